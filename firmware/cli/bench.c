@@ -1,0 +1,564 @@
+/*
+ * bench.c: `hailong bench store`, the storage benchmark.
+ *
+ * Phase 1 answers N responses through hl_store_save exactly as the flow
+ * would (one durable commit per answer, 5 to 8 answers valid for each
+ * question type, the last one finishing the response as complete), timing
+ * each commit and, interleaved with it, a raw 4 KiB write + fsync to a file
+ * in the same folder: the physical floor of one durable write on that
+ * medium. Bytes written come from /proc/self/io around the store calls only
+ * (and the closing checkpoint): wchar counts what the store hands to the
+ * kernel, write_bytes what reached the storage layer.
+ * Phase 2 bulk-loads M synthetic responses in batches into a fresh database
+ * and times hl_export_csv against the sqlite3 shell running
+ * hl_store_export_sql (same columns, same text), alternately, twice each,
+ * keeping the faster run of each; it also says whether the data rows match.
+ *
+ * Everything happens in a fresh folder bench-XXXXXX under the data directory
+ * (the kiosk's own medium) or under --dir, removed at the end unless --keep.
+ * One JSON line goes to stdout; progress goes to stderr.
+ */
+#include "cli.h"
+#include "hl_export.h"
+#include "hl_store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HL_BENCH_SHELL "/usr/bin/sqlite3" /* the shell the export is compared with */
+#define HL_BENCH_BATCH 10000              /* synthetic responses per transaction */
+
+static const char bench_usage[] =
+    "usage: hailong bench store [--responses N] [--export-responses M] [--dir DIR] [--keep]\n"
+    "Measures the response store on the data directory's medium and prints one JSON line:\n"
+    "  phase 1: N responses (default 10000) saved one durable commit per answer, with\n"
+    "           commit latency next to a raw 4 KiB fsync, and bytes written per response;\n"
+    "  phase 2: M synthetic responses (default 1000000) bulk-loaded, then the CSV export\n"
+    "           timed against the sqlite3 shell producing the same rows.\n"
+    "  --dir DIR  make the bench-XXXXXX folder under DIR instead of the data directory\n"
+    "  --keep     keep the folder (databases and CSV files) for inspection\n";
+
+typedef struct hl_bench_opts {
+    long responses;        /* phase 1 responses */
+    long export_responses; /* phase 2 responses (0 skips phase 2) */
+    const char *dir;       /* parent folder, or NULL for the data directory */
+    bool keep;             /* do not remove the bench folder */
+} hl_bench_opts_t;
+
+/* One reading of /proc/self/io. */
+typedef struct hl_io_sample {
+    int64_t wchar;       /* bytes passed to write(2) and friends */
+    int64_t write_bytes; /* bytes this process caused to be sent to storage */
+} hl_io_sample_t;
+
+/* Running totals of phase 1. */
+typedef struct hl_bench_p1 {
+    double *commit_ms; /* owned: one per save */
+    double *fsync_ms;  /* owned: one per save (the probe next to it) */
+    size_t n;          /* samples */
+    int64_t wchar;     /* bytes written by the store calls */
+    int64_t storage;   /* write_bytes of the store calls */
+    bool io_ok;        /* /proc/self/io was readable */
+    int64_t answers;   /* answers saved */
+} hl_bench_p1_t;
+
+/* ---- Small helpers ---------------------------------------------------------- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool io_read(hl_io_sample_t *s)
+{
+    FILE *f = fopen("/proc/self/io", "r");
+    if (!f) return false;
+    char line[128];
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+        long long v;
+        if (sscanf(line, "wchar: %lld", &v) == 1) {
+            s->wchar = v;
+            found++;
+        } else if (sscanf(line, "write_bytes: %lld", &v) == 1) {
+            s->write_bytes = v;
+            found++;
+        }
+    }
+    fclose(f);
+    return found == 2;
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static double percentile(const double *v, size_t n, double p)
+{
+    if (n == 0) return 0;
+    size_t k = (size_t)(p / 100.0 * (double)n + 0.999999);
+    if (k < 1) k = 1;
+    if (k > n) k = n;
+    return v[k - 1];
+}
+
+/* A value valid for the question's type (hl_survey.h text forms). */
+static void bench_value(const hl_question_t *q, uint64_t *rng, char out[HL_VALUE_MAX])
+{
+    size_t n = q->n_options;
+    switch (q->type) {
+    case HL_Q_SMILEY:
+    case HL_Q_CHOICE:
+        snprintf(out, HL_VALUE_MAX, "%s", n ? q->options[rng_next(rng) % n].id : "1");
+        return;
+    case HL_Q_MULTI: {
+        size_t max = q->max_choices > 0 ? (size_t)q->max_choices : n;
+        size_t k = n ? 1 + rng_next(rng) % (max ? max : 1) : 0;
+        size_t start = n ? rng_next(rng) % n : 0;
+        size_t len = 0;
+        out[0] = '\0';
+        for (size_t i = start; i < n && k; i++, k--) /* consecutive: in option order */
+            len += (size_t)snprintf(out + len, HL_VALUE_MAX - len, "%s%s", len ? "|" : "",
+                                    q->options[i].id);
+        if (!len) snprintf(out, HL_VALUE_MAX, "%s", n ? q->options[0].id : "1");
+        return;
+    }
+    case HL_Q_STARS:
+        snprintf(out, HL_VALUE_MAX, "%d", (int)(1 + rng_next(rng) % 5));
+        return;
+    case HL_Q_NPS:
+        snprintf(out, HL_VALUE_MAX, "%d", (int)(rng_next(rng) % 11));
+        return;
+    case HL_Q_YESNO:
+        snprintf(out, HL_VALUE_MAX, "%s", rng_next(rng) % 2 ? "yes" : "no");
+        return;
+    case HL_Q_NUMBER: {
+        int lo = q->min_digits > 0 ? q->min_digits : 1;
+        int hi = q->max_digits >= lo ? q->max_digits : lo;
+        int d = lo + (int)(rng_next(rng) % (uint64_t)(hi - lo + 1));
+        for (int i = 0; i < d && i < HL_NUMBER_MAX_DIGITS; i++)
+            out[i] = (char)('0' + rng_next(rng) % 10);
+        out[d < HL_NUMBER_MAX_DIGITS ? d : HL_NUMBER_MAX_DIGITS] = '\0';
+        return;
+    }
+    case HL_Q_TYPE_COUNT:
+        break;
+    }
+    snprintf(out, HL_VALUE_MAX, "1");
+}
+
+/* Saves one response: 5..8 answers (at most the survey's questions) in
+ * survey order, one save each, the last one finishing it. When p1 is not
+ * NULL each save is timed and followed by the fsync probe on probe_fd. */
+static int bench_response(hl_store_t *st, const hl_survey_t *s, const hl_sys_t *sys,
+                          uint64_t *rng, int64_t started, hl_resp_status_t end, hl_bench_p1_t *p1,
+                          int probe_fd, hl_err_t *err)
+{
+    hl_response_t r;
+    memset(&r, 0, sizeof r);
+    if (hl_uuid_new(sys, r.uuid) != 0)
+        return hl_err_set(err, HL_ERR_IO, "no random bytes for a response id");
+    r.lang = s->n_langs ? s->langs[rng_next(rng) % s->n_langs] : HL_LANG_VI;
+    r.stored_lang = r.lang;
+    r.started_utc_ms = started;
+    r.clock_trusted = true;
+    size_t want = 5 + (size_t)(rng_next(rng) % 4);
+    if (want > s->n_questions) want = s->n_questions;
+    int64_t ms = 0;
+    char value[HL_VALUE_MAX];
+    static const char block[4096] = {0}; /* the probe's payload */
+    for (size_t i = 0; i < want; i++) {
+        const hl_question_t *q = &s->questions[i];
+        bench_value(q, rng, value);
+        ms += 1500 + (int64_t)(rng_next(rng) % 4500);
+        hl_save_t sv = {.set_qid = q->id, .set_value = value, .set_ms = ms};
+        if (i + 1 == want) {
+            sv.status = end;
+            sv.finished_utc_ms = started + ms;
+        }
+        if (!p1) {
+            int rc = hl_store_save(st, &r, &sv, err);
+            if (rc != HL_OK) return rc;
+            continue;
+        }
+        hl_io_sample_t a = {0}, b = {0};
+        bool ok = io_read(&a);
+        double t0 = now_s();
+        int rc = hl_store_save(st, &r, &sv, err);
+        double t1 = now_s();
+        ok = io_read(&b) && ok;
+        if (rc != HL_OK) return rc;
+        p1->io_ok = p1->io_ok && ok;
+        p1->wchar += b.wchar - a.wchar;
+        p1->storage += b.write_bytes - a.write_bytes;
+        p1->commit_ms[p1->n] = (t1 - t0) * 1000.0;
+        p1->answers++;
+
+        t0 = now_s();
+        if (pwrite(probe_fd, block, sizeof block, 0) != (ssize_t)sizeof block ||
+            fsync(probe_fd) != 0)
+            return hl_err_set(err, HL_ERR_IO, "fsync probe failed: %s", strerror(errno));
+        t1 = now_s();
+        p1->fsync_ms[p1->n] = (t1 - t0) * 1000.0;
+        p1->n++;
+    }
+    return HL_OK;
+}
+
+/* Removes the bench folder (two levels: the folder and its sub-folders). */
+static void bench_rmtree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        unlink(path);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char child[PATH_MAX];
+        snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+        struct stat sb;
+        if (lstat(child, &sb) == 0 && S_ISDIR(sb.st_mode))
+            bench_rmtree(child);
+        else
+            unlink(child);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+static int make_dirs(const char *dir)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0750) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return (mkdir(buf, 0750) != 0 && errno != EEXIST) ? -1 : 0;
+}
+
+/* ---- Phases ----------------------------------------------------------------- */
+
+static int bench_phase1(hl_cli_t *cli, const char *root, const hl_bench_opts_t *o,
+                        hl_bench_p1_t *p1, hl_err_t *err)
+{
+    char dir[PATH_MAX + 16], probe[PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s/commit", root);
+    snprintf(probe, sizeof probe, "%s/fsync-probe", root);
+    hl_store_t *st = NULL;
+    int fd = -1, rc;
+    size_t max = (size_t)o->responses * 8;
+    p1->commit_ms = calloc(max, sizeof *p1->commit_ms);
+    p1->fsync_ms = calloc(max, sizeof *p1->fsync_ms);
+    p1->io_ok = true;
+    if (!p1->commit_ms || !p1->fsync_ms) return hl_err_set(err, HL_ERR_NOMEM, "out of memory");
+    fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) return hl_err_set(err, HL_ERR_IO, "cannot create %s: %s", probe, strerror(errno));
+    rc = hl_store_open(dir, NULL, &st, NULL, err);
+    if (rc == HL_OK) rc = hl_store_use_survey(st, cli->survey, cli->cfg.kiosk_id, err);
+    uint64_t rng = 0x2545F4914F6CDD1DULL;
+    double t0 = now_s();
+    for (long i = 0; rc == HL_OK && i < o->responses; i++) {
+        rc = bench_response(st, cli->survey, &cli->sys, &rng, cli->sys.utc_ms(cli->sys.ctx),
+                            HL_RESP_COMPLETE, p1, fd, err);
+        if ((i + 1) % 1000 == 0 || i + 1 == o->responses)
+            fprintf(stderr, "bench: phase 1: %ld/%ld responses (%.1f s)\n", i + 1, o->responses,
+                    now_s() - t0);
+    }
+    if (st) {
+        hl_io_sample_t a = {0}, b = {0};
+        bool ok = io_read(&a);
+        hl_store_close(st); /* includes the final checkpoint */
+        ok = io_read(&b) && ok;
+        p1->io_ok = p1->io_ok && ok;
+        p1->wchar += b.wchar - a.wchar;
+        p1->storage += b.write_bytes - a.write_bytes;
+    }
+    close(fd);
+    return rc;
+}
+
+static int bench_load(hl_cli_t *cli, const char *dir, long m, hl_err_t *err)
+{
+    hl_store_t *st = NULL;
+    int rc = hl_store_open(dir, NULL, &st, NULL, err);
+    if (rc == HL_OK) rc = hl_store_use_survey(st, cli->survey, cli->cfg.kiosk_id, err);
+    hl_fakesys_t fake;
+    hl_fakesys_init(&fake, 0, true, 42);
+    hl_sys_t sys = hl_fakesys_sys(&fake);
+    uint64_t rng = 0x9E3779B97F4A7C15ULL;
+    int64_t t = cli->sys.utc_ms(cli->sys.ctx) - (int64_t)m * 90000;
+    double t0 = now_s();
+    for (long i = 0; rc == HL_OK && i < m; i += HL_BENCH_BATCH) {
+        rc = hl_store_batch_begin(st, err);
+        for (long j = i; rc == HL_OK && j < m && j < i + HL_BENCH_BATCH; j++) {
+            t += 30000 + (int64_t)(rng_next(&rng) % 120000);
+            hl_resp_status_t end = rng_next(&rng) % 10 ? HL_RESP_COMPLETE : HL_RESP_PARTIAL;
+            rc = bench_response(st, cli->survey, &sys, &rng, t, end, NULL, -1, err);
+        }
+        if (rc == HL_OK) rc = hl_store_batch_end(st, err);
+        long done = i + HL_BENCH_BATCH < m ? i + HL_BENCH_BATCH : m;
+        if (done % 100000 == 0 || done == m)
+            fprintf(stderr, "bench: phase 2: loaded %ld/%ld responses (%.1f s)\n", done, m,
+                    now_s() - t0);
+    }
+    hl_store_close(st);
+    return rc;
+}
+
+/* Runs the shell with stdout to out_path; seconds, or -1 on failure. */
+static double bench_shell(const char *db, const char *sql, const char *out_path)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+    char *argv[] = {(char *)HL_BENCH_SHELL, (char *)"-csv", (char *)"-newline", (char *)"\r\n",
+                    (char *)db, (char *)sql, NULL};
+    char *envp[] = {NULL};
+    pid_t pid;
+    double t0 = now_s();
+    int rc = posix_spawn(&pid, HL_BENCH_SHELL, &fa, NULL, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) return -1;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    double t1 = now_s();
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? t1 - t0 : -1;
+}
+
+static double bench_export(const char *dir, const char *survey_id, const char *out, hl_err_t *err)
+{
+    hl_store_opts_t ro = {.read_only = true};
+    hl_store_t *st = NULL;
+    double t0 = now_s();
+    int rc = hl_store_open(dir, &ro, &st, NULL, err);
+    if (rc == HL_OK) rc = hl_export_csv(st, survey_id, out, NULL, err);
+    hl_store_close(st);
+    double t1 = now_s();
+    return rc == HL_OK ? t1 - t0 : -1;
+}
+
+/* True when the CSV's data rows (after BOM and header) equal the shell's output. */
+static bool same_rows(const char *csv, const char *shell_out)
+{
+    FILE *a = fopen(csv, "rb"), *b = fopen(shell_out, "rb");
+    bool same = a && b;
+    int c;
+    while (same && (c = fgetc(a)) != EOF && c != '\n') {
+    }
+    size_t cap = 1 << 16;
+    char *ba = malloc(cap), *bb = malloc(cap);
+    same = same && ba && bb;
+    while (same) {
+        size_t na = fread(ba, 1, cap, a), nb = fread(bb, 1, cap, b);
+        if (na != nb || memcmp(ba, bb, na) != 0) same = false;
+        if (na == 0) break;
+    }
+    free(ba);
+    free(bb);
+    if (a) fclose(a);
+    if (b) fclose(b);
+    return same;
+}
+
+/* ---- The command ------------------------------------------------------------- */
+
+static int parse_count(const char *flag, const char *v, long min, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long n = v ? strtol(v, &end, 10) : 0;
+    if (!v || !*v || *end || errno || n < min || n > 100000000L) {
+        fprintf(stderr, "hailong bench: %s needs a whole number from %ld\n%s", flag, min,
+                bench_usage);
+        return HL_EXIT_USAGE;
+    }
+    *out = n;
+    return HL_EXIT_OK;
+}
+
+static void json_num(const char *key, double v, bool valid, bool last)
+{
+    if (valid)
+        printf("\"%s\":%.3f%s", key, v, last ? "" : ",");
+    else
+        printf("\"%s\":null%s", key, last ? "" : ",");
+}
+
+int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
+{
+    hl_bench_opts_t o = {.responses = 10000, .export_responses = 1000000};
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            fputs(bench_usage, stdout);
+            return HL_EXIT_OK;
+        }
+    }
+    if (argc < 2 || strcmp(argv[1], "store") != 0) {
+        fprintf(stderr, "hailong bench: unknown benchmark \"%s\"\n%s", argc > 1 ? argv[1] : "",
+                bench_usage);
+        return HL_EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int rc = HL_EXIT_OK;
+        if (!strcmp(a, "--responses")) {
+            rc = parse_count(a, v, 1, &o.responses);
+            i++;
+        } else if (!strcmp(a, "--export-responses")) {
+            rc = parse_count(a, v, 0, &o.export_responses);
+            i++;
+        } else if (!strcmp(a, "--dir") && v && *v) {
+            o.dir = v;
+            i++;
+        } else if (!strcmp(a, "--keep")) {
+            o.keep = true;
+        } else {
+            fprintf(stderr, "hailong bench: unknown option \"%s\"\n%s", a, bench_usage);
+            rc = HL_EXIT_USAGE;
+        }
+        if (rc != HL_EXIT_OK) return rc;
+    }
+    if (!cli->data_dir[0] && !o.dir && hl_cli_resolve_data_dir(cli) != HL_EXIT_OK)
+        return HL_EXIT_FAIL;
+    if (!cli->survey && hl_cli_load(cli) != HL_EXIT_OK) return HL_EXIT_FAIL;
+
+    const char *parent = o.dir ? o.dir : cli->data_dir;
+    char root[PATH_MAX];
+    if (make_dirs(parent) != 0 ||
+        snprintf(root, sizeof root, "%s/bench-XXXXXX", parent) >= (int)sizeof root ||
+        !mkdtemp(root)) {
+        fprintf(stderr, "hailong bench: cannot make a folder under %s: %s\n", parent,
+                strerror(errno));
+        return HL_EXIT_FAIL;
+    }
+    fprintf(stderr, "bench: working in %s (survey %s v%lld, %zu questions)\n", root,
+            cli->survey->id, (long long)cli->survey->version, cli->survey->n_questions);
+
+    int exit_code = HL_EXIT_FAIL;
+    hl_err_t err = {0};
+    hl_bench_p1_t p1 = {0};
+    char *sql = NULL;
+    double export_s = -1, shell_s = -1;
+    bool shell_ok = access(HL_BENCH_SHELL, X_OK) == 0, rows_same = false;
+
+    if (bench_phase1(cli, root, &o, &p1, &err) != HL_OK) {
+        fprintf(stderr, "hailong bench: phase 1 failed: %s\n", err.msg);
+        goto done;
+    }
+    if (o.export_responses > 0) {
+        char dir[PATH_MAX + 16], db[PATH_MAX + 32], csv[PATH_MAX + 16], shell_csv[PATH_MAX + 16];
+        snprintf(dir, sizeof dir, "%s/export", root);
+        snprintf(db, sizeof db, "%s/%s", dir, HL_STORE_FILE);
+        snprintf(csv, sizeof csv, "%s/hailong.csv", root);
+        snprintf(shell_csv, sizeof shell_csv, "%s/sqlite3.csv", root);
+        if (bench_load(cli, dir, o.export_responses, &err) != HL_OK) {
+            fprintf(stderr, "hailong bench: loading failed: %s\n", err.msg);
+            goto done;
+        }
+        hl_store_opts_t ro = {.read_only = true};
+        hl_store_t *st = NULL;
+        int rc = hl_store_open(dir, &ro, &st, NULL, &err);
+        if (rc == HL_OK) rc = hl_store_export_sql(st, cli->survey->id, &sql, &err);
+        hl_store_close(st);
+        if (rc != HL_OK) {
+            fprintf(stderr, "hailong bench: %s\n", err.msg);
+            goto done;
+        }
+        if (!shell_ok)
+            fprintf(stderr, "bench: %s is not installed: sqlite3_csv_s is null\n", HL_BENCH_SHELL);
+        for (int round = 0; round < 2; round++) {
+            double t = bench_export(dir, cli->survey->id, csv, &err);
+            if (t < 0) {
+                fprintf(stderr, "hailong bench: export failed: %s\n", err.msg);
+                goto done;
+            }
+            if (export_s < 0 || t < export_s) export_s = t;
+            fprintf(stderr, "bench: hl_export_csv run %d: %.3f s\n", round + 1, t);
+            if (!shell_ok) continue;
+            t = bench_shell(db, sql, shell_csv);
+            if (t < 0) {
+                fprintf(stderr, "bench: the sqlite3 shell failed: sqlite3_csv_s is null\n");
+                shell_ok = false;
+                continue;
+            }
+            if (shell_s < 0 || t < shell_s) shell_s = t;
+            fprintf(stderr, "bench: sqlite3 -csv run %d: %.3f s\n", round + 1, t);
+        }
+        if (shell_ok) {
+            rows_same = same_rows(csv, shell_csv);
+            fprintf(stderr, "bench: data rows %s the sqlite3 shell's\n",
+                    rows_same ? "are identical to" : "DIFFER from");
+        }
+    }
+
+    qsort(p1.commit_ms, p1.n, sizeof *p1.commit_ms, cmp_double);
+    qsort(p1.fsync_ms, p1.n, sizeof *p1.fsync_ms, cmp_double);
+    double n_resp = (double)o.responses;
+    printf("{\"responses\":%ld,\"export_responses\":%ld,\"saves\":%zu,", o.responses,
+           o.export_responses, p1.n);
+    json_num("answers_per_response", (double)p1.answers / n_resp, true, false);
+    printf("\"page_size\":%d,\"sqlite_version\":\"%s\",", HL_STORE_PAGE_SIZE,
+           hl_store_sqlite_version());
+    json_num("commit_p50_ms", percentile(p1.commit_ms, p1.n, 50), true, false);
+    json_num("commit_p99_ms", percentile(p1.commit_ms, p1.n, 99), true, false);
+    json_num("commit_max_ms", p1.n ? p1.commit_ms[p1.n - 1] : 0, true, false);
+    json_num("fsync_p50_ms", percentile(p1.fsync_ms, p1.n, 50), true, false);
+    json_num("fsync_p99_ms", percentile(p1.fsync_ms, p1.n, 99), true, false);
+    json_num("fsync_max_ms", p1.n ? p1.fsync_ms[p1.n - 1] : 0, true, false);
+    json_num("bytes_written_per_response", (double)p1.wchar / n_resp, p1.io_ok, false);
+    json_num("storage_bytes_per_response", (double)p1.storage / n_resp, p1.io_ok, false);
+    json_num("export_csv_s", export_s, export_s >= 0, false);
+    json_num("sqlite3_csv_s", shell_s, shell_s >= 0, false);
+    printf("\"export_rows_identical\":%s,", o.export_responses > 0 && shell_s >= 0
+                                                  ? (rows_same ? "true" : "false")
+                                                  : "null");
+    printf("\"dir\":\"");
+    for (const char *p = root; *p; p++) /* JSON string: escape quotes, backslashes, controls */
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if ((unsigned char)*p < 0x20)
+            printf("\\u%04x", (unsigned char)*p);
+        else
+            putchar(*p);
+    printf("\"}\n");
+    fflush(stdout);
+    exit_code = HL_EXIT_OK;
+done:
+    free(sql);
+    free(p1.commit_ms);
+    free(p1.fsync_ms);
+    if (o.keep)
+        fprintf(stderr, "bench: kept %s\n", root);
+    else
+        bench_rmtree(root);
+    return exit_code;
+}

@@ -1,0 +1,54 @@
+/*
+ * cli.h: what the `hailong` subcommands share: resolved options, the loaded
+ * config and survey, and the exit codes.
+ *
+ * Exit codes: 0 success; 1 validation failure or runtime error (message on
+ * stderr); 2 usage error; 3 a scripted run stopped (failed expect or a step
+ * the kiosk would not allow).
+ */
+#ifndef HL_CLI_H
+#define HL_CLI_H
+
+#include "hl_config.h"
+#include "hl_survey.h"
+#include "hl_sys.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum { HL_EXIT_OK = 0, HL_EXIT_FAIL = 1, HL_EXIT_USAGE = 2, HL_EXIT_SCRIPT = 3 };
+
+typedef struct hl_cli {
+    const char *prog;           /* argv[0] for messages */
+    const char *data_dir_flag;  /* --data-dir as given, or NULL */
+    const char *config_path;    /* --config as given, or NULL */
+    const char *survey_path;    /* --survey as given, or NULL */
+    char data_dir[PATH_MAX];    /* resolved by hl_cli_resolve_data_dir */
+    char survey_file[PATH_MAX]; /* resolved by hl_cli_load */
+    hl_config_t cfg;            /* loaded by hl_cli_load */
+    hl_survey_t *survey;        /* owned; loaded by hl_cli_load */
+    hl_sys_t sys;               /* real platform services */
+} hl_cli_t;
+
+/* Resolves cli->data_dir; prints a message and returns an exit code on failure. */
+int hl_cli_resolve_data_dir(hl_cli_t *cli);
+
+/* Loads the config (or defaults) and the active survey; prints diagnostics
+ * and returns HL_EXIT_FAIL on failure. */
+int hl_cli_load(hl_cli_t *cli);
+
+/* Finds the survey file a config names (default: the bundled one): an
+ * absolute path, else next to the config file, else in the assets' surveys/.
+ * False with a message in `tried` when none exists. */
+bool hl_cli_find_survey(const hl_config_t *cfg, char out[PATH_MAX], char *tried, size_t triedsz);
+
+/* Subcommands: argv[0] is the subcommand name; common options already taken
+ * out. Each returns an exit code. */
+int hl_cli_run(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_check(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_export(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_stats(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_bench(hl_cli_t *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,327 @@
+/*
+ * hl_export.c: the CSV export of a survey's responses, written atomically.
+ *
+ * Rows come from hl_store_foreach (two cursors walked in step, no query per
+ * response) and are formatted by hand into a 1 MiB buffer: integers and
+ * times without printf, a quoting scan per field, one write(2) per MiB. The
+ * file is written to a unique temporary name in the target's folder
+ * (mkstemp: O_EXCL), fsync'd, renamed over the target, and the folder is
+ * fsync'd; on any failure the temporary file is removed and the old target
+ * is left as it was.
+ *
+ * Text forms: times "YYYY-MM-DDTHH:MM:SSZ" (UTC, as hl_time_iso8601);
+ * finished_at empty while a response is in progress; status names from
+ * hl_resp_status_name; clock_trusted "1" when the kiosk's wall clock was
+ * synchronised when the response started, "0" when the times may be wrong;
+ * unanswered questions are empty fields.
+ */
+#include "hl_export.h"
+
+#include "hl_sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HL_EXPORT_BUF (1024 * 1024) /* bytes buffered between writes */
+
+/* A column and its position, sorted by id for a merge with a row's answers. */
+typedef struct hl_col {
+    const char *qid; /* not owned: the columns array */
+    size_t index;    /* position among the question columns */
+} hl_col_t;
+
+typedef struct hl_csv {
+    int fd;                /* temporary file */
+    char *buf;             /* owned: output buffer of HL_EXPORT_BUF bytes */
+    size_t len;            /* bytes in buf */
+    int64_t bytes;         /* bytes written to fd so far */
+    int write_errno;       /* errno of the first failed write, 0 if none */
+    hl_col_t *sorted;      /* owned: columns sorted by qid */
+    const char **cells;    /* owned: value per column for the row being written */
+    size_t n_cols;         /* question columns */
+    int64_t rows;          /* data rows written */
+    int64_t cached_day;    /* day number whose date is in day_text, or INT64_MIN */
+    char day_text[16];     /* "YYYY-MM-DDT" of cached_day */
+} hl_csv_t;
+
+/* ---- Buffered output ------------------------------------------------------- */
+
+static bool csv_flush(hl_csv_t *c)
+{
+    size_t off = 0;
+    while (off < c->len) {
+        ssize_t w = write(c->fd, c->buf + off, c->len - off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            c->write_errno = errno;
+            return false;
+        }
+        off += (size_t)w;
+    }
+    c->bytes += (int64_t)c->len;
+    c->len = 0;
+    return true;
+}
+
+/* Makes room for n more bytes (n <= HL_EXPORT_BUF). */
+static inline bool csv_room(hl_csv_t *c, size_t n)
+{
+    return c->len + n <= HL_EXPORT_BUF || csv_flush(c);
+}
+
+static bool csv_raw(hl_csv_t *c, const char *s, size_t n)
+{
+    while (n) {
+        if (!csv_room(c, 1)) return false;
+        size_t k = HL_EXPORT_BUF - c->len;
+        if (k > n) k = n;
+        memcpy(c->buf + c->len, s, k);
+        c->len += k;
+        s += k;
+        n -= k;
+    }
+    return true;
+}
+
+/* One field, quoted (RFC 4180) when it holds a comma, quote, CR or LF. */
+static bool csv_field(hl_csv_t *c, const char *s)
+{
+    if (!s) return true;
+    size_t n = 0;
+    bool quote = false;
+    for (; s[n]; n++) {
+        char ch = s[n];
+        if (ch == ',' || ch == '"' || ch == '\r' || ch == '\n') quote = true;
+    }
+    if (!quote) return csv_raw(c, s, n);
+    if (!csv_raw(c, "\"", 1)) return false;
+    const char *p = s;
+    for (;;) {
+        const char *q = strchr(p, '"');
+        if (!q) break;
+        if (!csv_raw(c, p, (size_t)(q - p) + 1) || !csv_raw(c, "\"", 1)) return false;
+        p = q + 1;
+    }
+    return csv_raw(c, p, strlen(p)) && csv_raw(c, "\"", 1);
+}
+
+static bool csv_int(hl_csv_t *c, int64_t v)
+{
+    char tmp[24];
+    int i = (int)sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) tmp[--i] = '-';
+    return csv_raw(c, tmp + i, sizeof tmp - (size_t)i);
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" as hl_time_iso8601, with the date cached per day. */
+static bool csv_time(hl_csv_t *c, int64_t utc_ms)
+{
+    int64_t secs = utc_ms >= 0 ? utc_ms / 1000 : (utc_ms - 999) / 1000;
+    int64_t day = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    if (day != c->cached_day) {
+        char full[32];
+        hl_time_iso8601(day * 86400000, full);
+        memcpy(c->day_text, full, 11);
+        c->cached_day = day;
+    }
+    int64_t sod = secs - day * 86400;
+    int h = (int)(sod / 3600), m = (int)(sod / 60 % 60), s = (int)(sod % 60);
+    char t[20];
+    memcpy(t, c->day_text, 11);
+    t[11] = (char)('0' + h / 10);
+    t[12] = (char)('0' + h % 10);
+    t[13] = ':';
+    t[14] = (char)('0' + m / 10);
+    t[15] = (char)('0' + m % 10);
+    t[16] = ':';
+    t[17] = (char)('0' + s / 10);
+    t[18] = (char)('0' + s % 10);
+    t[19] = 'Z';
+    return csv_raw(c, t, sizeof t);
+}
+
+/* ---- Rows ------------------------------------------------------------------ */
+
+static int col_cmp(const void *a, const void *b)
+{
+    return strcmp(((const hl_col_t *)a)->qid, ((const hl_col_t *)b)->qid);
+}
+
+static int csv_row(void *ctx, const hl_row_t *r)
+{
+    hl_csv_t *c = ctx;
+    bool ok = csv_field(c, r->uuid) && csv_raw(c, ",", 1) && csv_int(c, r->seq) &&
+              csv_raw(c, ",", 1) && csv_field(c, r->kiosk_id) && csv_raw(c, ",", 1) &&
+              csv_field(c, r->survey_id) && csv_raw(c, ",", 1) && csv_int(c, r->survey_version) &&
+              csv_raw(c, ",", 1) && csv_field(c, r->lang) && csv_raw(c, ",", 1) &&
+              csv_time(c, r->started_utc_ms) && csv_raw(c, ",", 1);
+    if (ok && r->status != HL_RESP_IN_PROGRESS && r->finished_utc_ms >= 0)
+        ok = csv_time(c, r->finished_utc_ms);
+    ok = ok && csv_raw(c, ",", 1) && csv_field(c, hl_resp_status_name(r->status)) &&
+         csv_raw(c, r->clock_trusted ? ",1" : ",0", 2);
+
+    /* Both lists are sorted by id (answers come in the store's key order). */
+    memset(c->cells, 0, c->n_cols * sizeof *c->cells);
+    size_t i = 0, j = 0;
+    while (i < r->n_answers && j < c->n_cols) {
+        int d = strcmp(r->qids[i], c->sorted[j].qid);
+        if (d == 0) {
+            c->cells[c->sorted[j].index] = r->values[i];
+            i++;
+            j++;
+        } else if (d < 0) {
+            i++; /* not a column: cannot happen, the store checks question ids */
+        } else {
+            j++;
+        }
+    }
+    for (size_t k = 0; ok && k < c->n_cols; k++)
+        ok = csv_raw(c, ",", 1) && csv_field(c, c->cells[k]);
+    ok = ok && csv_raw(c, "\r\n", 2);
+    if (!ok) return HL_ERR_IO;
+    c->rows++;
+    return HL_OK;
+}
+
+/* ---- The file -------------------------------------------------------------- */
+
+static int export_errno(int e, const char *what, const char *path, hl_err_t *err)
+{
+    int code = HL_ERR_IO;
+    const char *advice = "check the medium (it may be failing or removed) and retry";
+    if (e == ENOSPC || e == EDQUOT) {
+        code = HL_ERR_FULL;
+        advice = "the disk is full: free space or use another medium";
+    } else if (e == EROFS || e == EACCES || e == EPERM) {
+        code = HL_ERR_READONLY;
+        advice = "the folder is read-only: check permissions or the write-protect switch";
+    } else if (e == ENOENT || e == ENOTDIR) {
+        advice = "the folder does not exist: create it or choose another path";
+    } else if (e == ENOMEM) {
+        code = HL_ERR_NOMEM;
+        advice = "out of memory";
+    }
+    return hl_err_set(err, code, "%s %s: %s (%s)", what, path, strerror(e), advice);
+}
+
+int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
+                  hl_export_result_t *res, hl_err_t *err)
+{
+    static const char header[] = "response_id,seq,kiosk_id,survey_id,survey_version,language,"
+                                 "started_at,finished_at,status,clock_trusted";
+    char **cols = NULL;
+    size_t n_cols = 0;
+    char tmp[PATH_MAX];
+    bool tmp_made = false;
+    hl_csv_t c = {.fd = -1, .cached_day = INT64_MIN};
+    int rc;
+
+    if (res) memset(res, 0, sizeof *res);
+    if (!st || !survey_id || !out_path)
+        return hl_err_set(err, HL_ERR_USAGE, "export: a store, a survey id and a path are needed");
+    rc = hl_store_survey_columns(st, survey_id, &cols, &n_cols, err);
+    if (rc != HL_OK) goto done;
+
+    /* Temporary file next to the target: same file system, so rename is atomic. */
+    const char *slash = strrchr(out_path, '/');
+    int dlen = slash ? (int)(slash - out_path) : 0;
+    const char *base = slash ? slash + 1 : out_path;
+    int n = slash ? snprintf(tmp, sizeof tmp, "%.*s/.%s.tmp-XXXXXX", dlen == 0 ? 1 : dlen,
+                             dlen == 0 ? "/" : out_path, base)
+                  : snprintf(tmp, sizeof tmp, ".%s.tmp-XXXXXX", base);
+    if (n < 0 || (size_t)n >= sizeof tmp || !*base) {
+        rc = hl_err_set(err, HL_ERR_USAGE, "export path \"%s\" is empty or too long", out_path);
+        goto done;
+    }
+    c.fd = mkstemp(tmp); /* O_CREAT | O_EXCL, mode 0600, unique name */
+    if (c.fd < 0) {
+        rc = export_errno(errno, "cannot create a temporary file for", out_path, err);
+        goto done;
+    }
+    tmp_made = true;
+    (void)fcntl(c.fd, F_SETFD, FD_CLOEXEC);
+    (void)fchmod(c.fd, 0640);
+
+    c.buf = malloc(HL_EXPORT_BUF);
+    c.sorted = malloc((n_cols ? n_cols : 1) * sizeof *c.sorted);
+    c.cells = malloc((n_cols ? n_cols : 1) * sizeof *c.cells);
+    if (!c.buf || !c.sorted || !c.cells) {
+        rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory exporting %s", out_path);
+        goto done;
+    }
+    c.n_cols = n_cols;
+    for (size_t i = 0; i < n_cols; i++)
+        c.sorted[i] = (hl_col_t){cols[i], i};
+    qsort(c.sorted, n_cols, sizeof *c.sorted, col_cmp);
+
+    bool ok = csv_raw(&c, "\xEF\xBB\xBF", 3) && csv_raw(&c, header, sizeof header - 1);
+    for (size_t i = 0; ok && i < n_cols; i++)
+        ok = csv_raw(&c, ",", 1) && csv_field(&c, cols[i]);
+    ok = ok && csv_raw(&c, "\r\n", 2);
+    if (!ok) {
+        rc = export_errno(c.write_errno, "cannot write", out_path, err);
+        goto done;
+    }
+    rc = hl_store_foreach(st, survey_id, 0, csv_row, &c, err);
+    if (rc == HL_OK && !csv_flush(&c)) rc = HL_ERR_IO;
+    if (rc != HL_OK) {
+        if (c.write_errno) rc = export_errno(c.write_errno, "cannot write", out_path, err);
+        goto done;
+    }
+    if (fsync(c.fd) != 0) {
+        rc = export_errno(errno, "cannot sync", out_path, err);
+        goto done;
+    }
+    int fd = c.fd;
+    c.fd = -1;
+    if (close(fd) != 0) {
+        rc = export_errno(errno, "cannot write", out_path, err);
+        goto done;
+    }
+    if (rename(tmp, out_path) != 0) {
+        rc = export_errno(errno, "cannot replace", out_path, err);
+        goto done;
+    }
+    tmp_made = false;
+    /* Make the rename itself durable (EINVAL: the file system has no
+     * directory sync; the data is already synced). */
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (dlen == 0 ? 1 : dlen) : 1,
+             slash ? (dlen == 0 ? "/" : out_path) : ".");
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        int sr = fsync(dfd);
+        int e = errno;
+        close(dfd);
+        if (sr != 0 && e != EINVAL && e != ENOTSUP) {
+            rc = export_errno(e, "cannot sync the folder of", out_path, err);
+            goto done;
+        }
+    }
+    if (res) {
+        res->rows = c.rows;
+        res->bytes = c.bytes;
+        res->n_columns = (int)(10 + n_cols);
+    }
+    hl_err_clear(err);
+    rc = HL_OK;
+done:
+    if (c.fd >= 0) close(c.fd);
+    if (tmp_made) unlink(tmp);
+    free(c.buf);
+    free(c.sorted);
+    free(c.cells);
+    hl_store_free_ids(cols, n_cols);
+    return rc;
+}

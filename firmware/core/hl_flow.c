@@ -1,0 +1,440 @@
+/*
+ * hl_flow.c: the session flow state machine (see hl_flow.h for the rules).
+ *
+ * Every event computes the change it wants (one answer set, answers dropped
+ * because their question became hidden, maybe the end of the response),
+ * hands it to the sink as one transaction, and only when the sink committed
+ * it updates its own state and moves on. A failed commit leaves the flow
+ * exactly as it was, so the same step can be retried and nothing is ever
+ * thanked for that was not stored. All memory is allocated at init.
+ */
+#include "hl_flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *hl_state_name(hl_state_t s)
+{
+    switch (s) {
+    case HL_STATE_START:
+        return "start";
+    case HL_STATE_QUESTION:
+        return "question";
+    case HL_STATE_STILL_THERE:
+        return "still_there";
+    case HL_STATE_THANKS:
+        return "thanks";
+    }
+    return "?";
+}
+
+static int64_t flow_now(const hl_flow_t *f)
+{
+    return f->sys.mono_ms(f->sys.ctx);
+}
+
+static const hl_question_t *flow_q(const hl_flow_t *f, int i)
+{
+    return &f->survey->questions[i];
+}
+
+static bool has_draft_type(const hl_question_t *q)
+{
+    return !hl_qtype_auto_advance(q->type);
+}
+
+/* Fills f->shown for the answers we have, with question `oi` taking value
+ * `ov` instead ("" = unanswered; oi = -1 for no override). A question is
+ * shown when its condition holds on the value of a shown earlier question. */
+static void flow_compute_shown(hl_flow_t *f, int oi, const char *ov)
+{
+    const hl_survey_t *s = f->survey;
+    for (size_t i = 0; i < s->n_questions; i++) {
+        const hl_question_t *q = &s->questions[i];
+        if (q->show_if.kind == HL_COND_NONE) {
+            f->shown[i] = true;
+            continue;
+        }
+        int r = q->show_if.question;
+        const char *rv = (r == oi) ? ov : f->values[r];
+        if (!f->shown[r] || !rv || !*rv) rv = NULL;
+        f->shown[i] = hl_survey_cond_holds(s, q, rv);
+    }
+}
+
+/* The value question i has after a change that sets question oi to ov. */
+static const char *flow_value_after(const hl_flow_t *f, int i, int oi, const char *ov)
+{
+    if (i == oi) return ov ? ov : "";
+    return f->values[i];
+}
+
+/* After flow_compute_shown: the stored answers the change removes (the
+ * question cleared by the change, and answered questions now hidden). */
+static size_t flow_collect_drops(hl_flow_t *f, int oi, const char *ov)
+{
+    size_t n = 0;
+    for (int i = 0; i < (int)f->survey->n_questions; i++) {
+        if (!f->values[i][0]) continue;
+        if (!f->shown[i] || !flow_value_after(f, i, oi, ov)[0])
+            f->drops[n++] = f->survey->questions[i].id;
+    }
+    return n;
+}
+
+/* First shown question after `from`, or -1 at the end. Uses f->shown. */
+static int flow_next_shown(const hl_flow_t *f, int from)
+{
+    for (int i = from + 1; i < (int)f->survey->n_questions; i++)
+        if (f->shown[i]) return i;
+    return -1;
+}
+
+static bool flow_any_answer(const hl_flow_t *f)
+{
+    for (size_t i = 0; i < f->survey->n_questions; i++)
+        if (f->values[i][0]) return true;
+    return false;
+}
+
+static void flow_enter_question(hl_flow_t *f, int i)
+{
+    f->cur = i;
+    f->draft[0] = '\0';
+    if (has_draft_type(flow_q(f, i))) memcpy(f->draft, f->values[i], HL_VALUE_MAX);
+}
+
+static void flow_reset(hl_flow_t *f)
+{
+    int64_t now = flow_now(f);
+    for (size_t i = 0; i < f->survey->n_questions; i++)
+        f->values[i][0] = '\0';
+    memset(&f->resp, 0, sizeof f->resp);
+    f->resp.lang = f->survey->langs[0];
+    f->resp.stored_lang = f->resp.lang;
+    f->started = false;
+    f->state = HL_STATE_START;
+    f->last_input_ms = now;
+    f->state_since_ms = now;
+    f->retry_at_ms = 0;
+    flow_enter_question(f, 0);
+}
+
+int hl_flow_init(hl_flow_t *f, const hl_survey_t *s, const hl_timeouts_t *t, hl_sys_t sys,
+                 hl_sink_t sink, hl_err_t *err)
+{
+    memset(f, 0, sizeof *f);
+    if (!s || s->n_questions == 0 || s->n_langs == 0)
+        return hl_err_set(err, HL_ERR_USAGE, "flow needs a loaded survey with questions");
+    f->survey = s;
+    f->timeouts = *t;
+    f->sys = sys;
+    f->sink = sink;
+    f->values = calloc(s->n_questions, sizeof *f->values);
+    f->shown = calloc(s->n_questions, sizeof *f->shown);
+    f->drops = calloc(s->n_questions, sizeof *f->drops);
+    if (!f->values || !f->shown || !f->drops) {
+        hl_flow_free(f);
+        return hl_err_set(err, HL_ERR_NOMEM, "out of memory setting up the session flow");
+    }
+    flow_reset(f);
+    return HL_OK;
+}
+
+void hl_flow_free(hl_flow_t *f)
+{
+    free(f->values);
+    free(f->shown);
+    free(f->drops);
+    f->values = NULL;
+    f->shown = NULL;
+    f->drops = NULL;
+}
+
+/* Commits a change and, on success, applies it to the flow's memory.
+ * oi/ov: the question set or cleared (-1 for none); status: finish or not.
+ * f->shown must hold the visibility after the change. */
+static int flow_commit(hl_flow_t *f, int oi, const char *ov, hl_resp_status_t status, hl_err_t *err)
+{
+    int64_t now = flow_now(f);
+    size_t n_drop = flow_collect_drops(f, oi, ov);
+    bool sets = oi >= 0 && ov && *ov && strcmp(f->values[oi], ov) != 0;
+    bool will_have_answers = false;
+    for (int i = 0; i < (int)f->survey->n_questions; i++)
+        if (f->shown[i] && flow_value_after(f, i, oi, ov)[0]) will_have_answers = true;
+
+    hl_response_t saved = f->resp;
+    bool creating = !f->started && sets;
+    if (creating) {
+        if (hl_uuid_new(&f->sys, f->resp.uuid) != 0)
+            return hl_err_set(err, HL_ERR_IO, "no random bytes for a response id");
+        f->resp.seq = 0;
+        f->resp.started_mono_ms = now;
+        f->resp.started_utc_ms = f->sys.utc_ms(f->sys.ctx);
+        f->resp.clock_trusted = f->sys.utc_trusted(f->sys.ctx);
+    }
+
+    /* Nothing stored and nothing to store: no transaction at all. */
+    bool needed = sets || (f->started && (n_drop > 0 || status != HL_RESP_IN_PROGRESS ||
+                                          f->resp.lang != f->resp.stored_lang));
+    if (needed) {
+        hl_save_t sv = {0};
+        int64_t elapsed = now - f->resp.started_mono_ms;
+        if (sets) {
+            sv.set_qid = flow_q(f, oi)->id;
+            sv.set_value = ov;
+            sv.set_ms = elapsed;
+        }
+        sv.drop_qids = f->drops;
+        sv.n_drop = n_drop;
+        sv.status = will_have_answers ? status : HL_RESP_IN_PROGRESS;
+        sv.finished_utc_ms = f->resp.started_utc_ms + elapsed;
+        hl_err_t e = {0};
+        int rc = f->sink.save(f->sink.ctx, &f->resp, &sv, &e);
+        f->last_rc = rc;
+        if (rc != HL_OK) {
+            f->resp = saved;
+            if (err) *err = e;
+            return rc;
+        }
+    }
+    /* Committed: apply to memory. */
+    for (size_t d = 0; d < n_drop; d++) {
+        int i = hl_survey_find_question(f->survey, f->drops[d]);
+        if (i >= 0) f->values[i][0] = '\0';
+    }
+    if (oi >= 0) snprintf(f->values[oi], HL_VALUE_MAX, "%s", ov ? ov : "");
+    f->started = flow_any_answer(f);
+    if (!f->started) f->resp.seq = 0;
+    if (status == HL_RESP_COMPLETE && f->started) f->n_complete++;
+    if (status == HL_RESP_PARTIAL && f->started) f->n_partial++;
+    return HL_OK;
+}
+
+static void flow_goto_thanks(hl_flow_t *f)
+{
+    f->state = HL_STATE_THANKS;
+    f->state_since_ms = flow_now(f);
+    f->draft[0] = '\0';
+}
+
+/* Moves from the current question to the next shown one, or finishes. The
+ * change (oi/ov) is committed together with completion when it is the last. */
+static int flow_advance(hl_flow_t *f, int oi, const char *ov, hl_err_t *err)
+{
+    flow_compute_shown(f, oi, ov);
+    int next = flow_next_shown(f, f->cur);
+    int rc = flow_commit(f, oi, ov, next < 0 ? HL_RESP_COMPLETE : HL_RESP_IN_PROGRESS, err);
+    if (rc != HL_OK) return rc;
+    if (next < 0) {
+        flow_goto_thanks(f);
+    } else {
+        f->state = HL_STATE_QUESTION;
+        flow_enter_question(f, next);
+    }
+    return HL_OK;
+}
+
+static int flow_check_input(hl_flow_t *f, hl_err_t *err)
+{
+    if (f->state == HL_STATE_THANKS)
+        return hl_err_set(err, HL_ERR_STATE, "the thanks screen is showing: input is ignored");
+    if (f->state == HL_STATE_STILL_THERE)
+        return hl_err_set(
+            err, HL_ERR_STATE,
+            "\"still there?\" is showing: only continue (or a language) dismisses it");
+    return HL_OK;
+}
+
+int hl_flow_answer(hl_flow_t *f, const char *qid, const char *const *vals, size_t n, hl_err_t *err)
+{
+    int rc = flow_check_input(f, err);
+    if (rc) return rc;
+    int qi = hl_survey_find_question(f->survey, qid);
+    if (qi < 0) return hl_err_set(err, HL_ERR_USAGE, "the survey has no question \"%s\"", qid);
+    if (qi != f->cur)
+        return hl_err_set(err, HL_ERR_STATE, "question \"%s\" is not on screen (\"%s\" is)", qid,
+                          flow_q(f, f->cur)->id);
+    char value[HL_VALUE_MAX];
+    rc = hl_question_make_value(flow_q(f, qi), vals, n, value, err);
+    if (rc) return rc;
+    f->last_input_ms = flow_now(f);
+    if (has_draft_type(flow_q(f, qi))) {
+        memcpy(f->draft, value, sizeof value);
+        return HL_OK;
+    }
+    return flow_advance(f, qi, value, err);
+}
+
+int hl_flow_next(hl_flow_t *f, hl_err_t *err)
+{
+    int rc = flow_check_input(f, err);
+    if (rc) return rc;
+    const hl_question_t *q = flow_q(f, f->cur);
+    const char *v = (has_draft_type(q) && f->draft[0]) ? f->draft : f->values[f->cur];
+    if (!v[0] && q->required)
+        return hl_err_set(err, HL_ERR_STATE, "question \"%s\" is required: answer it first", q->id);
+    f->last_input_ms = flow_now(f);
+    if (!v[0]) return flow_advance(f, -1, NULL, err);
+    char value[HL_VALUE_MAX];
+    memcpy(value, v, sizeof value);
+    return flow_advance(f, f->cur, value, err);
+}
+
+int hl_flow_skip(hl_flow_t *f, hl_err_t *err)
+{
+    int rc = flow_check_input(f, err);
+    if (rc) return rc;
+    const hl_question_t *q = flow_q(f, f->cur);
+    if (q->required)
+        return hl_err_set(err, HL_ERR_STATE, "question \"%s\" is required and cannot be skipped",
+                          q->id);
+    f->last_input_ms = flow_now(f);
+    rc = flow_advance(f, f->cur, "", err);
+    return rc;
+}
+
+int hl_flow_back(hl_flow_t *f, hl_err_t *err)
+{
+    int rc = flow_check_input(f, err);
+    if (rc) return rc;
+    flow_compute_shown(f, -1, NULL);
+    int prev = -1;
+    for (int i = f->cur - 1; i >= 0; i--) {
+        if (f->shown[i]) {
+            prev = i;
+            break;
+        }
+    }
+    if (prev < 0) return hl_err_set(err, HL_ERR_STATE, "already at the first question");
+    f->last_input_ms = flow_now(f);
+    flow_enter_question(f, prev);
+    return HL_OK;
+}
+
+int hl_flow_continue(hl_flow_t *f, hl_err_t *err)
+{
+    if (f->state != HL_STATE_STILL_THERE)
+        return hl_err_set(err, HL_ERR_STATE,
+                          "\"still there?\" is not showing: nothing to continue");
+    f->state = f->started || f->cur > 0 ? HL_STATE_QUESTION : HL_STATE_START;
+    f->last_input_ms = flow_now(f);
+    f->state_since_ms = f->last_input_ms;
+    f->retry_at_ms = 0;
+    return HL_OK;
+}
+
+int hl_flow_set_lang(hl_flow_t *f, hl_lang_t lang, hl_err_t *err)
+{
+    if (f->state == HL_STATE_THANKS)
+        return hl_err_set(err, HL_ERR_STATE, "the thanks screen is showing: input is ignored");
+    if (!hl_survey_has_lang(f->survey, lang))
+        return hl_err_set(err, HL_ERR_USAGE, "the survey is not offered in \"%s\"",
+                          hl_lang_code(lang));
+    if (f->state == HL_STATE_STILL_THERE) hl_flow_continue(f, NULL);
+    f->resp.lang = lang;
+    f->last_input_ms = flow_now(f);
+    return HL_OK;
+}
+
+/* Something a timeout would lose: an answer, a draft, or a chosen language. */
+static bool flow_has_progress(const hl_flow_t *f)
+{
+    return f->started || f->draft[0] || f->cur > 0;
+}
+
+int64_t hl_flow_deadline(const hl_flow_t *f)
+{
+    switch (f->state) {
+    case HL_STATE_THANKS:
+        return f->state_since_ms + (int64_t)f->timeouts.thanks_s * 1000;
+    case HL_STATE_STILL_THERE:
+        if (f->retry_at_ms) return f->retry_at_ms;
+        return f->state_since_ms + (int64_t)f->timeouts.warn_s * 1000;
+    case HL_STATE_QUESTION:
+        return f->last_input_ms + (int64_t)f->timeouts.idle_s * 1000;
+    case HL_STATE_START:
+        if (flow_has_progress(f) || f->resp.lang != f->survey->langs[0])
+            return f->last_input_ms + (int64_t)f->timeouts.idle_s * 1000;
+        return -1;
+    }
+    return -1;
+}
+
+/* The still-there warning ran out: keep what was answered as partial. */
+static int flow_time_out(hl_flow_t *f, hl_err_t *err)
+{
+    const hl_question_t *q = flow_q(f, f->cur);
+    int rc;
+    if (has_draft_type(q) && f->draft[0] && strcmp(f->draft, f->values[f->cur]) != 0) {
+        char value[HL_VALUE_MAX];
+        memcpy(value, f->draft, sizeof value);
+        flow_compute_shown(f, f->cur, value);
+        rc = flow_commit(f, f->cur, value, HL_RESP_PARTIAL, err);
+    } else {
+        flow_compute_shown(f, -1, NULL);
+        rc = flow_commit(f, -1, NULL, HL_RESP_PARTIAL, err);
+    }
+    if (rc != HL_OK) {
+        f->retry_at_ms = flow_now(f) + 1000;
+        return rc;
+    }
+    flow_reset(f);
+    return HL_OK;
+}
+
+int hl_flow_tick(hl_flow_t *f, hl_err_t *err)
+{
+    int64_t due = hl_flow_deadline(f);
+    int64_t now = flow_now(f);
+    if (due < 0 || now < due) return HL_OK;
+    switch (f->state) {
+    case HL_STATE_THANKS:
+        flow_reset(f);
+        return HL_OK;
+    case HL_STATE_STILL_THERE:
+        return flow_time_out(f, err);
+    case HL_STATE_QUESTION:
+    case HL_STATE_START:
+        if (!flow_has_progress(f)) {
+            flow_reset(f); /* only a language was chosen: back to the default quietly */
+            return HL_OK;
+        }
+        f->state = HL_STATE_STILL_THERE;
+        f->state_since_ms = now;
+        f->retry_at_ms = 0;
+        return HL_OK;
+    }
+    return HL_OK;
+}
+
+const char *hl_flow_value(const hl_flow_t *f, int i)
+{
+    if (i < 0 || (size_t)i >= f->survey->n_questions) return NULL;
+    if (i == f->cur && f->draft[0]) return f->draft;
+    return f->values[i][0] ? f->values[i] : NULL;
+}
+
+bool hl_flow_shown(const hl_flow_t *f, int i)
+{
+    const hl_survey_t *s = f->survey;
+    if (i < 0 || (size_t)i >= s->n_questions) return false;
+    const hl_question_t *q = &s->questions[i];
+    if (q->show_if.kind == HL_COND_NONE) return true;
+    int r = q->show_if.question;
+    const char *rv = f->values[r][0] ? f->values[r] : NULL;
+    if (rv && !hl_flow_shown(f, r)) rv = NULL;
+    return hl_survey_cond_holds(s, q, rv);
+}
+
+void hl_flow_progress(const hl_flow_t *f, int *pos, int *total)
+{
+    int p = 0, t = 0;
+    for (int i = 0; i < (int)f->survey->n_questions; i++) {
+        if (!hl_flow_shown(f, i)) continue;
+        t++;
+        if (i <= f->cur) p++;
+    }
+    *pos = p;
+    *total = t;
+}

@@ -1,0 +1,94 @@
+/*
+ * hl_flow.h: the session flow: one citizen at a time through one survey.
+ *
+ * A state machine driven by events (answer, next, back, skip, continue,
+ * language, tick) and an injected clock. It never draws and never blocks on
+ * anything but the sink's single commit. The screen calls an event function
+ * when a person acts and hl_flow_tick when hl_flow_deadline says a timeout
+ * is due, and sleeps in between.
+ *
+ * Rules (see README "Session flow"):
+ * - The start state shows the first question: answering it starts a response.
+ * - smiley/stars/choice/nps/yesno move on once answered; multi and number
+ *   hold a draft that next commits. Back keeps answers; answering again
+ *   replaces. show_if is re-evaluated on every change and answers to hidden
+ *   questions are dropped in the same transaction.
+ * - Idle: after idle_s without input, "still there?" for warn_s, then the
+ *   response is finished as partial and the flow returns to the start.
+ * - After the last question: thanks for thanks_s; input is ignored.
+ * - Nothing moves on unless the sink committed it.
+ */
+#ifndef HL_FLOW_H
+#define HL_FLOW_H
+
+#include "hl_config.h"
+#include "hl_err.h"
+#include "hl_response.h"
+#include "hl_survey.h"
+#include "hl_sys.h"
+
+typedef enum hl_state {
+    HL_STATE_START = 0,   /* first question on screen, no response yet */
+    HL_STATE_QUESTION,    /* a response is under way; question `cur` on screen */
+    HL_STATE_STILL_THERE, /* idle warning over the current question */
+    HL_STATE_THANKS       /* response complete; input ignored until it times out */
+} hl_state_t;
+
+/* "start", "question", "still_there", "thanks". */
+const char *hl_state_name(hl_state_t s);
+
+typedef struct hl_flow {
+    const hl_survey_t *survey; /* not owned; outlives the flow */
+    hl_timeouts_t timeouts;    /* copied at init */
+    hl_sys_t sys;              /* copied at init */
+    hl_sink_t sink;            /* copied at init */
+    hl_state_t state;
+    int cur;                      /* question on screen (0 in START) */
+    hl_response_t resp;           /* the response under way (seq 0 when none stored) */
+    bool started;                 /* a response exists (first answer committed) */
+    char (*values)[HL_VALUE_MAX]; /* owned: committed value per question, "" = none */
+    char draft[HL_VALUE_MAX];     /* uncommitted multi/number value for `cur`, "" = none */
+    int64_t last_input_ms;        /* mono time of the last input */
+    int64_t state_since_ms;       /* mono time the current state began */
+    int64_t retry_at_ms;          /* mono time to retry a failed timeout commit, 0 = none */
+    int last_rc;                  /* result of the last commit (HL_OK or a store code) */
+    int64_t n_complete;           /* responses finished as complete since init */
+    int64_t n_partial;            /* responses finished as partial since init */
+    bool *shown;                  /* owned scratch: question shown, per question */
+    const char **drops;           /* owned scratch: question ids to drop in one save */
+} hl_flow_t;
+
+/* Sets up the flow on the start state in the survey's default language. */
+int hl_flow_init(hl_flow_t *f, const hl_survey_t *s, const hl_timeouts_t *t, hl_sys_t sys,
+                 hl_sink_t sink, hl_err_t *err);
+void hl_flow_free(hl_flow_t *f);
+
+/* Events. Each returns HL_OK; HL_ERR_STATE or HL_ERR_USAGE when the step is
+ * not allowed now (err says why; nothing changed); or the sink's code when the
+ * commit failed (nothing changed, the same step may be retried). */
+int hl_flow_answer(hl_flow_t *f, const char *qid, const char *const *vals, size_t n, hl_err_t *err);
+int hl_flow_next(hl_flow_t *f, hl_err_t *err);
+int hl_flow_back(hl_flow_t *f, hl_err_t *err);
+int hl_flow_skip(hl_flow_t *f, hl_err_t *err);
+int hl_flow_continue(hl_flow_t *f, hl_err_t *err);
+int hl_flow_set_lang(hl_flow_t *f, hl_lang_t lang, hl_err_t *err);
+
+/* Applies the timeouts that are due at the current clock. */
+int hl_flow_tick(hl_flow_t *f, hl_err_t *err);
+
+/* Monotonic ms at which hl_flow_tick has work, or -1 when nothing is due
+ * (the start screen in the default language waits for a touch forever). */
+int64_t hl_flow_deadline(const hl_flow_t *f);
+
+/* The value shown for question i: the draft for the current multi/number,
+ * else the committed answer, else NULL. */
+const char *hl_flow_value(const hl_flow_t *f, int i);
+
+/* Whether question i is shown with the answers given so far. */
+bool hl_flow_shown(const hl_flow_t *f, int i);
+
+/* Position of the current question among the shown ones (1-based) and their
+ * count, for a progress indicator. */
+void hl_flow_progress(const hl_flow_t *f, int *pos, int *total);
+
+#endif

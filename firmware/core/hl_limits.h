@@ -1,0 +1,22 @@
+/*
+ * hl_limits.h: every fixed capacity of the survey engine in one place.
+ *
+ * The kiosk allocates at start-up (survey, config, store) and per response;
+ * these numbers bound what a survey or config may ask for, so that a
+ * malformed or hostile file cannot make the firmware allocate without limit.
+ * The loaders reject files that go beyond them with a clear message.
+ */
+#ifndef HL_LIMITS_H
+#define HL_LIMITS_H
+
+#define HL_MAX_QUESTIONS     40            /* questions in one survey */
+#define HL_MAX_OPTIONS       20            /* options in one question */
+#define HL_MAX_TEXT_CHARS    500           /* characters (code points) in one text */
+#define HL_SURVEY_ID_MAX     40            /* survey id and kiosk id: [a-z0-9_-]{1,40} */
+#define HL_ITEM_ID_MAX       32            /* question and option ids: [a-z0-9_]{1,32} */
+#define HL_NUMBER_MAX_DIGITS 18            /* a number answer fits a signed 64-bit score */
+#define HL_MAX_FILE_BYTES    (1024 * 1024) /* survey or config file size */
+#define HL_VALUE_MAX         (HL_MAX_OPTIONS * (HL_ITEM_ID_MAX + 1) + 1) /* stored value */
+#define HL_UUID_LEN          36                                          /* 8-4-4-4-12 hex digits */
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * hl_response.c: names of response states, shared by the store, the exports
+ * and the command line (the CSV "status" column uses exactly these words).
+ */
+#include "hl_response.h"
+
+const char *hl_resp_status_name(hl_resp_status_t s)
+{
+    switch (s) {
+    case HL_RESP_IN_PROGRESS:
+        return "in_progress";
+    case HL_RESP_COMPLETE:
+        return "complete";
+    case HL_RESP_PARTIAL:
+        return "partial";
+    }
+    return "unknown";
+}

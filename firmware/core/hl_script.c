@@ -1,0 +1,261 @@
+/*
+ * hl_script.c: parsing and running scripted sessions (hl_script.h).
+ *
+ * The parser splits the file into words in one owned buffer and validates
+ * every line before anything runs, so a typo on line 40 is reported before
+ * line 1 touches the database. The runner maps each verb onto one flow event.
+ */
+#include "hl_script.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const core_verbs[] = {"lang",     "answer", "next",   "back", "skip",
+                                         "continue", "wait",   "expect", NULL};
+
+static bool verb_in(const char *verb, const char *const *list)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        if (strcmp(verb, list[i]) == 0) return true;
+    return false;
+}
+
+static bool parse_ms(const char *s, int64_t *out)
+{
+    if (!*s) return false;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9') return false;
+    errno = 0;
+    long long v = strtoll(s, NULL, 10);
+    if (errno || v > HL_SCRIPT_MAX_WAIT_MS) return false;
+    *out = v;
+    return true;
+}
+
+/* Syntax of one core step; returns NULL when fine, else the problem. */
+static const char *check_core_step(const hl_script_step_t *st)
+{
+    const char *v = st->argv[0];
+    int n = st->argc - 1;
+    if (!strcmp(v, "lang")) {
+        hl_lang_t l;
+        if (n != 1) return "lang takes one language code: lang vi|en";
+        if (!hl_lang_parse(st->argv[1], &l)) return "unknown language code (known: vi, en)";
+    } else if (!strcmp(v, "answer")) {
+        if (n < 2) return "answer takes a question id and at least one value";
+    } else if (!strcmp(v, "wait")) {
+        int64_t ms;
+        if (n != 1 || !parse_ms(st->argv[1], &ms))
+            return "wait takes milliseconds: a whole number from 0 to 604800000";
+    } else if (!strcmp(v, "expect")) {
+        if (n < 2 || strcmp(st->argv[1], "state") != 0)
+            return "expect takes: expect state start|question QID|still_there|thanks";
+        const char *what = st->argv[2];
+        if (!strcmp(what, "question")) {
+            if (n != 3) return "expect state question takes a question id";
+        } else if (strcmp(what, "start") && strcmp(what, "still_there") && strcmp(what, "thanks")) {
+            return "unknown state (start, question QID, still_there, thanks)";
+        } else if (n != 2) {
+            return "too many words after the state";
+        }
+    } else if (n != 0) {
+        return "this step takes no arguments";
+    }
+    return NULL;
+}
+
+int hl_script_parse(const char *name, const char *text, size_t len, const char *const *extra_verbs,
+                    hl_script_t *out, hl_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    out->file = strdup(name ? name : "-");
+    out->text = malloc(len + 1);
+    size_t cap = 16;
+    out->steps = malloc(cap * sizeof *out->steps);
+    if (!out->file || !out->text || !out->steps) {
+        hl_script_free(out);
+        return hl_err_set(err, HL_ERR_NOMEM, "out of memory reading script %s", name);
+    }
+    memcpy(out->text, text, len);
+    out->text[len] = '\0';
+    if (strlen(out->text) != len) {
+        hl_script_free(out);
+        return hl_err_set(err, HL_ERR_USAGE, "%s: the script contains a NUL byte", name);
+    }
+    int line = 0;
+    char *p = out->text;
+    while (*p) {
+        line++;
+        char *eol = strchr(p, '\n');
+        char *next = eol ? eol + 1 : p + strlen(p);
+        if (eol) *eol = '\0';
+        char *hash = strchr(p, '#');
+        if (hash) *hash = '\0';
+        hl_script_step_t st = {.line = line};
+        char *save = NULL;
+        for (char *w = strtok_r(p, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
+            if (st.argc == HL_SCRIPT_MAX_ARGS) {
+                int rc = hl_err_set(err, HL_ERR_USAGE, "%s:%d: too many words (at most %d)", name,
+                                    line, HL_SCRIPT_MAX_ARGS);
+                hl_script_free(out);
+                return rc;
+            }
+            st.argv[st.argc++] = w;
+        }
+        p = next;
+        if (st.argc == 0) continue;
+        const char *problem = NULL;
+        if (verb_in(st.argv[0], core_verbs))
+            problem = check_core_step(&st);
+        else if (!verb_in(st.argv[0], extra_verbs))
+            problem = "unknown step (known: lang, answer, next, back, skip, continue, wait, "
+                      "expect)";
+        if (problem) {
+            int rc =
+                hl_err_set(err, HL_ERR_USAGE, "%s:%d: %s: %s", name, line, st.argv[0], problem);
+            hl_script_free(out);
+            return rc;
+        }
+        if (out->n_steps == cap) {
+            cap *= 2;
+            hl_script_step_t *grown = realloc(out->steps, cap * sizeof *grown);
+            if (!grown) {
+                hl_script_free(out);
+                return hl_err_set(err, HL_ERR_NOMEM, "out of memory reading script %s", name);
+            }
+            out->steps = grown;
+        }
+        out->steps[out->n_steps++] = st;
+    }
+    return HL_OK;
+}
+
+int hl_script_load_file(const char *path, const char *const *extra_verbs, hl_script_t *out,
+                        hl_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (!f) return hl_err_set(err, HL_ERR_IO, "cannot open script %s: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            if (cap >= (size_t)HL_MAX_FILE_BYTES * 4) {
+                free(buf);
+                fclose(f);
+                return hl_err_set(err, HL_ERR_USAGE, "script %s is larger than 4 MiB", path);
+            }
+            cap *= 2;
+            char *grown = realloc(buf, cap);
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+            } else {
+                buf = grown;
+            }
+        }
+    }
+    int read_failed = ferror(f);
+    fclose(f);
+    if (!buf) return hl_err_set(err, HL_ERR_NOMEM, "out of memory reading script %s", path);
+    if (read_failed) {
+        free(buf);
+        return hl_err_set(err, HL_ERR_IO, "cannot read script %s", path);
+    }
+    int rc = hl_script_parse(path, buf, n, extra_verbs, out, err);
+    free(buf);
+    return rc;
+}
+
+void hl_script_free(hl_script_t *s)
+{
+    free(s->file);
+    free(s->text);
+    free(s->steps);
+    memset(s, 0, sizeof *s);
+}
+
+int hl_script_wait(hl_script_runner_t *r, int64_t ms, hl_err_t *err)
+{
+    int64_t target = r->clock->mono_ms + ms;
+    for (;;) {
+        int64_t due = hl_flow_deadline(r->flow);
+        if (due < 0 || due > target) break;
+        if (due > r->clock->mono_ms) hl_fakesys_advance(r->clock, due - r->clock->mono_ms);
+        int rc = hl_flow_tick(r->flow, err);
+        if (rc != HL_OK) return rc;
+    }
+    if (target > r->clock->mono_ms) hl_fakesys_advance(r->clock, target - r->clock->mono_ms);
+    return HL_OK;
+}
+
+static int run_expect(hl_script_runner_t *r, const hl_script_step_t *st, hl_err_t *err)
+{
+    const hl_flow_t *f = r->flow;
+    const char *want = st->argv[2];
+    const char *have = hl_state_name(f->state);
+    const char *cur = f->survey->questions[f->cur].id;
+    if (!strcmp(want, "question")) {
+        if (f->state == HL_STATE_QUESTION && !strcmp(cur, st->argv[3])) return HL_OK;
+        if (f->state == HL_STATE_QUESTION)
+            return hl_err_set(err, HL_ERR_STATE,
+                              "expected question %s, but question %s is on "
+                              "screen",
+                              st->argv[3], cur);
+        return hl_err_set(err, HL_ERR_STATE, "expected question %s, but the state is %s",
+                          st->argv[3], have);
+    }
+    if (!strcmp(want, have)) return HL_OK;
+    if (f->state == HL_STATE_QUESTION)
+        return hl_err_set(err, HL_ERR_STATE, "expected state %s, but the state is question %s",
+                          want, cur);
+    return hl_err_set(err, HL_ERR_STATE, "expected state %s, but the state is %s", want, have);
+}
+
+static int run_step(hl_script_runner_t *r, const hl_script_step_t *st, hl_err_t *err)
+{
+    const char *v = st->argv[0];
+    if (!strcmp(v, "answer"))
+        return hl_flow_answer(r->flow, st->argv[1], (const char *const *)&st->argv[2],
+                              (size_t)st->argc - 2, err);
+    if (!strcmp(v, "next")) return hl_flow_next(r->flow, err);
+    if (!strcmp(v, "back")) return hl_flow_back(r->flow, err);
+    if (!strcmp(v, "skip")) return hl_flow_skip(r->flow, err);
+    if (!strcmp(v, "continue")) return hl_flow_continue(r->flow, err);
+    if (!strcmp(v, "lang")) {
+        hl_lang_t l = HL_LANG_VI;
+        hl_lang_parse(st->argv[1], &l);
+        return hl_flow_set_lang(r->flow, l, err);
+    }
+    if (!strcmp(v, "wait")) {
+        int64_t ms = 0;
+        parse_ms(st->argv[1], &ms);
+        return hl_script_wait(r, ms, err);
+    }
+    if (!strcmp(v, "expect")) return run_expect(r, st, err);
+    if (r->ext) return r->ext(r->ext_ctx, st, err);
+    return hl_err_set(err, HL_ERR_USAGE, "no handler for step \"%s\"", v);
+}
+
+int hl_script_run(hl_script_runner_t *r, const hl_script_t *s, int *failed_line, hl_err_t *err)
+{
+    for (size_t i = 0; i < s->n_steps; i++) {
+        const hl_script_step_t *st = &s->steps[i];
+        if (r->trace) {
+            fprintf(r->trace, "%s:%d:", s->file, st->line);
+            for (int a = 0; a < st->argc; a++)
+                fprintf(r->trace, " %s", st->argv[a]);
+            fputc('\n', r->trace);
+        }
+        int rc = run_step(r, st, err);
+        if (rc != HL_OK) {
+            if (failed_line) *failed_line = st->line;
+            hl_err_wrap(err, "%s:%d: %s", s->file, st->line, st->argv[0]);
+            return rc;
+        }
+    }
+    return HL_OK;
+}

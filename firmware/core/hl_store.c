@@ -1,0 +1,1281 @@
+/*
+ * hl_store.c: the durable response store on SQLite (the only file of the
+ * firmware that includes sqlite3.h).
+ *
+ * Layout (schema version 1):
+ *   surveys    one row per survey file version, keyed by its SHA-256, with the
+ *              JSON source and the question ids in survey order
+ *   responses  one row per response; seq never goes back, even after a row
+ *              is removed (seq_floor keeps the highest removed seq)
+ *   answers    WITHOUT ROWID, keyed (seq, qid): the answers of one response
+ *              sit side by side, so a save touches one or two pages
+ * Triggers refuse to delete a response that has answers and to change a
+ * finished response or its answers, whatever program writes to the file.
+ *
+ * Write cost: pages are 1 KiB and an answer save only touches the answers
+ * page (the response row is written when it is created, when its language
+ * changes and when it is finished), so each commit appends about one 1 KiB
+ * frame to the WAL. synchronous=FULL syncs the WAL on every commit; the
+ * WAL is checkpointed automatically at 1000 pages and cut back to
+ * journal_size_limit.
+ *
+ * Errors: every SQLite failure becomes an hl_rc (store_fail) with what
+ * failed, SQLite's message and what to do; a failed save is rolled back
+ * explicitly and leaves the hl_response_t as it was, so it can be retried.
+ */
+#include "hl_store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HL_STORE_BUSY_MS 200               /* wait for a reader's lock, never freezing the UI */
+#define HL_STORE_WAL_LIMIT (1024 * 1024)   /* journal_size_limit: WAL kept under 1 MiB */
+#define HL_STORE_CACHE_KIB 8192            /* page cache (bulk loads and exports) */
+
+/* ---- Schema and migrations ------------------------------------------------ */
+
+/* Step from version i to i + 1 is migrations[i]. Version 0 is an empty file.
+ * A new schema version appends one step and bumps HL_STORE_SCHEMA_VERSION;
+ * tests/data/store/v<N>.sql keeps a database of every older version. */
+static const char *const migrations[HL_STORE_SCHEMA_VERSION] = {
+    /* 0 -> 1: the first schema. */
+    "CREATE TABLE surveys ("
+    "  sid INTEGER PRIMARY KEY,"          /* registration order */
+    "  sha256 TEXT NOT NULL UNIQUE,"      /* hex SHA-256 of the survey file */
+    "  survey_id TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  qids TEXT NOT NULL,"               /* question ids in survey order, comma-separated */
+    "  source TEXT NOT NULL"              /* the survey file as loaded */
+    ");"
+    "CREATE INDEX surveys_by_id ON surveys(survey_id, version);"
+    "CREATE TABLE responses ("
+    "  seq INTEGER PRIMARY KEY,"          /* given by ST_INSERT_RESPONSE, never reused */
+    "  uuid TEXT NOT NULL UNIQUE,"
+    "  kiosk_id TEXT NOT NULL,"
+    "  survey INTEGER NOT NULL REFERENCES surveys(sid),"
+    "  lang TEXT NOT NULL,"
+    "  started_utc_ms INTEGER NOT NULL,"
+    "  finished_utc_ms INTEGER,"          /* NULL while in progress */
+    "  status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),"
+    "  clock_trusted INTEGER NOT NULL CHECK (clock_trusted IN (0, 1)),"
+    "  finish_reason TEXT CHECK (finish_reason IN ('complete', 'timeout', 'recovered')),"
+    "  CHECK ((status = 0) = (finished_utc_ms IS NULL))"
+    ");"
+    "CREATE TABLE answers ("
+    "  seq INTEGER NOT NULL REFERENCES responses(seq),"
+    "  qid TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  ms INTEGER NOT NULL,"              /* ms since the response started */
+    "  PRIMARY KEY (seq, qid)"
+    ") WITHOUT ROWID;"
+    /* The sequence counter without AUTOINCREMENT's sqlite_sequence row,
+     * which would add a page to every new response: the next seq is
+     * max(highest stored, highest ever removed) + 1, and only the rare
+     * removal of an empty response writes seq_floor. */
+    "CREATE TABLE seq_floor ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  seq INTEGER NOT NULL"                /* highest seq ever removed */
+    ");"
+    "INSERT INTO seq_floor VALUES (1, 0);"
+    "CREATE TRIGGER seq_floor_keep BEFORE DELETE ON seq_floor"
+    "  BEGIN SELECT RAISE(ABORT, 'the sequence floor cannot be deleted'); END;"
+    "CREATE TRIGGER seq_floor_rises BEFORE UPDATE ON seq_floor"
+    "  WHEN NEW.seq < OLD.seq OR NEW.id IS NOT OLD.id"
+    "  BEGIN SELECT RAISE(ABORT, 'sequence numbers never go back'); END;"
+    "CREATE TRIGGER responses_record_removed AFTER DELETE ON responses"
+    "  BEGIN UPDATE seq_floor SET seq = max(seq, OLD.seq) WHERE id = 1 AND seq < OLD.seq; END;"
+    "CREATE TRIGGER responses_seq_rises BEFORE INSERT ON responses"
+    "  WHEN NEW.seq <= max(coalesce((SELECT max(seq) FROM responses), 0),"
+    "                      (SELECT seq FROM seq_floor WHERE id = 1))"
+    "  BEGIN SELECT RAISE(ABORT, 'sequence numbers never go back'); END;"
+    "CREATE TRIGGER responses_keep_answered BEFORE DELETE ON responses"
+    "  WHEN EXISTS (SELECT 1 FROM answers WHERE seq = OLD.seq)"
+    "  BEGIN SELECT RAISE(ABORT, 'a response with answers cannot be deleted'); END;"
+    "CREATE TRIGGER responses_keep_identity BEFORE UPDATE OF"
+    "  seq, uuid, kiosk_id, survey, started_utc_ms, clock_trusted ON responses"
+    "  BEGIN SELECT RAISE(ABORT, 'the identity of a response cannot be changed'); END;"
+    "CREATE TRIGGER responses_keep_finished BEFORE UPDATE ON responses"
+    "  WHEN OLD.status <> 0"
+    "  BEGIN SELECT RAISE(ABORT, 'a finished response cannot be changed'); END;"
+    "CREATE TRIGGER answers_insert_open BEFORE INSERT ON answers"
+    "  WHEN (SELECT status FROM responses WHERE seq = NEW.seq) IS NOT 0"
+    "  BEGIN SELECT RAISE(ABORT, 'answers of a finished or missing response cannot change');"
+    "  END;"
+    "CREATE TRIGGER answers_update_open BEFORE UPDATE ON answers"
+    "  WHEN (SELECT status FROM responses WHERE seq = OLD.seq) IS NOT 0"
+    "    OR NEW.seq IS NOT OLD.seq OR NEW.qid IS NOT OLD.qid"
+    "  BEGIN SELECT RAISE(ABORT, 'answers of a finished response cannot change'); END;"
+    "CREATE TRIGGER answers_delete_open BEFORE DELETE ON answers"
+    "  WHEN (SELECT status FROM responses WHERE seq = OLD.seq) IS NOT 0"
+    "  BEGIN SELECT RAISE(ABORT, 'answers of a finished response cannot be deleted'); END;",
+};
+
+/* ---- Cached statements ---------------------------------------------------- */
+
+typedef enum hl_stmt_id {
+    ST_BEGIN = 0,
+    ST_COMMIT,
+    ST_SAVEPOINT,
+    ST_RELEASE,
+    ST_INSERT_RESPONSE,
+    ST_UPSERT_ANSWER,
+    ST_DELETE_ANSWER,
+    ST_UPDATE_LANG,
+    ST_HAS_ANSWERS,
+    ST_DELETE_RESPONSE,
+    ST_FINISH_RESPONSE,
+    ST_COUNT
+} hl_stmt_id_t;
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_SAVEPOINT] = "SAVEPOINT hl_save",
+    [ST_RELEASE] = "RELEASE hl_save",
+    [ST_INSERT_RESPONSE] = "INSERT INTO responses(seq, uuid, kiosk_id, survey, lang,"
+                           " started_utc_ms, clock_trusted) VALUES (1 + max("
+                           "coalesce((SELECT max(seq) FROM responses), 0),"
+                           " (SELECT seq FROM seq_floor WHERE id = 1)), ?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_UPSERT_ANSWER] = "INSERT INTO answers(seq, qid, value, ms) VALUES (?1, ?2, ?3, ?4)"
+                         " ON CONFLICT(seq, qid) DO UPDATE SET value = excluded.value,"
+                         " ms = excluded.ms",
+    [ST_DELETE_ANSWER] = "DELETE FROM answers WHERE seq = ?1 AND qid = ?2",
+    [ST_UPDATE_LANG] = "UPDATE responses SET lang = ?2 WHERE seq = ?1",
+    [ST_HAS_ANSWERS] = "SELECT EXISTS (SELECT 1 FROM answers WHERE seq = ?1)",
+    [ST_DELETE_RESPONSE] = "DELETE FROM responses WHERE seq = ?1",
+    [ST_FINISH_RESPONSE] = "UPDATE responses SET status = ?2, finished_utc_ms = ?3,"
+                           " finish_reason = ?4 WHERE seq = ?1 AND status = 0",
+};
+
+struct hl_store {
+    sqlite3 *db;                      /* the one connection (the only writer) */
+    char *path;                       /* owned: <data_dir>/hailong.db */
+    bool read_only;                   /* opened for export/stats only */
+    bool in_batch;                    /* between batch_begin and batch_end */
+    bool batch_lost;                  /* SQLite rolled the whole batch back after a fault */
+    int64_t survey_sid;               /* surveys.sid of the survey in use; 0 before use_survey */
+    char survey_id[HL_SURVEY_ID_MAX + 1]; /* id of the survey in use, for messages */
+    char kiosk_id[HL_SURVEY_ID_MAX + 1];  /* recorded in new responses */
+    char (*qids)[HL_ITEM_ID_MAX + 1]; /* owned: question ids of the survey in use */
+    size_t n_qids;                    /* entries in qids */
+    sqlite3_stmt *stmts[ST_COUNT];    /* owned: prepared on first use */
+};
+
+/* ---- Errors --------------------------------------------------------------- */
+
+/* Maps a SQLite result code (extended codes on) to an hl_rc and writes
+ * "<what>: <sqlite message> (<what to do>)". errno_hint is the OS error
+ * behind the failure when known (0 otherwise). */
+static int map_sqlite(int src, int errno_hint, const char *path, const char *what,
+                      const char *sqlmsg, hl_err_t *err)
+{
+    int prim = src & 0xff;
+    int code;
+    char advice[PATH_MAX + 160];
+    switch (prim) {
+    case SQLITE_FULL:
+        code = HL_ERR_FULL;
+        snprintf(advice, sizeof advice,
+                 "the disk is full: free space or export and clear old data");
+        break;
+    case SQLITE_IOERR:
+        if (src == SQLITE_IOERR_NOMEM) {
+            code = HL_ERR_NOMEM;
+            snprintf(advice, sizeof advice, "out of memory: restart the kiosk");
+        } else {
+            code = HL_ERR_IO;
+            snprintf(advice, sizeof advice,
+                     "the storage failed to read or write: check the SD card or disk "
+                     "(it may be failing, loose or removed)");
+        }
+        break;
+    case SQLITE_READONLY:
+        code = HL_ERR_READONLY;
+        snprintf(advice, sizeof advice,
+                 "the database or its folder is read-only: check permissions and that the "
+                 "medium is not mounted read-only");
+        break;
+    case SQLITE_CANTOPEN:
+        if (errno_hint == EACCES || errno_hint == EROFS || errno_hint == EPERM) {
+            code = HL_ERR_READONLY;
+            snprintf(advice, sizeof advice,
+                     "cannot open %s for writing: check permissions and that the medium is "
+                     "not mounted read-only",
+                     path);
+        } else if (errno_hint == ENOSPC) {
+            code = HL_ERR_FULL;
+            snprintf(advice, sizeof advice,
+                     "the disk is full: free space or export and clear old data");
+        } else {
+            code = HL_ERR_IO;
+            snprintf(advice, sizeof advice, "cannot open %s: check the data folder and the disk",
+                     path);
+        }
+        break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        code = HL_ERR_LOCKED;
+        snprintf(advice, sizeof advice,
+                 "another program is using the database: wait for the export to end or close "
+                 "the other program, then retry");
+        break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        code = HL_ERR_CORRUPT;
+        snprintf(advice, sizeof advice,
+                 "%s is damaged or not a hailong database: stop the kiosk, move it aside "
+                 "(keep it for recovery) and start again with a new one",
+                 path);
+        break;
+    case SQLITE_NOMEM:
+        code = HL_ERR_NOMEM;
+        snprintf(advice, sizeof advice, "out of memory: restart the kiosk");
+        break;
+    case SQLITE_CONSTRAINT:
+        code = HL_ERR_STATE;
+        snprintf(advice, sizeof advice, "the store refused the change");
+        break;
+    default:
+        code = HL_ERR_INTERNAL;
+        snprintf(advice, sizeof advice, "unexpected SQLite error %d: please report it", src);
+        break;
+    }
+    return hl_err_set(err, code, "%s: %s (%s)", what, sqlmsg ? sqlmsg : sqlite3_errstr(src),
+                      advice);
+}
+
+/* The same for a failure on the store's connection. */
+static int store_fail(hl_store_t *st, int src, const char *what, hl_err_t *err)
+{
+    return map_sqlite(src, sqlite3_system_errno(st->db), st->path, what, sqlite3_errmsg(st->db),
+                      err);
+}
+
+static int errno_code(int e)
+{
+    if (e == ENOSPC || e == EDQUOT) return HL_ERR_FULL;
+    if (e == EROFS || e == EACCES || e == EPERM) return HL_ERR_READONLY;
+    if (e == ENOMEM) return HL_ERR_NOMEM;
+    return HL_ERR_IO;
+}
+
+/* ---- Small helpers -------------------------------------------------------- */
+
+static int stmt_get(hl_store_t *st, hl_stmt_id_t id, sqlite3_stmt **out, hl_err_t *err)
+{
+    if (!st->stmts[id]) {
+        int rc = sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &st->stmts[id], NULL);
+        if (rc != SQLITE_OK) return store_fail(st, rc, "preparing a statement", err);
+    }
+    *out = st->stmts[id];
+    return HL_OK;
+}
+
+/* Steps a statement that returns no row, then resets it (bindings cleared). */
+static int stmt_done(hl_store_t *st, sqlite3_stmt *s, const char *what, hl_err_t *err)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return HL_OK;
+    return store_fail(st, rc, what, err);
+}
+
+static int run_cached(hl_store_t *st, hl_stmt_id_t id, const char *what, hl_err_t *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, id, &s, err);
+    if (rc != HL_OK) return rc;
+    return stmt_done(st, s, what, err);
+}
+
+static int exec_sql(hl_store_t *st, const char *sql, const char *what, hl_err_t *err)
+{
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) return store_fail(st, rc, what, err);
+    return HL_OK;
+}
+
+/* One integer from a query (first column of the first row; 0 without rows). */
+static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    if (rc != SQLITE_OK) return rc;
+    *out = 0;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(s, 0);
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Explicit rollback after a failure (SQLite may or may not have done it). */
+static void rollback_quietly(hl_store_t *st)
+{
+    if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* mkdir -p with mode 0750 for the parts that are missing. */
+static int make_dirs(const char *dir, hl_err_t *err)
+{
+    char buf[PATH_MAX];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof buf)
+        return hl_err_set(err, HL_ERR_USAGE, "data directory \"%s\" is empty or too long", dir);
+    memcpy(buf, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0') continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0750) != 0 && errno != EEXIST) {
+            int e = errno;
+            return hl_err_set(err, errno_code(e),
+                              "cannot create data directory %s: %s (check the path, its "
+                              "permissions and free space)",
+                              buf, strerror(e));
+        }
+        buf[i] = c;
+    }
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return hl_err_set(err, HL_ERR_IO, "data directory %s is not a directory", dir);
+    return HL_OK;
+}
+
+static void fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)fsync(fd);
+    close(fd);
+}
+
+/* ---- Opening: inspection before any write ---------------------------------- */
+
+/* Looks at an existing file without changing it: the SQLite magic, then a
+ * read-only connection for application_id, user_version and the tables.
+ * *version gets the schema version (0 for a missing or empty file). */
+static int store_inspect(const char *path, const char *vfs, bool *exists, int *version,
+                         hl_err_t *err)
+{
+    static const char magic[16] = "SQLite format 3";
+    *exists = false;
+    *version = 0;
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT) return HL_OK;
+        int e = errno;
+        return hl_err_set(err, errno_code(e), "cannot look at %s: %s", path, strerror(e));
+    }
+    *exists = true;
+    if (!S_ISREG(sb.st_mode))
+        return hl_err_set(err, HL_ERR_CORRUPT,
+                          "%s is not a regular file: move it aside and start again", path);
+    if (sb.st_size == 0) return HL_OK;
+
+    unsigned char head[100];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return hl_err_set(err, errno_code(e), "cannot read %s: %s", path, strerror(e));
+    }
+    ssize_t got = read(fd, head, sizeof head);
+    close(fd);
+    if (got != (ssize_t)sizeof head || memcmp(head, magic, sizeof magic) != 0)
+        return hl_err_set(err, HL_ERR_CORRUPT,
+                          "%s is not a SQLite database (damaged or another file): it was left "
+                          "untouched; move it aside (keep it for recovery) and start again",
+                          path);
+
+    sqlite3 *db = NULL;
+    int64_t app = 0, uv = 0, tables = 0;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, vfs);
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(db, 1);
+        sqlite3_busy_timeout(db, HL_STORE_BUSY_MS);
+        rc = query_int(db, "PRAGMA application_id", &app);
+    }
+    if (rc == SQLITE_OK) rc = query_int(db, "PRAGMA user_version", &uv);
+    if (rc == SQLITE_OK)
+        rc = query_int(db,
+                       "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+                       " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                       &tables);
+    if (rc != SQLITE_OK) {
+        int res = map_sqlite(rc, db ? sqlite3_system_errno(db) : 0, path, "inspecting the database",
+                             db ? sqlite3_errmsg(db) : NULL, err);
+        sqlite3_close(db);
+        return res;
+    }
+    sqlite3_close(db);
+
+    if (app == HL_STORE_APP_ID) {
+        if (uv > HL_STORE_SCHEMA_VERSION)
+            return hl_err_set(err, HL_ERR_CORRUPT,
+                              "%s was written by a newer hailong (schema %lld, this build knows "
+                              "%d): it was left untouched; install the newer firmware, or move "
+                              "it aside to start a new one",
+                              path, (long long)uv, HL_STORE_SCHEMA_VERSION);
+        if (uv < 1 && tables > 0)
+            return hl_err_set(err, HL_ERR_CORRUPT,
+                              "%s has hailong's id but no schema version: it was left "
+                              "untouched; move it aside (keep it for recovery) and start again",
+                              path);
+    } else if (app != 0 || uv != 0 || tables > 0) {
+        return hl_err_set(err, HL_ERR_CORRUPT,
+                          "%s belongs to another program (application_id 0x%08llx, "
+                          "user_version %lld, %lld tables): it was left untouched; move it "
+                          "aside and start again",
+                          path, (unsigned long long)(uint32_t)app, (long long)uv,
+                          (long long)tables);
+    }
+    *version = (int)uv;
+    return HL_OK;
+}
+
+/* Applies the migration steps from the file's version to ours in one
+ * transaction, then stamps application_id and user_version. */
+static int store_migrate(hl_store_t *st, hl_err_t *err)
+{
+    int rc = exec_sql(st, "BEGIN IMMEDIATE", "starting the schema upgrade", err);
+    if (rc != HL_OK) return rc;
+    int64_t uv = 0, app = 0;
+    int src = query_int(st->db, "PRAGMA user_version", &uv);
+    if (src == SQLITE_OK) src = query_int(st->db, "PRAGMA application_id", &app);
+    if (src != SQLITE_OK) {
+        rc = store_fail(st, src, "reading the schema version", err);
+        goto fail;
+    }
+    if (uv > HL_STORE_SCHEMA_VERSION || uv < 0 || (app != 0 && app != HL_STORE_APP_ID)) {
+        rc = hl_err_set(err, HL_ERR_CORRUPT,
+                        "%s changed while opening (schema %lld, application_id 0x%08llx): move "
+                        "it aside and start again",
+                        st->path, (long long)uv, (unsigned long long)(uint32_t)app);
+        goto fail;
+    }
+    if (uv == HL_STORE_SCHEMA_VERSION && app == HL_STORE_APP_ID) {
+        rollback_quietly(st);
+        return HL_OK;
+    }
+    for (int64_t v = uv; v < HL_STORE_SCHEMA_VERSION; v++) {
+        char what[96];
+        snprintf(what, sizeof what, "upgrading the database schema from %lld to %lld",
+                 (long long)v, (long long)v + 1);
+        rc = exec_sql(st, migrations[v], what, err);
+        if (rc != HL_OK) goto fail;
+    }
+    char stamp[96];
+    snprintf(stamp, sizeof stamp, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+             HL_STORE_APP_ID, HL_STORE_SCHEMA_VERSION);
+    rc = exec_sql(st, stamp, "stamping the schema version", err);
+    if (rc != HL_OK) goto fail;
+    rc = exec_sql(st, "COMMIT", "committing the schema upgrade", err);
+    if (rc != HL_OK) goto fail;
+    return HL_OK;
+fail:
+    rollback_quietly(st);
+    return rc;
+}
+
+/* Finishes responses a crash or power cut left in progress as partial. */
+static int store_recover(hl_store_t *st, int64_t *recovered, hl_err_t *err)
+{
+    int rc = exec_sql(st, "BEGIN IMMEDIATE", "starting recovery", err);
+    if (rc != HL_OK) return rc;
+    /* A response without answers is never stored; remove any left by an
+     * older build so that it is not counted. */
+    rc = exec_sql(st,
+                  "DELETE FROM responses WHERE status = 0 AND NOT EXISTS"
+                  " (SELECT 1 FROM answers a WHERE a.seq = responses.seq)",
+                  "removing empty responses", err);
+    if (rc != HL_OK) goto fail;
+    rc = exec_sql(st,
+                  "UPDATE responses SET status = 2, finish_reason = 'recovered',"
+                  " finished_utc_ms = started_utc_ms + coalesce((SELECT max(ms) FROM answers a"
+                  " WHERE a.seq = responses.seq), 0) WHERE status = 0",
+                  "finishing responses cut off by a restart", err);
+    if (rc != HL_OK) goto fail;
+    int64_t n = sqlite3_changes64(st->db);
+    rc = exec_sql(st, "COMMIT", "committing recovery", err);
+    if (rc != HL_OK) goto fail;
+    if (recovered) *recovered = n;
+    return HL_OK;
+fail:
+    rollback_quietly(st);
+    return rc;
+}
+
+/* Per-connection settings. page_size only matters for a new file. */
+static int store_configure(hl_store_t *st, hl_err_t *err)
+{
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, HL_STORE_BUSY_MS);
+    char sql[256];
+    if (st->read_only) {
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", HL_STORE_CACHE_KIB);
+        return exec_sql(st, sql, "configuring the database", err);
+    }
+    snprintf(sql, sizeof sql,
+             "PRAGMA page_size = %d; PRAGMA cache_size = -%d; PRAGMA foreign_keys = ON;"
+             " PRAGMA journal_size_limit = %d",
+             HL_STORE_PAGE_SIZE, HL_STORE_CACHE_KIB, HL_STORE_WAL_LIMIT);
+    int rc = exec_sql(st, sql, "configuring the database", err);
+    if (rc != HL_OK) return rc;
+
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        const char *mode = (const char *)sqlite3_column_text(s, 0);
+        if (!mode || strcmp(mode, "wal") != 0) {
+            sqlite3_finalize(s);
+            return hl_err_set(err, HL_ERR_IO,
+                              "%s: the file system does not support SQLite's WAL mode (got "
+                              "\"%s\"): put the data directory on a local disk",
+                              st->path, mode ? mode : "?");
+        }
+        src = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    if (src != SQLITE_OK) return store_fail(st, src, "switching to WAL mode", err);
+    /* synchronous is per connection and must follow journal_mode. */
+    return exec_sql(st, "PRAGMA synchronous = FULL", "configuring the database", err);
+}
+
+int hl_store_open(const char *data_dir, const hl_store_opts_t *opts, hl_store_t **out,
+                  int64_t *recovered, hl_err_t *err)
+{
+    const char *vfs = opts ? opts->vfs : NULL;
+    bool ro = opts ? opts->read_only : false;
+    int rc = HL_OK;
+    if (out) *out = NULL;
+    if (recovered) *recovered = 0;
+    if (!data_dir || !out) return hl_err_set(err, HL_ERR_USAGE, "hl_store_open: missing argument");
+
+    hl_store_t *st = calloc(1, sizeof *st);
+    if (!st) return hl_err_set(err, HL_ERR_NOMEM, "out of memory opening the store");
+    st->read_only = ro;
+    st->path = path_join(data_dir, HL_STORE_FILE);
+    if (!st->path) {
+        rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory opening the store");
+        goto fail;
+    }
+    if (!ro) {
+        rc = make_dirs(data_dir, err);
+        if (rc != HL_OK) goto fail;
+    }
+    bool exists;
+    int version;
+    rc = store_inspect(st->path, vfs, &exists, &version, err);
+    if (rc != HL_OK) goto fail;
+    if (ro && !exists) {
+        rc = hl_err_set(err, HL_ERR_NOT_FOUND, "no database at %s: nothing has been stored yet",
+                        st->path);
+        goto fail;
+    }
+    if (ro && version != HL_STORE_SCHEMA_VERSION) {
+        rc = hl_err_set(err, HL_ERR_STATE,
+                        "%s has schema version %d, not %d: start the kiosk once so that it "
+                        "upgrades the database, then retry",
+                        st->path, version, HL_STORE_SCHEMA_VERSION);
+        goto fail;
+    }
+    if (!exists) {
+        /* Created here so that the file (and SQLite's -wal/-shm, which copy
+         * its mode) is 0640 rather than SQLite's 0644. */
+        int fd = open(st->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+        if (fd < 0 && errno != EEXIST) {
+            int e = errno;
+            rc = hl_err_set(err, errno_code(e), "cannot create %s: %s (check the data folder)",
+                            st->path, strerror(e));
+            goto fail;
+        }
+        if (fd >= 0) {
+            (void)fchmod(fd, 0640);
+            close(fd);
+            fsync_dir(data_dir);
+        }
+    }
+
+    int flags = ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    int src = sqlite3_open_v2(st->path, &st->db, flags, vfs);
+    if (src != SQLITE_OK) {
+        rc = st->db ? store_fail(st, src, "opening the database", err)
+                    : hl_err_set(err, HL_ERR_NOMEM, "out of memory opening %s", st->path);
+        goto fail;
+    }
+    rc = store_configure(st, err);
+    if (rc != HL_OK) goto fail;
+    if (!ro) {
+        rc = store_migrate(st, err);
+        if (rc != HL_OK) goto fail;
+        rc = store_recover(st, recovered, err);
+        if (rc != HL_OK) goto fail;
+    }
+    hl_err_clear(err);
+    *out = st;
+    return HL_OK;
+fail:
+    hl_store_close(st);
+    return rc;
+}
+
+void hl_store_close(hl_store_t *st)
+{
+    if (!st) return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(st->stmts[i]);
+    if (st->db) {
+        rollback_quietly(st); /* an unfinished batch is not kept */
+        if (!st->read_only)
+            sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+        sqlite3_close(st->db);
+    }
+    free(st->qids);
+    free(st->path);
+    free(st);
+}
+
+const char *hl_store_path(const hl_store_t *st)
+{
+    return st->path;
+}
+
+const char *hl_store_sqlite_version(void)
+{
+    return sqlite3_libversion();
+}
+
+/* ---- Surveys ------------------------------------------------------------- */
+
+static bool id_valid(const char *s, size_t max, bool dash)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (dash && c == '-')))
+            return false;
+    }
+    return n >= 1 && n <= max;
+}
+
+int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_id,
+                        hl_err_t *err)
+{
+    if (!st || !s || !kiosk_id)
+        return hl_err_set(err, HL_ERR_USAGE, "hl_store_use_survey: missing argument");
+    if (st->read_only)
+        return hl_err_set(err, HL_ERR_READONLY, "the store was opened read-only");
+    if (strlen(s->sha256) != 64)
+        return hl_err_set(err, HL_ERR_USAGE, "survey %s has no SHA-256", s->id);
+    if (!id_valid(s->id, HL_SURVEY_ID_MAX, true) || !id_valid(kiosk_id, HL_SURVEY_ID_MAX, true))
+        return hl_err_set(err, HL_ERR_USAGE, "bad survey id \"%s\" or kiosk id \"%s\"", s->id,
+                          kiosk_id);
+    if (s->n_questions == 0 || s->n_questions > HL_MAX_QUESTIONS)
+        return hl_err_set(err, HL_ERR_USAGE, "survey %s has %zu questions", s->id,
+                          s->n_questions);
+
+    int rc = HL_OK;
+    char *qids = NULL;
+    char(*ids)[HL_ITEM_ID_MAX + 1] = calloc(s->n_questions, sizeof *ids);
+    size_t qlen = 0;
+    qids = malloc(s->n_questions * (HL_ITEM_ID_MAX + 1) + 1);
+    if (!ids || !qids) {
+        rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory registering survey %s", s->id);
+        goto done;
+    }
+    for (size_t i = 0; i < s->n_questions; i++) {
+        const char *q = s->questions[i].id;
+        if (!id_valid(q, HL_ITEM_ID_MAX, false)) {
+            rc = hl_err_set(err, HL_ERR_USAGE, "survey %s: bad question id \"%s\"", s->id, q);
+            goto done;
+        }
+        memcpy(ids[i], q, strlen(q) + 1);
+        if (i) qids[qlen++] = ',';
+        memcpy(qids + qlen, q, strlen(q));
+        qlen += strlen(q);
+    }
+    qids[qlen] = '\0';
+
+    sqlite3_stmt *ins = NULL, *sel = NULL;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "INSERT INTO surveys(sha256, survey_id, version, qids, source)"
+                                 " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(sha256) DO NOTHING",
+                                 -1, &ins, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(st->db,
+                                 "SELECT sid, survey_id, version FROM surveys WHERE sha256 = ?1",
+                                 -1, &sel, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_text(ins, 1, s->sha256, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, s->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, s->version);
+        sqlite3_bind_text(ins, 4, qids, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 5, s->source ? s->source : "", s->source ? (int)s->source_len : 0,
+                          SQLITE_STATIC);
+        src = sqlite3_step(ins);
+        if (src == SQLITE_DONE) {
+            sqlite3_bind_text(sel, 1, s->sha256, -1, SQLITE_STATIC);
+            src = sqlite3_step(sel);
+        }
+    }
+    if (src != SQLITE_ROW) {
+        rc = store_fail(st, src, "registering the survey", err);
+    } else if (strcmp((const char *)sqlite3_column_text(sel, 1), s->id) != 0 ||
+               sqlite3_column_int64(sel, 2) != s->version) {
+        rc = hl_err_set(err, HL_ERR_STATE,
+                        "survey %s v%lld has the same SHA-256 as stored survey %s v%lld", s->id,
+                        (long long)s->version, sqlite3_column_text(sel, 1),
+                        (long long)sqlite3_column_int64(sel, 2));
+    } else {
+        st->survey_sid = sqlite3_column_int64(sel, 0);
+        snprintf(st->survey_id, sizeof st->survey_id, "%s", s->id);
+        snprintf(st->kiosk_id, sizeof st->kiosk_id, "%s", kiosk_id);
+        free(st->qids);
+        st->qids = ids;
+        st->n_qids = s->n_questions;
+        ids = NULL;
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(sel);
+    if (rc != HL_OK && !st->in_batch) rollback_quietly(st);
+done:
+    free(ids);
+    free(qids);
+    if (rc == HL_OK) hl_err_clear(err);
+    return rc;
+}
+
+/* ---- Saving --------------------------------------------------------------- */
+
+static int tx_begin(hl_store_t *st, hl_err_t *err)
+{
+    if (st->in_batch) return run_cached(st, ST_SAVEPOINT, "starting a save in a batch", err);
+    return run_cached(st, ST_BEGIN, "starting a save", err);
+}
+
+static int tx_commit(hl_store_t *st, hl_err_t *err)
+{
+    if (st->in_batch) return run_cached(st, ST_RELEASE, "finishing a save in a batch", err);
+    return run_cached(st, ST_COMMIT, "committing a save", err);
+}
+
+static void tx_rollback(hl_store_t *st)
+{
+    if (!st->in_batch) {
+        rollback_quietly(st);
+        return;
+    }
+    if (sqlite3_get_autocommit(st->db)) {
+        st->batch_lost = true; /* SQLite undid the whole batch */
+        return;
+    }
+    sqlite3_exec(st->db, "ROLLBACK TO hl_save; RELEASE hl_save", NULL, NULL, NULL);
+}
+
+static bool qid_in_survey(const hl_store_t *st, const char *qid)
+{
+    for (size_t i = 0; i < st->n_qids; i++)
+        if (strcmp(st->qids[i], qid) == 0) return true;
+    return false;
+}
+
+static int save_check(const hl_store_t *st, const hl_response_t *resp, const hl_save_t *save,
+                      hl_err_t *err)
+{
+    if (st->read_only) return hl_err_set(err, HL_ERR_READONLY, "the store was opened read-only");
+    if (!st->survey_sid)
+        return hl_err_set(err, HL_ERR_STATE, "no survey registered: call hl_store_use_survey");
+    if (st->batch_lost)
+        return hl_err_set(err, HL_ERR_STATE, "the batch was rolled back after an error: end it");
+    if (save->set_qid) {
+        if (!qid_in_survey(st, save->set_qid))
+            return hl_err_set(err, HL_ERR_USAGE, "question \"%s\" is not in survey %s",
+                              save->set_qid, st->survey_id);
+        if (!save->set_value || !save->set_value[0] ||
+            strlen(save->set_value) >= HL_VALUE_MAX)
+            return hl_err_set(err, HL_ERR_USAGE, "answer to %s is empty or too long",
+                              save->set_qid);
+    }
+    if (save->n_drop && !save->drop_qids)
+        return hl_err_set(err, HL_ERR_USAGE, "n_drop without drop_qids");
+    if (save->status != HL_RESP_IN_PROGRESS && save->status != HL_RESP_COMPLETE &&
+        save->status != HL_RESP_PARTIAL)
+        return hl_err_set(err, HL_ERR_USAGE, "unknown response status %d", (int)save->status);
+    if (resp->seq < 0) return hl_err_set(err, HL_ERR_USAGE, "negative response seq");
+    if (resp->seq == 0 && strlen(resp->uuid) != HL_UUID_LEN)
+        return hl_err_set(err, HL_ERR_USAGE, "response has no UUID");
+    return HL_OK;
+}
+
+/* The statements of one save, inside its transaction or savepoint.
+ * *seq is the response (0: create it, then set), *removed tells whether the
+ * response was left without answers and removed. */
+static int save_apply(hl_store_t *st, const hl_response_t *resp, const hl_save_t *save,
+                      int64_t *seq, bool *removed, hl_err_t *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+    char what[128];
+    bool created = false;
+    *removed = false;
+    if (*seq == 0) {
+        if ((rc = stmt_get(st, ST_INSERT_RESPONSE, &s, err)) != HL_OK) return rc;
+        sqlite3_bind_text(s, 1, resp->uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, st->kiosk_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 3, st->survey_sid);
+        sqlite3_bind_text(s, 4, hl_lang_code(resp->lang), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 5, resp->started_utc_ms);
+        sqlite3_bind_int(s, 6, resp->clock_trusted ? 1 : 0);
+        if ((rc = stmt_done(st, s, "creating the response", err)) != HL_OK) return rc;
+        *seq = sqlite3_last_insert_rowid(st->db);
+        created = true;
+    }
+    if (save->set_qid) {
+        if ((rc = stmt_get(st, ST_UPSERT_ANSWER, &s, err)) != HL_OK) return rc;
+        sqlite3_bind_int64(s, 1, *seq);
+        sqlite3_bind_text(s, 2, save->set_qid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, save->set_value, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, save->set_ms);
+        snprintf(what, sizeof what, "saving the answer to %s of response %lld", save->set_qid,
+                 (long long)*seq);
+        if ((rc = stmt_done(st, s, what, err)) != HL_OK) return rc;
+    }
+    if (save->n_drop) {
+        if ((rc = stmt_get(st, ST_DELETE_ANSWER, &s, err)) != HL_OK) return rc;
+        for (size_t i = 0; i < save->n_drop; i++) {
+            sqlite3_bind_int64(s, 1, *seq);
+            sqlite3_bind_text(s, 2, save->drop_qids[i], -1, SQLITE_STATIC);
+            snprintf(what, sizeof what, "dropping the answer to %.40s of response %lld",
+                     save->drop_qids[i], (long long)*seq);
+            if ((rc = stmt_done(st, s, what, err)) != HL_OK) return rc;
+        }
+        if ((rc = stmt_get(st, ST_HAS_ANSWERS, &s, err)) != HL_OK) return rc;
+        sqlite3_bind_int64(s, 1, *seq);
+        int src = sqlite3_step(s);
+        bool any = src == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
+        sqlite3_reset(s);
+        if (src != SQLITE_ROW) return store_fail(st, src, "checking the answers left", err);
+        if (!any) {
+            if ((rc = stmt_get(st, ST_DELETE_RESPONSE, &s, err)) != HL_OK) return rc;
+            sqlite3_bind_int64(s, 1, *seq);
+            if ((rc = stmt_done(st, s, "removing the response left without answers", err)))
+                return rc;
+            *removed = true;
+            return HL_OK;
+        }
+    }
+    if (!created && resp->lang != resp->stored_lang) {
+        if ((rc = stmt_get(st, ST_UPDATE_LANG, &s, err)) != HL_OK) return rc;
+        sqlite3_bind_int64(s, 1, *seq);
+        sqlite3_bind_text(s, 2, hl_lang_code(resp->lang), -1, SQLITE_STATIC);
+        if ((rc = stmt_done(st, s, "saving the language", err)) != HL_OK) return rc;
+    }
+    if (save->status != HL_RESP_IN_PROGRESS) {
+        if ((rc = stmt_get(st, ST_FINISH_RESPONSE, &s, err)) != HL_OK) return rc;
+        sqlite3_bind_int64(s, 1, *seq);
+        sqlite3_bind_int(s, 2, (int)save->status);
+        sqlite3_bind_int64(s, 3, save->finished_utc_ms);
+        sqlite3_bind_text(s, 4, save->status == HL_RESP_COMPLETE ? "complete" : "timeout", -1,
+                          SQLITE_STATIC);
+        if ((rc = stmt_done(st, s, "finishing the response", err)) != HL_OK) return rc;
+        if (sqlite3_changes(st->db) != 1)
+            return hl_err_set(err, HL_ERR_STATE, "response %lld is missing or already finished",
+                              (long long)*seq);
+    }
+    return HL_OK;
+}
+
+int hl_store_save(hl_store_t *st, hl_response_t *resp, const hl_save_t *save, hl_err_t *err)
+{
+    if (!st || !resp || !save) return hl_err_set(err, HL_ERR_USAGE, "hl_store_save: no argument");
+    int rc = save_check(st, resp, save, err);
+    if (rc != HL_OK) return rc;
+    if (resp->seq == 0 && !save->set_qid) {
+        /* Nothing stored yet and nothing to store: the response stays absent. */
+        hl_err_clear(err);
+        return HL_OK;
+    }
+    rc = tx_begin(st, err);
+    if (rc != HL_OK) {
+        tx_rollback(st);
+        return rc;
+    }
+    int64_t seq = resp->seq;
+    bool removed = false;
+    rc = save_apply(st, resp, save, &seq, &removed, err);
+    if (rc == HL_OK) rc = tx_commit(st, err);
+    if (rc != HL_OK) {
+        tx_rollback(st);
+        return rc;
+    }
+    resp->seq = removed ? 0 : seq;
+    resp->stored_lang = resp->lang;
+    hl_err_clear(err);
+    return HL_OK;
+}
+
+static int sink_save(void *ctx, hl_response_t *resp, const hl_save_t *save, hl_err_t *err)
+{
+    return hl_store_save(ctx, resp, save, err);
+}
+
+hl_sink_t hl_store_sink(hl_store_t *st)
+{
+    hl_sink_t s = {sink_save, st};
+    return s;
+}
+
+int hl_store_batch_begin(hl_store_t *st, hl_err_t *err)
+{
+    if (st->read_only) return hl_err_set(err, HL_ERR_READONLY, "the store was opened read-only");
+    if (st->in_batch) return hl_err_set(err, HL_ERR_STATE, "a batch is already open");
+    int rc = run_cached(st, ST_BEGIN, "starting a batch", err);
+    if (rc != HL_OK) {
+        rollback_quietly(st);
+        return rc;
+    }
+    st->in_batch = true;
+    st->batch_lost = false;
+    return HL_OK;
+}
+
+int hl_store_batch_end(hl_store_t *st, hl_err_t *err)
+{
+    if (!st->in_batch) return hl_err_set(err, HL_ERR_STATE, "no batch is open");
+    st->in_batch = false;
+    if (st->batch_lost) {
+        st->batch_lost = false;
+        rollback_quietly(st);
+        return hl_err_set(err, HL_ERR_IO,
+                          "the batch was rolled back by an earlier error: none of it is stored");
+    }
+    int rc = run_cached(st, ST_COMMIT, "committing a batch", err);
+    if (rc != HL_OK) rollback_quietly(st);
+    return rc;
+}
+
+/* ---- Reading -------------------------------------------------------------- */
+
+/* The answers of one response, copied while the answers cursor moves on. */
+typedef struct hl_answer_buf {
+    char *text;         /* owned: "qid\0value\0" pairs */
+    size_t len, cap;    /* bytes used / allocated in text */
+    size_t *off;        /* owned: offset of each qid in text */
+    const char **qids;  /* owned: pointers into text, made after collecting */
+    const char **vals;  /* owned: likewise */
+    int64_t *ms;        /* owned: ms of each answer */
+    size_t n, ncap;     /* answers held / slots allocated */
+} hl_answer_buf_t;
+
+static bool abuf_add(hl_answer_buf_t *b, const char *qid, size_t qlen, const char *val,
+                     size_t vlen, int64_t ms)
+{
+    if (b->n == b->ncap) {
+        size_t nc = b->ncap ? b->ncap * 2 : 64;
+        size_t *off = realloc(b->off, nc * sizeof *off);
+        if (off) b->off = off;
+        const char **q = realloc(b->qids, nc * sizeof *q);
+        if (q) b->qids = q;
+        const char **v = realloc(b->vals, nc * sizeof *v);
+        if (v) b->vals = v;
+        int64_t *m = realloc(b->ms, nc * sizeof *m);
+        if (m) b->ms = m;
+        if (!off || !q || !v || !m) return false;
+        b->ncap = nc;
+    }
+    size_t need = qlen + vlen + 2;
+    if (b->len + need > b->cap) {
+        size_t nc = b->cap ? b->cap : 4096;
+        while (b->len + need > nc)
+            nc *= 2;
+        char *t = realloc(b->text, nc);
+        if (!t) return false;
+        b->text = t;
+        b->cap = nc;
+    }
+    b->off[b->n] = b->len;
+    memcpy(b->text + b->len, qid, qlen);
+    b->text[b->len + qlen] = '\0';
+    memcpy(b->text + b->len + qlen + 1, val, vlen);
+    b->text[b->len + qlen + 1 + vlen] = '\0';
+    b->len += need;
+    b->ms[b->n] = ms;
+    b->n++;
+    return true;
+}
+
+static void abuf_free(hl_answer_buf_t *b)
+{
+    free(b->text);
+    free(b->off);
+    free(b->qids);
+    free(b->vals);
+    free(b->ms);
+}
+
+int hl_store_foreach(hl_store_t *st, const char *survey_id, int64_t after_seq,
+                     int (*cb)(void *ctx, const hl_row_t *row), void *ctx, hl_err_t *err)
+{
+    sqlite3_stmt *rs = NULL, *as = NULL;
+    hl_answer_buf_t ab = {0};
+    int rc = HL_OK;
+    /* CROSS JOIN keeps responses as the outer loop, read in seq order. */
+    int src = sqlite3_prepare_v2(
+        st->db,
+        "SELECT r.seq, r.uuid, r.kiosk_id, s.survey_id, s.version, s.sha256, r.lang,"
+        " r.started_utc_ms, r.finished_utc_ms, r.status, r.clock_trusted"
+        " FROM responses r CROSS JOIN surveys s ON s.sid = r.survey"
+        " WHERE r.seq > ?1 AND (?2 IS NULL OR s.survey_id = ?2) ORDER BY r.seq",
+        -1, &rs, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(st->db,
+                                 "SELECT seq, qid, value, ms FROM answers WHERE seq > ?1"
+                                 " ORDER BY seq, qid",
+                                 -1, &as, NULL);
+    if (src != SQLITE_OK) {
+        rc = store_fail(st, src, "reading responses", err);
+        goto done;
+    }
+    sqlite3_bind_int64(rs, 1, after_seq);
+    if (survey_id) sqlite3_bind_text(rs, 2, survey_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(as, 1, after_seq);
+
+    /* A read transaction keeps both cursors on the same snapshot. */
+    bool own_tx = sqlite3_get_autocommit(st->db);
+    if (own_tx && (rc = exec_sql(st, "BEGIN", "reading responses", err)) != HL_OK) goto done;
+
+    int ares = sqlite3_step(as); /* the answers cursor runs ahead by one row */
+    while ((src = sqlite3_step(rs)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(rs, 0);
+        ab.n = 0;
+        ab.len = 0;
+        while (ares == SQLITE_ROW) {
+            int64_t aseq = sqlite3_column_int64(as, 0);
+            if (aseq > seq) break;
+            if (aseq == seq) {
+                const char *q = (const char *)sqlite3_column_text(as, 1);
+                size_t ql = (size_t)sqlite3_column_bytes(as, 1);
+                const char *v = (const char *)sqlite3_column_text(as, 2);
+                size_t vl = (size_t)sqlite3_column_bytes(as, 2);
+                if (!q || !v || !abuf_add(&ab, q, ql, v, vl, sqlite3_column_int64(as, 3))) {
+                    rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory reading answers");
+                    goto end_tx;
+                }
+            }
+            ares = sqlite3_step(as);
+        }
+        if (ares != SQLITE_ROW && ares != SQLITE_DONE) {
+            rc = store_fail(st, ares, "reading answers", err);
+            goto end_tx;
+        }
+        for (size_t i = 0; i < ab.n; i++) {
+            ab.qids[i] = ab.text + ab.off[i];
+            ab.vals[i] = ab.qids[i] + strlen(ab.qids[i]) + 1;
+        }
+        hl_row_t row = {
+            .seq = seq,
+            .uuid = (const char *)sqlite3_column_text(rs, 1),
+            .kiosk_id = (const char *)sqlite3_column_text(rs, 2),
+            .survey_id = (const char *)sqlite3_column_text(rs, 3),
+            .survey_version = sqlite3_column_int64(rs, 4),
+            .survey_sha256 = (const char *)sqlite3_column_text(rs, 5),
+            .lang = (const char *)sqlite3_column_text(rs, 6),
+            .started_utc_ms = sqlite3_column_int64(rs, 7),
+            .finished_utc_ms = sqlite3_column_type(rs, 8) == SQLITE_NULL
+                                   ? -1
+                                   : sqlite3_column_int64(rs, 8),
+            .status = (hl_resp_status_t)sqlite3_column_int(rs, 9),
+            .clock_trusted = sqlite3_column_int(rs, 10) != 0,
+            .n_answers = ab.n,
+            .qids = ab.qids,
+            .values = ab.vals,
+            .ms = ab.ms,
+        };
+        rc = cb(ctx, &row);
+        if (rc != HL_OK) goto end_tx;
+    }
+    if (src != SQLITE_DONE) rc = store_fail(st, src, "reading responses", err);
+end_tx:
+    sqlite3_reset(rs);
+    sqlite3_reset(as);
+    if (own_tx) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+done:
+    sqlite3_finalize(rs);
+    sqlite3_finalize(as);
+    abuf_free(&ab);
+    return rc;
+}
+
+void hl_store_free_ids(char **ids, size_t n)
+{
+    if (!ids) return;
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+}
+
+static bool ids_contain(char **ids, size_t n, const char *id, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(ids[i]) == len && memcmp(ids[i], id, len) == 0) return true;
+    return false;
+}
+
+int hl_store_survey_columns(hl_store_t *st, const char *survey_id, char ***qids, size_t *n,
+                            hl_err_t *err)
+{
+    *qids = NULL;
+    *n = 0;
+    if (!survey_id) return hl_err_set(err, HL_ERR_USAGE, "no survey id given");
+    sqlite3_stmt *s = NULL;
+    char **ids = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc = HL_OK, src, versions = 0;
+    /* Newest version first; the same version registered twice: the later. */
+    src = sqlite3_prepare_v2(st->db,
+                             "SELECT qids FROM surveys WHERE survey_id = ?1"
+                             " ORDER BY version DESC, sid DESC",
+                             -1, &s, NULL);
+    if (src != SQLITE_OK) {
+        rc = store_fail(st, src, "reading survey versions", err);
+        goto done;
+    }
+    sqlite3_bind_text(s, 1, survey_id, -1, SQLITE_STATIC);
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        versions++;
+        const char *p = (const char *)sqlite3_column_text(s, 0);
+        while (p && *p) {
+            const char *e = strchr(p, ',');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            if (len && !ids_contain(ids, cnt, p, len)) {
+                if (cnt == cap) {
+                    size_t nc = cap ? cap * 2 : 32;
+                    char **t = realloc(ids, nc * sizeof *t);
+                    if (!t) goto nomem;
+                    ids = t;
+                    cap = nc;
+                }
+                ids[cnt] = malloc(len + 1);
+                if (!ids[cnt]) goto nomem;
+                memcpy(ids[cnt], p, len);
+                ids[cnt][len] = '\0';
+                cnt++;
+            }
+            p = e ? e + 1 : p + len;
+        }
+    }
+    if (src != SQLITE_DONE) {
+        rc = store_fail(st, src, "reading survey versions", err);
+        goto done;
+    }
+    if (versions == 0) {
+        rc = hl_err_set(err, HL_ERR_NOT_FOUND,
+                        "no responses or survey versions stored for survey id %s", survey_id);
+        goto done;
+    }
+    *qids = ids;
+    *n = cnt;
+    ids = NULL;
+    goto done;
+nomem:
+    rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory reading survey versions");
+done:
+    hl_store_free_ids(ids, cnt);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int64_t file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+int hl_store_stats(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = NULL;
+    int rc = HL_OK;
+    int src = sqlite3_prepare_v2(
+        st->db,
+        "SELECT count(*), total(status = 1), total(status = 2), total(status = 0),"
+        " coalesce(max(seq), 0), coalesce(min(started_utc_ms), -1),"
+        " coalesce(max(finished_utc_ms), -1), total(clock_trusted = 0),"
+        " (SELECT count(*) FROM answers), (SELECT count(DISTINCT survey_id) FROM surveys)"
+        " FROM responses",
+        -1, &s, NULL);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src != SQLITE_ROW) {
+        rc = store_fail(st, src, "counting responses", err);
+    } else {
+        out->responses = sqlite3_column_int64(s, 0);
+        out->complete = sqlite3_column_int64(s, 1);
+        out->partial = sqlite3_column_int64(s, 2);
+        out->in_progress = sqlite3_column_int64(s, 3);
+        out->last_seq = sqlite3_column_int64(s, 4);
+        out->first_started_utc_ms = sqlite3_column_int64(s, 5);
+        out->last_finished_utc_ms = sqlite3_column_int64(s, 6);
+        out->untrusted_clock = sqlite3_column_int64(s, 7);
+        out->answers = sqlite3_column_int64(s, 8);
+        out->n_surveys = sqlite3_column_int(s, 9);
+        char wal[PATH_MAX];
+        snprintf(wal, sizeof wal, "%s-wal", st->path);
+        out->db_bytes = file_size(st->path) + file_size(wal);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int hl_store_export_sql(hl_store_t *st, const char *survey_id, char **sql, hl_err_t *err)
+{
+    *sql = NULL;
+    char **cols = NULL;
+    size_t n = 0;
+    int rc = hl_store_survey_columns(st, survey_id, &cols, &n, err);
+    if (rc != HL_OK) return rc;
+    /* Same columns and text as hl_export_csv's data rows; times are
+     * truncated to seconds as in hl_time_iso8601 (for times after 1970). */
+    sqlite3_str *b = sqlite3_str_new(NULL);
+    sqlite3_str_appendall(
+        b, "SELECT r.uuid, r.seq, r.kiosk_id, s.survey_id, s.version, r.lang,"
+           " strftime('%Y-%m-%dT%H:%M:%SZ', r.started_utc_ms / 1000, 'unixepoch'),"
+           " strftime('%Y-%m-%dT%H:%M:%SZ', r.finished_utc_ms / 1000, 'unixepoch'),"
+           " CASE r.status WHEN 1 THEN 'complete' WHEN 2 THEN 'partial' ELSE 'in_progress' END,"
+           " r.clock_trusted");
+    for (size_t i = 0; i < n; i++)
+        sqlite3_str_appendf(b, ", (SELECT a.value FROM answers a WHERE a.seq = r.seq AND a.qid = %Q)",
+                            cols[i]);
+    sqlite3_str_appendf(b,
+                        " FROM responses r CROSS JOIN surveys s ON s.sid = r.survey"
+                        " WHERE s.survey_id = %Q ORDER BY r.seq;",
+                        survey_id);
+    hl_store_free_ids(cols, n);
+    char *text = sqlite3_str_finish(b);
+    if (!text) return hl_err_set(err, HL_ERR_NOMEM, "out of memory building the export SQL");
+    *sql = strdup(text);
+    sqlite3_free(text);
+    if (!*sql) return hl_err_set(err, HL_ERR_NOMEM, "out of memory building the export SQL");
+    return HL_OK;
+}

@@ -1,0 +1,123 @@
+/*
+ * hl_store.h: the durable response store: one SQLite database in the data
+ * directory. This module is the only one that includes sqlite3.h.
+ *
+ * Promises (README "Storage"): WAL with synchronous=FULL, one writer
+ * connection; each hl_store_save is one transaction, committed before it
+ * returns; a failed statement is rolled back explicitly; errors come back as
+ * distinct codes (HL_ERR_FULL, HL_ERR_IO, HL_ERR_READONLY, HL_ERR_LOCKED,
+ * HL_ERR_CORRUPT) with a message. Sequence numbers never go back. A response
+ * left in progress by a crash or power cut is finished as partial on open.
+ */
+#ifndef HL_STORE_H
+#define HL_STORE_H
+
+#include "hl_err.h"
+#include "hl_response.h"
+#include "hl_survey.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HL_STORE_FILE "hailong.db"   /* database file name inside the data directory */
+#define HL_STORE_SCHEMA_VERSION 1    /* PRAGMA user_version written by this build */
+#define HL_STORE_APP_ID 0x484C4E47   /* PRAGMA application_id: "HLNG" */
+#define HL_STORE_PAGE_SIZE 1024      /* page size of new databases (few bytes per commit) */
+
+typedef struct hl_store hl_store_t;
+
+typedef struct hl_store_opts {
+    const char *vfs;  /* SQLite VFS name, NULL for the default (tests inject faults) */
+    bool read_only;   /* open for export/stats only: no migration, no recovery */
+} hl_store_opts_t;
+
+/* Opens (creating the directory and database when missing) the store in
+ * data_dir, migrates an older schema forward and finishes responses left in
+ * progress as partial (*recovered, may be NULL, gets how many). A file that is
+ * not a SQLite database, is damaged, or belongs to another program (foreign
+ * application_id or a newer schema) fails with HL_ERR_CORRUPT and is left
+ * untouched. opts may be NULL. */
+int hl_store_open(const char *data_dir, const hl_store_opts_t *opts, hl_store_t **out,
+                  int64_t *recovered, hl_err_t *err);
+void hl_store_close(hl_store_t *st);
+
+/* Path of the database file (owned by the store). */
+const char *hl_store_path(const hl_store_t *st);
+
+/* Registers the survey that new responses answer (kept by SHA-256, so each
+ * version of the file is stored once, with its JSON) and the kiosk id that
+ * new responses record. Must be called before hl_store_save. */
+int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_id,
+                        hl_err_t *err);
+
+/* Commits one change to a response (see hl_response.h: hl_sink_t.save). */
+int hl_store_save(hl_store_t *st, hl_response_t *resp, const hl_save_t *save, hl_err_t *err);
+
+/* The store as a sink for hl_flow. */
+hl_sink_t hl_store_sink(hl_store_t *st);
+
+/* Groups many saves in one transaction (bulk loading for benchmarks and
+ * imports): saves between begin and end are not durable until end. */
+int hl_store_batch_begin(hl_store_t *st, hl_err_t *err);
+int hl_store_batch_end(hl_store_t *st, hl_err_t *err);
+
+/* ---- Reading ---------------------------------------------------------- */
+
+typedef struct hl_row {
+    int64_t seq;
+    const char *uuid;
+    const char *kiosk_id;
+    const char *survey_id;
+    int64_t survey_version;
+    const char *survey_sha256;
+    const char *lang;           /* "vi", "en" */
+    int64_t started_utc_ms;
+    int64_t finished_utc_ms;    /* -1 when not finished */
+    hl_resp_status_t status;
+    bool clock_trusted;
+    size_t n_answers;
+    const char *const *qids;    /* n_answers question ids, sorted by id */
+    const char *const *values;  /* their values */
+    const int64_t *ms;          /* ms since the response started */
+} hl_row_t;
+
+/* Calls cb for each finished or in-progress response of survey_id (NULL: all
+ * surveys) in sequence order, with seq > after_seq. Pointers in the row are
+ * valid during the call only. cb returns HL_OK to go on, anything else stops
+ * the walk and is returned. */
+int hl_store_foreach(hl_store_t *st, const char *survey_id, int64_t after_seq,
+                     int (*cb)(void *ctx, const hl_row_t *row), void *ctx, hl_err_t *err);
+
+/* The export columns of a survey: the union of question ids over every stored
+ * version, in the newest version's order, then ids only older versions had.
+ * *qids is a malloc'd array of malloc'd strings (free with hl_store_free_ids).
+ * HL_ERR_NOT_FOUND when no version of survey_id is stored. */
+int hl_store_survey_columns(hl_store_t *st, const char *survey_id, char ***qids, size_t *n,
+                            hl_err_t *err);
+void hl_store_free_ids(char **ids, size_t n);
+
+typedef struct hl_store_stats {
+    int64_t responses;    /* all stored responses */
+    int64_t complete;
+    int64_t partial;
+    int64_t in_progress;
+    int64_t answers;
+    int64_t last_seq;     /* 0 when empty */
+    int64_t first_started_utc_ms; /* -1 when empty */
+    int64_t last_finished_utc_ms; /* -1 when none */
+    int64_t untrusted_clock;      /* responses started with an untrusted clock */
+    int64_t db_bytes;             /* database file + WAL */
+    int n_surveys;                /* distinct survey ids */
+} hl_store_stats_t;
+
+int hl_store_stats(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err);
+
+/* The SQL that yields the CSV export's columns (without the header) for
+ * survey_id, as the sqlite3 shell would run it; for the benchmark that
+ * compares our exporter with the shell. *sql is malloc'd. */
+int hl_store_export_sql(hl_store_t *st, const char *survey_id, char **sql, hl_err_t *err);
+
+/* The SQLite library version in use ("3.40.1"), for reports and benchmarks. */
+const char *hl_store_sqlite_version(void);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * hl_survey.h: the survey model, its loader/validator, and answer values.
+ *
+ * A survey is a JSON file (format 1, documented in assets/surveys/README.md)
+ * loaded once at start-up into the read-only model below. The loader checks
+ * everything a technician can get wrong and reports every problem with file,
+ * line and column (hl_diag.h); a survey that loads is safe to run.
+ *
+ * Answer values are text, the same in the flow, the store and the exports:
+ *   smiley, choice  option id             "very_satisfied"
+ *   multi           option ids joined by '|' in the survey's option order
+ *   stars           "1".."5"             nps    "0".."10"
+ *   yesno           "yes" / "no"          number digits as typed ("00123")
+ */
+#ifndef HL_SURVEY_H
+#define HL_SURVEY_H
+
+#include "hl_diag.h"
+#include "hl_err.h"
+#include "hl_lang.h"
+#include "hl_limits.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum hl_qtype {
+    HL_Q_SMILEY = 0, /* 3 or 5 options, best first; score = rank from the worst (1) */
+    HL_Q_STARS,      /* 1..5; score = stars */
+    HL_Q_CHOICE,     /* one option; no score */
+    HL_Q_MULTI,      /* several options, at most max_choices; no score */
+    HL_Q_NPS,        /* 0..10; score = value */
+    HL_Q_YESNO,      /* "yes"/"no"; no score */
+    HL_Q_NUMBER,     /* digits on a keypad; score = numeric value */
+    HL_Q_TYPE_COUNT
+} hl_qtype_t;
+
+typedef struct hl_option {
+    char id[HL_ITEM_ID_MAX + 1]; /* [a-z0-9_]{1,32} */
+    hl_text_t label;             /* owned; given for every survey language */
+} hl_option_t;
+
+typedef enum hl_cond_kind {
+    HL_COND_NONE = 0, /* always shown */
+    HL_COND_ANY_OF,   /* shown when the referenced answer contains one of any_of */
+    HL_COND_AT_MOST,  /* shown when the referenced score <= bound */
+    HL_COND_AT_LEAST  /* shown when the referenced score >= bound */
+} hl_cond_kind_t;
+
+typedef struct hl_cond {
+    hl_cond_kind_t kind;
+    int question;  /* index of the referenced (earlier) question; -1 for NONE */
+    char **any_of; /* owned option ids (ANY_OF only) */
+    size_t n_any_of;
+    int64_t bound; /* AT_MOST / AT_LEAST */
+} hl_cond_t;
+
+typedef struct hl_question {
+    char id[HL_ITEM_ID_MAX + 1]; /* [a-z0-9_]{1,32}, unique in the survey */
+    hl_qtype_t type;
+    bool required;        /* default false: next/skip allowed unanswered */
+    hl_text_t text;       /* owned question text */
+    hl_option_t *options; /* owned; smiley, choice, multi only (NULL otherwise) */
+    size_t n_options;
+    int max_choices;            /* multi: 1..n_options (n_options when absent) */
+    int min_digits, max_digits; /* number: 1 <= min <= max <= 18 (defaults 1, 12) */
+    hl_cond_t show_if;          /* when the question is shown */
+} hl_question_t;
+
+typedef struct hl_survey {
+    char id[HL_SURVEY_ID_MAX + 1];  /* [a-z0-9_-]{1,40} */
+    int64_t version;                /* positive; bumped on every change */
+    char sha256[65];                /* hex SHA-256 of the file's bytes */
+    hl_lang_t langs[HL_LANG_COUNT]; /* declared languages; langs[0] is the default */
+    size_t n_langs;
+    hl_text_t title;
+    hl_text_t thanks;
+    hl_question_t *questions; /* owned, 1..HL_MAX_QUESTIONS */
+    size_t n_questions;
+    char *source; /* owned: the file's bytes, NUL-terminated */
+    size_t source_len;
+    char *file; /* owned: the path it was loaded from */
+} hl_survey_t;
+
+/* Loads and validates a survey file. On success returns HL_OK and *out owns a
+ * survey. On failure returns HL_ERR_INVALID (every problem appended to diags)
+ * or HL_ERR_IO (unreadable file, also appended to diags), and *out is NULL. */
+int hl_survey_load_file(const char *path, hl_survey_t **out, hl_diags_t *diags);
+
+/* Same from memory; name is used in diagnostics and kept as ->file. */
+int hl_survey_load_text(const char *name, const char *text, size_t len, hl_survey_t **out,
+                        hl_diags_t *diags);
+
+void hl_survey_free(hl_survey_t *s);
+
+/* Index of a question or option by id, or -1. */
+int hl_survey_find_question(const hl_survey_t *s, const char *qid);
+int hl_question_find_option(const hl_question_t *q, const char *oid);
+
+/* True when the survey declares lang. */
+bool hl_survey_has_lang(const hl_survey_t *s, hl_lang_t lang);
+
+/* "smiley", "stars", ... */
+const char *hl_qtype_name(hl_qtype_t t);
+
+/* True for the types answered with one tap that move on by themselves
+ * (smiley, stars, choice, nps, yesno); multi and number move on with next. */
+bool hl_qtype_auto_advance(hl_qtype_t t);
+
+/* Turns the values a person chose (option ids, a number, digits) into the
+ * stored text form described above, or fails with HL_ERR_USAGE and a message
+ * naming what is wrong (unknown option, too many choices, out of range, ...).
+ * An empty multi (n == 0) is an error: "no answer" is not a value. */
+int hl_question_make_value(const hl_question_t *q, const char *const *vals, size_t n,
+                           char out[HL_VALUE_MAX], hl_err_t *err);
+
+/* The score of a stored value for comparable types (smiley, stars, nps,
+ * number); false for other types or a malformed value. */
+bool hl_question_score(const hl_question_t *q, const char *value, int64_t *score);
+
+/* Whether question q is shown, given the stored value of the question its
+ * show_if refers to (NULL when that question is unanswered or hidden: then a
+ * conditional question is hidden). */
+bool hl_survey_cond_holds(const hl_survey_t *s, const hl_question_t *q, const char *ref_value);
+
+#endif

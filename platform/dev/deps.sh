@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# deps.sh: installs the Debian packages hailong needs to build, run and test,
+# when they are missing. Sourced by kiosk.sh and test.sh; safe to run again.
+# Uses apt-get directly as root, through sudo otherwise. Package names are
+# Debian 12's, the same on Raspberry Pi OS.
+hl_packages=(
+  build-essential cmake pkg-config   # compiler, make, cmake >= 3.22, pkg-config
+  libsqlite3-dev                     # the response store
+  libjansson-dev                     # survey and config JSON, with line/column errors
+  libssl-dev                         # libcrypto: SHA-256 of survey files
+  sqlite3                            # the shell: benchmark comparison, manual inspection
+)
+hl_test_packages=(clang-format)      # formatting check in the test command
+
+hl_install_missing() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "hailong: installing missing packages: ${missing[*]}" >&2
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "hailong: need root or sudo to install ${missing[*]}" >&2; return 1; }
+    sudo=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq || return 1
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" || return 1
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# test.sh: the README's "test" command, and what CI runs (.ci/run). Installs
+# what is missing, then builds and runs the whole test suite twice: once with
+# warnings as errors (-Wall -Wextra -Wpedantic -Werror), once more under
+# AddressSanitizer + UndefinedBehaviorSanitizer. Also checks formatting.
+# HL_TEST_QUICK=1 skips the sanitizer pass (for a fast local loop).
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$top/platform/dev/deps.sh"
+hl_install_missing "${hl_packages[@]}" "${hl_test_packages[@]}"
+jobs=$(nproc)
+
+echo "== format (.clang-format)"
+mapfile -t sources < <(cd "$top" && git ls-files -co --exclude-standard -- '*.c' '*.h' 2>/dev/null || find firmware platform tests -name '*.[ch]')
+(cd "$top" && clang-format --dry-run -Werror "${sources[@]}")
+
+run_suite() { # NAME CMAKE_ARGS...
+  local name=$1; shift
+  local dir="$top/build-$name"
+  echo "== build $name"
+  cmake -S "$top" -B "$dir" -DHL_WERROR=ON "$@" >/dev/null
+  if ! cmake --build "$dir" -j"$jobs" >"$dir/build.log" 2>&1; then
+    grep -E 'error|warning' -A4 "$dir/build.log" | head -80 >&2 || cat "$dir/build.log" >&2
+    echo "build $name failed (full log: $dir/build.log)" >&2
+    exit 1
+  fi
+  echo "== test $name"
+  (cd "$dir" && ctest --output-on-failure -j"$jobs")
+}
+
+run_suite release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ "${HL_TEST_QUICK:-0}" != 1 ]; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suite sanitize -DCMAKE_BUILD_TYPE=Debug -DHL_SANITIZE=ON
+fi
+echo "== all tests passed"

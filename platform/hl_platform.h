@@ -1,0 +1,38 @@
+/*
+ * hl_platform.h: the one seam between the firmware and the operating system.
+ *
+ * This issue's part: the real clock and random bytes (as an hl_sys_t), the
+ * data and assets folders, and a default kiosk id. Display, input, USB and
+ * services join this interface in later issues, each with a headless backend
+ * for tests. Nothing under firmware/core includes this header: the core gets
+ * what it needs as parameters.
+ */
+#ifndef HL_PLATFORM_H
+#define HL_PLATFORM_H
+
+#include "hl_err.h"
+#include "hl_sys.h"
+
+#include <stddef.h>
+
+/* The real services: CLOCK_MONOTONIC, CLOCK_REALTIME, getrandom(2), and a
+ * wall clock trusted when the kernel says it is synchronised (adjtimex: no
+ * STA_UNSYNC) or systemd-timesyncd has marked it synchronised. */
+hl_sys_t hl_platform_sys(void);
+
+/* Resolves the data directory: flag (--data-dir) if given, else
+ * $HAILONG_DATA_DIR, else /var/lib/hailong when it exists and is writable
+ * (or can be created), else $XDG_DATA_HOME/hailong (~/.local/share/hailong).
+ * Does not create it (the store does). */
+int hl_platform_data_dir(const char *flag, char *out, size_t outsz, hl_err_t *err);
+
+/* The bundled assets folder: $HAILONG_ASSETS_DIR, else the one compiled in
+ * (the source tree's assets/ for a build tree, /usr/share/hailong when
+ * installed). */
+const char *hl_platform_assets_dir(void);
+
+/* A default kiosk id from the host name, lower-cased and reduced to
+ * [a-z0-9_-]{1,40}; "kiosk" when there is none. */
+void hl_platform_kiosk_id(char out[41]);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * hl_platform_posix.c: the POSIX (Linux) implementation of hl_platform.h:
+ * clocks, randomness, clock trust, data paths and the default kiosk id.
+ */
+#include "hl_platform.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/timex.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef HL_ASSETS_DIR
+#define HL_ASSETS_DIR "/usr/share/hailong"
+#endif
+
+static int64_t clock_ms(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t real_mono(void *ctx)
+{
+    (void)ctx;
+    return clock_ms(CLOCK_MONOTONIC);
+}
+
+static int64_t real_utc(void *ctx)
+{
+    (void)ctx;
+    return clock_ms(CLOCK_REALTIME);
+}
+
+static bool real_trusted(void *ctx)
+{
+    (void)ctx;
+    struct timex tx;
+    memset(&tx, 0, sizeof tx);
+    int state = adjtimex(&tx);
+    if (state != -1 && state != TIME_ERROR && !(tx.status & STA_UNSYNC)) return true;
+    /* systemd-timesyncd touches this file once it has synchronised. */
+    return access("/run/systemd/timesync/synchronized", F_OK) == 0;
+}
+
+static int real_random(void *ctx, void *buf, size_t n)
+{
+    (void)ctx;
+    unsigned char *p = buf;
+    while (n > 0) {
+        ssize_t got = getrandom(p, n, 0);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}
+
+hl_sys_t hl_platform_sys(void)
+{
+    hl_sys_t s = {real_mono, real_utc, real_trusted, real_random, NULL};
+    return s;
+}
+
+static bool dir_usable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) return S_ISDIR(st.st_mode) && access(path, W_OK | X_OK) == 0;
+    /* Missing: usable when its parent lets us create it. */
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", path);
+    char *slash = strrchr(parent, '/');
+    if (!slash || slash == parent) return false;
+    *slash = '\0';
+    return access(parent, W_OK | X_OK) == 0;
+}
+
+int hl_platform_data_dir(const char *flag, char *out, size_t outsz, hl_err_t *err)
+{
+    const char *env = getenv("HAILONG_DATA_DIR");
+    int n;
+    if (flag && *flag)
+        n = snprintf(out, outsz, "%s", flag);
+    else if (env && *env)
+        n = snprintf(out, outsz, "%s", env);
+    else if (dir_usable("/var/lib/hailong"))
+        n = snprintf(out, outsz, "%s", "/var/lib/hailong");
+    else {
+        const char *xdg = getenv("XDG_DATA_HOME");
+        const char *home = getenv("HOME");
+        if (xdg && *xdg)
+            n = snprintf(out, outsz, "%s/hailong", xdg);
+        else if (home && *home)
+            n = snprintf(out, outsz, "%s/.local/share/hailong", home);
+        else
+            return hl_err_set(err, HL_ERR_NOT_FOUND,
+                              "no data directory: /var/lib/hailong is not writable and neither "
+                              "XDG_DATA_HOME nor HOME is set; pass --data-dir DIR");
+    }
+    if (n < 0 || (size_t)n >= outsz)
+        return hl_err_set(err, HL_ERR_USAGE, "data directory path is too long");
+    return HL_OK;
+}
+
+const char *hl_platform_assets_dir(void)
+{
+    const char *env = getenv("HAILONG_ASSETS_DIR");
+    return (env && *env) ? env : HL_ASSETS_DIR;
+}
+
+void hl_platform_kiosk_id(char out[41])
+{
+    char host[256] = "";
+    size_t o = 0;
+    if (gethostname(host, sizeof host - 1) == 0) {
+        for (const char *p = host; *p && o < 40; p++) {
+            char c = *p;
+            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+                c = '-';
+            out[o++] = c;
+        }
+    }
+    out[o] = '\0';
+    if (o == 0) strcpy(out, "kiosk");
+}

@@ -1,0 +1,1 @@
+-- Schema version 0: the empty file (a new kiosk). Nothing to create.

@@ -1,0 +1,190 @@
+/*
+ * hl_test.c: the test runner and file/process helpers of hl_test.h.
+ *
+ * Kept deliberately small: tests are plain functions; the harness counts
+ * failures per test and prints a closing "N passed, N failed" line that CTest
+ * logs and CI reads.
+ */
+#include "hl_test.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int g_failures; /* failures of the running test: harness-only state */
+
+void hl_test_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "  %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    g_failures++;
+}
+
+int hl_test_main(int argc, char **argv, const hl_test_case_t *cases, size_t n)
+{
+    int passed = 0, failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (argc > 1 && strcmp(argv[1], cases[i].name) != 0) continue;
+        g_failures = 0;
+        cases[i].fn();
+        if (g_failures) {
+            fprintf(stderr, "FAIL %s\n", cases[i].name);
+            failed++;
+        } else {
+            printf("ok   %s\n", cases[i].name);
+            passed++;
+        }
+        fflush(stdout);
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : (passed ? 0 : 1);
+}
+
+char *hl_test_tmpdir(const char *tag)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base) base = "/tmp";
+    size_t len = strlen(base) + strlen(tag) + 32;
+    char *path = malloc(len);
+    if (!path) abort();
+    snprintf(path, len, "%s/hl-%s-XXXXXX", base, tag);
+    if (!mkdtemp(path)) {
+        perror("mkdtemp");
+        abort();
+    }
+    return path;
+}
+
+void hl_test_rmtree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        unlink(path);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        size_t len = strlen(path) + strlen(e->d_name) + 2;
+        char *child = malloc(len);
+        if (!child) abort();
+        snprintf(child, len, "%s/%s", path, e->d_name);
+        struct stat st;
+        if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
+            hl_test_rmtree(child);
+        else
+            unlink(child);
+        free(child);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+char *hl_test_write_file(const char *dir, const char *name, const char *text)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    if (!path) abort();
+    snprintf(path, len, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        abort();
+    }
+    fwrite(text, 1, strlen(text), f);
+    fclose(f);
+    return path;
+}
+
+char *hl_test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf) abort();
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            if (!buf) abort();
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
+}
+
+static char *slurp_fd(int fd)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf) abort();
+    for (;;) {
+        if (cap - n < 2) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            if (!buf) abort();
+        }
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        n += (size_t)got;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+int hl_test_run(const char *const *argv, const char *const *extra_env, char **out, char **errout)
+{
+    char outname[] = "/tmp/hl-test-out-XXXXXX", errname[] = "/tmp/hl-test-err-XXXXXX";
+    int ofd = mkstemp(outname), efd = mkstemp(errname);
+    if (ofd < 0 || efd < 0) abort();
+    unlink(outname);
+    unlink(errname);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) abort();
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        dup2(in, 0);
+        dup2(ofd, 1);
+        dup2(efd, 2);
+        for (size_t i = 0; extra_env && extra_env[i]; i++)
+            putenv((char *)extra_env[i]);
+        execv(argv[0], (char *const *)argv);
+        perror(argv[0]);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    lseek(ofd, 0, SEEK_SET);
+    lseek(efd, 0, SEEK_SET);
+    if (out) *out = slurp_fd(ofd);
+    if (errout) *errout = slurp_fd(efd);
+    close(ofd);
+    close(efd);
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
+}
+
+const char *hl_test_data(const char *rel)
+{
+    static char buf[4096]; /* harness-only convenience buffer */
+    snprintf(buf, sizeof buf, "%s/%s", HL_TEST_DATA, rel);
+    return buf;
+}

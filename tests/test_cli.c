@@ -1,0 +1,308 @@
+/*
+ * test_cli.c: the `hailong` command line (firmware/cli): exit codes (0 ok,
+ * 1 failure, 2 usage, 3 script stopped) and the messages a technician reads.
+ */
+#include "hl_test.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Runs hailong with the arguments up to a NULL; captures stdout/stderr into
+ * the caller's pointers (freed by the caller). */
+static int hl_args(char **out, char **err, ...)
+{
+    const char *argv[24] = {HL_BIN};
+    int n = 1;
+    va_list ap;
+    va_start(ap, err);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && n < 23)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    static const char *const env[] = {"HAILONG_CONFIG=", NULL};
+    return hl_test_run(argv, env, out, err);
+}
+
+#define HL0(o, e, ...) hl_args(o, e, __VA_ARGS__, (const char *)NULL)
+
+static const char *default_survey(void)
+{
+    return HL_SOURCE_DIR "/assets/surveys/sipas-mot-cua.json";
+}
+
+static void test_no_command_prints_usage_and_exits_2(void)
+{
+    char *out, *err;
+    const char *argv[] = {HL_BIN, NULL};
+    CHECK_INT(hl_test_run(argv, NULL, &out, &err), 2);
+    CHECK_CONTAINS(err, "usage: hailong COMMAND");
+    free(out);
+    free(err);
+}
+
+static void test_unknown_command_and_missing_option_values_exit_2(void)
+{
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "frobnicate"), 2);
+    CHECK_CONTAINS(err, "unknown command \"frobnicate\"");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "stats", "--data-dir"), 2);
+    CHECK_CONTAINS(err, "--data-dir needs a value");
+    free(out);
+    free(err);
+}
+
+static void test_every_command_has_help(void)
+{
+    static const char *const cmds[] = {"run", "check", "export", "stats", "bench", "version"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char *out, *err;
+        CHECK_INT(HL0(&out, &err, cmds[i], "--help"), 0);
+        CHECK_CONTAINS(out, "usage: hailong");
+        free(out);
+        free(err);
+    }
+}
+
+static void test_version_prints_version_and_schema(void)
+{
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "version"), 0);
+    CHECK_CONTAINS(out, "hailong ");
+    CHECK_CONTAINS(out, "schema");
+    free(out);
+    free(err);
+}
+
+static void test_check_accepts_the_bundled_survey_with_a_summary(void)
+{
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "check", default_survey()), 0);
+    CHECK_CONTAINS(out, "ok: survey \"sipas-mot-cua\"");
+    CHECK_STR(err, "");
+    free(out);
+    free(err);
+}
+
+static void test_check_reports_every_problem_with_line_and_column_and_exits_1(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *bad = hl_test_write_file(
+        dir, "bad.json",
+        "{\"format\":1,\"id\":\"Bad Id\",\"version\":1,\"languages\":[\"vi\"],\n"
+        "\"title\":{\"vi\":\"T\"},\"thanks\":{\"vi\":\"C\"},\n"
+        "\"questions\":[{\"id\":\"q\",\"type\":\"choice\",\"text\":{\"vi\":\"Q\"},\n"
+        "  \"optoins\":[]}]}\n");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "check", bad, default_survey()), 1);
+    CHECK_CONTAINS(err, "bad.json:1:"); /* the id */
+    CHECK_CONTAINS(err, "bad.json:4:3: unknown key \"optoins\"");
+    CHECK_CONTAINS(err, "(at questions[0].optoins)");
+    CHECK_CONTAINS(out, "ok: survey \"sipas-mot-cua\""); /* the good one still checked */
+    free(out);
+    free(err);
+    free(bad);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_check_validates_a_config_and_the_survey_it_names(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *good =
+        hl_test_write_file(dir, "good.json",
+                           "{\"kiosk_id\":\"pt-viettri-01\",\"survey\":\"sipas-mot-cua.json\","
+                           "\"timeouts\":{\"idle_s\":45}}\n");
+    char *missing = hl_test_write_file(dir, "missing.json", "{\"survey\":\"nope.json\"}\n");
+    char *bad = hl_test_write_file(dir, "bad.json", "{\"kiosk_id\":\"Kiosk 1\"}\n");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "check", good), 0);
+    CHECK_CONTAINS(out, "ok: config for kiosk \"pt-viettri-01\"");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "check", missing), 1);
+    CHECK_CONTAINS(err, "survey \"nope.json\" not found");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "check", bad), 1);
+    CHECK_CONTAINS(err, "bad.json:1:");
+    CHECK_CONTAINS(err, "kiosk_id");
+    free(out);
+    free(err);
+    free(good);
+    free(missing);
+    free(bad);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_check_of_a_missing_file_exits_1_naming_it(void)
+{
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "check", "/nonexistent/survey.json"), 1);
+    CHECK_CONTAINS(err, "/nonexistent/survey.json");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "check"), 2);
+    free(out);
+    free(err);
+}
+
+static void test_export_usage_errors_exit_2(void)
+{
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "export", "--format", "csv"), 2);
+    CHECK_CONTAINS(err, "--out FILE is required");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "export", "--format", "pdf", "--out", "/tmp/x.pdf"), 2);
+    CHECK_CONTAINS(err, "unknown format \"pdf\"");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "export", "--bogus"), 2);
+    free(out);
+    free(err);
+}
+
+static void test_export_and_stats_without_a_database_explain_and_exit_1(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "stats", "--data-dir", dir), 1);
+    CHECK_CONTAINS(err, "no responses stored yet");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "export", "--data-dir", dir, "--out", "/tmp/hl-x.csv"), 1);
+    CHECK_CONTAINS(err, "no responses stored yet");
+    free(out);
+    free(err);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_run_without_headless_or_script_is_a_usage_error(void)
+{
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "run"), 2);
+    CHECK_CONTAINS(err, "--headless --script");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "run", "--headless"), 2);
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "run", "--headless", "--script", "x", "--clock", "yesterday"), 2);
+    CHECK_CONTAINS(err, "--clock wants");
+    free(out);
+    free(err);
+}
+
+static void test_run_with_a_script_syntax_error_exits_2_before_storing(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *script = hl_test_write_file(dir, "s.txt", "answer overall very_satisfied\nnexxt\n");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "run", "--data-dir", dir, "--headless", "--script", script), 2);
+    CHECK_CONTAINS(err, "s.txt:2: nexxt: unknown step");
+    free(out);
+    free(err);
+    free(script);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_run_stops_with_exit_3_on_a_failed_expect(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *script = hl_test_write_file(dir, "s.txt", "expect state start\nexpect state thanks\n");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "run", "--data-dir", dir, "--headless", "--script", script), 3);
+    CHECK_CONTAINS(err, "script stopped");
+    CHECK_CONTAINS(err, "s.txt:2: expect");
+    CHECK_CONTAINS(err, "expected state thanks, but the state is start");
+    free(out);
+    free(err);
+    free(script);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_run_with_an_invalid_config_exits_1(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *cfg = hl_test_write_file(dir, "hailong.json", "{\"timeouts\":{\"idle_s\":0}}\n");
+    char *script = hl_test_write_file(dir, "s.txt", "expect state start\n");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "run", "--config", cfg, "--data-dir", dir, "--headless", "--script",
+                  script),
+              1);
+    CHECK_CONTAINS(err, "hailong.json:1:");
+    CHECK_CONTAINS(err, "idle_s");
+    free(out);
+    free(err);
+    free(cfg);
+    free(script);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_run_reports_a_data_dir_that_cannot_be_used(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *file = hl_test_write_file(dir, "not-a-dir", "x");
+    char *script = hl_test_write_file(dir, "s.txt", "expect state start\n");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "run", "--data-dir", file, "--headless", "--script", script), 1);
+    CHECK_CONTAINS(err, "not-a-dir");
+    free(out);
+    free(err);
+    free(file);
+    free(script);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_bench_store_prints_one_json_line_with_every_figure(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "bench", "store", "--data-dir", dir, "--responses", "20",
+                  "--export-responses", "300"),
+              0);
+    static const char *const keys[] = {"\"commit_p50_ms\":", "\"commit_p99_ms\":",
+                                       "\"fsync_p99_ms\":",  "\"bytes_written_per_response\":",
+                                       "\"export_csv_s\":",  "\"sqlite3_csv_s\":"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        CHECK_CONTAINS(out, keys[i]);
+    CHECK(out && out[0] == '{' && strchr(out, '\n') == out + strlen(out) - 1);
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "bench", "ui-that-does-not-exist", "--data-dir", dir), 2);
+    free(out);
+    free(err);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static const hl_test_case_t tests[] = {
+    HL_TEST(test_no_command_prints_usage_and_exits_2),
+    HL_TEST(test_unknown_command_and_missing_option_values_exit_2),
+    HL_TEST(test_every_command_has_help),
+    HL_TEST(test_version_prints_version_and_schema),
+    HL_TEST(test_check_accepts_the_bundled_survey_with_a_summary),
+    HL_TEST(test_check_reports_every_problem_with_line_and_column_and_exits_1),
+    HL_TEST(test_check_validates_a_config_and_the_survey_it_names),
+    HL_TEST(test_check_of_a_missing_file_exits_1_naming_it),
+    HL_TEST(test_export_usage_errors_exit_2),
+    HL_TEST(test_export_and_stats_without_a_database_explain_and_exit_1),
+    HL_TEST(test_run_without_headless_or_script_is_a_usage_error),
+    HL_TEST(test_run_with_a_script_syntax_error_exits_2_before_storing),
+    HL_TEST(test_run_stops_with_exit_3_on_a_failed_expect),
+    HL_TEST(test_run_with_an_invalid_config_exits_1),
+    HL_TEST(test_run_reports_a_data_dir_that_cannot_be_used),
+    HL_TEST(test_bench_store_prints_one_json_line_with_every_figure),
+};
+
+HL_TEST_MAIN(tests)

@@ -1,0 +1,576 @@
+/*
+ * test_flow.c: the session flow (firmware/core/hl_flow.c) with a fake clock
+ * and a recording sink: branching, back, skip, hidden answers dropped, idle
+ * -> still there -> partial, thanks lockout, language switch, and what
+ * happens when a commit fails.
+ */
+#include "hl_flow.h"
+#include "hl_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- A sink that records every transaction and can be told to fail ------ */
+
+#define MAX_SAVES 64
+typedef struct rec_save {
+    int64_t seq; /* seq after the save */
+    char set_qid[40], set_value[HL_VALUE_MAX];
+    int64_t set_ms;
+    char drops[8][40];
+    size_t n_drop;
+    hl_resp_status_t status;
+    hl_lang_t lang;
+    int64_t finished_utc_ms;
+} rec_save_t;
+
+typedef struct rec_sink {
+    rec_save_t saves[MAX_SAVES]; /* committed transactions, in order */
+    int n;
+    int64_t next_seq; /* last sequence number handed out */
+    int fail_rc;      /* when non-zero, the next fail_times saves fail with it */
+    int fail_times;
+    char stored[8][2][HL_VALUE_MAX]; /* qid/value pairs of the open response */
+    int n_stored;
+    int removed; /* responses removed for having no answer */
+} rec_sink_t;
+
+static void stored_set(rec_sink_t *k, const char *qid, const char *val)
+{
+    for (int i = 0; i < k->n_stored; i++) {
+        if (!strcmp(k->stored[i][0], qid)) {
+            if (val) {
+                snprintf(k->stored[i][1], HL_VALUE_MAX, "%s", val);
+            } else {
+                memmove(k->stored[i], k->stored[i + 1],
+                        (size_t)(k->n_stored - i - 1) * sizeof k->stored[0]);
+                k->n_stored--;
+            }
+            return;
+        }
+    }
+    if (val) {
+        snprintf(k->stored[k->n_stored][0], HL_VALUE_MAX, "%s", qid);
+        snprintf(k->stored[k->n_stored][1], HL_VALUE_MAX, "%s", val);
+        k->n_stored++;
+    }
+}
+
+static int rec_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_t *err)
+{
+    rec_sink_t *k = ctx;
+    if (k->fail_times > 0) {
+        k->fail_times--;
+        return hl_err_set(err, k->fail_rc, "injected failure");
+    }
+    if (k->n == MAX_SAVES) return hl_err_set(err, HL_ERR_INTERNAL, "too many saves");
+    if (resp->seq == 0) {
+        resp->seq = ++k->next_seq;
+        k->n_stored = 0;
+    }
+    rec_save_t *r = &k->saves[k->n++];
+    memset(r, 0, sizeof *r);
+    if (sv->set_qid) {
+        snprintf(r->set_qid, sizeof r->set_qid, "%s", sv->set_qid);
+        snprintf(r->set_value, sizeof r->set_value, "%s", sv->set_value);
+        r->set_ms = sv->set_ms;
+        stored_set(k, sv->set_qid, sv->set_value);
+    }
+    for (size_t i = 0; i < sv->n_drop && i < 8; i++) {
+        snprintf(r->drops[i], sizeof r->drops[i], "%s", sv->drop_qids[i]);
+        stored_set(k, sv->drop_qids[i], NULL);
+    }
+    r->n_drop = sv->n_drop;
+    r->status = sv->status;
+    r->lang = resp->lang;
+    r->finished_utc_ms = sv->finished_utc_ms;
+    resp->stored_lang = resp->lang;
+    if (k->n_stored == 0) {
+        k->removed++;
+        resp->seq = 0;
+    }
+    r->seq = resp->seq;
+    return HL_OK;
+}
+
+/* ---- Fixture ------------------------------------------------------------- */
+
+typedef struct fx {
+    hl_survey_t *survey;
+    hl_fakesys_t clock;
+    rec_sink_t sink;
+    hl_flow_t flow;
+    hl_err_t err;
+} fx_t;
+
+static fx_t *fx_new(void)
+{
+    fx_t *x = calloc(1, sizeof *x);
+    hl_diags_t d = {0};
+    int rc = hl_survey_load_file(hl_test_data("flow/survey.json"), &x->survey, &d);
+    if (rc != HL_OK) hl_diags_print(&d, stderr);
+    hl_diags_free(&d);
+    if (rc != HL_OK) abort();
+    hl_fakesys_init(&x->clock, 1790000000000LL, true, 7);
+    hl_timeouts_t t = {30, 10, 5};
+    hl_sink_t sink = {rec_save, &x->sink};
+    if (hl_flow_init(&x->flow, x->survey, &t, hl_fakesys_sys(&x->clock), sink, &x->err)) abort();
+    return x;
+}
+
+static void fx_free(fx_t *x)
+{
+    hl_flow_free(&x->flow);
+    hl_survey_free(x->survey);
+    free(x);
+}
+
+static int answer1(fx_t *x, const char *qid, const char *v)
+{
+    const char *vals[1] = {v};
+    return hl_flow_answer(&x->flow, qid, vals, 1, &x->err);
+}
+
+static int answer2(fx_t *x, const char *qid, const char *a, const char *b)
+{
+    const char *vals[2] = {a, b};
+    return hl_flow_answer(&x->flow, qid, vals, 2, &x->err);
+}
+
+static const char *cur_id(fx_t *x)
+{
+    return x->flow.survey->questions[x->flow.cur].id;
+}
+
+/* Advances the clock like the event loop: tick at each deadline on the way. */
+static void wait_ms(fx_t *x, int64_t ms)
+{
+    int64_t target = x->clock.mono_ms + ms;
+    for (;;) {
+        int64_t due = hl_flow_deadline(&x->flow);
+        if (due < 0 || due > target) break;
+        if (due > x->clock.mono_ms) hl_fakesys_advance(&x->clock, due - x->clock.mono_ms);
+        if (hl_flow_tick(&x->flow, &x->err) != HL_OK) break;
+    }
+    if (target > x->clock.mono_ms) hl_fakesys_advance(&x->clock, target - x->clock.mono_ms);
+}
+
+/* ---- Tests --------------------------------------------------------------- */
+
+static void test_start_state_shows_first_question_and_stores_nothing(void)
+{
+    fx_t *x = fx_new();
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK_STR(cur_id(x), "overall");
+    CHECK_INT(x->sink.n, 0);
+    CHECK_INT(hl_flow_deadline(&x->flow), -1);
+    fx_free(x);
+}
+
+static void test_answering_first_question_starts_and_commits_a_response(void)
+{
+    fx_t *x = fx_new();
+    CHECK_INT(answer1(x, "overall", "s5"), HL_OK);
+    CHECK_INT(x->sink.n, 1);
+    CHECK_INT(x->sink.saves[0].seq, 1);
+    CHECK_STR(x->sink.saves[0].set_qid, "overall");
+    CHECK_STR(x->sink.saves[0].set_value, "s5");
+    CHECK_INT(x->sink.saves[0].set_ms, 0);
+    CHECK_INT(x->sink.saves[0].status, HL_RESP_IN_PROGRESS);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    CHECK_STR(cur_id(x), "stars"); /* reasons hidden after a good rating */
+    CHECK(x->flow.resp.uuid[0] != '\0');
+    CHECK_INT(strlen(x->flow.resp.uuid), 36);
+    fx_free(x);
+}
+
+static void test_low_rating_shows_reasons_and_multi_waits_for_next(void)
+{
+    fx_t *x = fx_new();
+    CHECK_INT(answer1(x, "overall", "s2"), HL_OK);
+    CHECK_STR(cur_id(x), "reasons");
+    CHECK_INT(answer2(x, "reasons", "rude", "slow"), HL_OK);
+    CHECK_INT(x->sink.n, 1); /* a draft is not committed */
+    CHECK_STR(cur_id(x), "reasons");
+    CHECK_STR(hl_flow_value(&x->flow, 1), "slow|rude"); /* survey order */
+    hl_fakesys_advance(&x->clock, 1500);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->sink.n, 2);
+    CHECK_STR(x->sink.saves[1].set_value, "slow|rude");
+    CHECK_INT(x->sink.saves[1].set_ms, 1500);
+    CHECK_STR(cur_id(x), "stars");
+    fx_free(x);
+}
+
+static void test_multi_over_max_choices_is_refused(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s1");
+    const char *vals[3] = {"slow", "rude", "other"};
+    CHECK(hl_flow_answer(&x->flow, "reasons", vals, 3, &x->err) != HL_OK);
+    CHECK_STR(hl_flow_value(&x->flow, 1), NULL);
+    fx_free(x);
+}
+
+static void test_required_question_blocks_next_and_skip(void)
+{
+    fx_t *x = fx_new();
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_STATE);
+    CHECK_CONTAINS(x->err.msg, "required");
+    CHECK_INT(hl_flow_skip(&x->flow, &x->err), HL_ERR_STATE);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    answer1(x, "overall", "s1");
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_STATE); /* reasons required */
+    CHECK_STR(cur_id(x), "reasons");
+    fx_free(x);
+}
+
+static void test_back_keeps_the_answer_and_answering_again_replaces_it(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s4");
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "overall");
+    CHECK_STR(hl_flow_value(&x->flow, 0), "s4");
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    CHECK_INT(answer1(x, "overall", "s3"), HL_OK);
+    CHECK_INT(x->sink.n, 2);
+    CHECK_INT(x->sink.saves[1].seq, 1); /* same response */
+    CHECK_STR(x->sink.saves[1].set_value, "s3");
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_ERR_STATE); /* at the first question */
+    fx_free(x);
+}
+
+static void test_answers_to_questions_that_become_hidden_are_dropped_in_the_same_commit(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s1");
+    answer1(x, "reasons", "slow");
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "overall");
+    CHECK_INT(answer1(x, "overall", "s5"), HL_OK);
+    rec_save_t *last = &x->sink.saves[x->sink.n - 1];
+    CHECK_STR(last->set_qid, "overall");
+    CHECK_INT(last->n_drop, 1);
+    CHECK_STR(last->drops[0], "reasons");
+    CHECK_STR(hl_flow_value(&x->flow, 1), NULL);
+    CHECK_STR(cur_id(x), "stars");
+    fx_free(x);
+}
+
+static void test_last_answer_completes_the_response_in_the_same_commit(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    answer1(x, "stars", "4");
+    CHECK_STR(cur_id(x), "code");
+    answer1(x, "code", "0042");
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    rec_save_t *last = &x->sink.saves[x->sink.n - 1];
+    CHECK_STR(last->set_qid, "code");
+    CHECK_STR(last->set_value, "0042");
+    CHECK_INT(last->status, HL_RESP_COMPLETE);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    CHECK_INT(x->flow.n_complete, 1);
+    fx_free(x);
+}
+
+static void test_skip_on_last_optional_question_completes_without_an_answer(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    CHECK_INT(hl_flow_skip(&x->flow, &x->err), HL_OK); /* stars */
+    CHECK_INT(hl_flow_skip(&x->flow, &x->err), HL_OK); /* code */
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    rec_save_t *last = &x->sink.saves[x->sink.n - 1];
+    CHECK_INT(last->status, HL_RESP_COMPLETE);
+    CHECK_STR(last->set_qid, "");
+    fx_free(x);
+}
+
+static void test_skip_removes_an_earlier_answer(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    answer1(x, "stars", "2");
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "stars");
+    CHECK_INT(hl_flow_skip(&x->flow, &x->err), HL_OK);
+    rec_save_t *last = &x->sink.saves[x->sink.n - 1];
+    CHECK_INT(last->n_drop, 1);
+    CHECK_STR(last->drops[0], "stars");
+    CHECK_STR(hl_flow_value(&x->flow, 2), NULL);
+    fx_free(x);
+}
+
+static void test_idle_asks_still_there_then_keeps_the_answers_as_partial(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    wait_ms(x, 29999);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    wait_ms(x, 1);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    CHECK_INT(x->sink.n, 1);
+    wait_ms(x, 9999);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    wait_ms(x, 1);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK_INT(x->sink.n, 2);
+    rec_save_t *last = &x->sink.saves[1];
+    CHECK_INT(last->status, HL_RESP_PARTIAL);
+    CHECK_INT(last->finished_utc_ms, 1790000000000LL + 40000);
+    CHECK_INT(x->flow.n_partial, 1);
+    /* The next person starts from a clean slate. */
+    CHECK_STR(hl_flow_value(&x->flow, 0), NULL);
+    CHECK_INT(x->flow.resp.seq, 0);
+    CHECK_INT(hl_flow_deadline(&x->flow), -1);
+    fx_free(x);
+}
+
+static void test_continue_dismisses_still_there_and_keeps_everything(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    wait_ms(x, 35000);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    CHECK_INT(answer1(x, "stars", "3"), HL_ERR_STATE); /* not on screen */
+    CHECK_INT(hl_flow_continue(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    CHECK_STR(cur_id(x), "stars");
+    CHECK_STR(hl_flow_value(&x->flow, 0), "s5");
+    wait_ms(x, 29000);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION); /* the idle timer restarted */
+    CHECK_INT(hl_flow_continue(&x->flow, &x->err), HL_ERR_STATE);
+    fx_free(x);
+}
+
+static void test_timeout_keeps_a_valid_multi_draft_in_the_partial_response(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s2");
+    answer1(x, "reasons", "other");
+    wait_ms(x, 40000);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    rec_save_t *last = &x->sink.saves[x->sink.n - 1];
+    CHECK_STR(last->set_qid, "reasons");
+    CHECK_STR(last->set_value, "other");
+    CHECK_INT(last->status, HL_RESP_PARTIAL);
+    fx_free(x);
+}
+
+static void test_thanks_ignores_input_then_returns_to_start(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    hl_flow_skip(&x->flow, &x->err);
+    hl_flow_skip(&x->flow, &x->err);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    int n = x->sink.n;
+    CHECK_INT(answer1(x, "overall", "s1"), HL_ERR_STATE);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_ERR_STATE);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_STATE);
+    CHECK_INT(hl_flow_set_lang(&x->flow, HL_LANG_EN, &x->err), HL_ERR_STATE);
+    CHECK_INT(x->sink.n, n);
+    wait_ms(x, 4999);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    wait_ms(x, 1);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK_INT(answer1(x, "overall", "s4"), HL_OK);
+    CHECK_INT(x->sink.saves[x->sink.n - 1].seq, 2); /* a new response */
+    fx_free(x);
+}
+
+static void test_language_switch_keeps_answers_and_is_recorded(void)
+{
+    fx_t *x = fx_new();
+    CHECK_INT(x->flow.resp.lang, HL_LANG_VI);
+    answer1(x, "overall", "s5");
+    CHECK_INT(hl_flow_set_lang(&x->flow, HL_LANG_EN, &x->err), HL_OK);
+    CHECK_STR(hl_flow_value(&x->flow, 0), "s5");
+    CHECK_STR(cur_id(x), "stars");
+    answer1(x, "stars", "5");
+    CHECK_INT(x->sink.saves[x->sink.n - 1].lang, HL_LANG_EN);
+    fx_free(x);
+}
+
+static void test_language_chosen_at_start_falls_back_to_default_when_idle(void)
+{
+    fx_t *x = fx_new();
+    CHECK_INT(hl_flow_set_lang(&x->flow, HL_LANG_EN, &x->err), HL_OK);
+    CHECK(hl_flow_deadline(&x->flow) > 0);
+    wait_ms(x, 31000);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK_INT(x->flow.resp.lang, HL_LANG_VI);
+    CHECK_INT(x->sink.n, 0); /* a response with no answer is never stored */
+    fx_free(x);
+}
+
+static void test_failed_commit_does_not_move_on_and_can_be_retried(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    answer1(x, "stars", "4");
+    answer1(x, "code", "123");
+    x->sink.fail_rc = HL_ERR_FULL;
+    x->sink.fail_times = 1;
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_FULL);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION); /* never thanks for an unsaved answer */
+    CHECK_STR(cur_id(x), "code");
+    CHECK_STR(hl_flow_value(&x->flow, 3), "123"); /* the draft survives */
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    CHECK_INT(x->sink.saves[x->sink.n - 1].status, HL_RESP_COMPLETE);
+    fx_free(x);
+}
+
+static void test_failed_first_commit_leaves_no_response_started(void)
+{
+    fx_t *x = fx_new();
+    x->sink.fail_rc = HL_ERR_IO;
+    x->sink.fail_times = 1;
+    CHECK_INT(answer1(x, "overall", "s5"), HL_ERR_IO);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK(!x->flow.started);
+    CHECK_STR(hl_flow_value(&x->flow, 0), NULL);
+    CHECK_INT(answer1(x, "overall", "s5"), HL_OK);
+    CHECK_INT(x->sink.saves[0].seq, 1);
+    fx_free(x);
+}
+
+static void test_failed_timeout_commit_is_retried_until_it_lands(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    x->sink.fail_rc = HL_ERR_IO;
+    x->sink.fail_times = 2;
+    wait_ms(x, 40000);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    CHECK_INT(x->sink.n, 1);
+    wait_ms(x, 1000);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE); /* second failure */
+    wait_ms(x, 1000);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK_INT(x->sink.saves[1].status, HL_RESP_PARTIAL);
+    fx_free(x);
+}
+
+static void test_skipping_the_only_answer_removes_the_empty_response(void)
+{
+    static const char opt_json[] =
+        "{\"format\":1,\"id\":\"o\",\"version\":1,\"languages\":[\"en\"],"
+        "\"title\":{\"en\":\"T\"},\"thanks\":{\"en\":\"T\"},\"questions\":["
+        "{\"id\":\"a\",\"type\":\"yesno\",\"text\":{\"en\":\"A\"}},"
+        "{\"id\":\"b\",\"type\":\"nps\",\"text\":{\"en\":\"B\"}}]}";
+    hl_survey_t *s = NULL;
+    hl_diags_t d = {0};
+    CHECK_INT(hl_survey_load_text("o.json", opt_json, strlen(opt_json), &s, &d), HL_OK);
+    hl_diags_print(&d, stderr);
+    hl_diags_free(&d);
+    if (!s) return;
+    hl_fakesys_t clock;
+    hl_fakesys_init(&clock, 0, false, 3);
+    rec_sink_t *k = calloc(1, sizeof *k);
+    hl_sink_t sink = {rec_save, k};
+    hl_timeouts_t t = {30, 10, 5};
+    hl_flow_t f;
+    hl_err_t err = {0};
+    CHECK_INT(hl_flow_init(&f, s, &t, hl_fakesys_sys(&clock), sink, &err), HL_OK);
+    const char *yes[1] = {"yes"};
+    CHECK_INT(hl_flow_answer(&f, "a", yes, 1, &err), HL_OK);
+    CHECK_INT(hl_flow_back(&f, &err), HL_OK);
+    CHECK_INT(hl_flow_skip(&f, &err), HL_OK);
+    CHECK_INT(k->removed, 1);
+    CHECK(!f.started);
+    CHECK_INT(f.resp.seq, 0);
+    CHECK_INT(hl_flow_skip(&f, &err), HL_OK); /* b: the end, nothing to store */
+    CHECK_INT(f.state, HL_STATE_THANKS);
+    CHECK_INT(k->n, 2);
+    CHECK_INT(f.n_complete, 0);
+    hl_flow_free(&f);
+    hl_survey_free(s);
+    free(k);
+}
+
+static void test_answer_to_a_question_not_on_screen_is_refused(void)
+{
+    fx_t *x = fx_new();
+    CHECK_INT(answer1(x, "stars", "3"), HL_ERR_STATE);
+    CHECK_CONTAINS(x->err.msg, "not on screen");
+    CHECK_INT(answer1(x, "nope", "3"), HL_ERR_USAGE);
+    CHECK_INT(answer1(x, "overall", "happy"), HL_ERR_USAGE);
+    CHECK_INT(x->sink.n, 0);
+    fx_free(x);
+}
+
+static void test_number_question_checks_its_digits(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    answer1(x, "stars", "1");
+    CHECK(answer1(x, "code", "1") != HL_OK);     /* fewer than 2 digits */
+    CHECK(answer1(x, "code", "12345") != HL_OK); /* more than 4 */
+    CHECK(answer1(x, "code", "12a") != HL_OK);
+    CHECK_INT(answer1(x, "code", "007"), HL_OK);
+    CHECK_STR(hl_flow_value(&x->flow, 3), "007");
+    fx_free(x);
+}
+
+static void test_progress_counts_only_shown_questions(void)
+{
+    fx_t *x = fx_new();
+    int pos, total;
+    hl_flow_progress(&x->flow, &pos, &total);
+    CHECK_INT(pos, 1);
+    CHECK_INT(total, 3);
+    answer1(x, "overall", "s1");
+    hl_flow_progress(&x->flow, &pos, &total);
+    CHECK_INT(pos, 2);
+    CHECK_INT(total, 4);
+    fx_free(x);
+}
+
+static void test_response_times_use_the_monotonic_clock(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    x->clock.utc_ms -= 3600 * 1000; /* NTP steps the wall clock back an hour */
+    hl_fakesys_advance(&x->clock, 2000);
+    answer1(x, "stars", "5");
+    CHECK_INT(x->sink.saves[1].set_ms, 2000);
+    hl_flow_skip(&x->flow, &x->err);
+    CHECK_INT(x->sink.saves[2].finished_utc_ms, 1790000000000LL + 2000);
+    fx_free(x);
+}
+
+static const hl_test_case_t tests[] = {
+    HL_TEST(test_start_state_shows_first_question_and_stores_nothing),
+    HL_TEST(test_answering_first_question_starts_and_commits_a_response),
+    HL_TEST(test_low_rating_shows_reasons_and_multi_waits_for_next),
+    HL_TEST(test_multi_over_max_choices_is_refused),
+    HL_TEST(test_required_question_blocks_next_and_skip),
+    HL_TEST(test_back_keeps_the_answer_and_answering_again_replaces_it),
+    HL_TEST(test_answers_to_questions_that_become_hidden_are_dropped_in_the_same_commit),
+    HL_TEST(test_last_answer_completes_the_response_in_the_same_commit),
+    HL_TEST(test_skip_on_last_optional_question_completes_without_an_answer),
+    HL_TEST(test_skip_removes_an_earlier_answer),
+    HL_TEST(test_idle_asks_still_there_then_keeps_the_answers_as_partial),
+    HL_TEST(test_continue_dismisses_still_there_and_keeps_everything),
+    HL_TEST(test_timeout_keeps_a_valid_multi_draft_in_the_partial_response),
+    HL_TEST(test_thanks_ignores_input_then_returns_to_start),
+    HL_TEST(test_language_switch_keeps_answers_and_is_recorded),
+    HL_TEST(test_language_chosen_at_start_falls_back_to_default_when_idle),
+    HL_TEST(test_failed_commit_does_not_move_on_and_can_be_retried),
+    HL_TEST(test_failed_first_commit_leaves_no_response_started),
+    HL_TEST(test_failed_timeout_commit_is_retried_until_it_lands),
+    HL_TEST(test_skipping_the_only_answer_removes_the_empty_response),
+    HL_TEST(test_answer_to_a_question_not_on_screen_is_refused),
+    HL_TEST(test_number_question_checks_its_digits),
+    HL_TEST(test_progress_counts_only_shown_questions),
+    HL_TEST(test_response_times_use_the_monotonic_clock),
+};
+
+HL_TEST_MAIN(tests)

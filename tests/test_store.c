@@ -1,0 +1,1148 @@
+/*
+ * test_store.c: the durable response store (firmware/core/hl_store.c).
+ *
+ * Commits survive reopening; sequence numbers never go back; a response cut
+ * off by a restart is finished as partial; every older schema migrates;
+ * files that are not ours are refused and left byte for byte as they were;
+ * injected I/O errors and full disks (through the hl-fault VFS) at every
+ * step of a save return distinct codes and leave the response with all of
+ * the save or none of it; a real full disk (a small tmpfs, root only: the
+ * test prints "skipped: ..." and passes otherwise) keeps earlier answers.
+ */
+#include "hl_faultvfs.h"
+#include "hl_store.h"
+#include "hl_test.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- Fixtures --------------------------------------------------------------- */
+
+static const char *const qids_v1[] = {"q_service", "q_staff", "q_wait", "q_comment"};
+
+/* A survey built by hand (the loader is tested elsewhere). */
+typedef struct test_survey {
+    hl_survey_t s;                        /* points into the fields below */
+    hl_question_t q[HL_MAX_QUESTIONS];    /* questions (ids only matter here) */
+    char src[128];                        /* stands for the JSON file */
+} test_survey_t;
+
+static void survey_make(test_survey_t *t, const char *id, int64_t version,
+                        const char *const *qids, size_t n)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->s.id, sizeof t->s.id, "%s", id);
+    t->s.version = version;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(t->q[i].id, sizeof t->q[i].id, "%s", qids[i]);
+        t->q[i].type = HL_Q_CHOICE;
+        t->q[i].show_if.question = -1;
+    }
+    t->s.questions = t->q;
+    t->s.n_questions = n;
+    snprintf(t->src, sizeof t->src, "{\"id\": \"%s\", \"version\": %lld, \"n\": %zu}", id,
+             (long long)version, n);
+    t->s.source = t->src;
+    t->s.source_len = strlen(t->src);
+    /* A stand-in SHA-256: distinct per (id, version, question count). */
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = t->src; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(t->s.sha256, sizeof t->s.sha256, "%016llx%048d", (unsigned long long)h, 0);
+}
+
+static void setup(void)
+{
+    if (hl_faultvfs_register() != SQLITE_OK) hl_test_fail(__FILE__, __LINE__, "fault VFS");
+}
+
+static hl_store_t *store_open_ok(const char *dir, const test_survey_t *t, int64_t *recovered)
+{
+    setup();
+    hl_store_opts_t o = {.vfs = HL_FAULTVFS_NAME};
+    hl_store_t *st = NULL;
+    hl_err_t err = {0};
+    int rc = hl_store_open(dir, &o, &st, recovered, &err);
+    if (rc != HL_OK) {
+        hl_test_fail(__FILE__, __LINE__, "open %s: %s", dir, err.msg);
+        return NULL;
+    }
+    if (t && hl_store_use_survey(st, &t->s, "kiosk-01", &err) != HL_OK) {
+        hl_test_fail(__FILE__, __LINE__, "use_survey: %s", err.msg);
+        hl_store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+static void resp_init(hl_response_t *r, int n)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->uuid, sizeof r->uuid, "00000000-0000-4000-8000-%012d", n);
+    r->lang = HL_LANG_VI;
+    r->stored_lang = HL_LANG_VI;
+    r->started_utc_ms = 1700000000000LL + n * 60000LL;
+    r->clock_trusted = true;
+}
+
+static int save_set(hl_store_t *st, hl_response_t *r, const char *qid, const char *val,
+                    int64_t ms, hl_err_t *err)
+{
+    hl_save_t s = {.set_qid = qid, .set_value = val, .set_ms = ms};
+    return hl_store_save(st, r, &s, err);
+}
+
+static int save_finish(hl_store_t *st, hl_response_t *r, hl_resp_status_t status, hl_err_t *err)
+{
+    hl_save_t s = {.status = status, .finished_utc_ms = r->started_utc_ms + 9000};
+    return hl_store_save(st, r, &s, err);
+}
+
+/* Every response as one line "seq:status:lang:q=v,q=v" joined by ";". */
+typedef struct dump {
+    char text[8192]; /* the lines */
+    int rows;        /* responses seen */
+} dump_t;
+
+static int dump_row(void *ctx, const hl_row_t *row)
+{
+    dump_t *d = ctx;
+    size_t n = strlen(d->text);
+    n += (size_t)snprintf(d->text + n, sizeof d->text - n, "%s%lld:%s:%s:", d->rows ? ";" : "",
+                          (long long)row->seq, hl_resp_status_name(row->status), row->lang);
+    for (size_t i = 0; i < row->n_answers && n < sizeof d->text; i++)
+        n += (size_t)snprintf(d->text + n, sizeof d->text - n, "%s%s=%s", i ? "," : "",
+                              row->qids[i], row->values[i]);
+    d->rows++;
+    return HL_OK;
+}
+
+static void dump_store(hl_store_t *st, const char *survey_id, dump_t *d)
+{
+    memset(d, 0, sizeof *d);
+    hl_err_t err = {0};
+    int rc = hl_store_foreach(st, survey_id, 0, dump_row, d, &err);
+    if (rc != HL_OK) hl_test_fail(__FILE__, __LINE__, "foreach: %s", err.msg);
+}
+
+static void dump_dir(const char *dir, dump_t *d)
+{
+    hl_store_opts_t o = {.read_only = true};
+    hl_store_t *st = NULL;
+    hl_err_t err = {0};
+    memset(d, 0, sizeof *d);
+    if (hl_store_open(dir, &o, &st, NULL, &err) != HL_OK) {
+        hl_test_fail(__FILE__, __LINE__, "read-only open: %s", err.msg);
+        return;
+    }
+    dump_store(st, NULL, d);
+    hl_store_close(st);
+}
+
+static char *db_path(const char *dir)
+{
+    size_t n = strlen(dir) + sizeof HL_STORE_FILE + 2;
+    char *p = malloc(n);
+    snprintf(p, n, "%s/%s", dir, HL_STORE_FILE);
+    return p;
+}
+
+/* First column of the first row of sql on the database in dir (read-only). */
+static long long db_int(const char *dir, const char *sql)
+{
+    char *path = db_path(dir);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    long long v = -999;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    else
+        hl_test_fail(__FILE__, __LINE__, "%s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    free(path);
+    return v;
+}
+
+static void check_integrity(const char *dir)
+{
+    char *path = db_path(dir);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        CHECK_STR((const char *)sqlite3_column_text(s, 0), "ok");
+    else
+        hl_test_fail(__FILE__, __LINE__, "integrity_check: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    free(path);
+}
+
+/* Runs SQL on a database file with the plain unix VFS (fixtures, tampering). */
+static int db_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(path, &db);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* ---- Commit, reopen, sequence ------------------------------------------------ */
+
+static void test_open_creates_missing_data_dir_with_private_modes(void)
+{
+    char *tmp = hl_test_tmpdir("store");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/a/b/data", tmp);
+    mode_t old = umask(022);
+    hl_store_t *st = store_open_ok(dir, NULL, NULL);
+    umask(old);
+    CHECK(st != NULL);
+    struct stat sb;
+    CHECK(stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode));
+    CHECK_INT(sb.st_mode & 0777, 0750);
+    char *path = db_path(dir);
+    CHECK(stat(path, &sb) == 0);
+    CHECK_INT(sb.st_mode & 0777, 0640);
+    CHECK_STR(hl_store_path(st), path);
+    hl_store_close(st);
+    free(path);
+    hl_test_rmtree(tmp);
+    free(tmp);
+}
+
+static void test_open_sets_wal_app_id_schema_version_and_small_pages(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    hl_store_t *st = store_open_ok(dir, NULL, NULL);
+    CHECK_INT(db_int(dir, "PRAGMA application_id"), HL_STORE_APP_ID);
+    CHECK_INT(db_int(dir, "PRAGMA user_version"), HL_STORE_SCHEMA_VERSION);
+    CHECK_INT(db_int(dir, "PRAGMA page_size"), HL_STORE_PAGE_SIZE);
+    CHECK_INT(db_int(dir, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+    hl_store_close(st);
+    CHECK_STR(hl_store_sqlite_version(), sqlite3_libversion());
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_save_after_reopen_keeps_answers(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r;
+    hl_err_t err = {0};
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "very_satisfied", 1200, &err), HL_OK);
+    CHECK_INT(r.seq, 1);
+    CHECK_INT(save_set(st, &r, "q_staff", "4", 2500, &err), HL_OK);
+    CHECK_INT(save_set(st, &r, "q_staff", "5", 2900, &err), HL_OK); /* answered again */
+    CHECK_INT(save_finish(st, &r, HL_RESP_COMPLETE, &err), HL_OK);
+    hl_store_close(st);
+
+    int64_t recovered = -1;
+    st = store_open_ok(dir, &sv, &recovered);
+    CHECK_INT(recovered, 0);
+    dump_t d;
+    dump_store(st, "svc", &d);
+    CHECK_STR(d.text, "1:complete:vi:q_service=very_satisfied,q_staff=5");
+    hl_store_close(st);
+    CHECK_INT(db_int(dir, "SELECT ms FROM answers WHERE qid = 'q_staff'"), 2900);
+    CHECK_INT(db_int(dir, "SELECT finished_utc_ms - started_utc_ms FROM responses"), 9000);
+    CHECK_INT(db_int(dir, "SELECT finish_reason = 'complete' FROM responses"), 1);
+    check_integrity(dir);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_sequence_never_goes_back_across_restarts(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    int64_t last = 0;
+    for (int round = 0; round < 3; round++) {
+        hl_store_t *st = store_open_ok(dir, &sv, NULL);
+        for (int i = 0; i < 2; i++) {
+            hl_response_t r;
+            resp_init(&r, round * 10 + i);
+            CHECK_INT(save_set(st, &r, "q_wait", "no", 10, &err), HL_OK);
+            CHECK(r.seq > last);
+            last = r.seq;
+            CHECK_INT(save_finish(st, &r, HL_RESP_PARTIAL, &err), HL_OK);
+        }
+        hl_store_close(st);
+    }
+    CHECK_INT(last, 6);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_sequence_never_goes_back_after_empty_response_removed(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 10, &err), HL_OK);
+    CHECK_INT(r.seq, 1);
+    /* The only answer is dropped: the response is removed, seq back to 0. */
+    const char *drop[] = {"q_service", "q_staff"};
+    hl_save_t s = {.drop_qids = drop, .n_drop = 2};
+    CHECK_INT(hl_store_save(st, &r, &s, &err), HL_OK);
+    CHECK_INT(r.seq, 0);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses"), 0);
+    hl_store_close(st);
+
+    st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r2;
+    resp_init(&r2, 2);
+    CHECK_INT(save_set(st, &r2, "q_service", "ok", 10, &err), HL_OK);
+    CHECK_INT(r2.seq, 2);
+    /* Finishing or dropping on a response never stored stores nothing. */
+    hl_response_t r3;
+    resp_init(&r3, 3);
+    CHECK_INT(save_finish(st, &r3, HL_RESP_PARTIAL, &err), HL_OK);
+    CHECK_INT(r3.seq, 0);
+    hl_store_close(st);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses"), 1);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_save_drops_hidden_answers_and_finishes_in_one_transaction(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "bad", 10, &err), HL_OK);
+    CHECK_INT(save_set(st, &r, "q_staff", "1", 20, &err), HL_OK);
+    const char *drop[] = {"q_staff", "q_comment"};
+    hl_save_t s = {.set_qid = "q_service",
+                   .set_value = "good",
+                   .set_ms = 30,
+                   .drop_qids = drop,
+                   .n_drop = 2,
+                   .status = HL_RESP_COMPLETE,
+                   .finished_utc_ms = r.started_utc_ms + 31};
+    CHECK_INT(hl_store_save(st, &r, &s, &err), HL_OK);
+    dump_t d;
+    dump_store(st, NULL, &d);
+    CHECK_STR(d.text, "1:complete:vi:q_service=good");
+    /* A finished response is frozen: the store refuses further changes. */
+    CHECK_INT(save_set(st, &r, "q_wait", "yes", 40, &err), HL_ERR_STATE);
+    CHECK(err.msg[0] != '\0');
+    CHECK_INT(save_finish(st, &r, HL_RESP_PARTIAL, &err), HL_ERR_STATE);
+    dump_store(st, NULL, &d);
+    CHECK_STR(d.text, "1:complete:vi:q_service=good");
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_language_change_is_stored_without_rewriting_each_answer(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r;
+    resp_init(&r, 1);
+    r.lang = HL_LANG_EN;
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 10, &err), HL_OK);
+    CHECK_INT(r.stored_lang, HL_LANG_EN);
+    r.lang = HL_LANG_VI;
+    CHECK_INT(save_set(st, &r, "q_staff", "3", 20, &err), HL_OK);
+    CHECK_INT(r.stored_lang, HL_LANG_VI);
+    CHECK_INT(db_int(dir, "SELECT lang = 'vi' FROM responses"), 1);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_open_recovers_in_progress_as_partial_with_committed_answers(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 1500, &err), HL_OK);
+    CHECK_INT(save_set(st, &r, "q_staff", "2", 4200, &err), HL_OK);
+    /* Power cut: the process dies without closing (simulated by copying the
+     * files while the store is open, then reopening the copy). */
+    char *copy = hl_test_tmpdir("store-copy");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cp %s/hailong.db* %s/", dir, copy);
+    CHECK_INT(system(cmd), 0);
+    hl_store_close(st);
+
+    int64_t recovered = -1;
+    st = store_open_ok(copy, &sv, &recovered);
+    CHECK_INT(recovered, 1);
+    dump_t d;
+    dump_store(st, NULL, &d);
+    CHECK_STR(d.text, "1:partial:vi:q_service=ok,q_staff=2");
+    hl_store_close(st);
+    CHECK_INT(db_int(copy, "SELECT finished_utc_ms - started_utc_ms FROM responses"), 4200);
+    CHECK_INT(db_int(copy, "SELECT finish_reason = 'recovered' FROM responses"), 1);
+    st = store_open_ok(copy, &sv, &recovered);
+    CHECK_INT(recovered, 0);
+    hl_store_close(st);
+    check_integrity(copy);
+    hl_test_rmtree(copy);
+    free(copy);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_response_with_answers_cannot_be_deleted_or_altered_by_sql(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 10, &err), HL_OK);
+    CHECK_INT(save_finish(st, &r, HL_RESP_COMPLETE, &err), HL_OK);
+    hl_store_close(st);
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "DELETE FROM responses") & 0xff, SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "UPDATE answers SET value = 'bad'") & 0xff, SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "DELETE FROM answers") & 0xff, SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "UPDATE responses SET status = 2") & 0xff, SQLITE_CONSTRAINT);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM answers"), 1);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_save_rejects_unknown_question_and_missing_survey(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, NULL, NULL);
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 10, &err), HL_ERR_STATE);
+    CHECK_INT(hl_store_use_survey(st, &sv.s, "kiosk-01", &err), HL_OK);
+    CHECK_INT(save_set(st, &r, "q_nope", "ok", 10, &err), HL_ERR_USAGE);
+    CHECK_CONTAINS(err.msg, "q_nope");
+    CHECK_INT(save_set(st, &r, "q_service", "", 10, &err), HL_ERR_USAGE);
+    CHECK_INT(r.seq, 0);
+    /* The same response id twice is refused (uniqueness). */
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 10, &err), HL_OK);
+    hl_response_t dup;
+    resp_init(&dup, 1);
+    CHECK_INT(save_set(st, &dup, "q_service", "ok", 10, &err), HL_ERR_STATE);
+    CHECK_INT(dup.seq, 0);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_use_survey_stores_each_version_once(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t a, b;
+    survey_make(&a, "svc", 1, qids_v1, 4);
+    survey_make(&b, "svc", 2, qids_v1, 3);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &a, NULL);
+    CHECK_INT(hl_store_use_survey(st, &b.s, "kiosk-01", &err), HL_OK);
+    CHECK_INT(hl_store_use_survey(st, &a.s, "kiosk-01", &err), HL_OK);
+    hl_store_close(st);
+    st = store_open_ok(dir, &a, NULL);
+    hl_store_close(st);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM surveys"), 2);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM surveys WHERE source LIKE '{%'"), 2);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_foreach_walks_in_seq_order_filters_survey_and_after_seq(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t a, other;
+    survey_make(&a, "svc", 1, qids_v1, 4);
+    const char *oq[] = {"x"};
+    survey_make(&other, "other", 1, oq, 1);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &a, NULL);
+    for (int i = 1; i <= 5; i++) {
+        if (i == 3) CHECK_INT(hl_store_use_survey(st, &other.s, "kiosk-01", &err), HL_OK);
+        if (i == 4) CHECK_INT(hl_store_use_survey(st, &a.s, "kiosk-01", &err), HL_OK);
+        hl_response_t r;
+        resp_init(&r, i);
+        const char *q = i == 3 ? "x" : "q_wait";
+        CHECK_INT(save_set(st, &r, q, "v", 5, &err), HL_OK);
+        if (i != 3) CHECK_INT(save_set(st, &r, "q_comment", "c", 6, &err), HL_OK);
+        if (i != 5) CHECK_INT(save_finish(st, &r, HL_RESP_COMPLETE, &err), HL_OK);
+    }
+    dump_t d;
+    dump_store(st, NULL, &d);
+    CHECK_INT(d.rows, 5);
+    dump_store(st, "svc", &d);
+    CHECK_STR(d.text, "1:complete:vi:q_comment=c,q_wait=v;2:complete:vi:q_comment=c,q_wait=v;"
+                      "4:complete:vi:q_comment=c,q_wait=v;5:in_progress:vi:q_comment=c,q_wait=v");
+    dump_store(st, "other", &d);
+    CHECK_STR(d.text, "3:complete:vi:x=v");
+    memset(&d, 0, sizeof d);
+    CHECK_INT(hl_store_foreach(st, "svc", 2, dump_row, &d, &err), HL_OK);
+    CHECK_INT(d.rows, 2);
+    dump_store(st, "nobody", &d);
+    CHECK_INT(d.rows, 0);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_survey_columns_are_union_in_newest_version_order(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    const char *q1[] = {"a", "b", "c"};
+    const char *q3[] = {"c", "d", "a"};
+    const char *q2[] = {"e", "b"};
+    const char *q3b[] = {"f", "c"}; /* same version 3 registered later: wins the tie */
+    test_survey_t v1, v2, v3, v3b;
+    survey_make(&v1, "svc", 1, q1, 3);
+    survey_make(&v3, "svc", 3, q3, 3);
+    survey_make(&v2, "svc", 2, q2, 2);
+    survey_make(&v3b, "svc", 3, q3b, 2);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &v1, NULL);
+    CHECK_INT(hl_store_use_survey(st, &v3.s, "k", &err), HL_OK);
+    CHECK_INT(hl_store_use_survey(st, &v2.s, "k", &err), HL_OK);
+    char **cols = NULL;
+    size_t n = 0;
+    CHECK_INT(hl_store_survey_columns(st, "svc", &cols, &n, &err), HL_OK);
+    CHECK_INT(n, 5);
+    if (n == 5) {
+        CHECK_STR(cols[0], "c");
+        CHECK_STR(cols[1], "d");
+        CHECK_STR(cols[2], "a");
+        CHECK_STR(cols[3], "e");
+        CHECK_STR(cols[4], "b");
+    }
+    hl_store_free_ids(cols, n);
+    CHECK_INT(hl_store_use_survey(st, &v3b.s, "k", &err), HL_OK);
+    CHECK_INT(hl_store_survey_columns(st, "svc", &cols, &n, &err), HL_OK);
+    CHECK_INT(n, 6);
+    if (n == 6) {
+        CHECK_STR(cols[0], "f");
+        CHECK_STR(cols[1], "c");
+        CHECK_STR(cols[2], "d");
+        CHECK_STR(cols[3], "a");
+    }
+    hl_store_free_ids(cols, n);
+    CHECK_INT(hl_store_survey_columns(st, "nope", &cols, &n, &err), HL_ERR_NOT_FOUND);
+    CHECK_CONTAINS(err.msg, "nope");
+    CHECK(cols == NULL);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_stats_count_statuses_answers_and_clock_trust(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_store_stats_t s;
+    CHECK_INT(hl_store_stats(st, &s, &err), HL_OK);
+    CHECK_INT(s.responses, 0);
+    CHECK_INT(s.last_seq, 0);
+    CHECK_INT(s.first_started_utc_ms, -1);
+    CHECK_INT(s.last_finished_utc_ms, -1);
+    for (int i = 1; i <= 3; i++) {
+        hl_response_t r;
+        resp_init(&r, i);
+        r.clock_trusted = i != 2;
+        CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
+        CHECK_INT(save_set(st, &r, "q_staff", "5", 6, &err), HL_OK);
+        if (i < 3) CHECK_INT(save_finish(st, &r, i == 1 ? HL_RESP_COMPLETE : HL_RESP_PARTIAL, &err),
+                             HL_OK);
+    }
+    CHECK_INT(hl_store_stats(st, &s, &err), HL_OK);
+    CHECK_INT(s.responses, 3);
+    CHECK_INT(s.complete, 1);
+    CHECK_INT(s.partial, 1);
+    CHECK_INT(s.in_progress, 1);
+    CHECK_INT(s.answers, 6);
+    CHECK_INT(s.last_seq, 3);
+    CHECK_INT(s.first_started_utc_ms, 1700000060000LL);
+    CHECK_INT(s.last_finished_utc_ms, 1700000120000LL + 9000);
+    CHECK_INT(s.untrusted_clock, 1);
+    CHECK_INT(s.n_surveys, 1);
+    CHECK(s.db_bytes > 0);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_batch_groups_saves_and_failed_save_undoes_only_itself(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    CHECK_INT(hl_store_batch_begin(st, &err), HL_OK);
+    CHECK_INT(hl_store_batch_begin(st, &err), HL_ERR_STATE);
+    hl_response_t r1, r2;
+    resp_init(&r1, 1);
+    resp_init(&r2, 2);
+    CHECK_INT(save_set(st, &r1, "q_service", "ok", 5, &err), HL_OK);
+    CHECK_INT(save_finish(st, &r1, HL_RESP_COMPLETE, &err), HL_OK);
+    CHECK_INT(save_set(st, &r2, "q_service", "ok", 5, &err), HL_OK);
+    CHECK_INT(save_finish(st, &r2, HL_RESP_COMPLETE, &err), HL_OK);
+    /* A refused save inside the batch undoes itself only. */
+    CHECK_INT(save_set(st, &r2, "q_staff", "1", 9, &err), HL_ERR_STATE);
+    CHECK_INT(hl_store_batch_end(st, &err), HL_OK);
+    CHECK_INT(hl_store_batch_end(st, &err), HL_ERR_STATE);
+    dump_t d;
+    dump_store(st, NULL, &d);
+    CHECK_STR(d.text, "1:complete:vi:q_service=ok;2:complete:vi:q_service=ok");
+    /* A batch left open at close is not kept. */
+    CHECK_INT(hl_store_batch_begin(st, &err), HL_OK);
+    hl_response_t r3;
+    resp_init(&r3, 3);
+    CHECK_INT(save_set(st, &r3, "q_service", "ok", 5, &err), HL_OK);
+    hl_store_close(st);
+    dump_dir(dir, &d);
+    CHECK_INT(d.rows, 2);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_other_writer_holding_the_lock_returns_locked(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    char *path = db_path(dir);
+    sqlite3 *other = NULL;
+    CHECK_INT(sqlite3_open(path, &other), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_ERR_LOCKED);
+    CHECK_CONTAINS(err.msg, "another program");
+    CHECK_INT(r.seq, 0);
+    CHECK_INT(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
+    CHECK_INT(r.seq, 1);
+    hl_store_close(st);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_read_only_store_reads_and_refuses_writes(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_opts_t ro = {.read_only = true};
+    hl_store_t *st = NULL;
+    CHECK_INT(hl_store_open(dir, &ro, &st, NULL, &err), HL_ERR_NOT_FOUND);
+    CHECK(st == NULL);
+    st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
+    hl_store_close(st);
+    CHECK_INT(hl_store_open(dir, &ro, &st, NULL, &err), HL_OK);
+    CHECK_INT(hl_store_use_survey(st, &sv.s, "k", &err), HL_ERR_READONLY);
+    hl_response_t r2;
+    resp_init(&r2, 2);
+    CHECK_INT(save_set(st, &r2, "q_service", "ok", 5, &err), HL_ERR_READONLY);
+    dump_t d;
+    dump_store(st, NULL, &d);
+    CHECK_STR(d.text, "1:in_progress:vi:q_service=ok"); /* read-only: no recovery */
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+/* ---- Migrations and refusals ----------------------------------------------- */
+
+static void test_migrates_from_every_older_schema_version(void)
+{
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    for (int v = 0; v < HL_STORE_SCHEMA_VERSION; v++) {
+        /* tests/data/store/v<N>.sql: a database as schema version N wrote it
+         * (v0 is the empty file). */
+        char rel[64];
+        snprintf(rel, sizeof rel, "store/v%d.sql", v);
+        char *sql = hl_test_read_file(hl_test_data(rel), NULL);
+        CHECK(sql != NULL);
+        if (!sql) continue;
+        char *dir = hl_test_tmpdir("store-mig");
+        char *path = db_path(dir);
+        CHECK_INT(db_exec(path, sql), SQLITE_OK);
+        free(sql);
+        CHECK_INT(db_int(dir, "PRAGMA user_version"), v);
+        long long before = v ? db_int(dir, "SELECT count(*) FROM answers") : 0;
+        long long max_seq = v ? db_int(dir, "SELECT coalesce(max(seq), 0) FROM responses") : 0;
+
+        hl_store_t *st = store_open_ok(dir, &sv, NULL);
+        CHECK_INT(db_int(dir, "PRAGMA user_version"), HL_STORE_SCHEMA_VERSION);
+        CHECK_INT(db_int(dir, "PRAGMA application_id"), HL_STORE_APP_ID);
+        CHECK_INT(db_int(dir, "SELECT count(*) FROM answers"), before);
+        hl_response_t r;
+        hl_err_t err = {0};
+        resp_init(&r, 900 + v);
+        CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
+        CHECK(r.seq > max_seq);
+        hl_store_close(st);
+        check_integrity(dir);
+        free(path);
+        hl_test_rmtree(dir);
+        free(dir);
+    }
+}
+
+static void test_current_version_fixture_opens_with_its_data(void)
+{
+    /* The schema this build writes, kept as a fixture so that the next
+     * version has a v1 database to migrate from. */
+    char rel[64];
+    snprintf(rel, sizeof rel, "store/v%d.sql", HL_STORE_SCHEMA_VERSION);
+    char *sql = hl_test_read_file(hl_test_data(rel), NULL);
+    CHECK(sql != NULL);
+    if (!sql) return;
+    char *dir = hl_test_tmpdir("store-fix");
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, sql), SQLITE_OK);
+    free(sql);
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    int64_t recovered = -1;
+    hl_store_t *st = store_open_ok(dir, &sv, &recovered);
+    CHECK_INT(recovered, 1);
+    dump_t d;
+    dump_store(st, "svc", &d);
+    CHECK_STR(d.text, "1:complete:vi:q_service=very_satisfied,q_staff=5;"
+                      "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes");
+    hl_response_t r;
+    hl_err_t err = {0};
+    resp_init(&r, 77);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
+    CHECK_INT(r.seq, 5); /* seq 2 was removed once: numbers never go back */
+    hl_store_close(st);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+/* Opens dir expecting HL_ERR_CORRUPT and checks the file kept its bytes. */
+static void expect_refused(const char *dir, const char *needle)
+{
+    char *path = db_path(dir);
+    size_t n0 = 0, n1 = 0;
+    char *before = hl_test_read_file(path, &n0);
+    setup();
+    hl_store_opts_t o = {.vfs = HL_FAULTVFS_NAME};
+    hl_store_t *st = (hl_store_t *)1;
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_open(dir, &o, &st, NULL, &err), HL_ERR_CORRUPT);
+    CHECK(st == NULL);
+    CHECK_CONTAINS(err.msg, needle);
+    CHECK_CONTAINS(err.msg, "move it aside");
+    CHECK_CONTAINS(err.msg, path);
+    o.read_only = true;
+    CHECK_INT(hl_store_open(dir, &o, &st, NULL, &err), HL_ERR_CORRUPT);
+    char *after = hl_test_read_file(path, &n1);
+    CHECK(before && after && n0 == n1 && memcmp(before, after, n0) == 0);
+    free(before);
+    free(after);
+    free(path);
+}
+
+static void test_refuses_garbage_file_without_modifying_it(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    free(hl_test_write_file(dir, HL_STORE_FILE, "this is a survey export, not a database\n"));
+    expect_refused(dir, "not a SQLite database");
+    /* Also a file with SQLite's magic but a damaged header. */
+    char junk[4096];
+    memset(junk, 'x', sizeof junk - 1);
+    junk[sizeof junk - 1] = '\0';
+    memcpy(junk, "SQLite format 3", 16);
+    char *path = db_path(dir);
+    FILE *f = fopen(path, "wb");
+    fwrite(junk, 1, sizeof junk, f);
+    fclose(f);
+    expect_refused(dir, "damaged");
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_refuses_foreign_application_database_without_modifying_it(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "PRAGMA application_id = 1234; CREATE TABLE notes(x);"
+                            "INSERT INTO notes VALUES ('keep me')"),
+              SQLITE_OK);
+    expect_refused(dir, "another program");
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_refuses_database_with_foreign_tables_and_no_app_id(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "PRAGMA journal_mode = WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1)"),
+              SQLITE_OK);
+    expect_refused(dir, "another program");
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_refuses_newer_schema_without_modifying_it(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    char *path = db_path(dir);
+    char sql[128];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d; CREATE TABLE t(x)",
+             HL_STORE_APP_ID, HL_STORE_SCHEMA_VERSION + 1);
+    CHECK_INT(db_exec(path, sql), SQLITE_OK);
+    expect_refused(dir, "newer hailong");
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+/* ---- Injected faults --------------------------------------------------------- */
+
+/* One save under a fault plan: prior state q_service + q_staff in progress;
+ * the save sets q_wait, drops q_staff and finishes (or, when creating, a new
+ * response's first answer). For N = 1, 2, ... the Nth operation of kind op
+ * fails until a run where the fault no longer hits the save. */
+static void fault_loop(hl_fault_op_t op, int sqlite_rc, bool persistent, int want, bool creating)
+{
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    const char *old_state = creating ? "1:complete:vi:q_service=ok"
+                                     : "1:in_progress:vi:q_service=ok,q_staff=2";
+    const char *new_state = creating ? "1:complete:vi:q_service=ok;2:in_progress:en:q_wait=no"
+                                     : "1:complete:en:q_service=ok,q_wait=no";
+    int failures = 0;
+    for (long nth = 1; nth < 200; nth++) {
+        char *dir = hl_test_tmpdir("store-fault");
+        hl_store_t *st = store_open_ok(dir, &sv, NULL);
+        if (!st) break;
+        hl_err_t err = {0};
+        hl_response_t r;
+        resp_init(&r, 1);
+        CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
+        if (creating) {
+            CHECK_INT(save_finish(st, &r, HL_RESP_COMPLETE, &err), HL_OK);
+            resp_init(&r, 2);
+        } else {
+            CHECK_INT(save_set(st, &r, "q_staff", "2", 6, &err), HL_OK);
+        }
+        r.lang = HL_LANG_EN;
+        const char *drop[] = {"q_staff"};
+        hl_save_t s = {.set_qid = "q_wait", .set_value = "no", .set_ms = 7};
+        if (!creating) {
+            s.drop_qids = drop;
+            s.n_drop = 1;
+            s.status = HL_RESP_COMPLETE;
+            s.finished_utc_ms = r.started_utc_ms + 8;
+        }
+        hl_response_t before = r;
+
+        hl_faultvfs_arm(op, nth, persistent, sqlite_rc);
+        int rc = hl_store_save(st, &r, &s, &err);
+        bool fired = hl_faultvfs_fired();
+        hl_faultvfs_disarm();
+        dump_t d;
+        dump_store(st, NULL, &d);
+        if (rc != HL_OK) {
+            failures++;
+            CHECK(fired);
+            CHECK_INT(rc, want);
+            CHECK(err.msg[0] != '\0');
+            CHECK(memcmp(&r, &before, sizeof r) == 0); /* seq, stored_lang unchanged */
+            CHECK_STR(d.text, old_state);
+            /* The fault is gone: the same save goes through. */
+            rc = hl_store_save(st, &r, &s, &err);
+            CHECK_INT(rc, HL_OK);
+            dump_store(st, NULL, &d);
+        }
+        CHECK_STR(d.text, new_state);
+        if (creating) CHECK_INT(r.seq, 2);
+        hl_store_close(st);
+        dump_dir(dir, &d);
+        CHECK_STR(d.text, new_state);
+        check_integrity(dir);
+        hl_test_rmtree(dir);
+        free(dir);
+        if (!fired) break;
+    }
+    CHECK(failures > 0);
+}
+
+static void test_io_error_at_every_write_along_a_save_leaves_nothing_half_written(void)
+{
+    fault_loop(HL_FAULT_CHANGE, SQLITE_IOERR_WRITE, false, HL_ERR_IO, false);
+    fault_loop(HL_FAULT_CHANGE, SQLITE_IOERR_WRITE, true, HL_ERR_IO, false);
+    fault_loop(HL_FAULT_CHANGE, SQLITE_IOERR_WRITE, false, HL_ERR_IO, true);
+    fault_loop(HL_FAULT_CHANGE, SQLITE_IOERR_WRITE, true, HL_ERR_IO, true);
+}
+
+static void test_failed_sync_returns_io_and_save_can_be_retried(void)
+{
+    fault_loop(HL_FAULT_SYNC, SQLITE_IOERR_FSYNC, false, HL_ERR_IO, false);
+    fault_loop(HL_FAULT_SYNC, SQLITE_IOERR_FSYNC, true, HL_ERR_IO, true);
+}
+
+static void test_disk_full_returns_full_and_leaves_nothing_half_written(void)
+{
+    fault_loop(HL_FAULT_WRITE, SQLITE_FULL, false, HL_ERR_FULL, false);
+    fault_loop(HL_FAULT_WRITE, SQLITE_FULL, true, HL_ERR_FULL, false);
+    fault_loop(HL_FAULT_WRITE, SQLITE_FULL, true, HL_ERR_FULL, true);
+}
+
+static void test_read_errors_while_opening_fail_cleanly_and_keep_the_data(void)
+{
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    char *dir = hl_test_tmpdir("store-read");
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    for (int i = 1; i <= 20; i++) {
+        hl_response_t r;
+        resp_init(&r, i);
+        CHECK_INT(save_set(st, &r, "q_comment", "a longer answer to fill pages", 5, &err), HL_OK);
+        CHECK_INT(save_finish(st, &r, HL_RESP_COMPLETE, &err), HL_OK);
+    }
+    hl_store_close(st);
+    dump_t want, d;
+    dump_dir(dir, &want);
+    int failures = 0;
+    for (long nth = 1; nth < 500; nth++) {
+        hl_store_opts_t o = {.vfs = HL_FAULTVFS_NAME};
+        hl_faultvfs_arm(HL_FAULT_READ, nth, false, SQLITE_IOERR_READ);
+        st = NULL;
+        int rc = hl_store_open(dir, &o, &st, NULL, &err);
+        if (rc == HL_OK) {
+            memset(&d, 0, sizeof d);
+            rc = hl_store_foreach(st, NULL, 0, dump_row, &d, &err);
+        }
+        bool fired = hl_faultvfs_fired();
+        hl_faultvfs_disarm();
+        hl_store_close(st);
+        if (rc != HL_OK) {
+            failures++;
+            CHECK(rc == HL_ERR_IO || rc == HL_ERR_CORRUPT);
+            CHECK(err.msg[0] != '\0');
+        }
+        dump_dir(dir, &d);
+        CHECK_STR(d.text, want.text);
+        if (!fired) break;
+    }
+    CHECK(failures > 0);
+    check_integrity(dir);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+/* ---- Real media ------------------------------------------------------------ */
+
+/* Mounts a tmpfs of size on dir (root only). False, with a "skipped" line,
+ * when that is not possible here. */
+static bool mount_tmpfs(const char *dir, const char *opts, const char *test)
+{
+    if (geteuid() != 0) {
+        printf("skipped: %s needs root to mount a tmpfs\n", test);
+        return false;
+    }
+    if (mount("tmpfs", dir, "tmpfs", 0, opts) != 0) {
+        printf("skipped: %s: mount -t tmpfs -o %s failed: %s\n", test, opts, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static void test_real_full_disk_returns_full_and_keeps_earlier_answers(void)
+{
+    char *dir = hl_test_tmpdir("store-tmpfs");
+    if (!mount_tmpfs(dir, "size=512k", __func__)) {
+        hl_test_rmtree(dir);
+        free(dir);
+        return;
+    }
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    char ballast_path[600];
+    snprintf(ballast_path, sizeof ballast_path, "%s/ballast", dir);
+    char big[64 * 1024];
+    memset(big, 'b', sizeof big);
+    FILE *f = fopen(ballast_path, "wb");
+    CHECK(f && fwrite(big, 1, sizeof big, f) == sizeof big);
+    if (f) fclose(f);
+
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    char value[400];
+    int rc = HL_OK;
+    int64_t committed = 0; /* answers committed */
+    int responses = 0;
+    for (int i = 1; st && rc == HL_OK && i < 100000; i++) {
+        hl_response_t r;
+        resp_init(&r, i);
+        for (int q = 0; q < 4 && rc == HL_OK; q++) {
+            snprintf(value, sizeof value, "%d-%d-%0380d", i, q, 0);
+            rc = save_set(st, &r, qids_v1[q], value, q, &err);
+            if (rc == HL_OK) committed++;
+        }
+        if (rc == HL_OK) rc = save_finish(st, &r, HL_RESP_COMPLETE, &err);
+        if (rc == HL_OK) responses++;
+    }
+    CHECK_INT(rc, HL_ERR_FULL);
+    CHECK_CONTAINS(err.msg, "disk is full");
+    CHECK(responses > 10);
+    hl_store_close(st);
+
+    /* Everything committed is there, read-only, with the disk still full. */
+    dump_t d;
+    hl_store_opts_t ro = {.read_only = true};
+    CHECK_INT(hl_store_open(dir, &ro, &st, NULL, &err), HL_OK);
+    hl_store_stats_t s;
+    CHECK_INT(hl_store_stats(st, &s, &err), HL_OK);
+    CHECK_INT(s.answers, committed);
+    CHECK_INT(s.complete, responses);
+    hl_store_close(st);
+    /* With some space back, the store opens for writing and recovers. */
+    unlink(ballast_path);
+    int64_t recovered = -1;
+    st = store_open_ok(dir, &sv, &recovered);
+    CHECK_INT(recovered, committed > responses * 4 ? 1 : 0);
+    CHECK_INT(hl_store_stats(st, &s, &err), HL_OK);
+    CHECK_INT(s.answers, committed);
+    hl_store_close(st);
+    (void)d;
+    check_integrity(dir);
+    CHECK_INT(umount(dir), 0);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_read_only_medium_returns_readonly(void)
+{
+    char *dir = hl_test_tmpdir("store-ro");
+    if (!mount_tmpfs(dir, "size=64k", __func__)) {
+        hl_test_rmtree(dir);
+        free(dir);
+        return;
+    }
+    CHECK_INT(mount("tmpfs", dir, "tmpfs", MS_REMOUNT | MS_RDONLY, "size=64k"), 0);
+    hl_store_t *st = NULL;
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_open(dir, NULL, &st, NULL, &err), HL_ERR_READONLY);
+    CHECK_CONTAINS(err.msg, dir);
+    CHECK(st == NULL);
+    CHECK_INT(umount(dir), 0);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_fault_vfs_counts_and_fails_the_nth_call(void)
+{
+    setup();
+    char *dir = hl_test_tmpdir("store");
+    char *path = db_path(dir);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                              HL_FAULTVFS_NAME),
+              SQLITE_OK);
+    hl_faultvfs_reset_counts();
+    CHECK_INT(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+    CHECK(hl_faultvfs_count(HL_FAULT_WRITE) > 0);
+    CHECK(hl_faultvfs_count(HL_FAULT_SYNC) > 0);
+    CHECK(hl_faultvfs_count(HL_FAULT_CHANGE) >= hl_faultvfs_count(HL_FAULT_WRITE));
+    hl_faultvfs_arm(HL_FAULT_WRITE, 1, false, SQLITE_FULL);
+    CHECK_INT(sqlite3_exec(db, "INSERT INTO t VALUES (1)", NULL, NULL, NULL), SQLITE_FULL);
+    CHECK(hl_faultvfs_fired());
+    hl_faultvfs_disarm();
+    CHECK_INT(sqlite3_exec(db, "INSERT INTO t VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static const hl_test_case_t tests[] = {
+    HL_TEST(test_fault_vfs_counts_and_fails_the_nth_call),
+    HL_TEST(test_open_creates_missing_data_dir_with_private_modes),
+    HL_TEST(test_open_sets_wal_app_id_schema_version_and_small_pages),
+    HL_TEST(test_save_after_reopen_keeps_answers),
+    HL_TEST(test_sequence_never_goes_back_across_restarts),
+    HL_TEST(test_sequence_never_goes_back_after_empty_response_removed),
+    HL_TEST(test_save_drops_hidden_answers_and_finishes_in_one_transaction),
+    HL_TEST(test_language_change_is_stored_without_rewriting_each_answer),
+    HL_TEST(test_open_recovers_in_progress_as_partial_with_committed_answers),
+    HL_TEST(test_response_with_answers_cannot_be_deleted_or_altered_by_sql),
+    HL_TEST(test_save_rejects_unknown_question_and_missing_survey),
+    HL_TEST(test_use_survey_stores_each_version_once),
+    HL_TEST(test_foreach_walks_in_seq_order_filters_survey_and_after_seq),
+    HL_TEST(test_survey_columns_are_union_in_newest_version_order),
+    HL_TEST(test_stats_count_statuses_answers_and_clock_trust),
+    HL_TEST(test_batch_groups_saves_and_failed_save_undoes_only_itself),
+    HL_TEST(test_other_writer_holding_the_lock_returns_locked),
+    HL_TEST(test_read_only_store_reads_and_refuses_writes),
+    HL_TEST(test_migrates_from_every_older_schema_version),
+    HL_TEST(test_current_version_fixture_opens_with_its_data),
+    HL_TEST(test_refuses_garbage_file_without_modifying_it),
+    HL_TEST(test_refuses_foreign_application_database_without_modifying_it),
+    HL_TEST(test_refuses_database_with_foreign_tables_and_no_app_id),
+    HL_TEST(test_refuses_newer_schema_without_modifying_it),
+    HL_TEST(test_io_error_at_every_write_along_a_save_leaves_nothing_half_written),
+    HL_TEST(test_failed_sync_returns_io_and_save_can_be_retried),
+    HL_TEST(test_disk_full_returns_full_and_leaves_nothing_half_written),
+    HL_TEST(test_read_errors_while_opening_fail_cleanly_and_keep_the_data),
+    HL_TEST(test_real_full_disk_returns_full_and_keeps_earlier_answers),
+    HL_TEST(test_read_only_medium_returns_readonly),
+};
+
+HL_TEST_MAIN(tests)
