@@ -27,8 +27,8 @@ typedef struct test_survey {
     char src[128];                     /* stands for the JSON file */
 } test_survey_t;
 
-static void survey_make(test_survey_t *t, const char *id, int64_t version,
-                        const char *const *qids, size_t n)
+static void survey_make(test_survey_t *t, const char *id, int64_t version, const char *const *qids,
+                        size_t n)
 {
     memset(t, 0, sizeof *t);
     snprintf(t->s.id, sizeof t->s.id, "%s", id);
@@ -106,7 +106,7 @@ static int hidden_files(const char *dir)
 
 static const char *const qids[] = {"q_service", "q_staff", "q_note"};
 #define HEADER                                                                                     \
-    "response_id,seq,kiosk_id,survey_id,survey_version,language,started_at,finished_at,status,"   \
+    "response_id,seq,kiosk_id,survey_id,survey_version,language,started_at,finished_at,status,"    \
     "clock_trusted"
 
 static void test_export_writes_bom_header_and_crlf_rows(void)
@@ -201,8 +201,10 @@ static void test_export_columns_union_versions_in_newest_order_with_unanswered_e
     CHECK_INT(hl_export_csv(st, "svc", out, NULL, &err), HL_OK);
     char *text = hl_test_read_file(out, NULL);
     CHECK_CONTAINS(text, HEADER ",new,b,a,old\r\n");
-    CHECK_CONTAINS(text, ",svc,1,vi,2023-11-14T22:14:20Z,2023-11-14T22:15:21Z,complete,1,,,1,x\r\n");
-    CHECK_CONTAINS(text, ",svc,2,vi,2023-11-14T22:15:20Z,2023-11-14T22:16:21Z,complete,1,n,2,,\r\n");
+    CHECK_CONTAINS(text,
+                   ",svc,1,vi,2023-11-14T22:14:20Z,2023-11-14T22:15:21Z,complete,1,,,1,x\r\n");
+    CHECK_CONTAINS(text,
+                   ",svc,2,vi,2023-11-14T22:15:20Z,2023-11-14T22:16:21Z,complete,1,n,2,,\r\n");
     free(text);
     free(out);
     hl_store_close(st);

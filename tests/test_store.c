@@ -27,13 +27,13 @@ static const char *const qids_v1[] = {"q_service", "q_staff", "q_wait", "q_comme
 
 /* A survey built by hand (the loader is tested elsewhere). */
 typedef struct test_survey {
-    hl_survey_t s;                        /* points into the fields below */
-    hl_question_t q[HL_MAX_QUESTIONS];    /* questions (ids only matter here) */
-    char src[128];                        /* stands for the JSON file */
+    hl_survey_t s;                     /* points into the fields below */
+    hl_question_t q[HL_MAX_QUESTIONS]; /* questions (ids only matter here) */
+    char src[128];                     /* stands for the JSON file */
 } test_survey_t;
 
-static void survey_make(test_survey_t *t, const char *id, int64_t version,
-                        const char *const *qids, size_t n)
+static void survey_make(test_survey_t *t, const char *id, int64_t version, const char *const *qids,
+                        size_t n)
 {
     memset(t, 0, sizeof *t);
     snprintf(t->s.id, sizeof t->s.id, "%s", id);
@@ -90,8 +90,8 @@ static void resp_init(hl_response_t *r, int n)
     r->clock_trusted = true;
 }
 
-static int save_set(hl_store_t *st, hl_response_t *r, const char *qid, const char *val,
-                    int64_t ms, hl_err_t *err)
+static int save_set(hl_store_t *st, hl_response_t *r, const char *qid, const char *val, int64_t ms,
+                    hl_err_t *err)
 {
     hl_save_t s = {.set_qid = qid, .set_value = val, .set_ms = ms};
     return hl_store_save(st, r, &s, err);
@@ -435,6 +435,12 @@ static void test_response_with_answers_cannot_be_deleted_or_altered_by_sql(void)
     CHECK_INT(db_exec(path, "DELETE FROM answers") & 0xff, SQLITE_CONSTRAINT);
     CHECK_INT(db_exec(path, "UPDATE responses SET status = 2") & 0xff, SQLITE_CONSTRAINT);
     CHECK_INT(db_int(dir, "SELECT count(*) FROM answers"), 1);
+    /* Sequence numbers cannot be reused or lowered by another program. */
+    CHECK_INT(db_exec(path, "INSERT INTO responses(seq, uuid, kiosk_id, survey, lang,"
+                            " started_utc_ms, clock_trusted) VALUES (1, 'x', 'k', 1, 'vi', 0, 1)") &
+                  0xff,
+              SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "UPDATE seq_floor SET seq = -1") & 0xff, SQLITE_CONSTRAINT);
     free(path);
     hl_test_rmtree(dir);
     free(dir);
@@ -461,6 +467,30 @@ static void test_save_rejects_unknown_question_and_missing_survey(void)
     resp_init(&dup, 1);
     CHECK_INT(save_set(st, &dup, "q_service", "ok", 10, &err), HL_ERR_STATE);
     CHECK_INT(dup.seq, 0);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_survey_changed_under_open_response_fails_instead_of_mixing(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t a, b;
+    const char *reordered[] = {"q_wait", "q_service", "q_staff", "q_comment"};
+    survey_make(&a, "svc", 1, qids_v1, 4);
+    survey_make(&b, "svc", 2, reordered, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &a, NULL);
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
+    CHECK_INT(hl_store_use_survey(st, &b.s, "kiosk-01", &err), HL_OK);
+    /* q_wait now has q_service's place in the survey. */
+    CHECK_INT(save_set(st, &r, "q_wait", "yes", 6, &err), HL_ERR_STATE);
+    CHECK_CONTAINS(err.msg, "another version");
+    dump_t d;
+    dump_store(st, NULL, &d);
+    CHECK_STR(d.text, "1:in_progress:vi:q_service=ok");
     hl_store_close(st);
     hl_test_rmtree(dir);
     free(dir);
@@ -587,8 +617,9 @@ static void test_stats_count_statuses_answers_and_clock_trust(void)
         r.clock_trusted = i != 2;
         CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
         CHECK_INT(save_set(st, &r, "q_staff", "5", 6, &err), HL_OK);
-        if (i < 3) CHECK_INT(save_finish(st, &r, i == 1 ? HL_RESP_COMPLETE : HL_RESP_PARTIAL, &err),
-                             HL_OK);
+        if (i < 3)
+            CHECK_INT(save_finish(st, &r, i == 1 ? HL_RESP_COMPLETE : HL_RESP_PARTIAL, &err),
+                      HL_OK);
     }
     CHECK_INT(hl_store_stats(st, &s, &err), HL_OK);
     CHECK_INT(s.responses, 3);
@@ -829,8 +860,9 @@ static void test_refuses_database_with_foreign_tables_and_no_app_id(void)
 {
     char *dir = hl_test_tmpdir("store");
     char *path = db_path(dir);
-    CHECK_INT(db_exec(path, "PRAGMA journal_mode = WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1)"),
-              SQLITE_OK);
+    CHECK_INT(
+        db_exec(path, "PRAGMA journal_mode = WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1)"),
+        SQLITE_OK);
     expect_refused(dir, "another program");
     free(path);
     hl_test_rmtree(dir);
@@ -842,7 +874,8 @@ static void test_refuses_newer_schema_without_modifying_it(void)
     char *dir = hl_test_tmpdir("store");
     char *path = db_path(dir);
     char sql[128];
-    snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d; CREATE TABLE t(x)",
+    snprintf(sql, sizeof sql,
+             "PRAGMA application_id = %d; PRAGMA user_version = %d; CREATE TABLE t(x)",
              HL_STORE_APP_ID, HL_STORE_SCHEMA_VERSION + 1);
     CHECK_INT(db_exec(path, sql), SQLITE_OK);
     expect_refused(dir, "newer hailong");
@@ -861,8 +894,8 @@ static void fault_loop(hl_fault_op_t op, int sqlite_rc, bool persistent, int wan
 {
     test_survey_t sv;
     survey_make(&sv, "svc", 1, qids_v1, 4);
-    const char *old_state = creating ? "1:complete:vi:q_service=ok"
-                                     : "1:in_progress:vi:q_service=ok,q_staff=2";
+    const char *old_state =
+        creating ? "1:complete:vi:q_service=ok" : "1:in_progress:vi:q_service=ok,q_staff=2";
     const char *new_state = creating ? "1:complete:vi:q_service=ok;2:in_progress:en:q_wait=no"
                                      : "1:complete:en:q_service=ok,q_wait=no";
     int failures = 0;
@@ -1093,9 +1126,9 @@ static void test_fault_vfs_counts_and_fails_the_nth_call(void)
     char *dir = hl_test_tmpdir("store");
     char *path = db_path(dir);
     sqlite3 *db = NULL;
-    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                              HL_FAULTVFS_NAME),
-              SQLITE_OK);
+    CHECK_INT(
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, HL_FAULTVFS_NAME),
+        SQLITE_OK);
     hl_faultvfs_reset_counts();
     CHECK_INT(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
     CHECK(hl_faultvfs_count(HL_FAULT_WRITE) > 0);
@@ -1124,6 +1157,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_open_recovers_in_progress_as_partial_with_committed_answers),
     HL_TEST(test_response_with_answers_cannot_be_deleted_or_altered_by_sql),
     HL_TEST(test_save_rejects_unknown_question_and_missing_survey),
+    HL_TEST(test_survey_changed_under_open_response_fails_instead_of_mixing),
     HL_TEST(test_use_survey_stores_each_version_once),
     HL_TEST(test_foreach_walks_in_seq_order_filters_survey_and_after_seq),
     HL_TEST(test_survey_columns_are_union_in_newest_version_order),

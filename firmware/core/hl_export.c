@@ -37,17 +37,17 @@ typedef struct hl_col {
 } hl_col_t;
 
 typedef struct hl_csv {
-    int fd;                /* temporary file */
-    char *buf;             /* owned: output buffer of HL_EXPORT_BUF bytes */
-    size_t len;            /* bytes in buf */
-    int64_t bytes;         /* bytes written to fd so far */
-    int write_errno;       /* errno of the first failed write, 0 if none */
-    hl_col_t *sorted;      /* owned: columns sorted by qid */
-    const char **cells;    /* owned: value per column for the row being written */
-    size_t n_cols;         /* question columns */
-    int64_t rows;          /* data rows written */
-    int64_t cached_day;    /* day number whose date is in day_text, or INT64_MIN */
-    char day_text[16];     /* "YYYY-MM-DDT" of cached_day */
+    int fd;             /* temporary file */
+    char *buf;          /* owned: output buffer of HL_EXPORT_BUF bytes */
+    size_t len;         /* bytes in buf */
+    int64_t bytes;      /* bytes written to fd so far */
+    int write_errno;    /* errno of the first failed write, 0 if none */
+    hl_col_t *sorted;   /* owned: columns sorted by qid */
+    const char **cells; /* owned: value per column for the row being written */
+    size_t n_cols;      /* question columns */
+    int64_t rows;       /* data rows written */
+    int64_t cached_day; /* day number whose date is in day_text, or INT64_MIN */
+    char day_text[16];  /* "YYYY-MM-DDT" of cached_day */
 } hl_csv_t;
 
 /* ---- Buffered output ------------------------------------------------------- */

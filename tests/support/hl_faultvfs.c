@@ -14,17 +14,17 @@
 
 /* The fault plan and counters (tests only; single-threaded). */
 static struct {
-    sqlite3_vfs vfs;                  /* our VFS, registered once */
-    sqlite3_vfs *real;                /* the VFS we wrap */
-    bool registered;                  /* vfs registered */
-    long counts[HL_FAULT_OP_COUNT];   /* calls per kind since reset */
-    bool armed;                       /* a fault is planned */
-    hl_fault_op_t op;                 /* kind it counts */
-    long base;                        /* counts[op] when armed */
-    long nth;                         /* fails the nth call after base */
-    bool persistent;                  /* and every later one */
-    int rc;                           /* code returned by a failed call */
-    bool fired;                       /* the fault happened */
+    sqlite3_vfs vfs;                /* our VFS, registered once */
+    sqlite3_vfs *real;              /* the VFS we wrap */
+    bool registered;                /* vfs registered */
+    long counts[HL_FAULT_OP_COUNT]; /* calls per kind since reset */
+    bool armed;                     /* a fault is planned */
+    hl_fault_op_t op;               /* kind it counts */
+    long base;                      /* counts[op] when armed */
+    long nth;                       /* fails the nth call after base */
+    bool persistent;                /* and every later one */
+    int rc;                         /* code returned by a failed call */
+    bool fired;                     /* the fault happened */
 } g_fault;
 
 typedef struct hl_fault_file {
@@ -155,10 +155,25 @@ static int ff_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
 }
 
 static const sqlite3_io_methods ff_methods = {
-    3,           ff_close,          ff_read,         ff_write,        ff_truncate,
-    ff_sync,     ff_file_size,      ff_lock,         ff_unlock,       ff_check_reserved,
-    ff_file_control, ff_sector_size, ff_device_chars, ff_shm_map,     ff_shm_lock,
-    ff_shm_barrier, ff_shm_unmap,   ff_fetch,        ff_unfetch,
+    3,
+    ff_close,
+    ff_read,
+    ff_write,
+    ff_truncate,
+    ff_sync,
+    ff_file_size,
+    ff_lock,
+    ff_unlock,
+    ff_check_reserved,
+    ff_file_control,
+    ff_sector_size,
+    ff_device_chars,
+    ff_shm_map,
+    ff_shm_lock,
+    ff_shm_barrier,
+    ff_shm_unmap,
+    ff_fetch,
+    ff_unfetch,
 };
 
 /* ---- VFS methods --------------------------------------------------------- */
