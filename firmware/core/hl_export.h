@@ -18,9 +18,9 @@
 #include <stdint.h>
 
 typedef struct hl_export_result {
-    int64_t rows;     /* responses written */
-    int64_t bytes;    /* size of the file */
-    int n_columns;    /* columns in the header */
+    int64_t rows;  /* responses written */
+    int64_t bytes; /* size of the file */
+    int n_columns; /* columns in the header */
 } hl_export_result_t;
 
 /* Writes the CSV of survey_id to out_path atomically. res may be NULL. */

@@ -19,16 +19,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HL_STORE_FILE "hailong.db"   /* database file name inside the data directory */
-#define HL_STORE_SCHEMA_VERSION 1    /* PRAGMA user_version written by this build */
-#define HL_STORE_APP_ID 0x484C4E47   /* PRAGMA application_id: "HLNG" */
-#define HL_STORE_PAGE_SIZE 1024      /* page size of new databases (few bytes per commit) */
+#define HL_STORE_FILE           "hailong.db" /* database file name inside the data directory */
+#define HL_STORE_SCHEMA_VERSION 1            /* PRAGMA user_version written by this build */
+#define HL_STORE_APP_ID         0x484C4E47   /* PRAGMA application_id: "HLNG" */
+#define HL_STORE_PAGE_SIZE      1024         /* page size of new databases (few bytes per commit) */
 
 typedef struct hl_store hl_store_t;
 
 typedef struct hl_store_opts {
-    const char *vfs;  /* SQLite VFS name, NULL for the default (tests inject faults) */
-    bool read_only;   /* open for export/stats only: no migration, no recovery */
+    const char *vfs; /* SQLite VFS name, NULL for the default (tests inject faults) */
+    bool read_only;  /* open for export/stats only: no migration, no recovery */
 } hl_store_opts_t;
 
 /* Opens (creating the directory and database when missing) the store in
@@ -47,8 +47,7 @@ const char *hl_store_path(const hl_store_t *st);
 /* Registers the survey that new responses answer (kept by SHA-256, so each
  * version of the file is stored once, with its JSON) and the kiosk id that
  * new responses record. Must be called before hl_store_save. */
-int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_id,
-                        hl_err_t *err);
+int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_id, hl_err_t *err);
 
 /* Commits one change to a response (see hl_response.h: hl_sink_t.save). */
 int hl_store_save(hl_store_t *st, hl_response_t *resp, const hl_save_t *save, hl_err_t *err);
@@ -70,15 +69,15 @@ typedef struct hl_row {
     const char *survey_id;
     int64_t survey_version;
     const char *survey_sha256;
-    const char *lang;           /* "vi", "en" */
+    const char *lang; /* "vi", "en" */
     int64_t started_utc_ms;
-    int64_t finished_utc_ms;    /* -1 when not finished */
+    int64_t finished_utc_ms; /* -1 when not finished */
     hl_resp_status_t status;
     bool clock_trusted;
     size_t n_answers;
-    const char *const *qids;    /* n_answers question ids, sorted by id */
-    const char *const *values;  /* their values */
-    const int64_t *ms;          /* ms since the response started */
+    const char *const *qids;   /* n_answers question ids, sorted by id */
+    const char *const *values; /* their values */
+    const int64_t *ms;         /* ms since the response started */
 } hl_row_t;
 
 /* Calls cb for each finished or in-progress response of survey_id (NULL: all
@@ -97,12 +96,12 @@ int hl_store_survey_columns(hl_store_t *st, const char *survey_id, char ***qids,
 void hl_store_free_ids(char **ids, size_t n);
 
 typedef struct hl_store_stats {
-    int64_t responses;    /* all stored responses */
+    int64_t responses; /* all stored responses */
     int64_t complete;
     int64_t partial;
     int64_t in_progress;
     int64_t answers;
-    int64_t last_seq;     /* 0 when empty */
+    int64_t last_seq;             /* 0 when empty */
     int64_t first_started_utc_ms; /* -1 when empty */
     int64_t last_finished_utc_ms; /* -1 when none */
     int64_t untrusted_clock;      /* responses started with an untrusted clock */
