@@ -81,7 +81,7 @@ bool hl_cli_find_survey(const hl_config_t *cfg, char out[PATH_MAX], char *tried,
     }
     for (int i = 0; i < n; i++) {
         if (file_exists(cand[i])) {
-            snprintf(out, PATH_MAX, "%s", cand[i]);
+            memcpy(out, cand[i], PATH_MAX);
             return true;
         }
     }
