@@ -546,7 +546,64 @@ static void test_response_times_use_the_monotonic_clock(void)
     fx_free(x);
 }
 
+static void test_toggling_multi_options_builds_the_selection_and_respects_the_limit(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s1");
+    CHECK_INT(hl_flow_toggle(&x->flow, "reasons", "rude", &x->err), HL_OK);
+    CHECK_INT(hl_flow_toggle(&x->flow, "reasons", "slow", &x->err), HL_OK);
+    CHECK_STR(hl_flow_value(&x->flow, 1), "slow|rude");
+    CHECK_INT(hl_flow_toggle(&x->flow, "reasons", "other", &x->err), HL_ERR_STATE);
+    CHECK_CONTAINS(x->err.msg, "at most");
+    CHECK_INT(hl_flow_toggle(&x->flow, "reasons", "rude", &x->err), HL_OK);
+    CHECK_STR(hl_flow_value(&x->flow, 1), "slow");
+    CHECK_INT(hl_flow_toggle(&x->flow, "reasons", "slow", &x->err), HL_OK);
+    CHECK_STR(hl_flow_value(&x->flow, 1), NULL);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_STATE); /* required, nothing chosen */
+    CHECK_INT(hl_flow_toggle(&x->flow, "reasons", "nope", &x->err), HL_ERR_USAGE);
+    CHECK_INT(hl_flow_toggle(&x->flow, "overall", "s1", &x->err), HL_ERR_STATE);
+    CHECK_INT(x->sink.n, 1);
+    fx_free(x);
+}
+
+static void test_keypad_types_digits_and_next_checks_the_minimum(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    answer1(x, "stars", "4");
+    CHECK_INT(hl_flow_key(&x->flow, "code", '0', &x->err), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_STATE); /* 1 digit, at least 2 */
+    CHECK_CONTAINS(x->err.msg, "code");
+    for (const char *k = "123"; *k; k++)
+        CHECK_INT(hl_flow_key(&x->flow, "code", *k, &x->err), HL_OK);
+    CHECK_INT(hl_flow_key(&x->flow, "code", '4', &x->err), HL_ERR_STATE); /* at most 4 */
+    CHECK_INT(hl_flow_key(&x->flow, "code", '\b', &x->err), HL_OK);
+    CHECK_STR(hl_flow_value(&x->flow, 3), "012");
+    CHECK_INT(hl_flow_key(&x->flow, "code", 'x', &x->err), HL_ERR_USAGE);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_STR(x->sink.saves[x->sink.n - 1].set_value, "012");
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    fx_free(x);
+}
+
+static void test_timeout_leaves_out_an_incomplete_keypad_draft(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    answer1(x, "stars", "4");
+    hl_flow_key(&x->flow, "code", '7', &x->err); /* too short to be an answer */
+    wait_ms(x, 40000);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    rec_save_t *last = &x->sink.saves[x->sink.n - 1];
+    CHECK_STR(last->set_qid, "");
+    CHECK_INT(last->status, HL_RESP_PARTIAL);
+    fx_free(x);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_toggling_multi_options_builds_the_selection_and_respects_the_limit),
+    HL_TEST(test_keypad_types_digits_and_next_checks_the_minimum),
+    HL_TEST(test_timeout_leaves_out_an_incomplete_keypad_draft),
     HL_TEST(test_start_state_shows_first_question_and_stores_nothing),
     HL_TEST(test_answering_first_question_starts_and_commits_a_response),
     HL_TEST(test_low_rating_shows_reasons_and_multi_waits_for_next),

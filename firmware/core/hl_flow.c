@@ -266,6 +266,92 @@ int hl_flow_answer(hl_flow_t *f, const char *qid, const char *const *vals, size_
     return flow_advance(f, qi, value, err);
 }
 
+/* Common checks of the draft editors: input allowed, qid on screen, type. */
+static int flow_check_draft(hl_flow_t *f, const char *qid, hl_qtype_t type, hl_err_t *err)
+{
+    int rc = flow_check_input(f, err);
+    if (rc) return rc;
+    const hl_question_t *q = flow_q(f, f->cur);
+    if (strcmp(q->id, qid) != 0)
+        return hl_err_set(err, HL_ERR_STATE, "question \"%s\" is not on screen (\"%s\" is)", qid,
+                          q->id);
+    if (q->type != type)
+        return hl_err_set(err, HL_ERR_USAGE, "question \"%s\" is a %s question, not %s", qid,
+                          hl_qtype_name(q->type), hl_qtype_name(type));
+    f->last_input_ms = flow_now(f);
+    return HL_OK;
+}
+
+int hl_flow_toggle(hl_flow_t *f, const char *qid, const char *oid, hl_err_t *err)
+{
+    int rc = flow_check_draft(f, qid, HL_Q_MULTI, err);
+    if (rc) return rc;
+    const hl_question_t *q = flow_q(f, f->cur);
+    int at = hl_question_find_option(q, oid);
+    if (at < 0)
+        return hl_err_set(err, HL_ERR_USAGE, "question \"%s\" has no option \"%s\"", qid, oid);
+    /* Rebuild the selection with `oid` flipped, in the survey's order. */
+    const char *chosen[HL_MAX_OPTIONS];
+    size_t n = 0;
+    for (size_t i = 0; i < q->n_options; i++) {
+        const char *id = q->options[i].id;
+        bool on = false;
+        for (const char *p = f->draft; *p;) {
+            size_t len = strcspn(p, "|");
+            if (len == strlen(id) && !strncmp(p, id, len)) on = true;
+            p += len + (p[len] == '|');
+        }
+        if ((int)i == at) on = !on;
+        if (on) chosen[n++] = id;
+    }
+    if (n == 0) {
+        f->draft[0] = '\0';
+        return HL_OK;
+    }
+    char value[HL_VALUE_MAX];
+    rc = hl_question_make_value(q, chosen, n, value, err);
+    if (rc) return rc == HL_ERR_USAGE ? HL_ERR_STATE : rc; /* over max_choices */
+    memcpy(f->draft, value, sizeof value);
+    return HL_OK;
+}
+
+int hl_flow_key(hl_flow_t *f, const char *qid, char key, hl_err_t *err)
+{
+    int rc = flow_check_draft(f, qid, HL_Q_NUMBER, err);
+    if (rc) return rc;
+    const hl_question_t *q = flow_q(f, f->cur);
+    size_t len = strlen(f->draft);
+    if (key == '\b') {
+        if (len > 0) f->draft[len - 1] = '\0';
+        return HL_OK;
+    }
+    if (key < '0' || key > '9') return hl_err_set(err, HL_ERR_USAGE, "keypad key must be a digit");
+    if ((int)len >= q->max_digits)
+        return hl_err_set(err, HL_ERR_STATE, "question \"%s\" takes at most %d digits", qid,
+                          q->max_digits);
+    f->draft[len] = key;
+    f->draft[len + 1] = '\0';
+    return HL_OK;
+}
+
+/* Checks the current draft as a whole answer (a keypad draft may be too
+ * short) and writes its stored form; HL_ERR_STATE with the reason if not. */
+static int flow_draft_value(hl_flow_t *f, char out[HL_VALUE_MAX], hl_err_t *err)
+{
+    const hl_question_t *q = flow_q(f, f->cur);
+    const char *vals[HL_MAX_OPTIONS];
+    char split[HL_VALUE_MAX];
+    size_t n = 0;
+    memcpy(split, f->draft, sizeof split);
+    for (char *p = split; p && n < HL_MAX_OPTIONS;) {
+        vals[n++] = p;
+        p = q->type == HL_Q_MULTI ? strchr(p, '|') : NULL;
+        if (p) *p++ = '\0';
+    }
+    int rc = hl_question_make_value(q, vals, n, out, err);
+    return rc == HL_ERR_USAGE ? HL_ERR_STATE : rc;
+}
+
 int hl_flow_next(hl_flow_t *f, hl_err_t *err)
 {
     int rc = flow_check_input(f, err);
@@ -274,10 +360,15 @@ int hl_flow_next(hl_flow_t *f, hl_err_t *err)
     const char *v = (has_draft_type(q) && f->draft[0]) ? f->draft : f->values[f->cur];
     if (!v[0] && q->required)
         return hl_err_set(err, HL_ERR_STATE, "question \"%s\" is required: answer it first", q->id);
-    f->last_input_ms = flow_now(f);
-    if (!v[0]) return flow_advance(f, -1, NULL, err);
     char value[HL_VALUE_MAX];
-    memcpy(value, v, sizeof value);
+    if (v[0] && v == f->draft) {
+        int rc2 = flow_draft_value(f, value, err);
+        if (rc2) return rc2;
+    } else {
+        memcpy(value, v, sizeof value);
+    }
+    f->last_input_ms = flow_now(f);
+    if (!value[0]) return flow_advance(f, -1, NULL, err);
     return flow_advance(f, f->cur, value, err);
 }
 
@@ -366,9 +457,10 @@ static int flow_time_out(hl_flow_t *f, hl_err_t *err)
 {
     const hl_question_t *q = flow_q(f, f->cur);
     int rc;
-    if (has_draft_type(q) && f->draft[0] && strcmp(f->draft, f->values[f->cur]) != 0) {
-        char value[HL_VALUE_MAX];
-        memcpy(value, f->draft, sizeof value);
+    char value[HL_VALUE_MAX];
+    if (has_draft_type(q) && f->draft[0] && strcmp(f->draft, f->values[f->cur]) != 0 &&
+        flow_draft_value(f, value, NULL) == HL_OK) {
+        /* A complete selection not yet confirmed with next is kept too. */
         flow_compute_shown(f, f->cur, value);
         rc = flow_commit(f, f->cur, value, HL_RESP_PARTIAL, err);
     } else {

@@ -68,6 +68,13 @@ void hl_flow_free(hl_flow_t *f);
  * commit failed (nothing changed, the same step may be retried). */
 int hl_flow_answer(hl_flow_t *f, const char *qid, const char *const *vals, size_t n, hl_err_t *err);
 int hl_flow_next(hl_flow_t *f, hl_err_t *err);
+
+/* Screen input for draft questions: toggle one option of the current multi
+ * question (refused beyond max_choices), or type on the current number
+ * question's keypad (key '0'..'9', or '\b' to delete the last digit; refused
+ * beyond max_digits). The draft may be incomplete; next checks it. */
+int hl_flow_toggle(hl_flow_t *f, const char *qid, const char *oid, hl_err_t *err);
+int hl_flow_key(hl_flow_t *f, const char *qid, char key, hl_err_t *err);
 int hl_flow_back(hl_flow_t *f, hl_err_t *err);
 int hl_flow_skip(hl_flow_t *f, hl_err_t *err);
 int hl_flow_continue(hl_flow_t *f, hl_err_t *err);

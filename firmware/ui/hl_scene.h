@@ -1,0 +1,98 @@
+/*
+ * hl_scene.h: a screen as data: a list of drawing commands and a list of
+ * touch targets, built by hl_ui from the flow's state and drawn by hl_render.
+ *
+ * Like microui's command list, this keeps layout and hit-testing free of
+ * pixels: tests can ask where "answer:overall:satisfied" is and tap its
+ * centre without rendering anything. A scene has fixed capacities and lives
+ * in the caller's context: building one allocates nothing. Texts point into
+ * strings that outlive the scene (survey, config, built-in words, or the
+ * scene's own small buffers).
+ */
+#ifndef HL_SCENE_H
+#define HL_SCENE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HL_SCENE_MAX_CMDS    768 /* drawing commands in one screen */
+#define HL_SCENE_MAX_TARGETS 64  /* touch targets in one screen */
+#define HL_SCENE_ID_MAX      80  /* "answer:QID:OPTION" and friends */
+#define HL_SCENE_SCRATCH     1024 /* bytes for texts the scene makes (digits, counters) */
+
+typedef struct hl_color {
+    uint8_t r, g, b, a;
+} hl_color_t;
+
+typedef struct hl_rect {
+    int x, y, w, h;
+} hl_rect_t;
+
+typedef enum hl_cmd_kind {
+    HL_CMD_RECT = 0, /* box; radius rounds corners; border > 0 draws an outline only */
+    HL_CMD_TEXT,     /* one line of text, already fitted to box by the layout */
+    HL_CMD_FACE,     /* a smiley face in box: level 1 (worst) .. of (best) */
+    HL_CMD_STAR,     /* a five-pointed star in box, filled or outlined */
+    HL_CMD_TICK,     /* a check mark in box */
+    HL_CMD_CIRCLE    /* a filled disc in box (progress dots, radio marks) */
+} hl_cmd_kind_t;
+
+typedef enum hl_align { HL_ALIGN_LEFT = 0, HL_ALIGN_CENTER, HL_ALIGN_RIGHT } hl_align_t;
+
+typedef struct hl_cmd {
+    hl_cmd_kind_t kind;
+    hl_rect_t box;     /* where, in screen pixels */
+    hl_color_t color;  /* fill, text or line colour */
+    int radius;        /* RECT: corner radius in px */
+    int border;        /* RECT/STAR/CIRCLE: outline width, 0 = filled */
+    const char *text;  /* TEXT: UTF-8, not owned; `len` bytes of it are drawn */
+    int len;           /* TEXT: bytes */
+    int px;            /* TEXT: font size in pixels */
+    bool bold;         /* TEXT: bold face */
+    hl_align_t align;  /* TEXT: horizontal alignment in box (vertically centred) */
+    int level, of;     /* FACE: 1..of, of is 3 or 5 */
+} hl_cmd_t;
+
+typedef struct hl_target {
+    char id[HL_SCENE_ID_MAX]; /* stable id: answer:QID:OPT, key:0..9, key:del, next, back, ... */
+    hl_rect_t box;            /* touch area (at least the minimum target size) */
+} hl_target_t;
+
+typedef struct hl_scene {
+    int w, h;                                 /* screen size in px */
+    hl_color_t background;                    /* cleared to this first */
+    hl_cmd_t cmds[HL_SCENE_MAX_CMDS];         /* drawn in order */
+    size_t n_cmds;
+    hl_target_t targets[HL_SCENE_MAX_TARGETS];/* hit-tested last to first */
+    size_t n_targets;
+    char scratch[HL_SCENE_SCRATCH];           /* texts made for this scene */
+    size_t scratch_used;
+    bool overflow;                            /* a capacity was exceeded (a bug: tests fail) */
+} hl_scene_t;
+
+/* Measures text for layout: implemented by hl_render with the real fonts. */
+typedef struct hl_measure {
+    /* Width in px of `len` bytes of text at size px. */
+    int (*width)(void *ctx, const char *text, int len, int px, bool bold);
+    /* Recommended line height (ascent + descent + gap) at size px. */
+    int (*line_height)(void *ctx, int px, bool bold);
+    void *ctx;
+} hl_measure_t;
+
+void hl_scene_clear(hl_scene_t *s, int w, int h, hl_color_t background);
+
+/* Appends; returns the command (or a dummy and sets overflow when full). */
+hl_cmd_t *hl_scene_push(hl_scene_t *s, hl_cmd_kind_t kind, hl_rect_t box, hl_color_t color);
+void hl_scene_target(hl_scene_t *s, const char *id, hl_rect_t box);
+
+/* Copies text into the scene's scratch space; NULL (and overflow) when full. */
+const char *hl_scene_strdup(hl_scene_t *s, const char *text);
+
+/* The id of the topmost target containing (x, y), or NULL. */
+const char *hl_scene_hit(const hl_scene_t *s, int x, int y);
+
+/* The target with this id, or NULL. */
+const hl_target_t *hl_scene_find(const hl_scene_t *s, const char *id);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * hl_ui.h: the kiosk's screens: layout computed from the screen size and
+ * DPI, built as an hl_scene_t from the flow's state, and taps on target ids
+ * turned into flow events.
+ *
+ * Screens: start (site, counter, title and the first question), one per
+ * question type (smiley 3/5, stars, choice, multi, nps, yes/no, number
+ * keypad) with back/next/skip, progress and the language switch; "still
+ * there?" with a countdown; thanks; out of service. Targets are at least
+ * 10 mm at the panel's DPI and never under 64 px; text contrast is at least
+ * 4.5:1; question text aims for a 7 mm capital and shrinks only as far as a
+ * long text needs. This module draws nothing itself and includes no SDL.
+ *
+ * Target ids: answer:QID:OPTION (option id; the number for stars and nps;
+ * yes/no), key:0 .. key:9, key:del, next, back, skip, continue, lang:CODE.
+ */
+#ifndef HL_UI_H
+#define HL_UI_H
+
+#include "hl_config.h"
+#include "hl_flow.h"
+#include "hl_scene.h"
+
+typedef struct hl_ui {
+    const hl_survey_t *survey;      /* not owned */
+    const hl_config_t *cfg;         /* not owned: site, counter */
+    hl_measure_t measure;           /* text measurement (hl_render's fonts) */
+    int dpi;                        /* panel dots per inch (config display.dpi) */
+    char pressed[HL_SCENE_ID_MAX];  /* target under a finger now ("" = none): drawn pressed */
+    bool out_of_service;            /* the store failed: show the calm bilingual message */
+} hl_ui_t;
+
+void hl_ui_init(hl_ui_t *ui, const hl_survey_t *s, const hl_config_t *cfg, hl_measure_t m,
+                int dpi);
+
+/* Builds the screen for the flow's current state at w x h; now_mono_ms is
+ * the flow's clock (for the "still there?" countdown). */
+void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono_ms,
+                 hl_scene_t *out);
+
+/* Minimum touch target side in px for this DPI: max(10 mm, 64 px). */
+int hl_ui_min_target(const hl_ui_t *ui);
+
+/* Applies a tap on target `id` to the flow. HL_ERR_STATE/USAGE when the id
+ * does not apply now; a store code when the commit failed. */
+int hl_ui_tap(hl_ui_t *ui, hl_flow_t *f, const char *id, hl_err_t *err);
+
+#endif

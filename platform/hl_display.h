@@ -1,0 +1,81 @@
+/*
+ * hl_display.h: the screen and the finger, behind one small interface with
+ * three backends chosen at start (flag, or auto-detected):
+ *   kms       Raspberry Pi without X/Wayland: SDL's KMSDRM driver, fullscreen at
+ *             the panel's native mode, cursor hidden, rotation 0/90/180/270;
+ *   desktop   a window (default 1280x800), the mouse acting as a finger,
+ *             F11 toggles fullscreen, Ctrl+Alt+Q quits;
+ *   headless  SDL's dummy video driver and a software renderer drawing into
+ *             a surface: what the tests and screenshots use.
+ * Input arrives as hl_input_t in logical (rotated) screen coordinates. In
+ * kms mode no key or gesture leaves the program (Alt+F4, Escape, Ctrl+C,
+ * SDL_QUIT are ignored); SIGTERM always stops it cleanly.
+ */
+#ifndef HL_DISPLAY_H
+#define HL_DISPLAY_H
+
+#include "hl_err.h"
+
+#include <stdbool.h>
+
+struct SDL_Renderer;
+
+typedef enum hl_backend {
+    HL_BACKEND_AUTO = 0, /* kms when no DISPLAY/WAYLAND_DISPLAY and /dev/dri exists, else desktop */
+    HL_BACKEND_KMS,
+    HL_BACKEND_DESKTOP,
+    HL_BACKEND_HEADLESS
+} hl_backend_t;
+
+typedef struct hl_display_opts {
+    hl_backend_t backend;
+    int w, h;      /* desktop window / headless surface size; kms: ignored (native mode) */
+    int rotation;  /* 0, 90, 180, 270 (clockwise); the UI sees the rotated size */
+} hl_display_opts_t;
+
+typedef enum hl_input_kind {
+    HL_INPUT_NONE = 0,
+    HL_INPUT_DOWN, /* finger (or mouse button) down at x, y */
+    HL_INPUT_UP,   /* finger up at x, y */
+    HL_INPUT_MOVE, /* finger moved while down */
+    HL_INPUT_EXPOSE,/* the screen needs a redraw (resize, expose) */
+    HL_INPUT_QUIT  /* stop: SIGTERM, or the desktop quit combination */
+} hl_input_kind_t;
+
+typedef struct hl_input {
+    hl_input_kind_t kind;
+    int x, y;           /* logical screen px */
+    unsigned timestamp; /* SDL ms timestamp of the event */
+} hl_input_t;
+
+typedef struct hl_display hl_display_t;
+
+/* Parses "kms", "desktop", "headless", "auto". */
+bool hl_backend_parse(const char *name, hl_backend_t *out);
+const char *hl_backend_name(hl_backend_t b);
+
+int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t *err);
+void hl_display_close(hl_display_t *d);
+
+hl_backend_t hl_display_backend(const hl_display_t *d);
+
+/* The renderer to draw the logical screen with (rotation is applied at present). */
+struct SDL_Renderer *hl_display_renderer(hl_display_t *d);
+
+/* Logical size (after rotation). */
+void hl_display_size(const hl_display_t *d, int *w, int *h);
+
+/* Shows what was drawn. */
+int hl_display_present(hl_display_t *d, hl_err_t *err);
+
+/* Headless only: a new surface size (the script's `size WxH`). */
+int hl_display_resize(hl_display_t *d, int w, int h, hl_err_t *err);
+
+/* Headless only: writes the last presented frame as PNG (atomically). */
+int hl_display_save_png(hl_display_t *d, const char *path, hl_err_t *err);
+
+/* Waits up to timeout_ms (-1: forever) for one input; returns true with *ev
+ * filled, false on timeout. Sleeps in SDL_WaitEventTimeout: no busy loop. */
+bool hl_display_wait(hl_display_t *d, int timeout_ms, hl_input_t *ev);
+
+#endif
