@@ -182,7 +182,7 @@ static void test_unknown_keys_are_reported_with_suggestions(void)
                        "unknown key \"idle\" (did you mean \"idle_s\"?)");
     EXPECT_ONE_PROBLEM("{\"officers\": []}", 1, 2, "officers",
                        "unknown key \"officers\" (keys allowed here: kiosk_id, site, counter, "
-                       "survey, timeouts)");
+                       "survey, timeouts, display)");
 }
 
 static void test_timeouts_out_of_range_say_the_range(void)
@@ -384,7 +384,31 @@ static void test_sniff_tells_a_config_from_a_survey(void)
 #undef SNIFF
 }
 
+static void test_display_section_sets_dpi_and_rotation(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    hl_config_defaults(&cfg, "k1");
+    CHECK_INT(cfg.display.dpi, 96);
+    CHECK_INT(cfg.display.rotation, 0);
+    CHECK_INT(load(&cfg, "{\"display\": {\"dpi\": 160, \"rotation\": 270}}", &d), HL_OK);
+    CHECK_INT(cfg.display.dpi, 160);
+    CHECK_INT(cfg.display.rotation, 270);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_display_problems_are_reported_with_their_place(void)
+{
+    EXPECT_ONE_PROBLEM("{\"display\": {\"rotation\": 45}}", 1, 26, "display.rotation",
+                       "use 0, 90, 180 or 270");
+    EXPECT_ONE_PROBLEM("{\"display\": {\"dpi\": 20}}", 1, 21, "display.dpi", "dpi");
+    EXPECT_ONE_PROBLEM("{\"display\": {\"dpj\": 96}}", 1, 14, "display.dpj", "dpj");
+}
+
 static const hl_test_case_t table[] = {
+    HL_TEST(test_display_section_sets_dpi_and_rotation),
+    HL_TEST(test_display_problems_are_reported_with_their_place),
     HL_TEST(test_defaults_are_the_kiosk_id_empty_texts_and_bundled_survey),
     HL_TEST(test_full_config_file_overrides_every_default),
     HL_TEST(test_partial_config_keeps_the_other_defaults),

@@ -18,15 +18,17 @@
 
 #define SURVEY_NAME_MAX 255 /* bytes in "survey": a file name limit on Linux */
 
-static const char *const config_keys[] = {"kiosk_id", "site",     "counter",
-                                          "survey",   "timeouts", NULL};
+static const char *const config_keys[] = {"kiosk_id", "site",    "counter", "survey",
+                                          "timeouts", "display", NULL};
 static const char *const timeout_keys[] = {"idle_s", "warn_s", "thanks_s", NULL};
+static const char *const display_keys[] = {"dpi", "rotation", NULL};
 
 void hl_config_defaults(hl_config_t *cfg, const char *kiosk_id)
 {
     memset(cfg, 0, sizeof *cfg);
     snprintf(cfg->kiosk_id, sizeof cfg->kiosk_id, "%s", kiosk_id ? kiosk_id : "");
     cfg->timeouts = (hl_timeouts_t){.idle_s = 30, .warn_s = 10, .thanks_s = 5};
+    cfg->display = (hl_display_cfg_t){.dpi = 96, .rotation = 0};
 }
 
 void hl_config_free(hl_config_t *cfg)
@@ -43,11 +45,11 @@ void hl_config_free(hl_config_t *cfg)
 /* What a file gives, before it replaces anything in the caller's config. */
 typedef struct config_found {
     bool has_kiosk_id, has_site, has_counter;
-    bool has_idle, has_warn, has_thanks;
+    bool has_idle, has_warn, has_thanks, has_dpi, has_rotation;
     char kiosk_id[HL_SURVEY_ID_MAX + 1];
     hl_text_t site, counter; /* owned until applied */
     char *survey;            /* owned until applied; NULL when not given */
-    int64_t idle_s, warn_s, thanks_s;
+    int64_t idle_s, warn_s, thanks_s, dpi, rotation;
 } config_found_t;
 
 static void config_found_free(config_found_t *f)
@@ -101,6 +103,27 @@ static void check_timeouts(hl_json_doc_t *doc, const json_t *root, config_found_
                     HL_JSON_FOUND;
 }
 
+static void check_display(hl_json_doc_t *doc, const json_t *root, config_found_t *f)
+{
+    json_t *d;
+    if (hl_json_get_object(doc, root, "", "display", false,
+                           "an object such as {\"dpi\": 96, \"rotation\": 0}", &d) != HL_JSON_FOUND)
+        return;
+    hl_json_check_keys(doc, d, "display", display_keys);
+    f->has_dpi =
+        hl_json_get_int(doc, d, "display", "dpi", false, 60, 600, &f->dpi) == HL_JSON_FOUND;
+    if (hl_json_get_int(doc, d, "display", "rotation", false, 0, 270, &f->rotation) !=
+        HL_JSON_FOUND)
+        return;
+    if (f->rotation % 90 != 0) {
+        hl_json_report(doc, "display", "rotation", HL_JSON_AT_VALUE,
+                       "\"rotation\" is %lld; use 0, 90, 180 or 270 (clockwise degrees)",
+                       (long long)f->rotation);
+        return;
+    }
+    f->has_rotation = true;
+}
+
 static void config_check(hl_json_doc_t *doc, config_found_t *f)
 {
     const json_t *root = doc->root;
@@ -119,6 +142,7 @@ static void config_check(hl_json_doc_t *doc, config_found_t *f)
         hl_json_get_text(doc, root, "", "counter", false, NULL, 0, &f->counter) == HL_JSON_FOUND;
     check_survey_name(doc, root, f);
     check_timeouts(doc, root, f);
+    check_display(doc, root, f);
 }
 
 /* The folder part of path: "a/b.json" -> "a", "b.json" -> ".", "/b.json" -> "/". */
@@ -155,6 +179,8 @@ static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *
     if (f->has_idle) cfg->timeouts.idle_s = (int)f->idle_s;
     if (f->has_warn) cfg->timeouts.warn_s = (int)f->warn_s;
     if (f->has_thanks) cfg->timeouts.thanks_s = (int)f->thanks_s;
+    if (f->has_dpi) cfg->display.dpi = (int)f->dpi;
+    if (f->has_rotation) cfg->display.rotation = (int)f->rotation;
     free(cfg->file);
     free(cfg->dir);
     cfg->file = file;

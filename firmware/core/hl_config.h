@@ -20,6 +20,11 @@ typedef struct hl_timeouts {
     int thanks_s; /* thanks screen shown this long (default 5, 1..60) */
 } hl_timeouts_t;
 
+typedef struct hl_display_cfg {
+    int dpi; /* panel dots per inch, for 10 mm targets and 7 mm letters (default 96, 60..600) */
+    int rotation; /* clockwise degrees the panel is mounted at: 0, 90, 180, 270 (default 0) */
+} hl_display_cfg_t;
+
 typedef struct hl_config {
     char kiosk_id[HL_SURVEY_ID_MAX + 1]; /* [a-z0-9_-]{1,40} */
     hl_text_t site;                      /* owned; hall name per language, may be empty */
@@ -28,10 +33,11 @@ typedef struct hl_config {
     char *dir;    /* owned: folder of the config file (for resolving survey), or NULL */
     char *file;   /* owned: path of the config file, or NULL for defaults */
     hl_timeouts_t timeouts;
+    hl_display_cfg_t display;
 } hl_config_t;
 
 /* Fills defaults: the given kiosk id, empty site/counter, bundled survey,
- * timeouts 30/10/5. */
+ * timeouts 30/10/5, display 96 dpi, rotation 0. */
 void hl_config_defaults(hl_config_t *cfg, const char *kiosk_id);
 
 /* Loads a config file over the defaults already in cfg. HL_OK, or
