@@ -35,4 +35,7 @@ const char *hl_platform_assets_dir(void);
  * [a-z0-9_-]{1,40}; "kiosk" when there is none. */
 void hl_platform_kiosk_id(char out[41]);
 
+/* Removes a folder and everything under it (not following links). */
+int hl_platform_rmtree(const char *path, hl_err_t *err);
+
 #endif

@@ -337,7 +337,6 @@ static void test_continue_dismisses_still_there_and_keeps_everything(void)
     answer1(x, "overall", "s5");
     wait_ms(x, 35000);
     CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
-    CHECK_INT(answer1(x, "stars", "3"), HL_ERR_STATE); /* not on screen */
     CHECK_INT(hl_flow_continue(&x->flow, &x->err), HL_OK);
     CHECK_INT(x->flow.state, HL_STATE_QUESTION);
     CHECK_STR(cur_id(x), "stars");
@@ -345,6 +344,102 @@ static void test_continue_dismisses_still_there_and_keeps_everything(void)
     wait_ms(x, 29000);
     CHECK_INT(x->flow.state, HL_STATE_QUESTION); /* the idle timer restarted */
     CHECK_INT(hl_flow_continue(&x->flow, &x->err), HL_ERR_STATE);
+    fx_free(x);
+}
+
+static void test_any_input_dismisses_still_there_and_is_applied(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    wait_ms(x, 30000);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    CHECK_INT(answer1(x, "stars", "3"), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    CHECK_STR(cur_id(x), "code");
+    CHECK_STR(hl_flow_value(&x->flow, 2), "3");
+    wait_ms(x, 30000);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    CHECK_INT(hl_flow_set_lang(&x->flow, HL_LANG_EN, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    wait_ms(x, 30000);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    CHECK_STR(cur_id(x), "stars");
+    fx_free(x);
+}
+
+static void test_refused_input_still_restarts_the_idle_timer(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s1");
+    wait_ms(x, 20000);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_STATE); /* reasons required */
+    wait_ms(x, 20000);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION); /* 40 s since the answer, 20 s since the touch */
+    CHECK_INT(hl_flow_set_lang(&x->flow, HL_LANG_EN, &x->err), HL_OK);
+    wait_ms(x, 29000);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    fx_free(x);
+}
+
+static void test_emptied_multi_selection_is_shown_empty_and_a_required_one_refuses_next(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    answer1(x, "stars", "4");
+    const char *code[1] = {"1234"};
+    CHECK_INT(hl_flow_answer(&x->flow, "code", code, 1, &x->err), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK); /* complete */
+    wait_ms(x, 5000);
+    /* A new person: low rating, reasons, then changes their mind. */
+    answer1(x, "overall", "s1");
+    CHECK_INT(hl_flow_toggle(&x->flow, "reasons", "slow", &x->err), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_STR(hl_flow_value(&x->flow, 1), "slow"); /* the draft starts from the answer */
+    CHECK_INT(hl_flow_toggle(&x->flow, "reasons", "slow", &x->err), HL_OK);
+    CHECK_STR(hl_flow_value(&x->flow, 1), NULL);              /* what is shown is what was left */
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_STATE); /* required */
+    CHECK_STR(cur_id(x), "reasons");
+    fx_free(x);
+}
+
+static void test_deleting_every_digit_of_an_optional_number_removes_its_answer(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    answer1(x, "stars", "4");
+    hl_flow_key(&x->flow, "code", '1', &x->err);
+    hl_flow_key(&x->flow, "code", '2', &x->err);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK); /* the unconfirmed digits are dropped */
+    answer1(x, "stars", "5");
+    CHECK_STR(hl_flow_value(&x->flow, 3), NULL);
+    const char *code[1] = {"55"};
+    hl_flow_answer(&x->flow, "code", code, 1, &x->err);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    hl_flow_skip(&x->flow, &x->err); /* stars */
+    CHECK_STR(cur_id(x), "code");
+    hl_flow_key(&x->flow, "code", '\b', &x->err);
+    hl_flow_key(&x->flow, "code", '\b', &x->err);
+    CHECK_STR(hl_flow_value(&x->flow, 3), NULL);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    rec_save_t *last = &x->sink.saves[x->sink.n - 1];
+    CHECK_INT(last->status, HL_RESP_COMPLETE);
+    CHECK_STR(last->set_qid, "");
+    fx_free(x);
+}
+
+static void test_a_draft_kept_at_timeout_records_when_it_was_made(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s1");
+    hl_fakesys_advance(&x->clock, 3000);
+    hl_flow_toggle(&x->flow, "reasons", "rude", &x->err);
+    wait_ms(x, 40000);
+    rec_save_t *last = &x->sink.saves[x->sink.n - 1];
+    CHECK_STR(last->set_value, "rude");
+    CHECK_INT(last->set_ms, 3000);
     fx_free(x);
 }
 
@@ -616,6 +711,11 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_skip_removes_an_earlier_answer),
     HL_TEST(test_idle_asks_still_there_then_keeps_the_answers_as_partial),
     HL_TEST(test_continue_dismisses_still_there_and_keeps_everything),
+    HL_TEST(test_any_input_dismisses_still_there_and_is_applied),
+    HL_TEST(test_refused_input_still_restarts_the_idle_timer),
+    HL_TEST(test_emptied_multi_selection_is_shown_empty_and_a_required_one_refuses_next),
+    HL_TEST(test_deleting_every_digit_of_an_optional_number_removes_its_answer),
+    HL_TEST(test_a_draft_kept_at_timeout_records_when_it_was_made),
     HL_TEST(test_timeout_keeps_a_valid_multi_draft_in_the_partial_response),
     HL_TEST(test_thanks_ignores_input_then_returns_to_start),
     HL_TEST(test_language_switch_keeps_answers_and_is_recorded),

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void test_real_clocks_move_forward_and_random_fills_buffers(void)
@@ -72,7 +73,26 @@ static void test_assets_dir_follows_the_environment(void)
     CHECK(hl_platform_assets_dir()[0] == '/');
 }
 
+static void test_rmtree_removes_a_folder_with_everything_in_it(void)
+{
+    char *dir = hl_test_tmpdir("rm");
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s/a/b", dir);
+    char mid[512];
+    snprintf(mid, sizeof mid, "%s/a", dir);
+    CHECK_INT(mkdir(mid, 0700), 0);
+    CHECK_INT(mkdir(sub, 0700), 0);
+    free(hl_test_write_file(sub, "f.txt", "x"));
+    free(hl_test_write_file(dir, "g.txt", "y"));
+    hl_err_t err = {0};
+    CHECK_INT(hl_platform_rmtree(dir, &err), HL_OK);
+    CHECK(access(dir, F_OK) != 0);
+    CHECK_INT(hl_platform_rmtree(dir, &err), HL_OK); /* already gone: nothing to do */
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_rmtree_removes_a_folder_with_everything_in_it),
     HL_TEST(test_real_clocks_move_forward_and_random_fills_buffers),
     HL_TEST(test_data_dir_flag_wins_over_environment),
     HL_TEST(test_data_dir_falls_back_to_var_lib_or_xdg),

@@ -1175,7 +1175,30 @@ static void test_cond_holds_follows_show_if(void)
     hl_survey_free(s);
 }
 
+static void test_show_if_bound_a_number_can_never_reach_is_reported(void)
+{
+    static const char text[] =
+        "{\"format\":1,\"id\":\"n\",\"version\":1,\"languages\":[\"en\"],"
+        "\"title\":{\"en\":\"T\"},\"thanks\":{\"en\":\"T\"},\"questions\":["
+        "{\"id\":\"code\",\"type\":\"number\",\"max_digits\":3,\"text\":{\"en\":\"C\"}},"
+        "{\"id\":\"a\",\"type\":\"yesno\",\"text\":{\"en\":\"A\"},"
+        "\"show_if\":{\"question\":\"code\",\"at_least\":1000}},"
+        "{\"id\":\"b\",\"type\":\"yesno\",\"text\":{\"en\":\"B\"},"
+        "\"show_if\":{\"question\":\"code\",\"at_least\":999}}]}";
+    hl_survey_t *s = NULL;
+    hl_diags_t d = {0};
+    CHECK_INT(hl_survey_load_text("n.json", text, strlen(text), &s, &d), HL_ERR_INVALID);
+    CHECK_INT(d.n, 1);
+    if (d.n >= 1) {
+        CHECK_STR(d.items[0].path, "questions[1].show_if.at_least");
+        CHECK_CONTAINS(d.items[0].msg, "scores of \"code\" are 0 to 999");
+    }
+    hl_diags_free(&d);
+    hl_survey_free(s);
+}
+
 static const hl_test_case_t table[] = {
+    HL_TEST(test_show_if_bound_a_number_can_never_reach_is_reported),
     HL_TEST(test_default_survey_loads_without_diagnostics),
     HL_TEST(test_sha256_is_that_of_the_file_bytes),
     HL_TEST(test_valid_survey_builds_the_model_with_defaults),

@@ -3,6 +3,7 @@
  * and reports every problem as FILE:LINE:COLUMN: message (at path).
  */
 #include "cli.h"
+#include "hl_platform.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -73,6 +74,10 @@ int hl_cli_check(hl_cli_t *cli, int argc, char **argv)
             fputs(check_usage, stdout);
             return HL_EXIT_OK;
         }
+        if (!strncmp(argv[i], "--", 2)) {
+            fprintf(stderr, "hailong check: unknown option \"%s\"\n%s", argv[i], check_usage);
+            return HL_EXIT_USAGE;
+        }
     }
     int exit_code = HL_EXIT_OK;
     for (int i = 1; i < argc; i++) {
@@ -83,7 +88,9 @@ int hl_cli_check(hl_cli_t *cli, int argc, char **argv)
         int rc = HL_ERR_IO;
         if (text && hl_config_sniff(text, len)) {
             hl_config_t cfg;
-            hl_config_defaults(&cfg, "kiosk");
+            char host_id[41];
+            hl_platform_kiosk_id(host_id);
+            hl_config_defaults(&cfg, host_id);
             rc = hl_config_load_file(path, &cfg, &d);
             if (rc == HL_OK) rc = check_config_survey(path, &cfg, &d);
             if (rc == HL_OK)
@@ -101,8 +108,8 @@ int hl_cli_check(hl_cli_t *cli, int argc, char **argv)
         free(text);
         hl_diags_print(&d, stderr);
         if (rc != HL_OK) {
-            if (d.n == 0) fprintf(stderr, "%s: not valid\n", path);
-            fprintf(stderr, "%s: %zu problem%s\n", path, d.n, d.n == 1 ? "" : "s");
+            fprintf(stderr, "%s: not valid (%zu problem%s above)\n", path, d.n,
+                    d.n == 1 ? "" : "s");
             exit_code = HL_EXIT_FAIL;
         }
         hl_diags_free(&d);

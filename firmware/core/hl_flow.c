@@ -100,8 +100,9 @@ static bool flow_any_answer(const hl_flow_t *f)
 static void flow_enter_question(hl_flow_t *f, int i)
 {
     f->cur = i;
-    f->draft[0] = '\0';
-    if (has_draft_type(flow_q(f, i))) memcpy(f->draft, f->values[i], HL_VALUE_MAX);
+    f->draft_active = has_draft_type(flow_q(f, i));
+    memcpy(f->draft, f->draft_active ? f->values[i] : "", f->draft_active ? HL_VALUE_MAX : 1);
+    f->draft_ms = flow_now(f);
 }
 
 static void flow_reset(hl_flow_t *f)
@@ -152,11 +153,14 @@ void hl_flow_free(hl_flow_t *f)
 }
 
 /* Commits a change and, on success, applies it to the flow's memory.
- * oi/ov: the question set or cleared (-1 for none); status: finish or not.
- * f->shown must hold the visibility after the change. */
-static int flow_commit(hl_flow_t *f, int oi, const char *ov, hl_resp_status_t status, hl_err_t *err)
+ * oi/ov: the question set or cleared (-1 for none); status: finish or not;
+ * set_at: mono time the answer was given (0: now). f->shown must hold the
+ * visibility after the change. */
+static int flow_commit(hl_flow_t *f, int oi, const char *ov, hl_resp_status_t status,
+                       int64_t set_at, hl_err_t *err)
 {
     int64_t now = flow_now(f);
+    if (set_at <= 0 || set_at > now) set_at = now;
     size_t n_drop = flow_collect_drops(f, oi, ov);
     bool sets = oi >= 0 && ov && *ov && strcmp(f->values[oi], ov) != 0;
     bool will_have_answers = false;
@@ -169,8 +173,8 @@ static int flow_commit(hl_flow_t *f, int oi, const char *ov, hl_resp_status_t st
         if (hl_uuid_new(&f->sys, f->resp.uuid) != 0)
             return hl_err_set(err, HL_ERR_IO, "no random bytes for a response id");
         f->resp.seq = 0;
-        f->resp.started_mono_ms = now;
-        f->resp.started_utc_ms = f->sys.utc_ms(f->sys.ctx);
+        f->resp.started_mono_ms = set_at;
+        f->resp.started_utc_ms = f->sys.utc_ms(f->sys.ctx) - (now - set_at);
         f->resp.clock_trusted = f->sys.utc_trusted(f->sys.ctx);
     }
 
@@ -183,7 +187,7 @@ static int flow_commit(hl_flow_t *f, int oi, const char *ov, hl_resp_status_t st
         if (sets) {
             sv.set_qid = flow_q(f, oi)->id;
             sv.set_value = ov;
-            sv.set_ms = elapsed;
+            sv.set_ms = set_at - f->resp.started_mono_ms;
         }
         sv.drop_qids = f->drops;
         sv.n_drop = n_drop;
@@ -224,7 +228,7 @@ static int flow_advance(hl_flow_t *f, int oi, const char *ov, hl_err_t *err)
 {
     flow_compute_shown(f, oi, ov);
     int next = flow_next_shown(f, f->cur);
-    int rc = flow_commit(f, oi, ov, next < 0 ? HL_RESP_COMPLETE : HL_RESP_IN_PROGRESS, err);
+    int rc = flow_commit(f, oi, ov, next < 0 ? HL_RESP_COMPLETE : HL_RESP_IN_PROGRESS, 0, err);
     if (rc != HL_OK) return rc;
     if (next < 0) {
         flow_goto_thanks(f);
@@ -235,14 +239,22 @@ static int flow_advance(hl_flow_t *f, int oi, const char *ov, hl_err_t *err)
     return HL_OK;
 }
 
+static void flow_dismiss(hl_flow_t *f)
+{
+    f->state = f->started || f->cur > 0 ? HL_STATE_QUESTION : HL_STATE_START;
+    f->state_since_ms = flow_now(f);
+    f->retry_at_ms = 0;
+}
+
+/* Every input event starts here: ignored on the thanks screen; otherwise it
+ * counts as a sign of life (restarting the idle timer, even if the step is
+ * then refused) and dismisses "still there?". */
 static int flow_check_input(hl_flow_t *f, hl_err_t *err)
 {
     if (f->state == HL_STATE_THANKS)
         return hl_err_set(err, HL_ERR_STATE, "the thanks screen is showing: input is ignored");
-    if (f->state == HL_STATE_STILL_THERE)
-        return hl_err_set(
-            err, HL_ERR_STATE,
-            "\"still there?\" is showing: only continue (or a language) dismisses it");
+    if (f->state == HL_STATE_STILL_THERE) flow_dismiss(f);
+    f->last_input_ms = flow_now(f);
     return HL_OK;
 }
 
@@ -258,9 +270,9 @@ int hl_flow_answer(hl_flow_t *f, const char *qid, const char *const *vals, size_
     char value[HL_VALUE_MAX];
     rc = hl_question_make_value(flow_q(f, qi), vals, n, value, err);
     if (rc) return rc;
-    f->last_input_ms = flow_now(f);
-    if (has_draft_type(flow_q(f, qi))) {
+    if (f->draft_active) {
         memcpy(f->draft, value, sizeof value);
+        f->draft_ms = flow_now(f);
         return HL_OK;
     }
     return flow_advance(f, qi, value, err);
@@ -278,7 +290,6 @@ static int flow_check_draft(hl_flow_t *f, const char *qid, hl_qtype_t type, hl_e
     if (q->type != type)
         return hl_err_set(err, HL_ERR_USAGE, "question \"%s\" is a %s question, not %s", qid,
                           hl_qtype_name(q->type), hl_qtype_name(type));
-    f->last_input_ms = flow_now(f);
     return HL_OK;
 }
 
@@ -304,8 +315,9 @@ int hl_flow_toggle(hl_flow_t *f, const char *qid, const char *oid, hl_err_t *err
         if ((int)i == at) on = !on;
         if (on) chosen[n++] = id;
     }
+    f->draft_ms = flow_now(f);
     if (n == 0) {
-        f->draft[0] = '\0';
+        f->draft[0] = '\0'; /* nothing chosen now: next leaves it unanswered */
         return HL_OK;
     }
     char value[HL_VALUE_MAX];
@@ -323,6 +335,7 @@ int hl_flow_key(hl_flow_t *f, const char *qid, char key, hl_err_t *err)
     size_t len = strlen(f->draft);
     if (key == '\b') {
         if (len > 0) f->draft[len - 1] = '\0';
+        f->draft_ms = flow_now(f);
         return HL_OK;
     }
     if (key < '0' || key > '9') return hl_err_set(err, HL_ERR_USAGE, "keypad key must be a digit");
@@ -331,6 +344,7 @@ int hl_flow_key(hl_flow_t *f, const char *qid, char key, hl_err_t *err)
                           q->max_digits);
     f->draft[len] = key;
     f->draft[len + 1] = '\0';
+    f->draft_ms = flow_now(f);
     return HL_OK;
 }
 
@@ -357,18 +371,19 @@ int hl_flow_next(hl_flow_t *f, hl_err_t *err)
     int rc = flow_check_input(f, err);
     if (rc) return rc;
     const hl_question_t *q = flow_q(f, f->cur);
-    const char *v = (has_draft_type(q) && f->draft[0]) ? f->draft : f->values[f->cur];
+    /* On a multi/number question what counts is what is shown: the draft,
+     * which the person may also have emptied (then the answer goes). */
+    const char *v = f->draft_active ? f->draft : f->values[f->cur];
     if (!v[0] && q->required)
         return hl_err_set(err, HL_ERR_STATE, "question \"%s\" is required: answer it first", q->id);
-    char value[HL_VALUE_MAX];
-    if (v[0] && v == f->draft) {
+    char value[HL_VALUE_MAX] = "";
+    if (v[0] && f->draft_active) {
         int rc2 = flow_draft_value(f, value, err);
         if (rc2) return rc2;
     } else {
         memcpy(value, v, sizeof value);
     }
-    f->last_input_ms = flow_now(f);
-    if (!value[0]) return flow_advance(f, -1, NULL, err);
+    if (!value[0] && !f->values[f->cur][0]) return flow_advance(f, -1, NULL, err);
     return flow_advance(f, f->cur, value, err);
 }
 
@@ -380,9 +395,7 @@ int hl_flow_skip(hl_flow_t *f, hl_err_t *err)
     if (q->required)
         return hl_err_set(err, HL_ERR_STATE, "question \"%s\" is required and cannot be skipped",
                           q->id);
-    f->last_input_ms = flow_now(f);
-    rc = flow_advance(f, f->cur, "", err);
-    return rc;
+    return flow_advance(f, f->cur, "", err);
 }
 
 int hl_flow_back(hl_flow_t *f, hl_err_t *err)
@@ -398,7 +411,6 @@ int hl_flow_back(hl_flow_t *f, hl_err_t *err)
         }
     }
     if (prev < 0) return hl_err_set(err, HL_ERR_STATE, "already at the first question");
-    f->last_input_ms = flow_now(f);
     flow_enter_question(f, prev);
     return HL_OK;
 }
@@ -408,23 +420,17 @@ int hl_flow_continue(hl_flow_t *f, hl_err_t *err)
     if (f->state != HL_STATE_STILL_THERE)
         return hl_err_set(err, HL_ERR_STATE,
                           "\"still there?\" is not showing: nothing to continue");
-    f->state = f->started || f->cur > 0 ? HL_STATE_QUESTION : HL_STATE_START;
-    f->last_input_ms = flow_now(f);
-    f->state_since_ms = f->last_input_ms;
-    f->retry_at_ms = 0;
-    return HL_OK;
+    return flow_check_input(f, err);
 }
 
 int hl_flow_set_lang(hl_flow_t *f, hl_lang_t lang, hl_err_t *err)
 {
-    if (f->state == HL_STATE_THANKS)
-        return hl_err_set(err, HL_ERR_STATE, "the thanks screen is showing: input is ignored");
+    int rc = flow_check_input(f, err);
+    if (rc) return rc;
     if (!hl_survey_has_lang(f->survey, lang))
         return hl_err_set(err, HL_ERR_USAGE, "the survey is not offered in \"%s\"",
                           hl_lang_code(lang));
-    if (f->state == HL_STATE_STILL_THERE) hl_flow_continue(f, NULL);
     f->resp.lang = lang;
-    f->last_input_ms = flow_now(f);
     return HL_OK;
 }
 
@@ -455,17 +461,16 @@ int64_t hl_flow_deadline(const hl_flow_t *f)
 /* The still-there warning ran out: keep what was answered as partial. */
 static int flow_time_out(hl_flow_t *f, hl_err_t *err)
 {
-    const hl_question_t *q = flow_q(f, f->cur);
     int rc;
     char value[HL_VALUE_MAX];
-    if (has_draft_type(q) && f->draft[0] && strcmp(f->draft, f->values[f->cur]) != 0 &&
+    if (f->draft_active && f->draft[0] && strcmp(f->draft, f->values[f->cur]) != 0 &&
         flow_draft_value(f, value, NULL) == HL_OK) {
         /* A complete selection not yet confirmed with next is kept too. */
         flow_compute_shown(f, f->cur, value);
-        rc = flow_commit(f, f->cur, value, HL_RESP_PARTIAL, err);
+        rc = flow_commit(f, f->cur, value, HL_RESP_PARTIAL, f->draft_ms, err);
     } else {
         flow_compute_shown(f, -1, NULL);
-        rc = flow_commit(f, -1, NULL, HL_RESP_PARTIAL, err);
+        rc = flow_commit(f, -1, NULL, HL_RESP_PARTIAL, 0, err);
     }
     if (rc != HL_OK) {
         f->retry_at_ms = flow_now(f) + 1000;
@@ -503,7 +508,7 @@ int hl_flow_tick(hl_flow_t *f, hl_err_t *err)
 const char *hl_flow_value(const hl_flow_t *f, int i)
 {
     if (i < 0 || (size_t)i >= f->survey->n_questions) return NULL;
-    if (i == f->cur && f->draft[0]) return f->draft;
+    if (i == f->cur && f->draft_active) return f->draft[0] ? f->draft : NULL;
     return f->values[i][0] ? f->values[i] : NULL;
 }
 

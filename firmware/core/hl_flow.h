@@ -13,8 +13,9 @@
  *   hold a draft that next commits. Back keeps answers; answering again
  *   replaces. show_if is re-evaluated on every change and answers to hidden
  *   questions are dropped in the same transaction.
- * - Idle: after idle_s without input, "still there?" for warn_s, then the
- *   response is finished as partial and the flow returns to the start.
+ * - Idle: after idle_s without input, "still there?" for warn_s (any input
+ *   dismisses it), then the response is finished as partial and the flow
+ *   returns to the start. Every input, even one refused, restarts the timer.
  * - After the last question: thanks for thanks_s; input is ignored.
  * - Nothing moves on unless the sink committed it.
  */
@@ -48,6 +49,8 @@ typedef struct hl_flow {
     bool started;                 /* a response exists (first answer committed) */
     char (*values)[HL_VALUE_MAX]; /* owned: committed value per question, "" = none */
     char draft[HL_VALUE_MAX];     /* uncommitted multi/number value for `cur`, "" = none */
+    bool draft_active;            /* `cur` is a multi/number question: draft is what is shown */
+    int64_t draft_ms;             /* mono time of the last change to the draft */
     int64_t last_input_ms;        /* mono time of the last input */
     int64_t state_since_ms;       /* mono time the current state began */
     int64_t retry_at_ms;          /* mono time to retry a failed timeout commit, 0 = none */

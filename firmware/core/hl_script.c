@@ -158,12 +158,12 @@ int hl_script_load_file(const char *path, const char *const *extra_verbs, hl_scr
             }
         }
     }
-    int read_failed = ferror(f);
+    int read_failed = ferror(f) ? (errno ? errno : EIO) : 0;
     fclose(f);
     if (!buf) return hl_err_set(err, HL_ERR_NOMEM, "out of memory reading script %s", path);
     if (read_failed) {
         free(buf);
-        return hl_err_set(err, HL_ERR_IO, "cannot read script %s", path);
+        return hl_err_set(err, HL_ERR_IO, "cannot read script %s: %s", path, strerror(read_failed));
     }
     int rc = hl_script_parse(path, buf, n, extra_verbs, out, err);
     free(buf);

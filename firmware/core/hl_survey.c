@@ -285,6 +285,13 @@ static bool score_range(const hl_question_t *q, int64_t *lo, int64_t *hi)
     case HL_Q_NPS:
         *lo = 0, *hi = 10;
         return true;
+    case HL_Q_NUMBER:
+        if (q->max_digits < 1 || q->max_digits > HL_NUMBER_MAX_DIGITS) return false;
+        *lo = 0;
+        *hi = 9;
+        for (int i = 1; i < q->max_digits; i++)
+            *hi = *hi * 10 + 9;
+        return true;
     default:
         return false;
     }

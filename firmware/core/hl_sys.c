@@ -104,7 +104,11 @@ bool hl_time_parse_iso8601(const char *s, int64_t *utc_ms)
     if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &y, &mo, &d, &h, &mi, &se, &z, &extra) != 7)
         return false;
     if (z != 'Z' || strlen(s) != 20) return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h < 0 ||
+        h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59)
+        return false;
     int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
     *utc_ms = ((days * 24 + h) * 60 + mi) * 60000LL + se * 1000LL;
     return true;

@@ -4,6 +4,7 @@
  */
 #include "hl_platform.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -132,4 +133,36 @@ void hl_platform_kiosk_id(char out[41])
     }
     out[o] = '\0';
     if (o == 0) strcpy(out, "kiosk");
+}
+
+int hl_platform_rmtree(const char *path, hl_err_t *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT
+                   ? HL_OK
+                   : hl_err_set(err, HL_ERR_IO, "cannot remove %s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (!d) return hl_err_set(err, HL_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        struct dirent *e;
+        int rc = HL_OK;
+        while (rc == HL_OK && (e = readdir(d)) != NULL) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            char child[4096];
+            if (snprintf(child, sizeof child, "%s/%s", path, e->d_name) >= (int)sizeof child) {
+                rc = hl_err_set(err, HL_ERR_IO, "path too long under %s", path);
+                break;
+            }
+            rc = hl_platform_rmtree(child, err);
+        }
+        closedir(d);
+        if (rc != HL_OK) return rc;
+        if (rmdir(path) != 0)
+            return hl_err_set(err, HL_ERR_IO, "cannot remove %s: %s", path, strerror(errno));
+        return HL_OK;
+    }
+    if (unlink(path) != 0)
+        return hl_err_set(err, HL_ERR_IO, "cannot remove %s: %s", path, strerror(errno));
+    return HL_OK;
 }

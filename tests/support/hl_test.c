@@ -7,6 +7,8 @@
  */
 #include "hl_test.h"
 
+#include "hl_platform.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -66,27 +68,8 @@ char *hl_test_tmpdir(const char *tag)
 
 void hl_test_rmtree(const char *path)
 {
-    DIR *d = opendir(path);
-    if (!d) {
-        unlink(path);
-        return;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        size_t len = strlen(path) + strlen(e->d_name) + 2;
-        char *child = malloc(len);
-        if (!child) abort();
-        snprintf(child, len, "%s/%s", path, e->d_name);
-        struct stat st;
-        if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
-            hl_test_rmtree(child);
-        else
-            unlink(child);
-        free(child);
-    }
-    closedir(d);
-    rmdir(path);
+    hl_err_t err = {0};
+    if (hl_platform_rmtree(path, &err) != HL_OK) fprintf(stderr, "  cleanup: %s\n", err.msg);
 }
 
 char *hl_test_write_file(const char *dir, const char *name, const char *text)
