@@ -29,17 +29,17 @@ typedef enum hl_backend {
 
 typedef struct hl_display_opts {
     hl_backend_t backend;
-    int w, h;      /* desktop window / headless surface size; kms: ignored (native mode) */
-    int rotation;  /* 0, 90, 180, 270 (clockwise); the UI sees the rotated size */
+    int w, h;     /* desktop window / headless surface size; kms: ignored (native mode) */
+    int rotation; /* 0, 90, 180, 270 (clockwise); the UI sees the rotated size */
 } hl_display_opts_t;
 
 typedef enum hl_input_kind {
     HL_INPUT_NONE = 0,
-    HL_INPUT_DOWN, /* finger (or mouse button) down at x, y */
-    HL_INPUT_UP,   /* finger up at x, y */
-    HL_INPUT_MOVE, /* finger moved while down */
-    HL_INPUT_EXPOSE,/* the screen needs a redraw (resize, expose) */
-    HL_INPUT_QUIT  /* stop: SIGTERM, or the desktop quit combination */
+    HL_INPUT_DOWN,   /* finger (or mouse button) down at x, y */
+    HL_INPUT_UP,     /* finger up at x, y */
+    HL_INPUT_MOVE,   /* finger moved while down */
+    HL_INPUT_EXPOSE, /* the screen needs a redraw (resize, expose) */
+    HL_INPUT_QUIT    /* stop: SIGTERM, or the desktop quit combination */
 } hl_input_kind_t;
 
 typedef struct hl_input {
@@ -68,14 +68,30 @@ void hl_display_size(const hl_display_t *d, int *w, int *h);
 /* Shows what was drawn. */
 int hl_display_present(hl_display_t *d, hl_err_t *err);
 
-/* Headless only: a new surface size (the script's `size WxH`). */
+/* Headless only: a new surface size (the script's `size WxH`, physical like
+ * opts w x h). The renderer stays the same, so textures made with it stay
+ * valid. */
 int hl_display_resize(hl_display_t *d, int w, int h, hl_err_t *err);
 
-/* Headless only: writes the last presented frame as PNG (atomically). */
+/* Headless only: writes the last presented frame as PNG (atomically: a
+ * temporary name, then rename), as the panel shows it (after rotation). */
 int hl_display_save_png(hl_display_t *d, const char *path, hl_err_t *err);
 
 /* Waits up to timeout_ms (-1: forever) for one input; returns true with *ev
- * filled, false on timeout. Sleeps in SDL_WaitEventTimeout: no busy loop. */
+ * filled, false on timeout. Sleeps in SDL_WaitEventTimeout on a desktop; on
+ * kms and headless, where SDL 2.26 cannot block (its own wait polls every
+ * 1 ms), it polls every 5 ms instead. No busy loop either way. After SIGTERM
+ * (or SIGINT outside kms) it returns HL_INPUT_QUIT within 100 ms, and again
+ * on every later call. */
 bool hl_display_wait(hl_display_t *d, int timeout_ms, hl_input_t *ev);
+
+/* The backend AUTO resolves to: kms when neither DISPLAY nor WAYLAND_DISPLAY
+ * is set and /dev/dri/card0 exists, else desktop (headless is never auto). */
+hl_backend_t hl_display_auto_backend(void);
+
+/* Maps a point on the output (out_w x out_h physical px, as the panel sees
+ * it) to logical screen coordinates for a clockwise rotation of 0, 90, 180
+ * or 270 degrees; points outside the output are clamped onto it. */
+void hl_display_map_point(int rotation, int out_w, int out_h, int px, int py, int *lx, int *ly);
 
 #endif

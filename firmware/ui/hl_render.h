@@ -23,8 +23,7 @@ typedef struct hl_render hl_render_t;
 
 /* Opens NotoSans-Regular.ttf and NotoSans-Bold.ttf from fonts_dir for drawing
  * with r (not owned; must outlive the renderer). */
-int hl_render_new(struct SDL_Renderer *r, const char *fonts_dir, hl_render_t **out,
-                  hl_err_t *err);
+int hl_render_new(struct SDL_Renderer *r, const char *fonts_dir, hl_render_t **out, hl_err_t *err);
 void hl_render_free(hl_render_t *rd);
 
 /* Text measurement with the renderer's fonts, for hl_ui. */

@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HL_SCENE_MAX_CMDS    768 /* drawing commands in one screen */
-#define HL_SCENE_MAX_TARGETS 64  /* touch targets in one screen */
-#define HL_SCENE_ID_MAX      80  /* "answer:QID:OPTION" and friends */
+#define HL_SCENE_MAX_CMDS    768  /* drawing commands in one screen */
+#define HL_SCENE_MAX_TARGETS 64   /* touch targets in one screen */
+#define HL_SCENE_ID_MAX      80   /* "answer:QID:OPTION" and friends */
 #define HL_SCENE_SCRATCH     1024 /* bytes for texts the scene makes (digits, counters) */
 
 typedef struct hl_color {
@@ -42,16 +42,16 @@ typedef enum hl_align { HL_ALIGN_LEFT = 0, HL_ALIGN_CENTER, HL_ALIGN_RIGHT } hl_
 
 typedef struct hl_cmd {
     hl_cmd_kind_t kind;
-    hl_rect_t box;     /* where, in screen pixels */
-    hl_color_t color;  /* fill, text or line colour */
-    int radius;        /* RECT: corner radius in px */
-    int border;        /* RECT/STAR/CIRCLE: outline width, 0 = filled */
-    const char *text;  /* TEXT: UTF-8, not owned; `len` bytes of it are drawn */
-    int len;           /* TEXT: bytes */
-    int px;            /* TEXT: font size in pixels */
-    bool bold;         /* TEXT: bold face */
-    hl_align_t align;  /* TEXT: horizontal alignment in box (vertically centred) */
-    int level, of;     /* FACE: 1..of, of is 3 or 5 */
+    hl_rect_t box;    /* where, in screen pixels */
+    hl_color_t color; /* fill, text or line colour */
+    int radius;       /* RECT: corner radius in px */
+    int border;       /* RECT/STAR/CIRCLE: outline width, 0 = filled */
+    const char *text; /* TEXT: UTF-8, not owned; `len` bytes of it are drawn */
+    int len;          /* TEXT: bytes */
+    int px;           /* TEXT: font size in pixels */
+    bool bold;        /* TEXT: bold face */
+    hl_align_t align; /* TEXT: horizontal alignment in box (vertically centred) */
+    int level, of;    /* FACE: 1..of, of is 3 or 5 */
 } hl_cmd_t;
 
 typedef struct hl_target {
@@ -60,15 +60,15 @@ typedef struct hl_target {
 } hl_target_t;
 
 typedef struct hl_scene {
-    int w, h;                                 /* screen size in px */
-    hl_color_t background;                    /* cleared to this first */
-    hl_cmd_t cmds[HL_SCENE_MAX_CMDS];         /* drawn in order */
+    int w, h;                         /* screen size in px */
+    hl_color_t background;            /* cleared to this first */
+    hl_cmd_t cmds[HL_SCENE_MAX_CMDS]; /* drawn in order */
     size_t n_cmds;
-    hl_target_t targets[HL_SCENE_MAX_TARGETS];/* hit-tested last to first */
+    hl_target_t targets[HL_SCENE_MAX_TARGETS]; /* hit-tested last to first */
     size_t n_targets;
-    char scratch[HL_SCENE_SCRATCH];           /* texts made for this scene */
+    char scratch[HL_SCENE_SCRATCH]; /* texts made for this scene */
     size_t scratch_used;
-    bool overflow;                            /* a capacity was exceeded (a bug: tests fail) */
+    bool overflow; /* a capacity was exceeded (a bug: tests fail) */
 } hl_scene_t;
 
 /* Measures text for layout: implemented by hl_render with the real fonts. */

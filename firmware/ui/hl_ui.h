@@ -22,16 +22,15 @@
 #include "hl_scene.h"
 
 typedef struct hl_ui {
-    const hl_survey_t *survey;      /* not owned */
-    const hl_config_t *cfg;         /* not owned: site, counter */
-    hl_measure_t measure;           /* text measurement (hl_render's fonts) */
-    int dpi;                        /* panel dots per inch (config display.dpi) */
-    char pressed[HL_SCENE_ID_MAX];  /* target under a finger now ("" = none): drawn pressed */
-    bool out_of_service;            /* the store failed: show the calm bilingual message */
+    const hl_survey_t *survey;     /* not owned */
+    const hl_config_t *cfg;        /* not owned: site, counter */
+    hl_measure_t measure;          /* text measurement (hl_render's fonts) */
+    int dpi;                       /* panel dots per inch (config display.dpi) */
+    char pressed[HL_SCENE_ID_MAX]; /* target under a finger now ("" = none): drawn pressed */
+    bool out_of_service;           /* the store failed: show the calm bilingual message */
 } hl_ui_t;
 
-void hl_ui_init(hl_ui_t *ui, const hl_survey_t *s, const hl_config_t *cfg, hl_measure_t m,
-                int dpi);
+void hl_ui_init(hl_ui_t *ui, const hl_survey_t *s, const hl_config_t *cfg, hl_measure_t m, int dpi);
 
 /* Builds the screen for the flow's current state at w x h; now_mono_ms is
  * the flow's clock (for the "still there?" countdown). */
