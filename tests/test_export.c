@@ -6,8 +6,9 @@
  * every stored survey version in the newest one's order, unanswered cells
  * empty. The target is replaced atomically: a failed export (missing folder,
  * full disk on a small tmpfs when running as root) leaves the old file and
- * no temporary file. The SQL given to the sqlite3 shell for the benchmark
- * yields the same data rows.
+ * no temporary file; a folder given as the path gets a file name suggested.
+ * The SQL given to the sqlite3 shell for the benchmark yields the same data
+ * rows.
  */
 #include "hl_export.h"
 #include "hl_test.h"
@@ -271,6 +272,40 @@ static void test_export_to_missing_folder_fails_with_the_path(void)
     free(dir);
 }
 
+static void test_export_to_a_folder_asks_for_a_file_name(void)
+{
+    char *dir = hl_test_tmpdir("export");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids, 3);
+    hl_store_t *st = store_new(dir, &sv);
+    hl_response_t r;
+    resp_init(&r, 1);
+    save(st, &r, "q_service", "ok");
+    hl_err_t err = {0};
+    char want[1200];
+    /* An existing folder, with and without a trailing slash. */
+    CHECK_INT(hl_export_csv(st, "svc", dir, NULL, &err), HL_ERR_USAGE);
+    snprintf(want, sizeof want, "%s is a folder: give a file name such as %s/responses.csv", dir,
+             dir);
+    CHECK_CONTAINS(err.msg, want);
+    char *slashed = path_in(dir, "");
+    CHECK_INT(hl_export_csv(st, "svc", slashed, NULL, &err), HL_ERR_USAGE);
+    snprintf(want, sizeof want, "%s is a folder: give a file name such as %s/responses.csv",
+             slashed, dir);
+    CHECK_CONTAINS(err.msg, want);
+    /* A path that names a folder by its trailing slash, existing or not. */
+    char *missing = path_in(dir, "exports/");
+    CHECK_INT(hl_export_csv(st, "svc", missing, NULL, &err), HL_ERR_USAGE);
+    CHECK_CONTAINS(err.msg, "exports/ is a folder: give a file name such as ");
+    CHECK_CONTAINS(err.msg, "exports/responses.csv");
+    CHECK_INT(hidden_files(dir), 0);
+    free(missing);
+    free(slashed);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_export_on_full_disk_returns_full_and_keeps_old_file(void)
 {
     char *media = hl_test_tmpdir("export-media");
@@ -373,6 +408,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_export_unknown_survey_is_not_found_and_writes_nothing),
     HL_TEST(test_export_replaces_existing_file_and_leaves_no_temp_file),
     HL_TEST(test_export_to_missing_folder_fails_with_the_path),
+    HL_TEST(test_export_to_a_folder_asks_for_a_file_name),
     HL_TEST(test_export_on_full_disk_returns_full_and_keeps_old_file),
     HL_TEST(test_export_sql_matches_csv_rows_from_sqlite3_shell),
 };

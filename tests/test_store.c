@@ -7,7 +7,11 @@
  * injected I/O errors and full disks (through the hl-fault VFS) at every
  * step of a save return distinct codes and leave the response with all of
  * the save or none of it; a real full disk (a small tmpfs, root only: the
- * test prints "skipped: ..." and passes otherwise) keeps earlier answers.
+ * test prints "skipped: ..." and passes otherwise) keeps earlier answers, and
+ * a database on a medium remounted read-only is refused for writing with
+ * HL_ERR_READONLY but still read. A second writer on a folder is locked out;
+ * a survey file changed without a new version is refused; integrity rule
+ * violations are HL_ERR_INTERNAL, never a refused step.
  */
 #include "hl_faultvfs.h"
 #include "hl_store.h"
@@ -461,11 +465,12 @@ static void test_save_rejects_unknown_question_and_missing_survey(void)
     CHECK_CONTAINS(err.msg, "q_nope");
     CHECK_INT(save_set(st, &r, "q_service", "", 10, &err), HL_ERR_USAGE);
     CHECK_INT(r.seq, 0);
-    /* The same response id twice is refused (uniqueness). */
+    /* The same response id twice is refused (uniqueness): a bug, not a step
+     * the kiosk refuses (test_integrity_rule_violation_is_internal_...). */
     CHECK_INT(save_set(st, &r, "q_service", "ok", 10, &err), HL_OK);
     hl_response_t dup;
     resp_init(&dup, 1);
-    CHECK_INT(save_set(st, &dup, "q_service", "ok", 10, &err), HL_ERR_STATE);
+    CHECK_INT(save_set(st, &dup, "q_service", "ok", 10, &err), HL_ERR_INTERNAL);
     CHECK_INT(dup.seq, 0);
     hl_store_close(st);
     hl_test_rmtree(dir);
@@ -487,6 +492,10 @@ static void test_survey_changed_under_open_response_fails_instead_of_mixing(void
     CHECK_INT(hl_store_use_survey(st, &b.s, "kiosk-01", &err), HL_OK);
     /* q_wait now has q_service's place in the survey. */
     CHECK_INT(save_set(st, &r, "q_wait", "yes", 6, &err), HL_ERR_STATE);
+    CHECK_CONTAINS(err.msg, "another version");
+    /* q_service has moved: refused by the store's own check too, before the
+     * database's one-answer-per-question rule would fire. */
+    CHECK_INT(save_set(st, &r, "q_service", "better", 7, &err), HL_ERR_STATE);
     CHECK_CONTAINS(err.msg, "another version");
     dump_t d;
     dump_store(st, NULL, &d);
@@ -511,6 +520,77 @@ static void test_use_survey_stores_each_version_once(void)
     hl_store_close(st);
     CHECK_INT(db_int(dir, "SELECT count(*) FROM surveys"), 2);
     CHECK_INT(db_int(dir, "SELECT count(*) FROM surveys WHERE source LIKE '{%'"), 2);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_use_survey_refuses_changed_file_with_same_id_and_version(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t a, changed;
+    survey_make(&a, "svc", 1, qids_v1, 4);
+    survey_make(&changed, "svc", 1, qids_v1, 3); /* other content, same id and version */
+    char file[] = "/srv/surveys/svc.json";
+    changed.s.file = file;
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &a, NULL);
+    CHECK_INT(hl_store_use_survey(st, &changed.s, "kiosk-01", &err), HL_ERR_INVALID);
+    CHECK_CONTAINS(err.msg, "survey \"svc\" version 1 is already stored with different content");
+    char sha[32];
+    snprintf(sha, sizeof sha, "(sha256 %.12s", a.s.sha256);
+    CHECK_CONTAINS(err.msg, sha);
+    CHECK_CONTAINS(err.msg, "the file /srv/surveys/svc.json changed without a new version");
+    CHECK_CONTAINS(err.msg, "bump \"version\" in it");
+    /* Nothing stored; the survey in use is still the first (q_comment is
+     * only in it). */
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_comment", "ok", 5, &err), HL_OK);
+    /* The same file again is fine, also after a restart; the changed one is
+     * still refused. */
+    CHECK_INT(hl_store_use_survey(st, &a.s, "kiosk-01", &err), HL_OK);
+    hl_store_close(st);
+    st = store_open_ok(dir, &a, NULL);
+    CHECK_INT(hl_store_use_survey(st, &changed.s, "kiosk-01", &err), HL_ERR_INVALID);
+    hl_store_close(st);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM surveys"), 1);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_integrity_rule_violation_is_internal_not_a_refused_step(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 10, &err), HL_OK);
+    /* A duplicate response UUID (UNIQUE): a bug in the random source. */
+    hl_response_t dup;
+    resp_init(&dup, 1);
+    CHECK_INT(save_set(st, &dup, "q_service", "ok", 10, &err), HL_ERR_INTERNAL);
+    CHECK_CONTAINS(err.msg, "refused the change by its integrity rules");
+    CHECK_CONTAINS(err.msg, "UNIQUE");
+    CHECK_INT(dup.seq, 0);
+    /* Another program put q_staff in q_comment's place: saving q_staff hits
+     * a trigger, saving q_comment finds its place taken. */
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "INSERT INTO answers(id, seq, qid, value, ms)"
+                            " VALUES (1 * 64 + 3, 1, 'q_staff', 'forged', 1)"),
+              SQLITE_OK);
+    free(path);
+    CHECK_INT(save_set(st, &r, "q_staff", "2", 20, &err), HL_ERR_INTERNAL);
+    CHECK_CONTAINS(err.msg, "integrity rules");
+    CHECK_CONTAINS(err.msg, "a question is answered once per response");
+    CHECK_INT(save_set(st, &r, "q_comment", "hi", 30, &err), HL_ERR_INTERNAL);
+    CHECK_CONTAINS(err.msg, "another question's place");
+    dump_t d;
+    dump_store(st, NULL, &d);
+    CHECK_STR(d.text, "1:in_progress:vi:q_service=ok,q_staff=forged");
+    hl_store_close(st);
     hl_test_rmtree(dir);
     free(dir);
 }
@@ -558,12 +638,10 @@ static void test_survey_columns_are_union_in_newest_version_order(void)
     const char *q1[] = {"a", "b", "c"};
     const char *q3[] = {"c", "d", "a"};
     const char *q2[] = {"e", "b"};
-    const char *q3b[] = {"f", "c"}; /* same version 3 registered later: wins the tie */
-    test_survey_t v1, v2, v3, v3b;
+    test_survey_t v1, v2, v3;
     survey_make(&v1, "svc", 1, q1, 3);
     survey_make(&v3, "svc", 3, q3, 3);
     survey_make(&v2, "svc", 2, q2, 2);
-    survey_make(&v3b, "svc", 3, q3b, 2);
     hl_err_t err = {0};
     hl_store_t *st = store_open_ok(dir, &v1, NULL);
     CHECK_INT(hl_store_use_survey(st, &v3.s, "k", &err), HL_OK);
@@ -580,7 +658,13 @@ static void test_survey_columns_are_union_in_newest_version_order(void)
         CHECK_STR(cols[4], "b");
     }
     hl_store_free_ids(cols, n);
-    CHECK_INT(hl_store_use_survey(st, &v3b.s, "k", &err), HL_OK);
+    /* The same version 3 with other questions, registered later (only an
+     * older build stored that; use_survey now refuses it): wins the tie. */
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "INSERT INTO surveys(sha256, survey_id, version, qids, source)"
+                            " VALUES ('3b', 'svc', 3, 'f,c', '{}')"),
+              SQLITE_OK);
+    free(path);
     CHECK_INT(hl_store_survey_columns(st, "svc", &cols, &n, &err), HL_OK);
     CHECK_INT(n, 6);
     if (n == 6) {
@@ -699,6 +783,53 @@ static void test_other_writer_holding_the_lock_returns_locked(void)
     free(dir);
 }
 
+static void test_second_writer_on_a_folder_is_locked_out_before_recovery(void)
+{
+    char *dir = hl_test_tmpdir("store");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
+
+    /* A second `hailong run` on the folder while the kiosk answers r: flock
+     * on two open file descriptions conflicts, even in one process. */
+    hl_store_opts_t o = {.vfs = HL_FAULTVFS_NAME};
+    hl_store_t *second = (hl_store_t *)1;
+    int64_t recovered = -1;
+    CHECK_INT(hl_store_open(dir, &o, &second, &recovered, &err), HL_ERR_LOCKED);
+    CHECK(second == NULL);
+    CHECK_INT(recovered, 0);
+    CHECK_CONTAINS(err.msg, "another hailong is using");
+    CHECK_CONTAINS(err.msg, dir);
+    char pid[32];
+    snprintf(pid, sizeof pid, "(pid %ld)", (long)getpid());
+    CHECK_CONTAINS(err.msg, pid);
+    char lock[600];
+    snprintf(lock, sizeof lock, "%s/%s", dir, HL_STORE_LOCK);
+    struct stat sb;
+    CHECK(stat(lock, &sb) == 0 && (sb.st_mode & 0777) == 0640);
+
+    /* The live response was not recovered and the first store goes on;
+     * readers (export, stats) do not need the lock. */
+    CHECK_INT(save_set(st, &r, "q_staff", "2", 6, &err), HL_OK);
+    dump_t d;
+    dump_dir(dir, &d);
+    CHECK_STR(d.text, "1:in_progress:vi:q_service=ok,q_staff=2");
+    hl_store_close(st);
+
+    /* Once the first is closed, the folder is free (r, left open, is
+     * finished as partial by the new writer). */
+    second = NULL;
+    CHECK_INT(hl_store_open(dir, &o, &second, &recovered, &err), HL_OK);
+    CHECK_INT(recovered, 1);
+    hl_store_close(second);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_read_only_store_reads_and_refuses_writes(void)
 {
     char *dir = hl_test_tmpdir("store");
@@ -779,8 +910,10 @@ static void test_current_version_fixture_opens_with_its_data(void)
     char *path = db_path(dir);
     CHECK_INT(db_exec(path, sql), SQLITE_OK);
     free(sql);
+    /* The fixture stores svc version 1 with a stand-in SHA-256: this kiosk
+     * runs version 2 (the same file as version 1 would be refused). */
     test_survey_t sv;
-    survey_make(&sv, "svc", 1, qids_v1, 4);
+    survey_make(&sv, "svc", 2, qids_v1, 4);
     int64_t recovered = -1;
     hl_store_t *st = store_open_ok(dir, &sv, &recovered);
     CHECK_INT(recovered, 1);
@@ -1120,6 +1253,75 @@ static void test_read_only_medium_returns_readonly(void)
     free(dir);
 }
 
+static void test_read_only_medium_with_a_database_refuses_writes_and_still_reads(void)
+{
+    char *dir = hl_test_tmpdir("store-rodb");
+    if (!mount_tmpfs(dir, "size=4m", __func__)) {
+        hl_test_rmtree(dir);
+        free(dir);
+        return;
+    }
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_err_t err = {0};
+    char crash[600], cmd[2048];
+    snprintf(crash, sizeof crash, "%s/crash", dir);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r;
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
+    CHECK_INT(save_finish(st, &r, HL_RESP_COMPLETE, &err), HL_OK);
+    /* A power cut copy: the database and a -wal holding the commits, no
+     * -shm (the medium was then write-protected). */
+    snprintf(cmd, sizeof cmd, "mkdir %s && cp %s/hailong.db %s/hailong.db-wal %s/", crash, dir, dir,
+             crash);
+    CHECK_INT(system(cmd), 0);
+    hl_store_close(st);
+    CHECK_INT(mount("tmpfs", dir, "tmpfs", MS_REMOUNT | MS_RDONLY, "size=4m"), 0);
+
+    st = (hl_store_t *)1;
+    CHECK_INT(hl_store_open(dir, NULL, &st, NULL, &err), HL_ERR_READONLY);
+    CHECK(st == NULL);
+    char want[700];
+    snprintf(want, sizeof want,
+             "the data folder %s is on a read-only file system: remount it read-write or "
+             "choose another --data-dir",
+             dir);
+    CHECK_CONTAINS(err.msg, want);
+
+    /* export and stats still read it (immutable: no -shm can be made). */
+    hl_store_opts_t ro = {.read_only = true};
+    st = NULL;
+    CHECK_INT(hl_store_open(dir, &ro, &st, NULL, &err), HL_OK);
+    if (st) {
+        dump_t d;
+        dump_store(st, NULL, &d);
+        CHECK_STR(d.text, "1:complete:vi:q_service=ok");
+        hl_store_stats_t s;
+        CHECK_INT(hl_store_stats(st, &s, &err), HL_OK);
+        CHECK_INT(s.complete, 1);
+        hl_store_close(st);
+    }
+    /* Commits still in a -wal cannot be read without a -shm: said plainly. */
+    st = (hl_store_t *)1;
+    int rc = hl_store_open(crash, &ro, &st, NULL, &err);
+    if (rc == HL_OK) {
+        /* A SQLite that reads it anyway must see the commits. */
+        dump_t d;
+        dump_store(st, NULL, &d);
+        CHECK_STR(d.text, "1:complete:vi:q_service=ok");
+        hl_store_close(st);
+    } else {
+        CHECK_INT(rc, HL_ERR_READONLY);
+        CHECK(st == NULL);
+        CHECK_CONTAINS(err.msg, "-wal holds changes not yet merged");
+        CHECK_CONTAINS(err.msg, "remount it read-write");
+    }
+    CHECK_INT(umount(dir), 0);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_fault_vfs_counts_and_fails_the_nth_call(void)
 {
     setup();
@@ -1159,11 +1361,14 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_save_rejects_unknown_question_and_missing_survey),
     HL_TEST(test_survey_changed_under_open_response_fails_instead_of_mixing),
     HL_TEST(test_use_survey_stores_each_version_once),
+    HL_TEST(test_use_survey_refuses_changed_file_with_same_id_and_version),
+    HL_TEST(test_integrity_rule_violation_is_internal_not_a_refused_step),
     HL_TEST(test_foreach_walks_in_seq_order_filters_survey_and_after_seq),
     HL_TEST(test_survey_columns_are_union_in_newest_version_order),
     HL_TEST(test_stats_count_statuses_answers_and_clock_trust),
     HL_TEST(test_batch_groups_saves_and_failed_save_undoes_only_itself),
     HL_TEST(test_other_writer_holding_the_lock_returns_locked),
+    HL_TEST(test_second_writer_on_a_folder_is_locked_out_before_recovery),
     HL_TEST(test_read_only_store_reads_and_refuses_writes),
     HL_TEST(test_migrates_from_every_older_schema_version),
     HL_TEST(test_current_version_fixture_opens_with_its_data),
@@ -1177,6 +1382,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_read_errors_while_opening_fail_cleanly_and_keep_the_data),
     HL_TEST(test_real_full_disk_returns_full_and_keeps_earlier_answers),
     HL_TEST(test_read_only_medium_returns_readonly),
+    HL_TEST(test_read_only_medium_with_a_database_refuses_writes_and_still_reads),
 };
 
 HL_TEST_MAIN(tests)

@@ -28,6 +28,16 @@
  * Errors: every SQLite failure becomes an hl_rc (store_fail) with what
  * failed, SQLite's message and what to do; a failed save is rolled back
  * explicitly and leaves the hl_response_t as it was, so it can be retried.
+ * Steps the store refuses are found by its own checks first (HL_ERR_STATE);
+ * a UNIQUE, CHECK or trigger rule firing is a bug or tampering
+ * (HL_ERR_INTERNAL).
+ *
+ * Opening read-write checks, before SQLite or any write, that the folder is
+ * writable (statvfs, access) and takes an flock on hailong.lock, so a second
+ * writer never migrates or recovers under a live kiosk. Opening read-only
+ * takes no lock and, on a medium where SQLite cannot create the -shm of a
+ * WAL database, opens it immutable (file:...?immutable=1) when no -wal holds
+ * commits.
  */
 #include "hl_store.h"
 
@@ -38,7 +48,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define HL_STORE_BUSY_MS   200           /* wait for a reader's lock, never freezing the UI */
@@ -142,6 +154,7 @@ typedef enum hl_stmt_id {
     ST_HAS_ANSWERS,
     ST_DELETE_RESPONSE,
     ST_FINISH_RESPONSE,
+    ST_RESPONSE_STATE,
     ST_COUNT
 } hl_stmt_id_t;
 
@@ -168,11 +181,14 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_DELETE_RESPONSE] = "DELETE FROM responses WHERE seq = ?1",
     [ST_FINISH_RESPONSE] = "UPDATE responses SET status = ?2, finished_utc_ms = ?3,"
                            " finish_reason = ?4 WHERE seq = ?1 AND status = 0",
+    /* Checked before a save changes anything (save_precheck). */
+    [ST_RESPONSE_STATE] = "SELECT survey, status FROM responses WHERE seq = ?1",
 };
 
 struct hl_store {
     sqlite3 *db;        /* the one connection (the only writer) */
     char *path;         /* owned: <data_dir>/hailong.db */
+    int lock_fd;        /* flock'd <data_dir>/hailong.lock (read-write stores), or -1 */
     bool read_only;     /* opened for export/stats only */
     bool in_batch;      /* between batch_begin and batch_end */
     bool batch_lost;    /* SQLite rolled the whole batch back after a fault */
@@ -255,8 +271,14 @@ static int map_sqlite(int src, int errno_hint, const char *path, const char *wha
         snprintf(advice, sizeof advice, "out of memory: restart the kiosk");
         break;
     case SQLITE_CONSTRAINT:
-        code = HL_ERR_STATE;
-        snprintf(advice, sizeof advice, "the store refused the change");
+        /* Our own checks run first (save_precheck): reaching a UNIQUE, CHECK
+         * or trigger rule means a bug or a file changed by another program,
+         * not a step the kiosk should have refused. */
+        code = HL_ERR_INTERNAL;
+        snprintf(advice, sizeof advice,
+                 "the database refused the change by its integrity rules: this is a bug in "
+                 "hailong or %s was changed by another program; please report it with the file",
+                 path);
         break;
     default:
         code = HL_ERR_INTERNAL;
@@ -387,13 +409,133 @@ static void fsync_dir(const char *dir)
     close(fd);
 }
 
-/* ---- Opening: inspection before any write ---------------------------------- */
+/* ---- Opening: the folder, the lock, inspection before any write ------------- */
+
+/* A read-write store needs a writable folder (SQLite creates -wal and -shm
+ * next to the database) and a writable database: said plainly here rather
+ * than as SQLite's "unable to open database file" later. */
+static int check_writable(const char *dir, const char *path, hl_err_t *err)
+{
+    struct statvfs vs;
+    int e = 0;
+    if ((statvfs(dir, &vs) == 0 && (vs.f_flag & ST_RDONLY)) ||
+        (access(dir, W_OK) != 0 && (e = errno) == EROFS))
+        return hl_err_set(err, HL_ERR_READONLY,
+                          "the data folder %s is on a read-only file system: remount it "
+                          "read-write or choose another --data-dir",
+                          dir);
+    if (e)
+        return hl_err_set(err, errno_code(e),
+                          "the data folder %s is not writable by this user (%s): fix its owner "
+                          "or permissions, or choose another --data-dir",
+                          dir, strerror(e));
+    if (access(path, W_OK) != 0 && errno != ENOENT) {
+        e = errno;
+        return hl_err_set(err, errno_code(e),
+                          "%s is not writable by this user (%s): fix its owner or permissions, "
+                          "or choose another --data-dir",
+                          path, strerror(e));
+    }
+    return HL_OK;
+}
+
+/* Takes <dir>/hailong.lock with flock(LOCK_EX | LOCK_NB) for the store's
+ * lifetime, so that a second read-write store on the folder (a second
+ * `hailong run` beside the kiosk) fails before it migrates or recovers
+ * anything; the holder's pid is written in the file for the message. The
+ * kernel drops the lock when the process dies, so a stale file is harmless. */
+static int lock_take(hl_store_t *st, const char *dir, hl_err_t *err)
+{
+    char *lpath = path_join(dir, HL_STORE_LOCK);
+    if (!lpath) return hl_err_set(err, HL_ERR_NOMEM, "out of memory opening the store");
+    int rc = HL_OK;
+    int fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+    if (fd < 0) {
+        int e = errno;
+        rc = hl_err_set(err, errno_code(e),
+                        "cannot open the lock file %s: %s (check the data folder's permissions)",
+                        lpath, strerror(e));
+        goto done;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        if (e == EWOULDBLOCK) {
+            char buf[32] = {0};
+            ssize_t got = pread(fd, buf, sizeof buf - 1, 0);
+            long pid = got > 0 ? strtol(buf, NULL, 10) : 0;
+            char who[48] = "";
+            if (pid > 0) snprintf(who, sizeof who, " (pid %ld)", pid);
+            rc = hl_err_set(err, HL_ERR_LOCKED,
+                            "another hailong is using %s%s: only one kiosk may write to a data "
+                            "folder; stop the other one or give this one another --data-dir",
+                            dir, who);
+        } else {
+            rc = hl_err_set(err, HL_ERR_IO,
+                            "cannot lock %s: %s (put the data folder on a local disk)", lpath,
+                            strerror(e));
+        }
+        close(fd);
+        goto done;
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    /* The pid is for messages only: failing to write it is not an error. */
+    if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) != n) (void)ftruncate(fd, 0);
+    st->lock_fd = fd;
+done:
+    free(lpath);
+    return rc;
+}
+
+/* What a read-only connection opens (a URI, malloc'd in *target). SQLite
+ * reads a WAL database through its -shm, which it creates when missing; on a
+ * read-only medium (or a folder we cannot write) it cannot, and the open
+ * fails. Then, with no -wal holding changes, the file is opened immutable
+ * (nothing can change it there); with a non-empty -wal it must be read too,
+ * so mode=ro is tried and *wal_pending tells the caller to explain a
+ * failure. */
+static int ro_target(const char *dir, const char *path, char **target, bool *wal_pending,
+                     hl_err_t *err)
+{
+    *target = NULL;
+    *wal_pending = false;
+    struct statvfs vs;
+    bool dir_rw = !(statvfs(dir, &vs) == 0 && (vs.f_flag & ST_RDONLY)) && access(dir, W_OK) == 0;
+    size_t plen = strlen(path);
+    char *side = malloc(plen + 8);
+    if (!side) return hl_err_set(err, HL_ERR_NOMEM, "out of memory opening the store");
+    snprintf(side, plen + 8, "%s-shm", path);
+    bool shm = access(side, F_OK) == 0;
+    snprintf(side, plen + 8, "%s-wal", path);
+    struct stat sb;
+    bool wal = stat(side, &sb) == 0 && sb.st_size > 0;
+    free(side);
+    bool no_shm = !dir_rw && !shm; /* SQLite cannot create the -shm it needs */
+    *wal_pending = no_shm && wal;
+    const char *query = no_shm && !wal ? "immutable=1" : "mode=ro";
+
+    /* file: URI: '%', '?' and '#' escaped; an absolute path gets an empty
+     * authority ("file:///..."). */
+    char *t = malloc(plen * 3 + 32);
+    if (!t) return hl_err_set(err, HL_ERR_NOMEM, "out of memory opening the store");
+    size_t n = (size_t)sprintf(t, path[0] == '/' ? "file://" : "file:");
+    for (const char *p = path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            n += (size_t)sprintf(t + n, "%%%02X", (unsigned char)*p);
+        else
+            t[n++] = *p;
+    }
+    sprintf(t + n, "?%s", query);
+    *target = t;
+    return HL_OK;
+}
 
 /* Looks at an existing file without changing it: the SQLite magic, then a
- * read-only connection for application_id, user_version and the tables.
- * *version gets the schema version (0 for a missing or empty file). */
-static int store_inspect(const char *path, const char *vfs, bool *exists, int *version,
-                         hl_err_t *err)
+ * read-only connection for application_id, user_version and the tables
+ * (opening target, a URI from ro_target, when given). *version gets the
+ * schema version (0 for a missing or empty file). */
+static int store_inspect(const char *path, const char *target, const char *vfs, bool *exists,
+                         int *version, hl_err_t *err)
 {
     static const char magic[16] = "SQLite format 3";
     *exists = false;
@@ -426,7 +568,8 @@ static int store_inspect(const char *path, const char *vfs, bool *exists, int *v
 
     sqlite3 *db = NULL;
     int64_t app = 0, uv = 0, tables = 0;
-    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, vfs);
+    int rc = sqlite3_open_v2(target ? target : path, &db,
+                             SQLITE_OPEN_READONLY | (target ? SQLITE_OPEN_URI : 0), vfs);
     if (rc == SQLITE_OK) {
         sqlite3_extended_result_codes(db, 1);
         sqlite3_busy_timeout(db, HL_STORE_BUSY_MS);
@@ -593,19 +736,29 @@ int hl_store_open(const char *data_dir, const hl_store_opts_t *opts, hl_store_t 
 
     hl_store_t *st = calloc(1, sizeof *st);
     if (!st) return hl_err_set(err, HL_ERR_NOMEM, "out of memory opening the store");
+    st->lock_fd = -1;
     st->read_only = ro;
+    char *target = NULL; /* read-only stores: the URI SQLite opens (ro_target) */
+    bool wal_pending = false;
     st->path = path_join(data_dir, HL_STORE_FILE);
     if (!st->path) {
         rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory opening the store");
         goto fail;
     }
     if (!ro) {
+        /* In this order: nothing is written (recovery least of all) before
+         * this process is known to be the folder's only writer. */
         rc = make_dirs(data_dir, err);
+        if (rc == HL_OK) rc = check_writable(data_dir, st->path, err);
+        if (rc == HL_OK) rc = lock_take(st, data_dir, err);
+        if (rc != HL_OK) goto fail;
+    } else {
+        rc = ro_target(data_dir, st->path, &target, &wal_pending, err);
         if (rc != HL_OK) goto fail;
     }
     bool exists;
     int version;
-    rc = store_inspect(st->path, vfs, &exists, &version, err);
+    rc = store_inspect(st->path, target, vfs, &exists, &version, err);
     if (rc != HL_OK) goto fail;
     if (ro && !exists) {
         rc = hl_err_set(err, HL_ERR_NOT_FOUND, "no database at %s: nothing has been stored yet",
@@ -636,8 +789,8 @@ int hl_store_open(const char *data_dir, const hl_store_opts_t *opts, hl_store_t 
         }
     }
 
-    int flags = ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-    int src = sqlite3_open_v2(st->path, &st->db, flags, vfs);
+    int flags = ro ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READWRITE;
+    int src = sqlite3_open_v2(ro ? target : st->path, &st->db, flags, vfs);
     if (src != SQLITE_OK) {
         rc = st->db ? store_fail(st, src, "opening the database", err)
                     : hl_err_set(err, HL_ERR_NOMEM, "out of memory opening %s", st->path);
@@ -651,10 +804,18 @@ int hl_store_open(const char *data_dir, const hl_store_opts_t *opts, hl_store_t 
         rc = store_recover(st, recovered, err);
         if (rc != HL_OK) goto fail;
     }
+    free(target);
     hl_err_clear(err);
     *out = st;
     return HL_OK;
 fail:
+    if (wal_pending && (rc == HL_ERR_IO || rc == HL_ERR_READONLY))
+        rc = hl_err_set(err, HL_ERR_READONLY,
+                        "%s-wal holds changes not yet merged into %s, and the folder %s is "
+                        "read-only, so SQLite cannot read them here: remount it read-write (or "
+                        "copy the folder to a writable disk) and retry",
+                        st->path, st->path, data_dir);
+    free(target);
     hl_store_close(st);
     return rc;
 }
@@ -670,6 +831,7 @@ void hl_store_close(hl_store_t *st)
             sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
         sqlite3_close(st->db);
     }
+    if (st->lock_fd >= 0) close(st->lock_fd); /* releases the flock */
     free(st->qids);
     free(st->path);
     free(st);
@@ -733,38 +895,63 @@ int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_
     }
     qids[qlen] = '\0';
 
-    sqlite3_stmt *ins = NULL, *sel = NULL;
-    int src = sqlite3_prepare_v2(st->db,
-                                 "INSERT INTO surveys(sha256, survey_id, version, qids, source)"
-                                 " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(sha256) DO NOTHING",
-                                 -1, &ins, NULL);
+    /* Known by its SHA-256: registered before (the same file again). Else a
+     * new file, unless its id and version are already stored with other
+     * content: rows would then disagree about what "version N" asked. */
+    sqlite3_stmt *ins = NULL, *sel = NULL, *same = NULL;
+    int src = sqlite3_prepare_v2(
+        st->db, "SELECT sid, survey_id, version FROM surveys WHERE sha256 = ?1", -1, &sel, NULL);
     if (src == SQLITE_OK)
         src = sqlite3_prepare_v2(st->db,
-                                 "SELECT sid, survey_id, version FROM surveys WHERE sha256 = ?1",
-                                 -1, &sel, NULL);
+                                 "SELECT sha256 FROM surveys WHERE survey_id = ?1 AND version = ?2"
+                                 " ORDER BY sid DESC LIMIT 1",
+                                 -1, &same, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(st->db,
+                                 "INSERT INTO surveys(sha256, survey_id, version, qids, source)"
+                                 " VALUES (?1, ?2, ?3, ?4, ?5)",
+                                 -1, &ins, NULL);
+    int64_t sid = 0;
     if (src == SQLITE_OK) {
-        sqlite3_bind_text(ins, 1, s->sha256, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, s->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 3, s->version);
-        sqlite3_bind_text(ins, 4, qids, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 5, s->source ? s->source : "", s->source ? (int)s->source_len : 0,
-                          SQLITE_STATIC);
-        src = sqlite3_step(ins);
-        if (src == SQLITE_DONE) {
-            sqlite3_bind_text(sel, 1, s->sha256, -1, SQLITE_STATIC);
-            src = sqlite3_step(sel);
+        sqlite3_bind_text(sel, 1, s->sha256, -1, SQLITE_STATIC);
+        src = sqlite3_step(sel);
+    }
+    if (src == SQLITE_ROW) {
+        if (strcmp((const char *)sqlite3_column_text(sel, 1), s->id) != 0 ||
+            sqlite3_column_int64(sel, 2) != s->version)
+            rc = hl_err_set(err, HL_ERR_STATE,
+                            "survey %s v%lld has the same SHA-256 as stored survey %s v%lld", s->id,
+                            (long long)s->version, sqlite3_column_text(sel, 1),
+                            (long long)sqlite3_column_int64(sel, 2));
+        else
+            sid = sqlite3_column_int64(sel, 0);
+    } else if (src == SQLITE_DONE) {
+        sqlite3_bind_text(same, 1, s->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(same, 2, s->version);
+        src = sqlite3_step(same);
+        if (src == SQLITE_ROW) {
+            const char *old = (const char *)sqlite3_column_text(same, 0);
+            rc = hl_err_set(err, HL_ERR_INVALID,
+                            "survey \"%s\" version %lld is already stored with different "
+                            "content (sha256 %.12s…); the file %s changed without a new "
+                            "version: bump \"version\" in it",
+                            s->id, (long long)s->version, old ? old : "?",
+                            s->file ? s->file : "of the survey");
+        } else if (src == SQLITE_DONE) {
+            sqlite3_bind_text(ins, 1, s->sha256, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 2, s->id, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(ins, 3, s->version);
+            sqlite3_bind_text(ins, 4, qids, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 5, s->source ? s->source : "",
+                              s->source ? (int)s->source_len : 0, SQLITE_STATIC);
+            src = sqlite3_step(ins);
+            if (src == SQLITE_DONE) sid = sqlite3_last_insert_rowid(st->db);
         }
     }
-    if (src != SQLITE_ROW) {
+    if (rc == HL_OK && sid == 0) {
         rc = store_fail(st, src, "registering the survey", err);
-    } else if (strcmp((const char *)sqlite3_column_text(sel, 1), s->id) != 0 ||
-               sqlite3_column_int64(sel, 2) != s->version) {
-        rc = hl_err_set(err, HL_ERR_STATE,
-                        "survey %s v%lld has the same SHA-256 as stored survey %s v%lld", s->id,
-                        (long long)s->version, sqlite3_column_text(sel, 1),
-                        (long long)sqlite3_column_int64(sel, 2));
-    } else {
-        st->survey_sid = sqlite3_column_int64(sel, 0);
+    } else if (rc == HL_OK) {
+        st->survey_sid = sid;
         snprintf(st->survey_id, sizeof st->survey_id, "%s", s->id);
         snprintf(st->kiosk_id, sizeof st->kiosk_id, "%s", kiosk_id);
         free(st->qids);
@@ -774,6 +961,7 @@ int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_
     }
     sqlite3_finalize(ins);
     sqlite3_finalize(sel);
+    sqlite3_finalize(same);
     if (rc != HL_OK && !st->in_batch) rollback_quietly(st);
 done:
     free(ids);
@@ -844,6 +1032,41 @@ static int save_check(const hl_store_t *st, const hl_response_t *resp, const hl_
     return HL_OK;
 }
 
+/* What our rules refuse, found before a statement changes anything, so that
+ * it is HL_ERR_STATE rather than a SQLite integrity error: a response that is
+ * not stored or already finished, and an answer to a response started with
+ * another version of the survey (question positions differ, so the answer
+ * could take another question's place). Drops and finishing do not depend
+ * on positions. */
+static int save_precheck(hl_store_t *st, const hl_save_t *save, int64_t seq, hl_err_t *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, ST_RESPONSE_STATE, &s, err);
+    if (rc != HL_OK) return rc;
+    sqlite3_bind_int64(s, 1, seq);
+    int src = sqlite3_step(s);
+    int64_t sid = src == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    int status = src == SQLITE_ROW ? sqlite3_column_int(s, 1) : -1;
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (src == SQLITE_DONE)
+        return hl_err_set(err, HL_ERR_STATE,
+                          "response %lld is not stored (it was removed): start a new response",
+                          (long long)seq);
+    if (src != SQLITE_ROW) return store_fail(st, src, "reading the response", err);
+    if (status != HL_RESP_IN_PROGRESS)
+        return hl_err_set(err, HL_ERR_STATE,
+                          "response %lld is already finished (%s): a finished response cannot "
+                          "change",
+                          (long long)seq, hl_resp_status_name((hl_resp_status_t)status));
+    if (save->set_qid && sid != st->survey_sid)
+        return hl_err_set(err, HL_ERR_STATE,
+                          "response %lld was started with another version of survey %s: finish "
+                          "it as partial and start a new response",
+                          (long long)seq, st->survey_id);
+    return HL_OK;
+}
+
 /* The statements of one save, inside its transaction or savepoint.
  * *seq is the response (0: create it, then set), *removed tells whether the
  * response was left without answers and removed. */
@@ -855,6 +1078,7 @@ static int save_apply(hl_store_t *st, const hl_response_t *resp, const hl_save_t
     char what[128];
     bool created = false;
     *removed = false;
+    if (*seq != 0 && (rc = save_precheck(st, save, *seq, err)) != HL_OK) return rc;
     if (*seq == 0) {
         if ((rc = stmt_get(st, ST_INSERT_RESPONSE, &s, err)) != HL_OK) return rc;
         sqlite3_bind_text(s, 1, resp->uuid, -1, SQLITE_STATIC);
@@ -877,10 +1101,14 @@ static int save_apply(hl_store_t *st, const hl_response_t *resp, const hl_save_t
         snprintf(what, sizeof what, "saving the answer to %s of response %lld", save->set_qid,
                  (long long)*seq);
         if ((rc = stmt_done(st, s, what, err)) != HL_OK) return rc;
+        /* save_precheck made sure the positions match: a slot taken by
+         * another question means the rows do not match the survey. */
         if (sqlite3_changes(st->db) != 1)
-            return hl_err_set(err, HL_ERR_STATE,
-                              "response %lld was started with another version of survey %s",
-                              (long long)*seq, st->survey_id);
+            return hl_err_set(err, HL_ERR_INTERNAL,
+                              "the answer to %s of response %lld would take another question's "
+                              "place in %s: its rows do not match survey %s (a bug in hailong, "
+                              "or the file was changed by another program); please report it",
+                              save->set_qid, (long long)*seq, st->path, st->survey_id);
     }
     if (save->n_drop) {
         if ((rc = stmt_get(st, ST_DELETE_ANSWER, &s, err)) != HL_OK) return rc;

@@ -8,6 +8,8 @@
  * distinct codes (HL_ERR_FULL, HL_ERR_IO, HL_ERR_READONLY, HL_ERR_LOCKED,
  * HL_ERR_CORRUPT) with a message. Sequence numbers never go back. A response
  * left in progress by a crash or power cut is finished as partial on open.
+ * One read-write store per data directory: it holds an flock on
+ * <data_dir>/hailong.lock for its lifetime; read-only stores do not.
  */
 #ifndef HL_STORE_H
 #define HL_STORE_H
@@ -19,16 +21,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HL_STORE_FILE           "hailong.db" /* database file name inside the data directory */
-#define HL_STORE_SCHEMA_VERSION 1            /* PRAGMA user_version written by this build */
-#define HL_STORE_APP_ID         0x484C4E47   /* PRAGMA application_id: "HLNG" */
-#define HL_STORE_PAGE_SIZE      1024         /* page size of new databases (few bytes per commit) */
+#define HL_STORE_FILE           "hailong.db"   /* database file name inside the data directory */
+#define HL_STORE_LOCK           "hailong.lock" /* the writer's flock; holds its pid */
+#define HL_STORE_SCHEMA_VERSION 1              /* PRAGMA user_version written by this build */
+#define HL_STORE_APP_ID         0x484C4E47     /* PRAGMA application_id: "HLNG" */
+#define HL_STORE_PAGE_SIZE      1024           /* page size of new databases (small commits) */
 
 typedef struct hl_store hl_store_t;
 
 typedef struct hl_store_opts {
     const char *vfs; /* SQLite VFS name, NULL for the default (tests inject faults) */
-    bool read_only;  /* open for export/stats only: no migration, no recovery */
+    bool read_only;  /* open for export/stats only: no migration, no recovery, no lock */
 } hl_store_opts_t;
 
 /* Opens (creating the directory and database when missing) the store in
@@ -36,7 +39,14 @@ typedef struct hl_store_opts {
  * progress as partial (*recovered, may be NULL, gets how many). A file that is
  * not a SQLite database, is damaged, or belongs to another program (foreign
  * application_id or a newer schema) fails with HL_ERR_CORRUPT and is left
- * untouched. opts may be NULL. */
+ * untouched. opts may be NULL.
+ * Read-write: HL_ERR_READONLY when the folder is on a read-only file system
+ * or not writable (checked before SQLite), HL_ERR_LOCKED when another store
+ * (another hailong) writes to the folder; both are checked before migration
+ * and recovery touch anything.
+ * Read-only: reads a database on a read-only medium too (opened immutable
+ * when no -shm can be made there); HL_ERR_READONLY when commits left in a
+ * -wal on such a medium cannot be read; HL_ERR_NOT_FOUND without a database. */
 int hl_store_open(const char *data_dir, const hl_store_opts_t *opts, hl_store_t **out,
                   int64_t *recovered, hl_err_t *err);
 void hl_store_close(hl_store_t *st);
@@ -46,10 +56,30 @@ const char *hl_store_path(const hl_store_t *st);
 
 /* Registers the survey that new responses answer (kept by SHA-256, so each
  * version of the file is stored once, with its JSON) and the kiosk id that
- * new responses record. Must be called before hl_store_save. */
+ * new responses record. Must be called before hl_store_save. The same file
+ * again is fine; HL_ERR_INVALID when the same survey id and version are
+ * stored with other content (the file changed without a new version), and
+ * the survey in use stays as it was. */
 int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_id, hl_err_t *err);
 
-/* Commits one change to a response (see hl_response.h: hl_sink_t.save). */
+/* Commits one change to a response (see hl_response.h: hl_sink_t.save). On
+ * failure nothing of the save is stored, resp is unchanged (it can be
+ * retried), and the code says why:
+ *   HL_ERR_USAGE     bad arguments: a question not in the survey, an empty or
+ *                    too long value, no UUID, an unknown status
+ *   HL_ERR_STATE     a step the store refuses, found by its own checks before
+ *                    any change: no survey registered, a batch already rolled
+ *                    back, a response not stored or already finished, an
+ *                    answer to a response started with another version of
+ *                    the survey
+ *   HL_ERR_READONLY  opened read-only, or the medium turned read-only
+ *   HL_ERR_FULL, HL_ERR_IO, HL_ERR_CORRUPT, HL_ERR_NOMEM  the storage failed
+ *   HL_ERR_LOCKED    another program holds the database's write lock
+ *   HL_ERR_INTERNAL  the database refused the change by its integrity rules
+ *                    (duplicate response UUID, a trigger, answers that do not
+ *                    match the survey): a bug or a file changed by another
+ *                    program, never a step to refuse quietly; or an
+ *                    unexpected SQLite error */
 int hl_store_save(hl_store_t *st, hl_response_t *resp, const hl_save_t *save, hl_err_t *err);
 
 /* The store as a sink for hl_flow. */
