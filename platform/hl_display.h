@@ -80,10 +80,16 @@ int hl_display_save_png(hl_display_t *d, const char *path, hl_err_t *err);
 /* Waits up to timeout_ms (-1: forever) for one input; returns true with *ev
  * filled, false on timeout. Sleeps in SDL_WaitEventTimeout on a desktop; on
  * kms and headless, where SDL 2.26 cannot block (its own wait polls every
- * 1 ms), it polls every 5 ms instead. No busy loop either way. After SIGTERM
- * (or SIGINT outside kms) it returns HL_INPUT_QUIT within 100 ms, and again
- * on every later call. */
+ * 1 ms), it polls every 8 ms (kms) or 100 ms (headless: events are pushed
+ * by the caller before waiting and found at once). No busy loop either way.
+ * After SIGTERM (or SIGINT outside kms) it returns HL_INPUT_QUIT within
+ * 100 ms, and again on every later call. */
 bool hl_display_wait(hl_display_t *d, int timeout_ms, hl_input_t *ev);
+
+/* Makes hl_display_wait return HL_INPUT_QUIT (in every backend, kms too:
+ * this is the program asking, not a key). Safe to call from another thread
+ * (a benchmark's timer); the wait notices within 100 ms. */
+void hl_display_request_quit(hl_display_t *d);
 
 /* The backend AUTO resolves to: kms when neither DISPLAY nor WAYLAND_DISPLAY
  * is set and /dev/dri/card0 exists, else desktop (headless is never auto). */

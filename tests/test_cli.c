@@ -183,20 +183,31 @@ static void test_export_and_stats_without_a_database_explain_and_exit_1(void)
     free(dir);
 }
 
-static void test_run_without_headless_or_script_is_a_usage_error(void)
+static void test_run_script_and_headless_go_together_and_bad_values_are_usage_errors(void)
 {
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "run"), 2);
-    CHECK_CONTAINS(err, "--headless --script");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "run", "--headless"), 2);
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "run", "--headless", "--script", "x", "--clock", "yesterday"), 2);
-    CHECK_CONTAINS(err, "--clock wants");
-    free(out);
-    free(err);
+    static const char *const bad[][6] = {
+        {"run", "--script", "x.txt"},
+        {"run", "--headless"},
+        {"run", "--headless", "--script", "x", "--clock", "yesterday"},
+        {"run", "--headless", "--script", "x", "--size", "huge"},
+        {"run", "--backend", "vga"},
+        {"run", "--bogus"},
+    };
+    static const char *const msg[] = {"--script needs --headless",
+                                      "--headless needs --script",
+                                      "--clock wants",
+                                      "--size wants",
+                                      "--backend is",
+                                      "bogus"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *out, *err;
+        CHECK_INT(hl_args(&out, &err, bad[i][0], bad[i][1], bad[i][2], bad[i][3], bad[i][4],
+                          bad[i][5], (const char *)NULL),
+                  2);
+        CHECK_CONTAINS(err, msg[i]);
+        free(out);
+        free(err);
+    }
 }
 
 static void test_run_with_a_script_syntax_error_exits_2_before_storing(void)
@@ -297,7 +308,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_check_of_a_missing_file_exits_1_naming_it),
     HL_TEST(test_export_usage_errors_exit_2),
     HL_TEST(test_export_and_stats_without_a_database_explain_and_exit_1),
-    HL_TEST(test_run_without_headless_or_script_is_a_usage_error),
+    HL_TEST(test_run_script_and_headless_go_together_and_bad_values_are_usage_errors),
     HL_TEST(test_run_with_a_script_syntax_error_exits_2_before_storing),
     HL_TEST(test_run_stops_with_exit_3_on_a_failed_expect),
     HL_TEST(test_run_with_an_invalid_config_exits_1),

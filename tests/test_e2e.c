@@ -4,7 +4,10 @@
  * mid-response is kept as partial at the next start, and `hailong export`
  * writes the rows we expect, byte for byte.
  */
+#include "hl_display.h"
+#include "hl_render.h"
 #include "hl_test.h"
+#include "hl_ui.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -179,7 +182,158 @@ static void test_stats_counts_what_the_runs_stored(void)
     free(dir);
 }
 
+/* Where the kiosk draws the first question's targets at w x h: the same
+ * layout code and fonts as the binary, so the coordinates are the real ones. */
+static bool first_screen_targets(int w, int h, hl_scene_t *scene)
+{
+    hl_survey_t *survey = NULL;
+    hl_diags_t d = {0};
+    hl_config_t cfg;
+    hl_config_defaults(&cfg, "e2e-kiosk");
+    bool ok = hl_config_load_file(CONFIG, &cfg, &d) == HL_OK &&
+              hl_survey_load_file(SURVEY, &survey, &d) == HL_OK;
+    hl_diags_free(&d);
+    hl_display_t *disp = NULL;
+    hl_render_t *rd = NULL;
+    hl_err_t err = {0};
+    hl_display_opts_t o = {HL_BACKEND_HEADLESS, w, h, 0};
+    ok = ok && hl_display_open(&o, &disp, &err) == HL_OK &&
+         hl_render_new(hl_display_renderer(disp), HL_FONTS_DIR, &rd, &err) == HL_OK;
+    hl_fakesys_t clock;
+    hl_fakesys_init(&clock, 0, true, 1);
+    hl_flow_t flow;
+    hl_sink_t sink = {NULL, NULL};
+    if (ok &&
+        hl_flow_init(&flow, survey, &cfg.timeouts, hl_fakesys_sys(&clock), sink, &err) == HL_OK) {
+        hl_ui_t ui;
+        hl_ui_init(&ui, survey, &cfg, hl_render_measure(rd), cfg.display.dpi);
+        hl_ui_build(&ui, &flow, w, h, clock.mono_ms, scene);
+        hl_flow_free(&flow);
+    } else {
+        ok = false;
+    }
+    hl_render_free(rd);
+    hl_display_close(disp);
+    hl_survey_free(survey);
+    hl_config_free(&cfg);
+    return ok;
+}
+
+static void test_taps_by_id_and_by_coordinates_record_answers_and_gaps_record_nothing(void)
+{
+    hl_scene_t *scene = calloc(1, sizeof *scene);
+    CHECK(first_screen_targets(800, 480, scene));
+    const hl_target_t *s4 = hl_scene_find(scene, "answer:overall:s4");
+    const hl_target_t *s3 = hl_scene_find(scene, "answer:overall:s3");
+    CHECK(s4 != NULL && s3 != NULL);
+    if (!s4 || !s3) {
+        free(scene);
+        return;
+    }
+    /* The centre of a drawn answer, and a point in the gap between two. */
+    int cx = s4->box.x + s4->box.w / 2, cy = s4->box.y + s4->box.h / 2;
+    int gx = (s4->box.x + s4->box.w + s3->box.x) / 2, gy = cy;
+    if (s3->box.x < s4->box.x) gx = (s3->box.x + s3->box.w + s4->box.x) / 2;
+    CHECK(hl_scene_hit(scene, gx, gy) == NULL);
+    free(scene);
+
+    char *dir = hl_test_tmpdir("e2e");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "size 800x480\n"
+             "tap %d %d          # between two faces: nothing\n"
+             "expect state start\n"
+             "tap %d %d          # the centre of \"s4\"\n"
+             "expect state question stars\n"
+             "tap answer:stars:5\n"
+             "tap key:0\n"
+             "tap key:4\n"
+             "tap key:2\n"
+             "tap key:del\n"
+             "tap key:7\n"
+             "tap next\n"
+             "expect state thanks\n"
+             "wait 5000\n"
+             "tap lang:en\n"
+             "tap answer:overall:s1\n"
+             "tap answer:reasons:rude\n"
+             "tap answer:reasons:slow\n"
+             "tap answer:reasons:rude   # untick\n"
+             "tap next\n"
+             "tap skip\n"
+             "tap skip\n"
+             "expect state thanks\n",
+             gx, gy, cx, cy);
+    char *script = hl_test_write_file(dir, "taps.txt", text);
+    char *out, *err;
+    CHECK_INT(run_script(dir, script, &out, &err), 0);
+    CHECK_STR(err, "");
+    free(out);
+    free(err);
+    char csv_path[512];
+    snprintf(csv_path, sizeof csv_path, "%s/out.csv", dir);
+    CHECK_INT(export_csv(dir, csv_path, &out, &err), 0);
+    free(out);
+    free(err);
+    char *csv = hl_test_read_file(csv_path, NULL);
+    char *rows = csv ? rows_without_ids(csv) : NULL;
+    CHECK_CONTAINS(rows, "ID,1,e2e-kiosk,t,1,vi,2026-11-27T08:00:00Z,2026-11-27T08:00:00Z,complete,"
+                         "1,s4,,5,047\r\n");
+    CHECK_CONTAINS(rows, "ID,2,e2e-kiosk,t,1,en,2026-11-27T08:00:05Z,2026-11-27T08:00:05Z,complete,"
+                         "1,s1,slow,,\r\n");
+    free(rows);
+    free(csv);
+    free(script);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_tapping_a_target_that_is_not_on_screen_stops_the_run(void)
+{
+    char *dir = hl_test_tmpdir("e2e");
+    char *script = hl_test_write_file(dir, "s.txt", "tap answer:stars:5\n");
+    char *out, *err;
+    CHECK_INT(run_script(dir, script, &out, &err), 3);
+    CHECK_CONTAINS(err, "s.txt:1: tap");
+    CHECK_CONTAINS(err, "no target \"answer:stars:5\" on screen");
+    free(out);
+    free(err);
+    free(script);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_shot_writes_a_png_of_the_screen(void)
+{
+    char *dir = hl_test_tmpdir("e2e");
+    char *script = hl_test_write_file(dir, "s.txt", "size 1080x1920\nshot first\n");
+    const char *argv[] = {HL_BIN, "run",           "--data-dir", dir,          "--survey",
+                          SURVEY, "--config",      CONFIG,       "--headless", "--script",
+                          script, "--screenshots", dir,          NULL};
+    char *out, *err;
+    CHECK_INT(hl_test_run(argv, NULL, &out, &err), 0);
+    free(out);
+    free(err);
+    char png[512];
+    snprintf(png, sizeof png, "%s/first.png", dir);
+    size_t len = 0;
+    char *bytes = hl_test_read_file(png, &len);
+    CHECK(bytes && len > 1000 && !memcmp(bytes, "\x89PNG", 4));
+    free(bytes);
+    /* Without --screenshots, shot is refused with a reason. */
+    CHECK_INT(run_script(dir, script, &out, &err), 3);
+    CHECK_CONTAINS(err, "--screenshots DIR");
+    free(out);
+    free(err);
+    free(script);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_taps_by_id_and_by_coordinates_record_answers_and_gaps_record_nothing),
+    HL_TEST(test_tapping_a_target_that_is_not_on_screen_stops_the_run),
+    HL_TEST(test_shot_writes_a_png_of_the_screen),
     HL_TEST(test_scripted_sessions_are_stored_and_exported_as_csv_rows),
     HL_TEST(test_a_response_cut_off_by_a_crash_is_kept_as_partial_at_the_next_start),
     HL_TEST(test_the_bundled_demo_plays_through_the_default_survey),

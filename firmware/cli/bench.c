@@ -18,8 +18,10 @@
  * (the kiosk's own medium) or under --dir, removed at the end unless --keep.
  * One JSON line goes to stdout; progress goes to stderr.
  */
+#include "bench_util.h"
 #include "cli.h"
 #include "hl_export.h"
+#include "hl_platform.h"
 #include "hl_store.h"
 
 #include <dirent.h>
@@ -43,6 +45,7 @@
 
 static const char bench_usage[] =
     "usage: hailong bench store [--responses N] [--export-responses M] [--dir DIR] [--keep]\n"
+    "       hailong bench ui [--frames N] [--idle-s S]   (see hailong bench ui --help)\n"
     "Measures the response store on the data directory's medium and prints one JSON line:\n"
     "  phase 1: N responses (default 10000) saved one durable commit per answer, with\n"
     "           commit latency next to a raw 4 KiB fsync, and bytes written per response;\n"
@@ -77,13 +80,6 @@ typedef struct hl_bench_p1 {
 
 /* ---- Small helpers ---------------------------------------------------------- */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static bool io_read(hl_io_sample_t *s)
 {
     FILE *f = fopen("/proc/self/io", "r");
@@ -110,22 +106,6 @@ static uint64_t rng_next(uint64_t *s)
     *s ^= *s >> 7;
     *s ^= *s << 17;
     return *s;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static double percentile(const double *v, size_t n, double p)
-{
-    if (n == 0) return 0;
-    size_t k = (size_t)(p / 100.0 * (double)n + 0.999999);
-    if (k < 1) k = 1;
-    if (k > n) k = n;
-    return v[k - 1];
 }
 
 /* A value valid for the question's type (hl_survey.h text forms). */
@@ -209,9 +189,9 @@ static int bench_response(hl_store_t *st, const hl_survey_t *s, const hl_sys_t *
         }
         hl_io_sample_t a = {0}, b = {0};
         bool ok = io_read(&a);
-        double t0 = now_s();
+        double t0 = hl_bench_now_s();
         int rc = hl_store_save(st, &r, &sv, err);
-        double t1 = now_s();
+        double t1 = hl_bench_now_s();
         ok = io_read(&b) && ok;
         if (rc != HL_OK) return rc;
         p1->io_ok = p1->io_ok && ok;
@@ -220,11 +200,11 @@ static int bench_response(hl_store_t *st, const hl_survey_t *s, const hl_sys_t *
         p1->commit_ms[p1->n] = (t1 - t0) * 1000.0;
         p1->answers++;
 
-        t0 = now_s();
+        t0 = hl_bench_now_s();
         if (pwrite(probe_fd, block, sizeof block, 0) != (ssize_t)sizeof block ||
             fsync(probe_fd) != 0)
             return hl_err_set(err, HL_ERR_IO, "fsync probe failed: %s", strerror(errno));
-        t1 = now_s();
+        t1 = hl_bench_now_s();
         p1->fsync_ms[p1->n] = (t1 - t0) * 1000.0;
         p1->n++;
     }
@@ -232,28 +212,6 @@ static int bench_response(hl_store_t *st, const hl_survey_t *s, const hl_sys_t *
 }
 
 /* Removes the bench folder (two levels: the folder and its sub-folders). */
-static void bench_rmtree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d) {
-        unlink(path);
-        return;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char child[PATH_MAX];
-        snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-        struct stat sb;
-        if (lstat(child, &sb) == 0 && S_ISDIR(sb.st_mode))
-            bench_rmtree(child);
-        else
-            unlink(child);
-    }
-    closedir(d);
-    rmdir(path);
-}
-
 static int make_dirs(const char *dir)
 {
     char buf[PATH_MAX];
@@ -287,13 +245,13 @@ static int bench_phase1(hl_cli_t *cli, const char *root, const hl_bench_opts_t *
     rc = hl_store_open(dir, NULL, &st, NULL, err);
     if (rc == HL_OK) rc = hl_store_use_survey(st, cli->survey, cli->cfg.kiosk_id, err);
     uint64_t rng = 0x2545F4914F6CDD1DULL;
-    double t0 = now_s();
+    double t0 = hl_bench_now_s();
     for (long i = 0; rc == HL_OK && i < o->responses; i++) {
         rc = bench_response(st, cli->survey, &cli->sys, &rng, cli->sys.utc_ms(cli->sys.ctx),
                             HL_RESP_COMPLETE, p1, fd, err);
         if ((i + 1) % 1000 == 0 || i + 1 == o->responses)
             fprintf(stderr, "bench: phase 1: %ld/%ld responses (%.1f s)\n", i + 1, o->responses,
-                    now_s() - t0);
+                    hl_bench_now_s() - t0);
     }
     if (st) {
         hl_io_sample_t a = {0}, b = {0};
@@ -318,7 +276,7 @@ static int bench_load(hl_cli_t *cli, const char *dir, long m, hl_err_t *err)
     hl_sys_t sys = hl_fakesys_sys(&fake);
     uint64_t rng = 0x9E3779B97F4A7C15ULL;
     int64_t t = cli->sys.utc_ms(cli->sys.ctx) - (int64_t)m * 90000;
-    double t0 = now_s();
+    double t0 = hl_bench_now_s();
     for (long i = 0; rc == HL_OK && i < m; i += HL_BENCH_BATCH) {
         rc = hl_store_batch_begin(st, err);
         for (long j = i; rc == HL_OK && j < m && j < i + HL_BENCH_BATCH; j++) {
@@ -330,7 +288,7 @@ static int bench_load(hl_cli_t *cli, const char *dir, long m, hl_err_t *err)
         long done = i + HL_BENCH_BATCH < m ? i + HL_BENCH_BATCH : m;
         if (done % 100000 == 0 || done == m)
             fprintf(stderr, "bench: phase 2: loaded %ld/%ld responses (%.1f s)\n", done, m,
-                    now_s() - t0);
+                    hl_bench_now_s() - t0);
     }
     hl_store_close(st);
     return rc;
@@ -351,14 +309,14 @@ static double bench_shell(const char *db, const char *sql, const char *out_path)
                     NULL};
     char *envp[] = {NULL};
     pid_t pid;
-    double t0 = now_s();
+    double t0 = hl_bench_now_s();
     int rc = posix_spawn(&pid, HL_BENCH_SHELL, &fa, NULL, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) return -1;
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    double t1 = now_s();
+    double t1 = hl_bench_now_s();
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? t1 - t0 : -1;
 }
 
@@ -366,11 +324,11 @@ static double bench_export(const char *dir, const char *survey_id, const char *o
 {
     hl_store_opts_t ro = {.read_only = true};
     hl_store_t *st = NULL;
-    double t0 = now_s();
+    double t0 = hl_bench_now_s();
     int rc = hl_store_open(dir, &ro, &st, NULL, err);
     if (rc == HL_OK) rc = hl_export_csv(st, survey_id, out, NULL, err);
     hl_store_close(st);
-    double t1 = now_s();
+    double t1 = hl_bench_now_s();
     return rc == HL_OK ? t1 - t0 : -1;
 }
 
@@ -430,10 +388,10 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
             return HL_EXIT_OK;
         }
     }
+    if (argc >= 2 && !strcmp(argv[1], "ui")) return hl_cli_bench_ui(cli, argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "store") != 0) {
         if (argc < 2)
-            fprintf(stderr, "hailong bench: which benchmark? (only \"store\" exists)\n%s",
-                    bench_usage);
+            fprintf(stderr, "hailong bench: which benchmark? (store or ui)\n%s", bench_usage);
         else
             fprintf(stderr, "hailong bench: unknown benchmark \"%s\"\n%s", argv[1], bench_usage);
         return HL_EXIT_USAGE;
@@ -539,19 +497,17 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
         }
     }
 
-    qsort(p1.commit_ms, p1.n, sizeof *p1.commit_ms, cmp_double);
-    qsort(p1.fsync_ms, p1.n, sizeof *p1.fsync_ms, cmp_double);
     double n_resp = (double)o.responses;
     printf("{\"responses\":%ld,\"export_responses\":%ld,\"saves\":%zu,", o.responses,
            o.export_responses, p1.n);
     json_num("answers_per_response", (double)p1.answers / n_resp, true, false);
     printf("\"page_size\":%d,\"sqlite_version\":\"%s\",", HL_STORE_PAGE_SIZE,
            hl_store_sqlite_version());
-    json_num("commit_p50_ms", percentile(p1.commit_ms, p1.n, 50), true, false);
-    json_num("commit_p99_ms", percentile(p1.commit_ms, p1.n, 99), true, false);
+    json_num("commit_p50_ms", hl_bench_percentile(p1.commit_ms, p1.n, 50), true, false);
+    json_num("commit_p99_ms", hl_bench_percentile(p1.commit_ms, p1.n, 99), true, false);
     json_num("commit_max_ms", p1.n ? p1.commit_ms[p1.n - 1] : 0, true, false);
-    json_num("fsync_p50_ms", percentile(p1.fsync_ms, p1.n, 50), true, false);
-    json_num("fsync_p99_ms", percentile(p1.fsync_ms, p1.n, 99), true, false);
+    json_num("fsync_p50_ms", hl_bench_percentile(p1.fsync_ms, p1.n, 50), true, false);
+    json_num("fsync_p99_ms", hl_bench_percentile(p1.fsync_ms, p1.n, 99), true, false);
     json_num("fsync_max_ms", p1.n ? p1.fsync_ms[p1.n - 1] : 0, true, false);
     json_num("bytes_written_per_response", (double)p1.wchar / n_resp, p1.io_ok, false);
     json_num("storage_bytes_per_response", (double)p1.storage / n_resp, p1.io_ok, false);
@@ -574,9 +530,10 @@ done:
     free(sql);
     free(p1.commit_ms);
     free(p1.fsync_ms);
+    hl_err_t rmerr = {0};
     if (o.keep)
         fprintf(stderr, "bench: kept %s\n", root);
-    else
-        bench_rmtree(root);
+    else if (hl_platform_rmtree(root, &rmerr) != HL_OK)
+        fprintf(stderr, "bench: %s\n", rmerr.msg);
     return exit_code;
 }

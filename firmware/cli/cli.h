@@ -50,5 +50,6 @@ int hl_cli_check(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_export(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_stats(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv);
 
 #endif

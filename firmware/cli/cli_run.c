@@ -1,31 +1,38 @@
 /*
- * cli_run.c: `hailong run`: the kiosk, or a headless scripted session.
+ * cli_run.c: `hailong run`: the kiosk on its screen, or a headless scripted
+ * session.
  *
- * A headless run loads the config and survey, opens the store in the data
- * directory (finishing any response a crash left in progress), drives the
- * flow with the script on a fake clock that starts at the real time (or
- * --clock), and prints the responses it stored. Answers go to the real
- * store, exactly as taps on the screen would.
+ * Both open the same kiosk (kiosk.c): config and survey, the store in the data
+ * directory (finishing any response a crash left in progress), the flow, the
+ * screen and the renderer. On a screen the event loop runs until SIGTERM. A
+ * headless run drives the kiosk with a script on a fake clock that starts at
+ * the real time (or --clock), renders in software (shot NAME saves a PNG),
+ * and prints the responses it stored: answers go to the real store, exactly
+ * as taps on the screen would.
  */
 #include "cli.h"
-#include "hl_flow.h"
-#include "hl_platform.h"
-#include "hl_script.h"
-#include "hl_store.h"
+#include "kiosk.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char run_usage[] =
-    "usage: hailong run [--headless --script FILE] [--clock YYYY-MM-DDTHH:MM:SSZ] [--trace]\n"
+    "usage: hailong run [--backend kms|desktop|auto] [--size WxH]\n"
+    "       hailong run --headless --script FILE [--screenshots DIR] [--size WxH]\n"
+    "                   [--clock YYYY-MM-DDTHH:MM:SSZ] [--trace]\n"
     "\n"
-    "  --headless       no screen: drive the kiosk from a script\n"
-    "  --script FILE    the scripted session (format: README, \"Scripted runs\")\n"
-    "  --clock TIME     start the scripted clock at TIME (UTC) and trust it;\n"
-    "                   default: the real clock, trusted as the system says\n"
-    "  --trace          echo each step as it runs\n"
-    "Prints the responses the run stored. Exit 3 when the script stops on a\n"
+    "Without --headless: the kiosk on the screen (kms on a Pi console, else a desktop\n"
+    "window of --size, default 1280x800; F11 fullscreen, Ctrl+Alt+Q quits the desktop\n"
+    "window; SIGTERM stops either).\n"
+    "  --headless         no screen: drive the kiosk from a script (software rendering)\n"
+    "  --script FILE      the scripted session (format: README, \"Scripted runs\")\n"
+    "  --screenshots DIR  where `shot NAME` writes NAME.png\n"
+    "  --size WxH         window or headless screen size (default 1280x800)\n"
+    "  --clock TIME       start the scripted clock at TIME (UTC) and trust it;\n"
+    "                     default: the real clock, trusted as the system says\n"
+    "  --trace            echo each step as it runs\n"
+    "A scripted run prints the responses it stored. Exit 3 when the script stops on a\n"
     "failed expect or a step the kiosk would not allow.\n";
 
 /* Prints one stored response, its answers in the survey's question order. */
@@ -50,87 +57,111 @@ static int print_row(void *ctx, const hl_row_t *row)
     return HL_OK;
 }
 
+typedef struct run_args {
+    bool headless, trace;
+    const char *script, *clock, *shots, *size, *backend;
+} run_args_t;
+
+static int parse_run_args(int argc, char **argv, run_args_t *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char **slot = !strcmp(o, "--script")        ? &a->script
+                            : !strcmp(o, "--clock")       ? &a->clock
+                            : !strcmp(o, "--screenshots") ? &a->shots
+                            : !strcmp(o, "--size")        ? &a->size
+                            : !strcmp(o, "--backend")     ? &a->backend
+                                                          : NULL;
+        if (!strcmp(o, "--headless")) {
+            a->headless = true;
+        } else if (!strcmp(o, "--trace")) {
+            a->trace = true;
+        } else if (slot && i + 1 < argc) {
+            *slot = argv[++i];
+        } else {
+            fprintf(stderr, "hailong run: %s \"%s\"\n%s",
+                    slot ? "missing value after" : "unexpected argument", o, run_usage);
+            return HL_EXIT_USAGE;
+        }
+    }
+    return HL_EXIT_OK;
+}
+
 int hl_cli_run(hl_cli_t *cli, int argc, char **argv)
 {
-    bool headless = false, trace = false;
-    const char *script_path = NULL, *clock_arg = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help")) {
             fputs(run_usage, stdout);
             return HL_EXIT_OK;
-        } else if (!strcmp(argv[i], "--headless")) {
-            headless = true;
-        } else if (!strcmp(argv[i], "--trace")) {
-            trace = true;
-        } else if ((!strcmp(argv[i], "--script") || !strcmp(argv[i], "--clock")) && i + 1 < argc) {
-            *(argv[i][2] == 's' ? &script_path : &clock_arg) = argv[i + 1];
-            i++;
-        } else {
-            fprintf(stderr, "hailong run: unexpected argument \"%s\"\n%s", argv[i], run_usage);
-            return HL_EXIT_USAGE;
         }
     }
-    if (!headless) {
-        fprintf(stderr, "hailong run: this build has no screen yet (it comes with the kiosk "
-                        "screen); use --headless --script FILE\n");
+    run_args_t a = {0};
+    if (parse_run_args(argc, argv, &a)) return HL_EXIT_USAGE;
+    hl_display_opts_t dopts = {.backend = HL_BACKEND_AUTO, .w = 1280, .h = 800};
+    if (a.size && (sscanf(a.size, "%dx%d", &dopts.w, &dopts.h) != 2 || dopts.w < 320 ||
+                   dopts.h < 240 || dopts.w > 7680 || dopts.h > 7680)) {
+        fprintf(stderr, "hailong run: --size wants WxH such as 800x480, got \"%s\"\n", a.size);
         return HL_EXIT_USAGE;
     }
-    if (!script_path) {
-        fprintf(stderr, "hailong run: --headless needs --script FILE\n");
+    if (a.backend &&
+        (!hl_backend_parse(a.backend, &dopts.backend) || dopts.backend == HL_BACKEND_HEADLESS)) {
+        fprintf(stderr, "hailong run: --backend is kms, desktop or auto (headless: --headless)\n");
         return HL_EXIT_USAGE;
     }
+    if (a.headless != (a.script != NULL)) {
+        fprintf(stderr, "hailong run: %s\n",
+                a.headless ? "--headless needs --script FILE" : "--script needs --headless");
+        return HL_EXIT_USAGE;
+    }
+    if (a.headless) dopts.backend = HL_BACKEND_HEADLESS;
     int64_t start_utc = cli->sys.utc_ms(cli->sys.ctx);
     bool trusted = cli->sys.utc_trusted(cli->sys.ctx);
-    if (clock_arg) {
-        if (!hl_time_parse_iso8601(clock_arg, &start_utc)) {
-            fprintf(stderr, "hailong run: --clock wants YYYY-MM-DDTHH:MM:SSZ, got \"%s\"\n",
-                    clock_arg);
+    if (a.clock) {
+        if (!a.headless || !hl_time_parse_iso8601(a.clock, &start_utc)) {
+            fprintf(stderr,
+                    "hailong run: --clock wants YYYY-MM-DDTHH:MM:SSZ with --headless, "
+                    "got \"%s\"\n",
+                    a.clock);
             return HL_EXIT_USAGE;
         }
         trusted = true;
     }
 
     hl_err_t err = {0};
-    hl_script_t script;
-    if (hl_script_load_file(script_path, NULL, &script, &err) != HL_OK) {
+    hl_script_t script = {0};
+    if (a.script &&
+        hl_script_load_file(a.script, hl_kiosk_script_verbs(), &script, &err) != HL_OK) {
         fprintf(stderr, "hailong run: %s\n", err.msg);
         return err.code == HL_ERR_USAGE ? HL_EXIT_USAGE : HL_EXIT_FAIL;
     }
     int exit_code = HL_EXIT_FAIL;
-    hl_store_t *store = NULL;
-    hl_flow_t flow;
-    bool flow_ready = false;
-    if (hl_cli_resolve_data_dir(cli) || hl_cli_load(cli)) goto done;
-
-    int64_t recovered = 0;
-    if (hl_store_open(cli->data_dir, NULL, &store, &recovered, &err) != HL_OK) {
-        fprintf(stderr, "hailong run: %s\n", err.msg);
-        goto done;
-    }
-    if (recovered > 0)
-        fprintf(stderr, "hailong run: %lld response(s) cut off by a restart kept as partial\n",
-                (long long)recovered);
-    if (hl_store_use_survey(store, cli->survey, cli->cfg.kiosk_id, &err) != HL_OK) {
-        fprintf(stderr, "hailong run: %s\n", err.msg);
-        goto done;
-    }
-    hl_store_stats_t before;
-    if (hl_store_stats(store, &before, &err) != HL_OK) {
-        fprintf(stderr, "hailong run: %s\n", err.msg);
-        goto done;
-    }
-
+    hl_kiosk_t k;
+    memset(&k, 0, sizeof k);
     hl_fakesys_t clock;
     hl_fakesys_init(&clock, start_utc, trusted, 1);
-    hl_sys_t sys = hl_fakesys_sys(&clock);
-    sys.random = cli->sys.random; /* response ids stay truly random */
-    if (hl_flow_init(&flow, cli->survey, &cli->cfg.timeouts, sys, hl_store_sink(store), &err)) {
+    hl_kiosk_opts_t kopts = {.display = dopts, .sys = cli->sys, .shots_dir = a.shots};
+    if (a.headless) {
+        kopts.sys = hl_fakesys_sys(&clock);
+        kopts.sys.random = cli->sys.random; /* response ids stay truly random */
+    }
+    if (hl_cli_resolve_data_dir(cli) || hl_cli_load(cli)) goto done;
+    kopts.display.rotation = a.headless ? 0 : cli->cfg.display.rotation;
+    if (hl_kiosk_open(&k, cli, &kopts) != HL_EXIT_OK) goto done;
+    if (!a.headless) {
+        exit_code = hl_kiosk_loop(&k);
+        goto done;
+    }
+
+    hl_store_stats_t before;
+    if (hl_store_stats(k.store, &before, &err) != HL_OK) {
         fprintf(stderr, "hailong run: %s\n", err.msg);
         goto done;
     }
-    flow_ready = true;
-
-    hl_script_runner_t runner = {.flow = &flow, .clock = &clock, .trace = trace ? stderr : NULL};
+    hl_script_runner_t runner = {.flow = &k.flow,
+                                 .clock = &clock,
+                                 .ext = hl_kiosk_script_step,
+                                 .ext_ctx = &k,
+                                 .trace = a.trace ? stderr : NULL};
     int rc = hl_script_run(&runner, &script, NULL, &err);
     if (rc == HL_ERR_STATE || rc == HL_ERR_USAGE) {
         fprintf(stderr, "hailong run: script stopped: %s\n", err.msg);
@@ -140,17 +171,16 @@ int hl_cli_run(hl_cli_t *cli, int argc, char **argv)
     } else {
         exit_code = HL_EXIT_OK;
     }
-    if (hl_store_foreach(store, NULL, before.last_seq, print_row, cli->survey, &err) != HL_OK) {
+    if (hl_store_foreach(k.store, NULL, before.last_seq, print_row, cli->survey, &err) != HL_OK) {
         fprintf(stderr, "hailong run: listing stored responses: %s\n", err.msg);
         if (exit_code == HL_EXIT_OK) exit_code = HL_EXIT_FAIL;
     }
-    if (flow.started)
+    if (k.flow.started && k.flow.state != HL_STATE_THANKS)
         printf("response #%lld is still in progress: it is kept, and finished as partial at the "
                "next start\n",
-               (long long)flow.resp.seq);
+               (long long)k.flow.resp.seq);
 done:
-    if (flow_ready) hl_flow_free(&flow);
-    hl_store_close(store);
+    hl_kiosk_close(&k);
     hl_script_free(&script);
     return exit_code;
 }

@@ -21,6 +21,11 @@
 #include "hl_flow.h"
 #include "hl_scene.h"
 
+/* The question text's smallest size in px: it aims for a 7 mm capital and
+ * shrinks only as far as a long text needs, never below this (a
+ * 500-character question fits above it at 800x480 with its answers). */
+#define HL_UI_QUESTION_FLOOR_PX 14
+
 typedef struct hl_ui {
     const hl_survey_t *survey;     /* not owned */
     const hl_config_t *cfg;        /* not owned: site, counter */

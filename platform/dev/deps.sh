@@ -9,6 +9,9 @@ hl_packages=(
   libjansson-dev                     # survey and config JSON, with line/column errors
   libssl-dev                         # libcrypto: SHA-256 of survey files
   sqlite3                            # the shell: benchmark comparison, manual inspection
+  libsdl2-dev                        # SDL2: window/KMS display, touch and mouse input, renderer
+  libsdl2-ttf-dev                    # SDL2_ttf (with HarfBuzz): text from the bundled Noto Sans
+  libsdl2-image-dev                  # SDL2_image: PNG screenshots and goldens
 )
 hl_test_packages=(clang-format)      # formatting check in the test command
 

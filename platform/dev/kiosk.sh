@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
 # kiosk.sh: the README's "run" command. Installs what is missing, builds the
-# firmware (release) into build/, and runs the kiosk. Until the kiosk screen
-# lands it plays the bundled demo script through the default survey headless
-# and prints the stored response. Extra arguments go to `hailong run`
-# (e.g. --data-dir DIR, --config FILE).
+# firmware (release) into build/, and runs the kiosk with the default survey:
+# in a desktop window when there is a display (X11 or Wayland), fullscreen
+# through KMS on a console with a GPU (/dev/dri), and otherwise (a server with
+# no screen at all) it plays the bundled demo script headless, saving a
+# screenshot of every step into build/demo-shots/ and printing what it stored.
+# Extra arguments go to `hailong run` instead (e.g. --data-dir DIR, --size WxH).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$top/platform/dev/deps.sh"
 hl_install_missing "${hl_packages[@]}"
 cmake -S "$top" -B "$top/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$top/build" --target hailong -j"$(nproc)" >/dev/null
-args=("$@")
-[ ${#args[@]} -gt 0 ] || args=(--headless --script "$top/assets/scripts/demo.txt")
-exec "$top/build/hailong" run "${args[@]}"
+if [ $# -gt 0 ]; then
+  exec "$top/build/hailong" run "$@"
+fi
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ -e /dev/dri/card0 ]; then
+  echo "hailong: starting the kiosk (desktop: Ctrl+Alt+Q quits, F11 fullscreen)" >&2
+  exec "$top/build/hailong" run
+fi
+echo "hailong: no display here: playing the demo headless; screenshots in build/demo-shots/" >&2
+mkdir -p "$top/build/demo-shots"
+exec "$top/build/hailong" run --headless --script "$top/assets/scripts/demo-screen.txt" \
+  --screenshots "$top/build/demo-shots"

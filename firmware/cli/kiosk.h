@@ -1,0 +1,72 @@
+/*
+ * kiosk.h: the running kiosk: store, flow, screen and renderer wired
+ * together, with the event loop and the scripted-run extension (tap, shot,
+ * size). Used by `hailong run` and `hailong bench ui`.
+ */
+#ifndef HL_KIOSK_H
+#define HL_KIOSK_H
+
+#include "cli.h"
+#include "hl_display.h"
+#include "hl_flow.h"
+#include "hl_render.h"
+#include "hl_script.h"
+#include "hl_store.h"
+#include "hl_ui.h"
+
+#define HL_KIOSK_RETRY_MS 5000 /* out of service: try the failed step again this often */
+
+typedef struct hl_kiosk {
+    hl_cli_t *cli;                   /* not owned: config, survey, data dir */
+    hl_store_t *store;               /* owned */
+    hl_flow_t flow;                  /* owned */
+    bool flow_ready;                 /* flow initialised */
+    hl_display_t *display;           /* owned */
+    hl_render_t *render;             /* owned */
+    hl_ui_t ui;                      /* screen state (pressed target, out of service) */
+    hl_scene_t *scene;               /* owned: the screen last built (allocated once) */
+    hl_sys_t sys;                    /* the flow's clock (fake in scripted runs) */
+    bool dirty;                      /* something changed: draw before sleeping */
+    char down_id[HL_SCENE_ID_MAX];   /* target under the finger since touch-down, "" = none */
+    char failed_id[HL_SCENE_ID_MAX]; /* tap whose commit failed, retried while out of service */
+    int64_t retry_at_ms;             /* mono ms of the next retry, 0 = none */
+    const char *shots_dir;           /* --screenshots DIR, or NULL */
+    long long frames;                /* frames presented */
+    bool quit;                       /* SIGTERM or the desktop quit combination */
+} hl_kiosk_t;
+
+typedef struct hl_kiosk_opts {
+    hl_display_opts_t display; /* backend, size, rotation */
+    hl_sys_t sys;              /* clock for the flow */
+    const char *shots_dir;     /* where `shot NAME` writes NAME.png */
+} hl_kiosk_opts_t;
+
+/* Opens everything (store in cli->data_dir with recovery, display, fonts);
+ * prints what failed and returns an exit code. cli must be loaded. */
+int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o);
+void hl_kiosk_close(hl_kiosk_t *k);
+
+/* Builds the scene for the current state and draws and presents it. */
+int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err);
+
+/* A finger down / up at x, y (feedback on down; the tap happens on up over
+ * the same target). */
+void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y);
+
+/* Taps a target by id (as a finger would): HL_ERR_STATE when not on screen. */
+int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err);
+
+/* Timeouts and retries due now. */
+void hl_kiosk_tick(hl_kiosk_t *k);
+
+/* Milliseconds until the next timed work (-1: none), for the event wait. */
+int hl_kiosk_timeout(const hl_kiosk_t *k);
+
+/* The event loop: until quit. Draws only when something changed. */
+int hl_kiosk_loop(hl_kiosk_t *k);
+
+/* The verbs the screen adds to scripts, and their handler (ctx = kiosk). */
+const char *const *hl_kiosk_script_verbs(void);
+int hl_kiosk_script_step(void *ctx, const hl_script_step_t *step, hl_err_t *err);
+
+#endif

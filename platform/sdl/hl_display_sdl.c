@@ -1,0 +1,564 @@
+/*
+ * hl_display_sdl.c: the SDL2 implementation of hl_display.h: one window (or
+ * dummy window) and one renderer per display, with three backends:
+ *
+ *   kms       SDL's kmsdrm driver, a fullscreen-desktop window at the panel's
+ *             native mode, cursor hidden, accelerated renderer with vsync;
+ *   desktop   an ordinary window (opts w x h, not resizable), the mouse acting
+ *             as a finger, F11 toggles fullscreen, Ctrl+Alt+Q quits;
+ *   headless  SDL's dummy video driver and the software renderer drawing into
+ *             the dummy window's in-memory surface (XRGB8888). The renderer
+ *             draws into the window surface rather than a surface of our own
+ *             (SDL_CreateSoftwareRenderer) so that hl_display_resize keeps the
+ *             same SDL_Renderer: textures made with it (hl_render's text
+ *             cache) stay valid across a script's `size WxH`.
+ *
+ * Rotation (any backend): the firmware draws the logical screen into a target
+ * texture of the logical size; hl_display_present copies it rotated onto the
+ * output, and input coordinates are mapped back (hl_display_map_point).
+ *
+ * Kiosk lock: in kms mode no key leaves the program (Alt+F4, Escape, Ctrl+C
+ * are plain ignored key events, SDL_QUIT is ignored, SIGINT is ignored).
+ * SIGTERM (and SIGINT outside kms) sets a flag that hl_display_wait turns
+ * into HL_INPUT_QUIT. SDL's own signal handlers are switched off
+ * (SDL_HINT_NO_SIGNAL_HANDLERS) so that SDL_QUIT only ever means "the window
+ * was closed".
+ *
+ * Waiting: the desktop drivers (x11, wayland) block in SDL_WaitEventTimeout.
+ * SDL 2.26's kmsdrm and dummy drivers cannot block: there SDL_WaitEventTimeout
+ * itself polls every 1 ms (1-2 % of a core when idle on the development VM,
+ * where each wake-up costs about 50 us), so for those we poll ourselves:
+ * kms every HL_DISPLAY_POLL_KMS_MS (a touch waits at most half a frame at
+ * 60 Hz), headless every HL_DISPLAY_SIGNAL_MS (it has no input device: its
+ * events are pushed by the same thread before the wait, and are found at
+ * once). Either way the wait wakes at least every HL_DISPLAY_SIGNAL_MS to
+ * notice the signal flag.
+ */
+#include "hl_display.h"
+
+#include <SDL2/SDL.h>
+#include <SDL2/SDL_image.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HL_DISPLAY_DEFAULT_W   1280 /* desktop/headless size when opts say 0 */
+#define HL_DISPLAY_DEFAULT_H   800
+#define HL_DISPLAY_MAX_SIDE    8192 /* larger sizes are a typo, not a screen */
+#define HL_DISPLAY_POLL_KMS_MS 8    /* kms: touch/keyboard poll period */
+#define HL_DISPLAY_SIGNAL_MS   100  /* longest sleep before looking at the signal flag */
+
+struct hl_display {
+    hl_backend_t backend;      /* the backend actually opened (never AUTO) */
+    SDL_Window *win;           /* owned: the window (a dummy window in headless mode) */
+    SDL_Renderer *ren;         /* owned: the renderer the firmware draws with */
+    SDL_Texture *target;       /* owned: logical screen when rotation != 0, else NULL */
+    int rotation;              /* 0, 90, 180, 270 clockwise */
+    int out_w, out_h;          /* output (physical) size in px */
+    int log_w, log_h;          /* logical size (out swapped for 90/270) */
+    bool fullscreen;           /* desktop: F11 state */
+    bool mouse_down;           /* the left button is held (a finger on the glass) */
+    bool finger_down;          /* a touch finger is down */
+    SDL_FingerID finger;       /* the one finger followed (others are ignored) */
+    Uint32 quit_event;         /* SDL user event type of hl_display_request_quit */
+    struct sigaction old_term; /* handlers to restore on close */
+    struct sigaction old_int;
+};
+
+/* ---- Signals ------------------------------------------------------------- */
+
+/* The one mutable file-static of the program: a signal handler has no
+ * context pointer, and the only async-signal-safe thing it can do is set a
+ * flag of this type. (Pushing an SDL event from the handler is not safe: it
+ * takes the event queue's mutex and may allocate; SDL's own handler defers
+ * for the same reason.) hl_display_wait polls it at least every
+ * HL_DISPLAY_SIGNAL_MS. */
+static volatile sig_atomic_t hl_display_stop_signal;
+
+static void hl_display_on_signal(int sig)
+{
+    hl_display_stop_signal = sig;
+}
+
+static void hl_display_install_signals(hl_display_t *d)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = hl_display_on_signal;
+    sigemptyset(&sa.sa_mask);
+    hl_display_stop_signal = 0;
+    sigaction(SIGTERM, &sa, &d->old_term);
+    if (d->backend == HL_BACKEND_KMS) sa.sa_handler = SIG_IGN; /* Ctrl+C on a console */
+    sigaction(SIGINT, &sa, &d->old_int);
+}
+
+static void hl_display_restore_signals(hl_display_t *d)
+{
+    sigaction(SIGTERM, &d->old_term, NULL);
+    sigaction(SIGINT, &d->old_int, NULL);
+}
+
+/* ---- Backends ------------------------------------------------------------ */
+
+bool hl_backend_parse(const char *name, hl_backend_t *out)
+{
+    static const struct {
+        const char *name; /* as on the command line */
+        hl_backend_t b;   /* the backend */
+    } names[] = {{"auto", HL_BACKEND_AUTO},
+                 {"kms", HL_BACKEND_KMS},
+                 {"desktop", HL_BACKEND_DESKTOP},
+                 {"headless", HL_BACKEND_HEADLESS}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (name && strcmp(name, names[i].name) == 0) {
+            *out = names[i].b;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *hl_backend_name(hl_backend_t b)
+{
+    switch (b) {
+    case HL_BACKEND_AUTO:
+        return "auto";
+    case HL_BACKEND_KMS:
+        return "kms";
+    case HL_BACKEND_DESKTOP:
+        return "desktop";
+    case HL_BACKEND_HEADLESS:
+        return "headless";
+    }
+    return "?";
+}
+
+hl_backend_t hl_display_auto_backend(void)
+{
+    const char *x = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+    bool no_gui = (!x || !*x) && (!wl || !*wl);
+    if (no_gui && access("/dev/dri/card0", F_OK) == 0) return HL_BACKEND_KMS;
+    return HL_BACKEND_DESKTOP;
+}
+
+/* ---- Geometry ------------------------------------------------------------ */
+
+void hl_display_map_point(int rotation, int out_w, int out_h, int px, int py, int *lx, int *ly)
+{
+    /* The logical image is turned `rotation` degrees clockwise onto the
+     * output; this is the inverse, for a point on the output. */
+    if (px < 0) px = 0;
+    if (py < 0) py = 0;
+    if (px >= out_w) px = out_w - 1;
+    if (py >= out_h) py = out_h - 1;
+    switch (rotation) {
+    case 90:
+        *lx = py;
+        *ly = out_w - 1 - px;
+        break;
+    case 180:
+        *lx = out_w - 1 - px;
+        *ly = out_h - 1 - py;
+        break;
+    case 270:
+        *lx = out_h - 1 - py;
+        *ly = px;
+        break;
+    default:
+        *lx = px;
+        *ly = py;
+        break;
+    }
+}
+
+/* Re-reads the output size and (re)makes the rotation target to match. */
+static int hl_display_sync_size(hl_display_t *d, hl_err_t *err)
+{
+    int ow = 0, oh = 0;
+    if (SDL_GetRendererOutputSize(d->ren, &ow, &oh) != 0) {
+        return hl_err_set(err, HL_ERR_IO, "cannot read the screen size: %s", SDL_GetError());
+    }
+    d->out_w = ow;
+    d->out_h = oh;
+    bool swap = d->rotation == 90 || d->rotation == 270;
+    int lw = swap ? oh : ow, lh = swap ? ow : oh;
+    if (d->rotation != 0 && (!d->target || lw != d->log_w || lh != d->log_h)) {
+        SDL_SetRenderTarget(d->ren, NULL);
+        if (d->target) SDL_DestroyTexture(d->target);
+        d->target =
+            SDL_CreateTexture(d->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, lw, lh);
+        if (!d->target) {
+            return hl_err_set(err, HL_ERR_IO,
+                              "cannot make the %dx%d rotation texture: %s (try rotation 0)", lw, lh,
+                              SDL_GetError());
+        }
+        if (SDL_SetRenderTarget(d->ren, d->target) != 0) {
+            return hl_err_set(err, HL_ERR_IO,
+                              "the renderer cannot draw into a texture: %s (try rotation 0)",
+                              SDL_GetError());
+        }
+    }
+    d->log_w = lw;
+    d->log_h = lh;
+    return HL_OK;
+}
+
+/* ---- Open and close ------------------------------------------------------ */
+
+static int hl_display_fail(hl_display_t *d, hl_err_t *err, const char *what, const char *advice)
+{
+    int rc = hl_err_set(err, HL_ERR_IO, "%s (%s backend): %s; %s", what,
+                        hl_backend_name(d->backend), SDL_GetError(), advice);
+    hl_display_close(d);
+    return rc;
+}
+
+int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t *err)
+{
+    *out = NULL;
+    int rot = opts->rotation;
+    if (rot != 0 && rot != 90 && rot != 180 && rot != 270) {
+        return hl_err_set(err, HL_ERR_USAGE, "display rotation %d: use 0, 90, 180 or 270", rot);
+    }
+    int w = opts->w > 0 ? opts->w : HL_DISPLAY_DEFAULT_W;
+    int h = opts->h > 0 ? opts->h : HL_DISPLAY_DEFAULT_H;
+    if (w > HL_DISPLAY_MAX_SIDE || h > HL_DISPLAY_MAX_SIDE || opts->w < 0 || opts->h < 0) {
+        return hl_err_set(err, HL_ERR_USAGE, "display size %dx%d: use 1..%d px a side", opts->w,
+                          opts->h, HL_DISPLAY_MAX_SIDE);
+    }
+    hl_display_t *d = calloc(1, sizeof *d);
+    if (!d) return hl_err_set(err, HL_ERR_NOMEM, "out of memory opening the display");
+    d->backend = opts->backend == HL_BACKEND_AUTO ? hl_display_auto_backend() : opts->backend;
+    d->rotation = rot;
+
+    /* Hints must be in place before SDL_Init; OVERRIDE beats SDL_VIDEODRIVER
+     * from the environment, so headless is headless even under X. */
+    SDL_SetHintWithPriority(SDL_HINT_NO_SIGNAL_HANDLERS, "1", SDL_HINT_OVERRIDE);
+    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");   /* no fake fingers from the mouse */
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "0"); /* exact pixels in the rotated copy */
+    if (d->backend == HL_BACKEND_HEADLESS) {
+        SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, "dummy", SDL_HINT_OVERRIDE);
+    } else if (d->backend == HL_BACKEND_KMS) {
+        SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, "kmsdrm", SDL_HINT_OVERRIDE);
+    } else {
+        SDL_ResetHint(SDL_HINT_VIDEODRIVER); /* SDL's choice, or $SDL_VIDEODRIVER */
+    }
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+        int rc = hl_err_set(err, HL_ERR_IO, "cannot start SDL video (%s backend): %s; %s",
+                            hl_backend_name(d->backend), SDL_GetError(),
+                            d->backend == HL_BACKEND_KMS
+                                ? "is another program holding the screen (a desktop, plymouth)? "
+                                  "is the user in the video and input groups?"
+                                : "is DISPLAY or WAYLAND_DISPLAY set? try --headless");
+        free(d);
+        return rc;
+    }
+    hl_display_install_signals(d);
+    d->quit_event = SDL_RegisterEvents(1);
+
+    Uint32 flags = 0;
+    if (d->backend == HL_BACKEND_KMS) {
+        SDL_DisplayMode mode;
+        if (SDL_GetDesktopDisplayMode(0, &mode) != 0) {
+            return hl_display_fail(d, err, "cannot read the panel's native mode",
+                                   "check the panel cable and /dev/dri/card0");
+        }
+        w = mode.w;
+        h = mode.h;
+        flags = SDL_WINDOW_FULLSCREEN_DESKTOP;
+    }
+    d->win =
+        SDL_CreateWindow("hailong", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+    if (!d->win) {
+        return hl_display_fail(d, err, "cannot open the window",
+                               "check the display connection and permissions");
+    }
+    if (d->backend == HL_BACKEND_HEADLESS) {
+        d->ren = SDL_CreateRenderer(d->win, -1, SDL_RENDERER_SOFTWARE | SDL_RENDERER_TARGETTEXTURE);
+    } else {
+        d->ren = SDL_CreateRenderer(d->win, -1,
+                                    SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC |
+                                        SDL_RENDERER_TARGETTEXTURE);
+        if (!d->ren) d->ren = SDL_CreateRenderer(d->win, -1, SDL_RENDERER_TARGETTEXTURE);
+    }
+    if (!d->ren) {
+        return hl_display_fail(d, err, "cannot create a renderer",
+                               "check the GPU driver (vc4-kms-v3d on a Raspberry Pi)");
+    }
+    if (d->backend == HL_BACKEND_KMS) SDL_ShowCursor(SDL_DISABLE);
+    SDL_SetRenderDrawBlendMode(d->ren, SDL_BLENDMODE_BLEND);
+    hl_err_t e2;
+    if (hl_display_sync_size(d, &e2) != HL_OK) {
+        int rc = hl_err_set(err, e2.code, "%s", e2.msg);
+        hl_display_close(d);
+        return rc;
+    }
+    *out = d;
+    return HL_OK;
+}
+
+void hl_display_close(hl_display_t *d)
+{
+    if (!d) return;
+    if (d->target) SDL_DestroyTexture(d->target);
+    if (d->ren) SDL_DestroyRenderer(d->ren);
+    if (d->win) SDL_DestroyWindow(d->win);
+    hl_display_restore_signals(d);
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    if (SDL_WasInit(SDL_INIT_EVERYTHING) == 0) SDL_Quit();
+    free(d);
+}
+
+hl_backend_t hl_display_backend(const hl_display_t *d)
+{
+    return d->backend;
+}
+
+struct SDL_Renderer *hl_display_renderer(hl_display_t *d)
+{
+    return d->ren;
+}
+
+void hl_display_size(const hl_display_t *d, int *w, int *h)
+{
+    *w = d->log_w;
+    *h = d->log_h;
+}
+
+/* ---- Present, resize, screenshots -------------------------------------- */
+
+int hl_display_present(hl_display_t *d, hl_err_t *err)
+{
+    if (d->target) {
+        SDL_SetRenderTarget(d->ren, NULL);
+        SDL_SetRenderDrawColor(d->ren, 0, 0, 0, 255);
+        SDL_RenderClear(d->ren);
+        /* SDL rotates about the destination's centre: a logical-sized
+         * rectangle centred on the output lands exactly on it. */
+        SDL_Rect dst = {(d->out_w - d->log_w) / 2, (d->out_h - d->log_h) / 2, d->log_w, d->log_h};
+        int rc = SDL_RenderCopyEx(d->ren, d->target, NULL, &dst, (double)d->rotation, NULL,
+                                  SDL_FLIP_NONE);
+        SDL_RenderPresent(d->ren);
+        SDL_SetRenderTarget(d->ren, d->target);
+        if (rc != 0) {
+            return hl_err_set(err, HL_ERR_IO, "cannot copy the rotated screen: %s (try rotation 0)",
+                              SDL_GetError());
+        }
+        return HL_OK;
+    }
+    SDL_RenderPresent(d->ren);
+    return HL_OK;
+}
+
+int hl_display_resize(hl_display_t *d, int w, int h, hl_err_t *err)
+{
+    if (d->backend != HL_BACKEND_HEADLESS) {
+        return hl_err_set(err, HL_ERR_STATE, "only the headless display can be resized (%s)",
+                          hl_backend_name(d->backend));
+    }
+    if (w <= 0 || h <= 0 || w > HL_DISPLAY_MAX_SIDE || h > HL_DISPLAY_MAX_SIDE) {
+        return hl_err_set(err, HL_ERR_USAGE, "size %dx%d: use 1..%d px a side", w, h,
+                          HL_DISPLAY_MAX_SIDE);
+    }
+    /* Sizes are physical, like opts: with rotation 90 a 800x480 output is a
+     * 480x800 logical screen. The dummy driver resizes at once and the
+     * software renderer picks up the new window surface. */
+    SDL_SetWindowSize(d->win, w, h);
+    SDL_PumpEvents();
+    SDL_FlushEvent(SDL_WINDOWEVENT);
+    int rc = hl_display_sync_size(d, err);
+    if (rc != HL_OK) return rc;
+    if (d->out_w != w || d->out_h != h) {
+        return hl_err_set(err, HL_ERR_INTERNAL, "resize to %dx%d gave %dx%d", w, h, d->out_w,
+                          d->out_h);
+    }
+    return HL_OK;
+}
+
+int hl_display_save_png(hl_display_t *d, const char *path, hl_err_t *err)
+{
+    if (d->backend != HL_BACKEND_HEADLESS) {
+        return hl_err_set(err, HL_ERR_STATE, "screenshots need the headless display (%s)",
+                          hl_backend_name(d->backend));
+    }
+    /* The software renderer flushes its queued drawing into the window
+     * surface at present: the surface holds the last presented frame. */
+    SDL_Surface *s = SDL_GetWindowSurface(d->win);
+    if (!s) return hl_err_set(err, HL_ERR_INTERNAL, "no screen surface: %s", SDL_GetError());
+    char tmp[4096];
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        return hl_err_set(err, HL_ERR_USAGE, "screenshot path is too long: %.100s...", path);
+    }
+    if (IMG_SavePNG(s, tmp) != 0) {
+        int rc = hl_err_set(err, HL_ERR_IO, "cannot write %s: %s (is the folder writable?)", tmp,
+                            IMG_GetError());
+        remove(tmp);
+        return rc;
+    }
+    if (rename(tmp, path) != 0) {
+        int rc = hl_err_set(err, HL_ERR_IO, "cannot rename %s to %s (is the folder writable?)", tmp,
+                            path);
+        remove(tmp);
+        return rc;
+    }
+    return HL_OK;
+}
+
+/* ---- Input --------------------------------------------------------------- */
+
+void hl_display_request_quit(hl_display_t *d)
+{
+    if (d->quit_event == (Uint32)-1) return;
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = d->quit_event;
+    SDL_PushEvent(&e); /* thread-safe: SDL's queue has its own lock */
+}
+
+static void hl_display_set(hl_display_t *d, hl_input_t *ev, hl_input_kind_t kind, int px, int py,
+                           Uint32 ts)
+{
+    ev->kind = kind;
+    hl_display_map_point(d->rotation, d->out_w, d->out_h, px, py, &ev->x, &ev->y);
+    ev->timestamp = ts;
+}
+
+static bool hl_display_key(hl_display_t *d, const SDL_KeyboardEvent *k, hl_input_t *ev)
+{
+    if (d->backend != HL_BACKEND_DESKTOP || k->repeat) return false;
+    SDL_Keymod mod = (SDL_Keymod)k->keysym.mod;
+    if (k->keysym.sym == SDLK_F11) {
+        d->fullscreen = !d->fullscreen;
+        SDL_SetWindowFullscreen(d->win, d->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+        return false; /* the size change arrives as its own event */
+    }
+    if (k->keysym.sym == SDLK_q && (mod & KMOD_CTRL) && (mod & KMOD_ALT)) {
+        ev->kind = HL_INPUT_QUIT;
+        ev->x = ev->y = 0;
+        ev->timestamp = k->timestamp;
+        return true;
+    }
+    return false;
+}
+
+/* Turns one SDL event into an hl_input_t; false for events we do not use. */
+static bool hl_display_translate(hl_display_t *d, const SDL_Event *e, hl_input_t *ev)
+{
+    if (e->type == d->quit_event && d->quit_event != (Uint32)-1) {
+        ev->kind = HL_INPUT_QUIT; /* the program asked: not a citizen's key */
+        ev->x = ev->y = 0;
+        ev->timestamp = e->common.timestamp;
+        return true;
+    }
+    switch (e->type) {
+    case SDL_QUIT:
+        if (d->backend == HL_BACKEND_KMS) return false; /* kiosk lock */
+        ev->kind = HL_INPUT_QUIT;
+        ev->x = ev->y = 0;
+        ev->timestamp = e->quit.timestamp;
+        return true;
+    case SDL_KEYDOWN:
+        return hl_display_key(d, &e->key, ev);
+    case SDL_MOUSEBUTTONDOWN:
+        if (e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT) {
+            return false;
+        }
+        if (d->finger_down || d->mouse_down) return false;
+        d->mouse_down = true;
+        hl_display_set(d, ev, HL_INPUT_DOWN, e->button.x, e->button.y, e->button.timestamp);
+        return true;
+    case SDL_MOUSEBUTTONUP:
+        if (e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT ||
+            !d->mouse_down) {
+            return false;
+        }
+        d->mouse_down = false;
+        hl_display_set(d, ev, HL_INPUT_UP, e->button.x, e->button.y, e->button.timestamp);
+        return true;
+    case SDL_MOUSEMOTION:
+        if (e->motion.which == SDL_TOUCH_MOUSEID || !d->mouse_down) return false;
+        hl_display_set(d, ev, HL_INPUT_MOVE, e->motion.x, e->motion.y, e->motion.timestamp);
+        return true;
+    case SDL_FINGERDOWN:
+    case SDL_FINGERUP:
+    case SDL_FINGERMOTION: {
+        const SDL_TouchFingerEvent *t = &e->tfinger;
+        int px = (int)(t->x * (float)d->out_w), py = (int)(t->y * (float)d->out_h);
+        if (e->type == SDL_FINGERDOWN) {
+            if (d->finger_down || d->mouse_down) return false; /* one finger at a time */
+            d->finger_down = true;
+            d->finger = t->fingerId;
+            hl_display_set(d, ev, HL_INPUT_DOWN, px, py, t->timestamp);
+            return true;
+        }
+        if (!d->finger_down || t->fingerId != d->finger) return false;
+        if (e->type == SDL_FINGERUP) d->finger_down = false;
+        hl_display_set(d, ev, e->type == SDL_FINGERUP ? HL_INPUT_UP : HL_INPUT_MOVE, px, py,
+                       t->timestamp);
+        return true;
+    }
+    case SDL_WINDOWEVENT:
+        switch (e->window.event) {
+        case SDL_WINDOWEVENT_SIZE_CHANGED:
+        case SDL_WINDOWEVENT_RESIZED: {
+            hl_err_t ignored;
+            hl_display_sync_size(d, &ignored); /* on failure the old size stays */
+        }
+            /* fall through */
+        case SDL_WINDOWEVENT_EXPOSED:
+        case SDL_WINDOWEVENT_SHOWN:
+        case SDL_WINDOWEVENT_RESTORED:
+            ev->kind = HL_INPUT_EXPOSE;
+            ev->x = ev->y = 0;
+            ev->timestamp = e->window.timestamp;
+            return true;
+        default:
+            return false;
+        }
+    case SDL_RENDER_TARGETS_RESET:
+    case SDL_RENDER_DEVICE_RESET:
+        ev->kind = HL_INPUT_EXPOSE;
+        ev->x = ev->y = 0;
+        ev->timestamp = e->common.timestamp;
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool hl_display_wait(hl_display_t *d, int timeout_ms, hl_input_t *ev)
+{
+    Uint64 start = SDL_GetTicks64();
+    /* Only the desktop drivers can block in the kernel until an event. */
+    bool can_block = d->backend == HL_BACKEND_DESKTOP;
+    int poll_ms = d->backend == HL_BACKEND_KMS ? HL_DISPLAY_POLL_KMS_MS : HL_DISPLAY_SIGNAL_MS;
+    for (;;) {
+        if (hl_display_stop_signal) {
+            ev->kind = HL_INPUT_QUIT;
+            ev->x = ev->y = 0;
+            ev->timestamp = SDL_GetTicks();
+            return true;
+        }
+        int slice = HL_DISPLAY_SIGNAL_MS;
+        if (timeout_ms >= 0) {
+            Uint64 spent = SDL_GetTicks64() - start;
+            int left = spent >= (Uint64)timeout_ms ? 0 : timeout_ms - (int)spent;
+            if (left < slice) slice = left;
+        }
+        SDL_Event e;
+        int got;
+        if (can_block && slice > 0) {
+            got = SDL_WaitEventTimeout(&e, slice);
+        } else {
+            got = SDL_PollEvent(&e);
+            if (!got && slice > 0) SDL_Delay((Uint32)(slice < poll_ms ? slice : poll_ms));
+        }
+        if (got && hl_display_translate(d, &e, ev)) return true;
+        /* Untranslated events (a mouse hovering) do not extend the wait. */
+        if (timeout_ms >= 0 && SDL_GetTicks64() - start >= (Uint64)timeout_ms) return false;
+    }
+}

@@ -1,0 +1,332 @@
+/*
+ * test_golden.c: golden screenshots of every screen and question type, in
+ * Vietnamese and English, at 800x480, 1280x800 and 1080x1920, rendered by the
+ * headless software renderer and compared pixel for pixel with
+ * tests/golden/WxH/LANG/NAME.png.
+ *
+ * A missing or differing golden fails, and the actual image and a diff image
+ * (differing pixels in red over a faded copy) are written to golden-out/ in
+ * the build folder. To accept new pictures on purpose, run
+ *     bash platform/dev/goldens.sh
+ * (it sets HL_UPDATE_GOLDENS=1 and runs this test), then look at them.
+ */
+#include "hl_display.h"
+#include "hl_flow.h"
+#include "hl_render.h"
+#include "hl_ui.h"
+#include "hl_test.h"
+
+#include <SDL2/SDL.h>
+#include <SDL2/SDL_image.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define GOLDEN_DIR HL_SOURCE_DIR "/tests/golden"
+#define OUT_DIR    "golden-out"
+
+typedef struct null_sink {
+    int64_t seq; /* sequence numbers handed out */
+} null_sink_t;
+
+static int null_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_t *err)
+{
+    (void)sv;
+    (void)err;
+    null_sink_t *k = ctx;
+    if (resp->seq == 0) resp->seq = ++k->seq;
+    resp->stored_lang = resp->lang;
+    return HL_OK;
+}
+
+typedef struct shooter {
+    hl_display_t *display; /* headless */
+    hl_render_t *render;
+    hl_scene_t *scene;
+    hl_ui_t ui;
+    hl_flow_t flow;
+    hl_fakesys_t clock;
+    null_sink_t sink;
+    hl_config_t cfg;
+    hl_survey_t *survey;
+    char size[32];    /* "800x480" */
+    const char *lang; /* "vi", "en" */
+    int checked;      /* pictures compared */
+} shooter_t;
+
+static bool update_mode(void)
+{
+    const char *v = getenv("HL_UPDATE_GOLDENS");
+    return v && !strcmp(v, "1");
+}
+
+static void mkdirs(const char *path)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        mkdir(buf, 0755);
+        *p = '/';
+    }
+    mkdir(buf, 0755);
+}
+
+static SDL_Surface *load_argb(const char *path)
+{
+    SDL_Surface *raw = IMG_Load(path);
+    if (!raw) return NULL;
+    SDL_Surface *s = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_ARGB8888, 0);
+    SDL_FreeSurface(raw);
+    return s;
+}
+
+/* Writes a diff picture: differing pixels red, the rest faded. */
+static void write_diff(SDL_Surface *want, SDL_Surface *got, const char *path)
+{
+    SDL_Surface *d =
+        SDL_CreateRGBSurfaceWithFormat(0, got->w, got->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!d) return;
+    for (int y = 0; y < got->h; y++) {
+        const uint32_t *g = (const uint32_t *)((const uint8_t *)got->pixels + y * got->pitch);
+        const uint32_t *w =
+            want && y < want->h
+                ? (const uint32_t *)((const uint8_t *)want->pixels + y * want->pitch)
+                : NULL;
+        uint32_t *o = (uint32_t *)((uint8_t *)d->pixels + y * d->pitch);
+        for (int x = 0; x < got->w; x++) {
+            bool same = w && x < want->w && ((w[x] ^ g[x]) & 0xFFFFFF) == 0;
+            uint32_t grey = ((g[x] >> 16 & 255) + (g[x] >> 8 & 255) + (g[x] & 255)) / 3;
+            grey = 192 + grey / 4;
+            o[x] = same ? (0xFF000000u | grey << 16 | grey << 8 | grey) : 0xFFFF0000u;
+        }
+    }
+    IMG_SavePNG(d, path);
+    SDL_FreeSurface(d);
+}
+
+/* Draws the current state and compares it with its golden. */
+static void shot(shooter_t *s, const char *name)
+{
+    int w, h;
+    hl_display_size(s->display, &w, &h);
+    hl_ui_build(&s->ui, &s->flow, w, h, s->clock.mono_ms, s->scene);
+    CHECK(!s->scene->overflow);
+    hl_err_t err = {0};
+    if (hl_render_draw(s->render, s->scene, &err) != HL_OK ||
+        hl_display_present(s->display, &err) != HL_OK) {
+        hl_test_fail(__FILE__, __LINE__, "%s/%s/%s: %s", s->size, s->lang, name, err.msg);
+        return;
+    }
+    char golden[1024], out_dir[512], actual[1024], diff[1024];
+    snprintf(golden, sizeof golden, "%s/%s/%s/%s.png", GOLDEN_DIR, s->size, s->lang, name);
+    snprintf(out_dir, sizeof out_dir, "%s/%s/%s", OUT_DIR, s->size, s->lang);
+    mkdirs(out_dir);
+    snprintf(actual, sizeof actual, "%s/%s.png", out_dir, name);
+    snprintf(diff, sizeof diff, "%s/%s.diff.png", out_dir, name);
+    if (hl_display_save_png(s->display, actual, &err) != HL_OK) {
+        hl_test_fail(__FILE__, __LINE__, "%s: %s", actual, err.msg);
+        return;
+    }
+    s->checked++;
+    if (update_mode()) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s/%s/%s", GOLDEN_DIR, s->size, s->lang);
+        mkdirs(dir);
+        size_t len = 0;
+        char *bytes = hl_test_read_file(actual, &len);
+        FILE *f = bytes ? fopen(golden, "wb") : NULL;
+        if (!f || fwrite(bytes, 1, len, f) != len)
+            hl_test_fail(__FILE__, __LINE__, "cannot write %s: %s", golden, strerror(errno));
+        if (f) fclose(f);
+        free(bytes);
+        return;
+    }
+    SDL_Surface *got = load_argb(actual);
+    SDL_Surface *want = load_argb(golden);
+    if (!got) {
+        hl_test_fail(__FILE__, __LINE__, "cannot read back %s: %s", actual, IMG_GetError());
+    } else if (!want) {
+        hl_test_fail(__FILE__, __LINE__,
+                     "missing golden %s (actual: %s); if the new picture is right, run "
+                     "bash platform/dev/goldens.sh",
+                     golden, actual);
+    } else {
+        long differ = 0;
+        if (want->w != got->w || want->h != got->h) {
+            differ = -1;
+        } else {
+            for (int y = 0; y < got->h; y++) {
+                const uint32_t *g =
+                    (const uint32_t *)((const uint8_t *)got->pixels + y * got->pitch);
+                const uint32_t *wp =
+                    (const uint32_t *)((const uint8_t *)want->pixels + y * want->pitch);
+                for (int x = 0; x < got->w; x++)
+                    differ += ((g[x] ^ wp[x]) & 0xFFFFFF) != 0;
+            }
+        }
+        if (differ != 0) {
+            write_diff(want, got, diff);
+            hl_test_fail(__FILE__, __LINE__,
+                         "%s differs from its golden (%ld pixels%s); actual %s, diff %s; if the "
+                         "change is intended, run bash platform/dev/goldens.sh",
+                         golden, differ, differ < 0 ? ", other size" : "", actual, diff);
+        }
+    }
+    SDL_FreeSurface(got);
+    SDL_FreeSurface(want);
+}
+
+static bool shooter_open(shooter_t *s, const char *survey, int w, int h, const char *lang)
+{
+    memset(s, 0, sizeof *s);
+    hl_diags_t d = {0};
+    hl_config_defaults(&s->cfg, "golden");
+    if (hl_config_load_file(HL_TEST_DATA "/ui/kiosk.json", &s->cfg, &d) != HL_OK ||
+        hl_survey_load_file(survey, &s->survey, &d) != HL_OK) {
+        hl_diags_print(&d, stderr);
+        hl_diags_free(&d);
+        hl_test_fail(__FILE__, __LINE__, "fixtures do not load");
+        return false;
+    }
+    hl_diags_free(&d);
+    hl_err_t err = {0};
+    hl_display_opts_t o = {HL_BACKEND_HEADLESS, w, h, 0};
+    s->scene = calloc(1, sizeof *s->scene);
+    if (!s->scene || hl_display_open(&o, &s->display, &err) != HL_OK ||
+        hl_render_new(hl_display_renderer(s->display), HL_FONTS_DIR, &s->render, &err) != HL_OK) {
+        hl_test_fail(__FILE__, __LINE__, "screen: %s", err.msg);
+        return false;
+    }
+    hl_fakesys_init(&s->clock, 1795766400000LL, true, 5);
+    hl_sink_t sink = {null_save, &s->sink};
+    if (hl_flow_init(&s->flow, s->survey, &s->cfg.timeouts, hl_fakesys_sys(&s->clock), sink,
+                     &err) != HL_OK) {
+        hl_test_fail(__FILE__, __LINE__, "flow: %s", err.msg);
+        return false;
+    }
+    hl_ui_init(&s->ui, s->survey, &s->cfg, hl_render_measure(s->render), s->cfg.display.dpi);
+    snprintf(s->size, sizeof s->size, "%dx%d", w, h);
+    s->lang = lang;
+    hl_lang_t l = HL_LANG_VI;
+    hl_lang_parse(lang, &l);
+    if (hl_flow_set_lang(&s->flow, l, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "lang: %s", err.msg);
+    return true;
+}
+
+static void shooter_close(shooter_t *s)
+{
+    if (s->survey) hl_flow_free(&s->flow);
+    hl_render_free(s->render);
+    hl_display_close(s->display);
+    hl_survey_free(s->survey);
+    hl_config_free(&s->cfg);
+    free(s->scene);
+}
+
+static void tap(shooter_t *s, const char *id)
+{
+    hl_err_t err = {0};
+    int w, h;
+    hl_display_size(s->display, &w, &h);
+    hl_ui_build(&s->ui, &s->flow, w, h, s->clock.mono_ms, s->scene);
+    if (!hl_scene_find(s->scene, id))
+        hl_test_fail(__FILE__, __LINE__, "%s/%s: no target %s", s->size, s->lang, id);
+    else if (hl_ui_tap(&s->ui, &s->flow, id, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "%s/%s: tap %s: %s", s->size, s->lang, id, err.msg);
+}
+
+static const int sizes[][2] = {{800, 480}, {1280, 800}, {1080, 1920}};
+static const char *const langs[] = {"vi", "en"};
+
+/* Every question type and screen of the fixture survey that has them all. */
+static void shoot_all_types(int w, int h, const char *lang)
+{
+    shooter_t s;
+    if (shooter_open(&s, HL_TEST_DATA "/ui/all-types.json", w, h, lang)) {
+        shot(&s, "start_smiley3");
+        tap(&s, "answer:mood:ok");
+        shot(&s, "stars");
+        tap(&s, "answer:stars:4");
+        shot(&s, "choice");
+        tap(&s, "answer:visit:civil");
+        shot(&s, "nps");
+        tap(&s, "answer:recommend:8");
+        shot(&s, "yesno");
+        tap(&s, "answer:posted:yes");
+        tap(&s, "key:1");
+        tap(&s, "key:2");
+        tap(&s, "key:3");
+        shot(&s, "number");
+        tap(&s, "next");
+        tap(&s, "answer:tags:fast");
+        tap(&s, "answer:tags:clear");
+        snprintf(s.ui.pressed, sizeof s.ui.pressed, "answer:tags:helpful");
+        shot(&s, "multi_pressed");
+        s.ui.pressed[0] = '\0';
+        hl_fakesys_advance(&s.clock, (int64_t)s.cfg.timeouts.idle_s * 1000);
+        hl_err_t err = {0};
+        hl_flow_tick(&s.flow, &err);
+        hl_fakesys_advance(&s.clock, 2500);
+        shot(&s, "still_there");
+        tap(&s, "continue");
+        tap(&s, "next");
+        shot(&s, "thanks");
+        s.ui.out_of_service = true;
+        shot(&s, "out_of_service");
+        CHECK_INT(s.checked, 10);
+    }
+    shooter_close(&s);
+}
+
+/* The bundled survey's start screen: five faces, site and counter. */
+static void shoot_default_start(int w, int h, const char *lang)
+{
+    shooter_t s;
+    if (shooter_open(&s, HL_SOURCE_DIR "/assets/surveys/sipas-mot-cua.json", w, h, lang)) {
+        shot(&s, "start_smiley5");
+        tap(&s, "answer:overall:dissatisfied");
+        tap(&s, "answer:officer:neutral");
+        tap(&s, "answer:procedure_posted:no");
+        tap(&s, "answer:result_on_time:no");
+        tap(&s, "answer:facilities:not_satisfied");
+        tap(&s, "answer:feedback_channel:no");
+        shot(&s, "reasons");
+    }
+    shooter_close(&s);
+}
+
+static void test_every_screen_matches_its_golden_at_800x480(void)
+{
+    for (size_t l = 0; l < 2; l++) {
+        shoot_all_types(sizes[0][0], sizes[0][1], langs[l]);
+        shoot_default_start(sizes[0][0], sizes[0][1], langs[l]);
+    }
+}
+
+static void test_every_screen_matches_its_golden_at_1280x800(void)
+{
+    for (size_t l = 0; l < 2; l++) {
+        shoot_all_types(sizes[1][0], sizes[1][1], langs[l]);
+        shoot_default_start(sizes[1][0], sizes[1][1], langs[l]);
+    }
+}
+
+static void test_every_screen_matches_its_golden_at_1080x1920(void)
+{
+    for (size_t l = 0; l < 2; l++) {
+        shoot_all_types(sizes[2][0], sizes[2][1], langs[l]);
+        shoot_default_start(sizes[2][0], sizes[2][1], langs[l]);
+    }
+}
+
+static const hl_test_case_t tests[] = {
+    HL_TEST(test_every_screen_matches_its_golden_at_800x480),
+    HL_TEST(test_every_screen_matches_its_golden_at_1280x800),
+    HL_TEST(test_every_screen_matches_its_golden_at_1080x1920),
+};
+
+HL_TEST_MAIN(tests)

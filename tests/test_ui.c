@@ -1,0 +1,1208 @@
+/*
+ * test_ui.c: the kiosk's screens (firmware/ui/hl_ui.c) without SDL: every
+ * screen and question type, at 800x480, 1280x800, 1920x1080 and 1080x1920,
+ * in Vietnamese and English, is checked as data: targets at least the
+ * minimum size, inside the screen and never overlapping; every expected id
+ * present; text inside the screen, inside what it is drawn on, and at least
+ * 4.5:1 against it (WCAG relative luminance); a 500-character question fits
+ * at 800x480 above a floor size. Taps go through the real flow into a
+ * recording sink, by id and by the centre of the drawn target. Text is
+ * measured by a deterministic fake: 0.55 em per code point (bold x1.05),
+ * line height 1.36 em.
+ */
+#include "hl_flow.h"
+#include "hl_strings.h"
+#include "hl_test.h"
+#include "hl_ui.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Fake text measurement ------------------------------------------------ */
+
+static int fake_width(void *ctx, const char *text, int len, int px, bool bold)
+{
+    (void)ctx;
+    int cps = 0;
+    for (int i = 0; i < len; i++)
+        cps += ((unsigned char)text[i] & 0xC0) != 0x80;
+    double w = cps * px * 0.55 * (bold ? 1.05 : 1.0);
+    return (int)ceil(w);
+}
+
+static int fake_line_height(void *ctx, int px, bool bold)
+{
+    (void)ctx;
+    (void)bold;
+    return (int)ceil(px * 1.36);
+}
+
+static hl_measure_t fake_measure(void)
+{
+    hl_measure_t m = {fake_width, fake_line_height, NULL};
+    return m;
+}
+
+/* ---- A sink that records the answers of the open response ---------------- */
+
+typedef struct rec_sink {
+    int n_saves;                    /* committed transactions */
+    int64_t next_seq;               /* last sequence number handed out */
+    char qid[HL_MAX_QUESTIONS][40]; /* answers of the response, by question */
+    char value[HL_MAX_QUESTIONS][HL_VALUE_MAX];
+    int n;
+    hl_resp_status_t last_status; /* status of the last save */
+} rec_sink_t;
+
+static void rec_set(rec_sink_t *k, const char *qid, const char *val)
+{
+    for (int i = 0; i < k->n; i++) {
+        if (strcmp(k->qid[i], qid) == 0) {
+            if (val && val[0]) {
+                snprintf(k->value[i], HL_VALUE_MAX, "%s", val);
+            } else {
+                k->n--;
+                memmove(k->qid[i], k->qid[i + 1], (size_t)(k->n - i) * sizeof k->qid[0]);
+                memmove(k->value[i], k->value[i + 1], (size_t)(k->n - i) * sizeof k->value[0]);
+            }
+            return;
+        }
+    }
+    if (val && val[0] && k->n < HL_MAX_QUESTIONS) {
+        snprintf(k->qid[k->n], sizeof k->qid[0], "%s", qid);
+        snprintf(k->value[k->n], HL_VALUE_MAX, "%s", val);
+        k->n++;
+    }
+}
+
+static int rec_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_t *err)
+{
+    (void)err;
+    rec_sink_t *k = ctx;
+    if (resp->seq == 0) {
+        resp->seq = ++k->next_seq;
+        k->n = 0;
+    }
+    if (sv->set_qid) rec_set(k, sv->set_qid, sv->set_value);
+    for (size_t i = 0; i < sv->n_drop; i++)
+        rec_set(k, sv->drop_qids[i], NULL);
+    k->n_saves++;
+    k->last_status = sv->status;
+    return HL_OK;
+}
+
+static const char *rec_get(const rec_sink_t *k, const char *qid)
+{
+    for (int i = 0; i < k->n; i++)
+        if (strcmp(k->qid[i], qid) == 0) return k->value[i];
+    return NULL;
+}
+
+/* ---- Fixture ----------------------------------------------------------------- */
+
+typedef struct fx {
+    hl_survey_t *survey;
+    hl_config_t cfg;
+    hl_fakesys_t clock;
+    rec_sink_t sink;
+    hl_flow_t flow;
+    hl_ui_t ui;
+    hl_scene_t scene;
+    hl_err_t err;
+    int w, h;         /* size used by tap_id */
+    char text[32768]; /* scene_text's result */
+} fx_t;
+
+static const int sizes[4][2] = {{800, 480}, {1280, 800}, {1920, 1080}, {1080, 1920}};
+
+static fx_t *fx_open(const char *survey_path, bool with_site)
+{
+    fx_t *x = calloc(1, sizeof *x);
+    hl_diags_t d = {0};
+    int rc = hl_survey_load_file(survey_path, &x->survey, &d);
+    if (rc != HL_OK) hl_diags_print(&d, stderr);
+    hl_diags_free(&d);
+    if (rc != HL_OK) abort();
+    hl_config_defaults(&x->cfg, "ui-test");
+    if (with_site) {
+        rc = hl_config_load_file(hl_test_data("ui/kiosk.json"), &x->cfg, &d);
+        if (rc != HL_OK) hl_diags_print(&d, stderr);
+        hl_diags_free(&d);
+        if (rc != HL_OK) abort();
+    }
+    hl_fakesys_init(&x->clock, 1790000000000LL, true, 11);
+    hl_timeouts_t t = {30, 10, 5};
+    hl_sink_t sink = {rec_save, &x->sink};
+    if (hl_flow_init(&x->flow, x->survey, &t, hl_fakesys_sys(&x->clock), sink, &x->err)) abort();
+    hl_ui_init(&x->ui, x->survey, &x->cfg, fake_measure(), 96);
+    x->w = 1280;
+    x->h = 800;
+    return x;
+}
+
+static fx_t *fx_default(void)
+{
+    return fx_open(HL_SOURCE_DIR "/assets/surveys/sipas-mot-cua.json", true);
+}
+
+static fx_t *fx_types(void)
+{
+    return fx_open(hl_test_data("ui/all-types.json"), false);
+}
+
+static fx_t *fx_text(const char *json)
+{
+    char *dir = hl_test_tmpdir("ui");
+    char *path = hl_test_write_file(dir, "survey.json", json);
+    fx_t *x = fx_open(path, true);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+    return x;
+}
+
+static void fx_free(fx_t *x)
+{
+    hl_flow_free(&x->flow);
+    hl_config_free(&x->cfg);
+    hl_survey_free(x->survey);
+    free(x);
+}
+
+static hl_scene_t *build(fx_t *x, int w, int h)
+{
+    hl_ui_build(&x->ui, &x->flow, w, h, x->clock.mono_ms, &x->scene);
+    return &x->scene;
+}
+
+static const hl_question_t *cur_q(const fx_t *x)
+{
+    return &x->survey->questions[x->flow.cur];
+}
+
+/* Taps the centre of the target `id` as drawn at x->w x x->h. */
+static int tap_id(fx_t *x, const char *id)
+{
+    hl_scene_t *s = build(x, x->w, x->h);
+    const hl_target_t *t = hl_scene_find(s, id);
+    if (!t) {
+        hl_test_fail(__FILE__, __LINE__, "no target \"%s\" on screen", id);
+        return -1;
+    }
+    const char *hit = hl_scene_hit(s, t->box.x + t->box.w / 2, t->box.y + t->box.h / 2);
+    if (!hit || strcmp(hit, id) != 0) {
+        hl_test_fail(__FILE__, __LINE__, "centre of \"%s\" hits \"%s\"", id, hit ? hit : "(none)");
+        return -1;
+    }
+    return hl_ui_tap(&x->ui, &x->flow, hit, &x->err);
+}
+
+/* ---- Scene checks ------------------------------------------------------------- */
+
+static double chan(uint8_t c)
+{
+    double s = c / 255.0;
+    return s <= 0.04045 ? s / 12.92 : pow((s + 0.055) / 1.055, 2.4);
+}
+
+static double luminance(hl_color_t c)
+{
+    return 0.2126 * chan(c.r) + 0.7152 * chan(c.g) + 0.0722 * chan(c.b);
+}
+
+static double contrast(hl_color_t a, hl_color_t b)
+{
+    double la = luminance(a), lb = luminance(b);
+    if (la < lb) {
+        double t = la;
+        la = lb;
+        lb = t;
+    }
+    return (la + 0.05) / (lb + 0.05);
+}
+
+static bool rect_inside(hl_rect_t r, int w, int h)
+{
+    return r.x >= 0 && r.y >= 0 && r.w >= 0 && r.h >= 0 && r.x + r.w <= w && r.y + r.h <= h;
+}
+
+static bool rect_contains(hl_rect_t outer, hl_rect_t in)
+{
+    return in.x >= outer.x && in.y >= outer.y && in.x + in.w <= outer.x + outer.w &&
+           in.y + in.h <= outer.y + outer.h;
+}
+
+static bool rect_overlap(hl_rect_t a, hl_rect_t b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static bool point_in(hl_rect_t r, int x, int y)
+{
+    return x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
+}
+
+/* What a text command is drawn on: the last filled rectangle before it that
+ * holds its centre (else the background), which must hold all of it. */
+static hl_color_t text_background(const hl_scene_t *s, size_t i, bool *straddles)
+{
+    const hl_cmd_t *t = &s->cmds[i];
+    int cx = t->box.x + t->box.w / 2, cy = t->box.y + t->box.h / 2;
+    *straddles = false;
+    for (size_t j = i; j-- > 0;) {
+        const hl_cmd_t *c = &s->cmds[j];
+        if (c->kind != HL_CMD_RECT || c->border > 0 || !point_in(c->box, cx, cy)) continue;
+        *straddles = !rect_contains(c->box, t->box);
+        return c->color;
+    }
+    return s->background;
+}
+
+/* Everything a screen must satisfy, whatever is on it. */
+static void check_scene(const fx_t *x, const hl_scene_t *s, const char *where)
+{
+    int w = s->w, h = s->h, min = hl_ui_min_target(&x->ui);
+    if (s->overflow) hl_test_fail(__FILE__, __LINE__, "%s: scene overflowed", where);
+    for (size_t i = 0; i < s->n_targets; i++) {
+        const hl_target_t *t = &s->targets[i];
+        if (t->box.w < min || t->box.h < min)
+            hl_test_fail(__FILE__, __LINE__, "%s: target %s is %dx%d, under %d px", where, t->id,
+                         t->box.w, t->box.h, min);
+        if (!rect_inside(t->box, w, h))
+            hl_test_fail(__FILE__, __LINE__, "%s: target %s (%d,%d %dx%d) leaves the screen", where,
+                         t->id, t->box.x, t->box.y, t->box.w, t->box.h);
+        for (size_t j = 0; j < i; j++) {
+            if (rect_overlap(t->box, s->targets[j].box))
+                hl_test_fail(__FILE__, __LINE__, "%s: targets %s and %s overlap", where, t->id,
+                             s->targets[j].id);
+            if (strcmp(t->id, s->targets[j].id) == 0)
+                hl_test_fail(__FILE__, __LINE__, "%s: target id %s twice", where, t->id);
+        }
+    }
+    for (size_t i = 0; i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (!rect_inside(c->box, w, h))
+            hl_test_fail(__FILE__, __LINE__,
+                         "%s: command %zu (kind %d) at %d,%d %dx%d leaves "
+                         "the screen",
+                         where, i, (int)c->kind, c->box.x, c->box.y, c->box.w, c->box.h);
+        if (c->kind != HL_CMD_TEXT) continue;
+        if (!c->text || c->len <= 0 || c->px < 10) {
+            hl_test_fail(__FILE__, __LINE__, "%s: text command %zu is empty or tiny", where, i);
+            continue;
+        }
+        int tw = fake_width(NULL, c->text, c->len, c->px, c->bold);
+        if (tw > c->box.w)
+            hl_test_fail(__FILE__, __LINE__, "%s: \"%.*s\" is %d px wide in a %d px box", where,
+                         c->len, c->text, tw, c->box.w);
+        if (fake_line_height(NULL, c->px, c->bold) > c->box.h)
+            hl_test_fail(__FILE__, __LINE__, "%s: \"%.*s\" is taller than its box", where, c->len,
+                         c->text);
+        bool straddles;
+        hl_color_t bg = text_background(s, i, &straddles);
+        double k = contrast(c->color, bg);
+        if (k < 4.5)
+            hl_test_fail(__FILE__, __LINE__, "%s: \"%.*s\" has contrast %.2f:1", where, c->len,
+                         c->text, k);
+        if (straddles)
+            hl_test_fail(__FILE__, __LINE__, "%s: \"%.*s\" straddles the edge of its background",
+                         where, c->len, c->text);
+    }
+}
+
+/* Every id that should be on the current question screen. */
+static void check_ids(const fx_t *x, const hl_scene_t *s, const char *where)
+{
+    const hl_flow_t *f = &x->flow;
+    const hl_question_t *q = cur_q(x);
+    char id[HL_SCENE_ID_MAX];
+    static const char *const nums[11] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
+    int n = 0;
+    const char *ids[HL_SCENE_MAX_TARGETS];
+    char buf[HL_SCENE_MAX_TARGETS][HL_SCENE_ID_MAX];
+    switch (q->type) {
+    case HL_Q_SMILEY:
+    case HL_Q_CHOICE:
+    case HL_Q_MULTI:
+        for (size_t i = 0; i < q->n_options; i++) {
+            snprintf(buf[n], sizeof buf[n], "answer:%s:%s", q->id, q->options[i].id);
+            ids[n] = buf[n];
+            n++;
+        }
+        break;
+    case HL_Q_STARS:
+    case HL_Q_NPS:
+        for (int i = q->type == HL_Q_STARS ? 1 : 0; i <= (q->type == HL_Q_STARS ? 5 : 10); i++) {
+            snprintf(buf[n], sizeof buf[n], "answer:%s:%s", q->id, nums[i]);
+            ids[n] = buf[n];
+            n++;
+        }
+        break;
+    case HL_Q_YESNO:
+        snprintf(buf[n], sizeof buf[n], "answer:%s:yes", q->id);
+        ids[n] = buf[n];
+        n++;
+        snprintf(buf[n], sizeof buf[n], "answer:%s:no", q->id);
+        ids[n] = buf[n];
+        n++;
+        break;
+    case HL_Q_NUMBER:
+        for (int i = 0; i <= 9; i++) {
+            snprintf(buf[n], sizeof buf[n], "key:%d", i);
+            ids[n] = buf[n];
+            n++;
+        }
+        ids[n++] = "key:del";
+        break;
+    default:
+        break;
+    }
+    ids[n++] = "lang:vi";
+    ids[n++] = "lang:en";
+    bool back = false;
+    for (int i = 0; i < f->cur; i++)
+        back = back || hl_flow_shown(f, i);
+    back = back && f->state == HL_STATE_QUESTION;
+    bool next = q->type == HL_Q_MULTI || q->type == HL_Q_NUMBER || f->values[f->cur][0];
+    if (back) ids[n++] = "back";
+    if (next) ids[n++] = "next";
+    if (!q->required) ids[n++] = "skip";
+    for (int i = 0; i < n; i++)
+        if (!hl_scene_find(s, ids[i]))
+            hl_test_fail(__FILE__, __LINE__, "%s: no target %s", where, ids[i]);
+    /* ... and nothing else. */
+    for (size_t i = 0; i < s->n_targets; i++) {
+        bool known = false;
+        for (int j = 0; j < n && !known; j++)
+            known = strcmp(ids[j], s->targets[i].id) == 0;
+        if (!known)
+            hl_test_fail(__FILE__, __LINE__, "%s: unexpected target %s", where, s->targets[i].id);
+    }
+    (void)id;
+}
+
+/* Builds the current screen at every size in both languages and checks it;
+ * the language in use is restored afterwards. */
+static void check_all_sizes(fx_t *x, bool question_screen, const char *what)
+{
+    hl_lang_t keep = x->flow.resp.lang;
+    for (int l = 0; l < HL_LANG_COUNT; l++) {
+        if (x->flow.state != HL_STATE_THANKS && x->flow.state != HL_STATE_STILL_THERE)
+            CHECK_INT(hl_flow_set_lang(&x->flow, (hl_lang_t)l, &x->err), HL_OK);
+        else
+            x->flow.resp.lang = (hl_lang_t)l; /* these screens take no language taps */
+        for (int k = 0; k < 4; k++) {
+            char where[160];
+            snprintf(where, sizeof where, "%s %s %dx%d", what, hl_lang_code((hl_lang_t)l),
+                     sizes[k][0], sizes[k][1]);
+            hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
+            check_scene(x, s, where);
+            if (question_screen) check_ids(x, s, where);
+        }
+    }
+    if (x->flow.state != HL_STATE_THANKS && x->flow.state != HL_STATE_STILL_THERE)
+        hl_flow_set_lang(&x->flow, keep, &x->err);
+    else
+        x->flow.resp.lang = keep;
+}
+
+/* All texts of the scene joined by spaces (wrapped lines read as one). */
+static const char *scene_text(fx_t *x, const hl_scene_t *s)
+{
+    char *buf = x->text;
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (c->kind != HL_CMD_TEXT || o + (size_t)c->len + 2 >= sizeof x->text) continue;
+        memcpy(buf + o, c->text, (size_t)c->len);
+        o += (size_t)c->len;
+        buf[o++] = ' ';
+        buf[o] = '\0';
+    }
+    return buf;
+}
+
+/* The question's text lines: inside the screen, at least the floor, clear of
+ * every target, and together the whole text in order (nothing cut). */
+static void check_question_text(const fx_t *x, const hl_scene_t *s, const char *where)
+{
+    const char *qt = hl_text_get(&cur_q(x)->text, x->flow.resp.lang);
+    size_t len = strlen(qt), at = 0;
+    int lines = 0;
+    for (size_t i = 0; i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (c->kind != HL_CMD_TEXT || c->text < qt || c->text >= qt + len) continue;
+        lines++;
+        size_t off = (size_t)(c->text - qt);
+        for (size_t k = at; k < off; k++)
+            if (qt[k] != ' ' && qt[k] != '\n')
+                hl_test_fail(__FILE__, __LINE__, "%s: question text lost bytes at %zu", where, k);
+        at = off + (size_t)c->len;
+        if (c->px < HL_UI_QUESTION_FLOOR_PX)
+            hl_test_fail(__FILE__, __LINE__, "%s: question at %d px, under the floor %d", where,
+                         c->px, HL_UI_QUESTION_FLOOR_PX);
+        for (size_t j = 0; j < s->n_targets; j++)
+            if (rect_overlap(c->box, s->targets[j].box))
+                hl_test_fail(__FILE__, __LINE__, "%s: question line %d overlaps %s", where, lines,
+                             s->targets[j].id);
+    }
+    for (size_t k = at; k < len; k++)
+        if (qt[k] != ' ')
+            hl_test_fail(__FILE__, __LINE__, "%s: question text cut at byte %zu of %zu", where, at,
+                         len);
+    if (lines == 0) hl_test_fail(__FILE__, __LINE__, "%s: no question text", where);
+}
+
+static int question_px(const fx_t *x, const hl_scene_t *s)
+{
+    const char *qt = hl_text_get(&cur_q(x)->text, x->flow.resp.lang);
+    for (size_t i = 0; i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (c->kind == HL_CMD_TEXT && c->text >= qt && c->text < qt + strlen(qt)) return c->px;
+    }
+    return 0;
+}
+
+/* Answers the current question with its first item by tapping (keys and
+ * next for number, two ticks and next for multi). */
+static void answer_current(fx_t *x, int pick)
+{
+    const hl_question_t *q = cur_q(x);
+    char id[HL_SCENE_ID_MAX];
+    if (q->n_options) pick %= (int)q->n_options;
+    switch (q->type) {
+    case HL_Q_SMILEY:
+    case HL_Q_CHOICE:
+        snprintf(id, sizeof id, "answer:%s:%s", q->id, q->options[pick].id);
+        CHECK_INT(tap_id(x, id), HL_OK);
+        break;
+    case HL_Q_STARS:
+        snprintf(id, sizeof id, "answer:%s:%d", q->id, pick + 1);
+        CHECK_INT(tap_id(x, id), HL_OK);
+        break;
+    case HL_Q_NPS:
+        snprintf(id, sizeof id, "answer:%s:%d", q->id, pick);
+        CHECK_INT(tap_id(x, id), HL_OK);
+        break;
+    case HL_Q_YESNO:
+        snprintf(id, sizeof id, "answer:%s:%s", q->id, pick ? "no" : "yes");
+        CHECK_INT(tap_id(x, id), HL_OK);
+        break;
+    case HL_Q_MULTI:
+        snprintf(id, sizeof id, "answer:%s:%s", q->id, q->options[0].id);
+        CHECK_INT(tap_id(x, id), HL_OK);
+        snprintf(id, sizeof id, "answer:%s:%s", q->id, q->options[q->n_options - 1].id);
+        CHECK_INT(tap_id(x, id), HL_OK);
+        CHECK_INT(tap_id(x, "next"), HL_OK);
+        break;
+    case HL_Q_NUMBER:
+        for (int i = 0; i < q->min_digits; i++)
+            CHECK_INT(tap_id(x, (i % 2) ? "key:2" : "key:1"), HL_OK);
+        CHECK_INT(tap_id(x, "next"), HL_OK);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Walks the whole survey by taps, checking every screen on the way. */
+static void walk_and_check(fx_t *x, int pick)
+{
+    int guard = 0;
+    while (x->flow.state != HL_STATE_THANKS && guard++ < 50) {
+        char what[80];
+        snprintf(what, sizeof what, "%s (%s)", cur_q(x)->id, hl_qtype_name(cur_q(x)->type));
+        check_all_sizes(x, true, what);
+        answer_current(x, pick);
+    }
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    check_all_sizes(x, false, "thanks");
+}
+
+/* ---- Tests -------------------------------------------------------------------- */
+
+static void test_min_target_is_10mm_and_never_under_64px(void)
+{
+    hl_ui_t ui;
+    hl_ui_init(&ui, NULL, NULL, fake_measure(), 96);
+    CHECK_INT(hl_ui_min_target(&ui), 64);
+    ui.dpi = 131; /* the Pi 7" panel: 10 mm = 51.6 px */
+    CHECK_INT(hl_ui_min_target(&ui), 64);
+    ui.dpi = 254;
+    CHECK_INT(hl_ui_min_target(&ui), 100);
+    ui.dpi = 200;
+    CHECK_INT(hl_ui_min_target(&ui), 79); /* 78.7 rounded up */
+}
+
+static void test_every_screen_of_the_default_survey_is_well_formed_at_all_sizes(void)
+{
+    fx_t *x = fx_default();
+    x->w = 800;
+    x->h = 480;
+    walk_and_check(x, 3); /* "dissatisfied": the reasons question is shown too */
+    CHECK_STR(rec_get(&x->sink, "overall"), "dissatisfied");
+    CHECK_STR(rec_get(&x->sink, "reasons"), "slow|other");
+    CHECK_STR(rec_get(&x->sink, "case_code"), "1212");
+    CHECK_INT(x->sink.last_status, HL_RESP_COMPLETE);
+    fx_free(x);
+}
+
+static void test_every_question_type_is_well_formed_at_all_sizes_and_languages(void)
+{
+    fx_t *x = fx_types();
+    x->w = 1080;
+    x->h = 1920;
+    walk_and_check(x, 1);
+    CHECK_STR(rec_get(&x->sink, "mood"), "ok");
+    CHECK_STR(rec_get(&x->sink, "stars"), "2");
+    CHECK_STR(rec_get(&x->sink, "visit"), "civil");
+    CHECK_STR(rec_get(&x->sink, "recommend"), "1");
+    CHECK_STR(rec_get(&x->sink, "posted"), "no");
+    CHECK_STR(rec_get(&x->sink, "code"), "12");
+    CHECK_STR(rec_get(&x->sink, "tags"), "fast|other");
+    fx_free(x);
+}
+
+static void test_still_there_and_out_of_service_are_well_formed_at_all_sizes(void)
+{
+    fx_t *x = fx_default();
+    answer_current(x, 0);
+    hl_fakesys_advance(&x->clock, 30000);
+    CHECK_INT(hl_flow_tick(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    check_all_sizes(x, false, "still there");
+    hl_scene_t *s = build(x, 800, 480);
+    CHECK_INT(s->n_targets, 1);
+    CHECK(hl_scene_find(s, "continue") != NULL);
+    x->ui.out_of_service = true;
+    check_all_sizes(x, false, "out of service");
+    CHECK_INT(build(x, 800, 480)->n_targets, 0);
+    fx_free(x);
+}
+
+static void test_start_screen_shows_site_counter_title_question_and_languages(void)
+{
+    fx_t *x = fx_default();
+    hl_scene_t *s = build(x, 1280, 800);
+    const char *t = scene_text(x, s);
+    CHECK_CONTAINS(t, "Bộ phận Một cửa UBND thành phố Việt Trì");
+    CHECK_CONTAINS(t, "Quầy 3");
+    CHECK_CONTAINS(t, "Đánh giá mức độ hài lòng");
+    CHECK_CONTAINS(t, "Rất không hài lòng");
+    CHECK_CONTAINS(t, "Tiếng Việt");
+    CHECK_CONTAINS(t, "English");
+    CHECK(hl_scene_find(s, "answer:overall:very_satisfied") != NULL);
+    CHECK(hl_scene_find(s, "back") == NULL);
+    CHECK(hl_scene_find(s, "skip") == NULL); /* overall is required */
+    CHECK(hl_scene_find(s, "next") == NULL); /* a face moves on by itself */
+    CHECK_CONTAINS(t, "Câu 1/8");
+    CHECK_INT(tap_id(x, "lang:en"), HL_OK);
+    t = scene_text(x, build(x, 1280, 800));
+    CHECK_CONTAINS(t, "One-stop shop, Viet Tri City People's Committee");
+    CHECK_CONTAINS(t, "Counter 3");
+    CHECK_CONTAINS(t, "Rate our service");
+    CHECK_CONTAINS(t, "Very dissatisfied");
+    CHECK_CONTAINS(t, "Question 1 of 8");
+    fx_free(x);
+}
+
+static void test_start_screen_without_site_shows_the_title_in_the_header(void)
+{
+    fx_t *x = fx_types();
+    const char *t = scene_text(x, build(x, 800, 480));
+    CHECK_CONTAINS(t, "Khảo sát thử giao diện");
+    CHECK(strstr(t, "Quầy") == NULL);
+    fx_free(x);
+}
+
+static void test_current_language_is_marked_and_only_survey_languages_get_buttons(void)
+{
+    fx_t *x = fx_default();
+    hl_scene_t *s = build(x, 1280, 800);
+    const hl_target_t *vi = hl_scene_find(s, "lang:vi"), *en = hl_scene_find(s, "lang:en");
+    CHECK(vi && en);
+    int ticks_vi = 0, ticks_en = 0;
+    for (size_t i = 0; vi && en && i < s->n_cmds; i++) {
+        if (s->cmds[i].kind != HL_CMD_TICK) continue;
+        ticks_vi += rect_contains(vi->box, s->cmds[i].box);
+        ticks_en += rect_contains(en->box, s->cmds[i].box);
+    }
+    CHECK_INT(ticks_vi, 1);
+    CHECK_INT(ticks_en, 0);
+    fx_free(x);
+    x = fx_text("{\"format\":1,\"id\":\"vi-only\",\"version\":1,\"languages\":[\"vi\"],"
+                "\"title\":{\"vi\":\"Khảo sát\"},\"thanks\":{\"vi\":\"Cảm ơn\"},"
+                "\"questions\":[{\"id\":\"ok\",\"type\":\"yesno\",\"text\":{\"vi\":\"Tốt "
+                "không?\"}}]}");
+    s = build(x, 1280, 800);
+    CHECK(hl_scene_find(s, "lang:vi") == NULL);
+    CHECK(hl_scene_find(s, "lang:en") == NULL);
+    CHECK_INT(hl_ui_tap(&x->ui, &x->flow, "lang:en", &x->err), HL_ERR_USAGE);
+    check_scene(x, s, "vi only");
+    fx_free(x);
+}
+
+static void test_switching_language_keeps_answers(void)
+{
+    fx_t *x = fx_types();
+    answer_current(x, 0);
+    CHECK_STR(cur_q(x)->id, "stars");
+    CHECK_INT(tap_id(x, "lang:en"), HL_OK);
+    CHECK_INT(x->flow.resp.lang, HL_LANG_EN);
+    CHECK_STR(cur_q(x)->id, "stars");
+    CHECK_STR(hl_flow_value(&x->flow, 0), "good");
+    const char *t = scene_text(x, build(x, 800, 480));
+    CHECK_CONTAINS(t, "How many stars for this counter?");
+    CHECK_CONTAINS(t, "Back");
+    CHECK_CONTAINS(t, "Skip");
+    fx_free(x);
+}
+
+static void test_question_text_aims_for_a_7mm_capital(void)
+{
+    fx_t *x = fx_types();
+    hl_scene_t *s = build(x, 1280, 800);
+    /* 7 mm at 96 dpi = 26.46 px capital / 0.714 = 37 px. */
+    CHECK_INT(question_px(x, s), 37);
+    x->ui.dpi = 131;
+    s = build(x, 1920, 1080);
+    CHECK_INT(question_px(x, s), 51);
+    fx_free(x);
+}
+
+/* A survey whose every question is 500 characters long, one per type. */
+static char *long_survey(void)
+{
+    static const char *const words[] = {"Ông/Bà", "có",    "hài",   "lòng",    "với",
+                                        "việc",   "giải",  "quyết", "thủ",     "tục",
+                                        "hành",   "chính", "tại",   "Bộ phận", "Một cửa"};
+    char text[2048];
+    size_t o = 0;
+    int cps = 0;
+    for (int i = 0; cps < 500; i++) {
+        const char *wd = words[i % 15];
+        for (const char *p = i ? " " : ""; *p && cps < 500; p++, cps++)
+            text[o++] = *p;
+        for (const char *p = wd; *p && cps < 500;) {
+            int n = 1;
+            unsigned char c = (unsigned char)*p;
+            if (c >= 0xF0)
+                n = 4;
+            else if (c >= 0xE0)
+                n = 3;
+            else if (c >= 0xC0)
+                n = 2;
+            memcpy(text + o, p, (size_t)n);
+            o += (size_t)n;
+            p += n;
+            cps++;
+        }
+    }
+    while (o && text[o - 1] == ' ')
+        o--;
+    text[o] = '\0';
+    char en[600];
+    memset(en, 0, sizeof en);
+    for (int i = 0; i < 500; i++)
+        en[i] = (i % 7 == 6) ? ' ' : "abcdefghij"[i % 10];
+    en[499] = 'x';
+    static const char *const types[] = {"smiley", "yesno", "choice", "number",
+                                        "multi",  "stars", "nps"};
+    char *json = malloc(65536);
+    int n = snprintf(json, 65536,
+                     "{\"format\":1,\"id\":\"long\",\"version\":1,\"languages\":[\"vi\",\"en\"],"
+                     "\"title\":{\"vi\":\"Khảo sát\",\"en\":\"Survey\"},"
+                     "\"thanks\":{\"vi\":\"Cảm ơn\",\"en\":\"Thanks\"},\"questions\":[");
+    for (int q = 0; q < 7; q++) {
+        const char *t = types[q];
+        n += snprintf(json + n, (size_t)(65536 - n),
+                      "%s{\"id\":\"q%d\",\"type\":\"%s\",%s\"text\":{\"vi\":\"%s\",\"en\":\"%s\"}",
+                      q ? "," : "", q, t, q == 0 ? "\"required\":true," : "", text, en);
+        if (!strcmp(t, "smiley") || !strcmp(t, "choice") || !strcmp(t, "multi")) {
+            int k = !strcmp(t, "smiley") ? 5 : !strcmp(t, "choice") ? 3 : 6;
+            n += snprintf(json + n, (size_t)(65536 - n), ",\"options\":[");
+            for (int i = 0; i < k; i++)
+                n += snprintf(json + n, (size_t)(65536 - n),
+                              "%s{\"id\":\"o%d\",\"label\":{\"vi\":\"Rất không hài lòng %d\","
+                              "\"en\":\"Very dissatisfied %d\"}}",
+                              i ? "," : "", i, i, i);
+            n += snprintf(json + n, (size_t)(65536 - n), "]");
+        }
+        n += snprintf(json + n, (size_t)(65536 - n), "}");
+    }
+    snprintf(json + n, (size_t)(65536 - n), "]}");
+    return json;
+}
+
+static void test_500_character_question_fits_at_800x480_with_its_answers(void)
+{
+    char *json = long_survey();
+    fx_t *x = fx_text(json);
+    free(json);
+    x->w = 800;
+    x->h = 480;
+    int guard = 0;
+    while (x->flow.state != HL_STATE_THANKS && guard++ < 10) {
+        for (int l = 0; l < HL_LANG_COUNT; l++) {
+            hl_flow_set_lang(&x->flow, (hl_lang_t)l, &x->err);
+            for (int k = 0; k < 4; k++) {
+                char where[120];
+                snprintf(where, sizeof where, "500 chars %s %s %dx%d", cur_q(x)->id,
+                         hl_lang_code((hl_lang_t)l), sizes[k][0], sizes[k][1]);
+                hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
+                check_scene(x, s, where);
+                check_ids(x, s, where);
+                check_question_text(x, s, where);
+            }
+        }
+        hl_flow_set_lang(&x->flow, HL_LANG_VI, &x->err);
+        answer_current(x, 0);
+    }
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    fx_free(x);
+}
+
+static void test_tapping_the_centre_of_each_answer_records_that_answer(void)
+{
+    for (int k = 0; k < 4; k++) {
+        for (int pick = 0; pick < 3; pick++) {
+            fx_t *x = fx_types();
+            x->w = sizes[k][0];
+            x->h = sizes[k][1];
+            while (x->flow.state != HL_STATE_THANKS)
+                answer_current(x, pick);
+            static const char *const mood[] = {"good", "ok", "bad"};
+            static const char *const visit[] = {"land", "civil", "business"};
+            char num[16];
+            CHECK_STR(rec_get(&x->sink, "mood"), mood[pick]);
+            snprintf(num, sizeof num, "%d", pick + 1);
+            CHECK_STR(rec_get(&x->sink, "stars"), num);
+            CHECK_STR(rec_get(&x->sink, "visit"), visit[pick]);
+            snprintf(num, sizeof num, "%d", pick);
+            CHECK_STR(rec_get(&x->sink, "recommend"), num);
+            CHECK_STR(rec_get(&x->sink, "posted"), pick ? "no" : "yes");
+            fx_free(x);
+        }
+    }
+}
+
+static void test_every_nps_value_and_star_can_be_tapped(void)
+{
+    for (int v = 0; v <= 10; v++) {
+        fx_t *x = fx_types();
+        x->w = 800;
+        x->h = 480;
+        answer_current(x, 0);
+        answer_current(x, v % 5);
+        answer_current(x, 0);
+        CHECK_STR(cur_q(x)->id, "recommend");
+        answer_current(x, v);
+        char num[16];
+        snprintf(num, sizeof num, "%d", v);
+        CHECK_STR(rec_get(&x->sink, "recommend"), num);
+        snprintf(num, sizeof num, "%d", v % 5 + 1);
+        CHECK_STR(rec_get(&x->sink, "stars"), num);
+        fx_free(x);
+    }
+}
+
+static void test_tap_between_targets_hits_nothing_and_records_nothing(void)
+{
+    fx_t *x = fx_default();
+    for (int k = 0; k < 4; k++) {
+        hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
+        const hl_target_t *a = hl_scene_find(s, "answer:overall:very_satisfied");
+        const hl_target_t *b = hl_scene_find(s, "answer:overall:satisfied");
+        CHECK(a && b);
+        if (!a || !b) continue;
+        int gx = (a->box.x + a->box.w + b->box.x) / 2, gy = a->box.y + a->box.h / 2;
+        CHECK(gx >= a->box.x + a->box.w && gx < b->box.x);
+        CHECK(hl_scene_hit(s, gx, gy) == NULL);
+        CHECK(hl_scene_hit(s, a->box.x + a->box.w / 2, a->box.y - 2) == NULL); /* just above */
+        const char *qt = hl_text_get(&cur_q(x)->text, x->flow.resp.lang);
+        for (size_t i = 0; i < s->n_cmds; i++) /* on the question's words */
+            if (s->cmds[i].kind == HL_CMD_TEXT && s->cmds[i].text == qt)
+                CHECK(hl_scene_hit(s, s->cmds[i].box.x + s->cmds[i].box.w / 2,
+                                   s->cmds[i].box.y + s->cmds[i].box.h / 2) == NULL);
+    }
+    CHECK_INT(x->sink.n_saves, 0);
+    fx_free(x);
+}
+
+static void test_multi_toggles_by_tap_shows_ticks_and_next_commits(void)
+{
+    fx_t *x = fx_default();
+    x->w = 800;
+    x->h = 480;
+    answer_current(x, 4); /* very dissatisfied: reasons follow */
+    while (strcmp(cur_q(x)->id, "reasons") != 0 && x->flow.state == HL_STATE_QUESTION)
+        answer_current(x, 0);
+    CHECK_STR(cur_q(x)->id, "reasons");
+    int saves = x->sink.n_saves;
+    hl_scene_t *s = build(x, 800, 480);
+    CHECK_CONTAINS(scene_text(x, s), "Chọn tối đa 3");
+    CHECK_CONTAINS(scene_text(x, s), "Không bắt buộc");
+    CHECK(hl_scene_find(s, "next") != NULL);
+    CHECK_INT(tap_id(x, "answer:reasons:attitude"), HL_OK);
+    CHECK_INT(tap_id(x, "answer:reasons:slow"), HL_OK);
+    CHECK_INT(tap_id(x, "answer:reasons:other"), HL_OK);
+    CHECK_INT(tap_id(x, "answer:reasons:many_trips"), HL_ERR_STATE); /* over the limit */
+    CHECK_INT(tap_id(x, "answer:reasons:attitude"), HL_OK);          /* untick */
+    CHECK_STR(hl_flow_value(&x->flow, x->flow.cur), "slow|other");
+    s = build(x, 800, 480);
+    int ticks = 0;
+    for (size_t i = 0; i < s->n_cmds; i++)
+        ticks += s->cmds[i].kind == HL_CMD_TICK;
+    CHECK_INT(ticks, 1 + 2); /* the current language's mark and two ticked boxes */
+    const hl_target_t *slow = hl_scene_find(s, "answer:reasons:slow");
+    bool ticked = false;
+    for (size_t i = 0; slow && i < s->n_cmds; i++)
+        ticked =
+            ticked || (s->cmds[i].kind == HL_CMD_TICK && rect_contains(slow->box, s->cmds[i].box));
+    CHECK(ticked);
+    CHECK_INT(x->sink.n_saves, saves); /* ticks are a draft */
+    CHECK_INT(tap_id(x, "next"), HL_OK);
+    CHECK_STR(rec_get(&x->sink, "reasons"), "slow|other");
+    fx_free(x);
+}
+
+static void test_keypad_types_shows_and_deletes_digits(void)
+{
+    fx_t *x = fx_types();
+    for (int i = 0; i < 5; i++)
+        answer_current(x, 0);
+    CHECK_STR(cur_q(x)->id, "code");
+    hl_scene_t *s = build(x, 1280, 800);
+    CHECK_CONTAINS(scene_text(x, s), "Xoá");
+    CHECK_CONTAINS(scene_text(x, s), "Từ 2 đến 6 chữ số");
+    CHECK_INT(tap_id(x, "key:4"), HL_OK);
+    CHECK_INT(tap_id(x, "key:0"), HL_OK);
+    CHECK_INT(tap_id(x, "key:7"), HL_OK);
+    CHECK_INT(tap_id(x, "key:del"), HL_OK);
+    CHECK_INT(tap_id(x, "key:9"), HL_OK);
+    CHECK_STR(hl_flow_value(&x->flow, x->flow.cur), "409");
+    s = build(x, 1280, 800);
+    bool shown = false;
+    for (size_t i = 0; i < s->n_cmds; i++)
+        shown = shown || (s->cmds[i].kind == HL_CMD_TEXT && s->cmds[i].len == 3 &&
+                          memcmp(s->cmds[i].text, "409", 3) == 0 && s->cmds[i].px >= 37);
+    CHECK(shown);
+    CHECK_INT(hl_ui_tap(&x->ui, &x->flow, "answer:code:409", &x->err), HL_ERR_USAGE);
+    CHECK_INT(tap_id(x, "next"), HL_OK);
+    CHECK_STR(rec_get(&x->sink, "code"), "409");
+    fx_free(x);
+}
+
+static void test_keypad_sits_beside_the_question_in_landscape_and_below_in_portrait(void)
+{
+    fx_t *x = fx_types();
+    for (int i = 0; i < 5; i++)
+        answer_current(x, 0);
+    CHECK_STR(cur_q(x)->id, "code");
+    const char *qt = hl_text_get(&cur_q(x)->text, HL_LANG_VI);
+    for (int k = 0; k < 4; k++) {
+        hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
+        const hl_target_t *one = hl_scene_find(s, "key:1");
+        const hl_cmd_t *q = NULL;
+        for (size_t i = 0; i < s->n_cmds && !q; i++)
+            if (s->cmds[i].kind == HL_CMD_TEXT && s->cmds[i].text == qt) q = &s->cmds[i];
+        CHECK(one && q);
+        if (!one || !q) continue;
+        if (sizes[k][1] > sizes[k][0])
+            CHECK(one->box.y >= q->box.y + q->box.h);
+        else
+            CHECK(one->box.x >= q->box.x + q->box.w);
+    }
+    fx_free(x);
+}
+
+static void test_smiley_faces_go_from_best_to_worst_with_colours_and_labels(void)
+{
+    fx_t *x = fx_default();
+    hl_scene_t *s = build(x, 1280, 800);
+    static const uint32_t five[5] = {0x1B7F3B, 0x4C9A2A, 0xE0A100, 0xE06C00, 0xC62828};
+    int n = 0, last_x = -1;
+    for (size_t i = 0; i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (c->kind != HL_CMD_FACE) continue;
+        CHECK(n < 5);
+        if (n >= 5) break;
+        CHECK_INT(c->of, 5);
+        CHECK_INT(c->level, 5 - n);
+        CHECK_INT(((uint32_t)c->color.r << 16) | (c->color.g << 8) | c->color.b, five[n]);
+        CHECK(c->box.x > last_x);
+        CHECK_INT(c->box.w, c->box.h);
+        last_x = c->box.x;
+        /* The label is in the same target, under the face. */
+        const char *hit = hl_scene_hit(s, c->box.x + c->box.w / 2, c->box.y + c->box.h / 2);
+        CHECK(hit != NULL);
+        const hl_target_t *t = hit ? hl_scene_find(s, hit) : NULL;
+        bool label = false;
+        for (size_t j = i + 1; t && j < s->n_cmds; j++)
+            if (s->cmds[j].kind == HL_CMD_TEXT && rect_contains(t->box, s->cmds[j].box) &&
+                s->cmds[j].box.y >= c->box.y + c->box.h)
+                label = true;
+        CHECK(label);
+        n++;
+    }
+    CHECK_INT(n, 5);
+    /* Three faces: green, amber, red. */
+    for (int i = 0; i < 4; i++)
+        answer_current(x, 0);
+    CHECK_STR(cur_q(x)->id, "facilities");
+    s = build(x, 800, 480);
+    static const uint32_t three[3] = {0x1B7F3B, 0xE0A100, 0xC62828};
+    n = 0;
+    for (size_t i = 0; i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (c->kind != HL_CMD_FACE || n >= 3) continue;
+        CHECK_INT(c->of, 3);
+        CHECK_INT(c->level, 3 - n);
+        CHECK_INT(((uint32_t)c->color.r << 16) | (c->color.g << 8) | c->color.b, three[n]);
+        n++;
+    }
+    CHECK_INT(n, 3);
+    fx_free(x);
+}
+
+static void test_back_next_and_skip_appear_as_applicable(void)
+{
+    fx_t *x = fx_types();
+    answer_current(x, 0); /* mood -> stars */
+    hl_scene_t *s = build(x, 800, 480);
+    CHECK(hl_scene_find(s, "back") != NULL);
+    CHECK(hl_scene_find(s, "skip") != NULL);
+    CHECK(hl_scene_find(s, "next") == NULL); /* unanswered stars move on by themselves */
+    CHECK_INT(tap_id(x, "back"), HL_OK);
+    CHECK_STR(cur_q(x)->id, "mood");
+    s = build(x, 800, 480);
+    CHECK(hl_scene_find(s, "back") == NULL); /* the first question */
+    CHECK(hl_scene_find(s, "skip") == NULL); /* required */
+    CHECK(hl_scene_find(s, "next") != NULL); /* answered: move on unchanged */
+    CHECK_INT(hl_ui_tap(&x->ui, &x->flow, "back", &x->err), HL_ERR_USAGE);
+    CHECK_CONTAINS(x->err.msg, "no target \"back\" on screen");
+    /* The answer given is drawn selected: the thick outline. */
+    const hl_target_t *good = hl_scene_find(s, "answer:mood:good");
+    const hl_target_t *ok = hl_scene_find(s, "answer:mood:ok");
+    int good_border = 0, ok_border = 0;
+    for (size_t i = 0; good && ok && i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (c->kind != HL_CMD_RECT || c->border == 0) continue;
+        if (!memcmp(&c->box, &good->box, sizeof c->box)) good_border = c->border;
+        if (!memcmp(&c->box, &ok->box, sizeof c->box)) ok_border = c->border;
+    }
+    CHECK(good_border >= 4);
+    CHECK(ok_border > 0 && ok_border < good_border);
+    CHECK_INT(tap_id(x, "next"), HL_OK);
+    CHECK_STR(cur_q(x)->id, "stars");
+    CHECK_INT(tap_id(x, "skip"), HL_OK);
+    CHECK_STR(cur_q(x)->id, "visit");
+    CHECK(rec_get(&x->sink, "stars") == NULL);
+    fx_free(x);
+}
+
+static void test_progress_shows_position_and_dots(void)
+{
+    fx_t *x = fx_types();
+    answer_current(x, 0);
+    hl_scene_t *s = build(x, 1280, 800);
+    CHECK_CONTAINS(scene_text(x, s), "Câu 2/7");
+    int dots = 0;
+    for (size_t i = 0; i < s->n_cmds; i++)
+        dots += s->cmds[i].kind == HL_CMD_CIRCLE;
+    CHECK_INT(dots, 7);
+    hl_flow_set_lang(&x->flow, HL_LANG_EN, &x->err);
+    CHECK_CONTAINS(scene_text(x, build(x, 1280, 800)), "Question 2 of 7");
+    fx_free(x);
+}
+
+static void test_still_there_counts_down_in_whole_seconds_rounded_up(void)
+{
+    fx_t *x = fx_default();
+    answer_current(x, 0);
+    hl_fakesys_advance(&x->clock, 30000);
+    hl_flow_tick(&x->flow, &x->err);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    const char *t = scene_text(x, build(x, 800, 480));
+    CHECK_CONTAINS(t, "Bạn vẫn đang trả lời chứ?");
+    CHECK_CONTAINS(t, "Khảo sát sẽ kết thúc sau 10 giây");
+    CHECK_CONTAINS(t, "Tiếp tục");
+    hl_fakesys_advance(&x->clock, 2300); /* 7.7 s left: shows 8 */
+    CHECK_CONTAINS(scene_text(x, build(x, 800, 480)), "Khảo sát sẽ kết thúc sau 8 giây");
+    x->flow.resp.lang = HL_LANG_EN;
+    t = scene_text(x, build(x, 1080, 1920));
+    CHECK_CONTAINS(t, "Are you still there?");
+    CHECK_CONTAINS(t, "The survey will end in 8 seconds");
+    CHECK_CONTAINS(t, "Continue");
+    hl_fakesys_advance(&x->clock, 7000); /* 0.7 s left */
+    CHECK_CONTAINS(scene_text(x, build(x, 1080, 1920)), "The survey will end in 1 second ");
+    fx_free(x);
+}
+
+static void test_any_tap_dismisses_still_there(void)
+{
+    static const char *const ids[] = {"continue", "", "bogus", "answer:officer:satisfied",
+                                      "lang:en"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        fx_t *x = fx_default();
+        answer_current(x, 0);
+        hl_fakesys_advance(&x->clock, 30000);
+        hl_flow_tick(&x->flow, &x->err);
+        CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+        CHECK_INT(hl_ui_tap(&x->ui, &x->flow, ids[i], &x->err), HL_OK);
+        CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+        CHECK_STR(cur_q(x)->id, "officer");
+        CHECK(rec_get(&x->sink, "officer") == NULL); /* the tap only dismissed */
+        fx_free(x);
+    }
+    fx_t *x = fx_default();
+    answer_current(x, 0);
+    hl_fakesys_advance(&x->clock, 30000);
+    hl_flow_tick(&x->flow, &x->err);
+    CHECK_INT(tap_id(x, "continue"), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    fx_free(x);
+}
+
+static void test_thanks_shows_the_survey_text_and_ignores_taps(void)
+{
+    fx_t *x = fx_types();
+    while (x->flow.state != HL_STATE_THANKS)
+        answer_current(x, 0);
+    hl_scene_t *s = build(x, 1280, 800);
+    CHECK_CONTAINS(scene_text(x, s), "Cảm ơn Ông/Bà!");
+    CHECK_INT(s->n_targets, 0);
+    int saves = x->sink.n_saves;
+    static const char *const ids[] = {"next", "back", "", "lang:en", "continue"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        CHECK_INT(hl_ui_tap(&x->ui, &x->flow, ids[i], &x->err), HL_ERR_STATE);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    CHECK_INT(x->flow.resp.lang, HL_LANG_VI);
+    CHECK_INT(x->sink.n_saves, saves);
+    fx_free(x);
+}
+
+static void test_out_of_service_shows_both_languages_calmly_and_takes_no_taps(void)
+{
+    fx_t *x = fx_default();
+    x->ui.out_of_service = true;
+    hl_scene_t *s = build(x, 800, 480);
+    const char *t = scene_text(x, s);
+    CHECK_CONTAINS(t, "Máy tạm ngừng phục vụ.");
+    CHECK_CONTAINS(t, "This kiosk is temporarily out of service.");
+    CHECK_INT(s->n_targets, 0);
+    CHECK_INT(hl_ui_tap(&x->ui, &x->flow, "answer:overall:satisfied", &x->err), HL_ERR_STATE);
+    CHECK_INT(x->sink.n_saves, 0);
+    fx_free(x);
+}
+
+static void test_unknown_or_absent_targets_are_usage_errors(void)
+{
+    fx_t *x = fx_types();
+    static const char *const ids[] = {
+        "",      "nope",    "answer:mood:great", "answer:stars:3", "answer:mood",
+        "key:1", "lang:fr", "continue",          "next",           "skip"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        CHECK_INT(hl_ui_tap(&x->ui, &x->flow, ids[i], &x->err), HL_ERR_USAGE);
+        CHECK_CONTAINS(x->err.msg, "on screen");
+    }
+    CHECK_INT(x->sink.n_saves, 0);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    fx_free(x);
+}
+
+static void test_pressed_target_is_drawn_differently(void)
+{
+    fx_t *x = fx_types();
+    static const char *const ids[] = {"answer:mood:ok", "lang:en", "lang:vi"};
+    for (size_t k = 0; k < 3; k++) {
+        x->ui.pressed[0] = '\0';
+        hl_scene_t *s = build(x, 1280, 800);
+        const hl_target_t *t = hl_scene_find(s, ids[k]);
+        CHECK(t != NULL);
+        if (!t) continue;
+        hl_rect_t box = t->box;
+        hl_color_t before = {0, 0, 0, 0}, after = {0, 0, 0, 0};
+        for (size_t i = 0; i < s->n_cmds; i++)
+            if (s->cmds[i].kind == HL_CMD_RECT && !s->cmds[i].border &&
+                !memcmp(&s->cmds[i].box, &box, sizeof box))
+                before = s->cmds[i].color;
+        snprintf(x->ui.pressed, sizeof x->ui.pressed, "%s", ids[k]);
+        s = build(x, 1280, 800);
+        for (size_t i = 0; i < s->n_cmds; i++)
+            if (s->cmds[i].kind == HL_CMD_RECT && !s->cmds[i].border &&
+                !memcmp(&s->cmds[i].box, &box, sizeof box))
+                after = s->cmds[i].color;
+        CHECK(memcmp(&before, &after, sizeof before) != 0);
+        check_scene(x, s, ids[k]);
+    }
+    fx_free(x);
+}
+
+static void test_build_is_deterministic_and_leaves_room_in_the_scene(void)
+{
+    fx_t *x = fx_default();
+    hl_scene_t *a = malloc(sizeof *a);
+    build(x, 1280, 800);
+    memcpy(a, &x->scene, sizeof *a);
+    build(x, 1280, 800);
+    CHECK_INT(a->n_cmds, x->scene.n_cmds);
+    CHECK(memcmp(a->cmds, x->scene.cmds, a->n_cmds * sizeof a->cmds[0]) == 0);
+    CHECK(a->n_cmds < HL_SCENE_MAX_CMDS / 2);
+    CHECK(!a->overflow);
+    free(a);
+    fx_free(x);
+}
+
+static void test_strings_exist_in_every_language_with_diacritics(void)
+{
+    for (int l = 0; l < HL_LANG_COUNT; l++)
+        for (int i = 0; i < HL_STR_COUNT; i++)
+            CHECK(hl_str((hl_lang_t)l, (hl_str_id_t)i)[0] != '\0');
+    CHECK_STR(hl_str(HL_LANG_VI, HL_STR_BACK), "Quay lại");
+    CHECK_STR(hl_str(HL_LANG_VI, HL_STR_STILL_THERE), "Bạn vẫn đang trả lời chứ?");
+    CHECK_STR(hl_str_lang_name(HL_LANG_VI), "Tiếng Việt");
+    CHECK_STR(hl_str_lang_name(HL_LANG_EN), "English");
+    char buf[80];
+    CHECK_STR(hl_str_format(buf, sizeof buf, HL_LANG_VI, HL_STR_COUNTDOWN, 7, 0),
+              "Khảo sát sẽ kết thúc sau 7 giây");
+    CHECK_STR(hl_str_format(buf, sizeof buf, HL_LANG_EN, HL_STR_COUNTDOWN, 1, 0),
+              "The survey will end in 1 second");
+    CHECK_STR(hl_str_format(buf, sizeof buf, HL_LANG_VI, HL_STR_PROGRESS, 2, 7), "Câu 2/7");
+    CHECK_STR(hl_str_format(buf, sizeof buf, HL_LANG_EN, HL_STR_PROGRESS, 2, 7), "Question 2 of 7");
+    CHECK_STR(hl_str_format(buf, 8, HL_LANG_EN, HL_STR_PROGRESS, 2, 7), "Questio");
+}
+
+static const hl_test_case_t tests[] = {
+    HL_TEST(test_min_target_is_10mm_and_never_under_64px),
+    HL_TEST(test_every_screen_of_the_default_survey_is_well_formed_at_all_sizes),
+    HL_TEST(test_every_question_type_is_well_formed_at_all_sizes_and_languages),
+    HL_TEST(test_still_there_and_out_of_service_are_well_formed_at_all_sizes),
+    HL_TEST(test_start_screen_shows_site_counter_title_question_and_languages),
+    HL_TEST(test_start_screen_without_site_shows_the_title_in_the_header),
+    HL_TEST(test_current_language_is_marked_and_only_survey_languages_get_buttons),
+    HL_TEST(test_switching_language_keeps_answers),
+    HL_TEST(test_question_text_aims_for_a_7mm_capital),
+    HL_TEST(test_500_character_question_fits_at_800x480_with_its_answers),
+    HL_TEST(test_tapping_the_centre_of_each_answer_records_that_answer),
+    HL_TEST(test_every_nps_value_and_star_can_be_tapped),
+    HL_TEST(test_tap_between_targets_hits_nothing_and_records_nothing),
+    HL_TEST(test_multi_toggles_by_tap_shows_ticks_and_next_commits),
+    HL_TEST(test_keypad_types_shows_and_deletes_digits),
+    HL_TEST(test_keypad_sits_beside_the_question_in_landscape_and_below_in_portrait),
+    HL_TEST(test_smiley_faces_go_from_best_to_worst_with_colours_and_labels),
+    HL_TEST(test_back_next_and_skip_appear_as_applicable),
+    HL_TEST(test_progress_shows_position_and_dots),
+    HL_TEST(test_still_there_counts_down_in_whole_seconds_rounded_up),
+    HL_TEST(test_any_tap_dismisses_still_there),
+    HL_TEST(test_thanks_shows_the_survey_text_and_ignores_taps),
+    HL_TEST(test_out_of_service_shows_both_languages_calmly_and_takes_no_taps),
+    HL_TEST(test_unknown_or_absent_targets_are_usage_errors),
+    HL_TEST(test_pressed_target_is_drawn_differently),
+    HL_TEST(test_build_is_deterministic_and_leaves_room_in_the_scene),
+    HL_TEST(test_strings_exist_in_every_language_with_diacritics),
+};
+
+HL_TEST_MAIN(tests)
