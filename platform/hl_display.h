@@ -29,8 +29,9 @@ typedef enum hl_backend {
 
 typedef struct hl_display_opts {
     hl_backend_t backend;
-    int w, h;     /* desktop window / headless surface size; kms: ignored (native mode) */
-    int rotation; /* 0, 90, 180, 270 (clockwise); the UI sees the rotated size */
+    int w, h;        /* desktop window / headless surface size; kms: ignored (native mode) */
+    int rotation;    /* 0, 90, 180, 270 (clockwise); the UI sees the rotated size */
+    bool kiosk_lock; /* ignore every key, Ctrl+C and SDL_QUIT; only SIGTERM stops (kms: always) */
 } hl_display_opts_t;
 
 typedef enum hl_input_kind {

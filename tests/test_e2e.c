@@ -196,7 +196,7 @@ static bool first_screen_targets(int w, int h, hl_scene_t *scene)
     hl_display_t *disp = NULL;
     hl_render_t *rd = NULL;
     hl_err_t err = {0};
-    hl_display_opts_t o = {HL_BACKEND_HEADLESS, w, h, 0};
+    hl_display_opts_t o = {HL_BACKEND_HEADLESS, w, h, 0, false};
     ok = ok && hl_display_open(&o, &disp, &err) == HL_OK &&
          hl_render_new(hl_display_renderer(disp), HL_FONTS_DIR, &rd, &err) == HL_OK;
     hl_fakesys_t clock;

@@ -193,7 +193,7 @@ static bool shooter_open(shooter_t *s, const char *survey, int w, int h, const c
     }
     hl_diags_free(&d);
     hl_err_t err = {0};
-    hl_display_opts_t o = {HL_BACKEND_HEADLESS, w, h, 0};
+    hl_display_opts_t o = {HL_BACKEND_HEADLESS, w, h, 0, false};
     s->scene = calloc(1, sizeof *s->scene);
     if (!s->scene || hl_display_open(&o, &s->display, &err) != HL_OK ||
         hl_render_new(hl_display_renderer(s->display), HL_FONTS_DIR, &s->render, &err) != HL_OK) {

@@ -37,7 +37,7 @@ static bool fixture_open(fixture_t *f, int w, int h, int rotation)
 {
     memset(f, 0, sizeof *f);
     hl_err_t err;
-    hl_display_opts_t o = {HL_BACKEND_HEADLESS, w, h, rotation};
+    hl_display_opts_t o = {HL_BACKEND_HEADLESS, w, h, rotation, false};
     if (hl_display_open(&o, &f->d, &err) != HL_OK) {
         hl_test_fail(__FILE__, __LINE__, "display: %s", err.msg);
         return false;
@@ -140,7 +140,7 @@ static void test_bad_rotation_is_a_usage_error(void)
 {
     hl_display_t *d = NULL;
     hl_err_t err;
-    hl_display_opts_t o = {HL_BACKEND_HEADLESS, 800, 480, 45};
+    hl_display_opts_t o = {HL_BACKEND_HEADLESS, 800, 480, 45, false};
     CHECK_INT(hl_display_open(&o, &d, &err), HL_ERR_USAGE);
     CHECK(d == NULL);
     CHECK_CONTAINS(err.msg, "rotation");
@@ -329,6 +329,56 @@ static void test_sigterm_makes_wait_return_quit(void)
     struct sigaction sa;
     sigaction(SIGTERM, NULL, &sa);
     CHECK(sa.sa_handler == SIG_DFL);
+}
+
+static void push_key(SDL_Keycode sym, Uint16 mod)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = sym;
+    e.key.keysym.mod = mod;
+    SDL_PushEvent(&e);
+}
+
+static void test_kiosk_lock_ignores_keys_ctrl_c_and_sdl_quit_but_not_sigterm(void)
+{
+    hl_display_t *d = NULL;
+    hl_err_t err = {0};
+    hl_display_opts_t o = {HL_BACKEND_HEADLESS, 800, 480, 0, true};
+    CHECK_INT(hl_display_open(&o, &d, &err), HL_OK);
+    if (!d) return;
+    hl_input_t in;
+    while (hl_display_wait(d, 0, &in)) {
+    }
+    push_key(SDLK_F4, KMOD_LALT);
+    push_key(SDLK_ESCAPE, 0);
+    push_key(SDLK_c, KMOD_LCTRL);
+    push_key(SDLK_q, KMOD_LCTRL | KMOD_LALT);
+    SDL_Event q;
+    memset(&q, 0, sizeof q);
+    q.type = SDL_QUIT;
+    SDL_PushEvent(&q);
+    raise(SIGINT); /* Ctrl+C on the console: ignored while locked */
+    CHECK(!hl_display_wait(d, 150, &in));
+    raise(SIGTERM);
+    CHECK(hl_display_wait(d, 5000, &in));
+    CHECK_INT(in.kind, HL_INPUT_QUIT);
+    hl_display_close(d);
+}
+
+static void test_unlocked_screen_quits_on_sdl_quit(void)
+{
+    fixture_t f;
+    if (!fixture_open(&f, 800, 480, 0)) return;
+    SDL_Event q;
+    memset(&q, 0, sizeof q);
+    q.type = SDL_QUIT;
+    SDL_PushEvent(&q);
+    hl_input_t in;
+    CHECK(hl_display_wait(f.d, 1000, &in));
+    CHECK_INT(in.kind, HL_INPUT_QUIT);
+    fixture_close(&f);
 }
 
 static void *request_quit_later(void *arg)
@@ -714,6 +764,8 @@ static void test_missing_fonts_are_reported_as_not_found(void)
 }
 
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_kiosk_lock_ignores_keys_ctrl_c_and_sdl_quit_but_not_sigterm),
+    HL_TEST(test_unlocked_screen_quits_on_sdl_quit),
     HL_TEST(test_headless_display_opens_at_the_requested_size),
     HL_TEST(test_backend_names_parse_and_print_back),
     HL_TEST(test_bad_rotation_is_a_usage_error),

@@ -53,7 +53,8 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
         fprintf(stderr, "hailong run: out of memory\n");
         return HL_EXIT_FAIL;
     }
-    if (hl_store_open(cli->data_dir, NULL, &k->store, &recovered, &err) != HL_OK ||
+    hl_store_opts_t sopts = {.vfs = o->store_vfs};
+    if (hl_store_open(cli->data_dir, &sopts, &k->store, &recovered, &err) != HL_OK ||
         hl_store_use_survey(k->store, cli->survey, cli->cfg.kiosk_id, &err) != HL_OK) {
         fprintf(stderr, "hailong run: %s\n", err.msg);
         return HL_EXIT_FAIL;
@@ -114,7 +115,8 @@ static int kiosk_apply(hl_kiosk_t *k, const char *id, hl_err_t *err)
     int rc = hl_ui_tap(&k->ui, &k->flow, id, err);
     k->dirty = true;
     if (is_store_failure(rc)) {
-        if (!k->ui.out_of_service) fprintf(stderr, "hailong: out of service: %s\n", err->msg);
+        if (!k->ui.out_of_service && !k->retrying)
+            fprintf(stderr, "hailong: out of service: %s\n", err->msg);
         k->ui.out_of_service = true;
         snprintf(k->failed_id, sizeof k->failed_id, "%s", id);
         k->retry_at_ms = kiosk_now(k) + HL_KIOSK_RETRY_MS;
@@ -188,13 +190,16 @@ void hl_kiosk_tick(hl_kiosk_t *k)
         char id[HL_SCENE_ID_MAX];
         snprintf(id, sizeof id, "%s", k->failed_id);
         k->failed_id[0] = '\0';
+        k->ui.out_of_service = false; /* the screen refuses taps while out of service */
+        k->retrying = true;
         int rc = kiosk_apply(k, id, &err);
+        k->retrying = false;
         if (rc == HL_OK) {
-            k->ui.out_of_service = false;
             fprintf(stderr, "hailong: back in service\n");
-        } else if (!is_store_failure(rc)) {
-            k->ui.out_of_service = false; /* the step no longer applies; nothing is owed */
+        } else if (is_store_failure(rc)) {
+            k->ui.out_of_service = true; /* kiosk_apply scheduled the next retry */
         }
+        /* Any other refusal: the step no longer applies; nothing is owed. */
     }
     /* The countdown on "still there?" changes every second. */
     if (k->flow.state == HL_STATE_STILL_THERE || before != k->flow.state) k->dirty = true;

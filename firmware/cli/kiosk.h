@@ -30,6 +30,7 @@ typedef struct hl_kiosk {
     char down_id[HL_SCENE_ID_MAX];   /* target under the finger since touch-down, "" = none */
     char failed_id[HL_SCENE_ID_MAX]; /* tap whose commit failed, retried while out of service */
     int64_t retry_at_ms;             /* mono ms of the next retry, 0 = none */
+    bool retrying;                   /* inside a retry: the failure was reported already */
     const char *shots_dir;           /* --screenshots DIR, or NULL */
     long long frames;                /* frames presented */
     bool quit;                       /* SIGTERM or the desktop quit combination */
@@ -39,6 +40,7 @@ typedef struct hl_kiosk_opts {
     hl_display_opts_t display; /* backend, size, rotation */
     hl_sys_t sys;              /* clock for the flow */
     const char *shots_dir;     /* where `shot NAME` writes NAME.png */
+    const char *store_vfs;     /* SQLite VFS for the store, NULL = default (tests inject faults) */
 } hl_kiosk_opts_t;
 
 /* Opens everything (store in cli->data_dir with recovery, display, fonts);

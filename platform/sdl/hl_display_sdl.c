@@ -53,6 +53,7 @@
 
 struct hl_display {
     hl_backend_t backend;      /* the backend actually opened (never AUTO) */
+    bool locked;               /* kiosk lock: no key, Ctrl+C or SDL_QUIT leaves */
     SDL_Window *win;           /* owned: the window (a dummy window in headless mode) */
     SDL_Renderer *ren;         /* owned: the renderer the firmware draws with */
     SDL_Texture *target;       /* owned: logical screen when rotation != 0, else NULL */
@@ -91,7 +92,7 @@ static void hl_display_install_signals(hl_display_t *d)
     sigemptyset(&sa.sa_mask);
     hl_display_stop_signal = 0;
     sigaction(SIGTERM, &sa, &d->old_term);
-    if (d->backend == HL_BACKEND_KMS) sa.sa_handler = SIG_IGN; /* Ctrl+C on a console */
+    if (d->locked) sa.sa_handler = SIG_IGN; /* Ctrl+C on a console */
     sigaction(SIGINT, &sa, &d->old_int);
 }
 
@@ -233,6 +234,7 @@ int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t 
     if (!d) return hl_err_set(err, HL_ERR_NOMEM, "out of memory opening the display");
     d->backend = opts->backend == HL_BACKEND_AUTO ? hl_display_auto_backend() : opts->backend;
     d->rotation = rot;
+    d->locked = d->backend == HL_BACKEND_KMS || opts->kiosk_lock;
 
     /* Hints must be in place before SDL_Init; OVERRIDE beats SDL_VIDEODRIVER
      * from the environment, so headless is headless even under X. */
@@ -429,7 +431,7 @@ static void hl_display_set(hl_display_t *d, hl_input_t *ev, hl_input_kind_t kind
 
 static bool hl_display_key(hl_display_t *d, const SDL_KeyboardEvent *k, hl_input_t *ev)
 {
-    if (d->backend != HL_BACKEND_DESKTOP || k->repeat) return false;
+    if (d->locked || d->backend != HL_BACKEND_DESKTOP || k->repeat) return false;
     SDL_Keymod mod = (SDL_Keymod)k->keysym.mod;
     if (k->keysym.sym == SDLK_F11) {
         d->fullscreen = !d->fullscreen;
@@ -456,7 +458,7 @@ static bool hl_display_translate(hl_display_t *d, const SDL_Event *e, hl_input_t
     }
     switch (e->type) {
     case SDL_QUIT:
-        if (d->backend == HL_BACKEND_KMS) return false; /* kiosk lock */
+        if (d->locked) return false; /* kiosk lock: Alt+F4 and friends end here */
         ev->kind = HL_INPUT_QUIT;
         ev->x = ev->y = 0;
         ev->timestamp = e->quit.timestamp;
