@@ -25,6 +25,8 @@
 
 #define GOLDEN_DIR HL_SOURCE_DIR "/tests/golden"
 #define OUT_DIR    "golden-out"
+#define ALL_TYPES  HL_TEST_DATA "/ui/all-types.json"
+#define ALL_NFD    HL_TEST_DATA "/ui/all-types-nfd.json"
 
 typedef struct null_sink {
     int64_t seq; /* sequence numbers handed out */
@@ -50,10 +52,20 @@ typedef struct shooter {
     null_sink_t sink;
     hl_config_t cfg;
     hl_survey_t *survey;
-    char size[32];    /* "800x480" */
-    const char *lang; /* "vi", "en" */
-    int checked;      /* pictures compared */
+    char size[32];     /* "800x480" */
+    const char *lang;  /* "vi", "en" */
+    int checked;       /* pictures compared */
+    bool compare_only; /* never write goldens (a variant that must match the originals) */
 } shooter_t;
+
+/* Code points in a UTF-8 string. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
 
 static bool update_mode(void)
 {
@@ -131,7 +143,7 @@ static void shot(shooter_t *s, const char *name)
         return;
     }
     s->checked++;
-    if (update_mode()) {
+    if (update_mode() && !s->compare_only) {
         char dir[1024];
         snprintf(dir, sizeof dir, "%s/%s/%s", GOLDEN_DIR, s->size, s->lang);
         mkdirs(dir);
@@ -242,11 +254,15 @@ static void tap(shooter_t *s, const char *id)
 static const int sizes[][2] = {{800, 480}, {1280, 800}, {1080, 1920}};
 static const char *const langs[] = {"vi", "en"};
 
-/* Every question type and screen of the fixture survey that has them all. */
-static void shoot_all_types(int w, int h, const char *lang)
+/* Every question type and screen of the fixture survey that has them all;
+ * survey is that fixture, or its decomposed (NFD) copy compared with the
+ * same goldens. */
+static void shoot_all_types(int w, int h, const char *lang, const char *survey)
 {
     shooter_t s;
-    if (shooter_open(&s, HL_TEST_DATA "/ui/all-types.json", w, h, lang)) {
+    bool nfd = strstr(survey, "nfd") != NULL;
+    if (shooter_open(&s, survey, w, h, lang)) {
+        s.compare_only = nfd;
         shot(&s, "start_smiley3");
         tap(&s, "answer:mood:ok");
         shot(&s, "stars");
@@ -302,7 +318,7 @@ static void shoot_default_start(int w, int h, const char *lang)
 static void test_every_screen_matches_its_golden_at_800x480(void)
 {
     for (size_t l = 0; l < 2; l++) {
-        shoot_all_types(sizes[0][0], sizes[0][1], langs[l]);
+        shoot_all_types(sizes[0][0], sizes[0][1], langs[l], ALL_TYPES);
         shoot_default_start(sizes[0][0], sizes[0][1], langs[l]);
     }
 }
@@ -310,7 +326,7 @@ static void test_every_screen_matches_its_golden_at_800x480(void)
 static void test_every_screen_matches_its_golden_at_1280x800(void)
 {
     for (size_t l = 0; l < 2; l++) {
-        shoot_all_types(sizes[1][0], sizes[1][1], langs[l]);
+        shoot_all_types(sizes[1][0], sizes[1][1], langs[l], ALL_TYPES);
         shoot_default_start(sizes[1][0], sizes[1][1], langs[l]);
     }
 }
@@ -318,12 +334,54 @@ static void test_every_screen_matches_its_golden_at_1280x800(void)
 static void test_every_screen_matches_its_golden_at_1080x1920(void)
 {
     for (size_t l = 0; l < 2; l++) {
-        shoot_all_types(sizes[2][0], sizes[2][1], langs[l]);
+        shoot_all_types(sizes[2][0], sizes[2][1], langs[l], ALL_TYPES);
         shoot_default_start(sizes[2][0], sizes[2][1], langs[l]);
     }
 }
 
+static void test_decomposed_survey_text_renders_exactly_like_precomposed(void)
+{
+    /* The same goldens, from a survey whose texts are all in NFD. */
+    for (size_t z = 0; z < 3; z++)
+        for (size_t l = 0; l < 2; l++)
+            shoot_all_types(sizes[z][0], sizes[z][1], langs[l], ALL_NFD);
+}
+
+static void test_a_500_character_question_fits_at_800x480_with_its_answers(void)
+{
+    for (size_t l = 0; l < 2; l++) {
+        shooter_t s;
+        if (shooter_open(&s, HL_TEST_DATA "/ui/long-text.json", 800, 480, langs[l])) {
+            CHECK_INT(utf8_chars(s.survey->questions[0].text.s[l == 0 ? HL_LANG_VI : HL_LANG_EN]),
+                      500);
+            for (int screen = 0; screen < 2; screen++) {
+                shot(&s, screen == 0 ? "long_smiley5" : "long_number");
+                const hl_scene_t *sc = s.scene;
+                int min = hl_ui_min_target(&s.ui);
+                size_t answers = 0;
+                for (size_t i = 0; i < sc->n_cmds; i++) {
+                    const hl_cmd_t *c = &sc->cmds[i];
+                    if (c->kind != HL_CMD_TEXT) continue;
+                    CHECK(c->box.x >= 0 && c->box.y >= 0 && c->box.x + c->box.w <= 800 &&
+                          c->box.y + c->box.h <= 480);
+                    CHECK(c->px >= HL_UI_QUESTION_FLOOR_PX || c->px >= 12);
+                }
+                for (size_t i = 0; i < sc->n_targets; i++) {
+                    const hl_target_t *t = &sc->targets[i];
+                    CHECK(t->box.w >= min && t->box.h >= min);
+                    answers += !strncmp(t->id, "answer:", 7) || !strncmp(t->id, "key:", 4);
+                }
+                CHECK(answers == (screen == 0 ? 5u : 11u));
+                if (screen == 0) tap(&s, "answer:overall:neutral");
+            }
+        }
+        shooter_close(&s);
+    }
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_decomposed_survey_text_renders_exactly_like_precomposed),
+    HL_TEST(test_a_500_character_question_fits_at_800x480_with_its_answers),
     HL_TEST(test_every_screen_matches_its_golden_at_800x480),
     HL_TEST(test_every_screen_matches_its_golden_at_1280x800),
     HL_TEST(test_every_screen_matches_its_golden_at_1080x1920),
