@@ -71,33 +71,6 @@ static int load(const char *text, hl_survey_t **s, hl_diags_t *d)
         hl_survey_free(s_);                                                                        \
     } while (0)
 
-#define EXPECT_DIAG(d, i, line, col, path, msg)                                                    \
-    expect_diag(__FILE__, __LINE__, d, i, line, col, path, msg)
-
-static void expect_diag(const char *file, int at, const hl_diags_t *d, size_t i, int line, int col,
-                        const char *path, const char *msg)
-{
-    if (i >= d->n) {
-        hl_test_fail(file, at, "diagnostic %zu missing (%zu recorded)", i, d->n);
-        hl_diags_print(d, stderr);
-        return;
-    }
-    const hl_diag_t *it = &d->items[i];
-    bool path_ok = path ? (it->path && strcmp(it->path, path) == 0) : it->path == NULL;
-    if (it->line != line || it->col != col || !path_ok || !strstr(it->msg, msg)) {
-        hl_test_fail(file, at,
-                     "diagnostic %zu is %d:%d \"%s\" (at %s); expected %d:%d \"%s\" (at %s)", i,
-                     it->line, it->col, it->msg, it->path ? it->path : "-", line, col, msg,
-                     path ? path : "-");
-    }
-}
-
-#define EXPECT_COUNT(d, count)                                                                     \
-    do {                                                                                           \
-        CHECK_INT((d)->n, count);                                                                  \
-        if ((d)->n != (size_t)(count)) hl_diags_print(d, stderr);                                  \
-    } while (0)
-
 static hl_survey_t *load_full(void)
 {
     hl_diags_t d = {0};

@@ -171,3 +171,21 @@ const char *hl_test_data(const char *rel)
     snprintf(buf, sizeof buf, "%s/%s", HL_TEST_DATA, rel);
     return buf;
 }
+
+void hl_test_expect_diag(const char *file, int at, const hl_diags_t *d, size_t i, int line, int col,
+                         const char *path, const char *msg)
+{
+    if (i >= d->n) {
+        hl_test_fail(file, at, "diagnostic %zu missing (%zu recorded)", i, d->n);
+        hl_diags_print(d, stderr);
+        return;
+    }
+    const hl_diag_t *it = &d->items[i];
+    bool path_ok = path ? (it->path && strcmp(it->path, path) == 0) : it->path == NULL;
+    if (it->line != line || it->col != col || !path_ok || !strstr(it->msg, msg)) {
+        hl_test_fail(file, at,
+                     "diagnostic %zu is %d:%d \"%s\" (at %s); expected %d:%d \"%s\" (at %s)", i,
+                     it->line, it->col, it->msg, it->path ? it->path : "-", line, col, msg,
+                     path ? path : "-");
+    }
+}

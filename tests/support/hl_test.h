@@ -61,6 +61,22 @@ int hl_test_main(int argc, char **argv, const hl_test_case_t *cases, size_t n);
                          h_ ? h_ : "(null)");                                                      \
     } while (0)
 
+/* ---- Diagnostics ---------------------------------------------------------- */
+
+#include "hl_diag.h"
+
+/* Checks diagnostic i: its line, column, path (NULL: none) and that its
+ * message contains msg; prints the whole list when it does not match. */
+void hl_test_expect_diag(const char *file, int at, const hl_diags_t *d, size_t i, int line, int col,
+                         const char *path, const char *msg);
+#define EXPECT_DIAG(d, i, line, col, path, msg)                                                    \
+    hl_test_expect_diag(__FILE__, __LINE__, d, i, line, col, path, msg)
+#define EXPECT_COUNT(d, count)                                                                     \
+    do {                                                                                           \
+        CHECK_INT((d)->n, count);                                                                  \
+        if ((d)->n != (size_t)(count)) hl_diags_print(d, stderr);                                  \
+    } while (0)
+
 /* ---- Helpers ------------------------------------------------------------ */
 
 /* Makes a fresh empty directory under $TMPDIR (or /tmp) and returns its
