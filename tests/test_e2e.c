@@ -306,7 +306,11 @@ static void test_tapping_a_target_that_is_not_on_screen_stops_the_run(void)
 static void test_shot_writes_a_png_of_the_screen(void)
 {
     char *dir = hl_test_tmpdir("e2e");
-    char *script = hl_test_write_file(dir, "s.txt", "size 1080x1920\nshot first\n");
+    char *script = hl_test_write_file(dir, "s.txt",
+                                      "size 1080x1920\nshot first\n"
+                                      "answer overall s5       # a step that does not draw\n"
+                                      "tap answer:stars:4      # taps what is on screen now\n"
+                                      "expect state question code\n");
     const char *argv[] = {HL_BIN, "run",           "--data-dir", dir,          "--survey",
                           SURVEY, "--config",      CONFIG,       "--headless", "--script",
                           script, "--screenshots", dir,          NULL};
@@ -320,9 +324,9 @@ static void test_shot_writes_a_png_of_the_screen(void)
     char *bytes = hl_test_read_file(png, &len);
     CHECK(bytes && len > 1000 && !memcmp(bytes, "\x89PNG", 4));
     free(bytes);
-    /* Without --screenshots, shot is refused with a reason. */
-    CHECK_INT(run_script(dir, script, &out, &err), 3);
-    CHECK_CONTAINS(err, "--screenshots DIR");
+    /* Without --screenshots, shot is refused before anything runs. */
+    CHECK_INT(run_script(dir, script, &out, &err), 2);
+    CHECK_CONTAINS(err, "s.txt:2: shot: shot needs --screenshots DIR");
     free(out);
     free(err);
     free(script);

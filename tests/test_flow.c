@@ -404,21 +404,38 @@ static void test_emptied_multi_selection_is_shown_empty_and_a_required_one_refus
     fx_free(x);
 }
 
+static void test_back_keeps_a_complete_selection_made_before_going_back(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s1");
+    hl_flow_toggle(&x->flow, "reasons", "rude", &x->err);
+    int n = x->sink.n;
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->sink.n, n + 1); /* committed on the way back */
+    CHECK_STR(x->sink.saves[n].set_qid, "reasons");
+    CHECK_STR(x->sink.saves[n].set_value, "rude");
+    CHECK_INT(x->sink.saves[n].status, HL_RESP_IN_PROGRESS);
+    answer1(x, "overall", "s2"); /* still low: reasons stay shown, with the selection */
+    CHECK_STR(cur_id(x), "reasons");
+    CHECK_STR(hl_flow_value(&x->flow, 1), "rude");
+    fx_free(x);
+}
+
 static void test_deleting_every_digit_of_an_optional_number_removes_its_answer(void)
 {
     fx_t *x = fx_new();
     answer1(x, "overall", "s5");
     answer1(x, "stars", "4");
     hl_flow_key(&x->flow, "code", '1', &x->err);
-    hl_flow_key(&x->flow, "code", '2', &x->err);
-    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK); /* the unconfirmed digits are dropped */
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK); /* one digit is too few: dropped */
     answer1(x, "stars", "5");
     CHECK_STR(hl_flow_value(&x->flow, 3), NULL);
     const char *code[1] = {"55"};
     hl_flow_answer(&x->flow, "code", code, 1, &x->err);
-    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
-    hl_flow_skip(&x->flow, &x->err); /* stars */
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK); /* complete: kept */
+    hl_flow_skip(&x->flow, &x->err);                   /* stars */
     CHECK_STR(cur_id(x), "code");
+    CHECK_STR(hl_flow_value(&x->flow, 3), "55");
     hl_flow_key(&x->flow, "code", '\b', &x->err);
     hl_flow_key(&x->flow, "code", '\b', &x->err);
     CHECK_STR(hl_flow_value(&x->flow, 3), NULL);
@@ -427,6 +444,8 @@ static void test_deleting_every_digit_of_an_optional_number_removes_its_answer(v
     rec_save_t *last = &x->sink.saves[x->sink.n - 1];
     CHECK_INT(last->status, HL_RESP_COMPLETE);
     CHECK_STR(last->set_qid, "");
+    CHECK_INT(last->n_drop, 1);
+    CHECK_STR(last->drops[0], "code");
     fx_free(x);
 }
 
@@ -714,6 +733,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_any_input_dismisses_still_there_and_is_applied),
     HL_TEST(test_refused_input_still_restarts_the_idle_timer),
     HL_TEST(test_emptied_multi_selection_is_shown_empty_and_a_required_one_refuses_next),
+    HL_TEST(test_back_keeps_a_complete_selection_made_before_going_back),
     HL_TEST(test_deleting_every_digit_of_an_optional_number_removes_its_answer),
     HL_TEST(test_a_draft_kept_at_timeout_records_when_it_was_made),
     HL_TEST(test_timeout_keeps_a_valid_multi_draft_in_the_partial_response),

@@ -176,8 +176,9 @@ static void test_extension_verbs_go_to_the_extension(void)
 {
     fx_t *x = fx_new();
     static const char *const extra[] = {"shot", NULL};
+    hl_script_ext_t ext = {extra, NULL, NULL};
     const char *text = "shot start\nanswer overall s5\nshot\n";
-    CHECK_INT(hl_script_parse("s.txt", text, strlen(text), extra, &x->script, &x->err), HL_OK);
+    CHECK_INT(hl_script_parse("s.txt", text, strlen(text), &ext, &x->script, &x->err), HL_OK);
     int calls = 0;
     x->runner.ext = ext_handler;
     x->runner.ext_ctx = &calls;
@@ -203,7 +204,31 @@ static void test_nul_byte_in_script_is_refused(void)
     CHECK_CONTAINS(err.msg, "NUL");
 }
 
+static const char *check_shot(void *ctx, const hl_script_step_t *st)
+{
+    (void)ctx;
+    return st->argc == 2 ? NULL : "shot takes a name";
+}
+
+static void test_extension_steps_are_checked_before_anything_runs(void)
+{
+    fx_t *x = fx_new();
+    static const char *const extra[] = {"shot", NULL};
+    hl_script_ext_t ext = {extra, check_shot, NULL};
+    const char *text = "answer overall s5\nshot\n";
+    CHECK_INT(hl_script_parse("s.txt", text, strlen(text), &ext, &x->script, &x->err),
+              HL_ERR_USAGE);
+    CHECK_CONTAINS(x->err.msg, "s.txt:2: shot: shot takes a name");
+    CHECK_INT(x->sink.saves, 0);
+    const char *typo = "shoot a\n";
+    CHECK_INT(hl_script_parse("s.txt", typo, strlen(typo), &ext, &x->script, &x->err),
+              HL_ERR_USAGE);
+    CHECK_CONTAINS(x->err.msg, "expect shot)"); /* the known steps include the extension's */
+    fx_free(x);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_extension_steps_are_checked_before_anything_runs),
     HL_TEST(test_a_full_session_runs_to_thanks_and_back_to_start),
     HL_TEST(test_syntax_errors_name_the_file_and_line_before_anything_runs),
     HL_TEST(test_malformed_arguments_are_syntax_errors),

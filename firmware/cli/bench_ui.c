@@ -90,6 +90,12 @@ static const screen_case_t screens[] = {
 static int time_frames(hl_kiosk_t *k, int n, double *times, double *p50, double *p99)
 {
     hl_err_t err = {0};
+    /* One frame first: its text is rasterised once (first_frame_ms covers a
+     * cold start); the figures are the steady redraws of that screen. */
+    if (hl_kiosk_draw(k, &err) != HL_OK) {
+        fprintf(stderr, "bench ui: %s\n", err.msg);
+        return HL_EXIT_FAIL;
+    }
     for (int i = 0; i < n; i++) {
         k->dirty = true;
         double t0 = hl_bench_now_s();
@@ -304,6 +310,12 @@ int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv)
     fprintf(stderr, "bench ui: idle on the start screen for %d s\n", idle_s);
     hl_kiosk_opts_t io = {.display = {.backend = HL_BACKEND_HEADLESS, .w = BENCH_W, .h = BENCH_H},
                           .sys = cli->sys};
+    /* A fresh folder: the timed kiosk above left its response open. */
+    char idle_dir[PATH_MAX];
+    if (snprintf(idle_dir, sizeof idle_dir, "%.*s/idle", PATH_MAX - 8, root) >=
+        (int)sizeof idle_dir)
+        goto done;
+    memcpy(cli->data_dir, idle_dir, strlen(idle_dir) + 1);
     if (hl_kiosk_open(&k, cli, &io) != HL_EXIT_OK) goto done;
     quit_timer_t qt = {k.display, idle_s};
     pthread_t th;

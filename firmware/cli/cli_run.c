@@ -129,8 +129,10 @@ int hl_cli_run(hl_cli_t *cli, int argc, char **argv)
 
     hl_err_t err = {0};
     hl_script_t script = {0};
-    if (a.script &&
-        hl_script_load_file(a.script, hl_kiosk_script_verbs(), &script, &err) != HL_OK) {
+    if (a.script && hl_script_load_file(a.script,
+                                        &(hl_script_ext_t){hl_kiosk_script_verbs(),
+                                                           hl_kiosk_script_check, (void *)&a.shots},
+                                        &script, &err) != HL_OK) {
         fprintf(stderr, "hailong run: %s\n", err.msg);
         return err.code == HL_ERR_USAGE ? HL_EXIT_USAGE : HL_EXIT_FAIL;
     }

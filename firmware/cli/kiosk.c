@@ -88,11 +88,17 @@ void hl_kiosk_close(hl_kiosk_t *k)
     memset(k, 0, sizeof *k);
 }
 
-int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err)
+/* Builds the scene for the current state (what a finger would see now). */
+static void kiosk_build(hl_kiosk_t *k)
 {
     int w, h;
     hl_display_size(k->display, &w, &h);
     hl_ui_build(&k->ui, &k->flow, w, h, kiosk_now(k), k->scene);
+}
+
+int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err)
+{
+    kiosk_build(k);
     int rc = hl_render_draw(k->render, k->scene, err);
     if (rc == HL_OK) rc = hl_display_present(k->display, err);
     if (rc == HL_OK) {
@@ -157,16 +163,10 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
 
 int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err)
 {
-    if (k->dirty || !k->scene->n_cmds) {
-        int rc = hl_kiosk_draw(k, err);
-        if (rc) return rc;
-    }
-    if (!hl_scene_find(k->scene, id)) {
-        /* On "still there?" any touch dismisses; elsewhere the id must be shown. */
-        if (k->flow.state == HL_STATE_STILL_THERE) return kiosk_apply(k, id, err);
+    kiosk_build(k); /* script steps change the flow without drawing: look again */
+    if (!hl_scene_find(k->scene, id))
         return hl_err_set(err, HL_ERR_STATE, "no target \"%s\" on screen (state %s)", id,
                           hl_state_name(k->flow.state));
-    }
     return kiosk_apply(k, id, err);
 }
 
@@ -213,7 +213,7 @@ int hl_kiosk_timeout(const hl_kiosk_t *k)
     if (k->flow.state == HL_STATE_STILL_THERE) {
         /* Wake at the next whole second of the countdown. */
         int64_t end = hl_flow_deadline(&k->flow);
-        int64_t tick = end - ((end - now - 1) / 1000) * 1000 - 1000;
+        int64_t tick = end - ((end - now - 1) / 1000) * 1000;
         if (tick <= now) tick = now + 1000;
         if (next < 0 || tick < next) next = tick;
     }
@@ -266,46 +266,61 @@ static bool parse_int(const char *s, int *out)
     return true;
 }
 
-static int step_shot(hl_kiosk_t *k, const hl_script_step_t *st, hl_err_t *err)
+static bool parse_size(const char *s, int *w, int *h)
 {
-    if (st->argc != 2) return hl_err_set(err, HL_ERR_USAGE, "shot takes a name: shot NAME");
-    const char *name = st->argv[1];
-    if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
-            strlen(name) ||
-        name[0] == '.')
-        return hl_err_set(err, HL_ERR_USAGE, "shot name \"%s\": use letters, digits, - _ .", name);
-    if (!k->shots_dir)
-        return hl_err_set(err, HL_ERR_USAGE, "shot needs --screenshots DIR on the command line");
-    int rc = hl_kiosk_draw(k, err);
-    if (rc) return rc;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s.png", k->shots_dir, name);
-    return hl_display_save_png(k->display, path, err);
+    char tail;
+    return sscanf(s, "%dx%d%c", w, h, &tail) == 2 && *w >= 320 && *h >= 240 && *w <= 7680 &&
+           *h <= 7680;
+}
+
+const char *hl_kiosk_script_check(void *ctx, const hl_script_step_t *st)
+{
+    const char *const *shots_dir = ctx;
+    const char *v = st->argv[0];
+    int a, b;
+    if (!strcmp(v, "size")) {
+        if (st->argc != 2 || !parse_size(st->argv[1], &a, &b))
+            return "size takes WxH from 320x240 to 7680x7680, e.g. size 800x480";
+    } else if (!strcmp(v, "tap")) {
+        if (st->argc == 3 ? !parse_int(st->argv[1], &a) || !parse_int(st->argv[2], &b)
+                          : st->argc != 2)
+            return "tap takes a target id (tap answer:overall:satisfied) or pixels (tap X Y)";
+    } else if (!strcmp(v, "shot")) {
+        const char *name = st->argc == 2 ? st->argv[1] : "";
+        if (!*name || name[0] == '.' ||
+            strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+                strlen(name))
+            return "shot takes one name of letters, digits, - _ . (shot start)";
+        if (!shots_dir || !*shots_dir) return "shot needs --screenshots DIR on the command line";
+    }
+    return NULL;
 }
 
 int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
 {
     hl_kiosk_t *k = ctx;
+    const char *problem = hl_kiosk_script_check(&k->shots_dir, st);
+    if (problem) return hl_err_set(err, HL_ERR_USAGE, "%s", problem);
     const char *v = st->argv[0];
     if (!strcmp(v, "size")) {
         int w = 0, h = 0;
-        if (st->argc != 2 || sscanf(st->argv[1], "%dx%d", &w, &h) != 2 || w < 320 || h < 240 ||
-            w > 7680 || h > 7680)
-            return hl_err_set(err, HL_ERR_USAGE, "size takes WxH, e.g. size 800x480");
-        int rc = hl_display_resize(k->display, w, h, err);
+        parse_size(st->argv[1], &w, &h);
         k->dirty = true;
-        return rc;
+        return hl_display_resize(k->display, w, h, err);
     }
-    if (!strcmp(v, "shot")) return step_shot(k, st, err);
+    if (!strcmp(v, "shot")) {
+        int rc = hl_kiosk_draw(k, err);
+        if (rc) return rc;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.png", k->shots_dir, st->argv[1]);
+        return hl_display_save_png(k->display, path, err);
+    }
     if (!strcmp(v, "tap")) {
         if (st->argc == 2) return hl_kiosk_tap_id(k, st->argv[1], err);
-        int x, y;
-        if (st->argc != 3 || !parse_int(st->argv[1], &x) || !parse_int(st->argv[2], &y))
-            return hl_err_set(err, HL_ERR_USAGE, "tap takes a target id or X Y in pixels");
-        if (k->dirty) {
-            int rc = hl_kiosk_draw(k, err);
-            if (rc) return rc;
-        }
+        int x = 0, y = 0;
+        parse_int(st->argv[1], &x);
+        parse_int(st->argv[2], &y);
+        kiosk_build(k);
         hl_kiosk_touch(k, HL_INPUT_DOWN, x, y);
         hl_kiosk_touch(k, HL_INPUT_UP, x, y);
         return HL_OK;

@@ -71,4 +71,8 @@ int hl_kiosk_loop(hl_kiosk_t *k);
 const char *const *hl_kiosk_script_verbs(void);
 int hl_kiosk_script_step(void *ctx, const hl_script_step_t *step, hl_err_t *err);
 
+/* Load-time syntax of those steps (hl_script_ext_t.check); ctx points to the
+ * --screenshots folder (const char *, NULL when none): shot needs one. */
+const char *hl_kiosk_script_check(void *ctx, const hl_script_step_t *step);
+
 #endif

@@ -411,6 +411,15 @@ int hl_flow_back(hl_flow_t *f, hl_err_t *err)
         }
     }
     if (prev < 0) return hl_err_set(err, HL_ERR_STATE, "already at the first question");
+    /* A complete selection made here is kept, not thrown away by going back
+     * (an elderly person should not lose taps); an incomplete one is dropped. */
+    char value[HL_VALUE_MAX];
+    if (f->draft_active && f->draft[0] && strcmp(f->draft, f->values[f->cur]) != 0 &&
+        flow_draft_value(f, value, NULL) == HL_OK) {
+        flow_compute_shown(f, f->cur, value);
+        rc = flow_commit(f, f->cur, value, HL_RESP_IN_PROGRESS, 0, err);
+        if (rc != HL_OK) return rc;
+    }
     flow_enter_question(f, prev);
     return HL_OK;
 }

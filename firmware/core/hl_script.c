@@ -65,7 +65,7 @@ static const char *check_core_step(const hl_script_step_t *st)
     return NULL;
 }
 
-int hl_script_parse(const char *name, const char *text, size_t len, const char *const *extra_verbs,
+int hl_script_parse(const char *name, const char *text, size_t len, const hl_script_ext_t *ext,
                     hl_script_t *out, hl_err_t *err)
 {
     memset(out, 0, sizeof *out);
@@ -106,11 +106,20 @@ int hl_script_parse(const char *name, const char *text, size_t len, const char *
         p = next;
         if (st.argc == 0) continue;
         const char *problem = NULL;
-        if (verb_in(st.argv[0], core_verbs))
+        char known[256];
+        if (verb_in(st.argv[0], core_verbs)) {
             problem = check_core_step(&st);
-        else if (!verb_in(st.argv[0], extra_verbs))
-            problem = "unknown step (known: lang, answer, next, back, skip, continue, wait, "
-                      "expect)";
+        } else if (ext && verb_in(st.argv[0], ext->verbs)) {
+            problem = ext->check ? ext->check(ext->ctx, &st) : NULL;
+        } else {
+            size_t n = (size_t)snprintf(known, sizeof known, "unknown step (known:");
+            for (size_t i = 0; core_verbs[i] && n < sizeof known; i++)
+                n += (size_t)snprintf(known + n, sizeof known - n, " %s", core_verbs[i]);
+            for (size_t i = 0; ext && ext->verbs && ext->verbs[i] && n < sizeof known; i++)
+                n += (size_t)snprintf(known + n, sizeof known - n, " %s", ext->verbs[i]);
+            if (n < sizeof known) snprintf(known + n, sizeof known - n, ")");
+            problem = known;
+        }
         if (problem) {
             int rc =
                 hl_err_set(err, HL_ERR_USAGE, "%s:%d: %s: %s", name, line, st.argv[0], problem);
@@ -131,7 +140,7 @@ int hl_script_parse(const char *name, const char *text, size_t len, const char *
     return HL_OK;
 }
 
-int hl_script_load_file(const char *path, const char *const *extra_verbs, hl_script_t *out,
+int hl_script_load_file(const char *path, const hl_script_ext_t *ext, hl_script_t *out,
                         hl_err_t *err)
 {
     memset(out, 0, sizeof *out);
@@ -165,7 +174,7 @@ int hl_script_load_file(const char *path, const char *const *extra_verbs, hl_scr
         free(buf);
         return hl_err_set(err, HL_ERR_IO, "cannot read script %s: %s", path, strerror(read_failed));
     }
-    int rc = hl_script_parse(path, buf, n, extra_verbs, out, err);
+    int rc = hl_script_parse(path, buf, n, ext, out, err);
     free(buf);
     return rc;
 }

@@ -10,11 +10,12 @@
  *     expect state start|question QID|still_there|thanks
  *
  * Parsing checks the syntax of every line up front (HL_ERR_USAGE with
- * FILE:LINE). Running stops at the first failed expect or step the kiosk
+ * FILE:LINE), the screen's steps included. Running stops at the first failed
+ * expect or step the kiosk
  * would not allow (HL_ERR_STATE or HL_ERR_USAGE, *failed_line set), or at a
  * storage failure (its own code). Steps whose verb is not one of the above
- * go to an extension callback (the screen adds tap, shot, size) or are a
- * syntax error when there is none.
+ * go to an extension (the screen adds tap, shot, size) or are a syntax error
+ * when there is none.
  */
 #ifndef HL_SCRIPT_H
 #define HL_SCRIPT_H
@@ -42,11 +43,18 @@ typedef struct hl_script {
     size_t n_steps;
 } hl_script_t;
 
-/* Parses a script. extra_verbs (NULL-terminated, may be NULL) lists verbs an
- * extension handles. */
-int hl_script_parse(const char *name, const char *text, size_t len, const char *const *extra_verbs,
+/* What an extension (the screen) adds to scripts: its verbs and their syntax. */
+typedef struct hl_script_ext {
+    const char *const *verbs; /* NULL-terminated verbs the extension handles */
+    /* Checks one of those steps at load time: NULL when fine, else the problem. */
+    const char *(*check)(void *ctx, const hl_script_step_t *step);
+    void *ctx; /* passed to check; not owned */
+} hl_script_ext_t;
+
+/* Parses a script; ext (may be NULL) adds verbs. */
+int hl_script_parse(const char *name, const char *text, size_t len, const hl_script_ext_t *ext,
                     hl_script_t *out, hl_err_t *err);
-int hl_script_load_file(const char *path, const char *const *extra_verbs, hl_script_t *out,
+int hl_script_load_file(const char *path, const hl_script_ext_t *ext, hl_script_t *out,
                         hl_err_t *err);
 void hl_script_free(hl_script_t *s);
 
