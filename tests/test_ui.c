@@ -5,7 +5,8 @@
  * minimum size, inside the screen and never overlapping; every expected id
  * present; text inside the screen, inside what it is drawn on, and at least
  * 4.5:1 against it (WCAG relative luminance); a 500-character question fits
- * at 800x480 above a floor size. Taps go through the real flow into a
+ * at 800x480 above a floor size; in 1080x1920 portrait the answers grow
+ * with the room. Taps go through the real flow into a
  * recording sink, by id and by the centre of the drawn target. Text is
  * measured by a deterministic fake: 0.55 em per code point (bold x1.05),
  * line height 1.36 em.
@@ -817,8 +818,14 @@ static void test_tap_between_targets_hits_nothing_and_records_nothing(void)
         const hl_target_t *b = hl_scene_find(s, "answer:overall:satisfied");
         CHECK(a && b);
         if (!a || !b) continue;
-        int gx = (a->box.x + a->box.w + b->box.x) / 2, gy = a->box.y + a->box.h / 2;
-        CHECK(gx >= a->box.x + a->box.w && gx < b->box.x);
+        /* Side by side, or stacked as rows (faces in portrait): the gap. */
+        bool rows = b->box.y >= a->box.y + a->box.h;
+        int gx = rows ? a->box.x + a->box.w / 2 : (a->box.x + a->box.w + b->box.x) / 2;
+        int gy = rows ? (a->box.y + a->box.h + b->box.y) / 2 : a->box.y + a->box.h / 2;
+        if (rows)
+            CHECK(gy >= a->box.y + a->box.h && gy < b->box.y);
+        else
+            CHECK(gx >= a->box.x + a->box.w && gx < b->box.x);
         CHECK(hl_scene_hit(s, gx, gy) == NULL);
         CHECK(hl_scene_hit(s, a->box.x + a->box.w / 2, a->box.y - 2) == NULL); /* just above */
         const char *qt = hl_text_get(&cur_q(x)->text, x->flow.resp.lang);
@@ -915,6 +922,64 @@ static void test_keypad_sits_beside_the_question_in_landscape_and_below_in_portr
         else
             CHECK(one->box.x >= q->box.x + q->box.w);
     }
+    fx_free(x);
+}
+
+/* In 1080x1920 portrait there is room to spare: answers grow well past the
+ * minimum target (choice, multi and yes/no buttons at least 1.5x its
+ * height and 5x wide, faces and keypad keys bigger than in 1280x800
+ * landscape), and the content is not packed against the header. */
+static void test_answers_grow_with_the_room_in_portrait(void)
+{
+    fx_t *x = fx_types();
+    int min = hl_ui_min_target(&x->ui), seen = 0;
+    for (int step = 0; step < 7; step++) {
+        const hl_question_t *q = cur_q(x);
+        char where[96];
+        snprintf(where, sizeof where, "1080x1920 %s", q->id);
+        int face_land = 0, key_land = 0;
+        hl_scene_t *s = build(x, 1280, 800);
+        for (size_t i = 0; i < s->n_cmds; i++)
+            if (s->cmds[i].kind == HL_CMD_FACE) face_land = s->cmds[i].box.w;
+        const hl_target_t *k = hl_scene_find(s, "key:5");
+        if (k) key_land = k->box.h;
+        s = build(x, 1080, 1920);
+        check_scene(x, s, where);
+        int lowest = 0, n_answers = 0;
+        for (size_t i = 0; i < s->n_targets; i++) {
+            const hl_target_t *t = &s->targets[i];
+            bool answer = strncmp(t->id, "answer:", 7) == 0, key = strncmp(t->id, "key:", 4) == 0;
+            if (!answer && !key) continue;
+            n_answers++;
+            lowest = t->box.y + t->box.h > lowest ? t->box.y + t->box.h : lowest;
+            if (q->type == HL_Q_CHOICE || q->type == HL_Q_MULTI || q->type == HL_Q_YESNO) {
+                if (t->box.h * 2 < min * 3)
+                    hl_test_fail(__FILE__, __LINE__, "%s: %s is %d px high, under 1.5 x %d", where,
+                                 t->id, t->box.h, min);
+                if (t->box.w < min * 5)
+                    hl_test_fail(__FILE__, __LINE__, "%s: %s is only %d px wide", where, t->id,
+                                 t->box.w);
+            }
+            if (key && t->box.h <= key_land)
+                hl_test_fail(__FILE__, __LINE__, "%s: key %s is %d px high, not above %d", where,
+                             t->id, t->box.h, key_land);
+        }
+        for (size_t i = 0; i < s->n_cmds; i++)
+            if (s->cmds[i].kind == HL_CMD_FACE && s->cmds[i].box.w <= face_land)
+                hl_test_fail(__FILE__, __LINE__, "%s: face %d px, not above %d in landscape", where,
+                             s->cmds[i].box.w, face_land);
+        CHECK(n_answers > 0);
+        /* Not packed at the top: the answers reach past the middle. */
+        if (lowest < 1920 / 2)
+            hl_test_fail(__FILE__, __LINE__, "%s: answers end at y=%d, above the middle", where,
+                         lowest);
+        seen |= 1 << q->type;
+        answer_current(x, 0);
+        if (x->flow.state != HL_STATE_QUESTION) break;
+    }
+    CHECK(seen & (1 << HL_Q_CHOICE));
+    CHECK(seen & (1 << HL_Q_SMILEY));
+    CHECK(seen & (1 << HL_Q_NUMBER));
     fx_free(x);
 }
 
@@ -1192,6 +1257,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_multi_toggles_by_tap_shows_ticks_and_next_commits),
     HL_TEST(test_keypad_types_shows_and_deletes_digits),
     HL_TEST(test_keypad_sits_beside_the_question_in_landscape_and_below_in_portrait),
+    HL_TEST(test_answers_grow_with_the_room_in_portrait),
     HL_TEST(test_smiley_faces_go_from_best_to_worst_with_colours_and_labels),
     HL_TEST(test_back_next_and_skip_appear_as_applicable),
     HL_TEST(test_progress_shows_position_and_dots),

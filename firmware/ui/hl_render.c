@@ -21,8 +21,9 @@
  *
  * Shapes are tessellated with enough segments that a chord strays less than a
  * quarter pixel from the true curve, so they stay smooth from 48 to 400 px
- * without anti-aliasing. All arithmetic is plain float in a fixed order, so
- * the software renderer produces the same pixels for the same scene.
+ * without anti-aliasing; circles up to HL_RENDER_SPAN_R are filled as exact
+ * pixel rows instead (triangles that small come out square). All arithmetic is plain float in a
+ * fixed order, so the software renderer produces the same pixels for the same scene.
  */
 #include "hl_render.h"
 
@@ -38,6 +39,7 @@
 #define HL_RENDER_VERTS      6144 /* vertex buffer (a multiple of 3: triangle list) */
 #define HL_RENDER_TEXT_MAX   4096 /* bytes of one text measured or drawn in one piece */
 #define HL_RENDER_PATH_MAX   272  /* points of one outline path (4 corners x (64 + 1), and spare) */
+#define HL_RENDER_SPAN_R     40   /* circles up to this radius are drawn as exact pixel rows */
 #define HL_RENDER_FONT_SLOTS 8    /* sizes kept open per weight (see hl_render_font) */
 #define HL_RENDER_MIN_PX     4    /* font sizes are clamped to this range */
 #define HL_RENDER_MAX_PX     512
@@ -577,12 +579,53 @@ static void hl_draw_rect(hl_render_t *rd, const hl_cmd_t *c)
     hl_geo_flush(rd);
 }
 
+/* A small disc or ring (radius up to HL_RENDER_SPAN_R) as one pixel row
+ * each: a pixel is in when its centre is inside the outer circle and not
+ * inside the inner one. The software renderer rasterises triangles on a
+ * half-pixel grid and takes in pixels its edges touch, which turned a
+ * 10 px progress dot into a rounded square with a spur at its bottom;
+ * exact rows keep a small circle round. */
+static void hl_draw_circle_rows(hl_render_t *rd, const hl_cmd_t *c, float cx, float cy, float r,
+                                float r_in)
+{
+    SDL_Rect rows[4 * HL_RENDER_SPAN_R + 4];
+    int n = 0;
+    int y0 = (int)floorf(cy - r), y1 = (int)ceilf(cy + r);
+    for (int y = y0; y < y1 && n + 2 <= (int)(sizeof rows / sizeof rows[0]); y++) {
+        float dy = (float)y + 0.5f - cy;
+        if (dy * dy >= r * r) continue;
+        float hw = sqrtf(r * r - dy * dy);
+        int lo = (int)ceilf(cx - hw - 0.5f), hi = (int)floorf(cx + hw - 0.5f);
+        if (hi < lo) continue;
+        int ilo = hi + 1, ihi = hi; /* inner pixels: none unless the row crosses the hole */
+        if (r_in > 0.0f && dy * dy < r_in * r_in) {
+            float hi_w = sqrtf(r_in * r_in - dy * dy);
+            ilo = (int)floorf(cx - hi_w - 0.5f) + 1;
+            ihi = (int)ceilf(cx + hi_w - 0.5f) - 1;
+        }
+        if (ilo > ihi) {
+            rows[n++] = (SDL_Rect){lo, y, hi - lo + 1, 1};
+            continue;
+        }
+        if (ilo > lo) rows[n++] = (SDL_Rect){lo, y, ilo - lo, 1};
+        if (hi > ihi) rows[n++] = (SDL_Rect){ihi + 1, y, hi - ihi, 1};
+    }
+    SDL_SetRenderDrawColor(rd->r, c->color.r, c->color.g, c->color.b, c->color.a);
+    SDL_SetRenderDrawBlendMode(rd->r, c->color.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    if (n > 0) SDL_RenderFillRects(rd->r, rows, n);
+}
+
 static void hl_draw_circle(hl_render_t *rd, const hl_cmd_t *c)
 {
     float r = hl_minf((float)c->box.w, (float)c->box.h) / 2.0f;
     if (r <= 0) return;
     float cx = (float)c->box.x + (float)c->box.w / 2.0f;
     float cy = (float)c->box.y + (float)c->box.h / 2.0f;
+    if (r <= (float)HL_RENDER_SPAN_R) {
+        float r_in = c->border > 0 && (float)c->border < r ? r - (float)c->border : 0.0f;
+        hl_draw_circle_rows(rd, c, cx, cy, r, r_in);
+        return;
+    }
     hl_geo_color(rd, c->color);
     if (c->border > 0 && (float)c->border < r) {
         hl_geo_ring(rd, cx, cy, r, r - (float)c->border);

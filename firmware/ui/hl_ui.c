@@ -10,9 +10,13 @@
  * the renderer's own fonts, and is never cut. A screen is a header band
  * (title or site and counter, language buttons), a content area (question,
  * a hint line, the answers) and a navigation band (back, progress, skip,
- * next). Answer layouts come in variants (columns, rows); the first variant
- * that leaves the question its full size wins, else the one that leaves it
- * the largest. Everything lives on the stack and in the caller's scene:
+ * next). Answer layouts come in variants (columns, rows; smiley faces as
+ * stacked rows on a tall screen); the first variant that leaves the
+ * question its full size wins, else the one that leaves it the largest.
+ * Answers grow with the room (buttons up to 2-2.5 times the minimum target,
+ * bigger faces, keys and labels on a big screen), and the content block is
+ * centred in what it leaves over, so a portrait screen is not packed at
+ * its top. Everything lives on the stack and in the caller's scene:
  * building a screen allocates nothing. Texts point into the survey, the
  * config or the built-in words; only made-up texts (hints, counters, typed
  * digits) are copied into the scene's scratch space.
@@ -370,7 +374,9 @@ typedef struct ui_b {
     hl_scene_t *s;
     ui_lay_t L;
     hl_lang_t lang;
-    int roomy; /* content area's smaller side: big screens get bigger faces and keys */
+    int roomy;     /* content area's smaller side: big screens get bigger faces and keys */
+    bool big;      /* roomy is over 200 mm (portrait, large panels): answers and labels grow */
+    int content_h; /* height left for question and answers (stacked faces need it) */
 } ui_b_t;
 
 static hl_rect_t ui_rect(int x, int y, int w, int h)
@@ -401,6 +407,18 @@ static void ui_shape(ui_b_t *b, hl_cmd_kind_t kind, hl_rect_t r, unsigned col, i
 {
     hl_cmd_t *c = hl_scene_push(b->s, kind, r, rgb(col));
     c->border = border;
+}
+
+/* Moves the commands from cmd0 and the targets from tgt0 on down by dy:
+ * a screen is laid out from the top, then its content block is centred in
+ * the room it did not use. */
+static void ui_shift(ui_b_t *b, size_t cmd0, size_t tgt0, int dy)
+{
+    if (dy <= 0) return;
+    for (size_t i = cmd0; i < b->s->n_cmds; i++)
+        b->s->cmds[i].box.y += dy;
+    for (size_t i = tgt0; i < b->s->n_targets; i++)
+        b->s->targets[i].box.y += dy;
 }
 
 /* valign: 0 top, 1 centre, 2 bottom of box. */
@@ -765,6 +783,8 @@ typedef struct ui_plan {
     int gap;          /* between cells */
     int h_min, h_max; /* whole area */
     int grid_w;
+    int mark;  /* choice/multi: radio or tick box side */
+    bool side; /* smiley rows: the face on the left, the label beside it */
 } ui_plan_t;
 
 /* The largest label size at which every item label wraps into width in at
@@ -825,14 +845,37 @@ static bool ui_plan(ui_b_t *b, const hl_question_t *q, int variant, int W, ui_pl
     switch (q->type) {
     case HL_Q_SMILEY:
     case HL_Q_STARS: {
-        if (variant != 0) return false;
         int face_big = imax(ui_mm(L, 36), b->roomy / 5);
         int cw = imin((W - (n - 1) * L->G) / n, imax(ui_mm(L, 55), face_big * 3 / 2));
+        if (variant == 1) {
+            /* Faces stacked as full-width rows, the label beside each: only
+             * on a tall screen, and only when the faces come out clearly
+             * (a quarter) bigger than side by side. */
+            if (q->type != HL_Q_SMILEY || !L->portrait || !b->big) return false;
+            int face_row = imin(face_big, cw - 2 * L->pad);
+            int face = imin(imax(ui_mm(L, 60), b->roomy / 4), W * 2 / 5);
+            face = imin(face, (b->content_h * 4 / 5 - (n - 1) * L->G) / n - 2 * L->pad);
+            if (face * 4 < face_row * 5) return false;
+            p->cols = 1;
+            p->rows = n;
+            p->cell_w = W;
+            p->side = true;
+            p->label_px = ui_label_px(b, q, W - face - 5 * L->pad, L->label_px * 3 / 2, false,
+                                      &p->label_lines);
+            p->face_max = face;
+            p->face_min = imin(face, imax(32, ui_mm(L, 9)));
+            int label_h = p->label_lines * ui_lh(&b->m, p->label_px, false) + L->pad;
+            p->h_min_cell = imax(L->T, imax(label_h, p->face_min + 2 * L->pad));
+            p->h_max_cell = imax(p->h_min_cell, face + 2 * L->pad);
+            break;
+        }
+        if (variant != 0) return false;
         if (cw < L->T) return false;
         p->cols = n;
         p->rows = 1;
         p->cell_w = cw;
-        p->label_px = ui_label_px(b, q, cw - 2 * L->pad, L->label_px, false, &p->label_lines);
+        p->label_px = ui_label_px(b, q, cw - 2 * L->pad, b->big ? L->label_px * 4 / 3 : L->label_px,
+                                  false, &p->label_lines);
         int label_h = p->label_lines * ui_lh(&b->m, p->label_px, false);
         p->face_max = imin(face_big, cw - 2 * L->pad);
         p->face_min = imin(p->face_max, imax(32, ui_mm(L, 9)));
@@ -847,16 +890,22 @@ static bool ui_plan(ui_b_t *b, const hl_question_t *q, int variant, int W, ui_pl
         if (cols < 1 || cols > n) return false;
         int cw = (W - (cols - 1) * L->G) / cols;
         if (cols > 1 && cw < imax(2 * L->T, ui_mm(L, 35))) return false;
-        cw = imin(cw, imax(2 * L->T, ui_mm(L, cols == 1 ? 140 : 100)));
+        int cap = imax(2 * L->T, ui_mm(L, cols == 1 ? 140 : 100));
+        if (b->big && L->portrait) cap = imax(cap, W * (cols == 1 ? 9 : 10) / 10); /* wide rows */
+        cw = imin(cw, cap);
         p->cols = cols;
         p->rows = (n + cols - 1) / cols;
         p->cell_w = cw;
-        int text_w = cw - 3 * L->pad - ui_mark_size(L);
+        p->mark = b->big ? ui_mark_size(L) * 4 / 3 : ui_mark_size(L);
+        int text_w = cw - (b->big ? 4 : 3) * L->pad - p->mark;
         if (text_w < L->T / 2) return false;
-        p->label_px = ui_label_px(b, q, text_w, L->label_px, false, &p->label_lines);
+        p->label_px = ui_label_px(b, q, text_w, b->big ? L->label_px * 4 / 3 : L->label_px, false,
+                                  &p->label_lines);
         int lh = ui_lh(&b->m, p->label_px, false);
         p->h_min_cell = imax(L->T, p->label_lines * lh + L->pad);
-        p->h_max_cell = imax(p->h_min_cell, ui_mm(L, 22));
+        /* Buttons grow with the room, up to twice the minimum target (two
+         * and a half on a big screen): easier to hit, still calm. */
+        p->h_max_cell = imax(p->h_min_cell, imax(ui_mm(L, 22), L->T * (b->big ? 5 : 4) / 2));
         break;
     }
     case HL_Q_NPS: {
@@ -866,10 +915,11 @@ static bool ui_plan(ui_b_t *b, const hl_question_t *q, int variant, int W, ui_pl
         p->gap = L->G;
         if ((W - (p->cols - 1) * p->gap) / p->cols < L->T) /* tighten the gaps first */
             p->gap = imax(4, (W - p->cols * L->T) / (p->cols - 1));
-        int cw = imin((W - (p->cols - 1) * p->gap) / p->cols, ui_mm(L, 24));
+        int cw = imin((W - (p->cols - 1) * p->gap) / p->cols, ui_mm(L, b->big ? 32 : 24));
         if (cw < L->T) return false;
         p->cell_w = cw;
-        p->label_px = ui_label_px(b, q, cw - 8, L->label_px + 4, true, &p->label_lines);
+        p->label_px = ui_label_px(b, q, cw - 8, (b->big ? L->label_px * 4 / 3 : L->label_px) + 4,
+                                  true, &p->label_lines);
         p->h_min_cell = L->T;
         p->h_max_cell = imax(L->T, imax(ui_mm(L, 18), imin(cw, ui_mm(L, 30))));
         p->extra_h = L->G / 2 + ui_lh(&b->m, L->small_px, false);
@@ -877,15 +927,15 @@ static bool ui_plan(ui_b_t *b, const hl_question_t *q, int variant, int W, ui_pl
     }
     case HL_Q_YESNO: {
         if (variant != 0) return false;
-        int cw = imin((W - L->G) / 2, ui_mm(L, 80));
+        int cw = imin((W - L->G) / 2, imax(ui_mm(L, 80), b->big && L->portrait ? W * 2 / 5 : 0));
         if (cw < L->T) return false;
         p->cols = 2;
         p->rows = 1;
         p->cell_w = cw;
-        p->label_px =
-            ui_label_px(b, q, cw - 2 * L->pad, imax(L->label_px, L->q_px), true, &p->label_lines);
+        int hi = imax(L->label_px, b->big ? L->q_px * 5 / 4 : L->q_px);
+        p->label_px = ui_label_px(b, q, cw - 2 * L->pad, hi, true, &p->label_lines);
         p->h_min_cell = imax(L->T, p->label_lines * ui_lh(&b->m, p->label_px, true) + L->pad);
-        p->h_max_cell = imax(p->h_min_cell, ui_mm(L, 24));
+        p->h_max_cell = imax(p->h_min_cell, imax(ui_mm(L, 24), L->T * (b->big ? 5 : 4) / 2));
         break;
     }
     default:
@@ -920,9 +970,12 @@ static int ui_variants(const ui_b_t *b, const hl_question_t *q, int out[UI_MAX_V
         }
         for (int i = 0; i < len && n < UI_MAX_VARIANT; i++)
             out[n++] = list[i] == 0 ? items : list[i];
-    } else if (q->type == HL_Q_NPS) {
+    } else if (q->type == HL_Q_NPS) { /* a tall screen: two rows of bigger keys first */
+        out[n++] = b->L.portrait && b->big ? 1 : 0;
+        out[n++] = b->L.portrait && b->big ? 0 : 1;
+    } else if (q->type == HL_Q_SMILEY) {
+        out[n++] = 1; /* stacked rows, where they give bigger faces */
         out[n++] = 0;
-        out[n++] = 1;
     } else {
         out[n++] = 0;
     }
@@ -941,7 +994,23 @@ static void ui_item(ui_b_t *b, const hl_question_t *q, int i, hl_rect_t cell, co
     bool sel = q->type == HL_Q_MULTI ? ui_value_has(value, ui_item_id(q, i))
                                      : value && strcmp(value, ui_item_id(q, i)) == 0;
     ui_wrap_t w;
-    if (q->type == HL_Q_SMILEY || q->type == HL_Q_STARS) {
+    if (p->side) { /* a smiley row: the face on the left, the label beside it */
+        ui_fill(b, cell, sel ? COL_SELECTED : down ? COL_PRESSED : COL_WHITE, L->radius);
+        ui_outline(b, cell, sel ? COL_BRAND : COL_BORDER, L->radius,
+                   sel ? L->sel_border : L->line_border);
+        int face = iclamp(cell.h - 2 * L->pad, 8, p->face_max);
+        int of = (int)q->n_options, level = of - i;
+        hl_rect_t fb = ui_rect(cell.x + L->pad * 2, cell.y + (cell.h - face) / 2, face, face);
+        hl_cmd_t *c = hl_scene_push(b->s, HL_CMD_FACE, fb, rgb(ui_face_color(level, of)));
+        c->level = level;
+        c->of = of;
+        int tx = fb.x + face + L->pad * 2;
+        hl_rect_t tb =
+            ui_rect(tx, cell.y + L->pad / 2, cell.x + cell.w - L->pad - tx, cell.h - L->pad);
+        ui_fit_or_force(&b->m, label, llen, false, tb.w, tb.h, p->label_px,
+                        imin(p->label_px, UI_LABEL_MIN), p->label_lines, &w);
+        ui_emit(b, &w, tb, COL_TEXT, HL_ALIGN_LEFT, 1);
+    } else if (q->type == HL_Q_SMILEY || q->type == HL_Q_STARS) {
         ui_fill(b, cell, sel ? COL_SELECTED : down ? COL_PRESSED : COL_WHITE, L->radius);
         ui_outline(b, cell, sel ? COL_BRAND : COL_BORDER, L->radius,
                    sel ? L->sel_border : L->line_border);
@@ -980,8 +1049,9 @@ static void ui_item(ui_b_t *b, const hl_question_t *q, int i, hl_rect_t cell, co
         hl_rect_t tb = ui_inset(cell, 4 + L->line_border, 2 + L->line_border);
         hl_align_t al = HL_ALIGN_CENTER;
         if (q->type == HL_Q_CHOICE || q->type == HL_Q_MULTI) {
-            int ms = ui_mark_size(L);
-            hl_rect_t mb = ui_rect(cell.x + L->pad, cell.y + (cell.h - ms) / 2, ms, ms);
+            int ms = p->mark;
+            int mx = cell.x + (b->big ? 2 : 1) * L->pad; /* big buttons: more air */
+            hl_rect_t mb = ui_rect(mx, cell.y + (cell.h - ms) / 2, ms, ms);
             int bw = imax(2, ms / 8);
             if (q->type == HL_Q_CHOICE) {
                 ui_shape(b, HL_CMD_CIRCLE, mb, sel ? COL_WHITE : COL_BORDER, bw);
@@ -1095,7 +1165,9 @@ static hl_align_t ui_q_align(const ui_wrap_t *w)
     return w->n <= 2 ? HL_ALIGN_CENTER : HL_ALIGN_LEFT;
 }
 
-static void ui_number_screen(ui_b_t *b, hl_rect_t C, const char *qt, const char *hint)
+/* Lays out the keypad screen from the top of C; returns the bottom of what
+ * it drew (the caller centres the block in portrait). */
+static int ui_number_screen(ui_b_t *b, hl_rect_t C, const char *qt, const char *hint)
 {
     const ui_lay_t *L = &b->L;
     int kG = L->G;
@@ -1113,8 +1185,8 @@ static void ui_number_screen(ui_b_t *b, hl_rect_t C, const char *qt, const char 
         kp = ui_rect(C.x + C.w - kp_w, C.y + imax(0, (C.h - kp_h) / 2), kp_w, kp_h);
         qbox = ui_rect(C.x, C.y, C.w - kp_w - L->M - L->G, C.h);
     } else {
-        kh = iclamp((C.h / 2 - 3 * kG) / 4, L->T, imax(L->T, imax(ui_mm(L, 20), C.h / 16)));
-        kw = iclamp((C.w - 2 * kG) / 3, L->T, imax(L->T, imax(ui_mm(L, 30), C.w / 5)));
+        kh = iclamp((C.h / 2 - 3 * kG) / 4, L->T, imax(L->T, imax(ui_mm(L, 20), C.h / 12)));
+        kw = iclamp((C.w - 2 * kG) / 3, L->T, imax(L->T, imax(ui_mm(L, 30), C.w / 4)));
         int kp_w = 3 * kw + 2 * kG, kp_h = 4 * kh + 3 * kG;
         kp = ui_rect(C.x + (C.w - kp_w) / 2, 0, kp_w, kp_h);
         qbox = ui_rect(C.x, C.y, C.w, C.h - kp_h - L->G);
@@ -1132,14 +1204,10 @@ static void ui_number_screen(ui_b_t *b, hl_rect_t C, const char *qt, const char 
     y += ui_emit(b, &w, ui_rect(qbox.x, y, qbox.w, w.n * w.lh), COL_TEXT, al, 0);
     int field_w = L->portrait ? imin(qbox.w, imax(kp.w, ui_mm(L, 90))) : qbox.w;
     int field_x = L->portrait ? qbox.x + (qbox.w - field_w) / 2 : qbox.x;
-    if (L->portrait) {
-        /* Field and keypad as one block, centred in what the question left. */
-        int rest = C.y + C.h - y;
-        int block = hint_h + field_h + L->G + kp.h;
-        y += imax(L->G, (rest - block) / 2);
-    } else {
-        y += L->G;
-    }
+    /* Portrait: question, field and keypad are one block (the caller
+     * centres it), with a little air under the question. */
+    y += L->portrait ? imax(L->G, imin(ui_mm(L, 8), C.y + C.h - y - hint_h - field_h - L->G - kp.h))
+                     : L->G;
     if (hint) {
         ui_label(b, hint, ui_rect(field_x, y, field_w, hint_h - L->G / 2), L->small_px,
                  UI_SMALL_MIN, false, COL_MUTED, L->portrait ? HL_ALIGN_CENTER : HL_ALIGN_LEFT, 1);
@@ -1158,7 +1226,7 @@ static void ui_number_screen(ui_b_t *b, hl_rect_t C, const char *qt, const char 
     if (L->portrait) kp.y = y + field_h + L->G;
     static const char *const keys[12] = {"1", "2", "3", "4",   "5", "6",
                                          "7", "8", "9", "del", "0", NULL};
-    int key_px = imax(L->label_px, L->q_px * 9 / 10);
+    int key_px = imax(L->label_px, b->big ? L->q_px : L->q_px * 9 / 10);
     for (int i = 0; i < 12; i++) {
         if (!keys[i]) continue;
         char id[HL_SCENE_ID_MAX];
@@ -1168,6 +1236,7 @@ static void ui_number_screen(ui_b_t *b, hl_rect_t C, const char *qt, const char 
         ui_button(b, id, r, del ? UI_SECONDARY : UI_QUIET,
                   del ? hl_str(b->lang, HL_STR_DELETE) : keys[i], del ? L->label_px : key_px, true);
     }
+    return kp.y + kp.h;
 }
 
 static void ui_question_screen(ui_b_t *b)
@@ -1181,6 +1250,8 @@ static void ui_question_screen(ui_b_t *b)
     int top = ui_header(b, true, start);
     ui_navbar(b, ui_nav_flags(f));
     hl_rect_t C = ui_rect(L->M, top + L->M, L->w - 2 * L->M, L->h - 2 * L->bar_h - 2 * L->M);
+    const int c_bottom = C.y + C.h;
+    const size_t cmd0 = b->s->n_cmds, tgt0 = b->s->n_targets;
     if (site) { /* the header shows the site: the title heads the content */
         const char *t = hl_text_get(&f->survey->title, b->lang);
         ui_wrap_t w;
@@ -1194,9 +1265,11 @@ static void ui_question_screen(ui_b_t *b)
     const char *qt = hl_text_get(&q->text, b->lang);
     const char *hint = ui_hint(b, q);
     if (q->type == HL_Q_NUMBER) {
-        ui_number_screen(b, C, qt, hint);
+        int bottom = ui_number_screen(b, C, qt, hint);
+        if (L->portrait) ui_shift(b, cmd0, tgt0, (c_bottom - bottom) / 2);
         return;
     }
+    b->content_h = C.h;
     int hint_h = hint ? ui_lh(&b->m, L->small_px, false) + L->G / 2 : 0;
     int vars[UI_MAX_VARIANT];
     int nv = ui_variants(b, q, vars);
@@ -1227,13 +1300,19 @@ static void ui_question_screen(ui_b_t *b)
                      ui_q_align(&best_w), 0);
     int y = C.y + qh + L->G;
     int rest = C.y + C.h - y - hint_h;
-    int ah = iclamp(rest, best_plan.h_min, imax(best_plan.h_min, best_plan.h_max));
+    /* Buttons grow into the room, but leave some air under the question
+     * (faces and stars take all they can get: their size is the point). */
+    int air = best_plan.face_max ? 0 : iclamp((rest - best_plan.h_min) / 2, 0, ui_mm(L, 10));
+    int ah = iclamp(rest - air, best_plan.h_min, imax(best_plan.h_min, best_plan.h_max));
     int ay = y + hint_h + iclamp((rest - ah) / 3, 0, ui_mm(L, 12));
     if (hint) {
         ui_label(b, hint, ui_rect(C.x, ay - hint_h, C.w, hint_h - L->G / 2), L->small_px,
                  UI_SMALL_MIN, false, COL_MUTED, HL_ALIGN_CENTER, 1);
     }
     ui_answers(b, q, &best_plan, ui_rect(C.x, ay, C.w, ah));
+    /* Title, question and answers as one block, centred in the room left
+     * (a touch above the middle, where the eye rests). */
+    ui_shift(b, cmd0, tgt0, (c_bottom - (ay + ah)) * 2 / 5);
 }
 
 static void ui_still_there(ui_b_t *b, int64_t now)
@@ -1355,6 +1434,8 @@ void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono
     ui_lay_init(&b.L, ui, w, h);
     b.lang = f ? f->resp.lang : HL_LANG_VI;
     b.roomy = imin(w - 2 * b.L.M, h - 2 * b.L.bar_h - 2 * b.L.M);
+    b.big = b.roomy >= ui_mm(&b.L, 200);
+    b.content_h = 0;
     if (ui->out_of_service || !f || !f->survey) {
         ui_out_of_service(&b);
         return;
