@@ -357,10 +357,19 @@ static int hl_render_text(hl_render_t *rd, const hl_cmd_t *c, hl_err_t *err)
 static void hl_geo_flush(hl_render_t *rd)
 {
     if (rd->n_verts == 0) return;
+    /* Opaque triangles need no blending; with blending on, SDL's software
+     * renderer makes a temporary surface per triangle (an allocation each). */
+    bool opaque = true;
+    for (int i = 0; i < rd->n_verts && opaque; i++)
+        opaque = rd->verts[i].color.a == 255;
+    SDL_BlendMode mode = SDL_BLENDMODE_BLEND;
+    SDL_GetRenderDrawBlendMode(rd->r, &mode);
+    if (opaque) SDL_SetRenderDrawBlendMode(rd->r, SDL_BLENDMODE_NONE);
     if (SDL_RenderGeometry(rd->r, NULL, rd->verts, rd->n_verts, NULL, 0) != 0 && !rd->geo_rc) {
         rd->geo_rc = HL_ERR_INTERNAL;
         snprintf(rd->geo_err, sizeof rd->geo_err, "%s", SDL_GetError());
     }
+    if (opaque) SDL_SetRenderDrawBlendMode(rd->r, mode);
     rd->n_verts = 0;
 }
 
