@@ -37,7 +37,8 @@ static const char bench_ui_usage[] =
     "tap_to_frame_p99_ms, idle_cpu_pct (real clock, S seconds, default 10), peak_rss_mb.\n"
     "  --frames N  frames timed per screen kind (default 200)\n"
     "  --dir DIR   where the scratch database goes (default: a bench-ui-XXXXXX folder\n"
-    "              under the data directory, removed at the end)\n";
+    "              under the data directory, removed at the end)\n"
+    "HL_BENCH_TRACE=1 in the environment prints where the first frame's time goes.\n";
 
 /* One survey with every question type, so that every screen kind is timed. */
 static const char bench_survey[] =
@@ -134,14 +135,21 @@ static double cpu_s(void)
 /* Child mode: start, present the first frame, say so on stdout, exit. */
 static int first_frame_child(hl_cli_t *cli, const char *dir)
 {
+    bool trace = getenv("HL_BENCH_TRACE") != NULL;
+    double t0 = hl_bench_now_s();
     snprintf(cli->data_dir, sizeof cli->data_dir, "%s", dir);
     if (hl_cli_load(cli)) return HL_EXIT_FAIL;
+    double t1 = hl_bench_now_s();
     hl_kiosk_t k;
     hl_kiosk_opts_t o = {.display = {.backend = HL_BACKEND_HEADLESS, .w = BENCH_W, .h = BENCH_H},
                          .sys = cli->sys};
     int rc = hl_kiosk_open(&k, cli, &o);
+    double t2 = hl_bench_now_s();
     hl_err_t err = {0};
     if (rc == HL_EXIT_OK && hl_kiosk_draw(&k, &err) == HL_OK) {
+        if (trace)
+            fprintf(stderr, "bench ui: child: config+survey %.1f ms, open %.1f ms, draw %.1f ms\n",
+                    (t1 - t0) * 1e3, (t2 - t1) * 1e3, (hl_bench_now_s() - t2) * 1e3);
         fputs("1", stdout);
         fflush(stdout);
     } else {
