@@ -787,6 +787,17 @@ typedef struct ui_plan {
     bool side; /* smiley rows: the face on the left, the label beside it */
 } ui_plan_t;
 
+/* Whether all n item labels wrap into width in at most max_lines at px. */
+static bool ui_labels_fit(ui_b_t *b, const hl_question_t *q, int n, int width, int px, bool bold,
+                          int max_lines, ui_wrap_t *w)
+{
+    for (int i = 0; i < n; i++) {
+        const char *t = ui_item_label(b, q, i);
+        if (!ui_wrap(&b->m, t, (int)strlen(t), px, bold, width, max_lines, false, w)) return false;
+    }
+    return true;
+}
+
 /* The largest label size at which every item label wraps into width in at
  * most two lines (three at the smallest size); *lines gets the most lines. */
 static int ui_label_px(ui_b_t *b, const hl_question_t *q, int width, int hi, bool bold, int *lines)
@@ -795,23 +806,13 @@ static int ui_label_px(ui_b_t *b, const hl_question_t *q, int width, int hi, boo
     ui_wrap_t w;
     for (int max_lines = 2; max_lines <= 4; max_lines++) {
         int a = lo, z = hi, good = -1;
-        bool ok_hi = true;
-        for (int i = 0; i < n && ok_hi; i++) {
-            const char *t = ui_item_label(b, q, i);
-            ok_hi = ui_wrap(&b->m, t, (int)strlen(t), hi, bold, width, max_lines, false, &w);
-        }
-        if (ok_hi) {
+        if (ui_labels_fit(b, q, n, width, hi, bold, max_lines, &w)) {
             good = hi;
             a = z + 1; /* the largest size fits: no search */
         }
         while (a <= z) {
             int mid = (a + z) / 2;
-            bool ok = true;
-            for (int i = 0; i < n && ok; i++) {
-                const char *t = ui_item_label(b, q, i);
-                ok = ui_wrap(&b->m, t, (int)strlen(t), mid, bold, width, max_lines, false, &w);
-            }
-            if (ok) {
+            if (ui_labels_fit(b, q, n, width, mid, bold, max_lines, &w)) {
                 good = mid;
                 a = mid + 1;
             } else {
