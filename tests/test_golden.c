@@ -267,6 +267,9 @@ static void shoot_all_types(int w, int h, const char *lang, const char *survey)
         tap(&s, "answer:mood:ok");
         shot(&s, "stars");
         tap(&s, "answer:stars:4");
+        tap(&s, "back");
+        shot(&s, "stars_chosen");
+        tap(&s, "answer:stars:4");
         shot(&s, "choice");
         tap(&s, "answer:visit:civil");
         shot(&s, "nps");
@@ -293,7 +296,7 @@ static void shoot_all_types(int w, int h, const char *lang, const char *survey)
         shot(&s, "thanks");
         s.ui.out_of_service = true;
         shot(&s, "out_of_service");
-        CHECK_INT(s.checked, 10);
+        CHECK_INT(s.checked, 11);
     }
     shooter_close(&s);
 }

@@ -1032,6 +1032,26 @@ static void test_smiley_faces_go_from_best_to_worst_with_colours_and_labels(void
     fx_free(x);
 }
 
+static void test_chosen_stars_have_an_edge_that_stands_out_from_the_card(void)
+{
+    fx_t *x = fx_types();
+    CHECK_INT(tap_id(x, "answer:mood:ok"), HL_OK);
+    CHECK_INT(tap_id(x, "answer:stars:4"), HL_OK);
+    CHECK_INT(tap_id(x, "back"), HL_OK); /* back on the stars, four of them chosen */
+    hl_scene_t *s = build(x, 1280, 800);
+    int filled = 0, edges = 0;
+    hl_color_t white = {255, 255, 255, 255};
+    for (size_t i = 0; i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (c->kind != HL_CMD_STAR) continue;
+        if (c->border == 0) filled++;
+        if (c->border > 0 && contrast(c->color, white) >= 3.0) edges++;
+    }
+    CHECK_INT(filled, 4);
+    CHECK_INT(edges, 5); /* four chosen with a dark edge, one empty outline */
+    fx_free(x);
+}
+
 static void test_back_next_and_skip_appear_as_applicable(void)
 {
     fx_t *x = fx_types();
@@ -1241,6 +1261,7 @@ static void test_strings_exist_in_every_language_with_diacritics(void)
 }
 
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_chosen_stars_have_an_edge_that_stands_out_from_the_card),
     HL_TEST(test_min_target_is_10mm_and_never_under_64px),
     HL_TEST(test_every_screen_of_the_default_survey_is_well_formed_at_all_sizes),
     HL_TEST(test_every_question_type_is_well_formed_at_all_sizes_and_languages),

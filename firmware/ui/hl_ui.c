@@ -44,6 +44,7 @@ enum {
     COL_SEPARATOR = 0xD0D7DE,  /* the line above the navigation band */
     COL_STAR = 0xE0A100,       /* filled stars */
     COL_STAR_HINT = 0xF3D27A,  /* stars under a finger */
+    COL_STAR_EDGE = 0x8A5A00,  /* outline of filled stars: 5.9:1 on white (shapes need 3:1) */
     COL_OK = 0x1B7F3B,         /* thanks check mark disc */
     COL_FACE_5 = 0x1B7F3B,     /* very satisfied */
     COL_FACE_4 = 0x4C9A2A,     /* satisfied */
@@ -1038,6 +1039,9 @@ static void ui_item(ui_b_t *b, const hl_question_t *q, int i, hl_rect_t cell, co
                      : hint ? COL_STAR_HINT
                             : COL_BORDER,
                      full || hint ? 0 : imax(2, face / 24));
+            /* The golden fill alone is too light on white: a dark edge keeps
+             * the chosen stars visible to everyone (and the hint too). */
+            if (full || hint) ui_shape(b, HL_CMD_STAR, fb, COL_STAR_EDGE, imax(2, face / 24));
         }
         ui_emit(b, &w, ui_rect(cell.x + L->pad, y + face + L->G / 2, inner_w, label_h), COL_TEXT,
                 HL_ALIGN_CENTER, 0);
