@@ -1052,6 +1052,37 @@ static void test_chosen_stars_have_an_edge_that_stands_out_from_the_card(void)
     fx_free(x);
 }
 
+/* Whether the fill of target id's cell is the "unavailable" grey. */
+static bool cell_is_grey(const hl_scene_t *s, const char *id)
+{
+    const hl_target_t *t = hl_scene_find(s, id);
+    bool grey = false;
+    for (size_t i = 0; t && i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (c->kind == HL_CMD_RECT && c->border == 0 && c->box.x == t->box.x &&
+            c->box.y == t->box.y && c->box.w == t->box.w && c->box.h == t->box.h)
+            grey = c->color.r == 0xE3 && c->color.g == 0xE8 && c->color.b == 0xEE;
+    }
+    return grey;
+}
+
+static void test_a_multi_question_at_its_limit_greys_the_other_options(void)
+{
+    fx_t *x = fx_types();
+    static const char *const path[] = {"answer:mood:ok",     "answer:stars:4",
+                                       "answer:visit:civil", "answer:recommend:8",
+                                       "answer:posted:yes",  "next"};
+    for (size_t i = 0; i < sizeof path / sizeof path[0]; i++)
+        CHECK_INT(tap_id(x, path[i]), HL_OK);
+    CHECK_INT(tap_id(x, "answer:tags:fast"), HL_OK);
+    CHECK(!cell_is_grey(build(x, 1280, 800), "answer:tags:friendly")); /* 1 of 2 chosen */
+    CHECK_INT(tap_id(x, "answer:tags:clear"), HL_OK);
+    CHECK(cell_is_grey(build(x, 1280, 800), "answer:tags:friendly")); /* 2 of 2: unavailable */
+    CHECK(!cell_is_grey(build(x, 1280, 800), "answer:tags:fast"));    /* chosen ones are not */
+    CHECK(tap_id(x, "answer:tags:friendly") != HL_OK);                /* a tap changes nothing */
+    fx_free(x);
+}
+
 static void test_back_next_and_skip_appear_as_applicable(void)
 {
     fx_t *x = fx_types();
@@ -1261,6 +1292,7 @@ static void test_strings_exist_in_every_language_with_diacritics(void)
 }
 
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_a_multi_question_at_its_limit_greys_the_other_options),
     HL_TEST(test_chosen_stars_have_an_edge_that_stands_out_from_the_card),
     HL_TEST(test_min_target_is_10mm_and_never_under_64px),
     HL_TEST(test_every_screen_of_the_default_survey_is_well_formed_at_all_sizes),

@@ -984,6 +984,16 @@ static int ui_variants(const ui_b_t *b, const hl_question_t *q, int out[UI_MAX_V
     return n;
 }
 
+/* How many options a multi value holds ("a|b" -> 2, NULL or "" -> 0). */
+static int ui_value_count(const char *value)
+{
+    if (!value || !*value) return 0;
+    int n = 1;
+    for (const char *p = value; *p; p++)
+        n += *p == '|';
+    return n;
+}
+
 static void ui_item(ui_b_t *b, const hl_question_t *q, int i, hl_rect_t cell, const ui_plan_t *p,
                     const char *value, int pressed_star)
 {
@@ -1046,8 +1056,14 @@ static void ui_item(ui_b_t *b, const hl_question_t *q, int i, hl_rect_t cell, co
         ui_emit(b, &w, ui_rect(cell.x + L->pad, y + face + L->G / 2, inner_w, label_h), COL_TEXT,
                 HL_ALIGN_CENTER, 0);
     } else {
-        unsigned bg = sel ? (down ? COL_BRAND_DARK : COL_BRAND) : down ? COL_PRESSED : COL_WHITE;
-        unsigned fg = sel ? COL_WHITE : COL_TEXT;
+        /* A multi question at its limit: the options not chosen look unavailable
+         * (a tap on them does nothing until one is unticked). */
+        bool at_limit = q->type == HL_Q_MULTI && !sel && ui_value_count(value) >= q->max_choices;
+        unsigned bg = sel        ? (down ? COL_BRAND_DARK : COL_BRAND)
+                      : down     ? COL_PRESSED /* a touch always shows */
+                      : at_limit ? COL_DISABLED
+                                 : COL_WHITE;
+        unsigned fg = sel ? COL_WHITE : at_limit && !down ? COL_MUTED : COL_TEXT;
         ui_fill(b, cell, bg, L->radius);
         if (!sel) ui_outline(b, cell, COL_BORDER, L->radius, L->line_border);
         bool bold = q->type == HL_Q_NPS || q->type == HL_Q_YESNO;
