@@ -57,7 +57,8 @@ static void test_unknown_command_and_missing_option_values_exit_2(void)
 
 static void test_every_command_has_help(void)
 {
-    static const char *const cmds[] = {"run", "check", "export", "stats", "bench", "version"};
+    static const char *const cmds[] = {"run",   "check", "export", "verify-export",
+                                       "stats", "bench", "version"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char *out, *err;
         CHECK_INT(HL0(&out, &err, cmds[i], "--help"), 0);

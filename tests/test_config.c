@@ -155,7 +155,7 @@ static void test_unknown_keys_are_reported_with_suggestions(void)
                        "unknown key \"idle\" (did you mean \"idle_s\"?)");
     EXPECT_ONE_PROBLEM("{\"officers\": []}", 1, 2, "officers",
                        "unknown key \"officers\" (keys allowed here: kiosk_id, site, counter, "
-                       "survey, timeouts, display)");
+                       "survey, timeouts, display, export)");
 }
 
 static void test_timeouts_out_of_range_say_the_range(void)
@@ -379,7 +379,59 @@ static void test_display_problems_are_reported_with_their_place(void)
     EXPECT_ONE_PROBLEM("{\"display\": {\"dpj\": 96}}", 1, 14, "display.dpj", "dpj");
 }
 
+#define KEY_HEX "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b"
+
+static void test_export_key_sha256_is_decoded_into_the_config(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    hl_config_defaults(&cfg, "k1");
+    CHECK(!cfg.has_export_key);
+    CHECK_INT(load(&cfg, "{\"export\": {}}", &d), HL_OK);
+    CHECK(!cfg.has_export_key);
+    CHECK_INT(load(&cfg, "{\"export\": {\"key_sha256\": \"" KEY_HEX "\"}}", &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK(cfg.has_export_key);
+    CHECK_INT(cfg.export_key_sha256[0], 0x2b);
+    CHECK_INT(cfg.export_key_sha256[1], 0xb8);
+    CHECK_INT(cfg.export_key_sha256[31], 0x5b);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_export_problems_are_reported_with_their_place(void)
+{
+    EXPECT_ONE_PROBLEM("{\"export\": {\"key_sha256\": \"abc\"}}", 1, 27, "export.key_sha256",
+                       "\"key_sha256\" must be 64 lower-case hex digits (the SHA-256 of the secret "
+                       "in the stick's HAILONG/export.key, as sha256sum prints it), not 3 "
+                       "characters");
+    EXPECT_ONE_PROBLEM("{\"export\": {\"key_sha256\": "
+                       "\"2BB80D537B1DA3E38BD30361AA855686BDE0EACD7162FEF6A25FE97BF527A25B\"}}",
+                       1, 27, "export.key_sha256", "character 2 is 'B'");
+    EXPECT_ONE_PROBLEM("{\"export\": {\"key_sha256\": "
+                       "\"2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25g\"}}",
+                       1, 27, "export.key_sha256", "character 64 is 'g'");
+    EXPECT_ONE_PROBLEM("{\"export\": {\"key\": \"x\"}}", 1, 13, "export.key",
+                       "unknown key \"key\"");
+    EXPECT_ONE_PROBLEM("{\"export\": \"" KEY_HEX "\"}", 1, 12, "export",
+                       "\"export\" must be an object such as {\"key_sha256\"");
+    EXPECT_ONE_PROBLEM("{\"export\": {\"key_sha256\": 7}}", 1, 27, "export.key_sha256",
+                       "\"key_sha256\" must be a string");
+    /* A bad key leaves an earlier key in place. */
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    hl_config_defaults(&cfg, "k1");
+    CHECK_INT(load(&cfg, "{\"export\": {\"key_sha256\": \"" KEY_HEX "\"}}", &d), HL_OK);
+    CHECK_INT(load(&cfg, "{\"export\": {\"key_sha256\": \"00\"}}", &d), HL_ERR_INVALID);
+    CHECK(cfg.has_export_key);
+    CHECK_INT(cfg.export_key_sha256[0], 0x2b);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
 static const hl_test_case_t table[] = {
+    HL_TEST(test_export_key_sha256_is_decoded_into_the_config),
+    HL_TEST(test_export_problems_are_reported_with_their_place),
     HL_TEST(test_display_section_sets_dpi_and_rotation),
     HL_TEST(test_display_problems_are_reported_with_their_place),
     HL_TEST(test_defaults_are_the_kiosk_id_empty_texts_and_bundled_survey),

@@ -34,6 +34,10 @@ typedef struct hl_cli {
 /* Resolves cli->data_dir; prints a message and returns an exit code on failure. */
 int hl_cli_resolve_data_dir(hl_cli_t *cli);
 
+/* Loads the config (or defaults) only; prints diagnostics and returns
+ * HL_EXIT_FAIL when it is not valid. */
+int hl_cli_load_config(hl_cli_t *cli);
+
 /* Loads the config (or defaults) and the active survey; prints diagnostics
  * and returns HL_EXIT_FAIL on failure. */
 int hl_cli_load(hl_cli_t *cli);
@@ -49,6 +53,7 @@ int hl_cli_run(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_check(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_export(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_stats(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv);
 

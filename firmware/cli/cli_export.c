@@ -1,22 +1,54 @@
 /*
- * cli_export.c: `hailong export` and `hailong stats`: reading the store
- * without disturbing a running kiosk (the store is opened read-only; WAL
- * lets it read while the kiosk writes).
+ * cli_export.c: `hailong export`, `hailong verify-export` and `hailong
+ * stats`: reading the store without disturbing a running kiosk (the store is
+ * opened read-only; WAL lets it read while the kiosk writes), and checking a
+ * result bundle anywhere (no store, no config needed).
  */
 #include "cli.h"
+#include "hl_bundle.h"
 #include "hl_export.h"
 #include "hl_store.h"
+#include "hl_xlsx.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#ifndef HL_VERSION
+#define HL_VERSION "0.0.0"
+#endif
+
 static const char export_usage[] =
-    "usage: hailong export --format csv --out FILE [--survey-id ID]\n"
+    "usage: hailong export --format csv|xlsx|jsonl|bundle --out PATH [--survey-id ID]\n"
     "\n"
-    "Writes every stored response of a survey (default: the active survey's id)\n"
-    "to FILE, atomically: a reader sees the old file or the new one, never half.\n"
-    "CSV is RFC 4180, UTF-8 with a BOM (opens in Excel with Vietnamese intact).\n";
+    "  csv     every stored response of one survey (default: the active survey's\n"
+    "          id) to the file PATH: RFC 4180, UTF-8 with a BOM (opens in Excel\n"
+    "          with Vietnamese intact).\n"
+    "  xlsx    an Excel workbook (constant memory): per survey a responses sheet\n"
+    "          (labels in the survey's first language and the codes, frozen header,\n"
+    "          real dates) and a summary sheet (counts, percentages, satisfaction\n"
+    "          rate, per day); all surveys unless --survey-id is given.\n"
+    "  jsonl   one JSON object per response, every field the store keeps, to the\n"
+    "          file PATH; all surveys unless --survey-id is given.\n"
+    "  bundle  a signed result folder PATH/HAILONG/<kiosk_id>/<UTC time>/ (PATH is\n"
+    "          the stick's mount point): responses-<survey>.csv per survey,\n"
+    "          responses.xlsx, responses.jsonl and manifest.json (sizes, SHA-256\n"
+    "          and an HMAC made\n"
+    "          with the config's export.key_sha256, which is required).\n"
+    "          Check it with hailong verify-export.\n"
+    "\n"
+    "Files are written atomically: a reader sees the old file or the new one,\n"
+    "never half; a bundle without its manifest (cut short) never verifies.\n";
+
+static const char verify_usage[] =
+    "usage: hailong verify-export DIR [--key-file FILE]\n"
+    "\n"
+    "Checks the result bundle in DIR (the folder holding manifest.json): the\n"
+    "manifest's HMAC, and that every listed file is there with its size and\n"
+    "SHA-256 and nothing else is. FILE holds the kiosk's export secret (default\n"
+    "DIR/../../export.key, that is HAILONG/export.key on the stick).\n"
+    "Exit 0 when everything verifies; 1 naming each missing, torn, altered or\n"
+    "unlisted file and an edited manifest; 2 on usage errors.\n";
 
 static const char stats_usage[] =
     "usage: hailong stats [--json]\n"
@@ -47,6 +79,17 @@ static int open_for_reading(hl_cli_t *cli, const char *cmd, hl_store_t **st)
     return HL_EXIT_OK;
 }
 
+/* The bundle's responses.xlsx: every survey, written into the bundle folder
+ * (reached through its open descriptor) under the name the bundle gives. */
+static int bundle_xlsx(void *ctx, hl_store_t *st, int dirfd, const char *tmp_name, hl_err_t *err)
+{
+    (void)ctx;
+    char path[64 + PATH_MAX];
+    snprintf(path, sizeof path, "/proc/self/fd/%d/%s", dirfd, tmp_name);
+    hl_export_result_t res = {0};
+    return hl_export_xlsx(st, NULL, path, &res, err);
+}
+
 int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
 {
     const char *format = "csv", *out = NULL, *survey_id = NULL;
@@ -67,32 +110,147 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
         }
         *slot = argv[++i];
     }
-    if (strcmp(format, "csv") != 0) {
-        fprintf(stderr, "hailong export: unknown format \"%s\" (this version writes csv)\n",
+    bool csv = !strcmp(format, "csv"), jsonl = !strcmp(format, "jsonl"),
+         xlsx = !strcmp(format, "xlsx"), bundle = !strcmp(format, "bundle");
+    if (!csv && !jsonl && !xlsx && !bundle) {
+        fprintf(stderr, "hailong export: unknown format \"%s\" (use csv, xlsx, jsonl or bundle)\n",
                 format);
         return HL_EXIT_USAGE;
     }
     if (!out) {
-        fprintf(stderr, "hailong export: --out FILE is required\n%s", export_usage);
+        fprintf(stderr,
+                "hailong export: --out FILE is required (for --format bundle: the folder to write "
+                "under)\n%s",
+                export_usage);
         return HL_EXIT_USAGE;
     }
-    if (!survey_id) {
+    if (bundle && survey_id) {
+        fprintf(stderr, "hailong export: a bundle holds every survey; leave out --survey-id\n");
+        return HL_EXIT_USAGE;
+    }
+    if (csv && !survey_id) {
         if (hl_cli_load(cli)) return HL_EXIT_FAIL;
         survey_id = cli->survey->id;
+    } else if (bundle) {
+        if (hl_cli_load_config(cli)) return HL_EXIT_FAIL;
+        if (!cli->cfg.has_export_key) {
+            fprintf(stderr,
+                    "hailong export: no export key is configured: set \"export\": "
+                    "{\"key_sha256\": \"...\"} in the config%s%s to the SHA-256 of the secret "
+                    "in HAILONG/export.key (sha256sum of the file without its line break)\n",
+                    cli->cfg.file ? " " : "", cli->cfg.file ? cli->cfg.file : "");
+            return HL_EXIT_FAIL;
+        }
     }
     hl_store_t *st = NULL;
     if (open_for_reading(cli, "export", &st)) return HL_EXIT_FAIL;
     hl_err_t err = {0};
-    hl_export_result_t res = {0};
-    int rc = hl_export_csv(st, survey_id, out, &res, &err);
+    int rc;
+    if (csv) {
+        hl_export_result_t res = {0};
+        rc = hl_export_csv(st, survey_id, out, &res, &err);
+        if (rc == HL_OK)
+            printf("exported %lld response%s of survey %s to %s (%d columns, %lld bytes)\n",
+                   (long long)res.rows, res.rows == 1 ? "" : "s", survey_id, out, res.n_columns,
+                   (long long)res.bytes);
+    } else if (xlsx) {
+        hl_export_result_t res = {0};
+        rc = hl_export_xlsx(st, survey_id, out, &res, &err);
+        if (rc == HL_OK)
+            printf("exported %lld response%s of %s%s to %s (%lld bytes)\n", (long long)res.rows,
+                   res.rows == 1 ? "" : "s", survey_id ? "survey " : "all surveys",
+                   survey_id ? survey_id : "", out, (long long)res.bytes);
+    } else if (jsonl) {
+        hl_jsonl_result_t res = {0};
+        rc = hl_export_jsonl(st, survey_id, out, &res, &err);
+        if (rc == HL_OK)
+            printf("exported %lld response%s of %s%s to %s (%lld bytes)\n", (long long)res.rows,
+                   res.rows == 1 ? "" : "s", survey_id ? "survey " : "all surveys",
+                   survey_id ? survey_id : "", out, (long long)res.bytes);
+    } else {
+        hl_bundle_extra_t xlsx_extra = {"responses.xlsx", bundle_xlsx, NULL};
+        hl_bundle_opts_t opts = {
+            .root = out,
+            .kiosk_id = cli->cfg.kiosk_id,
+            .software_version = HL_VERSION,
+            .created_utc_ms = cli->sys.utc_ms(cli->sys.ctx),
+            .key = cli->cfg.export_key_sha256,
+            .extras = &xlsx_extra,
+            .n_extras = 1,
+        };
+        hl_bundle_result_t res = {0};
+        char dir[PATH_MAX];
+        rc = hl_bundle_write(st, &opts, dir, sizeof dir, &res, &err);
+        if (rc == HL_OK)
+            printf("exported %lld response%s (seq %lld..%lld) in %d files and a manifest to %s "
+                   "(%lld bytes)\n",
+                   (long long)res.responses, res.responses == 1 ? "" : "s",
+                   (long long)res.seq_first, (long long)res.seq_last, res.n_files, dir,
+                   (long long)res.bytes);
+    }
     hl_store_close(st);
     if (rc != HL_OK) {
         fprintf(stderr, "hailong export: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }
-    printf("exported %lld response%s of survey %s to %s (%d columns, %lld bytes)\n",
-           (long long)res.rows, res.rows == 1 ? "" : "s", survey_id, out, res.n_columns,
-           (long long)res.bytes);
+    return HL_EXIT_OK;
+}
+
+int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv)
+{
+    (void)cli;
+    const char *dir = NULL, *key_file = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help")) {
+            fputs(verify_usage, stdout);
+            return HL_EXIT_OK;
+        }
+        if (!strcmp(a, "--key-file")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "hailong verify-export: missing value after \"%s\"\n%s", a,
+                        verify_usage);
+                return HL_EXIT_USAGE;
+            }
+            key_file = argv[++i];
+        } else if (a[0] == '-' || dir) {
+            fprintf(stderr, "hailong verify-export: unexpected argument \"%s\"\n%s", a,
+                    verify_usage);
+            return HL_EXIT_USAGE;
+        } else {
+            dir = a;
+        }
+    }
+    if (!dir) {
+        fprintf(stderr, "hailong verify-export: give the bundle folder\n%s", verify_usage);
+        return HL_EXIT_USAGE;
+    }
+    char default_key[PATH_MAX];
+    if (!key_file) {
+        size_t n = strlen(dir);
+        while (n > 1 && dir[n - 1] == '/')
+            n--;
+        snprintf(default_key, sizeof default_key, "%.*s/../../%s", (int)n, dir, HL_BUNDLE_KEY_FILE);
+        key_file = default_key;
+    }
+    hl_err_t err = {0};
+    unsigned char key[HL_BUNDLE_KEY_LEN];
+    if (hl_bundle_key_from_file(key_file, key, &err) != HL_OK) {
+        fprintf(stderr, "hailong verify-export: %s\n", err.msg);
+        return HL_EXIT_FAIL;
+    }
+    hl_diags_t problems = {0};
+    hl_bundle_result_t res = {0};
+    int rc = hl_bundle_verify(dir, key, &problems, &res, &err);
+    hl_diags_print(&problems, stderr);
+    hl_diags_free(&problems);
+    if (rc != HL_OK) {
+        fprintf(stderr, "hailong verify-export: %s\n", err.msg);
+        return HL_EXIT_FAIL;
+    }
+    printf("%s verifies: %d files, %lld response%s (seq %lld..%lld)\n", dir, res.n_files,
+           (long long)res.responses, res.responses == 1 ? "" : "s", (long long)res.seq_first,
+           (long long)res.seq_last);
     return HL_EXIT_OK;
 }
 

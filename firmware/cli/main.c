@@ -4,7 +4,8 @@
  *
  *   hailong run [--headless --script FILE]
  *   hailong check FILE...
- *   hailong export --format csv --out FILE [--survey-id ID]
+ *   hailong export --format csv|jsonl|bundle --out PATH [--survey-id ID]
+ *   hailong verify-export DIR [--key-file FILE]
  *   hailong stats [--json]
  *   hailong bench store [--responses N]
  *   hailong version
@@ -36,8 +37,11 @@ static const char usage_text[] =
     "commands:\n"
     "  run [--headless --script FILE]   run the kiosk, or play a scripted session headless\n"
     "  check FILE...                    validate survey and config files\n"
-    "  export --format csv --out FILE [--survey-id ID]\n"
-    "                                   write the stored responses of a survey\n"
+    "  export --format csv|jsonl|bundle --out PATH [--survey-id ID]\n"
+    "                                   write the stored responses (a file, or a signed\n"
+    "                                   bundle folder for a USB stick)\n"
+    "  verify-export DIR [--key-file FILE]\n"
+    "                                   check a bundle: names missing, torn, altered files\n"
     "  stats [--json]                   counts of stored responses\n"
     "  bench store [--responses N]      storage benchmark (prints one JSON line)\n"
     "  version                          print the version\n"
@@ -103,7 +107,7 @@ static int resolve_survey(hl_cli_t *cli)
     return HL_EXIT_FAIL;
 }
 
-int hl_cli_load(hl_cli_t *cli)
+int hl_cli_load_config(hl_cli_t *cli)
 {
     char kiosk_id[41];
     hl_platform_kiosk_id(kiosk_id);
@@ -127,6 +131,12 @@ int hl_cli_load(hl_cli_t *cli)
             return HL_EXIT_FAIL;
         }
     }
+    return HL_EXIT_OK;
+}
+
+int hl_cli_load(hl_cli_t *cli)
+{
+    if (hl_cli_load_config(cli) != HL_EXIT_OK) return HL_EXIT_FAIL;
     if (resolve_survey(cli) != HL_EXIT_OK) return HL_EXIT_FAIL;
     hl_diags_t d = {0};
     int rc = hl_survey_load_file(cli->survey_file, &cli->survey, &d);
@@ -161,8 +171,13 @@ typedef struct command {
 } command_t;
 
 static const command_t commands[] = {
-    {"run", hl_cli_run},     {"check", hl_cli_check}, {"export", hl_cli_export},
-    {"stats", hl_cli_stats}, {"bench", hl_cli_bench}, {"version", cmd_version},
+    {"run", hl_cli_run},
+    {"check", hl_cli_check},
+    {"export", hl_cli_export},
+    {"stats", hl_cli_stats},
+    {"bench", hl_cli_bench},
+    {"version", cmd_version},
+    {"verify-export", hl_cli_verify_export},
 };
 
 int main(int argc, char **argv)

@@ -19,9 +19,10 @@
 #define SURVEY_NAME_MAX 255 /* bytes in "survey": a file name limit on Linux */
 
 static const char *const config_keys[] = {"kiosk_id", "site",    "counter", "survey",
-                                          "timeouts", "display", NULL};
+                                          "timeouts", "display", "export",  NULL};
 static const char *const timeout_keys[] = {"idle_s", "warn_s", "thanks_s", NULL};
 static const char *const display_keys[] = {"dpi", "rotation", NULL};
+static const char *const export_keys[] = {"key_sha256", NULL};
 
 void hl_config_defaults(hl_config_t *cfg, const char *kiosk_id)
 {
@@ -45,7 +46,8 @@ void hl_config_free(hl_config_t *cfg)
 /* What a file gives, before it replaces anything in the caller's config. */
 typedef struct config_found {
     bool has_kiosk_id, has_site, has_counter;
-    bool has_idle, has_warn, has_thanks, has_dpi, has_rotation;
+    bool has_idle, has_warn, has_thanks, has_dpi, has_rotation, has_export_key;
+    unsigned char export_key[32]; /* export.key_sha256 decoded */
     char kiosk_id[HL_SURVEY_ID_MAX + 1];
     hl_text_t site, counter; /* owned until applied */
     char *survey;            /* owned until applied; NULL when not given */
@@ -124,6 +126,45 @@ static void check_display(hl_json_doc_t *doc, const json_t *root, config_found_t
     f->has_rotation = true;
 }
 
+static int hex_nibble(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void check_export(hl_json_doc_t *doc, const json_t *root, config_found_t *f)
+{
+    json_t *x;
+    const char *hex;
+    if (hl_json_get_object(doc, root, "", "export", false,
+                           "an object such as {\"key_sha256\": \"<64 hex digits>\"}",
+                           &x) != HL_JSON_FOUND)
+        return;
+    hl_json_check_keys(doc, x, "export", export_keys);
+    if (hl_json_get_string(doc, x, "export", "key_sha256", false, &hex) != HL_JSON_FOUND) return;
+    size_t len = strlen(hex), bad = 0;
+    while (bad < len && hex_nibble(hex[bad]) >= 0)
+        bad++;
+    if (len != 64) {
+        hl_json_report(doc, "export", "key_sha256", HL_JSON_AT_VALUE,
+                       "\"key_sha256\" must be 64 lower-case hex digits (the SHA-256 of the "
+                       "secret in the stick's HAILONG/export.key, as sha256sum prints it), not "
+                       "%zu characters",
+                       len);
+        return;
+    }
+    if (bad < len) {
+        hl_json_report(doc, "export", "key_sha256", HL_JSON_AT_VALUE,
+                       "\"key_sha256\" must be 64 lower-case hex digits (0-9, a-f); character "
+                       "%zu is '%c'",
+                       bad + 1, hex[bad]);
+        return;
+    }
+    for (size_t i = 0; i < 32; i++)
+        f->export_key[i] =
+            (unsigned char)(hex_nibble(hex[2 * i]) << 4 | hex_nibble(hex[2 * i + 1]));
+    f->has_export_key = true;
+}
+
 static void config_check(hl_json_doc_t *doc, config_found_t *f)
 {
     const json_t *root = doc->root;
@@ -143,6 +184,7 @@ static void config_check(hl_json_doc_t *doc, config_found_t *f)
     check_survey_name(doc, root, f);
     check_timeouts(doc, root, f);
     check_display(doc, root, f);
+    check_export(doc, root, f);
 }
 
 /* The folder part of path: "a/b.json" -> "a", "b.json" -> ".", "/b.json" -> "/". */
@@ -181,6 +223,10 @@ static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *
     if (f->has_thanks) cfg->timeouts.thanks_s = (int)f->thanks_s;
     if (f->has_dpi) cfg->display.dpi = (int)f->dpi;
     if (f->has_rotation) cfg->display.rotation = (int)f->rotation;
+    if (f->has_export_key) {
+        cfg->has_export_key = true;
+        memcpy(cfg->export_key_sha256, f->export_key, sizeof cfg->export_key_sha256);
+    }
     free(cfg->file);
     free(cfg->dir);
     cfg->file = file;

@@ -14,6 +14,8 @@
 #include "hl_lang.h"
 #include "hl_limits.h"
 
+#include <stdbool.h>
+
 typedef struct hl_timeouts {
     int idle_s;   /* no input for this long: ask "still there?" (default 30, 5..600) */
     int warn_s;   /* "still there?" shown this long, then partial (default 10, 3..120) */
@@ -34,10 +36,13 @@ typedef struct hl_config {
     char *file;   /* owned: path of the config file, or NULL for defaults */
     hl_timeouts_t timeouts;
     hl_display_cfg_t display;
+    bool has_export_key;                 /* "export.key_sha256" given: USB export is authorised */
+    unsigned char export_key_sha256[32]; /* SHA-256 of the stick's HAILONG/export.key secret;
+                                            the HMAC key of result bundles */
 } hl_config_t;
 
 /* Fills defaults: the given kiosk id, empty site/counter, bundled survey,
- * timeouts 30/10/5, display 96 dpi, rotation 0. */
+ * timeouts 30/10/5, display 96 dpi, rotation 0, no export key. */
 void hl_config_defaults(hl_config_t *cfg, const char *kiosk_id);
 
 /* Loads a config file over the defaults already in cfg. HL_OK, or

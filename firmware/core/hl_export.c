@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #define HL_EXPORT_BUF (1024 * 1024) /* bytes buffered between writes */
+#define HL_CSV_STOP   (-1)          /* csv_row: past max_seq, end the walk */
 
 /* A column and its position, sorted by id for a merge with a row's answers. */
 typedef struct hl_col {
@@ -46,6 +47,7 @@ typedef struct hl_csv {
     const char **cells; /* owned: value per column for the row being written */
     size_t n_cols;      /* question columns */
     int64_t rows;       /* data rows written */
+    int64_t max_seq;    /* rows with a higher sequence number are not written */
     int64_t cached_day; /* day number whose date is in day_text, or INT64_MIN */
     char day_text[16];  /* "YYYY-MM-DDT" of cached_day */
 } hl_csv_t;
@@ -161,6 +163,7 @@ static int col_cmp(const void *a, const void *b)
 static int csv_row(void *ctx, const hl_row_t *r)
 {
     hl_csv_t *c = ctx;
+    if (r->seq > c->max_seq) return HL_CSV_STOP; /* rows come in sequence order */
     bool ok = csv_field(c, r->uuid) && csv_raw(c, ",", 1) && csv_int(c, r->seq) &&
               csv_raw(c, ",", 1) && csv_field(c, r->kiosk_id) && csv_raw(c, ",", 1) &&
               csv_field(c, r->survey_id) && csv_raw(c, ",", 1) && csv_int(c, r->survey_version) &&
@@ -196,7 +199,7 @@ static int csv_row(void *ctx, const hl_row_t *r)
 
 /* ---- The file -------------------------------------------------------------- */
 
-static int export_errno(int e, const char *what, const char *path, hl_err_t *err)
+int hl_export_errno(int e, const char *what, const char *path, hl_err_t *err)
 {
     int code = HL_ERR_IO;
     const char *advice = "check the medium (it may be failing or removed) and retry";
@@ -215,16 +218,77 @@ static int export_errno(int e, const char *what, const char *path, hl_err_t *err
     return hl_err_set(err, code, "%s %s: %s (%s)", what, path, strerror(e), advice);
 }
 
-int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
-                  hl_export_result_t *res, hl_err_t *err)
+/* Header and rows into c (fd and max_seq set); buffers owned by c. */
+static int csv_write(hl_csv_t *c, hl_store_t *st, const char *survey_id, const char *name,
+                     hl_export_result_t *res, hl_err_t *err)
 {
     static const char header[] = "response_id,seq,kiosk_id,survey_id,survey_version,language,"
                                  "started_at,finished_at,status,clock_trusted";
     char **cols = NULL;
     size_t n_cols = 0;
+    int rc = hl_store_survey_columns(st, survey_id, &cols, &n_cols, err);
+    if (rc != HL_OK) return rc;
+    c->buf = malloc(HL_EXPORT_BUF);
+    c->sorted = malloc((n_cols ? n_cols : 1) * sizeof *c->sorted);
+    c->cells = malloc((n_cols ? n_cols : 1) * sizeof *c->cells);
+    if (!c->buf || !c->sorted || !c->cells) {
+        rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory exporting %s", name);
+        goto done;
+    }
+    c->n_cols = n_cols;
+    for (size_t i = 0; i < n_cols; i++)
+        c->sorted[i] = (hl_col_t){cols[i], i};
+    qsort(c->sorted, n_cols, sizeof *c->sorted, col_cmp);
+
+    bool ok = csv_raw(c, "\xEF\xBB\xBF", 3) && csv_raw(c, header, sizeof header - 1);
+    for (size_t i = 0; ok && i < n_cols; i++)
+        ok = csv_raw(c, ",", 1) && csv_field(c, cols[i]);
+    ok = ok && csv_raw(c, "\r\n", 2);
+    if (!ok) {
+        rc = hl_export_errno(c->write_errno, "cannot write", name, err);
+        goto done;
+    }
+    rc = hl_store_foreach(st, survey_id, 0, csv_row, c, err);
+    if (rc == HL_CSV_STOP) rc = HL_OK;
+    if (rc == HL_OK && !csv_flush(c)) rc = HL_ERR_IO;
+    if (rc != HL_OK) {
+        if (c->write_errno) rc = hl_export_errno(c->write_errno, "cannot write", name, err);
+        goto done;
+    }
+    if (res) {
+        res->rows = c->rows;
+        res->bytes = c->bytes;
+        res->n_columns = (int)(10 + n_cols);
+    }
+done:
+    free(c->buf);
+    free(c->sorted);
+    free(c->cells);
+    c->buf = NULL;
+    c->sorted = NULL;
+    c->cells = NULL;
+    hl_store_free_ids(cols, n_cols);
+    return rc;
+}
+
+int hl_export_csv_fd(hl_store_t *st, const char *survey_id, int64_t max_seq, int fd,
+                     const char *name, hl_export_result_t *res, hl_err_t *err)
+{
+    if (res) memset(res, 0, sizeof *res);
+    if (!st || !survey_id || fd < 0 || !name)
+        return hl_err_set(err, HL_ERR_USAGE, "export: a store, a survey id and a file are needed");
+    hl_csv_t c = {.fd = fd, .cached_day = INT64_MIN, .max_seq = max_seq};
+    int rc = csv_write(&c, st, survey_id, name, res, err);
+    if (rc == HL_OK) hl_err_clear(err);
+    return rc;
+}
+
+int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
+                  hl_export_result_t *res, hl_err_t *err)
+{
     char tmp[PATH_MAX];
     bool tmp_made = false;
-    hl_csv_t c = {.fd = -1, .cached_day = INT64_MIN};
+    hl_csv_t c = {.fd = -1, .cached_day = INT64_MIN, .max_seq = INT64_MAX};
     int rc;
 
     if (res) memset(res, 0, sizeof *res);
@@ -243,8 +307,12 @@ int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
                           "%s is a folder: give a file name such as %.*s/responses.csv", out_path,
                           keep, out_path);
     }
+    /* Checked before creating anything: an unknown survey writes nothing. */
+    char **cols = NULL;
+    size_t n_cols = 0;
     rc = hl_store_survey_columns(st, survey_id, &cols, &n_cols, err);
-    if (rc != HL_OK) goto done;
+    hl_store_free_ids(cols, n_cols);
+    if (rc != HL_OK) return rc;
 
     /* Temporary file next to the target: same file system, so rename is atomic. */
     const char *slash = strrchr(out_path, '/');
@@ -259,51 +327,27 @@ int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
     }
     c.fd = mkstemp(tmp); /* O_CREAT | O_EXCL, mode 0600, unique name */
     if (c.fd < 0) {
-        rc = export_errno(errno, "cannot create a temporary file for", out_path, err);
+        rc = hl_export_errno(errno, "cannot create a temporary file for", out_path, err);
         goto done;
     }
     tmp_made = true;
     (void)fcntl(c.fd, F_SETFD, FD_CLOEXEC);
     (void)fchmod(c.fd, 0640);
 
-    c.buf = malloc(HL_EXPORT_BUF);
-    c.sorted = malloc((n_cols ? n_cols : 1) * sizeof *c.sorted);
-    c.cells = malloc((n_cols ? n_cols : 1) * sizeof *c.cells);
-    if (!c.buf || !c.sorted || !c.cells) {
-        rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory exporting %s", out_path);
-        goto done;
-    }
-    c.n_cols = n_cols;
-    for (size_t i = 0; i < n_cols; i++)
-        c.sorted[i] = (hl_col_t){cols[i], i};
-    qsort(c.sorted, n_cols, sizeof *c.sorted, col_cmp);
-
-    bool ok = csv_raw(&c, "\xEF\xBB\xBF", 3) && csv_raw(&c, header, sizeof header - 1);
-    for (size_t i = 0; ok && i < n_cols; i++)
-        ok = csv_raw(&c, ",", 1) && csv_field(&c, cols[i]);
-    ok = ok && csv_raw(&c, "\r\n", 2);
-    if (!ok) {
-        rc = export_errno(c.write_errno, "cannot write", out_path, err);
-        goto done;
-    }
-    rc = hl_store_foreach(st, survey_id, 0, csv_row, &c, err);
-    if (rc == HL_OK && !csv_flush(&c)) rc = HL_ERR_IO;
-    if (rc != HL_OK) {
-        if (c.write_errno) rc = export_errno(c.write_errno, "cannot write", out_path, err);
-        goto done;
-    }
+    rc = csv_write(&c, st, survey_id, out_path, res, err);
+    if (rc != HL_OK) goto done;
     if (fsync(c.fd) != 0) {
-        rc = export_errno(errno, "cannot sync", out_path, err);
+        rc = hl_export_errno(errno, "cannot sync", out_path, err);
         goto done;
     }
     int fd = c.fd;
     c.fd = -1;
     if (close(fd) != 0) {
-        rc = export_errno(errno, "cannot write", out_path, err);
+        rc = hl_export_errno(errno, "cannot write", out_path, err);
         goto done;
     }
     if (rename(tmp, out_path) != 0) {
-        rc = export_errno(errno, "cannot replace", out_path, err);
+        rc = hl_export_errno(errno, "cannot replace", out_path, err);
         goto done;
     }
     tmp_made = false;
@@ -318,23 +362,15 @@ int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
         int e = errno;
         close(dfd);
         if (sr != 0 && e != EINVAL && e != ENOTSUP) {
-            rc = export_errno(e, "cannot sync the folder of", out_path, err);
+            rc = hl_export_errno(e, "cannot sync the folder of", out_path, err);
             goto done;
         }
-    }
-    if (res) {
-        res->rows = c.rows;
-        res->bytes = c.bytes;
-        res->n_columns = (int)(10 + n_cols);
     }
     hl_err_clear(err);
     rc = HL_OK;
 done:
     if (c.fd >= 0) close(c.fd);
     if (tmp_made) unlink(tmp);
-    free(c.buf);
-    free(c.sorted);
-    free(c.cells);
-    hl_store_free_ids(cols, n_cols);
+    if (rc != HL_OK && res) memset(res, 0, sizeof *res);
     return rc;
 }

@@ -1471,6 +1471,39 @@ done:
     return rc;
 }
 
+int hl_store_survey_json(hl_store_t *st, const char *survey_id, char **json, hl_err_t *err)
+{
+    *json = NULL;
+    if (!st || !survey_id) return hl_err_set(err, HL_ERR_USAGE, "no survey id given");
+    sqlite3_stmt *s = NULL;
+    int rc = HL_OK;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "SELECT source FROM surveys WHERE survey_id = ?1"
+                                 " ORDER BY version DESC, sid DESC LIMIT 1",
+                                 -1, &s, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, survey_id, -1, SQLITE_STATIC);
+        src = sqlite3_step(s);
+    }
+    if (src == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(s, 0);
+        size_t len = (size_t)sqlite3_column_bytes(s, 0);
+        *json = malloc(len + 1);
+        if (!*json) {
+            rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory reading survey %s", survey_id);
+        } else {
+            if (len) memcpy(*json, text, len);
+            (*json)[len] = '\0';
+        }
+    } else if (src == SQLITE_DONE) {
+        rc = hl_err_set(err, HL_ERR_NOT_FOUND, "no version of survey id %s is stored", survey_id);
+    } else {
+        rc = store_fail(st, src, "reading the survey file", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 static int64_t file_size(const char *path)
 {
     struct stat sb;

@@ -125,6 +125,11 @@ int hl_store_survey_columns(hl_store_t *st, const char *survey_id, char ***qids,
                             hl_err_t *err);
 void hl_store_free_ids(char **ids, size_t n);
 
+/* The JSON source of the newest stored version of survey_id (the file as it
+ * was registered; for labels in exports). *json is malloc'd, NUL-terminated.
+ * HL_ERR_NOT_FOUND when no version of survey_id is stored. */
+int hl_store_survey_json(hl_store_t *st, const char *survey_id, char **json, hl_err_t *err);
+
 typedef struct hl_store_stats {
     int64_t responses; /* all stored responses */
     int64_t complete;

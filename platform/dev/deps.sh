@@ -8,12 +8,16 @@ hl_packages=(
   libsqlite3-dev                     # the response store
   libjansson-dev                     # survey and config JSON, with line/column errors
   libssl-dev                         # libcrypto: SHA-256 of survey files
+  libxlsxwriter-dev                  # responses.xlsx export (constant-memory mode)
   sqlite3                            # the shell: benchmark comparison, manual inspection
   libsdl2-dev                        # SDL2: window/KMS display, touch and mouse input, renderer
   libsdl2-ttf-dev                    # SDL2_ttf (with HarfBuzz): text from the bundled Noto Sans
   libsdl2-image-dev                  # SDL2_image: PNG screenshots and goldens
 )
-hl_test_packages=(clang-format)      # formatting check in the test command
+hl_test_packages=(
+  clang-format                       # formatting check in the test command
+  python3-openpyxl                   # test_xlsx reads the exported workbook back (/usr/bin/python3)
+)
 
 hl_install_missing() {
   local missing=() p

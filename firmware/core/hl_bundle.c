@@ -1,0 +1,1034 @@
+/*
+ * hl_bundle.c: the JSON Lines export, the signed result bundle and its
+ * verification (formats in hl_bundle.h).
+ *
+ * JSON Lines rows are formatted by hand into a buffer (strings escaped for
+ * quotes, backslashes and control characters; other bytes, UTF-8 included,
+ * pass through), one write(2) per buffer: constant memory whatever the
+ * count. Every file goes through one path: created with O_CREAT | O_EXCL |
+ * O_NOFOLLOW under ".NAME.tmp-PID" relative to a folder descriptor, written,
+ * fsync'd, closed, renamed with renameat and the folder fsync'd; on failure
+ * the temporary file is removed. A bundle's folders are each opened with
+ * O_DIRECTORY | O_NOFOLLOW relative to the one above, so a symlink on the
+ * stick stops the export instead of redirecting it. The manifest comes last
+ * and lists each file's size and SHA-256 (read back from the medium after
+ * the rename); on any failure the bundle folder is emptied and removed, so
+ * a torn bundle has no manifest and never verifies.
+ */
+#include "hl_bundle.h"
+
+#include "hl_export.h"
+#include "hl_json.h"
+#include "hl_limits.h"
+#include "hl_sys.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <jansson.h>
+#include <limits.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HL_JSONL_BUF     (256 * 1024)  /* bytes buffered between writes */
+#define HL_KEY_FILE_MAX  4096          /* largest secret file read */
+#define HL_MANIFEST_MAX  (1024 * 1024) /* largest manifest read back */
+#define HL_NAME_MAX      128           /* longest bundle file name */
+#define HL_TS_SUFFIX_MAX 99            /* -2 .. -99 when a folder of that second exists */
+
+/* ---- Small helpers ------------------------------------------------------- */
+
+static void hex_encode(const unsigned char *b, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* "2023-11-14T22:14:20.123Z" (floor to the millisecond). */
+static void iso_ms(int64_t ms, char out[32])
+{
+    int64_t frac = ((ms % 1000) + 1000) % 1000;
+    hl_time_iso8601(ms - frac, out);
+    size_t n = strlen(out); /* ends with 'Z' */
+    out[n - 1] = '.';
+    out[n] = (char)('0' + frac / 100);
+    out[n + 1] = (char)('0' + frac / 10 % 10);
+    out[n + 2] = (char)('0' + frac % 10);
+    out[n + 3] = 'Z';
+    out[n + 4] = '\0';
+}
+
+/* A file name a bundle may hold: 1..HL_NAME_MAX bytes, no '/', no leading '.'. */
+static bool name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= HL_NAME_MAX && s[0] != '.' && !strchr(s, '/');
+}
+
+/* ---- Buffered output ------------------------------------------------------ */
+
+typedef struct hl_out {
+    int fd;          /* file being written */
+    char *buf;       /* owned: HL_JSONL_BUF bytes */
+    size_t len;      /* bytes in buf */
+    int64_t bytes;   /* bytes written to fd */
+    int write_errno; /* errno of the first failed write, 0 if none */
+} hl_out_t;
+
+static bool out_flush(hl_out_t *o)
+{
+    size_t off = 0;
+    while (off < o->len) {
+        ssize_t w = write(o->fd, o->buf + off, o->len - off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            o->write_errno = errno;
+            return false;
+        }
+        off += (size_t)w;
+    }
+    o->bytes += (int64_t)o->len;
+    o->len = 0;
+    return true;
+}
+
+static bool out_raw(hl_out_t *o, const char *s, size_t n)
+{
+    while (n) {
+        if (o->len == HL_JSONL_BUF && !out_flush(o)) return false;
+        size_t k = HL_JSONL_BUF - o->len;
+        if (k > n) k = n;
+        memcpy(o->buf + o->len, s, k);
+        o->len += k;
+        s += k;
+        n -= k;
+    }
+    return true;
+}
+
+static bool out_lit(hl_out_t *o, const char *s)
+{
+    return out_raw(o, s, strlen(s));
+}
+
+static bool out_int(hl_out_t *o, int64_t v)
+{
+    char tmp[24];
+    int i = (int)sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) tmp[--i] = '-';
+    return out_raw(o, tmp + i, sizeof tmp - (size_t)i);
+}
+
+/* A JSON string (null for NULL): '"' and '\\' escaped, control characters as
+ * \n \r \t \b \f or \u00XX; every other byte as it is. */
+static bool out_str(hl_out_t *o, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!s) return out_raw(o, "null", 4);
+    if (!out_raw(o, "\"", 1)) return false;
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    for (;; p++) {
+        unsigned char ch = *p;
+        if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+        if (p > run && !out_raw(o, (const char *)run, (size_t)(p - run))) return false;
+        if (!ch) break;
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t n = 2;
+        switch (ch) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[ch >> 4];
+            esc[5] = hex[ch & 15];
+            n = 6;
+        }
+        if (!out_raw(o, esc, n)) return false;
+        run = p + 1;
+    }
+    return out_raw(o, "\"", 1);
+}
+
+static bool out_time(hl_out_t *o, int64_t ms)
+{
+    char t[32];
+    iso_ms(ms, t);
+    return out_raw(o, "\"", 1) && out_lit(o, t) && out_raw(o, "\"", 1);
+}
+
+/* ---- JSON Lines rows ------------------------------------------------------ */
+
+/* A survey version seen among the exported responses. */
+typedef struct hl_seen_survey {
+    char *id; /* owned */
+    int64_t version;
+    char *sha256; /* owned */
+} hl_seen_survey_t;
+
+typedef struct hl_jsonl {
+    hl_out_t out;              /* the file */
+    int64_t rows;              /* responses written */
+    int64_t seq_first;         /* 0 until the first row */
+    int64_t seq_last;          /* 0 until the first row */
+    bool track;                /* collect surveys (bundle) */
+    hl_seen_survey_t *surveys; /* owned when tracking: distinct survey versions */
+    size_t n_surveys, cap_surveys;
+    size_t last_survey; /* index of the previous row's survey, a cache */
+    bool nomem;         /* tracking ran out of memory */
+} hl_jsonl_t;
+
+static bool seen_match(const hl_seen_survey_t *s, const hl_row_t *r)
+{
+    return s->version == r->survey_version && !strcmp(s->id, r->survey_id) &&
+           !strcmp(s->sha256, r->survey_sha256 ? r->survey_sha256 : "");
+}
+
+static bool track_survey(hl_jsonl_t *j, const hl_row_t *r)
+{
+    if (j->last_survey < j->n_surveys && seen_match(&j->surveys[j->last_survey], r)) return true;
+    for (size_t i = 0; i < j->n_surveys; i++) {
+        if (seen_match(&j->surveys[i], r)) {
+            j->last_survey = i;
+            return true;
+        }
+    }
+    if (j->n_surveys == j->cap_surveys) {
+        size_t cap = j->cap_surveys ? 2 * j->cap_surveys : 8;
+        hl_seen_survey_t *n = realloc(j->surveys, cap * sizeof *n);
+        if (!n) return false;
+        j->surveys = n;
+        j->cap_surveys = cap;
+    }
+    hl_seen_survey_t *s = &j->surveys[j->n_surveys];
+    s->id = strdup(r->survey_id);
+    s->sha256 = strdup(r->survey_sha256 ? r->survey_sha256 : "");
+    s->version = r->survey_version;
+    if (!s->id || !s->sha256) {
+        free(s->id);
+        free(s->sha256);
+        return false;
+    }
+    j->last_survey = j->n_surveys++;
+    return true;
+}
+
+static void jsonl_free(hl_jsonl_t *j)
+{
+    for (size_t i = 0; i < j->n_surveys; i++) {
+        free(j->surveys[i].id);
+        free(j->surveys[i].sha256);
+    }
+    free(j->surveys);
+    free(j->out.buf);
+    j->surveys = NULL;
+    j->out.buf = NULL;
+    j->n_surveys = j->cap_surveys = 0;
+}
+
+static int jsonl_row(void *ctx, const hl_row_t *r)
+{
+    hl_jsonl_t *j = ctx;
+    hl_out_t *o = &j->out;
+    if (j->track && !track_survey(j, r)) {
+        j->nomem = true;
+        return HL_ERR_NOMEM;
+    }
+    bool finished = r->status != HL_RESP_IN_PROGRESS && r->finished_utc_ms >= 0;
+    bool ok =
+        out_lit(o, "{\"response_id\":") && out_str(o, r->uuid) && out_lit(o, ",\"seq\":") &&
+        out_int(o, r->seq) && out_lit(o, ",\"kiosk_id\":") && out_str(o, r->kiosk_id) &&
+        out_lit(o, ",\"survey_id\":") && out_str(o, r->survey_id) &&
+        out_lit(o, ",\"survey_version\":") && out_int(o, r->survey_version) &&
+        out_lit(o, ",\"survey_sha256\":") && out_str(o, r->survey_sha256) &&
+        out_lit(o, ",\"language\":") && out_str(o, r->lang) && out_lit(o, ",\"started_at\":") &&
+        out_time(o, r->started_utc_ms) && out_lit(o, ",\"finished_at\":") &&
+        (finished ? out_time(o, r->finished_utc_ms) : out_lit(o, "null")) &&
+        out_lit(o, ",\"status\":") && out_str(o, hl_resp_status_name(r->status)) &&
+        out_lit(o, r->clock_trusted ? ",\"clock_trusted\":true" : ",\"clock_trusted\":false") &&
+        out_lit(o, ",\"answers\":{");
+    for (size_t i = 0; ok && i < r->n_answers; i++)
+        ok = (i == 0 || out_raw(o, ",", 1)) && out_str(o, r->qids[i]) &&
+             out_lit(o, ":{\"value\":") && out_str(o, r->values[i]) && out_lit(o, ",\"ms\":") &&
+             out_int(o, r->ms[i]) && out_raw(o, "}", 1);
+    ok = ok && out_raw(o, "}}\n", 3);
+    if (!ok) return HL_ERR_IO;
+    if (j->rows++ == 0) j->seq_first = r->seq;
+    j->seq_last = r->seq;
+    return HL_OK;
+}
+
+/* Writes the rows of survey_id (NULL: all) to fd; name for messages. */
+static int jsonl_write(hl_jsonl_t *j, hl_store_t *st, const char *survey_id, int fd,
+                       const char *name, hl_err_t *err)
+{
+    j->out.fd = fd;
+    j->out.buf = malloc(HL_JSONL_BUF);
+    if (!j->out.buf) return hl_err_set(err, HL_ERR_NOMEM, "out of memory exporting %s", name);
+    int rc = hl_store_foreach(st, survey_id, 0, jsonl_row, j, err);
+    if (rc == HL_OK && !out_flush(&j->out)) rc = HL_ERR_IO;
+    if (rc != HL_OK && j->out.write_errno)
+        return hl_export_errno(j->out.write_errno, "cannot write", name, err);
+    if (rc != HL_OK && j->nomem)
+        return hl_err_set(err, HL_ERR_NOMEM, "out of memory exporting %s", name);
+    return rc;
+}
+
+/* ---- Files written atomically relative to a folder ------------------------ */
+
+/* What fills a new file: either fill (writes into fd) or an extra hook. */
+typedef struct hl_filler {
+    int (*fill)(void *ctx, int fd, const char *shown, hl_err_t *err);
+    void *ctx;
+    const hl_bundle_extra_t *extra; /* instead of fill */
+    hl_store_t *st;                 /* for extra */
+} hl_filler_t;
+
+/* Fsyncs the folder (EINVAL, ENOTSUP: it cannot be synced, the data is). */
+static int sync_dir(int dfd, const char *shown, hl_err_t *err)
+{
+    if (fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP)
+        return hl_export_errno(errno, "cannot sync the folder of", shown, err);
+    return HL_OK;
+}
+
+/* Creates dfd/name atomically through ".name.tmp-PID". shown is the path
+ * used in messages. */
+static int write_file_at(int dfd, const char *name, const char *shown, const hl_filler_t *f,
+                         hl_err_t *err)
+{
+    char tmp[HL_NAME_MAX + 40];
+    snprintf(tmp, sizeof tmp, ".%s.tmp-%ld", name, (long)getpid());
+    int rc = HL_OK;
+    int fd = -1;
+    if (f->extra) {
+        (void)unlinkat(dfd, tmp, 0); /* a leftover of a crashed run with the same pid */
+        rc = f->extra->write(f->extra->ctx, f->st, dfd, tmp, err);
+        if (rc != HL_OK) goto fail;
+        fd = openat(dfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+            rc = hl_export_errno(errno, "cannot reopen what was written to", shown, err);
+            goto fail;
+        }
+    } else {
+        int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+        fd = openat(dfd, tmp, flags, 0640);
+        if (fd < 0 && errno == EEXIST && unlinkat(dfd, tmp, 0) == 0)
+            fd = openat(dfd, tmp, flags, 0640);
+        if (fd < 0) {
+            int e = errno;
+            return hl_export_errno(e, "cannot create a temporary file for", shown, err);
+        }
+        rc = f->fill(f->ctx, fd, shown, err);
+        if (rc != HL_OK) goto fail;
+    }
+    if (fsync(fd) != 0) {
+        rc = hl_export_errno(errno, "cannot sync", shown, err);
+        goto fail;
+    }
+    int cfd = fd;
+    fd = -1;
+    if (close(cfd) != 0) {
+        rc = hl_export_errno(errno, "cannot write", shown, err);
+        goto fail;
+    }
+    if (renameat(dfd, tmp, dfd, name) != 0) {
+        rc = hl_export_errno(errno, "cannot rename the temporary file to", shown, err);
+        goto fail;
+    }
+    return sync_dir(dfd, shown, err);
+fail:
+    if (fd >= 0) close(fd);
+    (void)unlinkat(dfd, tmp, 0);
+    return rc;
+}
+
+/* Size and hex SHA-256 of dfd/name, read back from the medium. */
+static int hash_file_at(int dfd, const char *name, const char *shown, int64_t *bytes, char hex[65],
+                        hl_err_t *err)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return hl_export_errno(errno, "cannot read back", shown, err);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char *buf = malloc(HL_JSONL_BUF);
+    int rc = HL_OK;
+    if (!md || !buf || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory hashing %s", shown);
+        goto done;
+    }
+    int64_t total = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, HL_JSONL_BUF);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            rc = hl_export_errno(errno, "cannot read back", shown, err);
+            goto done;
+        }
+        if (n == 0) break;
+        EVP_DigestUpdate(md, buf, (size_t)n);
+        total += n;
+    }
+    unsigned char dg[32];
+    unsigned int dlen = 0;
+    EVP_DigestFinal_ex(md, dg, &dlen);
+    hex_encode(dg, 32, hex);
+    *bytes = total;
+done:
+    EVP_MD_CTX_free(md);
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+/* ---- JSON Lines to a path -------------------------------------------------- */
+
+typedef struct jsonl_job {
+    hl_jsonl_t *j;
+    hl_store_t *st;
+    const char *survey_id;
+} jsonl_job_t;
+
+static int fill_jsonl(void *ctx, int fd, const char *shown, hl_err_t *err)
+{
+    jsonl_job_t *job = ctx;
+    return jsonl_write(job->j, job->st, job->survey_id, fd, shown, err);
+}
+
+int hl_export_jsonl(hl_store_t *st, const char *survey_id, const char *out_path,
+                    hl_jsonl_result_t *res, hl_err_t *err)
+{
+    if (res) memset(res, 0, sizeof *res);
+    if (!st || !out_path || !*out_path)
+        return hl_err_set(err, HL_ERR_USAGE, "export: a store and a path are needed");
+    struct stat sb;
+    size_t plen = strlen(out_path);
+    if (out_path[plen - 1] == '/' || (stat(out_path, &sb) == 0 && S_ISDIR(sb.st_mode))) {
+        int keep = (int)plen;
+        while (keep > 0 && out_path[keep - 1] == '/')
+            keep--;
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "%s is a folder: give a file name such as %.*s/responses.jsonl", out_path,
+                          keep, out_path);
+    }
+    const char *slash = strrchr(out_path, '/');
+    const char *base = slash ? slash + 1 : out_path;
+    if (strlen(base) > HL_NAME_MAX)
+        return hl_err_set(err, HL_ERR_USAGE, "export file name \"%s\" is longer than %d bytes",
+                          base, HL_NAME_MAX);
+    char dir[PATH_MAX];
+    int dlen = slash ? (int)(slash - out_path) : 0;
+    int n = snprintf(dir, sizeof dir, "%.*s", slash ? (dlen ? dlen : 1) : 1,
+                     slash ? (dlen ? out_path : "/") : ".");
+    if (n < 0 || (size_t)n >= sizeof dir)
+        return hl_err_set(err, HL_ERR_USAGE, "export path \"%s\" is too long", out_path);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return hl_export_errno(errno, "cannot open the folder of", out_path, err);
+    hl_jsonl_t j = {0};
+    jsonl_job_t job = {&j, st, survey_id};
+    hl_filler_t f = {.fill = fill_jsonl, .ctx = &job};
+    int rc = write_file_at(dfd, base, out_path, &f, err);
+    close(dfd);
+    if (rc == HL_OK) {
+        if (res) *res = (hl_jsonl_result_t){j.rows, j.out.bytes, j.seq_first, j.seq_last};
+        hl_err_clear(err);
+    }
+    jsonl_free(&j);
+    return rc;
+}
+
+/* ---- The bundle -------------------------------------------------------------- */
+
+/* A file listed in the manifest. */
+typedef struct hl_listed {
+    char name[HL_NAME_MAX + 1];
+    int64_t bytes;
+    char sha256[65];
+} hl_listed_t;
+
+typedef struct csv_job {
+    hl_store_t *st;
+    const char *survey_id;
+    int64_t max_seq;
+} csv_job_t;
+
+static int fill_csv(void *ctx, int fd, const char *shown, hl_err_t *err)
+{
+    csv_job_t *job = ctx;
+    return hl_export_csv_fd(job->st, job->survey_id, job->max_seq, fd, shown, NULL, err);
+}
+
+typedef struct text_job {
+    const char *text;
+    size_t len;
+} text_job_t;
+
+static int fill_text(void *ctx, int fd, const char *shown, hl_err_t *err)
+{
+    text_job_t *t = ctx;
+    size_t off = 0;
+    while (off < t->len) {
+        ssize_t w = write(fd, t->text + off, t->len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return hl_export_errno(errno, "cannot write", shown, err);
+        off += (size_t)w;
+    }
+    return HL_OK;
+}
+
+/* Opens (making it when missing) the folder name in pfd without following a
+ * symlink. */
+static int open_level(int pfd, const char *name, const char *shown, int *out, hl_err_t *err)
+{
+    bool made = false;
+    if (mkdirat(pfd, name, 0755) == 0)
+        made = true;
+    else if (errno != EEXIST)
+        return hl_export_errno(errno, "cannot make the folder", shown, err);
+    int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        struct stat sb;
+        if (e == ELOOP || (e == ENOTDIR && fstatat(pfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+                           S_ISLNK(sb.st_mode)))
+            return hl_err_set(err, HL_ERR_INVALID,
+                              "%s is a symbolic link: the export does not follow links on a "
+                              "stick; delete it from the stick and export again",
+                              shown);
+        if (e == ENOTDIR)
+            return hl_err_set(err, HL_ERR_INVALID,
+                              "%s is a file, not a folder: move it away on the stick and export "
+                              "again",
+                              shown);
+        return hl_export_errno(e, "cannot open the folder", shown, err);
+    }
+    if (made) {
+        int rc = sync_dir(pfd, shown, err);
+        if (rc != HL_OK) {
+            close(fd);
+            return rc;
+        }
+    }
+    *out = fd;
+    return HL_OK;
+}
+
+static int survey_cmp(const void *a, const void *b)
+{
+    const hl_seen_survey_t *x = a, *y = b;
+    int d = strcmp(x->id, y->id);
+    if (d) return d;
+    return x->version < y->version ? -1 : x->version > y->version;
+}
+
+/* Builds the manifest (signed) as text; *text is malloc'd. */
+static int manifest_text(const hl_bundle_opts_t *o, const hl_jsonl_t *j, const hl_listed_t *files,
+                         size_t n_files, char **text, hl_err_t *err)
+{
+    char created[32];
+    hl_time_iso8601(o->created_utc_ms, created);
+    json_t *m = json_object(), *surveys = json_array(), *list = json_array();
+    bool ok = m && surveys && list;
+    ok = ok && !json_object_set_new(m, "format", json_integer(HL_BUNDLE_FORMAT)) &&
+         !json_object_set_new(m, "kiosk_id", json_string(o->kiosk_id)) &&
+         !json_object_set_new(m, "software_version", json_string(o->software_version)) &&
+         !json_object_set_new(m, "created_at", json_string(created));
+    for (size_t i = 0; ok && i < j->n_surveys; i++)
+        ok = !json_array_append_new(surveys, json_pack("{s:s, s:I, s:s}", "id", j->surveys[i].id,
+                                                       "version", (json_int_t)j->surveys[i].version,
+                                                       "sha256", j->surveys[i].sha256));
+    ok = ok && !json_object_set(m, "surveys", surveys) &&
+         !json_object_set_new(m, "responses", json_integer(j->rows)) &&
+         !json_object_set_new(m, "seq_first", json_integer(j->seq_first)) &&
+         !json_object_set_new(m, "seq_last", json_integer(j->seq_last));
+    for (size_t i = 0; ok && i < n_files; i++)
+        ok = !json_array_append_new(list, json_pack("{s:s, s:I, s:s}", "name", files[i].name,
+                                                    "bytes", (json_int_t)files[i].bytes, "sha256",
+                                                    files[i].sha256));
+    ok = ok && !json_object_set(m, "files", list);
+    char *canon = ok ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
+    unsigned char mac[32];
+    unsigned int mlen = 0;
+    char mac_hex[65];
+    ok = canon && HMAC(EVP_sha256(), o->key, HL_BUNDLE_KEY_LEN, (const unsigned char *)canon,
+                       strlen(canon), mac, &mlen) != NULL;
+    if (ok) hex_encode(mac, 32, mac_hex);
+    ok = ok && !json_object_set_new(m, "hmac_sha256", json_string(mac_hex));
+    char *body = ok ? json_dumps(m, JSON_INDENT(2)) : NULL;
+    free(canon);
+    json_decref(surveys);
+    json_decref(list);
+    json_decref(m);
+    if (!body) return hl_err_set(err, HL_ERR_NOMEM, "out of memory writing the manifest");
+    size_t len = strlen(body);
+    char *t = realloc(body, len + 2);
+    if (!t) {
+        free(body);
+        return hl_err_set(err, HL_ERR_NOMEM, "out of memory writing the manifest");
+    }
+    t[len] = '\n';
+    t[len + 1] = '\0';
+    *text = t;
+    return HL_OK;
+}
+
+int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, size_t out_dir_size,
+                    hl_bundle_result_t *res, hl_err_t *err)
+{
+    if (res) memset(res, 0, sizeof *res);
+    if (out_dir && out_dir_size) out_dir[0] = '\0';
+    if (!st || !o || !o->root || !*o->root || !o->kiosk_id || !o->software_version)
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "bundle: a store, a folder, a kiosk id and a version are needed");
+    if (!o->key)
+        return hl_err_set(err, HL_ERR_STATE,
+                          "no export key is configured: set \"export\": {\"key_sha256\": ...} in "
+                          "the config to the SHA-256 of the secret in HAILONG/export.key on the "
+                          "stick");
+    if (!hl_json_id_valid(o->kiosk_id, HL_SURVEY_ID_MAX, true))
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "bundle: kiosk id \"%s\" is not 1 to %d characters of a-z 0-9 _ -; fix "
+                          "kiosk_id in the config",
+                          o->kiosk_id, HL_SURVEY_ID_MAX);
+    for (size_t i = 0; i < o->n_extras; i++)
+        if (!o->extras[i].write || !o->extras[i].name || !name_ok(o->extras[i].name) ||
+            !strcmp(o->extras[i].name, HL_BUNDLE_MANIFEST) ||
+            !strcmp(o->extras[i].name, HL_BUNDLE_JSONL))
+            return hl_err_set(err, HL_ERR_USAGE,
+                              "bundle: extra file %zu has no usable name or "
+                              "writer",
+                              i);
+
+    char ts[32], iso[32];
+    hl_time_iso8601(o->created_utc_ms, iso); /* YYYY-MM-DDTHH:MM:SSZ */
+    size_t k = 0;
+    for (const char *p = iso; *p; p++)
+        if (*p != '-' && *p != ':') ts[k++] = *p;
+    ts[k] = '\0';
+
+    int rootfd = -1, topfd = -1, kfd = -1, bfd = -1;
+    hl_jsonl_t j = {.track = true};
+    hl_listed_t *files = calloc(o->n_extras + 1, sizeof *files); /* grows per survey below */
+    size_t n_files = 0;
+    char *manifest = NULL;
+    char shown[PATH_MAX + HL_NAME_MAX + 2], bdir[PATH_MAX], bname[48];
+    bool bundle_made = false;
+    int rc;
+    if (!files) return hl_err_set(err, HL_ERR_NOMEM, "out of memory starting the export");
+
+    rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) {
+        rc = hl_export_errno(errno, "cannot open the export folder", o->root, err);
+        goto fail;
+    }
+    snprintf(shown, sizeof shown, "%s/%s", o->root, HL_BUNDLE_TOP);
+    rc = open_level(rootfd, HL_BUNDLE_TOP, shown, &topfd, err);
+    if (rc != HL_OK) goto fail;
+    snprintf(shown, sizeof shown, "%s/%s/%s", o->root, HL_BUNDLE_TOP, o->kiosk_id);
+    rc = open_level(topfd, o->kiosk_id, shown, &kfd, err);
+    if (rc != HL_OK) goto fail;
+    /* A new folder per export; "-2", "-3", ... when one of that second exists. */
+    for (int s = 1;; s++) {
+        if (s == 1)
+            snprintf(bname, sizeof bname, "%s", ts);
+        else
+            snprintf(bname, sizeof bname, "%s-%d", ts, s);
+        snprintf(bdir, sizeof bdir, "%s/%s/%s/%s", o->root, HL_BUNDLE_TOP, o->kiosk_id, bname);
+        if (mkdirat(kfd, bname, 0755) == 0) break;
+        if (errno != EEXIST || s == HL_TS_SUFFIX_MAX) {
+            rc = hl_export_errno(errno, "cannot make the folder", bdir, err);
+            goto fail;
+        }
+    }
+    bundle_made = true;
+    rc = sync_dir(kfd, bdir, err);
+    if (rc != HL_OK) goto fail;
+    rc = open_level(kfd, bname, bdir, &bfd, err);
+    if (rc != HL_OK) goto fail;
+
+    /* All responses as JSON Lines first: it fixes the surveys, the count and
+     * the sequence range the other files and the manifest describe. */
+    snprintf(shown, sizeof shown, "%s/%s", bdir, HL_BUNDLE_JSONL);
+    jsonl_job_t jj = {&j, st, NULL};
+    rc = write_file_at(bfd, HL_BUNDLE_JSONL, shown, &(hl_filler_t){.fill = fill_jsonl, .ctx = &jj},
+                       err);
+    if (rc != HL_OK) goto fail;
+    snprintf(files[n_files].name, sizeof files[n_files].name, "%s", HL_BUNDLE_JSONL);
+    n_files++;
+    free(j.out.buf);
+    j.out.buf = NULL;
+    qsort(j.surveys, j.n_surveys, sizeof *j.surveys, survey_cmp);
+
+    /* One CSV per survey id, up to the same last sequence number. */
+    hl_listed_t *grown = realloc(files, (j.n_surveys + o->n_extras + 1) * sizeof *files);
+    if (!grown) {
+        rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory during the export");
+        goto fail;
+    }
+    files = grown;
+    for (size_t i = 0; i < j.n_surveys; i++) {
+        if (i > 0 && !strcmp(j.surveys[i].id, j.surveys[i - 1].id)) continue;
+        hl_listed_t *f = &files[n_files];
+        snprintf(f->name, sizeof f->name, "responses-%s.csv", j.surveys[i].id);
+        snprintf(shown, sizeof shown, "%s/%s", bdir, f->name);
+        csv_job_t cj = {st, j.surveys[i].id, j.seq_last};
+        rc = write_file_at(bfd, f->name, shown, &(hl_filler_t){.fill = fill_csv, .ctx = &cj}, err);
+        if (rc != HL_OK) goto fail;
+        n_files++;
+    }
+    for (size_t i = 0; i < o->n_extras; i++) {
+        hl_listed_t *f = &files[n_files];
+        snprintf(f->name, sizeof f->name, "%s", o->extras[i].name);
+        snprintf(shown, sizeof shown, "%s/%s", bdir, f->name);
+        rc = write_file_at(bfd, f->name, shown, &(hl_filler_t){.extra = &o->extras[i], .st = st},
+                           err);
+        if (rc != HL_OK) goto fail;
+        n_files++;
+    }
+    int64_t total = 0;
+    for (size_t i = 0; i < n_files; i++) {
+        snprintf(shown, sizeof shown, "%s/%s", bdir, files[i].name);
+        rc = hash_file_at(bfd, files[i].name, shown, &files[i].bytes, files[i].sha256, err);
+        if (rc != HL_OK) goto fail;
+        total += files[i].bytes;
+    }
+
+    rc = manifest_text(o, &j, files, n_files, &manifest, err);
+    if (rc != HL_OK) goto fail;
+    snprintf(shown, sizeof shown, "%s/%s", bdir, HL_BUNDLE_MANIFEST);
+    text_job_t tj = {manifest, strlen(manifest)};
+    rc = write_file_at(bfd, HL_BUNDLE_MANIFEST, shown,
+                       &(hl_filler_t){.fill = fill_text, .ctx = &tj}, err);
+    if (rc != HL_OK) goto fail;
+
+    if (res)
+        *res = (hl_bundle_result_t){j.rows, j.seq_first, j.seq_last, (int)n_files,
+                                    total + (int64_t)tj.len};
+    if (out_dir && out_dir_size) snprintf(out_dir, out_dir_size, "%s", bdir);
+    hl_err_clear(err);
+    rc = HL_OK;
+    goto done;
+
+fail:
+    /* No manifest was written: remove what this export made, so that a
+     * full stick gets its space back and no torn bundle stays behind. */
+    if (bfd >= 0) {
+        for (size_t i = 0; i < n_files; i++)
+            (void)unlinkat(bfd, files[i].name, 0);
+    }
+    if (bundle_made && kfd >= 0 && unlinkat(kfd, bname, AT_REMOVEDIR) == 0) (void)fsync(kfd);
+done:
+    if (bfd >= 0) close(bfd);
+    if (kfd >= 0) close(kfd);
+    if (topfd >= 0) close(topfd);
+    if (rootfd >= 0) close(rootfd);
+    jsonl_free(&j);
+    free(files);
+    free(manifest);
+    return rc;
+}
+
+/* ---- Verification ------------------------------------------------------------ */
+
+typedef struct verify {
+    hl_diags_t *problems; /* where problems go */
+    const char *dir;      /* the bundle folder, named in each problem */
+    size_t n;             /* problems found */
+} verify_t;
+
+static void problem(verify_t *v, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void problem(verify_t *v, const char *file, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    v->n++;
+    if (!v->problems) return;
+    size_t dl = strlen(v->dir);
+    while (dl > 1 && v->dir[dl - 1] == '/')
+        dl--;
+    char where[PATH_MAX + HL_NAME_MAX + 2];
+    snprintf(where, sizeof where, "%.*s/%s", (int)dl, v->dir, file);
+    hl_diags_add(v->problems, where, 0, 0, NULL, "%s", msg);
+}
+
+static bool hex_valid(const char *s, size_t n)
+{
+    if (strlen(s) != n) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+    return true;
+}
+
+/* Reads dfd/name whole (at most max bytes); NULL with errno set. */
+static char *read_at(int dfd, const char *name, size_t max, size_t *len)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    char *buf = malloc(max + 1);
+    size_t n = 0;
+    while (buf && n <= max) {
+        ssize_t r = read(fd, buf + n, max + 1 - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            if (r < 0) {
+                free(buf);
+                buf = NULL;
+            }
+            break;
+        }
+        n += (size_t)r;
+    }
+    int e = errno;
+    close(fd);
+    if (buf && n > max) {
+        free(buf);
+        buf = NULL;
+        e = EFBIG;
+    }
+    if (!buf) {
+        errno = e;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static void verify_file(verify_t *v, int dfd, const json_t *entry, size_t i)
+{
+    const char *name = json_string_value(json_object_get(entry, "name"));
+    const char *sha = json_string_value(json_object_get(entry, "sha256"));
+    json_t *jb = json_object_get(entry, "bytes");
+    if (!name || !sha || !json_is_integer(jb) || !name_ok(name) || !hex_valid(sha, 64)) {
+        problem(v, HL_BUNDLE_MANIFEST,
+                "files[%zu] is not {\"name\", \"bytes\", \"sha256\"} with a plain file name: the "
+                "manifest is damaged; export again",
+                i);
+        return;
+    }
+    struct stat sb;
+    if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+        problem(v, name, "missing: listed in the manifest but not in the folder; export again");
+        return;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        problem(v, name, "is not a plain file (a link or a folder): export again");
+        return;
+    }
+    int64_t want = json_integer_value(jb);
+    if ((int64_t)sb.st_size != want) {
+        problem(v, name,
+                "torn: %lld bytes, the manifest says %lld (the write was cut short or "
+                "the file changed); export again",
+                (long long)sb.st_size, (long long)want);
+        return;
+    }
+    int64_t bytes = 0;
+    char hex[65];
+    hl_err_t e = {0};
+    if (hash_file_at(dfd, name, name, &bytes, hex, &e) != HL_OK) {
+        problem(v, name, "cannot be read: %s", e.msg);
+        return;
+    }
+    if (strcmp(hex, sha) != 0)
+        problem(v, name,
+                "altered: its SHA-256 differs from the manifest's (the content changed "
+                "after export); export again");
+}
+
+int hl_bundle_verify(const char *dir, const unsigned char key[HL_BUNDLE_KEY_LEN],
+                     hl_diags_t *problems, hl_bundle_result_t *res, hl_err_t *err)
+{
+    if (res) memset(res, 0, sizeof *res);
+    if (!dir || !key) return hl_err_set(err, HL_ERR_USAGE, "verify: a folder and a key are needed");
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        int e = errno;
+        return hl_err_set(err, e == ENOENT ? HL_ERR_NOT_FOUND : HL_ERR_IO,
+                          "cannot open the bundle folder %s: %s (give the folder that holds "
+                          "manifest.json)",
+                          dir, strerror(e));
+    }
+    verify_t v = {problems, dir, 0};
+    size_t len = 0;
+    json_t *m = NULL, *files = NULL;
+    char *text = read_at(dfd, HL_BUNDLE_MANIFEST, HL_MANIFEST_MAX, &len);
+    if (!text) {
+        int e = errno;
+        if (e == ENOENT)
+            problem(&v, HL_BUNDLE_MANIFEST,
+                    "missing: the export did not finish (stick pulled or full), so nothing in "
+                    "this folder can be trusted; export again");
+        else
+            problem(&v, HL_BUNDLE_MANIFEST, "cannot be read (%s); export again", strerror(e));
+        goto done;
+    }
+    json_error_t je;
+    m = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!json_is_object(m)) {
+        problem(&v, HL_BUNDLE_MANIFEST, "is not a JSON object (line %d: %s); export again", je.line,
+                je.text);
+        goto done;
+    }
+    json_t *fmt = json_object_get(m, "format");
+    if (!json_is_integer(fmt) || json_integer_value(fmt) != HL_BUNDLE_FORMAT)
+        problem(&v, HL_BUNDLE_MANIFEST,
+                "\"format\" is not %d: written by another version, or edited", HL_BUNDLE_FORMAT);
+    const char *mac_hex = json_string_value(json_object_get(m, "hmac_sha256"));
+    if (!mac_hex || !hex_valid(mac_hex, 64)) {
+        problem(&v, HL_BUNDLE_MANIFEST,
+                "has no valid \"hmac_sha256\": it was edited or not made by a kiosk");
+    } else {
+        json_t *copy = json_copy(m);
+        char *canon = NULL;
+        if (copy && json_object_del(copy, "hmac_sha256") == 0)
+            canon = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+        json_decref(copy);
+        unsigned char mac[32];
+        unsigned int mlen = 0;
+        char want[65];
+        if (!canon || !HMAC(EVP_sha256(), key, HL_BUNDLE_KEY_LEN, (const unsigned char *)canon,
+                            strlen(canon), mac, &mlen)) {
+            free(canon);
+            json_decref(m);
+            free(text);
+            close(dfd);
+            return hl_err_set(err, HL_ERR_NOMEM, "out of memory verifying %s", dir);
+        }
+        free(canon);
+        hex_encode(mac, 32, want);
+        if (CRYPTO_memcmp(want, mac_hex, 64) != 0)
+            problem(&v, HL_BUNDLE_MANIFEST,
+                    "HMAC does not match: the manifest was edited after export, or the key is "
+                    "not this kiosk's export key (check --key-file)");
+    }
+    if (res) {
+        res->responses = json_integer_value(json_object_get(m, "responses"));
+        res->seq_first = json_integer_value(json_object_get(m, "seq_first"));
+        res->seq_last = json_integer_value(json_object_get(m, "seq_last"));
+    }
+    files = json_object_get(m, "files");
+    if (!json_is_array(files)) {
+        problem(&v, HL_BUNDLE_MANIFEST, "has no \"files\" list: it was edited; export again");
+        files = NULL;
+    }
+    size_t i;
+    json_t *entry;
+    json_array_foreach(files, i, entry)
+    {
+        verify_file(&v, dfd, entry, i);
+        if (res) {
+            res->n_files++;
+            res->bytes += json_integer_value(json_object_get(entry, "bytes"));
+        }
+    }
+    if (res) res->bytes += (int64_t)len;
+
+    /* Anything in the folder the manifest does not list. */
+    int dup_fd = dup(dfd);
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (!d && dup_fd >= 0) close(dup_fd);
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+            !strcmp(de->d_name, HL_BUNDLE_MANIFEST))
+            continue;
+        bool listed = false;
+        json_array_foreach(files, i, entry)
+        {
+            const char *name = json_string_value(json_object_get(entry, "name"));
+            if (name && !strcmp(name, de->d_name)) listed = true;
+        }
+        if (!listed)
+            problem(&v, de->d_name,
+                    "not listed in the manifest: added after export, or left by an interrupted "
+                    "export; do not trust it");
+    }
+    if (d) closedir(d);
+done:
+    json_decref(m);
+    free(text);
+    close(dfd);
+    if (v.n)
+        return hl_err_set(err, HL_ERR_INVALID, "%s does not verify: %zu problem%s", dir, v.n,
+                          v.n == 1 ? "" : "s");
+    hl_err_clear(err);
+    return HL_OK;
+}
+
+/* ---- Keys -------------------------------------------------------------------- */
+
+void hl_bundle_key_from_secret(const char *text, size_t len, unsigned char key[HL_BUNDLE_KEY_LEN])
+{
+    if (len && text[len - 1] == '\n') len--;
+    if (len && text[len - 1] == '\r') len--;
+    unsigned int n = 0;
+    EVP_Digest(text, len, key, &n, EVP_sha256(), NULL);
+}
+
+int hl_bundle_key_from_file(const char *path, unsigned char key[HL_BUNDLE_KEY_LEN], hl_err_t *err)
+{
+    size_t len = 0;
+    char *text = read_at(AT_FDCWD, path, HL_KEY_FILE_MAX, &len);
+    if (!text) {
+        int e = errno;
+        if (e == ENOENT)
+            return hl_err_set(err, HL_ERR_NOT_FOUND,
+                              "key file %s does not exist: give the stick's HAILONG/export.key "
+                              "with --key-file",
+                              path);
+        return hl_err_set(err, e == EFBIG ? HL_ERR_INVALID : HL_ERR_IO,
+                          "cannot read the key file %s: %s", path,
+                          e == EFBIG ? "larger than 4 KiB, not an export key" : strerror(e));
+    }
+    size_t n = len;
+    if (n && text[n - 1] == '\n') n--;
+    if (n && text[n - 1] == '\r') n--;
+    if (n == 0) {
+        free(text);
+        return hl_err_set(err, HL_ERR_INVALID,
+                          "key file %s is empty: it must hold the kiosk's export secret", path);
+    }
+    hl_bundle_key_from_secret(text, len, key);
+    OPENSSL_cleanse(text, len);
+    free(text);
+    hl_err_clear(err);
+    return HL_OK;
+}

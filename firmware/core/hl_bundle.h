@@ -1,0 +1,117 @@
+/*
+ * hl_bundle.h: JSON Lines export and the signed result bundle written to a
+ * USB stick, and its verification.
+ *
+ * JSON Lines: one JSON object per response, one a line (LF), UTF-8, with
+ * every field the store keeps, named as in the CSV: response_id, seq,
+ * kiosk_id, survey_id, survey_version, survey_sha256, language, started_at,
+ * finished_at (ISO 8601 UTC with milliseconds, "2023-11-14T22:14:20.000Z";
+ * finished_at null while in progress), status, clock_trusted (true/false),
+ * answers ({qid: {"value": "...", "ms": N}}). Written atomically like the
+ * CSV (temporary name in the same folder, fsync, rename, folder fsync).
+ *
+ * A bundle is a folder ROOT/HAILONG/<kiosk_id>/<YYYYMMDDTHHMMSSZ>/ holding
+ * responses-<survey_id>.csv per survey with responses, responses.jsonl (all
+ * surveys), any extra files (hooks), and manifest.json, written last:
+ *   {"format": 1, "kiosk_id", "software_version", "created_at",
+ *    "surveys": [{"id", "version", "sha256"}], "responses", "seq_first",
+ *    "seq_last", "files": [{"name", "bytes", "sha256"}], "hmac_sha256"}
+ * hmac_sha256 is the hex HMAC-SHA256, keyed with the 32-byte export key, of
+ * the canonical manifest: the object without hmac_sha256 serialised by
+ * jansson with JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII. The export
+ * key is the SHA-256 of the secret text in HAILONG/export.key on the stick
+ * (trailing line break removed); the kiosk's config keeps only that hash.
+ * Each folder level is opened with O_NOFOLLOW relative to the one above and
+ * each file is created with O_EXCL | O_NOFOLLOW under a temporary name,
+ * fsync'd, renamed, and the folder fsync'd: a symlink planted on the stick is
+ * never followed, and without manifest.json a bundle never verifies.
+ */
+#ifndef HL_BUNDLE_H
+#define HL_BUNDLE_H
+
+#include "hl_diag.h"
+#include "hl_err.h"
+#include "hl_store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HL_BUNDLE_FORMAT   1                 /* manifest "format" written by this build */
+#define HL_BUNDLE_TOP      "HAILONG"         /* top folder on the stick */
+#define HL_BUNDLE_KEY_FILE "export.key"      /* the stick's secret, in HAILONG/ */
+#define HL_BUNDLE_MANIFEST "manifest.json"   /* written last */
+#define HL_BUNDLE_JSONL    "responses.jsonl" /* all surveys */
+#define HL_BUNDLE_KEY_LEN  32                /* bytes of an export key (SHA-256) */
+
+typedef struct hl_jsonl_result {
+    int64_t rows;      /* responses written */
+    int64_t bytes;     /* size of the file */
+    int64_t seq_first; /* lowest sequence number written, 0 when none */
+    int64_t seq_last;  /* highest, 0 when none */
+} hl_jsonl_result_t;
+
+/* Writes the JSON Lines of survey_id (NULL: every survey) to out_path
+ * atomically. An empty store gives an empty file. res may be NULL. */
+int hl_export_jsonl(hl_store_t *st, const char *survey_id, const char *out_path,
+                    hl_jsonl_result_t *res, hl_err_t *err);
+
+/* A file added to a bundle by another writer (the XLSX). write must create
+ * and fill the file tmp_name inside dirfd (openat with O_CREAT | O_EXCL |
+ * O_NOFOLLOW; no other file) and return HL_OK or a code with err set; the
+ * bundle then fsyncs it, renames it to name, hashes it and lists it. */
+typedef struct hl_bundle_extra {
+    const char *name; /* final file name, e.g. "responses.xlsx": no '/', not starting with '.' */
+    int (*write)(void *ctx, hl_store_t *st, int dirfd, const char *tmp_name, hl_err_t *err);
+    void *ctx; /* passed to write; not owned */
+} hl_bundle_extra_t;
+
+typedef struct hl_bundle_opts {
+    const char *root;                /* folder (the stick's mount) under which HAILONG/ goes */
+    const char *kiosk_id;            /* [a-z0-9_-]{1,40}: names the kiosk folder */
+    const char *software_version;    /* recorded in the manifest */
+    int64_t created_utc_ms;          /* export time: names the folder (the core reads no clock) */
+    const unsigned char *key;        /* HL_BUNDLE_KEY_LEN bytes (config export.key_sha256);
+                                        NULL: refused */
+    const hl_bundle_extra_t *extras; /* n_extras more files, may be NULL */
+    size_t n_extras;
+} hl_bundle_opts_t;
+
+typedef struct hl_bundle_result {
+    int64_t responses; /* responses in the bundle */
+    int64_t seq_first; /* sequence range, 0 when empty */
+    int64_t seq_last;
+    int n_files;   /* files listed in the manifest (without the manifest) */
+    int64_t bytes; /* their total size, manifest included */
+} hl_bundle_result_t;
+
+/* Writes a bundle of every stored response; out_dir (may be NULL) gets the
+ * bundle folder's path. On failure (HL_ERR_FULL, HL_ERR_READONLY, HL_ERR_IO,
+ * HL_ERR_STATE without a key, HL_ERR_USAGE for bad options, HL_ERR_INVALID
+ * when a symlink or a file stands where a folder goes, HL_ERR_NOMEM) the
+ * bundle folder and its temporary files are removed as far as the medium
+ * allows; there is never a manifest. The manifest's count, sequence range
+ * and surveys are those of responses.jsonl; each CSV stops at the same last
+ * sequence number. res may be NULL. */
+int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *opts, char *out_dir,
+                    size_t out_dir_size, hl_bundle_result_t *res, hl_err_t *err);
+
+/* Checks the bundle in dir with key: the manifest's HMAC, and that every
+ * listed file exists with its size and SHA-256 and no other file is there.
+ * Every problem is added to problems (file: DIR/NAME, line 0) saying
+ * what is wrong: missing, torn (size differs), altered (hash differs), not
+ * listed, manifest edited or not signed with this key. HL_OK only when all
+ * verifies; HL_ERR_INVALID with problems; HL_ERR_IO / HL_ERR_NOT_FOUND when
+ * dir cannot be read (err says why). res (may be NULL) gets the manifest's
+ * figures when it could be read. */
+int hl_bundle_verify(const char *dir, const unsigned char key[HL_BUNDLE_KEY_LEN],
+                     hl_diags_t *problems, hl_bundle_result_t *res, hl_err_t *err);
+
+/* The export key for a secret: SHA-256 of its text without a trailing line
+ * break (LF or CRLF). */
+void hl_bundle_key_from_secret(const char *text, size_t len, unsigned char key[HL_BUNDLE_KEY_LEN]);
+
+/* Reads a secret file (at most 4 KiB) and derives its key. HL_ERR_NOT_FOUND,
+ * HL_ERR_IO, HL_ERR_INVALID (empty or too big) with err set. */
+int hl_bundle_key_from_file(const char *path, unsigned char key[HL_BUNDLE_KEY_LEN], hl_err_t *err);
+
+#endif

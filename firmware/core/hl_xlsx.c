@@ -1,0 +1,858 @@
+/*
+ * hl_xlsx.c: the Excel workbook export (hl_xlsx.h), with libxlsxwriter in
+ * constant-memory mode.
+ *
+ * One walk over the store (hl_store_foreach, sequence order) writes every
+ * response sheet row by row, as constant-memory mode requires; each survey's
+ * sheets are added when its first response (or, for one named survey, before
+ * the walk) is met, and its summary is counted during the walk in a few
+ * small arrays (per question and option, per day) and written after it.
+ * Labels come from the newest stored survey JSON (hl_store_survey_json),
+ * parsed with hl_survey_load_text; a stored file that does not parse gives
+ * codes as labels rather than no export.
+ *
+ * Atomic write: mkstemp makes a unique temporary name in the target's folder,
+ * libxlsxwriter writes the workbook to it (its own scratch files are in the
+ * same folder, already unlinked), then the file is fsync'd, renamed over the
+ * target and the folder fsync'd. On failure the temporary file is removed and
+ * the old target is untouched. libxlsxwriter reports write failures as its
+ * own codes; the errno left behind, or a folder with no free space, tells a
+ * full disk (HL_ERR_FULL) from other I/O errors.
+ */
+#include "hl_xlsx.h"
+
+#include <xlsxwriter.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#define HL_XLSX_FIXED_COLS 9  /* response_id .. clock_trusted */
+#define HL_XLSX_SHEET_MAX  31 /* Excel's limit on a sheet name */
+
+/* A question column pair and its summary counts. */
+typedef struct hl_xq {
+    const char *qid;        /* not owned: hl_xsurvey_t.cols */
+    const hl_question_t *q; /* in the newest stored version, or NULL */
+    size_t n_opts;          /* counted options: survey options, 5 stars, 11 nps, yes/no */
+    int64_t *counts;        /* owned: responses per option */
+    int64_t answered;       /* responses that answered the question */
+} hl_xq_t;
+
+/* A question column sorted by id, for a merge with a row's sorted answers. */
+typedef struct hl_xcol {
+    const char *qid; /* not owned */
+    size_t index;    /* position among the question columns */
+} hl_xcol_t;
+
+/* Responses of one UTC day. */
+typedef struct hl_xday {
+    int64_t day;      /* days since 1970-01-01 */
+    int64_t complete; /* finished complete */
+    int64_t partial;  /* finished partial */
+} hl_xday_t;
+
+/* One survey's sheets and running counts. */
+typedef struct hl_xsurvey {
+    char id[HL_SURVEY_ID_MAX + 1]; /* survey id */
+    hl_survey_t *sv;               /* owned: newest stored version, NULL if unparsable */
+    hl_lang_t lang;                /* label language: the survey's default */
+    char **cols;                   /* owned: question ids (hl_store_survey_columns) */
+    size_t n_cols;                 /* question columns */
+    hl_xq_t *qs;                   /* owned: n_cols questions */
+    hl_xcol_t *sorted;             /* owned: columns sorted by id */
+    const char **cells;            /* owned: the row's value per column */
+    lxw_worksheet *ws;             /* responses sheet (owned by the workbook) */
+    lxw_worksheet *sum;            /* summary sheet (owned by the workbook) */
+    lxw_row_t row;                 /* next row of ws */
+    int64_t total, complete, partial, in_progress; /* responses by status */
+    int sat_q;                                     /* index in qs of the first smiley, -1 */
+    hl_xday_t *days;                               /* owned: sorted by day */
+    size_t n_days, cap_days;                       /* days used, allocated */
+} hl_xsurvey_t;
+
+#define HL_XLSX_SCRATCH_MAX 64 /* scratch files tracked for closing after a failure */
+
+/* A sheet's scratch file as it was before workbook_close. */
+typedef struct hl_xscratch {
+    FILE *f;        /* libxlsxwriter's FILE */
+    struct stat sb; /* its device and inode */
+} hl_xscratch_t;
+
+/* The export in progress. */
+typedef struct hl_xlsx {
+    hl_store_t *st;                             /* not owned */
+    lxw_workbook *wb;                           /* owned until workbook_close */
+    lxw_format *f_head;                         /* bold header */
+    lxw_format *f_time;                         /* yyyy-mm-dd hh:mm:ss */
+    lxw_format *f_date;                         /* yyyy-mm-dd */
+    lxw_format *f_pct;                          /* 0.0% */
+    hl_xsurvey_t **sv;                          /* owned: surveys met so far */
+    size_t n_sv, cap_sv;                        /* surveys used, allocated */
+    hl_xsurvey_t *last;                         /* survey of the previous row (cache) */
+    char *buf;                                  /* owned: joined multi labels */
+    size_t cap_buf;                             /* bytes allocated in buf */
+    int64_t rows;                               /* responses written */
+    hl_err_t *err;                              /* caller's error record */
+    hl_xscratch_t scratch[HL_XLSX_SCRATCH_MAX]; /* scratch files before workbook_close */
+    size_t n_scratch;                           /* entries in scratch */
+} hl_xlsx_t;
+
+/* ---- Small helpers -------------------------------------------------------- */
+
+static int lxw_fail(hl_xlsx_t *x, lxw_error e, const char *what)
+{
+    if (e == LXW_ERROR_MEMORY_MALLOC_FAILED)
+        return hl_err_set(x->err, HL_ERR_NOMEM, "out of memory %s", what);
+    return hl_err_set(x->err, HL_ERR_INTERNAL, "libxlsxwriter failed %s: %s", what,
+                      lxw_strerror(e));
+}
+
+/* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int64_t day_of(int64_t utc_ms)
+{
+    return utc_ms >= 0 ? utc_ms / 86400000 : (utc_ms - 86399999) / 86400000;
+}
+
+/* UTC time in whole seconds (as the CSV), for worksheet_write_datetime. */
+static lxw_datetime to_datetime(int64_t utc_ms)
+{
+    int64_t day = day_of(utc_ms);
+    int64_t secs = (utc_ms - day * 86400000) / 1000;
+    lxw_datetime dt = {0};
+    civil_from_days(day, &dt.year, &dt.month, &dt.day);
+    dt.hour = (int)(secs / 3600);
+    dt.min = (int)(secs / 60 % 60);
+    dt.sec = (double)(secs % 60);
+    return dt;
+}
+
+static bool parse_int(const char *s, int64_t *out)
+{
+    if (!s || !*s) return false;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end) return false;
+    *out = v;
+    return true;
+}
+
+static int xcol_cmp(const void *a, const void *b)
+{
+    return strcmp(((const hl_xcol_t *)a)->qid, ((const hl_xcol_t *)b)->qid);
+}
+
+/* "yes"/"no" in the survey's language (the screens' words; core cannot
+ * include firmware/ui). */
+static const char *yesno_label(hl_lang_t lang, bool yes)
+{
+    if (lang == HL_LANG_VI) return yes ? "Có" : "Không";
+    return yes ? "Yes" : "No";
+}
+
+/* Index among the counted options of one stored value, or -1. */
+static int option_index(const hl_xq_t *q, const char *v, size_t len)
+{
+    if (!q->q) return -1;
+    char tmp[HL_ITEM_ID_MAX + 1];
+    if (len > HL_ITEM_ID_MAX) return -1;
+    memcpy(tmp, v, len);
+    tmp[len] = '\0';
+    int64_t n;
+    switch (q->q->type) {
+    case HL_Q_SMILEY:
+    case HL_Q_CHOICE:
+    case HL_Q_MULTI:
+        return hl_question_find_option(q->q, tmp);
+    case HL_Q_STARS:
+        return parse_int(tmp, &n) && n >= 1 && n <= 5 ? (int)n - 1 : -1;
+    case HL_Q_NPS:
+        return parse_int(tmp, &n) && n >= 0 && n <= 10 ? (int)n : -1;
+    case HL_Q_YESNO:
+        return strcmp(tmp, "yes") == 0 ? 0 : strcmp(tmp, "no") == 0 ? 1 : -1;
+    default:
+        return -1;
+    }
+}
+
+/* ---- Sheets ---------------------------------------------------------------- */
+
+/* A valid, unused sheet name from id + suffix: cut to 31 characters, "~N"
+ * added while the name is taken ("History" is reserved by Excel). */
+static void sheet_name(lxw_workbook *wb, const char *id, const char *suffix, char out[32])
+{
+    for (int k = 1;; k++) {
+        char tag[16] = "";
+        if (k > 1) snprintf(tag, sizeof tag, "~%d", k);
+        size_t tail = strlen(suffix) + strlen(tag);
+        int keep = (int)(HL_XLSX_SHEET_MAX - tail);
+        snprintf(out, 32, "%.*s%s%s", keep, id, suffix, tag);
+        if (strcasecmp(out, "history") != 0 &&
+            workbook_validate_sheet_name(wb, out) == LXW_NO_ERROR)
+            return;
+    }
+}
+
+static int survey_header(hl_xlsx_t *x, hl_xsurvey_t *s)
+{
+    static const char *const fixed[HL_XLSX_FIXED_COLS] = {
+        "response_id", "seq",         "kiosk_id", "survey_version", "language",
+        "started_at",  "finished_at", "status",   "clock_trusted"};
+    static const double widths[HL_XLSX_FIXED_COLS] = {38, 8, 14, 9, 9, 20, 20, 12, 12};
+    lxw_error e = LXW_NO_ERROR;
+    for (lxw_col_t c = 0; e == LXW_NO_ERROR && c < HL_XLSX_FIXED_COLS; c++) {
+        e = worksheet_write_string(s->ws, 0, c, fixed[c], x->f_head);
+        if (e == LXW_NO_ERROR) e = worksheet_set_column(s->ws, c, c, widths[c], NULL);
+    }
+    char code[HL_ITEM_ID_MAX + 8];
+    for (size_t i = 0; e == LXW_NO_ERROR && i < s->n_cols; i++) {
+        lxw_col_t c = (lxw_col_t)(HL_XLSX_FIXED_COLS + 2 * i);
+        snprintf(code, sizeof code, "%s_code", s->cols[i]);
+        e = worksheet_write_string(s->ws, 0, c, s->cols[i], x->f_head);
+        if (e == LXW_NO_ERROR) e = worksheet_write_string(s->ws, 0, c + 1, code, x->f_head);
+        if (e == LXW_NO_ERROR) e = worksheet_set_column(s->ws, c, c, 28, NULL);
+        if (e == LXW_NO_ERROR) e = worksheet_set_column(s->ws, c + 1, c + 1, 18, NULL);
+    }
+    if (e != LXW_NO_ERROR) return lxw_fail(x, e, "writing the header");
+    worksheet_freeze_panes(s->ws, 1, 0);
+    s->row = 1;
+    return HL_OK;
+}
+
+static void survey_free(hl_xsurvey_t *s)
+{
+    if (!s) return;
+    for (size_t i = 0; s->qs && i < s->n_cols; i++)
+        free(s->qs[i].counts);
+    free(s->qs);
+    free(s->sorted);
+    free(s->cells);
+    free(s->days);
+    hl_store_free_ids(s->cols, s->n_cols);
+    hl_survey_free(s->sv);
+    free(s);
+}
+
+/* Loads the columns and labels of survey id and adds its two sheets. */
+static int survey_open(hl_xlsx_t *x, const char *id, hl_xsurvey_t **out)
+{
+    *out = NULL;
+    hl_xsurvey_t *s = calloc(1, sizeof *s);
+    if (!s) return hl_err_set(x->err, HL_ERR_NOMEM, "out of memory exporting survey %s", id);
+    snprintf(s->id, sizeof s->id, "%s", id);
+    s->sat_q = -1;
+    int rc = hl_store_survey_columns(x->st, id, &s->cols, &s->n_cols, x->err);
+    if (rc != HL_OK) goto fail;
+
+    char *json = NULL;
+    rc = hl_store_survey_json(x->st, id, &json, x->err);
+    if (rc != HL_OK) goto fail;
+    hl_diags_t diags = {0};
+    if (hl_survey_load_text(id, json, strlen(json), &s->sv, &diags) != HL_OK) s->sv = NULL;
+    hl_diags_free(&diags);
+    free(json);
+    s->lang = s->sv ? s->sv->langs[0] : HL_LANG_VI;
+
+    size_t n = s->n_cols ? s->n_cols : 1;
+    s->qs = calloc(n, sizeof *s->qs);
+    s->sorted = malloc(n * sizeof *s->sorted);
+    s->cells = malloc(n * sizeof *s->cells);
+    if (!s->qs || !s->sorted || !s->cells) goto nomem;
+    for (size_t i = 0; i < s->n_cols; i++) {
+        hl_xq_t *q = &s->qs[i];
+        q->qid = s->cols[i];
+        int qi = s->sv ? hl_survey_find_question(s->sv, q->qid) : -1;
+        q->q = qi >= 0 ? &s->sv->questions[qi] : NULL;
+        if (q->q) {
+            switch (q->q->type) {
+            case HL_Q_SMILEY:
+            case HL_Q_CHOICE:
+            case HL_Q_MULTI:
+                q->n_opts = q->q->n_options;
+                break;
+            case HL_Q_STARS:
+                q->n_opts = 5;
+                break;
+            case HL_Q_NPS:
+                q->n_opts = 11;
+                break;
+            case HL_Q_YESNO:
+                q->n_opts = 2;
+                break;
+            default:
+                q->n_opts = 0;
+                break;
+            }
+            if (q->q->type == HL_Q_SMILEY && s->sat_q < 0 && q->n_opts >= 2) s->sat_q = (int)i;
+        }
+        if (q->n_opts && !(q->counts = calloc(q->n_opts, sizeof *q->counts))) goto nomem;
+        s->sorted[i] = (hl_xcol_t){q->qid, i};
+    }
+    qsort(s->sorted, s->n_cols, sizeof *s->sorted, xcol_cmp);
+
+    char name[32];
+    sheet_name(x->wb, id, "", name);
+    s->ws = workbook_add_worksheet(x->wb, name);
+    sheet_name(x->wb, id, " summary", name);
+    s->sum = s->ws ? workbook_add_worksheet(x->wb, name) : NULL;
+    if (!s->ws || !s->sum) {
+        rc = hl_err_set(x->err, HL_ERR_IO,
+                        "cannot add the sheets of survey %s (libxlsxwriter could not make its "
+                        "scratch file in the target folder)",
+                        id);
+        goto fail;
+    }
+    rc = survey_header(x, s);
+    if (rc != HL_OK) goto fail;
+
+    if (x->n_sv == x->cap_sv) {
+        size_t nc = x->cap_sv ? x->cap_sv * 2 : 4;
+        hl_xsurvey_t **t = realloc(x->sv, nc * sizeof *t);
+        if (!t) goto nomem;
+        x->sv = t;
+        x->cap_sv = nc;
+    }
+    x->sv[x->n_sv++] = s;
+    *out = s;
+    return HL_OK;
+nomem:
+    rc = hl_err_set(x->err, HL_ERR_NOMEM, "out of memory exporting survey %s", id);
+fail:
+    survey_free(s);
+    return rc;
+}
+
+/* ---- Rows ------------------------------------------------------------------ */
+
+static bool buf_fit(hl_xlsx_t *x, size_t need)
+{
+    if (need <= x->cap_buf) return true;
+    size_t nc = x->cap_buf ? x->cap_buf : 256;
+    while (nc < need)
+        nc *= 2;
+    char *t = realloc(x->buf, nc);
+    if (!t) return false;
+    x->buf = t;
+    x->cap_buf = nc;
+    return true;
+}
+
+/* The labels of a multi value ("a|c") joined by "; " into x->buf. */
+static const char *multi_labels(hl_xlsx_t *x, const hl_xsurvey_t *s, hl_xq_t *q, const char *v)
+{
+    size_t len = 0;
+    const char *p = v;
+    for (;;) {
+        const char *e = strchr(p, '|');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        int oi = option_index(q, p, n);
+        const char *lab = oi >= 0 ? hl_text_get(&q->q->options[oi].label, s->lang) : p;
+        size_t ln = oi >= 0 ? strlen(lab) : n;
+        if (!buf_fit(x, len + ln + 3)) return NULL;
+        if (len) {
+            memcpy(x->buf + len, "; ", 2);
+            len += 2;
+        }
+        memcpy(x->buf + len, lab, ln);
+        len += ln;
+        if (oi >= 0) q->counts[oi]++;
+        if (!e) break;
+        p = e + 1;
+    }
+    x->buf[len] = '\0';
+    return x->buf;
+}
+
+/* Writes one answer's two cells and counts it. */
+static lxw_error write_answer(hl_xlsx_t *x, hl_xsurvey_t *s, size_t i, lxw_row_t row, const char *v)
+{
+    hl_xq_t *q = &s->qs[i];
+    lxw_col_t c = (lxw_col_t)(HL_XLSX_FIXED_COLS + 2 * i);
+    q->answered++;
+    lxw_error e = LXW_NO_ERROR;
+    int64_t num;
+    if (!q->q) {
+        e = worksheet_write_string(s->ws, row, c, v, NULL);
+        return e ? e : worksheet_write_string(s->ws, row, c + 1, v, NULL);
+    }
+    switch (q->q->type) {
+    case HL_Q_SMILEY:
+    case HL_Q_CHOICE:
+    case HL_Q_YESNO: {
+        int oi = option_index(q, v, strlen(v));
+        const char *lab = v;
+        if (oi >= 0) {
+            q->counts[oi]++;
+            lab = q->q->type == HL_Q_YESNO ? yesno_label(s->lang, oi == 0)
+                                           : hl_text_get(&q->q->options[oi].label, s->lang);
+        }
+        e = worksheet_write_string(s->ws, row, c, lab, NULL);
+        break;
+    }
+    case HL_Q_MULTI: {
+        const char *lab = multi_labels(x, s, q, v);
+        if (!lab) return LXW_ERROR_MEMORY_MALLOC_FAILED;
+        e = worksheet_write_string(s->ws, row, c, lab, NULL);
+        break;
+    }
+    case HL_Q_STARS:
+    case HL_Q_NPS:
+        if (parse_int(v, &num)) {
+            int oi = option_index(q, v, strlen(v));
+            if (oi >= 0) q->counts[oi]++;
+            e = worksheet_write_number(s->ws, row, c, (double)num, NULL);
+            if (e == LXW_NO_ERROR) e = worksheet_write_number(s->ws, row, c + 1, (double)num, NULL);
+            return e;
+        }
+        e = worksheet_write_string(s->ws, row, c, v, NULL);
+        break;
+    default: /* number: text, leading zeros kept */
+        e = worksheet_write_string(s->ws, row, c, v, NULL);
+        break;
+    }
+    if (e == LXW_NO_ERROR) e = worksheet_write_string(s->ws, row, c + 1, v, NULL);
+    return e;
+}
+
+static void count_day(hl_xsurvey_t *s, const hl_row_t *r, bool *nomem)
+{
+    if (r->status == HL_RESP_IN_PROGRESS) return;
+    int64_t day = day_of(r->started_utc_ms);
+    size_t lo = 0, hi = s->n_days;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->days[mid].day < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == s->n_days || s->days[lo].day != day) {
+        if (s->n_days == s->cap_days) {
+            size_t nc = s->cap_days ? s->cap_days * 2 : 16;
+            hl_xday_t *t = realloc(s->days, nc * sizeof *t);
+            if (!t) {
+                *nomem = true;
+                return;
+            }
+            s->days = t;
+            s->cap_days = nc;
+        }
+        memmove(s->days + lo + 1, s->days + lo, (s->n_days - lo) * sizeof *s->days);
+        s->days[lo] = (hl_xday_t){.day = day};
+        s->n_days++;
+    }
+    if (r->status == HL_RESP_COMPLETE)
+        s->days[lo].complete++;
+    else
+        s->days[lo].partial++;
+}
+
+static int xlsx_row(void *ctx, const hl_row_t *r)
+{
+    hl_xlsx_t *x = ctx;
+    hl_xsurvey_t *s = x->last;
+    if (!s || strcmp(s->id, r->survey_id) != 0) {
+        s = NULL;
+        for (size_t i = 0; i < x->n_sv && !s; i++)
+            if (strcmp(x->sv[i]->id, r->survey_id) == 0) s = x->sv[i];
+        if (!s) {
+            int rc = survey_open(x, r->survey_id, &s);
+            if (rc != HL_OK) return rc;
+        }
+        x->last = s;
+    }
+    lxw_row_t row = s->row;
+    lxw_datetime t = to_datetime(r->started_utc_ms);
+    lxw_error e = worksheet_write_string(s->ws, row, 0, r->uuid, NULL);
+    if (!e) e = worksheet_write_number(s->ws, row, 1, (double)r->seq, NULL);
+    if (!e) e = worksheet_write_string(s->ws, row, 2, r->kiosk_id, NULL);
+    if (!e) e = worksheet_write_number(s->ws, row, 3, (double)r->survey_version, NULL);
+    if (!e) e = worksheet_write_string(s->ws, row, 4, r->lang, NULL);
+    if (!e) e = worksheet_write_datetime(s->ws, row, 5, &t, x->f_time);
+    if (!e && r->status != HL_RESP_IN_PROGRESS && r->finished_utc_ms >= 0) {
+        t = to_datetime(r->finished_utc_ms);
+        e = worksheet_write_datetime(s->ws, row, 6, &t, x->f_time);
+    }
+    if (!e) e = worksheet_write_string(s->ws, row, 7, hl_resp_status_name(r->status), NULL);
+    if (!e) e = worksheet_write_boolean(s->ws, row, 8, r->clock_trusted, NULL);
+
+    /* Both lists are sorted by id (answers come in the store's key order). */
+    memset(s->cells, 0, (s->n_cols ? s->n_cols : 1) * sizeof *s->cells);
+    size_t i = 0, j = 0;
+    while (i < r->n_answers && j < s->n_cols) {
+        int d = strcmp(r->qids[i], s->sorted[j].qid);
+        if (d == 0) {
+            s->cells[s->sorted[j].index] = r->values[i];
+            i++;
+            j++;
+        } else if (d < 0) {
+            i++; /* not a column: cannot happen, the store checks question ids */
+        } else {
+            j++;
+        }
+    }
+    for (size_t k = 0; !e && k < s->n_cols; k++)
+        if (s->cells[k]) e = write_answer(x, s, k, row, s->cells[k]);
+    if (e) return lxw_fail(x, e, "writing a response row");
+
+    bool nomem = false;
+    count_day(s, r, &nomem);
+    if (nomem) return hl_err_set(x->err, HL_ERR_NOMEM, "out of memory counting days");
+    s->total++;
+    if (r->status == HL_RESP_COMPLETE)
+        s->complete++;
+    else if (r->status == HL_RESP_PARTIAL)
+        s->partial++;
+    else
+        s->in_progress++;
+    s->row++;
+    x->rows++;
+    return HL_OK;
+}
+
+/* ---- Summary --------------------------------------------------------------- */
+
+/* One summary line: label in A, number (or blank when den is 0) in B. */
+static lxw_error sum_line(hl_xlsx_t *x, lxw_worksheet *ws, lxw_row_t row, const char *label,
+                          double v, lxw_format *fmt)
+{
+    lxw_error e = worksheet_write_string(ws, row, 0, label, x->f_head);
+    return e ? e : worksheet_write_number(ws, row, 1, v, fmt);
+}
+
+static lxw_error write_option(hl_xlsx_t *x, const hl_xsurvey_t *s, const hl_xq_t *q, size_t o,
+                              lxw_row_t row)
+{
+    char code[24];
+    const char *id = code, *label = code;
+    switch (q->q->type) {
+    case HL_Q_STARS:
+        snprintf(code, sizeof code, "%zu", o + 1);
+        break;
+    case HL_Q_NPS:
+        snprintf(code, sizeof code, "%zu", o);
+        break;
+    case HL_Q_YESNO:
+        id = o == 0 ? "yes" : "no";
+        label = yesno_label(s->lang, o == 0);
+        break;
+    default:
+        id = q->q->options[o].id;
+        label = hl_text_get(&q->q->options[o].label, s->lang);
+        break;
+    }
+    lxw_worksheet *ws = s->sum;
+    lxw_error e = worksheet_write_string(ws, row, 0, q->qid, NULL);
+    if (!e) e = worksheet_write_string(ws, row, 2, id, NULL);
+    if (!e) e = worksheet_write_string(ws, row, 3, label, NULL);
+    if (!e) e = worksheet_write_number(ws, row, 4, (double)q->counts[o], NULL);
+    if (!e && q->answered)
+        e = worksheet_write_number(ws, row, 5, (double)q->counts[o] / (double)q->answered,
+                                   x->f_pct);
+    return e;
+}
+
+static int survey_summary(hl_xlsx_t *x, const hl_xsurvey_t *s)
+{
+    lxw_worksheet *ws = s->sum;
+    lxw_error e = worksheet_write_string(ws, 0, 0, "survey", x->f_head);
+    if (!e) e = worksheet_write_string(ws, 0, 1, s->id, NULL);
+    if (!e && s->sv)
+        e = worksheet_write_string(ws, 0, 2, hl_text_get(&s->sv->title, s->lang), NULL);
+    if (!e) e = sum_line(x, ws, 1, "responses", (double)s->total, NULL);
+    if (!e) e = sum_line(x, ws, 2, "complete", (double)s->complete, NULL);
+    if (!e) e = sum_line(x, ws, 3, "partial", (double)s->partial, NULL);
+    if (!e) e = sum_line(x, ws, 4, "in_progress", (double)s->in_progress, NULL);
+    if (!e) e = worksheet_write_string(ws, 5, 0, "satisfaction_rate", x->f_head);
+    if (!e && s->sat_q >= 0) {
+        const hl_xq_t *q = &s->qs[s->sat_q];
+        if (q->answered)
+            e = worksheet_write_number(
+                ws, 5, 1, (double)(q->counts[0] + q->counts[1]) / (double)q->answered, x->f_pct);
+        if (!e) e = worksheet_write_string(ws, 5, 2, q->qid, NULL);
+        if (!e)
+            e = worksheet_write_string(ws, 5, 3,
+                                       "share of the two best levels among responses that "
+                                       "answered the first smiley question",
+                                       NULL);
+    } else if (!e) {
+        e = worksheet_write_string(ws, 5, 2, "no smiley question", NULL);
+    }
+
+    static const char *const head[] = {"question", "text", "option", "label", "count", "percent"};
+    lxw_row_t row = 7;
+    for (lxw_col_t c = 0; !e && c < 6; c++)
+        e = worksheet_write_string(ws, row, c, head[c], x->f_head);
+    row++;
+    for (size_t i = 0; !e && i < s->n_cols; i++) {
+        const hl_xq_t *q = &s->qs[i];
+        e = worksheet_write_string(ws, row, 0, q->qid, x->f_head);
+        if (!e && q->q)
+            e = worksheet_write_string(ws, row, 1, hl_text_get(&q->q->text, s->lang), NULL);
+        if (!e) e = worksheet_write_string(ws, row, 2, "(answered)", NULL);
+        if (!e) e = worksheet_write_number(ws, row, 4, (double)q->answered, NULL);
+        if (!e && s->total)
+            e = worksheet_write_number(ws, row, 5, (double)q->answered / (double)s->total,
+                                       x->f_pct);
+        row++;
+        for (size_t o = 0; !e && o < q->n_opts; o++)
+            e = write_option(x, s, q, o, row++);
+    }
+    row++;
+    static const char *const dhead[] = {"date", "complete", "partial"};
+    for (lxw_col_t c = 0; !e && c < 3; c++)
+        e = worksheet_write_string(ws, row, c, dhead[c], x->f_head);
+    row++;
+    for (size_t d = 0; !e && d < s->n_days; d++, row++) {
+        lxw_datetime dt = {0};
+        civil_from_days(s->days[d].day, &dt.year, &dt.month, &dt.day);
+        e = worksheet_write_datetime(ws, row, 0, &dt, x->f_date);
+        if (!e) e = worksheet_write_number(ws, row, 1, (double)s->days[d].complete, NULL);
+        if (!e) e = worksheet_write_number(ws, row, 2, (double)s->days[d].partial, NULL);
+    }
+    static const double widths[] = {20, 40, 20, 28, 10, 10};
+    for (lxw_col_t c = 0; !e && c < 6; c++)
+        e = worksheet_set_column(ws, c, c, widths[c], NULL);
+    return e ? lxw_fail(x, e, "writing the summary") : HL_OK;
+}
+
+/* ---- The file -------------------------------------------------------------- */
+
+static int xlsx_errno(int e, const char *what, const char *path, hl_err_t *err)
+{
+    int code = HL_ERR_IO;
+    const char *advice = "check the medium (it may be failing or removed) and retry";
+    if (e == ENOSPC || e == EDQUOT) {
+        code = HL_ERR_FULL;
+        advice = "the disk is full: free space or use another medium";
+    } else if (e == EROFS || e == EACCES || e == EPERM) {
+        code = HL_ERR_READONLY;
+        advice = "the folder is read-only: check permissions or the write-protect switch";
+    } else if (e == ENOENT || e == ENOTDIR) {
+        advice = "the folder does not exist: create it or choose another path";
+    } else if (e == ENOMEM) {
+        code = HL_ERR_NOMEM;
+        advice = "out of memory";
+    }
+    return hl_err_set(err, code, "%s %s: %s (%s)", what, path, strerror(e), advice);
+}
+
+/* A failure of workbook_close: libxlsxwriter's code, the errno it left, and
+ * the free space of the folder tell a full disk from other errors. */
+static int close_fail(lxw_error le, int e, const char *dir, const char *path, hl_err_t *err)
+{
+    if (e == ENOSPC || e == EDQUOT || e == EROFS || e == EACCES || e == EPERM || e == EIO ||
+        (le == LXW_ERROR_CREATING_XLSX_FILE && e != 0))
+        return xlsx_errno(e, "cannot write", path, err);
+    struct statvfs vs;
+    if (statvfs(dir, &vs) == 0 && (uint64_t)vs.f_bavail * vs.f_frsize < 256 * 1024)
+        return xlsx_errno(ENOSPC, "cannot write", path, err);
+    if (le == LXW_ERROR_MEMORY_MALLOC_FAILED)
+        return hl_err_set(err, HL_ERR_NOMEM, "out of memory writing %s", path);
+    return hl_err_set(err, HL_ERR_IO,
+                      "cannot write %s: %s (check the medium (it may be failing or removed) and "
+                      "retry)",
+                      path, lxw_strerror(le));
+}
+
+int hl_export_xlsx(hl_store_t *st, const char *survey_id, const char *out_path,
+                   hl_export_result_t *res, hl_err_t *err)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX];
+    bool tmp_made = false;
+    hl_xlsx_t x = {.st = st, .err = err};
+    int rc = HL_OK;
+
+    if (res) memset(res, 0, sizeof *res);
+    if (!st || !out_path)
+        return hl_err_set(err, HL_ERR_USAGE, "export: a store and a path are needed");
+    struct stat tsb;
+    size_t plen = strlen(out_path);
+    if (plen &&
+        (out_path[plen - 1] == '/' || (stat(out_path, &tsb) == 0 && S_ISDIR(tsb.st_mode)))) {
+        int keep = (int)plen;
+        while (keep > 0 && out_path[keep - 1] == '/')
+            keep--;
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "%s is a folder: give a file name such as %.*s/responses.xlsx", out_path,
+                          keep, out_path);
+    }
+    const char *slash = strrchr(out_path, '/');
+    int dlen = slash ? (int)(slash - out_path) : 0;
+    const char *base = slash ? slash + 1 : out_path;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (dlen == 0 ? 1 : dlen) : 1,
+             slash ? (dlen == 0 ? "/" : out_path) : ".");
+    int n = snprintf(tmp, sizeof tmp, "%s/.%s.tmp-XXXXXX", dir, base);
+    if (n < 0 || (size_t)n >= sizeof tmp || !*base)
+        return hl_err_set(err, HL_ERR_USAGE, "export path \"%s\" is empty or too long", out_path);
+
+    /* Unknown survey: fail before anything touches the folder. */
+    if (survey_id) {
+        char **cols = NULL;
+        size_t nc = 0;
+        rc = hl_store_survey_columns(st, survey_id, &cols, &nc, err);
+        hl_store_free_ids(cols, nc);
+        if (rc != HL_OK) return rc;
+    }
+
+    int fd = mkstemp(tmp); /* O_CREAT | O_EXCL: a unique name libxlsxwriter then rewrites */
+    if (fd < 0) return xlsx_errno(errno, "cannot create a temporary file for", out_path, err);
+    tmp_made = true;
+    (void)fchmod(fd, 0640);
+    close(fd);
+
+    lxw_workbook_options opts = {.constant_memory = LXW_TRUE, .tmpdir = dir};
+    x.wb = workbook_new_opt(tmp, &opts);
+    if (!x.wb) {
+        rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory starting %s", out_path);
+        goto done;
+    }
+    x.f_head = workbook_add_format(x.wb);
+    x.f_time = workbook_add_format(x.wb);
+    x.f_date = workbook_add_format(x.wb);
+    x.f_pct = workbook_add_format(x.wb);
+    if (!x.f_head || !x.f_time || !x.f_date || !x.f_pct) {
+        rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory starting %s", out_path);
+        goto done;
+    }
+    format_set_bold(x.f_head);
+    format_set_num_format(x.f_time, "yyyy-mm-dd hh:mm:ss");
+    format_set_num_format(x.f_date, "yyyy-mm-dd");
+    format_set_num_format(x.f_pct, "0.0%");
+
+    if (survey_id) {
+        hl_xsurvey_t *s = NULL;
+        rc = survey_open(&x, survey_id, &s);
+        if (rc != HL_OK) goto done;
+        x.last = s;
+    }
+    rc = hl_store_foreach(st, survey_id, 0, xlsx_row, &x, err);
+    for (size_t i = 0; rc == HL_OK && i < x.n_sv; i++)
+        rc = survey_summary(&x, x.sv[i]);
+    if (rc != HL_OK) goto done;
+    /* libxlsxwriter does not check writes to its scratch files: a full disk
+     * found there must not give a workbook that looks whole. */
+    errno = 0;
+    for (size_t i = 0; i < x.n_sv; i++) {
+        lxw_worksheet *sheets[2] = {x.sv[i]->ws, x.sv[i]->sum};
+        for (int k = 0; k < 2; k++) {
+            FILE *f = sheets[k]->optimize_tmpfile;
+            if (f && (fflush(f) != 0 || ferror(f))) {
+                rc = xlsx_errno(errno ? errno : EIO, "cannot write", out_path, err);
+                goto done;
+            }
+        }
+    }
+
+    /* When packaging fails, libxlsxwriter 1.1.4 frees the workbook but leaves
+     * the scratch files of the sheets it did not reach open (they would keep
+     * a stick busy): note them to close what is still open afterwards. */
+    for (size_t i = 0; i < x.n_sv && x.n_scratch + 2 <= HL_XLSX_SCRATCH_MAX; i++) {
+        lxw_worksheet *sheets[2] = {x.sv[i]->ws, x.sv[i]->sum};
+        for (int k = 0; k < 2; k++) {
+            hl_xscratch_t *sc = &x.scratch[x.n_scratch];
+            sc->f = sheets[k]->optimize_tmpfile;
+            if (sc->f && fstat(fileno(sc->f), &sc->sb) == 0) x.n_scratch++;
+        }
+    }
+    lxw_workbook *wb = x.wb;
+    x.wb = NULL;
+    errno = 0;
+    lxw_error le = workbook_close(wb); /* frees wb in every case */
+    int e = errno;
+    if (le != LXW_NO_ERROR) {
+        rc = close_fail(le, e, dir, out_path, err);
+        for (size_t i = 0; i < x.n_scratch; i++) {
+            /* Still the same unlinked file on the same descriptor: never
+             * closed by the library. */
+            struct stat now;
+            const hl_xscratch_t *sc = &x.scratch[i];
+            if (fstat(fileno(sc->f), &now) == 0 && now.st_dev == sc->sb.st_dev &&
+                now.st_ino == sc->sb.st_ino && now.st_nlink == 0)
+                fclose(sc->f);
+        }
+        goto done;
+    }
+    fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        rc = xlsx_errno(errno, "cannot reopen the temporary file of", out_path, err);
+        goto done;
+    }
+    struct stat sb;
+    int64_t bytes = fstat(fd, &sb) == 0 ? (int64_t)sb.st_size : 0;
+    if (fsync(fd) != 0) {
+        rc = xlsx_errno(errno, "cannot sync", out_path, err);
+        close(fd);
+        goto done;
+    }
+    if (close(fd) != 0) {
+        rc = xlsx_errno(errno, "cannot write", out_path, err);
+        goto done;
+    }
+    if (rename(tmp, out_path) != 0) {
+        rc = xlsx_errno(errno, "cannot replace", out_path, err);
+        goto done;
+    }
+    tmp_made = false;
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        int sr = fsync(dfd);
+        e = errno;
+        close(dfd);
+        if (sr != 0 && e != EINVAL && e != ENOTSUP) {
+            rc = xlsx_errno(e, "cannot sync the folder of", out_path, err);
+            goto done;
+        }
+    }
+    if (res) {
+        res->rows = x.rows;
+        res->bytes = bytes;
+        for (size_t i = 0; i < x.n_sv; i++)
+            res->n_columns += (int)(HL_XLSX_FIXED_COLS + 2 * x.sv[i]->n_cols);
+    }
+    hl_err_clear(err);
+    rc = HL_OK;
+done:
+    if (x.wb) {
+        /* lxw_workbook_free leaves the constant-memory scratch files open
+         * (workbook_close closes them): close them so that nothing stays
+         * open on the medium. */
+        for (size_t i = 0; i < x.n_sv; i++) {
+            lxw_worksheet *sheets[2] = {x.sv[i]->ws, x.sv[i]->sum};
+            for (int k = 0; k < 2; k++) {
+                if (sheets[k] && sheets[k]->optimize_tmpfile) {
+                    fclose(sheets[k]->optimize_tmpfile);
+                    sheets[k]->optimize_tmpfile = NULL;
+                }
+            }
+        }
+        lxw_workbook_free(x.wb);
+    }
+    if (tmp_made) unlink(tmp);
+    for (size_t i = 0; i < x.n_sv; i++)
+        survey_free(x.sv[i]);
+    free(x.sv);
+    free(x.buf);
+    return rc;
+}

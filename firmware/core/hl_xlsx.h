@@ -1,0 +1,48 @@
+/*
+ * hl_xlsx.h: the Excel workbook of results (responses.xlsx), for the
+ * province's staff who open results in Excel.
+ *
+ * Per survey id, two sheets:
+ *   "<id>"          one row per response: response_id, seq, kiosk_id,
+ *                   survey_version, language, started_at, finished_at (real
+ *                   date-time cells, UTC, "yyyy-mm-dd hh:mm:ss"), status,
+ *                   clock_trusted (a boolean), then two columns per question
+ *                   (the union over stored versions, newest order): "<qid>"
+ *                   with the human label in the survey's default language
+ *                   (multi: labels joined by "; "; stars and nps as numbers;
+ *                   number answers as text, so "0042" stays "0042") and
+ *                   "<qid>_code" with the stored code. Header row frozen.
+ *   "<id> summary"  totals, the satisfaction rate (share of the two best
+ *                   levels of the first smiley question among responses that
+ *                   answered it), count and share of answered responses per
+ *                   question and option, and complete/partial responses per
+ *                   UTC day (date cells).
+ * Sheet names are cut to Excel's 31 characters and made unique ("~2").
+ * Labels come from the newest stored version of each survey; a question or
+ * option it no longer has shows its code as the label.
+ *
+ * The workbook is written by libxlsxwriter in constant-memory mode (memory
+ * does not grow with the number of responses; its scratch files live in
+ * the target's folder) to a temporary name next to the target, fsync'd,
+ * renamed over the target and the folder fsync'd: a reader sees the old file
+ * or the new one, never half of one; a failed export leaves the old file.
+ */
+#ifndef HL_XLSX_H
+#define HL_XLSX_H
+
+#include "hl_err.h"
+#include "hl_export.h"
+#include "hl_store.h"
+
+/* Writes the workbook of survey_id (NULL: every survey that has responses,
+ * in the order of their first response) to out_path atomically. res may be
+ * NULL; res->rows counts responses, res->n_columns the columns of the
+ * response sheets (summed over surveys), res->bytes the file size.
+ * Errors: HL_ERR_NOT_FOUND (no version of survey_id stored), HL_ERR_USAGE
+ * (a folder or empty path), HL_ERR_FULL, HL_ERR_READONLY, HL_ERR_IO (the
+ * message names out_path and says what to do), HL_ERR_NOMEM, or the store's
+ * error while reading. */
+int hl_export_xlsx(hl_store_t *st, const char *survey_id, const char *out_path,
+                   hl_export_result_t *res, hl_err_t *err);
+
+#endif

@@ -1,0 +1,44 @@
+#!/usr/bin/python3
+"""check.py: reads an .xlsx back with openpyxl and prints it as JSON for
+tests/test_xlsx.c: per sheet its name, frozen cell, column widths (by
+letter) and its cells as rows of [type, value, number_format] (null for an
+empty cell); types: "s" text, "n" number, "d" date-time (ISO 8601), "b"
+boolean. Exit code 3 when openpyxl is missing (install python3-openpyxl).
+
+Usage: /usr/bin/python3 tests/data/xlsx/check.py FILE.xlsx
+"""
+import datetime
+import json
+import sys
+
+try:
+    import openpyxl
+except ImportError:
+    print("openpyxl is missing: install python3-openpyxl", file=sys.stderr)
+    sys.exit(3)
+
+
+def cell(c):
+    v = c.value
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return ["b", v, c.number_format]
+    if isinstance(v, (int, float)):
+        return ["n", v, c.number_format]
+    if isinstance(v, (datetime.datetime, datetime.date)):
+        return ["d", v.isoformat(), c.number_format]
+    return ["s", str(v), c.number_format]
+
+
+def main():
+    wb = openpyxl.load_workbook(sys.argv[1])
+    out = []
+    for ws in wb.worksheets:
+        widths = {k: d.width for k, d in ws.column_dimensions.items() if d.width}
+        rows = [[cell(c) for c in row] for row in ws.iter_rows()]
+        out.append({"name": ws.title, "freeze": ws.freeze_panes, "widths": widths, "rows": rows})
+    json.dump({"sheets": out}, sys.stdout, ensure_ascii=False)
+
+
+main()

@@ -1,0 +1,630 @@
+/*
+ * test_xlsx.c: the Excel workbook export (firmware/core/hl_xlsx.c) and the
+ * store's survey JSON accessor it uses (hl_store_survey_json).
+ *
+ * A store holds two versions of one survey (v2 adds a yes/no question) with
+ * Vietnamese labels, answered over two UTC days: complete, partial and in
+ * progress responses, a multi answer, stars, a case number with leading
+ * zeros. The workbook is read back with openpyxl (tests/data/xlsx/check.py
+ * prints every cell as JSON with its type and number format) and checked:
+ * sheets, frozen header, widths, labels and codes, numbers as numbers, dates
+ * as date-time cells, "0042" as text, summary counts, percentages, the
+ * satisfaction rate and the per-day counts. Failures: unknown survey, a
+ * missing folder, a folder as the path, a full tmpfs (as root) all leave
+ * the old file and no temporary file.
+ */
+#include "hl_test.h"
+#include "hl_xlsx.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PYTHON "/usr/bin/python3"
+#define DAY1   1700000000000LL /* 2023-11-14T22:13:20Z */
+
+#define DAY2 (DAY1 + 86400000LL)
+
+/* ---- Helpers ---------------------------------------------------------------- */
+
+static hl_survey_t *survey_load(const char *rel)
+{
+    hl_survey_t *s = NULL;
+    hl_diags_t d = {0};
+    if (hl_survey_load_file(hl_test_data(rel), &s, &d) != HL_OK) {
+        hl_diags_print(&d, stderr);
+        hl_test_fail(__FILE__, __LINE__, "cannot load %s", rel);
+    }
+    hl_diags_free(&d);
+    return s;
+}
+
+/* A one-question survey with the given id, from text. */
+static hl_survey_t *survey_tiny(const char *id)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"format\": 1, \"id\": \"%s\", \"version\": 1, \"languages\": [\"vi\"],"
+             " \"title\": {\"vi\": \"Đánh giá\"}, \"thanks\": {\"vi\": \"Cảm ơn!\"},"
+             " \"questions\": [{\"id\": \"ok\", \"type\": \"yesno\","
+             " \"text\": {\"vi\": \"Được không?\"}}]}",
+             id);
+    hl_survey_t *s = NULL;
+    hl_diags_t d = {0};
+    if (hl_survey_load_text(id, text, strlen(text), &s, &d) != HL_OK) {
+        hl_diags_print(&d, stderr);
+        hl_test_fail(__FILE__, __LINE__, "cannot load survey %s", id);
+    }
+    hl_diags_free(&d);
+    return s;
+}
+
+static void use(hl_store_t *st, const hl_survey_t *s)
+{
+    hl_err_t err = {0};
+    if (!s || hl_store_use_survey(st, s, "kiosk-07", &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "use_survey: %s", err.msg);
+}
+
+static void resp_init(hl_response_t *r, int n, int64_t started, hl_lang_t lang)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->uuid, sizeof r->uuid, "00000000-0000-4000-8000-%012d", n);
+    r->started_utc_ms = started;
+    r->lang = lang;
+    r->clock_trusted = true;
+}
+
+static void save(hl_store_t *st, hl_response_t *r, const char *qid, const char *val)
+{
+    hl_save_t s = {.set_qid = qid, .set_value = val, .set_ms = 100};
+    hl_err_t err = {0};
+    if (hl_store_save(st, r, &s, &err) != HL_OK) hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
+}
+
+static void finish(hl_store_t *st, hl_response_t *r, hl_resp_status_t status)
+{
+    hl_save_t s = {.status = status, .finished_utc_ms = r->started_utc_ms + 61500};
+    hl_err_t err = {0};
+    if (hl_store_save(st, r, &s, &err) != HL_OK) hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
+}
+
+static hl_store_t *store_open(const char *dir)
+{
+    hl_store_t *st = NULL;
+    hl_err_t err = {0};
+    if (hl_store_open(dir, NULL, &st, NULL, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "store: %s", err.msg);
+    return st;
+}
+
+/* The store of the file comment: 6 responses of "mot-cua" over two days. */
+static hl_store_t *store_with_responses(const char *dir)
+{
+    hl_store_t *st = store_open(dir);
+    if (!st) return NULL;
+    hl_survey_t *v1 = survey_load("xlsx/survey-v1.json");
+    hl_survey_t *v2 = survey_load("xlsx/survey-v2.json");
+    hl_response_t r;
+    use(st, v1);
+    resp_init(&r, 1, DAY1 + 60000, HL_LANG_VI); /* 22:14:20 */
+    save(st, &r, "overall", "very_satisfied");
+    save(st, &r, "reasons", "slow|other");
+    save(st, &r, "rating", "4");
+    save(st, &r, "case_code", "0042");
+    finish(st, &r, HL_RESP_COMPLETE);
+    resp_init(&r, 2, DAY1 + 120000, HL_LANG_EN);
+    r.clock_trusted = false;
+    save(st, &r, "overall", "satisfied");
+    finish(st, &r, HL_RESP_COMPLETE);
+    resp_init(&r, 3, DAY1 + 180000, HL_LANG_VI);
+    save(st, &r, "overall", "dissatisfied");
+    save(st, &r, "reasons", "attitude");
+    finish(st, &r, HL_RESP_PARTIAL);
+    use(st, v2);
+    resp_init(&r, 4, DAY2, HL_LANG_VI);
+    save(st, &r, "overall", "neutral");
+    save(st, &r, "posted", "yes");
+    finish(st, &r, HL_RESP_COMPLETE);
+    resp_init(&r, 5, DAY2 + 60000, HL_LANG_VI);
+    save(st, &r, "posted", "no");
+    finish(st, &r, HL_RESP_PARTIAL);
+    resp_init(&r, 6, DAY2 + 120000, HL_LANG_VI);
+    save(st, &r, "overall", "very_satisfied"); /* left in progress */
+    hl_survey_free(v1);
+    hl_survey_free(v2);
+    return st;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* Files in dir whose name starts with '.' (leftover temporaries). */
+static int hidden_files(const char *dir)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
+    if (d) closedir(d);
+    return n;
+}
+
+/* The workbook as check.py prints it, or NULL (failure recorded). */
+static json_t *read_back(const char *xlsx)
+{
+    if (access(PYTHON, X_OK) != 0) {
+        hl_test_fail(__FILE__, __LINE__,
+                     "%s is missing: install python3 and python3-openpyxl "
+                     "(bash platform/dev/test.sh installs them)",
+                     PYTHON);
+        return NULL;
+    }
+    const char *argv[] = {PYTHON, hl_test_data("xlsx/check.py"), xlsx, NULL};
+    char *out = NULL, *errout = NULL;
+    int rc = hl_test_run(argv, NULL, &out, &errout);
+    json_t *j = NULL;
+    if (rc == 3) {
+        hl_test_fail(__FILE__, __LINE__,
+                     "openpyxl is missing for %s: install python3-openpyxl "
+                     "(bash platform/dev/test.sh installs it)",
+                     PYTHON);
+    } else if (rc != 0) {
+        hl_test_fail(__FILE__, __LINE__, "check.py failed (%d): %s", rc, errout ? errout : "");
+    } else {
+        json_error_t je;
+        j = json_loads(out, 0, &je);
+        if (!j) hl_test_fail(__FILE__, __LINE__, "check.py output: %s", je.text);
+    }
+    free(out);
+    free(errout);
+    return j;
+}
+
+static json_t *sheet(json_t *wb, const char *name)
+{
+    json_t *s;
+    size_t i;
+    json_array_foreach(json_object_get(wb, "sheets"), i, s)
+    {
+        if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0) return s;
+    }
+    return NULL;
+}
+
+/* Cell [type, value, format] at 0-based row and column, or NULL. */
+static json_t *cell(json_t *sh, size_t row, size_t col)
+{
+    return json_array_get(json_array_get(json_object_get(sh, "rows"), row), col);
+}
+
+static const char *ctype(json_t *c)
+{
+    return json_string_value(json_array_get(c, 0));
+}
+
+static const char *cstr(json_t *c)
+{
+    return json_string_value(json_array_get(c, 1));
+}
+
+static double cnum(json_t *c)
+{
+    return json_number_value(json_array_get(c, 1));
+}
+
+static const char *cfmt(json_t *c)
+{
+    return json_string_value(json_array_get(c, 2));
+}
+
+/* First row whose column A holds a and column C holds c (NULL: any), or -1. */
+static int find_row(json_t *sh, const char *a, const char *c)
+{
+    json_t *rows = json_object_get(sh, "rows");
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        const char *va = cstr(cell(sh, i, 0)), *vc = cstr(cell(sh, i, 2));
+        if (va && strcmp(va, a) == 0 && (!c || (vc && strcmp(vc, c) == 0))) return (int)i;
+    }
+    return -1;
+}
+
+#define CHECK_NUM(c, v)                                                                            \
+    do {                                                                                           \
+        json_t *c_ = (c);                                                                          \
+        CHECK_STR(ctype(c_), "n");                                                                 \
+        double d_ = cnum(c_) - (v);                                                                \
+        if (d_ > 1e-9 || d_ < -1e-9)                                                               \
+            hl_test_fail(__FILE__, __LINE__, "%s == %g, expected %g", #c, cnum(c_), (double)(v));  \
+    } while (0)
+
+/* Exports the standard store and reads it back. */
+static json_t *export_standard(char **dir_out)
+{
+    char *dir = hl_test_tmpdir("xlsx");
+    hl_store_t *st = store_with_responses(dir);
+    char *out = path_in(dir, "responses.xlsx");
+    hl_export_result_t res;
+    hl_err_t err = {0};
+    int rc = hl_export_xlsx(st, "mot-cua", out, &res, &err);
+    CHECK_INT(rc, HL_OK);
+    if (rc != HL_OK) printf("  %s\n", err.msg);
+    CHECK_INT(res.rows, 6);
+    CHECK_INT(res.n_columns, 9 + 2 * 5);
+    struct stat sb;
+    CHECK(stat(out, &sb) == 0 && sb.st_size == res.bytes);
+    CHECK_INT(hidden_files(dir), 0);
+    json_t *wb = rc == HL_OK ? read_back(out) : NULL;
+    free(out);
+    hl_store_close(st);
+    *dir_out = dir;
+    return wb;
+}
+
+/* ---- Tests ------------------------------------------------------------------ */
+
+static void test_store_survey_json_returns_newest_version_or_not_found(void)
+{
+    char *dir = hl_test_tmpdir("xlsx");
+    hl_store_t *st = store_with_responses(dir);
+    char *json = NULL;
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_survey_json(st, "mot-cua", &json, &err), HL_OK);
+    char *want = hl_test_read_file(hl_test_data("xlsx/survey-v2.json"), NULL);
+    CHECK_STR(json, want);
+    free(json);
+    free(want);
+    json = (char *)"unchanged";
+    CHECK_INT(hl_store_survey_json(st, "ghost", &json, &err), HL_ERR_NOT_FOUND);
+    CHECK(json == NULL);
+    CHECK_CONTAINS(err.msg, "ghost");
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and_dates(void)
+{
+    char *dir = NULL;
+    json_t *wb = export_standard(&dir);
+    json_t *sh = sheet(wb, "mot-cua");
+    CHECK(sh != NULL);
+    CHECK(sheet(wb, "mot-cua summary") != NULL);
+    CHECK_INT(json_array_size(json_object_get(wb, "sheets")), 2);
+    if (!sh) goto out;
+    CHECK_STR(json_string_value(json_object_get(sh, "freeze")), "A2");
+    CHECK(json_number_value(json_object_get(json_object_get(sh, "widths"), "A")) >= 30);
+    static const char *const head[] = {
+        "response_id",  "seq",         "kiosk_id",    "survey_version", "language",
+        "started_at",   "finished_at", "status",      "clock_trusted",  "overall",
+        "overall_code", "posted",      "posted_code", "reasons",        "reasons_code",
+        "rating",       "rating_code", "case_code",   "case_code_code"};
+    for (size_t c = 0; c < sizeof head / sizeof *head; c++)
+        CHECK_STR(cstr(cell(sh, 0, c)), head[c]);
+    CHECK_INT(json_array_size(json_object_get(sh, "rows")), 7);
+
+    /* Response 1: v1, Vietnamese labels, multi joined, stars a number,
+     * the case code text with its zeros, real date-time cells. */
+    CHECK_STR(cstr(cell(sh, 1, 0)), "00000000-0000-4000-8000-000000000001");
+    CHECK_NUM(cell(sh, 1, 1), 1);
+    CHECK_STR(cstr(cell(sh, 1, 2)), "kiosk-07");
+    CHECK_NUM(cell(sh, 1, 3), 1);
+    CHECK_STR(cstr(cell(sh, 1, 4)), "vi");
+    CHECK_STR(ctype(cell(sh, 1, 5)), "d");
+    CHECK_STR(cstr(cell(sh, 1, 5)), "2023-11-14T22:14:20");
+    CHECK_STR(cfmt(cell(sh, 1, 5)), "yyyy-mm-dd hh:mm:ss");
+    CHECK_STR(ctype(cell(sh, 1, 6)), "d");
+    CHECK_STR(cstr(cell(sh, 1, 6)), "2023-11-14T22:15:21");
+    CHECK_STR(cstr(cell(sh, 1, 7)), "complete");
+    CHECK_STR(ctype(cell(sh, 1, 8)), "b");
+    CHECK(json_is_true(json_array_get(cell(sh, 1, 8), 1)));
+    CHECK_STR(cstr(cell(sh, 1, 9)), "Rất hài lòng");
+    CHECK_STR(cstr(cell(sh, 1, 10)), "very_satisfied");
+    CHECK(cell(sh, 1, 11) == NULL || json_is_null(cell(sh, 1, 11))); /* not in v1 */
+    CHECK_STR(cstr(cell(sh, 1, 13)), "Thời gian xử lý lâu; Khác");
+    CHECK_STR(cstr(cell(sh, 1, 14)), "slow|other");
+    CHECK_NUM(cell(sh, 1, 15), 4);
+    CHECK_NUM(cell(sh, 1, 16), 4);
+    CHECK_STR(ctype(cell(sh, 1, 17)), "s");
+    CHECK_STR(cstr(cell(sh, 1, 17)), "0042");
+    CHECK_STR(cstr(cell(sh, 1, 18)), "0042");
+
+    /* Response 2: English respondent, labels still in the default language. */
+    CHECK_STR(cstr(cell(sh, 2, 4)), "en");
+    CHECK_STR(cstr(cell(sh, 2, 9)), "Hài lòng");
+    CHECK(json_is_false(json_array_get(cell(sh, 2, 8), 1)));
+    CHECK_STR(cstr(cell(sh, 3, 7)), "partial");
+    /* Response 4 and 5: v2, the yes/no question. */
+    CHECK_NUM(cell(sh, 4, 3), 2);
+    CHECK_STR(cstr(cell(sh, 4, 5)), "2023-11-15T22:13:20");
+    CHECK_STR(cstr(cell(sh, 4, 11)), "Có");
+    CHECK_STR(cstr(cell(sh, 4, 12)), "yes");
+    CHECK_STR(cstr(cell(sh, 5, 11)), "Không");
+    CHECK_STR(cstr(cell(sh, 5, 12)), "no");
+    /* Response 6: in progress, no finished_at. */
+    CHECK_STR(cstr(cell(sh, 6, 7)), "in_progress");
+    CHECK(cell(sh, 6, 6) == NULL || json_is_null(cell(sh, 6, 6)));
+out:
+    json_decref(wb);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_xlsx_summary_counts_percentages_satisfaction_and_days(void)
+{
+    char *dir = NULL;
+    json_t *wb = export_standard(&dir);
+    json_t *sh = sheet(wb, "mot-cua summary");
+    CHECK(sh != NULL);
+    if (!sh) goto out;
+    CHECK_NUM(cell(sh, 1, 1), 6); /* responses */
+    CHECK_NUM(cell(sh, 2, 1), 3); /* complete */
+    CHECK_NUM(cell(sh, 3, 1), 2); /* partial */
+    CHECK_NUM(cell(sh, 4, 1), 1); /* in progress */
+    CHECK_STR(cstr(cell(sh, 5, 0)), "satisfaction_rate");
+    CHECK_NUM(cell(sh, 5, 1), 0.6); /* 3 of the 5 that answered "overall" */
+    CHECK_STR(cfmt(cell(sh, 5, 1)), "0.0%");
+    CHECK_STR(cstr(cell(sh, 5, 2)), "overall");
+
+    int r = find_row(sh, "overall", "(answered)");
+    CHECK(r > 0);
+    if (r > 0) {
+        CHECK_STR(cstr(cell(sh, r, 1)), "Ông/Bà hài lòng thế nào?");
+        CHECK_NUM(cell(sh, r, 4), 5);
+        CHECK_NUM(cell(sh, r, 5), 5.0 / 6.0);
+    }
+    r = find_row(sh, "overall", "very_satisfied");
+    CHECK(r > 0);
+    if (r > 0) {
+        CHECK_STR(cstr(cell(sh, r, 3)), "Rất hài lòng");
+        CHECK_NUM(cell(sh, r, 4), 2);
+        CHECK_NUM(cell(sh, r, 5), 0.4);
+        CHECK_STR(cfmt(cell(sh, r, 5)), "0.0%");
+    }
+    r = find_row(sh, "overall", "very_dissatisfied");
+    CHECK(r > 0);
+    if (r > 0) {
+        CHECK_NUM(cell(sh, r, 4), 0);
+        CHECK_NUM(cell(sh, r, 5), 0);
+    }
+    r = find_row(sh, "posted", "no");
+    CHECK(r > 0);
+    if (r > 0) {
+        CHECK_STR(cstr(cell(sh, r, 3)), "Không");
+        CHECK_NUM(cell(sh, r, 4), 1);
+        CHECK_NUM(cell(sh, r, 5), 0.5);
+    }
+    r = find_row(sh, "reasons", "(answered)");
+    CHECK(r > 0);
+    if (r > 0) CHECK_NUM(cell(sh, r, 4), 2);
+    r = find_row(sh, "reasons", "other"); /* multi: shares of the 2 that answered */
+    CHECK(r > 0);
+    if (r > 0) {
+        CHECK_STR(cstr(cell(sh, r, 3)), "Khác");
+        CHECK_NUM(cell(sh, r, 4), 1);
+        CHECK_NUM(cell(sh, r, 5), 0.5);
+    }
+    r = find_row(sh, "rating", "4");
+    CHECK(r > 0);
+    if (r > 0) CHECK_NUM(cell(sh, r, 5), 1.0);
+    r = find_row(sh, "case_code", "(answered)");
+    CHECK(r > 0);
+    if (r > 0) CHECK_NUM(cell(sh, r, 4), 1);
+
+    r = find_row(sh, "date", NULL);
+    CHECK(r > 0);
+    if (r > 0) {
+        CHECK_STR(ctype(cell(sh, r + 1, 0)), "d");
+        CHECK_STR(cstr(cell(sh, r + 1, 0)), "2023-11-14T00:00:00");
+        CHECK_STR(cfmt(cell(sh, r + 1, 0)), "yyyy-mm-dd");
+        CHECK_NUM(cell(sh, r + 1, 1), 2);
+        CHECK_NUM(cell(sh, r + 1, 2), 1);
+        CHECK_STR(cstr(cell(sh, r + 2, 0)), "2023-11-15T00:00:00");
+        CHECK_NUM(cell(sh, r + 2, 1), 1);
+        CHECK_NUM(cell(sh, r + 2, 2), 1);
+        CHECK_INT(json_array_size(json_object_get(sh, "rows")), r + 3);
+    }
+out:
+    json_decref(wb);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_xlsx_all_surveys_get_unique_sheet_names_of_at_most_31_characters(void)
+{
+    char *dir = hl_test_tmpdir("xlsx");
+    hl_store_t *st = store_open(dir);
+    const char *ids[] = {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-one",
+                         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-two", "short"};
+    for (int i = 0; i < 3; i++) {
+        hl_survey_t *s = survey_tiny(ids[i]);
+        use(st, s);
+        hl_survey_free(s);
+        hl_response_t r;
+        resp_init(&r, i + 1, DAY1 + i * 1000, HL_LANG_VI);
+        save(st, &r, "ok", "yes");
+        finish(st, &r, HL_RESP_COMPLETE);
+    }
+    char *out = path_in(dir, "all.xlsx");
+    hl_export_result_t res;
+    hl_err_t err = {0};
+    CHECK_INT(hl_export_xlsx(st, NULL, out, &res, &err), HL_OK);
+    CHECK_INT(res.rows, 3);
+    json_t *wb = read_back(out);
+    json_t *sheets = json_object_get(wb, "sheets");
+    CHECK_INT(json_array_size(sheets), 6);
+    static const char *const want[] = {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                                       "xxxxxxxxxxxxxxxxxxxxxxx summary",
+                                       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx~2",
+                                       "xxxxxxxxxxxxxxxxxxxxx summary~2",
+                                       "short",
+                                       "short summary"};
+    for (size_t i = 0; i < json_array_size(sheets) && i < 6; i++)
+        CHECK_STR(json_string_value(json_object_get(json_array_get(sheets, i), "name")), want[i]);
+    json_t *sh = sheet(wb, "short");
+    CHECK_STR(cstr(cell(sh, 1, 9)), "Có");
+    json_decref(wb);
+    free(out);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_xlsx_unknown_survey_is_not_found_and_writes_nothing(void)
+{
+    char *dir = hl_test_tmpdir("xlsx");
+    hl_store_t *st = store_with_responses(dir);
+    char *out = path_in(dir, "x.xlsx");
+    hl_err_t err = {0};
+    CHECK_INT(hl_export_xlsx(st, "ghost", out, NULL, &err), HL_ERR_NOT_FOUND);
+    CHECK_CONTAINS(err.msg, "ghost");
+    CHECK(access(out, F_OK) != 0);
+    CHECK_INT(hidden_files(dir), 0);
+    free(out);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_xlsx_missing_folder_or_folder_path_fails_with_the_path(void)
+{
+    char *dir = hl_test_tmpdir("xlsx");
+    hl_store_t *st = store_with_responses(dir);
+    char *missing = path_in(dir, "exports/responses.xlsx");
+    hl_err_t err = {0};
+    CHECK_INT(hl_export_xlsx(st, "mot-cua", missing, NULL, &err), HL_ERR_IO);
+    CHECK_CONTAINS(err.msg, missing);
+    CHECK_CONTAINS(err.msg, "folder does not exist");
+    CHECK_INT(hl_export_xlsx(st, "mot-cua", dir, NULL, &err), HL_ERR_USAGE);
+    CHECK_CONTAINS(err.msg, "responses.xlsx");
+    CHECK_INT(hidden_files(dir), 0);
+    free(missing);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_xlsx_replaces_existing_file_and_leaves_no_temp_file(void)
+{
+    char *dir = hl_test_tmpdir("xlsx");
+    hl_store_t *st = store_with_responses(dir);
+    free(hl_test_write_file(dir, "responses.xlsx", "old export"));
+    char *out = path_in(dir, "responses.xlsx");
+    hl_err_t err = {0};
+    CHECK_INT(hl_export_xlsx(st, "mot-cua", out, NULL, &err), HL_OK);
+    size_t len = 0;
+    char *bytes = hl_test_read_file(out, &len);
+    CHECK(bytes && len > 4 && memcmp(bytes, "PK\x03\x04", 4) == 0); /* a zip */
+    struct stat sb;
+    CHECK(stat(out, &sb) == 0 && (sb.st_mode & 0777) == 0640);
+    CHECK_INT(hidden_files(dir), 0);
+    free(bytes);
+    free(out);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+/* Exports to a 256 KiB tmpfs while responses are added, from a workbook that
+ * fits to one whose scratch files or zip do not: each export either
+ * replaces the old file or fails with HL_ERR_FULL leaving it, with no
+ * temporary file and nothing left open on the medium (it unmounts). */
+static void full_disk(const char *name, int from, int to, int step)
+{
+    char *media = hl_test_tmpdir("xlsx-media");
+    if (geteuid() != 0) {
+        printf("skipped: %s needs root to mount a tmpfs\n", name);
+        hl_test_rmtree(media);
+        free(media);
+        return;
+    }
+    if (mount("tmpfs", media, "tmpfs", 0, "size=256k") != 0) {
+        printf("skipped: %s: mount -t tmpfs failed: %s\n", name, strerror(errno));
+        hl_test_rmtree(media);
+        free(media);
+        return;
+    }
+    char *dir = hl_test_tmpdir("xlsx");
+    hl_store_t *st = store_open(dir);
+    hl_survey_t *v1 = survey_load("xlsx/survey-v1.json");
+    use(st, v1);
+    hl_survey_free(v1);
+    hl_err_t err = {0};
+    char *out = path_in(media, "responses.xlsx");
+    int n = 0, full = 0;
+    for (int upto = from; upto <= to; upto += step) {
+        CHECK_INT(hl_store_batch_begin(st, &err), HL_OK);
+        for (n++; n <= upto; n++) {
+            hl_response_t r;
+            char code[16];
+            resp_init(&r, n, DAY1 + n * 1000LL, HL_LANG_VI);
+            snprintf(code, sizeof code, "%012d", n * 7919);
+            save(st, &r, "overall", "very_dissatisfied");
+            save(st, &r, "reasons", "slow|unclear_guidance|attitude|other");
+            save(st, &r, "case_code", code);
+            finish(st, &r, HL_RESP_COMPLETE);
+        }
+        n--;
+        CHECK_INT(hl_store_batch_end(st, &err), HL_OK);
+        free(hl_test_write_file(media, "responses.xlsx", "old export, still good"));
+        int rc = hl_export_xlsx(st, "mot-cua", out, NULL, &err);
+        char *text = hl_test_read_file(out, NULL);
+        if (rc == HL_ERR_FULL) {
+            full++;
+            CHECK_CONTAINS(err.msg, out);
+            CHECK_CONTAINS(err.msg, "full");
+            CHECK_STR(text, "old export, still good");
+        } else {
+            CHECK_INT(rc, HL_OK);
+            CHECK(text && memcmp(text, "PK", 2) == 0);
+        }
+        CHECK_INT(hidden_files(media), 0);
+        free(text);
+    }
+    CHECK(full > 0);
+    free(out);
+    hl_store_close(st);
+    CHECK_INT(umount(media), 0);
+    hl_test_rmtree(media);
+    free(media);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+/* The scratch files of libxlsxwriter fill the disk (about 1 MB of XML). */
+static void test_xlsx_on_full_disk_returns_full_and_keeps_old_file(void)
+{
+    full_disk(__func__, 3000, 3000, 1);
+}
+
+/* Around the size where the scratch files fit and the zip after them does
+ * not (about 270 responses with libxlsxwriter 1.1.4). */
+static void test_xlsx_near_full_disk_either_replaces_or_keeps_old_file_and_closes_all(void)
+{
+    full_disk(__func__, 200, 340, 7);
+}
+
+static const hl_test_case_t tests[] = {
+    HL_TEST(test_store_survey_json_returns_newest_version_or_not_found),
+    HL_TEST(test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and_dates),
+    HL_TEST(test_xlsx_summary_counts_percentages_satisfaction_and_days),
+    HL_TEST(test_xlsx_all_surveys_get_unique_sheet_names_of_at_most_31_characters),
+    HL_TEST(test_xlsx_unknown_survey_is_not_found_and_writes_nothing),
+    HL_TEST(test_xlsx_missing_folder_or_folder_path_fails_with_the_path),
+    HL_TEST(test_xlsx_replaces_existing_file_and_leaves_no_temp_file),
+    HL_TEST(test_xlsx_on_full_disk_returns_full_and_keeps_old_file),
+    HL_TEST(test_xlsx_near_full_disk_either_replaces_or_keeps_old_file_and_closes_all),
+};
+
+HL_TEST_MAIN(tests)
