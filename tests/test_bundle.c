@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -275,15 +276,18 @@ static void test_jsonl_to_a_folder_or_missing_folder_fails_clearly(void)
 /* ---- Bundles ----------------------------------------------------------------- */
 
 typedef struct fake_xlsx {
-    int calls; /* times called */
+    int calls;                  /* times called */
+    int64_t after_seq, max_seq; /* the range of the last call */
 } fake_xlsx_t;
 
-static int fake_xlsx_write(void *ctx, hl_store_t *st, int dirfd, const char *tmp_name,
-                           hl_err_t *err)
+static int fake_xlsx_write(void *ctx, hl_store_t *st, int64_t after_seq, int64_t max_seq, int dirfd,
+                           const char *tmp_name, hl_err_t *err)
 {
     (void)st;
     fake_xlsx_t *x = ctx;
     x->calls++;
+    x->after_seq = after_seq;
+    x->max_seq = max_seq;
     int fd = openat(dirfd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0640);
     if (fd < 0) return hl_err_set(err, HL_ERR_IO, "fake xlsx: %s", strerror(errno));
     bool ok = write(fd, "PK fake workbook", 16) == 16;
@@ -298,8 +302,42 @@ static int write_bundle(hl_store_t *st, const char *root, const unsigned char *k
                           .kiosk_id = "kiosk-01",
                           .software_version = "9.8.7",
                           .created_utc_ms = CREATED_MS,
-                          .key = key};
+                          .key = key,
+                          .record = true};
     return hl_bundle_write(st, &o, out, out_size, res, err);
+}
+
+/* Checks the store's exported mark (hl_store_exported_upto). */
+static void expect_exported_upto(hl_store_t *st, int64_t want, int line)
+{
+    int64_t upto = -1;
+    hl_err_t err = {0};
+    if (hl_store_exported_upto(st, &upto, &err) != HL_OK || upto != want)
+        hl_test_fail(__FILE__, line, "exported up to seq %lld, expected %lld (%s)", (long long)upto,
+                     (long long)want, err.msg);
+}
+
+/* Lines of a file (-1 when it cannot be read). */
+static int count_lines(const char *dir, const char *name)
+{
+    char *p = path_in(dir, name);
+    char *text = hl_test_read_file(p, NULL);
+    free(p);
+    if (!text) return -1;
+    int n = 0;
+    for (const char *c = text; *c; c++)
+        n += *c == '\n';
+    free(text);
+    return n;
+}
+
+/* store_fill reopened: a bundle holds finished responses only, and the
+ * reopening finishes the one left in progress as partial (as the command's
+ * read-write open does). */
+static hl_store_t *store_fill_finished(const char *dir)
+{
+    hl_store_close(store_fill(dir));
+    return store_new(dir, NULL);
 }
 
 static void test_bundle_has_its_layout_csv_per_survey_jsonl_and_signed_manifest(void)
@@ -308,7 +346,7 @@ static void test_bundle_has_its_layout_csv_per_survey_jsonl_and_signed_manifest(
     key_init(tk);
     char *dir = hl_test_tmpdir("bundle");
     char *root = hl_test_tmpdir("bundle-stick");
-    hl_store_t *st = store_fill(dir);
+    hl_store_t *st = store_fill_finished(dir);
     fake_xlsx_t fx = {0};
     hl_bundle_extra_t extra = {"responses.xlsx", fake_xlsx_write, &fx};
     hl_bundle_opts_t o = {.root = root,
@@ -327,6 +365,8 @@ static void test_bundle_has_its_layout_csv_per_survey_jsonl_and_signed_manifest(
     snprintf(want, sizeof want, "%s/HAILONG/kiosk-01/20231114T221320Z", root);
     CHECK_STR(out, want);
     CHECK_INT(fx.calls, 1);
+    CHECK_INT(fx.after_seq, 0); /* the workbook gets the bundle's range */
+    CHECK_INT(fx.max_seq, 3);
     CHECK_INT(res.responses, 3);
     CHECK_INT(res.seq_first, 1);
     CHECK_INT(res.seq_last, 3);
@@ -451,7 +491,7 @@ static void test_verify_names_a_changed_byte_in_any_file(void)
     key_init(tk);
     char *dir = hl_test_tmpdir("bundle");
     char *root = hl_test_tmpdir("bundle-stick");
-    hl_store_t *st = store_fill(dir);
+    hl_store_t *st = store_fill_finished(dir);
     char out[4096];
     hl_err_t err = {0};
     CHECK_INT(write_bundle(st, root, tk, out, sizeof out, NULL, &err), HL_OK);
@@ -494,7 +534,7 @@ static void test_verify_names_truncated_missing_and_unlisted_files(void)
     key_init(tk);
     char *dir = hl_test_tmpdir("bundle");
     char *root = hl_test_tmpdir("bundle-stick");
-    hl_store_t *st = store_fill(dir);
+    hl_store_t *st = store_fill_finished(dir);
     char out[4096];
     hl_err_t err = {0};
     CHECK_INT(write_bundle(st, root, tk, out, sizeof out, NULL, &err), HL_OK);
@@ -538,7 +578,7 @@ static void test_verify_detects_an_edited_manifest_and_a_wrong_key(void)
     key_init(tk);
     char *dir = hl_test_tmpdir("bundle");
     char *root = hl_test_tmpdir("bundle-stick");
-    hl_store_t *st = store_fill(dir);
+    hl_store_t *st = store_fill_finished(dir);
     char out[4096];
     hl_err_t err = {0};
     CHECK_INT(write_bundle(st, root, tk, out, sizeof out, NULL, &err), HL_OK);
@@ -605,6 +645,7 @@ static void test_bundle_does_not_follow_a_symlink_planted_on_the_stick(void)
     CHECK_INT(write_bundle(st, root, tk, NULL, 0, NULL, &err), HL_ERR_INVALID);
     CHECK_CONTAINS(err.msg, "kiosk-01 is a symbolic link");
     CHECK_INT(entries(elsewhere, NULL), 0);
+    expect_exported_upto(st, 0, __LINE__); /* a failed bundle marks nothing */
     free(kiosk);
     free(top);
     hl_store_close(st);
@@ -653,6 +694,7 @@ static void test_bundle_on_a_full_stick_fails_full_without_manifest_or_temp_file
     CHECK_INT(write_bundle(st, media, tk, out, sizeof out, NULL, &err), HL_ERR_FULL);
     CHECK_CONTAINS(err.msg, "full");
     CHECK_STR(out, "");
+    expect_exported_upto(st, 0, __LINE__); /* a failed bundle marks nothing */
     char *kdir = path_in(media, "HAILONG/kiosk-01");
     int hidden = -1;
     CHECK_INT(entries(kdir, &hidden), 0); /* the torn bundle folder is gone */
@@ -698,7 +740,174 @@ static void test_key_from_file_ignores_a_trailing_line_break(void)
     free(dir);
 }
 
+/* ---- Incremental exports ------------------------------------------------------ */
+
+/* A bundle after after_seq, recorded; returns its code. */
+static int write_after(hl_store_t *st, const char *root, int64_t after, int64_t when, char *out,
+                       size_t out_size, hl_bundle_result_t *res, hl_err_t *err)
+{
+    unsigned char tk[HL_BUNDLE_KEY_LEN];
+    key_init(tk);
+    hl_bundle_opts_t o = {.root = root,
+                          .kiosk_id = "kiosk-01",
+                          .software_version = "9.8.7",
+                          .created_utc_ms = when,
+                          .key = tk,
+                          .after_seq = after,
+                          .record = true,
+                          .medium = "CAFE-F00D"};
+    return hl_bundle_write(st, &o, out, out_size, res, err);
+}
+
+static void add_response(hl_store_t *st, hl_response_t *r, int n, bool done)
+{
+    resp_init(r, n);
+    save_ms(st, r, "q_service", "ok", 100);
+    if (done) finish(st, r, HL_RESP_COMPLETE);
+}
+
+static void test_incremental_bundle_exports_only_new_finished_responses_then_nothing_new(void)
+{
+    unsigned char tk[HL_BUNDLE_KEY_LEN];
+    key_init(tk);
+    char *dir = hl_test_tmpdir("bundle");
+    char *root = hl_test_tmpdir("bundle-stick");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids, 3);
+    hl_store_t *st = store_new(dir, &sv);
+    hl_response_t r1, r2, r3, r4, r5;
+    add_response(st, &r1, 1, true);
+    add_response(st, &r2, 2, true);
+    hl_err_t err = {0};
+    hl_bundle_result_t res;
+    char out[4096];
+    int64_t t = CREATED_MS;
+
+    /* First export: everything finished so far. */
+    CHECK_INT(write_after(st, root, 0, t, out, sizeof out, &res, &err), HL_OK);
+    CHECK_INT(res.responses, 2);
+    CHECK_INT(res.seq_first, 1);
+    CHECK_INT(res.seq_last, 2);
+    CHECK_INT(count_lines(out, "responses.jsonl"), 2);
+    expect_exported_upto(st, 2, __LINE__);
+    hl_store_stats_t stats;
+    CHECK_INT(hl_store_stats(st, &stats, &err), HL_OK);
+    CHECK_INT(stats.n_exports, 1);
+    CHECK_INT(stats.last_export_utc_ms, t);
+
+    /* Nothing new: nothing written, and it says so. */
+    char *kdir = path_in(root, "HAILONG/kiosk-01");
+    CHECK_INT(write_after(st, root, 2, t + 60000, out, sizeof out, &res, &err), HL_ERR_NOT_FOUND);
+    CHECK_CONTAINS(err.msg, "no new responses since the last export (seq 2)");
+    CHECK_STR(out, "");
+    CHECK_INT(entries(kdir, NULL), 1);
+
+    /* 3 finished, 4 in progress, 5 finished: the range stops before 4. */
+    add_response(st, &r3, 3, true);
+    add_response(st, &r4, 4, false);
+    add_response(st, &r5, 5, true);
+    CHECK_INT(write_after(st, root, 2, t + 120000, out, sizeof out, &res, &err), HL_OK);
+    CHECK_INT(res.responses, 1);
+    CHECK_INT(res.seq_first, 3);
+    CHECK_INT(res.seq_last, 3);
+    CHECK_INT(res.in_progress_seq, 4);
+    CHECK_INT(count_lines(out, "responses.jsonl"), 1);
+    CHECK_INT(count_lines(out, "responses-svc.csv"), 2); /* header + response 3: only new */
+    CHECK_INT(hl_bundle_verify(out, tk, NULL, NULL, &err), HL_OK);
+    char *mpath = path_in(out, "manifest.json");
+    json_error_t je;
+    json_t *m = json_load_file(mpath, 0, &je);
+    CHECK_INT(json_integer_value(json_object_get(m, "after_seq")), 2);
+    CHECK_INT(json_integer_value(json_object_get(m, "seq_first")), 3);
+    CHECK_INT(json_integer_value(json_object_get(m, "seq_last")), 3);
+    CHECK_INT(json_integer_value(json_object_get(m, "responses")), 1);
+    json_decref(m);
+    free(mpath);
+    expect_exported_upto(st, 3, __LINE__);
+
+    /* While 4 is in progress nothing more goes out; once finished, 4 and 5. */
+    CHECK_INT(write_after(st, root, 3, t + 180000, out, sizeof out, &res, &err), HL_ERR_NOT_FOUND);
+    CHECK_CONTAINS(err.msg, "response 4 is still being answered");
+    expect_exported_upto(st, 3, __LINE__);
+    finish(st, &r4, HL_RESP_PARTIAL);
+    CHECK_INT(write_after(st, root, 3, t + 240000, out, sizeof out, &res, &err), HL_OK);
+    CHECK_INT(res.responses, 2);
+    CHECK_INT(res.seq_first, 4);
+    CHECK_INT(res.seq_last, 5);
+    CHECK_INT(res.in_progress_seq, 0);
+    expect_exported_upto(st, 5, __LINE__);
+
+    /* A full export holds everything again, and is recorded too. */
+    CHECK_INT(write_after(st, root, 0, t + 300000, out, sizeof out, &res, &err), HL_OK);
+    CHECK_INT(res.responses, 5);
+    CHECK_INT(res.seq_first, 1);
+    CHECK_INT(res.seq_last, 5);
+    CHECK_INT(count_lines(out, "responses.jsonl"), 5);
+    CHECK_INT(count_lines(out, "responses-svc.csv"), 6); /* header + 1..5 */
+    CHECK_INT(hl_bundle_verify(out, tk, NULL, NULL, &err), HL_OK);
+    expect_exported_upto(st, 5, __LINE__);
+    CHECK_INT(hl_store_stats(st, &stats, &err), HL_OK);
+    CHECK_INT(stats.n_exports, 4);
+    CHECK_INT(stats.last_export_utc_ms, t + 300000);
+    CHECK_INT(entries(kdir, NULL), 4);
+    free(kdir);
+    hl_store_close(st);
+    hl_test_rmtree(root);
+    hl_test_rmtree(dir);
+    free(root);
+    free(dir);
+}
+
+static void test_bundle_on_a_read_only_store_is_written_but_not_recorded(void)
+{
+    char *dir = hl_test_tmpdir("bundle");
+    char *root = hl_test_tmpdir("bundle-stick");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids, 3);
+    hl_store_t *st = store_new(dir, &sv);
+    hl_response_t r;
+    add_response(st, &r, 1, true);
+    hl_store_close(st);
+    hl_store_opts_t ro = {.read_only = true};
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_open(dir, &ro, &st, NULL, &err), HL_OK);
+    char out[4096];
+    hl_bundle_result_t res;
+    CHECK_INT(write_after(st, root, 0, CREATED_MS, out, sizeof out, &res, &err), HL_ERR_READONLY);
+    CHECK_CONTAINS(err.msg, "complete and verifies, but recording the export failed");
+    CHECK_INT(res.responses, 1);
+    unsigned char tk[HL_BUNDLE_KEY_LEN];
+    key_init(tk);
+    CHECK_INT(hl_bundle_verify(out, tk, NULL, NULL, &err), HL_OK);
+    expect_exported_upto(st, 0, __LINE__);
+    hl_store_close(st);
+    hl_test_rmtree(root);
+    hl_test_rmtree(dir);
+    free(root);
+    free(dir);
+}
+
 /* ---- The command line ------------------------------------------------------- */
+
+/* Exports recorded in the store of data with medium (read straight from
+ * the database); -1 when it cannot be read. */
+static long long exports_on(const char *data, const char *medium)
+{
+    char *path = path_in(data, HL_STORE_FILE);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    long long n = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM exports WHERE medium = ?1", -1, &s, NULL) ==
+            SQLITE_OK) {
+        sqlite3_bind_text(s, 1, medium, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW) n = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    free(path);
+    return n;
+}
 
 static void test_cli_exports_jsonl_and_bundle_and_verify_export_exit_codes(void)
 {
@@ -805,6 +1014,51 @@ static void test_cli_exports_jsonl_and_bundle_and_verify_export_exit_codes(void)
     free(o);
     free(e);
 
+    /* The bundle was recorded: the default export finds nothing new. */
+    CHECK_INT(hl_test_run(a3, NULL, &o, &e), 0);
+    CHECK_CONTAINS(o, "no new responses since the last export (seq 3); use --all for everything");
+    free(o);
+    free(e);
+    const char *a9[] = {HL_BIN,   "--data-dir", data,      "--config", cfg,
+                        "export", "--format",   "bundle",  "--out",    stick,
+                        "--all",  "--medium",   "LABEL-1", NULL};
+    CHECK_INT(hl_test_run(a9, NULL, &o, &e), 0);
+    CHECK_CONTAINS(o, "exported 3 responses (seq 1..3)");
+    free(o);
+    free(e);
+    const char *a10[] = {HL_BIN, "--data-dir", data, "stats", NULL};
+    CHECK_INT(hl_test_run(a10, NULL, &o, &e), 0);
+    CHECK_CONTAINS(o, "2 exports; exported up to seq 3");
+    free(o);
+    free(e);
+    const char *a11[] = {HL_BIN, "--data-dir", data, "stats", "--json", NULL};
+    CHECK_INT(hl_test_run(a11, NULL, &o, &e), 0);
+    CHECK_CONTAINS(o, "\"exports\":2,\"last_export_at\":\"");
+    CHECK_CONTAINS(o, "\"exported_upto_seq\":3}");
+    free(o);
+    free(e);
+    CHECK_INT(exports_on(data, "LABEL-1"), 1);
+    CHECK_INT(exports_on(data, stick), 1); /* without --medium: the --out folder */
+    hl_store_t *held = store_new(data, NULL);
+    const char *a12[] = {HL_BIN,     "--data-dir", data,    "--config", cfg,     "export",
+                         "--format", "jsonl",      "--out", jl,         "--all", NULL};
+    CHECK_INT(hl_test_run(a12, NULL, &o, &e), 2);
+    CHECK_CONTAINS(e, "--all and --medium go with --format bundle");
+    free(o);
+    free(e);
+
+    /* A kiosk holding the store: the bundle is refused, plainly; reading
+     * exports still work beside it. */
+    CHECK_INT(hl_test_run(a9, NULL, &o, &e), 1);
+    CHECK_CONTAINS(e, "the kiosk is running: export from its screen (insert the stick), or stop "
+                      "it first");
+    free(o);
+    free(e);
+    CHECK_INT(hl_test_run(a1, NULL, &o, &e), 0);
+    free(o);
+    free(e);
+    hl_store_close(held);
+
     free(wrong);
     free(csv);
     free(top);
@@ -828,6 +1082,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_bundle_does_not_follow_a_symlink_planted_on_the_stick),
     HL_TEST(test_bundle_on_a_full_stick_fails_full_without_manifest_or_temp_files),
     HL_TEST(test_key_from_file_ignores_a_trailing_line_break),
+    HL_TEST(test_incremental_bundle_exports_only_new_finished_responses_then_nothing_new),
+    HL_TEST(test_bundle_on_a_read_only_store_is_written_but_not_recorded),
     HL_TEST(test_cli_exports_jsonl_and_bundle_and_verify_export_exit_codes),
 };
 

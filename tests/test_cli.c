@@ -2,11 +2,14 @@
  * test_cli.c: the `hailong` command line (firmware/cli): exit codes (0 ok,
  * 1 failure, 2 usage, 3 script stopped) and the messages a technician reads.
  */
+#include "hl_bundle.h"
 #include "hl_test.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Runs hailong with the arguments up to a NULL; captures stdout/stderr into
  * the caller's pointers (freed by the caller). */
@@ -24,6 +27,9 @@ static int hl_args(char **out, char **err, ...)
     static const char *const env[] = {"HAILONG_CONFIG=", NULL};
     return hl_test_run(argv, env, out, err);
 }
+
+/* An export key hash for a secret nobody has, replaced by export-key --new. */
+#define HL_TEST_OLD_HASH "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
 #define HL0(o, e, ...) hl_args(o, e, __VA_ARGS__, (const char *)NULL)
 
@@ -57,8 +63,8 @@ static void test_unknown_command_and_missing_option_values_exit_2(void)
 
 static void test_every_command_has_help(void)
 {
-    static const char *const cmds[] = {"run",   "check", "export", "verify-export",
-                                       "stats", "bench", "version"};
+    static const char *const cmds[] = {"run",   "check", "export",  "verify-export",
+                                       "stats", "bench", "version", "export-key"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char *out, *err;
         CHECK_INT(HL0(&out, &err, cmds[i], "--help"), 0);
@@ -276,6 +282,29 @@ static void test_run_reports_a_data_dir_that_cannot_be_used(void)
     free(dir);
 }
 
+static void test_bench_export_prints_one_json_line_with_every_figure(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "bench", "export", "--data-dir", dir, "--responses", "300",
+                  "--bundle-responses", "200"),
+              0);
+    static const char *const keys[] = {"\"responses\":300,",          "\"csv_rows_per_s\":",
+                                       "\"jsonl_rows_per_s\":",       "\"xlsx_rows_per_s\":",
+                                       "\"sqlite3_csv_rows_per_s\":", "\"peak_rss_mb\":",
+                                       "\"bundle_responses\":200,",   "\"bundle_200_s\":"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        CHECK_CONTAINS(out, keys[i]);
+    CHECK(out && out[0] == '{' && strchr(out, '\n') == out + strlen(out) - 1);
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "bench", "export", "--data-dir", dir, "--responses", "0"), 2);
+    free(out);
+    free(err);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_bench_store_prints_one_json_line_with_every_figure(void)
 {
     char *dir = hl_test_tmpdir("cli");
@@ -298,6 +327,108 @@ static void test_bench_store_prints_one_json_line_with_every_figure(void)
     free(dir);
 }
 
+/* Lower-case hex of the SHA-256 of a secret as the kiosk derives it. */
+static void secret_hash_hex(const char *secret, size_t len, char out[65])
+{
+    unsigned char key[HL_BUNDLE_KEY_LEN];
+    hl_bundle_key_from_secret(secret, len, key);
+    for (size_t i = 0; i < sizeof key; i++)
+        snprintf(out + 2 * i, 3, "%02x", key[i]);
+}
+
+static void test_export_key_new_stores_the_hash_of_the_printed_secret_keeping_the_config(void)
+{
+    char *dir = hl_test_tmpdir("cli-key");
+    char *cfg = hl_test_write_file(dir, "hailong.json",
+                                   "{\n  \"kiosk_id\": \"hall-2\",\n"
+                                   "  \"site\": {\"vi\": \"Hội trường\", \"en\": \"Hall\"},\n"
+                                   "  \"export\": {\"key_sha256\": \"" HL_TEST_OLD_HASH "\"},\n"
+                                   "  \"timeouts\": {\"idle_s\": 45}\n}\n");
+    CHECK_INT(chmod(cfg, 0640), 0);
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "export-key", "--new", "--config", cfg), 0);
+    CHECK_CONTAINS(err, "HAILONG/export.key");
+    /* stdout is the secret alone: 64 hex digits and a line break. */
+    CHECK(out && strlen(out) == 65 && out[64] == '\n' && strspn(out, "0123456789abcdef") == 64);
+    char hash[65] = "";
+    if (out) secret_hash_hex(out, strlen(out), hash);
+    char *text = hl_test_read_file(cfg, NULL);
+    CHECK_CONTAINS(text, hash);
+    CHECK(text && !strstr(text, HL_TEST_OLD_HASH));
+    CHECK(text && out && !strstr(text, out) && strstr(text, "\"key_sha256\""));
+    CHECK_CONTAINS(text, "\"hall-2\"");
+    CHECK_CONTAINS(text, "Hội trường");
+    CHECK_CONTAINS(text, "\"idle_s\": 45");
+    struct stat st;
+    CHECK_INT(stat(cfg, &st), 0);
+    CHECK_INT(st.st_mode & 0777, 0640);
+    free(text);
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "check", cfg), 0);
+    CHECK_CONTAINS(out, "hall-2");
+    free(out);
+    free(err);
+    /* No temporary file left behind. */
+    DIR *d = opendir(dir);
+    int entries = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    if (d) closedir(d);
+    CHECK_INT(entries, 1);
+    free(cfg);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_export_key_new_creates_a_missing_config_with_the_export_section(void)
+{
+    char *dir = hl_test_tmpdir("cli-key");
+    char cfg[4096];
+    snprintf(cfg, sizeof cfg, "%s/new.json", dir);
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "export-key", "--new", "--config", cfg), 0);
+    char hash[65] = "";
+    if (out) secret_hash_hex(out, strlen(out), hash);
+    char *text = hl_test_read_file(cfg, NULL);
+    CHECK_CONTAINS(text, "\"export\"");
+    CHECK_CONTAINS(text, hash);
+    free(text);
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "check", cfg), 0);
+    free(out);
+    free(err);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_export_key_leaves_an_invalid_config_untouched_and_usage_errors_exit_2(void)
+{
+    char *dir = hl_test_tmpdir("cli-key");
+    static const char bad[] = "{\n  \"kiosk_id\": \"hall-2\",\n  \"colour\": \"red\"\n}\n";
+    char *cfg = hl_test_write_file(dir, "hailong.json", bad);
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "export-key", "--new", "--config", cfg), 1);
+    CHECK_CONTAINS(err, "left untouched");
+    CHECK(out && out[0] == '\0'); /* no secret printed */
+    free(out);
+    free(err);
+    char *text = hl_test_read_file(cfg, NULL);
+    CHECK_STR(text, bad);
+    free(text);
+    CHECK_INT(HL0(&out, &err, "export-key", "--config", cfg), 2);
+    CHECK_CONTAINS(err, "--new");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "export-key", "--new", "--frobnicate", "--config", cfg), 2);
+    free(out);
+    free(err);
+    free(cfg);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_no_command_prints_usage_and_exits_2),
     HL_TEST(test_unknown_command_and_missing_option_values_exit_2),
@@ -315,6 +446,10 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_run_with_an_invalid_config_exits_1),
     HL_TEST(test_run_reports_a_data_dir_that_cannot_be_used),
     HL_TEST(test_bench_store_prints_one_json_line_with_every_figure),
+    HL_TEST(test_export_key_new_stores_the_hash_of_the_printed_secret_keeping_the_config),
+    HL_TEST(test_export_key_new_creates_a_missing_config_with_the_export_section),
+    HL_TEST(test_export_key_leaves_an_invalid_config_untouched_and_usage_errors_exit_2),
+    HL_TEST(test_bench_export_prints_one_json_line_with_every_figure),
 };
 
 HL_TEST_MAIN(tests)

@@ -862,8 +862,10 @@ static void test_read_only_store_reads_and_refuses_writes(void)
 
 static void test_migrates_from_every_older_schema_version(void)
 {
+    /* The fixtures store svc version 1 with a stand-in SHA-256: the kiosk
+     * runs version 2 (the same version with another file is refused). */
     test_survey_t sv;
-    survey_make(&sv, "svc", 1, qids_v1, 4);
+    survey_make(&sv, "svc", 2, qids_v1, 4);
     for (int v = 0; v < HL_STORE_SCHEMA_VERSION; v++) {
         /* tests/data/store/v<N>.sql: a database as schema version N wrote it
          * (v0 is the empty file). */
@@ -879,16 +881,34 @@ static void test_migrates_from_every_older_schema_version(void)
         CHECK_INT(db_int(dir, "PRAGMA user_version"), v);
         long long before = v ? db_int(dir, "SELECT count(*) FROM answers") : 0;
         long long max_seq = v ? db_int(dir, "SELECT coalesce(max(seq), 0) FROM responses") : 0;
+        long long rows = v ? db_int(dir, "SELECT count(*) FROM responses") : 0;
+        long long exports = v >= 2 ? db_int(dir, "SELECT count(*) FROM exports") : 0;
 
         hl_store_t *st = store_open_ok(dir, &sv, NULL);
         CHECK_INT(db_int(dir, "PRAGMA user_version"), HL_STORE_SCHEMA_VERSION);
         CHECK_INT(db_int(dir, "PRAGMA application_id"), HL_STORE_APP_ID);
         CHECK_INT(db_int(dir, "SELECT count(*) FROM answers"), before);
+        CHECK_INT(db_int(dir, "SELECT count(*) FROM responses"), rows);
+        CHECK_INT(db_int(dir, "SELECT count(*) FROM exports"), exports);
         hl_response_t r;
         hl_err_t err = {0};
+        if (v == 1) {
+            /* The fixture's responses, the one cut off finished as partial. */
+            dump_t d;
+            dump_store(st, "svc", &d);
+            CHECK_STR(d.text, "1:complete:vi:q_service=very_satisfied,q_staff=5;"
+                              "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes");
+        }
         resp_init(&r, 900 + v);
         CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
         CHECK(r.seq > max_seq);
+        /* Schema 2's exports table is there and works on a migrated file. */
+        int64_t upto = -1;
+        CHECK_INT(hl_store_exported_upto(st, &upto, &err), HL_OK);
+        if (v < 2) CHECK_INT(upto, 0);
+        CHECK_INT(hl_store_record_export(st, 1700000000000LL, 1, r.seq, 1, "m", "f", &err), HL_OK);
+        CHECK_INT(hl_store_exported_upto(st, &upto, &err), HL_OK);
+        CHECK_INT(upto, r.seq);
         hl_store_close(st);
         check_integrity(dir);
         free(path);
@@ -900,7 +920,7 @@ static void test_migrates_from_every_older_schema_version(void)
 static void test_current_version_fixture_opens_with_its_data(void)
 {
     /* The schema this build writes, kept as a fixture so that the next
-     * version has a v1 database to migrate from. */
+     * version has a database of this one to migrate from. */
     char rel[64];
     snprintf(rel, sizeof rel, "store/v%d.sql", HL_STORE_SCHEMA_VERSION);
     char *sql = hl_test_read_file(hl_test_data(rel), NULL);
@@ -926,6 +946,9 @@ static void test_current_version_fixture_opens_with_its_data(void)
     resp_init(&r, 77);
     CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
     CHECK_INT(r.seq, 5); /* seq 2 was removed once: numbers never go back */
+    int64_t upto = -1;
+    CHECK_INT(hl_store_exported_upto(st, &upto, &err), HL_OK);
+    CHECK_INT(upto, 3); /* the fixture's export of 1..3 */
     hl_store_close(st);
     free(path);
     hl_test_rmtree(dir);
@@ -1347,6 +1370,114 @@ static void test_fault_vfs_counts_and_fails_the_nth_call(void)
     free(dir);
 }
 
+/* ---- Exports to sticks ----------------------------------------------------------- */
+
+static void test_record_export_raises_exported_upto_and_shows_in_stats(void)
+{
+    char *dir = hl_test_tmpdir("store-exp");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    int64_t upto = -1;
+    CHECK_INT(hl_store_exported_upto(st, &upto, &err), HL_OK);
+    CHECK_INT(upto, 0);
+    hl_store_stats_t stats;
+    CHECK_INT(hl_store_stats(st, &stats, &err), HL_OK);
+    CHECK_INT(stats.n_exports, 0);
+    CHECK_INT(stats.last_export_utc_ms, -1);
+    CHECK_INT(stats.exported_upto_seq, 0);
+
+    CHECK_INT(hl_store_record_export(st, 1700000100000LL, 1, 3, 3, "UUID-1", "HAILONG/k/a", &err),
+              HL_OK);
+    CHECK_INT(hl_store_record_export(st, 1700000200000LL, 4, 9, 5, NULL, NULL, &err), HL_OK);
+    /* A full re-export of older responses does not lower the mark. */
+    CHECK_INT(hl_store_record_export(st, 1700000300000LL, 1, 5, 4, "UUID-2", "x", &err), HL_OK);
+    CHECK_INT(hl_store_exported_upto(st, &upto, &err), HL_OK);
+    CHECK_INT(upto, 9);
+    CHECK_INT(hl_store_stats(st, &stats, &err), HL_OK);
+    CHECK_INT(stats.n_exports, 3);
+    CHECK_INT(stats.last_export_utc_ms, 1700000300000LL);
+    CHECK_INT(stats.exported_upto_seq, 9);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM exports WHERE medium = 'UUID-1'"
+                          " AND folder = 'HAILONG/k/a' AND responses = 3"),
+              1);
+
+    /* Refusals change nothing. */
+    CHECK_INT(hl_store_record_export(st, 1, 5, 4, 1, NULL, NULL, &err), HL_ERR_USAGE);
+    CHECK_INT(hl_store_record_export(st, 1, 0, 4, 1, NULL, NULL, &err), HL_ERR_USAGE);
+    CHECK_INT(hl_store_record_export(st, 1, 1, 4, 0, NULL, NULL, &err), HL_ERR_USAGE);
+    CHECK_INT(hl_store_batch_begin(st, &err), HL_OK);
+    CHECK_INT(hl_store_record_export(st, 1, 1, 20, 1, NULL, NULL, &err), HL_ERR_STATE);
+    CHECK_INT(hl_store_batch_end(st, &err), HL_OK);
+
+    /* A failed write records nothing, and a retry does. */
+    hl_faultvfs_arm(HL_FAULT_CHANGE, 1, false, SQLITE_IOERR_WRITE);
+    int rc = hl_store_record_export(st, 1, 10, 20, 2, NULL, NULL, &err);
+    bool fired = hl_faultvfs_fired();
+    hl_faultvfs_disarm();
+    CHECK(fired);
+    CHECK_INT(rc, HL_ERR_IO);
+    CHECK_INT(hl_store_exported_upto(st, &upto, &err), HL_OK);
+    CHECK_INT(upto, 9);
+    CHECK_INT(hl_store_record_export(st, 1, 10, 20, 2, NULL, NULL, &err), HL_OK);
+    hl_store_close(st);
+
+    /* Read-only: read, never recorded. */
+    hl_store_opts_t ro = {.read_only = true};
+    CHECK_INT(hl_store_open(dir, &ro, &st, NULL, &err), HL_OK);
+    CHECK_INT(hl_store_exported_upto(st, &upto, &err), HL_OK);
+    CHECK_INT(upto, 20);
+    CHECK_INT(hl_store_record_export(st, 1, 21, 22, 2, NULL, NULL, &err), HL_ERR_READONLY);
+    CHECK_CONTAINS(err.msg, "read-only");
+    hl_store_close(st);
+    check_integrity(dir);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_export_range_stops_before_the_first_response_in_progress(void)
+{
+    char *dir = hl_test_tmpdir("store-exp");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    hl_store_range_t rg;
+    CHECK_INT(hl_store_export_range(st, 0, &rg, &err), HL_OK);
+    CHECK_INT(rg.upto, 0);
+    CHECK_INT(rg.responses, 0);
+    CHECK_INT(rg.in_progress_seq, 0);
+
+    /* seq 1, 2 finished, 3 in progress, 4 finished. */
+    hl_response_t r[4];
+    for (int i = 0; i < 4; i++) {
+        resp_init(&r[i], i + 1);
+        CHECK_INT(save_set(st, &r[i], "q_service", "ok", 5, &err), HL_OK);
+        if (i != 2) CHECK_INT(save_finish(st, &r[i], HL_RESP_COMPLETE, &err), HL_OK);
+    }
+    CHECK_INT(hl_store_export_range(st, 0, &rg, &err), HL_OK);
+    CHECK_INT(rg.upto, 2);
+    CHECK_INT(rg.responses, 2);
+    CHECK_INT(rg.in_progress_seq, 3);
+    CHECK_INT(hl_store_export_range(st, 2, &rg, &err), HL_OK);
+    CHECK_INT(rg.upto, 2); /* blocked at once: nothing to export */
+    CHECK_INT(rg.responses, 0);
+    CHECK_INT(rg.in_progress_seq, 3);
+    /* Once it is finished, the range runs to the end. */
+    CHECK_INT(save_finish(st, &r[2], HL_RESP_PARTIAL, &err), HL_OK);
+    CHECK_INT(hl_store_export_range(st, 2, &rg, &err), HL_OK);
+    CHECK_INT(rg.upto, 4);
+    CHECK_INT(rg.responses, 2);
+    CHECK_INT(rg.in_progress_seq, 0);
+    CHECK_INT(hl_store_export_range(st, 4, &rg, &err), HL_OK);
+    CHECK_INT(rg.upto, 4);
+    CHECK_INT(rg.responses, 0);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_fault_vfs_counts_and_fails_the_nth_call),
     HL_TEST(test_open_creates_missing_data_dir_with_private_modes),
@@ -1370,6 +1501,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_other_writer_holding_the_lock_returns_locked),
     HL_TEST(test_second_writer_on_a_folder_is_locked_out_before_recovery),
     HL_TEST(test_read_only_store_reads_and_refuses_writes),
+    HL_TEST(test_record_export_raises_exported_upto_and_shows_in_stats),
+    HL_TEST(test_export_range_stops_before_the_first_response_in_progress),
     HL_TEST(test_migrates_from_every_older_schema_version),
     HL_TEST(test_current_version_fixture_opens_with_its_data),
     HL_TEST(test_refuses_garbage_file_without_modifying_it),

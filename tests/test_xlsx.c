@@ -274,6 +274,30 @@ static json_t *export_standard(char **dir_out)
 
 /* ---- Tests ------------------------------------------------------------------ */
 
+static void test_xlsx_range_holds_only_the_responses_of_a_bundle_range(void)
+{
+    char *dir = hl_test_tmpdir("xlsx");
+    hl_store_t *st = store_with_responses(dir);
+    char *out = path_in(dir, "range.xlsx");
+    hl_export_result_t res;
+    hl_err_t err = {0};
+    CHECK_INT(hl_export_xlsx_range(st, "mot-cua", 2, 4, out, &res, &err), HL_OK);
+    CHECK_INT(res.rows, 2); /* responses 3 and 4 */
+    json_t *wb = read_back(out);
+    json_t *sh = wb ? sheet(wb, "mot-cua") : NULL;
+    CHECK(sh != NULL);
+    if (sh) {
+        CHECK_INT(json_array_size(json_object_get(sh, "rows")), 3); /* header + 2 */
+        CHECK_NUM(cell(sh, 1, 1), 3);
+        CHECK_NUM(cell(sh, 2, 1), 4);
+    }
+    json_decref(wb);
+    free(out);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_store_survey_json_returns_newest_version_or_not_found(void)
 {
     char *dir = hl_test_tmpdir("xlsx");
@@ -616,6 +640,7 @@ static void test_xlsx_near_full_disk_either_replaces_or_keeps_old_file_and_close
 }
 
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_xlsx_range_holds_only_the_responses_of_a_bundle_range),
     HL_TEST(test_store_survey_json_returns_newest_version_or_not_found),
     HL_TEST(test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and_dates),
     HL_TEST(test_xlsx_summary_counts_percentages_satisfaction_and_days),

@@ -40,11 +40,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HL_BENCH_SHELL "/usr/bin/sqlite3" /* the shell the export is compared with */
-#define HL_BENCH_BATCH 10000              /* synthetic responses per transaction */
-
 static const char bench_usage[] =
     "usage: hailong bench store [--responses N] [--export-responses M] [--dir DIR] [--keep]\n"
+    "       hailong bench export [--responses N] [--bundle-responses M]   (see its --help)\n"
     "       hailong bench ui [--frames N] [--idle-s S]   (see hailong bench ui --help)\n"
     "Measures the response store on the data directory's medium and prints one JSON line:\n"
     "  phase 1: N responses (default 10000) saved one durable commit per answer, with\n"
@@ -100,129 +98,40 @@ static bool io_read(hl_io_sample_t *s)
     return found == 2;
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
+/* What phase 1's timed save needs: the running totals and the probe file. */
+typedef struct hl_bench_probe {
+    hl_bench_p1_t *p1; /* totals to add to */
+    int fd;            /* the fsync probe's file */
+} hl_bench_probe_t;
 
-/* A value valid for the question's type (hl_survey.h text forms). */
-static void bench_value(const hl_question_t *q, uint64_t *rng, char out[HL_VALUE_MAX])
+/* hl_bench_save_fn for phase 1: times the save (and its bytes written),
+ * then a raw 4 KiB write + fsync of the probe file right after it. */
+static int timed_save(void *ctx, hl_store_t *st, hl_response_t *r, const hl_save_t *sv,
+                      hl_err_t *err)
 {
-    size_t n = q->n_options;
-    switch (q->type) {
-    case HL_Q_SMILEY:
-    case HL_Q_CHOICE:
-        snprintf(out, HL_VALUE_MAX, "%s", n ? q->options[rng_next(rng) % n].id : "1");
-        return;
-    case HL_Q_MULTI: {
-        size_t max = q->max_choices > 0 ? (size_t)q->max_choices : n;
-        size_t k = n ? 1 + rng_next(rng) % (max ? max : 1) : 0;
-        size_t start = n ? rng_next(rng) % n : 0;
-        size_t len = 0;
-        out[0] = '\0';
-        for (size_t i = start; i < n && k; i++, k--) /* consecutive: in option order */
-            len += (size_t)snprintf(out + len, HL_VALUE_MAX - len, "%s%s", len ? "|" : "",
-                                    q->options[i].id);
-        if (!len) snprintf(out, HL_VALUE_MAX, "%s", n ? q->options[0].id : "1");
-        return;
-    }
-    case HL_Q_STARS:
-        snprintf(out, HL_VALUE_MAX, "%d", (int)(1 + rng_next(rng) % 5));
-        return;
-    case HL_Q_NPS:
-        snprintf(out, HL_VALUE_MAX, "%d", (int)(rng_next(rng) % 11));
-        return;
-    case HL_Q_YESNO:
-        snprintf(out, HL_VALUE_MAX, "%s", rng_next(rng) % 2 ? "yes" : "no");
-        return;
-    case HL_Q_NUMBER: {
-        int lo = q->min_digits > 0 ? q->min_digits : 1;
-        int hi = q->max_digits >= lo ? q->max_digits : lo;
-        int d = lo + (int)(rng_next(rng) % (uint64_t)(hi - lo + 1));
-        for (int i = 0; i < d && i < HL_NUMBER_MAX_DIGITS; i++)
-            out[i] = (char)('0' + rng_next(rng) % 10);
-        out[d < HL_NUMBER_MAX_DIGITS ? d : HL_NUMBER_MAX_DIGITS] = '\0';
-        return;
-    }
-    case HL_Q_TYPE_COUNT:
-        break;
-    }
-    snprintf(out, HL_VALUE_MAX, "1");
-}
-
-/* Saves one response: 5..8 answers (at most the survey's questions) in
- * survey order, one save each, the last one finishing it. When p1 is not
- * NULL each save is timed and followed by the fsync probe on probe_fd. */
-static int bench_response(hl_store_t *st, const hl_survey_t *s, const hl_sys_t *sys, uint64_t *rng,
-                          int64_t started, hl_resp_status_t end, hl_bench_p1_t *p1, int probe_fd,
-                          hl_err_t *err)
-{
-    hl_response_t r;
-    memset(&r, 0, sizeof r);
-    if (hl_uuid_new(sys, r.uuid) != 0)
-        return hl_err_set(err, HL_ERR_IO, "no random bytes for a response id");
-    r.lang = s->n_langs ? s->langs[rng_next(rng) % s->n_langs] : HL_LANG_VI;
-    r.stored_lang = r.lang;
-    r.started_utc_ms = started;
-    r.clock_trusted = true;
-    size_t want = 5 + (size_t)(rng_next(rng) % 4);
-    if (want > s->n_questions) want = s->n_questions;
-    int64_t ms = 0;
-    char value[HL_VALUE_MAX];
+    hl_bench_probe_t *pr = ctx;
+    hl_bench_p1_t *p1 = pr->p1;
     static const char block[4096] = {0}; /* the probe's payload */
-    for (size_t i = 0; i < want; i++) {
-        const hl_question_t *q = &s->questions[i];
-        bench_value(q, rng, value);
-        ms += 1500 + (int64_t)(rng_next(rng) % 4500);
-        hl_save_t sv = {.set_qid = q->id, .set_value = value, .set_ms = ms};
-        if (i + 1 == want) {
-            sv.status = end;
-            sv.finished_utc_ms = started + ms;
-        }
-        if (!p1) {
-            int rc = hl_store_save(st, &r, &sv, err);
-            if (rc != HL_OK) return rc;
-            continue;
-        }
-        hl_io_sample_t a = {0}, b = {0};
-        bool ok = io_read(&a);
-        double t0 = hl_bench_now_s();
-        int rc = hl_store_save(st, &r, &sv, err);
-        double t1 = hl_bench_now_s();
-        ok = io_read(&b) && ok;
-        if (rc != HL_OK) return rc;
-        p1->io_ok = p1->io_ok && ok;
-        p1->wchar += b.wchar - a.wchar;
-        p1->storage += b.write_bytes - a.write_bytes;
-        p1->commit_ms[p1->n] = (t1 - t0) * 1000.0;
-        p1->answers++;
+    hl_io_sample_t a = {0}, b = {0};
+    bool ok = io_read(&a);
+    double t0 = hl_bench_now_s();
+    int rc = hl_store_save(st, r, sv, err);
+    double t1 = hl_bench_now_s();
+    ok = io_read(&b) && ok;
+    if (rc != HL_OK) return rc;
+    p1->io_ok = p1->io_ok && ok;
+    p1->wchar += b.wchar - a.wchar;
+    p1->storage += b.write_bytes - a.write_bytes;
+    p1->commit_ms[p1->n] = (t1 - t0) * 1000.0;
+    p1->answers++;
 
-        t0 = hl_bench_now_s();
-        if (pwrite(probe_fd, block, sizeof block, 0) != (ssize_t)sizeof block ||
-            fsync(probe_fd) != 0)
-            return hl_err_set(err, HL_ERR_IO, "fsync probe failed: %s", strerror(errno));
-        t1 = hl_bench_now_s();
-        p1->fsync_ms[p1->n] = (t1 - t0) * 1000.0;
-        p1->n++;
-    }
+    t0 = hl_bench_now_s();
+    if (pwrite(pr->fd, block, sizeof block, 0) != (ssize_t)sizeof block || fsync(pr->fd) != 0)
+        return hl_err_set(err, HL_ERR_IO, "fsync probe failed: %s", strerror(errno));
+    t1 = hl_bench_now_s();
+    p1->fsync_ms[p1->n] = (t1 - t0) * 1000.0;
+    p1->n++;
     return HL_OK;
-}
-
-/* Removes the bench folder (two levels: the folder and its sub-folders). */
-static int make_dirs(const char *dir)
-{
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0750) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return (mkdir(buf, 0750) != 0 && errno != EEXIST) ? -1 : 0;
 }
 
 /* ---- Phases ----------------------------------------------------------------- */
@@ -245,10 +154,11 @@ static int bench_phase1(hl_cli_t *cli, const char *root, const hl_bench_opts_t *
     rc = hl_store_open(dir, NULL, &st, NULL, err);
     if (rc == HL_OK) rc = hl_store_use_survey(st, cli->survey, cli->cfg.kiosk_id, err);
     uint64_t rng = 0x2545F4914F6CDD1DULL;
+    hl_bench_probe_t pr = {p1, fd};
     double t0 = hl_bench_now_s();
     for (long i = 0; rc == HL_OK && i < o->responses; i++) {
-        rc = bench_response(st, cli->survey, &cli->sys, &rng, cli->sys.utc_ms(cli->sys.ctx),
-                            HL_RESP_COMPLETE, p1, fd, err);
+        rc = hl_bench_response(st, cli->survey, &cli->sys, &rng, cli->sys.utc_ms(cli->sys.ctx),
+                               HL_RESP_COMPLETE, timed_save, &pr, err);
         if ((i + 1) % 1000 == 0 || i + 1 == o->responses)
             fprintf(stderr, "bench: phase 1: %ld/%ld responses (%.1f s)\n", i + 1, o->responses,
                     hl_bench_now_s() - t0);
@@ -264,60 +174,6 @@ static int bench_phase1(hl_cli_t *cli, const char *root, const hl_bench_opts_t *
     }
     close(fd);
     return rc;
-}
-
-static int bench_load(hl_cli_t *cli, const char *dir, long m, hl_err_t *err)
-{
-    hl_store_t *st = NULL;
-    int rc = hl_store_open(dir, NULL, &st, NULL, err);
-    if (rc == HL_OK) rc = hl_store_use_survey(st, cli->survey, cli->cfg.kiosk_id, err);
-    hl_fakesys_t fake;
-    hl_fakesys_init(&fake, 0, true, 42);
-    hl_sys_t sys = hl_fakesys_sys(&fake);
-    uint64_t rng = 0x9E3779B97F4A7C15ULL;
-    int64_t t = cli->sys.utc_ms(cli->sys.ctx) - (int64_t)m * 90000;
-    double t0 = hl_bench_now_s();
-    for (long i = 0; rc == HL_OK && i < m; i += HL_BENCH_BATCH) {
-        rc = hl_store_batch_begin(st, err);
-        for (long j = i; rc == HL_OK && j < m && j < i + HL_BENCH_BATCH; j++) {
-            t += 30000 + (int64_t)(rng_next(&rng) % 120000);
-            hl_resp_status_t end = rng_next(&rng) % 10 ? HL_RESP_COMPLETE : HL_RESP_PARTIAL;
-            rc = bench_response(st, cli->survey, &sys, &rng, t, end, NULL, -1, err);
-        }
-        if (rc == HL_OK) rc = hl_store_batch_end(st, err);
-        long done = i + HL_BENCH_BATCH < m ? i + HL_BENCH_BATCH : m;
-        if (done % 100000 == 0 || done == m)
-            fprintf(stderr, "bench: phase 2: loaded %ld/%ld responses (%.1f s)\n", done, m,
-                    hl_bench_now_s() - t0);
-    }
-    hl_store_close(st);
-    return rc;
-}
-
-/* Runs the shell with stdout to out_path; seconds, or -1 on failure. */
-static double bench_shell(const char *db, const char *sql, const char *out_path)
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0640);
-    char *argv[] = {(char *)HL_BENCH_SHELL,
-                    (char *)"-csv",
-                    (char *)"-newline",
-                    (char *)"\r\n",
-                    (char *)db,
-                    (char *)sql,
-                    NULL};
-    char *envp[] = {NULL};
-    pid_t pid;
-    double t0 = hl_bench_now_s();
-    int rc = posix_spawn(&pid, HL_BENCH_SHELL, &fa, NULL, argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return -1;
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    double t1 = hl_bench_now_s();
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? t1 - t0 : -1;
 }
 
 static double bench_export(const char *dir, const char *survey_id, const char *out, hl_err_t *err)
@@ -357,31 +213,11 @@ static bool same_rows(const char *csv, const char *shell_out)
 
 /* ---- The command ------------------------------------------------------------- */
 
-static int parse_count(const char *flag, const char *v, long min, long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long n = v ? strtol(v, &end, 10) : 0;
-    if (!v || !*v || *end || errno || n < min || n > 100000000L) {
-        fprintf(stderr, "hailong bench: %s needs a whole number from %ld\n%s", flag, min,
-                bench_usage);
-        return HL_EXIT_USAGE;
-    }
-    *out = n;
-    return HL_EXIT_OK;
-}
-
-static void json_num(const char *key, double v, bool valid, bool last)
-{
-    if (valid)
-        printf("\"%s\":%.3f%s", key, v, last ? "" : ",");
-    else
-        printf("\"%s\":null%s", key, last ? "" : ",");
-}
-
 int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
 {
     hl_bench_opts_t o = {.responses = 10000, .export_responses = 1000000};
+    if (argc >= 2 && !strcmp(argv[1], "export")) /* its own options and --help */
+        return hl_cli_bench_export(cli, argc - 1, argv + 1);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help")) {
             fputs(bench_usage, stdout);
@@ -391,7 +227,8 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "ui")) return hl_cli_bench_ui(cli, argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "store") != 0) {
         if (argc < 2)
-            fprintf(stderr, "hailong bench: which benchmark? (store or ui)\n%s", bench_usage);
+            fprintf(stderr, "hailong bench: which benchmark? (store, export or ui)\n%s",
+                    bench_usage);
         else
             fprintf(stderr, "hailong bench: unknown benchmark \"%s\"\n%s", argv[1], bench_usage);
         return HL_EXIT_USAGE;
@@ -400,10 +237,10 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int rc = HL_EXIT_OK;
         if (!strcmp(a, "--responses")) {
-            rc = parse_count(a, v, 1, &o.responses);
+            rc = hl_bench_parse_count(a, v, 1, bench_usage, &o.responses);
             i++;
         } else if (!strcmp(a, "--export-responses")) {
-            rc = parse_count(a, v, 0, &o.export_responses);
+            rc = hl_bench_parse_count(a, v, 0, bench_usage, &o.export_responses);
             i++;
         } else if (!strcmp(a, "--dir") && v && *v) {
             o.dir = v;
@@ -430,7 +267,7 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
 #endif
     const char *parent = o.dir ? o.dir : cli->data_dir;
     char root[PATH_MAX];
-    if (make_dirs(parent) != 0 ||
+    if (hl_bench_make_dirs(parent) != 0 ||
         snprintf(root, sizeof root, "%s/bench-XXXXXX", parent) >= (int)sizeof root ||
         !mkdtemp(root)) {
         fprintf(stderr, "hailong bench: cannot make a folder under %s: %s\n", parent,
@@ -457,7 +294,7 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
         snprintf(db, sizeof db, "%s/%s", dir, HL_STORE_FILE);
         snprintf(csv, sizeof csv, "%s/hailong.csv", root);
         snprintf(shell_csv, sizeof shell_csv, "%s/sqlite3.csv", root);
-        if (bench_load(cli, dir, o.export_responses, &err) != HL_OK) {
+        if (hl_bench_load(cli, dir, o.export_responses, "bench: phase 2", &err) != HL_OK) {
             fprintf(stderr, "hailong bench: loading failed: %s\n", err.msg);
             goto done;
         }
@@ -481,7 +318,7 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
             if (export_s < 0 || t < export_s) export_s = t;
             fprintf(stderr, "bench: hl_export_csv run %d: %.3f s\n", round + 1, t);
             if (!shell_ok) continue;
-            t = bench_shell(db, sql, shell_csv);
+            t = hl_bench_shell(db, sql, shell_csv);
             if (t < 0) {
                 fprintf(stderr, "bench: the sqlite3 shell failed: sqlite3_csv_s is null\n");
                 shell_ok = false;
@@ -500,30 +337,24 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
     double n_resp = (double)o.responses;
     printf("{\"responses\":%ld,\"export_responses\":%ld,\"saves\":%zu,", o.responses,
            o.export_responses, p1.n);
-    json_num("answers_per_response", (double)p1.answers / n_resp, true, false);
+    hl_bench_json_num("answers_per_response", (double)p1.answers / n_resp, true, false);
     printf("\"page_size\":%d,\"sqlite_version\":\"%s\",", HL_STORE_PAGE_SIZE,
            hl_store_sqlite_version());
-    json_num("commit_p50_ms", hl_bench_percentile(p1.commit_ms, p1.n, 50), true, false);
-    json_num("commit_p99_ms", hl_bench_percentile(p1.commit_ms, p1.n, 99), true, false);
-    json_num("commit_max_ms", p1.n ? p1.commit_ms[p1.n - 1] : 0, true, false);
-    json_num("fsync_p50_ms", hl_bench_percentile(p1.fsync_ms, p1.n, 50), true, false);
-    json_num("fsync_p99_ms", hl_bench_percentile(p1.fsync_ms, p1.n, 99), true, false);
-    json_num("fsync_max_ms", p1.n ? p1.fsync_ms[p1.n - 1] : 0, true, false);
-    json_num("bytes_written_per_response", (double)p1.wchar / n_resp, p1.io_ok, false);
-    json_num("storage_bytes_per_response", (double)p1.storage / n_resp, p1.io_ok, false);
-    json_num("export_csv_s", export_s, export_s >= 0, false);
-    json_num("sqlite3_csv_s", shell_s, shell_s >= 0, false);
+    hl_bench_json_num("commit_p50_ms", hl_bench_percentile(p1.commit_ms, p1.n, 50), true, false);
+    hl_bench_json_num("commit_p99_ms", hl_bench_percentile(p1.commit_ms, p1.n, 99), true, false);
+    hl_bench_json_num("commit_max_ms", p1.n ? p1.commit_ms[p1.n - 1] : 0, true, false);
+    hl_bench_json_num("fsync_p50_ms", hl_bench_percentile(p1.fsync_ms, p1.n, 50), true, false);
+    hl_bench_json_num("fsync_p99_ms", hl_bench_percentile(p1.fsync_ms, p1.n, 99), true, false);
+    hl_bench_json_num("fsync_max_ms", p1.n ? p1.fsync_ms[p1.n - 1] : 0, true, false);
+    hl_bench_json_num("bytes_written_per_response", (double)p1.wchar / n_resp, p1.io_ok, false);
+    hl_bench_json_num("storage_bytes_per_response", (double)p1.storage / n_resp, p1.io_ok, false);
+    hl_bench_json_num("export_csv_s", export_s, export_s >= 0, false);
+    hl_bench_json_num("sqlite3_csv_s", shell_s, shell_s >= 0, false);
     printf("\"export_rows_identical\":%s,",
            o.export_responses > 0 && shell_s >= 0 ? (rows_same ? "true" : "false") : "null");
-    printf("\"dir\":\"");
-    for (const char *p = root; *p; p++) /* JSON string: escape quotes, backslashes, controls */
-        if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
-        else if ((unsigned char)*p < 0x20)
-            printf("\\u%04x", (unsigned char)*p);
-        else
-            putchar(*p);
-    printf("\"}\n");
+    printf("\"dir\":");
+    hl_bench_json_str(root);
+    printf("}\n");
     fflush(stdout);
     exit_code = HL_EXIT_OK;
 done:

@@ -2,7 +2,9 @@
  * cli_export.c: `hailong export`, `hailong verify-export` and `hailong
  * stats`: reading the store without disturbing a running kiosk (the store is
  * opened read-only; WAL lets it read while the kiosk writes), and checking a
- * result bundle anywhere (no store, no config needed).
+ * result bundle anywhere (no store, no config needed). A bundle is the
+ * exception: it records itself in the store (what was exported), so the
+ * store is opened read-write, which a running kiosk's lock refuses.
  */
 #include "cli.h"
 #include "hl_bundle.h"
@@ -20,6 +22,7 @@
 
 static const char export_usage[] =
     "usage: hailong export --format csv|xlsx|jsonl|bundle --out PATH [--survey-id ID]\n"
+    "       hailong export --format bundle --out PATH [--all] [--medium ID]\n"
     "\n"
     "  csv     every stored response of one survey (default: the active survey's\n"
     "          id) to the file PATH: RFC 4180, UTF-8 with a BOM (opens in Excel\n"
@@ -36,6 +39,13 @@ static const char export_usage[] =
     "          and an HMAC made\n"
     "          with the config's export.key_sha256, which is required).\n"
     "          Check it with hailong verify-export.\n"
+    "          By default it holds the responses not yet exported (after the\n"
+    "          last recorded export); --all holds every response. Only finished\n"
+    "          responses go out, up to the first one still in progress. Once the\n"
+    "          manifest is written the export is recorded in the store (time,\n"
+    "          sequence range, --medium ID or else PATH); a failed export records\n"
+    "          nothing. The kiosk must not be running (it holds the store): export\n"
+    "          from its screen instead, or stop it first.\n"
     "\n"
     "Files are written atomically: a reader sees the old file or the new one,\n"
     "never half; a bundle without its manifest (cut short) never verifies.\n";
@@ -54,10 +64,12 @@ static const char stats_usage[] =
     "usage: hailong stats [--json]\n"
     "\n"
     "Counts of the stored responses: complete, partial, in progress, answers,\n"
-    "last sequence number, first and last times, database size.\n";
+    "last sequence number, first and last times, the last export to a stick\n"
+    "and the sequence number exported up to, database size.\n";
 
-/* Opens the store read-only; a missing database is reported plainly. */
-static int open_for_reading(hl_cli_t *cli, const char *cmd, hl_store_t **st)
+/* Opens the store (read-only unless write); a missing database is reported
+ * plainly, and so is a running kiosk holding it. */
+static int open_store(hl_cli_t *cli, const char *cmd, bool write, hl_store_t **st)
 {
     if (hl_cli_resolve_data_dir(cli)) return HL_EXIT_FAIL;
     char path[PATH_MAX + 16];
@@ -71,37 +83,44 @@ static int open_for_reading(hl_cli_t *cli, const char *cmd, hl_store_t **st)
         return HL_EXIT_FAIL;
     }
     hl_err_t err = {0};
-    hl_store_opts_t opts = {.read_only = true};
-    if (hl_store_open(cli->data_dir, &opts, st, NULL, &err) != HL_OK) {
+    hl_store_opts_t opts = {.read_only = !write};
+    int64_t recovered = 0;
+    int rc = hl_store_open(cli->data_dir, &opts, st, &recovered, &err);
+    if (rc == HL_ERR_LOCKED) {
+        fprintf(stderr,
+                "hailong %s: the kiosk is running: export from its screen (insert the stick), "
+                "or stop it first (%s)\n",
+                cmd, err.msg);
+        return HL_EXIT_FAIL;
+    }
+    if (rc != HL_OK) {
         fprintf(stderr, "hailong %s: %s\n", cmd, err.msg);
         return HL_EXIT_FAIL;
     }
+    if (recovered)
+        printf("finished %lld response%s left in progress by a stop as partial\n",
+               (long long)recovered, recovered == 1 ? "" : "s");
     return HL_EXIT_OK;
-}
-
-/* The bundle's responses.xlsx: every survey, written into the bundle folder
- * (reached through its open descriptor) under the name the bundle gives. */
-static int bundle_xlsx(void *ctx, hl_store_t *st, int dirfd, const char *tmp_name, hl_err_t *err)
-{
-    (void)ctx;
-    char path[64 + PATH_MAX];
-    snprintf(path, sizeof path, "/proc/self/fd/%d/%s", dirfd, tmp_name);
-    hl_export_result_t res = {0};
-    return hl_export_xlsx(st, NULL, path, &res, err);
 }
 
 int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
 {
-    const char *format = "csv", *out = NULL, *survey_id = NULL;
+    const char *format = "csv", *out = NULL, *survey_id = NULL, *medium = NULL;
+    bool all = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help")) {
             fputs(export_usage, stdout);
             return HL_EXIT_OK;
         }
+        if (!strcmp(a, "--all")) {
+            all = true;
+            continue;
+        }
         const char **slot = !strcmp(a, "--format")      ? &format
                             : !strcmp(a, "--out")       ? &out
                             : !strcmp(a, "--survey-id") ? &survey_id
+                            : !strcmp(a, "--medium")    ? &medium
                                                         : NULL;
         if (!slot || i + 1 >= argc) {
             fprintf(stderr, "hailong export: %s \"%s\"\n%s",
@@ -128,6 +147,12 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "hailong export: a bundle holds every survey; leave out --survey-id\n");
         return HL_EXIT_USAGE;
     }
+    if (!bundle && (all || medium)) {
+        fprintf(stderr,
+                "hailong export: --all and --medium go with --format bundle (the other formats "
+                "always hold every response)\n");
+        return HL_EXIT_USAGE;
+    }
     if (csv && !survey_id) {
         if (hl_cli_load(cli)) return HL_EXIT_FAIL;
         survey_id = cli->survey->id;
@@ -143,7 +168,7 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
         }
     }
     hl_store_t *st = NULL;
-    if (open_for_reading(cli, "export", &st)) return HL_EXIT_FAIL;
+    if (open_store(cli, "export", bundle, &st)) return HL_EXIT_FAIL;
     hl_err_t err = {0};
     int rc;
     if (csv) {
@@ -168,7 +193,9 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
                    res.rows == 1 ? "" : "s", survey_id ? "survey " : "all surveys",
                    survey_id ? survey_id : "", out, (long long)res.bytes);
     } else {
-        hl_bundle_extra_t xlsx_extra = {"responses.xlsx", bundle_xlsx, NULL};
+        hl_bundle_extra_t xlsx_extra = {"responses.xlsx", hl_xlsx_bundle_write, NULL};
+        int64_t upto = 0;
+        rc = all ? HL_OK : hl_store_exported_upto(st, &upto, &err);
         hl_bundle_opts_t opts = {
             .root = out,
             .kiosk_id = cli->cfg.kiosk_id,
@@ -177,16 +204,35 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
             .key = cli->cfg.export_key_sha256,
             .extras = &xlsx_extra,
             .n_extras = 1,
+            .after_seq = upto,
+            .record = true,
+            .medium = medium,
         };
         hl_bundle_result_t res = {0};
         char dir[PATH_MAX];
-        rc = hl_bundle_write(st, &opts, dir, sizeof dir, &res, &err);
+        if (rc == HL_OK) rc = hl_bundle_write(st, &opts, dir, sizeof dir, &res, &err);
         if (rc == HL_OK)
             printf("exported %lld response%s (seq %lld..%lld) in %d files and a manifest to %s "
                    "(%lld bytes)\n",
                    (long long)res.responses, res.responses == 1 ? "" : "s",
                    (long long)res.seq_first, (long long)res.seq_last, res.n_files, dir,
                    (long long)res.bytes);
+        if (rc == HL_OK && res.in_progress_seq)
+            printf("response %lld is still in progress: it and later ones go out with the next "
+                   "export\n",
+                   (long long)res.in_progress_seq);
+        if (rc == HL_ERR_NOT_FOUND) {
+            /* Nothing new is not a failure: the stick already has it all. */
+            if (all)
+                printf("nothing to export: no finished responses are stored%s\n",
+                       res.in_progress_seq ? " (one is still in progress)" : "");
+            else
+                printf("no new responses since the last export (seq %lld); use --all for "
+                       "everything\n",
+                       (long long)upto);
+            hl_store_close(st);
+            return HL_EXIT_OK;
+        }
     }
     hl_store_close(st);
     if (rc != HL_OK) {
@@ -277,7 +323,7 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
         }
     }
     hl_store_t *st = NULL;
-    if (open_for_reading(cli, "stats", &st)) return HL_EXIT_FAIL;
+    if (open_store(cli, "stats", false, &st)) return HL_EXIT_FAIL;
     hl_err_t err = {0};
     hl_store_stats_t s;
     int rc = hl_store_stats(st, &s, &err);
@@ -286,20 +332,25 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "hailong stats: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }
-    char first[32], last[32];
+    char first[32], last[32], exported[32];
     time_or_dash(s.first_started_utc_ms, first);
     time_or_dash(s.last_finished_utc_ms, last);
+    time_or_dash(s.last_export_utc_ms, exported);
     if (json) {
         printf("{\"responses\":%lld,\"complete\":%lld,\"partial\":%lld,\"in_progress\":%lld,"
                "\"answers\":%lld,\"last_seq\":%lld,\"first_started_at\":%s%s%s,"
                "\"last_finished_at\":%s%s%s,\"untrusted_clock\":%lld,\"surveys\":%d,"
-               "\"db_bytes\":%lld}\n",
+               "\"db_bytes\":%lld,\"exports\":%lld,\"last_export_at\":%s%s%s,"
+               "\"exported_upto_seq\":%lld}\n",
                (long long)s.responses, (long long)s.complete, (long long)s.partial,
                (long long)s.in_progress, (long long)s.answers, (long long)s.last_seq,
                s.first_started_utc_ms < 0 ? "" : "\"", s.first_started_utc_ms < 0 ? "null" : first,
                s.first_started_utc_ms < 0 ? "" : "\"", s.last_finished_utc_ms < 0 ? "" : "\"",
                s.last_finished_utc_ms < 0 ? "null" : last, s.last_finished_utc_ms < 0 ? "" : "\"",
-               (long long)s.untrusted_clock, s.n_surveys, (long long)s.db_bytes);
+               (long long)s.untrusted_clock, s.n_surveys, (long long)s.db_bytes,
+               (long long)s.n_exports, s.last_export_utc_ms < 0 ? "" : "\"",
+               s.last_export_utc_ms < 0 ? "null" : exported, s.last_export_utc_ms < 0 ? "" : "\"",
+               (long long)s.exported_upto_seq);
         return HL_EXIT_OK;
     }
     printf("responses      %lld (complete %lld, partial %lld, in progress %lld)\n",
@@ -312,6 +363,11 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
     printf("untrusted clock %lld response%s\n", (long long)s.untrusted_clock,
            s.untrusted_clock == 1 ? "" : "s");
     printf("surveys        %d\n", s.n_surveys);
+    if (s.n_exports)
+        printf("last export    %s (%lld export%s; exported up to seq %lld)\n", exported,
+               (long long)s.n_exports, s.n_exports == 1 ? "" : "s", (long long)s.exported_upto_seq);
+    else
+        printf("last export    never (hailong export --format bundle)\n");
     printf("database       %lld bytes in %s\n", (long long)s.db_bytes, cli->data_dir);
     return HL_EXIT_OK;
 }

@@ -6,6 +6,7 @@
  *   hailong check FILE...
  *   hailong export --format csv|jsonl|bundle --out PATH [--survey-id ID]
  *   hailong verify-export DIR [--key-file FILE]
+ *   hailong export-key --new
  *   hailong stats [--json]
  *   hailong bench store [--responses N]
  *   hailong version
@@ -42,6 +43,8 @@ static const char usage_text[] =
     "                                   bundle folder for a USB stick)\n"
     "  verify-export DIR [--key-file FILE]\n"
     "                                   check a bundle: names missing, torn, altered files\n"
+    "  export-key --new                 make the USB export secret (printed once) and store\n"
+    "                                   its hash in the config\n"
     "  stats [--json]                   counts of stored responses\n"
     "  bench store [--responses N]      storage benchmark (prints one JSON line)\n"
     "  version                          print the version\n"
@@ -178,6 +181,7 @@ static const command_t commands[] = {
     {"bench", hl_cli_bench},
     {"version", cmd_version},
     {"verify-export", hl_cli_verify_export},
+    {"export-key", hl_cli_export_key},
 };
 
 int main(int argc, char **argv)

@@ -14,6 +14,10 @@
  * and lists each file's size and SHA-256 (read back from the medium after
  * the rename); on any failure the bundle folder is emptied and removed, so
  * a torn bundle has no manifest and never verifies.
+ * A bundle's range (after_seq, up to the first response in progress) is
+ * fixed from the store before anything is written; the JSON Lines walk
+ * starts after after_seq and skips rows past the range. The export is
+ * recorded in the store only after the manifest's rename and folder sync.
  */
 #include "hl_bundle.h"
 
@@ -210,6 +214,8 @@ typedef struct hl_jsonl {
     size_t n_surveys, cap_surveys;
     size_t last_survey; /* index of the previous row's survey, a cache */
     bool nomem;         /* tracking ran out of memory */
+    int64_t after_seq;  /* rows with seq > after_seq are walked */
+    int64_t max_seq;    /* rows with a higher seq are skipped (a bundle's range); 0: no bound */
 } hl_jsonl_t;
 
 static bool seen_match(const hl_seen_survey_t *s, const hl_row_t *r)
@@ -264,6 +270,7 @@ static int jsonl_row(void *ctx, const hl_row_t *r)
 {
     hl_jsonl_t *j = ctx;
     hl_out_t *o = &j->out;
+    if (j->max_seq > 0 && r->seq > j->max_seq) return HL_OK; /* past the bundle's range */
     if (j->track && !track_survey(j, r)) {
         j->nomem = true;
         return HL_ERR_NOMEM;
@@ -299,7 +306,7 @@ static int jsonl_write(hl_jsonl_t *j, hl_store_t *st, const char *survey_id, int
     j->out.fd = fd;
     j->out.buf = malloc(HL_JSONL_BUF);
     if (!j->out.buf) return hl_err_set(err, HL_ERR_NOMEM, "out of memory exporting %s", name);
-    int rc = hl_store_foreach(st, survey_id, 0, jsonl_row, j, err);
+    int rc = hl_store_foreach(st, survey_id, j->after_seq, jsonl_row, j, err);
     if (rc == HL_OK && !out_flush(&j->out)) rc = HL_ERR_IO;
     if (rc != HL_OK && j->out.write_errno)
         return hl_export_errno(j->out.write_errno, "cannot write", name, err);
@@ -316,6 +323,7 @@ typedef struct hl_filler {
     void *ctx;
     const hl_bundle_extra_t *extra; /* instead of fill */
     hl_store_t *st;                 /* for extra */
+    int64_t after_seq, max_seq;     /* for extra: the bundle's range */
 } hl_filler_t;
 
 /* Fsyncs the folder (EINVAL, ENOTSUP: it cannot be synced, the data is). */
@@ -337,7 +345,7 @@ static int write_file_at(int dfd, const char *name, const char *shown, const hl_
     int fd = -1;
     if (f->extra) {
         (void)unlinkat(dfd, tmp, 0); /* a leftover of a crashed run with the same pid */
-        rc = f->extra->write(f->extra->ctx, f->st, dfd, tmp, err);
+        rc = f->extra->write(f->extra->ctx, f->st, f->after_seq, f->max_seq, dfd, tmp, err);
         if (rc != HL_OK) goto fail;
         fd = openat(dfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
@@ -482,13 +490,15 @@ typedef struct hl_listed {
 typedef struct csv_job {
     hl_store_t *st;
     const char *survey_id;
+    int64_t after_seq; /* the bundle's range: after_seq < seq <= max_seq */
     int64_t max_seq;
 } csv_job_t;
 
 static int fill_csv(void *ctx, int fd, const char *shown, hl_err_t *err)
 {
     csv_job_t *job = ctx;
-    return hl_export_csv_fd(job->st, job->survey_id, job->max_seq, fd, shown, NULL, err);
+    return hl_export_csv_fd(job->st, job->survey_id, job->after_seq, job->max_seq, fd, shown, NULL,
+                            err);
 }
 
 typedef struct text_job {
@@ -572,6 +582,7 @@ static int manifest_text(const hl_bundle_opts_t *o, const hl_jsonl_t *j, const h
                                                        "sha256", j->surveys[i].sha256));
     ok = ok && !json_object_set(m, "surveys", surveys) &&
          !json_object_set_new(m, "responses", json_integer(j->rows)) &&
+         !json_object_set_new(m, "after_seq", json_integer(j->after_seq)) &&
          !json_object_set_new(m, "seq_first", json_integer(j->seq_first)) &&
          !json_object_set_new(m, "seq_last", json_integer(j->seq_last));
     for (size_t i = 0; ok && i < n_files; i++)
@@ -610,6 +621,7 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
 {
     if (res) memset(res, 0, sizeof *res);
     if (out_dir && out_dir_size) out_dir[0] = '\0';
+    int rc;
     if (!st || !o || !o->root || !*o->root || !o->kiosk_id || !o->software_version)
         return hl_err_set(err, HL_ERR_USAGE,
                           "bundle: a store, a folder, a kiosk id and a version are needed");
@@ -631,6 +643,30 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
                               "bundle: extra file %zu has no usable name or "
                               "writer",
                               i);
+    if (o->after_seq < 0)
+        return hl_err_set(err, HL_ERR_USAGE, "bundle: after_seq %lld is negative",
+                          (long long)o->after_seq);
+
+    /* The range, before anything is written: finished responses only, up
+     * to the first one in progress (see hl_bundle.h). */
+    hl_store_range_t range;
+    rc = hl_store_export_range(st, o->after_seq, &range, err);
+    if (rc != HL_OK) return rc;
+    if (res) res->in_progress_seq = range.in_progress_seq;
+    if (range.responses == 0) {
+        char blocked[96] = "";
+        if (range.in_progress_seq)
+            snprintf(blocked, sizeof blocked,
+                     "; response %lld is still being answered: export again once it is finished",
+                     (long long)range.in_progress_seq);
+        if (o->after_seq > 0)
+            return hl_err_set(err, HL_ERR_NOT_FOUND,
+                              "no new responses since the last export (seq %lld): nothing was "
+                              "written%s",
+                              (long long)o->after_seq, blocked);
+        return hl_err_set(err, HL_ERR_NOT_FOUND,
+                          "no finished responses are stored: nothing was written%s", blocked);
+    }
 
     char ts[32], iso[32];
     hl_time_iso8601(o->created_utc_ms, iso); /* YYYY-MM-DDTHH:MM:SSZ */
@@ -640,13 +676,12 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
     ts[k] = '\0';
 
     int rootfd = -1, topfd = -1, kfd = -1, bfd = -1;
-    hl_jsonl_t j = {.track = true};
+    hl_jsonl_t j = {.track = true, .after_seq = o->after_seq, .max_seq = range.upto};
     hl_listed_t *files = calloc(o->n_extras + 1, sizeof *files); /* grows per survey below */
     size_t n_files = 0;
     char *manifest = NULL;
     char shown[PATH_MAX + HL_NAME_MAX + 2], bdir[PATH_MAX], bname[48];
     bool bundle_made = false;
-    int rc;
     if (!files) return hl_err_set(err, HL_ERR_NOMEM, "out of memory starting the export");
 
     rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -704,7 +739,7 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
         hl_listed_t *f = &files[n_files];
         snprintf(f->name, sizeof f->name, "responses-%s.csv", j.surveys[i].id);
         snprintf(shown, sizeof shown, "%s/%s", bdir, f->name);
-        csv_job_t cj = {st, j.surveys[i].id, j.seq_last};
+        csv_job_t cj = {st, j.surveys[i].id, o->after_seq, j.seq_last};
         rc = write_file_at(bfd, f->name, shown, &(hl_filler_t){.fill = fill_csv, .ctx = &cj}, err);
         if (rc != HL_OK) goto fail;
         n_files++;
@@ -713,8 +748,11 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
         hl_listed_t *f = &files[n_files];
         snprintf(f->name, sizeof f->name, "%s", o->extras[i].name);
         snprintf(shown, sizeof shown, "%s/%s", bdir, f->name);
-        rc = write_file_at(bfd, f->name, shown, &(hl_filler_t){.extra = &o->extras[i], .st = st},
-                           err);
+        rc = write_file_at(
+            bfd, f->name, shown,
+            &(hl_filler_t){
+                .extra = &o->extras[i], .st = st, .after_seq = o->after_seq, .max_seq = j.seq_last},
+            err);
         if (rc != HL_OK) goto fail;
         n_files++;
     }
@@ -735,11 +773,28 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
     if (rc != HL_OK) goto fail;
 
     if (res)
-        *res = (hl_bundle_result_t){j.rows, j.seq_first, j.seq_last, (int)n_files,
-                                    total + (int64_t)tj.len};
+        *res = (hl_bundle_result_t){j.rows,
+                                    j.seq_first,
+                                    j.seq_last,
+                                    (int)n_files,
+                                    total + (int64_t)tj.len,
+                                    range.in_progress_seq};
     if (out_dir && out_dir_size) snprintf(out_dir, out_dir_size, "%s", bdir);
     hl_err_clear(err);
     rc = HL_OK;
+    /* Marked exported only now that the manifest is on the medium. A failure
+     * here leaves a good bundle: the responses go out again next time. */
+    if (o->record && j.rows > 0) {
+        snprintf(shown, sizeof shown, "%s/%s/%s", HL_BUNDLE_TOP, o->kiosk_id, bname);
+        hl_err_t rerr = {0};
+        rc = hl_store_record_export(st, o->created_utc_ms, j.seq_first, j.seq_last, j.rows,
+                                    o->medium ? o->medium : o->root, shown, &rerr);
+        if (rc != HL_OK)
+            hl_err_set(err, rc,
+                       "the bundle %s is complete and verifies, but recording the export failed "
+                       "(%s): the next export will hold these responses again",
+                       bdir, rerr.msg);
+    }
     goto done;
 
 fail:

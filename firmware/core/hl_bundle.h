@@ -14,8 +14,9 @@
  * responses-<survey_id>.csv per survey with responses, responses.jsonl (all
  * surveys), any extra files (hooks), and manifest.json, written last:
  *   {"format": 1, "kiosk_id", "software_version", "created_at",
- *    "surveys": [{"id", "version", "sha256"}], "responses", "seq_first",
- *    "seq_last", "files": [{"name", "bytes", "sha256"}], "hmac_sha256"}
+ *    "surveys": [{"id", "version", "sha256"}], "responses", "after_seq",
+ *    "seq_first", "seq_last", "files": [{"name", "bytes", "sha256"}],
+ *    "hmac_sha256"}
  * hmac_sha256 is the hex HMAC-SHA256, keyed with the 32-byte export key, of
  * the canonical manifest: the object without hmac_sha256 serialised by
  * jansson with JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII. The export
@@ -33,6 +34,7 @@
 #include "hl_err.h"
 #include "hl_store.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,7 +63,9 @@ int hl_export_jsonl(hl_store_t *st, const char *survey_id, const char *out_path,
  * bundle then fsyncs it, renames it to name, hashes it and lists it. */
 typedef struct hl_bundle_extra {
     const char *name; /* final file name, e.g. "responses.xlsx": no '/', not starting with '.' */
-    int (*write)(void *ctx, hl_store_t *st, int dirfd, const char *tmp_name, hl_err_t *err);
+    /* Writes tmp_name in dirfd with the responses after_seq < seq <= max_seq. */
+    int (*write)(void *ctx, hl_store_t *st, int64_t after_seq, int64_t max_seq, int dirfd,
+                 const char *tmp_name, hl_err_t *err);
     void *ctx; /* passed to write; not owned */
 } hl_bundle_extra_t;
 
@@ -74,24 +78,45 @@ typedef struct hl_bundle_opts {
                                         NULL: refused */
     const hl_bundle_extra_t *extras; /* n_extras more files, may be NULL */
     size_t n_extras;
+    int64_t after_seq;  /* only responses with seq > after_seq (0: all); the default export
+                           passes hl_store_exported_upto */
+    bool record;        /* record the export in the store once the manifest is written
+                           (hl_store_record_export: needs a read-write store) */
+    const char *medium; /* recorded as the stick: file system UUID or label; NULL: root */
 } hl_bundle_opts_t;
 
 typedef struct hl_bundle_result {
     int64_t responses; /* responses in the bundle */
     int64_t seq_first; /* sequence range, 0 when empty */
     int64_t seq_last;
-    int n_files;   /* files listed in the manifest (without the manifest) */
-    int64_t bytes; /* their total size, manifest included */
+    int n_files;             /* files listed in the manifest (without the manifest) */
+    int64_t bytes;           /* their total size, manifest included */
+    int64_t in_progress_seq; /* write: the response in progress that ended the range, 0 if none */
 } hl_bundle_result_t;
 
-/* Writes a bundle of every stored response; out_dir (may be NULL) gets the
- * bundle folder's path. On failure (HL_ERR_FULL, HL_ERR_READONLY, HL_ERR_IO,
- * HL_ERR_STATE without a key, HL_ERR_USAGE for bad options, HL_ERR_INVALID
- * when a symlink or a file stands where a folder goes, HL_ERR_NOMEM) the
- * bundle folder and its temporary files are removed as far as the medium
- * allows; there is never a manifest. The manifest's count, sequence range
- * and surveys are those of responses.jsonl; each CSV stops at the same last
- * sequence number. res may be NULL. */
+/* Writes a bundle of the finished responses after opts->after_seq; out_dir
+ * (may be NULL) gets the bundle folder's path.
+ * The range: responses are exported once finished (complete or partial), and
+ * the range never passes one still in progress, because a response marked
+ * exported must not change afterwards: it runs from after_seq + 1 up to the
+ * last stored response, or to just before the first one in progress
+ * (res->in_progress_seq names it; a later export takes it once finished).
+ * The manifest records the range ("after_seq", "seq_first", "seq_last"),
+ * and every file holds exactly those responses: responses.jsonl, one CSV per
+ * survey in the range, and the extras, whose writer is given the range
+ * (hl_xlsx_bundle_write for the command's responses.xlsx).
+ * Nothing to export (no finished response in the range): HL_ERR_NOT_FOUND,
+ * nothing written, err says after which seq and, when one blocks the range,
+ * which response is in progress.
+ * With opts->record, the export is recorded in the store after the manifest
+ * is on the medium; if only that fails, the bundle stays (it verifies), out_dir
+ * and res are filled, and the store's code comes back (the responses are
+ * simply exported again next time).
+ * On failure (HL_ERR_FULL, HL_ERR_READONLY, HL_ERR_IO, HL_ERR_STATE without
+ * a key, HL_ERR_USAGE for bad options, HL_ERR_INVALID when a symlink or a
+ * file stands where a folder goes, HL_ERR_NOMEM) the bundle folder and its
+ * temporary files are removed as far as the medium allows, there is never a
+ * manifest and nothing is recorded. res may be NULL. */
 int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *opts, char *out_dir,
                     size_t out_dir_size, hl_bundle_result_t *res, hl_err_t *err);
 

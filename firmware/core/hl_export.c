@@ -47,6 +47,7 @@ typedef struct hl_csv {
     const char **cells; /* owned: value per column for the row being written */
     size_t n_cols;      /* question columns */
     int64_t rows;       /* data rows written */
+    int64_t after_seq;  /* rows up to this sequence number are not written */
     int64_t max_seq;    /* rows with a higher sequence number are not written */
     int64_t cached_day; /* day number whose date is in day_text, or INT64_MIN */
     char day_text[16];  /* "YYYY-MM-DDT" of cached_day */
@@ -248,7 +249,7 @@ static int csv_write(hl_csv_t *c, hl_store_t *st, const char *survey_id, const c
         rc = hl_export_errno(c->write_errno, "cannot write", name, err);
         goto done;
     }
-    rc = hl_store_foreach(st, survey_id, 0, csv_row, c, err);
+    rc = hl_store_foreach(st, survey_id, c->after_seq, csv_row, c, err);
     if (rc == HL_CSV_STOP) rc = HL_OK;
     if (rc == HL_OK && !csv_flush(c)) rc = HL_ERR_IO;
     if (rc != HL_OK) {
@@ -271,13 +272,13 @@ done:
     return rc;
 }
 
-int hl_export_csv_fd(hl_store_t *st, const char *survey_id, int64_t max_seq, int fd,
-                     const char *name, hl_export_result_t *res, hl_err_t *err)
+int hl_export_csv_fd(hl_store_t *st, const char *survey_id, int64_t after_seq, int64_t max_seq,
+                     int fd, const char *name, hl_export_result_t *res, hl_err_t *err)
 {
     if (res) memset(res, 0, sizeof *res);
     if (!st || !survey_id || fd < 0 || !name)
         return hl_err_set(err, HL_ERR_USAGE, "export: a store, a survey id and a file are needed");
-    hl_csv_t c = {.fd = fd, .cached_day = INT64_MIN, .max_seq = max_seq};
+    hl_csv_t c = {.fd = fd, .cached_day = INT64_MIN, .after_seq = after_seq, .max_seq = max_seq};
     int rc = csv_write(&c, st, survey_id, name, res, err);
     if (rc == HL_OK) hl_err_clear(err);
     return rc;

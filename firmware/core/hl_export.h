@@ -27,12 +27,13 @@ typedef struct hl_export_result {
 int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
                   hl_export_result_t *res, hl_err_t *err);
 
-/* Writes the same CSV (rows with seq <= max_seq; INT64_MAX for all) to fd, an
+/* Writes the same CSV (rows with after_seq < seq <= max_seq; 0 and INT64_MAX
+ * for all) to fd, an
  * open file, at its current offset, without syncing or renaming: for writers
  * that make the file themselves (the result bundle). name is used in
  * messages. res may be NULL. */
-int hl_export_csv_fd(hl_store_t *st, const char *survey_id, int64_t max_seq, int fd,
-                     const char *name, hl_export_result_t *res, hl_err_t *err);
+int hl_export_csv_fd(hl_store_t *st, const char *survey_id, int64_t after_seq, int64_t max_seq,
+                     int fd, const char *name, hl_export_result_t *res, hl_err_t *err);
 
 /* Turns a failed system call's errno into a code (ENOSPC: HL_ERR_FULL, EROFS
  * and EACCES: HL_ERR_READONLY, ...) and a message "WHAT PATH: reason (what

@@ -2,7 +2,7 @@
  * hl_store.c: the durable response store on SQLite (the only file of the
  * firmware that includes sqlite3.h).
  *
- * Layout (schema version 1):
+ * Layout (schema version 2):
  *   surveys    one row per survey file version, keyed by its SHA-256, with the
  *              JSON source and the question ids in survey order
  *   responses  one row per response; seq never goes back, even after a row
@@ -10,6 +10,9 @@
  *   answers    keyed by id = seq * 64 + the question's position in its
  *              survey: the answers of one response sit side by side, and
  *              a new response's answers append at the end of the table
+ *   exports    one row per result bundle written to a stick (schema 2): its
+ *              time, sequence range, count, medium and folder; the default
+ *              export starts after the highest seq_last
  * Triggers refuse to delete a response that has answers and to change a
  * finished response or its answers, whatever program writes to the file.
  *
@@ -138,6 +141,19 @@ static const char *const migrations[HL_STORE_SCHEMA_VERSION] = {
     "CREATE TRIGGER answers_delete_open BEFORE DELETE ON answers"
     "  WHEN (SELECT status FROM responses WHERE seq = OLD.seq) IS NOT 0"
     "  BEGIN SELECT RAISE(ABORT, 'answers of a finished response cannot be deleted'); END;",
+    /* 1 -> 2: the exports written to sticks (hl_store_record_export). A
+     * few rows a year: no index; the default export starts after the
+     * highest seq_last. */
+    "CREATE TABLE exports ("
+    "  id INTEGER PRIMARY KEY,"
+    "  exported_at INTEGER NOT NULL," /* UTC ms: the bundle's creation time */
+    "  seq_first INTEGER NOT NULL,"   /* sequence range of the responses written */
+    "  seq_last INTEGER NOT NULL,"
+    "  responses INTEGER NOT NULL," /* how many responses the bundle holds */
+    "  medium TEXT,"                /* the stick: file system UUID or label, or its mount */
+    "  folder TEXT,"                /* the bundle folder on the stick, HAILONG/<kiosk>/<time> */
+    "  CHECK (seq_first >= 1 AND seq_first <= seq_last AND responses >= 1)"
+    ");",
 };
 
 /* ---- Cached statements ---------------------------------------------------- */
@@ -1520,7 +1536,9 @@ int hl_store_stats(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err)
         "SELECT count(*), total(status = 1), total(status = 2), total(status = 0),"
         " coalesce(max(seq), 0), coalesce(min(started_utc_ms), -1),"
         " coalesce(max(finished_utc_ms), -1), total(clock_trusted = 0),"
-        " (SELECT count(*) FROM answers), (SELECT count(DISTINCT survey_id) FROM surveys)"
+        " (SELECT count(*) FROM answers), (SELECT count(DISTINCT survey_id) FROM surveys),"
+        " (SELECT count(*) FROM exports), (SELECT coalesce(max(exported_at), -1) FROM exports),"
+        " (SELECT coalesce(max(seq_last), 0) FROM exports)"
         " FROM responses",
         -1, &s, NULL);
     if (src == SQLITE_OK) src = sqlite3_step(s);
@@ -1537,9 +1555,101 @@ int hl_store_stats(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err)
         out->untrusted_clock = sqlite3_column_int64(s, 7);
         out->answers = sqlite3_column_int64(s, 8);
         out->n_surveys = sqlite3_column_int(s, 9);
+        out->n_exports = sqlite3_column_int64(s, 10);
+        out->last_export_utc_ms = sqlite3_column_int64(s, 11);
+        out->exported_upto_seq = sqlite3_column_int64(s, 12);
         char wal[PATH_MAX];
         snprintf(wal, sizeof wal, "%s-wal", st->path);
         out->db_bytes = file_size(st->path) + file_size(wal);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- Exports to sticks -------------------------------------------------------- */
+
+int hl_store_record_export(hl_store_t *st, int64_t exported_utc_ms, int64_t seq_first,
+                           int64_t seq_last, int64_t responses, const char *medium,
+                           const char *folder, hl_err_t *err)
+{
+    if (!st) return hl_err_set(err, HL_ERR_USAGE, "hl_store_record_export: no store");
+    if (st->read_only)
+        return hl_err_set(err, HL_ERR_READONLY,
+                          "the store was opened read-only: an export can only be recorded by "
+                          "the program that writes the store (stop the kiosk, or export from "
+                          "its screen)");
+    if (st->in_batch)
+        return hl_err_set(err, HL_ERR_STATE, "an export cannot be recorded inside a batch");
+    if (seq_first < 1 || seq_first > seq_last || responses < 1)
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "an export of %lld responses with seq %lld..%lld cannot be recorded: "
+                          "only a bundle holding responses is recorded",
+                          (long long)responses, (long long)seq_first, (long long)seq_last);
+    sqlite3_stmt *s = NULL;
+    int rc = run_cached(st, ST_BEGIN, "recording an export", err);
+    if (rc != HL_OK) goto fail;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "INSERT INTO exports(exported_at, seq_first, seq_last, responses,"
+                                 " medium, folder) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                 -1, &s, NULL);
+    if (src != SQLITE_OK) {
+        rc = store_fail(st, src, "recording an export", err);
+        goto fail;
+    }
+    sqlite3_bind_int64(s, 1, exported_utc_ms);
+    sqlite3_bind_int64(s, 2, seq_first);
+    sqlite3_bind_int64(s, 3, seq_last);
+    sqlite3_bind_int64(s, 4, responses);
+    if (medium) sqlite3_bind_text(s, 5, medium, -1, SQLITE_STATIC);
+    if (folder) sqlite3_bind_text(s, 6, folder, -1, SQLITE_STATIC);
+    rc = stmt_done(st, s, "recording an export", err);
+    if (rc != HL_OK) goto fail;
+    rc = run_cached(st, ST_COMMIT, "committing the export record", err);
+    if (rc != HL_OK) goto fail;
+    sqlite3_finalize(s);
+    hl_err_clear(err);
+    return HL_OK;
+fail:
+    sqlite3_finalize(s);
+    rollback_quietly(st);
+    return rc;
+}
+
+int hl_store_exported_upto(hl_store_t *st, int64_t *seq, hl_err_t *err)
+{
+    *seq = 0;
+    int src = query_int(st->db, "SELECT coalesce(max(seq_last), 0) FROM exports", seq);
+    if (src != SQLITE_OK) return store_fail(st, src, "reading the recorded exports", err);
+    return HL_OK;
+}
+
+int hl_store_export_range(hl_store_t *st, int64_t after_seq, hl_store_range_t *out, hl_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    out->upto = after_seq;
+    sqlite3_stmt *s = NULL;
+    /* One statement, one snapshot: the first open response after after_seq
+     * bounds the range; without one, the highest stored seq does. */
+    int src = sqlite3_prepare_v2(
+        st->db,
+        "WITH o AS (SELECT coalesce(min(seq), 0) AS open FROM responses"
+        "   WHERE seq > ?1 AND status = 0),"
+        " lim AS (SELECT open, max(?1, CASE WHEN open > 0 THEN open - 1"
+        "   ELSE coalesce((SELECT max(seq) FROM responses), 0) END) AS upto FROM o)"
+        " SELECT upto, (SELECT count(*) FROM responses WHERE seq > ?1 AND seq <= upto), open"
+        " FROM lim",
+        -1, &s, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, after_seq);
+        src = sqlite3_step(s);
+    }
+    int rc = HL_OK;
+    if (src == SQLITE_ROW) {
+        out->upto = sqlite3_column_int64(s, 0);
+        out->responses = sqlite3_column_int64(s, 1);
+        out->in_progress_seq = sqlite3_column_int64(s, 2);
+    } else {
+        rc = store_fail(st, src, "finding the responses to export", err);
     }
     sqlite3_finalize(s);
     return rc;

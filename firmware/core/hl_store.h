@@ -23,7 +23,7 @@
 
 #define HL_STORE_FILE           "hailong.db"   /* database file name inside the data directory */
 #define HL_STORE_LOCK           "hailong.lock" /* the writer's flock; holds its pid */
-#define HL_STORE_SCHEMA_VERSION 1              /* PRAGMA user_version written by this build */
+#define HL_STORE_SCHEMA_VERSION 2              /* PRAGMA user_version written by this build */
 #define HL_STORE_APP_ID         0x484C4E47     /* PRAGMA application_id: "HLNG" */
 #define HL_STORE_PAGE_SIZE      1024           /* page size of new databases (small commits) */
 
@@ -142,9 +142,41 @@ typedef struct hl_store_stats {
     int64_t untrusted_clock;      /* responses started with an untrusted clock */
     int64_t db_bytes;             /* database file + WAL */
     int n_surveys;                /* distinct survey ids */
+    int64_t n_exports;            /* bundles recorded by hl_store_record_export */
+    int64_t last_export_utc_ms;   /* time of the latest recorded export, -1 when none */
+    int64_t exported_upto_seq;    /* highest seq_last recorded, 0 when none */
 } hl_store_stats_t;
 
 int hl_store_stats(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err);
+
+/* ---- Exports to sticks ---------------------------------------------------- */
+
+/* Records one result bundle whose manifest is on the stick: its creation
+ * time, the sequence range and count of the responses it holds, the medium
+ * (file system UUID or label, or its mount; may be NULL) and the bundle
+ * folder on it (may be NULL). One transaction, committed before it returns.
+ * HL_ERR_READONLY on a read-only store, HL_ERR_STATE inside a batch,
+ * HL_ERR_USAGE for a range that is empty or not 1 <= first <= last; storage
+ * failures as for hl_store_save. Call it only after the manifest is written:
+ * a failed export must mark nothing. */
+int hl_store_record_export(hl_store_t *st, int64_t exported_utc_ms, int64_t seq_first,
+                           int64_t seq_last, int64_t responses, const char *medium,
+                           const char *folder, hl_err_t *err);
+
+/* *seq gets the highest seq_last recorded by hl_store_record_export, 0 when
+ * nothing was exported yet: the default export takes responses after it. */
+int hl_store_exported_upto(hl_store_t *st, int64_t *seq, hl_err_t *err);
+
+/* What an export after after_seq may hold: responses are exported only once
+ * finished (complete or partial), and a range never skips one that can still
+ * change, so it stops before the first response still in progress. */
+typedef struct hl_store_range {
+    int64_t upto;            /* export seq in (after_seq, upto]; upto >= after_seq */
+    int64_t responses;       /* stored responses in that range (0: nothing to export) */
+    int64_t in_progress_seq; /* the first response in progress after after_seq, 0 if none */
+} hl_store_range_t;
+
+int hl_store_export_range(hl_store_t *st, int64_t after_seq, hl_store_range_t *out, hl_err_t *err);
 
 /* The SQL that yields the CSV export's columns (without the header) for
  * survey_id, as the sqlite3 shell would run it; for the benchmark that

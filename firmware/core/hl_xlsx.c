@@ -87,20 +87,23 @@ typedef struct hl_xscratch {
 } hl_xscratch_t;
 
 /* The export in progress. */
+#define XLSX_PAST_RANGE (-2) /* xlsx_row: past max_seq, end the walk (not an hl_rc) */
+
 typedef struct hl_xlsx {
-    hl_store_t *st;                             /* not owned */
-    lxw_workbook *wb;                           /* owned until workbook_close */
-    lxw_format *f_head;                         /* bold header */
-    lxw_format *f_time;                         /* yyyy-mm-dd hh:mm:ss */
-    lxw_format *f_date;                         /* yyyy-mm-dd */
-    lxw_format *f_pct;                          /* 0.0% */
-    hl_xsurvey_t **sv;                          /* owned: surveys met so far */
-    size_t n_sv, cap_sv;                        /* surveys used, allocated */
-    hl_xsurvey_t *last;                         /* survey of the previous row (cache) */
-    char *buf;                                  /* owned: joined multi labels */
-    size_t cap_buf;                             /* bytes allocated in buf */
-    int64_t rows;                               /* responses written */
-    hl_err_t *err;                              /* caller's error record */
+    int64_t max_seq;     /* rows with a higher sequence number are left out */
+    hl_store_t *st;      /* not owned */
+    lxw_workbook *wb;    /* owned until workbook_close */
+    lxw_format *f_head;  /* bold header */
+    lxw_format *f_time;  /* yyyy-mm-dd hh:mm:ss */
+    lxw_format *f_date;  /* yyyy-mm-dd */
+    lxw_format *f_pct;   /* 0.0% */
+    hl_xsurvey_t **sv;   /* owned: surveys met so far */
+    size_t n_sv, cap_sv; /* surveys used, allocated */
+    hl_xsurvey_t *last;  /* survey of the previous row (cache) */
+    char *buf;           /* owned: joined multi labels */
+    size_t cap_buf;      /* bytes allocated in buf */
+    int64_t rows;        /* responses written */
+    hl_err_t *err;       /* caller's error record */
     hl_xscratch_t scratch[HL_XLSX_SCRATCH_MAX]; /* scratch files before workbook_close */
     size_t n_scratch;                           /* entries in scratch */
 } hl_xlsx_t;
@@ -471,6 +474,7 @@ static void count_day(hl_xsurvey_t *s, const hl_row_t *r, bool *nomem)
 static int xlsx_row(void *ctx, const hl_row_t *r)
 {
     hl_xlsx_t *x = ctx;
+    if (r->seq > x->max_seq) return XLSX_PAST_RANGE;
     hl_xsurvey_t *s = x->last;
     if (!s || strcmp(s->id, r->survey_id) != 0) {
         s = NULL;
@@ -679,9 +683,15 @@ static int close_fail(lxw_error le, int e, const char *dir, const char *path, hl
 int hl_export_xlsx(hl_store_t *st, const char *survey_id, const char *out_path,
                    hl_export_result_t *res, hl_err_t *err)
 {
+    return hl_export_xlsx_range(st, survey_id, 0, INT64_MAX, out_path, res, err);
+}
+
+int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_seq, int64_t max_seq,
+                         const char *out_path, hl_export_result_t *res, hl_err_t *err)
+{
     char tmp[PATH_MAX], dir[PATH_MAX];
     bool tmp_made = false;
-    hl_xlsx_t x = {.st = st, .err = err};
+    hl_xlsx_t x = {.st = st, .err = err, .max_seq = max_seq};
     int rc = HL_OK;
 
     if (res) memset(res, 0, sizeof *res);
@@ -747,7 +757,8 @@ int hl_export_xlsx(hl_store_t *st, const char *survey_id, const char *out_path,
         if (rc != HL_OK) goto done;
         x.last = s;
     }
-    rc = hl_store_foreach(st, survey_id, 0, xlsx_row, &x, err);
+    rc = hl_store_foreach(st, survey_id, after_seq, xlsx_row, &x, err);
+    if (rc == XLSX_PAST_RANGE) rc = HL_OK; /* rows come in sequence order */
     for (size_t i = 0; rc == HL_OK && i < x.n_sv; i++)
         rc = survey_summary(&x, x.sv[i]);
     if (rc != HL_OK) goto done;
@@ -855,4 +866,15 @@ done:
     free(x.sv);
     free(x.buf);
     return rc;
+}
+
+int hl_xlsx_bundle_write(void *ctx, hl_store_t *st, int64_t after_seq, int64_t max_seq, int dirfd,
+                         const char *tmp_name, hl_err_t *err)
+{
+    (void)ctx;
+    /* libxlsxwriter takes paths: reach the bundle folder through its open
+     * descriptor (Linux), so a link planted on the stick is never followed. */
+    char path[64 + PATH_MAX];
+    snprintf(path, sizeof path, "/proc/self/fd/%d/%s", dirfd, tmp_name);
+    return hl_export_xlsx_range(st, NULL, after_seq, max_seq, path, NULL, err);
 }

@@ -45,4 +45,14 @@
 int hl_export_xlsx(hl_store_t *st, const char *survey_id, const char *out_path,
                    hl_export_result_t *res, hl_err_t *err);
 
+/* A bundle's extra file (hl_bundle_extra_t.write): the workbook of every
+ * survey for the bundle's range, written as tmp_name in the folder dirfd. */
+int hl_xlsx_bundle_write(void *ctx, hl_store_t *st, int64_t after_seq, int64_t max_seq, int dirfd,
+                         const char *tmp_name, hl_err_t *err);
+
+/* The same for the responses with after_seq < seq <= max_seq (0 and INT64_MAX
+ * for all): what a bundle's range holds. */
+int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_seq, int64_t max_seq,
+                         const char *out_path, hl_export_result_t *res, hl_err_t *err);
+
 #endif
