@@ -296,7 +296,14 @@ static void shoot_all_types(int w, int h, const char *lang, const char *survey)
         shot(&s, "thanks");
         s.ui.out_of_service = true;
         shot(&s, "out_of_service");
-        CHECK_INT(s.checked, 11);
+        s.ui.out_of_service = false;
+        s.ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_WRITING, 0.4, 1234, 0};
+        shot(&s, "export_writing");
+        s.ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_DONE, 1, 1234, 0};
+        shot(&s, "export_done");
+        s.ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_FAILED, 0.7, 1234, HL_ERR_FULL};
+        shot(&s, "export_full");
+        CHECK_INT(s.checked, 14);
     }
     shooter_close(&s);
 }

@@ -216,7 +216,17 @@ typedef struct hl_jsonl {
     bool nomem;         /* tracking ran out of memory */
     int64_t after_seq;  /* rows with seq > after_seq are walked */
     int64_t max_seq;    /* rows with a higher seq are skipped (a bundle's range); 0: no bound */
+    const hl_bundle_opts_t *opts; /* bundle: progress reports; NULL otherwise */
+    int64_t total;                /* bundle: responses in the range */
 } hl_jsonl_t;
+
+/* The JSON Lines file is the first HL_JSONL_SHARE of a bundle's progress. */
+#define HL_JSONL_SHARE 0.4
+
+static void bundle_progress(const hl_bundle_opts_t *o, double done)
+{
+    if (o && o->progress) o->progress(o->progress_ctx, done > 1 ? 1 : done);
+}
 
 static bool seen_match(const hl_seen_survey_t *s, const hl_row_t *r)
 {
@@ -296,6 +306,8 @@ static int jsonl_row(void *ctx, const hl_row_t *r)
     if (!ok) return HL_ERR_IO;
     if (j->rows++ == 0) j->seq_first = r->seq;
     j->seq_last = r->seq;
+    if (j->opts && j->total > 0 && j->rows % 256 == 0)
+        bundle_progress(j->opts, HL_JSONL_SHARE * (double)j->rows / (double)j->total);
     return HL_OK;
 }
 
@@ -676,7 +688,12 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
     ts[k] = '\0';
 
     int rootfd = -1, topfd = -1, kfd = -1, bfd = -1;
-    hl_jsonl_t j = {.track = true, .after_seq = o->after_seq, .max_seq = range.upto};
+    hl_jsonl_t j = {.track = true,
+                    .after_seq = o->after_seq,
+                    .max_seq = range.upto,
+                    .opts = o,
+                    .total = range.responses};
+    bundle_progress(o, 0);
     hl_listed_t *files = calloc(o->n_extras + 1, sizeof *files); /* grows per survey below */
     size_t n_files = 0;
     char *manifest = NULL;
@@ -723,6 +740,10 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
     if (rc != HL_OK) goto fail;
     snprintf(files[n_files].name, sizeof files[n_files].name, "%s", HL_BUNDLE_JSONL);
     n_files++;
+    /* The other files share the rest of the bar evenly; the manifest is last. */
+    double step = (0.95 - HL_JSONL_SHARE) / (double)(j.n_surveys + o->n_extras + 1);
+    double done = HL_JSONL_SHARE;
+    bundle_progress(o, done);
     free(j.out.buf);
     j.out.buf = NULL;
     qsort(j.surveys, j.n_surveys, sizeof *j.surveys, survey_cmp);
@@ -743,6 +764,7 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
         rc = write_file_at(bfd, f->name, shown, &(hl_filler_t){.fill = fill_csv, .ctx = &cj}, err);
         if (rc != HL_OK) goto fail;
         n_files++;
+        bundle_progress(o, done += step);
     }
     for (size_t i = 0; i < o->n_extras; i++) {
         hl_listed_t *f = &files[n_files];
@@ -755,6 +777,7 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
             err);
         if (rc != HL_OK) goto fail;
         n_files++;
+        bundle_progress(o, done += step);
     }
     int64_t total = 0;
     for (size_t i = 0; i < n_files; i++) {
@@ -771,6 +794,7 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
     rc = write_file_at(bfd, HL_BUNDLE_MANIFEST, shown,
                        &(hl_filler_t){.fill = fill_text, .ctx = &tj}, err);
     if (rc != HL_OK) goto fail;
+    bundle_progress(o, 1);
 
     if (res)
         *res = (hl_bundle_result_t){j.rows,

@@ -83,6 +83,10 @@ typedef struct hl_bundle_opts {
     bool record;        /* record the export in the store once the manifest is written
                            (hl_store_record_export: needs a read-write store) */
     const char *medium; /* recorded as the stick: file system UUID or label; NULL: root */
+    /* Progress while writing (may be NULL), called on the writing thread with
+     * the share done, 0..1: responses.jsonl row by row, then file by file. */
+    void (*progress)(void *ctx, double done);
+    void *progress_ctx; /* passed to progress; not owned */
 } hl_bundle_opts_t;
 
 typedef struct hl_bundle_result {

@@ -34,6 +34,20 @@ static const char *const hl_str_table[HL_STR_COUNT][HL_LANG_COUNT] = {
     [HL_STR_NPS_HIGH] = {"Rất có khả năng", "Very likely"},
     [HL_STR_OUT_OF_SERVICE] = {"Máy tạm ngừng phục vụ. Xin cảm ơn quý vị.",
                                "This kiosk is temporarily out of service. Thank you."},
+    [HL_STR_EXPORT_WRITING] = {"Đang ghi kết quả ra USB", "Writing results to the USB stick"},
+    [HL_STR_EXPORT_KEEP] = {"Xin đừng rút USB", "Please do not remove the stick"},
+    [HL_STR_EXPORT_COUNT] = {"%d phản hồi", "%d responses"},
+    [HL_STR_EXPORT_DONE] = {"Đã ghi xong. Có thể rút USB", "Done. Safe to remove the stick"},
+    [HL_STR_EXPORT_NOTHING] = {"Không có phản hồi mới. Có thể rút USB",
+                               "No new responses. Safe to remove the stick"},
+    [HL_STR_EXPORT_FULL] = {"USB đã đầy: chưa ghi được kết quả",
+                            "The stick is full: nothing was saved"},
+    [HL_STR_EXPORT_RDONLY] = {"USB chỉ cho đọc: chưa ghi được kết quả",
+                              "The stick is read-only: nothing was saved"},
+    [HL_STR_EXPORT_IO] = {"Không ghi được vào USB (đã rút ra?)",
+                          "Could not write to the stick (was it removed?)"},
+    [HL_STR_EXPORT_FAILED] = {"Chưa xuất được kết quả", "The results could not be exported"},
+    [HL_STR_EXPORT_RETRY] = {"Rút USB ra và thử USB khác", "Remove it and try another stick"},
 };
 
 static const char *const hl_lang_names[HL_LANG_COUNT] = {"Tiếng Việt", "English"};

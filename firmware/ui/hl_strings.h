@@ -36,6 +36,16 @@ typedef enum hl_str_id {
     HL_STR_NPS_LOW,        /* nps 0 end: "Không có khả năng" / "Not likely" */
     HL_STR_NPS_HIGH,       /* nps 10 end: "Rất có khả năng" / "Very likely" */
     HL_STR_OUT_OF_SERVICE, /* calm notice shown when the store fails */
+    HL_STR_EXPORT_WRITING, /* "Đang ghi kết quả ra USB" / "Writing results to the USB stick" */
+    HL_STR_EXPORT_KEEP,    /* "Xin đừng rút USB" / "Please do not remove the stick" */
+    HL_STR_EXPORT_COUNT,   /* "%d phản hồi" / "%d responses" */
+    HL_STR_EXPORT_DONE,    /* "Có thể rút USB" / "Safe to remove" */
+    HL_STR_EXPORT_NOTHING, /* no new responses since the last export */
+    HL_STR_EXPORT_FULL,    /* the stick is full */
+    HL_STR_EXPORT_RDONLY,  /* the stick is read-only */
+    HL_STR_EXPORT_IO,      /* could not write (stick pulled or faulty) */
+    HL_STR_EXPORT_FAILED,  /* any other failure */
+    HL_STR_EXPORT_RETRY, /* "Rút USB ra và thử USB khác" / "Remove it and try another stick" */
     HL_STR_COUNT
 } hl_str_id_t;
 

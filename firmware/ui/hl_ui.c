@@ -1430,6 +1430,73 @@ static void ui_out_of_service(ui_b_t *b)
     ui_emit(b, &we, ui_rect(tb.x, y, tb.w, we.n * we.lh), COL_MUTED, HL_ALIGN_CENTER, 0);
 }
 
+/* Results going to a USB stick: what is happening, in both languages (the
+ * technician may read either), a bar while writing, and what to do next. */
+static void ui_export(ui_b_t *b, const hl_ui_export_t *e)
+{
+    const ui_lay_t *L = &b->L;
+    hl_rect_t C = ui_rect(L->M, L->M, L->w - 2 * L->M, L->h - 2 * L->M);
+    hl_str_id_t head = HL_STR_EXPORT_WRITING, sub = HL_STR_EXPORT_KEEP;
+    unsigned mark = COL_BRAND;
+    if (e->phase == HL_UI_EXPORT_DONE) {
+        head = e->count > 0 ? HL_STR_EXPORT_DONE : HL_STR_EXPORT_NOTHING;
+        sub = HL_STR_EXPORT_COUNT;
+        mark = COL_OK;
+    } else if (e->phase == HL_UI_EXPORT_FAILED) {
+        head = e->code == HL_ERR_FULL       ? HL_STR_EXPORT_FULL
+               : e->code == HL_ERR_READONLY ? HL_STR_EXPORT_RDONLY
+               : e->code == HL_ERR_IO       ? HL_STR_EXPORT_IO
+                                            : HL_STR_EXPORT_FAILED;
+        sub = HL_STR_EXPORT_RETRY;
+        mark = COL_FACE_1;
+    }
+    char vi_sub[160], en_sub[160];
+    int n = e->count > 2000000000 ? 2000000000 : (int)e->count;
+    hl_str_format(vi_sub, sizeof vi_sub, HL_LANG_VI, sub, n, 0);
+    hl_str_format(en_sub, sizeof en_sub, HL_LANG_EN, sub, n, 0);
+    if (e->phase == HL_UI_EXPORT_DONE && e->count == 0) vi_sub[0] = en_sub[0] = '\0';
+    const char *lines[4] = {hl_str(HL_LANG_VI, head), hl_str(HL_LANG_EN, head),
+                            hl_scene_strdup(b->s, vi_sub), hl_scene_strdup(b->s, en_sub)};
+    int disc = iclamp(C.h / 6, 0, ui_mm(L, 16));
+    int bar_h = e->phase == HL_UI_EXPORT_WRITING ? imax(ui_mm(L, 5), 16) : 0;
+    ui_wrap_t w[4];
+    int avail = C.h - disc - bar_h - 6 * L->G, used = 0;
+    for (int i = 0; i < 4; i++) {
+        const char *t = lines[i] ? lines[i] : "";
+        int px = i == 0 ? L->q_px : L->label_px;
+        ui_fit_or_force(&b->m, t, (int)strlen(t), i == 0, C.w * 9 / 10, (avail - used) / (4 - i),
+                        px, UI_SMALL_MIN, 3, &w[i]);
+        used += w[i].n * w[i].lh;
+    }
+    int block = disc + 2 * L->G + used + 3 * L->G + (bar_h ? bar_h + 2 * L->G : 0);
+    int y = C.y + imax(0, (C.h - block) / 2);
+    if (disc > 0) {
+        hl_rect_t d = ui_rect(C.x + (C.w - disc) / 2, y, disc, disc);
+        if (e->phase == HL_UI_EXPORT_DONE) {
+            ui_shape(b, HL_CMD_CIRCLE, d, mark, 0);
+            ui_shape(b, HL_CMD_TICK, ui_inset(d, disc / 4, disc / 4), COL_WHITE, 0);
+        } else {
+            ui_shape(b, HL_CMD_CIRCLE, d, mark, imax(3, disc / 12));
+        }
+    }
+    y += disc + 2 * L->G;
+    hl_rect_t tb = ui_rect(C.x + C.w / 20, y, C.w * 9 / 10, 0);
+    for (int i = 0; i < 4; i++) {
+        tb.y = y;
+        tb.h = w[i].n * w[i].lh;
+        y += ui_emit(b, &w[i], tb, i == 0 ? COL_TEXT : COL_MUTED, HL_ALIGN_CENTER, 0) + L->G;
+        if (i == 1 && bar_h) {
+            /* The bar: a track and the share written. */
+            hl_rect_t track = ui_rect(C.x + C.w / 10, y + L->G, C.w * 8 / 10, bar_h);
+            ui_fill(b, track, COL_DISABLED, bar_h / 2);
+            int fill = (int)(track.w * (e->done < 0 ? 0 : e->done > 1 ? 1 : e->done));
+            if (fill >= bar_h)
+                ui_fill(b, ui_rect(track.x, track.y, fill, bar_h), COL_BRAND, bar_h / 2);
+            y += bar_h + 2 * L->G;
+        }
+    }
+}
+
 /* ---- API --------------------------------------------------------------------- */
 
 void hl_ui_init(hl_ui_t *ui, const hl_survey_t *s, const hl_config_t *cfg, hl_measure_t m, int dpi)
@@ -1457,6 +1524,10 @@ void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono
     b.roomy = imin(w - 2 * b.L.M, h - 2 * b.L.bar_h - 2 * b.L.M);
     b.big = b.roomy >= ui_mm(&b.L, 200);
     b.content_h = 0;
+    if (ui->export_state.phase != HL_UI_EXPORT_NONE) {
+        ui_export(&b, &ui->export_state);
+        return;
+    }
     if (ui->out_of_service || !f || !f->survey) {
         ui_out_of_service(&b);
         return;
@@ -1478,6 +1549,8 @@ void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono
 int hl_ui_tap(hl_ui_t *ui, hl_flow_t *f, const char *id, hl_err_t *err)
 {
     if (!id) id = "";
+    if (ui->export_state.phase != HL_UI_EXPORT_NONE)
+        return hl_err_set(err, HL_ERR_STATE, "results are going to a USB stick: taps are ignored");
     if (ui->out_of_service)
         return hl_err_set(err, HL_ERR_STATE, "the kiosk is out of service: taps are ignored");
     if (f->state == HL_STATE_STILL_THERE) return hl_flow_continue(f, err);

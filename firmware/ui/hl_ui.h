@@ -26,6 +26,20 @@
  * 500-character question fits above it at 800x480 with its answers). */
 #define HL_UI_QUESTION_FLOOR_PX 14
 
+typedef enum hl_ui_export_phase {
+    HL_UI_EXPORT_NONE = 0, /* the survey is on screen */
+    HL_UI_EXPORT_WRITING,  /* a bundle is being written to a stick */
+    HL_UI_EXPORT_DONE,     /* written (or nothing new): safe to remove */
+    HL_UI_EXPORT_FAILED    /* not written: `code` says why */
+} hl_ui_export_phase_t;
+
+typedef struct hl_ui_export {
+    hl_ui_export_phase_t phase;
+    double done;     /* WRITING: share written, 0..1 */
+    long long count; /* responses in the bundle (0 with DONE: nothing new) */
+    int code;        /* FAILED: the hl_rc (full, read-only, I/O, ...) */
+} hl_ui_export_t;
+
 typedef struct hl_ui {
     const hl_survey_t *survey;     /* not owned */
     const hl_config_t *cfg;        /* not owned: site, counter */
@@ -33,6 +47,7 @@ typedef struct hl_ui {
     int dpi;                       /* panel dots per inch (config display.dpi) */
     char pressed[HL_SCENE_ID_MAX]; /* target under a finger now ("" = none): drawn pressed */
     bool out_of_service;           /* the store failed: show the calm bilingual message */
+    hl_ui_export_t export_state;   /* results to a USB stick: shown instead of the survey */
 } hl_ui_t;
 
 void hl_ui_init(hl_ui_t *ui, const hl_survey_t *s, const hl_config_t *cfg, hl_measure_t m, int dpi);
