@@ -87,6 +87,10 @@ int hl_display_save_png(hl_display_t *d, const char *path, hl_err_t *err);
  * 100 ms, and again on every later call. */
 bool hl_display_wait(hl_display_t *d, int timeout_ms, hl_input_t *ev);
 
+/* From any thread: makes hl_display_wait return HL_INPUT_EXPOSE (news from a
+ * worker: a stick arrived, an export progressed or ended). */
+void hl_display_post_wake(hl_display_t *d);
+
 /* Makes hl_display_wait return HL_INPUT_QUIT (in every backend, kms too:
  * this is the program asking, not a key). Safe to call from another thread
  * (a benchmark's timer); the wait notices within 100 ms. */

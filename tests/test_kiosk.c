@@ -5,12 +5,15 @@
  * for an answer that was not stored), recovery by itself once the fault
  * clears, and the event loop's wake-up times.
  */
+#include "hl_bundle.h"
 #include "hl_faultvfs.h"
 #include "hl_test.h"
 #include "kiosk.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 typedef struct fx {
@@ -21,14 +24,22 @@ typedef struct fx {
     hl_err_t err;
 } fx_t;
 
-static fx_t *fx_new(void)
+static fx_t *fx_new_keyed(const char *secret)
 {
     fx_t *x = calloc(1, sizeof *x);
+    if (secret) {
+        x->cli.cfg.has_export_key = true;
+        hl_bundle_key_from_secret(secret, strlen(secret), x->cli.cfg.export_key_sha256);
+    }
     CHECK_INT(hl_faultvfs_register(), SQLITE_OK);
     hl_faultvfs_disarm();
     x->dir = hl_test_tmpdir("kiosk");
     snprintf(x->cli.data_dir, sizeof x->cli.data_dir, "%s", x->dir);
+    hl_config_t keep = x->cli.cfg;
     hl_config_defaults(&x->cli.cfg, "kiosk-test");
+    x->cli.cfg.has_export_key = keep.has_export_key;
+    memcpy(x->cli.cfg.export_key_sha256, keep.export_key_sha256, sizeof keep.export_key_sha256);
+    x->cli.sys = hl_fakesys_sys(&x->clock);
     hl_diags_t d = {0};
     if (hl_survey_load_file(hl_test_data("flow/survey.json"), &x->cli.survey, &d) != HL_OK) abort();
     hl_diags_free(&d);
@@ -39,6 +50,11 @@ static fx_t *fx_new(void)
     if (hl_kiosk_open(&x->k, &x->cli, &o) != HL_EXIT_OK) abort();
     if (hl_kiosk_draw(&x->k, &x->err) != HL_OK) abort();
     return x;
+}
+
+static fx_t *fx_new(void)
+{
+    return fx_new_keyed(NULL);
 }
 
 static void fx_free(fx_t *x)
@@ -177,7 +193,157 @@ static void test_tap_on_an_id_not_on_screen_is_refused_but_any_tap_dismisses_sti
     fx_free(x);
 }
 
+/* A technician's stick: a folder with HAILONG/export.key holding secret. */
+static char *make_stick(const char *secret)
+{
+    char *dir = hl_test_tmpdir("stick");
+    char top[512];
+    snprintf(top, sizeof top, "%s/HAILONG", dir);
+    CHECK_INT(mkdir(top, 0755), 0);
+    free(hl_test_write_file(top, "export.key", secret));
+    return dir;
+}
+
+static hl_medium_t medium_at(const char *mount)
+{
+    hl_medium_t m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.mount, sizeof m.mount, "%s", mount);
+    snprintf(m.fs_type, sizeof m.fs_type, "vfat");
+    snprintf(m.id, sizeof m.id, "CAFE-0001");
+    return m;
+}
+
+/* One complete response: the best face, then skip the two optional ones. */
+static void answer_one(fx_t *x)
+{
+    CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:overall:s5", &x->err), HL_OK);
+    CHECK_INT(hl_kiosk_tap_id(&x->k, "skip", &x->err), HL_OK);
+    CHECK_INT(hl_kiosk_tap_id(&x->k, "skip", &x->err), HL_OK);
+    CHECK_INT(x->k.flow.state, HL_STATE_THANKS);
+    hl_fakesys_advance(&x->clock, 5000);
+    hl_kiosk_tick(&x->k);
+    CHECK_INT(x->k.flow.state, HL_STATE_START);
+}
+
+static void test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle(void)
+{
+    fx_t *x = fx_new_keyed("s3cret");
+    answer_one(x);
+    char *stick = make_stick("s3cret\n");
+    hl_medium_t m = medium_at(stick);
+    hl_kiosk_media_added(&x->k, &m);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_WRITING);
+    hl_kiosk_draw(&x->k, &x->err);
+    CHECK_INT(x->k.scene->n_targets, 0); /* the export screen takes no taps */
+    hl_kiosk_export_wait(&x->k);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_DONE);
+    CHECK_INT(x->k.ui.export_state.count, 1);
+    int64_t upto = 0;
+    CHECK_INT(hl_store_exported_upto(x->k.store, &upto, &x->err), HL_OK);
+    CHECK_INT(upto, 1);
+    /* The bundle on the stick verifies with the stick's own key. */
+    char kdir[600];
+    snprintf(kdir, sizeof kdir, "%s/HAILONG/kiosk-test", stick);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "ls %s > %s/list.txt", kdir, stick);
+    CHECK_INT(system(cmd), 0);
+    char lp[700];
+    snprintf(lp, sizeof lp, "%s/list.txt", stick);
+    char *list = hl_test_read_file(lp, NULL);
+    char bdir[800] = "";
+    if (list) {
+        list[strcspn(list, "\n")] = '\0';
+        snprintf(bdir, sizeof bdir, "%s/%s", kdir, list);
+    }
+    free(list);
+    unsigned char key[HL_BUNDLE_KEY_LEN];
+    hl_bundle_key_from_secret("s3cret", 6, key);
+    hl_bundle_result_t res;
+    CHECK_INT(hl_bundle_verify(bdir, key, NULL, &res, &x->err), HL_OK);
+    CHECK_INT(res.responses, 1);
+    CHECK_INT(res.n_files, 3); /* csv, xlsx, jsonl */
+    /* Pulling the stick returns to the survey. */
+    hl_kiosk_media_removed(&x->k, stick);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE);
+    /* The same stick again: nothing new, said so, nothing written. */
+    hl_kiosk_media_added(&x->k, &m);
+    hl_kiosk_export_wait(&x->k);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_DONE);
+    CHECK_INT(x->k.ui.export_state.count, 0);
+    hl_kiosk_media_removed(&x->k, stick);
+    hl_test_rmtree(stick);
+    free(stick);
+    fx_free(x);
+}
+
+static void test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish(void)
+{
+    fx_t *x = fx_new_keyed("s3cret");
+    CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:overall:s4", &x->err), HL_OK);
+    char *stick = make_stick("s3cret");
+    hl_medium_t m = medium_at(stick);
+    hl_kiosk_media_added(&x->k, &m);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE); /* not in the middle of answers */
+    CHECK(x->k.has_pending);
+    CHECK_INT(hl_kiosk_tap_id(&x->k, "skip", &x->err), HL_OK);
+    CHECK_INT(hl_kiosk_tap_id(&x->k, "skip", &x->err), HL_OK);
+    hl_fakesys_advance(&x->clock, 5000);
+    hl_kiosk_tick(&x->k);
+    hl_kiosk_poll_workers(&x->k);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_WRITING);
+    hl_kiosk_export_wait(&x->k);
+    CHECK_INT(x->k.ui.export_state.count, 1);
+    hl_test_rmtree(stick);
+    free(stick);
+    fx_free(x);
+}
+
+static void test_a_stick_without_the_right_key_is_ignored(void)
+{
+    fx_t *x = fx_new_keyed("s3cret");
+    answer_one(x);
+    char *stick = make_stick("guess");
+    hl_medium_t m = medium_at(stick);
+    hl_kiosk_media_added(&x->k, &m);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE);
+    CHECK(!x->k.has_pending);
+    char kdir[600];
+    snprintf(kdir, sizeof kdir, "%s/HAILONG/kiosk-test", stick);
+    CHECK(access(kdir, F_OK) != 0); /* nothing written */
+    hl_test_rmtree(stick);
+    free(stick);
+    fx_free(x);
+}
+
+static void test_a_failed_export_says_why_and_marks_nothing(void)
+{
+    fx_t *x = fx_new_keyed("s3cret");
+    answer_one(x);
+    char *stick = make_stick("s3cret");
+    /* A file where the kiosk's folder must go: the bundle cannot be written. */
+    char bad[600];
+    snprintf(bad, sizeof bad, "%s/HAILONG", stick);
+    free(hl_test_write_file(bad, "kiosk-test", "not a folder"));
+    hl_medium_t m = medium_at(stick);
+    hl_kiosk_media_added(&x->k, &m);
+    hl_kiosk_export_wait(&x->k);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_FAILED);
+    int64_t upto = -1;
+    CHECK_INT(hl_store_exported_upto(x->k.store, &upto, &x->err), HL_OK);
+    CHECK_INT(upto, 0);
+    hl_kiosk_media_removed(&x->k, stick);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE);
+    hl_test_rmtree(stick);
+    free(stick);
+    fx_free(x);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle),
+    HL_TEST(test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish),
+    HL_TEST(test_a_stick_without_the_right_key_is_ignored),
+    HL_TEST(test_a_failed_export_says_why_and_marks_nothing),
     HL_TEST(test_touch_down_shows_feedback_and_touch_up_answers),
     HL_TEST(test_sliding_off_a_target_before_lifting_answers_nothing),
     HL_TEST(test_store_failure_shows_out_of_service_and_recovers_when_the_fault_clears),

@@ -11,7 +11,16 @@
  */
 #include "kiosk.h"
 
+#include "hl_bundle.h"
 #include "hl_platform.h"
+#include "hl_xlsx.h"
+
+#ifndef HL_VERSION
+#define HL_VERSION "0.0.0"
+#endif
+
+#include <poll.h>
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +47,205 @@ static const char *fonts_dir(void)
     const char *env = getenv("HAILONG_FONTS_DIR");
     return (env && *env) ? env : "/usr/share/hailong/fonts";
 #endif
+}
+
+/* ---- USB export -------------------------------------------------------------- */
+
+/* The media thread: sleeps in poll() until the mount table changes, then
+ * hands what appeared or went away to the event loop and wakes it. */
+static void *kiosk_media_main(void *arg)
+{
+    hl_kiosk_t *k = arg;
+    struct pollfd p[2] = {{hl_media_watch_fd(k->media), POLLPRI, 0}, {k->media_stop[0], POLLIN, 0}};
+    for (;;) {
+        if (poll(p, 2, -1) < 0) continue; /* EINTR */
+        if (p[1].revents) return NULL;
+        hl_medium_t added[HL_MEDIA_MAX], removed[HL_MEDIA_MAX];
+        size_t na = 0, nr = 0;
+        hl_err_t err = {0};
+        if (hl_media_watch_scan(k->media, added, &na, removed, &nr, &err) != HL_OK) {
+            fprintf(stderr, "hailong: reading the mount table: %s\n", err.msg);
+            continue;
+        }
+        if (na == 0 && nr == 0) continue;
+        pthread_mutex_lock(&k->mu);
+        for (size_t i = 0; i < na && k->n_added < HL_MEDIA_MAX; i++)
+            k->inbox_added[k->n_added++] = added[i];
+        for (size_t i = 0; i < nr && k->n_removed < HL_MEDIA_MAX; i++)
+            k->inbox_removed[k->n_removed++] = removed[i];
+        pthread_mutex_unlock(&k->mu);
+        hl_display_post_wake(k->display);
+    }
+}
+
+static void kiosk_media_start(hl_kiosk_t *k)
+{
+    hl_err_t err = {0};
+    if (hl_media_watch_open(NULL, NULL, &k->media, &err) != HL_OK) {
+        fprintf(stderr, "hailong: USB sticks will not be noticed: %s\n", err.msg);
+        return;
+    }
+    /* Sticks already there at start count as inserted now. */
+    hl_medium_t added[HL_MEDIA_MAX];
+    size_t na = 0;
+    if (hl_media_watch_scan(k->media, added, &na, NULL, NULL, &err) == HL_OK)
+        for (size_t i = 0; i < na && k->n_added < HL_MEDIA_MAX; i++)
+            k->inbox_added[k->n_added++] = added[i];
+    if (hl_media_watch_fd(k->media) < 0 || pipe(k->media_stop) != 0) return;
+    if (pthread_create(&k->media_thread, NULL, kiosk_media_main, k) == 0) k->media_thread_on = true;
+}
+
+static void kiosk_export_progress(void *ctx, double done)
+{
+    hl_kiosk_t *k = ctx;
+    pthread_mutex_lock(&k->mu);
+    bool news = done - k->export_done >= 0.02 || done >= 1;
+    k->export_done = done;
+    pthread_mutex_unlock(&k->mu);
+    if (news) hl_display_post_wake(k->display);
+}
+
+/* The export thread: one bundle of what was not exported yet, recorded in
+ * the store once its manifest is on the stick. The event loop does not touch
+ * the store meanwhile (the export screen takes no input). */
+static void *kiosk_export_main(void *arg)
+{
+    hl_kiosk_t *k = arg;
+    hl_err_t err = {0};
+    int64_t upto = 0;
+    hl_bundle_result_t res = {0};
+    hl_bundle_extra_t xlsx = {"responses.xlsx", hl_xlsx_bundle_write, NULL};
+    int rc = hl_store_exported_upto(k->store, &upto, &err);
+    if (rc == HL_OK) {
+        hl_bundle_opts_t o = {.root = k->stick.mount,
+                              .kiosk_id = k->cli->cfg.kiosk_id,
+                              .software_version = HL_VERSION,
+                              .created_utc_ms = k->cli->sys.utc_ms(k->cli->sys.ctx),
+                              .key = k->cli->cfg.export_key_sha256,
+                              .extras = &xlsx,
+                              .n_extras = 1,
+                              .after_seq = upto,
+                              .record = true,
+                              .medium = k->stick.id,
+                              .progress = kiosk_export_progress,
+                              .progress_ctx = k};
+        char dir[PATH_MAX];
+        rc = hl_bundle_write(k->store, &o, dir, sizeof dir, &res, &err);
+        if (rc == HL_ERR_NOT_FOUND) rc = HL_OK; /* nothing new: done, 0 responses */
+    }
+    pthread_mutex_lock(&k->mu);
+    k->export_finished = true;
+    k->export_rc = rc;
+    k->export_count = rc == HL_OK ? res.responses : 0;
+    snprintf(k->export_msg, sizeof k->export_msg, "%s", err.msg);
+    pthread_mutex_unlock(&k->mu);
+    hl_display_post_wake(k->display);
+    return NULL;
+}
+
+/* Nobody is answering: the start screen, nothing chosen, default language. */
+static bool kiosk_idle(const hl_kiosk_t *k)
+{
+    const hl_flow_t *f = &k->flow;
+    return f->state == HL_STATE_START && !f->started && !f->draft[0] &&
+           f->resp.lang == f->survey->langs[0];
+}
+
+static void kiosk_maybe_export(hl_kiosk_t *k)
+{
+    if (!k->has_pending || k->export_running || !k->mu_ready ||
+        k->ui.export_state.phase != HL_UI_EXPORT_NONE || !kiosk_idle(k))
+        return;
+    k->stick = k->pending;
+    k->has_pending = false;
+    k->stick_gone = false;
+    k->export_finished = false;
+    k->export_done = 0;
+    k->ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_WRITING, 0, 0, 0};
+    k->dirty = true;
+    fprintf(stderr, "hailong: writing results to %s\n", k->stick.mount);
+    if (pthread_create(&k->export_thread, NULL, kiosk_export_main, k) != 0) {
+        k->ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_FAILED, 0, 0, HL_ERR_NOMEM};
+        return;
+    }
+    k->export_running = true;
+}
+
+void hl_kiosk_media_added(hl_kiosk_t *k, const hl_medium_t *m)
+{
+    if (!k->cli->cfg.has_export_key ||
+        !hl_media_authorized(m->mount, k->cli->cfg.export_key_sha256))
+        return; /* a citizen's stick, or a technician's without the key: ignored */
+    k->pending = *m;
+    k->has_pending = true;
+    kiosk_maybe_export(k);
+}
+
+void hl_kiosk_media_removed(hl_kiosk_t *k, const char *mount)
+{
+    if (k->has_pending && !strcmp(k->pending.mount, mount)) k->has_pending = false;
+    if (k->ui.export_state.phase == HL_UI_EXPORT_NONE || strcmp(k->stick.mount, mount) != 0) return;
+    if (k->export_running) {
+        k->stick_gone = true; /* the writer fails on its own; its screen clears later */
+        return;
+    }
+    k->ui.export_state.phase = HL_UI_EXPORT_NONE; /* back to the survey */
+    k->export_clear_at_ms = 0;
+    k->dirty = true;
+}
+
+/* The export thread is done (join: it has not been joined yet): show its result. */
+static void kiosk_take_result(hl_kiosk_t *k, bool join)
+{
+    if (join) pthread_join(k->export_thread, NULL);
+    k->export_running = false;
+    int rc = k->export_rc;
+    k->ui.export_state = (hl_ui_export_t){rc == HL_OK ? HL_UI_EXPORT_DONE : HL_UI_EXPORT_FAILED, 1,
+                                          k->export_count, rc};
+    if (rc == HL_OK)
+        fprintf(stderr, "hailong: %lld response(s) written to %s: safe to remove\n",
+                k->export_count, k->stick.mount);
+    else
+        fprintf(stderr, "hailong: export to %s failed: %s\n", k->stick.mount, k->export_msg);
+    /* Removed while writing: nobody will pull it again; leave the message a while. */
+    if (k->stick_gone) k->export_clear_at_ms = kiosk_now(k) + 10000;
+    k->dirty = true;
+}
+
+void hl_kiosk_poll_workers(hl_kiosk_t *k)
+{
+    if (!k->mu_ready) return;
+    hl_medium_t added[HL_MEDIA_MAX], removed[HL_MEDIA_MAX];
+    pthread_mutex_lock(&k->mu);
+    size_t na = k->n_added, nr = k->n_removed;
+    memcpy(added, k->inbox_added, na * sizeof *added);
+    memcpy(removed, k->inbox_removed, nr * sizeof *removed);
+    k->n_added = k->n_removed = 0;
+    bool finished = k->export_running && k->export_finished;
+    if (k->export_running && k->ui.export_state.phase == HL_UI_EXPORT_WRITING &&
+        k->ui.export_state.done != k->export_done) {
+        k->ui.export_state.done = k->export_done;
+        k->dirty = true;
+    }
+    pthread_mutex_unlock(&k->mu);
+    for (size_t i = 0; i < nr; i++)
+        hl_kiosk_media_removed(k, removed[i].mount);
+    for (size_t i = 0; i < na; i++)
+        hl_kiosk_media_added(k, &added[i]);
+    if (finished) kiosk_take_result(k, true);
+    if (k->export_clear_at_ms && kiosk_now(k) >= k->export_clear_at_ms) {
+        k->export_clear_at_ms = 0;
+        k->ui.export_state.phase = HL_UI_EXPORT_NONE;
+        k->dirty = true;
+    }
+    kiosk_maybe_export(k);
+}
+
+void hl_kiosk_export_wait(hl_kiosk_t *k)
+{
+    if (!k->export_running) return;
+    pthread_join(k->export_thread, NULL);
+    kiosk_take_result(k, false);
 }
 
 int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
@@ -75,11 +283,26 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
     }
     hl_ui_init(&k->ui, cli->survey, &cli->cfg, hl_render_measure(k->render), cli->cfg.display.dpi);
     k->dirty = true;
+    if (pthread_mutex_init(&k->mu, NULL) == 0) k->mu_ready = true;
+    if (cli->cfg.has_export_key && k->mu_ready) kiosk_media_start(k);
     return HL_EXIT_OK;
 }
 
 void hl_kiosk_close(hl_kiosk_t *k)
 {
+    if (k->media_thread_on) {
+        char stop = 1;
+        if (write(k->media_stop[1], &stop, 1) != 1) perror("hailong: stopping the USB watch");
+        pthread_join(k->media_thread, NULL);
+        k->media_thread_on = false;
+    }
+    if (k->media_stop[0] > 0) {
+        close(k->media_stop[0]);
+        close(k->media_stop[1]);
+    }
+    hl_media_watch_close(k->media);
+    hl_kiosk_export_wait(k);
+    if (k->mu_ready) pthread_mutex_destroy(&k->mu);
     hl_render_free(k->render);
     hl_display_close(k->display);
     if (k->flow_ready) hl_flow_free(&k->flow);
@@ -135,6 +358,7 @@ static int kiosk_apply(hl_kiosk_t *k, const char *id, hl_err_t *err)
 void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
 {
     if (k->ui.out_of_service) return; /* nothing to press; the retry runs on its own */
+    if (k->ui.export_state.phase != HL_UI_EXPORT_NONE) return; /* the export screen takes none */
     const char *id = hl_scene_hit(k->scene, x, y);
     if (kind == HL_INPUT_DOWN) {
         snprintf(k->down_id, sizeof k->down_id, "%s", id ? id : "");
@@ -250,6 +474,7 @@ int hl_kiosk_loop(hl_kiosk_t *k)
                 break;
             }
         }
+        hl_kiosk_poll_workers(k);
         hl_kiosk_tick(k);
     }
     return HL_EXIT_OK;

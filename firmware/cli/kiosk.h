@@ -8,11 +8,14 @@
 
 #include "cli.h"
 #include "hl_display.h"
+#include "hl_media.h"
 #include "hl_flow.h"
 #include "hl_render.h"
 #include "hl_script.h"
 #include "hl_store.h"
 #include "hl_ui.h"
+
+#include <pthread.h>
 
 #define HL_KIOSK_RETRY_MS 5000 /* out of service: try the failed step again this often */
 
@@ -33,7 +36,31 @@ typedef struct hl_kiosk {
     bool retrying;                   /* inside a retry: the failure was reported already */
     const char *shots_dir;           /* --screenshots DIR, or NULL */
     long long frames;                /* frames presented */
-    bool quit;                       /* SIGTERM or the desktop quit combination */
+    /* USB export: a thread watches the mount table, another writes bundles;
+     * they hand results to the event loop under `mu` and wake it. */
+    hl_media_watch_t *media;                 /* owned; NULL without an export key */
+    pthread_t media_thread;                  /* blocks in poll() on the mount table */
+    bool media_thread_on;                    /* media_thread runs */
+    int media_stop[2];                       /* pipe: a byte stops media_thread */
+    pthread_mutex_t mu;                      /* guards the inbox and the export's result */
+    bool mu_ready;                           /* mu initialised */
+    hl_medium_t inbox_added[HL_MEDIA_MAX];   /* (mu) mounts that appeared */
+    size_t n_added;                          /* (mu) */
+    hl_medium_t inbox_removed[HL_MEDIA_MAX]; /* (mu) mounts that went away */
+    size_t n_removed;                        /* (mu) */
+    hl_medium_t pending;                     /* an authorised stick waiting for an idle kiosk */
+    bool has_pending;                        /* pending is set */
+    hl_medium_t stick;                       /* the stick being (or just) written */
+    bool stick_gone;                         /* removed before its result screen was cleared */
+    pthread_t export_thread;                 /* writes the bundle */
+    bool export_running;                     /* export_thread started and not joined */
+    bool export_finished;                    /* (mu) the thread is done: result below */
+    double export_done;                      /* (mu) share written */
+    int export_rc;                           /* (mu) hl_rc of the bundle */
+    long long export_count;                  /* (mu) responses in the bundle */
+    char export_msg[512];                    /* (mu) message when it failed */
+    int64_t export_clear_at_ms;              /* mono ms to leave a result screen, 0 = none */
+    bool quit;                               /* SIGTERM or the desktop quit combination */
 } hl_kiosk_t;
 
 typedef struct hl_kiosk_opts {
@@ -63,6 +90,17 @@ void hl_kiosk_tick(hl_kiosk_t *k);
 
 /* Milliseconds until the next timed work (-1: none), for the event wait. */
 int hl_kiosk_timeout(const hl_kiosk_t *k);
+
+/* A stick appeared / went away (the media thread's news, or tests). An
+ * authorised stick is written as soon as nobody is answering. */
+void hl_kiosk_media_added(hl_kiosk_t *k, const hl_medium_t *m);
+void hl_kiosk_media_removed(hl_kiosk_t *k, const char *mount);
+
+/* Takes what the worker threads handed over (called by the loop each turn). */
+void hl_kiosk_poll_workers(hl_kiosk_t *k);
+
+/* Waits for a running export to end and takes its result (tests, close). */
+void hl_kiosk_export_wait(hl_kiosk_t *k);
 
 /* The event loop: until quit. Draws only when something changed. */
 int hl_kiosk_loop(hl_kiosk_t *k);

@@ -17,6 +17,10 @@ hl_packages=(
 hl_test_packages=(
   clang-format                       # formatting check in the test command
   python3-openpyxl                   # test_xlsx reads the exported workbook back (/usr/bin/python3)
+  dosfstools                         # test_fat: mkfs.vfat makes FAT images, fsck.fat checks them
+  mtools                             # test_fat: mcopy reads a bundle back off a FAT image
+  fusefat                            # test_fat: mounts a FAT image read-write through FUSE (pulls fuse:
+                                     # fusermount), as this kernel cannot loop-mount vfat
 )
 
 hl_install_missing() {

@@ -421,6 +421,16 @@ void hl_display_request_quit(hl_display_t *d)
     SDL_PushEvent(&e); /* thread-safe: SDL's queue has its own lock */
 }
 
+void hl_display_post_wake(hl_display_t *d)
+{
+    if (d->quit_event == (Uint32)-1) return;
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = d->quit_event;
+    e.user.code = 1; /* a wake-up, not a quit */
+    SDL_PushEvent(&e);
+}
+
 static void hl_display_set(hl_display_t *d, hl_input_t *ev, hl_input_kind_t kind, int px, int py,
                            Uint32 ts)
 {
@@ -450,6 +460,12 @@ static bool hl_display_key(hl_display_t *d, const SDL_KeyboardEvent *k, hl_input
 /* Turns one SDL event into an hl_input_t; false for events we do not use. */
 static bool hl_display_translate(hl_display_t *d, const SDL_Event *e, hl_input_t *ev)
 {
+    if (e->type == d->quit_event && d->quit_event != (Uint32)-1 && e->user.code == 1) {
+        ev->kind = HL_INPUT_EXPOSE; /* another thread has news: look and redraw */
+        ev->x = ev->y = 0;
+        ev->timestamp = e->common.timestamp;
+        return true;
+    }
     if (e->type == d->quit_event && d->quit_event != (Uint32)-1) {
         ev->kind = HL_INPUT_QUIT; /* the program asked: not a citizen's key */
         ev->x = ev->y = 0;
