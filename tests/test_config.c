@@ -429,7 +429,25 @@ static void test_export_problems_are_reported_with_their_place(void)
     hl_diags_free(&d);
 }
 
+static void test_export_roots_say_where_sticks_are_mounted(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    hl_config_defaults(&cfg, "k1");
+    CHECK_INT(cfg.n_export_roots, 0); /* the defaults: /media and /run/media */
+    CHECK_INT(load(&cfg, "{\"export\": {\"roots\": [\"/mnt/usb\", \"/media\"]}}", &d), HL_OK);
+    CHECK_INT(cfg.n_export_roots, 2);
+    CHECK_STR(cfg.export_roots[0], "/mnt/usb");
+    CHECK_STR(cfg.export_roots[1], "/media");
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+    EXPECT_ONE_PROBLEM("{\"export\": {\"roots\": [\"media\"]}}", 1, 23, "export.roots[0]",
+                       "absolute folder path");
+    EXPECT_ONE_PROBLEM("{\"export\": {\"roots\": []}}", 1, 22, "export.roots", "1 to 4");
+}
+
 static const hl_test_case_t table[] = {
+    HL_TEST(test_export_roots_say_where_sticks_are_mounted),
     HL_TEST(test_export_key_sha256_is_decoded_into_the_config),
     HL_TEST(test_export_problems_are_reported_with_their_place),
     HL_TEST(test_display_section_sets_dpi_and_rotation),

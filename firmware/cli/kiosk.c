@@ -81,7 +81,11 @@ static void *kiosk_media_main(void *arg)
 static void kiosk_media_start(hl_kiosk_t *k)
 {
     hl_err_t err = {0};
-    if (hl_media_watch_open(NULL, NULL, &k->media, &err) != HL_OK) {
+    const hl_config_t *cfg = &k->cli->cfg;
+    const char *roots[5] = {NULL};
+    for (int i = 0; i < cfg->n_export_roots && i < 4; i++)
+        roots[i] = cfg->export_roots[i];
+    if (hl_media_watch_open(cfg->n_export_roots ? roots : NULL, NULL, &k->media, &err) != HL_OK) {
         fprintf(stderr, "hailong: USB sticks will not be noticed: %s\n", err.msg);
         return;
     }

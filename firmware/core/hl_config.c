@@ -22,7 +22,7 @@ static const char *const config_keys[] = {"kiosk_id", "site",    "counter", "sur
                                           "timeouts", "display", "export",  NULL};
 static const char *const timeout_keys[] = {"idle_s", "warn_s", "thanks_s", NULL};
 static const char *const display_keys[] = {"dpi", "rotation", NULL};
-static const char *const export_keys[] = {"key_sha256", NULL};
+static const char *const export_keys[] = {"key_sha256", "roots", NULL};
 
 void hl_config_defaults(hl_config_t *cfg, const char *kiosk_id)
 {
@@ -48,6 +48,8 @@ typedef struct config_found {
     bool has_kiosk_id, has_site, has_counter;
     bool has_idle, has_warn, has_thanks, has_dpi, has_rotation, has_export_key;
     unsigned char export_key[32]; /* export.key_sha256 decoded */
+    char roots[4][128];           /* export.roots */
+    int n_roots;                  /* -1: not given */
     char kiosk_id[HL_SURVEY_ID_MAX + 1];
     hl_text_t site, counter; /* owned until applied */
     char *survey;            /* owned until applied; NULL when not given */
@@ -131,6 +133,41 @@ static int hex_nibble(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* export.roots: 1 to 4 absolute folders under which sticks are mounted. */
+static void check_export_roots(hl_json_doc_t *doc, const json_t *x, config_found_t *f)
+{
+    json_t *arr;
+    if (hl_json_get_array(doc, x, "export", "roots", false,
+                          "a list of folders such as [\"/media\", \"/run/media\"]",
+                          &arr) != HL_JSON_FOUND)
+        return;
+    size_t n = json_array_size(arr);
+    if (n == 0 || n > 4) {
+        hl_json_report(doc, "export", "roots", HL_JSON_AT_VALUE,
+                       "\"roots\" lists %zu folders: give 1 to 4, such as [\"/media\"]", n);
+        return;
+    }
+    char path[HL_JSON_PATH_MAX];
+    hl_json_path_key(path, "export", "roots");
+    int good = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *v = json_array_get(arr, i);
+        const char *r = json_is_string(v) ? json_string_value(v) : NULL;
+        char ipath[HL_JSON_PATH_MAX];
+        hl_json_path_index(ipath, path, i);
+        if (!r || r[0] != '/' || strlen(r) >= sizeof f->roots[0] ||
+            strlen(r) != json_string_length(v)) {
+            hl_json_report(doc, ipath, NULL, HL_JSON_AT_VALUE,
+                           "each root must be an absolute folder path (such as \"/media\") of "
+                           "at most %zu bytes",
+                           sizeof f->roots[0] - 1);
+            continue;
+        }
+        snprintf(f->roots[good++], sizeof f->roots[0], "%s", r);
+    }
+    if (good == (int)n) f->n_roots = good;
+}
+
 static void check_export(hl_json_doc_t *doc, const json_t *root, config_found_t *f)
 {
     json_t *x;
@@ -140,6 +177,7 @@ static void check_export(hl_json_doc_t *doc, const json_t *root, config_found_t 
                            &x) != HL_JSON_FOUND)
         return;
     hl_json_check_keys(doc, x, "export", export_keys);
+    check_export_roots(doc, x, f);
     if (hl_json_get_string(doc, x, "export", "key_sha256", false, &hex) != HL_JSON_FOUND) return;
     size_t len = strlen(hex), bad = 0;
     while (bad < len && hex_nibble(hex[bad]) >= 0)
@@ -223,6 +261,10 @@ static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *
     if (f->has_thanks) cfg->timeouts.thanks_s = (int)f->thanks_s;
     if (f->has_dpi) cfg->display.dpi = (int)f->dpi;
     if (f->has_rotation) cfg->display.rotation = (int)f->rotation;
+    if (f->n_roots > 0) {
+        memcpy(cfg->export_roots, f->roots, sizeof cfg->export_roots);
+        cfg->n_export_roots = f->n_roots;
+    }
     if (f->has_export_key) {
         cfg->has_export_key = true;
         memcpy(cfg->export_key_sha256, f->export_key, sizeof cfg->export_key_sha256);

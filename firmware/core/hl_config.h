@@ -37,6 +37,8 @@ typedef struct hl_config {
     hl_timeouts_t timeouts;
     hl_display_cfg_t display;
     bool has_export_key;                 /* "export.key_sha256" given: USB export is authorised */
+    char export_roots[4][128];           /* "export.roots": where sticks get mounted */
+    int n_export_roots;                  /* 0: the defaults, /media and /run/media */
     unsigned char export_key_sha256[32]; /* SHA-256 of the stick's HAILONG/export.key secret;
                                             the HMAC key of result bundles */
 } hl_config_t;
