@@ -390,7 +390,11 @@ static int write_file_at(int dfd, const char *name, const char *shown, const hl_
         rc = hl_export_errno(errno, "cannot rename the temporary file to", shown, err);
         goto fail;
     }
-    return sync_dir(dfd, shown, err);
+    rc = sync_dir(dfd, shown, err);
+    /* Renamed but not known to be durable: take it back, so that the
+     * caller's clean-up (which knows only finished files) finds no stray. */
+    if (rc != HL_OK) (void)unlinkat(dfd, name, 0);
+    return rc;
 fail:
     if (fd >= 0) close(fd);
     (void)unlinkat(dfd, tmp, 0);
@@ -825,6 +829,8 @@ fail:
     /* No manifest was written: remove what this export made, so that a
      * full stick gets its space back and no torn bundle stays behind. */
     if (bfd >= 0) {
+        /* The manifest first: a folder that keeps anything never looks whole. */
+        (void)unlinkat(bfd, HL_BUNDLE_MANIFEST, 0);
         for (size_t i = 0; i < n_files; i++)
             (void)unlinkat(bfd, files[i].name, 0);
     }
