@@ -31,6 +31,7 @@ run_suite() { # NAME CMAKE_ARGS...
 run_suite release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ "${HL_TEST_QUICK:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions="$top/tests/lsan.supp" \
     run_suite sanitize -DCMAKE_BUILD_TYPE=Debug -DHL_SANITIZE=ON
 fi
 echo "== all tests passed"
