@@ -28,9 +28,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,29 +250,8 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
         }
         if (rc != HL_EXIT_OK) return rc;
     }
-    if (!cli->data_dir[0] && !o.dir && hl_cli_resolve_data_dir(cli) != HL_EXIT_OK)
-        return HL_EXIT_FAIL;
-    if (!cli->survey && hl_cli_load(cli) != HL_EXIT_OK) return HL_EXIT_FAIL;
-
-#ifdef __GLIBC__
-    /* SQLite allocates and frees a 64 KiB statement journal per save; with
-     * glibc's default trim threshold the heap top is given back and taken
-     * again each time (brk + page faults), which doubled the bulk load's
-     * time. Keep the heap: this tunes the benchmark process only. */
-    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
-    mallopt(M_TOP_PAD, 16 * 1024 * 1024);
-#endif
-    const char *parent = o.dir ? o.dir : cli->data_dir;
     char root[PATH_MAX];
-    if (hl_bench_make_dirs(parent) != 0 ||
-        snprintf(root, sizeof root, "%s/bench-XXXXXX", parent) >= (int)sizeof root ||
-        !mkdtemp(root)) {
-        fprintf(stderr, "hailong bench: cannot make a folder under %s: %s\n", parent,
-                strerror(errno));
-        return HL_EXIT_FAIL;
-    }
-    fprintf(stderr, "bench: working in %s (survey %s v%lld, %zu questions)\n", root,
-            cli->survey->id, (long long)cli->survey->version, cli->survey->n_questions);
+    if (hl_bench_prepare(cli, o.dir, "bench", root, sizeof root) != HL_EXIT_OK) return HL_EXIT_FAIL;
 
     int exit_code = HL_EXIT_FAIL;
     hl_err_t err = {0};

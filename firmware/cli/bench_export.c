@@ -30,9 +30,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,27 +300,9 @@ int hl_cli_bench_export(hl_cli_t *cli, int argc, char **argv)
         }
         if (rc != HL_EXIT_OK) return rc;
     }
-    if (!cli->data_dir[0] && !o.dir && hl_cli_resolve_data_dir(cli) != HL_EXIT_OK)
-        return HL_EXIT_FAIL;
-    if (!cli->survey && hl_cli_load(cli) != HL_EXIT_OK) return HL_EXIT_FAIL;
-
-#ifdef __GLIBC__
-    /* As in `bench store`: keep the heap during the bulk load (SQLite's
-     * per-save statement journal otherwise trims and regrows it each time). */
-    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
-    mallopt(M_TOP_PAD, 16 * 1024 * 1024);
-#endif
-    const char *parent = o.dir ? o.dir : cli->data_dir;
     char root[PATH_MAX];
-    if (hl_bench_make_dirs(parent) != 0 ||
-        snprintf(root, sizeof root, "%s/bench-export-XXXXXX", parent) >= (int)sizeof root ||
-        !mkdtemp(root)) {
-        fprintf(stderr, "hailong bench: cannot make a folder under %s: %s\n", parent,
-                strerror(errno));
+    if (hl_bench_prepare(cli, o.dir, "bench-export", root, sizeof root) != HL_EXIT_OK)
         return HL_EXIT_FAIL;
-    }
-    fprintf(stderr, "bench export: working in %s (survey %s v%lld, %zu questions)\n", root,
-            cli->survey->id, (long long)cli->survey->version, cli->survey->n_questions);
 
     int exit_code = HL_EXIT_FAIL;
     hl_err_t err = {0};

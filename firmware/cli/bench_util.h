@@ -54,6 +54,15 @@ double hl_bench_shell(const char *db, const char *sql, const char *out_path);
 /* mkdir -p. 0 or -1 with errno. */
 int hl_bench_make_dirs(const char *dir);
 
+struct hl_cli;
+
+/* What every storage benchmark does before it starts: resolves the data
+ * directory (unless dir is given), loads the config and survey, keeps the
+ * heap during bulk loads, and makes a fresh PREFIX-XXXXXX folder under dir
+ * (or the data directory) into root. Prints what failed; returns an exit code. */
+int hl_bench_prepare(struct hl_cli *cli, const char *dir, const char *prefix, char *root,
+                     size_t root_size);
+
 /* Prints "key":v (3 decimals) or "key":null, with a comma unless last. */
 void hl_bench_json_num(const char *key, double v, bool valid, bool last);
 

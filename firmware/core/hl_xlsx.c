@@ -643,35 +643,16 @@ static int survey_summary(hl_xlsx_t *x, const hl_xsurvey_t *s)
 
 /* ---- The file -------------------------------------------------------------- */
 
-static int xlsx_errno(int e, const char *what, const char *path, hl_err_t *err)
-{
-    int code = HL_ERR_IO;
-    const char *advice = "check the medium (it may be failing or removed) and retry";
-    if (e == ENOSPC || e == EDQUOT) {
-        code = HL_ERR_FULL;
-        advice = "the disk is full: free space or use another medium";
-    } else if (e == EROFS || e == EACCES || e == EPERM) {
-        code = HL_ERR_READONLY;
-        advice = "the folder is read-only: check permissions or the write-protect switch";
-    } else if (e == ENOENT || e == ENOTDIR) {
-        advice = "the folder does not exist: create it or choose another path";
-    } else if (e == ENOMEM) {
-        code = HL_ERR_NOMEM;
-        advice = "out of memory";
-    }
-    return hl_err_set(err, code, "%s %s: %s (%s)", what, path, strerror(e), advice);
-}
-
 /* A failure of workbook_close: libxlsxwriter's code, the errno it left, and
  * the free space of the folder tell a full disk from other errors. */
 static int close_fail(lxw_error le, int e, const char *dir, const char *path, hl_err_t *err)
 {
     if (e == ENOSPC || e == EDQUOT || e == EROFS || e == EACCES || e == EPERM || e == EIO ||
         (le == LXW_ERROR_CREATING_XLSX_FILE && e != 0))
-        return xlsx_errno(e, "cannot write", path, err);
+        return hl_export_errno(e, "cannot write", path, err);
     struct statvfs vs;
     if (statvfs(dir, &vs) == 0 && (uint64_t)vs.f_bavail * vs.f_frsize < 256 * 1024)
-        return xlsx_errno(ENOSPC, "cannot write", path, err);
+        return hl_export_errno(ENOSPC, "cannot write", path, err);
     if (le == LXW_ERROR_MEMORY_MALLOC_FAILED)
         return hl_err_set(err, HL_ERR_NOMEM, "out of memory writing %s", path);
     return hl_err_set(err, HL_ERR_IO,
@@ -727,7 +708,7 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
     }
 
     int fd = mkstemp(tmp); /* O_CREAT | O_EXCL: a unique name libxlsxwriter then rewrites */
-    if (fd < 0) return xlsx_errno(errno, "cannot create a temporary file for", out_path, err);
+    if (fd < 0) return hl_export_errno(errno, "cannot create a temporary file for", out_path, err);
     tmp_made = true;
     (void)fchmod(fd, 0640);
     close(fd);
@@ -770,7 +751,7 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
         for (int k = 0; k < 2; k++) {
             FILE *f = sheets[k]->optimize_tmpfile;
             if (f && (fflush(f) != 0 || ferror(f))) {
-                rc = xlsx_errno(errno ? errno : EIO, "cannot write", out_path, err);
+                rc = hl_export_errno(errno ? errno : EIO, "cannot write", out_path, err);
                 goto done;
             }
         }
@@ -807,22 +788,22 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
     }
     fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
-        rc = xlsx_errno(errno, "cannot reopen the temporary file of", out_path, err);
+        rc = hl_export_errno(errno, "cannot reopen the temporary file of", out_path, err);
         goto done;
     }
     struct stat sb;
     int64_t bytes = fstat(fd, &sb) == 0 ? (int64_t)sb.st_size : 0;
     if (fsync(fd) != 0) {
-        rc = xlsx_errno(errno, "cannot sync", out_path, err);
+        rc = hl_export_errno(errno, "cannot sync", out_path, err);
         close(fd);
         goto done;
     }
     if (close(fd) != 0) {
-        rc = xlsx_errno(errno, "cannot write", out_path, err);
+        rc = hl_export_errno(errno, "cannot write", out_path, err);
         goto done;
     }
     if (rename(tmp, out_path) != 0) {
-        rc = xlsx_errno(errno, "cannot replace", out_path, err);
+        rc = hl_export_errno(errno, "cannot replace", out_path, err);
         goto done;
     }
     tmp_made = false;
@@ -832,7 +813,7 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
         e = errno;
         close(dfd);
         if (sr != 0 && e != EINVAL && e != ENOTSUP) {
-            rc = xlsx_errno(e, "cannot sync the folder of", out_path, err);
+            rc = hl_export_errno(e, "cannot sync the folder of", out_path, err);
             goto done;
         }
     }
