@@ -82,43 +82,11 @@ static bool name_ok(const char *s)
 
 /* ---- Buffered output ------------------------------------------------------ */
 
-typedef struct hl_out {
-    int fd;          /* file being written */
-    char *buf;       /* owned: HL_JSONL_BUF bytes */
-    size_t len;      /* bytes in buf */
-    int64_t bytes;   /* bytes written to fd */
-    int write_errno; /* errno of the first failed write, 0 if none */
-} hl_out_t;
-
-static bool out_flush(hl_out_t *o)
-{
-    size_t off = 0;
-    while (off < o->len) {
-        ssize_t w = write(o->fd, o->buf + off, o->len - off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            o->write_errno = errno;
-            return false;
-        }
-        off += (size_t)w;
-    }
-    o->bytes += (int64_t)o->len;
-    o->len = 0;
-    return true;
-}
+typedef hl_fdbuf_t hl_out_t; /* hl_export.h's buffered writer */
 
 static bool out_raw(hl_out_t *o, const char *s, size_t n)
 {
-    while (n) {
-        if (o->len == HL_JSONL_BUF && !out_flush(o)) return false;
-        size_t k = HL_JSONL_BUF - o->len;
-        if (k > n) k = n;
-        memcpy(o->buf + o->len, s, k);
-        o->len += k;
-        s += k;
-        n -= k;
-    }
-    return true;
+    return hl_fdbuf_put(o, s, n);
 }
 
 static bool out_lit(hl_out_t *o, const char *s)
@@ -317,9 +285,10 @@ static int jsonl_write(hl_jsonl_t *j, hl_store_t *st, const char *survey_id, int
 {
     j->out.fd = fd;
     j->out.buf = malloc(HL_JSONL_BUF);
+    j->out.cap = HL_JSONL_BUF;
     if (!j->out.buf) return hl_err_set(err, HL_ERR_NOMEM, "out of memory exporting %s", name);
     int rc = hl_store_foreach(st, survey_id, j->after_seq, jsonl_row, j, err);
-    if (rc == HL_OK && !out_flush(&j->out)) rc = HL_ERR_IO;
+    if (rc == HL_OK && !hl_fdbuf_flush(&j->out)) rc = HL_ERR_IO;
     if (rc != HL_OK && j->out.write_errno)
         return hl_export_errno(j->out.write_errno, "cannot write", name, err);
     if (rc != HL_OK && j->nomem)

@@ -38,11 +38,7 @@ typedef struct hl_col {
 } hl_col_t;
 
 typedef struct hl_csv {
-    int fd;             /* temporary file */
-    char *buf;          /* owned: output buffer of HL_EXPORT_BUF bytes */
-    size_t len;         /* bytes in buf */
-    int64_t bytes;      /* bytes written to fd so far */
-    int write_errno;    /* errno of the first failed write, 0 if none */
+    hl_fdbuf_t out;     /* the file (buffer owned: HL_EXPORT_BUF bytes) */
     hl_col_t *sorted;   /* owned: columns sorted by qid */
     const char **cells; /* owned: value per column for the row being written */
     size_t n_cols;      /* question columns */
@@ -55,41 +51,51 @@ typedef struct hl_csv {
 
 /* ---- Buffered output ------------------------------------------------------- */
 
-static bool csv_flush(hl_csv_t *c)
+bool hl_fdbuf_flush(hl_fdbuf_t *o)
 {
     size_t off = 0;
-    while (off < c->len) {
-        ssize_t w = write(c->fd, c->buf + off, c->len - off);
+    while (off < o->len) {
+        ssize_t w = write(o->fd, o->buf + off, o->len - off);
         if (w < 0) {
             if (errno == EINTR) continue;
-            c->write_errno = errno;
+            o->write_errno = errno;
             return false;
         }
         off += (size_t)w;
     }
-    c->bytes += (int64_t)c->len;
-    c->len = 0;
+    o->bytes += (int64_t)o->len;
+    o->len = 0;
     return true;
+}
+
+bool hl_fdbuf_put(hl_fdbuf_t *o, const char *s, size_t n)
+{
+    while (n) {
+        if (o->len == o->cap && !hl_fdbuf_flush(o)) return false;
+        size_t k = o->cap - o->len;
+        if (k > n) k = n;
+        memcpy(o->buf + o->len, s, k);
+        o->len += k;
+        s += k;
+        n -= k;
+    }
+    return true;
+}
+
+static bool csv_flush(hl_csv_t *c)
+{
+    return hl_fdbuf_flush(&c->out);
 }
 
 /* Makes room for n more bytes (n <= HL_EXPORT_BUF). */
 static inline bool csv_room(hl_csv_t *c, size_t n)
 {
-    return c->len + n <= HL_EXPORT_BUF || csv_flush(c);
+    return c->out.len + n <= HL_EXPORT_BUF || csv_flush(c);
 }
 
 static bool csv_raw(hl_csv_t *c, const char *s, size_t n)
 {
-    while (n) {
-        if (!csv_room(c, 1)) return false;
-        size_t k = HL_EXPORT_BUF - c->len;
-        if (k > n) k = n;
-        memcpy(c->buf + c->len, s, k);
-        c->len += k;
-        s += k;
-        n -= k;
-    }
-    return true;
+    return hl_fdbuf_put(&c->out, s, n);
 }
 
 /* One field, quoted (RFC 4180) when it holds a comma, quote, CR or LF. */
@@ -229,10 +235,11 @@ static int csv_write(hl_csv_t *c, hl_store_t *st, const char *survey_id, const c
     size_t n_cols = 0;
     int rc = hl_store_survey_columns(st, survey_id, &cols, &n_cols, err);
     if (rc != HL_OK) return rc;
-    c->buf = malloc(HL_EXPORT_BUF);
+    c->out.buf = malloc(HL_EXPORT_BUF);
+    c->out.cap = HL_EXPORT_BUF;
     c->sorted = malloc((n_cols ? n_cols : 1) * sizeof *c->sorted);
     c->cells = malloc((n_cols ? n_cols : 1) * sizeof *c->cells);
-    if (!c->buf || !c->sorted || !c->cells) {
+    if (!c->out.buf || !c->sorted || !c->cells) {
         rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory exporting %s", name);
         goto done;
     }
@@ -246,26 +253,26 @@ static int csv_write(hl_csv_t *c, hl_store_t *st, const char *survey_id, const c
         ok = csv_raw(c, ",", 1) && csv_field(c, cols[i]);
     ok = ok && csv_raw(c, "\r\n", 2);
     if (!ok) {
-        rc = hl_export_errno(c->write_errno, "cannot write", name, err);
+        rc = hl_export_errno(c->out.write_errno, "cannot write", name, err);
         goto done;
     }
     rc = hl_store_foreach(st, survey_id, c->after_seq, csv_row, c, err);
     if (rc == HL_CSV_STOP) rc = HL_OK;
     if (rc == HL_OK && !csv_flush(c)) rc = HL_ERR_IO;
     if (rc != HL_OK) {
-        if (c->write_errno) rc = hl_export_errno(c->write_errno, "cannot write", name, err);
+        if (c->out.write_errno) rc = hl_export_errno(c->out.write_errno, "cannot write", name, err);
         goto done;
     }
     if (res) {
         res->rows = c->rows;
-        res->bytes = c->bytes;
+        res->bytes = c->out.bytes;
         res->n_columns = (int)(10 + n_cols);
     }
 done:
-    free(c->buf);
+    free(c->out.buf);
     free(c->sorted);
     free(c->cells);
-    c->buf = NULL;
+    c->out.buf = NULL;
     c->sorted = NULL;
     c->cells = NULL;
     hl_store_free_ids(cols, n_cols);
@@ -278,7 +285,8 @@ int hl_export_csv_fd(hl_store_t *st, const char *survey_id, int64_t after_seq, i
     if (res) memset(res, 0, sizeof *res);
     if (!st || !survey_id || fd < 0 || !name)
         return hl_err_set(err, HL_ERR_USAGE, "export: a store, a survey id and a file are needed");
-    hl_csv_t c = {.fd = fd, .cached_day = INT64_MIN, .after_seq = after_seq, .max_seq = max_seq};
+    hl_csv_t c = {
+        .out = {.fd = fd}, .cached_day = INT64_MIN, .after_seq = after_seq, .max_seq = max_seq};
     int rc = csv_write(&c, st, survey_id, name, res, err);
     if (rc == HL_OK) hl_err_clear(err);
     return rc;
@@ -289,7 +297,7 @@ int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
 {
     char tmp[PATH_MAX];
     bool tmp_made = false;
-    hl_csv_t c = {.fd = -1, .cached_day = INT64_MIN, .max_seq = INT64_MAX};
+    hl_csv_t c = {.out = {.fd = -1}, .cached_day = INT64_MIN, .max_seq = INT64_MAX};
     int rc;
 
     if (res) memset(res, 0, sizeof *res);
@@ -326,23 +334,23 @@ int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
         rc = hl_err_set(err, HL_ERR_USAGE, "export path \"%s\" is empty or too long", out_path);
         goto done;
     }
-    c.fd = mkstemp(tmp); /* O_CREAT | O_EXCL, mode 0600, unique name */
-    if (c.fd < 0) {
+    c.out.fd = mkstemp(tmp); /* O_CREAT | O_EXCL, mode 0600, unique name */
+    if (c.out.fd < 0) {
         rc = hl_export_errno(errno, "cannot create a temporary file for", out_path, err);
         goto done;
     }
     tmp_made = true;
-    (void)fcntl(c.fd, F_SETFD, FD_CLOEXEC);
-    (void)fchmod(c.fd, 0640);
+    (void)fcntl(c.out.fd, F_SETFD, FD_CLOEXEC);
+    (void)fchmod(c.out.fd, 0640);
 
     rc = csv_write(&c, st, survey_id, out_path, res, err);
     if (rc != HL_OK) goto done;
-    if (fsync(c.fd) != 0) {
+    if (fsync(c.out.fd) != 0) {
         rc = hl_export_errno(errno, "cannot sync", out_path, err);
         goto done;
     }
-    int fd = c.fd;
-    c.fd = -1;
+    int fd = c.out.fd;
+    c.out.fd = -1;
     if (close(fd) != 0) {
         rc = hl_export_errno(errno, "cannot write", out_path, err);
         goto done;
@@ -370,7 +378,7 @@ int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
     hl_err_clear(err);
     rc = HL_OK;
 done:
-    if (c.fd >= 0) close(c.fd);
+    if (c.out.fd >= 0) close(c.out.fd);
     if (tmp_made) unlink(tmp);
     if (rc != HL_OK && res) memset(res, 0, sizeof *res);
     return rc;

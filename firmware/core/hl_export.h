@@ -15,7 +15,25 @@
 #include "hl_err.h"
 #include "hl_store.h"
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* A file written through a memory buffer, for the exporters. */
+typedef struct hl_fdbuf {
+    int fd;          /* file being written (not owned) */
+    char *buf;       /* owned by the writer: cap bytes */
+    size_t cap;      /* size of buf */
+    size_t len;      /* bytes waiting in buf */
+    int64_t bytes;   /* bytes written to fd so far */
+    int write_errno; /* errno of the first failed write, 0 if none */
+} hl_fdbuf_t;
+
+/* Writes what is buffered; false (errno in write_errno) on failure. */
+bool hl_fdbuf_flush(hl_fdbuf_t *o);
+
+/* Appends n bytes, flushing when the buffer fills. */
+bool hl_fdbuf_put(hl_fdbuf_t *o, const char *s, size_t n);
 
 typedef struct hl_export_result {
     int64_t rows;  /* responses written */
