@@ -63,8 +63,8 @@ static void test_unknown_command_and_missing_option_values_exit_2(void)
 
 static void test_every_command_has_help(void)
 {
-    static const char *const cmds[] = {"run",   "check", "export",  "verify-export",
-                                       "stats", "bench", "version", "export-key"};
+    static const char *const cmds[] = {"run",   "check",   "export",     "verify-export", "stats",
+                                       "bench", "version", "export-key", "sync"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char *out, *err;
         CHECK_INT(HL0(&out, &err, cmds[i], "--help"), 0);

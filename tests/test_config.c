@@ -155,7 +155,7 @@ static void test_unknown_keys_are_reported_with_suggestions(void)
                        "unknown key \"idle\" (did you mean \"idle_s\"?)");
     EXPECT_ONE_PROBLEM("{\"officers\": []}", 1, 2, "officers",
                        "unknown key \"officers\" (keys allowed here: kiosk_id, site, counter, "
-                       "survey, timeouts, display, export)");
+                       "survey, timeouts, display, export, sync)");
 }
 
 static void test_timeouts_out_of_range_say_the_range(void)
@@ -446,6 +446,494 @@ static void test_export_roots_say_where_sticks_are_mounted(void)
     EXPECT_ONE_PROBLEM("{\"export\": {\"roots\": []}}", 1, 22, "export.roots", "1 to 4");
 }
 
+/* ---- sync ----------------------------------------------------------------- */
+
+#define PIN_A    "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+#define PIN_B    "sha256//ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs="
+#define SYNC_MIN "\"url\": \"https://h.vn/s\", \"token\": \"t0k\""
+
+/* Loads text named name over fresh defaults; the config is left for the caller. */
+static int load_named(hl_config_t *cfg, const char *name, const char *text, hl_diags_t *d)
+{
+    hl_config_defaults(cfg, "k1");
+    return hl_config_load_text(name, text, strlen(text), cfg, d);
+}
+
+static void test_sync_section_sets_every_field(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "/etc/hailong/hailong.json",
+                         "{\"sync\": {\n"
+                         "  \"url\": \"https://sync.example.vn:8443/hailong/v1?site=3\",\n"
+                         "  \"token\": \"Abc.123-_~+/=!\",\n"
+                         "  \"ca_file\": \"/etc/ssl/hailong-ca.pem\",\n"
+                         "  \"pin\": [\"" PIN_A "\", \"" PIN_B "\"],\n"
+                         "  \"interval_s\": 300, \"batch\": 100, \"allow_insecure_http\": false,\n"
+                         "  \"connect_timeout_s\": 5, \"timeout_s\": 30\n"
+                         "}}",
+                         &d),
+              HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK(cfg.sync.enabled);
+    CHECK_STR(cfg.sync.url, "https://sync.example.vn:8443/hailong/v1?site=3");
+    CHECK_STR(cfg.sync.token, "Abc.123-_~+/=!");
+    CHECK_STR(cfg.sync.ca_file, "/etc/ssl/hailong-ca.pem");
+    CHECK_STR(cfg.sync.pin, PIN_A ";" PIN_B);
+    CHECK_INT(cfg.sync.interval_s, 300);
+    CHECK_INT(cfg.sync.batch, 100);
+    CHECK(!cfg.sync.allow_insecure_http);
+    CHECK_INT(cfg.sync.connect_timeout_s, 5);
+    CHECK_INT(cfg.sync.timeout_s, 30);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_sync_keys_left_out_take_their_defaults(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "hailong.json", "{\"sync\": {" SYNC_MIN "}}", &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK(cfg.sync.enabled);
+    CHECK_STR(cfg.sync.url, "https://h.vn/s");
+    CHECK_STR(cfg.sync.token, "t0k");
+    CHECK_STR(cfg.sync.ca_file, "");
+    CHECK_STR(cfg.sync.pin, "");
+    CHECK_INT(cfg.sync.interval_s, 60);
+    CHECK_INT(cfg.sync.batch, 500);
+    CHECK(!cfg.sync.allow_insecure_http);
+    CHECK_INT(cfg.sync.connect_timeout_s, 10);
+    CHECK_INT(cfg.sync.timeout_s, 60);
+    /* A later section replaces the whole of an earlier one: no pin or
+     * interval is carried over to another server. */
+    CHECK_INT(
+        load(&cfg, "{\"sync\": {" SYNC_MIN ", \"pin\": \"" PIN_A "\", \"interval_s\": 9}}", &d),
+        HL_OK);
+    CHECK_INT(load(&cfg, "{\"sync\": {\"url\": \"https://b.vn\", \"token\": \"u\"}}", &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_STR(cfg.sync.url, "https://b.vn");
+    CHECK_STR(cfg.sync.pin, "");
+    CHECK_INT(cfg.sync.interval_s, 60);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_no_sync_section_leaves_sync_disabled(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    hl_config_defaults(&cfg, "k1");
+    CHECK(!cfg.sync.enabled);
+    CHECK_INT(cfg.sync.interval_s, 60);
+    CHECK_INT(cfg.sync.batch, 500);
+    CHECK_INT(cfg.sync.connect_timeout_s, 10);
+    CHECK_INT(cfg.sync.timeout_s, 60);
+    CHECK(!cfg.sync.allow_insecure_http);
+    CHECK_STR(cfg.sync.url, "");
+    CHECK_STR(cfg.sync.token, "");
+    CHECK_INT(load(&cfg, "{\"kiosk_id\": \"k2\", \"timeouts\": {\"idle_s\": 40}}", &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK(!cfg.sync.enabled);
+    CHECK_INT(cfg.sync.interval_s, 60);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_sync_plain_http_is_refused_unless_allowed(void)
+{
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"http://10.0.0.5/s\", \"token\": \"t\"}}", 1, 18,
+                       "sync.url",
+                       "\"url\" is plain http://, which sends the token and the answers "
+                       "unencrypted: use https://, or set \"allow_insecure_http\": true for a lab");
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"http://10.0.0.5/s\", \"token\": \"t\", "
+                       "\"allow_insecure_http\": false}}",
+                       1, 18, "sync.url", "unencrypted");
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"ftp://h.vn/s\", \"token\": \"t\"}}", 1, 18,
+                       "sync.url", "\"url\" must start with https://");
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"sync.example.vn\", \"token\": \"t\"}}", 1, 18,
+                       "sync.url", "\"url\" must start with https://");
+    /* A bad allow_insecure_http is the one problem, not the url too. */
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"http://h/s\", \"token\": \"t\", "
+                       "\"allow_insecure_http\": \"yes\"}}",
+                       1, 69, "sync.allow_insecure_http",
+                       "\"allow_insecure_http\" must be true or false, not a string");
+
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "hailong.json",
+                         "{\"sync\": {\"url\": \"http://10.0.0.5:8080/s\", \"token\": \"t\", "
+                         "\"allow_insecure_http\": true}}",
+                         &d),
+              HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK(cfg.sync.enabled);
+    CHECK(cfg.sync.allow_insecure_http);
+    CHECK_STR(cfg.sync.url, "http://10.0.0.5:8080/s");
+    /* The scheme is case-insensitive and kept as written. */
+    CHECK_INT(
+        load(&cfg, "{\"sync\": {\"url\": \"HTTPS://[2001:db8::1]:443/s\", \"token\": \"t\"}}", &d),
+        HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_STR(cfg.sync.url, "HTTPS://[2001:db8::1]:443/s");
+    CHECK(!cfg.sync.allow_insecure_http);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_sync_url_with_user_and_password_is_refused(void)
+{
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"https://kiosk:pw@h.vn/s\", \"token\": \"t\"}}", 1,
+                       18, "sync.url",
+                       "\"url\" must not hold a user name or password (user:password@): put the "
+                       "token in \"token\"");
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"https://kiosk@h.vn\", \"token\": \"t\"}}", 1, 18,
+                       "sync.url", "put the token in \"token\"");
+}
+
+static void test_sync_url_needs_a_host_and_no_fragment_spaces_or_excess_length(void)
+{
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"https:///s\", \"token\": \"t\"}}", 1, 18, "sync.url",
+                       "\"url\" has no host name");
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"https://:443/s\", \"token\": \"t\"}}", 1, 18,
+                       "sync.url", "\"url\" has no host name");
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"https://h.vn:99999/s\", \"token\": \"t\"}}", 1, 18,
+                       "sync.url", "bad port");
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"https://h.vn/s#top\", \"token\": \"t\"}}", 1, 18,
+                       "sync.url", "\"url\" must not have a #fragment");
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"https://h.vn/a b\", \"token\": \"t\"}}", 1, 18,
+                       "sync.url",
+                       "must not contain spaces or control characters; character 15 is one");
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"https://h.vn/\\ta\", \"token\": \"t\"}}", 1, 18,
+                       "sync.url", "character 14");
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"\", \"token\": \"t\"}}", 1, 18, "sync.url",
+                       "\"url\" is empty");
+
+    char text[1024];
+    char *p = text + sprintf(text, "{\"sync\": {\"url\": \"https://h.vn/");
+    for (int i = 0; i < HL_SYNC_URL_MAX - 13; i++)
+        *p++ = 'a';
+    sprintf(p, "\", \"token\": \"t\"}}"); /* exactly HL_SYNC_URL_MAX bytes */
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "hailong.json", text, &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_INT(strlen(cfg.sync.url), HL_SYNC_URL_MAX);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+    p = strchr(text + 30, '"');
+    memmove(p + 1, p, strlen(p) + 1);
+    *p = 'a';
+    EXPECT_ONE_PROBLEM(text, 1, 18, "sync.url", "\"url\" is 513 bytes long; the limit is 512");
+}
+
+static void test_sync_url_and_token_are_required(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "hailong.json", "{\"sync\": {\"interval_s\": 30}}", &d),
+              HL_ERR_INVALID);
+    EXPECT_COUNT(&d, 2);
+    EXPECT_DIAG(&d, 0, 1, 10, "sync.url", "missing key \"url\"");
+    EXPECT_DIAG(&d, 1, 1, 10, "sync.token", "missing key \"token\"");
+    CHECK(!cfg.sync.enabled);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"token\": \"t\"}}", 1, 10, "sync.url", "missing key \"url\"");
+    EXPECT_ONE_PROBLEM("{\"sync\": {\"url\": \"https://h.vn\"}}", 1, 10, "sync.token",
+                       "missing key \"token\"");
+    EXPECT_ONE_PROBLEM("{\"sync\": true}", 1, 10, "sync", "\"sync\" must be an object such as");
+}
+
+/* Every message of d, checked not to show secret. */
+static void expect_not_shown(const hl_diags_t *d, const char *secret)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strstr(d->items[i].msg, secret))
+            hl_test_fail(__FILE__, __LINE__, "message shows the token: %s", d->items[i].msg);
+}
+
+static void test_sync_bad_token_names_the_place_never_the_value(void)
+{
+    static const struct {
+        const char *json, *secret, *msg;
+    } cases[] = {
+        {"{\"sync\": {\"url\": \"https://h\", \"token\": \"s3cr3t-h4ll0ng v4lue\"}}", "s3cr3t",
+         "\"token\" must be visible ASCII characters without spaces (it is sent in an HTTP "
+         "header); character 15 is not"},
+        {"{\"sync\": {\"url\": \"https://h\", \"token\": \"s3cr3t\\u0001x\"}}", "s3cr3t",
+         "character 7 is not"},
+        {"{\"sync\": {\"url\": \"https://h\", \"token\": \"s3cr3tđ\"}}", "s3cr3t",
+         "character 7 is not"},
+        {"{\"sync\": {\"url\": \"https://h\", \"token\": \"\"}}", "\"\"", "\"token\" is empty"},
+        {"{\"sync\": {\"url\": \"https://h\", \"token\": 12345}}", "12345",
+         "\"token\" must be a string, not an integer"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hl_config_t cfg;
+        hl_diags_t d = {0};
+        CHECK_INT(load_named(&cfg, "hailong.json", cases[i].json, &d), HL_ERR_INVALID);
+        EXPECT_COUNT(&d, 1);
+        EXPECT_DIAG(&d, 0, 1, 40, "sync.token", cases[i].msg);
+        expect_not_shown(&d, cases[i].secret);
+        CHECK(!cfg.sync.enabled);
+        CHECK_STR(cfg.sync.token, "");
+        hl_config_free(&cfg);
+        hl_diags_free(&d);
+    }
+
+    char text[1024];
+    char *p = text + sprintf(text, "{\"sync\": {\"url\": \"https://h\", \"token\": \"");
+    for (int i = 0; i < HL_SYNC_TOKEN_MAX + 1; i++)
+        *p++ = (char)(i % 3 ? 'a' + i % 26 : i % 2 ? '!' : '~');
+    sprintf(p, "\"}}");
+    EXPECT_ONE_PROBLEM(text, 1, 40, "sync.token", "\"token\" is 513 bytes long; the limit is 512");
+    p[-1] = '"';
+    p[0] = '}';
+    p[1] = '}';
+    p[2] = '\0';
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "hailong.json", text, &d), HL_OK); /* exactly 512: fine */
+    EXPECT_COUNT(&d, 0);
+    CHECK_INT(strlen(cfg.sync.token), HL_SYNC_TOKEN_MAX);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_sync_pin_may_be_a_string_or_a_list(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(
+        load_named(&cfg, "hailong.json", "{\"sync\": {" SYNC_MIN ", \"pin\": \"" PIN_A "\"}}", &d),
+        HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_STR(cfg.sync.pin, PIN_A);
+    CHECK_INT(load(&cfg, "{\"sync\": {" SYNC_MIN ", \"pin\": \"" PIN_A ";" PIN_B "\"}}", &d),
+              HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_STR(cfg.sync.pin, PIN_A ";" PIN_B);
+    CHECK_INT(load(&cfg, "{\"sync\": {" SYNC_MIN ", \"pin\": [\"" PIN_B "\"]}}", &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_STR(cfg.sync.pin, PIN_B);
+    /* Eight pins, the most, fit. */
+    char text[1024];
+    char *p = text + sprintf(text, "{\"sync\": {" SYNC_MIN ", \"pin\": [");
+    for (int i = 0; i < 8; i++)
+        p += sprintf(p, "%s\"" PIN_A "\"", i ? ", " : "");
+    sprintf(p, "]}}");
+    CHECK_INT(load(&cfg, text, &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_INT(strlen(cfg.sync.pin), 8 * 52 + 7);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_sync_bad_pins_are_reported(void)
+{
+#define PIN_JSON(v) "{\"sync\": {" SYNC_MIN ", \"pin\": " v "}}"
+    /* SYNC_MIN is 40 characters: the pin's value starts in column 59. */
+    EXPECT_ONE_PROBLEM(PIN_JSON("\"sha256//abc=\""), 1, 59, "sync.pin",
+                       "pin 1 of \"pin\" (\"sha256//abc=\") must be \"sha256//\" followed by the "
+                       "44-character base64 SHA-256 of the server's public key (ending in '=')");
+    EXPECT_ONE_PROBLEM(PIN_JSON("\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\""), 1, 59,
+                       "sync.pin", "pin 1 of \"pin\"");
+    EXPECT_ONE_PROBLEM(PIN_JSON("\"sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFUx\""), 1, 59,
+                       "sync.pin", "must be \"sha256//\" followed by");
+    EXPECT_ONE_PROBLEM(PIN_JSON("\"sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3h-uFU=\""), 1, 59,
+                       "sync.pin", "must be \"sha256//\" followed by");
+    EXPECT_ONE_PROBLEM(PIN_JSON("\"" PIN_A "; " PIN_B "\""), 1, 59, "sync.pin",
+                       "pin 2 of \"pin\" (\" sha256//");
+    EXPECT_ONE_PROBLEM(PIN_JSON("\"" PIN_A ";\""), 1, 59, "sync.pin", "pin 2 of \"pin\" (\"\")");
+    EXPECT_ONE_PROBLEM(PIN_JSON("\"\""), 1, 59, "sync.pin", "pin 1 of \"pin\" (\"\")");
+    EXPECT_ONE_PROBLEM(PIN_JSON("[]"), 1, 59, "sync.pin",
+                       "\"pin\" lists 0 pins: give 1 to 8, or leave the key out for none");
+    EXPECT_ONE_PROBLEM(PIN_JSON("[\"" PIN_A "\", 7]"), 1, 116, "sync.pin[1]",
+                       "each pin must be a string \"sha256//\"");
+    EXPECT_ONE_PROBLEM(PIN_JSON("[\"" PIN_A ";" PIN_B "\"]"), 1, 60, "sync.pin[0]",
+                       "each pin (here \"" PIN_A ";sha256/...\") must be \"sha256//\"");
+    EXPECT_ONE_PROBLEM(PIN_JSON("{\"a\": \"" PIN_A "\"}"), 1, 59, "sync.pin",
+                       "\"pin\" must be a string such as \"sha256//<44 base64 characters>\" or a "
+                       "list of such strings, not an object");
+
+    char text[1024];
+    char *p = text + sprintf(text, "{\"sync\": {" SYNC_MIN ", \"pin\": \"");
+    for (int i = 0; i < 9; i++)
+        p += sprintf(p, "%s" PIN_A, i ? ";" : "");
+    sprintf(p, "\"}}");
+    EXPECT_ONE_PROBLEM(text, 1, 59, "sync.pin", "\"pin\" joins more than 8 pins; give 1 to 8");
+    p = text + sprintf(text, "{\"sync\": {" SYNC_MIN ", \"pin\": [");
+    for (int i = 0; i < 9; i++)
+        p += sprintf(p, "%s\"" PIN_A "\"", i ? ", " : "");
+    sprintf(p, "]}}");
+    EXPECT_ONE_PROBLEM(text, 1, 59, "sync.pin", "\"pin\" lists 9 pins: give 1 to 8");
+#undef PIN_JSON
+}
+
+static void test_sync_relative_ca_file_is_resolved_against_the_config_folder(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    const char *json = "{\"sync\": {" SYNC_MIN ", \"ca_file\": \"certs/hailong-ca.pem\"}}";
+    CHECK_INT(load_named(&cfg, "/etc/hailong/hailong.json", json, &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_STR(cfg.sync.ca_file, "/etc/hailong/certs/hailong-ca.pem");
+    CHECK_STR(cfg.dir, "/etc/hailong");
+    CHECK_INT(hl_config_load_text("hailong.json", json, strlen(json), &cfg, &d), HL_OK);
+    CHECK_STR(cfg.sync.ca_file, "./certs/hailong-ca.pem");
+    CHECK_INT(hl_config_load_text("/hailong.json", json, strlen(json), &cfg, &d), HL_OK);
+    CHECK_STR(cfg.sync.ca_file, "/certs/hailong-ca.pem");
+    /* An absolute path is kept; the file need not exist yet. */
+    json = "{\"sync\": {" SYNC_MIN ", \"ca_file\": \"/no/such/ca.pem\"}}";
+    CHECK_INT(hl_config_load_text("/etc/hailong/hailong.json", json, strlen(json), &cfg, &d),
+              HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_STR(cfg.sync.ca_file, "/no/such/ca.pem");
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+
+    /* A config read from disk resolves against its own folder. */
+    char *dir = hl_test_tmpdir("sync-ca");
+    char *path = hl_test_write_file(dir, "hailong.json",
+                                    "{\"sync\": {" SYNC_MIN ", \"ca_file\": \"ca.pem\"}}");
+    char want[1024];
+    snprintf(want, sizeof want, "%s/ca.pem", dir);
+    hl_config_defaults(&cfg, "k1");
+    CHECK_INT(hl_config_load_file(path, &cfg, &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_STR(cfg.sync.ca_file, want);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+    hl_test_rmtree(dir);
+    free(path);
+    free(dir);
+
+    EXPECT_ONE_PROBLEM("{\"sync\": {" SYNC_MIN ", \"ca_file\": \"\"}}", 1, 63, "sync.ca_file",
+                       "\"ca_file\" is empty: give a PEM file, or leave the key out to trust the "
+                       "system's certificate store");
+    EXPECT_ONE_PROBLEM("{\"sync\": {" SYNC_MIN ", \"ca_file\": [\"a.pem\"]}}", 1, 63,
+                       "sync.ca_file", "\"ca_file\" must be a string, not an array");
+
+    /* 256 bytes once resolved is the limit: "./" + 254 fits, "./" + 255 does not. */
+    char text[1024];
+    char *p = text + sprintf(text, "{\"sync\": {" SYNC_MIN ", \"ca_file\": \"");
+    for (int i = 0; i < HL_SYNC_PATH_MAX - 2; i++)
+        *p++ = 'c';
+    sprintf(p, "\"}}");
+    CHECK_INT(load_named(&cfg, "hailong.json", text, &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_INT(strlen(cfg.sync.ca_file), HL_SYNC_PATH_MAX);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+    sprintf(p, "c\"}}");
+    EXPECT_ONE_PROBLEM(text, 1, 63, "sync.ca_file",
+                       "\"ca_file\" is 257 bytes long once resolved against the config's folder; "
+                       "the limit is 256");
+}
+
+static void test_sync_numbers_out_of_range_say_the_range(void)
+{
+#define NUM_JSON(kv) "{\"sync\": {" SYNC_MIN ", " kv "}}"
+    EXPECT_ONE_PROBLEM(NUM_JSON("\"interval_s\": 4"), 1, 66, "sync.interval_s",
+                       "\"interval_s\" must be an integer from 5 to 86400, not 4");
+    EXPECT_ONE_PROBLEM(NUM_JSON("\"interval_s\": 86401"), 1, 66, "sync.interval_s",
+                       "\"interval_s\" must be an integer from 5 to 86400, not 86401");
+    EXPECT_ONE_PROBLEM(NUM_JSON("\"batch\": 0"), 1, 61, "sync.batch",
+                       "\"batch\" must be an integer from 1 to 5000, not 0");
+    EXPECT_ONE_PROBLEM(NUM_JSON("\"batch\": 5001"), 1, 61, "sync.batch",
+                       "\"batch\" must be an integer from 1 to 5000, not 5001");
+    EXPECT_ONE_PROBLEM(NUM_JSON("\"connect_timeout_s\": 0"), 1, 73, "sync.connect_timeout_s",
+                       "\"connect_timeout_s\" must be an integer from 1 to 120, not 0");
+    EXPECT_ONE_PROBLEM(NUM_JSON("\"connect_timeout_s\": 121"), 1, 73, "sync.connect_timeout_s",
+                       "\"connect_timeout_s\" must be an integer from 1 to 120, not 121");
+    EXPECT_ONE_PROBLEM(NUM_JSON("\"timeout_s\": 0"), 1, 65, "sync.timeout_s",
+                       "\"timeout_s\" must be an integer from 1 to 600, not 0");
+    EXPECT_ONE_PROBLEM(NUM_JSON("\"timeout_s\": 601"), 1, 65, "sync.timeout_s",
+                       "\"timeout_s\" must be an integer from 1 to 600, not 601");
+    EXPECT_ONE_PROBLEM(NUM_JSON("\"timeout_s\": 1.5"), 1, 65, "sync.timeout_s", "real number");
+    EXPECT_ONE_PROBLEM(NUM_JSON("\"batch\": \"100\""), 1, 61, "sync.batch",
+                       "(write the number without quotes)");
+#undef NUM_JSON
+
+    /* The bounds themselves are fine. */
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "hailong.json",
+                         "{\"sync\": {" SYNC_MIN ", \"interval_s\": 5, \"batch\": 5000, "
+                         "\"connect_timeout_s\": 120, \"timeout_s\": 1}}",
+                         &d),
+              HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_INT(cfg.sync.interval_s, 5);
+    CHECK_INT(cfg.sync.batch, 5000);
+    CHECK_INT(cfg.sync.connect_timeout_s, 120);
+    CHECK_INT(cfg.sync.timeout_s, 1);
+    CHECK_INT(load(&cfg,
+                   "{\"sync\": {" SYNC_MIN ", \"interval_s\": 86400, \"batch\": 1, "
+                   "\"connect_timeout_s\": 1, \"timeout_s\": 600}}",
+                   &d),
+              HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_INT(cfg.sync.interval_s, 86400);
+    CHECK_INT(cfg.sync.batch, 1);
+    CHECK_INT(cfg.sync.timeout_s, 600);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_sync_unknown_key_is_reported(void)
+{
+    EXPECT_ONE_PROBLEM("{\"sync\": {" SYNC_MIN ", \"tokne\": \"x\"}}", 1, 52, "sync.tokne",
+                       "unknown key \"tokne\" (did you mean \"token\"?)");
+    EXPECT_ONE_PROBLEM("{\"sync\": {" SYNC_MIN ", \"pins\": []}}", 1, 52, "sync.pins",
+                       "unknown key \"pins\" (did you mean \"pin\"?)");
+    EXPECT_ONE_PROBLEM("{\"sync\": {" SYNC_MIN ", \"proxy\": \"http://p\"}}", 1, 52, "sync.proxy",
+                       "unknown key \"proxy\" (keys allowed here: url, token, ca_file, pin, "
+                       "interval_s, batch, allow_insecure_http, connect_timeout_s, timeout_s)");
+}
+
+static void test_bad_sync_section_leaves_the_whole_config_unchanged(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "/a/hailong.json",
+                         "{\"sync\": {\"url\": \"https://first.vn\", \"token\": \"one\", "
+                         "\"pin\": \"" PIN_A "\"}}",
+                         &d),
+              HL_OK);
+    EXPECT_COUNT(&d, 0);
+    const char *bad = "{\"kiosk_id\": \"k2\", \"timeouts\": {\"idle_s\": 90},\n"
+                      " \"sync\": {\"url\": \"https://second.vn\", \"token\": \"two\", "
+                      "\"ca_file\": \"ca.pem\", \"batch\": 0}}";
+    CHECK_INT(hl_config_load_text("/b/hailong.json", bad, strlen(bad), &cfg, &d), HL_ERR_INVALID);
+    EXPECT_COUNT(&d, 1);
+    EXPECT_DIAG(&d, 0, 2, 85, "sync.batch", "\"batch\" must be an integer from 1 to 5000, not 0");
+    CHECK_STR(cfg.kiosk_id, "k1");
+    CHECK_INT(cfg.timeouts.idle_s, 30);
+    CHECK_STR(cfg.dir, "/a");
+    CHECK(cfg.sync.enabled);
+    CHECK_STR(cfg.sync.url, "https://first.vn");
+    CHECK_STR(cfg.sync.token, "one");
+    CHECK_STR(cfg.sync.pin, PIN_A);
+    CHECK_STR(cfg.sync.ca_file, "");
+    CHECK_INT(cfg.sync.batch, 500);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+
+    /* Nor does a bad sync section enable sync on a fresh config. */
+    CHECK_INT(load_named(&cfg, "hailong.json",
+                         "{\"kiosk_id\": \"k2\", \"sync\": {\"url\": \"http://h\", \"token\": "
+                         "\"t\"}}",
+                         &d),
+              HL_ERR_INVALID);
+    CHECK(!cfg.sync.enabled);
+    CHECK_STR(cfg.sync.url, "");
+    CHECK_STR(cfg.kiosk_id, "k1");
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
 static const hl_test_case_t table[] = {
     HL_TEST(test_export_roots_say_where_sticks_are_mounted),
     HL_TEST(test_export_key_sha256_is_decoded_into_the_config),
@@ -470,6 +958,20 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_a_folder_is_not_a_config_file),
     HL_TEST(test_readme_example_config_is_valid),
     HL_TEST(test_sniff_tells_a_config_from_a_survey),
+    HL_TEST(test_sync_section_sets_every_field),
+    HL_TEST(test_sync_keys_left_out_take_their_defaults),
+    HL_TEST(test_no_sync_section_leaves_sync_disabled),
+    HL_TEST(test_sync_plain_http_is_refused_unless_allowed),
+    HL_TEST(test_sync_url_with_user_and_password_is_refused),
+    HL_TEST(test_sync_url_needs_a_host_and_no_fragment_spaces_or_excess_length),
+    HL_TEST(test_sync_url_and_token_are_required),
+    HL_TEST(test_sync_bad_token_names_the_place_never_the_value),
+    HL_TEST(test_sync_pin_may_be_a_string_or_a_list),
+    HL_TEST(test_sync_bad_pins_are_reported),
+    HL_TEST(test_sync_relative_ca_file_is_resolved_against_the_config_folder),
+    HL_TEST(test_sync_numbers_out_of_range_say_the_range),
+    HL_TEST(test_sync_unknown_key_is_reported),
+    HL_TEST(test_bad_sync_section_leaves_the_whole_config_unchanged),
 };
 
 HL_TEST_MAIN(table)

@@ -200,6 +200,45 @@ static int db_exec(const char *path, const char *sql)
     return rc;
 }
 
+/* The responses hl_store_foreach_pending walks (at most limit), as dump_t. */
+static void dump_pending(hl_store_t *st, int64_t limit, dump_t *d)
+{
+    memset(d, 0, sizeof *d);
+    hl_err_t err = {0};
+    int rc = hl_store_foreach_pending(st, limit, dump_row, d, &err);
+    if (rc != HL_OK) hl_test_fail(__FILE__, __LINE__, "foreach_pending: %s", err.msg);
+}
+
+static hl_store_sync_t sync_state_of(hl_store_t *st)
+{
+    hl_store_sync_t s;
+    hl_err_t err = {0};
+    if (hl_store_sync_state(st, &s, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "sync_state: %s", err.msg);
+    return s;
+}
+
+/* Records a successful attempt at at_utc_ms that delivered seqs[0..n). */
+static int sync_ok(hl_store_t *st, int64_t at_utc_ms, const int64_t *seqs, size_t n, hl_err_t *err)
+{
+    hl_store_sync_rec_t rec = {
+        .at_utc_ms = at_utc_ms, .delivered = seqs, .n_delivered = n, .success = true};
+    return hl_store_sync_record(st, &rec, err);
+}
+
+/* Stores n responses numbered from first, each answered; finished complete
+ * unless its bit in open_mask (bit i: the i-th) is set. */
+static void store_responses(hl_store_t *st, hl_response_t *r, int first, int n, unsigned open_mask)
+{
+    hl_err_t err = {0};
+    for (int i = 0; i < n; i++) {
+        resp_init(&r[i], first + i);
+        CHECK_INT(save_set(st, &r[i], "q_service", "ok", 5, &err), HL_OK);
+        if (!(open_mask & (1u << i)))
+            CHECK_INT(save_finish(st, &r[i], HL_RESP_COMPLETE, &err), HL_OK);
+    }
+}
+
 /* ---- Commit, reopen, sequence ------------------------------------------------ */
 
 static void test_open_creates_missing_data_dir_with_private_modes(void)
@@ -890,8 +929,27 @@ static void test_migrates_from_every_older_schema_version(void)
         CHECK_INT(db_int(dir, "SELECT count(*) FROM answers"), before);
         CHECK_INT(db_int(dir, "SELECT count(*) FROM responses"), rows);
         CHECK_INT(db_int(dir, "SELECT count(*) FROM exports"), exports);
+        /* Schema 3: every response stored before is pending (the one cut
+         * off is finished by recovery), nothing delivered or tried yet. */
+        hl_store_sync_t sy = sync_state_of(st);
+        CHECK_INT(sy.pending, v ? 3 : 0);
+        CHECK_INT(sy.delivered, 0);
+        CHECK_INT(sy.oldest_pending_seq, v ? 1 : 0);
+        CHECK_INT(sy.oldest_pending_utc_ms, v ? 1700000069000LL : -1);
+        CHECK_INT(sy.last_attempt_utc_ms, -1);
+        CHECK_INT(sy.last_success_utc_ms, -1);
+        CHECK_INT(sy.last_error_utc_ms, -1);
+        CHECK_STR(sy.last_error, "");
+        CHECK_STR(sy.stopped_fingerprint, "");
+        CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 0);
         hl_response_t r;
         hl_err_t err = {0};
+        if (v) {
+            dump_t d;
+            dump_pending(st, 100, &d);
+            CHECK_STR(d.text, "1:complete:vi:q_service=very_satisfied,q_staff=5;"
+                              "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes");
+        }
         if (v == 1) {
             /* The fixture's responses, the one cut off finished as partial. */
             dump_t d;
@@ -909,6 +967,15 @@ static void test_migrates_from_every_older_schema_version(void)
         CHECK_INT(hl_store_record_export(st, 1700000000000LL, 1, r.seq, 1, "m", "f", &err), HL_OK);
         CHECK_INT(hl_store_exported_upto(st, &upto, &err), HL_OK);
         CHECK_INT(upto, r.seq);
+        /* Schema 3's sync tables work on a migrated file: the new response
+         * is in progress, so the watermark stops before it. */
+        const int64_t all[] = {1, 3, 4, r.seq};
+        CHECK_INT(sync_ok(st, 1700000400000LL, all, 4, &err), HL_OK);
+        sy = sync_state_of(st);
+        CHECK_INT(sy.pending, 0);
+        CHECK_INT(sy.delivered, v ? 3 : 0);
+        CHECK_INT(sy.last_success_utc_ms, 1700000400000LL);
+        CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), r.seq - 1);
         hl_store_close(st);
         check_integrity(dir);
         free(path);
@@ -949,6 +1016,19 @@ static void test_current_version_fixture_opens_with_its_data(void)
     int64_t upto = -1;
     CHECK_INT(hl_store_exported_upto(st, &upto, &err), HL_OK);
     CHECK_INT(upto, 3); /* the fixture's export of 1..3 */
+    /* The fixture's sync state: 1 delivered, the last attempt failed. */
+    hl_store_sync_t sy = sync_state_of(st);
+    CHECK_INT(sy.delivered, 1);
+    CHECK_INT(sy.pending, 2);
+    CHECK_INT(sy.oldest_pending_seq, 3);
+    CHECK_INT(sy.oldest_pending_utc_ms, 1700000189000LL);
+    CHECK_INT(sy.last_attempt_utc_ms, 1700000500000LL);
+    CHECK_INT(sy.last_success_utc_ms, 1700000400000LL);
+    CHECK_INT(sy.last_error_utc_ms, 1700000500000LL);
+    CHECK_CONTAINS(sy.last_error, "HTTP 503");
+    CHECK_STR(sy.stopped_fingerprint, "");
+    dump_pending(st, 10, &d);
+    CHECK_STR(d.text, "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes");
     hl_store_close(st);
     free(path);
     hl_test_rmtree(dir);
@@ -1478,6 +1558,474 @@ static void test_export_range_stops_before_the_first_response_in_progress(void)
     free(dir);
 }
 
+/* ---- Network sync ------------------------------------------------------------ */
+
+static void test_sync_pending_walks_finished_responses_in_seq_order_up_to_the_limit(void)
+{
+    char *dir = hl_test_tmpdir("store-sync");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    dump_t d;
+    dump_pending(st, 10, &d);
+    CHECK_INT(d.rows, 0);
+    hl_store_sync_t sy = sync_state_of(st);
+    CHECK_INT(sy.pending, 0);
+    CHECK_INT(sy.oldest_pending_seq, 0);
+    CHECK_INT(sy.oldest_pending_utc_ms, -1);
+
+    hl_response_t r[4];
+    store_responses(st, r, 1, 4, 0);
+    CHECK_INT(save_set(st, &r[1], "q_staff", "3", 9, &err), HL_ERR_STATE); /* finished */
+    hl_response_t r5;
+    resp_init(&r5, 5);
+    CHECK_INT(save_set(st, &r5, "q_wait", "yes", 5, &err), HL_OK);
+    CHECK_INT(save_set(st, &r5, "q_staff", "2", 6, &err), HL_OK);
+    CHECK_INT(save_finish(st, &r5, HL_RESP_PARTIAL, &err), HL_OK);
+    dump_pending(st, 100, &d);
+    CHECK_STR(d.text, "1:complete:vi:q_service=ok;2:complete:vi:q_service=ok;"
+                      "3:complete:vi:q_service=ok;4:complete:vi:q_service=ok;"
+                      "5:partial:vi:q_staff=2,q_wait=yes");
+    dump_pending(st, 2, &d);
+    CHECK_STR(d.text, "1:complete:vi:q_service=ok;2:complete:vi:q_service=ok");
+    /* Delivered ones are skipped, also after a gap the watermark cannot pass. */
+    const int64_t some[] = {1, 3};
+    CHECK_INT(sync_ok(st, 1700001000000LL, some, 2, &err), HL_OK);
+    dump_pending(st, 2, &d);
+    CHECK_STR(d.text, "2:complete:vi:q_service=ok;4:complete:vi:q_service=ok");
+    dump_pending(st, 1, &d);
+    CHECK_STR(d.text, "2:complete:vi:q_service=ok");
+    sy = sync_state_of(st);
+    CHECK_INT(sy.pending, 3);
+    CHECK_INT(sy.delivered, 2);
+    CHECK_INT(sy.oldest_pending_seq, 2);
+    CHECK_INT(sy.oldest_pending_utc_ms, r[1].started_utc_ms + 9000);
+    /* A limit must be a count. */
+    CHECK_INT(hl_store_foreach_pending(st, 0, dump_row, &d, &err), HL_ERR_USAGE);
+    CHECK_INT(hl_store_foreach_pending(st, -1, dump_row, &d, &err), HL_ERR_USAGE);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_sync_in_progress_response_is_never_walked_nor_marked(void)
+{
+    char *dir = hl_test_tmpdir("store-sync");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    hl_response_t r[3];
+    store_responses(st, r, 1, 3, 1u << 1); /* 2 stays in progress */
+    dump_t d;
+    dump_pending(st, 10, &d);
+    CHECK_STR(d.text, "1:complete:vi:q_service=ok;3:complete:vi:q_service=ok");
+    const int64_t two[] = {2};
+    CHECK_INT(sync_ok(st, 1700001000000LL, two, 1, &err), HL_OK);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM sync_delivered"), 0);
+    hl_store_sync_t sy = sync_state_of(st);
+    CHECK_INT(sy.delivered, 0);
+    CHECK_INT(sy.pending, 2);
+    CHECK_INT(sy.last_attempt_utc_ms, 1700001000000LL);
+    /* It can still change, and is pending once finished. */
+    CHECK_INT(save_set(st, &r[1], "q_staff", "4", 7, &err), HL_OK);
+    CHECK_INT(save_finish(st, &r[1], HL_RESP_COMPLETE, &err), HL_OK);
+    dump_pending(st, 10, &d);
+    CHECK_STR(d.text, "1:complete:vi:q_service=ok;2:complete:vi:q_service=ok,q_staff=4;"
+                      "3:complete:vi:q_service=ok");
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_sync_record_marks_delivered_and_moves_watermark_past_gaps(void)
+{
+    char *dir = hl_test_tmpdir("store-sync");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    /* 1 finished; 2 removed (its only answer dropped); 3, 4 finished; 5 in
+     * progress; 6, 7 finished. */
+    hl_response_t r1[1], gone, r3[2], r5[3];
+    store_responses(st, r1, 1, 1, 0);
+    resp_init(&gone, 2);
+    CHECK_INT(save_set(st, &gone, "q_wait", "no", 5, &err), HL_OK);
+    const char *drop[] = {"q_wait"};
+    hl_save_t s = {.drop_qids = drop, .n_drop = 1};
+    CHECK_INT(hl_store_save(st, &gone, &s, &err), HL_OK);
+    CHECK_INT(gone.seq, 0);
+    store_responses(st, r3, 3, 2, 0);
+    store_responses(st, r5, 5, 3, 1u << 0);
+    CHECK_INT(r5[2].seq, 7);
+    CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 0);
+
+    /* Nothing delivered: the watermark stays. */
+    CHECK_INT(sync_ok(st, 1700001000000LL, NULL, 0, &err), HL_OK);
+    CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 0);
+    /* 3 and 4 delivered, 1 not yet: still 0. */
+    const int64_t a[] = {4, 3};
+    CHECK_INT(sync_ok(st, 1700001000000LL, a, 2, &err), HL_OK);
+    CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 0);
+    /* 1 delivered: past the removed 2 up to the response in progress. An
+     * unknown seq and marks already made are no-ops. */
+    const int64_t b[] = {1, 3, 999, 6, 7};
+    CHECK_INT(sync_ok(st, 1700002000000LL, b, 5, &err), HL_OK);
+    CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 4);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM sync_delivered"), 5);
+    CHECK_INT(db_int(dir, "SELECT delivered_utc_ms FROM sync_delivered WHERE seq = 3"),
+              1700001000000LL);
+    CHECK_INT(db_int(dir, "SELECT delivered_utc_ms FROM sync_delivered WHERE seq = 1"),
+              1700002000000LL);
+    hl_store_sync_t sy = sync_state_of(st);
+    CHECK_INT(sy.delivered, 5);
+    CHECK_INT(sy.pending, 0);
+    CHECK_INT(sy.oldest_pending_seq, 0);
+    dump_t d;
+    dump_pending(st, 10, &d);
+    CHECK_INT(d.rows, 0);
+    /* Marking the same again is harmless. */
+    CHECK_INT(sync_ok(st, 1700003000000LL, b, 5, &err), HL_OK);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM sync_delivered"), 5);
+    CHECK_INT(db_int(dir, "SELECT delivered_utc_ms FROM sync_delivered WHERE seq = 1"),
+              1700002000000LL);
+    CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 4);
+
+    /* The response in the gap is finished later: it shows as pending (before
+     * the watermark could pass it) and its mark moves the watermark to the end. */
+    CHECK_INT(save_finish(st, &r5[0], HL_RESP_PARTIAL, &err), HL_OK);
+    dump_pending(st, 10, &d);
+    CHECK_STR(d.text, "5:partial:vi:q_service=ok");
+    sy = sync_state_of(st);
+    CHECK_INT(sy.pending, 1);
+    CHECK_INT(sy.oldest_pending_seq, 5);
+    CHECK_INT(sy.oldest_pending_utc_ms, r5[0].started_utc_ms + 9000);
+    const int64_t c[] = {5};
+    CHECK_INT(sync_ok(st, 1700004000000LL, c, 1, &err), HL_OK);
+    CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 7);
+    sy = sync_state_of(st);
+    CHECK_INT(sy.pending, 0);
+    CHECK_INT(sy.delivered, 6);
+    /* A new response after the watermark is pending. */
+    hl_response_t r8[1];
+    store_responses(st, r8, 8, 1, 0);
+    dump_pending(st, 10, &d);
+    CHECK_STR(d.text, "8:complete:vi:q_service=ok");
+    hl_store_close(st);
+    check_integrity(dir);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_sync_success_clears_error_and_failure_keeps_last_success(void)
+{
+    char *dir = hl_test_tmpdir("store-sync");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    hl_response_t r[2];
+    store_responses(st, r, 1, 2, 0);
+    /* A failure first: no success yet. */
+    hl_store_sync_rec_t fail = {.at_utc_ms = 1000, .error = "cannot resolve survey.example.org"};
+    CHECK_INT(hl_store_sync_record(st, &fail, &err), HL_OK);
+    hl_store_sync_t sy = sync_state_of(st);
+    CHECK_INT(sy.last_attempt_utc_ms, 1000);
+    CHECK_INT(sy.last_success_utc_ms, -1);
+    CHECK_INT(sy.last_error_utc_ms, 1000);
+    CHECK_STR(sy.last_error, "cannot resolve survey.example.org");
+    CHECK_INT(sy.pending, 2);
+    /* Success: the error is cleared. */
+    const int64_t one[] = {1};
+    CHECK_INT(sync_ok(st, 2000, one, 1, &err), HL_OK);
+    sy = sync_state_of(st);
+    CHECK_INT(sy.last_attempt_utc_ms, 2000);
+    CHECK_INT(sy.last_success_utc_ms, 2000);
+    CHECK_INT(sy.last_error_utc_ms, -1);
+    CHECK_STR(sy.last_error, "");
+    CHECK_INT(sy.pending, 1);
+    /* A failure keeps the last success; one without a reason still shows. */
+    fail.at_utc_ms = 3000;
+    fail.error = NULL;
+    CHECK_INT(hl_store_sync_record(st, &fail, &err), HL_OK);
+    sy = sync_state_of(st);
+    CHECK_INT(sy.last_attempt_utc_ms, 3000);
+    CHECK_INT(sy.last_success_utc_ms, 2000);
+    CHECK_INT(sy.last_error_utc_ms, 3000);
+    CHECK(sy.last_error[0] != '\0');
+    /* A long error is cut to 511 bytes, never inside a UTF-8 character:
+     * here "ệ" (3 bytes) would straddle the cut at 511. */
+    char longmsg[700];
+    memset(longmsg, 'x', 510);
+    memcpy(longmsg + 510, "\xe1\xbb\x87", 3);
+    memset(longmsg + 513, 'y', 100);
+    longmsg[613] = '\0';
+    fail.at_utc_ms = 4000;
+    fail.error = longmsg;
+    CHECK_INT(hl_store_sync_record(st, &fail, &err), HL_OK);
+    sy = sync_state_of(st);
+    CHECK_INT(strlen(sy.last_error), 510);
+    CHECK_INT(db_int(dir, "SELECT length(CAST(last_error AS BLOB)) FROM sync_state"), 510);
+    /* Exactly 511 bytes are kept whole. */
+    longmsg[511] = '\0';
+    memset(longmsg, 'z', 511);
+    CHECK_INT(hl_store_sync_record(st, &fail, &err), HL_OK);
+    sy = sync_state_of(st);
+    CHECK_INT(strlen(sy.last_error), 511);
+    CHECK_INT(sy.last_success_utc_ms, 2000);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_sync_stop_fingerprint_is_set_kept_and_cleared(void)
+{
+    char *dir = hl_test_tmpdir("store-sync");
+    hl_store_t *st = store_open_ok(dir, NULL, NULL);
+    hl_err_t err = {0};
+    char fp[65];
+    memset(fp, 'a', 64);
+    fp[64] = '\0';
+    hl_store_sync_rec_t rec = {.at_utc_ms = 1000, .error = "HTTP 401", .stop_fingerprint = fp};
+    CHECK_INT(hl_store_sync_record(st, &rec, &err), HL_OK);
+    hl_store_sync_t sy = sync_state_of(st);
+    CHECK_STR(sy.stopped_fingerprint, fp);
+    /* NULL leaves it as it is. */
+    rec.stop_fingerprint = NULL;
+    rec.at_utc_ms = 2000;
+    CHECK_INT(hl_store_sync_record(st, &rec, &err), HL_OK);
+    sy = sync_state_of(st);
+    CHECK_STR(sy.stopped_fingerprint, fp);
+    CHECK_INT(sy.last_attempt_utc_ms, 2000);
+    /* Too long for a fingerprint: refused, nothing recorded. */
+    char big[80];
+    memset(big, 'b', 79);
+    big[79] = '\0';
+    rec.stop_fingerprint = big;
+    rec.at_utc_ms = 3000;
+    CHECK_INT(hl_store_sync_record(st, &rec, &err), HL_ERR_USAGE);
+    sy = sync_state_of(st);
+    CHECK_STR(sy.stopped_fingerprint, fp);
+    CHECK_INT(sy.last_attempt_utc_ms, 2000);
+    /* "" clears it. */
+    rec.stop_fingerprint = "";
+    rec.at_utc_ms = 4000;
+    CHECK_INT(hl_store_sync_record(st, &rec, &err), HL_OK);
+    sy = sync_state_of(st);
+    CHECK_STR(sy.stopped_fingerprint, "");
+    CHECK_INT(db_int(dir, "SELECT stopped_fingerprint IS NULL FROM sync_state"), 1);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_sync_read_only_store_reads_state_and_pending_but_refuses_record(void)
+{
+    char *dir = hl_test_tmpdir("store-sync");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    hl_response_t r[3];
+    store_responses(st, r, 1, 3, 0);
+    const int64_t one[] = {1};
+    CHECK_INT(sync_ok(st, 5000, one, 1, &err), HL_OK);
+    hl_store_close(st);
+
+    hl_store_opts_t ro = {.read_only = true};
+    CHECK_INT(hl_store_open(dir, &ro, &st, NULL, &err), HL_OK);
+    hl_store_sync_t sy = sync_state_of(st);
+    CHECK_INT(sy.delivered, 1);
+    CHECK_INT(sy.pending, 2);
+    CHECK_INT(sy.oldest_pending_seq, 2);
+    CHECK_INT(sy.last_success_utc_ms, 5000);
+    dump_t d;
+    dump_pending(st, 10, &d);
+    CHECK_STR(d.text, "2:complete:vi:q_service=ok;3:complete:vi:q_service=ok");
+    const int64_t two[] = {2};
+    CHECK_INT(sync_ok(st, 6000, two, 1, &err), HL_ERR_READONLY);
+    CHECK_CONTAINS(err.msg, "read-only");
+    sy = sync_state_of(st);
+    CHECK_INT(sy.delivered, 1);
+    CHECK_INT(sy.last_attempt_utc_ms, 5000);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_sync_record_refused_inside_a_batch_or_without_a_record(void)
+{
+    char *dir = hl_test_tmpdir("store-sync");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    hl_response_t r[1];
+    store_responses(st, r, 1, 1, 0);
+    CHECK_INT(hl_store_sync_record(st, NULL, &err), HL_ERR_USAGE);
+    hl_store_sync_rec_t bad = {.at_utc_ms = 1, .n_delivered = 2, .success = true};
+    CHECK_INT(hl_store_sync_record(st, &bad, &err), HL_ERR_USAGE);
+    CHECK_INT(hl_store_batch_begin(st, &err), HL_OK);
+    const int64_t one[] = {1};
+    CHECK_INT(sync_ok(st, 1000, one, 1, &err), HL_ERR_STATE);
+    CHECK_CONTAINS(err.msg, "batch");
+    /* Reading works inside a batch. */
+    hl_store_sync_t sy = sync_state_of(st);
+    CHECK_INT(sy.pending, 1);
+    CHECK_INT(hl_store_batch_end(st, &err), HL_OK);
+    sy = sync_state_of(st);
+    CHECK_INT(sy.delivered, 0);
+    CHECK_INT(sy.last_attempt_utc_ms, -1);
+    CHECK_INT(sync_ok(st, 1000, one, 1, &err), HL_OK);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_sync_marks_and_watermark_cannot_be_removed_or_lowered_by_sql(void)
+{
+    char *dir = hl_test_tmpdir("store-sync");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    hl_response_t r[2];
+    store_responses(st, r, 1, 2, 0);
+    const int64_t both[] = {1, 2};
+    CHECK_INT(sync_ok(st, 1000, both, 2, &err), HL_OK);
+    hl_store_close(st);
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "DELETE FROM sync_delivered WHERE seq = 1") & 0xff, SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "UPDATE sync_delivered SET delivered_utc_ms = 0") & 0xff,
+              SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "UPDATE sync_delivered SET seq = 9 WHERE seq = 2") & 0xff,
+              SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "UPDATE sync_state SET upto = 1") & 0xff, SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "DELETE FROM sync_state") & 0xff, SQLITE_CONSTRAINT);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM sync_delivered"), 2);
+    CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 2);
+    /* Other columns may change, and upto may rise. */
+    CHECK_INT(db_exec(path, "UPDATE sync_state SET upto = 3, last_error = 'x'"), SQLITE_OK);
+    /* A file whose state row was removed by another program (triggers
+     * dropped) is reported, not silently recorded in. */
+    CHECK_INT(db_exec(path, "DROP TRIGGER sync_state_keep; DELETE FROM sync_state"), SQLITE_OK);
+    st = store_open_ok(dir, &sv, NULL);
+    CHECK_INT(sync_ok(st, 2000, NULL, 0, &err), HL_ERR_INTERNAL);
+    CHECK_CONTAINS(err.msg, "no sync state row");
+    hl_store_sync_t sy = sync_state_of(st);
+    CHECK_INT(sy.last_attempt_utc_ms, -1);
+    CHECK_INT(sy.delivered, 2);
+    hl_store_close(st);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+/* One sync record under a fault plan: responses 1..3 finished, 1 delivered
+ * before; the record marks 2 and 3, succeeds and stops on a fingerprint. For
+ * N = 1, 2, ... the Nth operation of kind op fails until a run where the
+ * fault no longer hits the record; a failed record leaves nothing of it. */
+static void sync_fault_loop(hl_fault_op_t op, int sqlite_rc, bool persistent, int want)
+{
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    int failures = 0;
+    for (long nth = 1; nth < 200; nth++) {
+        char *dir = hl_test_tmpdir("store-sync-fault");
+        hl_store_t *st = store_open_ok(dir, &sv, NULL);
+        if (!st) break;
+        hl_err_t err = {0};
+        hl_response_t r[3];
+        store_responses(st, r, 1, 3, 0);
+        hl_store_sync_rec_t first = {.at_utc_ms = 1000, .error = "timeout"};
+        CHECK_INT(hl_store_sync_record(st, &first, &err), HL_OK);
+        const int64_t one[] = {1};
+        CHECK_INT(sync_ok(st, 2000, one, 1, &err), HL_OK);
+        hl_store_sync_t before = sync_state_of(st);
+        const int64_t seqs[] = {2, 3};
+        hl_store_sync_rec_t rec = {.at_utc_ms = 3000,
+                                   .delivered = seqs,
+                                   .n_delivered = 2,
+                                   .success = true,
+                                   .stop_fingerprint = "abcd"};
+
+        hl_faultvfs_arm(op, nth, persistent, sqlite_rc);
+        int rc = hl_store_sync_record(st, &rec, &err);
+        bool fired = hl_faultvfs_fired();
+        hl_faultvfs_disarm();
+        if (rc != HL_OK) {
+            failures++;
+            CHECK(fired);
+            CHECK_INT(rc, want);
+            CHECK(err.msg[0] != '\0');
+            hl_store_sync_t now = sync_state_of(st);
+            CHECK(memcmp(&now, &before, sizeof now) == 0);
+            dump_t d;
+            dump_pending(st, 10, &d);
+            CHECK_STR(d.text, "2:complete:vi:q_service=ok;3:complete:vi:q_service=ok");
+            /* The fault is gone: the same record goes through. */
+            CHECK_INT(hl_store_sync_record(st, &rec, &err), HL_OK);
+        }
+        hl_store_sync_t sy = sync_state_of(st);
+        CHECK_INT(sy.delivered, 3);
+        CHECK_INT(sy.pending, 0);
+        CHECK_INT(sy.last_success_utc_ms, 3000);
+        CHECK_STR(sy.stopped_fingerprint, "abcd");
+        hl_store_close(st);
+        CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 3);
+        check_integrity(dir);
+        hl_test_rmtree(dir);
+        free(dir);
+        if (!fired) break;
+    }
+    CHECK(failures > 0);
+}
+
+static void test_sync_failed_write_during_record_records_nothing(void)
+{
+    sync_fault_loop(HL_FAULT_CHANGE, SQLITE_IOERR_WRITE, false, HL_ERR_IO);
+    sync_fault_loop(HL_FAULT_CHANGE, SQLITE_IOERR_WRITE, true, HL_ERR_IO);
+    sync_fault_loop(HL_FAULT_WRITE, SQLITE_FULL, true, HL_ERR_FULL);
+}
+
+static void test_sync_state_survives_close_and_reopen(void)
+{
+    char *dir = hl_test_tmpdir("store-sync");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    hl_response_t r[4];
+    store_responses(st, r, 1, 4, 0);
+    const int64_t some[] = {1, 2, 4};
+    CHECK_INT(sync_ok(st, 1000, some, 3, &err), HL_OK);
+    hl_store_sync_rec_t rec = {
+        .at_utc_ms = 2000, .error = "HTTP 403: kiosk not enrolled", .stop_fingerprint = "f00d"};
+    CHECK_INT(hl_store_sync_record(st, &rec, &err), HL_OK);
+    hl_store_sync_t before = sync_state_of(st);
+    hl_store_close(st);
+
+    st = store_open_ok(dir, &sv, NULL);
+    hl_store_sync_t after = sync_state_of(st);
+    CHECK(memcmp(&before, &after, sizeof after) == 0);
+    CHECK_INT(after.delivered, 3);
+    CHECK_INT(after.pending, 1);
+    CHECK_INT(after.oldest_pending_seq, 3);
+    CHECK_INT(after.last_success_utc_ms, 1000);
+    CHECK_INT(after.last_attempt_utc_ms, 2000);
+    CHECK_INT(after.last_error_utc_ms, 2000);
+    CHECK_STR(after.last_error, "HTTP 403: kiosk not enrolled");
+    CHECK_STR(after.stopped_fingerprint, "f00d");
+    dump_t d;
+    dump_pending(st, 10, &d);
+    CHECK_STR(d.text, "3:complete:vi:q_service=ok");
+    hl_store_close(st);
+    CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 2);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_fault_vfs_counts_and_fails_the_nth_call),
     HL_TEST(test_open_creates_missing_data_dir_with_private_modes),
@@ -1503,6 +2051,16 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_read_only_store_reads_and_refuses_writes),
     HL_TEST(test_record_export_raises_exported_upto_and_shows_in_stats),
     HL_TEST(test_export_range_stops_before_the_first_response_in_progress),
+    HL_TEST(test_sync_pending_walks_finished_responses_in_seq_order_up_to_the_limit),
+    HL_TEST(test_sync_in_progress_response_is_never_walked_nor_marked),
+    HL_TEST(test_sync_record_marks_delivered_and_moves_watermark_past_gaps),
+    HL_TEST(test_sync_success_clears_error_and_failure_keeps_last_success),
+    HL_TEST(test_sync_stop_fingerprint_is_set_kept_and_cleared),
+    HL_TEST(test_sync_read_only_store_reads_state_and_pending_but_refuses_record),
+    HL_TEST(test_sync_record_refused_inside_a_batch_or_without_a_record),
+    HL_TEST(test_sync_marks_and_watermark_cannot_be_removed_or_lowered_by_sql),
+    HL_TEST(test_sync_failed_write_during_record_records_nothing),
+    HL_TEST(test_sync_state_survives_close_and_reopen),
     HL_TEST(test_migrates_from_every_older_schema_version),
     HL_TEST(test_current_version_fixture_opens_with_its_data),
     HL_TEST(test_refuses_garbage_file_without_modifying_it),

@@ -55,8 +55,10 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_stats(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_export_key(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_sync(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench_export(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_bench_sync(hl_cli_t *cli, int argc, char **argv);
 
 #endif

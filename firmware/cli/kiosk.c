@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const script_verbs[] = {"tap", "shot", "size", NULL};
+static const char *const script_verbs[] = {"tap", "shot", "size", "sync", NULL};
 
 const char *const *hl_kiosk_script_verbs(void)
 {
@@ -216,6 +216,46 @@ static void kiosk_take_result(hl_kiosk_t *k, bool join)
     k->dirty = true;
 }
 
+/* ---- Network sync ------------------------------------------------------------- */
+
+static void kiosk_sync_wake(void *ctx)
+{
+    hl_kiosk_t *k = ctx;
+    hl_display_post_wake(k->display);
+}
+
+/* Starts the sync worker when the config has a "sync" section. It keeps
+ * the real clock even in scripted runs: its waits are real network time. */
+static void kiosk_sync_start(hl_kiosk_t *k)
+{
+    const hl_config_t *cfg = &k->cli->cfg;
+    if (!cfg->sync.enabled) return;
+    hl_err_t err = {0};
+    hl_syncw_opts_t o = {.sync = {.cfg = &cfg->sync,
+                                  .kiosk_id = cfg->kiosk_id,
+                                  .software_version = HL_VERSION,
+                                  .sys = k->cli->sys},
+                         .data_dir = k->cli->data_dir,
+                         .wake = kiosk_sync_wake,
+                         .wake_ctx = k};
+    if (hl_sync_global_init(&err) != HL_OK || hl_syncw_start(&o, &k->syncw, &err) != HL_OK) {
+        fprintf(stderr, "hailong: network sync is off: %s\n", err.msg);
+        k->syncw = NULL;
+        return;
+    }
+    if (strncmp(cfg->sync.url, "https://", 8) != 0)
+        fprintf(stderr, "hailong: sync: INSECURE plain http to %s (allow_insecure_http)\n",
+                cfg->sync.url);
+}
+
+void hl_kiosk_sync_commit(hl_kiosk_t *k)
+{
+    if (!k->syncw || k->export_running) return; /* the export thread uses the store now */
+    hl_err_t err = {0};
+    if (hl_syncw_commit(k->syncw, k->store, &err) != HL_OK)
+        fprintf(stderr, "hailong: sync: recording what the server confirmed: %s\n", err.msg);
+}
+
 void hl_kiosk_poll_workers(hl_kiosk_t *k)
 {
     if (!k->mu_ready) return;
@@ -242,6 +282,7 @@ void hl_kiosk_poll_workers(hl_kiosk_t *k)
         k->ui.export_state.phase = HL_UI_EXPORT_NONE;
         k->dirty = true;
     }
+    hl_kiosk_sync_commit(k);
     kiosk_maybe_export(k);
 }
 
@@ -289,11 +330,14 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
     k->dirty = true;
     if (pthread_mutex_init(&k->mu, NULL) == 0) k->mu_ready = true;
     if (cli->cfg.has_export_key && k->mu_ready) kiosk_media_start(k);
+    kiosk_sync_start(k);
     return HL_EXIT_OK;
 }
 
 void hl_kiosk_close(hl_kiosk_t *k)
 {
+    hl_syncw_stop(k->syncw); /* aborts a request in progress; before the store closes */
+    k->syncw = NULL;
     if (k->media_thread_on) {
         char stop = 1;
         if (write(k->media_stop[1], &stop, 1) != 1) perror("hailong: stopping the USB watch");
@@ -521,8 +565,46 @@ const char *hl_kiosk_script_check(void *ctx, const hl_script_step_t *st)
                 strlen(name))
             return "shot takes one name of letters, digits, - _ . (shot start)";
         if (!shots_dir || !*shots_dir) return "shot needs --screenshots DIR on the command line";
+    } else if (!strcmp(v, "sync")) {
+        if (st->argc > 2 || (st->argc == 2 && (!parse_int(st->argv[1], &a) || a < 1)))
+            return "sync takes at most a number of seconds to wait (sync 60)";
     }
     return NULL;
+}
+
+/* `sync [SECONDS]`: pushes now and waits (real time, up to secs) until the
+ * worker finds nothing pending, recording each outcome as the event loop
+ * would; retries follow the worker's back-off. HL_ERR_STATE without a sync
+ * section, when the server refused the config, or on time out. */
+static int kiosk_script_sync(hl_kiosk_t *k, int secs, hl_err_t *err)
+{
+    if (!k->syncw)
+        return hl_err_set(err, HL_ERR_STATE, "sync: the config has no working \"sync\" section");
+    hl_syncw_info_t info;
+    hl_syncw_info(k->syncw, &info);
+    /* A round already reading when the kick comes may have read before the
+     * last answers were stored: then wait for the round after it. */
+    int64_t need = info.rounds + (info.pushing || hl_syncw_has_outcome(k->syncw) ? 2 : 1);
+    hl_syncw_kick(k->syncw);
+    int64_t deadline = k->cli->sys.mono_ms(k->cli->sys.ctx) + (int64_t)secs * 1000;
+    for (;;) {
+        hl_kiosk_sync_commit(k);
+        hl_syncw_info(k->syncw, &info);
+        if (info.rounds >= need && !info.pushing && !hl_syncw_has_outcome(k->syncw)) {
+            if (info.last_verdict == HL_SYNC_IDLE) return HL_OK;
+            if (info.last_verdict == HL_SYNC_STOP || info.stopped)
+                return hl_err_set(err, HL_ERR_STATE,
+                                  "sync: the server refused this config (hailong sync --status)");
+        }
+        int64_t now = k->cli->sys.mono_ms(k->cli->sys.ctx);
+        if (now >= deadline)
+            return hl_err_set(err, HL_ERR_STATE,
+                              "sync: responses still pending after %d s (hailong sync --status)",
+                              secs);
+        hl_input_t ev;
+        int64_t left = deadline - now;
+        hl_display_wait(k->display, left < 50 ? (int)left : 50, &ev);
+    }
 }
 
 int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
@@ -543,6 +625,11 @@ int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
         char path[4096];
         snprintf(path, sizeof path, "%s/%s.png", k->shots_dir, st->argv[1]);
         return hl_display_save_png(k->display, path, err);
+    }
+    if (!strcmp(v, "sync")) {
+        int secs = 60;
+        if (st->argc == 2) parse_int(st->argv[1], &secs);
+        return kiosk_script_sync(k, secs, err);
     }
     if (!strcmp(v, "tap")) {
         if (st->argc == 2) return hl_kiosk_tap_id(k, st->argv[1], err);

@@ -13,6 +13,7 @@
 #include "hl_render.h"
 #include "hl_script.h"
 #include "hl_store.h"
+#include "hl_sync.h"
 #include "hl_ui.h"
 
 #include <pthread.h>
@@ -60,7 +61,10 @@ typedef struct hl_kiosk {
     long long export_count;                  /* (mu) responses in the bundle */
     char export_msg[512];                    /* (mu) message when it failed */
     int64_t export_clear_at_ms;              /* mono ms to leave a result screen, 0 = none */
-    bool quit;                               /* SIGTERM or the desktop quit combination */
+    /* Network sync: a worker thread pushes pending responses; the loop
+     * records each outcome through the store (hl_syncw_commit). */
+    hl_syncw_t *syncw; /* owned; NULL without a "sync" section */
+    bool quit;         /* SIGTERM or the desktop quit combination */
 } hl_kiosk_t;
 
 typedef struct hl_kiosk_opts {
@@ -98,6 +102,10 @@ void hl_kiosk_media_removed(hl_kiosk_t *k, const char *mount);
 
 /* Takes what the worker threads handed over (called by the loop each turn). */
 void hl_kiosk_poll_workers(hl_kiosk_t *k);
+
+/* Records a sync outcome that waits, unless an export holds the store
+ * (then the next turn does). Part of hl_kiosk_poll_workers. */
+void hl_kiosk_sync_commit(hl_kiosk_t *k);
 
 /* Waits for a running export to end and takes its result (tests, close). */
 void hl_kiosk_export_wait(hl_kiosk_t *k);

@@ -8,6 +8,7 @@
  *   hailong verify-export DIR [--key-file FILE]
  *   hailong export-key --new
  *   hailong stats [--json]
+ *   hailong sync --once | --status [--json]
  *   hailong bench store [--responses N]
  *   hailong version
  *   common: --data-dir DIR  --config FILE  --survey FILE
@@ -46,6 +47,8 @@ static const char usage_text[] =
     "  export-key --new                 make the USB export secret (printed once) and store\n"
     "                                   its hash in the config\n"
     "  stats [--json]                   counts of stored responses\n"
+    "  sync --once | --status [--json]  push pending responses to the server now, or show\n"
+    "                                   what is pending and the last error\n"
     "  bench store [--responses N]      storage benchmark (prints one JSON line)\n"
     "  version                          print the version\n"
     "\n"
@@ -182,6 +185,7 @@ static const command_t commands[] = {
     {"version", cmd_version},
     {"verify-export", hl_cli_verify_export},
     {"export-key", hl_cli_export_key},
+    {"sync", hl_cli_sync},
 };
 
 int main(int argc, char **argv)

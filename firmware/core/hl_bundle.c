@@ -244,15 +244,8 @@ static void jsonl_free(hl_jsonl_t *j)
     j->n_surveys = j->cap_surveys = 0;
 }
 
-static int jsonl_row(void *ctx, const hl_row_t *r)
+bool hl_jsonl_put_row(hl_out_t *o, const hl_row_t *r)
 {
-    hl_jsonl_t *j = ctx;
-    hl_out_t *o = &j->out;
-    if (j->max_seq > 0 && r->seq > j->max_seq) return HL_OK; /* past the bundle's range */
-    if (j->track && !track_survey(j, r)) {
-        j->nomem = true;
-        return HL_ERR_NOMEM;
-    }
     bool finished = r->status != HL_RESP_IN_PROGRESS && r->finished_utc_ms >= 0;
     bool ok =
         out_lit(o, "{\"response_id\":") && out_str(o, r->uuid) && out_lit(o, ",\"seq\":") &&
@@ -270,8 +263,19 @@ static int jsonl_row(void *ctx, const hl_row_t *r)
         ok = (i == 0 || out_raw(o, ",", 1)) && out_str(o, r->qids[i]) &&
              out_lit(o, ":{\"value\":") && out_str(o, r->values[i]) && out_lit(o, ",\"ms\":") &&
              out_int(o, r->ms[i]) && out_raw(o, "}", 1);
-    ok = ok && out_raw(o, "}}\n", 3);
-    if (!ok) return HL_ERR_IO;
+    return ok && out_raw(o, "}}", 2);
+}
+
+static int jsonl_row(void *ctx, const hl_row_t *r)
+{
+    hl_jsonl_t *j = ctx;
+    hl_out_t *o = &j->out;
+    if (j->max_seq > 0 && r->seq > j->max_seq) return HL_OK; /* past the bundle's range */
+    if (j->track && !track_survey(j, r)) {
+        j->nomem = true;
+        return HL_ERR_NOMEM;
+    }
+    if (!hl_jsonl_put_row(o, r) || !out_raw(o, "\n", 1)) return HL_ERR_IO;
     if (j->rows++ == 0) j->seq_first = r->seq;
     j->seq_last = r->seq;
     if (j->opts && j->total > 0 && j->rows % 256 == 0)

@@ -32,6 +32,7 @@
 
 #include "hl_diag.h"
 #include "hl_err.h"
+#include "hl_export.h"
 #include "hl_store.h"
 
 #include <stdbool.h>
@@ -51,6 +52,11 @@ typedef struct hl_jsonl_result {
     int64_t seq_first; /* lowest sequence number written, 0 when none */
     int64_t seq_last;  /* highest, 0 when none */
 } hl_jsonl_result_t;
+
+/* Appends one response's JSON Lines object (without the line break) to o:
+ * the lossless JSON form, shared by the files and the network sync. False
+ * when o fails (its write_errno says why). */
+bool hl_jsonl_put_row(hl_fdbuf_t *o, const hl_row_t *r);
 
 /* Writes the JSON Lines of survey_id (NULL: every survey) to out_path
  * atomically. An empty store gives an empty file. res may be NULL. */

@@ -27,6 +27,34 @@ typedef struct hl_display_cfg {
     int rotation; /* clockwise degrees the panel is mounted at: 0, 90, 180, 270 (default 0) */
 } hl_display_cfg_t;
 
+/* "sync": store-and-forward push of finished responses to a server over
+ * HTTPS (hl_sync.h, docs/sync-protocol.md). No section, no network. */
+#define HL_SYNC_URL_MAX   512 /* bytes of sync.url */
+#define HL_SYNC_TOKEN_MAX 512 /* bytes of sync.token */
+#define HL_SYNC_PIN_MAX   500 /* bytes of the joined pins: up to 8 "sha256//<44 base64>" */
+#define HL_SYNC_PATH_MAX  256 /* bytes of sync.ca_file once resolved */
+#define HL_SYNC_BATCH_MAX 5000
+
+typedef struct hl_sync_cfg {
+    bool enabled;                       /* the config has a "sync" section */
+    char url[HL_SYNC_URL_MAX + 1];      /* "https://host[:port]/path": no user:password@, no
+                                           fragment; http:// only with allow_insecure_http */
+    char token[HL_SYNC_TOKEN_MAX + 1];  /* bearer token: 1..512 visible ASCII characters
+                                           (0x21..0x7e), never logged */
+    char ca_file[HL_SYNC_PATH_MAX + 1]; /* PEM CA bundle to trust instead of the system store;
+                                           a relative path is resolved against the config's
+                                           folder; "" for the system store */
+    char pin[HL_SYNC_PIN_MAX + 1];      /* "sha256//<base64>" or several joined with ';' (a string
+                                           or a list in the file; a backup pin can be listed); ""
+                                           for none */
+    int interval_s;           /* seconds between pushes when nothing is failing (60, 5..86400) */
+    int batch;                /* responses per request (500, 1..HL_SYNC_BATCH_MAX) */
+    bool allow_insecure_http; /* accept a plain http:// url (a lab); default false */
+    int connect_timeout_s;    /* connection limit (10, 1..120) */
+    int timeout_s;            /* whole-request limit (60, 1..600); a transfer slower than
+                                 about 100 bytes/s for min(timeout_s, 20) s is cut too */
+} hl_sync_cfg_t;
+
 typedef struct hl_config {
     char kiosk_id[HL_SURVEY_ID_MAX + 1]; /* [a-z0-9_-]{1,40} */
     hl_text_t site;                      /* owned; hall name per language, may be empty */
@@ -41,6 +69,7 @@ typedef struct hl_config {
     int n_export_roots;                  /* 0: the defaults, /media and /run/media */
     unsigned char export_key_sha256[32]; /* SHA-256 of the stick's HAILONG/export.key secret;
                                             the HMAC key of result bundles */
+    hl_sync_cfg_t sync;                  /* "sync"; sync.enabled false without the section */
 } hl_config_t;
 
 /* Fills defaults: the given kiosk id, empty site/counter, bundled survey,

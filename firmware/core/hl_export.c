@@ -53,6 +53,7 @@ typedef struct hl_csv {
 
 bool hl_fdbuf_flush(hl_fdbuf_t *o)
 {
+    if (o->fd < 0) return true; /* in memory: the buffer is the text */
     size_t off = 0;
     while (off < o->len) {
         ssize_t w = write(o->fd, o->buf + off, o->len - off);
@@ -68,8 +69,35 @@ bool hl_fdbuf_flush(hl_fdbuf_t *o)
     return true;
 }
 
+/* In memory: makes room for n more bytes, doubling up to the limit. */
+static bool fdbuf_grow(hl_fdbuf_t *o, size_t n)
+{
+    if (o->len + n <= o->cap) return true;
+    if (n > o->limit || o->len > o->limit - n) {
+        o->write_errno = ENOBUFS;
+        return false;
+    }
+    size_t cap = o->cap ? o->cap : 4096;
+    while (cap < o->len + n)
+        cap = cap > o->limit / 2 ? o->limit : cap * 2;
+    char *b = realloc(o->buf, cap);
+    if (!b) {
+        o->write_errno = ENOMEM;
+        return false;
+    }
+    o->buf = b;
+    o->cap = cap;
+    return true;
+}
+
 bool hl_fdbuf_put(hl_fdbuf_t *o, const char *s, size_t n)
 {
+    if (o->fd < 0) {
+        if (!fdbuf_grow(o, n)) return false;
+        memcpy(o->buf + o->len, s, n);
+        o->len += n;
+        return true;
+    }
     while (n) {
         if (o->len == o->cap && !hl_fdbuf_flush(o)) return false;
         size_t k = o->cap - o->len;

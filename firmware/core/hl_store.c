@@ -2,7 +2,7 @@
  * hl_store.c: the durable response store on SQLite (the only file of the
  * firmware that includes sqlite3.h).
  *
- * Layout (schema version 2):
+ * Layout (schema version 3):
  *   surveys    one row per survey file version, keyed by its SHA-256, with the
  *              JSON source and the question ids in survey order
  *   responses  one row per response; seq never goes back, even after a row
@@ -13,8 +13,16 @@
  *   exports    one row per result bundle written to a stick (schema 2): its
  *              time, sequence range, count, medium and folder; the default
  *              export starts after the highest seq_last
- * Triggers refuse to delete a response that has answers and to change a
- * finished response or its answers, whatever program writes to the file.
+ *   sync_delivered  one row per response the server confirmed (schema 3),
+ *              with the time of the attempt that delivered it
+ *   sync_state one row: the watermark upto (every stored response with
+ *              seq <= upto is delivered, so the pending scan starts after
+ *              it however many responses were delivered), the last attempt,
+ *              success and error, and the fingerprint of a sync config the
+ *              server refused for good
+ * Triggers refuse to delete a response that has answers, to change a
+ * finished response or its answers, to remove or change a delivered mark and
+ * to lower the sync watermark, whatever program writes to the file.
  *
  * Write cost: pages are 1 KiB and an answer save only touches the answers
  * page (the response row is written when it is created, when its language
@@ -154,6 +162,33 @@ static const char *const migrations[HL_STORE_SCHEMA_VERSION] = {
     "  folder TEXT,"                /* the bundle folder on the stick, HAILONG/<kiosk>/<time> */
     "  CHECK (seq_first >= 1 AND seq_first <= seq_last AND responses >= 1)"
     ");",
+    /* 2 -> 3: network sync (hl_store_sync_record). A finished response is
+     * pending until the server confirms it; upto only rises, so the pending
+     * scan stays short with a million delivered responses. Responses stored
+     * before the upgrade are all pending. */
+    "CREATE TABLE sync_delivered ("
+    "  seq INTEGER PRIMARY KEY REFERENCES responses(seq),"
+    "  delivered_utc_ms INTEGER NOT NULL" /* UTC ms: the attempt the server confirmed */
+    ");"
+    "CREATE TABLE sync_state ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  upto INTEGER NOT NULL DEFAULT 0," /* every response with seq <= upto is delivered */
+    "  last_attempt_utc_ms INTEGER,"
+    "  last_success_utc_ms INTEGER,"
+    "  last_error TEXT," /* NULL since the last success */
+    "  last_error_utc_ms INTEGER,"
+    "  stopped_fingerprint TEXT" /* config the server refused for good; NULL: not stopped */
+    ");"
+    "INSERT INTO sync_state(id) VALUES (1);"
+    "CREATE TRIGGER sync_state_keep BEFORE DELETE ON sync_state"
+    "  BEGIN SELECT RAISE(ABORT, 'the sync state cannot be deleted'); END;"
+    "CREATE TRIGGER sync_state_upto_rises BEFORE UPDATE OF upto ON sync_state"
+    "  WHEN NEW.upto < OLD.upto"
+    "  BEGIN SELECT RAISE(ABORT, 'the sync watermark never goes back'); END;"
+    "CREATE TRIGGER sync_delivered_keep BEFORE DELETE ON sync_delivered"
+    "  BEGIN SELECT RAISE(ABORT, 'a delivered mark cannot be removed'); END;"
+    "CREATE TRIGGER sync_delivered_fixed BEFORE UPDATE ON sync_delivered"
+    "  BEGIN SELECT RAISE(ABORT, 'a delivered mark cannot be changed'); END;",
 };
 
 /* ---- Cached statements ---------------------------------------------------- */
@@ -1319,31 +1354,44 @@ static void abuf_free(hl_answer_buf_t *b)
     free(b->ms);
 }
 
-int hl_store_foreach(hl_store_t *st, const char *survey_id, int64_t after_seq,
-                     int (*cb)(void *ctx, const hl_row_t *row), void *ctx, hl_err_t *err)
+/* The SQL lower bound of a pending scan: everything up to the watermark is
+ * delivered (0 if another program removed the row: all finished responses
+ * are then looked at). */
+#define SYNC_UPTO_SQL "coalesce((SELECT upto FROM sync_state WHERE id = 1), 0)"
+/* A finished response r not delivered yet. */
+#define SYNC_PENDING_SQL(r)                                                                        \
+    r ".status <> 0 AND NOT EXISTS (SELECT 1 FROM sync_delivered d WHERE d.seq = " r ".seq)"
+
+/* The walk behind hl_store_foreach and hl_store_foreach_pending: responses
+ * with seq > after (an SQL expression that may use ?1 = after_seq; the
+ * answers cursor starts after it too) of survey ?2 (NULL: all) that match
+ * filter (SQL on r, "" for none), in seq order, at most limit (-1: all). */
+static int walk_responses(hl_store_t *st, const char *after, const char *filter,
+                          const char *survey_id, int64_t after_seq, int64_t limit,
+                          int (*cb)(void *ctx, const hl_row_t *row), void *ctx, hl_err_t *err)
 {
     sqlite3_stmt *rs = NULL, *as = NULL;
     hl_answer_buf_t ab = {0};
     int rc = HL_OK;
+    char rsql[768], asql[256];
     /* CROSS JOIN keeps responses as the outer loop, read in seq order. */
-    int src = sqlite3_prepare_v2(
-        st->db,
-        "SELECT r.seq, r.uuid, r.kiosk_id, s.survey_id, s.version, s.sha256, r.lang,"
-        " r.started_utc_ms, r.finished_utc_ms, r.status, r.clock_trusted"
-        " FROM responses r CROSS JOIN surveys s ON s.sid = r.survey"
-        " WHERE r.seq > ?1 AND (?2 IS NULL OR s.survey_id = ?2) ORDER BY r.seq",
-        -1, &rs, NULL);
-    if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(st->db,
-                                 "SELECT seq, qid, value, ms FROM answers"
-                                 " WHERE id > ?1 * 64 + 63 ORDER BY id",
-                                 -1, &as, NULL);
+    snprintf(rsql, sizeof rsql,
+             "SELECT r.seq, r.uuid, r.kiosk_id, s.survey_id, s.version, s.sha256, r.lang,"
+             " r.started_utc_ms, r.finished_utc_ms, r.status, r.clock_trusted"
+             " FROM responses r CROSS JOIN surveys s ON s.sid = r.survey"
+             " WHERE r.seq > %s AND (?2 IS NULL OR s.survey_id = ?2)%s%s ORDER BY r.seq LIMIT ?3",
+             after, filter[0] ? " AND " : "", filter);
+    snprintf(asql, sizeof asql,
+             "SELECT seq, qid, value, ms FROM answers WHERE id > %s * 64 + 63 ORDER BY id", after);
+    int src = sqlite3_prepare_v2(st->db, rsql, -1, &rs, NULL);
+    if (src == SQLITE_OK) src = sqlite3_prepare_v2(st->db, asql, -1, &as, NULL);
     if (src != SQLITE_OK) {
         rc = store_fail(st, src, "reading responses", err);
         goto done;
     }
     sqlite3_bind_int64(rs, 1, after_seq);
     if (survey_id) sqlite3_bind_text(rs, 2, survey_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(rs, 3, limit);
     sqlite3_bind_int64(as, 1, after_seq);
 
     /* A read transaction keeps both cursors on the same snapshot. */
@@ -1406,6 +1454,25 @@ done:
     sqlite3_finalize(as);
     abuf_free(&ab);
     return rc;
+}
+
+int hl_store_foreach(hl_store_t *st, const char *survey_id, int64_t after_seq,
+                     int (*cb)(void *ctx, const hl_row_t *row), void *ctx, hl_err_t *err)
+{
+    return walk_responses(st, "?1", "", survey_id, after_seq, -1, cb, ctx, err);
+}
+
+int hl_store_foreach_pending(hl_store_t *st, int64_t limit,
+                             int (*cb)(void *ctx, const hl_row_t *row), void *ctx, hl_err_t *err)
+{
+    if (!st || !cb) return hl_err_set(err, HL_ERR_USAGE, "hl_store_foreach_pending: no argument");
+    if (limit <= 0)
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "hl_store_foreach_pending: limit %lld is not a positive count",
+                          (long long)limit);
+    /* The watermark is read by both cursors inside walk_responses' read
+     * transaction: one snapshot. */
+    return walk_responses(st, SYNC_UPTO_SQL, SYNC_PENDING_SQL("r"), NULL, 0, limit, cb, ctx, err);
 }
 
 void hl_store_free_ids(char **ids, size_t n)
@@ -1652,6 +1719,165 @@ int hl_store_export_range(hl_store_t *st, int64_t after_seq, hl_store_range_t *o
         rc = store_fail(st, src, "finding the responses to export", err);
     }
     sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- Network sync ------------------------------------------------------------ */
+
+#define SYNC_ERROR_MAX 511 /* bytes of last_error kept (hl_store_sync_t.last_error) */
+#define SYNC_FP_MAX    64  /* bytes of a stop fingerprint (hex SHA-256) */
+
+/* Copies a column's text into buf ("" for NULL), cut to fit. */
+static void column_text_copy(sqlite3_stmt *s, int col, char *buf, size_t size)
+{
+    const char *t = (const char *)sqlite3_column_text(s, col);
+    snprintf(buf, size, "%s", t ? t : "");
+}
+
+static int64_t column_ms(sqlite3_stmt *s, int col)
+{
+    return sqlite3_column_type(s, col) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, col);
+}
+
+int hl_store_sync_state(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err)
+{
+    if (!st || !out) return hl_err_set(err, HL_ERR_USAGE, "hl_store_sync_state: no argument");
+    memset(out, 0, sizeof *out);
+    out->oldest_pending_utc_ms = -1;
+    out->last_attempt_utc_ms = -1;
+    out->last_success_utc_ms = -1;
+    out->last_error_utc_ms = -1;
+    sqlite3_stmt *s = NULL;
+    /* One statement, one snapshot. Pending responses come after the
+     * watermark; delivered ones are counted over the whole table. */
+    int src = sqlite3_prepare_v2(
+        st->db,
+        "WITH p AS (SELECT r.seq, r.finished_utc_ms FROM responses r"
+        "   WHERE r.seq > " SYNC_UPTO_SQL " AND " SYNC_PENDING_SQL(
+            "r") "),"
+                 " o AS (SELECT seq, finished_utc_ms FROM p ORDER BY seq LIMIT 1)"
+                 " SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM sync_delivered),"
+                 " (SELECT seq FROM o), (SELECT finished_utc_ms FROM o),"
+                 " x.last_attempt_utc_ms, x.last_success_utc_ms, x.last_error_utc_ms, x.last_error,"
+                 " x.stopped_fingerprint"
+                 " FROM (SELECT 1) LEFT JOIN sync_state x ON x.id = 1",
+        -1, &s, NULL);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    int rc = HL_OK;
+    if (src == SQLITE_ROW) {
+        out->pending = sqlite3_column_int64(s, 0);
+        out->delivered = sqlite3_column_int64(s, 1);
+        out->oldest_pending_seq = sqlite3_column_int64(s, 2); /* NULL: 0 */
+        out->oldest_pending_utc_ms = column_ms(s, 3);
+        out->last_attempt_utc_ms = column_ms(s, 4);
+        out->last_success_utc_ms = column_ms(s, 5);
+        out->last_error_utc_ms = column_ms(s, 6);
+        column_text_copy(s, 7, out->last_error, sizeof out->last_error);
+        column_text_copy(s, 8, out->stopped_fingerprint, sizeof out->stopped_fingerprint);
+    } else {
+        rc = store_fail(st, src, "reading the sync state", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Length of text cut to at most max bytes without splitting a UTF-8
+ * sequence (continuation bytes are 10xxxxxx). */
+static size_t utf8_cut(const char *text, size_t max)
+{
+    size_t n = strlen(text);
+    if (n <= max) return n;
+    n = max;
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+int hl_store_sync_record(hl_store_t *st, const hl_store_sync_rec_t *rec, hl_err_t *err)
+{
+    if (!st || !rec) return hl_err_set(err, HL_ERR_USAGE, "hl_store_sync_record: no argument");
+    if (st->read_only)
+        return hl_err_set(err, HL_ERR_READONLY,
+                          "the store was opened read-only: a sync attempt can only be recorded "
+                          "by the program that writes the store (the kiosk)");
+    if (st->in_batch)
+        return hl_err_set(err, HL_ERR_STATE, "a sync attempt cannot be recorded inside a batch");
+    if (rec->n_delivered && !rec->delivered)
+        return hl_err_set(err, HL_ERR_USAGE, "hl_store_sync_record: n_delivered without seqs");
+    if (rec->stop_fingerprint && strlen(rec->stop_fingerprint) > SYNC_FP_MAX)
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "a sync config fingerprint of %zu bytes cannot be recorded (at most "
+                          "%d)",
+                          strlen(rec->stop_fingerprint), SYNC_FP_MAX);
+    /* A failure without a reason still shows as an error. */
+    const char *error = rec->success                  ? NULL
+                        : rec->error && rec->error[0] ? rec->error
+                                                      : "the attempt failed (no reason given)";
+
+    sqlite3_stmt *mark = NULL, *upd = NULL;
+    int rc = run_cached(st, ST_BEGIN, "recording a sync attempt", err);
+    if (rc != HL_OK) goto fail;
+    /* Unknown, in-progress and already delivered responses are no-ops. */
+    int src = sqlite3_prepare_v2(st->db,
+                                 "INSERT OR IGNORE INTO sync_delivered(seq, delivered_utc_ms)"
+                                 " SELECT seq, ?1 FROM responses WHERE seq = ?2 AND status <> 0",
+                                 -1, &mark, NULL);
+    /* The watermark moves up to just before the first response after it that
+     * is in progress or not delivered, or to the highest stored seq; never
+     * down (a trigger makes sure). */
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(
+            st->db,
+            "UPDATE sync_state SET upto = max(upto, coalesce("
+            "  (SELECT r.seq - 1 FROM responses r WHERE r.seq > sync_state.upto"
+            "   AND (r.status = 0 OR NOT EXISTS"
+            "   (SELECT 1 FROM sync_delivered d WHERE d.seq = r.seq)) ORDER BY r.seq LIMIT 1),"
+            "  (SELECT max(seq) FROM responses), upto)),"
+            " last_attempt_utc_ms = ?1,"
+            " last_success_utc_ms = CASE WHEN ?2 THEN ?1 ELSE last_success_utc_ms END,"
+            " last_error = ?3,"
+            " last_error_utc_ms = CASE WHEN ?2 THEN NULL ELSE ?1 END,"
+            " stopped_fingerprint = CASE WHEN ?4 THEN nullif(?5, '') ELSE stopped_fingerprint END"
+            " WHERE id = 1",
+            -1, &upd, NULL);
+    if (src != SQLITE_OK) {
+        rc = store_fail(st, src, "recording a sync attempt", err);
+        goto fail;
+    }
+    char what[96];
+    for (size_t i = 0; i < rec->n_delivered; i++) {
+        sqlite3_bind_int64(mark, 1, rec->at_utc_ms);
+        sqlite3_bind_int64(mark, 2, rec->delivered[i]);
+        snprintf(what, sizeof what, "marking response %lld as delivered",
+                 (long long)rec->delivered[i]);
+        rc = stmt_done(st, mark, what, err);
+        if (rc != HL_OK) goto fail;
+    }
+    sqlite3_bind_int64(upd, 1, rec->at_utc_ms);
+    sqlite3_bind_int(upd, 2, rec->success ? 1 : 0);
+    if (error)
+        sqlite3_bind_text(upd, 3, error, (int)utf8_cut(error, SYNC_ERROR_MAX), SQLITE_STATIC);
+    sqlite3_bind_int(upd, 4, rec->stop_fingerprint ? 1 : 0);
+    if (rec->stop_fingerprint) sqlite3_bind_text(upd, 5, rec->stop_fingerprint, -1, SQLITE_STATIC);
+    rc = stmt_done(st, upd, "recording the sync attempt", err);
+    if (rc != HL_OK) goto fail;
+    if (sqlite3_changes(st->db) != 1) {
+        rc = hl_err_set(err, HL_ERR_INTERNAL,
+                        "%s has no sync state row: it was changed by another program (or this "
+                        "is a bug in hailong); please report it with the file",
+                        st->path);
+        goto fail;
+    }
+    rc = run_cached(st, ST_COMMIT, "committing the sync attempt", err);
+    if (rc != HL_OK) goto fail;
+    sqlite3_finalize(mark);
+    sqlite3_finalize(upd);
+    hl_err_clear(err);
+    return HL_OK;
+fail:
+    sqlite3_finalize(mark);
+    sqlite3_finalize(upd);
+    rollback_quietly(st);
     return rc;
 }
 

@@ -23,7 +23,7 @@
 
 #define HL_STORE_FILE           "hailong.db"   /* database file name inside the data directory */
 #define HL_STORE_LOCK           "hailong.lock" /* the writer's flock; holds its pid */
-#define HL_STORE_SCHEMA_VERSION 2              /* PRAGMA user_version written by this build */
+#define HL_STORE_SCHEMA_VERSION 3              /* PRAGMA user_version written by this build */
 #define HL_STORE_APP_ID         0x484C4E47     /* PRAGMA application_id: "HLNG" */
 #define HL_STORE_PAGE_SIZE      1024           /* page size of new databases (small commits) */
 
@@ -177,6 +177,52 @@ typedef struct hl_store_range {
 } hl_store_range_t;
 
 int hl_store_export_range(hl_store_t *st, int64_t after_seq, hl_store_range_t *out, hl_err_t *err);
+
+/* ---- Network sync (hl_sync.h) -------------------------------------------------- */
+
+/* What the store keeps of the push to the server: delivered or not per
+ * response (with the time), and the last attempt, success and error. */
+typedef struct hl_store_sync {
+    int64_t pending;               /* finished (complete or partial) responses not delivered yet */
+    int64_t delivered;             /* responses the server has confirmed */
+    int64_t oldest_pending_seq;    /* 0 when nothing is pending */
+    int64_t oldest_pending_utc_ms; /* its finish time, -1 when nothing is pending */
+    int64_t last_attempt_utc_ms;   /* -1: never tried */
+    int64_t last_success_utc_ms;   /* -1: never delivered */
+    int64_t last_error_utc_ms;     /* -1: no error since the last success */
+    char last_error[512];          /* "" when the last attempt succeeded */
+    char stopped_fingerprint[65];  /* hex fingerprint of a sync config the server refused
+                                      for good (401, 403, ...): automatic retries stop
+                                      until the config changes; "" when not stopped */
+} hl_store_sync_t;
+
+int hl_store_sync_state(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err);
+
+/* Calls cb, in sequence order, for at most limit finished responses that
+ * are not delivered yet (oldest first). Responses in progress are never
+ * walked: a delivered response cannot change afterwards. Rows as for
+ * hl_store_foreach. */
+int hl_store_foreach_pending(hl_store_t *st, int64_t limit,
+                             int (*cb)(void *ctx, const hl_row_t *row), void *ctx, hl_err_t *err);
+
+/* One attempt's outcome, written in one transaction. */
+typedef struct hl_store_sync_rec {
+    int64_t at_utc_ms;        /* when the attempt was made */
+    const int64_t *delivered; /* seqs the server named (accepted or duplicate); marking
+                                 one already delivered, unknown or not finished is a no-op */
+    size_t n_delivered;
+    bool success;                 /* the server answered as the protocol says (a 200 with a
+                                     reply): last success is set, last error cleared */
+    const char *error;            /* when !success: what went wrong (stored as last error;
+                                     truncated to 511 bytes); NULL otherwise */
+    const char *stop_fingerprint; /* non-NULL: sets stopped_fingerprint ("" clears it) */
+} hl_store_sync_rec_t;
+
+/* Records an attempt: marks the delivered responses with at_utc_ms and
+ * updates the last attempt / success / error. HL_ERR_READONLY on a
+ * read-only store, HL_ERR_STATE inside a batch; storage failures as for
+ * hl_store_save (nothing recorded: the responses are sent again later). */
+int hl_store_sync_record(hl_store_t *st, const hl_store_sync_rec_t *rec, hl_err_t *err);
 
 /* The SQL that yields the CSV export's columns (without the header) for
  * survey_id, as the sqlite3 shell would run it; for the benchmark that

@@ -9,6 +9,7 @@ hl_packages=(
   libjansson-dev                     # survey and config JSON, with line/column errors
   libssl-dev                         # libcrypto: SHA-256 of survey files
   libxlsxwriter-dev                  # responses.xlsx export (constant-memory mode)
+  libcurl4-openssl-dev               # network sync: HTTPS POST with OpenSSL (public-key pins)
   sqlite3                            # the shell: benchmark comparison, manual inspection
   libsdl2-dev                        # SDL2: window/KMS display, touch and mouse input, renderer
   libsdl2-ttf-dev                    # SDL2_ttf (with HarfBuzz): text from the bundled Noto Sans
@@ -19,6 +20,8 @@ hl_test_packages=(
   python3-openpyxl                   # test_xlsx reads the exported workbook back (/usr/bin/python3)
   dosfstools                         # test_fat: mkfs.vfat makes FAT images, fsck.fat checks them
   mtools                             # test_fat: mcopy reads a bundle back off a FAT image
+  python3                            # test_sync: the HTTPS test receiver (/usr/bin/python3)
+  openssl                            # test_sync: makes the test CA and server certificates
   fusefat                            # test_fat: mounts a FAT image read-write through FUSE (pulls fuse:
                                      # fusermount), as this kernel cannot loop-mount vfat
 )

@@ -1,0 +1,236 @@
+/*
+ * cli_sync.c: `hailong sync --once` pushes every pending response to the
+ * config's server now, in batches, and `hailong sync --status [--json]`
+ * prints what is pending and how the last attempts went.
+ *
+ * --once opens the store read-write (so it refuses while the kiosk runs:
+ * the kiosk syncs by itself) and goes on batch after batch while the server
+ * confirms them; it stops at the first failure and says why. Exit 0 when
+ * nothing is left pending, 1 when something is. --status opens the store
+ * read-only, so it works beside a running kiosk.
+ */
+#include "cli.h"
+#include "hl_store.h"
+#include "hl_sync.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#ifndef HL_VERSION
+#define HL_VERSION "0.0.0"
+#endif
+
+static const char sync_usage[] =
+    "usage: hailong sync --once | --status [--json]\n"
+    "\n"
+    "  --once     push every pending response to the config's sync.url now; exit 0 when\n"
+    "             nothing is left pending, 1 when some is (the reason is printed)\n"
+    "  --status   pending count, last attempt, last success and last error\n"
+    "  --json     with --status: one JSON object\n"
+    "\n"
+    "The config's \"sync\" section says where and how (README \"Network sync\",\n"
+    "docs/sync-protocol.md). --once needs the kiosk stopped; --status works beside it.\n";
+
+static bool db_exists(const hl_cli_t *cli)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/%s", cli->data_dir, HL_STORE_FILE);
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+static void iso_or(int64_t ms, char out[32], const char *none)
+{
+    if (ms < 0)
+        snprintf(out, 32, "%s", none);
+    else
+        hl_time_iso8601(ms, out);
+}
+
+static int sync_once(hl_cli_t *cli)
+{
+    const hl_sync_cfg_t *cfg = &cli->cfg.sync;
+    if (!db_exists(cli)) {
+        printf("no responses stored yet in %s: nothing to push\n", cli->data_dir);
+        return HL_EXIT_OK;
+    }
+    hl_err_t err = {0};
+    hl_store_t *st = NULL;
+    int rc = hl_store_open(cli->data_dir, NULL, &st, NULL, &err);
+    if (rc == HL_ERR_LOCKED) {
+        fprintf(stderr,
+                "hailong sync: the kiosk is running and pushes by itself (see hailong sync "
+                "--status); stop it to push from here (%s)\n",
+                err.msg);
+        return HL_EXIT_FAIL;
+    }
+    if (rc != HL_OK) {
+        fprintf(stderr, "hailong sync: %s\n", err.msg);
+        return HL_EXIT_FAIL;
+    }
+    hl_sync_t *s = NULL;
+    hl_sync_opts_t o = {
+        .cfg = cfg, .kiosk_id = cli->cfg.kiosk_id, .software_version = HL_VERSION, .sys = cli->sys};
+    if (hl_sync_global_init(&err) != HL_OK || hl_sync_new(&o, &s, &err) != HL_OK) {
+        fprintf(stderr, "hailong sync: %s\n", err.msg);
+        hl_store_close(st);
+        return HL_EXIT_FAIL;
+    }
+    int64_t delivered = 0;
+    int exit_code = HL_EXIT_OK;
+    char reason[600] = "";
+    for (;;) {
+        hl_sync_outcome_t out;
+        rc = hl_sync_push(s, st, &out, &err);
+        if (rc != HL_OK) {
+            snprintf(reason, sizeof reason, "%s", err.msg);
+            exit_code = HL_EXIT_FAIL;
+            break;
+        }
+        if (out.verdict == HL_SYNC_IDLE) break;
+        if (hl_sync_commit(s, st, &out, &err) != HL_OK) {
+            snprintf(reason, sizeof reason, "recording what the server confirmed: %s", err.msg);
+            exit_code = HL_EXIT_FAIL;
+            break;
+        }
+        delivered += (int64_t)out.n_delivered;
+        if (out.verdict != HL_SYNC_DELIVERED) {
+            snprintf(reason, sizeof reason, "%s", out.error);
+            exit_code = HL_EXIT_FAIL;
+            break;
+        }
+    }
+    hl_store_sync_t ss = {0};
+    int src = hl_store_sync_state(st, &ss, &err);
+    hl_sync_free(s);
+    hl_store_close(st);
+    hl_sync_global_cleanup();
+    printf("delivered %lld response%s to %s\n", (long long)delivered, delivered == 1 ? "" : "s",
+           cfg->url);
+    if (exit_code != HL_EXIT_OK) fprintf(stderr, "hailong sync: %s\n", reason);
+    if (src != HL_OK) {
+        fprintf(stderr, "hailong sync: %s\n", err.msg);
+        return HL_EXIT_FAIL;
+    }
+    if (ss.pending > 0) {
+        fprintf(stderr, "hailong sync: %lld response%s still pending\n", (long long)ss.pending,
+                ss.pending == 1 ? "" : "s");
+        return HL_EXIT_FAIL;
+    }
+    printf("nothing pending\n");
+    return HL_EXIT_OK;
+}
+
+static int sync_status(hl_cli_t *cli, bool json)
+{
+    const hl_sync_cfg_t *cfg = &cli->cfg.sync;
+    hl_store_sync_t ss = {.oldest_pending_utc_ms = -1,
+                          .last_attempt_utc_ms = -1,
+                          .last_success_utc_ms = -1,
+                          .last_error_utc_ms = -1};
+    hl_err_t err = {0};
+    if (db_exists(cli)) {
+        hl_store_t *st = NULL;
+        hl_store_opts_t so = {.read_only = true};
+        int rc = hl_store_open(cli->data_dir, &so, &st, NULL, &err);
+        if (rc == HL_OK) rc = hl_store_sync_state(st, &ss, &err);
+        hl_store_close(st);
+        if (rc != HL_OK) {
+            fprintf(stderr, "hailong sync: %s\n", err.msg);
+            return HL_EXIT_FAIL;
+        }
+    }
+    char fp[65] = "";
+    if (cfg->enabled) hl_sync_fingerprint(cfg, fp);
+    bool stopped = cfg->enabled && ss.stopped_fingerprint[0] && !strcmp(fp, ss.stopped_fingerprint);
+    bool insecure = cfg->enabled && strncmp(cfg->url, "https://", 8) != 0;
+    char attempt[32], success[32], errat[32], oldest[32];
+    iso_or(ss.last_attempt_utc_ms, attempt, "never");
+    iso_or(ss.last_success_utc_ms, success, "never");
+    iso_or(ss.last_error_utc_ms, errat, "-");
+    iso_or(ss.oldest_pending_utc_ms, oldest, "-");
+    if (json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "configured", json_boolean(cfg->enabled));
+        json_object_set_new(o, "url", cfg->enabled ? json_string(cfg->url) : json_null());
+        json_object_set_new(o, "insecure_http", json_boolean(insecure));
+        json_object_set_new(o, "pending", json_integer(ss.pending));
+        json_object_set_new(o, "delivered", json_integer(ss.delivered));
+        json_object_set_new(o, "oldest_pending_seq", json_integer(ss.oldest_pending_seq));
+        json_object_set_new(o, "last_attempt_at",
+                            ss.last_attempt_utc_ms < 0 ? json_null() : json_string(attempt));
+        json_object_set_new(o, "last_success_at",
+                            ss.last_success_utc_ms < 0 ? json_null() : json_string(success));
+        json_object_set_new(o, "last_error",
+                            ss.last_error[0] ? json_string(ss.last_error) : json_null());
+        json_object_set_new(o, "last_error_at",
+                            ss.last_error_utc_ms < 0 ? json_null() : json_string(errat));
+        json_object_set_new(o, "stopped", json_boolean(stopped));
+        char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(o);
+        if (!text) {
+            fprintf(stderr, "hailong sync: out of memory\n");
+            return HL_EXIT_FAIL;
+        }
+        printf("%s\n", text);
+        free(text);
+        return HL_EXIT_OK;
+    }
+    if (cfg->enabled)
+        printf("sync           %s (every %d s, %d per batch)%s\n", cfg->url, cfg->interval_s,
+               cfg->batch, insecure ? " INSECURE: plain http, allowed by allow_insecure_http" : "");
+    else
+        printf("sync           not configured (no \"sync\" section in the config)\n");
+    if (ss.pending)
+        printf("pending        %lld (oldest: seq %lld, finished %s)\n", (long long)ss.pending,
+               (long long)ss.oldest_pending_seq, oldest);
+    else
+        printf("pending        0\n");
+    printf("delivered      %lld\n", (long long)ss.delivered);
+    printf("last attempt   %s\n", attempt);
+    printf("last success   %s\n", success);
+    if (ss.last_error[0])
+        printf("last error     %s: %s\n", errat, ss.last_error);
+    else
+        printf("last error     none\n");
+    if (stopped)
+        printf("stopped        yes: the server refused this config; fix it (the kiosk then "
+               "retries) or run hailong sync --once\n");
+    return HL_EXIT_OK;
+}
+
+int hl_cli_sync(hl_cli_t *cli, int argc, char **argv)
+{
+    bool once = false, status = false, json = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            fputs(sync_usage, stdout);
+            return HL_EXIT_OK;
+        } else if (!strcmp(argv[i], "--once")) {
+            once = true;
+        } else if (!strcmp(argv[i], "--status")) {
+            status = true;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = true;
+        } else {
+            fprintf(stderr, "hailong sync: unexpected argument \"%s\"\n%s", argv[i], sync_usage);
+            return HL_EXIT_USAGE;
+        }
+    }
+    if (once == status || (json && !status)) {
+        fprintf(stderr, "hailong sync: give --once or --status\n%s", sync_usage);
+        return HL_EXIT_USAGE;
+    }
+    if (hl_cli_load_config(cli) || hl_cli_resolve_data_dir(cli)) return HL_EXIT_FAIL;
+    if (status) return sync_status(cli, json);
+    if (!cli->cfg.sync.enabled) {
+        fprintf(stderr,
+                "hailong sync: no \"sync\" section in %s: add one with the server's url and token "
+                "(README \"Network sync\")\n",
+                cli->cfg.file ? cli->cfg.file : "the config (none given: --config FILE)");
+        return HL_EXIT_FAIL;
+    }
+    return sync_once(cli);
+}

@@ -1,0 +1,760 @@
+/*
+ * hl_sync.c: the network sync's protocol pieces and its connection: a batch
+ * of pending responses read from a store, posted over HTTPS with libcurl,
+ * the answer classified, and the outcome recorded (formats in hl_sync.h and
+ * docs/sync-protocol.md).
+ *
+ * The request body is built in one memory buffer that grows to the largest
+ * batch and is reused: the prefix {"kiosk_id":...,"batch_id":...,
+ * "responses":[ has a fixed length, so it is reserved first and filled in
+ * once the batch's UUIDs (and so its id) are known. One CURL handle lives as
+ * long as the hl_sync_t, so batches reuse the TLS connection. libcurl has no
+ * time limit by default: connect, whole-request and low-speed limits are
+ * always set. Only https (or http when the config allows it) is enabled,
+ * redirects are never followed, TLS peer and host verification stay on,
+ * and the token is only ever put in the Authorization header.
+ */
+#include "hl_sync.h"
+
+#include "hl_bundle.h"
+#include "hl_export.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <openssl/evp.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HL_SYNC_BODY_SOFT (8 * 1024 * 1024)  /* a batch stops growing past this */
+#define HL_SYNC_BODY_MAX  (16 * 1024 * 1024) /* hard limit of a request body */
+#define HL_SYNC_LOW_SPEED 100                /* bytes/s below which a transfer is cut */
+#define HL_SYNC_LOW_TIME  20                 /* ... after this many seconds */
+#define HL_SYNC_STOP_WALK 1000               /* callback code: the batch is full */
+
+/* ---- Protocol pieces ------------------------------------------------------------ */
+
+const char *hl_sync_verdict_name(hl_sync_verdict_t v)
+{
+    switch (v) {
+    case HL_SYNC_IDLE:
+        return "idle";
+    case HL_SYNC_DELIVERED:
+        return "delivered";
+    case HL_SYNC_RETRY:
+        return "retry";
+    case HL_SYNC_STOP:
+        return "stop";
+    }
+    return "?";
+}
+
+hl_sync_verdict_t hl_sync_classify_status(long st)
+{
+    switch (st) {
+    case 400: /* the server cannot read what this build sends */
+    case 401: /* token refused */
+    case 403:
+    case 404: /* wrong address */
+    case 405:
+    case 410:
+        return HL_SYNC_STOP;
+    default:
+        break;
+    }
+    if (st >= 300 && st < 400) return HL_SYNC_STOP; /* redirects are not followed */
+    return HL_SYNC_RETRY;
+}
+
+static int month_index(const char *m)
+{
+    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    for (int i = 0; i < 12; i++)
+        if (!strncmp(names + 3 * i, m, 3)) return i;
+    return -1;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int64_t hl_sync_retry_after_ms(const char *v, int64_t now_utc_ms)
+{
+    if (!v) return -1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (!*v) return -1;
+    int64_t ms = -1;
+    if (*v >= '0' && *v <= '9') {
+        int64_t secs = 0;
+        for (; *v >= '0' && *v <= '9'; v++) {
+            secs = secs * 10 + (*v - '0');
+            if (secs > HL_SYNC_RETRY_AFTER_CAP / 1000) secs = HL_SYNC_RETRY_AFTER_CAP / 1000 + 1;
+        }
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (*v) return -1;
+        ms = secs * 1000;
+    } else {
+        /* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
+        char wd[4], mon[4], zone[4];
+        int d, y, hh, mm, ss, used = 0;
+        if (sscanf(v, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3[A-Z]%n", wd, &d, mon, &y, &hh,
+                   &mm, &ss, zone, &used) != 8)
+            return -1;
+        const char *rest = v + used;
+        while (*rest == ' ' || *rest == '\t')
+            rest++;
+        int mi = month_index(mon);
+        if (*rest || mi < 0 || strcmp(zone, "GMT") != 0 || d < 1 || d > 31 || hh > 23 || mm > 59 ||
+            ss > 60 || y < 1970)
+            return -1;
+        int64_t t = ((days_from_civil(y, mi + 1, d) * 24 + hh) * 60 + mm) * 60 + ss;
+        ms = t * 1000 - now_utc_ms;
+        if (ms < 0) ms = 0;
+    }
+    return ms > HL_SYNC_RETRY_AFTER_CAP ? HL_SYNC_RETRY_AFTER_CAP : ms;
+}
+
+int64_t hl_sync_backoff_ms(int failures, uint32_t rnd, int64_t base_ms, int64_t cap_ms)
+{
+    if (base_ms <= 0) base_ms = HL_SYNC_BACKOFF_BASE;
+    if (cap_ms < base_ms) cap_ms = base_ms;
+    int64_t step = base_ms;
+    for (int i = 1; i < failures && step < cap_ms; i++)
+        step *= 2;
+    if (step > cap_ms) step = cap_ms;
+    int64_t half = step / 2;
+    return half + (half > 0 ? (int64_t)(rnd % (uint64_t)(half + 1)) : 0);
+}
+
+static void hex_encode(const unsigned char *b, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void hl_sync_batch_id(const char (*uuids)[HL_UUID_LEN + 1], size_t n,
+                      char out[HL_SYNC_BATCH_ID_LEN + 1])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    bool ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = EVP_DigestUpdate(c, uuids[i], strlen(uuids[i])) && EVP_DigestUpdate(c, "\n", 1);
+    ok = ok && EVP_DigestFinal_ex(c, md, &mdlen);
+    EVP_MD_CTX_free(c);
+    if (!ok) memset(md, 0, sizeof md), mdlen = 32; /* only without memory; still well-formed */
+    hex_encode(md, mdlen, hex);
+    memcpy(out, hex, HL_SYNC_BATCH_ID_LEN);
+    out[HL_SYNC_BATCH_ID_LEN] = '\0';
+}
+
+/* Marks the batch's UUIDs named in list; false when list is not an array of
+ * strings. */
+static bool mark_named(const json_t *list, const char (*uuids)[HL_UUID_LEN + 1], size_t n,
+                       bool *named, size_t *n_named)
+{
+    if (!json_is_array(list)) return false;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (!json_is_string(v)) return false;
+        const char *u = json_string_value(v);
+        if (json_string_length(v) != HL_UUID_LEN) continue;
+        /* Batches are at most a few thousand and replies list them mostly in
+         * order: try the same position first. */
+        size_t hit = n;
+        if (i < n && !memcmp(uuids[i], u, HL_UUID_LEN)) hit = i;
+        for (size_t k = 0; hit == n && k < n; k++)
+            if (!memcmp(uuids[k], u, HL_UUID_LEN)) hit = k;
+        if (hit < n && !named[hit]) {
+            named[hit] = true;
+            (*n_named)++;
+        }
+    }
+    return true;
+}
+
+int hl_sync_parse_reply(const char *body, size_t len, const char (*uuids)[HL_UUID_LEN + 1],
+                        size_t n, bool *named, size_t *n_named, hl_err_t *err)
+{
+    *n_named = 0;
+    for (size_t i = 0; i < n; i++)
+        named[i] = false;
+    if (!body || len == 0) return hl_err_set(err, HL_ERR_INVALID, "the server's answer is empty");
+    json_error_t je;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root)
+        return hl_err_set(err, HL_ERR_INVALID,
+                          "the server's answer is not JSON (line %d, column %d: %s)", je.line,
+                          je.column, je.text);
+    int rc = HL_OK;
+    const json_t *acc = json_object_get(root, "accepted");
+    const json_t *dup = json_object_get(root, "duplicate");
+    if (!json_is_object(root))
+        rc = hl_err_set(err, HL_ERR_INVALID, "the server's answer is not a JSON object");
+    else if (!acc || !dup)
+        rc = hl_err_set(err, HL_ERR_INVALID,
+                        "the server's answer lacks \"%s\" (it must list \"accepted\" and "
+                        "\"duplicate\" response ids)",
+                        !acc ? "accepted" : "duplicate");
+    else if (!mark_named(acc, uuids, n, named, n_named) ||
+             !mark_named(dup, uuids, n, named, n_named))
+        rc = hl_err_set(err, HL_ERR_INVALID,
+                        "the server's \"accepted\" and \"duplicate\" must be lists of response "
+                        "ids (strings)");
+    if (rc != HL_OK) {
+        *n_named = 0;
+        for (size_t i = 0; i < n; i++)
+            named[i] = false;
+    }
+    json_decref(root);
+    return rc;
+}
+
+void hl_sync_fingerprint(const hl_sync_cfg_t *cfg, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    const char *parts[] = {cfg->url, cfg->token, cfg->ca_file, cfg->pin,
+                           cfg->allow_insecure_http ? "insecure" : "tls"};
+    bool ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+    for (size_t i = 0; ok && i < sizeof parts / sizeof parts[0]; i++)
+        ok = EVP_DigestUpdate(c, parts[i], strlen(parts[i]) + 1); /* NUL separates */
+    ok = ok && EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32;
+    EVP_MD_CTX_free(c);
+    if (!ok) memset(md, 0, 32);
+    hex_encode(md, 32, out);
+}
+
+int hl_sync_global_init(hl_err_t *err)
+{
+    CURLcode c = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (c != CURLE_OK)
+        return hl_err_set(err, HL_ERR_INTERNAL, "libcurl cannot start: %s", curl_easy_strerror(c));
+    return HL_OK;
+}
+
+void hl_sync_global_cleanup(void)
+{
+    curl_global_cleanup();
+}
+
+/* ---- The connection ---------------------------------------------------------------- */
+
+struct hl_sync {
+    hl_sync_cfg_t cfg;
+    char kiosk_id[HL_SURVEY_ID_MAX + 1];
+    char user_agent[80];
+    char shown_url[HL_SYNC_URL_MAX + 1]; /* the url without its query, for messages */
+    char fingerprint[65];
+    char auth[HL_SYNC_TOKEN_MAX + 32]; /* "Authorization: Bearer <token>" */
+    hl_sys_t sys;
+    int64_t base_ms, cap_ms;
+    int batch; /* responses per request now (halved on 413) */
+    int failures;
+    CURL *curl;
+    char errbuf[CURL_ERROR_SIZE];
+    atomic_bool abort;
+
+    /* The batch being sent (capacity: cfg batch). */
+    hl_fdbuf_t body; /* in memory */
+    size_t prefix_len;
+    char (*uuids)[HL_UUID_LEN + 1];
+    int64_t *seqs;
+    bool *named;
+    int64_t *delivered;
+    size_t n, cap;
+    bool walk_nomem;
+
+    /* The reply. */
+    char *reply;
+    size_t reply_len, reply_cap;
+    bool reply_too_big;
+};
+
+static size_t on_reply(char *data, size_t size, size_t nmemb, void *ctx)
+{
+    hl_sync_t *s = ctx;
+    size_t n = size * nmemb;
+    if (s->reply_len + n + 1 > HL_SYNC_REPLY_MAX) {
+        s->reply_too_big = true;
+        return 0; /* ends the transfer with CURLE_WRITE_ERROR */
+    }
+    if (s->reply_len + n + 1 > s->reply_cap) {
+        size_t cap = s->reply_cap ? s->reply_cap : 16384;
+        while (cap < s->reply_len + n + 1)
+            cap *= 2;
+        char *r = realloc(s->reply, cap);
+        if (!r) return 0;
+        s->reply = r;
+        s->reply_cap = cap;
+    }
+    memcpy(s->reply + s->reply_len, data, n);
+    s->reply_len += n;
+    s->reply[s->reply_len] = '\0';
+    return n;
+}
+
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    hl_sync_t *s = ctx;
+    return atomic_load(&s->abort) ? 1 : 0;
+}
+
+/* The url as shown in messages: without a query (it may hold a secret). */
+static void shown_url(const char *url, char *out, size_t size)
+{
+    size_t n = strcspn(url, "?");
+    snprintf(out, size, "%.*s", (int)n, url);
+}
+
+static bool starts_with_ci(const char *s, const char *prefix)
+{
+    return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err)
+{
+    *out = NULL;
+    if (!o || !o->cfg || !o->cfg->enabled || !o->kiosk_id || !o->sys.mono_ms)
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "network sync is not configured: add a \"sync\" section to the config");
+    const hl_sync_cfg_t *cfg = o->cfg;
+    bool https = starts_with_ci(cfg->url, "https://");
+    if (!https && !(cfg->allow_insecure_http && starts_with_ci(cfg->url, "http://")))
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "sync.url must start with https:// (plain http:// only with "
+                          "\"allow_insecure_http\": true, for a lab)");
+    if (!cfg->token[0])
+        return hl_err_set(err, HL_ERR_USAGE, "sync.token is empty: the server needs it");
+    if (cfg->ca_file[0] && access(cfg->ca_file, R_OK) != 0)
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "sync.ca_file %s cannot be read (%s): copy the server's CA certificate "
+                          "(PEM) there or remove \"ca_file\" to use the system's CAs",
+                          cfg->ca_file, strerror(errno));
+    hl_sync_t *s = calloc(1, sizeof *s);
+    if (!s) return hl_err_set(err, HL_ERR_NOMEM, "out of memory starting the sync");
+    s->cfg = *cfg;
+    snprintf(s->kiosk_id, sizeof s->kiosk_id, "%s", o->kiosk_id);
+    snprintf(s->user_agent, sizeof s->user_agent, "hailong/%s",
+             o->software_version ? o->software_version : "0");
+    shown_url(cfg->url, s->shown_url, sizeof s->shown_url);
+    hl_sync_fingerprint(cfg, s->fingerprint);
+    snprintf(s->auth, sizeof s->auth, "Authorization: Bearer %s", cfg->token);
+    s->sys = o->sys;
+    s->base_ms = o->backoff_base_ms > 0 ? o->backoff_base_ms : HL_SYNC_BACKOFF_BASE;
+    s->cap_ms = o->backoff_cap_ms > 0 ? o->backoff_cap_ms : HL_SYNC_BACKOFF_CAP;
+    int batch = o->batch > 0 ? o->batch : cfg->batch;
+    if (batch <= 0) batch = 500;
+    if (batch > HL_SYNC_BATCH_MAX) batch = HL_SYNC_BATCH_MAX;
+    s->batch = batch;
+    s->cap = (size_t)batch;
+    atomic_init(&s->abort, false);
+    s->body.fd = -1;
+    s->body.limit = HL_SYNC_BODY_MAX;
+    s->uuids = calloc(s->cap, sizeof *s->uuids);
+    s->seqs = calloc(s->cap, sizeof *s->seqs);
+    s->named = calloc(s->cap, sizeof *s->named);
+    s->delivered = calloc(s->cap, sizeof *s->delivered);
+    s->curl = curl_easy_init();
+    if (!s->uuids || !s->seqs || !s->named || !s->delivered || !s->curl) {
+        hl_sync_free(s);
+        return hl_err_set(err, HL_ERR_NOMEM, "out of memory starting the sync");
+    }
+    curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+    if (https && !(vi->features & CURL_VERSION_SSL)) {
+        hl_sync_free(s);
+        return hl_err_set(err, HL_ERR_INTERNAL, "this libcurl has no TLS: install libcurl4");
+    }
+    CURL *c = s->curl;
+    CURLcode e = CURLE_OK;
+#define SETOPT(opt, val)                                                                           \
+    do {                                                                                           \
+        if (e == CURLE_OK) e = curl_easy_setopt(c, opt, val);                                      \
+    } while (0)
+    SETOPT(CURLOPT_URL, s->cfg.url);
+    SETOPT(CURLOPT_PROTOCOLS_STR, s->cfg.allow_insecure_http ? "https,http" : "https");
+    SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+    SETOPT(CURLOPT_NOSIGNAL, 1L);
+    SETOPT(CURLOPT_POST, 1L);
+    SETOPT(CURLOPT_USERAGENT, s->user_agent);
+    SETOPT(CURLOPT_ERRORBUFFER, s->errbuf);
+    SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+    SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+    SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (s->cfg.ca_file[0]) SETOPT(CURLOPT_CAINFO, s->cfg.ca_file);
+    SETOPT(CURLOPT_CONNECTTIMEOUT_MS, (long)s->cfg.connect_timeout_s * 1000L);
+    SETOPT(CURLOPT_TIMEOUT_MS, (long)s->cfg.timeout_s * 1000L);
+    SETOPT(CURLOPT_LOW_SPEED_LIMIT, (long)HL_SYNC_LOW_SPEED);
+    SETOPT(CURLOPT_LOW_SPEED_TIME,
+           (long)(s->cfg.timeout_s < HL_SYNC_LOW_TIME ? s->cfg.timeout_s : HL_SYNC_LOW_TIME));
+    SETOPT(CURLOPT_WRITEFUNCTION, on_reply);
+    SETOPT(CURLOPT_WRITEDATA, s);
+    SETOPT(CURLOPT_XFERINFOFUNCTION, on_progress);
+    SETOPT(CURLOPT_XFERINFODATA, s);
+    SETOPT(CURLOPT_NOPROGRESS, 0L);
+    SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+#undef SETOPT
+    if (e == CURLE_OK && s->cfg.pin[0]) {
+        e = curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, s->cfg.pin);
+        if (e != CURLE_OK) {
+            hl_sync_free(s);
+            return hl_err_set(err, HL_ERR_INTERNAL,
+                              "this libcurl cannot check sync.pin (%s): install the OpenSSL "
+                              "flavour, libcurl4",
+                              curl_easy_strerror(e));
+        }
+    }
+    if (e != CURLE_OK) {
+        hl_sync_free(s);
+        return hl_err_set(err, HL_ERR_INTERNAL, "libcurl refused a sync setting: %s",
+                          curl_easy_strerror(e));
+    }
+    *out = s;
+    return HL_OK;
+}
+
+void hl_sync_free(hl_sync_t *s)
+{
+    if (!s) return;
+    if (s->curl) curl_easy_cleanup(s->curl);
+    explicit_bzero(s->auth, sizeof s->auth);
+    explicit_bzero(s->cfg.token, sizeof s->cfg.token);
+    free(s->body.buf);
+    free(s->uuids);
+    free(s->seqs);
+    free(s->named);
+    free(s->delivered);
+    free(s->reply);
+    free(s);
+}
+
+void hl_sync_abort(hl_sync_t *s)
+{
+    if (s) atomic_store(&s->abort, true);
+}
+
+const char *hl_sync_config_fingerprint(const hl_sync_t *s)
+{
+    return s->fingerprint;
+}
+
+/* ---- Building a batch ---------------------------------------------------------------- */
+
+static bool body_lit(hl_sync_t *s, const char *t)
+{
+    return hl_fdbuf_put(&s->body, t, strlen(t));
+}
+
+static int on_pending(void *ctx, const hl_row_t *r)
+{
+    hl_sync_t *s = ctx;
+    if (s->n == s->cap || (int)s->n >= s->batch) return HL_SYNC_STOP_WALK;
+    if (!r->uuid || strlen(r->uuid) != HL_UUID_LEN) return HL_OK; /* cannot be named: skip */
+    if ((s->n > 0 && !body_lit(s, ",")) || !hl_jsonl_put_row(&s->body, r)) {
+        s->walk_nomem = true;
+        return HL_ERR_NOMEM;
+    }
+    memcpy(s->uuids[s->n], r->uuid, HL_UUID_LEN + 1);
+    s->seqs[s->n] = r->seq;
+    s->n++;
+    return s->body.len >= HL_SYNC_BODY_SOFT ? HL_SYNC_STOP_WALK : HL_OK;
+}
+
+/* Reads the batch and builds the body. */
+static int build_batch(hl_sync_t *s, hl_store_t *reader, char batch_id[HL_SYNC_BATCH_ID_LEN + 1],
+                       hl_err_t *err)
+{
+    s->n = 0;
+    s->walk_nomem = false;
+    s->body.len = 0;
+    s->body.write_errno = 0;
+    /* {"kiosk_id":"<id>","batch_id":"<32 hex>","responses":[ : fixed length,
+     * reserved now and written once the id is known. kiosk_id is [a-z0-9_-]. */
+    s->prefix_len = strlen("{\"kiosk_id\":\"\",\"batch_id\":\"\",\"responses\":[") +
+                    strlen(s->kiosk_id) + HL_SYNC_BATCH_ID_LEN;
+    char pad[160];
+    memset(pad, ' ', sizeof pad);
+    if (!hl_fdbuf_put(&s->body, pad, s->prefix_len))
+        return hl_err_set(err, HL_ERR_NOMEM, "out of memory building a sync batch");
+    int rc = hl_store_foreach_pending(reader, s->batch, on_pending, s, err);
+    if (rc == HL_SYNC_STOP_WALK) rc = HL_OK;
+    if (rc != HL_OK && s->walk_nomem)
+        return hl_err_set(err, HL_ERR_NOMEM, "out of memory building a sync batch");
+    if (rc != HL_OK) return rc;
+    if (s->n == 0) return HL_OK;
+    if (!body_lit(s, "]}")) return hl_err_set(err, HL_ERR_NOMEM, "out of memory building a batch");
+    hl_sync_batch_id((const char(*)[HL_UUID_LEN + 1]) s->uuids, s->n, batch_id);
+    char prefix[160];
+    int len =
+        snprintf(prefix, sizeof prefix, "{\"kiosk_id\":\"%s\",\"batch_id\":\"%s\",\"responses\":[",
+                 s->kiosk_id, batch_id);
+    if (len != (int)s->prefix_len)
+        return hl_err_set(err, HL_ERR_INTERNAL, "sync batch prefix of %d bytes, not %zu", len,
+                          s->prefix_len);
+    memcpy(s->body.buf, prefix, s->prefix_len);
+    return HL_OK;
+}
+
+/* ---- Posting it ------------------------------------------------------------------------ */
+
+/* A message into a fixed buffer; a long url or detail is cut, never overflows. */
+static void say(char *m, size_t sz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *m, size_t sz, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sz, fmt, ap);
+    va_end(ap);
+}
+
+static void describe_curl_error(hl_sync_t *s, CURLcode e, hl_sync_outcome_t *out)
+{
+    const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(e);
+    char *m = out->error;
+    size_t sz = sizeof out->error;
+    switch (e) {
+    case CURLE_ABORTED_BY_CALLBACK:
+        say(m, sz, "stopped before the server answered: the batch goes again later");
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        say(m, sz, "cannot find the server of %s (%s): check the network and sync.url",
+            s->shown_url, detail);
+        break;
+    case CURLE_COULDNT_CONNECT:
+        say(m, sz, "cannot connect to %s (%s): the network or the server is down", s->shown_url,
+            detail);
+        break;
+    case CURLE_OPERATION_TIMEDOUT:
+        say(m, sz, "no answer from %s within the time limit (%s): the batch goes again",
+            s->shown_url, detail);
+        break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+        say(m, sz,
+            "the server's certificate is not trusted, nothing was sent (%s): check the "
+            "server's certificate (expired? another name?) or sync.ca_file",
+            detail);
+        break;
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        say(m, sz,
+            "the server's public key does not match sync.pin, nothing was sent: the "
+            "server changed its key, or this is not the province's server");
+        break;
+    case CURLE_SSL_CACERT_BADFILE:
+        say(m, sz, "sync.ca_file cannot be used (%s): give a PEM CA certificate", detail);
+        break;
+    case CURLE_SSL_CONNECT_ERROR:
+        say(m, sz, "the secure connection to %s failed, nothing was sent (%s)", s->shown_url,
+            detail);
+        break;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        say(m, sz, "%s is not an address the sync may use (%s): use https://", s->shown_url,
+            detail);
+        break;
+    case CURLE_WRITE_ERROR:
+        say(m, sz,
+            s->reply_too_big ? "the server's answer is larger than %d bytes"
+                             : "out of memory reading the server's answer",
+            HL_SYNC_REPLY_MAX);
+        break;
+    default:
+        say(m, sz, "the connection to %s broke before an answer (%s): the batch goes again",
+            s->shown_url, detail);
+        break;
+    }
+}
+
+static void after_failure(hl_sync_t *s, hl_sync_outcome_t *out)
+{
+    s->failures++;
+    uint32_t rnd = 0;
+    if (s->sys.random) s->sys.random(s->sys.ctx, &rnd, sizeof rnd);
+    int64_t d = hl_sync_backoff_ms(s->failures, rnd, s->base_ms, s->cap_ms);
+    if (out->retry_after_ms > d) d = out->retry_after_ms;
+    out->next_in_ms = d;
+}
+
+/* The server answered status: decide what it means. */
+static void judge_answer(hl_sync_t *s, long status, hl_sync_outcome_t *out)
+{
+    out->http_status = status;
+    if (status == 200 || status == 201) {
+        size_t named = 0;
+        hl_err_t perr = {0};
+        if (hl_sync_parse_reply(s->reply, s->reply_len, (const char(*)[HL_UUID_LEN + 1]) s->uuids,
+                                s->n, s->named, &named, &perr) != HL_OK) {
+            out->verdict = HL_SYNC_RETRY;
+            say(out->error, sizeof out->error, "HTTP %ld from %s, but %s: the batch goes again",
+                status, s->shown_url, perr.msg);
+            return;
+        }
+        if (named == 0) {
+            out->verdict = HL_SYNC_RETRY;
+            say(out->error, sizeof out->error,
+                "HTTP %ld from %s named none of the %zu responses sent: they go again", status,
+                s->shown_url, s->n);
+            return;
+        }
+        for (size_t i = 0; i < s->n; i++)
+            if (s->named[i]) s->delivered[out->n_delivered++] = s->seqs[i];
+        out->verdict = HL_SYNC_DELIVERED;
+        out->more = out->n_delivered < s->n || (int)s->n >= s->batch;
+        return;
+    }
+    out->verdict = hl_sync_classify_status(status);
+    struct curl_header *h = NULL;
+    if ((status == 429 || status == 503) &&
+        curl_easy_header(s->curl, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
+        out->retry_after_ms = hl_sync_retry_after_ms(h->value, s->sys.utc_ms(s->sys.ctx));
+    char *m = out->error;
+    size_t sz = sizeof out->error;
+    char *loc = NULL;
+    switch (status) {
+    case 401:
+    case 403:
+        say(m, sz,
+            "HTTP %ld from %s: the server refuses this kiosk's token; fix sync.token (the "
+            "kiosk stops retrying until the config changes)",
+            status, s->shown_url);
+        break;
+    case 404:
+    case 405:
+    case 410:
+        say(m, sz,
+            "HTTP %ld from %s: no sync service at this address; fix sync.url (the kiosk "
+            "stops retrying until the config changes)",
+            status, s->shown_url);
+        break;
+    case 400:
+        say(m, sz,
+            "HTTP 400 from %s: the server cannot read what this kiosk sends (software "
+            "version?); the kiosk stops retrying until the config changes",
+            s->shown_url);
+        break;
+    case 413:
+        if (s->batch > 1) s->batch /= 2;
+        say(m, sz, "HTTP 413 from %s: the batch is too large; sending %d at a time now",
+            s->shown_url, s->batch);
+        break;
+    case 429:
+    case 503:
+        say(m, sz, "HTTP %ld from %s: the server is busy; retrying later", status, s->shown_url);
+        break;
+    default:
+        if (status >= 300 && status < 400) {
+            curl_easy_getinfo(s->curl, CURLINFO_REDIRECT_URL, &loc);
+            say(m, sz,
+                "HTTP %ld from %s: the server sends the kiosk elsewhere (%.200s); put the "
+                "right address in sync.url (redirects are not followed)",
+                status, s->shown_url, loc ? loc : "no address given");
+        } else if (status >= 500) {
+            say(m, sz, "HTTP %ld from %s: the server failed; the batch goes again", status,
+                s->shown_url);
+        } else {
+            say(m, sz, "HTTP %ld from %s: unexpected answer; the batch goes again", status,
+                s->shown_url);
+        }
+    }
+}
+
+int hl_sync_push(hl_sync_t *s, hl_store_t *reader, hl_sync_outcome_t *out, hl_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    out->retry_after_ms = -1;
+    out->delivered = s->delivered;
+    int64_t interval_ms = (int64_t)s->cfg.interval_s * 1000;
+    int rc = build_batch(s, reader, out->batch_id, err);
+    if (rc != HL_OK) return rc;
+    if (s->n == 0) {
+        out->verdict = HL_SYNC_IDLE;
+        out->next_in_ms = interval_ms;
+        return HL_OK;
+    }
+    out->n_sent = s->n;
+    if (atomic_load(&s->abort)) {
+        out->verdict = HL_SYNC_RETRY;
+        describe_curl_error(s, CURLE_ABORTED_BY_CALLBACK, out);
+        out->next_in_ms = interval_ms;
+        return HL_OK;
+    }
+    char idem[64];
+    snprintf(idem, sizeof idem, "Idempotency-Key: %s", out->batch_id);
+    struct curl_slist *hdr = NULL, *t;
+    const char *lines[] = {"Content-Type: application/json", "Accept: application/json",
+                           "Expect:", s->auth, idem};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        t = curl_slist_append(hdr, lines[i]);
+        if (!t) {
+            curl_slist_free_all(hdr);
+            return hl_err_set(err, HL_ERR_NOMEM, "out of memory sending a sync batch");
+        }
+        hdr = t;
+    }
+    s->reply_len = 0;
+    s->reply_too_big = false;
+    s->errbuf[0] = '\0';
+    curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, s->body.buf);
+    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->body.len);
+    CURLcode e = curl_easy_perform(s->curl);
+    long status = 0;
+    if (e == CURLE_OK) curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
+    curl_slist_free_all(hdr);
+    if (e != CURLE_OK) {
+        out->verdict = HL_SYNC_RETRY;
+        describe_curl_error(s, e, out);
+    } else {
+        judge_answer(s, status, out);
+    }
+    if (out->verdict == HL_SYNC_DELIVERED) {
+        s->failures = 0;
+        out->next_in_ms = out->more ? 0 : interval_ms;
+    } else if (out->verdict == HL_SYNC_STOP) {
+        out->next_in_ms = -1;
+    } else {
+        after_failure(s, out);
+    }
+    return HL_OK;
+}
+
+int hl_sync_commit(hl_sync_t *s, hl_store_t *writer, const hl_sync_outcome_t *out, hl_err_t *err)
+{
+    if (out->verdict == HL_SYNC_IDLE) return HL_OK;
+    hl_store_sync_rec_t rec = {
+        .at_utc_ms = s->sys.utc_ms(s->sys.ctx),
+        .delivered = out->delivered,
+        .n_delivered = out->n_delivered,
+        .success = out->verdict == HL_SYNC_DELIVERED,
+        .error = out->verdict == HL_SYNC_DELIVERED ? NULL : out->error,
+        .stop_fingerprint = out->verdict == HL_SYNC_STOP        ? s->fingerprint
+                            : out->verdict == HL_SYNC_DELIVERED ? ""
+                                                                : NULL,
+    };
+    return hl_store_sync_record(writer, &rec, err);
+}

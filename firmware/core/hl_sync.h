@@ -1,0 +1,203 @@
+/*
+ * hl_sync.h: store-and-forward push of finished responses to the
+ * province's server over HTTPS (libcurl), each response delivered once.
+ *
+ * The protocol (docs/sync-protocol.md): POST to sync.url a JSON body
+ *   {"kiosk_id": "...", "batch_id": "...", "responses": [<JSON Lines rows>]}
+ * with "Authorization: Bearer <token>" and "Idempotency-Key: <batch_id>";
+ * the server answers 200 with {"accepted": [uuids], "duplicate": [uuids]}
+ * and both lists count as delivered. A response is marked delivered only
+ * after such an answer names it; a timeout, a broken connection, a 5xx, a
+ * body that does not parse all mean the same responses go again later, and
+ * their UUIDs make the resend harmless. batch_id is derived from the UUIDs
+ * in the batch, so the same batch sent again carries the same key.
+ *
+ * Three layers:
+ *   - the protocol pieces (no network): the request body, the batch id,
+ *     parsing the reply, classifying an answer, Retry-After and back-off;
+ *   - hl_sync_t: one connection (kept alive between batches) that reads a
+ *     batch of pending responses from a store and posts it (hl_sync_push),
+ *     and records the outcome in the writer store (hl_sync_commit);
+ *   - hl_syncw_t: the kiosk's sync worker, a thread with its own read-only
+ *     store connection; the kiosk's store stays the single writer: the
+ *     worker hands each outcome to the writer's thread (hl_syncw_commit)
+ *     and waits for it before reading the next batch.
+ * TLS verification is always on (system CA store or sync.ca_file, optional
+ * public-key pins); plain http:// is refused unless allow_insecure_http;
+ * redirects are not followed. The token never appears in a message.
+ */
+#ifndef HL_SYNC_H
+#define HL_SYNC_H
+
+#include "hl_config.h"
+#include "hl_err.h"
+#include "hl_store.h"
+#include "hl_sys.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HL_SYNC_REPLY_MAX       (4 * 1024 * 1024) /* largest reply body read */
+#define HL_SYNC_BACKOFF_BASE    2000              /* ms: first retry delay (default) */
+#define HL_SYNC_BACKOFF_CAP     600000            /* ms: longest retry delay (default) */
+#define HL_SYNC_RETRY_AFTER_CAP 3600000           /* ms: longest Retry-After honoured */
+#define HL_SYNC_BATCH_ID_LEN    32                /* hex characters of a batch id */
+
+/* Initialises libcurl once per process, before any thread starts
+ * (main calls it); HL_ERR_INTERNAL when libcurl cannot start. */
+int hl_sync_global_init(hl_err_t *err);
+void hl_sync_global_cleanup(void);
+
+/* ---- Protocol pieces (no network) --------------------------------------------- */
+
+typedef enum hl_sync_verdict {
+    HL_SYNC_IDLE = 0,  /* nothing was pending: no request made */
+    HL_SYNC_DELIVERED, /* a 200 reply named some of the batch: those are delivered */
+    HL_SYNC_RETRY,     /* transient (network, TLS, timeout, 5xx, 429, 413, a reply that does
+                          not parse or names none of the batch): send again later */
+    HL_SYNC_STOP       /* the server refused the kiosk or the address (400, 401, 403, 404,
+                          405, 410, a redirect): no automatic retry until the config changes */
+} hl_sync_verdict_t;
+
+/* "idle", "delivered", "retry", "stop". */
+const char *hl_sync_verdict_name(hl_sync_verdict_t v);
+
+/* The verdict for an HTTP status that is not 200 (200 is decided by the
+ * reply). */
+hl_sync_verdict_t hl_sync_classify_status(long http_status);
+
+/* Milliseconds to wait from a Retry-After header value: delay-seconds or an
+ * HTTP-date (IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT") against now;
+ * capped at HL_SYNC_RETRY_AFTER_CAP; -1 when missing or malformed. */
+int64_t hl_sync_retry_after_ms(const char *value, int64_t now_utc_ms);
+
+/* Delay before retry number failures (1, 2, ...): exponential from base_ms,
+ * doubled each time up to cap_ms, with "equal jitter": half the step fixed,
+ * half spread by rnd (any 32-bit value). */
+int64_t hl_sync_backoff_ms(int failures, uint32_t rnd, int64_t base_ms, int64_t cap_ms);
+
+/* The batch id of n UUIDs in the order sent: the first 32 hex digits of
+ * SHA-256 over "<uuid>\n" for each. */
+void hl_sync_batch_id(const char (*uuids)[HL_UUID_LEN + 1], size_t n,
+                      char out[HL_SYNC_BATCH_ID_LEN + 1]);
+
+/* Parses a 200 reply for a batch of n UUIDs: sets named[i] when uuids[i]
+ * is in "accepted" or "duplicate" (names not in the batch are ignored) and
+ * *n_named to how many are. HL_ERR_INVALID (err says what) when the body is
+ * not JSON, not an object, lacks either list, or a list holds something
+ * other than strings: nothing counts as delivered then. */
+int hl_sync_parse_reply(const char *body, size_t len, const char (*uuids)[HL_UUID_LEN + 1],
+                        size_t n, bool *named, size_t *n_named, hl_err_t *err);
+
+/* Hex SHA-256 of what decides where and as whom the kiosk sends (url,
+ * token, ca_file, pin, allow_insecure_http): a stop lasts while it stays. */
+void hl_sync_fingerprint(const hl_sync_cfg_t *cfg, char out[65]);
+
+/* ---- One connection ------------------------------------------------------------- */
+
+typedef struct hl_sync hl_sync_t;
+
+typedef struct hl_sync_opts {
+    const hl_sync_cfg_t *cfg;     /* copied; cfg->enabled must be true */
+    const char *kiosk_id;         /* sent as "kiosk_id" */
+    const char *software_version; /* sent in User-Agent: hailong/<version> */
+    hl_sys_t sys;                 /* clocks and randomness (jitter) */
+    int64_t backoff_base_ms;      /* 0: HL_SYNC_BACKOFF_BASE */
+    int64_t backoff_cap_ms;       /* 0: HL_SYNC_BACKOFF_CAP */
+    int batch;                    /* 0: cfg->batch; responses per request */
+} hl_sync_opts_t;
+
+/* What one push did. delivered points into the hl_sync_t and stays valid
+ * until the next push. */
+typedef struct hl_sync_outcome {
+    hl_sync_verdict_t verdict;
+    size_t n_sent;            /* responses in the request (0: nothing pending, or no request) */
+    const int64_t *delivered; /* seqs the reply named */
+    size_t n_delivered;
+    bool more;              /* the batch was full: more may be pending right now */
+    long http_status;       /* 0 when no HTTP answer came */
+    int64_t retry_after_ms; /* from Retry-After (429, 503), -1 when none */
+    int64_t next_in_ms;     /* when to push again: 0 now, the interval, a back-off, or -1
+                               (stopped: only a manual push or a new config) */
+    char batch_id[HL_SYNC_BATCH_ID_LEN + 1];
+    char error[512]; /* what went wrong, for the technician and the log; "" when delivered */
+} hl_sync_outcome_t;
+
+/* Checks the config (https, or http with allow_insecure_http; a readable
+ * ca_file) and prepares a connection. HL_ERR_USAGE for a config the
+ * sync cannot use, HL_ERR_NOMEM, HL_ERR_INTERNAL when libcurl lacks a
+ * feature (TLS, pinning). */
+int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err);
+void hl_sync_free(hl_sync_t *s);
+
+/* Reads up to the batch size of pending responses from reader (oldest
+ * first) and posts them. HL_OK whatever the server or network did (out says
+ * what, and how long to wait before the next push); a code with err set
+ * only when the store could not be read or memory ran out. Blocks for at
+ * most the configured timeouts; hl_sync_abort cuts it short. */
+int hl_sync_push(hl_sync_t *s, hl_store_t *reader, hl_sync_outcome_t *out, hl_err_t *err);
+
+/* Records a push's outcome in the writer store (one transaction): the
+ * delivered marks, the last attempt, success or error, and the stop. An
+ * IDLE outcome records nothing. */
+int hl_sync_commit(hl_sync_t *s, hl_store_t *writer, const hl_sync_outcome_t *out, hl_err_t *err);
+
+/* Makes a push in progress (on another thread) fail soon with "stopped".
+ * Safe from any thread; sticky until hl_sync_free. */
+void hl_sync_abort(hl_sync_t *s);
+
+/* The fingerprint of the connection's config (hl_sync_fingerprint). */
+const char *hl_sync_config_fingerprint(const hl_sync_t *s);
+
+/* ---- The kiosk's worker thread --------------------------------------------------- */
+
+typedef struct hl_syncw hl_syncw_t;
+
+typedef struct hl_syncw_opts {
+    hl_sync_opts_t sync;
+    const char *data_dir;  /* the store's folder: the worker opens it read-only */
+    const char *store_vfs; /* SQLite VFS for the reader (tests), NULL for the default */
+    /* Called on the worker thread when an outcome waits for hl_syncw_commit
+     * (the kiosk posts a wake-up to its event loop). */
+    void (*wake)(void *ctx);
+    void *wake_ctx;
+} hl_syncw_opts_t;
+
+/* Live figures for the technician: the store's (hl_store_sync_t, read by
+ * the caller through its writer store) plus what only the worker knows. */
+typedef struct hl_syncw_info {
+    bool pushing;                   /* a request is on the wire now */
+    bool stopped;                   /* refused for good with this config: waits for a manual push */
+    int failures;                   /* consecutive failed attempts */
+    int64_t next_mono_ms;           /* when the next automatic push is due (monotonic), -1 none */
+    bool insecure;                  /* plain http:// (allow_insecure_http) */
+    int64_t rounds;                 /* pushes finished (recorded, or found nothing pending) */
+    hl_sync_verdict_t last_verdict; /* of the last round (RETRY too when the store failed) */
+} hl_syncw_info_t;
+
+/* Starts the worker: the first push comes at once (a backlog drains at
+ * start), then every interval, sooner while a full batch is pending,
+ * later with back-off on failures. HL_ERR_USAGE/NOMEM/INTERNAL as for
+ * hl_sync_new; a store that cannot be opened is retried by the thread. */
+int hl_syncw_start(const hl_syncw_opts_t *o, hl_syncw_t **out, hl_err_t *err);
+
+/* On the writer's thread (the event loop): when a push's outcome waits,
+ * records it with hl_sync_commit through writer and lets the worker go on;
+ * HL_OK at once when nothing waits. On a store failure the outcome is
+ * dropped (those responses go again) and the worker backs off. */
+int hl_syncw_commit(hl_syncw_t *w, hl_store_t *writer, hl_err_t *err);
+
+/* True when an outcome waits for hl_syncw_commit. */
+bool hl_syncw_has_outcome(hl_syncw_t *w);
+
+/* Push now (the technician's "sync now"), even after a stop. */
+void hl_syncw_kick(hl_syncw_t *w);
+
+void hl_syncw_info(hl_syncw_t *w, hl_syncw_info_t *out);
+
+/* Stops the worker: aborts a request in progress, joins the thread, frees.
+ * An outcome not yet committed is dropped (its responses go again). */
+void hl_syncw_stop(hl_syncw_t *w);
+
+#endif

@@ -1,0 +1,1025 @@
+/*
+ * test_sync.c: the network sync (firmware/core/hl_sync.c, hl_syncw.c) and
+ * the `hailong sync` command, against the HTTPS test receiver
+ * (tests/support/sync_receiver.py, started through hl_receiver.h with a
+ * test CA made by openssl).
+ *
+ * The promise under test: every finished response reaches the receiver
+ * exactly once (its own SQLite keeps them unique by UUID, and each stored
+ * body must equal the kiosk's JSON Lines row byte for byte), and the kiosk
+ * then has nothing pending, whatever the receiver or the network does: 500s,
+ * 503 with Retry-After, answers slower than the timeout, connections reset
+ * mid-body, a batch stored and the connection dropped before the answer,
+ * garbage answers, a restart of the kiosk by SIGKILL at random moments.
+ * A wrong or expired certificate, a pin mismatch and plain http send
+ * nothing; a wrong token stops the retries, is reported, and the stop holds
+ * across a restart until the config changes. Responses stored while the
+ * network is down go when it returns, oldest first.
+ * The protocol pieces (Retry-After, back-off, batch id, reply parsing,
+ * status classes) are tested without a network first.
+ */
+#include "hl_bundle.h"
+#include "hl_receiver.h"
+#include "hl_sync.h"
+#include "hl_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- Fixture: a store with n finished responses ----------------------------------- */
+
+typedef struct fixture {
+    char *dir;      /* test folder (store in dir/data, receiver in dir) */
+    char data[600]; /* the kiosk's data folder */
+    char certs[600];
+    hl_fakesys_t clock;
+    hl_survey_t survey;
+    hl_question_t q[2];
+    char src[64];
+} fixture_t;
+
+static void fixture_init(fixture_t *f, const char *tag)
+{
+    memset(f, 0, sizeof *f);
+    f->dir = hl_test_tmpdir(tag);
+    snprintf(f->data, sizeof f->data, "%s/data", f->dir);
+    snprintf(f->certs, sizeof f->certs, "%s/certs", f->dir);
+    CHECK_INT(hl_receiver_certs(f->certs), 0);
+    hl_fakesys_init(&f->clock, 1790000000000LL, true, 7);
+    snprintf(f->survey.id, sizeof f->survey.id, "sync-test");
+    f->survey.version = 1;
+    snprintf(f->q[0].id, sizeof f->q[0].id, "overall");
+    snprintf(f->q[1].id, sizeof f->q[1].id, "comment");
+    f->q[0].show_if.question = f->q[1].show_if.question = -1;
+    f->survey.questions = f->q;
+    f->survey.n_questions = 2;
+    snprintf(f->src, sizeof f->src, "{\"id\": \"sync-test\", \"version\": 1}");
+    f->survey.source = f->src;
+    f->survey.source_len = strlen(f->src);
+    snprintf(f->survey.sha256, sizeof f->survey.sha256, "%064d", 7);
+}
+
+static void fixture_free(fixture_t *f)
+{
+    hl_test_rmtree(f->dir);
+    free(f->dir);
+}
+
+/* Stores n more finished responses (every 7th partial) in one batch; their
+ * comments hold Vietnamese, quotes, a backslash and a line break. */
+static void add_responses(fixture_t *f, int n)
+{
+    hl_store_t *st = NULL;
+    hl_err_t err = {0};
+    hl_sys_t sys = hl_fakesys_sys(&f->clock);
+    if (hl_store_open(f->data, NULL, &st, NULL, &err) != HL_OK ||
+        hl_store_use_survey(st, &f->survey, "kiosk-sync", &err) != HL_OK ||
+        hl_store_batch_begin(st, &err) != HL_OK) {
+        hl_test_fail(__FILE__, __LINE__, "store: %s", err.msg);
+        hl_store_close(st);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        hl_response_t r = {.lang = HL_LANG_VI, .clock_trusted = true};
+        hl_uuid_new(&sys, r.uuid);
+        r.started_utc_ms = f->clock.utc_ms;
+        char comment[96];
+        snprintf(comment, sizeof comment, "Rất hài lòng \"số %d\" \\ ổn\ncảm ơn", i);
+        hl_save_t a = {.set_qid = "overall", .set_value = "satisfied", .set_ms = 1200};
+        hl_save_t b = {.set_qid = "comment", .set_value = comment, .set_ms = 4100};
+        hl_save_t fin = {.status = i % 7 == 6 ? HL_RESP_PARTIAL : HL_RESP_COMPLETE,
+                         .finished_utc_ms = f->clock.utc_ms + 5000};
+        if (hl_store_save(st, &r, &a, &err) != HL_OK || hl_store_save(st, &r, &b, &err) != HL_OK ||
+            hl_store_save(st, &r, &fin, &err) != HL_OK) {
+            hl_test_fail(__FILE__, __LINE__, "save: %s", err.msg);
+            break;
+        }
+        hl_fakesys_advance(&f->clock, 30000);
+    }
+    if (hl_store_batch_end(st, &err) != HL_OK) hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
+    hl_store_close(st);
+}
+
+static hl_store_t *open_store(fixture_t *f)
+{
+    hl_store_t *st = NULL;
+    hl_err_t err = {0};
+    if (hl_store_open(f->data, NULL, &st, NULL, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "store: %s", err.msg);
+    return st;
+}
+
+static hl_sync_cfg_t sync_cfg(const fixture_t *f, const hl_receiver_t *r)
+{
+    hl_sync_cfg_t c = {
+        .enabled = true, .interval_s = 60, .batch = 500, .connect_timeout_s = 2, .timeout_s = 2};
+    snprintf(c.url, sizeof c.url, "%.500s", r->url);
+    snprintf(c.token, sizeof c.token, "kiosk-token-1");
+    snprintf(c.ca_file, sizeof c.ca_file, "%.240s/ca.pem", f->certs);
+    return c;
+}
+
+static hl_sync_t *sync_new(fixture_t *f, const hl_sync_cfg_t *cfg)
+{
+    hl_sync_t *s = NULL;
+    hl_err_t err = {0};
+    hl_sync_opts_t o = {.cfg = cfg,
+                        .kiosk_id = "kiosk-sync",
+                        .software_version = "test",
+                        .sys = hl_fakesys_sys(&f->clock),
+                        .backoff_base_ms = 20,
+                        .backoff_cap_ms = 200};
+    if (hl_sync_new(&o, &s, &err) != HL_OK) hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
+    return s;
+}
+
+static void sleep_ms(int64_t ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+typedef struct pump_result {
+    int rounds, delivered_rounds, retries, stops;
+    long long delivered;
+    char last_error[512];
+} pump_result_t;
+
+/* Pushes and records until nothing is pending, a stop, or max_rounds;
+ * sleeps the back-off between failures (capped small by sync_new). */
+static pump_result_t pump(hl_sync_t *s, hl_store_t *st, int max_rounds)
+{
+    pump_result_t p = {0};
+    for (; p.rounds < max_rounds; p.rounds++) {
+        hl_sync_outcome_t out;
+        hl_err_t err = {0};
+        if (hl_sync_push(s, st, &out, &err) != HL_OK) {
+            hl_test_fail(__FILE__, __LINE__, "push: %s", err.msg);
+            break;
+        }
+        if (out.verdict == HL_SYNC_IDLE) break;
+        if (hl_sync_commit(s, st, &out, &err) != HL_OK) {
+            hl_test_fail(__FILE__, __LINE__, "commit: %s", err.msg);
+            break;
+        }
+        p.delivered += (long long)out.n_delivered;
+        if (out.verdict == HL_SYNC_DELIVERED) p.delivered_rounds++;
+        if (out.verdict != HL_SYNC_DELIVERED)
+            snprintf(p.last_error, sizeof p.last_error, "%s", out.error);
+        if (out.verdict == HL_SYNC_RETRY) {
+            p.retries++;
+            sleep_ms(out.next_in_ms > 300 ? 300 : out.next_in_ms);
+        }
+        if (out.verdict == HL_SYNC_STOP) {
+            p.stops++;
+            break;
+        }
+    }
+    return p;
+}
+
+static int64_t pending_of(fixture_t *f)
+{
+    hl_store_t *st = NULL;
+    hl_err_t err = {0};
+    hl_store_opts_t ro = {.read_only = true};
+    hl_store_sync_t ss = {0};
+    if (hl_store_open(f->data, &ro, &st, NULL, &err) != HL_OK ||
+        hl_store_sync_state(st, &ss, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "sync state: %s", err.msg);
+    hl_store_close(st);
+    return ss.pending;
+}
+
+/* ---- Comparing the kiosk with the receiver ------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Splits text into its lines (in place), sorted; returns the count. */
+static size_t lines_sorted(char *text, char ***out)
+{
+    size_t n = 0, cap = 1024;
+    char **v = malloc(cap * sizeof *v);
+    for (char *p = text; p && *p;) {
+        char *nl = strchr(p, '\n');
+        if (nl) *nl = '\0';
+        if (*p) {
+            if (n == cap) v = realloc(v, (cap *= 2) * sizeof *v);
+            v[n++] = p;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    qsort(v, n, sizeof *v, cmp_str);
+    *out = v;
+    return n;
+}
+
+/* The receiver holds exactly the kiosk's finished responses, each once,
+ * each byte-identical to the kiosk's JSON Lines row; and nothing is
+ * pending. */
+static void expect_receiver_equals_kiosk(fixture_t *f, const hl_receiver_t *r, size_t expected)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/kiosk.jsonl", f->dir);
+    hl_store_t *st = NULL;
+    hl_err_t err = {0};
+    hl_store_opts_t ro = {.read_only = true};
+    if (hl_store_open(f->data, &ro, &st, NULL, &err) != HL_OK ||
+        hl_export_jsonl(st, NULL, path, NULL, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "kiosk export: %s", err.msg);
+    hl_store_close(st);
+    char *mine = hl_test_read_file(path, NULL);
+    char *theirs = hl_receiver_dump(r);
+    CHECK(mine && theirs);
+    if (!mine || !theirs) {
+        free(mine);
+        free(theirs);
+        return;
+    }
+    char **a, **b;
+    size_t na = lines_sorted(mine, &a), nb = lines_sorted(theirs, &b);
+    CHECK_INT(na, expected);
+    CHECK_INT(nb, na);
+    size_t diff = 0;
+    for (size_t i = 0; i < na && i < nb; i++)
+        if (strcmp(a[i], b[i]) != 0 && diff++ == 0)
+            hl_test_fail(__FILE__, __LINE__, "first difference:\n kiosk    %s\n receiver %s", a[i],
+                         b[i]);
+    CHECK_INT(diff, 0);
+    hl_receiver_stats_t rs = {0};
+    CHECK_INT(hl_receiver_stats(r, &rs), 0);
+    CHECK_INT(rs.stored, (long)expected);
+    CHECK_INT(pending_of(f), 0);
+    free(a);
+    free(b);
+    free(mine);
+    free(theirs);
+}
+
+/* ---- Protocol pieces -------------------------------------------------------------------- */
+
+static void test_retry_after_takes_seconds_or_an_http_date_and_is_capped(void)
+{
+    int64_t now = 784111777000LL; /* Sun, 06 Nov 1994 08:49:37 GMT */
+    CHECK_INT(hl_sync_retry_after_ms("120", now), 120000);
+    CHECK_INT(hl_sync_retry_after_ms(" 0 ", now), 0);
+    CHECK_INT(hl_sync_retry_after_ms("Sun, 06 Nov 1994 08:49:47 GMT", now), 10000);
+    CHECK_INT(hl_sync_retry_after_ms("Sun, 06 Nov 1994 08:49:07 GMT", now), 0); /* past */
+    CHECK_INT(hl_sync_retry_after_ms("99999999", now), HL_SYNC_RETRY_AFTER_CAP);
+    CHECK_INT(hl_sync_retry_after_ms("", now), -1);
+    CHECK_INT(hl_sync_retry_after_ms(NULL, now), -1);
+    CHECK_INT(hl_sync_retry_after_ms("12s", now), -1);
+    CHECK_INT(hl_sync_retry_after_ms("-5", now), -1);
+    CHECK_INT(hl_sync_retry_after_ms("Sun, 06 Foo 1994 08:49:47 GMT", now), -1);
+    CHECK_INT(hl_sync_retry_after_ms("Sun, 06 Nov 1994 08:49:47 CET", now), -1);
+}
+
+static void test_backoff_doubles_with_jitter_up_to_the_cap(void)
+{
+    for (uint32_t rnd = 0; rnd < 50000; rnd += 997) {
+        int64_t prev_hi = 0;
+        for (int n = 1; n <= 12; n++) {
+            int64_t step = 1000LL << (n - 1);
+            if (step > 60000) step = 60000;
+            int64_t d = hl_sync_backoff_ms(n, rnd * 2654435761u, 1000, 60000);
+            CHECK(d >= step / 2 && d <= step);
+            CHECK(step >= prev_hi);
+            prev_hi = step;
+        }
+    }
+    /* Jitter spreads retries: not every kiosk comes back at the same moment. */
+    CHECK(hl_sync_backoff_ms(5, 1, 1000, 60000) != hl_sync_backoff_ms(5, 7777, 1000, 60000));
+}
+
+static void test_batch_id_depends_on_the_responses_and_their_order(void)
+{
+    char u[2][HL_UUID_LEN + 1] = {"11111111-1111-4111-8111-111111111111",
+                                  "22222222-2222-4222-8222-222222222222"};
+    char r[2][HL_UUID_LEN + 1];
+    memcpy(r[0], u[1], sizeof r[0]);
+    memcpy(r[1], u[0], sizeof r[1]);
+    char a[33], b[33], c[33], d[33];
+    hl_sync_batch_id((const char(*)[HL_UUID_LEN + 1]) u, 2, a);
+    hl_sync_batch_id((const char(*)[HL_UUID_LEN + 1]) u, 2, b);
+    hl_sync_batch_id((const char(*)[HL_UUID_LEN + 1]) r, 2, c);
+    hl_sync_batch_id((const char(*)[HL_UUID_LEN + 1]) u, 1, d);
+    CHECK_STR(a, b);
+    CHECK(strcmp(a, c) != 0);
+    CHECK(strcmp(a, d) != 0);
+    CHECK_INT(strlen(a), HL_SYNC_BATCH_ID_LEN);
+    CHECK_INT(strspn(a, "0123456789abcdef"), HL_SYNC_BATCH_ID_LEN);
+}
+
+static void test_reply_names_accepted_and_duplicate_responses_of_the_batch(void)
+{
+    char u[3][HL_UUID_LEN + 1] = {"11111111-1111-4111-8111-111111111111",
+                                  "22222222-2222-4222-8222-222222222222",
+                                  "33333333-3333-4333-8333-333333333333"};
+    const char *body = "{\"accepted\": [\"33333333-3333-4333-8333-333333333333\"],"
+                       " \"duplicate\": [\"11111111-1111-4111-8111-111111111111\","
+                       " \"99999999-9999-4999-8999-999999999999\"], \"note\": 1}";
+    bool named[3];
+    size_t n = 9;
+    hl_err_t err = {0};
+    CHECK_INT(hl_sync_parse_reply(body, strlen(body), (const char(*)[HL_UUID_LEN + 1]) u, 3, named,
+                                  &n, &err),
+              HL_OK);
+    CHECK_INT(n, 2);
+    CHECK(named[0] && !named[1] && named[2]);
+}
+
+static void test_reply_that_is_not_the_protocol_delivers_nothing(void)
+{
+    char u[1][HL_UUID_LEN + 1] = {"11111111-1111-4111-8111-111111111111"};
+    const char *bad[] = {
+        "",
+        "<html>502 Bad Gateway</html>",
+        "[\"11111111-1111-4111-8111-111111111111\"]",
+        "{\"accepted\": [\"11111111-1111-4111-8111-111111111111\"]}",
+        "{\"accepted\": \"11111111-1111-4111-8111-111111111111\", \"duplicate\": []}",
+        "{\"accepted\": [\"11111111-1111-4111-8111-111111111111\", 5], \"duplicate\": []}",
+        "{\"accepted\": [], \"accepted\": [], \"duplicate\": []}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        bool named[1] = {true};
+        size_t n = 9;
+        hl_err_t err = {0};
+        CHECK_INT(hl_sync_parse_reply(bad[i], strlen(bad[i]), (const char(*)[HL_UUID_LEN + 1]) u, 1,
+                                      named, &n, &err),
+                  HL_ERR_INVALID);
+        CHECK_INT(n, 0);
+        CHECK(!named[0]);
+        CHECK(err.msg[0] != '\0');
+    }
+}
+
+static void test_refusals_stop_and_failures_retry(void)
+{
+    long stop[] = {400, 401, 403, 404, 405, 410, 301, 302, 307, 308};
+    long retry[] = {408, 409, 413, 425, 429, 500, 502, 503, 504, 599, 204, 202};
+    for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
+        CHECK_INT(hl_sync_classify_status(stop[i]), HL_SYNC_STOP);
+    for (size_t i = 0; i < sizeof retry / sizeof retry[0]; i++)
+        CHECK_INT(hl_sync_classify_status(retry[i]), HL_SYNC_RETRY);
+}
+
+static void test_fingerprint_follows_where_and_as_whom_the_kiosk_sends(void)
+{
+    hl_sync_cfg_t a = {.enabled = true, .url = "https://a/x", .token = "t1", .interval_s = 60};
+    hl_sync_cfg_t b = a;
+    char fa[65], fb[65];
+    hl_sync_fingerprint(&a, fa);
+    b.interval_s = 300;
+    b.batch = 7;
+    hl_sync_fingerprint(&b, fb);
+    CHECK_STR(fa, fb); /* timing is not identity */
+    const char *fields[] = {"url", "token", "ca_file", "pin", "insecure"};
+    for (size_t i = 0; i < 5; i++) {
+        b = a;
+        if (i == 0) snprintf(b.url, sizeof b.url, "https://b/x");
+        if (i == 1) snprintf(b.token, sizeof b.token, "t2");
+        if (i == 2) snprintf(b.ca_file, sizeof b.ca_file, "/etc/ca.pem");
+        if (i == 3) snprintf(b.pin, sizeof b.pin, "sha256//x");
+        if (i == 4) b.allow_insecure_http = true;
+        hl_sync_fingerprint(&b, fb);
+        if (!strcmp(fa, fb)) hl_test_fail(__FILE__, __LINE__, "%s does not change it", fields[i]);
+    }
+}
+
+static void test_plain_http_and_an_unreadable_ca_file_are_refused_before_any_request(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-refuse");
+    hl_sync_cfg_t c = {.enabled = true,
+                       .url = "http://127.0.0.1:9/v1/responses",
+                       .token = "t",
+                       .interval_s = 60,
+                       .batch = 10,
+                       .connect_timeout_s = 1,
+                       .timeout_s = 1};
+    hl_sync_t *s = NULL;
+    hl_err_t err = {0};
+    hl_sync_opts_t o = {.cfg = &c, .kiosk_id = "k", .sys = hl_fakesys_sys(&f.clock)};
+    CHECK_INT(hl_sync_new(&o, &s, &err), HL_ERR_USAGE);
+    CHECK_CONTAINS(err.msg, "https://");
+    CHECK(s == NULL);
+    snprintf(c.url, sizeof c.url, "https://127.0.0.1:9/v1/responses");
+    snprintf(c.ca_file, sizeof c.ca_file, "%s/missing.pem", f.dir);
+    CHECK_INT(hl_sync_new(&o, &s, &err), HL_ERR_USAGE);
+    CHECK_CONTAINS(err.msg, "missing.pem");
+    c.enabled = false;
+    CHECK_INT(hl_sync_new(&o, &s, &err), HL_ERR_USAGE);
+    fixture_free(&f);
+}
+
+/* ---- Against the receiver -------------------------------------------------------------- */
+
+static void test_push_delivers_every_response_once_in_batches(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-basic");
+    add_responses(&f, 1203);
+    hl_receiver_t r = {0};
+    hl_receiver_opts_t ro = {.token = "kiosk-token-1"};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
+    hl_sync_t *s = sync_new(&f, &cfg);
+    hl_store_t *st = open_store(&f);
+    CHECK_INT(pending_of(&f), 1203);
+    pump_result_t p = pump(s, st, 20);
+    CHECK_INT(p.delivered, 1203);
+    CHECK_INT(p.delivered_rounds, 3); /* 500 + 500 + 203 */
+    CHECK_INT(p.retries, 0);
+    hl_store_sync_t ss = {0};
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_sync_state(st, &ss, &err), HL_OK);
+    CHECK_INT(ss.delivered, 1203);
+    CHECK(ss.last_success_utc_ms > 0);
+    CHECK_STR(ss.last_error, "");
+    /* Nothing new: the next push makes no request. */
+    hl_receiver_stats_t rs = {0};
+    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    long before = rs.requests;
+    hl_sync_outcome_t out;
+    CHECK_INT(hl_sync_push(s, st, &out, &err), HL_OK);
+    CHECK_INT(out.verdict, HL_SYNC_IDLE);
+    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    CHECK_INT(rs.requests, before);
+    hl_sync_free(s);
+    hl_store_close(st);
+    expect_receiver_equals_kiosk(&f, &r, 1203);
+    hl_receiver_stop(&r);
+    fixture_free(&f);
+}
+
+static void test_ten_thousand_responses_arrive_once_through_a_misbehaving_server(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-chaos");
+    add_responses(&f, 10000);
+    hl_receiver_t r = {0};
+    hl_receiver_opts_t ro = {.token = "kiosk-token-1", .chaos = 0.3, .seed = 42, .slow_s = 1.6};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
+    cfg.timeout_s = 1;
+    hl_sync_t *s = sync_new(&f, &cfg);
+    hl_store_t *st = open_store(&f);
+    pump_result_t p = pump(s, st, 400);
+    CHECK_INT(p.stops, 0);
+    CHECK(p.retries > 0); /* the chaos happened */
+    hl_receiver_stats_t rs = {0};
+    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    CHECK(rs.resent > 0); /* some batches were stored, then not confirmed, then sent again */
+    fprintf(stderr, "  chaos: %d rounds, %d retries, %ld requests, %ld responses resent\n",
+            p.rounds, p.retries, rs.requests, rs.resent);
+    hl_sync_free(s);
+    hl_store_close(st);
+    expect_receiver_equals_kiosk(&f, &r, 10000);
+    hl_receiver_stop(&r);
+    fixture_free(&f);
+}
+
+/* One push against a receiver serving cert (or plain) with cfg changes:
+ * the verdict and message, and how many requests reached the receiver. */
+static void expect_refused(const char *tag, const char *cert, const char *pin, const char *msg)
+{
+    fixture_t f;
+    fixture_init(&f, tag);
+    add_responses(&f, 20);
+    hl_receiver_t r = {0};
+    hl_receiver_opts_t ro = {.cert = cert};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
+    if (pin) snprintf(cfg.pin, sizeof cfg.pin, "%s", pin);
+    hl_sync_t *s = sync_new(&f, &cfg);
+    hl_store_t *st = open_store(&f);
+    hl_sync_outcome_t out;
+    hl_err_t err = {0};
+    CHECK_INT(hl_sync_push(s, st, &out, &err), HL_OK);
+    CHECK_INT(out.verdict, HL_SYNC_RETRY);
+    CHECK_INT(out.n_delivered, 0);
+    CHECK_CONTAINS(out.error, msg);
+    CHECK_INT(hl_sync_commit(s, st, &out, &err), HL_OK);
+    hl_store_sync_t ss = {0};
+    CHECK_INT(hl_store_sync_state(st, &ss, &err), HL_OK);
+    CHECK_INT(ss.pending, 20);
+    CHECK_CONTAINS(ss.last_error, msg);
+    hl_receiver_stats_t rs = {0};
+    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    CHECK_INT(rs.requests, 0); /* nothing reached the server */
+    CHECK_INT(rs.stored, 0);
+    hl_sync_free(s);
+    hl_store_close(st);
+    hl_receiver_stop(&r);
+    fixture_free(&f);
+}
+
+static void test_a_certificate_from_another_ca_sends_nothing(void)
+{
+    expect_refused("sync-rogue", "rogue", NULL, "not trusted");
+}
+
+static void test_an_expired_certificate_sends_nothing(void)
+{
+    expect_refused("sync-expired", "expired", NULL, "not trusted");
+}
+
+/* The first line of a pin file in the fixture's certificates. */
+static void read_pin(const fixture_t *f, const char *name, char *out, size_t size)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", f->certs, name);
+    char *t = hl_test_read_file(path, NULL);
+    snprintf(out, size, "%.*s", t ? (int)strcspn(t, "\r\n") : 0, t ? t : "");
+    free(t);
+    CHECK(strncmp(out, "sha256//", 8) == 0);
+}
+
+static void test_a_pin_mismatch_sends_nothing_and_a_backup_pin_works(void)
+{
+    /* A pin of an unrelated key only. */
+    expect_refused("sync-pin-bad", NULL, "sha256//GMNuGaOnZKrno5y1drPufki5UDbc2soZJOYQISHKGyA=",
+                   "does not match sync.pin");
+
+    fixture_t f;
+    fixture_init(&f, "sync-pin-ok");
+    char other[200], good[200];
+    read_pin(&f, "other.pin", other, sizeof other);
+    read_pin(&f, "server.pin", good, sizeof good);
+    add_responses(&f, 30);
+    hl_receiver_t r = {0};
+    CHECK_INT(hl_receiver_start(f.dir, NULL, &r), 0);
+    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
+    snprintf(cfg.pin, sizeof cfg.pin, "%s;%s", other, good); /* the server's pin second */
+    hl_sync_t *s = sync_new(&f, &cfg);
+    hl_store_t *st = open_store(&f);
+    pump_result_t p = pump(s, st, 5);
+    CHECK_INT(p.delivered, 30);
+    hl_sync_free(s);
+    hl_store_close(st);
+    expect_receiver_equals_kiosk(&f, &r, 30);
+    hl_receiver_stop(&r);
+    fixture_free(&f);
+}
+
+static void test_plain_http_works_only_when_the_config_allows_it(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-http");
+    add_responses(&f, 10);
+    hl_receiver_t r = {0};
+    hl_receiver_opts_t ro = {.plain = true};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    CHECK(strncmp(r.url, "http://", 7) == 0);
+    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
+    hl_sync_t *s = NULL;
+    hl_err_t err = {0};
+    hl_sync_opts_t o = {.cfg = &cfg, .kiosk_id = "kiosk-sync", .sys = hl_fakesys_sys(&f.clock)};
+    CHECK_INT(hl_sync_new(&o, &s, &err), HL_ERR_USAGE);
+    hl_receiver_stats_t rs = {0};
+    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    CHECK_INT(rs.requests, 0);
+    cfg.allow_insecure_http = true;
+    s = sync_new(&f, &cfg);
+    hl_store_t *st = open_store(&f);
+    CHECK_INT(pump(s, st, 5).delivered, 10);
+    hl_sync_free(s);
+    hl_store_close(st);
+    expect_receiver_equals_kiosk(&f, &r, 10);
+    hl_receiver_stop(&r);
+    fixture_free(&f);
+}
+
+/* The wake hook of the worker tests: counts calls. */
+static void count_wake(void *ctx)
+{
+    atomic_int *n = ctx;
+    atomic_fetch_add(n, 1);
+}
+
+/* Runs a worker for up to ms, committing its outcomes as the event loop
+ * would, until pending reaches 0 (when until_empty) or the time is up. */
+static void run_worker(fixture_t *f, const hl_sync_cfg_t *cfg, hl_store_t *st, int ms,
+                       bool until_empty, hl_syncw_info_t *info)
+{
+    atomic_int wakes = 0;
+    hl_syncw_t *w = NULL;
+    hl_err_t err = {0};
+    hl_syncw_opts_t o = {.sync = {.cfg = cfg,
+                                  .kiosk_id = "kiosk-sync",
+                                  .software_version = "test",
+                                  .sys = hl_fakesys_sys(&f->clock),
+                                  .backoff_base_ms = 20,
+                                  .backoff_cap_ms = 200},
+                         .data_dir = f->data,
+                         .wake = count_wake,
+                         .wake_ctx = &wakes};
+    /* The worker reads the real clock through sys: use the platform's. */
+    o.sync.sys = hl_fakesys_sys(&f->clock);
+    hl_fakesys_t *fc = &f->clock;
+    (void)fc;
+    if (hl_syncw_start(&o, &w, &err) != HL_OK) {
+        hl_test_fail(__FILE__, __LINE__, "worker: %s", err.msg);
+        return;
+    }
+    for (int t = 0; t < ms; t += 10) {
+        if (hl_syncw_commit(w, st, &err) != HL_OK)
+            hl_test_fail(__FILE__, __LINE__, "commit: %s", err.msg);
+        hl_store_sync_t ss = {0};
+        if (until_empty && hl_store_sync_state(st, &ss, &err) == HL_OK && ss.pending == 0) break;
+        sleep_ms(10);
+    }
+    if (info) hl_syncw_info(w, info);
+    hl_syncw_stop(w);
+}
+
+static void test_wrong_token_stops_retries_until_the_config_changes(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-token");
+    add_responses(&f, 40);
+    hl_receiver_t r = {0};
+    hl_receiver_opts_t ro = {.token = "the-right-token"};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
+    snprintf(cfg.token, sizeof cfg.token, "a-wrong-token");
+    cfg.interval_s = 5;
+    hl_sync_t *s = sync_new(&f, &cfg);
+    hl_store_t *st = open_store(&f);
+    pump_result_t p = pump(s, st, 5);
+    CHECK_INT(p.stops, 1);
+    CHECK_INT(p.rounds, 0); /* stopped at the first answer */
+    CHECK_CONTAINS(p.last_error, "401");
+    CHECK_CONTAINS(p.last_error, "sync.token");
+    CHECK(!strstr(p.last_error, "a-wrong-token"));
+    hl_store_sync_t ss = {0};
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_sync_state(st, &ss, &err), HL_OK);
+    CHECK_STR(ss.stopped_fingerprint, hl_sync_config_fingerprint(s));
+    CHECK_INT(ss.pending, 40);
+    hl_sync_free(s);
+
+    /* A worker started again with the same config (a restart) sends nothing. */
+    hl_syncw_info_t info;
+    run_worker(&f, &cfg, st, 1500, false, &info);
+    CHECK(info.stopped);
+    hl_receiver_stats_t rs = {0};
+    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    CHECK_INT(rs.requests, 1);
+
+    /* The technician fixes the token: the worker delivers at once. */
+    snprintf(cfg.token, sizeof cfg.token, "the-right-token");
+    run_worker(&f, &cfg, st, 20000, true, &info);
+    CHECK(!info.stopped);
+    CHECK_INT(hl_store_sync_state(st, &ss, &err), HL_OK);
+    CHECK_STR(ss.stopped_fingerprint, "");
+    CHECK_STR(ss.last_error, "");
+    hl_store_close(st);
+    expect_receiver_equals_kiosk(&f, &r, 40);
+    hl_receiver_stop(&r);
+    fixture_free(&f);
+}
+
+static void test_retry_after_of_a_busy_server_is_honoured(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-503");
+    add_responses(&f, 5);
+    hl_receiver_t r = {0};
+    hl_receiver_opts_t ro = {.mode = "503", .retry_after_s = 7};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
+    hl_sync_t *s = sync_new(&f, &cfg);
+    hl_store_t *st = open_store(&f);
+    hl_sync_outcome_t out;
+    hl_err_t err = {0};
+    CHECK_INT(hl_sync_push(s, st, &out, &err), HL_OK);
+    CHECK_INT(out.verdict, HL_SYNC_RETRY);
+    CHECK_INT(out.http_status, 503);
+    CHECK_INT(out.retry_after_ms, 7000);
+    CHECK(out.next_in_ms >= 7000);
+    hl_sync_free(s);
+    hl_store_close(st);
+    hl_receiver_stop(&r);
+    fixture_free(&f);
+}
+
+static void test_responses_stored_while_the_network_is_down_go_later_oldest_first(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-down");
+    hl_receiver_t r = {0};
+    CHECK_INT(hl_receiver_start(f.dir, NULL, &r), 0);
+    int port = r.port;
+    hl_receiver_stop(&r); /* the network goes down */
+    add_responses(&f, 300);
+    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
+    cfg.batch = 64;
+    hl_sync_t *s = sync_new(&f, &cfg);
+    hl_store_t *st = open_store(&f);
+    hl_sync_outcome_t out;
+    hl_err_t err = {0};
+    CHECK_INT(hl_sync_push(s, st, &out, &err), HL_OK);
+    CHECK_INT(out.verdict, HL_SYNC_RETRY);
+    CHECK_CONTAINS(out.error, "cannot connect");
+    CHECK(out.next_in_ms > 0);
+    CHECK_INT(hl_sync_commit(s, st, &out, &err), HL_OK);
+    hl_store_close(st);
+    add_responses(&f, 200); /* more while it is down */
+    hl_receiver_opts_t ro = {.port = port};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0); /* back */
+    st = open_store(&f);
+    pump_result_t p = pump(s, st, 50);
+    CHECK_INT(p.delivered, 500);
+    hl_sync_free(s);
+    hl_store_close(st);
+    /* Arrival order is sequence order. */
+    char *dump = hl_receiver_dump(&r);
+    long last = 0, n = 0;
+    for (char *q = dump ? strstr(dump, "\"seq\":") : NULL; q; q = strstr(q + 1, "\"seq\":")) {
+        long seq = strtol(q + 6, NULL, 10);
+        if (seq <= last) hl_test_fail(__FILE__, __LINE__, "seq %ld arrived after %ld", seq, last);
+        last = seq;
+        n++;
+    }
+    CHECK_INT(n, 500);
+    free(dump);
+    expect_receiver_equals_kiosk(&f, &r, 500);
+    hl_receiver_stop(&r);
+    fixture_free(&f);
+}
+
+static void test_worker_drains_a_backlog_and_stops_promptly_mid_request(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-worker");
+    add_responses(&f, 2500);
+    hl_receiver_t r = {0};
+    CHECK_INT(hl_receiver_start(f.dir, NULL, &r), 0);
+    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
+    hl_store_t *st = open_store(&f);
+    hl_syncw_info_t info;
+    run_worker(&f, &cfg, st, 60000, true, &info);
+    CHECK_INT(info.failures, 0);
+    hl_store_close(st);
+    expect_receiver_equals_kiosk(&f, &r, 2500);
+    hl_receiver_stop(&r);
+
+    /* A server that takes 20 s to answer: stopping the kiosk does not wait
+     * for it (the request is cut; the responses stay pending). */
+    add_responses(&f, 10);
+    hl_receiver_opts_t ro = {.mode = "slow", .slow_s = 20};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    cfg = sync_cfg(&f, &r);
+    cfg.timeout_s = 60;
+    hl_syncw_t *w = NULL;
+    hl_err_t err = {0};
+    atomic_int wakes = 0;
+    hl_syncw_opts_t o = {
+        .sync = {.cfg = &cfg, .kiosk_id = "kiosk-sync", .sys = hl_fakesys_sys(&f.clock)},
+        .data_dir = f.data,
+        .wake = count_wake,
+        .wake_ctx = &wakes};
+    CHECK_INT(hl_syncw_start(&o, &w, &err), HL_OK);
+    for (int i = 0; i < 300; i++) {
+        hl_syncw_info(w, &info);
+        if (info.pushing) break;
+        sleep_ms(10);
+    }
+    CHECK(info.pushing);
+    sleep_ms(300);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    hl_syncw_stop(w);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    CHECK(took < 10.0); /* far below the 20 s the server would take */
+    CHECK_INT(pending_of(&f), 10);
+    hl_receiver_stop(&r);
+    fixture_free(&f);
+}
+
+/* ---- The command line and a kiosk killed mid-push ------------------------------------ */
+
+static char *write_config(fixture_t *f, const hl_receiver_t *r, const char *extra)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"kiosk_id\": \"kiosk-sync\",\n"
+             " \"sync\": {\"url\": \"%s\", \"token\": \"kiosk-token-1\",\n"
+             "          \"ca_file\": \"%s/ca.pem\", \"batch\": 50, \"timeout_s\": 2%s}}\n",
+             r->url, f->certs, extra ? extra : "");
+    return hl_test_write_file(f->dir, "hailong.json", text);
+}
+
+static int run_cli(fixture_t *f, const char *config, const char *a1, const char *a2, const char *a3,
+                   char **out, char **errout)
+{
+    const char *argv[] = {HL_BIN, "--data-dir", f->data, "--config", config, a1, a2, a3, NULL};
+    return hl_test_run(argv, NULL, out, errout);
+}
+
+static void test_sync_command_pushes_everything_and_status_reports_it(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-cli");
+    add_responses(&f, 120);
+    hl_receiver_t r = {0};
+    hl_receiver_opts_t ro = {.token = "kiosk-token-1"};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    char *config = write_config(&f, &r, NULL);
+    char *out = NULL, *errout = NULL;
+    CHECK_INT(run_cli(&f, config, "sync", "--status", "--json", &out, &errout), 0);
+    json_error_t je;
+    json_t *j = json_loads(out ? out : "", 0, &je);
+    CHECK(j != NULL);
+    CHECK_INT(json_integer_value(json_object_get(j, "pending")), 120);
+    CHECK(json_is_null(json_object_get(j, "last_success_at")));
+    CHECK(json_is_true(json_object_get(j, "configured")));
+    json_decref(j);
+    free(out);
+    free(errout);
+
+    CHECK_INT(run_cli(&f, config, "sync", "--once", NULL, &out, &errout), 0);
+    CHECK_CONTAINS(out, "delivered 120 responses");
+    CHECK_CONTAINS(out, "nothing pending");
+    free(out);
+    free(errout);
+    CHECK_INT(run_cli(&f, config, "sync", "--status", NULL, &out, &errout), 0);
+    CHECK_CONTAINS(out, "pending        0");
+    CHECK_CONTAINS(out, "delivered      120");
+    CHECK(!strstr(out, "kiosk-token-1"));
+    free(out);
+    free(errout);
+    expect_receiver_equals_kiosk(&f, &r, 120);
+
+    /* The server goes away, more responses come: exit 1 with the reason. */
+    hl_receiver_stop(&r);
+    add_responses(&f, 5);
+    CHECK_INT(run_cli(&f, config, "sync", "--once", NULL, &out, &errout), 1);
+    CHECK_CONTAINS(errout, "cannot connect");
+    CHECK_CONTAINS(errout, "5 responses still pending");
+    CHECK(!strstr(errout, "kiosk-token-1"));
+    free(out);
+    free(errout);
+    CHECK_INT(run_cli(&f, config, "sync", "--status", "--json", &out, &errout), 0);
+    j = json_loads(out ? out : "", 0, &je);
+    CHECK_INT(json_integer_value(json_object_get(j, "pending")), 5);
+    CHECK_CONTAINS(json_string_value(json_object_get(j, "last_error")), "cannot connect");
+    CHECK(json_is_string(json_object_get(j, "last_success_at")));
+    json_decref(j);
+    free(out);
+    free(errout);
+
+    /* Usage and a config without a sync section. */
+    CHECK_INT(run_cli(&f, config, "sync", NULL, NULL, &out, &errout), 2);
+    free(out);
+    free(errout);
+    char *bare = hl_test_write_file(f.dir, "bare.json", "{\"kiosk_id\": \"kiosk-sync\"}\n");
+    CHECK_INT(run_cli(&f, bare, "sync", "--once", NULL, &out, &errout), 1);
+    CHECK_CONTAINS(errout, "no \"sync\" section");
+    free(out);
+    free(errout);
+    free(bare);
+    free(config);
+    fixture_free(&f);
+}
+
+static void test_sync_benchmark_prints_one_json_line(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-bench");
+    hl_receiver_t r = {0};
+    CHECK_INT(hl_receiver_start(f.dir, NULL, &r), 0);
+    char *config = write_config(&f, &r, NULL);
+    char *out = NULL, *errout = NULL;
+    const char *argv[] = {HL_BIN,  "--data-dir", f.data,        "--config", config,
+                          "bench", "sync",       "--responses", "200",      NULL};
+    CHECK_INT(hl_test_run(argv, NULL, &out, &errout), 0);
+    json_error_t je;
+    json_t *j = json_loads(out ? out : "", 0, &je); /* exactly one JSON value on stdout */
+    CHECK(j != NULL);
+    CHECK(json_number_value(json_object_get(j, "responses_per_s")) > 0);
+    CHECK(json_number_value(json_object_get(j, "peak_rss_mb")) > 0);
+    CHECK(json_number_value(json_object_get(j, "small_peak_rss_mb")) > 0);
+    CHECK_INT(json_integer_value(json_object_get(j, "batch")), 50);
+    json_decref(j);
+    free(out);
+    free(errout);
+    /* Without a sync section it says how to get a server. */
+    char *bare = hl_test_write_file(f.dir, "bare.json", "{\"kiosk_id\": \"kiosk-sync\"}\n");
+    const char *argv2[] = {HL_BIN,  "--data-dir", f.data,        "--config", bare,
+                           "bench", "sync",       "--responses", "20",       NULL};
+    CHECK_INT(hl_test_run(argv2, NULL, &out, &errout), 1);
+    CHECK_CONTAINS(errout, "bench_sync.sh");
+    free(out);
+    free(errout);
+    free(bare);
+    free(config);
+    hl_receiver_stop(&r);
+    fixture_free(&f);
+}
+
+/* Starts argv; returns the pid. */
+static pid_t spawn(const char *const *argv)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, 0);
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static void test_a_kiosk_killed_mid_push_again_and_again_still_delivers_each_once(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-kill");
+    add_responses(&f, 3000);
+    hl_receiver_t r = {0};
+    hl_receiver_opts_t ro = {.token = "kiosk-token-1", .chaos = 0.1, .seed = 3, .slow_s = 2.5};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    char *config = write_config(&f, &r, NULL);
+    char *script = hl_test_write_file(f.dir, "push.txt", "sync 120\n");
+    unsigned seed = 12345;
+    int kills = 0;
+    for (int round = 0; round < 8; round++) {
+        /* Alternate the command line and the running kiosk's worker thread. */
+        const char *once[] = {HL_BIN, "--data-dir", f.data,   "--config",
+                              config, "sync",       "--once", NULL};
+        const char *run[] = {HL_BIN, "--data-dir", f.data,     "--config", config,
+                             "run",  "--headless", "--script", script,     NULL};
+        pid_t pid = spawn(round % 2 ? run : once);
+        seed = seed * 1103515245u + 12345u;
+        sleep_ms(60 + (seed >> 16) % 400);
+        if (kill(pid, SIGKILL) == 0) kills++;
+        int status = 0;
+        waitpid(pid, &status, 0);
+    }
+    CHECK(kills >= 6);
+    hl_receiver_stats_t rs = {0};
+    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    fprintf(stderr, "  killed %d times; receiver had %ld of 3000 before the last run\n", kills,
+            rs.stored);
+    /* A last uninterrupted run of the kiosk finishes the job. */
+    char *out = NULL, *errout = NULL;
+    const char *argv[] = {HL_BIN, "--data-dir", f.data,     "--config", config,
+                          "run",  "--headless", "--script", script,     NULL};
+    int rc = hl_test_run(argv, NULL, &out, &errout);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "last run: %d: %s", rc, errout ? errout : "");
+    free(out);
+    free(errout);
+    /* The store survived the kills. */
+    hl_store_t *st = open_store(&f);
+    hl_store_close(st);
+    expect_receiver_equals_kiosk(&f, &r, 3000);
+    hl_receiver_stop(&r);
+    free(config);
+    free(script);
+    fixture_free(&f);
+}
+
+static const hl_test_case_t tests[] = {
+    HL_TEST(test_retry_after_takes_seconds_or_an_http_date_and_is_capped),
+    HL_TEST(test_backoff_doubles_with_jitter_up_to_the_cap),
+    HL_TEST(test_batch_id_depends_on_the_responses_and_their_order),
+    HL_TEST(test_reply_names_accepted_and_duplicate_responses_of_the_batch),
+    HL_TEST(test_reply_that_is_not_the_protocol_delivers_nothing),
+    HL_TEST(test_refusals_stop_and_failures_retry),
+    HL_TEST(test_fingerprint_follows_where_and_as_whom_the_kiosk_sends),
+    HL_TEST(test_plain_http_and_an_unreadable_ca_file_are_refused_before_any_request),
+    HL_TEST(test_push_delivers_every_response_once_in_batches),
+    HL_TEST(test_ten_thousand_responses_arrive_once_through_a_misbehaving_server),
+    HL_TEST(test_a_certificate_from_another_ca_sends_nothing),
+    HL_TEST(test_an_expired_certificate_sends_nothing),
+    HL_TEST(test_a_pin_mismatch_sends_nothing_and_a_backup_pin_works),
+    HL_TEST(test_plain_http_works_only_when_the_config_allows_it),
+    HL_TEST(test_wrong_token_stops_retries_until_the_config_changes),
+    HL_TEST(test_retry_after_of_a_busy_server_is_honoured),
+    HL_TEST(test_responses_stored_while_the_network_is_down_go_later_oldest_first),
+    HL_TEST(test_worker_drains_a_backlog_and_stops_promptly_mid_request),
+    HL_TEST(test_sync_command_pushes_everything_and_status_reports_it),
+    HL_TEST(test_a_kiosk_killed_mid_push_again_and_again_still_delivers_each_once),
+    HL_TEST(test_sync_benchmark_prints_one_json_line),
+};
+
+HL_TEST_MAIN(tests)
