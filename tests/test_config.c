@@ -653,6 +653,36 @@ static void expect_not_shown(const hl_diags_t *d, const char *secret)
             hl_test_fail(__FILE__, __LINE__, "message shows the token: %s", d->items[i].msg);
 }
 
+/* A syntax error next to a string value (a token with a NUL, a missing
+ * comma, an unterminated string) names the place but not the string; a
+ * key next to the error is still quoted. */
+static void test_json_syntax_error_next_to_a_token_does_not_quote_it(void)
+{
+    static const char *const texts[] = {
+        "{\"sync\": {\"url\": \"https://h\", \"token\": \"s3cr3t\\u0000x\"}}",
+        "{\"sync\": {\"url\": \"https://h\", \"token\": \"s3cr3t\" \"batch\": 5}}",
+        "{\"sync\": {\"url\": \"https://h\", \"token\": \"s3cr3t\n\"}}",
+        "{\"sync\": {\"url\": \"https://h\", \"token\": \"s3cr3t\"]}",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        hl_config_t cfg;
+        hl_diags_t d = {0};
+        CHECK_INT(load_named(&cfg, "hailong.json", texts[i], &d), HL_ERR_INVALID);
+        EXPECT_COUNT(&d, 1);
+        CHECK_CONTAINS(d.n ? d.items[0].msg : "", "invalid JSON");
+        expect_not_shown(&d, "s3cr3t");
+        hl_config_free(&cfg);
+        hl_diags_free(&d);
+    }
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "hailong.json", "{\"site\": \"x\" \"counter\": \"y\"}", &d),
+              HL_ERR_INVALID);
+    CHECK_CONTAINS(d.n ? d.items[0].msg : "", "near '\"counter\"'");
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
 static void test_sync_bad_token_names_the_place_never_the_value(void)
 {
     static const struct {
@@ -966,6 +996,7 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_sync_url_needs_a_host_and_no_fragment_spaces_or_excess_length),
     HL_TEST(test_sync_url_and_token_are_required),
     HL_TEST(test_sync_bad_token_names_the_place_never_the_value),
+    HL_TEST(test_json_syntax_error_next_to_a_token_does_not_quote_it),
     HL_TEST(test_sync_pin_may_be_a_string_or_a_list),
     HL_TEST(test_sync_bad_pins_are_reported),
     HL_TEST(test_sync_relative_ca_file_is_resolved_against_the_config_folder),

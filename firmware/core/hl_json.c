@@ -441,6 +441,19 @@ void hl_json_path_index(char out[HL_JSON_PATH_MAX], const char *parent, size_t i
 {
     snprintf(out, HL_JSON_PATH_MAX, "%s[%zu]", parent ? parent : "", i);
 }
+/* jansson quotes the token next to a syntax error. A quoted string that is
+ * not a key may be a secret (the config's sync.token) and messages reach
+ * logs: such a string is named, not shown. Keys (a ':' follows) stay. */
+static void redact_near(char *text, const char *src, size_t len, size_t pos)
+{
+    char *near = strstr(text, " near '\"");
+    if (!near) return;
+    size_t i = pos;
+    while (i < len && (src[i] == ' ' || src[i] == '\t' || src[i] == '\r' || src[i] == '\n'))
+        i++;
+    if (i < len && src[i] == ':') return;
+    snprintf(near, (size_t)(JSON_ERROR_TEXT_LENGTH - (near - text)), " near a text value");
+}
 
 /* ---- Loading ------------------------------------------------------------ */
 
@@ -456,6 +469,7 @@ static int doc_parse(hl_json_doc_t *doc)
     json_error_t e;
     doc->root = json_loadb(doc->source, doc->len, JSON_REJECT_DUPLICATES, &e);
     if (doc->root) return HL_OK;
+    redact_near(e.text, doc->source, doc->len, (size_t)(e.position > 0 ? e.position : 0));
     const char *hint = "";
     if (doc->len >= 3 && memcmp(doc->source, "\xEF\xBB\xBF", 3) == 0)
         hint = "; remove the byte order mark at the start (save as UTF-8 without BOM)";
