@@ -663,6 +663,9 @@ static void test_json_syntax_error_next_to_a_token_does_not_quote_it(void)
         "{\"sync\": {\"url\": \"https://h\", \"token\": \"s3cr3t\" \"batch\": 5}}",
         "{\"sync\": {\"url\": \"https://h\", \"token\": \"s3cr3t\n\"}}",
         "{\"sync\": {\"url\": \"https://h\", \"token\": \"s3cr3t\"]}",
+        "{\"sync\": {\"url\": \"https://h\", \"token\": abcs3cr3txyz}}",
+        "{\"sync\": {\"url\": \"https://h\", \"token\": 12345s3cr3t}}",
+        "{\"sync\": {\"url\": \"https://h\", \"token\": trus3cr3t}}",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         hl_config_t cfg;

@@ -4,11 +4,14 @@
  * It needs a server: the config's "sync" section names it (the test
  * receiver, started by tests/support/bench_sync.sh, which also writes the
  * config). For each backlog size (a tenth of N, then N) it bulk-loads that
- * many synthetic responses into a fresh store, then runs the real thing in
- * a child process, `hailong sync --once` (exec of /proc/self/exe), and
- * takes its wall time and, from wait4's rusage, its peak resident set: so
- * peak_rss_mb is the memory of a kiosk process draining that backlog, and
- * the two sizes side by side show whether memory grows with the backlog.
+ * many synthetic responses (with truly random ids, so the server sees new
+ * ones) into a fresh store, then runs the kiosk itself in a child process
+ * (exec of /proc/self/exe: `hailong run --headless --script` with one step,
+ * `sync 3600`, so the sync worker thread pushes and the kiosk's thread
+ * records each answer), and takes its wall time and, from wait4's rusage,
+ * its peak resident set: peak_rss_mb is the memory of a kiosk process
+ * draining that backlog, and the two sizes side by side show whether memory
+ * grows with the backlog.
  * responses_per_s is N divided by the drain time of the N backlog. One JSON
  * line goes to stdout, progress to stderr; figures are printed, never
  * judged.
@@ -30,9 +33,10 @@ static const char bench_sync_usage[] =
     "Measures the network sync against the server of the config's \"sync\" section\n"
     "(bash tests/support/bench_sync.sh starts the test receiver and runs this):\n"
     "  a backlog of N/10 then N synthetic responses (default 100000), each drained by a\n"
-    "  `hailong sync --once` child; prints one JSON line with responses_per_s (N over\n"
-    "  its drain time), drain_s, peak_rss_mb (the child's peak resident set draining\n"
-    "  N) and small_peak_rss_mb (draining N/10), with the batch size.\n"
+    "  kiosk child (hailong run --headless, a script of one step: sync); prints one JSON\n"
+    "  line with responses_per_s (N over its drain time), drain_s, peak_rss_mb (the\n"
+    "  kiosk's peak resident set draining N) and small_peak_rss_mb (draining N/10),\n"
+    "  with the batch size.\n"
     "  --dir DIR  make the bench-sync-XXXXXX folder under DIR instead of the data directory\n"
     "  --keep     keep the folder for inspection\n";
 
@@ -48,8 +52,17 @@ static int drain_backlog(hl_cli_t *cli, const char *root, const char *name, long
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/%s", root, name);
     hl_err_t err = {0};
-    if (hl_bench_load(cli, dir, n, "bench sync", &err) != HL_OK) {
+    if (hl_bench_load(cli, dir, n, 0, "bench sync", &err) != HL_OK) {
         fprintf(stderr, "hailong bench: loading %ld responses: %s\n", n, err.msg);
+        return HL_EXIT_FAIL;
+    }
+    char script[PATH_MAX];
+    snprintf(script, sizeof script, "%s/%s.txt", root, name);
+    FILE *f = fopen(script, "w");
+    bool written = f && fputs("sync 3600\n", f) >= 0;
+    if (f && fclose(f) != 0) written = false;
+    if (!written) {
+        fprintf(stderr, "hailong bench: cannot write %s: %s\n", script, strerror(errno));
         return HL_EXIT_FAIL;
     }
     char self[PATH_MAX];
@@ -68,8 +81,8 @@ static int drain_backlog(hl_cli_t *cli, const char *root, const char *name, long
     }
     if (pid == 0) {
         dup2(2, 1); /* its report joins the progress on stderr; stdout keeps the JSON line */
-        char *argv[] = {self,   "--data-dir", dir, "--config", (char *)cli->cfg.file,
-                        "sync", "--once",     NULL};
+        char *argv[] = {self,  "--data-dir", dir,        "--config", (char *)cli->cfg.file,
+                        "run", "--headless", "--script", script,     NULL};
         execv(self, argv);
         _exit(127);
     }
@@ -82,7 +95,7 @@ static int drain_backlog(hl_cli_t *cli, const char *root, const char *name, long
     d->peak_rss_mb = (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
     d->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (d->exit_code != 0)
-        fprintf(stderr, "hailong bench: the sync child exited with %d\n", d->exit_code);
+        fprintf(stderr, "hailong bench: the kiosk child exited with %d\n", d->exit_code);
     return d->exit_code == 0 ? HL_EXIT_OK : HL_EXIT_FAIL;
 }
 

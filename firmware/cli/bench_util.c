@@ -125,14 +125,16 @@ int hl_bench_response(hl_store_t *st, const hl_survey_t *s, const hl_sys_t *sys,
     return HL_OK;
 }
 
-int hl_bench_load(hl_cli_t *cli, const char *dir, long m, const char *label, hl_err_t *err)
+int hl_bench_load(hl_cli_t *cli, const char *dir, long m, uint64_t id_seed, const char *label,
+                  hl_err_t *err)
 {
     hl_store_t *st = NULL;
     int rc = hl_store_open(dir, NULL, &st, NULL, err);
     if (rc == HL_OK) rc = hl_store_use_survey(st, cli->survey, cli->cfg.kiosk_id, err);
     hl_fakesys_t fake;
-    hl_fakesys_init(&fake, 0, true, 42);
+    hl_fakesys_init(&fake, 0, true, id_seed ? id_seed : 42);
     hl_sys_t sys = hl_fakesys_sys(&fake);
+    if (!id_seed) sys.random = cli->sys.random; /* response ids truly random */
     uint64_t rng = 0x9E3779B97F4A7C15ULL;
     int64_t t = cli->sys.utc_ms(cli->sys.ctx) - (int64_t)m * 90000;
     double t0 = hl_bench_now_s();

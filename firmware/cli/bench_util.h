@@ -43,9 +43,12 @@ int hl_bench_response(hl_store_t *st, const hl_survey_t *s, const hl_sys_t *sys,
                       hl_err_t *err);
 
 /* Creates the store in dir and bulk-loads m synthetic responses of the
- * active survey (9 in 10 complete) in batches of HL_BENCH_BATCH, always from
- * the same seed; progress lines on stderr start with label. */
-int hl_bench_load(hl_cli_t *cli, const char *dir, long m, const char *label, hl_err_t *err);
+ * active survey (9 in 10 complete) in batches of HL_BENCH_BATCH, always the
+ * same answers; response ids from id_seed (the same ids each time), or
+ * truly random with 0 (a server that keeps ids unique sees new responses);
+ * progress lines on stderr start with label. */
+int hl_bench_load(hl_cli_t *cli, const char *dir, long m, uint64_t id_seed, const char *label,
+                  hl_err_t *err);
 
 /* Runs HL_BENCH_SHELL -csv -newline CRLF db sql with stdout to out_path;
  * seconds, or -1 on failure. */

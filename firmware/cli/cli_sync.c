@@ -107,8 +107,10 @@ static int sync_once(hl_cli_t *cli)
     hl_sync_free(s);
     hl_store_close(st);
     hl_sync_global_cleanup();
+    char shown[HL_SYNC_URL_MAX + 1];
+    hl_sync_shown_url(cfg->url, shown, sizeof shown);
     printf("delivered %lld response%s to %s\n", (long long)delivered, delivered == 1 ? "" : "s",
-           cfg->url);
+           shown);
     if (exit_code != HL_EXIT_OK) fprintf(stderr, "hailong sync: %s\n", reason);
     if (src != HL_OK) {
         fprintf(stderr, "hailong sync: %s\n", err.msg);
@@ -126,48 +128,49 @@ static int sync_once(hl_cli_t *cli)
 static int sync_status(hl_cli_t *cli, bool json)
 {
     const hl_sync_cfg_t *cfg = &cli->cfg.sync;
-    hl_store_sync_t ss = {.oldest_pending_utc_ms = -1,
-                          .last_attempt_utc_ms = -1,
-                          .last_success_utc_ms = -1,
-                          .last_error_utc_ms = -1};
+    hl_sync_status_t st = {.store = {.oldest_pending_utc_ms = -1,
+                                     .last_attempt_utc_ms = -1,
+                                     .last_success_utc_ms = -1,
+                                     .last_error_utc_ms = -1}};
     hl_err_t err = {0};
     if (db_exists(cli)) {
-        hl_store_t *st = NULL;
+        hl_store_t *store = NULL;
         hl_store_opts_t so = {.read_only = true};
-        int rc = hl_store_open(cli->data_dir, &so, &st, NULL, &err);
-        if (rc == HL_OK) rc = hl_store_sync_state(st, &ss, &err);
-        hl_store_close(st);
+        int rc = hl_store_open(cli->data_dir, &so, &store, NULL, &err);
+        if (rc == HL_OK) rc = hl_sync_status(store, cfg, NULL, &st, &err);
+        hl_store_close(store);
         if (rc != HL_OK) {
             fprintf(stderr, "hailong sync: %s\n", err.msg);
             return HL_EXIT_FAIL;
         }
+    } else if (cfg->enabled) {
+        st.configured = true;
+        st.insecure = hl_sync_insecure(cfg);
+        hl_sync_shown_url(cfg->url, st.url, sizeof st.url);
     }
-    char fp[65] = "";
-    if (cfg->enabled) hl_sync_fingerprint(cfg, fp);
-    bool stopped = cfg->enabled && ss.stopped_fingerprint[0] && !strcmp(fp, ss.stopped_fingerprint);
-    bool insecure = cfg->enabled && strncmp(cfg->url, "https://", 8) != 0;
+    const hl_store_sync_t *ss = &st.store;
     char attempt[32], success[32], errat[32], oldest[32];
-    iso_or(ss.last_attempt_utc_ms, attempt, "never");
-    iso_or(ss.last_success_utc_ms, success, "never");
-    iso_or(ss.last_error_utc_ms, errat, "-");
-    iso_or(ss.oldest_pending_utc_ms, oldest, "-");
+    iso_or(ss->last_attempt_utc_ms, attempt, "never");
+    iso_or(ss->last_success_utc_ms, success, "never");
+    iso_or(ss->last_error_utc_ms, errat, "-");
+    iso_or(ss->oldest_pending_utc_ms, oldest, "-");
     if (json) {
         json_t *o = json_object();
-        json_object_set_new(o, "configured", json_boolean(cfg->enabled));
-        json_object_set_new(o, "url", cfg->enabled ? json_string(cfg->url) : json_null());
-        json_object_set_new(o, "insecure_http", json_boolean(insecure));
-        json_object_set_new(o, "pending", json_integer(ss.pending));
-        json_object_set_new(o, "delivered", json_integer(ss.delivered));
-        json_object_set_new(o, "oldest_pending_seq", json_integer(ss.oldest_pending_seq));
+        json_object_set_new(o, "configured", json_boolean(st.configured));
+        json_object_set_new(o, "url", st.configured ? json_string(st.url) : json_null());
+        json_object_set_new(o, "insecure_http", json_boolean(st.insecure));
+        json_object_set_new(o, "pending", json_integer(ss->pending));
+        json_object_set_new(o, "delivered", json_integer(ss->delivered));
+        json_object_set_new(o, "oldest_pending_seq", json_integer(ss->oldest_pending_seq));
         json_object_set_new(o, "last_attempt_at",
-                            ss.last_attempt_utc_ms < 0 ? json_null() : json_string(attempt));
+                            ss->last_attempt_utc_ms < 0 ? json_null() : json_string(attempt));
         json_object_set_new(o, "last_success_at",
-                            ss.last_success_utc_ms < 0 ? json_null() : json_string(success));
+                            ss->last_success_utc_ms < 0 ? json_null() : json_string(success));
         json_object_set_new(o, "last_error",
-                            ss.last_error[0] ? json_string(ss.last_error) : json_null());
+                            ss->last_error[0] ? json_string(ss->last_error) : json_null());
         json_object_set_new(o, "last_error_at",
-                            ss.last_error_utc_ms < 0 ? json_null() : json_string(errat));
-        json_object_set_new(o, "stopped", json_boolean(stopped));
+                            ss->last_error_utc_ms < 0 ? json_null() : json_string(errat));
+        json_object_set_new(o, "stopped", json_boolean(st.stopped));
         char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(o);
         if (!text) {
@@ -178,24 +181,25 @@ static int sync_status(hl_cli_t *cli, bool json)
         free(text);
         return HL_EXIT_OK;
     }
-    if (cfg->enabled)
-        printf("sync           %s (every %d s, %d per batch)%s\n", cfg->url, cfg->interval_s,
-               cfg->batch, insecure ? " INSECURE: plain http, allowed by allow_insecure_http" : "");
+    if (st.configured)
+        printf("sync           %s (every %d s, %d per batch)%s\n", st.url, cfg->interval_s,
+               cfg->batch,
+               st.insecure ? " INSECURE: plain http, allowed by allow_insecure_http" : "");
     else
         printf("sync           not configured (no \"sync\" section in the config)\n");
-    if (ss.pending)
-        printf("pending        %lld (oldest: seq %lld, finished %s)\n", (long long)ss.pending,
-               (long long)ss.oldest_pending_seq, oldest);
+    if (ss->pending)
+        printf("pending        %lld (oldest: seq %lld, finished %s)\n", (long long)ss->pending,
+               (long long)ss->oldest_pending_seq, oldest);
     else
         printf("pending        0\n");
-    printf("delivered      %lld\n", (long long)ss.delivered);
+    printf("delivered      %lld\n", (long long)ss->delivered);
     printf("last attempt   %s\n", attempt);
     printf("last success   %s\n", success);
-    if (ss.last_error[0])
-        printf("last error     %s: %s\n", errat, ss.last_error);
+    if (ss->last_error[0])
+        printf("last error     %s: %s\n", errat, ss->last_error);
     else
         printf("last error     none\n");
-    if (stopped)
+    if (st.stopped)
         printf("stopped        yes: the server refused this config; fix it (the kiosk then "
                "retries) or run hailong sync --once\n");
     return HL_EXIT_OK;

@@ -238,14 +238,17 @@ static void kiosk_sync_start(hl_kiosk_t *k)
                          .data_dir = k->cli->data_dir,
                          .wake = kiosk_sync_wake,
                          .wake_ctx = k};
-    if (hl_sync_global_init(&err) != HL_OK || hl_syncw_start(&o, &k->syncw, &err) != HL_OK) {
-        fprintf(stderr, "hailong: network sync is off: %s\n", err.msg);
+    if (!k->curl_ready || hl_syncw_start(&o, &k->syncw, &err) != HL_OK) {
+        fprintf(stderr, "hailong: network sync is off: %s\n",
+                k->curl_ready ? err.msg : "libcurl did not start");
         k->syncw = NULL;
         return;
     }
-    if (strncmp(cfg->sync.url, "https://", 8) != 0)
-        fprintf(stderr, "hailong: sync: INSECURE plain http to %s (allow_insecure_http)\n",
-                cfg->sync.url);
+    if (hl_sync_insecure(&cfg->sync)) {
+        char shown[HL_SYNC_URL_MAX + 1];
+        hl_sync_shown_url(cfg->sync.url, shown, sizeof shown);
+        fprintf(stderr, "hailong: sync: INSECURE plain http to %s (allow_insecure_http)\n", shown);
+    }
 }
 
 void hl_kiosk_sync_commit(hl_kiosk_t *k)
@@ -329,6 +332,13 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
     hl_ui_init(&k->ui, cli->survey, &cli->cfg, hl_render_measure(k->render), cli->cfg.display.dpi);
     k->dirty = true;
     if (pthread_mutex_init(&k->mu, NULL) == 0) k->mu_ready = true;
+    /* libcurl starts before any of our threads does. */
+    if (cli->cfg.sync.enabled) {
+        if (hl_sync_global_init(&err) == HL_OK)
+            k->curl_ready = true;
+        else
+            fprintf(stderr, "hailong: %s\n", err.msg);
+    }
     if (cli->cfg.has_export_key && k->mu_ready) kiosk_media_start(k);
     kiosk_sync_start(k);
     return HL_EXIT_OK;
@@ -338,6 +348,7 @@ void hl_kiosk_close(hl_kiosk_t *k)
 {
     hl_syncw_stop(k->syncw); /* aborts a request in progress; before the store closes */
     k->syncw = NULL;
+    if (k->curl_ready) hl_sync_global_cleanup();
     if (k->media_thread_on) {
         char stop = 1;
         if (write(k->media_stop[1], &stop, 1) != 1) perror("hailong: stopping the USB watch");

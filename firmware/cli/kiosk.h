@@ -64,6 +64,7 @@ typedef struct hl_kiosk {
     /* Network sync: a worker thread pushes pending responses; the loop
      * records each outcome through the store (hl_syncw_commit). */
     hl_syncw_t *syncw; /* owned; NULL without a "sync" section */
+    bool curl_ready;   /* hl_sync_global_init done (cleaned up at close) */
     bool quit;         /* SIGTERM or the desktop quit combination */
 } hl_kiosk_t;
 

@@ -647,7 +647,7 @@ static int config_finish(hl_json_doc_t *doc, int rc, hl_config_t *cfg, hl_diags_
 int hl_config_load_file(const char *path, hl_config_t *cfg, hl_diags_t *diags)
 {
     hl_json_doc_t doc;
-    int rc = hl_json_doc_load_file(&doc, path);
+    int rc = hl_json_doc_load_file_flags(&doc, path, HL_JSON_HIDE_TEXT);
     return config_finish(&doc, rc, cfg, diags);
 }
 
@@ -655,7 +655,7 @@ int hl_config_load_text(const char *name, const char *text, size_t len, hl_confi
                         hl_diags_t *diags)
 {
     hl_json_doc_t doc;
-    int rc = hl_json_doc_load_text(&doc, name, text, len);
+    int rc = hl_json_doc_load_text_flags(&doc, name, text, len, HL_JSON_HIDE_TEXT);
     return config_finish(&doc, rc, cfg, diags);
 }
 

@@ -441,23 +441,31 @@ void hl_json_path_index(char out[HL_JSON_PATH_MAX], const char *parent, size_t i
 {
     snprintf(out, HL_JSON_PATH_MAX, "%s[%zu]", parent ? parent : "", i);
 }
-/* jansson quotes the token next to a syntax error. A quoted string that is
- * not a key may be a secret (the config's sync.token) and messages reach
- * logs: such a string is named, not shown. Keys (a ':' follows) stay. */
-static void redact_near(char *text, const char *src, size_t len, size_t pos)
+/* jansson quotes the token next to a syntax error ("invalid token near
+ * 'tru'"). In a file that may hold secrets (a config: sync.token) and whose
+ * messages reach logs, only a key (a ':' follows it) or a lone punctuation
+ * character is shown; anything else is named, not quoted. Elsewhere a
+ * quoted string that is not a key is hidden all the same. */
+static void redact_near(char *text, const char *src, size_t len, size_t pos, bool hide_all)
 {
-    char *near = strstr(text, " near '\"");
+    char *near = strstr(text, " near '");
     if (!near) return;
+    const char *tok = near + 7;
+    const char *close = strrchr(tok, '\'');
+    size_t toklen = close ? (size_t)(close - tok) : strlen(tok);
+    if (toklen == 1 && strchr("{}[],:", tok[0])) return;
+    if (!hide_all && tok[0] != '"') return;
     size_t i = pos;
     while (i < len && (src[i] == ' ' || src[i] == '\t' || src[i] == '\r' || src[i] == '\n'))
         i++;
-    if (i < len && src[i] == ':') return;
-    snprintf(near, (size_t)(JSON_ERROR_TEXT_LENGTH - (near - text)), " near a text value");
+    if (tok[0] == '"' && i < len && src[i] == ':') return; /* a key */
+    snprintf(near, (size_t)(JSON_ERROR_TEXT_LENGTH - (near - text)),
+             " (the text there is not shown)");
 }
 
 /* ---- Loading ------------------------------------------------------------ */
 
-static int doc_parse(hl_json_doc_t *doc)
+static int doc_parse(hl_json_doc_t *doc, unsigned flags)
 {
     if (doc->len > HL_MAX_FILE_BYTES) {
         hl_json_report_file(doc,
@@ -469,7 +477,8 @@ static int doc_parse(hl_json_doc_t *doc)
     json_error_t e;
     doc->root = json_loadb(doc->source, doc->len, JSON_REJECT_DUPLICATES, &e);
     if (doc->root) return HL_OK;
-    redact_near(e.text, doc->source, doc->len, (size_t)(e.position > 0 ? e.position : 0));
+    redact_near(e.text, doc->source, doc->len, (size_t)(e.position > 0 ? e.position : 0),
+                (flags & HL_JSON_HIDE_TEXT) != 0);
     const char *hint = "";
     if (doc->len >= 3 && memcmp(doc->source, "\xEF\xBB\xBF", 3) == 0)
         hint = "; remove the byte order mark at the start (save as UTF-8 without BOM)";
@@ -493,16 +502,27 @@ static int doc_start(hl_json_doc_t *doc, const char *name)
 
 int hl_json_doc_load_text(hl_json_doc_t *doc, const char *name, const char *text, size_t len)
 {
+    return hl_json_doc_load_text_flags(doc, name, text, len, 0);
+}
+
+int hl_json_doc_load_text_flags(hl_json_doc_t *doc, const char *name, const char *text, size_t len,
+                                unsigned flags)
+{
     if (doc_start(doc, name) != HL_OK) return HL_ERR_NOMEM;
     doc->source = malloc(len + 1);
     if (!doc->source) return HL_ERR_NOMEM;
     if (len) memcpy(doc->source, text, len);
     doc->source[len] = '\0';
     doc->len = len;
-    return doc_parse(doc);
+    return doc_parse(doc, flags);
 }
 
 int hl_json_doc_load_file(hl_json_doc_t *doc, const char *path)
+{
+    return hl_json_doc_load_file_flags(doc, path, 0);
+}
+
+int hl_json_doc_load_file_flags(hl_json_doc_t *doc, const char *path, unsigned flags)
 {
     if (doc_start(doc, path) != HL_OK) return HL_ERR_NOMEM;
     FILE *f = fopen(path, "rb");
@@ -555,7 +575,7 @@ int hl_json_doc_load_file(hl_json_doc_t *doc, const char *path)
     buf[n] = '\0';
     doc->source = buf;
     doc->len = n;
-    return doc_parse(doc);
+    return doc_parse(doc, flags);
 }
 
 size_t hl_json_doc_finish(hl_json_doc_t *doc, hl_diags_t *out)

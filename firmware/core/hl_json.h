@@ -70,6 +70,15 @@ int hl_json_doc_load_file(hl_json_doc_t *doc, const char *path);
 /* Same from memory; name is used in diagnostics. text need not end in NUL. */
 int hl_json_doc_load_text(hl_json_doc_t *doc, const char *name, const char *text, size_t len);
 
+/* Flags of the _flags variants. HL_JSON_HIDE_TEXT: syntax errors never
+ * quote the text near them, only a key or a punctuation character (the
+ * file may hold secrets: a config). Without it, a string value is hidden
+ * and other tokens are quoted ("invalid token near 'tru'"). */
+#define HL_JSON_HIDE_TEXT 1u
+int hl_json_doc_load_file_flags(hl_json_doc_t *doc, const char *path, unsigned flags);
+int hl_json_doc_load_text_flags(hl_json_doc_t *doc, const char *name, const char *text, size_t len,
+                                unsigned flags);
+
 /* Sorts the document's problems by place and appends them to out (may be
  * NULL); returns how many problems the document had. */
 size_t hl_json_doc_finish(hl_json_doc_t *doc, hl_diags_t *out);

@@ -177,7 +177,8 @@ static const char *const migrations[HL_STORE_SCHEMA_VERSION] = {
     "  last_success_utc_ms INTEGER,"
     "  last_error TEXT," /* NULL since the last success */
     "  last_error_utc_ms INTEGER,"
-    "  stopped_fingerprint TEXT" /* config the server refused for good; NULL: not stopped */
+    "  stopped_fingerprint TEXT," /* config the server refused for good; NULL: not stopped */
+    "  delivered INTEGER NOT NULL DEFAULT 0" /* rows in sync_delivered (kept by a trigger) */
     ");"
     "INSERT INTO sync_state(id) VALUES (1);"
     "CREATE TRIGGER sync_state_keep BEFORE DELETE ON sync_state"
@@ -188,7 +189,9 @@ static const char *const migrations[HL_STORE_SCHEMA_VERSION] = {
     "CREATE TRIGGER sync_delivered_keep BEFORE DELETE ON sync_delivered"
     "  BEGIN SELECT RAISE(ABORT, 'a delivered mark cannot be removed'); END;"
     "CREATE TRIGGER sync_delivered_fixed BEFORE UPDATE ON sync_delivered"
-    "  BEGIN SELECT RAISE(ABORT, 'a delivered mark cannot be changed'); END;",
+    "  BEGIN SELECT RAISE(ABORT, 'a delivered mark cannot be changed'); END;"
+    "CREATE TRIGGER sync_delivered_count AFTER INSERT ON sync_delivered"
+    "  BEGIN UPDATE sync_state SET delivered = delivered + 1 WHERE id = 1; END;",
 };
 
 /* ---- Cached statements ---------------------------------------------------- */
@@ -1365,9 +1368,13 @@ static void abuf_free(hl_answer_buf_t *b)
 /* The walk behind hl_store_foreach and hl_store_foreach_pending: responses
  * with seq > after (an SQL expression that may use ?1 = after_seq; the
  * answers cursor starts after it too) of survey ?2 (NULL: all) that match
- * filter (SQL on r, "" for none), in seq order, at most limit (-1: all). */
+ * filter (SQL on r, "" for none), in seq order, at most limit (-1: all).
+ * The answers come from a cursor that runs beside the responses (a merge:
+ * fastest for a whole export), or, with seek, from a lookup per response
+ * (a filter that skips many responses then costs nothing: a pending scan
+ * behind one response the server never confirms). */
 static int walk_responses(hl_store_t *st, const char *after, const char *filter,
-                          const char *survey_id, int64_t after_seq, int64_t limit,
+                          const char *survey_id, int64_t after_seq, int64_t limit, bool seek,
                           int (*cb)(void *ctx, const hl_row_t *row), void *ctx, hl_err_t *err)
 {
     sqlite3_stmt *rs = NULL, *as = NULL;
@@ -1381,8 +1388,14 @@ static int walk_responses(hl_store_t *st, const char *after, const char *filter,
              " FROM responses r CROSS JOIN surveys s ON s.sid = r.survey"
              " WHERE r.seq > %s AND (?2 IS NULL OR s.survey_id = ?2)%s%s ORDER BY r.seq LIMIT ?3",
              after, filter[0] ? " AND " : "", filter);
-    snprintf(asql, sizeof asql,
-             "SELECT seq, qid, value, ms FROM answers WHERE id > %s * 64 + 63 ORDER BY id", after);
+    if (seek)
+        snprintf(asql, sizeof asql,
+                 "SELECT seq, qid, value, ms FROM answers"
+                 " WHERE id BETWEEN ?1 * 64 AND ?1 * 64 + 63 ORDER BY id");
+    else
+        snprintf(asql, sizeof asql,
+                 "SELECT seq, qid, value, ms FROM answers WHERE id > %s * 64 + 63 ORDER BY id",
+                 after);
     int src = sqlite3_prepare_v2(st->db, rsql, -1, &rs, NULL);
     if (src == SQLITE_OK) src = sqlite3_prepare_v2(st->db, asql, -1, &as, NULL);
     if (src != SQLITE_OK) {
@@ -1398,9 +1411,14 @@ static int walk_responses(hl_store_t *st, const char *after, const char *filter,
     bool own_tx = sqlite3_get_autocommit(st->db);
     if (own_tx && (rc = exec_sql(st, "BEGIN", "reading responses", err)) != HL_OK) goto done;
 
-    int ares = sqlite3_step(as); /* the answers cursor runs ahead by one row */
+    int ares = seek ? SQLITE_DONE : sqlite3_step(as); /* a merge runs ahead by one row */
     while ((src = sqlite3_step(rs)) == SQLITE_ROW) {
         int64_t seq = sqlite3_column_int64(rs, 0);
+        if (seek) {
+            sqlite3_reset(as);
+            sqlite3_bind_int64(as, 1, seq);
+            ares = sqlite3_step(as);
+        }
         ab.n = 0;
         ab.len = 0;
         while (ares == SQLITE_ROW) {
@@ -1459,7 +1477,7 @@ done:
 int hl_store_foreach(hl_store_t *st, const char *survey_id, int64_t after_seq,
                      int (*cb)(void *ctx, const hl_row_t *row), void *ctx, hl_err_t *err)
 {
-    return walk_responses(st, "?1", "", survey_id, after_seq, -1, cb, ctx, err);
+    return walk_responses(st, "?1", "", survey_id, after_seq, -1, false, cb, ctx, err);
 }
 
 int hl_store_foreach_pending(hl_store_t *st, int64_t limit,
@@ -1472,7 +1490,8 @@ int hl_store_foreach_pending(hl_store_t *st, int64_t limit,
                           (long long)limit);
     /* The watermark is read by both cursors inside walk_responses' read
      * transaction: one snapshot. */
-    return walk_responses(st, SYNC_UPTO_SQL, SYNC_PENDING_SQL("r"), NULL, 0, limit, cb, ctx, err);
+    return walk_responses(st, SYNC_UPTO_SQL, SYNC_PENDING_SQL("r"), NULL, 0, limit, true, cb, ctx,
+                          err);
 }
 
 void hl_store_free_ids(char **ids, size_t n)
@@ -1749,14 +1768,14 @@ int hl_store_sync_state(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err)
     out->last_error_utc_ms = -1;
     sqlite3_stmt *s = NULL;
     /* One statement, one snapshot. Pending responses come after the
-     * watermark; delivered ones are counted over the whole table. */
+     * watermark; delivered ones are counted by a trigger. */
     int src = sqlite3_prepare_v2(
         st->db,
         "WITH p AS (SELECT r.seq, r.finished_utc_ms FROM responses r"
         "   WHERE r.seq > " SYNC_UPTO_SQL " AND " SYNC_PENDING_SQL(
             "r") "),"
                  " o AS (SELECT seq, finished_utc_ms FROM p ORDER BY seq LIMIT 1)"
-                 " SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM sync_delivered),"
+                 " SELECT (SELECT count(*) FROM p), x.delivered,"
                  " (SELECT seq FROM o), (SELECT finished_utc_ms FROM o),"
                  " x.last_attempt_utc_ms, x.last_success_utc_ms, x.last_error_utc_ms, x.last_error,"
                  " x.stopped_fingerprint"

@@ -32,11 +32,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HL_SYNC_BODY_SOFT (8 * 1024 * 1024)  /* a batch stops growing past this */
-#define HL_SYNC_BODY_MAX  (16 * 1024 * 1024) /* hard limit of a request body */
-#define HL_SYNC_LOW_SPEED 100                /* bytes/s below which a transfer is cut */
-#define HL_SYNC_LOW_TIME  20                 /* ... after this many seconds */
-#define HL_SYNC_STOP_WALK 1000               /* callback code: the batch is full */
+#define HL_SYNC_BODY_SOFT    (8 * 1024 * 1024)  /* a batch stops growing past this */
+#define HL_SYNC_BODY_MAX     (16 * 1024 * 1024) /* hard limit of a request body */
+#define HL_SYNC_LOW_SPEED    100                /* bytes/s below which a transfer is cut */
+#define HL_SYNC_LOW_TIME_MIN 10                 /* ... for half of timeout_s, at least this */
+#define HL_SYNC_STOP_WALK    1000               /* callback code: the batch is full */
 
 /* ---- Protocol pieces ------------------------------------------------------------ */
 
@@ -132,6 +132,7 @@ int64_t hl_sync_retry_after_ms(const char *v, int64_t now_utc_ms)
 int64_t hl_sync_backoff_ms(int failures, uint32_t rnd, int64_t base_ms, int64_t cap_ms)
 {
     if (base_ms <= 0) base_ms = HL_SYNC_BACKOFF_BASE;
+    if (cap_ms <= 0) cap_ms = HL_SYNC_BACKOFF_CAP;
     if (cap_ms < base_ms) cap_ms = base_ms;
     int64_t step = base_ms;
     for (int i = 1; i < failures && step < cap_ms; i++)
@@ -185,9 +186,9 @@ static bool mark_named(const json_t *list, const char (*uuids)[HL_UUID_LEN + 1],
         /* Batches are at most a few thousand and replies list them mostly in
          * order: try the same position first. */
         size_t hit = n;
-        if (i < n && !memcmp(uuids[i], u, HL_UUID_LEN)) hit = i;
+        if (i < n && !strncasecmp(uuids[i], u, HL_UUID_LEN)) hit = i;
         for (size_t k = 0; hit == n && k < n; k++)
-            if (!memcmp(uuids[k], u, HL_UUID_LEN)) hit = k;
+            if (!strncasecmp(uuids[k], u, HL_UUID_LEN)) hit = k;
         if (hit < n && !named[hit]) {
             named[hit] = true;
             (*n_named)++;
@@ -288,6 +289,7 @@ struct hl_sync {
     int64_t *delivered;
     size_t n, cap;
     bool walk_nomem;
+    bool cut_by_size; /* the batch stopped at HL_SYNC_BODY_SOFT */
 
     /* The reply. */
     char *reply;
@@ -326,8 +328,7 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
     return atomic_load(&s->abort) ? 1 : 0;
 }
 
-/* The url as shown in messages: without a query (it may hold a secret). */
-static void shown_url(const char *url, char *out, size_t size)
+void hl_sync_shown_url(const char *url, char *out, size_t size)
 {
     size_t n = strcspn(url, "?");
     snprintf(out, size, "%.*s", (int)n, url);
@@ -336,6 +337,11 @@ static void shown_url(const char *url, char *out, size_t size)
 static bool starts_with_ci(const char *s, const char *prefix)
 {
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool hl_sync_insecure(const hl_sync_cfg_t *cfg)
+{
+    return cfg->enabled && !starts_with_ci(cfg->url, "https://");
 }
 
 int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err)
@@ -363,7 +369,7 @@ int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err)
     snprintf(s->kiosk_id, sizeof s->kiosk_id, "%s", o->kiosk_id);
     snprintf(s->user_agent, sizeof s->user_agent, "hailong/%s",
              o->software_version ? o->software_version : "0");
-    shown_url(cfg->url, s->shown_url, sizeof s->shown_url);
+    hl_sync_shown_url(cfg->url, s->shown_url, sizeof s->shown_url);
     hl_sync_fingerprint(cfg, s->fingerprint);
     snprintf(s->auth, sizeof s->auth, "Authorization: Bearer %s", cfg->token);
     s->sys = o->sys;
@@ -407,12 +413,21 @@ int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err)
     SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
     SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
     SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (s->cfg.ca_file[0]) SETOPT(CURLOPT_CAINFO, s->cfg.ca_file);
+    if (s->cfg.ca_file[0]) {
+        /* Only this file: libcurl would also load its built-in CA folder. */
+        SETOPT(CURLOPT_CAINFO, s->cfg.ca_file);
+        SETOPT(CURLOPT_CAPATH, (char *)NULL);
+    }
     SETOPT(CURLOPT_CONNECTTIMEOUT_MS, (long)s->cfg.connect_timeout_s * 1000L);
     SETOPT(CURLOPT_TIMEOUT_MS, (long)s->cfg.timeout_s * 1000L);
     SETOPT(CURLOPT_LOW_SPEED_LIMIT, (long)HL_SYNC_LOW_SPEED);
-    SETOPT(CURLOPT_LOW_SPEED_TIME,
-           (long)(s->cfg.timeout_s < HL_SYNC_LOW_TIME ? s->cfg.timeout_s : HL_SYNC_LOW_TIME));
+    /* A stalled transfer is cut after half the request's time (a server
+     * thinking counts too: it must answer within that). */
+    long low = s->cfg.timeout_s / 2;
+    if (low < HL_SYNC_LOW_TIME_MIN) low = HL_SYNC_LOW_TIME_MIN;
+    if (low > s->cfg.timeout_s) low = s->cfg.timeout_s;
+    SETOPT(CURLOPT_LOW_SPEED_TIME, low);
+    SETOPT(CURLOPT_QUICK_EXIT, 1L); /* a stop never waits for a name lookup */
     SETOPT(CURLOPT_WRITEFUNCTION, on_reply);
     SETOPT(CURLOPT_WRITEDATA, s);
     SETOPT(CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -483,7 +498,9 @@ static int on_pending(void *ctx, const hl_row_t *r)
     memcpy(s->uuids[s->n], r->uuid, HL_UUID_LEN + 1);
     s->seqs[s->n] = r->seq;
     s->n++;
-    return s->body.len >= HL_SYNC_BODY_SOFT ? HL_SYNC_STOP_WALK : HL_OK;
+    if (s->body.len < HL_SYNC_BODY_SOFT) return HL_OK;
+    s->cut_by_size = true; /* a full request: more may wait */
+    return HL_SYNC_STOP_WALK;
 }
 
 /* Reads the batch and builds the body. */
@@ -492,6 +509,7 @@ static int build_batch(hl_sync_t *s, hl_store_t *reader, char batch_id[HL_SYNC_B
 {
     s->n = 0;
     s->walk_nomem = false;
+    s->cut_by_size = false;
     s->body.len = 0;
     s->body.write_errno = 0;
     /* {"kiosk_id":"<id>","batch_id":"<32 hex>","responses":[ : fixed length,
@@ -623,7 +641,7 @@ static void judge_answer(hl_sync_t *s, long status, hl_sync_outcome_t *out)
         for (size_t i = 0; i < s->n; i++)
             if (s->named[i]) s->delivered[out->n_delivered++] = s->seqs[i];
         out->verdict = HL_SYNC_DELIVERED;
-        out->more = out->n_delivered < s->n || (int)s->n >= s->batch;
+        out->more = out->n_delivered < s->n || (int)s->n >= s->batch || s->cut_by_size;
         return;
     }
     out->verdict = hl_sync_classify_status(status);

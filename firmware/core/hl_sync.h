@@ -44,8 +44,10 @@
 #define HL_SYNC_RETRY_AFTER_CAP 3600000           /* ms: longest Retry-After honoured */
 #define HL_SYNC_BATCH_ID_LEN    32                /* hex characters of a batch id */
 
-/* Initialises libcurl once per process, before any thread starts
- * (main calls it); HL_ERR_INTERNAL when libcurl cannot start. */
+/* Initialises libcurl (reference-counted; pair each with a cleanup),
+ * before starting threads that use it: `hailong sync` and the kiosk's open
+ * (before its USB and sync threads) call it when sync is configured.
+ * HL_ERR_INTERNAL when libcurl cannot start. */
 int hl_sync_global_init(hl_err_t *err);
 void hl_sync_global_cleanup(void);
 
@@ -89,6 +91,14 @@ void hl_sync_batch_id(const char (*uuids)[HL_UUID_LEN + 1], size_t n,
  * other than strings: nothing counts as delivered then. */
 int hl_sync_parse_reply(const char *body, size_t len, const char (*uuids)[HL_UUID_LEN + 1],
                         size_t n, bool *named, size_t *n_named, hl_err_t *err);
+
+/* The url as messages show it: without its query (which may hold a
+ * secret). */
+void hl_sync_shown_url(const char *url, char *out, size_t size);
+
+/* True when the config sends over plain http (allow_insecure_http): the
+ * log and the technician's status say INSECURE. */
+bool hl_sync_insecure(const hl_sync_cfg_t *cfg);
 
 /* Hex SHA-256 of what decides where and as whom the kiosk sends (url,
  * token, ca_file, pin, allow_insecure_http): a stop lasts while it stays. */
@@ -182,6 +192,10 @@ typedef struct hl_syncw_info {
  * hl_sync_new; a store that cannot be opened is retried by the thread. */
 int hl_syncw_start(const hl_syncw_opts_t *o, hl_syncw_t **out, hl_err_t *err);
 
+/* hl_syncw_commit, hl_syncw_stop and hl_syncw_status are called from one
+ * thread, the writer's (the event loop); kick, info and has_outcome from
+ * any. */
+
 /* On the writer's thread (the event loop): when a push's outcome waits,
  * records it with hl_sync_commit through writer and lets the worker go on;
  * HL_OK at once when nothing waits. On a store failure the outcome is
@@ -195,6 +209,23 @@ bool hl_syncw_has_outcome(hl_syncw_t *w);
 void hl_syncw_kick(hl_syncw_t *w);
 
 void hl_syncw_info(hl_syncw_t *w, hl_syncw_info_t *out);
+
+/* What the technician's status shows, in one call through the core. */
+typedef struct hl_sync_status {
+    bool configured;               /* the config has a "sync" section */
+    bool insecure;                 /* plain http:// (allow_insecure_http) */
+    char url[HL_SYNC_URL_MAX + 1]; /* sync.url without its query (hl_sync_shown_url) */
+    hl_store_sync_t store;         /* pending, delivered, last attempt / success / error */
+    bool stopped;                  /* the server refused this very config: no automatic retry */
+    bool worker;                   /* a worker runs (the kiosk); then info is its state */
+    hl_syncw_info_t info;
+} hl_sync_status_t;
+
+/* Fills out from st (the writer store or a read-only one: a few indexed
+ * reads), the config and the worker (NULL: none runs, as for the command
+ * line). */
+int hl_sync_status(hl_store_t *st, const hl_sync_cfg_t *cfg, hl_syncw_t *w, hl_sync_status_t *out,
+                   hl_err_t *err);
 
 /* Stops the worker: aborts a request in progress, joins the thread, frees.
  * An outcome not yet committed is dropped (its responses go again). */

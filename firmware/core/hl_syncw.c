@@ -102,6 +102,9 @@ static void *syncw_main(void *arg)
         if (w->stop) break;
         bool kicked = w->kick;
         w->kick = false;
+        /* A push by hand while stopped tries once: only a delivery (which
+         * clears the stop in the store) or a new config lifts the stop. */
+        bool tried_from_stop = kicked && w->info.stopped;
         if (kicked) w->info.stopped = false;
         pthread_mutex_unlock(&w->mu);
 
@@ -180,7 +183,8 @@ static void *syncw_main(void *arg)
             if (w->o.sync.sys.random) w->o.sync.sys.random(w->o.sync.sys.ctx, &rnd, sizeof rnd);
             due = mono(w) + hl_sync_backoff_ms(w->info.failures, rnd, w->o.sync.backoff_base_ms,
                                                w->o.sync.backoff_cap_ms);
-        } else if (out.verdict == HL_SYNC_STOP) {
+        } else if (out.verdict == HL_SYNC_STOP ||
+                   (tried_from_stop && out.verdict != HL_SYNC_DELIVERED)) {
             w->info.stopped = true;
             due = -1;
         } else {
@@ -218,9 +222,7 @@ int hl_syncw_start(const hl_syncw_opts_t *o, hl_syncw_t **out, hl_err_t *err)
         return rc;
     }
     w->info.next_mono_ms = -1;
-    w->info.insecure = o->sync.cfg->allow_insecure_http &&
-                       strncmp(o->sync.cfg->url, "https://", 8) != 0 &&
-                       strncmp(o->sync.cfg->url, "HTTPS://", 8) != 0;
+    w->info.insecure = hl_sync_insecure(o->sync.cfg);
     pthread_condattr_t ca;
     bool ok = pthread_mutex_init(&w->mu, NULL) == 0;
     if (ok && pthread_condattr_init(&ca) == 0) {
@@ -293,6 +295,29 @@ void hl_syncw_info(hl_syncw_t *w, hl_syncw_info_t *out)
     pthread_mutex_lock(&w->mu);
     *out = w->info;
     pthread_mutex_unlock(&w->mu);
+}
+
+int hl_sync_status(hl_store_t *st, const hl_sync_cfg_t *cfg, hl_syncw_t *w, hl_sync_status_t *out,
+                   hl_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    out->configured = cfg && cfg->enabled;
+    int rc = hl_store_sync_state(st, &out->store, err);
+    if (rc != HL_OK) return rc;
+    if (out->configured) {
+        out->insecure = hl_sync_insecure(cfg);
+        hl_sync_shown_url(cfg->url, out->url, sizeof out->url);
+        char fp[65];
+        hl_sync_fingerprint(cfg, fp);
+        out->stopped =
+            out->store.stopped_fingerprint[0] && !strcmp(fp, out->store.stopped_fingerprint);
+    }
+    if (w) {
+        out->worker = true;
+        hl_syncw_info(w, &out->info);
+        out->stopped = out->info.stopped;
+    }
+    return HL_OK;
 }
 
 void hl_syncw_stop(hl_syncw_t *w)

@@ -65,7 +65,7 @@ static void sleep_ms(long ms)
 int hl_receiver_certs(const char *dir)
 {
     char done[1024];
-    if (fmt(done, sizeof done, "%s/done", dir) != 0) return -1;
+    if (fmt(done, sizeof done, "%s/done2", dir) != 0) return -1;
     if (access(done, F_OK) == 0) return 0;
     const char *argv[] = {"/bin/bash", CERTS_SH, dir, NULL};
     char *err = NULL;
@@ -172,7 +172,7 @@ int hl_receiver_start(const char *dir, const hl_receiver_opts_t *o, hl_receiver_
     } else {
         const char *name = o->cert ? o->cert : "server";
         if (strcmp(name, "server") != 0 && strcmp(name, "rogue") != 0 &&
-            strcmp(name, "expired") != 0) {
+            strcmp(name, "expired") != 0 && strcmp(name, "wrongname") != 0) {
             fprintf(stderr, "hl_receiver: unknown certificate \"%s\"\n", name);
             return -1;
         }

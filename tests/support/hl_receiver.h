@@ -6,10 +6,13 @@
  * own SQLite file (dir/receiver.db) that keeps what it received unique by
  * response_id; it can be told to misbehave (opts.mode for every POST, or
  * opts.chaos for a seeded random share of them: "500", "503", "slow",
- * "reset", "drop", "garbage"). Certificates come from sync_certs.sh: the
- * kiosk should trust certs/ca.pem and may pin certs/server.pin; "rogue" and
- * "expired" serve certificates it must refuse. The child gets SIGTERM if the
- * test dies. Tests only.
+ * "reset", "drop", "garbage"; opts.mode only: "partial" names only the first
+ * half of a stored batch, "429" is a 503 with status 429, "upper" answers the
+ * ids in upper case). Certificates come from sync_certs.sh: the kiosk should
+ * trust certs/ca.pem and may pin certs/server.pin; "rogue" (another CA),
+ * "expired" and "wrongname" (the right CA, but for DNS:example.invalid only,
+ * so host-name verification fails) serve certificates it must refuse. The
+ * child gets SIGTERM if the test dies. Tests only.
  */
 #ifndef HL_RECEIVER_H
 #define HL_RECEIVER_H
@@ -31,14 +34,15 @@ typedef struct hl_receiver {
 
 typedef struct hl_receiver_opts {
     const char *certs_dir; /* certificates folder; NULL: dir/certs (made if needed) */
-    const char *cert;      /* which certificate it serves: "server" (NULL), "rogue", "expired" */
+    const char *cert;      /* which certificate it serves: "server" (NULL), "rogue", "expired",
+                              "wrongname" */
     bool plain;            /* HTTP instead of HTTPS */
     const char *token;     /* required bearer token; NULL: any request is let in */
     double chaos;          /* share of POSTs that misbehave (0: none) */
     unsigned seed;         /* seeds the chaos */
     const char *mode;      /* misbehave on every POST this way; NULL: behave */
     double slow_s;         /* "slow" answers this late; 0: 2.5 s */
-    int retry_after_s;     /* Retry-After of a "503"; 0: 1 s */
+    int retry_after_s;     /* Retry-After of a "503" or "429"; 0: 1 s */
     int port;              /* 0: any free port; a former port to restart on it */
 } hl_receiver_opts_t;
 

@@ -13,7 +13,11 @@ It can be told to misbehave, for every POST (--mode) or for a random share of
 them (--chaos P, seeded by --seed): 500, 503 (with Retry-After), slow (store,
 then answer late), reset (TCP RST halfway through the body), drop (store,
 commit, close without answering) and garbage (store, answer 200 with a body
-that is not JSON).
+that is not JSON). Only with --mode, never picked by --chaos (so a seed keeps
+its sequence): partial (store the whole batch, answer 200 naming only the
+first half, rounded up, of its responses, so the rest must come again and turn
+out duplicate), 429 (like 503 but 429 Too Many Requests) and upper (store,
+answer with the response ids in upper case, as a GUID column would).
 
     sync_receiver.py serve --db FILE [--cert PEM --key PEM | --plain] [--port 0]
         [--token T] [--chaos P] [--seed N] [--mode MODE] [--slow-s S]
@@ -42,7 +46,8 @@ import threading
 import time
 
 PATH = "/v1/responses"
-MODES = ("500", "503", "slow", "reset", "drop", "garbage")
+MODES = ("500", "503", "slow", "reset", "drop", "garbage")  # --chaos picks among these
+MODE_ONLY = ("partial", "429", "upper")  # --mode only
 FIELDS = ("response_id", "seq", "kiosk_id", "survey_id", "survey_version", "survey_sha256",
           "language", "started_at", "finished_at", "status", "clock_trusted", "answers")
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -261,18 +266,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if key is not None and key != batch_id:
                 raise BadRequest("Idempotency-Key %r is not batch_id %r" % (key, batch_id))
         except BadRequest as e:
-            if mode in ("500", "503"):  # a failing server fails whatever it was sent
+            if mode in ("500", "503", "429"):  # a failing server fails whatever it was sent
                 batch_id, items = self.headers.get("Idempotency-Key"), None
             else:
                 srv.store.log(self.headers.get("Idempotency-Key"), None, "bad_request", 400)
                 self.answer(400, {"error": str(e)})
                 return
-        if mode in ("500", "503"):
+        if mode in ("500", "503", "429"):
             srv.store.log(batch_id, len(items) if items else None, mode, int(mode), items or ())
             if mode == "500":
                 self.answer(500, {"error": "chaos 500"})
             else:
-                self.answer(503, {"error": "chaos 503"},
+                self.answer(int(mode), {"error": "chaos " + mode},
                             headers=[("Retry-After", str(srv.opts.retry_after))])
             return
         outcome = mode or "ok"
@@ -286,6 +291,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode == "garbage":
             self.answer(200, "<html><body>not JSON</body></html>", "text/html")
             return
+        if mode == "partial":
+            # All stored, only the first half (rounded up) named: the rest stays pending.
+            named = {u for u, _ in items[:(len(items) + 1) // 2]}
+            accepted = [u for u in accepted if u in named]
+            duplicate = [u for u in duplicate if u in named]
+        elif mode == "upper":
+            accepted = [u.upper() for u in accepted]
+            duplicate = [u.upper() for u in duplicate]
         self.answer(200, {"accepted": accepted, "duplicate": duplicate})
 
     def reset(self):
@@ -359,8 +372,8 @@ def serve(opts):
         sys.exit("sync_receiver: give --cert and --key, or --plain")
     if opts.cert and not opts.key:
         sys.exit("sync_receiver: --cert needs --key")
-    if opts.mode and opts.mode not in MODES:
-        sys.exit("sync_receiver: --mode is one of %s" % ", ".join(MODES))
+    if opts.mode and opts.mode not in MODES + MODE_ONLY:
+        sys.exit("sync_receiver: --mode is one of %s" % ", ".join(MODES + MODE_ONLY))
     ctx = None
     if not opts.plain:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -442,7 +455,7 @@ def main(argv):
     s.add_argument("--token", help="require Authorization: Bearer TOKEN")
     s.add_argument("--chaos", type=float, default=0.0, help="share of POSTs that misbehave")
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--mode", help="misbehave on every POST: " + ", ".join(MODES))
+    s.add_argument("--mode", help="misbehave on every POST: " + ", ".join(MODES + MODE_ONLY))
     s.add_argument("--slow-s", type=float, default=2.5)
     s.add_argument("--retry-after", type=int, default=1)
     s.add_argument("--port-file")

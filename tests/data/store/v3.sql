@@ -24,8 +24,8 @@ CREATE TABLE exports (  id INTEGER PRIMARY KEY,  exported_at INTEGER NOT NULL,  
 INSERT INTO exports VALUES(1,1700000300000,1,3,2,'/media/usb0','HAILONG/kiosk-01/20231114T221820Z');
 CREATE TABLE sync_delivered (  seq INTEGER PRIMARY KEY REFERENCES responses(seq),  delivered_utc_ms INTEGER NOT NULL);
 INSERT INTO sync_delivered VALUES(1,1700000400000);
-CREATE TABLE sync_state (  id INTEGER PRIMARY KEY CHECK (id = 1),  upto INTEGER NOT NULL DEFAULT 0,  last_attempt_utc_ms INTEGER,  last_success_utc_ms INTEGER,  last_error TEXT,  last_error_utc_ms INTEGER,  stopped_fingerprint TEXT);
-INSERT INTO sync_state VALUES(1,2,1700000500000,1700000400000,'HTTP 503 from https://survey.example.org/api/v1/responses: the server failed; the batch goes again',1700000500000,NULL);
+CREATE TABLE sync_state (  id INTEGER PRIMARY KEY CHECK (id = 1),  upto INTEGER NOT NULL DEFAULT 0,  last_attempt_utc_ms INTEGER,  last_success_utc_ms INTEGER,  last_error TEXT,  last_error_utc_ms INTEGER,  stopped_fingerprint TEXT,  delivered INTEGER NOT NULL DEFAULT 0);
+INSERT INTO sync_state VALUES(1,2,1700000500000,1700000400000,'HTTP 503 from https://survey.example.org/api/v1/responses: the server failed; the batch goes again',1700000500000,NULL,1);
 CREATE INDEX surveys_by_id ON surveys(survey_id, version);
 CREATE TRIGGER answers_one_per_question BEFORE INSERT ON answers  WHEN EXISTS (SELECT 1 FROM answers WHERE id BETWEEN NEW.seq * 64 AND NEW.seq * 64 + 63    AND qid = NEW.qid AND id <> NEW.id)  BEGIN SELECT RAISE(ABORT, 'a question is answered once per response'); END;
 CREATE TRIGGER seq_floor_keep BEFORE DELETE ON seq_floor  BEGIN SELECT RAISE(ABORT, 'the sequence floor cannot be deleted'); END;
@@ -42,4 +42,5 @@ CREATE TRIGGER sync_state_keep BEFORE DELETE ON sync_state  BEGIN SELECT RAISE(A
 CREATE TRIGGER sync_state_upto_rises BEFORE UPDATE OF upto ON sync_state  WHEN NEW.upto < OLD.upto  BEGIN SELECT RAISE(ABORT, 'the sync watermark never goes back'); END;
 CREATE TRIGGER sync_delivered_keep BEFORE DELETE ON sync_delivered  BEGIN SELECT RAISE(ABORT, 'a delivered mark cannot be removed'); END;
 CREATE TRIGGER sync_delivered_fixed BEFORE UPDATE ON sync_delivered  BEGIN SELECT RAISE(ABORT, 'a delivered mark cannot be changed'); END;
+CREATE TRIGGER sync_delivered_count AFTER INSERT ON sync_delivered  BEGIN UPDATE sync_state SET delivered = delivered + 1 WHERE id = 1; END;
 COMMIT;
