@@ -176,8 +176,14 @@ static void test_a_real_mount_wakes_poll_and_is_scanned(void)
         CHECK_STR(added[0].fs_type, "tmpfs");
         CHECK_STR(added[0].id, "tmpfs");
     }
-    /* The scan re-armed the event: nothing more until the next change. */
-    CHECK(!wait_pri(fd, 50));
+    /* The scan re-armed the event: nothing more under the root until the
+     * next change. (Another test mounting elsewhere at the same moment, as
+     * CTest runs tests side by side, may wake poll: then a scan is empty.) */
+    if (wait_pri(fd, 50)) {
+        CHECK_INT(hl_media_watch_scan(w, added, &na, removed, &nr, &err), HL_OK);
+        CHECK_INT(na, 0);
+        CHECK_INT(nr, 0);
+    }
     CHECK_INT(umount(stick), 0);
     CHECK(wait_pri(fd, 2000));
     CHECK_INT(hl_media_watch_scan(w, added, &na, removed, &nr, &err), HL_OK);

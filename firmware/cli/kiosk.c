@@ -309,7 +309,7 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
         fprintf(stderr, "hailong run: out of memory\n");
         return HL_EXIT_FAIL;
     }
-    hl_store_opts_t sopts = {.vfs = o->store_vfs};
+    hl_store_opts_t sopts = {.vfs = o->store_vfs, .cache_kib = HL_KIOSK_CACHE_KIB};
     if (hl_store_open(cli->data_dir, &sopts, &k->store, &recovered, &err) != HL_OK ||
         hl_store_use_survey(k->store, cli->survey, cli->cfg.kiosk_id, &err) != HL_OK) {
         fprintf(stderr, "hailong run: %s\n", err.msg);
@@ -612,9 +612,8 @@ static int kiosk_script_sync(hl_kiosk_t *k, int secs, hl_err_t *err)
             return hl_err_set(err, HL_ERR_STATE,
                               "sync: responses still pending after %d s (hailong sync --status)",
                               secs);
-        hl_input_t ev;
         int64_t left = deadline - now;
-        hl_display_wait(k->display, left < 50 ? (int)left : 50, &ev);
+        hl_syncw_wait(k->syncw, left < 50 ? (int)left : 50);
     }
 }
 

@@ -18,7 +18,8 @@
 
 #include <pthread.h>
 
-#define HL_KIOSK_RETRY_MS 5000 /* out of service: try the failed step again this often */
+#define HL_KIOSK_RETRY_MS  5000 /* out of service: try the failed step again this often */
+#define HL_KIOSK_CACHE_KIB 2048 /* the writer's page cache: a save touches a few pages */
 
 typedef struct hl_kiosk {
     hl_cli_t *cli;                   /* not owned: config, survey, data dir */

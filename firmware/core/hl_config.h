@@ -52,7 +52,7 @@ typedef struct hl_sync_cfg {
     bool allow_insecure_http; /* accept a plain http:// url (a lab); default false */
     int connect_timeout_s;    /* connection limit (10, 1..120) */
     int timeout_s;            /* whole-request limit (60, 1..600); a transfer slower than
-                                 about 100 bytes/s for min(timeout_s, 20) s is cut too */
+                                 100 bytes/s for half of it (at least 10 s) is cut too */
 } hl_sync_cfg_t;
 
 typedef struct hl_config {

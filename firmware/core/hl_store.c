@@ -244,6 +244,7 @@ struct hl_store {
     char *path;         /* owned: <data_dir>/hailong.db */
     int lock_fd;        /* flock'd <data_dir>/hailong.lock (read-write stores), or -1 */
     bool read_only;     /* opened for export/stats only */
+    int cache_kib;      /* page cache limit (hl_store_opts_t.cache_kib) */
     bool in_batch;      /* between batch_begin and batch_end */
     bool batch_lost;    /* SQLite rolled the whole batch back after a fault */
     int64_t survey_sid; /* surveys.sid of the survey in use; 0 before use_survey */
@@ -748,13 +749,13 @@ static int store_configure(hl_store_t *st, hl_err_t *err)
     sqlite3_busy_timeout(st->db, HL_STORE_BUSY_MS);
     char sql[256];
     if (st->read_only) {
-        snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", HL_STORE_CACHE_KIB);
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", st->cache_kib);
         return exec_sql(st, sql, "configuring the database", err);
     }
     snprintf(sql, sizeof sql,
              "PRAGMA page_size = %d; PRAGMA cache_size = -%d; PRAGMA foreign_keys = ON;"
              " PRAGMA journal_size_limit = %d",
-             HL_STORE_PAGE_SIZE, HL_STORE_CACHE_KIB, HL_STORE_WAL_LIMIT);
+             HL_STORE_PAGE_SIZE, st->cache_kib, HL_STORE_WAL_LIMIT);
     int rc = exec_sql(st, sql, "configuring the database", err);
     if (rc != HL_OK) return rc;
 
@@ -792,6 +793,7 @@ int hl_store_open(const char *data_dir, const hl_store_opts_t *opts, hl_store_t 
     if (!st) return hl_err_set(err, HL_ERR_NOMEM, "out of memory opening the store");
     st->lock_fd = -1;
     st->read_only = ro;
+    st->cache_kib = opts && opts->cache_kib > 0 ? opts->cache_kib : HL_STORE_CACHE_KIB;
     char *target = NULL; /* read-only stores: the URI SQLite opens (ro_target) */
     bool wal_pending = false;
     st->path = path_join(data_dir, HL_STORE_FILE);

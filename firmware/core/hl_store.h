@@ -32,6 +32,9 @@ typedef struct hl_store hl_store_t;
 typedef struct hl_store_opts {
     const char *vfs; /* SQLite VFS name, NULL for the default (tests inject faults) */
     bool read_only;  /* open for export/stats only: no migration, no recovery, no lock */
+    int cache_kib;   /* page cache limit in KiB; 0: 8192 (bulk loads and exports). The
+                        kiosk's connections use less: their memory stays small whatever
+                        the database's size */
 } hl_store_opts_t;
 
 /* Opens (creating the directory and database when missing) the store in

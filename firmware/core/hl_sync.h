@@ -205,6 +205,11 @@ int hl_syncw_commit(hl_syncw_t *w, hl_store_t *writer, hl_err_t *err);
 /* True when an outcome waits for hl_syncw_commit. */
 bool hl_syncw_has_outcome(hl_syncw_t *w);
 
+/* Blocks up to timeout_ms until an outcome waits or a round ends (for a
+ * caller that has nothing else to wait for: a scripted run); true when
+ * one did. */
+bool hl_syncw_wait(hl_syncw_t *w, int timeout_ms);
+
 /* Push now (the technician's "sync now"), even after a stop. */
 void hl_syncw_kick(hl_syncw_t *w);
 

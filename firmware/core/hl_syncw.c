@@ -28,6 +28,7 @@
 #include <time.h>
 
 #define HL_SYNCW_REOPEN_MS 5000 /* retry opening the reader store after a failure */
+#define HL_SYNCW_CACHE_KIB 1024 /* the reader's page cache: a batch at a time */
 
 struct hl_syncw {
     hl_syncw_opts_t o;
@@ -111,7 +112,8 @@ static void *syncw_main(void *arg)
         hl_err_t err = {0};
         int rc = HL_OK;
         if (!w->reader) {
-            hl_store_opts_t so = {.vfs = w->vfs, .read_only = true};
+            hl_store_opts_t so = {
+                .vfs = w->vfs, .read_only = true, .cache_kib = HL_SYNCW_CACHE_KIB};
             rc = hl_store_open(w->data_dir, &so, &w->reader, NULL, &err);
         }
         /* A stop recorded by an earlier run with this same config holds. */
@@ -152,6 +154,7 @@ static void *syncw_main(void *arg)
             w->info.next_mono_ms = due;
             w->info.rounds++;
             w->info.last_verdict = HL_SYNC_RETRY;
+            pthread_cond_broadcast(&w->cv);
             continue;
         }
         read_failures = 0;
@@ -161,6 +164,7 @@ static void *syncw_main(void *arg)
             w->info.next_mono_ms = due;
             w->info.rounds++;
             w->info.last_verdict = HL_SYNC_IDLE;
+            pthread_cond_broadcast(&w->cv);
             continue;
         }
         log_outcome(w, &out);
@@ -168,6 +172,7 @@ static void *syncw_main(void *arg)
         w->outcome = out;
         w->has_outcome = true;
         w->commit_failed = false;
+        pthread_cond_broadcast(&w->cv); /* hl_syncw_wait */
         pthread_mutex_unlock(&w->mu);
         if (w->o.wake) w->o.wake(w->o.wake_ctx);
         pthread_mutex_lock(&w->mu);
@@ -193,6 +198,7 @@ static void *syncw_main(void *arg)
         w->info.next_mono_ms = due;
         w->info.rounds++;
         w->info.last_verdict = w->commit_failed ? HL_SYNC_RETRY : out.verdict;
+        pthread_cond_broadcast(&w->cv);
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
@@ -277,6 +283,26 @@ int hl_syncw_commit(hl_syncw_t *w, hl_store_t *writer, hl_err_t *err)
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
     return rc;
+}
+
+bool hl_syncw_wait(hl_syncw_t *w, int timeout_ms)
+{
+    if (!w) return false;
+    pthread_mutex_lock(&w->mu);
+    int64_t rounds = w->info.rounds;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    while (!w->has_outcome && w->info.rounds == rounds && !w->stop)
+        if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT) break;
+    bool news = w->has_outcome || w->info.rounds != rounds;
+    pthread_mutex_unlock(&w->mu);
+    return news;
 }
 
 void hl_syncw_kick(hl_syncw_t *w)
