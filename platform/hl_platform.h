@@ -38,4 +38,25 @@ void hl_platform_kiosk_id(char out[41]);
 /* Removes a folder and everything under it (not following links). */
 int hl_platform_rmtree(const char *path, hl_err_t *err);
 
+/* Bytes an unprivileged writer may still use on the file system holding
+ * path (statvfs f_bavail), -1 when it cannot be read. */
+long long hl_platform_free_bytes(const char *path);
+
+/* The local time's offset from UTC at utc_ms, in ms (localtime_r's
+ * tm_gmtoff: TZ, /etc/localtime; Viet Nam is +7 h). */
+int64_t hl_platform_tz_offset_ms(int64_t utc_ms);
+
+/* Start of the local day holding utc_ms, as UTC ms. */
+int64_t hl_platform_day_start_ms(int64_t utc_ms);
+
+/* Asks the system to power off: runs $HAILONG_POWEROFF_CMD with sh -c when
+ * set (tests, other systems), else `systemctl poweroff` (logind decides
+ * whether this user may: a polkit rule grants the kiosk's user).
+ * HL_ERR_STATE with the reason when it is refused. */
+int hl_platform_poweroff(hl_err_t *err);
+
+/* Sets the wall clock (clock_settime: needs CAP_SYS_TIME). HL_ERR_STATE
+ * "not allowed" when the process lacks the right. */
+int hl_platform_set_time(int64_t utc_ms, hl_err_t *err);
+
 #endif

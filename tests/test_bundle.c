@@ -122,6 +122,7 @@ static const char *const qids[] = {"q_service", "q_staff", "q_note"};
 static const char *const qids2[] = {"q_wait"};
 #define CREATED_MS 1700000000000LL /* 2023-11-14T22:13:20Z */
 #define NOTE       "Cán bộ \"rất\" nhiệt tình\\ C:\\tmp\r\nline two\nthree\ttab\x01\x1f end"
+#define COUNTER    "Quầy \"3\", tầng 1"
 
 /* Two surveys, three responses: a complete one with tricky text, one in
  * progress with an untrusted clock in English, one of another survey. */
@@ -133,15 +134,20 @@ static hl_store_t *store_fill(const char *dir)
     hl_store_t *st = store_new(dir, &sv);
     if (!st) return NULL;
     hl_response_t r;
+    hl_err_t err = {0};
+    /* Response 1 served by an officer at a counter; nobody on duty after. */
+    if (hl_store_set_duty(st, "off_7", COUNTER, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
     resp_init(&r, 1);
     save_ms(st, &r, "q_service", "very_satisfied", 1500);
     save_ms(st, &r, "q_note", NOTE, 42000);
     finish(st, &r, HL_RESP_COMPLETE);
+    if (hl_store_set_duty(st, NULL, NULL, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
     resp_init(&r, 2);
     r.lang = HL_LANG_EN;
     r.clock_trusted = false;
     save_ms(st, &r, "q_staff", "a|c", 900);
-    hl_err_t err = {0};
     if (hl_store_use_survey(st, &sv2.s, "kiosk-01", &err) != HL_OK)
         hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
     resp_init(&r, 3);
@@ -186,6 +192,11 @@ static void test_jsonl_round_trips_every_field_and_tricky_text(void)
     for (size_t i = 0; text && i < len; i++)
         lines += text[i] == '\n';
     CHECK_INT(lines, 3);
+    /* The new fields sit after clock_trusted, null when nobody was on duty. */
+    CHECK_CONTAINS(text, "\"clock_trusted\":true,\"officer_id\":\"off_7\",\"counter\":"
+                         "\"Quầy \\\"3\\\", tầng 1\",\"answers\":{");
+    CHECK_CONTAINS(text, "\"clock_trusted\":false,\"officer_id\":null,\"counter\":null,"
+                         "\"answers\":{");
     CHECK(text && len && text[len - 1] == '\n');
 
     char *line = text;
@@ -199,7 +210,7 @@ static void test_jsonl_round_trips_every_field_and_tricky_text(void)
     }
     if (row[0] && row[1] && row[2]) {
         json_t *a = row[0];
-        CHECK_INT(json_object_size(a), 12);
+        CHECK_INT(json_object_size(a), 14);
         CHECK_STR(json_string_value(json_object_get(a, "response_id")),
                   "00000000-0000-4000-8000-000000000001");
         CHECK_INT(json_integer_value(json_object_get(a, "seq")), 1);
@@ -212,6 +223,8 @@ static void test_jsonl_round_trips_every_field_and_tricky_text(void)
         CHECK_STR(json_string_value(json_object_get(a, "finished_at")), "2023-11-14T22:15:21.623Z");
         CHECK_STR(json_string_value(json_object_get(a, "status")), "complete");
         CHECK(json_is_true(json_object_get(a, "clock_trusted")));
+        CHECK_STR(json_string_value(json_object_get(a, "officer_id")), "off_7");
+        CHECK_STR(json_string_value(json_object_get(a, "counter")), COUNTER);
         json_t *ans = json_object_get(a, "answers");
         CHECK_INT(json_object_size(ans), 2);
         CHECK_STR(json_string_value(json_object_get(json_object_get(ans, "q_note"), "value")),
@@ -227,6 +240,8 @@ static void test_jsonl_round_trips_every_field_and_tricky_text(void)
         CHECK_STR(json_string_value(json_object_get(b, "status")), "in_progress");
         CHECK_STR(json_string_value(json_object_get(b, "language")), "en");
         CHECK(json_is_false(json_object_get(b, "clock_trusted")));
+        CHECK(json_is_null(json_object_get(b, "officer_id")));
+        CHECK(json_is_null(json_object_get(b, "counter")));
         CHECK_STR(json_string_value(json_object_get(
                       json_object_get(json_object_get(b, "answers"), "q_staff"), "value")),
                   "a|c");

@@ -1,15 +1,22 @@
 /*
  * test_cli.c: the `hailong` command line (firmware/cli): exit codes (0 ok,
- * 1 failure, 2 usage, 3 script stopped) and the messages a technician reads.
+ * 1 failure, 2 usage, 3 script stopped) and the messages a technician reads;
+ * set-pin is fed its PIN on a pipe (hl_args_stdin).
  */
 #include "hl_bundle.h"
+#include "hl_pin.h"
 #include "hl_test.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Runs hailong with the arguments up to a NULL; captures stdout/stderr into
  * the caller's pointers (freed by the caller). */
@@ -63,8 +70,9 @@ static void test_unknown_command_and_missing_option_values_exit_2(void)
 
 static void test_every_command_has_help(void)
 {
-    static const char *const cmds[] = {"run",   "check",   "export",     "verify-export", "stats",
-                                       "bench", "version", "export-key", "sync"};
+    static const char *const cmds[] = {"run",   "check",  "export",  "verify-export",
+                                       "stats", "bench",  "version", "export-key",
+                                       "sync",  "set-pin"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char *out, *err;
         CHECK_INT(HL0(&out, &err, cmds[i], "--help"), 0);
@@ -429,6 +437,209 @@ static void test_export_key_leaves_an_invalid_config_untouched_and_usage_errors_
     free(dir);
 }
 
+/* Reads all of fd from its start into a malloc'd string. */
+static char *slurp_tmp(int fd)
+{
+    lseek(fd, 0, SEEK_SET);
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    for (ssize_t r; buf && (r = read(fd, buf + len, cap - len - 1)) > 0;) {
+        len += (size_t)r;
+        if (cap - len < 2) {
+            char *bigger = realloc(buf, cap *= 2);
+            if (!bigger) break;
+            buf = bigger;
+        }
+    }
+    if (buf) buf[len] = '\0';
+    return buf;
+}
+
+/* Runs hailong with the arguments up to a NULL and `input` on a pipe as
+ * standard input (not a terminal); captures stdout/stderr. */
+static int hl_args_stdin(const char *input, char **out, char **err, ...)
+{
+    const char *argv[24] = {HL_BIN};
+    int n = 1;
+    va_list ap;
+    va_start(ap, err);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && n < 23)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    char oname[] = "/tmp/hl-cli-out-XXXXXX", ename[] = "/tmp/hl-cli-err-XXXXXX";
+    int ofd = mkstemp(oname), efd = mkstemp(ename), in[2];
+    if (ofd < 0 || efd < 0 || pipe(in) != 0) abort();
+    unlink(oname);
+    unlink(ename);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) abort();
+    if (pid == 0) {
+        close(in[1]);
+        dup2(in[0], 0);
+        dup2(ofd, 1);
+        dup2(efd, 2);
+        putenv((char *)"HAILONG_CONFIG=");
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(in[0]);
+    size_t left = strlen(input);
+    for (const char *p = input; left > 0;) { /* small: fits the pipe */
+        ssize_t w = write(in[1], p, left);
+        if (w <= 0) break;
+        p += w;
+        left -= (size_t)w;
+    }
+    close(in[1]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    *out = slurp_tmp(ofd);
+    *err = slurp_tmp(efd);
+    close(ofd);
+    close(efd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+#define HLIN(in, o, e, ...) hl_args_stdin(in, o, e, __VA_ARGS__, (const char *)NULL)
+
+/* technician.pin_hash in the config at path, or "" (static buffer). */
+static const char *stored_pin_hash(const char *path)
+{
+    static char hash[HL_PIN_HASH_MAX]; /* test-only convenience buffer */
+    hash[0] = '\0';
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    const char *h =
+        json_string_value(json_object_get(json_object_get(root, "technician"), "pin_hash"));
+    snprintf(hash, sizeof hash, "%s", h ? h : "");
+    json_decref(root);
+    return hash;
+}
+
+static bool pin_matches(const char *pin, const char *stored)
+{
+    bool ok = false;
+    hl_err_t e = {0};
+    return hl_pin_verify(pin, stored, &ok, &e) == HL_OK && ok;
+}
+
+static void test_set_pin_stores_a_hash_of_the_pin_from_stdin_keeping_the_config(void)
+{
+    char *dir = hl_test_tmpdir("cli-pin");
+    char *cfg = hl_test_write_file(dir, "hailong.json",
+                                   "{\n  \"kiosk_id\": \"hall-2\",\n"
+                                   "  \"site\": {\"vi\": \"Hội trường\"},\n"
+                                   "  \"timeouts\": {\"idle_s\": 45}\n}\n");
+    CHECK_INT(chmod(cfg, 0600), 0);
+    char *out, *err;
+    CHECK_INT(HLIN("482913\n", &out, &err, "set-pin", "--config", cfg, "--iterations", "10000"), 0);
+    CHECK_CONTAINS(out, "PIN set in ");
+    CHECK_CONTAINS(out, "restart the kiosk");
+    CHECK(out && !strstr(out, "482913") && err && !strstr(err, "482913"));
+    free(out);
+    free(err);
+    const char *hash = stored_pin_hash(cfg);
+    CHECK(strncmp(hash, "pbkdf2-sha256$10000$", 20) == 0);
+    CHECK(pin_matches("482913", hash));
+    CHECK(!pin_matches("482914", hash));
+    char *text = hl_test_read_file(cfg, NULL);
+    CHECK(text && !strstr(text, "482913"));
+    CHECK_CONTAINS(text, "\"hall-2\"");
+    CHECK_CONTAINS(text, "Hội trường");
+    CHECK_CONTAINS(text, "\"idle_s\": 45");
+    CHECK(text && strstr(text, "\"kiosk_id\"") < strstr(text, "\"timeouts\""));
+    free(text);
+    struct stat st;
+    CHECK_INT(stat(cfg, &st), 0);
+    CHECK_INT(st.st_mode & 0777, 0600);
+    /* Two matching lines (as a script may give) replace it; the default
+     * iteration count is recorded. */
+    CHECK_INT(HLIN("123456789012\n123456789012\n", &out, &err, "set-pin", "--config", cfg), 0);
+    free(out);
+    free(err);
+    hash = stored_pin_hash(cfg);
+    CHECK(strncmp(hash, "pbkdf2-sha256$200000$", 21) == 0);
+    CHECK(pin_matches("123456789012", hash));
+    CHECK(!pin_matches("482913", hash));
+    CHECK_INT(HL0(&out, &err, "check", cfg), 0);
+    free(out);
+    free(err);
+    free(cfg);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_set_pin_refuses_a_mismatch_or_a_bad_pin_leaving_the_config(void)
+{
+    char *dir = hl_test_tmpdir("cli-pin");
+    static const char base[] = "{\n  \"kiosk_id\": \"hall-2\"\n}\n";
+    char *cfg = hl_test_write_file(dir, "hailong.json", base);
+    static const char *const inputs[] = {"482913\n482914\n", "12345\n", "1234567890123\n",
+                                         "12ab56\n",         "",        "\n"};
+    static const char *const msgs[] = {"the two PINs differ", "6 to 12 digits", "6 to 12 digits",
+                                       "digits only",         "no PIN",         "empty"};
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        char *out, *err;
+        CHECK_INT(HLIN(inputs[i], &out, &err, "set-pin", "--config", cfg, "--iterations", "10000"),
+                  1);
+        CHECK_CONTAINS(err, msgs[i]);
+        CHECK(err && (!inputs[i][0] || inputs[i][0] == '\n' || !strstr(err, "12345")));
+        CHECK_STR(out, "");
+        free(out);
+        free(err);
+        char *text = hl_test_read_file(cfg, NULL);
+        CHECK_STR(text, base);
+        free(text);
+    }
+    /* An invalid config is left untouched. */
+    static const char bad[] = "{\"colour\": \"red\"}\n";
+    char *badcfg = hl_test_write_file(dir, "bad.json", bad);
+    char *out, *err;
+    CHECK_INT(HLIN("482913\n", &out, &err, "set-pin", "--config", badcfg, "--iterations", "10000"),
+              1);
+    CHECK_CONTAINS(err, "left untouched");
+    free(out);
+    free(err);
+    char *text = hl_test_read_file(badcfg, NULL);
+    CHECK_STR(text, bad);
+    free(text);
+    free(badcfg);
+    free(cfg);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_set_pin_creates_a_missing_config_and_usage_errors_exit_2(void)
+{
+    char *dir = hl_test_tmpdir("cli-pin");
+    char cfg[4096];
+    snprintf(cfg, sizeof cfg, "%s/new.json", dir);
+    char *out, *err;
+    CHECK_INT(HLIN("246810\n", &out, &err, "set-pin", "--config", cfg, "--iterations", "10000"), 0);
+    free(out);
+    free(err);
+    CHECK(pin_matches("246810", stored_pin_hash(cfg)));
+    CHECK_INT(HL0(&out, &err, "set-pin", "--config", cfg, "--iterations", "99"), 2);
+    CHECK_CONTAINS(err, "--iterations wants a number from 10000 to 10000000");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "set-pin", "--pin", "123456"), 2);
+    CHECK_CONTAINS(err, "unexpected argument \"--pin\"");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "set-pin", "--help"), 0);
+    CHECK_CONTAINS(out, "usage: hailong set-pin [--config FILE] [--iterations N]");
+    CHECK_CONTAINS(out, "standard input");
+    free(out);
+    free(err);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_no_command_prints_usage_and_exits_2),
     HL_TEST(test_unknown_command_and_missing_option_values_exit_2),
@@ -450,6 +661,9 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_export_key_new_creates_a_missing_config_with_the_export_section),
     HL_TEST(test_export_key_leaves_an_invalid_config_untouched_and_usage_errors_exit_2),
     HL_TEST(test_bench_export_prints_one_json_line_with_every_figure),
+    HL_TEST(test_set_pin_stores_a_hash_of_the_pin_from_stdin_keeping_the_config),
+    HL_TEST(test_set_pin_refuses_a_mismatch_or_a_bad_pin_leaving_the_config),
+    HL_TEST(test_set_pin_creates_a_missing_config_and_usage_errors_exit_2),
 };
 
 HL_TEST_MAIN(tests)

@@ -1,14 +1,18 @@
 /*
  * test_config.c: the kiosk config file: defaults, what a file overrides,
- * every kind of problem with its exact line, column and path, and telling a
- * config from a survey.
+ * every kind of problem with its exact line, column and path, telling a
+ * config from a survey, and changing one setting in a file (hl_config_set).
  */
 #include "hl_config.h"
 #include "hl_err.h"
+#include "hl_pin.h"
 #include "hl_test.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int load(hl_config_t *cfg, const char *text, hl_diags_t *d)
 {
@@ -153,9 +157,10 @@ static void test_unknown_keys_are_reported_with_suggestions(void)
                        "unknown key \"timeout\" (did you mean \"timeouts\"?)");
     EXPECT_ONE_PROBLEM("{\n  \"timeouts\": {\"idle\": 60}\n}", 2, 16, "timeouts.idle",
                        "unknown key \"idle\" (did you mean \"idle_s\"?)");
-    EXPECT_ONE_PROBLEM("{\"officers\": []}", 1, 2, "officers",
-                       "unknown key \"officers\" (keys allowed here: kiosk_id, site, counter, "
-                       "survey, timeouts, display, export, sync)");
+    EXPECT_ONE_PROBLEM("{\"colour\": \"red\"}", 1, 2, "colour",
+                       "unknown key \"colour\" (keys allowed here: kiosk_id, site, counter, "
+                       "survey, timeouts, display, export, sync, officers, officer, language, "
+                       "technician)");
 }
 
 static void test_timeouts_out_of_range_say_the_range(void)
@@ -967,6 +972,504 @@ static void test_bad_sync_section_leaves_the_whole_config_unchanged(void)
     hl_diags_free(&d);
 }
 
+/* ---- Officers, language, technician --------------------------------------- */
+
+#define OFFICERS_3                                                                                 \
+    "\"officers\": [{\"id\": \"nva\", \"name\": \"Nguyễn Văn A\", \"photo\": "                  \
+    "\"photos/nva.png\"}, "                                                                        \
+    "{\"id\": \"ttb\", \"name\": \"Trần Thị B\", \"photo\": \"/srv/photos/ttb.jpg\"}, "        \
+    "{\"id\": \"l-c_3\", \"name\": \"Lê C\"}]"
+
+static void test_officers_are_loaded_with_photos_resolved_against_the_config_folder(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(
+        load_named(&cfg, "/etc/hailong/hailong.json", "{" OFFICERS_3 ", \"officer\": \"ttb\"}", &d),
+        HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_INT(cfg.n_officers, 3);
+    CHECK_STR(cfg.officers[0].id, "nva");
+    CHECK_STR(cfg.officers[0].name, "Nguyễn Văn A");
+    CHECK_STR(cfg.officers[0].photo, "/etc/hailong/photos/nva.png");
+    CHECK_STR(cfg.officers[1].photo, "/srv/photos/ttb.jpg");
+    CHECK(cfg.officers[2].photo == NULL);
+    CHECK_STR(cfg.officer, "ttb");
+    const hl_officer_t *o = hl_config_officer(&cfg, "l-c_3");
+    CHECK(o && strcmp(o->name, "Lê C") == 0);
+    CHECK(hl_config_officer(&cfg, "zzz") == NULL);
+    CHECK(hl_config_officer(&cfg, "") == NULL);
+    hl_config_free(&cfg);
+    CHECK_INT(cfg.n_officers, 0);
+    /* A name without a folder resolves against ".", like sync.ca_file. */
+    CHECK_INT(load_named(&cfg, "hailong.json", "{" OFFICERS_3 "}", &d), HL_OK);
+    CHECK_STR(cfg.officers[0].photo, "./photos/nva.png");
+    CHECK_STR(cfg.officer, ""); /* nobody on duty unless said */
+    hl_config_free(&cfg);
+    /* "officer": "" says nobody is on duty. */
+    CHECK_INT(load_named(&cfg, "hailong.json", "{" OFFICERS_3 ", \"officer\": \"\"}", &d), HL_OK);
+    CHECK_STR(cfg.officer, "");
+    hl_config_free(&cfg);
+    /* From disk: the file's own folder; the photo need not exist. */
+    char *dir = hl_test_tmpdir("officers");
+    char *path = hl_test_write_file(dir, "hailong.json", "{" OFFICERS_3 "}");
+    char want[1024];
+    snprintf(want, sizeof want, "%s/photos/nva.png", dir);
+    hl_config_defaults(&cfg, "k1");
+    CHECK_INT(hl_config_load_file(path, &cfg, &d), HL_OK);
+    CHECK_STR(cfg.officers[0].photo, want);
+    hl_config_free(&cfg);
+    EXPECT_COUNT(&d, 0);
+    hl_diags_free(&d);
+    hl_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_officer_problems_are_reported_with_their_place(void)
+{
+    EXPECT_ONE_PROBLEM("{\"officers\": []}", 1, 14, "officers",
+                       "\"officers\" lists 0 officers: give 1 to 32");
+    EXPECT_ONE_PROBLEM("{\"officers\": {\"id\": \"a\"}}", 1, 14, "officers", "must be a list");
+    EXPECT_ONE_PROBLEM("{\"officers\": [\"nva\"]}", 1, 15, "officers[0]",
+                       "each officer must be an object such as {\"id\": \"nva\"");
+    EXPECT_ONE_PROBLEM("{\"officers\": [{\"id\": \"NVA\", \"name\": \"A\"}]}", 1, 22,
+                       "officers[0].id", "officer id \"NVA\" must be 1 to 32 characters of a-z");
+    EXPECT_ONE_PROBLEM(
+        "{\"officers\": [{\"id\": \"a\", \"name\": \"A\"}, {\"id\": \"a\", \"name\": "
+        "\"B\"}]}",
+        1, 48, "officers[1].id", "officer id \"a\" is listed twice (also officers[0])");
+    EXPECT_ONE_PROBLEM("{\"officers\": [{\"id\": \"a\", \"name\": \"\"}]}", 1, 35,
+                       "officers[0].name", "\"name\" is empty");
+    EXPECT_ONE_PROBLEM("{\"officers\": [{\"id\": \"a\", \"name\": \"A\\nB\"}]}", 1, 35,
+                       "officers[0].name", "one line without control characters; character 2");
+    EXPECT_ONE_PROBLEM("{\"officers\": [{\"id\": \"a\"}]}", 1, 15, "officers[0].name",
+                       "missing key \"name\"");
+    EXPECT_ONE_PROBLEM("{\"officers\": [{\"id\": \"a\", \"name\": \"A\", \"foto\": \"x.png\"}]}", 1,
+                       40, "officers[0].foto", "unknown key \"foto\" (did you mean \"photo\"?)");
+    EXPECT_ONE_PROBLEM("{\"officers\": [{\"id\": \"a\", \"name\": \"A\", \"photo\": \"\"}]}", 1, 49,
+                       "officers[0].photo", "\"photo\" is empty");
+    EXPECT_ONE_PROBLEM("{\"officers\": [{\"id\": \"a\", \"name\": \"A\", \"photo\": 7}]}", 1, 49,
+                       "officers[0].photo", "must be a string");
+    /* 120 bytes of name fit; 121 do not (each "ễ" is 3 bytes). */
+    char text[2048];
+    char *p = text + sprintf(text, "{\"officers\": [{\"id\": \"a\", \"name\": \"");
+    for (int i = 0; i < HL_OFFICER_NAME_MAX / 3; i++)
+        p += sprintf(p, "ễ");
+    sprintf(p, "\"}]}");
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "hailong.json", text, &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_INT(strlen(cfg.officers[0].name), HL_OFFICER_NAME_MAX);
+    hl_config_free(&cfg);
+    sprintf(p, "x\"}]}");
+    EXPECT_ONE_PROBLEM(text, 1, 35, "officers[0].name",
+                       "\"name\" is 121 bytes long; the limit is 120");
+    /* 33 officers are too many. */
+    p = text + sprintf(text, "{\"officers\": [");
+    for (int i = 0; i < HL_MAX_OFFICERS + 1; i++)
+        p += sprintf(p, "%s{\"id\": \"o%d\", \"name\": \"O\"}", i ? "," : "", i);
+    sprintf(p, "]}");
+    EXPECT_ONE_PROBLEM(text, 1, 14, "officers", "\"officers\" lists 33 officers: give 1 to 32");
+}
+
+static void test_officer_on_duty_must_be_a_listed_officer(void)
+{
+    EXPECT_ONE_PROBLEM("{\"officers\": [{\"id\": \"a\", \"name\": \"A\"}], \"officer\": \"b\"}", 1,
+                       53, "officer",
+                       "\"officer\" is \"b\", which is not listed in \"officers\" (listed: a)");
+    EXPECT_ONE_PROBLEM("{\"officer\": \"nva\"}", 1, 13, "officer",
+                       "\"officer\" is \"nva\" but no officers are listed");
+    EXPECT_ONE_PROBLEM("{\"officer\": \"Bad Id\"}", 1, 13, "officer",
+                       "officer id \"Bad Id\" must be 1 to 32 characters");
+    EXPECT_ONE_PROBLEM("{\"officer\": 3}", 1, 13, "officer",
+                       "\"officer\" must be the id of a listed officer such as \"nva\", not an "
+                       "integer");
+    /* A bad list is reported once, not again through "officer". */
+    EXPECT_ONE_PROBLEM("{\"officers\": [], \"officer\": \"a\"}", 1, 14, "officers",
+                       "lists 0 officers");
+    /* A later file may name an officer an earlier file listed; a new list
+     * without the one on duty leaves nobody on duty. */
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "hailong.json", "{" OFFICERS_3 "}", &d), HL_OK);
+    const char *duty = "{\"officer\": \"nva\"}";
+    CHECK_INT(hl_config_load_text("b.json", duty, strlen(duty), &cfg, &d), HL_OK);
+    CHECK_STR(cfg.officer, "nva");
+    const char *other = "{\"officers\": [{\"id\": \"x\", \"name\": \"X\"}]}";
+    CHECK_INT(hl_config_load_text("c.json", other, strlen(other), &cfg, &d), HL_OK);
+    CHECK_STR(cfg.officer, "");
+    CHECK_INT(cfg.n_officers, 1);
+    EXPECT_COUNT(&d, 0);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_language_must_be_a_code_the_firmware_knows(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "hailong.json", "{\"language\": \"en\"}", &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_STR(cfg.language, "en");
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+    hl_config_defaults(&cfg, "k1");
+    CHECK_STR(cfg.language, "");
+    EXPECT_ONE_PROBLEM("{\"language\": \"fr\"}", 1, 14, "language",
+                       "\"language\" is \"fr\"; use one of: vi, en");
+    EXPECT_ONE_PROBLEM("{\"language\": \"\"}", 1, 14, "language", "use one of: vi, en");
+    EXPECT_ONE_PROBLEM("{\"language\": [\"vi\"]}", 1, 14, "language",
+                       "\"language\" must be a string, not an array");
+}
+
+/* A well-formed stored PIN hash (fewest iterations: fast). */
+static void good_pin_hash(char out[HL_PIN_HASH_MAX])
+{
+    hl_fakesys_t fs;
+    hl_fakesys_init(&fs, 1767225600000LL, true, 42);
+    hl_sys_t sys = hl_fakesys_sys(&fs);
+    hl_err_t err = {0};
+    CHECK_INT(hl_pin_hash("123456", HL_PIN_ITER_MIN, &sys, out, &err), HL_OK);
+}
+
+static void test_technician_pin_hash_is_checked_and_never_shown(void)
+{
+    char hash[HL_PIN_HASH_MAX], text[512];
+    good_pin_hash(hash);
+    snprintf(text, sizeof text, "{\"technician\": {\"pin_hash\": \"%s\"}}", hash);
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "hailong.json", text, &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_STR(cfg.pin_hash, hash);
+    hl_config_free(&cfg);
+    CHECK_INT(load_named(&cfg, "hailong.json", "{\"technician\": {}}", &d), HL_OK);
+    CHECK_STR(cfg.pin_hash, "");
+    hl_config_free(&cfg);
+    /* A damaged hash: reported at its place, without its value. */
+    char bad[HL_PIN_HASH_MAX];
+    snprintf(bad, sizeof bad, "%s", hash);
+    bad[strlen(bad) - 2] = '!';
+    snprintf(text, sizeof text, "{\"technician\": {\"pin_hash\": \"%s\"}}", bad);
+    CHECK_INT(load_named(&cfg, "hailong.json", text, &d), HL_ERR_INVALID);
+    EXPECT_COUNT(&d, 1);
+    EXPECT_DIAG(&d, 0, 1, 29, "technician.pin_hash",
+                "\"pin_hash\" is not a PIN hash as hailong set-pin writes it");
+    char salt[25];
+    snprintf(salt, sizeof salt, "%s", strchr(hash + 14, '$') + 1);
+    CHECK(d.n == 1 && !strstr(d.items[0].msg, salt) && !strstr(d.items[0].msg, "!"));
+    CHECK_STR(cfg.pin_hash, "");
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+    EXPECT_ONE_PROBLEM("{\"technician\": {\"pin_hash\": \"\"}}", 1, 29, "technician.pin_hash",
+                       "\"pin_hash\" is empty: set a PIN with hailong set-pin");
+    EXPECT_ONE_PROBLEM("{\"technician\": {\"pin_hash\": \"1234567\"}}", 1, 29,
+                       "technician.pin_hash", "is not a PIN hash");
+    EXPECT_ONE_PROBLEM("{\"technician\": {\"pin_hash\": 123456}}", 1, 29, "technician.pin_hash",
+                       "must be a string, not an integer");
+    EXPECT_ONE_PROBLEM("{\"technician\": {\"pin\": \"x\"}}", 1, 17, "technician.pin",
+                       "unknown key \"pin\"");
+    EXPECT_ONE_PROBLEM("{\"technician\": \"123456\"}", 1, 16, "technician", "must be an object");
+}
+
+static void test_bad_new_keys_leave_the_whole_config_unchanged(void)
+{
+    char hash[HL_PIN_HASH_MAX], text[1024];
+    good_pin_hash(hash);
+    snprintf(text, sizeof text,
+             "{" OFFICERS_3 ", \"officer\": \"nva\", \"language\": \"en\", \"technician\": "
+             "{\"pin_hash\": \"%s\"}}",
+             hash);
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    CHECK_INT(load_named(&cfg, "/a/hailong.json", text, &d), HL_OK);
+    const char *bad = "{\"officers\": [{\"id\": \"x\", \"name\": \"X\", \"photo\": \"x.png\"}], "
+                      "\"officer\": \"x\", \"language\": \"vi\", \"technician\": {\"pin_hash\": "
+                      "\"nope\"}}";
+    CHECK_INT(hl_config_load_text("/b/hailong.json", bad, strlen(bad), &cfg, &d), HL_ERR_INVALID);
+    EXPECT_COUNT(&d, 1);
+    CHECK_INT(cfg.n_officers, 3);
+    CHECK_STR(cfg.officers[0].photo, "/a/photos/nva.png");
+    CHECK_STR(cfg.officer, "nva");
+    CHECK_STR(cfg.language, "en");
+    CHECK_STR(cfg.pin_hash, hash);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+/* ---- hl_config_set ------------------------------------------------------------- */
+
+static const char set_base[] = "{\n"
+                               "  \"kiosk_id\": \"hall-2\",\n"
+                               "  \"site\": {\"vi\": \"Hội trường\", \"en\": \"Hall\"},\n"
+                               "  \"officers\": [{\"id\": \"nva\", \"name\": \"Nguyễn Văn A\"}, "
+                               "{\"id\": \"ttb\", \"name\": \"Trần Thị B\"}],\n"
+                               "  \"officer\": \"nva\",\n"
+                               "  \"timeouts\": {\"idle_s\": 45, \"warn_s\": 15}\n"
+                               "}\n";
+
+/* Loads path over fresh defaults, expecting it valid. */
+static void load_ok(const char *path, hl_config_t *cfg)
+{
+    hl_diags_t d = {0};
+    hl_config_defaults(cfg, "k1");
+    CHECK_INT(hl_config_load_file(path, cfg, &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    hl_diags_free(&d);
+}
+
+/* Where needle first is in hay, or -1. */
+static long at(const char *hay, const char *needle)
+{
+    const char *p = hay ? strstr(hay, needle) : NULL;
+    return p ? p - hay : -1;
+}
+
+/* Entries in dir other than . and .. */
+static int dir_entries(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; dp && (e = readdir(dp)) != NULL;)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    if (dp) closedir(dp);
+    return n;
+}
+
+static void test_config_set_changes_a_top_level_key_keeping_the_others_in_order(void)
+{
+    char *dir = hl_test_tmpdir("cfg-set");
+    char *path = hl_test_write_file(dir, "hailong.json", set_base);
+    hl_diags_t d = {0};
+    hl_err_t err = {0};
+    CHECK_INT(hl_config_set(path, "officer", "\"ttb\"", &d, &err), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    hl_config_t cfg;
+    load_ok(path, &cfg);
+    CHECK_STR(cfg.officer, "ttb");
+    CHECK_STR(cfg.kiosk_id, "hall-2");
+    CHECK_INT(cfg.n_officers, 2);
+    CHECK_INT(cfg.timeouts.idle_s, 45);
+    hl_config_free(&cfg);
+    char *text = hl_test_read_file(path, NULL);
+    CHECK_CONTAINS(text, "Hội trường"); /* UTF-8 as it was, not \u escapes */
+    CHECK_CONTAINS(text, "Nguyễn Văn A");
+    long k = at(text, "\"kiosk_id\""), s = at(text, "\"site\""), o = at(text, "\"officers\""),
+         on = at(text, "\"officer\":"), t = at(text, "\"timeouts\"");
+    CHECK(k >= 0 && k < s && s < o && o < on && on < t);
+    CHECK(text && text[strlen(text) - 1] == '\n');
+    free(text);
+    /* A new top-level key goes last. */
+    CHECK_INT(hl_config_set(path, "language", "\"en\"", &d, &err), HL_OK);
+    text = hl_test_read_file(path, NULL);
+    CHECK(at(text, "\"timeouts\"") < at(text, "\"language\": \"en\""));
+    free(text);
+    CHECK_INT(dir_entries(dir), 1); /* no temporary file left behind */
+    hl_diags_free(&d);
+    hl_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_config_set_changes_a_section_key_creating_the_section(void)
+{
+    char *dir = hl_test_tmpdir("cfg-set");
+    char *path = hl_test_write_file(dir, "hailong.json", set_base);
+    char hash[HL_PIN_HASH_MAX], value[HL_PIN_HASH_MAX + 2];
+    good_pin_hash(hash);
+    snprintf(value, sizeof value, "\"%s\"", hash);
+    hl_diags_t d = {0};
+    hl_err_t err = {0};
+    CHECK_INT(hl_config_set(path, "technician.pin_hash", value, &d, &err), HL_OK);
+    CHECK_INT(hl_config_set(path, "timeouts.idle_s", "60", &d, &err), HL_OK);
+    CHECK_INT(hl_config_set(path, "display.rotation", "180", &d, &err), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    hl_config_t cfg;
+    load_ok(path, &cfg);
+    CHECK_STR(cfg.pin_hash, hash);
+    CHECK_INT(cfg.timeouts.idle_s, 60);
+    CHECK_INT(cfg.timeouts.warn_s, 15); /* the section's other key kept */
+    CHECK_INT(cfg.display.rotation, 180);
+    CHECK_STR(cfg.officer, "nva");
+    hl_config_free(&cfg);
+    char *text = hl_test_read_file(path, NULL);
+    long idle = at(text, "\"idle_s\": 60"), warn = at(text, "\"warn_s\": 15");
+    CHECK(idle >= 0 && idle < warn);
+    free(text);
+    hl_diags_free(&d);
+    hl_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_config_set_with_no_value_removes_the_key(void)
+{
+    char *dir = hl_test_tmpdir("cfg-set");
+    char *path = hl_test_write_file(dir, "hailong.json", set_base);
+    hl_diags_t d = {0};
+    hl_err_t err = {0};
+    CHECK_INT(hl_config_set(path, "officer", NULL, &d, &err), HL_OK);
+    CHECK_INT(hl_config_set(path, "timeouts.warn_s", NULL, &d, &err), HL_OK);
+    CHECK_INT(hl_config_set(path, "display.dpi", NULL, &d, &err), HL_OK); /* absent: fine */
+    EXPECT_COUNT(&d, 0);
+    char *text = hl_test_read_file(path, NULL);
+    CHECK(at(text, "\"officer\":") < 0);
+    CHECK(at(text, "warn_s") < 0);
+    CHECK(at(text, "display") < 0);
+    CHECK_CONTAINS(text, "\"idle_s\": 45");
+    CHECK_CONTAINS(text, "\"officers\"");
+    free(text);
+    hl_config_t cfg;
+    load_ok(path, &cfg);
+    CHECK_STR(cfg.officer, "");
+    CHECK_INT(cfg.timeouts.warn_s, 10);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+    hl_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_config_set_refuses_a_value_that_makes_the_config_invalid(void)
+{
+    char *dir = hl_test_tmpdir("cfg-set");
+    char *path = hl_test_write_file(dir, "hailong.json", set_base);
+    static const char *const bad[][2] = {
+        {"timeouts.idle_s", "0"},         {"officer", "\"zzz\""}, {"colour", "\"red\""},
+        {"language", "\"fr\""},           {"officers", "[]"},     {"export.key_sha256", "1"},
+        {"technician.pin_hash", "\"x\""},
+    };
+    static const char *const why[] = {"idle_s",     "not listed",       "unknown key \"colour\"",
+                                      "use one of", "lists 0 officers", "must be a string",
+                                      "pin_hash"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hl_diags_t d = {0};
+        hl_err_t err = {0};
+        CHECK_INT(hl_config_set(path, bad[i][0], bad[i][1], &d, &err), HL_ERR_INVALID);
+        CHECK(d.n >= 1);
+        if (d.n >= 1) CHECK_CONTAINS(d.items[0].msg, why[i]);
+        CHECK_CONTAINS(err.msg, "unchanged");
+        char *text = hl_test_read_file(path, NULL);
+        CHECK_STR(text, set_base); /* byte for byte */
+        free(text);
+        hl_diags_free(&d);
+    }
+    /* Not JSON, or not a setting: usage errors, the file untouched. */
+    hl_diags_t d = {0};
+    hl_err_t err = {0};
+    CHECK_INT(hl_config_set(path, "officer", "nva", &d, &err), HL_ERR_USAGE);
+    CHECK(!strstr(err.msg, "nva"));
+    CHECK_INT(hl_config_set(path, "a.b.c", "1", &d, &err), HL_ERR_USAGE);
+    CHECK_INT(hl_config_set(path, ".x", "1", &d, &err), HL_ERR_USAGE);
+    CHECK_INT(hl_config_set(path, "", "1", &d, &err), HL_ERR_USAGE);
+    CHECK_INT(hl_config_set(path, "kiosk_id.x", "1", &d, &err), HL_ERR_USAGE);
+    CHECK_CONTAINS(err.msg, "not a section");
+    EXPECT_COUNT(&d, 0);
+    char *text = hl_test_read_file(path, NULL);
+    CHECK_STR(text, set_base);
+    free(text);
+    CHECK_INT(dir_entries(dir), 1);
+    hl_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_config_set_leaves_an_invalid_file_untouched(void)
+{
+    char *dir = hl_test_tmpdir("cfg-set");
+    static const char bad[] = "{\n  \"kiosk_id\": \"hall-2\",\n  \"colour\": \"red\"\n}\n";
+    char *path = hl_test_write_file(dir, "hailong.json", bad);
+    hl_diags_t d = {0};
+    hl_err_t err = {0};
+    CHECK_INT(hl_config_set(path, "language", "\"vi\"", &d, &err), HL_ERR_INVALID);
+    EXPECT_COUNT(&d, 1);
+    EXPECT_DIAG(&d, 0, 3, 3, "colour", "unknown key \"colour\"");
+    CHECK_CONTAINS(err.msg, "left untouched");
+    char *text = hl_test_read_file(path, NULL);
+    CHECK_STR(text, bad);
+    free(text);
+    hl_diags_free(&d);
+    /* Not even JSON. */
+    char *broken = hl_test_write_file(dir, "broken.json", "{\"kiosk_id\": ");
+    CHECK_INT(hl_config_set(broken, "language", "\"vi\"", &d, &err), HL_ERR_INVALID);
+    text = hl_test_read_file(broken, NULL);
+    CHECK_STR(text, "{\"kiosk_id\": ");
+    free(text);
+    hl_diags_free(&d);
+    /* A folder is not a config file. */
+    CHECK(hl_config_set(dir, "language", "\"vi\"", &d, &err) != HL_OK);
+    CHECK_CONTAINS(err.msg, "not a regular file");
+    hl_diags_free(&d);
+    hl_test_rmtree(dir);
+    free(broken);
+    free(path);
+    free(dir);
+}
+
+static void test_config_set_keeps_the_file_mode_and_writes_through_a_symlink(void)
+{
+    char *dir = hl_test_tmpdir("cfg-set");
+    char *path = hl_test_write_file(dir, "hailong.json", set_base);
+    CHECK_INT(chmod(path, 0600), 0);
+    hl_diags_t d = {0};
+    hl_err_t err = {0};
+    CHECK_INT(hl_config_set(path, "officer", "\"ttb\"", &d, &err), HL_OK);
+    struct stat st;
+    CHECK_INT(stat(path, &st), 0);
+    CHECK_INT(st.st_mode & 07777, 0600);
+    CHECK_INT(chmod(path, 0644), 0);
+    char link[1024];
+    snprintf(link, sizeof link, "%s/link.json", dir);
+    CHECK_INT(symlink(path, link), 0);
+    CHECK_INT(hl_config_set(link, "officer", "\"nva\"", &d, &err), HL_OK);
+    struct stat lst;
+    CHECK_INT(lstat(link, &lst), 0);
+    CHECK(S_ISLNK(lst.st_mode)); /* the link stays a link */
+    CHECK_INT(stat(path, &st), 0);
+    CHECK_INT(st.st_mode & 07777, 0644);
+    hl_config_t cfg;
+    load_ok(path, &cfg);
+    CHECK_STR(cfg.officer, "nva");
+    hl_config_free(&cfg);
+    CHECK_INT(dir_entries(dir), 2);
+    hl_diags_free(&d);
+    hl_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_config_set_creates_a_missing_file(void)
+{
+    char *dir = hl_test_tmpdir("cfg-set");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/new.json", dir);
+    hl_diags_t d = {0};
+    hl_err_t err = {0};
+    CHECK_INT(hl_config_set(path, "timeouts.idle_s", "90", &d, &err), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    struct stat st;
+    CHECK_INT(stat(path, &st), 0);
+    CHECK_INT(st.st_mode & 07777, 0640);
+    hl_config_t cfg;
+    load_ok(path, &cfg);
+    CHECK_INT(cfg.timeouts.idle_s, 90);
+    hl_config_free(&cfg);
+    /* A value that would be invalid creates nothing. */
+    char other[1024];
+    snprintf(other, sizeof other, "%s/other.json", dir);
+    CHECK_INT(hl_config_set(other, "officer", "\"nva\"", &d, &err), HL_ERR_INVALID);
+    CHECK(stat(other, &st) != 0 && errno == ENOENT);
+    /* Nor does a folder that does not exist. */
+    snprintf(other, sizeof other, "%s/no/such/dir/x.json", dir);
+    CHECK_INT(hl_config_set(other, "language", "\"vi\"", &d, &err), HL_ERR_IO);
+    CHECK_CONTAINS(err.msg, "cannot create a file in");
+    hl_diags_free(&d);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t table[] = {
     HL_TEST(test_export_roots_say_where_sticks_are_mounted),
     HL_TEST(test_export_key_sha256_is_decoded_into_the_config),
@@ -1006,6 +1509,19 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_sync_numbers_out_of_range_say_the_range),
     HL_TEST(test_sync_unknown_key_is_reported),
     HL_TEST(test_bad_sync_section_leaves_the_whole_config_unchanged),
+    HL_TEST(test_officers_are_loaded_with_photos_resolved_against_the_config_folder),
+    HL_TEST(test_officer_problems_are_reported_with_their_place),
+    HL_TEST(test_officer_on_duty_must_be_a_listed_officer),
+    HL_TEST(test_language_must_be_a_code_the_firmware_knows),
+    HL_TEST(test_technician_pin_hash_is_checked_and_never_shown),
+    HL_TEST(test_bad_new_keys_leave_the_whole_config_unchanged),
+    HL_TEST(test_config_set_changes_a_top_level_key_keeping_the_others_in_order),
+    HL_TEST(test_config_set_changes_a_section_key_creating_the_section),
+    HL_TEST(test_config_set_with_no_value_removes_the_key),
+    HL_TEST(test_config_set_refuses_a_value_that_makes_the_config_invalid),
+    HL_TEST(test_config_set_leaves_an_invalid_file_untouched),
+    HL_TEST(test_config_set_keeps_the_file_mode_and_writes_through_a_symlink),
+    HL_TEST(test_config_set_creates_a_missing_file),
 };
 
 HL_TEST_MAIN(table)

@@ -13,6 +13,8 @@
 #include "hl_display.h"
 #include "hl_flow.h"
 #include "hl_render.h"
+#include "hl_strings.h"
+#include "hl_tech_ui.h"
 #include "hl_ui.h"
 #include "hl_test.h"
 
@@ -119,12 +121,9 @@ static void write_diff(SDL_Surface *want, SDL_Surface *got, const char *path)
     SDL_FreeSurface(d);
 }
 
-/* Draws the current state and compares it with its golden. */
-static void shot(shooter_t *s, const char *name)
+/* Draws the scene already built and compares it with its golden. */
+static void shot_scene(shooter_t *s, const char *name)
 {
-    int w, h;
-    hl_display_size(s->display, &w, &h);
-    hl_ui_build(&s->ui, &s->flow, w, h, s->clock.mono_ms, s->scene);
     CHECK(!s->scene->overflow);
     hl_err_t err = {0};
     if (hl_render_draw(s->render, s->scene, &err) != HL_OK ||
@@ -189,6 +188,15 @@ static void shot(shooter_t *s, const char *name)
     }
     SDL_FreeSurface(got);
     SDL_FreeSurface(want);
+}
+
+/* Draws the current state and compares it with its golden. */
+static void shot(shooter_t *s, const char *name)
+{
+    int w, h;
+    hl_display_size(s->display, &w, &h);
+    hl_ui_build(&s->ui, &s->flow, w, h, s->clock.mono_ms, s->scene);
+    shot_scene(s, name);
 }
 
 static bool shooter_open(shooter_t *s, const char *survey, int w, int h, const char *lang)
@@ -325,6 +333,214 @@ static void shoot_default_start(int w, int h, const char *lang)
     shooter_close(&s);
 }
 
+/* ---- Technician mode (issue 6) ------------------------------------------------ */
+
+#define OFFICER_PNG HL_TEST_DATA "/ui/officer.png"
+
+/* Three officers (made up), one with a photo, one whose photo file is
+ * missing (a placeholder), one without; "nva" on duty. */
+static void add_officers(hl_config_t *cfg)
+{
+    static const char *const ids[3] = {"nva", "ttb", "lvc"};
+    static const char *const names[3] = {"Nguyễn Văn A", "Trần Thị Bích", "Lê Văn Cường"};
+    for (int i = 0; i < 3; i++) {
+        hl_officer_t *o = &cfg->officers[i];
+        memset(o, 0, sizeof *o);
+        snprintf(o->id, sizeof o->id, "%s", ids[i]);
+        snprintf(o->name, sizeof o->name, "%s", names[i]);
+    }
+    cfg->officers[0].photo = strdup(OFFICER_PNG);
+    cfg->officers[2].photo = strdup(HL_TEST_DATA "/ui/no-such-photo.png");
+    cfg->n_officers = 3;
+    snprintf(cfg->officer, sizeof cfg->officer, "nva");
+}
+
+/* Takes back what add_officers allocated (whoever frees the config). */
+static void drop_officers(hl_config_t *cfg)
+{
+    for (int i = 0; i < cfg->n_officers; i++) {
+        free(cfg->officers[i].photo);
+        cfg->officers[i].photo = NULL;
+    }
+    cfg->n_officers = 0;
+    cfg->officer[0] = '\0';
+}
+
+/* Results as the store would give them for the bundled survey: 50
+ * responses today, 46 satisfied. */
+static void fill_results(hl_results_t *r, bool enough)
+{
+    memset(r, 0, sizeof *r);
+    r->period = HL_PERIOD_TODAY;
+    r->counts = (hl_store_counts_t){enough ? 50 : 3, enough ? 47 : 3, enough ? 3 : 0};
+    r->enough = enough;
+    r->has_rate = true;
+    r->rate_answered = enough ? 50 : 3;
+    r->rate_satisfied = enough ? 46 : 2;
+    static const int64_t hours[24] = {0, 0, 0, 0, 0, 0, 0, 2, 6, 9, 8, 5,
+                                      1, 3, 7, 6, 3, 0, 0, 0, 0, 0, 0, 0};
+    for (int h = 0; h < 24; h++)
+        r->hourly[h] = enough ? hours[h] : (h == 9 ? 3 : 0);
+    static const int64_t overall[5] = {30, 16, 2, 1, 1}, officer[5] = {28, 15, 4, 2, 0};
+    static const int64_t yes_no[2] = {41, 8}, fac[3] = {20, 25, 4};
+    r->n_questions = 9;
+    for (int i = 0; i < 9; i++) {
+        hl_results_q_t *q = &r->q[i];
+        q->question = i;
+        q->charted = i != 8;
+        q->answered = enough ? (i == 8 ? 12 : 49) : 3;
+        q->enough = enough;
+        const int64_t *src = NULL;
+        int n = 0;
+        if (i == 0) src = overall, n = 5;
+        if (i == 1) src = officer, n = 5;
+        if (i == 2 || i == 3 || i == 5) src = yes_no, n = 2;
+        if (i == 4) src = fac, n = 3;
+        q->n_bars = n;
+        for (int k = 0; k < n; k++)
+            q->bars[k] = src[k];
+        if (i == 6) {
+            static const int64_t reasons[6] = {3, 5, 2, 1, 0, 1};
+            q->n_bars = 6;
+            for (int k = 0; k < 6; k++)
+                q->bars[k] = reasons[k];
+            q->answered = 9;
+        }
+        if (i == 7) {
+            static const int64_t trips[3] = {38, 9, 2};
+            q->n_bars = 3;
+            for (int k = 0; k < 3; k++)
+                q->bars[k] = trips[k];
+        }
+    }
+}
+
+typedef struct tech_fx {
+    hl_tech_t tech;
+    hl_results_t results;
+    hl_diags_t errors;
+    hl_tech_view_t view;
+} tech_fx_t;
+
+static void tech_fx_init(tech_fx_t *x, shooter_t *s)
+{
+    memset(x, 0, sizeof *x);
+    x->tech.mode = HL_TECH_MENU;
+    x->tech.page = HL_TECH_STATUS;
+    x->tech.hold_since_ms = x->tech.armed_until_ms = -1;
+    x->tech.filter = -1;
+    x->tech.n_officers = s->cfg.n_officers;
+    x->tech.lock.locked_at_utc_ms = -1;
+    hl_tech_view_t *v = &x->view;
+    v->tech = &x->tech;
+    v->cfg = &s->cfg;
+    v->survey = s->survey;
+    hl_lang_parse(s->lang, &v->lang);
+    v->now_utc_ms = 1795766400000LL + 2 * 3600000LL + 35 * 60000LL; /* 09:35 local */
+    v->tz_offset_ms = 7 * 3600000LL;
+    v->clock_trusted = true;
+    v->version = "0.1.0";
+    v->stats.responses = 1532;
+    v->stats.complete = 1490;
+    v->stats.partial = 42;
+    v->stats.last_export_utc_ms = v->now_utc_ms - 3 * 86400000LL;
+    v->today = (hl_store_counts_t){50, 47, 3};
+    v->week = (hl_store_counts_t){312, 301, 11};
+    v->sync.configured = true;
+    snprintf(v->sync.url, sizeof v->sync.url, "https://khaosat.example.gov.vn/api/v1");
+    v->sync.store.pending = 12;
+    v->sync.store.last_success_utc_ms = v->now_utc_ms - 25 * 60000LL;
+    v->sync.store.last_error_utc_ms = v->now_utc_ms - 5 * 60000LL;
+    snprintf(v->sync.store.last_error, sizeof v->sync.store.last_error,
+             "could not connect to khaosat.example.gov.vn: timed out after 10 s");
+    v->free_bytes = 5LL * 1024 * 1024 * 1024 + 300LL * 1024 * 1024;
+    fill_results(&x->results, true);
+    v->results = &x->results;
+}
+
+static void tech_shot(shooter_t *s, tech_fx_t *x, const char *name)
+{
+    int w, h;
+    hl_display_size(s->display, &w, &h);
+    hl_tech_ui_build(&s->ui, &x->view, w, h, s->scene);
+    shot_scene(s, name);
+}
+
+/* Every technician screen, and the start screen with the officer on duty. */
+static void shoot_technician(int w, int h, const char *lang)
+{
+    shooter_t s;
+    tech_fx_t *x = calloc(1, sizeof *x);
+    if (x && shooter_open(&s, HL_SOURCE_DIR "/assets/surveys/sipas-mot-cua.json", w, h, lang)) {
+        add_officers(&s.cfg);
+        shot(&s, "start_officer");
+        tech_fx_init(x, &s);
+        hl_tech_t *t = &x->tech;
+        t->mode = HL_TECH_PIN;
+        tech_shot(&s, x, "tech_pin");
+        t->n_entry = 4;
+        memcpy(t->entry, "1234", 5);
+        t->msg = HL_TECH_MSG_WRONG;
+        t->n_entry = 0;
+        t->entry[0] = '\0';
+        t->tries_left = 2;
+        tech_shot(&s, x, "tech_pin_wrong");
+        t->msg = HL_TECH_MSG_LOCKED;
+        t->lock.lock_ms = HL_PIN_LOCK_MS;
+        t->lock.locked_at_utc_ms = x->view.now_utc_ms - 61500; /* 3:59 left (rounded up) */
+        tech_shot(&s, x, "tech_pin_locked");
+        t->msg = HL_TECH_MSG_NO_PIN;
+        tech_shot(&s, x, "tech_pin_no_pin");
+        t->msg = HL_TECH_MSG_NONE;
+        t->mode = HL_TECH_MENU;
+        t->page = HL_TECH_STATUS;
+        tech_shot(&s, x, "tech_status");
+        t->page = HL_TECH_RESULTS;
+        tech_shot(&s, x, "tech_results");
+        fill_results(&x->results, false);
+        t->filter = 1;
+        tech_shot(&s, x, "tech_results_not_enough");
+        t->filter = -1;
+        t->page = HL_TECH_OFFICER;
+        tech_shot(&s, x, "tech_officer");
+        t->page = HL_TECH_SURVEY;
+        hl_tech_view_t *v = &x->view;
+        v->n_installed = 2;
+        v->installed[0] = (hl_tech_survey_item_t){"sipas-mot-cua", 3, "sipas-mot-cua.json", true};
+        v->installed[1] =
+            (hl_tech_survey_item_t){"sipas-mot-cua", 2, "sipas-mot-cua.v2.json", false};
+        v->stick = true;
+        v->n_on_stick = 1;
+        v->on_stick[0] = (hl_tech_survey_item_t){"", 0, "khao-sat-moi.json", false};
+        v->can_rollback = true;
+        for (int i = 0; i < 8; i++)
+            hl_diags_add(&x->errors, "khao-sat-moi.json", 12 + 7 * i, 5 + i, "questions[1]",
+                         "unknown question type \"smily\" (one of smiley, stars, choice, ...)");
+        v->errors = &x->errors;
+        tech_shot(&s, x, "tech_survey");
+        t->page = HL_TECH_TRANSFER;
+        v->export_state = (hl_ui_export_t){HL_UI_EXPORT_WRITING, 0.4, 1234, 0};
+        tech_shot(&s, x, "tech_transfer");
+        t->page = HL_TECH_SETTINGS;
+        v->clock_trusted = false;
+        v->notice = v->lang == HL_LANG_VI ? "Đã lưu" : "Saved";
+        v->notice_is_error = false;
+        tech_shot(&s, x, "tech_settings");
+        hl_diags_free(&x->errors);
+        drop_officers(&s.cfg);
+        CHECK_INT(s.checked, 12);
+    }
+    free(x);
+    shooter_close(&s);
+}
+
+static void test_technician_screens_match_their_goldens(void)
+{
+    for (size_t z = 0; z < 2; z++)
+        for (size_t l = 0; l < 2; l++)
+            shoot_technician(sizes[z][0], sizes[z][1], langs[l]);
+}
+
 static void test_every_screen_matches_its_golden_at_800x480(void)
 {
     for (size_t l = 0; l < 2; l++) {
@@ -395,6 +611,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_every_screen_matches_its_golden_at_800x480),
     HL_TEST(test_every_screen_matches_its_golden_at_1280x800),
     HL_TEST(test_every_screen_matches_its_golden_at_1080x1920),
+    HL_TEST(test_technician_screens_match_their_goldens),
     /* After the goldens it compares with (goldens.sh rewrites them first). */
     HL_TEST(test_decomposed_survey_text_renders_exactly_like_precomposed),
 };

@@ -11,7 +11,12 @@
  * a database on a medium remounted read-only is refused for writing with
  * HL_ERR_READONLY but still read. A second writer on a folder is locked out;
  * a survey file changed without a new version is refused; integrity rule
- * violations are HL_ERR_INTERNAL, never a refused step.
+ * violations are HL_ERR_INTERNAL, never a refused step. Technician mode
+ * (schema 4): new responses record the officer on duty and the counter, which
+ * no program may change afterwards; the PIN lockout and the technician log
+ * survive restarts and are refused on read-only stores, inside batches and,
+ * half done, under injected faults; counts, tallies and hours of the day
+ * match hand-computed figures with every filter.
  */
 #include "hl_faultvfs.h"
 #include "hl_store.h"
@@ -897,6 +902,105 @@ static void test_read_only_store_reads_and_refuses_writes(void)
     free(dir);
 }
 
+/* ---- Technician mode: duty, PIN state, log, tallies (schema 4) ---------------- */
+
+/* Each response as "seq:officer/counter" ("-" for none) joined by ";". */
+static int duty_row(void *ctx, const hl_row_t *row)
+{
+    dump_t *d = ctx;
+    size_t n = strlen(d->text);
+    snprintf(d->text + n, sizeof d->text - n, "%s%lld:%s/%s", d->rows ? ";" : "",
+             (long long)row->seq, row->officer_id ? row->officer_id : "-",
+             row->counter ? row->counter : "-");
+    d->rows++;
+    return HL_OK;
+}
+
+static void dump_duty(hl_store_t *st, dump_t *d)
+{
+    memset(d, 0, sizeof *d);
+    hl_err_t err = {0};
+    if (hl_store_foreach(st, NULL, 0, duty_row, d, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "foreach: %s", err.msg);
+}
+
+static void dump_duty_pending(hl_store_t *st, dump_t *d)
+{
+    memset(d, 0, sizeof *d);
+    hl_err_t err = {0};
+    if (hl_store_foreach_pending(st, 100, duty_row, d, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "foreach_pending: %s", err.msg);
+}
+
+/* The technician log, newest first, as "at:event:detail" joined by ";". */
+static void log_line(void *ctx, int64_t at_utc_ms, const char *event, const char *detail)
+{
+    dump_t *d = ctx;
+    size_t n = strlen(d->text);
+    snprintf(d->text + n, sizeof d->text - n, "%s%lld:%s:%s", d->rows ? ";" : "",
+             (long long)at_utc_ms, event, detail ? detail : "(null)");
+    d->rows++;
+}
+
+static void dump_log(hl_store_t *st, int n, dump_t *d)
+{
+    memset(d, 0, sizeof *d);
+    hl_err_t err = {0};
+    if (hl_store_log_recent(st, n, log_line, d, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "log_recent: %s", err.msg);
+}
+
+static hl_pin_lock_t pin_of(hl_store_t *st)
+{
+    hl_pin_lock_t l;
+    memset(&l, 0x5a, sizeof l);
+    hl_err_t err = {0};
+    if (hl_store_pin_get(st, &l, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "pin_get: %s", err.msg);
+    return l;
+}
+
+static hl_store_counts_t count_of(hl_store_t *st, const char *survey, int64_t from,
+                                  const char *officer)
+{
+    hl_tally_query_t q = {.survey_id = survey, .from_utc_ms = from, .officer_id = officer};
+    hl_store_counts_t c;
+    memset(&c, 0x5a, sizeof c);
+    hl_err_t err = {0};
+    if (hl_store_count(st, &q, &c, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "count: %s", err.msg);
+    return c;
+}
+
+#define CHECK_COUNTS(c, all, comp, part)                                                           \
+    do {                                                                                           \
+        hl_store_counts_t c_ = (c);                                                                \
+        CHECK_INT(c_.responses, all);                                                              \
+        CHECK_INT(c_.complete, comp);                                                              \
+        CHECK_INT(c_.partial, part);                                                               \
+    } while (0)
+
+static void tally_line(void *ctx, const char *value, int64_t count)
+{
+    dump_t *d = ctx;
+    size_t n = strlen(d->text);
+    snprintf(d->text + n, sizeof d->text - n, "%s%s=%lld", d->rows ? ";" : "", value,
+             (long long)count);
+    d->rows++;
+}
+
+/* "value=count;..." in value order. */
+static const char *tally_of(hl_store_t *st, const char *survey, int64_t from, const char *officer,
+                            const char *qid, dump_t *d)
+{
+    hl_tally_query_t q = {.survey_id = survey, .from_utc_ms = from, .officer_id = officer};
+    memset(d, 0, sizeof *d);
+    hl_err_t err = {0};
+    if (hl_store_tally(st, &q, qid, tally_line, d, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "tally: %s", err.msg);
+    return d->text;
+}
+
 /* ---- Migrations and refusals ----------------------------------------------- */
 
 static void test_migrates_from_every_older_schema_version(void)
@@ -929,26 +1033,37 @@ static void test_migrates_from_every_older_schema_version(void)
         CHECK_INT(db_int(dir, "SELECT count(*) FROM answers"), before);
         CHECK_INT(db_int(dir, "SELECT count(*) FROM responses"), rows);
         CHECK_INT(db_int(dir, "SELECT count(*) FROM exports"), exports);
-        /* Schema 3: every response stored before is pending (the one cut
-         * off is finished by recovery), nothing delivered or tried yet. */
+        /* Schema 3: before it, every response stored is pending (the one
+         * cut off is finished by recovery), nothing delivered or tried yet;
+         * from it on, the fixture's sync state is kept. */
         hl_store_sync_t sy = sync_state_of(st);
-        CHECK_INT(sy.pending, v ? 3 : 0);
-        CHECK_INT(sy.delivered, 0);
-        CHECK_INT(sy.oldest_pending_seq, v ? 1 : 0);
-        CHECK_INT(sy.oldest_pending_utc_ms, v ? 1700000069000LL : -1);
-        CHECK_INT(sy.last_attempt_utc_ms, -1);
-        CHECK_INT(sy.last_success_utc_ms, -1);
-        CHECK_INT(sy.last_error_utc_ms, -1);
-        CHECK_STR(sy.last_error, "");
+        if (v < 3) {
+            CHECK_INT(sy.pending, v ? 3 : 0);
+            CHECK_INT(sy.delivered, 0);
+            CHECK_INT(sy.oldest_pending_seq, v ? 1 : 0);
+            CHECK_INT(sy.oldest_pending_utc_ms, v ? 1700000069000LL : -1);
+            CHECK_INT(sy.last_attempt_utc_ms, -1);
+            CHECK_INT(sy.last_success_utc_ms, -1);
+            CHECK_INT(sy.last_error_utc_ms, -1);
+            CHECK_STR(sy.last_error, "");
+            CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 0);
+        } else {
+            CHECK_INT(sy.pending, 2);
+            CHECK_INT(sy.delivered, 1);
+            CHECK_INT(sy.oldest_pending_seq, 3);
+            CHECK_INT(sy.last_success_utc_ms, 1700000400000LL);
+            CHECK_CONTAINS(sy.last_error, "HTTP 503");
+            CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 2);
+        }
         CHECK_STR(sy.stopped_fingerprint, "");
-        CHECK_INT(db_int(dir, "SELECT upto FROM sync_state"), 0);
         hl_response_t r;
         hl_err_t err = {0};
         if (v) {
             dump_t d;
             dump_pending(st, 100, &d);
-            CHECK_STR(d.text, "1:complete:vi:q_service=very_satisfied,q_staff=5;"
-                              "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes");
+            CHECK_STR(d.text, v < 3 ? "1:complete:vi:q_service=very_satisfied,q_staff=5;"
+                                      "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes"
+                                    : "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes");
         }
         if (v == 1) {
             /* The fixture's responses, the one cut off finished as partial. */
@@ -957,9 +1072,45 @@ static void test_migrates_from_every_older_schema_version(void)
             CHECK_STR(d.text, "1:complete:vi:q_service=very_satisfied,q_staff=5;"
                               "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes");
         }
+        /* Schema 4: responses stored before have nobody on duty; the PIN
+         * state is fresh and the log empty. */
+        CHECK_INT(db_int(dir, "SELECT count(*) FROM responses"
+                              " WHERE officer_id IS NOT NULL OR counter IS NOT NULL"),
+                  0);
+        hl_pin_lock_t fresh, pin = pin_of(st);
+        hl_pin_lock_init(&fresh);
+        CHECK(memcmp(&pin, &fresh, sizeof pin) == 0);
+        dump_t lg;
+        dump_log(st, 10, &lg);
+        CHECK_INT(lg.rows, 0);
+        if (v) {
+            dump_t d;
+            dump_duty(st, &d);
+            CHECK_STR(d.text, "1:-/-;3:-/-;4:-/-");
+        }
+        CHECK_INT(hl_store_set_duty(st, "off_m", "Quầy 9", &err), HL_OK);
         resp_init(&r, 900 + v);
         CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
         CHECK(r.seq > max_seq);
+        CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE officer_id = 'off_m'"
+                              " AND counter = 'Quầy 9'"),
+                  1);
+        /* The identity rule, re-created by the step, covers the new columns. */
+        char *upd = sqlite3_mprintf("UPDATE responses SET officer_id = 'x' WHERE seq = %lld",
+                                    (long long)r.seq);
+        CHECK_INT(db_exec(path, upd) & 0xff, SQLITE_CONSTRAINT);
+        sqlite3_free(upd);
+        upd = sqlite3_mprintf("UPDATE responses SET counter = 'x' WHERE seq = %lld",
+                              (long long)r.seq);
+        CHECK_INT(db_exec(path, upd) & 0xff, SQLITE_CONSTRAINT);
+        sqlite3_free(upd);
+        pin.failures = 2;
+        CHECK_INT(hl_store_pin_put(st, &pin, &err), HL_OK);
+        CHECK_INT(hl_store_log(st, 1700000000000LL, "config", "migrated", &err), HL_OK);
+        CHECK_INT(pin_of(st).failures, 2);
+        dump_log(st, 10, &lg);
+        CHECK_STR(lg.text, "1700000000000:config:migrated");
+        CHECK_COUNTS(count_of(st, NULL, -1, NULL), v ? 3 : 0, v ? 1 : 0, v ? 2 : 0);
         /* Schema 2's exports table is there and works on a migrated file. */
         int64_t upto = -1;
         CHECK_INT(hl_store_exported_upto(st, &upto, &err), HL_OK);
@@ -1029,6 +1180,20 @@ static void test_current_version_fixture_opens_with_its_data(void)
     CHECK_STR(sy.stopped_fingerprint, "");
     dump_pending(st, 10, &d);
     CHECK_STR(d.text, "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes");
+    /* Schema 4: who served, the PIN state and the technician log. */
+    dump_duty(st, &d);
+    CHECK_STR(d.text, "1:-/-;3:off_2/Quầy 2;4:off_2/Quầy 2;5:-/-");
+    hl_pin_lock_t pin = pin_of(st);
+    CHECK_INT(pin.failures, 2);
+    CHECK_INT(pin.lockouts, 1);
+    CHECK_INT(pin.locked_at_utc_ms, 1700000550000LL);
+    CHECK_INT(pin.lock_ms, 300000);
+    dump_log(st, 2, &d);
+    CHECK_STR(d.text,
+              "1700000960000:export:3 responses to /media/usb0;1700000900000:pin_ok:(null)");
+    CHECK_COUNTS(count_of(st, NULL, -1, NULL), 3, 1, 2);
+    CHECK_COUNTS(count_of(st, "svc", -1, "off_2"), 2, 0, 2);
+    CHECK_STR(tally_of(st, NULL, -1, NULL, "q_service", &d), "bad=1;very_satisfied=1");
     hl_store_close(st);
     free(path);
     hl_test_rmtree(dir);
@@ -2026,6 +2191,426 @@ static void test_sync_state_survives_close_and_reopen(void)
     free(dir);
 }
 
+static void test_duty_is_recorded_in_new_responses_and_not_in_started_ones(void)
+{
+    char *dir = hl_test_tmpdir("store-duty");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    hl_response_t r1, r2, r3;
+    resp_init(&r1, 1); /* started before anybody is on duty */
+    CHECK_INT(save_set(st, &r1, "q_service", "ok", 5, &err), HL_OK);
+    CHECK_INT(hl_store_set_duty(st, "off_a", "Quầy 1", &err), HL_OK);
+    CHECK_INT(save_set(st, &r1, "q_staff", "5", 6, &err), HL_OK);
+    CHECK_INT(save_finish(st, &r1, HL_RESP_COMPLETE, &err), HL_OK);
+    resp_init(&r2, 2);
+    CHECK_INT(save_set(st, &r2, "q_service", "ok", 5, &err), HL_OK);
+    /* Bad ids and long names are refused and change nothing. */
+    CHECK_INT(hl_store_set_duty(st, "Off A", "x", &err), HL_ERR_USAGE);
+    CHECK_CONTAINS(err.msg, "officer id");
+    CHECK_INT(hl_store_set_duty(st, "abcdefghijklmnopqrstuvwxyz0123456", "x", &err),
+              HL_ERR_USAGE); /* 33 bytes */
+    char name[122];
+    memset(name, 'a', 121);
+    name[121] = '\0';
+    CHECK_INT(hl_store_set_duty(st, "off_b", name, &err), HL_ERR_USAGE);
+    CHECK_CONTAINS(err.msg, "counter");
+    resp_init(&r3, 3);
+    CHECK_INT(save_set(st, &r3, "q_service", "ok", 5, &err), HL_OK);
+    CHECK_INT(save_finish(st, &r3, HL_RESP_COMPLETE, &err), HL_OK);
+    /* Off duty: "" and NULL both mean nobody; a counter without officer. */
+    CHECK_INT(hl_store_set_duty(st, "", "", &err), HL_OK);
+    hl_response_t r4, r5;
+    resp_init(&r4, 4);
+    CHECK_INT(save_set(st, &r4, "q_service", "ok", 5, &err), HL_OK);
+    name[120] = '\0';
+    CHECK_INT(hl_store_set_duty(st, NULL, name, &err), HL_OK); /* 120 bytes: fine */
+    resp_init(&r5, 5);
+    CHECK_INT(save_set(st, &r5, "q_service", "ok", 5, &err), HL_OK);
+    CHECK_INT(save_finish(st, &r5, HL_RESP_PARTIAL, &err), HL_OK);
+    /* r2 is finished after the duty changed: it keeps the officer it started with. */
+    CHECK_INT(save_finish(st, &r2, HL_RESP_COMPLETE, &err), HL_OK);
+    dump_t d;
+    dump_duty(st, &d);
+    char want[512];
+    snprintf(want, sizeof want, "1:-/-;2:off_a/Quầy 1;3:off_a/Quầy 1;4:-/-;5:-/%s", name);
+    CHECK_STR(d.text, want);
+    hl_store_close(st);
+
+    /* Kept across a restart; sync rows carry them too; the duty itself is
+     * not kept (the kiosk sets it again). */
+    st = store_open_ok(dir, &sv, NULL);
+    dump_duty_pending(st, &d);
+    snprintf(want, sizeof want, "1:-/-;2:off_a/Quầy 1;3:off_a/Quầy 1;4:-/-;5:-/%s", name);
+    CHECK_STR(d.text, want); /* 4 was finished as partial by recovery */
+    hl_response_t r6;
+    resp_init(&r6, 6);
+    CHECK_INT(save_set(st, &r6, "q_service", "ok", 5, &err), HL_OK);
+    hl_store_close(st);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE officer_id IS NULL"), 4);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE counter IS NULL"), 3);
+    check_integrity(dir);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_identity_trigger_refuses_changing_officer_or_counter(void)
+{
+    char *dir = hl_test_tmpdir("store-duty");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    hl_response_t r1, r2;
+    resp_init(&r1, 1);
+    CHECK_INT(save_set(st, &r1, "q_service", "ok", 5, &err), HL_OK); /* nobody on duty */
+    CHECK_INT(hl_store_set_duty(st, "off_a", "Quầy 1", &err), HL_OK);
+    resp_init(&r2, 2);
+    CHECK_INT(save_set(st, &r2, "q_service", "ok", 5, &err), HL_OK);
+    /* Both left in progress: only the identity rule stands in the way. */
+    hl_store_close(st);
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "UPDATE responses SET officer_id = 'off_x' WHERE seq = 2") & 0xff,
+              SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "UPDATE responses SET officer_id = NULL WHERE seq = 2") & 0xff,
+              SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "UPDATE responses SET officer_id = 'off_x' WHERE seq = 1") & 0xff,
+              SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "UPDATE responses SET counter = 'other' WHERE seq = 2") & 0xff,
+              SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "UPDATE responses SET counter = 'other' WHERE seq = 1") & 0xff,
+              SQLITE_CONSTRAINT);
+    /* What may change while in progress still can. */
+    CHECK_INT(db_exec(path, "UPDATE responses SET lang = 'en' WHERE seq = 2"), SQLITE_OK);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE officer_id = 'off_a'"
+                          " AND counter = 'Quầy 1'"),
+              1);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE officer_id IS NULL"), 1);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_pin_state_round_trips_across_reopen_without_in_run_fields(void)
+{
+    char *dir = hl_test_tmpdir("store-pin");
+    hl_store_t *st = store_open_ok(dir, NULL, NULL);
+    hl_pin_lock_t fresh;
+    hl_pin_lock_init(&fresh);
+    hl_pin_lock_t l = pin_of(st);
+    CHECK(memcmp(&l, &fresh, sizeof l) == 0); /* a fresh store: hl_pin_lock_init's state */
+    CHECK_INT(l.locked_at_utc_ms, -1);
+    hl_pin_lock_t put = {.failures = 3,
+                         .lockouts = 2,
+                         .locked_at_utc_ms = 1700000123456LL,
+                         .lock_ms = 20 * 60 * 1000,
+                         .since_mono_ms = 555,
+                         .left_at_since_ms = 777};
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_pin_put(st, &put, &err), HL_OK);
+    hl_store_close(st);
+
+    st = store_open_ok(dir, NULL, NULL);
+    l = pin_of(st);
+    CHECK_INT(l.failures, 3);
+    CHECK_INT(l.lockouts, 2);
+    CHECK_INT(l.locked_at_utc_ms, 1700000123456LL);
+    CHECK_INT(l.lock_ms, 20 * 60 * 1000);
+    CHECK_INT(l.since_mono_ms, fresh.since_mono_ms); /* in-run: not stored */
+    CHECK_INT(l.left_at_since_ms, fresh.left_at_since_ms);
+    /* A right PIN clears it, and that is kept too. */
+    CHECK_INT(hl_store_pin_put(st, &fresh, &err), HL_OK);
+    hl_store_close(st);
+    st = store_open_ok(dir, NULL, NULL);
+    l = pin_of(st);
+    CHECK(memcmp(&l, &fresh, sizeof l) == 0);
+    hl_store_close(st);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM pin_state"), 1);
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "DELETE FROM pin_state") & 0xff, SQLITE_CONSTRAINT);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_log_recent_gives_newest_first_in_log_order(void)
+{
+    char *dir = hl_test_tmpdir("store-log");
+    hl_store_t *st = store_open_ok(dir, NULL, NULL);
+    hl_err_t err = {0};
+    dump_t d;
+    dump_log(st, 10, &d);
+    CHECK_INT(d.rows, 0);
+    CHECK_INT(hl_store_log(st, 1000, "pin_wrong", NULL, &err), HL_OK);
+    CHECK_INT(hl_store_log(st, 2000, "pin_ok", NULL, &err), HL_OK);
+    CHECK_INT(hl_store_log(st, 3000, "export", "12 responses to /media/usb0", &err), HL_OK);
+    /* The wall clock went back: the log keeps the order things happened in. */
+    CHECK_INT(hl_store_log(st, 500, "config", "sync.url changed", &err), HL_OK);
+    CHECK_INT(hl_store_log(st, 4000, "Bad Event", NULL, &err), HL_ERR_USAGE);
+    CHECK_INT(hl_store_log(st, 4000, "", NULL, &err), HL_ERR_USAGE);
+    dump_log(st, 2, &d);
+    CHECK_STR(d.text, "500:config:sync.url changed;3000:export:12 responses to /media/usb0");
+    hl_store_close(st);
+    st = store_open_ok(dir, NULL, NULL);
+    dump_log(st, 10, &d);
+    CHECK_STR(d.text, "500:config:sync.url changed;3000:export:12 responses to /media/usb0;"
+                      "2000:pin_ok:(null);1000:pin_wrong:(null)");
+    dump_log(st, 0, &d);
+    CHECK_INT(d.rows, 0);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+#define T_DAY  1699920000000LL /* 2023-11-14T00:00:00Z */
+#define T_HOUR 3600000LL
+#define T_MIN  60000LL
+
+/* One response of the survey in use started at `at`: q=v answered (q NULL:
+ * q_staff=5), finished with status (in progress: left open). */
+static void tally_add(hl_store_t *st, int n, int64_t at, const char *q, const char *v,
+                      hl_resp_status_t status)
+{
+    hl_response_t r;
+    hl_err_t err = {0};
+    resp_init(&r, n);
+    r.started_utc_ms = at;
+    CHECK_INT(save_set(st, &r, q ? q : "q_staff", q ? v : "5", 10, &err), HL_OK);
+    if (status != HL_RESP_IN_PROGRESS) CHECK_INT(save_finish(st, &r, status, &err), HL_OK);
+}
+
+/* The tally fixture (hand-counted in the test below):
+ *   seq survey    officer started (UTC)      answer          status
+ *   1   svc v1    off_a   day 1 01:05        q_service=good  complete
+ *   2   svc v1    off_a   day 1 01:30        q_service=bad   partial
+ *   3   svc v1    off_a   day 1 03:00        q_service=good  in progress
+ *   4   svc v1    off_b   day 1 09:00        q_service=good  complete
+ *   5   svc v1    off_b   day 1 23:30        q_staff=5       complete
+ *   6   svc v2    off_b   day 2 02:00        q_service=bad   complete
+ *   7   svc v2    off_b   day 2 09:00        q_wait=yes      partial
+ *   8   svc v2    -       day 2 10:00        q_service=good  complete
+ *   9   other v1  -       day 2 10:01        q_service=good  complete
+ * q_service sits at another position in each survey version. */
+static hl_store_t *tally_store(const char *dir)
+{
+    static const char *const v2q[] = {"q_wait", "q_service", "q_staff"};
+    static const char *const oq[] = {"q_x", "q_service"};
+    test_survey_t v1, v2, ot;
+    survey_make(&v1, "svc", 1, qids_v1, 4);
+    survey_make(&v2, "svc", 2, v2q, 3);
+    survey_make(&ot, "other", 1, oq, 2);
+    hl_store_t *st = store_open_ok(dir, &v1, NULL);
+    if (!st) return NULL;
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_set_duty(st, "off_a", "Quầy 1", &err), HL_OK);
+    tally_add(st, 1, T_DAY + T_HOUR + 5 * T_MIN, "q_service", "good", HL_RESP_COMPLETE);
+    tally_add(st, 2, T_DAY + T_HOUR + 30 * T_MIN, "q_service", "bad", HL_RESP_PARTIAL);
+    tally_add(st, 3, T_DAY + 3 * T_HOUR, "q_service", "good", HL_RESP_IN_PROGRESS);
+    CHECK_INT(hl_store_set_duty(st, "off_b", "Quầy 2", &err), HL_OK);
+    tally_add(st, 4, T_DAY + 9 * T_HOUR, "q_service", "good", HL_RESP_COMPLETE);
+    tally_add(st, 5, T_DAY + 23 * T_HOUR + 30 * T_MIN, NULL, NULL, HL_RESP_COMPLETE);
+    CHECK_INT(hl_store_use_survey(st, &v2.s, "kiosk-01", &err), HL_OK);
+    tally_add(st, 6, T_DAY + 26 * T_HOUR, "q_service", "bad", HL_RESP_COMPLETE);
+    tally_add(st, 7, T_DAY + 33 * T_HOUR, "q_wait", "yes", HL_RESP_PARTIAL);
+    CHECK_INT(hl_store_set_duty(st, NULL, NULL, &err), HL_OK);
+    tally_add(st, 8, T_DAY + 34 * T_HOUR, "q_service", "good", HL_RESP_COMPLETE);
+    CHECK_INT(hl_store_use_survey(st, &ot.s, "kiosk-01", &err), HL_OK);
+    tally_add(st, 9, T_DAY + 34 * T_HOUR + T_MIN, "q_service", "good", HL_RESP_COMPLETE);
+    return st;
+}
+
+/* "hour=count,..." for the hours with responses. */
+static const char *hourly_of(hl_store_t *st, const char *survey, const char *officer, int64_t tz,
+                             dump_t *d)
+{
+    hl_tally_query_t q = {.survey_id = survey, .from_utc_ms = -1, .officer_id = officer};
+    int64_t counts[24];
+    memset(d, 0, sizeof *d);
+    hl_err_t err = {0};
+    if (hl_store_hourly(st, &q, tz, counts, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "hourly: %s", err.msg);
+    for (int h = 0; h < 24; h++) {
+        if (!counts[h]) continue;
+        size_t n = strlen(d->text);
+        snprintf(d->text + n, sizeof d->text - n, "%s%d=%lld", d->rows++ ? "," : "", h,
+                 (long long)counts[h]);
+    }
+    return d->text;
+}
+
+static void test_count_tally_and_hourly_match_hand_counts_with_filters_and_period(void)
+{
+    char *dir = hl_test_tmpdir("store-tally");
+    hl_store_t *st = tally_store(dir);
+    if (!st) return;
+    /* Counts: finished responses only (3 is in progress). */
+    CHECK_COUNTS(count_of(st, NULL, -1, NULL), 8, 6, 2);
+    CHECK_COUNTS(count_of(st, "svc", -1, NULL), 7, 5, 2);
+    CHECK_COUNTS(count_of(st, "other", -1, NULL), 1, 1, 0);
+    CHECK_COUNTS(count_of(st, "ghost", -1, NULL), 0, 0, 0);
+    CHECK_COUNTS(count_of(st, NULL, -1, "off_a"), 2, 1, 1);
+    CHECK_COUNTS(count_of(st, NULL, -1, "off_b"), 4, 3, 1);
+    CHECK_COUNTS(count_of(st, NULL, -1, "off_c"), 0, 0, 0);
+    CHECK_COUNTS(count_of(st, NULL, T_DAY + 24 * T_HOUR, NULL), 4, 3, 1);
+    CHECK_COUNTS(count_of(st, "svc", T_DAY + 24 * T_HOUR, NULL), 3, 2, 1);
+    CHECK_COUNTS(count_of(st, "svc", T_DAY + 24 * T_HOUR, "off_b"), 2, 1, 1);
+    /* The period starts at from, inclusive. */
+    CHECK_COUNTS(count_of(st, NULL, T_DAY + 26 * T_HOUR, NULL), 4, 3, 1);
+    CHECK_COUNTS(count_of(st, NULL, T_DAY + 26 * T_HOUR + 1, NULL), 3, 2, 1);
+    CHECK_COUNTS(count_of(st, NULL, 0, NULL), 8, 6, 2);
+    hl_store_counts_t c = {0};
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_count(st, NULL, &c, &err), HL_OK); /* no query: everything */
+    CHECK_COUNTS(c, 8, 6, 2);
+
+    /* Tallies: q_service is found at its place in each survey version. */
+    dump_t d;
+    CHECK_STR(tally_of(st, NULL, -1, NULL, "q_service", &d), "bad=2;good=4");
+    CHECK_STR(tally_of(st, "svc", -1, NULL, "q_service", &d), "bad=2;good=3");
+    CHECK_STR(tally_of(st, "other", -1, NULL, "q_service", &d), "good=1");
+    CHECK_STR(tally_of(st, NULL, -1, "off_b", "q_service", &d), "bad=1;good=1");
+    CHECK_STR(tally_of(st, NULL, -1, "off_a", "q_service", &d), "bad=1;good=1");
+    CHECK_STR(tally_of(st, NULL, T_DAY + 24 * T_HOUR, NULL, "q_service", &d), "bad=1;good=2");
+    CHECK_STR(tally_of(st, "svc", -1, NULL, "q_wait", &d), "yes=1");
+    CHECK_STR(tally_of(st, "svc", -1, NULL, "q_staff", &d), "5=1");
+    CHECK_STR(tally_of(st, "svc", -1, NULL, "q_x", &d), "");
+    CHECK_STR(tally_of(st, NULL, -1, NULL, "q_nowhere", &d), "");
+    CHECK_STR(tally_of(st, "ghost", -1, NULL, "q_service", &d), "");
+
+    /* Per hour of the day, UTC and local; floor division before midnight. */
+    CHECK_STR(hourly_of(st, NULL, NULL, 0, &d), "1=2,2=1,9=2,10=2,23=1");
+    CHECK_STR(hourly_of(st, NULL, NULL, 7 * T_HOUR, &d), "6=1,8=2,9=1,16=2,17=2");
+    CHECK_STR(hourly_of(st, NULL, NULL, -2 * T_HOUR, &d), "0=1,7=2,8=2,21=1,23=2");
+    /* An offset that takes response 1 below zero: -5 minutes is hour 23. */
+    CHECK_STR(hourly_of(st, NULL, NULL, -(T_DAY + T_HOUR + 10 * T_MIN), &d),
+              "0=2,7=2,8=2,22=1,23=1");
+    CHECK_STR(hourly_of(st, NULL, "off_a", 0, &d), "1=2");
+    CHECK_STR(hourly_of(st, "other", NULL, 7 * T_HOUR, &d), "17=1");
+    hl_tally_query_t q = {.survey_id = "svc", .from_utc_ms = T_DAY + 24 * T_HOUR};
+    int64_t counts[24];
+    CHECK_INT(hl_store_hourly(st, &q, 0, counts, &err), HL_OK);
+    int64_t sum = 0;
+    for (int h = 0; h < 24; h++)
+        sum += counts[h];
+    CHECK_INT(sum, 3);
+    CHECK_INT(counts[2], 1);
+    CHECK_INT(counts[9], 1);
+    CHECK_INT(counts[10], 1);
+    hl_store_close(st);
+
+    /* A read-only store (the results screen's worker) reads the same. */
+    hl_store_opts_t ro = {.read_only = true};
+    CHECK_INT(hl_store_open(dir, &ro, &st, NULL, &err), HL_OK);
+    CHECK_COUNTS(count_of(st, NULL, -1, NULL), 8, 6, 2);
+    CHECK_STR(tally_of(st, NULL, -1, NULL, "q_service", &d), "bad=2;good=4");
+    CHECK_STR(hourly_of(st, NULL, NULL, 0, &d), "1=2,2=1,9=2,10=2,23=1");
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_technician_writes_refused_read_only_and_in_a_batch_reads_allowed(void)
+{
+    char *dir = hl_test_tmpdir("store-tech");
+    hl_store_t *st = store_open_ok(dir, NULL, NULL);
+    hl_err_t err = {0};
+    hl_pin_lock_t l = {.failures = 1, .locked_at_utc_ms = -1};
+    CHECK_INT(hl_store_pin_put(st, &l, &err), HL_OK);
+    CHECK_INT(hl_store_log(st, 1000, "pin_wrong", NULL, &err), HL_OK);
+    CHECK_INT(hl_store_batch_begin(st, &err), HL_OK);
+    l.failures = 2;
+    CHECK_INT(hl_store_pin_put(st, &l, &err), HL_ERR_STATE);
+    CHECK_CONTAINS(err.msg, "batch");
+    CHECK_INT(hl_store_log(st, 2000, "pin_wrong", NULL, &err), HL_ERR_STATE);
+    CHECK_INT(hl_store_batch_end(st, &err), HL_OK);
+    hl_store_close(st);
+
+    hl_store_opts_t ro = {.read_only = true};
+    CHECK_INT(hl_store_open(dir, &ro, &st, NULL, &err), HL_OK);
+    CHECK_INT(hl_store_pin_put(st, &l, &err), HL_ERR_READONLY);
+    CHECK_CONTAINS(err.msg, "read-only");
+    CHECK_INT(hl_store_log(st, 2000, "pin_wrong", NULL, &err), HL_ERR_READONLY);
+    l = pin_of(st);
+    CHECK_INT(l.failures, 1);
+    dump_t d;
+    dump_log(st, 10, &d);
+    CHECK_STR(d.text, "1000:pin_wrong:(null)");
+    CHECK_COUNTS(count_of(st, NULL, -1, NULL), 0, 0, 0);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+/* One PIN put or log entry (which: 0 or 1) under a fault plan, for N = 1,
+ * 2, ... until the fault no longer hits it: a failed one leaves the state
+ * and the log as they were, and goes through once the fault is gone. */
+static void tech_fault_loop(int which, hl_fault_op_t op, int sqlite_rc, bool persistent, int want)
+{
+    int failures = 0;
+    for (long nth = 1; nth < 200; nth++) {
+        char *dir = hl_test_tmpdir("store-tech-fault");
+        hl_store_t *st = store_open_ok(dir, NULL, NULL);
+        if (!st) break;
+        hl_err_t err = {0};
+        hl_pin_lock_t before = {
+            .failures = 4, .lockouts = 1, .locked_at_utc_ms = 100, .lock_ms = 5};
+        CHECK_INT(hl_store_pin_put(st, &before, &err), HL_OK);
+        CHECK_INT(hl_store_log(st, 1000, "pin_wrong", NULL, &err), HL_OK);
+        hl_pin_lock_t next = {
+            .failures = 0, .lockouts = 2, .locked_at_utc_ms = 9000, .lock_ms = 600000};
+
+        hl_faultvfs_arm(op, nth, persistent, sqlite_rc);
+        int rc = which == 0 ? hl_store_pin_put(st, &next, &err)
+                            : hl_store_log(st, 2000, "pin_lockout", "locked 10 min", &err);
+        bool fired = hl_faultvfs_fired();
+        hl_faultvfs_disarm();
+        dump_t d;
+        if (rc != HL_OK) {
+            failures++;
+            CHECK(fired);
+            CHECK_INT(rc, want);
+            CHECK(err.msg[0] != '\0');
+            hl_pin_lock_t now = pin_of(st);
+            CHECK_INT(now.failures, 4);
+            CHECK_INT(now.lockouts, 1);
+            CHECK_INT(now.locked_at_utc_ms, 100);
+            CHECK_INT(now.lock_ms, 5);
+            dump_log(st, 10, &d);
+            CHECK_STR(d.text, "1000:pin_wrong:(null)");
+            /* The fault is gone: the same write goes through. */
+            rc = which == 0 ? hl_store_pin_put(st, &next, &err)
+                            : hl_store_log(st, 2000, "pin_lockout", "locked 10 min", &err);
+            CHECK_INT(rc, HL_OK);
+        }
+        hl_store_close(st);
+        st = store_open_ok(dir, NULL, NULL);
+        if (st) {
+            hl_pin_lock_t now = pin_of(st);
+            CHECK_INT(now.failures, which == 0 ? 0 : 4);
+            CHECK_INT(now.lock_ms, which == 0 ? 600000 : 5);
+            dump_log(st, 10, &d);
+            CHECK_STR(d.text, which == 0 ? "1000:pin_wrong:(null)"
+                                         : "2000:pin_lockout:locked 10 min;1000:pin_wrong:(null)");
+            hl_store_close(st);
+        }
+        check_integrity(dir);
+        hl_test_rmtree(dir);
+        free(dir);
+        if (!fired) break;
+    }
+    CHECK(failures > 0);
+}
+
+static void test_failed_write_during_pin_put_or_log_leaves_nothing_half_done(void)
+{
+    for (int which = 0; which < 2; which++) {
+        tech_fault_loop(which, HL_FAULT_CHANGE, SQLITE_IOERR_WRITE, false, HL_ERR_IO);
+        tech_fault_loop(which, HL_FAULT_CHANGE, SQLITE_IOERR_WRITE, true, HL_ERR_IO);
+        tech_fault_loop(which, HL_FAULT_WRITE, SQLITE_FULL, true, HL_ERR_FULL);
+    }
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_fault_vfs_counts_and_fails_the_nth_call),
     HL_TEST(test_open_creates_missing_data_dir_with_private_modes),
@@ -2061,6 +2646,13 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_sync_marks_and_watermark_cannot_be_removed_or_lowered_by_sql),
     HL_TEST(test_sync_failed_write_during_record_records_nothing),
     HL_TEST(test_sync_state_survives_close_and_reopen),
+    HL_TEST(test_duty_is_recorded_in_new_responses_and_not_in_started_ones),
+    HL_TEST(test_identity_trigger_refuses_changing_officer_or_counter),
+    HL_TEST(test_pin_state_round_trips_across_reopen_without_in_run_fields),
+    HL_TEST(test_log_recent_gives_newest_first_in_log_order),
+    HL_TEST(test_count_tally_and_hourly_match_hand_counts_with_filters_and_period),
+    HL_TEST(test_technician_writes_refused_read_only_and_in_a_batch_reads_allowed),
+    HL_TEST(test_failed_write_during_pin_put_or_log_leaves_nothing_half_done),
     HL_TEST(test_migrates_from_every_older_schema_version),
     HL_TEST(test_current_version_fixture_opens_with_its_data),
     HL_TEST(test_refuses_garbage_file_without_modifying_it),

@@ -13,6 +13,7 @@
  */
 #include "hl_flow.h"
 #include "hl_strings.h"
+#include "hl_tech_ui.h"
 #include "hl_test.h"
 #include "hl_ui.h"
 
@@ -1291,7 +1292,283 @@ static void test_strings_exist_in_every_language_with_diacritics(void)
     CHECK_STR(hl_str_format(buf, 8, HL_LANG_EN, HL_STR_PROGRESS, 2, 7), "Questio");
 }
 
+/* ---- Technician screens (issue 6) -------------------------------------------- */
+
+typedef struct tech_fx {
+    hl_tech_t tech;
+    hl_results_t results;
+    hl_diags_t errors;
+    hl_tech_view_t view;
+} tech_fx_t;
+
+/* The default survey's kiosk with three officers ("nva" on duty, one with
+ * a photo), results with enough answers for every question, errors from a
+ * failed install and a stick with a survey. */
+static tech_fx_t *tech_open(fx_t *x)
+{
+    tech_fx_t *t = calloc(1, sizeof *t);
+    static const char *const ids[3] = {"nva", "ttb", "lvc"};
+    static const char *const names[3] = {"Nguyễn Văn A", "Trần Thị Bích", "Lê Văn Cường"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(x->cfg.officers[i].id, sizeof x->cfg.officers[i].id, "%s", ids[i]);
+        snprintf(x->cfg.officers[i].name, sizeof x->cfg.officers[i].name, "%s", names[i]);
+        x->cfg.officers[i].photo = NULL;
+    }
+    x->cfg.officers[0].photo = strdup(hl_test_data("ui/officer.png"));
+    x->cfg.n_officers = 3;
+    snprintf(x->cfg.officer, sizeof x->cfg.officer, "nva");
+    t->tech.mode = HL_TECH_MENU;
+    t->tech.filter = -1;
+    t->tech.n_officers = 3;
+    t->tech.lock.locked_at_utc_ms = -1;
+    hl_results_t *r = &t->results;
+    r->counts = (hl_store_counts_t){60, 55, 5};
+    r->enough = true;
+    r->has_rate = true;
+    r->rate_answered = 60;
+    r->rate_satisfied = 51;
+    for (int h = 7; h < 17; h++)
+        r->hourly[h] = h % 5 + 1;
+    r->n_questions = (int)x->survey->n_questions;
+    for (int i = 0; i < r->n_questions; i++) {
+        const hl_question_t *q = &x->survey->questions[i];
+        hl_results_q_t *rq = &r->q[i];
+        rq->question = i;
+        rq->charted = q->type != HL_Q_NUMBER;
+        rq->answered = 58;
+        rq->enough = true;
+        rq->n_bars = q->type == HL_Q_YESNO ? 2 : q->type == HL_Q_NUMBER ? 0 : (int)q->n_options;
+        for (int k = 0; k < rq->n_bars; k++)
+            rq->bars[k] = 30 / (k + 1);
+    }
+    for (int i = 0; i < 9; i++)
+        hl_diags_add(&t->errors, "new-survey.json", 10 + i, 3, "questions", "bad value %d", i);
+    hl_tech_view_t *v = &t->view;
+    v->tech = &t->tech;
+    v->cfg = &x->cfg;
+    v->survey = x->survey;
+    v->now_utc_ms = 1790000000000LL;
+    v->tz_offset_ms = 7 * 3600000LL;
+    v->clock_trusted = false;
+    v->version = "0.1.0";
+    v->stats.responses = 100;
+    v->stats.last_export_utc_ms = -1;
+    v->sync.configured = true;
+    v->sync.store.last_success_utc_ms = -1;
+    snprintf(v->sync.store.last_error, sizeof v->sync.store.last_error, "%s",
+             "the server refused the token (401): check sync.token in the config file");
+    v->free_bytes = -1;
+    v->results = r;
+    v->n_installed = 3;
+    for (int i = 0; i < 3; i++) {
+        snprintf(v->installed[i].id, sizeof v->installed[i].id, "sipas-mot-cua");
+        v->installed[i].version = 3 - i;
+        snprintf(v->installed[i].file, sizeof v->installed[i].file, "sipas-v%d.json", 3 - i);
+        v->installed[i].active = i == 0;
+    }
+    v->n_on_stick = 2;
+    v->on_stick[0] = v->installed[1];
+    v->on_stick[1] = v->installed[2];
+    v->stick = true;
+    v->can_rollback = true;
+    v->errors = &t->errors;
+    v->export_state = (hl_ui_export_t){HL_UI_EXPORT_FAILED, 0, 0, HL_ERR_FULL};
+    v->notice = "Đã lưu: timeouts.idle_s = 45";
+    return t;
+}
+
+static void tech_close(fx_t *x, tech_fx_t *t)
+{
+    hl_diags_free(&t->errors);
+    for (int i = 0; i < x->cfg.n_officers; i++) {
+        free(x->cfg.officers[i].photo);
+        x->cfg.officers[i].photo = NULL;
+    }
+    x->cfg.n_officers = 0;
+    x->cfg.officer[0] = '\0';
+    free(t);
+}
+
+/* Builds the technician screen at every size and language, checks it as
+ * any screen, and checks the ids listed are there. */
+static void tech_check(fx_t *x, tech_fx_t *t, const char *what, const char *const *ids)
+{
+    static const int tsizes[4][2] = {{800, 480}, {1280, 800}, {1920, 1080}, {1080, 1920}};
+    for (int l = 0; l < HL_LANG_COUNT; l++) {
+        t->view.lang = (hl_lang_t)l;
+        for (int k = 0; k < 4; k++) {
+            char where[160];
+            snprintf(where, sizeof where, "%s %s %dx%d", what, hl_lang_code((hl_lang_t)l),
+                     tsizes[k][0], tsizes[k][1]);
+            hl_tech_ui_build(&x->ui, &t->view, tsizes[k][0], tsizes[k][1], &x->scene);
+            check_scene(x, &x->scene, where);
+            for (int i = 0; ids[i]; i++)
+                if (!hl_scene_find(&x->scene, ids[i]))
+                    hl_test_fail(__FILE__, __LINE__, "%s: no target %s", where, ids[i]);
+            for (size_t i = 0; i < x->scene.n_targets; i++) {
+                const char *id = x->scene.targets[i].id;
+                if (strncmp(id, "tech:", 5) != 0 && strncmp(id, "pin:", 4) != 0)
+                    hl_test_fail(__FILE__, __LINE__, "%s: unexpected target %s", where, id);
+            }
+        }
+    }
+}
+
+static void test_pin_pad_is_well_formed_with_every_notice_and_shows_no_digits(void)
+{
+    fx_t *x = fx_default();
+    tech_fx_t *t = tech_open(x);
+    static const char *const ids[] = {"pin:0",   "pin:1",  "pin:2",      "pin:3", "pin:4",
+                                      "pin:5",   "pin:6",  "pin:7",      "pin:8", "pin:9",
+                                      "pin:del", "pin:ok", "pin:cancel", NULL};
+    t->tech.mode = HL_TECH_PIN;
+    memcpy(t->tech.entry, "4817", 5);
+    t->tech.n_entry = 4;
+    tech_check(x, t, "pin", ids);
+    /* The digits typed never appear: only dots. */
+    hl_tech_ui_build(&x->ui, &t->view, 800, 480, &x->scene);
+    CHECK(strstr(scene_text(x, &x->scene), "4817") == NULL);
+    size_t filled = 0;
+    for (size_t i = 0; i < x->scene.n_cmds; i++)
+        filled += x->scene.cmds[i].kind == HL_CMD_CIRCLE && x->scene.cmds[i].border == 0;
+    CHECK_INT(filled, 4);
+    t->tech.msg = HL_TECH_MSG_WRONG;
+    t->tech.tries_left = 2;
+    tech_check(x, t, "pin wrong", ids);
+    t->view.lang = HL_LANG_EN;
+    hl_tech_ui_build(&x->ui, &t->view, 800, 480, &x->scene);
+    CHECK(strstr(scene_text(x, &x->scene), "2 tries left") != NULL);
+    t->tech.msg = HL_TECH_MSG_LOCKED;
+    t->tech.lock.lock_ms = HL_PIN_LOCK_MS;
+    t->tech.lock.locked_at_utc_ms = t->view.now_utc_ms - 60500;
+    tech_check(x, t, "pin locked", ids);
+    t->view.lang = HL_LANG_VI;
+    hl_tech_ui_build(&x->ui, &t->view, 800, 480, &x->scene);
+    CHECK(strstr(scene_text(x, &x->scene), "3:60") == NULL);
+    CHECK(strstr(scene_text(x, &x->scene), "4:00") != NULL);
+    t->tech.msg = HL_TECH_MSG_NO_PIN;
+    tech_check(x, t, "pin no pin", ids);
+    t->view.lang = HL_LANG_VI;
+    hl_tech_ui_build(&x->ui, &t->view, 800, 480, &x->scene);
+    CHECK(strstr(scene_text(x, &x->scene), "Chưa đặt mã PIN: dùng hailong set-pin") != NULL);
+    tech_close(x, t);
+    fx_free(x);
+}
+
+static void test_every_technician_page_is_well_formed_at_all_sizes_and_languages(void)
+{
+    fx_t *x = fx_default();
+    tech_fx_t *t = tech_open(x);
+    static const char *const tabs[] = {
+        "tech:page:status",   "tech:page:results",  "tech:page:officer", "tech:page:survey",
+        "tech:page:transfer", "tech:page:settings", "tech:close",        NULL};
+    static const char *const results[] = {"tech:period:today", "tech:period:week",
+                                          "tech:period:all",   "tech:filter:prev",
+                                          "tech:filter:next",  NULL};
+    static const char *const officer[] = {"tech:duty:nva", "tech:duty:ttb", "tech:duty:lvc",
+                                          "tech:duty:none", NULL};
+    static const char *const survey[] = {"tech:survey:use:0", "tech:survey:install:0", NULL};
+    static const char *const transfer[] = {"tech:export", "tech:sync", NULL};
+    static const char *const settings[] = {"tech:lang:vi",    "tech:lang:en",
+                                           "tech:idle:-",     "tech:idle:+",
+                                           "tech:warn:-",     "tech:warn:+",
+                                           "tech:thanks:-",   "tech:thanks:+",
+                                           "tech:rot:0",      "tech:rot:90",
+                                           "tech:rot:180",    "tech:rot:270",
+                                           "tech:clock:-1d",  "tech:clock:+1d",
+                                           "tech:clock:-1h",  "tech:clock:+1h",
+                                           "tech:clock:-10m", "tech:clock:+10m",
+                                           "tech:clock:set",  "tech:restart",
+                                           "tech:shutdown",   NULL};
+    const char *const *pages[HL_TECH_PAGE_COUNT] = {NULL,   results,  officer,
+                                                    survey, transfer, settings};
+    static const char *const names[HL_TECH_PAGE_COUNT] = {"status", "results",  "officer",
+                                                          "survey", "transfer", "settings"};
+    for (int p = 0; p < HL_TECH_PAGE_COUNT; p++) {
+        t->tech.page = (hl_tech_page_t)p;
+        tech_check(x, t, names[p], tabs);
+        if (pages[p]) tech_check(x, t, names[p], pages[p]);
+    }
+    /* Not enough answers, no stick, nothing configured, a trusted clock. */
+    t->results.enough = false;
+    t->view.stick = false;
+    t->view.errors = NULL;
+    t->view.sync.configured = false;
+    t->view.clock_trusted = true;
+    t->view.notice = NULL;
+    for (int p = 0; p < HL_TECH_PAGE_COUNT; p++) {
+        t->tech.page = (hl_tech_page_t)p;
+        tech_check(x, t, names[p], tabs);
+    }
+    t->tech.page = HL_TECH_RESULTS;
+    t->view.lang = HL_LANG_VI;
+    hl_tech_ui_build(&x->ui, &t->view, 1280, 800, &x->scene);
+    CHECK(strstr(scene_text(x, &x->scene), "Chưa đủ câu trả lời để hiển thị") != NULL);
+    t->tech.page = HL_TECH_SURVEY;
+    hl_tech_ui_build(&x->ui, &t->view, 1280, 800, &x->scene);
+    CHECK(strstr(scene_text(x, &x->scene), "Cắm USB của kỹ thuật viên") != NULL);
+    CHECK(hl_scene_find(&x->scene, "tech:survey:install:0") == NULL);
+    t->tech.page = HL_TECH_SETTINGS;
+    hl_tech_ui_build(&x->ui, &t->view, 1280, 800, &x->scene);
+    CHECK(hl_scene_find(&x->scene, "tech:clock:+1h") == NULL);
+    CHECK(strstr(scene_text(x, &x->scene), "Đồng hồ đã đồng bộ") != NULL);
+    tech_close(x, t);
+    fx_free(x);
+}
+
+static void test_results_show_the_rate_counts_and_errors_with_their_lines(void)
+{
+    fx_t *x = fx_default();
+    tech_fx_t *t = tech_open(x);
+    t->view.lang = HL_LANG_VI;
+    t->tech.page = HL_TECH_RESULTS;
+    hl_tech_ui_build(&x->ui, &t->view, 1280, 800, &x->scene);
+    const char *text = scene_text(x, &x->scene);
+    CHECK(strstr(text, "85 %") != NULL); /* 51 of 60 */
+    CHECK(strstr(text, "hài lòng (51/60)") != NULL);
+    CHECK(strstr(text, "30 · ") != NULL);
+    t->tech.page = HL_TECH_SURVEY;
+    hl_tech_ui_build(&x->ui, &t->view, 1280, 800, &x->scene);
+    text = scene_text(x, &x->scene);
+    CHECK(strstr(text, "new-survey.json:10:3: bad value 0") != NULL);
+    CHECK(strstr(text, "new-survey.json:16:3: bad value 6") == NULL);
+    CHECK(strstr(text, "+3 lỗi khác") != NULL);
+    tech_close(x, t);
+    fx_free(x);
+}
+
+static void test_start_screen_shows_the_officer_on_duty_only_when_one_is(void)
+{
+    fx_t *x = fx_default();
+    x->flow.resp.lang = HL_LANG_VI;
+    hl_scene_t *plain = malloc(sizeof *plain);
+    build(x, 800, 480);
+    memcpy(plain, &x->scene, sizeof *plain);
+    tech_fx_t *t = tech_open(x);
+    check_all_sizes(x, true, "start with officer");
+    hl_scene_t *s = build(x, 800, 480);
+    const char *text = scene_text(x, s);
+    CHECK(strstr(text, "Cán bộ tiếp nhận") != NULL);
+    CHECK(strstr(text, "Nguyễn Văn A") != NULL);
+    size_t images = 0;
+    for (size_t i = 0; i < s->n_cmds; i++)
+        images += s->cmds[i].kind == HL_CMD_IMAGE;
+    CHECK_INT(images, 1);
+    /* Nobody on duty: exactly the screen without officers. */
+    x->cfg.officer[0] = '\0';
+    build(x, 800, 480);
+    CHECK_INT(x->scene.n_cmds, plain->n_cmds);
+    CHECK(memcmp(x->scene.cmds, plain->cmds, plain->n_cmds * sizeof plain->cmds[0]) == 0);
+    tech_close(x, t);
+    free(plain);
+    fx_free(x);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_pin_pad_is_well_formed_with_every_notice_and_shows_no_digits),
+    HL_TEST(test_every_technician_page_is_well_formed_at_all_sizes_and_languages),
+    HL_TEST(test_results_show_the_rate_counts_and_errors_with_their_lines),
+    HL_TEST(test_start_screen_shows_the_officer_on_duty_only_when_one_is),
     HL_TEST(test_a_multi_question_at_its_limit_greys_the_other_options),
     HL_TEST(test_chosen_stars_have_an_edge_that_stands_out_from_the_card),
     HL_TEST(test_min_target_is_10mm_and_never_under_64px),

@@ -21,6 +21,7 @@ enum { HL_EXIT_OK = 0, HL_EXIT_FAIL = 1, HL_EXIT_USAGE = 2, HL_EXIT_SCRIPT = 3 }
 
 typedef struct hl_cli {
     const char *prog;           /* argv[0] for messages */
+    char **argv;                /* the whole command line (restart re-executes it) */
     const char *data_dir_flag;  /* --data-dir as given, or NULL */
     const char *config_path;    /* --config as given, or NULL */
     const char *survey_path;    /* --survey as given, or NULL */
@@ -55,6 +56,7 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_stats(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_export_key(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_set_pin(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_sync(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv);

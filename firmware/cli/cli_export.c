@@ -13,6 +13,7 @@
 #include "hl_xlsx.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -327,6 +328,17 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
     hl_err_t err = {0};
     hl_store_stats_t s;
     int rc = hl_store_stats(st, &s, &err);
+    /* Per officer of the config (if it loads: stats work without one). */
+    hl_store_counts_t per[HL_MAX_OFFICERS];
+    int n_off = 0;
+    if (rc == HL_OK && (cli->config_path || getenv("HAILONG_CONFIG")) &&
+        hl_cli_load_config(cli) == HL_EXIT_OK) {
+        for (int i = 0; rc == HL_OK && i < cli->cfg.n_officers; i++) {
+            hl_tally_query_t q = {NULL, -1, cli->cfg.officers[i].id};
+            rc = hl_store_count(st, &q, &per[i], &err);
+            n_off = i + 1;
+        }
+    }
     hl_store_close(st);
     if (rc != HL_OK) {
         fprintf(stderr, "hailong stats: %s\n", err.msg);
@@ -341,7 +353,7 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
                "\"answers\":%lld,\"last_seq\":%lld,\"first_started_at\":%s%s%s,"
                "\"last_finished_at\":%s%s%s,\"untrusted_clock\":%lld,\"surveys\":%d,"
                "\"db_bytes\":%lld,\"exports\":%lld,\"last_export_at\":%s%s%s,"
-               "\"exported_upto_seq\":%lld}\n",
+               "\"exported_upto_seq\":%lld,\"officers\":[",
                (long long)s.responses, (long long)s.complete, (long long)s.partial,
                (long long)s.in_progress, (long long)s.answers, (long long)s.last_seq,
                s.first_started_utc_ms < 0 ? "" : "\"", s.first_started_utc_ms < 0 ? "null" : first,
@@ -351,6 +363,14 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
                (long long)s.n_exports, s.last_export_utc_ms < 0 ? "" : "\"",
                s.last_export_utc_ms < 0 ? "null" : exported, s.last_export_utc_ms < 0 ? "" : "\"",
                (long long)s.exported_upto_seq);
+        for (int i = 0; i < n_off; i++) {
+            printf("%s{\"id\":", i ? "," : "");
+            printf("\"%s\"", cli->cfg.officers[i].id); /* [a-z0-9_-]: no escaping */
+            printf(",\"responses\":%lld,\"complete\":%lld,\"partial\":%lld}",
+                   (long long)per[i].responses, (long long)per[i].complete,
+                   (long long)per[i].partial);
+        }
+        printf("]}\n");
         return HL_EXIT_OK;
     }
     printf("responses      %lld (complete %lld, partial %lld, in progress %lld)\n",
@@ -368,6 +388,10 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
                (long long)s.n_exports, s.n_exports == 1 ? "" : "s", (long long)s.exported_upto_seq);
     else
         printf("last export    never (hailong export --format bundle)\n");
+    for (int i = 0; i < n_off; i++)
+        printf("officer        %s (%s): %lld finished (complete %lld, partial %lld)\n",
+               cli->cfg.officers[i].name, cli->cfg.officers[i].id, (long long)per[i].responses,
+               (long long)per[i].complete, (long long)per[i].partial);
     printf("database       %lld bytes in %s\n", (long long)s.db_bytes, cli->data_dir);
     return HL_EXIT_OK;
 }

@@ -13,7 +13,9 @@
 #include "cli.h"
 #include "kiosk.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,12 +147,24 @@ int hl_cli_run(hl_cli_t *cli, int argc, char **argv)
     if (a.headless) {
         kopts.sys = hl_fakesys_sys(&clock);
         kopts.sys.random = cli->sys.random; /* response ids stay truly random */
+        kopts.fake = &clock; /* the technician's clock and power buttons act on the run */
     }
     if (hl_cli_resolve_data_dir(cli) || hl_cli_load(cli)) goto done;
     kopts.display.rotation = a.headless ? 0 : cli->cfg.display.rotation;
     if (hl_kiosk_open(&k, cli, &kopts) != HL_EXIT_OK) goto done;
     if (!a.headless) {
         exit_code = hl_kiosk_loop(&k);
+        if (k.restart && exit_code == HL_EXIT_OK && cli->argv) {
+            /* The technician's "restart": the same command line, afresh. */
+            hl_kiosk_close(&k);
+            hl_script_free(&script);
+            fprintf(stderr, "hailong: restarting\n");
+            fflush(NULL);
+            execv("/proc/self/exe", cli->argv);
+            fprintf(stderr, "hailong: restarting failed (%s): exiting, the service restarts it\n",
+                    strerror(errno));
+            return HL_EXIT_FAIL;
+        }
         goto done;
     }
 
@@ -163,6 +177,7 @@ int hl_cli_run(hl_cli_t *cli, int argc, char **argv)
                                  .clock = &clock,
                                  .ext = hl_kiosk_script_step,
                                  .ext_ctx = &k,
+                                 .tick = hl_kiosk_tick_cb,
                                  .trace = a.trace ? stderr : NULL};
     int rc = hl_script_run(&runner, &script, NULL, &err);
     if (rc == HL_ERR_STATE || rc == HL_ERR_USAGE) {

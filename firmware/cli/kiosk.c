@@ -26,7 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const script_verbs[] = {"tap", "shot", "size", "sync", NULL};
+static const char *const script_verbs[] = {
+    "tap",         "shot",           "size",          "sync",
+    "press",       "release",        "expect-target", "expect-no-target",
+    "expect-text", "expect-no-text", "stick",         "unstick",
+    NULL};
 
 const char *const *hl_kiosk_script_verbs(void)
 {
@@ -147,21 +151,17 @@ static void *kiosk_export_main(void *arg)
     return NULL;
 }
 
-/* Nobody is answering: the start screen, nothing chosen, default language. */
-static bool kiosk_idle(const hl_kiosk_t *k)
+bool hl_kiosk_idle(const hl_kiosk_t *k)
 {
     const hl_flow_t *f = &k->flow;
     return f->state == HL_STATE_START && !f->started && !f->draft[0] &&
            f->resp.lang == f->survey->langs[0];
 }
 
-static void kiosk_maybe_export(hl_kiosk_t *k)
+/* Starts the export thread writing to medium m. */
+static void kiosk_start_export(hl_kiosk_t *k, const hl_medium_t *m)
 {
-    if (!k->has_pending || k->export_running || !k->mu_ready ||
-        k->ui.export_state.phase != HL_UI_EXPORT_NONE || !kiosk_idle(k))
-        return;
-    k->stick = k->pending;
-    k->has_pending = false;
+    k->stick = *m;
     k->stick_gone = false;
     k->export_finished = false;
     k->export_done = 0;
@@ -175,8 +175,31 @@ static void kiosk_maybe_export(hl_kiosk_t *k)
     k->export_running = true;
 }
 
+static void kiosk_maybe_export(hl_kiosk_t *k)
+{
+    if (!k->has_pending || k->export_running || !k->mu_ready ||
+        k->ui.export_state.phase != HL_UI_EXPORT_NONE || !hl_kiosk_idle(k) ||
+        k->tech.mode != HL_TECH_OFF) /* the technician exports from the menu */
+        return;
+    k->has_pending = false;
+    kiosk_start_export(k, &k->pending);
+}
+
+/* From the technician menu: the PIN is the authorisation, so any stick
+ * will do (the bundle is still signed with the config's export key). A
+ * result screen left from an earlier export is cleared first. */
+bool hl_kiosk_export_now(hl_kiosk_t *k)
+{
+    if (k->export_running || !k->mu_ready || !k->has_tech_stick) return false;
+    k->ui.export_state.phase = HL_UI_EXPORT_NONE;
+    k->export_clear_at_ms = 0;
+    kiosk_start_export(k, &k->tech_stick);
+    return k->export_running;
+}
+
 void hl_kiosk_media_added(hl_kiosk_t *k, const hl_medium_t *m)
 {
+    hl_kiosk_tech_stick(k, m, NULL); /* the menu may use any stick: the PIN authorises */
     if (!k->cli->cfg.has_export_key ||
         !hl_media_authorized(m->mount, k->cli->cfg.export_key_sha256))
         return; /* a citizen's stick, or a technician's without the key: ignored */
@@ -187,6 +210,7 @@ void hl_kiosk_media_added(hl_kiosk_t *k, const hl_medium_t *m)
 
 void hl_kiosk_media_removed(hl_kiosk_t *k, const char *mount)
 {
+    hl_kiosk_tech_stick(k, NULL, mount);
     if (k->has_pending && !strcmp(k->pending.mount, mount)) k->has_pending = false;
     if (k->ui.export_state.phase == HL_UI_EXPORT_NONE || strcmp(k->stick.mount, mount) != 0) return;
     if (k->export_running) {
@@ -296,11 +320,37 @@ void hl_kiosk_export_wait(hl_kiosk_t *k)
     kiosk_take_result(k, false);
 }
 
+static int64_t kiosk_sys_mono(void *ctx)
+{
+    hl_kiosk_t *k = ctx;
+    return k->base_sys.mono_ms(k->base_sys.ctx);
+}
+
+static int64_t kiosk_sys_utc(void *ctx)
+{
+    hl_kiosk_t *k = ctx;
+    return k->base_sys.utc_ms(k->base_sys.ctx);
+}
+
+static bool kiosk_sys_trusted(void *ctx)
+{
+    hl_kiosk_t *k = ctx;
+    return k->clock_set_by_person || k->base_sys.utc_trusted(k->base_sys.ctx);
+}
+
+static int kiosk_sys_random(void *ctx, void *buf, size_t n)
+{
+    hl_kiosk_t *k = ctx;
+    return k->base_sys.random(k->base_sys.ctx, buf, n);
+}
+
 int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
 {
     memset(k, 0, sizeof *k);
     k->cli = cli;
-    k->sys = o->sys;
+    /* The flow's clock, trusted also once a technician has set it. */
+    k->base_sys = o->sys;
+    k->sys = (hl_sys_t){kiosk_sys_mono, kiosk_sys_utc, kiosk_sys_trusted, kiosk_sys_random, k};
     k->shots_dir = o->shots_dir;
     hl_err_t err = {0};
     int64_t recovered = 0;
@@ -339,13 +389,16 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
         else
             fprintf(stderr, "hailong: %s\n", err.msg);
     }
-    if (cli->cfg.has_export_key && k->mu_ready) kiosk_media_start(k);
+    k->fake = o->fake;
+    hl_kiosk_tech_open(k);
+    if ((cli->cfg.has_export_key || cli->cfg.pin_hash[0]) && k->mu_ready) kiosk_media_start(k);
     kiosk_sync_start(k);
     return HL_EXIT_OK;
 }
 
 void hl_kiosk_close(hl_kiosk_t *k)
 {
+    hl_kiosk_tech_close(k);
     hl_syncw_stop(k->syncw); /* aborts a request in progress; before the store closes */
     k->syncw = NULL;
     if (k->curl_ready) hl_sync_global_cleanup();
@@ -375,7 +428,10 @@ static void kiosk_build(hl_kiosk_t *k)
 {
     int w, h;
     hl_display_size(k->display, &w, &h);
-    hl_ui_build(&k->ui, &k->flow, w, h, kiosk_now(k), k->scene);
+    if (k->tech.mode != HL_TECH_OFF)
+        hl_kiosk_tech_build(k, w, h);
+    else
+        hl_ui_build(&k->ui, &k->flow, w, h, kiosk_now(k), k->scene);
 }
 
 int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err)
@@ -417,7 +473,28 @@ static int kiosk_apply(hl_kiosk_t *k, const char *id, hl_err_t *err)
 void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
 {
     if (k->ui.out_of_service) return; /* nothing to press; the retry runs on its own */
-    if (k->ui.export_state.phase != HL_UI_EXPORT_NONE) return; /* the export screen takes none */
+    bool tech = k->tech.mode != HL_TECH_OFF;
+    if (!tech && k->ui.export_state.phase != HL_UI_EXPORT_NONE)
+        return; /* the export screen takes none */
+    if (!tech && kind != HL_INPUT_MOVE) {
+        /* The hidden entry: only while nobody is answering. */
+        if (!hl_kiosk_idle(k)) {
+            hl_tech_gesture_reset(&k->tech);
+        } else {
+            int w, h;
+            hl_display_size(k->display, &w, &h);
+            hl_tech_gesture_t g = hl_tech_gesture(&k->tech, kind == HL_INPUT_DOWN, x, y, w, h,
+                                                  hl_ui_min_target(&k->ui), kiosk_now(k));
+            if (g != HL_TECH_PASS) {
+                k->down_id[0] = k->ui.pressed[0] = '\0';
+                if (g == HL_TECH_OPEN) {
+                    fprintf(stderr, "hailong: technician: PIN pad opened\n");
+                    k->dirty = true;
+                }
+                return;
+            }
+        }
+    }
     const char *id = hl_scene_hit(k->scene, x, y);
     if (kind == HL_INPUT_DOWN) {
         snprintf(k->down_id, sizeof k->down_id, "%s", id ? id : "");
@@ -441,6 +518,10 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
     k->down_id[0] = k->ui.pressed[0] = '\0';
     k->dirty = true;
     hl_err_t err = {0};
+    if (tech) {
+        if (tapped[0]) hl_kiosk_tech_tap(k, tapped, &err);
+        return;
+    }
     if (tapped[0] || k->flow.state == HL_STATE_STILL_THERE) kiosk_apply(k, tapped, &err);
 }
 
@@ -448,15 +529,25 @@ int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err)
 {
     kiosk_build(k); /* script steps change the flow without drawing: look again */
     if (!hl_scene_find(k->scene, id))
-        return hl_err_set(err, HL_ERR_STATE, "no target \"%s\" on screen (state %s)", id,
-                          hl_state_name(k->flow.state));
+        return hl_err_set(err, HL_ERR_STATE, "no target \"%s\" on screen (state %s%s)", id,
+                          hl_state_name(k->flow.state),
+                          k->tech.mode == HL_TECH_PIN    ? ", PIN pad"
+                          : k->tech.mode == HL_TECH_MENU ? ", technician menu"
+                                                         : "");
+    if (k->tech.mode != HL_TECH_OFF) return hl_kiosk_tech_tap(k, id, err);
     return kiosk_apply(k, id, err);
+}
+
+void hl_kiosk_tick_cb(void *ctx)
+{
+    hl_kiosk_tick(ctx);
 }
 
 void hl_kiosk_tick(hl_kiosk_t *k)
 {
     int64_t now = kiosk_now(k);
     hl_err_t err = {0};
+    hl_kiosk_tech_tick(k);
     hl_state_t before = k->flow.state;
     int64_t due = hl_flow_deadline(&k->flow);
     if (due >= 0 && now >= due) {
@@ -493,6 +584,8 @@ int hl_kiosk_timeout(const hl_kiosk_t *k)
     int64_t now = kiosk_now(k);
     int64_t next = hl_flow_deadline(&k->flow);
     if (k->failed_id[0] && (next < 0 || k->retry_at_ms < next)) next = k->retry_at_ms;
+    int64_t tech = hl_tech_timeout(&k->tech, now);
+    if (tech >= 0 && (next < 0 || now + tech < next)) next = now + tech;
     if (k->flow.state == HL_STATE_STILL_THERE) {
         /* Wake at the next whole second of the countdown. */
         int64_t end = hl_flow_deadline(&k->flow);
@@ -579,6 +672,16 @@ const char *hl_kiosk_script_check(void *ctx, const hl_script_step_t *st)
     } else if (!strcmp(v, "sync")) {
         if (st->argc > 2 || (st->argc == 2 && (!parse_int(st->argv[1], &a) || a < 1)))
             return "sync takes at most a number of seconds to wait (sync 60)";
+    } else if (!strcmp(v, "press") || !strcmp(v, "release")) {
+        if (st->argc != 3 || !parse_int(st->argv[1], &a) || !parse_int(st->argv[2], &b))
+            return "press and release take pixels: press X Y (a finger down), release X Y (up)";
+    } else if (!strcmp(v, "expect-target") || !strcmp(v, "expect-no-target")) {
+        if (st->argc != 2) return "expect-target takes one target id (expect-target pin:ok)";
+    } else if (!strcmp(v, "expect-text") || !strcmp(v, "expect-no-text")) {
+        if (st->argc < 2) return "expect-text takes the words to find on screen";
+    } else if (!strcmp(v, "stick") || !strcmp(v, "unstick")) {
+        if (st->argc != 2 || st->argv[1][0] != '/')
+            return "stick and unstick take the absolute folder a stick is mounted at";
     }
     return NULL;
 }
@@ -640,6 +743,59 @@ int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
         int secs = 60;
         if (st->argc == 2) parse_int(st->argv[1], &secs);
         return kiosk_script_sync(k, secs, err);
+    }
+    if (!strcmp(v, "press") || !strcmp(v, "release")) {
+        int x = 0, y = 0;
+        parse_int(st->argv[1], &x);
+        parse_int(st->argv[2], &y);
+        kiosk_build(k);
+        hl_kiosk_touch(k, v[0] == 'p' ? HL_INPUT_DOWN : HL_INPUT_UP, x, y);
+        return HL_OK;
+    }
+    if (!strcmp(v, "expect-target") || !strcmp(v, "expect-no-target")) {
+        kiosk_build(k);
+        bool there = hl_scene_find(k->scene, st->argv[1]) != NULL;
+        if (there != (v[7] == 't'))
+            return hl_err_set(err, HL_ERR_STATE, "expected target \"%s\" %s on screen", st->argv[1],
+                              there ? "not to be" : "to be");
+        return HL_OK;
+    }
+    if (!strcmp(v, "stick") || !strcmp(v, "unstick")) {
+        /* A stick mounted (or pulled) at the folder: as the USB watch reports it. */
+        if (v[0] == 'u') {
+            hl_kiosk_media_removed(k, st->argv[1]);
+            return HL_OK;
+        }
+        hl_medium_t m;
+        memset(&m, 0, sizeof m);
+        snprintf(m.mount, sizeof m.mount, "%s", st->argv[1]);
+        snprintf(m.fs_type, sizeof m.fs_type, "vfat");
+        snprintf(m.source, sizeof m.source, "script");
+        snprintf(m.id, sizeof m.id, "SCRIPT");
+        hl_kiosk_media_added(k, &m);
+        hl_kiosk_export_wait(k); /* an authorised stick is written at once: wait for it */
+        return HL_OK;
+    }
+    if (!strcmp(v, "expect-text") || !strcmp(v, "expect-no-text")) {
+        bool want_it = !strcmp(v, "expect-text");
+        char want[512] = "";
+        for (int i = 1; i < st->argc; i++) {
+            size_t n = strlen(want);
+            snprintf(want + n, sizeof want - n, "%s%s", i > 1 ? " " : "", st->argv[i]);
+        }
+        kiosk_build(k);
+        for (size_t i = 0; i < k->scene->n_cmds; i++) {
+            const hl_cmd_t *c = &k->scene->cmds[i];
+            if (c->kind != HL_CMD_TEXT || !c->text) continue;
+            char line[1024];
+            snprintf(line, sizeof line, "%.*s", c->len, c->text);
+            if (strstr(line, want))
+                return want_it ? HL_OK
+                               : hl_err_set(err, HL_ERR_STATE,
+                                            "expected the text \"%s\" not to be on screen", want);
+        }
+        return want_it ? hl_err_set(err, HL_ERR_STATE, "expected the text \"%s\" on screen", want)
+                       : HL_OK;
     }
     if (!strcmp(v, "tap")) {
         if (st->argc == 2) return hl_kiosk_tap_id(k, st->argv[1], err);

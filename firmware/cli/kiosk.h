@@ -14,6 +14,8 @@
 #include "hl_script.h"
 #include "hl_store.h"
 #include "hl_sync.h"
+#include "hl_tech.h"
+#include "hl_tech_ui.h"
 #include "hl_ui.h"
 
 #include <pthread.h>
@@ -31,6 +33,7 @@ typedef struct hl_kiosk {
     hl_ui_t ui;                      /* screen state (pressed target, out of service) */
     hl_scene_t *scene;               /* owned: the screen last built (allocated once) */
     hl_sys_t sys;                    /* the flow's clock (fake in scripted runs) */
+    hl_sys_t base_sys;               /* the clock sys forwards to (opts.sys) */
     bool dirty;                      /* something changed: draw before sleeping */
     char down_id[HL_SCENE_ID_MAX];   /* target under the finger since touch-down, "" = none */
     char failed_id[HL_SCENE_ID_MAX]; /* tap whose commit failed, retried while out of service */
@@ -67,6 +70,22 @@ typedef struct hl_kiosk {
     hl_syncw_t *syncw; /* owned; NULL without a "sync" section */
     bool curl_ready;   /* hl_sync_global_init done (cleaned up at close) */
     bool quit;         /* SIGTERM or the desktop quit combination */
+    /* Technician mode (kiosk_tech.c). */
+    hl_tech_t tech;             /* gesture, PIN pad, menu state */
+    hl_tech_view_t view;        /* what the technician screens show, gathered per build */
+    hl_results_t *results;      /* owned (large): the results page's figures */
+    bool results_valid;         /* results match tech.period / tech.filter */
+    hl_diags_t install_errors;  /* owned: the last survey install's problems */
+    char notice[300];           /* the last action's outcome, "" none */
+    bool notice_error;          /* notice is a refusal or failure */
+    hl_medium_t tech_stick;     /* the authorised stick in the kiosk */
+    bool has_tech_stick;        /* tech_stick is set */
+    char prev_survey[PATH_MAX]; /* the survey file before the last switch ("" none) */
+    int64_t clock_edit_ms;      /* settings: the date and time being set (UTC ms), -1 */
+    bool clock_set_by_person;   /* a technician set the clock: trusted from now on */
+    bool restart;               /* restart the program when the loop ends */
+    hl_fakesys_t *fake;         /* a scripted run's clock (power and clock simulated), or
+                                   NULL for the real kiosk */
 } hl_kiosk_t;
 
 typedef struct hl_kiosk_opts {
@@ -74,6 +93,7 @@ typedef struct hl_kiosk_opts {
     hl_sys_t sys;              /* clock for the flow */
     const char *shots_dir;     /* where `shot NAME` writes NAME.png */
     const char *store_vfs;     /* SQLite VFS for the store, NULL = default (tests inject faults) */
+    hl_fakesys_t *fake;        /* the scripted run's clock behind sys, or NULL */
 } hl_kiosk_opts_t;
 
 /* Opens everything (store in cli->data_dir with recovery, display, fonts);
@@ -93,6 +113,7 @@ int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err);
 
 /* Timeouts and retries due now. */
 void hl_kiosk_tick(hl_kiosk_t *k);
+void hl_kiosk_tick_cb(void *ctx); /* the same, for hl_script_runner_t.tick (ctx = kiosk) */
 
 /* Milliseconds until the next timed work (-1: none), for the event wait. */
 int hl_kiosk_timeout(const hl_kiosk_t *k);
@@ -108,6 +129,30 @@ void hl_kiosk_poll_workers(hl_kiosk_t *k);
 /* Records a sync outcome that waits, unless an export holds the store
  * (then the next turn does). Part of hl_kiosk_poll_workers. */
 void hl_kiosk_sync_commit(hl_kiosk_t *k);
+
+/* ---- Technician mode (kiosk_tech.c) ---- */
+
+/* Loads the lockout state and sets the technician mode up (at open). */
+void hl_kiosk_tech_open(hl_kiosk_t *k);
+void hl_kiosk_tech_close(hl_kiosk_t *k);
+
+/* Builds the technician screen into k->scene (mode is not OFF). */
+void hl_kiosk_tech_build(hl_kiosk_t *k, int w, int h);
+
+/* A tap on a technician screen's target (as a finger or a script would). */
+int hl_kiosk_tech_tap(hl_kiosk_t *k, const char *id, hl_err_t *err);
+
+/* Time passing for the technician mode (idle close). */
+void hl_kiosk_tech_tick(hl_kiosk_t *k);
+
+/* An authorised stick came or went (the survey page lists its surveys). */
+void hl_kiosk_tech_stick(hl_kiosk_t *k, const hl_medium_t *added, const char *removed_mount);
+
+/* Starts an export to the authorised stick now (the export worker). */
+bool hl_kiosk_export_now(hl_kiosk_t *k);
+
+/* Nobody is answering: the start screen, nothing chosen, default language. */
+bool hl_kiosk_idle(const hl_kiosk_t *k);
 
 /* Waits for a running export to end and takes its result (tests, close). */
 void hl_kiosk_export_wait(hl_kiosk_t *k);

@@ -7,6 +7,7 @@
  *   hailong export --format csv|jsonl|bundle --out PATH [--survey-id ID]
  *   hailong verify-export DIR [--key-file FILE]
  *   hailong export-key --new
+ *   hailong set-pin [--iterations N]
  *   hailong stats [--json]
  *   hailong sync --once | --status [--json]
  *   hailong bench store [--responses N]
@@ -46,6 +47,7 @@ static const char usage_text[] =
     "                                   check a bundle: names missing, torn, altered files\n"
     "  export-key --new                 make the USB export secret (printed once) and store\n"
     "                                   its hash in the config\n"
+    "  set-pin [--iterations N]         set the technician PIN (read from stdin) in the config\n"
     "  stats [--json]                   counts of stored responses\n"
     "  sync --once | --status [--json]  push pending responses to the server now, or show\n"
     "                                   what is pending and the last error\n"
@@ -185,6 +187,7 @@ static const command_t commands[] = {
     {"version", cmd_version},
     {"verify-export", hl_cli_verify_export},
     {"export-key", hl_cli_export_key},
+    {"set-pin", hl_cli_set_pin},
     {"sync", hl_cli_sync},
 };
 
@@ -193,6 +196,7 @@ int main(int argc, char **argv)
     hl_cli_t cli;
     memset(&cli, 0, sizeof cli);
     cli.prog = argv[0];
+    cli.argv = argv;
     cli.sys = hl_platform_sys();
 
     /* Take the common options out, wherever they stand; keep the rest. */

@@ -258,6 +258,9 @@ bool hl_jsonl_put_row(hl_out_t *o, const hl_row_t *r)
         (finished ? out_time(o, r->finished_utc_ms) : out_lit(o, "null")) &&
         out_lit(o, ",\"status\":") && out_str(o, hl_resp_status_name(r->status)) &&
         out_lit(o, r->clock_trusted ? ",\"clock_trusted\":true" : ",\"clock_trusted\":false") &&
+        out_lit(o, ",\"officer_id\":") &&
+        (r->officer_id ? out_str(o, r->officer_id) : out_lit(o, "null")) &&
+        out_lit(o, ",\"counter\":") && (r->counter ? out_str(o, r->counter) : out_lit(o, "null")) &&
         out_lit(o, ",\"answers\":{");
     for (size_t i = 0; ok && i < r->n_answers; i++)
         ok = (i == 0 || out_raw(o, ",", 1)) && out_str(o, r->qids[i]) &&

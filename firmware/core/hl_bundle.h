@@ -7,8 +7,9 @@
  * kiosk_id, survey_id, survey_version, survey_sha256, language, started_at,
  * finished_at (ISO 8601 UTC with milliseconds, "2023-11-14T22:14:20.000Z";
  * finished_at null while in progress), status, clock_trusted (true/false),
- * answers ({qid: {"value": "...", "ms": N}}). Written atomically like the
- * CSV (temporary name in the same folder, fsync, rename, folder fsync).
+ * officer_id and counter (who served at the counter when the response
+ * started; null: none on duty), answers ({qid: {"value": "...", "ms": N}}). Written atomically like
+ * the CSV (temporary name in the same folder, fsync, rename, folder fsync).
  *
  * A bundle is a folder ROOT/HAILONG/<kiosk_id>/<YYYYMMDDTHHMMSSZ>/ holding
  * responses-<survey_id>.csv per survey with responses, responses.jsonl (all

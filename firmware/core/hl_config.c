@@ -6,20 +6,35 @@
  * with a problem leaves the config exactly as it was, so the caller can still
  * run on defaults (or refuse to start) knowing what it has. Checks and
  * messages come from hl_json.h, shared with the survey loader.
+ *
+ * hl_config_set changes one setting in the file: the one implementation of
+ * the atomic replace (temporary file in the same folder, fsync, rename,
+ * folder fsync, mode and owner kept) that every writer of the config uses
+ * (`hailong export-key`, `hailong set-pin`, the technician menu).
  */
 #include "hl_config.h"
 
 #include "hl_err.h"
 #include "hl_json.h"
+#include "hl_pin.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#define SURVEY_NAME_MAX 255 /* bytes in "survey": a file name limit on Linux */
+#define SURVEY_NAME_MAX 255            /* bytes in "survey": a file name limit on Linux */
+#define PHOTO_PATH_MAX  (PATH_MAX - 1) /* bytes of an officer's photo once resolved */
 
-static const char *const config_keys[] = {"kiosk_id", "site",   "counter", "survey", "timeouts",
-                                          "display",  "export", "sync",    NULL};
+static const char *const config_keys[] = {
+    "kiosk_id", "site",     "counter", "survey",   "timeouts",   "display", "export",
+    "sync",     "officers", "officer", "language", "technician", NULL};
+static const char *const officer_keys[] = {"id", "name", "photo", NULL};
+static const char *const technician_keys[] = {"pin_hash", NULL};
 static const char *const timeout_keys[] = {"idle_s", "warn_s", "thanks_s", NULL};
 static const char *const display_keys[] = {"dpi", "rotation", NULL};
 static const char *const export_keys[] = {"key_sha256", "roots", NULL};
@@ -68,6 +83,19 @@ void hl_config_free(hl_config_t *cfg)
     free(cfg->dir);
     free(cfg->file);
     cfg->survey = cfg->dir = cfg->file = NULL;
+    for (int i = 0; i < cfg->n_officers; i++) {
+        free(cfg->officers[i].photo);
+        cfg->officers[i].photo = NULL;
+    }
+    cfg->n_officers = 0;
+}
+
+const hl_officer_t *hl_config_officer(const hl_config_t *cfg, const char *id)
+{
+    if (!cfg || !id || !id[0]) return NULL;
+    for (int i = 0; i < cfg->n_officers; i++)
+        if (strcmp(cfg->officers[i].id, id) == 0) return &cfg->officers[i];
+    return NULL;
 }
 
 /* What a file gives, before it replaces anything in the caller's config. */
@@ -83,6 +111,15 @@ typedef struct config_found {
     int64_t idle_s, warn_s, thanks_s, dpi, rotation;
     bool has_sync;      /* a valid "sync" section: sync replaces cfg->sync as a whole */
     hl_sync_cfg_t sync; /* ca_file already resolved against the config's folder */
+    int officers_r;     /* "officers": HL_JSON_ABSENT, HL_JSON_FOUND or HL_JSON_BAD */
+    hl_officer_t officers[HL_MAX_OFFICERS]; /* photos owned until applied */
+    int n_officers;                         /* entries of officers holding data */
+    bool has_officer;                       /* "officer" given and listed ("" none) */
+    char officer[HL_ITEM_ID_MAX + 1];
+    bool has_language; /* "language" given and known */
+    char language[8];
+    bool has_pin_hash; /* "technician.pin_hash" given and well formed */
+    char pin_hash[sizeof((hl_config_t *)0)->pin_hash];
 } config_found_t;
 
 static void config_found_free(config_found_t *f)
@@ -90,6 +127,8 @@ static void config_found_free(config_found_t *f)
     hl_text_free(&f->site);
     hl_text_free(&f->counter);
     free(f->survey);
+    for (int i = 0; i < f->n_officers; i++)
+        free(f->officers[i].photo);
 }
 
 static void check_survey_name(hl_json_doc_t *doc, const json_t *root, config_found_t *f)
@@ -558,7 +597,238 @@ static void check_sync(hl_json_doc_t *doc, const json_t *root, config_found_t *f
     f->has_sync = ok;
 }
 
-static void config_check(hl_json_doc_t *doc, config_found_t *f)
+/* ---- officers, language, technician -------------------------------------- */
+
+/* rel resolved against the folder of the config file `name` (absolute paths
+ * as they are): malloc'd, or NULL when out of memory. */
+static char *path_resolve(const char *name, const char *rel)
+{
+    if (rel[0] == '/') return strdup(rel);
+    char *dir = path_dir(name);
+    if (!dir) return NULL;
+    size_t dlen = strlen(dir), rlen = strlen(rel);
+    char *out = malloc(dlen + 1 + rlen + 1);
+    if (out) {
+        memcpy(out, dir, dlen);
+        size_t at = dlen;
+        if (dlen > 0 && dir[dlen - 1] != '/') out[at++] = '/';
+        memcpy(out + at, rel, rlen + 1);
+    }
+    free(dir);
+    return out;
+}
+
+/* One officer {"id", "name", "photo"} at officers[i]; false after a report. */
+static bool check_officer_entry(hl_json_doc_t *doc, const json_t *o, size_t i, config_found_t *f)
+{
+    char ipath[HL_JSON_PATH_MAX];
+    hl_json_path_index(ipath, "officers", i);
+    if (!json_is_object(o)) {
+        hl_json_report(doc, ipath, NULL, HL_JSON_AT_VALUE,
+                       "each officer must be an object such as {\"id\": \"nva\", \"name\": "
+                       "\"Nguyễn Văn A\", \"photo\": \"photos/nva.png\"}, not %s",
+                       hl_json_kind(o));
+        return false;
+    }
+    hl_officer_t *off = &f->officers[i];
+    bool ok = hl_json_check_keys(doc, o, ipath, officer_keys) == 0;
+    if (hl_json_get_id(doc, o, ipath, "id", true, HL_ITEM_ID_MAX, true, "officer id", off->id) !=
+        HL_JSON_FOUND) {
+        off->id[0] = '\0';
+        ok = false;
+    } else {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(f->officers[j].id, off->id) != 0) continue;
+            hl_json_report(doc, ipath, "id", HL_JSON_AT_VALUE,
+                           "officer id \"%s\" is listed twice (also officers[%zu]): each officer "
+                           "needs an id of their own",
+                           off->id, j);
+            ok = false;
+            break;
+        }
+    }
+    const char *name;
+    if (hl_json_get_string(doc, o, ipath, "name", true, &name) == HL_JSON_FOUND) {
+        size_t len = json_string_length(json_object_get(o, "name")), ctl = 0;
+        while (ctl < len && (unsigned char)name[ctl] >= 0x20 && name[ctl] != 0x7f)
+            ctl++;
+        bool blank = strspn(name, " ") == len;
+        if (len == 0 || blank) {
+            hl_json_report(doc, ipath, "name", HL_JSON_AT_VALUE,
+                           "\"name\" is empty: give the name shown on the start screen, such as "
+                           "\"Nguyễn Văn A\"");
+            ok = false;
+        } else if (len > HL_OFFICER_NAME_MAX) {
+            hl_json_report(doc, ipath, "name", HL_JSON_AT_VALUE,
+                           "\"name\" is %zu bytes long; the limit is %d", len, HL_OFFICER_NAME_MAX);
+            ok = false;
+        } else if (ctl < len) {
+            hl_json_report(doc, ipath, "name", HL_JSON_AT_VALUE,
+                           "\"name\" must be one line without control characters; character "
+                           "%zu is one",
+                           hl_json_utf8_chars(name, ctl) + 1);
+            ok = false;
+        } else {
+            memcpy(off->name, name, len + 1);
+        }
+    } else {
+        ok = false;
+    }
+    const char *photo;
+    int r = hl_json_get_string(doc, o, ipath, "photo", false, &photo);
+    if (r == HL_JSON_BAD) ok = false;
+    if (r != HL_JSON_FOUND) return ok;
+    size_t plen = json_string_length(json_object_get(o, "photo"));
+    if (plen == 0) {
+        hl_json_report(doc, ipath, "photo", HL_JSON_AT_VALUE,
+                       "\"photo\" is empty: give a PNG or JPEG file such as \"photos/nva.png\", "
+                       "or leave the key out");
+        return false;
+    }
+    if (strlen(photo) != plen) {
+        hl_json_report(doc, ipath, "photo", HL_JSON_AT_VALUE, "\"photo\" contains a NUL character");
+        return false;
+    }
+    off->photo = path_resolve(doc->name, photo);
+    if (!off->photo) {
+        doc->nomem = true;
+        return false;
+    }
+    size_t rlen = strlen(off->photo);
+    if (rlen > PHOTO_PATH_MAX) {
+        hl_json_report(doc, ipath, "photo", HL_JSON_AT_VALUE,
+                       "\"photo\" is %zu bytes long once resolved against the config's folder; "
+                       "the limit is %d",
+                       rlen, PHOTO_PATH_MAX);
+        return false;
+    }
+    return ok;
+}
+
+/* "officers": 1 to HL_MAX_OFFICERS officers with distinct ids. */
+static void check_officers(hl_json_doc_t *doc, const json_t *root, config_found_t *f)
+{
+    json_t *arr;
+    f->officers_r = hl_json_get_array(doc, root, "", "officers", false,
+                                      "a list of officers such as [{\"id\": \"nva\", \"name\": "
+                                      "\"Nguyễn Văn A\"}]",
+                                      &arr);
+    if (f->officers_r != HL_JSON_FOUND) return;
+    size_t n = json_array_size(arr);
+    if (n == 0 || n > HL_MAX_OFFICERS) {
+        hl_json_report(doc, "", "officers", HL_JSON_AT_VALUE,
+                       "\"officers\" lists %zu officers: give 1 to %d, or leave the key out", n,
+                       HL_MAX_OFFICERS);
+        f->officers_r = HL_JSON_BAD;
+        return;
+    }
+    f->n_officers = (int)n;
+    bool ok = true;
+    for (size_t i = 0; i < n; i++)
+        if (!check_officer_entry(doc, json_array_get(arr, i), i, f)) ok = false;
+    if (!ok) f->officers_r = HL_JSON_BAD;
+}
+
+/* "officer": the one on duty, listed in this file's "officers" (or, when
+ * the file gives none, in the officers cfg already has); "" for nobody. */
+static void check_officer(hl_json_doc_t *doc, const json_t *root, config_found_t *f,
+                          const hl_config_t *cfg)
+{
+    json_t *v;
+    if (hl_json_get(doc, root, "", "officer", false, &v) != HL_JSON_FOUND) return;
+    if (!json_is_string(v)) {
+        hl_json_report(doc, "", "officer", HL_JSON_AT_VALUE,
+                       "\"officer\" must be the id of a listed officer such as \"nva\", not %s",
+                       hl_json_kind(v));
+        return;
+    }
+    const char *id = json_string_value(v);
+    if (id[0] == '\0' && json_string_length(v) == 0) {
+        f->has_officer = true; /* nobody on duty */
+        f->officer[0] = '\0';
+        return;
+    }
+    if (!hl_json_id_valid(id, HL_ITEM_ID_MAX, true) || strlen(id) != json_string_length(v)) {
+        hl_json_report(doc, "", "officer", HL_JSON_AT_VALUE,
+                       "officer id \"%.60s\"%s must be 1 to %d characters of a-z, 0-9, '_' and "
+                       "'-' (lower case, no spaces)",
+                       id, strlen(id) > 60 ? "..." : "", HL_ITEM_ID_MAX);
+        return;
+    }
+    if (f->officers_r == HL_JSON_BAD) return; /* the list is reported already */
+    const hl_officer_t *list = f->officers_r == HL_JSON_FOUND ? f->officers : cfg->officers;
+    int n = f->officers_r == HL_JSON_FOUND ? f->n_officers : cfg->n_officers;
+    char listed[HL_MAX_OFFICERS * (HL_ITEM_ID_MAX + 2) + 1] = "";
+    size_t used = 0;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(list[i].id, id) == 0) {
+            f->has_officer = true;
+            memcpy(f->officer, id, strlen(id) + 1);
+            return;
+        }
+        int w = snprintf(listed + used, sizeof listed - used, "%s%s", i ? ", " : "", list[i].id);
+        if (w > 0 && (size_t)w < sizeof listed - used) used += (size_t)w;
+    }
+    if (n == 0)
+        hl_json_report(doc, "", "officer", HL_JSON_AT_VALUE,
+                       "\"officer\" is \"%s\" but no officers are listed: add it to "
+                       "\"officers\" as {\"id\": \"%s\", \"name\": \"...\"}",
+                       id, id);
+    else
+        hl_json_report(doc, "", "officer", HL_JSON_AT_VALUE,
+                       "\"officer\" is \"%s\", which is not listed in \"officers\" (listed: "
+                       "%s)",
+                       id, listed);
+}
+
+/* "language": a code the firmware knows. */
+static void check_language(hl_json_doc_t *doc, const json_t *root, config_found_t *f)
+{
+    const char *code;
+    if (hl_json_get_string(doc, root, "", "language", false, &code) != HL_JSON_FOUND) return;
+    hl_lang_t lang;
+    if (!hl_lang_parse(code, &lang) ||
+        strlen(code) != json_string_length(json_object_get(root, "language"))) {
+        char langs[64];
+        hl_json_langs_list(langs, sizeof langs);
+        hl_json_report(doc, "", "language", HL_JSON_AT_VALUE,
+                       "\"language\" is \"%.20s%s\"; use one of: %s", code,
+                       strlen(code) > 20 ? "..." : "", langs);
+        return;
+    }
+    snprintf(f->language, sizeof f->language, "%s", hl_lang_code(lang));
+    f->has_language = true;
+}
+
+/* "technician": {"pin_hash": ...}: the hash is never quoted in a message. */
+static void check_technician(hl_json_doc_t *doc, const json_t *root, config_found_t *f)
+{
+    json_t *t;
+    if (hl_json_get_object(doc, root, "", "technician", false,
+                           "an object such as {\"pin_hash\": \"...\"} (hailong set-pin writes it)",
+                           &t) != HL_JSON_FOUND)
+        return;
+    hl_json_check_keys(doc, t, "technician", technician_keys);
+    const char *h;
+    if (hl_json_get_string(doc, t, "technician", "pin_hash", false, &h) != HL_JSON_FOUND) return;
+    size_t len = json_string_length(json_object_get(t, "pin_hash"));
+    if (len == 0) {
+        hl_json_report(doc, "technician", "pin_hash", HL_JSON_AT_VALUE,
+                       "\"pin_hash\" is empty: set a PIN with hailong set-pin, or leave the key "
+                       "out to keep the technician menu closed");
+    } else if (len >= sizeof f->pin_hash || strlen(h) != len || !hl_pin_stored_valid(h)) {
+        hl_json_report(doc, "technician", "pin_hash", HL_JSON_AT_VALUE,
+                       "\"pin_hash\" is not a PIN hash as hailong set-pin writes it "
+                       "(pbkdf2-sha256$ITERATIONS$SALT$HASH, %d to %d iterations): set the PIN "
+                       "again with hailong set-pin",
+                       HL_PIN_ITER_MIN, HL_PIN_ITER_MAX);
+    } else {
+        memcpy(f->pin_hash, h, len + 1);
+        f->has_pin_hash = true;
+    }
+}
+
+static void config_check(hl_json_doc_t *doc, config_found_t *f, const hl_config_t *cfg)
 {
     const json_t *root = doc->root;
     if (!json_is_object(root)) {
@@ -579,6 +849,10 @@ static void config_check(hl_json_doc_t *doc, config_found_t *f)
     check_display(doc, root, f);
     check_export(doc, root, f);
     check_sync(doc, root, f);
+    check_officers(doc, root, f);
+    check_officer(doc, root, f, cfg);
+    check_language(doc, root, f);
+    check_technician(doc, root, f);
 }
 
 static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *dir)
@@ -613,6 +887,19 @@ static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *
         memcpy(cfg->export_key_sha256, f->export_key, sizeof cfg->export_key_sha256);
     }
     if (f->has_sync) cfg->sync = f->sync;
+    if (f->officers_r == HL_JSON_FOUND) {
+        for (int i = 0; i < cfg->n_officers; i++)
+            free(cfg->officers[i].photo);
+        memcpy(cfg->officers, f->officers, sizeof cfg->officers);
+        cfg->n_officers = f->n_officers;
+        for (int i = 0; i < f->n_officers; i++)
+            f->officers[i].photo = NULL; /* now cfg's */
+        f->n_officers = 0;
+        if (!f->has_officer && !hl_config_officer(cfg, cfg->officer)) cfg->officer[0] = '\0';
+    }
+    if (f->has_officer) memcpy(cfg->officer, f->officer, sizeof cfg->officer);
+    if (f->has_language) memcpy(cfg->language, f->language, sizeof cfg->language);
+    if (f->has_pin_hash) memcpy(cfg->pin_hash, f->pin_hash, sizeof cfg->pin_hash);
     free(cfg->file);
     free(cfg->dir);
     cfg->file = file;
@@ -623,7 +910,7 @@ static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *
 static int config_finish(hl_json_doc_t *doc, int rc, hl_config_t *cfg, hl_diags_t *diags)
 {
     config_found_t f = {0};
-    if (rc == HL_OK) config_check(doc, &f);
+    if (rc == HL_OK) config_check(doc, &f, cfg);
     if (rc == HL_OK && doc->nomem) rc = HL_ERR_NOMEM;
     size_t problems = hl_json_doc_finish(doc, diags);
     if (rc == HL_OK && problems) rc = HL_ERR_INVALID;
@@ -669,4 +956,238 @@ int hl_config_sniff(const char *text, size_t len)
                     !json_object_get(root, "questions");
     json_decref(root);
     return is_config;
+}
+
+/* ---- Changing one setting ------------------------------------------------- */
+
+#define CONFIG_NEW_MODE 0640 /* a config created here: it may hold the PIN hash and tokens */
+#define CONFIG_KEY_MAX  64   /* bytes of a section or key name in hl_config_set */
+
+/* The hl_rc for a failed write's errno. */
+static int config_errno_rc(int e)
+{
+    switch (e) {
+    case ENOSPC:
+    case EDQUOT:
+        return HL_ERR_FULL;
+    case EROFS:
+        return HL_ERR_READONLY;
+    case ENOMEM:
+        return HL_ERR_NOMEM;
+    default:
+        return HL_ERR_IO;
+    }
+}
+
+/* Writes len bytes to fd, retrying short writes. 0 or -1 (errno set). */
+static int config_write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Replaces path with len bytes of text atomically: a temporary file in the
+ * same folder given mode (and owner uid/gid when keep_owner; EPERM there is
+ * ignored, as for a user who may write the file but not chown), fsync'd,
+ * renamed over path, then the folder fsync'd. */
+static int config_replace_file(const char *path, const char *text, size_t len, mode_t mode,
+                               bool keep_owner, uid_t uid, gid_t gid, hl_err_t *err)
+{
+    char *dir = path_dir(path);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (!dir) return hl_err_set(err, HL_ERR_NOMEM, "out of memory writing %s", path);
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, base) >= (int)sizeof tmp) {
+        free(dir);
+        return hl_err_set(err, HL_ERR_IO, "config path too long: %s", path);
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        int rc = hl_err_set(err, config_errno_rc(e),
+                            "cannot create a file in %s: %s (run as the config's owner, e.g. with "
+                            "sudo, or create the folder); the config is unchanged",
+                            dir, strerror(e));
+        free(dir);
+        return rc;
+    }
+    int e = 0;
+    if (fchmod(fd, mode) != 0) e = errno;
+    if (!e && keep_owner && fchown(fd, uid, gid) != 0 && errno != EPERM) e = errno;
+    if (!e && config_write_all(fd, text, len) != 0) e = errno;
+    if (!e && fsync(fd) != 0) e = errno;
+    if (close(fd) != 0 && !e) e = errno;
+    if (!e && rename(tmp, path) != 0) e = errno;
+    if (e) {
+        unlink(tmp);
+        free(dir);
+        return hl_err_set(err, config_errno_rc(e), "cannot write %s: %s; the config is unchanged",
+                          path, strerror(e));
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0 || fsync(dfd) != 0) {
+        e = errno;
+        if (dfd >= 0) close(dfd);
+        int rc = hl_err_set(err, config_errno_rc(e),
+                            "wrote %s but cannot sync its folder %s: %s; the change may not "
+                            "survive a power cut: run sync",
+                            path, dir, strerror(e));
+        free(dir);
+        return rc;
+    }
+    close(dfd);
+    free(dir);
+    return HL_OK;
+}
+
+/* Splits key into section ("" for a top-level key) and name. */
+static bool config_split_key(const char *key, char section[CONFIG_KEY_MAX],
+                             char name[CONFIG_KEY_MAX])
+{
+    if (!key || !key[0]) return false;
+    const char *dot = strchr(key, '.');
+    size_t slen = dot ? (size_t)(dot - key) : 0;
+    const char *n = dot ? dot + 1 : key;
+    if (dot && (slen == 0 || slen >= CONFIG_KEY_MAX)) return false;
+    if (!n[0] || strlen(n) >= CONFIG_KEY_MAX || strchr(n, '.')) return false;
+    memcpy(section, key, slen);
+    section[slen] = '\0';
+    memcpy(name, n, strlen(n) + 1);
+    return true;
+}
+
+/* Validates text as a config file named path; every problem into diags. */
+static int config_validate(const char *path, const char *text, size_t len, hl_diags_t *diags)
+{
+    hl_config_t scratch;
+    hl_config_defaults(&scratch, "kiosk");
+    int rc = text ? hl_config_load_text(path, text, len, &scratch, diags)
+                  : hl_config_load_file(path, &scratch, diags);
+    hl_config_free(&scratch);
+    return rc;
+}
+
+/* Sets *out to the file's JSON with key set to value (NULL: removed),
+ * dumped with a final line break (malloc'd). value is consumed. */
+static int config_edit(const char *path, bool exists, const char *section, const char *name,
+                       json_t *value, char **out, hl_err_t *err)
+{
+    *out = NULL;
+    json_t *root;
+    if (exists) {
+        json_error_t jerr;
+        root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+        if (!root || !json_is_object(root)) {
+            json_decref(root);
+            json_decref(value);
+            return hl_err_set(err, HL_ERR_IO, "cannot read %s as a JSON object; it is unchanged",
+                              path);
+        }
+    } else {
+        root = json_object();
+    }
+    json_t *obj = root;
+    bool nomem = !root;
+    if (root && section[0]) {
+        obj = json_object_get(root, section);
+        if (obj && !json_is_object(obj)) {
+            json_decref(root);
+            json_decref(value);
+            return hl_err_set(err, HL_ERR_USAGE, "\"%s\" in %s is not a section (an object)",
+                              section, path);
+        }
+        if (!obj && value) {
+            obj = json_object();
+            nomem = !obj || json_object_set_new(root, section, obj) != 0;
+        }
+    }
+    if (!nomem && obj && value) {
+        nomem = json_object_set_new(obj, name, value) != 0;
+        value = NULL;
+    } else if (!nomem && obj) {
+        json_object_del(obj, name); /* absent already: nothing to remove */
+    }
+    json_decref(value);
+    char *text = nomem ? NULL : json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    size_t len = text ? strlen(text) : 0;
+    char *with_nl = text ? realloc(text, len + 2) : NULL;
+    if (!with_nl) {
+        free(text);
+        return hl_err_set(err, HL_ERR_NOMEM, "out of memory building the new config");
+    }
+    memcpy(with_nl + len, "\n", 2);
+    *out = with_nl;
+    return HL_OK;
+}
+
+int hl_config_set(const char *path, const char *key, const char *value_json, hl_diags_t *diags,
+                  hl_err_t *err)
+{
+    hl_err_clear(err);
+    char section[CONFIG_KEY_MAX], name[CONFIG_KEY_MAX];
+    if (!path || !path[0]) return hl_err_set(err, HL_ERR_USAGE, "no config file given");
+    if (!config_split_key(key, section, name))
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "\"%.80s\" is not a setting: give a key such as \"officer\" or "
+                          "\"timeouts.idle_s\"",
+                          key ? key : "");
+    json_t *value = NULL;
+    if (value_json) {
+        json_error_t jerr;
+        value = json_loads(value_json, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+        if (!value) /* jerr.text may quote the value, which may be a secret */
+            return hl_err_set(err, HL_ERR_USAGE,
+                              "the new value of %s is not JSON text (line %d, column %d)", key,
+                              jerr.line, jerr.column);
+    }
+    /* Write through a symlinked config to the file it names. */
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    char real[PATH_MAX];
+    int rc = HL_OK;
+    if (!exists && errno != ENOENT)
+        rc = hl_err_set(err, config_errno_rc(errno), "cannot reach %s: %s", path, strerror(errno));
+    else if (exists && !S_ISREG(st.st_mode))
+        rc = hl_err_set(err, HL_ERR_IO, "%s is not a regular file", path);
+    else if (exists ? !realpath(path, real)
+                    : snprintf(real, sizeof real, "%s", path) >= (int)sizeof real)
+        rc = hl_err_set(err, HL_ERR_IO, "cannot resolve %s: %s", path,
+                        exists ? strerror(errno) : "path too long");
+    if (rc == HL_OK && exists) {
+        rc = config_validate(path, NULL, 0, diags);
+        if (rc == HL_ERR_INVALID)
+            hl_err_set(err, rc,
+                       "config %s is not valid, so it was left untouched: fix it first "
+                       "(hailong check %s)",
+                       path, path);
+        else if (rc != HL_OK)
+            hl_err_set(err, rc, "cannot read config %s; it is unchanged", path);
+    }
+    if (rc != HL_OK) {
+        json_decref(value);
+        return rc;
+    }
+    char *text;
+    rc = config_edit(real, exists, section, name, value, &text, err);
+    if (rc != HL_OK) return rc;
+    size_t len = strlen(text);
+    rc = config_validate(path, text, len, diags);
+    if (rc == HL_ERR_INVALID)
+        hl_err_set(err, rc, "the new value of %s would make config %s invalid; it is unchanged",
+                   key, path);
+    else if (rc != HL_OK)
+        hl_err_set(err, rc, "cannot check the new config %s; it is unchanged", path);
+    else
+        rc = config_replace_file(real, text, len, exists ? st.st_mode & 07777 : CONFIG_NEW_MODE,
+                                 exists, exists ? st.st_uid : 0, exists ? st.st_gid : 0, err);
+    free(text);
+    return rc;
 }

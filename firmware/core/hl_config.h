@@ -11,6 +11,7 @@
 #define HL_CONFIG_H
 
 #include "hl_diag.h"
+#include "hl_err.h"
 #include "hl_lang.h"
 #include "hl_limits.h"
 
@@ -55,6 +56,17 @@ typedef struct hl_sync_cfg {
                                  100 bytes/s for half of it (at least 10 s) is cut too */
 } hl_sync_cfg_t;
 
+/* "officers": who may be on duty at this counter (issue 6). */
+#define HL_MAX_OFFICERS     32
+#define HL_OFFICER_NAME_MAX 120 /* bytes of a name (UTF-8) */
+
+typedef struct hl_officer {
+    char id[HL_ITEM_ID_MAX + 1];        /* [a-z0-9_-]{1,32}: recorded in responses */
+    char name[HL_OFFICER_NAME_MAX + 1]; /* shown on the start screen, as on counter signs */
+    char *photo; /* owned: photo file (PNG or JPEG) resolved against the config's folder, or
+                    NULL */
+} hl_officer_t;
+
 typedef struct hl_config {
     char kiosk_id[HL_SURVEY_ID_MAX + 1]; /* [a-z0-9_-]{1,40} */
     hl_text_t site;                      /* owned; hall name per language, may be empty */
@@ -70,6 +82,14 @@ typedef struct hl_config {
     unsigned char export_key_sha256[32]; /* SHA-256 of the stick's HAILONG/export.key secret;
                                             the HMAC key of result bundles */
     hl_sync_cfg_t sync;                  /* "sync"; sync.enabled false without the section */
+    hl_officer_t officers[HL_MAX_OFFICERS]; /* "officers" */
+    int n_officers;
+    char officer[HL_ITEM_ID_MAX + 1]; /* "officer": id of the one on duty ("" none); must be
+                                         listed in officers */
+    char language[8];                 /* "language": default language code ("" = the
+                                         survey's first); checked against the survey at start */
+    char pin_hash[128];               /* "technician": {"pin_hash": hl_pin.h stored form};
+                                         "" = no PIN set: the technician menu stays closed */
 } hl_config_t;
 
 /* Fills defaults: the given kiosk id, empty site/counter, bundled survey,
@@ -83,6 +103,21 @@ int hl_config_load_text(const char *name, const char *text, size_t len, hl_confi
                         hl_diags_t *diags);
 
 void hl_config_free(hl_config_t *cfg);
+
+/* The officer with this id, or NULL. */
+const hl_officer_t *hl_config_officer(const hl_config_t *cfg, const char *id);
+
+/* Changes one setting in the config file `path`, keeping every other key,
+ * its order and the file's mode and owner: key is "officer", "survey",
+ * "language", "timeouts.idle_s", "display.rotation", "technician.pin_hash",
+ * "export.key_sha256", ... (a top-level key or section.key), value_json its
+ * new value as JSON text ("\"nva\"", "45"; NULL removes the key). The
+ * result is validated as a whole first (HL_ERR_INVALID with every problem in
+ * diags, the file untouched), then written to a temporary file in the same
+ * folder, fsync'd, renamed over the file and the folder fsync'd. A missing
+ * file is created. HL_ERR_IO/FULL/READONLY when it cannot be written. */
+int hl_config_set(const char *path, const char *key, const char *value_json, hl_diags_t *diags,
+                  hl_err_t *err);
 
 /* True when text looks like a config rather than a survey (no "format" nor
  * "questions" key at top level); used by `hailong check` to pick a validator. */

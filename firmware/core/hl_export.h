@@ -4,7 +4,8 @@
  * CSV (RFC 4180: CRLF, quotes doubled; UTF-8 with a BOM so that Excel shows
  * Vietnamese correctly). Columns: response_id, seq, kiosk_id, survey_id,
  * survey_version, language, started_at, finished_at, status, clock_trusted,
- * then one column per question id (hl_store_survey_columns). A file is
+ * officer_id, counter (empty: none on duty), then one column per question id
+ * (hl_store_survey_columns). A file is
  * written to a temporary name in the same folder, fsync'd, renamed over the
  * target and the folder fsync'd: a reader sees the old file or the new one,
  * never half of one.

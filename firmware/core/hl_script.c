@@ -198,6 +198,7 @@ int hl_script_wait(hl_script_runner_t *r, int64_t ms, hl_err_t *err)
         if (rc != HL_OK) return rc;
     }
     if (target > r->clock->mono_ms) hl_fakesys_advance(r->clock, target - r->clock->mono_ms);
+    if (r->tick) r->tick(r->ext_ctx);
     return HL_OK;
 }
 

@@ -64,6 +64,9 @@ typedef struct hl_script_runner {
     /* Handles verbs listed in extra_verbs; may be NULL. */
     int (*ext)(void *ctx, const hl_script_step_t *step, hl_err_t *err);
     void *ext_ctx;
+    /* Called with ext_ctx after each wait (the screen's own timers: the
+     * technician menu's idle close); may be NULL. */
+    void (*tick)(void *ctx);
     FILE *trace; /* each step echoed here when not NULL */
 } hl_script_runner_t;
 

@@ -2,11 +2,13 @@
  * hl_store.c: the durable response store on SQLite (the only file of the
  * firmware that includes sqlite3.h).
  *
- * Layout (schema version 3):
+ * Layout (schema version 4):
  *   surveys    one row per survey file version, keyed by its SHA-256, with the
  *              JSON source and the question ids in survey order
  *   responses  one row per response; seq never goes back, even after a row
- *              is removed (seq_floor keeps the highest removed seq)
+ *              is removed (seq_floor keeps the highest removed seq); the
+ *              officer on duty and the counter when it started (schema 4,
+ *              NULL: none)
  *   answers    keyed by id = seq * 64 + the question's position in its
  *              survey: the answers of one response sit side by side, and
  *              a new response's answers append at the end of the table
@@ -20,9 +22,18 @@
  *              it however many responses were delivered), the last attempt,
  *              success and error, and the fingerprint of a sync config the
  *              server refused for good
+ *   pin_state  one row (schema 4): the technician PIN's lockout as persisted
+ *              (hl_pin.h: failures, lockouts, locked_at_utc_ms, lock_ms)
+ *   tech_log   one row per technician event (schema 4): time, event, detail
  * Triggers refuse to delete a response that has answers, to change a
- * finished response or its answers, to remove or change a delivered mark and
- * to lower the sync watermark, whatever program writes to the file.
+ * finished response or its answers or the identity of any response (who,
+ * when, which survey, officer and counter), to remove or change a delivered
+ * mark and to lower the sync watermark, whatever program writes to the file.
+ *
+ * Tallies (hl_store_count, _tally, _hourly) scan the responses table, whose
+ * rows are small, and reach the one answer they need by its rowid (seq * 64
+ * + the question's position in the response's survey version): no index is
+ * kept for them, so the write path stays as it was.
  *
  * Write cost: pages are 1 KiB and an answer save only touches the answers
  * page (the response row is written when it is created, when its language
@@ -64,9 +75,11 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#define HL_STORE_BUSY_MS   200           /* wait for a reader's lock, never freezing the UI */
-#define HL_STORE_WAL_LIMIT (1024 * 1024) /* journal_size_limit: WAL kept under 1 MiB */
-#define HL_STORE_CACHE_KIB 8192          /* page cache (bulk loads and exports) */
+#define HL_STORE_BUSY_MS     200           /* wait for a reader's lock, never freezing the UI */
+#define HL_STORE_WAL_LIMIT   (1024 * 1024) /* journal_size_limit: WAL kept under 1 MiB */
+#define HL_STORE_CACHE_KIB   8192          /* page cache (bulk loads and exports) */
+#define HL_STORE_OFFICER_MAX 32            /* bytes of an officer id ([a-z0-9_-]) */
+#define HL_STORE_COUNTER_MAX 120           /* bytes of a counter name */
 
 /* ---- Schema and migrations ------------------------------------------------ */
 
@@ -192,6 +205,33 @@ static const char *const migrations[HL_STORE_SCHEMA_VERSION] = {
     "  BEGIN SELECT RAISE(ABORT, 'a delivered mark cannot be changed'); END;"
     "CREATE TRIGGER sync_delivered_count AFTER INSERT ON sync_delivered"
     "  BEGIN UPDATE sync_state SET delivered = delivered + 1 WHERE id = 1; END;",
+    /* 3 -> 4: technician mode. Responses record the officer on duty and the
+     * counter (NULL for those stored before: none), part of their identity;
+     * the PIN lockout survives restarts; the technician's actions are
+     * logged. */
+    "ALTER TABLE responses ADD COLUMN officer_id TEXT;" /* NULL: none */
+    "ALTER TABLE responses ADD COLUMN counter TEXT;"    /* NULL: none */
+    "DROP TRIGGER responses_keep_identity;"
+    "CREATE TRIGGER responses_keep_identity BEFORE UPDATE OF"
+    "  seq, uuid, kiosk_id, survey, started_utc_ms, clock_trusted, officer_id, counter"
+    "  ON responses"
+    "  BEGIN SELECT RAISE(ABORT, 'the identity of a response cannot be changed'); END;"
+    "CREATE TABLE pin_state ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  failures INTEGER NOT NULL DEFAULT 0,"          /* wrong PINs in a row */
+    "  lockouts INTEGER NOT NULL DEFAULT 0,"          /* lockouts since the last right PIN */
+    "  locked_at_utc_ms INTEGER NOT NULL DEFAULT -1," /* start of the lockout, -1: none */
+    "  lock_ms INTEGER NOT NULL DEFAULT 0"            /* its length, 0: none */
+    ");"
+    "INSERT INTO pin_state(id) VALUES (1);"
+    "CREATE TRIGGER pin_state_keep BEFORE DELETE ON pin_state"
+    "  BEGIN SELECT RAISE(ABORT, 'the PIN state cannot be deleted'); END;"
+    "CREATE TABLE tech_log ("
+    "  id INTEGER PRIMARY KEY,"     /* order of the events */
+    "  at_utc_ms INTEGER NOT NULL," /* when it happened (the kiosk's wall clock) */
+    "  event TEXT NOT NULL,"        /* a short word: pin_wrong, export, ... */
+    "  detail TEXT"                 /* free text, never a PIN; NULL: none */
+    ");",
 };
 
 /* ---- Cached statements ---------------------------------------------------- */
@@ -218,9 +258,10 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_SAVEPOINT] = "SAVEPOINT hl_save",
     [ST_RELEASE] = "RELEASE hl_save",
     [ST_INSERT_RESPONSE] = "INSERT INTO responses(seq, uuid, kiosk_id, survey, lang,"
-                           " started_utc_ms, clock_trusted) VALUES (1 + max("
+                           " started_utc_ms, clock_trusted, officer_id, counter) VALUES (1 + max("
                            "coalesce((SELECT max(seq) FROM responses), 0),"
-                           " (SELECT seq FROM seq_floor WHERE id = 1)), ?1, ?2, ?3, ?4, ?5, ?6)",
+                           " (SELECT seq FROM seq_floor WHERE id = 1)), ?1, ?2, ?3, ?4, ?5, ?6,"
+                           " ?7, ?8)",
     /* A slot taken by another question (the survey changed under an open
      * response) updates nothing: the save fails instead of mixing answers. */
     [ST_UPSERT_ANSWER] = "INSERT INTO answers(id, seq, qid, value, ms)"
@@ -248,11 +289,13 @@ struct hl_store {
     bool in_batch;      /* between batch_begin and batch_end */
     bool batch_lost;    /* SQLite rolled the whole batch back after a fault */
     int64_t survey_sid; /* surveys.sid of the survey in use; 0 before use_survey */
-    char survey_id[HL_SURVEY_ID_MAX + 1]; /* id of the survey in use, for messages */
-    char kiosk_id[HL_SURVEY_ID_MAX + 1];  /* recorded in new responses */
-    char (*qids)[HL_ITEM_ID_MAX + 1];     /* owned: question ids of the survey in use */
-    size_t n_qids;                        /* entries in qids */
-    sqlite3_stmt *stmts[ST_COUNT];        /* owned: prepared on first use */
+    char survey_id[HL_SURVEY_ID_MAX + 1];      /* id of the survey in use, for messages */
+    char kiosk_id[HL_SURVEY_ID_MAX + 1];       /* recorded in new responses */
+    char officer_id[HL_STORE_OFFICER_MAX + 1]; /* on duty, recorded in new responses; "": none */
+    char counter[HL_STORE_COUNTER_MAX + 1];    /* counter name, likewise; "": none */
+    char (*qids)[HL_ITEM_ID_MAX + 1];          /* owned: question ids of the survey in use */
+    size_t n_qids;                             /* entries in qids */
+    sqlite3_stmt *stmts[ST_COUNT];             /* owned: prepared on first use */
 };
 
 /* ---- Errors --------------------------------------------------------------- */
@@ -1026,6 +1069,22 @@ done:
     return rc;
 }
 
+int hl_store_set_duty(hl_store_t *st, const char *officer_id, const char *counter, hl_err_t *err)
+{
+    if (!st) return hl_err_set(err, HL_ERR_USAGE, "hl_store_set_duty: no store");
+    if (officer_id && officer_id[0] && !id_valid(officer_id, HL_STORE_OFFICER_MAX, true))
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "bad officer id \"%.40s\": use 1 to %d of a-z, 0-9, '_' and '-'",
+                          officer_id, HL_STORE_OFFICER_MAX);
+    if (counter && strlen(counter) > HL_STORE_COUNTER_MAX)
+        return hl_err_set(err, HL_ERR_USAGE, "the counter name is %zu bytes (at most %d)",
+                          strlen(counter), HL_STORE_COUNTER_MAX);
+    snprintf(st->officer_id, sizeof st->officer_id, "%s", officer_id ? officer_id : "");
+    snprintf(st->counter, sizeof st->counter, "%s", counter ? counter : "");
+    hl_err_clear(err);
+    return HL_OK;
+}
+
 /* ---- Saving --------------------------------------------------------------- */
 
 static int tx_begin(hl_store_t *st, hl_err_t *err)
@@ -1143,6 +1202,8 @@ static int save_apply(hl_store_t *st, const hl_response_t *resp, const hl_save_t
         sqlite3_bind_text(s, 4, hl_lang_code(resp->lang), -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 5, resp->started_utc_ms);
         sqlite3_bind_int(s, 6, resp->clock_trusted ? 1 : 0);
+        if (st->officer_id[0]) sqlite3_bind_text(s, 7, st->officer_id, -1, SQLITE_STATIC);
+        if (st->counter[0]) sqlite3_bind_text(s, 8, st->counter, -1, SQLITE_STATIC);
         if ((rc = stmt_done(st, s, "creating the response", err)) != HL_OK) return rc;
         *seq = sqlite3_last_insert_rowid(st->db);
         created = true;
@@ -1382,11 +1443,12 @@ static int walk_responses(hl_store_t *st, const char *after, const char *filter,
     sqlite3_stmt *rs = NULL, *as = NULL;
     hl_answer_buf_t ab = {0};
     int rc = HL_OK;
-    char rsql[768], asql[256];
+    char rsql[1024], asql[256];
     /* CROSS JOIN keeps responses as the outer loop, read in seq order. */
     snprintf(rsql, sizeof rsql,
              "SELECT r.seq, r.uuid, r.kiosk_id, s.survey_id, s.version, s.sha256, r.lang,"
-             " r.started_utc_ms, r.finished_utc_ms, r.status, r.clock_trusted"
+             " r.started_utc_ms, r.finished_utc_ms, r.status, r.clock_trusted,"
+             " r.officer_id, r.counter"
              " FROM responses r CROSS JOIN surveys s ON s.sid = r.survey"
              " WHERE r.seq > %s AND (?2 IS NULL OR s.survey_id = ?2)%s%s ORDER BY r.seq LIMIT ?3",
              after, filter[0] ? " AND " : "", filter);
@@ -1456,6 +1518,8 @@ static int walk_responses(hl_store_t *st, const char *after, const char *filter,
                 sqlite3_column_type(rs, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(rs, 8),
             .status = (hl_resp_status_t)sqlite3_column_int(rs, 9),
             .clock_trusted = sqlite3_column_int(rs, 10) != 0,
+            .officer_id = (const char *)sqlite3_column_text(rs, 11),
+            .counter = (const char *)sqlite3_column_text(rs, 12),
             .n_answers = ab.n,
             .qids = ab.qids,
             .values = ab.vals,
@@ -1902,6 +1966,234 @@ fail:
     return rc;
 }
 
+/* ---- Technician mode ---------------------------------------------------------- */
+
+#define TECH_EVENT_MAX  32   /* bytes of a log event word */
+#define TECH_DETAIL_MAX 1024 /* bytes of a log detail kept */
+
+/* Writes refused before any change: a read-only store, a batch. */
+static int tech_write_check(const hl_store_t *st, const char *what, hl_err_t *err)
+{
+    if (st->read_only)
+        return hl_err_set(err, HL_ERR_READONLY,
+                          "the store was opened read-only: %s can only be recorded by the "
+                          "program that writes the store (the kiosk)",
+                          what);
+    if (st->in_batch)
+        return hl_err_set(err, HL_ERR_STATE, "%s cannot be recorded inside a batch", what);
+    return HL_OK;
+}
+
+/* Runs one prepared write statement (bound by the caller) as its own
+ * transaction; want_one: exactly one row must change. */
+static int tech_commit(hl_store_t *st, sqlite3_stmt *s, bool want_one, const char *what,
+                       hl_err_t *err)
+{
+    int rc = run_cached(st, ST_BEGIN, what, err);
+    if (rc == HL_OK) rc = stmt_done(st, s, what, err);
+    if (rc == HL_OK && want_one && sqlite3_changes(st->db) != 1)
+        rc = hl_err_set(err, HL_ERR_INTERNAL,
+                        "%s has no PIN state row: it was changed by another program (or this is "
+                        "a bug in hailong); please report it with the file",
+                        st->path);
+    if (rc == HL_OK) rc = run_cached(st, ST_COMMIT, what, err);
+    if (rc != HL_OK) rollback_quietly(st);
+    return rc;
+}
+
+int hl_store_pin_get(hl_store_t *st, hl_pin_lock_t *out, hl_err_t *err)
+{
+    if (!st || !out) return hl_err_set(err, HL_ERR_USAGE, "hl_store_pin_get: no argument");
+    hl_pin_lock_init(out);
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "SELECT failures, lockouts, locked_at_utc_ms, lock_ms"
+                                 " FROM pin_state WHERE id = 1",
+                                 -1, &s, NULL);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    int rc = HL_OK;
+    if (src == SQLITE_ROW) {
+        int64_t failures = sqlite3_column_int64(s, 0), lockouts = sqlite3_column_int64(s, 1);
+        out->failures = failures < 0 ? 0 : failures > INT_MAX ? INT_MAX : (int)failures;
+        out->lockouts = lockouts < 0 ? 0 : lockouts > INT_MAX ? INT_MAX : (int)lockouts;
+        out->locked_at_utc_ms = sqlite3_column_int64(s, 2);
+        out->lock_ms = sqlite3_column_int64(s, 3);
+    } else if (src != SQLITE_DONE) {
+        /* Without the row (removed by another program): a fresh state. */
+        rc = store_fail(st, src, "reading the PIN state", err);
+    }
+    sqlite3_finalize(s);
+    if (rc == HL_OK) hl_err_clear(err);
+    return rc;
+}
+
+int hl_store_pin_put(hl_store_t *st, const hl_pin_lock_t *l, hl_err_t *err)
+{
+    if (!st || !l) return hl_err_set(err, HL_ERR_USAGE, "hl_store_pin_put: no argument");
+    int rc = tech_write_check(st, "the PIN state", err);
+    if (rc != HL_OK) return rc;
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "UPDATE pin_state SET failures = ?1, lockouts = ?2,"
+                                 " locked_at_utc_ms = ?3, lock_ms = ?4 WHERE id = 1",
+                                 -1, &s, NULL);
+    if (src != SQLITE_OK) return store_fail(st, src, "saving the PIN state", err);
+    sqlite3_bind_int(s, 1, l->failures);
+    sqlite3_bind_int(s, 2, l->lockouts);
+    sqlite3_bind_int64(s, 3, l->locked_at_utc_ms);
+    sqlite3_bind_int64(s, 4, l->lock_ms);
+    rc = tech_commit(st, s, true, "saving the PIN state", err);
+    sqlite3_finalize(s);
+    if (rc == HL_OK) hl_err_clear(err);
+    return rc;
+}
+
+int hl_store_log(hl_store_t *st, int64_t at_utc_ms, const char *event, const char *detail,
+                 hl_err_t *err)
+{
+    if (!st || !event) return hl_err_set(err, HL_ERR_USAGE, "hl_store_log: no argument");
+    if (!id_valid(event, TECH_EVENT_MAX, true))
+        return hl_err_set(err, HL_ERR_USAGE, "bad log event \"%.40s\": a short word of a-z, 0-9, _",
+                          event);
+    int rc = tech_write_check(st, "a technician log entry", err);
+    if (rc != HL_OK) return rc;
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(
+        st->db, "INSERT INTO tech_log(at_utc_ms, event, detail) VALUES (?1, ?2, ?3)", -1, &s, NULL);
+    if (src != SQLITE_OK) return store_fail(st, src, "logging a technician event", err);
+    sqlite3_bind_int64(s, 1, at_utc_ms);
+    sqlite3_bind_text(s, 2, event, -1, SQLITE_STATIC);
+    if (detail)
+        sqlite3_bind_text(s, 3, detail, (int)utf8_cut(detail, TECH_DETAIL_MAX), SQLITE_STATIC);
+    rc = tech_commit(st, s, false, "logging a technician event", err);
+    sqlite3_finalize(s);
+    if (rc == HL_OK) hl_err_clear(err);
+    return rc;
+}
+
+int hl_store_log_recent(hl_store_t *st, int n,
+                        void (*cb)(void *ctx, int64_t at_utc_ms, const char *event,
+                                   const char *detail),
+                        void *ctx, hl_err_t *err)
+{
+    if (!st || !cb) return hl_err_set(err, HL_ERR_USAGE, "hl_store_log_recent: no argument");
+    if (n <= 0) return HL_OK;
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "SELECT at_utc_ms, event, detail FROM tech_log"
+                                 " ORDER BY id DESC LIMIT ?1",
+                                 -1, &s, NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_bind_int(s, 1, n);
+        while ((src = sqlite3_step(s)) == SQLITE_ROW)
+            cb(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+               (const char *)sqlite3_column_text(s, 2));
+    }
+    int rc = src == SQLITE_DONE ? HL_OK : store_fail(st, src, "reading the technician log", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* The responses a tally query selects, as a WHERE clause on r (responses):
+ * ?1 from_utc_ms (< 0: any time), ?2 survey id (NULL: all), ?3 officer id
+ * (NULL: any). The survey test goes through surveys by sid: a response's
+ * survey is one of the few rows of that id. */
+#define TALLY_WHERE_SQL                                                                            \
+    " r.status <> 0 AND (?1 < 0 OR r.started_utc_ms >= ?1)"                                        \
+    " AND (?2 IS NULL OR r.survey IN (SELECT sid FROM surveys WHERE survey_id = ?2))"              \
+    " AND (?3 IS NULL OR r.officer_id = ?3)"
+
+static int tally_prepare(hl_store_t *st, const char *sql, const hl_tally_query_t *q,
+                         sqlite3_stmt **out, hl_err_t *err)
+{
+    int src = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+    if (src != SQLITE_OK) return store_fail(st, src, "counting responses", err);
+    sqlite3_bind_int64(*out, 1, q ? q->from_utc_ms : -1);
+    if (q && q->survey_id) sqlite3_bind_text(*out, 2, q->survey_id, -1, SQLITE_STATIC);
+    if (q && q->officer_id) sqlite3_bind_text(*out, 3, q->officer_id, -1, SQLITE_STATIC);
+    return HL_OK;
+}
+
+int hl_store_count(hl_store_t *st, const hl_tally_query_t *q, hl_store_counts_t *out, hl_err_t *err)
+{
+    if (!st || !out) return hl_err_set(err, HL_ERR_USAGE, "hl_store_count: no argument");
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = NULL;
+    int rc = tally_prepare(st,
+                           "SELECT count(*), total(r.status = 1), total(r.status = 2)"
+                           " FROM responses r WHERE" TALLY_WHERE_SQL,
+                           q, &s, err);
+    if (rc != HL_OK) return rc;
+    int src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        out->responses = sqlite3_column_int64(s, 0);
+        out->complete = sqlite3_column_int64(s, 1);
+        out->partial = sqlite3_column_int64(s, 2);
+    } else {
+        rc = store_fail(st, src, "counting responses", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int hl_store_tally(hl_store_t *st, const hl_tally_query_t *q, const char *qid,
+                   void (*cb)(void *ctx, const char *value, int64_t count), void *ctx,
+                   hl_err_t *err)
+{
+    if (!st || !qid || !cb) return hl_err_set(err, HL_ERR_USAGE, "hl_store_tally: no argument");
+    /* The answer to qid of response seq is the row seq * 64 + the position
+     * of qid in that response's survey version (pos, one row per version
+     * that has qid): one rowid lookup per response, never a scan of all
+     * answers. The comma count before ",qid," in ",qids," is that
+     * position + 1. */
+    sqlite3_stmt *s = NULL;
+    int rc = tally_prepare(
+        st,
+        "WITH pos AS MATERIALIZED (SELECT sid, length(pre) - length(replace(pre, ',', '')) - 1"
+        "   AS slot FROM (SELECT sid, substr(',' || qids || ',', 1,"
+        "   instr(',' || qids || ',', ',' || ?4 || ',')) AS pre FROM surveys"
+        "   WHERE instr(',' || qids || ',', ',' || ?4 || ',') > 0"
+        "   AND (?2 IS NULL OR survey_id = ?2)))"
+        " SELECT a.value, count(*) FROM responses r CROSS JOIN pos p ON p.sid = r.survey"
+        " CROSS JOIN answers a ON a.id = r.seq * 64 + p.slot"
+        " WHERE" TALLY_WHERE_SQL " AND a.qid = ?4 GROUP BY a.value ORDER BY a.value",
+        q, &s, err);
+    if (rc != HL_OK) return rc;
+    sqlite3_bind_text(s, 4, qid, -1, SQLITE_STATIC);
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW)
+        cb(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
+    if (src != SQLITE_DONE) rc = store_fail(st, src, "counting answers", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int hl_store_hourly(hl_store_t *st, const hl_tally_query_t *q, int64_t tz_offset_ms,
+                    int64_t counts[24], hl_err_t *err)
+{
+    if (!st || !counts) return hl_err_set(err, HL_ERR_USAGE, "hl_store_hourly: no argument");
+    for (int h = 0; h < 24; h++)
+        counts[h] = 0;
+    /* Floor division: the time of day of (started + offset), also before
+     * 1970 (SQLite's % keeps the dividend's sign). */
+    sqlite3_stmt *s = NULL;
+    int rc = tally_prepare(st,
+                           "SELECT (((r.started_utc_ms + ?4) % 86400000 + 86400000) % 86400000)"
+                           " / 3600000 AS h, count(*) FROM responses r WHERE" TALLY_WHERE_SQL
+                           " GROUP BY h",
+                           q, &s, err);
+    if (rc != HL_OK) return rc;
+    sqlite3_bind_int64(s, 4, tz_offset_ms);
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t h = sqlite3_column_int64(s, 0);
+        if (h >= 0 && h < 24) counts[h] = sqlite3_column_int64(s, 1);
+    }
+    if (src != SQLITE_DONE) rc = store_fail(st, src, "counting responses per hour", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int hl_store_export_sql(hl_store_t *st, const char *survey_id, char **sql, hl_err_t *err)
 {
     *sql = NULL;
@@ -1917,7 +2209,7 @@ int hl_store_export_sql(hl_store_t *st, const char *survey_id, char **sql, hl_er
            " strftime('%Y-%m-%dT%H:%M:%SZ', r.started_utc_ms / 1000, 'unixepoch'),"
            " strftime('%Y-%m-%dT%H:%M:%SZ', r.finished_utc_ms / 1000, 'unixepoch'),"
            " CASE r.status WHEN 1 THEN 'complete' WHEN 2 THEN 'partial' ELSE 'in_progress' END,"
-           " r.clock_trusted");
+           " r.clock_trusted, r.officer_id, r.counter");
     for (size_t i = 0; i < n; i++)
         sqlite3_str_appendf(b,
                             ", (SELECT a.value FROM answers a WHERE a.id BETWEEN r.seq * 64"

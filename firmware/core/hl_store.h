@@ -15,6 +15,7 @@
 #define HL_STORE_H
 
 #include "hl_err.h"
+#include "hl_pin.h"
 #include "hl_response.h"
 #include "hl_survey.h"
 
@@ -23,7 +24,7 @@
 
 #define HL_STORE_FILE           "hailong.db"   /* database file name inside the data directory */
 #define HL_STORE_LOCK           "hailong.lock" /* the writer's flock; holds its pid */
-#define HL_STORE_SCHEMA_VERSION 3              /* PRAGMA user_version written by this build */
+#define HL_STORE_SCHEMA_VERSION 4              /* PRAGMA user_version written by this build */
 #define HL_STORE_APP_ID         0x484C4E47     /* PRAGMA application_id: "HLNG" */
 #define HL_STORE_PAGE_SIZE      1024           /* page size of new databases (small commits) */
 
@@ -64,6 +65,12 @@ const char *hl_store_path(const hl_store_t *st);
  * stored with other content (the file changed without a new version), and
  * the survey in use stays as it was. */
 int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_id, hl_err_t *err);
+
+/* Who serves at the counter now: new responses record this officer id and
+ * counter name (NULL or "": none). Responses already started keep theirs.
+ * HL_ERR_USAGE for an id that is not [a-z0-9_-]{1,32} or a counter over
+ * 120 bytes. */
+int hl_store_set_duty(hl_store_t *st, const char *officer_id, const char *counter, hl_err_t *err);
 
 /* Commits one change to a response (see hl_response.h: hl_sink_t.save). On
  * failure nothing of the save is stored, resp is unchanged (it can be
@@ -107,6 +114,8 @@ typedef struct hl_row {
     int64_t finished_utc_ms; /* -1 when not finished */
     hl_resp_status_t status;
     bool clock_trusted;
+    const char *officer_id; /* officer on duty when it started, NULL: none */
+    const char *counter;    /* counter name then, NULL: none */
     size_t n_answers;
     const char *const *qids;   /* n_answers question ids, sorted by id */
     const char *const *values; /* their values */
@@ -226,6 +235,56 @@ typedef struct hl_store_sync_rec {
  * read-only store, HL_ERR_STATE inside a batch; storage failures as for
  * hl_store_save (nothing recorded: the responses are sent again later). */
 int hl_store_sync_record(hl_store_t *st, const hl_store_sync_rec_t *rec, hl_err_t *err);
+
+/* ---- Technician mode (issue 6) ------------------------------------------------ */
+
+/* The PIN lockout (hl_pin.h) as persisted: failures, lockouts,
+ * locked_at_utc_ms, lock_ms (the in-run fields are not stored). A fresh
+ * store gives hl_pin_lock_init's state. put is one commit. */
+int hl_store_pin_get(hl_store_t *st, hl_pin_lock_t *out, hl_err_t *err);
+int hl_store_pin_put(hl_store_t *st, const hl_pin_lock_t *l, hl_err_t *err);
+
+/* The technician log: one row per event (one commit): event is a short
+ * word ("pin_wrong", "pin_lockout", "pin_ok", "menu_closed", "config",
+ * "survey_install", "export", "sync_now", "restart", "shutdown"), detail
+ * free text (may be NULL; never a PIN). */
+int hl_store_log(hl_store_t *st, int64_t at_utc_ms, const char *event, const char *detail,
+                 hl_err_t *err);
+
+/* Calls cb for the newest n log rows, newest first. */
+int hl_store_log_recent(hl_store_t *st, int n,
+                        void (*cb)(void *ctx, int64_t at_utc_ms, const char *event,
+                                   const char *detail),
+                        void *ctx, hl_err_t *err);
+
+/* Which finished responses a tally counts: of survey_id (NULL: all), started
+ * at or after from_utc_ms (-1: any time), served by officer_id (NULL: any). */
+typedef struct hl_tally_query {
+    const char *survey_id;
+    int64_t from_utc_ms;
+    const char *officer_id;
+} hl_tally_query_t;
+
+typedef struct hl_store_counts {
+    int64_t responses; /* finished responses (complete + partial) */
+    int64_t complete;
+    int64_t partial;
+} hl_store_counts_t;
+
+int hl_store_count(hl_store_t *st, const hl_tally_query_t *q, hl_store_counts_t *out,
+                   hl_err_t *err);
+
+/* Calls cb once per distinct stored value of question qid among the
+ * responses q selects, with how many gave it (values as stored: a multi
+ * answer is its option ids joined by ','). */
+int hl_store_tally(hl_store_t *st, const hl_tally_query_t *q, const char *qid,
+                   void (*cb)(void *ctx, const char *value, int64_t count), void *ctx,
+                   hl_err_t *err);
+
+/* Responses q selects per local hour of the day (started_utc_ms +
+ * tz_offset_ms, hour 0..23) into counts[24]. */
+int hl_store_hourly(hl_store_t *st, const hl_tally_query_t *q, int64_t tz_offset_ms,
+                    int64_t counts[24], hl_err_t *err);
 
 /* The SQL that yields the CSV export's columns (without the header) for
  * survey_id, as the sqlite3 shell would run it; for the benchmark that

@@ -24,10 +24,17 @@
  * without anti-aliasing; circles up to HL_RENDER_SPAN_R are filled as exact
  * pixel rows instead (triangles that small come out square). All arithmetic is plain float in a
  * fixed order, so the software renderer produces the same pixels for the same scene.
+ *
+ * Pictures (HL_CMD_IMAGE: an officer's photo) are loaded with SDL2_image once
+ * per path and kept as textures in a small fixed cache (least recently used
+ * replaced); a file that cannot be read is remembered as missing (no retry
+ * every frame) and drawn as a neutral placeholder: a picture never fails a
+ * frame.
  */
 #include "hl_render.h"
 
 #include <SDL2/SDL.h>
+#include <SDL2/SDL_image.h>
 #include <SDL2/SDL_ttf.h>
 
 #include <math.h>
@@ -45,6 +52,8 @@
 #define HL_RENDER_MAX_PX     512
 #define HL_RENDER_OUTLINE    0x1a /* the faces' dark outline grey (#1a1a1a) */
 #define HL_RENDER_PI         3.14159265358979323846f
+#define HL_RENDER_IMAGES     8   /* pictures kept as textures (officers' photos) */
+#define HL_RENDER_IMAGE_PATH 512 /* bytes of a picture's path (longer: drawn as missing) */
 
 /* One rasterised text. */
 typedef struct hl_text_entry {
@@ -56,6 +65,14 @@ typedef struct hl_text_entry {
     int w, h;         /* texture size in px */
     uint64_t used;    /* tick of the last draw (LRU) */
 } hl_text_entry_t;
+
+/* One picture file, loaded once. */
+typedef struct hl_image_entry {
+    char path[HL_RENDER_IMAGE_PATH]; /* the file; "" = empty slot */
+    SDL_Texture *tex;                /* owned; NULL when the file could not be loaded */
+    int w, h;                        /* picture size in px */
+    uint64_t used;                   /* tick of the last draw (LRU) */
+} hl_image_entry_t;
 
 /* One font file, read once: every size of that weight shares the bytes. */
 typedef struct hl_font_file {
@@ -82,6 +99,7 @@ struct hl_render {
     hl_font_slot_t slots[2][HL_RENDER_FONT_SLOTS]; /* [weight]: faces open at some size */
     uint64_t font_tick;                            /* LRU clock of the slots */
     hl_text_entry_t cache[HL_RENDER_TEXT_CACHE];   /* rasterised texts */
+    hl_image_entry_t images[HL_RENDER_IMAGES];     /* loaded pictures */
     uint64_t tick;                                 /* LRU clock: one tick per text drawn */
     hl_render_stats_t stats;                       /* counters for tests and benchmarks */
     SDL_Vertex verts[HL_RENDER_VERTS];             /* geometry being built */
@@ -191,6 +209,9 @@ void hl_render_free(hl_render_t *rd)
     if (!rd) return;
     for (int i = 0; i < HL_RENDER_TEXT_CACHE; i++) {
         if (rd->cache[i].tex) SDL_DestroyTexture(rd->cache[i].tex);
+    }
+    for (int i = 0; i < HL_RENDER_IMAGES; i++) {
+        if (rd->images[i].tex) SDL_DestroyTexture(rd->images[i].tex);
     }
     for (int w = 0; w < 2; w++) {
         for (int i = 0; i < HL_RENDER_FONT_SLOTS; i++) {
@@ -743,6 +764,74 @@ static void hl_draw_face(hl_render_t *rd, const hl_cmd_t *c)
     hl_geo_flush(rd);
 }
 
+/* ---- Pictures -------------------------------------------------------------- */
+
+/* The cached picture for path, loading it on a miss (a failed load is kept
+ * too, with no texture, so a missing file is not retried every frame). */
+static hl_image_entry_t *hl_render_image_entry(hl_render_t *rd, const char *path)
+{
+    hl_image_entry_t *victim = &rd->images[0];
+    rd->tick++;
+    for (int i = 0; i < HL_RENDER_IMAGES; i++) {
+        hl_image_entry_t *e = &rd->images[i];
+        if (e->path[0] && strcmp(e->path, path) == 0) {
+            e->used = rd->tick;
+            return e;
+        }
+        if (!e->path[0]) {
+            if (victim->path[0]) victim = e;
+        } else if (victim->path[0] && e->used < victim->used) {
+            victim = e;
+        }
+    }
+    if (victim->tex) SDL_DestroyTexture(victim->tex);
+    memset(victim, 0, sizeof *victim);
+    snprintf(victim->path, sizeof victim->path, "%s", path);
+    victim->used = rd->tick;
+    SDL_Surface *s = IMG_Load(path);
+    if (s) {
+        victim->tex = SDL_CreateTextureFromSurface(rd->r, s);
+        victim->w = s->w;
+        victim->h = s->h;
+        SDL_FreeSurface(s);
+        if (victim->tex) SDL_SetTextureBlendMode(victim->tex, SDL_BLENDMODE_BLEND);
+    }
+    return victim;
+}
+
+/* A picture scaled into the box keeping its aspect ratio, centred; a
+ * neutral placeholder (a grey card with a head-and-shoulders outline) when
+ * the file cannot be read. */
+static void hl_draw_image(hl_render_t *rd, const hl_cmd_t *c)
+{
+    const hl_rect_t b = c->box;
+    if (b.w <= 0 || b.h <= 0) return;
+    hl_image_entry_t *e = NULL;
+    if (c->text && c->text[0] && strlen(c->text) < HL_RENDER_IMAGE_PATH)
+        e = hl_render_image_entry(rd, c->text);
+    if (e && e->tex && e->w > 0 && e->h > 0) {
+        int w = b.w, h = (int)((long long)b.w * e->h / e->w);
+        if (h > b.h) {
+            h = b.h;
+            w = (int)((long long)b.h * e->w / e->h);
+        }
+        SDL_Rect dst = {b.x + (b.w - w) / 2, b.y + (b.h - h) / 2, w < 1 ? 1 : w, h < 1 ? 1 : h};
+        SDL_RenderCopy(rd->r, e->tex, NULL, &dst);
+        return;
+    }
+    hl_cmd_t card = *c;
+    card.color = (hl_color_t){0xE3, 0xE8, 0xEE, 255};
+    card.radius = (b.w < b.h ? b.w : b.h) / 10;
+    card.border = 0;
+    hl_draw_rect(rd, &card);
+    float s = hl_minf((float)b.w, (float)b.h);
+    float cx = (float)b.x + (float)b.w / 2.0f, cy = (float)b.y + (float)b.h / 2.0f;
+    hl_geo_color(rd, (hl_color_t){0x6B, 0x7A, 0x8C, 255});
+    hl_geo_ellipse(rd, cx, cy - s * 0.12f, s * 0.17f, s * 0.17f);
+    hl_geo_ellipse(rd, cx, cy + s * 0.30f, s * 0.30f, s * 0.17f);
+    hl_geo_flush(rd);
+}
+
 /* ---- Drawing a scene ----------------------------------------------------- */
 
 int hl_render_draw(hl_render_t *rd, const hl_scene_t *s, hl_err_t *err)
@@ -778,6 +867,10 @@ int hl_render_draw(hl_render_t *rd, const hl_scene_t *s, hl_err_t *err)
             break;
         case HL_CMD_CIRCLE:
             hl_draw_circle(rd, c);
+            break;
+        case HL_CMD_IMAGE:
+            hl_draw_image(rd, c);
+            SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
             break;
         }
     }

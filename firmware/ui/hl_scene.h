@@ -16,10 +16,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HL_SCENE_MAX_CMDS    768  /* drawing commands in one screen */
-#define HL_SCENE_MAX_TARGETS 64   /* touch targets in one screen */
-#define HL_SCENE_ID_MAX      80   /* "answer:QID:OPTION" and friends */
-#define HL_SCENE_SCRATCH     1024 /* bytes for texts the scene makes (digits, counters) */
+#define HL_SCENE_MAX_CMDS    768 /* drawing commands in one screen */
+#define HL_SCENE_MAX_TARGETS 96  /* touch targets in one screen (the technician's settings) */
+#define HL_SCENE_ID_MAX      80  /* "answer:QID:OPTION" and friends */
+#define HL_SCENE_SCRATCH                                                                           \
+    8192 /* bytes for texts the scene makes (digits, counters, the                                 \
+            technician's figures) */
 
 typedef struct hl_color {
     uint8_t r, g, b, a;
@@ -35,7 +37,9 @@ typedef enum hl_cmd_kind {
     HL_CMD_FACE,     /* a smiley face in box: level 1 (worst) .. of (best) */
     HL_CMD_STAR,     /* a five-pointed star in box, filled or outlined */
     HL_CMD_TICK,     /* a check mark in box */
-    HL_CMD_CIRCLE    /* a filled disc in box (progress dots, radio marks) */
+    HL_CMD_CIRCLE,   /* a filled disc in box (progress dots, radio marks) */
+    HL_CMD_IMAGE     /* a picture file (`text` = its path) scaled into box keeping its aspect
+                        ratio, centred; a file that cannot be read draws a neutral placeholder */
 } hl_cmd_kind_t;
 
 typedef enum hl_align { HL_ALIGN_LEFT = 0, HL_ALIGN_CENTER, HL_ALIGN_RIGHT } hl_align_t;
@@ -46,7 +50,8 @@ typedef struct hl_cmd {
     hl_color_t color; /* fill, text or line colour */
     int radius;       /* RECT: corner radius in px */
     int border;       /* RECT/STAR/CIRCLE: outline width, 0 = filled */
-    const char *text; /* TEXT: UTF-8, not owned; `len` bytes of it are drawn */
+    const char *text; /* TEXT: UTF-8, not owned; `len` bytes of it are drawn. IMAGE: the file's
+                         path (NUL-terminated, not owned) */
     int len;          /* TEXT: bytes */
     int px;           /* TEXT: font size in pixels */
     bool bold;        /* TEXT: bold face */

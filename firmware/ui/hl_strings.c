@@ -9,6 +9,7 @@
  */
 #include "hl_strings.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,94 @@ static const char *const hl_str_table[HL_STR_COUNT][HL_LANG_COUNT] = {
                           "Could not write to the stick (was it removed?)"},
     [HL_STR_EXPORT_FAILED] = {"Chưa xuất được kết quả", "The results could not be exported"},
     [HL_STR_EXPORT_RETRY] = {"Rút USB ra và thử USB khác", "Remove it and try another stick"},
+    [HL_STR_OFFICER_ON_DUTY] = {"Cán bộ tiếp nhận", "Officer on duty"},
+    [HL_STR_TECH_PIN_TITLE] = {"Nhập mã PIN kỹ thuật viên", "Enter the technician PIN"},
+    [HL_STR_TECH_PIN_WRONG] = {"Sai mã PIN. Còn %d lần thử", "Wrong PIN. %d tries left"},
+    [HL_STR_TECH_PIN_WRONG_ONE] = {"Sai mã PIN. Còn %d lần thử", "Wrong PIN. %d try left"},
+    [HL_STR_TECH_PIN_LOCKED] = {"Nhập sai quá nhiều lần. Thử lại sau %d:%02d",
+                                "Too many wrong PINs. Try again in %d:%02d"},
+    [HL_STR_TECH_PIN_NO_PIN] = {"Chưa đặt mã PIN: dùng hailong set-pin",
+                                "No PIN set: use hailong set-pin"},
+    [HL_STR_TECH_OK] = {"OK", "OK"},
+    [HL_STR_TECH_CANCEL] = {"Huỷ", "Cancel"},
+    [HL_STR_TECH_TAB_STATUS] = {"Trạng thái", "Status"},
+    [HL_STR_TECH_TAB_RESULTS] = {"Kết quả", "Results"},
+    [HL_STR_TECH_TAB_OFFICER] = {"Cán bộ", "Officer"},
+    [HL_STR_TECH_TAB_SURVEY] = {"Khảo sát", "Survey"},
+    [HL_STR_TECH_TAB_TRANSFER] = {"Chuyển dữ liệu", "Transfer"},
+    [HL_STR_TECH_TAB_SETTINGS] = {"Cài đặt", "Settings"},
+    [HL_STR_TECH_CLOSE] = {"Về khảo sát", "Back to survey"},
+    [HL_STR_TECH_KIOSK] = {"Mã máy", "Kiosk"},
+    [HL_STR_TECH_SITE] = {"Địa điểm", "Site"},
+    [HL_STR_TECH_COUNTER] = {"Quầy", "Counter"},
+    [HL_STR_TECH_OFFICER] = {"Cán bộ trực", "Officer on duty"},
+    [HL_STR_TECH_NOBODY] = {"Không có cán bộ", "Nobody"},
+    [HL_STR_TECH_VERSION] = {"Phần mềm", "Software"},
+    [HL_STR_TECH_SURVEY] = {"Khảo sát", "Survey"},
+    [HL_STR_TECH_SURVEY_VER] = {"phiên bản %d", "version %d"},
+    [HL_STR_TECH_TODAY] = {"Hôm nay", "Today"},
+    [HL_STR_TECH_WEEK] = {"7 ngày", "7 days"},
+    [HL_STR_TECH_TOTAL] = {"Tất cả", "All time"},
+    [HL_STR_TECH_RESPONSES] = {"%d phản hồi", "%d responses"},
+    [HL_STR_TECH_COMPLETE_PART] = {"%d đầy đủ, %d dở dang", "%d complete, %d partial"},
+    [HL_STR_TECH_STORED] = {"Đầy đủ / dở dang", "Complete / partial"},
+    [HL_STR_TECH_SYNC] = {"Đồng bộ mạng", "Network sync"},
+    [HL_STR_TECH_SYNC_OFF] = {"Chưa cấu hình", "Not configured"},
+    [HL_STR_TECH_SYNC_PENDING] = {"%d chờ gửi", "%d pending"},
+    [HL_STR_TECH_LAST_SUCCESS] = {"Gửi được lần cuối", "Last success"},
+    [HL_STR_TECH_LAST_ERROR] = {"Lỗi gần nhất", "Last error"},
+    [HL_STR_TECH_NEVER] = {"Chưa có", "Never"},
+    [HL_STR_TECH_NONE] = {"Không có", "None"},
+    [HL_STR_TECH_LAST_EXPORT] = {"Xuất USB lần cuối", "Last USB export"},
+    [HL_STR_TECH_FREE] = {"Dung lượng trống", "Free space"},
+    [HL_STR_TECH_UNKNOWN] = {"Không rõ", "Unknown"},
+    [HL_STR_TECH_CLOCK] = {"Đồng hồ", "Clock"},
+    [HL_STR_TECH_CLOCK_OK] = {"đã đồng bộ", "trusted"},
+    [HL_STR_TECH_CLOCK_BAD] = {"chưa đồng bộ", "not trusted"},
+    [HL_STR_TECH_ALL_TIME] = {"Tất cả", "All"},
+    [HL_STR_TECH_ALL_OFFICERS] = {"Tất cả cán bộ", "All officers"},
+    [HL_STR_TECH_RATE] = {"%d %", "%d %"},
+    [HL_STR_TECH_SATISFIED_OF] = {"hài lòng (%d/%d)", "satisfied (%d/%d)"},
+    [HL_STR_TECH_NOT_ENOUGH] = {"Chưa đủ câu trả lời để hiển thị", "Not enough answers to show"},
+    [HL_STR_TECH_ANSWERED] = {"%d đã trả lời", "%d answered"},
+    [HL_STR_TECH_PER_HOUR] = {"Phản hồi theo giờ hôm nay", "Responses per hour today"},
+    [HL_STR_TECH_STARS] = {"%d sao", "%d stars"},
+    [HL_STR_TECH_STARS_ONE] = {"%d sao", "%d star"},
+    [HL_STR_TECH_NO_FIGURES] = {"Chưa có số liệu", "No figures yet"},
+    [HL_STR_TECH_ON_DUTY] = {"Đang trực", "On duty"},
+    [HL_STR_TECH_CHOOSE_DUTY] = {"Chọn cán bộ đang trực", "Choose who is on duty"},
+    [HL_STR_TECH_NO_OFFICERS] = {"Cấu hình chưa có danh sách cán bộ",
+                                 "The config lists no officers"},
+    [HL_STR_TECH_INSTALLED] = {"Khảo sát đã cài", "Installed surveys"},
+    [HL_STR_TECH_ON_STICK] = {"Khảo sát trên USB", "Surveys on the stick"},
+    [HL_STR_TECH_IN_USE] = {"Đang dùng", "In use"},
+    [HL_STR_TECH_INSTALL] = {"Cài đặt", "Install"},
+    [HL_STR_TECH_PLUG_STICK] = {"Cắm USB của kỹ thuật viên", "Plug in the technician's stick"},
+    [HL_STR_TECH_STICK_EMPTY] = {"Không có khảo sát trên USB", "No surveys on the stick"},
+    [HL_STR_TECH_ROLLBACK] = {"Quay lại bản trước", "Roll back"},
+    [HL_STR_TECH_INVALID] = {"Khảo sát không hợp lệ, chưa cài đặt:",
+                             "The survey is not valid, nothing was installed:"},
+    [HL_STR_TECH_MORE] = {"+%d lỗi khác", "+%d more"},
+    [HL_STR_TECH_UNREADABLE] = {"(không đọc được)", "(cannot be read)"},
+    [HL_STR_TECH_EXPORT_NOW] = {"Xuất ra USB ngay", "Export to USB now"},
+    [HL_STR_TECH_SYNC_NOW] = {"Đồng bộ ngay", "Sync now"},
+    [HL_STR_TECH_PUSHING] = {"Đang gửi…", "Sending…"},
+    [HL_STR_TECH_EXPORT_WROTE] = {"Đã ghi %d phản hồi", "Wrote %d responses"},
+    [HL_STR_TECH_EXPORT_PCT] = {"Đang ghi: %d %", "Writing: %d %"},
+    [HL_STR_TECH_LANGUAGE] = {"Ngôn ngữ mặc định", "Default language"},
+    [HL_STR_TECH_IDLE] = {"Thời gian chờ", "Idle timeout"},
+    [HL_STR_TECH_WARN] = {"Thời gian nhắc", "Warning time"},
+    [HL_STR_TECH_THANKS] = {"Màn hình cảm ơn", "Thanks screen"},
+    [HL_STR_TECH_SECONDS] = {"%d giây", "%d s"},
+    [HL_STR_TECH_ROTATION] = {"Xoay màn hình", "Screen rotation"},
+    [HL_STR_TECH_DATETIME] = {"Ngày giờ", "Date and time"},
+    [HL_STR_TECH_CLOCK_SYNCED] = {"Đồng hồ đã đồng bộ", "The clock is synchronised"},
+    [HL_STR_TECH_DAY] = {"ngày", "day"},
+    [HL_STR_TECH_HOUR] = {"giờ", "hour"},
+    [HL_STR_TECH_MIN] = {"phút", "min"},
+    [HL_STR_TECH_SET_CLOCK] = {"Đặt giờ", "Set"},
+    [HL_STR_TECH_RESTART] = {"Khởi động lại", "Restart app"},
+    [HL_STR_TECH_SHUTDOWN] = {"Tắt máy", "Shut down"},
 };
 
 static const char *const hl_lang_names[HL_LANG_COUNT] = {"Tiếng Việt", "English"};
@@ -69,18 +158,22 @@ const char *hl_str_format(char *buf, size_t n, hl_lang_t lang, hl_str_id_t id, i
 {
     if (n == 0) return buf;
     if (id == HL_STR_COUNTDOWN && a == 1) id = HL_STR_COUNTDOWN_ONE;
+    if (id == HL_STR_TECH_PIN_WRONG && a == 1) id = HL_STR_TECH_PIN_WRONG_ONE;
+    if (id == HL_STR_TECH_STARS && a == 1) id = HL_STR_TECH_STARS_ONE;
     const char *fmt = hl_str(lang, id);
     int args[2] = {a, b};
     int used = 0;
     size_t o = 0;
     for (const char *p = fmt; *p && o + 1 < n;) {
-        if (p[0] == '%' && p[1] == 'd') {
+        bool pad = p[0] == '%' && p[1] == '0' && p[2] == '2' && p[3] == 'd';
+        if ((p[0] == '%' && p[1] == 'd') || pad) {
             char num[16];
-            int k = snprintf(num, sizeof num, "%d", used < 2 ? args[used] : 0);
+            int v = used < 2 ? args[used] : 0;
+            int k = pad ? snprintf(num, sizeof num, "%02d", v) : snprintf(num, sizeof num, "%d", v);
             used++;
             for (int i = 0; i < k && o + 1 < n; i++)
                 buf[o++] = num[i];
-            p += 2;
+            p += pad ? 4 : 2;
         } else {
             buf[o++] = *p++;
         }

@@ -6,7 +6,8 @@
  * citizen reads on a screen (back, next, yes/no, "still there?", the keypad's
  * delete key, the out-of-service notice, progress and countdown texts) comes
  * from this table, so that a survey never has to translate it. Texts with a
- * number are printf formats taking ints, formatted with hl_str_format.
+ * number take ints, formatted with hl_str_format ("%d", and "%02d" for
+ * minutes:seconds); the technician's words (issue 6) are here too.
  * Vietnamese is written with full diacritics, precomposed (NFC).
  */
 #ifndef HL_STRINGS_H
@@ -46,6 +47,99 @@ typedef enum hl_str_id {
     HL_STR_EXPORT_IO,      /* could not write (stick pulled or faulty) */
     HL_STR_EXPORT_FAILED,  /* any other failure */
     HL_STR_EXPORT_RETRY, /* "Rút USB ra và thử USB khác" / "Remove it and try another stick" */
+    /* The start screen: the officer on duty, as counter signs show it. */
+    HL_STR_OFFICER_ON_DUTY, /* "Cán bộ tiếp nhận" / "Officer on duty" */
+    /* Technician mode (issue 6): the PIN pad. */
+    HL_STR_TECH_PIN_TITLE, /* "Nhập mã PIN kỹ thuật viên" / "Enter the technician PIN" */
+    HL_STR_TECH_PIN_WRONG, /* wrong PIN, %d tries left */
+    HL_STR_TECH_PIN_WRONG_ONE, /* the same with one try left */
+    HL_STR_TECH_PIN_LOCKED,    /* locked: "%d:%02d" minutes and seconds left */
+    HL_STR_TECH_PIN_NO_PIN,    /* "Chưa đặt mã PIN: dùng hailong set-pin" */
+    HL_STR_TECH_OK,            /* keypad: "OK" */
+    HL_STR_TECH_CANCEL,        /* "Huỷ" / "Cancel" */
+    /* The menu's tabs and its way out. */
+    HL_STR_TECH_TAB_STATUS,   /* "Trạng thái" / "Status" */
+    HL_STR_TECH_TAB_RESULTS,  /* "Kết quả" / "Results" */
+    HL_STR_TECH_TAB_OFFICER,  /* "Cán bộ" / "Officer" */
+    HL_STR_TECH_TAB_SURVEY,   /* "Khảo sát" / "Survey" */
+    HL_STR_TECH_TAB_TRANSFER, /* "Chuyển dữ liệu" / "Transfer" */
+    HL_STR_TECH_TAB_SETTINGS, /* "Cài đặt" / "Settings" */
+    HL_STR_TECH_CLOSE,        /* "Về khảo sát" / "Back to survey" */
+    /* Status page: labels and values. */
+    HL_STR_TECH_KIOSK,         /* "Mã máy" / "Kiosk" */
+    HL_STR_TECH_SITE,          /* "Địa điểm" / "Site" */
+    HL_STR_TECH_COUNTER,       /* "Quầy" / "Counter" */
+    HL_STR_TECH_OFFICER,       /* "Cán bộ trực" / "Officer on duty" */
+    HL_STR_TECH_NOBODY,        /* "Không có cán bộ" / "Nobody" */
+    HL_STR_TECH_VERSION,       /* "Phần mềm" / "Software" */
+    HL_STR_TECH_SURVEY,        /* "Khảo sát" / "Survey" */
+    HL_STR_TECH_SURVEY_VER,    /* "phiên bản %d" / "version %d" */
+    HL_STR_TECH_TODAY,         /* "Hôm nay" / "Today" */
+    HL_STR_TECH_WEEK,          /* "7 ngày" / "7 days" */
+    HL_STR_TECH_TOTAL,         /* "Tất cả" / "All time" */
+    HL_STR_TECH_RESPONSES,     /* "%d phản hồi" / "%d responses" */
+    HL_STR_TECH_COMPLETE_PART, /* "%d đầy đủ, %d dở dang" / "%d complete, %d partial" */
+    HL_STR_TECH_STORED,        /* "Phản hồi đã lưu" / "Stored responses" */
+    HL_STR_TECH_SYNC,          /* "Đồng bộ mạng" / "Network sync" */
+    HL_STR_TECH_SYNC_OFF,      /* "Chưa cấu hình" / "Not configured" */
+    HL_STR_TECH_SYNC_PENDING,  /* "%d chờ gửi" / "%d pending" */
+    HL_STR_TECH_LAST_SUCCESS,  /* "Gửi được lần cuối" / "Last success" */
+    HL_STR_TECH_LAST_ERROR,    /* "Lỗi gần nhất" / "Last error" */
+    HL_STR_TECH_NEVER,         /* "Chưa có" / "Never" */
+    HL_STR_TECH_NONE,          /* "Không có" / "None" */
+    HL_STR_TECH_LAST_EXPORT,   /* "Xuất USB lần cuối" / "Last USB export" */
+    HL_STR_TECH_FREE,          /* "Dung lượng trống" / "Free space" */
+    HL_STR_TECH_UNKNOWN,       /* "Không rõ" / "Unknown" */
+    HL_STR_TECH_CLOCK,         /* "Đồng hồ" / "Clock" */
+    HL_STR_TECH_CLOCK_OK,      /* "đã đồng bộ" / "trusted" */
+    HL_STR_TECH_CLOCK_BAD,     /* "chưa đồng bộ" / "not trusted" */
+    /* Results page. */
+    HL_STR_TECH_ALL_TIME,     /* period button: "Tất cả" / "All" */
+    HL_STR_TECH_ALL_OFFICERS, /* "Tất cả cán bộ" / "All officers" */
+    HL_STR_TECH_RATE,         /* the satisfaction rate, big: "%d %" */
+    HL_STR_TECH_SATISFIED_OF, /* under it: "hài lòng (%d/%d)" / "satisfied (%d/%d)" */
+    HL_STR_TECH_NOT_ENOUGH, /* "Chưa đủ câu trả lời để hiển thị" / "Not enough answers to show" */
+    HL_STR_TECH_ANSWERED,   /* number questions: "%d đã trả lời" / "%d answered" */
+    HL_STR_TECH_PER_HOUR,   /* "Phản hồi theo giờ hôm nay" / "Responses per hour today" */
+    HL_STR_TECH_STARS,      /* a stars bar: "%d sao" / "%d stars" */
+    HL_STR_TECH_STARS_ONE,  /* "%d sao" / "%d star" */
+    HL_STR_TECH_NO_FIGURES, /* results not computed: "Chưa có số liệu" / "No figures yet" */
+    /* Officer page. */
+    HL_STR_TECH_ON_DUTY,     /* the chosen officer's mark: "Đang trực" / "On duty" */
+    HL_STR_TECH_CHOOSE_DUTY, /* "Chọn cán bộ đang trực" / "Choose who is on duty" */
+    HL_STR_TECH_NO_OFFICERS, /* none in the config */
+    /* Survey page. */
+    HL_STR_TECH_INSTALLED, /* "Khảo sát đã cài" / "Installed surveys" */
+    HL_STR_TECH_ON_STICK,  /* "Khảo sát trên USB" / "Surveys on the stick" */
+    HL_STR_TECH_IN_USE,    /* "Đang dùng" / "In use" */
+    HL_STR_TECH_INSTALL,   /* "Cài đặt" / "Install" */
+    HL_STR_TECH_PLUG_STICK, /* "Cắm USB của kỹ thuật viên" / "Plug in the technician's stick" */
+    HL_STR_TECH_STICK_EMPTY, /* a stick without surveys */
+    HL_STR_TECH_ROLLBACK,    /* "Quay lại bản trước" / "Roll back to the previous one" */
+    HL_STR_TECH_INVALID,     /* heading of the check's errors */
+    HL_STR_TECH_MORE,        /* "+%d lỗi khác" / "+%d more" */
+    HL_STR_TECH_UNREADABLE,  /* a file that does not load: "(không đọc được)" */
+    /* Transfer page. */
+    HL_STR_TECH_EXPORT_NOW,   /* "Xuất ra USB ngay" / "Export to USB now" */
+    HL_STR_TECH_SYNC_NOW,     /* "Đồng bộ ngay" / "Sync now" */
+    HL_STR_TECH_PUSHING,      /* "Đang gửi…" / "Sending…" */
+    HL_STR_TECH_EXPORT_WROTE, /* "Đã ghi %d phản hồi" / "Wrote %d responses" */
+    HL_STR_TECH_EXPORT_PCT,   /* "Đang ghi: %d %" / "Writing: %d %" */
+    /* Settings page. */
+    HL_STR_TECH_LANGUAGE,     /* "Ngôn ngữ mặc định" / "Default language" */
+    HL_STR_TECH_IDLE,         /* "Thời gian chờ" / "Idle timeout" */
+    HL_STR_TECH_WARN,         /* "Thời gian nhắc" / "Warning time" */
+    HL_STR_TECH_THANKS,       /* "Màn hình cảm ơn" / "Thanks screen" */
+    HL_STR_TECH_SECONDS,      /* "%d giây" / "%d s" */
+    HL_STR_TECH_ROTATION,     /* "Xoay màn hình" / "Screen rotation" */
+    HL_STR_TECH_DATETIME,     /* "Ngày giờ" / "Date and time" */
+    HL_STR_TECH_CLOCK_SYNCED, /* "Đồng hồ đã đồng bộ" / "The clock is synchronised" */
+    HL_STR_TECH_DAY,          /* stepper unit: "ngày" / "day" */
+    HL_STR_TECH_HOUR,         /* "giờ" / "hour" */
+    HL_STR_TECH_MIN,          /* "phút" / "min" */
+    HL_STR_TECH_SET_CLOCK,    /* "Đặt giờ" / "Set" */
+    HL_STR_TECH_RESTART,      /* "Khởi động lại" / "Restart app" */
+    HL_STR_TECH_SHUTDOWN,     /* "Tắt máy" / "Shut down" */
     HL_STR_COUNT
 } hl_str_id_t;
 
@@ -57,7 +151,8 @@ const char *hl_str(hl_lang_t lang, hl_str_id_t id);
 const char *hl_str_lang_name(hl_lang_t lang);
 
 /* Formats a text with up to two int arguments (a, b; unused ones ignored)
- * into buf; returns buf. Countdowns pick the singular form for 1. */
+ * into buf; returns buf. "%d" and "%02d" are substituted. Countdowns, tries
+ * left and stars pick the singular form for 1. */
 const char *hl_str_format(char *buf, size_t n, hl_lang_t lang, hl_str_id_t id, int a, int b);
 
 #endif

@@ -24,90 +24,19 @@
 #include "hl_ui.h"
 
 #include "hl_strings.h"
+#include "hl_ui_kit.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* ---- Palette (WCAG contrast noted against what each colour sits on) ----- */
-
-enum {
-    COL_BG = 0xF5F7FA,         /* page background */
-    COL_WHITE = 0xFFFFFF,      /* cards and buttons */
-    COL_TEXT = 0x1A1A1A,       /* body text: 16.6:1 on white, 15.4:1 on the page */
-    COL_MUTED = 0x4A5563,      /* hints: 7.5:1 on white, 6.9:1 on the page */
-    COL_BRAND = 0x0B4F8A,      /* header, primary buttons, selection: white text 8.4:1 */
-    COL_BRAND_DARK = 0x083A66, /* a primary button under a finger */
-    COL_PRESSED = 0xDCE8F5,    /* a light button under a finger: dark text 13.5:1 */
-    COL_SELECTED = 0xE6F0FA,   /* a chosen face or star card */
-    COL_BORDER = 0x6B7A8C,     /* button outlines: 4.4:1 on white (non-text needs 3:1) */
-    COL_DISABLED = 0xE3E8EE,   /* next while nothing is answered: muted text 6.1:1 */
-    COL_SEPARATOR = 0xD0D7DE,  /* the line above the navigation band */
-    COL_STAR = 0xE0A100,       /* filled stars */
-    COL_STAR_HINT = 0xF3D27A,  /* stars under a finger */
-    COL_STAR_EDGE = 0x8A5A00,  /* outline of filled stars: 5.9:1 on white (shapes need 3:1) */
-    COL_OK = 0x1B7F3B,         /* thanks check mark disc */
-    COL_FACE_5 = 0x1B7F3B,     /* very satisfied */
-    COL_FACE_4 = 0x4C9A2A,     /* satisfied */
-    COL_FACE_3 = 0xE0A100,     /* neutral */
-    COL_FACE_2 = 0xE06C00,     /* dissatisfied */
-    COL_FACE_1 = 0xC62828      /* very dissatisfied */
-};
-
-static hl_color_t rgb(unsigned v)
-{
-    hl_color_t c = {(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v, 255};
-    return c;
-}
-
-static int imax(int a, int b)
-{
-    return a > b ? a : b;
-}
-
-static int imin(int a, int b)
-{
-    return a < b ? a : b;
-}
-
-static int iclamp(int v, int lo, int hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
 /* ---- Layout metrics ------------------------------------------------------ */
 
-#define UI_CAP_EM      0.714 /* Noto Sans capital height per em */
-#define UI_MAX_LINES   48    /* lines of one wrapped text (500 characters at the floor) */
-#define UI_ABS_MIN_PX  10    /* below the floor only when nothing else fits */
-#define UI_LABEL_MIN   16    /* answer and button labels never go below this */
-#define UI_SMALL_MIN   12    /* hints, progress */
-#define UI_MAX_VARIANT 8
-
-typedef struct ui_lay {
-    int w, h;        /* screen */
-    bool portrait;   /* taller than wide: stack */
-    double mm;       /* px per millimetre */
-    int T;           /* minimum target side */
-    int M;           /* screen margin */
-    int G;           /* gap between targets */
-    int pad;         /* inside buttons and cards */
-    int hp;          /* vertical padding of the bands */
-    int bar_h;       /* header and navigation band height */
-    int radius;      /* corner radius of buttons and cards */
-    int q_px;        /* question text: 7 mm capital */
-    int head_px;     /* header title: 4 mm capital */
-    int label_px;    /* answer and button labels: 4.5 mm capital */
-    int small_px;    /* hints and progress: 3.5 mm capital */
-    int sel_border;  /* outline of a chosen card */
-    int line_border; /* outline of a plain button */
-} ui_lay_t;
-
-static int ui_mm(const ui_lay_t *L, double mm)
+int ui_mm(const ui_lay_t *L, double mm)
 {
     return (int)(mm * L->mm + 0.5);
 }
 
-static int ui_cap_px(const ui_lay_t *L, double cap_mm)
+int ui_cap_px(const ui_lay_t *L, double cap_mm)
 {
     return (int)(cap_mm * L->mm / UI_CAP_EM + 0.5);
 }
@@ -123,7 +52,7 @@ int hl_ui_min_target(const hl_ui_t *ui)
     return imax(64, ten_mm);
 }
 
-static void ui_lay_init(ui_lay_t *L, const hl_ui_t *ui, int w, int h)
+void ui_lay_init(ui_lay_t *L, const hl_ui_t *ui, int w, int h)
 {
     memset(L, 0, sizeof *L);
     L->w = w;
@@ -147,35 +76,7 @@ static void ui_lay_init(ui_lay_t *L, const hl_ui_t *ui, int w, int h)
 
 /* ---- Text measurement and wrapping ------------------------------------- */
 
-typedef struct ui_line {
-    int off, len; /* bytes of the text */
-} ui_line_t;
-
-typedef struct ui_wrap {
-    const char *text; /* not owned */
-    int len;          /* bytes of text */
-    int px, lh;       /* font size and line height */
-    bool bold;
-    int n; /* lines */
-    ui_line_t lines[UI_MAX_LINES];
-} ui_wrap_t;
-
-/* Text widths measured during one build, direct-mapped by (text, size):
- * fitting tries the same line prefixes at several sizes and widths, and a
- * shaped measurement costs microseconds each. Lives on the stack. */
-#define UI_MEMO 512
-
-typedef struct ui_memo {
-    const char *text; /* NULL = empty slot */
-    int len, px, bold, width;
-} ui_memo_t;
-
-typedef struct ui_m {
-    const hl_ui_t *ui;
-    ui_memo_t memo[UI_MEMO];
-} ui_m_t;
-
-static int ui_tw(ui_m_t *ui, const char *t, int len, int px, bool bold)
+int ui_tw(ui_m_t *ui, const char *t, int len, int px, bool bold)
 {
     if (len <= 0) return 0;
     const hl_measure_t *m = &ui->ui->measure;
@@ -196,7 +97,7 @@ static int ui_tw(ui_m_t *ui, const char *t, int len, int px, bool bold)
     return e->width;
 }
 
-static int ui_lh(ui_m_t *ui, int px, bool bold)
+int ui_lh(ui_m_t *ui, int px, bool bold)
 {
     const hl_measure_t *m = &ui->ui->measure;
     if (m->line_height) return m->line_height(m->ctx, px, bold);
@@ -249,8 +150,8 @@ static bool ui_wrap_add(ui_wrap_t *w, int off, int len, int max_lines)
 /* Greedy word wrap of text[0..len) at px into lines no wider than width.
  * A word wider than the line fails, unless break_words (then it is split
  * between characters). Fails beyond max_lines. */
-static bool ui_wrap(ui_m_t *ui, const char *text, int len, int px, bool bold, int width,
-                    int max_lines, bool break_words, ui_wrap_t *w)
+bool ui_wrap(ui_m_t *ui, const char *text, int len, int px, bool bold, int width, int max_lines,
+             bool break_words, ui_wrap_t *w)
 {
     w->text = text;
     w->len = len;
@@ -329,8 +230,8 @@ static bool ui_try(ui_m_t *ui, const char *t, int len, int px, bool bold, int wi
 
 /* The largest size in [lo, hi] at which the text wraps into width x height
  * in at most max_lines lines; false (w undefined) when not even lo fits. */
-static bool ui_fit(ui_m_t *ui, const char *t, int len, bool bold, int width, int height, int hi,
-                   int lo, int max_lines, ui_wrap_t *w)
+bool ui_fit(ui_m_t *ui, const char *t, int len, bool bold, int width, int height, int hi, int lo,
+            int max_lines, ui_wrap_t *w)
 {
     if (hi < lo) hi = lo;
     if (ui_try(ui, t, len, hi, bold, width, height, max_lines, w)) return true;
@@ -358,8 +259,8 @@ static void ui_force(ui_m_t *ui, const char *t, int len, bool bold, int width, i
     if (w->n > keep) w->n = keep;
 }
 
-static void ui_fit_or_force(ui_m_t *ui, const char *t, int len, bool bold, int width, int height,
-                            int hi, int lo, int max_lines, ui_wrap_t *w)
+void ui_fit_or_force(ui_m_t *ui, const char *t, int len, bool bold, int width, int height, int hi,
+                     int lo, int max_lines, ui_wrap_t *w)
 {
     if (ui_fit(ui, t, len, bold, width, height, hi, lo, max_lines, w)) return;
     if (ui_fit(ui, t, len, bold, width, height, lo, lo, UI_MAX_LINES, w)) return;
@@ -368,43 +269,31 @@ static void ui_fit_or_force(ui_m_t *ui, const char *t, int len, bool bold, int w
 
 /* ---- Scene helpers ------------------------------------------------------- */
 
-typedef struct ui_b {
-    const hl_ui_t *ui;
-    ui_m_t m; /* measurement with its memo */
-    const hl_flow_t *f;
-    hl_scene_t *s;
-    ui_lay_t L;
-    hl_lang_t lang;
-    int roomy;     /* content area's smaller side: big screens get bigger faces and keys */
-    bool big;      /* roomy is over 200 mm (portrait, large panels): answers and labels grow */
-    int content_h; /* height left for question and answers (stacked faces need it) */
-} ui_b_t;
-
-static hl_rect_t ui_rect(int x, int y, int w, int h)
+hl_rect_t ui_rect(int x, int y, int w, int h)
 {
     hl_rect_t r = {x, y, w < 0 ? 0 : w, h < 0 ? 0 : h};
     return r;
 }
 
-static hl_rect_t ui_inset(hl_rect_t r, int dx, int dy)
+hl_rect_t ui_inset(hl_rect_t r, int dx, int dy)
 {
     return ui_rect(r.x + dx, r.y + dy, r.w - 2 * dx, r.h - 2 * dy);
 }
 
-static void ui_fill(ui_b_t *b, hl_rect_t r, unsigned col, int radius)
+void ui_fill(ui_b_t *b, hl_rect_t r, unsigned col, int radius)
 {
     hl_cmd_t *c = hl_scene_push(b->s, HL_CMD_RECT, r, rgb(col));
     c->radius = radius;
 }
 
-static void ui_outline(ui_b_t *b, hl_rect_t r, unsigned col, int radius, int border)
+void ui_outline(ui_b_t *b, hl_rect_t r, unsigned col, int radius, int border)
 {
     hl_cmd_t *c = hl_scene_push(b->s, HL_CMD_RECT, r, rgb(col));
     c->radius = radius;
     c->border = border;
 }
 
-static void ui_shape(ui_b_t *b, hl_cmd_kind_t kind, hl_rect_t r, unsigned col, int border)
+void ui_shape(ui_b_t *b, hl_cmd_kind_t kind, hl_rect_t r, unsigned col, int border)
 {
     hl_cmd_t *c = hl_scene_push(b->s, kind, r, rgb(col));
     c->border = border;
@@ -413,7 +302,7 @@ static void ui_shape(ui_b_t *b, hl_cmd_kind_t kind, hl_rect_t r, unsigned col, i
 /* Moves the commands from cmd0 and the targets from tgt0 on down by dy:
  * a screen is laid out from the top, then its content block is centred in
  * the room it did not use. */
-static void ui_shift(ui_b_t *b, size_t cmd0, size_t tgt0, int dy)
+void ui_shift(ui_b_t *b, size_t cmd0, size_t tgt0, int dy)
 {
     if (dy <= 0) return;
     for (size_t i = cmd0; i < b->s->n_cmds; i++)
@@ -423,8 +312,7 @@ static void ui_shift(ui_b_t *b, size_t cmd0, size_t tgt0, int dy)
 }
 
 /* valign: 0 top, 1 centre, 2 bottom of box. */
-static int ui_emit(ui_b_t *b, const ui_wrap_t *w, hl_rect_t box, unsigned col, hl_align_t al,
-                   int valign)
+int ui_emit(ui_b_t *b, const ui_wrap_t *w, hl_rect_t box, unsigned col, hl_align_t al, int valign)
 {
     ui_wrap_t even;
     if (w->n >= 2 && w->n <= (al == HL_ALIGN_CENTER ? 6 : 3)) {
@@ -461,28 +349,21 @@ static int ui_emit(ui_b_t *b, const ui_wrap_t *w, hl_rect_t box, unsigned col, h
 }
 
 /* Fits and draws a short text (a label) in box, centred vertically. */
-static void ui_label(ui_b_t *b, const char *t, hl_rect_t box, int hi, int lo, bool bold,
-                     unsigned col, hl_align_t al, int max_lines)
+void ui_label(ui_b_t *b, const char *t, hl_rect_t box, int hi, int lo, bool bold, unsigned col,
+              hl_align_t al, int max_lines)
 {
     ui_wrap_t w;
     ui_fit_or_force(&b->m, t, (int)strlen(t), bold, box.w, box.h, hi, lo, max_lines, &w);
     ui_emit(b, &w, box, col, al, 1);
 }
 
-static bool ui_pressed(const ui_b_t *b, const char *id)
+bool ui_pressed(const ui_b_t *b, const char *id)
 {
     return b->ui->pressed[0] && strcmp(b->ui->pressed, id) == 0;
 }
 
-typedef enum ui_style {
-    UI_PRIMARY = 0, /* blue, white text: next, continue */
-    UI_SECONDARY,   /* white, blue outline and text: back */
-    UI_QUIET,       /* white, grey outline, dark text: skip, keypad */
-    UI_DISABLED     /* grey, muted text: next before an answer */
-} ui_style_t;
-
-static void ui_button(ui_b_t *b, const char *id, hl_rect_t r, ui_style_t st, const char *text,
-                      int px, bool bold)
+void ui_button(ui_b_t *b, const char *id, hl_rect_t r, ui_style_t st, const char *text, int px,
+               bool bold)
 {
     const ui_lay_t *L = &b->L;
     bool down = ui_pressed(b, id);
@@ -516,12 +397,12 @@ static void ui_button(ui_b_t *b, const char *id, hl_rect_t r, ui_style_t st, con
 }
 
 /* Width a button needs for its label at px, never under the target size. */
-static int ui_button_w(ui_b_t *b, const char *text, int px, bool bold)
+int ui_button_w(ui_b_t *b, const char *text, int px, bool bold)
 {
     return imax(b->L.T, ui_tw(&b->m, text, (int)strlen(text), px, bold) + 3 * b->L.pad);
 }
 
-static const char *ui_fmt(ui_b_t *b, hl_str_id_t id, int a, int c)
+const char *ui_fmt(ui_b_t *b, hl_str_id_t id, int a, int c)
 {
     char buf[160];
     hl_str_format(buf, sizeof buf, b->lang, id, a, c);
@@ -598,7 +479,7 @@ static void ui_answer_id(char out[HL_SCENE_ID_MAX], const hl_question_t *q, int 
     snprintf(out, HL_SCENE_ID_MAX, "answer:%s:%s", q->id, ui_item_id(q, i));
 }
 
-static unsigned ui_face_color(int level, int of)
+unsigned ui_face_color(int level, int of)
 {
     static const unsigned five[5] = {COL_FACE_1, COL_FACE_2, COL_FACE_3, COL_FACE_4, COL_FACE_5};
     static const unsigned three[3] = {COL_FACE_1, COL_FACE_3, COL_FACE_5};
@@ -734,6 +615,39 @@ static void ui_progress(ui_b_t *b, hl_rect_t box)
     }
 }
 
+/* The officer on duty at the left of the start screen's navigation band,
+ * as counter signs show them: the photo (if any), "Cán bộ tiếp nhận" and
+ * the name. Takes at most half of box; returns where the rest begins (box.x
+ * when nobody is on duty: the screen is then exactly as without officers). */
+static int ui_officer(ui_b_t *b, hl_rect_t box)
+{
+    const ui_lay_t *L = &b->L;
+    const hl_config_t *cfg = b->ui->cfg;
+    const hl_officer_t *o = cfg && cfg->officer[0] ? hl_config_officer(cfg, cfg->officer) : NULL;
+    if (!o || !o->name[0] || box.w < 2 * L->T) return box.x;
+    int x = box.x, maxw = box.w / 2;
+    if (o->photo && o->photo[0]) {
+        int pw = box.h * 3 / 4; /* a portrait photo's 3:4 */
+        hl_cmd_t *c = hl_scene_push(b->s, HL_CMD_IMAGE, ui_rect(x, box.y, pw, box.h), rgb(COL_BG));
+        c->text = o->photo;
+        c->len = (int)strlen(o->photo);
+        x += pw + L->pad;
+        maxw -= pw + L->pad;
+    }
+    const char *role = hl_str(b->lang, HL_STR_OFFICER_ON_DUTY);
+    int rpx = UI_SMALL_MIN + 2, npx = imax(UI_LABEL_MIN, (L->label_px + L->small_px) / 2);
+    int rw = ui_tw(&b->m, role, (int)strlen(role), rpx, false);
+    int nw = ui_tw(&b->m, o->name, (int)strlen(o->name), npx, true);
+    int tw = imin(maxw, imax(rw, nw) + 1);
+    if (tw < L->T / 2) return box.x;
+    int rh = ui_lh(&b->m, rpx, false);
+    ui_label(b, role, ui_rect(x, box.y, tw, rh), rpx, UI_SMALL_MIN, false, COL_MUTED, HL_ALIGN_LEFT,
+             1);
+    ui_label(b, o->name, ui_rect(x, box.y + rh, tw, box.h - rh), npx, UI_SMALL_MIN, true, COL_TEXT,
+             HL_ALIGN_LEFT, 2);
+    return x + tw + L->G;
+}
+
 static void ui_navbar(ui_b_t *b, ui_nav_t nv)
 {
     const ui_lay_t *L = &b->L;
@@ -766,6 +680,7 @@ static void ui_navbar(ui_b_t *b, ui_nav_t nv)
         ui_button(b, "skip", ui_rect(right - ws, by, ws, L->T), UI_QUIET, ts, px, true);
         right -= ws + L->G;
     }
+    if (b->f->state == HL_STATE_START) left = ui_officer(b, ui_rect(left, by, right - left, L->T));
     ui_progress(b, ui_rect(left, by, right - left, L->T));
 }
 

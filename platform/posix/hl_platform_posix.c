@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
@@ -165,4 +167,66 @@ int hl_platform_rmtree(const char *path, hl_err_t *err)
     if (unlink(path) != 0)
         return hl_err_set(err, HL_ERR_IO, "cannot remove %s: %s", path, strerror(errno));
     return HL_OK;
+}
+
+/* ---- Disk, time zone, power, clock ------------------------------------------- */
+
+long long hl_platform_free_bytes(const char *path)
+{
+    struct statvfs v;
+    if (!path || statvfs(path, &v) != 0) return -1;
+    return (long long)v.f_bavail * (long long)v.f_frsize;
+}
+
+int64_t hl_platform_tz_offset_ms(int64_t utc_ms)
+{
+    time_t t = (time_t)(utc_ms / 1000);
+    struct tm tm;
+    if (!localtime_r(&t, &tm)) return 0;
+    return (int64_t)tm.tm_gmtoff * 1000;
+}
+
+int64_t hl_platform_day_start_ms(int64_t utc_ms)
+{
+    int64_t off = hl_platform_tz_offset_ms(utc_ms);
+    int64_t local = utc_ms + off;
+    int64_t day = local / 86400000;
+    if (local < 0 && local % 86400000) day--;
+    return day * 86400000 - off;
+}
+
+int hl_platform_poweroff(hl_err_t *err)
+{
+    const char *cmd = getenv("HAILONG_POWEROFF_CMD");
+    pid_t pid = fork();
+    if (pid < 0)
+        return hl_err_set(err, HL_ERR_STATE, "cannot power off: fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (cmd && *cmd)
+            execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        else
+            execlp("systemctl", "systemctl", "poweroff", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return HL_OK;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return hl_err_set(err, HL_ERR_STATE,
+                      code == 127 ? "cannot power off: systemctl is not available here"
+                                  : "the system refused to power off (exit %d): the kiosk's user "
+                                    "needs the right (a polkit rule), or use the switch",
+                      code);
+}
+
+int hl_platform_set_time(int64_t utc_ms, hl_err_t *err)
+{
+    struct timespec ts = {(time_t)(utc_ms / 1000), (long)(utc_ms % 1000) * 1000000L};
+    if (clock_settime(CLOCK_REALTIME, &ts) == 0) return HL_OK;
+    if (errno == EPERM)
+        return hl_err_set(err, HL_ERR_STATE,
+                          "not allowed to set the clock: the kiosk needs CAP_SYS_TIME (or connect "
+                          "it to a network with NTP)");
+    return hl_err_set(err, HL_ERR_STATE, "cannot set the clock: %s", strerror(errno));
 }

@@ -1,0 +1,724 @@
+/*
+ * kiosk_tech.c: technician mode in the running kiosk: the hidden gesture and
+ * PIN pad (hl_tech), the menu's screens (hl_tech_ui) and what its buttons
+ * do: switch the officer on duty, install or roll back a survey from the
+ * technician's stick, export to USB or sync now, change the default
+ * language, timeouts, rotation and clock, restart, shut down.
+ *
+ * Every change goes to the config file through hl_config_set (validated,
+ * atomic) and into the store's technician log with the time; a refused value
+ * leaves everything as it was and says why on screen. PIN attempts, lockouts
+ * and entries are logged too; the lockout state is stored after each PIN so
+ * a restart does not reset it. The menu opens only while nobody is
+ * answering, so switching the survey or the officer never touches a
+ * response in progress.
+ * Work here runs on the event loop's thread: config writes and log rows are
+ * single commits; the results page's aggregate reads run once per page or
+ * filter change, never per frame. In a scripted run (k->fake), powering off
+ * and setting the clock are simulated (the fake clock moves), restart ends
+ * the run.
+ */
+#include "kiosk.h"
+
+#include "hl_platform.h"
+#include "hl_results.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef HL_VERSION
+#define HL_VERSION "0.0.0"
+#endif
+
+#define TECH_SURVEY_DIR "surveys" /* installed surveys: <config folder>/surveys/ */
+#define TECH_STICK_DIR  "HAILONG/surveys"
+
+static int64_t tech_mono(const hl_kiosk_t *k)
+{
+    return k->sys.mono_ms(k->sys.ctx);
+}
+
+static int64_t tech_utc(const hl_kiosk_t *k)
+{
+    return k->sys.utc_ms(k->sys.ctx);
+}
+
+static void tech_notice(hl_kiosk_t *k, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void tech_notice(hl_kiosk_t *k, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(k->notice, sizeof k->notice, fmt, ap);
+    va_end(ap);
+    k->notice_error = error;
+    k->dirty = true;
+}
+
+/* One row in the technician log (and a line on stderr, the journal). */
+static void tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
+{
+    char detail[512] = "";
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(detail, sizeof detail, fmt, ap);
+        va_end(ap);
+    }
+    fprintf(stderr, "hailong: technician: %s%s%s\n", event, detail[0] ? ": " : "", detail);
+    hl_err_t err = {0};
+    if (hl_store_log(k->store, tech_utc(k), event, detail[0] ? detail : NULL, &err) != HL_OK)
+        fprintf(stderr, "hailong: technician log: %s\n", err.msg);
+}
+
+static void tech_save_lock(hl_kiosk_t *k)
+{
+    hl_err_t err = {0};
+    if (hl_store_pin_put(k->store, &k->tech.lock, &err) != HL_OK)
+        fprintf(stderr, "hailong: keeping the PIN lockout: %s\n", err.msg);
+}
+
+/* The counter's name as recorded in responses: the first language's. */
+static const char *tech_counter(const hl_kiosk_t *k)
+{
+    const hl_config_t *cfg = &k->cli->cfg;
+    const char *c = hl_text_get(&cfg->counter, k->cli->survey->langs[0]);
+    return c && *c ? c : NULL;
+}
+
+static void tech_apply_duty(hl_kiosk_t *k)
+{
+    const hl_config_t *cfg = &k->cli->cfg;
+    hl_err_t err = {0};
+    if (hl_store_set_duty(k->store, cfg->officer[0] ? cfg->officer : NULL, tech_counter(k), &err) !=
+        HL_OK)
+        fprintf(stderr, "hailong: officer on duty: %s\n", err.msg);
+}
+
+/* The config's default language first among the survey's (the flow starts
+ * each response in langs[0]). */
+static void tech_apply_language(hl_kiosk_t *k)
+{
+    hl_survey_t *s = k->cli->survey;
+    hl_lang_t want;
+    if (!k->cli->cfg.language[0] || !hl_lang_parse(k->cli->cfg.language, &want)) return;
+    for (size_t i = 1; i < s->n_langs; i++) {
+        if (s->langs[i] != want) continue;
+        memmove(&s->langs[1], &s->langs[0], i * sizeof s->langs[0]);
+        s->langs[0] = want;
+        break;
+    }
+    if (k->flow.state == HL_STATE_START && !k->flow.started) k->flow.resp.lang = s->langs[0];
+}
+
+void hl_kiosk_tech_open(hl_kiosk_t *k)
+{
+    hl_pin_lock_t lock;
+    hl_pin_lock_init(&lock);
+    hl_err_t err = {0};
+    if (hl_store_pin_get(k->store, &lock, &err) != HL_OK)
+        fprintf(stderr, "hailong: reading the PIN lockout: %s\n", err.msg);
+    hl_pin_lock_restore(&lock, tech_mono(k), tech_utc(k));
+    hl_tech_init(&k->tech, &lock, k->cli->cfg.n_officers);
+    k->results = calloc(1, sizeof *k->results);
+    k->clock_edit_ms = -1;
+    tech_apply_duty(k);
+    tech_apply_language(k);
+}
+
+void hl_kiosk_tech_close(hl_kiosk_t *k)
+{
+    free(k->results);
+    k->results = NULL;
+    hl_diags_free(&k->install_errors);
+}
+
+/* ---- Config changes ------------------------------------------------------------ */
+
+static const char *tech_config_path(const hl_kiosk_t *k)
+{
+    return k->cli->cfg.file ? k->cli->cfg.file : NULL;
+}
+
+/* Writes one setting; on success reloads the config into cli->cfg (so the
+ * kiosk sees exactly what the file says) and logs it. */
+static bool tech_set(hl_kiosk_t *k, const char *key, const char *value_json, const char *what)
+{
+    const char *path = tech_config_path(k);
+    if (!path) {
+        tech_notice(k, true,
+                    "Không có tệp cấu hình để lưu / No config file to save to: start the kiosk "
+                    "with --config FILE");
+        return false;
+    }
+    hl_diags_t d = {0};
+    hl_err_t err = {0};
+    int rc = hl_config_set(path, key, value_json, &d, &err);
+    if (rc != HL_OK) {
+        const char *why = d.n ? d.items[0].msg : err.msg;
+        tech_notice(k, true, "Chưa lưu / Not saved: %s", why);
+        tech_log(k, "config_refused", "%s = %s: %s", key, value_json ? value_json : "(removed)",
+                 why);
+        hl_diags_free(&d);
+        return false;
+    }
+    hl_diags_free(&d);
+    hl_config_t fresh;
+    hl_config_defaults(&fresh, k->cli->cfg.kiosk_id);
+    hl_diags_t d2 = {0};
+    if (hl_config_load_file(path, &fresh, &d2) == HL_OK) {
+        hl_config_free(&k->cli->cfg);
+        k->cli->cfg = fresh;
+    } else {
+        hl_config_free(&fresh);
+    }
+    hl_diags_free(&d2);
+    tech_log(k, "config", "%s = %s", key, value_json ? value_json : "(removed)");
+    tech_notice(k, false, "%s", what);
+    k->tech.n_officers = k->cli->cfg.n_officers;
+    return true;
+}
+
+static void tech_duty(hl_kiosk_t *k, const char *id)
+{
+    const hl_config_t *cfg = &k->cli->cfg;
+    if (strcmp(id, "none") != 0 && !hl_config_officer(cfg, id)) {
+        tech_notice(k, true, "Không có cán bộ này / Unknown officer %s", id);
+        return;
+    }
+    char before[HL_ITEM_ID_MAX + 1];
+    snprintf(before, sizeof before, "%s", cfg->officer);
+    char json[HL_ITEM_ID_MAX + 8];
+    snprintf(json, sizeof json, "\"%s\"", id);
+    if (!tech_set(k, "officer", strcmp(id, "none") ? json : NULL,
+                  "Đã lưu cán bộ trực / Officer on duty saved"))
+        return;
+    tech_log(k, "duty", "%s -> %s", before[0] ? before : "nobody",
+             k->cli->cfg.officer[0] ? k->cli->cfg.officer : "nobody");
+    tech_apply_duty(k);
+}
+
+static void tech_timeout_step(hl_kiosk_t *k, const char *which, int sign)
+{
+    hl_timeouts_t t = k->cli->cfg.timeouts;
+    int *v = !strcmp(which, "idle") ? &t.idle_s : !strcmp(which, "warn") ? &t.warn_s : &t.thanks_s;
+    int step = !strcmp(which, "idle") ? 5 : 1;
+    int nv = *v + sign * step;
+    char key[32], json[16];
+    snprintf(key, sizeof key, "timeouts.%s_s", which);
+    snprintf(json, sizeof json, "%d", nv);
+    if (!tech_set(k, key, json, "Đã lưu thời gian chờ / Timeouts saved")) return;
+    k->flow.timeouts = k->cli->cfg.timeouts;
+}
+
+/* ---- Surveys --------------------------------------------------------------------- */
+
+static bool ends_with_json(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 5 && !strcmp(name + n - 5, ".json") && name[0] != '.';
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* Lists *.json in dir (sorted by name) into items; returns how many. */
+static int tech_list_dir(const char *dir, hl_tech_survey_item_t *items, int max, const char *active)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    char names[HL_TECH_MAX_SURVEYS][128];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max && n < HL_TECH_MAX_SURVEYS)
+        if (ends_with_json(e->d_name) && strlen(e->d_name) < sizeof names[0])
+            memcpy(names[n++], e->d_name, strlen(e->d_name) + 1);
+    closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], name_cmp);
+    for (int i = 0; i < n; i++) {
+        hl_tech_survey_item_t *it = &items[i];
+        memset(it, 0, sizeof *it);
+        snprintf(it->file, sizeof it->file, "%s", names[i]);
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        hl_survey_t *s = NULL;
+        if (hl_survey_load_file(path, &s, NULL) == HL_OK) {
+            snprintf(it->id, sizeof it->id, "%s", s->id);
+            it->version = (long long)s->version;
+        }
+        hl_survey_free(s);
+        char real_a[PATH_MAX], real_b[PATH_MAX];
+        it->active =
+            active && realpath(path, real_a) && realpath(active, real_b) && !strcmp(real_a, real_b);
+    }
+    return n;
+}
+
+static void tech_installed_dir(const hl_kiosk_t *k, char *out, size_t size)
+{
+    const char *dir = k->cli->cfg.dir ? k->cli->cfg.dir : ".";
+    snprintf(out, size, "%s/%s", dir, TECH_SURVEY_DIR);
+}
+
+/* Installed surveys: the config's surveys/ folder, then the bundled ones. */
+static void tech_list_surveys(hl_kiosk_t *k)
+{
+    char dir[PATH_MAX];
+    tech_installed_dir(k, dir, sizeof dir);
+    hl_tech_view_t *v = &k->view;
+    v->n_installed = tech_list_dir(dir, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file);
+    char bundled[PATH_MAX];
+    snprintf(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
+    v->n_installed += tech_list_dir(bundled, v->installed + v->n_installed,
+                                    HL_TECH_MAX_SURVEYS - v->n_installed, k->cli->survey_file);
+    v->n_on_stick = 0;
+    v->stick = k->has_tech_stick;
+    if (k->has_tech_stick) {
+        char sd[PATH_MAX];
+        snprintf(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
+        v->n_on_stick = tech_list_dir(sd, v->on_stick, HL_TECH_MAX_SURVEYS, NULL);
+    }
+    v->can_rollback = k->prev_survey[0] != '\0';
+}
+
+/* The path of installed item i (config surveys/ first, then bundled). */
+static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
+{
+    char dir[PATH_MAX];
+    tech_installed_dir(k, dir, sizeof dir);
+    hl_tech_survey_item_t items[HL_TECH_MAX_SURVEYS];
+    int n = tech_list_dir(dir, items, HL_TECH_MAX_SURVEYS, NULL);
+    if (i < n) {
+        snprintf(out, size, "%s/%s", dir, items[i].file);
+        return true;
+    }
+    char bundled[PATH_MAX];
+    snprintf(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
+    int m = tech_list_dir(bundled, items, HL_TECH_MAX_SURVEYS - n, NULL);
+    if (i - n < m && i >= n) {
+        snprintf(out, size, "%s/%s", bundled, items[i - n].file);
+        return true;
+    }
+    return false;
+}
+
+/* Runs the kiosk on the survey in path: loads it (as hailong check would),
+ * registers it with the store, restarts the flow on it, and records it in
+ * the config. On any failure the running survey stays. */
+static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install)
+{
+    hl_diags_free(&k->install_errors);
+    hl_survey_t *s = NULL;
+    int rc = hl_survey_load_file(path, &s, &k->install_errors);
+    if (rc != HL_OK) {
+        tech_notice(k, true,
+                    "Khảo sát có %zu lỗi, không thay đổi gì / The survey has %zu problem%s: "
+                    "nothing changed",
+                    k->install_errors.n, k->install_errors.n, k->install_errors.n == 1 ? "" : "s");
+        tech_log(k, "survey_refused", "%s: %zu problem(s)", path, k->install_errors.n);
+        hl_survey_free(s);
+        return false;
+    }
+    hl_err_t err = {0};
+    if (hl_store_use_survey(k->store, s, k->cli->cfg.kiosk_id, &err) != HL_OK) {
+        tech_notice(k, true, "Chưa dùng / Not used: %s", err.msg);
+        tech_log(k, "survey_refused", "%s: %s", path, err.msg);
+        hl_store_use_survey(k->store, k->cli->survey, k->cli->cfg.kiosk_id, &err);
+        hl_survey_free(s);
+        return false;
+    }
+    /* Recorded in the config: relative to its folder when it is inside. */
+    const char *dir = k->cli->cfg.dir;
+    const char *rel = path;
+    size_t dl = dir ? strlen(dir) : 0;
+    if (dir && !strncmp(path, dir, dl) && path[dl] == '/') rel = path + dl + 1;
+    char json[PATH_MAX + 8];
+    snprintf(json, sizeof json, "\"%s\"", rel);
+    char prev[PATH_MAX];
+    snprintf(prev, sizeof prev, "%s", k->cli->survey_file);
+    if (!tech_set(k, "survey", json, "Đã lưu khảo sát / Survey saved")) {
+        hl_store_use_survey(k->store, k->cli->survey, k->cli->cfg.kiosk_id, &err);
+        hl_survey_free(s);
+        return false;
+    }
+    hl_flow_free(&k->flow);
+    hl_survey_free(k->cli->survey);
+    k->cli->survey = s;
+    snprintf(k->cli->survey_file, sizeof k->cli->survey_file, "%s", path);
+    tech_apply_language(k);
+    if (hl_flow_init(&k->flow, s, &k->cli->cfg.timeouts, k->sys, hl_store_sink(k->store), &err) !=
+        HL_OK)
+        fprintf(stderr, "hailong: restarting the flow: %s\n", err.msg);
+    tech_apply_language(k);
+    hl_ui_init(&k->ui, s, &k->cli->cfg, hl_render_measure(k->render), k->cli->cfg.display.dpi);
+    snprintf(k->prev_survey, sizeof k->prev_survey, "%s", prev);
+    tech_log(k, log_install ? "survey_install" : "survey_use", "%s (%s v%lld), was %s", path, s->id,
+             (long long)s->version, prev);
+    tech_notice(k, false, "Đang dùng / Now running %s v%lld", s->id, (long long)s->version);
+    k->results_valid = false;
+    return true;
+}
+
+/* Copies src to dst atomically (temporary file, fsync, rename). */
+static bool tech_copy(const char *src, const char *dst, char *why, size_t whysz)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%d", dst, (int)getpid());
+    int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (in < 0) {
+        snprintf(why, whysz, "cannot read %s: %s", src, strerror(errno));
+        return false;
+    }
+    int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (out < 0) {
+        snprintf(why, whysz, "cannot write %s: %s", tmp, strerror(errno));
+        close(in);
+        return false;
+    }
+    char buf[65536];
+    ssize_t r;
+    bool ok = true;
+    while (ok && (r = read(in, buf, sizeof buf)) != 0) {
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            ok = false;
+            break;
+        }
+        for (ssize_t off = 0; ok && off < r;) {
+            ssize_t w = write(out, buf + off, (size_t)(r - off));
+            if (w < 0 && errno != EINTR) ok = false;
+            if (w > 0) off += w;
+        }
+    }
+    if (ok && fsync(out) != 0) ok = false;
+    int e = errno;
+    close(in);
+    if (close(out) != 0) ok = false;
+    if (ok && rename(tmp, dst) != 0) ok = false;
+    if (!ok) {
+        snprintf(why, whysz, "cannot copy to %s: %s", dst, strerror(e ? e : errno));
+        unlink(tmp);
+    }
+    return ok;
+}
+
+static void tech_install(hl_kiosk_t *k, int i)
+{
+    if (!k->has_tech_stick) {
+        tech_notice(k, true, "Cắm USB của kỹ thuật viên / Insert the technician's USB stick first");
+        return;
+    }
+    char sd[PATH_MAX];
+    snprintf(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
+    hl_tech_survey_item_t items[HL_TECH_MAX_SURVEYS];
+    int n = tech_list_dir(sd, items, HL_TECH_MAX_SURVEYS, NULL);
+    if (i < 0 || i >= n) {
+        tech_notice(k, true, "Khảo sát không còn trên USB / That survey is no longer on the stick");
+        return;
+    }
+    char src[PATH_MAX + 160];
+    snprintf(src, sizeof src, "%s/%s", sd, items[i].file);
+    /* Checked first, exactly like hailong check: a broken file is never copied. */
+    hl_diags_free(&k->install_errors);
+    hl_survey_t *s = NULL;
+    if (hl_survey_load_file(src, &s, &k->install_errors) != HL_OK) {
+        tech_notice(
+            k, true,
+            "%s: %zu lỗi, không cài / %zu problem%s: nothing installed, the survey keeps running",
+            items[i].file, k->install_errors.n, k->install_errors.n,
+            k->install_errors.n == 1 ? "" : "s");
+        tech_log(k, "survey_refused", "%s: %zu problem(s)", src, k->install_errors.n);
+        hl_survey_free(s);
+        return;
+    }
+    char dir[PATH_MAX], dst[PATH_MAX + 160], why[PATH_MAX + 80];
+    tech_installed_dir(k, dir, sizeof dir);
+    mkdir(dir, 0755);
+    /* Named by id and version: an older version stays installed (rollback). */
+    snprintf(dst, sizeof dst, "%s/%s-v%lld.json", dir, s->id, (long long)s->version);
+    hl_survey_free(s);
+    if (!tech_copy(src, dst, why, sizeof why)) {
+        tech_notice(k, true, "Chưa cài / Not installed: %s", why);
+        tech_log(k, "survey_refused", "%s", why);
+        return;
+    }
+    tech_switch_survey(k, dst, true);
+}
+
+/* ---- Clock ------------------------------------------------------------------------ */
+
+static void tech_clock_step(hl_kiosk_t *k, const char *step)
+{
+    if (k->clock_edit_ms < 0) k->clock_edit_ms = tech_utc(k);
+    static const struct {
+        const char *id;
+        int64_t ms;
+    } steps[] = {{"-1d", -86400000}, {"+1d", 86400000}, {"-1h", -3600000},
+                 {"+1h", 3600000},   {"-10m", -600000}, {"+10m", 600000}};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (!strcmp(step, steps[i].id)) k->clock_edit_ms += steps[i].ms;
+    k->dirty = true;
+}
+
+static void tech_clock_set(hl_kiosk_t *k)
+{
+    int64_t want = k->clock_edit_ms >= 0 ? k->clock_edit_ms : tech_utc(k);
+    hl_err_t err = {0};
+    char when[32];
+    hl_time_iso8601(want, when);
+    if (k->fake) {
+        k->fake->utc_ms = want; /* scripted run: the run's clock moves */
+        k->fake->trusted = true;
+    } else if (hl_platform_set_time(want, &err) != HL_OK) {
+        tech_notice(k, true, "Chưa đặt giờ / Clock not set: %s", err.msg);
+        tech_log(k, "clock_refused", "%s: %s", when, err.msg);
+        return;
+    }
+    k->clock_set_by_person = true;
+    k->clock_edit_ms = -1;
+    tech_log(k, "clock", "set to %s by the technician", when);
+    tech_notice(k, false, "Đã đặt giờ / Clock set: %s", when);
+}
+
+/* ---- Power ------------------------------------------------------------------------- */
+
+static void tech_restart(hl_kiosk_t *k)
+{
+    tech_log(k, "restart", k->fake ? "scripted run: the run ends" : NULL);
+    k->restart = !k->fake;
+    k->quit = true;
+}
+
+static void tech_shutdown(hl_kiosk_t *k)
+{
+    if (k->fake) {
+        tech_log(k, "shutdown", "scripted run: not carried out");
+        tech_notice(k, false, "Đang tắt máy / Shutting down (scripted run: not carried out)");
+        return;
+    }
+    hl_err_t err = {0};
+    if (hl_platform_poweroff(&err) != HL_OK) {
+        tech_notice(k, true, "%s", err.msg);
+        tech_log(k, "shutdown_refused", "%s", err.msg);
+        return;
+    }
+    tech_log(k, "shutdown", NULL);
+    tech_notice(k, false, "Đang tắt máy / Shutting down");
+}
+
+/* ---- The menu's actions ------------------------------------------------------------------ */
+
+static void tech_action(hl_kiosk_t *k, const char *id)
+{
+    const char *a = id + strlen("tech:");
+    k->notice[0] = '\0';
+    if (!strncmp(a, "duty:", 5)) {
+        tech_duty(k, a + 5);
+    } else if (!strncmp(a, "survey:use:", 11)) {
+        char path[PATH_MAX];
+        if (tech_installed_path(k, atoi(a + 11), path, sizeof path))
+            tech_switch_survey(k, path, false);
+        else
+            tech_notice(k, true, "Khảo sát không còn / That survey is no longer installed");
+    } else if (!strncmp(a, "survey:install:", 15)) {
+        tech_install(k, atoi(a + 15));
+    } else if (!strcmp(a, "survey:rollback")) {
+        if (k->prev_survey[0]) {
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s", k->prev_survey);
+            tech_switch_survey(k, path, false);
+        }
+    } else if (!strcmp(a, "export")) {
+        if (!k->has_tech_stick)
+            tech_notice(k, true,
+                        "Cắm USB của kỹ thuật viên / Insert the technician's USB stick first");
+        else if (hl_kiosk_export_now(k)) {
+            tech_log(k, "export", "to %s", k->tech_stick.mount);
+            if (k->fake) hl_kiosk_export_wait(k); /* a scripted run sees the result */
+        } else {
+            tech_notice(k, true, "Đang xuất dữ liệu / An export is already running");
+        }
+    } else if (!strcmp(a, "sync")) {
+        if (!k->syncw) {
+            tech_notice(k, true, "Chưa cấu hình đồng bộ / Network sync is not configured");
+        } else {
+            hl_syncw_kick(k->syncw);
+            tech_log(k, "sync_now", NULL);
+            tech_notice(k, false, "Đang đồng bộ / Sync started");
+        }
+    } else if (!strncmp(a, "lang:", 5)) {
+        char json[16];
+        snprintf(json, sizeof json, "\"%.5s\"", a + 5);
+        if (tech_set(k, "language", json, "Đã lưu ngôn ngữ / Default language saved"))
+            tech_apply_language(k);
+    } else if (!strncmp(a, "idle:", 5) || !strncmp(a, "warn:", 5) || !strncmp(a, "thanks:", 7)) {
+        char which[8];
+        snprintf(which, sizeof which, "%.*s", (int)strcspn(a, ":"), a);
+        tech_timeout_step(k, which, a[strlen(a) - 1] == '+' ? 1 : -1);
+    } else if (!strncmp(a, "rot:", 4)) {
+        if (tech_set(k, "display.rotation", a + 4,
+                     "Đã lưu, khởi động lại để áp dụng / Rotation saved: restart the app to apply"))
+            k->dirty = true;
+    } else if (!strcmp(a, "clock:set")) {
+        tech_clock_set(k);
+    } else if (!strncmp(a, "clock:", 6)) {
+        tech_clock_step(k, a + 6);
+    } else if (!strcmp(a, "restart")) {
+        tech_restart(k);
+    } else if (!strcmp(a, "shutdown")) {
+        tech_shutdown(k);
+    }
+}
+
+int hl_kiosk_tech_tap(hl_kiosk_t *k, const char *id, hl_err_t *err)
+{
+    (void)err;
+    hl_tech_page_t page = k->tech.page;
+    hl_period_t period = k->tech.period;
+    int filter = k->tech.filter;
+    hl_tech_event_t ev = hl_tech_tap(&k->tech, id, k->cli->cfg.pin_hash, tech_mono(k), tech_utc(k));
+    k->dirty = true;
+    switch (ev) {
+    case HL_TECH_EV_PIN_WRONG:
+        tech_save_lock(k);
+        tech_log(k, "pin_wrong", "%d tries left", k->tech.tries_left);
+        break;
+    case HL_TECH_EV_LOCKED:
+        tech_save_lock(k);
+        tech_log(k, "pin_lockout", "locked for %lld s", (long long)(k->tech.lock.lock_ms / 1000));
+        break;
+    case HL_TECH_EV_REFUSED:
+        tech_log(k, "pin_refused", "locked: %lld s left",
+                 (long long)(hl_pin_lock_left(&k->tech.lock, tech_mono(k)) / 1000));
+        break;
+    case HL_TECH_EV_PIN_OK:
+        tech_save_lock(k);
+        tech_log(k, "pin_ok", "menu opened");
+        k->notice[0] = '\0';
+        k->results_valid = false;
+        break;
+    case HL_TECH_EV_CLOSED:
+        tech_log(k, "menu_closed", NULL);
+        k->notice[0] = '\0';
+        hl_diags_free(&k->install_errors);
+        break;
+    default:
+        break;
+    }
+    if (k->tech.page != page || k->tech.period != period || k->tech.filter != filter) {
+        k->results_valid = false;
+        k->notice[0] = '\0';
+    }
+    if (ev == HL_TECH_EV_NONE && k->tech.mode == HL_TECH_MENU && !strncmp(id, "tech:", 5))
+        tech_action(k, id);
+    return HL_OK;
+}
+
+void hl_kiosk_tech_tick(hl_kiosk_t *k)
+{
+    if (k->tech.mode == HL_TECH_OFF) return;
+    hl_tech_event_t ev = hl_tech_tick(&k->tech, tech_mono(k));
+    if (ev == HL_TECH_EV_CLOSED) {
+        tech_log(k, "menu_closed", "idle");
+        k->notice[0] = '\0';
+        k->dirty = true;
+    } else if (ev != HL_TECH_EV_NONE || k->tech.msg == HL_TECH_MSG_LOCKED) {
+        k->dirty = true; /* the lockout's countdown */
+    }
+}
+
+void hl_kiosk_tech_stick(hl_kiosk_t *k, const hl_medium_t *added, const char *removed_mount)
+{
+    if (added) {
+        k->tech_stick = *added;
+        k->has_tech_stick = true;
+    } else if (removed_mount && k->has_tech_stick && !strcmp(k->tech_stick.mount, removed_mount)) {
+        k->has_tech_stick = false;
+    }
+    if (k->tech.mode != HL_TECH_OFF) k->dirty = true;
+}
+
+/* ---- Building the screens ------------------------------------------------------------ */
+
+static void tech_gather(hl_kiosk_t *k)
+{
+    hl_tech_view_t *v = &k->view;
+    const hl_config_t *cfg = &k->cli->cfg;
+    hl_err_t err = {0};
+    memset(v, 0, sizeof *v);
+    v->tech = &k->tech;
+    v->cfg = cfg;
+    v->survey = k->cli->survey;
+    v->lang = k->flow.resp.lang;
+    v->now_utc_ms =
+        k->clock_edit_ms >= 0 && k->tech.page == HL_TECH_SETTINGS ? k->clock_edit_ms : tech_utc(k);
+    v->tz_offset_ms = hl_platform_tz_offset_ms(v->now_utc_ms);
+    v->clock_trusted = k->clock_set_by_person || k->sys.utc_trusted(k->sys.ctx);
+    v->version = HL_VERSION;
+    v->notice = k->notice[0] ? k->notice : NULL;
+    v->notice_is_error = k->notice_error;
+    v->export_state = k->ui.export_state;
+    v->free_bytes = -1;
+    if (k->tech.mode != HL_TECH_MENU) return;
+    int64_t now = tech_utc(k);
+    int64_t day = hl_platform_day_start_ms(now);
+    switch (k->tech.page) {
+    case HL_TECH_STATUS: {
+        hl_tally_query_t q = {.survey_id = NULL, .from_utc_ms = day, .officer_id = NULL};
+        if (hl_store_stats(k->store, &v->stats, &err) != HL_OK ||
+            hl_store_count(k->store, &q, &v->today, &err) != HL_OK)
+            fprintf(stderr, "hailong: status: %s\n", err.msg);
+        q.from_utc_ms = day - 6 * 86400000LL;
+        if (hl_store_count(k->store, &q, &v->week, &err) != HL_OK)
+            fprintf(stderr, "hailong: status: %s\n", err.msg);
+        if (hl_sync_status(k->store, &cfg->sync, k->syncw, &v->sync, &err) != HL_OK)
+            fprintf(stderr, "hailong: status: %s\n", err.msg);
+        v->free_bytes = hl_platform_free_bytes(k->cli->data_dir);
+        break;
+    }
+    case HL_TECH_RESULTS:
+        if (!k->results_valid && k->results) {
+            const char *officer = k->tech.filter >= 0 && k->tech.filter < cfg->n_officers
+                                      ? cfg->officers[k->tech.filter].id
+                                      : NULL;
+            if (hl_results_compute(k->store, k->cli->survey, k->tech.period, officer, day,
+                                   hl_platform_tz_offset_ms(now), k->results, &err) == HL_OK)
+                k->results_valid = true;
+            else
+                fprintf(stderr, "hailong: results: %s\n", err.msg);
+        }
+        v->results = k->results_valid ? k->results : NULL;
+        break;
+    case HL_TECH_SURVEY:
+        tech_list_surveys(k);
+        v->errors = k->install_errors.n ? &k->install_errors : NULL;
+        break;
+    case HL_TECH_TRANSFER:
+        v->stick = k->has_tech_stick;
+        if (hl_sync_status(k->store, &cfg->sync, k->syncw, &v->sync, &err) != HL_OK)
+            fprintf(stderr, "hailong: status: %s\n", err.msg);
+        if (hl_store_stats(k->store, &v->stats, &err) != HL_OK)
+            fprintf(stderr, "hailong: status: %s\n", err.msg);
+        break;
+    default:
+        break;
+    }
+}
+
+void hl_kiosk_tech_build(hl_kiosk_t *k, int w, int h)
+{
+    tech_gather(k);
+    hl_tech_ui_build(&k->ui, &k->view, w, h, k->scene);
+}

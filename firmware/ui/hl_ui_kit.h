@@ -1,0 +1,165 @@
+/*
+ * hl_ui_kit.h: the screens' private kit, shared by the citizen's screens
+ * (hl_ui.c) and the technician's (hl_tech_ui.c): the palette, layout metrics
+ * from the size and DPI, text measuring, wrapping and fitting, and the
+ * scene helpers (fills, outlines, labels, buttons). Not a public API: only
+ * firmware/ui/ includes it; everything lives on the stack and in the
+ * caller's scene.
+ */
+#ifndef HL_UI_KIT_H
+#define HL_UI_KIT_H
+
+#include "hl_strings.h"
+#include "hl_ui.h"
+
+#include <stdint.h>
+
+/* ---- Palette (WCAG contrast noted against what each colour sits on) ----- */
+
+enum {
+    COL_BG = 0xF5F7FA,         /* page background */
+    COL_WHITE = 0xFFFFFF,      /* cards and buttons */
+    COL_TEXT = 0x1A1A1A,       /* body text: 16.6:1 on white, 15.4:1 on the page */
+    COL_MUTED = 0x4A5563,      /* hints: 7.5:1 on white, 6.9:1 on the page */
+    COL_BRAND = 0x0B4F8A,      /* header, primary buttons, selection: white text 8.4:1 */
+    COL_BRAND_DARK = 0x083A66, /* a primary button under a finger */
+    COL_PRESSED = 0xDCE8F5,    /* a light button under a finger: dark text 13.5:1 */
+    COL_SELECTED = 0xE6F0FA,   /* a chosen face or star card */
+    COL_BORDER = 0x6B7A8C,     /* button outlines: 4.4:1 on white (non-text needs 3:1) */
+    COL_DISABLED = 0xE3E8EE,   /* next while nothing is answered: muted text 6.1:1 */
+    COL_SEPARATOR = 0xD0D7DE,  /* the line above the navigation band */
+    COL_STAR = 0xE0A100,       /* filled stars */
+    COL_STAR_HINT = 0xF3D27A,  /* stars under a finger */
+    COL_STAR_EDGE = 0x8A5A00,  /* outline of filled stars: 5.9:1 on white (shapes need 3:1) */
+    COL_OK = 0x1B7F3B,         /* thanks check mark disc */
+    COL_FACE_5 = 0x1B7F3B,     /* very satisfied */
+    COL_FACE_4 = 0x4C9A2A,     /* satisfied */
+    COL_FACE_3 = 0xE0A100,     /* neutral */
+    COL_FACE_2 = 0xE06C00,     /* dissatisfied */
+    COL_FACE_1 = 0xC62828      /* very dissatisfied */
+};
+
+static inline hl_color_t rgb(unsigned v)
+{
+    hl_color_t c = {(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v, 255};
+    return c;
+}
+
+static inline int imax(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+static inline int imin(int a, int b)
+{
+    return a < b ? a : b;
+}
+
+static inline int iclamp(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+#define UI_CAP_EM      0.714 /* Noto Sans capital height per em */
+#define UI_MAX_LINES   48    /* lines of one wrapped text (500 characters at the floor) */
+#define UI_ABS_MIN_PX  10    /* below the floor only when nothing else fits */
+#define UI_LABEL_MIN   16    /* answer and button labels never go below this */
+#define UI_SMALL_MIN   12    /* hints, progress */
+#define UI_MAX_VARIANT 8
+
+typedef struct ui_lay {
+    int w, h;        /* screen */
+    bool portrait;   /* taller than wide: stack */
+    double mm;       /* px per millimetre */
+    int T;           /* minimum target side */
+    int M;           /* screen margin */
+    int G;           /* gap between targets */
+    int pad;         /* inside buttons and cards */
+    int hp;          /* vertical padding of the bands */
+    int bar_h;       /* header and navigation band height */
+    int radius;      /* corner radius of buttons and cards */
+    int q_px;        /* question text: 7 mm capital */
+    int head_px;     /* header title: 4 mm capital */
+    int label_px;    /* answer and button labels: 4.5 mm capital */
+    int small_px;    /* hints and progress: 3.5 mm capital */
+    int sel_border;  /* outline of a chosen card */
+    int line_border; /* outline of a plain button */
+} ui_lay_t;
+
+typedef struct ui_line {
+    int off, len; /* bytes of the text */
+} ui_line_t;
+
+typedef struct ui_wrap {
+    const char *text; /* not owned */
+    int len;          /* bytes of text */
+    int px, lh;       /* font size and line height */
+    bool bold;
+    int n; /* lines */
+    ui_line_t lines[UI_MAX_LINES];
+} ui_wrap_t;
+
+/* Text widths measured during one build, direct-mapped by (text, size):
+ * fitting tries the same line prefixes at several sizes and widths, and a
+ * shaped measurement costs microseconds each. Lives on the stack. */
+#define UI_MEMO 512
+
+typedef struct ui_memo {
+    const char *text; /* NULL = empty slot */
+    int len, px, bold, width;
+} ui_memo_t;
+
+typedef struct ui_m {
+    const hl_ui_t *ui;
+    ui_memo_t memo[UI_MEMO];
+} ui_m_t;
+
+typedef struct ui_b {
+    const hl_ui_t *ui;
+    ui_m_t m; /* measurement with its memo */
+    const hl_flow_t *f;
+    hl_scene_t *s;
+    ui_lay_t L;
+    hl_lang_t lang;
+    int roomy;     /* content area's smaller side: big screens get bigger faces and keys */
+    bool big;      /* roomy is over 200 mm (portrait, large panels): answers and labels grow */
+    int content_h; /* height left for question and answers (stacked faces need it) */
+} ui_b_t;
+
+typedef enum ui_style {
+    UI_PRIMARY = 0, /* blue, white text: next, continue */
+    UI_SECONDARY,   /* white, blue outline and text: back */
+    UI_QUIET,       /* white, grey outline, dark text: skip, keypad */
+    UI_DISABLED     /* grey, muted text: next before an answer */
+} ui_style_t;
+
+/* ---- Functions (defined in hl_ui.c) ---------------------------------------- */
+
+int ui_mm(const ui_lay_t *L, double mm);
+int ui_cap_px(const ui_lay_t *L, double cap_mm);
+void ui_lay_init(ui_lay_t *L, const hl_ui_t *ui, int w, int h);
+int ui_tw(ui_m_t *ui, const char *t, int len, int px, bool bold);
+int ui_lh(ui_m_t *ui, int px, bool bold);
+bool ui_wrap(ui_m_t *ui, const char *text, int len, int px, bool bold, int width, int max_lines,
+             bool break_words, ui_wrap_t *w);
+bool ui_fit(ui_m_t *ui, const char *t, int len, bool bold, int width, int height, int hi, int lo,
+            int max_lines, ui_wrap_t *w);
+void ui_fit_or_force(ui_m_t *ui, const char *t, int len, bool bold, int width, int height, int hi,
+                     int lo, int max_lines, ui_wrap_t *w);
+hl_rect_t ui_rect(int x, int y, int w, int h);
+hl_rect_t ui_inset(hl_rect_t r, int dx, int dy);
+void ui_fill(ui_b_t *b, hl_rect_t r, unsigned col, int radius);
+void ui_outline(ui_b_t *b, hl_rect_t r, unsigned col, int radius, int border);
+void ui_shape(ui_b_t *b, hl_cmd_kind_t kind, hl_rect_t r, unsigned col, int border);
+void ui_shift(ui_b_t *b, size_t cmd0, size_t tgt0, int dy);
+int ui_emit(ui_b_t *b, const ui_wrap_t *w, hl_rect_t box, unsigned col, hl_align_t al, int valign);
+void ui_label(ui_b_t *b, const char *t, hl_rect_t box, int hi, int lo, bool bold, unsigned col,
+              hl_align_t al, int max_lines);
+bool ui_pressed(const ui_b_t *b, const char *id);
+void ui_button(ui_b_t *b, const char *id, hl_rect_t r, ui_style_t st, const char *text, int px,
+               bool bold);
+int ui_button_w(ui_b_t *b, const char *text, int px, bool bold);
+const char *ui_fmt(ui_b_t *b, hl_str_id_t id, int a, int c);
+unsigned ui_face_color(int level, int of);
+
+#endif

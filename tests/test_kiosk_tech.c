@@ -1,0 +1,399 @@
+/*
+ * test_kiosk_tech.c: technician mode in the running kiosk
+ * (firmware/cli/kiosk_tech.c), end to end: `hailong run --headless --script`
+ * against a real config and store, as a technician's fingers would do it.
+ *
+ * The entry gesture opens the PIN pad and nothing else does; wrong PINs lead
+ * to a lockout that holds across a restart and ends on time; the right PIN
+ * opens the menu; switching the officer is saved in the config and the
+ * next citizen's response carries that officer and the counter in the
+ * export; a broken survey on the stick is refused with its errors on screen
+ * while the old survey keeps running, and a good one is installed and runs;
+ * the results page shows the stored figures; every attempt and change is in
+ * the technician log.
+ */
+#include "hl_config.h"
+#include "hl_pin.h"
+#include "hl_store.h"
+#include "hl_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PIN "246810"
+
+typedef struct tk {
+    char *dir;
+    char data[512];
+    char config[512];
+} tk_t;
+
+static void tk_init(tk_t *t, const char *tag, const char *extra)
+{
+    t->dir = hl_test_tmpdir(tag);
+    snprintf(t->data, sizeof t->data, "%s/data", t->dir);
+    hl_fakesys_t f;
+    hl_fakesys_init(&f, 0, true, 99);
+    hl_sys_t sys = hl_fakesys_sys(&f);
+    char hash[HL_PIN_HASH_MAX];
+    hl_err_t err = {0};
+    if (hl_pin_hash(PIN, HL_PIN_ITER_MIN, &sys, hash, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "hash: %s", err.msg);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"kiosk_id\": \"k-tech\",\n"
+             " \"site\": {\"vi\": \"UBND phường Tiên Cát\", \"en\": \"Tien Cat Ward\"},\n"
+             " \"counter\": {\"vi\": \"Quầy 3\", \"en\": \"Counter 3\"},\n"
+             " \"officers\": [{\"id\": \"nva\", \"name\": \"Nguyễn Văn A\"},\n"
+             "              {\"id\": \"ttb\", \"name\": \"Trần Thị B\"}],\n"
+             " \"officer\": \"nva\",\n"
+             " \"technician\": {\"pin_hash\": \"%s\"}%s}\n",
+             hash, extra ? extra : "");
+    char *p = hl_test_write_file(t->dir, "hailong.json", text);
+    snprintf(t->config, sizeof t->config, "%s", p);
+    free(p);
+}
+
+static void tk_free(tk_t *t)
+{
+    hl_test_rmtree(t->dir);
+    free(t->dir);
+}
+
+/* Runs a script (text) headless at clock; returns the exit code. */
+static int tk_run(tk_t *t, const char *clock, const char *script, char **out, char **errout)
+{
+    char *path = hl_test_write_file(t->dir, "script.txt", script);
+    const char *argv[] = {HL_BIN,       "--data-dir", t->data, "--config", t->config, "run",
+                          "--headless", "--clock",    clock,   "--script", path,      NULL};
+    int rc = hl_test_run(argv, NULL, out, errout);
+    free(path);
+    return rc;
+}
+
+/* The gesture at 1280x800: hold top-left 3 s, then three taps top-right. */
+#define GESTURE   "press 10 10\nwait 3100\nrelease 10 10\ntap 1270 10\ntap 1270 10\ntap 1270 10\n"
+#define RIGHT_PIN "tap pin:2\ntap pin:4\ntap pin:6\ntap pin:8\ntap pin:1\ntap pin:0\ntap pin:ok\n"
+#define WRONG_PIN "tap pin:1\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:ok\n"
+
+typedef struct log_count {
+    int wrong, lockout, refused, ok, config, duty, install, refused_survey, closed;
+} log_count_t;
+
+static void count_log(void *ctx, int64_t at, const char *event, const char *detail)
+{
+    (void)at;
+    log_count_t *c = ctx;
+    if (detail && strstr(detail, PIN)) hl_test_fail(__FILE__, __LINE__, "the PIN is in the log");
+    if (!strcmp(event, "pin_wrong")) c->wrong++;
+    if (!strcmp(event, "pin_lockout")) c->lockout++;
+    if (!strcmp(event, "pin_refused")) c->refused++;
+    if (!strcmp(event, "pin_ok")) c->ok++;
+    if (!strcmp(event, "config")) c->config++;
+    if (!strcmp(event, "duty")) c->duty++;
+    if (!strcmp(event, "survey_install")) c->install++;
+    if (!strcmp(event, "survey_refused")) c->refused_survey++;
+    if (!strcmp(event, "menu_closed")) c->closed++;
+}
+
+static log_count_t tk_log(tk_t *t)
+{
+    log_count_t c = {0};
+    hl_store_t *st = NULL;
+    hl_err_t err = {0};
+    hl_store_opts_t ro = {.read_only = true};
+    if (hl_store_open(t->data, &ro, &st, NULL, &err) != HL_OK ||
+        hl_store_log_recent(st, 1000, count_log, &c, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "log: %s", err.msg);
+    hl_store_close(st);
+    return c;
+}
+
+static void test_nothing_but_the_gesture_opens_the_pin_pad(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-gesture", NULL);
+    char *out = NULL, *err = NULL;
+    /* Taps in the corners without the hold, or a hold too short: no PIN pad. */
+    CHECK_INT(tk_run(&t, "2026-11-27T08:00:00Z",
+                     "tap 10 10\ntap 1270 10\ntap 1270 10\ntap 1270 10\n"
+                     "expect-no-target pin:ok\n"
+                     "press 10 10\nwait 2500\nrelease 10 10\n"
+                     "tap 1270 10\ntap 1270 10\ntap 1270 10\nexpect-no-target pin:ok\n"
+                     "expect state start\n" GESTURE "expect-target pin:ok\n"
+                     "tap pin:cancel\nexpect-no-target pin:ok\nexpect state start\n",
+                     &out, &err),
+              0);
+    if (err && *err && !strstr(err, "PIN pad opened")) fprintf(stderr, "%s", err);
+    free(out);
+    free(err);
+    tk_free(&t);
+}
+
+static void test_wrong_pins_lock_the_entry_across_a_restart_until_the_time_is_up(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-lockout", NULL);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z",
+                    GESTURE WRONG_PIN WRONG_PIN WRONG_PIN WRONG_PIN
+                    "expect-target pin:ok\n" WRONG_PIN "expect-no-target tech:close\n" RIGHT_PIN
+                    "expect-no-target tech:close\n",
+                    &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run 1: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    log_count_t c = tk_log(&t);
+    CHECK_INT(c.wrong, 4);
+    CHECK_INT(c.lockout, 1);
+    CHECK_INT(c.refused, 1);
+    CHECK_INT(c.ok, 0);
+
+    /* A restart a minute later: still locked, even with the right PIN. */
+    rc = tk_run(&t, "2026-11-27T08:01:00Z",
+                GESTURE "expect-target pin:ok\n" RIGHT_PIN "expect-no-target tech:close\n", &out,
+                &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run 2: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    c = tk_log(&t);
+    CHECK_INT(c.refused, 2);
+    CHECK_INT(c.ok, 0);
+
+    /* Five minutes after the lockout began: the right PIN opens the menu. */
+    rc = tk_run(&t, "2026-11-27T08:05:30Z",
+                GESTURE RIGHT_PIN "expect-target tech:close\ntap tech:close\nexpect state start\n",
+                &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run 3: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    c = tk_log(&t);
+    CHECK_INT(c.ok, 1);
+    CHECK(c.closed >= 1);
+    tk_free(&t);
+}
+
+static void test_the_menu_closes_by_itself_after_two_minutes(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-idle", NULL);
+    char *out = NULL, *err = NULL;
+    CHECK_INT(tk_run(&t, "2026-11-27T08:00:00Z",
+                     GESTURE RIGHT_PIN "expect-target tech:close\nwait 119000\n"
+                                       "expect-target tech:close\nwait 2000\n"
+                                       "expect-no-target tech:close\nexpect state start\n",
+                     &out, &err),
+              0);
+    free(out);
+    free(err);
+    tk_free(&t);
+}
+
+/* Field `col` (0-based) of the first data row of a CSV text. */
+static char *csv_field(const char *csv, const char *header_name)
+{
+    const char *nl = strchr(csv, '\n');
+    if (!nl) return NULL;
+    /* Header columns up to header_name. */
+    int col = 0;
+    const char *p = csv;
+    if (!strncmp(p, "\xEF\xBB\xBF", 3)) p += 3;
+    const char *h = strstr(p, header_name);
+    if (!h || h > nl) return NULL;
+    for (const char *q = p; q < h; q++)
+        col += *q == ',';
+    const char *r = nl + 1;
+    for (int i = 0; i < col && r; i++) {
+        r = strchr(r, ',');
+        if (r) r++;
+    }
+    if (!r) return NULL;
+    size_t n = strcspn(r, ",\r\n");
+    char *v = malloc(n + 1);
+    memcpy(v, r, n);
+    v[n] = '\0';
+    return v;
+}
+
+static void test_switching_the_officer_is_saved_and_carried_by_the_next_response(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-officer", NULL);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z",
+                    GESTURE RIGHT_PIN "tap tech:page:officer\ntap tech:duty:ttb\n"
+                                      "tap tech:close\nexpect state start\n"
+                                      "answer overall satisfied\nwait 1000\n",
+                    &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    /* The config now names ttb; the rest of it is kept. */
+    char *cfgtext = hl_test_read_file(t.config, NULL);
+    CHECK_CONTAINS(cfgtext, "\"officer\": \"ttb\"");
+    CHECK_CONTAINS(cfgtext, "Nguyễn Văn A");
+    free(cfgtext);
+    /* The response (in progress: exported as such) carries ttb and the counter. */
+    char csv[600];
+    snprintf(csv, sizeof csv, "%s/out.csv", t.dir);
+    const char *argv[] = {HL_BIN,     "--data-dir", t.data,  "--config", t.config, "export",
+                          "--format", "csv",        "--out", csv,        NULL};
+    CHECK_INT(hl_test_run(argv, NULL, NULL, NULL), 0);
+    char *text = hl_test_read_file(csv, NULL);
+    CHECK(text != NULL);
+    if (text) {
+        char *officer = csv_field(text, "officer_id");
+        char *counter = csv_field(text, "counter");
+        CHECK_STR(officer, "ttb");
+        CHECK_STR(counter, "Quầy 3");
+        free(officer);
+        free(counter);
+    }
+    free(text);
+    log_count_t c = tk_log(&t);
+    CHECK_INT(c.duty, 1);
+    CHECK(c.config >= 1);
+    tk_free(&t);
+}
+
+static void test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_installed(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-install", NULL);
+    char stick[600], sdir[700];
+    snprintf(stick, sizeof stick, "%s/stick", t.dir);
+    snprintf(sdir, sizeof sdir, "%s/HAILONG", stick);
+    mkdir(stick, 0755);
+    mkdir(sdir, 0755);
+    snprintf(sdir, sizeof sdir, "%s/HAILONG/surveys", stick);
+    mkdir(sdir, 0755);
+    free(hl_test_write_file(sdir, "a-broken.json",
+                            "{\"format\": 1, \"id\": \"moi\", \"version\": 2,\n"
+                            " \"languages\": [\"vi\"],\n"
+                            " \"title\": {\"vi\": \"Khảo sát\"}\n"
+                            " \"questions\": []}\n"));
+    free(hl_test_write_file(sdir, "b-good.json",
+                            "{\"format\": 1, \"id\": \"moi\", \"version\": 2,\n"
+                            " \"languages\": [\"vi\", \"en\"],\n"
+                            " \"title\": {\"vi\": \"Khảo sát mới\", \"en\": \"New survey\"},\n"
+                            " \"thanks\": {\"vi\": \"Cảm ơn\", \"en\": \"Thank you\"},\n"
+                            " \"questions\": [{\"id\": \"q1\", \"type\": \"yesno\",\n"
+                            "   \"text\": {\"vi\": \"Hài lòng?\", \"en\": \"Satisfied?\"}}]}\n"));
+    char script[4096];
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN
+             "stick %s\ntap tech:page:survey\n"
+             "tap tech:survey:install:0\n"
+             "expect-text :4:\n" /* the error's line number is shown */
+             "tap tech:close\nexpect-target answer:overall:satisfied\n" GESTURE RIGHT_PIN
+             "tap tech:page:survey\ntap tech:survey:install:1\n"
+             "tap tech:close\nexpect-target answer:q1:yes\n",
+             stick);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    /* Installed next to the config, and the config runs it from now on. */
+    char inst[700];
+    snprintf(inst, sizeof inst, "%s/surveys/moi-v2.json", t.dir);
+    struct stat sb;
+    CHECK_INT(stat(inst, &sb), 0);
+    char *cfgtext = hl_test_read_file(t.config, NULL);
+    CHECK_CONTAINS(cfgtext, "surveys/moi-v2.json");
+    free(cfgtext);
+    log_count_t c = tk_log(&t);
+    CHECK_INT(c.refused_survey, 1);
+    CHECK_INT(c.install, 1);
+    /* A new start keeps the new survey. */
+    rc = tk_run(&t, "2026-11-27T09:00:00Z", "expect-target answer:q1:yes\n", &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "restart: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    tk_free(&t);
+}
+
+static void test_the_results_page_shows_the_stored_figures_and_hides_small_groups(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-results", NULL);
+    /* Six citizens rate the service (4 satisfied) and the officer, then walk away. */
+    static const char *const overall[] = {"very_satisfied", "satisfied",      "satisfied",
+                                          "neutral",        "very_satisfied", "dissatisfied"};
+    char script[8192] = "";
+    for (int i = 0; i < 6; i++) {
+        size_t n = strlen(script);
+        snprintf(script + n, sizeof script - n,
+                 "answer overall %s\nwait 1000\nanswer officer satisfied\nwait 60000\n"
+                 "wait 60000\nexpect state start\n",
+                 overall[i]);
+    }
+    size_t n = strlen(script);
+    snprintf(script + n, sizeof script - n,
+             GESTURE RIGHT_PIN "tap tech:page:results\n"
+                               "expect-text (4/6)\n"      /* 4 of 6 satisfied */
+                               "expect-text 2 · 33 %%\n"  /* very satisfied: 2 */
+                               "expect-text 1 · 17 %%\n"  /* neutral, dissatisfied: 1 each */
+                               "expect-text 6 · 100 %%\n" /* the officer: satisfied x6 */
+                               "expect-text Chưa đủ câu trả lời\n"         /* unanswered: hidden */
+                               "tap tech:filter:next\nexpect-text (4/6)\n" /* nva: all six */
+                               "tap tech:filter:next\nexpect-no-text (4/6)\n"
+                               "expect-text Chưa đủ câu trả lời\n");
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T03:00:00Z", script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    /* hailong stats counts per officer too. */
+    const char *argv[] = {HL_BIN,   "--data-dir", t.data,   "--config",
+                          t.config, "stats",      "--json", NULL};
+    CHECK_INT(hl_test_run(argv, NULL, &out, NULL), 0);
+    CHECK_CONTAINS(out, "{\"id\":\"nva\",\"responses\":6,\"complete\":0,\"partial\":6}");
+    CHECK_CONTAINS(out, "{\"id\":\"ttb\",\"responses\":0,");
+    free(out);
+    tk_free(&t);
+}
+
+static void test_settings_are_saved_and_a_bad_value_is_refused_with_the_reason(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-settings", NULL);
+    char *out = NULL, *err = NULL;
+    /* idle_s 30 -> 25 -> ... -> 5 saved; 0 refused (5..600). English default language. */
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z",
+                    GESTURE RIGHT_PIN "tap tech:page:settings\n"
+                                      "tap tech:idle:-\ntap tech:idle:-\ntap tech:idle:-\n"
+                                      "tap tech:idle:-\ntap tech:idle:-\nexpect-text Đã lưu\n"
+                                      "tap tech:idle:-\nexpect-text Chưa lưu\n"
+                                      "tap tech:lang:en\ntap tech:close\n"
+                                      "expect-text How satisfied\n",
+                    &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    hl_config_t cfg;
+    hl_config_defaults(&cfg, "x");
+    hl_diags_t d = {0};
+    CHECK_INT(hl_config_load_file(t.config, &cfg, &d), HL_OK);
+    CHECK_INT(cfg.timeouts.idle_s, 5);
+    CHECK_STR(cfg.language, "en");
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+    log_count_t c = tk_log(&t);
+    CHECK(c.config >= 6);
+    tk_free(&t);
+}
+
+static const hl_test_case_t tests[] = {
+    HL_TEST(test_nothing_but_the_gesture_opens_the_pin_pad),
+    HL_TEST(test_wrong_pins_lock_the_entry_across_a_restart_until_the_time_is_up),
+    HL_TEST(test_the_menu_closes_by_itself_after_two_minutes),
+    HL_TEST(test_switching_the_officer_is_saved_and_carried_by_the_next_response),
+    HL_TEST(test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_installed),
+    HL_TEST(test_the_results_page_shows_the_stored_figures_and_hides_small_groups),
+    HL_TEST(test_settings_are_saved_and_a_bad_value_is_refused_with_the_reason),
+};
+
+HL_TEST_MAIN(tests)
