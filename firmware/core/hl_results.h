@@ -48,10 +48,10 @@ typedef struct hl_results {
     char officer[HL_ITEM_ID_MAX + 1]; /* "" = every officer */
     hl_store_counts_t counts;         /* finished responses in the period */
     bool enough;                      /* counts.responses >= HL_RESULTS_MIN */
-    bool has_rate;         /* the first question is smiley or stars: a satisfaction rate */
-    int64_t rate_answered; /* responses that answered it */
+    bool has_rate;          /* the first question is smiley or stars: a satisfaction rate */
+    int64_t rate_answered;  /* responses that answered it */
     int64_t rate_satisfied; /* of which satisfied: the two best levels (smiley 3 or 5, stars) */
-    int64_t hourly[24];    /* responses per local hour of today (whatever the period) */
+    int64_t hourly[24];     /* responses per local hour of today (whatever the period) */
     int n_questions;
     hl_results_q_t q[HL_MAX_QUESTIONS];
 } hl_results_t;

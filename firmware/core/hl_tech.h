@@ -108,8 +108,8 @@ void hl_tech_init(hl_tech_t *t, const hl_pin_lock_t *restored, int n_officers);
 
 /* Watches a touch (down or up at x, y on a w x h screen; zone_px the corner
  * squares' side) while the survey's start screen is idle. */
-hl_tech_gesture_t hl_tech_gesture(hl_tech_t *t, bool down, int x, int y, int w, int h,
-                                  int zone_px, int64_t now_ms);
+hl_tech_gesture_t hl_tech_gesture(hl_tech_t *t, bool down, int x, int y, int w, int h, int zone_px,
+                                  int64_t now_ms);
 
 /* Forgets a half-done gesture (someone started answering). */
 void hl_tech_gesture_reset(hl_tech_t *t);
@@ -119,8 +119,8 @@ void hl_tech_gesture_reset(hl_tech_t *t);
  * menu ids change the page, period and filter or close the menu. Ids the
  * kiosk handles (actions) return HL_TECH_EV_NONE and change nothing but the
  * idle clock. now_utc_ms dates a lockout. */
-hl_tech_event_t hl_tech_tap(hl_tech_t *t, const char *id, const char *stored_hash,
-                            int64_t now_ms, int64_t now_utc_ms);
+hl_tech_event_t hl_tech_tap(hl_tech_t *t, const char *id, const char *stored_hash, int64_t now_ms,
+                            int64_t now_utc_ms);
 
 /* Time passing: closes the PIN pad or menu when idle too long
  * (HL_TECH_EV_CLOSED), refreshes the lockout notice. */
