@@ -487,7 +487,8 @@ static void shoot_technician(int w, int h, const char *lang)
         tech_shot(&s, x, "tech_pin_wrong");
         t->msg = HL_TECH_MSG_LOCKED;
         t->lock.lock_ms = HL_PIN_LOCK_MS;
-        t->lock.locked_at_utc_ms = x->view.now_utc_ms - 61500; /* 3:59 left (rounded up) */
+        t->lock.locked_at_utc_ms = x->view.now_utc_ms - 61500;
+        x->view.lock_left_ms = HL_PIN_LOCK_MS - 61500; /* 3:59 left (rounded up) */
         tech_shot(&s, x, "tech_pin_locked");
         t->msg = HL_TECH_MSG_NO_PIN;
         tech_shot(&s, x, "tech_pin_no_pin");

@@ -307,6 +307,7 @@ static hl_pin_lock_t persisted(const hl_pin_lock_t *l)
     r.lockouts = l->lockouts;
     r.locked_at_utc_ms = l->locked_at_utc_ms;
     r.lock_ms = l->lock_ms;
+    r.clock_trusted = true; /* the kiosk stores whether its clock was trusted at the lockout */
     return r;
 }
 
@@ -349,6 +350,18 @@ static void test_restore_with_the_clock_gone_back_restarts_the_whole_lockout(voi
     CHECK_INT(r.locked_at_utc_ms, 1000); /* counted from the clock it has now */
 }
 
+static void test_restore_of_a_lockout_begun_on_an_untrusted_clock_restarts_it(void)
+{
+    hl_pin_lock_t l;
+    hl_pin_lock_init(&l);
+    CHECK_INT(fail_n(&l, 5, 50000, T0_UTC), 1);
+    hl_pin_lock_t r = persisted(&l);
+    r.clock_trusted = false; /* locked before NTP: the clock may leap after a reboot */
+    hl_pin_lock_restore(&r, 900, T0_UTC + 365 * 24 * 60 * MINUTES);
+    CHECK_INT(hl_pin_lock_left(&r, 900), 5 * MINUTES); /* a power cycle never shortens it */
+    CHECK_INT(r.locked_at_utc_ms, T0_UTC + 365 * 24 * 60 * MINUTES);
+}
+
 static void test_restore_with_the_clock_far_ahead_opens_the_entry(void)
 {
     hl_pin_lock_t l;
@@ -385,6 +398,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_right_pin_clears_everything),
     HL_TEST(test_restore_after_restart_deducts_the_part_already_past),
     HL_TEST(test_restore_with_the_clock_gone_back_restarts_the_whole_lockout),
+    HL_TEST(test_restore_of_a_lockout_begun_on_an_untrusted_clock_restarts_it),
     HL_TEST(test_restore_with_the_clock_far_ahead_opens_the_entry),
 };
 

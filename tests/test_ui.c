@@ -1441,6 +1441,7 @@ static void test_pin_pad_is_well_formed_with_every_notice_and_shows_no_digits(vo
     t->tech.msg = HL_TECH_MSG_LOCKED;
     t->tech.lock.lock_ms = HL_PIN_LOCK_MS;
     t->tech.lock.locked_at_utc_ms = t->view.now_utc_ms - 60500;
+    t->view.lock_left_ms = HL_PIN_LOCK_MS - 60500; /* as hl_pin_lock_left counts it */
     tech_check(x, t, "pin locked", ids);
     t->view.lang = HL_LANG_VI;
     hl_tech_ui_build(&x->ui, &t->view, 800, 480, &x->scene);

@@ -331,8 +331,7 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
     /* Per officer of the config (if it loads: stats work without one). */
     hl_store_counts_t per[HL_MAX_OFFICERS];
     int n_off = 0;
-    if (rc == HL_OK && (cli->config_path || getenv("HAILONG_CONFIG")) &&
-        hl_cli_load_config(cli) == HL_EXIT_OK) {
+    if (rc == HL_OK && hl_cli_load_config(cli) == HL_EXIT_OK) {
         for (int i = 0; rc == HL_OK && i < cli->cfg.n_officers; i++) {
             hl_tally_query_t q = {NULL, -1, cli->cfg.officers[i].id};
             rc = hl_store_count(st, &q, &per[i], &err);

@@ -238,6 +238,7 @@ static void kiosk_take_result(hl_kiosk_t *k, bool join)
     /* Removed while writing: nobody will pull it again; leave the message a while. */
     if (k->stick_gone) k->export_clear_at_ms = kiosk_now(k) + 10000;
     k->dirty = true;
+    hl_kiosk_tech_after_export(k);
 }
 
 /* ---- Network sync ------------------------------------------------------------- */
@@ -279,8 +280,11 @@ void hl_kiosk_sync_commit(hl_kiosk_t *k)
 {
     if (!k->syncw || k->export_running) return; /* the export thread uses the store now */
     hl_err_t err = {0};
+    if (!hl_syncw_has_outcome(k->syncw)) return;
     if (hl_syncw_commit(k->syncw, k->store, &err) != HL_OK)
         fprintf(stderr, "hailong: sync: recording what the server confirmed: %s\n", err.msg);
+    k->view_valid = false; /* the technician's sync figures changed */
+    if (k->tech.mode != HL_TECH_OFF) k->dirty = true;
 }
 
 void hl_kiosk_poll_workers(hl_kiosk_t *k)

@@ -23,6 +23,14 @@
 #define HL_KIOSK_RETRY_MS  5000 /* out of service: try the failed step again this often */
 #define HL_KIOSK_CACHE_KIB 2048 /* the writer's page cache: a save touches a few pages */
 
+#define HL_KIOSK_LOG_QUEUE 16 /* technician log rows held while an export has the store */
+
+typedef struct hl_kiosk_log_row {
+    int64_t at_utc_ms;
+    char event[24];
+    char detail[256];
+} hl_kiosk_log_row_t;
+
 typedef struct hl_kiosk {
     hl_cli_t *cli;                   /* not owned: config, survey, data dir */
     hl_store_t *store;               /* owned */
@@ -71,8 +79,12 @@ typedef struct hl_kiosk {
     bool curl_ready;   /* hl_sync_global_init done (cleaned up at close) */
     bool quit;         /* SIGTERM or the desktop quit combination */
     /* Technician mode (kiosk_tech.c). */
-    hl_tech_t tech;             /* gesture, PIN pad, menu state */
-    hl_tech_view_t view;        /* what the technician screens show, gathered per build */
+    hl_tech_t tech;      /* gesture, PIN pad, menu state */
+    hl_tech_view_t view; /* what the technician screens show */
+    bool view_valid;     /* view's store figures are current (refreshed after a tap,
+                            a stick, an export or a sync, never per frame) */
+    hl_kiosk_log_row_t log_queue[HL_KIOSK_LOG_QUEUE]; /* written once the export ends */
+    int n_log_queue;
     hl_results_t *results;      /* owned (large): the results page's figures */
     bool results_valid;         /* results match tech.period / tech.filter */
     hl_diags_t install_errors;  /* owned: the last survey install's problems */
@@ -147,6 +159,9 @@ void hl_kiosk_tech_tick(hl_kiosk_t *k);
 
 /* An authorised stick came or went (the survey page lists its surveys). */
 void hl_kiosk_tech_stick(hl_kiosk_t *k, const hl_medium_t *added, const char *removed_mount);
+
+/* An export ended: the technician log rows it held back are written. */
+void hl_kiosk_tech_after_export(hl_kiosk_t *k);
 
 /* Starts an export to the authorised stick now (the export worker). */
 bool hl_kiosk_export_now(hl_kiosk_t *k);

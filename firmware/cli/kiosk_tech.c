@@ -76,9 +76,35 @@ static void tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
         va_end(ap);
     }
     fprintf(stderr, "hailong: technician: %s%s%s\n", event, detail[0] ? ": " : "", detail);
+    if (k->export_running) {
+        /* The export thread has the store: the row waits for it to finish. */
+        if (k->n_log_queue < HL_KIOSK_LOG_QUEUE) {
+            hl_kiosk_log_row_t *q = &k->log_queue[k->n_log_queue++];
+            q->at_utc_ms = tech_utc(k);
+            snprintf(q->event, sizeof q->event, "%s", event);
+            snprintf(q->detail, sizeof q->detail, "%.255s", detail);
+        } else {
+            fprintf(stderr, "hailong: technician log: too many events during the export\n");
+        }
+        return;
+    }
     hl_err_t err = {0};
     if (hl_store_log(k->store, tech_utc(k), event, detail[0] ? detail : NULL, &err) != HL_OK)
         fprintf(stderr, "hailong: technician log: %s\n", err.msg);
+}
+
+void hl_kiosk_tech_after_export(hl_kiosk_t *k)
+{
+    hl_err_t err = {0};
+    for (int i = 0; i < k->n_log_queue; i++) {
+        const hl_kiosk_log_row_t *q = &k->log_queue[i];
+        if (hl_store_log(k->store, q->at_utc_ms, q->event, q->detail[0] ? q->detail : NULL, &err) !=
+            HL_OK)
+            fprintf(stderr, "hailong: technician log: %s\n", err.msg);
+    }
+    k->n_log_queue = 0;
+    k->view_valid = false;
+    if (k->tech.mode != HL_TECH_OFF) k->dirty = true;
 }
 
 static void tech_save_lock(hl_kiosk_t *k)
@@ -89,19 +115,33 @@ static void tech_save_lock(hl_kiosk_t *k)
 }
 
 /* The counter's name as recorded in responses: the first language's. */
-static const char *tech_counter(const hl_kiosk_t *k)
+/* The counter's name as responses record it: the Vietnamese name (else the
+ * English one), whatever survey runs, cut to 120 bytes on a character
+ * boundary. NULL when the config names no counter. */
+static const char *tech_counter(const hl_kiosk_t *k, char out[121])
 {
     const hl_config_t *cfg = &k->cli->cfg;
-    const char *c = hl_text_get(&cfg->counter, k->cli->survey->langs[0]);
-    return c && *c ? c : NULL;
+    const char *c = cfg->counter.s[HL_LANG_VI];
+    if (!c || !*c) c = cfg->counter.s[HL_LANG_EN];
+    if (!c || !*c) return NULL;
+    size_t n = strlen(c);
+    if (n > 120) {
+        n = 120;
+        while (n > 0 && ((unsigned char)c[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out, c, n);
+    out[n] = '\0';
+    return out;
 }
 
 static void tech_apply_duty(hl_kiosk_t *k)
 {
     const hl_config_t *cfg = &k->cli->cfg;
     hl_err_t err = {0};
-    if (hl_store_set_duty(k->store, cfg->officer[0] ? cfg->officer : NULL, tech_counter(k), &err) !=
-        HL_OK)
+    char counter[121];
+    if (hl_store_set_duty(k->store, cfg->officer[0] ? cfg->officer : NULL, tech_counter(k, counter),
+                          &err) != HL_OK)
         fprintf(stderr, "hailong: officer on duty: %s\n", err.msg);
 }
 
@@ -128,8 +168,10 @@ void hl_kiosk_tech_open(hl_kiosk_t *k)
     hl_err_t err = {0};
     if (hl_store_pin_get(k->store, &lock, &err) != HL_OK)
         fprintf(stderr, "hailong: reading the PIN lockout: %s\n", err.msg);
+    int64_t was = lock.locked_at_utc_ms;
     hl_pin_lock_restore(&lock, tech_mono(k), tech_utc(k));
     hl_tech_init(&k->tech, &lock, k->cli->cfg.n_officers);
+    if (lock.lock_ms > 0 && lock.locked_at_utc_ms != was) tech_save_lock(k); /* restarted */
     k->results = calloc(1, sizeof *k->results);
     k->clock_edit_ms = -1;
     tech_apply_duty(k);
@@ -176,13 +218,20 @@ static bool tech_set(hl_kiosk_t *k, const char *key, const char *value_json, con
     hl_config_t fresh;
     hl_config_defaults(&fresh, k->cli->cfg.kiosk_id);
     hl_diags_t d2 = {0};
-    if (hl_config_load_file(path, &fresh, &d2) == HL_OK) {
-        hl_config_free(&k->cli->cfg);
-        k->cli->cfg = fresh;
-    } else {
+    if (hl_config_load_file(path, &fresh, &d2) != HL_OK) {
+        tech_notice(k, true,
+                    "Đã lưu nhưng không đọc lại được / Saved, but the config does not load "
+                    "again: %s",
+                    d2.n ? d2.items[0].msg : path);
+        tech_log(k, "config", "%s = %s (reload failed)", key, value_json ? value_json : "-");
         hl_config_free(&fresh);
+        hl_diags_free(&d2);
+        return false;
     }
+    hl_config_free(&k->cli->cfg);
+    k->cli->cfg = fresh;
     hl_diags_free(&d2);
+    tech_apply_duty(k);
     tech_log(k, "config", "%s = %s", key, value_json ? value_json : "(removed)");
     tech_notice(k, false, "%s", what);
     k->tech.n_officers = k->cli->cfg.n_officers;
@@ -300,6 +349,7 @@ static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
     tech_installed_dir(k, dir, sizeof dir);
     hl_tech_survey_item_t items[HL_TECH_MAX_SURVEYS];
     int n = tech_list_dir(dir, items, HL_TECH_MAX_SURVEYS, NULL);
+    if (i < 0) return false;
     if (i < n) {
         snprintf(out, size, "%s/%s", dir, items[i].file);
         return true;
@@ -362,8 +412,11 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
         HL_OK)
         fprintf(stderr, "hailong: restarting the flow: %s\n", err.msg);
     tech_apply_language(k);
+    hl_ui_export_t exp = k->ui.export_state;
     hl_ui_init(&k->ui, s, &k->cli->cfg, hl_render_measure(k->render), k->cli->cfg.display.dpi);
+    k->ui.export_state = exp;
     snprintf(k->prev_survey, sizeof k->prev_survey, "%s", prev);
+    tech_apply_duty(k);
     tech_log(k, log_install ? "survey_install" : "survey_use", "%s (%s v%lld), was %s", path, s->id,
              (long long)s->version, prev);
     tech_notice(k, false, "Đang dùng / Now running %s v%lld", s->id, (long long)s->version);
@@ -443,18 +496,55 @@ static void tech_install(hl_kiosk_t *k, int i)
         hl_survey_free(s);
         return;
     }
-    char dir[PATH_MAX], dst[PATH_MAX + 160], why[PATH_MAX + 80];
-    tech_installed_dir(k, dir, sizeof dir);
-    mkdir(dir, 0755);
-    /* Named by id and version: an older version stays installed (rollback). */
-    snprintf(dst, sizeof dst, "%s/%s-v%lld.json", dir, s->id, (long long)s->version);
-    hl_survey_free(s);
-    if (!tech_copy(src, dst, why, sizeof why)) {
-        tech_notice(k, true, "Chưa cài / Not installed: %s", why);
-        tech_log(k, "survey_refused", "%s", why);
+    /* The store must take it (the same id and version with other content is
+     * refused) before any file is written; the running survey stays in use. */
+    hl_err_t err = {0};
+    int rc = hl_store_use_survey(k->store, s, k->cli->cfg.kiosk_id, &err);
+    hl_err_t err2 = {0};
+    hl_store_use_survey(k->store, k->cli->survey, k->cli->cfg.kiosk_id, &err2);
+    if (rc != HL_OK) {
+        tech_notice(k, true, "Chưa cài / Not installed: %s", err.msg);
+        tech_log(k, "survey_refused", "%s: %s", src, err.msg);
+        hl_survey_free(s);
         return;
     }
-    tech_switch_survey(k, dst, true);
+    char dir[PATH_MAX], dst[PATH_MAX + 200], why[PATH_MAX + 80];
+    tech_installed_dir(k, dir, sizeof dir);
+    mkdir(dir, 0755);
+    /* Named by id and version, never over another file: older versions stay
+     * installed (rollback); a file of that name with other content keeps it
+     * and this one gets the hash in its name. */
+    bool created = false;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (attempt == 0)
+            snprintf(dst, sizeof dst, "%s/%s-v%lld.json", dir, s->id, (long long)s->version);
+        else
+            snprintf(dst, sizeof dst, "%s/%s-v%lld-%.8s.json", dir, s->id, (long long)s->version,
+                     s->sha256);
+        hl_survey_t *there = NULL;
+        struct stat sb;
+        if (stat(dst, &sb) != 0) {
+            if (!tech_copy(src, dst, why, sizeof why)) {
+                tech_notice(k, true, "Chưa cài / Not installed: %s", why);
+                tech_log(k, "survey_refused", "%s", why);
+                hl_survey_free(s);
+                return;
+            }
+            created = true;
+            break;
+        }
+        bool same =
+            hl_survey_load_file(dst, &there, NULL) == HL_OK && !strcmp(there->sha256, s->sha256);
+        hl_survey_free(there);
+        if (same) break; /* installed already: use it */
+        if (attempt == 1) {
+            tech_notice(k, true, "Chưa cài / Not installed: %s exists with other content", dst);
+            hl_survey_free(s);
+            return;
+        }
+    }
+    hl_survey_free(s);
+    if (!tech_switch_survey(k, dst, true) && created) unlink(dst);
 }
 
 /* ---- Clock ------------------------------------------------------------------------ */
@@ -520,10 +610,26 @@ static void tech_shutdown(hl_kiosk_t *k)
 
 /* ---- The menu's actions ------------------------------------------------------------------ */
 
+/* Actions that write the config or the store wait for a running export. */
+static bool tech_needs_store(const char *a)
+{
+    return strncmp(a, "clock:", 6) != 0 && strcmp(a, "sync") != 0;
+}
+
 static void tech_action(hl_kiosk_t *k, const char *id)
 {
     const char *a = id + strlen("tech:");
     k->notice[0] = '\0';
+    if (k->export_running && tech_needs_store(a)) {
+        tech_notice(k, true, "Đang xuất ra USB, xin chờ / Writing to the USB stick: wait for it");
+        return;
+    }
+    if (!strncmp(a, "survey:", 7) && k->cli->survey_path) {
+        tech_notice(k, true,
+                    "Khảo sát do dòng lệnh chọn (--survey) / The survey is set on the command "
+                    "line (--survey): change it there");
+        return;
+    }
     if (!strncmp(a, "duty:", 5)) {
         tech_duty(k, a + 5);
     } else if (!strncmp(a, "survey:use:", 11)) {
@@ -590,12 +696,15 @@ int hl_kiosk_tech_tap(hl_kiosk_t *k, const char *id, hl_err_t *err)
     int filter = k->tech.filter;
     hl_tech_event_t ev = hl_tech_tap(&k->tech, id, k->cli->cfg.pin_hash, tech_mono(k), tech_utc(k));
     k->dirty = true;
+    k->view_valid = false; /* figures are read again after a tap, not per frame */
     switch (ev) {
     case HL_TECH_EV_PIN_WRONG:
         tech_save_lock(k);
         tech_log(k, "pin_wrong", "%d tries left", k->tech.tries_left);
         break;
     case HL_TECH_EV_LOCKED:
+        /* A restart deducts the time already past only on a trusted clock. */
+        k->tech.lock.clock_trusted = k->sys.utc_trusted(k->sys.ctx);
         tech_save_lock(k);
         tech_log(k, "pin_lockout", "locked for %lld s", (long long)(k->tech.lock.lock_ms / 1000));
         break;
@@ -647,31 +756,20 @@ void hl_kiosk_tech_stick(hl_kiosk_t *k, const hl_medium_t *added, const char *re
     } else if (removed_mount && k->has_tech_stick && !strcmp(k->tech_stick.mount, removed_mount)) {
         k->has_tech_stick = false;
     }
+    k->view_valid = false;
     if (k->tech.mode != HL_TECH_OFF) k->dirty = true;
 }
 
 /* ---- Building the screens ------------------------------------------------------------ */
 
-static void tech_gather(hl_kiosk_t *k)
+/* The store's figures for the page on screen, read only when something may
+ * have changed them (view_valid) and never while the export thread holds
+ * the store: a frame never waits for SQLite. */
+static void tech_refresh(hl_kiosk_t *k)
 {
     hl_tech_view_t *v = &k->view;
     const hl_config_t *cfg = &k->cli->cfg;
     hl_err_t err = {0};
-    memset(v, 0, sizeof *v);
-    v->tech = &k->tech;
-    v->cfg = cfg;
-    v->survey = k->cli->survey;
-    v->lang = k->flow.resp.lang;
-    v->now_utc_ms =
-        k->clock_edit_ms >= 0 && k->tech.page == HL_TECH_SETTINGS ? k->clock_edit_ms : tech_utc(k);
-    v->tz_offset_ms = hl_platform_tz_offset_ms(v->now_utc_ms);
-    v->clock_trusted = k->clock_set_by_person || k->sys.utc_trusted(k->sys.ctx);
-    v->version = HL_VERSION;
-    v->notice = k->notice[0] ? k->notice : NULL;
-    v->notice_is_error = k->notice_error;
-    v->export_state = k->ui.export_state;
-    v->free_bytes = -1;
-    if (k->tech.mode != HL_TECH_MENU) return;
     int64_t now = tech_utc(k);
     int64_t day = hl_platform_day_start_ms(now);
     switch (k->tech.page) {
@@ -699,22 +797,47 @@ static void tech_gather(hl_kiosk_t *k)
             else
                 fprintf(stderr, "hailong: results: %s\n", err.msg);
         }
-        v->results = k->results_valid ? k->results : NULL;
         break;
     case HL_TECH_SURVEY:
         tech_list_surveys(k);
-        v->errors = k->install_errors.n ? &k->install_errors : NULL;
         break;
     case HL_TECH_TRANSFER:
-        v->stick = k->has_tech_stick;
-        if (hl_sync_status(k->store, &cfg->sync, k->syncw, &v->sync, &err) != HL_OK)
-            fprintf(stderr, "hailong: status: %s\n", err.msg);
-        if (hl_store_stats(k->store, &v->stats, &err) != HL_OK)
+        if (hl_sync_status(k->store, &cfg->sync, k->syncw, &v->sync, &err) != HL_OK ||
+            hl_store_stats(k->store, &v->stats, &err) != HL_OK)
             fprintf(stderr, "hailong: status: %s\n", err.msg);
         break;
     default:
         break;
     }
+}
+
+static void tech_gather(hl_kiosk_t *k)
+{
+    hl_tech_view_t *v = &k->view;
+    const hl_config_t *cfg = &k->cli->cfg;
+    if (!k->view_valid && !k->export_running && k->tech.mode == HL_TECH_MENU) {
+        memset(v, 0, sizeof *v);
+        v->free_bytes = -1;
+        tech_refresh(k);
+        k->view_valid = true;
+    }
+    /* What costs nothing is taken fresh for every frame. */
+    v->tech = &k->tech;
+    v->cfg = cfg;
+    v->survey = k->cli->survey;
+    v->lang = k->flow.resp.lang;
+    v->now_utc_ms =
+        k->clock_edit_ms >= 0 && k->tech.page == HL_TECH_SETTINGS ? k->clock_edit_ms : tech_utc(k);
+    v->tz_offset_ms = hl_platform_tz_offset_ms(v->now_utc_ms);
+    v->clock_trusted = k->clock_set_by_person || k->sys.utc_trusted(k->sys.ctx);
+    v->lock_left_ms = hl_pin_lock_left(&k->tech.lock, tech_mono(k));
+    v->version = HL_VERSION;
+    v->notice = k->notice[0] ? k->notice : NULL;
+    v->notice_is_error = k->notice_error;
+    v->export_state = k->ui.export_state;
+    v->stick = k->has_tech_stick;
+    v->results = k->tech.page == HL_TECH_RESULTS && k->results_valid ? k->results : NULL;
+    v->errors = k->install_errors.n ? &k->install_errors : NULL;
 }
 
 void hl_kiosk_tech_build(hl_kiosk_t *k, int w, int h)

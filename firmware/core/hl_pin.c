@@ -225,7 +225,7 @@ void hl_pin_lock_restore(hl_pin_lock_t *l, int64_t now_mono_ms, int64_t now_utc_
     }
     if (l->lock_ms > HL_PIN_LOCK_MAX_MS) l->lock_ms = HL_PIN_LOCK_MAX_MS;
     int64_t passed = now_utc_ms - l->locked_at_utc_ms;
-    if (l->locked_at_utc_ms < 0 || passed < 0) {
+    if (l->locked_at_utc_ms < 0 || passed < 0 || !l->clock_trusted) {
         /* The wall clock went back (or the start is unknown): the whole
          * lockout again, counted from now (the caller may persist that). */
         l->locked_at_utc_ms = now_utc_ms;

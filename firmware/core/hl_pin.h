@@ -12,8 +12,10 @@
  * state is kept in the store (hl_store_pin_get/put) so a restart does not
  * reset it. Within a run the time left counts on the monotonic clock; after
  * a restart it resumes from the wall clock: the part of the lockout already
- * past (0 .. lock_ms) is deducted, and a wall clock that went back (a Pi
- * without RTC before NTP) restarts the whole lockout rather than ending it.
+ * past (0 .. lock_ms) is deducted when the clock was trusted at the lockout;
+ * a lockout begun on an untrusted clock (a Pi without RTC before NTP, whose
+ * clock may leap forward after a reboot) or a clock that went back restarts
+ * the whole lockout rather than ending it: a power cycle never shortens it.
  */
 #ifndef HL_PIN_H
 #define HL_PIN_H
@@ -60,6 +62,8 @@ typedef struct hl_pin_lock {
     int64_t lock_ms;          /* length of the current lockout, 0: none */
     int64_t since_mono_ms;    /* monotonic time the lockout counts from in this run */
     int64_t left_at_since_ms; /* lockout left at since_mono_ms */
+    bool clock_trusted;       /* the wall clock was trusted when the lockout began: only then
+                                 does a restart deduct the part already past */
 } hl_pin_lock_t;
 
 void hl_pin_lock_init(hl_pin_lock_t *l);

@@ -221,7 +221,8 @@ static const char *const migrations[HL_STORE_SCHEMA_VERSION] = {
     "  failures INTEGER NOT NULL DEFAULT 0,"          /* wrong PINs in a row */
     "  lockouts INTEGER NOT NULL DEFAULT 0,"          /* lockouts since the last right PIN */
     "  locked_at_utc_ms INTEGER NOT NULL DEFAULT -1," /* start of the lockout, -1: none */
-    "  lock_ms INTEGER NOT NULL DEFAULT 0"            /* its length, 0: none */
+    "  lock_ms INTEGER NOT NULL DEFAULT 0,"           /* its length, 0: none */
+    "  clock_trusted INTEGER NOT NULL DEFAULT 0"      /* the wall clock then was trusted */
     ");"
     "INSERT INTO pin_state(id) VALUES (1);"
     "CREATE TRIGGER pin_state_keep BEFORE DELETE ON pin_state"
@@ -2007,7 +2008,7 @@ int hl_store_pin_get(hl_store_t *st, hl_pin_lock_t *out, hl_err_t *err)
     hl_pin_lock_init(out);
     sqlite3_stmt *s = NULL;
     int src = sqlite3_prepare_v2(st->db,
-                                 "SELECT failures, lockouts, locked_at_utc_ms, lock_ms"
+                                 "SELECT failures, lockouts, locked_at_utc_ms, lock_ms, clock_trusted"
                                  " FROM pin_state WHERE id = 1",
                                  -1, &s, NULL);
     if (src == SQLITE_OK) src = sqlite3_step(s);
@@ -2018,6 +2019,7 @@ int hl_store_pin_get(hl_store_t *st, hl_pin_lock_t *out, hl_err_t *err)
         out->lockouts = lockouts < 0 ? 0 : lockouts > INT_MAX ? INT_MAX : (int)lockouts;
         out->locked_at_utc_ms = sqlite3_column_int64(s, 2);
         out->lock_ms = sqlite3_column_int64(s, 3);
+        out->clock_trusted = sqlite3_column_int(s, 4) != 0;
     } else if (src != SQLITE_DONE) {
         /* Without the row (removed by another program): a fresh state. */
         rc = store_fail(st, src, "reading the PIN state", err);
@@ -2035,13 +2037,14 @@ int hl_store_pin_put(hl_store_t *st, const hl_pin_lock_t *l, hl_err_t *err)
     sqlite3_stmt *s = NULL;
     int src = sqlite3_prepare_v2(st->db,
                                  "UPDATE pin_state SET failures = ?1, lockouts = ?2,"
-                                 " locked_at_utc_ms = ?3, lock_ms = ?4 WHERE id = 1",
+                                 " locked_at_utc_ms = ?3, lock_ms = ?4, clock_trusted = ?5 WHERE id = 1",
                                  -1, &s, NULL);
     if (src != SQLITE_OK) return store_fail(st, src, "saving the PIN state", err);
     sqlite3_bind_int(s, 1, l->failures);
     sqlite3_bind_int(s, 2, l->lockouts);
     sqlite3_bind_int64(s, 3, l->locked_at_utc_ms);
     sqlite3_bind_int64(s, 4, l->lock_ms);
+    sqlite3_bind_int(s, 5, l->clock_trusted ? 1 : 0);
     rc = tech_commit(st, s, true, "saving the PIN state", err);
     sqlite3_finalize(s);
     if (rc == HL_OK) hl_err_clear(err);

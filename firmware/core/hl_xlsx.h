@@ -6,7 +6,8 @@
  *   "<id>"          one row per response: response_id, seq, kiosk_id,
  *                   survey_version, language, started_at, finished_at (real
  *                   date-time cells, UTC, "yyyy-mm-dd hh:mm:ss"), status,
- *                   clock_trusted (a boolean), then two columns per question
+ *                   clock_trusted (a boolean), officer_id, counter, then two
+ *                   columns per question
  *                   (the union over stored versions, newest order): "<qid>"
  *                   with the human label in the survey's default language
  *                   (multi: labels joined by "; "; stars and nps as numbers;

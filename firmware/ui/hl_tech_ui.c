@@ -162,10 +162,9 @@ static void t_pin(t_ctx_t *t)
     const char *msg = NULL;
     if (tc->msg == HL_TECH_MSG_WRONG) msg = t_fmt(t, HL_STR_TECH_PIN_WRONG, tc->tries_left, 0);
     if (locked) {
-        /* Time left by the wall clock the view carries (the lockout's own
-         * monotonic clock is the tech module's business), whole seconds
-         * rounded up, never beyond the lockout's length. */
-        int64_t left = tc->lock.locked_at_utc_ms + tc->lock.lock_ms - t->v->now_utc_ms;
+        /* The time left as the lockout counts it (hl_pin_lock_left, the
+         * monotonic clock), whole seconds rounded up. */
+        int64_t left = t->v->lock_left_ms;
         if (left > tc->lock.lock_ms) left = tc->lock.lock_ms;
         int64_t secs = left > 0 ? (left + 999) / 1000 : 0;
         msg = t_fmt(t, HL_STR_TECH_PIN_LOCKED, secs / 60, secs % 60);
@@ -478,9 +477,17 @@ static void t_hourly(t_ctx_t *t, const hl_results_t *r, hl_rect_t box)
     if (box.h < 3 * lh + ui_mm(L, 8)) return;
     t_text(t, t_str(t, HL_STR_TECH_PER_HOUR), ui_rect(box.x, box.y, box.w, lh), spx, true, COL_TEXT,
            HL_ALIGN_LEFT, 1);
-    int64_t max = 0;
-    for (int h = 0; h < 24; h++)
+    int64_t max = 0, day = 0;
+    for (int h = 0; h < 24; h++) {
         if (r->hourly[h] > max) max = r->hourly[h];
+        day += r->hourly[h];
+    }
+    if (day < HL_RESULTS_MIN) {
+        /* Privacy: the hours of fewer than 5 responses tell when each came. */
+        t_text(t, t_str(t, HL_STR_TECH_NOT_ENOUGH), ui_rect(box.x, box.y + lh, box.w, lh), spx,
+               false, COL_MUTED, HL_ALIGN_LEFT, 2);
+        return;
+    }
     const char *top = t_printf(t, "%lld", (long long)max);
     int aw = ui_tw(&b->m, top, (int)strlen(top), UI_SMALL_MIN, false) + 6;
     hl_rect_t ch = ui_rect(box.x + aw, box.y + lh + L->G / 2, box.w - aw, box.h - 2 * lh - L->G);

@@ -47,6 +47,7 @@ typedef struct hl_tech_view {
     int64_t now_utc_ms;        /* shown on the status and clock settings */
     int64_t tz_offset_ms;      /* local time = UTC + this */
     bool clock_trusted;        /* the platform trusts its clock */
+    int64_t lock_left_ms;      /* PIN pad: the lockout's time left (hl_pin_lock_left) */
     /* Status. */
     const char *version;     /* software version */
     hl_store_stats_t stats;  /* totals, last USB export */

@@ -29,8 +29,8 @@ CREATE TABLE sync_delivered (  seq INTEGER PRIMARY KEY REFERENCES responses(seq)
 INSERT INTO sync_delivered VALUES(1,1700000400000);
 CREATE TABLE sync_state (  id INTEGER PRIMARY KEY CHECK (id = 1),  upto INTEGER NOT NULL DEFAULT 0,  last_attempt_utc_ms INTEGER,  last_success_utc_ms INTEGER,  last_error TEXT,  last_error_utc_ms INTEGER,  stopped_fingerprint TEXT,  delivered INTEGER NOT NULL DEFAULT 0);
 INSERT INTO sync_state VALUES(1,2,1700000500000,1700000400000,'HTTP 503 from https://survey.example.org/api/v1/responses: the server failed; the batch goes again',1700000500000,NULL,1);
-CREATE TABLE pin_state (  id INTEGER PRIMARY KEY CHECK (id = 1),  failures INTEGER NOT NULL DEFAULT 0,  lockouts INTEGER NOT NULL DEFAULT 0,  locked_at_utc_ms INTEGER NOT NULL DEFAULT -1,  lock_ms INTEGER NOT NULL DEFAULT 0);
-INSERT INTO pin_state VALUES(1,2,1,1700000550000,300000);
+CREATE TABLE pin_state (  id INTEGER PRIMARY KEY CHECK (id = 1),  failures INTEGER NOT NULL DEFAULT 0,  lockouts INTEGER NOT NULL DEFAULT 0,  locked_at_utc_ms INTEGER NOT NULL DEFAULT -1,  lock_ms INTEGER NOT NULL DEFAULT 0,  clock_trusted INTEGER NOT NULL DEFAULT 0);
+INSERT INTO pin_state VALUES(1,2,1,1700000550000,300000,1);
 CREATE TABLE tech_log (  id INTEGER PRIMARY KEY,  at_utc_ms INTEGER NOT NULL,  event TEXT NOT NULL,  detail TEXT);
 INSERT INTO tech_log VALUES(1,1700000540000,'pin_wrong',NULL);
 INSERT INTO tech_log VALUES(2,1700000550000,'pin_lockout','5 wrong PINs: locked 5 min');
