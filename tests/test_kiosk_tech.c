@@ -281,6 +281,14 @@ static void test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_instal
                             " \"thanks\": {\"vi\": \"Cảm ơn\", \"en\": \"Thank you\"},\n"
                             " \"questions\": [{\"id\": \"q1\", \"type\": \"yesno\",\n"
                             "   \"text\": {\"vi\": \"Hài lòng?\", \"en\": \"Satisfied?\"}}]}\n"));
+    /* The same id and version with other content: must never replace the file. */
+    free(hl_test_write_file(sdir, "c-conflict.json",
+                            "{\"format\": 1, \"id\": \"moi\", \"version\": 2,\n"
+                            " \"languages\": [\"vi\", \"en\"],\n"
+                            " \"title\": {\"vi\": \"Khác\", \"en\": \"Other\"},\n"
+                            " \"thanks\": {\"vi\": \"Cảm ơn\", \"en\": \"Thank you\"},\n"
+                            " \"questions\": [{\"id\": \"q9\", \"type\": \"yesno\",\n"
+                            "   \"text\": {\"vi\": \"Khác?\", \"en\": \"Other?\"}}]}\n"));
     char script[4096];
     snprintf(script, sizeof script,
              GESTURE RIGHT_PIN
@@ -289,6 +297,7 @@ static void test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_instal
              "expect-text :4:\n" /* the error's line number is shown */
              "tap tech:close\nexpect-target answer:overall:satisfied\n" GESTURE RIGHT_PIN
              "tap tech:page:survey\ntap tech:survey:install:1\n"
+             "tap tech:survey:install:2\nexpect-text Chưa cài\n"
              "tap tech:close\nexpect-target answer:q1:yes\n",
              stick);
     char *out = NULL, *err = NULL;
@@ -301,11 +310,14 @@ static void test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_instal
     snprintf(inst, sizeof inst, "%s/surveys/moi-v2.json", t.dir);
     struct stat sb;
     CHECK_INT(stat(inst, &sb), 0);
+    char *installed = hl_test_read_file(inst, NULL);
+    CHECK_CONTAINS(installed, "Hài lòng?"); /* b-good's, not the conflicting one's */
+    free(installed);
     char *cfgtext = hl_test_read_file(t.config, NULL);
     CHECK_CONTAINS(cfgtext, "surveys/moi-v2.json");
     free(cfgtext);
     log_count_t c = tk_log(&t);
-    CHECK_INT(c.refused_survey, 1);
+    CHECK_INT(c.refused_survey, 2); /* the broken one, and the conflicting one */
     CHECK_INT(c.install, 1);
     /* A new start keeps the new survey. */
     rc = tk_run(&t, "2026-11-27T09:00:00Z", "expect-target answer:q1:yes\n", &out, &err);

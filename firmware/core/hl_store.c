@@ -2007,10 +2007,11 @@ int hl_store_pin_get(hl_store_t *st, hl_pin_lock_t *out, hl_err_t *err)
     if (!st || !out) return hl_err_set(err, HL_ERR_USAGE, "hl_store_pin_get: no argument");
     hl_pin_lock_init(out);
     sqlite3_stmt *s = NULL;
-    int src = sqlite3_prepare_v2(st->db,
-                                 "SELECT failures, lockouts, locked_at_utc_ms, lock_ms, clock_trusted"
-                                 " FROM pin_state WHERE id = 1",
-                                 -1, &s, NULL);
+    int src =
+        sqlite3_prepare_v2(st->db,
+                           "SELECT failures, lockouts, locked_at_utc_ms, lock_ms, clock_trusted"
+                           " FROM pin_state WHERE id = 1",
+                           -1, &s, NULL);
     if (src == SQLITE_OK) src = sqlite3_step(s);
     int rc = HL_OK;
     if (src == SQLITE_ROW) {
@@ -2035,10 +2036,11 @@ int hl_store_pin_put(hl_store_t *st, const hl_pin_lock_t *l, hl_err_t *err)
     int rc = tech_write_check(st, "the PIN state", err);
     if (rc != HL_OK) return rc;
     sqlite3_stmt *s = NULL;
-    int src = sqlite3_prepare_v2(st->db,
-                                 "UPDATE pin_state SET failures = ?1, lockouts = ?2,"
-                                 " locked_at_utc_ms = ?3, lock_ms = ?4, clock_trusted = ?5 WHERE id = 1",
-                                 -1, &s, NULL);
+    int src =
+        sqlite3_prepare_v2(st->db,
+                           "UPDATE pin_state SET failures = ?1, lockouts = ?2,"
+                           " locked_at_utc_ms = ?3, lock_ms = ?4, clock_trusted = ?5 WHERE id = 1",
+                           -1, &s, NULL);
     if (src != SQLITE_OK) return store_fail(st, src, "saving the PIN state", err);
     sqlite3_bind_int(s, 1, l->failures);
     sqlite3_bind_int(s, 2, l->lockouts);
