@@ -41,6 +41,17 @@
 #define TECH_SURVEY_DIR "surveys" /* installed surveys: <config folder>/surveys/ */
 #define TECH_STICK_DIR  "HAILONG/surveys"
 
+/* snprintf into a fixed buffer: a long path is cut, never overflows. */
+static void pfmt(char *out, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void pfmt(char *out, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, size, fmt, ap);
+    va_end(ap);
+}
+
 static int64_t tech_mono(const hl_kiosk_t *k)
 {
     return k->sys.mono_ms(k->sys.ctx);
@@ -81,8 +92,8 @@ static void tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
         if (k->n_log_queue < HL_KIOSK_LOG_QUEUE) {
             hl_kiosk_log_row_t *q = &k->log_queue[k->n_log_queue++];
             q->at_utc_ms = tech_utc(k);
-            snprintf(q->event, sizeof q->event, "%s", event);
-            snprintf(q->detail, sizeof q->detail, "%.255s", detail);
+            pfmt(q->event, sizeof q->event, "%s", event);
+            pfmt(q->detail, sizeof q->detail, "%.255s", detail);
         } else {
             fprintf(stderr, "hailong: technician log: too many events during the export\n");
         }
@@ -246,9 +257,9 @@ static void tech_duty(hl_kiosk_t *k, const char *id)
         return;
     }
     char before[HL_ITEM_ID_MAX + 1];
-    snprintf(before, sizeof before, "%s", cfg->officer);
+    pfmt(before, sizeof before, "%s", cfg->officer);
     char json[HL_ITEM_ID_MAX + 8];
-    snprintf(json, sizeof json, "\"%s\"", id);
+    pfmt(json, sizeof json, "\"%s\"", id);
     if (!tech_set(k, "officer", strcmp(id, "none") ? json : NULL,
                   "Đã lưu cán bộ trực / Officer on duty saved"))
         return;
@@ -264,8 +275,8 @@ static void tech_timeout_step(hl_kiosk_t *k, const char *which, int sign)
     int step = !strcmp(which, "idle") ? 5 : 1;
     int nv = *v + sign * step;
     char key[32], json[16];
-    snprintf(key, sizeof key, "timeouts.%s_s", which);
-    snprintf(json, sizeof json, "%d", nv);
+    pfmt(key, sizeof key, "timeouts.%s_s", which);
+    pfmt(json, sizeof json, "%d", nv);
     if (!tech_set(k, key, json, "Đã lưu thời gian chờ / Timeouts saved")) return;
     k->flow.timeouts = k->cli->cfg.timeouts;
 }
@@ -299,12 +310,12 @@ static int tech_list_dir(const char *dir, hl_tech_survey_item_t *items, int max,
     for (int i = 0; i < n; i++) {
         hl_tech_survey_item_t *it = &items[i];
         memset(it, 0, sizeof *it);
-        snprintf(it->file, sizeof it->file, "%s", names[i]);
+        pfmt(it->file, sizeof it->file, "%s", names[i]);
         char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        pfmt(path, sizeof path, "%s/%s", dir, names[i]);
         hl_survey_t *s = NULL;
         if (hl_survey_load_file(path, &s, NULL) == HL_OK) {
-            snprintf(it->id, sizeof it->id, "%s", s->id);
+            pfmt(it->id, sizeof it->id, "%s", s->id);
             it->version = (long long)s->version;
         }
         hl_survey_free(s);
@@ -318,7 +329,7 @@ static int tech_list_dir(const char *dir, hl_tech_survey_item_t *items, int max,
 static void tech_installed_dir(const hl_kiosk_t *k, char *out, size_t size)
 {
     const char *dir = k->cli->cfg.dir ? k->cli->cfg.dir : ".";
-    snprintf(out, size, "%s/%s", dir, TECH_SURVEY_DIR);
+    pfmt(out, size, "%s/%s", dir, TECH_SURVEY_DIR);
 }
 
 /* Installed surveys: the config's surveys/ folder, then the bundled ones. */
@@ -329,14 +340,14 @@ static void tech_list_surveys(hl_kiosk_t *k)
     hl_tech_view_t *v = &k->view;
     v->n_installed = tech_list_dir(dir, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file);
     char bundled[PATH_MAX];
-    snprintf(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
+    pfmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
     v->n_installed += tech_list_dir(bundled, v->installed + v->n_installed,
                                     HL_TECH_MAX_SURVEYS - v->n_installed, k->cli->survey_file);
     v->n_on_stick = 0;
     v->stick = k->has_tech_stick;
     if (k->has_tech_stick) {
         char sd[PATH_MAX];
-        snprintf(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
+        pfmt(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
         v->n_on_stick = tech_list_dir(sd, v->on_stick, HL_TECH_MAX_SURVEYS, NULL);
     }
     v->can_rollback = k->prev_survey[0] != '\0';
@@ -351,14 +362,14 @@ static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
     int n = tech_list_dir(dir, items, HL_TECH_MAX_SURVEYS, NULL);
     if (i < 0) return false;
     if (i < n) {
-        snprintf(out, size, "%s/%s", dir, items[i].file);
+        pfmt(out, size, "%s/%s", dir, items[i].file);
         return true;
     }
     char bundled[PATH_MAX];
-    snprintf(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
+    pfmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
     int m = tech_list_dir(bundled, items, HL_TECH_MAX_SURVEYS - n, NULL);
     if (i - n < m && i >= n) {
-        snprintf(out, size, "%s/%s", bundled, items[i - n].file);
+        pfmt(out, size, "%s/%s", bundled, items[i - n].file);
         return true;
     }
     return false;
@@ -395,9 +406,9 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     size_t dl = dir ? strlen(dir) : 0;
     if (dir && !strncmp(path, dir, dl) && path[dl] == '/') rel = path + dl + 1;
     char json[PATH_MAX + 8];
-    snprintf(json, sizeof json, "\"%s\"", rel);
+    pfmt(json, sizeof json, "\"%s\"", rel);
     char prev[PATH_MAX];
-    snprintf(prev, sizeof prev, "%s", k->cli->survey_file);
+    pfmt(prev, sizeof prev, "%s", k->cli->survey_file);
     if (!tech_set(k, "survey", json, "Đã lưu khảo sát / Survey saved")) {
         hl_store_use_survey(k->store, k->cli->survey, k->cli->cfg.kiosk_id, &err);
         hl_survey_free(s);
@@ -406,7 +417,7 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     hl_flow_free(&k->flow);
     hl_survey_free(k->cli->survey);
     k->cli->survey = s;
-    snprintf(k->cli->survey_file, sizeof k->cli->survey_file, "%s", path);
+    pfmt(k->cli->survey_file, sizeof k->cli->survey_file, "%s", path);
     tech_apply_language(k);
     if (hl_flow_init(&k->flow, s, &k->cli->cfg.timeouts, k->sys, hl_store_sink(k->store), &err) !=
         HL_OK)
@@ -415,7 +426,7 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     hl_ui_export_t exp = k->ui.export_state;
     hl_ui_init(&k->ui, s, &k->cli->cfg, hl_render_measure(k->render), k->cli->cfg.display.dpi);
     k->ui.export_state = exp;
-    snprintf(k->prev_survey, sizeof k->prev_survey, "%s", prev);
+    pfmt(k->prev_survey, sizeof k->prev_survey, "%s", prev);
     tech_apply_duty(k);
     tech_log(k, log_install ? "survey_install" : "survey_use", "%s (%s v%lld), was %s", path, s->id,
              (long long)s->version, prev);
@@ -428,15 +439,15 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
 static bool tech_copy(const char *src, const char *dst, char *why, size_t whysz)
 {
     char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%d", dst, (int)getpid());
+    pfmt(tmp, sizeof tmp, "%s.tmp-%d", dst, (int)getpid());
     int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (in < 0) {
-        snprintf(why, whysz, "cannot read %s: %s", src, strerror(errno));
+        pfmt(why, whysz, "cannot read %s: %s", src, strerror(errno));
         return false;
     }
     int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (out < 0) {
-        snprintf(why, whysz, "cannot write %s: %s", tmp, strerror(errno));
+        pfmt(why, whysz, "cannot write %s: %s", tmp, strerror(errno));
         close(in);
         return false;
     }
@@ -461,7 +472,7 @@ static bool tech_copy(const char *src, const char *dst, char *why, size_t whysz)
     if (close(out) != 0) ok = false;
     if (ok && rename(tmp, dst) != 0) ok = false;
     if (!ok) {
-        snprintf(why, whysz, "cannot copy to %s: %s", dst, strerror(e ? e : errno));
+        pfmt(why, whysz, "cannot copy to %s: %s", dst, strerror(e ? e : errno));
         unlink(tmp);
     }
     return ok;
@@ -474,7 +485,7 @@ static void tech_install(hl_kiosk_t *k, int i)
         return;
     }
     char sd[PATH_MAX];
-    snprintf(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
+    pfmt(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
     hl_tech_survey_item_t items[HL_TECH_MAX_SURVEYS];
     int n = tech_list_dir(sd, items, HL_TECH_MAX_SURVEYS, NULL);
     if (i < 0 || i >= n) {
@@ -482,7 +493,7 @@ static void tech_install(hl_kiosk_t *k, int i)
         return;
     }
     char src[PATH_MAX + 160];
-    snprintf(src, sizeof src, "%s/%s", sd, items[i].file);
+    pfmt(src, sizeof src, "%s/%s", sd, items[i].file);
     /* Checked first, exactly like hailong check: a broken file is never copied. */
     hl_diags_free(&k->install_errors);
     hl_survey_t *s = NULL;
@@ -517,10 +528,10 @@ static void tech_install(hl_kiosk_t *k, int i)
     bool created = false;
     for (int attempt = 0; attempt < 2; attempt++) {
         if (attempt == 0)
-            snprintf(dst, sizeof dst, "%s/%s-v%lld.json", dir, s->id, (long long)s->version);
+            pfmt(dst, sizeof dst, "%s/%s-v%lld.json", dir, s->id, (long long)s->version);
         else
-            snprintf(dst, sizeof dst, "%s/%s-v%lld-%.8s.json", dir, s->id, (long long)s->version,
-                     s->sha256);
+            pfmt(dst, sizeof dst, "%s/%s-v%lld-%.8s.json", dir, s->id, (long long)s->version,
+                 s->sha256);
         hl_survey_t *there = NULL;
         struct stat sb;
         if (stat(dst, &sb) != 0) {
@@ -643,7 +654,7 @@ static void tech_action(hl_kiosk_t *k, const char *id)
     } else if (!strcmp(a, "survey:rollback")) {
         if (k->prev_survey[0]) {
             char path[PATH_MAX];
-            snprintf(path, sizeof path, "%s", k->prev_survey);
+            pfmt(path, sizeof path, "%s", k->prev_survey);
             tech_switch_survey(k, path, false);
         }
     } else if (!strcmp(a, "export")) {
@@ -666,12 +677,12 @@ static void tech_action(hl_kiosk_t *k, const char *id)
         }
     } else if (!strncmp(a, "lang:", 5)) {
         char json[16];
-        snprintf(json, sizeof json, "\"%.5s\"", a + 5);
+        pfmt(json, sizeof json, "\"%.5s\"", a + 5);
         if (tech_set(k, "language", json, "Đã lưu ngôn ngữ / Default language saved"))
             tech_apply_language(k);
     } else if (!strncmp(a, "idle:", 5) || !strncmp(a, "warn:", 5) || !strncmp(a, "thanks:", 7)) {
         char which[8];
-        snprintf(which, sizeof which, "%.*s", (int)strcspn(a, ":"), a);
+        pfmt(which, sizeof which, "%.*s", (int)strcspn(a, ":"), a);
         tech_timeout_step(k, which, a[strlen(a) - 1] == '+' ? 1 : -1);
     } else if (!strncmp(a, "rot:", 4)) {
         if (tech_set(k, "display.rotation", a + 4,
