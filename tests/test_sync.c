@@ -1029,9 +1029,23 @@ static void test_a_kiosk_killed_mid_push_again_and_again_still_delivers_each_onc
                               config, "sync",       "--once", NULL};
         const char *run[] = {HL_BIN, "--data-dir", f.data,     "--config", config,
                              "run",  "--headless", "--script", script,     NULL};
+        hl_receiver_stats_t before = {0};
+        hl_receiver_stats(&r, &before);
         pid_t pid = spawn(round % 2 ? run : once);
+        /* Wait for the push to reach the server (however slowly the program
+         * starts on a busy machine), then kill it a random moment later. */
+        for (int waited = 0; waited < 60000; waited += 20) {
+            hl_receiver_stats_t now = {0};
+            if (hl_receiver_stats(&r, &now) == 0 && now.requests > before.requests) break;
+            if (waitpid(pid, NULL, WNOHANG) == pid) {
+                pid = -1; /* ended by itself: nothing to kill */
+                break;
+            }
+            sleep_ms(20);
+        }
         seed = seed * 1103515245u + 12345u;
-        sleep_ms(60 + (seed >> 16) % 400);
+        sleep_ms((seed >> 16) % 250);
+        if (pid < 0) continue;
         kill(pid, SIGKILL);
         int status = 0;
         waitpid(pid, &status, 0);
