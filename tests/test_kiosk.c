@@ -177,6 +177,22 @@ static void test_the_loop_sleeps_forever_on_the_idle_start_screen_and_ticks_the_
     fx_free(x);
 }
 
+static void test_a_half_done_technician_gesture_never_makes_the_loop_spin(void)
+{
+    fx_t *x = fx_new();
+    /* The hold done (3.1 s in the top-left corner), then nothing: the tap
+     * window's end is a deadline; once passed, the loop sleeps again. */
+    hl_kiosk_touch(&x->k, HL_INPUT_DOWN, 5, 5);
+    hl_fakesys_advance(&x->clock, 3100);
+    hl_kiosk_touch(&x->k, HL_INPUT_UP, 5, 5);
+    int wake = hl_kiosk_timeout(&x->k);
+    CHECK(wake > 0 && wake <= 3000);
+    hl_fakesys_advance(&x->clock, 3500);
+    hl_kiosk_tick(&x->k);
+    CHECK_INT(hl_kiosk_timeout(&x->k), -1);
+    fx_free(x);
+}
+
 static void test_tap_on_an_id_not_on_screen_is_refused_but_any_tap_dismisses_still_there(void)
 {
     fx_t *x = fx_new();
@@ -349,6 +365,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_store_failure_shows_out_of_service_and_recovers_when_the_fault_clears),
     HL_TEST(test_a_failed_last_answer_never_reaches_thanks),
     HL_TEST(test_the_loop_sleeps_forever_on_the_idle_start_screen_and_ticks_the_countdown),
+    HL_TEST(test_a_half_done_technician_gesture_never_makes_the_loop_spin),
     HL_TEST(test_tap_on_an_id_not_on_screen_is_refused_but_any_tap_dismisses_still_there),
 };
 

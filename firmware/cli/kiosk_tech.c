@@ -748,8 +748,9 @@ int hl_kiosk_tech_tap(hl_kiosk_t *k, const char *id, hl_err_t *err)
 
 void hl_kiosk_tech_tick(hl_kiosk_t *k)
 {
-    if (k->tech.mode == HL_TECH_OFF) return;
+    /* Closed too: a gesture's window runs out (hl_kiosk_timeout counts it). */
     hl_tech_event_t ev = hl_tech_tick(&k->tech, tech_mono(k));
+    if (k->tech.mode == HL_TECH_OFF && ev == HL_TECH_EV_NONE) return;
     if (ev == HL_TECH_EV_CLOSED) {
         tech_log(k, "menu_closed", "idle");
         k->notice[0] = '\0';
