@@ -59,4 +59,19 @@ int hl_platform_poweroff(hl_err_t *err);
  * "not allowed" when the process lacks the right. */
 int hl_platform_set_time(int64_t utc_ms, hl_err_t *err);
 
+/* The kiosk's own chain key (hl_store.h "Tamper evidence"), used when the
+ * config has no export key: the 32 bytes of <data_dir>/chain.key. When the
+ * file does not exist it is made from getrandom(2): written to a temporary
+ * file (O_CREAT|O_EXCL, mode 0600), fsync'd, linked into place (so a key
+ * is never seen half written and two processes agree on one), and the
+ * folder fsync'd. HL_ERR_CORRUPT when the file is not 32 bytes (it is never
+ * replaced: a new key would make every chained response look forged);
+ * HL_ERR_IO/FULL/READONLY when it cannot be read or made. */
+#define HL_CHAIN_KEY_FILE "chain.key"
+int hl_platform_chain_key(const char *data_dir, unsigned char key[32], hl_err_t *err);
+
+/* Reads <data_dir>/chain.key without making one: HL_ERR_NOT_FOUND when
+ * there is none (for read-only tools such as `hailong verify`). */
+int hl_platform_chain_key_read(const char *data_dir, unsigned char key[32], hl_err_t *err);
+
 #endif

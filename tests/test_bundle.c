@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,11 +193,15 @@ static void test_jsonl_round_trips_every_field_and_tricky_text(void)
     for (size_t i = 0; text && i < len; i++)
         lines += text[i] == '\n';
     CHECK_INT(lines, 3);
-    /* The new fields sit after clock_trusted, null when nobody was on duty. */
-    CHECK_CONTAINS(text, "\"clock_trusted\":true,\"officer_id\":\"off_7\",\"counter\":"
-                         "\"Quầy \\\"3\\\", tầng 1\",\"answers\":{");
-    CHECK_CONTAINS(text, "\"clock_trusted\":false,\"officer_id\":null,\"counter\":null,"
+    /* suspect sits after status; officer_id and counter after clock_trusted,
+     * null when nobody was on duty; chain and prev_chain after counter, null
+     * while in progress or not chained (no chain key set here). */
+    CHECK_CONTAINS(text, "\"status\":\"complete\",\"suspect\":null,\"clock_trusted\":true,"
+                         "\"officer_id\":\"off_7\",\"counter\":"
+                         "\"Quầy \\\"3\\\", tầng 1\",\"chain\":null,\"prev_chain\":null,"
                          "\"answers\":{");
+    CHECK_CONTAINS(text, "\"clock_trusted\":false,\"officer_id\":null,\"counter\":null,"
+                         "\"chain\":null,\"prev_chain\":null,\"answers\":{");
     CHECK(text && len && text[len - 1] == '\n');
 
     char *line = text;
@@ -210,7 +215,7 @@ static void test_jsonl_round_trips_every_field_and_tricky_text(void)
     }
     if (row[0] && row[1] && row[2]) {
         json_t *a = row[0];
-        CHECK_INT(json_object_size(a), 14);
+        CHECK_INT(json_object_size(a), 17);
         CHECK_STR(json_string_value(json_object_get(a, "response_id")),
                   "00000000-0000-4000-8000-000000000001");
         CHECK_INT(json_integer_value(json_object_get(a, "seq")), 1);
@@ -1086,7 +1091,294 @@ static void test_cli_exports_jsonl_and_bundle_and_verify_export_exit_codes(void)
     free(dir);
 }
 
+/* ---- The chain in bundles (issue 7) ------------------------------------------ */
+
+/* A store chained with the tests' export key, with responses 1..n finished. */
+static hl_store_t *chain_store(const char *dir, int n)
+{
+    unsigned char tk[HL_BUNDLE_KEY_LEN];
+    key_init(tk);
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids, 3);
+    hl_store_t *st = store_new(dir, &sv);
+    hl_err_t err = {0};
+    if (!st || hl_store_set_chain_key(st, tk, &err) != HL_OK) {
+        hl_test_fail(__FILE__, __LINE__, "chain key: %s", err.msg);
+        return st;
+    }
+    hl_response_t r;
+    for (int i = 1; i <= n; i++)
+        add_response(st, &r, i, true);
+    return st;
+}
+
+/* Re-signs a bundle after a test changed a file: sizes, hashes and the HMAC
+ * as the kiosk would write them, so only the chain can tell. edit (may be
+ * NULL) changes the manifest first. */
+static void resign(const char *bdir, void (*edit)(json_t *m))
+{
+    unsigned char tk[HL_BUNDLE_KEY_LEN];
+    key_init(tk);
+    char *mpath = path_in(bdir, "manifest.json");
+    json_error_t je;
+    json_t *m = json_load_file(mpath, 0, &je);
+    if (!m) {
+        hl_test_fail(__FILE__, __LINE__, "manifest: %s", je.text);
+        free(mpath);
+        return;
+    }
+    if (edit) edit(m);
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(m, "files"), i, f)
+    {
+        char *p = path_in(bdir, json_string_value(json_object_get(f, "name")));
+        size_t len = 0;
+        char *text = hl_test_read_file(p, &len);
+        char hex[65];
+        sha256_hex(text ? text : "", text ? len : 0, hex);
+        json_object_set_new(f, "bytes", json_integer((json_int_t)len));
+        json_object_set_new(f, "sha256", json_string(hex));
+        free(text);
+        free(p);
+    }
+    json_object_del(m, "hmac_sha256");
+    char *canon = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    unsigned char mac[32];
+    unsigned int mlen = 0;
+    HMAC(EVP_sha256(), tk, HL_BUNDLE_KEY_LEN, (const unsigned char *)canon, strlen(canon), mac,
+         &mlen);
+    char hex[65];
+    for (int k = 0; k < 32; k++)
+        snprintf(hex + 2 * k, 3, "%02x", mac[k]);
+    json_object_set_new(m, "hmac_sha256", json_string(hex));
+    json_dump_file(m, mpath, JSON_INDENT(2));
+    free(canon);
+    json_decref(m);
+    free(mpath);
+}
+
+/* The lines of responses.jsonl, rewritten by the test. */
+static int jsonl_lines(const char *bdir, char lines[][2048], int max)
+{
+    char *p = path_in(bdir, "responses.jsonl");
+    char *text = hl_test_read_file(p, NULL);
+    free(p);
+    int n = 0;
+    for (char *s = text, *e; s && *s && n < max; s = e + 1) {
+        e = strchr(s, '\n');
+        if (!e) break;
+        snprintf(lines[n++], 2048, "%.*s", (int)(e - s), s);
+    }
+    free(text);
+    return n;
+}
+
+static void jsonl_rewrite(const char *bdir, char lines[][2048], const int *order, int n)
+{
+    char *p = path_in(bdir, "responses.jsonl");
+    FILE *fp = fopen(p, "w");
+    for (int i = 0; fp && i < n; i++)
+        fprintf(fp, "%s\n", lines[order[i]]);
+    if (fp) fclose(fp);
+    free(p);
+}
+
+/* hl_bundle_verify's problems joined, for CHECK_CONTAINS. */
+static int verify_text(const char *bdir, char *out, size_t outsz)
+{
+    unsigned char tk[HL_BUNDLE_KEY_LEN];
+    key_init(tk);
+    hl_diags_t d = {0};
+    hl_err_t err = {0};
+    int rc = hl_bundle_verify(bdir, tk, &d, NULL, &err);
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < d.n && used + 1 < outsz; i++) {
+        int w = snprintf(out + used, outsz - used, "%s\n", d.items[i].msg);
+        if (w > 0) used += (size_t)w < outsz - used ? (size_t)w : outsz - used - 1;
+    }
+    hl_diags_free(&d);
+    return rc;
+}
+
+static void test_manifest_carries_the_chain_head_and_prev_and_bundles_link(void)
+{
+    char *dir = hl_test_tmpdir("bundle");
+    char *root = hl_test_tmpdir("bundle-stick");
+    hl_store_t *st = chain_store(dir, 3);
+    hl_err_t err = {0};
+    hl_bundle_result_t res;
+    char b1[4096], b2[4096];
+    CHECK_INT(write_after(st, root, 0, CREATED_MS, b1, sizeof b1, &res, &err), HL_OK);
+    int64_t head_seq = 0;
+    char head[HL_CHAIN_HEX + 1];
+    CHECK_INT(hl_store_chain_head(st, &head_seq, head, &err), HL_OK);
+    CHECK_INT(head_seq, 3);
+    char *mpath = path_in(b1, "manifest.json");
+    json_error_t je;
+    json_t *m = json_load_file(mpath, 0, &je);
+    json_t *h = json_object_get(m, "chain_head");
+    CHECK_INT(json_integer_value(json_object_get(h, "seq")), 3);
+    CHECK_STR(json_string_value(json_object_get(h, "chain")), head);
+    char zeros[HL_CHAIN_HEX + 1];
+    memset(zeros, '0', HL_CHAIN_HEX);
+    zeros[HL_CHAIN_HEX] = '\0';
+    CHECK_STR(json_string_value(json_object_get(m, "chain_prev")), zeros);
+    json_decref(m);
+    free(mpath);
+    char text[8192];
+    CHECK_INT(verify_text(b1, text, sizeof text), HL_OK);
+    CHECK_STR(text, "");
+
+    /* The next bundle continues the chain: its chain_prev is b1's head. */
+    hl_response_t r;
+    add_response(st, &r, 4, true);
+    add_response(st, &r, 5, true);
+    CHECK_INT(write_after(st, root, 3, CREATED_MS + 60000, b2, sizeof b2, &res, &err), HL_OK);
+    mpath = path_in(b2, "manifest.json");
+    m = json_load_file(mpath, 0, &je);
+    CHECK_STR(json_string_value(json_object_get(m, "chain_prev")), head);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(m, "chain_head"), "seq")), 5);
+    json_decref(m);
+    free(mpath);
+    CHECK_INT(verify_text(b2, text, sizeof text), HL_OK);
+    const char *both[] = {b2, b1}; /* any order: they are sorted by sequence */
+    size_t n_problems = 9;
+    CHECK_INT(hl_bundle_check_links(both, 2, NULL, &n_problems, &err), HL_OK);
+    CHECK_INT(n_problems, 0);
+    hl_store_close(st);
+    hl_test_rmtree(root);
+    hl_test_rmtree(dir);
+    free(root);
+    free(dir);
+}
+
+static void test_verify_export_names_an_edited_deleted_or_reordered_row_by_seq(void)
+{
+    char *dir = hl_test_tmpdir("bundle");
+    char *root = hl_test_tmpdir("bundle-stick");
+    hl_store_t *st = chain_store(dir, 4);
+    hl_err_t err = {0};
+    hl_bundle_result_t res;
+    char b[4096], text[8192];
+    static char lines[8][2048];
+    CHECK_INT(write_after(st, root, 0, CREATED_MS, b, sizeof b, &res, &err), HL_OK);
+    CHECK_INT(jsonl_lines(b, lines, 8), 4);
+    static char orig[8][2048];
+    memcpy(orig, lines, sizeof orig);
+
+    /* An answer changed (and the bundle re-signed, as a kiosk whose database
+     * was edited before the export would sign it): its MAC gives it away. */
+    char *v = strstr(lines[1], "\"value\":\"ok\"");
+    CHECK(v != NULL);
+    if (v) memcpy(v + 9, "no", 2);
+    jsonl_rewrite(b, lines, (const int[]){0, 1, 2, 3}, 4);
+    resign(b, NULL);
+    CHECK_INT(verify_text(b, text, sizeof text), HL_ERR_INVALID);
+    CHECK_CONTAINS(text, "seq 2: edited (its content does not match its chain value)");
+    CHECK(strstr(text, "seq 1:") == NULL && strstr(text, "seq 3:") == NULL);
+
+    /* A row deleted: the next one no longer follows. */
+    memcpy(lines, orig, sizeof orig);
+    jsonl_rewrite(b, lines, (const int[]){0, 2, 3}, 3);
+    resign(b, NULL);
+    CHECK_INT(verify_text(b, text, sizeof text), HL_ERR_INVALID);
+    CHECK_CONTAINS(text, "seq 3: a response before it is missing");
+    CHECK(strstr(text, "edited") == NULL);
+
+    /* Two rows swapped. */
+    jsonl_rewrite(b, lines, (const int[]){0, 2, 1, 3}, 4);
+    resign(b, NULL);
+    CHECK_INT(verify_text(b, text, sizeof text), HL_ERR_INVALID);
+    CHECK_CONTAINS(text, "seq 2: reordered (it comes after seq 3)");
+
+    /* The newest row removed: the manifest's head names it. */
+    jsonl_rewrite(b, lines, (const int[]){0, 1, 2}, 3);
+    resign(b, NULL);
+    CHECK_INT(verify_text(b, text, sizeof text), HL_ERR_INVALID);
+    CHECK_CONTAINS(text, "the last row (seq 3) is not the manifest's \"chain_head\" (seq 4)");
+
+    /* The first row removed: chain_prev names what came before it. */
+    jsonl_rewrite(b, lines, (const int[]){1, 2, 3}, 3);
+    resign(b, NULL);
+    CHECK_INT(verify_text(b, text, sizeof text), HL_ERR_INVALID);
+    CHECK_CONTAINS(text, "the first row's prev_chain is not the manifest's \"chain_prev\"");
+
+    /* Put back as written: it verifies again. */
+    jsonl_rewrite(b, lines, (const int[]){0, 1, 2, 3}, 4);
+    resign(b, NULL);
+    CHECK_INT(verify_text(b, text, sizeof text), HL_OK);
+    hl_store_close(st);
+    hl_test_rmtree(root);
+    hl_test_rmtree(dir);
+    free(root);
+    free(dir);
+}
+
+static void edit_chain_prev(json_t *m)
+{
+    json_object_set_new(m, "chain_prev",
+                        json_string("00000000000000000000000000000000000000000000"
+                                    "00000000000000000001"));
+}
+
+static void test_check_links_reports_missing_responses_and_a_broken_link(void)
+{
+    char *dir = hl_test_tmpdir("bundle");
+    char *root = hl_test_tmpdir("bundle-stick");
+    hl_store_t *st = chain_store(dir, 2);
+    hl_err_t err = {0};
+    hl_bundle_result_t res;
+    char b1[4096], b2[4096], b3[4096], ball[4096];
+    hl_response_t r;
+    CHECK_INT(write_after(st, root, 0, CREATED_MS, b1, sizeof b1, &res, &err), HL_OK);
+    add_response(st, &r, 3, true);
+    CHECK_INT(write_after(st, root, 2, CREATED_MS + 60000, b2, sizeof b2, &res, &err), HL_OK);
+    add_response(st, &r, 4, true);
+    add_response(st, &r, 5, true);
+    CHECK_INT(write_after(st, root, 3, CREATED_MS + 120000, b3, sizeof b3, &res, &err), HL_OK);
+    CHECK_INT(write_after(st, root, 0, CREATED_MS + 180000, ball, sizeof ball, &res, &err), HL_OK);
+
+    const char *all[] = {b3, ball, b1, b2};
+    size_t n = 9;
+    CHECK_INT(hl_bundle_check_links(all, 4, NULL, &n, &err), HL_OK);
+    CHECK_INT(n, 0);
+
+    /* b2 left out: responses 3..3 are in no bundle given. */
+    hl_diags_t d = {0};
+    const char *gap[] = {b1, b3};
+    CHECK_INT(hl_bundle_check_links(gap, 2, &d, &n, &err), HL_ERR_INVALID);
+    CHECK_INT(n, 1);
+    EXPECT_COUNT(&d, 1);
+    if (d.n) {
+        CHECK_CONTAINS(d.items[0].msg, "seq 3..3: missing: no bundle given holds these");
+        CHECK_STR(d.items[0].file, b3);
+    }
+    hl_diags_free(&d);
+
+    /* A bundle whose chain_prev names something else: the chain breaks. */
+    resign(b2, edit_chain_prev);
+    const char *pair[] = {b1, b2};
+    CHECK_INT(hl_bundle_check_links(pair, 2, &d, &n, &err), HL_ERR_INVALID);
+    EXPECT_COUNT(&d, 1);
+    if (d.n) CHECK_CONTAINS(d.items[0].msg, "seq 3: the chain breaks");
+    hl_diags_free(&d);
+    /* ... and inside, its first row no longer matches the manifest. */
+    char text[8192];
+    CHECK_INT(verify_text(b2, text, sizeof text), HL_ERR_INVALID);
+    CHECK_CONTAINS(text, "the first row's prev_chain is not the manifest's \"chain_prev\"");
+    hl_store_close(st);
+    hl_test_rmtree(root);
+    hl_test_rmtree(dir);
+    free(root);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_manifest_carries_the_chain_head_and_prev_and_bundles_link),
+    HL_TEST(test_verify_export_names_an_edited_deleted_or_reordered_row_by_seq),
+    HL_TEST(test_check_links_reports_missing_responses_and_a_broken_link),
     HL_TEST(test_jsonl_round_trips_every_field_and_tricky_text),
     HL_TEST(test_jsonl_to_a_folder_or_missing_folder_fails_clearly),
     HL_TEST(test_bundle_has_its_layout_csv_per_survey_jsonl_and_signed_manifest),

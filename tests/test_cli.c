@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,9 +71,9 @@ static void test_unknown_command_and_missing_option_values_exit_2(void)
 
 static void test_every_command_has_help(void)
 {
-    static const char *const cmds[] = {"run",   "check",  "export",  "verify-export",
-                                       "stats", "bench",  "version", "export-key",
-                                       "sync",  "set-pin"};
+    static const char *const cmds[] = {"run",   "check",   "export",  "verify-export",
+                                       "stats", "bench",   "version", "export-key",
+                                       "sync",  "set-pin", "verify"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char *out, *err;
         CHECK_INT(HL0(&out, &err, cmds[i], "--help"), 0);
@@ -640,7 +641,86 @@ static void test_set_pin_creates_a_missing_config_and_usage_errors_exit_2(void)
     free(dir);
 }
 
+/* ---- Fair counting and tamper evidence (issue 7) ----------------------------- */
+
+/* One quick complete response, then another 1 s after it: the second is
+ * flagged; it walks away and ends partial. */
+static const char fair_script[] = "answer overall satisfied\n"
+                                  "answer officer very_satisfied\n"
+                                  "answer procedure_posted yes\n"
+                                  "answer result_on_time yes\n"
+                                  "answer facilities satisfied\n"
+                                  "answer feedback_channel yes\n"
+                                  "answer trips once\n"
+                                  "skip\n"
+                                  "expect state thanks\n"
+                                  "wait 1000\n"
+                                  "expect state start\n"
+                                  "answer overall satisfied\n"
+                                  "wait 60000\n"
+                                  "expect state start\n";
+
+static void test_stats_show_flagged_responses_and_verify_checks_the_chain(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *script = hl_test_write_file(dir, "s.txt", fair_script);
+    char *cfg = hl_test_write_file(
+        dir, "hailong.json",
+        "{\"timeouts\": {\"thanks_s\": 1}, \"fairness\": {\"min_interval_s\": 5}}");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "run", "--data-dir", dir, "--config", cfg, "--headless", "--script",
+                  script),
+              0);
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "stats", "--json", "--data-dir", dir, "--config", cfg), 0);
+    CHECK_CONTAINS(out, "\"suspect\":1,\"suspect_min_interval\":1,\"suspect_max_per_hour\":0");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "stats", "--data-dir", dir, "--config", cfg), 0);
+    CHECK_CONTAINS(out, "suspect        1 of 2 flagged by fair counting (min_interval 1");
+    free(out);
+    free(err);
+
+    /* The kiosk made its chain key; verify finds the chain intact. */
+    char kpath[4096];
+    snprintf(kpath, sizeof kpath, "%s/chain.key", dir);
+    struct stat sb;
+    CHECK(stat(kpath, &sb) == 0 && sb.st_size == 32 && (sb.st_mode & 0777) == 0600);
+    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg), 0);
+    CHECK_CONTAINS(out, "chain head     seq 2 ");
+    CHECK_CONTAINS(out, "the chain is intact");
+    free(out);
+    free(err);
+
+    /* An answer edited behind the kiosk's back (its guard dropped first). */
+    char db[4096];
+    snprintf(db, sizeof db, "%s/hailong.db", dir);
+    sqlite3 *h = NULL;
+    CHECK_INT(sqlite3_open(db, &h), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(h,
+                           "DROP TRIGGER IF EXISTS answers_update_open;"
+                           "UPDATE answers SET value = 'very_dissatisfied' WHERE seq = 1 AND "
+                           "qid = 'overall';",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(h);
+    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg), 1);
+    CHECK_CONTAINS(out, "seq 1: edited (its content does not match its chain value)");
+    CHECK(!strstr(out, "seq 2:"));
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--bogus"), 2);
+    free(out);
+    free(err);
+    free(cfg);
+    free(script);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_stats_show_flagged_responses_and_verify_checks_the_chain),
     HL_TEST(test_no_command_prints_usage_and_exits_2),
     HL_TEST(test_unknown_command_and_missing_option_values_exit_2),
     HL_TEST(test_every_command_has_help),

@@ -160,7 +160,7 @@ static void test_unknown_keys_are_reported_with_suggestions(void)
     EXPECT_ONE_PROBLEM("{\"colour\": \"red\"}", 1, 2, "colour",
                        "unknown key \"colour\" (keys allowed here: kiosk_id, site, counter, "
                        "survey, timeouts, display, export, sync, officers, officer, language, "
-                       "technician)");
+                       "technician, fairness)");
 }
 
 static void test_timeouts_out_of_range_say_the_range(void)
@@ -1470,7 +1470,81 @@ static void test_config_set_creates_a_missing_file(void)
     free(dir);
 }
 
+/* ---- Fair counting ------------------------------------------------------- */
+
+static void test_fairness_defaults_are_5_seconds_and_60_per_hour(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    hl_config_defaults(&cfg, "k1");
+    CHECK_INT(cfg.fair_min_interval_s, 5);
+    CHECK_INT(cfg.fair_max_per_hour, 60);
+    CHECK_INT(load(&cfg, "{\"fairness\": {}}", &d), HL_OK);
+    CHECK_INT(cfg.fair_min_interval_s, 5);
+    CHECK_INT(cfg.fair_max_per_hour, 60);
+    CHECK_INT(load(&cfg, "{\"timeouts\": {\"idle_s\": 40}}", &d), HL_OK);
+    CHECK_INT(cfg.fair_min_interval_s, 5);
+    CHECK_INT(cfg.fair_max_per_hour, 60);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_fairness_section_sets_both_rules_and_zero_turns_one_off(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    hl_config_defaults(&cfg, "k1");
+    CHECK_INT(load(&cfg, "{\"fairness\": {\"min_interval_s\": 10, \"max_per_hour\": 120}}", &d),
+              HL_OK);
+    CHECK_INT(cfg.fair_min_interval_s, 10);
+    CHECK_INT(cfg.fair_max_per_hour, 120);
+    CHECK_INT(load(&cfg, "{\"fairness\": {\"min_interval_s\": 0}}", &d), HL_OK);
+    CHECK_INT(cfg.fair_min_interval_s, 0);
+    CHECK_INT(cfg.fair_max_per_hour, 120); /* left out: the value before stays */
+    CHECK_INT(load(&cfg, "{\"fairness\": {\"max_per_hour\": 0}}", &d), HL_OK);
+    CHECK_INT(cfg.fair_max_per_hour, 0);
+    CHECK_INT(load(&cfg, "{\"fairness\": {\"min_interval_s\": 3600, \"max_per_hour\": 10000}}", &d),
+              HL_OK);
+    CHECK_INT(cfg.fair_min_interval_s, 3600);
+    CHECK_INT(cfg.fair_max_per_hour, 10000);
+    EXPECT_COUNT(&d, 0);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_fairness_problems_are_reported_with_their_place(void)
+{
+    EXPECT_ONE_PROBLEM("{\"fairness\": {\"min_interval_s\": -1}}", 1, 33, "fairness.min_interval_s",
+                       "min_interval_s");
+    EXPECT_ONE_PROBLEM("{\"fairness\": {\"min_interval_s\": 3601}}", 1, 33,
+                       "fairness.min_interval_s", "3600");
+    EXPECT_ONE_PROBLEM("{\"fairness\": {\"max_per_hour\": 10001}}", 1, 31, "fairness.max_per_hour",
+                       "10000");
+    EXPECT_ONE_PROBLEM("{\"fairness\": {\"max_per_hour\": \"60\"}}", 1, 31, "fairness.max_per_hour",
+                       "max_per_hour");
+    EXPECT_ONE_PROBLEM("{\"fairness\": {\"min_intervals\": 5}}", 1, 15, "fairness.min_intervals",
+                       "min_intervals");
+    EXPECT_ONE_PROBLEM("{\"fairness\": 5}", 1, 14, "fairness", "fairness");
+}
+
+static void test_fairness_invalid_section_leaves_the_config_unchanged(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    hl_config_defaults(&cfg, "k1");
+    CHECK_INT(load(&cfg, "{\"fairness\": {\"min_interval_s\": 7, \"max_per_hour\": -5}}", &d),
+              HL_ERR_INVALID);
+    CHECK_INT(cfg.fair_min_interval_s, 5);
+    CHECK_INT(cfg.fair_max_per_hour, 60);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
 static const hl_test_case_t table[] = {
+    HL_TEST(test_fairness_defaults_are_5_seconds_and_60_per_hour),
+    HL_TEST(test_fairness_section_sets_both_rules_and_zero_turns_one_off),
+    HL_TEST(test_fairness_problems_are_reported_with_their_place),
+    HL_TEST(test_fairness_invalid_section_leaves_the_config_unchanged),
     HL_TEST(test_export_roots_say_where_sticks_are_mounted),
     HL_TEST(test_export_key_sha256_is_decoded_into_the_config),
     HL_TEST(test_export_problems_are_reported_with_their_place),

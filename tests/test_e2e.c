@@ -93,15 +93,15 @@ static void test_scripted_sessions_are_stored_and_exported_as_csv_rows(void)
     CHECK(csv != NULL);
     if (csv) {
         char *rows = rows_without_ids(csv);
-        CHECK_STR(
-            rows,
-            "\xEF\xBB\xBF"
-            "response_id,seq,kiosk_id,survey_id,survey_version,language,started_at,"
-            "finished_at,status,clock_trusted,officer_id,counter,overall,reasons,stars,code\r\n"
-            "ID,1,e2e-kiosk,t,1,en,2026-11-27T08:00:00Z,2026-11-27T08:00:01Z,complete,1,"
-            ",,s1,slow|rude,3,0042\r\n"
-            "ID,2,e2e-kiosk,t,1,vi,2026-11-27T08:00:06Z,2026-11-27T08:00:46Z,partial,1,"
-            ",,s5,,,\r\n");
+        CHECK_STR(rows,
+                  "\xEF\xBB\xBF"
+                  "response_id,seq,kiosk_id,survey_id,survey_version,language,started_at,"
+                  "finished_at,status,suspect,clock_trusted,officer_id,counter,overall,reasons,"
+                  "stars,code\r\n"
+                  "ID,1,e2e-kiosk,t,1,en,2026-11-27T08:00:00Z,2026-11-27T08:00:01Z,complete,,1,"
+                  ",,s1,slow|rude,3,0042\r\n"
+                  "ID,2,e2e-kiosk,t,1,vi,2026-11-27T08:00:06Z,2026-11-27T08:00:46Z,partial,,1,"
+                  ",,s5,,,\r\n");
         free(rows);
     }
     free(csv);
@@ -131,7 +131,7 @@ static void test_a_response_cut_off_by_a_crash_is_kept_as_partial_at_the_next_st
     free(out);
     free(err);
     char *csv = hl_test_read_file(csv_path, NULL);
-    CHECK_CONTAINS(csv, ",1,e2e-kiosk,t,1,vi,2026-11-27T08:00:00Z,2026-11-27T08:00:00Z,partial,1,"
+    CHECK_CONTAINS(csv, ",1,e2e-kiosk,t,1,vi,2026-11-27T08:00:00Z,2026-11-27T08:00:00Z,partial,,1,"
                         ",,s4,,5,\r\n");
     free(csv);
     free(cut);
@@ -279,9 +279,9 @@ static void test_taps_by_id_and_by_coordinates_record_answers_and_gaps_record_no
     char *csv = hl_test_read_file(csv_path, NULL);
     char *rows = csv ? rows_without_ids(csv) : NULL;
     CHECK_CONTAINS(rows, "ID,1,e2e-kiosk,t,1,vi,2026-11-27T08:00:00Z,2026-11-27T08:00:00Z,complete,"
-                         "1,,,s4,,5,047\r\n");
+                         ",1,,,s4,,5,047\r\n");
     CHECK_CONTAINS(rows, "ID,2,e2e-kiosk,t,1,en,2026-11-27T08:00:05Z,2026-11-27T08:00:05Z,complete,"
-                         "1,,,s1,slow,,\r\n");
+                         ",1,,,s1,slow,,\r\n");
     free(rows);
     free(csv);
     free(script);

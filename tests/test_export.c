@@ -108,7 +108,7 @@ static int hidden_files(const char *dir)
 static const char *const qids[] = {"q_service", "q_staff", "q_note"};
 #define HEADER                                                                                     \
     "response_id,seq,kiosk_id,survey_id,survey_version,language,started_at,finished_at,status,"    \
-    "clock_trusted,officer_id,counter"
+    "suspect,clock_trusted,officer_id,counter"
 
 static void test_export_writes_bom_header_and_crlf_rows(void)
 {
@@ -135,15 +135,15 @@ static void test_export_writes_bom_header_and_crlf_rows(void)
     hl_export_result_t res;
     CHECK_INT(hl_export_csv(st, "svc", out, &res, &err), HL_OK);
     CHECK_INT(res.rows, 2);
-    CHECK_INT(res.n_columns, 15);
+    CHECK_INT(res.n_columns, 16);
     size_t len = 0;
     char *text = hl_test_read_file(out, &len);
     const char *want =
         "\xEF\xBB\xBF" HEADER ",q_service,q_staff,q_note\r\n"
         "00000000-0000-4000-8000-000000000001,1,kiosk-01,svc,1,vi,2023-11-14T22:14:20Z,"
-        "2023-11-14T22:15:21Z,complete,1,off_7,\"Quầy 3, tầng 1\",very_satisfied,,00123\r\n"
+        "2023-11-14T22:15:21Z,complete,,1,off_7,\"Quầy 3, tầng 1\",very_satisfied,,00123\r\n"
         "00000000-0000-4000-8000-000000000002,2,kiosk-01,svc,1,en,2023-11-14T22:15:20Z,,"
-        "in_progress,0,,,,a|c,\r\n";
+        "in_progress,,0,,,,a|c,\r\n";
     CHECK_STR(text, want);
     CHECK_INT(res.bytes, (long long)len);
     struct stat sb;
@@ -172,7 +172,7 @@ static void test_export_quotes_commas_quotes_line_breaks_and_keeps_vietnamese(vo
     hl_err_t err = {0};
     CHECK_INT(hl_export_csv(st, "svc", out, NULL, &err), HL_OK);
     char *text = hl_test_read_file(out, NULL);
-    CHECK_CONTAINS(text, ",partial,1,,,\"a,b\",\"say \"\"hi\"\"\","
+    CHECK_CONTAINS(text, ",partial,,1,,,\"a,b\",\"say \"\"hi\"\"\","
                          "\"Cán bộ rất nhiệt tình\r\nline two\nthree\"\r\n");
     CHECK(text && memcmp(text, "\xEF\xBB\xBF", 3) == 0);
     free(text);
@@ -207,9 +207,9 @@ static void test_export_columns_union_versions_in_newest_order_with_unanswered_e
     char *text = hl_test_read_file(out, NULL);
     CHECK_CONTAINS(text, HEADER ",new,b,a,old\r\n");
     CHECK_CONTAINS(text,
-                   ",svc,1,vi,2023-11-14T22:14:20Z,2023-11-14T22:15:21Z,complete,1,,,,,1,x\r\n");
+                   ",svc,1,vi,2023-11-14T22:14:20Z,2023-11-14T22:15:21Z,complete,,1,,,,,1,x\r\n");
     CHECK_CONTAINS(text,
-                   ",svc,2,vi,2023-11-14T22:15:20Z,2023-11-14T22:16:21Z,complete,1,,,n,2,,\r\n");
+                   ",svc,2,vi,2023-11-14T22:15:20Z,2023-11-14T22:16:21Z,complete,,1,,,n,2,,\r\n");
     free(text);
     free(out);
     hl_store_close(st);
@@ -249,7 +249,7 @@ static void test_export_replaces_existing_file_and_leaves_no_temp_file(void)
     hl_err_t err = {0};
     CHECK_INT(hl_export_csv(st, "svc", out, NULL, &err), HL_OK);
     char *text = hl_test_read_file(out, NULL);
-    CHECK_CONTAINS(text, ",in_progress,1,,,ok,,\r\n");
+    CHECK_CONTAINS(text, ",in_progress,,1,,,ok,,\r\n");
     CHECK(text && !strstr(text, "old export"));
     CHECK_INT(hidden_files(dir), 0);
     free(text);

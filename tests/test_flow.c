@@ -22,6 +22,7 @@ typedef struct rec_save {
     hl_resp_status_t status;
     hl_lang_t lang;
     int64_t finished_utc_ms;
+    char suspect[16]; /* save.suspect, "" for NULL */
 } rec_save_t;
 
 typedef struct rec_sink {
@@ -84,6 +85,7 @@ static int rec_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_
     r->status = sv->status;
     r->lang = resp->lang;
     r->finished_utc_ms = sv->finished_utc_ms;
+    snprintf(r->suspect, sizeof r->suspect, "%s", sv->suspect ? sv->suspect : "");
     resp->stored_lang = resp->lang;
     if (k->n_stored == 0) {
         k->removed++;
@@ -714,7 +716,148 @@ static void test_timeout_leaves_out_an_incomplete_keypad_draft(void)
     fx_free(x);
 }
 
+/* ---- Fair counting ------------------------------------------------------- */
+
+/* One short response (first answer, two skips: complete) right now; returns
+ * the reason its creating save carried ("" none) and checks that no other
+ * save of it carried one. */
+static const char *fair_response(fx_t *x)
+{
+    static char why[16];
+    int first = x->sink.n;
+    CHECK_INT(answer1(x, "overall", "s5"), HL_OK);
+    CHECK_INT(hl_flow_skip(&x->flow, &x->err), HL_OK);
+    CHECK_INT(hl_flow_skip(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    for (int i = first + 1; i < x->sink.n; i++)
+        CHECK_STR(x->sink.saves[i].suspect, "");
+    snprintf(why, sizeof why, "%s", x->sink.saves[first].suspect);
+    return why;
+}
+
+/* Past the thanks screen (thanks_s is 1 in these tests), then ms more. */
+static void fair_gap(fx_t *x, int64_t ms)
+{
+    wait_ms(x, 1000);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    hl_fakesys_advance(&x->clock, ms - 1000);
+}
+
+static fx_t *fair_fx(int64_t min_interval_ms, int max_per_hour)
+{
+    fx_t *x = fx_new();
+    x->flow.timeouts.thanks_s = 1;
+    CHECK_INT(hl_flow_set_fairness(&x->flow, min_interval_ms, max_per_hour, &x->err), HL_OK);
+    return x;
+}
+
+static void test_fair_second_response_within_min_interval_is_flagged_and_stored(void)
+{
+    fx_t *x = fair_fx(5000, 0);
+    CHECK_STR(fair_response(x), "");
+    fair_gap(x, 1000); /* 1 s after the first finished */
+    CHECK_STR(fair_response(x), "min_interval");
+    CHECK_INT(x->flow.n_complete, 2); /* stored and finished like any other */
+    CHECK_INT(x->sink.saves[x->sink.n - 1].seq, 2);
+    fair_gap(x, 4999);
+    CHECK_STR(fair_response(x), "min_interval");
+    fx_free(x);
+}
+
+static void test_fair_response_five_seconds_after_the_last_is_not_flagged(void)
+{
+    fx_t *x = fair_fx(5000, 0);
+    CHECK_STR(fair_response(x), "");
+    fair_gap(x, 5000);
+    CHECK_STR(fair_response(x), "");
+    fair_gap(x, 60000);
+    CHECK_STR(fair_response(x), "");
+    fx_free(x);
+}
+
+static void test_fair_min_interval_counts_from_a_partial_finish(void)
+{
+    fx_t *x = fair_fx(5000, 0);
+    CHECK_INT(answer1(x, "overall", "s5"), HL_OK);
+    wait_ms(x, 40000); /* idle + still there: partial */
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK_INT(x->flow.n_partial, 1);
+    hl_fakesys_advance(&x->clock, 2000);
+    CHECK_STR(fair_response(x), "min_interval");
+    fx_free(x);
+}
+
+static void test_fair_hourly_cap_flags_responses_beyond_it_until_the_hour_passes(void)
+{
+    fx_t *x = fair_fx(0, 3);
+    CHECK_STR(fair_response(x), ""); /* t0 */
+    fair_gap(x, 10000);
+    CHECK_STR(fair_response(x), ""); /* t0 + 10 s */
+    fair_gap(x, 10000);
+    CHECK_STR(fair_response(x), ""); /* t0 + 20 s: the third, still within the cap */
+    fair_gap(x, 10000);
+    CHECK_STR(fair_response(x), "max_per_hour"); /* the fourth in the hour */
+    /* Just under an hour after the second: three in the hour before it. */
+    fair_gap(x, 3600000 - 30000 + 10000 - 1);
+    CHECK_STR(fair_response(x), "max_per_hour");
+    /* The third-latest start is now an hour old. */
+    fair_gap(x, 3600000);
+    CHECK_STR(fair_response(x), "");
+    fx_free(x);
+}
+
+static void test_fair_rules_are_off_when_zero_and_by_default(void)
+{
+    fx_t *x = fair_fx(0, 0);
+    for (int i = 0; i < 5; i++) {
+        CHECK_STR(fair_response(x), "");
+        fair_gap(x, 1000);
+    }
+    fx_free(x);
+    x = fx_new(); /* no setter called: nothing is flagged */
+    x->flow.timeouts.thanks_s = 1;
+    CHECK_STR(fair_response(x), "");
+    fair_gap(x, 1000);
+    CHECK_STR(fair_response(x), "");
+    CHECK_INT(hl_flow_set_fairness(&x->flow, -1, 0, &x->err), HL_ERR_USAGE);
+    CHECK_INT(hl_flow_set_fairness(&x->flow, 0, HL_FAIR_HOUR_MAX + 1, &x->err), HL_ERR_USAGE);
+    fx_free(x);
+}
+
+static void test_fair_cap_larger_than_the_initial_ring_keeps_counting(void)
+{
+    fx_t *x = fair_fx(0, 2);
+    CHECK_STR(fair_response(x), "");
+    fair_gap(x, 1000);
+    CHECK_STR(fair_response(x), "");
+    /* Grown past the initial ring: the history is kept. */
+    CHECK_INT(hl_flow_set_fairness(&x->flow, 0, 100, &x->err), HL_OK);
+    CHECK_INT(x->flow.fair_n, 2);
+    CHECK_INT(hl_flow_set_fairness(&x->flow, 0, 2, &x->err), HL_OK);
+    fair_gap(x, 1000);
+    CHECK_STR(fair_response(x), "max_per_hour");
+    fx_free(x);
+}
+
+static void test_fair_failed_first_commit_is_not_counted(void)
+{
+    fx_t *x = fair_fx(5000, 1);
+    x->sink.fail_rc = HL_ERR_IO;
+    x->sink.fail_times = 1;
+    CHECK_INT(answer1(x, "overall", "s5"), HL_ERR_IO);
+    CHECK_INT(x->flow.fair_n, 0);
+    CHECK_STR(fair_response(x), ""); /* the retry is the first response */
+    fx_free(x);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_fair_second_response_within_min_interval_is_flagged_and_stored),
+    HL_TEST(test_fair_response_five_seconds_after_the_last_is_not_flagged),
+    HL_TEST(test_fair_min_interval_counts_from_a_partial_finish),
+    HL_TEST(test_fair_hourly_cap_flags_responses_beyond_it_until_the_hour_passes),
+    HL_TEST(test_fair_rules_are_off_when_zero_and_by_default),
+    HL_TEST(test_fair_cap_larger_than_the_initial_ring_keeps_counting),
+    HL_TEST(test_fair_failed_first_commit_is_not_counted),
     HL_TEST(test_toggling_multi_options_builds_the_selection_and_respects_the_limit),
     HL_TEST(test_keypad_types_digits_and_next_checks_the_minimum),
     HL_TEST(test_timeout_leaves_out_an_incomplete_keypad_draft),

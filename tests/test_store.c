@@ -18,11 +18,14 @@
  * half done, under injected faults; counts, tallies and hours of the day
  * match hand-computed figures with every filter.
  */
+#include "hl_bundle.h"
 #include "hl_faultvfs.h"
 #include "hl_store.h"
 #include "hl_test.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1001,6 +1004,43 @@ static const char *tally_of(hl_store_t *st, const char *survey, int64_t from, co
     return d->text;
 }
 
+/* ---- Tamper evidence helpers ------------------------------------------------ */
+
+#define ZERO64 "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* The fixtures' chain key (v5.sql: bytes 0x00..0x1f) and another one. */
+static const unsigned char chain_key_a[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+                                              11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                                              22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+static const unsigned char chain_key_b[32] = {0xb0, 0xb1, 0xb2, 0xb3};
+
+static const char *const problem_names[] = {"EDITED", "DELETED", "INSERTED", "REORDERED",
+                                            "OTHER_KEY"};
+
+static void problem_line(void *ctx, int64_t seq, hl_chain_problem_t what, const char *detail)
+{
+    dump_t *d = ctx;
+    size_t n = strlen(d->text);
+    snprintf(d->text + n, sizeof d->text - n, "%s%lld:%s", d->rows ? ";" : "", (long long)seq,
+             problem_names[what]);
+    d->rows++;
+    if (!detail || !detail[0]) hl_test_fail(__FILE__, __LINE__, "problem without a detail");
+}
+
+/* Problems found with key; d (may be NULL) gets "seq:WHAT;..." in order. */
+static long long verify_problems(hl_store_t *st, const unsigned char *key, dump_t *d)
+{
+    dump_t local;
+    if (!d) d = &local;
+    memset(d, 0, sizeof *d);
+    size_t n = 999;
+    hl_err_t err = {0};
+    if (hl_store_verify_chain(st, key, problem_line, d, &n, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "verify_chain: %s", err.msg);
+    if ((long long)n != d->rows) hl_test_fail(__FILE__, __LINE__, "n_problems %zu", n);
+    return (long long)n;
+}
+
 /* ---- Migrations and refusals ----------------------------------------------- */
 
 static void test_migrates_from_every_older_schema_version(void)
@@ -1027,6 +1067,7 @@ static void test_migrates_from_every_older_schema_version(void)
         long long rows = v ? db_int(dir, "SELECT count(*) FROM responses") : 0;
         long long exports = v >= 2 ? db_int(dir, "SELECT count(*) FROM exports") : 0;
 
+        hl_err_t err = {0};
         hl_store_t *st = store_open_ok(dir, &sv, NULL);
         CHECK_INT(db_int(dir, "PRAGMA user_version"), HL_STORE_SCHEMA_VERSION);
         CHECK_INT(db_int(dir, "PRAGMA application_id"), HL_STORE_APP_ID);
@@ -1057,7 +1098,6 @@ static void test_migrates_from_every_older_schema_version(void)
         }
         CHECK_STR(sy.stopped_fingerprint, "");
         hl_response_t r;
-        hl_err_t err = {0};
         if (v) {
             dump_t d;
             dump_pending(st, 100, &d);
@@ -1073,21 +1113,39 @@ static void test_migrates_from_every_older_schema_version(void)
                               "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes");
         }
         /* Schema 4: responses stored before have nobody on duty; the PIN
-         * state is fresh and the log empty. */
+         * state is fresh and the log empty. From it on, the fixture's. */
         CHECK_INT(db_int(dir, "SELECT count(*) FROM responses"
                               " WHERE officer_id IS NOT NULL OR counter IS NOT NULL"),
-                  0);
+                  v < 4 ? 0 : 2);
         hl_pin_lock_t fresh, pin = pin_of(st);
         hl_pin_lock_init(&fresh);
-        CHECK(memcmp(&pin, &fresh, sizeof pin) == 0);
+        if (v < 4) CHECK(memcmp(&pin, &fresh, sizeof pin) == 0);
+        if (v >= 4) CHECK_INT(pin.failures, 2);
         dump_t lg;
         dump_log(st, 10, &lg);
-        CHECK_INT(lg.rows, 0);
+        CHECK_INT(lg.rows, v < 4 ? 0 : 4);
         if (v) {
             dump_t d;
             dump_duty(st, &d);
-            CHECK_STR(d.text, "1:-/-;3:-/-;4:-/-");
+            CHECK_STR(d.text, v < 4 ? "1:-/-;3:-/-;4:-/-" : "1:-/-;3:off_2/Quầy 2;4:off_2/Quầy 2");
         }
+        /* Schema 5: responses stored before are not flagged and not chained
+         * (recovered 4 included) until the chain key is set, which chains
+         * them all in seq order; the chain then verifies. */
+        CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE suspect IS NOT NULL"
+                              " OR chain IS NOT NULL OR prev_chain IS NOT NULL"
+                              " OR chain_key IS NOT NULL"),
+                  0);
+        CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
+        CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE chain IS NULL"), 0);
+        if (v) {
+            CHECK_INT(db_int(dir, "SELECT prev_chain = '" ZERO64 "' FROM responses WHERE seq = 1"),
+                      1);
+            CHECK_INT(db_int(dir, "SELECT (SELECT prev_chain FROM responses WHERE seq = 4) ="
+                                  " (SELECT chain FROM responses WHERE seq = 3)"),
+                      1);
+        }
+        CHECK_INT(verify_problems(st, chain_key_a, NULL), 0);
         CHECK_INT(hl_store_set_duty(st, "off_m", "Quầy 9", &err), HL_OK);
         resp_init(&r, 900 + v);
         CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
@@ -1104,11 +1162,15 @@ static void test_migrates_from_every_older_schema_version(void)
                               (long long)r.seq);
         CHECK_INT(db_exec(path, upd) & 0xff, SQLITE_CONSTRAINT);
         sqlite3_free(upd);
+        upd = sqlite3_mprintf("UPDATE responses SET suspect = 'x' WHERE seq = %lld",
+                              (long long)r.seq);
+        CHECK_INT(db_exec(path, upd) & 0xff, SQLITE_CONSTRAINT);
+        sqlite3_free(upd);
         pin.failures = 2;
         CHECK_INT(hl_store_pin_put(st, &pin, &err), HL_OK);
         CHECK_INT(hl_store_log(st, 1700000000000LL, "config", "migrated", &err), HL_OK);
         CHECK_INT(pin_of(st).failures, 2);
-        dump_log(st, 10, &lg);
+        dump_log(st, 1, &lg);
         CHECK_STR(lg.text, "1700000000000:config:migrated");
         CHECK_COUNTS(count_of(st, NULL, -1, NULL), v ? 3 : 0, v ? 1 : 0, v ? 2 : 0);
         /* Schema 2's exports table is there and works on a migrated file. */
@@ -1159,8 +1221,27 @@ static void test_current_version_fixture_opens_with_its_data(void)
     dump_store(st, "svc", &d);
     CHECK_STR(d.text, "1:complete:vi:q_service=very_satisfied,q_staff=5;"
                       "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes");
-    hl_response_t r;
     hl_err_t err = {0};
+    /* Schema 5: 1 and 3 are chained with the fixture's key; 4, recovered
+     * before any key was set, is chained when it is set. 3 is flagged. */
+    CHECK_INT(verify_problems(st, chain_key_a, &d), 1);
+    CHECK_STR(d.text, "4:INSERTED");
+    CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
+    CHECK_INT(verify_problems(st, chain_key_a, NULL), 0);
+    int64_t head = -1;
+    char hex[HL_CHAIN_HEX + 1];
+    CHECK_INT(hl_store_chain_head(st, &head, hex, &err), HL_OK);
+    CHECK_INT(head, 4);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE seq = 3"
+                          " AND suspect = 'min_interval' AND prev_chain = (SELECT chain FROM"
+                          " responses WHERE seq = 1)"),
+              1);
+    hl_store_fair_t fair;
+    CHECK_INT(hl_store_fair_counts(st, &fair, &err), HL_OK);
+    CHECK_INT(fair.suspect, 1);
+    CHECK_INT(fair.min_interval, 1);
+    CHECK_INT(fair.max_per_hour, 0);
+    hl_response_t r;
     resp_init(&r, 77);
     CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
     CHECK_INT(r.seq, 5); /* seq 2 was removed once: numbers never go back */
@@ -2611,6 +2692,285 @@ static void test_failed_write_during_pin_put_or_log_leaves_nothing_half_done(voi
     }
 }
 
+/* ---- Tamper evidence and fair counting (schema 5) ----------------------------- */
+
+/* A store in dir with n complete responses (seq 1..n) chained with key a. */
+static void chained_store(const char *dir, const test_survey_t *sv, int n)
+{
+    hl_store_t *st = store_open_ok(dir, sv, NULL);
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
+    hl_response_t r[8];
+    store_responses(st, r, 1, n, 0);
+    hl_store_close(st);
+}
+
+/* Opens dir, verifies with key and returns the problems as "seq:WHAT;...". */
+static void verify_dir(const char *dir, const test_survey_t *sv, const unsigned char *key,
+                       dump_t *d)
+{
+    hl_store_t *st = store_open_ok(dir, sv, NULL);
+    verify_problems(st, key, d);
+    hl_store_close(st);
+}
+
+/* The chain a row should have: HMAC-SHA256(key a, canonical row || prev). */
+typedef struct mac_check {
+    int rows, good; /* rows seen, rows whose chain matches the recomputed MAC */
+} mac_check_t;
+
+static int mac_row(void *ctx, const hl_row_t *row)
+{
+    mac_check_t *m = ctx;
+    m->rows++;
+    if (!row->chain || !row->prev_chain) return HL_OK;
+    hl_fdbuf_t o = {.fd = -1, .limit = 1 << 20};
+    CHECK(hl_jsonl_put_row_canonical(&o, row));
+    CHECK(hl_fdbuf_put(&o, row->prev_chain, strlen(row->prev_chain)));
+    unsigned char mac[32];
+    unsigned int n = 0;
+    HMAC(EVP_sha256(), chain_key_a, 32, (const unsigned char *)o.buf, o.len, mac, &n);
+    CHECK(hl_fdbuf_put(&o, "", 1)); /* a C string now */
+    CHECK(strstr(o.buf, "\"chain\"") == NULL);
+    char hex[65];
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+    if (strcmp(hex, row->chain) == 0) m->good++;
+    free(o.buf);
+    return HL_OK;
+}
+
+static void test_chain_is_computed_at_finish_over_the_canonical_row_and_linked_in_seq_order(void)
+{
+    char *dir = hl_test_tmpdir("store-chain");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    int64_t head = -1;
+    char hex[HL_CHAIN_HEX + 1];
+    CHECK_INT(hl_store_chain_head(st, &head, hex, &err), HL_OK);
+    CHECK_INT(head, 0);
+    CHECK_STR(hex, ZERO64);
+    CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
+    hl_response_t r[3];
+    store_responses(st, r, 1, 3, 0);
+    /* In progress: no chain yet. */
+    hl_response_t open;
+    resp_init(&open, 9);
+    CHECK_INT(save_set(st, &open, "q_wait", "yes", 5, &err), HL_OK);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE seq = 4 AND chain IS NULL"), 1);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE chain IS NOT NULL"
+                          " AND chain_key = (SELECT chain_key FROM responses WHERE seq = 1)"),
+              3);
+    CHECK_INT(db_int(dir, "SELECT prev_chain = '" ZERO64 "' FROM responses WHERE seq = 1"), 1);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses a JOIN responses b ON b.seq = a.seq + 1"
+                          " WHERE b.prev_chain = a.chain AND b.seq <= 3"),
+              2);
+    CHECK_INT(hl_store_chain_head(st, &head, hex, &err), HL_OK);
+    CHECK_INT(head, 3);
+    CHECK_INT(strlen(hex), HL_CHAIN_HEX);
+    mac_check_t m = {0};
+    CHECK_INT(hl_store_foreach(st, NULL, 0, mac_row, &m, &err), HL_OK);
+    CHECK_INT(m.rows, 4);
+    CHECK_INT(m.good, 3);
+    /* Finishing it chains it after 3, in the finishing transaction. */
+    CHECK_INT(save_finish(st, &open, HL_RESP_PARTIAL, &err), HL_OK);
+    CHECK_INT(db_int(dir, "SELECT (SELECT prev_chain FROM responses WHERE seq = 4) ="
+                          " (SELECT chain FROM responses WHERE seq = 3)"),
+              1);
+    CHECK_INT(verify_problems(st, chain_key_a, NULL), 0);
+    /* A finished row cannot change at all now, its chain included. */
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "UPDATE responses SET chain = '" ZERO64 "' WHERE seq = 2") & 0xff,
+              SQLITE_CONSTRAINT);
+    CHECK_INT(db_exec(path, "UPDATE responses SET lang = 'en' WHERE seq = 2") & 0xff,
+              SQLITE_CONSTRAINT);
+    hl_store_close(st);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_responses_finished_without_a_key_are_chained_when_it_is_set(void)
+{
+    char *dir = hl_test_tmpdir("store-chain");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    hl_response_t r[3];
+    store_responses(st, r, 1, 3, 4); /* 3 stays in progress: cut off */
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE chain IS NULL"), 3);
+    hl_store_close(st);
+    int64_t recovered = 0;
+    st = store_open_ok(dir, &sv, &recovered);
+    CHECK_INT(recovered, 1);
+    dump_t d;
+    CHECK_INT(verify_problems(st, chain_key_a, &d), 3);
+    CHECK_STR(d.text, "1:INSERTED;2:INSERTED;3:INSERTED");
+    CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE chain IS NULL"), 0);
+    CHECK_INT(verify_problems(st, chain_key_a, NULL), 0);
+    mac_check_t m = {0};
+    CHECK_INT(hl_store_foreach(st, NULL, 0, mac_row, &m, &err), HL_OK);
+    CHECK_INT(m.good, 3);
+    /* Setting it again changes nothing. */
+    CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
+    CHECK_INT(verify_problems(st, chain_key_a, NULL), 0);
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_verify_reports_an_answer_edited_by_sql_at_its_seq(void)
+{
+    char *dir = hl_test_tmpdir("store-chain");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    chained_store(dir, &sv, 5);
+    dump_t d;
+    verify_dir(dir, &sv, chain_key_a, &d);
+    CHECK_INT(d.rows, 0);
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "DROP TRIGGER answers_update_open;"
+                            " UPDATE answers SET value = 'bad' WHERE seq = 3"),
+              SQLITE_OK);
+    verify_dir(dir, &sv, chain_key_a, &d);
+    CHECK_STR(d.text, "3:EDITED");
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_verify_reports_a_deleted_middle_response_at_the_next_seq(void)
+{
+    char *dir = hl_test_tmpdir("store-chain");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    chained_store(dir, &sv, 5);
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "DROP TRIGGER answers_delete_open; DROP TRIGGER"
+                            " responses_keep_answered; DELETE FROM answers WHERE seq = 3;"
+                            " DELETE FROM responses WHERE seq = 3"),
+              SQLITE_OK);
+    dump_t d;
+    verify_dir(dir, &sv, chain_key_a, &d);
+    CHECK_STR(d.text, "4:DELETED");
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_verify_reports_forged_rows_as_inserted(void)
+{
+    char *dir = hl_test_tmpdir("store-chain");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    chained_store(dir, &sv, 3);
+    char *path = db_path(dir);
+    /* One with made-up chain values, one with none. */
+    CHECK_INT(db_exec(path, "INSERT INTO responses(seq, uuid, kiosk_id, survey, lang,"
+                            " started_utc_ms, finished_utc_ms, status, clock_trusted, chain,"
+                            " prev_chain, chain_key) SELECT 4, 'forged-4', kiosk_id, survey,"
+                            " 'vi', 1, 2, 1, 1, '" ZERO64 "', '" ZERO64 "', chain_key"
+                            " FROM responses WHERE seq = 1;"
+                            " INSERT INTO responses(seq, uuid, kiosk_id, survey, lang,"
+                            " started_utc_ms, finished_utc_ms, status, clock_trusted)"
+                            " VALUES (5, 'forged-5', 'kiosk-01', 1, 'vi', 1, 2, 1, 1)"),
+              SQLITE_OK);
+    dump_t d;
+    verify_dir(dir, &sv, chain_key_a, &d);
+    CHECK_STR(d.text, "4:INSERTED;5:INSERTED");
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_verify_reports_two_swapped_responses_as_reordered(void)
+{
+    char *dir = hl_test_tmpdir("store-chain");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    chained_store(dir, &sv, 4);
+    char *path = db_path(dir);
+    /* Rows and answers of 2 and 3 trade places (CHECK kept at each step). */
+    CHECK_INT(db_exec(path, "DROP TRIGGER responses_keep_identity;"
+                            " DROP TRIGGER responses_keep_finished;"
+                            " DROP TRIGGER answers_update_open;"
+                            " UPDATE responses SET seq = 1000 WHERE seq = 2;"
+                            " UPDATE answers SET seq = 1000, id = id - 128 + 64000 WHERE seq = 2;"
+                            " UPDATE responses SET seq = 2 WHERE seq = 3;"
+                            " UPDATE answers SET seq = 2, id = id - 64 WHERE seq = 3;"
+                            " UPDATE responses SET seq = 3 WHERE seq = 1000;"
+                            " UPDATE answers SET seq = 3, id = id - 64000 + 192 WHERE seq = 1000"),
+              SQLITE_OK);
+    dump_t d;
+    verify_dir(dir, &sv, chain_key_a, &d);
+    CHECK_STR(d.text, "2:REORDERED;3:REORDERED");
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_verify_reports_responses_chained_with_another_key(void)
+{
+    char *dir = hl_test_tmpdir("store-chain");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    chained_store(dir, &sv, 2);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_set_chain_key(st, chain_key_b, &err), HL_OK);
+    hl_response_t r;
+    store_responses(st, &r, 3, 1, 0);
+    dump_t d;
+    verify_problems(st, chain_key_b, &d);
+    CHECK_STR(d.text, "1:OTHER_KEY;2:OTHER_KEY");
+    verify_problems(st, chain_key_a, &d);
+    CHECK_STR(d.text, "3:OTHER_KEY");
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_suspect_is_stored_at_creation_counted_and_cannot_change(void)
+{
+    char *dir = hl_test_tmpdir("store-fair");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_err_t err = {0};
+    const char *flags[] = {"min_interval", NULL, "max_per_hour", "min_interval"};
+    for (int i = 0; i < 4; i++) {
+        hl_response_t r;
+        resp_init(&r, i + 1);
+        hl_save_t s = {.set_qid = "q_service", .set_value = "ok", .set_ms = 5, .suspect = flags[i]};
+        CHECK_INT(hl_store_save(st, &r, &s, &err), HL_OK);
+        /* Only the save that creates the response records it. */
+        hl_save_t f = {.status = HL_RESP_COMPLETE,
+                       .finished_utc_ms = r.started_utc_ms + 9000,
+                       .suspect = "max_per_hour"};
+        CHECK_INT(hl_store_save(st, &r, &f, &err), HL_OK);
+    }
+    hl_store_fair_t fair;
+    CHECK_INT(hl_store_fair_counts(st, &fair, &err), HL_OK);
+    CHECK_INT(fair.suspect, 3);
+    CHECK_INT(fair.min_interval, 2);
+    CHECK_INT(fair.max_per_hour, 1);
+    CHECK_COUNTS(count_of(st, NULL, -1, NULL), 4, 4, 0); /* stored like any other */
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE seq = 2 AND suspect IS NULL"), 1);
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path, "DROP TRIGGER responses_keep_finished;"
+                            " UPDATE responses SET suspect = NULL WHERE seq = 1") &
+                  0xff,
+              SQLITE_CONSTRAINT);
+    hl_store_close(st);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_fault_vfs_counts_and_fails_the_nth_call),
     HL_TEST(test_open_creates_missing_data_dir_with_private_modes),
@@ -2655,6 +3015,14 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_failed_write_during_pin_put_or_log_leaves_nothing_half_done),
     HL_TEST(test_migrates_from_every_older_schema_version),
     HL_TEST(test_current_version_fixture_opens_with_its_data),
+    HL_TEST(test_chain_is_computed_at_finish_over_the_canonical_row_and_linked_in_seq_order),
+    HL_TEST(test_responses_finished_without_a_key_are_chained_when_it_is_set),
+    HL_TEST(test_verify_reports_an_answer_edited_by_sql_at_its_seq),
+    HL_TEST(test_verify_reports_a_deleted_middle_response_at_the_next_seq),
+    HL_TEST(test_verify_reports_forged_rows_as_inserted),
+    HL_TEST(test_verify_reports_two_swapped_responses_as_reordered),
+    HL_TEST(test_verify_reports_responses_chained_with_another_key),
+    HL_TEST(test_suspect_is_stored_at_creation_counted_and_cannot_change),
     HL_TEST(test_refuses_garbage_file_without_modifying_it),
     HL_TEST(test_refuses_foreign_application_database_without_modifying_it),
     HL_TEST(test_refuses_database_with_foreign_tables_and_no_app_id),

@@ -267,7 +267,7 @@ static json_t *export_standard(char **dir_out)
     CHECK_INT(rc, HL_OK);
     if (rc != HL_OK) printf("  %s\n", err.msg);
     CHECK_INT(res.rows, 6);
-    CHECK_INT(res.n_columns, 11 + 2 * 5);
+    CHECK_INT(res.n_columns, 12 + 2 * 5);
     struct stat sb;
     CHECK(stat(out, &sb) == 0 && sb.st_size == res.bytes);
     CHECK_INT(hidden_files(dir), 0);
@@ -336,11 +336,10 @@ static void test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and
     CHECK_STR(json_string_value(json_object_get(sh, "freeze")), "A2");
     CHECK(json_number_value(json_object_get(json_object_get(sh, "widths"), "A")) >= 30);
     static const char *const head[] = {
-        "response_id",   "seq",          "kiosk_id",     "survey_version", "language",
-        "started_at",    "finished_at",  "status",       "clock_trusted",  "officer_id",
-        "counter",       "overall",      "overall_code", "posted",         "posted_code",
-        "reasons",       "reasons_code", "rating",       "rating_code",    "case_code",
-        "case_code_code"};
+        "response_id", "seq",          "kiosk_id",  "survey_version", "language",   "started_at",
+        "finished_at", "status",       "suspect",   "clock_trusted",  "officer_id", "counter",
+        "overall",     "overall_code", "posted",    "posted_code",    "reasons",    "reasons_code",
+        "rating",      "rating_code",  "case_code", "case_code_code"};
     for (size_t c = 0; c < sizeof head / sizeof *head; c++)
         CHECK_STR(cstr(cell(sh, 0, c)), head[c]);
     CHECK_INT(json_array_size(json_object_get(sh, "rows")), 7);
@@ -358,35 +357,35 @@ static void test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and
     CHECK_STR(ctype(cell(sh, 1, 6)), "d");
     CHECK_STR(cstr(cell(sh, 1, 6)), "2023-11-14T22:15:21");
     CHECK_STR(cstr(cell(sh, 1, 7)), "complete");
-    CHECK_STR(ctype(cell(sh, 1, 8)), "b");
-    CHECK(json_is_true(json_array_get(cell(sh, 1, 8), 1)));
-    CHECK_STR(cstr(cell(sh, 1, 9)), "off_3");
-    CHECK_STR(cstr(cell(sh, 1, 10)), "Quầy 1");
-    CHECK_STR(cstr(cell(sh, 1, 11)), "Rất hài lòng");
-    CHECK_STR(cstr(cell(sh, 1, 12)), "very_satisfied");
-    CHECK(cell(sh, 1, 13) == NULL || json_is_null(cell(sh, 1, 13))); /* not in v1 */
-    CHECK_STR(cstr(cell(sh, 1, 15)), "Thời gian xử lý lâu; Khác");
-    CHECK_STR(cstr(cell(sh, 1, 16)), "slow|other");
-    CHECK_NUM(cell(sh, 1, 17), 4);
+    CHECK_STR(ctype(cell(sh, 1, 9)), "b");
+    CHECK(json_is_true(json_array_get(cell(sh, 1, 9), 1)));
+    CHECK_STR(cstr(cell(sh, 1, 10)), "off_3");
+    CHECK_STR(cstr(cell(sh, 1, 11)), "Quầy 1");
+    CHECK_STR(cstr(cell(sh, 1, 12)), "Rất hài lòng");
+    CHECK_STR(cstr(cell(sh, 1, 13)), "very_satisfied");
+    CHECK(cell(sh, 1, 14) == NULL || json_is_null(cell(sh, 1, 14))); /* not in v1 */
+    CHECK_STR(cstr(cell(sh, 1, 16)), "Thời gian xử lý lâu; Khác");
+    CHECK_STR(cstr(cell(sh, 1, 17)), "slow|other");
     CHECK_NUM(cell(sh, 1, 18), 4);
-    CHECK_STR(ctype(cell(sh, 1, 19)), "s");
-    CHECK_STR(cstr(cell(sh, 1, 19)), "0042");
+    CHECK_NUM(cell(sh, 1, 19), 4);
+    CHECK_STR(ctype(cell(sh, 1, 20)), "s");
     CHECK_STR(cstr(cell(sh, 1, 20)), "0042");
+    CHECK_STR(cstr(cell(sh, 1, 21)), "0042");
 
     /* Response 2: English respondent, labels still in the default language. */
     CHECK_STR(cstr(cell(sh, 2, 4)), "en");
-    CHECK_STR(cstr(cell(sh, 2, 11)), "Hài lòng");
-    CHECK(json_is_false(json_array_get(cell(sh, 2, 8), 1)));
-    CHECK(cell(sh, 2, 9) == NULL || json_is_null(cell(sh, 2, 9))); /* nobody on duty */
-    CHECK(cell(sh, 2, 10) == NULL || json_is_null(cell(sh, 2, 10)));
+    CHECK_STR(cstr(cell(sh, 2, 12)), "Hài lòng");
+    CHECK(json_is_false(json_array_get(cell(sh, 2, 9), 1)));
+    CHECK(cell(sh, 2, 10) == NULL || json_is_null(cell(sh, 2, 10))); /* nobody on duty */
+    CHECK(cell(sh, 2, 11) == NULL || json_is_null(cell(sh, 2, 11)));
     CHECK_STR(cstr(cell(sh, 3, 7)), "partial");
     /* Response 4 and 5: v2, the yes/no question. */
     CHECK_NUM(cell(sh, 4, 3), 2);
     CHECK_STR(cstr(cell(sh, 4, 5)), "2023-11-15T22:13:20");
-    CHECK_STR(cstr(cell(sh, 4, 13)), "Có");
-    CHECK_STR(cstr(cell(sh, 4, 14)), "yes");
-    CHECK_STR(cstr(cell(sh, 5, 13)), "Không");
-    CHECK_STR(cstr(cell(sh, 5, 14)), "no");
+    CHECK_STR(cstr(cell(sh, 4, 14)), "Có");
+    CHECK_STR(cstr(cell(sh, 4, 15)), "yes");
+    CHECK_STR(cstr(cell(sh, 5, 14)), "Không");
+    CHECK_STR(cstr(cell(sh, 5, 15)), "no");
     /* Response 6: in progress, no finished_at. */
     CHECK_STR(cstr(cell(sh, 6, 7)), "in_progress");
     CHECK(cell(sh, 6, 6) == NULL || json_is_null(cell(sh, 6, 6)));
@@ -508,7 +507,7 @@ static void test_xlsx_all_surveys_get_unique_sheet_names_of_at_most_31_character
     for (size_t i = 0; i < json_array_size(sheets) && i < 6; i++)
         CHECK_STR(json_string_value(json_object_get(json_array_get(sheets, i), "name")), want[i]);
     json_t *sh = sheet(wb, "short");
-    CHECK_STR(cstr(cell(sh, 1, 11)), "Có");
+    CHECK_STR(cstr(cell(sh, 1, 12)), "Có");
     json_decref(wb);
     free(out);
     hl_store_close(st);

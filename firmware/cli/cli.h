@@ -43,6 +43,13 @@ int hl_cli_load_config(hl_cli_t *cli);
  * and returns HL_EXIT_FAIL on failure. */
 int hl_cli_load(hl_cli_t *cli);
 
+/* Gives a store opened read-write its chain key (tamper evidence): the
+ * config's export key when it has one, else the data folder's chain.key
+ * (made on first use). Prints a message and returns HL_EXIT_FAIL on
+ * failure. Call after hl_cli_load_config and hl_cli_resolve_data_dir. */
+struct hl_store;
+int hl_cli_chain_key(hl_cli_t *cli, struct hl_store *st);
+
 /* Finds the survey file a config names (default: the bundled one): an
  * absolute path, else next to the config file, else in the assets' surveys/.
  * False with a message in `tried` when none exists. */
@@ -55,6 +62,7 @@ int hl_cli_check(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_export(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_stats(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_verify(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_export_key(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_set_pin(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_sync(hl_cli_t *cli, int argc, char **argv);

@@ -52,19 +52,26 @@ static const char export_usage[] =
     "never half; a bundle without its manifest (cut short) never verifies.\n";
 
 static const char verify_usage[] =
-    "usage: hailong verify-export DIR [--key-file FILE]\n"
+    "usage: hailong verify-export DIR... [--key-file FILE]\n"
     "\n"
-    "Checks the result bundle in DIR (the folder holding manifest.json): the\n"
+    "Checks the result bundle in each DIR (the folder holding manifest.json): the\n"
     "manifest's HMAC, and that every listed file is there with its size and\n"
-    "SHA-256 and nothing else is. FILE holds the kiosk's export secret (default\n"
+    "SHA-256 and nothing else is; then the response chain (tamper evidence):\n"
+    "within a bundle, each response of responses.jsonl follows the one before\n"
+    "and its chain value is the MAC of its content, and the ends match the\n"
+    "manifest's chain_prev and chain_head; across the bundles given, in sequence\n"
+    "order, each one continues the chain head of the one before (a gap is named\n"
+    "as missing responses). FILE holds the kiosk's export secret (default\n"
     "DIR/../../export.key, that is HAILONG/export.key on the stick).\n"
     "Exit 0 when everything verifies; 1 naming each missing, torn, altered or\n"
-    "unlisted file and an edited manifest; 2 on usage errors.\n";
+    "unlisted file, an edited manifest and each response or link that breaks the\n"
+    "chain; 2 on usage errors.\n";
 
 static const char stats_usage[] =
     "usage: hailong stats [--json]\n"
     "\n"
-    "Counts of the stored responses: complete, partial, in progress, answers,\n"
+    "Counts of the stored responses: complete, partial, in progress, those\n"
+    "flagged suspect by fair counting (and why: min_interval, max_per_hour), answers,\n"
     "last sequence number, first and last times, the last export to a stick\n"
     "and the sequence number exported up to, database size.\n";
 
@@ -170,6 +177,11 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
     }
     hl_store_t *st = NULL;
     if (open_store(cli, "export", bundle, &st)) return HL_EXIT_FAIL;
+    /* Read-write for a bundle: responses recovered at open get chained. */
+    if (bundle && hl_cli_chain_key(cli, st) != HL_EXIT_OK) {
+        hl_store_close(st);
+        return HL_EXIT_FAIL;
+    }
     hl_err_t err = {0};
     int rc;
     if (csv) {
@@ -246,59 +258,90 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
 int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv)
 {
     (void)cli;
-    const char *dir = NULL, *key_file = NULL;
+    const char *key_file = NULL;
+    const char **dirs = calloc((size_t)argc, sizeof *dirs);
+    size_t n = 0;
+    if (!dirs) return HL_EXIT_FAIL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help")) {
             fputs(verify_usage, stdout);
+            free(dirs);
             return HL_EXIT_OK;
         }
         if (!strcmp(a, "--key-file")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "hailong verify-export: missing value after \"%s\"\n%s", a,
                         verify_usage);
+                free(dirs);
                 return HL_EXIT_USAGE;
             }
             key_file = argv[++i];
-        } else if (a[0] == '-' || dir) {
+        } else if (a[0] == '-') {
             fprintf(stderr, "hailong verify-export: unexpected argument \"%s\"\n%s", a,
                     verify_usage);
+            free(dirs);
             return HL_EXIT_USAGE;
         } else {
-            dir = a;
+            dirs[n++] = a;
         }
     }
-    if (!dir) {
+    if (n == 0) {
         fprintf(stderr, "hailong verify-export: give the bundle folder\n%s", verify_usage);
+        free(dirs);
         return HL_EXIT_USAGE;
     }
-    char default_key[PATH_MAX];
-    if (!key_file) {
-        size_t n = strlen(dir);
-        while (n > 1 && dir[n - 1] == '/')
-            n--;
-        snprintf(default_key, sizeof default_key, "%.*s/../../%s", (int)n, dir, HL_BUNDLE_KEY_FILE);
-        key_file = default_key;
+    int exit_rc = HL_EXIT_OK;
+    for (size_t d = 0; d < n; d++) {
+        const char *dir = dirs[d];
+        char default_key[PATH_MAX];
+        const char *kf = key_file;
+        if (!kf) {
+            size_t len = strlen(dir);
+            while (len > 1 && dir[len - 1] == '/')
+                len--;
+            snprintf(default_key, sizeof default_key, "%.*s/../../%s", (int)len, dir,
+                     HL_BUNDLE_KEY_FILE);
+            kf = default_key;
+        }
+        hl_err_t err = {0};
+        unsigned char key[HL_BUNDLE_KEY_LEN];
+        if (hl_bundle_key_from_file(kf, key, &err) != HL_OK) {
+            fprintf(stderr, "hailong verify-export: %s\n", err.msg);
+            exit_rc = HL_EXIT_FAIL;
+            continue;
+        }
+        hl_diags_t problems = {0};
+        hl_bundle_result_t res = {0};
+        int rc = hl_bundle_verify(dir, key, &problems, &res, &err);
+        hl_diags_print(&problems, stderr);
+        hl_diags_free(&problems);
+        if (rc != HL_OK) {
+            fprintf(stderr, "hailong verify-export: %s\n", err.msg);
+            exit_rc = HL_EXIT_FAIL;
+            continue;
+        }
+        printf("%s verifies: %d files, %lld response%s (seq %lld..%lld)\n", dir, res.n_files,
+               (long long)res.responses, res.responses == 1 ? "" : "s", (long long)res.seq_first,
+               (long long)res.seq_last);
     }
-    hl_err_t err = {0};
-    unsigned char key[HL_BUNDLE_KEY_LEN];
-    if (hl_bundle_key_from_file(key_file, key, &err) != HL_OK) {
-        fprintf(stderr, "hailong verify-export: %s\n", err.msg);
-        return HL_EXIT_FAIL;
+    if (n > 1) {
+        /* Across the bundles: each continues the chain of the one before. */
+        hl_err_t err = {0};
+        hl_diags_t problems = {0};
+        size_t n_problems = 0;
+        int rc = hl_bundle_check_links(dirs, n, &problems, &n_problems, &err);
+        hl_diags_print(&problems, stderr);
+        hl_diags_free(&problems);
+        if (rc != HL_OK) {
+            fprintf(stderr, "hailong verify-export: %s\n", err.msg);
+            exit_rc = HL_EXIT_FAIL;
+        } else {
+            printf("the %zu bundles link: each continues the chain of the one before\n", n);
+        }
     }
-    hl_diags_t problems = {0};
-    hl_bundle_result_t res = {0};
-    int rc = hl_bundle_verify(dir, key, &problems, &res, &err);
-    hl_diags_print(&problems, stderr);
-    hl_diags_free(&problems);
-    if (rc != HL_OK) {
-        fprintf(stderr, "hailong verify-export: %s\n", err.msg);
-        return HL_EXIT_FAIL;
-    }
-    printf("%s verifies: %d files, %lld response%s (seq %lld..%lld)\n", dir, res.n_files,
-           (long long)res.responses, res.responses == 1 ? "" : "s", (long long)res.seq_first,
-           (long long)res.seq_last);
-    return HL_EXIT_OK;
+    free(dirs);
+    return exit_rc;
 }
 
 static void time_or_dash(int64_t ms, char out[32])
@@ -327,7 +370,9 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
     if (open_store(cli, "stats", false, &st)) return HL_EXIT_FAIL;
     hl_err_t err = {0};
     hl_store_stats_t s;
+    hl_store_fair_t fair = {0};
     int rc = hl_store_stats(st, &s, &err);
+    if (rc == HL_OK) rc = hl_store_fair_counts(st, &fair, &err);
     /* Per officer of the config (if it loads: stats work without one). */
     hl_store_counts_t per[HL_MAX_OFFICERS];
     int n_off = 0;
@@ -352,7 +397,8 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
                "\"answers\":%lld,\"last_seq\":%lld,\"first_started_at\":%s%s%s,"
                "\"last_finished_at\":%s%s%s,\"untrusted_clock\":%lld,\"surveys\":%d,"
                "\"db_bytes\":%lld,\"exports\":%lld,\"last_export_at\":%s%s%s,"
-               "\"exported_upto_seq\":%lld,\"officers\":[",
+               "\"exported_upto_seq\":%lld,\"suspect\":%lld,\"suspect_min_interval\":%lld,"
+               "\"suspect_max_per_hour\":%lld,\"officers\":[",
                (long long)s.responses, (long long)s.complete, (long long)s.partial,
                (long long)s.in_progress, (long long)s.answers, (long long)s.last_seq,
                s.first_started_utc_ms < 0 ? "" : "\"", s.first_started_utc_ms < 0 ? "null" : first,
@@ -361,7 +407,8 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
                (long long)s.untrusted_clock, s.n_surveys, (long long)s.db_bytes,
                (long long)s.n_exports, s.last_export_utc_ms < 0 ? "" : "\"",
                s.last_export_utc_ms < 0 ? "null" : exported, s.last_export_utc_ms < 0 ? "" : "\"",
-               (long long)s.exported_upto_seq);
+               (long long)s.exported_upto_seq, (long long)fair.suspect,
+               (long long)fair.min_interval, (long long)fair.max_per_hour);
         for (int i = 0; i < n_off; i++) {
             printf("%s{\"id\":", i ? "," : "");
             printf("\"%s\"", cli->cfg.officers[i].id); /* [a-z0-9_-]: no escaping */
@@ -375,6 +422,10 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
     printf("responses      %lld (complete %lld, partial %lld, in progress %lld)\n",
            (long long)s.responses, (long long)s.complete, (long long)s.partial,
            (long long)s.in_progress);
+    printf("suspect        %lld of %lld flagged by fair counting (min_interval %lld, "
+           "max_per_hour %lld); stored and counted in the totals\n",
+           (long long)fair.suspect, (long long)s.responses, (long long)fair.min_interval,
+           (long long)fair.max_per_hour);
     printf("answers        %lld\n", (long long)s.answers);
     printf("last sequence  %lld\n", (long long)s.last_seq);
     printf("first started  %s\n", first);

@@ -70,6 +70,10 @@ static int sync_once(hl_cli_t *cli)
         fprintf(stderr, "hailong sync: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }
+    if (hl_cli_chain_key(cli, st) != HL_EXIT_OK) {
+        hl_store_close(st);
+        return HL_EXIT_FAIL;
+    }
     hl_sync_t *s = NULL;
     hl_sync_opts_t o = {
         .cfg = cfg, .kiosk_id = cli->cfg.kiosk_id, .software_version = HL_VERSION, .sys = cli->sys};

@@ -348,6 +348,26 @@ static int kiosk_sys_random(void *ctx, void *buf, size_t n)
     return k->base_sys.random(k->base_sys.ctx, buf, n);
 }
 
+/* Here rather than in main.c: the kiosk library (linked by the tests) needs
+ * it too. */
+int hl_cli_chain_key(hl_cli_t *cli, hl_store_t *st)
+{
+    hl_err_t err = {0};
+    unsigned char key[32];
+    int rc = HL_OK;
+    if (cli->cfg.has_export_key)
+        memcpy(key, cli->cfg.export_key_sha256, sizeof key);
+    else
+        rc = hl_platform_chain_key(cli->data_dir, key, &err);
+    if (rc == HL_OK) rc = hl_store_set_chain_key(st, key, &err);
+    memset(key, 0, sizeof key);
+    if (rc != HL_OK) {
+        fprintf(stderr, "hailong: cannot set the chain key: %s\n", err.msg);
+        return HL_EXIT_FAIL;
+    }
+    return HL_EXIT_OK;
+}
+
 int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
 {
     memset(k, 0, sizeof *k);
@@ -364,8 +384,13 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
         return HL_EXIT_FAIL;
     }
     hl_store_opts_t sopts = {.vfs = o->store_vfs, .cache_kib = HL_KIOSK_CACHE_KIB};
-    if (hl_store_open(cli->data_dir, &sopts, &k->store, &recovered, &err) != HL_OK ||
-        hl_store_use_survey(k->store, cli->survey, cli->cfg.kiosk_id, &err) != HL_OK) {
+    if (hl_store_open(cli->data_dir, &sopts, &k->store, &recovered, &err) != HL_OK) {
+        fprintf(stderr, "hailong run: %s\n", err.msg);
+        return HL_EXIT_FAIL;
+    }
+    /* Tamper evidence: finished responses are chained with this key. */
+    if (hl_cli_chain_key(cli, k->store) != HL_EXIT_OK) return HL_EXIT_FAIL;
+    if (hl_store_use_survey(k->store, cli->survey, cli->cfg.kiosk_id, &err) != HL_OK) {
         fprintf(stderr, "hailong run: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }
@@ -373,7 +398,9 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
         fprintf(stderr, "hailong run: %lld response(s) cut off by a restart kept as partial\n",
                 (long long)recovered);
     if (hl_flow_init(&k->flow, cli->survey, &cli->cfg.timeouts, k->sys, hl_store_sink(k->store),
-                     &err) != HL_OK) {
+                     &err) != HL_OK ||
+        hl_flow_set_fairness(&k->flow, (int64_t)cli->cfg.fair_min_interval_s * 1000,
+                             cli->cfg.fair_max_per_hour, &err) != HL_OK) {
         fprintf(stderr, "hailong run: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }

@@ -420,7 +420,9 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     pfmt(k->cli->survey_file, sizeof k->cli->survey_file, "%s", path);
     tech_apply_language(k);
     if (hl_flow_init(&k->flow, s, &k->cli->cfg.timeouts, k->sys, hl_store_sink(k->store), &err) !=
-        HL_OK)
+            HL_OK ||
+        hl_flow_set_fairness(&k->flow, (int64_t)k->cli->cfg.fair_min_interval_s * 1000,
+                             k->cli->cfg.fair_max_per_hour, &err) != HL_OK)
         fprintf(stderr, "hailong: restarting the flow: %s\n", err.msg);
     tech_apply_language(k);
     hl_ui_export_t exp = k->ui.export_state;

@@ -5,7 +5,8 @@
  *   hailong run [--headless --script FILE]
  *   hailong check FILE...
  *   hailong export --format csv|jsonl|bundle --out PATH [--survey-id ID]
- *   hailong verify-export DIR [--key-file FILE]
+ *   hailong verify-export DIR... [--key-file FILE]
+ *   hailong verify [--key-file FILE]
  *   hailong export-key --new
  *   hailong set-pin [--iterations N]
  *   hailong stats [--json]
@@ -43,8 +44,11 @@ static const char usage_text[] =
     "  export --format csv|jsonl|bundle --out PATH [--survey-id ID]\n"
     "                                   write the stored responses (a file, or a signed\n"
     "                                   bundle folder for a USB stick)\n"
-    "  verify-export DIR [--key-file FILE]\n"
-    "                                   check a bundle: names missing, torn, altered files\n"
+    "  verify-export DIR... [--key-file FILE]\n"
+    "                                   check bundles: names missing, torn, altered files,\n"
+    "                                   and breaks in the response chain within and across\n"
+    "  verify [--key-file FILE]         check the stored responses' tamper-evident chain:\n"
+    "                                   names edited, deleted, inserted, reordered ones\n"
     "  export-key --new                 make the USB export secret (printed once) and store\n"
     "                                   its hash in the config\n"
     "  set-pin [--iterations N]         set the technician PIN (read from stdin) in the config\n"
@@ -186,6 +190,7 @@ static const command_t commands[] = {
     {"bench", hl_cli_bench},
     {"version", cmd_version},
     {"verify-export", hl_cli_verify_export},
+    {"verify", hl_cli_verify},
     {"export-key", hl_cli_export_key},
     {"set-pin", hl_cli_set_pin},
     {"sync", hl_cli_sync},

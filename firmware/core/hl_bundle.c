@@ -184,8 +184,10 @@ typedef struct hl_jsonl {
     bool nomem;         /* tracking ran out of memory */
     int64_t after_seq;  /* rows with seq > after_seq are walked */
     int64_t max_seq;    /* rows with a higher seq are skipped (a bundle's range); 0: no bound */
-    const hl_bundle_opts_t *opts; /* bundle: progress reports; NULL otherwise */
-    int64_t total;                /* bundle: responses in the range */
+    const hl_bundle_opts_t *opts;      /* bundle: progress reports; NULL otherwise */
+    int64_t total;                     /* bundle: responses in the range */
+    char first_prev[HL_CHAIN_HEX + 1]; /* bundle: the first row's prev_chain, "" if null */
+    char last_chain[HL_CHAIN_HEX + 1]; /* bundle: the last row's chain, "" if null */
 } hl_jsonl_t;
 
 /* The JSON Lines file is the first HL_JSONL_SHARE of a bundle's progress. */
@@ -244,7 +246,15 @@ static void jsonl_free(hl_jsonl_t *j)
     j->n_surveys = j->cap_surveys = 0;
 }
 
-bool hl_jsonl_put_row(hl_out_t *o, const hl_row_t *r)
+/* A JSON string, or null for NULL. */
+static bool out_str_or_null(hl_out_t *o, const char *s)
+{
+    return s ? out_str(o, s) : out_lit(o, "null");
+}
+
+/* The row's object; with_chain false leaves out "chain" and "prev_chain"
+ * (the canonical content the chain's MAC covers). */
+static bool jsonl_put(hl_out_t *o, const hl_row_t *r, bool with_chain)
 {
     bool finished = r->status != HL_RESP_IN_PROGRESS && r->finished_utc_ms >= 0;
     bool ok =
@@ -257,16 +267,29 @@ bool hl_jsonl_put_row(hl_out_t *o, const hl_row_t *r)
         out_time(o, r->started_utc_ms) && out_lit(o, ",\"finished_at\":") &&
         (finished ? out_time(o, r->finished_utc_ms) : out_lit(o, "null")) &&
         out_lit(o, ",\"status\":") && out_str(o, hl_resp_status_name(r->status)) &&
+        out_lit(o, ",\"suspect\":") && out_str_or_null(o, r->suspect) &&
         out_lit(o, r->clock_trusted ? ",\"clock_trusted\":true" : ",\"clock_trusted\":false") &&
-        out_lit(o, ",\"officer_id\":") &&
-        (r->officer_id ? out_str(o, r->officer_id) : out_lit(o, "null")) &&
-        out_lit(o, ",\"counter\":") && (r->counter ? out_str(o, r->counter) : out_lit(o, "null")) &&
-        out_lit(o, ",\"answers\":{");
+        out_lit(o, ",\"officer_id\":") && out_str_or_null(o, r->officer_id) &&
+        out_lit(o, ",\"counter\":") && out_str_or_null(o, r->counter);
+    if (ok && with_chain)
+        ok = out_lit(o, ",\"chain\":") && out_str_or_null(o, r->chain) &&
+             out_lit(o, ",\"prev_chain\":") && out_str_or_null(o, r->prev_chain);
+    ok = ok && out_lit(o, ",\"answers\":{");
     for (size_t i = 0; ok && i < r->n_answers; i++)
         ok = (i == 0 || out_raw(o, ",", 1)) && out_str(o, r->qids[i]) &&
              out_lit(o, ":{\"value\":") && out_str(o, r->values[i]) && out_lit(o, ",\"ms\":") &&
              out_int(o, r->ms[i]) && out_raw(o, "}", 1);
     return ok && out_raw(o, "}}", 2);
+}
+
+bool hl_jsonl_put_row(hl_out_t *o, const hl_row_t *r)
+{
+    return jsonl_put(o, r, true);
+}
+
+bool hl_jsonl_put_row_canonical(hl_out_t *o, const hl_row_t *r)
+{
+    return jsonl_put(o, r, false);
 }
 
 static int jsonl_row(void *ctx, const hl_row_t *r)
@@ -279,8 +302,12 @@ static int jsonl_row(void *ctx, const hl_row_t *r)
         return HL_ERR_NOMEM;
     }
     if (!hl_jsonl_put_row(o, r) || !out_raw(o, "\n", 1)) return HL_ERR_IO;
-    if (j->rows++ == 0) j->seq_first = r->seq;
+    if (j->rows++ == 0) {
+        j->seq_first = r->seq;
+        snprintf(j->first_prev, sizeof j->first_prev, "%s", r->prev_chain ? r->prev_chain : "");
+    }
     j->seq_last = r->seq;
+    snprintf(j->last_chain, sizeof j->last_chain, "%s", r->chain ? r->chain : "");
     if (j->opts && j->total > 0 && j->rows % 256 == 0)
         bundle_progress(j->opts, HL_JSONL_SHARE * (double)j->rows / (double)j->total);
     return HL_OK;
@@ -577,6 +604,15 @@ static int manifest_text(const hl_bundle_opts_t *o, const hl_jsonl_t *j, const h
          !json_object_set_new(m, "after_seq", json_integer(j->after_seq)) &&
          !json_object_set_new(m, "seq_first", json_integer(j->seq_first)) &&
          !json_object_set_new(m, "seq_last", json_integer(j->seq_last));
+    /* The chain's ends (issue 7), under the HMAC: the head is recorded
+     * outside the kiosk, and the next bundle's chain_prev must name it. */
+    ok = ok &&
+         !json_object_set_new(
+             m, "chain_head",
+             json_pack("{s:I, s:o}", "seq", (json_int_t)j->seq_last, "chain",
+                       j->last_chain[0] ? json_string(j->last_chain) : json_null())) &&
+         !json_object_set_new(m, "chain_prev",
+                              j->first_prev[0] ? json_string(j->first_prev) : json_null());
     for (size_t i = 0; ok && i < n_files; i++)
         ok = !json_array_append_new(list, json_pack("{s:s, s:I, s:s}", "name", files[i].name,
                                                     "bytes", (json_int_t)files[i].bytes, "sha256",
@@ -934,6 +970,173 @@ static void verify_file(verify_t *v, int dfd, const json_t *entry, size_t i)
                 "after export); export again");
 }
 
+/* ---- The chain inside a bundle (issue 7) -------------------------------------- */
+
+#define HL_CHAIN_ROW_PROBLEMS 50 /* row problems named per bundle; more are counted */
+
+/* A chain value as the manifest or a row holds it: "64 hex" -> out, null ->
+ * "" (true); anything else false. */
+static bool chain_value(const json_t *v, char out[HL_CHAIN_HEX + 1])
+{
+    out[0] = '\0';
+    if (json_is_null(v)) return true;
+    const char *s = json_string_value(v);
+    if (!s || !hex_valid(s, HL_CHAIN_HEX)) return false;
+    memcpy(out, s, HL_CHAIN_HEX + 1);
+    return true;
+}
+
+/* The canonical content of a row is its line without the chain fields,
+ * which the writer puts together as `,"chain":V,"prev_chain":W` (V, W null
+ * or a quoted hex value): *at and *len give that span, false when absent.
+ * The first match is the row's own: a '"' inside a string is escaped, so the
+ * span cannot start inside one, and the answers come after it. */
+static bool chain_span(const char *line, size_t *at, size_t *len)
+{
+    const char *k = strstr(line, ",\"chain\":");
+    if (!k) return false;
+    const char *p = k + 9;
+    size_t vl = !strncmp(p, "null", 4) ? 4 : p[0] == '"' ? HL_CHAIN_HEX + 2 : 0;
+    if (!vl || strlen(p) < vl) return false;
+    p += vl;
+    if (strncmp(p, ",\"prev_chain\":", 14) != 0) return false;
+    p += 14;
+    vl = !strncmp(p, "null", 4) ? 4 : p[0] == '"' ? HL_CHAIN_HEX + 2 : 0;
+    if (!vl || strlen(p) < vl) return false;
+    *at = (size_t)(k - line);
+    *len = (size_t)(p + vl - k);
+    return true;
+}
+
+/* HMAC-SHA256(key, canonical row || prev_chain as hex) as hex, as the store
+ * computes a chain value (hl_store.h). Cuts the span out of line in place. */
+static bool chain_mac(const unsigned char *key, char *line, size_t n, size_t at, size_t cut,
+                      const char *prev, char **scratch, size_t *scap, char out[HL_CHAIN_HEX + 1])
+{
+    size_t len = n - cut + HL_CHAIN_HEX;
+    if (*scap < len) {
+        char *g = realloc(*scratch, len);
+        if (!g) return false;
+        *scratch = g;
+        *scap = len;
+    }
+    memcpy(*scratch, line, at);
+    memcpy(*scratch + at, line + at + cut, n - at - cut);
+    memcpy(*scratch + n - cut, prev, HL_CHAIN_HEX);
+    unsigned char mac[32];
+    unsigned int mlen = 0;
+    if (!HMAC(EVP_sha256(), key, HL_BUNDLE_KEY_LEN, (const unsigned char *)*scratch, len, mac,
+              &mlen) ||
+        mlen != 32)
+        return false;
+    hex_encode(mac, 32, out);
+    return true;
+}
+
+/* Checks responses.jsonl against its manifest's chain_head and chain_prev:
+ * rows in sequence order, each row's prev_chain the previous row's chain,
+ * and (key) each row's chain its MAC. */
+static void verify_chain(verify_t *v, int dfd, const json_t *m, const unsigned char *key)
+{
+    const json_t *head = json_object_get(m, "chain_head");
+    char want_head[HL_CHAIN_HEX + 1], want_prev[HL_CHAIN_HEX + 1];
+    json_t *hs = json_object_get(head, "seq");
+    if (!json_is_object(head) || !json_is_integer(hs) ||
+        !chain_value(json_object_get(head, "chain"), want_head) ||
+        !chain_value(json_object_get(m, "chain_prev"), want_prev)) {
+        problem(v, HL_BUNDLE_MANIFEST,
+                "\"chain_head\" or \"chain_prev\" is not as a kiosk writes it: the manifest is "
+                "damaged");
+        return;
+    }
+    int64_t want_seq = json_integer_value(hs);
+    /* A kiosk that had no chain key chained nothing: nothing to check (and
+     * nothing to trust beyond the manifest's HMAC). */
+    if (!want_head[0] && !want_prev[0]) return;
+    int fd = openat(dfd, HL_BUNDLE_JSONL, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    FILE *fp = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!fp) {
+        if (fd >= 0) close(fd);
+        return; /* missing or unreadable: already reported with the files */
+    }
+    char *line = NULL, *scratch = NULL;
+    size_t cap = 0, scap = 0, named = 0, more = 0;
+    ssize_t n;
+    int64_t lineno = 0, prev_seq = 0, rows = 0;
+    char prev_chain[HL_CHAIN_HEX + 1] = "", first_prev[HL_CHAIN_HEX + 1] = "";
+    bool prev_known = false;
+#define ROW_PROBLEM(...)                                                                           \
+    do {                                                                                           \
+        if (named < HL_CHAIN_ROW_PROBLEMS) {                                                       \
+            named++;                                                                               \
+            problem(v, HL_BUNDLE_JSONL, __VA_ARGS__);                                              \
+        } else {                                                                                   \
+            more++;                                                                                \
+        }                                                                                          \
+    } while (0)
+    while ((n = getline(&line, &cap, fp)) > 0) {
+        lineno++;
+        if (line[n - 1] == '\n') line[--n] = '\0';
+        if (n == 0) continue;
+        json_error_t je;
+        json_t *row = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &je);
+        json_t *js = json_object_get(row, "seq");
+        char chain[HL_CHAIN_HEX + 1], prev[HL_CHAIN_HEX + 1];
+        size_t at = 0, cut = 0;
+        bool ok = json_is_integer(js) && chain_value(json_object_get(row, "chain"), chain) &&
+                  chain_value(json_object_get(row, "prev_chain"), prev) &&
+                  chain_span(line, &at, &cut);
+        int64_t seq = ok ? json_integer_value(js) : 0;
+        json_decref(row);
+        if (!ok) {
+            ROW_PROBLEM("line %lld is not a response row with \"seq\", \"chain\" and "
+                        "\"prev_chain\": the file was edited",
+                        (long long)lineno);
+            prev_known = false;
+            continue;
+        }
+        if (rows++ == 0) memcpy(first_prev, prev, sizeof prev);
+        if (rows > 1 && seq <= prev_seq)
+            ROW_PROBLEM("seq %lld: reordered (it comes after seq %lld)", (long long)seq,
+                        (long long)prev_seq);
+        if (!chain[0] || !prev[0]) {
+            ROW_PROBLEM("seq %lld: inserted or never chained (it has no chain value)",
+                        (long long)seq);
+        } else {
+            char mac[HL_CHAIN_HEX + 1];
+            if (key && (!chain_mac(key, line, (size_t)n, at, cut, prev, &scratch, &scap, mac) ||
+                        CRYPTO_memcmp(mac, chain, HL_CHAIN_HEX) != 0))
+                ROW_PROBLEM("seq %lld: edited (its content does not match its chain value), or "
+                            "chained with another key",
+                            (long long)seq);
+            if (rows > 1 && prev_known && prev_chain[0] && strcmp(prev, prev_chain) != 0)
+                ROW_PROBLEM("seq %lld: a response before it is missing (its prev_chain does not "
+                            "name seq %lld's chain value): deleted, or rows reordered",
+                            (long long)seq, (long long)prev_seq);
+        }
+        memcpy(prev_chain, chain, sizeof chain);
+        prev_known = true;
+        prev_seq = seq;
+    }
+#undef ROW_PROBLEM
+    free(line);
+    free(scratch);
+    fclose(fp);
+    if (more)
+        problem(v, HL_BUNDLE_JSONL, "%zu more problems with rows (the first %d are named)", more,
+                HL_CHAIN_ROW_PROBLEMS);
+    if (rows == 0) return;
+    if (strcmp(first_prev, want_prev) != 0)
+        problem(v, HL_BUNDLE_JSONL,
+                "the first row's prev_chain is not the manifest's \"chain_prev\": rows were "
+                "removed from the start, or the file replaced");
+    if (prev_seq != want_seq || strcmp(prev_chain, want_head) != 0)
+        problem(v, HL_BUNDLE_JSONL,
+                "the last row (seq %lld) is not the manifest's \"chain_head\" (seq %lld): rows "
+                "were removed from the end, or the file replaced",
+                (long long)prev_seq, (long long)want_seq);
+}
+
 int hl_bundle_verify(const char *dir, const unsigned char key[HL_BUNDLE_KEY_LEN],
                      hl_diags_t *problems, hl_bundle_result_t *res, hl_err_t *err)
 {
@@ -1021,6 +1224,8 @@ int hl_bundle_verify(const char *dir, const unsigned char key[HL_BUNDLE_KEY_LEN]
         }
     }
     if (res) res->bytes += (int64_t)len;
+    /* The chain inside (bundles made before issue 7 have no chain_head). */
+    if (json_object_get(m, "chain_head")) verify_chain(&v, dfd, m, key);
 
     /* Anything in the folder the manifest does not list. */
     int dup_fd = dup(dfd);
@@ -1050,6 +1255,121 @@ done:
     if (v.n)
         return hl_err_set(err, HL_ERR_INVALID, "%s does not verify: %zu problem%s", dir, v.n,
                           v.n == 1 ? "" : "s");
+    hl_err_clear(err);
+    return HL_OK;
+}
+
+/* ---- Across bundles (issue 7) ------------------------------------------------ */
+
+/* What one bundle's manifest says about its place in the chain. */
+typedef struct bundle_link {
+    const char *dir;
+    char kiosk_id[HL_SURVEY_ID_MAX + 1];
+    int64_t after_seq, seq_first, seq_last, head_seq;
+    char head[HL_CHAIN_HEX + 1]; /* chain_head.chain, "" null */
+    char prev[HL_CHAIN_HEX + 1]; /* chain_prev, "" null */
+    bool chained;                /* the manifest has the chain fields */
+} bundle_link_t;
+
+static int link_cmp(const void *a, const void *b)
+{
+    const bundle_link_t *x = a, *y = b;
+    int d = strcmp(x->kiosk_id, y->kiosk_id);
+    if (d) return d;
+    if (x->seq_first != y->seq_first) return x->seq_first < y->seq_first ? -1 : 1;
+    return x->seq_last < y->seq_last ? -1 : x->seq_last > y->seq_last;
+}
+
+static void link_problem(hl_diags_t *problems, size_t *n, const char *dir, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void link_problem(hl_diags_t *problems, size_t *n, const char *dir, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    (*n)++;
+    if (problems) hl_diags_add(problems, dir, 0, 0, NULL, "%s", msg);
+}
+
+/* Reads a bundle's manifest fields for the link check; false when it cannot
+ * be read or is not a manifest (hl_bundle_verify reports why). */
+static bool link_read(const char *dir, bundle_link_t *l)
+{
+    memset(l, 0, sizeof *l);
+    l->dir = dir;
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return false;
+    size_t len = 0;
+    char *text = read_at(dfd, HL_BUNDLE_MANIFEST, HL_MANIFEST_MAX, &len);
+    close(dfd);
+    json_error_t je;
+    json_t *m = text ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &je) : NULL;
+    free(text);
+    const char *kid = json_string_value(json_object_get(m, "kiosk_id"));
+    bool ok = json_is_object(m) && kid && strlen(kid) < sizeof l->kiosk_id;
+    if (ok) {
+        memcpy(l->kiosk_id, kid, strlen(kid) + 1);
+        l->after_seq = json_integer_value(json_object_get(m, "after_seq"));
+        l->seq_first = json_integer_value(json_object_get(m, "seq_first"));
+        l->seq_last = json_integer_value(json_object_get(m, "seq_last"));
+        const json_t *head = json_object_get(m, "chain_head");
+        l->head_seq = json_integer_value(json_object_get(head, "seq"));
+        l->chained = json_is_object(head) && chain_value(json_object_get(head, "chain"), l->head) &&
+                     chain_value(json_object_get(m, "chain_prev"), l->prev);
+    }
+    json_decref(m);
+    return ok;
+}
+
+int hl_bundle_check_links(const char *const *dirs, size_t n, hl_diags_t *problems,
+                          size_t *n_problems, hl_err_t *err)
+{
+    size_t found = 0;
+    if (n_problems) *n_problems = 0;
+    if (n == 0) return HL_OK;
+    bundle_link_t *l = calloc(n, sizeof *l);
+    if (!l) return hl_err_set(err, HL_ERR_NOMEM, "out of memory checking %zu bundles", n);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (link_read(dirs[i], &l[k]) && l[k].chained && l[k].seq_last > 0) k++;
+    qsort(l, k, sizeof *l, link_cmp);
+    /* The frontier: of the bundles so far of this kiosk, the one reaching
+     * furthest; the next one either overlaps it or must continue its chain. */
+    const bundle_link_t *front = NULL;
+    for (size_t i = 0; i < k; i++) {
+        const bundle_link_t *b = &l[i];
+        if (!front || strcmp(front->kiosk_id, b->kiosk_id) != 0) {
+            front = b;
+            continue;
+        }
+        if (b->seq_first <= front->seq_last) {
+            /* Overlapping ranges (an --all export): nothing joins here. */
+            if (b->seq_last > front->seq_last) front = b;
+            continue;
+        }
+        bool linked = front->head[0] && !strcmp(b->prev, front->head);
+        if (!linked && b->after_seq > front->seq_last)
+            link_problem(problems, &found, b->dir,
+                         "seq %lld..%lld: missing: no bundle given holds these responses (this "
+                         "bundle starts after seq %lld, %s ends at seq %lld); give the bundle "
+                         "that holds them",
+                         (long long)front->seq_last + 1, (long long)b->after_seq,
+                         (long long)b->after_seq, front->dir, (long long)front->seq_last);
+        else if (!linked)
+            link_problem(problems, &found, b->dir,
+                         "seq %lld: the chain breaks: its chain_prev is not the chain head (seq "
+                         "%lld) of %s: responses between them were deleted, or one of the chains "
+                         "was rewritten",
+                         (long long)b->seq_first, (long long)front->head_seq, front->dir);
+        front = b;
+    }
+    free(l);
+    if (n_problems) *n_problems = found;
+    if (found)
+        return hl_err_set(err, HL_ERR_INVALID, "the bundles do not link: %zu problem%s", found,
+                          found == 1 ? "" : "s");
     hl_err_clear(err);
     return HL_OK;
 }

@@ -6,10 +6,13 @@
  * every field the store keeps, named as in the CSV: response_id, seq,
  * kiosk_id, survey_id, survey_version, survey_sha256, language, started_at,
  * finished_at (ISO 8601 UTC with milliseconds, "2023-11-14T22:14:20.000Z";
- * finished_at null while in progress), status, clock_trusted (true/false),
- * officer_id and counter (who served at the counter when the response
- * started; null: none on duty), answers ({qid: {"value": "...", "ms": N}}). Written atomically like
- * the CSV (temporary name in the same folder, fsync, rename, folder fsync).
+ * finished_at null while in progress), status, suspect (fair counting's
+ * reason, null: not flagged), clock_trusted (true/false), officer_id and
+ * counter (who served at the counter when the response started; null: none
+ * on duty), chain and prev_chain (the response's chain value and the one it
+ * follows, hl_store.h; null while in progress or not chained yet), answers
+ * ({qid: {"value": "...", "ms": N}}). Written atomically like the CSV
+ * (temporary name in the same folder, fsync, rename, folder fsync).
  *
  * A bundle is a folder ROOT/HAILONG/<kiosk_id>/<YYYYMMDDTHHMMSSZ>/ holding
  * responses-<survey_id>.csv per survey with responses, responses.jsonl (all
@@ -58,6 +61,10 @@ typedef struct hl_jsonl_result {
  * the lossless JSON form, shared by the files and the network sync. False
  * when o fails (its write_errno says why). */
 bool hl_jsonl_put_row(hl_fdbuf_t *o, const hl_row_t *r);
+
+/* The same object without "chain" and "prev_chain": the canonical content
+ * the response's chain value covers (hl_store.h, "Tamper evidence"). */
+bool hl_jsonl_put_row_canonical(hl_fdbuf_t *o, const hl_row_t *r);
 
 /* Writes the JSON Lines of survey_id (NULL: every survey) to out_path
  * atomically. An empty store gives an empty file. res may be NULL. */
@@ -149,5 +156,20 @@ void hl_bundle_key_from_secret(const char *text, size_t len, unsigned char key[H
 /* Reads a secret file (at most 4 KiB) and derives its key. HL_ERR_NOT_FOUND,
  * HL_ERR_IO, HL_ERR_INVALID (empty or too big) with err set. */
 int hl_bundle_key_from_file(const char *path, unsigned char key[HL_BUNDLE_KEY_LEN], hl_err_t *err);
+
+/* Tamper evidence across bundles (issue 7; docs/tamper-evidence.md). Each
+ * manifest carries "chain_head": {"seq", "chain"} (its last response's chain
+ * value) and "chain_prev" (the prev_chain of its first response), under the
+ * HMAC; hl_bundle_verify also checks responses.jsonl against them (rows in
+ * sequence order, each row's prev_chain the previous row's chain, each
+ * chain value the MAC of the row with key). This one reads the manifests of
+ * n bundle folders (verify each first: this trusts what they say), orders
+ * them by kiosk and sequence range and checks that each bundle continues
+ * the one before: its chain_prev is that one's chain head, unless their
+ * ranges overlap. A gap (responses in no bundle given) and a broken link
+ * are each a problem naming the later bundle's folder. Bundles without the
+ * chain fields are left out. HL_OK, or HL_ERR_INVALID with problems. */
+int hl_bundle_check_links(const char *const *dirs, size_t n, hl_diags_t *problems,
+                          size_t *n_problems, hl_err_t *err);
 
 #endif

@@ -31,10 +31,11 @@
 #define PHOTO_PATH_MAX  (PATH_MAX - 1) /* bytes of an officer's photo once resolved */
 
 static const char *const config_keys[] = {
-    "kiosk_id", "site",     "counter", "survey",   "timeouts",   "display", "export",
-    "sync",     "officers", "officer", "language", "technician", NULL};
+    "kiosk_id", "site",     "counter", "survey",   "timeouts",   "display",  "export",
+    "sync",     "officers", "officer", "language", "technician", "fairness", NULL};
 static const char *const officer_keys[] = {"id", "name", "photo", NULL};
 static const char *const technician_keys[] = {"pin_hash", NULL};
+static const char *const fairness_keys[] = {"min_interval_s", "max_per_hour", NULL};
 static const char *const timeout_keys[] = {"idle_s", "warn_s", "thanks_s", NULL};
 static const char *const display_keys[] = {"dpi", "rotation", NULL};
 static const char *const export_keys[] = {"key_sha256", "roots", NULL};
@@ -71,6 +72,8 @@ void hl_config_defaults(hl_config_t *cfg, const char *kiosk_id)
     snprintf(cfg->kiosk_id, sizeof cfg->kiosk_id, "%s", kiosk_id ? kiosk_id : "");
     cfg->timeouts = (hl_timeouts_t){.idle_s = 30, .warn_s = 10, .thanks_s = 5};
     cfg->display = (hl_display_cfg_t){.dpi = 96, .rotation = 0};
+    cfg->fair_min_interval_s = 5;
+    cfg->fair_max_per_hour = 60;
     sync_defaults(&cfg->sync);
 }
 
@@ -120,6 +123,8 @@ typedef struct config_found {
     char language[8];
     bool has_pin_hash; /* "technician.pin_hash" given and well formed */
     char pin_hash[sizeof((hl_config_t *)0)->pin_hash];
+    bool has_fair_interval, has_fair_hour; /* "fairness" keys given and in range */
+    int64_t fair_interval, fair_hour;
 } config_found_t;
 
 static void config_found_free(config_found_t *f)
@@ -828,6 +833,22 @@ static void check_technician(hl_json_doc_t *doc, const json_t *root, config_foun
     }
 }
 
+/* "fairness": {"min_interval_s": 5, "max_per_hour": 60}: when a response
+ * is flagged suspect (stored all the same); 0 turns a rule off. */
+static void check_fairness(hl_json_doc_t *doc, const json_t *root, config_found_t *f)
+{
+    json_t *o;
+    if (hl_json_get_object(doc, root, "", "fairness", false,
+                           "an object such as {\"min_interval_s\": 5, \"max_per_hour\": 60}",
+                           &o) != HL_JSON_FOUND)
+        return;
+    hl_json_check_keys(doc, o, "fairness", fairness_keys);
+    f->has_fair_interval = hl_json_get_int(doc, o, "fairness", "min_interval_s", false, 0, 3600,
+                                           &f->fair_interval) == HL_JSON_FOUND;
+    f->has_fair_hour = hl_json_get_int(doc, o, "fairness", "max_per_hour", false, 0, 10000,
+                                       &f->fair_hour) == HL_JSON_FOUND;
+}
+
 static void config_check(hl_json_doc_t *doc, config_found_t *f, const hl_config_t *cfg)
 {
     const json_t *root = doc->root;
@@ -853,6 +874,7 @@ static void config_check(hl_json_doc_t *doc, config_found_t *f, const hl_config_
     check_officer(doc, root, f, cfg);
     check_language(doc, root, f);
     check_technician(doc, root, f);
+    check_fairness(doc, root, f);
 }
 
 static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *dir)
@@ -900,6 +922,8 @@ static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *
     if (f->has_officer) memcpy(cfg->officer, f->officer, sizeof cfg->officer);
     if (f->has_language) memcpy(cfg->language, f->language, sizeof cfg->language);
     if (f->has_pin_hash) memcpy(cfg->pin_hash, f->pin_hash, sizeof cfg->pin_hash);
+    if (f->has_fair_interval) cfg->fair_min_interval_s = (int)f->fair_interval;
+    if (f->has_fair_hour) cfg->fair_max_per_hour = (int)f->fair_hour;
     free(cfg->file);
     free(cfg->dir);
     cfg->file = file;

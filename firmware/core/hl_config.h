@@ -88,8 +88,12 @@ typedef struct hl_config {
                                          listed in officers */
     char language[8];                 /* "language": default language code ("" = the
                                          survey's first); checked against the survey at start */
-    char pin_hash[128];               /* "technician": {"pin_hash": hl_pin.h stored form};
-                                         "" = no PIN set: the technician menu stays closed */
+    int fair_min_interval_s; /* "fairness": {"min_interval_s": 5}: a response starting within
+                                this of the previous one's finish is flagged (0..3600, 0 off) */
+    int fair_max_per_hour;   /* "fairness": {"max_per_hour": 60}: more responses started in
+                                the last hour are flagged (0..10000, 0 off) */
+    char pin_hash[128];      /* "technician": {"pin_hash": hl_pin.h stored form};
+                                "" = no PIN set: the technician menu stays closed */
 } hl_config_t;
 
 /* Fills defaults: the given kiosk id, empty site/counter, bundled survey,

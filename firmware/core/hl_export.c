@@ -11,7 +11,8 @@
  *
  * Text forms: times "YYYY-MM-DDTHH:MM:SSZ" (UTC, as hl_time_iso8601);
  * finished_at empty while a response is in progress; status names from
- * hl_resp_status_name; clock_trusted "1" when the kiosk's wall clock was
+ * hl_resp_status_name; suspect empty, or fair counting's reason for flagging
+ * the response ("min_interval", "max_per_hour"); clock_trusted "1" when the kiosk's wall clock was
  * synchronised when the response started, "0" when the times may be wrong;
  * officer_id and counter (who served at the counter when the response
  * started) empty when none was on duty; unanswered questions are empty
@@ -209,6 +210,7 @@ static int csv_row(void *ctx, const hl_row_t *r)
     if (ok && r->status != HL_RESP_IN_PROGRESS && r->finished_utc_ms >= 0)
         ok = csv_time(c, r->finished_utc_ms);
     ok = ok && csv_raw(c, ",", 1) && csv_field(c, hl_resp_status_name(r->status)) &&
+         csv_raw(c, ",", 1) && csv_field(c, r->suspect) &&
          csv_raw(c, r->clock_trusted ? ",1," : ",0,", 3) && csv_field(c, r->officer_id) &&
          csv_raw(c, ",", 1) && csv_field(c, r->counter);
 
@@ -260,8 +262,9 @@ int hl_export_errno(int e, const char *what, const char *path, hl_err_t *err)
 static int csv_write(hl_csv_t *c, hl_store_t *st, const char *survey_id, const char *name,
                      hl_export_result_t *res, hl_err_t *err)
 {
-    static const char header[] = "response_id,seq,kiosk_id,survey_id,survey_version,language,"
-                                 "started_at,finished_at,status,clock_trusted,officer_id,counter";
+    static const char header[] =
+        "response_id,seq,kiosk_id,survey_id,survey_version,language,"
+        "started_at,finished_at,status,suspect,clock_trusted,officer_id,counter";
     char **cols = NULL;
     size_t n_cols = 0;
     int rc = hl_store_survey_columns(st, survey_id, &cols, &n_cols, err);
@@ -297,7 +300,7 @@ static int csv_write(hl_csv_t *c, hl_store_t *st, const char *survey_id, const c
     if (res) {
         res->rows = c->rows;
         res->bytes = c->out.bytes;
-        res->n_columns = (int)(12 + n_cols);
+        res->n_columns = (int)(13 + n_cols);
     }
 done:
     free(c->out.buf);

@@ -6,7 +6,13 @@
  * hands it to the sink as one transaction, and only when the sink committed
  * it updates its own state and moves on. A failed commit leaves the flow
  * exactly as it was, so the same step can be retried and nothing is ever
- * thanked for that was not stored. All memory is allocated at init.
+ * thanked for that was not stored. All memory is allocated at init (the
+ * fair counting ring also when hl_flow_set_fairness asks for a larger one).
+ *
+ * Fair counting looks only at the save that creates a response: its start
+ * (the monotonic time of the first answer) against the previous response's
+ * finish, and against the ring of the latest start times. It flags, it
+ * never refuses: the sink stores the response with its reason.
  */
 #include "hl_flow.h"
 
@@ -134,7 +140,10 @@ int hl_flow_init(hl_flow_t *f, const hl_survey_t *s, const hl_timeouts_t *t, hl_
     f->values = calloc(s->n_questions, sizeof *f->values);
     f->shown = calloc(s->n_questions, sizeof *f->shown);
     f->drops = calloc(s->n_questions, sizeof *f->drops);
-    if (!f->values || !f->shown || !f->drops) {
+    f->fair_cap = 64; /* room for the default max_per_hour (60); set_fairness may grow it */
+    f->fair_starts = calloc((size_t)f->fair_cap, sizeof *f->fair_starts);
+    f->fair_last_finish_ms = -1;
+    if (!f->values || !f->shown || !f->drops || !f->fair_starts) {
         hl_flow_free(f);
         return hl_err_set(err, HL_ERR_NOMEM, "out of memory setting up the session flow");
     }
@@ -147,9 +156,64 @@ void hl_flow_free(hl_flow_t *f)
     free(f->values);
     free(f->shown);
     free(f->drops);
+    free(f->fair_starts);
     f->values = NULL;
     f->shown = NULL;
     f->drops = NULL;
+    f->fair_starts = NULL;
+    f->fair_cap = f->fair_n = f->fair_head = 0;
+}
+
+int hl_flow_set_fairness(hl_flow_t *f, int64_t min_interval_ms, int max_per_hour, hl_err_t *err)
+{
+    if (min_interval_ms < 0 || max_per_hour < 0 || max_per_hour > HL_FAIR_HOUR_MAX)
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "fairness needs min_interval >= 0 and max_per_hour in 0..%d",
+                          HL_FAIR_HOUR_MAX);
+    if (max_per_hour > f->fair_cap) {
+        int64_t *ring = calloc((size_t)max_per_hour, sizeof *ring);
+        if (!ring)
+            return hl_err_set(err, HL_ERR_NOMEM, "out of memory for %d fair counting entries",
+                              max_per_hour);
+        /* Keep the history, oldest first. */
+        for (int i = 0; i < f->fair_n; i++)
+            ring[i] = f->fair_starts[(f->fair_head - f->fair_n + i + f->fair_cap) % f->fair_cap];
+        free(f->fair_starts);
+        f->fair_starts = ring;
+        f->fair_cap = max_per_hour;
+        f->fair_head = f->fair_n % f->fair_cap;
+    }
+    f->fair_min_interval_ms = min_interval_ms;
+    f->fair_max_per_hour = max_per_hour;
+    return HL_OK;
+}
+
+/* The k-th latest start time held (k = 1 the latest); needs k <= fair_n. */
+static int64_t fair_start_back(const hl_flow_t *f, int k)
+{
+    return f->fair_starts[((f->fair_head - k) % f->fair_cap + f->fair_cap) % f->fair_cap];
+}
+
+/* Why a response starting at mono time `start` is suspect, or NULL. */
+static const char *fair_verdict(const hl_flow_t *f, int64_t start)
+{
+    if (f->fair_min_interval_ms > 0 && f->fair_last_finish_ms >= 0 &&
+        start - f->fair_last_finish_ms < f->fair_min_interval_ms)
+        return "min_interval";
+    /* More than max in the hour: the max-th latest start before it is less
+     * than an hour old. */
+    int max = f->fair_max_per_hour;
+    if (max > 0 && f->fair_n >= max && start - fair_start_back(f, max) < 3600 * 1000)
+        return "max_per_hour";
+    return NULL;
+}
+
+static void fair_note_start(hl_flow_t *f, int64_t start)
+{
+    if (f->fair_cap <= 0) return;
+    f->fair_starts[f->fair_head] = start;
+    f->fair_head = (f->fair_head + 1) % f->fair_cap;
+    if (f->fair_n < f->fair_cap) f->fair_n++;
 }
 
 /* Commits a change and, on success, applies it to the flow's memory.
@@ -193,6 +257,7 @@ static int flow_commit(hl_flow_t *f, int oi, const char *ov, hl_resp_status_t st
         sv.n_drop = n_drop;
         sv.status = will_have_answers ? status : HL_RESP_IN_PROGRESS;
         sv.finished_utc_ms = f->resp.started_utc_ms + elapsed;
+        if (creating) sv.suspect = fair_verdict(f, f->resp.started_mono_ms);
         hl_err_t e = {0};
         int rc = f->sink.save(f->sink.ctx, &f->resp, &sv, &e);
         f->last_rc = rc;
@@ -203,6 +268,7 @@ static int flow_commit(hl_flow_t *f, int oi, const char *ov, hl_resp_status_t st
         }
     }
     /* Committed: apply to memory. */
+    if (creating && needed) fair_note_start(f, f->resp.started_mono_ms);
     for (size_t d = 0; d < n_drop; d++) {
         int i = hl_survey_find_question(f->survey, f->drops[d]);
         if (i >= 0) f->values[i][0] = '\0';
@@ -212,6 +278,7 @@ static int flow_commit(hl_flow_t *f, int oi, const char *ov, hl_resp_status_t st
     if (!f->started) f->resp.seq = 0;
     if (status == HL_RESP_COMPLETE && f->started) f->n_complete++;
     if (status == HL_RESP_PARTIAL && f->started) f->n_partial++;
+    if (status != HL_RESP_IN_PROGRESS && f->started) f->fair_last_finish_ms = now;
     return HL_OK;
 }
 

@@ -18,6 +18,12 @@
  *   returns to the start. Every input, even one refused, restarts the timer.
  * - After the last question: thanks for thanks_s; input is ignored.
  * - Nothing moves on unless the sink committed it.
+ * - Fair counting (hl_flow_set_fairness): the save that creates a response
+ *   carries save.suspect "min_interval" when it starts within min_interval
+ *   of the previous response's finish, or "max_per_hour" when max_per_hour
+ *   responses already started in the hour before it. The response is
+ *   stored all the same; the history is the flow's memory (monotonic clock),
+ *   so it starts afresh at init.
  */
 #ifndef HL_FLOW_H
 #define HL_FLOW_H
@@ -59,12 +65,28 @@ typedef struct hl_flow {
     int64_t n_partial;            /* responses finished as partial since init */
     bool *shown;                  /* owned scratch: question shown, per question */
     const char **drops;           /* owned scratch: question ids to drop in one save */
+    int64_t fair_min_interval_ms; /* fair counting: min gap from the last finish, 0 = off */
+    int fair_max_per_hour;        /* fair counting: starts allowed per hour, 0 = off */
+    int64_t *fair_starts;         /* owned ring: mono start times of the latest responses */
+    int fair_cap;                 /* capacity of fair_starts */
+    int fair_n;                   /* entries held in fair_starts (<= fair_cap) */
+    int fair_head;                /* index the next start time is written at */
+    int64_t fair_last_finish_ms;  /* mono time the previous response finished, -1 = none */
 } hl_flow_t;
 
 /* Sets up the flow on the start state in the survey's default language. */
 int hl_flow_init(hl_flow_t *f, const hl_survey_t *s, const hl_timeouts_t *t, hl_sys_t sys,
                  hl_sink_t sink, hl_err_t *err);
 void hl_flow_free(hl_flow_t *f);
+
+/* Sets the fair counting rules (config "fairness"): a response that starts
+ * less than min_interval_ms after the previous one finished, or after
+ * max_per_hour responses started within the hour before it, is flagged
+ * suspect; 0 turns a rule off. Called after hl_flow_init, before the first
+ * event; may grow the ring of start times (HL_ERR_NOMEM), never per event.
+ * HL_ERR_USAGE for negative values. */
+#define HL_FAIR_HOUR_MAX 10000 /* largest max_per_hour (config range) */
+int hl_flow_set_fairness(hl_flow_t *f, int64_t min_interval_ms, int max_per_hour, hl_err_t *err);
 
 /* Events. Each returns HL_OK; HL_ERR_STATE or HL_ERR_USAGE when the step is
  * not allowed now (err says why; nothing changed); or the sink's code when the

@@ -47,6 +47,9 @@ typedef struct hl_save {
     size_t n_drop;
     hl_resp_status_t status; /* IN_PROGRESS leaves it open; else finishes it */
     int64_t finished_utc_ms; /* when status is not IN_PROGRESS */
+    const char *suspect;     /* with the save that creates the response: why fair counting
+                                flags it ("min_interval", "max_per_hour"), NULL if not; a
+                                flagged response is stored like any other */
 } hl_save_t;
 
 typedef struct hl_sink {

@@ -2,13 +2,15 @@
  * hl_store.c: the durable response store on SQLite (the only file of the
  * firmware that includes sqlite3.h).
  *
- * Layout (schema version 4):
+ * Layout (schema version 5):
  *   surveys    one row per survey file version, keyed by its SHA-256, with the
  *              JSON source and the question ids in survey order
  *   responses  one row per response; seq never goes back, even after a row
  *              is removed (seq_floor keeps the highest removed seq); the
  *              officer on duty and the counter when it started (schema 4,
- *              NULL: none)
+ *              NULL: none); schema 5: suspect (fair counting's reason, NULL:
+ *              not flagged), chain, prev_chain and chain_key (tamper
+ *              evidence, see "Tamper evidence" below: NULL until chained)
  *   answers    keyed by id = seq * 64 + the question's position in its
  *              survey: the answers of one response sit side by side, and
  *              a new response's answers append at the end of the table
@@ -26,9 +28,10 @@
  *              (hl_pin.h: failures, lockouts, locked_at_utc_ms, lock_ms)
  *   tech_log   one row per technician event (schema 4): time, event, detail
  * Triggers refuse to delete a response that has answers, to change a
- * finished response or its answers or the identity of any response (who,
- * when, which survey, officer and counter), to remove or change a delivered
- * mark and to lower the sync watermark, whatever program writes to the file.
+ * finished response (except setting its chain once, while it has none) or
+ * its answers or the identity of any response (who, when, which survey,
+ * officer, counter and suspect flag), to remove or change a delivered mark
+ * and to lower the sync watermark, whatever program writes to the file.
  *
  * Tallies (hl_store_count, _tally, _hourly) scan the responses table, whose
  * rows are small, and reach the one answer they need by its rowid (seq * 64
@@ -63,9 +66,15 @@
  */
 #include "hl_store.h"
 
+#include "hl_bundle.h"
+#include "hl_export.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,6 +242,30 @@ static const char *const migrations[HL_STORE_SCHEMA_VERSION] = {
     "  event TEXT NOT NULL,"        /* a short word: pin_wrong, export, ... */
     "  detail TEXT"                 /* free text, never a PIN; NULL: none */
     ");",
+    /* 4 -> 5: tamper evidence and fair counting (issue 7). suspect is part
+     * of a response's identity (set when it is created); the chain columns
+     * are set once, when the response is finished, or later by
+     * hl_store_set_chain_key for responses finished without a key (those
+     * stored before the upgrade included), after which
+     * responses_keep_finished refuses any change to the row. */
+    "ALTER TABLE responses ADD COLUMN suspect TEXT;"    /* fair counting's reason, NULL: none */
+    "ALTER TABLE responses ADD COLUMN chain TEXT;"      /* hex HMAC-SHA256, NULL: not chained */
+    "ALTER TABLE responses ADD COLUMN prev_chain TEXT;" /* the chain value it follows */
+    "ALTER TABLE responses ADD COLUMN chain_key TEXT;"  /* id of the key that made chain */
+    "DROP TRIGGER responses_keep_identity;"
+    "CREATE TRIGGER responses_keep_identity BEFORE UPDATE OF"
+    "  seq, uuid, kiosk_id, survey, started_utc_ms, clock_trusted, officer_id, counter, suspect"
+    "  ON responses"
+    "  BEGIN SELECT RAISE(ABORT, 'the identity of a response cannot be changed'); END;"
+    /* A finished row may only gain its chain (NULL before: finished
+     * without a key, or before schema 5), once; nothing else of it. */
+    "DROP TRIGGER responses_keep_finished;"
+    "CREATE TRIGGER responses_keep_finished BEFORE UPDATE ON responses"
+    "  WHEN OLD.status <> 0 AND NOT (OLD.chain IS NULL AND NEW.chain IS NOT NULL"
+    "    AND NEW.prev_chain IS NOT NULL AND NEW.chain_key IS NOT NULL"
+    "    AND NEW.status IS OLD.status AND NEW.finished_utc_ms IS OLD.finished_utc_ms"
+    "    AND NEW.finish_reason IS OLD.finish_reason AND NEW.lang IS OLD.lang)"
+    "  BEGIN SELECT RAISE(ABORT, 'a finished response cannot be changed'); END;",
 };
 
 /* ---- Cached statements ---------------------------------------------------- */
@@ -258,11 +291,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_COMMIT] = "COMMIT",
     [ST_SAVEPOINT] = "SAVEPOINT hl_save",
     [ST_RELEASE] = "RELEASE hl_save",
-    [ST_INSERT_RESPONSE] = "INSERT INTO responses(seq, uuid, kiosk_id, survey, lang,"
-                           " started_utc_ms, clock_trusted, officer_id, counter) VALUES (1 + max("
-                           "coalesce((SELECT max(seq) FROM responses), 0),"
-                           " (SELECT seq FROM seq_floor WHERE id = 1)), ?1, ?2, ?3, ?4, ?5, ?6,"
-                           " ?7, ?8)",
+    [ST_INSERT_RESPONSE] =
+        "INSERT INTO responses(seq, uuid, kiosk_id, survey, lang,"
+        " started_utc_ms, clock_trusted, officer_id, counter, suspect) VALUES (1 +"
+        " max(coalesce((SELECT max(seq) FROM responses), 0),"
+        " (SELECT seq FROM seq_floor WHERE id = 1)), ?1, ?2, ?3, ?4, ?5, ?6,"
+        " ?7, ?8, ?9)",
     /* A slot taken by another question (the survey changed under an open
      * response) updates nothing: the save fails instead of mixing answers. */
     [ST_UPSERT_ANSWER] = "INSERT INTO answers(id, seq, qid, value, ms)"
@@ -297,6 +331,9 @@ struct hl_store {
     char (*qids)[HL_ITEM_ID_MAX + 1];          /* owned: question ids of the survey in use */
     size_t n_qids;                             /* entries in qids */
     sqlite3_stmt *stmts[ST_COUNT];             /* owned: prepared on first use */
+    bool has_key;                              /* hl_store_set_chain_key was called */
+    unsigned char key[32];                     /* the chain key (wiped on close) */
+    char key_id[17];                           /* its id: 16 hex digits of its SHA-256 */
 };
 
 /* ---- Errors --------------------------------------------------------------- */
@@ -659,7 +696,25 @@ static int store_inspect(const char *path, const char *target, const char *vfs, 
     }
     ssize_t got = read(fd, head, sizeof head);
     close(fd);
-    if (got != (ssize_t)sizeof head || memcmp(head, magic, sizeof magic) != 0)
+    /* A power cut in the middle of a checkpoint can leave the file's first
+     * page torn while the -wal still holds its committed copy: SQLite
+     * recovers that, so with a -wal the verdict is SQLite's own below. */
+    char side[PATH_MAX];
+    struct stat wsb;
+    bool has_wal = snprintf(side, sizeof side, "%s-wal", path) < (int)sizeof side &&
+                   stat(side, &wsb) == 0 && wsb.st_size > 0;
+    bool hot_journal = snprintf(side, sizeof side, "%s-journal", path) < (int)sizeof side &&
+                       stat(side, &wsb) == 0 && wsb.st_size > 0;
+    bool torn = got != (ssize_t)sizeof head || memcmp(head, magic, sizeof magic) != 0;
+    if (hot_journal || (torn && has_wal)) {
+        /* Cut off mid-write (a checkpoint, or the first start's switch to
+         * WAL): only a read-write SQLite connection can recover it, which
+         * the open does next; store_migrate then checks whose file it is
+         * before anything is written. Found by the power-cut suite. */
+        *version = -1;
+        return HL_OK;
+    }
+    if (torn)
         return hl_err_set(err, HL_ERR_CORRUPT,
                           "%s is not a SQLite database (damaged or another file): it was left "
                           "untouched; move it aside (keep it for recovery) and start again",
@@ -932,6 +987,7 @@ void hl_store_close(hl_store_t *st)
         sqlite3_close(st->db);
     }
     if (st->lock_fd >= 0) close(st->lock_fd); /* releases the flock */
+    OPENSSL_cleanse(st->key, sizeof st->key);
     free(st->qids);
     free(st->path);
     free(st);
@@ -1183,6 +1239,8 @@ static int save_precheck(hl_store_t *st, const hl_save_t *save, int64_t seq, hl_
     return HL_OK;
 }
 
+static int chain_pending(hl_store_t *st, hl_err_t *err);
+
 /* The statements of one save, inside its transaction or savepoint.
  * *seq is the response (0: create it, then set), *removed tells whether the
  * response was left without answers and removed. */
@@ -1205,6 +1263,8 @@ static int save_apply(hl_store_t *st, const hl_response_t *resp, const hl_save_t
         sqlite3_bind_int(s, 6, resp->clock_trusted ? 1 : 0);
         if (st->officer_id[0]) sqlite3_bind_text(s, 7, st->officer_id, -1, SQLITE_STATIC);
         if (st->counter[0]) sqlite3_bind_text(s, 8, st->counter, -1, SQLITE_STATIC);
+        if (save->suspect && save->suspect[0])
+            sqlite3_bind_text(s, 9, save->suspect, -1, SQLITE_STATIC);
         if ((rc = stmt_done(st, s, "creating the response", err)) != HL_OK) return rc;
         *seq = sqlite3_last_insert_rowid(st->db);
         created = true;
@@ -1269,6 +1329,9 @@ static int save_apply(hl_store_t *st, const hl_response_t *resp, const hl_save_t
         if (sqlite3_changes(st->db) != 1)
             return hl_err_set(err, HL_ERR_STATE, "response %lld is missing or already finished",
                               (long long)*seq);
+        /* Chained in the same transaction (without a key: later, by
+         * hl_store_set_chain_key). */
+        if (st->has_key && (rc = chain_pending(st, err)) != HL_OK) return rc;
     }
     return HL_OK;
 }
@@ -1429,6 +1492,14 @@ static void abuf_free(hl_answer_buf_t *b)
 #define SYNC_PENDING_SQL(r)                                                                        \
     r ".status <> 0 AND NOT EXISTS (SELECT 1 FROM sync_delivered d WHERE d.seq = " r ".seq)"
 
+/* A row as walk_responses hands it to cb, with what hl_row_t does not
+ * carry: callbacks inside this file get back to it from the row (its first
+ * member). */
+typedef struct hl_row_ext {
+    hl_row_t row;          /* first: cb gets &ext.row */
+    const char *chain_key; /* the key id that made row.chain, NULL when not chained */
+} hl_row_ext_t;
+
 /* The walk behind hl_store_foreach and hl_store_foreach_pending: responses
  * with seq > after (an SQL expression that may use ?1 = after_seq; the
  * answers cursor starts after it too) of survey ?2 (NULL: all) that match
@@ -1449,7 +1520,7 @@ static int walk_responses(hl_store_t *st, const char *after, const char *filter,
     snprintf(rsql, sizeof rsql,
              "SELECT r.seq, r.uuid, r.kiosk_id, s.survey_id, s.version, s.sha256, r.lang,"
              " r.started_utc_ms, r.finished_utc_ms, r.status, r.clock_trusted,"
-             " r.officer_id, r.counter"
+             " r.officer_id, r.counter, r.suspect, r.chain, r.prev_chain, r.chain_key"
              " FROM responses r CROSS JOIN surveys s ON s.sid = r.survey"
              " WHERE r.seq > %s AND (?2 IS NULL OR s.survey_id = ?2)%s%s ORDER BY r.seq LIMIT ?3",
              after, filter[0] ? " AND " : "", filter);
@@ -1506,7 +1577,8 @@ static int walk_responses(hl_store_t *st, const char *after, const char *filter,
             goto end_tx;
         }
         abuf_sort(&ab);
-        hl_row_t row = {
+        hl_row_ext_t ext = {.chain_key = (const char *)sqlite3_column_text(rs, 16)};
+        ext.row = (hl_row_t){
             .seq = seq,
             .uuid = (const char *)sqlite3_column_text(rs, 1),
             .kiosk_id = (const char *)sqlite3_column_text(rs, 2),
@@ -1521,12 +1593,15 @@ static int walk_responses(hl_store_t *st, const char *after, const char *filter,
             .clock_trusted = sqlite3_column_int(rs, 10) != 0,
             .officer_id = (const char *)sqlite3_column_text(rs, 11),
             .counter = (const char *)sqlite3_column_text(rs, 12),
+            .suspect = (const char *)sqlite3_column_text(rs, 13),
+            .chain = (const char *)sqlite3_column_text(rs, 14),
+            .prev_chain = (const char *)sqlite3_column_text(rs, 15),
             .n_answers = ab.n,
             .qids = ab.qids,
             .values = ab.vals,
             .ms = ab.ms,
         };
-        rc = cb(ctx, &row);
+        rc = cb(ctx, &ext.row);
         if (rc != HL_OK) goto end_tx;
     }
     if (src != SQLITE_DONE) rc = store_fail(st, src, "reading responses", err);
@@ -2199,6 +2274,376 @@ int hl_store_hourly(hl_store_t *st, const hl_tally_query_t *q, int64_t tz_offset
     return rc;
 }
 
+/* ---- Tamper evidence ------------------------------------------------------------ */
+
+/* The chain (hl_store.h, "Tamper evidence"): each finished response's chain
+ * is the hex HMAC-SHA256, keyed with the chain key, of its canonical content
+ * (hl_jsonl_put_row_canonical: the JSON Lines object without "chain" and
+ * "prev_chain", built from the row as hl_store_foreach reads it) followed by
+ * prev_chain, the chain of the finished response before it by seq (64 '0'
+ * for the first); chain_key records the key's id.
+ *
+ * Chaining runs strictly in seq order: chain_pending links every finished
+ * response after the newest chained one, in seq order, and stops at the
+ * first response still in progress (the ones after it wait until it is
+ * finished or removed), so no two responses ever name the same prev_chain.
+ * It runs in the transaction that finishes a response and in
+ * hl_store_set_chain_key. Recovery at open runs before anyone can set the
+ * key: responses it finishes, responses finished while no key was set and
+ * responses stored before schema 5 keep chain NULL until the key is set,
+ * and hl_store_set_chain_key chains them all, in seq order, in one
+ * transaction. Once set, responses_keep_finished refuses any change to the
+ * row, chain included.
+ *
+ * hl_store_verify_chain walks the finished responses in seq order with the
+ * chain value it expects next (that of the last linked response; 64 '0' at
+ * the start), and reports, by seq:
+ *   INSERTED   chain NULL ("not chained": a row added by another program, or
+ *              finished while no key was set and not chained since); or a
+ *              row that is neither linked to the one before it nor signed
+ *              with the key (a forged row). Inserted rows are skipped: the
+ *              next one is expected to link to the row before them.
+ *   OTHER_KEY  chain_key is not this key's id: not checked (a rotated key),
+ *              the walk goes on from its chain value.
+ *   EDITED     linked to the response before it, but its MAC over its
+ *              content does not match: an answer, a time, the status or any
+ *              other exported field changed after it was chained.
+ *   DELETED    not linked to the response before it, its MAC verifies, and
+ *              no stored response has the chain value it names: the
+ *              response(s) between were removed ("the response(s) before seq
+ *              N are missing"; reported at the first response after them).
+ *   REORDERED  it names the chain value of a response other than the one
+ *              before it (a later one, or an earlier one): rows were moved
+ *              (seqs swapped). A moved row's MAC fails too (seq is part of
+ *              the content); it is reported once, as REORDERED. A row that
+ *              follows one of the last 16 rows found moved is linked.
+ * Limits: a finished row without a chain after the chain head is chained
+ * by the next hl_store_set_chain_key as if recovered, so a row inserted at
+ * the end while the kiosk is off is accepted then; removing the newest
+ * responses leaves a shorter, valid chain: for both, only
+ * a chain head recorded outside the kiosk (hl_store_chain_head in manifests
+ * and sync acknowledgements) shows it. Someone who holds the key can rebuild
+ * a valid chain. In-progress responses are not covered until finished. */
+
+#define CHAIN_ZERO        "0000000000000000000000000000000000000000000000000000000000000000"
+#define CHAIN_BATCH       64                 /* responses linked per walk */
+#define CHAIN_CONTENT_MAX (16 * 1024 * 1024) /* largest canonical content */
+#define CHAIN_STOP        (-1)               /* chain_row: a response in progress, stop */
+#define CHAIN_FULL        (-2)               /* chain_row: the batch is full */
+
+static void hex_encode(const unsigned char *b, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* hex = HMAC-SHA256(key, canonical content of r || prev); false when out of
+ * memory. */
+static bool chain_mac(const unsigned char key[32], const hl_row_t *r, const char *prev,
+                      char hex[HL_CHAIN_HEX + 1])
+{
+    hl_fdbuf_t o = {.fd = -1, .limit = CHAIN_CONTENT_MAX};
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    bool ok = hl_jsonl_put_row_canonical(&o, r) && hl_fdbuf_put(&o, prev, strlen(prev)) &&
+              HMAC(EVP_sha256(), key, 32, (const unsigned char *)o.buf, o.len, mac, &n) && n == 32;
+    if (ok) hex_encode(mac, 32, hex);
+    free(o.buf);
+    return ok;
+}
+
+/* One batch of responses to link, as chain_row collects it. */
+typedef struct hl_chain_batch {
+    const hl_store_t *st;
+    char prev[HL_CHAIN_HEX + 1];               /* chain value the next response follows */
+    int64_t seq[CHAIN_BATCH];                  /* responses linked, in seq order */
+    char chain[CHAIN_BATCH][HL_CHAIN_HEX + 1]; /* their chain values */
+    char prevs[CHAIN_BATCH][HL_CHAIN_HEX + 1]; /* the values they follow */
+    size_t n;                                  /* entries used */
+    bool nomem;                                /* chain_mac failed */
+} hl_chain_batch_t;
+
+static int chain_row(void *ctx, const hl_row_t *r)
+{
+    hl_chain_batch_t *b = ctx;
+    if (r->status == HL_RESP_IN_PROGRESS) return CHAIN_STOP;
+    if (r->chain) { /* cannot happen after the head; followed as it is */
+        snprintf(b->prev, sizeof b->prev, "%s", r->chain);
+        return HL_OK;
+    }
+    if (!chain_mac(b->st->key, r, b->prev, b->chain[b->n])) {
+        b->nomem = true;
+        return HL_ERR_NOMEM;
+    }
+    b->seq[b->n] = r->seq;
+    memcpy(b->prevs[b->n], b->prev, sizeof b->prev);
+    memcpy(b->prev, b->chain[b->n], sizeof b->prev);
+    return ++b->n == CHAIN_BATCH ? CHAIN_FULL : HL_OK;
+}
+
+/* The newest chained response: *seq (0 when none) and its chain value (64
+ * '0' when none). */
+static int chain_head_read(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_HEX + 1], hl_err_t *err)
+{
+    *seq = 0;
+    memcpy(hex, CHAIN_ZERO, HL_CHAIN_HEX + 1);
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "SELECT seq, chain FROM responses WHERE chain IS NOT NULL"
+                                 " ORDER BY seq DESC LIMIT 1",
+                                 -1, &s, NULL);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    int rc = HL_OK;
+    if (src == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(s, 0);
+        column_text_copy(s, 1, hex, HL_CHAIN_HEX + 1);
+    } else if (src != SQLITE_DONE) {
+        rc = store_fail(st, src, "reading the chain head", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Links every finished response after the chain head, in seq order, up to
+ * the first one in progress; inside the caller's transaction. */
+static int chain_pending(hl_store_t *st, hl_err_t *err)
+{
+    hl_chain_batch_t *b = malloc(sizeof *b);
+    sqlite3_stmt *u = NULL;
+    if (!b) return hl_err_set(err, HL_ERR_NOMEM, "out of memory chaining responses");
+    int64_t cursor = 0;
+    int rc = chain_head_read(st, &cursor, b->prev, err);
+    if (rc != HL_OK) goto done;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "UPDATE responses SET chain = ?2, prev_chain = ?3, chain_key = ?4"
+                                 " WHERE seq = ?1 AND status <> 0 AND chain IS NULL",
+                                 -1, &u, NULL);
+    if (src != SQLITE_OK) {
+        rc = store_fail(st, src, "chaining responses", err);
+        goto done;
+    }
+    for (;;) {
+        b->st = st;
+        b->n = 0;
+        b->nomem = false;
+        rc = walk_responses(st, "?1", "", NULL, cursor, CHAIN_BATCH, true, chain_row, b, err);
+        bool more = rc == CHAIN_FULL;
+        if (rc == CHAIN_STOP || rc == CHAIN_FULL) rc = HL_OK;
+        if (rc != HL_OK) {
+            if (b->nomem) rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory chaining responses");
+            goto done;
+        }
+        for (size_t i = 0; i < b->n; i++) {
+            sqlite3_bind_int64(u, 1, b->seq[i]);
+            sqlite3_bind_text(u, 2, b->chain[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(u, 3, b->prevs[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(u, 4, st->key_id, -1, SQLITE_STATIC);
+            char what[96];
+            snprintf(what, sizeof what, "chaining response %lld", (long long)b->seq[i]);
+            if ((rc = stmt_done(st, u, what, err)) != HL_OK) goto done;
+            if (sqlite3_changes(st->db) != 1) {
+                rc = hl_err_set(err, HL_ERR_INTERNAL,
+                                "response %lld could not be chained: %s was changed by another "
+                                "program (or this is a bug in hailong); please report it",
+                                (long long)b->seq[i], st->path);
+                goto done;
+            }
+        }
+        if (!more) break;
+        cursor = b->seq[b->n - 1];
+    }
+done:
+    sqlite3_finalize(u);
+    free(b);
+    return rc;
+}
+
+int hl_store_set_chain_key(hl_store_t *st, const unsigned char key[32], hl_err_t *err)
+{
+    if (!st || !key) return hl_err_set(err, HL_ERR_USAGE, "hl_store_set_chain_key: no argument");
+    unsigned char dg[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!EVP_Digest(key, 32, dg, &n, EVP_sha256(), NULL) || n != 32)
+        return hl_err_set(err, HL_ERR_INTERNAL, "SHA-256 failed while setting the chain key");
+    memcpy(st->key, key, sizeof st->key);
+    hex_encode(dg, 8, st->key_id);
+    st->has_key = true;
+    /* A read-only store only checks the chain. */
+    if (st->read_only) {
+        hl_err_clear(err);
+        return HL_OK;
+    }
+    if (st->batch_lost)
+        return hl_err_set(err, HL_ERR_STATE, "the batch was rolled back after an error: end it");
+    int rc = tx_begin(st, err);
+    if (rc == HL_OK) rc = chain_pending(st, err);
+    if (rc == HL_OK) rc = tx_commit(st, err);
+    if (rc != HL_OK) {
+        tx_rollback(st);
+        return rc;
+    }
+    hl_err_clear(err);
+    return HL_OK;
+}
+
+int hl_store_chain_head(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_HEX + 1], hl_err_t *err)
+{
+    if (!st || !seq || !hex)
+        return hl_err_set(err, HL_ERR_USAGE, "hl_store_chain_head: no argument");
+    return chain_head_read(st, seq, hex, err);
+}
+
+/* The state of hl_store_verify_chain's walk. */
+typedef struct hl_verify {
+    hl_store_t *st;
+    const unsigned char *key;
+    char key_id[17];                 /* the given key's id */
+    char expected[HL_CHAIN_HEX + 1]; /* chain value the next response should follow */
+    sqlite3_stmt *find;              /* the response holding a chain value */
+    void (*cb)(void *ctx, int64_t seq, hl_chain_problem_t what, const char *detail);
+    void *ctx;
+    char moved[16][HL_CHAIN_HEX + 1]; /* chain values of the latest rows found REORDERED */
+    size_t n_moved;                   /* entries written to moved (a ring) */
+    size_t n;                         /* problems found */
+    hl_err_t *err;                    /* for a failure of find */
+    bool nomem;                       /* chain_mac failed */
+} hl_verify_t;
+
+static void verify_report(hl_verify_t *v, int64_t seq, hl_chain_problem_t what, const char *detail)
+{
+    v->n++;
+    if (v->cb) v->cb(v->ctx, seq, what, detail);
+}
+
+/* The seq of the finished response whose chain value is hex (0: none). */
+static int verify_find(hl_verify_t *v, const char *hex, int64_t self, int64_t *seq)
+{
+    sqlite3_reset(v->find);
+    sqlite3_bind_text(v->find, 1, hex, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(v->find, 2, self);
+    int src = sqlite3_step(v->find);
+    *seq = src == SQLITE_ROW ? sqlite3_column_int64(v->find, 0) : 0;
+    sqlite3_reset(v->find);
+    if (src == SQLITE_ROW || src == SQLITE_DONE) return HL_OK;
+    return store_fail(v->st, src, "checking the chain", v->err);
+}
+
+static int verify_row(void *ctx, const hl_row_t *r)
+{
+    hl_verify_t *v = ctx;
+    const hl_row_ext_t *x = (const hl_row_ext_t *)r;
+    char detail[256];
+    if (!r->chain || !r->prev_chain) {
+        verify_report(v, r->seq, HL_CHAIN_INSERTED,
+                      "not chained: it has no chain value (added by another program, or "
+                      "finished while no chain key was set)");
+        return HL_OK;
+    }
+    if (!x->chain_key || strcmp(x->chain_key, v->key_id) != 0) {
+        snprintf(detail, sizeof detail, "chained with key %.16s, not this key (%s): not checked",
+                 x->chain_key ? x->chain_key : "(none)", v->key_id);
+        verify_report(v, r->seq, HL_CHAIN_OTHER_KEY, detail);
+        snprintf(v->expected, sizeof v->expected, "%s", r->chain);
+        return HL_OK;
+    }
+    char mac[HL_CHAIN_HEX + 1];
+    if (!chain_mac(v->key, r, r->prev_chain, mac)) {
+        v->nomem = true;
+        return HL_ERR_NOMEM;
+    }
+    bool mac_ok =
+        CRYPTO_memcmp(mac, r->chain, HL_CHAIN_HEX + 1) == 0 && strlen(r->chain) == HL_CHAIN_HEX;
+    bool after_moved = false; /* follows a row already reported as moved */
+    for (size_t i = 0; i < v->n_moved && i < 16; i++)
+        if (strcmp(r->prev_chain, v->moved[i]) == 0) after_moved = true;
+    if (strcmp(r->prev_chain, v->expected) == 0 || after_moved) {
+        if (!mac_ok)
+            verify_report(v, r->seq, HL_CHAIN_EDITED,
+                          "its content does not match its chain value: changed after it was "
+                          "stored");
+    } else {
+        int64_t at = 0;
+        int rc = verify_find(v, r->prev_chain, r->seq, &at);
+        if (rc != HL_OK) return rc;
+        if (at > 0) {
+            snprintf(detail, sizeof detail,
+                     "linked after seq %lld, %s: responses were moved out of order", (long long)at,
+                     at > r->seq ? "which comes later" : "not after the response before it");
+            verify_report(v, r->seq, HL_CHAIN_REORDERED, detail);
+            snprintf(v->moved[v->n_moved++ % 16], HL_CHAIN_HEX + 1, "%s", r->chain);
+        } else if (mac_ok) {
+            snprintf(detail, sizeof detail, "the response(s) before seq %lld are missing",
+                     (long long)r->seq);
+            verify_report(v, r->seq, HL_CHAIN_DELETED, detail);
+        } else {
+            verify_report(v, r->seq, HL_CHAIN_INSERTED,
+                          "neither linked to the response before it nor signed with this key: "
+                          "added by another program");
+            return HL_OK; /* not part of the chain: the next one follows the one before */
+        }
+    }
+    snprintf(v->expected, sizeof v->expected, "%s", r->chain);
+    return HL_OK;
+}
+
+int hl_store_verify_chain(hl_store_t *st, const unsigned char key[32],
+                          void (*cb)(void *ctx, int64_t seq, hl_chain_problem_t what,
+                                     const char *detail),
+                          void *ctx, size_t *n_problems, hl_err_t *err)
+{
+    if (n_problems) *n_problems = 0;
+    if (!st || !key) return hl_err_set(err, HL_ERR_USAGE, "hl_store_verify_chain: no argument");
+    hl_verify_t v = {.st = st, .key = key, .cb = cb, .ctx = ctx, .err = err};
+    unsigned char dg[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!EVP_Digest(key, 32, dg, &n, EVP_sha256(), NULL) || n != 32)
+        return hl_err_set(err, HL_ERR_INTERNAL, "SHA-256 failed while checking the chain");
+    hex_encode(dg, 8, v.key_id);
+    memcpy(v.expected, CHAIN_ZERO, sizeof v.expected);
+    int src = sqlite3_prepare_v2(st->db,
+                                 "SELECT seq FROM responses WHERE chain = ?1 AND status <> 0"
+                                 " AND seq <> ?2 ORDER BY seq LIMIT 1",
+                                 -1, &v.find, NULL);
+    if (src != SQLITE_OK) return store_fail(st, src, "checking the chain", err);
+    int rc = walk_responses(st, "?1", "r.status <> 0", NULL, 0, -1, false, verify_row, &v, err);
+    sqlite3_finalize(v.find);
+    if (rc != HL_OK && v.nomem)
+        rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory checking the chain");
+    if (rc != HL_OK) return rc;
+    if (n_problems) *n_problems = v.n;
+    hl_err_clear(err);
+    return HL_OK;
+}
+
+/* ---- Fair counting -------------------------------------------------------------- */
+
+/* Counts every stored response (finished or not) by its flag. */
+int hl_store_fair_counts(hl_store_t *st, hl_store_fair_t *out, hl_err_t *err)
+{
+    if (!st || !out) return hl_err_set(err, HL_ERR_USAGE, "hl_store_fair_counts: no argument");
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "SELECT count(suspect), total(suspect = 'min_interval'),"
+                                 " total(suspect = 'max_per_hour') FROM responses",
+                                 -1, &s, NULL);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    int rc = HL_OK;
+    if (src == SQLITE_ROW) {
+        out->suspect = sqlite3_column_int64(s, 0);
+        out->min_interval = sqlite3_column_int64(s, 1);
+        out->max_per_hour = sqlite3_column_int64(s, 2);
+    } else {
+        rc = store_fail(st, src, "counting flagged responses", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int hl_store_export_sql(hl_store_t *st, const char *survey_id, char **sql, hl_err_t *err)
 {
     *sql = NULL;
@@ -2214,7 +2659,7 @@ int hl_store_export_sql(hl_store_t *st, const char *survey_id, char **sql, hl_er
            " strftime('%Y-%m-%dT%H:%M:%SZ', r.started_utc_ms / 1000, 'unixepoch'),"
            " strftime('%Y-%m-%dT%H:%M:%SZ', r.finished_utc_ms / 1000, 'unixepoch'),"
            " CASE r.status WHEN 1 THEN 'complete' WHEN 2 THEN 'partial' ELSE 'in_progress' END,"
-           " r.clock_trusted, r.officer_id, r.counter");
+           " r.suspect, r.clock_trusted, r.officer_id, r.counter");
     for (size_t i = 0; i < n; i++)
         sqlite3_str_appendf(b,
                             ", (SELECT a.value FROM answers a WHERE a.id BETWEEN r.seq * 64"

@@ -24,7 +24,7 @@
 
 #define HL_STORE_FILE           "hailong.db"   /* database file name inside the data directory */
 #define HL_STORE_LOCK           "hailong.lock" /* the writer's flock; holds its pid */
-#define HL_STORE_SCHEMA_VERSION 4              /* PRAGMA user_version written by this build */
+#define HL_STORE_SCHEMA_VERSION 5              /* PRAGMA user_version written by this build */
 #define HL_STORE_APP_ID         0x484C4E47     /* PRAGMA application_id: "HLNG" */
 #define HL_STORE_PAGE_SIZE      1024           /* page size of new databases (small commits) */
 
@@ -116,6 +116,11 @@ typedef struct hl_row {
     bool clock_trusted;
     const char *officer_id; /* officer on duty when it started, NULL: none */
     const char *counter;    /* counter name then, NULL: none */
+    const char *suspect;    /* fair counting's flag ("min_interval", "max_per_hour"), NULL */
+    const char *chain;      /* hex HMAC-SHA256 chain value (finished responses), NULL while
+                               in progress */
+    const char *prev_chain; /* the chain value it follows (64 zeros for the first), NULL while
+                               in progress */
     size_t n_answers;
     const char *const *qids;   /* n_answers question ids, sorted by id */
     const char *const *values; /* their values */
@@ -285,6 +290,52 @@ int hl_store_tally(hl_store_t *st, const hl_tally_query_t *q, const char *qid,
  * tz_offset_ms, hour 0..23) into counts[24]. */
 int hl_store_hourly(hl_store_t *st, const hl_tally_query_t *q, int64_t tz_offset_ms,
                     int64_t counts[24], hl_err_t *err);
+
+/* ---- Tamper evidence (issue 7) ------------------------------------------------- */
+
+/* Each finished response carries a chain value: HMAC-SHA256, keyed with the
+ * chain key, over the response's canonical content (its JSON Lines row
+ * without the chain fields, hl_jsonl_put_row) followed by the previous
+ * finished response's chain value (by seq; 64 '0' for the first). It is
+ * computed in the transaction that finishes the response (also when a
+ * response is recovered as partial at open). The key: the config's export
+ * key (export.key_sha256) when there is one, so technicians can check
+ * bundles with their stick's key, else the kiosk's own key file
+ * (<data_dir>/chain.key, 32 random bytes, made by the platform); responses
+ * record the key's id (first 16 hex digits of SHA-256 of the key) so a
+ * rotated key is noticed, not mistaken for tampering. */
+#define HL_CHAIN_HEX 64
+int hl_store_set_chain_key(hl_store_t *st, const unsigned char key[32], hl_err_t *err);
+
+/* The newest chain value and its seq (0 and 64 zeros when none). */
+int hl_store_chain_head(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_HEX + 1], hl_err_t *err);
+
+/* A problem the chain check found, by sequence number. */
+typedef enum hl_chain_problem {
+    HL_CHAIN_EDITED = 0, /* content changed: its MAC does not match */
+    HL_CHAIN_DELETED,    /* a response before it is missing (its prev_chain names another) */
+    HL_CHAIN_INSERTED,   /* a response nobody chained (no valid MAC, or not linked) */
+    HL_CHAIN_REORDERED,  /* linked out of sequence order */
+    HL_CHAIN_OTHER_KEY   /* made with another key (id differs): not checked */
+} hl_chain_problem_t;
+
+/* Checks every finished response's chain with key; cb (may be NULL) gets
+ * each problem; *n_problems how many. HL_OK when the walk ran (problems or
+ * not); store failures as their codes. */
+int hl_store_verify_chain(hl_store_t *st, const unsigned char key[32],
+                          void (*cb)(void *ctx, int64_t seq, hl_chain_problem_t what,
+                                     const char *detail),
+                          void *ctx, size_t *n_problems, hl_err_t *err);
+
+/* ---- Fair counting (issue 7) --------------------------------------------------- */
+
+typedef struct hl_store_fair {
+    int64_t suspect;      /* responses flagged (any reason) */
+    int64_t min_interval; /* started within min_interval_s of the previous one's finish */
+    int64_t max_per_hour; /* beyond max_per_hour in the last hour */
+} hl_store_fair_t;
+
+int hl_store_fair_counts(hl_store_t *st, hl_store_fair_t *out, hl_err_t *err);
 
 /* The SQL that yields the CSV export's columns (without the header) for
  * survey_id, as the sqlite3 shell would run it; for the benchmark that

@@ -7,7 +7,9 @@
  * The request body is built in one memory buffer that grows to the largest
  * batch and is reused: the prefix {"kiosk_id":...,"batch_id":...,
  * "responses":[ has a fixed length, so it is reserved first and filled in
- * once the batch's UUIDs (and so its id) are known. One CURL handle lives as
+ * once the batch's UUIDs (and so its id) are known; it ends with the store's
+ * chain head at the time ("chain_head": {"seq", "chain"}, issue 7), which
+ * the server records outside the kiosk. One CURL handle lives as
  * long as the hl_sync_t, so batches reuse the TLS connection. libcurl has no
  * time limit by default: connect, whole-request and low-speed limits are
  * always set. Only https (or http when the config allows it) is enabled,
@@ -526,7 +528,16 @@ static int build_batch(hl_sync_t *s, hl_store_t *reader, char batch_id[HL_SYNC_B
         return hl_err_set(err, HL_ERR_NOMEM, "out of memory building a sync batch");
     if (rc != HL_OK) return rc;
     if (s->n == 0) return HL_OK;
-    if (!body_lit(s, "]}")) return hl_err_set(err, HL_ERR_NOMEM, "out of memory building a batch");
+    /* The chain head now (it may already name responses of later batches):
+     * a later head that does not extend this one reveals truncation. */
+    int64_t head_seq = 0;
+    char head[HL_CHAIN_HEX + 1];
+    rc = hl_store_chain_head(reader, &head_seq, head, err);
+    if (rc != HL_OK) return rc;
+    char tail[HL_CHAIN_HEX + 64];
+    snprintf(tail, sizeof tail, "],\"chain_head\":{\"seq\":%lld,\"chain\":\"%s\"}}",
+             (long long)head_seq, head);
+    if (!body_lit(s, tail)) return hl_err_set(err, HL_ERR_NOMEM, "out of memory building a batch");
     hl_sync_batch_id((const char(*)[HL_UUID_LEN + 1]) s->uuids, s->n, batch_id);
     char prefix[160];
     int len =

@@ -34,8 +34,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#define HL_XLSX_FIXED_COLS 11 /* response_id .. clock_trusted, officer_id, counter */
-#define HL_XLSX_SHEET_MAX  31 /* Excel's limit on a sheet name */
+#define HL_XLSX_FIXED_COLS                                                                         \
+    12 /* response_id .. status, suspect, clock_trusted, officer_id, counter */
+#define HL_XLSX_SHEET_MAX 31 /* Excel's limit on a sheet name */
 
 /* A question column pair and its summary counts. */
 typedef struct hl_xq {
@@ -220,9 +221,9 @@ static void sheet_name(lxw_workbook *wb, const char *id, const char *suffix, cha
 static int survey_header(hl_xlsx_t *x, hl_xsurvey_t *s)
 {
     static const char *const fixed[HL_XLSX_FIXED_COLS] = {
-        "response_id", "seq",    "kiosk_id",      "survey_version", "language", "started_at",
-        "finished_at", "status", "clock_trusted", "officer_id",     "counter"};
-    static const double widths[HL_XLSX_FIXED_COLS] = {38, 8, 14, 9, 9, 20, 20, 12, 12, 14, 20};
+        "response_id", "seq",    "kiosk_id", "survey_version", "language",   "started_at",
+        "finished_at", "status", "suspect",  "clock_trusted",  "officer_id", "counter"};
+    static const double widths[HL_XLSX_FIXED_COLS] = {38, 8, 14, 9, 9, 20, 20, 12, 14, 12, 14, 20};
     lxw_error e = LXW_NO_ERROR;
     for (lxw_col_t c = 0; e == LXW_NO_ERROR && c < HL_XLSX_FIXED_COLS; c++) {
         e = worksheet_write_string(s->ws, 0, c, fixed[c], x->f_head);
@@ -499,10 +500,12 @@ static int xlsx_row(void *ctx, const hl_row_t *r)
         e = worksheet_write_datetime(s->ws, row, 6, &t, x->f_time);
     }
     if (!e) e = worksheet_write_string(s->ws, row, 7, hl_resp_status_name(r->status), NULL);
-    if (!e) e = worksheet_write_boolean(s->ws, row, 8, r->clock_trusted, NULL);
+    /* Empty when fair counting did not flag it. */
+    if (!e && r->suspect) e = worksheet_write_string(s->ws, row, 8, r->suspect, NULL);
+    if (!e) e = worksheet_write_boolean(s->ws, row, 9, r->clock_trusted, NULL);
     /* Empty cells when nobody was on duty. */
-    if (!e && r->officer_id) e = worksheet_write_string(s->ws, row, 9, r->officer_id, NULL);
-    if (!e && r->counter) e = worksheet_write_string(s->ws, row, 10, r->counter, NULL);
+    if (!e && r->officer_id) e = worksheet_write_string(s->ws, row, 10, r->officer_id, NULL);
+    if (!e && r->counter) e = worksheet_write_string(s->ws, row, 11, r->counter, NULL);
 
     /* Both lists are sorted by id (answers come in the store's key order). */
     memset(s->cells, 0, (s->n_cols ? s->n_cols : 1) * sizeof *s->cells);

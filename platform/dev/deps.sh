@@ -24,6 +24,8 @@ hl_test_packages=(
   openssl                            # test_sync: makes the test CA and server certificates
   fusefat                            # test_fat: mounts a FAT image read-write through FUSE (pulls fuse:
                                      # fusermount), as this kernel cannot loop-mount vfat
+  # Not installed here (CI replays the fuzz corpora without clang): the real fuzzers,
+  # bash tests/fuzz/run.sh, need clang-14 libclang-rt-14-dev (clang, libFuzzer + sanitizer runtimes).
 )
 
 hl_install_missing() {

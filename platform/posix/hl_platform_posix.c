@@ -6,6 +6,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,4 +231,100 @@ int hl_platform_set_time(int64_t utc_ms, hl_err_t *err)
                           "not allowed to set the clock: the kiosk needs CAP_SYS_TIME (or connect "
                           "it to a network with NTP)");
     return hl_err_set(err, HL_ERR_STATE, "cannot set the clock: %s", strerror(errno));
+}
+
+/* ---- The chain key -------------------------------------------------------- */
+
+static int chain_errno_rc(int e)
+{
+    if (e == ENOSPC || e == EDQUOT) return HL_ERR_FULL;
+    if (e == EROFS) return HL_ERR_READONLY;
+    return HL_ERR_IO;
+}
+
+int hl_platform_chain_key_read(const char *data_dir, unsigned char key[32], hl_err_t *err)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", data_dir, HL_CHAIN_KEY_FILE) >= (int)sizeof path)
+        return hl_err_set(err, HL_ERR_USAGE, "data folder path too long: %s", data_dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        if (errno == ENOENT) return hl_err_set(err, HL_ERR_NOT_FOUND, "%s does not exist", path);
+        return hl_err_set(err, HL_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    }
+    unsigned char buf[33];
+    size_t got = 0;
+    int rc = HL_OK;
+    while (got < sizeof buf) {
+        ssize_t r = read(fd, buf + got, sizeof buf - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            rc = hl_err_set(err, HL_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+            break;
+        }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (rc == HL_OK && got != 32)
+        rc = hl_err_set(err, HL_ERR_CORRUPT,
+                        "%s holds %s%zu bytes, not the 32 of a chain key: it is damaged or not "
+                        "ours (it is never replaced; restore it from a backup)",
+                        path, got > 32 ? "more than " : "", got > 32 ? (size_t)32 : got);
+    if (rc == HL_OK) memcpy(key, buf, 32);
+    memset(buf, 0, sizeof buf);
+    return rc;
+}
+
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int r = fsync(fd);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return r;
+}
+
+int hl_platform_chain_key(const char *data_dir, unsigned char key[32], hl_err_t *err)
+{
+    int rc = hl_platform_chain_key_read(data_dir, key, err);
+    if (rc != HL_ERR_NOT_FOUND) return rc;
+    hl_err_clear(err);
+    char path[PATH_MAX], tmp[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", data_dir, HL_CHAIN_KEY_FILE);
+    if (snprintf(tmp, sizeof tmp, "%s/.%s.%ld", data_dir, HL_CHAIN_KEY_FILE, (long)getpid()) >=
+        (int)sizeof tmp)
+        return hl_err_set(err, HL_ERR_USAGE, "data folder path too long: %s", data_dir);
+    unsigned char fresh[32];
+    if (real_random(NULL, fresh, sizeof fresh) != 0)
+        return hl_err_set(err, HL_ERR_IO, "no random bytes for a chain key: %s", strerror(errno));
+    (void)unlink(tmp); /* left over by a crash of a process with our pid */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        memset(fresh, 0, sizeof fresh);
+        return hl_err_set(err, chain_errno_rc(errno), "cannot create %s: %s", tmp, strerror(errno));
+    }
+    size_t done = 0;
+    while (done < sizeof fresh) {
+        ssize_t w = write(fd, fresh + done, sizeof fresh - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) break;
+        done += (size_t)w;
+    }
+    int e = done == sizeof fresh ? 0 : errno;
+    if (!e && fsync(fd) != 0) e = errno;
+    close(fd);
+    if (!e && link(tmp, path) != 0) e = errno;
+    (void)unlink(tmp);
+    memset(fresh, 0, sizeof fresh);
+    if (e == EEXIST) return hl_platform_chain_key_read(data_dir, key, err); /* another won */
+    if (e)
+        return hl_err_set(err, chain_errno_rc(e), "cannot write the chain key %s: %s", path,
+                          strerror(e));
+    if (fsync_dir(data_dir) != 0)
+        return hl_err_set(err, chain_errno_rc(errno), "cannot sync folder %s: %s", data_dir,
+                          strerror(errno));
+    return hl_platform_chain_key_read(data_dir, key, err);
 }
