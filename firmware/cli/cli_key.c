@@ -35,16 +35,6 @@ static const char key_usage[] =
     "the new key.\n";
 
 /* Formats n bytes as lower-case hex into out (2n+1 bytes). */
-static void hl_key_hex(const unsigned char *b, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[b[i] >> 4];
-        out[2 * i + 1] = digits[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 int hl_cli_export_key(hl_cli_t *cli, int argc, char **argv)
 {
     bool make_new = false;
@@ -79,10 +69,10 @@ int hl_cli_export_key(hl_cli_t *cli, int argc, char **argv)
                 strerror(errno));
         return HL_EXIT_FAIL;
     }
-    hl_key_hex(raw, sizeof raw, secret);
+    hl_hex_encode(raw, sizeof raw, secret);
     explicit_bzero(raw, sizeof raw);
     hl_bundle_key_from_secret(secret, strlen(secret), key);
-    hl_key_hex(key, sizeof key, hash);
+    hl_hex_encode(key, sizeof key, hash);
     explicit_bzero(key, sizeof key);
 
     char value[2 * HL_BUNDLE_KEY_LEN + 3];

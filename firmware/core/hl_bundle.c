@@ -49,16 +49,6 @@
 
 /* ---- Small helpers ------------------------------------------------------- */
 
-static void hex_encode(const unsigned char *b, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[b[i] >> 4];
-        out[2 * i + 1] = hex[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* "2023-11-14T22:14:20.123Z" (floor to the millisecond). */
 static void iso_ms(int64_t ms, char out[32])
 {
@@ -432,7 +422,7 @@ static int hash_file_at(int dfd, const char *name, const char *shown, int64_t *b
     unsigned char dg[32];
     unsigned int dlen = 0;
     EVP_DigestFinal_ex(md, dg, &dlen);
-    hex_encode(dg, 32, hex);
+    hl_hex_encode(dg, 32, hex);
     *bytes = total;
 done:
     EVP_MD_CTX_free(md);
@@ -624,7 +614,7 @@ static int manifest_text(const hl_bundle_opts_t *o, const hl_jsonl_t *j, const h
     char mac_hex[65];
     ok = canon && HMAC(EVP_sha256(), o->key, HL_BUNDLE_KEY_LEN, (const unsigned char *)canon,
                        strlen(canon), mac, &mlen) != NULL;
-    if (ok) hex_encode(mac, 32, mac_hex);
+    if (ok) hl_hex_encode(mac, 32, mac_hex);
     ok = ok && !json_object_set_new(m, "hmac_sha256", json_string(mac_hex));
     char *body = ok ? json_dumps(m, JSON_INDENT(2)) : NULL;
     free(canon);
@@ -1029,7 +1019,7 @@ static bool chain_mac(const unsigned char *key, char *line, size_t n, size_t at,
               &mlen) ||
         mlen != 32)
         return false;
-    hex_encode(mac, 32, out);
+    hl_hex_encode(mac, 32, out);
     return true;
 }
 
@@ -1197,7 +1187,7 @@ int hl_bundle_verify(const char *dir, const unsigned char key[HL_BUNDLE_KEY_LEN]
             return hl_err_set(err, HL_ERR_NOMEM, "out of memory verifying %s", dir);
         }
         free(canon);
-        hex_encode(mac, 32, want);
+        hl_hex_encode(mac, 32, want);
         if (CRYPTO_memcmp(want, mac_hex, 64) != 0)
             problem(&v, HL_BUNDLE_MANIFEST,
                     "HMAC does not match: the manifest was edited after export, or the key is "

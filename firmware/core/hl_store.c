@@ -65,6 +65,7 @@
  * commits.
  */
 #include "hl_store.h"
+#include "hl_sys.h"
 
 #include "hl_bundle.h"
 #include "hl_export.h"
@@ -2331,16 +2332,6 @@ int hl_store_hourly(hl_store_t *st, const hl_tally_query_t *q, int64_t tz_offset
 #define CHAIN_STOP        (-1)               /* chain_row: a response in progress, stop */
 #define CHAIN_FULL        (-2)               /* chain_row: the batch is full */
 
-static void hex_encode(const unsigned char *b, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[b[i] >> 4];
-        out[2 * i + 1] = hex[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* hex = HMAC-SHA256(key, canonical content of r || prev); false when out of
  * memory. */
 static bool chain_mac(const unsigned char key[32], const hl_row_t *r, const char *prev,
@@ -2351,7 +2342,7 @@ static bool chain_mac(const unsigned char key[32], const hl_row_t *r, const char
     unsigned int n = 0;
     bool ok = hl_jsonl_put_row_canonical(&o, r) && hl_fdbuf_put(&o, prev, strlen(prev)) &&
               HMAC(EVP_sha256(), key, 32, (const unsigned char *)o.buf, o.len, mac, &n) && n == 32;
-    if (ok) hex_encode(mac, 32, hex);
+    if (ok) hl_hex_encode(mac, 32, hex);
     free(o.buf);
     return ok;
 }
@@ -2470,7 +2461,7 @@ int hl_store_set_chain_key(hl_store_t *st, const unsigned char key[32], hl_err_t
     if (!EVP_Digest(key, 32, dg, &n, EVP_sha256(), NULL) || n != 32)
         return hl_err_set(err, HL_ERR_INTERNAL, "SHA-256 failed while setting the chain key");
     memcpy(st->key, key, sizeof st->key);
-    hex_encode(dg, 8, st->key_id);
+    hl_hex_encode(dg, 8, st->key_id);
     st->has_key = true;
     /* A read-only store only checks the chain. */
     if (st->read_only) {
@@ -2602,7 +2593,7 @@ int hl_store_verify_chain(hl_store_t *st, const unsigned char key[32],
     unsigned int n = 0;
     if (!EVP_Digest(key, 32, dg, &n, EVP_sha256(), NULL) || n != 32)
         return hl_err_set(err, HL_ERR_INTERNAL, "SHA-256 failed while checking the chain");
-    hex_encode(dg, 8, v.key_id);
+    hl_hex_encode(dg, 8, v.key_id);
     memcpy(v.expected, CHAIN_ZERO, sizeof v.expected);
     int src = sqlite3_prepare_v2(st->db,
                                  "SELECT seq FROM responses WHERE chain = ?1 AND status <> 0"

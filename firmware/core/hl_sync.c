@@ -17,6 +17,7 @@
  * and the token is only ever put in the Authorization header.
  */
 #include "hl_sync.h"
+#include "hl_sys.h"
 
 #include "hl_bundle.h"
 #include "hl_export.h"
@@ -144,16 +145,6 @@ int64_t hl_sync_backoff_ms(int failures, uint32_t rnd, int64_t base_ms, int64_t 
     return half + (half > 0 ? (int64_t)(rnd % (uint64_t)(half + 1)) : 0);
 }
 
-static void hex_encode(const unsigned char *b, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[b[i] >> 4];
-        out[2 * i + 1] = hex[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 void hl_sync_batch_id(const char (*uuids)[HL_UUID_LEN + 1], size_t n,
                       char out[HL_SYNC_BATCH_ID_LEN + 1])
 {
@@ -167,7 +158,7 @@ void hl_sync_batch_id(const char (*uuids)[HL_UUID_LEN + 1], size_t n,
     ok = ok && EVP_DigestFinal_ex(c, md, &mdlen);
     EVP_MD_CTX_free(c);
     if (!ok) memset(md, 0, sizeof md), mdlen = 32; /* only without memory; still well-formed */
-    hex_encode(md, mdlen, hex);
+    hl_hex_encode(md, mdlen, hex);
     memcpy(out, hex, HL_SYNC_BATCH_ID_LEN);
     out[HL_SYNC_BATCH_ID_LEN] = '\0';
 }
@@ -249,7 +240,7 @@ void hl_sync_fingerprint(const hl_sync_cfg_t *cfg, char out[65])
     ok = ok && EVP_DigestFinal_ex(c, md, &mdlen) && mdlen == 32;
     EVP_MD_CTX_free(c);
     if (!ok) memset(md, 0, 32);
-    hex_encode(md, 32, out);
+    hl_hex_encode(md, 32, out);
 }
 
 int hl_sync_global_init(hl_err_t *err)

@@ -113,3 +113,13 @@ bool hl_time_parse_iso8601(const char *s, int64_t *utc_ms)
     *utc_ms = ((days * 24 + h) * 60 + mi) * 60000LL + se * 1000LL;
     return true;
 }
+
+void hl_hex_encode(const unsigned char *b, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}

@@ -39,6 +39,9 @@ hl_sys_t hl_fakesys_sys(hl_fakesys_t *f);
 /* Formats a random version-4 UUID (36 chars + NUL) from sys->random. */
 int hl_uuid_new(const hl_sys_t *sys, char out[37]);
 
+/* Writes n bytes as 2n lower-case hex digits and a NUL into out. */
+void hl_hex_encode(const unsigned char *b, size_t n, char *out);
+
 /* Formats ms since the epoch as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL). */
 void hl_time_iso8601(int64_t utc_ms, char out[32]);
 
