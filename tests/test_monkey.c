@@ -109,6 +109,7 @@ static void mk_open(mk_t *m, unsigned seed)
     m->cli.sys = sys;
     /* As hl_cli_load (the command's main.c) does: the config, then the bundled survey. */
     hl_diags_t d = {0};
+    hl_config_defaults(&m->cli.cfg, "k-monkey");
     if (hl_config_load_file(m->config, &m->cli.cfg, &d) != HL_OK) {
         hl_diags_print(&d, stderr);
         abort();
@@ -408,6 +409,9 @@ static void test_random_taps_touches_and_waits_on_every_screen_store_only_valid_
     }
     CHECK(c.complete > 0);
     CHECK(m->pins_ok > 0);
+    /* Event-driven: the loop never finds timed work due again right after a
+     * tick (it would spin until the next touch). */
+    CHECK_INT(m->busy, 0);
     char pages[200] = "";
     for (int i = 0; i < m->n_pages; i++)
         snprintf(pages + strlen(pages), sizeof pages - strlen(pages), "%s\"%s\"", i ? ", " : "",
