@@ -10,6 +10,10 @@
  * Input arrives as hl_input_t in logical (rotated) screen coordinates. In
  * kms mode no key or gesture leaves the program (Alt+F4, Escape, Ctrl+C,
  * SDL_QUIT are ignored); SIGTERM always stops it cleanly.
+ *
+ * The screen never blanks by itself while the program runs (SDL's screen
+ * saver is off); the panel goes off only when the program says so
+ * (hl_display_panel: outside opening hours).
  */
 #ifndef HL_DISPLAY_H
 #define HL_DISPLAY_H
@@ -68,6 +72,19 @@ void hl_display_size(const hl_display_t *d, int *w, int *h);
 
 /* Shows what was drawn. */
 int hl_display_present(hl_display_t *d, hl_err_t *err);
+
+/* Turns the panel off or on. kms: the sysfs backlight when the machine has
+ * one (<sysfs>/class/backlight/<device>, sysfs being $HAILONG_SYSFS_ROOT or
+ * /sys: bl_power, else brightness), else DPMS on the connector through the
+ * DRM device SDL opened (libdrm; needs the DRM master); while DPMS has it
+ * off, present does not flip (the CRTC is off) and the next present after
+ * on does. desktop and headless: the state is only recorded. An error says
+ * what failed (the caller then draws black instead); the state asked for is
+ * recorded either way. The two ways themselves are in hl_panel.h. */
+int hl_display_panel(hl_display_t *d, bool on, hl_err_t *err);
+
+/* The panel state last asked for with hl_display_panel (true at open). */
+bool hl_display_panel_on(const hl_display_t *d);
 
 /* Headless only: a new surface size (the script's `size WxH`, physical like
  * opts w x h). The renderer stays the same, so textures made with it stay

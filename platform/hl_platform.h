@@ -13,6 +13,7 @@
 #include "hl_err.h"
 #include "hl_sys.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The real services: CLOCK_MONOTONIC, CLOCK_REALTIME, getrandom(2), and a
@@ -25,6 +26,22 @@ hl_sys_t hl_platform_sys(void);
  * (or can be created), else $XDG_DATA_HOME/hailong (~/.local/share/hailong).
  * Does not create it (the store does). */
 int hl_platform_data_dir(const char *flag, char *out, size_t outsz, hl_err_t *err);
+
+/* Whether the kiosk may keep its responses in dir, before it opens the store:
+ * a file system that keeps its changes in RAM (tmpfs, ramfs, an overlay: a
+ * read-only root's overlay with no data partition, or covering it too),
+ * where every answer would vanish at the next power cut, is refused
+ * (HL_ERR_STATE) unless $HAILONG_DATA_IN_RAM is 1 (tests, demonstrations); a
+ * missing folder is judged by the folder it would be made in. A read-only
+ * file system or a folder this user cannot write is refused
+ * (HL_ERR_READONLY) instead of failing at the first answer. With
+ * require_mount (config storage.require_mount) the folder must exist
+ * (HL_ERR_NOT_FOUND) and lie on another file system than root's
+ * (HL_ERR_STATE): a data partition that failed to mount leaves an empty
+ * mount point on the root file system. root is "/" (tests give another
+ * folder). Without require_mount a missing folder is fine: the store makes it. */
+int hl_platform_data_dir_check(const char *dir, bool require_mount, const char *root,
+                               hl_err_t *err);
 
 /* The bundled assets folder: $HAILONG_ASSETS_DIR, else the one compiled in
  * (the source tree's assets/ for a build tree, /usr/share/hailong when

@@ -483,7 +483,7 @@ static int hl_args_stdin(const char *input, char **out, char **err, ...)
         dup2(ofd, 1);
         dup2(efd, 2);
         putenv((char *)"HAILONG_CONFIG=");
-        execv(argv[0], (char *const *)argv);
+        hl_test_execv(argv);
         _exit(127);
     }
     close(in[0]);

@@ -160,7 +160,7 @@ static void test_unknown_keys_are_reported_with_suggestions(void)
     EXPECT_ONE_PROBLEM("{\"colour\": \"red\"}", 1, 2, "colour",
                        "unknown key \"colour\" (keys allowed here: kiosk_id, site, counter, "
                        "survey, timeouts, display, export, sync, officers, officer, language, "
-                       "technician, fairness)");
+                       "technician, fairness, storage)");
 }
 
 static void test_timeouts_out_of_range_say_the_range(void)
@@ -382,6 +382,97 @@ static void test_display_problems_are_reported_with_their_place(void)
                        "use 0, 90, 180 or 270");
     EXPECT_ONE_PROBLEM("{\"display\": {\"dpi\": 20}}", 1, 21, "display.dpi", "dpi");
     EXPECT_ONE_PROBLEM("{\"display\": {\"dpj\": 96}}", 1, 14, "display.dpj", "dpj");
+}
+
+static void test_display_opening_hours_are_loaded_and_default_to_always_on(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    hl_config_defaults(&cfg, "k1");
+    CHECK(!cfg.display.hours.set); /* no key: always on, as before */
+    CHECK_INT(load(&cfg,
+                   "{\"display\": {\"dpi\": 120, \"opening_hours\": [\n"
+                   "  {\"days\": \"mon-fri\", \"open\": \"07:30\", \"close\": \"11:30\"},\n"
+                   "  {\"days\": \"mon-fri\", \"open\": \"13:30\", \"close\": \"17:00\"},\n"
+                   "  {\"days\": \"sat\", \"open\": \"07:30\", \"close\": \"11:30\"}]}}",
+                   &d),
+              HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK_INT(cfg.display.dpi, 120);
+    CHECK(cfg.display.hours.set);
+    /* 2026-11-23 is a Monday: open at 07:30 UTC+0, closed at lunch and Sunday. */
+    int64_t mon = 1795392000000LL, h = 3600000LL;
+    CHECK(hl_hours_is_open(&cfg.display.hours, mon + 7 * h + 30 * 60000, 0));
+    CHECK(!hl_hours_is_open(&cfg.display.hours, mon + 12 * h, 0));
+    CHECK(!hl_hours_is_open(&cfg.display.hours, mon + 6 * 24 * h + 9 * h, 0));
+    /* A later file without the key keeps what the first gave (as every key). */
+    CHECK_INT(load(&cfg, "{\"display\": {\"dpi\": 96}}", &d), HL_OK);
+    CHECK(cfg.display.hours.set);
+    /* A bad list leaves the config as it was. */
+    CHECK_INT(load(&cfg,
+                   "{\"display\": {\"dpi\": 100, \"opening_hours\": [{\"days\": \"sun\", "
+                   "\"open\": \"09:00\", \"close\": \"08:00\"}]}}",
+                   &d),
+              HL_ERR_INVALID);
+    CHECK_INT(cfg.display.dpi, 96);
+    CHECK(hl_hours_is_open(&cfg.display.hours, mon + 7 * h + 30 * 60000, 0));
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_display_opening_hours_problems_are_reported_with_their_place(void)
+{
+    EXPECT_ONE_PROBLEM("{\"display\": {\"opening_hours\": {}}}", 1, 31, "display.opening_hours",
+                       "\"opening_hours\" must be a list such as [{\"days\": \"mon-fri\"");
+    EXPECT_ONE_PROBLEM("{\"display\": {\"opening_hours\": []}}", 1, 31, "display.opening_hours",
+                       "leave the key out to keep the panel on all the time");
+    EXPECT_ONE_PROBLEM("{\"display\": {\"opening_hours\": [\n"
+                       "  {\"days\": \"mon-fri\", \"open\": \"07:30\", \"close\": \"17h\"}]}}",
+                       2, 49, "display.opening_hours[0].close", "must be a time HH:MM");
+    EXPECT_ONE_PROBLEM("{\"display\": {\"opening_hour\": []}}", 1, 14, "display.opening_hour",
+                       "unknown key \"opening_hour\" (did you mean \"opening_hours\"?)");
+}
+
+static void test_storage_require_mount_is_a_bool_defaulting_to_false(void)
+{
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    hl_config_defaults(&cfg, "k1");
+    CHECK(!cfg.require_mount);
+    CHECK_INT(load(&cfg, "{\"storage\": {}}", &d), HL_OK);
+    CHECK(!cfg.require_mount);
+    CHECK_INT(load(&cfg, "{\"storage\": {\"require_mount\": true}}", &d), HL_OK);
+    EXPECT_COUNT(&d, 0);
+    CHECK(cfg.require_mount);
+    CHECK_INT(load(&cfg, "{\"kiosk_id\": \"k2\"}", &d), HL_OK); /* left out: kept */
+    CHECK(cfg.require_mount);
+    CHECK_INT(load(&cfg, "{\"storage\": {\"require_mount\": false}}", &d), HL_OK);
+    CHECK(!cfg.require_mount);
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
+}
+
+static void test_storage_problems_are_reported_with_their_place(void)
+{
+    EXPECT_ONE_PROBLEM("{\"storage\": {\"require_mount\": \"yes\"}}", 1, 31,
+                       "storage.require_mount", "true or false");
+    EXPECT_ONE_PROBLEM("{\"storage\": {\"require_mount\": 1}}", 1, 31, "storage.require_mount",
+                       "true or false");
+    EXPECT_ONE_PROBLEM("{\n  \"storage\": {\"requires_mount\": true}\n}", 2, 15,
+                       "storage.requires_mount",
+                       "unknown key \"requires_mount\" (did you mean \"require_mount\"?)");
+    EXPECT_ONE_PROBLEM("{\"storage\": true}", 1, 13, "storage",
+                       "\"storage\" must be an object such as {\"require_mount\": true}");
+    /* A bad value leaves the config unchanged. */
+    hl_config_t cfg;
+    hl_diags_t d = {0};
+    hl_config_defaults(&cfg, "k1");
+    CHECK_INT(load(&cfg, "{\"kiosk_id\": \"k9\", \"storage\": {\"require_mount\": null}}", &d),
+              HL_ERR_INVALID);
+    CHECK(!cfg.require_mount);
+    CHECK_STR(cfg.kiosk_id, "k1");
+    hl_config_free(&cfg);
+    hl_diags_free(&d);
 }
 
 #define KEY_HEX "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b"
@@ -1550,6 +1641,10 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_export_problems_are_reported_with_their_place),
     HL_TEST(test_display_section_sets_dpi_and_rotation),
     HL_TEST(test_display_problems_are_reported_with_their_place),
+    HL_TEST(test_display_opening_hours_are_loaded_and_default_to_always_on),
+    HL_TEST(test_display_opening_hours_problems_are_reported_with_their_place),
+    HL_TEST(test_storage_require_mount_is_a_bool_defaulting_to_false),
+    HL_TEST(test_storage_problems_are_reported_with_their_place),
     HL_TEST(test_defaults_are_the_kiosk_id_empty_texts_and_bundled_survey),
     HL_TEST(test_full_config_file_overrides_every_default),
     HL_TEST(test_partial_config_keeps_the_other_defaults),

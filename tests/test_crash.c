@@ -334,7 +334,7 @@ static pid_t spawn(const char *const *argv, const char *out, const char *errf)
         dup2(in, 0);
         dup2(o, 1);
         dup2(e, 2);
-        execv(argv[0], (char *const *)argv);
+        hl_test_execv(argv);
         _exit(127);
     }
     return pid;

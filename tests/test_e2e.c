@@ -9,8 +9,13 @@
 #include "hl_test.h"
 #include "hl_ui.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define SURVEY HL_TEST_DATA "/flow/survey.json"
 #define CONFIG HL_TEST_DATA "/flow/config.json"
@@ -335,7 +340,73 @@ static void test_shot_writes_a_png_of_the_screen(void)
     free(dir);
 }
 
+/* Runs a one-tap script with this config text on data. */
+static int run_with_config(const char *dir, const char *data, const char *config_text, char **err)
+{
+    char *cfg = hl_test_write_file(dir, "config.json", config_text);
+    char *script = hl_test_write_file(dir, "one.txt", "answer overall s5\n");
+    const char *argv[] = {HL_BIN,     "run", "--data-dir", data,       "--survey", SURVEY,
+                          "--config", cfg,   "--headless", "--script", script,     NULL};
+    int rc = hl_test_run(argv, NULL, NULL, err);
+    free(cfg);
+    free(script);
+    return rc;
+}
+
+static void test_kiosk_refuses_to_start_on_a_read_only_data_directory(void)
+{
+    if (geteuid() != 0) {
+        printf("skipped: %s needs root to mount a read-only tmpfs\n", __func__);
+        return;
+    }
+    char *dir = hl_test_tmpdir("e2e-ro");
+    char data[512];
+    snprintf(data, sizeof data, "%s/data", dir);
+    CHECK_INT(mkdir(data, 0700), 0);
+    if (mount("tmpfs", data, "tmpfs", MS_RDONLY, "size=64k") != 0) {
+        printf("skipped: %s: mount -t tmpfs -o ro failed: %s\n", __func__, strerror(errno));
+    } else {
+        char *err = NULL;
+        CHECK_INT(run_with_config(dir, data, "{\"kiosk_id\": \"k1\"}\n", &err), 1);
+        CHECK_CONTAINS(err, "read-only file system");
+        CHECK_CONTAINS(err, data);
+        free(err);
+        CHECK_INT(umount(data), 0);
+    }
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_kiosk_refuses_an_unmounted_data_partition_when_the_config_requires_one(void)
+{
+    char *dir = hl_test_tmpdir("e2e-mnt");
+    char data[512];
+    snprintf(data, sizeof data, "%s/data", dir);
+    CHECK_INT(mkdir(data, 0700), 0);
+    struct stat a, b;
+    if (stat(data, &a) != 0 || stat("/", &b) != 0 || a.st_dev != b.st_dev) {
+        printf("skipped: %s: %s is not on the root file system here\n", __func__, data);
+    } else {
+        static const char cfg[] =
+            "{\"kiosk_id\": \"k1\", \"storage\": {\"require_mount\": true}}\n";
+        char *err = NULL;
+        CHECK_INT(run_with_config(dir, data, cfg, &err), 1);
+        CHECK_CONTAINS(err, "storage.require_mount");
+        free(err);
+        char db[600];
+        snprintf(db, sizeof db, "%s/hailong.db", data);
+        CHECK(access(db, F_OK) != 0); /* nothing written under the mount point */
+        /* The same folder without the requirement: the kiosk runs. */
+        CHECK_INT(run_with_config(dir, data, "{\"kiosk_id\": \"k1\"}\n", NULL), 0);
+        CHECK(access(db, F_OK) == 0);
+    }
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_kiosk_refuses_to_start_on_a_read_only_data_directory),
+    HL_TEST(test_kiosk_refuses_an_unmounted_data_partition_when_the_config_requires_one),
     HL_TEST(test_taps_by_id_and_by_coordinates_record_answers_and_gaps_record_nothing),
     HL_TEST(test_tapping_a_target_that_is_not_on_screen_stops_the_run),
     HL_TEST(test_shot_writes_a_png_of_the_screen),

@@ -123,6 +123,27 @@ static void test_headless_display_opens_at_the_requested_size(void)
     fixture_close(&f);
 }
 
+static void test_headless_panel_records_its_state_and_still_presents(void)
+{
+    fixture_t f;
+    if (!fixture_open(&f, 320, 240, 0)) return;
+    hl_err_t err = {0};
+    CHECK(hl_display_panel_on(f.d)); /* on at open */
+    CHECK_INT(hl_display_panel(f.d, false, &err), HL_OK);
+    CHECK(!hl_display_panel_on(f.d));
+    /* Frames are still drawn and presented (a screenshot shows them). */
+    f.scene.background = RED;
+    fixture_draw(&f);
+    uint32_t *px = read_screen(&f);
+    CHECK_INT(pixel_at(&f, px, 10, 10), 0xff0000);
+    free(px);
+    CHECK_INT(hl_display_panel(f.d, true, &err), HL_OK);
+    CHECK(hl_display_panel_on(f.d));
+    /* The screen saver stays off while we run. */
+    CHECK(!SDL_IsScreenSaverEnabled());
+    fixture_close(&f);
+}
+
 static void test_backend_names_parse_and_print_back(void)
 {
     const char *names[] = {"auto", "kms", "desktop", "headless"};
@@ -768,6 +789,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_unlocked_screen_quits_on_sdl_quit),
     HL_TEST(test_headless_display_opens_at_the_requested_size),
     HL_TEST(test_backend_names_parse_and_print_back),
+    HL_TEST(test_headless_panel_records_its_state_and_still_presents),
     HL_TEST(test_bad_rotation_is_a_usage_error),
     HL_TEST(test_resize_changes_the_logical_size_and_keeps_the_renderer),
     HL_TEST(test_save_png_writes_the_presented_frame_pixel_for_pixel),

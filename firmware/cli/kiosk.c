@@ -8,6 +8,7 @@
  * tap happens on touch-up over the same target. When the store fails, the
  * answer is not acknowledged, the screen says the kiosk is out of service,
  * and the same step is retried every few seconds until the fault clears.
+ * Outside opening hours the panel goes off (kiosk_panel.c).
  */
 #include "kiosk.h"
 
@@ -19,7 +20,9 @@
 #define HL_VERSION "0.0.0"
 #endif
 
+#include <errno.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <stdio.h>
@@ -30,7 +33,7 @@ static const char *const script_verbs[] = {
     "tap",         "shot",           "size",          "sync",
     "press",       "release",        "expect-target", "expect-no-target",
     "expect-text", "expect-no-text", "stick",         "unstick",
-    NULL};
+    "live",        "hang",           "expect-panel",  NULL};
 
 const char *const *hl_kiosk_script_verbs(void)
 {
@@ -372,6 +375,8 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
 {
     memset(k, 0, sizeof *k);
     k->cli = cli;
+    hl_err_t nerr = {0};
+    if (hl_notify_open(&k->notify, &nerr) != HL_OK) fprintf(stderr, "hailong: %s\n", nerr.msg);
     /* The flow's clock, trusted also once a technician has set it. */
     k->base_sys = o->sys;
     k->sys = (hl_sys_t){kiosk_sys_mono, kiosk_sys_utc, kiosk_sys_trusted, kiosk_sys_random, k};
@@ -381,6 +386,11 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
     k->scene = calloc(1, sizeof *k->scene);
     if (!k->scene) {
         fprintf(stderr, "hailong run: out of memory\n");
+        return HL_EXIT_FAIL;
+    }
+    /* Refuse a data folder where answers would be lost, before anything is written. */
+    if (hl_platform_data_dir_check(cli->data_dir, cli->cfg.require_mount, "/", &err) != HL_OK) {
+        fprintf(stderr, "hailong run: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }
     hl_store_opts_t sopts = {.vfs = o->store_vfs, .cache_kib = HL_KIOSK_CACHE_KIB};
@@ -424,11 +434,18 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
     hl_kiosk_tech_open(k);
     if ((cli->cfg.has_export_key || cli->cfg.pin_hash[0]) && k->mu_ready) kiosk_media_start(k);
     kiosk_sync_start(k);
+    hl_kiosk_panel_open(k);
     return HL_EXIT_OK;
 }
 
 void hl_kiosk_close(hl_kiosk_t *k)
 {
+    /* Stopping for good; not before the technician's restart, which
+     * re-executes in the same process: the manager would stop the service. */
+    hl_err_t nerr = {0};
+    if (!k->restart && hl_notify_send(&k->notify, "STOPPING=1", &nerr) != HL_OK)
+        fprintf(stderr, "hailong: %s\n", nerr.msg);
+    hl_notify_close(&k->notify);
     hl_kiosk_tech_close(k);
     hl_syncw_stop(k->syncw); /* aborts a request in progress; before the store closes */
     k->syncw = NULL;
@@ -459,7 +476,9 @@ static void kiosk_build(hl_kiosk_t *k)
 {
     int w, h;
     hl_display_size(k->display, &w, &h);
-    if (k->tech.mode != HL_TECH_OFF)
+    if (k->panel_off)
+        hl_scene_clear(k->scene, w, h, (hl_color_t){0, 0, 0, 255}); /* nothing to see or press */
+    else if (k->tech.mode != HL_TECH_OFF)
         hl_kiosk_tech_build(k, w, h);
     else
         hl_ui_build(&k->ui, &k->flow, w, h, kiosk_now(k), k->scene);
@@ -473,6 +492,15 @@ int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err)
     if (rc == HL_OK) {
         k->frames++;
         k->dirty = false;
+        /* The first frame is up: the service manager may consider us started. */
+        if (!k->notify.ready) {
+            hl_err_t nerr = {0};
+            char status[160];
+            snprintf(status, sizeof status, "kiosk %.40s: survey %.60s on screen",
+                     k->cli->cfg.kiosk_id, k->cli->survey->id);
+            if (hl_notify_ready(&k->notify, status, &nerr) != HL_OK)
+                fprintf(stderr, "hailong: %s\n", nerr.msg);
+        }
     }
     return rc;
 }
@@ -503,7 +531,8 @@ static int kiosk_apply(hl_kiosk_t *k, const char *id, hl_err_t *err)
 
 void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
 {
-    if (k->ui.out_of_service) return; /* nothing to press; the retry runs on its own */
+    if (hl_kiosk_panel_touch(k, kind)) return; /* it woke the panel: nothing else */
+    if (k->ui.out_of_service) return;          /* nothing to press; the retry runs on its own */
     bool tech = k->tech.mode != HL_TECH_OFF;
     if (!tech && k->ui.export_state.phase != HL_UI_EXPORT_NONE)
         return; /* the export screen takes none */
@@ -562,9 +591,11 @@ int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err)
     if (!hl_scene_find(k->scene, id))
         return hl_err_set(err, HL_ERR_STATE, "no target \"%s\" on screen (state %s%s)", id,
                           hl_state_name(k->flow.state),
-                          k->tech.mode == HL_TECH_PIN    ? ", PIN pad"
+                          k->panel_off                   ? ", panel off: a touch wakes it first"
+                          : k->tech.mode == HL_TECH_PIN  ? ", PIN pad"
                           : k->tech.mode == HL_TECH_MENU ? ", technician menu"
                                                          : "");
+    k->panel_touch_ms = kiosk_now(k);
     if (k->tech.mode != HL_TECH_OFF) return hl_kiosk_tech_tap(k, id, err);
     return kiosk_apply(k, id, err);
 }
@@ -578,6 +609,8 @@ void hl_kiosk_tick(hl_kiosk_t *k)
 {
     int64_t now = kiosk_now(k);
     hl_err_t err = {0};
+    /* The loop turns: tell the watchdog (real time, whatever the flow's clock). */
+    if (hl_notify_watchdog(&k->notify, &err) != HL_OK) fprintf(stderr, "hailong: %s\n", err.msg);
     hl_kiosk_tech_tick(k);
     hl_state_t before = k->flow.state;
     int64_t due = hl_flow_deadline(&k->flow);
@@ -608,6 +641,7 @@ void hl_kiosk_tick(hl_kiosk_t *k)
     }
     /* The countdown on "still there?" changes every second. */
     if (k->flow.state == HL_STATE_STILL_THERE || before != k->flow.state) k->dirty = true;
+    hl_kiosk_panel_tick(k);
 }
 
 int hl_kiosk_timeout(const hl_kiosk_t *k)
@@ -617,6 +651,8 @@ int hl_kiosk_timeout(const hl_kiosk_t *k)
     if (k->failed_id[0] && (next < 0 || k->retry_at_ms < next)) next = k->retry_at_ms;
     int64_t tech = hl_tech_timeout(&k->tech, now);
     if (tech >= 0 && (next < 0 || now + tech < next)) next = now + tech;
+    int64_t panel = hl_kiosk_panel_due(k); /* an opening-hours boundary, the quiet period */
+    if (panel >= 0 && (next < 0 || panel < next)) next = panel;
     if (k->flow.state == HL_STATE_STILL_THERE) {
         /* Wake at the next whole second of the countdown. */
         int64_t end = hl_flow_deadline(&k->flow);
@@ -624,23 +660,39 @@ int hl_kiosk_timeout(const hl_kiosk_t *k)
         if (tick <= now) tick = now + 1000;
         if (next < 0 || tick < next) next = tick;
     }
-    if (next < 0) return -1;
-    int64_t wait = next - now;
-    if (wait < 0) wait = 0;
+    int64_t wait = next < 0 ? -1 : next - now;
+    if (next >= 0 && wait < 0) wait = 0;
+    /* The watchdog's next WATCHDOG=1 (its own clock: it runs in scripted runs too). */
+    int64_t wd = hl_notify_watchdog_due(&k->notify);
+    if (wd >= 0 && (wait < 0 || wd < wait)) wait = wd;
+    if (wait < 0) return -1;
     if (wait > 3600 * 1000) wait = 3600 * 1000;
     return (int)wait;
 }
 
 int hl_kiosk_loop(hl_kiosk_t *k)
 {
+    return hl_kiosk_loop_for(k, -1);
+}
+
+int hl_kiosk_loop_for(hl_kiosk_t *k, int64_t real_ms)
+{
     hl_err_t err = {0};
+    hl_sys_t real = hl_platform_sys();
+    int64_t end = real_ms < 0 ? -1 : real.mono_ms(real.ctx) + real_ms;
     while (!k->quit) {
         if (k->dirty && hl_kiosk_draw(k, &err) != HL_OK) {
             fprintf(stderr, "hailong: drawing failed: %s\n", err.msg);
             return HL_EXIT_FAIL;
         }
+        int timeout = hl_kiosk_timeout(k);
+        if (end >= 0) {
+            int64_t left = end - real.mono_ms(real.ctx);
+            if (left <= 0) break;
+            if (timeout < 0 || left < timeout) timeout = (int)left;
+        }
         hl_input_t ev;
-        if (hl_display_wait(k->display, hl_kiosk_timeout(k), &ev)) {
+        if (hl_display_wait(k->display, timeout, &ev)) {
             switch (ev.kind) {
             case HL_INPUT_QUIT:
                 k->quit = true;
@@ -710,6 +762,12 @@ const char *hl_kiosk_script_check(void *ctx, const hl_script_step_t *st)
         if (st->argc != 2) return "expect-target takes one target id (expect-target pin:ok)";
     } else if (!strcmp(v, "expect-text") || !strcmp(v, "expect-no-text")) {
         if (st->argc < 2) return "expect-text takes the words to find on screen";
+    } else if (!strcmp(v, "expect-panel")) {
+        if (st->argc != 2 || (strcmp(st->argv[1], "on") && strcmp(st->argv[1], "off")))
+            return "expect-panel takes on or off (expect-panel off)";
+    } else if (!strcmp(v, "live") || !strcmp(v, "hang")) {
+        if (st->argc != 2 || !parse_int(st->argv[1], &a))
+            return "live and hang take milliseconds of real time, up to 100000 (live 1000)";
     } else if (!strcmp(v, "stick") || !strcmp(v, "unstick")) {
         if (st->argc != 2 || st->argv[1][0] != '/')
             return "stick and unstick take the absolute folder a stick is mounted at";
@@ -789,6 +847,31 @@ int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
         if (there != (v[7] == 't'))
             return hl_err_set(err, HL_ERR_STATE, "expected target \"%s\" %s on screen", st->argv[1],
                               there ? "not to be" : "to be");
+        return HL_OK;
+    }
+    if (!strcmp(v, "expect-panel")) {
+        bool want_on = !strcmp(st->argv[1], "on"), on = hl_display_panel_on(k->display);
+        if (on != want_on)
+            return hl_err_set(err, HL_ERR_STATE, "expected the panel %s, but it is %s",
+                              want_on ? "on" : "off", on ? "on" : "off");
+        return HL_OK;
+    }
+    if (!strcmp(v, "live")) {
+        /* The real event loop, for MS of real time (input, workers, watchdog). */
+        int ms = 0;
+        parse_int(st->argv[1], &ms);
+        return hl_kiosk_loop_for(k, ms) == HL_EXIT_OK
+                   ? HL_OK
+                   : hl_err_set(err, HL_ERR_STATE, "live: the event loop failed");
+    }
+    if (!strcmp(v, "hang")) {
+        /* The loop stops turning for MS of real time, as a hung one would: no
+         * input, no WATCHDOG=1 (the watchdog test). */
+        int ms = 0;
+        parse_int(st->argv[1], &ms);
+        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
         return HL_OK;
     }
     if (!strcmp(v, "stick") || !strcmp(v, "unstick")) {

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "hl_display.h"
 #include "hl_media.h"
+#include "hl_notify.h"
 #include "hl_flow.h"
 #include "hl_render.h"
 #include "hl_script.h"
@@ -20,10 +21,14 @@
 
 #include <pthread.h>
 
-#define HL_KIOSK_RETRY_MS  5000 /* out of service: try the failed step again this often */
-#define HL_KIOSK_CACHE_KIB 2048 /* the writer's page cache: a save touches a few pages */
+#define HL_KIOSK_PANEL_RETRY_MS 10000 /* a panel that refused to come on: try again */
+#define HL_KIOSK_RETRY_MS       5000  /* out of service: try the failed step again this often */
+#define HL_KIOSK_CACHE_KIB      2048  /* the writer's page cache: a save touches a few pages */
 
 #define HL_KIOSK_LOG_QUEUE 16 /* technician log rows held while an export has the store */
+
+#define HL_KIOSK_PANEL_QUIET_MS     60000 /* outside hours: off after this long untouched */
+#define HL_KIOSK_PANEL_UNTRUSTED_MS 60000 /* an untrusted clock is looked at this often */
 
 typedef struct hl_kiosk_log_row {
     int64_t at_utc_ms;
@@ -98,6 +103,19 @@ typedef struct hl_kiosk {
     bool restart;               /* restart the program when the loop ends */
     hl_fakesys_t *fake;         /* a scripted run's clock (power and clock simulated), or
                                    NULL for the real kiosk */
+    /* Panel power outside opening hours (kiosk_panel.c). */
+    bool panel_off;         /* the panel is off: the scene is black, a touch only wakes it */
+    bool panel_closed;      /* outside opening hours at the last look at the clock */
+    bool panel_swallow;     /* the finger that woke the panel: its moves and up go nowhere */
+    bool panel_hw_logged;   /* a refused hardware switch was logged (once) */
+    int64_t panel_touch_ms; /* mono ms of the last touch (the start counts as one) */
+    int64_t panel_check_ms; /* mono ms of the next look at the hours (a boundary), 0 none */
+    int64_t panel_quiet_ms; /* mono ms the panel goes off unless touched, 0 none */
+    int64_t panel_mono0;    /* mono ms of the last look at the hours */
+    int64_t panel_utc0;     /* UTC ms then: a wall-clock jump makes the kiosk look again */
+    int64_t panel_retry_ms; /* mono ms to try turning the panel on again after a failure, 0 none */
+    bool panel_dark;        /* the hardware is off (the last switch that worked was "off") */
+    hl_notify_t notify;     /* the service manager: READY=1, WATCHDOG=1, STOPPING=1 */
 } hl_kiosk_t;
 
 typedef struct hl_kiosk_opts {
@@ -142,6 +160,24 @@ void hl_kiosk_poll_workers(hl_kiosk_t *k);
  * (then the next turn does). Part of hl_kiosk_poll_workers. */
 void hl_kiosk_sync_commit(hl_kiosk_t *k);
 
+/* ---- Panel power (kiosk_panel.c) ---- */
+
+/* At open: the panel on, and the first look at the opening hours. */
+void hl_kiosk_panel_open(hl_kiosk_t *k);
+
+/* Part of hl_kiosk_tick: off outside opening hours once quiet and unused,
+ * on at opening time or when someone uses the kiosk. */
+void hl_kiosk_panel_tick(hl_kiosk_t *k);
+
+/* Part of hl_kiosk_touch, first: true when the touch is the panel's (it
+ * woke the panel, or is the rest of the finger that did) and goes no
+ * further. */
+bool hl_kiosk_panel_touch(hl_kiosk_t *k, hl_input_kind_t kind);
+
+/* Mono ms of the panel's next timed work (a boundary, the end of the quiet
+ * period), -1 none: part of hl_kiosk_timeout. */
+int64_t hl_kiosk_panel_due(const hl_kiosk_t *k);
+
 /* ---- Technician mode (kiosk_tech.c) ---- */
 
 /* Loads the lockout state and sets the technician mode up (at open). */
@@ -174,6 +210,9 @@ void hl_kiosk_export_wait(hl_kiosk_t *k);
 
 /* The event loop: until quit. Draws only when something changed. */
 int hl_kiosk_loop(hl_kiosk_t *k);
+/* The same for at most real_ms of real time (-1: no limit): the script verb
+ * `live`. Returns an exit code. */
+int hl_kiosk_loop_for(hl_kiosk_t *k, int64_t real_ms);
 
 /* The verbs the screen adds to scripts, and their handler (ctx = kiosk). */
 const char *const *hl_kiosk_script_verbs(void);

@@ -31,13 +31,14 @@
 #define PHOTO_PATH_MAX  (PATH_MAX - 1) /* bytes of an officer's photo once resolved */
 
 static const char *const config_keys[] = {
-    "kiosk_id", "site",     "counter", "survey",   "timeouts",   "display",  "export",
-    "sync",     "officers", "officer", "language", "technician", "fairness", NULL};
+    "kiosk_id", "site",    "counter",  "survey",     "timeouts", "display", "export", "sync",
+    "officers", "officer", "language", "technician", "fairness", "storage", NULL};
 static const char *const officer_keys[] = {"id", "name", "photo", NULL};
 static const char *const technician_keys[] = {"pin_hash", NULL};
 static const char *const fairness_keys[] = {"min_interval_s", "max_per_hour", NULL};
 static const char *const timeout_keys[] = {"idle_s", "warn_s", "thanks_s", NULL};
-static const char *const display_keys[] = {"dpi", "rotation", NULL};
+static const char *const display_keys[] = {"dpi", "rotation", "opening_hours", NULL};
+static const char *const storage_keys[] = {"require_mount", NULL};
 static const char *const export_keys[] = {"key_sha256", "roots", NULL};
 static const char *const sync_keys[] = {"url",
                                         "token",
@@ -125,6 +126,10 @@ typedef struct config_found {
     char pin_hash[sizeof((hl_config_t *)0)->pin_hash];
     bool has_fair_interval, has_fair_hour; /* "fairness" keys given and in range */
     int64_t fair_interval, fair_hour;
+    bool has_hours;         /* "display.opening_hours" given and valid */
+    hl_hours_t hours;       /* display.opening_hours */
+    bool has_require_mount; /* "storage.require_mount" given */
+    bool require_mount;
 } config_found_t;
 
 static void config_found_free(config_found_t *f)
@@ -187,6 +192,7 @@ static void check_display(hl_json_doc_t *doc, const json_t *root, config_found_t
                            "an object such as {\"dpi\": 96, \"rotation\": 0}", &d) != HL_JSON_FOUND)
         return;
     hl_json_check_keys(doc, d, "display", display_keys);
+    f->has_hours = hl_hours_get(doc, d, "display", "opening_hours", &f->hours) == HL_JSON_FOUND;
     f->has_dpi =
         hl_json_get_int(doc, d, "display", "dpi", false, 60, 600, &f->dpi) == HL_JSON_FOUND;
     if (hl_json_get_int(doc, d, "display", "rotation", false, 0, 270, &f->rotation) !=
@@ -849,6 +855,18 @@ static void check_fairness(hl_json_doc_t *doc, const json_t *root, config_found_
                                        &f->fair_hour) == HL_JSON_FOUND;
 }
 
+/* "storage": where the data directory may live. */
+static void check_storage(hl_json_doc_t *doc, const json_t *root, config_found_t *f)
+{
+    json_t *o;
+    if (hl_json_get_object(doc, root, "", "storage", false,
+                           "an object such as {\"require_mount\": true}", &o) != HL_JSON_FOUND)
+        return;
+    hl_json_check_keys(doc, o, "storage", storage_keys);
+    f->has_require_mount = hl_json_get_bool(doc, o, "storage", "require_mount", false,
+                                            &f->require_mount) == HL_JSON_FOUND;
+}
+
 static void config_check(hl_json_doc_t *doc, config_found_t *f, const hl_config_t *cfg)
 {
     const json_t *root = doc->root;
@@ -875,6 +893,7 @@ static void config_check(hl_json_doc_t *doc, config_found_t *f, const hl_config_
     check_language(doc, root, f);
     check_technician(doc, root, f);
     check_fairness(doc, root, f);
+    check_storage(doc, root, f);
 }
 
 static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *dir)
@@ -900,6 +919,8 @@ static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *
     if (f->has_thanks) cfg->timeouts.thanks_s = (int)f->thanks_s;
     if (f->has_dpi) cfg->display.dpi = (int)f->dpi;
     if (f->has_rotation) cfg->display.rotation = (int)f->rotation;
+    if (f->has_hours) cfg->display.hours = f->hours;
+    if (f->has_require_mount) cfg->require_mount = f->require_mount;
     if (f->n_roots > 0) {
         memcpy(cfg->export_roots, f->roots, sizeof cfg->export_roots);
         cfg->n_export_roots = f->n_roots;

@@ -12,6 +12,7 @@
 
 #include "hl_diag.h"
 #include "hl_err.h"
+#include "hl_hours.h"
 #include "hl_lang.h"
 #include "hl_limits.h"
 
@@ -25,7 +26,9 @@ typedef struct hl_timeouts {
 
 typedef struct hl_display_cfg {
     int dpi; /* panel dots per inch, for 10 mm targets and 7 mm letters (default 96, 60..600) */
-    int rotation; /* clockwise degrees the panel is mounted at: 0, 90, 180, 270 (default 0) */
+    int rotation;     /* clockwise degrees the panel is mounted at: 0, 90, 180, 270 (default 0) */
+    hl_hours_t hours; /* "opening_hours": the panel is off outside them (a touch wakes it);
+                         hours.set false (the default): always on */
 } hl_display_cfg_t;
 
 /* "sync": store-and-forward push of finished responses to a server over
@@ -94,10 +97,15 @@ typedef struct hl_config {
                                 the last hour are flagged (0..10000, 0 off) */
     char pin_hash[128];      /* "technician": {"pin_hash": hl_pin.h stored form};
                                 "" = no PIN set: the technician menu stays closed */
+    bool require_mount;      /* "storage": {"require_mount": true}: refuse to start unless the
+                                data directory is on a mounted file system other than the
+                                root one (a card or disk mounted late must not be written
+                                under its mount point); default false */
 } hl_config_t;
 
 /* Fills defaults: the given kiosk id, empty site/counter, bundled survey,
- * timeouts 30/10/5, display 96 dpi, rotation 0, no export key. */
+ * timeouts 30/10/5, display 96 dpi, rotation 0, no opening hours (always
+ * on), no export key, require_mount false. */
 void hl_config_defaults(hl_config_t *cfg, const char *kiosk_id);
 
 /* Loads a config file over the defaults already in cfg. HL_OK, or

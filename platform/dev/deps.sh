@@ -14,6 +14,7 @@ hl_packages=(
   libsdl2-dev                        # SDL2: window/KMS display, touch and mouse input, renderer
   libsdl2-ttf-dev                    # SDL2_ttf (with HarfBuzz): text from the bundled Noto Sans
   libsdl2-image-dev                  # SDL2_image: PNG screenshots and goldens
+  libdrm-dev                         # libdrm: DPMS on the kms panel outside opening hours
 )
 hl_test_packages=(
   clang-format                       # formatting check in the test command
@@ -24,6 +25,8 @@ hl_test_packages=(
   openssl                            # test_sync: makes the test CA and server certificates
   fusefat                            # test_fat: mounts a FAT image read-write through FUSE (pulls fuse:
                                      # fusermount), as this kernel cannot loop-mount vfat
+  systemd                            # test_package: systemd-analyze verify and security on the
+                                     # units (the package only; it does not become PID 1)
   # Not installed here (CI replays the fuzz corpora without clang): the real fuzzers,
   # bash tests/fuzz/run.sh, need clang-14 libclang-rt-14-dev (clang, libFuzzer + sanitizer runtimes).
 )
@@ -43,4 +46,33 @@ hl_install_missing() {
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq || return 1
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" || return 1
+}
+
+# The arm64 (Raspberry Pi) cross build, platform/dev/test-arm64.sh: Debian's
+# cross compiler, qemu user mode to run the arm64 programs, and the arm64
+# multiarch -dev packages of everything the firmware and its tests link.
+hl_arm64_packages=(
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross   # the cross compiler and its libc
+  qemu-user-static                   # qemu-aarch64-static: runs the arm64 tests (no binfmt needed)
+  libsqlite3-dev:arm64 libjansson-dev:arm64 libssl-dev:arm64 libxlsxwriter-dev:arm64
+  libcurl4-openssl-dev:arm64
+  libsdl2-dev:arm64 libsdl2-ttf-dev:arm64
+  libsdl2-image-dev:arm64            # hl_render/hl_display: PNG screenshots, officer photos, goldens
+  libdrm-dev:arm64                   # hl_display: DPMS on the kms panel
+)
+
+# Adds the arm64 architecture to dpkg when missing, then installs the missing
+# hl_arm64_packages (root, or through sudo; hl_install_missing runs apt-get
+# update first, which then fetches the arm64 package lists).
+hl_arm64_setup() {
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+      command -v sudo >/dev/null || { echo "hailong: need root or sudo to add the arm64 architecture" >&2; return 1; }
+      sudo=(sudo)
+    fi
+    echo "hailong: adding the arm64 architecture to dpkg" >&2
+    "${sudo[@]}" dpkg --add-architecture arm64 || return 1
+  fi
+  hl_install_missing "${hl_arm64_packages[@]}"
 }

@@ -2,8 +2,10 @@
 # test.sh: the README's "test" command, and what CI runs (.ci/run). Installs
 # what is missing, then builds and runs the whole test suite twice: once with
 # warnings as errors (-Wall -Wextra -Wpedantic -Werror), once more under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Also checks formatting.
-# HL_TEST_QUICK=1 skips the sanitizer pass (for a fast local loop).
+# AddressSanitizer + UndefinedBehaviorSanitizer, then builds for arm64 (the
+# Raspberry Pi) and runs the unit and e2e tests under qemu (test-arm64.sh).
+# Also checks formatting. HL_TEST_ARM64=0 skips the arm64 stage;
+# HL_TEST_QUICK=1 skips the sanitizer pass and the arm64 stage (a fast loop).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$top/platform/dev/deps.sh"
@@ -33,5 +35,8 @@ if [ "${HL_TEST_QUICK:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions="$top/tests/lsan.supp" \
     run_suite sanitize -DCMAKE_BUILD_TYPE=Debug -DHL_SANITIZE=ON
+fi
+if [ "${HL_TEST_QUICK:-0}" != 1 ] && [ "${HL_TEST_ARM64:-1}" != 0 ]; then
+  bash "$top/platform/dev/test-arm64.sh"
 fi
 echo "== all tests passed"

@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <sys/timex.h>
 #include <time.h>
@@ -113,6 +114,80 @@ int hl_platform_data_dir(const char *flag, char *out, size_t outsz, hl_err_t *er
     }
     if (n < 0 || (size_t)n >= outsz)
         return hl_err_set(err, HL_ERR_USAGE, "data directory path is too long");
+    return HL_OK;
+}
+
+/* "tmpfs", "ramfs", "an overlay" when path's file system keeps its changes
+ * in RAM, else NULL. */
+static const char *ram_fs(const char *path)
+{
+    struct statfs fs;
+    if (statfs(path, &fs) != 0) return NULL;
+    unsigned long t = (unsigned long)fs.f_type;
+    return t == 0x01021994UL   ? "tmpfs"
+           : t == 0x858458f6UL ? "ramfs"
+           : t == 0x794c7630UL ? "an overlay"
+                               : NULL;
+}
+
+int hl_platform_data_dir_check(const char *dir, bool require_mount, const char *root, hl_err_t *err)
+{
+    struct stat st, rst;
+    bool exists = stat(dir, &st) == 0;
+    if (!exists && (errno != ENOENT || require_mount)) {
+        if (errno == ENOENT)
+            return hl_err_set(err, HL_ERR_NOT_FOUND,
+                              "data directory %s does not exist, and the config asks for a "
+                              "mounted data partition there (storage.require_mount): check "
+                              "/etc/fstab and `findmnt %s`",
+                              dir, dir);
+        return hl_err_set(err, HL_ERR_IO, "cannot look at data directory %s: %s", dir,
+                          strerror(errno));
+    }
+    /* Answers kept in RAM vanish at the next power cut: a read-only root's
+     * overlay (with no data partition, or one the overlay covered too) or a
+     * tmpfs. A missing folder is judged by the folder it would be made in.
+     * HAILONG_DATA_IN_RAM=1 allows it, for tests and demonstrations. */
+    char probe[PATH_MAX];
+    snprintf(probe, sizeof probe, "%s", dir);
+    for (char *slash; !exists && (slash = strrchr(probe, '/')) != NULL && slash != probe;) {
+        *slash = '\0';
+        struct stat pst;
+        exists = stat(probe, &pst) == 0;
+    }
+    const char *ram = ram_fs(probe[0] ? probe : "/");
+    const char *allow = getenv("HAILONG_DATA_IN_RAM");
+    if (ram && !(allow && !strcmp(allow, "1")))
+        return hl_err_set(err, HL_ERR_STATE,
+                          "data directory %s is on %s, which keeps its changes in RAM: answers "
+                          "stored there would be lost at the next power cut. Mount a data "
+                          "partition there (with a read-only root: keep it out of the overlay; "
+                          "see `findmnt -T %s`), or set HAILONG_DATA_IN_RAM=1 for a test run",
+                          dir, ram, dir);
+    if (stat(dir, &st) != 0) return HL_OK; /* missing, not required: the store creates it */
+    if (!S_ISDIR(st.st_mode))
+        return hl_err_set(err, HL_ERR_USAGE, "data directory %s is not a folder", dir);
+    struct statvfs vfs;
+    if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+        return hl_err_set(err, HL_ERR_READONLY,
+                          "data directory %s is on a read-only file system: no answer could be "
+                          "stored; mount the data partition read-write (see `findmnt -T %s`)",
+                          dir, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return hl_err_set(err, HL_ERR_READONLY,
+                          "data directory %s is not writable by user id %ld: %s; give it to the "
+                          "kiosk's user (sudo chown hailong:hailong %s)",
+                          dir, (long)geteuid(), strerror(errno), dir);
+    if (!require_mount) return HL_OK;
+    if (stat(root, &rst) != 0)
+        return hl_err_set(err, HL_ERR_IO, "cannot look at %s: %s", root, strerror(errno));
+    if (st.st_dev == rst.st_dev)
+        return hl_err_set(err, HL_ERR_STATE,
+                          "data directory %s is on the same file system as %s, but the config "
+                          "asks for a mounted data partition (storage.require_mount): the "
+                          "partition is not mounted; answers stored now would be lost. Check "
+                          "/etc/fstab and `findmnt %s`, or set storage.require_mount to false",
+                          dir, root, dir);
     return HL_OK;
 }
 

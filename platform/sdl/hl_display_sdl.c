@@ -33,11 +33,21 @@
  * events are pushed by the same thread before the wait, and are found at
  * once). Either way the wait wakes at least every HL_DISPLAY_SIGNAL_MS to
  * notice the signal flag.
+ *
+ * Blanking: the screen never blanks by itself while the program runs. SDL's
+ * screen saver is off (SDL_HINT_VIDEO_ALLOW_SCREENSAVER "0" before init and
+ * SDL_DisableScreenSaver after: X11 and Wayland idle blanking); the kernel
+ * console's own blanking (consoleblank, which would blank a kms screen after
+ * its idle minutes) is switched off by the systemd unit before the program
+ * starts, not here. The panel goes off only through hl_display_panel:
+ * hl_panel.c's backlight or DPMS on kms; desktop and headless only record it.
  */
 #include "hl_display.h"
+#include "hl_panel.h"
 
 #include <SDL2/SDL.h>
 #include <SDL2/SDL_image.h>
+#include <SDL2/SDL_syswm.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -67,6 +77,9 @@ struct hl_display {
     Uint32 quit_event;         /* SDL user event type of hl_display_request_quit */
     struct sigaction old_term; /* handlers to restore on close */
     struct sigaction old_int;
+    bool panel_on;            /* the panel state last asked for (hl_display_panel) */
+    bool dpms_off;            /* kms: DPMS has the panel off; present does not flip */
+    hl_backlight_t backlight; /* kms: the sysfs backlight; dir "" when there is none */
 };
 
 /* ---- Signals ------------------------------------------------------------- */
@@ -239,8 +252,9 @@ int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t 
     /* Hints must be in place before SDL_Init; OVERRIDE beats SDL_VIDEODRIVER
      * from the environment, so headless is headless even under X. */
     SDL_SetHintWithPriority(SDL_HINT_NO_SIGNAL_HANDLERS, "1", SDL_HINT_OVERRIDE);
-    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");   /* no fake fingers from the mouse */
-    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "0"); /* exact pixels in the rotated copy */
+    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");      /* no fake fingers from the mouse */
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "0");    /* exact pixels in the rotated copy */
+    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0"); /* never blank while we run */
     if (d->backend == HL_BACKEND_HEADLESS) {
         SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, "dummy", SDL_HINT_OVERRIDE);
     } else if (d->backend == HL_BACKEND_KMS) {
@@ -258,8 +272,12 @@ int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t 
         free(d);
         return rc;
     }
+    SDL_DisableScreenSaver(); /* whatever the driver's default or the environment says */
     hl_display_install_signals(d);
     d->quit_event = SDL_RegisterEvents(1);
+    d->panel_on = true;
+    d->backlight.saved = -1;
+    if (d->backend == HL_BACKEND_KMS) hl_backlight_find(hl_panel_sysfs_root(), &d->backlight);
 
     Uint32 flags = 0;
     if (d->backend == HL_BACKEND_KMS) {
@@ -330,7 +348,62 @@ void hl_display_size(const hl_display_t *d, int *w, int *h)
     *h = d->log_h;
 }
 
+/* ---- Panel power ---------------------------------------------------------- */
+
+/* kms without a backlight: DPMS through the DRM device SDL opened. */
+static int hl_display_dpms(hl_display_t *d, bool on, hl_err_t *err)
+{
+#if defined(SDL_VIDEO_DRIVER_KMSDRM)
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (!SDL_GetWindowWMInfo(d->win, &info) || info.subsystem != SDL_SYSWM_KMSDRM ||
+        info.info.kmsdrm.drm_fd < 0)
+        return hl_err_set(err, HL_ERR_STATE,
+                          "cannot turn the panel %s: SDL gives no DRM device for DPMS (%s)",
+                          on ? "on" : "off", SDL_GetError());
+    return hl_dpms_set(info.info.kmsdrm.drm_fd, on, err);
+#else
+    (void)d;
+    return hl_err_set(err, HL_ERR_STATE,
+                      "cannot turn the panel %s: this SDL was built without the kmsdrm driver",
+                      on ? "on" : "off");
+#endif
+}
+
+int hl_display_panel(hl_display_t *d, bool on, hl_err_t *err)
+{
+    int rc = HL_OK;
+    if (d->backend == HL_BACKEND_KMS) {
+        if (d->backlight.dir[0]) {
+            rc = hl_backlight_set(&d->backlight, on, err);
+        } else if (on == d->dpms_off) { /* only a change: on at open is SDL's own mode set */
+            rc = hl_display_dpms(d, on, err);
+            if (!on && rc == HL_OK) d->dpms_off = true;
+        }
+        /* Presenting resumes on any "on", even a failed one: a frozen
+         * screen would be worse than a flip the kernel refuses. */
+        if (on) d->dpms_off = false;
+    }
+    d->panel_on = on;
+    return rc;
+}
+
+bool hl_display_panel_on(const hl_display_t *d)
+{
+    return d->panel_on;
+}
+
 /* ---- Present, resize, screenshots -------------------------------------- */
+
+/* Shows the frame, or with DPMS off only finishes the drawing (a page
+ * flip on a CRTC that is off fails, and SDL would log each one). */
+static void hl_display_flip(hl_display_t *d)
+{
+    if (d->dpms_off)
+        SDL_RenderFlush(d->ren);
+    else
+        SDL_RenderPresent(d->ren);
+}
 
 int hl_display_present(hl_display_t *d, hl_err_t *err)
 {
@@ -343,7 +416,7 @@ int hl_display_present(hl_display_t *d, hl_err_t *err)
         SDL_Rect dst = {(d->out_w - d->log_w) / 2, (d->out_h - d->log_h) / 2, d->log_w, d->log_h};
         int rc = SDL_RenderCopyEx(d->ren, d->target, NULL, &dst, (double)d->rotation, NULL,
                                   SDL_FLIP_NONE);
-        SDL_RenderPresent(d->ren);
+        hl_display_flip(d);
         SDL_SetRenderTarget(d->ren, d->target);
         if (rc != 0) {
             return hl_err_set(err, HL_ERR_IO, "cannot copy the rotated screen: %s (try rotation 0)",
@@ -351,7 +424,7 @@ int hl_display_present(hl_display_t *d, hl_err_t *err)
         }
         return HL_OK;
     }
-    SDL_RenderPresent(d->ren);
+    hl_display_flip(d);
     return HL_OK;
 }
 

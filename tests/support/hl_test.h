@@ -96,6 +96,17 @@ char *hl_test_read_file(const char *path, size_t *len);
  * (may be NULL). */
 int hl_test_run(const char *const *argv, const char *const *extra_env, char **out, char **errout);
 
+/* Execs argv (argv[0] a path, NULL-ended) in place of this process, like
+ * execv, and returns only on failure (-1, errno set). When $HL_TEST_EMULATOR
+ * is set (a cross build's CTest sets it to its CMAKE_CROSSCOMPILING_EMULATOR,
+ * e.g. "qemu-aarch64-static") and argv[0] is an ELF program for the same
+ * machine as this test (HL_BIN of an arm64 build, this test running under
+ * qemu), execs that emulator instead with argv appended: without binfmt_misc
+ * an arm64 program cannot be exec'd directly. Host programs (python3,
+ * sqlite3, scripts) are exec'd as they are. The variable may hold options
+ * after the emulator's path, separated by spaces. hl_test_run uses it. */
+int hl_test_execv(const char *const *argv);
+
 /* Path of a file under tests/data (static buffer, valid until next call). */
 const char *hl_test_data(const char *rel);
 
