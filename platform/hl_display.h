@@ -86,6 +86,11 @@ int hl_display_panel(hl_display_t *d, bool on, hl_err_t *err);
 /* The panel state last asked for with hl_display_panel (true at open). */
 bool hl_display_panel_on(const hl_display_t *d);
 
+/* Headless only (tests of what the kiosk does when the hardware refuses):
+ * the next n calls of hl_display_panel fail with HL_ERR_IO and change
+ * nothing, as a backlight or DPMS that refuses would. */
+void hl_display_fail_panel(hl_display_t *d, int n);
+
 /* Headless only: a new surface size (the script's `size WxH`, physical like
  * opts w x h). The renderer stays the same, so textures made with it stay
  * valid. */

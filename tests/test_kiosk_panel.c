@@ -366,7 +366,52 @@ static void test_a_script_expects_the_panel_off_at_night_and_a_tap_wakes_it(void
     free(dir);
 }
 
+static void test_a_panel_that_refuses_to_come_on_is_tried_again_until_it_does(void)
+{
+    fx_t *x = fx_new(true);
+    fx_at(x, 0, 17, 0, 0);
+    CHECK(!panel_on(x)); /* off, for real */
+    /* The backlight refuses twice: a touch wakes the screen (drawn again),
+     * the kiosk says so and tries again every 10 s, not at once. */
+    hl_display_fail_panel(x->k.display, 2);
+    hl_kiosk_touch(&x->k, HL_INPUT_DOWN, 10, 10);
+    hl_kiosk_touch(&x->k, HL_INPUT_UP, 10, 10);
+    CHECK(!panel_on(x));
+    CHECK(!x->k.panel_off);
+    int t = hl_kiosk_timeout(&x->k);
+    CHECK(t > 0 && t <= HL_KIOSK_PANEL_RETRY_MS);
+    hl_fakesys_advance(&x->clock, HL_KIOSK_PANEL_RETRY_MS);
+    hl_kiosk_tick(&x->k);
+    CHECK(!panel_on(x)); /* refused again */
+    CHECK(hl_kiosk_timeout(&x->k) > 0);
+    hl_fakesys_advance(&x->clock, HL_KIOSK_PANEL_RETRY_MS);
+    hl_kiosk_tick(&x->k);
+    CHECK(panel_on(x)); /* third time: on */
+    CHECK_INT(x->k.panel_retry_ms, 0);
+    CHECK(hl_kiosk_timeout(&x->k) > 0);
+    fx_free(x);
+}
+
+static void test_a_panel_that_cannot_be_switched_off_is_drawn_black_without_retries(void)
+{
+    fx_t *x = fx_new(true);
+    hl_display_fail_panel(x->k.display, 1);
+    fx_at(x, 0, 17, 0, 0);
+    CHECK(x->k.panel_off); /* the kiosk's own state: black screen */
+    CHECK(panel_on(x));    /* the hardware never went off */
+    CHECK_INT(hl_kiosk_draw(&x->k, &x->err), HL_OK);
+    CHECK_INT(x->k.scene->n_targets, 0);
+    /* A touch: nothing to retry, the panel was lit all along. */
+    hl_kiosk_touch(&x->k, HL_INPUT_DOWN, 10, 10);
+    hl_kiosk_touch(&x->k, HL_INPUT_UP, 10, 10);
+    CHECK(!x->k.panel_off);
+    CHECK_INT(x->k.panel_retry_ms, 0);
+    fx_free(x);
+}
+
 static const hl_test_case_t table[] = {
+    HL_TEST(test_a_panel_that_refuses_to_come_on_is_tried_again_until_it_does),
+    HL_TEST(test_a_panel_that_cannot_be_switched_off_is_drawn_black_without_retries),
     HL_TEST(test_the_panel_goes_off_at_closing_time_with_nobody_answering),
     HL_TEST(test_the_panel_stays_on_while_a_response_is_in_progress_and_goes_off_after),
     HL_TEST(test_a_touch_while_off_wakes_the_panel_and_answers_nothing),

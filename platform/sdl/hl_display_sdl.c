@@ -78,6 +78,7 @@ struct hl_display {
     struct sigaction old_term; /* handlers to restore on close */
     struct sigaction old_int;
     bool panel_on;            /* the panel state last asked for (hl_display_panel) */
+    int panel_fail;           /* headless: this many panel switches still to refuse (tests) */
     bool dpms_off;            /* kms: DPMS has the panel off; present does not flip */
     hl_backlight_t backlight; /* kms: the sysfs backlight; dir "" when there is none */
 };
@@ -373,6 +374,11 @@ static int hl_display_dpms(hl_display_t *d, bool on, hl_err_t *err)
 int hl_display_panel(hl_display_t *d, bool on, hl_err_t *err)
 {
     int rc = HL_OK;
+    if (d->backend == HL_BACKEND_HEADLESS && d->panel_fail > 0) {
+        d->panel_fail--;
+        return hl_err_set(err, HL_ERR_IO, "headless panel: turning it %s refused (test)",
+                          on ? "on" : "off");
+    }
     if (d->backend == HL_BACKEND_KMS) {
         if (d->backlight.dir[0]) {
             rc = hl_backlight_set(&d->backlight, on, err);
@@ -391,6 +397,11 @@ int hl_display_panel(hl_display_t *d, bool on, hl_err_t *err)
 bool hl_display_panel_on(const hl_display_t *d)
 {
     return d->panel_on;
+}
+
+void hl_display_fail_panel(hl_display_t *d, int n)
+{
+    if (d->backend == HL_BACKEND_HEADLESS) d->panel_fail = n;
 }
 
 /* ---- Present, resize, screenshots -------------------------------------- */
