@@ -40,6 +40,11 @@ int hl_platform_data_dir(const char *flag, char *out, size_t outsz, hl_err_t *er
  * (HL_ERR_STATE): a data partition that failed to mount leaves an empty
  * mount point on the root file system. root is "/" (tests give another
  * folder). Without require_mount a missing folder is fine: the store makes it. */
+/* "tmpfs", "ramfs" or "an overlay" when the file system at path keeps its
+ * changes in RAM (they vanish at reboot: a read-only root's overlay), else
+ * NULL (a disk, or path cannot be looked at). */
+const char *hl_platform_ram_fs(const char *path);
+
 int hl_platform_data_dir_check(const char *dir, bool require_mount, const char *root,
                                hl_err_t *err);
 

@@ -258,6 +258,41 @@ static void test_switching_the_officer_is_saved_and_carried_by_the_next_response
     tk_free(&t);
 }
 
+static void test_a_change_to_a_config_kept_in_ram_warns_it_lasts_only_until_restart(void)
+{
+    if (access("/dev/shm", W_OK) != 0) {
+        printf("skipped: %s: no /dev/shm (a tmpfs) here\n", __func__);
+        return;
+    }
+    tk_t t;
+    tk_init(&t, "tech-ram", NULL);
+    /* The config on a tmpfs, as on a read-only root's overlay. */
+    char *text = hl_test_read_file(t.config, NULL);
+    char ramdir[128];
+    snprintf(ramdir, sizeof ramdir, "/dev/shm/hl-tech-ram-%ld", (long)getpid());
+    CHECK_INT(mkdir(ramdir, 0700), 0);
+    char *p = hl_test_write_file(ramdir, "hailong.json", text);
+    snprintf(t.config, sizeof t.config, "%s", p);
+    free(p);
+    free(text);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z",
+                    GESTURE RIGHT_PIN "tap tech:page:officer\ntap tech:duty:ttb\n"
+                                      "expect-text Chỉ lưu đến khi khởi động lại\n"
+                                      "expect-text Saved only until restart\n",
+                    &out, &err);
+    CHECK_INT(rc, 0);
+    if (rc) fprintf(stderr, "%s\n", err ? err : "");
+    CHECK_CONTAINS(err, "changes made in the technician menu last only until the next restart");
+    char *cfgtext = hl_test_read_file(t.config, NULL);
+    CHECK_CONTAINS(cfgtext, "\"officer\": \"ttb\""); /* saved all the same */
+    free(cfgtext);
+    free(out);
+    free(err);
+    hl_test_rmtree(ramdir);
+    tk_free(&t);
+}
+
 static void test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_installed(void)
 {
     tk_t t;
@@ -403,6 +438,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_wrong_pins_lock_the_entry_across_a_restart_until_the_time_is_up),
     HL_TEST(test_the_menu_closes_by_itself_after_two_minutes),
     HL_TEST(test_switching_the_officer_is_saved_and_carried_by_the_next_response),
+    HL_TEST(test_a_change_to_a_config_kept_in_ram_warns_it_lasts_only_until_restart),
     HL_TEST(test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_installed),
     HL_TEST(test_the_results_page_shows_the_stored_figures_and_hides_small_groups),
     HL_TEST(test_settings_are_saved_and_a_bad_value_is_refused_with_the_reason),

@@ -388,6 +388,13 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
         fprintf(stderr, "hailong run: out of memory\n");
         return HL_EXIT_FAIL;
     }
+    /* The technician's changes to a config kept in RAM last until reboot. */
+    const char *ram = cli->cfg.file ? hl_platform_ram_fs(cli->cfg.file) : NULL;
+    if (ram)
+        fprintf(stderr,
+                "hailong: note: the config %s is on %s: changes made in the technician menu "
+                "last only until the next restart\n",
+                cli->cfg.file, ram);
     /* Refuse a data folder where answers would be lost, before anything is written. */
     if (hl_platform_data_dir_check(cli->data_dir, cli->cfg.require_mount, "/", &err) != HL_OK) {
         fprintf(stderr, "hailong run: %s\n", err.msg);

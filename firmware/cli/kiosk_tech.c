@@ -226,6 +226,10 @@ static bool tech_set(hl_kiosk_t *k, const char *key, const char *value_json, con
         return false;
     }
     hl_diags_free(&d);
+    /* A read-only root (its overlay in RAM) forgets the change at reboot:
+     * the technician must know before leaving. (Asked now: path belongs to
+     * the config freed below.) */
+    const char *ram = hl_platform_ram_fs(path);
     hl_config_t fresh;
     hl_config_defaults(&fresh, k->cli->cfg.kiosk_id);
     hl_diags_t d2 = {0};
@@ -244,7 +248,13 @@ static bool tech_set(hl_kiosk_t *k, const char *key, const char *value_json, con
     hl_diags_free(&d2);
     tech_apply_duty(k);
     tech_log(k, "config", "%s = %s", key, value_json ? value_json : "(removed)");
-    tech_notice(k, false, "%s", what);
+    if (ram)
+        tech_notice(k, true,
+                    "Chỉ lưu đến khi khởi động lại / Saved only until restart (read-only "
+                    "system: %s)",
+                    ram);
+    else
+        tech_notice(k, false, "%s", what);
     k->tech.n_officers = k->cli->cfg.n_officers;
     return true;
 }

@@ -117,9 +117,7 @@ int hl_platform_data_dir(const char *flag, char *out, size_t outsz, hl_err_t *er
     return HL_OK;
 }
 
-/* "tmpfs", "ramfs", "an overlay" when path's file system keeps its changes
- * in RAM, else NULL. */
-static const char *ram_fs(const char *path)
+const char *hl_platform_ram_fs(const char *path)
 {
     struct statfs fs;
     if (statfs(path, &fs) != 0) return NULL;
@@ -155,7 +153,7 @@ int hl_platform_data_dir_check(const char *dir, bool require_mount, const char *
         struct stat pst;
         exists = stat(probe, &pst) == 0;
     }
-    const char *ram = ram_fs(probe[0] ? probe : "/");
+    const char *ram = hl_platform_ram_fs(probe[0] ? probe : "/");
     const char *allow = getenv("HAILONG_DATA_IN_RAM");
     if (ram && !(allow && !strcmp(allow, "1")))
         return hl_err_set(err, HL_ERR_STATE,
