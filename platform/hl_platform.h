@@ -10,6 +10,7 @@
 #ifndef HL_PLATFORM_H
 #define HL_PLATFORM_H
 
+#include "hl_devkey.h"
 #include "hl_err.h"
 #include "hl_sys.h"
 
@@ -81,19 +82,24 @@ int hl_platform_poweroff(hl_err_t *err);
  * "not allowed" when the process lacks the right. */
 int hl_platform_set_time(int64_t utc_ms, hl_err_t *err);
 
-/* The kiosk's own chain key (hl_store.h "Tamper evidence"), used when the
- * config has no export key: the 32 bytes of <data_dir>/chain.key. When the
- * file does not exist it is made from getrandom(2): written to a temporary
- * file (O_CREAT|O_EXCL, mode 0600), fsync'd, linked into place (so a key
- * is never seen half written and two processes agree on one), and the
- * folder fsync'd. HL_ERR_CORRUPT when the file is not 32 bytes (it is never
- * replaced: a new key would make every chained response look forged);
- * HL_ERR_IO/FULL/READONLY when it cannot be read or made. */
+/* The old chain key of stores chained before schema 6, when the config had
+ * no export key: the 32 bytes of <data_dir>/chain.key. Only read now (to
+ * check those responses, `hailong verify`), never made: HL_ERR_NOT_FOUND
+ * when there is none, HL_ERR_CORRUPT when it is not 32 bytes. */
 #define HL_CHAIN_KEY_FILE "chain.key"
-int hl_platform_chain_key(const char *data_dir, unsigned char key[32], hl_err_t *err);
-
-/* Reads <data_dir>/chain.key without making one: HL_ERR_NOT_FOUND when
- * there is none (for read-only tools such as `hailong verify`). */
 int hl_platform_chain_key_read(const char *data_dir, unsigned char key[32], hl_err_t *err);
+
+/* The device key file, <data_dir>/device.key (HL_DEVKEY_FILE, hl_devkey.h):
+ * read into buf (NUL-terminated, at most cap - 1 bytes; not a link, not a
+ * FIFO), HL_ERR_NOT_FOUND when absent, HL_ERR_CORRUPT when it is not a
+ * regular file of that size. */
+int hl_platform_device_key_read(const char *data_dir, char *buf, size_t cap, size_t *len,
+                                hl_err_t *err);
+
+/* Makes <data_dir>/device.key holding text: a temporary file (O_EXCL, mode
+ * 0600), fsync'd, linked into place (never over an existing key:
+ * HL_ERR_STATE), and the folder fsync'd. HL_ERR_IO/FULL/READONLY. */
+int hl_platform_device_key_create(const char *data_dir, const char *text, size_t len,
+                                  hl_err_t *err);
 
 #endif

@@ -682,13 +682,18 @@ static void test_stats_show_flagged_responses_and_verify_checks_the_chain(void)
     free(out);
     free(err);
 
-    /* The kiosk made its chain key; verify finds the chain intact. */
+    /* The kiosk made its device key (private, 0600) and no chain.key;
+     * verify finds the chain intact and names the key. */
     char kpath[4096];
-    snprintf(kpath, sizeof kpath, "%s/chain.key", dir);
+    snprintf(kpath, sizeof kpath, "%s/device.key", dir);
     struct stat sb;
-    CHECK(stat(kpath, &sb) == 0 && sb.st_size == 32 && (sb.st_mode & 0777) == 0600);
+    CHECK(stat(kpath, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    snprintf(kpath, sizeof kpath, "%s/chain.key", dir);
+    CHECK(stat(kpath, &sb) != 0);
     CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg), 0);
+    CHECK_CONTAINS(out, "device key     ");
     CHECK_CONTAINS(out, "chain head     seq 2 ");
+    CHECK_CONTAINS(out, "(signed by this device key)");
     CHECK_CONTAINS(out, "the chain is intact");
     free(out);
     free(err);
@@ -706,7 +711,7 @@ static void test_stats_show_flagged_responses_and_verify_checks_the_chain(void)
               SQLITE_OK);
     sqlite3_close(h);
     CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg), 1);
-    CHECK_CONTAINS(out, "seq 1: edited (its content does not match its chain value)");
+    CHECK_CONTAINS(out, "seq 1: edited (its content does not match its chain value");
     CHECK(!strstr(out, "seq 2:"));
     free(out);
     free(err);
@@ -719,7 +724,217 @@ static void test_stats_show_flagged_responses_and_verify_checks_the_chain(void)
     free(dir);
 }
 
+/* Runs the fair script in a fresh data folder dir with a config naming
+ * kiosk_id; returns the config's path (malloc'd). */
+static char *kiosk_with_responses(const char *dir, const char *kiosk_id)
+{
+    char *script = hl_test_write_file(dir, "s.txt", fair_script);
+    char text[256];
+    snprintf(text, sizeof text, "{\"kiosk_id\": \"%s\", \"timeouts\": {\"thanks_s\": 1}}",
+             kiosk_id);
+    char *cfg = hl_test_write_file(dir, "hailong.json", text);
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "run", "--data-dir", dir, "--config", cfg, "--headless", "--script",
+                  script),
+              0);
+    free(out);
+    free(err);
+    free(script);
+    return cfg;
+}
+
+/* The one bundle folder under root/HAILONG/kiosk_id (static buffer). */
+static const char *bundle_dir(const char *root, const char *kiosk_id)
+{
+    static char path[8192];
+    char kdir[4096];
+    snprintf(kdir, sizeof kdir, "%s/HAILONG/%s", root, kiosk_id);
+    path[0] = '\0';
+    DIR *d = opendir(kdir);
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.') snprintf(path, sizeof path, "%s/%s", kdir, de->d_name);
+    if (d) closedir(d);
+    return path;
+}
+
+static void test_identity_prints_a_trust_line_and_verify_export_believes_only_the_trust_list(void)
+{
+    char *dir = hl_test_tmpdir("cli-id");
+    char *cfg = kiosk_with_responses(dir, "hn-motcua-01");
+    char *out, *err;
+    /* identity: KIOSK ed25519:HEX FINGERPRINT, and the JSON form. */
+    CHECK_INT(HL0(&out, &err, "identity", "--data-dir", dir, "--config", cfg), 0);
+    CHECK(strncmp(out, "hn-motcua-01 ed25519:", 21) == 0);
+    CHECK_INT(strlen(out), 21 + 64 + 1 + 16 + 1);
+    char *line = out;
+    char *trust = hl_test_write_file(dir, "trust.txt", line);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "identity", "--json", "--data-dir", dir, "--config", cfg), 0);
+    CHECK_CONTAINS(out, "{\"kiosk_id\":\"hn-motcua-01\",\"algorithm\":\"ed25519\",\"public_key\":");
+    char *trust_json = hl_test_write_file(dir, "trust.jsonl", out);
+    free(out);
+    free(err);
+    /* The private key is never printed. */
+    char kpath[4096];
+    snprintf(kpath, sizeof kpath, "%s/device.key", dir);
+    char *pem = hl_test_read_file(kpath, NULL);
+    CHECK(pem && strstr(pem, "PRIVATE KEY"));
+    CHECK(pem && !strstr(line, pem + 28));
+    free(pem);
+
+    char *stick = hl_test_tmpdir("cli-id-stick");
+    CHECK_INT(HL0(&out, &err, "export", "--format", "bundle", "--out", stick, "--data-dir", dir,
+                  "--config", cfg),
+              0);
+    free(out);
+    free(err);
+    char bdir[8192];
+    snprintf(bdir, sizeof bdir, "%s", bundle_dir(stick, "hn-motcua-01"));
+    CHECK(bdir[0] != '\0');
+    /* With the trust list (text or JSON lines): verified, signer named. */
+    CHECK_INT(HL0(&out, &err, "verify-export", bdir, "--trust", trust), 0);
+    CHECK_CONTAINS(out, "signed by kiosk hn-motcua-01, device key ");
+    CHECK_CONTAINS(out, line + 21 + 64 + 1); /* the fingerprint */
+    CHECK_CONTAINS(out, " verifies: ");
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "verify-export", bdir, "--trust", trust_json), 0);
+    free(out);
+    free(err);
+    /* Without a trust list: named, never "verified" (exit 4). */
+    CHECK_INT(HL0(&out, &err, "verify-export", bdir), 4);
+    CHECK_CONTAINS(out, "signed by kiosk hn-motcua-01");
+    CHECK_CONTAINS(err, "NOT VERIFIED");
+    CHECK(!strstr(out, " verifies"));
+    free(out);
+    free(err);
+
+    /* A forger: a config of their own with the same kiosk id, invented
+     * responses, a bundle signed by their own key, on the same stick. */
+    char *fdir = hl_test_tmpdir("cli-id-forger");
+    char *fcfg = kiosk_with_responses(fdir, "hn-motcua-01");
+    char *fstick = hl_test_tmpdir("cli-id-fstick");
+    CHECK_INT(HL0(&out, &err, "export", "--format", "bundle", "--out", fstick, "--data-dir", fdir,
+                  "--config", fcfg),
+              0);
+    free(out);
+    free(err);
+    char fb[8192];
+    snprintf(fb, sizeof fb, "%s", bundle_dir(fstick, "hn-motcua-01"));
+    CHECK_INT(HL0(&out, &err, "identity", "--data-dir", fdir, "--config", fcfg), 0);
+    char forger_fpr[17] = "";
+    if (out && strlen(out) >= 21 + 64 + 1 + 16) memcpy(forger_fpr, out + 21 + 64 + 1, 16);
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "verify-export", fb, "--trust", trust), 4);
+    CHECK_CONTAINS(out, "signed by kiosk hn-motcua-01, device key ");
+    CHECK_CONTAINS(out, forger_fpr);
+    CHECK_CONTAINS(err, "the trust list has this kiosk with another key: not verified");
+    CHECK(!strstr(out, " verifies"));
+    free(out);
+    free(err);
+    /* Several kiosks per file: the same list with another kiosk added still
+     * refuses the forger and accepts the real one. */
+    char both[1024];
+    snprintf(both, sizeof both, "# province trust list\nother-kiosk ed25519:%064d\n%s", 0, line);
+    char *trust2 = hl_test_write_file(dir, "trust2.txt", both);
+    CHECK_INT(HL0(&out, &err, "verify-export", bdir, "--trust", trust2), 0);
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "verify-export", fb, "--trust", trust2), 4);
+    free(out);
+    free(err);
+    /* A malformed trust list is refused with its line. */
+    char *bad = hl_test_write_file(dir, "bad.txt", "hn-motcua-01 ed25519:abcd\n");
+    CHECK_INT(HL0(&out, &err, "verify-export", bdir, "--trust", bad), 1);
+    CHECK_CONTAINS(err, "bad.txt:1:1: ");
+    free(out);
+    free(err);
+    /* verify --trust: this kiosk's key is (or is not) the registered one. */
+    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg, "--trust", trust), 0);
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", fdir, "--config", fcfg, "--trust", trust), 4);
+    CHECK_CONTAINS(out, "NOT TRUSTED");
+    free(out);
+    free(err);
+
+    free(bad);
+    free(trust2);
+    hl_test_rmtree(fstick);
+    free(fstick);
+    hl_test_rmtree(fdir);
+    free(fdir);
+    free(fcfg);
+    hl_test_rmtree(stick);
+    free(stick);
+    free(trust);
+    free(trust_json);
+    free(line);
+    free(cfg);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_a_missing_device_key_over_signed_responses_is_never_remade(void)
+{
+    char *dir = hl_test_tmpdir("cli-lost");
+    char *cfg = kiosk_with_responses(dir, "kiosk-lost");
+    char kpath[4096];
+    snprintf(kpath, sizeof kpath, "%s/device.key", dir);
+    char *pem = hl_test_read_file(kpath, NULL);
+    CHECK(pem != NULL);
+    CHECK_INT(unlink(kpath), 0);
+    char *out, *err;
+    char *script = hl_test_write_file(dir, "s2.txt", fair_script);
+    /* The kiosk refuses to start, export or verify, saying what to do. */
+    CHECK_INT(HL0(&out, &err, "run", "--data-dir", dir, "--config", cfg, "--headless", "--script",
+                  script),
+              1);
+    CHECK_CONTAINS(err, "device.key is missing, but 2 stored response(s) are signed with key");
+    CHECK_CONTAINS(err, "Restore device.key");
+    free(out);
+    free(err);
+    struct stat sb;
+    CHECK(stat(kpath, &sb) != 0); /* no new key was invented */
+    char *stick = hl_test_tmpdir("cli-lost-stick");
+    CHECK_INT(HL0(&out, &err, "export", "--format", "bundle", "--out", stick, "--data-dir", dir,
+                  "--config", cfg),
+              1);
+    free(out);
+    free(err);
+    CHECK(stat(kpath, &sb) != 0);
+    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg), 1);
+    CHECK_CONTAINS(err, "restore");
+    CHECK(!strstr(out ? out : "", "problem"));
+    free(out);
+    free(err);
+    CHECK_INT(HL0(&out, &err, "identity", "--new", "--data-dir", dir, "--config", cfg), 1);
+    CHECK_CONTAINS(err, "--replace-lost-key");
+    free(out);
+    free(err);
+    CHECK(stat(kpath, &sb) != 0);
+    /* Restored from the backup: everything works and verifies again. */
+    char *back = hl_test_write_file(dir, "device.key", pem);
+    CHECK_INT(chmod(back, 0600), 0);
+    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg), 0);
+    CHECK_CONTAINS(out, "the chain is intact");
+    free(out);
+    free(err);
+    free(back);
+    free(pem);
+    free(script);
+    hl_test_rmtree(stick);
+    free(stick);
+    free(cfg);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_identity_prints_a_trust_line_and_verify_export_believes_only_the_trust_list),
+    HL_TEST(test_a_missing_device_key_over_signed_responses_is_never_remade),
     HL_TEST(test_stats_show_flagged_responses_and_verify_checks_the_chain),
     HL_TEST(test_no_command_prints_usage_and_exits_2),
     HL_TEST(test_unknown_command_and_missing_option_values_exit_2),

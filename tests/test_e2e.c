@@ -62,6 +62,19 @@ static char *rows_without_ids(const char *csv)
     return copy;
 }
 
+/* stderr of a first run less the one note a kiosk prints when it makes its
+ * device key (for the journal); anything else is unexpected. */
+static const char *first_run_quiet(char *err)
+{
+    if (!err) return "";
+    const char *note = "hailong: made the device key ";
+    if (strncmp(err, note, strlen(note)) == 0) {
+        char *nl = strchr(err, '\n');
+        return nl ? nl + 1 : "";
+    }
+    return err;
+}
+
 static void test_scripted_sessions_are_stored_and_exported_as_csv_rows(void)
 {
     char *dir = hl_test_tmpdir("e2e");
@@ -160,7 +173,7 @@ static void test_the_bundled_demo_plays_through_the_default_survey(void)
     char *out, *err;
     CHECK_INT(hl_test_run(argv, env, &out, &err), 0);
     CHECK_CONTAINS(out, ": complete, survey sipas-mot-cua");
-    CHECK_STR(err, "");
+    CHECK_STR(first_run_quiet(err), "");
     free(out);
     free(err);
     hl_test_rmtree(dir);
@@ -273,7 +286,7 @@ static void test_taps_by_id_and_by_coordinates_record_answers_and_gaps_record_no
     char *script = hl_test_write_file(dir, "taps.txt", text);
     char *out, *err;
     CHECK_INT(run_script(dir, script, &out, &err), 0);
-    CHECK_STR(err, "");
+    CHECK_STR(first_run_quiet(err), "");
     free(out);
     free(err);
     char csv_path[512];

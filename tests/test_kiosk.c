@@ -209,6 +209,9 @@ static void test_tap_on_an_id_not_on_screen_is_refused_but_any_tap_dismisses_sti
     fx_free(x);
 }
 
+/* An export secret as `hailong export-key --new` makes it (64 hex). */
+#define S3CRET "5e3c7e75e3c7e75e3c7e75e3c7e75e3c7e75e3c7e75e3c7e75e3c7e75e3c7e7a"
+
 /* A technician's stick: a folder with HAILONG/export.key holding secret. */
 static char *make_stick(const char *secret)
 {
@@ -244,9 +247,9 @@ static void answer_one(fx_t *x)
 
 static void test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle(void)
 {
-    fx_t *x = fx_new_keyed("s3cret");
+    fx_t *x = fx_new_keyed(S3CRET);
     answer_one(x);
-    char *stick = make_stick("s3cret\n");
+    char *stick = make_stick(S3CRET "\n");
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
     CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_WRITING);
@@ -273,10 +276,18 @@ static void test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle(voi
         snprintf(bdir, sizeof bdir, "%s/%s", kdir, list);
     }
     free(list);
-    unsigned char key[HL_BUNDLE_KEY_LEN];
-    hl_bundle_key_from_secret("s3cret", 6, key);
+    /* Signed by this kiosk's device key, which the trust list holds; the
+     * stick's export.key signs nothing. */
+    char *trust = hl_test_trust_file(stick, "trust.txt", "kiosk-test", &x->k.devkey);
+    hl_trust_t tl;
+    CHECK_INT(hl_trust_load(trust, &tl, NULL, &x->err), HL_OK);
+    hl_bundle_check_t chk = {.trust = &tl};
     hl_bundle_result_t res;
-    CHECK_INT(hl_bundle_verify(bdir, key, NULL, &res, &x->err), HL_OK);
+    CHECK_INT(hl_bundle_verify(bdir, &chk, NULL, &res, &x->err), HL_OK);
+    CHECK_STR(res.fingerprint, x->k.devkey.fingerprint);
+    CHECK_STR(res.signer_kiosk, "kiosk-test");
+    hl_trust_free(&tl);
+    free(trust);
     CHECK_INT(res.responses, 1);
     CHECK_INT(res.n_files, 3); /* csv, xlsx, jsonl */
     /* Pulling the stick returns to the survey. */
@@ -295,9 +306,9 @@ static void test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle(voi
 
 static void test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish(void)
 {
-    fx_t *x = fx_new_keyed("s3cret");
+    fx_t *x = fx_new_keyed(S3CRET);
     CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:overall:s4", &x->err), HL_OK);
-    char *stick = make_stick("s3cret");
+    char *stick = make_stick(S3CRET);
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
     CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE); /* not in the middle of answers */
@@ -317,7 +328,7 @@ static void test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish(
 
 static void test_a_stick_without_the_right_key_is_ignored(void)
 {
-    fx_t *x = fx_new_keyed("s3cret");
+    fx_t *x = fx_new_keyed(S3CRET);
     answer_one(x);
     char *stick = make_stick("guess");
     hl_medium_t m = medium_at(stick);
@@ -332,11 +343,30 @@ static void test_a_stick_without_the_right_key_is_ignored(void)
     fx_free(x);
 }
 
+static void test_a_guessable_export_secret_never_authorises_even_when_the_config_names_it(void)
+{
+    /* The README once showed the hash of "secret": a config holding it must
+     * not let a stick with the word "secret" take the results. */
+    fx_t *x = fx_new_keyed("secret");
+    answer_one(x);
+    char *stick = make_stick("secret\n");
+    hl_medium_t m = medium_at(stick);
+    hl_kiosk_media_added(&x->k, &m);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE);
+    CHECK(!x->k.has_pending);
+    char kdir[600];
+    snprintf(kdir, sizeof kdir, "%s/HAILONG/kiosk-test", stick);
+    CHECK(access(kdir, F_OK) != 0); /* nothing written */
+    hl_test_rmtree(stick);
+    free(stick);
+    fx_free(x);
+}
+
 static void test_a_failed_export_says_why_and_marks_nothing(void)
 {
-    fx_t *x = fx_new_keyed("s3cret");
+    fx_t *x = fx_new_keyed(S3CRET);
     answer_one(x);
-    char *stick = make_stick("s3cret");
+    char *stick = make_stick(S3CRET);
     /* A file where the kiosk's folder must go: the bundle cannot be written. */
     char bad[600];
     snprintf(bad, sizeof bad, "%s/HAILONG", stick);
@@ -358,6 +388,7 @@ static void test_a_failed_export_says_why_and_marks_nothing(void)
 static const hl_test_case_t tests[] = {
     HL_TEST(test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle),
     HL_TEST(test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish),
+    HL_TEST(test_a_guessable_export_secret_never_authorises_even_when_the_config_names_it),
     HL_TEST(test_a_stick_without_the_right_key_is_ignored),
     HL_TEST(test_a_failed_export_says_why_and_marks_nothing),
     HL_TEST(test_touch_down_shows_feedback_and_touch_up_answers),

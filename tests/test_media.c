@@ -233,6 +233,15 @@ static void test_authorized_only_with_the_matching_key_file(void)
     unsigned char empty_key[32];
     hl_bundle_key_from_secret("", 0, empty_key);
     CHECK(!hl_media_authorized(stick, empty_key)); /* an empty secret never authorises */
+    /* Nor a guessable word or anything but 64 hex digits, even when the
+     * config holds its hash (the README's old example was "secret"). */
+    unsigned char word_key[32];
+    hl_bundle_key_from_secret("secret", 6, word_key);
+    put_key(stick, "secret\n");
+    CHECK(!hl_media_authorized(stick, word_key));
+    hl_bundle_key_from_secret(secret, 62, word_key);
+    put_key(stick, "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1");
+    CHECK(!hl_media_authorized(stick, word_key));
     CHECK(!hl_media_authorized("/nonexistent/stick", key));
     CHECK(!hl_media_authorized(stick, NULL));
     hl_test_rmtree(stick);
@@ -276,11 +285,11 @@ static void test_links_big_files_and_folders_never_authorize(void)
         big[4097] = '\0';
         put_key(stick, big);
         CHECK(!hl_media_authorized(stick, key));
-        big[4096] = '\0'; /* exactly 4 KiB is allowed (but is not this secret) */
+        big[4096] = '\0'; /* exactly 4 KiB is read, but is no 64-hex secret */
         put_key(stick, big);
         unsigned char big_key[32];
         hl_bundle_key_from_secret(big, 4096, big_key);
-        CHECK(hl_media_authorized(stick, big_key));
+        CHECK(!hl_media_authorized(stick, big_key));
         free(big);
     }
     hl_test_rmtree(stick);

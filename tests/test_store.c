@@ -1012,10 +1012,23 @@ static const char *tally_of(hl_store_t *st, const char *survey, int64_t from, co
 static const unsigned char chain_key_a[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
                                               11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
                                               22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
-static const unsigned char chain_key_b[32] = {0xb0, 0xb1, 0xb2, 0xb3};
 
-static const char *const problem_names[] = {"EDITED", "DELETED", "INSERTED", "REORDERED",
-                                            "OTHER_KEY"};
+/* Two device keys (made once, kept for the whole run). */
+static const hl_devkey_t *dev_key(int which)
+{
+    static hl_devkey_t keys[2];
+    static bool made[2];
+    if (!made[which]) {
+        hl_test_devkey(&keys[which], 40u + (unsigned)which);
+        made[which] = true;
+    }
+    return &keys[which];
+}
+#define DEV_A dev_key(0)
+#define DEV_B dev_key(1)
+
+static const char *const problem_names[] = {"EDITED",    "DELETED",   "INSERTED",
+                                            "REORDERED", "OTHER_KEY", "UNCHECKED"};
 
 static void problem_line(void *ctx, int64_t seq, hl_chain_problem_t what, const char *detail)
 {
@@ -1027,18 +1040,28 @@ static void problem_line(void *ctx, int64_t seq, hl_chain_problem_t what, const 
     if (!detail || !detail[0]) hl_test_fail(__FILE__, __LINE__, "problem without a detail");
 }
 
-/* Problems found with key; d (may be NULL) gets "seq:WHAT;..." in order. */
-static long long verify_problems(hl_store_t *st, const unsigned char *key, dump_t *d)
+/* Problems found with device key dev and the old HMAC key (may be NULL);
+ * d (may be NULL) gets "seq:WHAT;..." in order, unchecked rows included;
+ * returns the problems (unchecked rows are not problems). */
+static long long verify_problems_old(hl_store_t *st, const hl_devkey_t *dev,
+                                     const unsigned char *old, dump_t *d)
 {
     dump_t local;
     if (!d) d = &local;
     memset(d, 0, sizeof *d);
-    size_t n = 999;
+    hl_chain_counts_t n = {999, 999};
     hl_err_t err = {0};
-    if (hl_store_verify_chain(st, key, problem_line, d, &n, &err) != HL_OK)
+    hl_chain_check_t chk = {.device = dev, .hmac_key = old};
+    if (hl_store_verify_chain(st, &chk, problem_line, d, &n, &err) != HL_OK)
         hl_test_fail(__FILE__, __LINE__, "verify_chain: %s", err.msg);
-    if ((long long)n != d->rows) hl_test_fail(__FILE__, __LINE__, "n_problems %zu", n);
-    return (long long)n;
+    if ((long long)(n.problems + n.unchecked) != d->rows)
+        hl_test_fail(__FILE__, __LINE__, "n_problems %zu + %zu", n.problems, n.unchecked);
+    return (long long)n.problems;
+}
+
+static long long verify_problems(hl_store_t *st, const hl_devkey_t *dev, dump_t *d)
+{
+    return verify_problems_old(st, dev, NULL, d);
 }
 
 /* ---- Migrations and refusals ----------------------------------------------- */
@@ -1130,14 +1153,33 @@ static void test_migrates_from_every_older_schema_version(void)
             CHECK_STR(d.text, v < 4 ? "1:-/-;3:-/-;4:-/-" : "1:-/-;3:off_2/Quầy 2;4:off_2/Quầy 2");
         }
         /* Schema 5: responses stored before are not flagged and not chained
-         * (recovered 4 included) until the chain key is set, which chains
-         * them all in seq order; the chain then verifies. */
+         * (recovered 4 included) until the device key is set, which chains
+         * and signs them all in seq order; the chain then verifies. From
+         * schema 5 (1 and 3 HMAC-chained with chain_key_a, 4 recovered):
+         * the old rows keep their HMAC chain, the device key signs a link
+         * to the old head (3) and chains 4 after it. */
         CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE suspect IS NOT NULL"
                               " OR chain IS NOT NULL OR prev_chain IS NOT NULL"
                               " OR chain_key IS NOT NULL"),
-                  0);
-        CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
+                  v < 5 ? 0 : 2);
+        if (v == 5) {
+            dump_t d5;
+            CHECK_INT(verify_problems_old(st, DEV_A, chain_key_a, &d5), 1);
+            CHECK_STR(d5.text, "4:INSERTED");
+        }
+        CHECK_INT(hl_store_set_signer(st, DEV_A, &err), HL_OK);
         CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE chain IS NULL"), 0);
+        CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE chain_sig IS NULL"),
+                  v < 5 ? 0 : 2);
+        CHECK_INT(db_int(dir, "SELECT count(*) FROM chain_links"), v < 5 ? 0 : 1);
+        if (v == 5) {
+            dump_t d5;
+            CHECK_INT(verify_problems_old(st, DEV_A, chain_key_a, &d5), 0);
+            CHECK_STR(d5.text, "");
+            /* Without the old key: links followed, content not checked. */
+            CHECK_INT(verify_problems(st, DEV_A, &d5), 0);
+            CHECK_STR(d5.text, "1:UNCHECKED;3:UNCHECKED");
+        }
         if (v) {
             CHECK_INT(db_int(dir, "SELECT prev_chain = '" ZERO64 "' FROM responses WHERE seq = 1"),
                       1);
@@ -1145,7 +1187,7 @@ static void test_migrates_from_every_older_schema_version(void)
                                   " (SELECT chain FROM responses WHERE seq = 3)"),
                       1);
         }
-        CHECK_INT(verify_problems(st, chain_key_a, NULL), 0);
+        CHECK_INT(verify_problems_old(st, DEV_A, chain_key_a, NULL), 0);
         CHECK_INT(hl_store_set_duty(st, "off_m", "Quầy 9", &err), HL_OK);
         resp_init(&r, 900 + v);
         CHECK_INT(save_set(st, &r, "q_service", "ok", 5, &err), HL_OK);
@@ -1222,16 +1264,20 @@ static void test_current_version_fixture_opens_with_its_data(void)
     CHECK_STR(d.text, "1:complete:vi:q_service=very_satisfied,q_staff=5;"
                       "3:partial:en:q_service=bad;4:partial:vi:q_wait=yes");
     hl_err_t err = {0};
-    /* Schema 5: 1 and 3 are chained with the fixture's key; 4, recovered
-     * before any key was set, is chained when it is set. 3 is flagged. */
-    CHECK_INT(verify_problems(st, chain_key_a, &d), 1);
+    /* Schema 5: 1 and 3 are chained with the fixture's old key; schema 6:
+     * the device key's signed link to 3; 4, recovered before any key was
+     * set, is chained and signed when it is set. 3 is flagged. */
+    CHECK_INT(verify_problems_old(st, DEV_A, chain_key_a, &d), 1);
     CHECK_STR(d.text, "4:INSERTED");
-    CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
-    CHECK_INT(verify_problems(st, chain_key_a, NULL), 0);
+    CHECK_INT(hl_store_set_signer(st, DEV_A, &err), HL_OK);
+    CHECK_INT(verify_problems_old(st, DEV_A, chain_key_a, NULL), 0);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM chain_links"), 1); /* not linked twice */
     int64_t head = -1;
-    char hex[HL_CHAIN_HEX + 1];
-    CHECK_INT(hl_store_chain_head(st, &head, hex, &err), HL_OK);
+    char hex[HL_CHAIN_HEX + 1], sig[HL_DEVKEY_SIG_HEX + 1], fpr[HL_DEVKEY_FPR_HEX + 1];
+    CHECK_INT(hl_store_chain_head_signed(st, &head, hex, sig, fpr, &err), HL_OK);
     CHECK_INT(head, 4);
+    CHECK_STR(fpr, DEV_A->fingerprint);
+    CHECK(hl_devkey_verify_chain(DEV_A, "kiosk-01", 4, hex, sig));
     CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE seq = 3"
                           " AND suspect = 'min_interval' AND prev_chain = (SELECT chain FROM"
                           " responses WHERE seq = 1)"),
@@ -2699,24 +2745,24 @@ static void chained_store(const char *dir, const test_survey_t *sv, int n)
 {
     hl_store_t *st = store_open_ok(dir, sv, NULL);
     hl_err_t err = {0};
-    CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
+    CHECK_INT(hl_store_set_signer(st, DEV_A, &err), HL_OK);
     hl_response_t r[8];
     store_responses(st, r, 1, n, 0);
     hl_store_close(st);
 }
 
 /* Opens dir, verifies with key and returns the problems as "seq:WHAT;...". */
-static void verify_dir(const char *dir, const test_survey_t *sv, const unsigned char *key,
-                       dump_t *d)
+static void verify_dir(const char *dir, const test_survey_t *sv, const hl_devkey_t *key, dump_t *d)
 {
     hl_store_t *st = store_open_ok(dir, sv, NULL);
     verify_problems(st, key, d);
     hl_store_close(st);
 }
 
-/* The chain a row should have: HMAC-SHA256(key a, canonical row || prev). */
+/* The chain a row should have: SHA-256(canonical row || prev), signed by
+ * device key a over "hailong-chain-1 KIOSK SEQ CHAIN". */
 typedef struct mac_check {
-    int rows, good; /* rows seen, rows whose chain matches the recomputed MAC */
+    int rows, good; /* rows seen, rows whose chain and signature match */
 } mac_check_t;
 
 static int mac_row(void *ctx, const hl_row_t *row)
@@ -2729,13 +2775,19 @@ static int mac_row(void *ctx, const hl_row_t *row)
     CHECK(hl_fdbuf_put(&o, row->prev_chain, strlen(row->prev_chain)));
     unsigned char mac[32];
     unsigned int n = 0;
-    HMAC(EVP_sha256(), chain_key_a, 32, (const unsigned char *)o.buf, o.len, mac, &n);
+    EVP_Digest(o.buf, o.len, mac, &n, EVP_sha256(), NULL);
     CHECK(hl_fdbuf_put(&o, "", 1)); /* a C string now */
     CHECK(strstr(o.buf, "\"chain\"") == NULL);
+    CHECK(strstr(o.buf, "\"chain_sig\"") == NULL);
     char hex[65];
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-    if (strcmp(hex, row->chain) == 0) m->good++;
+    char stmt[200];
+    snprintf(stmt, sizeof stmt, "hailong-chain-1 %s %lld %s", row->kiosk_id, (long long)row->seq,
+             row->chain);
+    if (strcmp(hex, row->chain) == 0 && row->chain_sig &&
+        hl_devkey_verify(DEV_A, stmt, strlen(stmt), row->chain_sig))
+        m->good++;
     free(o.buf);
     return HL_OK;
 }
@@ -2752,7 +2804,7 @@ static void test_chain_is_computed_at_finish_over_the_canonical_row_and_linked_i
     CHECK_INT(hl_store_chain_head(st, &head, hex, &err), HL_OK);
     CHECK_INT(head, 0);
     CHECK_STR(hex, ZERO64);
-    CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
+    CHECK_INT(hl_store_set_signer(st, DEV_A, &err), HL_OK);
     hl_response_t r[3];
     store_responses(st, r, 1, 3, 0);
     /* In progress: no chain yet. */
@@ -2779,7 +2831,7 @@ static void test_chain_is_computed_at_finish_over_the_canonical_row_and_linked_i
     CHECK_INT(db_int(dir, "SELECT (SELECT prev_chain FROM responses WHERE seq = 4) ="
                           " (SELECT chain FROM responses WHERE seq = 3)"),
               1);
-    CHECK_INT(verify_problems(st, chain_key_a, NULL), 0);
+    CHECK_INT(verify_problems(st, DEV_A, NULL), 0);
     /* A finished row cannot change at all now, its chain included. */
     char *path = db_path(dir);
     CHECK_INT(db_exec(path, "UPDATE responses SET chain = '" ZERO64 "' WHERE seq = 2") & 0xff,
@@ -2807,17 +2859,17 @@ static void test_responses_finished_without_a_key_are_chained_when_it_is_set(voi
     st = store_open_ok(dir, &sv, &recovered);
     CHECK_INT(recovered, 1);
     dump_t d;
-    CHECK_INT(verify_problems(st, chain_key_a, &d), 3);
+    CHECK_INT(verify_problems(st, DEV_A, &d), 3);
     CHECK_STR(d.text, "1:INSERTED;2:INSERTED;3:INSERTED");
-    CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
+    CHECK_INT(hl_store_set_signer(st, DEV_A, &err), HL_OK);
     CHECK_INT(db_int(dir, "SELECT count(*) FROM responses WHERE chain IS NULL"), 0);
-    CHECK_INT(verify_problems(st, chain_key_a, NULL), 0);
+    CHECK_INT(verify_problems(st, DEV_A, NULL), 0);
     mac_check_t m = {0};
     CHECK_INT(hl_store_foreach(st, NULL, 0, mac_row, &m, &err), HL_OK);
     CHECK_INT(m.good, 3);
     /* Setting it again changes nothing. */
-    CHECK_INT(hl_store_set_chain_key(st, chain_key_a, &err), HL_OK);
-    CHECK_INT(verify_problems(st, chain_key_a, NULL), 0);
+    CHECK_INT(hl_store_set_signer(st, DEV_A, &err), HL_OK);
+    CHECK_INT(verify_problems(st, DEV_A, NULL), 0);
     hl_store_close(st);
     hl_test_rmtree(dir);
     free(dir);
@@ -2830,13 +2882,13 @@ static void test_verify_reports_an_answer_edited_by_sql_at_its_seq(void)
     survey_make(&sv, "svc", 1, qids_v1, 4);
     chained_store(dir, &sv, 5);
     dump_t d;
-    verify_dir(dir, &sv, chain_key_a, &d);
+    verify_dir(dir, &sv, DEV_A, &d);
     CHECK_INT(d.rows, 0);
     char *path = db_path(dir);
     CHECK_INT(db_exec(path, "DROP TRIGGER answers_update_open;"
                             " UPDATE answers SET value = 'bad' WHERE seq = 3"),
               SQLITE_OK);
-    verify_dir(dir, &sv, chain_key_a, &d);
+    verify_dir(dir, &sv, DEV_A, &d);
     CHECK_STR(d.text, "3:EDITED");
     free(path);
     hl_test_rmtree(dir);
@@ -2855,7 +2907,7 @@ static void test_verify_reports_a_deleted_middle_response_at_the_next_seq(void)
                             " DELETE FROM responses WHERE seq = 3"),
               SQLITE_OK);
     dump_t d;
-    verify_dir(dir, &sv, chain_key_a, &d);
+    verify_dir(dir, &sv, DEV_A, &d);
     CHECK_STR(d.text, "4:DELETED");
     free(path);
     hl_test_rmtree(dir);
@@ -2880,7 +2932,7 @@ static void test_verify_reports_forged_rows_as_inserted(void)
                             " VALUES (5, 'forged-5', 'kiosk-01', 1, 'vi', 1, 2, 1, 1)"),
               SQLITE_OK);
     dump_t d;
-    verify_dir(dir, &sv, chain_key_a, &d);
+    verify_dir(dir, &sv, DEV_A, &d);
     CHECK_STR(d.text, "4:INSERTED;5:INSERTED");
     free(path);
     hl_test_rmtree(dir);
@@ -2906,14 +2958,14 @@ static void test_verify_reports_two_swapped_responses_as_reordered(void)
                             " UPDATE answers SET seq = 3, id = id - 64000 + 192 WHERE seq = 1000"),
               SQLITE_OK);
     dump_t d;
-    verify_dir(dir, &sv, chain_key_a, &d);
+    verify_dir(dir, &sv, DEV_A, &d);
     CHECK_STR(d.text, "2:REORDERED;3:REORDERED");
     free(path);
     hl_test_rmtree(dir);
     free(dir);
 }
 
-static void test_verify_reports_responses_chained_with_another_key(void)
+static void test_verify_reports_responses_signed_by_another_device_key(void)
 {
     char *dir = hl_test_tmpdir("store-chain");
     test_survey_t sv;
@@ -2921,13 +2973,13 @@ static void test_verify_reports_responses_chained_with_another_key(void)
     chained_store(dir, &sv, 2);
     hl_store_t *st = store_open_ok(dir, &sv, NULL);
     hl_err_t err = {0};
-    CHECK_INT(hl_store_set_chain_key(st, chain_key_b, &err), HL_OK);
+    CHECK_INT(hl_store_set_signer(st, DEV_B, &err), HL_OK);
     hl_response_t r;
     store_responses(st, &r, 3, 1, 0);
     dump_t d;
-    verify_problems(st, chain_key_b, &d);
+    verify_problems(st, DEV_B, &d);
     CHECK_STR(d.text, "1:OTHER_KEY;2:OTHER_KEY");
-    verify_problems(st, chain_key_a, &d);
+    verify_problems(st, DEV_A, &d);
     CHECK_STR(d.text, "3:OTHER_KEY");
     hl_store_close(st);
     hl_test_rmtree(dir);
@@ -3021,7 +3073,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_verify_reports_a_deleted_middle_response_at_the_next_seq),
     HL_TEST(test_verify_reports_forged_rows_as_inserted),
     HL_TEST(test_verify_reports_two_swapped_responses_as_reordered),
-    HL_TEST(test_verify_reports_responses_chained_with_another_key),
+    HL_TEST(test_verify_reports_responses_signed_by_another_device_key),
     HL_TEST(test_suspect_is_stored_at_creation_counted_and_cannot_change),
     HL_TEST(test_refuses_garbage_file_without_modifying_it),
     HL_TEST(test_refuses_foreign_application_database_without_modifying_it),

@@ -13,7 +13,7 @@
  * which xlsx_rss_reset says); xlsx_rss_growth_mb is that peak minus the
  * resident set just before the export.
  * Phase 2 bulk-loads M responses into a second fresh database and times
- * hl_bundle_write of everything to a local folder with a fixed key, with the
+ * hl_bundle_write of everything to a local folder with a fresh device key, with the
  * responses.xlsx extra plugged in as `hailong export --format bundle` does.
  *
  * Everything happens in a fresh folder bench-export-XXXXXX under the data
@@ -198,14 +198,16 @@ static int bench_bundle(hl_cli_t *cli, const char *root, long m, hl_bench_export
     if (hl_bench_make_dirs(out) != 0)
         return hl_err_set(err, HL_ERR_IO, "cannot make %s: %s", out, strerror(errno));
 
-    static const unsigned char key[HL_BUNDLE_KEY_LEN + 1] = "hailong-bench-export-fixed-key-0";
+    hl_devkey_t key = {0};
+    rc = hl_devkey_generate(&cli->sys, &key, err);
+    if (rc != HL_OK) return rc;
     hl_bundle_extra_t xlsx_extra = {"responses.xlsx", hl_xlsx_bundle_write, NULL};
     hl_bundle_opts_t opts = {
         .root = out,
         .kiosk_id = cli->cfg.kiosk_id,
         .software_version = HL_VERSION,
         .created_utc_ms = cli->sys.utc_ms(cli->sys.ctx),
-        .key = key,
+        .signer = &key,
         .extras = &xlsx_extra,
         .n_extras = 1,
     };
@@ -217,6 +219,7 @@ static int bench_bundle(hl_cli_t *cli, const char *root, long m, hl_bench_export
     if (rc == HL_OK) rc = hl_bundle_write(st, &opts, bdir, sizeof bdir, &f->bundle, err);
     double t1 = hl_bench_now_s();
     hl_store_close(st);
+    hl_devkey_free(&key);
     if (rc != HL_OK) return rc;
     f->bundle_s = t1 - t0;
     fprintf(stderr, "bench export: bundle of %lld responses (%d files, %lld bytes) in %.3f s: %s\n",

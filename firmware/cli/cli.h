@@ -4,12 +4,14 @@
  *
  * Exit codes: 0 success; 1 validation failure or runtime error (message on
  * stderr); 2 usage error; 3 a scripted run stopped (failed expect or a step
- * the kiosk would not allow).
+ * the kiosk would not allow); 4 verify-export/verify: intact but signed by a
+ * key the given trust list does not hold.
  */
 #ifndef HL_CLI_H
 #define HL_CLI_H
 
 #include "hl_config.h"
+#include "hl_devkey.h"
 #include "hl_survey.h"
 #include "hl_sys.h"
 
@@ -17,7 +19,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum { HL_EXIT_OK = 0, HL_EXIT_FAIL = 1, HL_EXIT_USAGE = 2, HL_EXIT_SCRIPT = 3 };
+enum {
+    HL_EXIT_OK = 0,
+    HL_EXIT_FAIL = 1,
+    HL_EXIT_USAGE = 2,
+    HL_EXIT_SCRIPT = 3,
+    HL_EXIT_UNTRUSTED = 4 /* verify-export / verify: intact, but the signer is not trusted */
+};
 
 typedef struct hl_cli {
     const char *prog;           /* argv[0] for messages */
@@ -43,12 +51,15 @@ int hl_cli_load_config(hl_cli_t *cli);
  * and returns HL_EXIT_FAIL on failure. */
 int hl_cli_load(hl_cli_t *cli);
 
-/* Gives a store opened read-write its chain key (tamper evidence): the
- * config's export key when it has one, else the data folder's chain.key
- * (made on first use). Prints a message and returns HL_EXIT_FAIL on
- * failure. Call after hl_cli_load_config and hl_cli_resolve_data_dir. */
+/* Loads the kiosk's device key (<data_dir>/device.key) into *key and, when
+ * st is not NULL, makes it st's signer (chaining what is not chained yet).
+ * With create, a missing key is made, unless st holds responses signed by
+ * a key: then it refuses (a lost key is restored, never silently
+ * replaced). The caller frees *key with hl_devkey_free after closing st.
+ * Prints a message and returns HL_EXIT_FAIL on failure. Call after
+ * hl_cli_resolve_data_dir. */
 struct hl_store;
-int hl_cli_chain_key(hl_cli_t *cli, struct hl_store *st);
+int hl_cli_device_key(hl_cli_t *cli, struct hl_store *st, bool create, hl_devkey_t *key);
 
 /* Finds the survey file a config names (default: the bundled one): an
  * absolute path, else next to the config file, else in the assets' surveys/.
@@ -64,6 +75,7 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_verify(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_export_key(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_identity(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_set_pin(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_sync(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench(hl_cli_t *cli, int argc, char **argv);

@@ -37,8 +37,8 @@ static const char export_usage[] =
     "  bundle  a signed result folder PATH/HAILONG/<kiosk_id>/<UTC time>/ (PATH is\n"
     "          the stick's mount point): responses-<survey>.csv per survey,\n"
     "          responses.xlsx, responses.jsonl and manifest.json (sizes, SHA-256\n"
-    "          and an HMAC made\n"
-    "          with the config's export.key_sha256, which is required).\n"
+    "          and chain head, signed with the kiosk's device key; made at the\n"
+    "          first start, see hailong identity).\n"
     "          Check it with hailong verify-export.\n"
     "          By default it holds the responses not yet exported (after the\n"
     "          last recorded export); --all holds every response. Only finished\n"
@@ -52,20 +52,27 @@ static const char export_usage[] =
     "never half; a bundle without its manifest (cut short) never verifies.\n";
 
 static const char verify_usage[] =
-    "usage: hailong verify-export DIR... [--key-file FILE]\n"
+    "usage: hailong verify-export DIR... --trust FILE [--key-file FILE]\n"
     "\n"
     "Checks the result bundle in each DIR (the folder holding manifest.json): the\n"
-    "manifest's HMAC, and that every listed file is there with its size and\n"
-    "SHA-256 and nothing else is; then the response chain (tamper evidence):\n"
-    "within a bundle, each response of responses.jsonl follows the one before\n"
-    "and its chain value is the MAC of its content, and the ends match the\n"
-    "manifest's chain_prev and chain_head; across the bundles given, in sequence\n"
-    "order, each one continues the chain head of the one before (a gap is named\n"
-    "as missing responses). FILE holds the kiosk's export secret (default\n"
-    "DIR/../../export.key, that is HAILONG/export.key on the stick).\n"
-    "Exit 0 when everything verifies; 1 naming each missing, torn, altered or\n"
-    "unlisted file, an edited manifest and each response or link that breaks the\n"
-    "chain; 2 on usage errors.\n";
+    "manifest's signature by the kiosk's device key, and that every listed file is\n"
+    "there with its size and SHA-256 and nothing else is; then the response chain\n"
+    "(tamper evidence): within a bundle, each response of responses.jsonl follows\n"
+    "the one before, its chain value is the hash of its content and is signed by\n"
+    "the same key, and the ends match the manifest's chain_prev and chain_head;\n"
+    "across the bundles given, in sequence order, each one continues the chain head\n"
+    "of the one before (a gap is named as missing responses).\n"
+    "\n"
+    "Whom to believe comes only from --trust FILE: the lines `hailong identity`\n"
+    "prints on each kiosk (KIOSK_ID ed25519:PUBLIC_KEY FINGERPRINT, or its --json\n"
+    "form, one a line; several kiosks per file). A key found on the stick or in\n"
+    "the bundle is never trusted. The signer's kiosk id and fingerprint are always\n"
+    "printed. --key-file FILE (the old HAILONG/export.key secret) checks bundles\n"
+    "made before device keys (format 1) and responses chained before the upgrade.\n"
+    "Exit 0 when everything verifies and the signer is in the trust list; 1 naming\n"
+    "each missing, torn, altered or unlisted file, an edited manifest and each\n"
+    "response or link that breaks the chain; 4 when intact but signed by a key\n"
+    "the trust list does not hold (not verified); 2 on usage errors.\n";
 
 static const char stats_usage[] =
     "usage: hailong stats [--json]\n"
@@ -166,19 +173,13 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
         survey_id = cli->survey->id;
     } else if (bundle) {
         if (hl_cli_load_config(cli)) return HL_EXIT_FAIL;
-        if (!cli->cfg.has_export_key) {
-            fprintf(stderr,
-                    "hailong export: no export key is configured: set \"export\": "
-                    "{\"key_sha256\": \"...\"} in the config%s%s to the SHA-256 of the secret "
-                    "in HAILONG/export.key (sha256sum of the file without its line break)\n",
-                    cli->cfg.file ? " " : "", cli->cfg.file ? cli->cfg.file : "");
-            return HL_EXIT_FAIL;
-        }
     }
     hl_store_t *st = NULL;
+    hl_devkey_t devkey = {0};
     if (open_store(cli, "export", bundle, &st)) return HL_EXIT_FAIL;
-    /* Read-write for a bundle: responses recovered at open get chained. */
-    if (bundle && hl_cli_chain_key(cli, st) != HL_EXIT_OK) {
+    /* Read-write for a bundle: responses recovered at open get chained and
+     * signed, and the device key signs the manifest. */
+    if (bundle && hl_cli_device_key(cli, st, true, &devkey) != HL_EXIT_OK) {
         hl_store_close(st);
         return HL_EXIT_FAIL;
     }
@@ -214,7 +215,7 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
             .kiosk_id = cli->cfg.kiosk_id,
             .software_version = HL_VERSION,
             .created_utc_ms = cli->sys.utc_ms(cli->sys.ctx),
-            .key = cli->cfg.export_key_sha256,
+            .signer = &devkey,
             .extras = &xlsx_extra,
             .n_extras = 1,
             .after_seq = upto,
@@ -244,10 +245,12 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
                        "everything\n",
                        (long long)upto);
             hl_store_close(st);
+            hl_devkey_free(&devkey);
             return HL_EXIT_OK;
         }
     }
     hl_store_close(st);
+    hl_devkey_free(&devkey);
     if (rc != HL_OK) {
         fprintf(stderr, "hailong export: %s\n", err.msg);
         return HL_EXIT_FAIL;
@@ -258,7 +261,7 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
 int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv)
 {
     (void)cli;
-    const char *key_file = NULL;
+    const char *key_file = NULL, *trust_file = NULL;
     const char **dirs = calloc((size_t)argc, sizeof *dirs);
     size_t n = 0;
     if (!dirs) return HL_EXIT_FAIL;
@@ -269,14 +272,14 @@ int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv)
             free(dirs);
             return HL_EXIT_OK;
         }
-        if (!strcmp(a, "--key-file")) {
+        if (!strcmp(a, "--key-file") || !strcmp(a, "--trust")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "hailong verify-export: missing value after \"%s\"\n%s", a,
                         verify_usage);
                 free(dirs);
                 return HL_EXIT_USAGE;
             }
-            key_file = argv[++i];
+            *(a[2] == 'k' ? &key_file : &trust_file) = argv[++i];
         } else if (a[0] == '-') {
             fprintf(stderr, "hailong verify-export: unexpected argument \"%s\"\n%s", a,
                     verify_usage);
@@ -291,43 +294,76 @@ int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv)
         free(dirs);
         return HL_EXIT_USAGE;
     }
+    hl_err_t err = {0};
+    hl_trust_t trust = {0};
+    unsigned char old_key[HL_BUNDLE_KEY_LEN];
+    bool have_trust = false, have_old = false;
+    if (trust_file) {
+        hl_diags_t d = {0};
+        int rc = hl_trust_load(trust_file, &trust, &d, &err);
+        hl_diags_print(&d, stderr);
+        hl_diags_free(&d);
+        if (rc != HL_OK) {
+            fprintf(stderr, "hailong verify-export: %s\n", err.msg);
+            free(dirs);
+            return HL_EXIT_FAIL;
+        }
+        have_trust = true;
+    } else {
+        fprintf(stderr,
+                "hailong verify-export: no trust list (--trust FILE): the signer of each bundle "
+                "is named, but no bundle can be \"verified\" without one (collect each kiosk's "
+                "`hailong identity` line into a file)\n");
+    }
+    if (key_file) {
+        if (hl_bundle_key_from_file(key_file, old_key, &err) != HL_OK) {
+            fprintf(stderr, "hailong verify-export: %s\n", err.msg);
+            hl_trust_free(&trust);
+            free(dirs);
+            return HL_EXIT_FAIL;
+        }
+        have_old = true;
+    }
+    hl_bundle_check_t chk = {.trust = have_trust ? &trust : NULL,
+                             .old_key = have_old ? old_key : NULL};
     int exit_rc = HL_EXIT_OK;
     for (size_t d = 0; d < n; d++) {
         const char *dir = dirs[d];
-        char default_key[PATH_MAX];
-        const char *kf = key_file;
-        if (!kf) {
-            size_t len = strlen(dir);
-            while (len > 1 && dir[len - 1] == '/')
-                len--;
-            snprintf(default_key, sizeof default_key, "%.*s/../../%s", (int)len, dir,
-                     HL_BUNDLE_KEY_FILE);
-            kf = default_key;
-        }
-        hl_err_t err = {0};
-        unsigned char key[HL_BUNDLE_KEY_LEN];
-        if (hl_bundle_key_from_file(kf, key, &err) != HL_OK) {
-            fprintf(stderr, "hailong verify-export: %s\n", err.msg);
-            exit_rc = HL_EXIT_FAIL;
-            continue;
-        }
         hl_diags_t problems = {0};
         hl_bundle_result_t res = {0};
-        int rc = hl_bundle_verify(dir, key, &problems, &res, &err);
+        int rc = hl_bundle_verify(dir, &chk, &problems, &res, &err);
         hl_diags_print(&problems, stderr);
         hl_diags_free(&problems);
+        /* Always say who signed, whatever the outcome. */
+        if (res.signer == HL_BUNDLE_SIGNER_DEVICE)
+            printf("%s: signed by kiosk %s, device key %s%s\n", dir, res.signer_kiosk,
+                   res.fingerprint, res.key_checked ? "" : " (signature not valid)");
+        else if (res.signer == HL_BUNDLE_SIGNER_SHARED)
+            printf("%s: an old (format 1) bundle, signed with the shared export key%s%s: anyone "
+                   "holding that key could have made it\n",
+                   dir, res.key_checked ? " " : "", res.key_checked ? res.fingerprint : "");
+        if (rc == HL_ERR_UNTRUSTED) {
+            fprintf(stderr, "hailong verify-export: NOT VERIFIED: %s\n", err.msg);
+            if (exit_rc == HL_EXIT_OK) exit_rc = HL_EXIT_UNTRUSTED;
+            continue;
+        }
         if (rc != HL_OK) {
             fprintf(stderr, "hailong verify-export: %s\n", err.msg);
             exit_rc = HL_EXIT_FAIL;
             continue;
         }
-        printf("%s verifies: %d files, %lld response%s (seq %lld..%lld)\n", dir, res.n_files,
+        printf("%s verifies: %d files, %lld response%s (seq %lld..%lld)%s\n", dir, res.n_files,
                (long long)res.responses, res.responses == 1 ? "" : "s", (long long)res.seq_first,
-               (long long)res.seq_last);
+               (long long)res.seq_last,
+               res.signer == HL_BUNDLE_SIGNER_DEVICE ? ", signer in the trust list" : "");
+        if (res.unchecked_rows)
+            printf("%s: %lld response%s chained before the device key with the old shared key: "
+                   "their links were checked, their content not (give --key-file with the old "
+                   "HAILONG/export.key to check it)\n",
+                   dir, (long long)res.unchecked_rows, res.unchecked_rows == 1 ? "" : "s");
     }
     if (n > 1) {
         /* Across the bundles: each continues the chain of the one before. */
-        hl_err_t err = {0};
         hl_diags_t problems = {0};
         size_t n_problems = 0;
         int rc = hl_bundle_check_links(dirs, n, &problems, &n_problems, &err);
@@ -340,6 +376,8 @@ int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv)
             printf("the %zu bundles link: each continues the chain of the one before\n", n);
         }
     }
+    explicit_bzero(old_key, sizeof old_key);
+    hl_trust_free(&trust);
     free(dirs);
     return exit_rc;
 }

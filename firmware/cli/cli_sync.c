@@ -70,7 +70,8 @@ static int sync_once(hl_cli_t *cli)
         fprintf(stderr, "hailong sync: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }
-    if (hl_cli_chain_key(cli, st) != HL_EXIT_OK) {
+    hl_devkey_t devkey = {0};
+    if (hl_cli_device_key(cli, st, true, &devkey) != HL_EXIT_OK) {
         hl_store_close(st);
         return HL_EXIT_FAIL;
     }
@@ -80,6 +81,7 @@ static int sync_once(hl_cli_t *cli)
     if (hl_sync_global_init(&err) != HL_OK || hl_sync_new(&o, &s, &err) != HL_OK) {
         fprintf(stderr, "hailong sync: %s\n", err.msg);
         hl_store_close(st);
+        hl_devkey_free(&devkey);
         return HL_EXIT_FAIL;
     }
     int64_t delivered = 0;
@@ -110,6 +112,7 @@ static int sync_once(hl_cli_t *cli)
     int src = hl_store_sync_state(st, &ss, &err);
     hl_sync_free(s);
     hl_store_close(st);
+    hl_devkey_free(&devkey);
     hl_sync_global_cleanup();
     char shown[HL_SYNC_URL_MAX + 1];
     hl_sync_shown_url(cfg->url, shown, sizeof shown);

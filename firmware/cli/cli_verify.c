@@ -19,25 +19,30 @@
 #include <sys/stat.h>
 
 static const char verify_usage[] =
-    "usage: hailong verify [--key-file FILE]\n"
+    "usage: hailong verify [--trust FILE] [--key-file FILE]\n"
     "\n"
     "Checks the tamper-evident chain of the stored responses: each finished\n"
-    "response carries an HMAC-SHA256 over its content and the previous one's\n"
-    "chain value. Prints every response that was edited, deleted, inserted or\n"
+    "response carries the SHA-256 of its content and the previous one's chain\n"
+    "value, signed by the kiosk's device key. Prints the kiosk id and the device\n"
+    "key's fingerprint, every response that was edited, deleted, inserted or\n"
     "reordered, by sequence number, then the chain head (the newest chain value:\n"
     "compare it with one recorded outside the kiosk, in a bundle's manifest or by\n"
     "the sync server, to detect the removal of the newest responses).\n"
     "\n"
-    "The key: the config's export key when it has one, else the data folder's\n"
-    "chain.key; --key-file FILE takes the secret on a stick (HAILONG/export.key).\n"
-    "Exit 0 when the chain is intact, 1 with problems, 2 on usage errors.\n";
+    "--trust FILE also checks that the device key is the one registered for this\n"
+    "kiosk (lines of `hailong identity`). Responses chained before the device key\n"
+    "(an upgraded kiosk) are checked with the old shared key: the config's export\n"
+    "key, else the data folder's chain.key, or --key-file FILE (a stick's old\n"
+    "HAILONG/export.key); without it their links are checked, not their content.\n"
+    "Exit 0 when the chain is intact, 1 with problems, 4 when the device key is\n"
+    "not in the trust list given, 2 on usage errors.\n";
 
 /* What a problem means, as printed after its sequence number. */
 static const char *problem_text(hl_chain_problem_t what)
 {
     switch (what) {
     case HL_CHAIN_EDITED:
-        return "edited (its content does not match its chain value)";
+        return "edited (its content does not match its chain value or signature)";
     case HL_CHAIN_DELETED:
         return "a response before it was deleted (its prev_chain names another)";
     case HL_CHAIN_INSERTED:
@@ -45,40 +50,46 @@ static const char *problem_text(hl_chain_problem_t what)
     case HL_CHAIN_REORDERED:
         return "reordered (linked out of sequence order)";
     case HL_CHAIN_OTHER_KEY:
-        return "chained with another key (not checked: was the key changed?)";
+        return "signed by another device key (not checked: was device.key replaced?)";
+    case HL_CHAIN_UNCHECKED:
+        return "not checked";
     }
     return "problem";
 }
 
+/* Prints problems; unchecked rows are summed, not listed one by one. */
 static void print_problem(void *ctx, int64_t seq, hl_chain_problem_t what, const char *detail)
 {
     (void)ctx;
+    if (what == HL_CHAIN_UNCHECKED) return;
     printf("seq %lld: %s%s%s\n", (long long)seq, problem_text(what), detail && *detail ? "; " : "",
            detail && *detail ? detail : "");
 }
 
 int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
 {
-    const char *key_file = NULL;
+    const char *key_file = NULL, *trust_file = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help")) {
             fputs(verify_usage, stdout);
             return HL_EXIT_OK;
         }
-        if (!strcmp(a, "--key-file") && i + 1 < argc) {
-            key_file = argv[++i];
+        if ((!strcmp(a, "--key-file") || !strcmp(a, "--trust")) && i + 1 < argc) {
+            *(a[2] == 'k' ? &key_file : &trust_file) = argv[++i];
             continue;
         }
         fprintf(stderr, "hailong verify: %s \"%s\"\n%s",
-                !strcmp(a, "--key-file") ? "missing value after" : "unexpected argument", a,
-                verify_usage);
+                !strcmp(a, "--key-file") || !strcmp(a, "--trust") ? "missing value after"
+                                                                  : "unexpected argument",
+                a, verify_usage);
         return HL_EXIT_USAGE;
     }
     if (hl_cli_resolve_data_dir(cli)) return HL_EXIT_FAIL;
     hl_err_t err = {0};
+    /* The old shared key, for responses chained before the device key. */
     unsigned char key[HL_BUNDLE_KEY_LEN];
-    const char *key_from;
+    const char *key_from = NULL;
     if (key_file) {
         if (hl_bundle_key_from_file(key_file, key, &err) != HL_OK) {
             fprintf(stderr, "hailong verify: %s\n", err.msg);
@@ -90,20 +101,7 @@ int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
         if (cli->cfg.has_export_key) {
             memcpy(key, cli->cfg.export_key_sha256, sizeof key);
             key_from = "the config's export key";
-        } else {
-            int rc = hl_platform_chain_key_read(cli->data_dir, key, &err);
-            if (rc == HL_ERR_NOT_FOUND) {
-                fprintf(stderr,
-                        "hailong verify: no chain key: the config has no export key and %s/%s "
-                        "does not exist (the kiosk makes it when it first opens the store); give "
-                        "--key-file\n",
-                        cli->data_dir, HL_CHAIN_KEY_FILE);
-                return HL_EXIT_FAIL;
-            }
-            if (rc != HL_OK) {
-                fprintf(stderr, "hailong verify: %s\n", err.msg);
-                return HL_EXIT_FAIL;
-            }
+        } else if (hl_platform_chain_key_read(cli->data_dir, key, &err) == HL_OK) {
             key_from = HL_CHAIN_KEY_FILE;
         }
     }
@@ -124,27 +122,81 @@ int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
         fprintf(stderr, "hailong verify: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }
-    size_t n_problems = 0;
+    /* The device key: read, never made here. */
+    hl_devkey_t dev = {0};
+    int64_t n_signed = 0, n_hmac = 0;
+    char signed_by[HL_DEVKEY_FPR_HEX + 1] = "";
+    rc = hl_store_signers(st, &n_signed, signed_by, &n_hmac, &err);
+    bool have_dev = rc == HL_OK && hl_cli_device_key(cli, NULL, false, &dev) == HL_EXIT_OK;
+    if (rc == HL_OK && !have_dev && n_signed > 0) {
+        fprintf(stderr,
+                "hailong verify: %lld stored response(s) are signed with device key %s, but its "
+                "key file is missing: restore %s/%s from this kiosk's backup to check them\n",
+                (long long)n_signed, signed_by, cli->data_dir, HL_DEVKEY_FILE);
+        hl_store_close(st);
+        return HL_EXIT_FAIL;
+    }
+    if (have_dev)
+        printf("kiosk          %s\ndevice key     %s (ed25519:%s)\n", cli->cfg.kiosk_id,
+               dev.fingerprint, dev.pub_hex);
+    hl_chain_counts_t counts = {0};
     int64_t head_seq = 0;
-    char head[HL_CHAIN_HEX + 1] = "";
-    rc = hl_store_verify_chain(st, key, print_problem, NULL, &n_problems, &err);
-    if (rc == HL_OK) rc = hl_store_chain_head(st, &head_seq, head, &err);
+    char head[HL_CHAIN_HEX + 1] = "", sig[HL_DEVKEY_SIG_HEX + 1] = "",
+                             fpr[HL_DEVKEY_FPR_HEX + 1] = "";
+    hl_chain_check_t chk = {.device = have_dev ? &dev : NULL, .hmac_key = key_from ? key : NULL};
+    if (rc == HL_OK) rc = hl_store_verify_chain(st, &chk, print_problem, NULL, &counts, &err);
+    if (rc == HL_OK) rc = hl_store_chain_head_signed(st, &head_seq, head, sig, fpr, &err);
     hl_store_close(st);
     memset(key, 0, sizeof key);
     if (rc != HL_OK) {
+        hl_devkey_free(&dev);
         fprintf(stderr, "hailong verify: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }
-    printf("chain head     seq %lld %s\n", (long long)head_seq, head);
-    if (n_problems) {
-        printf("%zu problem%s found with %s: the stored responses were changed outside the "
-               "kiosk\n",
-               n_problems, n_problems == 1 ? "" : "s", key_from);
-        return HL_EXIT_FAIL;
+    /* The head's own signature (or the signed link to an old head). */
+    bool head_signed = have_dev && sig[0] && !strcmp(fpr, dev.fingerprint) &&
+                       hl_devkey_verify_chain(&dev, cli->cfg.kiosk_id, head_seq, head, sig);
+    printf("chain head     seq %lld %s (%s)\n", (long long)head_seq, head,
+           head_seq == 0 ? "no response yet"
+           : head_signed ? "signed by this device key"
+           : sig[0]      ? "signature NOT valid for this device key"
+                         : "not signed: chained before the device key");
+    int exit_rc = HL_EXIT_OK;
+    if (sig[0] && !head_signed && have_dev) counts.problems++;
+    if (counts.unchecked)
+        printf("%zu response(s) chained before the device key with the old shared key were not "
+               "checked%s: give --key-file with the old HAILONG/export.key\n",
+               counts.unchecked, key_from ? " (not the key given)" : "");
+    if (counts.problems) {
+        printf("%zu problem%s found: the stored responses were changed outside the kiosk\n",
+               counts.problems, counts.problems == 1 ? "" : "s");
+        exit_rc = HL_EXIT_FAIL;
+    } else {
+        printf("the chain is intact%s%s%s; the removal of the newest responses shows only "
+               "against a head recorded outside the kiosk (a bundle's manifest, the sync "
+               "server)\n",
+               key_from && n_hmac ? " (older responses checked with " : "",
+               key_from && n_hmac ? key_from : "", key_from && n_hmac ? ")" : "");
     }
-    printf("the chain is intact (checked with %s); the removal of the newest responses shows "
-           "only against a head recorded outside the kiosk (a bundle's manifest, the sync "
-           "server)\n",
-           key_from);
-    return HL_EXIT_OK;
+    if (trust_file && have_dev) {
+        hl_trust_t trust = {0};
+        hl_diags_t d = {0};
+        rc = hl_trust_load(trust_file, &trust, &d, &err);
+        hl_diags_print(&d, stderr);
+        hl_diags_free(&d);
+        if (rc != HL_OK) {
+            fprintf(stderr, "hailong verify: %s\n", err.msg);
+            exit_rc = HL_EXIT_FAIL;
+        } else if (hl_trust_check(&trust, cli->cfg.kiosk_id, dev.pub) != HL_TRUST_OK) {
+            printf("NOT TRUSTED: the trust list %s does not hold kiosk %s with device key %s\n",
+                   trust_file, cli->cfg.kiosk_id, dev.fingerprint);
+            if (exit_rc == HL_EXIT_OK) exit_rc = HL_EXIT_UNTRUSTED;
+        } else {
+            printf("the device key is the one the trust list %s holds for kiosk %s\n", trust_file,
+                   cli->cfg.kiosk_id);
+        }
+        hl_trust_free(&trust);
+    }
+    hl_devkey_free(&dev);
+    return exit_rc;
 }

@@ -39,6 +39,7 @@ typedef struct hl_kiosk_log_row {
 typedef struct hl_kiosk {
     hl_cli_t *cli;                   /* not owned: config, survey, data dir */
     hl_store_t *store;               /* owned */
+    hl_devkey_t devkey;              /* owned: signs the chain and bundles (data folder's key) */
     hl_flow_t flow;                  /* owned */
     bool flow_ready;                 /* flow initialised */
     hl_display_t *display;           /* owned */

@@ -5,8 +5,9 @@
  *   hailong run [--headless --script FILE]
  *   hailong check FILE...
  *   hailong export --format csv|jsonl|bundle --out PATH [--survey-id ID]
- *   hailong verify-export DIR... [--key-file FILE]
- *   hailong verify [--key-file FILE]
+ *   hailong verify-export DIR... --trust FILE [--key-file FILE]
+ *   hailong verify [--trust FILE] [--key-file FILE]
+ *   hailong identity [--json] | --new [--replace-lost-key]
  *   hailong export-key --new
  *   hailong set-pin [--iterations N]
  *   hailong stats [--json]
@@ -44,11 +45,15 @@ static const char usage_text[] =
     "  export --format csv|jsonl|bundle --out PATH [--survey-id ID]\n"
     "                                   write the stored responses (a file, or a signed\n"
     "                                   bundle folder for a USB stick)\n"
-    "  verify-export DIR... [--key-file FILE]\n"
-    "                                   check bundles: names missing, torn, altered files,\n"
-    "                                   and breaks in the response chain within and across\n"
-    "  verify [--key-file FILE]         check the stored responses' tamper-evident chain:\n"
+    "  verify-export DIR... --trust FILE [--key-file FILE]\n"
+    "                                   check bundles against a trust list: names the signer,\n"
+    "                                   missing, torn, altered files, and breaks in the\n"
+    "                                   response chain within and across\n"
+    "  verify [--trust FILE] [--key-file FILE]\n"
+    "                                   check the stored responses' tamper-evident chain:\n"
     "                                   names edited, deleted, inserted, reordered ones\n"
+    "  identity [--json]                print the kiosk id, device public key and fingerprint\n"
+    "                                   (a trust list line for the province)\n"
     "  export-key --new                 make the USB export secret (printed once) and store\n"
     "                                   its hash in the config\n"
     "  set-pin [--iterations N]         set the technician PIN (read from stdin) in the config\n"
@@ -66,7 +71,8 @@ static const char usage_text[] =
     "  --survey FILE    survey file (default: the config's, else the bundled " HL_DEFAULT_SURVEY
     ")\n"
     "\n"
-    "Each command takes --help. Exit codes: 0 ok, 1 failure, 2 usage, 3 script stopped.\n";
+    "Each command takes --help. Exit codes: 0 ok, 1 failure, 2 usage, 3 script stopped,\n"
+    "4 not verified (signed by a key the trust list does not hold).\n";
 
 static bool file_exists(const char *path)
 {
@@ -192,6 +198,7 @@ static const command_t commands[] = {
     {"verify-export", hl_cli_verify_export},
     {"verify", hl_cli_verify},
     {"export-key", hl_cli_export_key},
+    {"identity", hl_cli_identity},
     {"set-pin", hl_cli_set_pin},
     {"sync", hl_cli_sync},
 };

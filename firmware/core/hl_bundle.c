@@ -20,12 +20,14 @@
  * recorded in the store only after the manifest's rename and folder sync.
  */
 #include "hl_bundle.h"
+#include "hl_devkey.h"
 
 #include "hl_export.h"
 #include "hl_json.h"
 #include "hl_limits.h"
 #include "hl_sys.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -242,8 +244,8 @@ static bool out_str_or_null(hl_out_t *o, const char *s)
     return s ? out_str(o, s) : out_lit(o, "null");
 }
 
-/* The row's object; with_chain false leaves out "chain" and "prev_chain"
- * (the canonical content the chain's MAC covers). */
+/* The row's object; with_chain false leaves out "chain", "prev_chain" and
+ * "chain_sig" (the canonical content the chain value covers). */
 static bool jsonl_put(hl_out_t *o, const hl_row_t *r, bool with_chain)
 {
     bool finished = r->status != HL_RESP_IN_PROGRESS && r->finished_utc_ms >= 0;
@@ -263,7 +265,8 @@ static bool jsonl_put(hl_out_t *o, const hl_row_t *r, bool with_chain)
         out_lit(o, ",\"counter\":") && out_str_or_null(o, r->counter);
     if (ok && with_chain)
         ok = out_lit(o, ",\"chain\":") && out_str_or_null(o, r->chain) &&
-             out_lit(o, ",\"prev_chain\":") && out_str_or_null(o, r->prev_chain);
+             out_lit(o, ",\"prev_chain\":") && out_str_or_null(o, r->prev_chain) &&
+             out_lit(o, ",\"chain_sig\":") && out_str_or_null(o, r->chain_sig);
     ok = ok && out_lit(o, ",\"answers\":{");
     for (size_t i = 0; ok && i < r->n_answers; i++)
         ok = (i == 0 || out_raw(o, ",", 1)) && out_str(o, r->qids[i]) &&
@@ -573,6 +576,23 @@ static int survey_cmp(const void *a, const void *b)
     return x->version < y->version ? -1 : x->version > y->version;
 }
 
+/* What the device key signs for a manifest m (without "signature"):
+ * HL_BUNDLE_SIGNED_PREFIX then m serialised canonically; malloc'd, NULL
+ * when out of memory. */
+static char *manifest_canonical(const json_t *m)
+{
+    char *c = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    if (!c) return NULL;
+    size_t pl = strlen(HL_BUNDLE_SIGNED_PREFIX), cl = strlen(c);
+    char *t = malloc(pl + cl + 1);
+    if (t) {
+        memcpy(t, HL_BUNDLE_SIGNED_PREFIX, pl);
+        memcpy(t + pl, c, cl + 1);
+    }
+    free(c);
+    return t;
+}
+
 /* Builds the manifest (signed) as text; *text is malloc'd. */
 static int manifest_text(const hl_bundle_opts_t *o, const hl_jsonl_t *j, const hl_listed_t *files,
                          size_t n_files, char **text, hl_err_t *err)
@@ -594,7 +614,7 @@ static int manifest_text(const hl_bundle_opts_t *o, const hl_jsonl_t *j, const h
          !json_object_set_new(m, "after_seq", json_integer(j->after_seq)) &&
          !json_object_set_new(m, "seq_first", json_integer(j->seq_first)) &&
          !json_object_set_new(m, "seq_last", json_integer(j->seq_last));
-    /* The chain's ends (issue 7), under the HMAC: the head is recorded
+    /* The chain's ends (issue 7), under the signature: the head is recorded
      * outside the kiosk, and the next bundle's chain_prev must name it. */
     ok = ok &&
          !json_object_set_new(
@@ -608,19 +628,24 @@ static int manifest_text(const hl_bundle_opts_t *o, const hl_jsonl_t *j, const h
                                                     "bytes", (json_int_t)files[i].bytes, "sha256",
                                                     files[i].sha256));
     ok = ok && !json_object_set(m, "files", list);
-    char *canon = ok ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
-    unsigned char mac[32];
-    unsigned int mlen = 0;
-    char mac_hex[65];
-    ok = canon && HMAC(EVP_sha256(), o->key, HL_BUNDLE_KEY_LEN, (const unsigned char *)canon,
-                       strlen(canon), mac, &mlen) != NULL;
-    if (ok) hl_hex_encode(mac, 32, mac_hex);
-    ok = ok && !json_object_set_new(m, "hmac_sha256", json_string(mac_hex));
+    /* Who signs: the device key's public half, so a reader can name the
+     * signer; a verifier trusts it only through its own trust list. */
+    ok = ok &&
+         !json_object_set_new(m, "signer",
+                              json_pack("{s:s, s:s, s:s, s:s}", "kiosk_id", o->kiosk_id,
+                                        "algorithm", "ed25519", "public_key", o->signer->pub_hex,
+                                        "fingerprint", o->signer->fingerprint));
+    char *canon = ok ? manifest_canonical(m) : NULL;
+    char sig[HL_DEVKEY_SIG_HEX + 1];
+    int rc = canon ? hl_devkey_sign(o->signer, canon, strlen(canon), sig, err)
+                   : hl_err_set(err, HL_ERR_NOMEM, "out of memory writing the manifest");
+    ok = rc == HL_OK && !json_object_set_new(m, "signature", json_string(sig));
     char *body = ok ? json_dumps(m, JSON_INDENT(2)) : NULL;
     free(canon);
     json_decref(surveys);
     json_decref(list);
     json_decref(m);
+    if (rc != HL_OK) return rc;
     if (!body) return hl_err_set(err, HL_ERR_NOMEM, "out of memory writing the manifest");
     size_t len = strlen(body);
     char *t = realloc(body, len + 2);
@@ -643,11 +668,10 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
     if (!st || !o || !o->root || !*o->root || !o->kiosk_id || !o->software_version)
         return hl_err_set(err, HL_ERR_USAGE,
                           "bundle: a store, a folder, a kiosk id and a version are needed");
-    if (!o->key)
+    if (!o->signer || !o->signer->has_private)
         return hl_err_set(err, HL_ERR_STATE,
-                          "no export key is configured: set \"export\": {\"key_sha256\": ...} in "
-                          "the config to the SHA-256 of the secret in HAILONG/export.key on the "
-                          "stick");
+                          "no device key to sign the bundle with (the kiosk makes "
+                          "<data_dir>/device.key at its first start; see `hailong identity`)");
     if (!hl_json_id_valid(o->kiosk_id, HL_SURVEY_ID_MAX, true))
         return hl_err_set(err, HL_ERR_USAGE,
                           "bundle: kiosk id \"%s\" is not 1 to %d characters of a-z 0-9 _ -; fix "
@@ -803,12 +827,12 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
     bundle_progress(o, 1);
 
     if (res)
-        *res = (hl_bundle_result_t){j.rows,
-                                    j.seq_first,
-                                    j.seq_last,
-                                    (int)n_files,
-                                    total + (int64_t)tj.len,
-                                    range.in_progress_seq};
+        *res = (hl_bundle_result_t){.responses = j.rows,
+                                    .seq_first = j.seq_first,
+                                    .seq_last = j.seq_last,
+                                    .n_files = (int)n_files,
+                                    .bytes = total + (int64_t)tj.len,
+                                    .in_progress_seq = range.in_progress_seq};
     if (out_dir && out_dir_size) snprintf(out_dir, out_dir_size, "%s", bdir);
     hl_err_clear(err);
     rc = HL_OK;
@@ -977,8 +1001,9 @@ static bool chain_value(const json_t *v, char out[HL_CHAIN_HEX + 1])
 }
 
 /* The canonical content of a row is its line without the chain fields,
- * which the writer puts together as `,"chain":V,"prev_chain":W` (V, W null
- * or a quoted hex value): *at and *len give that span, false when absent.
+ * which the writer puts together as `,"chain":V,"prev_chain":W,"chain_sig":X`
+ * (V, W null or a quoted hex value; X null or quoted hex, absent in rows
+ * written before schema 6): *at and *len give that span, false when absent.
  * The first match is the row's own: a '"' inside a string is escaped, so the
  * span cannot start inside one, and the answers come after it. */
 static bool chain_span(const char *line, size_t *at, size_t *len)
@@ -993,15 +1018,25 @@ static bool chain_span(const char *line, size_t *at, size_t *len)
     p += 14;
     vl = !strncmp(p, "null", 4) ? 4 : p[0] == '"' ? HL_CHAIN_HEX + 2 : 0;
     if (!vl || strlen(p) < vl) return false;
+    p += vl;
+    if (strncmp(p, ",\"chain_sig\":", 13) == 0) {
+        p += 13;
+        vl = !strncmp(p, "null", 4) ? 4 : p[0] == '"' ? HL_DEVKEY_SIG_HEX + 2 : 0;
+        if (!vl || strlen(p) < vl) return false;
+        p += vl;
+    }
     *at = (size_t)(k - line);
-    *len = (size_t)(p + vl - k);
+    *len = (size_t)(p - k);
     return true;
 }
 
-/* HMAC-SHA256(key, canonical row || prev_chain as hex) as hex, as the store
- * computes a chain value (hl_store.h). Cuts the span out of line in place. */
-static bool chain_mac(const unsigned char *key, char *line, size_t n, size_t at, size_t cut,
-                      const char *prev, char **scratch, size_t *scap, char out[HL_CHAIN_HEX + 1])
+/* The chain value of a row as the store computes it (hl_store.h): SHA-256,
+ * or with hmac_key HMAC-SHA256 (rows chained before schema 6), of the
+ * canonical row followed by prev_chain as hex. Cuts the span out of line
+ * into scratch. */
+static bool row_chain(const unsigned char *hmac_key, const char *line, size_t n, size_t at,
+                      size_t cut, const char *prev, char **scratch, size_t *scap,
+                      char out[HL_CHAIN_HEX + 1])
 {
     size_t len = n - cut + HL_CHAIN_HEX;
     if (*scap < len) {
@@ -1013,20 +1048,24 @@ static bool chain_mac(const unsigned char *key, char *line, size_t n, size_t at,
     memcpy(*scratch, line, at);
     memcpy(*scratch + at, line + at + cut, n - at - cut);
     memcpy(*scratch + n - cut, prev, HL_CHAIN_HEX);
-    unsigned char mac[32];
+    unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mlen = 0;
-    if (!HMAC(EVP_sha256(), key, HL_BUNDLE_KEY_LEN, (const unsigned char *)*scratch, len, mac,
-              &mlen) ||
-        mlen != 32)
-        return false;
+    bool ok = hmac_key ? HMAC(EVP_sha256(), hmac_key, HL_BUNDLE_KEY_LEN,
+                              (const unsigned char *)*scratch, len, mac, &mlen) != NULL
+                       : EVP_Digest(*scratch, len, mac, &mlen, EVP_sha256(), NULL) == 1;
+    if (!ok || mlen != 32) return false;
     hl_hex_encode(mac, 32, out);
     return true;
 }
 
 /* Checks responses.jsonl against its manifest's chain_head and chain_prev:
  * rows in sequence order, each row's prev_chain the previous row's chain,
- * and (key) each row's chain its MAC. */
-static void verify_chain(verify_t *v, int dfd, const json_t *m, const unsigned char *key)
+ * each signed row's chain its hash and its signature the signer's (signer
+ * NULL: the manifest's own signature did not verify, rows are not
+ * checked against it), each HMAC-era row's chain its MAC when the old key
+ * is given (else counted as unchecked). */
+static void verify_chain(verify_t *v, int dfd, const json_t *m, const hl_devkey_t *signer,
+                         const unsigned char *old_key, hl_bundle_result_t *res)
 {
     const json_t *head = json_object_get(m, "chain_head");
     char want_head[HL_CHAIN_HEX + 1], want_prev[HL_CHAIN_HEX + 1];
@@ -1041,20 +1080,21 @@ static void verify_chain(verify_t *v, int dfd, const json_t *m, const unsigned c
     }
     int64_t want_seq = json_integer_value(hs);
     /* A kiosk that had no chain key chained nothing: nothing to check (and
-     * nothing to trust beyond the manifest's HMAC). */
+     * nothing to trust beyond the manifest's signature). */
     if (!want_head[0] && !want_prev[0]) return;
-    int fd = openat(dfd, HL_BUNDLE_JSONL, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    FILE *fp = fd >= 0 ? fdopen(fd, "r") : NULL;
+    int fd = openat(dfd, HL_BUNDLE_JSONL, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    struct stat sb;
+    FILE *fp = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? fdopen(fd, "r") : NULL;
     if (!fp) {
         if (fd >= 0) close(fd);
-        return; /* missing or unreadable: already reported with the files */
+        return; /* missing, not a file or unreadable: already reported with the files */
     }
     char *line = NULL, *scratch = NULL;
     size_t cap = 0, scap = 0, named = 0, more = 0;
     ssize_t n;
     int64_t lineno = 0, prev_seq = 0, rows = 0;
     char prev_chain[HL_CHAIN_HEX + 1] = "", first_prev[HL_CHAIN_HEX + 1] = "";
-    bool prev_known = false;
+    bool prev_known = false, seen_signed = false;
 #define ROW_PROBLEM(...)                                                                           \
     do {                                                                                           \
         if (named < HL_CHAIN_ROW_PROBLEMS) {                                                       \
@@ -1071,16 +1111,23 @@ static void verify_chain(verify_t *v, int dfd, const json_t *m, const unsigned c
         json_error_t je;
         json_t *row = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &je);
         json_t *js = json_object_get(row, "seq");
-        char chain[HL_CHAIN_HEX + 1], prev[HL_CHAIN_HEX + 1];
+        json_t *jsig = json_object_get(row, "chain_sig");
+        const char *kid = json_string_value(json_object_get(row, "kiosk_id"));
+        char chain[HL_CHAIN_HEX + 1], prev[HL_CHAIN_HEX + 1], sig[HL_DEVKEY_SIG_HEX + 1] = "";
+        char rkiosk[HL_SURVEY_ID_MAX + 1] = "";
         size_t at = 0, cut = 0;
         bool ok = json_is_integer(js) && chain_value(json_object_get(row, "chain"), chain) &&
                   chain_value(json_object_get(row, "prev_chain"), prev) &&
-                  chain_span(line, &at, &cut);
+                  chain_span(line, &at, &cut) && kid && strlen(kid) < sizeof rkiosk &&
+                  (!jsig || json_is_null(jsig) ||
+                   (json_is_string(jsig) && hex_valid(json_string_value(jsig), HL_DEVKEY_SIG_HEX)));
+        if (ok && json_is_string(jsig)) memcpy(sig, json_string_value(jsig), sizeof sig);
+        if (ok) memcpy(rkiosk, kid, strlen(kid) + 1);
         int64_t seq = ok ? json_integer_value(js) : 0;
         json_decref(row);
         if (!ok) {
-            ROW_PROBLEM("line %lld is not a response row with \"seq\", \"chain\" and "
-                        "\"prev_chain\": the file was edited",
+            ROW_PROBLEM("line %lld is not a response row with \"seq\", \"kiosk_id\", \"chain\" "
+                        "and \"prev_chain\": the file was edited",
                         (long long)lineno);
             prev_known = false;
             continue;
@@ -1093,12 +1140,27 @@ static void verify_chain(verify_t *v, int dfd, const json_t *m, const unsigned c
             ROW_PROBLEM("seq %lld: inserted or never chained (it has no chain value)",
                         (long long)seq);
         } else {
-            char mac[HL_CHAIN_HEX + 1];
-            if (key && (!chain_mac(key, line, (size_t)n, at, cut, prev, &scratch, &scap, mac) ||
-                        CRYPTO_memcmp(mac, chain, HL_CHAIN_HEX) != 0))
-                ROW_PROBLEM("seq %lld: edited (its content does not match its chain value), or "
-                            "chained with another key",
-                            (long long)seq);
+            char h[HL_CHAIN_HEX + 1];
+            if (sig[0]) {
+                seen_signed = true;
+                if (signer &&
+                    (!row_chain(NULL, line, (size_t)n, at, cut, prev, &scratch, &scap, h) ||
+                     strcmp(h, chain) != 0 ||
+                     !hl_devkey_verify_chain(signer, rkiosk, seq, chain, sig)))
+                    ROW_PROBLEM("seq %lld: edited (its content does not match its chain value "
+                                "and signature)",
+                                (long long)seq);
+            } else if (seen_signed) {
+                ROW_PROBLEM("seq %lld: unsigned, after signed responses: inserted", (long long)seq);
+            } else if (old_key) {
+                if (!row_chain(old_key, line, (size_t)n, at, cut, prev, &scratch, &scap, h) ||
+                    CRYPTO_memcmp(h, chain, HL_CHAIN_HEX) != 0)
+                    ROW_PROBLEM("seq %lld: edited (its content does not match its chain value), "
+                                "or chained with another key than --key-file's",
+                                (long long)seq);
+            } else if (res) {
+                res->unchecked_rows++;
+            }
             if (rows > 1 && prev_known && prev_chain[0] && strcmp(prev, prev_chain) != 0)
                 ROW_PROBLEM("seq %lld: a response before it is missing (its prev_chain does not "
                             "name seq %lld's chain value): deleted, or rows reordered",
@@ -1127,11 +1189,99 @@ static void verify_chain(verify_t *v, int dfd, const json_t *m, const unsigned c
                 (long long)prev_seq, (long long)want_seq);
 }
 
-int hl_bundle_verify(const char *dir, const unsigned char key[HL_BUNDLE_KEY_LEN],
-                     hl_diags_t *problems, hl_bundle_result_t *res, hl_err_t *err)
+/* Format 1 (before issue 13): the manifest's HMAC with the shared export
+ * key. Any holder of that key could have made it: res says so. */
+static int verify_hmac(verify_t *v, json_t *m, const unsigned char *key, hl_bundle_result_t *res)
 {
-    if (res) memset(res, 0, sizeof *res);
-    if (!dir || !key) return hl_err_set(err, HL_ERR_USAGE, "verify: a folder and a key are needed");
+    res->signer = HL_BUNDLE_SIGNER_SHARED;
+    if (!key) return HL_OK; /* not checked: the caller says why */
+    unsigned char dg[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    if (EVP_Digest(key, HL_BUNDLE_KEY_LEN, dg, &dl, EVP_sha256(), NULL) == 1)
+        hl_hex_encode(dg, 8, res->fingerprint);
+    res->key_checked = true;
+    const char *mac_hex = json_string_value(json_object_get(m, "hmac_sha256"));
+    if (!mac_hex || !hex_valid(mac_hex, 64)) {
+        problem(v, HL_BUNDLE_MANIFEST,
+                "has no valid \"hmac_sha256\": it was edited or not made by a kiosk");
+        return HL_OK;
+    }
+    json_t *copy = json_copy(m);
+    char *canon = NULL;
+    if (copy && json_object_del(copy, "hmac_sha256") == 0)
+        canon = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(copy);
+    unsigned char mac[32];
+    unsigned int mlen = 0;
+    char want[65];
+    if (!canon || !HMAC(EVP_sha256(), key, HL_BUNDLE_KEY_LEN, (const unsigned char *)canon,
+                        strlen(canon), mac, &mlen)) {
+        free(canon);
+        return HL_ERR_NOMEM;
+    }
+    free(canon);
+    hl_hex_encode(mac, 32, want);
+    if (CRYPTO_memcmp(want, mac_hex, 64) != 0)
+        problem(v, HL_BUNDLE_MANIFEST,
+                "HMAC does not match: the manifest was edited after export, or the key is not "
+                "this kiosk's old export key (check --key-file)");
+    return HL_OK;
+}
+
+/* Format 2: the device key's signature. Fills res's signer and, when the
+ * signature holds, *key with the signer's public key (the caller frees). */
+static int verify_signature(verify_t *v, json_t *m, hl_devkey_t *key, hl_bundle_result_t *res)
+{
+    res->signer = HL_BUNDLE_SIGNER_DEVICE;
+    const json_t *s = json_object_get(m, "signer");
+    const char *kid = json_string_value(json_object_get(s, "kiosk_id"));
+    const char *alg = json_string_value(json_object_get(s, "algorithm"));
+    const char *pk = json_string_value(json_object_get(s, "public_key"));
+    const char *mk = json_string_value(json_object_get(m, "kiosk_id"));
+    const char *sig = json_string_value(json_object_get(m, "signature"));
+    unsigned char pub[HL_DEVKEY_PUB_LEN];
+    if (!kid || !alg || strcmp(alg, "ed25519") != 0 || !pk || !hl_hex_decode(pk, pub, sizeof pub) ||
+        strlen(kid) > HL_KIOSK_ID_MAX) {
+        problem(v, HL_BUNDLE_MANIFEST,
+                "has no valid \"signer\" (kiosk_id, algorithm ed25519, public_key): it was "
+                "edited or not made by a kiosk");
+        return HL_OK;
+    }
+    snprintf(res->signer_kiosk, sizeof res->signer_kiosk, "%s", kid);
+    hl_devkey_fingerprint(pub, res->fingerprint);
+    if (!mk || strcmp(mk, kid) != 0)
+        problem(v, HL_BUNDLE_MANIFEST,
+                "signed as kiosk \"%s\" but made for kiosk \"%s\": the manifest was edited", kid,
+                mk ? mk : "(none)");
+    hl_err_t e = {0};
+    if (hl_devkey_from_public(pub, key, &e) != HL_OK) {
+        problem(v, HL_BUNDLE_MANIFEST, "the signer's public key is not an Ed25519 key");
+        return HL_OK;
+    }
+    json_t *copy = json_copy(m);
+    char *canon = NULL;
+    if (copy && json_object_del(copy, "signature") == 0) canon = manifest_canonical(copy);
+    json_decref(copy);
+    if (!canon) return HL_ERR_NOMEM;
+    bool ok = sig && hl_devkey_verify(key, canon, strlen(canon), sig);
+    free(canon);
+    res->key_checked = true;
+    if (!ok) {
+        problem(v, HL_BUNDLE_MANIFEST,
+                "the signature does not match: the manifest was edited after export, or it was "
+                "not signed by the key it names");
+        hl_devkey_free(key);
+    }
+    return HL_OK;
+}
+
+int hl_bundle_verify(const char *dir, const hl_bundle_check_t *chk, hl_diags_t *problems,
+                     hl_bundle_result_t *res, hl_err_t *err)
+{
+    hl_bundle_result_t local;
+    if (!res) res = &local;
+    memset(res, 0, sizeof *res);
+    if (!dir || !chk) return hl_err_set(err, HL_ERR_USAGE, "verify: a folder is needed");
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) {
         int e = errno;
@@ -1143,6 +1293,8 @@ int hl_bundle_verify(const char *dir, const unsigned char key[HL_BUNDLE_KEY_LEN]
     verify_t v = {problems, dir, 0};
     size_t len = 0;
     json_t *m = NULL, *files = NULL;
+    hl_devkey_t key = {0};
+    int rc = HL_OK;
     char *text = read_at(dfd, HL_BUNDLE_MANIFEST, HL_MANIFEST_MAX, &len);
     if (!text) {
         int e = errno;
@@ -1162,42 +1314,23 @@ int hl_bundle_verify(const char *dir, const unsigned char key[HL_BUNDLE_KEY_LEN]
         goto done;
     }
     json_t *fmt = json_object_get(m, "format");
-    if (!json_is_integer(fmt) || json_integer_value(fmt) != HL_BUNDLE_FORMAT)
+    int64_t format = json_is_integer(fmt) ? json_integer_value(fmt) : 0;
+    res->format = (int)(format == 1 || format == HL_BUNDLE_FORMAT ? format : 0);
+    if (format == 1)
+        rc = verify_hmac(&v, m, chk->old_key, res);
+    else if (format == HL_BUNDLE_FORMAT)
+        rc = verify_signature(&v, m, &key, res);
+    else
         problem(&v, HL_BUNDLE_MANIFEST,
-                "\"format\" is not %d: written by another version, or edited", HL_BUNDLE_FORMAT);
-    const char *mac_hex = json_string_value(json_object_get(m, "hmac_sha256"));
-    if (!mac_hex || !hex_valid(mac_hex, 64)) {
-        problem(&v, HL_BUNDLE_MANIFEST,
-                "has no valid \"hmac_sha256\": it was edited or not made by a kiosk");
-    } else {
-        json_t *copy = json_copy(m);
-        char *canon = NULL;
-        if (copy && json_object_del(copy, "hmac_sha256") == 0)
-            canon = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-        json_decref(copy);
-        unsigned char mac[32];
-        unsigned int mlen = 0;
-        char want[65];
-        if (!canon || !HMAC(EVP_sha256(), key, HL_BUNDLE_KEY_LEN, (const unsigned char *)canon,
-                            strlen(canon), mac, &mlen)) {
-            free(canon);
-            json_decref(m);
-            free(text);
-            close(dfd);
-            return hl_err_set(err, HL_ERR_NOMEM, "out of memory verifying %s", dir);
-        }
-        free(canon);
-        hl_hex_encode(mac, 32, want);
-        if (CRYPTO_memcmp(want, mac_hex, 64) != 0)
-            problem(&v, HL_BUNDLE_MANIFEST,
-                    "HMAC does not match: the manifest was edited after export, or the key is "
-                    "not this kiosk's export key (check --key-file)");
+                "\"format\" is not 1 or %d: written by another version, or edited",
+                HL_BUNDLE_FORMAT);
+    if (rc != HL_OK) {
+        rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory verifying %s", dir);
+        goto done;
     }
-    if (res) {
-        res->responses = json_integer_value(json_object_get(m, "responses"));
-        res->seq_first = json_integer_value(json_object_get(m, "seq_first"));
-        res->seq_last = json_integer_value(json_object_get(m, "seq_last"));
-    }
+    res->responses = json_integer_value(json_object_get(m, "responses"));
+    res->seq_first = json_integer_value(json_object_get(m, "seq_first"));
+    res->seq_last = json_integer_value(json_object_get(m, "seq_last"));
     files = json_object_get(m, "files");
     if (!json_is_array(files)) {
         problem(&v, HL_BUNDLE_MANIFEST, "has no \"files\" list: it was edited; export again");
@@ -1208,14 +1341,13 @@ int hl_bundle_verify(const char *dir, const unsigned char key[HL_BUNDLE_KEY_LEN]
     json_array_foreach(files, i, entry)
     {
         verify_file(&v, dfd, entry, i);
-        if (res) {
-            res->n_files++;
-            res->bytes += json_integer_value(json_object_get(entry, "bytes"));
-        }
+        res->n_files++;
+        res->bytes += json_integer_value(json_object_get(entry, "bytes"));
     }
-    if (res) res->bytes += (int64_t)len;
+    res->bytes += (int64_t)len;
     /* The chain inside (bundles made before issue 7 have no chain_head). */
-    if (json_object_get(m, "chain_head")) verify_chain(&v, dfd, m, key);
+    if (json_object_get(m, "chain_head"))
+        verify_chain(&v, dfd, m, key.pkey ? &key : NULL, chk->old_key, res);
 
     /* Anything in the folder the manifest does not list. */
     int dup_fd = dup(dfd);
@@ -1238,13 +1370,35 @@ int hl_bundle_verify(const char *dir, const unsigned char key[HL_BUNDLE_KEY_LEN]
                     "export; do not trust it");
     }
     if (d) closedir(d);
+    /* Whom to believe: the trust list, never the key in the manifest. */
+    if (res->signer == HL_BUNDLE_SIGNER_DEVICE && key.pkey)
+        res->trust = chk->trust ? hl_trust_check(chk->trust, res->signer_kiosk, key.pub)
+                                : HL_TRUST_UNKNOWN_KEY;
 done:
+    hl_devkey_free(&key);
     json_decref(m);
     free(text);
     close(dfd);
+    if (rc != HL_OK) return rc;
     if (v.n)
         return hl_err_set(err, HL_ERR_INVALID, "%s does not verify: %zu problem%s", dir, v.n,
                           v.n == 1 ? "" : "s");
+    if (res->signer == HL_BUNDLE_SIGNER_SHARED && !res->key_checked)
+        return hl_err_set(err, HL_ERR_UNTRUSTED,
+                          "%s is an old (format 1) bundle, signed with the shared export key: "
+                          "give that key with --key-file to check it; it cannot show which kiosk "
+                          "made it",
+                          dir);
+    if (res->signer == HL_BUNDLE_SIGNER_DEVICE && res->trust != HL_TRUST_OK) {
+        const char *why =
+            !chk->trust                          ? "no trust list was given (--trust FILE)"
+            : res->trust == HL_TRUST_OTHER_KEY   ? "the trust list has this kiosk with another key"
+            : res->trust == HL_TRUST_OTHER_KIOSK ? "the trust list has this key for another kiosk"
+                                                 : "the trust list does not have this key";
+        return hl_err_set(err, HL_ERR_UNTRUSTED,
+                          "%s is signed by kiosk %s, key %s, but %s: not verified", dir,
+                          res->signer_kiosk, res->fingerprint, why);
+    }
     hl_err_clear(err);
     return HL_OK;
 }
@@ -1366,6 +1520,16 @@ int hl_bundle_check_links(const char *const *dirs, size_t n, hl_diags_t *problem
 
 /* ---- Keys -------------------------------------------------------------------- */
 
+bool hl_bundle_secret_valid(const char *text, size_t len)
+{
+    if (len && text[len - 1] == '\n') len--;
+    if (len && text[len - 1] == '\r') len--;
+    if (len != 64) return false;
+    for (size_t i = 0; i < len; i++)
+        if (!isxdigit((unsigned char)text[i])) return false;
+    return true;
+}
+
 void hl_bundle_key_from_secret(const char *text, size_t len, unsigned char key[HL_BUNDLE_KEY_LEN])
 {
     if (len && text[len - 1] == '\n') len--;
@@ -1392,10 +1556,15 @@ int hl_bundle_key_from_file(const char *path, unsigned char key[HL_BUNDLE_KEY_LE
     size_t n = len;
     if (n && text[n - 1] == '\n') n--;
     if (n && text[n - 1] == '\r') n--;
-    if (n == 0) {
+    if (!hl_bundle_secret_valid(text, len)) {
+        OPENSSL_cleanse(text, len);
         free(text);
         return hl_err_set(err, HL_ERR_INVALID,
-                          "key file %s is empty: it must hold the kiosk's export secret", path);
+                          "key file %s does not hold an export secret: it must be the 64 hex "
+                          "digits `hailong export-key --new` wrote (a word or a short text is "
+                          "never accepted, as anyone could guess it); make a new one with "
+                          "`hailong export-key --new`",
+                          path);
     }
     hl_bundle_key_from_secret(text, len, key);
     OPENSSL_cleanse(text, len);

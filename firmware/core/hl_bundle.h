@@ -17,15 +17,21 @@
  * A bundle is a folder ROOT/HAILONG/<kiosk_id>/<YYYYMMDDTHHMMSSZ>/ holding
  * responses-<survey_id>.csv per survey with responses, responses.jsonl (all
  * surveys), any extra files (hooks), and manifest.json, written last:
- *   {"format": 1, "kiosk_id", "software_version", "created_at",
+ *   {"format": 2, "kiosk_id", "software_version", "created_at",
  *    "surveys": [{"id", "version", "sha256"}], "responses", "after_seq",
- *    "seq_first", "seq_last", "files": [{"name", "bytes", "sha256"}],
- *    "hmac_sha256"}
- * hmac_sha256 is the hex HMAC-SHA256, keyed with the 32-byte export key, of
- * the canonical manifest: the object without hmac_sha256 serialised by
- * jansson with JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII. The export
- * key is the SHA-256 of the secret text in HAILONG/export.key on the stick
- * (trailing line break removed); the kiosk's config keeps only that hash.
+ *    "seq_first", "seq_last", "chain_head", "chain_prev",
+ *    "files": [{"name", "bytes", "sha256"}],
+ *    "signer": {"kiosk_id", "algorithm": "ed25519", "public_key", "fingerprint"},
+ *    "signature"}
+ * signature is the device key's hex Ed25519 signature (hl_devkey.h) of
+ * HL_BUNDLE_SIGNED_PREFIX followed by the canonical manifest: the object
+ * without "signature" serialised by jansson with JSON_COMPACT |
+ * JSON_SORT_KEYS | JSON_ENSURE_ASCII. "signer" names the key, but a verifier
+ * trusts it only when its own trust list has that kiosk with that key.
+ * Format 1 (before issue 13) had "hmac_sha256" instead, keyed with the
+ * shared export key; such bundles are still checked with that key.
+ * The stick's HAILONG/export.key only authorises a stick to collect (its
+ * SHA-256 is the config's export.key_sha256); it signs nothing.
  * Each folder level is opened with O_NOFOLLOW relative to the one above and
  * each file is created with O_EXCL | O_NOFOLLOW under a temporary name,
  * fsync'd, renamed, and the folder fsync'd: a symlink planted on the stick is
@@ -34,6 +40,7 @@
 #ifndef HL_BUNDLE_H
 #define HL_BUNDLE_H
 
+#include "hl_devkey.h"
 #include "hl_diag.h"
 #include "hl_err.h"
 #include "hl_export.h"
@@ -43,12 +50,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HL_BUNDLE_FORMAT   1                 /* manifest "format" written by this build */
-#define HL_BUNDLE_TOP      "HAILONG"         /* top folder on the stick */
-#define HL_BUNDLE_KEY_FILE "export.key"      /* the stick's secret, in HAILONG/ */
-#define HL_BUNDLE_MANIFEST "manifest.json"   /* written last */
-#define HL_BUNDLE_JSONL    "responses.jsonl" /* all surveys */
-#define HL_BUNDLE_KEY_LEN  32                /* bytes of an export key (SHA-256) */
+#define HL_BUNDLE_FORMAT        2                      /* manifest "format" written by this build */
+#define HL_BUNDLE_SIGNED_PREFIX "hailong-manifest-2\n" /* before the canonical manifest */
+#define HL_BUNDLE_TOP           "HAILONG"              /* top folder on the stick */
+#define HL_BUNDLE_KEY_FILE      "export.key"           /* the stick's secret, in HAILONG/ */
+#define HL_BUNDLE_MANIFEST      "manifest.json"        /* written last */
+#define HL_BUNDLE_JSONL         "responses.jsonl"      /* all surveys */
+#define HL_BUNDLE_KEY_LEN       32                     /* bytes of an export key (SHA-256) */
 
 typedef struct hl_jsonl_result {
     int64_t rows;      /* responses written */
@@ -88,7 +96,7 @@ typedef struct hl_bundle_opts {
     const char *kiosk_id;            /* [a-z0-9_-]{1,40}: names the kiosk folder */
     const char *software_version;    /* recorded in the manifest */
     int64_t created_utc_ms;          /* export time: names the folder (the core reads no clock) */
-    const unsigned char *key;        /* HL_BUNDLE_KEY_LEN bytes (config export.key_sha256);
+    const hl_devkey_t *signer;       /* the device key that signs the manifest (private);
                                         NULL: refused */
     const hl_bundle_extra_t *extras; /* n_extras more files, may be NULL */
     size_t n_extras;
@@ -110,7 +118,27 @@ typedef struct hl_bundle_result {
     int n_files;             /* files listed in the manifest (without the manifest) */
     int64_t bytes;           /* their total size, manifest included */
     int64_t in_progress_seq; /* write: the response in progress that ended the range, 0 if none */
+    /* verify: who signed it, and whether the trust list vouches for them. */
+    int format; /* manifest format read (1, 2), 0: unreadable */
+    enum {
+        HL_BUNDLE_SIGNER_NONE = 0, /* no signature could be read */
+        HL_BUNDLE_SIGNER_DEVICE,   /* a device key (format 2) */
+        HL_BUNDLE_SIGNER_SHARED    /* the shared export key (format 1) */
+    } signer;
+    char signer_kiosk[HL_KIOSK_ID_MAX + 1];  /* the kiosk the signer names, "" for shared */
+    char fingerprint[HL_DEVKEY_FPR_HEX + 1]; /* its key's fingerprint (shared: the key's id) */
+    bool key_checked;                        /* the signature (or HMAC) was checked */
+    hl_trust_verdict_t trust;                /* device: what the trust list says */
+    int64_t unchecked_rows;                  /* HMAC-era rows not checked (no old key) */
 } hl_bundle_result_t;
+
+/* What a bundle is checked against. */
+typedef struct hl_bundle_check {
+    const hl_trust_t *trust;      /* the user's trust list; NULL: none (nothing is trusted) */
+    const unsigned char *old_key; /* HL_BUNDLE_KEY_LEN bytes: the old shared export key, for
+                                     format 1 manifests and rows chained before the device key;
+                                     NULL: those are not checked */
+} hl_bundle_check_t;
 
 /* Writes a bundle of the finished responses after opts->after_seq; out_dir
  * (may be NULL) gets the bundle folder's path.
@@ -138,23 +166,35 @@ typedef struct hl_bundle_result {
 int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *opts, char *out_dir,
                     size_t out_dir_size, hl_bundle_result_t *res, hl_err_t *err);
 
-/* Checks the bundle in dir with key: the manifest's HMAC, and that every
- * listed file exists with its size and SHA-256 and no other file is there.
- * Every problem is added to problems (file: DIR/NAME, line 0) saying
- * what is wrong: missing, torn (size differs), altered (hash differs), not
- * listed, manifest edited or not signed with this key. HL_OK only when all
- * verifies; HL_ERR_INVALID with problems; HL_ERR_IO / HL_ERR_NOT_FOUND when
- * dir cannot be read (err says why). res (may be NULL) gets the manifest's
- * figures when it could be read. */
-int hl_bundle_verify(const char *dir, const unsigned char key[HL_BUNDLE_KEY_LEN],
-                     hl_diags_t *problems, hl_bundle_result_t *res, hl_err_t *err);
+/* Checks the bundle in dir: the manifest's signature (format 2: the
+ * device key it names; format 1: the HMAC with chk->old_key), that every
+ * listed file exists with its size and SHA-256 and no other file is there,
+ * and the chain inside. Every problem is added to problems (file: DIR/NAME,
+ * line 0) saying what is wrong: missing, torn (size differs), altered (hash
+ * differs), not listed, manifest edited or not signed by the key it names.
+ * res (may be NULL) always gets the signer (kiosk id, fingerprint) when the
+ * manifest could be read. HL_OK only when all verifies and the trust list
+ * has the signer's kiosk with that key; HL_ERR_INVALID with problems;
+ * HL_ERR_UNTRUSTED when it is intact but signed by a key the trust list
+ * does not vouch for (or a format 1 bundle without the old key);
+ * HL_ERR_IO / HL_ERR_NOT_FOUND when dir cannot be read (err says why). */
+int hl_bundle_verify(const char *dir, const hl_bundle_check_t *chk, hl_diags_t *problems,
+                     hl_bundle_result_t *res, hl_err_t *err);
+
+/* True when text (len bytes, a trailing line break allowed) is an export
+ * secret as `hailong export-key --new` makes it: exactly 64 hex digits. A
+ * stick whose export.key holds anything else authorises nothing. */
+bool hl_bundle_secret_valid(const char *text, size_t len);
 
 /* The export key for a secret: SHA-256 of its text without a trailing line
  * break (LF or CRLF). */
 void hl_bundle_key_from_secret(const char *text, size_t len, unsigned char key[HL_BUNDLE_KEY_LEN]);
 
-/* Reads a secret file (at most 4 KiB) and derives its key. HL_ERR_NOT_FOUND,
- * HL_ERR_IO, HL_ERR_INVALID (empty or too big) with err set. */
+/* Reads a secret file and derives its key. The secret must be what
+ * `hailong export-key --new` makes: 64 hex digits (a line break after them
+ * allowed); anything else (a word, a short or guessable text) is refused
+ * with HL_ERR_INVALID, so such a stick never authorises an export.
+ * HL_ERR_NOT_FOUND, HL_ERR_IO with err set. */
 int hl_bundle_key_from_file(const char *path, unsigned char key[HL_BUNDLE_KEY_LEN], hl_err_t *err);
 
 /* Tamper evidence across bundles (issue 7; docs/tamper-evidence.md). Each
@@ -162,7 +202,7 @@ int hl_bundle_key_from_file(const char *path, unsigned char key[HL_BUNDLE_KEY_LE
  * value) and "chain_prev" (the prev_chain of its first response), under the
  * HMAC; hl_bundle_verify also checks responses.jsonl against them (rows in
  * sequence order, each row's prev_chain the previous row's chain, each
- * chain value the MAC of the row with key). This one reads the manifests of
+ * chain value the hash of the row and signed by the signer). This one reads the manifests of
  * n bundle folders (verify each first: this trusts what they say), orders
  * them by kiosk and sequence range and checks that each bundle continues
  * the one before: its chain_prev is that one's chain head, unless their

@@ -62,6 +62,7 @@ const char *hl_rc_name(int code)
         [HL_ERR_CORRUPT] = "corrupt",
         [HL_ERR_NOMEM] = "nomem",
         [HL_ERR_INTERNAL] = "internal",
+        [HL_ERR_UNTRUSTED] = "untrusted",
     };
     if (code < 0 || code >= HL_ERR_COUNT) return "unknown";
     return names[code];

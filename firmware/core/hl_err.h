@@ -25,6 +25,7 @@ typedef enum hl_rc {
     HL_ERR_CORRUPT,   /* the database is damaged or not ours */
     HL_ERR_NOMEM,     /* out of memory */
     HL_ERR_INTERNAL,  /* a bug: should never happen */
+    HL_ERR_UNTRUSTED, /* intact, but signed by a key the trust list does not vouch for */
     HL_ERR_COUNT
 } hl_rc;
 

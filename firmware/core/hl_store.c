@@ -66,6 +66,7 @@
  */
 #include "hl_store.h"
 #include "hl_sys.h"
+#include "hl_devkey.h"
 
 #include "hl_bundle.h"
 #include "hl_export.h"
@@ -267,6 +268,31 @@ static const char *const migrations[HL_STORE_SCHEMA_VERSION] = {
     "    AND NEW.status IS OLD.status AND NEW.finished_utc_ms IS OLD.finished_utc_ms"
     "    AND NEW.finish_reason IS OLD.finish_reason AND NEW.lang IS OLD.lang)"
     "  BEGIN SELECT RAISE(ABORT, 'a finished response cannot be changed'); END;",
+    /* 5 -> 6: device signatures (issue 13). The chain becomes a hash chain
+     * (chain = SHA-256 of the canonical row and prev_chain) and chain_sig
+     * holds the device key's Ed25519 signature over the chain statement
+     * (hl_devkey.h); chain_key then names the device key's fingerprint.
+     * Rows chained before keep their HMAC chain (chain_sig NULL), checkable
+     * with the old key; the first signed row's prev_chain is the old head,
+     * so the signed chain continues the old one. responses_keep_finished
+     * (any column, chain_sig included) already allows the chain columns to
+     * be set once, together. */
+    "ALTER TABLE responses ADD COLUMN chain_sig TEXT;" /* hex Ed25519, NULL: HMAC era */
+    /* The signed link: when a device key first takes over a chain whose
+     * head is an HMAC-era response, it signs that head (the chain statement
+     * of its seq and chain), so the old head is vouched for by the device
+     * key even before a new response follows it. */
+    "CREATE TABLE chain_links ("
+    "  seq INTEGER NOT NULL," /* the HMAC-era head's seq */
+    "  chain TEXT NOT NULL,"  /* its chain value */
+    "  key TEXT NOT NULL,"    /* the device key's fingerprint */
+    "  sig TEXT NOT NULL,"    /* its signature of the chain statement */
+    "  PRIMARY KEY (seq, key)"
+    ");"
+    "CREATE TRIGGER chain_links_keep BEFORE DELETE ON chain_links"
+    "  BEGIN SELECT RAISE(ABORT, 'a chain link cannot be deleted'); END;"
+    "CREATE TRIGGER chain_links_fixed BEFORE UPDATE ON chain_links"
+    "  BEGIN SELECT RAISE(ABORT, 'a chain link cannot be changed'); END;",
 };
 
 /* ---- Cached statements ---------------------------------------------------- */
@@ -332,9 +358,7 @@ struct hl_store {
     char (*qids)[HL_ITEM_ID_MAX + 1];          /* owned: question ids of the survey in use */
     size_t n_qids;                             /* entries in qids */
     sqlite3_stmt *stmts[ST_COUNT];             /* owned: prepared on first use */
-    bool has_key;                              /* hl_store_set_chain_key was called */
-    unsigned char key[32];                     /* the chain key (wiped on close) */
-    char key_id[17];                           /* its id: 16 hex digits of its SHA-256 */
+    const hl_devkey_t *signer;                 /* hl_store_set_signer's key; not owned */
 };
 
 /* ---- Errors --------------------------------------------------------------- */
@@ -988,7 +1012,6 @@ void hl_store_close(hl_store_t *st)
         sqlite3_close(st->db);
     }
     if (st->lock_fd >= 0) close(st->lock_fd); /* releases the flock */
-    OPENSSL_cleanse(st->key, sizeof st->key);
     free(st->qids);
     free(st->path);
     free(st);
@@ -1331,8 +1354,8 @@ static int save_apply(hl_store_t *st, const hl_response_t *resp, const hl_save_t
             return hl_err_set(err, HL_ERR_STATE, "response %lld is missing or already finished",
                               (long long)*seq);
         /* Chained in the same transaction (without a key: later, by
-         * hl_store_set_chain_key). */
-        if (st->has_key && (rc = chain_pending(st, err)) != HL_OK) return rc;
+         * hl_store_set_signer). */
+        if (st->signer && (rc = chain_pending(st, err)) != HL_OK) return rc;
     }
     return HL_OK;
 }
@@ -1499,6 +1522,7 @@ static void abuf_free(hl_answer_buf_t *b)
 typedef struct hl_row_ext {
     hl_row_t row;          /* first: cb gets &ext.row */
     const char *chain_key; /* the key id that made row.chain, NULL when not chained */
+    const char *chain_sig; /* the device key's signature of row.chain, NULL: none */
 } hl_row_ext_t;
 
 /* The walk behind hl_store_foreach and hl_store_foreach_pending: responses
@@ -1521,7 +1545,8 @@ static int walk_responses(hl_store_t *st, const char *after, const char *filter,
     snprintf(rsql, sizeof rsql,
              "SELECT r.seq, r.uuid, r.kiosk_id, s.survey_id, s.version, s.sha256, r.lang,"
              " r.started_utc_ms, r.finished_utc_ms, r.status, r.clock_trusted,"
-             " r.officer_id, r.counter, r.suspect, r.chain, r.prev_chain, r.chain_key"
+             " r.officer_id, r.counter, r.suspect, r.chain, r.prev_chain, r.chain_key,"
+             " r.chain_sig"
              " FROM responses r CROSS JOIN surveys s ON s.sid = r.survey"
              " WHERE r.seq > %s AND (?2 IS NULL OR s.survey_id = ?2)%s%s ORDER BY r.seq LIMIT ?3",
              after, filter[0] ? " AND " : "", filter);
@@ -1578,7 +1603,8 @@ static int walk_responses(hl_store_t *st, const char *after, const char *filter,
             goto end_tx;
         }
         abuf_sort(&ab);
-        hl_row_ext_t ext = {.chain_key = (const char *)sqlite3_column_text(rs, 16)};
+        hl_row_ext_t ext = {.chain_key = (const char *)sqlite3_column_text(rs, 16),
+                            .chain_sig = (const char *)sqlite3_column_text(rs, 17)};
         ext.row = (hl_row_t){
             .seq = seq,
             .uuid = (const char *)sqlite3_column_text(rs, 1),
@@ -1597,6 +1623,7 @@ static int walk_responses(hl_store_t *st, const char *after, const char *filter,
             .suspect = (const char *)sqlite3_column_text(rs, 13),
             .chain = (const char *)sqlite3_column_text(rs, 14),
             .prev_chain = (const char *)sqlite3_column_text(rs, 15),
+            .chain_sig = (const char *)sqlite3_column_text(rs, 17),
             .n_answers = ab.n,
             .qids = ab.qids,
             .values = ab.vals,
@@ -2278,53 +2305,61 @@ int hl_store_hourly(hl_store_t *st, const hl_tally_query_t *q, int64_t tz_offset
 /* ---- Tamper evidence ------------------------------------------------------------ */
 
 /* The chain (hl_store.h, "Tamper evidence"): each finished response's chain
- * is the hex HMAC-SHA256, keyed with the chain key, of its canonical content
- * (hl_jsonl_put_row_canonical: the JSON Lines object without "chain" and
- * "prev_chain", built from the row as hl_store_foreach reads it) followed by
- * prev_chain, the chain of the finished response before it by seq (64 '0'
- * for the first); chain_key records the key's id.
+ * is the hex SHA-256 of its canonical content (hl_jsonl_put_row_canonical:
+ * the JSON Lines object without the chain fields, built from the row as
+ * hl_store_foreach reads it) followed by prev_chain, the chain of the
+ * finished response before it by seq (64 '0' for the first); chain_sig is
+ * the device key's Ed25519 signature over the chain statement
+ * "hailong-chain-1 KIOSK_ID SEQ CHAIN" (hl_devkey.h), and chain_key the
+ * device key's fingerprint. Rows chained before schema 6 hold an HMAC-SHA256
+ * chain keyed with the old shared key (chain_sig NULL, chain_key that key's
+ * id); the first signed row follows the last of them, so its signature
+ * covers the old head: the signed link between the two eras.
  *
  * Chaining runs strictly in seq order: chain_pending links every finished
  * response after the newest chained one, in seq order, and stops at the
  * first response still in progress (the ones after it wait until it is
  * finished or removed), so no two responses ever name the same prev_chain.
  * It runs in the transaction that finishes a response and in
- * hl_store_set_chain_key. Recovery at open runs before anyone can set the
- * key: responses it finishes, responses finished while no key was set and
- * responses stored before schema 5 keep chain NULL until the key is set,
- * and hl_store_set_chain_key chains them all, in seq order, in one
- * transaction. Once set, responses_keep_finished refuses any change to the
- * row, chain included.
+ * hl_store_set_signer. Recovery at open runs before anyone can set the
+ * key: responses it finishes, and responses finished while no key was set,
+ * keep chain NULL until the key is set, and hl_store_set_signer chains them
+ * all, in seq order, in one transaction. Once set, responses_keep_finished
+ * refuses any change to the row, chain included.
  *
  * hl_store_verify_chain walks the finished responses in seq order with the
  * chain value it expects next (that of the last linked response; 64 '0' at
  * the start), and reports, by seq:
  *   INSERTED   chain NULL ("not chained": a row added by another program, or
- *              finished while no key was set and not chained since); or a
- *              row that is neither linked to the one before it nor signed
- *              with the key (a forged row). Inserted rows are skipped: the
- *              next one is expected to link to the row before them.
- *   OTHER_KEY  chain_key is not this key's id: not checked (a rotated key),
- *              the walk goes on from its chain value.
- *   EDITED     linked to the response before it, but its MAC over its
- *              content does not match: an answer, a time, the status or any
- *              other exported field changed after it was chained.
- *   DELETED    not linked to the response before it, its MAC verifies, and
- *              no stored response has the chain value it names: the
+ *              finished while no key was set and not chained since); an
+ *              unsigned row after a signed one; or a row that is neither
+ *              linked to the one before it nor valid (a forged row).
+ *              Inserted rows are skipped: the next one is expected to link
+ *              to the row before them.
+ *   OTHER_KEY  signed by another device key (its fingerprint differs): not
+ *              checked, the walk goes on from its chain value.
+ *   UNCHECKED  an HMAC-era row when the old key is not given: its link is
+ *              followed, its content not checked (not a problem).
+ *   EDITED     linked to the response before it, but its hash (or MAC) over
+ *              its content, or its signature, does not match: an answer, a
+ *              time, the status or any other exported field changed after it
+ *              was chained.
+ *   DELETED    not linked to the response before it, valid itself, and no
+ *              stored response has the chain value it names: the
  *              response(s) between were removed ("the response(s) before seq
  *              N are missing"; reported at the first response after them).
  *   REORDERED  it names the chain value of a response other than the one
  *              before it (a later one, or an earlier one): rows were moved
- *              (seqs swapped). A moved row's MAC fails too (seq is part of
+ *              (seqs swapped). A moved row's hash fails too (seq is part of
  *              the content); it is reported once, as REORDERED. A row that
  *              follows one of the last 16 rows found moved is linked.
  * Limits: a finished row without a chain after the chain head is chained
- * by the next hl_store_set_chain_key as if recovered, so a row inserted at
- * the end while the kiosk is off is accepted then; removing the newest
- * responses leaves a shorter, valid chain: for both, only
- * a chain head recorded outside the kiosk (hl_store_chain_head in manifests
- * and sync acknowledgements) shows it. Someone who holds the key can rebuild
- * a valid chain. In-progress responses are not covered until finished. */
+ * by the next hl_store_set_signer as if recovered, so a row inserted at the
+ * end while the kiosk is off is accepted then; removing the newest
+ * responses leaves a shorter, valid chain: for both, only a chain head
+ * recorded outside the kiosk (in manifests and by the sync server) shows it.
+ * Someone who holds the device key (root on the kiosk) can rebuild a valid
+ * chain. In-progress responses are not covered until finished. */
 
 #define CHAIN_ZERO        "0000000000000000000000000000000000000000000000000000000000000000"
 #define CHAIN_BATCH       64                 /* responses linked per walk */
@@ -2332,16 +2367,20 @@ int hl_store_hourly(hl_store_t *st, const hl_tally_query_t *q, int64_t tz_offset
 #define CHAIN_STOP        (-1)               /* chain_row: a response in progress, stop */
 #define CHAIN_FULL        (-2)               /* chain_row: the batch is full */
 
-/* hex = HMAC-SHA256(key, canonical content of r || prev); false when out of
- * memory. */
-static bool chain_mac(const unsigned char key[32], const hl_row_t *r, const char *prev,
-                      char hex[HL_CHAIN_HEX + 1])
+/* hex = SHA-256(canonical content of r || prev), or with hmac_key the
+ * HMAC-SHA256 of the same (schema 5's chain); false when out of memory. */
+static bool chain_value(const unsigned char *hmac_key, const hl_row_t *r, const char *prev,
+                        char hex[HL_CHAIN_HEX + 1])
 {
     hl_fdbuf_t o = {.fd = -1, .limit = CHAIN_CONTENT_MAX};
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    bool ok = hl_jsonl_put_row_canonical(&o, r) && hl_fdbuf_put(&o, prev, strlen(prev)) &&
-              HMAC(EVP_sha256(), key, 32, (const unsigned char *)o.buf, o.len, mac, &n) && n == 32;
+    bool ok = hl_jsonl_put_row_canonical(&o, r) && hl_fdbuf_put(&o, prev, strlen(prev));
+    if (ok && hmac_key)
+        ok = HMAC(EVP_sha256(), hmac_key, 32, (const unsigned char *)o.buf, o.len, mac, &n) &&
+             n == 32;
+    else if (ok)
+        ok = EVP_Digest(o.buf, o.len, mac, &n, EVP_sha256(), NULL) && n == 32;
     if (ok) hl_hex_encode(mac, 32, hex);
     free(o.buf);
     return ok;
@@ -2350,12 +2389,14 @@ static bool chain_mac(const unsigned char key[32], const hl_row_t *r, const char
 /* One batch of responses to link, as chain_row collects it. */
 typedef struct hl_chain_batch {
     const hl_store_t *st;
-    char prev[HL_CHAIN_HEX + 1];               /* chain value the next response follows */
-    int64_t seq[CHAIN_BATCH];                  /* responses linked, in seq order */
-    char chain[CHAIN_BATCH][HL_CHAIN_HEX + 1]; /* their chain values */
-    char prevs[CHAIN_BATCH][HL_CHAIN_HEX + 1]; /* the values they follow */
-    size_t n;                                  /* entries used */
-    bool nomem;                                /* chain_mac failed */
+    char prev[HL_CHAIN_HEX + 1];                   /* chain value the next response follows */
+    int64_t seq[CHAIN_BATCH];                      /* responses linked, in seq order */
+    char chain[CHAIN_BATCH][HL_CHAIN_HEX + 1];     /* their chain values */
+    char prevs[CHAIN_BATCH][HL_CHAIN_HEX + 1];     /* the values they follow */
+    char sigs[CHAIN_BATCH][HL_DEVKEY_SIG_HEX + 1]; /* the device key's signatures */
+    size_t n;                                      /* entries used */
+    bool nomem;                                    /* chain_value failed */
+    hl_err_t *err;                                 /* for a failed signature */
 } hl_chain_batch_t;
 
 static int chain_row(void *ctx, const hl_row_t *r)
@@ -2366,32 +2407,48 @@ static int chain_row(void *ctx, const hl_row_t *r)
         snprintf(b->prev, sizeof b->prev, "%s", r->chain);
         return HL_OK;
     }
-    if (!chain_mac(b->st->key, r, b->prev, b->chain[b->n])) {
+    if (!chain_value(NULL, r, b->prev, b->chain[b->n])) {
         b->nomem = true;
         return HL_ERR_NOMEM;
     }
+    int rc = hl_devkey_sign_chain(b->st->signer, r->kiosk_id, r->seq, b->chain[b->n], b->sigs[b->n],
+                                  b->err);
+    if (rc != HL_OK) return rc;
     b->seq[b->n] = r->seq;
     memcpy(b->prevs[b->n], b->prev, sizeof b->prev);
     memcpy(b->prev, b->chain[b->n], sizeof b->prev);
     return ++b->n == CHAIN_BATCH ? CHAIN_FULL : HL_OK;
 }
 
-/* The newest chained response: *seq (0 when none) and its chain value (64
- * '0' when none). */
-static int chain_head_read(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_HEX + 1], hl_err_t *err)
+/* The newest chained response: *seq (0 when none), its chain value (64 '0'
+ * when none) and, when sig is not NULL, its signature and the signing key's
+ * fingerprint (an HMAC-era head: its signed link's, if any; "" when
+ * unsigned). */
+static int chain_head_read(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_HEX + 1],
+                           char sig[HL_DEVKEY_SIG_HEX + 1], char fpr[HL_DEVKEY_FPR_HEX + 1],
+                           hl_err_t *err)
 {
     *seq = 0;
     memcpy(hex, CHAIN_ZERO, HL_CHAIN_HEX + 1);
+    if (sig) sig[0] = '\0';
+    if (fpr) fpr[0] = '\0';
     sqlite3_stmt *s = NULL;
-    int src = sqlite3_prepare_v2(st->db,
-                                 "SELECT seq, chain FROM responses WHERE chain IS NOT NULL"
-                                 " ORDER BY seq DESC LIMIT 1",
-                                 -1, &s, NULL);
+    int src = sqlite3_prepare_v2(
+        st->db,
+        "SELECT r.seq, r.chain, r.chain_sig, r.chain_key, l.sig, l.key FROM responses r"
+        " LEFT JOIN chain_links l ON l.seq = r.seq AND l.chain = r.chain"
+        " WHERE r.chain IS NOT NULL ORDER BY r.seq DESC, l.rowid DESC LIMIT 1",
+        -1, &s, NULL);
     if (src == SQLITE_OK) src = sqlite3_step(s);
     int rc = HL_OK;
     if (src == SQLITE_ROW) {
         *seq = sqlite3_column_int64(s, 0);
         column_text_copy(s, 1, hex, HL_CHAIN_HEX + 1);
+        bool own = sqlite3_column_type(s, 2) != SQLITE_NULL;
+        if (sig && (own || sqlite3_column_type(s, 4) != SQLITE_NULL))
+            column_text_copy(s, own ? 2 : 4, sig, HL_DEVKEY_SIG_HEX + 1);
+        if (fpr && (own || sqlite3_column_type(s, 5) != SQLITE_NULL))
+            column_text_copy(s, own ? 3 : 5, fpr, HL_DEVKEY_FPR_HEX + 1);
     } else if (src != SQLITE_DONE) {
         rc = store_fail(st, src, "reading the chain head", err);
     }
@@ -2407,11 +2464,11 @@ static int chain_pending(hl_store_t *st, hl_err_t *err)
     sqlite3_stmt *u = NULL;
     if (!b) return hl_err_set(err, HL_ERR_NOMEM, "out of memory chaining responses");
     int64_t cursor = 0;
-    int rc = chain_head_read(st, &cursor, b->prev, err);
+    int rc = chain_head_read(st, &cursor, b->prev, NULL, NULL, err);
     if (rc != HL_OK) goto done;
     int src = sqlite3_prepare_v2(st->db,
-                                 "UPDATE responses SET chain = ?2, prev_chain = ?3, chain_key = ?4"
-                                 " WHERE seq = ?1 AND status <> 0 AND chain IS NULL",
+                                 "UPDATE responses SET chain = ?2, prev_chain = ?3, chain_key = ?4,"
+                                 " chain_sig = ?5 WHERE seq = ?1 AND status <> 0 AND chain IS NULL",
                                  -1, &u, NULL);
     if (src != SQLITE_OK) {
         rc = store_fail(st, src, "chaining responses", err);
@@ -2421,6 +2478,7 @@ static int chain_pending(hl_store_t *st, hl_err_t *err)
         b->st = st;
         b->n = 0;
         b->nomem = false;
+        b->err = err;
         rc = walk_responses(st, "?1", "", NULL, cursor, CHAIN_BATCH, true, chain_row, b, err);
         bool more = rc == CHAIN_FULL;
         if (rc == CHAIN_STOP || rc == CHAIN_FULL) rc = HL_OK;
@@ -2432,7 +2490,8 @@ static int chain_pending(hl_store_t *st, hl_err_t *err)
             sqlite3_bind_int64(u, 1, b->seq[i]);
             sqlite3_bind_text(u, 2, b->chain[i], -1, SQLITE_STATIC);
             sqlite3_bind_text(u, 3, b->prevs[i], -1, SQLITE_STATIC);
-            sqlite3_bind_text(u, 4, st->key_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(u, 4, st->signer->fingerprint, -1, SQLITE_STATIC);
+            sqlite3_bind_text(u, 5, b->sigs[i], -1, SQLITE_STATIC);
             char what[96];
             snprintf(what, sizeof what, "chaining response %lld", (long long)b->seq[i]);
             if ((rc = stmt_done(st, u, what, err)) != HL_OK) goto done;
@@ -2453,17 +2512,55 @@ done:
     return rc;
 }
 
-int hl_store_set_chain_key(hl_store_t *st, const unsigned char key[32], hl_err_t *err)
+/* When the chain head is an HMAC-era response not yet linked with this
+ * device key, signs it into chain_links (inside the caller's transaction):
+ * the signed link from the old chain to the new one. */
+static int chain_link_old_head(hl_store_t *st, hl_err_t *err)
 {
-    if (!st || !key) return hl_err_set(err, HL_ERR_USAGE, "hl_store_set_chain_key: no argument");
-    unsigned char dg[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!EVP_Digest(key, 32, dg, &n, EVP_sha256(), NULL) || n != 32)
-        return hl_err_set(err, HL_ERR_INTERNAL, "SHA-256 failed while setting the chain key");
-    memcpy(st->key, key, sizeof st->key);
-    hl_hex_encode(dg, 8, st->key_id);
-    st->has_key = true;
-    /* A read-only store only checks the chain. */
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(
+        st->db,
+        "SELECT r.seq, r.chain, r.kiosk_id FROM responses r WHERE r.chain IS NOT NULL"
+        " AND r.chain_sig IS NULL AND r.seq = (SELECT max(seq) FROM responses WHERE chain IS NOT"
+        " NULL) AND NOT EXISTS (SELECT 1 FROM chain_links l WHERE l.seq = r.seq AND l.key = ?1)",
+        -1, &s, NULL);
+    if (src == SQLITE_OK) src = sqlite3_bind_text(s, 1, st->signer->fingerprint, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_DONE) {
+        sqlite3_finalize(s);
+        return HL_OK;
+    }
+    if (src != SQLITE_ROW) {
+        int rc = store_fail(st, src, "reading the chain head to link", err);
+        sqlite3_finalize(s);
+        return rc;
+    }
+    int64_t seq = sqlite3_column_int64(s, 0);
+    char chain[HL_CHAIN_HEX + 1], kiosk[HL_SURVEY_ID_MAX + 1], sig[HL_DEVKEY_SIG_HEX + 1];
+    column_text_copy(s, 1, chain, sizeof chain);
+    column_text_copy(s, 2, kiosk, sizeof kiosk);
+    sqlite3_finalize(s);
+    int rc = hl_devkey_sign_chain(st->signer, kiosk, seq, chain, sig, err);
+    if (rc != HL_OK) return rc;
+    src = sqlite3_prepare_v2(
+        st->db, "INSERT INTO chain_links(seq, chain, key, sig) VALUES (?1, ?2, ?3, ?4)", -1, &s,
+        NULL);
+    if (src != SQLITE_OK) return store_fail(st, src, "linking the chain head", err);
+    sqlite3_bind_int64(s, 1, seq);
+    sqlite3_bind_text(s, 2, chain, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, st->signer->fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, sig, -1, SQLITE_STATIC);
+    rc = stmt_done(st, s, "linking the chain head", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int hl_store_set_signer(hl_store_t *st, const hl_devkey_t *key, hl_err_t *err)
+{
+    if (!st || !key || !key->pkey || !key->has_private)
+        return hl_err_set(err, HL_ERR_USAGE, "hl_store_set_signer: no private key");
+    st->signer = key;
+    /* A read-only store only reads. */
     if (st->read_only) {
         hl_err_clear(err);
         return HL_OK;
@@ -2471,10 +2568,12 @@ int hl_store_set_chain_key(hl_store_t *st, const unsigned char key[32], hl_err_t
     if (st->batch_lost)
         return hl_err_set(err, HL_ERR_STATE, "the batch was rolled back after an error: end it");
     int rc = tx_begin(st, err);
+    if (rc == HL_OK) rc = chain_link_old_head(st, err);
     if (rc == HL_OK) rc = chain_pending(st, err);
     if (rc == HL_OK) rc = tx_commit(st, err);
     if (rc != HL_OK) {
         tx_rollback(st);
+        st->signer = NULL;
         return rc;
     }
     hl_err_clear(err);
@@ -2485,28 +2584,70 @@ int hl_store_chain_head(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_HEX + 1]
 {
     if (!st || !seq || !hex)
         return hl_err_set(err, HL_ERR_USAGE, "hl_store_chain_head: no argument");
-    return chain_head_read(st, seq, hex, err);
+    return chain_head_read(st, seq, hex, NULL, NULL, err);
+}
+
+int hl_store_chain_head_signed(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_HEX + 1],
+                               char sig[HL_DEVKEY_SIG_HEX + 1], char fpr[HL_DEVKEY_FPR_HEX + 1],
+                               hl_err_t *err)
+{
+    if (!st || !seq || !hex || !sig || !fpr)
+        return hl_err_set(err, HL_ERR_USAGE, "hl_store_chain_head_signed: no argument");
+    return chain_head_read(st, seq, hex, sig, fpr, err);
+}
+
+int hl_store_signers(hl_store_t *st, int64_t *n_signed, char fpr[HL_DEVKEY_FPR_HEX + 1],
+                     int64_t *n_hmac, hl_err_t *err)
+{
+    if (!st || !n_signed || !fpr || !n_hmac)
+        return hl_err_set(err, HL_ERR_USAGE, "hl_store_signers: no argument");
+    *n_signed = *n_hmac = 0;
+    fpr[0] = '\0';
+    sqlite3_stmt *s = NULL;
+    int src = sqlite3_prepare_v2(st->db,
+                                 "SELECT count(chain_sig), count(chain) - count(chain_sig),"
+                                 " (SELECT chain_key FROM responses WHERE chain_sig IS NOT NULL"
+                                 " ORDER BY seq DESC LIMIT 1) FROM responses",
+                                 -1, &s, NULL);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    int rc = HL_OK;
+    if (src == SQLITE_ROW) {
+        *n_signed = sqlite3_column_int64(s, 0);
+        *n_hmac = sqlite3_column_int64(s, 1);
+        if (sqlite3_column_type(s, 2) != SQLITE_NULL)
+            column_text_copy(s, 2, fpr, HL_DEVKEY_FPR_HEX + 1);
+    } else {
+        rc = store_fail(st, src, "reading who signed the stored responses", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
 }
 
 /* The state of hl_store_verify_chain's walk. */
 typedef struct hl_verify {
     hl_store_t *st;
-    const unsigned char *key;
-    char key_id[17];                 /* the given key's id */
+    const hl_devkey_t *device;       /* checks signed rows; NULL: none given */
+    const unsigned char *hmac_key;   /* checks HMAC-era rows; NULL: not checked */
+    char hmac_id[17];                /* hmac_key's id */
     char expected[HL_CHAIN_HEX + 1]; /* chain value the next response should follow */
+    bool seen_signed;                /* a signed row came before */
     sqlite3_stmt *find;              /* the response holding a chain value */
     void (*cb)(void *ctx, int64_t seq, hl_chain_problem_t what, const char *detail);
     void *ctx;
     char moved[16][HL_CHAIN_HEX + 1]; /* chain values of the latest rows found REORDERED */
     size_t n_moved;                   /* entries written to moved (a ring) */
     size_t n;                         /* problems found */
+    size_t n_unchecked;               /* HMAC-era rows not checked (no old key) */
     hl_err_t *err;                    /* for a failure of find */
-    bool nomem;                       /* chain_mac failed */
+    bool nomem;                       /* chain_value failed */
 } hl_verify_t;
 
 static void verify_report(hl_verify_t *v, int64_t seq, hl_chain_problem_t what, const char *detail)
 {
-    v->n++;
+    if (what == HL_CHAIN_UNCHECKED)
+        v->n_unchecked++;
+    else
+        v->n++;
     if (v->cb) v->cb(v->ctx, seq, what, detail);
 }
 
@@ -2531,31 +2672,71 @@ static int verify_row(void *ctx, const hl_row_t *r)
     if (!r->chain || !r->prev_chain) {
         verify_report(v, r->seq, HL_CHAIN_INSERTED,
                       "not chained: it has no chain value (added by another program, or "
-                      "finished while no chain key was set)");
+                      "finished while the kiosk had no device key)");
         return HL_OK;
     }
-    if (!x->chain_key || strcmp(x->chain_key, v->key_id) != 0) {
-        snprintf(detail, sizeof detail, "chained with key %.16s, not this key (%s): not checked",
-                 x->chain_key ? x->chain_key : "(none)", v->key_id);
-        verify_report(v, r->seq, HL_CHAIN_OTHER_KEY, detail);
+    bool valid; /* its own chain value (and signature) hold */
+    if (x->chain_sig) {
+        v->seen_signed = true;
+        if (!v->device || !x->chain_key || strcmp(x->chain_key, v->device->fingerprint) != 0) {
+            snprintf(detail, sizeof detail,
+                     "signed by device key %.16s, not %s%s: not checked (was the device key "
+                     "replaced?)",
+                     x->chain_key ? x->chain_key : "(none)",
+                     v->device ? v->device->fingerprint : "(no key given)",
+                     v->device ? " (this kiosk's key)" : "");
+            verify_report(v, r->seq, HL_CHAIN_OTHER_KEY, detail);
+            snprintf(v->expected, sizeof v->expected, "%s", r->chain);
+            return HL_OK;
+        }
+        char h[HL_CHAIN_HEX + 1];
+        if (!chain_value(NULL, r, r->prev_chain, h)) {
+            v->nomem = true;
+            return HL_ERR_NOMEM;
+        }
+        valid = strcmp(h, r->chain) == 0 &&
+                hl_devkey_verify_chain(v->device, r->kiosk_id, r->seq, r->chain, x->chain_sig);
+    } else if (v->seen_signed) {
+        verify_report(v, r->seq, HL_CHAIN_INSERTED,
+                      "unsigned, after signed responses: added by another program");
+        return HL_OK;
+    } else if (!v->hmac_key || !x->chain_key || strcmp(x->chain_key, v->hmac_id) != 0) {
+        snprintf(detail, sizeof detail,
+                 "chained before the device key, with the old shared key %.16s: %s",
+                 x->chain_key ? x->chain_key : "(none)",
+                 v->hmac_key ? "not the key given, not checked"
+                             : "give that key (--key-file) to check its content");
+        verify_report(v, r->seq, HL_CHAIN_UNCHECKED, detail);
+        /* Its link is still followed: a deleted or moved row shows. */
+        if (strcmp(r->prev_chain, v->expected) != 0) {
+            int64_t at = 0;
+            int rc = verify_find(v, r->prev_chain, r->seq, &at);
+            if (rc != HL_OK) return rc;
+            snprintf(detail, sizeof detail,
+                     at > 0 ? "linked after seq %lld, not after the response before it"
+                            : "the response(s) before seq %lld are missing",
+                     (long long)(at > 0 ? at : r->seq));
+            verify_report(v, r->seq, at > 0 ? HL_CHAIN_REORDERED : HL_CHAIN_DELETED, detail);
+        }
         snprintf(v->expected, sizeof v->expected, "%s", r->chain);
         return HL_OK;
+    } else {
+        char mac[HL_CHAIN_HEX + 1];
+        if (!chain_value(v->hmac_key, r, r->prev_chain, mac)) {
+            v->nomem = true;
+            return HL_ERR_NOMEM;
+        }
+        valid =
+            CRYPTO_memcmp(mac, r->chain, HL_CHAIN_HEX + 1) == 0 && strlen(r->chain) == HL_CHAIN_HEX;
     }
-    char mac[HL_CHAIN_HEX + 1];
-    if (!chain_mac(v->key, r, r->prev_chain, mac)) {
-        v->nomem = true;
-        return HL_ERR_NOMEM;
-    }
-    bool mac_ok =
-        CRYPTO_memcmp(mac, r->chain, HL_CHAIN_HEX + 1) == 0 && strlen(r->chain) == HL_CHAIN_HEX;
     bool after_moved = false; /* follows a row already reported as moved */
     for (size_t i = 0; i < v->n_moved && i < 16; i++)
         if (strcmp(r->prev_chain, v->moved[i]) == 0) after_moved = true;
     if (strcmp(r->prev_chain, v->expected) == 0 || after_moved) {
-        if (!mac_ok)
+        if (!valid)
             verify_report(v, r->seq, HL_CHAIN_EDITED,
-                          "its content does not match its chain value: changed after it was "
-                          "stored");
+                          "its content does not match its chain value or signature: changed "
+                          "after it was stored");
     } else {
         int64_t at = 0;
         int rc = verify_find(v, r->prev_chain, r->seq, &at);
@@ -2566,7 +2747,7 @@ static int verify_row(void *ctx, const hl_row_t *r)
                      at > r->seq ? "which comes later" : "not after the response before it");
             verify_report(v, r->seq, HL_CHAIN_REORDERED, detail);
             snprintf(v->moved[v->n_moved++ % 16], HL_CHAIN_HEX + 1, "%s", r->chain);
-        } else if (mac_ok) {
+        } else if (valid) {
             snprintf(detail, sizeof detail, "the response(s) before seq %lld are missing",
                      (long long)r->seq);
             verify_report(v, r->seq, HL_CHAIN_DELETED, detail);
@@ -2581,19 +2762,60 @@ static int verify_row(void *ctx, const hl_row_t *r)
     return HL_OK;
 }
 
-int hl_store_verify_chain(hl_store_t *st, const unsigned char key[32],
+/* Checks the signed links (chain_links) made with the device key: the
+ * response they name still has that chain value, and the signature holds. */
+static int verify_links(hl_verify_t *v, hl_err_t *err)
+{
+    sqlite3_stmt *s = NULL;
+    int src =
+        sqlite3_prepare_v2(v->st->db,
+                           "SELECT l.seq, l.chain, l.sig, r.chain, r.kiosk_id FROM chain_links"
+                           " l LEFT JOIN responses r ON r.seq = l.seq WHERE l.key = ?1"
+                           " ORDER BY l.seq",
+                           -1, &s, NULL);
+    if (src == SQLITE_OK) src = sqlite3_bind_text(s, 1, v->device->fingerprint, -1, SQLITE_STATIC);
+    while (src == SQLITE_OK || src == SQLITE_ROW) {
+        src = sqlite3_step(s);
+        if (src != SQLITE_ROW) break;
+        int64_t seq = sqlite3_column_int64(s, 0);
+        const char *chain = (const char *)sqlite3_column_text(s, 1);
+        const char *sig = (const char *)sqlite3_column_text(s, 2);
+        const char *now = (const char *)sqlite3_column_text(s, 3);
+        const char *kiosk = (const char *)sqlite3_column_text(s, 4);
+        if (!now)
+            verify_report(v, seq, HL_CHAIN_DELETED,
+                          "the response the device key's signed link names is missing");
+        else if (!chain || strcmp(chain, now) != 0 || !kiosk || !sig ||
+                 !hl_devkey_verify_chain(v->device, kiosk, seq, chain, sig))
+            verify_report(v, seq, HL_CHAIN_EDITED,
+                          "the signed link from the old chain to the device key does not match "
+                          "it: the old chain was rewritten");
+    }
+    int rc = src == SQLITE_DONE ? HL_OK : store_fail(v->st, src, "checking the chain links", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int hl_store_verify_chain(hl_store_t *st, const hl_chain_check_t *chk,
                           void (*cb)(void *ctx, int64_t seq, hl_chain_problem_t what,
                                      const char *detail),
-                          void *ctx, size_t *n_problems, hl_err_t *err)
+                          void *ctx, hl_chain_counts_t *out, hl_err_t *err)
 {
-    if (n_problems) *n_problems = 0;
-    if (!st || !key) return hl_err_set(err, HL_ERR_USAGE, "hl_store_verify_chain: no argument");
-    hl_verify_t v = {.st = st, .key = key, .cb = cb, .ctx = ctx, .err = err};
-    unsigned char dg[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!EVP_Digest(key, 32, dg, &n, EVP_sha256(), NULL) || n != 32)
-        return hl_err_set(err, HL_ERR_INTERNAL, "SHA-256 failed while checking the chain");
-    hl_hex_encode(dg, 8, v.key_id);
+    if (out) memset(out, 0, sizeof *out);
+    if (!st || !chk) return hl_err_set(err, HL_ERR_USAGE, "hl_store_verify_chain: no argument");
+    hl_verify_t v = {.st = st,
+                     .device = chk->device,
+                     .hmac_key = chk->hmac_key,
+                     .cb = cb,
+                     .ctx = ctx,
+                     .err = err};
+    if (chk->hmac_key) {
+        unsigned char dg[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        if (!EVP_Digest(chk->hmac_key, 32, dg, &n, EVP_sha256(), NULL) || n != 32)
+            return hl_err_set(err, HL_ERR_INTERNAL, "SHA-256 failed while checking the chain");
+        hl_hex_encode(dg, 8, v.hmac_id);
+    }
     memcpy(v.expected, CHAIN_ZERO, sizeof v.expected);
     int src = sqlite3_prepare_v2(st->db,
                                  "SELECT seq FROM responses WHERE chain = ?1 AND status <> 0"
@@ -2604,8 +2826,12 @@ int hl_store_verify_chain(hl_store_t *st, const unsigned char key[32],
     sqlite3_finalize(v.find);
     if (rc != HL_OK && v.nomem)
         rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory checking the chain");
+    if (rc == HL_OK && chk->device) rc = verify_links(&v, err);
     if (rc != HL_OK) return rc;
-    if (n_problems) *n_problems = v.n;
+    if (out) {
+        out->problems = v.n;
+        out->unchecked = v.n_unchecked;
+    }
     hl_err_clear(err);
     return HL_OK;
 }

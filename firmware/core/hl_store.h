@@ -14,6 +14,7 @@
 #ifndef HL_STORE_H
 #define HL_STORE_H
 
+#include "hl_devkey.h"
 #include "hl_err.h"
 #include "hl_pin.h"
 #include "hl_response.h"
@@ -24,7 +25,7 @@
 
 #define HL_STORE_FILE           "hailong.db"   /* database file name inside the data directory */
 #define HL_STORE_LOCK           "hailong.lock" /* the writer's flock; holds its pid */
-#define HL_STORE_SCHEMA_VERSION 5              /* PRAGMA user_version written by this build */
+#define HL_STORE_SCHEMA_VERSION 6              /* PRAGMA user_version written by this build */
 #define HL_STORE_APP_ID         0x484C4E47     /* PRAGMA application_id: "HLNG" */
 #define HL_STORE_PAGE_SIZE      1024           /* page size of new databases (small commits) */
 
@@ -117,10 +118,12 @@ typedef struct hl_row {
     const char *officer_id; /* officer on duty when it started, NULL: none */
     const char *counter;    /* counter name then, NULL: none */
     const char *suspect;    /* fair counting's flag ("min_interval", "max_per_hour"), NULL */
-    const char *chain;      /* hex HMAC-SHA256 chain value (finished responses), NULL while
-                               in progress */
+    const char *chain;      /* hex chain value (finished responses; SHA-256, or HMAC-SHA256
+                               before schema 6), NULL while in progress */
     const char *prev_chain; /* the chain value it follows (64 zeros for the first), NULL while
                                in progress */
+    const char *chain_sig;  /* the device key's signature of chain (hl_devkey.h), NULL: none
+                               (in progress, or chained before schema 6) */
     size_t n_answers;
     const char *const *qids;   /* n_answers question ids, sorted by id */
     const char *const *values; /* their values */
@@ -293,39 +296,73 @@ int hl_store_hourly(hl_store_t *st, const hl_tally_query_t *q, int64_t tz_offset
 
 /* ---- Tamper evidence (issue 7) ------------------------------------------------- */
 
-/* Each finished response carries a chain value: HMAC-SHA256, keyed with the
- * chain key, over the response's canonical content (its JSON Lines row
- * without the chain fields, hl_jsonl_put_row) followed by the previous
- * finished response's chain value (by seq; 64 '0' for the first). It is
- * computed in the transaction that finishes the response (also when a
- * response is recovered as partial at open). The key: the config's export
- * key (export.key_sha256) when there is one, so technicians can check
- * bundles with their stick's key, else the kiosk's own key file
- * (<data_dir>/chain.key, 32 random bytes, made by the platform); responses
- * record the key's id (first 16 hex digits of SHA-256 of the key) so a
- * rotated key is noticed, not mistaken for tampering. */
+/* Each finished response carries a chain value: the SHA-256 of the
+ * response's canonical content (its JSON Lines row without the chain
+ * fields, hl_jsonl_put_row_canonical) followed by the previous finished
+ * response's chain value (by seq; 64 '0' for the first), and the device
+ * key's Ed25519 signature over "hailong-chain-1 KIOSK_ID SEQ CHAIN"
+ * (hl_devkey.h); chain_key records the key's fingerprint. It is computed in
+ * the transaction that finishes the response (also when a response is
+ * recovered as partial at open, once the signer is set). Responses chained
+ * before schema 6 keep their HMAC-SHA256 chain (keyed with the old export
+ * key or chain.key, chain_key its id, no signature); the signed chain
+ * continues from their head. */
 #define HL_CHAIN_HEX 64
-int hl_store_set_chain_key(hl_store_t *st, const unsigned char key[32], hl_err_t *err);
+
+/* Sets the device key that signs (not owned: it must outlive the store)
+ * and chains every finished response not chained yet. */
+int hl_store_set_signer(hl_store_t *st, const hl_devkey_t *key, hl_err_t *err);
 
 /* The newest chain value and its seq (0 and 64 zeros when none). */
 int hl_store_chain_head(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_HEX + 1], hl_err_t *err);
 
+/* The same, with the head's signature over its chain statement
+ * (hl_devkey.h) and the signing key's fingerprint: the response's own, or
+ * for a head chained before schema 6 the signed link the device key made
+ * when it took over the chain; "" when none (no response yet, or never
+ * linked). */
+int hl_store_chain_head_signed(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_HEX + 1],
+                               char sig[HL_DEVKEY_SIG_HEX + 1], char fpr[HL_DEVKEY_FPR_HEX + 1],
+                               hl_err_t *err);
+
+/* Who signed what is stored: *n_signed responses carry a device signature,
+ * fpr the newest one's key fingerprint ("" when none), *n_hmac were chained
+ * with the old shared key. The kiosk refuses to make a new device key over
+ * signed responses (their key must be restored, not replaced). */
+int hl_store_signers(hl_store_t *st, int64_t *n_signed, char fpr[HL_DEVKEY_FPR_HEX + 1],
+                     int64_t *n_hmac, hl_err_t *err);
+
 /* A problem the chain check found, by sequence number. */
 typedef enum hl_chain_problem {
-    HL_CHAIN_EDITED = 0, /* content changed: its MAC does not match */
+    HL_CHAIN_EDITED = 0, /* content changed: its hash, MAC or signature does not match */
     HL_CHAIN_DELETED,    /* a response before it is missing (its prev_chain names another) */
-    HL_CHAIN_INSERTED,   /* a response nobody chained (no valid MAC, or not linked) */
+    HL_CHAIN_INSERTED,   /* a response nobody chained (no valid chain, or not linked) */
     HL_CHAIN_REORDERED,  /* linked out of sequence order */
-    HL_CHAIN_OTHER_KEY   /* made with another key (id differs): not checked */
+    HL_CHAIN_OTHER_KEY,  /* signed by another device key: not checked (a problem) */
+    HL_CHAIN_UNCHECKED   /* chained with the old shared key, not given: its content is not
+                            checked, its link is (not a problem) */
 } hl_chain_problem_t;
 
-/* Checks every finished response's chain with key; cb (may be NULL) gets
- * each problem; *n_problems how many. HL_OK when the walk ran (problems or
- * not); store failures as their codes. */
-int hl_store_verify_chain(hl_store_t *st, const unsigned char key[32],
+/* What to check the chain with. */
+typedef struct hl_chain_check {
+    const hl_devkey_t *device;     /* the kiosk's device key (public is enough); NULL: none */
+    const unsigned char *hmac_key; /* 32 bytes: the old shared key, for rows chained before
+                                      schema 6; NULL: those are not checked */
+} hl_chain_check_t;
+
+/* What the check found. */
+typedef struct hl_chain_counts {
+    size_t problems;  /* edited, deleted, inserted, reordered, other key */
+    size_t unchecked; /* HMAC-era rows whose content could not be checked */
+} hl_chain_counts_t;
+
+/* Checks every finished response's chain; cb (may be NULL) gets each
+ * problem and unchecked row; out how many. HL_OK when the walk ran
+ * (problems or not); store failures as their codes. */
+int hl_store_verify_chain(hl_store_t *st, const hl_chain_check_t *chk,
                           void (*cb)(void *ctx, int64_t seq, hl_chain_problem_t what,
                                      const char *detail),
-                          void *ctx, size_t *n_problems, hl_err_t *err);
+                          void *ctx, hl_chain_counts_t *out, hl_err_t *err);
 
 /* ---- Fair counting (issue 7) --------------------------------------------------- */
 

@@ -522,12 +522,18 @@ static int build_batch(hl_sync_t *s, hl_store_t *reader, char batch_id[HL_SYNC_B
     /* The chain head now (it may already name responses of later batches):
      * a later head that does not extend this one reveals truncation. */
     int64_t head_seq = 0;
-    char head[HL_CHAIN_HEX + 1];
-    rc = hl_store_chain_head(reader, &head_seq, head, err);
+    char head[HL_CHAIN_HEX + 1], sig[HL_DEVKEY_SIG_HEX + 1], fpr[HL_DEVKEY_FPR_HEX + 1];
+    rc = hl_store_chain_head_signed(reader, &head_seq, head, sig, fpr, err);
     if (rc != HL_OK) return rc;
-    char tail[HL_CHAIN_HEX + 64];
-    snprintf(tail, sizeof tail, "],\"chain_head\":{\"seq\":%lld,\"chain\":\"%s\"}}",
-             (long long)head_seq, head);
+    /* The device key's signature of the head (hl_devkey.h's chain
+     * statement), checkable with the kiosk's registered public key. */
+    char sigq[HL_DEVKEY_SIG_HEX + 3] = "null", fprq[HL_DEVKEY_FPR_HEX + 3] = "null";
+    if (sig[0]) snprintf(sigq, sizeof sigq, "\"%s\"", sig);
+    if (fpr[0]) snprintf(fprq, sizeof fprq, "\"%s\"", fpr);
+    char tail[HL_CHAIN_HEX + HL_DEVKEY_SIG_HEX + 128];
+    snprintf(tail, sizeof tail,
+             "],\"chain_head\":{\"seq\":%lld,\"chain\":\"%s\",\"signature\":%s,\"key\":%s}}",
+             (long long)head_seq, head, sigq, fprq);
     if (!body_lit(s, tail)) return hl_err_set(err, HL_ERR_NOMEM, "out of memory building a batch");
     hl_sync_batch_id((const char(*)[HL_UUID_LEN + 1]) s->uuids, s->n, batch_id);
     char prefix[160];

@@ -123,3 +123,22 @@ void hl_hex_encode(const unsigned char *b, size_t n, char *out)
     }
     out[2 * n] = '\0';
 }
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool hl_hex_decode(const char *s, unsigned char *out, size_t n)
+{
+    if (!s || strlen(s) != 2 * n) return false;
+    for (size_t i = 0; i < n; i++) {
+        int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return true;
+}

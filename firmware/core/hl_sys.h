@@ -42,6 +42,9 @@ int hl_uuid_new(const hl_sys_t *sys, char out[37]);
 /* Writes n bytes as 2n lower-case hex digits and a NUL into out. */
 void hl_hex_encode(const unsigned char *b, size_t n, char *out);
 
+/* Parses exactly 2n hex digits (either case) into n bytes; false otherwise. */
+bool hl_hex_decode(const char *s, unsigned char *out, size_t n);
+
 /* Formats ms since the epoch as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL). */
 void hl_time_iso8601(int64_t utc_ms, char out[32]);
 

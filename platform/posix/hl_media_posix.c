@@ -334,7 +334,9 @@ bool hl_media_authorized(const char *mount, const unsigned char key_sha256[32])
     size_t text = len;
     if (text > 0 && buf[text - 1] == '\n') text--;
     if (text > 0 && buf[text - 1] == '\r') text--; /* as hl_bundle_key_from_secret */
-    if (text == 0) goto done;                      /* an empty secret authorises nothing */
+    /* Only a secret as `hailong export-key --new` makes it (64 hex digits)
+     * authorises: an empty, short or guessable word ("secret") never does. */
+    if (text == 0 || !hl_bundle_secret_valid(buf, len)) goto done;
     unsigned char key[HL_BUNDLE_KEY_LEN];
     hl_bundle_key_from_secret(buf, len, key);
     ok = hl_media_key_equal(key, key_sha256);

@@ -360,44 +360,79 @@ static int fsync_dir(const char *dir)
     return r;
 }
 
-int hl_platform_chain_key(const char *data_dir, unsigned char key[32], hl_err_t *err)
+int hl_platform_device_key_read(const char *data_dir, char *buf, size_t cap, size_t *len,
+                                hl_err_t *err)
 {
-    int rc = hl_platform_chain_key_read(data_dir, key, err);
-    if (rc != HL_ERR_NOT_FOUND) return rc;
-    hl_err_clear(err);
+    char path[PATH_MAX];
+    *len = 0;
+    if (snprintf(path, sizeof path, "%s/%s", data_dir, HL_DEVKEY_FILE) >= (int)sizeof path)
+        return hl_err_set(err, HL_ERR_USAGE, "data folder path too long: %s", data_dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ENOENT) return hl_err_set(err, HL_ERR_NOT_FOUND, "%s does not exist", path);
+        return hl_err_set(err, HL_ERR_IO,
+                          "cannot open the device key %s: %s (the kiosk's user must own it)", path,
+                          strerror(errno));
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+        (size_t)sb.st_size >= cap) {
+        close(fd);
+        return hl_err_set(err, HL_ERR_CORRUPT,
+                          "%s is not a device key file (a regular file of at most %zu bytes): it "
+                          "is damaged or not ours; restore it from a backup",
+                          path, cap - 1);
+    }
+    size_t got = 0;
+    int rc = HL_OK;
+    while (got < (size_t)sb.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)sb.st_size - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            rc = hl_err_set(err, HL_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+            break;
+        }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (rc != HL_OK) return rc;
+    buf[got] = '\0';
+    *len = got;
+    return HL_OK;
+}
+
+int hl_platform_device_key_create(const char *data_dir, const char *text, size_t len, hl_err_t *err)
+{
     char path[PATH_MAX], tmp[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", data_dir, HL_CHAIN_KEY_FILE);
-    if (snprintf(tmp, sizeof tmp, "%s/.%s.%ld", data_dir, HL_CHAIN_KEY_FILE, (long)getpid()) >=
+    snprintf(path, sizeof path, "%s/%s", data_dir, HL_DEVKEY_FILE);
+    if (snprintf(tmp, sizeof tmp, "%s/.%s.%ld", data_dir, HL_DEVKEY_FILE, (long)getpid()) >=
         (int)sizeof tmp)
         return hl_err_set(err, HL_ERR_USAGE, "data folder path too long: %s", data_dir);
-    unsigned char fresh[32];
-    if (real_random(NULL, fresh, sizeof fresh) != 0)
-        return hl_err_set(err, HL_ERR_IO, "no random bytes for a chain key: %s", strerror(errno));
     (void)unlink(tmp); /* left over by a crash of a process with our pid */
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        memset(fresh, 0, sizeof fresh);
+    if (fd < 0)
         return hl_err_set(err, chain_errno_rc(errno), "cannot create %s: %s", tmp, strerror(errno));
-    }
     size_t done = 0;
-    while (done < sizeof fresh) {
-        ssize_t w = write(fd, fresh + done, sizeof fresh - done);
+    while (done < len) {
+        ssize_t w = write(fd, text + done, len - done);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0) break;
         done += (size_t)w;
     }
-    int e = done == sizeof fresh ? 0 : errno;
+    int e = done == len ? 0 : errno;
     if (!e && fsync(fd) != 0) e = errno;
     close(fd);
+    /* link(2), not rename: never replaces a key another process made. */
     if (!e && link(tmp, path) != 0) e = errno;
     (void)unlink(tmp);
-    memset(fresh, 0, sizeof fresh);
-    if (e == EEXIST) return hl_platform_chain_key_read(data_dir, key, err); /* another won */
+    if (e == EEXIST)
+        return hl_err_set(err, HL_ERR_STATE, "%s exists already: it is never replaced", path);
     if (e)
-        return hl_err_set(err, chain_errno_rc(e), "cannot write the chain key %s: %s", path,
+        return hl_err_set(err, chain_errno_rc(e), "cannot write the device key %s: %s", path,
                           strerror(e));
     if (fsync_dir(data_dir) != 0)
         return hl_err_set(err, chain_errno_rc(errno), "cannot sync folder %s: %s", data_dir,
                           strerror(errno));
-    return hl_platform_chain_key_read(data_dir, key, err);
+    return HL_OK;
 }

@@ -6,6 +6,8 @@
  * logs and CI reads.
  */
 #include "hl_test.h"
+#include "hl_devkey.h"
+#include "hl_sys.h"
 
 #include "hl_platform.h"
 
@@ -242,4 +244,26 @@ void hl_test_expect_diag(const char *file, int at, const hl_diags_t *d, size_t i
                      it->line, it->col, it->msg, it->path ? it->path : "-", line, col, msg,
                      path ? path : "-");
     }
+}
+
+void hl_test_devkey(struct hl_devkey *k, unsigned seed)
+{
+    hl_fakesys_t f;
+    hl_fakesys_init(&f, 0, true, 0x5eed0000u + seed);
+    hl_sys_t sys = hl_fakesys_sys(&f);
+    hl_err_t err = {0};
+    if (hl_devkey_generate(&sys, k, &err) != HL_OK) {
+        fprintf(stderr, "hl_test_devkey: %s\n", err.msg);
+        abort();
+    }
+}
+
+char *hl_test_trust_file(const char *dir, const char *name, const char *kiosk_id,
+                         const struct hl_devkey *k)
+{
+    char line[256];
+    hl_devkey_trust_line(k, kiosk_id, line, sizeof line);
+    char text[300];
+    snprintf(text, sizeof text, "# test trust list\n%s\n", line);
+    return hl_test_write_file(dir, name, text);
 }

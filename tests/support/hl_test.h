@@ -107,6 +107,16 @@ int hl_test_run(const char *const *argv, const char *const *extra_env, char **ou
  * after the emulator's path, separated by spaces. hl_test_run uses it. */
 int hl_test_execv(const char *const *argv);
 
+/* A device key made from a seed (the same seed, the same key), for tests
+ * that sign; free with hl_devkey_free. Fails the test on error. */
+struct hl_devkey;
+void hl_test_devkey(struct hl_devkey *k, unsigned seed);
+
+/* Writes a trust list holding kiosk_id with k's public key to dir/name and
+ * returns its malloc'd path. */
+char *hl_test_trust_file(const char *dir, const char *name, const char *kiosk_id,
+                         const struct hl_devkey *k);
+
 /* Path of a file under tests/data (static buffer, valid until next call). */
 const char *hl_test_data(const char *rel);
 
