@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -462,6 +463,63 @@ static void test_push_delivers_every_response_once_in_batches(void)
     hl_sync_free(s);
     hl_store_close(st);
     expect_receiver_equals_kiosk(&f, &r, 1203);
+    hl_receiver_stop(&r);
+    fixture_free(&f);
+}
+
+static void test_every_request_carries_the_chain_head_signed_by_the_device_key(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-head");
+    add_responses(&f, 7);
+    hl_receiver_t r = {0};
+    hl_receiver_opts_t ro = {.token = "kiosk-token-1"};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
+    cfg.batch = 3;
+    hl_sync_t *s = sync_new(&f, &cfg);
+    hl_store_t *st = open_store(&f);
+    hl_devkey_t key, other;
+    hl_test_devkey(&key, 7);
+    hl_test_devkey(&other, 8);
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_set_signer(st, &key, &err), HL_OK);
+    pump_result_t p = pump(s, st, 20);
+    CHECK_INT(p.delivered, 7);
+    int64_t head_seq = 0;
+    char head[HL_CHAIN_HEX + 1];
+    CHECK_INT(hl_store_chain_head(st, &head_seq, head, &err), HL_OK);
+    hl_sync_free(s);
+    hl_store_close(st);
+    /* Three requests (3 + 3 + 1), each with the head, signed: a server
+     * checks it with the kiosk's registered public key. */
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open_v2(r.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT kiosk_id, seq, chain, signature, key FROM heads", -1,
+                                 &q, NULL),
+              SQLITE_OK);
+    int n = 0;
+    while (q && sqlite3_step(q) == SQLITE_ROW) {
+        const char *kiosk = (const char *)sqlite3_column_text(q, 0);
+        int64_t seq = sqlite3_column_int64(q, 1);
+        const char *chain = (const char *)sqlite3_column_text(q, 2);
+        const char *sig = (const char *)sqlite3_column_text(q, 3);
+        const char *fpr = (const char *)sqlite3_column_text(q, 4);
+        CHECK_STR(kiosk, "kiosk-sync");
+        CHECK_INT(seq, head_seq);
+        CHECK_STR(chain, head);
+        CHECK_STR(fpr, key.fingerprint);
+        CHECK(sig && hl_devkey_verify_chain(&key, kiosk, seq, chain, sig));
+        CHECK(sig && !hl_devkey_verify_chain(&other, kiosk, seq, chain, sig));
+        CHECK(sig && !hl_devkey_verify_chain(&key, kiosk, seq - 1, chain, sig));
+        n++;
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    CHECK_INT(n, 3);
+    hl_devkey_free(&key);
+    hl_devkey_free(&other);
     hl_receiver_stop(&r);
     fixture_free(&f);
 }
@@ -1093,6 +1151,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_fingerprint_follows_where_and_as_whom_the_kiosk_sends),
     HL_TEST(test_plain_http_and_an_unreadable_ca_file_are_refused_before_any_request),
     HL_TEST(test_push_delivers_every_response_once_in_batches),
+    HL_TEST(test_every_request_carries_the_chain_head_signed_by_the_device_key),
     HL_TEST(test_ten_thousand_responses_arrive_once_through_a_misbehaving_server),
     HL_TEST(test_a_certificate_from_another_ca_sends_nothing),
     HL_TEST(test_a_certificate_for_another_host_name_sends_nothing),

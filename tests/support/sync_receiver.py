@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS responses(uuid TEXT PRIMARY KEY, body TEXT NOT NULL, 
 CREATE TABLE IF NOT EXISTS requests(id INTEGER PRIMARY KEY, at REAL, batch_id TEXT, n INTEGER,
                                     outcome TEXT, status INTEGER);
 CREATE TABLE IF NOT EXISTS posted(uuid TEXT, batch_id TEXT);
+CREATE TABLE IF NOT EXISTS heads(id INTEGER PRIMARY KEY, kiosk_id TEXT, seq INTEGER, chain TEXT,
+                                 signature TEXT, key TEXT);
 """
 
 
@@ -126,6 +128,10 @@ class Store:
                 cur.executemany("INSERT OR IGNORE INTO responses(uuid, body, batch_id, arrival) "
                                 "VALUES (?,?,?,?)", rows)
                 self._log(cur, batch_id, len(items), outcome, status, items)
+                # Every head received is kept (docs/sync-protocol.md, "Chain heads").
+                if getattr(items, "head", None):
+                    cur.execute("INSERT INTO heads(kiosk_id, seq, chain, signature, key) "
+                                "VALUES (?,?,?,?,?)", items.head)
                 cur.execute("COMMIT")
                 self.arrival = arrival
                 return accepted, duplicate
@@ -148,7 +154,7 @@ def parse_batch(raw):
     responses = doc.get("responses")
     if not isinstance(responses, list):
         raise BadRequest("missing responses")
-    items = []
+    items = Items()
     for i, obj in enumerate(responses):
         if not isinstance(obj, dict):
             raise BadRequest("responses[%d] is not an object" % i)
@@ -159,7 +165,16 @@ def parse_batch(raw):
         if not isinstance(rid, str) or not UUID_RE.match(rid):
             raise BadRequest("responses[%d].response_id is not a UUID" % i)
         items.append((rid, json.dumps(obj, ensure_ascii=False, separators=(",", ":"))))
+    head = doc.get("chain_head")
+    if isinstance(head, dict):
+        items.head = (doc["kiosk_id"], head.get("seq"), head.get("chain"), head.get("signature"),
+                      head.get("key"))
     return doc["batch_id"], items
+
+
+class Items(list):
+    """The batch's responses, and the chain head it carried (kiosk, seq, chain, sig, key)."""
+    head = None
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
