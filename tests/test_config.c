@@ -475,7 +475,8 @@ static void test_storage_problems_are_reported_with_their_place(void)
     hl_diags_free(&d);
 }
 
-#define KEY_HEX "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b"
+/* Any 64 hex digits: a config never sees the secret, only its hash. */
+#define KEY_HEX "9c4e1f0a7b3d2e6f5a8b1c0d9e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f"
 
 static void test_export_key_sha256_is_decoded_into_the_config(void)
 {
@@ -488,9 +489,9 @@ static void test_export_key_sha256_is_decoded_into_the_config(void)
     CHECK_INT(load(&cfg, "{\"export\": {\"key_sha256\": \"" KEY_HEX "\"}}", &d), HL_OK);
     EXPECT_COUNT(&d, 0);
     CHECK(cfg.has_export_key);
-    CHECK_INT(cfg.export_key_sha256[0], 0x2b);
-    CHECK_INT(cfg.export_key_sha256[1], 0xb8);
-    CHECK_INT(cfg.export_key_sha256[31], 0x5b);
+    CHECK_INT(cfg.export_key_sha256[0], 0x9c);
+    CHECK_INT(cfg.export_key_sha256[1], 0x4e);
+    CHECK_INT(cfg.export_key_sha256[31], 0x0f);
     hl_config_free(&cfg);
     hl_diags_free(&d);
 }
@@ -502,10 +503,10 @@ static void test_export_problems_are_reported_with_their_place(void)
                        "in the stick's HAILONG/export.key, as sha256sum prints it), not 3 "
                        "characters");
     EXPECT_ONE_PROBLEM("{\"export\": {\"key_sha256\": "
-                       "\"2BB80D537B1DA3E38BD30361AA855686BDE0EACD7162FEF6A25FE97BF527A25B\"}}",
-                       1, 27, "export.key_sha256", "character 2 is 'B'");
+                       "\"9C4E1F0A7B3D2E6F5A8B1C0D9E2F3A4B5C6D7E8F9A0B1C2D3E4F5A6B7C8D9E0F\"}}",
+                       1, 27, "export.key_sha256", "character 2 is 'C'");
     EXPECT_ONE_PROBLEM("{\"export\": {\"key_sha256\": "
-                       "\"2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25g\"}}",
+                       "\"9c4e1f0a7b3d2e6f5a8b1c0d9e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0g\"}}",
                        1, 27, "export.key_sha256", "character 64 is 'g'");
     EXPECT_ONE_PROBLEM("{\"export\": {\"key\": \"x\"}}", 1, 13, "export.key",
                        "unknown key \"key\"");
@@ -520,7 +521,7 @@ static void test_export_problems_are_reported_with_their_place(void)
     CHECK_INT(load(&cfg, "{\"export\": {\"key_sha256\": \"" KEY_HEX "\"}}", &d), HL_OK);
     CHECK_INT(load(&cfg, "{\"export\": {\"key_sha256\": \"00\"}}", &d), HL_ERR_INVALID);
     CHECK(cfg.has_export_key);
-    CHECK_INT(cfg.export_key_sha256[0], 0x2b);
+    CHECK_INT(cfg.export_key_sha256[0], 0x9c);
     hl_config_free(&cfg);
     hl_diags_free(&d);
 }
