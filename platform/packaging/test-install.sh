@@ -132,6 +132,9 @@ check "scripted_session_runs_as_hailong" as_hailong hailong --config /etc/hailon
     --data-dir /var/lib/hailong run --headless --script /usr/share/hailong/scripts/demo.txt
 check "database_belongs_to_hailong" stat_is %U:%G /var/lib/hailong/hailong.db hailong:hailong
 check "data_folder_is_hailong_0750" stat_is %U:%G:%a /var/lib/hailong hailong:hailong:750
+check "device_key_is_private_to_hailong" stat_is %U:%G:%a /var/lib/hailong/device.key hailong:hailong:600
+identity_is_a_trust_line() { as_hailong hailong --config /etc/hailong/hailong.json --data-dir /var/lib/hailong identity | tee /dev/stderr | grep -Eq '^[a-z0-9_-]+ ed25519:[0-9a-f]{64} [0-9a-f]{16}$'; }
+check "identity_prints_a_trust_line" identity_is_a_trust_line
 stats_show_two() { as_hailong hailong stats | tee /dev/stderr | grep -q '^responses *2 (complete 1, partial 1'; }
 check "stats_show_the_responses" stats_show_two
 check "service_is_enabled_for_boot" test -L "$root/etc/systemd/system/multi-user.target.wants/hailong.service"
