@@ -12,21 +12,27 @@
  * and nothing recorded, or a bundle that verifies and is recorded. Then the
  * same export without the shim succeeds, verifies and is recorded. As root,
  * a stick mounted read-only fails with "read-only" and records nothing.
+ * The template's data folder holds a device key made from a fixed seed; a
+ * bundle "verifies" only against a trust list holding kiosk pt-01 with it.
  */
 #include "hl_bundle.h"
+#include "hl_devkey.h"
 #include "hl_store.h"
 #include "hl_test.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define KIOSK     "pt-01"
-#define SECRET    "s3cret"
+#define KIOSK "pt-01"
+/* A stick's export secret as `hailong export-key --new` makes it. */
+#define SECRET    "6a1f0c3e9b7d25f48e0a9c6b3d1f7e2a5c8b0d4f6e9a1c3b5d7f9e0a2c4b6d8f"
+#define KEY_SEED  7 /* the template kiosk's device key (hl_test_devkey) */
 #define N_RESP    40
 #define N_SURVEYS 2
 
@@ -107,7 +113,20 @@ static bool store_make(const char *dir)
         save(st, &r, &f);
     }
     hl_store_close(st);
-    return true;
+    /* The kiosk's device key, as its first start leaves it (mode 0600). */
+    hl_devkey_t k = {0};
+    hl_test_devkey(&k, KEY_SEED);
+    char pem[HL_DEVKEY_PEM_MAX];
+    size_t len = 0;
+    bool ok = hl_devkey_to_pem(&k, pem, sizeof pem, &len, &err) == HL_OK;
+    hl_devkey_free(&k);
+    char *kp = path_in(dir, HL_DEVKEY_FILE);
+    int fd = ok ? open(kp, O_WRONLY | O_CREAT | O_EXCL, 0600) : -1;
+    ok = fd >= 0 && write(fd, pem, len) == (ssize_t)len;
+    if (fd >= 0) close(fd);
+    free(kp);
+    if (!ok) hl_test_fail(__FILE__, __LINE__, "cannot write the device key: %s", err.msg);
+    return ok;
 }
 
 /* ---- The world of one case ------------------------------------------------- */
@@ -118,6 +137,7 @@ typedef struct world {
     char *stick; /* the stick's root */
     char *cfg;   /* config with the export key */
     char *kdir;  /* STICK/HAILONG/<kiosk> */
+    char *trust; /* trust list: KIOSK with the template's device key */
 } world_t;
 
 static void key_hex(char hex[65])
@@ -151,6 +171,10 @@ static bool world_make(world_t *w, const char *template_data, const char *stick)
              KIOSK, hex);
     w->cfg = hl_test_write_file(w->root, "hailong.json", text);
     w->kdir = path_in(w->stick, HL_BUNDLE_TOP "/" KIOSK);
+    hl_devkey_t k = {0};
+    hl_test_devkey(&k, KEY_SEED);
+    w->trust = hl_test_trust_file(w->root, "trust.txt", KIOSK, &k);
+    hl_devkey_free(&k);
     return true;
 }
 
@@ -162,6 +186,7 @@ static void world_free(world_t *w)
     free(w->stick);
     free(w->cfg);
     free(w->kdir);
+    free(w->trust);
 }
 
 /* Runs the bundle export; env: extra environment (may be NULL). */
@@ -220,10 +245,18 @@ typedef struct stick_state {
 static stick_state_t stick_look(const world_t *w)
 {
     stick_state_t s = {0};
-    unsigned char key[HL_BUNDLE_KEY_LEN];
-    hl_bundle_key_from_secret(SECRET, strlen(SECRET), key);
+    hl_trust_t trust = {0};
+    hl_diags_t td = {0};
+    hl_err_t terr = {0};
+    if (hl_trust_load(w->trust, &trust, &td, &terr) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "trust list: %s", terr.msg);
+    hl_diags_free(&td);
+    hl_bundle_check_t chk = {.trust = &trust};
     DIR *d = opendir(w->kdir);
-    if (!d) return s;
+    if (!d) {
+        hl_trust_free(&trust);
+        return s;
+    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
@@ -233,7 +266,7 @@ static stick_state_t stick_look(const world_t *w)
         if (access(m, F_OK) == 0) {
             hl_diags_t probs = {0};
             hl_err_t err = {0};
-            if (hl_bundle_verify(b, key, &probs, NULL, &err) == HL_OK) {
+            if (hl_bundle_verify(b, &chk, &probs, NULL, &err) == HL_OK) {
                 s.verifies++;
                 snprintf(s.good, sizeof s.good, "%s", b);
             } else {
@@ -247,6 +280,7 @@ static stick_state_t stick_look(const world_t *w)
         free(b);
     }
     closedir(d);
+    hl_trust_free(&trust);
     return s;
 }
 
@@ -287,7 +321,7 @@ static void expect_retry_succeeds(const world_t *w, const char *what)
         hl_test_fail(__FILE__, __LINE__, "%s: after the retry %d verify, %d torn", what, s.verifies,
                      s.torn);
     if (s.verifies == 1) {
-        const char *a[] = {HL_BIN, "verify-export", s.good, NULL};
+        const char *a[] = {HL_BIN, "verify-export", s.good, "--trust", w->trust, NULL};
         o = e = NULL;
         int vr = hl_test_run(a, NULL, &o, &e);
         if (vr != 0 || !o || !strstr(o, "verifies"))

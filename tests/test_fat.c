@@ -4,7 +4,9 @@
  *
  * The kernel here cannot loop-mount vfat, so a FAT image made with mkfs.vfat
  * is mounted read-write in user space with fusefat (FUSE) in a temporary
- * folder. A bundle written there verifies while mounted; after unmounting,
+ * folder. A bundle written there (its responses chained and signed, the
+ * manifest signed by the test kiosk's device key) verifies against a trust
+ * list holding that key while mounted; after unmounting,
  * fsck.fat finds the image consistent and mtools (an independent FAT
  * reader) copies the whole HAILONG/ tree back out, where the bundle verifies
  * again: the bytes on the image are complete, every file keeps its long
@@ -94,14 +96,14 @@ static hl_store_t *store_with(const char *dir, int n, const char *note)
     return st;
 }
 
-static int write_bundle(hl_store_t *st, const char *root, const unsigned char *key, char *out,
+static int write_bundle(hl_store_t *st, const char *root, const hl_devkey_t *key, char *out,
                         size_t out_size, hl_bundle_result_t *res, hl_err_t *err)
 {
     hl_bundle_opts_t o = {.root = root,
                           .kiosk_id = "kiosk-01",
                           .software_version = "9.8.7",
                           .created_utc_ms = CREATED_MS,
-                          .key = key,
+                          .signer = key,
                           .record = true,
                           .medium = "HAILONG-T"};
     return hl_bundle_write(st, &o, out, out_size, res, err);
@@ -323,9 +325,25 @@ static bool mcopy_out(const char *img, const char *out, int line)
     return run_ok(mc, line);
 }
 
-static void key_init(unsigned char key[HL_BUNDLE_KEY_LEN])
+/* The test kiosk's device key, and a trust list holding kiosk-01 with it. */
+static void key_init(hl_devkey_t *key, hl_trust_t *trust)
 {
-    hl_bundle_key_from_secret("s3cret\n", 7, key);
+    hl_test_devkey(key, 1);
+    char line[256];
+    hl_devkey_trust_line(key, "kiosk-01", line, sizeof line);
+    hl_diags_t d = {0};
+    hl_err_t err = {0};
+    if (hl_trust_parse(line, strlen(line), "trust", trust, &d, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "trust list: %s", err.msg);
+    hl_diags_free(&d);
+}
+
+/* The store's responses chained and signed with key, as the kiosk does. */
+static void store_sign(hl_store_t *st, const hl_devkey_t *key)
+{
+    hl_err_t err = {0};
+    if (st && hl_store_set_signer(st, key, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "signer: %s", err.msg);
 }
 
 /* ---- Tests ----------------------------------------------------------------- */
@@ -334,15 +352,18 @@ static void test_bundle_on_a_fat_image_verifies_mounted_and_after_mtools_reads_i
 {
     fat_fixture_t f;
     if (!fat_setup(&f, __func__, 64 << 20, "32")) return;
-    unsigned char tk[HL_BUNDLE_KEY_LEN];
-    key_init(tk);
+    hl_devkey_t tk = {0};
+    hl_trust_t trust = {0};
+    key_init(&tk, &trust);
+    hl_bundle_check_t chk = {.trust = &trust};
     char *sdir = path_in(f.dir, "store");
     mkdir(sdir, 0700);
     hl_store_t *st = store_with(sdir, 3, NULL);
+    store_sign(st, &tk);
     hl_err_t err = {0};
     char out[4096] = "";
     hl_bundle_result_t res;
-    CHECK_INT(write_bundle(st, f.mnt, tk, out, sizeof out, &res, &err), HL_OK);
+    CHECK_INT(write_bundle(st, f.mnt, &tk, out, sizeof out, &res, &err), HL_OK);
     if (err.msg[0]) printf("  %s\n", err.msg);
     char *want = path_in(f.mnt, BUNDLE_REL);
     CHECK_STR(out, want);
@@ -354,10 +375,12 @@ static void test_bundle_on_a_fat_image_verifies_mounted_and_after_mtools_reads_i
 
     hl_diags_t probs = {0};
     hl_bundle_result_t vres;
-    CHECK_INT(hl_bundle_verify(want, tk, &probs, &vres, &err), HL_OK); /* on the mount */
+    CHECK_INT(hl_bundle_verify(want, &chk, &probs, &vres, &err), HL_OK); /* on the mount */
     if (probs.n) hl_diags_print(&probs, stderr);
     hl_diags_free(&probs);
     CHECK_INT(vres.responses, 3);
+    CHECK_STR(vres.signer_kiosk, "kiosk-01");
+    CHECK_STR(vres.fingerprint, tk.fingerprint);
     fat_unmount(f.mnt, f.pid, __LINE__);
     CHECK(!mounted_at(f.mnt, f.dir));
     expect_fsck_clean(f.img, __LINE__);
@@ -373,7 +396,7 @@ static void test_bundle_on_a_fat_image_verifies_mounted_and_after_mtools_reads_i
             free(p);
         }
         CHECK_INT(files_under(back), 3); /* nothing else: no temporary file left */
-        CHECK_INT(hl_bundle_verify(copy, tk, &probs, &vres, &err), HL_OK);
+        CHECK_INT(hl_bundle_verify(copy, &chk, &probs, &vres, &err), HL_OK);
         if (probs.n) hl_diags_print(&probs, stderr);
         hl_diags_free(&probs);
         CHECK_INT(vres.responses, 3);
@@ -385,9 +408,15 @@ static void test_bundle_on_a_fat_image_verifies_mounted_and_after_mtools_reads_i
             fputc('X', fp);
             fclose(fp);
         }
-        CHECK_INT(hl_bundle_verify(copy, tk, &probs, NULL, &err), HL_ERR_INVALID);
-        CHECK_INT(probs.n, 1);
-        if (probs.n == 1) CHECK_CONTAINS(probs.items[0].file, "responses.jsonl");
+        /* Altered, and its first row no longer parses: both name that file. */
+        CHECK_INT(hl_bundle_verify(copy, &chk, &probs, NULL, &err), HL_ERR_INVALID);
+        CHECK(probs.n >= 1);
+        bool altered = false;
+        for (size_t i = 0; i < probs.n; i++) {
+            CHECK_CONTAINS(probs.items[i].file, "responses.jsonl");
+            altered = altered || strstr(probs.items[i].msg, "altered");
+        }
+        CHECK(altered);
         hl_diags_free(&probs);
         free(jsonl);
         free(copy);
@@ -395,6 +424,8 @@ static void test_bundle_on_a_fat_image_verifies_mounted_and_after_mtools_reads_i
     free(back);
     free(want);
     hl_store_close(st);
+    hl_devkey_free(&tk);
+    hl_trust_free(&trust);
     free(sdir);
     fat_teardown(&f);
 }
@@ -403,17 +434,19 @@ static void test_bundle_too_big_for_a_small_fat_image_fails_and_leaves_nothing_o
 {
     fat_fixture_t f;
     if (!fat_setup(&f, __func__, 256 << 10, NULL)) return; /* FAT12, ~240 KB free */
-    unsigned char tk[HL_BUNDLE_KEY_LEN];
-    key_init(tk);
+    hl_devkey_t tk = {0};
+    hl_trust_t trust = {0};
+    key_init(&tk, &trust);
     char *sdir = path_in(f.dir, "store");
     mkdir(sdir, 0700);
     char note[600];
     memset(note, 'n', sizeof note - 1);
     note[sizeof note - 1] = '\0';
     hl_store_t *st = store_with(sdir, 300, note); /* JSON Lines ~230 KB, with the CSV > 400 KB */
+    store_sign(st, &tk);
     hl_err_t err = {0};
     char out[4096] = "x";
-    int rc = write_bundle(st, f.mnt, tk, out, sizeof out, NULL, &err);
+    int rc = write_bundle(st, f.mnt, &tk, out, sizeof out, NULL, &err);
     printf("  full FAT image: %s (%s)\n", hl_rc_name(rc), err.msg);
     CHECK(rc == HL_ERR_FULL || rc == HL_ERR_READONLY); /* fusefat: EPERM when full */
     CHECK_STR(out, "");
@@ -434,6 +467,8 @@ static void test_bundle_too_big_for_a_small_fat_image_fails_and_leaves_nothing_o
     free(man);
     free(bdir);
     hl_store_close(st);
+    hl_devkey_free(&tk);
+    hl_trust_free(&trust);
     free(sdir);
     fat_teardown(&f);
 }
