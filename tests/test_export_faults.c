@@ -93,7 +93,7 @@ static bool store_make(const char *dir)
     survey_make(&sv[0], "svc");
     survey_make(&sv[1], "wait");
     for (int i = 1; i <= N_RESP; i++) {
-        if (hl_store_use_survey(st, &sv[i % N_SURVEYS].s, "kiosk-01", &err) != HL_OK) {
+        if (hl_store_use_survey(st, &sv[i % N_SURVEYS].s, KIOSK, &err) != HL_OK) {
             hl_test_fail(__FILE__, __LINE__, "store: %s", err.msg);
             break;
         }

@@ -2939,6 +2939,30 @@ static void test_verify_reports_forged_rows_as_inserted(void)
     free(dir);
 }
 
+static void test_verify_reports_a_signature_removed_to_pass_for_an_old_hmac_row(void)
+{
+    char *dir = hl_test_tmpdir("store-chain");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    chained_store(dir, &sv, 3);
+    char *path = db_path(dir);
+    /* The first response edited and its signature dropped, so that it
+     * would pass for a response chained with the old shared key (whose
+     * content is not checked without that key). */
+    CHECK_INT(db_exec(path,
+                      "DROP TRIGGER responses_keep_finished;"
+                      " DROP TRIGGER answers_update_open;"
+                      " UPDATE answers SET value = 'bad' WHERE seq = 1;"
+                      " UPDATE responses SET chain_sig = NULL, chain_key = 'x' WHERE seq = 1"),
+              SQLITE_OK);
+    dump_t d;
+    verify_dir(dir, &sv, DEV_A, &d);
+    CHECK_STR(d.text, "1:EDITED");
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_verify_reports_two_swapped_responses_as_reordered(void)
 {
     char *dir = hl_test_tmpdir("store-chain");
@@ -3072,6 +3096,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_verify_reports_an_answer_edited_by_sql_at_its_seq),
     HL_TEST(test_verify_reports_a_deleted_middle_response_at_the_next_seq),
     HL_TEST(test_verify_reports_forged_rows_as_inserted),
+    HL_TEST(test_verify_reports_a_signature_removed_to_pass_for_an_old_hmac_row),
     HL_TEST(test_verify_reports_two_swapped_responses_as_reordered),
     HL_TEST(test_verify_reports_responses_signed_by_another_device_key),
     HL_TEST(test_suspect_is_stored_at_creation_counted_and_cannot_change),

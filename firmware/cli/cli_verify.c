@@ -106,6 +106,21 @@ int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
         }
     }
 
+    /* The province's trust list, when given: checks the device key, and
+     * rows signed by a replaced key of this kiosk that it holds. */
+    hl_trust_t trust = {0};
+    bool have_trust = false;
+    if (trust_file) {
+        hl_diags_t d = {0};
+        int trc = hl_trust_load(trust_file, &trust, &d, &err);
+        hl_diags_print(&d, stderr);
+        hl_diags_free(&d);
+        if (trc != HL_OK) {
+            fprintf(stderr, "hailong verify: %s\n", err.msg);
+            return HL_EXIT_FAIL;
+        }
+        have_trust = true;
+    }
     char path[PATH_MAX + 16];
     snprintf(path, sizeof path, "%s/%s", cli->data_dir, HL_STORE_FILE);
     struct stat sb;
@@ -113,6 +128,7 @@ int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
         fprintf(stderr,
                 "hailong verify: no responses stored yet: %s does not exist (wrong --data-dir?)\n",
                 path);
+        hl_trust_free(&trust);
         return HL_EXIT_FAIL;
     }
     hl_store_t *st = NULL;
@@ -120,6 +136,7 @@ int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
     int rc = hl_store_open(cli->data_dir, &opts, &st, NULL, &err);
     if (rc != HL_OK) {
         fprintf(stderr, "hailong verify: %s\n", err.msg);
+        hl_trust_free(&trust);
         return HL_EXIT_FAIL;
     }
     /* The device key: read, never made here. */
@@ -134,6 +151,7 @@ int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
                 "key file is missing: restore %s/%s from this kiosk's backup to check them\n",
                 (long long)n_signed, signed_by, cli->data_dir, HL_DEVKEY_FILE);
         hl_store_close(st);
+        hl_trust_free(&trust);
         return HL_EXIT_FAIL;
     }
     if (have_dev)
@@ -143,13 +161,16 @@ int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
     int64_t head_seq = 0;
     char head[HL_CHAIN_HEX + 1] = "", sig[HL_DEVKEY_SIG_HEX + 1] = "",
                              fpr[HL_DEVKEY_FPR_HEX + 1] = "";
-    hl_chain_check_t chk = {.device = have_dev ? &dev : NULL, .hmac_key = key_from ? key : NULL};
+    hl_chain_check_t chk = {.device = have_dev ? &dev : NULL,
+                            .hmac_key = key_from ? key : NULL,
+                            .trust = have_trust ? &trust : NULL};
     if (rc == HL_OK) rc = hl_store_verify_chain(st, &chk, print_problem, NULL, &counts, &err);
     if (rc == HL_OK) rc = hl_store_chain_head_signed(st, &head_seq, head, sig, fpr, &err);
     hl_store_close(st);
     memset(key, 0, sizeof key);
     if (rc != HL_OK) {
         hl_devkey_free(&dev);
+        hl_trust_free(&trust);
         fprintf(stderr, "hailong verify: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }
@@ -178,16 +199,8 @@ int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
                key_from && n_hmac ? " (older responses checked with " : "",
                key_from && n_hmac ? key_from : "", key_from && n_hmac ? ")" : "");
     }
-    if (trust_file && have_dev) {
-        hl_trust_t trust = {0};
-        hl_diags_t d = {0};
-        rc = hl_trust_load(trust_file, &trust, &d, &err);
-        hl_diags_print(&d, stderr);
-        hl_diags_free(&d);
-        if (rc != HL_OK) {
-            fprintf(stderr, "hailong verify: %s\n", err.msg);
-            exit_rc = HL_EXIT_FAIL;
-        } else if (hl_trust_check(&trust, cli->cfg.kiosk_id, dev.pub) != HL_TRUST_OK) {
+    if (have_trust && have_dev) {
+        if (hl_trust_check(&trust, cli->cfg.kiosk_id, dev.pub) != HL_TRUST_OK) {
             printf("NOT TRUSTED: the trust list %s does not hold kiosk %s with device key %s\n",
                    trust_file, cli->cfg.kiosk_id, dev.fingerprint);
             if (exit_rc == HL_EXIT_OK) exit_rc = HL_EXIT_UNTRUSTED;
@@ -195,8 +208,8 @@ int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
             printf("the device key is the one the trust list %s holds for kiosk %s\n", trust_file,
                    cli->cfg.kiosk_id);
         }
-        hl_trust_free(&trust);
     }
+    hl_trust_free(&trust);
     hl_devkey_free(&dev);
     return exit_rc;
 }

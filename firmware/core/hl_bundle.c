@@ -37,9 +37,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -175,6 +177,7 @@ typedef struct hl_jsonl {
     size_t last_survey; /* index of the previous row's survey, a cache */
     bool nomem;         /* tracking ran out of memory */
     int64_t after_seq;  /* rows with seq > after_seq are walked */
+    int64_t hmac_until; /* bundle: rows after this seq are all signed (hl_store_hmac_until) */
     int64_t max_seq;    /* rows with a higher seq are skipped (a bundle's range); 0: no bound */
     const hl_bundle_opts_t *opts;      /* bundle: progress reports; NULL otherwise */
     int64_t total;                     /* bundle: responses in the range */
@@ -622,7 +625,10 @@ static int manifest_text(const hl_bundle_opts_t *o, const hl_jsonl_t *j, const h
              json_pack("{s:I, s:o}", "seq", (json_int_t)j->seq_last, "chain",
                        j->last_chain[0] ? json_string(j->last_chain) : json_null())) &&
          !json_object_set_new(m, "chain_prev",
-                              j->first_prev[0] ? json_string(j->first_prev) : json_null());
+                              j->first_prev[0] ? json_string(j->first_prev) : json_null()) &&
+         /* Where signatures begin (issue 13): a row after this one without
+          * a signature had it removed, not an HMAC-era row. */
+         !json_object_set_new(m, "hmac_until", json_integer(j->hmac_until));
     for (size_t i = 0; ok && i < n_files; i++)
         ok = !json_array_append_new(list, json_pack("{s:s, s:I, s:s}", "name", files[i].name,
                                                     "bytes", (json_int_t)files[i].bytes, "sha256",
@@ -817,6 +823,8 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
         total += files[i].bytes;
     }
 
+    rc = hl_store_hmac_until(st, &j.hmac_until, err);
+    if (rc != HL_OK) goto fail;
     rc = manifest_text(o, &j, files, n_files, &manifest, err);
     if (rc != HL_OK) goto fail;
     snprintf(shown, sizeof shown, "%s/%s", bdir, HL_BUNDLE_MANIFEST);
@@ -1065,8 +1073,14 @@ static bool row_chain(const unsigned char *hmac_key, const char *line, size_t n,
  * checked against it), each HMAC-era row's chain its MAC when the old key
  * is given (else counted as unchecked). */
 static void verify_chain(verify_t *v, int dfd, const json_t *m, const hl_devkey_t *signer,
-                         const unsigned char *old_key, hl_bundle_result_t *res)
+                         const hl_bundle_check_t *chk, hl_bundle_result_t *res)
 {
+    const unsigned char *old_key = chk->old_key;
+    /* Format 2: rows after hmac_until must be signed; format 1: none is. */
+    const json_t *hu = json_object_get(m, "hmac_until");
+    int64_t hmac_until = res->format == 1      ? INT64_MAX
+                         : json_is_integer(hu) ? json_integer_value(hu)
+                                               : 0;
     const json_t *head = json_object_get(m, "chain_head");
     char want_head[HL_CHAIN_HEX + 1], want_prev[HL_CHAIN_HEX + 1];
     json_t *hs = json_object_get(head, "seq");
@@ -1082,11 +1096,25 @@ static void verify_chain(verify_t *v, int dfd, const json_t *m, const hl_devkey_
     /* A kiosk that had no chain key chained nothing: nothing to check (and
      * nothing to trust beyond the manifest's signature). */
     if (!want_head[0] && !want_prev[0]) return;
+    /* Other keys of the signer's kiosk that the trust list holds (a key
+     * replaced after a loss): rows they signed are checked with them. */
+    hl_devkey_t alt[4];
+    size_t n_alt = 0;
+    for (size_t i = 0; signer && chk->trust && i < chk->trust->n && n_alt < 4; i++) {
+        const hl_trust_entry_t *e = &chk->trust->e[i];
+        hl_err_t ignored = {0};
+        if (!strcasecmp(e->kiosk_id, res->signer_kiosk) &&
+            CRYPTO_memcmp(e->pub, signer->pub, HL_DEVKEY_PUB_LEN) != 0 &&
+            hl_devkey_from_public(e->pub, &alt[n_alt], &ignored) == HL_OK)
+            n_alt++;
+    }
     int fd = openat(dfd, HL_BUNDLE_JSONL, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     struct stat sb;
     FILE *fp = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? fdopen(fd, "r") : NULL;
     if (!fp) {
         if (fd >= 0) close(fd);
+        for (size_t i = 0; i < n_alt; i++)
+            hl_devkey_free(&alt[i]);
         return; /* missing, not a file or unreadable: already reported with the files */
     }
     char *line = NULL, *scratch = NULL;
@@ -1143,15 +1171,28 @@ static void verify_chain(verify_t *v, int dfd, const json_t *m, const hl_devkey_
             char h[HL_CHAIN_HEX + 1];
             if (sig[0]) {
                 seen_signed = true;
-                if (signer &&
-                    (!row_chain(NULL, line, (size_t)n, at, cut, prev, &scratch, &scap, h) ||
-                     strcmp(h, chain) != 0 ||
-                     !hl_devkey_verify_chain(signer, rkiosk, seq, chain, sig)))
+                bool sig_ok = signer && hl_devkey_verify_chain(signer, rkiosk, seq, chain, sig);
+                for (size_t i = 0; signer && !sig_ok && i < n_alt; i++)
+                    sig_ok = hl_devkey_verify_chain(&alt[i], rkiosk, seq, chain, sig);
+                /* A row of another kiosk id, signed by this kiosk's key:
+                 * only when the trust list gives that id this same key (a
+                 * renamed kiosk); otherwise it passes off one kiosk's
+                 * answers as another's. */
+                if (signer && strcmp(rkiosk, res->signer_kiosk) != 0 &&
+                    (!chk->trust || hl_trust_check(chk->trust, rkiosk, signer->pub) != HL_TRUST_OK))
+                    ROW_PROBLEM("seq %lld: says kiosk \"%s\" but the bundle is signed by kiosk "
+                                "\"%s\": responses of another kiosk were put in",
+                                (long long)seq, rkiosk, res->signer_kiosk);
+                else if (signer &&
+                         (!row_chain(NULL, line, (size_t)n, at, cut, prev, &scratch, &scap, h) ||
+                          strcmp(h, chain) != 0 || !sig_ok))
                     ROW_PROBLEM("seq %lld: edited (its content does not match its chain value "
                                 "and signature)",
                                 (long long)seq);
-            } else if (seen_signed) {
-                ROW_PROBLEM("seq %lld: unsigned, after signed responses: inserted", (long long)seq);
+            } else if (seen_signed || seq > hmac_until) {
+                ROW_PROBLEM("seq %lld: unsigned where the kiosk signs every response: its "
+                            "signature was removed, or it was inserted",
+                            (long long)seq);
             } else if (old_key) {
                 if (!row_chain(old_key, line, (size_t)n, at, cut, prev, &scratch, &scap, h) ||
                     CRYPTO_memcmp(h, chain, HL_CHAIN_HEX) != 0)
@@ -1171,6 +1212,8 @@ static void verify_chain(verify_t *v, int dfd, const json_t *m, const hl_devkey_
         prev_seq = seq;
     }
 #undef ROW_PROBLEM
+    for (size_t i = 0; i < n_alt; i++)
+        hl_devkey_free(&alt[i]);
     free(line);
     free(scratch);
     fclose(fp);
@@ -1199,7 +1242,6 @@ static int verify_hmac(verify_t *v, json_t *m, const unsigned char *key, hl_bund
     unsigned int dl = 0;
     if (EVP_Digest(key, HL_BUNDLE_KEY_LEN, dg, &dl, EVP_sha256(), NULL) == 1)
         hl_hex_encode(dg, 8, res->fingerprint);
-    res->key_checked = true;
     const char *mac_hex = json_string_value(json_object_get(m, "hmac_sha256"));
     if (!mac_hex || !hex_valid(mac_hex, 64)) {
         problem(v, HL_BUNDLE_MANIFEST,
@@ -1225,6 +1267,8 @@ static int verify_hmac(verify_t *v, json_t *m, const unsigned char *key, hl_bund
         problem(v, HL_BUNDLE_MANIFEST,
                 "HMAC does not match: the manifest was edited after export, or the key is not "
                 "this kiosk's old export key (check --key-file)");
+    else
+        res->key_checked = true;
     return HL_OK;
 }
 
@@ -1265,7 +1309,7 @@ static int verify_signature(verify_t *v, json_t *m, hl_devkey_t *key, hl_bundle_
     if (!canon) return HL_ERR_NOMEM;
     bool ok = sig && hl_devkey_verify(key, canon, strlen(canon), sig);
     free(canon);
-    res->key_checked = true;
+    res->key_checked = ok;
     if (!ok) {
         problem(v, HL_BUNDLE_MANIFEST,
                 "the signature does not match: the manifest was edited after export, or it was "
@@ -1347,7 +1391,7 @@ int hl_bundle_verify(const char *dir, const hl_bundle_check_t *chk, hl_diags_t *
     res->bytes += (int64_t)len;
     /* The chain inside (bundles made before issue 7 have no chain_head). */
     if (json_object_get(m, "chain_head"))
-        verify_chain(&v, dfd, m, key.pkey ? &key : NULL, chk->old_key, res);
+        verify_chain(&v, dfd, m, key.pkey ? &key : NULL, chk, res);
 
     /* Anything in the folder the manifest does not list. */
     int dup_fd = dup(dfd);
@@ -1383,7 +1427,7 @@ done:
     if (v.n)
         return hl_err_set(err, HL_ERR_INVALID, "%s does not verify: %zu problem%s", dir, v.n,
                           v.n == 1 ? "" : "s");
-    if (res->signer == HL_BUNDLE_SIGNER_SHARED && !res->key_checked)
+    if (res->signer == HL_BUNDLE_SIGNER_SHARED && !chk->old_key)
         return hl_err_set(err, HL_ERR_UNTRUSTED,
                           "%s is an old (format 1) bundle, signed with the shared export key: "
                           "give that key with --key-file to check it; it cannot show which kiosk "
@@ -1556,15 +1600,10 @@ int hl_bundle_key_from_file(const char *path, unsigned char key[HL_BUNDLE_KEY_LE
     size_t n = len;
     if (n && text[n - 1] == '\n') n--;
     if (n && text[n - 1] == '\r') n--;
-    if (!hl_bundle_secret_valid(text, len)) {
-        OPENSSL_cleanse(text, len);
+    if (n == 0) {
         free(text);
         return hl_err_set(err, HL_ERR_INVALID,
-                          "key file %s does not hold an export secret: it must be the 64 hex "
-                          "digits `hailong export-key --new` wrote (a word or a short text is "
-                          "never accepted, as anyone could guess it); make a new one with "
-                          "`hailong export-key --new`",
-                          path);
+                          "key file %s is empty: it must hold the kiosk's old export secret", path);
     }
     hl_bundle_key_from_secret(text, len, key);
     OPENSSL_cleanse(text, len);

@@ -127,7 +127,7 @@ typedef struct hl_bundle_result {
     } signer;
     char signer_kiosk[HL_KIOSK_ID_MAX + 1];  /* the kiosk the signer names, "" for shared */
     char fingerprint[HL_DEVKEY_FPR_HEX + 1]; /* its key's fingerprint (shared: the key's id) */
-    bool key_checked;                        /* the signature (or HMAC) was checked */
+    bool key_checked;                        /* the signature (or HMAC) was checked and holds */
     hl_trust_verdict_t trust;                /* device: what the trust list says */
     int64_t unchecked_rows;                  /* HMAC-era rows not checked (no old key) */
 } hl_bundle_result_t;
@@ -190,11 +190,11 @@ bool hl_bundle_secret_valid(const char *text, size_t len);
  * break (LF or CRLF). */
 void hl_bundle_key_from_secret(const char *text, size_t len, unsigned char key[HL_BUNDLE_KEY_LEN]);
 
-/* Reads a secret file and derives its key. The secret must be what
- * `hailong export-key --new` makes: 64 hex digits (a line break after them
- * allowed); anything else (a word, a short or guessable text) is refused
- * with HL_ERR_INVALID, so such a stick never authorises an export.
- * HL_ERR_NOT_FOUND, HL_ERR_IO with err set. */
+/* Reads a secret file (at most 4 KiB) and derives its key, for checking
+ * what the old shared key signed (format 1 bundles, HMAC-era rows): any
+ * non-empty text, as older kiosks accepted. A stick's authorisation is
+ * stricter (hl_bundle_secret_valid). HL_ERR_NOT_FOUND, HL_ERR_IO,
+ * HL_ERR_INVALID (empty or too big) with err set. */
 int hl_bundle_key_from_file(const char *path, unsigned char key[HL_BUNDLE_KEY_LEN], hl_err_t *err);
 
 /* Tamper evidence across bundles (issue 7; docs/tamper-evidence.md). Each

@@ -81,6 +81,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -292,7 +293,19 @@ static const char *const migrations[HL_STORE_SCHEMA_VERSION] = {
     "CREATE TRIGGER chain_links_keep BEFORE DELETE ON chain_links"
     "  BEGIN SELECT RAISE(ABORT, 'a chain link cannot be deleted'); END;"
     "CREATE TRIGGER chain_links_fixed BEFORE UPDATE ON chain_links"
-    "  BEGIN SELECT RAISE(ABORT, 'a chain link cannot be changed'); END;",
+    "  BEGIN SELECT RAISE(ABORT, 'a chain link cannot be changed'); END;"
+    /* Where the old chain ends, fixed at this step: every response chained
+     * after it must carry a signature (0 for a store that had none). */
+    "CREATE TABLE chain_era ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  hmac_until INTEGER NOT NULL" /* seq of the last response chained with the old key */
+    ");"
+    "INSERT INTO chain_era VALUES (1, (SELECT coalesce(max(seq), 0) FROM responses"
+    "  WHERE chain IS NOT NULL));"
+    "CREATE TRIGGER chain_era_keep BEFORE DELETE ON chain_era"
+    "  BEGIN SELECT RAISE(ABORT, 'the chain era cannot be deleted'); END;"
+    "CREATE TRIGGER chain_era_fixed BEFORE UPDATE ON chain_era"
+    "  BEGIN SELECT RAISE(ABORT, 'the chain era cannot be changed'); END;",
 };
 
 /* ---- Cached statements ---------------------------------------------------- */
@@ -2596,6 +2609,26 @@ int hl_store_chain_head_signed(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_H
     return chain_head_read(st, seq, hex, sig, fpr, err);
 }
 
+int hl_store_hmac_until(hl_store_t *st, int64_t *seq, hl_err_t *err)
+{
+    if (!st || !seq) return hl_err_set(err, HL_ERR_USAGE, "hl_store_hmac_until: no argument");
+    *seq = 0;
+    sqlite3_stmt *s = NULL;
+    /* No row (removed behind the store's back): every response must be
+     * signed, so nothing passes for an old one. */
+    int src = sqlite3_prepare_v2(
+        st->db, "SELECT coalesce((SELECT hmac_until FROM chain_era WHERE id = 1), 0)", -1, &s,
+        NULL);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    int rc = HL_OK;
+    if (src == SQLITE_ROW)
+        *seq = sqlite3_column_int64(s, 0);
+    else
+        rc = store_fail(st, src, "reading where signatures begin", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int hl_store_signers(hl_store_t *st, int64_t *n_signed, char fpr[HL_DEVKEY_FPR_HEX + 1],
                      int64_t *n_hmac, hl_err_t *err)
 {
@@ -2631,6 +2664,8 @@ typedef struct hl_verify {
     char hmac_id[17];                /* hmac_key's id */
     char expected[HL_CHAIN_HEX + 1]; /* chain value the next response should follow */
     bool seen_signed;                /* a signed row came before */
+    int64_t hmac_until;              /* unsigned rows after this seq are not the kiosk's */
+    const hl_trust_t *trust;         /* other keys of this kiosk to believe; NULL: none */
     sqlite3_stmt *find;              /* the response holding a chain value */
     void (*cb)(void *ctx, int64_t seq, hl_chain_problem_t what, const char *detail);
     void *ctx;
@@ -2678,7 +2713,20 @@ static int verify_row(void *ctx, const hl_row_t *r)
     bool valid; /* its own chain value (and signature) hold */
     if (x->chain_sig) {
         v->seen_signed = true;
-        if (!v->device || !x->chain_key || strcmp(x->chain_key, v->device->fingerprint) != 0) {
+        const hl_devkey_t *k = v->device;
+        hl_devkey_t other = {0};
+        /* Signed by another key of this kiosk that the trust list holds
+         * (a replaced key): checked with it. */
+        for (size_t i = 0; v->trust && x->chain_key && i < v->trust->n && !other.pkey; i++) {
+            const hl_trust_entry_t *e = &v->trust->e[i];
+            hl_err_t ignored = {0};
+            if (!strcmp(e->fingerprint, x->chain_key) && r->kiosk_id &&
+                !strcasecmp(e->kiosk_id, r->kiosk_id) &&
+                (!k || strcmp(x->chain_key, k->fingerprint) != 0))
+                (void)hl_devkey_from_public(e->pub, &other, &ignored);
+        }
+        if (other.pkey) k = &other;
+        if (!k || !x->chain_key || strcmp(x->chain_key, k->fingerprint) != 0) {
             snprintf(detail, sizeof detail,
                      "signed by device key %.16s, not %s%s: not checked (was the device key "
                      "replaced?)",
@@ -2691,14 +2739,23 @@ static int verify_row(void *ctx, const hl_row_t *r)
         }
         char h[HL_CHAIN_HEX + 1];
         if (!chain_value(NULL, r, r->prev_chain, h)) {
+            hl_devkey_free(&other);
             v->nomem = true;
             return HL_ERR_NOMEM;
         }
         valid = strcmp(h, r->chain) == 0 &&
-                hl_devkey_verify_chain(v->device, r->kiosk_id, r->seq, r->chain, x->chain_sig);
-    } else if (v->seen_signed) {
-        verify_report(v, r->seq, HL_CHAIN_INSERTED,
-                      "unsigned, after signed responses: added by another program");
+                hl_devkey_verify_chain(k, r->kiosk_id, r->seq, r->chain, x->chain_sig);
+        hl_devkey_free(&other);
+    } else if (v->seen_signed || r->seq > v->hmac_until) {
+        /* Linked in place: its signature was stripped (to pass for an old
+         * row); not linked: added by another program. */
+        bool linked = strcmp(r->prev_chain, v->expected) == 0;
+        verify_report(v, r->seq, linked ? HL_CHAIN_EDITED : HL_CHAIN_INSERTED,
+                      linked ? "unsigned where the kiosk signs every response: its signature "
+                               "was removed"
+                             : "unsigned where the kiosk signs every response: added by another "
+                               "program");
+        if (linked) snprintf(v->expected, sizeof v->expected, "%s", r->chain);
         return HL_OK;
     } else if (!v->hmac_key || !x->chain_key || strcmp(x->chain_key, v->hmac_id) != 0) {
         snprintf(detail, sizeof detail,
@@ -2793,6 +2850,20 @@ static int verify_links(hl_verify_t *v, hl_err_t *err)
     }
     int rc = src == SQLITE_DONE ? HL_OK : store_fail(v->st, src, "checking the chain links", err);
     sqlite3_finalize(s);
+    if (rc != HL_OK || v->hmac_until == 0 || !v->seen_signed) return rc;
+    /* Once the device key signs, the old chain's end is vouched for by a
+     * signed link there: without one, the era was moved to hide rows. */
+    s = NULL;
+    src = sqlite3_prepare_v2(v->st->db, "SELECT count(*) FROM chain_links WHERE seq = ?1", -1, &s,
+                             NULL);
+    if (src == SQLITE_OK) src = sqlite3_bind_int64(s, 1, v->hmac_until);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_ROW && sqlite3_column_int64(s, 0) == 0)
+        verify_report(v, v->hmac_until, HL_CHAIN_EDITED,
+                      "no signed link where the old chain is said to end: the record of where "
+                      "signatures begin was changed");
+    rc = src == SQLITE_ROW ? HL_OK : store_fail(v->st, src, "checking the chain links", err);
+    sqlite3_finalize(s);
     return rc;
 }
 
@@ -2806,9 +2877,12 @@ int hl_store_verify_chain(hl_store_t *st, const hl_chain_check_t *chk,
     hl_verify_t v = {.st = st,
                      .device = chk->device,
                      .hmac_key = chk->hmac_key,
+                     .trust = chk->trust,
                      .cb = cb,
                      .ctx = ctx,
                      .err = err};
+    int erc = hl_store_hmac_until(st, &v.hmac_until, err);
+    if (erc != HL_OK) return erc;
     if (chk->hmac_key) {
         unsigned char dg[EVP_MAX_MD_SIZE];
         unsigned int n = 0;

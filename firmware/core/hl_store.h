@@ -325,6 +325,12 @@ int hl_store_chain_head_signed(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_H
                                char sig[HL_DEVKEY_SIG_HEX + 1], char fpr[HL_DEVKEY_FPR_HEX + 1],
                                hl_err_t *err);
 
+/* Where the device key's signatures begin: the seq of the last response
+ * chained with the old shared key, as the device key's signed link names
+ * it (0: none, every response is signed). An unsigned response after it
+ * had its signature removed. */
+int hl_store_hmac_until(hl_store_t *st, int64_t *seq, hl_err_t *err);
+
 /* Who signed what is stored: *n_signed responses carry a device signature,
  * fpr the newest one's key fingerprint ("" when none), *n_hmac were chained
  * with the old shared key. The kiosk refuses to make a new device key over
@@ -348,6 +354,8 @@ typedef struct hl_chain_check {
     const hl_devkey_t *device;     /* the kiosk's device key (public is enough); NULL: none */
     const unsigned char *hmac_key; /* 32 bytes: the old shared key, for rows chained before
                                       schema 6; NULL: those are not checked */
+    const hl_trust_t *trust;       /* other keys of the kiosk to believe (a replaced key):
+                                      rows they signed are checked with them; NULL: none */
 } hl_chain_check_t;
 
 /* What the check found. */

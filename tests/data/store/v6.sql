@@ -1,5 +1,6 @@
 -- Schema version 6, as hailong 0.6 wrote it: v5.sql migrated by the 5 -> 6
--- step (chain_sig column, chain_links table), then the device key of the
+-- step (chain_sig column, chain_links table, chain_era: the old chain ends at
+-- response 3), then the device key of the
 -- tests (hl_test_devkey seed 40, fingerprint 2dba345d46332dcb) took over:
 -- it signed a link to the old HMAC head (response 3) in chain_links.
 -- Response 4 is still cut off in progress (not chained yet); 1 and 3 keep
@@ -57,4 +58,8 @@ CREATE TRIGGER responses_keep_identity BEFORE UPDATE OF  seq, uuid, kiosk_id, su
 CREATE TRIGGER responses_keep_finished BEFORE UPDATE ON responses  WHEN OLD.status <> 0 AND NOT (OLD.chain IS NULL AND NEW.chain IS NOT NULL    AND NEW.prev_chain IS NOT NULL AND NEW.chain_key IS NOT NULL    AND NEW.status IS OLD.status AND NEW.finished_utc_ms IS OLD.finished_utc_ms    AND NEW.finish_reason IS OLD.finish_reason AND NEW.lang IS OLD.lang)  BEGIN SELECT RAISE(ABORT, 'a finished response cannot be changed'); END;
 CREATE TRIGGER chain_links_keep BEFORE DELETE ON chain_links  BEGIN SELECT RAISE(ABORT, 'a chain link cannot be deleted'); END;
 CREATE TRIGGER chain_links_fixed BEFORE UPDATE ON chain_links  BEGIN SELECT RAISE(ABORT, 'a chain link cannot be changed'); END;
+CREATE TABLE chain_era (  id INTEGER PRIMARY KEY CHECK (id = 1),  hmac_until INTEGER NOT NULL);
+INSERT INTO chain_era VALUES(1,3);
+CREATE TRIGGER chain_era_keep BEFORE DELETE ON chain_era  BEGIN SELECT RAISE(ABORT, 'the chain era cannot be deleted'); END;
+CREATE TRIGGER chain_era_fixed BEFORE UPDATE ON chain_era  BEGIN SELECT RAISE(ABORT, 'the chain era cannot be changed'); END;
 COMMIT;
