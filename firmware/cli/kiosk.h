@@ -27,6 +27,18 @@
 
 #define HL_KIOSK_LOG_QUEUE 16 /* technician log rows held while an export has the store */
 
+/* The touch guard: a touch counts only on the screen it went down on, and
+ * only if it went down at least this long after that screen appeared, so
+ * that a double tap (two taps 80 ms apart) answers one question, not that
+ * one and the next. 300 ms: longer than the gap between a double tap's two
+ * taps (80 ms measured; Android's double-tap window is 300 ms), shorter than
+ * anyone needs to see a new screen and reach for it (a visual reaction alone
+ * takes 200-250 ms in young adults, more in the elderly users the kiosk
+ * serves, and a new question must be read first). Typing on the same
+ * screen (keypad digits, PIN digits) is not slowed: only a new screen starts
+ * the guard. See README, "Touch". */
+#define HL_KIOSK_GUARD_MS 300
+
 #define HL_KIOSK_PANEL_QUIET_MS     60000 /* outside hours: off after this long untouched */
 #define HL_KIOSK_PANEL_UNTRUSTED_MS 60000 /* an untrusted clock is looked at this often */
 
@@ -37,18 +49,26 @@ typedef struct hl_kiosk_log_row {
 } hl_kiosk_log_row_t;
 
 typedef struct hl_kiosk {
-    hl_cli_t *cli;                   /* not owned: config, survey, data dir */
-    hl_store_t *store;               /* owned */
-    hl_flow_t flow;                  /* owned */
-    bool flow_ready;                 /* flow initialised */
-    hl_display_t *display;           /* owned */
-    hl_render_t *render;             /* owned */
-    hl_ui_t ui;                      /* screen state (pressed target, out of service) */
-    hl_scene_t *scene;               /* owned: the screen last built (allocated once) */
-    hl_sys_t sys;                    /* the flow's clock (fake in scripted runs) */
-    hl_sys_t base_sys;               /* the clock sys forwards to (opts.sys) */
-    bool dirty;                      /* something changed: draw before sleeping */
-    char down_id[HL_SCENE_ID_MAX];   /* target under the finger since touch-down, "" = none */
+    hl_cli_t *cli;                 /* not owned: config, survey, data dir */
+    hl_store_t *store;             /* owned */
+    hl_flow_t flow;                /* owned */
+    bool flow_ready;               /* flow initialised */
+    hl_display_t *display;         /* owned */
+    hl_render_t *render;           /* owned */
+    hl_ui_t ui;                    /* screen state (pressed target, out of service) */
+    hl_scene_t *scene;             /* owned: the screen last built (allocated once) */
+    hl_sys_t sys;                  /* the flow's clock (fake in scripted runs) */
+    hl_sys_t base_sys;             /* the clock sys forwards to (opts.sys) */
+    bool dirty;                    /* something changed: draw before sleeping */
+    char down_id[HL_SCENE_ID_MAX]; /* target under the finger since touch-down, "" = none */
+    /* The touch guard (HL_KIOSK_GUARD_MS): each scene built is looked at;
+     * another hl_scene_signature is another screen. */
+    uint64_t screen_sig;             /* signature of the screen last built */
+    int64_t screen_at_ms;            /* mono ms it appeared (the first screen: no guard) */
+    long screen_n;                   /* screens shown so far */
+    long down_screen;                /* screen_n when the finger went down */
+    bool down_void;                  /* the finger went down too soon: nothing it does counts */
+    long guarded;                    /* touches and scripted taps the guard ignored */
     char failed_id[HL_SCENE_ID_MAX]; /* tap whose commit failed, retried while out of service */
     int64_t retry_at_ms;             /* mono ms of the next retry, 0 = none */
     bool retrying;                   /* inside a retry: the failure was reported already */
@@ -135,15 +155,20 @@ void hl_kiosk_close(hl_kiosk_t *k);
 int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err);
 
 /* A finger down / up at x, y (feedback on down; the tap happens on up over
- * the same target). */
+ * the same target, on the same screen, unless it went down within
+ * HL_KIOSK_GUARD_MS of that screen appearing: then it counts nowhere). */
 void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y);
 
-/* Taps a target by id (as a finger would): HL_ERR_STATE when not on screen. */
+/* Taps a target by id (as a finger would): HL_ERR_STATE when not on screen,
+ * or when the touch guard ignores it (k->guarded counts it; err says so). */
 int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err);
 
 /* Timeouts and retries due now. */
 void hl_kiosk_tick(hl_kiosk_t *k);
-void hl_kiosk_tick_cb(void *ctx); /* the same, for hl_script_runner_t.tick (ctx = kiosk) */
+/* The same for hl_script_runner_t.tick (ctx = kiosk), then a look at the
+ * screen: a script's steps change the flow behind the kiosk's back, and the
+ * touch guard dates a new screen from when the kiosk first sees it. */
+void hl_kiosk_tick_cb(void *ctx);
 
 /* Milliseconds until the next timed work (-1: none), for the event wait. */
 int hl_kiosk_timeout(const hl_kiosk_t *k);
