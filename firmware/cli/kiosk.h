@@ -49,26 +49,18 @@ typedef struct hl_kiosk_log_row {
 } hl_kiosk_log_row_t;
 
 typedef struct hl_kiosk {
-    hl_cli_t *cli;                 /* not owned: config, survey, data dir */
-    hl_store_t *store;             /* owned */
-    hl_flow_t flow;                /* owned */
-    bool flow_ready;               /* flow initialised */
-    hl_display_t *display;         /* owned */
-    hl_render_t *render;           /* owned */
-    hl_ui_t ui;                    /* screen state (pressed target, out of service) */
-    hl_scene_t *scene;             /* owned: the screen last built (allocated once) */
-    hl_sys_t sys;                  /* the flow's clock (fake in scripted runs) */
-    hl_sys_t base_sys;             /* the clock sys forwards to (opts.sys) */
-    bool dirty;                    /* something changed: draw before sleeping */
-    char down_id[HL_SCENE_ID_MAX]; /* target under the finger since touch-down, "" = none */
-    /* The touch guard (HL_KIOSK_GUARD_MS): each scene built is looked at;
-     * another hl_scene_signature is another screen. */
-    uint64_t screen_sig;             /* signature of the screen last built */
-    int64_t screen_at_ms;            /* mono ms it appeared (the first screen: no guard) */
-    long screen_n;                   /* screens shown so far */
-    long down_screen;                /* screen_n when the finger went down */
-    bool down_void;                  /* the finger went down too soon: nothing it does counts */
-    long guarded;                    /* touches and scripted taps the guard ignored */
+    hl_cli_t *cli;                   /* not owned: config, survey, data dir */
+    hl_store_t *store;               /* owned */
+    hl_flow_t flow;                  /* owned */
+    bool flow_ready;                 /* flow initialised */
+    hl_display_t *display;           /* owned */
+    hl_render_t *render;             /* owned */
+    hl_ui_t ui;                      /* screen state (pressed target, out of service) */
+    hl_scene_t *scene;               /* owned: the screen last built (allocated once) */
+    hl_sys_t sys;                    /* the flow's clock (fake in scripted runs) */
+    hl_sys_t base_sys;               /* the clock sys forwards to (opts.sys) */
+    bool dirty;                      /* something changed: draw before sleeping */
+    char down_id[HL_SCENE_ID_MAX];   /* target under the finger since touch-down, "" = none */
     char failed_id[HL_SCENE_ID_MAX]; /* tap whose commit failed, retried while out of service */
     int64_t retry_at_ms;             /* mono ms of the next retry, 0 = none */
     bool retrying;                   /* inside a retry: the failure was reported already */
@@ -136,6 +128,14 @@ typedef struct hl_kiosk {
     int64_t panel_retry_ms; /* mono ms to try turning the panel on again after a failure, 0 none */
     bool panel_dark;        /* the hardware is off (the last switch that worked was "off") */
     hl_notify_t notify;     /* the service manager: READY=1, WATCHDOG=1, STOPPING=1 */
+    /* The touch guard (HL_KIOSK_GUARD_MS): each scene built is looked at;
+     * another hl_scene_signature is another screen. */
+    uint64_t screen_sig;  /* signature of the screen last built */
+    int64_t screen_at_ms; /* mono ms it appeared (the first screen: no guard) */
+    long screen_n;        /* screens shown so far */
+    long down_screen;     /* screen_n when the finger went down */
+    bool down_void;       /* the finger went down too soon: nothing it does counts */
+    long guarded;         /* touches and scripted taps the guard ignored */
 } hl_kiosk_t;
 
 typedef struct hl_kiosk_opts {
