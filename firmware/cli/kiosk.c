@@ -579,6 +579,7 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
                 if (g == HL_TECH_OPEN) {
                     fprintf(stderr, "hailong: technician: PIN pad opened\n");
                     k->dirty = true;
+                    kiosk_build(k); /* a new screen is dated now */
                 }
                 return;
             }
