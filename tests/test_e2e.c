@@ -1,7 +1,8 @@
 /*
  * test_e2e.c: the whole engine through the real binary: `hailong run
  * --headless --script` stores responses in a real database, a run cut off
- * mid-response is kept as partial at the next start, and `hailong export`
+ * mid-response is kept as partial at the next start, scripted taps meet the
+ * touch guard as a finger's would, and `hailong export`
  * writes the rows we expect, byte for byte.
  */
 #include "hl_display.h"

@@ -3,7 +3,8 @@
  * (firmware/cli/kiosk_tech.c), end to end: `hailong run --headless --script`
  * against a real config and store, as a technician's fingers would do it.
  *
- * The entry gesture opens the PIN pad and nothing else does; wrong PINs lead
+ * The entry gesture opens the PIN pad and nothing else does; a double tap
+ * types nothing on the PIN pad or the menu page that just appeared; wrong PINs lead
  * to a lockout that holds across a restart and ends on time; the right PIN
  * opens the menu; switching the officer is saved in the config and the
  * next citizen's response carries that officer and the counter in the
