@@ -1,7 +1,8 @@
 /*
  * test_e2e.c: the whole engine through the real binary: `hailong run
  * --headless --script` stores responses in a real database, a run cut off
- * mid-response is kept as partial at the next start, and `hailong export`
+ * mid-response is kept as partial at the next start, scripted taps meet the
+ * touch guard as a finger's would, and `hailong export`
  * writes the rows we expect, byte for byte.
  */
 #include "hl_display.h"
@@ -264,22 +265,28 @@ static void test_taps_by_id_and_by_coordinates_record_answers_and_gaps_record_no
              "expect state start\n"
              "tap %d %d          # the centre of \"s4\"\n"
              "expect state question stars\n"
+             "wait 300           # a tap counts 300 ms after a new screen\n"
              "tap answer:stars:5\n"
-             "tap key:0\n"
+             "wait 300\n"
+             "tap key:0          # the same screen: digits as fast as typed\n"
              "tap key:4\n"
              "tap key:2\n"
              "tap key:del\n"
              "tap key:7\n"
              "tap next\n"
              "expect state thanks\n"
-             "wait 5000\n"
+             "wait 5300\n"
              "tap lang:en\n"
+             "wait 300\n"
              "tap answer:overall:s1\n"
+             "wait 300\n"
              "tap answer:reasons:rude\n"
              "tap answer:reasons:slow\n"
              "tap answer:reasons:rude   # untick\n"
              "tap next\n"
+             "wait 300\n"
              "tap skip\n"
+             "wait 300\n"
              "tap skip\n"
              "expect state thanks\n",
              gx, gy, cx, cy);
@@ -298,8 +305,61 @@ static void test_taps_by_id_and_by_coordinates_record_answers_and_gaps_record_no
     char *rows = csv ? rows_without_ids(csv) : NULL;
     CHECK_CONTAINS(rows, "ID,1,e2e-kiosk,t,1,vi,2026-11-27T08:00:00Z,2026-11-27T08:00:00Z,complete,"
                          ",1,,,s4,,5,047\r\n");
-    CHECK_CONTAINS(rows, "ID,2,e2e-kiosk,t,1,en,2026-11-27T08:00:05Z,2026-11-27T08:00:05Z,complete,"
+    CHECK_CONTAINS(rows, "ID,2,e2e-kiosk,t,1,en,2026-11-27T08:00:06Z,2026-11-27T08:00:07Z,complete,"
                          ",1,,,s1,slow,,\r\n");
+    free(rows);
+    free(csv);
+    free(script);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_a_scripted_double_tap_is_ignored_by_id_and_by_pixel_and_a_later_tap_counts(void)
+{
+    hl_scene_t *scene = calloc(1, sizeof *scene);
+    CHECK(first_screen_targets(800, 480, scene));
+    const hl_target_t *s4 = hl_scene_find(scene, "answer:overall:s4");
+    CHECK(s4 != NULL);
+    int cx = s4 ? s4->box.x + s4->box.w / 2 : 0, cy = s4 ? s4->box.y + s4->box.h / 2 : 0;
+    free(scene);
+    char *dir = hl_test_tmpdir("e2e");
+    char text[1024];
+    /* The touch guard on the script's clock: a tap 0 ms (or 299 ms) after a
+     * new screen is ignored, as a finger's would be; one 300 ms after counts. */
+    snprintf(text, sizeof text,
+             "size 800x480\n"
+             "tap lang:en              # a new screen (its faces where they were)\n"
+             "tap %d %d              # a ghost by pixel on s4: ignored\n"
+             "expect state start\n"
+             "wait 300\n"
+             "tap %d %d              # the same pixel, deliberate\n"
+             "expect state question stars\n"
+             "tap answer:stars:5       # a ghost by id\n"
+             "wait 299\n"
+             "tap answer:stars:5       # still too soon\n"
+             "expect state question stars\n"
+             "wait 1\n"
+             "tap answer:stars:5\n"
+             "expect state question code\n"
+             "next\n",
+             cx, cy, cx, cy);
+    char *script = hl_test_write_file(dir, "ghost.txt", text);
+    char *out, *err;
+    CHECK_INT(run_script(dir, script, &out, &err), 0);
+    CHECK_CONTAINS(err, "line 3: tap ignored: the screen changed 0 ms before it");
+    CHECK_CONTAINS(err, "line 8: tap ignored");
+    CHECK_CONTAINS(err, "line 10: tap ignored: the screen changed 299 ms before it");
+    CHECK(!strstr(err, "line 6: tap ignored") && !strstr(err, "line 13: tap ignored"));
+    free(out);
+    free(err);
+    char csv_path[512];
+    snprintf(csv_path, sizeof csv_path, "%s/out.csv", dir);
+    CHECK_INT(export_csv(dir, csv_path, &out, &err), 0);
+    free(out);
+    free(err);
+    char *csv = hl_test_read_file(csv_path, NULL);
+    char *rows = csv ? rows_without_ids(csv) : NULL;
+    CHECK_CONTAINS(rows, ",complete,,1,,,s4,,5,\r\n");
     free(rows);
     free(csv);
     free(script);
@@ -328,6 +388,7 @@ static void test_shot_writes_a_png_of_the_screen(void)
     char *script = hl_test_write_file(dir, "s.txt",
                                       "size 1080x1920\nshot first\n"
                                       "answer overall s5       # a step that does not draw\n"
+                                      "wait 300                # a tap counts 300 ms after\n"
                                       "tap answer:stars:4      # taps what is on screen now\n"
                                       "expect state question code\n");
     const char *argv[] = {HL_BIN, "run",           "--data-dir", dir,          "--survey",
@@ -422,6 +483,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_kiosk_refuses_an_unmounted_data_partition_when_the_config_requires_one),
     HL_TEST(test_taps_by_id_and_by_coordinates_record_answers_and_gaps_record_nothing),
     HL_TEST(test_tapping_a_target_that_is_not_on_screen_stops_the_run),
+    HL_TEST(test_a_scripted_double_tap_is_ignored_by_id_and_by_pixel_and_a_later_tap_counts),
     HL_TEST(test_shot_writes_a_png_of_the_screen),
     HL_TEST(test_scripted_sessions_are_stored_and_exported_as_csv_rows),
     HL_TEST(test_a_response_cut_off_by_a_crash_is_kept_as_partial_at_the_next_start),

@@ -1,9 +1,10 @@
 /*
  * test_kiosk.c: the running kiosk (firmware/cli/kiosk.c) in-process on the
  * headless screen: touch feedback on touch-down, taps on touch-up over the
- * same target, the out-of-service screen when the store fails (never thanks
- * for an answer that was not stored), recovery by itself once the fault
- * clears, and the event loop's wake-up times.
+ * same target, the touch guard (a double tap answers one question, a finger
+ * counts only on the screen it went down on), the out-of-service screen when the store fails (never
+ * thanks for an answer that was not stored), recovery by itself once the fault clears, and the
+ * event loop's wake-up times.
  */
 #include "hl_bundle.h"
 #include "hl_faultvfs.h"
@@ -73,6 +74,19 @@ static const char *cur_id(fx_t *x)
     return x->k.flow.survey->questions[x->k.flow.cur].id;
 }
 
+/* A person looks at the new screen before the next tap (the touch guard). */
+static void look(fx_t *x)
+{
+    hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
+}
+
+/* Taps id after looking at the screen. */
+static int tap(fx_t *x, const char *id)
+{
+    look(x);
+    return hl_kiosk_tap_id(&x->k, id, &x->err);
+}
+
 static void centre(fx_t *x, const char *id, int *cx, int *cy)
 {
     const hl_target_t *t = hl_scene_find(x->k.scene, id);
@@ -121,7 +135,7 @@ static void test_store_failure_shows_out_of_service_and_recovers_when_the_fault_
     CHECK_STR(cur_id(x), "stars");
     hl_kiosk_draw(&x->k, &x->err);
     hl_faultvfs_arm(HL_FAULT_WRITE, 1, true, SQLITE_IOERR_WRITE);
-    int rc = hl_kiosk_tap_id(&x->k, "answer:stars:4", &x->err);
+    int rc = tap(x, "answer:stars:4");
     CHECK(rc == HL_ERR_IO || rc == HL_ERR_FULL);
     CHECK(x->k.ui.out_of_service);
     CHECK_STR(cur_id(x), "stars"); /* not moved on: the answer is not stored */
@@ -148,8 +162,8 @@ static void test_a_failed_last_answer_never_reaches_thanks(void)
 {
     fx_t *x = fx_new();
     hl_kiosk_tap_id(&x->k, "answer:overall:s5", &x->err);
-    hl_kiosk_tap_id(&x->k, "answer:stars:2", &x->err);
-    hl_kiosk_tap_id(&x->k, "key:1", &x->err);
+    tap(x, "answer:stars:2");
+    tap(x, "key:1");
     hl_kiosk_tap_id(&x->k, "key:2", &x->err);
     hl_faultvfs_arm(HL_FAULT_CHANGE, 1, true, SQLITE_FULL);
     CHECK(hl_kiosk_tap_id(&x->k, "next", &x->err) != HL_OK);
@@ -203,8 +217,99 @@ static void test_tap_on_an_id_not_on_screen_is_refused_but_any_tap_dismisses_sti
     hl_kiosk_tick(&x->k);
     CHECK_INT(x->k.flow.state, HL_STATE_STILL_THERE);
     hl_kiosk_draw(&x->k, &x->err);
+    look(x);
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, 3, 470);
     hl_kiosk_touch(&x->k, HL_INPUT_UP, 3, 470);
+    CHECK_INT(x->k.flow.state, HL_STATE_QUESTION);
+    fx_free(x);
+}
+
+/* A finger tap at the centre of id: down, then up ms later. */
+static void finger(fx_t *x, const char *id, int64_t ms)
+{
+    int cx, cy;
+    centre(x, id, &cx, &cy);
+    hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
+    hl_fakesys_advance(&x->clock, ms);
+    hl_kiosk_touch(&x->k, HL_INPUT_UP, cx, cy);
+    hl_kiosk_draw(&x->k, &x->err); /* the loop draws after each event */
+}
+
+static void test_a_double_tap_80_ms_apart_answers_only_the_first_question(void)
+{
+    fx_t *x = fx_new();
+    int cx, cy;
+    centre(x, "answer:overall:s4", &cx, &cy);
+    finger(x, "answer:overall:s4", 40);
+    CHECK_STR(cur_id(x), "stars");
+    /* The second tap of the double tap, 80 ms after the first, lands on
+     * the stars the citizen has not read yet. */
+    hl_fakesys_advance(&x->clock, 40);
+    long guarded = x->k.guarded;
+    finger(x, "answer:stars:4", 40);
+    CHECK_STR(cur_id(x), "stars");
+    CHECK_STR(hl_flow_value(&x->k.flow, 2), NULL);
+    CHECK_INT(x->k.guarded, guarded + 1);
+    CHECK_STR(x->k.ui.pressed, ""); /* no highlight for a touch that counts nowhere */
+    /* The same by id (as a script's tap). */
+    CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:stars:4", &x->err), HL_ERR_STATE);
+    CHECK_CONTAINS(x->err.msg, "ignored");
+    CHECK_STR(hl_flow_value(&x->k.flow, 2), NULL);
+    /* A deliberate tap once the guard is over counts. */
+    hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
+    finger(x, "answer:stars:4", 60);
+    CHECK_STR(cur_id(x), "code");
+    CHECK_STR(hl_flow_value(&x->k.flow, 2), "4");
+    CHECK_STR(hl_flow_value(&x->k.flow, 0), "s4");
+    fx_free(x);
+}
+
+static void test_a_double_tap_types_nothing_on_the_next_keypad_but_digits_type_fast(void)
+{
+    fx_t *x = fx_new();
+    CHECK_INT(tap(x, "answer:overall:s5"), HL_OK);
+    CHECK_INT(tap(x, "answer:stars:3"), HL_OK);
+    CHECK_STR(cur_id(x), "code");
+    /* The ghost: the double tap's second touch on the keypad that just came. */
+    hl_fakesys_advance(&x->clock, 80);
+    finger(x, "key:7", 40);
+    CHECK_STR(hl_flow_value(&x->k.flow, 3), NULL);
+    /* After the guard: digits typed 60 ms apart on the same keypad all
+     * count (a digit appearing in the field is not a new screen), the same
+     * key twice too. */
+    hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
+    finger(x, "key:1", 30);
+    hl_fakesys_advance(&x->clock, 30);
+    finger(x, "key:2", 30);
+    hl_fakesys_advance(&x->clock, 30);
+    finger(x, "key:2", 30);
+    CHECK_INT(hl_kiosk_tap_id(&x->k, "key:del", &x->err), HL_OK);
+    CHECK_INT(hl_kiosk_tap_id(&x->k, "key:9", &x->err), HL_OK);
+    CHECK_STR(hl_flow_value(&x->k.flow, 3), "129");
+    fx_free(x);
+}
+
+static void test_a_finger_down_before_the_screen_changed_counts_nothing_after(void)
+{
+    fx_t *x = fx_new();
+    CHECK_INT(tap(x, "answer:overall:s5"), HL_OK);
+    look(x);
+    /* A finger rests on a star while the idle timeout brings "still there?"
+     * (any tap there would dismiss it); it lifts long after. */
+    int cx, cy;
+    centre(x, "answer:stars:4", &cx, &cy);
+    hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
+    hl_fakesys_advance(&x->clock, 30000);
+    hl_kiosk_tick(&x->k);
+    CHECK_INT(x->k.flow.state, HL_STATE_STILL_THERE);
+    hl_kiosk_draw(&x->k, &x->err);
+    hl_fakesys_advance(&x->clock, 2000);
+    hl_kiosk_touch(&x->k, HL_INPUT_UP, cx, cy);
+    CHECK_INT(x->k.flow.state, HL_STATE_STILL_THERE);
+    CHECK_STR(hl_flow_value(&x->k.flow, 2), NULL);
+    /* A new touch does. */
+    hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
+    hl_kiosk_touch(&x->k, HL_INPUT_UP, cx, cy);
     CHECK_INT(x->k.flow.state, HL_STATE_QUESTION);
     fx_free(x);
 }
@@ -237,8 +342,8 @@ static hl_medium_t medium_at(const char *mount)
 static void answer_one(fx_t *x)
 {
     CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:overall:s5", &x->err), HL_OK);
-    CHECK_INT(hl_kiosk_tap_id(&x->k, "skip", &x->err), HL_OK);
-    CHECK_INT(hl_kiosk_tap_id(&x->k, "skip", &x->err), HL_OK);
+    CHECK_INT(tap(x, "skip"), HL_OK);
+    CHECK_INT(tap(x, "skip"), HL_OK);
     CHECK_INT(x->k.flow.state, HL_STATE_THANKS);
     hl_fakesys_advance(&x->clock, 5000);
     hl_kiosk_tick(&x->k);
@@ -313,8 +418,8 @@ static void test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish(
     hl_kiosk_media_added(&x->k, &m);
     CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE); /* not in the middle of answers */
     CHECK(x->k.has_pending);
-    CHECK_INT(hl_kiosk_tap_id(&x->k, "skip", &x->err), HL_OK);
-    CHECK_INT(hl_kiosk_tap_id(&x->k, "skip", &x->err), HL_OK);
+    CHECK_INT(tap(x, "skip"), HL_OK);
+    CHECK_INT(tap(x, "skip"), HL_OK);
     hl_fakesys_advance(&x->clock, 5000);
     hl_kiosk_tick(&x->k);
     hl_kiosk_poll_workers(&x->k);
@@ -398,6 +503,9 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_the_loop_sleeps_forever_on_the_idle_start_screen_and_ticks_the_countdown),
     HL_TEST(test_a_half_done_technician_gesture_never_makes_the_loop_spin),
     HL_TEST(test_tap_on_an_id_not_on_screen_is_refused_but_any_tap_dismisses_still_there),
+    HL_TEST(test_a_double_tap_80_ms_apart_answers_only_the_first_question),
+    HL_TEST(test_a_double_tap_types_nothing_on_the_next_keypad_but_digits_type_fast),
+    HL_TEST(test_a_finger_down_before_the_screen_changed_counts_nothing_after),
 };
 
 HL_TEST_MAIN(tests)

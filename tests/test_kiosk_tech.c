@@ -3,7 +3,8 @@
  * (firmware/cli/kiosk_tech.c), end to end: `hailong run --headless --script`
  * against a real config and store, as a technician's fingers would do it.
  *
- * The entry gesture opens the PIN pad and nothing else does; wrong PINs lead
+ * The entry gesture opens the PIN pad and nothing else does; a double tap
+ * types nothing on the PIN pad or the menu page that just appeared; wrong PINs lead
  * to a lockout that holds across a restart and ends on time; the right PIN
  * opens the menu; switching the officer is saved in the config and the
  * next citizen's response carries that officer and the counter in the
@@ -73,9 +74,14 @@ static int tk_run(tk_t *t, const char *clock, const char *script, char **out, ch
     return rc;
 }
 
-/* The gesture at 1280x800: hold top-left 3 s, then three taps top-right. */
-#define GESTURE   "press 10 10\nwait 3100\nrelease 10 10\ntap 1270 10\ntap 1270 10\ntap 1270 10\n"
-#define RIGHT_PIN "tap pin:2\ntap pin:4\ntap pin:6\ntap pin:8\ntap pin:1\ntap pin:0\ntap pin:ok\n"
+/* The gesture at 1280x800: hold top-left 3 s, then three taps top-right.
+ * Each new screen is looked at (LOOK) before its first tap: the touch guard
+ * ignores taps within 300 ms of a new screen; typing on one screen is fast. */
+#define LOOK "wait 300\n"
+#define GESTURE                                                                                    \
+    "press 10 10\nwait 3100\nrelease 10 10\ntap 1270 10\ntap 1270 10\ntap 1270 10\n" LOOK
+#define RIGHT_PIN                                                                                  \
+    "tap pin:2\ntap pin:4\ntap pin:6\ntap pin:8\ntap pin:1\ntap pin:0\ntap pin:ok\n" LOOK
 #define WRONG_PIN "tap pin:1\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:1\ntap pin:ok\n"
 
 typedef struct log_count {
@@ -129,6 +135,35 @@ static void test_nothing_but_the_gesture_opens_the_pin_pad(void)
     if (err && *err && !strstr(err, "PIN pad opened")) fprintf(stderr, "%s", err);
     free(out);
     free(err);
+    tk_free(&t);
+}
+
+static void test_a_double_tap_types_nothing_on_the_pin_pad_or_menu_that_just_opened(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-ghost", NULL);
+    char *out = NULL, *err = NULL;
+    /* The third corner tap opens the PIN pad; a second touch 0 ms later is
+     * a ghost (it would make the PIN wrong). The right PIN typed at once on
+     * the same pad opens the menu; a tap on a page at once is ignored, and
+     * counts after a look. */
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z",
+                    "press 10 10\nwait 3100\nrelease 10 10\n"
+                    "tap 1270 10\ntap 1270 10\ntap 1270 10\n"
+                    "tap pin:2\n" LOOK
+                    "tap pin:2\ntap pin:4\ntap pin:6\ntap pin:8\ntap pin:1\ntap pin:0\ntap pin:ok\n"
+                    "expect-target tech:close\n"
+                    "tap tech:page:settings\nexpect-no-target tech:idle:+\n" LOOK
+                    "tap tech:page:settings\nexpect-target tech:idle:+\n",
+                    &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    CHECK_CONTAINS(err, "line 7: tap ignored");
+    CHECK_CONTAINS(err, "line 17: tap ignored");
+    free(out);
+    free(err);
+    log_count_t c = tk_log(&t);
+    CHECK_INT(c.wrong, 0);
+    CHECK_INT(c.ok, 1);
     tk_free(&t);
 }
 
@@ -223,7 +258,7 @@ static void test_switching_the_officer_is_saved_and_carried_by_the_next_response
     tk_init(&t, "tech-officer", NULL);
     char *out = NULL, *err = NULL;
     int rc = tk_run(&t, "2026-11-27T08:00:00Z",
-                    GESTURE RIGHT_PIN "tap tech:page:officer\ntap tech:duty:ttb\n"
+                    GESTURE RIGHT_PIN "tap tech:page:officer\n" LOOK "tap tech:duty:ttb\n"
                                       "tap tech:close\nexpect state start\n"
                                       "answer overall satisfied\nwait 1000\n",
                     &out, &err);
@@ -277,7 +312,7 @@ static void test_a_change_to_a_config_kept_in_ram_warns_it_lasts_only_until_rest
     free(text);
     char *out = NULL, *err = NULL;
     int rc = tk_run(&t, "2026-11-27T08:00:00Z",
-                    GESTURE RIGHT_PIN "tap tech:page:officer\ntap tech:duty:ttb\n"
+                    GESTURE RIGHT_PIN "tap tech:page:officer\n" LOOK "tap tech:duty:ttb\n"
                                       "expect-text Chỉ lưu đến khi khởi động lại\n"
                                       "expect-text Saved only until restart\n",
                     &out, &err);
@@ -327,11 +362,10 @@ static void test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_instal
     char script[4096];
     snprintf(script, sizeof script,
              GESTURE RIGHT_PIN
-             "stick %s\ntap tech:page:survey\n"
-             "tap tech:survey:install:0\n"
+             "stick %s\ntap tech:page:survey\n" LOOK "tap tech:survey:install:0\n"
              "expect-text :4:\n" /* the error's line number is shown */
              "tap tech:close\nexpect-target answer:overall:satisfied\n" GESTURE RIGHT_PIN
-             "tap tech:page:survey\ntap tech:survey:install:1\n"
+             "tap tech:page:survey\n" LOOK "tap tech:survey:install:1\n" LOOK
              "tap tech:survey:install:2\nexpect-text Chưa cài\n"
              "tap tech:close\nexpect-target answer:q1:yes\n",
              stick);
@@ -379,7 +413,7 @@ static void test_the_results_page_shows_the_stored_figures_and_hides_small_group
     }
     size_t n = strlen(script);
     snprintf(script + n, sizeof script - n,
-             GESTURE RIGHT_PIN "tap tech:page:results\n"
+             GESTURE RIGHT_PIN "tap tech:page:results\n" LOOK
                                "expect-text (4/6)\n"      /* 4 of 6 satisfied */
                                "expect-text 2 · 33 %%\n"  /* very satisfied: 2 */
                                "expect-text 1 · 17 %%\n"  /* neutral, dissatisfied: 1 each */
@@ -410,11 +444,11 @@ static void test_settings_are_saved_and_a_bad_value_is_refused_with_the_reason(v
     char *out = NULL, *err = NULL;
     /* idle_s 30 -> 25 -> ... -> 5 saved; 0 refused (5..600). English default language. */
     int rc = tk_run(&t, "2026-11-27T08:00:00Z",
-                    GESTURE RIGHT_PIN "tap tech:page:settings\n"
+                    GESTURE RIGHT_PIN "tap tech:page:settings\n" LOOK
                                       "tap tech:idle:-\ntap tech:idle:-\ntap tech:idle:-\n"
                                       "tap tech:idle:-\ntap tech:idle:-\nexpect-text Đã lưu\n"
                                       "tap tech:idle:-\nexpect-text Chưa lưu\n"
-                                      "tap tech:lang:en\ntap tech:close\n"
+                                      "tap tech:lang:en\n" LOOK "tap tech:close\n"
                                       "expect-text How satisfied\n",
                     &out, &err);
     if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
@@ -435,6 +469,7 @@ static void test_settings_are_saved_and_a_bad_value_is_refused_with_the_reason(v
 
 static const hl_test_case_t tests[] = {
     HL_TEST(test_nothing_but_the_gesture_opens_the_pin_pad),
+    HL_TEST(test_a_double_tap_types_nothing_on_the_pin_pad_or_menu_that_just_opened),
     HL_TEST(test_wrong_pins_lock_the_entry_across_a_restart_until_the_time_is_up),
     HL_TEST(test_the_menu_closes_by_itself_after_two_minutes),
     HL_TEST(test_switching_the_officer_is_saved_and_carried_by_the_next_response),

@@ -7,15 +7,18 @@
  * technician PIN hashed at HL_PIN_ITER_MIN iterations and two officers), the
  * bundled survey, the real store in a fresh data folder, the fake clock.
  * Each action is one of: a tap on the centre of a random target of the
- * current scene; a finger down / slide / up at random pixels; a wait (short,
+ * current scene; a finger down / slide / up at random pixels (each touch
+ * after a person's pause: mostly long enough to see the screen, one in five
+ * shorter than the touch guard, as a double tap's second touch, which the
+ * guard ignores right after a new screen); a wait (short,
  * past the idle and "still there?" timeouts, or long enough to end a PIN
  * lockout or close the technician menu); the technician gesture (hold the
- * top-left corner 3.1 s, three taps top-right) followed by the right PIN or,
- * now and then, a wrong one. Every technician action is fair game except
- * tech:shutdown and tech:restart (they would end the run).
- * Checks: no crash, no leak (LeakSanitizer in the sanitizer build), no
- * response left in progress but the last, and every stored response valid
- * against the stored survey it answers: its version, every answer to a
+ * top-left corner 3.1 s, three taps top-right, once the kiosk is idle)
+ * followed, after a look at the PIN pad, by the right PIN or, now and then,
+ * a wrong one. Every technician action is fair game
+ * except tech:shutdown and tech:restart (they would end the run). Checks: no crash, no leak
+ * (LeakSanitizer in the sanitizer build), no response left in progress but the last, and every
+ * stored response valid against the stored survey it answers: its version, every answer to a
  * question of that survey that is shown given the other answers, every value
  * one the survey accepts for its type (hl_question_make_value gives it back
  * unchanged), a complete response has every shown required question
@@ -49,6 +52,7 @@ typedef struct mk {
     /* What happened (printed). */
     long taps, pixels, slides, waits, gestures, pins_ok, pins_wrong, tech_taps, refused;
     long tech_seen; /* actions that found a technician screen */
+    long quick;     /* touches after a pause shorter than the touch guard */
     long busy;      /* waits where the kiosk had timed work due again right after a tick */
     char pages_seen[8][24];
     int n_pages;
@@ -134,9 +138,11 @@ static void mk_look(mk_t *m)
     hl_kiosk_tap_id(&m->k, "monkey:look", &e);
 }
 
-/* Lets ms pass, waking the kiosk whenever it has timed work (as the loop). */
+/* Lets ms pass, waking the kiosk whenever it has timed work (as the loop,
+ * which draws what changed before it sleeps). */
 static void mk_wait(mk_t *m, int64_t ms)
 {
+    mk_look(m);
     while (ms > 0) {
         int t = hl_kiosk_timeout(&m->k);
         int64_t step = (t < 0 || t > ms) ? ms : (t < 10 ? 10 : t);
@@ -146,6 +152,18 @@ static void mk_wait(mk_t *m, int64_t ms)
         hl_kiosk_poll_workers(&m->k);
         /* The loop would spin: timed work due now, again, right after a tick. */
         if (hl_kiosk_timeout(&m->k) == 0) m->busy++;
+    }
+}
+
+/* A person's pause before a touch: mostly long enough to see the screen,
+ * one in five shorter than the touch guard (a double tap's second touch). */
+static void mk_pause(mk_t *m)
+{
+    if (rnd(&m->rng, 5) == 0) {
+        m->quick++;
+        mk_wait(m, rnd(&m->rng, HL_KIOSK_GUARD_MS));
+    } else {
+        mk_wait(m, HL_KIOSK_GUARD_MS + rnd(&m->rng, 1500));
     }
 }
 
@@ -185,6 +203,7 @@ static void mk_note_page(mk_t *m)
 static void mk_pin(mk_t *m, const char *pin)
 {
     char id[16];
+    mk_wait(m, HL_KIOSK_GUARD_MS + rnd(&m->rng, 1000)); /* a look at the new pad; then typing */
     for (const char *c = pin; *c; c++) {
         snprintf(id, sizeof id, "pin:%c", *c);
         if (hl_kiosk_tap_id(&m->k, id, &m->err) != HL_OK) return;
@@ -195,6 +214,9 @@ static void mk_pin(mk_t *m, const char *pin)
 static void mk_gesture(mk_t *m)
 {
     m->gestures++;
+    /* The technician waits for the citizen to go: the start screen, idle. */
+    for (int i = 0; i < 3 && !hl_kiosk_idle(&m->k); i++)
+        mk_wait(m, 60000);
     mk_look(m);
     mk_touch(m, HL_INPUT_DOWN, 10, 10);
     mk_wait(m, 3100);
@@ -220,6 +242,12 @@ static void mk_act(mk_t *m)
     const hl_scene_t *sc = m->k.scene;
     unsigned r = rnd(&m->rng, 1000);
     bool tech = m->k.tech.mode != HL_TECH_OFF;
+    if (r < 700 || r >= 960) {
+        mk_pause(m); /* before a touch */
+        mk_look(m);
+        sc = m->k.scene;
+        tech = m->k.tech.mode != HL_TECH_OFF;
+    }
     if (r < 560 && sc->n_targets > 0) {
         /* A random target of the screen, by its centre. */
         const hl_target_t *t = &sc->targets[rnd(&m->rng, (unsigned)sc->n_targets)];
@@ -394,6 +422,7 @@ static void test_random_taps_touches_and_waits_on_every_screen_store_only_valid_
     hl_kiosk_export_wait(&m->k);
     bool last_in_progress = m->k.flow.started && m->k.flow.state != HL_STATE_THANKS;
     int64_t last_seq = m->k.flow.resp.seq;
+    long guarded = m->k.guarded;
     hl_kiosk_close(&m->k);
 
     check_t c = {0};
@@ -409,6 +438,7 @@ static void test_random_taps_touches_and_waits_on_every_screen_store_only_valid_
     }
     CHECK(c.complete > 0);
     CHECK(m->pins_ok > 0);
+    CHECK(guarded > 0); /* quick touches met the touch guard */
     /* Event-driven: the loop never finds timed work due again right after a
      * tick (it would spin until the next touch). */
     CHECK_INT(m->busy, 0);
@@ -421,10 +451,11 @@ static void test_random_taps_touches_and_waits_on_every_screen_store_only_valid_
             "\"pixel_taps\": %ld, \"slides\": %ld, \"waits\": %ld, \"gestures\": %ld, "
             "\"pins_ok\": %ld, \"pins_wrong\": %ld, \"tech_screens_seen\": [%s], "
             "\"responses\": %ld, \"complete\": %ld, \"partial\": %ld, \"answers\": %ld, "
-            "\"surveys\": %d, \"busy_wakeups\": %ld, \"seconds\": %.1f}\n",
+            "\"surveys\": %d, \"quick_touches\": %ld, \"guard_ignored\": %ld, "
+            "\"busy_wakeups\": %ld, \"seconds\": %.1f}\n",
             actions, m->taps, m->tech_taps, m->pixels, m->slides, m->waits, m->gestures, m->pins_ok,
-            m->pins_wrong, pages, c.rows, c.complete, c.partial, c.answers, c.n, m->busy,
-            (double)(now_ms() - t0) / 1e3);
+            m->pins_wrong, pages, c.rows, c.complete, c.partial, c.answers, c.n, m->quick, guarded,
+            m->busy, (double)(now_ms() - t0) / 1e3);
     for (int i = 0; i < c.n; i++)
         hl_survey_free(c.surveys[i]);
     hl_survey_free(m->cli.survey);

@@ -156,6 +156,45 @@ static void test_wait_fires_the_idle_timeouts_on_the_way(void)
     fx_free(x);
 }
 
+/* What the screen saw at each tick: the clock and the flow's state. */
+typedef struct ticks {
+    hl_fakesys_t *clock;
+    hl_flow_t *flow;
+    int n;
+    int64_t at[8];
+    hl_state_t state[8];
+} ticks_t;
+
+static void record_tick(void *ctx)
+{
+    ticks_t *t = ctx;
+    if (t->n == 8) return;
+    t->at[t->n] = t->clock->mono_ms;
+    t->state[t->n++] = t->flow->state;
+}
+
+static void test_wait_shows_the_screen_each_change_when_it_happens(void)
+{
+    /* The screen dates a new screen from when it first sees it (the touch
+     * guard): a wait lets it look before the clock moves (at the answer's
+     * time), at each timeout it fires, and at its end. */
+    fx_t *x = fx_new();
+    ticks_t t = {.clock = &x->clock, .flow = &x->flow};
+    x->runner.tick = record_tick;
+    x->runner.ext_ctx = &t;
+    int64_t t0 = x->clock.mono_ms;
+    CHECK_INT(fx_run(x, "answer overall s5\nwait 45000\n"), HL_OK);
+    CHECK_INT(t.n, 4);
+    CHECK_INT(t.at[0] - t0, 0);
+    CHECK_INT(t.state[0], HL_STATE_QUESTION);
+    CHECK_INT(t.at[1] - t0, 30000);
+    CHECK_INT(t.state[1], HL_STATE_STILL_THERE);
+    CHECK_INT(t.at[2] - t0, 40000);
+    CHECK_INT(t.state[2], HL_STATE_START);
+    CHECK_INT(t.at[3] - t0, 45000);
+    fx_free(x);
+}
+
 static void test_language_step_switches_language(void)
 {
     fx_t *x = fx_new();
@@ -235,6 +274,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_failed_expect_stops_the_run_at_its_line),
     HL_TEST(test_steps_the_kiosk_would_not_allow_stop_the_run),
     HL_TEST(test_wait_fires_the_idle_timeouts_on_the_way),
+    HL_TEST(test_wait_shows_the_screen_each_change_when_it_happens),
     HL_TEST(test_language_step_switches_language),
     HL_TEST(test_extension_verbs_go_to_the_extension),
     HL_TEST(test_missing_script_file_is_an_io_error),

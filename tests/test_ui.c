@@ -903,6 +903,48 @@ static void test_keypad_types_shows_and_deletes_digits(void)
     fx_free(x);
 }
 
+static void test_typing_keeps_the_screen_and_a_new_question_or_language_is_another(void)
+{
+    /* The touch guard's notion of a screen (hl_scene_signature): digits and
+     * ticks are typed on the same screen; next, a language, "still there?"
+     * make another. */
+    fx_t *x = fx_types();
+    x->w = 1280;
+    x->h = 800;
+    for (int i = 0; i < 5; i++)
+        answer_current(x, 0);
+    CHECK_STR(cur_q(x)->id, "code");
+    uint64_t keypad = hl_scene_signature(build(x, 1280, 800));
+    CHECK_INT(tap_id(x, "key:4"), HL_OK);
+    CHECK(hl_scene_signature(build(x, 1280, 800)) == keypad);
+    CHECK_INT(tap_id(x, "key:0"), HL_OK);
+    CHECK_INT(tap_id(x, "key:del"), HL_OK);
+    CHECK(hl_scene_signature(build(x, 1280, 800)) == keypad);
+    CHECK(hl_scene_signature(build(x, 1080, 1920)) != keypad); /* another size */
+    CHECK_INT(tap_id(x, "lang:en"), HL_OK);
+    uint64_t english = hl_scene_signature(build(x, 1280, 800));
+    CHECK(english != keypad);
+    CHECK_INT(tap_id(x, "key:2"), HL_OK);
+    CHECK_INT(tap_id(x, "next"), HL_OK);
+    CHECK(hl_scene_signature(build(x, 1280, 800)) != english);
+    fx_free(x);
+
+    x = fx_default();
+    x->w = 800;
+    x->h = 480;
+    answer_current(x, 4); /* very dissatisfied: reasons follow */
+    while (strcmp(cur_q(x)->id, "reasons") != 0 && x->flow.state == HL_STATE_QUESTION)
+        answer_current(x, 0);
+    uint64_t reasons = hl_scene_signature(build(x, 800, 480));
+    CHECK_INT(tap_id(x, "answer:reasons:slow"), HL_OK);
+    CHECK(hl_scene_signature(build(x, 800, 480)) == reasons);
+    hl_fakesys_advance(&x->clock, (int64_t)x->flow.timeouts.idle_s * 1000);
+    CHECK_INT(hl_flow_tick(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    CHECK(hl_scene_signature(build(x, 800, 480)) != reasons);
+    fx_free(x);
+}
+
 static void test_keypad_sits_beside_the_question_in_landscape_and_below_in_portrait(void)
 {
     fx_t *x = fx_types();
@@ -1587,6 +1629,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_tap_between_targets_hits_nothing_and_records_nothing),
     HL_TEST(test_multi_toggles_by_tap_shows_ticks_and_next_commits),
     HL_TEST(test_keypad_types_shows_and_deletes_digits),
+    HL_TEST(test_typing_keeps_the_screen_and_a_new_question_or_language_is_another),
     HL_TEST(test_keypad_sits_beside_the_question_in_landscape_and_below_in_portrait),
     HL_TEST(test_answers_grow_with_the_room_in_portrait),
     HL_TEST(test_smiley_faces_go_from_best_to_worst_with_colours_and_labels),

@@ -5,7 +5,10 @@
  * work is due (a flow timeout, the "still there?" countdown's next second, a
  * retry while out of service): no busy loop, and it draws only when
  * something changed. A touch-down highlights its target in the next frame; the
- * tap happens on touch-up over the same target. When the store fails, the
+ * tap happens on touch-up over the same target. A touch counts only on the
+ * screen it went down on, and only from HL_KIOSK_GUARD_MS after that screen
+ * appeared (kiosk_build dates each new screen): a double tap's second tap
+ * never answers the next question. When the store fails, the
  * answer is not acknowledged, the screen says the kiosk is out of service,
  * and the same step is retried every few seconds until the fault clears.
  * Outside opening hours the panel goes off (kiosk_panel.c).
@@ -519,17 +522,35 @@ void hl_kiosk_close(hl_kiosk_t *k)
     memset(k, 0, sizeof *k);
 }
 
-/* Builds the scene for the current state (what a finger would see now). */
+/* Builds the scene for the current state (what a finger would see now).
+ * Every screen, the survey's, the technician's and the dark panel, comes
+ * through here: a scene whose signature differs from the last one's is a
+ * new screen, and the touch guard runs from now (the first screen after
+ * start has none: nothing came before it to be tapped). */
 static void kiosk_build(hl_kiosk_t *k)
 {
     int w, h;
     hl_display_size(k->display, &w, &h);
-    if (k->panel_off)
+    if (k->panel_off) {
         hl_scene_clear(k->scene, w, h, (hl_color_t){0, 0, 0, 255}); /* nothing to see or press */
-    else if (k->tech.mode != HL_TECH_OFF)
+        snprintf(k->scene->screen, sizeof k->scene->screen, "panel_off");
+    } else if (k->tech.mode != HL_TECH_OFF) {
         hl_kiosk_tech_build(k, w, h);
-    else
+    } else {
         hl_ui_build(&k->ui, &k->flow, w, h, kiosk_now(k), k->scene);
+    }
+    uint64_t sig = hl_scene_signature(k->scene);
+    if (k->screen_n == 0 || sig != k->screen_sig) {
+        k->screen_at_ms = kiosk_now(k) - (k->screen_n ? 0 : HL_KIOSK_GUARD_MS);
+        k->screen_sig = sig;
+        k->screen_n++;
+    }
+}
+
+/* A touch going down now would be too soon after the screen appeared. */
+static bool kiosk_too_soon(const hl_kiosk_t *k)
+{
+    return kiosk_now(k) - k->screen_at_ms < HL_KIOSK_GUARD_MS;
 }
 
 int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err)
@@ -574,6 +595,7 @@ static int kiosk_apply(hl_kiosk_t *k, const char *id, hl_err_t *err)
     } else if (rc == HL_OK && k->ui.out_of_service && !k->failed_id[0]) {
         k->ui.out_of_service = false;
     }
+    kiosk_build(k); /* a new screen is dated now, not at the next frame */
     return rc;
 }
 
@@ -598,6 +620,7 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
                 if (g == HL_TECH_OPEN) {
                     fprintf(stderr, "hailong: technician: PIN pad opened\n");
                     k->dirty = true;
+                    kiosk_build(k); /* a new screen is dated now */
                 }
                 return;
             }
@@ -605,6 +628,16 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
     }
     const char *id = hl_scene_hit(k->scene, x, y);
     if (kind == HL_INPUT_DOWN) {
+        /* The guard: too soon after a new screen, the whole touch is void
+         * (no highlight either: nothing will happen). */
+        k->down_screen = k->screen_n;
+        k->down_void = kiosk_too_soon(k);
+        if (k->down_void) {
+            k->guarded++;
+            k->down_id[0] = k->ui.pressed[0] = '\0';
+            k->dirty = true;
+            return;
+        }
         snprintf(k->down_id, sizeof k->down_id, "%s", id ? id : "");
         snprintf(k->ui.pressed, sizeof k->ui.pressed, "%s", k->down_id);
         k->dirty = true;
@@ -621,13 +654,22 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
         return;
     }
     if (kind != HL_INPUT_UP) return;
+    /* A finger that went down on another screen (it changed under the
+     * finger) or too soon after this one appeared taps nothing. */
+    bool void_touch = k->down_void || k->down_screen != k->screen_n;
+    if (void_touch && !k->down_void) k->guarded++;
+    k->down_void = false;
     char tapped[HL_SCENE_ID_MAX];
     snprintf(tapped, sizeof tapped, "%s", (id && !strcmp(id, k->down_id)) ? id : "");
     k->down_id[0] = k->ui.pressed[0] = '\0';
     k->dirty = true;
+    if (void_touch) return;
     hl_err_t err = {0};
     if (tech) {
-        if (tapped[0]) hl_kiosk_tech_tap(k, tapped, &err);
+        if (tapped[0]) {
+            hl_kiosk_tech_tap(k, tapped, &err);
+            kiosk_build(k); /* a new screen is dated now */
+        }
         return;
     }
     if (tapped[0] || k->flow.state == HL_STATE_STILL_THERE) kiosk_apply(k, tapped, &err);
@@ -644,13 +686,23 @@ int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err)
                           : k->tech.mode == HL_TECH_MENU ? ", technician menu"
                                                          : "");
     k->panel_touch_ms = kiosk_now(k);
-    if (k->tech.mode != HL_TECH_OFF) return hl_kiosk_tech_tap(k, id, err);
-    return kiosk_apply(k, id, err);
+    if (kiosk_too_soon(k)) {
+        k->guarded++;
+        return hl_err_set(err, HL_ERR_STATE,
+                          "tap on \"%s\" ignored: the screen changed %lld ms before it, and a tap "
+                          "counts only from %d ms after a change (wait first)",
+                          id, (long long)(kiosk_now(k) - k->screen_at_ms), HL_KIOSK_GUARD_MS);
+    }
+    if (k->tech.mode == HL_TECH_OFF) return kiosk_apply(k, id, err);
+    int rc = hl_kiosk_tech_tap(k, id, err);
+    kiosk_build(k); /* a new screen is dated now */
+    return rc;
 }
 
 void hl_kiosk_tick_cb(void *ctx)
 {
     hl_kiosk_tick(ctx);
+    kiosk_build(ctx);
 }
 
 void hl_kiosk_tick(hl_kiosk_t *k)
@@ -690,6 +742,7 @@ void hl_kiosk_tick(hl_kiosk_t *k)
     /* The countdown on "still there?" changes every second. */
     if (k->flow.state == HL_STATE_STILL_THERE || before != k->flow.state) k->dirty = true;
     hl_kiosk_panel_tick(k);
+    if (k->dirty) kiosk_build(k); /* a new screen is dated now, not at the next frame */
 }
 
 int hl_kiosk_timeout(const hl_kiosk_t *k)
@@ -960,13 +1013,28 @@ int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
                        : HL_OK;
     }
     if (!strcmp(v, "tap")) {
-        if (st->argc == 2) return hl_kiosk_tap_id(k, st->argv[1], err);
-        int x = 0, y = 0;
-        parse_int(st->argv[1], &x);
-        parse_int(st->argv[2], &y);
-        kiosk_build(k);
-        hl_kiosk_touch(k, HL_INPUT_DOWN, x, y);
-        hl_kiosk_touch(k, HL_INPUT_UP, x, y);
+        /* As a finger's: the touch guard ignores a tap too soon after a new
+         * screen (on the script's clock). Not an error: a script shows the
+         * ghost ignored, then a deliberate tap after a wait counting. */
+        long guarded = k->guarded;
+        int rc = HL_OK;
+        if (st->argc == 2) {
+            rc = hl_kiosk_tap_id(k, st->argv[1], err);
+        } else {
+            int x = 0, y = 0;
+            parse_int(st->argv[1], &x);
+            parse_int(st->argv[2], &y);
+            kiosk_build(k);
+            hl_kiosk_touch(k, HL_INPUT_DOWN, x, y);
+            hl_kiosk_touch(k, HL_INPUT_UP, x, y);
+        }
+        if (k->guarded == guarded) return rc;
+        fprintf(stderr,
+                "hailong: line %d: tap ignored: the screen changed %lld ms before it (a tap "
+                "counts from %d ms after a change, as a finger's; put a wait before a tap that is "
+                "meant)\n",
+                st->line, (long long)(kiosk_now(k) - k->screen_at_ms), HL_KIOSK_GUARD_MS);
+        hl_err_clear(err);
         return HL_OK;
     }
     return hl_err_set(err, HL_ERR_USAGE, "unknown step \"%s\"", v);

@@ -27,6 +27,18 @@
 
 #define HL_KIOSK_LOG_QUEUE 16 /* technician log rows held while an export has the store */
 
+/* The touch guard: a touch counts only on the screen it went down on, and
+ * only if it went down at least this long after that screen appeared, so
+ * that a double tap (two taps 80 ms apart) answers one question, not that
+ * one and the next. 300 ms: longer than the gap between a double tap's two
+ * taps (80 ms measured; Android's double-tap window is 300 ms), shorter than
+ * anyone needs to see a new screen and reach for it (a visual reaction alone
+ * takes 200-250 ms in young adults, more in the elderly users the kiosk
+ * serves, and a new question must be read first). Typing on the same
+ * screen (keypad digits, PIN digits) is not slowed: only a new screen starts
+ * the guard. See README, "Touch". */
+#define HL_KIOSK_GUARD_MS 300
+
 #define HL_KIOSK_PANEL_QUIET_MS     60000 /* outside hours: off after this long untouched */
 #define HL_KIOSK_PANEL_UNTRUSTED_MS 60000 /* an untrusted clock is looked at this often */
 
@@ -117,6 +129,14 @@ typedef struct hl_kiosk {
     int64_t panel_retry_ms; /* mono ms to try turning the panel on again after a failure, 0 none */
     bool panel_dark;        /* the hardware is off (the last switch that worked was "off") */
     hl_notify_t notify;     /* the service manager: READY=1, WATCHDOG=1, STOPPING=1 */
+    /* The touch guard (HL_KIOSK_GUARD_MS): each scene built is looked at;
+     * another hl_scene_signature is another screen. */
+    uint64_t screen_sig;  /* signature of the screen last built */
+    int64_t screen_at_ms; /* mono ms it appeared (the first screen: no guard) */
+    long screen_n;        /* screens shown so far */
+    long down_screen;     /* screen_n when the finger went down */
+    bool down_void;       /* the finger went down too soon: nothing it does counts */
+    long guarded;         /* touches and scripted taps the guard ignored */
 } hl_kiosk_t;
 
 typedef struct hl_kiosk_opts {
@@ -136,15 +156,20 @@ void hl_kiosk_close(hl_kiosk_t *k);
 int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err);
 
 /* A finger down / up at x, y (feedback on down; the tap happens on up over
- * the same target). */
+ * the same target, on the same screen, unless it went down within
+ * HL_KIOSK_GUARD_MS of that screen appearing: then it counts nowhere). */
 void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y);
 
-/* Taps a target by id (as a finger would): HL_ERR_STATE when not on screen. */
+/* Taps a target by id (as a finger would): HL_ERR_STATE when not on screen,
+ * or when the touch guard ignores it (k->guarded counts it; err says so). */
 int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err);
 
 /* Timeouts and retries due now. */
 void hl_kiosk_tick(hl_kiosk_t *k);
-void hl_kiosk_tick_cb(void *ctx); /* the same, for hl_script_runner_t.tick (ctx = kiosk) */
+/* The same for hl_script_runner_t.tick (ctx = kiosk), then a look at the
+ * screen: a script's steps change the flow behind the kiosk's back, and the
+ * touch guard dates a new screen from when the kiosk first sees it. */
+void hl_kiosk_tick_cb(void *ctx);
 
 /* Milliseconds until the next timed work (-1: none), for the event wait. */
 int hl_kiosk_timeout(const hl_kiosk_t *k);

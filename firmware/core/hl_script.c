@@ -190,12 +190,16 @@ void hl_script_free(hl_script_t *s)
 int hl_script_wait(hl_script_runner_t *r, int64_t ms, hl_err_t *err)
 {
     int64_t target = r->clock->mono_ms + ms;
+    /* The screen sees the steps before the clock moves (its touch guard
+     * dates a new screen from then), and each timeout when it fires. */
+    if (r->tick) r->tick(r->ext_ctx);
     for (;;) {
         int64_t due = hl_flow_deadline(r->flow);
         if (due < 0 || due > target) break;
         if (due > r->clock->mono_ms) hl_fakesys_advance(r->clock, due - r->clock->mono_ms);
         int rc = hl_flow_tick(r->flow, err);
         if (rc != HL_OK) return rc;
+        if (r->tick) r->tick(r->ext_ctx);
     }
     if (target > r->clock->mono_ms) hl_fakesys_advance(r->clock, target - r->clock->mono_ms);
     if (r->tick) r->tick(r->ext_ctx);

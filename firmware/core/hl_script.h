@@ -64,8 +64,10 @@ typedef struct hl_script_runner {
     /* Handles verbs listed in extra_verbs; may be NULL. */
     int (*ext)(void *ctx, const hl_script_step_t *step, hl_err_t *err);
     void *ext_ctx;
-    /* Called with ext_ctx after each wait (the screen's own timers: the
-     * technician menu's idle close); may be NULL. */
+    /* Called with ext_ctx by each wait: before the clock moves, after each
+     * timeout it fires, and at its end (the screen's own timers, such as
+     * the technician menu's idle close, and its touch guard, which dates a
+     * new screen from when the screen first sees it); may be NULL. */
     void (*tick)(void *ctx);
     FILE *trace; /* each step echoed here when not NULL */
 } hl_script_runner_t;
@@ -75,7 +77,7 @@ typedef struct hl_script_runner {
 int hl_script_run(hl_script_runner_t *r, const hl_script_t *s, int *failed_line, hl_err_t *err);
 
 /* Advances the clock by ms, calling hl_flow_tick at each deadline on the way
- * (as the kiosk's event loop would). */
+ * (as the kiosk's event loop would) and r->tick as said above. */
 int hl_script_wait(hl_script_runner_t *r, int64_t ms, hl_err_t *err);
 
 #endif

@@ -16,6 +16,7 @@ void hl_scene_clear(hl_scene_t *s, int w, int h, hl_color_t background)
     s->w = w;
     s->h = h;
     s->background = background;
+    s->screen[0] = '\0';
     s->n_cmds = 0;
     s->n_targets = 0;
     s->scratch_used = 0;
@@ -85,4 +86,23 @@ const hl_target_t *hl_scene_find(const hl_scene_t *s, const char *id)
         if (strcmp(s->targets[i].id, id) == 0) return &s->targets[i];
     }
     return NULL;
+}
+
+/* FNV-1a, 64 bits: enough to tell screens apart, never stored. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+uint64_t hl_scene_signature(const hl_scene_t *s)
+{
+    int size[2] = {s->w, s->h};
+    uint64_t h = fnv(14695981039346656037ULL, size, sizeof size);
+    h = fnv(h, s->screen, strlen(s->screen) + 1);
+    for (size_t i = 0; i < s->n_targets; i++)
+        h = fnv(h, s->targets[i].id, strlen(s->targets[i].id) + 1);
+    return h;
 }

@@ -66,6 +66,8 @@ typedef struct hl_target {
 
 typedef struct hl_scene {
     int w, h;                         /* screen size in px */
+    char screen[HL_SCENE_ID_MAX];     /* which screen this is, named by its builder
+                                         ("question:QID:vi", "tech:menu:1:en", ...), "" = none */
     hl_color_t background;            /* cleared to this first */
     hl_cmd_t cmds[HL_SCENE_MAX_CMDS]; /* drawn in order */
     size_t n_cmds;
@@ -99,5 +101,13 @@ const char *hl_scene_hit(const hl_scene_t *s, int x, int y);
 
 /* The target with this id, or NULL. */
 const hl_target_t *hl_scene_find(const hl_scene_t *s, const char *id);
+
+/* A fingerprint of which screen this is: its size, its name and the ids of
+ * its targets in order. Two scenes with the same one are the same screen to
+ * a person using it (a digit or a PIN dot appearing, an answer highlighted,
+ * a countdown ticking, a layout reflowing around a message); another value
+ * is another screen: another question, page, language or dialog, a button
+ * that came or went (the kiosk's touch guard starts again). */
+uint64_t hl_scene_signature(const hl_scene_t *s);
 
 #endif

@@ -1073,6 +1073,10 @@ void hl_tech_ui_build(hl_ui_t *ui, const hl_tech_view_t *v, int w, int h, hl_sce
     b->roomy = imin(w - 2 * b->L.M, h - 2 * b->L.bar_h - 2 * b->L.M);
     b->big = b->roomy >= ui_mm(&b->L, 200);
     b->content_h = 0;
+    /* The screen's name for the kiosk's touch guard: another page is another screen. */
+    snprintf(out->screen, sizeof out->screen, "tech:%s:%d:%s",
+             v->tech->mode == HL_TECH_PIN ? "pin" : "menu",
+             v->tech->mode == HL_TECH_PIN ? 0 : (int)v->tech->page, hl_lang_code(v->lang));
     if (v->tech->mode == HL_TECH_PIN) {
         t_pin(&t);
         return;

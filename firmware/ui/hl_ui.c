@@ -1439,6 +1439,15 @@ void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono
     b.roomy = imin(w - 2 * b.L.M, h - 2 * b.L.bar_h - 2 * b.L.M);
     b.big = b.roomy >= ui_mm(&b.L, 200);
     b.content_h = 0;
+    /* The screen's name: another question, state or language is another
+     * screen for the kiosk's touch guard (hl_scene_signature). */
+    if (ui->export_state.phase != HL_UI_EXPORT_NONE)
+        snprintf(out->screen, sizeof out->screen, "export:%d", (int)ui->export_state.phase);
+    else if (ui->out_of_service || !f || !f->survey)
+        snprintf(out->screen, sizeof out->screen, "out_of_service");
+    else
+        snprintf(out->screen, sizeof out->screen, "%s:%s:%s", hl_state_name(f->state),
+                 f->survey->questions[f->cur].id, hl_lang_code(b.lang));
     if (ui->export_state.phase != HL_UI_EXPORT_NONE) {
         ui_export(&b, &ui->export_state);
         return;
