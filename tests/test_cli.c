@@ -291,6 +291,60 @@ static void test_run_reports_a_data_dir_that_cannot_be_used(void)
     free(dir);
 }
 
+/* Runs hailong like hl_test_run, but the child gets SIGALRM after limit_s
+ * seconds (an alarm survives exec): a kiosk that never stops fails the test
+ * with 128 + SIGALRM instead of hanging it. */
+static int hl_run_limited(const char *const *argv, const char *const *env, unsigned limit_s,
+                          char **err)
+{
+    char errname[] = "/tmp/hl-test-err-XXXXXX";
+    int efd = mkstemp(errname);
+    if (efd < 0) return -1;
+    unlink(errname);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDWR);
+        dup2(in, 0);
+        dup2(in, 1);
+        dup2(efd, 2);
+        for (size_t i = 0; env[i]; i++)
+            putenv((char *)env[i]);
+        alarm(limit_s);
+        hl_test_execv(argv);
+        _exit(127);
+    }
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    off_t n = lseek(efd, 0, SEEK_END);
+    *err = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
+    if (n > 0 && *err) (void)!pread(efd, *err, (size_t)n, 0);
+    close(efd);
+    if (pid < 0) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void test_run_without_any_display_fails_with_a_clear_message_and_exit_1(void)
+{
+    /* No X11 or Wayland display and SDL's invisible offscreen driver: what
+     * SDL picks by itself on a machine with no display at all. The same on
+     * a developer's desktop and on CI. */
+    char *dir = hl_test_tmpdir("cli");
+    const char *argv[] = {HL_BIN,    "run",        "--backend", "desktop", "--size",
+                          "800x480", "--data-dir", dir,         NULL};
+    static const char *const env[] = {
+        "HAILONG_CONFIG=", "DISPLAY=", "WAYLAND_DISPLAY=", "SDL_VIDEODRIVER=offscreen", NULL};
+    char *err = NULL;
+    CHECK_INT(hl_run_limited(argv, env, 60, &err), 1);
+    CHECK_CONTAINS(err, "no screen to show the kiosk on");
+    CHECK_CONTAINS(err, "DISPLAY");
+    CHECK_CONTAINS(err, "--headless");
+    free(err);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_bench_export_prints_one_json_line_with_every_figure(void)
 {
     char *dir = hl_test_tmpdir("cli");
@@ -722,6 +776,7 @@ static void test_stats_show_flagged_responses_and_verify_checks_the_chain(void)
 static const hl_test_case_t tests[] = {
     HL_TEST(test_stats_show_flagged_responses_and_verify_checks_the_chain),
     HL_TEST(test_no_command_prints_usage_and_exits_2),
+    HL_TEST(test_run_without_any_display_fails_with_a_clear_message_and_exit_1),
     HL_TEST(test_unknown_command_and_missing_option_values_exit_2),
     HL_TEST(test_every_command_has_help),
     HL_TEST(test_version_prints_version_and_schema),

@@ -273,6 +273,24 @@ int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t 
         free(d);
         return rc;
     }
+    /* With no display at all SDL falls back to a driver that shows nothing
+     * (offscreen, dummy): a kiosk nobody can see must not start. */
+    const char *drv = SDL_GetCurrentVideoDriver();
+    if (d->backend != HL_BACKEND_HEADLESS && drv &&
+        (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy"))) {
+        int rc = hl_err_set(err, HL_ERR_IO,
+                            "no screen to show the kiosk on (%s backend): there is no desktop "
+                            "display (DISPLAY and WAYLAND_DISPLAY are not set, or SDL_VIDEODRIVER "
+                            "names an invisible driver: SDL chose \"%s\") and no KMS screen "
+                            "(/dev/dri/card0); run it on the kiosk's screen or in a desktop "
+                            "session, or play a script without a screen: hailong run --headless "
+                            "--script FILE",
+                            hl_backend_name(d->backend), drv);
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        if (SDL_WasInit(SDL_INIT_EVERYTHING) == 0) SDL_Quit();
+        free(d);
+        return rc;
+    }
     SDL_DisableScreenSaver(); /* whatever the driver's default or the environment says */
     hl_display_install_signals(d);
     d->quit_event = SDL_RegisterEvents(1);
