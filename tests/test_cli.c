@@ -345,6 +345,60 @@ static void test_run_without_any_display_fails_with_a_clear_message_and_exit_1(v
     free(dir);
 }
 
+static void test_kiosk_sh_demo_keeps_its_responses_in_a_temporary_folder_and_says_where(void)
+{
+    /* kiosk.sh copied into a tree of its own: deps.sh and cmake stubbed
+     * (nothing to install or build), build/hailong a stub that writes down
+     * its arguments. Whichever branch the machine takes (window, KMS, or the
+     * headless demo), hailong must get a new folder under $TMPDIR as
+     * --data-dir, and the real one ($HAILONG_DATA_DIR) stays untouched. */
+    char *dir = hl_test_tmpdir("cli");
+    char path[4096], cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "set -e; cd '%s'; mkdir -p top/platform/dev top/build bin tmp; "
+             "cp '%s/platform/dev/kiosk.sh' top/platform/dev/; "
+             "printf 'hl_packages=()\\nhl_install_missing() { :; }\\n' > top/platform/dev/deps.sh; "
+             "printf '#!/bin/sh\\nexit 0\\n' > bin/cmake; "
+             "printf '#!/bin/sh\\nprintf \"%%%%s\\\\n\" \"$@\" > \"$HL_ARGS_OUT\"\\n' > "
+             "top/build/hailong; "
+             "chmod +x bin/cmake top/build/hailong",
+             dir, HL_SOURCE_DIR);
+    const char *sh[] = {"/bin/sh", "-c", cmd, NULL};
+    CHECK_INT(hl_test_run(sh, NULL, NULL, NULL), 0);
+    snprintf(path, sizeof path, "%s/top/platform/dev/kiosk.sh", dir);
+    char env_path[4200], env_tmp[4200], env_real[4200], env_args[4200];
+    snprintf(env_path, sizeof env_path, "PATH=%s/bin:/usr/bin:/bin", dir);
+    snprintf(env_tmp, sizeof env_tmp, "TMPDIR=%s/tmp", dir);
+    snprintf(env_real, sizeof env_real, "HAILONG_DATA_DIR=%s/real", dir);
+    snprintf(env_args, sizeof env_args, "HL_ARGS_OUT=%s/args", dir);
+    const char *const env[] = {env_path, env_tmp, env_real, env_args, NULL};
+    const char *argv[] = {"/bin/bash", path, NULL};
+    char *out = NULL, *err = NULL;
+    CHECK_INT(hl_test_run(argv, env, &out, &err), 0);
+    /* The folder is named on stderr, exists, and is what hailong got. */
+    char want[4200];
+    snprintf(want, sizeof want, "%s/tmp/hailong-demo.", dir);
+    CHECK_CONTAINS(err, "demo data folder");
+    CHECK_CONTAINS(err, want);
+    const char *at = err ? strstr(err, want) : NULL;
+    char demo[4200] = "";
+    if (at) snprintf(demo, sizeof demo, "%.*s", (int)strcspn(at, " \n"), at);
+    struct stat sb;
+    CHECK(demo[0] && stat(demo, &sb) == 0 && S_ISDIR(sb.st_mode));
+    snprintf(path, sizeof path, "%s/args", dir);
+    char *args = hl_test_read_file(path, NULL);
+    char flag[4300];
+    snprintf(flag, sizeof flag, "--data-dir\n%s\n", demo);
+    CHECK_CONTAINS(args, flag);
+    snprintf(path, sizeof path, "%s/real", dir);
+    CHECK(stat(path, &sb) != 0);
+    free(args);
+    free(out);
+    free(err);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_bench_export_prints_one_json_line_with_every_figure(void)
 {
     char *dir = hl_test_tmpdir("cli");
@@ -777,6 +831,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_stats_show_flagged_responses_and_verify_checks_the_chain),
     HL_TEST(test_no_command_prints_usage_and_exits_2),
     HL_TEST(test_run_without_any_display_fails_with_a_clear_message_and_exit_1),
+    HL_TEST(test_kiosk_sh_demo_keeps_its_responses_in_a_temporary_folder_and_says_where),
     HL_TEST(test_unknown_command_and_missing_option_values_exit_2),
     HL_TEST(test_every_command_has_help),
     HL_TEST(test_version_prints_version_and_schema),
