@@ -355,6 +355,13 @@ static void test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and
     CHECK_INT(json_array_size(json_object_get(wb, "sheets")), 2);
     if (!sh) goto out;
     CHECK_STR(json_string_value(json_object_get(sh, "freeze")), "A2");
+    /* Columns for machines grouped and hidden: response id, kiosk, survey
+     * version, clock trusted and every code. */
+    static const char *const hidden[] = {"A", "C", "D", "J", "N", "P", "R", "T", "V"};
+    json_t *hid = json_object_get(sh, "hidden");
+    CHECK_INT(json_array_size(hid), sizeof hidden / sizeof *hidden);
+    for (size_t i = 0; i < sizeof hidden / sizeof *hidden; i++)
+        CHECK_STR(json_string_value(json_array_get(hid, i)), hidden[i]);
     CHECK(json_number_value(json_object_get(json_object_get(sh, "widths"), "A")) >= 30);
     static const char *const head[] = {"Mã phản hồi",
                                        "Số thứ tự",
@@ -368,15 +375,15 @@ static void test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and
                                        "Giờ máy đáng tin",
                                        "Mã cán bộ",
                                        "Quầy",
-                                       "overall",
+                                       "Ông/Bà hài lòng thế nào?",
                                        "overall_code",
-                                       "posted",
+                                       "Thủ tục có được niêm yết công khai không?",
                                        "posted_code",
-                                       "reasons",
+                                       "Điều gì khiến Ông/Bà chưa hài lòng?",
                                        "reasons_code",
-                                       "rating",
+                                       "Ông/Bà chấm mấy sao?",
                                        "rating_code",
-                                       "case_code",
+                                       "Mã số hồ sơ",
                                        "case_code_code"};
     for (size_t c = 0; c < sizeof head / sizeof *head; c++)
         CHECK_STR(cstr(cell(sh, 0, c)), head[c]);

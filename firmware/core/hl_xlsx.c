@@ -94,7 +94,10 @@ typedef struct hl_xlsx {
     int64_t max_seq;            /* rows with a higher sequence number are left out */
     hl_store_t *st;             /* not owned */
     lxw_workbook *wb;           /* owned until workbook_close */
-    lxw_format *f_head;         /* bold header */
+    lxw_format *f_head;         /* bold header, wrapped */
+    lxw_format *f_head_num;     /* bold, right-aligned: a header over numbers */
+    lxw_format *f_wrap;         /* wrapped text at the top: labels, question texts */
+    lxw_format *f_pct_top;      /* 0.0% at the top of a tall row */
     lxw_format *f_time;         /* yyyy-mm-dd hh:mm:ss */
     lxw_format *f_date;         /* yyyy-mm-dd */
     lxw_format *f_pct;          /* 0.0% */
@@ -355,14 +358,38 @@ static lxw_error sheet_print(lxw_worksheet *ws, hl_lang_t lang)
     return e;
 }
 
+/* Lines that text takes wrapped at about per_line characters, at most max. */
+static int wrap_lines(const char *text, int per_line, int max)
+{
+    size_t chars = 0;
+    for (const char *p = text ? text : ""; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    size_t n = (chars + (size_t)per_line - 1) / (size_t)per_line;
+    return n < 1 ? 1 : n > (size_t)max ? max : (int)n;
+}
+
 static int survey_header(hl_xlsx_t *x, hl_xsurvey_t *s)
 {
     static const hl_xword_t fixed[HL_XLSX_FIXED_COLS] = {
         XW_RESPONSE_ID, XW_SEQ,    XW_KIOSK,   XW_VERSION, XW_LANGUAGE, XW_STARTED,
         XW_FINISHED,    XW_STATUS, XW_SUSPECT, XW_CLOCK,   XW_OFFICER,  XW_COUNTER};
-    static const double widths[HL_XLSX_FIXED_COLS] = {38, 8, 14, 9, 11, 20, 20, 13, 14, 10, 14, 20};
+    static const double widths[HL_XLSX_FIXED_COLS] = {38, 7, 14, 9, 11, 18, 18, 12, 12, 9, 12, 12};
+    /* Columns for machines (response id, kiosk, survey version, clock, the
+     * codes) are grouped and collapsed: the sheet on screen and on paper
+     * shows words; the group's "+" shows them. */
+    static const bool technical[HL_XLSX_FIXED_COLS] = {1, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0};
+    lxw_row_col_options grouped = {.hidden = 1, .level = 1, .collapsed = 0};
+    /* The header row tall enough for its longest wrapped text: spreadsheets
+     * do not grow a row for wrapped text by themselves. */
+    int lines = 2; /* "Bắt đầu (UTC+07:00)" */
+    for (size_t i = 0; i < s->n_cols; i++) {
+        const hl_xq_t *q = &s->qs[i];
+        int n = wrap_lines(q->q ? hl_text_get(&q->q->text, s->lang) : s->cols[i], 15, 6);
+        lines = n > lines ? n : lines;
+    }
     lxw_error e = sheet_print(s->ws, s->lang);
     if (e == LXW_NO_ERROR) e = sheet_print(s->sum, s->lang);
+    if (e == LXW_NO_ERROR) e = worksheet_set_row(s->ws, 0, 15.0 * lines, NULL);
     char head[64];
     for (lxw_col_t c = 0; e == LXW_NO_ERROR && c < HL_XLSX_FIXED_COLS; c++) {
         const char *w = xw(s->lang, fixed[c]);
@@ -371,16 +398,22 @@ static int survey_header(hl_xlsx_t *x, hl_xsurvey_t *s)
             w = head;
         }
         e = worksheet_write_string(s->ws, 0, c, w, x->f_head);
-        if (e == LXW_NO_ERROR) e = worksheet_set_column(s->ws, c, c, widths[c], NULL);
+        if (e == LXW_NO_ERROR)
+            e = worksheet_set_column_opt(s->ws, c, c, widths[c], NULL,
+                                         technical[c] ? &grouped : NULL);
     }
+    /* Per question: its text (wrapped) over the labels, then "<qid>_code". */
     char code[HL_ITEM_ID_MAX + 8];
     for (size_t i = 0; e == LXW_NO_ERROR && i < s->n_cols; i++) {
         lxw_col_t c = (lxw_col_t)(HL_XLSX_FIXED_COLS + 2 * i);
+        const hl_xq_t *q = &s->qs[i];
+        const char *text = q->q ? hl_text_get(&q->q->text, s->lang) : NULL;
         snprintf(code, sizeof code, "%s_code", s->cols[i]);
-        e = worksheet_write_string(s->ws, 0, c, s->cols[i], x->f_head);
+        e = worksheet_write_string(s->ws, 0, c, text && *text ? text : s->cols[i], x->f_head);
         if (e == LXW_NO_ERROR) e = worksheet_write_string(s->ws, 0, c + 1, code, x->f_head);
-        if (e == LXW_NO_ERROR) e = worksheet_set_column(s->ws, c, c, 28, NULL);
-        if (e == LXW_NO_ERROR) e = worksheet_set_column(s->ws, c + 1, c + 1, 18, NULL);
+        if (e == LXW_NO_ERROR) e = worksheet_set_column(s->ws, c, c, 16, NULL);
+        if (e == LXW_NO_ERROR)
+            e = worksheet_set_column_opt(s->ws, c + 1, c + 1, 18, NULL, &grouped);
     }
     if (e != LXW_NO_ERROR) return lxw_fail(x, e, "writing the header");
     worksheet_freeze_panes(s->ws, 1, 0);
@@ -555,13 +588,13 @@ static lxw_error write_answer(hl_xlsx_t *x, hl_xsurvey_t *s, size_t i, lxw_row_t
             lab = q->q->type == HL_Q_YESNO ? yesno_label(s->lang, oi == 0)
                                            : hl_text_get(&q->q->options[oi].label, s->lang);
         }
-        e = worksheet_write_string(s->ws, row, c, lab, NULL);
+        e = worksheet_write_string(s->ws, row, c, lab, x->f_wrap);
         break;
     }
     case HL_Q_MULTI: {
         const char *lab = multi_labels(x, s, q, v);
         if (!lab) return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        e = worksheet_write_string(s->ws, row, c, lab, NULL);
+        e = worksheet_write_string(s->ws, row, c, lab, x->f_wrap);
         break;
     }
     case HL_Q_STARS:
@@ -755,18 +788,22 @@ static int survey_summary(hl_xlsx_t *x, const hl_xsurvey_t *s)
                                       XW_OPTION,      XW_COUNT,    XW_SHARE};
     lxw_row_t row = 7;
     for (lxw_col_t c = 0; !e && c < 6; c++)
-        e = worksheet_write_string(ws, row, c, xw(L, head[c]), x->f_head);
+        e = worksheet_write_string(ws, row, c, xw(L, head[c]), c >= 4 ? x->f_head_num : x->f_head);
     row++;
     for (size_t i = 0; !e && i < s->n_cols; i++) {
         const hl_xq_t *q = &s->qs[i];
-        e = worksheet_write_string(ws, row, 0, q->qid, x->f_head);
+        /* The question's text wrapped in its column (about 48 characters a
+         * line), the row's cells at its top. */
+        int lines = q->q ? wrap_lines(hl_text_get(&q->q->text, s->lang), 48, 8) : 1;
+        e = lines > 1 ? worksheet_set_row(ws, row, 15.0 * lines, NULL) : LXW_NO_ERROR;
+        if (!e) e = worksheet_write_string(ws, row, 0, q->qid, x->f_head);
         if (!e && q->q)
-            e = worksheet_write_string(ws, row, 1, hl_text_get(&q->q->text, s->lang), NULL);
-        if (!e) e = worksheet_write_string(ws, row, 3, xw(L, XW_ANSWERED), NULL);
-        if (!e) e = worksheet_write_number(ws, row, 4, (double)q->answered, NULL);
+            e = worksheet_write_string(ws, row, 1, hl_text_get(&q->q->text, s->lang), x->f_wrap);
+        if (!e) e = worksheet_write_string(ws, row, 3, xw(L, XW_ANSWERED), x->f_wrap);
+        if (!e) e = worksheet_write_number(ws, row, 4, (double)q->answered, x->f_wrap);
         if (!e && s->total)
             e = worksheet_write_number(ws, row, 5, (double)q->answered / (double)s->total,
-                                       x->f_pct);
+                                       x->f_pct_top);
         row++;
         for (size_t o = 0; !e && o < q->n_opts; o++)
             e = write_option(x, s, q, o, row++);
@@ -775,8 +812,8 @@ static int survey_summary(hl_xlsx_t *x, const hl_xsurvey_t *s)
     char dhead[64];
     snprintf(dhead, sizeof dhead, "%s (%s)", xw(L, XW_DATE), x->zone_name);
     e = e ? e : worksheet_write_string(ws, row, 0, dhead, x->f_head);
-    if (!e) e = worksheet_write_string(ws, row, 1, xw(L, XW_COMPLETE), x->f_head);
-    if (!e) e = worksheet_write_string(ws, row, 2, xw(L, XW_PARTIAL), x->f_head);
+    if (!e) e = worksheet_write_string(ws, row, 1, xw(L, XW_COMPLETE), x->f_head_num);
+    if (!e) e = worksheet_write_string(ws, row, 2, xw(L, XW_PARTIAL), x->f_head_num);
     row++;
     for (size_t d = 0; !e && d < s->n_days; d++, row++) {
         lxw_datetime dt = {0};
@@ -875,14 +912,26 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
     x.f_time = workbook_add_format(x.wb);
     x.f_date = workbook_add_format(x.wb);
     x.f_pct = workbook_add_format(x.wb);
-    if (!x.f_head || !x.f_time || !x.f_date || !x.f_pct) {
+    x.f_wrap = workbook_add_format(x.wb);
+    x.f_head_num = workbook_add_format(x.wb);
+    x.f_pct_top = workbook_add_format(x.wb);
+    if (!x.f_head || !x.f_time || !x.f_date || !x.f_pct || !x.f_wrap || !x.f_head_num ||
+        !x.f_pct_top) {
         rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory starting %s", out_path);
         goto done;
     }
     format_set_bold(x.f_head);
+    format_set_text_wrap(x.f_head);
+    format_set_align(x.f_head, LXW_ALIGN_VERTICAL_TOP);
+    format_set_text_wrap(x.f_wrap);
+    format_set_align(x.f_wrap, LXW_ALIGN_VERTICAL_TOP);
+    format_set_bold(x.f_head_num);
+    format_set_align(x.f_head_num, LXW_ALIGN_RIGHT);
     format_set_num_format(x.f_time, "yyyy-mm-dd hh:mm:ss");
     format_set_num_format(x.f_date, "yyyy-mm-dd");
     format_set_num_format(x.f_pct, "0.0%");
+    format_set_num_format(x.f_pct_top, "0.0%");
+    format_set_align(x.f_pct_top, LXW_ALIGN_VERTICAL_TOP);
 
     if (survey_id) {
         hl_xsurvey_t *s = NULL;

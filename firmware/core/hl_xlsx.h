@@ -11,18 +11,24 @@
  *                   officer id, counter (headers, status, flag and language
  *                   in words of the survey's default language, vi or en),
  *                   then two columns per question
- *                   (the union over stored versions, newest order): "<qid>"
- *                   with the human label in the survey's default language
- *                   (multi: labels joined by "; "; stars and nps as numbers;
- *                   number answers as text, so "0042" stays "0042") and
- *                   "<qid>_code" with the stored code. Header row frozen.
+ *                   (the union over stored versions, newest order): headed
+ *                   by the question's text (its id if the newest version has
+ *                   no such question), the human label in the survey's
+ *                   default language (multi: labels joined by "; "; stars
+ *                   and nps as numbers; number answers as text, so "0042"
+ *                   stays "0042"), and "<qid>_code" with the stored code.
+ *                   Header row frozen, wrapped, as tall as its texts. The
+ *                   columns for machines (response id, kiosk, survey
+ *                   version, clock trusted, the codes) are grouped and
+ *                   collapsed ("+" shows them): on screen and on paper the
+ *                   sheet shows words.
  *   "<id> summary"  totals, the satisfaction rate (share of the two best
  *                   levels of the first smiley question among responses that
  *                   answered it), count and share of answered responses per
  *                   question and option, and complete/partial responses per
  *                   LOCAL day (date cells), labels in the survey's language.
  * Every sheet prints landscape on A4, fitted to the page width, its first
- * row repeated on each page, "page N/M" in the footer.
+ * row repeated on each page, "Trang N/M" (page N of M) in the footer.
  * The CSV and JSONL keep UTC; only this workbook, read by people, is local.
  * Sheet names are cut to Excel's 31 characters and made unique ("~2").
  * Labels come from the newest stored version of each survey; a question or
