@@ -5,7 +5,9 @@
  *   kms       SDL's kmsdrm driver, a fullscreen-desktop window at the panel's
  *             native mode, cursor hidden, accelerated renderer with vsync;
  *   desktop   an ordinary window (opts w x h, not resizable), the mouse acting
- *             as a finger, F11 toggles fullscreen, Ctrl+Alt+Q quits;
+ *             as a finger, F11 toggles fullscreen, Ctrl+Alt+Q quits; with no
+ *             display at all SDL would fall back to an invisible driver
+ *             (offscreen, dummy): opening fails with a message instead;
  *   headless  SDL's dummy video driver and the software renderer drawing into
  *             the dummy window's in-memory surface (XRGB8888). The renderer
  *             draws into the window surface rather than a surface of our own
