@@ -59,6 +59,9 @@ typedef struct hl_display hl_display_t;
 bool hl_backend_parse(const char *name, hl_backend_t *out);
 const char *hl_backend_name(hl_backend_t b);
 
+/* Opens the screen. HL_ERR_IO with a message when SDL cannot start, or when
+ * kms or desktop would show nothing (no display at all: SDL's offscreen or
+ * dummy driver), so that no kiosk runs invisibly. */
 int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t *err);
 void hl_display_close(hl_display_t *d);
 

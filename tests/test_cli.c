@@ -291,6 +291,114 @@ static void test_run_reports_a_data_dir_that_cannot_be_used(void)
     free(dir);
 }
 
+/* Runs hailong like hl_test_run, but the child gets SIGALRM after limit_s
+ * seconds (an alarm survives exec): a kiosk that never stops fails the test
+ * with 128 + SIGALRM instead of hanging it. */
+static int hl_run_limited(const char *const *argv, const char *const *env, unsigned limit_s,
+                          char **err)
+{
+    char errname[] = "/tmp/hl-test-err-XXXXXX";
+    int efd = mkstemp(errname);
+    if (efd < 0) return -1;
+    unlink(errname);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDWR);
+        dup2(in, 0);
+        dup2(in, 1);
+        dup2(efd, 2);
+        for (size_t i = 0; env[i]; i++)
+            putenv((char *)env[i]);
+        alarm(limit_s);
+        hl_test_execv(argv);
+        _exit(127);
+    }
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    off_t n = lseek(efd, 0, SEEK_END);
+    *err = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
+    if (n > 0 && *err) (void)!pread(efd, *err, (size_t)n, 0);
+    close(efd);
+    if (pid < 0) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void test_run_without_any_display_fails_with_a_clear_message_and_exit_1(void)
+{
+    /* No X11 or Wayland display and SDL's invisible offscreen driver: what
+     * SDL picks by itself on a machine with no display at all. The same on
+     * a developer's desktop and on CI. */
+    char *dir = hl_test_tmpdir("cli");
+    const char *argv[] = {HL_BIN,    "run",        "--backend", "desktop", "--size",
+                          "800x480", "--data-dir", dir,         NULL};
+    static const char *const env[] = {
+        "HAILONG_CONFIG=", "DISPLAY=", "WAYLAND_DISPLAY=", "SDL_VIDEODRIVER=offscreen", NULL};
+    char *err = NULL;
+    CHECK_INT(hl_run_limited(argv, env, 60, &err), 1);
+    CHECK_CONTAINS(err, "no screen to show the kiosk on");
+    CHECK_CONTAINS(err, "DISPLAY");
+    CHECK_CONTAINS(err, "--headless");
+    free(err);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_kiosk_sh_demo_keeps_its_responses_in_a_temporary_folder_and_says_where(void)
+{
+    /* kiosk.sh copied into a tree of its own: deps.sh and cmake stubbed
+     * (nothing to install or build), build/hailong a stub that writes down
+     * its arguments. Whichever branch the machine takes (window, KMS, or the
+     * headless demo), hailong must get a new folder under $TMPDIR as
+     * --data-dir, and the real one ($HAILONG_DATA_DIR) stays untouched. */
+    char *dir = hl_test_tmpdir("cli");
+    char path[4096], cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "set -e; cd '%s'; mkdir -p top/platform/dev top/build bin tmp; "
+             "cp '%s/platform/dev/kiosk.sh' top/platform/dev/; "
+             "printf 'hl_packages=()\\nhl_install_missing() { :; }\\n' > top/platform/dev/deps.sh; "
+             "printf '#!/bin/sh\\nexit 0\\n' > bin/cmake; "
+             "printf '#!/bin/sh\\nprintf \"%%%%s\\\\n\" \"$@\" > \"$HL_ARGS_OUT\"\\n' > "
+             "top/build/hailong; "
+             "chmod +x bin/cmake top/build/hailong",
+             dir, HL_SOURCE_DIR);
+    const char *sh[] = {"/bin/sh", "-c", cmd, NULL};
+    CHECK_INT(hl_test_run(sh, NULL, NULL, NULL), 0);
+    snprintf(path, sizeof path, "%s/top/platform/dev/kiosk.sh", dir);
+    char env_path[4200], env_tmp[4200], env_real[4200], env_args[4200];
+    snprintf(env_path, sizeof env_path, "PATH=%s/bin:/usr/bin:/bin", dir);
+    snprintf(env_tmp, sizeof env_tmp, "TMPDIR=%s/tmp", dir);
+    snprintf(env_real, sizeof env_real, "HAILONG_DATA_DIR=%s/real", dir);
+    snprintf(env_args, sizeof env_args, "HL_ARGS_OUT=%s/args", dir);
+    const char *const env[] = {env_path, env_tmp, env_real, env_args, NULL};
+    const char *argv[] = {"/bin/bash", path, NULL};
+    char *out = NULL, *err = NULL;
+    CHECK_INT(hl_test_run(argv, env, &out, &err), 0);
+    /* The folder is named on stderr, exists, and is what hailong got. */
+    char want[4200];
+    snprintf(want, sizeof want, "%s/tmp/hailong-demo.", dir);
+    CHECK_CONTAINS(err, "demo data folder");
+    CHECK_CONTAINS(err, want);
+    const char *at = err ? strstr(err, want) : NULL;
+    char demo[4200] = "";
+    if (at) snprintf(demo, sizeof demo, "%.*s", (int)strcspn(at, " \n"), at);
+    struct stat sb;
+    CHECK(demo[0] && stat(demo, &sb) == 0 && S_ISDIR(sb.st_mode));
+    snprintf(path, sizeof path, "%s/args", dir);
+    char *args = hl_test_read_file(path, NULL);
+    char flag[4300];
+    snprintf(flag, sizeof flag, "--data-dir\n%s\n", demo);
+    CHECK_CONTAINS(args, flag);
+    snprintf(path, sizeof path, "%s/real", dir);
+    CHECK(stat(path, &sb) != 0);
+    free(args);
+    free(out);
+    free(err);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_bench_export_prints_one_json_line_with_every_figure(void)
 {
     char *dir = hl_test_tmpdir("cli");
@@ -937,6 +1045,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_a_missing_device_key_over_signed_responses_is_never_remade),
     HL_TEST(test_stats_show_flagged_responses_and_verify_checks_the_chain),
     HL_TEST(test_no_command_prints_usage_and_exits_2),
+    HL_TEST(test_run_without_any_display_fails_with_a_clear_message_and_exit_1),
+    HL_TEST(test_kiosk_sh_demo_keeps_its_responses_in_a_temporary_folder_and_says_where),
     HL_TEST(test_unknown_command_and_missing_option_values_exit_2),
     HL_TEST(test_every_command_has_help),
     HL_TEST(test_version_prints_version_and_schema),

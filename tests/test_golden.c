@@ -628,6 +628,27 @@ static void shoot_technician(int w, int h, const char *lang)
                          "unknown question type \"smily\" (one of smiley, stars, choice, ...)");
         v->errors = &x->errors;
         tech_shot(&s, x, "tech_survey");
+        /* 20 files on the stick, its second page (R files a page, as
+         * many as the first page shows, as the kiosk counts them). */
+        v->errors = NULL;
+        v->n_stick_total = 20;
+        v->stick_first = 0;
+        v->n_on_stick = HL_TECH_MAX_SURVEYS;
+        for (int i = 0; i < HL_TECH_MAX_SURVEYS; i++)
+            v->on_stick[i] = (hl_tech_survey_item_t){"ks", 1, "khao-sat.json", false};
+        hl_tech_ui_build(&s.ui, v, w, h, s.scene);
+        int rows = 0;
+        for (size_t i = 0; i < s.scene->n_targets; i++)
+            rows += !strncmp(s.scene->targets[i].id, "tech:survey:install:", 20);
+        v->stick_first = rows;
+        for (int i = 0; i < HL_TECH_MAX_SURVEYS; i++) {
+            v->on_stick[i] = (hl_tech_survey_item_t){"", 1, "", false};
+            snprintf(v->on_stick[i].id, sizeof v->on_stick[i].id, "ks-%d", rows + 1 + i);
+            snprintf(v->on_stick[i].file, sizeof v->on_stick[i].file, "khao-sat-%d.json",
+                     rows + 1 + i);
+        }
+        tech_shot(&s, x, "tech_survey_pages");
+        v->errors = &x->errors;
         t->page = HL_TECH_TRANSFER;
         v->export_state = (hl_ui_export_t){HL_UI_EXPORT_WRITING, 0.4, 1234, 0};
         tech_shot(&s, x, "tech_transfer");
@@ -638,7 +659,7 @@ static void shoot_technician(int w, int h, const char *lang)
         tech_shot(&s, x, "tech_settings");
         hl_diags_free(&x->errors);
         drop_officers(&s.cfg);
-        CHECK_INT(s.checked, 12);
+        CHECK_INT(s.checked, 13);
     }
     free(x);
     shooter_close(&s);

@@ -10,6 +10,8 @@
  * next citizen's response carries that officer and the counter in the
  * export; a broken survey on the stick is refused with its errors on screen
  * while the old survey keeps running, and a good one is installed and runs;
+ * the stick's files are listed in natural name order, all of them, a page
+ * at a time;
  * the results page shows the stored figures; every attempt and change is in
  * the technician log.
  */
@@ -396,6 +398,70 @@ static void test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_instal
     tk_free(&t);
 }
 
+static void test_the_survey_page_sorts_every_stick_file_and_pages_through_them(void)
+{
+    /* Twelve surveys, written in reverse: natural name order puts
+     * khao-sat-10 tenth (byte order would put it second), and the files past
+     * the first page are reached with the page buttons. */
+    tk_t t;
+    tk_init(&t, "tech-pages", NULL);
+    char stick[600], sdir[700];
+    snprintf(stick, sizeof stick, "%s/stick", t.dir);
+    snprintf(sdir, sizeof sdir, "%s/HAILONG", stick);
+    mkdir(stick, 0755);
+    mkdir(sdir, 0755);
+    snprintf(sdir, sizeof sdir, "%s/HAILONG/surveys", stick);
+    mkdir(sdir, 0755);
+    for (int i = 12; i >= 1; i--) {
+        char name[64], text[1024];
+        snprintf(name, sizeof name, "khao-sat-%d.json", i);
+        snprintf(text, sizeof text,
+                 "{\"format\": 1, \"id\": \"ks-%d\", \"version\": 1,\n"
+                 " \"languages\": [\"vi\", \"en\"],\n"
+                 " \"title\": {\"vi\": \"Khảo sát %d\", \"en\": \"Survey %d\"},\n"
+                 " \"thanks\": {\"vi\": \"Cảm ơn\", \"en\": \"Thank you\"},\n"
+                 " \"questions\": [{\"id\": \"q%d\", \"type\": \"yesno\",\n"
+                 "   \"text\": {\"vi\": \"Hài lòng?\", \"en\": \"Satisfied?\"}}]}\n",
+                 i, i, i, i);
+        free(hl_test_write_file(sdir, name, text));
+    }
+    char script[4096];
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN
+             "stick %s\ntap tech:page:survey\n"
+             "expect-text Trang 1/\n"
+             "expect-target tech:survey:install:0\n"
+             "expect-text khao-sat-1.json\n"
+             "expect-no-text khao-sat-10.json\n"
+             "tap tech:stick:prev\n" /* disabled on the first page: nothing moves */
+             "expect-text Trang 1/\n"
+             "tap tech:stick:next\n"
+             "expect-no-text Trang 1/\n"
+             "expect-text Trang 2/\n"
+             "expect-no-target tech:survey:install:0\n"
+             /* to the last page (12 files: at most 12 pages), then back one */
+             "tap tech:stick:next\ntap tech:stick:next\ntap tech:stick:next\n"
+             "tap tech:stick:next\ntap tech:stick:next\ntap tech:stick:next\n"
+             "tap tech:stick:next\ntap tech:stick:next\ntap tech:stick:next\n"
+             "tap tech:stick:next\n"
+             "expect-text khao-sat-12.json\n"
+             "expect-target tech:survey:install:11\n"
+             "expect-no-target tech:survey:install:12\n"
+             "expect-no-text khao-sat-1.json\n"
+             "tap tech:survey:install:9\n"
+             "tap tech:close\nexpect-target answer:q10:yes\n",
+             stick);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    char *cfgtext = hl_test_read_file(t.config, NULL);
+    CHECK_CONTAINS(cfgtext, "surveys/ks-10-v1.json");
+    free(cfgtext);
+    tk_free(&t);
+}
+
 static void test_the_results_page_shows_the_stored_figures_and_hides_small_groups(void)
 {
     tk_t t;
@@ -475,6 +541,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_switching_the_officer_is_saved_and_carried_by_the_next_response),
     HL_TEST(test_a_change_to_a_config_kept_in_ram_warns_it_lasts_only_until_restart),
     HL_TEST(test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_installed),
+    HL_TEST(test_the_survey_page_sorts_every_stick_file_and_pages_through_them),
     HL_TEST(test_the_results_page_shows_the_stored_figures_and_hides_small_groups),
     HL_TEST(test_settings_are_saved_and_a_bad_value_is_refused_with_the_reason),
 };

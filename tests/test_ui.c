@@ -1580,6 +1580,67 @@ static void test_results_show_the_rate_counts_and_errors_with_their_lines(void)
     fx_free(x);
 }
 
+static void test_the_survey_page_pages_the_stick_files_with_its_buttons(void)
+{
+    /* 20 files on the stick, the second page listed: page buttons and a
+     * "page 2 of N" hint at every size and language (targets >= 10 mm, no
+     * overlap), with and without the check's errors under them; the
+     * install ids are the files' indexes among all of them. */
+    fx_t *x = fx_default();
+    tech_fx_t *t = tech_open(x);
+    hl_tech_view_t *v = &t->view;
+    t->tech.mode = HL_TECH_MENU;
+    t->tech.page = HL_TECH_SURVEY;
+    v->n_on_stick = HL_TECH_MAX_SURVEYS;
+    for (int i = 0; i < HL_TECH_MAX_SURVEYS; i++) {
+        snprintf(v->on_stick[i].id, sizeof v->on_stick[i].id, "ks-%d", 9 + i);
+        v->on_stick[i].version = 1;
+        snprintf(v->on_stick[i].file, sizeof v->on_stick[i].file, "khao-sat-%d.json", 9 + i);
+    }
+    v->stick_first = 8;
+    v->n_stick_total = 20;
+    /* With the check's errors under them, 800x480 has room for the page
+     * buttons only. */
+    static const char *const pager_ids[] = {"tech:stick:prev", "tech:stick:next", NULL};
+    tech_check(x, t, "survey pages", pager_ids);
+    v->errors = NULL;
+    static const char *const ids[] = {"tech:stick:prev", "tech:stick:next", "tech:survey:install:8",
+                                      NULL};
+    tech_check(x, t, "survey pages, no errors", ids);
+    /* The second page of R files a page: files R .. 2R-1, "page 2 of N". */
+    v->lang = HL_LANG_VI;
+    hl_tech_ui_build(&x->ui, v, 1280, 800, &x->scene);
+    int rows = 0;
+    for (size_t i = 0; i < x->scene.n_targets; i++)
+        rows += !strncmp(x->scene.targets[i].id, "tech:survey:install:", 20);
+    CHECK(rows >= 2);
+    v->stick_first = rows;
+    hl_tech_ui_build(&x->ui, v, 1280, 800, &x->scene);
+    int rest = 20 - 2 * rows > 0 ? 20 - 2 * rows : 0;
+    int pages = 2 + (rest + rows - 1) / rows;
+    char want[64], id[64];
+    snprintf(want, sizeof want, "Trang 2/%d", pages);
+    CHECK(strstr(scene_text(x, &x->scene), want) != NULL);
+    snprintf(id, sizeof id, "tech:survey:install:%d", rows - 1);
+    CHECK(hl_scene_find(&x->scene, id) == NULL);
+    snprintf(id, sizeof id, "tech:survey:install:%d", 2 * rows - 1);
+    CHECK(hl_scene_find(&x->scene, id) != NULL);
+    v->lang = HL_LANG_EN;
+    hl_tech_ui_build(&x->ui, v, 1280, 800, &x->scene);
+    snprintf(want, sizeof want, "Page 2 of %d", pages);
+    CHECK(strstr(scene_text(x, &x->scene), want) != NULL);
+    /* Everything fits: no page buttons. */
+    v->stick_first = 0;
+    v->n_on_stick = 2;
+    v->n_stick_total = 2;
+    hl_tech_ui_build(&x->ui, v, 1280, 800, &x->scene);
+    CHECK(hl_scene_find(&x->scene, "tech:survey:install:1") != NULL);
+    CHECK(hl_scene_find(&x->scene, "tech:stick:next") == NULL);
+    CHECK(hl_scene_find(&x->scene, "tech:stick:prev") == NULL);
+    tech_close(x, t);
+    fx_free(x);
+}
+
 static void test_start_screen_shows_the_officer_on_duty_only_when_one_is(void)
 {
     fx_t *x = fx_default();
@@ -1611,6 +1672,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_pin_pad_is_well_formed_with_every_notice_and_shows_no_digits),
     HL_TEST(test_every_technician_page_is_well_formed_at_all_sizes_and_languages),
     HL_TEST(test_results_show_the_rate_counts_and_errors_with_their_lines),
+    HL_TEST(test_the_survey_page_pages_the_stick_files_with_its_buttons),
     HL_TEST(test_start_screen_shows_the_officer_on_duty_only_when_one_is),
     HL_TEST(test_a_multi_question_at_its_limit_greys_the_other_options),
     HL_TEST(test_chosen_stars_have_an_edge_that_stands_out_from_the_card),

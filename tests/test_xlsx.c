@@ -6,10 +6,13 @@
  * Vietnamese labels, answered over two UTC days: complete, partial and in
  * progress responses, a multi answer, stars, a case number with leading
  * zeros. The workbook is read back with openpyxl (tests/data/xlsx/check.py
- * prints every cell as JSON with its type and number format) and checked:
- * sheets, frozen header, widths, labels and codes, numbers as numbers, dates
- * as date-time cells, "0042" as text, summary counts, percentages, the
- * satisfaction rate and the per-day counts. Failures: unknown survey, a
+ * prints every cell as JSON with its type and number format, and each
+ * sheet's print set-up) and checked: sheets, frozen header, widths, labels
+ * and codes, numbers as numbers, dates as date-time cells in local time
+ * (UTC+7: the responses of 22:xx UTC fall on the next local day), "0042" as
+ * text, summary counts, percentages, the satisfaction rate and the per-day
+ * counts by local date, Vietnamese words instead of code words, landscape
+ * printing fitted to the page width with the header repeated. Failures: unknown survey, a
  * missing folder, a folder as the path, a full tmpfs (as root) all leave
  * the old file and no temporary file.
  */
@@ -29,6 +32,15 @@
 #define DAY1   1700000000000LL /* 2023-11-14T22:13:20Z */
 
 #define DAY2 (DAY1 + 86400000LL)
+
+/* Viet Nam's zone for the export: UTC+7, no daylight saving. */
+static int64_t utc_plus_7(int64_t utc_ms)
+{
+    (void)utc_ms;
+    return 7 * 3600000LL;
+}
+
+static const hl_xlsx_zone_t vn_zone = {utc_plus_7, DAY2};
 
 /* ---- Helpers ---------------------------------------------------------------- */
 
@@ -129,7 +141,12 @@ static hl_store_t *store_with_responses(const char *dir)
     save(st, &r, "overall", "satisfied");
     finish(st, &r, HL_RESP_COMPLETE);
     resp_init(&r, 3, DAY1 + 180000, HL_LANG_VI);
-    save(st, &r, "overall", "dissatisfied");
+    hl_save_t flagged = {.set_qid = "overall",
+                         .set_value = "dissatisfied",
+                         .set_ms = 100,
+                         .suspect = "min_interval"}; /* fair counting flagged it */
+    if (hl_store_save(st, &r, &flagged, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
     save(st, &r, "reasons", "attitude");
     finish(st, &r, HL_RESP_PARTIAL);
     use(st, v2);
@@ -235,13 +252,17 @@ static const char *cfmt(json_t *c)
     return json_string_value(json_array_get(c, 2));
 }
 
-/* First row whose column A holds a and column C holds c (NULL: any), or -1. */
+/* First row whose column A holds a and column C or D holds c (NULL: any),
+ * or -1. */
 static int find_row(json_t *sh, const char *a, const char *c)
 {
     json_t *rows = json_object_get(sh, "rows");
     for (size_t i = 0; i < json_array_size(rows); i++) {
-        const char *va = cstr(cell(sh, i, 0)), *vc = cstr(cell(sh, i, 2));
-        if (va && strcmp(va, a) == 0 && (!c || (vc && strcmp(vc, c) == 0))) return (int)i;
+        const char *va = cstr(cell(sh, i, 0)), *vc = cstr(cell(sh, i, 2)),
+                   *vd = cstr(cell(sh, i, 3));
+        if (va && strcmp(va, a) == 0 &&
+            (!c || (vc && strcmp(vc, c) == 0) || (vd && strcmp(vd, c) == 0)))
+            return (int)i;
     }
     return -1;
 }
@@ -263,7 +284,7 @@ static json_t *export_standard(char **dir_out)
     char *out = path_in(dir, "responses.xlsx");
     hl_export_result_t res;
     hl_err_t err = {0};
-    int rc = hl_export_xlsx(st, "mot-cua", out, &res, &err);
+    int rc = hl_export_xlsx(st, "mot-cua", out, &vn_zone, &res, &err);
     CHECK_INT(rc, HL_OK);
     if (rc != HL_OK) printf("  %s\n", err.msg);
     CHECK_INT(res.rows, 6);
@@ -287,7 +308,7 @@ static void test_xlsx_range_holds_only_the_responses_of_a_bundle_range(void)
     char *out = path_in(dir, "range.xlsx");
     hl_export_result_t res;
     hl_err_t err = {0};
-    CHECK_INT(hl_export_xlsx_range(st, "mot-cua", 2, 4, out, &res, &err), HL_OK);
+    CHECK_INT(hl_export_xlsx_range(st, "mot-cua", 2, 4, out, NULL, &res, &err), HL_OK);
     CHECK_INT(res.rows, 2); /* responses 3 and 4 */
     json_t *wb = read_back(out);
     json_t *sh = wb ? sheet(wb, "mot-cua") : NULL;
@@ -334,29 +355,55 @@ static void test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and
     CHECK_INT(json_array_size(json_object_get(wb, "sheets")), 2);
     if (!sh) goto out;
     CHECK_STR(json_string_value(json_object_get(sh, "freeze")), "A2");
+    /* Columns for machines grouped and hidden: response id, kiosk, survey
+     * version, clock trusted and every code. */
+    static const char *const hidden[] = {"A", "C", "D", "J", "N", "P", "R", "T", "V"};
+    json_t *hid = json_object_get(sh, "hidden");
+    CHECK_INT(json_array_size(hid), sizeof hidden / sizeof *hidden);
+    for (size_t i = 0; i < sizeof hidden / sizeof *hidden; i++)
+        CHECK_STR(json_string_value(json_array_get(hid, i)), hidden[i]);
     CHECK(json_number_value(json_object_get(json_object_get(sh, "widths"), "A")) >= 30);
-    static const char *const head[] = {
-        "response_id", "seq",          "kiosk_id",  "survey_version", "language",   "started_at",
-        "finished_at", "status",       "suspect",   "clock_trusted",  "officer_id", "counter",
-        "overall",     "overall_code", "posted",    "posted_code",    "reasons",    "reasons_code",
-        "rating",      "rating_code",  "case_code", "case_code_code"};
+    static const char *const head[] = {"Mã phản hồi",
+                                       "Số thứ tự",
+                                       "Ki-ốt",
+                                       "Phiên bản khảo sát",
+                                       "Ngôn ngữ",
+                                       "Bắt đầu (UTC+07:00)",
+                                       "Kết thúc (UTC+07:00)",
+                                       "Trạng thái",
+                                       "Cảnh báo",
+                                       "Giờ máy đáng tin",
+                                       "Mã cán bộ",
+                                       "Quầy",
+                                       "Ông/Bà hài lòng thế nào?",
+                                       "overall_code",
+                                       "Thủ tục có được niêm yết công khai không?",
+                                       "posted_code",
+                                       "Điều gì khiến Ông/Bà chưa hài lòng?",
+                                       "reasons_code",
+                                       "Ông/Bà chấm mấy sao?",
+                                       "rating_code",
+                                       "Mã số hồ sơ",
+                                       "case_code_code"};
     for (size_t c = 0; c < sizeof head / sizeof *head; c++)
         CHECK_STR(cstr(cell(sh, 0, c)), head[c]);
     CHECK_INT(json_array_size(json_object_get(sh, "rows")), 7);
 
     /* Response 1: v1, Vietnamese labels, multi joined, stars a number,
-     * the case code text with its zeros, real date-time cells. */
+     * the case code text with its zeros, real date-time cells in local time
+     * (22:14:20 UTC is 05:14:20 the next day in Viet Nam). */
     CHECK_STR(cstr(cell(sh, 1, 0)), "00000000-0000-4000-8000-000000000001");
     CHECK_NUM(cell(sh, 1, 1), 1);
     CHECK_STR(cstr(cell(sh, 1, 2)), "kiosk-07");
     CHECK_NUM(cell(sh, 1, 3), 1);
-    CHECK_STR(cstr(cell(sh, 1, 4)), "vi");
+    CHECK_STR(cstr(cell(sh, 1, 4)), "Tiếng Việt");
     CHECK_STR(ctype(cell(sh, 1, 5)), "d");
-    CHECK_STR(cstr(cell(sh, 1, 5)), "2023-11-14T22:14:20");
+    CHECK_STR(cstr(cell(sh, 1, 5)), "2023-11-15T05:14:20");
     CHECK_STR(cfmt(cell(sh, 1, 5)), "yyyy-mm-dd hh:mm:ss");
     CHECK_STR(ctype(cell(sh, 1, 6)), "d");
-    CHECK_STR(cstr(cell(sh, 1, 6)), "2023-11-14T22:15:21");
-    CHECK_STR(cstr(cell(sh, 1, 7)), "complete");
+    CHECK_STR(cstr(cell(sh, 1, 6)), "2023-11-15T05:15:21");
+    CHECK_STR(cstr(cell(sh, 1, 7)), "Hoàn thành");
+    CHECK(cell(sh, 1, 8) == NULL || json_is_null(cell(sh, 1, 8))); /* not flagged */
     CHECK_STR(ctype(cell(sh, 1, 9)), "b");
     CHECK(json_is_true(json_array_get(cell(sh, 1, 9), 1)));
     CHECK_STR(cstr(cell(sh, 1, 10)), "off_3");
@@ -373,21 +420,22 @@ static void test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and
     CHECK_STR(cstr(cell(sh, 1, 21)), "0042");
 
     /* Response 2: English respondent, labels still in the default language. */
-    CHECK_STR(cstr(cell(sh, 2, 4)), "en");
+    CHECK_STR(cstr(cell(sh, 2, 4)), "Tiếng Anh");
     CHECK_STR(cstr(cell(sh, 2, 12)), "Hài lòng");
     CHECK(json_is_false(json_array_get(cell(sh, 2, 9), 1)));
     CHECK(cell(sh, 2, 10) == NULL || json_is_null(cell(sh, 2, 10))); /* nobody on duty */
     CHECK(cell(sh, 2, 11) == NULL || json_is_null(cell(sh, 2, 11)));
-    CHECK_STR(cstr(cell(sh, 3, 7)), "partial");
+    CHECK_STR(cstr(cell(sh, 3, 7)), "Chưa xong");
+    CHECK_STR(cstr(cell(sh, 3, 8)), "Quá sát lượt trước");
     /* Response 4 and 5: v2, the yes/no question. */
     CHECK_NUM(cell(sh, 4, 3), 2);
-    CHECK_STR(cstr(cell(sh, 4, 5)), "2023-11-15T22:13:20");
+    CHECK_STR(cstr(cell(sh, 4, 5)), "2023-11-16T05:13:20");
     CHECK_STR(cstr(cell(sh, 4, 14)), "Có");
     CHECK_STR(cstr(cell(sh, 4, 15)), "yes");
     CHECK_STR(cstr(cell(sh, 5, 14)), "Không");
     CHECK_STR(cstr(cell(sh, 5, 15)), "no");
     /* Response 6: in progress, no finished_at. */
-    CHECK_STR(cstr(cell(sh, 6, 7)), "in_progress");
+    CHECK_STR(cstr(cell(sh, 6, 7)), "Đang trả lời");
     CHECK(cell(sh, 6, 6) == NULL || json_is_null(cell(sh, 6, 6)));
 out:
     json_decref(wb);
@@ -402,16 +450,21 @@ static void test_xlsx_summary_counts_percentages_satisfaction_and_days(void)
     json_t *sh = sheet(wb, "mot-cua summary");
     CHECK(sh != NULL);
     if (!sh) goto out;
-    CHECK_NUM(cell(sh, 1, 1), 6); /* responses */
-    CHECK_NUM(cell(sh, 2, 1), 3); /* complete */
-    CHECK_NUM(cell(sh, 3, 1), 2); /* partial */
-    CHECK_NUM(cell(sh, 4, 1), 1); /* in progress */
-    CHECK_STR(cstr(cell(sh, 5, 0)), "satisfaction_rate");
+    CHECK_STR(cstr(cell(sh, 0, 0)), "Khảo sát");
+    CHECK_STR(cstr(cell(sh, 1, 0)), "Số phản hồi");
+    CHECK_NUM(cell(sh, 1, 1), 6);
+    CHECK_STR(cstr(cell(sh, 2, 0)), "Hoàn thành");
+    CHECK_NUM(cell(sh, 2, 1), 3);
+    CHECK_STR(cstr(cell(sh, 3, 0)), "Chưa xong");
+    CHECK_NUM(cell(sh, 3, 1), 2);
+    CHECK_STR(cstr(cell(sh, 4, 0)), "Đang trả lời");
+    CHECK_NUM(cell(sh, 4, 1), 1);
+    CHECK_STR(cstr(cell(sh, 5, 0)), "Tỷ lệ hài lòng");
     CHECK_NUM(cell(sh, 5, 1), 0.6); /* 3 of the 5 that answered "overall" */
     CHECK_STR(cfmt(cell(sh, 5, 1)), "0.0%");
     CHECK_STR(cstr(cell(sh, 5, 2)), "overall");
 
-    int r = find_row(sh, "overall", "(answered)");
+    int r = find_row(sh, "overall", "(số người trả lời)");
     CHECK(r > 0);
     if (r > 0) {
         CHECK_STR(cstr(cell(sh, r, 1)), "Ông/Bà hài lòng thế nào?");
@@ -439,7 +492,7 @@ static void test_xlsx_summary_counts_percentages_satisfaction_and_days(void)
         CHECK_NUM(cell(sh, r, 4), 1);
         CHECK_NUM(cell(sh, r, 5), 0.5);
     }
-    r = find_row(sh, "reasons", "(answered)");
+    r = find_row(sh, "reasons", "(số người trả lời)");
     CHECK(r > 0);
     if (r > 0) CHECK_NUM(cell(sh, r, 4), 2);
     r = find_row(sh, "reasons", "other"); /* multi: shares of the 2 that answered */
@@ -452,25 +505,136 @@ static void test_xlsx_summary_counts_percentages_satisfaction_and_days(void)
     r = find_row(sh, "rating", "4");
     CHECK(r > 0);
     if (r > 0) CHECK_NUM(cell(sh, r, 5), 1.0);
-    r = find_row(sh, "case_code", "(answered)");
+    r = find_row(sh, "case_code", "(số người trả lời)");
     CHECK(r > 0);
     if (r > 0) CHECK_NUM(cell(sh, r, 4), 1);
 
-    r = find_row(sh, "date", NULL);
+    /* Per LOCAL day: responses 1-3 (22:1x UTC on the 14th) are on the 15th. */
+    r = find_row(sh, "Ngày (UTC+07:00)", NULL);
     CHECK(r > 0);
     if (r > 0) {
+        CHECK_STR(cstr(cell(sh, r, 1)), "Hoàn thành");
+        CHECK_STR(cstr(cell(sh, r, 2)), "Chưa xong");
         CHECK_STR(ctype(cell(sh, r + 1, 0)), "d");
-        CHECK_STR(cstr(cell(sh, r + 1, 0)), "2023-11-14T00:00:00");
+        CHECK_STR(cstr(cell(sh, r + 1, 0)), "2023-11-15T00:00:00");
         CHECK_STR(cfmt(cell(sh, r + 1, 0)), "yyyy-mm-dd");
         CHECK_NUM(cell(sh, r + 1, 1), 2);
         CHECK_NUM(cell(sh, r + 1, 2), 1);
-        CHECK_STR(cstr(cell(sh, r + 2, 0)), "2023-11-15T00:00:00");
+        CHECK_STR(cstr(cell(sh, r + 2, 0)), "2023-11-16T00:00:00");
         CHECK_NUM(cell(sh, r + 2, 1), 1);
         CHECK_NUM(cell(sh, r + 2, 2), 1);
         CHECK_INT(json_array_size(json_object_get(sh, "rows")), r + 3);
     }
 out:
     json_decref(wb);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void
+test_xlsx_every_sheet_prints_landscape_fitted_to_the_width_with_its_header_repeated(void)
+{
+    char *dir = NULL;
+    json_t *wb = export_standard(&dir);
+    json_t *sheets = json_object_get(wb, "sheets");
+    CHECK_INT(json_array_size(sheets), 2);
+    json_t *sh;
+    size_t i;
+    json_array_foreach(sheets, i, sh)
+    {
+        json_t *p = json_object_get(sh, "print");
+        CHECK_STR(json_string_value(json_object_get(p, "orientation")), "landscape");
+        CHECK_INT(json_integer_value(json_object_get(p, "paper")), 9); /* A4 */
+        CHECK(json_is_true(json_object_get(p, "fit_to_page")));
+        CHECK_INT(json_integer_value(json_object_get(p, "fit_width")), 1);
+        CHECK_INT(json_integer_value(json_object_get(p, "fit_height")), 0); /* pages down: any */
+        CHECK_STR(json_string_value(json_object_get(p, "title_rows")), "$1:$1");
+        CHECK_STR(json_string_value(json_object_get(p, "footer")), "Trang &P/&N");
+    }
+    json_decref(wb);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_xlsx_shows_the_reader_words_not_code_words(void)
+{
+    /* Every text cell a reader sees, except the columns that are codes on
+     * purpose (response id, "<qid>_code", the option code and question id
+     * columns of the summary), holds no code word of the store. */
+    static const char *const codes[] = {
+        "complete",      "partial",      "in_progress",       "vi",         "en",
+        "min_interval",  "max_per_hour", "response_id",       "started_at", "finished_at",
+        "survey",        "responses",    "satisfaction_rate", "(answered)", "date",
+        "question",      "count",        "percent",           "status",     "suspect",
+        "clock_trusted", "label"};
+    char *dir = NULL;
+    json_t *wb = export_standard(&dir);
+    json_t *sh;
+    size_t i;
+    json_array_foreach(json_object_get(wb, "sheets"), i, sh)
+    {
+        bool summary = strstr(json_string_value(json_object_get(sh, "name")), "summary") != NULL;
+        json_t *rows = json_object_get(sh, "rows");
+        json_t *head = json_array_get(rows, 0);
+        for (size_t r = 0; r < json_array_size(rows); r++) {
+            for (size_t c = 0; c < json_array_size(json_array_get(rows, r)); c++) {
+                const char *v = cstr(cell(sh, r, c));
+                if (!v || (summary && (c == 2 || (c == 0 && r > 0 && r != 5)))) continue;
+                const char *h = summary ? NULL : cstr(json_array_get(head, c));
+                if (h && (c == 0 || strstr(h, "_code"))) continue;
+                for (size_t k = 0; k < sizeof codes / sizeof *codes; k++)
+                    if (strcmp(v, codes[k]) == 0)
+                        hl_test_fail(__FILE__, __LINE__, "%s: code word \"%s\" at row %zu col %zu",
+                                     json_string_value(json_object_get(sh, "name")), v, r, c);
+            }
+        }
+    }
+    json_decref(wb);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_xlsx_words_follow_an_english_survey_and_no_zone_is_utc(void)
+{
+    char *dir = hl_test_tmpdir("xlsx");
+    hl_store_t *st = store_open(dir);
+    const char *text = "{\"format\": 1, \"id\": \"en-only\", \"version\": 1, "
+                       "\"languages\": [\"en\"], \"title\": {\"en\": \"Service\"}, "
+                       "\"thanks\": {\"en\": \"Thanks!\"}, \"questions\": [{\"id\": \"ok\", "
+                       "\"type\": \"yesno\", \"text\": {\"en\": \"All right?\"}}]}";
+    hl_survey_t *sv = NULL;
+    hl_diags_t d = {0};
+    CHECK_INT(hl_survey_load_text("en-only", text, strlen(text), &sv, &d), HL_OK);
+    hl_diags_free(&d);
+    use(st, sv);
+    hl_survey_free(sv);
+    hl_response_t r;
+    resp_init(&r, 1, DAY1, HL_LANG_EN);
+    save(st, &r, "ok", "yes");
+    finish(st, &r, HL_RESP_PARTIAL);
+    char *out = path_in(dir, "en.xlsx");
+    hl_err_t err = {0};
+    CHECK_INT(hl_export_xlsx(st, NULL, out, NULL, NULL, &err), HL_OK);
+    json_t *wb = read_back(out);
+    json_t *sh = wb ? sheet(wb, "en-only") : NULL;
+    json_t *sum = wb ? sheet(wb, "en-only summary") : NULL;
+    CHECK(sh && sum);
+    if (sh && sum) {
+        CHECK_STR(cstr(cell(sh, 0, 5)), "Started (UTC+00:00)");
+        CHECK_STR(cstr(cell(sh, 1, 4)), "English");
+        CHECK_STR(cstr(cell(sh, 1, 5)), "2023-11-14T22:13:20");
+        CHECK_STR(cstr(cell(sh, 1, 7)), "Not finished");
+        CHECK_STR(cstr(cell(sh, 1, 12)), "Yes");
+        CHECK_STR(cstr(cell(sum, 3, 0)), "Not finished");
+        int row = find_row(sum, "Date (UTC+00:00)", NULL);
+        CHECK(row > 0);
+        if (row > 0) CHECK_STR(cstr(cell(sum, row + 1, 0)), "2023-11-14T00:00:00");
+        json_t *p = json_object_get(sum, "print");
+        CHECK_STR(json_string_value(json_object_get(p, "footer")), "Page &P/&N");
+    }
+    json_decref(wb);
+    free(out);
+    hl_store_close(st);
     hl_test_rmtree(dir);
     free(dir);
 }
@@ -493,7 +657,7 @@ static void test_xlsx_all_surveys_get_unique_sheet_names_of_at_most_31_character
     char *out = path_in(dir, "all.xlsx");
     hl_export_result_t res;
     hl_err_t err = {0};
-    CHECK_INT(hl_export_xlsx(st, NULL, out, &res, &err), HL_OK);
+    CHECK_INT(hl_export_xlsx(st, NULL, out, NULL, &res, &err), HL_OK);
     CHECK_INT(res.rows, 3);
     json_t *wb = read_back(out);
     json_t *sheets = json_object_get(wb, "sheets");
@@ -521,7 +685,7 @@ static void test_xlsx_unknown_survey_is_not_found_and_writes_nothing(void)
     hl_store_t *st = store_with_responses(dir);
     char *out = path_in(dir, "x.xlsx");
     hl_err_t err = {0};
-    CHECK_INT(hl_export_xlsx(st, "ghost", out, NULL, &err), HL_ERR_NOT_FOUND);
+    CHECK_INT(hl_export_xlsx(st, "ghost", out, NULL, NULL, &err), HL_ERR_NOT_FOUND);
     CHECK_CONTAINS(err.msg, "ghost");
     CHECK(access(out, F_OK) != 0);
     CHECK_INT(hidden_files(dir), 0);
@@ -537,10 +701,10 @@ static void test_xlsx_missing_folder_or_folder_path_fails_with_the_path(void)
     hl_store_t *st = store_with_responses(dir);
     char *missing = path_in(dir, "exports/responses.xlsx");
     hl_err_t err = {0};
-    CHECK_INT(hl_export_xlsx(st, "mot-cua", missing, NULL, &err), HL_ERR_IO);
+    CHECK_INT(hl_export_xlsx(st, "mot-cua", missing, NULL, NULL, &err), HL_ERR_IO);
     CHECK_CONTAINS(err.msg, missing);
     CHECK_CONTAINS(err.msg, "folder does not exist");
-    CHECK_INT(hl_export_xlsx(st, "mot-cua", dir, NULL, &err), HL_ERR_USAGE);
+    CHECK_INT(hl_export_xlsx(st, "mot-cua", dir, NULL, NULL, &err), HL_ERR_USAGE);
     CHECK_CONTAINS(err.msg, "responses.xlsx");
     CHECK_INT(hidden_files(dir), 0);
     free(missing);
@@ -556,7 +720,7 @@ static void test_xlsx_replaces_existing_file_and_leaves_no_temp_file(void)
     free(hl_test_write_file(dir, "responses.xlsx", "old export"));
     char *out = path_in(dir, "responses.xlsx");
     hl_err_t err = {0};
-    CHECK_INT(hl_export_xlsx(st, "mot-cua", out, NULL, &err), HL_OK);
+    CHECK_INT(hl_export_xlsx(st, "mot-cua", out, NULL, NULL, &err), HL_OK);
     size_t len = 0;
     char *bytes = hl_test_read_file(out, &len);
     CHECK(bytes && len > 4 && memcmp(bytes, "PK\x03\x04", 4) == 0); /* a zip */
@@ -612,7 +776,7 @@ static void full_disk(const char *name, int from, int to, int step)
         n--;
         CHECK_INT(hl_store_batch_end(st, &err), HL_OK);
         free(hl_test_write_file(media, "responses.xlsx", "old export, still good"));
-        int rc = hl_export_xlsx(st, "mot-cua", out, NULL, &err);
+        int rc = hl_export_xlsx(st, "mot-cua", out, NULL, NULL, &err);
         char *text = hl_test_read_file(out, NULL);
         if (rc == HL_ERR_FULL) {
             full++;
@@ -654,6 +818,9 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_store_survey_json_returns_newest_version_or_not_found),
     HL_TEST(test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and_dates),
     HL_TEST(test_xlsx_summary_counts_percentages_satisfaction_and_days),
+    HL_TEST(test_xlsx_every_sheet_prints_landscape_fitted_to_the_width_with_its_header_repeated),
+    HL_TEST(test_xlsx_shows_the_reader_words_not_code_words),
+    HL_TEST(test_xlsx_words_follow_an_english_survey_and_no_zone_is_utc),
     HL_TEST(test_xlsx_all_surveys_get_unique_sheet_names_of_at_most_31_characters),
     HL_TEST(test_xlsx_unknown_survey_is_not_found_and_writes_nothing),
     HL_TEST(test_xlsx_missing_folder_or_folder_path_fails_with_the_path),

@@ -159,7 +159,8 @@ static int bench_exports(hl_cli_t *cli, const char *root, long n, hl_bench_expor
         f->rss_before_mb = status_mb("VmRSS");
         f->rss_reset = reset_peak_rss();
         t0 = hl_bench_now_s();
-        rc = hl_export_xlsx(st, id, xlsx, &xres, err);
+        hl_xlsx_zone_t zone = {hl_platform_tz_offset_ms, cli->sys.utc_ms(cli->sys.ctx)};
+        rc = hl_export_xlsx(st, id, xlsx, &zone, &xres, err);
     }
     if (rc == HL_OK) {
         f->xlsx_s = hl_bench_now_s() - t0;
@@ -201,7 +202,8 @@ static int bench_bundle(hl_cli_t *cli, const char *root, long m, hl_bench_export
     hl_devkey_t key = {0};
     rc = hl_devkey_generate(&cli->sys, &key, err);
     if (rc != HL_OK) return rc;
-    hl_bundle_extra_t xlsx_extra = {"responses.xlsx", hl_xlsx_bundle_write, NULL};
+    hl_xlsx_zone_t zone = {hl_platform_tz_offset_ms, cli->sys.utc_ms(cli->sys.ctx)};
+    hl_bundle_extra_t xlsx_extra = {"responses.xlsx", hl_xlsx_bundle_write, &zone};
     hl_bundle_opts_t opts = {
         .root = out,
         .kiosk_id = cli->cfg.kiosk_id,

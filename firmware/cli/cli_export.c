@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "hl_bundle.h"
 #include "hl_export.h"
+#include "hl_platform.h"
 #include "hl_store.h"
 #include "hl_xlsx.h"
 
@@ -194,7 +195,8 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
                    (long long)res.bytes);
     } else if (xlsx) {
         hl_export_result_t res = {0};
-        rc = hl_export_xlsx(st, survey_id, out, &res, &err);
+        hl_xlsx_zone_t zone = {hl_platform_tz_offset_ms, cli->sys.utc_ms(cli->sys.ctx)};
+        rc = hl_export_xlsx(st, survey_id, out, &zone, &res, &err);
         if (rc == HL_OK)
             printf("exported %lld response%s of %s%s to %s (%lld bytes)\n", (long long)res.rows,
                    res.rows == 1 ? "" : "s", survey_id ? "survey " : "all surveys",
@@ -207,7 +209,8 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
                    res.rows == 1 ? "" : "s", survey_id ? "survey " : "all surveys",
                    survey_id ? survey_id : "", out, (long long)res.bytes);
     } else {
-        hl_bundle_extra_t xlsx_extra = {"responses.xlsx", hl_xlsx_bundle_write, NULL};
+        hl_xlsx_zone_t zone = {hl_platform_tz_offset_ms, cli->sys.utc_ms(cli->sys.ctx)};
+        hl_bundle_extra_t xlsx_extra = {"responses.xlsx", hl_xlsx_bundle_write, &zone};
         int64_t upto = 0;
         rc = all ? HL_OK : hl_store_exported_upto(st, &upto, &err);
         hl_bundle_opts_t opts = {

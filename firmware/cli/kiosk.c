@@ -128,7 +128,8 @@ static void *kiosk_export_main(void *arg)
     hl_err_t err = {0};
     int64_t upto = 0;
     hl_bundle_result_t res = {0};
-    hl_bundle_extra_t xlsx = {"responses.xlsx", hl_xlsx_bundle_write, NULL};
+    hl_xlsx_zone_t zone = {hl_platform_tz_offset_ms, k->cli->sys.utc_ms(k->cli->sys.ctx)};
+    hl_bundle_extra_t xlsx = {"responses.xlsx", hl_xlsx_bundle_write, &zone};
     int rc = hl_store_exported_upto(k->store, &upto, &err);
     if (rc == HL_OK) {
         hl_bundle_opts_t o = {.root = k->stick.mount,

@@ -111,6 +111,8 @@ typedef struct hl_kiosk {
     hl_medium_t tech_stick;     /* the authorised stick in the kiosk */
     bool has_tech_stick;        /* tech_stick is set */
     char prev_survey[PATH_MAX]; /* the survey file before the last switch ("" none) */
+    int stick_first;            /* Survey page: the first stick file shown (natural order) */
+    int stick_rows;             /* and how many it shows at once (counted on the screen) */
     int64_t clock_edit_ms;      /* settings: the date and time being set (UTC ms), -1 */
     bool clock_set_by_person;   /* a technician set the clock: trusted from now on */
     bool restart;               /* restart the program when the loop ends */

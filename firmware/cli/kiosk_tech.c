@@ -40,6 +40,7 @@
 
 #define TECH_SURVEY_DIR "surveys" /* installed surveys: <config folder>/surveys/ */
 #define TECH_STICK_DIR  "HAILONG/surveys"
+#define TECH_LIST_MAX   256 /* *.json files of a folder paged through (the first by name) */
 
 /* snprintf into a fixed buffer: a long path is cut, never overflows. */
 static void pfmt(char *out, size_t size, const char *fmt, ...)
@@ -299,30 +300,79 @@ static bool ends_with_json(const char *name)
     return n > 5 && !strcmp(name + n - 5, ".json") && name[0] != '.';
 }
 
-static int name_cmp(const void *a, const void *b)
+static bool is_digit(unsigned char c)
 {
-    return strcmp((const char *)a, (const char *)b);
+    return c >= '0' && c <= '9';
 }
 
-/* Lists *.json in dir (sorted by name) into items; returns how many. */
-static int tech_list_dir(const char *dir, hl_tech_survey_item_t *items, int max, const char *active)
+/* Natural order, the same in every locale: runs of digits compare as
+ * numbers ("khao-sat-2" before "khao-sat-10"), everything else byte by byte;
+ * names equal so ("a01", "a1") fall back to plain byte order. */
+static int name_cmp(const void *va, const void *vb)
 {
+    const unsigned char *a = va, *b = vb;
+    while (*a && *b) {
+        if (is_digit(*a) && is_digit(*b)) {
+            while (*a == '0')
+                a++;
+            while (*b == '0')
+                b++;
+            size_t na = 0, nb = 0;
+            while (is_digit(a[na]))
+                na++;
+            while (is_digit(b[nb]))
+                nb++;
+            if (na != nb) return na < nb ? -1 : 1;
+            int c = memcmp(a, b, na);
+            if (c) return c;
+            a += na;
+            b += nb;
+        } else {
+            if (*a != *b) return *a < *b ? -1 : 1;
+            a++;
+            b++;
+        }
+    }
+    if (*a || *b) return *a ? 1 : -1;
+    return strcmp(va, vb);
+}
+
+/* Lists *.json in dir in natural name order: the files first .. first+max-1
+ * into items; returns how many; *total (may be NULL) gets how many there
+ * are (at most TECH_LIST_MAX: beyond it, the first by name are kept). */
+static int tech_list_dir(const char *dir, int first, hl_tech_survey_item_t *items, int max,
+                         const char *active, int *total)
+{
+    if (total) *total = 0;
     DIR *d = opendir(dir);
     if (!d) return 0;
-    char names[HL_TECH_MAX_SURVEYS][128];
-    int n = 0;
+    char names[TECH_LIST_MAX][128];
+    int all = 0;
     struct dirent *e;
-    while ((e = readdir(d)) && n < max && n < HL_TECH_MAX_SURVEYS)
-        if (ends_with_json(e->d_name) && strlen(e->d_name) < sizeof names[0])
-            memcpy(names[n++], e->d_name, strlen(e->d_name) + 1);
+    while ((e = readdir(d))) {
+        if (!ends_with_json(e->d_name) || strlen(e->d_name) >= sizeof names[0]) continue;
+        int at = all;
+        if (all == TECH_LIST_MAX) { /* full: it replaces the last by name, if before it */
+            at = 0;
+            for (int i = 1; i < TECH_LIST_MAX; i++)
+                if (name_cmp(names[i], names[at]) > 0) at = i;
+            if (name_cmp(e->d_name, names[at]) >= 0) continue;
+        } else {
+            all++;
+        }
+        memcpy(names[at], e->d_name, strlen(e->d_name) + 1);
+    }
     closedir(d);
-    qsort(names, (size_t)n, sizeof names[0], name_cmp);
+    qsort(names, (size_t)all, sizeof names[0], name_cmp);
+    if (total) *total = all;
+    if (first < 0 || first > all) first = all;
+    int n = all - first < max ? all - first : max;
     for (int i = 0; i < n; i++) {
         hl_tech_survey_item_t *it = &items[i];
         memset(it, 0, sizeof *it);
-        pfmt(it->file, sizeof it->file, "%s", names[i]);
+        pfmt(it->file, sizeof it->file, "%s", names[first + i]);
         char path[PATH_MAX];
-        pfmt(path, sizeof path, "%s/%s", dir, names[i]);
+        pfmt(path, sizeof path, "%s/%s", dir, names[first + i]);
         hl_survey_t *s = NULL;
         if (hl_survey_load_file(path, &s, NULL) == HL_OK) {
             pfmt(it->id, sizeof it->id, "%s", s->id);
@@ -348,17 +398,27 @@ static void tech_list_surveys(hl_kiosk_t *k)
     char dir[PATH_MAX];
     tech_installed_dir(k, dir, sizeof dir);
     hl_tech_view_t *v = &k->view;
-    v->n_installed = tech_list_dir(dir, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file);
+    v->n_installed =
+        tech_list_dir(dir, 0, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file, NULL);
     char bundled[PATH_MAX];
     pfmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
-    v->n_installed += tech_list_dir(bundled, v->installed + v->n_installed,
-                                    HL_TECH_MAX_SURVEYS - v->n_installed, k->cli->survey_file);
+    v->n_installed +=
+        tech_list_dir(bundled, 0, v->installed + v->n_installed,
+                      HL_TECH_MAX_SURVEYS - v->n_installed, k->cli->survey_file, NULL);
     v->n_on_stick = 0;
     v->stick = k->has_tech_stick;
     if (k->has_tech_stick) {
         char sd[PATH_MAX];
         pfmt(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
-        v->n_on_stick = tech_list_dir(sd, v->on_stick, HL_TECH_MAX_SURVEYS, NULL);
+        /* The page from stick_first (the screen shows as many as fit). */
+        v->n_on_stick = tech_list_dir(sd, k->stick_first, v->on_stick, HL_TECH_MAX_SURVEYS, NULL,
+                                      &v->n_stick_total);
+        if (k->stick_first >= v->n_stick_total && k->stick_first > 0) {
+            k->stick_first = 0; /* fewer files now (another stick): back to the start */
+            v->n_on_stick =
+                tech_list_dir(sd, 0, v->on_stick, HL_TECH_MAX_SURVEYS, NULL, &v->n_stick_total);
+        }
+        v->stick_first = k->stick_first;
     }
     v->can_rollback = k->prev_survey[0] != '\0';
 }
@@ -369,7 +429,7 @@ static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
     char dir[PATH_MAX];
     tech_installed_dir(k, dir, sizeof dir);
     hl_tech_survey_item_t items[HL_TECH_MAX_SURVEYS];
-    int n = tech_list_dir(dir, items, HL_TECH_MAX_SURVEYS, NULL);
+    int n = tech_list_dir(dir, 0, items, HL_TECH_MAX_SURVEYS, NULL, NULL);
     if (i < 0) return false;
     if (i < n) {
         pfmt(out, size, "%s/%s", dir, items[i].file);
@@ -377,7 +437,7 @@ static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
     }
     char bundled[PATH_MAX];
     pfmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
-    int m = tech_list_dir(bundled, items, HL_TECH_MAX_SURVEYS - n, NULL);
+    int m = tech_list_dir(bundled, 0, items, HL_TECH_MAX_SURVEYS - n, NULL, NULL);
     if (i - n < m && i >= n) {
         pfmt(out, size, "%s/%s", bundled, items[i - n].file);
         return true;
@@ -498,14 +558,14 @@ static void tech_install(hl_kiosk_t *k, int i)
     }
     char sd[PATH_MAX];
     pfmt(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
-    hl_tech_survey_item_t items[HL_TECH_MAX_SURVEYS];
-    int n = tech_list_dir(sd, items, HL_TECH_MAX_SURVEYS, NULL);
-    if (i < 0 || i >= n) {
+    hl_tech_survey_item_t items[1]; /* i: the index among all, in the listing's order */
+    int n = i >= 0 ? tech_list_dir(sd, i, items, 1, NULL, NULL) : 0;
+    if (n != 1) {
         tech_notice(k, true, "Khảo sát không còn trên USB / That survey is no longer on the stick");
         return;
     }
     char src[PATH_MAX + 160];
-    pfmt(src, sizeof src, "%s/%s", sd, items[i].file);
+    pfmt(src, sizeof src, "%s/%s", sd, items[0].file);
     /* Checked first, exactly like hailong check: a broken file is never copied. */
     hl_diags_free(&k->install_errors);
     hl_survey_t *s = NULL;
@@ -636,7 +696,7 @@ static void tech_shutdown(hl_kiosk_t *k)
 /* Actions that write the config or the store wait for a running export. */
 static bool tech_needs_store(const char *a)
 {
-    return strncmp(a, "clock:", 6) != 0 && strcmp(a, "sync") != 0;
+    return strncmp(a, "clock:", 6) != 0 && strcmp(a, "sync") != 0 && strncmp(a, "stick:", 6) != 0;
 }
 
 static void tech_action(hl_kiosk_t *k, const char *id)
@@ -661,6 +721,13 @@ static void tech_action(hl_kiosk_t *k, const char *id)
             tech_switch_survey(k, path, false);
         else
             tech_notice(k, true, "Khảo sát không còn / That survey is no longer installed");
+    } else if (!strcmp(a, "stick:next") || !strcmp(a, "stick:prev")) {
+        /* The stick's next or previous page: as many files as the screen shows. */
+        int step = k->stick_rows > 0 ? k->stick_rows : 1;
+        if (a[6] == 'p')
+            k->stick_first = k->stick_first > step ? k->stick_first - step : 0;
+        else if (k->stick_first + step < k->view.n_stick_total)
+            k->stick_first += step;
     } else if (!strncmp(a, "survey:install:", 15)) {
         tech_install(k, atoi(a + 15));
     } else if (!strcmp(a, "survey:rollback")) {
@@ -739,6 +806,7 @@ int hl_kiosk_tech_tap(hl_kiosk_t *k, const char *id, hl_err_t *err)
         tech_save_lock(k);
         tech_log(k, "pin_ok", "menu opened");
         k->notice[0] = '\0';
+        k->stick_first = 0;
         k->results_valid = false;
         break;
     case HL_TECH_EV_CLOSED:
@@ -780,6 +848,7 @@ void hl_kiosk_tech_stick(hl_kiosk_t *k, const hl_medium_t *added, const char *re
     } else if (removed_mount && k->has_tech_stick && !strcmp(k->tech_stick.mount, removed_mount)) {
         k->has_tech_stick = false;
     }
+    k->stick_first = 0; /* another stick: its first page */
     k->view_valid = false;
     if (k->tech.mode != HL_TECH_OFF) k->dirty = true;
 }
@@ -868,4 +937,14 @@ void hl_kiosk_tech_build(hl_kiosk_t *k, int w, int h)
 {
     tech_gather(k);
     hl_tech_ui_build(&k->ui, &k->view, w, h, k->scene);
+    /* How many stick files a page of this screen holds (the page buttons'
+     * step): the files shown, when they are fewer than those listed or as
+     * many as a page may list; the last page's few say nothing. */
+    int rows = 0;
+    for (size_t i = 0; i < k->scene->n_targets; i++)
+        rows += !strncmp(k->scene->targets[i].id, "tech:survey:install:", 20);
+    const hl_tech_view_t *v = &k->view;
+    if (k->tech.page == HL_TECH_SURVEY && k->tech.mode == HL_TECH_MENU && rows > 0 &&
+        (rows < v->n_on_stick || rows == HL_TECH_MAX_SURVEYS))
+        k->stick_rows = rows;
 }

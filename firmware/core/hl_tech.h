@@ -19,7 +19,9 @@
  * tech:close ("Back to survey"), tech:period:today|week|all,
  * tech:filter:prev|next (results per officer: all, then each officer), and
  * the action ids the kiosk handles (tech:duty:ID, tech:duty:none,
- * tech:survey:use:N, tech:survey:install:N, tech:survey:rollback,
+ * tech:survey:use:N, tech:survey:install:N (N: the file's index among all
+ * on the stick), tech:stick:prev|next (the stick's files, a page at a
+ * time), tech:survey:rollback,
  * tech:export, tech:sync, tech:lang:CODE, tech:idle:-|+, tech:warn:-|+,
  * tech:thanks:-|+, tech:rot:DEG, tech:clock:-1d|+1d|-1h|+1h|-10m|+10m,
  * tech:clock:set, tech:restart, tech:shutdown).

@@ -53,9 +53,9 @@ typedef struct hl_xcol {
     size_t index;    /* position among the question columns */
 } hl_xcol_t;
 
-/* Responses of one UTC day. */
+/* Responses of one local day. */
 typedef struct hl_xday {
-    int64_t day;      /* days since 1970-01-01 */
+    int64_t day;      /* local days since 1970-01-01 */
     int64_t complete; /* finished complete */
     int64_t partial;  /* finished partial */
 } hl_xday_t;
@@ -91,20 +91,25 @@ typedef struct hl_xscratch {
 #define XLSX_PAST_RANGE (-2) /* xlsx_row: past max_seq, end the walk (not an hl_rc) */
 
 typedef struct hl_xlsx {
-    int64_t max_seq;     /* rows with a higher sequence number are left out */
-    hl_store_t *st;      /* not owned */
-    lxw_workbook *wb;    /* owned until workbook_close */
-    lxw_format *f_head;  /* bold header */
-    lxw_format *f_time;  /* yyyy-mm-dd hh:mm:ss */
-    lxw_format *f_date;  /* yyyy-mm-dd */
-    lxw_format *f_pct;   /* 0.0% */
-    hl_xsurvey_t **sv;   /* owned: surveys met so far */
-    size_t n_sv, cap_sv; /* surveys used, allocated */
-    hl_xsurvey_t *last;  /* survey of the previous row (cache) */
-    char *buf;           /* owned: joined multi labels */
-    size_t cap_buf;      /* bytes allocated in buf */
-    int64_t rows;        /* responses written */
-    hl_err_t *err;       /* caller's error record */
+    int64_t max_seq;            /* rows with a higher sequence number are left out */
+    hl_store_t *st;             /* not owned */
+    lxw_workbook *wb;           /* owned until workbook_close */
+    lxw_format *f_head;         /* bold header, wrapped */
+    lxw_format *f_head_num;     /* bold, right-aligned: a header over numbers */
+    lxw_format *f_wrap;         /* wrapped text at the top: labels, question texts */
+    lxw_format *f_pct_top;      /* 0.0% at the top of a tall row */
+    lxw_format *f_time;         /* yyyy-mm-dd hh:mm:ss */
+    lxw_format *f_date;         /* yyyy-mm-dd */
+    lxw_format *f_pct;          /* 0.0% */
+    hl_xsurvey_t **sv;          /* owned: surveys met so far */
+    size_t n_sv, cap_sv;        /* surveys used, allocated */
+    hl_xsurvey_t *last;         /* survey of the previous row (cache) */
+    char *buf;                  /* owned: joined multi labels */
+    size_t cap_buf;             /* bytes allocated in buf */
+    int64_t rows;               /* responses written */
+    const hl_xlsx_zone_t *zone; /* local time, or NULL: UTC */
+    char zone_name[16];         /* "UTC+07:00": the offset at zone->now_utc_ms */
+    hl_err_t *err;              /* caller's error record */
     hl_xscratch_t scratch[HL_XLSX_SCRATCH_MAX]; /* scratch files before workbook_close */
     size_t n_scratch;                           /* entries in scratch */
 } hl_xlsx_t;
@@ -138,11 +143,26 @@ static int64_t day_of(int64_t utc_ms)
     return utc_ms >= 0 ? utc_ms / 86400000 : (utc_ms - 86399999) / 86400000;
 }
 
-/* UTC time in whole seconds (as the CSV), for worksheet_write_datetime. */
-static lxw_datetime to_datetime(int64_t utc_ms)
+/* Local time minus UTC at utc_ms (0 without a zone). */
+static int64_t zone_offset(const hl_xlsx_zone_t *z, int64_t utc_ms)
 {
-    int64_t day = day_of(utc_ms);
-    int64_t secs = (utc_ms - day * 86400000) / 1000;
+    return z && z->offset_ms ? z->offset_ms(utc_ms) : 0;
+}
+
+/* "UTC+07:00": the zone's offset at the export's time. */
+static void zone_name(const hl_xlsx_zone_t *z, char out[16])
+{
+    int64_t off = z ? zone_offset(z, z->now_utc_ms) / 60000 : 0;
+    int64_t a = off < 0 ? -off : off;
+    snprintf(out, 16, "UTC%c%02d:%02d", off < 0 ? '-' : '+', (int)(a / 60 % 100), (int)(a % 60));
+}
+
+/* Local time in whole seconds (as the CSV), for worksheet_write_datetime. */
+static lxw_datetime to_datetime(const hl_xlsx_zone_t *z, int64_t utc_ms)
+{
+    int64_t local = utc_ms + zone_offset(z, utc_ms);
+    int64_t day = day_of(local);
+    int64_t secs = (local - day * 86400000) / 1000;
     lxw_datetime dt = {0};
     civil_from_days(day, &dt.year, &dt.month, &dt.day);
     dt.hour = (int)(secs / 3600);
@@ -167,8 +187,113 @@ static int xcol_cmp(const void *a, const void *b)
     return strcmp(((const hl_xcol_t *)a)->qid, ((const hl_xcol_t *)b)->qid);
 }
 
-/* "yes"/"no" in the survey's language (the screens' words; core cannot
- * include firmware/ui). */
+/* The words a reader sees, in the survey's default language (core cannot
+ * include firmware/ui's hl_strings). */
+typedef enum hl_xword {
+    XW_RESPONSE_ID,
+    XW_SEQ,
+    XW_KIOSK,
+    XW_VERSION,
+    XW_LANGUAGE,
+    XW_STARTED,
+    XW_FINISHED,
+    XW_STATUS,
+    XW_SUSPECT,
+    XW_CLOCK,
+    XW_OFFICER,
+    XW_COUNTER,
+    XW_COMPLETE,
+    XW_PARTIAL,
+    XW_IN_PROGRESS,
+    XW_MIN_INTERVAL,
+    XW_MAX_PER_HOUR,
+    XW_SURVEY,
+    XW_RESPONSES,
+    XW_SAT_RATE,
+    XW_SAT_MEANS,
+    XW_NO_SMILEY,
+    XW_QUESTION_ID,
+    XW_QUESTION,
+    XW_OPTION_CODE,
+    XW_OPTION,
+    XW_COUNT,
+    XW_SHARE,
+    XW_ANSWERED,
+    XW_DATE,
+    XW_PAGE,
+    XW_COUNT_OF
+} hl_xword_t;
+
+static const char *const xwords[XW_COUNT_OF][HL_LANG_COUNT] = {
+    [XW_RESPONSE_ID] = {"Mã phản hồi", "Response id"},
+    [XW_SEQ] = {"Số thứ tự", "No."},
+    [XW_KIOSK] = {"Ki-ốt", "Kiosk"},
+    [XW_VERSION] = {"Phiên bản khảo sát", "Survey version"},
+    [XW_LANGUAGE] = {"Ngôn ngữ", "Language"},
+    [XW_STARTED] = {"Bắt đầu", "Started"},
+    [XW_FINISHED] = {"Kết thúc", "Finished"},
+    [XW_STATUS] = {"Trạng thái", "Status"},
+    [XW_SUSPECT] = {"Cảnh báo", "Flag"},
+    [XW_CLOCK] = {"Giờ máy đáng tin", "Clock trusted"},
+    [XW_OFFICER] = {"Mã cán bộ", "Officer"},
+    [XW_COUNTER] = {"Quầy", "Counter"},
+    [XW_COMPLETE] = {"Hoàn thành", "Complete"},
+    [XW_PARTIAL] = {"Chưa xong", "Not finished"},
+    [XW_IN_PROGRESS] = {"Đang trả lời", "In progress"},
+    [XW_MIN_INTERVAL] = {"Quá sát lượt trước", "Too soon after the previous one"},
+    [XW_MAX_PER_HOUR] = {"Quá số lượt mỗi giờ", "Over the hourly limit"},
+    [XW_SURVEY] = {"Khảo sát", "Survey"},
+    [XW_RESPONSES] = {"Số phản hồi", "Responses"},
+    [XW_SAT_RATE] = {"Tỷ lệ hài lòng", "Satisfaction rate"},
+    [XW_SAT_MEANS] = {"tỷ lệ chọn hai mức tốt nhất, trong số người đã trả lời câu hỏi "
+                      "mặt cười đầu tiên",
+                      "share of the two best levels among those who answered the first "
+                      "smiley question"},
+    [XW_NO_SMILEY] = {"(khảo sát không có câu hỏi mặt cười)", "(no smiley question)"},
+    [XW_QUESTION_ID] = {"Mã câu hỏi", "Question id"},
+    [XW_QUESTION] = {"Câu hỏi", "Question"},
+    [XW_OPTION_CODE] = {"Mã lựa chọn", "Option code"},
+    [XW_OPTION] = {"Lựa chọn", "Option"},
+    [XW_COUNT] = {"Số lượt", "Count"},
+    [XW_SHARE] = {"Tỷ lệ", "Share"},
+    [XW_ANSWERED] = {"(số người trả lời)", "(answered)"},
+    [XW_DATE] = {"Ngày", "Date"},
+    [XW_PAGE] = {"Trang", "Page"},
+};
+
+static const char *xw(hl_lang_t lang, hl_xword_t w)
+{
+    return xwords[w][lang < HL_LANG_COUNT ? lang : HL_LANG_VI];
+}
+
+static const char *status_word(hl_lang_t lang, hl_resp_status_t st)
+{
+    return xw(lang, st == HL_RESP_COMPLETE  ? XW_COMPLETE
+                    : st == HL_RESP_PARTIAL ? XW_PARTIAL
+                                            : XW_IN_PROGRESS);
+}
+
+/* Fair counting's flag in words; an unknown flag as it is. */
+static const char *suspect_word(hl_lang_t lang, const char *flag)
+{
+    if (!strcmp(flag, "min_interval")) return xw(lang, XW_MIN_INTERVAL);
+    if (!strcmp(flag, "max_per_hour")) return xw(lang, XW_MAX_PER_HOUR);
+    return flag;
+}
+
+/* A respondent's language code ("vi") as its name in lang. */
+static const char *lang_word(hl_lang_t lang, const char *code)
+{
+    static const char *const names[HL_LANG_COUNT][HL_LANG_COUNT] = {
+        {"Tiếng Việt", "Tiếng Anh"}, /* in Vietnamese */
+        {"Vietnamese", "English"},   /* in English */
+    };
+    hl_lang_t l;
+    if (!code || !hl_lang_parse(code, &l)) return code ? code : "";
+    return names[lang < HL_LANG_COUNT ? lang : HL_LANG_VI][l];
+}
+
+/* "yes"/"no" in the survey's language (the screens' words). */
 static const char *yesno_label(hl_lang_t lang, bool yes)
 {
     if (lang == HL_LANG_VI) return yes ? "Có" : "Không";
@@ -218,25 +343,77 @@ static void sheet_name(lxw_workbook *wb, const char *id, const char *suffix, cha
     }
 }
 
+/* Print set-up: landscape A4, fitted to the page width (any number of
+ * pages down), the first row on every page, "Trang N/M" at the foot. */
+static lxw_error sheet_print(lxw_worksheet *ws, hl_lang_t lang)
+{
+    char foot[64];
+    snprintf(foot, sizeof foot, "&L&A&R%s &P/&N", xw(lang, XW_PAGE));
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_margins(ws, 0.4, 0.4, 0.6, 0.6);
+    lxw_error e = worksheet_repeat_rows(ws, 0, 0);
+    if (!e) e = worksheet_set_footer(ws, foot);
+    return e;
+}
+
+/* Lines that text takes wrapped at about per_line characters, at most max. */
+static int wrap_lines(const char *text, int per_line, int max)
+{
+    size_t chars = 0;
+    for (const char *p = text ? text : ""; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    size_t n = (chars + (size_t)per_line - 1) / (size_t)per_line;
+    return n < 1 ? 1 : n > (size_t)max ? max : (int)n;
+}
+
 static int survey_header(hl_xlsx_t *x, hl_xsurvey_t *s)
 {
-    static const char *const fixed[HL_XLSX_FIXED_COLS] = {
-        "response_id", "seq",    "kiosk_id", "survey_version", "language",   "started_at",
-        "finished_at", "status", "suspect",  "clock_trusted",  "officer_id", "counter"};
-    static const double widths[HL_XLSX_FIXED_COLS] = {38, 8, 14, 9, 9, 20, 20, 12, 14, 12, 14, 20};
-    lxw_error e = LXW_NO_ERROR;
-    for (lxw_col_t c = 0; e == LXW_NO_ERROR && c < HL_XLSX_FIXED_COLS; c++) {
-        e = worksheet_write_string(s->ws, 0, c, fixed[c], x->f_head);
-        if (e == LXW_NO_ERROR) e = worksheet_set_column(s->ws, c, c, widths[c], NULL);
+    static const hl_xword_t fixed[HL_XLSX_FIXED_COLS] = {
+        XW_RESPONSE_ID, XW_SEQ,    XW_KIOSK,   XW_VERSION, XW_LANGUAGE, XW_STARTED,
+        XW_FINISHED,    XW_STATUS, XW_SUSPECT, XW_CLOCK,   XW_OFFICER,  XW_COUNTER};
+    static const double widths[HL_XLSX_FIXED_COLS] = {38, 7, 14, 9, 11, 18, 18, 12, 12, 9, 12, 12};
+    /* Columns for machines (response id, kiosk, survey version, clock, the
+     * codes) are grouped and collapsed: the sheet on screen and on paper
+     * shows words; the group's "+" shows them. */
+    static const bool technical[HL_XLSX_FIXED_COLS] = {1, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0};
+    lxw_row_col_options grouped = {.hidden = 1, .level = 1, .collapsed = 0};
+    /* The header row tall enough for its longest wrapped text: spreadsheets
+     * do not grow a row for wrapped text by themselves. */
+    int lines = 2; /* "Bắt đầu (UTC+07:00)" */
+    for (size_t i = 0; i < s->n_cols; i++) {
+        const hl_xq_t *q = &s->qs[i];
+        int n = wrap_lines(q->q ? hl_text_get(&q->q->text, s->lang) : s->cols[i], 15, 6);
+        lines = n > lines ? n : lines;
     }
+    lxw_error e = sheet_print(s->ws, s->lang);
+    if (e == LXW_NO_ERROR) e = sheet_print(s->sum, s->lang);
+    if (e == LXW_NO_ERROR) e = worksheet_set_row(s->ws, 0, 15.0 * lines, NULL);
+    char head[64];
+    for (lxw_col_t c = 0; e == LXW_NO_ERROR && c < HL_XLSX_FIXED_COLS; c++) {
+        const char *w = xw(s->lang, fixed[c]);
+        if (fixed[c] == XW_STARTED || fixed[c] == XW_FINISHED) {
+            snprintf(head, sizeof head, "%s (%s)", w, x->zone_name);
+            w = head;
+        }
+        e = worksheet_write_string(s->ws, 0, c, w, x->f_head);
+        if (e == LXW_NO_ERROR)
+            e = worksheet_set_column_opt(s->ws, c, c, widths[c], NULL,
+                                         technical[c] ? &grouped : NULL);
+    }
+    /* Per question: its text (wrapped) over the labels, then "<qid>_code". */
     char code[HL_ITEM_ID_MAX + 8];
     for (size_t i = 0; e == LXW_NO_ERROR && i < s->n_cols; i++) {
         lxw_col_t c = (lxw_col_t)(HL_XLSX_FIXED_COLS + 2 * i);
+        const hl_xq_t *q = &s->qs[i];
+        const char *text = q->q ? hl_text_get(&q->q->text, s->lang) : NULL;
         snprintf(code, sizeof code, "%s_code", s->cols[i]);
-        e = worksheet_write_string(s->ws, 0, c, s->cols[i], x->f_head);
+        e = worksheet_write_string(s->ws, 0, c, text && *text ? text : s->cols[i], x->f_head);
         if (e == LXW_NO_ERROR) e = worksheet_write_string(s->ws, 0, c + 1, code, x->f_head);
-        if (e == LXW_NO_ERROR) e = worksheet_set_column(s->ws, c, c, 28, NULL);
-        if (e == LXW_NO_ERROR) e = worksheet_set_column(s->ws, c + 1, c + 1, 18, NULL);
+        if (e == LXW_NO_ERROR) e = worksheet_set_column(s->ws, c, c, 16, NULL);
+        if (e == LXW_NO_ERROR)
+            e = worksheet_set_column_opt(s->ws, c + 1, c + 1, 18, NULL, &grouped);
     }
     if (e != LXW_NO_ERROR) return lxw_fail(x, e, "writing the header");
     worksheet_freeze_panes(s->ws, 1, 0);
@@ -411,13 +588,13 @@ static lxw_error write_answer(hl_xlsx_t *x, hl_xsurvey_t *s, size_t i, lxw_row_t
             lab = q->q->type == HL_Q_YESNO ? yesno_label(s->lang, oi == 0)
                                            : hl_text_get(&q->q->options[oi].label, s->lang);
         }
-        e = worksheet_write_string(s->ws, row, c, lab, NULL);
+        e = worksheet_write_string(s->ws, row, c, lab, x->f_wrap);
         break;
     }
     case HL_Q_MULTI: {
         const char *lab = multi_labels(x, s, q, v);
         if (!lab) return LXW_ERROR_MEMORY_MALLOC_FAILED;
-        e = worksheet_write_string(s->ws, row, c, lab, NULL);
+        e = worksheet_write_string(s->ws, row, c, lab, x->f_wrap);
         break;
     }
     case HL_Q_STARS:
@@ -439,10 +616,10 @@ static lxw_error write_answer(hl_xlsx_t *x, hl_xsurvey_t *s, size_t i, lxw_row_t
     return e;
 }
 
-static void count_day(hl_xsurvey_t *s, const hl_row_t *r, bool *nomem)
+static void count_day(hl_xsurvey_t *s, const hl_row_t *r, const hl_xlsx_zone_t *zone, bool *nomem)
 {
     if (r->status == HL_RESP_IN_PROGRESS) return;
-    int64_t day = day_of(r->started_utc_ms);
+    int64_t day = day_of(r->started_utc_ms + zone_offset(zone, r->started_utc_ms));
     size_t lo = 0, hi = s->n_days;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -488,20 +665,21 @@ static int xlsx_row(void *ctx, const hl_row_t *r)
         x->last = s;
     }
     lxw_row_t row = s->row;
-    lxw_datetime t = to_datetime(r->started_utc_ms);
+    lxw_datetime t = to_datetime(x->zone, r->started_utc_ms);
     lxw_error e = worksheet_write_string(s->ws, row, 0, r->uuid, NULL);
     if (!e) e = worksheet_write_number(s->ws, row, 1, (double)r->seq, NULL);
     if (!e) e = worksheet_write_string(s->ws, row, 2, r->kiosk_id, NULL);
     if (!e) e = worksheet_write_number(s->ws, row, 3, (double)r->survey_version, NULL);
-    if (!e) e = worksheet_write_string(s->ws, row, 4, r->lang, NULL);
+    if (!e) e = worksheet_write_string(s->ws, row, 4, lang_word(s->lang, r->lang), NULL);
     if (!e) e = worksheet_write_datetime(s->ws, row, 5, &t, x->f_time);
     if (!e && r->status != HL_RESP_IN_PROGRESS && r->finished_utc_ms >= 0) {
-        t = to_datetime(r->finished_utc_ms);
+        t = to_datetime(x->zone, r->finished_utc_ms);
         e = worksheet_write_datetime(s->ws, row, 6, &t, x->f_time);
     }
-    if (!e) e = worksheet_write_string(s->ws, row, 7, hl_resp_status_name(r->status), NULL);
+    if (!e) e = worksheet_write_string(s->ws, row, 7, status_word(s->lang, r->status), NULL);
     /* Empty when fair counting did not flag it. */
-    if (!e && r->suspect) e = worksheet_write_string(s->ws, row, 8, r->suspect, NULL);
+    if (!e && r->suspect)
+        e = worksheet_write_string(s->ws, row, 8, suspect_word(s->lang, r->suspect), NULL);
     if (!e) e = worksheet_write_boolean(s->ws, row, 9, r->clock_trusted, NULL);
     /* Empty cells when nobody was on duty. */
     if (!e && r->officer_id) e = worksheet_write_string(s->ws, row, 10, r->officer_id, NULL);
@@ -527,7 +705,7 @@ static int xlsx_row(void *ctx, const hl_row_t *r)
     if (e) return lxw_fail(x, e, "writing a response row");
 
     bool nomem = false;
-    count_day(s, r, &nomem);
+    count_day(s, r, x->zone, &nomem);
     if (nomem) return hl_err_set(x->err, HL_ERR_NOMEM, "out of memory counting days");
     s->total++;
     if (r->status == HL_RESP_COMPLETE)
@@ -586,53 +764,56 @@ static lxw_error write_option(hl_xlsx_t *x, const hl_xsurvey_t *s, const hl_xq_t
 static int survey_summary(hl_xlsx_t *x, const hl_xsurvey_t *s)
 {
     lxw_worksheet *ws = s->sum;
-    lxw_error e = worksheet_write_string(ws, 0, 0, "survey", x->f_head);
+    hl_lang_t L = s->lang;
+    lxw_error e = worksheet_write_string(ws, 0, 0, xw(L, XW_SURVEY), x->f_head);
     if (!e) e = worksheet_write_string(ws, 0, 1, s->id, NULL);
-    if (!e && s->sv)
-        e = worksheet_write_string(ws, 0, 2, hl_text_get(&s->sv->title, s->lang), NULL);
-    if (!e) e = sum_line(x, ws, 1, "responses", (double)s->total, NULL);
-    if (!e) e = sum_line(x, ws, 2, "complete", (double)s->complete, NULL);
-    if (!e) e = sum_line(x, ws, 3, "partial", (double)s->partial, NULL);
-    if (!e) e = sum_line(x, ws, 4, "in_progress", (double)s->in_progress, NULL);
-    if (!e) e = worksheet_write_string(ws, 5, 0, "satisfaction_rate", x->f_head);
+    if (!e && s->sv) e = worksheet_write_string(ws, 0, 2, hl_text_get(&s->sv->title, L), NULL);
+    if (!e) e = sum_line(x, ws, 1, xw(L, XW_RESPONSES), (double)s->total, NULL);
+    if (!e) e = sum_line(x, ws, 2, xw(L, XW_COMPLETE), (double)s->complete, NULL);
+    if (!e) e = sum_line(x, ws, 3, xw(L, XW_PARTIAL), (double)s->partial, NULL);
+    if (!e) e = sum_line(x, ws, 4, xw(L, XW_IN_PROGRESS), (double)s->in_progress, NULL);
+    if (!e) e = worksheet_write_string(ws, 5, 0, xw(L, XW_SAT_RATE), x->f_head);
     if (!e && s->sat_q >= 0) {
         const hl_xq_t *q = &s->qs[s->sat_q];
         if (q->answered)
             e = worksheet_write_number(
                 ws, 5, 1, (double)(q->counts[0] + q->counts[1]) / (double)q->answered, x->f_pct);
         if (!e) e = worksheet_write_string(ws, 5, 2, q->qid, NULL);
-        if (!e)
-            e = worksheet_write_string(ws, 5, 3,
-                                       "share of the two best levels among responses that "
-                                       "answered the first smiley question",
-                                       NULL);
+        if (!e) e = worksheet_write_string(ws, 5, 3, xw(L, XW_SAT_MEANS), NULL);
     } else if (!e) {
-        e = worksheet_write_string(ws, 5, 2, "no smiley question", NULL);
+        e = worksheet_write_string(ws, 5, 2, xw(L, XW_NO_SMILEY), NULL);
     }
 
-    static const char *const head[] = {"question", "text", "option", "label", "count", "percent"};
+    static const hl_xword_t head[] = {XW_QUESTION_ID, XW_QUESTION, XW_OPTION_CODE,
+                                      XW_OPTION,      XW_COUNT,    XW_SHARE};
     lxw_row_t row = 7;
     for (lxw_col_t c = 0; !e && c < 6; c++)
-        e = worksheet_write_string(ws, row, c, head[c], x->f_head);
+        e = worksheet_write_string(ws, row, c, xw(L, head[c]), c >= 4 ? x->f_head_num : x->f_head);
     row++;
     for (size_t i = 0; !e && i < s->n_cols; i++) {
         const hl_xq_t *q = &s->qs[i];
-        e = worksheet_write_string(ws, row, 0, q->qid, x->f_head);
+        /* The question's text wrapped in its column (about 48 characters a
+         * line), the row's cells at its top. */
+        int lines = q->q ? wrap_lines(hl_text_get(&q->q->text, s->lang), 48, 8) : 1;
+        e = lines > 1 ? worksheet_set_row(ws, row, 15.0 * lines, NULL) : LXW_NO_ERROR;
+        if (!e) e = worksheet_write_string(ws, row, 0, q->qid, x->f_head);
         if (!e && q->q)
-            e = worksheet_write_string(ws, row, 1, hl_text_get(&q->q->text, s->lang), NULL);
-        if (!e) e = worksheet_write_string(ws, row, 2, "(answered)", NULL);
-        if (!e) e = worksheet_write_number(ws, row, 4, (double)q->answered, NULL);
+            e = worksheet_write_string(ws, row, 1, hl_text_get(&q->q->text, s->lang), x->f_wrap);
+        if (!e) e = worksheet_write_string(ws, row, 3, xw(L, XW_ANSWERED), x->f_wrap);
+        if (!e) e = worksheet_write_number(ws, row, 4, (double)q->answered, x->f_wrap);
         if (!e && s->total)
             e = worksheet_write_number(ws, row, 5, (double)q->answered / (double)s->total,
-                                       x->f_pct);
+                                       x->f_pct_top);
         row++;
         for (size_t o = 0; !e && o < q->n_opts; o++)
             e = write_option(x, s, q, o, row++);
     }
     row++;
-    static const char *const dhead[] = {"date", "complete", "partial"};
-    for (lxw_col_t c = 0; !e && c < 3; c++)
-        e = worksheet_write_string(ws, row, c, dhead[c], x->f_head);
+    char dhead[64];
+    snprintf(dhead, sizeof dhead, "%s (%s)", xw(L, XW_DATE), x->zone_name);
+    e = e ? e : worksheet_write_string(ws, row, 0, dhead, x->f_head);
+    if (!e) e = worksheet_write_string(ws, row, 1, xw(L, XW_COMPLETE), x->f_head_num);
+    if (!e) e = worksheet_write_string(ws, row, 2, xw(L, XW_PARTIAL), x->f_head_num);
     row++;
     for (size_t d = 0; !e && d < s->n_days; d++, row++) {
         lxw_datetime dt = {0};
@@ -668,17 +849,19 @@ static int close_fail(lxw_error le, int e, const char *dir, const char *path, hl
 }
 
 int hl_export_xlsx(hl_store_t *st, const char *survey_id, const char *out_path,
-                   hl_export_result_t *res, hl_err_t *err)
+                   const hl_xlsx_zone_t *zone, hl_export_result_t *res, hl_err_t *err)
 {
-    return hl_export_xlsx_range(st, survey_id, 0, INT64_MAX, out_path, res, err);
+    return hl_export_xlsx_range(st, survey_id, 0, INT64_MAX, out_path, zone, res, err);
 }
 
 int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_seq, int64_t max_seq,
-                         const char *out_path, hl_export_result_t *res, hl_err_t *err)
+                         const char *out_path, const hl_xlsx_zone_t *zone, hl_export_result_t *res,
+                         hl_err_t *err)
 {
     char tmp[PATH_MAX], dir[PATH_MAX];
     bool tmp_made = false;
-    hl_xlsx_t x = {.st = st, .err = err, .max_seq = max_seq};
+    hl_xlsx_t x = {.st = st, .err = err, .max_seq = max_seq, .zone = zone};
+    zone_name(zone, x.zone_name);
     int rc = HL_OK;
 
     if (res) memset(res, 0, sizeof *res);
@@ -729,14 +912,26 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
     x.f_time = workbook_add_format(x.wb);
     x.f_date = workbook_add_format(x.wb);
     x.f_pct = workbook_add_format(x.wb);
-    if (!x.f_head || !x.f_time || !x.f_date || !x.f_pct) {
+    x.f_wrap = workbook_add_format(x.wb);
+    x.f_head_num = workbook_add_format(x.wb);
+    x.f_pct_top = workbook_add_format(x.wb);
+    if (!x.f_head || !x.f_time || !x.f_date || !x.f_pct || !x.f_wrap || !x.f_head_num ||
+        !x.f_pct_top) {
         rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory starting %s", out_path);
         goto done;
     }
     format_set_bold(x.f_head);
+    format_set_text_wrap(x.f_head);
+    format_set_align(x.f_head, LXW_ALIGN_VERTICAL_TOP);
+    format_set_text_wrap(x.f_wrap);
+    format_set_align(x.f_wrap, LXW_ALIGN_VERTICAL_TOP);
+    format_set_bold(x.f_head_num);
+    format_set_align(x.f_head_num, LXW_ALIGN_RIGHT);
     format_set_num_format(x.f_time, "yyyy-mm-dd hh:mm:ss");
     format_set_num_format(x.f_date, "yyyy-mm-dd");
     format_set_num_format(x.f_pct, "0.0%");
+    format_set_num_format(x.f_pct_top, "0.0%");
+    format_set_align(x.f_pct_top, LXW_ALIGN_VERTICAL_TOP);
 
     if (survey_id) {
         hl_xsurvey_t *s = NULL;
@@ -858,10 +1053,9 @@ done:
 int hl_xlsx_bundle_write(void *ctx, hl_store_t *st, int64_t after_seq, int64_t max_seq, int dirfd,
                          const char *tmp_name, hl_err_t *err)
 {
-    (void)ctx;
     /* libxlsxwriter takes paths: reach the bundle folder through its open
      * descriptor (Linux), so a link planted on the stick is never followed. */
     char path[64 + PATH_MAX];
     snprintf(path, sizeof path, "/proc/self/fd/%d/%s", dirfd, tmp_name);
-    return hl_export_xlsx_range(st, NULL, after_seq, max_seq, path, NULL, err);
+    return hl_export_xlsx_range(st, NULL, after_seq, max_seq, path, ctx, NULL, err);
 }

@@ -118,6 +118,7 @@ static const char *const hl_str_table[HL_STR_COUNT][HL_LANG_COUNT] = {
                              "The survey is not valid, nothing was installed:"},
     [HL_STR_TECH_MORE] = {"+%d lỗi khác", "+%d more"},
     [HL_STR_TECH_UNREADABLE] = {"(không đọc được)", "(cannot be read)"},
+    [HL_STR_TECH_PAGE_OF] = {"Trang %d/%d", "Page %d of %d"},
     [HL_STR_TECH_EXPORT_NOW] = {"Xuất ra USB ngay", "Export to USB now"},
     [HL_STR_TECH_SYNC_NOW] = {"Đồng bộ ngay", "Sync now"},
     [HL_STR_TECH_PUSHING] = {"Đang gửi…", "Sending…"},

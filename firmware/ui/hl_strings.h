@@ -119,6 +119,7 @@ typedef enum hl_str_id {
     HL_STR_TECH_INVALID,     /* heading of the check's errors */
     HL_STR_TECH_MORE,        /* "+%d lỗi khác" / "+%d more" */
     HL_STR_TECH_UNREADABLE,  /* a file that does not load: "(không đọc được)" */
+    HL_STR_TECH_PAGE_OF,     /* the stick's files: "Trang %d/%d" / "Page %d of %d" */
     /* Transfer page. */
     HL_STR_TECH_EXPORT_NOW,   /* "Xuất ra USB ngay" / "Export to USB now" */
     HL_STR_TECH_SYNC_NOW,     /* "Đồng bộ ngay" / "Sync now" */

@@ -763,21 +763,49 @@ static void t_survey(t_ctx_t *t, hl_rect_t C)
         t_survey_item(t, id, ui_rect(A.x, y, A.w, item_h), &v->installed[i], false);
         y += item_h + L->G;
     }
-    /* On the stick, then roll back. */
-    t_text(t, t_str(t, HL_STR_TECH_ON_STICK), ui_rect(B.x, B.y, B.w, hh), L->small_px + 2, true,
+    /* On the stick, then roll back. With more files than fit, "page 2 of
+     * 3" under the heading and the page buttons at its right. */
+    bool listed = v->stick && v->n_on_stick > 0;
+    int n = listed ? imin(v->n_on_stick, HL_TECH_MAX_SURVEYS) : 0;
+    int first = imax(0, v->stick_first), total = imax(v->n_stick_total, first + n);
+    int rb_h = v->can_rollback ? L->T + L->G : 0;
+    int rows = imax(0, (B.h - hh - L->G / 2 - rb_h + L->G) / (item_h + L->G));
+    bool pager = listed && (first > 0 || total - first > rows);
+    int head_h = pager ? imax(hh, L->T) : hh;
+    if (pager) {
+        int room = B.h - head_h - L->G / 2;
+        rows = (room - rb_h + L->G) / (item_h + L->G);
+        if (rows < 1) rows = (room + L->G) / (item_h + L->G); /* roll back makes room */
+        rows = imax(0, rows);
+    }
+    rows = imin(rows, HL_TECH_MAX_SURVEYS); /* a page's files: the buttons' step */
+    int tw = pager ? B.w - 2 * L->T - 2 * L->G : B.w;
+    t_text(t, t_str(t, HL_STR_TECH_ON_STICK), ui_rect(B.x, B.y, tw, hh), L->small_px + 2, true,
            COL_TEXT, HL_ALIGN_LEFT, 1);
-    y = B.y + hh + L->G / 2;
-    if (!v->stick || v->n_on_stick == 0) {
+    if (pager) {
+        int step = imax(1, rows);
+        int page = (first + step - 1) / step + 1;
+        int pages = page + (imax(0, total - first - step) + step - 1) / step;
+        t_text(t, t_fmt(t, HL_STR_TECH_PAGE_OF, page, pages),
+               ui_rect(B.x, B.y + hh, tw, imax(slh, head_h - hh)), L->small_px, true, COL_TEXT,
+               HL_ALIGN_LEFT, 1);
+        bool has_prev = first > 0, has_next = first + step < total;
+        ui_button(b, "tech:stick:prev", ui_rect(B.x + B.w - 2 * L->T - L->G, B.y, L->T, L->T),
+                  has_prev ? UI_QUIET : UI_DISABLED, "‹", L->q_px, true);
+        ui_button(b, "tech:stick:next", ui_rect(B.x + B.w - L->T, B.y, L->T, L->T),
+                  has_next ? UI_QUIET : UI_DISABLED, "›", L->q_px, true);
+    }
+    y = B.y + head_h + L->G / 2;
+    if (!listed) {
         hl_rect_t m = ui_rect(B.x, y, B.w, imax(L->T, 2 * slh));
         ui_fill(b, m, COL_DISABLED, L->radius);
         t_text(t, t_str(t, v->stick ? HL_STR_TECH_STICK_EMPTY : HL_STR_TECH_PLUG_STICK),
                ui_inset(m, L->pad, 2), L->label_px, true, COL_MUTED, HL_ALIGN_CENTER, 2);
         y += m.h + L->G;
     } else {
-        for (int i = 0; i < v->n_on_stick && i < HL_TECH_MAX_SURVEYS; i++) {
-            if (y + item_h > B.y + B.h) break;
+        for (int i = 0; i < imin(rows, n); i++) {
             char id[HL_SCENE_ID_MAX];
-            snprintf(id, sizeof id, "tech:survey:install:%d", i);
+            snprintf(id, sizeof id, "tech:survey:install:%d", first + i);
             t_survey_item(t, id, ui_rect(B.x, y, B.w, item_h), &v->on_stick[i], true);
             y += item_h + L->G;
         }

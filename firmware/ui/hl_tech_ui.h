@@ -61,8 +61,14 @@ typedef struct hl_tech_view {
     /* Survey (page SURVEY). */
     hl_tech_survey_item_t installed[HL_TECH_MAX_SURVEYS];
     int n_installed;
-    hl_tech_survey_item_t on_stick[HL_TECH_MAX_SURVEYS]; /* HAILONG/surveys/ on the stick */
+    hl_tech_survey_item_t on_stick[HL_TECH_MAX_SURVEYS]; /* HAILONG/surveys/ on the stick:
+                                                            files stick_first.. in natural name
+                                                            order (the screen shows as many as
+                                                            fit, with page buttons) */
     int n_on_stick;
+    int stick_first;          /* the index among all of on_stick[0] (tech:survey:install:N is
+                                 stick_first + i; tech:stick:prev|next turn the page) */
+    int n_stick_total;        /* *.json files on the stick, every page */
     bool stick;               /* an authorised stick is in */
     bool can_rollback;        /* a previous survey is kept */
     const hl_diags_t *errors; /* the last install's problems (file:line:col message), or NULL */

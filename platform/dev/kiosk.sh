@@ -5,6 +5,8 @@
 # through KMS on a console with a GPU (/dev/dri), and otherwise (a server with
 # no screen at all) it plays the bundled demo script headless, saving a
 # screenshot of every step into build/demo-shots/ and printing what it stored.
+# Without arguments it is a demo: its responses go to a new temporary folder
+# (printed), never into the kiosk's real data folder (/var/lib/hailong as root).
 # Extra arguments go to `hailong run` instead (e.g. --data-dir DIR, --size WxH).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -15,11 +17,13 @@ cmake --build "$top/build" --target hailong -j"$(nproc)" >/dev/null
 if [ $# -gt 0 ]; then
   exec "$top/build/hailong" run "$@"
 fi
+demo=$(mktemp -d "${TMPDIR:-/tmp}/hailong-demo.XXXXXX")
+echo "hailong: demo data folder (responses, database): $demo (delete it when done)" >&2
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ -e /dev/dri/card0 ]; then
   echo "hailong: starting the kiosk (desktop: Ctrl+Alt+Q quits, F11 fullscreen)" >&2
-  exec "$top/build/hailong" run
+  exec "$top/build/hailong" run --data-dir "$demo"
 fi
 echo "hailong: no display here: playing the demo headless; screenshots in build/demo-shots/" >&2
 mkdir -p "$top/build/demo-shots"
-exec "$top/build/hailong" run --headless --script "$top/assets/scripts/demo-screen.txt" \
-  --screenshots "$top/build/demo-shots"
+exec "$top/build/hailong" run --data-dir "$demo" --headless \
+  --script "$top/assets/scripts/demo-screen.txt" --screenshots "$top/build/demo-shots"

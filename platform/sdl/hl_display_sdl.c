@@ -5,7 +5,9 @@
  *   kms       SDL's kmsdrm driver, a fullscreen-desktop window at the panel's
  *             native mode, cursor hidden, accelerated renderer with vsync;
  *   desktop   an ordinary window (opts w x h, not resizable), the mouse acting
- *             as a finger, F11 toggles fullscreen, Ctrl+Alt+Q quits;
+ *             as a finger, F11 toggles fullscreen, Ctrl+Alt+Q quits; with no
+ *             display at all SDL would fall back to an invisible driver
+ *             (offscreen, dummy): opening fails with a message instead;
  *   headless  SDL's dummy video driver and the software renderer drawing into
  *             the dummy window's in-memory surface (XRGB8888). The renderer
  *             draws into the window surface rather than a surface of our own
@@ -270,6 +272,24 @@ int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t 
                                 ? "is another program holding the screen (a desktop, plymouth)? "
                                   "is the user in the video and input groups?"
                                 : "is DISPLAY or WAYLAND_DISPLAY set? try --headless");
+        free(d);
+        return rc;
+    }
+    /* With no display at all SDL falls back to a driver that shows nothing
+     * (offscreen, dummy): a kiosk nobody can see must not start. */
+    const char *drv = SDL_GetCurrentVideoDriver();
+    if (d->backend != HL_BACKEND_HEADLESS && drv &&
+        (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy"))) {
+        int rc = hl_err_set(err, HL_ERR_IO,
+                            "no screen to show the kiosk on (%s backend): there is no desktop "
+                            "display (DISPLAY and WAYLAND_DISPLAY are not set, or SDL_VIDEODRIVER "
+                            "names an invisible driver: SDL chose \"%s\") and no KMS screen "
+                            "(/dev/dri/card0); run it on the kiosk's screen or in a desktop "
+                            "session, or play a script without a screen: hailong run --headless "
+                            "--script FILE",
+                            hl_backend_name(d->backend), drv);
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        if (SDL_WasInit(SDL_INIT_EVERYTHING) == 0) SDL_Quit();
         free(d);
         return rc;
     }

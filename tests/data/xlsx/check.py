@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """check.py: reads an .xlsx back with openpyxl and prints it as JSON for
 tests/test_xlsx.c: per sheet its name, frozen cell, column widths (by
-letter) and its cells as rows of [type, value, number_format] (null for an
-empty cell); types: "s" text, "n" number, "d" date-time (ISO 8601), "b"
-boolean. Exit code 3 when openpyxl is missing (install python3-openpyxl).
+letter), hidden (grouped) columns (by letter), its print set-up ("print": orientation, paper, fit_to_page,
+fit_width, fit_height, title_rows, the footer's right part) and its cells
+as rows of [type, value, number_format] (null for an empty cell); types:
+"s" text, "n" number, "d" date-time (ISO 8601), "b" boolean. Exit code 3 when openpyxl is missing (install python3-openpyxl).
 
 Usage: /usr/bin/python3 tests/data/xlsx/check.py FILE.xlsx
 """
@@ -37,7 +38,17 @@ def main():
     for ws in wb.worksheets:
         widths = {k: d.width for k, d in ws.column_dimensions.items() if d.width}
         rows = [[cell(c) for c in row] for row in ws.iter_rows()]
-        out.append({"name": ws.title, "freeze": ws.freeze_panes, "widths": widths, "rows": rows})
+        ps = ws.page_setup
+        fit = ws.sheet_properties.pageSetUpPr
+        prn = {"orientation": ps.orientation, "paper": ps.paperSize,
+               "fit_to_page": bool(fit and fit.fitToPage),
+               # an absent fitToWidth/fitToHeight means 1 (the OOXML default)
+               "fit_width": 1 if ps.fitToWidth is None else int(ps.fitToWidth),
+               "fit_height": 1 if ps.fitToHeight is None else int(ps.fitToHeight),
+               "title_rows": ws.print_title_rows, "footer": ws.oddFooter.right.text}
+        hidden = sorted(k for k, d in ws.column_dimensions.items() if d.hidden)
+        out.append({"name": ws.title, "freeze": ws.freeze_panes, "widths": widths, "rows": rows,
+                    "print": prn, "hidden": hidden})
     json.dump({"sheets": out}, sys.stdout, ensure_ascii=False)
 
 
