@@ -428,28 +428,24 @@ static void test_the_survey_page_sorts_every_stick_file_and_pages_through_them(v
     char script[4096];
     snprintf(script, sizeof script,
              GESTURE RIGHT_PIN
-             "stick %s\ntap tech:page:survey\n"
-             "expect-text Trang 1/\n"
+             "stick %s\n" LOOK "tap tech:page:survey\n" LOOK "expect-text Trang 1/\n"
              "expect-target tech:survey:install:0\n"
              "expect-text khao-sat-1.json\n"
              "expect-no-text khao-sat-10.json\n"
-             "tap tech:stick:prev\n" /* disabled on the first page: nothing moves */
+             "tap tech:stick:prev\n" LOOK /* disabled on the first page: nothing moves */
              "expect-text Trang 1/\n"
-             "tap tech:stick:next\n"
-             "expect-no-text Trang 1/\n"
+             "tap tech:stick:next\n" LOOK "expect-no-text Trang 1/\n"
              "expect-text Trang 2/\n"
              "expect-no-target tech:survey:install:0\n"
              /* to the last page (12 files: at most 12 pages), then back one */
-             "tap tech:stick:next\ntap tech:stick:next\ntap tech:stick:next\n"
-             "tap tech:stick:next\ntap tech:stick:next\ntap tech:stick:next\n"
-             "tap tech:stick:next\ntap tech:stick:next\ntap tech:stick:next\n"
-             "tap tech:stick:next\n"
-             "expect-text khao-sat-12.json\n"
+             "tap tech:stick:next\n" LOOK "tap tech:stick:next\n" LOOK "tap tech:stick:next\n" LOOK
+             "tap tech:stick:next\n" LOOK "tap tech:stick:next\n" LOOK "tap tech:stick:next\n" LOOK
+             "tap tech:stick:next\n" LOOK "tap tech:stick:next\n" LOOK "tap tech:stick:next\n" LOOK
+             "tap tech:stick:next\n" LOOK "expect-text khao-sat-12.json\n"
              "expect-target tech:survey:install:11\n"
              "expect-no-target tech:survey:install:12\n"
              "expect-no-text khao-sat-1.json\n"
-             "tap tech:survey:install:9\n"
-             "tap tech:close\nexpect-target answer:q10:yes\n",
+             "tap tech:survey:install:9\n" LOOK "tap tech:close\nexpect-target answer:q10:yes\n",
              stick);
     char *out = NULL, *err = NULL;
     int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
