@@ -43,7 +43,8 @@ static const char bench_usage[] =
     "       hailong bench ui [--frames N] [--idle-s S]   (see hailong bench ui --help)\n"
     "       hailong --config FILE bench sync [--responses N]   (see its --help)\n"
     "Measures the response store on the data directory's medium and prints one JSON line:\n"
-    "  phase 1: N responses (default 10000) saved one durable commit per answer, with\n"
+    "  phase 1: N responses (default 10000) saved one durable commit per answer (each\n"
+    "           finished one chained and signed as the kiosk does), with\n"
     "           commit latency next to a raw 4 KiB fsync, and bytes written per response;\n"
     "  phase 2: M synthetic responses (default 1000000) bulk-loaded, then the CSV export\n"
     "           timed against the sqlite3 shell producing the same rows.\n"
@@ -151,6 +152,11 @@ static int bench_phase1(hl_cli_t *cli, const char *root, const hl_bench_opts_t *
     if (fd < 0) return hl_err_set(err, HL_ERR_IO, "cannot create %s: %s", probe, strerror(errno));
     rc = hl_store_open(dir, NULL, &st, NULL, err);
     if (rc == HL_OK) rc = hl_store_use_survey(st, cli->survey, cli->cfg.kiosk_id, err);
+    /* As the kiosk commits: each finished response chained and signed with
+     * a device key (a fresh one, not the kiosk's) in its finishing commit. */
+    hl_devkey_t key = {0};
+    if (rc == HL_OK) rc = hl_devkey_generate(&cli->sys, &key, err);
+    if (rc == HL_OK) rc = hl_store_set_signer(st, &key, err);
     uint64_t rng = 0x2545F4914F6CDD1DULL;
     hl_bench_probe_t pr = {p1, fd};
     double t0 = hl_bench_now_s();
@@ -165,6 +171,7 @@ static int bench_phase1(hl_cli_t *cli, const char *root, const hl_bench_opts_t *
         hl_io_sample_t a = {0}, b = {0};
         bool ok = io_read(&a);
         hl_store_close(st); /* includes the final checkpoint */
+        hl_devkey_free(&key);
         ok = io_read(&b) && ok;
         p1->io_ok = p1->io_ok && ok;
         p1->wchar += b.wchar - a.wchar;
