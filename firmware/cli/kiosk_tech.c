@@ -304,11 +304,17 @@ static int name_cmp(const void *a, const void *b)
     return strcmp((const char *)a, (const char *)b);
 }
 
-/* Lists *.json in dir (sorted by name) into items; returns how many. */
-static int tech_list_dir(const char *dir, hl_tech_survey_item_t *items, int max, const char *active)
+/* Lists *.json in dir (sorted by name) into items; returns how many. root
+ * set (a stick): dir is inside it and no link is followed (hl_file_opendir). */
+static int tech_list_dir(const char *root, const char *dir, hl_tech_survey_item_t *items, int max,
+                         const char *active)
 {
-    DIR *d = opendir(dir);
-    if (!d) return 0;
+    int dfd = hl_file_opendir(root, dir, NULL);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0) close(dfd);
+        return 0;
+    }
     char names[HL_TECH_MAX_SURVEYS][128];
     int n = 0;
     struct dirent *e;
@@ -324,7 +330,7 @@ static int tech_list_dir(const char *dir, hl_tech_survey_item_t *items, int max,
         char path[PATH_MAX];
         pfmt(path, sizeof path, "%s/%s", dir, names[i]);
         hl_survey_t *s = NULL;
-        if (hl_survey_load_file(path, &s, NULL) == HL_OK) {
+        if (hl_survey_load_file_at(root, path, &s, NULL) == HL_OK) {
             pfmt(it->id, sizeof it->id, "%s", s->id);
             it->version = (long long)s->version;
         }
@@ -348,17 +354,24 @@ static void tech_list_surveys(hl_kiosk_t *k)
     char dir[PATH_MAX];
     tech_installed_dir(k, dir, sizeof dir);
     hl_tech_view_t *v = &k->view;
-    v->n_installed = tech_list_dir(dir, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file);
+    v->n_installed = tech_list_dir(NULL, dir, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file);
     char bundled[PATH_MAX];
     pfmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
-    v->n_installed += tech_list_dir(bundled, v->installed + v->n_installed,
+    v->n_installed += tech_list_dir(NULL, bundled, v->installed + v->n_installed,
                                     HL_TECH_MAX_SURVEYS - v->n_installed, k->cli->survey_file);
     v->n_on_stick = 0;
     v->stick = k->has_tech_stick;
     if (k->has_tech_stick) {
-        char sd[PATH_MAX];
-        pfmt(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
-        v->n_on_stick = tech_list_dir(sd, v->on_stick, HL_TECH_MAX_SURVEYS, NULL);
+        v->n_on_stick = tech_list_dir(k->tech_stick.mount, TECH_STICK_DIR, v->on_stick,
+                                      HL_TECH_MAX_SURVEYS, NULL);
+        hl_err_t err = {0};
+        int fd = v->n_on_stick ? -1 : hl_file_opendir(k->tech_stick.mount, TECH_STICK_DIR, &err);
+        if (fd >= 0) close(fd);
+        char why[sizeof k->notice];
+        pfmt(why, sizeof why, "Không đọc được USB / Cannot read the stick: %s", err.msg);
+        /* e.g. a link where a folder should be; said once, not at each refresh */
+        if (!v->n_on_stick && fd < 0 && err.code != HL_ERR_NOT_FOUND && strcmp(why, k->notice))
+            tech_notice(k, true, "%s", why);
     }
     v->can_rollback = k->prev_survey[0] != '\0';
 }
@@ -369,7 +382,7 @@ static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
     char dir[PATH_MAX];
     tech_installed_dir(k, dir, sizeof dir);
     hl_tech_survey_item_t items[HL_TECH_MAX_SURVEYS];
-    int n = tech_list_dir(dir, items, HL_TECH_MAX_SURVEYS, NULL);
+    int n = tech_list_dir(NULL, dir, items, HL_TECH_MAX_SURVEYS, NULL);
     if (i < 0) return false;
     if (i < n) {
         pfmt(out, size, "%s/%s", dir, items[i].file);
@@ -377,7 +390,7 @@ static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
     }
     char bundled[PATH_MAX];
     pfmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
-    int m = tech_list_dir(bundled, items, HL_TECH_MAX_SURVEYS - n, NULL);
+    int m = tech_list_dir(NULL, bundled, items, HL_TECH_MAX_SURVEYS - n, NULL);
     if (i - n < m && i >= n) {
         pfmt(out, size, "%s/%s", bundled, items[i - n].file);
         return true;
@@ -447,40 +460,25 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     return true;
 }
 
-/* Copies src to dst atomically (temporary file, fsync, rename). */
-static bool tech_copy(const char *src, const char *dst, char *why, size_t whysz)
+/* Writes the len bytes checked (the survey's source, read once from the
+ * stick) to dst atomically (temporary file, fsync, rename). */
+static bool tech_copy(const char *bytes, size_t len, const char *dst, char *why, size_t whysz)
 {
     char tmp[PATH_MAX];
     pfmt(tmp, sizeof tmp, "%s.tmp-%d", dst, (int)getpid());
-    int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (in < 0) {
-        pfmt(why, whysz, "cannot read %s: %s", src, strerror(errno));
-        return false;
-    }
     int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (out < 0) {
         pfmt(why, whysz, "cannot write %s: %s", tmp, strerror(errno));
-        close(in);
         return false;
     }
-    char buf[65536];
-    ssize_t r;
     bool ok = true;
-    while (ok && (r = read(in, buf, sizeof buf)) != 0) {
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            ok = false;
-            break;
-        }
-        for (ssize_t off = 0; ok && off < r;) {
-            ssize_t w = write(out, buf + off, (size_t)(r - off));
-            if (w < 0 && errno != EINTR) ok = false;
-            if (w > 0) off += w;
-        }
+    for (size_t off = 0; ok && off < len;) {
+        ssize_t w = write(out, bytes + off, len - off);
+        if (w < 0 && errno != EINTR) ok = false;
+        if (w > 0) off += (size_t)w;
     }
     if (ok && fsync(out) != 0) ok = false;
     int e = errno;
-    close(in);
     if (close(out) != 0) ok = false;
     if (ok && rename(tmp, dst) != 0) ok = false;
     if (!ok) {
@@ -496,20 +494,19 @@ static void tech_install(hl_kiosk_t *k, int i)
         tech_notice(k, true, "Cắm USB của kỹ thuật viên / Insert the technician's USB stick first");
         return;
     }
-    char sd[PATH_MAX];
-    pfmt(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
     hl_tech_survey_item_t items[HL_TECH_MAX_SURVEYS];
-    int n = tech_list_dir(sd, items, HL_TECH_MAX_SURVEYS, NULL);
+    int n = tech_list_dir(k->tech_stick.mount, TECH_STICK_DIR, items, HL_TECH_MAX_SURVEYS, NULL);
     if (i < 0 || i >= n) {
         tech_notice(k, true, "Khảo sát không còn trên USB / That survey is no longer on the stick");
         return;
     }
-    char src[PATH_MAX + 160];
-    pfmt(src, sizeof src, "%s/%s", sd, items[i].file);
+    char src[PATH_MAX + 160], rel[160];
+    pfmt(rel, sizeof rel, "%s/%s", TECH_STICK_DIR, items[i].file);
+    pfmt(src, sizeof src, "%s/%s", k->tech_stick.mount, rel);
     /* Checked first, exactly like hailong check: a broken file is never copied. */
     hl_diags_free(&k->install_errors);
     hl_survey_t *s = NULL;
-    if (hl_survey_load_file(src, &s, &k->install_errors) != HL_OK) {
+    if (hl_survey_load_file_at(k->tech_stick.mount, rel, &s, &k->install_errors) != HL_OK) {
         tech_notice(
             k, true,
             "%s: %zu lỗi, không cài / %zu problem%s: nothing installed, the survey keeps running",
@@ -547,7 +544,7 @@ static void tech_install(hl_kiosk_t *k, int i)
         hl_survey_t *there = NULL;
         struct stat sb;
         if (stat(dst, &sb) != 0) {
-            if (!tech_copy(src, dst, why, sizeof why)) {
+            if (!tech_copy(s->source, s->source_len, dst, why, sizeof why)) {
                 tech_notice(k, true, "Chưa cài / Not installed: %s", why);
                 tech_log(k, "survey_refused", "%s", why);
                 hl_survey_free(s);
