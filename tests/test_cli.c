@@ -719,7 +719,6 @@ static void test_stats_show_flagged_responses_and_verify_checks_the_chain(void)
     free(dir);
 }
 
-
 /* hailong with a watchdog (a hang is killed and fails the check; nothing is
  * timed): argv up to NULL after HL_BIN. */
 static int hl_args_guarded(char **out, char **err, const char *const *args)
@@ -764,8 +763,8 @@ static void test_check_and_run_refuse_a_fifo_config_or_survey_at_once(void)
     free(err);
     /* A script that is a FIFO, and a device. */
     CHECK_INT(hl_args_guarded(&out, &err,
-                              (const char *[]){"--data-dir", data, "run", "--headless",
-                                               "--script", fifo, NULL}),
+                              (const char *[]){"--data-dir", data, "run", "--headless", "--script",
+                                               fifo, NULL}),
               2);
     CHECK_CONTAINS(err, "FIFO");
     free(out);

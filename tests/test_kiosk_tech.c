@@ -365,8 +365,8 @@ static void test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_instal
 #define GOOD_SURVEY                                                                                \
     "{\"format\": 1, \"id\": \"moi\", \"version\": 2,\n"                                           \
     " \"languages\": [\"vi\", \"en\"],\n"                                                          \
-    " \"title\": {\"vi\": \"Khảo sát mới\", \"en\": \"New survey\"},\n"                             \
-    " \"thanks\": {\"vi\": \"Cảm ơn\", \"en\": \"Thank you\"},\n"                                  \
+    " \"title\": {\"vi\": \"Khảo sát mới\", \"en\": \"New survey\"},\n"                       \
+    " \"thanks\": {\"vi\": \"Cảm ơn\", \"en\": \"Thank you\"},\n"                               \
     " \"questions\": [{\"id\": \"q1\", \"type\": \"yesno\",\n"                                     \
     "   \"text\": {\"vi\": \"Hài lòng?\", \"en\": \"Satisfied?\"}}]}\n"
 
@@ -375,9 +375,9 @@ static void test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_instal
 static int tk_run_guarded(tk_t *t, const char *script, char **out, char **errout)
 {
     char *path = hl_test_write_file(t->dir, "script.txt", script);
-    const char *argv[] = {HL_BIN,       "--data-dir", t->data,    "--config", t->config, "run",
-                          "--headless", "--clock",    "2026-11-27T08:00:00Z", "--script", path,
-                          NULL};
+    const char *argv[] = {
+        HL_BIN,    "--data-dir",           t->data,    "--config", t->config, "run", "--headless",
+        "--clock", "2026-11-27T08:00:00Z", "--script", path,       NULL};
     int rc = hl_test_run_watchdog(argv, NULL, out, errout, 300);
     free(path);
     return rc;

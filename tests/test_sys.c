@@ -110,7 +110,6 @@ static void test_language_codes_and_text_fallback(void)
     CHECK(t.s[HL_LANG_EN] == NULL);
 }
 
-
 /* The FIFO tests would hang on a blocking open: a watchdog kills the test
  * program then (a failure), rather than the suite hanging. */
 #define WATCHDOG_S 120
@@ -205,8 +204,7 @@ static void test_no_link_is_followed_below_a_stick_root(void)
     int dfd = hl_file_opendir(root, "HAILONG", &err);
     CHECK(dfd >= 0);
     if (dfd >= 0) close(dfd);
-    CHECK_INT(hl_file_read(root, "HAILONG/none.json", 100, 0, &buf, &len, &err),
-              HL_ERR_NOT_FOUND);
+    CHECK_INT(hl_file_read(root, "HAILONG/none.json", 100, 0, &buf, &len, &err), HL_ERR_NOT_FOUND);
     hl_test_rmtree(root);
     hl_test_rmtree(real);
     free(root);
@@ -228,7 +226,8 @@ static void test_an_unreadable_file_says_who_must_be_able_to_read_it(void)
         char *buf = NULL;
         size_t len = 0;
         int rc = hl_file_read(NULL, path, 100, 0, &buf, &len, &err);
-        bool ok = rc == HL_ERR_IO && strstr(err.msg, "permission denied: the user running hailong") &&
+        bool ok = rc == HL_ERR_IO &&
+                  strstr(err.msg, "permission denied: the user running hailong") &&
                   strstr(err.msg, "may not read it; make it readable for that user");
         if (!ok) fprintf(stderr, "rc %d: %s\n", rc, err.msg);
         _exit(ok ? 0 : 1);

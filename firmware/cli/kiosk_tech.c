@@ -354,7 +354,8 @@ static void tech_list_surveys(hl_kiosk_t *k)
     char dir[PATH_MAX];
     tech_installed_dir(k, dir, sizeof dir);
     hl_tech_view_t *v = &k->view;
-    v->n_installed = tech_list_dir(NULL, dir, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file);
+    v->n_installed =
+        tech_list_dir(NULL, dir, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file);
     char bundled[PATH_MAX];
     pfmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
     v->n_installed += tech_list_dir(NULL, bundled, v->installed + v->n_installed,

@@ -538,8 +538,7 @@ int hl_json_doc_load_file_flags(hl_json_doc_t *doc, const char *path, unsigned f
     return hl_json_doc_load_file_at(doc, NULL, path, flags);
 }
 
-int hl_json_doc_load_file_at(hl_json_doc_t *doc, const char *root, const char *path,
-                             unsigned flags)
+int hl_json_doc_load_file_at(hl_json_doc_t *doc, const char *root, const char *path, unsigned flags)
 {
     char shown[PATH_MAX];
     if (root) snprintf(shown, sizeof shown, "%s/%s", root, path);

@@ -677,8 +677,7 @@ int hl_survey_load_file(const char *path, hl_survey_t **out, hl_diags_t *diags)
     return survey_finish(&doc, rc, out, diags);
 }
 
-int hl_survey_load_file_at(const char *root, const char *path, hl_survey_t **out,
-                           hl_diags_t *diags)
+int hl_survey_load_file_at(const char *root, const char *path, hl_survey_t **out, hl_diags_t *diags)
 {
     hl_json_doc_t doc;
     *out = NULL;

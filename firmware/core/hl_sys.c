@@ -138,8 +138,8 @@ void hl_hex_encode(const unsigned char *b, size_t n, char *out)
 static int file_refuse_errno(hl_err_t *err, int e, const char *stick_hint)
 {
     if (e == ENOENT)
-        return hl_err_set(err, HL_ERR_NOT_FOUND,
-                          "the file does not exist (%s): check the path", strerror(e));
+        return hl_err_set(err, HL_ERR_NOT_FOUND, "the file does not exist (%s): check the path",
+                          strerror(e));
     if (e == EACCES || e == EPERM) {
         struct passwd *pw = getpwuid(geteuid());
         return hl_err_set(err, HL_ERR_IO,
@@ -181,11 +181,16 @@ static int file_check_type(const struct stat *st, long long max, hl_err_t *err)
     if (S_ISDIR(st->st_mode))
         return hl_err_set(err, HL_ERR_IO, "this is a folder (%s), not a file: name a file in it",
                           strerror(EISDIR));
-    if (S_ISFIFO(st->st_mode)) what = "a FIFO (named pipe)";
-    else if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) what = "a device";
-    else if (S_ISSOCK(st->st_mode)) what = "a socket";
-    else if (S_ISLNK(st->st_mode)) what = "a symbolic link";
-    else what = "not a file";
+    if (S_ISFIFO(st->st_mode))
+        what = "a FIFO (named pipe)";
+    else if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+        what = "a device";
+    else if (S_ISSOCK(st->st_mode))
+        what = "a socket";
+    else if (S_ISLNK(st->st_mode))
+        what = "a symbolic link";
+    else
+        what = "not a file";
     return hl_err_set(err, HL_ERR_INVALID,
                       "this is %s, not a regular file, so it is not read: replace it with the "
                       "file itself (saved by an editor or copied)",
