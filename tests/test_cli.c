@@ -1040,6 +1040,124 @@ static void test_a_missing_device_key_over_signed_responses_is_never_remade(void
     free(dir);
 }
 
+/* hailong with a watchdog (a hang is killed and fails the check; nothing is
+ * timed): argv up to NULL after HL_BIN. */
+static int hl_args_guarded(char **out, char **err, const char *const *args)
+{
+    const char *argv[24] = {HL_BIN};
+    int n = 1;
+    for (; args[n - 1] && n < 23; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    static const char *const env[] = {"HAILONG_CONFIG=", NULL};
+    return hl_test_run_watchdog(argv, env, out, err, 300);
+}
+
+static void test_check_and_run_refuse_a_fifo_config_or_survey_at_once(void)
+{
+    char *dir = hl_test_tmpdir("cli-fifo");
+    char fifo[600], data[600];
+    snprintf(fifo, sizeof fifo, "%s/x.json", dir);
+    snprintf(data, sizeof data, "%s/data", dir);
+    CHECK_INT(mkfifo(fifo, 0644), 0);
+    char *out, *err;
+    /* As a survey or a config (check cannot tell: it never reads it). */
+    CHECK_INT(hl_args_guarded(&out, &err, (const char *[]){"check", fifo, NULL}), 1);
+    CHECK_CONTAINS(err, "x.json: this is a FIFO (named pipe), not a regular file");
+    free(out);
+    free(err);
+    char *script = hl_test_write_file(dir, "s.txt", "wait 1\n");
+    CHECK_INT(hl_args_guarded(&out, &err,
+                              (const char *[]){"--data-dir", data, "--config", fifo, "run",
+                                               "--headless", "--script", script, NULL}),
+              1);
+    CHECK_CONTAINS(err, "x.json: this is a FIFO");
+    CHECK(!strstr(err ? err : "", "is not valid")); /* one message, not two */
+    free(out);
+    free(err);
+    CHECK_INT(hl_args_guarded(&out, &err,
+                              (const char *[]){"--data-dir", data, "--survey", fifo, "run",
+                                               "--headless", "--script", script, NULL}),
+              1);
+    CHECK_CONTAINS(err, "FIFO");
+    free(out);
+    free(err);
+    /* A script that is a FIFO, and a device. */
+    CHECK_INT(hl_args_guarded(&out, &err,
+                              (const char *[]){"--data-dir", data, "run", "--headless", "--script",
+                                               fifo, NULL}),
+              2);
+    CHECK_CONTAINS(err, "FIFO");
+    free(out);
+    free(err);
+    CHECK_INT(hl_args_guarded(&out, &err, (const char *[]){"check", "/dev/zero", NULL}), 1);
+    CHECK_CONTAINS(err, "/dev/zero: this is a device, not a regular file");
+    free(out);
+    free(err);
+    free(script);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_check_never_shows_an_unquoted_token_whatever_the_file_is(void)
+{
+    char *dir = hl_test_tmpdir("cli-token");
+    char *cfg = hl_test_write_file(dir, "hailong.json",
+                                   "{\"kiosk_id\": \"k1\",\n \"sync\": {\"url\": \"https://h\", "
+                                   "\"token\": SECRETTOKEN}}\n");
+    char *sv = hl_test_write_file(dir, "survey.json",
+                                  "{\"format\": 1, \"id\": SECRETTOKEN, \"questions\": []}\n");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "check", cfg, sv), 1);
+    CHECK_CONTAINS(err, "hailong.json:2:");
+    CHECK_CONTAINS(err, "invalid token (the text there is not shown)");
+    CHECK(!strstr(err ? err : "", "SECRET"));
+    free(out);
+    free(err);
+    free(cfg);
+    free(sv);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+/* Run as nobody when root (root reads anything). One message: what is wrong
+ * and who must be able to read the file; no "not valid" after it. */
+static void test_an_unreadable_config_is_one_message_saying_who_must_read_it(void)
+{
+    char *dir = hl_test_tmpdir("cli-perm");
+    CHECK_INT(chmod(dir, 0755), 0);
+    char *cfg = hl_test_write_file(dir, "hailong.json", "{\"kiosk_id\": \"k1\"}\n");
+    CHECK_INT(chmod(cfg, 0600), 0);
+    if (geteuid() != 0) CHECK_INT(chmod(cfg, 0), 0);
+    char errname[] = "/tmp/hl-test-perm-XXXXXX";
+    int efd = mkstemp(errname);
+    CHECK(efd >= 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(120);
+        dup2(efd, 2);
+        alarm(300);
+        const char *argv[] = {HL_BIN, "--config", cfg, "--data-dir", "/nonexistent/hl",
+                              "sync", "--status", NULL};
+        hl_test_execv(argv);
+        _exit(127);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    char *err = hl_test_read_file(errname, NULL);
+    CHECK_CONTAINS(err, "hailong.json: permission denied: the user running hailong");
+    CHECK_CONTAINS(err, "make it readable for that user");
+    CHECK(!strstr(err ? err : "", "not valid"));
+    free(err);
+    close(efd);
+    unlink(errname);
+    free(cfg);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_identity_prints_a_trust_line_and_verify_export_believes_only_the_trust_list),
     HL_TEST(test_a_missing_device_key_over_signed_responses_is_never_remade),
@@ -1054,6 +1172,9 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_check_reports_every_problem_with_line_and_column_and_exits_1),
     HL_TEST(test_check_validates_a_config_and_the_survey_it_names),
     HL_TEST(test_check_of_a_missing_file_exits_1_naming_it),
+    HL_TEST(test_check_and_run_refuse_a_fifo_config_or_survey_at_once),
+    HL_TEST(test_check_never_shows_an_unquoted_token_whatever_the_file_is),
+    HL_TEST(test_an_unreadable_config_is_one_message_saying_who_must_read_it),
     HL_TEST(test_export_usage_errors_exit_2),
     HL_TEST(test_export_and_stats_without_a_database_explain_and_exit_1),
     HL_TEST(test_run_script_and_headless_go_together_and_bad_values_are_usage_errors),

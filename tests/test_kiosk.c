@@ -490,12 +490,98 @@ static void test_a_failed_export_says_why_and_marks_nothing(void)
     fx_free(x);
 }
 
+/* True when the current screen's texts, joined by spaces (a wrapped line
+ * is several texts), contain words. */
+static bool screen_has(fx_t *x, const char *words)
+{
+    hl_kiosk_draw(&x->k, &x->err);
+    char all[4096] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < x->k.scene->n_cmds && n < sizeof all; i++) {
+        const hl_cmd_t *c = &x->k.scene->cmds[i];
+        if (c->kind != HL_CMD_TEXT || !c->text) continue;
+        n += (size_t)snprintf(all + n, sizeof all - n, "%s%.*s", n ? " " : "", c->len, c->text);
+    }
+    return strstr(all, words) != NULL;
+}
+
+/* hailong.db deleted under the running kiosk: the next turn of the loop
+ * takes it out of service; an answer is never taken nor thanked for. */
+static void test_a_database_deleted_under_the_kiosk_takes_it_out_of_service(void)
+{
+    fx_t *x = fx_new();
+    answer_one(x);
+    char path[600];
+    snprintf(path, sizeof path, "%s/hailong.db", x->dir);
+    CHECK_INT(unlink(path), 0);
+    hl_kiosk_tick(&x->k);
+    CHECK(x->k.ui.out_of_service);
+    hl_kiosk_draw(&x->k, &x->err);
+    CHECK_INT(x->k.scene->n_targets, 0); /* nothing to press */
+    /* Still out of service later, whatever else happens. */
+    hl_fakesys_advance(&x->clock, 3 * HL_KIOSK_RETRY_MS);
+    hl_kiosk_tick(&x->k);
+    CHECK(x->k.ui.out_of_service);
+    fx_free(x);
+}
+
+/* Replaced between two answers: the answer is refused, never thanked. */
+static void test_a_database_replaced_mid_survey_never_reaches_thanks(void)
+{
+    fx_t *x = fx_new();
+    CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:overall:s5", &x->err), HL_OK);
+    char path[600], aside[620];
+    snprintf(path, sizeof path, "%s/hailong.db", x->dir);
+    snprintf(aside, sizeof aside, "%s/old.db", x->dir);
+    CHECK_INT(rename(path, aside), 0);
+    free(hl_test_write_file(x->dir, "hailong.db", ""));
+    look(x);
+    CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:stars:4", &x->err), HL_ERR_CORRUPT);
+    CHECK_CONTAINS(x->err.msg, "was replaced by another file");
+    CHECK(x->k.ui.out_of_service);
+    hl_fakesys_advance(&x->clock, HL_KIOSK_RETRY_MS);
+    hl_kiosk_tick(&x->k);
+    CHECK(x->k.ui.out_of_service);
+    CHECK(x->k.flow.state != HL_STATE_THANKS);
+    fx_free(x);
+}
+
+/* HAILONG on the stick is a link: the screen says so and what to do, not
+ * only "try another stick". */
+static void test_an_export_refused_for_a_linked_folder_says_so_on_screen(void)
+{
+    fx_t *x = fx_new_keyed(S3CRET);
+    answer_one(x);
+    char *stick = make_stick(S3CRET);
+    char *elsewhere = hl_test_tmpdir("kiosk-elsewhere");
+    char link[600];
+    snprintf(link, sizeof link, "%s/HAILONG/kiosk-test", stick);
+    CHECK_INT(symlink(elsewhere, link), 0);
+    hl_medium_t m = medium_at(stick);
+    hl_kiosk_media_added(&x->k, &m);
+    hl_kiosk_export_wait(&x->k);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_FAILED);
+    CHECK(screen_has(x, "The stick has a link or a file where a HAILONG folder should be"));
+    CHECK(screen_has(x, "Delete it on a computer"));
+    CHECK(screen_has(x, "liên kết"));
+    CHECK(!screen_has(x, "try another stick"));
+    hl_kiosk_media_removed(&x->k, stick);
+    hl_test_rmtree(stick);
+    hl_test_rmtree(elsewhere);
+    free(stick);
+    free(elsewhere);
+    fx_free(x);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle),
     HL_TEST(test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish),
     HL_TEST(test_a_guessable_export_secret_never_authorises_even_when_the_config_names_it),
     HL_TEST(test_a_stick_without_the_right_key_is_ignored),
     HL_TEST(test_a_failed_export_says_why_and_marks_nothing),
+    HL_TEST(test_an_export_refused_for_a_linked_folder_says_so_on_screen),
+    HL_TEST(test_a_database_deleted_under_the_kiosk_takes_it_out_of_service),
+    HL_TEST(test_a_database_replaced_mid_survey_never_reaches_thanks),
     HL_TEST(test_touch_down_shows_feedback_and_touch_up_answers),
     HL_TEST(test_sliding_off_a_target_before_lifting_answers_nothing),
     HL_TEST(test_store_failure_shows_out_of_service_and_recovers_when_the_fault_clears),

@@ -458,6 +458,106 @@ static void test_the_survey_page_sorts_every_stick_file_and_pages_through_them(v
     tk_free(&t);
 }
 
+#define GOOD_SURVEY                                                                                \
+    "{\"format\": 1, \"id\": \"moi\", \"version\": 2,\n"                                           \
+    " \"languages\": [\"vi\", \"en\"],\n"                                                          \
+    " \"title\": {\"vi\": \"Khảo sát mới\", \"en\": \"New survey\"},\n"                       \
+    " \"thanks\": {\"vi\": \"Cảm ơn\", \"en\": \"Thank you\"},\n"                               \
+    " \"questions\": [{\"id\": \"q1\", \"type\": \"yesno\",\n"                                     \
+    "   \"text\": {\"vi\": \"Hài lòng?\", \"en\": \"Satisfied?\"}}]}\n"
+
+/* tk_run with a watchdog: a listing that blocks on a FIFO is killed (a
+ * failure) instead of hanging the suite. Nothing is timed. */
+static int tk_run_guarded(tk_t *t, const char *script, char **out, char **errout)
+{
+    char *path = hl_test_write_file(t->dir, "script.txt", script);
+    const char *argv[] = {
+        HL_BIN,    "--data-dir",           t->data,    "--config", t->config, "run", "--headless",
+        "--clock", "2026-11-27T08:00:00Z", "--script", path,       NULL};
+    int rc = hl_test_run_watchdog(argv, NULL, out, errout, 300);
+    free(path);
+    return rc;
+}
+
+/* A FIFO, a link and a file over 1 MiB among a stick's surveys: the page
+ * lists them without blocking, installing each is refused with the reason,
+ * and the good one still installs. */
+static void test_a_fifo_a_link_or_a_huge_file_on_the_stick_is_refused_and_never_blocks(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-fifo", NULL);
+    char stick[600], sdir[700], p[800];
+    snprintf(stick, sizeof stick, "%s/stick", t.dir);
+    mkdir(stick, 0755);
+    snprintf(sdir, sizeof sdir, "%s/HAILONG", stick);
+    mkdir(sdir, 0755);
+    snprintf(sdir, sizeof sdir, "%s/HAILONG/surveys", stick);
+    mkdir(sdir, 0755);
+    snprintf(p, sizeof p, "%s/a-fifo.json", sdir);
+    CHECK_INT(mkfifo(p, 0644), 0);
+    char *good_elsewhere = hl_test_write_file(t.dir, "elsewhere.json", GOOD_SURVEY);
+    snprintf(p, sizeof p, "%s/b-link.json", sdir);
+    CHECK_INT(symlink(good_elsewhere, p), 0);
+    size_t big = 1024 * 1024 + 1;
+    char *text = malloc(big + 1);
+    memset(text, ' ', big);
+    text[0] = '{';
+    text[big - 1] = '}';
+    text[big] = '\0';
+    free(hl_test_write_file(sdir, "c-big.json", text));
+    free(text);
+    free(hl_test_write_file(sdir, "d-good.json", GOOD_SURVEY));
+    char script[4096];
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN
+             "stick %s\n" LOOK "tap tech:page:survey\n" LOOK "expect-target tech:survey:install:3\n"
+             "tap tech:survey:install:0\n" LOOK "expect-text FIFO\n"
+             "tap tech:survey:install:1\n" LOOK "expect-text symbolic link\n"
+             "tap tech:survey:install:2\n" LOOK "expect-text larger than the limit\n"
+             "tap tech:survey:install:3\n" LOOK "tap tech:close\nexpect-target answer:q1:yes\n",
+             stick);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run_guarded(&t, script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    log_count_t c = tk_log(&t);
+    CHECK_INT(c.refused_survey, 3);
+    CHECK_INT(c.install, 1);
+    free(good_elsewhere);
+    tk_free(&t);
+}
+
+/* HAILONG on the stick is a link to a folder of surveys: nothing is listed
+ * from it and the page says why. */
+static void test_a_linked_folder_on_the_stick_lists_nothing_and_says_why(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-link", NULL);
+    char stick[600], real[700], p[800];
+    snprintf(stick, sizeof stick, "%s/stick", t.dir);
+    mkdir(stick, 0755);
+    snprintf(real, sizeof real, "%s/real", t.dir);
+    mkdir(real, 0755);
+    snprintf(p, sizeof p, "%s/surveys", real);
+    mkdir(p, 0755);
+    free(hl_test_write_file(p, "good.json", GOOD_SURVEY));
+    snprintf(p, sizeof p, "%s/HAILONG", stick);
+    CHECK_INT(symlink(real, p), 0);
+    char script[4096];
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN "stick %s\n" LOOK "tap tech:page:survey\n" LOOK
+                               "expect-no-target tech:survey:install:0\n"
+                               "expect-text symbolic link\n",
+             stick);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run_guarded(&t, script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    tk_free(&t);
+}
+
 static void test_the_results_page_shows_the_stored_figures_and_hides_small_groups(void)
 {
     tk_t t;
@@ -538,6 +638,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_a_change_to_a_config_kept_in_ram_warns_it_lasts_only_until_restart),
     HL_TEST(test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_installed),
     HL_TEST(test_the_survey_page_sorts_every_stick_file_and_pages_through_them),
+    HL_TEST(test_a_fifo_a_link_or_a_huge_file_on_the_stick_is_refused_and_never_blocks),
+    HL_TEST(test_a_linked_folder_on_the_stick_lists_nothing_and_says_why),
     HL_TEST(test_the_results_page_shows_the_stored_figures_and_hides_small_groups),
     HL_TEST(test_settings_are_saved_and_a_bad_value_is_refused_with_the_reason),
 };

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const hl_color_t WHITE = {255, 255, 255, 255};
@@ -784,7 +785,32 @@ static void test_missing_fonts_are_reported_as_not_found(void)
     fixture_close(&f);
 }
 
+/* An officer's photo that is a FIFO or a device: drawn as the placeholder
+ * card at once, never read (a watchdog turns a hang into a failure). */
+static void test_a_photo_that_is_a_fifo_or_a_device_is_drawn_as_missing_without_blocking(void)
+{
+    fixture_t f;
+    if (!fixture_open(&f, 320, 240, 0)) return;
+    char *dir = hl_test_tmpdir("render-fifo");
+    char fifo[600];
+    snprintf(fifo, sizeof fifo, "%s/photo.png", dir);
+    CHECK_INT(mkfifo(fifo, 0644), 0);
+    alarm(120);
+    hl_scene_push(&f.scene, HL_CMD_IMAGE, (hl_rect_t){10, 10, 100, 100}, WHITE)->text = fifo;
+    hl_scene_push(&f.scene, HL_CMD_IMAGE, (hl_rect_t){120, 10, 100, 100}, WHITE)->text =
+        "/dev/zero";
+    fixture_draw(&f);
+    alarm(0);
+    uint32_t *px = read_screen(&f);
+    CHECK(px && pixel_at(&f, px, 60, 12) != pixel_at(&f, px, 300, 230)); /* the grey card */
+    free(px);
+    hl_test_rmtree(dir);
+    free(dir);
+    fixture_close(&f);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_a_photo_that_is_a_fifo_or_a_device_is_drawn_as_missing_without_blocking),
     HL_TEST(test_kiosk_lock_ignores_keys_ctrl_c_and_sdl_quit_but_not_sigterm),
     HL_TEST(test_unlocked_screen_quits_on_sdl_quit),
     HL_TEST(test_headless_display_opens_at_the_requested_size),

@@ -3047,7 +3047,68 @@ static void test_suspect_is_stored_at_creation_counted_and_cannot_change(void)
     free(dir);
 }
 
+/* hailong.db deleted, then replaced, under an open store: the next save is
+ * refused (nothing goes into a file that is gone) and says what happened. */
+static void test_a_database_deleted_or_replaced_under_the_store_refuses_the_next_save(void)
+{
+    char *dir = hl_test_tmpdir("store-gone");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    hl_response_t r;
+    hl_err_t err = {0};
+    resp_init(&r, 1);
+    CHECK_INT(save_set(st, &r, "q_service", "very_satisfied", 1200, &err), HL_OK);
+    CHECK_INT(hl_store_check_file(st, &err), HL_OK);
+    char *path = db_path(dir);
+    CHECK_INT(unlink(path), 0);
+    CHECK_INT(hl_store_check_file(st, &err), HL_ERR_CORRUPT);
+    CHECK_CONTAINS(err.msg, "was deleted while the kiosk was running");
+    CHECK_CONTAINS(err.msg, "restart the kiosk");
+    CHECK_INT(save_set(st, &r, "q_staff", "4", 2500, &err), HL_ERR_CORRUPT);
+    CHECK_CONTAINS(err.msg, "deleted");
+    /* Another file put there. */
+    free(hl_test_write_file(dir, "hailong.db", ""));
+    CHECK_INT(save_set(st, &r, "q_staff", "4", 2500, &err), HL_ERR_CORRUPT);
+    CHECK_CONTAINS(err.msg, "was replaced by another file");
+    hl_store_close(st);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+/* A symlinked hailong.db is refused, read-write and read-only, with what to
+ * do: point the data folder at the real one. */
+static void test_a_symlinked_database_is_refused_naming_the_real_folder_to_use(void)
+{
+    char *real = hl_test_tmpdir("store-real");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    hl_store_close(store_open_ok(real, &sv, NULL));
+    char *dir = hl_test_tmpdir("store-link");
+    char *target = db_path(real), *link = db_path(dir);
+    CHECK_INT(symlink(target, link), 0);
+    setup();
+    hl_store_opts_t o = {.vfs = HL_FAULTVFS_NAME};
+    hl_store_t *st = NULL;
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_open(dir, &o, &st, NULL, &err), HL_ERR_USAGE);
+    CHECK(st == NULL);
+    CHECK_CONTAINS(err.msg, "is a symbolic link");
+    CHECK_CONTAINS(err.msg, "set the data folder (--data-dir or HAILONG_DATA_DIR) to the real");
+    o.read_only = true;
+    CHECK_INT(hl_store_open(dir, &o, &st, NULL, &err), HL_ERR_USAGE);
+    free(target);
+    free(link);
+    hl_test_rmtree(dir);
+    hl_test_rmtree(real);
+    free(dir);
+    free(real);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_a_database_deleted_or_replaced_under_the_store_refuses_the_next_save),
+    HL_TEST(test_a_symlinked_database_is_refused_naming_the_real_folder_to_use),
     HL_TEST(test_fault_vfs_counts_and_fails_the_nth_call),
     HL_TEST(test_open_creates_missing_data_dir_with_private_modes),
     HL_TEST(test_open_sets_wal_app_id_schema_version_and_small_pages),

@@ -256,6 +256,29 @@ static void test_invalid_json_reports_janssons_line_and_column(void)
     hl_diags_free(&d);
 }
 
+static void test_a_nul_in_a_survey_is_named_in_plain_words_not_janssons_flag(void)
+{
+    hl_diags_t d = {0};
+    LOAD_BAD("{\n  \"format\": 1,\n  \"id\": \"a\\u0000b\"\n}\n", &d);
+    EXPECT_COUNT(&d, 1);
+    EXPECT_DIAG(&d, 0, 3, 18, NULL,
+                "invalid JSON: a text holds a NUL character (\\u0000), which is not allowed: "
+                "remove it");
+    CHECK(d.n && !strstr(d.items[0].msg, "JSON_ALLOW_NUL"));
+    hl_diags_free(&d);
+}
+
+/* A file that does not parse could be a config holding a token: the text
+ * at the error is never quoted, only a misspelt literal like 'tru'. */
+static void test_a_syntax_error_never_quotes_an_unquoted_word(void)
+{
+    hl_diags_t d = {0};
+    LOAD_BAD("{\n  \"format\": 1,\n  \"token\": SECRETTOKEN\n}\n", &d);
+    EXPECT_COUNT(&d, 1);
+    EXPECT_DIAG(&d, 0, 3, 22, NULL, "invalid JSON: invalid token (the text there is not shown)");
+    hl_diags_free(&d);
+}
+
 static void test_invalid_utf8_is_reported_where_it_is(void)
 {
     hl_diags_t d = {0};
@@ -1179,6 +1202,8 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_single_language_survey_needs_only_that_language),
     HL_TEST(test_missing_file_is_an_io_error_naming_the_file),
     HL_TEST(test_invalid_json_reports_janssons_line_and_column),
+    HL_TEST(test_a_nul_in_a_survey_is_named_in_plain_words_not_janssons_flag),
+    HL_TEST(test_a_syntax_error_never_quotes_an_unquoted_word),
     HL_TEST(test_invalid_utf8_is_reported_where_it_is),
     HL_TEST(test_duplicate_key_is_an_error),
     HL_TEST(test_top_level_must_be_an_object),

@@ -422,6 +422,13 @@ static void test_plain_http_and_an_unreadable_ca_file_are_refused_before_any_req
     snprintf(c.ca_file, sizeof c.ca_file, "%s/missing.pem", f.dir);
     CHECK_INT(hl_sync_new(&o, &s, &err), HL_ERR_USAGE);
     CHECK_CONTAINS(err.msg, "missing.pem");
+    /* A FIFO there is refused at once (libcurl would block on it for ever). */
+    snprintf(c.ca_file, sizeof c.ca_file, "%s/fifo.pem", f.dir);
+    CHECK_INT(mkfifo(c.ca_file, 0644), 0);
+    alarm(120); /* a watchdog: a hang fails instead of hanging the suite */
+    CHECK_INT(hl_sync_new(&o, &s, &err), HL_ERR_USAGE);
+    alarm(0);
+    CHECK_CONTAINS(err.msg, "FIFO");
     c.enabled = false;
     CHECK_INT(hl_sync_new(&o, &s, &err), HL_ERR_USAGE);
     fixture_free(&f);

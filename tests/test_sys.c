@@ -1,7 +1,8 @@
 /*
  * test_sys.c: core services without a platform (firmware/core/hl_sys.c,
  * hl_err.c, hl_diag.c, hl_lang.c): the fake clock, UUIDs, ISO 8601 times,
- * error records and diagnostics formatting.
+ * error records and diagnostics formatting; reading a file the kiosk did not
+ * write (hl_file_*: FIFOs, devices, links on a stick, size limits).
  */
 #include "hl_diag.h"
 #include "hl_err.h"
@@ -9,8 +10,12 @@
 #include "hl_sys.h"
 #include "hl_test.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void test_uuid_is_version_4_and_differs_each_time(void)
 {
@@ -105,6 +110,136 @@ static void test_language_codes_and_text_fallback(void)
     CHECK(t.s[HL_LANG_EN] == NULL);
 }
 
+/* The FIFO tests would hang on a blocking open: a watchdog kills the test
+ * program then (a failure), rather than the suite hanging. */
+#define WATCHDOG_S 120
+
+static void test_a_fifo_is_refused_at_once_and_never_read(void)
+{
+    alarm(WATCHDOG_S);
+    char *dir = hl_test_tmpdir("file-fifo");
+    char path[600];
+    snprintf(path, sizeof path, "%s/x.json", dir);
+    CHECK_INT(mkfifo(path, 0644), 0);
+    hl_err_t err = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    CHECK_INT(hl_file_read(NULL, path, 1024, 0, &buf, &len, &err), HL_ERR_INVALID);
+    CHECK(buf == NULL);
+    CHECK_CONTAINS(err.msg, "FIFO (named pipe), not a regular file");
+    CHECK_CONTAINS(err.msg, "replace it with the file itself");
+    /* The same below a stick's root. */
+    CHECK_INT(hl_file_read(dir, "x.json", 1024, 0, &buf, &len, &err), HL_ERR_INVALID);
+    CHECK_CONTAINS(err.msg, "FIFO");
+    alarm(0);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_a_device_is_refused_without_reading_it(void)
+{
+    alarm(WATCHDOG_S);
+    hl_err_t err = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    CHECK_INT(hl_file_read(NULL, "/dev/zero", 1024, 0, &buf, &len, &err), HL_ERR_INVALID);
+    CHECK_CONTAINS(err.msg, "a device, not a regular file");
+    CHECK_INT(hl_file_open(NULL, "/dev/tty", 1024, 0, &err), -1); /* no controlling tty taken */
+    alarm(0);
+}
+
+static void test_a_file_over_the_limit_is_refused_and_one_at_it_is_read(void)
+{
+    char *dir = hl_test_tmpdir("file-big");
+    free(hl_test_write_file(dir, "ten.json", "0123456789"));
+    hl_err_t err = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    CHECK_INT(hl_file_read(dir, "ten.json", 9, 0, &buf, &len, &err), HL_ERR_INVALID);
+    CHECK_CONTAINS(err.msg, "larger than the limit of 9 bytes");
+    CHECK_INT(hl_file_read(dir, "ten.json", 10, 0, &buf, &len, &err), HL_OK);
+    CHECK_INT(len, 10);
+    CHECK_STR(buf, "0123456789");
+    free(buf);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_no_link_is_followed_below_a_stick_root(void)
+{
+    char *root = hl_test_tmpdir("file-stick");
+    char *real = hl_test_tmpdir("file-real");
+    char p[1200];
+    free(hl_test_write_file(real, "s.json", "{}"));
+    snprintf(p, sizeof p, "%s/HAILONG", root);
+    CHECK_INT(symlink(real, p), 0); /* the folder is a link */
+    hl_err_t err = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    CHECK_INT(hl_file_read(root, "HAILONG/s.json", 100, 0, &buf, &len, &err), HL_ERR_INVALID);
+    CHECK_CONTAINS(err.msg, "the folder \"HAILONG\" on the USB stick is a symbolic link");
+    CHECK_INT(hl_file_opendir(root, "HAILONG", &err), -1);
+    CHECK_CONTAINS(err.msg, "symbolic link");
+    /* The file is a link. */
+    unlink(p);
+    CHECK_INT(mkdir(p, 0755), 0);
+    char target[1200];
+    snprintf(target, sizeof target, "%s/s.json", real);
+    snprintf(p, sizeof p, "%s/HAILONG/s.json", root);
+    CHECK_INT(symlink(target, p), 0);
+    CHECK_INT(hl_file_read(root, "HAILONG/s.json", 100, 0, &buf, &len, &err), HL_ERR_INVALID);
+    CHECK_CONTAINS(err.msg, "symbolic link, and links are not followed on a USB stick");
+    /* Outside a stick a link is followed unless told not to. */
+    CHECK_INT(hl_file_read(NULL, p, 100, 0, &buf, &len, &err), HL_OK);
+    free(buf);
+    CHECK_INT(hl_file_read(NULL, p, 100, HL_FILE_NOFOLLOW, &buf, &len, &err), HL_ERR_INVALID);
+    /* No way out of the root; a real file inside is read. */
+    CHECK_INT(hl_file_read(root, "../x", 100, 0, &buf, &len, &err), HL_ERR_USAGE);
+    unlink(p);
+    snprintf(target, sizeof target, "%s/HAILONG", root);
+    free(hl_test_write_file(target, "s.json", "{}"));
+    CHECK_INT(hl_file_read(root, "HAILONG/s.json", 100, 0, &buf, &len, &err), HL_OK);
+    CHECK_STR(buf, "{}");
+    free(buf);
+    int dfd = hl_file_opendir(root, "HAILONG", &err);
+    CHECK(dfd >= 0);
+    if (dfd >= 0) close(dfd);
+    CHECK_INT(hl_file_read(root, "HAILONG/none.json", 100, 0, &buf, &len, &err), HL_ERR_NOT_FOUND);
+    hl_test_rmtree(root);
+    hl_test_rmtree(real);
+    free(root);
+    free(real);
+}
+
+/* As a user who may not read the file (root reads anything: the check runs
+ * in a child as nobody). The message says who must be able to read it. */
+static void test_an_unreadable_file_says_who_must_be_able_to_read_it(void)
+{
+    char *dir = hl_test_tmpdir("file-perm");
+    char *path = hl_test_write_file(dir, "c.json", "{}");
+    CHECK_INT(chmod(path, 0), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(2);
+        hl_err_t err = {0};
+        char *buf = NULL;
+        size_t len = 0;
+        int rc = hl_file_read(NULL, path, 100, 0, &buf, &len, &err);
+        bool ok = rc == HL_ERR_IO &&
+                  strstr(err.msg, "permission denied: the user running hailong") &&
+                  strstr(err.msg, "may not read it; make it readable for that user");
+        if (!ok) fprintf(stderr, "rc %d: %s\n", rc, err.msg);
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    hl_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_uuid_is_version_4_and_differs_each_time),
     HL_TEST(test_fake_clock_advances_both_clocks),
@@ -112,6 +247,11 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_error_wrap_prefixes_context_and_keeps_the_code),
     HL_TEST(test_diagnostics_print_file_line_column_and_path_sorted),
     HL_TEST(test_language_codes_and_text_fallback),
+    HL_TEST(test_a_fifo_is_refused_at_once_and_never_read),
+    HL_TEST(test_a_device_is_refused_without_reading_it),
+    HL_TEST(test_a_file_over_the_limit_is_refused_and_one_at_it_is_read),
+    HL_TEST(test_no_link_is_followed_below_a_stick_root),
+    HL_TEST(test_an_unreadable_file_says_who_must_be_able_to_read_it),
 };
 
 HL_TEST_MAIN(tests)

@@ -17,24 +17,16 @@ static const char check_usage[] =
     "every problem as FILE:LINE:COLUMN: message (at path). Exit 0 when all are\n"
     "valid (one summary line each), 1 when any is not.\n";
 
+/* The file's bytes (never blocking on a FIFO or a device: hl_file_read), or
+ * NULL with the reason in d. */
 static char *read_all(const char *path, size_t *len, hl_diags_t *d)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        hl_diags_add(d, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+    hl_err_t err = {0};
+    char *buf = NULL;
+    if (hl_file_read(NULL, path, HL_MAX_FILE_BYTES, 0, &buf, len, &err) != HL_OK) {
+        hl_diags_add(d, path, 0, 0, NULL, "%s", err.msg);
         return NULL;
     }
-    char *buf = malloc(HL_MAX_FILE_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, HL_MAX_FILE_BYTES + 1, f) : 0;
-    bool bad = !buf || ferror(f);
-    fclose(f);
-    if (bad) {
-        hl_diags_add(d, path, 0, 0, NULL, "cannot read the file");
-        free(buf);
-        return NULL;
-    }
-    buf[n > HL_MAX_FILE_BYTES ? HL_MAX_FILE_BYTES : n] = '\0';
-    *len = n; /* the loaders report a file over the limit */
     return buf;
 }
 

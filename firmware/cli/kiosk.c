@@ -740,6 +740,13 @@ void hl_kiosk_tick(hl_kiosk_t *k)
         }
         /* Any other refusal: the step no longer applies; nothing is owed. */
     }
+    /* At each turn of the loop (one lstat): a database deleted or replaced
+     * under the kiosk keeps it out of service until a restart. */
+    if (hl_store_check_file(k->store, &err) != HL_OK) {
+        if (!k->ui.out_of_service) fprintf(stderr, "hailong: out of service: %s\n", err.msg);
+        if (!k->ui.out_of_service) k->dirty = true;
+        k->ui.out_of_service = true;
+    }
     /* The countdown on "still there?" changes every second. */
     if (k->flow.state == HL_STATE_STILL_THERE || before != k->flow.state) k->dirty = true;
     hl_kiosk_panel_tick(k);

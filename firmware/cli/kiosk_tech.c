@@ -339,13 +339,18 @@ static int name_cmp(const void *va, const void *vb)
 
 /* Lists *.json in dir in natural name order: the files first .. first+max-1
  * into items; returns how many; *total (may be NULL) gets how many there
- * are (at most TECH_LIST_MAX: beyond it, the first by name are kept). */
-static int tech_list_dir(const char *dir, int first, hl_tech_survey_item_t *items, int max,
-                         const char *active, int *total)
+ * are (at most TECH_LIST_MAX: beyond it, the first by name are kept). root
+ * set (a stick): dir is inside it and no link is followed (hl_file_opendir). */
+static int tech_list_dir(const char *root, const char *dir, int first, hl_tech_survey_item_t *items,
+                         int max, const char *active, int *total)
 {
     if (total) *total = 0;
-    DIR *d = opendir(dir);
-    if (!d) return 0;
+    int dfd = hl_file_opendir(root, dir, NULL);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0) close(dfd);
+        return 0;
+    }
     char names[TECH_LIST_MAX][128];
     int all = 0;
     struct dirent *e;
@@ -374,7 +379,7 @@ static int tech_list_dir(const char *dir, int first, hl_tech_survey_item_t *item
         char path[PATH_MAX];
         pfmt(path, sizeof path, "%s/%s", dir, names[first + i]);
         hl_survey_t *s = NULL;
-        if (hl_survey_load_file(path, &s, NULL) == HL_OK) {
+        if (hl_survey_load_file_at(root, path, &s, NULL) == HL_OK) {
             pfmt(it->id, sizeof it->id, "%s", s->id);
             it->version = (long long)s->version;
         }
@@ -399,26 +404,33 @@ static void tech_list_surveys(hl_kiosk_t *k)
     tech_installed_dir(k, dir, sizeof dir);
     hl_tech_view_t *v = &k->view;
     v->n_installed =
-        tech_list_dir(dir, 0, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file, NULL);
+        tech_list_dir(NULL, dir, 0, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file, NULL);
     char bundled[PATH_MAX];
     pfmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
     v->n_installed +=
-        tech_list_dir(bundled, 0, v->installed + v->n_installed,
+        tech_list_dir(NULL, bundled, 0, v->installed + v->n_installed,
                       HL_TECH_MAX_SURVEYS - v->n_installed, k->cli->survey_file, NULL);
     v->n_on_stick = 0;
     v->stick = k->has_tech_stick;
     if (k->has_tech_stick) {
-        char sd[PATH_MAX];
-        pfmt(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
+        const char *mnt = k->tech_stick.mount;
         /* The page from stick_first (the screen shows as many as fit). */
-        v->n_on_stick = tech_list_dir(sd, k->stick_first, v->on_stick, HL_TECH_MAX_SURVEYS, NULL,
-                                      &v->n_stick_total);
+        v->n_on_stick = tech_list_dir(mnt, TECH_STICK_DIR, k->stick_first, v->on_stick,
+                                      HL_TECH_MAX_SURVEYS, NULL, &v->n_stick_total);
         if (k->stick_first >= v->n_stick_total && k->stick_first > 0) {
             k->stick_first = 0; /* fewer files now (another stick): back to the start */
-            v->n_on_stick =
-                tech_list_dir(sd, 0, v->on_stick, HL_TECH_MAX_SURVEYS, NULL, &v->n_stick_total);
+            v->n_on_stick = tech_list_dir(mnt, TECH_STICK_DIR, 0, v->on_stick, HL_TECH_MAX_SURVEYS,
+                                          NULL, &v->n_stick_total);
         }
         v->stick_first = k->stick_first;
+        hl_err_t err = {0};
+        int fd = v->n_on_stick ? -1 : hl_file_opendir(mnt, TECH_STICK_DIR, &err);
+        if (fd >= 0) close(fd);
+        char why[sizeof k->notice];
+        pfmt(why, sizeof why, "Không đọc được USB / Cannot read the stick: %s", err.msg);
+        /* e.g. a link where a folder should be; said once, not at each refresh */
+        if (!v->n_on_stick && fd < 0 && err.code != HL_ERR_NOT_FOUND && strcmp(why, k->notice))
+            tech_notice(k, true, "%s", why);
     }
     v->can_rollback = k->prev_survey[0] != '\0';
 }
@@ -429,7 +441,7 @@ static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
     char dir[PATH_MAX];
     tech_installed_dir(k, dir, sizeof dir);
     hl_tech_survey_item_t items[HL_TECH_MAX_SURVEYS];
-    int n = tech_list_dir(dir, 0, items, HL_TECH_MAX_SURVEYS, NULL, NULL);
+    int n = tech_list_dir(NULL, dir, 0, items, HL_TECH_MAX_SURVEYS, NULL, NULL);
     if (i < 0) return false;
     if (i < n) {
         pfmt(out, size, "%s/%s", dir, items[i].file);
@@ -437,7 +449,7 @@ static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
     }
     char bundled[PATH_MAX];
     pfmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
-    int m = tech_list_dir(bundled, 0, items, HL_TECH_MAX_SURVEYS - n, NULL, NULL);
+    int m = tech_list_dir(NULL, bundled, 0, items, HL_TECH_MAX_SURVEYS - n, NULL, NULL);
     if (i - n < m && i >= n) {
         pfmt(out, size, "%s/%s", bundled, items[i - n].file);
         return true;
@@ -507,40 +519,25 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     return true;
 }
 
-/* Copies src to dst atomically (temporary file, fsync, rename). */
-static bool tech_copy(const char *src, const char *dst, char *why, size_t whysz)
+/* Writes the len bytes checked (the survey's source, read once from the
+ * stick) to dst atomically (temporary file, fsync, rename). */
+static bool tech_copy(const char *bytes, size_t len, const char *dst, char *why, size_t whysz)
 {
     char tmp[PATH_MAX];
     pfmt(tmp, sizeof tmp, "%s.tmp-%d", dst, (int)getpid());
-    int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (in < 0) {
-        pfmt(why, whysz, "cannot read %s: %s", src, strerror(errno));
-        return false;
-    }
     int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (out < 0) {
         pfmt(why, whysz, "cannot write %s: %s", tmp, strerror(errno));
-        close(in);
         return false;
     }
-    char buf[65536];
-    ssize_t r;
     bool ok = true;
-    while (ok && (r = read(in, buf, sizeof buf)) != 0) {
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            ok = false;
-            break;
-        }
-        for (ssize_t off = 0; ok && off < r;) {
-            ssize_t w = write(out, buf + off, (size_t)(r - off));
-            if (w < 0 && errno != EINTR) ok = false;
-            if (w > 0) off += w;
-        }
+    for (size_t off = 0; ok && off < len;) {
+        ssize_t w = write(out, bytes + off, len - off);
+        if (w < 0 && errno != EINTR) ok = false;
+        if (w > 0) off += (size_t)w;
     }
     if (ok && fsync(out) != 0) ok = false;
     int e = errno;
-    close(in);
     if (close(out) != 0) ok = false;
     if (ok && rename(tmp, dst) != 0) ok = false;
     if (!ok) {
@@ -556,24 +553,24 @@ static void tech_install(hl_kiosk_t *k, int i)
         tech_notice(k, true, "Cắm USB của kỹ thuật viên / Insert the technician's USB stick first");
         return;
     }
-    char sd[PATH_MAX];
-    pfmt(sd, sizeof sd, "%s/%s", k->tech_stick.mount, TECH_STICK_DIR);
     hl_tech_survey_item_t items[1]; /* i: the index among all, in the listing's order */
-    int n = i >= 0 ? tech_list_dir(sd, i, items, 1, NULL, NULL) : 0;
+    int n =
+        i >= 0 ? tech_list_dir(k->tech_stick.mount, TECH_STICK_DIR, i, items, 1, NULL, NULL) : 0;
     if (n != 1) {
         tech_notice(k, true, "Khảo sát không còn trên USB / That survey is no longer on the stick");
         return;
     }
-    char src[PATH_MAX + 160];
-    pfmt(src, sizeof src, "%s/%s", sd, items[0].file);
+    char src[PATH_MAX + 160], rel[160];
+    pfmt(rel, sizeof rel, "%s/%s", TECH_STICK_DIR, items[0].file);
+    pfmt(src, sizeof src, "%s/%s", k->tech_stick.mount, rel);
     /* Checked first, exactly like hailong check: a broken file is never copied. */
     hl_diags_free(&k->install_errors);
     hl_survey_t *s = NULL;
-    if (hl_survey_load_file(src, &s, &k->install_errors) != HL_OK) {
+    if (hl_survey_load_file_at(k->tech_stick.mount, rel, &s, &k->install_errors) != HL_OK) {
         tech_notice(
             k, true,
             "%s: %zu lỗi, không cài / %zu problem%s: nothing installed, the survey keeps running",
-            items[i].file, k->install_errors.n, k->install_errors.n,
+            items[0].file, k->install_errors.n, k->install_errors.n,
             k->install_errors.n == 1 ? "" : "s");
         tech_log(k, "survey_refused", "%s: %zu problem(s)", src, k->install_errors.n);
         hl_survey_free(s);
@@ -607,7 +604,7 @@ static void tech_install(hl_kiosk_t *k, int i)
         hl_survey_t *there = NULL;
         struct stat sb;
         if (stat(dst, &sb) != 0) {
-            if (!tech_copy(src, dst, why, sizeof why)) {
+            if (!tech_copy(s->source, s->source_len, dst, why, sizeof why)) {
                 tech_notice(k, true, "Chưa cài / Not installed: %s", why);
                 tech_log(k, "survey_refused", "%s", why);
                 hl_survey_free(s);

@@ -142,10 +142,16 @@ int hl_cli_load_config(hl_cli_t *cli)
         hl_diags_t d = {0};
         int rc = hl_config_load_file(cfg_path, &cli->cfg, &d);
         hl_diags_print(&d, stderr);
+        /* A file that could not be read (permission, a FIFO, too big) has
+         * one message saying what to do; "not valid" is for its contents. */
+        bool in_text = false;
+        for (size_t i = 0; i < d.n; i++)
+            in_text = in_text || d.items[i].line > 0;
         hl_diags_free(&d);
         if (rc != HL_OK) {
-            fprintf(stderr, "hailong: config %s is not valid; fix it (hailong check %s)\n",
-                    cfg_path, cfg_path);
+            if (in_text || rc == HL_ERR_NOMEM)
+                fprintf(stderr, "hailong: config %s is not valid; fix it (hailong check %s)\n",
+                        cfg_path, cfg_path);
             return HL_EXIT_FAIL;
         }
     }

@@ -1128,7 +1128,12 @@ static int config_edit(const char *path, bool exists, const char *section, const
     json_t *root;
     if (exists) {
         json_error_t jerr;
-        root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+        char *old = NULL;
+        size_t olen = 0;
+        root = hl_file_read(NULL, path, HL_MAX_FILE_BYTES, 0, &old, &olen, NULL) == HL_OK
+                   ? json_loadb(old, olen, JSON_REJECT_DUPLICATES, &jerr)
+                   : NULL;
+        free(old);
         if (!root || !json_is_object(root)) {
             json_decref(root);
             json_decref(value);

@@ -13,8 +13,10 @@
 
 #include "hl_err.h"
 #include "hl_limits.h"
+#include "hl_sys.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -454,6 +456,10 @@ static void redact_near(char *text, const char *src, size_t len, size_t pos, boo
     const char *close = strrchr(tok, '\'');
     size_t toklen = close ? (size_t)(close - tok) : strlen(tok);
     if (toklen == 1 && strchr("{}[],:", tok[0])) return;
+    static const char *const literals[] = {"true", "false", "null"};
+    for (size_t l = 0; l < 3; l++) /* a misspelt literal ('tru') is no secret */
+        if (toklen > 0 && toklen < strlen(literals[l]) && !strncmp(tok, literals[l], toklen))
+            return;
     if (!hide_all && tok[0] != '"') return;
     size_t i = pos;
     while (i < len && (src[i] == ' ' || src[i] == '\t' || src[i] == '\r' || src[i] == '\n'))
@@ -477,8 +483,13 @@ static int doc_parse(hl_json_doc_t *doc, unsigned flags)
     json_error_t e;
     doc->root = json_loadb(doc->source, doc->len, JSON_REJECT_DUPLICATES, &e);
     if (doc->root) return HL_OK;
-    redact_near(e.text, doc->source, doc->len, (size_t)(e.position > 0 ? e.position : 0),
-                (flags & HL_JSON_HIDE_TEXT) != 0);
+    /* Any file that does not parse could be a config (nothing tells it apart
+     * yet): its text is never quoted, whatever flags say. */
+    (void)flags;
+    if (strstr(e.text, "JSON_ALLOW_NUL")) /* jansson names its own flag */
+        snprintf(e.text, sizeof e.text,
+                 "a text holds a NUL character (\\u0000), which is not allowed: remove it");
+    redact_near(e.text, doc->source, doc->len, (size_t)(e.position > 0 ? e.position : 0), true);
     const char *hint = "";
     if (doc->len >= 3 && memcmp(doc->source, "\xEF\xBB\xBF", 3) == 0)
         hint = "; remove the byte order mark at the start (save as UTF-8 without BOM)";
@@ -524,55 +535,23 @@ int hl_json_doc_load_file(hl_json_doc_t *doc, const char *path)
 
 int hl_json_doc_load_file_flags(hl_json_doc_t *doc, const char *path, unsigned flags)
 {
-    if (doc_start(doc, path) != HL_OK) return HL_ERR_NOMEM;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        hl_json_report_file(doc, "cannot open the file: %s", strerror(errno));
-        return HL_ERR_IO;
+    return hl_json_doc_load_file_at(doc, NULL, path, flags);
+}
+
+int hl_json_doc_load_file_at(hl_json_doc_t *doc, const char *root, const char *path, unsigned flags)
+{
+    char shown[PATH_MAX];
+    if (root) snprintf(shown, sizeof shown, "%s/%s", root, path);
+    if (doc_start(doc, root ? shown : path) != HL_OK) return HL_ERR_NOMEM;
+    hl_err_t err = {0};
+    char *buf = NULL;
+    size_t n = 0;
+    int rc = hl_file_read(root, path, HL_MAX_FILE_BYTES, 0, &buf, &n, &err);
+    if (rc == HL_ERR_NOMEM) return rc;
+    if (rc != HL_OK) {
+        hl_json_report_file(doc, "%s", err.msg);
+        return rc == HL_ERR_INVALID ? HL_ERR_INVALID : HL_ERR_IO;
     }
-    struct stat st;
-    bool have_stat = fstat(fileno(f), &st) == 0;
-    if (have_stat && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        hl_json_report_file(doc, "cannot read the file: %s", strerror(EISDIR));
-        return HL_ERR_IO;
-    }
-    /* Room for the whole file, one byte more (to see the end, or that it is too
-     * big: at most the limit plus one is read) and the NUL. */
-    size_t cap = 4096, n = 0;
-    if (have_stat && S_ISREG(st.st_mode))
-        cap = (st.st_size > HL_MAX_FILE_BYTES ? (size_t)HL_MAX_FILE_BYTES : (size_t)st.st_size) + 2;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return HL_ERR_NOMEM;
-    }
-    for (;;) {
-        if (n + 1 >= cap) {
-            if (n > HL_MAX_FILE_BYTES) break;
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                fclose(f);
-                return HL_ERR_NOMEM;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t want = cap - 1 - n;
-        size_t got = fread(buf + n, 1, want, f);
-        n += got;
-        if (got < want) break; /* end of file or error */
-    }
-    int read_failed = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (read_failed) {
-        free(buf);
-        hl_json_report_file(doc, "cannot read the file: %s", strerror(saved ? saved : EIO));
-        return HL_ERR_IO;
-    }
-    buf[n] = '\0';
     doc->source = buf;
     doc->len = n;
     return doc_parse(doc, flags);

@@ -61,21 +61,27 @@ enum { HL_JSON_BAD = -1, HL_JSON_ABSENT = 0, HL_JSON_FOUND = 1 };
 
 /* ---- Loading ------------------------------------------------------------ */
 
-/* Reads a file (at most HL_MAX_FILE_BYTES) and parses it with jansson
- * (duplicate keys rejected). Returns HL_OK; HL_ERR_IO when the file cannot be
- * read; HL_ERR_INVALID when it is too big or not JSON (a problem recorded,
+/* Reads a file (hl_file_read: never blocks on a FIFO or a device; at most
+ * HL_MAX_FILE_BYTES) and parses it with jansson (duplicate keys rejected).
+ * Returns HL_OK; HL_ERR_IO when the file cannot be read; HL_ERR_INVALID when
+ * it is not a regular file, too big or not JSON (a problem recorded,
  * doc->root NULL); HL_ERR_NOMEM. doc is always initialised: free it. */
 int hl_json_doc_load_file(hl_json_doc_t *doc, const char *path);
 
 /* Same from memory; name is used in diagnostics. text need not end in NUL. */
 int hl_json_doc_load_text(hl_json_doc_t *doc, const char *name, const char *text, size_t len);
 
-/* Flags of the _flags variants. HL_JSON_HIDE_TEXT: syntax errors never
- * quote the text near them, only a key or a punctuation character (the
- * file may hold secrets: a config). Without it, a string value is hidden
- * and other tokens are quoted ("invalid token near 'tru'"). */
+/* Flags of the _flags variants. Syntax errors never quote the text near
+ * them, only a key, a punctuation character or a misspelt literal ("invalid
+ * token near 'tru'"): a file that does not parse could be a config holding
+ * secrets, whatever it was meant to be. HL_JSON_HIDE_TEXT says so for a
+ * config and is kept for its callers; it changes nothing any more. */
 #define HL_JSON_HIDE_TEXT 1u
 int hl_json_doc_load_file_flags(hl_json_doc_t *doc, const char *path, unsigned flags);
+/* Same for root/path read as hl_file_read does it (root: a USB stick, no link
+ * followed below it; NULL: path as given); named root/path in diagnostics. */
+int hl_json_doc_load_file_at(hl_json_doc_t *doc, const char *root, const char *path,
+                             unsigned flags);
 int hl_json_doc_load_text_flags(hl_json_doc_t *doc, const char *name, const char *text, size_t len,
                                 unsigned flags);
 

@@ -144,36 +144,17 @@ int hl_script_load_file(const char *path, const hl_script_ext_t *ext, hl_script_
                         hl_err_t *err)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) return hl_err_set(err, HL_ERR_IO, "cannot open script %s: %s", path, strerror(errno));
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            if (cap >= (size_t)HL_MAX_FILE_BYTES * 4) {
-                free(buf);
-                fclose(f);
-                return hl_err_set(err, HL_ERR_USAGE, "script %s is larger than 4 MiB", path);
-            }
-            cap *= 2;
-            char *grown = realloc(buf, cap);
-            if (!grown) {
-                free(buf);
-                buf = NULL;
-            } else {
-                buf = grown;
-            }
-        }
-    }
-    int read_failed = ferror(f) ? (errno ? errno : EIO) : 0;
-    fclose(f);
-    if (!buf) return hl_err_set(err, HL_ERR_NOMEM, "out of memory reading script %s", path);
-    if (read_failed) {
-        free(buf);
-        return hl_err_set(err, HL_ERR_IO, "cannot read script %s: %s", path, strerror(read_failed));
-    }
+    /* Never blocks on a FIFO or a device (hl_file_read). */
+    char *buf = NULL;
+    size_t n = 0;
+    hl_err_t why = {0};
+    int frc = hl_file_read(NULL, path, (size_t)HL_MAX_FILE_BYTES * 4, 0, &buf, &n, &why);
+    if (frc != HL_OK)
+        return hl_err_set(err,
+                          frc == HL_ERR_INVALID     ? HL_ERR_USAGE
+                          : frc == HL_ERR_NOT_FOUND ? HL_ERR_IO
+                                                    : frc,
+                          "script %s: %s", path, why.msg);
     int rc = hl_script_parse(path, buf, n, ext, out, err);
     free(buf);
     return rc;

@@ -372,6 +372,9 @@ struct hl_store {
     size_t n_qids;                             /* entries in qids */
     sqlite3_stmt *stmts[ST_COUNT];             /* owned: prepared on first use */
     const hl_devkey_t *signer;                 /* hl_store_set_signer's key; not owned */
+    bool file_known;                           /* file_dev/file_ino hold the file opened */
+    dev_t file_dev;                            /* the database file's device, at open */
+    ino_t file_ino;                            /* and inode: hl_store_check_file compares */
 };
 
 /* ---- Errors --------------------------------------------------------------- */
@@ -949,6 +952,17 @@ int hl_store_open(const char *data_dir, const hl_store_opts_t *opts, hl_store_t 
         rc = ro_target(data_dir, st->path, &target, &wal_pending, err);
         if (rc != HL_OK) goto fail;
     }
+    /* A link is never followed: SQLite would put -wal and -shm beside the
+     * link, not the file, and the identity check below could not hold. */
+    struct stat lsb;
+    if (lstat(st->path, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {
+        rc = hl_err_set(err, HL_ERR_USAGE,
+                        "%s is a symbolic link: the database is never opened through a link; set "
+                        "the data folder (--data-dir or HAILONG_DATA_DIR) to the real folder "
+                        "holding the file instead",
+                        st->path);
+        goto fail;
+    }
     bool exists;
     int version;
     rc = store_inspect(st->path, target, vfs, &exists, &version, err);
@@ -982,7 +996,8 @@ int hl_store_open(const char *data_dir, const hl_store_opts_t *opts, hl_store_t 
         }
     }
 
-    int flags = ro ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READWRITE;
+    int flags = (ro ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READWRITE) |
+                SQLITE_OPEN_NOFOLLOW;
     int src = sqlite3_open_v2(ro ? target : st->path, &st->db, flags, vfs);
     if (src != SQLITE_OK) {
         rc = st->db ? store_fail(st, src, "opening the database", err)
@@ -996,6 +1011,14 @@ int hl_store_open(const char *data_dir, const hl_store_opts_t *opts, hl_store_t 
         if (rc != HL_OK) goto fail;
         rc = store_recover(st, recovered, err);
         if (rc != HL_OK) goto fail;
+        /* The file SQLite has open (just opened, a link refused): what
+         * hl_store_check_file compares with. */
+        struct stat fsb;
+        if (lstat(st->path, &fsb) == 0 && S_ISREG(fsb.st_mode)) {
+            st->file_known = true;
+            st->file_dev = fsb.st_dev;
+            st->file_ino = fsb.st_ino;
+        }
     }
     free(target);
     hl_err_clear(err);
@@ -1373,10 +1396,35 @@ static int save_apply(hl_store_t *st, const hl_response_t *resp, const hl_save_t
     return HL_OK;
 }
 
+int hl_store_check_file(hl_store_t *st, hl_err_t *err)
+{
+    if (!st || !st->file_known) return HL_OK;
+    struct stat sb;
+    if (lstat(st->path, &sb) != 0) {
+        int e = errno;
+        if (e == ENOENT)
+            return hl_err_set(err, HL_ERR_CORRUPT,
+                              "%s was deleted while the kiosk was running: answers would go into "
+                              "the deleted file, so none is taken; restart the kiosk (it starts "
+                              "a new file) and find out who removed it",
+                              st->path);
+        return hl_err_set(err, errno_code(e), "cannot look at %s: %s", st->path, strerror(e));
+    }
+    if (sb.st_dev != st->file_dev || sb.st_ino != st->file_ino)
+        return hl_err_set(err, HL_ERR_CORRUPT,
+                          "%s was replaced by another file while the kiosk was running: answers "
+                          "would go into the old one, so none is taken; restart the kiosk so "
+                          "that it opens the file now there",
+                          st->path);
+    return HL_OK;
+}
+
 int hl_store_save(hl_store_t *st, hl_response_t *resp, const hl_save_t *save, hl_err_t *err)
 {
     if (!st || !resp || !save) return hl_err_set(err, HL_ERR_USAGE, "hl_store_save: no argument");
     int rc = save_check(st, resp, save, err);
+    /* Before each commit: an answer is never stored in a file that is gone. */
+    if (rc == HL_OK) rc = hl_store_check_file(st, err);
     if (rc != HL_OK) return rc;
     if (resp->seq == 0 && !save->set_qid) {
         /* Nothing stored yet and nothing to store: the response stays absent. */

@@ -73,6 +73,14 @@ int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_
  * 120 bytes. */
 int hl_store_set_duty(hl_store_t *st, const char *officer_id, const char *counter, hl_err_t *err);
 
+/* Checks that the database file at the store's path is still the one opened
+ * (same device and inode): a hailong.db deleted or replaced under a running
+ * kiosk would take every later answer with it. One lstat; hl_store_save does
+ * it before each commit, the kiosk also at idle moments. HL_OK (also for a
+ * read-only store), HL_ERR_CORRUPT (deleted or replaced: the message says
+ * which and what to do), or the lstat error's code. */
+int hl_store_check_file(hl_store_t *st, hl_err_t *err);
+
 /* Commits one change to a response (see hl_response.h: hl_sink_t.save). On
  * failure nothing of the save is stored, resp is unchanged (it can be
  * retried), and the code says why:
@@ -85,6 +93,8 @@ int hl_store_set_duty(hl_store_t *st, const char *officer_id, const char *counte
  *                    the survey
  *   HL_ERR_READONLY  opened read-only, or the medium turned read-only
  *   HL_ERR_FULL, HL_ERR_IO, HL_ERR_CORRUPT, HL_ERR_NOMEM  the storage failed
+ *                    (HL_ERR_CORRUPT also: the file was deleted or replaced,
+ *                    hl_store_check_file, checked before each commit)
  *   HL_ERR_LOCKED    another program holds the database's write lock
  *   HL_ERR_INTERNAL  the database refused the change by its integrity rules
  *                    (duplicate response UUID, a trigger, answers that do not

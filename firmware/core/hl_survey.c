@@ -677,6 +677,14 @@ int hl_survey_load_file(const char *path, hl_survey_t **out, hl_diags_t *diags)
     return survey_finish(&doc, rc, out, diags);
 }
 
+int hl_survey_load_file_at(const char *root, const char *path, hl_survey_t **out, hl_diags_t *diags)
+{
+    hl_json_doc_t doc;
+    *out = NULL;
+    int rc = hl_json_doc_load_file_at(&doc, root, path, 0);
+    return survey_finish(&doc, rc, out, diags);
+}
+
 int hl_survey_load_text(const char *name, const char *text, size_t len, hl_survey_t **out,
                         hl_diags_t *diags)
 {

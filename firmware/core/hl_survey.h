@@ -87,6 +87,11 @@ typedef struct hl_survey {
  * or HL_ERR_IO (unreadable file, also appended to diags), and *out is NULL. */
 int hl_survey_load_file(const char *path, hl_survey_t **out, hl_diags_t *diags);
 
+/* Same for root/path read the way hl_file_read does (root: a USB stick's
+ * mount point, no link followed below it). */
+int hl_survey_load_file_at(const char *root, const char *path, hl_survey_t **out,
+                           hl_diags_t *diags);
+
 /* Same from memory; name is used in diagnostics and kept as ->file. */
 int hl_survey_load_text(const char *name, const char *text, size_t len, hl_survey_t **out,
                         hl_diags_t *diags);

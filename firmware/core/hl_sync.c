@@ -40,6 +40,7 @@
 #define HL_SYNC_LOW_SPEED    100                /* bytes/s below which a transfer is cut */
 #define HL_SYNC_LOW_TIME_MIN 10                 /* ... for half of timeout_s, at least this */
 #define HL_SYNC_STOP_WALK    1000               /* callback code: the batch is full */
+#define HL_SYNC_CA_MAX       (8 * 1024 * 1024) /* largest sync.ca_file (a system bundle: 0.2 MiB) */
 
 /* ---- Protocol pieces ------------------------------------------------------------ */
 
@@ -351,11 +352,16 @@ int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err)
                           "\"allow_insecure_http\": true, for a lab)");
     if (!cfg->token[0])
         return hl_err_set(err, HL_ERR_USAGE, "sync.token is empty: the server needs it");
-    if (cfg->ca_file[0] && access(cfg->ca_file, R_OK) != 0)
+    /* Opened as any file we did not write (a FIFO there would hang the
+     * worker in libcurl for ever); libcurl reads it again, by name. */
+    hl_err_t why = {0};
+    int cafd = cfg->ca_file[0] ? hl_file_open(NULL, cfg->ca_file, HL_SYNC_CA_MAX, 0, &why) : -1;
+    if (cafd >= 0) close(cafd);
+    if (cfg->ca_file[0] && cafd < 0)
         return hl_err_set(err, HL_ERR_USAGE,
                           "sync.ca_file %s cannot be read (%s): copy the server's CA certificate "
                           "(PEM) there or remove \"ca_file\" to use the system's CAs",
-                          cfg->ca_file, strerror(errno));
+                          cfg->ca_file, why.msg);
     hl_sync_t *s = calloc(1, sizeof *s);
     if (!s) return hl_err_set(err, HL_ERR_NOMEM, "out of memory starting the sync");
     s->cfg = *cfg;

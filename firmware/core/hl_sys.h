@@ -7,9 +7,16 @@
  * and the kiosk uses the real one from platform/. A Raspberry Pi has no RTC:
  * its wall clock is wrong until NTP syncs, which is why "trusted" exists and
  * why ordering relies on sequence numbers and the monotonic clock.
+ *
+ * It also holds the one way the firmware reads a file it did not write (a
+ * config, a survey, a script, anything on a USB stick): hl_file_open and
+ * hl_file_read never block on a FIFO or a device, refuse what is not a
+ * regular file of bounded size, and on a stick follow no link at all.
  */
 #ifndef HL_SYS_H
 #define HL_SYS_H
+
+#include "hl_err.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,5 +57,30 @@ void hl_time_iso8601(int64_t utc_ms, char out[32]);
 
 /* Parses "YYYY-MM-DDTHH:MM:SSZ"; false when malformed. */
 bool hl_time_parse_iso8601(const char *s, int64_t *utc_ms);
+
+/* ---- Reading a file the kiosk did not write --------------------------------
+ * root NULL: path is opened as given (links followed unless HL_FILE_NOFOLLOW).
+ * root set (a USB stick's mount point, itself trusted): path is relative to it
+ * (no "..") and walked one folder at a time with O_NOFOLLOW | O_DIRECTORY, the
+ * file itself with O_NOFOLLOW: a link anywhere below root is refused.
+ * The file is opened with O_NONBLOCK (a FIFO or a device cannot block the
+ * open), checked with fstat to be a regular file of at most max bytes, then
+ * O_NONBLOCK is cleared. On refusal err says, after "FILE: ", what is wrong
+ * and what to do. Codes: HL_ERR_NOT_FOUND (missing), HL_ERR_INVALID (not a
+ * regular file, a link, or too big), HL_ERR_IO (permission, a folder, a read
+ * error), HL_ERR_NOMEM. */
+#define HL_FILE_NOFOLLOW 1u /* root NULL: refuse a symbolic link as the file itself */
+
+/* Returns an open descriptor (O_CLOEXEC), or -1 with err set. */
+int hl_file_open(const char *root, const char *path, long long max, unsigned flags, hl_err_t *err);
+
+/* Reads the whole file into *out (malloc'd, NUL added, *len without it).
+ * A file that grows past max while read is refused as too big. */
+int hl_file_read(const char *root, const char *path, size_t max, unsigned flags, char **out,
+                 size_t *len, hl_err_t *err);
+
+/* Opens the folder root/path (the same walk: no link below root) for
+ * fdopendir or openat. Returns a descriptor, or -1 with err set. */
+int hl_file_opendir(const char *root, const char *path, hl_err_t *err);
 
 #endif

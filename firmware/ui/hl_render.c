@@ -32,6 +32,7 @@
  * frame.
  */
 #include "hl_render.h"
+#include "hl_sys.h"
 
 #include <SDL2/SDL.h>
 #include <SDL2/SDL_image.h>
@@ -52,7 +53,8 @@
 #define HL_RENDER_MAX_PX     512
 #define HL_RENDER_OUTLINE    0x1a /* the faces' dark outline grey (#1a1a1a) */
 #define HL_RENDER_PI         3.14159265358979323846f
-#define HL_RENDER_IMAGES     8   /* pictures kept as textures (officers' photos) */
+#define HL_RENDER_IMAGES     8                  /* pictures kept as textures (officers' photos) */
+#define HL_RENDER_IMAGE_MAX  (16 * 1024 * 1024) /* bytes of a picture file */
 #define HL_RENDER_IMAGE_PATH 512 /* bytes of a picture's path (longer: drawn as missing) */
 
 /* One rasterised text. */
@@ -788,7 +790,17 @@ static hl_image_entry_t *hl_render_image_entry(hl_render_t *rd, const char *path
     memset(victim, 0, sizeof *victim);
     snprintf(victim->path, sizeof victim->path, "%s", path);
     victim->used = rd->tick;
-    SDL_Surface *s = IMG_Load(path);
+    /* Read as any file we did not write (hl_file_read): a FIFO or a device
+     * named as an officer's photo must not freeze the screen. */
+    char *bytes = NULL;
+    size_t len = 0;
+    hl_err_t err = {0};
+    SDL_Surface *s = NULL;
+    if (hl_file_read(NULL, path, HL_RENDER_IMAGE_MAX, 0, &bytes, &len, &err) == HL_OK)
+        s = IMG_Load_RW(SDL_RWFromConstMem(bytes, (int)len), 1);
+    else
+        fprintf(stderr, "hailong: picture %s: %s\n", path, err.msg);
+    free(bytes);
     if (s) {
         victim->tex = SDL_CreateTextureFromSurface(rd->r, s);
         victim->w = s->w;

@@ -49,6 +49,11 @@ static const char *const hl_str_table[HL_STR_COUNT][HL_LANG_COUNT] = {
                           "Could not write to the stick (was it removed?)"},
     [HL_STR_EXPORT_FAILED] = {"Chưa xuất được kết quả", "The results could not be exported"},
     [HL_STR_EXPORT_RETRY] = {"Rút USB ra và thử USB khác", "Remove it and try another stick"},
+    [HL_STR_EXPORT_LINK] = {"Trên USB có một liên kết (link) hoặc tệp ở chỗ thư mục HAILONG",
+                            "The stick has a link or a file where a HAILONG folder should be"},
+    [HL_STR_EXPORT_LINK_FIX] = {"Xoá nó bằng máy tính rồi cắm lại USB, hoặc dùng USB khác",
+                                "Delete it on a computer and insert the stick again, or use "
+                                "another stick"},
     [HL_STR_OFFICER_ON_DUTY] = {"Cán bộ tiếp nhận", "Officer on duty"},
     [HL_STR_TECH_PIN_TITLE] = {"Nhập mã PIN kỹ thuật viên", "Enter the technician PIN"},
     [HL_STR_TECH_PIN_WRONG] = {"Sai mã PIN. Còn %d lần thử", "Wrong PIN. %d tries left"},

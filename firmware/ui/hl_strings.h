@@ -47,6 +47,8 @@ typedef enum hl_str_id {
     HL_STR_EXPORT_IO,      /* could not write (stick pulled or faulty) */
     HL_STR_EXPORT_FAILED,  /* any other failure */
     HL_STR_EXPORT_RETRY, /* "Rút USB ra và thử USB khác" / "Remove it and try another stick" */
+    HL_STR_EXPORT_LINK,  /* a link (or a file) on the stick where a folder should be */
+    HL_STR_EXPORT_LINK_FIX, /* what to do about it: delete it on a computer */
     /* The start screen: the officer on duty, as counter signs show it. */
     HL_STR_OFFICER_ON_DUTY, /* "Cán bộ tiếp nhận" / "Officer on duty" */
     /* Technician mode (issue 6): the PIN pad. */

@@ -1361,8 +1361,9 @@ static void ui_export(ui_b_t *b, const hl_ui_export_t *e)
         head = e->code == HL_ERR_FULL       ? HL_STR_EXPORT_FULL
                : e->code == HL_ERR_READONLY ? HL_STR_EXPORT_RDONLY
                : e->code == HL_ERR_IO       ? HL_STR_EXPORT_IO
+               : e->code == HL_ERR_INVALID  ? HL_STR_EXPORT_LINK /* refused by the bundle writer */
                                             : HL_STR_EXPORT_FAILED;
-        sub = HL_STR_EXPORT_RETRY;
+        sub = e->code == HL_ERR_INVALID ? HL_STR_EXPORT_LINK_FIX : HL_STR_EXPORT_RETRY;
         mark = COL_FACE_1;
     }
     char vi_sub[160], en_sub[160];

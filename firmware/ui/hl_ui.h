@@ -37,7 +37,8 @@ typedef struct hl_ui_export {
     hl_ui_export_phase_t phase;
     double done;     /* WRITING: share written, 0..1 */
     long long count; /* responses in the bundle (0 with DONE: nothing new) */
-    int code;        /* FAILED: the hl_rc (full, read-only, I/O, ...) */
+    int code;        /* FAILED: the hl_rc (full, read-only, I/O; invalid: a link or a
+                        file on the stick where a folder should be) */
 } hl_ui_export_t;
 
 typedef struct hl_ui {

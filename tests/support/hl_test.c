@@ -188,6 +188,12 @@ int hl_test_execv(const char *const *argv)
 
 int hl_test_run(const char *const *argv, const char *const *extra_env, char **out, char **errout)
 {
+    return hl_test_run_watchdog(argv, extra_env, out, errout, 0);
+}
+
+int hl_test_run_watchdog(const char *const *argv, const char *const *extra_env, char **out,
+                         char **errout, unsigned seconds)
+{
     char outname[] = "/tmp/hl-test-out-XXXXXX", errname[] = "/tmp/hl-test-err-XXXXXX";
     int ofd = mkstemp(outname), efd = mkstemp(errname);
     if (ofd < 0 || efd < 0) abort();
@@ -203,6 +209,7 @@ int hl_test_run(const char *const *argv, const char *const *extra_env, char **ou
         dup2(efd, 2);
         for (size_t i = 0; extra_env && extra_env[i]; i++)
             putenv((char *)extra_env[i]);
+        if (seconds) alarm(seconds);
         hl_test_execv(argv);
         perror(argv[0]);
         _exit(127);

@@ -96,6 +96,13 @@ char *hl_test_read_file(const char *path, size_t *len);
  * (may be NULL). */
 int hl_test_run(const char *const *argv, const char *const *extra_env, char **out, char **errout);
 
+/* hl_test_run with a watchdog: the child gets alarm(seconds) before the exec
+ * (kept across it), so a program that hangs is killed by SIGALRM and the
+ * call returns 128+SIGALRM instead of hanging the suite. Generous limits
+ * only: this catches a hang, it measures nothing. */
+int hl_test_run_watchdog(const char *const *argv, const char *const *extra_env, char **out,
+                         char **errout, unsigned seconds);
+
 /* Execs argv (argv[0] a path, NULL-ended) in place of this process, like
  * execv, and returns only on failure (-1, errno set). When $HL_TEST_EMULATOR
  * is set (a cross build's CTest sets it to its CMAKE_CROSSCOMPILING_EMULATOR,
