@@ -1663,6 +1663,32 @@ static int write_signed(hl_store_t *st, const char *root, const char *kiosk_id,
     return hl_bundle_write(st, &o, out, out_size, NULL, err);
 }
 
+static void test_a_fifo_for_a_manifest_or_a_key_file_is_refused_without_blocking(void)
+{
+    char *dir = hl_test_tmpdir("bundle-fifo");
+    char p[600];
+    snprintf(p, sizeof p, "%s/manifest.json", dir);
+    CHECK_INT(mkfifo(p, 0644), 0);
+    hl_trust_t t;
+    trust_of(&t, "kiosk-01", KIOSK_KEY);
+    hl_bundle_check_t chk = {.trust = &t};
+    hl_diags_t probs = {0};
+    hl_err_t err = {0};
+    CHECK_INT(hl_bundle_verify(dir, &chk, &probs, NULL, &err), HL_ERR_INVALID);
+    EXPECT_COUNT(&probs, 1);
+    if (probs.n) CHECK_CONTAINS(probs.items[0].msg, "not a regular file");
+    hl_diags_free(&probs);
+    hl_trust_free(&t);
+    snprintf(p, sizeof p, "%s/export.key", dir);
+    CHECK_INT(mkfifo(p, 0644), 0);
+    unsigned char k[HL_BUNDLE_KEY_LEN];
+    CHECK_INT(hl_bundle_key_from_file(p, k, &err), HL_ERR_INVALID);
+    CHECK_CONTAINS(err.msg, "not a regular file");
+    CHECK_INT(hl_bundle_key_from_file("/dev/zero", k, &err), HL_ERR_INVALID);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_a_replaced_device_key_keeps_older_rows_checkable_with_both_keys_trusted(void)
 {
     /* A kiosk whose key was lost and replaced (identity --new
@@ -2394,6 +2420,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_key_from_file_ignores_a_trailing_line_break),
     HL_TEST(test_export_secret_must_be_64_hex_digits_a_word_is_refused),
     HL_TEST(test_a_replaced_device_key_keeps_older_rows_checkable_with_both_keys_trusted),
+    HL_TEST(test_a_fifo_for_a_manifest_or_a_key_file_is_refused_without_blocking),
     HL_TEST(test_incremental_bundle_exports_only_new_finished_responses_then_nothing_new),
     HL_TEST(test_bundle_on_a_read_only_store_is_written_but_not_recorded),
     HL_TEST(test_cli_exports_jsonl_and_bundle_and_verify_export_exit_codes),

@@ -918,8 +918,16 @@ static bool hex_valid(const char *s, size_t n)
 /* Reads dfd/name whole (at most max bytes); NULL with errno set. */
 static char *read_at(int dfd, const char *name, size_t max, size_t *len)
 {
-    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* Never blocks: a FIFO or a device (EINVAL) is refused before a read. */
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) return NULL;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+        close(fd);
+        errno = EINVAL;
+        return NULL;
+    }
     char *buf = malloc(max + 1);
     size_t n = 0;
     while (buf && n <= max) {
@@ -1347,7 +1355,8 @@ int hl_bundle_verify(const char *dir, const hl_bundle_check_t *chk, hl_diags_t *
                     "missing: the export did not finish (stick pulled or full), so nothing in "
                     "this folder can be trusted; export again");
         else
-            problem(&v, HL_BUNDLE_MANIFEST, "cannot be read (%s); export again", strerror(e));
+            problem(&v, HL_BUNDLE_MANIFEST, "cannot be read (%s); export again",
+                    e == EINVAL ? "not a regular file: a FIFO, a device or a folder" : strerror(e));
         goto done;
     }
     json_error_t je;
@@ -1593,9 +1602,12 @@ int hl_bundle_key_from_file(const char *path, unsigned char key[HL_BUNDLE_KEY_LE
                               "key file %s does not exist: give the stick's HAILONG/export.key "
                               "with --key-file",
                               path);
-        return hl_err_set(err, e == EFBIG ? HL_ERR_INVALID : HL_ERR_IO,
+        return hl_err_set(err, e == EFBIG || e == EINVAL ? HL_ERR_INVALID : HL_ERR_IO,
                           "cannot read the key file %s: %s", path,
-                          e == EFBIG ? "larger than 4 KiB, not an export key" : strerror(e));
+                          e == EFBIG    ? "larger than 4 KiB, not an export key"
+                          : e == EINVAL ? "not a regular file (a FIFO, a device or a folder): give "
+                                          "the stick's HAILONG/export.key"
+                                        : strerror(e));
     }
     size_t n = len;
     if (n && text[n - 1] == '\n') n--;

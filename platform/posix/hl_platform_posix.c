@@ -320,10 +320,18 @@ int hl_platform_chain_key_read(const char *data_dir, unsigned char key[32], hl_e
     char path[PATH_MAX];
     if (snprintf(path, sizeof path, "%s/%s", data_dir, HL_CHAIN_KEY_FILE) >= (int)sizeof path)
         return hl_err_set(err, HL_ERR_USAGE, "data folder path too long: %s", data_dir);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         if (errno == ENOENT) return hl_err_set(err, HL_ERR_NOT_FOUND, "%s does not exist", path);
         return hl_err_set(err, HL_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return hl_err_set(err, HL_ERR_CORRUPT,
+                          "%s is not a regular file: it is damaged or not ours (restore it from "
+                          "a backup)",
+                          path);
     }
     unsigned char buf[33];
     size_t got = 0;
