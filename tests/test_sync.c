@@ -837,13 +837,17 @@ static void test_worker_drains_a_backlog_and_stops_promptly_mid_request(void)
     expect_receiver_equals_kiosk(&f, &r, 2500);
     hl_receiver_stop(&r);
 
-    /* A server that takes 20 s to answer: stopping the kiosk does not wait
-     * for it (the request is cut; the responses stay pending). */
+    /* A server that takes 10 minutes to answer: stopping the kiosk does not
+     * wait for it (the request is cut; the responses stay pending). The stop
+     * comes once the server has the batch, so the request is surely in
+     * flight; a stop that waited for the answer would take 600 s. */
     add_responses(&f, 10);
-    hl_receiver_opts_t ro = {.mode = "slow", .slow_s = 20};
+    hl_receiver_stats_t before = {0};
+    hl_receiver_opts_t ro = {.mode = "slow", .slow_s = 600};
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    CHECK_INT(hl_receiver_stats(&r, &before), 0);
     cfg = sync_cfg(&f, &r);
-    cfg.timeout_s = 60;
+    cfg.timeout_s = 600;
     hl_syncw_t *w = NULL;
     hl_err_t err = {0};
     atomic_int wakes = 0;
@@ -853,19 +857,20 @@ static void test_worker_drains_a_backlog_and_stops_promptly_mid_request(void)
         .wake = count_wake,
         .wake_ctx = &wakes};
     CHECK_INT(hl_syncw_start(&o, &w, &err), HL_OK);
-    for (int i = 0; i < 300; i++) {
-        hl_syncw_info(w, &info);
-        if (info.pushing) break;
+    for (;;) { /* however slowly the worker starts on a busy machine */
+        hl_receiver_stats_t now = {0};
+        if (hl_receiver_stats(&r, &now) != 0 || now.requests > before.requests) break;
         sleep_ms(10);
     }
+    hl_syncw_info(w, &info);
     CHECK(info.pushing);
-    sleep_ms(300);
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     hl_syncw_stop(w);
     clock_gettime(CLOCK_MONOTONIC, &b);
     double took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-    CHECK(took < 10.0); /* far below the 20 s the server would take */
+    fprintf(stderr, "  the worker stopped %.2f s after the request was in flight\n", took);
+    CHECK(took < 300.0); /* half the server's 600 s: no load can make a prompt stop this slow */
     CHECK_INT(pending_of(&f), 10);
     hl_receiver_stop(&r);
     fixture_free(&f);
@@ -873,14 +878,14 @@ static void test_worker_drains_a_backlog_and_stops_promptly_mid_request(void)
 
 /* ---- The command line and a kiosk killed mid-push ------------------------------------ */
 
-static char *write_config(fixture_t *f, const hl_receiver_t *r, const char *extra)
+static char *write_config(fixture_t *f, const hl_receiver_t *r, const char *extra, int timeout_s)
 {
     char text[2048];
     snprintf(text, sizeof text,
              "{\"kiosk_id\": \"kiosk-sync\",\n"
              " \"sync\": {\"url\": \"%s\", \"token\": \"kiosk-token-1\",\n"
-             "          \"ca_file\": \"%s/ca.pem\", \"batch\": 20, \"timeout_s\": 2%s}}\n",
-             r->url, f->certs, extra ? extra : "");
+             "          \"ca_file\": \"%s/ca.pem\", \"batch\": 20, \"timeout_s\": %d%s}}\n",
+             r->url, f->certs, timeout_s, extra ? extra : "");
     return hl_test_write_file(f->dir, "hailong.json", text);
 }
 
@@ -899,7 +904,7 @@ static void test_sync_command_pushes_everything_and_status_reports_it(void)
     hl_receiver_t r = {0};
     hl_receiver_opts_t ro = {.token = "kiosk-token-1"};
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    char *config = write_config(&f, &r, NULL);
+    char *config = write_config(&f, &r, NULL, 2);
     char *out = NULL, *errout = NULL;
     CHECK_INT(run_cli(&f, config, "sync", "--status", "--json", &out, &errout), 0);
     json_error_t je;
@@ -963,7 +968,7 @@ static void test_sync_benchmark_prints_one_json_line(void)
     fixture_init(&f, "sync-bench");
     hl_receiver_t r = {0};
     CHECK_INT(hl_receiver_start(f.dir, NULL, &r), 0);
-    char *config = write_config(&f, &r, NULL);
+    char *config = write_config(&f, &r, NULL, 2);
     char *out = NULL, *errout = NULL;
     const char *emu = getenv("HL_TEST_EMULATOR");
     if (emu && *emu) {
@@ -1024,10 +1029,17 @@ static void test_a_kiosk_killed_mid_push_again_and_again_still_delivers_each_onc
     add_responses(&f, 1500);
     hl_receiver_t r = {0};
     /* Each answer comes 50 ms after the batch is stored: a kill often lands
-     * between the two, the classic duplicate case. */
-    hl_receiver_opts_t ro = {.token = "kiosk-token-1", .mode = "slow", .slow_s = 0.05};
+     * between the two, the classic duplicate case. The receiver's gate (the
+     * hold file) answers no batch past a chosen request of the round, so a
+     * run cannot push everything and end before its kill, however slowly
+     * this test runs next to it: every kill lands. */
+    char hold[600];
+    snprintf(hold, sizeof hold, "%s/hold", f.dir);
+    hl_receiver_opts_t ro = {
+        .token = "kiosk-token-1", .mode = "slow", .slow_s = 0.05, .hold_file = hold};
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    char *config = write_config(&f, &r, NULL);
+    /* The kiosk waits for a held answer longer than the test can take. */
+    char *config = write_config(&f, &r, NULL, 600);
     char *script = hl_test_write_file(f.dir, "push.txt", "sync 120\n");
     unsigned seed = 12345;
     int kills = 0;
@@ -1038,28 +1050,39 @@ static void test_a_kiosk_killed_mid_push_again_and_again_still_delivers_each_onc
         const char *run[] = {HL_BIN, "--data-dir", f.data,     "--config", config,
                              "run",  "--headless", "--script", script,     NULL};
         hl_receiver_stats_t before = {0};
-        hl_receiver_stats(&r, &before);
+        CHECK_INT(hl_receiver_stats(&r, &before), 0);
+        /* This round's requests past the first 1 to 4 are stored, not answered. */
+        seed = seed * 1103515245u + 12345u;
+        char gate[32];
+        snprintf(gate, sizeof gate, "%ld\n", before.requests + 1 + (long)((seed >> 16) % 4));
+        free(hl_test_write_file(f.dir, "hold", gate));
         pid_t pid = spawn(round % 2 ? run : once);
         /* Wait for the push to reach the server (however slowly the program
          * starts on a busy machine), then kill it a random moment later. */
-        for (int waited = 0; waited < 60000; waited += 20) {
+        bool ended = false;
+        for (;;) {
             hl_receiver_stats_t now = {0};
             if (hl_receiver_stats(&r, &now) == 0 && now.requests > before.requests) break;
             if (waitpid(pid, NULL, WNOHANG) == pid) {
-                pid = -1; /* ended by itself: nothing to kill */
+                ended = true;
                 break;
             }
             sleep_ms(20);
         }
+        if (ended) {
+            hl_test_fail(__FILE__, __LINE__, "round %d: the push ended before reaching the server",
+                         round);
+            break;
+        }
         seed = seed * 1103515245u + 12345u;
         sleep_ms((seed >> 16) % 250);
-        if (pid < 0) continue;
         kill(pid, SIGKILL);
         int status = 0;
         waitpid(pid, &status, 0);
         if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) kills++; /* died mid-run */
     }
-    CHECK(kills >= 6);
+    CHECK_INT(kills, 8);
+    unlink(hold); /* answer everything again */
     hl_receiver_stats_t rs = {0};
     CHECK_INT(hl_receiver_stats(&r, &rs), 0);
     CHECK(rs.stored > 0 && rs.stored < 1500); /* the kills came during the push */
