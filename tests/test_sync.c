@@ -121,8 +121,13 @@ static hl_store_t *open_store(fixture_t *f)
 
 static hl_sync_cfg_t sync_cfg(const fixture_t *f, const hl_receiver_t *r)
 {
-    hl_sync_cfg_t c = {
-        .enabled = true, .interval_s = 60, .batch = 500, .connect_timeout_s = 2, .timeout_s = 2};
+    hl_sync_cfg_t c = {/* Timeouts far above what a loaded machine needs: a test that wants one
+                        * to expire sets its own below a slow server's delay. */
+                       .enabled = true,
+                       .interval_s = 60,
+                       .batch = 500,
+                       .connect_timeout_s = 30,
+                       .timeout_s = 30};
     snprintf(c.url, sizeof c.url, "%.500s", r->url);
     snprintf(c.token, sizeof c.token, "kiosk-token-1");
     snprintf(c.ca_file, sizeof c.ca_file, "%.240s/ca.pem", f->certs);
@@ -472,10 +477,10 @@ static void test_ten_thousand_responses_arrive_once_through_a_misbehaving_server
     fixture_init(&f, "sync-chaos");
     add_responses(&f, 10000);
     hl_receiver_t r = {0};
-    hl_receiver_opts_t ro = {.token = "kiosk-token-1", .chaos = 0.3, .seed = 42, .slow_s = 1.6};
+    hl_receiver_opts_t ro = {.token = "kiosk-token-1", .chaos = 0.3, .seed = 42, .slow_s = 4};
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
     hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-    cfg.timeout_s = 1;
+    cfg.timeout_s = 3; /* below the slow answers' 4 s, above a busy machine's normal answer */
     hl_sync_t *s = sync_new(&f, &cfg);
     hl_store_t *st = open_store(&f);
     pump_result_t p = pump(s, st, 400);
@@ -616,8 +621,12 @@ static void count_wake(void *ctx)
     atomic_fetch_add(n, 1);
 }
 
-/* Runs a worker for up to ms, committing its outcomes as the event loop
- * would, until pending reaches 0 (when until_empty) or the time is up. */
+/* Runs a worker, committing its outcomes as the event loop would: until
+ * pending reaches 0 (when until_empty), else for ms and at least until the
+ * worker reports itself stopped (a busy machine can start it late). ms counts
+ * 10 ms naps, so a loaded machine stretches it; HL_WORKER_MAX_MS bounds the
+ * whole against a hang. */
+#define HL_WORKER_MAX_MS 300000
 static void run_worker(fixture_t *f, const hl_sync_cfg_t *cfg, hl_store_t *st, int ms,
                        bool until_empty, hl_syncw_info_t *info)
 {
@@ -639,11 +648,14 @@ static void run_worker(fixture_t *f, const hl_sync_cfg_t *cfg, hl_store_t *st, i
         hl_test_fail(__FILE__, __LINE__, "worker: %s", err.msg);
         return;
     }
-    for (int t = 0; t < ms; t += 10) {
+    for (int t = 0; t < HL_WORKER_MAX_MS; t += 10) {
         if (hl_syncw_commit(w, st, &err) != HL_OK)
             hl_test_fail(__FILE__, __LINE__, "commit: %s", err.msg);
         hl_store_sync_t ss = {0};
         if (until_empty && hl_store_sync_state(st, &ss, &err) == HL_OK && ss.pending == 0) break;
+        hl_syncw_info_t now;
+        hl_syncw_info(w, &now);
+        if (!until_empty && t >= ms && now.stopped) break;
         sleep_ms(10);
     }
     if (info) hl_syncw_info(w, info);
@@ -760,10 +772,10 @@ static void test_worker_delivers_each_once_through_a_misbehaving_server(void)
     fixture_init(&f, "sync-worker-chaos");
     add_responses(&f, 3000);
     hl_receiver_t r = {0};
-    hl_receiver_opts_t ro = {.chaos = 0.3, .seed = 9, .slow_s = 1.6, .retry_after_s = 1};
+    hl_receiver_opts_t ro = {.chaos = 0.3, .seed = 9, .slow_s = 4, .retry_after_s = 1};
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
     hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-    cfg.timeout_s = 1;
+    cfg.timeout_s = 3; /* below the slow answers' 4 s, above a busy machine's normal answer */
     hl_store_t *st = open_store(&f);
     hl_syncw_info_t info;
     run_worker(&f, &cfg, st, 120000, true, &info);
@@ -904,7 +916,7 @@ static void test_sync_command_pushes_everything_and_status_reports_it(void)
     hl_receiver_t r = {0};
     hl_receiver_opts_t ro = {.token = "kiosk-token-1"};
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    char *config = write_config(&f, &r, NULL, 2);
+    char *config = write_config(&f, &r, NULL, 30);
     char *out = NULL, *errout = NULL;
     CHECK_INT(run_cli(&f, config, "sync", "--status", "--json", &out, &errout), 0);
     json_error_t je;
@@ -968,7 +980,7 @@ static void test_sync_benchmark_prints_one_json_line(void)
     fixture_init(&f, "sync-bench");
     hl_receiver_t r = {0};
     CHECK_INT(hl_receiver_start(f.dir, NULL, &r), 0);
-    char *config = write_config(&f, &r, NULL, 2);
+    char *config = write_config(&f, &r, NULL, 30);
     char *out = NULL, *errout = NULL;
     const char *emu = getenv("HL_TEST_EMULATOR");
     if (emu && *emu) {
