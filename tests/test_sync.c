@@ -24,13 +24,16 @@
 #include "hl_sync.h"
 #include "hl_test.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -788,6 +791,24 @@ static void test_worker_delivers_each_once_through_a_misbehaving_server(void)
     fixture_free(&f);
 }
 
+/* Holds 127.0.0.1:port bound but not listening (connections are refused)
+ * while the receiver is down, so no other program running beside the test
+ * (another test's server or client) takes the port before the receiver
+ * comes back on it. Returns the socket, -1 when it cannot. */
+static int hold_port(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+                    bind(fd, (struct sockaddr *)&a, sizeof a) != 0)) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 static void test_responses_stored_while_the_network_is_down_go_later_oldest_first(void)
 {
     fixture_t f;
@@ -796,6 +817,8 @@ static void test_responses_stored_while_the_network_is_down_go_later_oldest_firs
     CHECK_INT(hl_receiver_start(f.dir, NULL, &r), 0);
     int port = r.port;
     hl_receiver_stop(&r); /* the network goes down */
+    int held = hold_port(port);
+    CHECK(held >= 0);
     add_responses(&f, 300);
     hl_sync_cfg_t cfg = sync_cfg(&f, &r);
     cfg.batch = 64;
@@ -811,6 +834,7 @@ static void test_responses_stored_while_the_network_is_down_go_later_oldest_firs
     hl_store_close(st);
     add_responses(&f, 200); /* more while it is down */
     hl_receiver_opts_t ro = {.port = port};
+    close(held);
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0); /* back */
     st = open_store(&f);
     pump_result_t p = pump(s, st, 50);
