@@ -18,7 +18,10 @@
  * responses of finished sessions are exactly as the script left them (each
  * once, no extra one), the killed session's response is exactly the model
  * before or after the in-flight step (never complete unless the completing
- * step ran), and nothing follows it. `PRAGMA integrity_check` runs through
+ * step ran), and nothing follows it. A run to be killed traces into a pipe
+ * with room for the trace of steps 1..T only (trace_pipe): it blocks before
+ * step T+1, so every planned kill lands however loaded the machine is, and
+ * the test checks that it did. `PRAGMA integrity_check` runs through
  * /usr/bin/sqlite3 when it is installed. The next run opens the store
  * (finishing the killed response as partial) and goes on with new sessions.
  *
