@@ -18,7 +18,10 @@
  * responses of finished sessions are exactly as the script left them (each
  * once, no extra one), the killed session's response is exactly the model
  * before or after the in-flight step (never complete unless the completing
- * step ran), and nothing follows it. `PRAGMA integrity_check` runs through
+ * step ran), and nothing follows it. A run to be killed traces into a pipe
+ * with room for the trace of steps 1..T only (trace_pipe): it blocks before
+ * step T+1, so every planned kill lands however loaded the machine is, and
+ * the test checks that it did. `PRAGMA integrity_check` runs through
  * /usr/bin/sqlite3 when it is installed. The next run opens the store
  * (finishing the killed response as partial) and goes on with new sessions.
  *
@@ -36,6 +39,7 @@
  * Sizes: HL_CRASH_SESSIONS (default 60: CI) and HL_CRASH_SEED; the full run
  * (1,000 sessions) is tests/reliability.sh.
  */
+#define _GNU_SOURCE /* F_SETPIPE_SZ, pipe2 */
 #include "hl_config.h"
 #include "hl_faultvfs.h"
 #include "hl_flow.h"
@@ -45,12 +49,15 @@
 #include "hl_test.h"
 #include "kiosk.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -322,15 +329,17 @@ static int64_t now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Starts argv with stdout and stderr into files; returns the pid. */
-static pid_t spawn(const char *const *argv, const char *out, const char *errf)
+/* Starts argv in folder cwd with stdout into a file and stderr into the file
+ * errf or, when err_fd >= 0, that descriptor; returns the pid. */
+static pid_t spawn(const char *const *argv, const char *cwd, const char *out, const char *errf,
+                   int err_fd)
 {
     pid_t pid = fork();
     if (pid == 0) {
         int in = open("/dev/null", O_RDONLY);
         int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || o < 0 || e < 0) _exit(126);
+        int e = err_fd >= 0 ? err_fd : open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (in < 0 || o < 0 || e < 0 || chdir(cwd) != 0) _exit(126);
         dup2(in, 0);
         dup2(o, 1);
         dup2(e, 2);
@@ -338,6 +347,85 @@ static pid_t spawn(const char *const *argv, const char *out, const char *errf)
         _exit(127);
     }
     return pid;
+}
+
+/* The trace pipe: where a run's --trace goes when it is to be killed. It holds
+ * one page (F_SETPIPE_SZ), pre-filled so that exactly `room` more bytes fit: a
+ * writer merges into that page while it has space and then blocks (a pipe
+ * frees space only when the whole page is read, and nothing reads it until
+ * the child is dead). With room = the trace of steps 1..T, the child writes
+ * the trace of step T, runs step T and then blocks for ever writing the trace
+ * of step T+1: it cannot end before the kill, however slow or fast it runs
+ * next to the test, and the parent sees the page full (FIONREAD) once step
+ * T's trace is written. Returns the filler's size (-1: no such pipe). */
+static long trace_pipe(int fds[2], size_t room)
+{
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    long page = sysconf(_SC_PAGESIZE);
+    if (fcntl(fds[1], F_SETPIPE_SZ, (int)page) < 0 || fcntl(fds[1], F_GETPIPE_SZ) != page ||
+        room >= (size_t)page) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    size_t filler = (size_t)page - room; /* >= 1: the child's writes merge into its page */
+    char *buf = malloc(filler);
+    memset(buf, '\n', filler); /* empty lines: harmless to last_traced */
+    ssize_t w = write(fds[1], buf, filler);
+    free(buf);
+    if (w != (ssize_t)filler) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    return (long)filler;
+}
+
+/* Bytes waiting in the pipe. */
+static long pipe_bytes(int fd)
+{
+    int n = 0;
+    return ioctl(fd, FIONREAD, &n) == 0 ? n : -1;
+}
+
+/* The child sleeps in a write to its stderr: the trace pipe's page is full
+ * for that write. Its start can print more than the trace (a recovery note),
+ * so the page may hold less than the trace of steps 1..T when it blocks. */
+static bool blocked_on_stderr(pid_t pid)
+{
+    char path[64], buf[256] = "";
+    snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        size_t r = fread(buf, 1, sizeof buf - 1, f);
+        buf[r] = '\0';
+        fclose(f);
+        if (strstr(buf, "pipe_write")) return true;
+    }
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    f = fopen(path, "r");
+    if (!f) return false;
+    long nr = -1;
+    unsigned long fd = 0;
+    bool in_write = fscanf(f, "%ld 0x%lx", &nr, &fd) == 2 && nr == SYS_write && fd == 2;
+    fclose(f);
+    return in_write;
+}
+
+/* Moves what the dead child wrote into the pipe (after the filler) to the
+ * file path, where the checks read the trace from. */
+static void pipe_to_file(int fd, long filler, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    char buf[4096];
+    ssize_t r;
+    long skip = filler;
+    while ((r = read(fd, buf, sizeof buf)) > 0) {
+        long from = skip < r ? skip : (long)r;
+        skip -= from;
+        if (f) fwrite(buf + from, 1, (size_t)(r - from), f);
+    }
+    if (f) fclose(f);
 }
 
 /* The child has not ended (it is not reaped: waitpid gets its status later). */
@@ -403,7 +491,7 @@ static void test_sigkill_at_random_moments_keeps_every_acknowledged_answer_exact
     expect_t *want = calloc((size_t)sessions + 8, sizeof *want);
     size_t n_want = 0;
     found_t f = {0};
-    int session = 0, runs = 0, kills = 0, inflight_after = 0, died_at_start = 0;
+    int session = 0, runs = 0, kills = 0, planned = 0, inflight_after = 0, died_at_start = 0;
     bool keep = false; /* a failure: the folder stays for a look */
     int64_t t0 = now_us();
     unsigned krng = seed ^ 0x5eedu;
@@ -422,37 +510,75 @@ static void test_sigkill_at_random_moments_keeps_every_acknowledged_answer_exact
         snprintf(name, sizeof name, "run%d.txt", runs);
         char *script = hl_test_write_file(dir, name, text);
         free(text);
+        free(script);
+        /* The run starts in dir and names its script relatively: its trace
+         * lines stay short ("run3.txt:12: next"), so more of them fit in the
+         * trace pipe's page. */
         const char *argv[] = {
             HL_BIN,    "--data-dir",           data,      "--config", config, "run", "--headless",
-            "--clock", "2026-11-27T08:00:00Z", "--trace", "--script", script, NULL};
-        pid_t pid = spawn(argv, outf, errf);
+            "--clock", "2026-11-27T08:00:00Z", "--trace", "--script", name,   NULL};
         /* Where it dies: one run in ten at a random moment of its start-up
-         * (store open and recovery), the others inside a random step: once the
-         * trace reaches that step, after a random delay of up to 3 ms (a step
-         * with a commit takes about that long). One run in eight is not
-         * killed at all. */
+         * (store open and recovery) and no later than just before its first
+         * step, the others inside a random step T (not the last) or just after
+         * it: once T's trace is written, after a random delay of up to 3 ms (a
+         * step with a commit takes about that long). The trace pipe
+         * (trace_pipe) stops the run before step T+1 (before step 1 for
+         * start-up kills), so every planned kill lands, whatever the load. One
+         * run in eight is not killed at all. */
         unsigned how = rnd(&krng, 80);
-        int target = 1 + (int)rnd(&krng, (unsigned)n);
+        int target = n > 1 ? 1 + (int)rnd(&krng, (unsigned)(n - 1)) : 0;
+        if (how < 8) target = 0;
+        int tp[2] = {-1, -1};
+        long filler = -1;
+        if (how < 70) {
+            /* The trace of steps 1..T must fit the pipe's page: a run whose
+             * trace is longer is killed at the last step that fits. */
+            long page = sysconf(_SC_PAGESIZE);
+            size_t room = 0;
+            for (int i = 0; i < target; i++) {
+                size_t line = (size_t)snprintf(NULL, 0, "%s:%d: %s", name, i + 1, steps[i].line);
+                if (room + line >= (size_t)page) {
+                    target = i;
+                    break;
+                }
+                room += line;
+            }
+            filler = trace_pipe(tp, room);
+            if (filler < 0) {
+                hl_test_fail(__FILE__, __LINE__,
+                             "cannot make a one-page trace pipe (F_SETPIPE_SZ): %s",
+                             strerror(errno));
+                break;
+            }
+            planned++;
+        }
+        pid_t pid = spawn(argv, dir, outf, errf, tp[1]);
+        if (tp[1] >= 0) close(tp[1]);
         if (how < 8) {
             struct timespec ts = {0, (long)rnd(&krng, 400000) * 1000};
             nanosleep(&ts, NULL);
             kill(pid, SIGKILL);
         } else if (how < 70) {
-            int64_t give_up = now_us() + 120 * 1000000LL;
-            while (now_us() < give_up && running(pid)) {
-                char *tr = hl_test_read_file(errf, NULL);
-                int at = last_traced(tr ? tr : "", script);
-                free(tr);
-                if (at >= target) break;
+            /* The page is full once step T's trace is written, and the run
+             * cannot go past the trace of step T+1: it is killed in step T or
+             * blocked just after it (earlier if its start printed more than
+             * the trace). The wait ends on either; whatever the moment, the
+             * kill lands before the run could end. */
+            while (running(pid) && pipe_bytes(tp[0]) < sysconf(_SC_PAGESIZE) &&
+                   !blocked_on_stderr(pid)) {
                 struct timespec ts = {0, 200000};
                 nanosleep(&ts, NULL);
             }
             struct timespec ts = {0, (long)rnd(&krng, 3000) * 1000};
             nanosleep(&ts, NULL);
-            kill(pid, SIGKILL); /* no effect on a zombie: it ended first */
+            kill(pid, SIGKILL);
         }
         int status = 0;
         waitpid(pid, &status, 0);
+        if (tp[0] >= 0) {
+            pipe_to_file(tp[0], filler, errf);
+            close(tp[0]);
+        }
         bool died = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
         if (!died && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
             char *e = hl_test_read_file(errf, NULL);
@@ -460,13 +586,26 @@ static void test_sigkill_at_random_moments_keeps_every_acknowledged_answer_exact
             fprintf(stderr, "  kept %s\n", dir);
             keep = true;
             free(e);
-            free(script);
+            break;
+        }
+        if (how < 70 && !died) {
+            hl_test_fail(__FILE__, __LINE__,
+                         "run %d ended by itself before its kill (status %d): the trace pipe "
+                         "did not stop it before step %d",
+                         runs, status, target + 1);
+            fprintf(stderr, "  kept %s\n", dir);
+            keep = true;
             break;
         }
         char *trace = hl_test_read_file(errf, NULL);
-        int last = died ? last_traced(trace ? trace : "", script) : (int)n + 1;
+        int last = died ? last_traced(trace ? trace : "", name) : (int)n + 1;
         free(trace);
-        free(script);
+        if (died && last > target) {
+            hl_test_fail(__FILE__, __LINE__,
+                         "run %d was killed at step %d, past step %d where the trace pipe stops it",
+                         runs, last, target);
+            keep = true;
+        }
         if (died) kills++;
         if (died && last == 0) died_at_start++;
         /* The run opened the store (it traced a step): earlier responses were
@@ -572,10 +711,14 @@ static void test_sigkill_at_random_moments_keeps_every_acknowledged_answer_exact
     free(out);
     fprintf(stderr,
             "{\"suite\": \"crash\", \"sessions\": %d, \"runs\": %d, \"kills\": %d, "
-            "\"killed_before_first_step\": %d, \"in_flight_step_committed\": %d, "
+            "\"planned_kills\": %d, \"killed_before_first_step\": %d, "
+            "\"in_flight_step_committed\": %d, "
             "\"responses\": %zu, \"seconds\": %.1f}\n",
-            session, runs, kills, died_at_start, inflight_after, n_want,
+            session, runs, kills, planned, died_at_start, inflight_after, n_want,
             (double)(now_us() - t0) / 1e6);
+    /* Every planned kill landed (the trace pipe holds each run until its
+     * kill), and they are most runs: the test does kill. */
+    CHECK_INT(kills, planned);
     CHECK(kills >= runs / 2);
     free(f.snaps);
     free(want);

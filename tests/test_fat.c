@@ -224,7 +224,9 @@ static pid_t fat_mount(const char *img, const char *mnt, const char *parent, cha
         perror("fusefat");
         _exit(127);
     }
-    for (int i = 0; pid > 0 && i < 1000; i++) { /* up to 10 s */
+    /* Up to 120 s: a deadline only against a hang (a busy machine can be
+     * slow to start it); the mount or fusefat's exit ends the wait. */
+    for (int i = 0; pid > 0 && i < 12000; i++) {
         if (mounted_at(mnt, parent)) {
             free(log);
             return pid;
@@ -244,24 +246,21 @@ static pid_t fat_mount(const char *img, const char *mnt, const char *parent, cha
         kill(pid, SIGTERM);
         waitpid(pid, NULL, 0);
     }
-    snprintf(why, why_size, "fusefat did not mount within 10 s");
+    snprintf(why, why_size, "fusefat did not mount within 120 s");
     free(log);
     return -1;
 }
 
-/* Unmounts and waits for fusefat to finish writing the image and exit. */
+/* Unmounts and waits for fusefat to finish writing the image and exit (it
+ * does once unmounted, however long a busy machine makes that take). */
 static void fat_unmount(const char *mnt, pid_t pid, int line)
 {
     const char *um[] = {unmounter(), "-u", mnt, NULL};
-    bool ok = run_ok(um, line);
-    for (int i = 0; i < 1000; i++) { /* up to 10 s */
-        int status;
-        if (waitpid(pid, &status, WNOHANG) == pid) return;
-        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+    if (!run_ok(um, line)) { /* recorded as a failure; fusefat still serves the mount */
+        kill(pid, SIGTERM);
     }
-    hl_test_fail(__FILE__, line, "fusefat still running %s unmount", ok ? "after" : "without");
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
 }
 
 /* A temporary folder with an image and mnt/ mounted on it. */

@@ -24,6 +24,7 @@
 #include "hl_sync.h"
 #include "hl_test.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -31,7 +32,9 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -122,8 +125,13 @@ static hl_store_t *open_store(fixture_t *f)
 
 static hl_sync_cfg_t sync_cfg(const fixture_t *f, const hl_receiver_t *r)
 {
-    hl_sync_cfg_t c = {
-        .enabled = true, .interval_s = 60, .batch = 500, .connect_timeout_s = 2, .timeout_s = 2};
+    hl_sync_cfg_t c = {/* Timeouts far above what a loaded machine needs: a test that wants one
+                        * to expire sets its own below a slow server's delay. */
+                       .enabled = true,
+                       .interval_s = 60,
+                       .batch = 500,
+                       .connect_timeout_s = 30,
+                       .timeout_s = 30};
     snprintf(c.url, sizeof c.url, "%.500s", r->url);
     snprintf(c.token, sizeof c.token, "kiosk-token-1");
     snprintf(c.ca_file, sizeof c.ca_file, "%.240s/ca.pem", f->certs);
@@ -537,10 +545,10 @@ static void test_ten_thousand_responses_arrive_once_through_a_misbehaving_server
     fixture_init(&f, "sync-chaos");
     add_responses(&f, 10000);
     hl_receiver_t r = {0};
-    hl_receiver_opts_t ro = {.token = "kiosk-token-1", .chaos = 0.3, .seed = 42, .slow_s = 1.6};
+    hl_receiver_opts_t ro = {.token = "kiosk-token-1", .chaos = 0.3, .seed = 42, .slow_s = 4};
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
     hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-    cfg.timeout_s = 1;
+    cfg.timeout_s = 3; /* below the slow answers' 4 s, above a busy machine's normal answer */
     hl_sync_t *s = sync_new(&f, &cfg);
     hl_store_t *st = open_store(&f);
     pump_result_t p = pump(s, st, 400);
@@ -681,8 +689,12 @@ static void count_wake(void *ctx)
     atomic_fetch_add(n, 1);
 }
 
-/* Runs a worker for up to ms, committing its outcomes as the event loop
- * would, until pending reaches 0 (when until_empty) or the time is up. */
+/* Runs a worker, committing its outcomes as the event loop would: until
+ * pending reaches 0 (when until_empty), else for ms and at least until the
+ * worker reports itself stopped (a busy machine can start it late). ms counts
+ * 10 ms naps, so a loaded machine stretches it; HL_WORKER_MAX_MS bounds the
+ * whole against a hang. */
+#define HL_WORKER_MAX_MS 300000
 static void run_worker(fixture_t *f, const hl_sync_cfg_t *cfg, hl_store_t *st, int ms,
                        bool until_empty, hl_syncw_info_t *info)
 {
@@ -704,11 +716,14 @@ static void run_worker(fixture_t *f, const hl_sync_cfg_t *cfg, hl_store_t *st, i
         hl_test_fail(__FILE__, __LINE__, "worker: %s", err.msg);
         return;
     }
-    for (int t = 0; t < ms; t += 10) {
+    for (int t = 0; t < HL_WORKER_MAX_MS; t += 10) {
         if (hl_syncw_commit(w, st, &err) != HL_OK)
             hl_test_fail(__FILE__, __LINE__, "commit: %s", err.msg);
         hl_store_sync_t ss = {0};
         if (until_empty && hl_store_sync_state(st, &ss, &err) == HL_OK && ss.pending == 0) break;
+        hl_syncw_info_t now;
+        hl_syncw_info(w, &now);
+        if (!until_empty && t >= ms && now.stopped) break;
         sleep_ms(10);
     }
     if (info) hl_syncw_info(w, info);
@@ -825,10 +840,10 @@ static void test_worker_delivers_each_once_through_a_misbehaving_server(void)
     fixture_init(&f, "sync-worker-chaos");
     add_responses(&f, 3000);
     hl_receiver_t r = {0};
-    hl_receiver_opts_t ro = {.chaos = 0.3, .seed = 9, .slow_s = 1.6, .retry_after_s = 1};
+    hl_receiver_opts_t ro = {.chaos = 0.3, .seed = 9, .slow_s = 4, .retry_after_s = 1};
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
     hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-    cfg.timeout_s = 1;
+    cfg.timeout_s = 3; /* below the slow answers' 4 s, above a busy machine's normal answer */
     hl_store_t *st = open_store(&f);
     hl_syncw_info_t info;
     run_worker(&f, &cfg, st, 120000, true, &info);
@@ -841,6 +856,24 @@ static void test_worker_delivers_each_once_through_a_misbehaving_server(void)
     fixture_free(&f);
 }
 
+/* Holds 127.0.0.1:port bound but not listening (connections are refused)
+ * while the receiver is down, so no other program running beside the test
+ * (another test's server or client) takes the port before the receiver
+ * comes back on it. Returns the socket, -1 when it cannot. */
+static int hold_port(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+                    bind(fd, (struct sockaddr *)&a, sizeof a) != 0)) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 static void test_responses_stored_while_the_network_is_down_go_later_oldest_first(void)
 {
     fixture_t f;
@@ -849,6 +882,8 @@ static void test_responses_stored_while_the_network_is_down_go_later_oldest_firs
     CHECK_INT(hl_receiver_start(f.dir, NULL, &r), 0);
     int port = r.port;
     hl_receiver_stop(&r); /* the network goes down */
+    int held = hold_port(port);
+    CHECK(held >= 0);
     add_responses(&f, 300);
     hl_sync_cfg_t cfg = sync_cfg(&f, &r);
     cfg.batch = 64;
@@ -864,6 +899,7 @@ static void test_responses_stored_while_the_network_is_down_go_later_oldest_firs
     hl_store_close(st);
     add_responses(&f, 200); /* more while it is down */
     hl_receiver_opts_t ro = {.port = port};
+    close(held);
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0); /* back */
     st = open_store(&f);
     pump_result_t p = pump(s, st, 50);
@@ -902,13 +938,17 @@ static void test_worker_drains_a_backlog_and_stops_promptly_mid_request(void)
     expect_receiver_equals_kiosk(&f, &r, 2500);
     hl_receiver_stop(&r);
 
-    /* A server that takes 20 s to answer: stopping the kiosk does not wait
-     * for it (the request is cut; the responses stay pending). */
+    /* A server that takes 10 minutes to answer: stopping the kiosk does not
+     * wait for it (the request is cut; the responses stay pending). The stop
+     * comes once the server has the batch, so the request is surely in
+     * flight; a stop that waited for the answer would take 600 s. */
     add_responses(&f, 10);
-    hl_receiver_opts_t ro = {.mode = "slow", .slow_s = 20};
+    hl_receiver_stats_t before = {0};
+    hl_receiver_opts_t ro = {.mode = "slow", .slow_s = 600};
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
+    CHECK_INT(hl_receiver_stats(&r, &before), 0);
     cfg = sync_cfg(&f, &r);
-    cfg.timeout_s = 60;
+    cfg.timeout_s = 600;
     hl_syncw_t *w = NULL;
     hl_err_t err = {0};
     atomic_int wakes = 0;
@@ -918,19 +958,20 @@ static void test_worker_drains_a_backlog_and_stops_promptly_mid_request(void)
         .wake = count_wake,
         .wake_ctx = &wakes};
     CHECK_INT(hl_syncw_start(&o, &w, &err), HL_OK);
-    for (int i = 0; i < 300; i++) {
-        hl_syncw_info(w, &info);
-        if (info.pushing) break;
+    for (;;) { /* however slowly the worker starts on a busy machine */
+        hl_receiver_stats_t now = {0};
+        if (hl_receiver_stats(&r, &now) != 0 || now.requests > before.requests) break;
         sleep_ms(10);
     }
+    hl_syncw_info(w, &info);
     CHECK(info.pushing);
-    sleep_ms(300);
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     hl_syncw_stop(w);
     clock_gettime(CLOCK_MONOTONIC, &b);
     double took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-    CHECK(took < 10.0); /* far below the 20 s the server would take */
+    fprintf(stderr, "  the worker stopped %.2f s after the request was in flight\n", took);
+    CHECK(took < 300.0); /* half the server's 600 s: no load can make a prompt stop this slow */
     CHECK_INT(pending_of(&f), 10);
     hl_receiver_stop(&r);
     fixture_free(&f);
@@ -938,14 +979,14 @@ static void test_worker_drains_a_backlog_and_stops_promptly_mid_request(void)
 
 /* ---- The command line and a kiosk killed mid-push ------------------------------------ */
 
-static char *write_config(fixture_t *f, const hl_receiver_t *r, const char *extra)
+static char *write_config(fixture_t *f, const hl_receiver_t *r, const char *extra, int timeout_s)
 {
     char text[2048];
     snprintf(text, sizeof text,
              "{\"kiosk_id\": \"kiosk-sync\",\n"
              " \"sync\": {\"url\": \"%s\", \"token\": \"kiosk-token-1\",\n"
-             "          \"ca_file\": \"%s/ca.pem\", \"batch\": 20, \"timeout_s\": 2%s}}\n",
-             r->url, f->certs, extra ? extra : "");
+             "          \"ca_file\": \"%s/ca.pem\", \"batch\": 20, \"timeout_s\": %d%s}}\n",
+             r->url, f->certs, timeout_s, extra ? extra : "");
     return hl_test_write_file(f->dir, "hailong.json", text);
 }
 
@@ -964,7 +1005,7 @@ static void test_sync_command_pushes_everything_and_status_reports_it(void)
     hl_receiver_t r = {0};
     hl_receiver_opts_t ro = {.token = "kiosk-token-1"};
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    char *config = write_config(&f, &r, NULL);
+    char *config = write_config(&f, &r, NULL, 30);
     char *out = NULL, *errout = NULL;
     CHECK_INT(run_cli(&f, config, "sync", "--status", "--json", &out, &errout), 0);
     json_error_t je;
@@ -1028,7 +1069,7 @@ static void test_sync_benchmark_prints_one_json_line(void)
     fixture_init(&f, "sync-bench");
     hl_receiver_t r = {0};
     CHECK_INT(hl_receiver_start(f.dir, NULL, &r), 0);
-    char *config = write_config(&f, &r, NULL);
+    char *config = write_config(&f, &r, NULL, 30);
     char *out = NULL, *errout = NULL;
     const char *emu = getenv("HL_TEST_EMULATOR");
     if (emu && *emu) {
@@ -1089,10 +1130,17 @@ static void test_a_kiosk_killed_mid_push_again_and_again_still_delivers_each_onc
     add_responses(&f, 1500);
     hl_receiver_t r = {0};
     /* Each answer comes 50 ms after the batch is stored: a kill often lands
-     * between the two, the classic duplicate case. */
-    hl_receiver_opts_t ro = {.token = "kiosk-token-1", .mode = "slow", .slow_s = 0.05};
+     * between the two, the classic duplicate case. The receiver's gate (the
+     * hold file) answers no batch past a chosen request of the round, so a
+     * run cannot push everything and end before its kill, however slowly
+     * this test runs next to it: every kill lands. */
+    char hold[600];
+    snprintf(hold, sizeof hold, "%s/hold", f.dir);
+    hl_receiver_opts_t ro = {
+        .token = "kiosk-token-1", .mode = "slow", .slow_s = 0.05, .hold_file = hold};
     CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    char *config = write_config(&f, &r, NULL);
+    /* The kiosk waits for a held answer longer than the test can take. */
+    char *config = write_config(&f, &r, NULL, 600);
     char *script = hl_test_write_file(f.dir, "push.txt", "sync 120\n");
     unsigned seed = 12345;
     int kills = 0;
@@ -1103,28 +1151,39 @@ static void test_a_kiosk_killed_mid_push_again_and_again_still_delivers_each_onc
         const char *run[] = {HL_BIN, "--data-dir", f.data,     "--config", config,
                              "run",  "--headless", "--script", script,     NULL};
         hl_receiver_stats_t before = {0};
-        hl_receiver_stats(&r, &before);
+        CHECK_INT(hl_receiver_stats(&r, &before), 0);
+        /* This round's requests past the first 1 to 4 are stored, not answered. */
+        seed = seed * 1103515245u + 12345u;
+        char gate[32];
+        snprintf(gate, sizeof gate, "%ld\n", before.requests + 1 + (long)((seed >> 16) % 4));
+        free(hl_test_write_file(f.dir, "hold", gate));
         pid_t pid = spawn(round % 2 ? run : once);
         /* Wait for the push to reach the server (however slowly the program
          * starts on a busy machine), then kill it a random moment later. */
-        for (int waited = 0; waited < 60000; waited += 20) {
+        bool ended = false;
+        for (;;) {
             hl_receiver_stats_t now = {0};
             if (hl_receiver_stats(&r, &now) == 0 && now.requests > before.requests) break;
             if (waitpid(pid, NULL, WNOHANG) == pid) {
-                pid = -1; /* ended by itself: nothing to kill */
+                ended = true;
                 break;
             }
             sleep_ms(20);
         }
+        if (ended) {
+            hl_test_fail(__FILE__, __LINE__, "round %d: the push ended before reaching the server",
+                         round);
+            break;
+        }
         seed = seed * 1103515245u + 12345u;
         sleep_ms((seed >> 16) % 250);
-        if (pid < 0) continue;
         kill(pid, SIGKILL);
         int status = 0;
         waitpid(pid, &status, 0);
         if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) kills++; /* died mid-run */
     }
-    CHECK(kills >= 6);
+    CHECK_INT(kills, 8);
+    unlink(hold); /* answer everything again */
     hl_receiver_stats_t rs = {0};
     CHECK_INT(hl_receiver_stats(&r, &rs), 0);
     CHECK(rs.stored > 0 && rs.stored < 1500); /* the kills came during the push */

@@ -29,10 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RECEIVER_PY   HL_SOURCE_DIR "/tests/support/sync_receiver.py"
-#define CERTS_SH      HL_SOURCE_DIR "/tests/support/sync_certs.sh"
-#define START_WAIT_MS 10000
-#define STOP_WAIT_MS  5000
+#define RECEIVER_PY HL_SOURCE_DIR "/tests/support/sync_receiver.py"
+#define CERTS_SH    HL_SOURCE_DIR "/tests/support/sync_certs.sh"
+#define START_WAIT_MS                                                                              \
+    120000 /* a deadline only against a hang: python starts slowly on a busy machine */
+#define STOP_WAIT_MS 5000
 
 /* snprintf that reports truncation: 0, or -1 with a message on stderr. */
 __attribute__((format(printf, 3, 4))) static int fmt(char *buf, size_t size, const char *f, ...)
@@ -213,6 +214,10 @@ int hl_receiver_start(const char *dir, const hl_receiver_opts_t *o, hl_receiver_
         snprintf(retry, sizeof retry, "%d", o->retry_after_s);
         argv[argc++] = "--retry-after";
         argv[argc++] = retry;
+    }
+    if (o->hold_file) {
+        argv[argc++] = "--hold-file";
+        argv[argc++] = o->hold_file;
     }
     argv[argc] = NULL;
 

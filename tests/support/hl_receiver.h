@@ -44,6 +44,8 @@ typedef struct hl_receiver_opts {
     double slow_s;         /* "slow" answers this late; 0: 2.5 s */
     int retry_after_s;     /* Retry-After of a "503" or "429"; 0: 1 s */
     int port;              /* 0: any free port; a former port to restart on it */
+    const char *hold_file; /* a batch stored as request N or later is not answered while this
+                              file holds N (--hold-file); NULL: none */
 } hl_receiver_opts_t;
 
 /* Starts the receiver (fork+exec HL_PYTHON tests/support/sync_receiver.py

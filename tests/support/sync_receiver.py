@@ -21,7 +21,7 @@ answer with the response ids in upper case, as a GUID column would).
 
     sync_receiver.py serve --db FILE [--cert PEM --key PEM | --plain] [--port 0]
         [--token T] [--chaos P] [--seed N] [--mode MODE] [--slow-s S]
-        [--retry-after S] [--port-file FILE] [--verbose]
+        [--retry-after S] [--port-file FILE] [--hold-file FILE] [--verbose]
     sync_receiver.py dump --db FILE    # stored bodies, one a line, arrival order
     sync_receiver.py stats --db FILE   # {"stored", "requests", "posts", "resent", "outcomes"}
 
@@ -87,9 +87,11 @@ class Store:
     def _log(self, cur, batch_id, n, outcome, status, posted):
         cur.execute("INSERT INTO requests(at, batch_id, n, outcome, status) VALUES (?,?,?,?,?)",
                     (time.time(), batch_id, n, outcome, status))
+        row = cur.lastrowid
         if posted:
             cur.executemany("INSERT INTO posted(uuid, batch_id) VALUES (?,?)",
                             [(u, batch_id) for u, _ in posted])
+        return row
 
     def log(self, batch_id, n, outcome, status, posted=()):
         """Logs a request that stores nothing (and the responses it carried, if parsed)."""
@@ -104,7 +106,7 @@ class Store:
                 raise
 
     def store(self, batch_id, items, outcome, status):
-        """Stores [(uuid, body)] in one transaction; returns (accepted, duplicate)."""
+        """Stores [(uuid, body)] in one transaction; returns (accepted, duplicate, request)."""
         with self.lock:
             cur = self.db.cursor()
             cur.execute("BEGIN IMMEDIATE")
@@ -127,14 +129,14 @@ class Store:
                     arrival += 1
                 cur.executemany("INSERT OR IGNORE INTO responses(uuid, body, batch_id, arrival) "
                                 "VALUES (?,?,?,?)", rows)
-                self._log(cur, batch_id, len(items), outcome, status, items)
+                row = self._log(cur, batch_id, len(items), outcome, status, items)
                 # Every head received is kept (docs/sync-protocol.md, "Chain heads").
                 if getattr(items, "head", None):
                     cur.execute("INSERT INTO heads(kiosk_id, seq, chain, signature, key) "
                                 "VALUES (?,?,?,?,?)", items.head)
                 cur.execute("COMMIT")
                 self.arrival = arrival
-                return accepted, duplicate
+                return accepted, duplicate, row
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
@@ -297,7 +299,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         outcome = mode or "ok"
         status = None if mode == "drop" else 200
-        accepted, duplicate = srv.store.store(batch_id, items, outcome, status)
+        accepted, duplicate, row = srv.store.store(batch_id, items, outcome, status)
+        self.hold(row)
         if mode == "drop":
             self.close_connection = True  # stored and committed, never answered
             return
@@ -315,6 +318,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             accepted = [u.upper() for u in accepted]
             duplicate = [u.upper() for u in duplicate]
         self.answer(200, {"accepted": accepted, "duplicate": duplicate})
+
+    def hold(self, row):
+        """Waits while --hold-file holds a number <= row (the test's gate)."""
+        path = self.server.opts.hold_file
+        while path:
+            try:
+                with open(path) as f:
+                    first = int(f.read().strip())
+            except (OSError, ValueError):
+                return
+            if row < first:
+                return
+            time.sleep(0.01)
 
     def reset(self):
         self.close_connection = True
@@ -474,6 +490,8 @@ def main(argv):
     s.add_argument("--slow-s", type=float, default=2.5)
     s.add_argument("--retry-after", type=int, default=1)
     s.add_argument("--port-file")
+    s.add_argument("--hold-file", help="answer no batch stored as request N or later while "
+                   "this file holds N")
     s.add_argument("--verbose", action="store_true")
     for name in ("dump", "stats"):
         d = sub.add_parser(name)
