@@ -2216,6 +2216,34 @@ static void to_format_1(json_t *m, const void *ctx)
     free(canon);
 }
 
+static void test_a_signed_bundle_downgraded_to_format_1_with_a_chosen_key_is_refused(void)
+{
+    /* A stick holder takes a real signed bundle, rewrites it as an old
+     * format 1 bundle with an HMAC of a key of their choosing ("secret")
+     * and gives that key: never verified, and the signed rows inside give
+     * the downgrade away. */
+    char *dir = hl_test_tmpdir("bundle");
+    char *root = hl_test_tmpdir("bundle-stick");
+    hl_store_t *st = chain_store(dir, 3);
+    hl_err_t err = {0};
+    char b[4096];
+    CHECK_INT(write_signed(st, root, "kiosk-01", KIOSK_KEY, CREATED_MS, b, sizeof b, &err), HL_OK);
+    hl_store_close(st);
+    unsigned char chosen[HL_BUNDLE_KEY_LEN];
+    hl_bundle_key_from_secret("secret", 6, chosen);
+    manifest_edit(b, to_format_1, chosen);
+    hl_diags_t probs = {0};
+    hl_bundle_result_t res;
+    CHECK_INT(verify_kiosk(b, chosen, &probs, &res, &err), HL_ERR_INVALID);
+    CHECK(probs.n >= 1);
+    if (probs.n) CHECK_CONTAINS(probs.items[0].msg, "downgraded");
+    hl_diags_free(&probs);
+    hl_test_rmtree(root);
+    free(root);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_format_1_bundle_checks_only_with_the_old_key_and_says_shared(void)
 {
     char *dir = hl_test_tmpdir("bundle");
@@ -2229,10 +2257,12 @@ static void test_format_1_bundle_checks_only_with_the_old_key_and_says_shared(vo
     hl_bundle_key_from_secret(SECRET, strlen(SECRET), wrong);
     manifest_edit(b, to_format_1, old);
 
-    /* With the old key: it verifies, and says who could have made it. */
+    /* With the old key: intact, but never "verified" (exit 4): anyone with
+     * that shared key could have made it; it says so. */
     hl_diags_t probs = {0};
     hl_bundle_result_t res;
-    CHECK_INT(verify_kiosk(b, old, &probs, &res, &err), HL_OK);
+    CHECK_INT(verify_kiosk(b, old, &probs, &res, &err), HL_ERR_UNTRUSTED);
+    CHECK_CONTAINS(err.msg, "anyone holding that shared key could have made it");
     EXPECT_COUNT(&probs, 0);
     hl_diags_free(&probs);
     CHECK_INT(res.format, 1);
@@ -2407,6 +2437,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_trust_list_with_a_bad_line_is_refused_naming_file_and_line),
     HL_TEST(test_row_rehashed_but_not_resigned_or_unsigned_after_signed_is_named),
     HL_TEST(test_format_1_bundle_checks_only_with_the_old_key_and_says_shared),
+    HL_TEST(test_a_signed_bundle_downgraded_to_format_1_with_a_chosen_key_is_refused),
     HL_TEST(test_store_migrated_from_hmac_chain_verifies_old_rows_only_with_the_old_key),
     HL_TEST(test_jsonl_round_trips_every_field_and_tricky_text),
     HL_TEST(test_jsonl_to_a_folder_or_missing_folder_fails_clearly),

@@ -390,6 +390,9 @@ static void test_kiosk_sh_demo_keeps_its_responses_in_a_temporary_folder_and_say
     char flag[4300];
     snprintf(flag, sizeof flag, "--data-dir\n%s\n", demo);
     CHECK_CONTAINS(args, flag);
+    /* Its own empty config, never the installed kiosk's (sync token, PIN). */
+    snprintf(flag, sizeof flag, "--config\n%s/demo-config.json\n", demo);
+    CHECK_CONTAINS(args, flag);
     snprintf(path, sizeof path, "%s/real", dir);
     CHECK(stat(path, &sb) != 0);
     free(args);
@@ -993,8 +996,12 @@ static void test_a_missing_device_key_over_signed_responses_is_never_remade(void
     snprintf(kpath, sizeof kpath, "%s/device.key", dir);
     char *pem = hl_test_read_file(kpath, NULL);
     CHECK(pem != NULL);
-    CHECK_INT(unlink(kpath), 0);
     char *out, *err;
+    CHECK_INT(HL0(&out, &err, "identity", "--data-dir", dir, "--config", cfg), 0);
+    char *trust = hl_test_write_file(dir, "trust.txt", out ? out : "");
+    free(out);
+    free(err);
+    CHECK_INT(unlink(kpath), 0);
     char *script = hl_test_write_file(dir, "s2.txt", fair_script);
     /* The kiosk refuses to start, export or verify, saying what to do. */
     CHECK_INT(HL0(&out, &err, "run", "--data-dir", dir, "--config", cfg, "--headless", "--script",
@@ -1018,6 +1025,11 @@ static void test_a_missing_device_key_over_signed_responses_is_never_remade(void
     CHECK(!strstr(out ? out : "", "problem"));
     free(out);
     free(err);
+    /* A copy checked elsewhere: the trust list's public key is enough. */
+    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg, "--trust", trust), 0);
+    CHECK_CONTAINS(out, "the chain is intact");
+    free(out);
+    free(err);
     CHECK_INT(HL0(&out, &err, "identity", "--new", "--data-dir", dir, "--config", cfg), 1);
     CHECK_CONTAINS(err, "--replace-lost-key");
     free(out);
@@ -1032,6 +1044,7 @@ static void test_a_missing_device_key_over_signed_responses_is_never_remade(void
     free(err);
     free(back);
     free(pem);
+    free(trust);
     free(script);
     hl_test_rmtree(stick);
     free(stick);
@@ -1158,7 +1171,35 @@ static void test_an_unreadable_config_is_one_message_saying_who_must_read_it(voi
     free(dir);
 }
 
+static void test_a_data_folder_reached_through_a_link_is_used_by_its_real_path(void)
+{
+    /* /var/lib/hailong -> a data partition: a common set-up. */
+    char *dir = hl_test_tmpdir("cli-dlink");
+    char real[4096], link[4096];
+    snprintf(real, sizeof real, "%s/real", dir);
+    snprintf(link, sizeof link, "%s/link", dir);
+    CHECK_INT(mkdir(real, 0750), 0);
+    CHECK_INT(symlink(real, link), 0);
+    char *script = hl_test_write_file(dir, "s.txt", "answer overall satisfied\nnext\n");
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "run", "--data-dir", link, "--headless", "--script", script), 0);
+    free(out);
+    free(err);
+    char db[4200];
+    snprintf(db, sizeof db, "%s/hailong.db", real);
+    struct stat sb;
+    CHECK(stat(db, &sb) == 0 && sb.st_size > 0);
+    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", link), 0);
+    CHECK_CONTAINS(out, "the chain is intact");
+    free(out);
+    free(err);
+    free(script);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_a_data_folder_reached_through_a_link_is_used_by_its_real_path),
     HL_TEST(test_identity_prints_a_trust_line_and_verify_export_believes_only_the_trust_list),
     HL_TEST(test_a_missing_device_key_over_signed_responses_is_never_remade),
     HL_TEST(test_stats_show_flagged_responses_and_verify_checks_the_chain),

@@ -1163,8 +1163,10 @@ static void test_migrates_from_every_older_schema_version(void)
                               " OR chain_key IS NOT NULL"),
                   v < 5 ? 0 : 2);
         if (v == 5) {
+            /* Before the device key takes over (none given yet): the old
+             * chain checks with its key; 4 is not chained yet. */
             dump_t d5;
-            CHECK_INT(verify_problems_old(st, DEV_A, chain_key_a, &d5), 1);
+            CHECK_INT(verify_problems_old(st, NULL, chain_key_a, &d5), 1);
             CHECK_STR(d5.text, "4:INSERTED");
         }
         CHECK_INT(hl_store_set_signer(st, DEV_A, &err), HL_OK);
@@ -2963,6 +2965,38 @@ static void test_verify_reports_a_signature_removed_to_pass_for_an_old_hmac_row(
     free(dir);
 }
 
+static void test_verify_reports_signatures_stripped_under_a_moved_era(void)
+{
+    /* Someone with the card edits an answer, strips every signature and
+     * moves the era so that the rows pass for old HMAC rows: the era has no
+     * signed link, so verify names it, and every row after the true era. */
+    char *dir = hl_test_tmpdir("store-chain");
+    test_survey_t sv;
+    survey_make(&sv, "svc", 1, qids_v1, 4);
+    chained_store(dir, &sv, 3);
+    char *path = db_path(dir);
+    CHECK_INT(db_exec(path,
+                      "DROP TRIGGER responses_keep_finished;"
+                      " DROP TRIGGER answers_update_open; DROP TRIGGER chain_era_fixed;"
+                      " UPDATE answers SET value = 'bad' WHERE seq = 1;"
+                      " UPDATE responses SET chain_sig = NULL, chain_key = '0000000000000000';"
+                      " UPDATE chain_era SET hmac_until = 3"),
+              SQLITE_OK);
+    dump_t d;
+    verify_dir(dir, &sv, DEV_A, &d);
+    CHECK_STR(d.text, "1:UNCHECKED;2:UNCHECKED;3:UNCHECKED;3:EDITED");
+    /* And what the kiosk would export says every row must be signed. */
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    int64_t until = -1;
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_hmac_until(st, &until, &err), HL_OK);
+    CHECK_INT(until, 0);
+    hl_store_close(st);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_verify_reports_two_swapped_responses_as_reordered(void)
 {
     char *dir = hl_test_tmpdir("store-chain");
@@ -3158,6 +3192,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_verify_reports_a_deleted_middle_response_at_the_next_seq),
     HL_TEST(test_verify_reports_forged_rows_as_inserted),
     HL_TEST(test_verify_reports_a_signature_removed_to_pass_for_an_old_hmac_row),
+    HL_TEST(test_verify_reports_signatures_stripped_under_a_moved_era),
     HL_TEST(test_verify_reports_two_swapped_responses_as_reordered),
     HL_TEST(test_verify_reports_responses_signed_by_another_device_key),
     HL_TEST(test_suspect_is_stored_at_creation_counted_and_cannot_change),

@@ -14,6 +14,7 @@
 #include "hl_platform.h"
 #include "hl_store.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,6 +120,12 @@ int hl_cli_identity(hl_cli_t *cli, int argc, char **argv)
                 "file is missing. Restore it from this kiosk's backup; only if it is lost for "
                 "good, give --replace-lost-key (the province must then register the new key)\n",
                 (long long)n_signed, fpr);
+        return HL_EXIT_FAIL;
+    }
+    /* A data folder not made yet (a kiosk that never started). */
+    if (mkdir(cli->data_dir, 0750) != 0 && errno != EEXIST) {
+        fprintf(stderr, "hailong identity: cannot make the data folder %s: %s\n", cli->data_dir,
+                strerror(errno));
         return HL_EXIT_FAIL;
     }
     rc = hl_devkey_generate(&cli->sys, &key, &err);

@@ -3,11 +3,14 @@
  * (tamper evidence, docs/tamper-evidence.md) and names every response that
  * was edited, deleted, inserted or reordered, by sequence number.
  *
- * The store is opened read-only (it works beside a running kiosk). The key
- * is the one the kiosk chains with: the config's export key when it has one,
- * else the data folder's chain.key; --key-file takes a stick's
- * HAILONG/export.key secret instead. Exit 0 when the chain is intact, 1 with
- * problems or when the check cannot run, 2 on usage errors.
+ * The store is opened read-only (it works beside a running kiosk). Signed
+ * responses are checked with the device key: the data folder's device.key,
+ * or, for a copy of the database checked elsewhere, the public key that
+ * --trust FILE holds for this kiosk. Responses chained before device keys
+ * are checked with the old shared key: the config's export key, else the
+ * data folder's chain.key, or --key-file (a stick's old HAILONG/export.key).
+ * Exit 0 when the chain is intact, 1 with problems or when the check cannot
+ * run, 2 on usage errors, 4 when --trust does not hold this kiosk's key.
  */
 #include "cli.h"
 #include "hl_bundle.h"
@@ -16,6 +19,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 static const char verify_usage[] =
@@ -50,7 +54,7 @@ static const char *problem_text(hl_chain_problem_t what)
     case HL_CHAIN_REORDERED:
         return "reordered (linked out of sequence order)";
     case HL_CHAIN_OTHER_KEY:
-        return "signed by another device key (not checked: was device.key replaced?)";
+        return "signed by another device key (not checked: a replaced key? give --trust)";
     case HL_CHAIN_UNCHECKED:
         return "not checked";
     }
@@ -144,7 +148,26 @@ int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
     int64_t n_signed = 0, n_hmac = 0;
     char signed_by[HL_DEVKEY_FPR_HEX + 1] = "";
     rc = hl_store_signers(st, &n_signed, signed_by, &n_hmac, &err);
-    bool have_dev = rc == HL_OK && hl_cli_device_key(cli, NULL, false, &dev) == HL_EXIT_OK;
+    /* The key file when here (on the kiosk), else the public key the trust
+     * list holds for this kiosk (a copy of the database checked elsewhere):
+     * the one that signed the newest response, or its only one. */
+    bool have_dev = false;
+    if (rc == HL_OK && have_trust) {
+        const hl_trust_entry_t *pick = NULL;
+        for (size_t i = 0; i < trust.n; i++)
+            if (!strcasecmp(trust.e[i].kiosk_id, cli->cfg.kiosk_id) &&
+                (!pick || !strcmp(trust.e[i].fingerprint, signed_by)))
+                pick = &trust.e[i];
+        hl_err_t kerr = {0};
+        char pem[HL_DEVKEY_PEM_MAX + 1];
+        size_t plen = 0;
+        bool has_file = hl_platform_device_key_read(cli->data_dir, pem, sizeof pem, &plen, &kerr) !=
+                        HL_ERR_NOT_FOUND;
+        explicit_bzero(pem, sizeof pem);
+        if (!has_file && pick) have_dev = hl_devkey_from_public(pick->pub, &dev, &kerr) == HL_OK;
+    }
+    if (!have_dev)
+        have_dev = rc == HL_OK && hl_cli_device_key(cli, NULL, false, &dev) == HL_EXIT_OK;
     if (rc == HL_OK && !have_dev && n_signed > 0) {
         fprintf(stderr,
                 "hailong verify: %lld stored response(s) are signed with device key %s, but its "

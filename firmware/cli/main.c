@@ -4,7 +4,7 @@
  *
  *   hailong run [--headless --script FILE]
  *   hailong check FILE...
- *   hailong export --format csv|jsonl|bundle --out PATH [--survey-id ID]
+ *   hailong export --format csv|xlsx|jsonl|bundle --out PATH [--survey-id ID]
  *   hailong verify-export DIR... --trust FILE [--key-file FILE]
  *   hailong verify [--trust FILE] [--key-file FILE]
  *   hailong identity [--json] | --new [--replace-lost-key]
@@ -42,7 +42,7 @@ static const char usage_text[] =
     "commands:\n"
     "  run [--headless --script FILE]   run the kiosk, or play a scripted session headless\n"
     "  check FILE...                    validate survey and config files\n"
-    "  export --format csv|jsonl|bundle --out PATH [--survey-id ID]\n"
+    "  export --format csv|xlsx|jsonl|bundle --out PATH [--survey-id ID]\n"
     "                                   write the stored responses (a file, or a signed\n"
     "                                   bundle folder for a USB stick)\n"
     "  verify-export DIR... --trust FILE [--key-file FILE]\n"
@@ -60,7 +60,7 @@ static const char usage_text[] =
     "  stats [--json]                   counts of stored responses\n"
     "  sync --once | --status [--json]  push pending responses to the server now, or show\n"
     "                                   what is pending and the last error\n"
-    "  bench store [--responses N]      storage benchmark (prints one JSON line)\n"
+    "  bench store|export|ui|sync       benchmarks (each prints one JSON line; see --help)\n"
     "  version                          print the version\n"
     "\n"
     "common options:\n"
@@ -87,6 +87,12 @@ int hl_cli_resolve_data_dir(hl_cli_t *cli)
         fprintf(stderr, "hailong: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }
+    /* A data folder reached through a link (/var/lib/hailong -> a data
+     * partition) is resolved once, here, so every file in it is opened by
+     * its real path (the store refuses links below it). */
+    char real[PATH_MAX];
+    if (realpath(cli->data_dir, real) && strlen(real) < sizeof cli->data_dir)
+        memcpy(cli->data_dir, real, strlen(real) + 1);
     return HL_EXIT_OK;
 }
 

@@ -1177,7 +1177,11 @@ static void verify_chain(verify_t *v, int dfd, const json_t *m, const hl_devkey_
                         (long long)seq);
         } else {
             char h[HL_CHAIN_HEX + 1];
-            if (sig[0]) {
+            if (sig[0] && res->format == 1) {
+                ROW_PROBLEM("seq %lld: signed by a device key, in an old-format bundle: a bundle "
+                            "of a kiosk with device keys was turned into an old one (downgraded)",
+                            (long long)seq);
+            } else if (sig[0]) {
                 seen_signed = true;
                 bool sig_ok = signer && hl_devkey_verify_chain(signer, rkiosk, seq, chain, sig);
                 for (size_t i = 0; signer && !sig_ok && i < n_alt; i++)
@@ -1352,8 +1356,9 @@ int hl_bundle_verify(const char *dir, const hl_bundle_check_t *chk, hl_diags_t *
         int e = errno;
         if (e == ENOENT)
             problem(&v, HL_BUNDLE_MANIFEST,
-                    "missing: the export did not finish (stick pulled or full), so nothing in "
-                    "this folder can be trusted; export again");
+                    "missing: give the bundle folder itself (HAILONG/KIOSK_ID/TIME on the stick, "
+                    "not the stick or the kiosk's folder); if this is one, the export did not "
+                    "finish (stick pulled or full), nothing in it can be trusted: export again");
         else
             problem(&v, HL_BUNDLE_MANIFEST, "cannot be read (%s); export again",
                     e == EINVAL ? "not a regular file: a FIFO, a device or a folder" : strerror(e));
@@ -1436,11 +1441,19 @@ done:
     if (v.n)
         return hl_err_set(err, HL_ERR_INVALID, "%s does not verify: %zu problem%s", dir, v.n,
                           v.n == 1 ? "" : "s");
+    /* A format 1 bundle is never "verified": anyone holding the shared key
+     * (every stick, or whoever chose the key given) could have made it. */
     if (res->signer == HL_BUNDLE_SIGNER_SHARED && !chk->old_key)
         return hl_err_set(err, HL_ERR_UNTRUSTED,
                           "%s is an old (format 1) bundle, signed with the shared export key: "
-                          "give that key with --key-file to check it; it cannot show which kiosk "
-                          "made it",
+                          "give that key with --key-file to check it is intact; even then it "
+                          "cannot show which kiosk made it",
+                          dir);
+    if (res->signer == HL_BUNDLE_SIGNER_SHARED)
+        return hl_err_set(err, HL_ERR_UNTRUSTED,
+                          "%s is an old (format 1) bundle: intact with the key given, but anyone "
+                          "holding that shared key could have made it, so it is not proof of "
+                          "what a kiosk stored (bundles signed by a device key are)",
                           dir);
     if (res->signer == HL_BUNDLE_SIGNER_DEVICE && res->trust != HL_TRUST_OK) {
         const char *why =

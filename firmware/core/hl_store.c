@@ -2662,11 +2662,14 @@ int hl_store_hmac_until(hl_store_t *st, int64_t *seq, hl_err_t *err)
     if (!st || !seq) return hl_err_set(err, HL_ERR_USAGE, "hl_store_hmac_until: no argument");
     *seq = 0;
     sqlite3_stmt *s = NULL;
-    /* No row (removed behind the store's back): every response must be
-     * signed, so nothing passes for an old one. */
+    /* No row (removed behind the store's back), or no signed link where
+     * the old chain is said to end (the era moved to cover stripped rows):
+     * 0, every response must be signed, so nothing passes for an old one. */
     int src = sqlite3_prepare_v2(
-        st->db, "SELECT coalesce((SELECT hmac_until FROM chain_era WHERE id = 1), 0)", -1, &s,
-        NULL);
+        st->db,
+        "SELECT coalesce((SELECT e.hmac_until FROM chain_era e WHERE e.id = 1 AND EXISTS"
+        " (SELECT 1 FROM chain_links l WHERE l.seq = e.hmac_until)), 0)",
+        -1, &s, NULL);
     if (src == SQLITE_OK) src = sqlite3_step(s);
     int rc = HL_OK;
     if (src == SQLITE_ROW)
@@ -2776,8 +2779,8 @@ static int verify_row(void *ctx, const hl_row_t *r)
         if (other.pkey) k = &other;
         if (!k || !x->chain_key || strcmp(x->chain_key, k->fingerprint) != 0) {
             snprintf(detail, sizeof detail,
-                     "signed by device key %.16s, not %s%s: not checked (was the device key "
-                     "replaced?)",
+                     "signed by device key %.16s, not %s%s: not checked; if the kiosk's key was "
+                     "replaced, give --trust with the province's list holding both keys",
                      x->chain_key ? x->chain_key : "(none)",
                      v->device ? v->device->fingerprint : "(no key given)",
                      v->device ? " (this kiosk's key)" : "");
@@ -2898,7 +2901,9 @@ static int verify_links(hl_verify_t *v, hl_err_t *err)
     }
     int rc = src == SQLITE_DONE ? HL_OK : store_fail(v->st, src, "checking the chain links", err);
     sqlite3_finalize(s);
-    if (rc != HL_OK || v->hmac_until == 0 || !v->seen_signed) return rc;
+    /* With the device key at hand the kiosk has taken the chain over, so
+     * the end of an old chain must carry its signed link. */
+    if (rc != HL_OK || v->hmac_until == 0) return rc;
     /* Once the device key signs, the old chain's end is vouched for by a
      * signed link there: without one, the era was moved to hide rows. */
     s = NULL;
@@ -2929,8 +2934,16 @@ int hl_store_verify_chain(hl_store_t *st, const hl_chain_check_t *chk,
                      .cb = cb,
                      .ctx = ctx,
                      .err = err};
-    int erc = hl_store_hmac_until(st, &v.hmac_until, err);
-    if (erc != HL_OK) return erc;
+    /* The era as recorded (before any link: a store the device key has not
+     * taken over yet); verify_links checks it is vouched for. */
+    sqlite3_stmt *es = NULL;
+    int esrc = sqlite3_prepare_v2(
+        st->db, "SELECT coalesce((SELECT hmac_until FROM chain_era WHERE id = 1), 0)", -1, &es,
+        NULL);
+    if (esrc == SQLITE_OK) esrc = sqlite3_step(es);
+    if (esrc == SQLITE_ROW) v.hmac_until = sqlite3_column_int64(es, 0);
+    sqlite3_finalize(es);
+    if (esrc != SQLITE_ROW) return store_fail(st, esrc, "reading where signatures begin", err);
     if (chk->hmac_key) {
         unsigned char dg[EVP_MAX_MD_SIZE];
         unsigned int n = 0;

@@ -19,11 +19,14 @@ if [ $# -gt 0 ]; then
 fi
 demo=$(mktemp -d "${TMPDIR:-/tmp}/hailong-demo.XXXXXX")
 echo "hailong: demo data folder (responses, database): $demo (delete it when done)" >&2
+# Its own empty config too: never an installed kiosk's (its id, sync server
+# and token, PIN), so demo answers cannot reach the province.
+printf '{}\n' >"$demo/demo-config.json"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ -e /dev/dri/card0 ]; then
   echo "hailong: starting the kiosk (desktop: Ctrl+Alt+Q quits, F11 fullscreen)" >&2
-  exec "$top/build/hailong" run --data-dir "$demo"
+  exec "$top/build/hailong" run --data-dir "$demo" --config "$demo/demo-config.json"
 fi
 echo "hailong: no display here: playing the demo headless; screenshots in build/demo-shots/" >&2
 mkdir -p "$top/build/demo-shots"
-exec "$top/build/hailong" run --data-dir "$demo" --headless \
+exec "$top/build/hailong" run --data-dir "$demo" --config "$demo/demo-config.json" --headless \
   --script "$top/assets/scripts/demo-screen.txt" --screenshots "$top/build/demo-shots"
