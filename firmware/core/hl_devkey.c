@@ -361,34 +361,12 @@ int hl_trust_parse(const char *text, size_t len, const char *shown, hl_trust_t *
 int hl_trust_load(const char *path, hl_trust_t *t, hl_diags_t *diags, hl_err_t *err)
 {
     memset(t, 0, sizeof *t);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        int e = errno;
-        return hl_err_set(err, e == ENOENT ? HL_ERR_NOT_FOUND : HL_ERR_IO,
-                          "cannot read the trust list %s: %s", path, strerror(e));
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > HL_TRUST_FILE_MAX) {
-        close(fd);
-        return hl_err_set(err, HL_ERR_INVALID,
-                          "the trust list %s is not a regular file of at most 1 MiB: give the "
-                          "text file of `hailong identity` lines",
-                          path);
-    }
-    size_t len = (size_t)sb.st_size, got = 0;
-    char *text = malloc(len + 1);
-    if (!text) {
-        close(fd);
-        return hl_err_set(err, HL_ERR_NOMEM, "out of memory reading %s", path);
-    }
-    while (got < len) {
-        ssize_t r = read(fd, text + got, len - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    close(fd);
-    int rc = hl_trust_parse(text, got, path, t, diags, err);
+    char *text = NULL;
+    size_t len = 0;
+    hl_err_t e = {0};
+    int rc = hl_file_read(NULL, path, HL_TRUST_FILE_MAX, 0, &text, &len, &e);
+    if (rc != HL_OK) return hl_err_set(err, rc, "the trust list %s: %s", path, e.msg);
+    rc = hl_trust_parse(text, len, path, t, diags, err);
     free(text);
     return rc;
 }

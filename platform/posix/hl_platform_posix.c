@@ -375,38 +375,21 @@ int hl_platform_device_key_read(const char *data_dir, char *buf, size_t cap, siz
     *len = 0;
     if (snprintf(path, sizeof path, "%s/%s", data_dir, HL_DEVKEY_FILE) >= (int)sizeof path)
         return hl_err_set(err, HL_ERR_USAGE, "data folder path too long: %s", data_dir);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        if (errno == ENOENT) return hl_err_set(err, HL_ERR_NOT_FOUND, "%s does not exist", path);
-        return hl_err_set(err, HL_ERR_IO,
-                          "cannot open the device key %s: %s (the kiosk's user must own it)", path,
-                          strerror(errno));
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
-        (size_t)sb.st_size >= cap) {
-        close(fd);
+    char *text = NULL;
+    size_t n = 0;
+    hl_err_t e = {0};
+    int rc = hl_file_read(NULL, path, cap - 1, HL_FILE_NOFOLLOW, &text, &n, &e);
+    if (rc == HL_ERR_INVALID) /* a link, a FIFO, a device, too big */
         return hl_err_set(err, HL_ERR_CORRUPT,
                           "%s is not a device key file (a regular file of at most %zu bytes): it "
                           "is damaged or not ours; restore it from a backup",
                           path, cap - 1);
-    }
-    size_t got = 0;
-    int rc = HL_OK;
-    while (got < (size_t)sb.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)sb.st_size - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) {
-            rc = hl_err_set(err, HL_ERR_IO, "cannot read %s: %s", path, strerror(errno));
-            break;
-        }
-        if (r == 0) break;
-        got += (size_t)r;
-    }
-    close(fd);
-    if (rc != HL_OK) return rc;
-    buf[got] = '\0';
-    *len = got;
+    if (rc == HL_ERR_NOT_FOUND) return hl_err_set(err, rc, "%s does not exist", path);
+    if (rc != HL_OK) return hl_err_set(err, rc, "the device key %s: %s", path, e.msg);
+    memcpy(buf, text, n + 1);
+    explicit_bzero(text, n);
+    free(text);
+    *len = n;
     return HL_OK;
 }
 
