@@ -52,4 +52,16 @@ int hl_media_watch_scan(hl_media_watch_t *w, hl_medium_t *added, size_t *n_added
  * a citizen's stick is simply ignored. */
 bool hl_media_authorized(const char *mount, const unsigned char key_sha256[32]);
 
+/* After an export, unmounts the stick so that pulling it can lose nothing
+ * (the export has already made its data durable: this is the stronger
+ * promise). The kiosk may not unmount by itself: for a mount at
+ * /media/hailong-NAME it asks systemd to stop hailong-usb-mount@NAME.service
+ * (`systemctl stop`; the package's polkit rule grants the user hailong
+ * exactly that); $HAILONG_USB_RELEASE_CMD, when set, is run instead by
+ * /bin/sh with the mount point as $1. Waits for the command (call it off the
+ * event loop). HL_ERR_NOT_FOUND for a mount the helper did not make (the
+ * stick stays mounted, its data is durable all the same); HL_ERR_STATE with
+ * a message when the command fails. */
+int hl_media_release(const hl_medium_t *m, hl_err_t *err);
+
 #endif

@@ -273,12 +273,13 @@ static void shot(shooter_t *s, const char *name)
     shot_scene(s, name);
 }
 
-static bool shooter_open(shooter_t *s, const char *survey, int w, int h, const char *lang)
+static bool shooter_open_with(shooter_t *s, const char *config, const char *survey, int w, int h,
+                              const char *lang)
 {
     memset(s, 0, sizeof *s);
     hl_diags_t d = {0};
     hl_config_defaults(&s->cfg, "golden");
-    if (hl_config_load_file(HL_TEST_DATA "/ui/kiosk.json", &s->cfg, &d) != HL_OK ||
+    if (hl_config_load_file(config, &s->cfg, &d) != HL_OK ||
         hl_survey_load_file(survey, &s->survey, &d) != HL_OK) {
         hl_diags_print(&d, stderr);
         hl_diags_free(&d);
@@ -310,6 +311,11 @@ static bool shooter_open(shooter_t *s, const char *survey, int w, int h, const c
     if (hl_flow_set_lang(&s->flow, l, &err) != HL_OK)
         hl_test_fail(__FILE__, __LINE__, "lang: %s", err.msg);
     return true;
+}
+
+static bool shooter_open(shooter_t *s, const char *survey, int w, int h, const char *lang)
+{
+    return shooter_open_with(s, HL_TEST_DATA "/ui/kiosk.json", survey, w, h, lang);
 }
 
 static void shooter_close(shooter_t *s)
@@ -422,6 +428,18 @@ static void shoot_all_types(int w, int h, const char *lang, const char *survey)
         shot(&s, "export_full");
         CHECK_INT(s.checked, 14);
     }
+    shooter_close(&s);
+}
+
+/* The packaged kiosk's first screen (the package's config, no site or
+ * counter set): tests/system/vm.py compares the KMS screen of the packaged
+ * kiosk booted in a VM with this one. */
+static void shoot_stock_start(int w, int h, const char *lang)
+{
+    shooter_t s;
+    if (shooter_open_with(&s, HL_SOURCE_DIR "/platform/packaging/hailong.json",
+                          HL_SOURCE_DIR "/assets/surveys/sipas-mot-cua.json", w, h, lang))
+        shot(&s, "stock_start");
     shooter_close(&s);
 }
 
@@ -690,6 +708,7 @@ static void test_every_screen_matches_its_golden_at_1280x800(void)
         shoot_all_types(sizes[1][0], sizes[1][1], langs[l], ALL_TYPES);
         shoot_default_start(sizes[1][0], sizes[1][1], langs[l]);
     }
+    shoot_stock_start(sizes[1][0], sizes[1][1], "vi");
 }
 
 static void test_every_screen_matches_its_golden_at_1080x1920(void)

@@ -8,6 +8,7 @@
  */
 #include "hl_bundle.h"
 #include "hl_media.h"
+#include "hl_sys.h"
 #include "hl_test.h"
 
 #include <errno.h>
@@ -315,6 +316,42 @@ static void test_links_big_files_and_folders_never_authorize(void)
     free(elsewhere);
 }
 
+/* After an export the stick is unmounted through the mount helper's unit
+ * (here a command standing in for systemctl): it gets the mount point; a
+ * failing command is an error that says the data is written all the same;
+ * a mount the helper did not make is left alone (HL_ERR_NOT_FOUND). */
+static void test_release_unmounts_through_the_helper_and_reports_failure(void)
+{
+    char *dir = hl_test_tmpdir("release");
+    char cmd[PATH_MAX + 64], seen[PATH_MAX];
+    snprintf(seen, sizeof seen, "%s/seen", dir);
+    snprintf(cmd, sizeof cmd, "printf %%s \"$1\" > '%s'", seen);
+    hl_medium_t m = {.mount = "/media/hailong-sdb1", .fs_type = "vfat"};
+    hl_err_t err = {0};
+    unsetenv("HAILONG_USB_RELEASE_CMD");
+    hl_medium_t other = {.mount = "/media/usb0"};
+    CHECK_INT(hl_media_release(&other, &err), HL_ERR_NOT_FOUND);
+    CHECK_CONTAINS(err.msg, "not mounted by hailong-usb-mount");
+    hl_medium_t odd = {.mount = "/media/hailong-sd;b1"};
+    CHECK_INT(hl_media_release(&odd, &err), HL_ERR_NOT_FOUND);
+
+    setenv("HAILONG_USB_RELEASE_CMD", cmd, 1);
+    CHECK_INT(hl_media_release(&m, &err), HL_OK);
+    char *got = NULL;
+    size_t len = 0;
+    CHECK_INT(hl_file_read(NULL, seen, 4096, 0, &got, &len, &err), HL_OK);
+    CHECK_STR(got, "/media/hailong-sdb1");
+    free(got);
+
+    setenv("HAILONG_USB_RELEASE_CMD", "exit 3", 1);
+    CHECK_INT(hl_media_release(&m, &err), HL_ERR_STATE);
+    CHECK_CONTAINS(err.msg, "exit 3");
+    CHECK_CONTAINS(err.msg, "written out all the same");
+    unsetenv("HAILONG_USB_RELEASE_CMD");
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_scan_reports_mounts_below_the_roots_with_escapes_decoded),
     HL_TEST(test_scan_reports_added_and_removed_mounts_between_scans),
@@ -322,6 +359,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_a_real_mount_wakes_poll_and_is_scanned),
     HL_TEST(test_authorized_only_with_the_matching_key_file),
     HL_TEST(test_links_big_files_and_folders_never_authorize),
+    HL_TEST(test_release_unmounts_through_the_helper_and_reports_failure),
 };
 
 HL_TEST_MAIN(tests)

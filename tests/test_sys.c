@@ -240,7 +240,27 @@ static void test_an_unreadable_file_says_who_must_be_able_to_read_it(void)
     free(dir);
 }
 
+/* The file system holding a descriptor is synced (syncfs); a descriptor
+ * that is not open is an error naming the place, never silence. */
+static void test_fs_sync_syncs_a_file_system_and_reports_a_bad_descriptor(void)
+{
+    char *dir = hl_test_tmpdir("fssync");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    CHECK(fd >= 0);
+    hl_err_t err = {0};
+    CHECK_INT(hl_fs_sync(fd, dir, &err), HL_OK);
+    close(fd);
+#ifdef __linux__
+    CHECK_INT(hl_fs_sync(fd, "/media/hailong-sdz1", &err), HL_ERR_IO);
+    CHECK_CONTAINS(err.msg, "/media/hailong-sdz1");
+    CHECK_CONTAINS(err.msg, "try another");
+#endif
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_fs_sync_syncs_a_file_system_and_reports_a_bad_descriptor),
     HL_TEST(test_uuid_is_version_4_and_differs_each_time),
     HL_TEST(test_fake_clock_advances_both_clocks),
     HL_TEST(test_iso8601_round_trips),

@@ -36,7 +36,8 @@ static const char *const script_verbs[] = {
     "tap",         "shot",           "size",          "sync",
     "press",       "release",        "expect-target", "expect-no-target",
     "expect-text", "expect-no-text", "stick",         "unstick",
-    "live",        "hang",           "expect-panel",  NULL};
+    "live",        "hang",           "expect-panel",  "targets",
+    NULL};
 
 const char *const *hl_kiosk_script_verbs(void)
 {
@@ -148,7 +149,17 @@ static void *kiosk_export_main(void *arg)
         rc = hl_bundle_write(k->store, &o, dir, sizeof dir, &res, &err);
         if (rc == HL_ERR_NOT_FOUND) rc = HL_OK; /* nothing new: done, 0 responses */
     }
+    /* The bundle is durable and read back (hl_bundle_write); unmounting the
+     * stick as well makes "safe to remove" true whatever else is on it. */
+    bool released = false;
+    if (rc == HL_OK) {
+        hl_err_t rerr = {0};
+        int rr = hl_media_release(&k->stick, &rerr);
+        released = rr == HL_OK;
+        if (rr != HL_OK && rr != HL_ERR_NOT_FOUND) fprintf(stderr, "hailong: %s\n", rerr.msg);
+    }
     pthread_mutex_lock(&k->mu);
+    k->stick_released = released;
     k->export_finished = true;
     k->export_rc = rc;
     k->export_count = rc == HL_OK ? res.responses : 0;
@@ -170,6 +181,7 @@ static void kiosk_start_export(hl_kiosk_t *k, const hl_medium_t *m)
 {
     k->stick = *m;
     k->stick_gone = false;
+    k->stick_released = false;
     k->export_finished = false;
     k->export_done = 0;
     k->ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_WRITING, 0, 0, 0};
@@ -220,6 +232,7 @@ void hl_kiosk_media_removed(hl_kiosk_t *k, const char *mount)
     hl_kiosk_tech_stick(k, NULL, mount);
     if (k->has_pending && !strcmp(k->pending.mount, mount)) k->has_pending = false;
     if (k->ui.export_state.phase == HL_UI_EXPORT_NONE || strcmp(k->stick.mount, mount) != 0) return;
+    if (k->stick_released && !k->export_running) return; /* our own unmount: the screen stays */
     if (k->export_running) {
         k->stick_gone = true; /* the writer fails on its own; its screen clears later */
         return;
@@ -238,12 +251,14 @@ static void kiosk_take_result(hl_kiosk_t *k, bool join)
     k->ui.export_state = (hl_ui_export_t){rc == HL_OK ? HL_UI_EXPORT_DONE : HL_UI_EXPORT_FAILED, 1,
                                           k->export_count, rc};
     if (rc == HL_OK)
-        fprintf(stderr, "hailong: %lld response(s) written to %s: safe to remove\n",
-                k->export_count, k->stick.mount);
+        fprintf(stderr, "hailong: %lld response(s) written to %s%s: safe to remove\n",
+                k->export_count, k->stick.mount, k->stick_released ? " and unmounted" : "");
     else
         fprintf(stderr, "hailong: export to %s failed: %s\n", k->stick.mount, k->export_msg);
-    /* Removed while writing: nobody will pull it again; leave the message a while. */
+    /* Removed while writing, or unmounted by the export: the kiosk will not
+     * see the stick pulled; leave the message a while. */
     if (k->stick_gone) k->export_clear_at_ms = kiosk_now(k) + 10000;
+    if (k->stick_released) k->export_clear_at_ms = kiosk_now(k) + HL_KIOSK_RELEASED_SHOW_MS;
     k->dirty = true;
     hl_kiosk_tech_after_export(k);
 }
@@ -760,6 +775,8 @@ int hl_kiosk_timeout(const hl_kiosk_t *k)
     if (k->failed_id[0] && (next < 0 || k->retry_at_ms < next)) next = k->retry_at_ms;
     int64_t tech = hl_tech_timeout(&k->tech, now);
     if (tech >= 0 && (next < 0 || now + tech < next)) next = now + tech;
+    if (k->export_clear_at_ms && (next < 0 || k->export_clear_at_ms < next))
+        next = k->export_clear_at_ms;      /* a result screen to leave */
     int64_t panel = hl_kiosk_panel_due(k); /* an opening-hours boundary, the quiet period */
     if (panel >= 0 && (next < 0 || panel < next)) next = panel;
     if (k->flow.state == HL_STATE_STILL_THERE) {
@@ -867,6 +884,8 @@ const char *hl_kiosk_script_check(void *ctx, const hl_script_step_t *st)
     } else if (!strcmp(v, "press") || !strcmp(v, "release")) {
         if (st->argc != 3 || !parse_int(st->argv[1], &a) || !parse_int(st->argv[2], &b))
             return "press and release take pixels: press X Y (a finger down), release X Y (up)";
+    } else if (!strcmp(v, "targets")) {
+        if (st->argc != 1) return "targets takes nothing (it prints the screen's touch targets)";
     } else if (!strcmp(v, "expect-target") || !strcmp(v, "expect-no-target")) {
         if (st->argc != 2) return "expect-target takes one target id (expect-target pin:ok)";
     } else if (!strcmp(v, "expect-text") || !strcmp(v, "expect-no-text")) {
@@ -948,6 +967,18 @@ int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
         parse_int(st->argv[2], &y);
         kiosk_build(k);
         hl_kiosk_touch(k, v[0] == 'p' ? HL_INPUT_DOWN : HL_INPUT_UP, x, y);
+        return HL_OK;
+    }
+    if (!strcmp(v, "targets")) {
+        /* The screen's touch targets on stdout, for a driver that taps a
+         * real screen from outside (tests/system): one line each. */
+        kiosk_build(k);
+        printf("screen %s %dx%d\n", k->scene->screen, k->scene->w, k->scene->h);
+        for (size_t i = 0; i < k->scene->n_targets; i++) {
+            const hl_target_t *t = &k->scene->targets[i];
+            printf("target %s %d %d %d %d\n", t->id, t->box.x, t->box.y, t->box.w, t->box.h);
+        }
+        fflush(stdout);
         return HL_OK;
     }
     if (!strcmp(v, "expect-target") || !strcmp(v, "expect-no-target")) {

@@ -21,9 +21,10 @@
 
 #include <pthread.h>
 
-#define HL_KIOSK_PANEL_RETRY_MS 10000 /* a panel that refused to come on: try again */
-#define HL_KIOSK_RETRY_MS       5000  /* out of service: try the failed step again this often */
-#define HL_KIOSK_CACHE_KIB      2048  /* the writer's page cache: a save touches a few pages */
+#define HL_KIOSK_PANEL_RETRY_MS   10000 /* a panel that refused to come on: try again */
+#define HL_KIOSK_RETRY_MS         5000  /* out of service: try the failed step again this often */
+#define HL_KIOSK_RELEASED_SHOW_MS 20000 /* an unmounted stick's result screen stays this long */
+#define HL_KIOSK_CACHE_KIB        2048  /* the writer's page cache: a save touches a few pages */
 
 #define HL_KIOSK_LOG_QUEUE 16 /* technician log rows held while an export has the store */
 
@@ -83,6 +84,7 @@ typedef struct hl_kiosk {
     bool has_pending;                        /* pending is set */
     hl_medium_t stick;                       /* the stick being (or just) written */
     bool stick_gone;                         /* removed before its result screen was cleared */
+    bool stick_released;                     /* (mu) the export unmounted it (hl_media_release) */
     pthread_t export_thread;                 /* writes the bundle */
     bool export_running;                     /* export_thread started and not joined */
     bool export_finished;                    /* (mu) the thread is done: result below */

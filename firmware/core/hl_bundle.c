@@ -400,12 +400,15 @@ fail:
     return rc;
 }
 
-/* Size and hex SHA-256 of dfd/name, read back from the medium. */
+/* Size and hex SHA-256 of dfd/name, read back from the medium. uncached:
+ * the file's pages are dropped from the page cache first (they are clean
+ * after hl_fs_sync), so that what is read comes from the medium itself. */
 static int hash_file_at(int dfd, const char *name, const char *shown, int64_t *bytes, char hex[65],
-                        hl_err_t *err)
+                        bool uncached, hl_err_t *err)
 {
     int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return hl_export_errno(errno, "cannot read back", shown, err);
+    if (uncached) (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char *buf = malloc(HL_JSONL_BUF);
     int rc = HL_OK;
@@ -665,6 +668,45 @@ static int manifest_text(const hl_bundle_opts_t *o, const hl_jsonl_t *j, const h
     return HL_OK;
 }
 
+/* The bundle made durable on its medium and read back from it: the file
+ * system is synced (hl_fs_sync: on a kernel vfat stick the file fsync +
+ * rename + folder fsync sequence leaves the renamed entries' sizes and first
+ * clusters in memory, and a stick pulled then holds empty files), then every
+ * file and the manifest is read again past the page cache and must match
+ * what was written. Only then may the export be recorded and the stick be
+ * called safe to remove. */
+static int durable_readback(int bfd, const char *bdir, const hl_listed_t *files, size_t n_files,
+                            const text_job_t *manifest, hl_err_t *err)
+{
+    int rc = hl_fs_sync(bfd, bdir, err);
+    if (rc != HL_OK) return rc;
+    char shown[PATH_MAX + 64], hex[65], want[65];
+    int64_t bytes = 0;
+    for (size_t i = 0; i <= n_files; i++) {
+        const char *name = i < n_files ? files[i].name : HL_BUNDLE_MANIFEST;
+        snprintf(shown, sizeof shown, "%s/%s", bdir, name);
+        rc = hash_file_at(bfd, name, shown, &bytes, hex, true, err);
+        if (rc != HL_OK) return rc;
+        int64_t want_bytes = i < n_files ? files[i].bytes : (int64_t)manifest->len;
+        if (i < n_files) {
+            memcpy(want, files[i].sha256, sizeof want);
+        } else {
+            unsigned char dg[32];
+            unsigned int dlen = 0;
+            if (!EVP_Digest(manifest->text, manifest->len, dg, &dlen, EVP_sha256(), NULL))
+                return hl_err_set(err, HL_ERR_NOMEM, "out of memory hashing %s", shown);
+            hl_hex_encode(dg, 32, want);
+        }
+        if (bytes != want_bytes || strcmp(hex, want) != 0)
+            return hl_err_set(err, HL_ERR_IO,
+                              "%s: read back from the medium, it differs from what was written "
+                              "(%lld bytes, expected %lld): the stick is faulty or was pulled; "
+                              "use another stick",
+                              shown, (long long)bytes, (long long)want_bytes);
+    }
+    return HL_OK;
+}
+
 int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, size_t out_dir_size,
                     hl_bundle_result_t *res, hl_err_t *err)
 {
@@ -818,7 +860,7 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
     int64_t total = 0;
     for (size_t i = 0; i < n_files; i++) {
         snprintf(shown, sizeof shown, "%s/%s", bdir, files[i].name);
-        rc = hash_file_at(bfd, files[i].name, shown, &files[i].bytes, files[i].sha256, err);
+        rc = hash_file_at(bfd, files[i].name, shown, &files[i].bytes, files[i].sha256, false, err);
         if (rc != HL_OK) goto fail;
         total += files[i].bytes;
     }
@@ -831,6 +873,8 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
     text_job_t tj = {manifest, strlen(manifest)};
     rc = write_file_at(bfd, HL_BUNDLE_MANIFEST, shown,
                        &(hl_filler_t){.fill = fill_text, .ctx = &tj}, err);
+    if (rc != HL_OK) goto fail;
+    rc = durable_readback(bfd, bdir, files, n_files, &tj, err);
     if (rc != HL_OK) goto fail;
     bundle_progress(o, 1);
 
@@ -990,7 +1034,7 @@ static void verify_file(verify_t *v, int dfd, const json_t *entry, size_t i)
     int64_t bytes = 0;
     char hex[65];
     hl_err_t e = {0};
-    if (hash_file_at(dfd, name, name, &bytes, hex, &e) != HL_OK) {
+    if (hash_file_at(dfd, name, name, &bytes, hex, false, &e) != HL_OK) {
         problem(v, name, "cannot be read: %s", e.msg);
         return;
     }

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -374,4 +377,21 @@ int hl_file_opendir(const char *root, const char *path, hl_err_t *err)
         return fd;
     }
     return file_open_at(root, path, O_DIRECTORY, 0, err);
+}
+
+int hl_fs_sync(int fd, const char *shown, hl_err_t *err)
+{
+#if defined(__linux__) && defined(SYS_syncfs)
+    if (syscall(SYS_syncfs, fd) != 0)
+        return hl_err_set(err, errno == ENOSPC ? HL_ERR_FULL : HL_ERR_IO,
+                          "%s: writing the data out to the medium failed (%s): the medium may be "
+                          "faulty or was removed; try another",
+                          shown, strerror(errno));
+#else
+    (void)fd;
+    (void)shown;
+    (void)err;
+    sync();
+#endif
+    return HL_OK;
 }

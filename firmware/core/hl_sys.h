@@ -83,4 +83,10 @@ int hl_file_read(const char *root, const char *path, size_t max, unsigned flags,
  * fdopendir or openat. Returns a descriptor, or -1 with err set. */
 int hl_file_opendir(const char *root, const char *path, hl_err_t *err);
 
+/* Makes everything written to the file system holding fd durable: Linux's
+ * syncfs (data, inodes and folder entries of that file system only; on vfat
+ * a renamed file's size and first cluster reach the medium only this way or
+ * by unmounting), sync() elsewhere. shown names the place in err. */
+int hl_fs_sync(int fd, const char *shown, hl_err_t *err);
+
 #endif

@@ -31,6 +31,15 @@ hl_test_packages=(
   # bash tests/fuzz/run.sh, need clang-14 libclang-rt-14-dev (clang, libFuzzer + sanitizer runtimes).
 )
 
+# The VM system test (tests/system/run.sh): qemu under software emulation,
+# the image's root from the Debian mirror, a FAT32 stick made and read on the host.
+hl_vm_packages=(
+  qemu-system-x86 qemu-utils         # qemu-system-x86_64 (TCG), its QMP
+  debootstrap e2fsprogs              # the image's root; mkfs.ext4 -d makes the disk without loop mounts
+  dosfstools mtools                  # the stick: mkfs.vfat, and mcopy to read it back
+  python3                            # tests/system/vm.py drives the VM
+)
+
 hl_install_missing() {
   local missing=() p
   for p in "$@"; do

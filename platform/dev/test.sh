@@ -5,9 +5,10 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer, then builds for arm64 (the
 # Raspberry Pi) and runs the unit and e2e tests under qemu (test-arm64.sh).
 # Last, as root, installs the amd64 package into a fresh Debian 12 root
-# (test-install.sh). Also checks formatting. HL_TEST_ARM64=0 skips the arm64
-# stage, HL_TEST_INSTALL=0 the install test; HL_TEST_QUICK=1 skips the
-# sanitizer pass and both (a fast loop).
+# (test-install.sh) and boots it in a qemu VM (tests/system/run.sh ci). Also
+# checks formatting. HL_TEST_ARM64=0 skips the arm64 stage, HL_TEST_INSTALL=0
+# the install test, HL_TEST_VM=0 the VM; HL_TEST_QUICK=1 skips the sanitizer
+# pass and all three (a fast loop).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$top/platform/dev/deps.sh"
@@ -29,7 +30,7 @@ run_suite() { # NAME CMAKE_ARGS...
     exit 1
   fi
   echo "== test $name"
-  (cd "$dir" && ctest --output-on-failure -j"$jobs")
+  (cd "$dir" && ctest --output-on-failure -j"$jobs" -LE system)
 }
 
 run_suite release -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -53,5 +54,14 @@ if [ "${HL_TEST_QUICK:-0}" != 1 ] && [ "${HL_TEST_INSTALL:-1}" != 0 ]; then
       { cat "$top/build-release/debs.log" >&2; echo "building the package failed" >&2; exit 1; }
     bash "$top/platform/packaging/test-install.sh" "$(ls -t "$top"/dist/hailong_*_amd64.deb | head -n 1)"
   fi
+fi
+# The system test: that package booted in a qemu VM under systemd (KMS screen
+# against its golden, a tapped session, a stick pulled without unmounting, a
+# sync push, a power cut, the watchdog, the panel outside opening hours):
+# about 6-8 minutes (tests/system/run.sh; `run.sh cuts 100` is the long run).
+if [ "${HL_TEST_QUICK:-0}" != 1 ] && [ "${HL_TEST_VM:-1}" != 0 ]; then
+  echo "== system test in a VM (ctest -L system: tests/system/run.sh ci)"
+  deb=$(ls -t "$top"/dist/hailong_*_amd64.deb 2>/dev/null | head -n 1 || true)
+  (cd "$top/build-release" && HL_VM_DEB=$deb ctest --output-on-failure -L system)
 fi
 echo "== all tests passed"

@@ -17,7 +17,8 @@
 #   /lib/systemd/system/hailong-usb-mount@.service, /usr/lib/hailong/hailong-usb-mount
 #   /lib/udev/rules.d/99-hailong-usb.rules      USB sticks
 #   /lib/udev/rules.d/60-hailong-backlight.rules  backlight writable by group video
-#   /usr/share/polkit-1/rules.d/50-hailong.rules  user hailong may power off
+#   /usr/share/polkit-1/rules.d/50-hailong.rules  user hailong may power off and
+#                                       stop hailong-usb-mount@*.service (unmount)
 #   /usr/share/doc/hailong/                     README, README.usb.md, copyright, changelog
 #   /usr/share/man/man1/hailong.1.gz, /usr/share/lintian/overrides/hailong
 # Not in the package, made by postinst: the user hailong, /var/lib/hailong
@@ -117,7 +118,8 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # (vc4/v3d on a Pi): loaded by SDL's kmsdrm driver with dlopen.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "adduser, systemd, udev, mount, libegl1, libgles2, libegl-mesa0, libgl1-mesa-dri")
-# polkitd: powering off from the technician menu (50-hailong.rules).
+# polkitd: powering off from the technician menu and unmounting a stick after
+# an export (50-hailong.rules).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "polkitd")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "usbguard")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

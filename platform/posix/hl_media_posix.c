@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define HL_MEDIA_LINE_MAX   4096   /* longer mountinfo lines are skipped */
@@ -347,4 +348,41 @@ done:
     if (dfd >= 0) close(dfd);
     if (mfd >= 0) close(mfd);
     return ok;
+}
+
+int hl_media_release(const hl_medium_t *m, hl_err_t *err)
+{
+    const char *cmd = getenv("HAILONG_USB_RELEASE_CMD");
+    const char *prefix = "/media/hailong-";
+    const char *name =
+        strncmp(m->mount, prefix, strlen(prefix)) == 0 ? m->mount + strlen(prefix) : NULL;
+    bool plain = name && *name &&
+                 strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(name) &&
+                 strlen(name) < 32;
+    if ((!cmd || !*cmd) && !plain)
+        return hl_err_set(err, HL_ERR_NOT_FOUND,
+                          "%s was not mounted by hailong-usb-mount: left mounted", m->mount);
+    char unit[64];
+    if (plain) snprintf(unit, sizeof unit, "hailong-usb-mount@%s.service", name);
+    pid_t pid = fork();
+    if (pid < 0)
+        return hl_err_set(err, HL_ERR_STATE, "cannot unmount %s: fork: %s", m->mount,
+                          strerror(errno));
+    if (pid == 0) {
+        if (cmd && *cmd)
+            execl("/bin/sh", "sh", "-c", cmd, "sh", m->mount, (char *)NULL);
+        else
+            execlp("systemctl", "systemctl", "--no-ask-password", "stop", unit, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return HL_OK;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return hl_err_set(err, HL_ERR_STATE,
+                      "unmounting %s failed (exit %d): the data is written out all the same; the "
+                      "kiosk's user needs the right to stop the mount unit (polkit rule "
+                      "50-hailong.rules)",
+                      m->mount, code);
 }

@@ -45,12 +45,16 @@
  * hl_panel.c's backlight or DPMS on kms; desktop and headless only record it.
  */
 #include "hl_display.h"
+#include "hl_evdev.h"
 #include "hl_panel.h"
 
 #include <SDL2/SDL.h>
 #include <SDL2/SDL_image.h>
 #include <SDL2/SDL_syswm.h>
 
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +87,8 @@ struct hl_display {
     int panel_fail;           /* headless: this many panel switches still to refuse (tests) */
     bool dpms_off;            /* kms: DPMS has the panel off; present does not flip */
     hl_backlight_t backlight; /* kms: the sysfs backlight; dir "" when there is none */
+    hl_evdev_t evdev;         /* kms: absolute pointers and the sleep until input */
+    bool evdev_on;            /* evdev opened (kms only) */
 };
 
 /* ---- Signals ------------------------------------------------------------- */
@@ -233,6 +239,230 @@ static int hl_display_fail(hl_display_t *d, hl_err_t *err, const char *what, con
     return rc;
 }
 
+/* ---- The kms renderer, chosen and checked --------------------------------
+ * A GPU driver may accept every call and still draw wrong: under mesa's
+ * llvmpipe, SDL 2.26's desktop OpenGL renderer on kmsdrm shows only the
+ * clear colour, and its OpenGL ES 2 renderer draws text but fills the faces
+ * dark (seen in the VM system test, tests/system). Nobody can test every
+ * panel's driver, so the kiosk does not depend on one drawing right:
+ *
+ *   software (the default): SDL's software renderer draws every pixel on
+ *       the CPU, exactly as the goldens are drawn; SDL shows each frame by
+ *       uploading it to a texture and copying that to the screen through an
+ *       accelerated driver. That one path, a texture copied, is checked
+ *       here for each accelerated driver in turn (a test pattern drawn, read
+ *       back, compared) and the first that shows it right carries the
+ *       frames (SDL_HINT_FRAMEBUFFER_ACCELERATION);
+ *   opengles2, opengl: the GPU draws everything; checked with a pattern of
+ *       every primitive hl_render uses (fills, triangle fans drawn over
+ *       each other in one batch, opaque and blended textures).
+ *
+ * The candidates are $HAILONG_RENDERER (a comma list of these names), else
+ * HL_DISPLAY_KMS_RENDERERS; the first that passes is kept and each refusal
+ * is logged with what came out wrong. */
+#define HL_DISPLAY_KMS_RENDERERS "software,opengles2,opengl"
+#define HL_DISPLAY_GPU_DRIVERS   "opengles2,opengl" /* what may carry software frames */
+#define HL_DISPLAY_CHECK_W       192                /* test pattern size in px */
+#define HL_DISPLAY_CHECK_H       64
+#define HL_DISPLAY_CHECK_TOL     24 /* a channel may be off by this much (dithering, blending) */
+#define HL_DISPLAY_DISC_SEGS     48 /* a check disc's segments (a face's are about as many) */
+
+typedef struct hl_probe {
+    int x, y;         /* where */
+    Uint8 r, g, b;    /* what must be there */
+    const char *what; /* the primitive it checks */
+    bool texture;     /* part of the texture-only check */
+} hl_probe_t;
+
+/* Appends a disc of radius rad at (cx, cy) as a fan to v (HL_DISPLAY_DISC_SEGS * 3). */
+static void hl_display_check_disc(SDL_Vertex *v, float cx, float cy, float rad, SDL_Color c)
+{
+    for (int i = 0; i < HL_DISPLAY_DISC_SEGS; i++) {
+        double a0 = 2 * M_PI * i / HL_DISPLAY_DISC_SEGS;
+        double a1 = 2 * M_PI * (i + 1) / HL_DISPLAY_DISC_SEGS;
+        v[i * 3] = (SDL_Vertex){{cx, cy}, c, {0, 0}};
+        v[i * 3 + 1] =
+            (SDL_Vertex){{cx + rad * (float)cos(a0), cy + rad * (float)sin(a0)}, c, {0, 0}};
+        v[i * 3 + 2] =
+            (SDL_Vertex){{cx + rad * (float)cos(a1), cy + rad * (float)sin(a1)}, c, {0, 0}};
+    }
+}
+
+/* Draws the test pattern at the output's top left (textures_only: only
+ * the clear colour and the textures), reads it back and compares. HL_OK
+ * when right; else err says which primitive came out how. */
+static int hl_display_check_renderer(SDL_Renderer *r, bool textures_only, hl_err_t *err)
+{
+    const Uint8 bg = 236;
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(r, bg, bg, bg, 255);
+    if (SDL_RenderClear(r) != 0) return hl_err_set(err, HL_ERR_IO, "clear: %s", SDL_GetError());
+    if (!textures_only) {
+        SDL_SetRenderDrawColor(r, 200, 30, 30, 255);
+        if (SDL_RenderFillRect(r, &(SDL_Rect){8, 8, 48, 48}) != 0)
+            return hl_err_set(err, HL_ERR_IO, "fill: %s", SDL_GetError());
+        /* As hl_render draws a face: a dark disc and a coloured one over it
+         * in one opaque batch (blending off). */
+        SDL_Vertex *v = malloc(sizeof *v * HL_DISPLAY_DISC_SEGS * 3 * 2);
+        if (!v) return hl_err_set(err, HL_ERR_NOMEM, "out of memory");
+        hl_display_check_disc(v, 96, 32, 28, (SDL_Color){40, 40, 40, 255});
+        hl_display_check_disc(v + HL_DISPLAY_DISC_SEGS * 3, 96, 32, 16,
+                              (SDL_Color){250, 200, 0, 255});
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+        int grc = SDL_RenderGeometry(r, NULL, v, HL_DISPLAY_DISC_SEGS * 3 * 2, NULL, 0);
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        free(v);
+        if (grc != 0) return hl_err_set(err, HL_ERR_IO, "geometry: %s", SDL_GetError());
+    }
+    /* A texture: opaque blue on the left, half-transparent green on the right. */
+    Uint32 px[32 * 32];
+    for (int y = 0; y < 32; y++)
+        for (int x = 0; x < 32; x++)
+            px[y * 32 + x] = x < 16 ? 0xff143cc8u : 0x8000b400u; /* ARGB */
+    SDL_Texture *t =
+        SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, 32, 32);
+    if (!t) return hl_err_set(err, HL_ERR_IO, "texture: %s", SDL_GetError());
+    SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+    int rc = SDL_UpdateTexture(t, NULL, px, 32 * 4);
+    if (rc == 0) rc = SDL_RenderCopy(r, t, NULL, &(SDL_Rect){136, 16, 32, 32});
+    if (rc != 0) {
+        SDL_DestroyTexture(t);
+        return hl_err_set(err, HL_ERR_IO, "texture copy: %s", SDL_GetError());
+    }
+    SDL_RenderFlush(r);
+    Uint32 *back = malloc(sizeof *back * HL_DISPLAY_CHECK_W * HL_DISPLAY_CHECK_H);
+    rc = back ? SDL_RenderReadPixels(r, &(SDL_Rect){0, 0, HL_DISPLAY_CHECK_W, HL_DISPLAY_CHECK_H},
+                                     SDL_PIXELFORMAT_ARGB8888, back, HL_DISPLAY_CHECK_W * 4)
+              : -1;
+    SDL_DestroyTexture(t);
+    if (rc != 0) {
+        free(back);
+        return hl_err_set(err, HL_ERR_IO, "reading back: %s", back ? SDL_GetError() : "no memory");
+    }
+    Uint8 half_g = (Uint8)((180 * 128 + bg * 127) / 255), half_rb = (Uint8)(bg * 127 / 255);
+    const hl_probe_t probes[] = {
+        {4, 60, bg, bg, bg, "the clear colour", true},
+        {32, 32, 200, 30, 30, "a filled rectangle", false},
+        {96, 8, 40, 40, 40, "a triangle fan (a face's outline)", false},
+        {96, 32, 250, 200, 0, "a triangle fan over another in one batch (a face)", false},
+        {144, 32, 20, 60, 200, "an opaque texture", true},
+        {160, 32, half_rb, half_g, half_rb, "a half-transparent texture, blended", true},
+    };
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        const hl_probe_t *p = &probes[i];
+        if (textures_only && !p->texture) continue;
+        Uint32 v = back[p->y * HL_DISPLAY_CHECK_W + p->x];
+        int gr = (int)((v >> 16) & 255), gg = (int)((v >> 8) & 255), gb = (int)(v & 255);
+        if (abs(gr - p->r) > HL_DISPLAY_CHECK_TOL || abs(gg - p->g) > HL_DISPLAY_CHECK_TOL ||
+            abs(gb - p->b) > HL_DISPLAY_CHECK_TOL) {
+            free(back);
+            return hl_err_set(err, HL_ERR_IO,
+                              "%s came out wrong: at (%d,%d) it read back #%02x%02x%02x, "
+                              "expected #%02x%02x%02x",
+                              p->what, p->x, p->y, gr, gg, gb, p->r, p->g, p->b);
+        }
+    }
+    free(back);
+    return HL_OK;
+}
+
+/* The index of SDL's render driver called name, or -1. */
+static int hl_display_render_index(const char *name)
+{
+    for (int i = 0; i < SDL_GetNumRenderDrivers(); i++) {
+        SDL_RendererInfo info;
+        if (SDL_GetRenderDriverInfo(i, &info) == 0 && !strcmp(info.name, name)) return i;
+    }
+    return -1;
+}
+
+/* Makes the accelerated renderer called name and checks it (textures_only:
+ * only the path that carries software frames). The renderer is kept in
+ * d->ren when keep and it passed, else destroyed. */
+static int hl_display_try_gpu(hl_display_t *d, const char *name, bool textures_only, bool keep,
+                              hl_err_t *why)
+{
+    int idx = hl_display_render_index(name);
+    if (idx < 0) return hl_err_set(why, HL_ERR_NOT_FOUND, "this SDL has no such renderer");
+    SDL_Renderer *r = SDL_CreateRenderer(d->win, idx,
+                                         SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC |
+                                             SDL_RENDERER_TARGETTEXTURE);
+    if (!r) return hl_err_set(why, HL_ERR_IO, "cannot create it: %s", SDL_GetError());
+    int rc = hl_display_check_renderer(r, textures_only, why);
+    if (rc == HL_OK && keep) {
+        d->ren = r;
+        return HL_OK;
+    }
+    SDL_DestroyRenderer(r);
+    return rc;
+}
+
+/* The software renderer, its frames carried by the first accelerated
+ * driver whose texture path shows a test pattern right. */
+static int hl_display_try_software(hl_display_t *d, char *via, size_t via_size, hl_err_t *why)
+{
+    char list[64], refused[512] = "";
+    snprintf(list, sizeof list, "%s", HL_DISPLAY_GPU_DRIVERS);
+    char *save = NULL;
+    for (char *gpu = strtok_r(list, ",", &save); gpu; gpu = strtok_r(NULL, ",", &save)) {
+        hl_err_t e = {0};
+        if (hl_display_try_gpu(d, gpu, true, false, &e) != HL_OK) {
+            size_t used = strlen(refused);
+            snprintf(refused + used, sizeof refused - used, "%s%s: %.200s", used ? "; " : "", gpu,
+                     e.msg);
+            continue;
+        }
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, gpu);
+        d->ren = SDL_CreateRenderer(d->win, hl_display_render_index("software"),
+                                    SDL_RENDERER_SOFTWARE | SDL_RENDERER_TARGETTEXTURE);
+        if (!d->ren)
+            return hl_err_set(why, HL_ERR_IO, "cannot create it (shown through %s): %s", gpu,
+                              SDL_GetError());
+        snprintf(via, via_size, "%s", gpu);
+        return HL_OK;
+    }
+    return hl_err_set(why, HL_ERR_IO, "no accelerated driver shows its frames right (%s)",
+                      refused[0] ? refused : "none tried");
+}
+
+static int hl_display_choose_renderer(hl_display_t *d, hl_err_t *err)
+{
+    const char *env = getenv("HAILONG_RENDERER");
+    char list[128], tried[512] = "";
+    snprintf(list, sizeof list, "%s", env && *env ? env : HL_DISPLAY_KMS_RENDERERS);
+    size_t used = 0;
+    char *save = NULL;
+    for (char *name = strtok_r(list, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
+        hl_err_t why = {0};
+        char via[32] = "";
+        int rc = !strcmp(name, "software") ? hl_display_try_software(d, via, sizeof via, &why)
+                                           : hl_display_try_gpu(d, name, false, true, &why);
+        if (rc == HL_OK) {
+            if (via[0])
+                fprintf(stderr,
+                        "hailong: screen: renderer software (every pixel drawn on the CPU, as "
+                        "the goldens are; frames shown through %s, whose texture path read back "
+                        "as drawn)%s%s\n",
+                        via, tried[0] ? "; refused before it: " : "", tried);
+            else
+                fprintf(stderr,
+                        "hailong: screen: renderer %s (the test pattern read back as drawn)%s%s\n",
+                        name, tried[0] ? "; refused before it: " : "", tried);
+            SDL_SetRenderDrawColor(d->ren, 0, 0, 0, 255);
+            SDL_RenderClear(d->ren);
+            return HL_OK;
+        }
+        fprintf(stderr, "hailong: screen: renderer %s refused: %s\n", name, why.msg);
+        int n = snprintf(tried + used, sizeof tried - used, "%s%s", used ? ", " : "", name);
+        if (n > 0 && (size_t)n < sizeof tried - used) used += (size_t)n;
+    }
+    return hl_err_set(err, HL_ERR_IO,
+                      "no renderer draws this screen right (tried %s; each refusal is logged "
+                      "above): check the GPU driver (vc4-kms-v3d on a Raspberry Pi, mesa's "
+                      "libgl1-mesa-dri) or set HAILONG_RENDERER",
+                      tried[0] ? tried : "none");
+}
+
 int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t *err)
 {
     *out = NULL;
@@ -319,6 +549,13 @@ int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t 
     }
     if (d->backend == HL_BACKEND_HEADLESS) {
         d->ren = SDL_CreateRenderer(d->win, -1, SDL_RENDERER_SOFTWARE | SDL_RENDERER_TARGETTEXTURE);
+    } else if (d->backend == HL_BACKEND_KMS) {
+        hl_err_t e2 = {0};
+        if (hl_display_choose_renderer(d, &e2) != HL_OK) {
+            int rc = hl_err_set(err, e2.code, "%s", e2.msg);
+            hl_display_close(d);
+            return rc;
+        }
     } else {
         d->ren = SDL_CreateRenderer(d->win, -1,
                                     SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC |
@@ -337,6 +574,15 @@ int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t 
         hl_display_close(d);
         return rc;
     }
+    if (d->backend == HL_BACKEND_KMS) {
+        const char *dir = getenv("HAILONG_INPUT_DIR"); /* tests: another folder */
+        if (hl_evdev_open(&d->evdev, dir && *dir ? dir : NULL, d->out_w, d->out_h) != 0) {
+            hl_display_close(d);
+            return hl_err_set(err, HL_ERR_IO, "cannot make the input wake-up pipe: %s",
+                              strerror(errno));
+        }
+        d->evdev_on = true;
+    }
     *out = d;
     return HL_OK;
 }
@@ -344,6 +590,7 @@ int hl_display_open(const hl_display_opts_t *opts, hl_display_t **out, hl_err_t 
 void hl_display_close(hl_display_t *d)
 {
     if (!d) return;
+    if (d->evdev_on) hl_evdev_close(&d->evdev);
     if (d->target) SDL_DestroyTexture(d->target);
     if (d->ren) SDL_DestroyRenderer(d->ren);
     if (d->win) SDL_DestroyWindow(d->win);
@@ -523,6 +770,7 @@ void hl_display_request_quit(hl_display_t *d)
     memset(&e, 0, sizeof e);
     e.type = d->quit_event;
     SDL_PushEvent(&e); /* thread-safe: SDL's queue has its own lock */
+    if (d->evdev_on) hl_evdev_wake(&d->evdev);
 }
 
 void hl_display_post_wake(hl_display_t *d)
@@ -533,6 +781,7 @@ void hl_display_post_wake(hl_display_t *d)
     e.type = d->quit_event;
     e.user.code = 1; /* a wake-up, not a quit */
     SDL_PushEvent(&e);
+    if (d->evdev_on) hl_evdev_wake(&d->evdev);
 }
 
 static void hl_display_set(hl_display_t *d, hl_input_t *ev, hl_input_kind_t kind, int px, int py,
@@ -576,6 +825,10 @@ static bool hl_display_translate(hl_display_t *d, const SDL_Event *e, hl_input_t
         ev->timestamp = e->common.timestamp;
         return true;
     }
+    if (d->evdev_on && hl_evdev_has_abs(&d->evdev) &&
+        (e->type == SDL_MOUSEBUTTONDOWN || e->type == SDL_MOUSEBUTTONUP ||
+         e->type == SDL_MOUSEMOTION))
+        return false; /* SDL's clamped raw values: hl_evdev reads these pointers itself */
     switch (e->type) {
     case SDL_QUIT:
         if (d->locked) return false; /* kiosk lock: Alt+F4 and friends end here */
@@ -652,8 +905,67 @@ static bool hl_display_translate(hl_display_t *d, const SDL_Event *e, hl_input_t
     }
 }
 
+/* An absolute pointer's event (hl_evdev), as the mouse's would be. */
+static bool hl_display_evdev_input(hl_display_t *d, const hl_evdev_event_t *pe, hl_input_t *ev)
+{
+    Uint32 ts = SDL_GetTicks();
+    switch (pe->kind) {
+    case HL_EVDEV_DOWN:
+        if (d->finger_down || d->mouse_down) return false;
+        d->mouse_down = true;
+        hl_display_set(d, ev, HL_INPUT_DOWN, pe->x, pe->y, ts);
+        return true;
+    case HL_EVDEV_UP:
+        if (!d->mouse_down) return false;
+        d->mouse_down = false;
+        hl_display_set(d, ev, HL_INPUT_UP, pe->x, pe->y, ts);
+        return true;
+    case HL_EVDEV_MOVE:
+        if (!d->mouse_down) return false;
+        hl_display_set(d, ev, HL_INPUT_MOVE, pe->x, pe->y, ts);
+        return true;
+    }
+    return false;
+}
+
+/* kms: sleeps in poll(2) on the input devices, /dev/input and the wake
+ * pipe (hl_evdev.h) until input, news or the timeout; wakes at least every
+ * HL_DISPLAY_SIGNAL_MS for the signal flag. No polling of SDL otherwise. */
+static bool hl_display_wait_kms(hl_display_t *d, int timeout_ms, hl_input_t *ev)
+{
+    Uint64 start = SDL_GetTicks64();
+    for (;;) {
+        if (hl_display_stop_signal) {
+            ev->kind = HL_INPUT_QUIT;
+            ev->x = ev->y = 0;
+            ev->timestamp = SDL_GetTicks();
+            return true;
+        }
+        hl_evdev_event_t pe;
+        while (hl_evdev_next(&d->evdev, &pe))
+            if (hl_display_evdev_input(d, &pe, ev)) return true;
+        SDL_Event e;
+        bool got_any = false;
+        while (SDL_PollEvent(&e)) {
+            got_any = true;
+            if (hl_display_translate(d, &e, ev)) return true;
+        }
+        int slice = HL_DISPLAY_SIGNAL_MS;
+        if (timeout_ms >= 0) {
+            Uint64 spent = SDL_GetTicks64() - start;
+            if (spent >= (Uint64)timeout_ms) return false;
+            if (timeout_ms - (int)spent < slice) slice = timeout_ms - (int)spent;
+        }
+        if (got_any) continue; /* SDL may have queued more while we translated */
+        struct pollfd p[HL_EVDEV_POLLFDS];
+        int n = hl_evdev_pollfds(&d->evdev, p);
+        if (poll(p, (nfds_t)n, slice) > 0) hl_evdev_drain(&d->evdev);
+    }
+}
+
 bool hl_display_wait(hl_display_t *d, int timeout_ms, hl_input_t *ev)
 {
+    if (d->evdev_on) return hl_display_wait_kms(d, timeout_ms, ev);
     Uint64 start = SDL_GetTicks64();
     /* Only the desktop drivers can block in the kernel until an event. */
     bool can_block = d->backend == HL_BACKEND_DESKTOP;

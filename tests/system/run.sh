@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# run.sh: the system test: the packaged kiosk booted in a qemu VM under
+# systemd, with KMS, the usb-tablet as its touch device, USB sticks on the
+# kernel's vfat, a sync receiver on the host and hard power cuts
+# (tests/system/vm.py says what each mode checks).
+#
+#   bash tests/system/run.sh ci          # the CI slice: about 6-8 minutes
+#   bash tests/system/run.sh cuts [N]    # the long run: N hard power cuts (default 100)
+#   bash tests/system/run.sh bench       # figures: boot to READY, cut to READY, idle CPU, RSS
+#
+# Builds what it needs: the amd64 .deb ($HL_VM_DEB, else build-debs.sh amd64),
+# the VM image from it (vm-image.sh; the base root cached in ~/.cache/hailong,
+# the image per package in /tmp/hailong-vm-images/<sha>), and a host hailong
+# ($HL_VM_HAILONG, else build-release/hailong, built when missing) that lays out
+# the screen and verifies bundles. Needs root (debootstrap, chroot) and
+# qemu-system-x86_64 (installed when missing). Where qemu cannot run a VM it
+# prints "skipped: ..." and exits 0. Environment: HL_VM_WORK (a folder to keep
+# the run's logs, screenshots and disk), HL_VM_SEED (cuts).
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+mode=${1:-ci}
+shift || true
+# shellcheck source=SCRIPTDIR/../../platform/dev/deps.sh
+source "$top/platform/dev/deps.sh"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "skipped: the VM system test needs root (debootstrap, chroot): sudo bash tests/system/run.sh $mode"
+    exit 0
+fi
+hl_install_missing "${hl_packages[@]}" "${hl_vm_packages[@]}"
+# qemu must be able to start a machine at all (software emulation; /dev/kvm
+# here is a flavour that cannot run a stock kernel, so it is never used).
+if ! timeout 60 qemu-system-x86_64 -accel tcg -M q35 -nodefaults -display none -S \
+    -qmp stdio >/dev/null 2>&1 <<<'{"execute":"qmp_capabilities"}{"execute":"quit"}'; then
+    echo "skipped: qemu-system-x86_64 cannot start a machine here"
+    exit 0
+fi
+deb=${HL_VM_DEB:-}
+if [ -z "$deb" ]; then
+    bash "$top/platform/packaging/build-debs.sh" amd64 >/tmp/hailong-vm-debs.log 2>&1 ||
+        { cat /tmp/hailong-vm-debs.log >&2; exit 1; }
+    # shellcheck disable=SC2012 # the newest by time; plain names
+    deb=$(ls -t "$top"/dist/hailong_*_amd64.deb | head -n 1)
+fi
+hailong=${HL_VM_HAILONG:-$top/build-release/hailong}
+if [ ! -x "$hailong" ]; then
+    cmake -S "$top" -B "$top/build-release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$top/build-release" -j"$(nproc)" --target hailong >/dev/null
+fi
+sha=$(sha256sum "$deb" "$top/tests/system/vm-image.sh" | sha256sum | cut -c1-16)
+image=/tmp/hailong-vm-images/$sha
+if [ ! -s "$image/root.img" ]; then
+    rm -rf /tmp/hailong-vm-images
+    bash "$top/tests/system/vm-image.sh" "$deb" "$image.tmp"
+    mv "$image.tmp" "$image"
+fi
+work=${HL_VM_WORK:-$(mktemp -d /tmp/hailong-vm-run.XXXXXX)}
+mkdir -p "$work"
+echo "== VM system test: $mode ($(basename "$deb"), work folder $work)"
+exec /usr/bin/python3 "$top/tests/system/vm.py" "$mode" "$@" --image "$image" \
+    --hailong "$hailong" --work "$work" --seed "${HL_VM_SEED:-1}"
