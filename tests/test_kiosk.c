@@ -409,6 +409,47 @@ static void test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle(voi
     fx_free(x);
 }
 
+/* After the bundle is durable the kiosk unmounts the stick through the
+ * mount helper (here a command standing in for systemctl): its mount then
+ * disappears, which must not take the "safe to remove" screen away at once
+ * (the technician has not pulled it yet); it leaves by itself 20 s later. */
+static void test_a_stick_the_export_unmounted_keeps_its_result_screen_a_while(void)
+{
+    fx_t *x = fx_new_keyed(S3CRET);
+    answer_one(x);
+    char *stick = make_stick(S3CRET "\n");
+    char cmd[700], seen[600];
+    snprintf(seen, sizeof seen, "%s/released", stick);
+    snprintf(cmd, sizeof cmd, "printf %%s \"$1\" > '%s'", seen);
+    setenv("HAILONG_USB_RELEASE_CMD", cmd, 1);
+    hl_medium_t m = medium_at(stick);
+    hl_kiosk_media_added(&x->k, &m);
+    hl_kiosk_export_wait(&x->k);
+    unsetenv("HAILONG_USB_RELEASE_CMD");
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_DONE);
+    CHECK(x->k.stick_released);
+    char *got = hl_test_read_file(seen, NULL);
+    CHECK(got && !strcmp(got, stick)); /* the mount point, as $1 */
+    free(got);
+    int64_t upto = 0;
+    CHECK_INT(hl_store_exported_upto(x->k.store, &upto, &x->err), HL_OK);
+    CHECK_INT(upto, 1); /* recorded: the bundle was durable and read back first */
+    /* The unmount shows as the mount going away: the screen stays. */
+    hl_kiosk_media_removed(&x->k, stick);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_DONE);
+    int t = hl_kiosk_timeout(&x->k);
+    CHECK(t > 0 && t <= HL_KIOSK_RELEASED_SHOW_MS); /* the loop wakes to clear it */
+    hl_fakesys_advance(&x->clock, HL_KIOSK_RELEASED_SHOW_MS - 1000);
+    hl_kiosk_poll_workers(&x->k);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_DONE);
+    hl_fakesys_advance(&x->clock, 1000);
+    hl_kiosk_poll_workers(&x->k);
+    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE);
+    hl_test_rmtree(stick);
+    free(stick);
+    fx_free(x);
+}
+
 static void test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish(void)
 {
     fx_t *x = fx_new_keyed(S3CRET);
@@ -575,6 +616,7 @@ static void test_an_export_refused_for_a_linked_folder_says_so_on_screen(void)
 
 static const hl_test_case_t tests[] = {
     HL_TEST(test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle),
+    HL_TEST(test_a_stick_the_export_unmounted_keeps_its_result_screen_a_while),
     HL_TEST(test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish),
     HL_TEST(test_a_guessable_export_secret_never_authorises_even_when_the_config_names_it),
     HL_TEST(test_a_stick_without_the_right_key_is_ignored),
