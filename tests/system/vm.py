@@ -149,6 +149,19 @@ def compare(a, b, tol=48):
     return bad / (a[0] * a[1]), worst
 
 
+def quick_differs(a, b, step=97, tol=48):
+    """compare() on every step-th pixel only: cheap, to skip a full
+    comparison while a screen is plainly another one."""
+    if a[0] != b[0] or a[1] != b[1]:
+        return 1.0
+    pa, pb, bad, n = a[2], b[2], 0, 0
+    for i in range(0, len(pa) - 2, 3 * step):
+        n += 1
+        if max(abs(pa[i] - pb[i]), abs(pa[i + 1] - pb[i + 1]), abs(pa[i + 2] - pb[i + 2])) > tol:
+            bad += 1
+    return bad / max(n, 1)
+
+
 # ---- The machine -------------------------------------------------------------
 
 class VM:
@@ -364,20 +377,28 @@ class VM:
 # ---- What the test knows about the kiosk -------------------------------------
 
 def host_targets(hailong, plan, work):
-    """The touch target boxes for each step of plan (a list of target ids),
-    laid out by the host's hailong at the VM's size with the packaged
-    survey and config: the same code lays out the VM's screen."""
+    """For each step of plan (a list of target ids) and the screen after
+    the last: the touch target boxes and the picture, made by the host's
+    hailong at the VM's size with the packaged survey and config (the same
+    code lays out and draws the VM's screen, with the same software
+    renderer). screens[i]["png"] is what the VM must show before step i:
+    seeing it is how the test knows step i-1 was acknowledged (the kiosk
+    moves on only after the save committed), not merely that a button lit."""
     script = os.path.join(work, "layout.txt")
+    shots = os.path.join(work, "layout-shots")
+    shutil.rmtree(shots, ignore_errors=True)
+    os.makedirs(shots)
     with open(script, "w") as f:
         f.write("size %dx%d\n" % (W, H))
-        for tid in plan:
-            f.write("targets\nwait 1000\ntap %s\n" % tid)
-        f.write("targets\n")
+        for i, tid in enumerate(plan):
+            f.write("targets\nshot s%02d\nwait 1000\ntap %s\n" % (i, tid))
+        f.write("targets\nshot s%02d\n" % len(plan))
     data = os.path.join(work, "layout-data")
     shutil.rmtree(data, ignore_errors=True)
     os.makedirs(data)
     out = subprocess.run([hailong, "--config", os.path.join(TOP, "platform/packaging/hailong.json"),
-                          "--data-dir", data, "run", "--headless", "--script", script],
+                          "--data-dir", data, "run", "--headless", "--script", script,
+                          "--screenshots", shots],
                          capture_output=True, text=True, env=host_env())
     screens, cur = [], None
     for line in out.stdout.splitlines():
@@ -390,6 +411,8 @@ def host_targets(hailong, plan, work):
     if out.returncode != 0 or len(screens) != len(plan) + 1:
         raise RuntimeError("laying out the session on the host failed:\n" + out.stdout +
                            out.stderr)
+    for i, sc in enumerate(screens):
+        sc["png"] = png_read(os.path.join(shots, "s%02d.png" % i))
     return screens
 
 
@@ -482,18 +505,39 @@ class Run:
         raise RuntimeError("the screen did not change and settle in %d s (it shows %s/stuck.png)"
                            % (SCREEN_HANG, self.work))
 
+    def wait_screen_is(self, want, what):
+        """Waits until the VM's screen is the picture want (the host's
+        rendering of the same screen: equal but for at most 0.1 % of pixels)."""
+        p = os.path.join(self.work, "look.ppm")
+        end = time.monotonic() + SCREEN_HANG
+        while True:
+            cur = self.vm.screen(p)
+            if cur[2] == want[2] or (quick_differs(cur, want) <= 0.001 and
+                                     compare(cur, want)[0] <= 0.001):
+                return cur
+            if time.monotonic() > end:
+                png_write(os.path.join(self.work, "stuck.png"), *cur)
+                png_write(os.path.join(self.work, "wanted.png"), *want)
+                raise RuntimeError("%s did not come up in %d s (the screen shows %s/stuck.png, "
+                                   "expected wanted.png)" % (what, SCREEN_HANG, self.work))
+            time.sleep(0.2)
+
     def tap_session(self, plan, screens, stop_after=None):
-        """Taps plan's targets in order, each once its screen is up."""
-        cur = self.wait_screen_settled()
+        """Taps plan's targets in order, each once its screen is up; returns
+        when the screen after the last tap is up (every tap acknowledged)."""
         for i, tid in enumerate(plan[:stop_after]):
+            self.wait_screen_is(screens[i]["png"], "screen %s (step %d)" % (
+                screens[i]["screen"], i))
             box = screens[i].get(tid)
             if not box:
                 raise RuntimeError("step %d: %s is not on screen %s" % (i, tid,
                                                                         screens[i]["screen"]))
             time.sleep(0.5)  # past the touch guard (300 ms after a screen change)
             self.vm.tap(box[0] + box[2] // 2, box[1] + box[3] // 2)
-            cur = self.wait_screen_settled(cur)
-        return cur
+        n = len(plan[:stop_after])
+        if n:
+            self.wait_screen_is(screens[n]["png"], "screen %s (after step %d)" % (
+                screens[n]["screen"], n - 1))
 
     # -- the CI slice --------------------------------------------------------
 
