@@ -105,9 +105,10 @@ int hl_display_save_png(hl_display_t *d, const char *path, hl_err_t *err);
 
 /* Waits up to timeout_ms (-1: forever) for one input; returns true with *ev
  * filled, false on timeout. Sleeps in SDL_WaitEventTimeout on a desktop; on
- * kms and headless, where SDL 2.26 cannot block (its own wait polls every
- * 1 ms), it polls every 8 ms (kms) or 100 ms (headless: events are pushed
- * by the caller before waiting and found at once). No busy loop either way.
+ * kms, where SDL 2.26 cannot block (its own wait polls every 1 ms), in
+ * poll(2) on the input devices and a wake pipe (hl_evdev.h); headless polls
+ * every 100 ms (events are pushed by the caller before waiting and found at
+ * once). No busy loop either way.
  * After SIGTERM (or SIGINT outside kms) it returns HL_INPUT_QUIT within
  * 100 ms, and again on every later call. */
 bool hl_display_wait(hl_display_t *d, int timeout_ms, hl_input_t *ev);

@@ -3,7 +3,8 @@
  * dummy window) and one renderer per display, with three backends:
  *
  *   kms       SDL's kmsdrm driver, a fullscreen-desktop window at the panel's
- *             native mode, cursor hidden, accelerated renderer with vsync;
+ *             native mode, cursor hidden, the renderer chosen and checked at
+ *             start (below), absolute pointers read by hl_evdev;
  *   desktop   an ordinary window (opts w x h, not resizable), the mouse acting
  *             as a finger, F11 toggles fullscreen, Ctrl+Alt+Q quits; with no
  *             display at all SDL would fall back to an invisible driver
@@ -29,12 +30,12 @@
  * Waiting: the desktop drivers (x11, wayland) block in SDL_WaitEventTimeout.
  * SDL 2.26's kmsdrm and dummy drivers cannot block: there SDL_WaitEventTimeout
  * itself polls every 1 ms (1-2 % of a core when idle on the development VM,
- * where each wake-up costs about 50 us), so for those we poll ourselves:
- * kms every HL_DISPLAY_POLL_KMS_MS (a touch waits at most half a frame at
- * 60 Hz), headless every HL_DISPLAY_SIGNAL_MS (it has no input device: its
- * events are pushed by the same thread before the wait, and are found at
- * once). Either way the wait wakes at least every HL_DISPLAY_SIGNAL_MS to
- * notice the signal flag.
+ * where each wake-up costs about 50 us). kms sleeps in poll(2) on its own
+ * descriptors of the input devices, /dev/input (new devices) and a wake
+ * pipe (hl_evdev.h), then lets SDL read its events; headless polls every
+ * HL_DISPLAY_SIGNAL_MS (it has no input device: its events are pushed by
+ * the same thread before the wait, and are found at once). Either way the
+ * wait wakes at least every HL_DISPLAY_SIGNAL_MS to notice the signal flag.
  *
  * Blanking: the screen never blanks by itself while the program runs. SDL's
  * screen saver is off (SDL_HINT_VIDEO_ALLOW_SCREENSAVER "0" before init and
@@ -61,11 +62,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HL_DISPLAY_DEFAULT_W   1280 /* desktop/headless size when opts say 0 */
-#define HL_DISPLAY_DEFAULT_H   800
-#define HL_DISPLAY_MAX_SIDE    8192 /* larger sizes are a typo, not a screen */
-#define HL_DISPLAY_POLL_KMS_MS 8    /* kms: touch/keyboard poll period */
-#define HL_DISPLAY_SIGNAL_MS   100  /* longest sleep before looking at the signal flag */
+#define HL_DISPLAY_DEFAULT_W 1280 /* desktop/headless size when opts say 0 */
+#define HL_DISPLAY_DEFAULT_H 800
+#define HL_DISPLAY_MAX_SIDE  8192 /* larger sizes are a typo, not a screen */
+#define HL_DISPLAY_SIGNAL_MS 100  /* longest sleep before looking at the signal flag */
 
 struct hl_display {
     hl_backend_t backend;      /* the backend actually opened (never AUTO) */
@@ -969,7 +969,7 @@ bool hl_display_wait(hl_display_t *d, int timeout_ms, hl_input_t *ev)
     Uint64 start = SDL_GetTicks64();
     /* Only the desktop drivers can block in the kernel until an event. */
     bool can_block = d->backend == HL_BACKEND_DESKTOP;
-    int poll_ms = d->backend == HL_BACKEND_KMS ? HL_DISPLAY_POLL_KMS_MS : HL_DISPLAY_SIGNAL_MS;
+    int poll_ms = HL_DISPLAY_SIGNAL_MS; /* headless (kms waits in hl_display_wait_kms) */
     for (;;) {
         if (hl_display_stop_signal) {
             ev->kind = HL_INPUT_QUIT;

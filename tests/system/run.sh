@@ -5,17 +5,21 @@
 # (tests/system/vm.py says what each mode checks).
 #
 #   bash tests/system/run.sh ci          # the CI slice: about 6-8 minutes
-#   bash tests/system/run.sh cuts [N]    # the long run: N hard power cuts (default 100)
+#   bash tests/system/run.sh long        # the long run: cuts 100, then arm64
+#   bash tests/system/run.sh cuts [N]    # N hard power cuts at random moments (default 100)
+#   bash tests/system/run.sh arm64       # the arm64 package's image boots and takes a session
 #   bash tests/system/run.sh bench       # figures: boot to READY, cut to READY, idle CPU, RSS
 #
-# Builds what it needs: the amd64 .deb ($HL_VM_DEB, else build-debs.sh amd64),
-# the VM image from it (vm-image.sh; the base root cached in ~/.cache/hailong,
-# the image per package in /tmp/hailong-vm-images/<sha>), and a host hailong
+# Builds what it needs: the .deb ($HL_VM_DEB, else build-debs.sh amd64; arm64:
+# $HL_VM_DEB_ARM64, else build-debs.sh arm64), the VM image from it
+# (vm-image.sh; the base root cached in ~/.cache/hailong, the image per
+# package in /tmp/hailong-vm-images/<sha>), and a host hailong
 # ($HL_VM_HAILONG, else build-release/hailong, built when missing) that lays out
 # the screen and verifies bundles. Needs root (debootstrap, chroot) and
-# qemu-system-x86_64 (installed when missing). Where qemu cannot run a VM it
-# prints "skipped: ..." and exits 0. Environment: HL_VM_WORK (a folder to keep
-# the run's logs, screenshots and disk), HL_VM_SEED (cuts).
+# qemu-system-x86_64 (qemu-system-aarch64 for arm64; installed when missing).
+# Where qemu cannot run a VM it prints "skipped: ..." and exits 0.
+# Environment: HL_VM_WORK (a folder to keep the run's logs, screenshots and
+# disk), HL_VM_SEED (cuts).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 mode=${1:-ci}
@@ -34,27 +38,55 @@ if ! timeout 60 qemu-system-x86_64 -accel tcg -M q35 -nodefaults -display none -
     echo "skipped: qemu-system-x86_64 cannot start a machine here"
     exit 0
 fi
-deb=${HL_VM_DEB:-}
-if [ -z "$deb" ]; then
-    bash "$top/platform/packaging/build-debs.sh" amd64 >/tmp/hailong-vm-debs.log 2>&1 ||
-        { cat /tmp/hailong-vm-debs.log >&2; exit 1; }
-    # shellcheck disable=SC2012 # the newest by time; plain names
-    deb=$(ls -t "$top"/dist/hailong_*_amd64.deb | head -n 1)
-fi
+image_for() { # ARCH: prints the image folder for that architecture's package
+    local arch=$1 deb
+    if [ "$arch" = arm64 ]; then deb=${HL_VM_DEB_ARM64:-}; else deb=${HL_VM_DEB:-}; fi
+    if [ -z "$deb" ]; then
+        bash "$top/platform/packaging/build-debs.sh" "$arch" >/tmp/hailong-vm-debs.log 2>&1 ||
+            { cat /tmp/hailong-vm-debs.log >&2; exit 1; }
+        # shellcheck disable=SC2012 # the newest by time; plain names
+        deb=$(ls -t "$top"/dist/hailong_*_"$arch".deb | head -n 1)
+    fi
+    local sha image
+    sha=$(sha256sum "$deb" "$top/tests/system/vm-image.sh" | sha256sum | cut -c1-16)
+    image=/tmp/hailong-vm-images/$arch-$sha
+    if [ ! -s "$image/root.img" ]; then
+        rm -rf /tmp/hailong-vm-images/"$arch"-*
+        bash "$top/tests/system/vm-image.sh" "$deb" "$image.tmp" >&2
+        mv "$image.tmp" "$image"
+    fi
+    echo "$image"
+}
 hailong=${HL_VM_HAILONG:-$top/build-release/hailong}
 if [ ! -x "$hailong" ]; then
     cmake -S "$top" -B "$top/build-release" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     cmake --build "$top/build-release" -j"$(nproc)" --target hailong >/dev/null
 fi
-sha=$(sha256sum "$deb" "$top/tests/system/vm-image.sh" | sha256sum | cut -c1-16)
-image=/tmp/hailong-vm-images/$sha
-if [ ! -s "$image/root.img" ]; then
-    rm -rf /tmp/hailong-vm-images
-    bash "$top/tests/system/vm-image.sh" "$deb" "$image.tmp"
-    mv "$image.tmp" "$image"
-fi
 work=${HL_VM_WORK:-$(mktemp -d /tmp/hailong-vm-run.XXXXXX)}
 mkdir -p "$work"
-echo "== VM system test: $mode ($(basename "$deb"), work folder $work)"
-exec /usr/bin/python3 "$top/tests/system/vm.py" "$mode" "$@" --image "$image" \
-    --hailong "$hailong" --work "$work" --seed "${HL_VM_SEED:-1}"
+vm() { # MODE ARGS... IMAGE: one vm.py run, its work in $work/MODE
+    local mode=$1 image=${*: -1}
+    set -- "${@:1:$#-1}"
+    echo "== VM system test: $* ($(cat "$image/arch"), work folder $work/$mode)"
+    /usr/bin/python3 "$top/tests/system/vm.py" "$@" --image "$image" --hailong "$hailong" \
+        --work "$work/$mode" --seed "${HL_VM_SEED:-1}"
+}
+arm64() {
+    hl_install_missing qemu-system-arm
+    vm session "$(image_for arm64)"
+}
+case $mode in
+ci | bench) vm "$mode" "$(image_for amd64)" ;;
+cuts) vm cuts "${1:-100}" "$(image_for amd64)" ;;
+arm64) arm64 ;;
+long)
+    rc=0
+    vm cuts 100 "$(image_for amd64)" || rc=1
+    arm64 || rc=1
+    exit $rc
+    ;;
+*)
+    echo "usage: run.sh ci|long|cuts [N]|arm64|bench" >&2
+    exit 2
+    ;;
+esac

@@ -16,8 +16,12 @@
 # and polkit rule are the package's own.
 #
 # Usage: sudo bash tests/system/vm-image.sh DEB OUT_DIR
-#   OUT_DIR gets root.img (ext4), vmlinuz, initrd.img, export.key (the
-#   stick's key) and sync.token. Needs root (debootstrap, chroot).
+#   OUT_DIR gets root.img (ext4), vmlinuz, initrd.img, arch, export.key (the
+#   stick's key) and sync.token. Needs root (debootstrap, chroot). An arm64
+#   package makes an arm64 image: its package scripts run under
+#   qemu-aarch64-static, which this script registers with binfmt_misc (a
+#   kernel-wide setting, left in place) when it is not yet; that image takes
+#   some 20 minutes to build cold here.
 # Environment: HL_MIRROR (default http://deb.debian.org/debian); HL_VM_SYNC
 #   (default http://10.0.2.100:8765/v1/responses: the host's receiver, which
 #   the test maps there with qemu's guestfwd).
@@ -28,6 +32,13 @@ out=${2:?usage: vm-image.sh DEB OUT_DIR}
 [ -f "$deb" ] || { echo "vm-image.sh: no package $deb: run platform/packaging/build-debs.sh amd64" >&2; exit 2; }
 deb=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
 arch=$(dpkg-deb -f "$deb" Architecture)
+if [ "$arch" != "$(dpkg --print-architecture)" ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+    # The root's package scripts run under qemu-user: the kernel must know to
+    # hand it arm64 programs (binfmt_misc, qemu-user-static's rule).
+    mountpoint -q /proc/sys/fs/binfmt_misc ||
+        mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+    tr -d '\n' </usr/lib/binfmt.d/qemu-aarch64.conf >/proc/sys/fs/binfmt_misc/register
+fi
 mirror=${HL_MIRROR:-http://deb.debian.org/debian}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/hailong
 base_pkgs="linux-image-$arch systemd-sysv udev dbus polkitd kmod iproute2 procps"
@@ -107,12 +118,14 @@ rm -f "$root.log" "$root/tmp/$(basename "$deb")"
 phase "configure the VM (serial shell, network, the province's settings)"
 echo kiosk-vm >"$root/etc/hostname"
 printf '/dev/vda / ext4 errors=remount-ro 0 1\n' >"$root/etc/fstab"
-mkdir -p "$root/etc/systemd/system/serial-getty@ttyS0.service.d"
-cat >"$root/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf" <<'UNIT'
+for tty in ttyS0 ttyAMA0; do # amd64's and arm64's (qemu virt) first serial port
+    mkdir -p "$root/etc/systemd/system/serial-getty@$tty.service.d"
+    cat >"$root/etc/systemd/system/serial-getty@$tty.service.d/autologin.conf" <<'UNIT'
 [Service]
 ExecStart=
 ExecStart=-/sbin/agetty --autologin root --noclear --keep-baud 115200 %I vt220
 UNIT
+done
 cat >"$root/etc/systemd/network/20-qemu.network" <<'NET'
 [Match]
 Name=en*
@@ -143,6 +156,7 @@ unmount_all
 rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/resolv.conf"
 
 phase "the ext4 image (mkfs.ext4 -d)"
+echo "$arch" >"$out/arch"
 cp "$root"/boot/vmlinuz-* "$out/vmlinuz"
 cp "$root"/boot/initrd.img-* "$out/initrd.img"
 chmod 644 "$out/vmlinuz" "$out/initrd.img"
