@@ -58,10 +58,10 @@ fi
 # The system test: that package booted in a qemu VM under systemd (KMS screen
 # against its golden, a tapped session, a stick pulled without unmounting, a
 # sync push, a power cut, the watchdog, the panel outside opening hours):
-# about 6-8 minutes (tests/system/run.sh; `run.sh cuts 100` is the long run).
+# about 6-8 minutes (tests/system/run.sh; `run.sh long` is the long run).
 if [ "${HL_TEST_QUICK:-0}" != 1 ] && [ "${HL_TEST_VM:-1}" != 0 ]; then
   echo "== system test in a VM (ctest -L system: tests/system/run.sh ci)"
   deb=$(ls -t "$top"/dist/hailong_*_amd64.deb 2>/dev/null | head -n 1 || true)
-  (cd "$top/build-release" && HL_VM_DEB=$deb ctest --output-on-failure -L system)
+  (cd "$top/build-release" && HL_VM_DEB=$deb ctest -V -L system)
 fi
 echo "== all tests passed"
