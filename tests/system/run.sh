@@ -73,15 +73,20 @@ vm() { # MODE ARGS... IMAGE: one vm.py run, its work in $work/MODE
 }
 arm64() {
     hl_install_missing qemu-system-arm
-    vm session "$(image_for arm64)"
+    local image
+    image=$(image_for arm64)
+    vm session "$image"
 }
 case $mode in
-ci | bench) vm "$mode" "$(image_for amd64)" ;;
-cuts) vm cuts "${1:-100}" "$(image_for amd64)" ;;
+ci | bench | cuts | long) amd64_image=$(image_for amd64) ;; # fails the script when it fails
+esac
+case $mode in
+ci | bench) vm "$mode" "$amd64_image" ;;
+cuts) vm cuts "${1:-100}" "$amd64_image" ;;
 arm64) arm64 ;;
 long)
     rc=0
-    vm cuts 100 "$(image_for amd64)" || rc=1
+    vm cuts 100 "$amd64_image" || rc=1
     arm64 || rc=1
     exit $rc
     ;;

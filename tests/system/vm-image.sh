@@ -69,6 +69,10 @@ unmount_all() {
 }
 in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
     DEBIAN_FRONTEND=noninteractive "$@"; }
+# The downloaded packages are shared by every image (and test-install.sh):
+# one apt at a time holds their folder (another build waits, never fails).
+apt_in_root() { flock "$cache/apt-archives/.hailong-lock" chroot "$root" env -i \
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
 prepare_root() {
     mount_in -t proc proc "$root/proc"
     mount_in --bind /dev "$root/dev"
@@ -95,9 +99,9 @@ if [ ! -s "$base" ]; then
         "$mirror" >"$root.log" 2>&1 || { tail -20 "$root.log" >&2; exit 1; }
     rm -f "$root.log"
     prepare_root
-    in_root apt-get update -qq >/dev/null
+    apt_in_root update -qq >/dev/null
     # shellcheck disable=SC2086 # a word list
-    in_root apt-get install -y -qq --no-install-recommends $base_pkgs >"$root.log" 2>&1 ||
+    apt_in_root install -y -qq --no-install-recommends $base_pkgs >"$root.log" 2>&1 ||
         { tail -30 "$root.log" >&2; exit 1; }
     rm -f "$root.log"
     unmount_all
@@ -111,7 +115,7 @@ phase "unpack the base root, install $(basename "$deb")"
 tar -C "$root" -xf "$base"
 prepare_root
 cp "$deb" "$root/tmp/"
-in_root apt-get install -y -qq "/tmp/$(basename "$deb")" >"$root.log" 2>&1 ||
+apt_in_root install -y -qq "/tmp/$(basename "$deb")" >"$root.log" 2>&1 ||
     { tail -30 "$root.log" >&2; exit 1; }
 rm -f "$root.log" "$root/tmp/$(basename "$deb")"
 
