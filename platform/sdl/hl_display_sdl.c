@@ -254,8 +254,11 @@ static int hl_display_fail(hl_display_t *d, hl_err_t *err, const char *what, con
  *       back, compared) and the first that shows it right carries the
  *       frames (SDL_HINT_FRAMEBUFFER_ACCELERATION);
  *   opengles2, opengl: the GPU draws everything; checked with a pattern of
- *       every primitive hl_render uses (fills, triangle fans drawn over
- *       each other in one batch, opaque and blended textures).
+ *       the primitives hl_render uses (fills, triangle fans drawn over each
+ *       other in one opaque batch, opaque and blended textures). Known to be
+ *       incomplete: llvmpipe's GLES 2 passes it and still fills the faces
+ *       dark (tests/system, with HAILONG_RENDERER=opengles2): hence software
+ *       first.
  *
  * The candidates are $HAILONG_RENDERER (a comma list of these names), else
  * HL_DISPLAY_KMS_RENDERERS; the first that passes is kept and each refusal
