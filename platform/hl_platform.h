@@ -72,6 +72,13 @@ int64_t hl_platform_tz_offset_ms(int64_t utc_ms);
 /* Start of the local day holding utc_ms, as UTC ms. */
 int64_t hl_platform_day_start_ms(int64_t utc_ms);
 
+/* Runs a command and waits for it: shell_cmd with /bin/sh -c (shell_arg as
+ * its $1) when shell_cmd is set and not empty (a test's or an operator's
+ * override), else argv (argv[0] looked up in PATH). Returns its exit code
+ * (127: not found; 128 + N: killed by signal N), or -1 with errno when it
+ * cannot be started. Blocks: call it off the event loop. */
+int hl_platform_run(const char *shell_cmd, const char *shell_arg, char *const argv[]);
+
 /* Asks the system to power off: runs $HAILONG_POWEROFF_CMD with sh -c when
  * set (tests, other systems), else `systemctl poweroff` (logind decides
  * whether this user may: a polkit rule grants the kiosk's user).

@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include "hl_media.h"
 #include "hl_bundle.h"
+#include "hl_platform.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,7 +28,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define HL_MEDIA_LINE_MAX   4096   /* longer mountinfo lines are skipped */
@@ -362,24 +362,14 @@ int hl_media_release(const hl_medium_t *m, hl_err_t *err)
     if ((!cmd || !*cmd) && !plain)
         return hl_err_set(err, HL_ERR_NOT_FOUND,
                           "%s was not mounted by hailong-usb-mount: left mounted", m->mount);
-    char unit[64];
+    char unit[64] = "";
     if (plain) snprintf(unit, sizeof unit, "hailong-usb-mount@%s.service", name);
-    pid_t pid = fork();
-    if (pid < 0)
+    char *argv[] = {"systemctl", "--no-ask-password", "stop", unit, NULL};
+    int code = hl_platform_run(cmd, m->mount, argv);
+    if (code == 0) return HL_OK;
+    if (code < 0)
         return hl_err_set(err, HL_ERR_STATE, "cannot unmount %s: fork: %s", m->mount,
                           strerror(errno));
-    if (pid == 0) {
-        if (cmd && *cmd)
-            execl("/bin/sh", "sh", "-c", cmd, "sh", m->mount, (char *)NULL);
-        else
-            execlp("systemctl", "systemctl", "--no-ask-password", "stop", unit, (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return HL_OK;
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return hl_err_set(err, HL_ERR_STATE,
                       "unmounting %s failed (exit %d): the data is written out all the same; the "
                       "kiosk's user needs the right to stop the mount unit (polkit rule "

@@ -270,24 +270,30 @@ int64_t hl_platform_day_start_ms(int64_t utc_ms)
     return day * 86400000 - off;
 }
 
-int hl_platform_poweroff(hl_err_t *err)
+int hl_platform_run(const char *shell_cmd, const char *shell_arg, char *const argv[])
 {
-    const char *cmd = getenv("HAILONG_POWEROFF_CMD");
     pid_t pid = fork();
-    if (pid < 0)
-        return hl_err_set(err, HL_ERR_STATE, "cannot power off: fork: %s", strerror(errno));
+    if (pid < 0) return -1;
     if (pid == 0) {
-        if (cmd && *cmd)
-            execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        if (shell_cmd && *shell_cmd)
+            execl("/bin/sh", "sh", "-c", shell_cmd, "sh", shell_arg, (char *)NULL);
         else
-            execlp("systemctl", "systemctl", "poweroff", (char *)NULL);
+            execvp(argv[0], argv);
         _exit(127);
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return HL_OK;
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int hl_platform_poweroff(hl_err_t *err)
+{
+    char *argv[] = {"systemctl", "poweroff", NULL};
+    int code = hl_platform_run(getenv("HAILONG_POWEROFF_CMD"), NULL, argv);
+    if (code == 0) return HL_OK;
+    if (code < 0)
+        return hl_err_set(err, HL_ERR_STATE, "cannot power off: fork: %s", strerror(errno));
     return hl_err_set(err, HL_ERR_STATE,
                       code == 127 ? "cannot power off: systemctl is not available here"
                                   : "the system refused to power off (exit %d): the kiosk's user "

@@ -908,6 +908,16 @@ static bool hl_display_translate(hl_display_t *d, const SDL_Event *e, hl_input_t
     }
 }
 
+/* SIGTERM (or SIGINT outside kms) came: *ev is HL_INPUT_QUIT. */
+static bool hl_display_signalled(hl_input_t *ev)
+{
+    if (!hl_display_stop_signal) return false;
+    ev->kind = HL_INPUT_QUIT;
+    ev->x = ev->y = 0;
+    ev->timestamp = SDL_GetTicks();
+    return true;
+}
+
 /* An absolute pointer's event (hl_evdev), as the mouse's would be. */
 static bool hl_display_evdev_input(hl_display_t *d, const hl_evdev_event_t *pe, hl_input_t *ev)
 {
@@ -938,12 +948,7 @@ static bool hl_display_wait_kms(hl_display_t *d, int timeout_ms, hl_input_t *ev)
 {
     Uint64 start = SDL_GetTicks64();
     for (;;) {
-        if (hl_display_stop_signal) {
-            ev->kind = HL_INPUT_QUIT;
-            ev->x = ev->y = 0;
-            ev->timestamp = SDL_GetTicks();
-            return true;
-        }
+        if (hl_display_signalled(ev)) return true;
         hl_evdev_event_t pe;
         while (hl_evdev_next(&d->evdev, &pe))
             if (hl_display_evdev_input(d, &pe, ev)) return true;
@@ -974,12 +979,7 @@ bool hl_display_wait(hl_display_t *d, int timeout_ms, hl_input_t *ev)
     bool can_block = d->backend == HL_BACKEND_DESKTOP;
     int poll_ms = HL_DISPLAY_SIGNAL_MS; /* headless (kms waits in hl_display_wait_kms) */
     for (;;) {
-        if (hl_display_stop_signal) {
-            ev->kind = HL_INPUT_QUIT;
-            ev->x = ev->y = 0;
-            ev->timestamp = SDL_GetTicks();
-            return true;
-        }
+        if (hl_display_signalled(ev)) return true;
         int slice = HL_DISPLAY_SIGNAL_MS;
         if (timeout_ms >= 0) {
             Uint64 spent = SDL_GetTicks64() - start;
