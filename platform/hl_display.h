@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_display.h: the screen and the finger, behind one small interface with
  * three backends chosen at start (flag, or auto-detected):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_evdev.h: the kms backend's own look at the kernel's input devices
  * (/dev/input/event*), for two things SDL 2.26's evdev code does not do:

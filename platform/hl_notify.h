@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_notify.h: telling the service manager how the kiosk is doing, with the
  * sd_notify protocol: READY=1 once the first frame is on the screen,

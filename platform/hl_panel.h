@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_panel.h: the two ways the kms backend turns the panel off and on
  * (hl_display_panel), apart from SDL so that tests reach them: the sysfs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_platform.h: the one seam between the firmware and the operating system.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/powercut.sh: the whole power-cut run of issue 7 (tests/test_powercut.c):
 # N seeded power cuts (default 10,000) during scripted kiosk sessions, each
 # followed by a restart that must find every acknowledged answer. CTest runs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # reliability.sh: the full-size reliability suites of issue 7, the runs CI
 # only samples: SIGKILL of the real binary (tests/test_crash.c: 1,000
 # sessions, plus the I/O-error and full-disk sweep), the soak

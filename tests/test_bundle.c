@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_bundle.c: the JSON Lines export and the signed result bundle
  * (firmware/core/hl_bundle.c), and the `hailong export --format

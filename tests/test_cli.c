@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_cli.c: the `hailong` command line (firmware/cli): exit codes (0 ok,
  * 1 failure, 2 usage, 3 script stopped) and the messages a technician reads;

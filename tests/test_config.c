@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_config.c: the kiosk config file: defaults, what a file overrides,
  * every kind of problem with its exact line, column and path, telling a

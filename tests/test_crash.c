@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_crash.c: SIGKILL of the real binary (issue 7, "Crashes"): the kiosk
  * keeps every answer it acknowledged, exactly once, whenever it dies.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_e2e.c: the whole engine through the real binary: `hailong run
  * --headless --script` stores responses in a real database, a run cut off

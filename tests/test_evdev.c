@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_evdev.c: the kms backend's input reader (platform/sdl/hl_evdev.h):
  * an absolute pointer's raw axis values are scaled onto the screen by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_export.c: the CSV export (firmware/core/hl_export.c).
  *

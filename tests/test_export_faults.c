@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_export_faults.c: `hailong export --format bundle` when the stick
  * fails under it (issue 4).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_fat.c: the signed result bundle (firmware/core/hl_bundle.c) written
  * to a real FAT file system, as on a USB stick.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_flow.c: the session flow (firmware/core/hl_flow.c) with a fake clock
  * and a recording sink: branching, back, skip, hidden answers dropped, idle

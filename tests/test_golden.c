@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_golden.c: golden screenshots of every screen and question type, in
  * Vietnamese and English, at 800x480, 1280x800 and 1080x1920, rendered by the

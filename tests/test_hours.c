@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_hours.c: opening hours (firmware/core/hl_hours.c): the config's
  * forms, every problem at its line and column, open or closed at the exact

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_kiosk.c: the running kiosk (firmware/cli/kiosk.c) in-process on the
  * headless screen: touch feedback on touch-down, taps on touch-up over the

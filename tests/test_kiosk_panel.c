@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_kiosk_panel.c: the panel outside opening hours (firmware/cli/
  * kiosk_panel.c), the kiosk driven in-process on the headless screen with a

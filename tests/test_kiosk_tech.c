@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_kiosk_tech.c: technician mode in the running kiosk
  * (firmware/cli/kiosk_tech.c), end to end: `hailong run --headless --script`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_media.c: removable media (platform/hl_media.h): the mount table is
  * parsed (escaped names, mounts outside the roots ignored), changes come out

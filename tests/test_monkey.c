@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_monkey.c: the monkey (issue 7, "Hostile input"): random taps,
  * touches and waits on the running kiosk (firmware/cli/kiosk.c) in-process

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_notify.c: the service manager protocol (platform/hl_notify.h): what
  * reaches NOTIFY_SOCKET, the watchdog's rhythm, malformed variables; and the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_package.sh: checks what the Debian package installs around the
 # program (platform/packaging/package.cmake), without building the package:
 # the systemd units pass `systemd-analyze verify` (in a scratch root holding

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_panel.c: panel power for the kms backend (platform/sdl/hl_panel.c)
  * without a panel: the sysfs backlight against a fake sysfs tree

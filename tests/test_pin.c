@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_pin.c: the technician PIN: its format, the salted PBKDF2 hash in its
  * stored form (round trip, wrong PINs, every malformed field), and the

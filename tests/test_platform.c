@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_platform.c: the POSIX platform services (platform/posix): real clocks,
  * random bytes, data directory resolution and the default kiosk id.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_powercut.c: power cuts, the SQLite way (issue 7): thousands of seeded
  * cuts during scripted kiosk sessions, each followed by a restart that must

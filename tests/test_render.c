@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_render.c: the SDL side of the kiosk screen, headless: the display
  * backend (size, resize, screenshots, input, rotation, the quit signal), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_script.c: scripted sessions (firmware/core/hl_script.c): syntax
  * checked up front with line numbers, steps mapped onto the flow, wait firing

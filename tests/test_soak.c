@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_soak.c: the soak (issue 7, "Soak"): many scripted respondent sessions
  * in one process, flow and store wired as the kiosk wires them (the store as

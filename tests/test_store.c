@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_store.c: the durable response store (firmware/core/hl_store.c).
  *

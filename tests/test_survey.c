@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_survey.c: the survey loader's checks (each problem with its exact
  * line, column and path), the bundled default survey, and answer values,

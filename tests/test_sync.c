@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_sync.c: the network sync (firmware/core/hl_sync.c, hl_syncw.c) and
  * the `hailong sync` command, against the HTTPS test receiver

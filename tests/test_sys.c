@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_sys.c: core services without a platform (firmware/core/hl_sys.c,
  * hl_err.c, hl_diag.c, hl_lang.c): the fake clock, UUIDs, ISO 8601 times,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_tech.c: technician mode's state machine (firmware/core/hl_tech.c):
  * the hidden entry gesture, the PIN pad and its lockout, the menu's pages,

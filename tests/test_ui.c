@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_ui.c: the kiosk's screens (firmware/ui/hl_ui.c) without SDL: every
  * screen and question type, at 800x480, 1280x800, 1920x1080 and 1080x1920,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_xlsx.c: the Excel workbook export (firmware/core/hl_xlsx.c) and the
  * store's survey JSON accessor it uses (hl_store_survey_json).

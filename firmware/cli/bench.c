@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * bench.c: `hailong bench store`, the storage benchmark.
  *

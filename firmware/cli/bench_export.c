@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * bench_export.c: `hailong bench export`, the export benchmark.
  *

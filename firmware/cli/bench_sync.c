@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * bench_sync.c: `hailong bench sync`, the network sync benchmark.
  *

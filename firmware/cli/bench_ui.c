@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * bench_ui.c: `hailong bench ui`, the screen benchmark, at 1280x800 in the
  * headless software renderer. Prints one JSON line:

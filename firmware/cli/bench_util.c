@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * bench_util.c: helpers shared by the benchmarks: clock, percentiles, the
  * synthetic response generator and bulk loader, the sqlite3 shell runner,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * bench_util.h: what the benchmarks share: a monotonic clock in seconds,
  * percentiles, the synthetic response generator and bulk loader (the same

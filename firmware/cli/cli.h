@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli.h: what the `hailong` subcommands share: resolved options, the loaded
  * config and survey, and the exit codes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_check.c: `hailong check FILE...`: validates survey and config files
  * and reports every problem as FILE:LINE:COLUMN: message (at path).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_export.c: `hailong export`, `hailong verify-export` and `hailong
  * stats`: reading the store without disturbing a running kiosk (the store is

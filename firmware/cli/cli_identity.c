@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_identity.c: `hailong identity`: prints the kiosk's id and its device
  * key's public half and fingerprint (hl_devkey.h), as one trust list line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_key.c: `hailong export-key --new`: makes the kiosk's USB export
  * secret, prints it once, and stores only its SHA-256 in the config file as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_pin.c: `hailong set-pin`: sets the technician's PIN, stored only as
  * its salted PBKDF2 hash (hl_pin.h) under "technician": {"pin_hash": ...}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_run.c: `hailong run`: the kiosk on its screen, or a headless scripted
  * session.

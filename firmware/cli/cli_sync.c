@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_sync.c: `hailong sync --once` pushes every pending response to the
  * config's server now, in batches, and `hailong sync --status [--json]`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_verify.c: `hailong verify`: checks the chain of the local database
  * (tamper evidence, docs/tamper-evidence.md) and names every response that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * kiosk.c: the running kiosk: store, flow, screen and renderer wired together.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * kiosk.h: the running kiosk: store, flow, screen and renderer wired
  * together, with the event loop and the scripted-run extension (tap, shot,

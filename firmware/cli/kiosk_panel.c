@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * kiosk_panel.c: the panel off outside opening hours (config
  * "display.opening_hours", hl_hours.h), on again at opening time or at a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * kiosk_tech.c: technician mode in the running kiosk: the hidden gesture and
  * PIN pad (hl_tech), the menu's screens (hl_tech_ui) and what its buttons

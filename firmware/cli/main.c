@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * main.c: the `hailong` command line: option parsing shared by every
  * subcommand, config and survey resolution, and dispatch.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_bundle.c: the JSON Lines export, the signed result bundle and its
  * verification (formats in hl_bundle.h).

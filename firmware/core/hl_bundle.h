@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_bundle.h: JSON Lines export and the signed result bundle written to a
  * USB stick, and its verification.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_config.c: loading and validating the kiosk's configuration file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_config.h: the kiosk's configuration file (JSON), loaded and validated
  * like a survey.

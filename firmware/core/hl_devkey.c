@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_devkey.c: Ed25519 device keys through OpenSSL's libcrypto (key pairs
  * from the platform's random bytes, PEM in and out, signatures over

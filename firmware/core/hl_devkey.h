@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_devkey.h: the kiosk's device key (an Ed25519 key pair per kiosk), the
  * signatures it makes over what leaves the kiosk, and the trust list a

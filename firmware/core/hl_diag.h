@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_diag.h: a list of validation problems, each with its place in a file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_err.c: filling hl_err_t records and naming return codes.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_export.c: the CSV export of a survey's responses, written atomically.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_flow.c: the session flow state machine (see hl_flow.h for the rules).
  *

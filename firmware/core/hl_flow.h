@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_flow.h: the session flow: one citizen at a time through one survey.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_hours.c: opening hours as a bitmap of the week's minutes, parsed from
  * the config's "display.opening_hours" with every problem reported at its

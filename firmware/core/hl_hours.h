@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_hours.h: opening hours, the config's "display.opening_hours": when the
  * hall is open, so that the kiosk can turn its panel off outside them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_json.c: reading and parsing a JSON file, the position index, and the
  * validator helpers shared by the survey and config loaders.

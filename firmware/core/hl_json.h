@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_json.h: loading a JSON file for validation, and the small helpers the
  * survey and config validators share.

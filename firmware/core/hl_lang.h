@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_lang.h: the interface languages the firmware knows, and texts given
  * per language.

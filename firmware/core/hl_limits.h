@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_limits.h: every fixed capacity of the survey engine in one place.
  *

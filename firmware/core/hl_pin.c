@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_pin.c: the technician's PIN hash (PBKDF2-HMAC-SHA256 from libcrypto)
  * in its stored form, and the lockout clock (see hl_pin.h).

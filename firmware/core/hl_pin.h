@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_pin.h: the technician's PIN: its salted hash (PBKDF2-HMAC-SHA256,
  * OpenSSL libcrypto) as the config keeps it, and the lockout clock.

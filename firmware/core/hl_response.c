@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_response.c: names of response states, shared by the store, the exports
  * and the command line (the CSV "status" column uses exactly these words).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_response.h: one citizen's response as the flow builds it, and the unit
  * of work the flow hands to storage.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_results.c: the technician menu's results (hl_results.h) from the
  * store's tallies: one count, one tally per question, one hourly count.

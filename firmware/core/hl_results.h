@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_results.h: the results the technician menu shows, computed from the
  * store for one survey: per question, how many chose each option (today, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_script.c: parsing and running scripted sessions (hl_script.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_script.h: scripted sessions: a text file of steps that drives the flow
  * with a fake clock, for headless runs, tests and demos.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_store.c: the durable response store on SQLite (the only file of the
  * firmware that includes sqlite3.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_store.h: the durable response store: one SQLite database in the data
  * directory. This module is the only one that includes sqlite3.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_survey.c: loading and validating a survey file (format 1), and turning
  * answers into the stored value text.

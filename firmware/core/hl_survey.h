@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_survey.h: the survey model, its loader/validator, and answer values.
  *

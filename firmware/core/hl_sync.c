@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_sync.c: the network sync's protocol pieces and its connection: a batch
  * of pending responses read from a store, posted over HTTPS with libcurl,

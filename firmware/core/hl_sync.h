@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_sync.h: store-and-forward push of finished responses to the
  * province's server over HTTPS (libcurl), each response delivered once.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_syncw.c: the kiosk's sync worker: a thread that pushes pending
  * responses with hl_sync_push, reading them through its own read-only store

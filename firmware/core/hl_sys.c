@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_sys.c: the fake clock/random services for tests and scripted runs, UUIDs
  * and ISO 8601 times. The real services live in platform/. And the safe

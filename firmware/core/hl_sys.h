@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_sys.h: the services the core asks of the platform: clocks, whether the
  * wall clock can be trusted, and random bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_tech.c: technician mode's state machine (hl_tech.h): the entry
  * gesture, the PIN pad with its lockout, the menu's navigation and the idle

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_tech.h: technician mode as a state machine, free of pixels and of
  * side effects: the hidden entry gesture, the PIN pad with its lockout, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_xlsx.c: the Excel workbook export (hl_xlsx.h), with libxlsxwriter in
  * constant-memory mode.

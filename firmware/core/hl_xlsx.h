@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_xlsx.h: the Excel workbook of results (responses.xlsx), for the
  * province's staff who open results in Excel.

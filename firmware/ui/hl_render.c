@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_render.c: draws an hl_scene_t with an SDL renderer: text through SDL2_ttf
  * (HarfBuzz shaping) from the two bundled Noto Sans files, shapes as triangle

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_render.h: draws an hl_scene_t with an SDL renderer and SDL2_ttf
  * (HarfBuzz shaping), and measures text for the layout with the same fonts.

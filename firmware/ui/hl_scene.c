@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_scene.c: building a screen as data (drawing commands and touch targets)
  * and asking it where things are.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_scene.h: a screen as data: a list of drawing commands and a list of
  * touch targets, built by hl_ui from the flow's state and drawn by hl_render.

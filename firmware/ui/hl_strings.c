@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_strings.c: the table of built-in interface words (hl_strings.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_strings.h: the kiosk's built-in interface words, in every language the
  * firmware knows (hl_lang.h), Vietnamese first.

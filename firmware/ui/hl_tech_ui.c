@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_tech_ui.c: the technician's screens (hl_tech_ui.h), built with the same
  * kit as the citizen's (hl_ui_kit.h): sizes from millimetres at the panel's

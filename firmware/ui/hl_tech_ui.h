@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_tech_ui.h: the technician screens, built as scenes like the survey's
  * (hl_ui.h): the PIN pad (with its wrong-PIN and lockout notices), and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_ui.c: the kiosk's screens (hl_ui.h): layout from the screen size and
  * DPI, built as drawing commands and touch targets, and taps turned into

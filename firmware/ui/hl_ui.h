@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_ui.h: the kiosk's screens: layout computed from the screen size and
  * DPI, built as an hl_scene_t from the flow's state, and taps on target ids

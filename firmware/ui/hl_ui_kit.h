@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_ui_kit.h: the screens' private kit, shared by the citizen's screens
  * (hl_ui.c) and the technician's (hl_tech_ui.c): the palette, layout metrics

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # aarch64-linux-gnu.cmake: CMake toolchain file for the Raspberry Pi (64-bit
 # Raspberry Pi OS / Debian 12 arm64), built on a Debian 12 x86-64 machine with
 # Debian's cross compiler and the arm64 multiarch -dev packages

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # deps.sh: installs the Debian packages hailong needs to build, run and test,
 # when they are missing. Sourced by kiosk.sh and test.sh; safe to run again.
 # Uses apt-get directly as root, through sudo otherwise. Package names are

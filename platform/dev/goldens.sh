@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # goldens.sh: regenerates the golden screenshots in tests/golden/ on purpose
 # (after a deliberate change to how the screens look). Builds the test in
 # build-goldens/, runs it with HL_UPDATE_GOLDENS=1, and lists what changed:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # kiosk.sh: the README's "run" command. Installs what is missing, builds the
 # firmware (release) into build/, and runs the kiosk with the default survey:
 # in a desktop window when there is a display (X11 or Wayland), fullscreen

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-arm64.sh: builds hailong for the Raspberry Pi (arm64) on this x86-64
 # Debian 12 machine and runs its tests there under qemu user mode; the third
 # stage of test.sh (HL_TEST_ARM64=0 skips it there). Installs what is missing

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test.sh: the README's "test" command, and what CI runs (.ci/run). Installs
 # what is missing, then builds and runs the whole test suite twice: once with
 # warnings as errors (-Wall -Wextra -Wpedantic -Werror), once more under

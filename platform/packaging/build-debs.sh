@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # build-debs.sh: builds the two Debian packages of hailong, amd64 natively
 # and arm64 (Raspberry Pi OS bookworm 64-bit) with the cross toolchain
 # platform/cross/aarch64-linux-gnu.cmake, into dist/ of the source tree,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # package.cmake: the Debian package of hailong, built with CPack (included
 # by CMakeLists.txt after its install() lines). With -DHL_PACKAGE=ON (which
 # also sets the install prefix to /usr and points HL_ASSETS_DIR and
@@ -51,7 +52,7 @@ if(NOT HL_ASSETS_DIR STREQUAL "${CMAKE_INSTALL_PREFIX}/share/hailong"
                       "(${HL_FONTS_DIR}) must be under ${CMAKE_INSTALL_PREFIX}/share/hailong: "
                       "use a fresh build folder")
 endif()
-set(HL_PACKAGE_CONTACT "hailong maintainers <hailong@example.org>"
+set(HL_PACKAGE_CONTACT "The hailong project <hailong@example.org>"
     CACHE STRING "Maintainer of the .deb: \"Name <address>\"")
 set(hl_pkg ${CMAKE_SOURCE_DIR}/platform)
 install(FILES ${hl_pkg}/systemd/hailong.service ${hl_pkg}/systemd/hailong-usb-mount@.service

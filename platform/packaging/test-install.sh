@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-install.sh: installs the amd64 hailong package into a fresh Debian 12
 # root and checks it there, as a new kiosk would get it: a minbase root made
 # with debootstrap (its tarball cached in ${XDG_CACHE_HOME:-~/.cache}/hailong,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_media_posix.c: the Linux implementation of hl_media.h: watching
  * /proc/self/mountinfo for removable mounts and checking a stick's

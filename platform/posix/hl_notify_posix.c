@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_notify_posix.c: the sd_notify protocol (hl_notify.h) over an AF_UNIX
  * datagram socket.

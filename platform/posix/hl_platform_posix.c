@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_platform_posix.c: the POSIX (Linux) implementation of hl_platform.h:
  * clocks, randomness, clock trust, data paths and the default kiosk id.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_display_sdl.c: the SDL2 implementation of hl_display.h: one window (or
  * dummy window) and one renderer per display, with three backends:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_evdev.c: absolute pointers read and scaled, and a real sleep until
  * input on kms (see hl_evdev.h). A device is an absolute pointer when it has

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_panel.c: panel power for the kms backend (hl_panel.h): the sysfs
  * backlight and DPMS through libdrm. No SDL here: hl_display_sdl.c finds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_bundle.c: libFuzzer target for the export manifest verifier.
  *

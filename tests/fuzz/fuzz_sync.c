@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_sync.c: libFuzzer target for the sync response parser.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_fuzz.h: the one entry point every fuzz target in tests/fuzz/ defines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * replay_main.c: a libFuzzer-compatible main() for the normal builds.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # run.sh: builds the libFuzzer targets with clang and runs each for a while,
 # then merges what it found that adds coverage into the seed corpus.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench_sync.sh [HAILONG] [--responses N] [--batch B]: the network sync
 # benchmark. Makes the test certificates, starts the HTTPS test receiver
 # (tests/support/sync_receiver.py) on loopback, writes a config whose "sync"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_crashvfs.c: the power-cut SQLite VFS of hl_crashvfs.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_crashvfs.h: a SQLite VFS for tests that simulates power cuts, the way
  * SQLite's own crash tests do (src/test6.c, the "crash" VFS).

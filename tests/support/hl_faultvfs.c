@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_faultvfs.c: the fault-injecting SQLite VFS of hl_faultvfs.h.
  *

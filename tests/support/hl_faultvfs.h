@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_faultvfs.h: a SQLite VFS for tests that fails chosen file operations.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_receiver.c: starting, stopping and reading tests/support/sync_receiver.py
  * for the C tests (hl_receiver.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_receiver.h: runs tests/support/sync_receiver.py, the test server the
  * kiosk's sync pushes survey responses to, from a C test.

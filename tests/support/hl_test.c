@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_test.c: the test runner and file/process helpers of hl_test.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_test.h: the small test harness every tests/test_<module>.c uses.
  *

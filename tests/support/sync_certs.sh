@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # sync_certs.sh DIR: makes the TLS material the sync tests use, with the openssl command line only.
 #
 #   ca.key ca.pem               the test CA the kiosk trusts

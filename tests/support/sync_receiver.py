@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """sync_receiver.py: the test server the kiosk's sync pushes survey responses to.
 
 A small HTTPS (or, with --plain, HTTP) server on 127.0.0.1 speaking the sync

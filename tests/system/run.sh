@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # run.sh: the system test: the packaged kiosk booted in a qemu VM under
 # systemd, with KMS, the usb-tablet as its touch device, USB sticks on the
 # kernel's vfat, a sync receiver on the host and hard power cuts

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # vm-image.sh: builds the system test's virtual machine from a hailong .deb:
 # a Debian 12 root made the way platform/packaging/test-install.sh makes its
 # own (debootstrap minbase, the package installed with apt from the mirror so

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """vm.py: the kiosk's system test: the packaged kiosk booted in a qemu VM.
 
 The image (tests/system/vm-image.sh) is Debian 12 with the hailong .deb

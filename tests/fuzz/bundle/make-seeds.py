@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make-seeds.py: writes the format 2 seeds of fuzz_bundle (issue 13) into
 # corpus/, from corpus/real-manifest.json (a format 1 manifest over the fixed
 # file set in files/). Run from anywhere: python3 tests/fuzz/bundle/make-seeds.py

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hl_faultio.c: an LD_PRELOAD shim that makes writes to one place fail, for
  * tests/test_export_faults.c (not part of hailong_testsupport: a shared
