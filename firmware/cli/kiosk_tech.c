@@ -21,6 +21,7 @@
  */
 #include "kiosk.h"
 
+#include "hl_afile.h"
 #include "hl_platform.h"
 #include "hl_results.h"
 
@@ -521,31 +522,13 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
 }
 
 /* Writes the len bytes checked (the survey's source, read once from the
- * stick) to dst atomically (temporary file, fsync, rename). */
+ * stick) to dst atomically (hl_afile: with the folder's sync). */
 static bool tech_copy(const char *bytes, size_t len, const char *dst, char *why, size_t whysz)
 {
-    char tmp[PATH_MAX];
-    pfmt(tmp, sizeof tmp, "%s.tmp-%d", dst, (int)getpid());
-    int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (out < 0) {
-        pfmt(why, whysz, "cannot write %s: %s", tmp, strerror(errno));
-        return false;
-    }
-    bool ok = true;
-    for (size_t off = 0; ok && off < len;) {
-        ssize_t w = write(out, bytes + off, len - off);
-        if (w < 0 && errno != EINTR) ok = false;
-        if (w > 0) off += (size_t)w;
-    }
-    if (ok && fsync(out) != 0) ok = false;
-    int e = errno;
-    if (close(out) != 0) ok = false;
-    if (ok && rename(tmp, dst) != 0) ok = false;
-    if (!ok) {
-        pfmt(why, whysz, "cannot copy to %s: %s", dst, strerror(e ? e : errno));
-        unlink(tmp);
-    }
-    return ok;
+    hl_err_t err = {0};
+    if (hl_afile_replace(dst, bytes, len, 0644, &err) == HL_OK) return true;
+    pfmt(why, whysz, "%s", err.msg);
+    return false;
 }
 
 static void tech_install(hl_kiosk_t *k, int i)

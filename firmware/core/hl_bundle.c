@@ -21,6 +21,7 @@
  * recorded in the store only after the manifest's rename and folder sync.
  */
 #include "hl_bundle.h"
+#include "hl_afile.h"
 #include "hl_devkey.h"
 
 #include "hl_export.h"
@@ -321,7 +322,7 @@ static int jsonl_write(hl_jsonl_t *j, hl_store_t *st, const char *survey_id, int
     int rc = hl_store_foreach(st, survey_id, j->after_seq, jsonl_row, j, err);
     if (rc == HL_OK && !hl_fdbuf_flush(&j->out)) rc = HL_ERR_IO;
     if (rc != HL_OK && j->out.write_errno)
-        return hl_export_errno(j->out.write_errno, "cannot write", name, err);
+        return hl_errno_set(j->out.write_errno, "cannot write", name, err);
     if (rc != HL_OK && j->nomem)
         return hl_err_set(err, HL_ERR_NOMEM, "out of memory exporting %s", name);
     return rc;
@@ -342,62 +343,36 @@ typedef struct hl_filler {
 static int sync_dir(int dfd, const char *shown, hl_err_t *err)
 {
     if (fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP)
-        return hl_export_errno(errno, "cannot sync the folder of", shown, err);
+        return hl_errno_set(errno, "cannot sync the folder of", shown, err);
     return HL_OK;
 }
 
-/* Creates dfd/name atomically through ".name.tmp-PID". shown is the path
- * used in messages. */
+/* Creates dfd/name atomically (hl_afile). shown is the path used in
+ * messages. */
 static int write_file_at(int dfd, const char *name, const char *shown, const hl_filler_t *f,
                          hl_err_t *err)
 {
-    char tmp[HL_NAME_MAX + 40];
-    snprintf(tmp, sizeof tmp, ".%s.tmp-%ld", name, (long)getpid());
-    int rc = HL_OK;
-    int fd = -1;
+    hl_afile_t af;
+    int rc;
     if (f->extra) {
-        (void)unlinkat(dfd, tmp, 0); /* a leftover of a crashed run with the same pid */
-        rc = f->extra->write(f->extra->ctx, f->st, f->after_seq, f->max_seq, dfd, tmp, err);
-        if (rc != HL_OK) goto fail;
-        fd = openat(dfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) {
-            rc = hl_export_errno(errno, "cannot reopen what was written to", shown, err);
-            goto fail;
-        }
+        /* The extra's writer creates the temporary file by name. */
+        rc = hl_afile_nameat(&af, dfd, name, shown, err);
+        if (rc != HL_OK) return rc;
+        rc = f->extra->write(f->extra->ctx, f->st, f->after_seq, f->max_seq, dfd, af.tmp, err);
+        if (rc == HL_OK) rc = hl_afile_reopen(&af, err);
     } else {
-        int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-        fd = openat(dfd, tmp, flags, 0640);
-        if (fd < 0 && errno == EEXIST && unlinkat(dfd, tmp, 0) == 0)
-            fd = openat(dfd, tmp, flags, 0640);
-        if (fd < 0) {
-            int e = errno;
-            return hl_export_errno(e, "cannot create a temporary file for", shown, err);
-        }
-        rc = f->fill(f->ctx, fd, shown, err);
-        if (rc != HL_OK) goto fail;
+        rc = hl_afile_openat(&af, dfd, name, shown, 0640, err);
+        if (rc != HL_OK) return rc;
+        rc = f->fill(f->ctx, af.fd, shown, err);
     }
-    if (fsync(fd) != 0) {
-        rc = hl_export_errno(errno, "cannot sync", shown, err);
-        goto fail;
+    if (rc != HL_OK) {
+        hl_afile_abort(&af);
+        return rc;
     }
-    int cfd = fd;
-    fd = -1;
-    if (close(cfd) != 0) {
-        rc = hl_export_errno(errno, "cannot write", shown, err);
-        goto fail;
-    }
-    if (renameat(dfd, tmp, dfd, name) != 0) {
-        rc = hl_export_errno(errno, "cannot rename the temporary file to", shown, err);
-        goto fail;
-    }
-    rc = sync_dir(dfd, shown, err);
+    rc = hl_afile_commit(&af, err);
     /* Renamed but not known to be durable: take it back, so that the
      * caller's clean-up (which knows only finished files) finds no stray. */
-    if (rc != HL_OK) (void)unlinkat(dfd, name, 0);
-    return rc;
-fail:
-    if (fd >= 0) close(fd);
-    (void)unlinkat(dfd, tmp, 0);
+    if (rc != HL_OK && af.renamed) (void)unlinkat(dfd, name, 0);
     return rc;
 }
 
@@ -408,7 +383,7 @@ static int hash_file_at(int dfd, const char *name, const char *shown, int64_t *b
                         bool uncached, hl_err_t *err)
 {
     int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return hl_export_errno(errno, "cannot read back", shown, err);
+    if (fd < 0) return hl_errno_set(errno, "cannot read back", shown, err);
     if (uncached) (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char *buf = malloc(HL_JSONL_BUF);
@@ -422,7 +397,7 @@ static int hash_file_at(int dfd, const char *name, const char *shown, int64_t *b
         ssize_t n = read(fd, buf, HL_JSONL_BUF);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            rc = hl_export_errno(errno, "cannot read back", shown, err);
+            rc = hl_errno_set(errno, "cannot read back", shown, err);
             goto done;
         }
         if (n == 0) break;
@@ -483,7 +458,7 @@ int hl_export_jsonl(hl_store_t *st, const char *survey_id, const char *out_path,
     if (n < 0 || (size_t)n >= sizeof dir)
         return hl_err_set(err, HL_ERR_USAGE, "export path \"%s\" is too long", out_path);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return hl_export_errno(errno, "cannot open the folder of", out_path, err);
+    if (dfd < 0) return hl_errno_set(errno, "cannot open the folder of", out_path, err);
     hl_jsonl_t j = {0};
     jsonl_job_t job = {&j, st, survey_id};
     hl_filler_t f = {.fill = fill_jsonl, .ctx = &job};
@@ -532,7 +507,7 @@ static int fill_text(void *ctx, int fd, const char *shown, hl_err_t *err)
     while (off < t->len) {
         ssize_t w = write(fd, t->text + off, t->len - off);
         if (w < 0 && errno == EINTR) continue;
-        if (w < 0) return hl_export_errno(errno, "cannot write", shown, err);
+        if (w < 0) return hl_errno_set(errno, "cannot write", shown, err);
         off += (size_t)w;
     }
     return HL_OK;
@@ -546,7 +521,7 @@ static int open_level(int pfd, const char *name, const char *shown, int *out, hl
     if (mkdirat(pfd, name, 0755) == 0)
         made = true;
     else if (errno != EEXIST)
-        return hl_export_errno(errno, "cannot make the folder", shown, err);
+        return hl_errno_set(errno, "cannot make the folder", shown, err);
     int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
@@ -562,7 +537,7 @@ static int open_level(int pfd, const char *name, const char *shown, int *out, hl
                               "%s is a file, not a folder: move it away on the stick and export "
                               "again",
                               shown);
-        return hl_export_errno(e, "cannot open the folder", shown, err);
+        return hl_errno_set(e, "cannot open the folder", shown, err);
     }
     if (made) {
         int rc = sync_dir(pfd, shown, err);
@@ -782,7 +757,7 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
 
     rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) {
-        rc = hl_export_errno(errno, "cannot open the export folder", o->root, err);
+        rc = hl_errno_set(errno, "cannot open the export folder", o->root, err);
         goto fail;
     }
     snprintf(shown, sizeof shown, "%s/%s", o->root, HL_BUNDLE_TOP);
@@ -800,7 +775,7 @@ int hl_bundle_write(hl_store_t *st, const hl_bundle_opts_t *o, char *out_dir, si
         snprintf(bdir, sizeof bdir, "%s/%s/%s/%s", o->root, HL_BUNDLE_TOP, o->kiosk_id, bname);
         if (mkdirat(kfd, bname, 0755) == 0) break;
         if (errno != EEXIST || s == HL_TS_SUFFIX_MAX) {
-            rc = hl_export_errno(errno, "cannot make the folder", bdir, err);
+            rc = hl_errno_set(errno, "cannot make the folder", bdir, err);
             goto fail;
         }
     }

@@ -82,8 +82,9 @@ int hl_export_jsonl(hl_store_t *st, const char *survey_id, const char *out_path,
 
 /* A file added to a bundle by another writer (the XLSX). write must create
  * and fill the file tmp_name inside dirfd (openat with O_CREAT | O_EXCL |
- * O_NOFOLLOW; no other file) and return HL_OK or a code with err set; the
- * bundle then fsyncs it, renames it to name, hashes it and lists it. */
+ * O_NOFOLLOW, or a rename onto it; no other file) and return
+ * HL_OK or a code with err set; the bundle then fsyncs it, renames it to
+ * name, hashes it and lists it. */
 typedef struct hl_bundle_extra {
     const char *name; /* final file name, e.g. "responses.xlsx": no '/', not starting with '.' */
     /* Writes tmp_name in dirfd with the responses after_seq < seq <= max_seq. */

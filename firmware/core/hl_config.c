@@ -14,6 +14,7 @@
  * (`hailong export-key`, `hailong set-pin`, the technician menu).
  */
 #include "hl_config.h"
+#include "hl_afile.h"
 
 #include "hl_err.h"
 #include "hl_json.h"
@@ -1025,71 +1026,45 @@ static int config_errno_rc(int e)
     }
 }
 
-/* Writes len bytes to fd, retrying short writes. 0 or -1 (errno set). */
-static int config_write_all(int fd, const char *p, size_t len)
+/* Appends tail to err's message; returns rc. */
+static int config_err_tail(hl_err_t *err, int rc, const char *tail)
 {
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) return -1;
-        p += w;
-        len -= (size_t)w;
+    if (err) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, "%s", tail);
     }
-    return 0;
+    return rc;
 }
 
-/* Replaces path with len bytes of text atomically: a temporary file in the
- * same folder given mode (and owner uid/gid when keep_owner; EPERM there is
- * ignored, as for a user who may write the file but not chown), fsync'd,
- * renamed over path, then the folder fsync'd. */
+/* Replaces path with len bytes of text atomically (hl_afile) with mode (and
+ * owner uid/gid when keep_owner; EPERM there is ignored, as for a user who
+ * may write the file but not chown). */
 static int config_replace_file(const char *path, const char *text, size_t len, mode_t mode,
                                bool keep_owner, uid_t uid, gid_t gid, hl_err_t *err)
 {
-    char *dir = path_dir(path);
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    if (!dir) return hl_err_set(err, HL_ERR_NOMEM, "out of memory writing %s", path);
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, base) >= (int)sizeof tmp) {
-        free(dir);
-        return hl_err_set(err, HL_ERR_IO, "config path too long: %s", path);
+    hl_afile_t af;
+    int rc = hl_afile_open(&af, path, mode, err);
+    if (rc != HL_OK) {
+        return config_err_tail(err, rc,
+                               "; run as the config's owner (e.g. with sudo) or create the "
+                               "folder; the config is unchanged");
     }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        int rc = hl_err_set(err, config_errno_rc(e),
-                            "cannot create a file in %s: %s (run as the config's owner, e.g. with "
-                            "sudo, or create the folder); the config is unchanged",
-                            dir, strerror(e));
-        free(dir);
-        return rc;
+    if (keep_owner && fchown(af.fd, uid, gid) != 0 && errno != EPERM)
+        rc = hl_errno_set(errno, "cannot keep the owner of", path, err);
+    if (rc == HL_OK) rc = hl_afile_write(&af, text, len, err);
+    if (rc != HL_OK) {
+        hl_afile_abort(&af);
+        return config_err_tail(err, rc, "; the config is unchanged");
     }
-    int e = 0;
-    if (fchmod(fd, mode) != 0) e = errno;
-    if (!e && keep_owner && fchown(fd, uid, gid) != 0 && errno != EPERM) e = errno;
-    if (!e && config_write_all(fd, text, len) != 0) e = errno;
-    if (!e && fsync(fd) != 0) e = errno;
-    if (close(fd) != 0 && !e) e = errno;
-    if (!e && rename(tmp, path) != 0) e = errno;
-    if (e) {
-        unlink(tmp);
-        free(dir);
-        return hl_err_set(err, config_errno_rc(e), "cannot write %s: %s; the config is unchanged",
-                          path, strerror(e));
-    }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0 || (fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP)) {
+    rc = hl_afile_commit(&af, err);
+    if (rc != HL_OK && af.renamed) {
         /* The file is replaced (the rename is done): a success, said on
          * stderr, since the folder entry may not yet survive a power cut. */
-        e = errno;
-        if (dfd >= 0) close(dfd);
-        fprintf(stderr, "hailong: wrote %s but cannot sync its folder %s: %s\n", path, dir,
-                strerror(e));
-        free(dir);
+        fprintf(stderr, "hailong: wrote %s but %s\n", path, err ? err->msg : "");
+        hl_err_clear(err);
         return HL_OK;
     }
-    close(dfd);
-    free(dir);
+    if (rc != HL_OK) return config_err_tail(err, rc, "; the config is unchanged");
     return HL_OK;
 }
 

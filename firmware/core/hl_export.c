@@ -21,6 +21,8 @@
  */
 #include "hl_export.h"
 
+#include "hl_afile.h"
+
 #include "hl_sys.h"
 
 #include <errno.h>
@@ -240,25 +242,6 @@ static int csv_row(void *ctx, const hl_row_t *r)
 
 /* ---- The file -------------------------------------------------------------- */
 
-int hl_export_errno(int e, const char *what, const char *path, hl_err_t *err)
-{
-    int code = HL_ERR_IO;
-    const char *advice = "check the medium (it may be failing or removed) and retry";
-    if (e == ENOSPC || e == EDQUOT) {
-        code = HL_ERR_FULL;
-        advice = "the disk is full: free space or use another medium";
-    } else if (e == EROFS || e == EACCES || e == EPERM) {
-        code = HL_ERR_READONLY;
-        advice = "the folder is read-only: check permissions or the write-protect switch";
-    } else if (e == ENOENT || e == ENOTDIR) {
-        advice = "the folder does not exist: create it or choose another path";
-    } else if (e == ENOMEM) {
-        code = HL_ERR_NOMEM;
-        advice = "out of memory";
-    }
-    return hl_err_set(err, code, "%s %s: %s (%s)", what, path, strerror(e), advice);
-}
-
 /* Header and rows into c (fd and max_seq set); buffers owned by c. */
 static int csv_write(hl_csv_t *c, hl_store_t *st, const char *survey_id, const char *name,
                      hl_export_result_t *res, hl_err_t *err)
@@ -288,14 +271,14 @@ static int csv_write(hl_csv_t *c, hl_store_t *st, const char *survey_id, const c
         ok = csv_raw(c, ",", 1) && csv_field(c, cols[i]);
     ok = ok && csv_raw(c, "\r\n", 2);
     if (!ok) {
-        rc = hl_export_errno(c->out.write_errno, "cannot write", name, err);
+        rc = hl_errno_set(c->out.write_errno, "cannot write", name, err);
         goto done;
     }
     rc = hl_store_foreach(st, survey_id, c->after_seq, csv_row, c, err);
     if (rc == HL_CSV_STOP) rc = HL_OK;
     if (rc == HL_OK && !csv_flush(c)) rc = HL_ERR_IO;
     if (rc != HL_OK) {
-        if (c->out.write_errno) rc = hl_export_errno(c->out.write_errno, "cannot write", name, err);
+        if (c->out.write_errno) rc = hl_errno_set(c->out.write_errno, "cannot write", name, err);
         goto done;
     }
     if (res) {
@@ -330,8 +313,6 @@ int hl_export_csv_fd(hl_store_t *st, const char *survey_id, int64_t after_seq, i
 int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
                   hl_export_result_t *res, hl_err_t *err)
 {
-    char tmp[PATH_MAX];
-    bool tmp_made = false;
     hl_csv_t c = {.out = {.fd = -1}, .cached_day = INT64_MIN, .max_seq = INT64_MAX};
     int rc;
 
@@ -358,63 +339,17 @@ int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
     hl_store_free_ids(cols, n_cols);
     if (rc != HL_OK) return rc;
 
-    /* Temporary file next to the target: same file system, so rename is atomic. */
-    const char *slash = strrchr(out_path, '/');
-    int dlen = slash ? (int)(slash - out_path) : 0;
-    const char *base = slash ? slash + 1 : out_path;
-    int n = slash ? snprintf(tmp, sizeof tmp, "%.*s/.%s.tmp-XXXXXX", dlen == 0 ? 1 : dlen,
-                             dlen == 0 ? "/" : out_path, base)
-                  : snprintf(tmp, sizeof tmp, ".%s.tmp-XXXXXX", base);
-    if (n < 0 || (size_t)n >= sizeof tmp || !*base) {
-        rc = hl_err_set(err, HL_ERR_USAGE, "export path \"%s\" is empty or too long", out_path);
-        goto done;
-    }
-    c.out.fd = mkstemp(tmp); /* O_CREAT | O_EXCL, mode 0600, unique name */
-    if (c.out.fd < 0) {
-        rc = hl_export_errno(errno, "cannot create a temporary file for", out_path, err);
-        goto done;
-    }
-    tmp_made = true;
-    (void)fcntl(c.out.fd, F_SETFD, FD_CLOEXEC);
-    (void)fchmod(c.out.fd, 0640);
-
-    rc = csv_write(&c, st, survey_id, out_path, res, err);
+    hl_afile_t af;
+    rc = hl_afile_open(&af, out_path, 0640, err);
     if (rc != HL_OK) goto done;
-    if (fsync(c.out.fd) != 0) {
-        rc = hl_export_errno(errno, "cannot sync", out_path, err);
-        goto done;
-    }
-    int fd = c.out.fd;
+    c.out.fd = af.fd;
+    rc = csv_write(&c, st, survey_id, out_path, res, err);
     c.out.fd = -1;
-    if (close(fd) != 0) {
-        rc = hl_export_errno(errno, "cannot write", out_path, err);
-        goto done;
-    }
-    if (rename(tmp, out_path) != 0) {
-        rc = hl_export_errno(errno, "cannot replace", out_path, err);
-        goto done;
-    }
-    tmp_made = false;
-    /* Make the rename itself durable (EINVAL: the file system has no
-     * directory sync; the data is already synced). */
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%.*s", slash ? (dlen == 0 ? 1 : dlen) : 1,
-             slash ? (dlen == 0 ? "/" : out_path) : ".");
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        int sr = fsync(dfd);
-        int e = errno;
-        close(dfd);
-        if (sr != 0 && e != EINVAL && e != ENOTSUP) {
-            rc = hl_export_errno(e, "cannot sync the folder of", out_path, err);
-            goto done;
-        }
-    }
-    hl_err_clear(err);
-    rc = HL_OK;
+    if (rc == HL_OK)
+        rc = hl_afile_commit(&af, err);
+    else
+        hl_afile_abort(&af);
 done:
-    if (c.out.fd >= 0) close(c.out.fd);
-    if (tmp_made) unlink(tmp);
     if (rc != HL_OK && res) memset(res, 0, sizeof *res);
     return rc;
 }

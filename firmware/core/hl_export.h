@@ -59,9 +59,4 @@ int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
 int hl_export_csv_fd(hl_store_t *st, const char *survey_id, int64_t after_seq, int64_t max_seq,
                      int fd, const char *name, hl_export_result_t *res, hl_err_t *err);
 
-/* Turns a failed system call's errno into a code (ENOSPC: HL_ERR_FULL, EROFS
- * and EACCES: HL_ERR_READONLY, ...) and a message "WHAT PATH: reason (what
- * to do)" in err; returns the code. */
-int hl_export_errno(int e, const char *what, const char *path, hl_err_t *err);
-
 #endif

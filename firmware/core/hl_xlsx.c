@@ -12,15 +12,16 @@
  * parsed with hl_survey_load_text; a stored file that does not parse gives
  * codes as labels rather than no export.
  *
- * Atomic write: mkstemp makes a unique temporary name in the target's folder,
- * libxlsxwriter writes the workbook to it (its own scratch files are in the
- * same folder, already unlinked), then the file is fsync'd, renamed over the
- * target and the folder fsync'd. On failure the temporary file is removed and
+ * Atomic write (hl_afile): a unique temporary file in the target's folder,
+ * which libxlsxwriter rewrites by name (its own scratch files are in the
+ * same folder, already unlinked), then fsync'd, renamed over the target and
+ * the folder fsync'd. On failure the temporary file is removed and
  * the old target is untouched. libxlsxwriter reports write failures as its
  * own codes; the errno left behind, or a folder with no free space, tells a
  * full disk (HL_ERR_FULL) from other I/O errors.
  */
 #include "hl_xlsx.h"
+#include "hl_afile.h"
 
 #include <xlsxwriter.h>
 
@@ -837,10 +838,10 @@ static int close_fail(lxw_error le, int e, const char *dir, const char *path, hl
 {
     if (e == ENOSPC || e == EDQUOT || e == EROFS || e == EACCES || e == EPERM || e == EIO ||
         (le == LXW_ERROR_CREATING_XLSX_FILE && e != 0))
-        return hl_export_errno(e, "cannot write", path, err);
+        return hl_errno_set(e, "cannot write", path, err);
     struct statvfs vs;
     if (statvfs(dir, &vs) == 0 && (uint64_t)vs.f_bavail * vs.f_frsize < 256 * 1024)
-        return hl_export_errno(ENOSPC, "cannot write", path, err);
+        return hl_errno_set(ENOSPC, "cannot write", path, err);
     if (le == LXW_ERROR_MEMORY_MALLOC_FAILED)
         return hl_err_set(err, HL_ERR_NOMEM, "out of memory writing %s", path);
     return hl_err_set(err, HL_ERR_IO,
@@ -860,7 +861,7 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
                          hl_err_t *err)
 {
     char tmp[PATH_MAX], dir[PATH_MAX];
-    bool tmp_made = false;
+    hl_afile_t af = {.fd = -1, .dfd = -1};
     hl_xlsx_t x = {.st = st, .err = err, .max_seq = max_seq, .zone = zone};
     zone_name(zone, x.zone_name);
     int rc = HL_OK;
@@ -881,12 +882,8 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
     }
     const char *slash = strrchr(out_path, '/');
     int dlen = slash ? (int)(slash - out_path) : 0;
-    const char *base = slash ? slash + 1 : out_path;
     snprintf(dir, sizeof dir, "%.*s", slash ? (dlen == 0 ? 1 : dlen) : 1,
              slash ? (dlen == 0 ? "/" : out_path) : ".");
-    int n = snprintf(tmp, sizeof tmp, "%s/.%s.tmp-XXXXXX", dir, base);
-    if (n < 0 || (size_t)n >= sizeof tmp || !*base)
-        return hl_err_set(err, HL_ERR_USAGE, "export path \"%s\" is empty or too long", out_path);
 
     /* Unknown survey: fail before anything touches the folder. */
     if (survey_id) {
@@ -897,11 +894,13 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
         if (rc != HL_OK) return rc;
     }
 
-    int fd = mkstemp(tmp); /* O_CREAT | O_EXCL: a unique name libxlsxwriter then rewrites */
-    if (fd < 0) return hl_export_errno(errno, "cannot create a temporary file for", out_path, err);
-    tmp_made = true;
-    (void)fchmod(fd, 0640);
-    close(fd);
+    /* A unique temporary file that libxlsxwriter then rewrites by name. */
+    rc = hl_afile_open(&af, out_path, 0640, err);
+    if (rc != HL_OK) return rc;
+    if (!hl_afile_tmp_path(&af, tmp, sizeof tmp)) {
+        hl_afile_abort(&af);
+        return hl_err_set(err, HL_ERR_USAGE, "export path \"%s\" is too long", out_path);
+    }
 
     lxw_workbook_options opts = {.constant_memory = LXW_TRUE, .tmpdir = dir};
     x.wb = workbook_new_opt(tmp, &opts);
@@ -953,7 +952,7 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
         for (int k = 0; k < 2; k++) {
             FILE *f = sheets[k]->optimize_tmpfile;
             if (f && (fflush(f) != 0 || ferror(f))) {
-                rc = hl_export_errno(errno ? errno : EIO, "cannot write", out_path, err);
+                rc = hl_errno_set(errno ? errno : EIO, "cannot write", out_path, err);
                 goto done;
             }
         }
@@ -988,37 +987,12 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
         }
         goto done;
     }
-    fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        rc = hl_export_errno(errno, "cannot reopen the temporary file of", out_path, err);
-        goto done;
-    }
+    rc = hl_afile_reopen(&af, err);
+    if (rc != HL_OK) goto done;
     struct stat sb;
-    int64_t bytes = fstat(fd, &sb) == 0 ? (int64_t)sb.st_size : 0;
-    if (fsync(fd) != 0) {
-        rc = hl_export_errno(errno, "cannot sync", out_path, err);
-        close(fd);
-        goto done;
-    }
-    if (close(fd) != 0) {
-        rc = hl_export_errno(errno, "cannot write", out_path, err);
-        goto done;
-    }
-    if (rename(tmp, out_path) != 0) {
-        rc = hl_export_errno(errno, "cannot replace", out_path, err);
-        goto done;
-    }
-    tmp_made = false;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        int sr = fsync(dfd);
-        e = errno;
-        close(dfd);
-        if (sr != 0 && e != EINVAL && e != ENOTSUP) {
-            rc = hl_export_errno(e, "cannot sync the folder of", out_path, err);
-            goto done;
-        }
-    }
+    int64_t bytes = fstat(af.fd, &sb) == 0 ? (int64_t)sb.st_size : 0;
+    rc = hl_afile_commit(&af, err);
+    if (rc != HL_OK) goto done;
     if (res) {
         res->rows = x.rows;
         res->bytes = bytes;
@@ -1043,7 +1017,7 @@ done:
         }
         lxw_workbook_free(x.wb);
     }
-    if (tmp_made) unlink(tmp);
+    hl_afile_abort(&af);
     for (size_t i = 0; i < x.n_sv; i++)
         survey_free(x.sv[i]);
     free(x.sv);

@@ -47,6 +47,7 @@
  * hl_panel.c's backlight or DPMS on kms; desktop and headless only record it.
  */
 #include "hl_display.h"
+#include "hl_afile.h"
 #include "hl_evdev.h"
 #include "hl_panel.h"
 
@@ -745,24 +746,27 @@ int hl_display_save_png(hl_display_t *d, const char *path, hl_err_t *err)
      * surface at present: the surface holds the last presented frame. */
     SDL_Surface *s = SDL_GetWindowSurface(d->win);
     if (!s) return hl_err_set(err, HL_ERR_INTERNAL, "no screen surface: %s", SDL_GetError());
-    char tmp[4096];
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (n < 0 || (size_t)n >= sizeof tmp) {
+    /* Atomically (hl_afile): SDL_image writes the temporary file by name. */
+    hl_afile_t af;
+    char tmp[PATH_MAX];
+    int rc = hl_afile_open(&af, path, 0644, err);
+    if (rc != HL_OK) return rc;
+    if (!hl_afile_tmp_path(&af, tmp, sizeof tmp)) {
+        hl_afile_abort(&af);
         return hl_err_set(err, HL_ERR_USAGE, "screenshot path is too long: %.100s...", path);
     }
     if (IMG_SavePNG(s, tmp) != 0) {
-        int rc = hl_err_set(err, HL_ERR_IO, "cannot write %s: %s (is the folder writable?)", tmp,
-                            IMG_GetError());
-        remove(tmp);
+        rc = hl_err_set(err, HL_ERR_IO, "cannot write %s: %s (is the folder writable?)", tmp,
+                        IMG_GetError());
+        hl_afile_abort(&af);
         return rc;
     }
-    if (rename(tmp, path) != 0) {
-        int rc = hl_err_set(err, HL_ERR_IO, "cannot rename %s to %s (is the folder writable?)", tmp,
-                            path);
-        remove(tmp);
+    rc = hl_afile_reopen(&af, err);
+    if (rc != HL_OK) {
+        hl_afile_abort(&af);
         return rc;
     }
-    return HL_OK;
+    return hl_afile_commit(&af, err);
 }
 
 /* ---- Input --------------------------------------------------------------- */
