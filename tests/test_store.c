@@ -2640,6 +2640,119 @@ static void test_count_tally_and_hourly_match_hand_counts_with_filters_and_perio
     free(dir);
 }
 
+/* The same counts read from the rows themselves (SQL on the file). */
+static void scan_counts(const char *dir, int64_t from, const char *officer, long long out[3])
+{
+    const char *cols[3] = {"count(*)", "total(status = 1)", "total(status = 2)"};
+    for (int i = 0; i < 3; i++) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT %s FROM responses WHERE status <> 0 AND started_utc_ms >= %lld%s%s%s",
+                 cols[i], (long long)from, officer ? " AND officer_id = '" : "",
+                 officer ? officer : "", officer ? "'" : "");
+        out[i] = db_int(dir, sql);
+    }
+}
+
+/* How many finished responses gave value to qid since from (SQL scan). */
+static long long scan_tally(const char *dir, int64_t from, const char *officer, const char *qid,
+                            const char *value)
+{
+    char sql[768];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM responses r JOIN answers a ON a.seq = r.seq"
+             " WHERE r.status <> 0 AND r.started_utc_ms >= %lld AND a.qid = '%s'"
+             " AND a.value = '%s'%s%s%s",
+             (long long)from, qid, value, officer ? " AND r.officer_id = '" : "",
+             officer ? officer : "", officer ? "'" : "");
+    return db_int(dir, sql);
+}
+
+typedef struct tally_seen {
+    const char *want_value; /* the value looked for */
+    int64_t count;          /* what the store said for it (0: not listed) */
+} tally_seen_t;
+
+static void tally_pick(void *ctx, const char *value, int64_t count)
+{
+    tally_seen_t *t = ctx;
+    if (strcmp(value, t->want_value) == 0) t->count = count;
+}
+
+static void test_tallies_from_whole_days_equal_a_scan_of_every_row(void)
+{
+    /* Random responses over four days (officers, statuses, some left in
+     * progress, one recovered at reopen), then every period start near a
+     * day's edge and in between: the day table plus the edge must give
+     * exactly what a scan of the rows gives. */
+    char *dir = hl_test_tmpdir("store-tally-eq");
+    test_survey_t sv;
+    static const char *const qids[] = {"q_service", "q_staff"};
+    survey_make(&sv, "svc", 1, qids, 2);
+    hl_store_t *st = store_open_ok(dir, &sv, NULL);
+    if (!st) return;
+    static const char *const officers[] = {NULL, "off_a", "off_b"};
+    static const char *const values[] = {"good", "bad", "ok"};
+    uint64_t rng = 7;
+    hl_err_t err = {0};
+    hl_response_t open_one;
+    for (int n = 1; n <= 120; n++) {
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned r = (unsigned)(rng >> 33);
+        CHECK_INT(hl_store_set_duty(st, officers[r % 3], officers[r % 3] ? "Quầy 1" : NULL, &err),
+                  HL_OK);
+        hl_response_t resp;
+        resp_init(&resp, n);
+        resp.started_utc_ms = T_DAY + (int64_t)(r % (4 * 24 * 60)) * T_MIN + (r % 997);
+        CHECK_INT(save_set(st, &resp, "q_service", values[(r >> 4) % 3], 10, &err), HL_OK);
+        if ((r >> 6) % 2)
+            CHECK_INT(save_set(st, &resp, "q_staff", values[(r >> 7) % 3], 20, &err), HL_OK);
+        unsigned end = (r >> 9) % 5;
+        if (end == 0) {
+            open_one = resp; /* left in progress */
+            continue;
+        }
+        CHECK_INT(save_finish(st, &resp, end == 1 ? HL_RESP_PARTIAL : HL_RESP_COMPLETE, &err),
+                  HL_OK);
+    }
+    (void)open_one;
+    hl_store_close(st);
+    int64_t recovered = -1;
+    st = store_open_ok(dir, &sv, &recovered); /* the ones left open are finished as partial */
+    CHECK(recovered > 0);
+    int64_t froms[] = {-1,
+                       0,
+                       T_DAY - 1,
+                       T_DAY,
+                       T_DAY + 1,
+                       T_DAY + 17 * T_HOUR,
+                       T_DAY + 24 * T_HOUR - 1,
+                       T_DAY + 24 * T_HOUR,
+                       T_DAY + 2 * 24 * T_HOUR + 7 * T_HOUR + 13,
+                       T_DAY + 3 * 24 * T_HOUR + 1,
+                       T_DAY + 9 * 24 * T_HOUR};
+    for (size_t f = 0; f < sizeof froms / sizeof *froms; f++) {
+        for (int o = 0; o < 3; o++) {
+            long long want[3];
+            scan_counts(dir, froms[f] < 0 ? INT64_MIN : froms[f], officers[o], want);
+            CHECK_COUNTS(count_of(st, "svc", froms[f], officers[o]), want[0], want[1], want[2]);
+            for (int q = 0; q < 2; q++) {
+                for (int v = 0; v < 3; v++) {
+                    tally_seen_t seen = {.want_value = values[v]};
+                    hl_tally_query_t tq = {
+                        .survey_id = "svc", .from_utc_ms = froms[f], .officer_id = officers[o]};
+                    CHECK_INT(hl_store_tally(st, &tq, qids[q], tally_pick, &seen, &err), HL_OK);
+                    CHECK_INT(seen.count, scan_tally(dir, froms[f] < 0 ? INT64_MIN : froms[f],
+                                                     officers[o], qids[q], values[v]));
+                }
+            }
+        }
+    }
+    hl_store_close(st);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_technician_writes_refused_read_only_and_in_a_batch_reads_allowed(void)
 {
     char *dir = hl_test_tmpdir("store-tech");
@@ -3183,6 +3296,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_pin_state_round_trips_across_reopen_without_in_run_fields),
     HL_TEST(test_log_recent_gives_newest_first_in_log_order),
     HL_TEST(test_count_tally_and_hourly_match_hand_counts_with_filters_and_period),
+    HL_TEST(test_tallies_from_whole_days_equal_a_scan_of_every_row),
     HL_TEST(test_technician_writes_refused_read_only_and_in_a_batch_reads_allowed),
     HL_TEST(test_failed_write_during_pin_put_or_log_leaves_nothing_half_done),
     HL_TEST(test_migrates_from_every_older_schema_version),

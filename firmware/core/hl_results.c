@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HL_DAY_MS (24LL * 60 * 60 * 1000)
 
 /* Where a tally's values land. */
 typedef struct hl_results_acc {

@@ -307,6 +307,63 @@ static const char *const migrations[HL_STORE_SCHEMA_VERSION] = {
     "  BEGIN SELECT RAISE(ABORT, 'the chain era cannot be deleted'); END;"
     "CREATE TRIGGER chain_era_fixed BEFORE UPDATE ON chain_era"
     "  BEGIN SELECT RAISE(ABORT, 'the chain era cannot be changed'); END;",
+    /* 6 -> 7: the technician's results page without a scan of every
+     * response (issue 15). tally holds, per UTC day of started_utc_ms,
+     * survey version and officer ('' for none), how many finished responses
+     * gave each answer (qid, value), and with qid '' how many finished with
+     * each status (value '1' complete, '2' partial). A response is added
+     * once, when it finishes: finished rows never change (the triggers
+     * above), so the tally is exact. It is filled from what is stored, then
+     * kept by triggers in the same transaction as each save. The index on
+     * started_utc_ms serves what no whole day covers: the hours of today
+     * and the part of a period before the first whole UTC day. */
+    "CREATE TABLE tally ("
+    "  qid TEXT NOT NULL,"     /* the question, '' for the response counts */
+    "  day INTEGER NOT NULL,"  /* UTC day: floor(started_utc_ms / 86400000) */
+    "  sid INTEGER NOT NULL,"  /* the survey version (surveys.sid) */
+    "  officer TEXT NOT NULL," /* officer_id, '' for none */
+    "  value TEXT NOT NULL,"   /* the answer as stored; the status for qid '' */
+    "  n INTEGER NOT NULL,"    /* how many */
+    "  PRIMARY KEY (qid, day, sid, officer, value)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX responses_by_start ON responses(started_utc_ms);"
+    "INSERT INTO tally SELECT '', (r.started_utc_ms - ((r.started_utc_ms % 86400000 + 86400000) % "
+    "86400000)) / 86400000, r.survey,"
+    "  coalesce(r.officer_id, ''), CAST(r.status AS TEXT), count(*) FROM responses r"
+    "  WHERE r.status <> 0 GROUP BY 1, 2, 3, 4, 5;"
+    "INSERT INTO tally SELECT a.qid, (r.started_utc_ms - ((r.started_utc_ms % 86400000 + 86400000) "
+    "% 86400000)) / 86400000, r.survey,"
+    "  coalesce(r.officer_id, ''), a.value, count(*) FROM responses r"
+    "  JOIN answers a ON a.id BETWEEN r.seq * 64 AND r.seq * 64 + 63"
+    "  WHERE r.status <> 0 GROUP BY 1, 2, 3, 4, 5;"
+    "CREATE TRIGGER responses_tally_finish AFTER UPDATE OF status ON responses"
+    "  WHEN OLD.status = 0 AND NEW.status <> 0 BEGIN"
+    "  INSERT INTO tally SELECT '', (NEW.started_utc_ms - ((NEW.started_utc_ms % 86400000 + "
+    "86400000) % 86400000)) / 86400000,"
+    "    NEW.survey, coalesce(NEW.officer_id, ''), CAST(NEW.status AS TEXT), 1 WHERE true"
+    "    ON CONFLICT DO UPDATE SET n = n + 1;"
+    "  INSERT INTO tally SELECT a.qid, (NEW.started_utc_ms - ((NEW.started_utc_ms % 86400000 + "
+    "86400000) % 86400000)) / 86400000,"
+    "    NEW.survey, coalesce(NEW.officer_id, ''), a.value, 1 FROM answers a"
+    "    WHERE a.id BETWEEN NEW.seq * 64 AND NEW.seq * 64 + 63"
+    "    ON CONFLICT DO UPDATE SET n = n + 1;"
+    "  END;"
+    /* A response stored already finished has no answers (they are refused
+     * once it is finished); one without answers may be removed. */
+    "CREATE TRIGGER responses_tally_insert AFTER INSERT ON responses"
+    "  WHEN NEW.status <> 0 BEGIN"
+    "  INSERT INTO tally SELECT '', (NEW.started_utc_ms - ((NEW.started_utc_ms % 86400000 + "
+    "86400000) % 86400000)) / 86400000,"
+    "    NEW.survey, coalesce(NEW.officer_id, ''), CAST(NEW.status AS TEXT), 1 WHERE true"
+    "    ON CONFLICT DO UPDATE SET n = n + 1;"
+    "  END;"
+    "CREATE TRIGGER responses_tally_delete AFTER DELETE ON responses"
+    "  WHEN OLD.status <> 0 BEGIN"
+    "  UPDATE tally SET n = n - 1 WHERE qid = '' AND day = (OLD.started_utc_ms - "
+    "((OLD.started_utc_ms % 86400000 + 86400000) % 86400000)) / 86400000"
+    "    AND sid = OLD.survey AND officer = coalesce(OLD.officer_id, '')"
+    "    AND value = CAST(OLD.status AS TEXT);"
+    "  END;",
 };
 
 /* ---- Cached statements ---------------------------------------------------- */
@@ -2284,16 +2341,66 @@ static int tally_prepare(hl_store_t *st, const char *sql, const hl_tally_query_t
     return HL_OK;
 }
 
+/* The same with a lower bound the index on started_utc_ms can serve
+ * (?1 >= 0). */
+#define TALLY_WHERE_FROM_SQL                                                                       \
+    " r.status <> 0 AND r.started_utc_ms >= ?1"                                                    \
+    " AND (?2 IS NULL OR r.survey IN (SELECT sid FROM surveys WHERE survey_id = ?2))"              \
+    " AND (?3 IS NULL OR r.officer_id = ?3)"
+
+/* The fast path (schema 7): whole UTC days from ?1 on come from tally,
+ * the responses in [?5, ?6) (the period's start up to its first whole day)
+ * from the rows themselves, through the index on started_utc_ms. ?2 and
+ * ?3 as above. */
+#define TALLY_DAYS_SQL                                                                             \
+    " t.day >= ?1 AND (?2 IS NULL OR t.sid IN (SELECT sid FROM surveys WHERE survey_id = ?2))"     \
+    " AND (?3 IS NULL OR t.officer = ?3)"
+#define TALLY_EDGE_SQL                                                                             \
+    " r.status <> 0 AND r.started_utc_ms >= ?5 AND r.started_utc_ms < ?6"                          \
+    " AND (?2 IS NULL OR r.survey IN (SELECT sid FROM surveys WHERE survey_id = ?2))"              \
+    " AND (?3 IS NULL OR r.officer_id = ?3)"
+
+/* Whether q can take the fast path: tally keeps no officer "" apart from
+ * none (NULL), so a query for officer "" reads the rows. */
+static bool tally_fast(const hl_tally_query_t *q)
+{
+    return !q || !q->officer_id || q->officer_id[0];
+}
+
+/* Binds the fast path's ?1, ?5 and ?6 for q's period: the first whole UTC
+ * day at or after from, and the edge before it. */
+static void tally_bind_days(sqlite3_stmt *s, const hl_tally_query_t *q)
+{
+    int64_t from = q ? q->from_utc_ms : -1;
+    int64_t day_from = INT64_MIN, edge_from = 0, edge_to = 0; /* any day; no edge */
+    if (from >= 0) {
+        day_from = from / HL_DAY_MS + (from % HL_DAY_MS != 0);
+        edge_from = from;
+        edge_to = day_from <= INT64_MAX / HL_DAY_MS ? day_from * HL_DAY_MS : INT64_MAX;
+    }
+    sqlite3_bind_int64(s, 1, day_from);
+    sqlite3_bind_int64(s, 5, edge_from);
+    sqlite3_bind_int64(s, 6, edge_to);
+}
+
 int hl_store_count(hl_store_t *st, const hl_tally_query_t *q, hl_store_counts_t *out, hl_err_t *err)
 {
     if (!st || !out) return hl_err_set(err, HL_ERR_USAGE, "hl_store_count: no argument");
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s = NULL;
-    int rc = tally_prepare(st,
-                           "SELECT count(*), total(r.status = 1), total(r.status = 2)"
-                           " FROM responses r WHERE" TALLY_WHERE_SQL,
-                           q, &s, err);
+    bool fast = tally_fast(q);
+    int rc = tally_prepare(
+        st,
+        fast ? "SELECT total(n), total(CASE WHEN v = '1' THEN n END),"
+               " total(CASE WHEN v = '2' THEN n END) FROM ("
+               " SELECT t.value AS v, t.n AS n FROM tally t WHERE t.qid = '' AND" TALLY_DAYS_SQL
+               " UNION ALL SELECT CAST(r.status AS TEXT), 1 FROM responses r WHERE" TALLY_EDGE_SQL
+               ")"
+             : "SELECT count(*), total(r.status = 1), total(r.status = 2)"
+               " FROM responses r WHERE" TALLY_WHERE_SQL,
+        q, &s, err);
     if (rc != HL_OK) return rc;
+    if (fast) tally_bind_days(s, q);
     int src = sqlite3_step(s);
     if (src == SQLITE_ROW) {
         out->responses = sqlite3_column_int64(s, 0);
@@ -2306,30 +2413,43 @@ int hl_store_count(hl_store_t *st, const hl_tally_query_t *q, hl_store_counts_t 
     return rc;
 }
 
+/* The answer to qid of response seq is the row seq * 64 + the position of
+ * qid in that response's survey version (pos, one row per version that has
+ * qid): one rowid lookup per response, never a scan of all answers. The
+ * comma count before ",qid," in ",qids," is that position + 1. */
+#define TALLY_POS_SQL                                                                              \
+    "WITH pos AS MATERIALIZED (SELECT sid, length(pre) - length(replace(pre, ',', '')) - 1"        \
+    "   AS slot FROM (SELECT sid, substr(',' || qids || ',', 1,"                                   \
+    "   instr(',' || qids || ',', ',' || ?4 || ',')) AS pre FROM surveys"                          \
+    "   WHERE instr(',' || qids || ',', ',' || ?4 || ',') > 0"                                     \
+    "   AND (?2 IS NULL OR survey_id = ?2)))"
+
 int hl_store_tally(hl_store_t *st, const hl_tally_query_t *q, const char *qid,
                    void (*cb)(void *ctx, const char *value, int64_t count), void *ctx,
                    hl_err_t *err)
 {
     if (!st || !qid || !cb) return hl_err_set(err, HL_ERR_USAGE, "hl_store_tally: no argument");
-    /* The answer to qid of response seq is the row seq * 64 + the position
-     * of qid in that response's survey version (pos, one row per version
-     * that has qid): one rowid lookup per response, never a scan of all
-     * answers. The comma count before ",qid," in ",qids," is that
-     * position + 1. */
     sqlite3_stmt *s = NULL;
+    bool fast = tally_fast(q);
     int rc = tally_prepare(
         st,
-        "WITH pos AS MATERIALIZED (SELECT sid, length(pre) - length(replace(pre, ',', '')) - 1"
-        "   AS slot FROM (SELECT sid, substr(',' || qids || ',', 1,"
-        "   instr(',' || qids || ',', ',' || ?4 || ',')) AS pre FROM surveys"
-        "   WHERE instr(',' || qids || ',', ',' || ?4 || ',') > 0"
-        "   AND (?2 IS NULL OR survey_id = ?2)))"
-        " SELECT a.value, count(*) FROM responses r CROSS JOIN pos p ON p.sid = r.survey"
-        " CROSS JOIN answers a ON a.id = r.seq * 64 + p.slot"
-        " WHERE" TALLY_WHERE_SQL " AND a.qid = ?4 GROUP BY a.value ORDER BY a.value",
+        fast ? TALLY_POS_SQL
+            " SELECT v, sum(n) FROM ("
+            " SELECT t.value AS v, t.n AS n FROM tally t WHERE t.qid = ?4 AND" TALLY_DAYS_SQL
+            " UNION ALL SELECT a.value, 1 FROM responses r"
+            " CROSS JOIN pos p ON p.sid = r.survey"
+            " CROSS JOIN answers a ON a.id = r.seq * 64 + p.slot"
+            " WHERE" TALLY_EDGE_SQL " AND a.qid = ?4)"
+            " GROUP BY v HAVING sum(n) > 0 ORDER BY v"
+             : TALLY_POS_SQL " SELECT a.value, count(*) FROM responses r"
+                             " CROSS JOIN pos p ON p.sid = r.survey"
+                             " CROSS JOIN answers a ON a.id = r.seq * 64 + p.slot"
+                             " WHERE" TALLY_WHERE_SQL
+                             " AND a.qid = ?4 GROUP BY a.value ORDER BY a.value",
         q, &s, err);
     if (rc != HL_OK) return rc;
     sqlite3_bind_text(s, 4, qid, -1, SQLITE_STATIC);
+    if (fast) tally_bind_days(s, q);
     int src;
     while ((src = sqlite3_step(s)) == SQLITE_ROW)
         cb(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
@@ -2345,12 +2465,17 @@ int hl_store_hourly(hl_store_t *st, const hl_tally_query_t *q, int64_t tz_offset
     for (int h = 0; h < 24; h++)
         counts[h] = 0;
     /* Floor division: the time of day of (started + offset), also before
-     * 1970 (SQLite's % keeps the dividend's sign). */
+     * 1970 (SQLite's % keeps the dividend's sign). With a start (today), the
+     * index on started_utc_ms reads only the period's rows. */
     sqlite3_stmt *s = NULL;
+    bool from = q && q->from_utc_ms >= 0;
     int rc = tally_prepare(st,
-                           "SELECT (((r.started_utc_ms + ?4) % 86400000 + 86400000) % 86400000)"
-                           " / 3600000 AS h, count(*) FROM responses r WHERE" TALLY_WHERE_SQL
-                           " GROUP BY h",
+                           from ? "SELECT (((r.started_utc_ms + ?4) % 86400000 + 86400000) %"
+                                  " 86400000) / 3600000 AS h, count(*) FROM responses r"
+                                  " WHERE" TALLY_WHERE_FROM_SQL " GROUP BY h"
+                                : "SELECT (((r.started_utc_ms + ?4) % 86400000 + 86400000) %"
+                                  " 86400000) / 3600000 AS h, count(*) FROM responses r"
+                                  " WHERE" TALLY_WHERE_SQL " GROUP BY h",
                            q, &s, err);
     if (rc != HL_OK) return rc;
     sqlite3_bind_int64(s, 4, tz_offset_ms);

@@ -26,7 +26,7 @@
 
 #define HL_STORE_FILE           "hailong.db"   /* database file name inside the data directory */
 #define HL_STORE_LOCK           "hailong.lock" /* the writer's flock; holds its pid */
-#define HL_STORE_SCHEMA_VERSION 6              /* PRAGMA user_version written by this build */
+#define HL_STORE_SCHEMA_VERSION 7              /* PRAGMA user_version written by this build */
 #define HL_STORE_APP_ID         0x484C4E47     /* PRAGMA application_id: "HLNG" */
 #define HL_STORE_PAGE_SIZE      1024           /* page size of new databases (small commits) */
 

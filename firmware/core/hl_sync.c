@@ -24,6 +24,7 @@
 #include "hl_export.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -245,17 +246,97 @@ void hl_sync_fingerprint(const hl_sync_cfg_t *cfg, char out[65])
     hl_hex_encode(md, 32, out);
 }
 
+/* ---- libcurl, loaded when a sync starts ------------------------------------------------- */
+
+/* libcurl is opened with dlopen when the sync starts, not linked: a kiosk
+ * without a "sync" section never maps it nor the score of libraries it
+ * pulls in (LDAP, SSH, Kerberos, GnuTLS: some 4 MB of memory). The
+ * package depends on it all the same. */
+#define HL_LIBCURL "libcurl.so.4"
+
+typedef struct hl_curl_api {
+    void *dl; /* the dlopen handle */
+    CURLcode (*global_init)(long flags);
+    void (*global_cleanup)(void);
+    CURL *(*easy_init)(void);
+    void (*easy_cleanup)(CURL *c);
+    CURLcode (*easy_setopt)(CURL *c, CURLoption opt, ...);
+    CURLcode (*easy_perform)(CURL *c);
+    CURLcode (*easy_getinfo)(CURL *c, CURLINFO info, ...);
+    const char *(*easy_strerror)(CURLcode e);
+    CURLHcode (*easy_header)(CURL *c, const char *name, size_t index, unsigned int origin,
+                             int request, struct curl_header **hout);
+    struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+    void (*slist_free_all)(struct curl_slist *l);
+    curl_version_info_data *(*version_info)(CURLversion v);
+} hl_curl_api_t;
+
+/* Opens libcurl and finds every function the sync calls. */
+static int curl_load(hl_curl_api_t *a, hl_err_t *err)
+{
+    memset(a, 0, sizeof *a);
+    a->dl = dlopen(HL_LIBCURL, RTLD_NOW | RTLD_LOCAL);
+    if (!a->dl)
+        return hl_err_set(err, HL_ERR_INTERNAL,
+                          "cannot load %s for the network sync: %s (install libcurl4)", HL_LIBCURL,
+                          dlerror());
+    struct {
+        void **fn;
+        const char *name;
+    } syms[] = {
+        {(void **)&a->global_init, "curl_global_init"},
+        {(void **)&a->global_cleanup, "curl_global_cleanup"},
+        {(void **)&a->easy_init, "curl_easy_init"},
+        {(void **)&a->easy_cleanup, "curl_easy_cleanup"},
+        {(void **)&a->easy_setopt, "curl_easy_setopt"},
+        {(void **)&a->easy_perform, "curl_easy_perform"},
+        {(void **)&a->easy_getinfo, "curl_easy_getinfo"},
+        {(void **)&a->easy_strerror, "curl_easy_strerror"},
+        {(void **)&a->easy_header, "curl_easy_header"},
+        {(void **)&a->slist_append, "curl_slist_append"},
+        {(void **)&a->slist_free_all, "curl_slist_free_all"},
+        {(void **)&a->version_info, "curl_version_info"},
+    };
+    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
+        *syms[i].fn = dlsym(a->dl, syms[i].name);
+        if (!*syms[i].fn) {
+            dlclose(a->dl);
+            a->dl = NULL;
+            return hl_err_set(err, HL_ERR_INTERNAL,
+                              "%s has no %s: libcurl 7.85 or newer is needed for the sync",
+                              HL_LIBCURL, syms[i].name);
+        }
+    }
+    return HL_OK;
+}
+
+static void curl_unload(hl_curl_api_t *a)
+{
+    if (a->dl) dlclose(a->dl);
+    memset(a, 0, sizeof *a);
+}
+
 int hl_sync_global_init(hl_err_t *err)
 {
-    CURLcode c = curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* Stays loaded for the process (the handle is not closed). */
+    hl_curl_api_t a;
+    int rc = curl_load(&a, err);
+    if (rc != HL_OK) return rc;
+    CURLcode c = a.global_init(CURL_GLOBAL_DEFAULT);
     if (c != CURLE_OK)
-        return hl_err_set(err, HL_ERR_INTERNAL, "libcurl cannot start: %s", curl_easy_strerror(c));
+        return hl_err_set(err, HL_ERR_INTERNAL, "libcurl cannot start: %s", a.easy_strerror(c));
     return HL_OK;
 }
 
 void hl_sync_global_cleanup(void)
 {
-    curl_global_cleanup();
+    /* The handle hl_sync_global_init left open: found without loading. */
+    void *dl = dlopen(HL_LIBCURL, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    if (!dl) return;
+    void (*cleanup)(void);
+    *(void **)&cleanup = dlsym(dl, "curl_global_cleanup");
+    if (cleanup) cleanup();
+    dlclose(dl);
 }
 
 /* ---- The connection ---------------------------------------------------------------- */
@@ -271,6 +352,7 @@ struct hl_sync {
     int64_t base_ms, cap_ms;
     int batch; /* responses per request now (halved on 413) */
     int failures;
+    hl_curl_api_t api; /* libcurl's functions (loaded by hl_sync_new) */
     CURL *curl;
     char errbuf[CURL_ERROR_SIZE];
     atomic_bool abort;
@@ -387,12 +469,17 @@ int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err)
     s->seqs = calloc(s->cap, sizeof *s->seqs);
     s->named = calloc(s->cap, sizeof *s->named);
     s->delivered = calloc(s->cap, sizeof *s->delivered);
-    s->curl = curl_easy_init();
+    int lrc = curl_load(&s->api, err);
+    if (lrc != HL_OK) {
+        hl_sync_free(s);
+        return lrc;
+    }
+    s->curl = s->api.easy_init();
     if (!s->uuids || !s->seqs || !s->named || !s->delivered || !s->curl) {
         hl_sync_free(s);
         return hl_err_set(err, HL_ERR_NOMEM, "out of memory starting the sync");
     }
-    curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+    curl_version_info_data *vi = s->api.version_info(CURLVERSION_NOW);
     if (https && !(vi->features & CURL_VERSION_SSL)) {
         hl_sync_free(s);
         return hl_err_set(err, HL_ERR_INTERNAL, "this libcurl has no TLS: install libcurl4");
@@ -401,7 +488,7 @@ int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err)
     CURLcode e = CURLE_OK;
 #define SETOPT(opt, val)                                                                           \
     do {                                                                                           \
-        if (e == CURLE_OK) e = curl_easy_setopt(c, opt, val);                                      \
+        if (e == CURLE_OK) e = s->api.easy_setopt(c, opt, val);                                    \
     } while (0)
     SETOPT(CURLOPT_URL, s->cfg.url);
     SETOPT(CURLOPT_PROTOCOLS_STR, s->cfg.allow_insecure_http ? "https,http" : "https");
@@ -436,19 +523,19 @@ int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err)
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 #undef SETOPT
     if (e == CURLE_OK && s->cfg.pin[0]) {
-        e = curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, s->cfg.pin);
+        e = s->api.easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, s->cfg.pin);
         if (e != CURLE_OK) {
             hl_sync_free(s);
             return hl_err_set(err, HL_ERR_INTERNAL,
                               "this libcurl cannot check sync.pin (%s): install the OpenSSL "
                               "flavour, libcurl4",
-                              curl_easy_strerror(e));
+                              s->api.easy_strerror(e));
         }
     }
     if (e != CURLE_OK) {
         hl_sync_free(s);
         return hl_err_set(err, HL_ERR_INTERNAL, "libcurl refused a sync setting: %s",
-                          curl_easy_strerror(e));
+                          s->api.easy_strerror(e));
     }
     *out = s;
     return HL_OK;
@@ -457,7 +544,8 @@ int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err)
 void hl_sync_free(hl_sync_t *s)
 {
     if (!s) return;
-    if (s->curl) curl_easy_cleanup(s->curl);
+    if (s->curl) s->api.easy_cleanup(s->curl);
+    curl_unload(&s->api);
     explicit_bzero(s->auth, sizeof s->auth);
     explicit_bzero(s->cfg.token, sizeof s->cfg.token);
     free(s->body.buf);
@@ -568,7 +656,7 @@ static void say(char *m, size_t sz, const char *fmt, ...)
 
 static void describe_curl_error(hl_sync_t *s, CURLcode e, hl_sync_outcome_t *out)
 {
-    const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(e);
+    const char *detail = s->errbuf[0] ? s->errbuf : s->api.easy_strerror(e);
     char *m = out->error;
     size_t sz = sizeof out->error;
     switch (e) {
@@ -662,7 +750,7 @@ static void judge_answer(hl_sync_t *s, long status, hl_sync_outcome_t *out)
     out->verdict = hl_sync_classify_status(status);
     struct curl_header *h = NULL;
     if ((status == 429 || status == 503) &&
-        curl_easy_header(s->curl, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
+        s->api.easy_header(s->curl, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
         out->retry_after_ms = hl_sync_retry_after_ms(h->value, s->sys.utc_ms(s->sys.ctx));
     char *m = out->error;
     size_t sz = sizeof out->error;
@@ -700,7 +788,7 @@ static void judge_answer(hl_sync_t *s, long status, hl_sync_outcome_t *out)
         break;
     default:
         if (status >= 300 && status < 400) {
-            curl_easy_getinfo(s->curl, CURLINFO_REDIRECT_URL, &loc);
+            s->api.easy_getinfo(s->curl, CURLINFO_REDIRECT_URL, &loc);
             say(m, sz,
                 "HTTP %ld from %s: the server sends the kiosk elsewhere (%.200s); put the "
                 "right address in sync.url (redirects are not followed)",
@@ -741,9 +829,9 @@ int hl_sync_push(hl_sync_t *s, hl_store_t *reader, hl_sync_outcome_t *out, hl_er
     const char *lines[] = {"Content-Type: application/json", "Accept: application/json",
                            "Expect:", s->auth, idem};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-        t = curl_slist_append(hdr, lines[i]);
+        t = s->api.slist_append(hdr, lines[i]);
         if (!t) {
-            curl_slist_free_all(hdr);
+            s->api.slist_free_all(hdr);
             return hl_err_set(err, HL_ERR_NOMEM, "out of memory sending a sync batch");
         }
         hdr = t;
@@ -751,14 +839,14 @@ int hl_sync_push(hl_sync_t *s, hl_store_t *reader, hl_sync_outcome_t *out, hl_er
     s->reply_len = 0;
     s->reply_too_big = false;
     s->errbuf[0] = '\0';
-    curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, s->body.buf);
-    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->body.len);
-    CURLcode e = curl_easy_perform(s->curl);
+    s->api.easy_setopt(s->curl, CURLOPT_HTTPHEADER, hdr);
+    s->api.easy_setopt(s->curl, CURLOPT_POSTFIELDS, s->body.buf);
+    s->api.easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->body.len);
+    CURLcode e = s->api.easy_perform(s->curl);
     long status = 0;
-    if (e == CURLE_OK) curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(hdr);
+    if (e == CURLE_OK) s->api.easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+    s->api.easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
+    s->api.slist_free_all(hdr);
     if (e != CURLE_OK) {
         out->verdict = HL_SYNC_RETRY;
         describe_curl_error(s, e, out);

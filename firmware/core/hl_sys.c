@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #ifdef __linux__
 #include <sys/syscall.h>
@@ -368,6 +369,37 @@ int hl_file_read(const char *root, const char *path, size_t max, unsigned flags,
     *out = buf;
     *len = n;
     return HL_OK;
+}
+
+int hl_file_map(const char *path, size_t max, const void **out, size_t *len, hl_err_t *err)
+{
+    *out = NULL;
+    *len = 0;
+    int fd = hl_file_open(NULL, path, (long long)max, 0, err);
+    if (fd < 0) return err ? err->code : HL_ERR_IO;
+    struct stat st;
+    int rc = HL_OK;
+    void *p = MAP_FAILED;
+    if (fstat(fd, &st) != 0) {
+        rc = hl_err_set(err, HL_ERR_IO, "cannot read it: %s", strerror(errno));
+    } else if (st.st_size <= 0) {
+        rc = hl_err_set(err, HL_ERR_INVALID, "it is empty");
+    } else {
+        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED)
+            rc = hl_err_set(err, errno == ENOMEM ? HL_ERR_NOMEM : HL_ERR_IO, "cannot map it: %s",
+                            strerror(errno));
+    }
+    close(fd);
+    if (rc != HL_OK) return rc;
+    *out = p;
+    *len = (size_t)st.st_size;
+    return HL_OK;
+}
+
+void hl_file_unmap(const void *data, size_t len)
+{
+    if (data) munmap((void *)data, len);
 }
 
 int hl_file_opendir(const char *root, const char *path, hl_err_t *err)

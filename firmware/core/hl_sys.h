@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define HL_DAY_MS (24LL * 60 * 60 * 1000) /* milliseconds in a day */
+
 typedef struct hl_sys {
     int64_t (*mono_ms)(void *ctx);                 /* monotonic milliseconds, never goes back */
     int64_t (*utc_ms)(void *ctx);                  /* wall clock, ms since 1970-01-01T00:00Z */
@@ -79,6 +81,13 @@ int hl_file_open(const char *root, const char *path, long long max, unsigned fla
  * A file that grows past max while read is refused as too big. */
 int hl_file_read(const char *root, const char *path, size_t max, unsigned flags, char **out,
                  size_t *len, hl_err_t *err);
+
+/* Maps the whole file read-only (the same checks as hl_file_open, at most
+ * max bytes): only the pages read take memory, as for a font of which a
+ * screen uses a few glyphs. The file must not be truncated while mapped
+ * (installed files are replaced by rename). Undo with hl_file_unmap. */
+int hl_file_map(const char *path, size_t max, const void **out, size_t *len, hl_err_t *err);
+void hl_file_unmap(const void *data, size_t len);
 
 /* Opens the folder root/path (the same walk: no link below root) for
  * fdopendir or openat. Returns a descriptor, or -1 with err set. */

@@ -56,6 +56,7 @@
 #define HL_RENDER_PI         3.14159265358979323846f
 #define HL_RENDER_IMAGES     8                  /* pictures kept as textures (officers' photos) */
 #define HL_RENDER_IMAGE_MAX  (16 * 1024 * 1024) /* bytes of a picture file */
+#define HL_RENDER_FONT_MAX   (64 * 1024 * 1024) /* bytes of a font file */
 #define HL_RENDER_IMAGE_PATH 512 /* bytes of a picture's path (longer: drawn as missing) */
 
 /* One rasterised text. */
@@ -77,10 +78,10 @@ typedef struct hl_image_entry {
     uint64_t used;                   /* tick of the last draw (LRU) */
 } hl_image_entry_t;
 
-/* One font file, read once: every size of that weight shares the bytes. */
+/* One font file, mapped once: every size of that weight shares the bytes. */
 typedef struct hl_font_file {
-    void *data;  /* owned (SDL_LoadFile): the .ttf bytes */
-    size_t size; /* bytes */
+    const void *data; /* owned (hl_file_map): the .ttf bytes */
+    size_t size;      /* bytes */
 } hl_font_file_t;
 
 /* One open face of a weight at one size. */
@@ -171,9 +172,14 @@ static int hl_render_load_font(hl_render_t *rd, int i, const char *dir, const ch
         return hl_err_set(err, HL_ERR_USAGE, "fonts folder path is too long: %.100s...", dir);
     }
     hl_font_file_t *file = &rd->files[i];
-    file->data = SDL_LoadFile(path, &file->size);
+    /* Mapped, not read: the faces read the glyphs in place, and only the
+     * pages of the glyphs drawn take memory. */
+    hl_err_t ferr = {0};
     TTF_Font *f = NULL;
-    if (file->data) f = TTF_OpenFontRW(SDL_RWFromConstMem(file->data, (int)file->size), 1, 32);
+    if (hl_file_map(path, HL_RENDER_FONT_MAX, &file->data, &file->size, &ferr) == HL_OK)
+        f = TTF_OpenFontRW(SDL_RWFromConstMem(file->data, (int)file->size), 1, 32);
+    else
+        SDL_SetError("%s", ferr.msg);
     if (!f) {
         return hl_err_set(err, HL_ERR_NOT_FOUND,
                           "cannot open font %s: %s (the fonts/ folder of the source tree, or "
@@ -220,7 +226,7 @@ void hl_render_free(hl_render_t *rd)
         for (int i = 0; i < HL_RENDER_FONT_SLOTS; i++) {
             if (rd->slots[w][i].font) TTF_CloseFont(rd->slots[w][i].font);
         }
-        SDL_free(rd->files[w].data); /* after the faces that read it */
+        hl_file_unmap(rd->files[w].data, rd->files[w].size); /* after the faces that read it */
     }
     free(rd);
     TTF_Quit();

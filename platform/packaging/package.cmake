@@ -116,9 +116,10 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # adduser, systemd, udev, mount: the maintainer scripts, the units and rules,
 # the mount helper (init-system-helpers' deb-systemd-helper and util-linux's
 # setterm, blkid, findmnt are essential). EGL/GLES and mesa's DRI drivers
-# (vc4/v3d on a Pi): loaded by SDL's kmsdrm driver with dlopen.
+# (vc4/v3d on a Pi): loaded by SDL's kmsdrm driver with dlopen. libcurl4: the
+# network sync, loaded with dlopen when a sync starts (hl_sync.c).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "adduser, systemd, udev, mount, libegl1, libgles2, libegl-mesa0, libgl1-mesa-dri")
+    "adduser, systemd, udev, mount, libegl1, libgles2, libegl-mesa0, libgl1-mesa-dri, libcurl4")
 # polkitd: powering off from the technician menu and unmounting a stick after
 # an export (50-hailong.rules).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "polkitd")
