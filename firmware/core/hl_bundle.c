@@ -55,108 +55,11 @@
 
 /* ---- Small helpers ------------------------------------------------------- */
 
-/* "2023-11-14T22:14:20.123Z" (floor to the millisecond). */
-static void iso_ms(int64_t ms, char out[32])
-{
-    int64_t frac = ((ms % 1000) + 1000) % 1000;
-    hl_time_iso8601(ms - frac, out);
-    size_t n = strlen(out); /* ends with 'Z' */
-    out[n - 1] = '.';
-    out[n] = (char)('0' + frac / 100);
-    out[n + 1] = (char)('0' + frac / 10 % 10);
-    out[n + 2] = (char)('0' + frac % 10);
-    out[n + 3] = 'Z';
-    out[n + 4] = '\0';
-}
-
 /* A file name a bundle may hold: 1..HL_NAME_MAX bytes, no '/', no leading '.'. */
 static bool name_ok(const char *s)
 {
     size_t n = strlen(s);
     return n > 0 && n <= HL_NAME_MAX && s[0] != '.' && !strchr(s, '/');
-}
-
-/* ---- Buffered output ------------------------------------------------------ */
-
-typedef hl_fdbuf_t hl_out_t; /* hl_export.h's buffered writer */
-
-static bool out_raw(hl_out_t *o, const char *s, size_t n)
-{
-    return hl_fdbuf_put(o, s, n);
-}
-
-static bool out_lit(hl_out_t *o, const char *s)
-{
-    return out_raw(o, s, strlen(s));
-}
-
-static bool out_int(hl_out_t *o, int64_t v)
-{
-    char tmp[24];
-    int i = (int)sizeof tmp;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) tmp[--i] = '-';
-    return out_raw(o, tmp + i, sizeof tmp - (size_t)i);
-}
-
-/* A JSON string (null for NULL): '"' and '\\' escaped, control characters as
- * \n \r \t \b \f or \u00XX; every other byte as it is. */
-static bool out_str(hl_out_t *o, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    if (!s) return out_raw(o, "null", 4);
-    if (!out_raw(o, "\"", 1)) return false;
-    const unsigned char *p = (const unsigned char *)s, *run = p;
-    for (;; p++) {
-        unsigned char ch = *p;
-        if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
-        if (p > run && !out_raw(o, (const char *)run, (size_t)(p - run))) return false;
-        if (!ch) break;
-        char esc[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t n = 2;
-        switch (ch) {
-        case '"':
-            esc[1] = '"';
-            break;
-        case '\\':
-            esc[1] = '\\';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        default:
-            memcpy(esc + 1, "u00", 3);
-            esc[4] = hex[ch >> 4];
-            esc[5] = hex[ch & 15];
-            n = 6;
-        }
-        if (!out_raw(o, esc, n)) return false;
-        run = p + 1;
-    }
-    return out_raw(o, "\"", 1);
-}
-
-static bool out_time(hl_out_t *o, int64_t ms)
-{
-    char t[32];
-    iso_ms(ms, t);
-    return out_raw(o, "\"", 1) && out_lit(o, t) && out_raw(o, "\"", 1);
 }
 
 /* ---- JSON Lines rows ------------------------------------------------------ */
@@ -169,7 +72,7 @@ typedef struct hl_seen_survey {
 } hl_seen_survey_t;
 
 typedef struct hl_jsonl {
-    hl_out_t out;              /* the file */
+    hl_fdbuf_t out;            /* the file */
     int64_t rows;              /* responses written */
     int64_t seq_first;         /* 0 until the first row */
     int64_t seq_last;          /* 0 until the first row */
@@ -243,63 +146,16 @@ static void jsonl_free(hl_jsonl_t *j)
     j->n_surveys = j->cap_surveys = 0;
 }
 
-/* A JSON string, or null for NULL. */
-static bool out_str_or_null(hl_out_t *o, const char *s)
-{
-    return s ? out_str(o, s) : out_lit(o, "null");
-}
-
-/* The row's object; with_chain false leaves out "chain", "prev_chain" and
- * "chain_sig" (the canonical content the chain value covers). */
-static bool jsonl_put(hl_out_t *o, const hl_row_t *r, bool with_chain)
-{
-    bool finished = r->status != HL_RESP_IN_PROGRESS && r->finished_utc_ms >= 0;
-    bool ok =
-        out_lit(o, "{\"response_id\":") && out_str(o, r->uuid) && out_lit(o, ",\"seq\":") &&
-        out_int(o, r->seq) && out_lit(o, ",\"kiosk_id\":") && out_str(o, r->kiosk_id) &&
-        out_lit(o, ",\"survey_id\":") && out_str(o, r->survey_id) &&
-        out_lit(o, ",\"survey_version\":") && out_int(o, r->survey_version) &&
-        out_lit(o, ",\"survey_sha256\":") && out_str(o, r->survey_sha256) &&
-        out_lit(o, ",\"language\":") && out_str(o, r->lang) && out_lit(o, ",\"started_at\":") &&
-        out_time(o, r->started_utc_ms) && out_lit(o, ",\"finished_at\":") &&
-        (finished ? out_time(o, r->finished_utc_ms) : out_lit(o, "null")) &&
-        out_lit(o, ",\"status\":") && out_str(o, hl_resp_status_name(r->status)) &&
-        out_lit(o, ",\"suspect\":") && out_str_or_null(o, r->suspect) &&
-        out_lit(o, r->clock_trusted ? ",\"clock_trusted\":true" : ",\"clock_trusted\":false") &&
-        out_lit(o, ",\"officer_id\":") && out_str_or_null(o, r->officer_id) &&
-        out_lit(o, ",\"counter\":") && out_str_or_null(o, r->counter);
-    if (ok && with_chain)
-        ok = out_lit(o, ",\"chain\":") && out_str_or_null(o, r->chain) &&
-             out_lit(o, ",\"prev_chain\":") && out_str_or_null(o, r->prev_chain) &&
-             out_lit(o, ",\"chain_sig\":") && out_str_or_null(o, r->chain_sig);
-    ok = ok && out_lit(o, ",\"answers\":{");
-    for (size_t i = 0; ok && i < r->n_answers; i++)
-        ok = (i == 0 || out_raw(o, ",", 1)) && out_str(o, r->qids[i]) &&
-             out_lit(o, ":{\"value\":") && out_str(o, r->values[i]) && out_lit(o, ",\"ms\":") &&
-             out_int(o, r->ms[i]) && out_raw(o, "}", 1);
-    return ok && out_raw(o, "}}", 2);
-}
-
-bool hl_jsonl_put_row(hl_out_t *o, const hl_row_t *r)
-{
-    return jsonl_put(o, r, true);
-}
-
-bool hl_jsonl_put_row_canonical(hl_out_t *o, const hl_row_t *r)
-{
-    return jsonl_put(o, r, false);
-}
-
 static int jsonl_row(void *ctx, const hl_row_t *r)
 {
     hl_jsonl_t *j = ctx;
-    hl_out_t *o = &j->out;
+    hl_fdbuf_t *o = &j->out;
     if (j->max_seq > 0 && r->seq > j->max_seq) return HL_OK; /* past the bundle's range */
     if (j->track && !track_survey(j, r)) {
         j->nomem = true;
         return HL_ERR_NOMEM;
     }
-    if (!hl_jsonl_put_row(o, r) || !out_raw(o, "\n", 1)) return HL_ERR_IO;
+    if (!hl_jsonl_put_row(o, r) || !hl_fdbuf_put(o, "\n", 1)) return HL_ERR_IO;
     if (j->rows++ == 0) {
         j->seq_first = r->seq;
         snprintf(j->first_prev, sizeof j->first_prev, "%s", r->prev_chain ? r->prev_chain : "");

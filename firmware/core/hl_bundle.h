@@ -66,15 +66,6 @@ typedef struct hl_jsonl_result {
     int64_t seq_last;  /* highest, 0 when none */
 } hl_jsonl_result_t;
 
-/* Appends one response's JSON Lines object (without the line break) to o:
- * the lossless JSON form, shared by the files and the network sync. False
- * when o fails (its write_errno says why). */
-bool hl_jsonl_put_row(hl_fdbuf_t *o, const hl_row_t *r);
-
-/* The same object without "chain" and "prev_chain": the canonical content
- * the response's chain value covers (hl_store.h, "Tamper evidence"). */
-bool hl_jsonl_put_row_canonical(hl_fdbuf_t *o, const hl_row_t *r);
-
 /* Writes the JSON Lines of survey_id (NULL: every survey) to out_path
  * atomically. An empty store gives an empty file. res may be NULL. */
 int hl_export_jsonl(hl_store_t *st, const char *survey_id, const char *out_path,

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 /* Where a tally's values land. */
 typedef struct hl_results_acc {
     const hl_question_t *question; /* the survey's question */

@@ -69,9 +69,6 @@
 #include "hl_sys.h"
 #include "hl_devkey.h"
 
-#include "hl_bundle.h"
-#include "hl_export.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -19,6 +19,7 @@
 #include "hl_err.h"
 #include "hl_pin.h"
 #include "hl_response.h"
+#include "hl_row.h"
 #include "hl_survey.h"
 
 #include <stdbool.h>
@@ -113,33 +114,6 @@ int hl_store_batch_begin(hl_store_t *st, hl_err_t *err);
 int hl_store_batch_end(hl_store_t *st, hl_err_t *err);
 
 /* ---- Reading ---------------------------------------------------------- */
-
-typedef struct hl_row {
-    int64_t seq;
-    const char *uuid;
-    const char *kiosk_id;
-    const char *survey_id;
-    int64_t survey_version;
-    const char *survey_sha256;
-    const char *lang; /* "vi", "en" */
-    int64_t started_utc_ms;
-    int64_t finished_utc_ms; /* -1 when not finished */
-    hl_resp_status_t status;
-    bool clock_trusted;
-    const char *officer_id; /* officer on duty when it started, NULL: none */
-    const char *counter;    /* counter name then, NULL: none */
-    const char *suspect;    /* fair counting's flag ("min_interval", "max_per_hour"), NULL */
-    const char *chain;      /* hex chain value (finished responses; SHA-256, or HMAC-SHA256
-                               before schema 6), NULL while in progress */
-    const char *prev_chain; /* the chain value it follows (64 zeros for the first), NULL while
-                               in progress */
-    const char *chain_sig;  /* the device key's signature of chain (hl_devkey.h), NULL: none
-                               (in progress, or chained before schema 6) */
-    size_t n_answers;
-    const char *const *qids;   /* n_answers question ids, sorted by id */
-    const char *const *values; /* their values */
-    const int64_t *ms;         /* ms since the response started */
-} hl_row_t;
 
 /* Calls cb for each finished or in-progress response of survey_id (NULL: all
  * surveys) in sequence order, with seq > after_seq. Pointers in the row are

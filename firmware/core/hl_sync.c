@@ -20,8 +20,7 @@
 #include "hl_sync.h"
 #include "hl_sys.h"
 
-#include "hl_bundle.h"
-#include "hl_export.h"
+#include "hl_row.h"
 
 #include <curl/curl.h>
 #include <dlfcn.h>
