@@ -5,7 +5,7 @@
  * This issue's part: the real clock and random bytes (as an hl_sys_t), the
  * data and assets folders, and a default kiosk id. Display, input, USB and
  * services join this interface in later issues, each with a headless backend
- * for tests. Nothing under firmware/core includes this header: the core gets
+ * for tests. Nothing in the core (firmware/base .. tech) includes this header: the core gets
  * what it needs as parameters.
  */
 #ifndef HL_PLATFORM_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_afile.c: atomic file replacement (firmware/core/hl_afile.c): the new
+ * test_afile.c: atomic file replacement (firmware/base/hl_afile.c): the new
  * bytes and mode land whole, a failed or abandoned write leaves the old file
  * and no temporary behind, writes relative to an open folder never follow a
  * link, a full disk says HL_ERR_FULL (a small tmpfs, as root), and errno

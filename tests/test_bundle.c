@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_bundle.c: the JSON Lines export and the signed result bundle
- * (firmware/core/hl_bundle.c), and the `hailong export --format
+ * (firmware/export/hl_bundle.c), and the `hailong export --format
  * jsonl|bundle` and `hailong verify-export` commands.
  *
  * JSON Lines is read back with jansson: every field, Vietnamese text,

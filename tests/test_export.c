@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_export.c: the CSV export (firmware/core/hl_export.c).
+ * test_export.c: the CSV export (firmware/export/hl_export.c).
  *
  * Byte-exact files: BOM, header, CRLF, RFC 4180 quoting of commas, quotes
  * and line breaks, Vietnamese text kept as UTF-8, columns as the union of

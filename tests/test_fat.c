@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_fat.c: the signed result bundle (firmware/core/hl_bundle.c) written
+ * test_fat.c: the signed result bundle (firmware/export/hl_bundle.c) written
  * to a real FAT file system, as on a USB stick.
  *
  * The kernel here cannot loop-mount vfat, so a FAT image made with mkfs.vfat

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_flow.c: the session flow (firmware/core/hl_flow.c) with a fake clock
+ * test_flow.c: the session flow (firmware/session/hl_flow.c) with a fake clock
  * and a recording sink: branching, back, skip, hidden answers dropped, idle
  * -> still there -> partial, thanks lockout, language switch, and what
  * happens when a commit fails.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_hours.c: opening hours (firmware/core/hl_hours.c): the config's
+ * test_hours.c: opening hours (firmware/model/hl_hours.c): the config's
  * forms, every problem at its line and column, open or closed at the exact
  * minute of a boundary, a lunch break, day ranges and lists, the next
  * change across midnight and the weekend, and Viet Nam's +7 h offset.
@@ -9,6 +9,7 @@
  */
 #include "hl_err.h"
 #include "hl_hours.h"
+#include "hl_hours_json.h"
 #include "hl_test.h"
 
 #include <stdlib.h>

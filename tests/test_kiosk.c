@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_kiosk.c: the running kiosk (firmware/cli/kiosk.c) in-process on the
+ * test_kiosk.c: the running kiosk (firmware/app/kiosk.c) in-process on the
  * headless screen: touch feedback on touch-down, taps on touch-up over the
  * same target, the touch guard (a double tap answers one question, a finger
  * counts only on the screen it went down on), the out-of-service screen when the store fails (never

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_kiosk_tech.c: technician mode in the running kiosk
- * (firmware/cli/kiosk_tech.c), end to end: `hailong run --headless --script`
+ * (firmware/app/kiosk_tech.c), end to end: `hailong run --headless --script`
  * against a real config and store, as a technician's fingers would do it.
  *
  * The entry gesture opens the PIN pad and nothing else does; a double tap

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_monkey.c: the monkey (issue 7, "Hostile input"): random taps,
- * touches and waits on the running kiosk (firmware/cli/kiosk.c) in-process
+ * touches and waits on the running kiosk (firmware/app/kiosk.c) in-process
  * on the headless screen, across every screen, the technician's included.
  *
  * The kiosk runs as `hailong run` runs it: a real config file (with a

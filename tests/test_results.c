@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_results.c: the technician menu's results (firmware/core/hl_results.c)
+ * test_results.c: the technician menu's results (firmware/tech/hl_results.c)
  * against a real store in a temporary folder, with responses saved at known
  * local times by known officers.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_script.c: scripted sessions (firmware/core/hl_script.c): syntax
+ * test_script.c: scripted sessions (firmware/session/hl_script.c): syntax
  * checked up front with line numbers, steps mapped onto the flow, wait firing
  * timeouts, expect failures naming their line, and extension verbs.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_sync.c: the network sync (firmware/core/hl_sync.c, hl_syncw.c) and
+ * test_sync.c: the network sync (firmware/sync/hl_sync.c, hl_syncw.c) and
  * the `hailong sync` command, against the HTTPS test receiver
  * (tests/support/sync_receiver.py, started through hl_receiver.h with a
  * test CA made by openssl).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_sys.c: core services without a platform (firmware/core/hl_sys.c,
+ * test_sys.c: core services without a platform (firmware/base/hl_sys.c,
  * hl_err.c, hl_diag.c, hl_lang.c): the fake clock, UUIDs, ISO 8601 times,
  * error records and diagnostics formatting; reading a file the kiosk did not
  * write (hl_file_*: FIFOs, devices, links on a stick, size limits).

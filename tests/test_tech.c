@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_tech.c: technician mode's state machine (firmware/core/hl_tech.c):
+ * test_tech.c: technician mode's state machine (firmware/tech/hl_tech.c):
  * the hidden entry gesture, the PIN pad and its lockout, the menu's pages,
  * periods and officer filter, the idle close and the tick timeouts.
  *

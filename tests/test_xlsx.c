@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_xlsx.c: the Excel workbook export (firmware/core/hl_xlsx.c) and the
+ * test_xlsx.c: the Excel workbook export (firmware/export/hl_xlsx.c) and the
  * store's survey JSON accessor it uses (hl_store_survey_json).
  *
  * A store holds two versions of one survey (v2 adds a yes/no question) with

@@ -8,7 +8,7 @@
  * (its verbs, its check, the "unknown step (known: ...)" message listing
  * them) runs too. The kiosk's own verb list and check
  * (hl_kiosk_script_verbs / hl_kiosk_script_check) live in
- * firmware/cli/kiosk.c, which cannot be linked without SDL and the display;
+ * firmware/app/kiosk.c, which cannot be linked without SDL and the display;
  * the stand-in uses the same shape (a few of the kiosk's verb names, a check
  * that refuses some argument counts) without claiming the kiosk's syntax.
  * Seeds: tests/fuzz/script/corpus (assets/scripts); dictionary:

@@ -21,8 +21,6 @@
 #ifndef HL_HOURS_H
 #define HL_HOURS_H
 
-#include "hl_json.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,13 +53,6 @@ bool hl_hours_parse_time(const char *s, bool allow_24, int *min);
  * to sun) and lists "mon,wed" or "mon-wed,fri" (spaces around words
  * allowed, upper case too). False with why (a sentence for a person) set. */
 bool hl_hours_parse_days(const char *s, unsigned *days, char *why, size_t whysz);
-
-/* The config's form: obj[key] (obj at path) is a list of 1 to HL_HOURS_MAX
- * objects {"days": "mon-fri", "open": "07:30", "close": "17:00"}. Returns
- * HL_JSON_FOUND with *out filled, HL_JSON_ABSENT (out cleared), or
- * HL_JSON_BAD with every problem reported at its place in doc. */
-int hl_hours_get(hl_json_doc_t *doc, const json_t *obj, const char *path, const char *key,
-                 hl_hours_t *out);
 
 /* Whether the hall is open at utc_ms (local time = utc_ms + tz_offset_ms).
  * Always true when h is not set. */

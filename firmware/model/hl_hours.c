@@ -11,6 +11,7 @@
  * (done once per boundary, never per frame).
  */
 #include "hl_hours.h"
+#include "hl_hours_json.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -17,6 +17,7 @@
 #include "hl_afile.h"
 
 #include "hl_err.h"
+#include "hl_hours_json.h"
 #include "hl_json.h"
 #include "hl_pin.h"
 
