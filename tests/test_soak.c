@@ -13,7 +13,7 @@
  *     memory on purpose: the figure is printed either way);
  *   - the number of open file descriptors (/proc/self/fd) does not grow;
  *   - the -wal file stays within a sensible bound (4 MiB: the store's
- *     journal_size_limit is 1 MiB, HL_STORE_WAL_LIMIT in hl_store.c, and the
+ *     journal_size_limit is 1 MiB, HL_STORE_WAL_LIMIT in store_int.h, and the
  *     file may exceed it by one checkpoint's worth between checkpoints);
  *   - the time per session does not drift: the median of the last 10 % of
  *     sessions against the first 10 % after the warm-up (asserted only < 3x;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_store.c: the durable response store (firmware/store/hl_store.c).
+ * test_store.c: the durable response store (firmware/store/).
  *
  * Commits survive reopening; sequence numbers never go back; a response cut
  * off by a restart is finished as partial; every older schema migrates;
