@@ -20,11 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Runs hailong with the arguments up to a NULL; captures stdout/stderr into
- * the caller's pointers (freed by the caller). */
-static int hl_args(char **out, char **err, ...)
+/* Runs prog (hailong or hailong-bench) with the arguments up to a NULL;
+ * captures stdout/stderr into the caller's pointers (freed by the caller). */
+static int hl_args(const char *prog, char **out, char **err, ...)
 {
-    const char *argv[24] = {HL_BIN};
+    const char *argv[24] = {prog};
     int n = 1;
     va_list ap;
     va_start(ap, err);
@@ -40,7 +40,8 @@ static int hl_args(char **out, char **err, ...)
 /* An export key hash for a secret nobody has, replaced by export-key --new. */
 #define HL_TEST_OLD_HASH "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
-#define HL0(o, e, ...) hl_args(o, e, __VA_ARGS__, (const char *)NULL)
+#define HL0(o, e, ...)  hl_args(HL_BIN, o, e, __VA_ARGS__, (const char *)NULL)
+#define HLB0(o, e, ...) hl_args(HL_BENCH_BIN, o, e, __VA_ARGS__, (const char *)NULL)
 
 static const char *default_survey(void)
 {
@@ -72,9 +73,9 @@ static void test_unknown_command_and_missing_option_values_exit_2(void)
 
 static void test_every_command_has_help(void)
 {
-    static const char *const cmds[] = {"run",   "check",   "export",  "verify-export",
-                                       "stats", "bench",   "version", "export-key",
-                                       "sync",  "set-pin", "verify"};
+    static const char *const cmds[] = {"run",     "check",   "export",     "verify-export",
+                                       "stats",   "version", "export-key", "sync",
+                                       "set-pin", "verify"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char *out, *err;
         CHECK_INT(HL0(&out, &err, cmds[i], "--help"), 0);
@@ -82,6 +83,42 @@ static void test_every_command_has_help(void)
         free(out);
         free(err);
     }
+}
+
+static void test_benchmarks_are_hailong_bench_not_a_hailong_command(void)
+{
+    char *out, *err;
+    CHECK_INT(HL0(&out, &err, "bench", "store"), 2);
+    CHECK_CONTAINS(err, "unknown command \"bench\"");
+    free(out);
+    free(err);
+    static const char *const benches[] = {"store", "export", "ui", "results", "sync"};
+    for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
+        CHECK_INT(HLB0(&out, &err, benches[i], "--help"), 0);
+        CHECK_CONTAINS(out, "usage: hailong-bench");
+        free(out);
+        free(err);
+    }
+    CHECK_INT(HLB0(&out, &err, "results", "--responses", "0"), 2);
+    free(out);
+    free(err);
+}
+
+static void test_bench_results_prints_the_results_page_times(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *out, *err;
+    CHECK_INT(HLB0(&out, &err, "results", "--data-dir", dir, "--responses", "2000"), 0);
+    static const char *const keys[] = {"\"responses\":2000,",   "\"all_responses\":2000,",
+                                       "\"today_all_p50_ms\":", "\"week_officer_p50_ms\":",
+                                       "\"all_all_max_ms\":",   "\"ready_ms\":"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        CHECK_CONTAINS(out, keys[i]);
+    CHECK(out && out[0] == '{' && strchr(out, '\n') == out + strlen(out) - 1);
+    free(out);
+    free(err);
+    hl_test_rmtree(dir);
+    free(dir);
 }
 
 static void test_version_prints_version_and_schema(void)
@@ -218,7 +255,7 @@ static void test_run_script_and_headless_go_together_and_bad_values_are_usage_er
                                       "bogus"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *out, *err;
-        CHECK_INT(hl_args(&out, &err, bad[i][0], bad[i][1], bad[i][2], bad[i][3], bad[i][4],
+        CHECK_INT(hl_args(HL_BIN, &out, &err, bad[i][0], bad[i][1], bad[i][2], bad[i][3], bad[i][4],
                           bad[i][5], (const char *)NULL),
                   2);
         CHECK_CONTAINS(err, msg[i]);
@@ -407,8 +444,8 @@ static void test_bench_export_prints_one_json_line_with_every_figure(void)
 {
     char *dir = hl_test_tmpdir("cli");
     char *out, *err;
-    CHECK_INT(HL0(&out, &err, "bench", "export", "--data-dir", dir, "--responses", "300",
-                  "--bundle-responses", "200"),
+    CHECK_INT(HLB0(&out, &err, "export", "--data-dir", dir, "--responses", "300",
+                   "--bundle-responses", "200"),
               0);
     static const char *const keys[] = {"\"responses\":300,",          "\"csv_rows_per_s\":",
                                        "\"jsonl_rows_per_s\":",       "\"xlsx_rows_per_s\":",
@@ -419,7 +456,7 @@ static void test_bench_export_prints_one_json_line_with_every_figure(void)
     CHECK(out && out[0] == '{' && strchr(out, '\n') == out + strlen(out) - 1);
     free(out);
     free(err);
-    CHECK_INT(HL0(&out, &err, "bench", "export", "--data-dir", dir, "--responses", "0"), 2);
+    CHECK_INT(HLB0(&out, &err, "export", "--data-dir", dir, "--responses", "0"), 2);
     free(out);
     free(err);
     hl_test_rmtree(dir);
@@ -430,8 +467,8 @@ static void test_bench_store_prints_one_json_line_with_every_figure(void)
 {
     char *dir = hl_test_tmpdir("cli");
     char *out, *err;
-    CHECK_INT(HL0(&out, &err, "bench", "store", "--data-dir", dir, "--responses", "20",
-                  "--export-responses", "300"),
+    CHECK_INT(HLB0(&out, &err, "store", "--data-dir", dir, "--responses", "20",
+                   "--export-responses", "300"),
               0);
     static const char *const keys[] = {"\"commit_p50_ms\":", "\"commit_p99_ms\":",
                                        "\"fsync_p99_ms\":",  "\"bytes_written_per_response\":",
@@ -441,7 +478,7 @@ static void test_bench_store_prints_one_json_line_with_every_figure(void)
     CHECK(out && out[0] == '{' && strchr(out, '\n') == out + strlen(out) - 1);
     free(out);
     free(err);
-    CHECK_INT(HL0(&out, &err, "bench", "ui-that-does-not-exist", "--data-dir", dir), 2);
+    CHECK_INT(HLB0(&out, &err, "ui-that-does-not-exist", "--data-dir", dir), 2);
     free(out);
     free(err);
     hl_test_rmtree(dir);
@@ -1209,6 +1246,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_kiosk_sh_demo_keeps_its_responses_in_a_temporary_folder_and_says_where),
     HL_TEST(test_unknown_command_and_missing_option_values_exit_2),
     HL_TEST(test_every_command_has_help),
+    HL_TEST(test_benchmarks_are_hailong_bench_not_a_hailong_command),
+    HL_TEST(test_bench_results_prints_the_results_page_times),
     HL_TEST(test_version_prints_version_and_schema),
     HL_TEST(test_check_accepts_the_bundled_survey_with_a_summary),
     HL_TEST(test_check_reports_every_problem_with_line_and_column_and_exits_1),

@@ -1079,8 +1079,8 @@ static void test_sync_benchmark_prints_one_json_line(void)
          * exec another (the exec fails with ENOEXEC). */
         printf("  skipped under %s: bench sync re-execs itself\n", emu);
     } else {
-        const char *argv[] = {HL_BIN,  "--data-dir", f.data,        "--config", config,
-                              "bench", "sync",       "--responses", "200",      NULL};
+        const char *argv[] = {HL_BENCH_BIN, "--data-dir",  f.data, "--config", config,
+                              "sync",       "--responses", "200",  NULL};
         CHECK_INT(hl_test_run(argv, NULL, &out, &errout), 0);
         json_error_t je;
         json_t *j = json_loads(out ? out : "", 0, &je); /* exactly one JSON value on stdout */
@@ -1095,8 +1095,8 @@ static void test_sync_benchmark_prints_one_json_line(void)
     }
     /* Without a sync section it says how to get a server. */
     char *bare = hl_test_write_file(f.dir, "bare.json", "{\"kiosk_id\": \"kiosk-sync\"}\n");
-    const char *argv2[] = {HL_BIN,  "--data-dir", f.data,        "--config", bare,
-                           "bench", "sync",       "--responses", "20",       NULL};
+    const char *argv2[] = {HL_BENCH_BIN, "--data-dir",  f.data, "--config", bare,
+                           "sync",       "--responses", "20",   NULL};
     CHECK_INT(hl_test_run(argv2, NULL, &out, &errout), 1);
     CHECK_CONTAINS(errout, "bench_sync.sh");
     free(out);

@@ -2,7 +2,7 @@
 /*
  * kiosk.h: the running kiosk: store, flow, screen and renderer wired
  * together, with the event loop and the scripted-run extension (tap, shot,
- * size). Used by `hailong run` and `hailong bench ui`.
+ * size). Used by `hailong run` and `hailong-bench ui`.
  */
 #ifndef HL_KIOSK_H
 #define HL_KIOSK_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * bench.c: `hailong bench store`, the storage benchmark.
+ * bench.c: `hailong-bench store`, the storage benchmark.
  *
  * Phase 1 answers N responses through hl_store_save exactly as the flow
  * would (one durable commit per answer, 5 to 8 answers valid for each
@@ -39,11 +39,11 @@
 #include <unistd.h>
 
 static const char bench_usage[] =
-    "usage: hailong bench store [--responses N] [--export-responses M] [--dir DIR] [--keep]\n"
-    "       hailong bench export [--responses N] [--bundle-responses M]   (see its --help)\n"
-    "       hailong bench ui [--frames N] [--idle-s S]   (see hailong bench ui --help)\n"
-    "       hailong bench results [--responses N]   (see hailong bench results --help)\n"
-    "       hailong --config FILE bench sync [--responses N]   (see its --help)\n"
+    "usage: hailong-bench store [--responses N] [--export-responses M] [--dir DIR] [--keep]\n"
+    "       hailong-bench export [--responses N] [--bundle-responses M]   (see its --help)\n"
+    "       hailong-bench ui [--frames N] [--idle-s S]   (see hailong-bench ui --help)\n"
+    "       hailong-bench results [--responses N]   (see hailong-bench results --help)\n"
+    "       hailong-bench --config FILE sync [--responses N]   (see its --help)\n"
     "Measures the response store on the data directory's medium and prints one JSON line:\n"
     "  phase 1: N responses (default 10000) saved one durable commit per answer (each\n"
     "           finished one chained and signed as the kiosk does), with\n"
@@ -238,10 +238,10 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "store") != 0) {
         if (argc < 2)
             fprintf(stderr,
-                    "hailong bench: which benchmark? (store, export, ui, results or sync)\n%s",
+                    "hailong-bench: which benchmark? (store, export, ui, results or sync)\n%s",
                     bench_usage);
         else
-            fprintf(stderr, "hailong bench: unknown benchmark \"%s\"\n%s", argv[1], bench_usage);
+            fprintf(stderr, "hailong-bench: unknown benchmark \"%s\"\n%s", argv[1], bench_usage);
         return HL_EXIT_USAGE;
     }
     for (int i = 2; i < argc; i++) {
@@ -259,7 +259,7 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
         } else if (!strcmp(a, "--keep")) {
             o.keep = true;
         } else {
-            fprintf(stderr, "hailong bench: unknown option \"%s\"\n%s", a, bench_usage);
+            fprintf(stderr, "hailong-bench: unknown option \"%s\"\n%s", a, bench_usage);
             rc = HL_EXIT_USAGE;
         }
         if (rc != HL_EXIT_OK) return rc;
@@ -275,7 +275,7 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
     bool shell_ok = access(HL_BENCH_SHELL, X_OK) == 0, rows_same = false;
 
     if (bench_phase1(cli, root, &o, &p1, &err) != HL_OK) {
-        fprintf(stderr, "hailong bench: phase 1 failed: %s\n", err.msg);
+        fprintf(stderr, "hailong-bench: phase 1 failed: %s\n", err.msg);
         goto done;
     }
     if (o.export_responses > 0) {
@@ -285,7 +285,7 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
         snprintf(csv, sizeof csv, "%s/hailong.csv", root);
         snprintf(shell_csv, sizeof shell_csv, "%s/sqlite3.csv", root);
         if (hl_bench_load(cli, dir, o.export_responses, 42, "bench: phase 2", &err) != HL_OK) {
-            fprintf(stderr, "hailong bench: loading failed: %s\n", err.msg);
+            fprintf(stderr, "hailong-bench: loading failed: %s\n", err.msg);
             goto done;
         }
         hl_store_opts_t ro = {.read_only = true};
@@ -294,7 +294,7 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
         if (rc == HL_OK) rc = hl_store_export_sql(st, cli->survey->id, &sql, &err);
         hl_store_close(st);
         if (rc != HL_OK) {
-            fprintf(stderr, "hailong bench: %s\n", err.msg);
+            fprintf(stderr, "hailong-bench: %s\n", err.msg);
             goto done;
         }
         if (!shell_ok)
@@ -302,7 +302,7 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
         for (int round = 0; round < 2; round++) {
             double t = bench_export(dir, cli->survey->id, csv, &err);
             if (t < 0) {
-                fprintf(stderr, "hailong bench: export failed: %s\n", err.msg);
+                fprintf(stderr, "hailong-bench: export failed: %s\n", err.msg);
                 goto done;
             }
             if (export_s < 0 || t < export_s) export_s = t;

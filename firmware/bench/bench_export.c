@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * bench_export.c: `hailong bench export`, the export benchmark.
+ * bench_export.c: `hailong-bench export`, the export benchmark.
  *
  * Phase 1 bulk-loads N synthetic responses of the active survey (the same
  * generator and seed as `bench store`) into a fresh database, then times,
@@ -42,7 +42,7 @@
 #endif
 
 static const char bench_export_usage[] =
-    "usage: hailong bench export [--responses N] [--bundle-responses M] [--dir DIR] [--keep]\n"
+    "usage: hailong-bench export [--responses N] [--bundle-responses M] [--dir DIR] [--keep]\n"
     "Measures the result exports and prints one JSON line:\n"
     "  N synthetic responses (default 1000000) bulk-loaded, then hl_export_csv,\n"
     "  hl_export_jsonl, hl_export_xlsx and the sqlite3 shell writing the same CSV rows,\n"
@@ -301,7 +301,7 @@ int hl_cli_bench_export(hl_cli_t *cli, int argc, char **argv)
         } else if (!strcmp(a, "--keep")) {
             o.keep = true;
         } else {
-            fprintf(stderr, "hailong bench: unknown option \"%s\"\n%s", a, bench_export_usage);
+            fprintf(stderr, "hailong-bench: unknown option \"%s\"\n%s", a, bench_export_usage);
             rc = HL_EXIT_USAGE;
         }
         if (rc != HL_EXIT_OK) return rc;
@@ -321,11 +321,11 @@ int hl_cli_bench_export(hl_cli_t *cli, int argc, char **argv)
                                 .peak_rss_mb = -1,
                                 .bundle_s = -1};
     if (bench_exports(cli, root, o.responses, &f, &err) != HL_OK) {
-        fprintf(stderr, "hailong bench: export phase failed: %s\n", err.msg);
+        fprintf(stderr, "hailong-bench: export phase failed: %s\n", err.msg);
         goto done;
     }
     if (o.bundle_responses > 0 && bench_bundle(cli, root, o.bundle_responses, &f, &err) != HL_OK) {
-        fprintf(stderr, "hailong bench: bundle phase failed: %s\n", err.msg);
+        fprintf(stderr, "hailong-bench: bundle phase failed: %s\n", err.msg);
         goto done;
     }
     print_line(&o, &f, root);

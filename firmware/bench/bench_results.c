@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * bench_results.c: `hailong bench results`, the technician's results page
+ * bench_results.c: `hailong-bench results`, the technician's results page
  * on a large store.
  *
  * Bulk-loads N synthetic responses (default 1,000,000, about 90 s apart:
@@ -24,7 +24,7 @@
 #include <string.h>
 
 static const char results_usage[] =
-    "usage: hailong bench results [--responses N] [--dir DIR] [--keep]\n"
+    "usage: hailong-bench results [--responses N] [--dir DIR] [--keep]\n"
     "Times the technician's results page (hl_results_compute) on a store of N synthetic\n"
     "responses (default 1000000) served by ten officers, for today, the last 7 days and all\n"
     "time, all officers and one; prints one JSON line (medians and maxima in ms).\n"
@@ -85,7 +85,7 @@ int hl_cli_bench_results(hl_cli_t *cli, int argc, char **argv)
         } else if (!strcmp(a, "--keep")) {
             keep = true;
         } else {
-            fprintf(stderr, "hailong bench results: unknown option \"%s\"\n%s", a, results_usage);
+            fprintf(stderr, "hailong-bench results: unknown option \"%s\"\n%s", a, results_usage);
             return HL_EXIT_USAGE;
         }
     }
@@ -132,7 +132,7 @@ int hl_cli_bench_results(hl_cli_t *cli, int argc, char **argv)
     hl_store_close(st);
     if (!keep) hl_platform_rmtree(root, NULL);
     if (rc != HL_OK) {
-        fprintf(stderr, "hailong bench results: %s\n", err.msg);
+        fprintf(stderr, "hailong-bench results: %s\n", err.msg);
         return HL_EXIT_FAIL;
     }
     printf("{\"bench\":\"results\",\"responses\":%ld,", n);

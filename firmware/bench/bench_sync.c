@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * bench_sync.c: `hailong bench sync`, the network sync benchmark.
+ * bench_sync.c: `hailong-bench sync`, the network sync benchmark.
  *
  * It needs a server: the config's "sync" section names it (the test
  * receiver, started by tests/support/bench_sync.sh, which also writes the
@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 static const char bench_sync_usage[] =
-    "usage: hailong --config FILE bench sync [--responses N] [--dir DIR] [--keep]\n"
+    "usage: hailong-bench --config FILE sync [--responses N] [--dir DIR] [--keep]\n"
     "Measures the network sync against the server of the config's \"sync\" section\n"
     "(bash tests/support/bench_sync.sh starts the test receiver and runs this):\n"
     "  a backlog of N/10 then N synthetic responses (default 100000), each drained by a\n"
@@ -54,7 +54,7 @@ static int drain_backlog(hl_cli_t *cli, const char *root, const char *name, long
     snprintf(dir, sizeof dir, "%s/%s", root, name);
     hl_err_t err = {0};
     if (hl_bench_load(cli, dir, n, 0, "bench sync", &err) != HL_OK) {
-        fprintf(stderr, "hailong bench: loading %ld responses: %s\n", n, err.msg);
+        fprintf(stderr, "hailong-bench: loading %ld responses: %s\n", n, err.msg);
         return HL_EXIT_FAIL;
     }
     char script[PATH_MAX];
@@ -63,21 +63,29 @@ static int drain_backlog(hl_cli_t *cli, const char *root, const char *name, long
     bool written = f && fputs("sync 3600\n", f) >= 0;
     if (f && fclose(f) != 0) written = false;
     if (!written) {
-        fprintf(stderr, "hailong bench: cannot write %s: %s\n", script, strerror(errno));
+        fprintf(stderr, "hailong-bench: cannot write %s: %s\n", script, strerror(errno));
         return HL_EXIT_FAIL;
     }
     char self[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (len <= 0) {
-        fprintf(stderr, "hailong bench: /proc/self/exe: %s\n", strerror(errno));
+        fprintf(stderr, "hailong-bench: /proc/self/exe: %s\n", strerror(errno));
         return HL_EXIT_FAIL;
     }
     self[len] = '\0';
+    /* The kiosk is the hailong program next to this one (the build folder,
+     * or /usr/bin once installed). */
+    char *slash = strrchr(self, '/');
+    if (!slash || (size_t)(slash - self) + sizeof "/hailong" > sizeof self) {
+        fprintf(stderr, "hailong-bench: cannot find hailong next to %s\n", self);
+        return HL_EXIT_FAIL;
+    }
+    memcpy(slash, "/hailong", sizeof "/hailong");
     fprintf(stderr, "bench sync: draining %ld responses to %s\n", n, cli->cfg.sync.url);
     double t0 = hl_bench_now_s();
     pid_t pid = fork();
     if (pid < 0) {
-        fprintf(stderr, "hailong bench: fork: %s\n", strerror(errno));
+        fprintf(stderr, "hailong-bench: fork: %s\n", strerror(errno));
         return HL_EXIT_FAIL;
     }
     if (pid == 0) {
@@ -96,7 +104,7 @@ static int drain_backlog(hl_cli_t *cli, const char *root, const char *name, long
     d->peak_rss_mb = (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
     d->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (d->exit_code != 0)
-        fprintf(stderr, "hailong bench: the kiosk child exited with %d\n", d->exit_code);
+        fprintf(stderr, "hailong-bench: the kiosk child exited with %d\n", d->exit_code);
     return d->exit_code == 0 ? HL_EXIT_OK : HL_EXIT_FAIL;
 }
 
@@ -120,7 +128,7 @@ int hl_cli_bench_sync(hl_cli_t *cli, int argc, char **argv)
         } else if (!strcmp(a, "--keep")) {
             keep = true;
         } else {
-            fprintf(stderr, "hailong bench: unknown option \"%s\"\n%s", a, bench_sync_usage);
+            fprintf(stderr, "hailong-bench: unknown option \"%s\"\n%s", a, bench_sync_usage);
             rc = HL_EXIT_USAGE;
         }
         if (rc != HL_EXIT_OK) return rc;
@@ -130,7 +138,7 @@ int hl_cli_bench_sync(hl_cli_t *cli, int argc, char **argv)
         return HL_EXIT_FAIL;
     int exit_code = HL_EXIT_FAIL;
     if (!cli->cfg.sync.enabled || !cli->cfg.file) {
-        fprintf(stderr, "hailong bench sync: the config has no \"sync\" section: run "
+        fprintf(stderr, "hailong-bench sync: the config has no \"sync\" section: run "
                         "bash tests/support/bench_sync.sh (it starts the test receiver)\n");
         goto done;
     }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * bench_ui.c: `hailong bench ui`, the screen benchmark, at 1280x800 in the
+ * bench_ui.c: `hailong-bench ui`, the screen benchmark, at 1280x800 in the
  * headless software renderer. Prints one JSON line:
  *   first_frame_ms        process start to the first frame presented: the
  *                         benchmark starts itself again (fork + exec) and the
@@ -32,7 +32,7 @@
 #define FIRST_FRAME_RUNS 5
 
 static const char bench_ui_usage[] =
-    "usage: hailong bench ui [--frames N] [--idle-s S] [--dir DIR]\n"
+    "usage: hailong-bench ui [--frames N] [--idle-s S] [--dir DIR]\n"
     "Measures the kiosk screen at 1280x800 in the headless software renderer and\n"
     "prints one JSON line: first_frame_ms, frame_p50_ms/frame_p99_ms per screen kind,\n"
     "tap_to_frame_p99_ms, idle_cpu_pct (real clock, S seconds, default 10), peak_rss_mb.\n"
@@ -173,7 +173,7 @@ static double first_frame_ms(const char *dir)
             dup2(fds[1], 1);
             close(fds[0]);
             close(fds[1]);
-            execl("/proc/self/exe", "hailong", "bench", "ui", "--first-frame-child", dir,
+            execl("/proc/self/exe", "hailong-bench", "ui", "--first-frame-child", dir,
                   (char *)NULL);
             _exit(127);
         }
@@ -210,7 +210,7 @@ int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv)
             dir_flag = v;
             i++;
         } else {
-            fprintf(stderr, "hailong bench ui: unexpected argument \"%s\"\n%s", a, bench_ui_usage);
+            fprintf(stderr, "hailong-bench ui: unexpected argument \"%s\"\n%s", a, bench_ui_usage);
             return HL_EXIT_USAGE;
         }
     }
@@ -219,7 +219,7 @@ int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv)
     static const char leaf[] = "/bench-ui-XXXXXX";
     size_t plen = strlen(parent);
     if (plen + sizeof leaf > PATH_MAX) {
-        fprintf(stderr, "hailong bench ui: folder path too long: %s\n", parent);
+        fprintf(stderr, "hailong-bench ui: folder path too long: %s\n", parent);
         return HL_EXIT_USAGE;
     }
     char root[PATH_MAX];
@@ -227,7 +227,7 @@ int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv)
     memcpy(root + plen, leaf, sizeof leaf);
     mkdir(parent, 0750);
     if (!mkdtemp(root)) {
-        fprintf(stderr, "hailong bench ui: cannot make a folder under %s: %s\n", parent,
+        fprintf(stderr, "hailong-bench ui: cannot make a folder under %s: %s\n", parent,
                 strerror(errno));
         return HL_EXIT_FAIL;
     }

@@ -221,7 +221,7 @@ int hl_bench_parse_count(const char *flag, const char *v, long min, const char *
     errno = 0;
     long n = v ? strtol(v, &end, 10) : 0;
     if (!v || !*v || *end || errno || n < min || n > 100000000L) {
-        fprintf(stderr, "hailong bench: %s needs a whole number from %ld\n%s", flag, min, usage);
+        fprintf(stderr, "hailong-bench: %s needs a whole number from %ld\n%s", flag, min, usage);
         return HL_EXIT_USAGE;
     }
     *out = n;
@@ -246,7 +246,7 @@ int hl_bench_prepare(struct hl_cli *cli, const char *dir, const char *prefix, ch
     if (hl_bench_make_dirs(parent) != 0 ||
         snprintf(root, root_size, "%s/%s-XXXXXX", parent, prefix) >= (int)root_size ||
         !mkdtemp(root)) {
-        fprintf(stderr, "hailong bench: cannot make a folder under %s: %s\n", parent,
+        fprintf(stderr, "hailong-bench: cannot make a folder under %s: %s\n", parent,
                 strerror(errno));
         return HL_EXIT_FAIL;
     }

@@ -77,4 +77,11 @@ void hl_bench_json_str(const char *s);
  * a message with usage and returns HL_EXIT_USAGE. */
 int hl_bench_parse_count(const char *flag, const char *v, long min, const char *usage, long *out);
 
+/* The benchmarks (argv[0] is the benchmark's name). */
+int hl_cli_bench(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_bench_export(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_bench_results(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_bench_sync(hl_cli_t *cli, int argc, char **argv);
+
 #endif

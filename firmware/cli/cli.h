@@ -20,6 +20,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define HL_DEFAULT_CONFIG "/etc/hailong/hailong.json" /* the config when none is named */
+#define HL_DEFAULT_SURVEY "sipas-mot-cua.json"        /* the bundled survey */
+
 enum {
     HL_EXIT_OK = 0,
     HL_EXIT_FAIL = 1,
@@ -40,6 +43,15 @@ typedef struct hl_cli {
     hl_survey_t *survey;        /* owned; loaded by hl_cli_load */
     hl_sys_t sys;               /* real platform services */
 } hl_cli_t;
+
+/* Sets cli up from the command line (argv[0] the program): takes the common
+ * options out wherever they stand and leaves the rest (*rest, malloc'd,
+ * *n entries, rest[0] the command). Prints a message and returns
+ * HL_EXIT_USAGE when an option lacks its value. */
+int hl_cli_init(hl_cli_t *cli, int argc, char **argv, char ***rest, int *n);
+
+/* Frees what hl_cli_init and the loads made. */
+void hl_cli_done(hl_cli_t *cli, char **rest);
 
 /* Resolves cli->data_dir; prints a message and returns an exit code on failure. */
 int hl_cli_resolve_data_dir(hl_cli_t *cli);
@@ -79,10 +91,5 @@ int hl_cli_export_key(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_identity(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_set_pin(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_sync(hl_cli_t *cli, int argc, char **argv);
-int hl_cli_bench(hl_cli_t *cli, int argc, char **argv);
-int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv);
-int hl_cli_bench_export(hl_cli_t *cli, int argc, char **argv);
-int hl_cli_bench_results(hl_cli_t *cli, int argc, char **argv);
-int hl_cli_bench_sync(hl_cli_t *cli, int argc, char **argv);
 
 #endif

@@ -13,7 +13,6 @@
  *   hailong set-pin [--iterations N]
  *   hailong stats [--json]
  *   hailong sync --once | --status [--json]
- *   hailong bench store [--responses N]
  *   hailong version
  *   common: --data-dir DIR  --config FILE  --survey FILE
  *
@@ -33,9 +32,6 @@
 #ifndef HL_VERSION
 #define HL_VERSION "0.0.0"
 #endif
-
-#define HL_DEFAULT_CONFIG "/etc/hailong/hailong.json"
-#define HL_DEFAULT_SURVEY "sipas-mot-cua.json"
 
 static const char usage_text[] =
     "usage: hailong COMMAND [OPTIONS]\n"
@@ -61,7 +57,6 @@ static const char usage_text[] =
     "  stats [--json]                   counts of stored responses\n"
     "  sync --once | --status [--json]  push pending responses to the server now, or show\n"
     "                                   what is pending and the last error\n"
-    "  bench store|export|ui|sync       benchmarks (each prints one JSON line; see --help)\n"
     "  version                          print the version\n"
     "\n"
     "common options:\n"
@@ -72,114 +67,9 @@ static const char usage_text[] =
     "  --survey FILE    survey file (default: the config's, else the bundled " HL_DEFAULT_SURVEY
     ")\n"
     "\n"
+    "Benchmarks are a program of their own: hailong-bench --help.\n"
     "Each command takes --help. Exit codes: 0 ok, 1 failure, 2 usage, 3 script stopped,\n"
     "4 not verified (signed by a key the trust list does not hold).\n";
-
-static bool file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-int hl_cli_resolve_data_dir(hl_cli_t *cli)
-{
-    hl_err_t err = {0};
-    if (hl_platform_data_dir(cli->data_dir_flag, cli->data_dir, sizeof cli->data_dir, &err)) {
-        fprintf(stderr, "hailong: %s\n", err.msg);
-        return HL_EXIT_FAIL;
-    }
-    /* A data folder reached through a link (/var/lib/hailong -> a data
-     * partition) is resolved once, here, so every file in it is opened by
-     * its real path (the store refuses links below it). */
-    char real[PATH_MAX];
-    if (realpath(cli->data_dir, real) && strlen(real) < sizeof cli->data_dir)
-        memcpy(cli->data_dir, real, strlen(real) + 1);
-    return HL_EXIT_OK;
-}
-
-bool hl_cli_find_survey(const hl_config_t *cfg, char out[PATH_MAX], char *tried, size_t triedsz)
-{
-    const char *name = cfg->survey ? cfg->survey : HL_DEFAULT_SURVEY;
-    char cand[2][PATH_MAX];
-    int n = 0;
-    if (name[0] == '/') {
-        snprintf(cand[n++], PATH_MAX, "%s", name);
-    } else {
-        if (cfg->dir) snprintf(cand[n++], PATH_MAX, "%s/%s", cfg->dir, name);
-        snprintf(cand[n++], PATH_MAX, "%s/surveys/%s", hl_platform_assets_dir(), name);
-    }
-    for (int i = 0; i < n; i++) {
-        if (file_exists(cand[i])) {
-            memcpy(out, cand[i], PATH_MAX);
-            return true;
-        }
-    }
-    snprintf(tried, triedsz, "survey \"%s\" not found (looked in %s%s%s)", name, cand[0],
-             n > 1 ? " and " : "", n > 1 ? cand[1] : "");
-    return false;
-}
-
-static int resolve_survey(hl_cli_t *cli)
-{
-    if (cli->survey_path) {
-        snprintf(cli->survey_file, sizeof cli->survey_file, "%s", cli->survey_path);
-        return HL_EXIT_OK;
-    }
-    char why[2 * PATH_MAX + 64];
-    if (hl_cli_find_survey(&cli->cfg, cli->survey_file, why, sizeof why)) return HL_EXIT_OK;
-    fprintf(stderr, "hailong: %s%s%s\n", why, cli->cfg.file ? "; fix \"survey\" in " : "",
-            cli->cfg.file ? cli->cfg.file : "");
-    return HL_EXIT_FAIL;
-}
-
-int hl_cli_load_config(hl_cli_t *cli)
-{
-    char kiosk_id[41];
-    hl_platform_kiosk_id(kiosk_id);
-    hl_config_defaults(&cli->cfg, kiosk_id);
-    const char *cfg_path = cli->config_path;
-    if (!cfg_path) {
-        const char *env = getenv("HAILONG_CONFIG");
-        if (env && *env)
-            cfg_path = env;
-        else if (file_exists(HL_DEFAULT_CONFIG))
-            cfg_path = HL_DEFAULT_CONFIG;
-    }
-    if (cfg_path) {
-        hl_diags_t d = {0};
-        int rc = hl_config_load_file(cfg_path, &cli->cfg, &d);
-        hl_diags_print(&d, stderr);
-        /* A file that could not be read (permission, a FIFO, too big) has
-         * one message saying what to do; "not valid" is for its contents. */
-        bool in_text = false;
-        for (size_t i = 0; i < d.n; i++)
-            in_text = in_text || d.items[i].line > 0;
-        hl_diags_free(&d);
-        if (rc != HL_OK) {
-            if (in_text || rc == HL_ERR_NOMEM)
-                fprintf(stderr, "hailong: config %s is not valid; fix it (hailong check %s)\n",
-                        cfg_path, cfg_path);
-            return HL_EXIT_FAIL;
-        }
-    }
-    return HL_EXIT_OK;
-}
-
-int hl_cli_load(hl_cli_t *cli)
-{
-    if (hl_cli_load_config(cli) != HL_EXIT_OK) return HL_EXIT_FAIL;
-    if (resolve_survey(cli) != HL_EXIT_OK) return HL_EXIT_FAIL;
-    hl_diags_t d = {0};
-    int rc = hl_survey_load_file(cli->survey_file, &cli->survey, &d);
-    hl_diags_print(&d, stderr);
-    hl_diags_free(&d);
-    if (rc != HL_OK) {
-        fprintf(stderr, "hailong: survey %s is not valid; fix it (hailong check %s)\n",
-                cli->survey_file, cli->survey_file);
-        return HL_EXIT_FAIL;
-    }
-    return HL_EXIT_OK;
-}
 
 static int cmd_version(hl_cli_t *cli, int argc, char **argv)
 {
@@ -202,50 +92,22 @@ typedef struct command {
 } command_t;
 
 static const command_t commands[] = {
-    {"run", hl_cli_run},
-    {"check", hl_cli_check},
-    {"export", hl_cli_export},
-    {"stats", hl_cli_stats},
-    {"bench", hl_cli_bench},
-    {"version", cmd_version},
-    {"verify-export", hl_cli_verify_export},
-    {"verify", hl_cli_verify},
-    {"export-key", hl_cli_export_key},
-    {"identity", hl_cli_identity},
-    {"set-pin", hl_cli_set_pin},
+    {"run", hl_cli_run},           {"check", hl_cli_check},
+    {"export", hl_cli_export},     {"stats", hl_cli_stats},
+    {"version", cmd_version},      {"verify-export", hl_cli_verify_export},
+    {"verify", hl_cli_verify},     {"export-key", hl_cli_export_key},
+    {"identity", hl_cli_identity}, {"set-pin", hl_cli_set_pin},
     {"sync", hl_cli_sync},
 };
 
 int main(int argc, char **argv)
 {
     hl_cli_t cli;
-    memset(&cli, 0, sizeof cli);
-    cli.prog = argv[0];
-    cli.argv = argv;
-    cli.sys = hl_platform_sys();
-
-    /* Take the common options out, wherever they stand; keep the rest. */
-    char **rest = calloc((size_t)argc + 1, sizeof *rest);
-    if (!rest) return HL_EXIT_FAIL;
+    char **rest = NULL;
     int n = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = !strcmp(a, "--data-dir") ? &cli.data_dir_flag
-                            : !strcmp(a, "--config") ? &cli.config_path
-                            : !strcmp(a, "--survey") ? &cli.survey_path
-                                                     : NULL;
-        if (slot) {
-            if (i + 1 >= argc || !argv[i + 1][0]) {
-                fprintf(stderr, "hailong: %s needs a value\n", a);
-                free(rest);
-                return HL_EXIT_USAGE;
-            }
-            *slot = argv[++i];
-            continue;
-        }
-        rest[n++] = argv[i];
-    }
-    int rc = HL_EXIT_USAGE;
+    int rc = hl_cli_init(&cli, argc, argv, &rest, &n);
+    if (rc != HL_EXIT_OK) return rc;
+    rc = HL_EXIT_USAGE;
     if (n == 0 || !strcmp(rest[0], "--help") || !strcmp(rest[0], "help")) {
         fputs(usage_text, n == 0 ? stderr : stdout);
         rc = n == 0 ? HL_EXIT_USAGE : HL_EXIT_OK;
@@ -261,8 +123,6 @@ int main(int argc, char **argv)
             rc = cmd->fn(&cli, n, rest);
         }
     }
-    hl_survey_free(cli.survey);
-    hl_config_free(&cli.cfg);
-    free(rest);
+    hl_cli_done(&cli, rest);
     return rc;
 }

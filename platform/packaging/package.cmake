@@ -21,7 +21,7 @@
 #   /usr/share/polkit-1/rules.d/50-hailong.rules  user hailong may power off and
 #                                       stop hailong-usb-mount@*.service (unmount)
 #   /usr/share/doc/hailong/                     README, README.usb.md, copyright, changelog
-#   /usr/share/man/man1/hailong.1.gz, /usr/share/lintian/overrides/hailong
+#   /usr/share/man/man1/hailong{,-bench}.1.gz, /usr/share/lintian/overrides/hailong
 # Not in the package, made by postinst: the user hailong, /var/lib/hailong
 # (so that dpkg never deletes responses), /var/cache/hailong (by systemd).
 #
@@ -75,9 +75,11 @@ file(WRITE ${hl_doc}/changelog
      "  * Built from the hailong sources with CPack.\n\n"
      " -- ${HL_PACKAGE_CONTACT}  ${hl_date}\n")
 execute_process(COMMAND gzip -9nkf ${hl_doc}/changelog COMMAND_ERROR_IS_FATAL ANY)
-configure_file(${hl_pkg}/packaging/hailong.1 ${hl_doc}/hailong.1 COPYONLY)
-execute_process(COMMAND gzip -9nkf ${hl_doc}/hailong.1 COMMAND_ERROR_IS_FATAL ANY)
-install(FILES ${hl_doc}/hailong.1.gz DESTINATION share/man/man1)
+foreach(page hailong.1 hailong-bench.1)
+  configure_file(${hl_pkg}/packaging/${page} ${hl_doc}/${page} COPYONLY)
+  execute_process(COMMAND gzip -9nkf ${hl_doc}/${page} COMMAND_ERROR_IS_FATAL ANY)
+  install(FILES ${hl_doc}/${page}.gz DESTINATION share/man/man1)
+endforeach()
 install(FILES ${hl_pkg}/packaging/lintian-overrides DESTINATION share/lintian/overrides
         RENAME hailong)
 install(FILES ${hl_doc}/changelog.gz ${hl_pkg}/packaging/copyright ${CMAKE_SOURCE_DIR}/README.md

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# bench_sync.sh [HAILONG] [--responses N] [--batch B]: the network sync
+# bench_sync.sh [HAILONG_BENCH] [--responses N] [--batch B]: the network sync
 # benchmark. Makes the test certificates, starts the HTTPS test receiver
 # (tests/support/sync_receiver.py) on loopback, writes a config whose "sync"
-# section points at it, and runs `hailong bench sync`, which prints one JSON
+# section points at it, and runs `hailong-bench sync`, which prints one JSON
 # line (responses_per_s, peak_rss_mb of the process draining the backlog).
 # HAILONG defaults to build/hailong (bash platform/dev/test.sh builds
 # build-test/; cmake -B build && cmake --build build makes build/).
 set -euo pipefail
 top="$(cd "$(dirname "$0")/../.." && pwd)"
-bin="$top/build/hailong"
+bin="$top/build/hailong-bench"
 if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then bin="$1"; shift; fi
 responses=100000 batch=500
 while [ $# -gt 0 ]; do
@@ -39,5 +39,5 @@ cat >"$work/hailong.json" <<EOF
  "sync": {"url": "https://127.0.0.1:$port/v1/responses", "token": "bench-token",
           "ca_file": "$work/certs/ca.pem", "batch": $batch}}
 EOF
-"$bin" --data-dir "$work/data" --config "$work/hailong.json" bench sync --responses "$responses"
+"$bin" --data-dir "$work/data" --config "$work/hailong.json" sync --responses "$responses"
 /usr/bin/python3 "$top/tests/support/sync_receiver.py" stats --db "$work/receiver.db" >&2

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * bench_main.c: hailong-bench, the benchmarks as a program of their own
+ * (shipped in the package, so that a technician can measure the kiosk's own
+ * card): the same common options as hailong (--data-dir, --config,
+ * --survey), then the benchmark and its options. Each prints one JSON line
+ * on stdout; progress goes to stderr. The kiosk's own program, hailong,
+ * carries no benchmark code.
+ *
+ *   hailong-bench store [--responses N] [--export-responses M]
+ *   hailong-bench export [--responses N] [--bundle-responses M]
+ *   hailong-bench ui [--frames N] [--idle-s S]
+ *   hailong-bench results [--responses N]
+ *   hailong-bench sync [--responses N]   (a config whose sync names a server)
+ */
+#include "bench_util.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+    hl_cli_t cli;
+    char **rest = NULL;
+    int n = 0;
+    int rc = hl_cli_init(&cli, argc, argv, &rest, &n);
+    if (rc != HL_EXIT_OK) return rc;
+    /* hl_cli_bench reads argv[1] as the benchmark's name. */
+    char **args = calloc((size_t)n + 2, sizeof *args);
+    if (!args) {
+        hl_cli_done(&cli, rest);
+        return HL_EXIT_FAIL;
+    }
+    args[0] = "hailong-bench";
+    for (int i = 0; i < n; i++)
+        args[i + 1] = rest[i];
+    rc = hl_cli_bench(&cli, n + 1, args);
+    free(args);
+    hl_cli_done(&cli, rest);
+    return rc;
+}

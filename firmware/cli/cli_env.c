@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cli_env.c: what every command and hailong-bench start from: the common
+ * options (--data-dir, --config, --survey) taken out of the command line,
+ * the data folder resolved, the config and the active survey loaded.
+ */
+#include "cli.h"
+#include "hl_platform.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int hl_cli_resolve_data_dir(hl_cli_t *cli)
+{
+    hl_err_t err = {0};
+    if (hl_platform_data_dir(cli->data_dir_flag, cli->data_dir, sizeof cli->data_dir, &err)) {
+        fprintf(stderr, "hailong: %s\n", err.msg);
+        return HL_EXIT_FAIL;
+    }
+    /* A data folder reached through a link (/var/lib/hailong -> a data
+     * partition) is resolved once, here, so every file in it is opened by
+     * its real path (the store refuses links below it). */
+    char real[PATH_MAX];
+    if (realpath(cli->data_dir, real) && strlen(real) < sizeof cli->data_dir)
+        memcpy(cli->data_dir, real, strlen(real) + 1);
+    return HL_EXIT_OK;
+}
+
+bool hl_cli_find_survey(const hl_config_t *cfg, char out[PATH_MAX], char *tried, size_t triedsz)
+{
+    const char *name = cfg->survey ? cfg->survey : HL_DEFAULT_SURVEY;
+    char cand[2][PATH_MAX];
+    int n = 0;
+    if (name[0] == '/') {
+        snprintf(cand[n++], PATH_MAX, "%s", name);
+    } else {
+        if (cfg->dir) snprintf(cand[n++], PATH_MAX, "%s/%s", cfg->dir, name);
+        snprintf(cand[n++], PATH_MAX, "%s/surveys/%s", hl_platform_assets_dir(), name);
+    }
+    for (int i = 0; i < n; i++) {
+        if (file_exists(cand[i])) {
+            memcpy(out, cand[i], PATH_MAX);
+            return true;
+        }
+    }
+    snprintf(tried, triedsz, "survey \"%s\" not found (looked in %s%s%s)", name, cand[0],
+             n > 1 ? " and " : "", n > 1 ? cand[1] : "");
+    return false;
+}
+
+static int resolve_survey(hl_cli_t *cli)
+{
+    if (cli->survey_path) {
+        snprintf(cli->survey_file, sizeof cli->survey_file, "%s", cli->survey_path);
+        return HL_EXIT_OK;
+    }
+    char why[2 * PATH_MAX + 64];
+    if (hl_cli_find_survey(&cli->cfg, cli->survey_file, why, sizeof why)) return HL_EXIT_OK;
+    fprintf(stderr, "hailong: %s%s%s\n", why, cli->cfg.file ? "; fix \"survey\" in " : "",
+            cli->cfg.file ? cli->cfg.file : "");
+    return HL_EXIT_FAIL;
+}
+
+int hl_cli_load_config(hl_cli_t *cli)
+{
+    char kiosk_id[41];
+    hl_platform_kiosk_id(kiosk_id);
+    hl_config_defaults(&cli->cfg, kiosk_id);
+    const char *cfg_path = cli->config_path;
+    if (!cfg_path) {
+        const char *env = getenv("HAILONG_CONFIG");
+        if (env && *env)
+            cfg_path = env;
+        else if (file_exists(HL_DEFAULT_CONFIG))
+            cfg_path = HL_DEFAULT_CONFIG;
+    }
+    if (cfg_path) {
+        hl_diags_t d = {0};
+        int rc = hl_config_load_file(cfg_path, &cli->cfg, &d);
+        hl_diags_print(&d, stderr);
+        /* A file that could not be read (permission, a FIFO, too big) has
+         * one message saying what to do; "not valid" is for its contents. */
+        bool in_text = false;
+        for (size_t i = 0; i < d.n; i++)
+            in_text = in_text || d.items[i].line > 0;
+        hl_diags_free(&d);
+        if (rc != HL_OK) {
+            if (in_text || rc == HL_ERR_NOMEM)
+                fprintf(stderr, "hailong: config %s is not valid; fix it (hailong check %s)\n",
+                        cfg_path, cfg_path);
+            return HL_EXIT_FAIL;
+        }
+    }
+    return HL_EXIT_OK;
+}
+
+int hl_cli_load(hl_cli_t *cli)
+{
+    if (hl_cli_load_config(cli) != HL_EXIT_OK) return HL_EXIT_FAIL;
+    if (resolve_survey(cli) != HL_EXIT_OK) return HL_EXIT_FAIL;
+    hl_diags_t d = {0};
+    int rc = hl_survey_load_file(cli->survey_file, &cli->survey, &d);
+    hl_diags_print(&d, stderr);
+    hl_diags_free(&d);
+    if (rc != HL_OK) {
+        fprintf(stderr, "hailong: survey %s is not valid; fix it (hailong check %s)\n",
+                cli->survey_file, cli->survey_file);
+        return HL_EXIT_FAIL;
+    }
+    return HL_EXIT_OK;
+}
+
+int hl_cli_init(hl_cli_t *cli, int argc, char **argv, char ***rest_out, int *n_out)
+{
+    memset(cli, 0, sizeof *cli);
+    cli->prog = argv[0];
+    cli->argv = argv;
+    cli->sys = hl_platform_sys();
+    /* Take the common options out, wherever they stand; keep the rest. */
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    if (!rest) return HL_EXIT_FAIL;
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = !strcmp(a, "--data-dir") ? &cli->data_dir_flag
+                            : !strcmp(a, "--config") ? &cli->config_path
+                            : !strcmp(a, "--survey") ? &cli->survey_path
+                                                     : NULL;
+        if (slot) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                fprintf(stderr, "hailong: %s needs a value\n", a);
+                free(rest);
+                return HL_EXIT_USAGE;
+            }
+            *slot = argv[++i];
+            continue;
+        }
+        rest[n++] = argv[i];
+    }
+    *rest_out = rest;
+    *n_out = n;
+    return HL_EXIT_OK;
+}
+
+void hl_cli_done(hl_cli_t *cli, char **rest)
+{
+    hl_survey_free(cli->survey);
+    cli->survey = NULL;
+    hl_config_free(&cli->cfg);
+    free(rest);
+}
