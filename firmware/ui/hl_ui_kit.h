@@ -61,20 +61,20 @@ static inline int iclamp(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-#define UI_CAP_EM      0.714 /* Noto Sans capital height per em */
-#define UI_MAX_LINES   48    /* lines of one wrapped text (500 characters at the floor) */
-#define UI_ABS_MIN_PX  10    /* below the floor only when nothing else fits */
-#define UI_LABEL_MIN   16    /* answer and button labels never go below this */
-#define UI_SMALL_MIN   12    /* hints, progress */
-#define UI_MAX_VARIANT 8
+#define HL_KIT_CAP_EM      0.714 /* Noto Sans capital height per em */
+#define HL_KIT_MAX_LINES   48    /* lines of one wrapped text (500 characters at the floor) */
+#define HL_KIT_ABS_MIN_PX  10    /* below the floor only when nothing else fits */
+#define HL_KIT_LABEL_MIN   16    /* answer and button labels never go below this */
+#define HL_KIT_SMALL_MIN   12    /* hints, progress */
+#define HL_KIT_MAX_VARIANT 8
 
-typedef struct ui_lay {
+typedef struct hl_kit_lay {
     int w, h;        /* screen */
     bool portrait;   /* taller than wide: stack */
     double mm;       /* px per millimetre */
-    int T;           /* minimum target side */
-    int M;           /* screen margin */
-    int G;           /* gap between targets */
+    int min_target;  /* minimum target side */
+    int margin;      /* screen margin */
+    int gap;         /* gap between targets */
     int pad;         /* inside buttons and cards */
     int hp;          /* vertical padding of the bands */
     int bar_h;       /* header and navigation band height */
@@ -85,82 +85,83 @@ typedef struct ui_lay {
     int small_px;    /* hints and progress: 3.5 mm capital */
     int sel_border;  /* outline of a chosen card */
     int line_border; /* outline of a plain button */
-} ui_lay_t;
+} hl_kit_lay_t;
 
-typedef struct ui_line {
+typedef struct hl_kit_line {
     int off, len; /* bytes of the text */
-} ui_line_t;
+} hl_kit_line_t;
 
-typedef struct ui_wrap {
+typedef struct hl_kit_wrap {
     const char *text; /* not owned */
     int len;          /* bytes of text */
     int px, lh;       /* font size and line height */
     bool bold;
     int n; /* lines */
-    ui_line_t lines[UI_MAX_LINES];
-} ui_wrap_t;
+    hl_kit_line_t lines[HL_KIT_MAX_LINES];
+} hl_kit_wrap_t;
 
 /* Text widths measured during one build, direct-mapped by (text, size):
  * fitting tries the same line prefixes at several sizes and widths, and a
  * shaped measurement costs microseconds each. Lives on the stack. */
-#define UI_MEMO 512
+#define HL_KIT_MEMO 512
 
-typedef struct ui_memo {
+typedef struct hl_kit_memo {
     const char *text; /* NULL = empty slot */
     int len, px, bold, width;
-} ui_memo_t;
+} hl_kit_memo_t;
 
-typedef struct ui_m {
+typedef struct hl_kit_m {
     const hl_ui_t *ui;
-    ui_memo_t memo[UI_MEMO];
-} ui_m_t;
+    hl_kit_memo_t memo[HL_KIT_MEMO];
+} hl_kit_m_t;
 
-typedef struct ui_b {
+typedef struct hl_kit_b {
     const hl_ui_t *ui;
-    ui_m_t m; /* measurement with its memo */
+    hl_kit_m_t m; /* measurement with its memo */
     const hl_flow_t *f;
     hl_scene_t *s;
-    ui_lay_t L;
+    hl_kit_lay_t lay;
     hl_lang_t lang;
     int roomy;     /* content area's smaller side: big screens get bigger faces and keys */
     bool big;      /* roomy is over 200 mm (portrait, large panels): answers and labels grow */
     int content_h; /* height left for question and answers (stacked faces need it) */
-} ui_b_t;
+} hl_kit_b_t;
 
-typedef enum ui_style {
-    UI_PRIMARY = 0, /* blue, white text: next, continue */
-    UI_SECONDARY,   /* white, blue outline and text: back */
-    UI_QUIET,       /* white, grey outline, dark text: skip, keypad */
-    UI_DISABLED     /* grey, muted text: next before an answer */
-} ui_style_t;
+typedef enum hl_kit_style {
+    HL_KIT_PRIMARY = 0, /* blue, white text: next, continue */
+    HL_KIT_SECONDARY,   /* white, blue outline and text: back */
+    HL_KIT_QUIET,       /* white, grey outline, dark text: skip, keypad */
+    HL_KIT_DISABLED     /* grey, muted text: next before an answer */
+} hl_kit_style_t;
 
-/* ---- Functions (defined in hl_ui.c) ---------------------------------------- */
+/* ---- Functions (defined in hl_ui_kit.c) ---------------------------------------- */
 
-int ui_mm(const ui_lay_t *L, double mm);
-int ui_cap_px(const ui_lay_t *L, double cap_mm);
-void ui_lay_init(ui_lay_t *L, const hl_ui_t *ui, int w, int h);
-int ui_tw(ui_m_t *ui, const char *t, int len, int px, bool bold);
-int ui_lh(ui_m_t *ui, int px, bool bold);
-bool ui_wrap(ui_m_t *ui, const char *text, int len, int px, bool bold, int width, int max_lines,
-             bool break_words, ui_wrap_t *w);
-bool ui_fit(ui_m_t *ui, const char *t, int len, bool bold, int width, int height, int hi, int lo,
-            int max_lines, ui_wrap_t *w);
-void ui_fit_or_force(ui_m_t *ui, const char *t, int len, bool bold, int width, int height, int hi,
-                     int lo, int max_lines, ui_wrap_t *w);
-hl_rect_t ui_rect(int x, int y, int w, int h);
-hl_rect_t ui_inset(hl_rect_t r, int dx, int dy);
-void ui_fill(ui_b_t *b, hl_rect_t r, unsigned col, int radius);
-void ui_outline(ui_b_t *b, hl_rect_t r, unsigned col, int radius, int border);
-void ui_shape(ui_b_t *b, hl_cmd_kind_t kind, hl_rect_t r, unsigned col, int border);
-void ui_shift(ui_b_t *b, size_t cmd0, size_t tgt0, int dy);
-int ui_emit(ui_b_t *b, const ui_wrap_t *w, hl_rect_t box, unsigned col, hl_align_t al, int valign);
-void ui_label(ui_b_t *b, const char *t, hl_rect_t box, int hi, int lo, bool bold, unsigned col,
-              hl_align_t al, int max_lines);
-bool ui_pressed(const ui_b_t *b, const char *id);
-void ui_button(ui_b_t *b, const char *id, hl_rect_t r, ui_style_t st, const char *text, int px,
-               bool bold);
-int ui_button_w(ui_b_t *b, const char *text, int px, bool bold);
-const char *ui_fmt(ui_b_t *b, hl_str_id_t id, int a, int c);
-unsigned ui_face_color(int level, int of);
+int hl_kit_mm(const hl_kit_lay_t *L, double mm);
+int hl_kit_cap_px(const hl_kit_lay_t *L, double cap_mm);
+void hl_kit_lay_init(hl_kit_lay_t *L, const hl_ui_t *ui, int w, int h);
+int hl_kit_tw(hl_kit_m_t *ui, const char *t, int len, int px, bool bold);
+int hl_kit_lh(hl_kit_m_t *ui, int px, bool bold);
+bool hl_kit_wrap(hl_kit_m_t *ui, const char *text, int len, int px, bool bold, int width,
+                 int max_lines, bool break_words, hl_kit_wrap_t *w);
+bool hl_kit_fit(hl_kit_m_t *ui, const char *t, int len, bool bold, int width, int height, int hi,
+                int lo, int max_lines, hl_kit_wrap_t *w);
+void hl_kit_fit_or_force(hl_kit_m_t *ui, const char *t, int len, bool bold, int width, int height,
+                         int hi, int lo, int max_lines, hl_kit_wrap_t *w);
+hl_rect_t hl_kit_rect(int x, int y, int w, int h);
+hl_rect_t hl_kit_inset(hl_rect_t r, int dx, int dy);
+void hl_kit_fill(hl_kit_b_t *b, hl_rect_t r, unsigned col, int radius);
+void hl_kit_outline(hl_kit_b_t *b, hl_rect_t r, unsigned col, int radius, int border);
+void hl_kit_shape(hl_kit_b_t *b, hl_cmd_kind_t kind, hl_rect_t r, unsigned col, int border);
+void hl_kit_shift(hl_kit_b_t *b, size_t cmd0, size_t tgt0, int dy);
+int hl_kit_emit(hl_kit_b_t *b, const hl_kit_wrap_t *w, hl_rect_t box, unsigned col, hl_align_t al,
+                int valign);
+void hl_kit_label(hl_kit_b_t *b, const char *t, hl_rect_t box, int hi, int lo, bool bold,
+                  unsigned col, hl_align_t al, int max_lines);
+bool hl_kit_pressed(const hl_kit_b_t *b, const char *id);
+void hl_kit_button(hl_kit_b_t *b, const char *id, hl_rect_t r, hl_kit_style_t st, const char *text,
+                   int px, bool bold);
+int hl_kit_button_w(hl_kit_b_t *b, const char *text, int px, bool bold);
+const char *hl_kit_fmt(hl_kit_b_t *b, hl_str_id_t id, int a, int c);
+unsigned hl_kit_face_color(int level, int of);
 
 #endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ui_int.h: what the citizen screens' two files share (hl_ui.c: bands,
+ * screens, taps; hl_ui_answers.c: the answer layouts): the question items
+ * and navigation rules. Nothing outside firmware/ui includes it.
+ */
+#ifndef HL_UI_INT_H
+#define HL_UI_INT_H
+
+#include "hl_ui.h"
+#include "hl_strings.h"
+#include "hl_ui_kit.h"
+#include <stdio.h>
+#include <string.h>
+
+/* ---- Answer layouts ---------------------------------------------------- */
+
+typedef struct hl_ui_plan {
+    int cols, rows; /* grid */
+    int cell_w;     /* every cell's width */
+    int h_min_cell; /* cell height range */
+    int h_max_cell;
+    int label_px;    /* label size for all items */
+    int label_lines; /* lines reserved under faces and stars */
+    int face_min;    /* face / star size range */
+    int face_max;
+    int extra_h;      /* nps end labels under the grid */
+    int gap;          /* between cells */
+    int h_min, h_max; /* whole area */
+    int grid_w;
+    int mark;  /* choice/multi: radio or tick box side */
+    bool side; /* smiley rows: the face on the left, the label beside it */
+} hl_ui_plan_t;
+
+/* A question's items (hl_ui.c): how many (options, stars, nps values,
+ * yes/no), each one's id, label and target id, and whether a stored value
+ * holds an id. */
+int hl_ui_n_items(const hl_question_t *q);
+
+const char *hl_ui_item_id(const hl_question_t *q, int i);
+
+const char *hl_ui_item_label(const hl_kit_b_t *b, const hl_question_t *q, int i);
+
+bool hl_ui_value_has(const char *value, const char *id);
+
+void hl_ui_answer_id(char out[HL_SCENE_ID_MAX], const hl_question_t *q, int i);
+
+/* The answer layouts (hl_ui_answers.c): plan one variant for a width, the
+ * variants to try in order, and the chosen plan drawn into box. */
+bool hl_ui_plan(hl_kit_b_t *b, const hl_question_t *q, int variant, int W, hl_ui_plan_t *p);
+
+int hl_ui_variants(const hl_kit_b_t *b, const hl_question_t *q, int out[HL_KIT_MAX_VARIANT]);
+
+void hl_ui_answers(hl_kit_b_t *b, const hl_question_t *q, const hl_ui_plan_t *p, hl_rect_t box);
+
+#endif
