@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 #include "hl_platform.h"
+#include "hl_store.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -158,4 +159,61 @@ void hl_cli_done(hl_cli_t *cli, char **rest)
     cli->survey = NULL;
     hl_config_free(&cli->cfg);
     free(rest);
+}
+
+int hl_cli_device_key(hl_cli_t *cli, hl_store_t *st, bool create, hl_devkey_t *key)
+{
+    hl_err_t err = {0};
+    char pem[HL_DEVKEY_PEM_MAX + 1], shown[PATH_MAX + 16];
+    size_t len = 0;
+    memset(key, 0, sizeof *key);
+    snprintf(shown, sizeof shown, "%s/%s", cli->data_dir, HL_DEVKEY_FILE);
+    int rc = hl_platform_device_key_read(cli->data_dir, pem, sizeof pem, &len, &err);
+    if (rc == HL_OK) {
+        rc = hl_devkey_from_pem(pem, len, shown, key, &err);
+    } else if (rc == HL_ERR_NOT_FOUND && create) {
+        /* Never a new key over signed responses: their key must come back. */
+        int64_t n_signed = 0, n_hmac = 0;
+        char fpr[HL_DEVKEY_FPR_HEX + 1] = "";
+        rc = st ? hl_store_signers(st, &n_signed, fpr, &n_hmac, &err) : HL_OK;
+        if (rc == HL_OK && n_signed > 0) {
+            fprintf(stderr,
+                    "hailong: the device key %s is missing, but %lld stored response(s) are "
+                    "signed with key %s. The kiosk will not make a new key over them (their "
+                    "signatures could no longer be checked and every later bundle would name "
+                    "another signer). Restore device.key from this kiosk's backup (its "
+                    "fingerprint must be %s), or, if it is lost for good, start a new identity "
+                    "on purpose with `hailong identity --new --replace-lost-key` and register "
+                    "the new key with the province.\n",
+                    shown, (long long)n_signed, fpr, fpr);
+            explicit_bzero(pem, sizeof pem);
+            return HL_EXIT_FAIL;
+        }
+        if (rc == HL_OK) rc = hl_devkey_generate(&cli->sys, key, &err);
+        if (rc == HL_OK) rc = hl_devkey_to_pem(key, pem, sizeof pem, &len, &err);
+        if (rc == HL_OK) rc = hl_platform_device_key_create(cli->data_dir, pem, len, &err);
+        if (rc == HL_ERR_STATE) { /* another process made one meanwhile: use it */
+            hl_devkey_free(key);
+            rc = hl_platform_device_key_read(cli->data_dir, pem, sizeof pem, &len, &err);
+            if (rc == HL_OK) rc = hl_devkey_from_pem(pem, len, shown, key, &err);
+        } else if (rc == HL_OK) {
+            fprintf(stderr,
+                    "hailong: made the device key %s (fingerprint %s): register it with the "
+                    "province, `hailong identity` prints it\n",
+                    shown, key->fingerprint);
+        }
+    } else if (rc == HL_ERR_NOT_FOUND) {
+        rc = hl_err_set(&err, HL_ERR_NOT_FOUND,
+                        "no device key: %s does not exist (the kiosk makes it at its first "
+                        "start; wrong --data-dir?)",
+                        shown);
+    }
+    explicit_bzero(pem, sizeof pem);
+    if (rc == HL_OK && st) rc = hl_store_set_signer(st, key, &err);
+    if (rc != HL_OK) {
+        hl_devkey_free(key);
+        fprintf(stderr, "hailong: %s\n", err.msg);
+        return HL_EXIT_FAIL;
+    }
+    return HL_EXIT_OK;
 }

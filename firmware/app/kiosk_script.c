@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * kiosk_script.c: the scripted-run verbs (tap, shot, size, press,
+ * release, expect-*, stick, unstick, live, hang, targets, sync): the test
+ * harness and `hailong run --headless --script` drive the real kiosk
+ * through them. The product's event loop never reaches them: only
+ * hl_script_run calls them, through the callbacks below.
+ */
+#include "kiosk_int.h"
+
+static const char *const script_verbs[] = {
+    "tap",         "shot",           "size",          "sync",
+    "press",       "release",        "expect-target", "expect-no-target",
+    "expect-text", "expect-no-text", "stick",         "unstick",
+    "live",        "hang",           "expect-panel",  "targets",
+    NULL};
+
+const char *const *hl_kiosk_script_verbs(void)
+{
+    return script_verbs;
+}
+
+/* ---- Scripted runs: tap, shot, size ---------------------------------------- */
+
+static bool parse_int(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 0 || v > 100000) return false;
+    *out = (int)v;
+    return true;
+}
+
+static bool parse_size(const char *s, int *w, int *h)
+{
+    char tail;
+    return sscanf(s, "%dx%d%c", w, h, &tail) == 2 && *w >= 320 && *h >= 240 && *w <= 7680 &&
+           *h <= 7680;
+}
+
+const char *hl_kiosk_script_check(void *ctx, const hl_script_step_t *st)
+{
+    const char *const *shots_dir = ctx;
+    const char *v = st->argv[0];
+    int a, b;
+    if (!strcmp(v, "size")) {
+        if (st->argc != 2 || !parse_size(st->argv[1], &a, &b))
+            return "size takes WxH from 320x240 to 7680x7680, e.g. size 800x480";
+    } else if (!strcmp(v, "tap")) {
+        if (st->argc == 3 ? !parse_int(st->argv[1], &a) || !parse_int(st->argv[2], &b)
+                          : st->argc != 2)
+            return "tap takes a target id (tap answer:overall:satisfied) or pixels (tap X Y)";
+    } else if (!strcmp(v, "shot")) {
+        const char *name = st->argc == 2 ? st->argv[1] : "";
+        if (!*name || name[0] == '.' ||
+            strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+                strlen(name))
+            return "shot takes one name of letters, digits, - _ . (shot start)";
+        if (!shots_dir || !*shots_dir) return "shot needs --screenshots DIR on the command line";
+    } else if (!strcmp(v, "sync")) {
+        if (st->argc > 2 || (st->argc == 2 && (!parse_int(st->argv[1], &a) || a < 1)))
+            return "sync takes at most a number of seconds to wait (sync 60)";
+    } else if (!strcmp(v, "press") || !strcmp(v, "release")) {
+        if (st->argc != 3 || !parse_int(st->argv[1], &a) || !parse_int(st->argv[2], &b))
+            return "press and release take pixels: press X Y (a finger down), release X Y (up)";
+    } else if (!strcmp(v, "targets")) {
+        if (st->argc != 1) return "targets takes nothing (it prints the screen's touch targets)";
+    } else if (!strcmp(v, "expect-target") || !strcmp(v, "expect-no-target")) {
+        if (st->argc != 2) return "expect-target takes one target id (expect-target pin:ok)";
+    } else if (!strcmp(v, "expect-text") || !strcmp(v, "expect-no-text")) {
+        if (st->argc < 2) return "expect-text takes the words to find on screen";
+    } else if (!strcmp(v, "expect-panel")) {
+        if (st->argc != 2 || (strcmp(st->argv[1], "on") && strcmp(st->argv[1], "off")))
+            return "expect-panel takes on or off (expect-panel off)";
+    } else if (!strcmp(v, "live") || !strcmp(v, "hang")) {
+        if (st->argc != 2 || !parse_int(st->argv[1], &a))
+            return "live and hang take milliseconds of real time, up to 100000 (live 1000)";
+    } else if (!strcmp(v, "stick") || !strcmp(v, "unstick")) {
+        if (st->argc != 2 || st->argv[1][0] != '/')
+            return "stick and unstick take the absolute folder a stick is mounted at";
+    }
+    return NULL;
+}
+
+/* `sync [SECONDS]`: pushes now and waits (real time, up to secs) until the
+ * worker finds nothing pending, recording each outcome as the event loop
+ * would; retries follow the worker's back-off. HL_ERR_STATE without a sync
+ * section, when the server refused the config, or on time out. */
+static int kiosk_script_sync(hl_kiosk_t *k, int secs, hl_err_t *err)
+{
+    if (!k->syncw)
+        return hl_err_set(err, HL_ERR_STATE, "sync: the config has no working \"sync\" section");
+    hl_syncw_info_t info;
+    hl_syncw_info(k->syncw, &info);
+    /* A round already reading when the kick comes may have read before the
+     * last answers were stored: then wait for the round after it. */
+    int64_t need = info.rounds + (info.pushing || hl_syncw_has_outcome(k->syncw) ? 2 : 1);
+    hl_syncw_kick(k->syncw);
+    int64_t deadline = k->cli->sys.mono_ms(k->cli->sys.ctx) + (int64_t)secs * 1000;
+    for (;;) {
+        hl_kiosk_sync_commit(k);
+        hl_syncw_info(k->syncw, &info);
+        if (info.rounds >= need && !info.pushing && !hl_syncw_has_outcome(k->syncw)) {
+            if (info.last_verdict == HL_SYNC_IDLE) return HL_OK;
+            if (info.last_verdict == HL_SYNC_STOP || info.stopped)
+                return hl_err_set(err, HL_ERR_STATE,
+                                  "sync: the server refused this config (hailong sync --status)");
+        }
+        int64_t now = k->cli->sys.mono_ms(k->cli->sys.ctx);
+        if (now >= deadline)
+            return hl_err_set(err, HL_ERR_STATE,
+                              "sync: responses still pending after %d s (hailong sync --status)",
+                              secs);
+        int64_t left = deadline - now;
+        hl_syncw_wait(k->syncw, left < 50 ? (int)left : 50);
+    }
+}
+
+int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
+{
+    hl_kiosk_t *k = ctx;
+    const char *problem = hl_kiosk_script_check(&k->shots_dir, st);
+    if (problem) return hl_err_set(err, HL_ERR_USAGE, "%s", problem);
+    const char *v = st->argv[0];
+    if (!strcmp(v, "size")) {
+        int w = 0, h = 0;
+        parse_size(st->argv[1], &w, &h);
+        k->dirty = true;
+        return hl_display_resize(k->display, w, h, err);
+    }
+    if (!strcmp(v, "shot")) {
+        int rc = hl_kiosk_draw(k, err);
+        if (rc) return rc;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.png", k->shots_dir, st->argv[1]);
+        return hl_display_save_png(k->display, path, err);
+    }
+    if (!strcmp(v, "sync")) {
+        int secs = 60;
+        if (st->argc == 2) parse_int(st->argv[1], &secs);
+        return kiosk_script_sync(k, secs, err);
+    }
+    if (!strcmp(v, "press") || !strcmp(v, "release")) {
+        int x = 0, y = 0;
+        parse_int(st->argv[1], &x);
+        parse_int(st->argv[2], &y);
+        kiosk_build(k);
+        hl_kiosk_touch(k, v[0] == 'p' ? HL_INPUT_DOWN : HL_INPUT_UP, x, y);
+        return HL_OK;
+    }
+    if (!strcmp(v, "targets")) {
+        /* The screen's touch targets on stdout, for a driver that taps a
+         * real screen from outside (tests/system): one line each. */
+        kiosk_build(k);
+        printf("screen %s %dx%d\n", k->scene->screen, k->scene->w, k->scene->h);
+        for (size_t i = 0; i < k->scene->n_targets; i++) {
+            const hl_target_t *t = &k->scene->targets[i];
+            printf("target %s %d %d %d %d\n", t->id, t->box.x, t->box.y, t->box.w, t->box.h);
+        }
+        fflush(stdout);
+        return HL_OK;
+    }
+    if (!strcmp(v, "expect-target") || !strcmp(v, "expect-no-target")) {
+        kiosk_build(k);
+        bool there = hl_scene_find(k->scene, st->argv[1]) != NULL;
+        if (there != (v[7] == 't'))
+            return hl_err_set(err, HL_ERR_STATE, "expected target \"%s\" %s on screen", st->argv[1],
+                              there ? "not to be" : "to be");
+        return HL_OK;
+    }
+    if (!strcmp(v, "expect-panel")) {
+        bool want_on = !strcmp(st->argv[1], "on"), on = hl_display_panel_on(k->display);
+        if (on != want_on)
+            return hl_err_set(err, HL_ERR_STATE, "expected the panel %s, but it is %s",
+                              want_on ? "on" : "off", on ? "on" : "off");
+        return HL_OK;
+    }
+    if (!strcmp(v, "live")) {
+        /* The real event loop, for MS of real time (input, workers, watchdog). */
+        int ms = 0;
+        parse_int(st->argv[1], &ms);
+        return hl_kiosk_loop_for(k, ms) == HL_EXIT_OK
+                   ? HL_OK
+                   : hl_err_set(err, HL_ERR_STATE, "live: the event loop failed");
+    }
+    if (!strcmp(v, "hang")) {
+        /* The loop stops turning for MS of real time, as a hung one would: no
+         * input, no WATCHDOG=1 (the watchdog test). */
+        int ms = 0;
+        parse_int(st->argv[1], &ms);
+        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+        return HL_OK;
+    }
+    if (!strcmp(v, "stick") || !strcmp(v, "unstick")) {
+        /* A stick mounted (or pulled) at the folder: as the USB watch reports it. */
+        if (v[0] == 'u') {
+            hl_kiosk_media_removed(k, st->argv[1]);
+            return HL_OK;
+        }
+        hl_medium_t m;
+        memset(&m, 0, sizeof m);
+        snprintf(m.mount, sizeof m.mount, "%s", st->argv[1]);
+        snprintf(m.fs_type, sizeof m.fs_type, "vfat");
+        snprintf(m.source, sizeof m.source, "script");
+        snprintf(m.id, sizeof m.id, "SCRIPT");
+        hl_kiosk_media_added(k, &m);
+        hl_kiosk_export_wait(k); /* an authorised stick is written at once: wait for it */
+        return HL_OK;
+    }
+    if (!strcmp(v, "expect-text") || !strcmp(v, "expect-no-text")) {
+        bool want_it = !strcmp(v, "expect-text");
+        char want[512] = "";
+        for (int i = 1; i < st->argc; i++) {
+            size_t n = strlen(want);
+            snprintf(want + n, sizeof want - n, "%s%s", i > 1 ? " " : "", st->argv[i]);
+        }
+        kiosk_build(k);
+        for (size_t i = 0; i < k->scene->n_cmds; i++) {
+            const hl_cmd_t *c = &k->scene->cmds[i];
+            if (c->kind != HL_CMD_TEXT || !c->text) continue;
+            char line[1024];
+            snprintf(line, sizeof line, "%.*s", c->len, c->text);
+            if (strstr(line, want))
+                return want_it ? HL_OK
+                               : hl_err_set(err, HL_ERR_STATE,
+                                            "expected the text \"%s\" not to be on screen", want);
+        }
+        return want_it ? hl_err_set(err, HL_ERR_STATE, "expected the text \"%s\" on screen", want)
+                       : HL_OK;
+    }
+    if (!strcmp(v, "tap")) {
+        /* As a finger's: the touch guard ignores a tap too soon after a new
+         * screen (on the script's clock). Not an error: a script shows the
+         * ghost ignored, then a deliberate tap after a wait counting. */
+        long guarded = k->guarded;
+        int rc = HL_OK;
+        if (st->argc == 2) {
+            rc = hl_kiosk_tap_id(k, st->argv[1], err);
+        } else {
+            int x = 0, y = 0;
+            parse_int(st->argv[1], &x);
+            parse_int(st->argv[2], &y);
+            kiosk_build(k);
+            hl_kiosk_touch(k, HL_INPUT_DOWN, x, y);
+            hl_kiosk_touch(k, HL_INPUT_UP, x, y);
+        }
+        if (k->guarded == guarded) return rc;
+        fprintf(stderr,
+                "hailong: line %d: tap ignored: the screen changed %lld ms before it (a tap "
+                "counts from %d ms after a change, as a finger's; put a wait before a tap that is "
+                "meant)\n",
+                st->line, (long long)(kiosk_now(k) - k->screen_at_ms), HL_KIOSK_GUARD_MS);
+        hl_err_clear(err);
+        return HL_OK;
+    }
+    return hl_err_set(err, HL_ERR_USAGE, "unknown step \"%s\"", v);
+}
