@@ -53,8 +53,11 @@ image_for() { # ARCH: prints the image folder for that architecture's package
     image=/tmp/hailong-vm-images/$arch-$sha
     if [ ! -s "$image/root.img" ]; then
         rm -rf /tmp/hailong-vm-images/"$arch"-*
-        bash "$top/tests/system/vm-image.sh" "$deb" "$image.tmp" >&2
-        mv "$image.tmp" "$image"
+        # (A command substitution does not inherit set -e: every failure
+        # here exits by hand, so that no half-made image is ever used.)
+        bash "$top/tests/system/vm-image.sh" "$deb" "$image.tmp" >&2 || exit 1
+        [ -s "$image.tmp/root.img" ] || { echo "vm-image.sh made no root.img" >&2; exit 1; }
+        mv "$image.tmp" "$image" || exit 1
     fi
     echo "$image"
 }
@@ -75,11 +78,11 @@ vm() { # MODE ARGS... IMAGE: one vm.py run, its work in $work/MODE
 arm64() {
     hl_install_missing qemu-system-arm
     local image
-    image=$(image_for arm64)
+    image=$(image_for arm64) || return 1
     vm session "$image"
 }
 case $mode in
-ci | bench | cuts | long) amd64_image=$(image_for amd64) ;; # fails the script when it fails
+ci | bench | cuts | long) amd64_image=$(image_for amd64) || exit 1 ;;
 esac
 case $mode in
 ci | bench) vm "$mode" "$amd64_image" ;;
