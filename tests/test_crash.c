@@ -47,6 +47,7 @@
 #include "hl_script.h"
 #include "hl_store.h"
 #include "hl_survey.h"
+#include "hl_fixture_kiosk.h"
 #include "hl_test.h"
 #include "kiosk.h"
 
@@ -736,47 +737,24 @@ static void test_sigkill_at_random_moments_keeps_every_acknowledged_answer_exact
 
 /* ---- I/O errors and full disks at every point of a session (in-process) ---- */
 
-/* The kiosk in-process on the fault VFS (as tests/test_kiosk.c). */
-typedef struct fk {
-    hl_cli_t cli;
-    hl_fakesys_t clock;
-    hl_kiosk_t k;
-    char *dir;
-    hl_err_t err;
-} fk_t;
+/* The kiosk in-process on the fault VFS, running the bundled survey. */
+typedef hl_kiosk_fixture_t fk_t;
 
 static fk_t *fk_new(void)
 {
-    fk_t *x = calloc(1, sizeof *x);
-    CHECK_INT(hl_faultvfs_register(), SQLITE_OK);
-    hl_faultvfs_disarm();
-    x->dir = hl_test_tmpdir("crash-fault");
-    snprintf(x->cli.data_dir, sizeof x->cli.data_dir, "%s", x->dir);
-    hl_config_defaults(&x->cli.cfg, "k-fault");
-    x->cli.sys = hl_fakesys_sys(&x->clock);
     char path[600];
     snprintf(path, sizeof path, "%s/assets/surveys/sipas-mot-cua.json", HL_SOURCE_DIR);
-    snprintf(x->cli.survey_file, sizeof x->cli.survey_file, "%s", path);
-    hl_diags_t d = {0};
-    if (hl_survey_load_file(path, &x->cli.survey, &d) != HL_OK) abort();
-    hl_diags_free(&d);
-    hl_fakesys_init(&x->clock, 1795766400000LL, true, 9);
-    hl_kiosk_opts_t o = {.display = {HL_BACKEND_HEADLESS, 800, 480, 0, false},
-                         .sys = hl_fakesys_sys(&x->clock),
-                         .store_vfs = HL_FAULTVFS_NAME};
-    if (hl_kiosk_open(&x->k, &x->cli, &o) != HL_EXIT_OK) abort();
-    return x;
+    hl_kiosk_fixture_opts_t o = {.tag = "crash-fault",
+                                 .kiosk_id = "k-fault",
+                                 .survey = path,
+                                 .fault_vfs = true,
+                                 .no_first_frame = true};
+    return hl_kiosk_fixture_new(&o);
 }
 
 static void fk_free(fk_t *x)
 {
-    hl_faultvfs_disarm();
-    hl_kiosk_close(&x->k);
-    hl_survey_free(x->cli.survey);
-    hl_config_free(&x->cli.cfg);
-    hl_test_rmtree(x->dir);
-    free(x->dir);
-    free(x);
+    hl_kiosk_fixture_free(x);
 }
 
 /* One citizen by taps: a low rating (the reasons question appears), a multi

@@ -12,6 +12,7 @@
  * rows.
  */
 #include "hl_export.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 
 #include <dirent.h>
@@ -22,34 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A survey built by hand: only ids, version and hash matter to the store. */
-typedef struct test_survey {
-    hl_survey_t s;                     /* points into the fields below */
-    hl_question_t q[HL_MAX_QUESTIONS]; /* questions */
-    char src[128];                     /* stands for the JSON file */
-} test_survey_t;
 
-static void survey_make(test_survey_t *t, const char *id, int64_t version, const char *const *qids,
-                        size_t n)
-{
-    memset(t, 0, sizeof *t);
-    snprintf(t->s.id, sizeof t->s.id, "%s", id);
-    t->s.version = version;
-    for (size_t i = 0; i < n; i++) {
-        snprintf(t->q[i].id, sizeof t->q[i].id, "%s", qids[i]);
-        t->q[i].show_if.question = -1;
-    }
-    t->s.questions = t->q;
-    t->s.n_questions = n;
-    snprintf(t->src, sizeof t->src, "{\"id\": \"%s\", \"version\": %lld, \"n\": %zu}", id,
-             (long long)version, n);
-    t->s.source = t->src;
-    t->s.source_len = strlen(t->src);
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = t->src; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    snprintf(t->s.sha256, sizeof t->s.sha256, "%016llx%048d", (unsigned long long)h, 0);
-}
 
 static void resp_init(hl_response_t *r, int n)
 {

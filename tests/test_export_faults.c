@@ -19,6 +19,7 @@
 #include "hl_bundle.h"
 #include "hl_devkey.h"
 #include "hl_store.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 
 #include <dirent.h>
@@ -45,35 +46,6 @@ static char *path_in(const char *dir, const char *name)
     return p;
 }
 
-/* ---- A store with responses, made once and copied per case ---------------- */
-
-/* A survey built by hand: only ids, version and hash matter to the store. */
-typedef struct test_survey {
-    hl_survey_t s;                     /* points into the fields below */
-    hl_question_t q[HL_MAX_QUESTIONS]; /* questions */
-    char src[128];                     /* stands for the JSON file */
-} test_survey_t;
-
-static void survey_make(test_survey_t *t, const char *id)
-{
-    static const char *const qids[] = {"q_service", "q_note"};
-    memset(t, 0, sizeof *t);
-    snprintf(t->s.id, sizeof t->s.id, "%s", id);
-    t->s.version = 1;
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(t->q[i].id, sizeof t->q[i].id, "%s", qids[i]);
-        t->q[i].show_if.question = -1;
-    }
-    t->s.questions = t->q;
-    t->s.n_questions = 2;
-    snprintf(t->src, sizeof t->src, "{\"id\": \"%s\", \"version\": 1}", id);
-    t->s.source = t->src;
-    t->s.source_len = strlen(t->src);
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = t->src; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    snprintf(t->s.sha256, sizeof t->s.sha256, "%016llx%048d", (unsigned long long)h, 0);
-}
 
 static void save(hl_store_t *st, hl_response_t *r, const hl_save_t *s)
 {
@@ -91,8 +63,9 @@ static bool store_make(const char *dir)
         return false;
     }
     test_survey_t sv[N_SURVEYS];
-    survey_make(&sv[0], "svc");
-    survey_make(&sv[1], "wait");
+    static const char *const qids[] = {"q_service", "q_note"};
+    survey_make(&sv[0], "svc", 1, qids, 2);
+    survey_make(&sv[1], "wait", 1, qids, 2);
     for (int i = 1; i <= N_RESP; i++) {
         if (hl_store_use_survey(st, &sv[i % N_SURVEYS].s, KIOSK, &err) != HL_OK) {
             hl_test_fail(__FILE__, __LINE__, "store: %s", err.msg);

@@ -22,6 +22,7 @@
  * permitted), each test prints why and is skipped.
  */
 #include "hl_bundle.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 
 #include <dirent.h>
@@ -39,38 +40,16 @@
 #define BUNDLE_REL "HAILONG/kiosk-01/20231114T221320Z"
 #define NOTE       "Cán bộ \"rất\" nhiệt tình, C:\\tmp\r\nline two"
 
-/* A survey built by hand: only ids, version and hash matter to the store. */
-typedef struct test_survey {
-    hl_survey_t s;                     /* points into the fields below */
-    hl_question_t q[HL_MAX_QUESTIONS]; /* questions */
-    char src[128];                     /* stands for the JSON file */
-} test_survey_t;
 
 static const char *const qids[] = {"q_service", "q_note"};
 
-static void survey_make(test_survey_t *t, const char *id)
-{
-    memset(t, 0, sizeof *t);
-    snprintf(t->s.id, sizeof t->s.id, "%s", id);
-    t->s.version = 1;
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(t->q[i].id, sizeof t->q[i].id, "%s", qids[i]);
-        t->q[i].show_if.question = -1;
-    }
-    t->s.questions = t->q;
-    t->s.n_questions = 2;
-    snprintf(t->src, sizeof t->src, "{\"id\": \"%s\"}", id);
-    t->s.source = t->src;
-    t->s.source_len = strlen(t->src);
-    snprintf(t->s.sha256, sizeof t->s.sha256, "%064d", 7);
-}
 
 /* Stores n finished responses of a survey whose id is longer than 8.3, each
  * with the note text (NULL: NOTE). */
 static hl_store_t *store_with(const char *dir, int n, const char *note)
 {
     test_survey_t sv;
-    survey_make(&sv, "citizen_services");
+    survey_make(&sv, "citizen_services", 1, qids, 2);
     hl_store_t *st = NULL;
     hl_err_t err = {0};
     if (hl_store_open(dir, NULL, &st, NULL, &err) != HL_OK ||

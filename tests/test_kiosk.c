@@ -9,6 +9,7 @@
  */
 #include "hl_bundle.h"
 #include "hl_faultvfs.h"
+#include "hl_fixture_kiosk.h"
 #include "hl_test.h"
 #include "kiosk.h"
 
@@ -18,40 +19,12 @@
 #include <unistd.h>
 #include <string.h>
 
-typedef struct fx {
-    hl_cli_t cli;
-    hl_fakesys_t clock;
-    hl_kiosk_t k;
-    char *dir;
-    hl_err_t err;
-} fx_t;
+typedef hl_kiosk_fixture_t fx_t;
 
 static fx_t *fx_new_keyed(const char *secret)
 {
-    fx_t *x = calloc(1, sizeof *x);
-    if (secret) {
-        x->cli.cfg.has_export_key = true;
-        hl_bundle_key_from_secret(secret, strlen(secret), x->cli.cfg.export_key_sha256);
-    }
-    CHECK_INT(hl_faultvfs_register(), SQLITE_OK);
-    hl_faultvfs_disarm();
-    x->dir = hl_test_tmpdir("kiosk");
-    snprintf(x->cli.data_dir, sizeof x->cli.data_dir, "%s", x->dir);
-    hl_config_t keep = x->cli.cfg;
-    hl_config_defaults(&x->cli.cfg, "kiosk-test");
-    x->cli.cfg.has_export_key = keep.has_export_key;
-    memcpy(x->cli.cfg.export_key_sha256, keep.export_key_sha256, sizeof keep.export_key_sha256);
-    x->cli.sys = hl_fakesys_sys(&x->clock);
-    hl_diags_t d = {0};
-    if (hl_survey_load_file(hl_test_data("flow/survey.json"), &x->cli.survey, &d) != HL_OK) abort();
-    hl_diags_free(&d);
-    hl_fakesys_init(&x->clock, 1795766400000LL, true, 9);
-    hl_kiosk_opts_t o = {.display = {HL_BACKEND_HEADLESS, 800, 480, 0, false},
-                         .sys = hl_fakesys_sys(&x->clock),
-                         .store_vfs = HL_FAULTVFS_NAME};
-    if (hl_kiosk_open(&x->k, &x->cli, &o) != HL_EXIT_OK) abort();
-    if (hl_kiosk_draw(&x->k, &x->err) != HL_OK) abort();
-    return x;
+    hl_kiosk_fixture_opts_t o = {.tag = "kiosk", .fault_vfs = true, .export_secret = secret};
+    return hl_kiosk_fixture_new(&o);
 }
 
 static fx_t *fx_new(void)
@@ -61,13 +34,7 @@ static fx_t *fx_new(void)
 
 static void fx_free(fx_t *x)
 {
-    hl_faultvfs_disarm();
-    hl_kiosk_close(&x->k);
-    hl_survey_free(x->cli.survey);
-    hl_config_free(&x->cli.cfg);
-    hl_test_rmtree(x->dir);
-    free(x->dir);
-    free(x);
+    hl_kiosk_fixture_free(x);
 }
 
 static const char *cur_id(fx_t *x)

@@ -13,6 +13,7 @@
  * Saturday 07:30-11:30. The clock starts on Friday 2026-11-27 at 15:00
  * local time (08:00 UTC).
  */
+#include "hl_fixture_kiosk.h"
 #include "hl_test.h"
 #include "kiosk.h"
 
@@ -24,13 +25,7 @@
 #define HOUR  (60 * MIN)
 #define START 1795766400000LL /* 2026-11-27T08:00:00Z: Friday 15:00 in Viet Nam */
 
-typedef struct fx {
-    hl_cli_t cli;
-    hl_fakesys_t clock;
-    hl_kiosk_t k;
-    char *dir;
-    hl_err_t err;
-} fx_t;
+typedef hl_kiosk_fixture_t fx_t;
 
 static void vietnam_time(void)
 {
@@ -38,37 +33,30 @@ static void vietnam_time(void)
     tzset();
 }
 
-static fx_t *fx_new(bool trusted)
+/* Mon-fri 07:30-11:30 and 13:30-17:00, sat 07:30-11:30. */
+static void office_hours(hl_config_t *cfg, void *ctx)
 {
-    vietnam_time();
-    fx_t *x = calloc(1, sizeof *x);
-    x->dir = hl_test_tmpdir("kiosk-panel");
-    snprintf(x->cli.data_dir, sizeof x->cli.data_dir, "%s", x->dir);
-    hl_config_defaults(&x->cli.cfg, "kiosk-panel");
-    hl_hours_t *h = &x->cli.cfg.display.hours;
+    (void)ctx;
+    hl_hours_t *h = &cfg->display.hours;
     hl_hours_add(h, 0x1f, 7 * 60 + 30, 11 * 60 + 30); /* mon-fri */
     hl_hours_add(h, 0x1f, 13 * 60 + 30, 17 * 60);
     hl_hours_add(h, 0x20, 7 * 60 + 30, 11 * 60 + 30); /* sat */
-    x->cli.sys = hl_fakesys_sys(&x->clock);
-    hl_diags_t d = {0};
-    if (hl_survey_load_file(hl_test_data("flow/survey.json"), &x->cli.survey, &d) != HL_OK) abort();
-    hl_diags_free(&d);
-    hl_fakesys_init(&x->clock, START, trusted, 9);
-    hl_kiosk_opts_t o = {.display = {HL_BACKEND_HEADLESS, 800, 480, 0, false},
-                         .sys = hl_fakesys_sys(&x->clock)};
-    if (hl_kiosk_open(&x->k, &x->cli, &o) != HL_EXIT_OK) abort();
-    if (hl_kiosk_draw(&x->k, &x->err) != HL_OK) abort();
-    return x;
+}
+
+static fx_t *fx_new(bool trusted)
+{
+    vietnam_time();
+    hl_kiosk_fixture_opts_t o = {.tag = "kiosk-panel",
+                                 .kiosk_id = "kiosk-panel",
+                                 .start_utc_ms = START,
+                                 .untrusted = !trusted,
+                                 .configure = office_hours};
+    return hl_kiosk_fixture_new(&o);
 }
 
 static void fx_free(fx_t *x)
 {
-    hl_kiosk_close(&x->k);
-    hl_survey_free(x->cli.survey);
-    hl_config_free(&x->cli.cfg);
-    hl_test_rmtree(x->dir);
-    free(x->dir);
-    free(x);
+    hl_kiosk_fixture_free(x);
 }
 
 /* Advances the clock to local hh:mm:ss on day d after the start day,

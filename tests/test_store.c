@@ -22,6 +22,7 @@
 #include "hl_bundle.h"
 #include "hl_faultvfs.h"
 #include "hl_store.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 
 #include <errno.h>
@@ -38,36 +39,7 @@
 
 static const char *const qids_v1[] = {"q_service", "q_staff", "q_wait", "q_comment"};
 
-/* A survey built by hand (the loader is tested elsewhere). */
-typedef struct test_survey {
-    hl_survey_t s;                     /* points into the fields below */
-    hl_question_t q[HL_MAX_QUESTIONS]; /* questions (ids only matter here) */
-    char src[128];                     /* stands for the JSON file */
-} test_survey_t;
 
-static void survey_make(test_survey_t *t, const char *id, int64_t version, const char *const *qids,
-                        size_t n)
-{
-    memset(t, 0, sizeof *t);
-    snprintf(t->s.id, sizeof t->s.id, "%s", id);
-    t->s.version = version;
-    for (size_t i = 0; i < n; i++) {
-        snprintf(t->q[i].id, sizeof t->q[i].id, "%s", qids[i]);
-        t->q[i].type = HL_Q_CHOICE;
-        t->q[i].show_if.question = -1;
-    }
-    t->s.questions = t->q;
-    t->s.n_questions = n;
-    snprintf(t->src, sizeof t->src, "{\"id\": \"%s\", \"version\": %lld, \"n\": %zu}", id,
-             (long long)version, n);
-    t->s.source = t->src;
-    t->s.source_len = strlen(t->src);
-    /* A stand-in SHA-256: distinct per (id, version, question count). */
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = t->src; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    snprintf(t->s.sha256, sizeof t->s.sha256, "%016llx%048d", (unsigned long long)h, 0);
-}
 
 static void setup(void)
 {

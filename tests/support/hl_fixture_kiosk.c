@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * hl_fixture_kiosk.c: the in-process kiosk fixture (hl_fixture_kiosk.h).
+ */
+#include "hl_fixture_kiosk.h"
+#include "hl_bundle.h"
+#include "hl_faultvfs.h"
+#include "hl_test.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+hl_kiosk_fixture_t *hl_kiosk_fixture_new(const hl_kiosk_fixture_opts_t *o)
+{
+    hl_kiosk_fixture_t *x = calloc(1, sizeof *x);
+    if (!x) abort();
+    if (o->fault_vfs) {
+        if (hl_faultvfs_register() != SQLITE_OK) abort();
+        hl_faultvfs_disarm();
+    }
+    x->dir = hl_test_tmpdir(o->tag ? o->tag : "kiosk");
+    snprintf(x->cli.data_dir, sizeof x->cli.data_dir, "%s", x->dir);
+    hl_config_defaults(&x->cli.cfg, o->kiosk_id ? o->kiosk_id : "kiosk-test");
+    if (o->export_secret) {
+        x->cli.cfg.has_export_key = true;
+        hl_bundle_key_from_secret(o->export_secret, strlen(o->export_secret),
+                                  x->cli.cfg.export_key_sha256);
+    }
+    if (o->configure) o->configure(&x->cli.cfg, o->ctx);
+    x->cli.sys = hl_fakesys_sys(&x->clock);
+    const char *survey = o->survey ? o->survey : hl_test_data("flow/survey.json");
+    snprintf(x->cli.survey_file, sizeof x->cli.survey_file, "%s", survey);
+    hl_diags_t d = {0};
+    if (hl_survey_load_file(survey, &x->cli.survey, &d) != HL_OK) abort();
+    hl_diags_free(&d);
+    hl_fakesys_init(&x->clock, o->start_utc_ms ? o->start_utc_ms : HL_FIXTURE_START_MS,
+                    !o->untrusted, 9);
+    hl_kiosk_opts_t ko = {.display = {HL_BACKEND_HEADLESS, 800, 480, 0, false},
+                          .sys = hl_fakesys_sys(&x->clock),
+                          .store_vfs = o->fault_vfs ? HL_FAULTVFS_NAME : NULL};
+    if (hl_kiosk_open(&x->k, &x->cli, &ko) != HL_EXIT_OK) abort();
+    if (!o->no_first_frame && hl_kiosk_draw(&x->k, &x->err) != HL_OK) abort();
+    return x;
+}
+
+void hl_kiosk_fixture_free(hl_kiosk_fixture_t *x)
+{
+    hl_faultvfs_disarm();
+    hl_kiosk_close(&x->k);
+    hl_survey_free(x->cli.survey);
+    hl_config_free(&x->cli.cfg);
+    hl_test_rmtree(x->dir);
+    free(x->dir);
+    free(x);
+}
