@@ -52,7 +52,7 @@ for arch in "${archs[@]}"; do
         cmake -S "$top" -B "$dir" "${cmake_args[@]}" >"$dir/configure.log" 2>&1 ||
             { cat "$dir/configure.log" >&2; exit 1; }
     )
-    if ! cmake --build "$dir" -j"$jobs" --target hailong >"$dir/build.log" 2>&1; then
+    if ! cmake --build "$dir" -j"$jobs" --target hailong hailong-bench >"$dir/build.log" 2>&1; then
         tail -40 "$dir/build.log" >&2
         echo "build-debs.sh: the $arch build failed (log: $dir/build.log)" >&2
         exit 1
