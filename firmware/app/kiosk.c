@@ -245,19 +245,20 @@ static bool is_store_failure(int rc)
            rc == HL_ERR_CORRUPT || rc == HL_ERR_NOMEM;
 }
 
-/* Applies a tap; a store failure takes the kiosk out of service and
- * schedules a retry of the same tap. */
-static int kiosk_apply(hl_kiosk_t *k, const char *id, hl_err_t *err)
+/* Applies a tap's action; a store failure takes the kiosk out of service
+ * and schedules a retry of the same action. */
+static int kiosk_apply(hl_kiosk_t *k, const hl_action_t *a, hl_err_t *err)
 {
-    int rc = hl_ui_tap(&k->ui, &k->flow, id, err);
+    int rc = hl_ui_act(&k->ui, &k->flow, a, err);
     k->dirty = true;
     if (is_store_failure(rc)) {
         if (!k->ui.out_of_service && !k->retrying)
             fprintf(stderr, "hailong: out of service: %s\n", err->msg);
         k->ui.out_of_service = true;
-        snprintf(k->failed_id, sizeof k->failed_id, "%s", id);
+        k->failed = *a;
+        k->has_failed = true;
         k->retry_at_ms = kiosk_now(k) + HL_KIOSK_RETRY_MS;
-    } else if (rc == HL_OK && k->ui.out_of_service && !k->failed_id[0]) {
+    } else if (rc == HL_OK && k->ui.out_of_service && !k->has_failed) {
         k->ui.out_of_service = false;
     }
     kiosk_build(k); /* a new screen is dated now, not at the next frame */
@@ -337,13 +338,17 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
         }
         return;
     }
-    if (tapped[0] || k->flow.state == HL_STATE_STILL_THERE) kiosk_apply(k, tapped, &err);
+    /* The action of the target as the screen built it (none: a tap beside
+     * every target, which still answers "still there?"). */
+    const hl_target_t *t = tapped[0] ? hl_scene_find(k->scene, tapped) : NULL;
+    if (t || k->flow.state == HL_STATE_STILL_THERE) kiosk_apply(k, t ? &t->action : NULL, &err);
 }
 
 int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err)
 {
     kiosk_build(k); /* script steps change the flow without drawing: look again */
-    if (!hl_scene_find(k->scene, id))
+    const hl_target_t *t = hl_scene_find(k->scene, id);
+    if (!t)
         return hl_err_set(err, HL_ERR_STATE, "no target \"%s\" on screen (state %s%s)", id,
                           hl_state_name(k->flow.state),
                           k->panel_off                   ? ", panel off: a touch wakes it first"
@@ -358,7 +363,10 @@ int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err)
                           "counts only from %d ms after a change (wait first)",
                           id, (long long)(kiosk_now(k) - k->screen_at_ms), HL_KIOSK_GUARD_MS);
     }
-    if (k->tech.mode == HL_TECH_OFF) return kiosk_apply(k, id, err);
+    if (k->tech.mode == HL_TECH_OFF) {
+        hl_action_t a = t->action;
+        return kiosk_apply(k, &a, err);
+    }
     int rc = hl_kiosk_tech_tap(k, id, err);
     kiosk_build(k); /* a new screen is dated now */
     return rc;
@@ -385,17 +393,16 @@ void hl_kiosk_tick(hl_kiosk_t *k)
         if (is_store_failure(rc)) {
             if (!k->ui.out_of_service) fprintf(stderr, "hailong: out of service: %s\n", err.msg);
             k->ui.out_of_service = true;
-        } else if (rc == HL_OK && k->ui.out_of_service && !k->failed_id[0]) {
+        } else if (rc == HL_OK && k->ui.out_of_service && !k->has_failed) {
             k->ui.out_of_service = false;
         }
     }
-    if (k->failed_id[0] && now >= k->retry_at_ms) {
-        char id[HL_SCENE_ID_MAX];
-        snprintf(id, sizeof id, "%s", k->failed_id);
-        k->failed_id[0] = '\0';
+    if (k->has_failed && now >= k->retry_at_ms) {
+        hl_action_t a = k->failed;
+        k->has_failed = false;
         k->ui.out_of_service = false; /* the screen refuses taps while out of service */
         k->retrying = true;
-        int rc = kiosk_apply(k, id, &err);
+        int rc = kiosk_apply(k, &a, &err);
         k->retrying = false;
         if (rc == HL_OK) {
             fprintf(stderr, "hailong: back in service\n");
@@ -421,7 +428,7 @@ int hl_kiosk_timeout(const hl_kiosk_t *k)
 {
     int64_t now = kiosk_now(k);
     int64_t next = hl_flow_deadline(&k->flow);
-    if (k->failed_id[0] && (next < 0 || k->retry_at_ms < next)) next = k->retry_at_ms;
+    if (k->has_failed && (next < 0 || k->retry_at_ms < next)) next = k->retry_at_ms;
     int64_t tech = hl_tech_timeout(&k->tech, now);
     if (tech >= 0 && (next < 0 || now + tech < next)) next = now + tech;
     if (k->export_clear_at_ms && (next < 0 || k->export_clear_at_ms < next))

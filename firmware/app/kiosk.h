@@ -51,24 +51,25 @@ typedef struct hl_kiosk_log_row {
 } hl_kiosk_log_row_t;
 
 typedef struct hl_kiosk {
-    hl_cli_t *cli;                   /* not owned: config, survey, data dir */
-    hl_store_t *store;               /* owned */
-    hl_devkey_t devkey;              /* owned: signs the chain and bundles (data folder's key) */
-    hl_flow_t flow;                  /* owned */
-    bool flow_ready;                 /* flow initialised */
-    hl_display_t *display;           /* owned */
-    hl_render_t *render;             /* owned */
-    hl_ui_t ui;                      /* screen state (pressed target, out of service) */
-    hl_scene_t *scene;               /* owned: the screen last built (allocated once) */
-    hl_sys_t sys;                    /* the flow's clock (fake in scripted runs) */
-    hl_sys_t base_sys;               /* the clock sys forwards to (opts.sys) */
-    bool dirty;                      /* something changed: draw before sleeping */
-    char down_id[HL_SCENE_ID_MAX];   /* target under the finger since touch-down, "" = none */
-    char failed_id[HL_SCENE_ID_MAX]; /* tap whose commit failed, retried while out of service */
-    int64_t retry_at_ms;             /* mono ms of the next retry, 0 = none */
-    bool retrying;                   /* inside a retry: the failure was reported already */
-    const char *shots_dir;           /* --screenshots DIR, or NULL */
-    long long frames;                /* frames presented */
+    hl_cli_t *cli;                 /* not owned: config, survey, data dir */
+    hl_store_t *store;             /* owned */
+    hl_devkey_t devkey;            /* owned: signs the chain and bundles (data folder's key) */
+    hl_flow_t flow;                /* owned */
+    bool flow_ready;               /* flow initialised */
+    hl_display_t *display;         /* owned */
+    hl_render_t *render;           /* owned */
+    hl_ui_t ui;                    /* screen state (pressed target, out of service) */
+    hl_scene_t *scene;             /* owned: the screen last built (allocated once) */
+    hl_sys_t sys;                  /* the flow's clock (fake in scripted runs) */
+    hl_sys_t base_sys;             /* the clock sys forwards to (opts.sys) */
+    bool dirty;                    /* something changed: draw before sleeping */
+    char down_id[HL_SCENE_ID_MAX]; /* target under the finger since touch-down, "" = none */
+    hl_action_t failed;            /* the tap whose commit failed, retried while out of service */
+    bool has_failed;               /* failed holds one */
+    int64_t retry_at_ms;           /* mono ms of the next retry, 0 = none */
+    bool retrying;                 /* inside a retry: the failure was reported already */
+    const char *shots_dir;         /* --screenshots DIR, or NULL */
+    long long frames;              /* frames presented */
     /* USB export: a thread watches the mount table, another writes bundles;
      * they hand results to the event loop under `mu` and wake it. */
     hl_media_watch_t *media;                 /* owned; NULL without an export key */

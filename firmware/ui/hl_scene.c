@@ -53,6 +53,12 @@ void hl_scene_target(hl_scene_t *s, const char *id, hl_rect_t box)
     hl_target_t *t = &s->targets[s->n_targets++];
     memcpy(t->id, id, n + 1);
     t->box = box;
+    t->action = (hl_action_t){HL_ACT_NONE, -1, -1};
+}
+
+void hl_scene_act(hl_scene_t *s, hl_action_t a)
+{
+    if (s->n_targets > 0) s->targets[s->n_targets - 1].action = a;
 }
 
 const char *hl_scene_strdup(hl_scene_t *s, const char *text)

@@ -60,9 +60,32 @@ typedef struct hl_cmd {
     int level, of;    /* FACE: 1..of, of is 3 or 5 */
 } hl_cmd_t;
 
+/* What a tap on a citizen screen's target does: the screen that made the
+ * target says so as data, and the tap reaches the flow as this, never as a
+ * text to parse. The technician's screens leave it HL_ACT_NONE: their ids
+ * go to the technician's state machine (hl_tech). */
+typedef enum hl_act {
+    HL_ACT_NONE = 0, /* no citizen action (the technician's targets) */
+    HL_ACT_NEXT,     /* the next question */
+    HL_ACT_BACK,     /* the previous question */
+    HL_ACT_SKIP,     /* skip an optional question */
+    HL_ACT_CONTINUE, /* "still there?": go on */
+    HL_ACT_LANG,     /* switch language: item is the hl_lang_t */
+    HL_ACT_KEY,      /* keypad: item is the digit 0..9, or -1 to delete */
+    HL_ACT_ANSWER    /* choose (or, multi, toggle) item of the question */
+} hl_act_t;
+
+typedef struct hl_action {
+    hl_act_t kind; /* what */
+    int question;  /* KEY, ANSWER: the question's index in the survey */
+    int item;      /* LANG: the language; KEY: the digit or -1; ANSWER: the item's index */
+} hl_action_t;
+
 typedef struct hl_target {
-    char id[HL_SCENE_ID_MAX]; /* stable id: answer:QID:OPT, key:0..9, key:del, next, back, ... */
+    char id[HL_SCENE_ID_MAX]; /* stable name: answer:QID:OPT, key:0..9, key:del, next, back,
+                                 ... (scripts and tests tap by it) */
     hl_rect_t box;            /* touch area (at least the minimum target size) */
+    hl_action_t action;       /* what a tap does (citizen screens) */
 } hl_target_t;
 
 typedef struct hl_scene {
@@ -93,6 +116,9 @@ void hl_scene_clear(hl_scene_t *s, int w, int h, hl_color_t background);
 /* Appends; returns the command (or a dummy and sets overflow when full). */
 hl_cmd_t *hl_scene_push(hl_scene_t *s, hl_cmd_kind_t kind, hl_rect_t box, hl_color_t color);
 void hl_scene_target(hl_scene_t *s, const char *id, hl_rect_t box);
+
+/* Gives the target added last its action. */
+void hl_scene_act(hl_scene_t *s, hl_action_t a);
 
 /* Copies text into the scene's scratch space; NULL (and overflow) when full. */
 const char *hl_scene_strdup(hl_scene_t *s, const char *text);

@@ -173,6 +173,7 @@ static int ui_header(hl_kit_b_t *b, bool langs, bool site_first)
                              HL_KIT_SMALL_MIN, true, COL_WHITE, HL_ALIGN_CENTER, 1);
             }
             hl_scene_target(b->s, id, r);
+            hl_scene_act(b->s, (hl_action_t){HL_ACT_LANG, -1, (int)lg});
             right -= bw + L->gap;
         }
         right -= L->gap;
@@ -297,16 +298,19 @@ static void ui_navbar(hl_kit_b_t *b, ui_nav_t nv)
     if (nv.back) {
         hl_kit_button(b, "back", hl_kit_rect(left, by, wb, L->min_target), HL_KIT_SECONDARY, tb, px,
                       true);
+        hl_scene_act(b->s, (hl_action_t){HL_ACT_BACK, -1, -1});
         left += wb + L->gap;
     }
     if (nv.next) {
         hl_kit_button(b, "next", hl_kit_rect(right - wn, by, wn, L->min_target),
                       nv.next_enabled ? HL_KIT_PRIMARY : HL_KIT_DISABLED, tn, px, true);
+        hl_scene_act(b->s, (hl_action_t){HL_ACT_NEXT, -1, -1});
         right -= wn + L->gap;
     }
     if (nv.skip) {
         hl_kit_button(b, "skip", hl_kit_rect(right - ws, by, ws, L->min_target), HL_KIT_QUIET, ts,
                       px, true);
+        hl_scene_act(b->s, (hl_action_t){HL_ACT_SKIP, -1, -1});
         right -= ws + L->gap;
     }
     if (b->f->state == HL_STATE_START)
@@ -447,6 +451,7 @@ static int ui_number_screen(hl_kit_b_t *b, hl_rect_t C, const char *qt, const ch
         hl_kit_button(b, id, r, del ? HL_KIT_SECONDARY : HL_KIT_QUIET,
                       del ? hl_str(b->lang, HL_STR_DELETE) : keys[i], del ? L->label_px : key_px,
                       true);
+        hl_scene_act(b->s, (hl_action_t){HL_ACT_KEY, b->f->cur, del ? -1 : keys[i][0] - '0'});
     }
     return kp.y + kp.h;
 }
@@ -567,6 +572,7 @@ static void ui_still_there(hl_kit_b_t *b, int64_t now)
     y += 2 * L->gap;
     hl_kit_button(b, "continue", hl_kit_rect(C.x + (C.w - bw) / 2, y, bw, bh), HL_KIT_PRIMARY, ct,
                   L->q_px, true);
+    hl_scene_act(b->s, (hl_action_t){HL_ACT_CONTINUE, -1, -1});
 }
 
 static void ui_thanks(hl_kit_b_t *b)
@@ -751,9 +757,10 @@ void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono
     }
 }
 
-int hl_ui_tap(hl_ui_t *ui, hl_flow_t *f, const char *id, hl_err_t *err)
+int hl_ui_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *err)
 {
-    if (!id) id = "";
+    static const hl_action_t none = {HL_ACT_NONE, -1, -1};
+    if (!a) a = &none;
     if (ui->export_state.phase != HL_UI_EXPORT_NONE)
         return hl_err_set(err, HL_ERR_STATE, "results are going to a USB stick: taps are ignored");
     if (ui->out_of_service)
@@ -763,32 +770,89 @@ int hl_ui_tap(hl_ui_t *ui, hl_flow_t *f, const char *id, hl_err_t *err)
         return hl_err_set(err, HL_ERR_STATE, "the thanks screen is showing: taps are ignored");
     const hl_question_t *q = &f->survey->questions[f->cur];
     ui_nav_t nv = ui_nav_flags(f);
-    if (strcmp(id, "next") == 0 && nv.next) return hl_flow_next(f, err);
-    if (strcmp(id, "back") == 0 && nv.back) return hl_flow_back(f, err);
-    if (strcmp(id, "skip") == 0 && nv.skip) return hl_flow_skip(f, err);
+    /* A target of another question (a stale screen) does nothing. */
+    bool here = a->question == (int)f->cur;
+    switch (a->kind) {
+    case HL_ACT_NEXT:
+        if (nv.next) return hl_flow_next(f, err);
+        break;
+    case HL_ACT_BACK:
+        if (nv.back) return hl_flow_back(f, err);
+        break;
+    case HL_ACT_SKIP:
+        if (nv.skip) return hl_flow_skip(f, err);
+        break;
+    case HL_ACT_LANG:
+        if (f->survey->n_langs > 1 && a->item >= 0 && a->item < HL_LANG_COUNT &&
+            hl_survey_has_lang(f->survey, (hl_lang_t)a->item))
+            return hl_flow_set_lang(f, (hl_lang_t)a->item, err);
+        break;
+    case HL_ACT_KEY:
+        if (here && q->type == HL_Q_NUMBER && a->item == -1)
+            return hl_flow_key(f, q->id, '\b', err);
+        if (here && q->type == HL_Q_NUMBER && a->item >= 0 && a->item <= 9)
+            return hl_flow_key(f, q->id, (char)('0' + a->item), err);
+        break;
+    case HL_ACT_ANSWER:
+        if (here && a->item >= 0 && a->item < hl_ui_n_items(q)) {
+            const char *opt = hl_ui_item_id(q, a->item);
+            if (q->type == HL_Q_MULTI) return hl_flow_toggle(f, q->id, opt, err);
+            const char *vals[1] = {opt};
+            return hl_flow_answer(f, q->id, vals, 1, err);
+        }
+        break;
+    case HL_ACT_CONTINUE:
+    case HL_ACT_NONE:
+        break;
+    }
+    return hl_err_set(err, HL_ERR_USAGE, "that target does nothing on this screen");
+}
+
+bool hl_ui_action_named(const hl_flow_t *f, const char *id, hl_action_t *a)
+{
+    *a = (hl_action_t){HL_ACT_NONE, -1, -1};
+    if (!id) return false;
+    if (strcmp(id, "next") == 0) a->kind = HL_ACT_NEXT;
+    if (strcmp(id, "back") == 0) a->kind = HL_ACT_BACK;
+    if (strcmp(id, "skip") == 0) a->kind = HL_ACT_SKIP;
+    if (strcmp(id, "continue") == 0) a->kind = HL_ACT_CONTINUE;
+    if (a->kind != HL_ACT_NONE) return true;
     if (strncmp(id, "lang:", 5) == 0) {
         hl_lang_t lg;
-        if (f->survey->n_langs > 1 && hl_lang_parse(id + 5, &lg) &&
-            hl_survey_has_lang(f->survey, lg))
-            return hl_flow_set_lang(f, lg, err);
+        if (!hl_lang_parse(id + 5, &lg)) return false;
+        *a = (hl_action_t){HL_ACT_LANG, -1, (int)lg};
+        return true;
     }
-    if (strncmp(id, "key:", 4) == 0 && q->type == HL_Q_NUMBER) {
+    if (f->state == HL_STATE_THANKS || f->cur < 0 || (size_t)f->cur >= f->survey->n_questions)
+        return false;
+    const hl_question_t *q = &f->survey->questions[f->cur];
+    if (strncmp(id, "key:", 4) == 0) {
         const char *k = id + 4;
-        if (strcmp(k, "del") == 0) return hl_flow_key(f, q->id, '\b', err);
-        if (k[0] >= '0' && k[0] <= '9' && k[1] == '\0') return hl_flow_key(f, q->id, k[0], err);
+        if (strcmp(k, "del") == 0)
+            *a = (hl_action_t){HL_ACT_KEY, (int)f->cur, -1};
+        else if (k[0] >= '0' && k[0] <= '9' && k[1] == '\0')
+            *a = (hl_action_t){HL_ACT_KEY, (int)f->cur, k[0] - '0'};
+        return a->kind != HL_ACT_NONE;
     }
-    if (strncmp(id, "answer:", 7) == 0) {
-        const char *rest = id + 7;
-        size_t qlen = strcspn(rest, ":");
-        if (rest[qlen] == ':' && qlen == strlen(q->id) && strncmp(rest, q->id, qlen) == 0) {
-            const char *opt = rest + qlen + 1;
-            for (int i = 0; i < hl_ui_n_items(q); i++) {
-                if (strcmp(opt, hl_ui_item_id(q, i)) != 0) continue;
-                if (q->type == HL_Q_MULTI) return hl_flow_toggle(f, q->id, opt, err);
-                const char *vals[1] = {opt};
-                return hl_flow_answer(f, q->id, vals, 1, err);
-            }
+    for (int i = 0; i < hl_ui_n_items(q); i++) {
+        char want[HL_SCENE_ID_MAX];
+        hl_ui_answer_id(want, q, i);
+        if (strcmp(id, want) == 0) {
+            *a = (hl_action_t){HL_ACT_ANSWER, (int)f->cur, i};
+            return true;
         }
     }
-    return hl_err_set(err, HL_ERR_USAGE, "no target \"%s\" on screen", id);
+    return false;
+}
+
+int hl_ui_tap(hl_ui_t *ui, hl_flow_t *f, const char *id, hl_err_t *err)
+{
+    hl_action_t a;
+    if (!hl_ui_action_named(f, id, &a) && f->state != HL_STATE_STILL_THERE &&
+        ui->export_state.phase == HL_UI_EXPORT_NONE && !ui->out_of_service &&
+        f->state != HL_STATE_THANKS)
+        return hl_err_set(err, HL_ERR_USAGE, "no target \"%s\" on screen", id ? id : "");
+    int rc = hl_ui_act(ui, f, &a, err);
+    if (rc == HL_ERR_USAGE) return hl_err_set(err, HL_ERR_USAGE, "no target \"%s\" on screen", id);
+    return rc;
 }

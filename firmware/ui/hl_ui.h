@@ -62,8 +62,18 @@ void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono
 /* Minimum touch target side in px for this DPI: max(10 mm, 64 px). */
 int hl_ui_min_target(const hl_ui_t *ui);
 
-/* Applies a tap on target `id` to the flow. HL_ERR_STATE/USAGE when the id
- * does not apply now; a store code when the commit failed. */
+/* Applies a tap to the flow: the action of the target tapped (hl_scene.h),
+ * typed, as the screen built it. HL_ERR_STATE/USAGE when it does not apply
+ * now (a stale target of another question included); a store code when the
+ * commit failed. */
+int hl_ui_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *err);
+
+/* The action of the target the current screen names id ("next",
+ * "answer:QID:OPT", "key:7", "lang:en", ...): the scripts' and tests' way
+ * to name a target without a built scene. False when no target has it. */
+bool hl_ui_action_named(const hl_flow_t *f, const char *id, hl_action_t *a);
+
+/* hl_ui_act on the action named id (tests). */
 int hl_ui_tap(hl_ui_t *ui, hl_flow_t *f, const char *id, hl_err_t *err);
 
 #endif

@@ -319,6 +319,7 @@ static void ui_item(hl_kit_b_t *b, const hl_question_t *q, int i, hl_rect_t cell
         hl_kit_emit(b, &w, tb, fg, al, 1);
     }
     hl_scene_target(b->s, id, cell);
+    hl_scene_act(b->s, (hl_action_t){HL_ACT_ANSWER, (int)b->f->cur, i});
 }
 
 void hl_ui_answers(hl_kit_b_t *b, const hl_question_t *q, const hl_ui_plan_t *p, hl_rect_t box)
