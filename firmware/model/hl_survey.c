@@ -10,6 +10,7 @@
  * get the model; otherwise it is freed.
  */
 #include "hl_survey.h"
+#include "hl_qtype.h"
 
 #include "hl_json.h"
 
@@ -17,11 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const qtype_names[HL_Q_TYPE_COUNT + 1] = {
-    [HL_Q_SMILEY] = "smiley", [HL_Q_STARS] = "stars",  [HL_Q_CHOICE] = "choice",
-    [HL_Q_MULTI] = "multi",   [HL_Q_NPS] = "nps",      [HL_Q_YESNO] = "yesno",
-    [HL_Q_NUMBER] = "number", [HL_Q_TYPE_COUNT] = NULL};
 
 static const char *const survey_keys[] = {"format", "id",     "version",   "languages",
                                           "title",  "thanks", "questions", NULL};
@@ -38,23 +34,22 @@ static const char *const show_if_keys[] = {"question", "any_of", "at_most", "at_
 
 const char *hl_qtype_name(hl_qtype_t t)
 {
-    return (t >= 0 && t < HL_Q_TYPE_COUNT) ? qtype_names[t] : "?";
+    return hl_qtype_info(t)->name;
 }
 
 bool hl_qtype_auto_advance(hl_qtype_t t)
 {
-    return t == HL_Q_SMILEY || t == HL_Q_STARS || t == HL_Q_CHOICE || t == HL_Q_NPS ||
-           t == HL_Q_YESNO;
+    return hl_qtype_info(t)->auto_advance;
 }
 
 static bool qtype_has_options(hl_qtype_t t)
 {
-    return t == HL_Q_SMILEY || t == HL_Q_CHOICE || t == HL_Q_MULTI;
+    return hl_qtype_info(t)->options;
 }
 
 static bool qtype_has_score(hl_qtype_t t)
 {
-    return t == HL_Q_SMILEY || t == HL_Q_STARS || t == HL_Q_NPS || t == HL_Q_NUMBER;
+    return hl_qtype_info(t)->scored;
 }
 
 /* ---- Freeing ------------------------------------------------------------ */
@@ -514,19 +509,25 @@ static void check_question(survey_check_t *c, size_t qi, const json_t *qobj)
     const char *type;
     if (hl_json_get_string(c->doc, qobj, qpath, "type", true, &type) == HL_JSON_FOUND) {
         for (int t = 0; t < HL_Q_TYPE_COUNT && !c->type_ok[qi]; t++) {
-            if (strcmp(type, qtype_names[t]) == 0) {
+            if (strcmp(type, hl_qtype_name((hl_qtype_t)t)) == 0) {
                 q->type = (hl_qtype_t)t;
                 c->type_ok[qi] = true;
             }
         }
         if (!c->type_ok[qi]) {
-            const char *guess = hl_json_suggest(type, qtype_names);
+            const char *names[HL_Q_TYPE_COUNT + 1];
+            char list[128] = "";
+            for (int t = 0; t < HL_Q_TYPE_COUNT; t++) {
+                names[t] = hl_qtype_name((hl_qtype_t)t);
+                size_t used = strlen(list);
+                snprintf(list + used, sizeof list - used, "%s%s", t ? ", " : "", names[t]);
+            }
+            names[HL_Q_TYPE_COUNT] = NULL;
+            const char *guess = hl_json_suggest(type, names);
             char hint[64] = "";
             if (guess) snprintf(hint, sizeof hint, " (did you mean \"%s\"?)", guess);
             hl_json_report(c->doc, qpath, "type", HL_JSON_AT_VALUE,
-                           "unknown type \"%.40s\"%s; types: smiley, stars, choice, multi, nps, "
-                           "yesno, number",
-                           type, hint);
+                           "unknown type \"%.40s\"%s; types: %s", type, hint, list);
         }
     }
 

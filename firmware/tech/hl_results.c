@@ -13,6 +13,7 @@
  * have no bars; `answered` counts their all-digit values.
  */
 #include "hl_results.h"
+#include "hl_qtype.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,20 +24,6 @@ typedef struct hl_results_acc {
     hl_results_q_t *q;             /* its results */
 } hl_results_acc_t;
 
-/* The integer a value spells in plain decimal ("7", never "07" or "+7") within
- * lo..hi, or -1. */
-static int plain_int(const char *v, int lo, int hi)
-{
-    size_t len = strlen(v);
-    if (len == 0 || len > 2 || (len == 2 && v[0] == '0')) return -1;
-    int n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (v[i] < '0' || v[i] > '9') return -1;
-        n = n * 10 + (v[i] - '0');
-    }
-    return n >= lo && n <= hi ? n : -1;
-}
-
 static bool all_digits(const char *v)
 {
     if (!*v) return false;
@@ -45,12 +32,11 @@ static bool all_digits(const char *v)
     return true;
 }
 
-/* Index of the option whose id is v[0..len), or -1. */
-static int option_index(const hl_question_t *q, const char *v, size_t len)
+/* The bar of the item whose id is v[0..len), or -1. */
+static int bar_of(const hl_question_t *q, const char *v, size_t len)
 {
-    for (size_t i = 0; i < q->n_options && i < HL_RESULTS_BARS; i++)
-        if (strlen(q->options[i].id) == len && memcmp(q->options[i].id, v, len) == 0) return (int)i;
-    return -1;
+    int i = hl_question_item_index(q, v, len);
+    return i < HL_RESULTS_BARS ? i : -1;
 }
 
 /* hl_store_tally callback: one distinct value and how many gave it. */
@@ -60,29 +46,17 @@ static void tally_value(void *ctx, const char *value, int64_t count)
     const hl_question_t *q = a->question;
     hl_results_q_t *r = a->q;
     if (!value || count <= 0) return;
-    int bar = -1;
-    switch (q->type) {
-    case HL_Q_SMILEY:
-    case HL_Q_CHOICE:
-        bar = option_index(q, value, strlen(value));
-        break;
-    case HL_Q_STARS: {
-        int n = plain_int(value, 1, 5);
-        bar = n < 0 ? -1 : n - 1;
-        break;
+    const hl_qtype_info_t *t = hl_qtype_info(q->type);
+    if (t->draft == HL_DRAFT_DIGITS) { /* a number: only counted */
+        if (all_digits(value)) r->answered += count;
+        return;
     }
-    case HL_Q_NPS:
-        bar = plain_int(value, 0, 10);
-        break;
-    case HL_Q_YESNO:
-        bar = strcmp(value, "yes") == 0 ? 0 : strcmp(value, "no") == 0 ? 1 : -1;
-        break;
-    case HL_Q_MULTI: {
+    if (t->draft == HL_DRAFT_SET) { /* multi: once per option chosen */
         bool seen[HL_RESULTS_BARS] = {false};
         bool any = false;
         for (const char *p = value; *p;) {
             size_t len = strcspn(p, "|,");
-            int i = option_index(q, p, len);
+            int i = bar_of(q, p, len);
             if (i >= 0 && !seen[i]) {
                 seen[i] = true;
                 any = true;
@@ -94,12 +68,7 @@ static void tally_value(void *ctx, const char *value, int64_t count)
         if (any) r->answered += count;
         return;
     }
-    case HL_Q_NUMBER:
-        if (all_digits(value)) r->answered += count;
-        return;
-    default:
-        return;
-    }
+    int bar = bar_of(q, value, strlen(value));
     if (bar < 0 || bar >= r->n_bars) return;
     r->bars[bar] += count;
     r->answered += count;
@@ -108,20 +77,9 @@ static void tally_value(void *ctx, const char *value, int64_t count)
 /* How many bars a question shows (0: not charted). */
 static int bars_of(const hl_question_t *q)
 {
-    switch (q->type) {
-    case HL_Q_SMILEY:
-    case HL_Q_CHOICE:
-    case HL_Q_MULTI:
-        return q->n_options < HL_RESULTS_BARS ? (int)q->n_options : HL_RESULTS_BARS;
-    case HL_Q_STARS:
-        return 5;
-    case HL_Q_NPS:
-        return 11;
-    case HL_Q_YESNO:
-        return 2;
-    default:
-        return 0;
-    }
+    if (!hl_qtype_info(q->type)->charted) return 0;
+    int n = hl_question_n_items(q);
+    return n < HL_RESULTS_BARS ? n : HL_RESULTS_BARS;
 }
 
 int hl_results_compute(hl_store_t *st, const hl_survey_t *s, hl_period_t period,
@@ -153,7 +111,7 @@ int hl_results_compute(hl_store_t *st, const hl_survey_t *s, hl_period_t period,
         const hl_question_t *q = &s->questions[i];
         hl_results_q_t *r = &out->q[i];
         r->question = (int)i;
-        r->charted = q->type != HL_Q_NUMBER;
+        r->charted = hl_qtype_info(q->type)->charted;
         r->n_bars = bars_of(q);
         hl_results_acc_t acc = {.question = q, .q = r};
         rc = hl_store_tally(st, &tq, q->id, tally_value, &acc, err);

@@ -23,6 +23,7 @@
  * digits) are copied into the scene's scratch space.
  */
 #include "hl_ui.h"
+#include "hl_qtype.h"
 #include "ui_int.h"
 
 #include "hl_strings.h"
@@ -33,53 +34,12 @@
 
 /* ---- Question items (options, stars, nps values, yes/no) --------------- */
 
-static const char *const ui_numbers[11] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
-
-int hl_ui_n_items(const hl_question_t *q)
-{
-    switch (q->type) {
-    case HL_Q_SMILEY:
-    case HL_Q_CHOICE:
-    case HL_Q_MULTI:
-        return (int)q->n_options;
-    case HL_Q_STARS:
-        return 5;
-    case HL_Q_NPS:
-        return 11;
-    case HL_Q_YESNO:
-        return 2;
-    default:
-        return 0;
-    }
-}
-
-/* The OPTION part of the item's target id, which is also its stored value. */
-const char *hl_ui_item_id(const hl_question_t *q, int i)
-{
-    switch (q->type) {
-    case HL_Q_STARS:
-        return ui_numbers[i + 1];
-    case HL_Q_NPS:
-        return ui_numbers[i];
-    case HL_Q_YESNO:
-        return i == 0 ? "yes" : "no";
-    default:
-        return q->options[i].id;
-    }
-}
-
 const char *hl_ui_item_label(const hl_kit_b_t *b, const hl_question_t *q, int i)
 {
-    switch (q->type) {
-    case HL_Q_STARS:
-        return ui_numbers[i + 1];
-    case HL_Q_NPS:
-        return ui_numbers[i];
-    case HL_Q_YESNO:
-        return hl_str(b->lang, i == 0 ? HL_STR_YES : HL_STR_NO);
-    default:
-        return hl_text_get(&q->options[i].label, b->lang);
-    }
+    const hl_qtype_info_t *t = hl_qtype_info(q->type);
+    if (t->options) return hl_text_get(&q->options[i].label, b->lang);
+    if (t->words) return hl_str(b->lang, i == 0 ? HL_STR_YES : HL_STR_NO); /* yes, no */
+    return hl_question_item_id(q, i);                                      /* a number */
 }
 
 /* Whether value (as stored: multi joins ids with '|') contains item id. */
@@ -97,7 +57,7 @@ bool hl_ui_value_has(const char *value, const char *id)
 
 void hl_ui_answer_id(char out[HL_SCENE_ID_MAX], const hl_question_t *q, int i)
 {
-    snprintf(out, HL_SCENE_ID_MAX, "answer:%s:%s", q->id, hl_ui_item_id(q, i));
+    snprintf(out, HL_SCENE_ID_MAX, "answer:%s:%s", q->id, hl_question_item_id(q, i));
 }
 
 unsigned hl_kit_face_color(int level, int of)
@@ -794,8 +754,8 @@ int hl_ui_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *err)
             return hl_flow_key(f, q->id, (char)('0' + a->item), err);
         break;
     case HL_ACT_ANSWER:
-        if (here && a->item >= 0 && a->item < hl_ui_n_items(q)) {
-            const char *opt = hl_ui_item_id(q, a->item);
+        if (here && a->item >= 0 && a->item < hl_question_n_items(q)) {
+            const char *opt = hl_question_item_id(q, a->item);
             if (q->type == HL_Q_MULTI) return hl_flow_toggle(f, q->id, opt, err);
             const char *vals[1] = {opt};
             return hl_flow_answer(f, q->id, vals, 1, err);
@@ -834,7 +794,7 @@ bool hl_ui_action_named(const hl_flow_t *f, const char *id, hl_action_t *a)
             *a = (hl_action_t){HL_ACT_KEY, (int)f->cur, k[0] - '0'};
         return a->kind != HL_ACT_NONE;
     }
-    for (int i = 0; i < hl_ui_n_items(q); i++) {
+    for (int i = 0; i < hl_question_n_items(q); i++) {
         char want[HL_SCENE_ID_MAX];
         hl_ui_answer_id(want, q, i);
         if (strcmp(id, want) == 0) {

@@ -25,7 +25,7 @@ static bool ui_labels_fit(hl_kit_b_t *b, const hl_question_t *q, int n, int widt
 static int ui_label_px(hl_kit_b_t *b, const hl_question_t *q, int width, int hi, bool bold,
                        int *lines)
 {
-    int n = hl_ui_n_items(q), lo = imin(hi, HL_KIT_LABEL_MIN);
+    int n = hl_question_n_items(q), lo = imin(hi, HL_KIT_LABEL_MIN);
     hl_kit_wrap_t w;
     for (int max_lines = 2; max_lines <= 4; max_lines++) {
         int a = lo, z = hi, good = -1;
@@ -65,7 +65,7 @@ bool hl_ui_plan(hl_kit_b_t *b, const hl_question_t *q, int variant, int W, hl_ui
 {
     const hl_kit_lay_t *L = &b->lay;
     memset(p, 0, sizeof *p);
-    int n = hl_ui_n_items(q);
+    int n = hl_question_n_items(q);
     switch (q->type) {
     case HL_Q_SMILEY:
     case HL_Q_STARS: {
@@ -179,7 +179,7 @@ bool hl_ui_plan(hl_kit_b_t *b, const hl_question_t *q, int variant, int W, hl_ui
 /* Variants in order of preference. */
 int hl_ui_variants(const hl_kit_b_t *b, const hl_question_t *q, int out[HL_KIT_MAX_VARIANT])
 {
-    int n = 0, items = hl_ui_n_items(q);
+    int n = 0, items = hl_question_n_items(q);
     if (q->type == HL_Q_CHOICE || q->type == HL_Q_MULTI) {
         static const int land_few[] = {0, 1, 2}; /* 0 = one per item */
         static const int land_many[] = {2, 3, 4, 5, 1};
@@ -229,8 +229,8 @@ static void ui_item(hl_kit_b_t *b, const hl_question_t *q, int i, hl_rect_t cell
     const char *label = hl_ui_item_label(b, q, i);
     int llen = (int)strlen(label);
     bool down = hl_kit_pressed(b, id);
-    bool sel = q->type == HL_Q_MULTI ? hl_ui_value_has(value, hl_ui_item_id(q, i))
-                                     : value && strcmp(value, hl_ui_item_id(q, i)) == 0;
+    bool sel = q->type == HL_Q_MULTI ? hl_ui_value_has(value, hl_question_item_id(q, i))
+                                     : value && strcmp(value, hl_question_item_id(q, i)) == 0;
     hl_kit_wrap_t w;
     if (p->side) { /* a smiley row: the face on the left, the label beside it */
         hl_kit_fill(b, cell, sel ? COL_SELECTED : down ? COL_PRESSED : COL_WHITE, L->radius);
@@ -325,7 +325,7 @@ static void ui_item(hl_kit_b_t *b, const hl_question_t *q, int i, hl_rect_t cell
 void hl_ui_answers(hl_kit_b_t *b, const hl_question_t *q, const hl_ui_plan_t *p, hl_rect_t box)
 {
     const hl_kit_lay_t *L = &b->lay;
-    int n = hl_ui_n_items(q);
+    int n = hl_question_n_items(q);
     int g = p->gap;
     int ch = (box.h - p->extra_h - (p->rows - 1) * g) / p->rows;
     ch = iclamp(ch, p->h_min_cell, p->h_max_cell);

@@ -7,6 +7,7 @@
 #ifndef HL_UI_INT_H
 #define HL_UI_INT_H
 
+#include "hl_qtype.h"
 #include "hl_ui.h"
 #include "hl_strings.h"
 #include "hl_ui_kit.h"
@@ -35,10 +36,6 @@ typedef struct hl_ui_plan {
 /* A question's items (hl_ui.c): how many (options, stars, nps values,
  * yes/no), each one's id, label and target id, and whether a stored value
  * holds an id. */
-int hl_ui_n_items(const hl_question_t *q);
-
-const char *hl_ui_item_id(const hl_question_t *q, int i);
-
 const char *hl_ui_item_label(const hl_kit_b_t *b, const hl_question_t *q, int i);
 
 bool hl_ui_value_has(const char *value, const char *id);
