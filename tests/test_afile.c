@@ -175,7 +175,24 @@ static void test_a_full_disk_is_full_and_keeps_the_old_file(void)
     free(dir);
 }
 
+static void test_a_folder_as_the_target_is_refused_with_a_file_name_suggested(void)
+{
+    char *dir = hl_test_tmpdir("afile");
+    hl_err_t err = {0};
+    CHECK_INT(hl_afile_not_a_folder(dir, "responses.csv", &err), HL_ERR_USAGE);
+    CHECK_CONTAINS(err.msg, "is a folder");
+    CHECK_CONTAINS(err.msg, "/responses.csv");
+    CHECK_INT(hl_afile_not_a_folder("/no/such/place/", "r.xlsx", &err), HL_ERR_USAGE);
+    CHECK_CONTAINS(err.msg, "/no/such/place/r.xlsx");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/new.csv", dir);
+    CHECK_INT(hl_afile_not_a_folder(path, "responses.csv", &err), HL_OK);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_a_folder_as_the_target_is_refused_with_a_file_name_suggested),
     HL_TEST(test_replace_writes_the_bytes_and_mode_and_leaves_no_temporary),
     HL_TEST(test_an_abandoned_write_keeps_the_old_file_and_removes_the_temporary),
     HL_TEST(test_a_missing_folder_says_so_and_creates_nothing),

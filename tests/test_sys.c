@@ -260,7 +260,19 @@ static void test_fs_sync_syncs_a_file_system_and_reports_a_bad_descriptor(void)
     free(dir);
 }
 
+static void test_fmt_cuts_a_long_text_and_never_overflows(void)
+{
+    char small[8];
+    memset(small, 'x', sizeof small);
+    hl_fmt(small, sizeof small, "%s/%d", "a-long-folder-name", 42);
+    CHECK_STR(small, "a-long-");
+    char ok[32];
+    hl_fmt(ok, sizeof ok, "%s/%d", "dir", 7);
+    CHECK_STR(ok, "dir/7");
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_fmt_cuts_a_long_text_and_never_overflows),
     HL_TEST(test_fs_sync_syncs_a_file_system_and_reports_a_bad_descriptor),
     HL_TEST(test_uuid_is_version_4_and_differs_each_time),
     HL_TEST(test_fake_clock_advances_both_clocks),

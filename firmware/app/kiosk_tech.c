@@ -44,17 +44,6 @@
 #define TECH_STICK_DIR  "HAILONG/surveys"
 #define TECH_LIST_MAX   256 /* *.json files of a folder paged through (the first by name) */
 
-/* snprintf into a fixed buffer: a long path is cut, never overflows. */
-static void pfmt(char *out, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void pfmt(char *out, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, size, fmt, ap);
-    va_end(ap);
-}
-
 static int64_t tech_mono(const hl_kiosk_t *k)
 {
     return k->sys.mono_ms(k->sys.ctx);
@@ -95,8 +84,8 @@ static void tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
         if (k->n_log_queue < HL_KIOSK_LOG_QUEUE) {
             hl_kiosk_log_row_t *q = &k->log_queue[k->n_log_queue++];
             q->at_utc_ms = tech_utc(k);
-            pfmt(q->event, sizeof q->event, "%s", event);
-            pfmt(q->detail, sizeof q->detail, "%.255s", detail);
+            hl_fmt(q->event, sizeof q->event, "%s", event);
+            hl_fmt(q->detail, sizeof q->detail, "%.255s", detail);
         } else {
             fprintf(stderr, "hailong: technician log: too many events during the export\n");
         }
@@ -270,9 +259,9 @@ static void tech_duty(hl_kiosk_t *k, const char *id)
         return;
     }
     char before[HL_ITEM_ID_MAX + 1];
-    pfmt(before, sizeof before, "%s", cfg->officer);
+    hl_fmt(before, sizeof before, "%s", cfg->officer);
     char json[HL_ITEM_ID_MAX + 8];
-    pfmt(json, sizeof json, "\"%s\"", id);
+    hl_fmt(json, sizeof json, "\"%s\"", id);
     if (!tech_set(k, "officer", strcmp(id, "none") ? json : NULL,
                   "Đã lưu cán bộ trực / Officer on duty saved"))
         return;
@@ -288,8 +277,8 @@ static void tech_timeout_step(hl_kiosk_t *k, const char *which, int sign)
     int step = !strcmp(which, "idle") ? 5 : 1;
     int nv = *v + sign * step;
     char key[32], json[16];
-    pfmt(key, sizeof key, "timeouts.%s_s", which);
-    pfmt(json, sizeof json, "%d", nv);
+    hl_fmt(key, sizeof key, "timeouts.%s_s", which);
+    hl_fmt(json, sizeof json, "%d", nv);
     if (!tech_set(k, key, json, "Đã lưu thời gian chờ / Timeouts saved")) return;
     k->flow.timeouts = k->cli->cfg.timeouts;
 }
@@ -377,12 +366,12 @@ static int tech_list_dir(const char *root, const char *dir, int first, hl_tech_s
     for (int i = 0; i < n; i++) {
         hl_tech_survey_item_t *it = &items[i];
         memset(it, 0, sizeof *it);
-        pfmt(it->file, sizeof it->file, "%s", names[first + i]);
+        hl_fmt(it->file, sizeof it->file, "%s", names[first + i]);
         char path[PATH_MAX];
-        pfmt(path, sizeof path, "%s/%s", dir, names[first + i]);
+        hl_fmt(path, sizeof path, "%s/%s", dir, names[first + i]);
         hl_survey_t *s = NULL;
         if (hl_survey_load_file_at(root, path, &s, NULL) == HL_OK) {
-            pfmt(it->id, sizeof it->id, "%s", s->id);
+            hl_fmt(it->id, sizeof it->id, "%s", s->id);
             it->version = (long long)s->version;
         }
         hl_survey_free(s);
@@ -396,7 +385,7 @@ static int tech_list_dir(const char *root, const char *dir, int first, hl_tech_s
 static void tech_installed_dir(const hl_kiosk_t *k, char *out, size_t size)
 {
     const char *dir = k->cli->cfg.dir ? k->cli->cfg.dir : ".";
-    pfmt(out, size, "%s/%s", dir, TECH_SURVEY_DIR);
+    hl_fmt(out, size, "%s/%s", dir, TECH_SURVEY_DIR);
 }
 
 /* Installed surveys: the config's surveys/ folder, then the bundled ones. */
@@ -408,7 +397,7 @@ static void tech_list_surveys(hl_kiosk_t *k)
     v->n_installed =
         tech_list_dir(NULL, dir, 0, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file, NULL);
     char bundled[PATH_MAX];
-    pfmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
+    hl_fmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
     v->n_installed +=
         tech_list_dir(NULL, bundled, 0, v->installed + v->n_installed,
                       HL_TECH_MAX_SURVEYS - v->n_installed, k->cli->survey_file, NULL);
@@ -429,7 +418,7 @@ static void tech_list_surveys(hl_kiosk_t *k)
         int fd = v->n_on_stick ? -1 : hl_file_opendir(mnt, TECH_STICK_DIR, &err);
         if (fd >= 0) close(fd);
         char why[sizeof k->notice];
-        pfmt(why, sizeof why, "Không đọc được USB / Cannot read the stick: %s", err.msg);
+        hl_fmt(why, sizeof why, "Không đọc được USB / Cannot read the stick: %s", err.msg);
         /* e.g. a link where a folder should be; said once, not at each refresh */
         if (!v->n_on_stick && fd < 0 && err.code != HL_ERR_NOT_FOUND && strcmp(why, k->notice))
             tech_notice(k, true, "%s", why);
@@ -446,14 +435,14 @@ static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
     int n = tech_list_dir(NULL, dir, 0, items, HL_TECH_MAX_SURVEYS, NULL, NULL);
     if (i < 0) return false;
     if (i < n) {
-        pfmt(out, size, "%s/%s", dir, items[i].file);
+        hl_fmt(out, size, "%s/%s", dir, items[i].file);
         return true;
     }
     char bundled[PATH_MAX];
-    pfmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
+    hl_fmt(bundled, sizeof bundled, "%s/surveys", hl_platform_assets_dir());
     int m = tech_list_dir(NULL, bundled, 0, items, HL_TECH_MAX_SURVEYS - n, NULL, NULL);
     if (i - n < m && i >= n) {
-        pfmt(out, size, "%s/%s", bundled, items[i - n].file);
+        hl_fmt(out, size, "%s/%s", bundled, items[i - n].file);
         return true;
     }
     return false;
@@ -490,9 +479,9 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     size_t dl = dir ? strlen(dir) : 0;
     if (dir && !strncmp(path, dir, dl) && path[dl] == '/') rel = path + dl + 1;
     char json[PATH_MAX + 8];
-    pfmt(json, sizeof json, "\"%s\"", rel);
+    hl_fmt(json, sizeof json, "\"%s\"", rel);
     char prev[PATH_MAX];
-    pfmt(prev, sizeof prev, "%s", k->cli->survey_file);
+    hl_fmt(prev, sizeof prev, "%s", k->cli->survey_file);
     if (!tech_set(k, "survey", json, "Đã lưu khảo sát / Survey saved")) {
         hl_store_use_survey(k->store, k->cli->survey, k->cli->cfg.kiosk_id, &err);
         hl_survey_free(s);
@@ -501,7 +490,7 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     hl_flow_free(&k->flow);
     hl_survey_free(k->cli->survey);
     k->cli->survey = s;
-    pfmt(k->cli->survey_file, sizeof k->cli->survey_file, "%s", path);
+    hl_fmt(k->cli->survey_file, sizeof k->cli->survey_file, "%s", path);
     tech_apply_language(k);
     if (hl_flow_init(&k->flow, s, &k->cli->cfg.timeouts, k->sys, hl_store_sink(k->store), &err) !=
             HL_OK ||
@@ -512,7 +501,7 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     hl_ui_export_t exp = k->ui.export_state;
     hl_ui_init(&k->ui, s, &k->cli->cfg, hl_render_measure(k->render), k->cli->cfg.display.dpi);
     k->ui.export_state = exp;
-    pfmt(k->prev_survey, sizeof k->prev_survey, "%s", prev);
+    hl_fmt(k->prev_survey, sizeof k->prev_survey, "%s", prev);
     tech_apply_duty(k);
     tech_log(k, log_install ? "survey_install" : "survey_use", "%s (%s v%lld), was %s", path, s->id,
              (long long)s->version, prev);
@@ -527,7 +516,7 @@ static bool tech_copy(const char *bytes, size_t len, const char *dst, char *why,
 {
     hl_err_t err = {0};
     if (hl_afile_replace(dst, bytes, len, 0644, &err) == HL_OK) return true;
-    pfmt(why, whysz, "%s", err.msg);
+    hl_fmt(why, whysz, "%s", err.msg);
     return false;
 }
 
@@ -545,8 +534,8 @@ static void tech_install(hl_kiosk_t *k, int i)
         return;
     }
     char src[PATH_MAX + 160], rel[160];
-    pfmt(rel, sizeof rel, "%s/%s", TECH_STICK_DIR, items[0].file);
-    pfmt(src, sizeof src, "%s/%s", k->tech_stick.mount, rel);
+    hl_fmt(rel, sizeof rel, "%s/%s", TECH_STICK_DIR, items[0].file);
+    hl_fmt(src, sizeof src, "%s/%s", k->tech_stick.mount, rel);
     /* Checked first, exactly like hailong check: a broken file is never copied. */
     hl_diags_free(&k->install_errors);
     hl_survey_t *s = NULL;
@@ -581,10 +570,10 @@ static void tech_install(hl_kiosk_t *k, int i)
     bool created = false;
     for (int attempt = 0; attempt < 2; attempt++) {
         if (attempt == 0)
-            pfmt(dst, sizeof dst, "%s/%s-v%lld.json", dir, s->id, (long long)s->version);
+            hl_fmt(dst, sizeof dst, "%s/%s-v%lld.json", dir, s->id, (long long)s->version);
         else
-            pfmt(dst, sizeof dst, "%s/%s-v%lld-%.8s.json", dir, s->id, (long long)s->version,
-                 s->sha256);
+            hl_fmt(dst, sizeof dst, "%s/%s-v%lld-%.8s.json", dir, s->id, (long long)s->version,
+                   s->sha256);
         hl_survey_t *there = NULL;
         struct stat sb;
         if (stat(dst, &sb) != 0) {
@@ -714,7 +703,7 @@ static void tech_action(hl_kiosk_t *k, const char *id)
     } else if (!strcmp(a, "survey:rollback")) {
         if (k->prev_survey[0]) {
             char path[PATH_MAX];
-            pfmt(path, sizeof path, "%s", k->prev_survey);
+            hl_fmt(path, sizeof path, "%s", k->prev_survey);
             tech_switch_survey(k, path, false);
         }
     } else if (!strcmp(a, "export")) {
@@ -737,12 +726,12 @@ static void tech_action(hl_kiosk_t *k, const char *id)
         }
     } else if (!strncmp(a, "lang:", 5)) {
         char json[16];
-        pfmt(json, sizeof json, "\"%.5s\"", a + 5);
+        hl_fmt(json, sizeof json, "\"%.5s\"", a + 5);
         if (tech_set(k, "language", json, "Đã lưu ngôn ngữ / Default language saved"))
             tech_apply_language(k);
     } else if (!strncmp(a, "idle:", 5) || !strncmp(a, "warn:", 5) || !strncmp(a, "thanks:", 7)) {
         char which[8];
-        pfmt(which, sizeof which, "%.*s", (int)strcspn(a, ":"), a);
+        hl_fmt(which, sizeof which, "%.*s", (int)strcspn(a, ":"), a);
         tech_timeout_step(k, which, a[strlen(a) - 1] == '+' ? 1 : -1);
     } else if (!strncmp(a, "rot:", 4)) {
         if (tech_set(k, "display.rotation", a + 4,

@@ -33,6 +33,19 @@ int hl_errno_set(int e, const char *what, const char *path, hl_err_t *err)
     return hl_err_set(err, code, "%s %s: %s (%s)", what, path, strerror(e), advice);
 }
 
+int hl_afile_not_a_folder(const char *path, const char *example, hl_err_t *err)
+{
+    struct stat sb;
+    size_t plen = strlen(path);
+    if (!plen || (path[plen - 1] != '/' && (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))))
+        return HL_OK;
+    int keep = (int)plen;
+    while (keep > 0 && path[keep - 1] == '/')
+        keep--;
+    return hl_err_set(err, HL_ERR_USAGE, "%s is a folder: give a file name such as %.*s/%s", path,
+                      keep, path, example);
+}
+
 static void afile_reset(hl_afile_t *a)
 {
     memset(a, 0, sizeof *a);

@@ -38,6 +38,10 @@ typedef struct hl_afile {
  * tells a full disk from a read-only medium from a failing one. */
 int hl_errno_set(int e, const char *what, const char *path, hl_err_t *err);
 
+/* HL_ERR_USAGE when path names a folder (one that exists, or ends in '/'):
+ * "PATH is a folder: give a file name such as PATH/example". HL_OK else. */
+int hl_afile_not_a_folder(const char *path, const char *example, hl_err_t *err);
+
 /* Starts writing path: creates ".NAME.tmp-PID-TAG" in its folder with mode
  * (O_EXCL, no link followed; a leftover of a crashed run is replaced). */
 int hl_afile_open(hl_afile_t *a, const char *path, mode_t mode, hl_err_t *err);

@@ -7,6 +7,7 @@
 #include "hl_sys.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
@@ -427,4 +428,12 @@ int hl_fs_sync(int fd, const char *shown, hl_err_t *err)
     sync();
 #endif
     return HL_OK;
+}
+
+void hl_fmt(char *out, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, size, fmt, ap);
+    va_end(ap);
 }

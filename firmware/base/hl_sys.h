@@ -49,6 +49,10 @@ hl_sys_t hl_fakesys_sys(hl_fakesys_t *f);
 /* Formats a random version-4 UUID (36 chars + NUL) from sys->random. */
 int hl_uuid_new(const hl_sys_t *sys, char out[37]);
 
+/* snprintf into a fixed buffer that is cut, never overflowed, and that
+ * needs no check of the result (messages and paths shown to a person). */
+void hl_fmt(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Writes n bytes as 2n lower-case hex digits and a NUL into out. */
 void hl_hex_encode(const unsigned char *b, size_t n, char *out);
 

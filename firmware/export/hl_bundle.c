@@ -261,16 +261,8 @@ int hl_export_jsonl(hl_store_t *st, const char *survey_id, const char *out_path,
     if (res) memset(res, 0, sizeof *res);
     if (!st || !out_path || !*out_path)
         return hl_err_set(err, HL_ERR_USAGE, "export: a store and a path are needed");
-    struct stat sb;
-    size_t plen = strlen(out_path);
-    if (out_path[plen - 1] == '/' || (stat(out_path, &sb) == 0 && S_ISDIR(sb.st_mode))) {
-        int keep = (int)plen;
-        while (keep > 0 && out_path[keep - 1] == '/')
-            keep--;
-        return hl_err_set(err, HL_ERR_USAGE,
-                          "%s is a folder: give a file name such as %.*s/responses.jsonl", out_path,
-                          keep, out_path);
-    }
+    int frc = hl_afile_not_a_folder(out_path, "responses.jsonl", err);
+    if (frc != HL_OK) return frc;
     const char *slash = strrchr(out_path, '/');
     const char *base = slash ? slash + 1 : out_path;
     if (strlen(base) > HL_NAME_MAX)

@@ -250,19 +250,10 @@ int hl_export_csv(hl_store_t *st, const char *survey_id, const char *out_path,
     if (res) memset(res, 0, sizeof *res);
     if (!st || !survey_id || !out_path)
         return hl_err_set(err, HL_ERR_USAGE, "export: a store, a survey id and a path are needed");
-    /* A folder (existing, or named so by a trailing '/'): the CSV needs a
-     * file name in it; suggest one. */
-    struct stat tsb;
-    size_t plen = strlen(out_path);
-    if (plen &&
-        (out_path[plen - 1] == '/' || (stat(out_path, &tsb) == 0 && S_ISDIR(tsb.st_mode)))) {
-        int keep = (int)plen;
-        while (keep > 0 && out_path[keep - 1] == '/')
-            keep--;
-        return hl_err_set(err, HL_ERR_USAGE,
-                          "%s is a folder: give a file name such as %.*s/responses.csv", out_path,
-                          keep, out_path);
-    }
+    /* A folder (existing, or named so by a trailing '/'): a file name is
+     * needed in it; suggest one. */
+    int frc = hl_afile_not_a_folder(out_path, "responses.csv", err);
+    if (frc != HL_OK) return frc;
     /* Checked before creating anything: an unknown survey writes nothing. */
     char **cols = NULL;
     size_t n_cols = 0;

@@ -869,17 +869,10 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
     if (res) memset(res, 0, sizeof *res);
     if (!st || !out_path)
         return hl_err_set(err, HL_ERR_USAGE, "export: a store and a path are needed");
-    struct stat tsb;
-    size_t plen = strlen(out_path);
-    if (plen &&
-        (out_path[plen - 1] == '/' || (stat(out_path, &tsb) == 0 && S_ISDIR(tsb.st_mode)))) {
-        int keep = (int)plen;
-        while (keep > 0 && out_path[keep - 1] == '/')
-            keep--;
-        return hl_err_set(err, HL_ERR_USAGE,
-                          "%s is a folder: give a file name such as %.*s/responses.xlsx", out_path,
-                          keep, out_path);
-    }
+    /* A folder (existing, or named so by a trailing '/'): a file name is
+     * needed in it; suggest one. */
+    int frc = hl_afile_not_a_folder(out_path, "responses.xlsx", err);
+    if (frc != HL_OK) return frc;
     const char *slash = strrchr(out_path, '/');
     int dlen = slash ? (int)(slash - out_path) : 0;
     snprintf(dir, sizeof dir, "%.*s", slash ? (dlen == 0 ? 1 : dlen) : 1,

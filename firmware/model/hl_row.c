@@ -37,15 +37,7 @@ static bool out_lit(hl_out_t *o, const char *s)
 
 static bool out_int(hl_out_t *o, int64_t v)
 {
-    char tmp[24];
-    int i = (int)sizeof tmp;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) tmp[--i] = '-';
-    return out_raw(o, tmp + i, sizeof tmp - (size_t)i);
+    return hl_fdbuf_put_int(o, v);
 }
 
 /* A JSON string (null for NULL): '"' and '\\' escaped, control characters as

@@ -644,15 +644,6 @@ static int build_batch(hl_sync_t *s, hl_store_t *reader, char batch_id[HL_SYNC_B
 /* ---- Posting it ------------------------------------------------------------------------ */
 
 /* A message into a fixed buffer; a long url or detail is cut, never overflows. */
-static void say(char *m, size_t sz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *m, size_t sz, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(m, sz, fmt, ap);
-    va_end(ap);
-}
-
 static void describe_curl_error(hl_sync_t *s, CURLcode e, hl_sync_outcome_t *out)
 {
     const char *detail = s->errbuf[0] ? s->errbuf : s->api.easy_strerror(e);
@@ -660,51 +651,51 @@ static void describe_curl_error(hl_sync_t *s, CURLcode e, hl_sync_outcome_t *out
     size_t sz = sizeof out->error;
     switch (e) {
     case CURLE_ABORTED_BY_CALLBACK:
-        say(m, sz, "stopped before the server answered: the batch goes again later");
+        hl_fmt(m, sz, "stopped before the server answered: the batch goes again later");
         break;
     case CURLE_COULDNT_RESOLVE_HOST:
-        say(m, sz, "cannot find the server of %s (%s): check the network and sync.url",
-            s->shown_url, detail);
+        hl_fmt(m, sz, "cannot find the server of %s (%s): check the network and sync.url",
+               s->shown_url, detail);
         break;
     case CURLE_COULDNT_CONNECT:
-        say(m, sz, "cannot connect to %s (%s): the network or the server is down", s->shown_url,
-            detail);
+        hl_fmt(m, sz, "cannot connect to %s (%s): the network or the server is down", s->shown_url,
+               detail);
         break;
     case CURLE_OPERATION_TIMEDOUT:
-        say(m, sz, "no answer from %s within the time limit (%s): the batch goes again",
-            s->shown_url, detail);
+        hl_fmt(m, sz, "no answer from %s within the time limit (%s): the batch goes again",
+               s->shown_url, detail);
         break;
     case CURLE_PEER_FAILED_VERIFICATION:
-        say(m, sz,
-            "the server's certificate is not trusted, nothing was sent (%s): check the "
-            "server's certificate (expired? another name?) or sync.ca_file",
-            detail);
+        hl_fmt(m, sz,
+               "the server's certificate is not trusted, nothing was sent (%s): check the "
+               "server's certificate (expired? another name?) or sync.ca_file",
+               detail);
         break;
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-        say(m, sz,
-            "the server's public key does not match sync.pin, nothing was sent: the "
-            "server changed its key, or this is not the province's server");
+        hl_fmt(m, sz,
+               "the server's public key does not match sync.pin, nothing was sent: the "
+               "server changed its key, or this is not the province's server");
         break;
     case CURLE_SSL_CACERT_BADFILE:
-        say(m, sz, "sync.ca_file cannot be used (%s): give a PEM CA certificate", detail);
+        hl_fmt(m, sz, "sync.ca_file cannot be used (%s): give a PEM CA certificate", detail);
         break;
     case CURLE_SSL_CONNECT_ERROR:
-        say(m, sz, "the secure connection to %s failed, nothing was sent (%s)", s->shown_url,
-            detail);
+        hl_fmt(m, sz, "the secure connection to %s failed, nothing was sent (%s)", s->shown_url,
+               detail);
         break;
     case CURLE_UNSUPPORTED_PROTOCOL:
-        say(m, sz, "%s is not an address the sync may use (%s): use https://", s->shown_url,
-            detail);
+        hl_fmt(m, sz, "%s is not an address the sync may use (%s): use https://", s->shown_url,
+               detail);
         break;
     case CURLE_WRITE_ERROR:
-        say(m, sz,
-            s->reply_too_big ? "the server's answer is larger than %d bytes"
-                             : "out of memory reading the server's answer",
-            HL_SYNC_REPLY_MAX);
+        hl_fmt(m, sz,
+               s->reply_too_big ? "the server's answer is larger than %d bytes"
+                                : "out of memory reading the server's answer",
+               HL_SYNC_REPLY_MAX);
         break;
     default:
-        say(m, sz, "the connection to %s broke before an answer (%s): the batch goes again",
-            s->shown_url, detail);
+        hl_fmt(m, sz, "the connection to %s broke before an answer (%s): the batch goes again",
+               s->shown_url, detail);
         break;
     }
 }
@@ -729,15 +720,15 @@ static void judge_answer(hl_sync_t *s, long status, hl_sync_outcome_t *out)
         if (hl_sync_parse_reply(s->reply, s->reply_len, (const char(*)[HL_UUID_LEN + 1]) s->uuids,
                                 s->n, s->named, &named, &perr) != HL_OK) {
             out->verdict = HL_SYNC_RETRY;
-            say(out->error, sizeof out->error, "HTTP %ld from %s, but %s: the batch goes again",
-                status, s->shown_url, perr.msg);
+            hl_fmt(out->error, sizeof out->error, "HTTP %ld from %s, but %s: the batch goes again",
+                   status, s->shown_url, perr.msg);
             return;
         }
         if (named == 0) {
             out->verdict = HL_SYNC_RETRY;
-            say(out->error, sizeof out->error,
-                "HTTP %ld from %s named none of the %zu responses sent: they go again", status,
-                s->shown_url, s->n);
+            hl_fmt(out->error, sizeof out->error,
+                   "HTTP %ld from %s named none of the %zu responses sent: they go again", status,
+                   s->shown_url, s->n);
             return;
         }
         for (size_t i = 0; i < s->n; i++)
@@ -757,47 +748,47 @@ static void judge_answer(hl_sync_t *s, long status, hl_sync_outcome_t *out)
     switch (status) {
     case 401:
     case 403:
-        say(m, sz,
-            "HTTP %ld from %s: the server refuses this kiosk's token; fix sync.token (the "
-            "kiosk stops retrying until the config changes)",
-            status, s->shown_url);
+        hl_fmt(m, sz,
+               "HTTP %ld from %s: the server refuses this kiosk's token; fix sync.token (the "
+               "kiosk stops retrying until the config changes)",
+               status, s->shown_url);
         break;
     case 404:
     case 405:
     case 410:
-        say(m, sz,
-            "HTTP %ld from %s: no sync service at this address; fix sync.url (the kiosk "
-            "stops retrying until the config changes)",
-            status, s->shown_url);
+        hl_fmt(m, sz,
+               "HTTP %ld from %s: no sync service at this address; fix sync.url (the kiosk "
+               "stops retrying until the config changes)",
+               status, s->shown_url);
         break;
     case 400:
-        say(m, sz,
-            "HTTP 400 from %s: the server cannot read what this kiosk sends (software "
-            "version?); the kiosk stops retrying until the config changes",
-            s->shown_url);
+        hl_fmt(m, sz,
+               "HTTP 400 from %s: the server cannot read what this kiosk sends (software "
+               "version?); the kiosk stops retrying until the config changes",
+               s->shown_url);
         break;
     case 413:
         if (s->batch > 1) s->batch /= 2;
-        say(m, sz, "HTTP 413 from %s: the batch is too large; sending %d at a time now",
-            s->shown_url, s->batch);
+        hl_fmt(m, sz, "HTTP 413 from %s: the batch is too large; sending %d at a time now",
+               s->shown_url, s->batch);
         break;
     case 429:
     case 503:
-        say(m, sz, "HTTP %ld from %s: the server is busy; retrying later", status, s->shown_url);
+        hl_fmt(m, sz, "HTTP %ld from %s: the server is busy; retrying later", status, s->shown_url);
         break;
     default:
         if (status >= 300 && status < 400) {
             s->api.easy_getinfo(s->curl, CURLINFO_REDIRECT_URL, &loc);
-            say(m, sz,
-                "HTTP %ld from %s: the server sends the kiosk elsewhere (%.200s); put the "
-                "right address in sync.url (redirects are not followed)",
-                status, s->shown_url, loc ? loc : "no address given");
+            hl_fmt(m, sz,
+                   "HTTP %ld from %s: the server sends the kiosk elsewhere (%.200s); put the "
+                   "right address in sync.url (redirects are not followed)",
+                   status, s->shown_url, loc ? loc : "no address given");
         } else if (status >= 500) {
-            say(m, sz, "HTTP %ld from %s: the server failed; the batch goes again", status,
-                s->shown_url);
+            hl_fmt(m, sz, "HTTP %ld from %s: the server failed; the batch goes again", status,
+                   s->shown_url);
         } else {
-            say(m, sz, "HTTP %ld from %s: unexpected answer; the batch goes again", status,
-                s->shown_url);
+            hl_fmt(m, sz, "HTTP %ld from %s: unexpected answer; the batch goes again", status,
+                   s->shown_url);
         }
     }
 }
