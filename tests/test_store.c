@@ -39,8 +39,6 @@
 
 static const char *const qids_v1[] = {"q_service", "q_staff", "q_wait", "q_comment"};
 
-
-
 static void setup(void)
 {
     if (hl_faultvfs_register() != SQLITE_OK) hl_test_fail(__FILE__, __LINE__, "fault VFS");
@@ -2651,6 +2649,36 @@ static void tally_pick(void *ctx, const char *value, int64_t count)
     if (strcmp(value, t->want_value) == 0) t->count = count;
 }
 
+/* hl_store_tally_all's rows for the equality check below. */
+typedef struct tally_all_seen {
+    long long counts[3];  /* "" rows: [1] complete, [2] partial */
+    long long cell[2][3]; /* [question][value] as in the test's arrays */
+    int unknown;          /* rows of another question or value */
+} tally_all_seen_t;
+
+static void tally_all_pick(void *ctx, const char *qid, const char *value, int64_t count)
+{
+    static const char *const qs[] = {"q_service", "q_staff"};
+    static const char *const vs[] = {"good", "bad", "ok"};
+    tally_all_seen_t *t = ctx;
+    if (!qid[0]) {
+        if (!strcmp(value, "1"))
+            t->counts[1] += count;
+        else if (!strcmp(value, "2"))
+            t->counts[2] += count;
+        else
+            t->unknown++;
+        return;
+    }
+    for (int q = 0; q < 2; q++)
+        for (int v = 0; v < 3; v++)
+            if (!strcmp(qid, qs[q]) && !strcmp(value, vs[v])) {
+                t->cell[q][v] += count;
+                return;
+            }
+    t->unknown++;
+}
+
 static void test_tallies_from_whole_days_equal_a_scan_of_every_row(void)
 {
     /* Random responses over four days (officers, statuses, some left in
@@ -2718,6 +2746,18 @@ static void test_tallies_from_whole_days_equal_a_scan_of_every_row(void)
                                                      officers[o], qids[q], values[v]));
                 }
             }
+            /* The results page's one pass gives the same. */
+            tally_all_seen_t all = {0};
+            hl_tally_query_t aq = {
+                .survey_id = "svc", .from_utc_ms = froms[f], .officer_id = officers[o]};
+            CHECK_INT(hl_store_tally_all(st, &aq, tally_all_pick, &all, &err), HL_OK);
+            CHECK_INT(all.counts[1], want[1]);
+            CHECK_INT(all.counts[2], want[2]);
+            CHECK_INT(all.unknown, 0);
+            for (int q = 0; q < 2; q++)
+                for (int v = 0; v < 3; v++)
+                    CHECK_INT(all.cell[q][v], scan_tally(dir, froms[f] < 0 ? INT64_MIN : froms[f],
+                                                         officers[o], qids[q], values[v]));
         }
     }
     hl_store_close(st);

@@ -274,6 +274,14 @@ int hl_store_tally(hl_store_t *st, const hl_tally_query_t *q, const char *qid,
                    void (*cb)(void *ctx, const char *value, int64_t count), void *ctx,
                    hl_err_t *err);
 
+/* Everything the results page counts, in one pass over the responses q
+ * selects: cb once per (qid, value) with how many finished responses gave
+ * it, and with qid "" once per status ("1" complete, "2" partial) with how
+ * many finished so. In no particular order. */
+int hl_store_tally_all(hl_store_t *st, const hl_tally_query_t *q,
+                       void (*cb)(void *ctx, const char *qid, const char *value, int64_t count),
+                       void *ctx, hl_err_t *err);
+
 /* Responses q selects per local hour of the day (started_utc_ms +
  * tz_offset_ms, hour 0..23) into counts[24]. */
 int hl_store_hourly(hl_store_t *st, const hl_tally_query_t *q, int64_t tz_offset_ms,

@@ -225,7 +225,9 @@ const char *const store_migrations[HL_STORE_SCHEMA_VERSION] = {
      * each status (value '1' complete, '2' partial). A response is added
      * once, when it finishes: finished rows never change (the triggers
      * above), so the tally is exact. It is filled from what is stored, then
-     * kept by triggers in the same transaction as each save. The index on
+     * kept by triggers in the same transaction as each save, keyed by day
+     * first: a finish touches the rows of one day, survey version and
+     * officer, which sit side by side (a page or two). The index on
      * started_utc_ms serves what no whole day covers: the hours of today
      * and the part of a period before the first whole UTC day. */
     "CREATE TABLE tally ("
@@ -235,7 +237,7 @@ const char *const store_migrations[HL_STORE_SCHEMA_VERSION] = {
     "  officer TEXT NOT NULL," /* officer_id, '' for none */
     "  value TEXT NOT NULL,"   /* the answer as stored; the status for qid '' */
     "  n INTEGER NOT NULL,"    /* how many */
-    "  PRIMARY KEY (qid, day, sid, officer, value)"
+    "  PRIMARY KEY (day, sid, officer, qid, value)"
     ") WITHOUT ROWID;"
     "CREATE INDEX responses_by_start ON responses(started_utc_ms);"
     "INSERT INTO tally SELECT '', (r.started_utc_ms - ((r.started_utc_ms % 86400000 + 86400000) % "

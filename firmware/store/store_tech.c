@@ -275,6 +275,41 @@ int hl_store_tally(hl_store_t *st, const hl_tally_query_t *q, const char *qid,
     return rc;
 }
 
+int hl_store_tally_all(hl_store_t *st, const hl_tally_query_t *q,
+                       void (*cb)(void *ctx, const char *qid, const char *value, int64_t count),
+                       void *ctx, hl_err_t *err)
+{
+    if (!st || !cb) return hl_err_set(err, HL_ERR_USAGE, "hl_store_tally_all: no argument");
+    /* The period's whole days from tally (its rows for a day, survey version
+     * and officer sit side by side), the rest from the rows; the fallback
+     * (officer "") reads the rows only. */
+    sqlite3_stmt *s = NULL;
+    bool fast = tally_fast(q);
+    int rc = tally_prepare(
+        st,
+        fast ? "SELECT qid, v, sum(n) FROM ("
+               " SELECT t.qid AS qid, t.value AS v, t.n AS n FROM tally t WHERE" TALLY_DAYS_SQL
+               " UNION ALL SELECT '', CAST(r.status AS TEXT), 1 FROM responses r "
+               "WHERE" TALLY_EDGE_SQL " UNION ALL SELECT a.qid, a.value, 1 FROM responses r"
+               " CROSS JOIN answers a ON a.id BETWEEN r.seq * 64 AND r.seq * 64 + 63"
+               " WHERE" TALLY_EDGE_SQL ") GROUP BY qid, v HAVING sum(n) > 0"
+             : "SELECT '', CAST(r.status AS TEXT), count(*) FROM responses r WHERE" TALLY_WHERE_SQL
+               " GROUP BY 2 UNION ALL SELECT a.qid, a.value, count(*)"
+               " FROM responses r CROSS JOIN answers a"
+               " ON a.id BETWEEN r.seq * 64 AND r.seq * 64 + 63 WHERE" TALLY_WHERE_SQL
+               " GROUP BY 1, 2",
+        q, &s, err);
+    if (rc != HL_OK) return rc;
+    if (fast) tally_bind_days(s, q);
+    int src;
+    while ((src = sqlite3_step(s)) == SQLITE_ROW)
+        cb(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+           sqlite3_column_int64(s, 2));
+    if (src != SQLITE_DONE) rc = store_fail(st, src, "counting answers", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int hl_store_hourly(hl_store_t *st, const hl_tally_query_t *q, int64_t tz_offset_ms,
                     int64_t counts[24], hl_err_t *err)
 {

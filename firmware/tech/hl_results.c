@@ -82,6 +82,29 @@ static int bars_of(const hl_question_t *q)
     return n < HL_RESULTS_BARS ? n : HL_RESULTS_BARS;
 }
 
+/* hl_store_tally_all's rows land here. */
+typedef struct hl_results_all {
+    const hl_survey_t *survey; /* whose questions are counted */
+    hl_results_t *out;         /* the results being filled */
+    size_t nq;                 /* questions counted */
+} hl_results_all_t;
+
+/* hl_store_tally_all callback: a status count (qid "") or an answer. */
+static void tally_any(void *ctx, const char *qid, const char *value, int64_t count)
+{
+    hl_results_all_t *a = ctx;
+    if (!qid || !value) return;
+    if (!qid[0]) {
+        if (!strcmp(value, "1")) a->out->counts.complete += count;
+        if (!strcmp(value, "2")) a->out->counts.partial += count;
+        return;
+    }
+    int qi = hl_survey_find_question(a->survey, qid);
+    if (qi < 0 || (size_t)qi >= a->nq) return;
+    hl_results_acc_t acc = {.question = &a->survey->questions[qi], .q = &a->out->q[qi]};
+    tally_value(&acc, value, count);
+}
+
 int hl_results_compute(hl_store_t *st, const hl_survey_t *s, hl_period_t period,
                        const char *officer, int64_t day_start_utc_ms, int64_t tz_offset_ms,
                        hl_results_t *out, hl_err_t *err)
@@ -102,22 +125,22 @@ int hl_results_compute(hl_store_t *st, const hl_survey_t *s, hl_period_t period,
                            .from_utc_ms = from,
                            .officer_id = out->officer[0] ? out->officer : NULL};
 
-    int rc = hl_store_count(st, &tq, &out->counts, err);
-    if (rc != HL_OK) return rc;
-    out->enough = out->counts.responses >= HL_RESULTS_MIN;
-
     size_t nq = s->n_questions < HL_MAX_QUESTIONS ? s->n_questions : HL_MAX_QUESTIONS;
+    hl_results_all_t all = {.survey = s, .out = out, .nq = nq};
     for (size_t i = 0; i < nq; i++) {
         const hl_question_t *q = &s->questions[i];
         hl_results_q_t *r = &out->q[i];
         r->question = (int)i;
         r->charted = hl_qtype_info(q->type)->charted;
         r->n_bars = bars_of(q);
-        hl_results_acc_t acc = {.question = q, .q = r};
-        rc = hl_store_tally(st, &tq, q->id, tally_value, &acc, err);
-        if (rc != HL_OK) return rc;
-        r->enough = r->answered >= HL_RESULTS_MIN;
     }
+    /* Counts and every question's answers in one pass over the store. */
+    int rc = hl_store_tally_all(st, &tq, tally_any, &all, err);
+    if (rc != HL_OK) return rc;
+    out->counts.responses = out->counts.complete + out->counts.partial;
+    out->enough = out->counts.responses >= HL_RESULTS_MIN;
+    for (size_t i = 0; i < nq; i++)
+        out->q[i].enough = out->q[i].answered >= HL_RESULTS_MIN;
     out->n_questions = (int)nq;
 
     if (nq > 0) {

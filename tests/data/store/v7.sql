@@ -38,12 +38,12 @@ CREATE TABLE chain_links (  seq INTEGER NOT NULL,  chain TEXT NOT NULL,  key TEX
 INSERT INTO chain_links VALUES(3,'36aec04706daa97801a3d5f2cdb3c6a4018e779de582e772226d42fa899f1d34','2dba345d46332dcb','34285d2bca0e04243e675ae604e1a0bdc7be452559ea6e77ee597d524852c9a0cbbe82eee638f12429b1a077b6ea1a5fa8cdffcced8ae9647fbeb2889977a301');
 CREATE TABLE chain_era (  id INTEGER PRIMARY KEY CHECK (id = 1),  hmac_until INTEGER NOT NULL);
 INSERT INTO chain_era VALUES(1,3);
-CREATE TABLE tally (  qid TEXT NOT NULL,  day INTEGER NOT NULL,  sid INTEGER NOT NULL,  officer TEXT NOT NULL,  value TEXT NOT NULL,  n INTEGER NOT NULL,  PRIMARY KEY (qid, day, sid, officer, value)) WITHOUT ROWID;
+CREATE TABLE tally (  qid TEXT NOT NULL,  day INTEGER NOT NULL,  sid INTEGER NOT NULL,  officer TEXT NOT NULL,  value TEXT NOT NULL,  n INTEGER NOT NULL,  PRIMARY KEY (day, sid, officer, qid, value)) WITHOUT ROWID;
 INSERT INTO tally VALUES('',19675,1,'','1',1);
-INSERT INTO tally VALUES('',19675,1,'off_2','2',1);
 INSERT INTO tally VALUES('q_service',19675,1,'','very_satisfied',1);
-INSERT INTO tally VALUES('q_service',19675,1,'off_2','bad',1);
 INSERT INTO tally VALUES('q_staff',19675,1,'','5',1);
+INSERT INTO tally VALUES('',19675,1,'off_2','2',1);
+INSERT INTO tally VALUES('q_service',19675,1,'off_2','bad',1);
 CREATE INDEX surveys_by_id ON surveys(survey_id, version);
 CREATE TRIGGER answers_one_per_question BEFORE INSERT ON answers  WHEN EXISTS (SELECT 1 FROM answers WHERE id BETWEEN NEW.seq * 64 AND NEW.seq * 64 + 63    AND qid = NEW.qid AND id <> NEW.id)  BEGIN SELECT RAISE(ABORT, 'a question is answered once per response'); END;
 CREATE TRIGGER seq_floor_keep BEFORE DELETE ON seq_floor  BEGIN SELECT RAISE(ABORT, 'the sequence floor cannot be deleted'); END;
