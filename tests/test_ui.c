@@ -1335,6 +1335,22 @@ static void test_strings_exist_in_every_language_with_diacritics(void)
     CHECK_STR(hl_str_format(buf, 8, HL_LANG_EN, HL_STR_PROGRESS, 2, 7), "Questio");
 }
 
+static void test_details_fill_a_sentence_in_order_or_by_position_and_are_cut(void)
+{
+    char buf[128];
+    const char *args[3] = {"khao-sat.json", "2", "s"};
+    CHECK_STR(hl_str_subst(buf, sizeof buf, hl_str(HL_LANG_EN, HL_STR_TN_NOT_INSTALLED_PROBLEMS),
+                           args, 3),
+              "2 problems: nothing installed, the survey keeps running");
+    CHECK_STR(hl_str_subst(buf, sizeof buf, hl_str(HL_LANG_VI, HL_STR_TN_NOT_INSTALLED_PROBLEMS),
+                           args, 3),
+              "khao-sat.json: 2 lỗi, không cài");
+    CHECK_STR(hl_str_subst(buf, sizeof buf, "%s and %s", args, 1), "khao-sat.json and ");
+    CHECK_STR(hl_str_subst(buf, 6, "%s!", args, 1), "khao-");
+    const char *pct[1] = {"%s%1$s"}; /* a detail is copied, never read as a format */
+    CHECK_STR(hl_str_subst(buf, sizeof buf, "[%s]", pct, 1), "[%s%1$s]");
+}
+
 /* ---- Technician screens (issue 6) -------------------------------------------- */
 
 typedef struct tech_fx {
@@ -1706,6 +1722,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_pressed_target_is_drawn_differently),
     HL_TEST(test_build_is_deterministic_and_leaves_room_in_the_scene),
     HL_TEST(test_strings_exist_in_every_language_with_diacritics),
+    HL_TEST(test_details_fill_a_sentence_in_order_or_by_position_and_are_cut),
 };
 
 HL_TEST_MAIN(tests)

@@ -24,6 +24,7 @@
 #include "hl_afile.h"
 #include "hl_platform.h"
 #include "hl_results.h"
+#include "hl_strings.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -54,14 +55,37 @@ static int64_t tech_utc(const hl_kiosk_t *k)
     return k->sys.utc_ms(k->sys.ctx);
 }
 
-static void tech_notice(hl_kiosk_t *k, bool error, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void tech_notice(hl_kiosk_t *k, bool error, const char *fmt, ...)
+/* A sentence of the string table in both languages ("vi / en": the
+ * technician may read either), its "%s" (or "%N$s") replaced by the details
+ * a, b, c (a path, a reason, a count: shown as given). */
+static void tech_say(char *out, size_t size, hl_str_id_t id, const char *a, const char *b,
+                     const char *c)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(k->notice, sizeof k->notice, fmt, ap);
-    va_end(ap);
+    const char *args[3] = {a, b, c};
+    char vi[300], en[300];
+    hl_str_subst(vi, sizeof vi, hl_str(HL_LANG_VI, id), args, 3);
+    hl_str_subst(en, sizeof en, hl_str(HL_LANG_EN, id), args, 3);
+    hl_fmt(out, size, "%s / %s", vi, en);
+}
+
+/* The notice under the menu's band. */
+static void tech_notice3(hl_kiosk_t *k, bool error, hl_str_id_t id, const char *a, const char *b,
+                         const char *c)
+{
+    tech_say(k->notice, sizeof k->notice, id, a, b, c);
+    k->notice_error = error;
+    k->dirty = true;
+}
+
+static void tech_notice(hl_kiosk_t *k, bool error, hl_str_id_t id, const char *detail)
+{
+    tech_notice3(k, error, id, detail, NULL, NULL);
+}
+
+/* A message that is already a sentence (the store's or the platform's). */
+static void tech_notice_text(hl_kiosk_t *k, bool error, const char *text)
+{
+    hl_fmt(k->notice, sizeof k->notice, "%s", text);
     k->notice_error = error;
     k->dirty = true;
 }
@@ -197,13 +221,11 @@ static const char *tech_config_path(const hl_kiosk_t *k)
 
 /* Writes one setting; on success reloads the config into cli->cfg (so the
  * kiosk sees exactly what the file says) and logs it. */
-static bool tech_set(hl_kiosk_t *k, const char *key, const char *value_json, const char *what)
+static bool tech_set(hl_kiosk_t *k, const char *key, const char *value_json, hl_str_id_t what)
 {
     const char *path = tech_config_path(k);
     if (!path) {
-        tech_notice(k, true,
-                    "Không có tệp cấu hình để lưu / No config file to save to: start the kiosk "
-                    "with --config FILE");
+        tech_notice(k, true, HL_STR_TN_NO_CONFIG, NULL);
         return false;
     }
     hl_diags_t d = {0};
@@ -211,7 +233,7 @@ static bool tech_set(hl_kiosk_t *k, const char *key, const char *value_json, con
     int rc = hl_config_set(path, key, value_json, &d, &err);
     if (rc != HL_OK) {
         const char *why = d.n ? d.items[0].msg : err.msg;
-        tech_notice(k, true, "Chưa lưu / Not saved: %s", why);
+        tech_notice(k, true, HL_STR_TN_NOT_SAVED, why);
         tech_log(k, "config_refused", "%s = %s: %s", key, value_json ? value_json : "(removed)",
                  why);
         hl_diags_free(&d);
@@ -226,10 +248,7 @@ static bool tech_set(hl_kiosk_t *k, const char *key, const char *value_json, con
     hl_config_defaults(&fresh, k->cli->cfg.kiosk_id);
     hl_diags_t d2 = {0};
     if (hl_config_load_file(path, &fresh, &d2) != HL_OK) {
-        tech_notice(k, true,
-                    "Đã lưu nhưng không đọc lại được / Saved, but the config does not load "
-                    "again: %s",
-                    d2.n ? d2.items[0].msg : path);
+        tech_notice(k, true, HL_STR_TN_SAVED_NO_RELOAD, d2.n ? d2.items[0].msg : path);
         tech_log(k, "config", "%s = %s (reload failed)", key, value_json ? value_json : "-");
         hl_config_free(&fresh);
         hl_diags_free(&d2);
@@ -241,12 +260,9 @@ static bool tech_set(hl_kiosk_t *k, const char *key, const char *value_json, con
     tech_apply_duty(k);
     tech_log(k, "config", "%s = %s", key, value_json ? value_json : "(removed)");
     if (ram)
-        tech_notice(k, true,
-                    "Chỉ lưu đến khi khởi động lại / Saved only until restart (read-only "
-                    "system: %s)",
-                    ram);
+        tech_notice(k, true, HL_STR_TN_SAVED_UNTIL_RESTART, ram);
     else
-        tech_notice(k, false, "%s", what);
+        tech_notice(k, false, what, NULL);
     k->tech.n_officers = k->cli->cfg.n_officers;
     return true;
 }
@@ -255,16 +271,14 @@ static void tech_duty(hl_kiosk_t *k, const char *id)
 {
     const hl_config_t *cfg = &k->cli->cfg;
     if (strcmp(id, "none") != 0 && !hl_config_officer(cfg, id)) {
-        tech_notice(k, true, "Không có cán bộ này / Unknown officer %s", id);
+        tech_notice(k, true, HL_STR_TN_UNKNOWN_OFFICER, id);
         return;
     }
     char before[HL_ITEM_ID_MAX + 1];
     hl_fmt(before, sizeof before, "%s", cfg->officer);
     char json[HL_ITEM_ID_MAX + 8];
     hl_fmt(json, sizeof json, "\"%s\"", id);
-    if (!tech_set(k, "officer", strcmp(id, "none") ? json : NULL,
-                  "Đã lưu cán bộ trực / Officer on duty saved"))
-        return;
+    if (!tech_set(k, "officer", strcmp(id, "none") ? json : NULL, HL_STR_TN_OFFICER_SAVED)) return;
     tech_log(k, "duty", "%s -> %s", before[0] ? before : "nobody",
              k->cli->cfg.officer[0] ? k->cli->cfg.officer : "nobody");
     tech_apply_duty(k);
@@ -279,7 +293,7 @@ static void tech_timeout_step(hl_kiosk_t *k, const char *which, int sign)
     char key[32], json[16];
     hl_fmt(key, sizeof key, "timeouts.%s_s", which);
     hl_fmt(json, sizeof json, "%d", nv);
-    if (!tech_set(k, key, json, "Đã lưu thời gian chờ / Timeouts saved")) return;
+    if (!tech_set(k, key, json, HL_STR_TN_TIMEOUTS_SAVED)) return;
     k->flow.timeouts = k->cli->cfg.timeouts;
 }
 
@@ -418,10 +432,10 @@ static void tech_list_surveys(hl_kiosk_t *k)
         int fd = v->n_on_stick ? -1 : hl_file_opendir(mnt, TECH_STICK_DIR, &err);
         if (fd >= 0) close(fd);
         char why[sizeof k->notice];
-        hl_fmt(why, sizeof why, "Không đọc được USB / Cannot read the stick: %s", err.msg);
+        tech_say(why, sizeof why, HL_STR_TN_STICK_UNREADABLE, err.msg, NULL, NULL);
         /* e.g. a link where a folder should be; said once, not at each refresh */
         if (!v->n_on_stick && fd < 0 && err.code != HL_ERR_NOT_FOUND && strcmp(why, k->notice))
-            tech_notice(k, true, "%s", why);
+            tech_notice_text(k, true, why);
     }
     v->can_rollback = k->prev_survey[0] != '\0';
 }
@@ -457,17 +471,17 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     hl_survey_t *s = NULL;
     int rc = hl_survey_load_file(path, &s, &k->install_errors);
     if (rc != HL_OK) {
-        tech_notice(k, true,
-                    "Khảo sát có %zu lỗi, không thay đổi gì / The survey has %zu problem%s: "
-                    "nothing changed",
-                    k->install_errors.n, k->install_errors.n, k->install_errors.n == 1 ? "" : "s");
+        char n[24];
+        hl_fmt(n, sizeof n, "%zu", k->install_errors.n);
+        tech_notice3(k, true, HL_STR_TN_SURVEY_PROBLEMS, n, k->install_errors.n == 1 ? "" : "s",
+                     NULL);
         tech_log(k, "survey_refused", "%s: %zu problem(s)", path, k->install_errors.n);
         hl_survey_free(s);
         return false;
     }
     hl_err_t err = {0};
     if (hl_store_use_survey(k->store, s, k->cli->cfg.kiosk_id, &err) != HL_OK) {
-        tech_notice(k, true, "Chưa dùng / Not used: %s", err.msg);
+        tech_notice(k, true, HL_STR_TN_NOT_USED, err.msg);
         tech_log(k, "survey_refused", "%s: %s", path, err.msg);
         hl_store_use_survey(k->store, k->cli->survey, k->cli->cfg.kiosk_id, &err);
         hl_survey_free(s);
@@ -482,7 +496,7 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     hl_fmt(json, sizeof json, "\"%s\"", rel);
     char prev[PATH_MAX];
     hl_fmt(prev, sizeof prev, "%s", k->cli->survey_file);
-    if (!tech_set(k, "survey", json, "Đã lưu khảo sát / Survey saved")) {
+    if (!tech_set(k, "survey", json, HL_STR_TN_SURVEY_SAVED)) {
         hl_store_use_survey(k->store, k->cli->survey, k->cli->cfg.kiosk_id, &err);
         hl_survey_free(s);
         return false;
@@ -505,7 +519,9 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     tech_apply_duty(k);
     tech_log(k, log_install ? "survey_install" : "survey_use", "%s (%s v%lld), was %s", path, s->id,
              (long long)s->version, prev);
-    tech_notice(k, false, "Đang dùng / Now running %s v%lld", s->id, (long long)s->version);
+    char ver[24];
+    hl_fmt(ver, sizeof ver, "%lld", (long long)s->version);
+    tech_notice3(k, false, HL_STR_TN_NOW_RUNNING, s->id, ver, NULL);
     k->results_valid = false;
     return true;
 }
@@ -523,14 +539,14 @@ static bool tech_copy(const char *bytes, size_t len, const char *dst, char *why,
 static void tech_install(hl_kiosk_t *k, int i)
 {
     if (!k->has_tech_stick) {
-        tech_notice(k, true, "Cắm USB của kỹ thuật viên / Insert the technician's USB stick first");
+        tech_notice(k, true, HL_STR_TN_INSERT_STICK, NULL);
         return;
     }
     hl_tech_survey_item_t items[1]; /* i: the index among all, in the listing's order */
     int n =
         i >= 0 ? tech_list_dir(k->tech_stick.mount, TECH_STICK_DIR, i, items, 1, NULL, NULL) : 0;
     if (n != 1) {
-        tech_notice(k, true, "Khảo sát không còn trên USB / That survey is no longer on the stick");
+        tech_notice(k, true, HL_STR_TN_SURVEY_GONE_STICK, NULL);
         return;
     }
     char src[PATH_MAX + 160], rel[160];
@@ -540,11 +556,10 @@ static void tech_install(hl_kiosk_t *k, int i)
     hl_diags_free(&k->install_errors);
     hl_survey_t *s = NULL;
     if (hl_survey_load_file_at(k->tech_stick.mount, rel, &s, &k->install_errors) != HL_OK) {
-        tech_notice(
-            k, true,
-            "%s: %zu lỗi, không cài / %zu problem%s: nothing installed, the survey keeps running",
-            items[0].file, k->install_errors.n, k->install_errors.n,
-            k->install_errors.n == 1 ? "" : "s");
+        char count[24];
+        hl_fmt(count, sizeof count, "%zu", k->install_errors.n);
+        tech_notice3(k, true, HL_STR_TN_NOT_INSTALLED_PROBLEMS, items[0].file, count,
+                     k->install_errors.n == 1 ? "" : "s");
         tech_log(k, "survey_refused", "%s: %zu problem(s)", src, k->install_errors.n);
         hl_survey_free(s);
         return;
@@ -556,7 +571,7 @@ static void tech_install(hl_kiosk_t *k, int i)
     hl_err_t err2 = {0};
     hl_store_use_survey(k->store, k->cli->survey, k->cli->cfg.kiosk_id, &err2);
     if (rc != HL_OK) {
-        tech_notice(k, true, "Chưa cài / Not installed: %s", err.msg);
+        tech_notice(k, true, HL_STR_TN_NOT_INSTALLED, err.msg);
         tech_log(k, "survey_refused", "%s: %s", src, err.msg);
         hl_survey_free(s);
         return;
@@ -578,7 +593,7 @@ static void tech_install(hl_kiosk_t *k, int i)
         struct stat sb;
         if (stat(dst, &sb) != 0) {
             if (!tech_copy(s->source, s->source_len, dst, why, sizeof why)) {
-                tech_notice(k, true, "Chưa cài / Not installed: %s", why);
+                tech_notice(k, true, HL_STR_TN_NOT_INSTALLED, why);
                 tech_log(k, "survey_refused", "%s", why);
                 hl_survey_free(s);
                 return;
@@ -591,7 +606,7 @@ static void tech_install(hl_kiosk_t *k, int i)
         hl_survey_free(there);
         if (same) break; /* installed already: use it */
         if (attempt == 1) {
-            tech_notice(k, true, "Chưa cài / Not installed: %s exists with other content", dst);
+            tech_notice(k, true, HL_STR_TN_NOT_INSTALLED_OTHER, dst);
             hl_survey_free(s);
             return;
         }
@@ -625,14 +640,14 @@ static void tech_clock_set(hl_kiosk_t *k)
         k->fake->utc_ms = want; /* scripted run: the run's clock moves */
         k->fake->trusted = true;
     } else if (hl_platform_set_time(want, &err) != HL_OK) {
-        tech_notice(k, true, "Chưa đặt giờ / Clock not set: %s", err.msg);
+        tech_notice(k, true, HL_STR_TN_CLOCK_NOT_SET, err.msg);
         tech_log(k, "clock_refused", "%s: %s", when, err.msg);
         return;
     }
     k->clock_set_by_person = true;
     k->clock_edit_ms = -1;
     tech_log(k, "clock", "set to %s by the technician", when);
-    tech_notice(k, false, "Đã đặt giờ / Clock set: %s", when);
+    tech_notice(k, false, HL_STR_TN_CLOCK_SET, when);
 }
 
 /* ---- Power ------------------------------------------------------------------------- */
@@ -648,17 +663,17 @@ static void tech_shutdown(hl_kiosk_t *k)
 {
     if (k->fake) {
         tech_log(k, "shutdown", "scripted run: not carried out");
-        tech_notice(k, false, "Đang tắt máy / Shutting down (scripted run: not carried out)");
+        tech_notice(k, false, HL_STR_TN_SHUTDOWN_SCRIPTED, NULL);
         return;
     }
     hl_err_t err = {0};
     if (hl_platform_poweroff(&err) != HL_OK) {
-        tech_notice(k, true, "%s", err.msg);
+        tech_notice_text(k, true, err.msg);
         tech_log(k, "shutdown_refused", "%s", err.msg);
         return;
     }
     tech_log(k, "shutdown", NULL);
-    tech_notice(k, false, "Đang tắt máy / Shutting down");
+    tech_notice(k, false, HL_STR_TN_SHUTDOWN, NULL);
 }
 
 /* ---- The menu's actions ------------------------------------------------------------------ */
@@ -674,13 +689,11 @@ static void tech_action(hl_kiosk_t *k, const char *id)
     const char *a = id + strlen("tech:");
     k->notice[0] = '\0';
     if (k->export_running && tech_needs_store(a)) {
-        tech_notice(k, true, "Đang xuất ra USB, xin chờ / Writing to the USB stick: wait for it");
+        tech_notice(k, true, HL_STR_TN_EXPORT_WAIT, NULL);
         return;
     }
     if (!strncmp(a, "survey:", 7) && k->cli->survey_path) {
-        tech_notice(k, true,
-                    "Khảo sát do dòng lệnh chọn (--survey) / The survey is set on the command "
-                    "line (--survey): change it there");
+        tech_notice(k, true, HL_STR_TN_SURVEY_CLI, NULL);
         return;
     }
     if (!strncmp(a, "duty:", 5)) {
@@ -690,7 +703,7 @@ static void tech_action(hl_kiosk_t *k, const char *id)
         if (tech_installed_path(k, atoi(a + 11), path, sizeof path))
             tech_switch_survey(k, path, false);
         else
-            tech_notice(k, true, "Khảo sát không còn / That survey is no longer installed");
+            tech_notice(k, true, HL_STR_TN_SURVEY_GONE, NULL);
     } else if (!strcmp(a, "stick:next") || !strcmp(a, "stick:prev")) {
         /* The stick's next or previous page: as many files as the screen shows. */
         int step = k->stick_rows > 0 ? k->stick_rows : 1;
@@ -708,35 +721,31 @@ static void tech_action(hl_kiosk_t *k, const char *id)
         }
     } else if (!strcmp(a, "export")) {
         if (!k->has_tech_stick)
-            tech_notice(k, true,
-                        "Cắm USB của kỹ thuật viên / Insert the technician's USB stick first");
+            tech_notice(k, true, HL_STR_TN_INSERT_STICK, NULL);
         else if (hl_kiosk_export_now(k)) {
             tech_log(k, "export", "to %s", k->tech_stick.mount);
             if (k->fake) hl_kiosk_export_wait(k); /* a scripted run sees the result */
         } else {
-            tech_notice(k, true, "Đang xuất dữ liệu / An export is already running");
+            tech_notice(k, true, HL_STR_TN_EXPORT_RUNNING, NULL);
         }
     } else if (!strcmp(a, "sync")) {
         if (!k->syncw) {
-            tech_notice(k, true, "Chưa cấu hình đồng bộ / Network sync is not configured");
+            tech_notice(k, true, HL_STR_TN_SYNC_OFF, NULL);
         } else {
             hl_syncw_kick(k->syncw);
             tech_log(k, "sync_now", NULL);
-            tech_notice(k, false, "Đang đồng bộ / Sync started");
+            tech_notice(k, false, HL_STR_TN_SYNC_STARTED, NULL);
         }
     } else if (!strncmp(a, "lang:", 5)) {
         char json[16];
         hl_fmt(json, sizeof json, "\"%.5s\"", a + 5);
-        if (tech_set(k, "language", json, "Đã lưu ngôn ngữ / Default language saved"))
-            tech_apply_language(k);
+        if (tech_set(k, "language", json, HL_STR_TN_LANGUAGE_SAVED)) tech_apply_language(k);
     } else if (!strncmp(a, "idle:", 5) || !strncmp(a, "warn:", 5) || !strncmp(a, "thanks:", 7)) {
         char which[8];
         hl_fmt(which, sizeof which, "%.*s", (int)strcspn(a, ":"), a);
         tech_timeout_step(k, which, a[strlen(a) - 1] == '+' ? 1 : -1);
     } else if (!strncmp(a, "rot:", 4)) {
-        if (tech_set(k, "display.rotation", a + 4,
-                     "Đã lưu, khởi động lại để áp dụng / Rotation saved: restart the app to apply"))
-            k->dirty = true;
+        if (tech_set(k, "display.rotation", a + 4, HL_STR_TN_ROTATION_SAVED)) k->dirty = true;
     } else if (!strcmp(a, "clock:set")) {
         tech_clock_set(k);
     } else if (!strncmp(a, "clock:", 6)) {

@@ -144,6 +144,47 @@ static const char *const hl_str_table[HL_STR_COUNT][HL_LANG_COUNT] = {
     [HL_STR_TECH_SET_CLOCK] = {"Đặt giờ", "Set"},
     [HL_STR_TECH_RESTART] = {"Khởi động lại", "Restart app"},
     [HL_STR_TECH_SHUTDOWN] = {"Tắt máy", "Shut down"},
+    [HL_STR_TN_NO_CONFIG] = {"Không có tệp cấu hình để lưu",
+                             "No config file to save to: start the kiosk with --config FILE"},
+    [HL_STR_TN_NOT_SAVED] = {"Chưa lưu", "Not saved: %s"},
+    [HL_STR_TN_SAVED_NO_RELOAD] = {"Đã lưu nhưng không đọc lại được",
+                                   "Saved, but the config does not load again: %s"},
+    [HL_STR_TN_SAVED_UNTIL_RESTART] = {"Chỉ lưu đến khi khởi động lại",
+                                       "Saved only until restart (read-only system: %s)"},
+    [HL_STR_TN_UNKNOWN_OFFICER] = {"Không có cán bộ này", "Unknown officer %s"},
+    [HL_STR_TN_OFFICER_SAVED] = {"Đã lưu cán bộ trực", "Officer on duty saved"},
+    [HL_STR_TN_TIMEOUTS_SAVED] = {"Đã lưu thời gian chờ", "Timeouts saved"},
+    [HL_STR_TN_SURVEY_PROBLEMS] = {"Khảo sát có %s lỗi, không thay đổi gì",
+                                   "The survey has %s problem%s: nothing changed"},
+    [HL_STR_TN_NOT_USED] = {"Chưa dùng", "Not used: %s"},
+    [HL_STR_TN_SURVEY_SAVED] = {"Đã lưu khảo sát", "Survey saved"},
+    [HL_STR_TN_NOW_RUNNING] = {"Đang dùng", "Now running %s v%s"},
+    [HL_STR_TN_INSERT_STICK] = {"Cắm USB của kỹ thuật viên",
+                                "Insert the technician's USB stick first"},
+    [HL_STR_TN_SURVEY_GONE_STICK] = {"Khảo sát không còn trên USB",
+                                     "That survey is no longer on the stick"},
+    [HL_STR_TN_NOT_INSTALLED] = {"Chưa cài", "Not installed: %s"},
+    [HL_STR_TN_NOT_INSTALLED_OTHER] = {"Chưa cài", "Not installed: %s exists with other content"},
+    [HL_STR_TN_CLOCK_NOT_SET] = {"Chưa đặt giờ", "Clock not set: %s"},
+    [HL_STR_TN_CLOCK_SET] = {"Đã đặt giờ", "Clock set: %s"},
+    [HL_STR_TN_SHUTDOWN_SCRIPTED] = {"Đang tắt máy",
+                                     "Shutting down (scripted run: not carried out)"},
+    [HL_STR_TN_SHUTDOWN] = {"Đang tắt máy", "Shutting down"},
+    [HL_STR_TN_EXPORT_WAIT] = {"Đang xuất ra USB, xin chờ",
+                               "Writing to the USB stick: wait for it"},
+    [HL_STR_TN_SURVEY_CLI] = {"Khảo sát do dòng lệnh chọn (--survey)",
+                              "The survey is set on the command line (--survey): change it there"},
+    [HL_STR_TN_SURVEY_GONE] = {"Khảo sát không còn", "That survey is no longer installed"},
+    [HL_STR_TN_EXPORT_RUNNING] = {"Đang xuất dữ liệu", "An export is already running"},
+    [HL_STR_TN_SYNC_OFF] = {"Chưa cấu hình đồng bộ", "Network sync is not configured"},
+    [HL_STR_TN_SYNC_STARTED] = {"Đang đồng bộ", "Sync started"},
+    [HL_STR_TN_LANGUAGE_SAVED] = {"Đã lưu ngôn ngữ", "Default language saved"},
+    [HL_STR_TN_STICK_UNREADABLE] = {"Không đọc được USB", "Cannot read the stick: %s"},
+    [HL_STR_TN_NOT_INSTALLED_PROBLEMS] = {"%1$s: %2$s lỗi, không cài",
+                                          "%2$s problem%3$s: nothing installed, the survey keeps "
+                                          "running"},
+    [HL_STR_TN_ROTATION_SAVED] = {"Đã lưu, khởi động lại để áp dụng",
+                                  "Rotation saved: restart the app to apply"},
 };
 
 static const char *const hl_lang_names[HL_LANG_COUNT] = {"Tiếng Việt", "English"};
@@ -184,6 +225,33 @@ const char *hl_str_format(char *buf, size_t n, hl_lang_t lang, hl_str_id_t id, i
         } else {
             buf[o++] = *p++;
         }
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+const char *hl_str_subst(char *buf, size_t n, const char *fmt, const char *const *args, int nargs)
+{
+    if (n == 0) return buf;
+    size_t o = 0;
+    int used = 0;
+    for (const char *p = fmt; *p && o + 1 < n;) {
+        int which = -1, skip = 0;
+        if (p[0] == '%' && p[1] == 's') {
+            which = used++;
+            skip = 2;
+        } else if (p[0] == '%' && p[1] >= '1' && p[1] <= '9' && p[2] == '$' && p[3] == 's') {
+            which = p[1] - '1';
+            skip = 4;
+        }
+        if (which < 0) {
+            buf[o++] = *p++;
+            continue;
+        }
+        const char *a = which < nargs && args[which] ? args[which] : "";
+        while (*a && o + 1 < n)
+            buf[o++] = *a++;
+        p += skip;
     }
     buf[o] = '\0';
     return buf;

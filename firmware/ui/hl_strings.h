@@ -144,8 +144,43 @@ typedef enum hl_str_id {
     HL_STR_TECH_SET_CLOCK,    /* "Đặt giờ" / "Set" */
     HL_STR_TECH_RESTART,      /* "Khởi động lại" / "Restart app" */
     HL_STR_TECH_SHUTDOWN,     /* "Tắt máy" / "Shut down" */
+    /* Technician notices, shown in both languages ("vi / en"); %s: a detail. */
+    HL_STR_TN_NO_CONFIG,       /* "No config file to save to: start the kiosk with --config FILE" */
+    HL_STR_TN_NOT_SAVED,       /* "Not saved: %s" */
+    HL_STR_TN_SAVED_NO_RELOAD, /* "Saved, but the config does not load again: %s" */
+    HL_STR_TN_SAVED_UNTIL_RESTART, /* "Saved only until restart (read-only system: %s)" */
+    HL_STR_TN_UNKNOWN_OFFICER,     /* "Unknown officer %s" */
+    HL_STR_TN_OFFICER_SAVED,       /* "Officer on duty saved" */
+    HL_STR_TN_TIMEOUTS_SAVED,      /* "Timeouts saved" */
+    HL_STR_TN_SURVEY_PROBLEMS,     /* "The survey has %s problem%s: nothing changed" */
+    HL_STR_TN_NOT_USED,            /* "Not used: %s" */
+    HL_STR_TN_SURVEY_SAVED,        /* "Survey saved" */
+    HL_STR_TN_NOW_RUNNING,         /* "Now running %s v%s" */
+    HL_STR_TN_INSERT_STICK,        /* "Insert the technician's USB stick first" */
+    HL_STR_TN_SURVEY_GONE_STICK,   /* "That survey is no longer on the stick" */
+    HL_STR_TN_NOT_INSTALLED,       /* "Not installed: %s" */
+    HL_STR_TN_NOT_INSTALLED_OTHER, /* "Not installed: %s exists with other content" */
+    HL_STR_TN_CLOCK_NOT_SET,       /* "Clock not set: %s" */
+    HL_STR_TN_CLOCK_SET,           /* "Clock set: %s" */
+    HL_STR_TN_SHUTDOWN_SCRIPTED,   /* "Shutting down (scripted run: not carried out)" */
+    HL_STR_TN_SHUTDOWN,            /* "Shutting down" */
+    HL_STR_TN_EXPORT_WAIT,         /* "Writing to the USB stick: wait for it" */
+    HL_STR_TN_SURVEY_CLI,  /* "The survey is set on the command line (--survey): change it there" */
+    HL_STR_TN_SURVEY_GONE, /* "That survey is no longer installed" */
+    HL_STR_TN_EXPORT_RUNNING,         /* "An export is already running" */
+    HL_STR_TN_SYNC_OFF,               /* "Network sync is not configured" */
+    HL_STR_TN_SYNC_STARTED,           /* "Sync started" */
+    HL_STR_TN_LANGUAGE_SAVED,         /* "Default language saved" */
+    HL_STR_TN_STICK_UNREADABLE,       /* "Cannot read the stick: %s" */
+    HL_STR_TN_NOT_INSTALLED_PROBLEMS, /* "FILE: N problem(s): nothing installed" */
+    HL_STR_TN_ROTATION_SAVED,         /* "Rotation saved: restart the app to apply" */
     HL_STR_COUNT
 } hl_str_id_t;
+
+/* fmt with each "%s" replaced by the next of args, and "%N$s" by args[N-1] (an empty text past
+ * nargs; NULL args count as ""), cut to n bytes: no printf on a table's
+ * text. Returns buf. */
+const char *hl_str_subst(char *buf, size_t n, const char *fmt, const char *const *args, int nargs);
 
 /* The word in lang (never NULL; English when lang is unknown). */
 const char *hl_str(hl_lang_t lang, hl_str_id_t id);
