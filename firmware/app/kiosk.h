@@ -51,7 +51,10 @@ typedef struct hl_kiosk_log_row {
 } hl_kiosk_log_row_t;
 
 typedef struct hl_kiosk {
-    hl_cli_t *cli;                 /* not owned: config, survey, data dir */
+    hl_cli_t *cli;                 /* the environment: data dir, config, survey. The structure is
+                                      the caller's; while the kiosk runs, its config and survey
+                                      are the kiosk's: technician mode replaces them (the old
+                                      ones freed), and the caller frees what is there at the end */
     hl_store_t *store;             /* owned */
     hl_devkey_t devkey;            /* owned: signs the chain and bundles (data folder's key) */
     hl_flow_t flow;                /* owned */
@@ -154,7 +157,9 @@ typedef struct hl_kiosk_opts {
 } hl_kiosk_opts_t;
 
 /* Opens everything (store in cli->data_dir with recovery, display, fonts);
- * prints what failed and returns an exit code. cli must be loaded. */
+ * prints what failed and returns an exit code. cli must be loaded; its
+ * config and survey belong to the kiosk until hl_kiosk_close (technician
+ * mode may replace them), then to cli again (hl_cli_done frees them). */
 int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o);
 void hl_kiosk_close(hl_kiosk_t *k);
 
