@@ -801,11 +801,11 @@ static bool fk_consistent(fk_t *x, const char *when)
 {
     fk_seen_t seen = {"none", 0};
     hl_err_t err = {0};
-    if (hl_store_foreach(x->k.store, NULL, 0, fk_row, &seen, &err) != HL_OK) {
+    if (hl_store_foreach(hl_kiosk_store(&x->k), NULL, 0, fk_row, &seen, &err) != HL_OK) {
         hl_test_fail(__FILE__, __LINE__, "%s: reading: %s", when, err.msg);
         return false;
     }
-    const hl_flow_t *f = &x->k.flow;
+    const hl_flow_t *f = hl_kiosk_flow(&x->k);
     model_t m = {.s = f->survey, .exists = f->started || f->state == HL_STATE_THANKS};
     m.vals = f->values;
     m.status = f->state == HL_STATE_THANKS ? HL_RESP_COMPLETE : HL_RESP_IN_PROGRESS;
@@ -845,25 +845,25 @@ static bool fk_session(long nth, bool persistent, int sqlite_rc, long *outages)
             ok = false;
             break;
         }
-        CHECK(x->k.ui.out_of_service);
-        CHECK(x->k.flow.state != HL_STATE_THANKS);
+        CHECK(hl_kiosk_ui(&x->k)->out_of_service);
+        CHECK(hl_kiosk_flow(&x->k)->state != HL_STATE_THANKS);
         ok = fk_consistent(x, when);
         hl_err_t e = {0};
-        hl_kiosk_tap_id(&x->k, "crash:look", &e); /* builds the screen */
-        CHECK_INT(x->k.scene->n_targets, 0);      /* nothing to press */
+        hl_kiosk_tap_id(&x->k, "crash:look", &e);       /* builds the screen */
+        CHECK_INT(hl_kiosk_scene(&x->k)->n_targets, 0); /* nothing to press */
         if (persistent) {
             /* Still failing at the next retry. */
             hl_fakesys_advance(&x->clock, HL_KIOSK_RETRY_MS);
             hl_kiosk_tick(&x->k);
-            CHECK(x->k.ui.out_of_service);
-            CHECK(x->k.flow.state != HL_STATE_THANKS);
+            CHECK(hl_kiosk_ui(&x->k)->out_of_service);
+            CHECK(hl_kiosk_flow(&x->k)->state != HL_STATE_THANKS);
             ok = ok && fk_consistent(x, when);
             hl_faultvfs_disarm();
         }
         /* The fault has cleared: the retry stores the tap and the kiosk goes on. */
         hl_fakesys_advance(&x->clock, HL_KIOSK_RETRY_MS);
         hl_kiosk_tick(&x->k);
-        if (x->k.ui.out_of_service) {
+        if (hl_kiosk_ui(&x->k)->out_of_service) {
             hl_test_fail(__FILE__, __LINE__, "%s: still out of service after the fault cleared",
                          when);
             ok = false;
@@ -873,16 +873,16 @@ static bool fk_session(long nth, bool persistent, int sqlite_rc, long *outages)
     bool fired = hl_faultvfs_fired();
     hl_faultvfs_disarm();
     if (ok) {
-        CHECK_INT(x->k.flow.state, HL_STATE_THANKS);
+        CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_THANKS);
         ok = fk_consistent(x, "at the end");
         hl_fakesys_advance(&x->clock, 6000);
         hl_kiosk_tick(&x->k);
-        CHECK_INT(x->k.flow.state, HL_STATE_START);
+        CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_START);
         /* Back on the start screen: the next citizen is stored as usual. */
         hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
         CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:overall:very_satisfied", &x->err), HL_OK);
         hl_store_stats_t stt;
-        CHECK_INT(hl_store_stats(x->k.store, &stt, &x->err), HL_OK);
+        CHECK_INT(hl_store_stats(hl_kiosk_store(&x->k), &stt, &x->err), HL_OK);
         CHECK_INT(stt.complete, 1);
         CHECK_INT(stt.responses, 2);
     }
@@ -899,7 +899,7 @@ static void test_io_errors_and_full_disk_at_every_change_of_a_session_never_than
         hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
         CHECK_INT(hl_kiosk_tap_id(&x->k, fk_taps[i], &x->err), HL_OK);
     }
-    CHECK_INT(x->k.flow.state, HL_STATE_THANKS);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_THANKS);
     long total = hl_faultvfs_count(HL_FAULT_CHANGE);
     fk_free(x);
     CHECK(total > 8);

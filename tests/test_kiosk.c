@@ -39,7 +39,7 @@ static void fx_free(fx_t *x)
 
 static const char *cur_id(fx_t *x)
 {
-    return x->k.flow.survey->questions[x->k.flow.cur].id;
+    return hl_kiosk_flow(&x->k)->survey->questions[hl_kiosk_flow(&x->k)->cur].id;
 }
 
 /* A person looks at the new screen before the next tap (the touch guard). */
@@ -57,7 +57,7 @@ static int tap(fx_t *x, const char *id)
 
 static void centre(fx_t *x, const char *id, int *cx, int *cy)
 {
-    const hl_target_t *t = hl_scene_find(x->k.scene, id);
+    const hl_target_t *t = hl_scene_find(hl_kiosk_scene(&x->k), id);
     CHECK(t != NULL);
     *cx = t ? t->box.x + t->box.w / 2 : -1;
     *cy = t ? t->box.y + t->box.h / 2 : -1;
@@ -70,15 +70,15 @@ static void test_touch_down_shows_feedback_and_touch_up_answers(void)
     centre(x, "answer:overall:s4", &cx, &cy);
     long long frames = x->k.frames;
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
-    CHECK_STR(x->k.ui.pressed, "answer:overall:s4");
+    CHECK_STR(hl_kiosk_ui(&x->k)->pressed, "answer:overall:s4");
     CHECK(x->k.dirty); /* the next frame shows it */
     CHECK_INT(hl_kiosk_draw(&x->k, &x->err), HL_OK);
     CHECK_INT(x->k.frames, frames + 1);
-    CHECK_INT(x->k.flow.state, HL_STATE_START); /* nothing answered yet */
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_START); /* nothing answered yet */
     hl_kiosk_touch(&x->k, HL_INPUT_UP, cx, cy);
-    CHECK_STR(x->k.ui.pressed, "");
-    CHECK_INT(x->k.flow.state, HL_STATE_QUESTION);
-    CHECK_STR(hl_flow_value(&x->k.flow, 0), "s4");
+    CHECK_STR(hl_kiosk_ui(&x->k)->pressed, "");
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_QUESTION);
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 0), "s4");
     fx_free(x);
 }
 
@@ -89,10 +89,10 @@ static void test_sliding_off_a_target_before_lifting_answers_nothing(void)
     centre(x, "answer:overall:s1", &cx, &cy);
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
     hl_kiosk_touch(&x->k, HL_INPUT_MOVE, 2, 2);
-    CHECK_STR(x->k.ui.pressed, "");
+    CHECK_STR(hl_kiosk_ui(&x->k)->pressed, "");
     hl_kiosk_touch(&x->k, HL_INPUT_UP, 2, 2);
-    CHECK_INT(x->k.flow.state, HL_STATE_START);
-    CHECK_STR(hl_flow_value(&x->k.flow, 0), NULL);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_START);
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 0), NULL);
     fx_free(x);
 }
 
@@ -105,24 +105,24 @@ static void test_store_failure_shows_out_of_service_and_recovers_when_the_fault_
     hl_faultvfs_arm(HL_FAULT_WRITE, 1, true, SQLITE_IOERR_WRITE);
     int rc = tap(x, "answer:stars:4");
     CHECK(rc == HL_ERR_IO || rc == HL_ERR_FULL);
-    CHECK(x->k.ui.out_of_service);
+    CHECK(hl_kiosk_ui(&x->k)->out_of_service);
     CHECK_STR(cur_id(x), "stars"); /* not moved on: the answer is not stored */
-    CHECK_STR(hl_flow_value(&x->k.flow, 2), NULL);
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 2), NULL);
     hl_kiosk_draw(&x->k, &x->err);
-    CHECK_INT(x->k.scene->n_targets, 0); /* nothing to press while out of service */
+    CHECK_INT(hl_kiosk_scene(&x->k)->n_targets, 0); /* nothing to press while out of service */
     int wake = hl_kiosk_timeout(&x->k);
     CHECK(wake >= 0 && wake <= HL_KIOSK_RETRY_MS);
     /* Still failing at the first retry. */
     hl_fakesys_advance(&x->clock, HL_KIOSK_RETRY_MS);
     hl_kiosk_tick(&x->k);
-    CHECK(x->k.ui.out_of_service);
+    CHECK(hl_kiosk_ui(&x->k)->out_of_service);
     /* The fault clears: the next retry stores the answer and the kiosk goes on. */
     hl_faultvfs_disarm();
     hl_fakesys_advance(&x->clock, HL_KIOSK_RETRY_MS);
     hl_kiosk_tick(&x->k);
-    CHECK(!x->k.ui.out_of_service);
+    CHECK(!hl_kiosk_ui(&x->k)->out_of_service);
     CHECK_STR(cur_id(x), "code");
-    CHECK_STR(hl_flow_value(&x->k.flow, 2), "4");
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 2), "4");
     fx_free(x);
 }
 
@@ -135,13 +135,13 @@ static void test_a_failed_last_answer_never_reaches_thanks(void)
     hl_kiosk_tap_id(&x->k, "key:2", &x->err);
     hl_faultvfs_arm(HL_FAULT_CHANGE, 1, true, SQLITE_FULL);
     CHECK(hl_kiosk_tap_id(&x->k, "next", &x->err) != HL_OK);
-    CHECK(x->k.flow.state != HL_STATE_THANKS);
-    CHECK(x->k.ui.out_of_service);
+    CHECK(hl_kiosk_flow(&x->k)->state != HL_STATE_THANKS);
+    CHECK(hl_kiosk_ui(&x->k)->out_of_service);
     hl_faultvfs_disarm();
     hl_fakesys_advance(&x->clock, HL_KIOSK_RETRY_MS);
     hl_kiosk_tick(&x->k);
-    CHECK_INT(x->k.flow.state, HL_STATE_THANKS);
-    CHECK(!x->k.ui.out_of_service);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_THANKS);
+    CHECK(!hl_kiosk_ui(&x->k)->out_of_service);
     fx_free(x);
 }
 
@@ -153,7 +153,7 @@ static void test_the_loop_sleeps_forever_on_the_idle_start_screen_and_ticks_the_
     CHECK_INT(hl_kiosk_timeout(&x->k), 30000);
     hl_fakesys_advance(&x->clock, 30000);
     hl_kiosk_tick(&x->k);
-    CHECK_INT(x->k.flow.state, HL_STATE_STILL_THERE);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_STILL_THERE);
     int wake = hl_kiosk_timeout(&x->k);
     CHECK(wake > 0 && wake <= 1000); /* the countdown's next second */
     fx_free(x);
@@ -183,12 +183,12 @@ static void test_tap_on_an_id_not_on_screen_is_refused_but_any_tap_dismisses_sti
     hl_kiosk_tap_id(&x->k, "answer:overall:s5", &x->err);
     hl_fakesys_advance(&x->clock, 30000);
     hl_kiosk_tick(&x->k);
-    CHECK_INT(x->k.flow.state, HL_STATE_STILL_THERE);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_STILL_THERE);
     hl_kiosk_draw(&x->k, &x->err);
     look(x);
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, 3, 470);
     hl_kiosk_touch(&x->k, HL_INPUT_UP, 3, 470);
-    CHECK_INT(x->k.flow.state, HL_STATE_QUESTION);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_QUESTION);
     fx_free(x);
 }
 
@@ -216,19 +216,19 @@ static void test_a_double_tap_80_ms_apart_answers_only_the_first_question(void)
     long guarded = x->k.guarded;
     finger(x, "answer:stars:4", 40);
     CHECK_STR(cur_id(x), "stars");
-    CHECK_STR(hl_flow_value(&x->k.flow, 2), NULL);
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 2), NULL);
     CHECK_INT(x->k.guarded, guarded + 1);
-    CHECK_STR(x->k.ui.pressed, ""); /* no highlight for a touch that counts nowhere */
+    CHECK_STR(hl_kiosk_ui(&x->k)->pressed, ""); /* no highlight for a touch that counts nowhere */
     /* The same by id (as a script's tap). */
     CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:stars:4", &x->err), HL_ERR_STATE);
     CHECK_CONTAINS(x->err.msg, "ignored");
-    CHECK_STR(hl_flow_value(&x->k.flow, 2), NULL);
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 2), NULL);
     /* A deliberate tap once the guard is over counts. */
     hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
     finger(x, "answer:stars:4", 60);
     CHECK_STR(cur_id(x), "code");
-    CHECK_STR(hl_flow_value(&x->k.flow, 2), "4");
-    CHECK_STR(hl_flow_value(&x->k.flow, 0), "s4");
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 2), "4");
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 0), "s4");
     fx_free(x);
 }
 
@@ -241,7 +241,7 @@ static void test_a_double_tap_types_nothing_on_the_next_keypad_but_digits_type_f
     /* The ghost: the double tap's second touch on the keypad that just came. */
     hl_fakesys_advance(&x->clock, 80);
     finger(x, "key:7", 40);
-    CHECK_STR(hl_flow_value(&x->k.flow, 3), NULL);
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 3), NULL);
     /* After the guard: digits typed 60 ms apart on the same keypad all
      * count (a digit appearing in the field is not a new screen), the same
      * key twice too. */
@@ -253,7 +253,7 @@ static void test_a_double_tap_types_nothing_on_the_next_keypad_but_digits_type_f
     finger(x, "key:2", 30);
     CHECK_INT(hl_kiosk_tap_id(&x->k, "key:del", &x->err), HL_OK);
     CHECK_INT(hl_kiosk_tap_id(&x->k, "key:9", &x->err), HL_OK);
-    CHECK_STR(hl_flow_value(&x->k.flow, 3), "129");
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 3), "129");
     fx_free(x);
 }
 
@@ -269,16 +269,16 @@ static void test_a_finger_down_before_the_screen_changed_counts_nothing_after(vo
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
     hl_fakesys_advance(&x->clock, 30000);
     hl_kiosk_tick(&x->k);
-    CHECK_INT(x->k.flow.state, HL_STATE_STILL_THERE);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_STILL_THERE);
     hl_kiosk_draw(&x->k, &x->err);
     hl_fakesys_advance(&x->clock, 2000);
     hl_kiosk_touch(&x->k, HL_INPUT_UP, cx, cy);
-    CHECK_INT(x->k.flow.state, HL_STATE_STILL_THERE);
-    CHECK_STR(hl_flow_value(&x->k.flow, 2), NULL);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_STILL_THERE);
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 2), NULL);
     /* A new touch does. */
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
     hl_kiosk_touch(&x->k, HL_INPUT_UP, cx, cy);
-    CHECK_INT(x->k.flow.state, HL_STATE_QUESTION);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_QUESTION);
     fx_free(x);
 }
 
@@ -312,10 +312,10 @@ static void answer_one(fx_t *x)
     CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:overall:s5", &x->err), HL_OK);
     CHECK_INT(tap(x, "skip"), HL_OK);
     CHECK_INT(tap(x, "skip"), HL_OK);
-    CHECK_INT(x->k.flow.state, HL_STATE_THANKS);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_THANKS);
     hl_fakesys_advance(&x->clock, 5000);
     hl_kiosk_tick(&x->k);
-    CHECK_INT(x->k.flow.state, HL_STATE_START);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_START);
 }
 
 static void test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle(void)
@@ -325,14 +325,14 @@ static void test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle(voi
     char *stick = make_stick(S3CRET "\n");
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_WRITING);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_WRITING);
     hl_kiosk_draw(&x->k, &x->err);
-    CHECK_INT(x->k.scene->n_targets, 0); /* the export screen takes no taps */
+    CHECK_INT(hl_kiosk_scene(&x->k)->n_targets, 0); /* the export screen takes no taps */
     hl_kiosk_export_wait(&x->k);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_DONE);
-    CHECK_INT(x->k.ui.export_state.count, 1);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_DONE);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.count, 1);
     int64_t upto = 0;
-    CHECK_INT(hl_store_exported_upto(x->k.store, &upto, &x->err), HL_OK);
+    CHECK_INT(hl_store_exported_upto(hl_kiosk_store(&x->k), &upto, &x->err), HL_OK);
     CHECK_INT(upto, 1);
     /* The bundle on the stick verifies with the stick's own key. */
     char kdir[600];
@@ -365,12 +365,12 @@ static void test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle(voi
     CHECK_INT(res.n_files, 3); /* csv, xlsx, jsonl */
     /* Pulling the stick returns to the survey. */
     hl_kiosk_media_removed(&x->k, stick);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_NONE);
     /* The same stick again: nothing new, said so, nothing written. */
     hl_kiosk_media_added(&x->k, &m);
     hl_kiosk_export_wait(&x->k);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_DONE);
-    CHECK_INT(x->k.ui.export_state.count, 0);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_DONE);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.count, 0);
     hl_kiosk_media_removed(&x->k, stick);
     hl_test_rmtree(stick);
     free(stick);
@@ -394,25 +394,25 @@ static void test_a_stick_the_export_unmounted_keeps_its_result_screen_a_while(vo
     hl_kiosk_media_added(&x->k, &m);
     hl_kiosk_export_wait(&x->k);
     unsetenv("HAILONG_USB_RELEASE_CMD");
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_DONE);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_DONE);
     CHECK(x->k.stick_released);
     char *got = hl_test_read_file(seen, NULL);
     CHECK(got && !strcmp(got, stick)); /* the mount point, as $1 */
     free(got);
     int64_t upto = 0;
-    CHECK_INT(hl_store_exported_upto(x->k.store, &upto, &x->err), HL_OK);
+    CHECK_INT(hl_store_exported_upto(hl_kiosk_store(&x->k), &upto, &x->err), HL_OK);
     CHECK_INT(upto, 1); /* recorded: the bundle was durable and read back first */
     /* The unmount shows as the mount going away: the screen stays. */
     hl_kiosk_media_removed(&x->k, stick);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_DONE);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_DONE);
     int t = hl_kiosk_timeout(&x->k);
     CHECK(t > 0 && t <= HL_KIOSK_RELEASED_SHOW_MS); /* the loop wakes to clear it */
     hl_fakesys_advance(&x->clock, HL_KIOSK_RELEASED_SHOW_MS - 1000);
     hl_kiosk_poll_workers(&x->k);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_DONE);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_DONE);
     hl_fakesys_advance(&x->clock, 1000);
     hl_kiosk_poll_workers(&x->k);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_NONE);
     hl_test_rmtree(stick);
     free(stick);
     fx_free(x);
@@ -425,16 +425,17 @@ static void test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish(
     char *stick = make_stick(S3CRET);
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE); /* not in the middle of answers */
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase,
+              HL_UI_EXPORT_NONE); /* not in the middle of answers */
     CHECK(x->k.has_pending);
     CHECK_INT(tap(x, "skip"), HL_OK);
     CHECK_INT(tap(x, "skip"), HL_OK);
     hl_fakesys_advance(&x->clock, 5000);
     hl_kiosk_tick(&x->k);
     hl_kiosk_poll_workers(&x->k);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_WRITING);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_WRITING);
     hl_kiosk_export_wait(&x->k);
-    CHECK_INT(x->k.ui.export_state.count, 1);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.count, 1);
     hl_test_rmtree(stick);
     free(stick);
     fx_free(x);
@@ -447,7 +448,7 @@ static void test_a_stick_without_the_right_key_is_ignored(void)
     char *stick = make_stick("guess");
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_NONE);
     CHECK(!x->k.has_pending);
     char kdir[600];
     snprintf(kdir, sizeof kdir, "%s/HAILONG/kiosk-test", stick);
@@ -466,7 +467,7 @@ static void test_a_guessable_export_secret_never_authorises_even_when_the_config
     char *stick = make_stick("secret\n");
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_NONE);
     CHECK(!x->k.has_pending);
     char kdir[600];
     snprintf(kdir, sizeof kdir, "%s/HAILONG/kiosk-test", stick);
@@ -488,12 +489,12 @@ static void test_a_failed_export_says_why_and_marks_nothing(void)
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
     hl_kiosk_export_wait(&x->k);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_FAILED);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_FAILED);
     int64_t upto = -1;
-    CHECK_INT(hl_store_exported_upto(x->k.store, &upto, &x->err), HL_OK);
+    CHECK_INT(hl_store_exported_upto(hl_kiosk_store(&x->k), &upto, &x->err), HL_OK);
     CHECK_INT(upto, 0);
     hl_kiosk_media_removed(&x->k, stick);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_NONE);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_NONE);
     hl_test_rmtree(stick);
     free(stick);
     fx_free(x);
@@ -506,8 +507,8 @@ static bool screen_has(fx_t *x, const char *words)
     hl_kiosk_draw(&x->k, &x->err);
     char all[4096] = "";
     size_t n = 0;
-    for (size_t i = 0; i < x->k.scene->n_cmds && n < sizeof all; i++) {
-        const hl_cmd_t *c = &x->k.scene->cmds[i];
+    for (size_t i = 0; i < hl_kiosk_scene(&x->k)->n_cmds && n < sizeof all; i++) {
+        const hl_cmd_t *c = &hl_kiosk_scene(&x->k)->cmds[i];
         if (c->kind != HL_CMD_TEXT || !c->text) continue;
         n += (size_t)snprintf(all + n, sizeof all - n, "%s%.*s", n ? " " : "", c->len, c->text);
     }
@@ -524,13 +525,13 @@ static void test_a_database_deleted_under_the_kiosk_takes_it_out_of_service(void
     snprintf(path, sizeof path, "%s/hailong.db", x->dir);
     CHECK_INT(unlink(path), 0);
     hl_kiosk_tick(&x->k);
-    CHECK(x->k.ui.out_of_service);
+    CHECK(hl_kiosk_ui(&x->k)->out_of_service);
     hl_kiosk_draw(&x->k, &x->err);
-    CHECK_INT(x->k.scene->n_targets, 0); /* nothing to press */
+    CHECK_INT(hl_kiosk_scene(&x->k)->n_targets, 0); /* nothing to press */
     /* Still out of service later, whatever else happens. */
     hl_fakesys_advance(&x->clock, 3 * HL_KIOSK_RETRY_MS);
     hl_kiosk_tick(&x->k);
-    CHECK(x->k.ui.out_of_service);
+    CHECK(hl_kiosk_ui(&x->k)->out_of_service);
     fx_free(x);
 }
 
@@ -547,11 +548,11 @@ static void test_a_database_replaced_mid_survey_never_reaches_thanks(void)
     look(x);
     CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:stars:4", &x->err), HL_ERR_CORRUPT);
     CHECK_CONTAINS(x->err.msg, "was replaced by another file");
-    CHECK(x->k.ui.out_of_service);
+    CHECK(hl_kiosk_ui(&x->k)->out_of_service);
     hl_fakesys_advance(&x->clock, HL_KIOSK_RETRY_MS);
     hl_kiosk_tick(&x->k);
-    CHECK(x->k.ui.out_of_service);
-    CHECK(x->k.flow.state != HL_STATE_THANKS);
+    CHECK(hl_kiosk_ui(&x->k)->out_of_service);
+    CHECK(hl_kiosk_flow(&x->k)->state != HL_STATE_THANKS);
     fx_free(x);
 }
 
@@ -569,7 +570,7 @@ static void test_an_export_refused_for_a_linked_folder_says_so_on_screen(void)
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
     hl_kiosk_export_wait(&x->k);
-    CHECK_INT(x->k.ui.export_state.phase, HL_UI_EXPORT_FAILED);
+    CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_FAILED);
     CHECK(screen_has(x, "The stick has a link or a file where a HAILONG folder should be"));
     CHECK(screen_has(x, "Delete it on a computer"));
     CHECK(screen_has(x, "liên kết"));

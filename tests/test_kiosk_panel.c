@@ -65,7 +65,7 @@ static void fx_at(fx_t *x, int d, int hh, int mm, int ss)
 {
     int64_t target = START + d * 24 * HOUR + (hh - 15) * HOUR + mm * MIN + ss * 1000LL;
     for (;;) {
-        int64_t due = hl_flow_deadline(&x->k.flow);
+        int64_t due = hl_flow_deadline(hl_kiosk_flow(&x->k));
         int64_t now = x->clock.mono_ms, dmono = due - now;
         if (due < 0 || x->clock.utc_ms + dmono > target) break;
         if (dmono > 0) hl_fakesys_advance(&x->clock, dmono);
@@ -82,7 +82,7 @@ static bool panel_on(fx_t *x)
 
 static void centre(fx_t *x, const char *id, int *cx, int *cy)
 {
-    const hl_target_t *t = hl_scene_find(x->k.scene, id);
+    const hl_target_t *t = hl_scene_find(hl_kiosk_scene(&x->k), id);
     CHECK(t != NULL);
     *cx = t ? t->box.x + t->box.w / 2 : -1;
     *cy = t ? t->box.y + t->box.h / 2 : -1;
@@ -104,8 +104,8 @@ static void test_the_panel_goes_off_at_closing_time_with_nobody_answering(void)
     CHECK(x->k.panel_off);
     /* Drawn black, with nothing to press. */
     CHECK_INT(hl_kiosk_draw(&x->k, &x->err), HL_OK);
-    CHECK_INT(x->k.scene->n_targets, 0);
-    CHECK_INT(x->k.scene->n_cmds, 0);
+    CHECK_INT(hl_kiosk_scene(&x->k)->n_targets, 0);
+    CHECK_INT(hl_kiosk_scene(&x->k)->n_cmds, 0);
     /* Next: Saturday 07:30, 14.5 h away; the loop sleeps (1 h at most). */
     CHECK_INT(hl_kiosk_panel_due(&x->k), x->clock.mono_ms + 14 * HOUR + 30 * MIN);
     CHECK_INT(hl_kiosk_timeout(&x->k), 3600 * 1000);
@@ -117,7 +117,7 @@ static void test_the_panel_stays_on_while_a_response_is_in_progress_and_goes_off
     fx_t *x = fx_new(true);
     fx_at(x, 0, 16, 59, 50);
     CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:overall:s4", &x->err), HL_OK);
-    CHECK_INT(x->k.flow.state, HL_STATE_QUESTION);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_QUESTION);
     fx_at(x, 0, 17, 0, 0);
     CHECK(panel_on(x)); /* someone is answering */
     CHECK(x->k.panel_closed);
@@ -126,7 +126,7 @@ static void test_the_panel_stays_on_while_a_response_is_in_progress_and_goes_off
     /* Idle 30 s, "still there?" 10 s: kept as partial at 17:00:30, back
      * at the start; the last touch was at 16:59:50, so off at 17:00:50. */
     fx_at(x, 0, 17, 0, 31);
-    CHECK_INT(x->k.flow.state, HL_STATE_START);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_START);
     CHECK(hl_kiosk_idle(&x->k));
     CHECK(panel_on(x));
     CHECK(hl_kiosk_timeout(&x->k) > 0);
@@ -149,23 +149,23 @@ static void test_a_touch_while_off_wakes_the_panel_and_answers_nothing(void)
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
     CHECK(panel_on(x));
     CHECK(!x->k.panel_off);
-    CHECK_STR(x->k.ui.pressed, ""); /* no feedback on a button */
+    CHECK_STR(hl_kiosk_ui(&x->k)->pressed, ""); /* no feedback on a button */
     hl_kiosk_touch(&x->k, HL_INPUT_MOVE, cx + 2, cy);
-    CHECK_STR(x->k.ui.pressed, "");
+    CHECK_STR(hl_kiosk_ui(&x->k)->pressed, "");
     hl_kiosk_touch(&x->k, HL_INPUT_UP, cx + 2, cy);
-    CHECK_INT(x->k.flow.state, HL_STATE_START);
-    CHECK_STR(hl_flow_value(&x->k.flow, 0), NULL);
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_START);
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 0), NULL);
     CHECK(hl_kiosk_idle(&x->k));
     CHECK(x->k.dirty); /* the start screen is drawn at once */
     CHECK_INT(hl_kiosk_draw(&x->k, &x->err), HL_OK);
-    CHECK(hl_scene_find(x->k.scene, "answer:overall:s4") != NULL);
+    CHECK(hl_scene_find(hl_kiosk_scene(&x->k), "answer:overall:s4") != NULL);
     /* The next touch counts, once the screen has been up for the touch guard. */
     hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
-    CHECK_STR(x->k.ui.pressed, "answer:overall:s4");
+    CHECK_STR(hl_kiosk_ui(&x->k)->pressed, "answer:overall:s4");
     hl_kiosk_touch(&x->k, HL_INPUT_UP, cx, cy);
-    CHECK_INT(x->k.flow.state, HL_STATE_QUESTION);
-    CHECK_STR(hl_flow_value(&x->k.flow, 0), "s4");
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_QUESTION);
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 0), "s4");
     fx_free(x);
 }
 
@@ -390,7 +390,7 @@ static void test_a_panel_that_cannot_be_switched_off_is_drawn_black_without_retr
     CHECK(x->k.panel_off); /* the kiosk's own state: black screen */
     CHECK(panel_on(x));    /* the hardware never went off */
     CHECK_INT(hl_kiosk_draw(&x->k, &x->err), HL_OK);
-    CHECK_INT(x->k.scene->n_targets, 0);
+    CHECK_INT(hl_kiosk_scene(&x->k)->n_targets, 0);
     /* A touch: nothing to retry, the panel was lit all along. */
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, 10, 10);
     hl_kiosk_touch(&x->k, HL_INPUT_UP, 10, 10);

@@ -496,3 +496,23 @@ int hl_kiosk_loop_for(hl_kiosk_t *k, int64_t real_ms)
     }
     return HL_EXIT_OK;
 }
+
+const hl_flow_t *hl_kiosk_flow(const hl_kiosk_t *k)
+{
+    return &k->flow;
+}
+
+const hl_ui_t *hl_kiosk_ui(const hl_kiosk_t *k)
+{
+    return &k->ui;
+}
+
+const hl_scene_t *hl_kiosk_scene(const hl_kiosk_t *k)
+{
+    return k->scene;
+}
+
+hl_store_t *hl_kiosk_store(const hl_kiosk_t *k)
+{
+    return k->store;
+}

@@ -156,6 +156,13 @@ typedef struct hl_kiosk_opts {
     hl_fakesys_t *fake;        /* the scripted run's clock behind sys, or NULL */
 } hl_kiosk_opts_t;
 
+/* What the kiosk shows and holds, for tests and tools to look at (read
+ * only; the kiosk changes them through its own functions). */
+const hl_flow_t *hl_kiosk_flow(const hl_kiosk_t *k);
+const hl_ui_t *hl_kiosk_ui(const hl_kiosk_t *k);
+const hl_scene_t *hl_kiosk_scene(const hl_kiosk_t *k);
+hl_store_t *hl_kiosk_store(const hl_kiosk_t *k);
+
 /* Opens everything (store in cli->data_dir with recovery, display, fonts);
  * prints what failed and returns an exit code. cli must be loaded; its
  * config and survey belong to the kiosk until hl_kiosk_close (technician
