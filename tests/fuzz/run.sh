@@ -8,7 +8,7 @@
 # SECONDS per target (default 600); TARGETs among survey config script bundle
 # sync (default all), run HL_FUZZ_JOBS at a time (default 2). The build goes
 # to $HL_FUZZ_BUILD (default build-fuzz/ in the source tree): CC=clang,
-# -DHL_SANITIZE=ON -DHL_FUZZ=ON, so hailong_core is built with
+# -DHL_SANITIZE=ON -DHL_FUZZ=ON, so the core (hailong_core) is built with
 # -fsanitize=address,undefined,fuzzer-no-link and fuzz_<target> is linked
 # with -fsanitize=fuzzer. Needs clang and its runtime (Debian:
 # clang-14 libclang-rt-14-dev; see platform/dev/deps.sh); CC overrides clang.
