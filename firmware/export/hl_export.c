@@ -37,22 +37,16 @@
 #define HL_EXPORT_BUF (1024 * 1024) /* bytes buffered between writes */
 #define HL_CSV_STOP   (-1)          /* csv_row: past max_seq, end the walk */
 
-/* A column and its position, sorted by id for a merge with a row's answers. */
-typedef struct hl_col {
-    const char *qid; /* not owned: the columns array */
-    size_t index;    /* position among the question columns */
-} hl_col_t;
-
 typedef struct hl_csv {
-    hl_fdbuf_t out;     /* the file (buffer owned: HL_EXPORT_BUF bytes) */
-    hl_col_t *sorted;   /* owned: columns sorted by qid */
-    const char **cells; /* owned: value per column for the row being written */
-    size_t n_cols;      /* question columns */
-    int64_t rows;       /* data rows written */
-    int64_t after_seq;  /* rows up to this sequence number are not written */
-    int64_t max_seq;    /* rows with a higher sequence number are not written */
-    int64_t cached_day; /* day number whose date is in day_text, or INT64_MIN */
-    char day_text[16];  /* "YYYY-MM-DDT" of cached_day */
+    hl_fdbuf_t out;       /* the file (buffer owned: HL_EXPORT_BUF bytes) */
+    hl_row_col_t *sorted; /* owned: columns sorted by qid */
+    const char **cells;   /* owned: value per column for the row being written */
+    size_t n_cols;        /* question columns */
+    int64_t rows;         /* data rows written */
+    int64_t after_seq;    /* rows up to this sequence number are not written */
+    int64_t max_seq;      /* rows with a higher sequence number are not written */
+    int64_t cached_day;   /* day number whose date is in day_text, or INT64_MIN */
+    char day_text[16];    /* "YYYY-MM-DDT" of cached_day */
 } hl_csv_t;
 
 static bool csv_flush(hl_csv_t *c)
@@ -127,11 +121,6 @@ static bool csv_time(hl_csv_t *c, int64_t utc_ms)
 
 /* ---- Rows ------------------------------------------------------------------ */
 
-static int col_cmp(const void *a, const void *b)
-{
-    return strcmp(((const hl_col_t *)a)->qid, ((const hl_col_t *)b)->qid);
-}
-
 static int csv_row(void *ctx, const hl_row_t *r)
 {
     hl_csv_t *c = ctx;
@@ -148,21 +137,7 @@ static int csv_row(void *ctx, const hl_row_t *r)
          csv_raw(c, r->clock_trusted ? ",1," : ",0,", 3) && csv_field(c, r->officer_id) &&
          csv_raw(c, ",", 1) && csv_field(c, r->counter);
 
-    /* Both lists are sorted by id (answers come in the store's key order). */
-    memset(c->cells, 0, c->n_cols * sizeof *c->cells);
-    size_t i = 0, j = 0;
-    while (i < r->n_answers && j < c->n_cols) {
-        int d = strcmp(r->qids[i], c->sorted[j].qid);
-        if (d == 0) {
-            c->cells[c->sorted[j].index] = r->values[i];
-            i++;
-            j++;
-        } else if (d < 0) {
-            i++; /* not a column: cannot happen, the store checks question ids */
-        } else {
-            j++;
-        }
-    }
+    hl_row_cells(r, c->sorted, c->n_cols, c->cells);
     for (size_t k = 0; ok && k < c->n_cols; k++)
         ok = csv_raw(c, ",", 1) && csv_field(c, c->cells[k]);
     ok = ok && csv_raw(c, "\r\n", 2);
@@ -194,8 +169,8 @@ static int csv_write(hl_csv_t *c, hl_store_t *st, const char *survey_id, const c
     }
     c->n_cols = n_cols;
     for (size_t i = 0; i < n_cols; i++)
-        c->sorted[i] = (hl_col_t){cols[i], i};
-    qsort(c->sorted, n_cols, sizeof *c->sorted, col_cmp);
+        c->sorted[i] = (hl_row_col_t){cols[i], i};
+    hl_row_cols_sort(c->sorted, n_cols);
 
     bool ok = csv_raw(c, "\xEF\xBB\xBF", 3) && csv_raw(c, header, sizeof header - 1);
     for (size_t i = 0; ok && i < n_cols; i++)

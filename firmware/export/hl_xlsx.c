@@ -49,12 +49,6 @@ typedef struct hl_xq {
     int64_t answered;       /* responses that answered the question */
 } hl_xq_t;
 
-/* A question column sorted by id, for a merge with a row's sorted answers. */
-typedef struct hl_xcol {
-    const char *qid; /* not owned */
-    size_t index;    /* position among the question columns */
-} hl_xcol_t;
-
 /* Responses of one local day. */
 typedef struct hl_xday {
     int64_t day;      /* local days since 1970-01-01 */
@@ -70,7 +64,7 @@ typedef struct hl_xsurvey {
     char **cols;                   /* owned: question ids (hl_store_survey_columns) */
     size_t n_cols;                 /* question columns */
     hl_xq_t *qs;                   /* owned: n_cols questions */
-    hl_xcol_t *sorted;             /* owned: columns sorted by id */
+    hl_row_col_t *sorted;          /* owned: columns sorted by id */
     const char **cells;            /* owned: the row's value per column */
     lxw_worksheet *ws;             /* responses sheet (owned by the workbook) */
     lxw_worksheet *sum;            /* summary sheet (owned by the workbook) */
@@ -182,11 +176,6 @@ static bool parse_int(const char *s, int64_t *out)
     if (errno || *end) return false;
     *out = v;
     return true;
-}
-
-static int xcol_cmp(const void *a, const void *b)
-{
-    return strcmp(((const hl_xcol_t *)a)->qid, ((const hl_xcol_t *)b)->qid);
 }
 
 /* The words a reader sees, in the survey's default language (core cannot
@@ -490,9 +479,9 @@ static int survey_open(hl_xlsx_t *x, const char *id, hl_xsurvey_t **out)
             if (q->q->type == HL_Q_SMILEY && s->sat_q < 0 && q->n_opts >= 2) s->sat_q = (int)i;
         }
         if (q->n_opts && !(q->counts = calloc(q->n_opts, sizeof *q->counts))) goto nomem;
-        s->sorted[i] = (hl_xcol_t){q->qid, i};
+        s->sorted[i] = (hl_row_col_t){q->qid, i};
     }
-    qsort(s->sorted, s->n_cols, sizeof *s->sorted, xcol_cmp);
+    hl_row_cols_sort(s->sorted, s->n_cols);
 
     char name[32];
     sheet_name(x->wb, id, "", name);
@@ -687,21 +676,7 @@ static int xlsx_row(void *ctx, const hl_row_t *r)
     if (!e && r->officer_id) e = worksheet_write_string(s->ws, row, 10, r->officer_id, NULL);
     if (!e && r->counter) e = worksheet_write_string(s->ws, row, 11, r->counter, NULL);
 
-    /* Both lists are sorted by id (answers come in the store's key order). */
-    memset(s->cells, 0, (s->n_cols ? s->n_cols : 1) * sizeof *s->cells);
-    size_t i = 0, j = 0;
-    while (i < r->n_answers && j < s->n_cols) {
-        int d = strcmp(r->qids[i], s->sorted[j].qid);
-        if (d == 0) {
-            s->cells[s->sorted[j].index] = r->values[i];
-            i++;
-            j++;
-        } else if (d < 0) {
-            i++; /* not a column: cannot happen, the store checks question ids */
-        } else {
-            j++;
-        }
-    }
+    hl_row_cells(r, s->sorted, s->n_cols, s->cells);
     for (size_t k = 0; !e && k < s->n_cols; k++)
         if (s->cells[k]) e = write_answer(x, s, k, row, s->cells[k]);
     if (e) return lxw_fail(x, e, "writing a response row");

@@ -7,6 +7,7 @@
 #include "hl_row.h"
 #include "hl_sys.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* "2023-11-14T22:14:20.123Z" (floor to the millisecond). */
@@ -141,4 +142,33 @@ bool hl_jsonl_put_row(hl_fdbuf_t *o, const hl_row_t *r)
 bool hl_jsonl_put_row_canonical(hl_fdbuf_t *o, const hl_row_t *r)
 {
     return jsonl_put(o, r, false);
+}
+
+static int col_cmp(const void *a, const void *b)
+{
+    return strcmp(((const hl_row_col_t *)a)->qid, ((const hl_row_col_t *)b)->qid);
+}
+
+void hl_row_cols_sort(hl_row_col_t *cols, size_t n)
+{
+    qsort(cols, n, sizeof *cols, col_cmp);
+}
+
+void hl_row_cells(const hl_row_t *r, const hl_row_col_t *cols, size_t n, const char **cells)
+{
+    memset(cells, 0, n * sizeof *cells);
+    /* Both lists are sorted by id (answers come in the store's key order). */
+    size_t i = 0, j = 0;
+    while (i < r->n_answers && j < n) {
+        int d = strcmp(r->qids[i], cols[j].qid);
+        if (d == 0) {
+            cells[cols[j].index] = r->values[i];
+            i++;
+            j++;
+        } else if (d < 0) {
+            i++; /* not a column: cannot happen, the store checks question ids */
+        } else {
+            j++;
+        }
+    }
 }

@@ -52,4 +52,17 @@ bool hl_jsonl_put_row(hl_fdbuf_t *o, const hl_row_t *r);
  * the response's chain value covers (hl_store.h, "Tamper evidence"). */
 bool hl_jsonl_put_row_canonical(hl_fdbuf_t *o, const hl_row_t *r);
 
+/* A question column of an export, sorted by id to meet a row's answers. */
+typedef struct hl_row_col {
+    const char *qid; /* not owned */
+    size_t index;    /* position among the question columns */
+} hl_row_col_t;
+
+/* Sorts n columns by id (for hl_row_cells). */
+void hl_row_cols_sort(hl_row_col_t *cols, size_t n);
+
+/* Puts each answer of r in its column: cells[col.index] = its value (NULL
+ * where r has none); cols sorted by hl_row_cols_sort, cells n entries. */
+void hl_row_cells(const hl_row_t *r, const hl_row_col_t *cols, size_t n, const char **cells);
+
 #endif
