@@ -40,8 +40,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
-
 static void resp_init(hl_response_t *r, int n)
 {
     memset(r, 0, sizeof *r);

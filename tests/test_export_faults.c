@@ -46,7 +46,6 @@ static char *path_in(const char *dir, const char *name)
     return p;
 }
 
-
 static void save(hl_store_t *st, hl_response_t *r, const hl_save_t *s)
 {
     hl_err_t err = {0};

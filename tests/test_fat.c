@@ -40,9 +40,7 @@
 #define BUNDLE_REL "HAILONG/kiosk-01/20231114T221320Z"
 #define NOTE       "Cán bộ \"rất\" nhiệt tình, C:\\tmp\r\nline two"
 
-
 static const char *const qids[] = {"q_service", "q_note"};
-
 
 /* Stores n finished responses of a survey whose id is longer than 8.3, each
  * with the note text (NULL: NOTE). */
