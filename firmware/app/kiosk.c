@@ -245,6 +245,27 @@ static bool is_store_failure(int rc)
            rc == HL_ERR_CORRUPT || rc == HL_ERR_NOMEM;
 }
 
+/* Out of service: the one place that takes the kiosk out (a store failure,
+ * a database gone), says why in the journal once, and redraws. The screen
+ * (hl_ui) only shows it and refuses taps meanwhile. */
+static void kiosk_service_lost(hl_kiosk_t *k, const char *why)
+{
+    if (!k->ui.out_of_service) {
+        if (!k->retrying) fprintf(stderr, "hailong: out of service: %s\n", why);
+        k->dirty = true;
+    }
+    k->ui.out_of_service = true;
+}
+
+/* Back in service, unless a failed tap still waits for its retry. */
+static void kiosk_service_back(hl_kiosk_t *k)
+{
+    if (k->ui.out_of_service && !k->has_failed) {
+        k->ui.out_of_service = false;
+        k->dirty = true;
+    }
+}
+
 /* Applies a tap's action; a store failure takes the kiosk out of service
  * and schedules a retry of the same action. */
 static int kiosk_apply(hl_kiosk_t *k, const hl_action_t *a, hl_err_t *err)
@@ -252,14 +273,12 @@ static int kiosk_apply(hl_kiosk_t *k, const hl_action_t *a, hl_err_t *err)
     int rc = hl_ui_act(&k->ui, &k->flow, a, err);
     k->dirty = true;
     if (is_store_failure(rc)) {
-        if (!k->ui.out_of_service && !k->retrying)
-            fprintf(stderr, "hailong: out of service: %s\n", err->msg);
-        k->ui.out_of_service = true;
+        kiosk_service_lost(k, err->msg);
         k->failed = *a;
         k->has_failed = true;
         k->retry_at_ms = kiosk_now(k) + HL_KIOSK_RETRY_MS;
-    } else if (rc == HL_OK && k->ui.out_of_service && !k->has_failed) {
-        k->ui.out_of_service = false;
+    } else if (rc == HL_OK) {
+        kiosk_service_back(k);
     }
     kiosk_build(k); /* a new screen is dated now, not at the next frame */
     return rc;
@@ -390,12 +409,10 @@ void hl_kiosk_tick(hl_kiosk_t *k)
     if (due >= 0 && now >= due) {
         int rc = hl_flow_tick(&k->flow, &err);
         k->dirty = true;
-        if (is_store_failure(rc)) {
-            if (!k->ui.out_of_service) fprintf(stderr, "hailong: out of service: %s\n", err.msg);
-            k->ui.out_of_service = true;
-        } else if (rc == HL_OK && k->ui.out_of_service && !k->has_failed) {
-            k->ui.out_of_service = false;
-        }
+        if (is_store_failure(rc))
+            kiosk_service_lost(k, err.msg);
+        else if (rc == HL_OK)
+            kiosk_service_back(k);
     }
     if (k->has_failed && now >= k->retry_at_ms) {
         hl_action_t a = k->failed;
@@ -413,11 +430,7 @@ void hl_kiosk_tick(hl_kiosk_t *k)
     }
     /* At each turn of the loop (one lstat): a database deleted or replaced
      * under the kiosk keeps it out of service until a restart. */
-    if (hl_store_check_file(k->store, &err) != HL_OK) {
-        if (!k->ui.out_of_service) fprintf(stderr, "hailong: out of service: %s\n", err.msg);
-        if (!k->ui.out_of_service) k->dirty = true;
-        k->ui.out_of_service = true;
-    }
+    if (hl_store_check_file(k->store, &err) != HL_OK) kiosk_service_lost(k, err.msg);
     /* The countdown on "still there?" changes every second. */
     if (k->flow.state == HL_STATE_STILL_THERE || before != k->flow.state) k->dirty = true;
     hl_kiosk_panel_tick(k);
