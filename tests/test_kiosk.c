@@ -213,11 +213,11 @@ static void test_a_double_tap_80_ms_apart_answers_only_the_first_question(void)
     /* The second tap of the double tap, 80 ms after the first, lands on
      * the stars the citizen has not read yet. */
     hl_fakesys_advance(&x->clock, 40);
-    long guarded = x->k.guarded;
+    long guarded = x->k.guard.guarded;
     finger(x, "answer:stars:4", 40);
     CHECK_STR(cur_id(x), "stars");
     CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 2), NULL);
-    CHECK_INT(x->k.guarded, guarded + 1);
+    CHECK_INT(x->k.guard.guarded, guarded + 1);
     CHECK_STR(hl_kiosk_ui(&x->k)->pressed, ""); /* no highlight for a touch that counts nowhere */
     /* The same by id (as a script's tap). */
     CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:stars:4", &x->err), HL_ERR_STATE);

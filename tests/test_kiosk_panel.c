@@ -92,7 +92,7 @@ static void test_the_panel_goes_off_at_closing_time_with_nobody_answering(void)
 {
     fx_t *x = fx_new(true);
     CHECK(panel_on(x));
-    CHECK(!x->k.panel_off);
+    CHECK(!x->k.panel.off);
     /* Nothing to do but the closing time, 2 h away (the wait is capped at 1 h). */
     CHECK_INT(hl_kiosk_panel_due(&x->k), x->clock.mono_ms + 2 * HOUR);
     CHECK_INT(hl_kiosk_timeout(&x->k), 3600 * 1000);
@@ -101,7 +101,7 @@ static void test_the_panel_goes_off_at_closing_time_with_nobody_answering(void)
     CHECK_INT(hl_kiosk_timeout(&x->k), 1000);
     fx_at(x, 0, 17, 0, 0);
     CHECK(!panel_on(x));
-    CHECK(x->k.panel_off);
+    CHECK(x->k.panel.off);
     /* Drawn black, with nothing to press. */
     CHECK_INT(hl_kiosk_draw(&x->k, &x->err), HL_OK);
     CHECK_INT(hl_kiosk_scene(&x->k)->n_targets, 0);
@@ -120,7 +120,7 @@ static void test_the_panel_stays_on_while_a_response_is_in_progress_and_goes_off
     CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_QUESTION);
     fx_at(x, 0, 17, 0, 0);
     CHECK(panel_on(x)); /* someone is answering */
-    CHECK(x->k.panel_closed);
+    CHECK(x->k.panel.closed);
     fx_at(x, 0, 17, 0, 25);
     CHECK(panel_on(x));
     /* Idle 30 s, "still there?" 10 s: kept as partial at 17:00:30, back
@@ -148,7 +148,7 @@ static void test_a_touch_while_off_wakes_the_panel_and_answers_nothing(void)
     /* The finger lands on where an answer was: the panel wakes, nothing else. */
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
     CHECK(panel_on(x));
-    CHECK(!x->k.panel_off);
+    CHECK(!x->k.panel.off);
     CHECK_STR(hl_kiosk_ui(&x->k)->pressed, ""); /* no feedback on a button */
     hl_kiosk_touch(&x->k, HL_INPUT_MOVE, cx + 2, cy);
     CHECK_STR(hl_kiosk_ui(&x->k)->pressed, "");
@@ -220,7 +220,7 @@ static void test_the_panel_turns_on_at_opening_time_after_sleeping_through_the_n
     /* Saturday 07:30 in Viet Nam is 00:30 UTC, and not a minute late. */
     CHECK_INT(x->clock.utc_ms, START + 16 * HOUR + 30 * MIN);
     CHECK(wakes <= 15); /* 14.5 h in waits of at most an hour: no polling */
-    CHECK(!x->k.panel_closed);
+    CHECK(!x->k.panel.closed);
     /* The next boundary is Saturday's closing at 11:30. */
     CHECK_INT(hl_kiosk_panel_due(&x->k), x->clock.mono_ms + 4 * HOUR);
     fx_free(x);
@@ -367,7 +367,7 @@ static void test_a_panel_that_refuses_to_come_on_is_tried_again_until_it_does(vo
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, 10, 10);
     hl_kiosk_touch(&x->k, HL_INPUT_UP, 10, 10);
     CHECK(!panel_on(x));
-    CHECK(!x->k.panel_off);
+    CHECK(!x->k.panel.off);
     int t = hl_kiosk_timeout(&x->k);
     CHECK(t > 0 && t <= HL_KIOSK_PANEL_RETRY_MS);
     hl_fakesys_advance(&x->clock, HL_KIOSK_PANEL_RETRY_MS);
@@ -377,7 +377,7 @@ static void test_a_panel_that_refuses_to_come_on_is_tried_again_until_it_does(vo
     hl_fakesys_advance(&x->clock, HL_KIOSK_PANEL_RETRY_MS);
     hl_kiosk_tick(&x->k);
     CHECK(panel_on(x)); /* third time: on */
-    CHECK_INT(x->k.panel_retry_ms, 0);
+    CHECK_INT(x->k.panel.retry_ms, 0);
     CHECK(hl_kiosk_timeout(&x->k) > 0);
     fx_free(x);
 }
@@ -387,15 +387,15 @@ static void test_a_panel_that_cannot_be_switched_off_is_drawn_black_without_retr
     fx_t *x = fx_new(true);
     hl_display_fail_panel(x->k.display, 1);
     fx_at(x, 0, 17, 0, 0);
-    CHECK(x->k.panel_off); /* the kiosk's own state: black screen */
+    CHECK(x->k.panel.off); /* the kiosk's own state: black screen */
     CHECK(panel_on(x));    /* the hardware never went off */
     CHECK_INT(hl_kiosk_draw(&x->k, &x->err), HL_OK);
     CHECK_INT(hl_kiosk_scene(&x->k)->n_targets, 0);
     /* A touch: nothing to retry, the panel was lit all along. */
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, 10, 10);
     hl_kiosk_touch(&x->k, HL_INPUT_UP, 10, 10);
-    CHECK(!x->k.panel_off);
-    CHECK_INT(x->k.panel_retry_ms, 0);
+    CHECK(!x->k.panel.off);
+    CHECK_INT(x->k.panel.retry_ms, 0);
     fx_free(x);
 }
 

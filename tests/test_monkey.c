@@ -423,7 +423,7 @@ static void test_random_taps_touches_and_waits_on_every_screen_store_only_valid_
     hl_kiosk_export_wait(&m->k);
     bool last_in_progress = m->k.flow.started && m->k.flow.state != HL_STATE_THANKS;
     int64_t last_seq = m->k.flow.resp.seq;
-    long guarded = m->k.guarded;
+    long guarded = m->k.guard.guarded;
     hl_kiosk_close(&m->k);
 
     check_t c = {0};

@@ -196,7 +196,7 @@ void kiosk_build(hl_kiosk_t *k)
 {
     int w, h;
     hl_display_size(k->display, &w, &h);
-    if (k->panel_off) {
+    if (k->panel.off) {
         hl_scene_clear(k->scene, w, h, (hl_color_t){0, 0, 0, 255}); /* nothing to see or press */
         snprintf(k->scene->screen, sizeof k->scene->screen, "panel_off");
     } else if (k->tech.mode != HL_TECH_OFF) {
@@ -205,17 +205,17 @@ void kiosk_build(hl_kiosk_t *k)
         hl_ui_build(&k->ui, &k->flow, w, h, kiosk_now(k), k->scene);
     }
     uint64_t sig = hl_scene_signature(k->scene);
-    if (k->screen_n == 0 || sig != k->screen_sig) {
-        k->screen_at_ms = kiosk_now(k) - (k->screen_n ? 0 : HL_KIOSK_GUARD_MS);
-        k->screen_sig = sig;
-        k->screen_n++;
+    if (k->guard.screen_n == 0 || sig != k->guard.screen_sig) {
+        k->guard.screen_at_ms = kiosk_now(k) - (k->guard.screen_n ? 0 : HL_KIOSK_GUARD_MS);
+        k->guard.screen_sig = sig;
+        k->guard.screen_n++;
     }
 }
 
 /* A touch going down now would be too soon after the screen appeared. */
 static bool kiosk_too_soon(const hl_kiosk_t *k)
 {
-    return kiosk_now(k) - k->screen_at_ms < HL_KIOSK_GUARD_MS;
+    return kiosk_now(k) - k->guard.screen_at_ms < HL_KIOSK_GUARD_MS;
 }
 
 int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err)
@@ -301,7 +301,7 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
             hl_tech_gesture_t g = hl_tech_gesture(&k->tech, kind == HL_INPUT_DOWN, x, y, w, h,
                                                   hl_ui_min_target(&k->ui), kiosk_now(k));
             if (g != HL_TECH_PASS) {
-                k->down_id[0] = k->ui.pressed[0] = '\0';
+                k->guard.down_id[0] = k->ui.pressed[0] = '\0';
                 if (g == HL_TECH_OPEN) {
                     fprintf(stderr, "hailong: technician: PIN pad opened\n");
                     k->dirty = true;
@@ -315,23 +315,23 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
     if (kind == HL_INPUT_DOWN) {
         /* The guard: too soon after a new screen, the whole touch is void
          * (no highlight either: nothing will happen). */
-        k->down_screen = k->screen_n;
-        k->down_void = kiosk_too_soon(k);
-        if (k->down_void) {
-            k->guarded++;
-            k->down_id[0] = k->ui.pressed[0] = '\0';
+        k->guard.down_screen = k->guard.screen_n;
+        k->guard.down_void = kiosk_too_soon(k);
+        if (k->guard.down_void) {
+            k->guard.guarded++;
+            k->guard.down_id[0] = k->ui.pressed[0] = '\0';
             k->dirty = true;
             return;
         }
-        snprintf(k->down_id, sizeof k->down_id, "%s", id ? id : "");
-        snprintf(k->ui.pressed, sizeof k->ui.pressed, "%s", k->down_id);
+        snprintf(k->guard.down_id, sizeof k->guard.down_id, "%s", id ? id : "");
+        snprintf(k->ui.pressed, sizeof k->ui.pressed, "%s", k->guard.down_id);
         k->dirty = true;
         return;
     }
     if (kind == HL_INPUT_MOVE) {
         /* Sliding off a target releases it: no accidental answer. */
-        bool on = id && !strcmp(id, k->down_id);
-        const char *want = on ? k->down_id : "";
+        bool on = id && !strcmp(id, k->guard.down_id);
+        const char *want = on ? k->guard.down_id : "";
         if (strcmp(k->ui.pressed, want) != 0) {
             snprintf(k->ui.pressed, sizeof k->ui.pressed, "%s", want);
             k->dirty = true;
@@ -341,12 +341,12 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
     if (kind != HL_INPUT_UP) return;
     /* A finger that went down on another screen (it changed under the
      * finger) or too soon after this one appeared taps nothing. */
-    bool void_touch = k->down_void || k->down_screen != k->screen_n;
-    if (void_touch && !k->down_void) k->guarded++;
-    k->down_void = false;
+    bool void_touch = k->guard.down_void || k->guard.down_screen != k->guard.screen_n;
+    if (void_touch && !k->guard.down_void) k->guard.guarded++;
+    k->guard.down_void = false;
     char tapped[HL_SCENE_ID_MAX];
-    snprintf(tapped, sizeof tapped, "%s", (id && !strcmp(id, k->down_id)) ? id : "");
-    k->down_id[0] = k->ui.pressed[0] = '\0';
+    snprintf(tapped, sizeof tapped, "%s", (id && !strcmp(id, k->guard.down_id)) ? id : "");
+    k->guard.down_id[0] = k->ui.pressed[0] = '\0';
     k->dirty = true;
     if (void_touch) return;
     hl_err_t err = {0};
@@ -370,17 +370,17 @@ int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err)
     if (!t)
         return hl_err_set(err, HL_ERR_STATE, "no target \"%s\" on screen (state %s%s)", id,
                           hl_state_name(k->flow.state),
-                          k->panel_off                   ? ", panel off: a touch wakes it first"
+                          k->panel.off                   ? ", panel off: a touch wakes it first"
                           : k->tech.mode == HL_TECH_PIN  ? ", PIN pad"
                           : k->tech.mode == HL_TECH_MENU ? ", technician menu"
                                                          : "");
-    k->panel_touch_ms = kiosk_now(k);
+    k->panel.touch_ms = kiosk_now(k);
     if (kiosk_too_soon(k)) {
-        k->guarded++;
+        k->guard.guarded++;
         return hl_err_set(err, HL_ERR_STATE,
                           "tap on \"%s\" ignored: the screen changed %lld ms before it, and a tap "
                           "counts only from %d ms after a change (wait first)",
-                          id, (long long)(kiosk_now(k) - k->screen_at_ms), HL_KIOSK_GUARD_MS);
+                          id, (long long)(kiosk_now(k) - k->guard.screen_at_ms), HL_KIOSK_GUARD_MS);
     }
     if (k->tech.mode == HL_TECH_OFF) {
         hl_action_t a = t->action;

@@ -50,29 +50,56 @@ typedef struct hl_kiosk_log_row {
     char detail[256];
 } hl_kiosk_log_row_t;
 
-typedef struct hl_kiosk {
-    hl_cli_t *cli;                 /* the environment: data dir, config, survey. The structure is
-                                      the caller's; while the kiosk runs, its config and survey
-                                      are the kiosk's: technician mode replaces them (the old
-                                      ones freed), and the caller frees what is there at the end */
-    hl_store_t *store;             /* owned */
-    hl_devkey_t devkey;            /* owned: signs the chain and bundles (data folder's key) */
-    hl_flow_t flow;                /* owned */
-    bool flow_ready;               /* flow initialised */
-    hl_display_t *display;         /* owned */
-    hl_render_t *render;           /* owned */
-    hl_ui_t ui;                    /* screen state (pressed target, out of service) */
-    hl_scene_t *scene;             /* owned: the screen last built (allocated once) */
-    hl_sys_t sys;                  /* the flow's clock (fake in scripted runs) */
-    hl_sys_t base_sys;             /* the clock sys forwards to (opts.sys) */
-    bool dirty;                    /* something changed: draw before sleeping */
+/* Panel power outside opening hours (kiosk_panel.c). */
+typedef struct hl_kiosk_panel {
+    bool off;         /* the panel is off: the scene is black, a touch only wakes it */
+    bool closed;      /* outside opening hours at the last look at the clock */
+    bool swallow;     /* the finger that woke the panel: its moves and up go nowhere */
+    bool hw_logged;   /* a refused hardware switch was logged (once) */
+    int64_t touch_ms; /* mono ms of the last touch (the start counts as one) */
+    int64_t check_ms; /* mono ms of the next look at the hours (a boundary), 0 none */
+    int64_t quiet_ms; /* mono ms the panel goes off unless touched, 0 none */
+    int64_t mono0;    /* mono ms of the last look at the hours */
+    int64_t utc0;     /* UTC ms then: a wall-clock jump makes the kiosk look again */
+    int64_t retry_ms; /* mono ms to try turning the panel on again after a failure, 0 none */
+    bool dark;        /* the hardware is off (the last switch that worked was "off") */
+} hl_kiosk_panel_t;
+
+/* The touch guard (HL_KIOSK_GUARD_MS): each scene built is looked at;
+ * another hl_scene_signature is another screen, and a touch counts only on
+ * the screen it went down on, from HL_KIOSK_GUARD_MS after it appeared. */
+typedef struct hl_kiosk_guard {
     char down_id[HL_SCENE_ID_MAX]; /* target under the finger since touch-down, "" = none */
-    hl_action_t failed;            /* the tap whose commit failed, retried while out of service */
-    bool has_failed;               /* failed holds one */
-    int64_t retry_at_ms;           /* mono ms of the next retry, 0 = none */
-    bool retrying;                 /* inside a retry: the failure was reported already */
-    const char *shots_dir;         /* --screenshots DIR, or NULL */
-    long long frames;              /* frames presented */
+    uint64_t screen_sig;           /* signature of the screen last built */
+    int64_t screen_at_ms;          /* mono ms it appeared (the first screen: no guard) */
+    long screen_n;                 /* screens shown so far */
+    long down_screen;              /* screen_n when the finger went down */
+    bool down_void;                /* the finger went down too soon: nothing it does counts */
+    long guarded;                  /* touches and scripted taps the guard ignored */
+} hl_kiosk_guard_t;
+
+typedef struct hl_kiosk {
+    hl_cli_t *cli;         /* the environment: data dir, config, survey. The structure is
+                              the caller's; while the kiosk runs, its config and survey
+                              are the kiosk's: technician mode replaces them (the old
+                              ones freed), and the caller frees what is there at the end */
+    hl_store_t *store;     /* owned */
+    hl_devkey_t devkey;    /* owned: signs the chain and bundles (data folder's key) */
+    hl_flow_t flow;        /* owned */
+    bool flow_ready;       /* flow initialised */
+    hl_display_t *display; /* owned */
+    hl_render_t *render;   /* owned */
+    hl_ui_t ui;            /* screen state (pressed target, out of service) */
+    hl_scene_t *scene;     /* owned: the screen last built (allocated once) */
+    hl_sys_t sys;          /* the flow's clock (fake in scripted runs) */
+    hl_sys_t base_sys;     /* the clock sys forwards to (opts.sys) */
+    bool dirty;            /* something changed: draw before sleeping */
+    hl_action_t failed;    /* the tap whose commit failed, retried while out of service */
+    bool has_failed;       /* failed holds one */
+    int64_t retry_at_ms;   /* mono ms of the next retry, 0 = none */
+    bool retrying;         /* inside a retry: the failure was reported already */
+    const char *shots_dir; /* --screenshots DIR, or NULL */
+    long long frames;      /* frames presented */
     /* USB export: a thread watches the mount table, another writes bundles;
      * they hand results to the event loop under `mu` and wake it. */
     hl_media_watch_t *media;                 /* owned; NULL without an export key */
@@ -125,27 +152,9 @@ typedef struct hl_kiosk {
     bool restart;               /* restart the program when the loop ends */
     hl_fakesys_t *fake;         /* a scripted run's clock (power and clock simulated), or
                                    NULL for the real kiosk */
-    /* Panel power outside opening hours (kiosk_panel.c). */
-    bool panel_off;         /* the panel is off: the scene is black, a touch only wakes it */
-    bool panel_closed;      /* outside opening hours at the last look at the clock */
-    bool panel_swallow;     /* the finger that woke the panel: its moves and up go nowhere */
-    bool panel_hw_logged;   /* a refused hardware switch was logged (once) */
-    int64_t panel_touch_ms; /* mono ms of the last touch (the start counts as one) */
-    int64_t panel_check_ms; /* mono ms of the next look at the hours (a boundary), 0 none */
-    int64_t panel_quiet_ms; /* mono ms the panel goes off unless touched, 0 none */
-    int64_t panel_mono0;    /* mono ms of the last look at the hours */
-    int64_t panel_utc0;     /* UTC ms then: a wall-clock jump makes the kiosk look again */
-    int64_t panel_retry_ms; /* mono ms to try turning the panel on again after a failure, 0 none */
-    bool panel_dark;        /* the hardware is off (the last switch that worked was "off") */
-    hl_notify_t notify;     /* the service manager: READY=1, WATCHDOG=1, STOPPING=1 */
-    /* The touch guard (HL_KIOSK_GUARD_MS): each scene built is looked at;
-     * another hl_scene_signature is another screen. */
-    uint64_t screen_sig;  /* signature of the screen last built */
-    int64_t screen_at_ms; /* mono ms it appeared (the first screen: no guard) */
-    long screen_n;        /* screens shown so far */
-    long down_screen;     /* screen_n when the finger went down */
-    bool down_void;       /* the finger went down too soon: nothing it does counts */
-    long guarded;         /* touches and scripted taps the guard ignored */
+    hl_kiosk_panel_t panel;     /* panel power outside opening hours (kiosk_panel.c) */
+    hl_notify_t notify;         /* the service manager: READY=1, WATCHDOG=1, STOPPING=1 */
+    hl_kiosk_guard_t guard;     /* the touch guard (kiosk.c) */
 } hl_kiosk_t;
 
 typedef struct hl_kiosk_opts {
@@ -179,7 +188,7 @@ int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err);
 void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y);
 
 /* Taps a target by id (as a finger would): HL_ERR_STATE when not on screen,
- * or when the touch guard ignores it (k->guarded counts it; err says so). */
+ * or when the touch guard ignores it (k->guard.guarded counts it; err says so). */
 int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err);
 
 /* Timeouts and retries due now. */

@@ -55,18 +55,18 @@ static bool panel_busy(const hl_kiosk_t *k)
 static void panel_look(hl_kiosk_t *k, int64_t now)
 {
     int64_t utc = k->sys.utc_ms(k->sys.ctx);
-    k->panel_mono0 = now;
-    k->panel_utc0 = utc;
+    k->panel.mono0 = now;
+    k->panel.utc0 = utc;
     if (!k->sys.utc_trusted(k->sys.ctx)) {
-        k->panel_closed = false;
-        k->panel_check_ms = now + HL_KIOSK_PANEL_UNTRUSTED_MS;
+        k->panel.closed = false;
+        k->panel.check_ms = now + HL_KIOSK_PANEL_UNTRUSTED_MS;
         return;
     }
     const hl_hours_t *h = &k->cli->cfg.display.hours;
     int64_t tz = hl_platform_tz_offset_ms(utc);
-    k->panel_closed = !hl_hours_is_open(h, utc, tz);
+    k->panel.closed = !hl_hours_is_open(h, utc, tz);
     int64_t next = hl_hours_next_change(h, utc, tz);
-    k->panel_check_ms = next < 0 ? 0 : now + next;
+    k->panel.check_ms = next < 0 ? 0 : now + next;
 }
 
 /* "07:30–17:00" or ": closed today", for the log. */
@@ -83,20 +83,20 @@ static void panel_switch(hl_kiosk_t *k, bool on, const char *why)
 {
     hl_err_t err = {0};
     int rc = hl_display_panel(k->display, on, &err);
-    if (rc == HL_OK) k->panel_dark = !on;
-    if (rc != HL_OK && on && k->panel_dark) {
+    if (rc == HL_OK) k->panel.dark = !on;
+    if (rc != HL_OK && on && k->panel.dark) {
         /* A panel that stays dark loses every citizen until it comes on:
          * say so each time and try again soon. */
         fprintf(stderr, "hailong: turning the panel on failed: %s; trying again in %d s\n", err.msg,
                 HL_KIOSK_PANEL_RETRY_MS / 1000);
-        k->panel_retry_ms = panel_now(k) + HL_KIOSK_PANEL_RETRY_MS;
-    } else if (rc != HL_OK && !on && !k->panel_hw_logged) {
+        k->panel.retry_ms = panel_now(k) + HL_KIOSK_PANEL_RETRY_MS;
+    } else if (rc != HL_OK && !on && !k->panel.hw_logged) {
         fprintf(stderr, "hailong: %s; the screen is drawn black instead while off\n", err.msg);
-        k->panel_hw_logged = true;
+        k->panel.hw_logged = true;
     } else {
-        k->panel_retry_ms = 0; /* on now, or going off: nothing to retry */
+        k->panel.retry_ms = 0; /* on now, or going off: nothing to retry */
     }
-    k->panel_off = !on;
+    k->panel.off = !on;
     k->dirty = true;
     fprintf(stderr, "hailong: panel %s (%s)\n", on ? "on" : "off", why);
 }
@@ -104,13 +104,13 @@ static void panel_switch(hl_kiosk_t *k, bool on, const char *why)
 void hl_kiosk_panel_open(hl_kiosk_t *k)
 {
     int64_t now = panel_now(k);
-    k->panel_touch_ms = now; /* the start counts as a touch */
+    k->panel.touch_ms = now; /* the start counts as a touch */
     /* On in any case: a crash while it was off must not leave it dark. */
     hl_err_t err = {0};
     if (hl_display_panel(k->display, true, &err) != HL_OK && panel_hours(k)) {
         fprintf(stderr, "hailong: %s; outside opening hours the screen is drawn black instead\n",
                 err.msg);
-        k->panel_hw_logged = true;
+        k->panel.hw_logged = true;
     }
     if (!panel_hours(k)) return;
     panel_look(k, now);
@@ -121,20 +121,20 @@ void hl_kiosk_panel_tick(hl_kiosk_t *k)
 {
     if (!panel_hours(k)) return;
     int64_t now = panel_now(k);
-    if (k->panel_retry_ms > 0 && now >= k->panel_retry_ms) {
-        k->panel_retry_ms = 0;
-        if (!k->panel_off) panel_switch(k, true, "trying again");
+    if (k->panel.retry_ms > 0 && now >= k->panel.retry_ms) {
+        k->panel.retry_ms = 0;
+        if (!k->panel.off) panel_switch(k, true, "trying again");
     }
-    int64_t jump = (k->sys.utc_ms(k->sys.ctx) - k->panel_utc0) - (now - k->panel_mono0);
-    if ((k->panel_check_ms > 0 && now >= k->panel_check_ms) || jump > PANEL_CLOCK_JUMP_MS ||
+    int64_t jump = (k->sys.utc_ms(k->sys.ctx) - k->panel.utc0) - (now - k->panel.mono0);
+    if ((k->panel.check_ms > 0 && now >= k->panel.check_ms) || jump > PANEL_CLOCK_JUMP_MS ||
         jump < -PANEL_CLOCK_JUMP_MS)
         panel_look(k, now);
-    k->panel_quiet_ms = 0;
+    k->panel.quiet_ms = 0;
     char why[HL_HOURS_DESC_MAX + 64], today[HL_HOURS_DESC_MAX + 4];
-    if (!k->panel_closed || panel_busy(k)) {
-        if (!k->panel_off) return;
+    if (!k->panel.closed || panel_busy(k)) {
+        if (!k->panel.off) return;
         panel_today(k, today, sizeof today);
-        if (k->panel_closed)
+        if (k->panel.closed)
             snprintf(why, sizeof why, "in use outside opening hours%s", today);
         else if (!k->sys.utc_trusted(k->sys.ctx))
             snprintf(why, sizeof why, "the clock is not set: opening hours wait for it");
@@ -143,10 +143,10 @@ void hl_kiosk_panel_tick(hl_kiosk_t *k)
         panel_switch(k, true, why);
         return;
     }
-    if (k->panel_off) return;
-    int64_t quiet_end = k->panel_touch_ms + HL_KIOSK_PANEL_QUIET_MS;
+    if (k->panel.off) return;
+    int64_t quiet_end = k->panel.touch_ms + HL_KIOSK_PANEL_QUIET_MS;
     if (now < quiet_end) {
-        k->panel_quiet_ms = quiet_end;
+        k->panel.quiet_ms = quiet_end;
         return;
     }
     panel_today(k, today, sizeof today);
@@ -156,30 +156,30 @@ void hl_kiosk_panel_tick(hl_kiosk_t *k)
 
 bool hl_kiosk_panel_touch(hl_kiosk_t *k, hl_input_kind_t kind)
 {
-    k->panel_touch_ms = panel_now(k);
-    if (k->panel_off) {
+    k->panel.touch_ms = panel_now(k);
+    if (k->panel.off) {
         if (kind == HL_INPUT_DOWN) {
-            k->panel_swallow = true;
-            k->down_id[0] = k->ui.pressed[0] = '\0';
+            k->panel.swallow = true;
+            k->guard.down_id[0] = k->ui.pressed[0] = '\0';
             hl_tech_gesture_reset(&k->tech); /* the wake touch is no part of the gesture */
             char why[HL_HOURS_DESC_MAX + 64], today[HL_HOURS_DESC_MAX + 4];
             panel_today(k, today, sizeof today);
             snprintf(why, sizeof why, "a touch outside opening hours%s", today);
             panel_switch(k, true, why);
-            k->panel_quiet_ms = k->panel_touch_ms + HL_KIOSK_PANEL_QUIET_MS;
+            k->panel.quiet_ms = k->panel.touch_ms + HL_KIOSK_PANEL_QUIET_MS;
         }
         return true;
     }
-    if (kind == HL_INPUT_DOWN) k->panel_swallow = false; /* a new finger: it counts */
-    if (!k->panel_swallow) return false;
-    if (kind == HL_INPUT_UP) k->panel_swallow = false;
+    if (kind == HL_INPUT_DOWN) k->panel.swallow = false; /* a new finger: it counts */
+    if (!k->panel.swallow) return false;
+    if (kind == HL_INPUT_UP) k->panel.swallow = false;
     return true;
 }
 
 int64_t hl_kiosk_panel_due(const hl_kiosk_t *k)
 {
-    int64_t due = k->panel_check_ms > 0 ? k->panel_check_ms : -1;
-    if (k->panel_retry_ms > 0 && (due < 0 || k->panel_retry_ms < due)) due = k->panel_retry_ms;
-    if (k->panel_quiet_ms > 0 && (due < 0 || k->panel_quiet_ms < due)) due = k->panel_quiet_ms;
+    int64_t due = k->panel.check_ms > 0 ? k->panel.check_ms : -1;
+    if (k->panel.retry_ms > 0 && (due < 0 || k->panel.retry_ms < due)) due = k->panel.retry_ms;
+    if (k->panel.quiet_ms > 0 && (due < 0 || k->panel.quiet_ms < due)) due = k->panel.quiet_ms;
     return due;
 }
