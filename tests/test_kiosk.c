@@ -395,7 +395,7 @@ static void test_a_stick_the_export_unmounted_keeps_its_result_screen_a_while(vo
     hl_kiosk_export_wait(&x->k);
     unsetenv("HAILONG_USB_RELEASE_CMD");
     CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_DONE);
-    CHECK(x->k.stick_released);
+    CHECK(x->k.usb.stick_released);
     char *got = hl_test_read_file(seen, NULL);
     CHECK(got && !strcmp(got, stick)); /* the mount point, as $1 */
     free(got);
@@ -427,7 +427,7 @@ static void test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish(
     hl_kiosk_media_added(&x->k, &m);
     CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase,
               HL_UI_EXPORT_NONE); /* not in the middle of answers */
-    CHECK(x->k.has_pending);
+    CHECK(x->k.usb.has_pending);
     CHECK_INT(tap(x, "skip"), HL_OK);
     CHECK_INT(tap(x, "skip"), HL_OK);
     hl_fakesys_advance(&x->clock, 5000);
@@ -449,7 +449,7 @@ static void test_a_stick_without_the_right_key_is_ignored(void)
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
     CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_NONE);
-    CHECK(!x->k.has_pending);
+    CHECK(!x->k.usb.has_pending);
     char kdir[600];
     snprintf(kdir, sizeof kdir, "%s/HAILONG/kiosk-test", stick);
     CHECK(access(kdir, F_OK) != 0); /* nothing written */
@@ -468,7 +468,7 @@ static void test_a_guessable_export_secret_never_authorises_even_when_the_config
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
     CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_NONE);
-    CHECK(!x->k.has_pending);
+    CHECK(!x->k.usb.has_pending);
     char kdir[600];
     snprintf(kdir, sizeof kdir, "%s/HAILONG/kiosk-test", stick);
     CHECK(access(kdir, F_OK) != 0); /* nothing written */

@@ -50,6 +50,34 @@ typedef struct hl_kiosk_log_row {
     char detail[256];
 } hl_kiosk_log_row_t;
 
+/* USB export: a thread watches the mount table, another writes bundles;
+ * they hand results to the event loop under `mu` and wake it. */
+typedef struct hl_kiosk_usb {
+    hl_media_watch_t *media;           /* owned; NULL without an export key */
+    pthread_t media_thread;            /* blocks in poll() on the mount table */
+    bool media_thread_on;              /* media_thread runs */
+    int media_stop[2];                 /* pipe: a byte stops media_thread */
+    pthread_mutex_t mu;                /* guards the inbox and the export's result */
+    bool mu_ready;                     /* mu initialised */
+    hl_medium_t added[HL_MEDIA_MAX];   /* (mu) mounts that appeared */
+    size_t n_added;                    /* (mu) */
+    hl_medium_t removed[HL_MEDIA_MAX]; /* (mu) mounts that went away */
+    size_t n_removed;                  /* (mu) */
+    hl_medium_t pending;               /* an authorised stick waiting for an idle kiosk */
+    bool has_pending;                  /* pending is set */
+    hl_medium_t stick;                 /* the stick being (or just) written */
+    bool stick_gone;                   /* removed before its result screen was cleared */
+    bool stick_released;               /* (mu) the export unmounted it (hl_media_release) */
+    pthread_t thread;                  /* writes the bundle */
+    bool running;                      /* thread started and not joined */
+    bool finished;                     /* (mu) the thread is done: result below */
+    double done;                       /* (mu) share written */
+    int rc;                            /* (mu) hl_rc of the bundle */
+    long long count;                   /* (mu) responses in the bundle */
+    char msg[512];                     /* (mu) message when it failed */
+    int64_t clear_at_ms;               /* mono ms to leave a result screen, 0 = none */
+} hl_kiosk_usb_t;
+
 /* Panel power outside opening hours (kiosk_panel.c). */
 typedef struct hl_kiosk_panel {
     bool off;         /* the panel is off: the scene is black, a touch only wakes it */
@@ -100,31 +128,7 @@ typedef struct hl_kiosk {
     bool retrying;         /* inside a retry: the failure was reported already */
     const char *shots_dir; /* --screenshots DIR, or NULL */
     long long frames;      /* frames presented */
-    /* USB export: a thread watches the mount table, another writes bundles;
-     * they hand results to the event loop under `mu` and wake it. */
-    hl_media_watch_t *media;                 /* owned; NULL without an export key */
-    pthread_t media_thread;                  /* blocks in poll() on the mount table */
-    bool media_thread_on;                    /* media_thread runs */
-    int media_stop[2];                       /* pipe: a byte stops media_thread */
-    pthread_mutex_t mu;                      /* guards the inbox and the export's result */
-    bool mu_ready;                           /* mu initialised */
-    hl_medium_t inbox_added[HL_MEDIA_MAX];   /* (mu) mounts that appeared */
-    size_t n_added;                          /* (mu) */
-    hl_medium_t inbox_removed[HL_MEDIA_MAX]; /* (mu) mounts that went away */
-    size_t n_removed;                        /* (mu) */
-    hl_medium_t pending;                     /* an authorised stick waiting for an idle kiosk */
-    bool has_pending;                        /* pending is set */
-    hl_medium_t stick;                       /* the stick being (or just) written */
-    bool stick_gone;                         /* removed before its result screen was cleared */
-    bool stick_released;                     /* (mu) the export unmounted it (hl_media_release) */
-    pthread_t export_thread;                 /* writes the bundle */
-    bool export_running;                     /* export_thread started and not joined */
-    bool export_finished;                    /* (mu) the thread is done: result below */
-    double export_done;                      /* (mu) share written */
-    int export_rc;                           /* (mu) hl_rc of the bundle */
-    long long export_count;                  /* (mu) responses in the bundle */
-    char export_msg[512];                    /* (mu) message when it failed */
-    int64_t export_clear_at_ms;              /* mono ms to leave a result screen, 0 = none */
+    hl_kiosk_usb_t usb;    /* USB sticks and the export thread (kiosk_workers.c) */
     /* Network sync: a worker thread pushes pending responses; the loop
      * records each outcome through the store (hl_syncw_commit). */
     hl_syncw_t *syncw; /* owned; NULL without a "sync" section */

@@ -48,7 +48,7 @@ static bool panel_hours(const hl_kiosk_t *k)
 static bool panel_busy(const hl_kiosk_t *k)
 {
     return !hl_kiosk_idle(k) || k->tech.mode != HL_TECH_OFF ||
-           k->ui.export_state.phase != HL_UI_EXPORT_NONE || k->export_running;
+           k->ui.export_state.phase != HL_UI_EXPORT_NONE || k->usb.running;
 }
 
 /* Looks at the opening hours now: panel_closed and when to look again. */

@@ -14,24 +14,25 @@
 static void *kiosk_media_main(void *arg)
 {
     hl_kiosk_t *k = arg;
-    struct pollfd p[2] = {{hl_media_watch_fd(k->media), POLLPRI, 0}, {k->media_stop[0], POLLIN, 0}};
+    struct pollfd p[2] = {{hl_media_watch_fd(k->usb.media), POLLPRI, 0},
+                          {k->usb.media_stop[0], POLLIN, 0}};
     for (;;) {
         if (poll(p, 2, -1) < 0) continue; /* EINTR */
         if (p[1].revents) return NULL;
         hl_medium_t added[HL_MEDIA_MAX], removed[HL_MEDIA_MAX];
         size_t na = 0, nr = 0;
         hl_err_t err = {0};
-        if (hl_media_watch_scan(k->media, added, &na, removed, &nr, &err) != HL_OK) {
+        if (hl_media_watch_scan(k->usb.media, added, &na, removed, &nr, &err) != HL_OK) {
             fprintf(stderr, "hailong: reading the mount table: %s\n", err.msg);
             continue;
         }
         if (na == 0 && nr == 0) continue;
-        pthread_mutex_lock(&k->mu);
-        for (size_t i = 0; i < na && k->n_added < HL_MEDIA_MAX; i++)
-            k->inbox_added[k->n_added++] = added[i];
-        for (size_t i = 0; i < nr && k->n_removed < HL_MEDIA_MAX; i++)
-            k->inbox_removed[k->n_removed++] = removed[i];
-        pthread_mutex_unlock(&k->mu);
+        pthread_mutex_lock(&k->usb.mu);
+        for (size_t i = 0; i < na && k->usb.n_added < HL_MEDIA_MAX; i++)
+            k->usb.added[k->usb.n_added++] = added[i];
+        for (size_t i = 0; i < nr && k->usb.n_removed < HL_MEDIA_MAX; i++)
+            k->usb.removed[k->usb.n_removed++] = removed[i];
+        pthread_mutex_unlock(&k->usb.mu);
         hl_display_post_wake(k->display);
     }
 }
@@ -43,27 +44,29 @@ void kiosk_media_start(hl_kiosk_t *k)
     const char *roots[5] = {NULL};
     for (int i = 0; i < cfg->n_export_roots && i < 4; i++)
         roots[i] = cfg->export_roots[i];
-    if (hl_media_watch_open(cfg->n_export_roots ? roots : NULL, NULL, &k->media, &err) != HL_OK) {
+    if (hl_media_watch_open(cfg->n_export_roots ? roots : NULL, NULL, &k->usb.media, &err) !=
+        HL_OK) {
         fprintf(stderr, "hailong: USB sticks will not be noticed: %s\n", err.msg);
         return;
     }
     /* Sticks already there at start count as inserted now. */
     hl_medium_t added[HL_MEDIA_MAX];
     size_t na = 0;
-    if (hl_media_watch_scan(k->media, added, &na, NULL, NULL, &err) == HL_OK)
-        for (size_t i = 0; i < na && k->n_added < HL_MEDIA_MAX; i++)
-            k->inbox_added[k->n_added++] = added[i];
-    if (hl_media_watch_fd(k->media) < 0 || pipe(k->media_stop) != 0) return;
-    if (pthread_create(&k->media_thread, NULL, kiosk_media_main, k) == 0) k->media_thread_on = true;
+    if (hl_media_watch_scan(k->usb.media, added, &na, NULL, NULL, &err) == HL_OK)
+        for (size_t i = 0; i < na && k->usb.n_added < HL_MEDIA_MAX; i++)
+            k->usb.added[k->usb.n_added++] = added[i];
+    if (hl_media_watch_fd(k->usb.media) < 0 || pipe(k->usb.media_stop) != 0) return;
+    if (pthread_create(&k->usb.media_thread, NULL, kiosk_media_main, k) == 0)
+        k->usb.media_thread_on = true;
 }
 
 static void kiosk_export_progress(void *ctx, double done)
 {
     hl_kiosk_t *k = ctx;
-    pthread_mutex_lock(&k->mu);
-    bool news = done - k->export_done >= 0.02 || done >= 1;
-    k->export_done = done;
-    pthread_mutex_unlock(&k->mu);
+    pthread_mutex_lock(&k->usb.mu);
+    bool news = done - k->usb.done >= 0.02 || done >= 1;
+    k->usb.done = done;
+    pthread_mutex_unlock(&k->usb.mu);
     if (news) hl_display_post_wake(k->display);
 }
 
@@ -80,7 +83,7 @@ static void *kiosk_export_main(void *arg)
     hl_bundle_extra_t xlsx = {"responses.xlsx", hl_xlsx_bundle_write, &zone};
     int rc = hl_store_exported_upto(k->store, &upto, &err);
     if (rc == HL_OK) {
-        hl_bundle_opts_t o = {.root = k->stick.mount,
+        hl_bundle_opts_t o = {.root = k->usb.stick.mount,
                               .kiosk_id = k->cli->cfg.kiosk_id,
                               .software_version = HL_VERSION,
                               .created_utc_ms = k->cli->sys.utc_ms(k->cli->sys.ctx),
@@ -89,7 +92,7 @@ static void *kiosk_export_main(void *arg)
                               .n_extras = 1,
                               .after_seq = upto,
                               .record = true,
-                              .medium = k->stick.id,
+                              .medium = k->usb.stick.id,
                               .progress = kiosk_export_progress,
                               .progress_ctx = k};
         char dir[PATH_MAX];
@@ -101,17 +104,17 @@ static void *kiosk_export_main(void *arg)
     bool released = false;
     if (rc == HL_OK) {
         hl_err_t rerr = {0};
-        int rr = hl_media_release(&k->stick, &rerr);
+        int rr = hl_media_release(&k->usb.stick, &rerr);
         released = rr == HL_OK;
         if (rr != HL_OK && rr != HL_ERR_NOT_FOUND) fprintf(stderr, "hailong: %s\n", rerr.msg);
     }
-    pthread_mutex_lock(&k->mu);
-    k->stick_released = released;
-    k->export_finished = true;
-    k->export_rc = rc;
-    k->export_count = rc == HL_OK ? res.responses : 0;
-    snprintf(k->export_msg, sizeof k->export_msg, "%s", err.msg);
-    pthread_mutex_unlock(&k->mu);
+    pthread_mutex_lock(&k->usb.mu);
+    k->usb.stick_released = released;
+    k->usb.finished = true;
+    k->usb.rc = rc;
+    k->usb.count = rc == HL_OK ? res.responses : 0;
+    snprintf(k->usb.msg, sizeof k->usb.msg, "%s", err.msg);
+    pthread_mutex_unlock(&k->usb.mu);
     hl_display_post_wake(k->display);
     return NULL;
 }
@@ -126,29 +129,29 @@ bool hl_kiosk_idle(const hl_kiosk_t *k)
 /* Starts the export thread writing to medium m. */
 static void kiosk_start_export(hl_kiosk_t *k, const hl_medium_t *m)
 {
-    k->stick = *m;
-    k->stick_gone = false;
-    k->stick_released = false;
-    k->export_finished = false;
-    k->export_done = 0;
+    k->usb.stick = *m;
+    k->usb.stick_gone = false;
+    k->usb.stick_released = false;
+    k->usb.finished = false;
+    k->usb.done = 0;
     k->ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_WRITING, 0, 0, 0};
     k->dirty = true;
-    fprintf(stderr, "hailong: writing results to %s\n", k->stick.mount);
-    if (pthread_create(&k->export_thread, NULL, kiosk_export_main, k) != 0) {
+    fprintf(stderr, "hailong: writing results to %s\n", k->usb.stick.mount);
+    if (pthread_create(&k->usb.thread, NULL, kiosk_export_main, k) != 0) {
         k->ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_FAILED, 0, 0, HL_ERR_NOMEM};
         return;
     }
-    k->export_running = true;
+    k->usb.running = true;
 }
 
 static void kiosk_maybe_export(hl_kiosk_t *k)
 {
-    if (!k->has_pending || k->export_running || !k->mu_ready ||
+    if (!k->usb.has_pending || k->usb.running || !k->usb.mu_ready ||
         k->ui.export_state.phase != HL_UI_EXPORT_NONE || !hl_kiosk_idle(k) ||
         k->tech.mode != HL_TECH_OFF) /* the technician exports from the menu */
         return;
-    k->has_pending = false;
-    kiosk_start_export(k, &k->pending);
+    k->usb.has_pending = false;
+    kiosk_start_export(k, &k->usb.pending);
 }
 
 /* From the technician menu: the PIN is the authorisation, so any stick
@@ -156,11 +159,11 @@ static void kiosk_maybe_export(hl_kiosk_t *k)
  * result screen left from an earlier export is cleared first. */
 bool hl_kiosk_export_now(hl_kiosk_t *k)
 {
-    if (k->export_running || !k->mu_ready || !k->has_tech_stick) return false;
+    if (k->usb.running || !k->usb.mu_ready || !k->has_tech_stick) return false;
     k->ui.export_state.phase = HL_UI_EXPORT_NONE;
-    k->export_clear_at_ms = 0;
+    k->usb.clear_at_ms = 0;
     kiosk_start_export(k, &k->tech_stick);
-    return k->export_running;
+    return k->usb.running;
 }
 
 void hl_kiosk_media_added(hl_kiosk_t *k, const hl_medium_t *m)
@@ -169,43 +172,44 @@ void hl_kiosk_media_added(hl_kiosk_t *k, const hl_medium_t *m)
     if (!k->cli->cfg.has_export_key ||
         !hl_media_authorized(m->mount, k->cli->cfg.export_key_sha256))
         return; /* a citizen's stick, or a technician's without the key: ignored */
-    k->pending = *m;
-    k->has_pending = true;
+    k->usb.pending = *m;
+    k->usb.has_pending = true;
     kiosk_maybe_export(k);
 }
 
 void hl_kiosk_media_removed(hl_kiosk_t *k, const char *mount)
 {
     hl_kiosk_tech_stick(k, NULL, mount);
-    if (k->has_pending && !strcmp(k->pending.mount, mount)) k->has_pending = false;
-    if (k->ui.export_state.phase == HL_UI_EXPORT_NONE || strcmp(k->stick.mount, mount) != 0) return;
-    if (k->stick_released && !k->export_running) return; /* our own unmount: the screen stays */
-    if (k->export_running) {
-        k->stick_gone = true; /* the writer fails on its own; its screen clears later */
+    if (k->usb.has_pending && !strcmp(k->usb.pending.mount, mount)) k->usb.has_pending = false;
+    if (k->ui.export_state.phase == HL_UI_EXPORT_NONE || strcmp(k->usb.stick.mount, mount) != 0)
+        return;
+    if (k->usb.stick_released && !k->usb.running) return; /* our own unmount: the screen stays */
+    if (k->usb.running) {
+        k->usb.stick_gone = true; /* the writer fails on its own; its screen clears later */
         return;
     }
     k->ui.export_state.phase = HL_UI_EXPORT_NONE; /* back to the survey */
-    k->export_clear_at_ms = 0;
+    k->usb.clear_at_ms = 0;
     k->dirty = true;
 }
 
 /* The export thread is done (join: it has not been joined yet): show its result. */
 static void kiosk_take_result(hl_kiosk_t *k, bool join)
 {
-    if (join) pthread_join(k->export_thread, NULL);
-    k->export_running = false;
-    int rc = k->export_rc;
+    if (join) pthread_join(k->usb.thread, NULL);
+    k->usb.running = false;
+    int rc = k->usb.rc;
     k->ui.export_state = (hl_ui_export_t){rc == HL_OK ? HL_UI_EXPORT_DONE : HL_UI_EXPORT_FAILED, 1,
-                                          k->export_count, rc};
+                                          k->usb.count, rc};
     if (rc == HL_OK)
-        fprintf(stderr, "hailong: %lld response(s) written to %s%s: safe to remove\n",
-                k->export_count, k->stick.mount, k->stick_released ? " and unmounted" : "");
+        fprintf(stderr, "hailong: %lld response(s) written to %s%s: safe to remove\n", k->usb.count,
+                k->usb.stick.mount, k->usb.stick_released ? " and unmounted" : "");
     else
-        fprintf(stderr, "hailong: export to %s failed: %s\n", k->stick.mount, k->export_msg);
+        fprintf(stderr, "hailong: export to %s failed: %s\n", k->usb.stick.mount, k->usb.msg);
     /* Removed while writing, or unmounted by the export: the kiosk will not
      * see the stick pulled; leave the message a while. */
-    if (k->stick_gone) k->export_clear_at_ms = kiosk_now(k) + 10000;
-    if (k->stick_released) k->export_clear_at_ms = kiosk_now(k) + HL_KIOSK_RELEASED_SHOW_MS;
+    if (k->usb.stick_gone) k->usb.clear_at_ms = kiosk_now(k) + 10000;
+    if (k->usb.stick_released) k->usb.clear_at_ms = kiosk_now(k) + HL_KIOSK_RELEASED_SHOW_MS;
     k->dirty = true;
     hl_kiosk_tech_after_export(k);
 }
@@ -247,7 +251,7 @@ void kiosk_sync_start(hl_kiosk_t *k)
 
 void hl_kiosk_sync_commit(hl_kiosk_t *k)
 {
-    if (!k->syncw || k->export_running) return; /* the export thread uses the store now */
+    if (!k->syncw || k->usb.running) return; /* the export thread uses the store now */
     hl_err_t err = {0};
     if (!hl_syncw_has_outcome(k->syncw)) return;
     if (hl_syncw_commit(k->syncw, k->store, &err) != HL_OK)
@@ -258,27 +262,27 @@ void hl_kiosk_sync_commit(hl_kiosk_t *k)
 
 void hl_kiosk_poll_workers(hl_kiosk_t *k)
 {
-    if (!k->mu_ready) return;
+    if (!k->usb.mu_ready) return;
     hl_medium_t added[HL_MEDIA_MAX], removed[HL_MEDIA_MAX];
-    pthread_mutex_lock(&k->mu);
-    size_t na = k->n_added, nr = k->n_removed;
-    memcpy(added, k->inbox_added, na * sizeof *added);
-    memcpy(removed, k->inbox_removed, nr * sizeof *removed);
-    k->n_added = k->n_removed = 0;
-    bool finished = k->export_running && k->export_finished;
-    if (k->export_running && k->ui.export_state.phase == HL_UI_EXPORT_WRITING &&
-        k->ui.export_state.done != k->export_done) {
-        k->ui.export_state.done = k->export_done;
+    pthread_mutex_lock(&k->usb.mu);
+    size_t na = k->usb.n_added, nr = k->usb.n_removed;
+    memcpy(added, k->usb.added, na * sizeof *added);
+    memcpy(removed, k->usb.removed, nr * sizeof *removed);
+    k->usb.n_added = k->usb.n_removed = 0;
+    bool finished = k->usb.running && k->usb.finished;
+    if (k->usb.running && k->ui.export_state.phase == HL_UI_EXPORT_WRITING &&
+        k->ui.export_state.done != k->usb.done) {
+        k->ui.export_state.done = k->usb.done;
         k->dirty = true;
     }
-    pthread_mutex_unlock(&k->mu);
+    pthread_mutex_unlock(&k->usb.mu);
     for (size_t i = 0; i < nr; i++)
         hl_kiosk_media_removed(k, removed[i].mount);
     for (size_t i = 0; i < na; i++)
         hl_kiosk_media_added(k, &added[i]);
     if (finished) kiosk_take_result(k, true);
-    if (k->export_clear_at_ms && kiosk_now(k) >= k->export_clear_at_ms) {
-        k->export_clear_at_ms = 0;
+    if (k->usb.clear_at_ms && kiosk_now(k) >= k->usb.clear_at_ms) {
+        k->usb.clear_at_ms = 0;
         k->ui.export_state.phase = HL_UI_EXPORT_NONE;
         k->dirty = true;
     }
@@ -288,7 +292,7 @@ void hl_kiosk_poll_workers(hl_kiosk_t *k)
 
 void hl_kiosk_export_wait(hl_kiosk_t *k)
 {
-    if (!k->export_running) return;
-    pthread_join(k->export_thread, NULL);
+    if (!k->usb.running) return;
+    pthread_join(k->usb.thread, NULL);
     kiosk_take_result(k, false);
 }
