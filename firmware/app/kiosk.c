@@ -52,28 +52,31 @@ static const char *fonts_dir(void)
 
 /* ---- Opening and closing --------------------------------------------------- */
 
-static int64_t kiosk_sys_mono(void *ctx)
+/* The flow's clock: the platform's (or a test's), whose wall clock is also
+ * trusted once a technician has set it by hand. The callbacks reach only
+ * this small struct, never the kiosk. */
+static int64_t kiosk_clock_mono(void *ctx)
 {
-    hl_kiosk_t *k = ctx;
-    return k->base_sys.mono_ms(k->base_sys.ctx);
+    const hl_kiosk_clock_t *c = ctx;
+    return c->base.mono_ms(c->base.ctx);
 }
 
-static int64_t kiosk_sys_utc(void *ctx)
+static int64_t kiosk_clock_utc(void *ctx)
 {
-    hl_kiosk_t *k = ctx;
-    return k->base_sys.utc_ms(k->base_sys.ctx);
+    const hl_kiosk_clock_t *c = ctx;
+    return c->base.utc_ms(c->base.ctx);
 }
 
-static bool kiosk_sys_trusted(void *ctx)
+static bool kiosk_clock_trusted(void *ctx)
 {
-    hl_kiosk_t *k = ctx;
-    return k->clock_set_by_person || k->base_sys.utc_trusted(k->base_sys.ctx);
+    const hl_kiosk_clock_t *c = ctx;
+    return c->set_by_person || c->base.utc_trusted(c->base.ctx);
 }
 
-static int kiosk_sys_random(void *ctx, void *buf, size_t n)
+static int kiosk_clock_random(void *ctx, void *buf, size_t n)
 {
-    hl_kiosk_t *k = ctx;
-    return k->base_sys.random(k->base_sys.ctx, buf, n);
+    const hl_kiosk_clock_t *c = ctx;
+    return c->base.random(c->base.ctx, buf, n);
 }
 
 int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
@@ -83,8 +86,9 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
     hl_err_t nerr = {0};
     if (hl_notify_open(&k->notify, &nerr) != HL_OK) fprintf(stderr, "hailong: %s\n", nerr.msg);
     /* The flow's clock, trusted also once a technician has set it. */
-    k->base_sys = o->sys;
-    k->sys = (hl_sys_t){kiosk_sys_mono, kiosk_sys_utc, kiosk_sys_trusted, kiosk_sys_random, k};
+    k->clock.base = o->sys;
+    k->sys = (hl_sys_t){kiosk_clock_mono, kiosk_clock_utc, kiosk_clock_trusted, kiosk_clock_random,
+                        &k->clock};
     k->shots_dir = o->shots_dir;
     hl_err_t err = {0};
     int64_t recovered = 0;

@@ -50,6 +50,12 @@ typedef struct hl_kiosk_log_row {
     char detail[256];
 } hl_kiosk_log_row_t;
 
+/* The flow's clock (hl_kiosk_t.sys forwards here). */
+typedef struct hl_kiosk_clock {
+    hl_sys_t base;      /* the platform's clock (opts.sys; a fake one in tests) */
+    bool set_by_person; /* a technician set the clock: trusted from now on */
+} hl_kiosk_clock_t;
+
 /* USB export: a thread watches the mount table, another writes bundles;
  * they hand results to the event loop under `mu` and wake it. */
 typedef struct hl_kiosk_usb {
@@ -107,28 +113,28 @@ typedef struct hl_kiosk_guard {
 } hl_kiosk_guard_t;
 
 typedef struct hl_kiosk {
-    hl_cli_t *cli;         /* the environment: data dir, config, survey. The structure is
-                              the caller's; while the kiosk runs, its config and survey
-                              are the kiosk's: technician mode replaces them (the old
-                              ones freed), and the caller frees what is there at the end */
-    hl_store_t *store;     /* owned */
-    hl_devkey_t devkey;    /* owned: signs the chain and bundles (data folder's key) */
-    hl_flow_t flow;        /* owned */
-    bool flow_ready;       /* flow initialised */
-    hl_display_t *display; /* owned */
-    hl_render_t *render;   /* owned */
-    hl_ui_t ui;            /* screen state (pressed target, out of service) */
-    hl_scene_t *scene;     /* owned: the screen last built (allocated once) */
-    hl_sys_t sys;          /* the flow's clock (fake in scripted runs) */
-    hl_sys_t base_sys;     /* the clock sys forwards to (opts.sys) */
-    bool dirty;            /* something changed: draw before sleeping */
-    hl_action_t failed;    /* the tap whose commit failed, retried while out of service */
-    bool has_failed;       /* failed holds one */
-    int64_t retry_at_ms;   /* mono ms of the next retry, 0 = none */
-    bool retrying;         /* inside a retry: the failure was reported already */
-    const char *shots_dir; /* --screenshots DIR, or NULL */
-    long long frames;      /* frames presented */
-    hl_kiosk_usb_t usb;    /* USB sticks and the export thread (kiosk_workers.c) */
+    hl_cli_t *cli;          /* the environment: data dir, config, survey. The structure is
+                               the caller's; while the kiosk runs, its config and survey
+                               are the kiosk's: technician mode replaces them (the old
+                               ones freed), and the caller frees what is there at the end */
+    hl_store_t *store;      /* owned */
+    hl_devkey_t devkey;     /* owned: signs the chain and bundles (data folder's key) */
+    hl_flow_t flow;         /* owned */
+    bool flow_ready;        /* flow initialised */
+    hl_display_t *display;  /* owned */
+    hl_render_t *render;    /* owned */
+    hl_ui_t ui;             /* screen state (pressed target, out of service) */
+    hl_scene_t *scene;      /* owned: the screen last built (allocated once) */
+    hl_sys_t sys;           /* the flow's clock (fake in scripted runs) */
+    hl_kiosk_clock_t clock; /* what sys forwards to */
+    bool dirty;             /* something changed: draw before sleeping */
+    hl_action_t failed;     /* the tap whose commit failed, retried while out of service */
+    bool has_failed;        /* failed holds one */
+    int64_t retry_at_ms;    /* mono ms of the next retry, 0 = none */
+    bool retrying;          /* inside a retry: the failure was reported already */
+    const char *shots_dir;  /* --screenshots DIR, or NULL */
+    long long frames;       /* frames presented */
+    hl_kiosk_usb_t usb;     /* USB sticks and the export thread (kiosk_workers.c) */
     /* Network sync: a worker thread pushes pending responses; the loop
      * records each outcome through the store (hl_syncw_commit). */
     hl_syncw_t *syncw; /* owned; NULL without a "sync" section */
@@ -152,7 +158,6 @@ typedef struct hl_kiosk {
     int stick_first;            /* Survey page: the first stick file shown (natural order) */
     int stick_rows;             /* and how many it shows at once (counted on the screen) */
     int64_t clock_edit_ms;      /* settings: the date and time being set (UTC ms), -1 */
-    bool clock_set_by_person;   /* a technician set the clock: trusted from now on */
     bool restart;               /* restart the program when the loop ends */
     hl_fakesys_t *fake;         /* a scripted run's clock (power and clock simulated), or
                                    NULL for the real kiosk */

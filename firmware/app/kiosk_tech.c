@@ -644,7 +644,7 @@ static void tech_clock_set(hl_kiosk_t *k)
         tech_log(k, "clock_refused", "%s: %s", when, err.msg);
         return;
     }
-    k->clock_set_by_person = true;
+    k->clock.set_by_person = true;
     k->clock_edit_ms = -1;
     tech_log(k, "clock", "set to %s by the technician", when);
     tech_notice(k, false, HL_STR_TN_CLOCK_SET, when);
@@ -901,7 +901,7 @@ static void tech_gather(hl_kiosk_t *k)
     v->now_utc_ms =
         k->clock_edit_ms >= 0 && k->tech.page == HL_TECH_SETTINGS ? k->clock_edit_ms : tech_utc(k);
     v->tz_offset_ms = hl_platform_tz_offset_ms(v->now_utc_ms);
-    v->clock_trusted = k->clock_set_by_person || k->sys.utc_trusted(k->sys.ctx);
+    v->clock_trusted = k->clock.set_by_person || k->sys.utc_trusted(k->sys.ctx);
     v->lock_left_ms = hl_pin_lock_left(&k->tech.lock, tech_mono(k));
     v->version = HL_VERSION;
     v->notice = k->notice[0] ? k->notice : NULL;
