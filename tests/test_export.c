@@ -25,10 +25,7 @@
 
 static void resp_init(hl_response_t *r, int n)
 {
-    memset(r, 0, sizeof *r);
-    snprintf(r->uuid, sizeof r->uuid, "00000000-0000-4000-8000-%012d", n);
-    r->started_utc_ms = 1700000000000LL + n * 60000LL; /* 2023-11-14T22:14:20Z + n min */
-    r->clock_trusted = true;
+    hl_fixture_response(r, n, 1700000000000LL + n * 60000LL); /* 2023-11-14T22:14:20Z + n min */
 }
 
 static void save(hl_store_t *st, hl_response_t *r, const char *qid, const char *val)

@@ -65,12 +65,7 @@ static hl_store_t *store_open_ok(const char *dir, const test_survey_t *t, int64_
 
 static void resp_init(hl_response_t *r, int n)
 {
-    memset(r, 0, sizeof *r);
-    snprintf(r->uuid, sizeof r->uuid, "00000000-0000-4000-8000-%012d", n);
-    r->lang = HL_LANG_VI;
-    r->stored_lang = HL_LANG_VI;
-    r->started_utc_ms = 1700000000000LL + n * 60000LL;
-    r->clock_trusted = true;
+    hl_fixture_response(r, n, 1700000000000LL + n * 60000LL);
 }
 
 static int save_set(hl_store_t *st, hl_response_t *r, const char *qid, const char *val, int64_t ms,

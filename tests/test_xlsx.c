@@ -17,6 +17,7 @@
  * missing folder, a folder as the path, a full tmpfs (as root) all leave
  * the old file and no temporary file.
  */
+#include "hl_fixture.h"
 #include "hl_test.h"
 #include "hl_xlsx.h"
 
@@ -86,11 +87,8 @@ static void use(hl_store_t *st, const hl_survey_t *s)
 
 static void resp_init(hl_response_t *r, int n, int64_t started, hl_lang_t lang)
 {
-    memset(r, 0, sizeof *r);
-    snprintf(r->uuid, sizeof r->uuid, "00000000-0000-4000-8000-%012d", n);
-    r->started_utc_ms = started;
+    hl_fixture_response(r, n, started);
     r->lang = lang;
-    r->clock_trusted = true;
 }
 
 static void save(hl_store_t *st, hl_response_t *r, const char *qid, const char *val)
