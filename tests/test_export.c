@@ -13,6 +13,7 @@
  */
 #include "hl_export.h"
 #include "hl_fixture.h"
+#include "hl_store_bench.h"
 #include "hl_test.h"
 
 #include <dirent.h>

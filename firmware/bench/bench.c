@@ -24,6 +24,7 @@
 #include "hl_export.h"
 #include "hl_platform.h"
 #include "hl_store.h"
+#include "hl_store_bench.h"
 
 #include <dirent.h>
 #include <errno.h>

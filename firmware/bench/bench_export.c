@@ -27,6 +27,7 @@
 #include "hl_export.h"
 #include "hl_platform.h"
 #include "hl_store.h"
+#include "hl_store_bench.h"
 #include "hl_xlsx.h"
 
 #include <errno.h>

@@ -375,11 +375,6 @@ typedef struct hl_store_fair {
 
 int hl_store_fair_counts(hl_store_t *st, hl_store_fair_t *out, hl_err_t *err);
 
-/* The SQL that yields the CSV export's columns (without the header) for
- * survey_id, as the sqlite3 shell would run it; for the benchmark that
- * compares our exporter with the shell. *sql is malloc'd. */
-int hl_store_export_sql(hl_store_t *st, const char *survey_id, char **sql, hl_err_t *err);
-
 /* The SQLite library version in use ("3.40.1"), for reports and benchmarks. */
 const char *hl_store_sqlite_version(void);
 

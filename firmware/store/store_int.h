@@ -15,6 +15,7 @@
  *   store_ledger.c   the exports to sticks and the network sync's ledger
  *   store_tech.c     technician mode: duty, PIN state, log, tallies
  *   store_chain.c    tamper evidence: the chain, its signatures, verification
+ *   store_bench.c    what only the benchmarks ask (hl_store_bench.h)
  *
  * The database (the store is the only part of the firmware that sees
  * sqlite3.h), schema version 7:
