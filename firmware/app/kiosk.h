@@ -50,6 +50,26 @@ typedef struct hl_kiosk_log_row {
     char detail[256];
 } hl_kiosk_log_row_t;
 
+/* The technician menu's state besides its state machine (kiosk_tech.c). */
+typedef struct hl_kiosk_menu {
+    hl_tech_view_t view; /* what the technician screens show */
+    bool view_valid;     /* view's store figures are current (refreshed after a tap,
+                            a stick, an export or a sync, never per frame) */
+    hl_kiosk_log_row_t log_queue[HL_KIOSK_LOG_QUEUE]; /* written once the export ends */
+    int n_log_queue;                                  /* rows waiting in log_queue */
+    hl_results_t *results;      /* owned (large): the results page's figures */
+    bool results_valid;         /* results match tech.period / tech.filter */
+    hl_diags_t install_errors;  /* owned: the last survey install's problems */
+    char notice[300];           /* the last action's outcome, "" none */
+    bool notice_error;          /* notice is a refusal or failure */
+    hl_medium_t stick;          /* the authorised stick in the kiosk */
+    bool has_stick;             /* stick is set */
+    char prev_survey[PATH_MAX]; /* the survey file before the last switch ("" none) */
+    int stick_first;            /* Survey page: the first stick file shown (natural order) */
+    int stick_rows;             /* and how many it shows at once (counted on the screen) */
+    int64_t clock_edit_ms;      /* settings: the date and time being set (UTC ms), -1 */
+} hl_kiosk_menu_t;
+
 /* The flow's clock (hl_kiosk_t.sys forwards here). */
 typedef struct hl_kiosk_clock {
     hl_sys_t base;      /* the platform's clock (opts.sys; a fake one in tests) */
@@ -141,29 +161,14 @@ typedef struct hl_kiosk {
     bool curl_ready;   /* hl_sync_global_init done (cleaned up at close) */
     bool quit;         /* SIGTERM or the desktop quit combination */
     /* Technician mode (kiosk_tech.c). */
-    hl_tech_t tech;      /* gesture, PIN pad, menu state */
-    hl_tech_view_t view; /* what the technician screens show */
-    bool view_valid;     /* view's store figures are current (refreshed after a tap,
-                            a stick, an export or a sync, never per frame) */
-    hl_kiosk_log_row_t log_queue[HL_KIOSK_LOG_QUEUE]; /* written once the export ends */
-    int n_log_queue;
-    hl_results_t *results;      /* owned (large): the results page's figures */
-    bool results_valid;         /* results match tech.period / tech.filter */
-    hl_diags_t install_errors;  /* owned: the last survey install's problems */
-    char notice[300];           /* the last action's outcome, "" none */
-    bool notice_error;          /* notice is a refusal or failure */
-    hl_medium_t tech_stick;     /* the authorised stick in the kiosk */
-    bool has_tech_stick;        /* tech_stick is set */
-    char prev_survey[PATH_MAX]; /* the survey file before the last switch ("" none) */
-    int stick_first;            /* Survey page: the first stick file shown (natural order) */
-    int stick_rows;             /* and how many it shows at once (counted on the screen) */
-    int64_t clock_edit_ms;      /* settings: the date and time being set (UTC ms), -1 */
-    bool restart;               /* restart the program when the loop ends */
-    hl_fakesys_t *fake;         /* a scripted run's clock (power and clock simulated), or
-                                   NULL for the real kiosk */
-    hl_kiosk_panel_t panel;     /* panel power outside opening hours (kiosk_panel.c) */
-    hl_notify_t notify;         /* the service manager: READY=1, WATCHDOG=1, STOPPING=1 */
-    hl_kiosk_guard_t guard;     /* the touch guard (kiosk.c) */
+    hl_tech_t tech;         /* gesture, PIN pad, menu state */
+    hl_kiosk_menu_t menu;   /* the technician menu's state besides tech (kiosk_tech.c) */
+    bool restart;           /* restart the program when the loop ends */
+    hl_fakesys_t *fake;     /* a scripted run's clock (power and clock simulated), or
+                               NULL for the real kiosk */
+    hl_kiosk_panel_t panel; /* panel power outside opening hours (kiosk_panel.c) */
+    hl_notify_t notify;     /* the service manager: READY=1, WATCHDOG=1, STOPPING=1 */
+    hl_kiosk_guard_t guard; /* the touch guard (kiosk.c) */
 } hl_kiosk_t;
 
 typedef struct hl_kiosk_opts {

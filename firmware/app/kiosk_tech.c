@@ -72,8 +72,8 @@ static void tech_say(char *out, size_t size, hl_str_id_t id, const char *a, cons
 static void tech_notice3(hl_kiosk_t *k, bool error, hl_str_id_t id, const char *a, const char *b,
                          const char *c)
 {
-    tech_say(k->notice, sizeof k->notice, id, a, b, c);
-    k->notice_error = error;
+    tech_say(k->menu.notice, sizeof k->menu.notice, id, a, b, c);
+    k->menu.notice_error = error;
     k->dirty = true;
 }
 
@@ -85,8 +85,8 @@ static void tech_notice(hl_kiosk_t *k, bool error, hl_str_id_t id, const char *d
 /* A message that is already a sentence (the store's or the platform's). */
 static void tech_notice_text(hl_kiosk_t *k, bool error, const char *text)
 {
-    hl_fmt(k->notice, sizeof k->notice, "%s", text);
-    k->notice_error = error;
+    hl_fmt(k->menu.notice, sizeof k->menu.notice, "%s", text);
+    k->menu.notice_error = error;
     k->dirty = true;
 }
 
@@ -105,8 +105,8 @@ static void tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
     fprintf(stderr, "hailong: technician: %s%s%s\n", event, detail[0] ? ": " : "", detail);
     if (k->usb.running) {
         /* The export thread has the store: the row waits for it to finish. */
-        if (k->n_log_queue < HL_KIOSK_LOG_QUEUE) {
-            hl_kiosk_log_row_t *q = &k->log_queue[k->n_log_queue++];
+        if (k->menu.n_log_queue < HL_KIOSK_LOG_QUEUE) {
+            hl_kiosk_log_row_t *q = &k->menu.log_queue[k->menu.n_log_queue++];
             q->at_utc_ms = tech_utc(k);
             hl_fmt(q->event, sizeof q->event, "%s", event);
             hl_fmt(q->detail, sizeof q->detail, "%.255s", detail);
@@ -123,14 +123,14 @@ static void tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
 void hl_kiosk_tech_after_export(hl_kiosk_t *k)
 {
     hl_err_t err = {0};
-    for (int i = 0; i < k->n_log_queue; i++) {
-        const hl_kiosk_log_row_t *q = &k->log_queue[i];
+    for (int i = 0; i < k->menu.n_log_queue; i++) {
+        const hl_kiosk_log_row_t *q = &k->menu.log_queue[i];
         if (hl_store_log(k->store, q->at_utc_ms, q->event, q->detail[0] ? q->detail : NULL, &err) !=
             HL_OK)
             fprintf(stderr, "hailong: technician log: %s\n", err.msg);
     }
-    k->n_log_queue = 0;
-    k->view_valid = false;
+    k->menu.n_log_queue = 0;
+    k->menu.view_valid = false;
     if (k->tech.mode != HL_TECH_OFF) k->dirty = true;
 }
 
@@ -199,17 +199,17 @@ void hl_kiosk_tech_open(hl_kiosk_t *k)
     hl_pin_lock_restore(&lock, tech_mono(k), tech_utc(k));
     hl_tech_init(&k->tech, &lock, k->cli->cfg.n_officers);
     if (lock.lock_ms > 0 && lock.locked_at_utc_ms != was) tech_save_lock(k); /* restarted */
-    k->results = calloc(1, sizeof *k->results);
-    k->clock_edit_ms = -1;
+    k->menu.results = calloc(1, sizeof *k->menu.results);
+    k->menu.clock_edit_ms = -1;
     tech_apply_duty(k);
     tech_apply_language(k);
 }
 
 void hl_kiosk_tech_close(hl_kiosk_t *k)
 {
-    free(k->results);
-    k->results = NULL;
-    hl_diags_free(&k->install_errors);
+    free(k->menu.results);
+    k->menu.results = NULL;
+    hl_diags_free(&k->menu.install_errors);
 }
 
 /* ---- Config changes ------------------------------------------------------------ */
@@ -407,7 +407,7 @@ static void tech_list_surveys(hl_kiosk_t *k)
 {
     char dir[PATH_MAX];
     tech_installed_dir(k, dir, sizeof dir);
-    hl_tech_view_t *v = &k->view;
+    hl_tech_view_t *v = &k->menu.view;
     v->n_installed =
         tech_list_dir(NULL, dir, 0, v->installed, HL_TECH_MAX_SURVEYS, k->cli->survey_file, NULL);
     char bundled[PATH_MAX];
@@ -416,28 +416,28 @@ static void tech_list_surveys(hl_kiosk_t *k)
         tech_list_dir(NULL, bundled, 0, v->installed + v->n_installed,
                       HL_TECH_MAX_SURVEYS - v->n_installed, k->cli->survey_file, NULL);
     v->n_on_stick = 0;
-    v->stick = k->has_tech_stick;
-    if (k->has_tech_stick) {
-        const char *mnt = k->tech_stick.mount;
+    v->stick = k->menu.has_stick;
+    if (k->menu.has_stick) {
+        const char *mnt = k->menu.stick.mount;
         /* The page from stick_first (the screen shows as many as fit). */
-        v->n_on_stick = tech_list_dir(mnt, TECH_STICK_DIR, k->stick_first, v->on_stick,
+        v->n_on_stick = tech_list_dir(mnt, TECH_STICK_DIR, k->menu.stick_first, v->on_stick,
                                       HL_TECH_MAX_SURVEYS, NULL, &v->n_stick_total);
-        if (k->stick_first >= v->n_stick_total && k->stick_first > 0) {
-            k->stick_first = 0; /* fewer files now (another stick): back to the start */
+        if (k->menu.stick_first >= v->n_stick_total && k->menu.stick_first > 0) {
+            k->menu.stick_first = 0; /* fewer files now (another stick): back to the start */
             v->n_on_stick = tech_list_dir(mnt, TECH_STICK_DIR, 0, v->on_stick, HL_TECH_MAX_SURVEYS,
                                           NULL, &v->n_stick_total);
         }
-        v->stick_first = k->stick_first;
+        v->stick_first = k->menu.stick_first;
         hl_err_t err = {0};
         int fd = v->n_on_stick ? -1 : hl_file_opendir(mnt, TECH_STICK_DIR, &err);
         if (fd >= 0) close(fd);
-        char why[sizeof k->notice];
+        char why[sizeof k->menu.notice];
         tech_say(why, sizeof why, HL_STR_TN_STICK_UNREADABLE, err.msg, NULL, NULL);
         /* e.g. a link where a folder should be; said once, not at each refresh */
-        if (!v->n_on_stick && fd < 0 && err.code != HL_ERR_NOT_FOUND && strcmp(why, k->notice))
+        if (!v->n_on_stick && fd < 0 && err.code != HL_ERR_NOT_FOUND && strcmp(why, k->menu.notice))
             tech_notice_text(k, true, why);
     }
-    v->can_rollback = k->prev_survey[0] != '\0';
+    v->can_rollback = k->menu.prev_survey[0] != '\0';
 }
 
 /* The path of installed item i (config surveys/ first, then bundled). */
@@ -467,15 +467,15 @@ static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
  * the config. On any failure the running survey stays. */
 static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install)
 {
-    hl_diags_free(&k->install_errors);
+    hl_diags_free(&k->menu.install_errors);
     hl_survey_t *s = NULL;
-    int rc = hl_survey_load_file(path, &s, &k->install_errors);
+    int rc = hl_survey_load_file(path, &s, &k->menu.install_errors);
     if (rc != HL_OK) {
         char n[24];
-        hl_fmt(n, sizeof n, "%zu", k->install_errors.n);
-        tech_notice3(k, true, HL_STR_TN_SURVEY_PROBLEMS, n, k->install_errors.n == 1 ? "" : "s",
-                     NULL);
-        tech_log(k, "survey_refused", "%s: %zu problem(s)", path, k->install_errors.n);
+        hl_fmt(n, sizeof n, "%zu", k->menu.install_errors.n);
+        tech_notice3(k, true, HL_STR_TN_SURVEY_PROBLEMS, n,
+                     k->menu.install_errors.n == 1 ? "" : "s", NULL);
+        tech_log(k, "survey_refused", "%s: %zu problem(s)", path, k->menu.install_errors.n);
         hl_survey_free(s);
         return false;
     }
@@ -515,14 +515,14 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     hl_ui_export_t exp = k->ui.export_state;
     hl_ui_init(&k->ui, s, &k->cli->cfg, hl_render_measure(k->render), k->cli->cfg.display.dpi);
     k->ui.export_state = exp;
-    hl_fmt(k->prev_survey, sizeof k->prev_survey, "%s", prev);
+    hl_fmt(k->menu.prev_survey, sizeof k->menu.prev_survey, "%s", prev);
     tech_apply_duty(k);
     tech_log(k, log_install ? "survey_install" : "survey_use", "%s (%s v%lld), was %s", path, s->id,
              (long long)s->version, prev);
     char ver[24];
     hl_fmt(ver, sizeof ver, "%lld", (long long)s->version);
     tech_notice3(k, false, HL_STR_TN_NOW_RUNNING, s->id, ver, NULL);
-    k->results_valid = false;
+    k->menu.results_valid = false;
     return true;
 }
 
@@ -538,29 +538,29 @@ static bool tech_copy(const char *bytes, size_t len, const char *dst, char *why,
 
 static void tech_install(hl_kiosk_t *k, int i)
 {
-    if (!k->has_tech_stick) {
+    if (!k->menu.has_stick) {
         tech_notice(k, true, HL_STR_TN_INSERT_STICK, NULL);
         return;
     }
     hl_tech_survey_item_t items[1]; /* i: the index among all, in the listing's order */
     int n =
-        i >= 0 ? tech_list_dir(k->tech_stick.mount, TECH_STICK_DIR, i, items, 1, NULL, NULL) : 0;
+        i >= 0 ? tech_list_dir(k->menu.stick.mount, TECH_STICK_DIR, i, items, 1, NULL, NULL) : 0;
     if (n != 1) {
         tech_notice(k, true, HL_STR_TN_SURVEY_GONE_STICK, NULL);
         return;
     }
     char src[PATH_MAX + 160], rel[160];
     hl_fmt(rel, sizeof rel, "%s/%s", TECH_STICK_DIR, items[0].file);
-    hl_fmt(src, sizeof src, "%s/%s", k->tech_stick.mount, rel);
+    hl_fmt(src, sizeof src, "%s/%s", k->menu.stick.mount, rel);
     /* Checked first, exactly like hailong check: a broken file is never copied. */
-    hl_diags_free(&k->install_errors);
+    hl_diags_free(&k->menu.install_errors);
     hl_survey_t *s = NULL;
-    if (hl_survey_load_file_at(k->tech_stick.mount, rel, &s, &k->install_errors) != HL_OK) {
+    if (hl_survey_load_file_at(k->menu.stick.mount, rel, &s, &k->menu.install_errors) != HL_OK) {
         char count[24];
-        hl_fmt(count, sizeof count, "%zu", k->install_errors.n);
+        hl_fmt(count, sizeof count, "%zu", k->menu.install_errors.n);
         tech_notice3(k, true, HL_STR_TN_NOT_INSTALLED_PROBLEMS, items[0].file, count,
-                     k->install_errors.n == 1 ? "" : "s");
-        tech_log(k, "survey_refused", "%s: %zu problem(s)", src, k->install_errors.n);
+                     k->menu.install_errors.n == 1 ? "" : "s");
+        tech_log(k, "survey_refused", "%s: %zu problem(s)", src, k->menu.install_errors.n);
         hl_survey_free(s);
         return;
     }
@@ -619,20 +619,20 @@ static void tech_install(hl_kiosk_t *k, int i)
 
 static void tech_clock_step(hl_kiosk_t *k, const char *step)
 {
-    if (k->clock_edit_ms < 0) k->clock_edit_ms = tech_utc(k);
+    if (k->menu.clock_edit_ms < 0) k->menu.clock_edit_ms = tech_utc(k);
     static const struct {
         const char *id;
         int64_t ms;
     } steps[] = {{"-1d", -86400000}, {"+1d", 86400000}, {"-1h", -3600000},
                  {"+1h", 3600000},   {"-10m", -600000}, {"+10m", 600000}};
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
-        if (!strcmp(step, steps[i].id)) k->clock_edit_ms += steps[i].ms;
+        if (!strcmp(step, steps[i].id)) k->menu.clock_edit_ms += steps[i].ms;
     k->dirty = true;
 }
 
 static void tech_clock_set(hl_kiosk_t *k)
 {
-    int64_t want = k->clock_edit_ms >= 0 ? k->clock_edit_ms : tech_utc(k);
+    int64_t want = k->menu.clock_edit_ms >= 0 ? k->menu.clock_edit_ms : tech_utc(k);
     hl_err_t err = {0};
     char when[32];
     hl_time_iso8601(want, when);
@@ -645,7 +645,7 @@ static void tech_clock_set(hl_kiosk_t *k)
         return;
     }
     k->clock.set_by_person = true;
-    k->clock_edit_ms = -1;
+    k->menu.clock_edit_ms = -1;
     tech_log(k, "clock", "set to %s by the technician", when);
     tech_notice(k, false, HL_STR_TN_CLOCK_SET, when);
 }
@@ -687,7 +687,7 @@ static bool tech_needs_store(const char *a)
 static void tech_action(hl_kiosk_t *k, const char *id)
 {
     const char *a = id + strlen("tech:");
-    k->notice[0] = '\0';
+    k->menu.notice[0] = '\0';
     if (k->usb.running && tech_needs_store(a)) {
         tech_notice(k, true, HL_STR_TN_EXPORT_WAIT, NULL);
         return;
@@ -706,24 +706,24 @@ static void tech_action(hl_kiosk_t *k, const char *id)
             tech_notice(k, true, HL_STR_TN_SURVEY_GONE, NULL);
     } else if (!strcmp(a, "stick:next") || !strcmp(a, "stick:prev")) {
         /* The stick's next or previous page: as many files as the screen shows. */
-        int step = k->stick_rows > 0 ? k->stick_rows : 1;
+        int step = k->menu.stick_rows > 0 ? k->menu.stick_rows : 1;
         if (a[6] == 'p')
-            k->stick_first = k->stick_first > step ? k->stick_first - step : 0;
-        else if (k->stick_first + step < k->view.n_stick_total)
-            k->stick_first += step;
+            k->menu.stick_first = k->menu.stick_first > step ? k->menu.stick_first - step : 0;
+        else if (k->menu.stick_first + step < k->menu.view.n_stick_total)
+            k->menu.stick_first += step;
     } else if (!strncmp(a, "survey:install:", 15)) {
         tech_install(k, atoi(a + 15));
     } else if (!strcmp(a, "survey:rollback")) {
-        if (k->prev_survey[0]) {
+        if (k->menu.prev_survey[0]) {
             char path[PATH_MAX];
-            hl_fmt(path, sizeof path, "%s", k->prev_survey);
+            hl_fmt(path, sizeof path, "%s", k->menu.prev_survey);
             tech_switch_survey(k, path, false);
         }
     } else if (!strcmp(a, "export")) {
-        if (!k->has_tech_stick)
+        if (!k->menu.has_stick)
             tech_notice(k, true, HL_STR_TN_INSERT_STICK, NULL);
         else if (hl_kiosk_export_now(k)) {
-            tech_log(k, "export", "to %s", k->tech_stick.mount);
+            tech_log(k, "export", "to %s", k->menu.stick.mount);
             if (k->fake) hl_kiosk_export_wait(k); /* a scripted run sees the result */
         } else {
             tech_notice(k, true, HL_STR_TN_EXPORT_RUNNING, NULL);
@@ -765,7 +765,7 @@ int hl_kiosk_tech_tap(hl_kiosk_t *k, const char *id, hl_err_t *err)
     int filter = k->tech.filter;
     hl_tech_event_t ev = hl_tech_tap(&k->tech, id, k->cli->cfg.pin_hash, tech_mono(k), tech_utc(k));
     k->dirty = true;
-    k->view_valid = false; /* figures are read again after a tap, not per frame */
+    k->menu.view_valid = false; /* figures are read again after a tap, not per frame */
     switch (ev) {
     case HL_TECH_EV_PIN_WRONG:
         tech_save_lock(k);
@@ -784,21 +784,21 @@ int hl_kiosk_tech_tap(hl_kiosk_t *k, const char *id, hl_err_t *err)
     case HL_TECH_EV_PIN_OK:
         tech_save_lock(k);
         tech_log(k, "pin_ok", "menu opened");
-        k->notice[0] = '\0';
-        k->stick_first = 0;
-        k->results_valid = false;
+        k->menu.notice[0] = '\0';
+        k->menu.stick_first = 0;
+        k->menu.results_valid = false;
         break;
     case HL_TECH_EV_CLOSED:
         tech_log(k, "menu_closed", NULL);
-        k->notice[0] = '\0';
-        hl_diags_free(&k->install_errors);
+        k->menu.notice[0] = '\0';
+        hl_diags_free(&k->menu.install_errors);
         break;
     default:
         break;
     }
     if (k->tech.page != page || k->tech.period != period || k->tech.filter != filter) {
-        k->results_valid = false;
-        k->notice[0] = '\0';
+        k->menu.results_valid = false;
+        k->menu.notice[0] = '\0';
     }
     if (ev == HL_TECH_EV_NONE && k->tech.mode == HL_TECH_MENU && !strncmp(id, "tech:", 5))
         tech_action(k, id);
@@ -812,7 +812,7 @@ void hl_kiosk_tech_tick(hl_kiosk_t *k)
     if (k->tech.mode == HL_TECH_OFF && ev == HL_TECH_EV_NONE) return;
     if (ev == HL_TECH_EV_CLOSED) {
         tech_log(k, "menu_closed", "idle");
-        k->notice[0] = '\0';
+        k->menu.notice[0] = '\0';
         k->dirty = true;
     } else if (ev != HL_TECH_EV_NONE || k->tech.msg == HL_TECH_MSG_LOCKED) {
         k->dirty = true; /* the lockout's countdown */
@@ -822,13 +822,13 @@ void hl_kiosk_tech_tick(hl_kiosk_t *k)
 void hl_kiosk_tech_stick(hl_kiosk_t *k, const hl_medium_t *added, const char *removed_mount)
 {
     if (added) {
-        k->tech_stick = *added;
-        k->has_tech_stick = true;
-    } else if (removed_mount && k->has_tech_stick && !strcmp(k->tech_stick.mount, removed_mount)) {
-        k->has_tech_stick = false;
+        k->menu.stick = *added;
+        k->menu.has_stick = true;
+    } else if (removed_mount && k->menu.has_stick && !strcmp(k->menu.stick.mount, removed_mount)) {
+        k->menu.has_stick = false;
     }
-    k->stick_first = 0; /* another stick: its first page */
-    k->view_valid = false;
+    k->menu.stick_first = 0; /* another stick: its first page */
+    k->menu.view_valid = false;
     if (k->tech.mode != HL_TECH_OFF) k->dirty = true;
 }
 
@@ -839,7 +839,7 @@ void hl_kiosk_tech_stick(hl_kiosk_t *k, const hl_medium_t *added, const char *re
  * the store: a frame never waits for SQLite. */
 static void tech_refresh(hl_kiosk_t *k)
 {
-    hl_tech_view_t *v = &k->view;
+    hl_tech_view_t *v = &k->menu.view;
     const hl_config_t *cfg = &k->cli->cfg;
     hl_err_t err = {0};
     int64_t now = tech_utc(k);
@@ -859,13 +859,13 @@ static void tech_refresh(hl_kiosk_t *k)
         break;
     }
     case HL_TECH_RESULTS:
-        if (!k->results_valid && k->results) {
+        if (!k->menu.results_valid && k->menu.results) {
             const char *officer = k->tech.filter >= 0 && k->tech.filter < cfg->n_officers
                                       ? cfg->officers[k->tech.filter].id
                                       : NULL;
             if (hl_results_compute(k->store, k->cli->survey, k->tech.period, officer, day,
-                                   hl_platform_tz_offset_ms(now), k->results, &err) == HL_OK)
-                k->results_valid = true;
+                                   hl_platform_tz_offset_ms(now), k->menu.results, &err) == HL_OK)
+                k->menu.results_valid = true;
             else
                 fprintf(stderr, "hailong: results: %s\n", err.msg);
         }
@@ -885,45 +885,46 @@ static void tech_refresh(hl_kiosk_t *k)
 
 static void tech_gather(hl_kiosk_t *k)
 {
-    hl_tech_view_t *v = &k->view;
+    hl_tech_view_t *v = &k->menu.view;
     const hl_config_t *cfg = &k->cli->cfg;
-    if (!k->view_valid && !k->usb.running && k->tech.mode == HL_TECH_MENU) {
+    if (!k->menu.view_valid && !k->usb.running && k->tech.mode == HL_TECH_MENU) {
         memset(v, 0, sizeof *v);
         v->free_bytes = -1;
         tech_refresh(k);
-        k->view_valid = true;
+        k->menu.view_valid = true;
     }
     /* What costs nothing is taken fresh for every frame. */
     v->tech = &k->tech;
     v->cfg = cfg;
     v->survey = k->cli->survey;
     v->lang = k->flow.resp.lang;
-    v->now_utc_ms =
-        k->clock_edit_ms >= 0 && k->tech.page == HL_TECH_SETTINGS ? k->clock_edit_ms : tech_utc(k);
+    v->now_utc_ms = k->menu.clock_edit_ms >= 0 && k->tech.page == HL_TECH_SETTINGS
+                        ? k->menu.clock_edit_ms
+                        : tech_utc(k);
     v->tz_offset_ms = hl_platform_tz_offset_ms(v->now_utc_ms);
     v->clock_trusted = k->clock.set_by_person || k->sys.utc_trusted(k->sys.ctx);
     v->lock_left_ms = hl_pin_lock_left(&k->tech.lock, tech_mono(k));
     v->version = HL_VERSION;
-    v->notice = k->notice[0] ? k->notice : NULL;
-    v->notice_is_error = k->notice_error;
+    v->notice = k->menu.notice[0] ? k->menu.notice : NULL;
+    v->notice_is_error = k->menu.notice_error;
     v->export_state = k->ui.export_state;
-    v->stick = k->has_tech_stick;
-    v->results = k->tech.page == HL_TECH_RESULTS && k->results_valid ? k->results : NULL;
-    v->errors = k->install_errors.n ? &k->install_errors : NULL;
+    v->stick = k->menu.has_stick;
+    v->results = k->tech.page == HL_TECH_RESULTS && k->menu.results_valid ? k->menu.results : NULL;
+    v->errors = k->menu.install_errors.n ? &k->menu.install_errors : NULL;
 }
 
 void hl_kiosk_tech_build(hl_kiosk_t *k, int w, int h)
 {
     tech_gather(k);
-    hl_tech_ui_build(&k->ui, &k->view, w, h, k->scene);
+    hl_tech_ui_build(&k->ui, &k->menu.view, w, h, k->scene);
     /* How many stick files a page of this screen holds (the page buttons'
      * step): the files shown, when they are fewer than those listed or as
      * many as a page may list; the last page's few say nothing. */
     int rows = 0;
     for (size_t i = 0; i < k->scene->n_targets; i++)
         rows += !strncmp(k->scene->targets[i].id, "tech:survey:install:", 20);
-    const hl_tech_view_t *v = &k->view;
+    const hl_tech_view_t *v = &k->menu.view;
     if (k->tech.page == HL_TECH_SURVEY && k->tech.mode == HL_TECH_MENU && rows > 0 &&
         (rows < v->n_on_stick || rows == HL_TECH_MAX_SURVEYS))
-        k->stick_rows = rows;
+        k->menu.stick_rows = rows;
 }

@@ -159,10 +159,10 @@ static void kiosk_maybe_export(hl_kiosk_t *k)
  * result screen left from an earlier export is cleared first. */
 bool hl_kiosk_export_now(hl_kiosk_t *k)
 {
-    if (k->usb.running || !k->usb.mu_ready || !k->has_tech_stick) return false;
+    if (k->usb.running || !k->usb.mu_ready || !k->menu.has_stick) return false;
     k->ui.export_state.phase = HL_UI_EXPORT_NONE;
     k->usb.clear_at_ms = 0;
-    kiosk_start_export(k, &k->tech_stick);
+    kiosk_start_export(k, &k->menu.stick);
     return k->usb.running;
 }
 
@@ -256,7 +256,7 @@ void hl_kiosk_sync_commit(hl_kiosk_t *k)
     if (!hl_syncw_has_outcome(k->syncw)) return;
     if (hl_syncw_commit(k->syncw, k->store, &err) != HL_OK)
         fprintf(stderr, "hailong: sync: recording what the server confirmed: %s\n", err.msg);
-    k->view_valid = false; /* the technician's sync figures changed */
+    k->menu.view_valid = false; /* the technician's sync figures changed */
     if (k->tech.mode != HL_TECH_OFF) k->dirty = true;
 }
 
