@@ -137,6 +137,33 @@ static void test_a_fifo_is_refused_at_once_and_never_read(void)
     free(dir);
 }
 
+static void test_a_mapped_file_reads_its_bytes_and_a_fifo_or_empty_file_is_refused(void)
+{
+    alarm(WATCHDOG_S);
+    char *dir = hl_test_tmpdir("file-map");
+    free(hl_test_write_file(dir, "font.ttf", "glyphs"));
+    char path[600];
+    snprintf(path, sizeof path, "%s/font.ttf", dir);
+    const void *data = NULL;
+    size_t len = 0;
+    hl_err_t err = {0};
+    CHECK_INT(hl_file_map(path, 1024, &data, &len, &err), HL_OK);
+    CHECK(len == 6 && data && memcmp(data, "glyphs", 6) == 0);
+    hl_file_unmap(data, len);
+    CHECK_INT(hl_file_map(path, 3, &data, &len, &err), HL_ERR_INVALID); /* over max */
+    free(hl_test_write_file(dir, "empty.ttf", ""));
+    snprintf(path, sizeof path, "%s/empty.ttf", dir);
+    CHECK_INT(hl_file_map(path, 1024, &data, &len, &err), HL_ERR_INVALID);
+    CHECK(data == NULL);
+    snprintf(path, sizeof path, "%s/pipe.ttf", dir);
+    CHECK_INT(mkfifo(path, 0644), 0);
+    CHECK_INT(hl_file_map(path, 1024, &data, &len, &err), HL_ERR_INVALID);
+    CHECK_CONTAINS(err.msg, "FIFO");
+    alarm(0);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_a_device_is_refused_without_reading_it(void)
 {
     alarm(WATCHDOG_S);
@@ -281,6 +308,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_diagnostics_print_file_line_column_and_path_sorted),
     HL_TEST(test_language_codes_and_text_fallback),
     HL_TEST(test_a_fifo_is_refused_at_once_and_never_read),
+    HL_TEST(test_a_mapped_file_reads_its_bytes_and_a_fifo_or_empty_file_is_refused),
     HL_TEST(test_a_device_is_refused_without_reading_it),
     HL_TEST(test_a_file_over_the_limit_is_refused_and_one_at_it_is_read),
     HL_TEST(test_no_link_is_followed_below_a_stick_root),

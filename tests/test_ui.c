@@ -1244,6 +1244,35 @@ static void test_thanks_shows_the_survey_text_and_ignores_taps(void)
     fx_free(x);
 }
 
+static void test_each_target_carries_the_action_its_name_says_and_a_stale_one_does_nothing(void)
+{
+    fx_t *x = fx_types();
+    hl_scene_t *s = build(x, 1280, 800);
+    hl_action_t stale = {HL_ACT_NONE, -1, -1};
+    int answers = 0;
+    for (size_t i = 0; i < s->n_targets; i++) {
+        const hl_target_t *t = &s->targets[i];
+        hl_action_t named;
+        CHECK(hl_ui_action_named(&x->flow, t->id, &named));
+        CHECK_INT(t->action.kind, named.kind);
+        CHECK_INT(t->action.question, named.question);
+        CHECK_INT(t->action.item, named.item);
+        if (t->action.kind == HL_ACT_ANSWER) {
+            answers++;
+            stale = t->action;
+        }
+    }
+    CHECK(answers > 0);
+    /* The flow moves on; the first question's target, tapped late (a
+     * screen that changed under the finger), answers nothing. */
+    answer_current(x, 0);
+    int saves = x->sink.n_saves;
+    CHECK_INT(hl_ui_act(&x->ui, &x->flow, &stale, &x->err), HL_ERR_USAGE);
+    CHECK_INT(x->sink.n_saves, saves);
+    CHECK_STR(cur_q(x)->id, "stars");
+    fx_free(x);
+}
+
 static void test_out_of_service_shows_both_languages_calmly_and_takes_no_taps(void)
 {
     fx_t *x = fx_default();
@@ -1717,6 +1746,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_still_there_counts_down_in_whole_seconds_rounded_up),
     HL_TEST(test_any_tap_dismisses_still_there),
     HL_TEST(test_thanks_shows_the_survey_text_and_ignores_taps),
+    HL_TEST(test_each_target_carries_the_action_its_name_says_and_a_stale_one_does_nothing),
     HL_TEST(test_out_of_service_shows_both_languages_calmly_and_takes_no_taps),
     HL_TEST(test_unknown_or_absent_targets_are_usage_errors),
     HL_TEST(test_pressed_target_is_drawn_differently),

@@ -285,7 +285,7 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
         snprintf(db, sizeof db, "%s/%s", dir, HL_STORE_FILE);
         snprintf(csv, sizeof csv, "%s/hailong.csv", root);
         snprintf(shell_csv, sizeof shell_csv, "%s/sqlite3.csv", root);
-        if (hl_bench_load(cli, dir, o.export_responses, 42, "bench: phase 2", &err) != HL_OK) {
+        if (hl_bench_load(cli, dir, o.export_responses, 42, 0, "bench: phase 2", &err) != HL_OK) {
             fprintf(stderr, "hailong-bench: loading failed: %s\n", err.msg);
             goto done;
         }

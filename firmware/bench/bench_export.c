@@ -125,7 +125,7 @@ static int bench_exports(hl_cli_t *cli, const char *root, long n, hl_bench_expor
     snprintf(jsonl, sizeof jsonl, "%s/hailong.jsonl", root);
     snprintf(xlsx, sizeof xlsx, "%s/hailong.xlsx", root);
     snprintf(shell_csv, sizeof shell_csv, "%s/sqlite3.csv", root);
-    int rc = hl_bench_load(cli, dir, n, 42, "bench export: phase 1", err);
+    int rc = hl_bench_load(cli, dir, n, 42, 0, "bench export: phase 1", err);
     if (rc != HL_OK) return rc;
 
     hl_store_opts_t ro = {.read_only = true};
@@ -196,7 +196,7 @@ static int bench_bundle(hl_cli_t *cli, const char *root, long m, hl_bench_export
     char dir[PATH_MAX + 16], out[PATH_MAX + 16];
     snprintf(dir, sizeof dir, "%s/bundle-store", root);
     snprintf(out, sizeof out, "%s/stick", root);
-    int rc = hl_bench_load(cli, dir, m, 42, "bench export: phase 2", err);
+    int rc = hl_bench_load(cli, dir, m, 42, 0, "bench export: phase 2", err);
     if (rc != HL_OK) return rc;
     if (hl_bench_make_dirs(out) != 0)
         return hl_err_set(err, HL_ERR_IO, "cannot make %s: %s", out, strerror(errno));

@@ -4,7 +4,7 @@
  * on a large store.
  *
  * Bulk-loads N synthetic responses (default 1,000,000, about 90 s apart:
- * some three years) served in turn by ten officers, into a fresh store
+ * some three years; hl_bench_load) served in turn by ten officers, into a fresh store
  * under the data directory (or --dir), reopens it as the kiosk would, then
  * times hl_results_compute, which is all the page waits for, for each period
  * (today, the last 7 days, all) for all officers and for one, five times
@@ -32,38 +32,6 @@ static const char results_usage[] =
     "  --keep     keep the folder\n";
 
 #define RESULTS_RUNS 5
-
-/* Loads m responses, officer off_0..off_9 in turn per batch of 1000. */
-static int load(hl_cli_t *cli, const char *dir, long m, hl_err_t *err)
-{
-    hl_store_t *st = NULL;
-    int rc = hl_store_open(dir, NULL, &st, NULL, err);
-    if (rc == HL_OK) rc = hl_store_use_survey(st, cli->survey, cli->cfg.kiosk_id, err);
-    hl_fakesys_t fake;
-    hl_fakesys_init(&fake, 0, true, 42);
-    hl_sys_t sys = hl_fakesys_sys(&fake);
-    uint64_t rng = 0x9E3779B97F4A7C15ULL;
-    int64_t t = cli->sys.utc_ms(cli->sys.ctx) - (int64_t)m * 90000;
-    double t0 = hl_bench_now_s();
-    for (long i = 0; rc == HL_OK && i < m; i += 1000) {
-        char officer[16];
-        snprintf(officer, sizeof officer, "off_%ld", (i / 1000) % 10);
-        rc = hl_store_set_duty(st, officer, "Quầy 1", err);
-        if (rc == HL_OK) rc = hl_store_batch_begin(st, err);
-        for (long j = i; rc == HL_OK && j < m && j < i + 1000; j++) {
-            t += 30000 + (int64_t)(hl_bench_rng(&rng) % 120000);
-            hl_resp_status_t end = hl_bench_rng(&rng) % 10 ? HL_RESP_COMPLETE : HL_RESP_PARTIAL;
-            rc = hl_bench_response(st, cli->survey, &sys, &rng, t, end, NULL, NULL, err);
-        }
-        if (rc == HL_OK) rc = hl_store_batch_end(st, err);
-        long done = i + 1000 < m ? i + 1000 : m;
-        if (done % 100000 == 0 || done == m)
-            fprintf(stderr, "bench results: loaded %ld/%ld responses (%.1f s)\n", done, m,
-                    hl_bench_now_s() - t0);
-    }
-    hl_store_close(st);
-    return rc;
-}
 
 int hl_cli_bench_results(hl_cli_t *cli, int argc, char **argv)
 {
@@ -93,7 +61,7 @@ int hl_cli_bench_results(hl_cli_t *cli, int argc, char **argv)
     int ec = hl_bench_prepare(cli, dir, "bench-results", root, sizeof root);
     if (ec != HL_EXIT_OK) return ec;
     hl_err_t err = {0};
-    int rc = load(cli, root, n, &err);
+    int rc = hl_bench_load(cli, root, n, 42, 10, "bench results", &err);
     hl_store_t *st = NULL;
     double open_ms = 0;
     if (rc == HL_OK) {

@@ -53,7 +53,7 @@ static int drain_backlog(hl_cli_t *cli, const char *root, const char *name, long
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/%s", root, name);
     hl_err_t err = {0};
-    if (hl_bench_load(cli, dir, n, 0, "bench sync", &err) != HL_OK) {
+    if (hl_bench_load(cli, dir, n, 0, 0, "bench sync", &err) != HL_OK) {
         fprintf(stderr, "hailong-bench: loading %ld responses: %s\n", n, err.msg);
         return HL_EXIT_FAIL;
     }

@@ -126,8 +126,8 @@ int hl_bench_response(hl_store_t *st, const hl_survey_t *s, const hl_sys_t *sys,
     return HL_OK;
 }
 
-int hl_bench_load(hl_cli_t *cli, const char *dir, long m, uint64_t id_seed, const char *label,
-                  hl_err_t *err)
+int hl_bench_load(hl_cli_t *cli, const char *dir, long m, uint64_t id_seed, int officers,
+                  const char *label, hl_err_t *err)
 {
     hl_store_t *st = NULL;
     int rc = hl_store_open(dir, NULL, &st, NULL, err);
@@ -140,7 +140,12 @@ int hl_bench_load(hl_cli_t *cli, const char *dir, long m, uint64_t id_seed, cons
     int64_t t = cli->sys.utc_ms(cli->sys.ctx) - (int64_t)m * 90000;
     double t0 = hl_bench_now_s();
     for (long i = 0; rc == HL_OK && i < m; i += HL_BENCH_BATCH) {
-        rc = hl_store_batch_begin(st, err);
+        if (officers > 0) {
+            char officer[24];
+            snprintf(officer, sizeof officer, "off_%ld", (i / HL_BENCH_BATCH) % officers);
+            rc = hl_store_set_duty(st, officer, "Quầy 1", err);
+        }
+        if (rc == HL_OK) rc = hl_store_batch_begin(st, err);
         for (long j = i; rc == HL_OK && j < m && j < i + HL_BENCH_BATCH; j++) {
             t += 30000 + (int64_t)(hl_bench_rng(&rng) % 120000);
             hl_resp_status_t end = hl_bench_rng(&rng) % 10 ? HL_RESP_COMPLETE : HL_RESP_PARTIAL;

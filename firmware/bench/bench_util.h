@@ -47,9 +47,10 @@ int hl_bench_response(hl_store_t *st, const hl_survey_t *s, const hl_sys_t *sys,
  * active survey (9 in 10 complete) in batches of HL_BENCH_BATCH, always the
  * same answers; response ids from id_seed (the same ids each time), or
  * truly random with 0 (a server that keeps ids unique sees new responses);
- * progress lines on stderr start with label. */
-int hl_bench_load(hl_cli_t *cli, const char *dir, long m, uint64_t id_seed, const char *label,
-                  hl_err_t *err);
+ * with officers > 0, each batch is served by the next of off_0..off_N-1 (0:
+ * nobody on duty); progress lines on stderr start with label. */
+int hl_bench_load(hl_cli_t *cli, const char *dir, long m, uint64_t id_seed, int officers,
+                  const char *label, hl_err_t *err);
 
 /* Runs HL_BENCH_SHELL -csv -newline CRLF db sql with stdout to out_path;
  * seconds, or -1 on failure. */

@@ -807,12 +807,12 @@ bool hl_ui_action_named(const hl_flow_t *f, const char *id, hl_action_t *a)
 
 int hl_ui_tap(hl_ui_t *ui, hl_flow_t *f, const char *id, hl_err_t *err)
 {
+    /* An unknown name is no action: hl_ui_act then says what the screen
+     * refuses (out of service, thanks, ...) or that nothing is there. */
     hl_action_t a;
-    if (!hl_ui_action_named(f, id, &a) && f->state != HL_STATE_STILL_THERE &&
-        ui->export_state.phase == HL_UI_EXPORT_NONE && !ui->out_of_service &&
-        f->state != HL_STATE_THANKS)
-        return hl_err_set(err, HL_ERR_USAGE, "no target \"%s\" on screen", id ? id : "");
+    hl_ui_action_named(f, id, &a);
     int rc = hl_ui_act(ui, f, &a, err);
-    if (rc == HL_ERR_USAGE) return hl_err_set(err, HL_ERR_USAGE, "no target \"%s\" on screen", id);
+    if (rc == HL_ERR_USAGE)
+        return hl_err_set(err, HL_ERR_USAGE, "no target \"%s\" on screen", id ? id : "");
     return rc;
 }
