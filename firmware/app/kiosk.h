@@ -189,7 +189,7 @@ hl_store_t *hl_kiosk_store(const hl_kiosk_t *k);
 /* Opens everything (store in cli->data_dir with recovery, display, fonts);
  * prints what failed and returns an exit code. cli must be loaded; its
  * config and survey belong to the kiosk until hl_kiosk_close (technician
- * mode may replace them), then to cli again (hl_cli_done frees them). */
+ * mode may replace them), then to cli again (hl_cli_main frees them). */
 int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o);
 void hl_kiosk_close(hl_kiosk_t *k);
 

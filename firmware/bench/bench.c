@@ -245,26 +245,10 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
             fprintf(stderr, "hailong-bench: unknown benchmark \"%s\"\n%s", argv[1], bench_usage);
         return HL_EXIT_USAGE;
     }
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int rc = HL_EXIT_OK;
-        if (!strcmp(a, "--responses")) {
-            rc = hl_bench_parse_count(a, v, 1, bench_usage, &o.responses);
-            i++;
-        } else if (!strcmp(a, "--export-responses")) {
-            rc = hl_bench_parse_count(a, v, 0, bench_usage, &o.export_responses);
-            i++;
-        } else if (!strcmp(a, "--dir") && v && *v) {
-            o.dir = v;
-            i++;
-        } else if (!strcmp(a, "--keep")) {
-            o.keep = true;
-        } else {
-            fprintf(stderr, "hailong-bench: unknown option \"%s\"\n%s", a, bench_usage);
-            rc = HL_EXIT_USAGE;
-        }
-        if (rc != HL_EXIT_OK) return rc;
-    }
+    const hl_bench_count_t counts[] = {{"--responses", 1, &o.responses},
+                                       {"--export-responses", 0, &o.export_responses}};
+    int rc = hl_bench_args(argc, argv, 2, "hailong-bench", bench_usage, counts, 2, &o.dir, &o.keep);
+    if (rc != HL_EXIT_OK) return rc == HL_BENCH_HELP ? HL_EXIT_OK : rc;
     char root[PATH_MAX];
     if (hl_bench_prepare(cli, o.dir, "bench", root, sizeof root) != HL_EXIT_OK) return HL_EXIT_FAIL;
 
@@ -291,7 +275,7 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
         }
         hl_store_opts_t ro = {.read_only = true};
         hl_store_t *st = NULL;
-        int rc = hl_store_open(dir, &ro, &st, NULL, &err);
+        rc = hl_store_open(dir, &ro, &st, NULL, &err);
         if (rc == HL_OK) rc = hl_store_export_sql(st, cli->survey->id, &sql, &err);
         hl_store_close(st);
         if (rc != HL_OK) {

@@ -284,29 +284,11 @@ static void print_line(const hl_bench_export_opts_t *o, const hl_bench_export_fi
 int hl_cli_bench_export(hl_cli_t *cli, int argc, char **argv)
 {
     hl_bench_export_opts_t o = {.responses = 1000000, .bundle_responses = 100000};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int rc = HL_EXIT_OK;
-        if (!strcmp(a, "--help")) {
-            fputs(bench_export_usage, stdout);
-            return HL_EXIT_OK;
-        } else if (!strcmp(a, "--responses")) {
-            rc = hl_bench_parse_count(a, v, 1, bench_export_usage, &o.responses);
-            i++;
-        } else if (!strcmp(a, "--bundle-responses")) {
-            rc = hl_bench_parse_count(a, v, 0, bench_export_usage, &o.bundle_responses);
-            i++;
-        } else if (!strcmp(a, "--dir") && v && *v) {
-            o.dir = v;
-            i++;
-        } else if (!strcmp(a, "--keep")) {
-            o.keep = true;
-        } else {
-            fprintf(stderr, "hailong-bench: unknown option \"%s\"\n%s", a, bench_export_usage);
-            rc = HL_EXIT_USAGE;
-        }
-        if (rc != HL_EXIT_OK) return rc;
-    }
+    const hl_bench_count_t counts[] = {{"--responses", 1, &o.responses},
+                                       {"--bundle-responses", 0, &o.bundle_responses}};
+    int rc = hl_bench_args(argc, argv, 1, "hailong-bench", bench_export_usage, counts, 2, &o.dir,
+                           &o.keep);
+    if (rc != HL_EXIT_OK) return rc == HL_BENCH_HELP ? HL_EXIT_OK : rc;
     char root[PATH_MAX];
     if (hl_bench_prepare(cli, o.dir, "bench-export", root, sizeof root) != HL_EXIT_OK)
         return HL_EXIT_FAIL;

@@ -20,24 +20,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* hl_cli_bench reads argv[1] as the benchmark's name. */
+static int run(hl_cli_t *cli, int n, char **rest)
+{
+    char **args = calloc((size_t)n + 2, sizeof *args);
+    if (!args) return HL_EXIT_FAIL;
+    args[0] = "hailong-bench";
+    memcpy(args + 1, rest, (size_t)n * sizeof *args);
+    int rc = hl_cli_bench(cli, n + 1, args);
+    free(args);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    hl_cli_t cli;
-    char **rest = NULL;
-    int n = 0;
-    int rc = hl_cli_init(&cli, argc, argv, &rest, &n);
-    if (rc != HL_EXIT_OK) return rc;
-    /* hl_cli_bench reads argv[1] as the benchmark's name. */
-    char **args = calloc((size_t)n + 2, sizeof *args);
-    if (!args) {
-        hl_cli_done(&cli, rest);
-        return HL_EXIT_FAIL;
-    }
-    args[0] = "hailong-bench";
-    for (int i = 0; i < n; i++)
-        args[i + 1] = rest[i];
-    rc = hl_cli_bench(&cli, n + 1, args);
-    free(args);
-    hl_cli_done(&cli, rest);
-    return rc;
+    return hl_cli_main(argc, argv, run);
 }

@@ -38,27 +38,12 @@ int hl_cli_bench_results(hl_cli_t *cli, int argc, char **argv)
     long n = 1000000;
     const char *dir = NULL;
     bool keep = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help")) {
-            fputs(results_usage, stdout);
-            return HL_EXIT_OK;
-        } else if (!strcmp(a, "--responses")) {
-            int rc = hl_bench_parse_count(a, v, 1, results_usage, &n);
-            if (rc != HL_EXIT_OK) return rc;
-            i++;
-        } else if (!strcmp(a, "--dir") && v && *v) {
-            dir = v;
-            i++;
-        } else if (!strcmp(a, "--keep")) {
-            keep = true;
-        } else {
-            fprintf(stderr, "hailong-bench results: unknown option \"%s\"\n%s", a, results_usage);
-            return HL_EXIT_USAGE;
-        }
-    }
+    const hl_bench_count_t counts[] = {{"--responses", 1, &n}};
+    int ec = hl_bench_args(argc, argv, 1, "hailong-bench results", results_usage, counts, 1, &dir,
+                           &keep);
+    if (ec != HL_EXIT_OK) return ec == HL_BENCH_HELP ? HL_EXIT_OK : ec;
     char root[4096];
-    int ec = hl_bench_prepare(cli, dir, "bench-results", root, sizeof root);
+    ec = hl_bench_prepare(cli, dir, "bench-results", root, sizeof root);
     if (ec != HL_EXIT_OK) return ec;
     hl_err_t err = {0};
     int rc = hl_bench_load(cli, root, n, 42, 10, "bench results", &err);

@@ -113,26 +113,10 @@ int hl_cli_bench_sync(hl_cli_t *cli, int argc, char **argv)
     long n = 100000;
     const char *parent = NULL;
     bool keep = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int rc = HL_EXIT_OK;
-        if (!strcmp(a, "--help")) {
-            fputs(bench_sync_usage, stdout);
-            return HL_EXIT_OK;
-        } else if (!strcmp(a, "--responses")) {
-            rc = hl_bench_parse_count(a, v, 10, bench_sync_usage, &n);
-            i++;
-        } else if (!strcmp(a, "--dir") && v && *v) {
-            parent = v;
-            i++;
-        } else if (!strcmp(a, "--keep")) {
-            keep = true;
-        } else {
-            fprintf(stderr, "hailong-bench: unknown option \"%s\"\n%s", a, bench_sync_usage);
-            rc = HL_EXIT_USAGE;
-        }
-        if (rc != HL_EXIT_OK) return rc;
-    }
+    const hl_bench_count_t counts[] = {{"--responses", 10, &n}};
+    int rc = hl_bench_args(argc, argv, 1, "hailong-bench", bench_sync_usage, counts, 1, &parent,
+                           &keep);
+    if (rc != HL_EXIT_OK) return rc == HL_BENCH_HELP ? HL_EXIT_OK : rc;
     char root[PATH_MAX];
     if (hl_bench_prepare(cli, parent, "bench-sync", root, sizeof root) != HL_EXIT_OK)
         return HL_EXIT_FAIL;

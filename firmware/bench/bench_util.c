@@ -233,6 +233,37 @@ int hl_bench_parse_count(const char *flag, const char *v, long min, const char *
     return HL_EXIT_OK;
 }
 
+int hl_bench_args(int argc, char **argv, int first, const char *name, const char *usage,
+                  const hl_bench_count_t *counts, size_t n_counts, const char **dir, bool *keep)
+{
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            return HL_BENCH_HELP;
+        }
+        if (!strcmp(a, "--keep")) {
+            *keep = true;
+            continue;
+        }
+        if (!strcmp(a, "--dir") && v && *v) {
+            *dir = argv[++i];
+            continue;
+        }
+        size_t k = 0;
+        while (k < n_counts && strcmp(a, counts[k].flag) != 0)
+            k++;
+        if (k == n_counts) {
+            fprintf(stderr, "%s: unknown option \"%s\"\n%s", name, a, usage);
+            return HL_EXIT_USAGE;
+        }
+        int rc = hl_bench_parse_count(a, v, counts[k].min, usage, counts[k].out);
+        if (rc != HL_EXIT_OK) return rc;
+        i++;
+    }
+    return HL_EXIT_OK;
+}
+
 int hl_bench_prepare(struct hl_cli *cli, const char *dir, const char *prefix, char *root,
                      size_t root_size)
 {

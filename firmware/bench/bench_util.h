@@ -78,6 +78,22 @@ void hl_bench_json_str(const char *s);
  * a message with usage and returns HL_EXIT_USAGE. */
 int hl_bench_parse_count(const char *flag, const char *v, long min, const char *usage, long *out);
 
+/* A whole-number option of a storage benchmark: --flag N, from min. */
+typedef struct hl_bench_count {
+    const char *flag;
+    long min;
+    long *out;
+} hl_bench_count_t;
+
+#define HL_BENCH_HELP (-1) /* hl_bench_args: --help was given and usage printed */
+
+/* The options every storage benchmark takes: its counts, --dir DIR, --keep
+ * and --help. Parses argv[first..]; an unknown option is refused naming
+ * the benchmark (name) with usage. HL_EXIT_OK, HL_EXIT_USAGE or
+ * HL_BENCH_HELP. */
+int hl_bench_args(int argc, char **argv, int first, const char *name, const char *usage,
+                  const hl_bench_count_t *counts, size_t n_counts, const char **dir, bool *keep);
+
 /* The benchmarks (argv[0] is the benchmark's name). */
 int hl_cli_bench(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv);

@@ -44,14 +44,14 @@ typedef struct hl_cli {
     hl_sys_t sys;               /* real platform services */
 } hl_cli_t;
 
-/* Sets cli up from the command line (argv[0] the program): takes the common
- * options out wherever they stand and leaves the rest (*rest, malloc'd,
- * *n entries, rest[0] the command). Prints a message and returns
- * HL_EXIT_USAGE when an option lacks its value. */
-int hl_cli_init(hl_cli_t *cli, int argc, char **argv, char ***rest, int *n);
-
-/* Frees what hl_cli_init and the loads made. */
-void hl_cli_done(hl_cli_t *cli, char **rest);
+/* A program's whole main (hailong, hailong-bench): sets a hl_cli_t up from
+ * the command line (argv[0] the program), taking the common options out
+ * wherever they stand, calls run with what is left (n entries, rest[0] the
+ * command; n may be 0), then frees what the loads made. Prints a message
+ * and returns HL_EXIT_USAGE when an option lacks its value; else run's
+ * exit code. */
+typedef int (*hl_cli_run_fn)(hl_cli_t *cli, int n, char **rest);
+int hl_cli_main(int argc, char **argv, hl_cli_run_fn run);
 
 /* Resolves cli->data_dir; prints a message and returns an exit code on failure. */
 int hl_cli_resolve_data_dir(hl_cli_t *cli);

@@ -121,7 +121,7 @@ int hl_cli_load(hl_cli_t *cli)
     return HL_EXIT_OK;
 }
 
-int hl_cli_init(hl_cli_t *cli, int argc, char **argv, char ***rest_out, int *n_out)
+static int cli_init(hl_cli_t *cli, int argc, char **argv, char ***rest_out, int *n_out)
 {
     memset(cli, 0, sizeof *cli);
     cli->prog = argv[0];
@@ -153,12 +153,18 @@ int hl_cli_init(hl_cli_t *cli, int argc, char **argv, char ***rest_out, int *n_o
     return HL_EXIT_OK;
 }
 
-void hl_cli_done(hl_cli_t *cli, char **rest)
+int hl_cli_main(int argc, char **argv, hl_cli_run_fn run)
 {
-    hl_survey_free(cli->survey);
-    cli->survey = NULL;
-    hl_config_free(&cli->cfg);
+    hl_cli_t cli;
+    char **rest = NULL;
+    int n = 0;
+    int rc = cli_init(&cli, argc, argv, &rest, &n);
+    if (rc != HL_EXIT_OK) return rc;
+    rc = run(&cli, n, rest);
+    hl_survey_free(cli.survey);
+    hl_config_free(&cli.cfg);
     free(rest);
+    return rc;
 }
 
 int hl_cli_device_key(hl_cli_t *cli, hl_store_t *st, bool create, hl_devkey_t *key)

@@ -100,29 +100,20 @@ static const command_t commands[] = {
     {"sync", hl_cli_sync},
 };
 
-int main(int argc, char **argv)
+static int dispatch(hl_cli_t *cli, int n, char **rest)
 {
-    hl_cli_t cli;
-    char **rest = NULL;
-    int n = 0;
-    int rc = hl_cli_init(&cli, argc, argv, &rest, &n);
-    if (rc != HL_EXIT_OK) return rc;
-    rc = HL_EXIT_USAGE;
     if (n == 0 || !strcmp(rest[0], "--help") || !strcmp(rest[0], "help")) {
         fputs(usage_text, n == 0 ? stderr : stdout);
-        rc = n == 0 ? HL_EXIT_USAGE : HL_EXIT_OK;
-    } else if (!strcmp(rest[0], "--version")) {
-        rc = cmd_version(&cli, 1, rest);
-    } else {
-        const command_t *cmd = NULL;
-        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-            if (!strcmp(rest[0], commands[i].name)) cmd = &commands[i];
-        if (!cmd) {
-            fprintf(stderr, "hailong: unknown command \"%s\" (try hailong --help)\n", rest[0]);
-        } else {
-            rc = cmd->fn(&cli, n, rest);
-        }
+        return n == 0 ? HL_EXIT_USAGE : HL_EXIT_OK;
     }
-    hl_cli_done(&cli, rest);
-    return rc;
+    if (!strcmp(rest[0], "--version")) return cmd_version(cli, 1, rest);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(rest[0], commands[i].name)) return commands[i].fn(cli, n, rest);
+    fprintf(stderr, "hailong: unknown command \"%s\" (try hailong --help)\n", rest[0]);
+    return HL_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    return hl_cli_main(argc, argv, dispatch);
 }

@@ -138,15 +138,13 @@ static int chain_head_read(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_HEX +
     if (sig) sig[0] = '\0';
     if (fpr) fpr[0] = '\0';
     sqlite3_stmt *s = NULL;
-    int src = sqlite3_prepare_v2(
-        st->db,
-        "SELECT r.seq, r.chain, r.chain_sig, r.chain_key, l.sig, l.key FROM responses r"
-        " LEFT JOIN chain_links l ON l.seq = r.seq AND l.chain = r.chain"
-        " WHERE r.chain IS NOT NULL ORDER BY r.seq DESC, l.rowid DESC LIMIT 1",
-        -1, &s, NULL);
-    if (src == SQLITE_OK) src = sqlite3_step(s);
-    int rc = HL_OK;
-    if (src == SQLITE_ROW) {
+    int rc =
+        store_row(st,
+                  "SELECT r.seq, r.chain, r.chain_sig, r.chain_key, l.sig, l.key FROM responses"
+                  " r LEFT JOIN chain_links l ON l.seq = r.seq AND l.chain = r.chain"
+                  " WHERE r.chain IS NOT NULL ORDER BY r.seq DESC, l.rowid DESC LIMIT 1",
+                  true, "reading the chain head", &s, err);
+    if (s) {
         *seq = sqlite3_column_int64(s, 0);
         store_column_text_copy(s, 1, hex, HL_CHAIN_HEX + 1);
         bool own = sqlite3_column_type(s, 2) != SQLITE_NULL;
@@ -154,8 +152,6 @@ static int chain_head_read(hl_store_t *st, int64_t *seq, char hex[HL_CHAIN_HEX +
             store_column_text_copy(s, own ? 2 : 4, sig, HL_DEVKEY_SIG_HEX + 1);
         if (fpr && (own || sqlite3_column_type(s, 5) != SQLITE_NULL))
             store_column_text_copy(s, own ? 3 : 5, fpr, HL_DEVKEY_FPR_HEX + 1);
-    } else if (src != SQLITE_DONE) {
-        rc = store_fail(st, src, "reading the chain head", err);
     }
     sqlite3_finalize(s);
     return rc;
@@ -309,17 +305,11 @@ int hl_store_hmac_until(hl_store_t *st, int64_t *seq, hl_err_t *err)
     /* No row (removed behind the store's back), or no signed link where
      * the old chain is said to end (the era moved to cover stripped rows):
      * 0, every response must be signed, so nothing passes for an old one. */
-    int src = sqlite3_prepare_v2(
-        st->db,
-        "SELECT coalesce((SELECT e.hmac_until FROM chain_era e WHERE e.id = 1 AND EXISTS"
-        " (SELECT 1 FROM chain_links l WHERE l.seq = e.hmac_until)), 0)",
-        -1, &s, NULL);
-    if (src == SQLITE_OK) src = sqlite3_step(s);
-    int rc = HL_OK;
-    if (src == SQLITE_ROW)
-        *seq = sqlite3_column_int64(s, 0);
-    else
-        rc = store_fail(st, src, "reading where signatures begin", err);
+    int rc = store_row(st,
+                       "SELECT coalesce((SELECT e.hmac_until FROM chain_era e WHERE e.id = 1"
+                       " AND EXISTS (SELECT 1 FROM chain_links l WHERE l.seq = e.hmac_until)), 0)",
+                       false, "reading where signatures begin", &s, err);
+    if (s) *seq = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
     return rc;
 }
@@ -332,20 +322,16 @@ int hl_store_signers(hl_store_t *st, int64_t *n_signed, char fpr[HL_DEVKEY_FPR_H
     *n_signed = *n_hmac = 0;
     fpr[0] = '\0';
     sqlite3_stmt *s = NULL;
-    int src = sqlite3_prepare_v2(st->db,
-                                 "SELECT count(chain_sig), count(chain) - count(chain_sig),"
-                                 " (SELECT chain_key FROM responses WHERE chain_sig IS NOT NULL"
-                                 " ORDER BY seq DESC LIMIT 1) FROM responses",
-                                 -1, &s, NULL);
-    if (src == SQLITE_OK) src = sqlite3_step(s);
-    int rc = HL_OK;
-    if (src == SQLITE_ROW) {
+    int rc = store_row(st,
+                       "SELECT count(chain_sig), count(chain) - count(chain_sig),"
+                       " (SELECT chain_key FROM responses WHERE chain_sig IS NOT NULL"
+                       " ORDER BY seq DESC LIMIT 1) FROM responses",
+                       false, "reading who signed the stored responses", &s, err);
+    if (s) {
         *n_signed = sqlite3_column_int64(s, 0);
         *n_hmac = sqlite3_column_int64(s, 1);
         if (sqlite3_column_type(s, 2) != SQLITE_NULL)
             store_column_text_copy(s, 2, fpr, HL_DEVKEY_FPR_HEX + 1);
-    } else {
-        rc = store_fail(st, src, "reading who signed the stored responses", err);
     }
     sqlite3_finalize(s);
     return rc;

@@ -180,6 +180,8 @@ extern const char *const store_stmt_sql[ST_COUNT];
 int store_errno_code(int e);
 int store_exec_sql(hl_store_t *st, const char *sql, const char *what, hl_err_t *err);
 int store_query_int(sqlite3 *db, const char *sql, int64_t *out);
+int store_row(hl_store_t *st, const char *sql, bool none_ok, const char *what, sqlite3_stmt **row,
+              hl_err_t *err);
 void store_rollback_quietly(hl_store_t *st);
 int store_run_cached(hl_store_t *st, hl_stmt_id_t id, const char *what, hl_err_t *err);
 int store_stmt_done(hl_store_t *st, sqlite3_stmt *s, const char *what, hl_err_t *err);

@@ -121,8 +121,8 @@ int hl_store_sync_state(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err)
     sqlite3_stmt *s = NULL;
     /* One statement, one snapshot. Pending responses come after the
      * watermark; delivered ones are counted by a trigger. */
-    int src = sqlite3_prepare_v2(
-        st->db,
+    int rc = store_row(
+        st,
         "WITH p AS (SELECT r.seq, r.finished_utc_ms FROM responses r"
         "   WHERE r.seq > " SYNC_UPTO_SQL " AND " SYNC_PENDING_SQL(
             "r") "),"
@@ -132,10 +132,8 @@ int hl_store_sync_state(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err)
                  " x.last_attempt_utc_ms, x.last_success_utc_ms, x.last_error_utc_ms, x.last_error,"
                  " x.stopped_fingerprint"
                  " FROM (SELECT 1) LEFT JOIN sync_state x ON x.id = 1",
-        -1, &s, NULL);
-    if (src == SQLITE_OK) src = sqlite3_step(s);
-    int rc = HL_OK;
-    if (src == SQLITE_ROW) {
+        false, "reading the sync state", &s, err);
+    if (s) {
         out->pending = sqlite3_column_int64(s, 0);
         out->delivered = sqlite3_column_int64(s, 1);
         out->oldest_pending_seq = sqlite3_column_int64(s, 2); /* NULL: 0 */
@@ -145,8 +143,6 @@ int hl_store_sync_state(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err)
         out->last_error_utc_ms = column_ms(s, 6);
         store_column_text_copy(s, 7, out->last_error, sizeof out->last_error);
         store_column_text_copy(s, 8, out->stopped_fingerprint, sizeof out->stopped_fingerprint);
-    } else {
-        rc = store_fail(st, src, "reading the sync state", err);
     }
     sqlite3_finalize(s);
     return rc;

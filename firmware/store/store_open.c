@@ -178,6 +178,25 @@ int store_exec_sql(hl_store_t *st, const char *sql, const char *what, hl_err_t *
     return HL_OK;
 }
 
+/* Prepares sql (no parameters) and steps to its first row: HL_OK with *row
+ * on it (the caller reads its columns and finalizes it); HL_OK with *row
+ * NULL when there is none and none_ok; else the failure, named by what. */
+int store_row(hl_store_t *st, const char *sql, bool none_ok, const char *what, sqlite3_stmt **row,
+              hl_err_t *err)
+{
+    sqlite3_stmt *s = NULL;
+    *row = NULL;
+    int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    if (src == SQLITE_OK) src = sqlite3_step(s);
+    if (src == SQLITE_ROW) {
+        *row = s;
+        return HL_OK;
+    }
+    int rc = src == SQLITE_DONE && none_ok ? HL_OK : store_fail(st, src, what, err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 /* One integer from a query (first column of the first row; 0 without rows). */
 int store_query_int(sqlite3 *db, const char *sql, int64_t *out)
 {

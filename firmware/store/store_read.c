@@ -345,9 +345,8 @@ int hl_store_stats(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s = NULL;
-    int rc = HL_OK;
-    int src = sqlite3_prepare_v2(
-        st->db,
+    int rc = store_row(
+        st,
         "SELECT count(*), total(status = 1), total(status = 2), total(status = 0),"
         " coalesce(max(seq), 0), coalesce(min(started_utc_ms), -1),"
         " coalesce(max(finished_utc_ms), -1), total(clock_trusted = 0),"
@@ -355,11 +354,8 @@ int hl_store_stats(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err)
         " (SELECT count(*) FROM exports), (SELECT coalesce(max(exported_at), -1) FROM exports),"
         " (SELECT coalesce(max(seq_last), 0) FROM exports)"
         " FROM responses",
-        -1, &s, NULL);
-    if (src == SQLITE_OK) src = sqlite3_step(s);
-    if (src != SQLITE_ROW) {
-        rc = store_fail(st, src, "counting responses", err);
-    } else {
+        false, "counting responses", &s, err);
+    if (s) {
         out->responses = sqlite3_column_int64(s, 0);
         out->complete = sqlite3_column_int64(s, 1);
         out->partial = sqlite3_column_int64(s, 2);

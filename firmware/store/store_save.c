@@ -298,18 +298,14 @@ int hl_store_fair_counts(hl_store_t *st, hl_store_fair_t *out, hl_err_t *err)
     if (!st || !out) return hl_err_set(err, HL_ERR_USAGE, "hl_store_fair_counts: no argument");
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s = NULL;
-    int src = sqlite3_prepare_v2(st->db,
-                                 "SELECT count(suspect), total(suspect = 'min_interval'),"
-                                 " total(suspect = 'max_per_hour') FROM responses",
-                                 -1, &s, NULL);
-    if (src == SQLITE_OK) src = sqlite3_step(s);
-    int rc = HL_OK;
-    if (src == SQLITE_ROW) {
+    int rc = store_row(st,
+                       "SELECT count(suspect), total(suspect = 'min_interval'),"
+                       " total(suspect = 'max_per_hour') FROM responses",
+                       false, "counting flagged responses", &s, err);
+    if (s) {
         out->suspect = sqlite3_column_int64(s, 0);
         out->min_interval = sqlite3_column_int64(s, 1);
         out->max_per_hour = sqlite3_column_int64(s, 2);
-    } else {
-        rc = store_fail(st, src, "counting flagged responses", err);
     }
     sqlite3_finalize(s);
     return rc;

@@ -45,23 +45,18 @@ int hl_store_pin_get(hl_store_t *st, hl_pin_lock_t *out, hl_err_t *err)
     if (!st || !out) return hl_err_set(err, HL_ERR_USAGE, "hl_store_pin_get: no argument");
     hl_pin_lock_init(out);
     sqlite3_stmt *s = NULL;
-    int src =
-        sqlite3_prepare_v2(st->db,
-                           "SELECT failures, lockouts, locked_at_utc_ms, lock_ms, clock_trusted"
-                           " FROM pin_state WHERE id = 1",
-                           -1, &s, NULL);
-    if (src == SQLITE_OK) src = sqlite3_step(s);
-    int rc = HL_OK;
-    if (src == SQLITE_ROW) {
+    /* Without the row (removed by another program): a fresh state. */
+    int rc = store_row(st,
+                       "SELECT failures, lockouts, locked_at_utc_ms, lock_ms, clock_trusted"
+                       " FROM pin_state WHERE id = 1",
+                       true, "reading the PIN state", &s, err);
+    if (s) {
         int64_t failures = sqlite3_column_int64(s, 0), lockouts = sqlite3_column_int64(s, 1);
         out->failures = failures < 0 ? 0 : failures > INT_MAX ? INT_MAX : (int)failures;
         out->lockouts = lockouts < 0 ? 0 : lockouts > INT_MAX ? INT_MAX : (int)lockouts;
         out->locked_at_utc_ms = sqlite3_column_int64(s, 2);
         out->lock_ms = sqlite3_column_int64(s, 3);
         out->clock_trusted = sqlite3_column_int(s, 4) != 0;
-    } else if (src != SQLITE_DONE) {
-        /* Without the row (removed by another program): a fresh state. */
-        rc = store_fail(st, src, "reading the PIN state", err);
     }
     sqlite3_finalize(s);
     if (rc == HL_OK) hl_err_clear(err);
