@@ -30,6 +30,11 @@ typedef enum hl_rc {
     HL_ERR_COUNT
 } hl_rc;
 
+/* The name of enum value v from a table of names in the enum's order
+ * (values 0..n-1), else unknown. */
+#define HL_NAME_OF(names, v, unknown)                                                              \
+    ((size_t)(v) < sizeof(names) / sizeof((names)[0]) ? (names)[(size_t)(v)] : (unknown))
+
 typedef struct hl_err {
     int code;      /* an hl_rc; HL_OK when nothing failed */
     char msg[512]; /* what went wrong, for a person; "" when code is HL_OK */

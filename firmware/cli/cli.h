@@ -79,6 +79,23 @@ int hl_cli_device_key(hl_cli_t *cli, struct hl_store *st, bool create, hl_devkey
  * False with a message in `tried` when none exists. */
 bool hl_cli_find_survey(const hl_config_t *cfg, char out[PATH_MAX], char *tried, size_t triedsz);
 
+/* A subcommand's option: a flag that sets *on, or one that takes the next
+ * argument into *value (exactly one of the two is non-NULL). */
+typedef struct hl_cli_opt {
+    const char *flag;
+    bool *on;
+    const char **value;
+} hl_cli_opt_t;
+
+#define HL_CLI_HELP (-1) /* hl_cli_opts: --help was given and usage printed */
+
+/* Parses a subcommand's argv[1..] (argv[0] its name) against opts; --help
+ * anywhere prints usage and returns HL_CLI_HELP. Arguments not starting
+ * with "-" go to pos (*n_pos of them; pos NULL: none allowed). Anything else
+ * is refused with a message naming the command and usage: HL_EXIT_USAGE. */
+int hl_cli_opts(int argc, char **argv, const char *usage, const hl_cli_opt_t *opts, size_t n,
+                const char **pos, size_t *n_pos);
+
 /* Subcommands: argv[0] is the subcommand name; common options already taken
  * out. Each returns an exit code. */
 int hl_cli_run(hl_cli_t *cli, int argc, char **argv);

@@ -153,6 +153,41 @@ static int cli_init(hl_cli_t *cli, int argc, char **argv, char ***rest_out, int 
     return HL_EXIT_OK;
 }
 
+int hl_cli_opts(int argc, char **argv, const char *usage, const hl_cli_opt_t *opts, size_t n,
+                const char **pos, size_t *n_pos)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            fputs(usage, stdout);
+            return HL_CLI_HELP;
+        }
+    }
+    if (n_pos) *n_pos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        size_t k = 0;
+        while (k < n && strcmp(a, opts[k].flag) != 0)
+            k++;
+        const char *why = "unexpected argument";
+        if (k < n && opts[k].on) {
+            *opts[k].on = true;
+            continue;
+        }
+        if (k < n && i + 1 < argc) {
+            *opts[k].value = argv[++i];
+            continue;
+        }
+        if (k == n && pos && a[0] != '-') {
+            pos[(*n_pos)++] = a;
+            continue;
+        }
+        if (k < n) why = "missing value after";
+        fprintf(stderr, "hailong %s: %s \"%s\"\n%s", argv[0], why, a, usage);
+        return HL_EXIT_USAGE;
+    }
+    return HL_EXIT_OK;
+}
+
 int hl_cli_main(int argc, char **argv, hl_cli_run_fn run)
 {
     hl_cli_t cli;

@@ -125,28 +125,13 @@ int hl_cli_export(hl_cli_t *cli, int argc, char **argv)
 {
     const char *format = "csv", *out = NULL, *survey_id = NULL, *medium = NULL;
     bool all = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help")) {
-            fputs(export_usage, stdout);
-            return HL_EXIT_OK;
-        }
-        if (!strcmp(a, "--all")) {
-            all = true;
-            continue;
-        }
-        const char **slot = !strcmp(a, "--format")      ? &format
-                            : !strcmp(a, "--out")       ? &out
-                            : !strcmp(a, "--survey-id") ? &survey_id
-                            : !strcmp(a, "--medium")    ? &medium
-                                                        : NULL;
-        if (!slot || i + 1 >= argc) {
-            fprintf(stderr, "hailong export: %s \"%s\"\n%s",
-                    slot ? "missing value after" : "unexpected argument", a, export_usage);
-            return HL_EXIT_USAGE;
-        }
-        *slot = argv[++i];
-    }
+    const hl_cli_opt_t flags[] = {{"--all", &all, NULL},
+                                  {"--format", NULL, &format},
+                                  {"--out", NULL, &out},
+                                  {"--survey-id", NULL, &survey_id},
+                                  {"--medium", NULL, &medium}};
+    int orc = hl_cli_opts(argc, argv, export_usage, flags, 5, NULL, NULL);
+    if (orc != HL_EXIT_OK) return orc == HL_CLI_HELP ? HL_EXIT_OK : orc;
     bool csv = !strcmp(format, "csv"), jsonl = !strcmp(format, "jsonl"),
          xlsx = !strcmp(format, "xlsx"), bundle = !strcmp(format, "bundle");
     if (!csv && !jsonl && !xlsx && !bundle) {
@@ -270,29 +255,11 @@ int hl_cli_verify_export(hl_cli_t *cli, int argc, char **argv)
     const char **dirs = calloc((size_t)argc, sizeof *dirs);
     size_t n = 0;
     if (!dirs) return HL_EXIT_FAIL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help")) {
-            fputs(verify_usage, stdout);
-            free(dirs);
-            return HL_EXIT_OK;
-        }
-        if (!strcmp(a, "--key-file") || !strcmp(a, "--trust")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "hailong verify-export: missing value after \"%s\"\n%s", a,
-                        verify_usage);
-                free(dirs);
-                return HL_EXIT_USAGE;
-            }
-            *(a[2] == 'k' ? &key_file : &trust_file) = argv[++i];
-        } else if (a[0] == '-') {
-            fprintf(stderr, "hailong verify-export: unexpected argument \"%s\"\n%s", a,
-                    verify_usage);
-            free(dirs);
-            return HL_EXIT_USAGE;
-        } else {
-            dirs[n++] = a;
-        }
+    const hl_cli_opt_t opts[] = {{"--key-file", NULL, &key_file}, {"--trust", NULL, &trust_file}};
+    int orc = hl_cli_opts(argc, argv, verify_usage, opts, 2, dirs, &n);
+    if (orc != HL_EXIT_OK) {
+        free(dirs);
+        return orc == HL_CLI_HELP ? HL_EXIT_OK : orc;
     }
     if (n == 0) {
         fprintf(stderr, "hailong verify-export: give the bundle folder\n%s", verify_usage);
@@ -398,17 +365,9 @@ static void time_or_dash(int64_t ms, char out[32])
 int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
 {
     bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) {
-            fputs(stats_usage, stdout);
-            return HL_EXIT_OK;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = true;
-        } else {
-            fprintf(stderr, "hailong stats: unexpected argument \"%s\"\n%s", argv[i], stats_usage);
-            return HL_EXIT_USAGE;
-        }
-    }
+    const hl_cli_opt_t opts[] = {{"--json", &json, NULL}};
+    int orc = hl_cli_opts(argc, argv, stats_usage, opts, 1, NULL, NULL);
+    if (orc != HL_EXIT_OK) return orc == HL_CLI_HELP ? HL_EXIT_OK : orc;
     hl_store_t *st = NULL;
     if (open_store(cli, "stats", false, &st)) return HL_EXIT_FAIL;
     hl_err_t err = {0};

@@ -57,22 +57,11 @@ static void print_identity(const hl_cli_t *cli, const hl_devkey_t *k, bool json)
 int hl_cli_identity(hl_cli_t *cli, int argc, char **argv)
 {
     bool json = false, make_new = false, replace_lost = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) {
-            fputs(identity_usage, stdout);
-            return HL_EXIT_OK;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = true;
-        } else if (!strcmp(argv[i], "--new")) {
-            make_new = true;
-        } else if (!strcmp(argv[i], "--replace-lost-key")) {
-            replace_lost = true;
-        } else {
-            fprintf(stderr, "hailong identity: unexpected argument \"%s\"\n%s", argv[i],
-                    identity_usage);
-            return HL_EXIT_USAGE;
-        }
-    }
+    const hl_cli_opt_t opts[] = {{"--json", &json, NULL},
+                                 {"--new", &make_new, NULL},
+                                 {"--replace-lost-key", &replace_lost, NULL}};
+    int orc = hl_cli_opts(argc, argv, identity_usage, opts, 3, NULL, NULL);
+    if (orc != HL_EXIT_OK) return orc == HL_CLI_HELP ? HL_EXIT_OK : orc;
     if (replace_lost && !make_new) {
         fprintf(stderr, "hailong identity: --replace-lost-key goes with --new\n%s", identity_usage);
         return HL_EXIT_USAGE;

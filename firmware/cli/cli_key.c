@@ -35,22 +35,12 @@ static const char key_usage[] =
     "(exit 1: fix it with hailong check FILE first). Restart the kiosk to use\n"
     "the new key.\n";
 
-/* Formats n bytes as lower-case hex into out (2n+1 bytes). */
 int hl_cli_export_key(hl_cli_t *cli, int argc, char **argv)
 {
     bool make_new = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) {
-            fputs(key_usage, stdout);
-            return HL_EXIT_OK;
-        } else if (!strcmp(argv[i], "--new")) {
-            make_new = true;
-        } else {
-            fprintf(stderr, "hailong export-key: unexpected argument \"%s\"\n%s", argv[i],
-                    key_usage);
-            return HL_EXIT_USAGE;
-        }
-    }
+    const hl_cli_opt_t opts[] = {{"--new", &make_new, NULL}};
+    int orc = hl_cli_opts(argc, argv, key_usage, opts, 1, NULL, NULL);
+    if (orc != HL_EXIT_OK) return orc == HL_CLI_HELP ? HL_EXIT_OK : orc;
     if (!make_new) {
         fprintf(stderr,
                 "hailong export-key: say --new to make a new secret (sticks holding the old "

@@ -67,39 +67,20 @@ typedef struct run_args {
 
 static int parse_run_args(int argc, char **argv, run_args_t *a)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        const char **slot = !strcmp(o, "--script")        ? &a->script
-                            : !strcmp(o, "--clock")       ? &a->clock
-                            : !strcmp(o, "--screenshots") ? &a->shots
-                            : !strcmp(o, "--size")        ? &a->size
-                            : !strcmp(o, "--backend")     ? &a->backend
-                                                          : NULL;
-        if (!strcmp(o, "--headless")) {
-            a->headless = true;
-        } else if (!strcmp(o, "--trace")) {
-            a->trace = true;
-        } else if (slot && i + 1 < argc) {
-            *slot = argv[++i];
-        } else {
-            fprintf(stderr, "hailong run: %s \"%s\"\n%s",
-                    slot ? "missing value after" : "unexpected argument", o, run_usage);
-            return HL_EXIT_USAGE;
-        }
-    }
-    return HL_EXIT_OK;
+    const hl_cli_opt_t opts[] = {
+        {"--headless", &a->headless, NULL}, {"--trace", &a->trace, NULL},
+        {"--script", NULL, &a->script},     {"--clock", NULL, &a->clock},
+        {"--screenshots", NULL, &a->shots}, {"--size", NULL, &a->size},
+        {"--backend", NULL, &a->backend},
+    };
+    return hl_cli_opts(argc, argv, run_usage, opts, sizeof opts / sizeof opts[0], NULL, NULL);
 }
 
 int hl_cli_run(hl_cli_t *cli, int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) {
-            fputs(run_usage, stdout);
-            return HL_EXIT_OK;
-        }
-    }
     run_args_t a = {0};
-    if (parse_run_args(argc, argv, &a)) return HL_EXIT_USAGE;
+    int rc = parse_run_args(argc, argv, &a);
+    if (rc != HL_EXIT_OK) return rc == HL_CLI_HELP ? HL_EXIT_OK : rc;
     hl_display_opts_t dopts = {.backend = HL_BACKEND_AUTO, .w = 1280, .h = 800};
     if (a.size && (sscanf(a.size, "%dx%d", &dopts.w, &dopts.h) != 2 || dopts.w < 320 ||
                    dopts.h < 240 || dopts.w > 7680 || dopts.h > 7680)) {
@@ -180,7 +161,7 @@ int hl_cli_run(hl_cli_t *cli, int argc, char **argv)
                                  .ext_ctx = &k,
                                  .tick = hl_kiosk_tick_cb,
                                  .trace = a.trace ? stderr : NULL};
-    int rc = hl_script_run(&runner, &script, NULL, &err);
+    rc = hl_script_run(&runner, &script, NULL, &err);
     if (rc == HL_ERR_STATE || rc == HL_ERR_USAGE) {
         fprintf(stderr, "hailong run: script stopped: %s\n", err.msg);
         exit_code = HL_EXIT_SCRIPT;

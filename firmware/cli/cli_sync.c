@@ -216,21 +216,10 @@ static int sync_status(hl_cli_t *cli, bool json)
 int hl_cli_sync(hl_cli_t *cli, int argc, char **argv)
 {
     bool once = false, status = false, json = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) {
-            fputs(sync_usage, stdout);
-            return HL_EXIT_OK;
-        } else if (!strcmp(argv[i], "--once")) {
-            once = true;
-        } else if (!strcmp(argv[i], "--status")) {
-            status = true;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = true;
-        } else {
-            fprintf(stderr, "hailong sync: unexpected argument \"%s\"\n%s", argv[i], sync_usage);
-            return HL_EXIT_USAGE;
-        }
-    }
+    const hl_cli_opt_t opts[] = {
+        {"--once", &once, NULL}, {"--status", &status, NULL}, {"--json", &json, NULL}};
+    int orc = hl_cli_opts(argc, argv, sync_usage, opts, 3, NULL, NULL);
+    if (orc != HL_EXIT_OK) return orc == HL_CLI_HELP ? HL_EXIT_OK : orc;
     if (once == status || (json && !status)) {
         fprintf(stderr, "hailong sync: give --once or --status\n%s", sync_usage);
         return HL_EXIT_USAGE;

@@ -74,22 +74,9 @@ static void print_problem(void *ctx, int64_t seq, hl_chain_problem_t what, const
 int hl_cli_verify(hl_cli_t *cli, int argc, char **argv)
 {
     const char *key_file = NULL, *trust_file = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help")) {
-            fputs(verify_usage, stdout);
-            return HL_EXIT_OK;
-        }
-        if ((!strcmp(a, "--key-file") || !strcmp(a, "--trust")) && i + 1 < argc) {
-            *(a[2] == 'k' ? &key_file : &trust_file) = argv[++i];
-            continue;
-        }
-        fprintf(stderr, "hailong verify: %s \"%s\"\n%s",
-                !strcmp(a, "--key-file") || !strcmp(a, "--trust") ? "missing value after"
-                                                                  : "unexpected argument",
-                a, verify_usage);
-        return HL_EXIT_USAGE;
-    }
+    const hl_cli_opt_t flags[] = {{"--key-file", NULL, &key_file}, {"--trust", NULL, &trust_file}};
+    int orc = hl_cli_opts(argc, argv, verify_usage, flags, 2, NULL, NULL);
+    if (orc != HL_EXIT_OK) return orc == HL_CLI_HELP ? HL_EXIT_OK : orc;
     if (hl_cli_resolve_data_dir(cli)) return HL_EXIT_FAIL;
     hl_err_t err = {0};
     /* The old shared key, for responses chained before the device key. */

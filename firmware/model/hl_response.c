@@ -7,13 +7,6 @@
 
 const char *hl_resp_status_name(hl_resp_status_t s)
 {
-    switch (s) {
-    case HL_RESP_IN_PROGRESS:
-        return "in_progress";
-    case HL_RESP_COMPLETE:
-        return "complete";
-    case HL_RESP_PARTIAL:
-        return "partial";
-    }
-    return "unknown";
+    static const char *const names[] = {"in_progress", "complete", "partial"}; /* enum order */
+    return HL_NAME_OF(names, s, "unknown");
 }

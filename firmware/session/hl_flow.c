@@ -22,17 +22,9 @@
 
 const char *hl_state_name(hl_state_t s)
 {
-    switch (s) {
-    case HL_STATE_START:
-        return "start";
-    case HL_STATE_QUESTION:
-        return "question";
-    case HL_STATE_STILL_THERE:
-        return "still_there";
-    case HL_STATE_THANKS:
-        return "thanks";
-    }
-    return "?";
+    static const char *const names[] = {"start", "question", "still_there",
+                                        "thanks"}; /* enum order */
+    return HL_NAME_OF(names, s, "?");
 }
 
 static int64_t flow_now(const hl_flow_t *f)

@@ -47,17 +47,8 @@
 
 const char *hl_sync_verdict_name(hl_sync_verdict_t v)
 {
-    switch (v) {
-    case HL_SYNC_IDLE:
-        return "idle";
-    case HL_SYNC_DELIVERED:
-        return "delivered";
-    case HL_SYNC_RETRY:
-        return "retry";
-    case HL_SYNC_STOP:
-        return "stop";
-    }
-    return "?";
+    static const char *const names[] = {"idle", "delivered", "retry", "stop"}; /* enum order */
+    return HL_NAME_OF(names, v, "?");
 }
 
 hl_sync_verdict_t hl_sync_classify_status(long st)

@@ -148,17 +148,8 @@ bool hl_backend_parse(const char *name, hl_backend_t *out)
 
 const char *hl_backend_name(hl_backend_t b)
 {
-    switch (b) {
-    case HL_BACKEND_AUTO:
-        return "auto";
-    case HL_BACKEND_KMS:
-        return "kms";
-    case HL_BACKEND_DESKTOP:
-        return "desktop";
-    case HL_BACKEND_HEADLESS:
-        return "headless";
-    }
-    return "?";
+    static const char *const names[] = {"auto", "kms", "desktop", "headless"}; /* enum order */
+    return HL_NAME_OF(names, b, "?");
 }
 
 hl_backend_t hl_display_auto_backend(void)
