@@ -832,7 +832,7 @@ static bool fk_session(long nth, bool persistent, int sqlite_rc, long *outages)
         snprintf(when, sizeof when, "fault at change %ld (%s, %s), tap %s", nth,
                  persistent ? "persistent" : "once", sqlite_rc == SQLITE_FULL ? "full" : "ioerr",
                  fk_taps[i]);
-        hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS); /* a person looks (the touch guard) */
+        hl_fakesys_advance(&x->clock, HL_TOUCH_GUARD_MS); /* a person looks (the touch guard) */
         int rc = hl_kiosk_tap_id(&x->k, fk_taps[i], &x->err);
         if (rc == HL_OK) {
             ok = fk_consistent(x, when);
@@ -879,7 +879,7 @@ static bool fk_session(long nth, bool persistent, int sqlite_rc, long *outages)
         hl_kiosk_tick(&x->k);
         CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_START);
         /* Back on the start screen: the next citizen is stored as usual. */
-        hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
+        hl_fakesys_advance(&x->clock, HL_TOUCH_GUARD_MS);
         CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:overall:very_satisfied", &x->err), HL_OK);
         hl_store_stats_t stt;
         CHECK_INT(hl_store_stats(hl_kiosk_store(&x->k), &stt, &x->err), HL_OK);
@@ -896,7 +896,7 @@ static void test_io_errors_and_full_disk_at_every_change_of_a_session_never_than
     fk_t *x = fk_new();
     hl_faultvfs_reset_counts();
     for (size_t i = 0; i < FK_N_TAPS; i++) {
-        hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
+        hl_fakesys_advance(&x->clock, HL_TOUCH_GUARD_MS);
         CHECK_INT(hl_kiosk_tap_id(&x->k, fk_taps[i], &x->err), HL_OK);
     }
     CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_THANKS);

@@ -45,7 +45,7 @@ static const char *cur_id(fx_t *x)
 /* A person looks at the new screen before the next tap (the touch guard). */
 static void look(fx_t *x)
 {
-    hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
+    hl_fakesys_advance(&x->clock, HL_TOUCH_GUARD_MS);
 }
 
 /* Taps id after looking at the screen. */
@@ -68,12 +68,12 @@ static void test_touch_down_shows_feedback_and_touch_up_answers(void)
     fx_t *x = fx_new();
     int cx, cy;
     centre(x, "answer:overall:s4", &cx, &cy);
-    long long frames = x->k.frames;
+    long long frames = hl_kiosk_frames(&x->k);
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
     CHECK_STR(hl_kiosk_ui(&x->k)->pressed, "answer:overall:s4");
-    CHECK(x->k.dirty); /* the next frame shows it */
+    CHECK(hl_kiosk_dirty(&x->k)); /* the next frame shows it */
     CHECK_INT(hl_kiosk_draw(&x->k, &x->err), HL_OK);
-    CHECK_INT(x->k.frames, frames + 1);
+    CHECK_INT(hl_kiosk_frames(&x->k), frames + 1);
     CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_START); /* nothing answered yet */
     hl_kiosk_touch(&x->k, HL_INPUT_UP, cx, cy);
     CHECK_STR(hl_kiosk_ui(&x->k)->pressed, "");
@@ -213,18 +213,18 @@ static void test_a_double_tap_80_ms_apart_answers_only_the_first_question(void)
     /* The second tap of the double tap, 80 ms after the first, lands on
      * the stars the citizen has not read yet. */
     hl_fakesys_advance(&x->clock, 40);
-    long guarded = x->k.guard.guarded;
+    long guarded = hl_kiosk_guarded(&x->k);
     finger(x, "answer:stars:4", 40);
     CHECK_STR(cur_id(x), "stars");
     CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 2), NULL);
-    CHECK_INT(x->k.guard.guarded, guarded + 1);
+    CHECK_INT(hl_kiosk_guarded(&x->k), guarded + 1);
     CHECK_STR(hl_kiosk_ui(&x->k)->pressed, ""); /* no highlight for a touch that counts nowhere */
     /* The same by id (as a script's tap). */
     CHECK_INT(hl_kiosk_tap_id(&x->k, "answer:stars:4", &x->err), HL_ERR_STATE);
     CHECK_CONTAINS(x->err.msg, "ignored");
     CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 2), NULL);
     /* A deliberate tap once the guard is over counts. */
-    hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
+    hl_fakesys_advance(&x->clock, HL_TOUCH_GUARD_MS);
     finger(x, "answer:stars:4", 60);
     CHECK_STR(cur_id(x), "code");
     CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 2), "4");
@@ -245,7 +245,7 @@ static void test_a_double_tap_types_nothing_on_the_next_keypad_but_digits_type_f
     /* After the guard: digits typed 60 ms apart on the same keypad all
      * count (a digit appearing in the field is not a new screen), the same
      * key twice too. */
-    hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
+    hl_fakesys_advance(&x->clock, HL_TOUCH_GUARD_MS);
     finger(x, "key:1", 30);
     hl_fakesys_advance(&x->clock, 30);
     finger(x, "key:2", 30);
@@ -351,13 +351,13 @@ static void test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle(voi
     free(list);
     /* Signed by this kiosk's device key, which the trust list holds; the
      * stick's export.key signs nothing. */
-    char *trust = hl_test_trust_file(stick, "trust.txt", "kiosk-test", &x->k.devkey);
+    char *trust = hl_test_trust_file(stick, "trust.txt", "kiosk-test", hl_kiosk_devkey(&x->k));
     hl_trust_t tl;
     CHECK_INT(hl_trust_load(trust, &tl, NULL, &x->err), HL_OK);
     hl_bundle_check_t chk = {.trust = &tl};
     hl_bundle_result_t res;
     CHECK_INT(hl_bundle_verify(bdir, &chk, NULL, &res, &x->err), HL_OK);
-    CHECK_STR(res.fingerprint, x->k.devkey.fingerprint);
+    CHECK_STR(res.fingerprint, hl_kiosk_devkey(&x->k)->fingerprint);
     CHECK_STR(res.signer_kiosk, "kiosk-test");
     hl_trust_free(&tl);
     free(trust);
@@ -395,7 +395,7 @@ static void test_a_stick_the_export_unmounted_keeps_its_result_screen_a_while(vo
     hl_kiosk_export_wait(&x->k);
     unsetenv("HAILONG_USB_RELEASE_CMD");
     CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_DONE);
-    CHECK(x->k.usb.stick_released);
+    CHECK(hl_kiosk_stick_released(&x->k));
     char *got = hl_test_read_file(seen, NULL);
     CHECK(got && !strcmp(got, stick)); /* the mount point, as $1 */
     free(got);
@@ -427,7 +427,7 @@ static void test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish(
     hl_kiosk_media_added(&x->k, &m);
     CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase,
               HL_UI_EXPORT_NONE); /* not in the middle of answers */
-    CHECK(x->k.usb.has_pending);
+    CHECK(hl_kiosk_stick_waiting(&x->k));
     CHECK_INT(tap(x, "skip"), HL_OK);
     CHECK_INT(tap(x, "skip"), HL_OK);
     hl_fakesys_advance(&x->clock, 5000);
@@ -449,7 +449,7 @@ static void test_a_stick_without_the_right_key_is_ignored(void)
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
     CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_NONE);
-    CHECK(!x->k.usb.has_pending);
+    CHECK(!hl_kiosk_stick_waiting(&x->k));
     char kdir[600];
     snprintf(kdir, sizeof kdir, "%s/HAILONG/kiosk-test", stick);
     CHECK(access(kdir, F_OK) != 0); /* nothing written */
@@ -468,7 +468,7 @@ static void test_a_guessable_export_secret_never_authorises_even_when_the_config
     hl_medium_t m = medium_at(stick);
     hl_kiosk_media_added(&x->k, &m);
     CHECK_INT(hl_kiosk_ui(&x->k)->export_state.phase, HL_UI_EXPORT_NONE);
-    CHECK(!x->k.usb.has_pending);
+    CHECK(!hl_kiosk_stick_waiting(&x->k));
     char kdir[600];
     snprintf(kdir, sizeof kdir, "%s/HAILONG/kiosk-test", stick);
     CHECK(access(kdir, F_OK) != 0); /* nothing written */

@@ -23,6 +23,7 @@
 
 #define MIN   60000LL
 #define HOUR  (60 * MIN)
+#define PIN   "246810"
 #define START 1795766400000LL /* 2026-11-27T08:00:00Z: Friday 15:00 in Viet Nam */
 
 typedef hl_kiosk_fixture_t fx_t;
@@ -50,6 +51,7 @@ static fx_t *fx_new(bool trusted)
                                  .kiosk_id = "kiosk-panel",
                                  .start_utc_ms = START,
                                  .untrusted = !trusted,
+                                 .pin = PIN,
                                  .configure = office_hours};
     return hl_kiosk_fixture_new(&o);
 }
@@ -77,7 +79,7 @@ static void fx_at(fx_t *x, int d, int hh, int mm, int ss)
 
 static bool panel_on(fx_t *x)
 {
-    return hl_display_panel_on(x->k.display);
+    return hl_display_panel_on(hl_kiosk_display(&x->k));
 }
 
 static void centre(fx_t *x, const char *id, int *cx, int *cy)
@@ -92,7 +94,7 @@ static void test_the_panel_goes_off_at_closing_time_with_nobody_answering(void)
 {
     fx_t *x = fx_new(true);
     CHECK(panel_on(x));
-    CHECK(!x->k.panel.off);
+    CHECK(!hl_kiosk_power(&x->k)->off);
     /* Nothing to do but the closing time, 2 h away (the wait is capped at 1 h). */
     CHECK_INT(hl_kiosk_panel_due(&x->k), x->clock.mono_ms + 2 * HOUR);
     CHECK_INT(hl_kiosk_timeout(&x->k), 3600 * 1000);
@@ -101,7 +103,7 @@ static void test_the_panel_goes_off_at_closing_time_with_nobody_answering(void)
     CHECK_INT(hl_kiosk_timeout(&x->k), 1000);
     fx_at(x, 0, 17, 0, 0);
     CHECK(!panel_on(x));
-    CHECK(x->k.panel.off);
+    CHECK(hl_kiosk_power(&x->k)->off);
     /* Drawn black, with nothing to press. */
     CHECK_INT(hl_kiosk_draw(&x->k, &x->err), HL_OK);
     CHECK_INT(hl_kiosk_scene(&x->k)->n_targets, 0);
@@ -120,7 +122,7 @@ static void test_the_panel_stays_on_while_a_response_is_in_progress_and_goes_off
     CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_QUESTION);
     fx_at(x, 0, 17, 0, 0);
     CHECK(panel_on(x)); /* someone is answering */
-    CHECK(x->k.panel.closed);
+    CHECK(hl_kiosk_power(&x->k)->closed);
     fx_at(x, 0, 17, 0, 25);
     CHECK(panel_on(x));
     /* Idle 30 s, "still there?" 10 s: kept as partial at 17:00:30, back
@@ -148,7 +150,7 @@ static void test_a_touch_while_off_wakes_the_panel_and_answers_nothing(void)
     /* The finger lands on where an answer was: the panel wakes, nothing else. */
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
     CHECK(panel_on(x));
-    CHECK(!x->k.panel.off);
+    CHECK(!hl_kiosk_power(&x->k)->off);
     CHECK_STR(hl_kiosk_ui(&x->k)->pressed, ""); /* no feedback on a button */
     hl_kiosk_touch(&x->k, HL_INPUT_MOVE, cx + 2, cy);
     CHECK_STR(hl_kiosk_ui(&x->k)->pressed, "");
@@ -156,11 +158,11 @@ static void test_a_touch_while_off_wakes_the_panel_and_answers_nothing(void)
     CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_START);
     CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 0), NULL);
     CHECK(hl_kiosk_idle(&x->k));
-    CHECK(x->k.dirty); /* the start screen is drawn at once */
+    CHECK(hl_kiosk_dirty(&x->k)); /* the start screen is drawn at once */
     CHECK_INT(hl_kiosk_draw(&x->k, &x->err), HL_OK);
     CHECK(hl_scene_find(hl_kiosk_scene(&x->k), "answer:overall:s4") != NULL);
     /* The next touch counts, once the screen has been up for the touch guard. */
-    hl_fakesys_advance(&x->clock, HL_KIOSK_GUARD_MS);
+    hl_fakesys_advance(&x->clock, HL_TOUCH_GUARD_MS);
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, cx, cy);
     CHECK_STR(hl_kiosk_ui(&x->k)->pressed, "answer:overall:s4");
     hl_kiosk_touch(&x->k, HL_INPUT_UP, cx, cy);
@@ -188,7 +190,7 @@ static void test_the_woken_panel_goes_off_again_after_the_quiet_period(void)
     hl_kiosk_touch(&x->k, HL_INPUT_UP, 10, 10);
     hl_kiosk_tick(&x->k);
     CHECK(panel_on(x));
-    CHECK_INT(hl_kiosk_timeout(&x->k), HL_KIOSK_PANEL_QUIET_MS);
+    CHECK_INT(hl_kiosk_timeout(&x->k), HL_POWER_QUIET_MS);
     fx_at(x, 0, 20, 0, 30);
     /* A touch on the lit screen outside a target restarts the quiet period. */
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, 2, 2);
@@ -220,7 +222,7 @@ static void test_the_panel_turns_on_at_opening_time_after_sleeping_through_the_n
     /* Saturday 07:30 in Viet Nam is 00:30 UTC, and not a minute late. */
     CHECK_INT(x->clock.utc_ms, START + 16 * HOUR + 30 * MIN);
     CHECK(wakes <= 15); /* 14.5 h in waits of at most an hour: no polling */
-    CHECK(!x->k.panel.closed);
+    CHECK(!hl_kiosk_power(&x->k)->closed);
     /* The next boundary is Saturday's closing at 11:30. */
     CHECK_INT(hl_kiosk_panel_due(&x->k), x->clock.mono_ms + 4 * HOUR);
     fx_free(x);
@@ -229,21 +231,14 @@ static void test_the_panel_turns_on_at_opening_time_after_sleeping_through_the_n
 static void test_a_technician_screen_keeps_the_panel_on(void)
 {
     fx_t *x = fx_new(true);
-    fx_at(x, 0, 16, 59, 30);
-    x->k.tech.mode = HL_TECH_MENU; /* the menu is open, as after the gesture and PIN */
-    x->k.tech.last_touch_ms = x->clock.mono_ms;
+    fx_at(x, 0, 16, 59, 0);
+    hl_kiosk_fixture_open_menu(x, PIN); /* at 16:59, as a technician does */
     fx_at(x, 0, 17, 1, 0);
     CHECK(panel_on(x));
     /* The menu closes by itself after 2 min untouched: then the panel goes. */
-    fx_at(x, 0, 17, 1, 31);
-    CHECK_INT(x->k.tech.mode, HL_TECH_OFF);
+    fx_at(x, 0, 17, 2, 1);
+    CHECK_INT(hl_kiosk_tech(&x->k)->mode, HL_TECH_OFF);
     CHECK(!panel_on(x));
-    /* Opened while off (a script can): the panel comes on at the next tick. */
-    x->k.tech.mode = HL_TECH_MENU;
-    x->k.tech.last_touch_ms = x->clock.mono_ms;
-    hl_kiosk_tick(&x->k);
-    CHECK(panel_on(x));
-    x->k.tech.mode = HL_TECH_OFF;
     fx_free(x);
 }
 
@@ -252,7 +247,7 @@ static void test_an_untrusted_clock_never_turns_the_panel_off(void)
     fx_t *x = fx_new(false);
     fx_at(x, 0, 19, 0, 0);
     CHECK(panel_on(x));
-    CHECK(hl_kiosk_timeout(&x->k) <= HL_KIOSK_PANEL_UNTRUSTED_MS);
+    CHECK(hl_kiosk_timeout(&x->k) <= HL_POWER_UNTRUSTED_MS);
     CHECK(hl_kiosk_timeout(&x->k) > 0);
     x->clock.trusted = true; /* NTP synchronised */
     hl_fakesys_advance(&x->clock, hl_kiosk_timeout(&x->k));
@@ -363,21 +358,21 @@ static void test_a_panel_that_refuses_to_come_on_is_tried_again_until_it_does(vo
     CHECK(!panel_on(x)); /* off, for real */
     /* The backlight refuses twice: a touch wakes the screen (drawn again),
      * the kiosk says so and tries again every 10 s, not at once. */
-    hl_display_fail_panel(x->k.display, 2);
+    hl_display_fail_panel(hl_kiosk_display(&x->k), 2);
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, 10, 10);
     hl_kiosk_touch(&x->k, HL_INPUT_UP, 10, 10);
     CHECK(!panel_on(x));
-    CHECK(!x->k.panel.off);
+    CHECK(!hl_kiosk_power(&x->k)->off);
     int t = hl_kiosk_timeout(&x->k);
-    CHECK(t > 0 && t <= HL_KIOSK_PANEL_RETRY_MS);
-    hl_fakesys_advance(&x->clock, HL_KIOSK_PANEL_RETRY_MS);
+    CHECK(t > 0 && t <= HL_POWER_RETRY_MS);
+    hl_fakesys_advance(&x->clock, HL_POWER_RETRY_MS);
     hl_kiosk_tick(&x->k);
     CHECK(!panel_on(x)); /* refused again */
     CHECK(hl_kiosk_timeout(&x->k) > 0);
-    hl_fakesys_advance(&x->clock, HL_KIOSK_PANEL_RETRY_MS);
+    hl_fakesys_advance(&x->clock, HL_POWER_RETRY_MS);
     hl_kiosk_tick(&x->k);
     CHECK(panel_on(x)); /* third time: on */
-    CHECK_INT(x->k.panel.retry_ms, 0);
+    CHECK_INT(hl_kiosk_power(&x->k)->retry_ms, 0);
     CHECK(hl_kiosk_timeout(&x->k) > 0);
     fx_free(x);
 }
@@ -385,17 +380,17 @@ static void test_a_panel_that_refuses_to_come_on_is_tried_again_until_it_does(vo
 static void test_a_panel_that_cannot_be_switched_off_is_drawn_black_without_retries(void)
 {
     fx_t *x = fx_new(true);
-    hl_display_fail_panel(x->k.display, 1);
+    hl_display_fail_panel(hl_kiosk_display(&x->k), 1);
     fx_at(x, 0, 17, 0, 0);
-    CHECK(x->k.panel.off); /* the kiosk's own state: black screen */
-    CHECK(panel_on(x));    /* the hardware never went off */
+    CHECK(hl_kiosk_power(&x->k)->off); /* the kiosk's own state: black screen */
+    CHECK(panel_on(x));                /* the hardware never went off */
     CHECK_INT(hl_kiosk_draw(&x->k, &x->err), HL_OK);
     CHECK_INT(hl_kiosk_scene(&x->k)->n_targets, 0);
     /* A touch: nothing to retry, the panel was lit all along. */
     hl_kiosk_touch(&x->k, HL_INPUT_DOWN, 10, 10);
     hl_kiosk_touch(&x->k, HL_INPUT_UP, 10, 10);
-    CHECK(!x->k.panel.off);
-    CHECK_INT(x->k.panel.retry_ms, 0);
+    CHECK(!hl_kiosk_power(&x->k)->off);
+    CHECK_INT(hl_kiosk_power(&x->k)->retry_ms, 0);
     fx_free(x);
 }
 

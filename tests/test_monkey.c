@@ -162,9 +162,9 @@ static void mk_pause(mk_t *m)
 {
     if (rnd(&m->rng, 5) == 0) {
         m->quick++;
-        mk_wait(m, rnd(&m->rng, HL_KIOSK_GUARD_MS));
+        mk_wait(m, rnd(&m->rng, HL_TOUCH_GUARD_MS));
     } else {
-        mk_wait(m, HL_KIOSK_GUARD_MS + rnd(&m->rng, 1500));
+        mk_wait(m, HL_TOUCH_GUARD_MS + rnd(&m->rng, 1500));
     }
 }
 
@@ -181,7 +181,7 @@ static void mk_tap_xy(mk_t *m, int x, int y)
     mk_look(m);
     mk_touch(m, HL_INPUT_DOWN, x, y);
     mk_look(m);
-    if (forbidden(hl_scene_hit(m->k.scene, x, y))) {
+    if (forbidden(hl_scene_hit(hl_kiosk_scene(&m->k), x, y))) {
         mk_touch(m, HL_INPUT_MOVE, 1, MK_H - 1);
         mk_touch(m, HL_INPUT_UP, 1, MK_H - 1);
         return;
@@ -191,11 +191,11 @@ static void mk_tap_xy(mk_t *m, int x, int y)
 
 static void mk_note_page(mk_t *m)
 {
-    if (m->k.tech.mode == HL_TECH_OFF) return;
+    if (hl_kiosk_tech(&m->k)->mode == HL_TECH_OFF) return;
     m->tech_seen++;
     char page[24];
-    snprintf(page, sizeof page, "%s%d", m->k.tech.mode == HL_TECH_PIN ? "pin" : "menu",
-             m->k.tech.mode == HL_TECH_MENU ? (int)m->k.tech.page : 0);
+    snprintf(page, sizeof page, "%s%d", hl_kiosk_tech(&m->k)->mode == HL_TECH_PIN ? "pin" : "menu",
+             hl_kiosk_tech(&m->k)->mode == HL_TECH_MENU ? (int)hl_kiosk_tech(&m->k)->page : 0);
     for (int i = 0; i < m->n_pages; i++)
         if (!strcmp(m->pages_seen[i], page)) return;
     if (m->n_pages < 8) snprintf(m->pages_seen[m->n_pages++], sizeof page, "%s", page);
@@ -204,7 +204,7 @@ static void mk_note_page(mk_t *m)
 static void mk_pin(mk_t *m, const char *pin)
 {
     char id[16];
-    mk_wait(m, HL_KIOSK_GUARD_MS + rnd(&m->rng, 1000)); /* a look at the new pad; then typing */
+    mk_wait(m, HL_TOUCH_GUARD_MS + rnd(&m->rng, 1000)); /* a look at the new pad; then typing */
     for (const char *c = pin; *c; c++) {
         snprintf(id, sizeof id, "pin:%c", *c);
         if (hl_kiosk_tap_id(&m->k, id, &m->err) != HL_OK) return;
@@ -224,14 +224,14 @@ static void mk_gesture(mk_t *m)
     mk_touch(m, HL_INPUT_UP, 10, 10);
     for (int i = 0; i < 3; i++)
         mk_tap_xy(m, MK_W - 10, 10);
-    if (m->k.tech.mode != HL_TECH_PIN) return;
+    if (hl_kiosk_tech(&m->k)->mode != HL_TECH_PIN) return;
     mk_note_page(m);
     if (rnd(&m->rng, 8) == 0) {
         m->pins_wrong++;
         mk_pin(m, "111111");
     } else {
         mk_pin(m, PIN);
-        if (m->k.tech.mode == HL_TECH_MENU) m->pins_ok++;
+        if (hl_kiosk_tech(&m->k)->mode == HL_TECH_MENU) m->pins_ok++;
     }
 }
 
@@ -240,14 +240,14 @@ static void mk_act(mk_t *m)
 {
     mk_look(m);
     mk_note_page(m);
-    const hl_scene_t *sc = m->k.scene;
+    const hl_scene_t *sc = hl_kiosk_scene(&m->k);
     unsigned r = rnd(&m->rng, 1000);
-    bool tech = m->k.tech.mode != HL_TECH_OFF;
+    bool tech = hl_kiosk_tech(&m->k)->mode != HL_TECH_OFF;
     if (r < 700 || r >= 960) {
         mk_pause(m); /* before a touch */
         mk_look(m);
-        sc = m->k.scene;
-        tech = m->k.tech.mode != HL_TECH_OFF;
+        sc = hl_kiosk_scene(&m->k);
+        tech = hl_kiosk_tech(&m->k)->mode != HL_TECH_OFF;
     }
     if (r < 560 && sc->n_targets > 0) {
         /* A random target of the screen, by its centre. */
@@ -268,7 +268,7 @@ static void mk_act(mk_t *m)
         y = (int)rnd(&m->rng, MK_H);
         mk_touch(m, HL_INPUT_MOVE, x, y);
         mk_look(m);
-        if (forbidden(hl_scene_hit(m->k.scene, x, y))) x = y = 1;
+        if (forbidden(hl_scene_hit(hl_kiosk_scene(&m->k), x, y))) x = y = 1;
         mk_touch(m, HL_INPUT_UP, x, y);
     } else if (r < 960) {
         m->waits++;
@@ -415,15 +415,16 @@ static void test_random_taps_touches_and_waits_on_every_screen_store_only_valid_
             if (hl_kiosk_draw(&m->k, &m->err) != HL_OK)
                 hl_test_fail(__FILE__, __LINE__, "draw: %s", m->err.msg);
         }
-        if (m->k.quit || m->k.restart) {
+        if (hl_kiosk_stopping(&m->k)) {
             hl_test_fail(__FILE__, __LINE__, "the kiosk stopped after %ld actions", i);
             break;
         }
     }
     hl_kiosk_export_wait(&m->k);
-    bool last_in_progress = m->k.flow.started && m->k.flow.state != HL_STATE_THANKS;
-    int64_t last_seq = m->k.flow.resp.seq;
-    long guarded = m->k.guard.guarded;
+    bool last_in_progress =
+        hl_kiosk_flow(&m->k)->started && hl_kiosk_flow(&m->k)->state != HL_STATE_THANKS;
+    int64_t last_seq = hl_kiosk_flow(&m->k)->resp.seq;
+    long guarded = hl_kiosk_guarded(&m->k);
     hl_kiosk_close(&m->k);
 
     check_t c = {0};

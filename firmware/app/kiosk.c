@@ -7,7 +7,7 @@
  * retry while out of service): no busy loop, and it draws only when
  * something changed. A touch-down highlights its target in the next frame; the
  * tap happens on touch-up over the same target. A touch counts only on the
- * screen it went down on, and only from HL_KIOSK_GUARD_MS after that screen
+ * screen it went down on, and only from HL_TOUCH_GUARD_MS after that screen
  * appeared (kiosk_build dates each new screen): a double tap's second tap
  * never answers the next question. When the store fails, the
  * answer is not acknowledged, the screen says the kiosk is out of service,
@@ -200,7 +200,7 @@ void kiosk_build(hl_kiosk_t *k)
 {
     int w, h;
     hl_display_size(k->display, &w, &h);
-    if (k->panel.off) {
+    if (k->power.off) {
         hl_scene_clear(k->scene, w, h, (hl_color_t){0, 0, 0, 255}); /* nothing to see or press */
         snprintf(k->scene->screen, sizeof k->scene->screen, "panel_off");
     } else if (k->tech.mode != HL_TECH_OFF) {
@@ -208,18 +208,14 @@ void kiosk_build(hl_kiosk_t *k)
     } else {
         hl_ui_build(&k->ui, &k->flow, w, h, kiosk_now(k), k->scene);
     }
-    uint64_t sig = hl_scene_signature(k->scene);
-    if (k->guard.screen_n == 0 || sig != k->guard.screen_sig) {
-        k->guard.screen_at_ms = kiosk_now(k) - (k->guard.screen_n ? 0 : HL_KIOSK_GUARD_MS);
-        k->guard.screen_sig = sig;
-        k->guard.screen_n++;
-    }
+    hl_touch_screen(&k->touch, hl_scene_signature(k->scene), kiosk_now(k));
 }
 
-/* A touch going down now would be too soon after the screen appeared. */
-static bool kiosk_too_soon(const hl_kiosk_t *k)
+/* The finger under way counts for nothing more (hl_touch_cancel). */
+void kiosk_touch_cancel(hl_kiosk_t *k)
 {
-    return kiosk_now(k) - k->guard.screen_at_ms < HL_KIOSK_GUARD_MS;
+    hl_touch_cancel(&k->touch);
+    k->ui.pressed[0] = '\0';
 }
 
 int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err)
@@ -305,7 +301,7 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
             hl_tech_gesture_t g = hl_tech_gesture(&k->tech, kind == HL_INPUT_DOWN, x, y, w, h,
                                                   hl_ui_min_target(&k->ui), kiosk_now(k));
             if (g != HL_TECH_PASS) {
-                k->guard.down_id[0] = k->ui.pressed[0] = '\0';
+                kiosk_touch_cancel(k);
                 if (g == HL_TECH_OPEN) {
                     fprintf(stderr, "hailong: technician: PIN pad opened\n");
                     k->dirty = true;
@@ -315,44 +311,16 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
             }
         }
     }
-    const char *id = hl_scene_hit(k->scene, x, y);
-    if (kind == HL_INPUT_DOWN) {
-        /* The guard: too soon after a new screen, the whole touch is void
-         * (no highlight either: nothing will happen). */
-        k->guard.down_screen = k->guard.screen_n;
-        k->guard.down_void = kiosk_too_soon(k);
-        if (k->guard.down_void) {
-            k->guard.guarded++;
-            k->guard.down_id[0] = k->ui.pressed[0] = '\0';
-            k->dirty = true;
-            return;
-        }
-        snprintf(k->guard.down_id, sizeof k->guard.down_id, "%s", id ? id : "");
-        snprintf(k->ui.pressed, sizeof k->ui.pressed, "%s", k->guard.down_id);
-        k->dirty = true;
-        return;
-    }
-    if (kind == HL_INPUT_MOVE) {
-        /* Sliding off a target releases it: no accidental answer. */
-        bool on = id && !strcmp(id, k->guard.down_id);
-        const char *want = on ? k->guard.down_id : "";
-        if (strcmp(k->ui.pressed, want) != 0) {
-            snprintf(k->ui.pressed, sizeof k->ui.pressed, "%s", want);
-            k->dirty = true;
-        }
-        return;
-    }
-    if (kind != HL_INPUT_UP) return;
-    /* A finger that went down on another screen (it changed under the
-     * finger) or too soon after this one appeared taps nothing. */
-    bool void_touch = k->guard.down_void || k->guard.down_screen != k->guard.screen_n;
-    if (void_touch && !k->guard.down_void) k->guard.guarded++;
-    k->guard.down_void = false;
-    char tapped[HL_SCENE_ID_MAX];
-    snprintf(tapped, sizeof tapped, "%s", (id && !strcmp(id, k->guard.down_id)) ? id : "");
-    k->guard.down_id[0] = k->ui.pressed[0] = '\0';
+    hl_touch_kind_t tk = kind == HL_INPUT_DOWN ? HL_TOUCH_DOWN
+                         : kind == HL_INPUT_UP ? HL_TOUCH_UP
+                                               : HL_TOUCH_MOVE;
+    char tapped[HL_TOUCH_ID_MAX];
+    hl_touch_result_t r =
+        hl_touch_event(&k->touch, tk, hl_scene_hit(k->scene, x, y), kiosk_now(k), tapped);
+    if (r == HL_TOUCH_NOTHING) return;
+    snprintf(k->ui.pressed, sizeof k->ui.pressed, "%s", k->touch.pressed);
     k->dirty = true;
-    if (void_touch) return;
+    if (r != HL_TOUCH_TAP) return;
     hl_err_t err = {0};
     if (tech) {
         if (tapped[0]) {
@@ -374,18 +342,16 @@ int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err)
     if (!t)
         return hl_err_set(err, HL_ERR_STATE, "no target \"%s\" on screen (state %s%s)", id,
                           hl_state_name(k->flow.state),
-                          k->panel.off                   ? ", panel off: a touch wakes it first"
+                          k->power.off                   ? ", panel off: a touch wakes it first"
                           : k->tech.mode == HL_TECH_PIN  ? ", PIN pad"
                           : k->tech.mode == HL_TECH_MENU ? ", technician menu"
                                                          : "");
-    k->panel.touch_ms = kiosk_now(k);
-    if (kiosk_too_soon(k)) {
-        k->guard.guarded++;
+    k->power.touch_ms = kiosk_now(k);
+    if (!hl_touch_scripted(&k->touch, kiosk_now(k)))
         return hl_err_set(err, HL_ERR_STATE,
                           "tap on \"%s\" ignored: the screen changed %lld ms before it, and a tap "
                           "counts only from %d ms after a change (wait first)",
-                          id, (long long)(kiosk_now(k) - k->guard.screen_at_ms), HL_KIOSK_GUARD_MS);
-    }
+                          id, (long long)(kiosk_now(k) - k->touch.screen_at_ms), HL_TOUCH_GUARD_MS);
     if (k->tech.mode == HL_TECH_OFF) {
         hl_action_t a = t->action;
         return kiosk_apply(k, &a, err);
@@ -532,4 +498,54 @@ const hl_scene_t *hl_kiosk_scene(const hl_kiosk_t *k)
 hl_store_t *hl_kiosk_store(const hl_kiosk_t *k)
 {
     return k->store;
+}
+
+hl_display_t *hl_kiosk_display(const hl_kiosk_t *k)
+{
+    return k->display;
+}
+
+const hl_power_t *hl_kiosk_power(const hl_kiosk_t *k)
+{
+    return &k->power;
+}
+
+const hl_tech_t *hl_kiosk_tech(const hl_kiosk_t *k)
+{
+    return &k->tech;
+}
+
+const hl_devkey_t *hl_kiosk_devkey(const hl_kiosk_t *k)
+{
+    return &k->devkey;
+}
+
+long hl_kiosk_guarded(const hl_kiosk_t *k)
+{
+    return k->touch.guarded;
+}
+
+long long hl_kiosk_frames(const hl_kiosk_t *k)
+{
+    return k->frames;
+}
+
+bool hl_kiosk_dirty(const hl_kiosk_t *k)
+{
+    return k->dirty;
+}
+
+bool hl_kiosk_stick_waiting(const hl_kiosk_t *k)
+{
+    return k->usb.has_pending;
+}
+
+bool hl_kiosk_stick_released(const hl_kiosk_t *k)
+{
+    return k->usb.stick_released;
+}
+
+bool hl_kiosk_stopping(const hl_kiosk_t *k)
+{
+    return k->quit || k->restart;
 }

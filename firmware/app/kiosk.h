@@ -11,6 +11,7 @@
 #include "hl_display.h"
 #include "hl_media.h"
 #include "hl_notify.h"
+#include "hl_power.h"
 #include "hl_flow.h"
 #include "hl_render.h"
 #include "hl_script.h"
@@ -18,31 +19,16 @@
 #include "hl_sync.h"
 #include "hl_tech.h"
 #include "hl_tech_ui.h"
+#include "hl_touch.h"
 #include "hl_ui.h"
 
 #include <pthread.h>
 
-#define HL_KIOSK_PANEL_RETRY_MS   10000 /* a panel that refused to come on: try again */
 #define HL_KIOSK_RETRY_MS         5000  /* out of service: try the failed step again this often */
 #define HL_KIOSK_RELEASED_SHOW_MS 20000 /* an unmounted stick's result screen stays this long */
 #define HL_KIOSK_CACHE_KIB        2048  /* the writer's page cache: a save touches a few pages */
 
 #define HL_KIOSK_LOG_QUEUE 16 /* technician log rows held while an export has the store */
-
-/* The touch guard: a touch counts only on the screen it went down on, and
- * only if it went down at least this long after that screen appeared, so
- * that a double tap (two taps 80 ms apart) answers one question, not that
- * one and the next. 300 ms: longer than the gap between a double tap's two
- * taps (80 ms measured; Android's double-tap window is 300 ms), shorter than
- * anyone needs to see a new screen and reach for it (a visual reaction alone
- * takes 200-250 ms in young adults, more in the elderly users the kiosk
- * serves, and a new question must be read first). Typing on the same
- * screen (keypad digits, PIN digits) is not slowed: only a new screen starts
- * the guard. See README, "Touch". */
-#define HL_KIOSK_GUARD_MS 300
-
-#define HL_KIOSK_PANEL_QUIET_MS     60000 /* outside hours: off after this long untouched */
-#define HL_KIOSK_PANEL_UNTRUSTED_MS 60000 /* an untrusted clock is looked at this often */
 
 typedef struct hl_kiosk_log_row {
     int64_t at_utc_ms;
@@ -104,34 +90,6 @@ typedef struct hl_kiosk_usb {
     int64_t clear_at_ms;               /* mono ms to leave a result screen, 0 = none */
 } hl_kiosk_usb_t;
 
-/* Panel power outside opening hours (kiosk_panel.c). */
-typedef struct hl_kiosk_panel {
-    bool off;         /* the panel is off: the scene is black, a touch only wakes it */
-    bool closed;      /* outside opening hours at the last look at the clock */
-    bool swallow;     /* the finger that woke the panel: its moves and up go nowhere */
-    bool hw_logged;   /* a refused hardware switch was logged (once) */
-    int64_t touch_ms; /* mono ms of the last touch (the start counts as one) */
-    int64_t check_ms; /* mono ms of the next look at the hours (a boundary), 0 none */
-    int64_t quiet_ms; /* mono ms the panel goes off unless touched, 0 none */
-    int64_t mono0;    /* mono ms of the last look at the hours */
-    int64_t utc0;     /* UTC ms then: a wall-clock jump makes the kiosk look again */
-    int64_t retry_ms; /* mono ms to try turning the panel on again after a failure, 0 none */
-    bool dark;        /* the hardware is off (the last switch that worked was "off") */
-} hl_kiosk_panel_t;
-
-/* The touch guard (HL_KIOSK_GUARD_MS): each scene built is looked at;
- * another hl_scene_signature is another screen, and a touch counts only on
- * the screen it went down on, from HL_KIOSK_GUARD_MS after it appeared. */
-typedef struct hl_kiosk_guard {
-    char down_id[HL_SCENE_ID_MAX]; /* target under the finger since touch-down, "" = none */
-    uint64_t screen_sig;           /* signature of the screen last built */
-    int64_t screen_at_ms;          /* mono ms it appeared (the first screen: no guard) */
-    long screen_n;                 /* screens shown so far */
-    long down_screen;              /* screen_n when the finger went down */
-    bool down_void;                /* the finger went down too soon: nothing it does counts */
-    long guarded;                  /* touches and scripted taps the guard ignored */
-} hl_kiosk_guard_t;
-
 typedef struct hl_kiosk {
     hl_cli_t *cli;          /* the environment: data dir, config, survey. The structure is
                                the caller's; while the kiosk runs, its config and survey
@@ -161,14 +119,14 @@ typedef struct hl_kiosk {
     bool curl_ready;   /* hl_sync_global_init done (cleaned up at close) */
     bool quit;         /* SIGTERM or the desktop quit combination */
     /* Technician mode (kiosk_tech.c). */
-    hl_tech_t tech;         /* gesture, PIN pad, menu state */
-    hl_kiosk_menu_t menu;   /* the technician menu's state besides tech (kiosk_tech.c) */
-    bool restart;           /* restart the program when the loop ends */
-    hl_fakesys_t *fake;     /* a scripted run's clock (power and clock simulated), or
-                               NULL for the real kiosk */
-    hl_kiosk_panel_t panel; /* panel power outside opening hours (kiosk_panel.c) */
-    hl_notify_t notify;     /* the service manager: READY=1, WATCHDOG=1, STOPPING=1 */
-    hl_kiosk_guard_t guard; /* the touch guard (kiosk.c) */
+    hl_tech_t tech;       /* gesture, PIN pad, menu state */
+    hl_kiosk_menu_t menu; /* the technician menu's state besides tech (kiosk_tech.c) */
+    bool restart;         /* restart the program when the loop ends */
+    hl_fakesys_t *fake;   /* a scripted run's clock (power and clock simulated), or
+                             NULL for the real kiosk */
+    hl_power_t power;     /* panel power outside opening hours (hl_power.h, kiosk_panel.c) */
+    hl_notify_t notify;   /* the service manager: READY=1, WATCHDOG=1, STOPPING=1 */
+    hl_touch_t touch;     /* a finger's events to taps, with the touch guard (hl_touch.h) */
 } hl_kiosk_t;
 
 typedef struct hl_kiosk_opts {
@@ -185,6 +143,16 @@ const hl_flow_t *hl_kiosk_flow(const hl_kiosk_t *k);
 const hl_ui_t *hl_kiosk_ui(const hl_kiosk_t *k);
 const hl_scene_t *hl_kiosk_scene(const hl_kiosk_t *k);
 hl_store_t *hl_kiosk_store(const hl_kiosk_t *k);
+hl_display_t *hl_kiosk_display(const hl_kiosk_t *k);
+const hl_power_t *hl_kiosk_power(const hl_kiosk_t *k); /* the panel's power state */
+const hl_tech_t *hl_kiosk_tech(const hl_kiosk_t *k);   /* technician mode: mode, page */
+const hl_devkey_t *hl_kiosk_devkey(const hl_kiosk_t *k);
+long hl_kiosk_guarded(const hl_kiosk_t *k);        /* touches and taps the guard ignored */
+long long hl_kiosk_frames(const hl_kiosk_t *k);    /* frames presented */
+bool hl_kiosk_dirty(const hl_kiosk_t *k);          /* a frame is due */
+bool hl_kiosk_stick_waiting(const hl_kiosk_t *k);  /* a stick waits for the kiosk to be idle */
+bool hl_kiosk_stick_released(const hl_kiosk_t *k); /* the export unmounted its stick */
+bool hl_kiosk_stopping(const hl_kiosk_t *k);       /* the loop ends (quit or restart) */
 
 /* Opens everything (store in cli->data_dir with recovery, display, fonts);
  * prints what failed and returns an exit code. cli must be loaded; its
@@ -198,11 +166,11 @@ int hl_kiosk_draw(hl_kiosk_t *k, hl_err_t *err);
 
 /* A finger down / up at x, y (feedback on down; the tap happens on up over
  * the same target, on the same screen, unless it went down within
- * HL_KIOSK_GUARD_MS of that screen appearing: then it counts nowhere). */
+ * HL_TOUCH_GUARD_MS of that screen appearing: then it counts nowhere). */
 void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y);
 
 /* Taps a target by id (as a finger would): HL_ERR_STATE when not on screen,
- * or when the touch guard ignores it (k->guard.guarded counts it; err says so). */
+ * or when the touch guard ignores it (hl_kiosk_guarded counts it; err says so). */
 int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err);
 
 /* Timeouts and retries due now. */

@@ -30,6 +30,9 @@ void kiosk_media_start(hl_kiosk_t *k);
 
 void kiosk_sync_start(hl_kiosk_t *k);
 
+/* kiosk.c: the finger under way counts for nothing more. */
+void kiosk_touch_cancel(hl_kiosk_t *k);
+
 /* kiosk.c: the current screen built into k->scene (dating a new one for the
  * touch guard). */
 void kiosk_build(hl_kiosk_t *k);

@@ -234,7 +234,7 @@ int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
         /* As a finger's: the touch guard ignores a tap too soon after a new
          * screen (on the script's clock). Not an error: a script shows the
          * ghost ignored, then a deliberate tap after a wait counting. */
-        long guarded = k->guard.guarded;
+        long guarded = k->touch.guarded;
         int rc = HL_OK;
         if (st->argc == 2) {
             rc = hl_kiosk_tap_id(k, st->argv[1], err);
@@ -246,12 +246,12 @@ int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
             hl_kiosk_touch(k, HL_INPUT_DOWN, x, y);
             hl_kiosk_touch(k, HL_INPUT_UP, x, y);
         }
-        if (k->guard.guarded == guarded) return rc;
+        if (k->touch.guarded == guarded) return rc;
         fprintf(stderr,
                 "hailong: line %d: tap ignored: the screen changed %lld ms before it (a tap "
                 "counts from %d ms after a change, as a finger's; put a wait before a tap that is "
                 "meant)\n",
-                st->line, (long long)(kiosk_now(k) - k->guard.screen_at_ms), HL_KIOSK_GUARD_MS);
+                st->line, (long long)(kiosk_now(k) - k->touch.screen_at_ms), HL_TOUCH_GUARD_MS);
         hl_err_clear(err);
         return HL_OK;
     }

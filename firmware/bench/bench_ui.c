@@ -298,7 +298,7 @@ int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv)
      * for the touch guard: a touch sooner shows nothing). */
     const hl_target_t *t = NULL;
     hl_kiosk_draw(&k, &err);
-    hl_fakesys_advance(&clock, HL_KIOSK_GUARD_MS);
+    hl_fakesys_advance(&clock, HL_TOUCH_GUARD_MS);
     for (size_t i = 0; i < k.scene->n_targets && !t; i++)
         if (!strncmp(k.scene->targets[i].id, "answer:", 7)) t = &k.scene->targets[i];
     double tap_p99 = -1;

@@ -5,6 +5,7 @@
 #include "hl_fixture_kiosk.h"
 #include "hl_bundle.h"
 #include "hl_faultvfs.h"
+#include "hl_pin.h"
 #include "hl_test.h"
 
 #include <sqlite3.h>
@@ -27,6 +28,13 @@ hl_kiosk_fixture_t *hl_kiosk_fixture_new(const hl_kiosk_fixture_opts_t *o)
         x->cli.cfg.has_export_key = true;
         hl_bundle_key_from_secret(o->export_secret, strlen(o->export_secret),
                                   x->cli.cfg.export_key_sha256);
+    }
+    if (o->pin) {
+        hl_fakesys_t f;
+        hl_fakesys_init(&f, 0, true, 99);
+        hl_sys_t sys = hl_fakesys_sys(&f);
+        if (hl_pin_hash(o->pin, HL_PIN_ITER_MIN, &sys, x->cli.cfg.pin_hash, &x->err) != HL_OK)
+            abort();
     }
     if (o->configure) o->configure(&x->cli.cfg, o->ctx);
     x->cli.sys = hl_fakesys_sys(&x->clock);
@@ -54,4 +62,34 @@ void hl_kiosk_fixture_free(hl_kiosk_fixture_t *x)
     hl_test_rmtree(x->dir);
     free(x->dir);
     free(x);
+}
+
+static void fixture_touch(hl_kiosk_fixture_t *x, hl_input_kind_t kind, int px, int py, int64_t ms)
+{
+    hl_kiosk_touch(&x->k, kind, px, py);
+    hl_fakesys_advance(&x->clock, ms);
+    hl_kiosk_tick(&x->k);
+}
+
+void hl_kiosk_fixture_open_menu(hl_kiosk_fixture_t *x, const char *pin)
+{
+    int w, h;
+    hl_display_size(hl_kiosk_display(&x->k), &w, &h);
+    fixture_touch(x, HL_INPUT_DOWN, 4, 4, HL_TECH_HOLD_MS + 100);
+    fixture_touch(x, HL_INPUT_UP, 4, 4, 200);
+    for (int i = 0; i < HL_TECH_TAPS; i++) {
+        fixture_touch(x, HL_INPUT_DOWN, w - 4, 4, 80);
+        fixture_touch(x, HL_INPUT_UP, w - 4, 4, 200);
+    }
+    hl_fakesys_advance(&x->clock, HL_TOUCH_GUARD_MS); /* a look at the pad */
+    char id[16];
+    for (const char *d = pin; *d; d++) {
+        snprintf(id, sizeof id, "pin:%c", *d);
+        if (hl_kiosk_tap_id(&x->k, id, &x->err) != HL_OK)
+            hl_test_fail(__FILE__, __LINE__, "PIN pad: %s", x->err.msg);
+    }
+    if (hl_kiosk_tap_id(&x->k, "pin:ok", &x->err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "PIN pad: %s", x->err.msg);
+    if (hl_kiosk_tech(&x->k)->mode != HL_TECH_MENU)
+        hl_test_fail(__FILE__, __LINE__, "the technician menu did not open");
 }

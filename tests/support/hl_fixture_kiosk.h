@@ -35,6 +35,7 @@ typedef struct hl_kiosk_fixture_opts {
     bool fault_vfs;            /* the store on the fault VFS (disarmed) */
     bool no_first_frame;       /* do not draw the first frame */
     const char *export_secret; /* the USB export key's secret, NULL: none */
+    const char *pin;           /* the technician PIN (hashed into the config), NULL: none */
     void (*configure)(hl_config_t *cfg, void *ctx); /* more config before opening */
     void *ctx;                                      /* passed to configure */
 } hl_kiosk_fixture_opts_t;
@@ -44,5 +45,11 @@ hl_kiosk_fixture_t *hl_kiosk_fixture_new(const hl_kiosk_fixture_opts_t *o);
 
 /* Closes the kiosk, frees its config and survey, removes its folder. */
 void hl_kiosk_fixture_free(hl_kiosk_fixture_t *x);
+
+/* Opens the technician menu as a technician does, with touches on the
+ * start screen: the hidden gesture (hold the top-left corner 3 s, release,
+ * tap the top-right corner 3 times), then pin (the fixture's) on the PIN pad.
+ * Fails the test when the menu is not open after it. */
+void hl_kiosk_fixture_open_menu(hl_kiosk_fixture_t *x, const char *pin);
 
 #endif
