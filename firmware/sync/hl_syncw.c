@@ -50,6 +50,20 @@ struct hl_syncw {
 
 /* Waits until now_ms() reaches due, a stop or a kick (mu held). due < 0:
  * no deadline. */
+/* CLOCK_MONOTONIC (the condition variable's clock) ms from now. */
+static struct timespec deadline_in(int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
 static void wait_until(hl_syncw_t *w, int64_t due)
 {
     while (!w->stop && !w->kick) {
@@ -61,14 +75,7 @@ static void wait_until(hl_syncw_t *w, int64_t due)
         }
         int64_t left = due - now;
         if (left > 1000) left = 1000; /* the clock may be a fake one: look again */
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += left / 1000;
-        ts.tv_nsec += (long)(left % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = deadline_in(left);
         pthread_cond_timedwait(&w->cv, &w->mu, &ts);
     }
 }
@@ -291,14 +298,7 @@ bool hl_syncw_wait(hl_syncw_t *w, int timeout_ms)
     if (!w) return false;
     pthread_mutex_lock(&w->mu);
     int64_t rounds = w->info.rounds;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += timeout_ms / 1000;
-    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = deadline_in(timeout_ms);
     while (!w->has_outcome && w->info.rounds == rounds && !w->stop)
         if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT) break;
     bool news = w->has_outcome || w->info.rounds != rounds;
