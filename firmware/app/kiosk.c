@@ -139,7 +139,6 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
     }
     hl_ui_init(&k->ui, cli->survey, &cli->cfg, hl_render_measure(k->render), cli->cfg.display.dpi);
     k->dirty = true;
-    if (pthread_mutex_init(&k->usb.mu, NULL) == 0) k->usb.mu_ready = true;
     /* libcurl starts before any of our threads does. */
     if (cli->cfg.sync.enabled) {
         if (hl_sync_global_init(&err) == HL_OK)
@@ -149,7 +148,7 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
     }
     k->fake = o->fake;
     hl_kiosk_tech_open(k);
-    if ((cli->cfg.has_export_key || cli->cfg.pin_hash[0]) && k->usb.mu_ready) kiosk_media_start(k);
+    kiosk_usb_open(k);
     kiosk_sync_start(k);
     hl_kiosk_panel_open(k);
     return HL_EXIT_OK;
@@ -167,19 +166,8 @@ void hl_kiosk_close(hl_kiosk_t *k)
     hl_syncw_stop(k->syncw); /* aborts a request in progress; before the store closes */
     k->syncw = NULL;
     if (k->curl_ready) hl_sync_global_cleanup();
-    if (k->usb.media_thread_on) {
-        char stop = 1;
-        if (write(k->usb.media_stop[1], &stop, 1) != 1) perror("hailong: stopping the USB watch");
-        pthread_join(k->usb.media_thread, NULL);
-        k->usb.media_thread_on = false;
-    }
-    if (k->usb.media_stop[0] > 0) {
-        close(k->usb.media_stop[0]);
-        close(k->usb.media_stop[1]);
-    }
-    hl_media_watch_close(k->usb.media);
     hl_kiosk_export_wait(k);
-    if (k->usb.mu_ready) pthread_mutex_destroy(&k->usb.mu);
+    hl_usb_close(&k->usb.io);
     hl_render_free(k->render);
     hl_display_close(k->display);
     if (k->flow_ready) hl_flow_free(&k->flow);

@@ -21,6 +21,7 @@
 #include "hl_tech_ui.h"
 #include "hl_touch.h"
 #include "hl_ui.h"
+#include "hl_usb.h"
 
 #include <pthread.h>
 
@@ -62,32 +63,16 @@ typedef struct hl_kiosk_clock {
     bool set_by_person; /* a technician set the clock: trusted from now on */
 } hl_kiosk_clock_t;
 
-/* USB export: a thread watches the mount table, another writes bundles;
- * they hand results to the event loop under `mu` and wake it. */
+/* USB sticks: the watcher and the export thread (hl_usb.h), and what the
+ * kiosk decides with them (kiosk_workers.c). */
 typedef struct hl_kiosk_usb {
-    hl_media_watch_t *media;           /* owned; NULL without an export key */
-    pthread_t media_thread;            /* blocks in poll() on the mount table */
-    bool media_thread_on;              /* media_thread runs */
-    int media_stop[2];                 /* pipe: a byte stops media_thread */
-    pthread_mutex_t mu;                /* guards the inbox and the export's result */
-    bool mu_ready;                     /* mu initialised */
-    hl_medium_t added[HL_MEDIA_MAX];   /* (mu) mounts that appeared */
-    size_t n_added;                    /* (mu) */
-    hl_medium_t removed[HL_MEDIA_MAX]; /* (mu) mounts that went away */
-    size_t n_removed;                  /* (mu) */
-    hl_medium_t pending;               /* an authorised stick waiting for an idle kiosk */
-    bool has_pending;                  /* pending is set */
-    hl_medium_t stick;                 /* the stick being (or just) written */
-    bool stick_gone;                   /* removed before its result screen was cleared */
-    bool stick_released;               /* (mu) the export unmounted it (hl_media_release) */
-    pthread_t thread;                  /* writes the bundle */
-    bool running;                      /* thread started and not joined */
-    bool finished;                     /* (mu) the thread is done: result below */
-    double done;                       /* (mu) share written */
-    int rc;                            /* (mu) hl_rc of the bundle */
-    long long count;                   /* (mu) responses in the bundle */
-    char msg[512];                     /* (mu) message when it failed */
-    int64_t clear_at_ms;               /* mono ms to leave a result screen, 0 = none */
+    hl_usb_t io;         /* the watcher and the export thread */
+    hl_medium_t pending; /* an authorised stick waiting for an idle kiosk */
+    bool has_pending;    /* pending is set */
+    hl_medium_t stick;   /* the stick being (or just) written */
+    bool stick_gone;     /* removed before its result screen was cleared */
+    bool stick_released; /* the export unmounted it (hl_media_release) */
+    int64_t clear_at_ms; /* mono ms to leave a result screen, 0 = none */
 } hl_kiosk_usb_t;
 
 typedef struct hl_kiosk {

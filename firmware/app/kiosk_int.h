@@ -26,7 +26,7 @@ int64_t kiosk_now(const hl_kiosk_t *k);
 /* kiosk_workers.c: start the stick watcher, and the sync worker when the
  * config has a sync section. */
 
-void kiosk_media_start(hl_kiosk_t *k);
+void kiosk_usb_open(hl_kiosk_t *k);
 
 void kiosk_sync_start(hl_kiosk_t *k);
 

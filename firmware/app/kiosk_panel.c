@@ -12,7 +12,7 @@
 static hl_power_in_t power_in(const hl_kiosk_t *k)
 {
     bool busy = !hl_kiosk_idle(k) || k->tech.mode != HL_TECH_OFF ||
-                k->ui.export_state.phase != HL_UI_EXPORT_NONE || k->usb.running;
+                k->ui.export_state.phase != HL_UI_EXPORT_NONE || k->usb.io.running;
     return (hl_power_in_t){.hours = &k->cli->cfg.display.hours,
                            .mono_ms = k->sys.mono_ms(k->sys.ctx),
                            .utc_ms = k->sys.utc_ms(k->sys.ctx),

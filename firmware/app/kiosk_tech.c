@@ -103,7 +103,7 @@ static void tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
         va_end(ap);
     }
     fprintf(stderr, "hailong: technician: %s%s%s\n", event, detail[0] ? ": " : "", detail);
-    if (k->usb.running) {
+    if (k->usb.io.running) {
         /* The export thread has the store: the row waits for it to finish. */
         if (k->menu.n_log_queue < HL_KIOSK_LOG_QUEUE) {
             hl_kiosk_log_row_t *q = &k->menu.log_queue[k->menu.n_log_queue++];
@@ -688,7 +688,7 @@ static void tech_action(hl_kiosk_t *k, const char *id)
 {
     const char *a = id + strlen("tech:");
     k->menu.notice[0] = '\0';
-    if (k->usb.running && tech_needs_store(a)) {
+    if (k->usb.io.running && tech_needs_store(a)) {
         tech_notice(k, true, HL_STR_TN_EXPORT_WAIT, NULL);
         return;
     }
@@ -887,7 +887,7 @@ static void tech_gather(hl_kiosk_t *k)
 {
     hl_tech_view_t *v = &k->menu.view;
     const hl_config_t *cfg = &k->cli->cfg;
-    if (!k->menu.view_valid && !k->usb.running && k->tech.mode == HL_TECH_MENU) {
+    if (!k->menu.view_valid && !k->usb.io.running && k->tech.mode == HL_TECH_MENU) {
         memset(v, 0, sizeof *v);
         v->free_bytes = -1;
         tech_refresh(k);
