@@ -331,17 +331,24 @@ static void test_a_change_to_a_config_kept_in_ram_warns_it_lasts_only_until_rest
     tk_free(&t);
 }
 
+/* Makes a stick folder in t's folder with its HAILONG/surveys folder:
+ * stick[600] and sdir[700] get their paths. */
+static void stick_surveys(const tk_t *t, char *stick, char *sdir)
+{
+    snprintf(stick, 600, "%s/stick", t->dir);
+    snprintf(sdir, 700, "%s/HAILONG", stick);
+    mkdir(stick, 0755);
+    mkdir(sdir, 0755);
+    snprintf(sdir, 700, "%s/HAILONG/surveys", stick);
+    mkdir(sdir, 0755);
+}
+
 static void test_a_broken_survey_from_the_stick_is_refused_and_a_good_one_installed(void)
 {
     tk_t t;
     tk_init(&t, "tech-install", NULL);
     char stick[600], sdir[700];
-    snprintf(stick, sizeof stick, "%s/stick", t.dir);
-    snprintf(sdir, sizeof sdir, "%s/HAILONG", stick);
-    mkdir(stick, 0755);
-    mkdir(sdir, 0755);
-    snprintf(sdir, sizeof sdir, "%s/HAILONG/surveys", stick);
-    mkdir(sdir, 0755);
+    stick_surveys(&t, stick, sdir);
     free(hl_test_write_file(sdir, "a-broken.json",
                             "{\"format\": 1, \"id\": \"moi\", \"version\": 2,\n"
                             " \"languages\": [\"vi\"],\n"
@@ -407,12 +414,7 @@ static void test_the_survey_page_sorts_every_stick_file_and_pages_through_them(v
     tk_t t;
     tk_init(&t, "tech-pages", NULL);
     char stick[600], sdir[700];
-    snprintf(stick, sizeof stick, "%s/stick", t.dir);
-    snprintf(sdir, sizeof sdir, "%s/HAILONG", stick);
-    mkdir(stick, 0755);
-    mkdir(sdir, 0755);
-    snprintf(sdir, sizeof sdir, "%s/HAILONG/surveys", stick);
-    mkdir(sdir, 0755);
+    stick_surveys(&t, stick, sdir);
     for (int i = 12; i >= 1; i--) {
         char name[64], text[1024];
         snprintf(name, sizeof name, "khao-sat-%d.json", i);

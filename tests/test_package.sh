@@ -27,20 +27,7 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-check() { # NAME COMMAND...: runs one check, reports it
-    local name=$1
-    shift
-    if "$@" >"$tmp/out" 2>&1; then
-        echo "PASS $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL $name"
-        sed 's/^/    /' "$tmp/out"
-        failed=$((failed + 1))
-    fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../platform/dev/checks.sh"
 
 # A scratch root: the system's own units (targets the kiosk unit names), the
 # programs the units run, and our units at their installed paths.
@@ -67,7 +54,7 @@ verify_quiet() { # UNIT...: systemd-analyze verify in the scratch root says noth
         return 1
     }
 }
-check "units_pass_systemd_analyze_verify" verify_quiet hailong.service hailong-usb-mount@sda1.service
+hl_check "units_pass_systemd_analyze_verify" verify_quiet hailong.service hailong-usb-mount@sda1.service
 
 # The same check on a unit with a typo must complain: verify really looks.
 bad_unit_is_caught() {
@@ -75,7 +62,7 @@ bad_unit_is_caught() {
         >"$root/lib/systemd/system/hailong-typo.service"
     ! verify_quiet hailong-typo.service
 }
-check "verify_catches_a_misspelt_key" bad_unit_is_caught
+hl_check "verify_catches_a_misspelt_key" bad_unit_is_caught
 rm -f "$root/lib/systemd/system/hailong-typo.service"
 
 exposure_at_most() { # MAX: the kiosk unit's overall exposure
@@ -89,7 +76,7 @@ exposure_at_most() { # MAX: the kiosk unit's overall exposure
     echo "exposure $level (at most $1)"
     awk -v l="$level" -v m="$1" 'BEGIN { exit !(l <= m) }'
 }
-check "kiosk_unit_exposure_is_at_most_$max_exposure" exposure_at_most "$max_exposure"
+hl_check "kiosk_unit_exposure_is_at_most_$max_exposure" exposure_at_most "$max_exposure"
 exposure_at_most 10 | sed 's/^/    /' || true
 
 unit_has() { # LINE...: each is a whole line of hailong.service
@@ -101,7 +88,7 @@ unit_has() { # LINE...: each is a whole line of hailong.service
         }
     done
 }
-check "kiosk_unit_keeps_its_key_settings" unit_has Type=notify NotifyAccess=main WatchdogSec=30 \
+hl_check "kiosk_unit_keeps_its_key_settings" unit_has Type=notify NotifyAccess=main WatchdogSec=30 \
     Restart=always RestartSec=2 StartLimitIntervalSec=0 User=hailong \
     "SupplementaryGroups=video render input" RequiresMountsFor=/var/lib/hailong \
     ProtectSystem=strict NoNewPrivileges=yes PrivateTmp=yes ProtectHome=yes \
@@ -118,9 +105,9 @@ execstart_parses() {
     }
     run_bin "${words[@]:1}" --help >/dev/null
 }
-check "execstart_is_a_valid_hailong_command_line" execstart_parses
+hl_check "execstart_is_a_valid_hailong_command_line" execstart_parses
 
-check "shipped_config_passes_hailong_check" env HAILONG_ASSETS_DIR="$src/assets" \
+hl_check "shipped_config_passes_hailong_check" env HAILONG_ASSETS_DIR="$src/assets" \
     "${emulator[@]}" "$bin" check "$src/platform/packaging/hailong.json"
 
 scripts_parse() {
@@ -138,7 +125,6 @@ scripts_parse() {
             "$src/platform/systemd/hailong-usb-mount" "$src"/platform/packaging/*.sh
     fi
 }
-check "maintainer_scripts_parse" scripts_parse
+hl_check "maintainer_scripts_parse" scripts_parse
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+hl_checks_done

@@ -105,6 +105,15 @@ static hl_usb_result_t ux_export(ux_t *u, const char *mount)
     return r;
 }
 
+/* What the store says was exported up to. */
+static int64_t ux_upto(ux_t *u)
+{
+    int64_t upto = -1;
+    if (hl_store_exported_upto(u->st, &upto, &u->err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "exported_upto: %s", u->err.msg);
+    return upto;
+}
+
 static void test_an_export_writes_a_bundle_and_records_it_in_the_store(void)
 {
     ux_t *u = ux_new(3);
@@ -115,17 +124,13 @@ static void test_an_export_writes_a_bundle_and_records_it_in_the_store(void)
     CHECK_STR(r.msg, "");
     CHECK(atomic_load(&u->wakes) > 0);
     CHECK(hl_usb_progress(&u->usb) >= 1.0);
-    int64_t upto = 0;
-    CHECK_INT(hl_store_exported_upto(u->st, &upto, &u->err), HL_OK);
-    CHECK_INT(upto, 3);
+    CHECK_INT(ux_upto(u), 3);
     char probe[PATH_MAX + 64];
     snprintf(probe, sizeof probe, "%s/HAILONG", u->stick);
     struct stat sb;
     CHECK_INT(stat(probe, &sb), 0); /* the bundles' folder on the stick */
     /* Nothing new since: done, with no responses. */
-    r = ux_export(u, u->stick);
-    CHECK_INT(r.rc, HL_OK);
-    CHECK_INT(r.count, 0);
+    CHECK_INT(ux_export(u, u->stick).count, 0);
     ux_free(u);
 }
 
@@ -135,15 +140,10 @@ static void test_a_stick_that_cannot_take_the_bundle_fails_and_records_nothing(v
     char gone[PATH_MAX + 16];
     snprintf(gone, sizeof gone, "%s/pulled", u->dir); /* no such folder: the stick was pulled */
     hl_usb_result_t r = ux_export(u, gone);
-    CHECK(r.rc != HL_OK);
-    CHECK(r.msg[0] != '\0');
-    CHECK_INT(r.count, 0);
-    int64_t upto = -1;
-    CHECK_INT(hl_store_exported_upto(u->st, &upto, &u->err), HL_OK);
-    CHECK_INT(upto, 0); /* the next stick gets them all */
+    CHECK(r.rc != HL_OK && r.msg[0] != '\0' && r.count == 0);
+    CHECK_INT(ux_upto(u), 0); /* the next stick gets them all */
     r = ux_export(u, u->stick);
-    CHECK_INT(r.rc, HL_OK);
-    CHECK_INT(r.count, 2);
+    CHECK(r.rc == HL_OK && r.count == 2);
     ux_free(u);
 }
 
@@ -160,30 +160,17 @@ static void test_a_second_export_is_refused_until_the_first_is_taken(void)
     ux_free(u);
 }
 
-static void write_file(const char *path, const char *text)
-{
-    char tmp[PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    CHECK(f != NULL);
-    if (!f) return;
-    fputs(text, f);
-    fclose(f);
-    CHECK_INT(rename(tmp, path), 0); /* seen anew, as a changing table is */
-}
-
 static void test_sticks_that_come_and_go_are_collected_for_the_loop(void)
 {
     char *dir = hl_test_tmpdir("usb-watch");
-    char table[PATH_MAX], root[PATH_MAX], line[3 * PATH_MAX];
-    snprintf(table, sizeof table, "%s/mountinfo", dir);
+    char root[PATH_MAX], line[3 * PATH_MAX];
     snprintf(root, sizeof root, "%s/media", dir);
     /* One stick there at start. */
     snprintf(line, sizeof line,
              "21 25 8:1 / / rw shared:1 - ext4 /dev/root rw\n"
              "23 25 8:17 / %s/usb0 rw,relatime shared:1 - vfat /dev/hl-test-sda1 rw\n",
              root);
-    write_file(table, line);
+    char *table = hl_test_write_file(dir, "mountinfo", line);
     const char *roots[] = {root, NULL};
     hl_usb_t usb;
     hl_err_t err = {0};
@@ -202,7 +189,7 @@ static void test_sticks_that_come_and_go_are_collected_for_the_loop(void)
              "21 25 8:1 / / rw shared:1 - ext4 /dev/root rw\n"
              "24 25 8:33 / %s/usb1 rw,relatime shared:1 - exfat /dev/hl-test-sdb1 rw\n",
              root);
-    write_file(table, line);
+    free(hl_test_write_file(dir, "mountinfo", line));
     CHECK_INT(hl_usb_rescan(&usb, &err), HL_OK);
     hl_usb_take(&usb, added, &na, removed, &nr);
     CHECK_INT(na, 1);
@@ -211,6 +198,7 @@ static void test_sticks_that_come_and_go_are_collected_for_the_loop(void)
     if (nr == 1) CHECK_CONTAINS(removed[0].mount, "/media/usb0");
     hl_usb_close(&usb);
     hl_test_rmtree(dir);
+    free(table);
     free(dir);
 }
 

@@ -58,6 +58,16 @@ hl_install_missing() {
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" || return 1
 }
 
+# Installs what the build needs, configures DIR (CMAKE_BUILD_TYPE TYPE) from
+# the checkout this file is in and builds TARGET, quietly.
+hl_build() { # DIR TYPE TARGET
+  local src
+  src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  hl_install_missing "${hl_packages[@]}" || return 1
+  cmake -S "$src" -B "$1" -DCMAKE_BUILD_TYPE="$2" >/dev/null || return 1
+  cmake --build "$1" --target "$3" -j"$(nproc)" >/dev/null
+}
+
 # The arm64 (Raspberry Pi) cross build, platform/dev/test-arm64.sh: Debian's
 # cross compiler, qemu user mode to run the arm64 programs, and the arm64
 # multiarch -dev packages of everything the firmware and its tests link.

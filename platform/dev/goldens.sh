@@ -7,8 +7,6 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$top/platform/dev/deps.sh"
-hl_install_missing "${hl_packages[@]}"
-cmake -S "$top" -B "$top/build-goldens" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$top/build-goldens" --target test_golden -j"$(nproc)" >/dev/null
+hl_build "$top/build-goldens" RelWithDebInfo test_golden
 (cd "$top/build-goldens" && HL_UPDATE_GOLDENS=1 ./test_golden)
 git -C "$top" status --short -- tests/golden

@@ -12,9 +12,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$top/platform/dev/deps.sh"
-hl_install_missing "${hl_packages[@]}"
-cmake -S "$top" -B "$top/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$top/build" --target hailong -j"$(nproc)" >/dev/null
+hl_build "$top/build" Release hailong
 if [ $# -gt 0 ]; then
   exec "$top/build/hailong" run "$@"
 fi

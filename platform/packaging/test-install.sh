@@ -94,21 +94,7 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
     DEBIAN_FRONTEND=noninteractive "$@"; }
 
-passed=0
-failed=0
-check() { # NAME COMMAND...: one check in the chroot's terms
-    local name=$1
-    shift
-    if "$@" >"$root.out" 2>&1; then
-        echo "PASS $name"
-        passed=$((passed + 1))
-    else
-        echo "FAIL $name"
-        sed 's/^/    /' "$root.out"
-        failed=$((failed + 1))
-    fi
-    rm -f "$root.out"
-}
+source "$top/platform/dev/checks.sh"
 as_hailong() { in_root runuser -u hailong -- "$@"; }
 stat_is() { # FORMAT PATH EXPECTED: stat -c FORMAT of PATH in the root
     local got
@@ -122,26 +108,26 @@ stat_is() { # FORMAT PATH EXPECTED: stat -c FORMAT of PATH in the root
 phase "apt-get install ./$(basename "$deb") (Depends from $mirror)"
 cp "$deb" "$root/tmp/"
 in_root apt-get update -qq >/dev/null
-check "package_installs_with_its_depends" \
+hl_check "package_installs_with_its_depends" \
     in_root apt-get install -y -qq "/tmp/$(basename "$deb")"
 
 phase "as user hailong: check, a scripted session, stats"
-check "user_hailong_exists_in_its_groups" sh -c \
+hl_check "user_hailong_exists_in_its_groups" sh -c \
     "chroot '$root' id hailong | grep -q 'groups=.*hailong' && chroot '$root' id -nG hailong | grep -qw video && chroot '$root' id -nG hailong | grep -qw input && chroot '$root' id -nG hailong | grep -qw render"
-check "hailong_check_passes_as_hailong" as_hailong hailong check /etc/hailong/hailong.json
-check "scripted_session_runs_as_hailong" as_hailong hailong --config /etc/hailong/hailong.json \
+hl_check "hailong_check_passes_as_hailong" as_hailong hailong check /etc/hailong/hailong.json
+hl_check "scripted_session_runs_as_hailong" as_hailong hailong --config /etc/hailong/hailong.json \
     --data-dir /var/lib/hailong run --headless --script /usr/share/hailong/scripts/demo.txt
-check "database_belongs_to_hailong" stat_is %U:%G /var/lib/hailong/hailong.db hailong:hailong
-check "data_folder_is_hailong_0750" stat_is %U:%G:%a /var/lib/hailong hailong:hailong:750
-check "device_key_is_private_to_hailong" stat_is %U:%G:%a /var/lib/hailong/device.key hailong:hailong:600
+hl_check "database_belongs_to_hailong" stat_is %U:%G /var/lib/hailong/hailong.db hailong:hailong
+hl_check "data_folder_is_hailong_0750" stat_is %U:%G:%a /var/lib/hailong hailong:hailong:750
+hl_check "device_key_is_private_to_hailong" stat_is %U:%G:%a /var/lib/hailong/device.key hailong:hailong:600
 identity_is_a_trust_line() { as_hailong hailong --config /etc/hailong/hailong.json --data-dir /var/lib/hailong identity | tee /dev/stderr | grep -Eq '^[a-z0-9_-]+ ed25519:[0-9a-f]{64} [0-9a-f]{16}$'; }
-check "identity_prints_a_trust_line" identity_is_a_trust_line
+hl_check "identity_prints_a_trust_line" identity_is_a_trust_line
 stats_show_two() { as_hailong hailong stats | tee /dev/stderr | grep -q '^responses *2 (complete 1, partial 1'; }
-check "stats_show_the_responses" stats_show_two
-check "service_is_enabled_for_boot" test -L "$root/etc/systemd/system/multi-user.target.wants/hailong.service"
+hl_check "stats_show_the_responses" stats_show_two
+hl_check "service_is_enabled_for_boot" test -L "$root/etc/systemd/system/multi-user.target.wants/hailong.service"
 
 phase "the kiosk's user rewrites its config; an upgrade keeps it"
-check "hailong_may_rewrite_its_config" sh -c \
+hl_check "hailong_may_rewrite_its_config" sh -c \
     "printf '123456\n' | chroot '$root' runuser -u hailong -- hailong set-pin --iterations 10000 --config /etc/hailong/hailong.json && grep -q pin_hash '$root/etc/hailong/hailong.json'"
 before=$(sha256sum <"$root/etc/hailong/hailong.json")
 # The same package as a newer version (+upgrade1), as an update would come.
@@ -150,26 +136,25 @@ dpkg-deb -R "$deb" "$new"
 sed -i 's/^Version: \(.*\)$/Version: \1+upgrade1/' "$new/DEBIAN/control"
 dpkg-deb --root-owner-group -b "$new" "$root/tmp/hailong-upgrade.deb" >/dev/null
 rm -rf "$new"
-check "upgrade_installs" in_root apt-get install -y -qq /tmp/hailong-upgrade.deb
-check "upgrade_keeps_the_modified_config" sh -c \
+hl_check "upgrade_installs" in_root apt-get install -y -qq /tmp/hailong-upgrade.deb
+hl_check "upgrade_keeps_the_modified_config" sh -c \
     "[ \"\$(sha256sum <'$root/etc/hailong/hailong.json')\" = '$before' ] && [ ! -e '$root/etc/hailong/hailong.json.dpkg-dist' ]"
-check "config_still_valid_and_readable_by_hailong" as_hailong hailong check /etc/hailong/hailong.json
-check "config_folder_is_root_hailong_2770" stat_is %U:%G:%a /etc/hailong root:hailong:2770
-check "responses_survive_the_upgrade" stats_show_two
+hl_check "config_still_valid_and_readable_by_hailong" as_hailong hailong check /etc/hailong/hailong.json
+hl_check "config_folder_is_root_hailong_2770" stat_is %U:%G:%a /etc/hailong root:hailong:2770
+hl_check "responses_survive_the_upgrade" stats_show_two
 
 phase "purge: the user goes, the responses stay"
 in_root apt-get purge -y -qq hailong >"$root.purge" 2>&1 || true
 grep -v '^(Reading database' "$root.purge" | sed 's/^/    /'
-check "purge_succeeds" sh -c "! chroot '$root' dpkg -s hailong >/dev/null 2>&1"
-check "purge_removes_user_and_group" sh -c \
+hl_check "purge_succeeds" sh -c "! chroot '$root' dpkg -s hailong >/dev/null 2>&1"
+hl_check "purge_removes_user_and_group" sh -c \
     "! chroot '$root' getent passwd hailong && ! chroot '$root' getent group hailong"
-check "purge_keeps_the_responses" test -s "$root/var/lib/hailong/hailong.db"
-check "purge_says_where_the_responses_are" grep -q 'KEPT in /var/lib/hailong' "$root.purge"
+hl_check "purge_keeps_the_responses" test -s "$root/var/lib/hailong/hailong.db"
+hl_check "purge_says_where_the_responses_are" grep -q 'KEPT in /var/lib/hailong' "$root.purge"
 rm -f "$root.purge"
 
 phase "reinstall after the purge adopts the kept responses"
-check "reinstall_installs" in_root apt-get install -y -qq "/tmp/$(basename "$deb")"
-check "kept_responses_readable_again" stats_show_two
+hl_check "reinstall_installs" in_root apt-get install -y -qq "/tmp/$(basename "$deb")"
+hl_check "kept_responses_readable_again" stats_show_two
 
-echo "$passed passed, $failed failed, $(($(date +%s) - t0)) s"
-[ "$failed" -eq 0 ]
+hl_checks_done "$(($(date +%s) - t0)) s"
