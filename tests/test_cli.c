@@ -5,6 +5,7 @@
  * set-pin is fed its PIN on a pipe (hl_args_stdin).
  */
 #include "hl_bundle.h"
+#include "hl_fixture.h"
 #include "hl_pin.h"
 #include "hl_test.h"
 
@@ -20,28 +21,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Runs prog (hailong or hailong-bench) with the arguments up to a NULL;
- * captures stdout/stderr into the caller's pointers (freed by the caller). */
-static int hl_args(const char *prog, char **out, char **err, ...)
-{
-    const char *argv[24] = {prog};
-    int n = 1;
-    va_list ap;
-    va_start(ap, err);
-    const char *a;
-    while ((a = va_arg(ap, const char *)) != NULL && n < 23)
-        argv[n++] = a;
-    va_end(ap);
-    argv[n] = NULL;
-    static const char *const env[] = {"HAILONG_CONFIG=", NULL};
-    return hl_test_run(argv, env, out, err);
-}
-
 /* An export key hash for a secret nobody has, replaced by export-key --new. */
 #define HL_TEST_OLD_HASH "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
-#define HL0(o, e, ...)  hl_args(HL_BIN, o, e, __VA_ARGS__, (const char *)NULL)
-#define HLB0(o, e, ...) hl_args(HL_BENCH_BIN, o, e, __VA_ARGS__, (const char *)NULL)
+/* Runs prog (hailong or hailong-bench) with the arguments, without the
+ * installed config, and checks its exit code and that its stdout and stderr
+ * hold out_has and err_has (NULL: not checked); o and e (NULL: discarded)
+ * take stdout and stderr for more checks (freed by the caller). A hang is
+ * killed by a watchdog and fails. */
+#define HLX(o, e, code, out_has, err_has, ...)                                                     \
+    hl_fixture_expect(__FILE__, __LINE__, (const char *const[]){HL_BIN, __VA_ARGS__, NULL},        \
+                      hl_fixture_no_config, code, out_has, err_has, o, e)
+#define HLBX(o, e, code, out_has, err_has, ...)                                                    \
+    hl_fixture_expect(__FILE__, __LINE__, (const char *const[]){HL_BENCH_BIN, __VA_ARGS__, NULL},  \
+                      hl_fixture_no_config, code, out_has, err_has, o, e)
 
 static const char *default_survey(void)
 {
@@ -60,15 +53,8 @@ static void test_no_command_prints_usage_and_exits_2(void)
 
 static void test_unknown_command_and_missing_option_values_exit_2(void)
 {
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "frobnicate"), 2);
-    CHECK_CONTAINS(err, "unknown command \"frobnicate\"");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "stats", "--data-dir"), 2);
-    CHECK_CONTAINS(err, "--data-dir needs a value");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 2, NULL, "unknown command \"frobnicate\"", "frobnicate");
+    HLX(NULL, NULL, 2, NULL, "--data-dir needs a value", "stats", "--data-dir");
 }
 
 static void test_every_command_has_help(void)
@@ -77,67 +63,55 @@ static void test_every_command_has_help(void)
                                        "stats",   "version", "export-key", "sync",
                                        "set-pin", "verify"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        char *out, *err;
-        CHECK_INT(HL0(&out, &err, cmds[i], "--help"), 0);
-        CHECK_CONTAINS(out, "usage: hailong");
-        free(out);
-        free(err);
+        HLX(NULL, NULL, 0, "usage: hailong", NULL, cmds[i], "--help");
     }
 }
 
 static void test_benchmarks_are_hailong_bench_not_a_hailong_command(void)
 {
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "bench", "store"), 2);
-    CHECK_CONTAINS(err, "unknown command \"bench\"");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 2, NULL, "unknown command \"bench\"", "bench", "store");
     static const char *const benches[] = {"store", "export", "ui", "results", "sync"};
     for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
-        CHECK_INT(HLB0(&out, &err, benches[i], "--help"), 0);
-        CHECK_CONTAINS(out, "usage: hailong-bench");
-        free(out);
-        free(err);
+        HLBX(NULL, NULL, 0, "usage: hailong-bench", NULL, benches[i], "--help");
     }
-    CHECK_INT(HLB0(&out, &err, "results", "--responses", "0"), 2);
+    HLBX(NULL, NULL, 2, NULL, NULL, "results", "--responses", "0");
+}
+
+/* A benchmark's stdout: one JSON line holding every one of keys[0..n);
+ * frees it. */
+static void expect_json_line(char *out, const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        CHECK_CONTAINS(out, keys[i]);
+    CHECK(out && out[0] == '{' && strchr(out, '\n') == out + strlen(out) - 1);
     free(out);
-    free(err);
 }
 
 static void test_bench_results_prints_the_results_page_times(void)
 {
     char *dir = hl_test_tmpdir("cli");
-    char *out, *err;
-    CHECK_INT(HLB0(&out, &err, "results", "--data-dir", dir, "--responses", "2000"), 0);
+    char *out;
+    HLBX(&out, NULL, 0, NULL, NULL, "results", "--data-dir", dir, "--responses", "2000");
     static const char *const keys[] = {"\"responses\":2000,",   "\"all_responses\":2000,",
                                        "\"today_all_p50_ms\":", "\"week_officer_p50_ms\":",
                                        "\"all_all_max_ms\":",   "\"ready_ms\":"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        CHECK_CONTAINS(out, keys[i]);
-    CHECK(out && out[0] == '{' && strchr(out, '\n') == out + strlen(out) - 1);
-    free(out);
-    free(err);
-    hl_test_rmtree(dir);
-    free(dir);
+    expect_json_line(out, keys, sizeof keys / sizeof keys[0]);
+    hl_fixture_rm(dir);
 }
 
 static void test_version_prints_version_and_schema(void)
 {
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "version"), 0);
-    CHECK_CONTAINS(out, "hailong ");
+    char *out;
+    HLX(&out, NULL, 0, "hailong ", NULL, "version");
     CHECK_CONTAINS(out, "schema");
     free(out);
-    free(err);
 }
 
 static void test_check_accepts_the_bundled_survey_with_a_summary(void)
 {
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "check", default_survey()), 0);
-    CHECK_CONTAINS(out, "ok: survey \"sipas-mot-cua\"");
+    char *err;
+    HLX(NULL, &err, 0, "ok: survey \"sipas-mot-cua\"", NULL, "check", default_survey());
     CHECK_STR(err, "");
-    free(out);
     free(err);
 }
 
@@ -151,16 +125,15 @@ static void test_check_reports_every_problem_with_line_and_column_and_exits_1(vo
         "\"questions\":[{\"id\":\"q\",\"type\":\"choice\",\"text\":{\"vi\":\"Q\"},\n"
         "  \"optoins\":[]}]}\n");
     char *out, *err;
-    CHECK_INT(HL0(&out, &err, "check", bad, default_survey()), 1);
+    HLX(&out, &err, 1, NULL, "bad.json:4:3: unknown key \"optoins\"", "check", bad,
+        default_survey());
     CHECK_CONTAINS(err, "bad.json:1:"); /* the id */
-    CHECK_CONTAINS(err, "bad.json:4:3: unknown key \"optoins\"");
     CHECK_CONTAINS(err, "(at questions[0].optoins)");
     CHECK_CONTAINS(out, "ok: survey \"sipas-mot-cua\""); /* the good one still checked */
     free(out);
     free(err);
     free(bad);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_check_validates_a_config_and_the_survey_it_names(void)
@@ -172,69 +145,39 @@ static void test_check_validates_a_config_and_the_survey_it_names(void)
                            "\"timeouts\":{\"idle_s\":45}}\n");
     char *missing = hl_test_write_file(dir, "missing.json", "{\"survey\":\"nope.json\"}\n");
     char *bad = hl_test_write_file(dir, "bad.json", "{\"kiosk_id\":\"Kiosk 1\"}\n");
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "check", good), 0);
-    CHECK_CONTAINS(out, "ok: config for kiosk \"pt-viettri-01\"");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "check", missing), 1);
-    CHECK_CONTAINS(err, "survey \"nope.json\" not found");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "check", bad), 1);
-    CHECK_CONTAINS(err, "bad.json:1:");
+    char *err;
+    HLX(NULL, NULL, 0, "ok: config for kiosk \"pt-viettri-01\"", NULL, "check", good);
+    HLX(NULL, NULL, 1, NULL, "survey \"nope.json\" not found", "check", missing);
+    HLX(NULL, &err, 1, NULL, "bad.json:1:", "check", bad);
     CHECK_CONTAINS(err, "kiosk_id");
-    free(out);
     free(err);
     free(good);
     free(missing);
     free(bad);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_check_of_a_missing_file_exits_1_naming_it(void)
 {
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "check", "/nonexistent/survey.json"), 1);
-    CHECK_CONTAINS(err, "/nonexistent/survey.json");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "check"), 2);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 1, NULL, "/nonexistent/survey.json", "check", "/nonexistent/survey.json");
+    HLX(NULL, NULL, 2, NULL, NULL, "check");
 }
 
 static void test_export_usage_errors_exit_2(void)
 {
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "export", "--format", "csv"), 2);
-    CHECK_CONTAINS(err, "--out FILE is required");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "export", "--format", "pdf", "--out", "/tmp/x.pdf"), 2);
-    CHECK_CONTAINS(err, "unknown format \"pdf\"");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "export", "--bogus"), 2);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 2, NULL, "--out FILE is required", "export", "--format", "csv");
+    HLX(NULL, NULL, 2, NULL, "unknown format \"pdf\"", "export", "--format", "pdf", "--out",
+        "/tmp/x.pdf");
+    HLX(NULL, NULL, 2, NULL, NULL, "export", "--bogus");
 }
 
 static void test_export_and_stats_without_a_database_explain_and_exit_1(void)
 {
     char *dir = hl_test_tmpdir("cli");
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "stats", "--data-dir", dir), 1);
-    CHECK_CONTAINS(err, "no responses stored yet");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "export", "--data-dir", dir, "--out", "/tmp/hl-x.csv"), 1);
-    CHECK_CONTAINS(err, "no responses stored yet");
-    free(out);
-    free(err);
-    hl_test_rmtree(dir);
-    free(dir);
+    HLX(NULL, NULL, 1, NULL, "no responses stored yet", "stats", "--data-dir", dir);
+    HLX(NULL, NULL, 1, NULL, "no responses stored yet", "export", "--data-dir", dir, "--out",
+        "/tmp/hl-x.csv");
+    hl_fixture_rm(dir);
 }
 
 static void test_run_script_and_headless_go_together_and_bad_values_are_usage_errors(void)
@@ -253,45 +196,33 @@ static void test_run_script_and_headless_go_together_and_bad_values_are_usage_er
                                       "--size wants",
                                       "--backend is",
                                       "bogus"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char *out, *err;
-        CHECK_INT(hl_args(HL_BIN, &out, &err, bad[i][0], bad[i][1], bad[i][2], bad[i][3], bad[i][4],
-                          bad[i][5], (const char *)NULL),
-                  2);
-        CHECK_CONTAINS(err, msg[i]);
-        free(out);
-        free(err);
-    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        HLX(NULL, NULL, 2, NULL, msg[i], bad[i][0], bad[i][1], bad[i][2], bad[i][3], bad[i][4],
+            bad[i][5]);
 }
 
 static void test_run_with_a_script_syntax_error_exits_2_before_storing(void)
 {
     char *dir = hl_test_tmpdir("cli");
     char *script = hl_test_write_file(dir, "s.txt", "answer overall very_satisfied\nnexxt\n");
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "run", "--data-dir", dir, "--headless", "--script", script), 2);
-    CHECK_CONTAINS(err, "s.txt:2: nexxt: unknown step");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 2, NULL, "s.txt:2: nexxt: unknown step", "run", "--data-dir", dir, "--headless",
+        "--script", script);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_run_stops_with_exit_3_on_a_failed_expect(void)
 {
     char *dir = hl_test_tmpdir("cli");
     char *script = hl_test_write_file(dir, "s.txt", "expect state start\nexpect state thanks\n");
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "run", "--data-dir", dir, "--headless", "--script", script), 3);
-    CHECK_CONTAINS(err, "script stopped");
+    char *err;
+    HLX(NULL, &err, 3, NULL, "script stopped", "run", "--data-dir", dir, "--headless", "--script",
+        script);
     CHECK_CONTAINS(err, "s.txt:2: expect");
     CHECK_CONTAINS(err, "expected state thanks, but the state is start");
-    free(out);
     free(err);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_run_with_an_invalid_config_exits_1(void)
@@ -299,18 +230,14 @@ static void test_run_with_an_invalid_config_exits_1(void)
     char *dir = hl_test_tmpdir("cli");
     char *cfg = hl_test_write_file(dir, "hailong.json", "{\"timeouts\":{\"idle_s\":0}}\n");
     char *script = hl_test_write_file(dir, "s.txt", "expect state start\n");
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "run", "--config", cfg, "--data-dir", dir, "--headless", "--script",
-                  script),
-              1);
-    CHECK_CONTAINS(err, "hailong.json:1:");
+    char *err;
+    HLX(NULL, &err, 1, NULL, "hailong.json:1:", "run", "--config", cfg, "--data-dir", dir,
+        "--headless", "--script", script);
     CHECK_CONTAINS(err, "idle_s");
-    free(out);
     free(err);
     free(cfg);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_run_reports_a_data_dir_that_cannot_be_used(void)
@@ -318,15 +245,11 @@ static void test_run_reports_a_data_dir_that_cannot_be_used(void)
     char *dir = hl_test_tmpdir("cli");
     char *file = hl_test_write_file(dir, "not-a-dir", "x");
     char *script = hl_test_write_file(dir, "s.txt", "expect state start\n");
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "run", "--data-dir", file, "--headless", "--script", script), 1);
-    CHECK_CONTAINS(err, "not-a-dir");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 1, NULL, "not-a-dir", "run", "--data-dir", file, "--headless", "--script",
+        script);
     free(file);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 /* Runs hailong like hl_test_run, but the child gets SIGALRM after limit_s
@@ -379,8 +302,7 @@ static void test_run_without_any_display_fails_with_a_clear_message_and_exit_1(v
     CHECK_CONTAINS(err, "DISPLAY");
     CHECK_CONTAINS(err, "--headless");
     free(err);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_kiosk_sh_demo_keeps_its_responses_in_a_temporary_folder_and_says_where(void)
@@ -395,7 +317,8 @@ static void test_kiosk_sh_demo_keeps_its_responses_in_a_temporary_folder_and_say
     snprintf(cmd, sizeof cmd,
              "set -e; cd '%s'; mkdir -p top/platform/dev top/build bin tmp; "
              "cp '%s/platform/dev/kiosk.sh' top/platform/dev/; "
-             "printf 'hl_packages=()\\nhl_install_missing() { :; }\\n' > top/platform/dev/deps.sh; "
+             "printf 'hl_packages=()\\nhl_install_missing() { :; }\\nhl_build() { :; }\\n' > "
+             "top/platform/dev/deps.sh; "
              "printf '#!/bin/sh\\nexit 0\\n' > bin/cmake; "
              "printf '#!/bin/sh\\nprintf \"%%%%s\\\\n\" \"$@\" > \"$HL_ARGS_OUT\"\\n' > "
              "top/build/hailong; "
@@ -436,53 +359,36 @@ static void test_kiosk_sh_demo_keeps_its_responses_in_a_temporary_folder_and_say
     free(args);
     free(out);
     free(err);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_bench_export_prints_one_json_line_with_every_figure(void)
 {
     char *dir = hl_test_tmpdir("cli");
-    char *out, *err;
-    CHECK_INT(HLB0(&out, &err, "export", "--data-dir", dir, "--responses", "300",
-                   "--bundle-responses", "200"),
-              0);
+    char *out;
+    HLBX(&out, NULL, 0, NULL, NULL, "export", "--data-dir", dir, "--responses", "300",
+         "--bundle-responses", "200");
     static const char *const keys[] = {"\"responses\":300,",          "\"csv_rows_per_s\":",
                                        "\"jsonl_rows_per_s\":",       "\"xlsx_rows_per_s\":",
                                        "\"sqlite3_csv_rows_per_s\":", "\"peak_rss_mb\":",
                                        "\"bundle_responses\":200,",   "\"bundle_200_s\":"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        CHECK_CONTAINS(out, keys[i]);
-    CHECK(out && out[0] == '{' && strchr(out, '\n') == out + strlen(out) - 1);
-    free(out);
-    free(err);
-    CHECK_INT(HLB0(&out, &err, "export", "--data-dir", dir, "--responses", "0"), 2);
-    free(out);
-    free(err);
-    hl_test_rmtree(dir);
-    free(dir);
+    expect_json_line(out, keys, sizeof keys / sizeof keys[0]);
+    HLBX(NULL, NULL, 2, NULL, NULL, "export", "--data-dir", dir, "--responses", "0");
+    hl_fixture_rm(dir);
 }
 
 static void test_bench_store_prints_one_json_line_with_every_figure(void)
 {
     char *dir = hl_test_tmpdir("cli");
-    char *out, *err;
-    CHECK_INT(HLB0(&out, &err, "store", "--data-dir", dir, "--responses", "20",
-                   "--export-responses", "300"),
-              0);
+    char *out;
+    HLBX(&out, NULL, 0, NULL, NULL, "store", "--data-dir", dir, "--responses", "20",
+         "--export-responses", "300");
     static const char *const keys[] = {"\"commit_p50_ms\":", "\"commit_p99_ms\":",
                                        "\"fsync_p99_ms\":",  "\"bytes_written_per_response\":",
                                        "\"export_csv_s\":",  "\"sqlite3_csv_s\":"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        CHECK_CONTAINS(out, keys[i]);
-    CHECK(out && out[0] == '{' && strchr(out, '\n') == out + strlen(out) - 1);
-    free(out);
-    free(err);
-    CHECK_INT(HLB0(&out, &err, "ui-that-does-not-exist", "--data-dir", dir), 2);
-    free(out);
-    free(err);
-    hl_test_rmtree(dir);
-    free(dir);
+    expect_json_line(out, keys, sizeof keys / sizeof keys[0]);
+    HLBX(NULL, NULL, 2, NULL, NULL, "ui-that-does-not-exist", "--data-dir", dir);
+    hl_fixture_rm(dir);
 }
 
 /* Lower-case hex of the SHA-256 of a secret as the kiosk derives it. */
@@ -503,9 +409,8 @@ static void test_export_key_new_stores_the_hash_of_the_printed_secret_keeping_th
                                    "  \"export\": {\"key_sha256\": \"" HL_TEST_OLD_HASH "\"},\n"
                                    "  \"timeouts\": {\"idle_s\": 45}\n}\n");
     CHECK_INT(chmod(cfg, 0640), 0);
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "export-key", "--new", "--config", cfg), 0);
-    CHECK_CONTAINS(err, "HAILONG/export.key");
+    char *out;
+    HLX(&out, NULL, 0, NULL, "HAILONG/export.key", "export-key", "--new", "--config", cfg);
     /* stdout is the secret alone: 64 hex digits and a line break. */
     CHECK(out && strlen(out) == 65 && out[64] == '\n' && strspn(out, "0123456789abcdef") == 64);
     char hash[65] = "";
@@ -522,11 +427,7 @@ static void test_export_key_new_stores_the_hash_of_the_printed_secret_keeping_th
     CHECK_INT(st.st_mode & 0777, 0640);
     free(text);
     free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "check", cfg), 0);
-    CHECK_CONTAINS(out, "hall-2");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, "hall-2", NULL, "check", cfg);
     /* No temporary file left behind. */
     DIR *d = opendir(dir);
     int entries = 0;
@@ -535,8 +436,7 @@ static void test_export_key_new_stores_the_hash_of_the_printed_secret_keeping_th
     if (d) closedir(d);
     CHECK_INT(entries, 1);
     free(cfg);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_export_key_new_creates_a_missing_config_with_the_export_section(void)
@@ -544,8 +444,8 @@ static void test_export_key_new_creates_a_missing_config_with_the_export_section
     char *dir = hl_test_tmpdir("cli-key");
     char cfg[4096];
     snprintf(cfg, sizeof cfg, "%s/new.json", dir);
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "export-key", "--new", "--config", cfg), 0);
+    char *out;
+    HLX(&out, NULL, 0, NULL, NULL, "export-key", "--new", "--config", cfg);
     char hash[65] = "";
     if (out) secret_hash_hex(out, strlen(out), hash);
     char *text = hl_test_read_file(cfg, NULL);
@@ -553,12 +453,8 @@ static void test_export_key_new_creates_a_missing_config_with_the_export_section
     CHECK_CONTAINS(text, hash);
     free(text);
     free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "check", cfg), 0);
-    free(out);
-    free(err);
-    hl_test_rmtree(dir);
-    free(dir);
+    HLX(NULL, NULL, 0, NULL, NULL, "check", cfg);
+    hl_fixture_rm(dir);
 }
 
 static void test_export_key_leaves_an_invalid_config_untouched_and_usage_errors_exit_2(void)
@@ -566,25 +462,17 @@ static void test_export_key_leaves_an_invalid_config_untouched_and_usage_errors_
     char *dir = hl_test_tmpdir("cli-key");
     static const char bad[] = "{\n  \"kiosk_id\": \"hall-2\",\n  \"colour\": \"red\"\n}\n";
     char *cfg = hl_test_write_file(dir, "hailong.json", bad);
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "export-key", "--new", "--config", cfg), 1);
-    CHECK_CONTAINS(err, "left untouched");
+    char *out;
+    HLX(&out, NULL, 1, NULL, "left untouched", "export-key", "--new", "--config", cfg);
     CHECK(out && out[0] == '\0'); /* no secret printed */
     free(out);
-    free(err);
     char *text = hl_test_read_file(cfg, NULL);
     CHECK_STR(text, bad);
     free(text);
-    CHECK_INT(HL0(&out, &err, "export-key", "--config", cfg), 2);
-    CHECK_CONTAINS(err, "--new");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "export-key", "--new", "--frobnicate", "--config", cfg), 2);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 2, NULL, "--new", "export-key", "--config", cfg);
+    HLX(NULL, NULL, 2, NULL, NULL, "export-key", "--new", "--frobnicate", "--config", cfg);
     free(cfg);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 /* Reads all of fd from its start into a malloc'd string. */
@@ -715,12 +603,9 @@ static void test_set_pin_stores_a_hash_of_the_pin_from_stdin_keeping_the_config(
     CHECK(strncmp(hash, "pbkdf2-sha256$200000$", 21) == 0);
     CHECK(pin_matches("123456789012", hash));
     CHECK(!pin_matches("482913", hash));
-    CHECK_INT(HL0(&out, &err, "check", cfg), 0);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, NULL, NULL, "check", cfg);
     free(cfg);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_set_pin_refuses_a_mismatch_or_a_bad_pin_leaving_the_config(void)
@@ -759,8 +644,7 @@ static void test_set_pin_refuses_a_mismatch_or_a_bad_pin_leaving_the_config(void
     free(text);
     free(badcfg);
     free(cfg);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_set_pin_creates_a_missing_config_and_usage_errors_exit_2(void)
@@ -773,21 +657,14 @@ static void test_set_pin_creates_a_missing_config_and_usage_errors_exit_2(void)
     free(out);
     free(err);
     CHECK(pin_matches("246810", stored_pin_hash(cfg)));
-    CHECK_INT(HL0(&out, &err, "set-pin", "--config", cfg, "--iterations", "99"), 2);
-    CHECK_CONTAINS(err, "--iterations wants a number from 10000 to 10000000");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "set-pin", "--pin", "123456"), 2);
-    CHECK_CONTAINS(err, "unexpected argument \"--pin\"");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "set-pin", "--help"), 0);
-    CHECK_CONTAINS(out, "usage: hailong set-pin [--config FILE] [--iterations N]");
+    HLX(NULL, NULL, 2, NULL, "--iterations wants a number from 10000 to 10000000", "set-pin",
+        "--config", cfg, "--iterations", "99");
+    HLX(NULL, NULL, 2, NULL, "unexpected argument \"--pin\"", "set-pin", "--pin", "123456");
+    HLX(&out, NULL, 0, "usage: hailong set-pin [--config FILE] [--iterations N]", NULL, "set-pin",
+        "--help");
     CHECK_CONTAINS(out, "standard input");
     free(out);
-    free(err);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 /* ---- Fair counting and tamper evidence (issue 7) ----------------------------- */
@@ -816,20 +693,13 @@ static void test_stats_show_flagged_responses_and_verify_checks_the_chain(void)
     char *cfg = hl_test_write_file(
         dir, "hailong.json",
         "{\"timeouts\": {\"thanks_s\": 1}, \"fairness\": {\"min_interval_s\": 5}}");
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "run", "--data-dir", dir, "--config", cfg, "--headless", "--script",
-                  script),
-              0);
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "stats", "--json", "--data-dir", dir, "--config", cfg), 0);
-    CHECK_CONTAINS(out, "\"suspect\":1,\"suspect_min_interval\":1,\"suspect_max_per_hour\":0");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "stats", "--data-dir", dir, "--config", cfg), 0);
-    CHECK_CONTAINS(out, "suspect        1 of 2 flagged by fair counting (min_interval 1");
-    free(out);
-    free(err);
+    char *out;
+    HLX(NULL, NULL, 0, NULL, NULL, "run", "--data-dir", dir, "--config", cfg, "--headless",
+        "--script", script);
+    HLX(NULL, NULL, 0, "\"suspect\":1,\"suspect_min_interval\":1,\"suspect_max_per_hour\":0", NULL,
+        "stats", "--json", "--data-dir", dir, "--config", cfg);
+    HLX(NULL, NULL, 0, "suspect        1 of 2 flagged by fair counting (min_interval 1", NULL,
+        "stats", "--data-dir", dir, "--config", cfg);
 
     /* The kiosk made its device key (private, 0600) and no chain.key;
      * verify finds the chain intact and names the key. */
@@ -839,13 +709,11 @@ static void test_stats_show_flagged_responses_and_verify_checks_the_chain(void)
     CHECK(stat(kpath, &sb) == 0 && (sb.st_mode & 0777) == 0600);
     snprintf(kpath, sizeof kpath, "%s/chain.key", dir);
     CHECK(stat(kpath, &sb) != 0);
-    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg), 0);
-    CHECK_CONTAINS(out, "device key     ");
+    HLX(&out, NULL, 0, "device key     ", NULL, "verify", "--data-dir", dir, "--config", cfg);
     CHECK_CONTAINS(out, "chain head     seq 2 ");
     CHECK_CONTAINS(out, "(signed by this device key)");
     CHECK_CONTAINS(out, "the chain is intact");
     free(out);
-    free(err);
 
     /* An answer edited behind the kiosk's back (its guard dropped first). */
     char db[4096];
@@ -859,18 +727,14 @@ static void test_stats_show_flagged_responses_and_verify_checks_the_chain(void)
                            NULL, NULL, NULL),
               SQLITE_OK);
     sqlite3_close(h);
-    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg), 1);
-    CHECK_CONTAINS(out, "seq 1: edited (its content does not match its chain value");
+    HLX(&out, NULL, 1, "seq 1: edited (its content does not match its chain value", NULL, "verify",
+        "--data-dir", dir, "--config", cfg);
     CHECK(!strstr(out, "seq 2:"));
     free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--bogus"), 2);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 2, NULL, NULL, "verify", "--data-dir", dir, "--bogus");
     free(cfg);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 /* Runs the fair script in a fresh data folder dir with a config naming
@@ -882,12 +746,8 @@ static char *kiosk_with_responses(const char *dir, const char *kiosk_id)
     snprintf(text, sizeof text, "{\"kiosk_id\": \"%s\", \"timeouts\": {\"thanks_s\": 1}}",
              kiosk_id);
     char *cfg = hl_test_write_file(dir, "hailong.json", text);
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "run", "--data-dir", dir, "--config", cfg, "--headless", "--script",
-                  script),
-              0);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, NULL, NULL, "run", "--data-dir", dir, "--config", cfg, "--headless",
+        "--script", script);
     free(script);
     return cfg;
 }
@@ -913,17 +773,17 @@ static void test_identity_prints_a_trust_line_and_verify_export_believes_only_th
     char *cfg = kiosk_with_responses(dir, "hn-motcua-01");
     char *out, *err;
     /* identity: KIOSK ed25519:HEX FINGERPRINT, and the JSON form. */
-    CHECK_INT(HL0(&out, &err, "identity", "--data-dir", dir, "--config", cfg), 0);
+    HLX(&out, &err, 0, NULL, NULL, "identity", "--data-dir", dir, "--config", cfg);
     CHECK(strncmp(out, "hn-motcua-01 ed25519:", 21) == 0);
     CHECK_INT(strlen(out), 21 + 64 + 1 + 16 + 1);
     char *line = out;
     char *trust = hl_test_write_file(dir, "trust.txt", line);
     free(err);
-    CHECK_INT(HL0(&out, &err, "identity", "--json", "--data-dir", dir, "--config", cfg), 0);
-    CHECK_CONTAINS(out, "{\"kiosk_id\":\"hn-motcua-01\",\"algorithm\":\"ed25519\",\"public_key\":");
+    HLX(&out, NULL, 0,
+        "{\"kiosk_id\":\"hn-motcua-01\",\"algorithm\":\"ed25519\",\"public_key\":", NULL,
+        "identity", "--json", "--data-dir", dir, "--config", cfg);
     char *trust_json = hl_test_write_file(dir, "trust.jsonl", out);
     free(out);
-    free(err);
     /* The private key is never printed. */
     char kpath[4096];
     snprintf(kpath, sizeof kpath, "%s/device.key", dir);
@@ -933,97 +793,68 @@ static void test_identity_prints_a_trust_line_and_verify_export_believes_only_th
     free(pem);
 
     char *stick = hl_test_tmpdir("cli-id-stick");
-    CHECK_INT(HL0(&out, &err, "export", "--format", "bundle", "--out", stick, "--data-dir", dir,
-                  "--config", cfg),
-              0);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, NULL, NULL, "export", "--format", "bundle", "--out", stick, "--data-dir",
+        dir, "--config", cfg);
     char bdir[8192];
     snprintf(bdir, sizeof bdir, "%s", bundle_dir(stick, "hn-motcua-01"));
     CHECK(bdir[0] != '\0');
     /* With the trust list (text or JSON lines): verified, signer named. */
-    CHECK_INT(HL0(&out, &err, "verify-export", bdir, "--trust", trust), 0);
-    CHECK_CONTAINS(out, "signed by kiosk hn-motcua-01, device key ");
+    HLX(&out, NULL, 0, "signed by kiosk hn-motcua-01, device key ", NULL, "verify-export", bdir,
+        "--trust", trust);
     CHECK_CONTAINS(out, line + 21 + 64 + 1); /* the fingerprint */
     CHECK_CONTAINS(out, " verifies: ");
     free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "verify-export", bdir, "--trust", trust_json), 0);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, NULL, NULL, "verify-export", bdir, "--trust", trust_json);
     /* Without a trust list: named, never "verified" (exit 4). */
-    CHECK_INT(HL0(&out, &err, "verify-export", bdir), 4);
-    CHECK_CONTAINS(out, "signed by kiosk hn-motcua-01");
-    CHECK_CONTAINS(err, "NOT VERIFIED");
+    HLX(&out, NULL, 4, "signed by kiosk hn-motcua-01", "NOT VERIFIED", "verify-export", bdir);
     CHECK(!strstr(out, " verifies"));
     free(out);
-    free(err);
 
     /* A forger: a config of their own with the same kiosk id, invented
      * responses, a bundle signed by their own key, on the same stick. */
     char *fdir = hl_test_tmpdir("cli-id-forger");
     char *fcfg = kiosk_with_responses(fdir, "hn-motcua-01");
     char *fstick = hl_test_tmpdir("cli-id-fstick");
-    CHECK_INT(HL0(&out, &err, "export", "--format", "bundle", "--out", fstick, "--data-dir", fdir,
-                  "--config", fcfg),
-              0);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, NULL, NULL, "export", "--format", "bundle", "--out", fstick, "--data-dir",
+        fdir, "--config", fcfg);
     char fb[8192];
     snprintf(fb, sizeof fb, "%s", bundle_dir(fstick, "hn-motcua-01"));
-    CHECK_INT(HL0(&out, &err, "identity", "--data-dir", fdir, "--config", fcfg), 0);
+    HLX(&out, NULL, 0, NULL, NULL, "identity", "--data-dir", fdir, "--config", fcfg);
     char forger_fpr[17] = "";
     if (out && strlen(out) >= 21 + 64 + 1 + 16) memcpy(forger_fpr, out + 21 + 64 + 1, 16);
     free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "verify-export", fb, "--trust", trust), 4);
-    CHECK_CONTAINS(out, "signed by kiosk hn-motcua-01, device key ");
+    HLX(&out, NULL, 4, "signed by kiosk hn-motcua-01, device key ",
+        "the trust list has this kiosk with another key: not verified", "verify-export", fb,
+        "--trust", trust);
     CHECK_CONTAINS(out, forger_fpr);
-    CHECK_CONTAINS(err, "the trust list has this kiosk with another key: not verified");
     CHECK(!strstr(out, " verifies"));
     free(out);
-    free(err);
     /* Several kiosks per file: the same list with another kiosk added still
      * refuses the forger and accepts the real one. */
     char both[1024];
     snprintf(both, sizeof both, "# province trust list\nother-kiosk ed25519:%064d\n%s", 0, line);
     char *trust2 = hl_test_write_file(dir, "trust2.txt", both);
-    CHECK_INT(HL0(&out, &err, "verify-export", bdir, "--trust", trust2), 0);
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "verify-export", fb, "--trust", trust2), 4);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, NULL, NULL, "verify-export", bdir, "--trust", trust2);
+    HLX(NULL, NULL, 4, NULL, NULL, "verify-export", fb, "--trust", trust2);
     /* A malformed trust list is refused with its line. */
     char *bad = hl_test_write_file(dir, "bad.txt", "hn-motcua-01 ed25519:abcd\n");
-    CHECK_INT(HL0(&out, &err, "verify-export", bdir, "--trust", bad), 1);
-    CHECK_CONTAINS(err, "bad.txt:1:1: ");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 1, NULL, "bad.txt:1:1: ", "verify-export", bdir, "--trust", bad);
     /* verify --trust: this kiosk's key is (or is not) the registered one. */
-    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg, "--trust", trust), 0);
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", fdir, "--config", fcfg, "--trust", trust), 4);
-    CHECK_CONTAINS(out, "NOT TRUSTED");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, NULL, NULL, "verify", "--data-dir", dir, "--config", cfg, "--trust", trust);
+    HLX(NULL, NULL, 4, "NOT TRUSTED", NULL, "verify", "--data-dir", fdir, "--config", fcfg,
+        "--trust", trust);
 
     free(bad);
     free(trust2);
-    hl_test_rmtree(fstick);
-    free(fstick);
-    hl_test_rmtree(fdir);
-    free(fdir);
+    hl_fixture_rm(fstick);
+    hl_fixture_rm(fdir);
     free(fcfg);
-    hl_test_rmtree(stick);
-    free(stick);
+    hl_fixture_rm(stick);
     free(trust);
     free(trust_json);
     free(line);
     free(cfg);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_a_missing_device_key_over_signed_responses_is_never_remade(void)
@@ -1035,73 +866,42 @@ static void test_a_missing_device_key_over_signed_responses_is_never_remade(void
     char *pem = hl_test_read_file(kpath, NULL);
     CHECK(pem != NULL);
     char *out, *err;
-    CHECK_INT(HL0(&out, &err, "identity", "--data-dir", dir, "--config", cfg), 0);
+    HLX(&out, NULL, 0, NULL, NULL, "identity", "--data-dir", dir, "--config", cfg);
     char *trust = hl_test_write_file(dir, "trust.txt", out ? out : "");
     free(out);
-    free(err);
     CHECK_INT(unlink(kpath), 0);
     char *script = hl_test_write_file(dir, "s2.txt", fair_script);
     /* The kiosk refuses to start, export or verify, saying what to do. */
-    CHECK_INT(HL0(&out, &err, "run", "--data-dir", dir, "--config", cfg, "--headless", "--script",
-                  script),
-              1);
-    CHECK_CONTAINS(err, "device.key is missing, but 2 stored response(s) are signed with key");
+    HLX(NULL, &err, 1, NULL, "device.key is missing, but 2 stored response(s) are signed with key",
+        "run", "--data-dir", dir, "--config", cfg, "--headless", "--script", script);
     CHECK_CONTAINS(err, "Restore device.key");
-    free(out);
     free(err);
     struct stat sb;
     CHECK(stat(kpath, &sb) != 0); /* no new key was invented */
     char *stick = hl_test_tmpdir("cli-lost-stick");
-    CHECK_INT(HL0(&out, &err, "export", "--format", "bundle", "--out", stick, "--data-dir", dir,
-                  "--config", cfg),
-              1);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 1, NULL, NULL, "export", "--format", "bundle", "--out", stick, "--data-dir",
+        dir, "--config", cfg);
     CHECK(stat(kpath, &sb) != 0);
-    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg), 1);
-    CHECK_CONTAINS(err, "restore");
+    HLX(&out, NULL, 1, NULL, "restore", "verify", "--data-dir", dir, "--config", cfg);
     CHECK(!strstr(out ? out : "", "problem"));
     free(out);
-    free(err);
     /* A copy checked elsewhere: the trust list's public key is enough. */
-    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg, "--trust", trust), 0);
-    CHECK_CONTAINS(out, "the chain is intact");
-    free(out);
-    free(err);
-    CHECK_INT(HL0(&out, &err, "identity", "--new", "--data-dir", dir, "--config", cfg), 1);
-    CHECK_CONTAINS(err, "--replace-lost-key");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, "the chain is intact", NULL, "verify", "--data-dir", dir, "--config", cfg,
+        "--trust", trust);
+    HLX(NULL, NULL, 1, NULL, "--replace-lost-key", "identity", "--new", "--data-dir", dir,
+        "--config", cfg);
     CHECK(stat(kpath, &sb) != 0);
     /* Restored from the backup: everything works and verifies again. */
     char *back = hl_test_write_file(dir, "device.key", pem);
     CHECK_INT(chmod(back, 0600), 0);
-    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", dir, "--config", cfg), 0);
-    CHECK_CONTAINS(out, "the chain is intact");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, "the chain is intact", NULL, "verify", "--data-dir", dir, "--config", cfg);
     free(back);
     free(pem);
     free(trust);
     free(script);
-    hl_test_rmtree(stick);
-    free(stick);
+    hl_fixture_rm(stick);
     free(cfg);
-    hl_test_rmtree(dir);
-    free(dir);
-}
-
-/* hailong with a watchdog (a hang is killed and fails the check; nothing is
- * timed): argv up to NULL after HL_BIN. */
-static int hl_args_guarded(char **out, char **err, const char *const *args)
-{
-    const char *argv[24] = {HL_BIN};
-    int n = 1;
-    for (; args[n - 1] && n < 23; n++)
-        argv[n] = args[n - 1];
-    argv[n] = NULL;
-    static const char *const env[] = {"HAILONG_CONFIG=", NULL};
-    return hl_test_run_watchdog(argv, env, out, err, 300);
+    hl_fixture_rm(dir);
 }
 
 static void test_check_and_run_refuse_a_fifo_config_or_survey_at_once(void)
@@ -1111,43 +911,23 @@ static void test_check_and_run_refuse_a_fifo_config_or_survey_at_once(void)
     snprintf(fifo, sizeof fifo, "%s/x.json", dir);
     snprintf(data, sizeof data, "%s/data", dir);
     CHECK_INT(mkfifo(fifo, 0644), 0);
-    char *out, *err;
+    char *err;
     /* As a survey or a config (check cannot tell: it never reads it). */
-    CHECK_INT(hl_args_guarded(&out, &err, (const char *[]){"check", fifo, NULL}), 1);
-    CHECK_CONTAINS(err, "x.json: this is a FIFO (named pipe), not a regular file");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 1, NULL, "x.json: this is a FIFO (named pipe), not a regular file", "check",
+        fifo);
     char *script = hl_test_write_file(dir, "s.txt", "wait 1\n");
-    CHECK_INT(hl_args_guarded(&out, &err,
-                              (const char *[]){"--data-dir", data, "--config", fifo, "run",
-                                               "--headless", "--script", script, NULL}),
-              1);
-    CHECK_CONTAINS(err, "x.json: this is a FIFO");
+    HLX(NULL, &err, 1, NULL, "x.json: this is a FIFO", "--data-dir", data, "--config", fifo, "run",
+        "--headless", "--script", script);
     CHECK(!strstr(err ? err : "", "is not valid")); /* one message, not two */
-    free(out);
     free(err);
-    CHECK_INT(hl_args_guarded(&out, &err,
-                              (const char *[]){"--data-dir", data, "--survey", fifo, "run",
-                                               "--headless", "--script", script, NULL}),
-              1);
-    CHECK_CONTAINS(err, "FIFO");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 1, NULL, "FIFO", "--data-dir", data, "--survey", fifo, "run", "--headless",
+        "--script", script);
     /* A script that is a FIFO, and a device. */
-    CHECK_INT(hl_args_guarded(&out, &err,
-                              (const char *[]){"--data-dir", data, "run", "--headless", "--script",
-                                               fifo, NULL}),
-              2);
-    CHECK_CONTAINS(err, "FIFO");
-    free(out);
-    free(err);
-    CHECK_INT(hl_args_guarded(&out, &err, (const char *[]){"check", "/dev/zero", NULL}), 1);
-    CHECK_CONTAINS(err, "/dev/zero: this is a device, not a regular file");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 2, NULL, "FIFO", "--data-dir", data, "run", "--headless", "--script", fifo);
+    HLX(NULL, NULL, 1, NULL, "/dev/zero: this is a device, not a regular file", "check",
+        "/dev/zero");
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_check_never_shows_an_unquoted_token_whatever_the_file_is(void)
@@ -1158,17 +938,14 @@ static void test_check_never_shows_an_unquoted_token_whatever_the_file_is(void)
                                    "\"token\": SECRETTOKEN}}\n");
     char *sv = hl_test_write_file(dir, "survey.json",
                                   "{\"format\": 1, \"id\": SECRETTOKEN, \"questions\": []}\n");
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "check", cfg, sv), 1);
-    CHECK_CONTAINS(err, "hailong.json:2:");
+    char *err;
+    HLX(NULL, &err, 1, NULL, "hailong.json:2:", "check", cfg, sv);
     CHECK_CONTAINS(err, "invalid token (the text there is not shown)");
     CHECK(!strstr(err ? err : "", "SECRET"));
-    free(out);
     free(err);
     free(cfg);
     free(sv);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 /* Run as nobody when root (root reads anything). One message: what is wrong
@@ -1205,8 +982,7 @@ static void test_an_unreadable_config_is_one_message_saying_who_must_read_it(voi
     close(efd);
     unlink(errname);
     free(cfg);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_a_data_folder_reached_through_a_link_is_used_by_its_real_path(void)
@@ -1219,21 +995,14 @@ static void test_a_data_folder_reached_through_a_link_is_used_by_its_real_path(v
     CHECK_INT(mkdir(real, 0750), 0);
     CHECK_INT(symlink(real, link), 0);
     char *script = hl_test_write_file(dir, "s.txt", "answer overall satisfied\nnext\n");
-    char *out, *err;
-    CHECK_INT(HL0(&out, &err, "run", "--data-dir", link, "--headless", "--script", script), 0);
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, NULL, NULL, "run", "--data-dir", link, "--headless", "--script", script);
     char db[4200];
     snprintf(db, sizeof db, "%s/hailong.db", real);
     struct stat sb;
     CHECK(stat(db, &sb) == 0 && sb.st_size > 0);
-    CHECK_INT(HL0(&out, &err, "verify", "--data-dir", link), 0);
-    CHECK_CONTAINS(out, "the chain is intact");
-    free(out);
-    free(err);
+    HLX(NULL, NULL, 0, "the chain is intact", NULL, "verify", "--data-dir", link);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static const hl_test_case_t tests[] = {

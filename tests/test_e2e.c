@@ -7,6 +7,7 @@
  * writes the rows we expect, byte for byte.
  */
 #include "hl_display.h"
+#include "hl_fixture.h"
 #include "hl_render.h"
 #include "hl_test.h"
 #include "hl_ui.h"
@@ -19,36 +20,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SURVEY HL_TEST_DATA "/flow/survey.json"
-#define CONFIG HL_TEST_DATA "/flow/config.json"
+#define SURVEY  HL_TEST_DATA "/flow/survey.json"
+#define CONFIG  HL_TEST_DATA "/flow/config.json"
+#define HL_DEMO HL_SOURCE_DIR "/assets/scripts/demo.txt"
 
-static int run_script(const char *dir, const char *script, char **out, char **err)
-{
-    const char *argv[] = {HL_BIN,
-                          "run",
-                          "--data-dir",
-                          dir,
-                          "--survey",
-                          SURVEY,
-                          "--config",
-                          CONFIG,
-                          "--headless",
-                          "--script",
-                          script,
-                          "--clock",
-                          "2026-11-27T08:00:00Z",
-                          NULL};
-    static const char *const env[] = {"HAILONG_CONFIG=", NULL};
-    return hl_test_run(argv, env, out, err);
-}
+/* Runs the script on dir's data with the test survey and config at
+ * 2026-11-27T08:00:00Z and checks its exit code and that stdout and stderr
+ * hold out_has and err_has (NULL: not checked); o and e (NULL: discarded)
+ * take them for more checks. */
+#define RUN_SCRIPT(o, e, code, out_has, err_has, dir, script)                                      \
+    hl_fixture_expect(__FILE__, __LINE__,                                                          \
+                      (const char *const[]){HL_BIN, "run", "--data-dir", dir, "--survey", SURVEY,  \
+                                            "--config", CONFIG, "--headless", "--script", script,  \
+                                            "--clock", "2026-11-27T08:00:00Z", NULL},              \
+                      hl_fixture_no_config, code, out_has, err_has, o, e)
 
-static int export_csv(const char *dir, const char *path, char **out, char **err)
-{
-    const char *argv[] = {HL_BIN,     "export", "--data-dir", dir,  "--survey", SURVEY,
-                          "--format", "csv",    "--out",      path, NULL};
-    static const char *const env[] = {"HAILONG_CONFIG=", NULL};
-    return hl_test_run(argv, env, out, err);
-}
+/* `hailong export` of dir's data as CSV to path, checked as RUN_SCRIPT. */
+#define EXPORT_CSV(o, e, code, out_has, err_has, dir, path)                                        \
+    hl_fixture_expect(__FILE__, __LINE__,                                                          \
+                      (const char *const[]){HL_BIN, "export", "--data-dir", dir, "--survey",       \
+                                            SURVEY, "--format", "csv", "--out", path, NULL},       \
+                      hl_fixture_no_config, code, out_has, err_has, o, e)
 
 /* The CSV's data rows with the random response ids replaced by "ID". */
 static char *rows_without_ids(const char *csv)
@@ -62,6 +54,21 @@ static char *rows_without_ids(const char *csv)
         }
     }
     return copy;
+}
+
+/* The data rows of dir's data exported as CSV (ids replaced as
+ * rows_without_ids does; malloc'd, NULL when missing); the export must
+ * succeed and say out_has (NULL: not checked). */
+static char *export_rows(const char *dir, const char *out_has)
+{
+    char *path = hl_fixture_path(dir, "out.csv");
+    EXPORT_CSV(NULL, NULL, 0, out_has, NULL, dir, path);
+    char *csv = hl_test_read_file(path, NULL);
+    CHECK(csv != NULL);
+    char *rows = csv ? rows_without_ids(csv) : NULL;
+    free(csv);
+    free(path);
+    return rows;
 }
 
 /* stderr of a first run less the one note a kiosk prints when it makes its
@@ -94,40 +101,26 @@ static void test_scripted_sessions_are_stored_and_exported_as_csv_rows(void)
                                       "answer overall s5\n"
                                       "wait 40000\n"
                                       "expect state start\n");
-    char *out, *err;
-    CHECK_INT(run_script(dir, script, &out, &err), 0);
-    CHECK_CONTAINS(out, "response #1 ");
+    char *out;
+    RUN_SCRIPT(&out, NULL, 0, "response #1 ", NULL, dir, script);
     CHECK_CONTAINS(out, ": complete, survey t v1, en");
     CHECK_CONTAINS(out, "response #2 ");
     CHECK_CONTAINS(out, ": partial");
     free(out);
-    free(err);
 
-    char csv_path[512];
-    snprintf(csv_path, sizeof csv_path, "%s/out.csv", dir);
-    CHECK_INT(export_csv(dir, csv_path, &out, &err), 0);
-    CHECK_CONTAINS(out, "exported 2 responses");
-    free(out);
-    free(err);
-    char *csv = hl_test_read_file(csv_path, NULL);
-    CHECK(csv != NULL);
-    if (csv) {
-        char *rows = rows_without_ids(csv);
-        CHECK_STR(rows,
-                  "\xEF\xBB\xBF"
-                  "response_id,seq,kiosk_id,survey_id,survey_version,language,started_at,"
-                  "finished_at,status,suspect,clock_trusted,officer_id,counter,overall,reasons,"
-                  "stars,code\r\n"
-                  "ID,1,e2e-kiosk,t,1,en,2026-11-27T08:00:00Z,2026-11-27T08:00:01Z,complete,,1,"
-                  ",,s1,slow|rude,3,0042\r\n"
-                  "ID,2,e2e-kiosk,t,1,vi,2026-11-27T08:00:06Z,2026-11-27T08:00:46Z,partial,,1,"
-                  ",,s5,,,\r\n");
-        free(rows);
-    }
-    free(csv);
+    char *rows = export_rows(dir, "exported 2 responses");
+    CHECK_STR(rows, "\xEF\xBB\xBF"
+                    "response_id,seq,kiosk_id,survey_id,survey_version,language,started_at,"
+                    "finished_at,status,suspect,clock_trusted,officer_id,counter,overall,reasons,"
+                    "stars,code\r\n"
+                    "ID,1,e2e-kiosk,t,1,en,2026-11-27T08:00:00Z,2026-11-27T08:00:01Z,complete,,1,"
+                    ",,s1,slow|rude,3,0042\r\n"
+                    "ID,2,e2e-kiosk,t,1,vi,2026-11-27T08:00:06Z,2026-11-27T08:00:46Z,partial,,1,"
+                    ",,s5,,,\r\n");
+
+    free(rows);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_a_response_cut_off_by_a_crash_is_kept_as_partial_at_the_next_start(void)
@@ -135,51 +128,32 @@ static void test_a_response_cut_off_by_a_crash_is_kept_as_partial_at_the_next_st
     char *dir = hl_test_tmpdir("e2e");
     char *cut = hl_test_write_file(dir, "cut.txt", "answer overall s4\nanswer stars 5\n");
     char *next = hl_test_write_file(dir, "next.txt", "answer overall s3\n");
-    char *out, *err;
-    CHECK_INT(run_script(dir, cut, &out, &err), 0);
-    CHECK_CONTAINS(out, "still in progress");
-    free(out);
-    free(err);
-    CHECK_INT(run_script(dir, next, &out, &err), 0);
-    CHECK_CONTAINS(err, "1 response(s) cut off by a restart kept as partial");
+    char *out;
+    RUN_SCRIPT(NULL, NULL, 0, "still in progress", NULL, dir, cut);
+    RUN_SCRIPT(&out, NULL, 0, NULL, "1 response(s) cut off by a restart kept as partial", dir,
+               next);
     CHECK_CONTAINS(out, "response #2 "); /* the sequence goes on */
     free(out);
-    free(err);
-    char csv_path[512];
-    snprintf(csv_path, sizeof csv_path, "%s/out.csv", dir);
-    CHECK_INT(export_csv(dir, csv_path, &out, &err), 0);
-    free(out);
-    free(err);
-    char *csv = hl_test_read_file(csv_path, NULL);
-    CHECK_CONTAINS(csv, ",1,e2e-kiosk,t,1,vi,2026-11-27T08:00:00Z,2026-11-27T08:00:00Z,partial,,1,"
-                        ",,s4,,5,\r\n");
-    free(csv);
+    char *rows = export_rows(dir, NULL);
+    CHECK_CONTAINS(rows, ",1,e2e-kiosk,t,1,vi,2026-11-27T08:00:00Z,2026-11-27T08:00:00Z,partial,,1,"
+                         ",,s4,,5,\r\n");
+    free(rows);
     free(cut);
     free(next);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_the_bundled_demo_plays_through_the_default_survey(void)
 {
     char *dir = hl_test_tmpdir("e2e");
-    const char *argv[] = {HL_BIN,
-                          "run",
-                          "--data-dir",
-                          dir,
-                          "--headless",
-                          "--script",
-                          HL_SOURCE_DIR "/assets/scripts/demo.txt",
-                          NULL};
-    static const char *const env[] = {"HAILONG_CONFIG=", NULL};
-    char *out, *err;
-    CHECK_INT(hl_test_run(argv, env, &out, &err), 0);
-    CHECK_CONTAINS(out, ": complete, survey sipas-mot-cua");
+    const char *argv[] = {HL_BIN,       "run",      "--data-dir", dir,
+                          "--headless", "--script", HL_DEMO,      NULL};
+    char *err = NULL;
+    hl_fixture_expect(__FILE__, __LINE__, argv, hl_fixture_no_config, 0,
+                      ": complete, survey sipas-mot-cua", NULL, NULL, &err);
     CHECK_STR(first_run_quiet(err), "");
-    free(out);
     free(err);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_stats_counts_what_the_runs_stored(void)
@@ -188,19 +162,16 @@ static void test_stats_counts_what_the_runs_stored(void)
     char *script = hl_test_write_file(dir, "s.txt",
                                       "answer overall s5\nskip\nskip\nwait 5000\n"
                                       "answer overall s2\nwait 40000\n");
-    char *out, *err;
-    CHECK_INT(run_script(dir, script, &out, &err), 0);
-    free(out);
-    free(err);
+    RUN_SCRIPT(NULL, NULL, 0, NULL, NULL, dir, script);
     const char *argv[] = {HL_BIN, "stats", "--json", "--data-dir", dir, NULL};
-    CHECK_INT(hl_test_run(argv, NULL, &out, &err), 0);
-    CHECK_CONTAINS(out, "\"responses\":2,\"complete\":1,\"partial\":1,\"in_progress\":0");
+    char *out = NULL;
+    hl_fixture_expect(__FILE__, __LINE__, argv, NULL, 0,
+                      "\"responses\":2,\"complete\":1,\"partial\":1,\"in_progress\":0", NULL, &out,
+                      NULL);
     CHECK_CONTAINS(out, "\"last_seq\":2");
     free(out);
-    free(err);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 /* Where the kiosk draws the first question's targets at w x h: the same
@@ -292,27 +263,18 @@ static void test_taps_by_id_and_by_coordinates_record_answers_and_gaps_record_no
              "expect state thanks\n",
              gx, gy, cx, cy);
     char *script = hl_test_write_file(dir, "taps.txt", text);
-    char *out, *err;
-    CHECK_INT(run_script(dir, script, &out, &err), 0);
+    char *err;
+    RUN_SCRIPT(NULL, &err, 0, NULL, NULL, dir, script);
     CHECK_STR(first_run_quiet(err), "");
-    free(out);
     free(err);
-    char csv_path[512];
-    snprintf(csv_path, sizeof csv_path, "%s/out.csv", dir);
-    CHECK_INT(export_csv(dir, csv_path, &out, &err), 0);
-    free(out);
-    free(err);
-    char *csv = hl_test_read_file(csv_path, NULL);
-    char *rows = csv ? rows_without_ids(csv) : NULL;
+    char *rows = export_rows(dir, NULL);
     CHECK_CONTAINS(rows, "ID,1,e2e-kiosk,t,1,vi,2026-11-27T08:00:00Z,2026-11-27T08:00:00Z,complete,"
                          ",1,,,s4,,5,047\r\n");
     CHECK_CONTAINS(rows, "ID,2,e2e-kiosk,t,1,en,2026-11-27T08:00:06Z,2026-11-27T08:00:07Z,complete,"
                          ",1,,,s1,slow,,\r\n");
     free(rows);
-    free(csv);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_a_scripted_double_tap_is_ignored_by_id_and_by_pixel_and_a_later_tap_counts(void)
@@ -345,42 +307,30 @@ static void test_a_scripted_double_tap_is_ignored_by_id_and_by_pixel_and_a_later
              "next\n",
              cx, cy, cx, cy);
     char *script = hl_test_write_file(dir, "ghost.txt", text);
-    char *out, *err;
-    CHECK_INT(run_script(dir, script, &out, &err), 0);
-    CHECK_CONTAINS(err, "line 3: tap ignored: the screen changed 0 ms before it");
+    char *err;
+    RUN_SCRIPT(NULL, &err, 0, NULL, "line 3: tap ignored: the screen changed 0 ms before it", dir,
+               script);
     CHECK_CONTAINS(err, "line 8: tap ignored");
     CHECK_CONTAINS(err, "line 10: tap ignored: the screen changed 299 ms before it");
     CHECK(!strstr(err, "line 6: tap ignored") && !strstr(err, "line 13: tap ignored"));
-    free(out);
     free(err);
-    char csv_path[512];
-    snprintf(csv_path, sizeof csv_path, "%s/out.csv", dir);
-    CHECK_INT(export_csv(dir, csv_path, &out, &err), 0);
-    free(out);
-    free(err);
-    char *csv = hl_test_read_file(csv_path, NULL);
-    char *rows = csv ? rows_without_ids(csv) : NULL;
+    char *rows = export_rows(dir, NULL);
     CHECK_CONTAINS(rows, ",complete,,1,,,s4,,5,\r\n");
     free(rows);
-    free(csv);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_tapping_a_target_that_is_not_on_screen_stops_the_run(void)
 {
     char *dir = hl_test_tmpdir("e2e");
     char *script = hl_test_write_file(dir, "s.txt", "tap answer:stars:5\n");
-    char *out, *err;
-    CHECK_INT(run_script(dir, script, &out, &err), 3);
-    CHECK_CONTAINS(err, "s.txt:1: tap");
+    char *err;
+    RUN_SCRIPT(NULL, &err, 3, NULL, "s.txt:1: tap", dir, script);
     CHECK_CONTAINS(err, "no target \"answer:stars:5\" on screen");
-    free(out);
     free(err);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_shot_writes_a_png_of_the_screen(void)
@@ -395,10 +345,7 @@ static void test_shot_writes_a_png_of_the_screen(void)
     const char *argv[] = {HL_BIN, "run",           "--data-dir", dir,          "--survey",
                           SURVEY, "--config",      CONFIG,       "--headless", "--script",
                           script, "--screenshots", dir,          NULL};
-    char *out, *err;
-    CHECK_INT(hl_test_run(argv, NULL, &out, &err), 0);
-    free(out);
-    free(err);
+    hl_fixture_expect(__FILE__, __LINE__, argv, NULL, 0, NULL, NULL, NULL, NULL);
     char png[512];
     snprintf(png, sizeof png, "%s/first.png", dir);
     size_t len = 0;
@@ -406,13 +353,9 @@ static void test_shot_writes_a_png_of_the_screen(void)
     CHECK(bytes && len > 1000 && !memcmp(bytes, "\x89PNG", 4));
     free(bytes);
     /* Without --screenshots, shot is refused before anything runs. */
-    CHECK_INT(run_script(dir, script, &out, &err), 2);
-    CHECK_CONTAINS(err, "s.txt:2: shot: shot needs --screenshots DIR");
-    free(out);
-    free(err);
+    RUN_SCRIPT(NULL, NULL, 2, NULL, "s.txt:2: shot: shot needs --screenshots DIR", dir, script);
     free(script);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 /* Runs a one-tap script with this config text on data. */
@@ -448,8 +391,7 @@ static void test_kiosk_refuses_to_start_on_a_read_only_data_directory(void)
         free(err);
         CHECK_INT(umount(data), 0);
     }
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_kiosk_refuses_an_unmounted_data_partition_when_the_config_requires_one(void)
@@ -475,8 +417,7 @@ static void test_kiosk_refuses_an_unmounted_data_partition_when_the_config_requi
         CHECK_INT(run_with_config(dir, data, "{\"kiosk_id\": \"k1\"}\n", NULL), 0);
         CHECK(access(db, F_OK) == 0);
     }
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static const hl_test_case_t tests[] = {

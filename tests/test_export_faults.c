@@ -418,8 +418,7 @@ static char *template_make(void)
     free(data);
     data = path_in(t, "data");
     if (!store_make(data)) {
-        hl_test_rmtree(t);
-        free(t);
+        hl_fixture_rm(t);
         free(data);
         return NULL;
     }
@@ -433,20 +432,28 @@ static void template_free(char *data)
     char *parent = strdup(data);
     char *slash = strrchr(parent, '/');
     if (slash) *slash = '\0';
-    hl_test_rmtree(parent);
-    free(parent);
+    hl_fixture_rm(parent);
     free(data);
+}
+
+/* The template data folder and a whole bundle's bytes and syncs, or NULL
+ * when the test cannot run here or the measure fails (said why). */
+static char *template_measured(const char *test, long long *bytes, long long *syncs)
+{
+    if (!can_run(test)) return NULL;
+    char *data = template_make();
+    if (!data || !measure(data, bytes, syncs)) {
+        template_free(data);
+        return NULL;
+    }
+    return data;
 }
 
 static void test_export_failing_at_any_byte_leaves_nothing_torn_nor_recorded_and_retry_works(void)
 {
-    if (!can_run(__func__)) return;
-    char *data = template_make();
     long long bytes = 0, syncs = 0;
-    if (!data || !measure(data, &bytes, &syncs)) {
-        template_free(data);
-        return;
-    }
+    char *data = template_measured(__func__, &bytes, &syncs);
+    if (!data) return;
     printf("  a whole bundle writes %lld bytes and %lld syncs to the stick\n", bytes, syncs);
     /* Fixed offsets, and a few pseudo-random ones (a fixed seed: repeatable). */
     long long at[12] = {0, 1, 300, 3000, bytes / 2, bytes - 100, bytes - 1, bytes};
@@ -466,13 +473,9 @@ static void test_export_failing_at_any_byte_leaves_nothing_torn_nor_recorded_and
 static void
 test_export_failing_at_any_sync_incl_after_the_manifest_keeps_stick_and_store_agreed(void)
 {
-    if (!can_run(__func__)) return;
-    char *data = template_make();
     long long bytes = 0, syncs = 0;
-    if (!data || !measure(data, &bytes, &syncs)) {
-        template_free(data);
-        return;
-    }
+    char *data = template_measured(__func__, &bytes, &syncs);
+    if (!data) return;
     /* The last sync is the folder's, after the manifest's rename. */
     const char *errs[] = {"EIO", "ENOSPC"};
     for (size_t k = 0; k < 2; k++)
@@ -497,8 +500,7 @@ static void test_export_to_a_read_only_stick_fails_saying_so_and_records_nothing
     char *media = hl_test_tmpdir("export-faults-ro");
     if (mount("tmpfs", media, "tmpfs", 0, "size=4m") != 0) {
         printf("skipped: %s: mount -t tmpfs failed: %s\n", __func__, strerror(errno));
-        hl_test_rmtree(media);
-        free(media);
+        hl_fixture_rm(media);
         template_free(data);
         return;
     }
@@ -521,8 +523,7 @@ static void test_export_to_a_read_only_stick_fails_saying_so_and_records_nothing
     }
     CHECK_INT(umount(media), 0);
     world_free(&w); /* removes w.root; the stick is media */
-    hl_test_rmtree(media);
-    free(media);
+    hl_fixture_rm(media);
     template_free(data);
 }
 

@@ -36,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CREATED_MS 1700000000000LL /* 2023-11-14T22:13:20Z */
+#define CREATED_MS HL_FIXTURE_CREATED_MS /* 2023-11-14T22:13:20Z */
 #define BUNDLE_REL "HAILONG/kiosk-01/20231114T221320Z"
 #define NOTE       "Cán bộ \"rất\" nhiệt tình, C:\\tmp\r\nline two"
 
@@ -77,22 +77,9 @@ static hl_store_t *store_with(const char *dir, int n, const char *note)
 static int write_bundle(hl_store_t *st, const char *root, const hl_devkey_t *key, char *out,
                         size_t out_size, hl_bundle_result_t *res, hl_err_t *err)
 {
-    hl_bundle_opts_t o = {.root = root,
-                          .kiosk_id = "kiosk-01",
-                          .software_version = "9.8.7",
-                          .created_utc_ms = CREATED_MS,
-                          .signer = key,
-                          .record = true,
-                          .medium = "HAILONG-T"};
+    hl_bundle_opts_t o = hl_fixture_bundle_opts(root, key);
+    o.medium = "HAILONG-T";
     return hl_bundle_write(st, &o, out, out_size, res, err);
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
 }
 
 /* Files under dir, recursively, other than folders (-1: cannot be opened). */
@@ -104,7 +91,7 @@ static int files_under(const char *dir)
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char *p = path_in(dir, e->d_name);
+        char *p = hl_fixture_path(dir, e->d_name);
         struct stat sb;
         if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
             int k = files_under(p);
@@ -189,7 +176,7 @@ static bool mounted_at(const char *mnt, const char *parent)
 static pid_t fat_mount(const char *img, const char *mnt, const char *parent, char *why,
                        size_t why_size)
 {
-    char *log = path_in(parent, "fusefat.log");
+    char *log = hl_fixture_path(parent, "fusefat.log");
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
@@ -261,8 +248,8 @@ static bool fat_setup(fat_fixture_t *f, const char *test, off_t size, const char
         return false;
     }
     f->dir = hl_test_tmpdir("fat");
-    f->img = path_in(f->dir, "stick.img");
-    f->mnt = path_in(f->dir, "mnt");
+    f->img = hl_fixture_path(f->dir, "stick.img");
+    f->mnt = hl_fixture_path(f->dir, "mnt");
     char why[512] = "";
     if (mkdir(f->mnt, 0700) != 0 || !image_make(f->img, size, fat)) {
         hl_test_fail(__FILE__, __LINE__, "cannot make the FAT image");
@@ -272,8 +259,7 @@ static bool fat_setup(fat_fixture_t *f, const char *test, off_t size, const char
                access("/dev/fuse", R_OK | W_OK) == 0 ? "usable" : "not usable", why);
     }
     if (f->pid > 0) return true;
-    hl_test_rmtree(f->dir);
-    free(f->dir);
+    hl_fixture_rm(f->dir);
     free(f->img);
     free(f->mnt);
     return false;
@@ -281,8 +267,7 @@ static bool fat_setup(fat_fixture_t *f, const char *test, off_t size, const char
 
 static void fat_teardown(fat_fixture_t *f)
 {
-    hl_test_rmtree(f->dir);
-    free(f->dir);
+    hl_fixture_rm(f->dir);
     free(f->img);
     free(f->mnt);
 }
@@ -333,7 +318,7 @@ static void test_bundle_on_a_fat_image_verifies_mounted_and_after_mtools_reads_i
     hl_trust_t trust = {0};
     key_init(&tk, &trust);
     hl_bundle_check_t chk = {.trust = &trust};
-    char *sdir = path_in(f.dir, "store");
+    char *sdir = hl_fixture_path(f.dir, "store");
     mkdir(sdir, 0700);
     hl_store_t *st = store_with(sdir, 3, NULL);
     store_sign(st, &tk);
@@ -342,7 +327,7 @@ static void test_bundle_on_a_fat_image_verifies_mounted_and_after_mtools_reads_i
     hl_bundle_result_t res;
     CHECK_INT(write_bundle(st, f.mnt, &tk, out, sizeof out, &res, &err), HL_OK);
     if (err.msg[0]) printf("  %s\n", err.msg);
-    char *want = path_in(f.mnt, BUNDLE_REL);
+    char *want = hl_fixture_path(f.mnt, BUNDLE_REL);
     CHECK_STR(out, want);
     CHECK_INT(res.responses, 3);
     CHECK_INT(res.n_files, 2); /* responses-citizen_services.csv, responses.jsonl */
@@ -362,13 +347,13 @@ static void test_bundle_on_a_fat_image_verifies_mounted_and_after_mtools_reads_i
     CHECK(!mounted_at(f.mnt, f.dir));
     expect_fsck_clean(f.img, __LINE__);
 
-    char *back = path_in(f.dir, "back");
+    char *back = hl_fixture_path(f.dir, "back");
     if (mcopy_out(f.img, back, __LINE__)) {
-        char *copy = path_in(back, BUNDLE_REL);
+        char *copy = hl_fixture_path(back, BUNDLE_REL);
         const char *const names[] = {"responses-citizen_services.csv", "responses.jsonl",
                                      "manifest.json"};
         for (size_t i = 0; i < 3; i++) { /* long names survive on FAT */
-            char *p = path_in(copy, names[i]);
+            char *p = hl_fixture_path(copy, names[i]);
             if (access(p, F_OK) != 0) hl_test_fail(__FILE__, __LINE__, "%s not on the image", p);
             free(p);
         }
@@ -378,7 +363,7 @@ static void test_bundle_on_a_fat_image_verifies_mounted_and_after_mtools_reads_i
         hl_diags_free(&probs);
         CHECK_INT(vres.responses, 3);
 
-        char *jsonl = path_in(copy, "responses.jsonl"); /* the copy fails when altered */
+        char *jsonl = hl_fixture_path(copy, "responses.jsonl"); /* the copy fails when altered */
         FILE *fp = fopen(jsonl, "r+b");
         CHECK(fp != NULL);
         if (fp) {
@@ -414,7 +399,7 @@ static void test_bundle_too_big_for_a_small_fat_image_fails_and_leaves_nothing_o
     hl_devkey_t tk = {0};
     hl_trust_t trust = {0};
     key_init(&tk, &trust);
-    char *sdir = path_in(f.dir, "store");
+    char *sdir = hl_fixture_path(f.dir, "store");
     mkdir(sdir, 0700);
     char note[600];
     memset(note, 'n', sizeof note - 1);
@@ -430,15 +415,15 @@ static void test_bundle_too_big_for_a_small_fat_image_fails_and_leaves_nothing_o
     int64_t upto = -1;
     CHECK_INT(hl_store_exported_upto(st, &upto, &err), HL_OK);
     CHECK_INT(upto, 0); /* a failed bundle marks nothing */
-    char *bdir = path_in(f.mnt, BUNDLE_REL);
-    char *man = path_in(bdir, HL_BUNDLE_MANIFEST);
+    char *bdir = hl_fixture_path(f.mnt, BUNDLE_REL);
+    char *man = hl_fixture_path(bdir, HL_BUNDLE_MANIFEST);
     CHECK(access(man, F_OK) != 0);
-    char *top = path_in(f.mnt, HL_BUNDLE_TOP); /* fusefat lists the volume label in / */
-    CHECK_INT(files_under(top), 0);            /* no file, no temporary file */
+    char *top = hl_fixture_path(f.mnt, HL_BUNDLE_TOP); /* fusefat lists the volume label in / */
+    CHECK_INT(files_under(top), 0);                    /* no file, no temporary file */
     free(top);
     fat_unmount(f.mnt, f.pid, __LINE__);
     expect_fsck_clean(f.img, __LINE__); /* nor lost clusters */
-    char *back = path_in(f.dir, "back");
+    char *back = hl_fixture_path(f.dir, "back");
     if (mcopy_out(f.img, back, __LINE__)) CHECK_INT(files_under(back), 0);
     free(back);
     free(man);

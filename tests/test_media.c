@@ -8,6 +8,7 @@
  * reached without following links whose SHA-256 matches.
  */
 #include "hl_bundle.h"
+#include "hl_fixture.h"
 #include "hl_media.h"
 #include "hl_sys.h"
 #include "hl_test.h"
@@ -77,8 +78,7 @@ static void test_scan_reports_mounts_below_the_roots_with_escapes_decoded(void)
     CHECK_INT(nr, 0);
     hl_media_watch_close(w);
 out:
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_scan_reports_added_and_removed_mounts_between_scans(void)
@@ -119,8 +119,7 @@ static void test_scan_reports_added_and_removed_mounts_between_scans(void)
     CHECK_INT(nr, 1);
     hl_media_watch_close(w);
 out:
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static void test_open_refuses_bad_roots_and_a_missing_table(void)
@@ -194,8 +193,7 @@ static void test_a_real_mount_wakes_poll_and_is_scanned(void)
     if (nr == 1) CHECK_STR(removed[0].mount, stick);
     hl_media_watch_close(w);
 out:
-    hl_test_rmtree(tmp);
-    free(tmp);
+    hl_fixture_rm(tmp);
 }
 
 static const char secret[] = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
@@ -246,8 +244,7 @@ static void test_authorized_only_with_the_matching_key_file(void)
     CHECK(!hl_media_authorized(stick, word_key));
     CHECK(!hl_media_authorized("/nonexistent/stick", key));
     CHECK(!hl_media_authorized(stick, NULL));
-    hl_test_rmtree(stick);
-    free(stick);
+    hl_fixture_rm(stick);
 }
 
 static void test_links_big_files_and_folders_never_authorize(void)
@@ -265,8 +262,7 @@ static void test_links_big_files_and_folders_never_authorize(void)
     CHECK_INT(symlink(target, path), 0);
     CHECK(hl_media_authorized(elsewhere, key));
     CHECK(!hl_media_authorized(stick, key));
-    hl_test_rmtree(stick);
-    free(stick);
+    hl_fixture_rm(stick);
 
     /* export.key is a symlink to the right key. */
     stick = make_stick();
@@ -274,8 +270,7 @@ static void test_links_big_files_and_folders_never_authorize(void)
     snprintf(path, sizeof path, "%s/HAILONG/export.key", stick);
     CHECK_INT(symlink(target, path), 0);
     CHECK(!hl_media_authorized(stick, key));
-    hl_test_rmtree(stick);
-    free(stick);
+    hl_fixture_rm(stick);
 
     /* Over 4 KiB: the right secret followed by padding lines. */
     stick = make_stick();
@@ -294,27 +289,23 @@ static void test_links_big_files_and_folders_never_authorize(void)
         CHECK(!hl_media_authorized(stick, big_key));
         free(big);
     }
-    hl_test_rmtree(stick);
-    free(stick);
+    hl_fixture_rm(stick);
 
     /* A folder named export.key. */
     stick = make_stick();
     snprintf(path, sizeof path, "%s/HAILONG/export.key", stick);
     CHECK_INT(mkdir(path, 0700), 0);
     CHECK(!hl_media_authorized(stick, key));
-    hl_test_rmtree(stick);
-    free(stick);
+    hl_fixture_rm(stick);
 
     /* A FIFO named export.key does not hang and does not authorise. */
     stick = make_stick();
     snprintf(path, sizeof path, "%s/HAILONG/export.key", stick);
     CHECK_INT(mkfifo(path, 0600), 0);
     CHECK(!hl_media_authorized(stick, key));
-    hl_test_rmtree(stick);
-    free(stick);
+    hl_fixture_rm(stick);
 
-    hl_test_rmtree(elsewhere);
-    free(elsewhere);
+    hl_fixture_rm(elsewhere);
 }
 
 /* After an export the stick is unmounted through the mount helper's unit
@@ -349,8 +340,7 @@ static void test_release_unmounts_through_the_helper_and_reports_failure(void)
     CHECK_CONTAINS(err.msg, "exit 3");
     CHECK_CONTAINS(err.msg, "written out all the same");
     unsetenv("HAILONG_USB_RELEASE_CMD");
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_rm(dir);
 }
 
 static const hl_test_case_t tests[] = {

@@ -20,6 +20,7 @@
  * status classes) are tested without a network first.
  */
 #include "hl_bundle.h"
+#include "hl_fixture.h"
 #include "hl_platform.h"
 #include "hl_receiver.h"
 #include "hl_sync.h"
@@ -51,6 +52,10 @@ typedef struct fixture {
     hl_survey_t survey;
     hl_question_t q[2];
     char src[64];
+    hl_receiver_t r;   /* the receiver (fixture_serve) */
+    hl_sync_cfg_t cfg; /* the kiosk's sync config for it */
+    hl_sync_t *s;      /* the sync and the store pushed from (fixture_push) */
+    hl_store_t *st;
 } fixture_t;
 
 static void fixture_init(fixture_t *f, const char *tag)
@@ -76,8 +81,50 @@ static void fixture_init(fixture_t *f, const char *tag)
 
 static void fixture_free(fixture_t *f)
 {
-    hl_test_rmtree(f->dir);
-    free(f->dir);
+    hl_fixture_rm(f->dir);
+}
+
+static hl_sync_cfg_t sync_cfg(const fixture_t *f, const hl_receiver_t *r);
+static hl_sync_t *sync_new(fixture_t *f, const hl_sync_cfg_t *cfg);
+static hl_store_t *open_store(fixture_t *f);
+static void add_responses(fixture_t *f, int n);
+static void expect_receiver_equals_kiosk(fixture_t *f, const hl_receiver_t *r, size_t expected);
+
+/* fixture_init with n responses stored (none when 0) and the receiver
+ * started with ro (NULL: its defaults); f->cfg is the kiosk's config for it. */
+static void fixture_serve(fixture_t *f, const char *tag, int n, const hl_receiver_opts_t *ro)
+{
+    fixture_init(f, tag);
+    if (n > 0) add_responses(f, n);
+    CHECK_INT(hl_receiver_start(f->dir, ro, &f->r), 0);
+    f->cfg = sync_cfg(f, &f->r);
+}
+
+/* The sync of f->cfg, and the store it pushes from. */
+static void fixture_push(fixture_t *f)
+{
+    f->s = sync_new(f, &f->cfg);
+    f->st = open_store(f);
+}
+
+/* Frees the sync and closes the store (each when there is one). */
+static void fixture_unpush(fixture_t *f)
+{
+    hl_sync_free(f->s);
+    hl_store_close(f->st);
+    f->s = NULL;
+    f->st = NULL;
+}
+
+/* Frees the sync, closes the store, checks that the receiver holds exactly
+ * the kiosk's expected responses (expected < 0: not checked), stops the
+ * receiver and removes the folder. */
+static void fixture_end(fixture_t *f, long expected)
+{
+    fixture_unpush(f);
+    if (expected >= 0) expect_receiver_equals_kiosk(f, &f->r, (size_t)expected);
+    hl_receiver_stop(&f->r);
+    fixture_free(f);
 }
 
 /* Stores n more finished responses (every 7th partial) in one batch; their
@@ -448,69 +495,54 @@ static void test_plain_http_and_an_unreadable_ca_file_are_refused_before_any_req
 static void test_push_delivers_every_response_once_in_batches(void)
 {
     fixture_t f;
-    fixture_init(&f, "sync-basic");
-    add_responses(&f, 1203);
-    hl_receiver_t r = {0};
     hl_receiver_opts_t ro = {.token = "kiosk-token-1"};
-    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-    hl_sync_t *s = sync_new(&f, &cfg);
-    hl_store_t *st = open_store(&f);
+    fixture_serve(&f, "sync-basic", 1203, &ro);
+    fixture_push(&f);
     CHECK_INT(pending_of(&f), 1203);
-    pump_result_t p = pump(s, st, 20);
+    pump_result_t p = pump(f.s, f.st, 20);
     CHECK_INT(p.delivered, 1203);
     CHECK_INT(p.delivered_rounds, 3); /* 500 + 500 + 203 */
     CHECK_INT(p.retries, 0);
     hl_store_sync_t ss = {0};
     hl_err_t err = {0};
-    CHECK_INT(hl_store_sync_state(st, &ss, &err), HL_OK);
+    CHECK_INT(hl_store_sync_state(f.st, &ss, &err), HL_OK);
     CHECK_INT(ss.delivered, 1203);
     CHECK(ss.last_success_utc_ms > 0);
     CHECK_STR(ss.last_error, "");
     /* Nothing new: the next push makes no request. */
     hl_receiver_stats_t rs = {0};
-    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    CHECK_INT(hl_receiver_stats(&f.r, &rs), 0);
     long before = rs.requests;
     hl_sync_outcome_t out;
-    CHECK_INT(hl_sync_push(s, st, &out, &err), HL_OK);
+    CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
     CHECK_INT(out.verdict, HL_SYNC_IDLE);
-    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    CHECK_INT(hl_receiver_stats(&f.r, &rs), 0);
     CHECK_INT(rs.requests, before);
-    hl_sync_free(s);
-    hl_store_close(st);
-    expect_receiver_equals_kiosk(&f, &r, 1203);
-    hl_receiver_stop(&r);
-    fixture_free(&f);
+    fixture_end(&f, 1203);
 }
 
 static void test_every_request_carries_the_chain_head_signed_by_the_device_key(void)
 {
     fixture_t f;
-    fixture_init(&f, "sync-head");
-    add_responses(&f, 7);
-    hl_receiver_t r = {0};
     hl_receiver_opts_t ro = {.token = "kiosk-token-1"};
-    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-    cfg.batch = 3;
-    hl_sync_t *s = sync_new(&f, &cfg);
-    hl_store_t *st = open_store(&f);
+    fixture_serve(&f, "sync-head", 7, &ro);
+    f.cfg.batch = 3;
+    fixture_push(&f);
     hl_devkey_t key, other;
     hl_test_devkey(&key, 7);
     hl_test_devkey(&other, 8);
     hl_err_t err = {0};
-    CHECK_INT(hl_store_set_signer(st, &key, &err), HL_OK);
-    pump_result_t p = pump(s, st, 20);
+    CHECK_INT(hl_store_set_signer(f.st, &key, &err), HL_OK);
+    pump_result_t p = pump(f.s, f.st, 20);
     CHECK_INT(p.delivered, 7);
     int64_t head_seq = 0;
     char head[HL_CHAIN_HEX + 1];
-    CHECK_INT(hl_store_chain_head(st, &head_seq, head, &err), HL_OK);
-    hl_sync_free(s);
-    hl_store_close(st);
+    CHECK_INT(hl_store_chain_head(f.st, &head_seq, head, &err), HL_OK);
+    fixture_unpush(&f);
     /* Three requests (3 + 3 + 1), each with the head, signed: a server
      * checks it with the kiosk's registered public key. */
     sqlite3 *db = NULL;
-    CHECK_INT(sqlite3_open_v2(r.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_open_v2(f.r.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *q = NULL;
     CHECK_INT(sqlite3_prepare_v2(db, "SELECT kiosk_id, seq, chain, signature, key FROM heads", -1,
                                  &q, NULL),
@@ -536,85 +568,65 @@ static void test_every_request_carries_the_chain_head_signed_by_the_device_key(v
     CHECK_INT(n, 3);
     hl_devkey_free(&key);
     hl_devkey_free(&other);
-    hl_receiver_stop(&r);
-    fixture_free(&f);
+    fixture_end(&f, -1);
 }
 
 static void test_ten_thousand_responses_arrive_once_through_a_misbehaving_server(void)
 {
     fixture_t f;
-    fixture_init(&f, "sync-chaos");
-    add_responses(&f, 10000);
-    hl_receiver_t r = {0};
     hl_receiver_opts_t ro = {.token = "kiosk-token-1", .chaos = 0.3, .seed = 42, .slow_s = 4};
-    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-    cfg.timeout_s = 3; /* below the slow answers' 4 s, above a busy machine's normal answer */
-    hl_sync_t *s = sync_new(&f, &cfg);
-    hl_store_t *st = open_store(&f);
-    pump_result_t p = pump(s, st, 400);
+    fixture_serve(&f, "sync-chaos", 10000, &ro);
+    f.cfg.timeout_s = 3; /* below the slow answers' 4 s, above a busy machine's normal answer */
+    fixture_push(&f);
+    pump_result_t p = pump(f.s, f.st, 400);
     CHECK_INT(p.stops, 0);
     CHECK(p.retries > 0); /* the chaos happened */
     hl_receiver_stats_t rs = {0};
-    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    CHECK_INT(hl_receiver_stats(&f.r, &rs), 0);
     CHECK(rs.resent > 0); /* some batches were stored, then not confirmed, then sent again */
     fprintf(stderr, "  chaos: %d rounds, %d retries, %ld requests, %ld responses resent\n",
             p.rounds, p.retries, rs.requests, rs.resent);
-    hl_sync_free(s);
-    hl_store_close(st);
-    expect_receiver_equals_kiosk(&f, &r, 10000);
-    hl_receiver_stop(&r);
-    fixture_free(&f);
+    fixture_end(&f, 10000);
 }
 
 /* One push against a receiver serving cert (or plain) with cfg changes:
  * the verdict and message, and how many requests reached the receiver. */
 static void expect_refused(const char *tag, const char *cert, const char *pin, const char *msg)
 {
+    fprintf(stderr, "  case %s\n", tag); /* names the case of any failure below */
     fixture_t f;
-    fixture_init(&f, tag);
-    add_responses(&f, 20);
-    hl_receiver_t r = {0};
     hl_receiver_opts_t ro = {.cert = cert};
-    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-    if (pin) snprintf(cfg.pin, sizeof cfg.pin, "%s", pin);
-    hl_sync_t *s = sync_new(&f, &cfg);
-    hl_store_t *st = open_store(&f);
+    fixture_serve(&f, tag, 20, &ro);
+    if (pin) snprintf(f.cfg.pin, sizeof f.cfg.pin, "%s", pin);
+    fixture_push(&f);
     hl_sync_outcome_t out;
     hl_err_t err = {0};
-    CHECK_INT(hl_sync_push(s, st, &out, &err), HL_OK);
+    CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
     CHECK_INT(out.verdict, HL_SYNC_RETRY);
     CHECK_INT(out.n_delivered, 0);
     CHECK_CONTAINS(out.error, msg);
-    CHECK_INT(hl_sync_commit(s, st, &out, &err), HL_OK);
+    CHECK_INT(hl_sync_commit(f.s, f.st, &out, &err), HL_OK);
     hl_store_sync_t ss = {0};
-    CHECK_INT(hl_store_sync_state(st, &ss, &err), HL_OK);
+    CHECK_INT(hl_store_sync_state(f.st, &ss, &err), HL_OK);
     CHECK_INT(ss.pending, 20);
     CHECK_CONTAINS(ss.last_error, msg);
     hl_receiver_stats_t rs = {0};
-    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    CHECK_INT(hl_receiver_stats(&f.r, &rs), 0);
     CHECK_INT(rs.requests, 0); /* nothing reached the server */
     CHECK_INT(rs.stored, 0);
-    hl_sync_free(s);
-    hl_store_close(st);
-    hl_receiver_stop(&r);
-    fixture_free(&f);
+    fixture_end(&f, -1);
 }
 
-static void test_a_certificate_from_another_ca_sends_nothing(void)
+/* A certificate the kiosk must not trust: from another CA, for another
+ * host name, expired. */
+static void test_a_certificate_from_another_ca_for_another_host_or_expired_sends_nothing(void)
 {
-    expect_refused("sync-rogue", "rogue", NULL, "not trusted");
-}
-
-static void test_a_certificate_for_another_host_name_sends_nothing(void)
-{
-    expect_refused("sync-wrongname", "wrongname", NULL, "not trusted");
-}
-
-static void test_an_expired_certificate_sends_nothing(void)
-{
-    expect_refused("sync-expired", "expired", NULL, "not trusted");
+    static const struct {
+        const char *tag, *cert;
+    } certs[] = {
+        {"sync-rogue", "rogue"}, {"sync-wrongname", "wrongname"}, {"sync-expired", "expired"}};
+    for (size_t i = 0; i < sizeof certs / sizeof certs[0]; i++)
+        expect_refused(certs[i].tag, certs[i].cert, NULL, "not trusted");
 }
 
 /* The first line of a pin file in the fixture's certificates. */
@@ -734,17 +746,12 @@ static void run_worker(fixture_t *f, const hl_sync_cfg_t *cfg, hl_store_t *st, i
 static void test_wrong_token_stops_retries_until_the_config_changes(void)
 {
     fixture_t f;
-    fixture_init(&f, "sync-token");
-    add_responses(&f, 40);
-    hl_receiver_t r = {0};
     hl_receiver_opts_t ro = {.token = "the-right-token"};
-    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-    snprintf(cfg.token, sizeof cfg.token, "a-wrong-token");
-    cfg.interval_s = 5;
-    hl_sync_t *s = sync_new(&f, &cfg);
-    hl_store_t *st = open_store(&f);
-    pump_result_t p = pump(s, st, 5);
+    fixture_serve(&f, "sync-token", 40, &ro);
+    snprintf(f.cfg.token, sizeof f.cfg.token, "a-wrong-token");
+    f.cfg.interval_s = 5;
+    fixture_push(&f);
+    pump_result_t p = pump(f.s, f.st, 5);
     CHECK_INT(p.stops, 1);
     CHECK_INT(p.rounds, 0); /* stopped at the first answer */
     CHECK_CONTAINS(p.last_error, "401");
@@ -752,30 +759,28 @@ static void test_wrong_token_stops_retries_until_the_config_changes(void)
     CHECK(!strstr(p.last_error, "a-wrong-token"));
     hl_store_sync_t ss = {0};
     hl_err_t err = {0};
-    CHECK_INT(hl_store_sync_state(st, &ss, &err), HL_OK);
-    CHECK_STR(ss.stopped_fingerprint, hl_sync_config_fingerprint(s));
+    CHECK_INT(hl_store_sync_state(f.st, &ss, &err), HL_OK);
+    CHECK_STR(ss.stopped_fingerprint, hl_sync_config_fingerprint(f.s));
     CHECK_INT(ss.pending, 40);
-    hl_sync_free(s);
+    hl_sync_free(f.s);
+    f.s = NULL;
 
     /* A worker started again with the same config (a restart) sends nothing. */
     hl_syncw_info_t info;
-    run_worker(&f, &cfg, st, 1500, false, &info);
+    run_worker(&f, &f.cfg, f.st, 1500, false, &info);
     CHECK(info.stopped);
     hl_receiver_stats_t rs = {0};
-    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    CHECK_INT(hl_receiver_stats(&f.r, &rs), 0);
     CHECK_INT(rs.requests, 1);
 
     /* The technician fixes the token: the worker delivers at once. */
-    snprintf(cfg.token, sizeof cfg.token, "the-right-token");
-    run_worker(&f, &cfg, st, 20000, true, &info);
+    snprintf(f.cfg.token, sizeof f.cfg.token, "the-right-token");
+    run_worker(&f, &f.cfg, f.st, 20000, true, &info);
     CHECK(!info.stopped);
-    CHECK_INT(hl_store_sync_state(st, &ss, &err), HL_OK);
+    CHECK_INT(hl_store_sync_state(f.st, &ss, &err), HL_OK);
     CHECK_STR(ss.stopped_fingerprint, "");
     CHECK_STR(ss.last_error, "");
-    hl_store_close(st);
-    expect_receiver_equals_kiosk(&f, &r, 40);
-    hl_receiver_stop(&r);
-    fixture_free(&f);
+    fixture_end(&f, 40);
 }
 
 static void test_retry_after_of_a_busy_server_is_honoured(void)
@@ -783,26 +788,18 @@ static void test_retry_after_of_a_busy_server_is_honoured(void)
     const char *modes[] = {"503", "429"};
     for (int m = 0; m < 2; m++) {
         fixture_t f;
-        fixture_init(&f, "sync-busy");
-        add_responses(&f, 5);
-        hl_receiver_t r = {0};
         hl_receiver_opts_t ro = {.mode = modes[m], .retry_after_s = 7};
-        CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-        hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-        hl_sync_t *s = sync_new(&f, &cfg);
-        hl_store_t *st = open_store(&f);
+        fixture_serve(&f, "sync-busy", 5, &ro);
+        fixture_push(&f);
         hl_sync_outcome_t out;
         hl_err_t err = {0};
-        CHECK_INT(hl_sync_push(s, st, &out, &err), HL_OK);
+        CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
         CHECK_INT(out.verdict, HL_SYNC_RETRY);
         CHECK_INT(out.http_status, atoi(modes[m]));
         CHECK_INT(out.retry_after_ms, 7000);
         CHECK(out.next_in_ms >= 7000); /* more than the 20..200 ms back-off of sync_new */
         CHECK_CONTAINS(out.error, "busy");
-        hl_sync_free(s);
-        hl_store_close(st);
-        hl_receiver_stop(&r);
-        fixture_free(&f);
+        fixture_end(&f, -1);
     }
 }
 
@@ -811,50 +808,34 @@ static void test_a_server_naming_part_of_a_batch_gets_the_rest_again(void)
     const char *modes[] = {"partial", "upper"};
     for (int m = 0; m < 2; m++) {
         fixture_t f;
-        fixture_init(&f, "sync-partial");
-        add_responses(&f, 333);
-        hl_receiver_t r = {0};
         hl_receiver_opts_t ro = {.mode = modes[m]};
-        CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-        hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-        cfg.batch = 100;
-        hl_sync_t *s = sync_new(&f, &cfg);
-        hl_store_t *st = open_store(&f);
-        pump_result_t p = pump(s, st, 100);
+        fixture_serve(&f, "sync-partial", 333, &ro);
+        f.cfg.batch = 100;
+        fixture_push(&f);
+        pump_result_t p = pump(f.s, f.st, 100);
         CHECK_INT(p.retries, 0);
         CHECK_INT(p.delivered, 333);
         hl_receiver_stats_t rs = {0};
-        CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+        CHECK_INT(hl_receiver_stats(&f.r, &rs), 0);
         if (m == 0) CHECK(rs.resent > 0);    /* the unnamed halves went again */
         if (m == 1) CHECK_INT(rs.resent, 0); /* ids named in upper case count */
-        hl_sync_free(s);
-        hl_store_close(st);
-        expect_receiver_equals_kiosk(&f, &r, 333);
-        hl_receiver_stop(&r);
-        fixture_free(&f);
+        fixture_end(&f, 333);
     }
 }
 
 static void test_worker_delivers_each_once_through_a_misbehaving_server(void)
 {
     fixture_t f;
-    fixture_init(&f, "sync-worker-chaos");
-    add_responses(&f, 3000);
-    hl_receiver_t r = {0};
     hl_receiver_opts_t ro = {.chaos = 0.3, .seed = 9, .slow_s = 4, .retry_after_s = 1};
-    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-    cfg.timeout_s = 3; /* below the slow answers' 4 s, above a busy machine's normal answer */
-    hl_store_t *st = open_store(&f);
+    fixture_serve(&f, "sync-worker-chaos", 3000, &ro);
+    f.cfg.timeout_s = 3; /* below the slow answers' 4 s, above a busy machine's normal answer */
+    f.st = open_store(&f);
     hl_syncw_info_t info;
-    run_worker(&f, &cfg, st, 120000, true, &info);
+    run_worker(&f, &f.cfg, f.st, 120000, true, &info);
     hl_receiver_stats_t rs = {0};
-    CHECK_INT(hl_receiver_stats(&r, &rs), 0);
+    CHECK_INT(hl_receiver_stats(&f.r, &rs), 0);
     CHECK(rs.requests > 6); /* 6 batches, and failures retried after a back-off */
-    hl_store_close(st);
-    expect_receiver_equals_kiosk(&f, &r, 3000);
-    hl_receiver_stop(&r);
-    fixture_free(&f);
+    fixture_end(&f, 3000);
 }
 
 /* Holds 127.0.0.1:port bound but not listening (connections are refused)
@@ -926,18 +907,14 @@ static void test_responses_stored_while_the_network_is_down_go_later_oldest_firs
 static void test_worker_drains_a_backlog_and_stops_promptly_mid_request(void)
 {
     fixture_t f;
-    fixture_init(&f, "sync-worker");
-    add_responses(&f, 2500);
-    hl_receiver_t r = {0};
-    CHECK_INT(hl_receiver_start(f.dir, NULL, &r), 0);
-    hl_sync_cfg_t cfg = sync_cfg(&f, &r);
-    hl_store_t *st = open_store(&f);
+    fixture_serve(&f, "sync-worker", 2500, NULL);
+    f.st = open_store(&f);
     hl_syncw_info_t info;
-    run_worker(&f, &cfg, st, 60000, true, &info);
+    run_worker(&f, &f.cfg, f.st, 60000, true, &info);
     CHECK_INT(info.failures, 0);
-    hl_store_close(st);
-    expect_receiver_equals_kiosk(&f, &r, 2500);
-    hl_receiver_stop(&r);
+    fixture_unpush(&f);
+    expect_receiver_equals_kiosk(&f, &f.r, 2500);
+    hl_receiver_stop(&f.r);
 
     /* A server that takes 10 minutes to answer: stopping the kiosk does not
      * wait for it (the request is cut; the responses stay pending). The stop
@@ -946,22 +923,22 @@ static void test_worker_drains_a_backlog_and_stops_promptly_mid_request(void)
     add_responses(&f, 10);
     hl_receiver_stats_t before = {0};
     hl_receiver_opts_t ro = {.mode = "slow", .slow_s = 600};
-    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    CHECK_INT(hl_receiver_stats(&r, &before), 0);
-    cfg = sync_cfg(&f, &r);
-    cfg.timeout_s = 600;
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &f.r), 0);
+    CHECK_INT(hl_receiver_stats(&f.r, &before), 0);
+    f.cfg = sync_cfg(&f, &f.r);
+    f.cfg.timeout_s = 600;
     hl_syncw_t *w = NULL;
     hl_err_t err = {0};
     atomic_int wakes = 0;
     hl_syncw_opts_t o = {
-        .sync = {.cfg = &cfg, .kiosk_id = "kiosk-sync", .sys = hl_fakesys_sys(&f.clock)},
+        .sync = {.cfg = &f.cfg, .kiosk_id = "kiosk-sync", .sys = hl_fakesys_sys(&f.clock)},
         .data_dir = f.data,
         .wake = count_wake,
         .wake_ctx = &wakes};
     CHECK_INT(hl_syncw_start(&o, &w, &err), HL_OK);
     for (;;) { /* however slowly the worker starts on a busy machine */
         hl_receiver_stats_t now = {0};
-        if (hl_receiver_stats(&r, &now) != 0 || now.requests > before.requests) break;
+        if (hl_receiver_stats(&f.r, &now) != 0 || now.requests > before.requests) break;
         sleep_ms(10);
     }
     hl_syncw_info(w, &info);
@@ -974,8 +951,7 @@ static void test_worker_drains_a_backlog_and_stops_promptly_mid_request(void)
     fprintf(stderr, "  the worker stopped %.2f s after the request was in flight\n", took);
     CHECK(took < 300.0); /* half the server's 600 s: no load can make a prompt stop this slow */
     CHECK_INT(pending_of(&f), 10);
-    hl_receiver_stop(&r);
-    fixture_free(&f);
+    fixture_end(&f, -1);
 }
 
 /* ---- The command line and a kiosk killed mid-push ------------------------------------ */
@@ -991,77 +967,69 @@ static char *write_config(fixture_t *f, const hl_receiver_t *r, const char *extr
     return hl_test_write_file(f->dir, "hailong.json", text);
 }
 
-static int run_cli(fixture_t *f, const char *config, const char *a1, const char *a2, const char *a3,
-                   char **out, char **errout)
+/* Runs `hailong --data-dir DATA --config config ARGS` and checks its exit
+ * code and that stdout and stderr hold out_has and err_has (NULL: not
+ * checked); o and e (NULL: discarded) take them for more checks. */
+#define RUN_CLI(f, config, o, e, code, out_has, err_has, ...)                                      \
+    hl_fixture_expect(__FILE__, __LINE__,                                                          \
+                      (const char *const[]){HL_BIN, "--data-dir", (f)->data, "--config", config,   \
+                                            __VA_ARGS__, NULL},                                    \
+                      NULL, code, out_has, err_has, o, e)
+
+/* `hailong sync --status --json` of f with config, parsed (NULL: not JSON). */
+static json_t *sync_status(fixture_t *f, const char *config)
 {
-    const char *argv[] = {HL_BIN, "--data-dir", f->data, "--config", config, a1, a2, a3, NULL};
-    return hl_test_run(argv, NULL, out, errout);
+    char *out = NULL;
+    RUN_CLI(f, config, &out, NULL, 0, NULL, NULL, "sync", "--status", "--json");
+    json_error_t je;
+    json_t *j = json_loads(out ? out : "", 0, &je);
+    CHECK(j != NULL);
+    free(out);
+    return j;
 }
 
 static void test_sync_command_pushes_everything_and_status_reports_it(void)
 {
     fixture_t f;
-    fixture_init(&f, "sync-cli");
-    add_responses(&f, 120);
-    hl_receiver_t r = {0};
     hl_receiver_opts_t ro = {.token = "kiosk-token-1"};
-    CHECK_INT(hl_receiver_start(f.dir, &ro, &r), 0);
-    char *config = write_config(&f, &r, NULL, 30);
-    char *out = NULL, *errout = NULL;
-    CHECK_INT(run_cli(&f, config, "sync", "--status", "--json", &out, &errout), 0);
-    json_error_t je;
-    json_t *j = json_loads(out ? out : "", 0, &je);
-    CHECK(j != NULL);
+    fixture_serve(&f, "sync-cli", 120, &ro);
+    char *config = write_config(&f, &f.r, NULL, 30);
+    json_t *j = sync_status(&f, config);
     CHECK_INT(json_integer_value(json_object_get(j, "pending")), 120);
     CHECK(json_is_null(json_object_get(j, "last_success_at")));
     CHECK(json_is_true(json_object_get(j, "configured")));
     json_decref(j);
-    free(out);
-    free(errout);
 
-    CHECK_INT(run_cli(&f, config, "sync", "--once", NULL, &out, &errout), 0);
-    CHECK_CONTAINS(out, "delivered 120 responses");
+    char *out = NULL, *errout = NULL;
+    RUN_CLI(&f, config, &out, NULL, 0, "delivered 120 responses", NULL, "sync", "--once");
     CHECK_CONTAINS(out, "nothing pending");
     free(out);
-    free(errout);
-    CHECK_INT(run_cli(&f, config, "sync", "--status", NULL, &out, &errout), 0);
-    CHECK_CONTAINS(out, "pending        0");
+    RUN_CLI(&f, config, &out, NULL, 0, "pending        0", NULL, "sync", "--status");
     CHECK_CONTAINS(out, "delivered      120");
     CHECK(!strstr(out, "kiosk-token-1"));
     free(out);
-    free(errout);
-    expect_receiver_equals_kiosk(&f, &r, 120);
+    expect_receiver_equals_kiosk(&f, &f.r, 120);
 
     /* The server goes away, more responses come: exit 1 with the reason. */
-    hl_receiver_stop(&r);
+    hl_receiver_stop(&f.r);
     add_responses(&f, 5);
-    CHECK_INT(run_cli(&f, config, "sync", "--once", NULL, &out, &errout), 1);
-    CHECK_CONTAINS(errout, "cannot connect");
+    RUN_CLI(&f, config, NULL, &errout, 1, NULL, "cannot connect", "sync", "--once");
     CHECK_CONTAINS(errout, "5 responses still pending");
     CHECK(!strstr(errout, "kiosk-token-1"));
-    free(out);
     free(errout);
-    CHECK_INT(run_cli(&f, config, "sync", "--status", "--json", &out, &errout), 0);
-    j = json_loads(out ? out : "", 0, &je);
+    j = sync_status(&f, config);
     CHECK_INT(json_integer_value(json_object_get(j, "pending")), 5);
     CHECK_CONTAINS(json_string_value(json_object_get(j, "last_error")), "cannot connect");
     CHECK(json_is_string(json_object_get(j, "last_success_at")));
     json_decref(j);
-    free(out);
-    free(errout);
 
     /* Usage and a config without a sync section. */
-    CHECK_INT(run_cli(&f, config, "sync", NULL, NULL, &out, &errout), 2);
-    free(out);
-    free(errout);
+    RUN_CLI(&f, config, NULL, NULL, 2, NULL, NULL, "sync");
     char *bare = hl_test_write_file(f.dir, "bare.json", "{\"kiosk_id\": \"kiosk-sync\"}\n");
-    CHECK_INT(run_cli(&f, bare, "sync", "--once", NULL, &out, &errout), 1);
-    CHECK_CONTAINS(errout, "no \"sync\" section");
-    free(out);
-    free(errout);
+    RUN_CLI(&f, bare, NULL, NULL, 1, NULL, "no \"sync\" section", "sync", "--once");
     free(bare);
     free(config);
-    fixture_free(&f);
+    fixture_end(&f, -1);
 }
 
 static void test_sync_benchmark_prints_one_json_line(void)
@@ -1220,9 +1188,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_push_delivers_every_response_once_in_batches),
     HL_TEST(test_every_request_carries_the_chain_head_signed_by_the_device_key),
     HL_TEST(test_ten_thousand_responses_arrive_once_through_a_misbehaving_server),
-    HL_TEST(test_a_certificate_from_another_ca_sends_nothing),
-    HL_TEST(test_a_certificate_for_another_host_name_sends_nothing),
-    HL_TEST(test_an_expired_certificate_sends_nothing),
+    HL_TEST(test_a_certificate_from_another_ca_for_another_host_or_expired_sends_nothing),
     HL_TEST(test_a_pin_mismatch_sends_nothing_and_a_backup_pin_works),
     HL_TEST(test_plain_http_works_only_when_the_config_allows_it),
     HL_TEST(test_wrong_token_stops_retries_until_the_config_changes),

@@ -72,6 +72,23 @@ static int64_t do_gesture(hl_tech_t *t, int64_t at)
     return now + 650;
 }
 
+static int64_t open_menu(hl_tech_t *t, int64_t at);
+
+/* A fresh technician state with n_officers on duty lists, on the PIN pad
+ * (the gesture made at 0); returns the time after it. */
+static int64_t at_pin_pad(hl_tech_t *t, int n_officers)
+{
+    hl_tech_init(t, NULL, n_officers);
+    return do_gesture(t, 0);
+}
+
+/* The same, in the menu (opened with the right PIN at 0). */
+static int64_t in_menu(hl_tech_t *t, int n_officers)
+{
+    hl_tech_init(t, NULL, n_officers);
+    return open_menu(t, 0);
+}
+
 static hl_tech_event_t enter(hl_tech_t *t, const char *pin, int64_t now)
 {
     for (const char *p = pin; *p; p++) {
@@ -217,8 +234,7 @@ static void test_top_right_touches_are_swallowed_only_while_armed(void)
 static void test_right_pin_opens_the_menu_and_wipes_the_entry(void)
 {
     hl_tech_t t;
-    hl_tech_init(&t, NULL, 3);
-    int64_t now = do_gesture(&t, 0);
+    int64_t now = at_pin_pad(&t, 3);
     CHECK_INT(hl_tech_tap(&t, "pin:1", stored_hash(), now, UTC0), HL_TECH_EV_NONE);
     CHECK_INT(t.n_entry, 1);
     CHECK_STR(t.entry, "1");
@@ -237,8 +253,7 @@ static void test_right_pin_opens_the_menu_and_wipes_the_entry(void)
 static void test_pin_entry_keys(void)
 {
     hl_tech_t t;
-    hl_tech_init(&t, NULL, 0);
-    int64_t now = do_gesture(&t, 0);
+    int64_t now = at_pin_pad(&t, 0);
     /* At most 12 digits are kept. */
     for (int i = 0; i < HL_PIN_MAX_DIGITS + 3; i++)
         CHECK_INT(hl_tech_tap(&t, "pin:7", stored_hash(), now, UTC0), HL_TECH_EV_NONE);
@@ -273,8 +288,7 @@ static void test_pin_entry_keys(void)
 static void test_no_pin_set_never_opens(void)
 {
     hl_tech_t t;
-    hl_tech_init(&t, NULL, 0);
-    int64_t now = do_gesture(&t, 0);
+    int64_t now = at_pin_pad(&t, 0);
     for (int i = 0; i < 6; i++)
         hl_tech_tap(&t, "pin:1", "", now, UTC0);
     CHECK_INT(hl_tech_tap(&t, "pin:ok", "", now, UTC0), HL_TECH_EV_NONE);
@@ -291,8 +305,7 @@ static void test_no_pin_set_never_opens(void)
 static void test_wrong_pins_lock_out_then_refuse_then_open_after_the_lockout(void)
 {
     hl_tech_t t;
-    hl_tech_init(&t, NULL, 0);
-    int64_t now = do_gesture(&t, 0);
+    int64_t now = at_pin_pad(&t, 0);
     for (int i = 1; i < HL_PIN_TRIES; i++) {
         CHECK_INT(enter(&t, WRONG, now), HL_TECH_EV_PIN_WRONG);
         CHECK_INT(t.msg, HL_TECH_MSG_WRONG);
@@ -343,8 +356,7 @@ static void test_wrong_pins_lock_out_then_refuse_then_open_after_the_lockout(voi
 static void test_wrong_pin_after_a_lockout_counts_from_zero_and_the_next_lockout_doubles(void)
 {
     hl_tech_t t;
-    hl_tech_init(&t, NULL, 0);
-    int64_t now = do_gesture(&t, 0);
+    int64_t now = at_pin_pad(&t, 0);
     for (int i = 0; i < HL_PIN_TRIES; i++)
         enter(&t, WRONG, now);
     CHECK_INT(t.msg, HL_TECH_MSG_LOCKED);
@@ -393,8 +405,7 @@ static int64_t open_menu(hl_tech_t *t, int64_t at)
 static void test_menu_pages_periods_and_filter(void)
 {
     hl_tech_t t;
-    hl_tech_init(&t, NULL, 2);
-    int64_t now = open_menu(&t, 0);
+    int64_t now = in_menu(&t, 2);
     const char *h = stored_hash();
     static const struct {
         const char *id;
@@ -451,8 +462,7 @@ static void test_menu_pages_periods_and_filter(void)
 static void test_filter_without_officers_stays_on_everybody(void)
 {
     hl_tech_t t;
-    hl_tech_init(&t, NULL, 0);
-    int64_t now = open_menu(&t, 0);
+    int64_t now = in_menu(&t, 0);
     CHECK_INT(hl_tech_tap(&t, "tech:filter:next", stored_hash(), now, UTC0), HL_TECH_EV_PAGE);
     CHECK_INT(t.filter, -1);
     CHECK_INT(hl_tech_tap(&t, "tech:filter:prev", stored_hash(), now, UTC0), HL_TECH_EV_PAGE);
@@ -464,8 +474,7 @@ static void test_filter_without_officers_stays_on_everybody(void)
 static void test_pin_pad_closes_after_30_s_without_a_touch(void)
 {
     hl_tech_t t;
-    hl_tech_init(&t, NULL, 0);
-    int64_t now = do_gesture(&t, 0);
+    int64_t now = at_pin_pad(&t, 0);
     CHECK_INT(hl_tech_timeout(&t, now), HL_TECH_PIN_IDLE_MS);
     hl_tech_tap(&t, "pin:4", stored_hash(), now + 10000, UTC0);
     CHECK_INT(hl_tech_timeout(&t, now + 15000), HL_TECH_PIN_IDLE_MS - 5000);
@@ -481,8 +490,7 @@ static void test_pin_pad_closes_after_30_s_without_a_touch(void)
 static void test_menu_closes_after_two_minutes_without_a_touch(void)
 {
     hl_tech_t t;
-    hl_tech_init(&t, NULL, 0);
-    int64_t now = open_menu(&t, 0);
+    int64_t now = in_menu(&t, 0);
     CHECK_INT(hl_tech_timeout(&t, now), HL_TECH_IDLE_MS);
     /* 30 s without a touch is fine in the menu. */
     CHECK_INT(hl_tech_tick(&t, now + HL_TECH_PIN_IDLE_MS), HL_TECH_EV_NONE);
@@ -503,8 +511,7 @@ static void test_menu_closes_after_two_minutes_without_a_touch(void)
 static void test_lockout_notice_ticks_every_whole_second(void)
 {
     hl_tech_t t;
-    hl_tech_init(&t, NULL, 0);
-    int64_t now = do_gesture(&t, 0);
+    int64_t now = at_pin_pad(&t, 0);
     for (int i = 0; i < HL_PIN_TRIES; i++)
         enter(&t, WRONG, now);
     CHECK_INT(t.msg, HL_TECH_MSG_LOCKED);

@@ -89,7 +89,7 @@ static hl_usb_job_t ux_job(ux_t *u, const char *mount)
                       .kiosk_id = "kiosk-usb",
                       .software_version = "test",
                       .sys = hl_fakesys_sys(&u->clock)};
-    snprintf(j.stick.mount, sizeof j.stick.mount, "%s", mount);
+    snprintf(j.stick.mount, sizeof j.stick.mount, "%.*s", (int)sizeof j.stick.mount - 1, mount);
     snprintf(j.stick.id, sizeof j.stick.id, "test-stick");
     return j;
 }

@@ -21,12 +21,9 @@
 #include "hl_test.h"
 #include "hl_xlsx.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +55,19 @@ static hl_survey_t *survey_load(const char *rel)
     return s;
 }
 
+/* The survey of text (its file named id); a refusal fails the test. */
+static hl_survey_t *survey_from(const char *id, const char *text)
+{
+    hl_survey_t *s = NULL;
+    hl_diags_t d = {0};
+    if (hl_survey_load_text(id, text, strlen(text), &s, &d) != HL_OK) {
+        hl_diags_print(&d, stderr);
+        hl_test_fail(__FILE__, __LINE__, "cannot load survey %s", id);
+    }
+    hl_diags_free(&d);
+    return s;
+}
+
 /* A one-question survey with the given id, from text. */
 static hl_survey_t *survey_tiny(const char *id)
 {
@@ -68,14 +78,7 @@ static hl_survey_t *survey_tiny(const char *id)
              " \"questions\": [{\"id\": \"ok\", \"type\": \"yesno\","
              " \"text\": {\"vi\": \"Được không?\"}}]}",
              id);
-    hl_survey_t *s = NULL;
-    hl_diags_t d = {0};
-    if (hl_survey_load_text(id, text, strlen(text), &s, &d) != HL_OK) {
-        hl_diags_print(&d, stderr);
-        hl_test_fail(__FILE__, __LINE__, "cannot load survey %s", id);
-    }
-    hl_diags_free(&d);
-    return s;
+    return survey_from(id, text);
 }
 
 static void use(hl_store_t *st, const hl_survey_t *s)
@@ -93,32 +96,13 @@ static void resp_init(hl_response_t *r, int n, int64_t started, hl_lang_t lang)
 
 static void save(hl_store_t *st, hl_response_t *r, const char *qid, const char *val)
 {
-    hl_save_t s = {.set_qid = qid, .set_value = val, .set_ms = 100};
-    hl_err_t err = {0};
-    if (hl_store_save(st, r, &s, &err) != HL_OK) hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
-}
-
-static void finish(hl_store_t *st, hl_response_t *r, hl_resp_status_t status)
-{
-    hl_save_t s = {.status = status, .finished_utc_ms = r->started_utc_ms + 61500};
-    hl_err_t err = {0};
-    if (hl_store_save(st, r, &s, &err) != HL_OK) hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
-}
-
-static hl_store_t *store_open(const char *dir)
-{
-    hl_store_t *st = NULL;
-    hl_err_t err = {0};
-    if (hl_store_open(dir, NULL, &st, NULL, &err) != HL_OK)
-        hl_test_fail(__FILE__, __LINE__, "store: %s", err.msg);
-    return st;
+    hl_fixture_save(st, r, qid, val, 100);
 }
 
 /* The store of the file comment: 6 responses of "mot-cua" over two days. */
-static hl_store_t *store_with_responses(const char *dir)
+static void fill_standard(hl_store_t *st)
 {
-    hl_store_t *st = store_open(dir);
-    if (!st) return NULL;
+    if (!st) return;
     hl_survey_t *v1 = survey_load("xlsx/survey-v1.json");
     hl_survey_t *v2 = survey_load("xlsx/survey-v2.json");
     hl_response_t r;
@@ -132,13 +116,13 @@ static hl_store_t *store_with_responses(const char *dir)
     save(st, &r, "reasons", "slow|other");
     save(st, &r, "rating", "4");
     save(st, &r, "case_code", "0042");
-    finish(st, &r, HL_RESP_COMPLETE);
+    hl_fixture_finish(st, &r, HL_RESP_COMPLETE);
     if (hl_store_set_duty(st, NULL, NULL, &err) != HL_OK)
         hl_test_fail(__FILE__, __LINE__, "set_duty: %s", err.msg);
     resp_init(&r, 2, DAY1 + 120000, HL_LANG_EN);
     r.clock_trusted = false;
     save(st, &r, "overall", "satisfied");
-    finish(st, &r, HL_RESP_COMPLETE);
+    hl_fixture_finish(st, &r, HL_RESP_COMPLETE);
     resp_init(&r, 3, DAY1 + 180000, HL_LANG_VI);
     hl_save_t flagged = {.set_qid = "overall",
                          .set_value = "dissatisfied",
@@ -147,40 +131,26 @@ static hl_store_t *store_with_responses(const char *dir)
     if (hl_store_save(st, &r, &flagged, &err) != HL_OK)
         hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
     save(st, &r, "reasons", "attitude");
-    finish(st, &r, HL_RESP_PARTIAL);
+    hl_fixture_finish(st, &r, HL_RESP_PARTIAL);
     use(st, v2);
     resp_init(&r, 4, DAY2, HL_LANG_VI);
     save(st, &r, "overall", "neutral");
     save(st, &r, "posted", "yes");
-    finish(st, &r, HL_RESP_COMPLETE);
+    hl_fixture_finish(st, &r, HL_RESP_COMPLETE);
     resp_init(&r, 5, DAY2 + 60000, HL_LANG_VI);
     save(st, &r, "posted", "no");
-    finish(st, &r, HL_RESP_PARTIAL);
+    hl_fixture_finish(st, &r, HL_RESP_PARTIAL);
     resp_init(&r, 6, DAY2 + 120000, HL_LANG_VI);
     save(st, &r, "overall", "very_satisfied"); /* left in progress */
     hl_survey_free(v1);
     hl_survey_free(v2);
-    return st;
 }
 
-static char *path_in(const char *dir, const char *name)
+/* A fresh folder holding the standard store and out_name to export to. */
+static void open_standard(hl_fx_t *x, const char *out_name)
 {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-/* Files in dir whose name starts with '.' (leftover temporaries). */
-static int hidden_files(const char *dir)
-{
-    int n = 0;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL)
-        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
-    if (d) closedir(d);
-    return n;
+    hl_fx_open(x, "xlsx", NULL, out_name);
+    fill_standard(x->st);
 }
 
 /* The workbook as check.py prints it, or NULL (failure recorded). */
@@ -266,93 +236,138 @@ static int find_row(json_t *sh, const char *a, const char *c)
     return -1;
 }
 
-#define CHECK_NUM(c, v)                                                                            \
-    do {                                                                                           \
-        json_t *c_ = (c);                                                                          \
-        CHECK_STR(ctype(c_), "n");                                                                 \
-        double d_ = cnum(c_) - (v);                                                                \
-        if (d_ > 1e-9 || d_ < -1e-9)                                                               \
-            hl_test_fail(__FILE__, __LINE__, "%s == %g, expected %g", #c, cnum(c_), (double)(v));  \
-    } while (0)
+/* What one cell holds: its text ('s'), number ('n': a number cell), type
+ * ('t'), number format ('f'), nothing ('-': no cell or a null) or a truth
+ * ('b': true, num 1; false, num 0). */
+typedef struct want_cell {
+    int row, col; /* row from the base row given to check_cells */
+    char what;
+    const char *text; /* 's', 't', 'f' */
+    double num;       /* 'n', 'b' */
+} want_cell_t;
+#define CS(r, c, text)                                                                             \
+    {                                                                                              \
+        r, c, 's', text, 0                                                                         \
+    }
+#define CN(r, c, num)                                                                              \
+    {                                                                                              \
+        r, c, 'n', NULL, num                                                                       \
+    }
+#define CT(r, c, type)                                                                             \
+    {                                                                                              \
+        r, c, 't', type, 0                                                                         \
+    }
+#define CF(r, c, fmt)                                                                              \
+    {                                                                                              \
+        r, c, 'f', fmt, 0                                                                          \
+    }
+#define CE(r, c)                                                                                   \
+    {                                                                                              \
+        r, c, '-', NULL, 0                                                                         \
+    }
+#define CB(r, c, yes)                                                                              \
+    {                                                                                              \
+        r, c, 'b', NULL, yes                                                                       \
+    }
 
-/* Exports the standard store and reads it back. */
-static json_t *export_standard(char **dir_out)
+/* Checks the cells w[0..n) of sh, rows counted from base; a failure names
+ * the case (where, row and column) and what the cell holds. */
+static void check_cells(json_t *sh, int base, const want_cell_t *w, size_t n, const char *where)
 {
-    char *dir = hl_test_tmpdir("xlsx");
-    hl_store_t *st = store_with_responses(dir);
-    char *out = path_in(dir, "responses.xlsx");
+    for (size_t i = 0; i < n; i++) {
+        json_t *c = cell(sh, (size_t)(base + w[i].row), (size_t)w[i].col);
+        const char *got = w[i].what == 't' ? ctype(c) : w[i].what == 'f' ? cfmt(c) : cstr(c);
+        double d = cnum(c) - w[i].num;
+        bool ok;
+        if (w[i].what == 'n')
+            ok = ctype(c) && strcmp(ctype(c), "n") == 0 && d <= 1e-9 && d >= -1e-9;
+        else if (w[i].what == '-')
+            ok = c == NULL || json_is_null(c);
+        else if (w[i].what == 'b')
+            ok =
+                w[i].num ? json_is_true(json_array_get(c, 1)) : json_is_false(json_array_get(c, 1));
+        else
+            ok = got && strcmp(got, w[i].text) == 0;
+        if (!ok)
+            hl_test_fail(__FILE__, __LINE__,
+                         "%s: row %d col %d ('%c'): holds \"%s\" (%g), expected \"%s\" (%g)", where,
+                         base + w[i].row, w[i].col, w[i].what, got ? got : "(null)", cnum(c),
+                         w[i].text ? w[i].text : "", w[i].num);
+    }
+}
+
+/* Exports the standard store of a fresh folder (x) and reads it back. */
+static json_t *export_standard(hl_fx_t *x)
+{
+    open_standard(x, "responses.xlsx");
     hl_export_result_t res;
-    hl_err_t err = {0};
-    int rc = hl_export_xlsx(st, "mot-cua", out, &vn_zone, &res, &err);
+    int rc = hl_export_xlsx(x->st, "mot-cua", x->out, &vn_zone, &res, &x->err);
     CHECK_INT(rc, HL_OK);
-    if (rc != HL_OK) printf("  %s\n", err.msg);
+    if (rc != HL_OK) printf("  %s\n", x->err.msg);
     CHECK_INT(res.rows, 6);
     CHECK_INT(res.n_columns, 12 + 2 * 5);
     struct stat sb;
-    CHECK(stat(out, &sb) == 0 && sb.st_size == res.bytes);
-    CHECK_INT(hidden_files(dir), 0);
-    json_t *wb = rc == HL_OK ? read_back(out) : NULL;
-    free(out);
-    hl_store_close(st);
-    *dir_out = dir;
-    return wb;
+    CHECK(stat(x->out, &sb) == 0 && sb.st_size == res.bytes);
+    CHECK_INT(hl_fixture_hidden(x->dir), 0);
+    return rc == HL_OK ? read_back(x->out) : NULL;
+}
+
+/* Runs check on the sheet name of the standard export (the sheet found);
+ * the workbook holds that sheet and the summary, the two sheets of one
+ * survey. */
+static void with_standard_sheet(const char *name, void (*check)(json_t *sh))
+{
+    hl_fx_t x;
+    json_t *wb = export_standard(&x);
+    json_t *sh = sheet(wb, name);
+    CHECK(sh != NULL);
+    CHECK(sheet(wb, "mot-cua summary") != NULL);
+    CHECK_INT(json_array_size(json_object_get(wb, "sheets")), 2);
+    if (sh) check(sh);
+    json_decref(wb);
+    hl_fx_close(&x);
 }
 
 /* ---- Tests ------------------------------------------------------------------ */
 
 static void test_xlsx_range_holds_only_the_responses_of_a_bundle_range(void)
 {
-    char *dir = hl_test_tmpdir("xlsx");
-    hl_store_t *st = store_with_responses(dir);
-    char *out = path_in(dir, "range.xlsx");
+    hl_fx_t x;
+    open_standard(&x, "range.xlsx");
     hl_export_result_t res;
-    hl_err_t err = {0};
-    CHECK_INT(hl_export_xlsx_range(st, "mot-cua", 2, 4, out, NULL, &res, &err), HL_OK);
+    CHECK_INT(hl_export_xlsx_range(x.st, "mot-cua", 2, 4, x.out, NULL, &res, &x.err), HL_OK);
     CHECK_INT(res.rows, 2); /* responses 3 and 4 */
-    json_t *wb = read_back(out);
+    json_t *wb = read_back(x.out);
     json_t *sh = wb ? sheet(wb, "mot-cua") : NULL;
     CHECK(sh != NULL);
     if (sh) {
         CHECK_INT(json_array_size(json_object_get(sh, "rows")), 3); /* header + 2 */
-        CHECK_NUM(cell(sh, 1, 1), 3);
-        CHECK_NUM(cell(sh, 2, 1), 4);
+        static const want_cell_t seqs[] = {CN(1, 1, 3), CN(2, 1, 4)};
+        check_cells(sh, 0, seqs, 2, "range");
     }
     json_decref(wb);
-    free(out);
-    hl_store_close(st);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fx_close(&x);
 }
 
 static void test_store_survey_json_returns_newest_version_or_not_found(void)
 {
-    char *dir = hl_test_tmpdir("xlsx");
-    hl_store_t *st = store_with_responses(dir);
+    hl_fx_t x;
+    open_standard(&x, NULL);
     char *json = NULL;
-    hl_err_t err = {0};
-    CHECK_INT(hl_store_survey_json(st, "mot-cua", &json, &err), HL_OK);
+    CHECK_INT(hl_store_survey_json(x.st, "mot-cua", &json, &x.err), HL_OK);
     char *want = hl_test_read_file(hl_test_data("xlsx/survey-v2.json"), NULL);
     CHECK_STR(json, want);
     free(json);
     free(want);
     json = (char *)"unchanged";
-    CHECK_INT(hl_store_survey_json(st, "ghost", &json, &err), HL_ERR_NOT_FOUND);
+    CHECK_INT(hl_store_survey_json(x.st, "ghost", &json, &x.err), HL_ERR_NOT_FOUND);
     CHECK(json == NULL);
-    CHECK_CONTAINS(err.msg, "ghost");
-    hl_store_close(st);
-    hl_test_rmtree(dir);
-    free(dir);
+    CHECK_CONTAINS(x.err.msg, "ghost");
+    hl_fx_close(&x);
 }
 
-static void test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and_dates(void)
+static void responses_sheet(json_t *sh)
 {
-    char *dir = NULL;
-    json_t *wb = export_standard(&dir);
-    json_t *sh = sheet(wb, "mot-cua");
-    CHECK(sh != NULL);
-    CHECK(sheet(wb, "mot-cua summary") != NULL);
-    CHECK_INT(json_array_size(json_object_get(wb, "sheets")), 2);
-    if (!sh) goto out;
     CHECK_STR(json_string_value(json_object_get(sh, "freeze")), "A2");
     /* Columns for machines grouped and hidden: response id, kiosk, survey
      * version, clock trusted and every code. */
@@ -388,153 +403,97 @@ static void test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and
         CHECK_STR(cstr(cell(sh, 0, c)), head[c]);
     CHECK_INT(json_array_size(json_object_get(sh, "rows")), 7);
 
-    /* Response 1: v1, Vietnamese labels, multi joined, stars a number,
-     * the case code text with its zeros, real date-time cells in local time
-     * (22:14:20 UTC is 05:14:20 the next day in Viet Nam). */
-    CHECK_STR(cstr(cell(sh, 1, 0)), "00000000-0000-4000-8000-000000000001");
-    CHECK_NUM(cell(sh, 1, 1), 1);
-    CHECK_STR(cstr(cell(sh, 1, 2)), "kiosk-07");
-    CHECK_NUM(cell(sh, 1, 3), 1);
-    CHECK_STR(cstr(cell(sh, 1, 4)), "Tiếng Việt");
-    CHECK_STR(ctype(cell(sh, 1, 5)), "d");
-    CHECK_STR(cstr(cell(sh, 1, 5)), "2023-11-15T05:14:20");
-    CHECK_STR(cfmt(cell(sh, 1, 5)), "yyyy-mm-dd hh:mm:ss");
-    CHECK_STR(ctype(cell(sh, 1, 6)), "d");
-    CHECK_STR(cstr(cell(sh, 1, 6)), "2023-11-15T05:15:21");
-    CHECK_STR(cstr(cell(sh, 1, 7)), "Hoàn thành");
-    CHECK(cell(sh, 1, 8) == NULL || json_is_null(cell(sh, 1, 8))); /* not flagged */
-    CHECK_STR(ctype(cell(sh, 1, 9)), "b");
-    CHECK(json_is_true(json_array_get(cell(sh, 1, 9), 1)));
-    CHECK_STR(cstr(cell(sh, 1, 10)), "off_3");
-    CHECK_STR(cstr(cell(sh, 1, 11)), "Quầy 1");
-    CHECK_STR(cstr(cell(sh, 1, 12)), "Rất hài lòng");
-    CHECK_STR(cstr(cell(sh, 1, 13)), "very_satisfied");
-    CHECK(cell(sh, 1, 14) == NULL || json_is_null(cell(sh, 1, 14))); /* not in v1 */
-    CHECK_STR(cstr(cell(sh, 1, 16)), "Thời gian xử lý lâu; Khác");
-    CHECK_STR(cstr(cell(sh, 1, 17)), "slow|other");
-    CHECK_NUM(cell(sh, 1, 18), 4);
-    CHECK_NUM(cell(sh, 1, 19), 4);
-    CHECK_STR(ctype(cell(sh, 1, 20)), "s");
-    CHECK_STR(cstr(cell(sh, 1, 20)), "0042");
-    CHECK_STR(cstr(cell(sh, 1, 21)), "0042");
+    static const want_cell_t rows[] = {
+        /* Response 1: v1, Vietnamese labels, multi joined, stars a number,
+         * the case code text with its zeros, real date-time cells in local
+         * time (22:14:20 UTC is 05:14:20 the next day in Viet Nam). */
+        CS(1, 0, "00000000-0000-4000-8000-000000000001"), CN(1, 1, 1), CS(1, 2, "kiosk-07"),
+        CN(1, 3, 1), CS(1, 4, "Tiếng Việt"), CT(1, 5, "d"), CS(1, 5, "2023-11-15T05:14:20"),
+        CF(1, 5, "yyyy-mm-dd hh:mm:ss"), CT(1, 6, "d"), CS(1, 6, "2023-11-15T05:15:21"),
+        CS(1, 7, "Hoàn thành"), CE(1, 8), /* not flagged */
+        CT(1, 9, "b"), CB(1, 9, 1), CS(1, 10, "off_3"), CS(1, 11, "Quầy 1"),
+        CS(1, 12, "Rất hài lòng"), CS(1, 13, "very_satisfied"), CE(1, 14), /* not in v1 */
+        CS(1, 16, "Thời gian xử lý lâu; Khác"), CS(1, 17, "slow|other"), CN(1, 18, 4), CN(1, 19, 4),
+        CT(1, 20, "s"), CS(1, 20, "0042"), CS(1, 21, "0042"),
+        /* Response 2: English respondent, labels still in the default
+         * language; nobody on duty. */
+        CS(2, 4, "Tiếng Anh"), CS(2, 12, "Hài lòng"), CB(2, 9, 0), CE(2, 10), CE(2, 11),
+        CS(3, 7, "Chưa xong"), CS(3, 8, "Quá sát lượt trước"),
+        /* Response 4 and 5: v2, the yes/no question. */
+        CN(4, 3, 2), CS(4, 5, "2023-11-16T05:13:20"), CS(4, 14, "Có"), CS(4, 15, "yes"),
+        CS(5, 14, "Không"), CS(5, 15, "no"),
+        /* Response 6: in progress, no finished_at. */
+        CS(6, 7, "Đang trả lời"), CE(6, 6)};
+    check_cells(sh, 0, rows, sizeof rows / sizeof *rows, "responses");
+}
 
-    /* Response 2: English respondent, labels still in the default language. */
-    CHECK_STR(cstr(cell(sh, 2, 4)), "Tiếng Anh");
-    CHECK_STR(cstr(cell(sh, 2, 12)), "Hài lòng");
-    CHECK(json_is_false(json_array_get(cell(sh, 2, 9), 1)));
-    CHECK(cell(sh, 2, 10) == NULL || json_is_null(cell(sh, 2, 10))); /* nobody on duty */
-    CHECK(cell(sh, 2, 11) == NULL || json_is_null(cell(sh, 2, 11)));
-    CHECK_STR(cstr(cell(sh, 3, 7)), "Chưa xong");
-    CHECK_STR(cstr(cell(sh, 3, 8)), "Quá sát lượt trước");
-    /* Response 4 and 5: v2, the yes/no question. */
-    CHECK_NUM(cell(sh, 4, 3), 2);
-    CHECK_STR(cstr(cell(sh, 4, 5)), "2023-11-16T05:13:20");
-    CHECK_STR(cstr(cell(sh, 4, 14)), "Có");
-    CHECK_STR(cstr(cell(sh, 4, 15)), "yes");
-    CHECK_STR(cstr(cell(sh, 5, 14)), "Không");
-    CHECK_STR(cstr(cell(sh, 5, 15)), "no");
-    /* Response 6: in progress, no finished_at. */
-    CHECK_STR(cstr(cell(sh, 6, 7)), "Đang trả lời");
-    CHECK(cell(sh, 6, 6) == NULL || json_is_null(cell(sh, 6, 6)));
-out:
-    json_decref(wb);
-    hl_test_rmtree(dir);
-    free(dir);
+static void test_xlsx_responses_sheet_has_frozen_header_labels_codes_numbers_and_dates(void)
+{
+    with_standard_sheet("mot-cua", responses_sheet);
+}
+
+static void summary_sheet(json_t *sh)
+{
+    static const want_cell_t top[] = {
+        CS(0, 0, "Khảo sát"), CS(1, 0, "Số phản hồi"),    CN(1, 1, 6),   CS(2, 0, "Hoàn thành"),
+        CN(2, 1, 3),          CS(3, 0, "Chưa xong"),      CN(3, 1, 2),   CS(4, 0, "Đang trả lời"),
+        CN(4, 1, 1),          CS(5, 0, "Tỷ lệ hài lòng"), CN(5, 1, 0.6), /* 3 of the 5 that answered
+                                                                            "overall" */
+        CF(5, 1, "0.0%"),     CS(5, 2, "overall")};
+    check_cells(sh, 0, top, sizeof top / sizeof *top, "summary");
+    /* A question's row (A: its id, C or D: the option, NULL: any) and the
+     * cells from it. */
+    static const struct {
+        const char *a, *c;
+        want_cell_t cells[11];
+        size_t n;
+    } found[] = {
+        {"overall",
+         "(số người trả lời)",
+         {CS(0, 1, "Ông/Bà hài lòng thế nào?"), CN(0, 4, 5), CN(0, 5, 5.0 / 6.0)},
+         3},
+        {"overall",
+         "very_satisfied",
+         {CS(0, 3, "Rất hài lòng"), CN(0, 4, 2), CN(0, 5, 0.4), CF(0, 5, "0.0%")},
+         4},
+        {"overall", "very_dissatisfied", {CN(0, 4, 0), CN(0, 5, 0)}, 2},
+        {"posted", "no", {CS(0, 3, "Không"), CN(0, 4, 1), CN(0, 5, 0.5)}, 3},
+        {"reasons", "(số người trả lời)", {CN(0, 4, 2)}, 1},
+        /* multi: shares of the 2 that answered */
+        {"reasons", "other", {CS(0, 3, "Khác"), CN(0, 4, 1), CN(0, 5, 0.5)}, 3},
+        {"rating", "4", {CN(0, 5, 1.0)}, 1},
+        {"case_code", "(số người trả lời)", {CN(0, 4, 1)}, 1},
+        /* Per LOCAL day: responses 1-3 (22:1x UTC on the 14th) are on the 15th. */
+        {"Ngày (UTC+07:00)",
+         NULL,
+         {CS(0, 1, "Hoàn thành"), CS(0, 2, "Chưa xong"), CT(1, 0, "d"),
+          CS(1, 0, "2023-11-15T00:00:00"), CF(1, 0, "yyyy-mm-dd"), CN(1, 1, 2), CN(1, 2, 1),
+          CS(2, 0, "2023-11-16T00:00:00"), CN(2, 1, 1), CN(2, 2, 1)},
+         10},
+    };
+    int r = -1;
+    for (size_t i = 0; i < sizeof found / sizeof *found; i++) {
+        r = find_row(sh, found[i].a, found[i].c);
+        if (r <= 0)
+            hl_test_fail(__FILE__, __LINE__, "no row %s %s", found[i].a,
+                         found[i].c ? found[i].c : "(any)");
+        if (r > 0) check_cells(sh, r, found[i].cells, found[i].n, found[i].a);
+    }
+    if (r > 0) {
+        CHECK_INT(json_array_size(json_object_get(sh, "rows")), r + 3);
+    }
 }
 
 static void test_xlsx_summary_counts_percentages_satisfaction_and_days(void)
 {
-    char *dir = NULL;
-    json_t *wb = export_standard(&dir);
-    json_t *sh = sheet(wb, "mot-cua summary");
-    CHECK(sh != NULL);
-    if (!sh) goto out;
-    CHECK_STR(cstr(cell(sh, 0, 0)), "Khảo sát");
-    CHECK_STR(cstr(cell(sh, 1, 0)), "Số phản hồi");
-    CHECK_NUM(cell(sh, 1, 1), 6);
-    CHECK_STR(cstr(cell(sh, 2, 0)), "Hoàn thành");
-    CHECK_NUM(cell(sh, 2, 1), 3);
-    CHECK_STR(cstr(cell(sh, 3, 0)), "Chưa xong");
-    CHECK_NUM(cell(sh, 3, 1), 2);
-    CHECK_STR(cstr(cell(sh, 4, 0)), "Đang trả lời");
-    CHECK_NUM(cell(sh, 4, 1), 1);
-    CHECK_STR(cstr(cell(sh, 5, 0)), "Tỷ lệ hài lòng");
-    CHECK_NUM(cell(sh, 5, 1), 0.6); /* 3 of the 5 that answered "overall" */
-    CHECK_STR(cfmt(cell(sh, 5, 1)), "0.0%");
-    CHECK_STR(cstr(cell(sh, 5, 2)), "overall");
-
-    int r = find_row(sh, "overall", "(số người trả lời)");
-    CHECK(r > 0);
-    if (r > 0) {
-        CHECK_STR(cstr(cell(sh, r, 1)), "Ông/Bà hài lòng thế nào?");
-        CHECK_NUM(cell(sh, r, 4), 5);
-        CHECK_NUM(cell(sh, r, 5), 5.0 / 6.0);
-    }
-    r = find_row(sh, "overall", "very_satisfied");
-    CHECK(r > 0);
-    if (r > 0) {
-        CHECK_STR(cstr(cell(sh, r, 3)), "Rất hài lòng");
-        CHECK_NUM(cell(sh, r, 4), 2);
-        CHECK_NUM(cell(sh, r, 5), 0.4);
-        CHECK_STR(cfmt(cell(sh, r, 5)), "0.0%");
-    }
-    r = find_row(sh, "overall", "very_dissatisfied");
-    CHECK(r > 0);
-    if (r > 0) {
-        CHECK_NUM(cell(sh, r, 4), 0);
-        CHECK_NUM(cell(sh, r, 5), 0);
-    }
-    r = find_row(sh, "posted", "no");
-    CHECK(r > 0);
-    if (r > 0) {
-        CHECK_STR(cstr(cell(sh, r, 3)), "Không");
-        CHECK_NUM(cell(sh, r, 4), 1);
-        CHECK_NUM(cell(sh, r, 5), 0.5);
-    }
-    r = find_row(sh, "reasons", "(số người trả lời)");
-    CHECK(r > 0);
-    if (r > 0) CHECK_NUM(cell(sh, r, 4), 2);
-    r = find_row(sh, "reasons", "other"); /* multi: shares of the 2 that answered */
-    CHECK(r > 0);
-    if (r > 0) {
-        CHECK_STR(cstr(cell(sh, r, 3)), "Khác");
-        CHECK_NUM(cell(sh, r, 4), 1);
-        CHECK_NUM(cell(sh, r, 5), 0.5);
-    }
-    r = find_row(sh, "rating", "4");
-    CHECK(r > 0);
-    if (r > 0) CHECK_NUM(cell(sh, r, 5), 1.0);
-    r = find_row(sh, "case_code", "(số người trả lời)");
-    CHECK(r > 0);
-    if (r > 0) CHECK_NUM(cell(sh, r, 4), 1);
-
-    /* Per LOCAL day: responses 1-3 (22:1x UTC on the 14th) are on the 15th. */
-    r = find_row(sh, "Ngày (UTC+07:00)", NULL);
-    CHECK(r > 0);
-    if (r > 0) {
-        CHECK_STR(cstr(cell(sh, r, 1)), "Hoàn thành");
-        CHECK_STR(cstr(cell(sh, r, 2)), "Chưa xong");
-        CHECK_STR(ctype(cell(sh, r + 1, 0)), "d");
-        CHECK_STR(cstr(cell(sh, r + 1, 0)), "2023-11-15T00:00:00");
-        CHECK_STR(cfmt(cell(sh, r + 1, 0)), "yyyy-mm-dd");
-        CHECK_NUM(cell(sh, r + 1, 1), 2);
-        CHECK_NUM(cell(sh, r + 1, 2), 1);
-        CHECK_STR(cstr(cell(sh, r + 2, 0)), "2023-11-16T00:00:00");
-        CHECK_NUM(cell(sh, r + 2, 1), 1);
-        CHECK_NUM(cell(sh, r + 2, 2), 1);
-        CHECK_INT(json_array_size(json_object_get(sh, "rows")), r + 3);
-    }
-out:
-    json_decref(wb);
-    hl_test_rmtree(dir);
-    free(dir);
+    with_standard_sheet("mot-cua summary", summary_sheet);
 }
 
 static void
 test_xlsx_every_sheet_prints_landscape_fitted_to_the_width_with_its_header_repeated(void)
 {
-    char *dir = NULL;
-    json_t *wb = export_standard(&dir);
+    hl_fx_t x;
+    json_t *wb = export_standard(&x);
     json_t *sheets = json_object_get(wb, "sheets");
     CHECK_INT(json_array_size(sheets), 2);
     json_t *sh;
@@ -551,8 +510,7 @@ test_xlsx_every_sheet_prints_landscape_fitted_to_the_width_with_its_header_repea
         CHECK_STR(json_string_value(json_object_get(p, "footer")), "Trang &P/&N");
     }
     json_decref(wb);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fx_close(&x);
 }
 
 static void test_xlsx_shows_the_reader_words_not_code_words(void)
@@ -566,8 +524,8 @@ static void test_xlsx_shows_the_reader_words_not_code_words(void)
         "survey",        "responses",    "satisfaction_rate", "(answered)", "date",
         "question",      "count",        "percent",           "status",     "suspect",
         "clock_trusted", "label"};
-    char *dir = NULL;
-    json_t *wb = export_standard(&dir);
+    hl_fx_t x;
+    json_t *wb = export_standard(&x);
     json_t *sh;
     size_t i;
     json_array_foreach(json_object_get(wb, "sheets"), i, sh)
@@ -589,32 +547,26 @@ static void test_xlsx_shows_the_reader_words_not_code_words(void)
         }
     }
     json_decref(wb);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fx_close(&x);
 }
 
 static void test_xlsx_words_follow_an_english_survey_and_no_zone_is_utc(void)
 {
-    char *dir = hl_test_tmpdir("xlsx");
-    hl_store_t *st = store_open(dir);
+    hl_fx_t x;
+    hl_fx_open(&x, "xlsx", NULL, "en.xlsx");
     const char *text = "{\"format\": 1, \"id\": \"en-only\", \"version\": 1, "
                        "\"languages\": [\"en\"], \"title\": {\"en\": \"Service\"}, "
                        "\"thanks\": {\"en\": \"Thanks!\"}, \"questions\": [{\"id\": \"ok\", "
                        "\"type\": \"yesno\", \"text\": {\"en\": \"All right?\"}}]}";
-    hl_survey_t *sv = NULL;
-    hl_diags_t d = {0};
-    CHECK_INT(hl_survey_load_text("en-only", text, strlen(text), &sv, &d), HL_OK);
-    hl_diags_free(&d);
-    use(st, sv);
+    hl_survey_t *sv = survey_from("en-only", text);
+    use(x.st, sv);
     hl_survey_free(sv);
     hl_response_t r;
     resp_init(&r, 1, DAY1, HL_LANG_EN);
-    save(st, &r, "ok", "yes");
-    finish(st, &r, HL_RESP_PARTIAL);
-    char *out = path_in(dir, "en.xlsx");
-    hl_err_t err = {0};
-    CHECK_INT(hl_export_xlsx(st, NULL, out, NULL, NULL, &err), HL_OK);
-    json_t *wb = read_back(out);
+    save(x.st, &r, "ok", "yes");
+    hl_fixture_finish(x.st, &r, HL_RESP_PARTIAL);
+    CHECK_INT(hl_export_xlsx(x.st, NULL, x.out, NULL, NULL, &x.err), HL_OK);
+    json_t *wb = read_back(x.out);
     json_t *sh = wb ? sheet(wb, "en-only") : NULL;
     json_t *sum = wb ? sheet(wb, "en-only summary") : NULL;
     CHECK(sh && sum);
@@ -632,33 +584,28 @@ static void test_xlsx_words_follow_an_english_survey_and_no_zone_is_utc(void)
         CHECK_STR(json_string_value(json_object_get(p, "footer")), "Page &P/&N");
     }
     json_decref(wb);
-    free(out);
-    hl_store_close(st);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fx_close(&x);
 }
 
 static void test_xlsx_all_surveys_get_unique_sheet_names_of_at_most_31_characters(void)
 {
-    char *dir = hl_test_tmpdir("xlsx");
-    hl_store_t *st = store_open(dir);
+    hl_fx_t x;
+    hl_fx_open(&x, "xlsx", NULL, "all.xlsx");
     const char *ids[] = {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-one",
                          "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-two", "short"};
     for (int i = 0; i < 3; i++) {
         hl_survey_t *s = survey_tiny(ids[i]);
-        use(st, s);
+        use(x.st, s);
         hl_survey_free(s);
         hl_response_t r;
         resp_init(&r, i + 1, DAY1 + i * 1000, HL_LANG_VI);
-        save(st, &r, "ok", "yes");
-        finish(st, &r, HL_RESP_COMPLETE);
+        save(x.st, &r, "ok", "yes");
+        hl_fixture_finish(x.st, &r, HL_RESP_COMPLETE);
     }
-    char *out = path_in(dir, "all.xlsx");
     hl_export_result_t res;
-    hl_err_t err = {0};
-    CHECK_INT(hl_export_xlsx(st, NULL, out, NULL, &res, &err), HL_OK);
+    CHECK_INT(hl_export_xlsx(x.st, NULL, x.out, NULL, &res, &x.err), HL_OK);
     CHECK_INT(res.rows, 3);
-    json_t *wb = read_back(out);
+    json_t *wb = read_back(x.out);
     json_t *sheets = json_object_get(wb, "sheets");
     CHECK_INT(json_array_size(sheets), 6);
     static const char *const want[] = {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
@@ -672,65 +619,47 @@ static void test_xlsx_all_surveys_get_unique_sheet_names_of_at_most_31_character
     json_t *sh = sheet(wb, "short");
     CHECK_STR(cstr(cell(sh, 1, 12)), "Có");
     json_decref(wb);
-    free(out);
-    hl_store_close(st);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fx_close(&x);
 }
 
 static void test_xlsx_unknown_survey_is_not_found_and_writes_nothing(void)
 {
-    char *dir = hl_test_tmpdir("xlsx");
-    hl_store_t *st = store_with_responses(dir);
-    char *out = path_in(dir, "x.xlsx");
-    hl_err_t err = {0};
-    CHECK_INT(hl_export_xlsx(st, "ghost", out, NULL, NULL, &err), HL_ERR_NOT_FOUND);
-    CHECK_CONTAINS(err.msg, "ghost");
-    CHECK(access(out, F_OK) != 0);
-    CHECK_INT(hidden_files(dir), 0);
-    free(out);
-    hl_store_close(st);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fx_t x;
+    open_standard(&x, "x.xlsx");
+    CHECK_INT(hl_export_xlsx(x.st, "ghost", x.out, NULL, NULL, &x.err), HL_ERR_NOT_FOUND);
+    CHECK_CONTAINS(x.err.msg, "ghost");
+    CHECK(access(x.out, F_OK) != 0);
+    CHECK_INT(hl_fixture_hidden(x.dir), 0);
+    hl_fx_close(&x);
 }
 
 static void test_xlsx_missing_folder_or_folder_path_fails_with_the_path(void)
 {
-    char *dir = hl_test_tmpdir("xlsx");
-    hl_store_t *st = store_with_responses(dir);
-    char *missing = path_in(dir, "exports/responses.xlsx");
-    hl_err_t err = {0};
-    CHECK_INT(hl_export_xlsx(st, "mot-cua", missing, NULL, NULL, &err), HL_ERR_IO);
-    CHECK_CONTAINS(err.msg, missing);
-    CHECK_CONTAINS(err.msg, "folder does not exist");
-    CHECK_INT(hl_export_xlsx(st, "mot-cua", dir, NULL, NULL, &err), HL_ERR_USAGE);
-    CHECK_CONTAINS(err.msg, "responses.xlsx");
-    CHECK_INT(hidden_files(dir), 0);
-    free(missing);
-    hl_store_close(st);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fx_t x;
+    open_standard(&x, "exports/responses.xlsx");
+    CHECK_INT(hl_export_xlsx(x.st, "mot-cua", x.out, NULL, NULL, &x.err), HL_ERR_IO);
+    CHECK_CONTAINS(x.err.msg, x.out);
+    CHECK_CONTAINS(x.err.msg, "folder does not exist");
+    CHECK_INT(hl_export_xlsx(x.st, "mot-cua", x.dir, NULL, NULL, &x.err), HL_ERR_USAGE);
+    CHECK_CONTAINS(x.err.msg, "responses.xlsx");
+    CHECK_INT(hl_fixture_hidden(x.dir), 0);
+    hl_fx_close(&x);
 }
 
 static void test_xlsx_replaces_existing_file_and_leaves_no_temp_file(void)
 {
-    char *dir = hl_test_tmpdir("xlsx");
-    hl_store_t *st = store_with_responses(dir);
-    free(hl_test_write_file(dir, "responses.xlsx", "old export"));
-    char *out = path_in(dir, "responses.xlsx");
-    hl_err_t err = {0};
-    CHECK_INT(hl_export_xlsx(st, "mot-cua", out, NULL, NULL, &err), HL_OK);
+    hl_fx_t x;
+    open_standard(&x, "responses.xlsx");
+    free(hl_test_write_file(x.dir, "responses.xlsx", "old export"));
+    CHECK_INT(hl_export_xlsx(x.st, "mot-cua", x.out, NULL, NULL, &x.err), HL_OK);
     size_t len = 0;
-    char *bytes = hl_test_read_file(out, &len);
+    char *bytes = hl_test_read_file(x.out, &len);
     CHECK(bytes && len > 4 && memcmp(bytes, "PK\x03\x04", 4) == 0); /* a zip */
     struct stat sb;
-    CHECK(stat(out, &sb) == 0 && (sb.st_mode & 0777) == 0640);
-    CHECK_INT(hidden_files(dir), 0);
+    CHECK(stat(x.out, &sb) == 0 && (sb.st_mode & 0777) == 0640);
+    CHECK_INT(hl_fixture_hidden(x.dir), 0);
     free(bytes);
-    free(out);
-    hl_store_close(st);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fx_close(&x);
 }
 
 /* Exports to a 256 KiB tmpfs while responses are added, from a workbook that
@@ -739,26 +668,15 @@ static void test_xlsx_replaces_existing_file_and_leaves_no_temp_file(void)
  * temporary file and nothing left open on the medium (it unmounts). */
 static void full_disk(const char *name, int from, int to, int step)
 {
-    char *media = hl_test_tmpdir("xlsx-media");
-    if (geteuid() != 0) {
-        printf("skipped: %s needs root to mount a tmpfs\n", name);
-        hl_test_rmtree(media);
-        free(media);
-        return;
-    }
-    if (mount("tmpfs", media, "tmpfs", 0, "size=256k") != 0) {
-        printf("skipped: %s: mount -t tmpfs failed: %s\n", name, strerror(errno));
-        hl_test_rmtree(media);
-        free(media);
-        return;
-    }
+    char *media = hl_fixture_tmpfs("xlsx-media", "256k", name);
+    if (!media) return;
     char *dir = hl_test_tmpdir("xlsx");
-    hl_store_t *st = store_open(dir);
+    hl_store_t *st = hl_fixture_store(dir, NULL);
     hl_survey_t *v1 = survey_load("xlsx/survey-v1.json");
     use(st, v1);
     hl_survey_free(v1);
     hl_err_t err = {0};
-    char *out = path_in(media, "responses.xlsx");
+    char *out = hl_fixture_path(media, "responses.xlsx");
     int n = 0, full = 0;
     for (int upto = from; upto <= to; upto += step) {
         CHECK_INT(hl_store_batch_begin(st, &err), HL_OK);
@@ -770,7 +688,7 @@ static void full_disk(const char *name, int from, int to, int step)
             save(st, &r, "overall", "very_dissatisfied");
             save(st, &r, "reasons", "slow|unclear_guidance|attitude|other");
             save(st, &r, "case_code", code);
-            finish(st, &r, HL_RESP_COMPLETE);
+            hl_fixture_finish(st, &r, HL_RESP_COMPLETE);
         }
         n--;
         CHECK_INT(hl_store_batch_end(st, &err), HL_OK);
@@ -786,17 +704,14 @@ static void full_disk(const char *name, int from, int to, int step)
             CHECK_INT(rc, HL_OK);
             CHECK(text && memcmp(text, "PK", 2) == 0);
         }
-        CHECK_INT(hidden_files(media), 0);
+        CHECK_INT(hl_fixture_hidden(media), 0);
         free(text);
     }
     CHECK(full > 0);
     free(out);
     hl_store_close(st);
-    CHECK_INT(umount(media), 0);
-    hl_test_rmtree(media);
-    free(media);
-    hl_test_rmtree(dir);
-    free(dir);
+    hl_fixture_tmpfs_free(media);
+    hl_fixture_rm(dir);
 }
 
 /* The scratch files of libxlsxwriter fill the disk (about 1 MB of XML). */

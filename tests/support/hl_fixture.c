@@ -3,9 +3,16 @@
  * hl_fixture.c: the shared test fixtures without a display (hl_fixture.h).
  */
 #include "hl_fixture.h"
+#include "hl_devkey.h"
+#include "hl_test.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 void survey_make(test_survey_t *t, const char *id, int64_t version, const char *const *qids,
                  size_t n)
@@ -39,4 +46,191 @@ void hl_fixture_response(hl_response_t *r, int n, int64_t started_utc_ms)
     r->stored_lang = HL_LANG_VI;
     r->started_utc_ms = started_utc_ms;
     r->clock_trusted = true;
+}
+
+/* ---- A store ------------------------------------------------------------ */
+
+hl_store_t *hl_fixture_store(const char *dir, const test_survey_t *t)
+{
+    hl_store_t *st = NULL;
+    hl_err_t err = {0};
+    if (hl_store_open(dir, NULL, &st, NULL, &err) != HL_OK ||
+        (t && hl_store_use_survey(st, &t->s, "kiosk-01", &err) != HL_OK)) {
+        hl_test_fail(__FILE__, __LINE__, "store: %s", err.msg);
+        hl_store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+static void save_or_fail(hl_store_t *st, hl_response_t *r, const hl_save_t *s)
+{
+    hl_err_t err = {0};
+    if (hl_store_save(st, r, s, &err) != HL_OK) hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
+}
+
+void hl_fixture_save(hl_store_t *st, hl_response_t *r, const char *qid, const char *val, int64_t ms)
+{
+    hl_save_t s = {.set_qid = qid, .set_value = val, .set_ms = ms};
+    save_or_fail(st, r, &s);
+}
+
+void hl_fixture_finish(hl_store_t *st, hl_response_t *r, hl_resp_status_t status)
+{
+    hl_save_t s = {.status = status, .finished_utc_ms = r->started_utc_ms + 61500};
+    save_or_fail(st, r, &s);
+}
+
+void hl_fixture_fill(hl_store_t *st, int n, const char *qid, size_t note_len)
+{
+    char *note = malloc(note_len + 1);
+    if (!note) abort();
+    memset(note, 'n', note_len);
+    note[note_len] = '\0';
+    hl_store_batch_begin(st, NULL);
+    for (int i = 1; i <= n; i++) {
+        hl_response_t r;
+        hl_fixture_response(&r, i, 1700000000000LL + i * 60000LL);
+        hl_fixture_save(st, &r, qid, note, 5);
+        hl_fixture_finish(st, &r, HL_RESP_COMPLETE);
+    }
+    hl_store_batch_end(st, NULL);
+    free(note);
+}
+
+void hl_fx_open(hl_fx_t *x, const char *tag, const test_survey_t *t, const char *out_name)
+{
+    memset(x, 0, sizeof *x);
+    x->dir = hl_test_tmpdir(tag);
+    x->st = hl_fixture_store(x->dir, t);
+    x->out = out_name ? hl_fixture_path(x->dir, out_name) : NULL;
+}
+
+void hl_fx_close(hl_fx_t *x)
+{
+    hl_store_close(x->st);
+    free(x->out);
+    hl_fixture_rm(x->dir);
+}
+
+/* ---- Files and media ---------------------------------------------------- */
+
+void hl_fixture_rm(char *dir)
+{
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+char *hl_fixture_path(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (!p) abort();
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+int hl_fixture_entries(const char *dir, int *hidden)
+{
+    int n = 0;
+    if (hidden) *hidden = 0;
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        n++;
+        if (hidden && e->d_name[0] == '.') (*hidden)++;
+    }
+    closedir(d);
+    return n;
+}
+
+int hl_fixture_hidden(const char *dir)
+{
+    int hidden = 0;
+    hl_fixture_entries(dir, &hidden);
+    return hidden;
+}
+
+char *hl_fixture_tmpfs(const char *tag, const char *size, const char *test)
+{
+    char *media = hl_test_tmpdir(tag);
+    char opts[64];
+    snprintf(opts, sizeof opts, "size=%s", size);
+    if (geteuid() != 0) {
+        printf("skipped: %s needs root to mount a tmpfs\n", test);
+    } else if (mount("tmpfs", media, "tmpfs", 0, opts) != 0) {
+        printf("skipped: %s: mount -t tmpfs failed: %s\n", test, strerror(errno));
+    } else {
+        return media;
+    }
+    hl_fixture_rm(media);
+    return NULL;
+}
+
+void hl_fixture_tmpfs_free(char *media)
+{
+    CHECK_INT(umount(media), 0);
+    hl_fixture_rm(media);
+}
+
+/* ---- Bundles ------------------------------------------------------------ */
+
+const hl_devkey_t *hl_fixture_devkey(unsigned seed)
+{
+    static hl_devkey_t keys[16]; /* kept for the run: test-only */
+    static unsigned seeds[16];
+    static size_t n;
+    for (size_t i = 0; i < n; i++)
+        if (seeds[i] == seed) return &keys[i];
+    if (n == 16) abort();
+    hl_test_devkey(&keys[n], seed);
+    seeds[n] = seed;
+    return &keys[n++];
+}
+
+hl_bundle_opts_t hl_fixture_bundle_opts(const char *root, const hl_devkey_t *key)
+{
+    hl_bundle_opts_t o = {.root = root,
+                          .kiosk_id = "kiosk-01",
+                          .software_version = "9.8.7",
+                          .created_utc_ms = HL_FIXTURE_CREATED_MS,
+                          .signer = key,
+                          .record = true};
+    return o;
+}
+
+/* ---- Commands ----------------------------------------------------------- */
+
+const char *const hl_fixture_no_config[] = {"HAILONG_CONFIG=", NULL};
+
+/* Checks that text (what the stream named holds) contains needle. */
+static void expect_in(const char *file, int line, const char *stream, const char *text,
+                      const char *needle)
+{
+    if (needle && (!text || !strstr(text, needle)))
+        hl_test_fail(file, line, "%s does not contain \"%s\": \"%s\"", stream, needle,
+                     text ? text : "(null)");
+}
+
+int hl_fixture_expect(const char *file, int line, const char *const *argv, const char *const *env,
+                      int code, const char *out_has, const char *err_has, char **out, char **err)
+{
+    char *o = NULL, *e = NULL;
+    int rc = hl_test_run_watchdog(argv, env, &o, &e, 600);
+    if (rc != code)
+        hl_test_fail(file, line, "%s %s exited %d, expected %d: %s", argv[0],
+                     argv[1] ? argv[1] : "", rc, code, e ? e : "");
+    expect_in(file, line, "stdout", o, out_has);
+    expect_in(file, line, "stderr", e, err_has);
+    if (out)
+        *out = o;
+    else
+        free(o);
+    if (err)
+        *err = e;
+    else
+        free(e);
+    return rc;
 }

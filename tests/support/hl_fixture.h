@@ -2,15 +2,19 @@
 /*
  * hl_fixture.h: the fixtures the tests share, so that they cannot drift
  * apart: a survey built by hand for the store and the exporters (only ids,
- * version, question type and hash matter there), a response to save, and
- * (hl_fixture_kiosk.h) a whole kiosk on the headless display with a fake
- * clock. No SDL here: a unit test links this without the display.
+ * version, question type and hash matter there), a response to save, a
+ * store to save it in, a tmpfs to fill, a bundle's options, a command run
+ * and checked, and (hl_fixture_kiosk.h) a whole kiosk on the headless
+ * display with a fake clock. No SDL here: a unit test links this without
+ * the display.
  */
 #ifndef HL_FIXTURE_H
 #define HL_FIXTURE_H
 
+#include "hl_bundle.h"
 #include "hl_limits.h"
 #include "hl_response.h"
+#include "hl_store.h"
 #include "hl_survey.h"
 
 #include <stddef.h>
@@ -32,5 +36,88 @@ void survey_make(test_survey_t *t, const char *id, int64_t version, const char *
 /* Response number n (its UUID ends in n), started at started_utc_ms,
  * Vietnamese, clock trusted. */
 void hl_fixture_response(hl_response_t *r, int n, int64_t started_utc_ms);
+
+/* ---- A store ------------------------------------------------------------ */
+
+/* The store of dir opened read-write (made when missing) and, with t (may
+ * be NULL), t's survey made current for kiosk "kiosk-01"; NULL on failure
+ * (the failure recorded). */
+hl_store_t *hl_fixture_store(const char *dir, const test_survey_t *t);
+
+/* Saves r's answer val to qid, answered in ms; a failure is recorded. */
+void hl_fixture_save(hl_store_t *st, hl_response_t *r, const char *qid, const char *val,
+                     int64_t ms);
+
+/* Finishes r with status 61.5 s after it started; a failure is recorded. */
+void hl_fixture_finish(hl_store_t *st, hl_response_t *r, hl_resp_status_t status);
+
+/* Stores responses 1..n (started a minute apart from 2023-11-14T22:14:20Z),
+ * each complete with a note of note_len letters in qid, in one batch: a
+ * store whose exports do not fit a small medium. */
+void hl_fixture_fill(hl_store_t *st, int n, const char *qid, size_t note_len);
+
+/* A test's fresh folder, its store and a file to write there. */
+typedef struct hl_fx {
+    char *dir;      /* the folder (hl_test_tmpdir) */
+    hl_store_t *st; /* its store (hl_fixture_store) */
+    char *out;      /* dir/out_name, or NULL */
+    hl_err_t err;   /* for the test's own calls */
+} hl_fx_t;
+
+/* Makes the folder (tagged tag), opens its store with t's survey (t may be
+ * NULL) and names out_name (may be NULL) in it. */
+void hl_fx_open(hl_fx_t *x, const char *tag, const test_survey_t *t, const char *out_name);
+
+/* Closes the store, removes the folder, frees what hl_fx_open made. */
+void hl_fx_close(hl_fx_t *x);
+
+/* ---- Files and media ---------------------------------------------------- */
+
+/* Removes the folder dir (hl_test_rmtree) and frees its path. */
+void hl_fixture_rm(char *dir);
+
+/* "dir/name", malloc'd. */
+char *hl_fixture_path(const char *dir, const char *name);
+
+/* Entries of dir other than . and .. (-1 when it cannot be opened);
+ * *hidden (may be NULL) counts those starting with '.'. */
+int hl_fixture_entries(const char *dir, int *hidden);
+
+/* Files in dir whose name starts with '.' (leftover temporaries). */
+int hl_fixture_hidden(const char *dir);
+
+/* A fresh folder with a tmpfs of size ("256k") mounted on it, or NULL when
+ * that cannot be (not root, the mount refused): the test named test is
+ * skipped, and says why. Undone by hl_fixture_tmpfs_free. */
+char *hl_fixture_tmpfs(const char *tag, const char *size, const char *test);
+
+/* Unmounts (checked), removes and frees a hl_fixture_tmpfs folder. */
+void hl_fixture_tmpfs_free(char *media);
+
+/* ---- Bundles ------------------------------------------------------------ */
+
+/* The device key made from seed (hl_test_devkey), made once and kept for
+ * the run (at most 16 seeds). */
+const hl_devkey_t *hl_fixture_devkey(unsigned seed);
+
+#define HL_FIXTURE_CREATED_MS 1700000000000LL /* 2023-11-14T22:13:20Z */
+
+/* The options of a bundle of kiosk "kiosk-01", software 9.8.7, made at
+ * HL_FIXTURE_CREATED_MS under root, signed by key, recorded in the store;
+ * the caller changes what its test needs. */
+hl_bundle_opts_t hl_fixture_bundle_opts(const char *root, const hl_devkey_t *key);
+
+/* ---- Commands ----------------------------------------------------------- */
+
+/* Runs argv (NULL-ended; argv[0] a program) with env as hl_test_run does,
+ * under a 600 s watchdog (a hang is killed and fails), and checks, naming file:line on failure,
+ * that it exits with code and that its stdout holds out_has and its stderr err_has (each NULL: not
+ * checked). Hands stdout and stderr to *out and *err (each may be NULL:
+ * freed) for the caller's further checks. Returns the exit code. */
+int hl_fixture_expect(const char *file, int line, const char *const *argv, const char *const *env,
+                      int code, const char *out_has, const char *err_has, char **out, char **err);
+
+/* The environment of a command run without the installed kiosk's config. */
+extern const char *const hl_fixture_no_config[];
 
 #endif
