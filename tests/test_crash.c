@@ -48,6 +48,7 @@
 #include "hl_store.h"
 #include "hl_survey.h"
 #include "hl_fixture_kiosk.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 #include "kiosk.h"
 
@@ -152,12 +153,6 @@ typedef struct gen {
     unsigned rng;
 } gen_t;
 
-static unsigned rnd(unsigned *r, unsigned n)
-{
-    *r = *r * 1103515245u + 12345u;
-    return ((*r >> 8) & 0xffffffu) % n;
-}
-
 /* Applies one script line to the model flow; HL_OK when the kiosk allows it. */
 static int gen_apply(gen_t *g, const char *line)
 {
@@ -193,15 +188,15 @@ static void gen_value(gen_t *g, const hl_question_t *q, char *out, size_t cap)
     switch (q->type) {
     case HL_Q_SMILEY:
     case HL_Q_CHOICE:
-        snprintf(out, cap, "%s", q->options[rnd(&g->rng, (unsigned)q->n_options)].id);
+        snprintf(out, cap, "%s", q->options[hl_fixture_rnd(&g->rng, (unsigned)q->n_options)].id);
         break;
     case HL_Q_MULTI: {
-        int k = 1 + (int)rnd(&g->rng, (unsigned)q->max_choices);
+        int k = 1 + (int)hl_fixture_rnd(&g->rng, (unsigned)q->max_choices);
         size_t len = 0;
         out[0] = '\0';
         unsigned used = 0;
         for (int i = 0; i < k; i++) {
-            unsigned o = rnd(&g->rng, (unsigned)q->n_options);
+            unsigned o = hl_fixture_rnd(&g->rng, (unsigned)q->n_options);
             if (used & (1u << o)) continue;
             used |= 1u << o;
             len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? " " : "", q->options[o].id);
@@ -209,18 +204,19 @@ static void gen_value(gen_t *g, const hl_question_t *q, char *out, size_t cap)
         break;
     }
     case HL_Q_STARS:
-        snprintf(out, cap, "%u", 1 + rnd(&g->rng, 5));
+        snprintf(out, cap, "%u", 1 + hl_fixture_rnd(&g->rng, 5));
         break;
     case HL_Q_NPS:
-        snprintf(out, cap, "%u", rnd(&g->rng, 11));
+        snprintf(out, cap, "%u", hl_fixture_rnd(&g->rng, 11));
         break;
     case HL_Q_YESNO:
-        snprintf(out, cap, "%s", rnd(&g->rng, 2) ? "yes" : "no");
+        snprintf(out, cap, "%s", hl_fixture_rnd(&g->rng, 2) ? "yes" : "no");
         break;
     default: {
-        int d = q->min_digits + (int)rnd(&g->rng, (unsigned)(q->max_digits - q->min_digits + 1));
+        int d = q->min_digits +
+                (int)hl_fixture_rnd(&g->rng, (unsigned)(q->max_digits - q->min_digits + 1));
         for (int i = 0; i < d && (size_t)i + 1 < cap; i++) {
-            out[i] = (char)('0' + rnd(&g->rng, 10));
+            out[i] = (char)('0' + hl_fixture_rnd(&g->rng, 10));
             out[i + 1] = '\0';
         }
         break;
@@ -241,23 +237,25 @@ static void gen_session(gen_t *g, step_t *steps, size_t *n, int session)
     if (g->flow.started) /* the previous session left its response open */
         hl_test_fail(__FILE__, __LINE__, "generated session %d starts inside a response", session);
     g->model.exists = false;
-    if (rnd(&g->rng, 5) == 0) gen_step(g, steps, n, session, "lang en\n");
+    if (hl_fixture_rnd(&g->rng, 5) == 0) gen_step(g, steps, n, session, "lang en\n");
     for (int guard = 0; guard < 60 && g->flow.state != HL_STATE_THANKS; guard++) {
-        if (g->flow.started && rnd(&g->rng, 14) == 0) {
+        if (g->flow.started && hl_fixture_rnd(&g->rng, 14) == 0) {
             gen_step(g, steps, n, session, "wait 45000\n"); /* walks away: partial */
             return;
         }
-        if (g->flow.started && rnd(&g->rng, 12) == 0 && gen_step(g, steps, n, session, "back\n"))
+        if (g->flow.started && hl_fixture_rnd(&g->rng, 12) == 0 &&
+            gen_step(g, steps, n, session, "back\n"))
             continue;
         const hl_question_t *q = &g->s->questions[g->flow.cur];
-        if (!q->required && rnd(&g->rng, 5) == 0 && gen_step(g, steps, n, session, "skip\n"))
+        if (!q->required && hl_fixture_rnd(&g->rng, 5) == 0 &&
+            gen_step(g, steps, n, session, "skip\n"))
             continue;
         char val[200];
         gen_value(g, q, val, sizeof val);
         snprintf(line, sizeof line, "answer %s %s\n", q->id, val);
         if (!gen_step(g, steps, n, session, line)) break;
         if (!hl_qtype_auto_advance(q->type)) gen_step(g, steps, n, session, "next\n");
-        snprintf(line, sizeof line, "wait %u\n", 200 + rnd(&g->rng, 3000));
+        snprintf(line, sizeof line, "wait %u\n", 200 + hl_fixture_rnd(&g->rng, 3000));
         if (g->flow.state == HL_STATE_QUESTION) gen_step(g, steps, n, session, line);
     }
     gen_step(g, steps, n, session, "expect state thanks\n");
@@ -316,12 +314,6 @@ static void integrity_check(const char *db)
                      errout ? errout : "");
     free(out);
     free(errout);
-}
-
-static long env_long(const char *name, long def)
-{
-    const char *v = getenv(name);
-    return v && *v ? strtol(v, NULL, 10) : def;
 }
 
 static int64_t now_us(void)
@@ -455,8 +447,8 @@ static int last_traced(const char *trace, const char *script)
 
 static void test_sigkill_at_random_moments_keeps_every_acknowledged_answer_exactly_once(void)
 {
-    long sessions = env_long("HL_CRASH_SESSIONS", 60);
-    unsigned seed = (unsigned)env_long("HL_CRASH_SEED", 7);
+    long sessions = hl_fixture_env_long("HL_CRASH_SESSIONS", 60);
+    unsigned seed = (unsigned)hl_fixture_env_long("HL_CRASH_SEED", 7);
     char *dir = hl_test_tmpdir("crash");
     char data[512], survey_path[512], db[600], outf[600], errf[600];
     snprintf(data, sizeof data, "%s/data", dir);
@@ -469,13 +461,7 @@ static void test_sigkill_at_random_moments_keeps_every_acknowledged_answer_exact
 
     /* The model flow, on a fake clock, with the default timeouts. */
     gen_t *g = calloc(1, sizeof *g);
-    hl_survey_t *s = NULL;
-    hl_diags_t d = {0};
-    if (hl_survey_load_file(survey_path, &s, &d) != HL_OK) {
-        hl_diags_print(&d, stderr);
-        abort();
-    }
-    hl_diags_free(&d);
+    hl_survey_t *s = hl_fixture_survey(survey_path);
     hl_config_t cfg;
     hl_config_defaults(&cfg, "k-crash");
     g->s = s;
@@ -499,7 +485,7 @@ static void test_sigkill_at_random_moments_keeps_every_acknowledged_answer_exact
     unsigned krng = seed ^ 0x5eedu;
     while (session < sessions) {
         /* A run of 1 to 6 citizens. */
-        int n_sess = 1 + (int)rnd(&g->rng, 6);
+        int n_sess = 1 + (int)hl_fixture_rnd(&g->rng, 6);
         if (session + n_sess > sessions) n_sess = (int)(sessions - session);
         size_t n = 0;
         for (int i = 0; i < n_sess; i++)
@@ -527,8 +513,8 @@ static void test_sigkill_at_random_moments_keeps_every_acknowledged_answer_exact
          * (trace_pipe) stops the run before step T+1 (before step 1 for
          * start-up kills), so every planned kill lands, whatever the load. One
          * run in eight is not killed at all. */
-        unsigned how = rnd(&krng, 80);
-        int target = n > 1 ? 1 + (int)rnd(&krng, (unsigned)(n - 1)) : 0;
+        unsigned how = hl_fixture_rnd(&krng, 80);
+        int target = n > 1 ? 1 + (int)hl_fixture_rnd(&krng, (unsigned)(n - 1)) : 0;
         if (how < 8) target = 0;
         int tp[2] = {-1, -1};
         long filler = -1;
@@ -557,7 +543,7 @@ static void test_sigkill_at_random_moments_keeps_every_acknowledged_answer_exact
         pid_t pid = spawn(argv, dir, outf, errf, tp[1]);
         if (tp[1] >= 0) close(tp[1]);
         if (how < 8) {
-            struct timespec ts = {0, (long)rnd(&krng, 400000) * 1000};
+            struct timespec ts = {0, (long)hl_fixture_rnd(&krng, 400000) * 1000};
             nanosleep(&ts, NULL);
             kill(pid, SIGKILL);
         } else if (how < 70) {
@@ -571,7 +557,7 @@ static void test_sigkill_at_random_moments_keeps_every_acknowledged_answer_exact
                 struct timespec ts = {0, 200000};
                 nanosleep(&ts, NULL);
             }
-            struct timespec ts = {0, (long)rnd(&krng, 3000) * 1000};
+            struct timespec ts = {0, (long)hl_fixture_rnd(&krng, 3000) * 1000};
             nanosleep(&ts, NULL);
             kill(pid, SIGKILL);
         }

@@ -6,6 +6,7 @@
  * happens when a commit fails.
  */
 #include "hl_flow.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 
 #include <stdlib.h>
@@ -109,11 +110,7 @@ typedef struct fx {
 static fx_t *fx_new(void)
 {
     fx_t *x = calloc(1, sizeof *x);
-    hl_diags_t d = {0};
-    int rc = hl_survey_load_file(hl_test_data("flow/survey.json"), &x->survey, &d);
-    if (rc != HL_OK) hl_diags_print(&d, stderr);
-    hl_diags_free(&d);
-    if (rc != HL_OK) abort();
+    x->survey = hl_fixture_survey(hl_test_data("flow/survey.json"));
     hl_fakesys_init(&x->clock, 1790000000000LL, true, 7);
     hl_timeouts_t t = {30, 10, 5};
     hl_sink_t sink = {rec_save, &x->sink};

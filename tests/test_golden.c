@@ -30,6 +30,7 @@
 #include "hl_strings.h"
 #include "hl_tech_ui.h"
 #include "hl_ui.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 
 #include <SDL2/SDL.h>
@@ -543,26 +544,12 @@ static void fill_results(hl_results_t *r, bool enough)
     }
 }
 
-typedef struct tech_fx {
-    hl_tech_t tech;
-    hl_results_t results;
-    hl_diags_t errors;
-    hl_tech_view_t view;
-} tech_fx_t;
+typedef hl_fixture_tech_t tech_fx_t;
 
 static void tech_fx_init(tech_fx_t *x, shooter_t *s)
 {
-    memset(x, 0, sizeof *x);
-    x->tech.mode = HL_TECH_MENU;
-    x->tech.page = HL_TECH_STATUS;
-    x->tech.hold_since_ms = x->tech.armed_until_ms = -1;
-    x->tech.filter = -1;
-    x->tech.n_officers = s->cfg.n_officers;
-    x->tech.lock.locked_at_utc_ms = -1;
+    hl_fixture_tech_init(x, &s->cfg, s->survey);
     hl_tech_view_t *v = &x->view;
-    v->tech = &x->tech;
-    v->cfg = &s->cfg;
-    v->survey = s->survey;
     hl_lang_parse(s->lang, &v->lang);
     v->now_utc_ms = 1795766400000LL + 2 * 3600000LL + 35 * 60000LL; /* 09:35 local */
     v->tz_offset_ms = 7 * 3600000LL;
@@ -583,7 +570,6 @@ static void tech_fx_init(tech_fx_t *x, shooter_t *s)
              "could not connect to khaosat.example.gov.vn: timed out after 10 s");
     v->free_bytes = 5LL * 1024 * 1024 * 1024 + 300LL * 1024 * 1024;
     fill_results(&x->results, true);
-    v->results = &x->results;
 }
 
 static void tech_shot(shooter_t *s, tech_fx_t *x, const char *name)

@@ -30,6 +30,7 @@
  */
 #include "hl_config.h"
 #include "hl_pin.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 #include "kiosk.h"
 
@@ -59,28 +60,6 @@ typedef struct mk {
     int n_pages;
 } mk_t;
 
-/* The data folder goes to /dev/shm (tmpfs) unless HL_REL_DISK=1: what is
- * measured here does not depend on the disk, and each commit's fsync on a
- * slow disk would only make the run long and its timings noisy. */
-static void use_ram_disk(void)
-{
-    const char *disk = getenv("HL_REL_DISK");
-    if ((!disk || strcmp(disk, "1") != 0) && access("/dev/shm", W_OK) == 0)
-        setenv("TMPDIR", "/dev/shm", 1);
-}
-
-static long env_long(const char *name, long def)
-{
-    const char *v = getenv(name);
-    return v && *v ? strtol(v, NULL, 10) : def;
-}
-
-static unsigned rnd(unsigned *r, unsigned n)
-{
-    *r = *r * 1103515245u + 12345u;
-    return ((*r >> 8) & 0xffffffu) % n;
-}
-
 static bool forbidden(const char *id)
 {
     return id && (!strcmp(id, "tech:shutdown") || !strcmp(id, "tech:restart"));
@@ -90,7 +69,7 @@ static void mk_open(mk_t *m, unsigned seed)
 {
     m->rng = seed;
     setenv("HAILONG_ASSETS_DIR", HL_SOURCE_DIR "/assets", 0);
-    use_ram_disk();
+    hl_fixture_ram_disk();
     m->dir = hl_test_tmpdir("monkey");
     hl_fakesys_init(&m->clock, 1795766400000LL, true, seed);
     hl_sys_t sys = hl_fakesys_sys(&m->clock);
@@ -121,11 +100,7 @@ static void mk_open(mk_t *m, unsigned seed)
     }
     snprintf(m->cli.survey_file, sizeof m->cli.survey_file, "%s",
              HL_SOURCE_DIR "/assets/surveys/sipas-mot-cua.json");
-    if (hl_survey_load_file(m->cli.survey_file, &m->cli.survey, &d) != HL_OK) {
-        hl_diags_print(&d, stderr);
-        abort();
-    }
-    hl_diags_free(&d);
+    m->cli.survey = hl_fixture_survey(m->cli.survey_file);
     hl_kiosk_opts_t o = {
         .display = {HL_BACKEND_HEADLESS, MK_W, MK_H, 0, false}, .sys = sys, .fake = &m->clock};
     if (hl_kiosk_open(&m->k, &m->cli, &o) != HL_EXIT_OK) abort();
@@ -160,11 +135,11 @@ static void mk_wait(mk_t *m, int64_t ms)
  * one in five shorter than the touch guard (a double tap's second touch). */
 static void mk_pause(mk_t *m)
 {
-    if (rnd(&m->rng, 5) == 0) {
+    if (hl_fixture_rnd(&m->rng, 5) == 0) {
         m->quick++;
-        mk_wait(m, rnd(&m->rng, HL_TOUCH_GUARD_MS));
+        mk_wait(m, hl_fixture_rnd(&m->rng, HL_TOUCH_GUARD_MS));
     } else {
-        mk_wait(m, HL_TOUCH_GUARD_MS + rnd(&m->rng, 1500));
+        mk_wait(m, HL_TOUCH_GUARD_MS + hl_fixture_rnd(&m->rng, 1500));
     }
 }
 
@@ -204,7 +179,8 @@ static void mk_note_page(mk_t *m)
 static void mk_pin(mk_t *m, const char *pin)
 {
     char id[16];
-    mk_wait(m, HL_TOUCH_GUARD_MS + rnd(&m->rng, 1000)); /* a look at the new pad; then typing */
+    mk_wait(m, HL_TOUCH_GUARD_MS +
+                   hl_fixture_rnd(&m->rng, 1000)); /* a look at the new pad; then typing */
     for (const char *c = pin; *c; c++) {
         snprintf(id, sizeof id, "pin:%c", *c);
         if (hl_kiosk_tap_id(&m->k, id, &m->err) != HL_OK) return;
@@ -226,7 +202,7 @@ static void mk_gesture(mk_t *m)
         mk_tap_xy(m, MK_W - 10, 10);
     if (hl_kiosk_tech(&m->k)->mode != HL_TECH_PIN) return;
     mk_note_page(m);
-    if (rnd(&m->rng, 8) == 0) {
+    if (hl_fixture_rnd(&m->rng, 8) == 0) {
         m->pins_wrong++;
         mk_pin(m, "111111");
     } else {
@@ -241,7 +217,7 @@ static void mk_act(mk_t *m)
     mk_look(m);
     mk_note_page(m);
     const hl_scene_t *sc = hl_kiosk_scene(&m->k);
-    unsigned r = rnd(&m->rng, 1000);
+    unsigned r = hl_fixture_rnd(&m->rng, 1000);
     bool tech = hl_kiosk_tech(&m->k)->mode != HL_TECH_OFF;
     if (r < 700 || r >= 960) {
         mk_pause(m); /* before a touch */
@@ -251,37 +227,37 @@ static void mk_act(mk_t *m)
     }
     if (r < 560 && sc->n_targets > 0) {
         /* A random target of the screen, by its centre. */
-        const hl_target_t *t = &sc->targets[rnd(&m->rng, (unsigned)sc->n_targets)];
+        const hl_target_t *t = &sc->targets[hl_fixture_rnd(&m->rng, (unsigned)sc->n_targets)];
         if (forbidden(t->id)) return;
         if (tech) m->tech_taps++;
         m->taps++;
         mk_tap_xy(m, t->box.x + t->box.w / 2, t->box.y + t->box.h / 2);
     } else if (r < 660) {
         m->pixels++;
-        mk_tap_xy(m, (int)rnd(&m->rng, MK_W), (int)rnd(&m->rng, MK_H));
+        mk_tap_xy(m, (int)hl_fixture_rnd(&m->rng, MK_W), (int)hl_fixture_rnd(&m->rng, MK_H));
     } else if (r < 700) {
         /* Down somewhere, slide somewhere else, lift there. */
         m->slides++;
-        int x = (int)rnd(&m->rng, MK_W), y = (int)rnd(&m->rng, MK_H);
+        int x = (int)hl_fixture_rnd(&m->rng, MK_W), y = (int)hl_fixture_rnd(&m->rng, MK_H);
         mk_touch(m, HL_INPUT_DOWN, x, y);
-        x = (int)rnd(&m->rng, MK_W);
-        y = (int)rnd(&m->rng, MK_H);
+        x = (int)hl_fixture_rnd(&m->rng, MK_W);
+        y = (int)hl_fixture_rnd(&m->rng, MK_H);
         mk_touch(m, HL_INPUT_MOVE, x, y);
         mk_look(m);
         if (forbidden(hl_scene_hit(hl_kiosk_scene(&m->k), x, y))) x = y = 1;
         mk_touch(m, HL_INPUT_UP, x, y);
     } else if (r < 960) {
         m->waits++;
-        unsigned w = rnd(&m->rng, 100);
-        mk_wait(m, w < 70   ? 50 + rnd(&m->rng, 3000)
-                   : w < 95 ? 3000 + rnd(&m->rng, 45000)
-                            : 60000 + (int64_t)rnd(&m->rng, 600000));
+        unsigned w = hl_fixture_rnd(&m->rng, 100);
+        mk_wait(m, w < 70   ? 50 + hl_fixture_rnd(&m->rng, 3000)
+                   : w < 95 ? 3000 + hl_fixture_rnd(&m->rng, 45000)
+                            : 60000 + (int64_t)hl_fixture_rnd(&m->rng, 600000));
     } else if (r < 975 && !tech) {
         mk_gesture(m);
     } else {
         /* A tap where nothing is, or on a language button, or a refused id. */
-        m->refused +=
-            hl_kiosk_tap_id(&m->k, rnd(&m->rng, 2) ? "lang:en" : "lang:vi", &m->err) != HL_OK;
+        m->refused += hl_kiosk_tap_id(&m->k, hl_fixture_rnd(&m->rng, 2) ? "lang:en" : "lang:vi",
+                                      &m->err) != HL_OK;
     }
 }
 
@@ -403,8 +379,8 @@ static int64_t now_ms(void)
 
 static void test_random_taps_touches_and_waits_on_every_screen_store_only_valid_responses(void)
 {
-    long actions = env_long("HL_MONKEY_ACTIONS", 8000);
-    unsigned seed = (unsigned)env_long("HL_MONKEY_SEED", 3);
+    long actions = hl_fixture_env_long("HL_MONKEY_ACTIONS", 8000);
+    unsigned seed = (unsigned)hl_fixture_env_long("HL_MONKEY_SEED", 3);
     mk_t *m = calloc(1, sizeof *m);
     int64_t t0 = now_ms();
     mk_open(m, seed);

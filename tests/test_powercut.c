@@ -44,6 +44,7 @@
 #include "hl_crashvfs.h"
 #include "hl_flow.h"
 #include "hl_store.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 
 #include <errno.h>
@@ -724,12 +725,6 @@ static char *run_dir(void)
     return p;
 }
 
-static long env_long(const char *name, long dflt)
-{
-    const char *v = getenv(name);
-    return v && *v ? strtol(v, NULL, 10) : dflt;
-}
-
 /* The cut's plan from its seed: which sync, and what the power cut does. */
 static hl_crash_plan_t plan_for(uint64_t seed)
 {
@@ -1014,9 +1009,9 @@ static void test_power_cuts_keep_every_acknowledged_answer_exactly_once(void)
      * TLB flushes of brk/munmap (the costliest thing here in a VM). */
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
-    long cuts = env_long("HL_POWERCUT_CUTS", DEFAULT_CUTS);
-    long from = env_long("HL_POWERCUT_FROM", 0);
-    uint64_t base = (uint64_t)env_long("HL_POWERCUT_SEED", 1);
+    long cuts = hl_fixture_env_long("HL_POWERCUT_CUTS", DEFAULT_CUTS);
+    long from = hl_fixture_env_long("HL_POWERCUT_FROM", 0);
+    uint64_t base = (uint64_t)hl_fixture_env_long("HL_POWERCUT_SEED", 1);
     hl_survey_t *surveys[2] = {NULL, NULL};
     hl_diags_t d = {0};
     if (hl_survey_load_file(hl_test_data("flow/survey.json"), &surveys[0], &d) != HL_OK ||

@@ -5,6 +5,7 @@
  * timeouts, expect failures naming their line, and extension verbs.
  */
 #include "hl_script.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 
 #include <stdlib.h>
@@ -39,9 +40,7 @@ typedef struct fx {
 static fx_t *fx_new(void)
 {
     fx_t *x = calloc(1, sizeof *x);
-    hl_diags_t d = {0};
-    if (hl_survey_load_file(hl_test_data("flow/survey.json"), &x->survey, &d) != HL_OK) abort();
-    hl_diags_free(&d);
+    x->survey = hl_fixture_survey(hl_test_data("flow/survey.json"));
     hl_fakesys_init(&x->clock, 0, true, 1);
     hl_timeouts_t t = {30, 10, 5};
     hl_sink_t sink = {count_save, &x->sink};

@@ -28,6 +28,7 @@
 #include "hl_flow.h"
 #include "hl_store.h"
 #include "hl_survey.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 
 #include <dirent.h>
@@ -49,28 +50,6 @@
 #endif
 
 #define SOAK_CACHE_KIB 2048 /* the kiosk's writer cache (HL_KIOSK_CACHE_KIB in kiosk.h) */
-
-/* The data folder goes to /dev/shm (tmpfs) unless HL_REL_DISK=1: what is
- * measured here does not depend on the disk, and each commit's fsync on a
- * slow disk would only make the run long and its timings noisy. */
-static void use_ram_disk(void)
-{
-    const char *disk = getenv("HL_REL_DISK");
-    if ((!disk || strcmp(disk, "1") != 0) && access("/dev/shm", W_OK) == 0)
-        setenv("TMPDIR", "/dev/shm", 1);
-}
-
-static long env_long(const char *name, long def)
-{
-    const char *v = getenv(name);
-    return v && *v ? strtol(v, NULL, 10) : def;
-}
-
-static unsigned rnd(unsigned *r, unsigned n)
-{
-    *r = *r * 1103515245u + 12345u;
-    return ((*r >> 8) & 0xffffffu) % n;
-}
 
 static int64_t now_ns(void)
 {
@@ -157,32 +136,34 @@ static int soak_answer(soak_t *x)
     switch (q->type) {
     case HL_Q_SMILEY:
     case HL_Q_CHOICE:
-        snprintf(buf[0], sizeof buf[0], "%s", q->options[rnd(&x->rng, (unsigned)q->n_options)].id);
+        snprintf(buf[0], sizeof buf[0], "%s",
+                 q->options[hl_fixture_rnd(&x->rng, (unsigned)q->n_options)].id);
         break;
     case HL_Q_MULTI: {
         /* A random selection of 1..max_choices distinct options. */
         n = 0;
-        int k = 1 + (int)rnd(&x->rng, (unsigned)q->max_choices);
+        int k = 1 + (int)hl_fixture_rnd(&x->rng, (unsigned)q->max_choices);
         for (size_t o = 0; o < q->n_options && (int)n < k && n < 8; o++) {
-            if (rnd(&x->rng, 2) && o + 1 < q->n_options) continue;
+            if (hl_fixture_rnd(&x->rng, 2) && o + 1 < q->n_options) continue;
             vals[n] = q->options[o].id;
             n++;
         }
         break;
     }
     case HL_Q_STARS:
-        snprintf(buf[0], sizeof buf[0], "%u", 1 + rnd(&x->rng, 5));
+        snprintf(buf[0], sizeof buf[0], "%u", 1 + hl_fixture_rnd(&x->rng, 5));
         break;
     case HL_Q_NPS:
-        snprintf(buf[0], sizeof buf[0], "%u", rnd(&x->rng, 11));
+        snprintf(buf[0], sizeof buf[0], "%u", hl_fixture_rnd(&x->rng, 11));
         break;
     case HL_Q_YESNO:
-        snprintf(buf[0], sizeof buf[0], "%s", rnd(&x->rng, 2) ? "yes" : "no");
+        snprintf(buf[0], sizeof buf[0], "%s", hl_fixture_rnd(&x->rng, 2) ? "yes" : "no");
         break;
     default: {
-        int d = q->min_digits + (int)rnd(&x->rng, (unsigned)(q->max_digits - q->min_digits + 1));
+        int d = q->min_digits +
+                (int)hl_fixture_rnd(&x->rng, (unsigned)(q->max_digits - q->min_digits + 1));
         for (int i = 0; i < d; i++)
-            buf[0][i] = (char)('0' + rnd(&x->rng, 10));
+            buf[0][i] = (char)('0' + hl_fixture_rnd(&x->rng, 10));
         buf[0][d] = '\0';
         break;
     }
@@ -195,17 +176,18 @@ static int soak_answer(soak_t *x)
 /* One citizen, start screen to start screen. Returns true when complete. */
 static bool soak_session(soak_t *x)
 {
-    if (rnd(&x->rng, 5) == 0 && hl_flow_set_lang(&x->flow, HL_LANG_EN, &x->err) != HL_OK)
+    if (hl_fixture_rnd(&x->rng, 5) == 0 && hl_flow_set_lang(&x->flow, HL_LANG_EN, &x->err) != HL_OK)
         x->failures++;
     for (int guard = 0; guard < 60 && x->flow.state != HL_STATE_THANKS; guard++) {
-        if (x->flow.started && rnd(&x->rng, 20) == 0) {
+        if (x->flow.started && hl_fixture_rnd(&x->rng, 20) == 0) {
             soak_wait(x, 45000); /* walks away: partial */
             return false;
         }
-        if (x->flow.started && rnd(&x->rng, 15) == 0 && hl_flow_back(&x->flow, &x->err) == HL_OK)
+        if (x->flow.started && hl_fixture_rnd(&x->rng, 15) == 0 &&
+            hl_flow_back(&x->flow, &x->err) == HL_OK)
             continue;
         const hl_question_t *q = &x->s->questions[x->flow.cur];
-        if (!q->required && rnd(&x->rng, 5) == 0) {
+        if (!q->required && hl_fixture_rnd(&x->rng, 5) == 0) {
             if (hl_flow_skip(&x->flow, &x->err) != HL_OK) x->failures++;
             continue;
         }
@@ -213,20 +195,20 @@ static bool soak_session(soak_t *x)
             x->failures++;
             break;
         }
-        soak_wait(x, 300 + rnd(&x->rng, 4000));
+        soak_wait(x, 300 + hl_fixture_rnd(&x->rng, 4000));
     }
     bool complete = x->flow.state == HL_STATE_THANKS;
-    soak_wait(x, 6000 + rnd(&x->rng, 10000)); /* thanks, then the next one comes */
+    soak_wait(x, 6000 + hl_fixture_rnd(&x->rng, 10000)); /* thanks, then the next one comes */
     if (x->flow.state != HL_STATE_START) x->failures++;
     return complete;
 }
 
 static void test_a_long_soak_keeps_memory_fds_wal_and_session_time_flat(void)
 {
-    long sessions = env_long("HL_SOAK_SESSIONS", 5000);
-    unsigned seed = (unsigned)env_long("HL_SOAK_SEED", 11);
+    long sessions = hl_fixture_env_long("HL_SOAK_SESSIONS", 5000);
+    unsigned seed = (unsigned)hl_fixture_env_long("HL_SOAK_SEED", 11);
     if (sessions < 100) sessions = 100;
-    use_ram_disk();
+    hl_fixture_ram_disk();
     char *dir = hl_test_tmpdir("soak");
     char wal[600], survey_path[600];
     snprintf(wal, sizeof wal, "%s/%s-wal", dir, HL_STORE_FILE);
@@ -234,13 +216,7 @@ static void test_a_long_soak_keeps_memory_fds_wal_and_session_time_flat(void)
              HL_SOURCE_DIR);
     soak_t *x = calloc(1, sizeof *x);
     x->rng = seed;
-    hl_survey_t *s = NULL;
-    hl_diags_t d = {0};
-    if (hl_survey_load_file(survey_path, &s, &d) != HL_OK) {
-        hl_diags_print(&d, stderr);
-        abort();
-    }
-    hl_diags_free(&d);
+    hl_survey_t *s = hl_fixture_survey(survey_path);
     x->s = s;
     hl_config_t cfg;
     hl_config_defaults(&cfg, "k-soak");

@@ -15,6 +15,7 @@
 #include "hl_flow.h"
 #include "hl_strings.h"
 #include "hl_tech_ui.h"
+#include "hl_fixture.h"
 #include "hl_test.h"
 #include "hl_ui.h"
 
@@ -1382,12 +1383,7 @@ static void test_details_fill_a_sentence_in_order_or_by_position_and_are_cut(voi
 
 /* ---- Technician screens (issue 6) -------------------------------------------- */
 
-typedef struct tech_fx {
-    hl_tech_t tech;
-    hl_results_t results;
-    hl_diags_t errors;
-    hl_tech_view_t view;
-} tech_fx_t;
+typedef hl_fixture_tech_t tech_fx_t;
 
 /* The default survey's kiosk with three officers ("nva" on duty, one with
  * a photo), results with enough answers for every question, errors from a
@@ -1405,10 +1401,8 @@ static tech_fx_t *tech_open(fx_t *x)
     x->cfg.officers[0].photo = strdup(hl_test_data("ui/officer.png"));
     x->cfg.n_officers = 3;
     snprintf(x->cfg.officer, sizeof x->cfg.officer, "nva");
-    t->tech.mode = HL_TECH_MENU;
-    t->tech.filter = -1;
-    t->tech.n_officers = 3;
-    t->tech.lock.locked_at_utc_ms = -1;
+    hl_fixture_tech_init(t, &x->cfg, x->survey);
+    t->tech.hold_since_ms = t->tech.armed_until_ms = 0;
     hl_results_t *r = &t->results;
     r->counts = (hl_store_counts_t){60, 55, 5};
     r->enough = true;
@@ -1432,9 +1426,6 @@ static tech_fx_t *tech_open(fx_t *x)
     for (int i = 0; i < 9; i++)
         hl_diags_add(&t->errors, "new-survey.json", 10 + i, 3, "questions", "bad value %d", i);
     hl_tech_view_t *v = &t->view;
-    v->tech = &t->tech;
-    v->cfg = &x->cfg;
-    v->survey = x->survey;
     v->now_utc_ms = 1790000000000LL;
     v->tz_offset_ms = 7 * 3600000LL;
     v->clock_trusted = false;
@@ -1446,7 +1437,6 @@ static tech_fx_t *tech_open(fx_t *x)
     snprintf(v->sync.store.last_error, sizeof v->sync.store.last_error, "%s",
              "the server refused the token (401): check sync.token in the config file");
     v->free_bytes = -1;
-    v->results = r;
     v->n_installed = 3;
     for (int i = 0; i < 3; i++) {
         snprintf(v->installed[i].id, sizeof v->installed[i].id, "sipas-mot-cua");

@@ -234,3 +234,48 @@ int hl_fixture_expect(const char *file, int line, const char *const *argv, const
         free(e);
     return rc;
 }
+
+hl_survey_t *hl_fixture_survey(const char *path)
+{
+    hl_survey_t *s = NULL;
+    hl_diags_t d = {0};
+    int rc = hl_survey_load_file(path, &s, &d);
+    if (rc != HL_OK) hl_diags_print(&d, stderr);
+    hl_diags_free(&d);
+    if (rc != HL_OK) abort();
+    return s;
+}
+
+long hl_fixture_env_long(const char *name, long def)
+{
+    const char *v = getenv(name);
+    return v && *v ? strtol(v, NULL, 10) : def;
+}
+
+void hl_fixture_ram_disk(void)
+{
+    const char *disk = getenv("HL_REL_DISK");
+    if ((!disk || strcmp(disk, "1") != 0) && access("/dev/shm", W_OK) == 0)
+        setenv("TMPDIR", "/dev/shm", 1);
+}
+
+unsigned hl_fixture_rnd(unsigned *r, unsigned n)
+{
+    *r = *r * 1103515245u + 12345u;
+    return ((*r >> 8) & 0xffffffu) % n;
+}
+
+void hl_fixture_tech_init(hl_fixture_tech_t *t, const hl_config_t *cfg, const hl_survey_t *s)
+{
+    memset(t, 0, sizeof *t);
+    t->tech.mode = HL_TECH_MENU;
+    t->tech.page = HL_TECH_STATUS;
+    t->tech.hold_since_ms = t->tech.armed_until_ms = -1;
+    t->tech.filter = -1;
+    t->tech.n_officers = cfg->n_officers;
+    t->tech.lock.locked_at_utc_ms = -1;
+    t->view.tech = &t->tech;
+    t->view.cfg = cfg;
+    t->view.survey = s;
+    t->view.results = &t->results;
+}

@@ -16,6 +16,7 @@
 #include "hl_response.h"
 #include "hl_store.h"
 #include "hl_survey.h"
+#include "hl_tech_ui.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -93,6 +94,37 @@ char *hl_fixture_tmpfs(const char *tag, const char *size, const char *test);
 
 /* Unmounts (checked), removes and frees a hl_fixture_tmpfs folder. */
 void hl_fixture_tmpfs_free(char *media);
+
+/* ---- Surveys and reliability runs ----------------------------------------- */
+
+#define HL_FIXTURE_SIPAS HL_SOURCE_DIR "/assets/surveys/sipas-mot-cua.json" /* the bundled one */
+
+/* The survey file at path, loaded; its problems printed and the run
+ * aborted when it does not load (a test's own fixture must). */
+hl_survey_t *hl_fixture_survey(const char *path);
+
+/* The reliability runs' knobs: a whole number from the environment (def
+ * when unset), the data folders in RAM (/dev/shm as TMPDIR unless
+ * HL_REL_DISK=1: what they measure does not depend on the disk, and each
+ * commit's fsync on a slow disk would only make the run long and noisy),
+ * and a seeded random number below n. */
+long hl_fixture_env_long(const char *name, long def);
+void hl_fixture_ram_disk(void);
+unsigned hl_fixture_rnd(unsigned *r, unsigned n);
+
+/* ---- Technician screens ----------------------------------------------------- */
+
+/* What the technician screens show, for the screen tests to fill. */
+typedef struct hl_fixture_tech {
+    hl_tech_t tech;       /* the menu open on its first page */
+    hl_results_t results; /* the results page's figures (empty) */
+    hl_diags_t errors;    /* an install's problems (none) */
+    hl_tech_view_t view;  /* points at the above, cfg and survey */
+} hl_fixture_tech_t;
+
+/* The technician menu open on the status page for cfg's kiosk and survey s
+ * (cfg's officers), nothing locked; the test fills the figures. */
+void hl_fixture_tech_init(hl_fixture_tech_t *t, const hl_config_t *cfg, const hl_survey_t *s);
 
 /* ---- Bundles ------------------------------------------------------------ */
 
