@@ -114,8 +114,8 @@ int hl_cli_bench_sync(hl_cli_t *cli, int argc, char **argv)
     const char *parent = NULL;
     bool keep = false;
     const hl_bench_count_t counts[] = {{"--responses", 10, &n}};
-    int rc = hl_bench_args(argc, argv, 1, "hailong-bench", bench_sync_usage, counts, 1, &parent,
-                           &keep);
+    int rc =
+        hl_bench_args(argc, argv, 1, "hailong-bench", bench_sync_usage, counts, 1, &parent, &keep);
     if (rc != HL_EXIT_OK) return rc == HL_BENCH_HELP ? HL_EXIT_OK : rc;
     char root[PATH_MAX];
     if (hl_bench_prepare(cli, parent, "bench-sync", root, sizeof root) != HL_EXIT_OK)
