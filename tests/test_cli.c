@@ -61,7 +61,7 @@ static void test_every_command_has_help(void)
 {
     static const char *const cmds[] = {"run",     "check",   "export",     "verify-export",
                                        "stats",   "version", "export-key", "sync",
-                                       "set-pin", "verify"};
+                                       "set-pin", "verify",  "identity",   "compose"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         HLX(NULL, NULL, 0, "usage: hailong", NULL, cmds[i], "--help");
     }

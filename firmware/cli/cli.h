@@ -108,5 +108,6 @@ int hl_cli_export_key(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_identity(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_set_pin(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_sync(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_compose(hl_cli_t *cli, int argc, char **argv);
 
 #endif

@@ -57,6 +57,7 @@ static const char usage_text[] =
     "  stats [--json]                   counts of stored responses\n"
     "  sync --once | --status [--json]  push pending responses to the server now, or show\n"
     "                                   what is pending and the last error\n"
+    "  compose --method telex|vni|none TEXT...  type TEXT with a Vietnamese input method\n"
     "  version                          print the version\n"
     "\n"
     "common options:\n"
@@ -97,7 +98,7 @@ static const command_t commands[] = {
     {"version", cmd_version},      {"verify-export", hl_cli_verify_export},
     {"verify", hl_cli_verify},     {"export-key", hl_cli_export_key},
     {"identity", hl_cli_identity}, {"set-pin", hl_cli_set_pin},
-    {"sync", hl_cli_sync},
+    {"sync", hl_cli_sync},         {"compose", hl_cli_compose},
 };
 
 static int dispatch(hl_cli_t *cli, int n, char **rest)
