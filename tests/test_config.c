@@ -358,6 +358,27 @@ static void test_display_opening_hours_are_loaded_and_default_to_always_on(void)
     done(&f);
 }
 
+static void test_keyboard_is_telex_old_style_unless_the_config_says_otherwise(void)
+{
+    fixture_t f = fresh();
+    CHECK_INT(f.cfg.keyboard.method, HL_COMPOSE_TELEX);
+    CHECK(!f.cfg.keyboard.new_style);
+    CHECK_INT(load(&f.cfg, "{\"keyboard\": {\"method\": \"vni\", \"new_style\": true}}", &f.d),
+              HL_OK);
+    EXPECT_COUNT(&f.d, 0);
+    CHECK_INT(f.cfg.keyboard.method, HL_COMPOSE_VNI);
+    CHECK(f.cfg.keyboard.new_style);
+    CHECK_INT(load(&f.cfg, "{\"keyboard\": {\"method\": \"none\"}}", &f.d), HL_OK);
+    CHECK_INT(f.cfg.keyboard.method, HL_COMPOSE_NONE);
+    CHECK(f.cfg.keyboard.new_style); /* left out: kept */
+    CHECK_INT(load(&f.cfg, "{\"keyboard\": {}}", &f.d), HL_OK);
+    CHECK_INT(f.cfg.keyboard.method, HL_COMPOSE_NONE);
+    /* A bad method changes nothing. */
+    CHECK_INT(load(&f.cfg, "{\"keyboard\": {\"method\": \"Telex\"}}", &f.d), HL_ERR_INVALID);
+    CHECK_INT(f.cfg.keyboard.method, HL_COMPOSE_NONE);
+    done(&f);
+}
+
 static void test_storage_require_mount_is_a_bool_defaulting_to_false(void)
 {
     fixture_t f = fresh();
@@ -1327,7 +1348,7 @@ static void test_every_one_problem_config_is_reported_at_its_place(void)
          "{\"colour\": \"red\"}", 1, 2, "colour",
          "unknown key \"colour\" (keys allowed here: kiosk_id, site, counter, "
          "survey, timeouts, display, export, sync, officers, officer, language, "
-         "technician, fairness, storage)"},
+         "technician, fairness, storage, keyboard)"},
         /* timeouts out of range say the range */
         {"timeouts out of range say the range: idle_s below 5", "{\"timeouts\": {\"idle_s\": 4}}",
          1, 25, "timeouts.idle_s", "\"idle_s\" must be an integer from 5 to 600, not 4"},
@@ -1413,6 +1434,20 @@ static void test_every_one_problem_config_is_reported_at_its_place(void)
         {"storage problems are reported with their place: storage not an object",
          "{\"storage\": true}", 1, 13, "storage",
          "\"storage\" must be an object such as {\"require_mount\": true}"},
+        /* keyboard problems are reported with their place */
+        {"keyboard problems are reported with their place: an unknown method",
+         "{\"keyboard\": {\"method\": \"telx\"}}", 1, 25, "keyboard.method",
+         "unknown keyboard method \"telx\" (did you mean \"telex\"?): use \"telex\", \"vni\" "
+         "or \"none\""},
+        {"keyboard problems are reported with their place: a method that is not a string",
+         "{\"keyboard\": {\"method\": 1}}", 1, 25, "keyboard.method", "must be a string"},
+        {"keyboard problems are reported with their place: new_style a string",
+         "{\"keyboard\": {\"new_style\": \"yes\"}}", 1, 28, "keyboard.new_style", "true or false"},
+        {"keyboard problems are reported with their place: an unknown key",
+         "{\n  \"keyboard\": {\"methods\": \"vni\"}\n}", 2, 16, "keyboard.methods",
+         "unknown key \"methods\" (did you mean \"method\"?)"},
+        {"keyboard problems are reported with their place: keyboard not an object",
+         "{\"keyboard\": \"telex\"}", 1, 14, "keyboard", "\"keyboard\" must be an object"},
         /* export problems are reported with their place */
         {"export problems are reported with their place: key_sha256 too short",
          "{\"export\": {\"key_sha256\": \"abc\"}}", 1, 27, "export.key_sha256",
@@ -1672,6 +1707,7 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_display_section_sets_dpi_and_rotation),
     HL_TEST(test_display_opening_hours_are_loaded_and_default_to_always_on),
     HL_TEST(test_storage_require_mount_is_a_bool_defaulting_to_false),
+    HL_TEST(test_keyboard_is_telex_old_style_unless_the_config_says_otherwise),
     HL_TEST(test_storage_problems_are_reported_with_their_place),
     HL_TEST(test_defaults_are_the_kiosk_id_empty_texts_and_bundled_survey),
     HL_TEST(test_full_config_file_overrides_every_default),

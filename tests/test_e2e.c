@@ -13,6 +13,7 @@
 #include "hl_ui.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,6 +421,107 @@ static void test_kiosk_refuses_an_unmounted_data_partition_when_the_config_requi
     hl_fixture_rm(dir);
 }
 
+/* ---- A comment, end to end ------------------------------------------------- */
+
+#define TEXT_SURVEY HL_TEST_DATA "/text/survey.json"
+
+/* `hailong ARGS... --data-dir dir --survey TEXT_SURVEY`, exit 0, stdout in *o. */
+static void run_text(const char *dir, const char *verb, const char *a, const char *b, const char *c,
+                     const char *d, char **o)
+{
+    const char *argv[] = {HL_BIN, verb, "--data-dir", dir, "--survey", TEXT_SURVEY, a, b,
+                          c,      d,    NULL};
+    hl_fixture_expect(__FILE__, __LINE__, argv, hl_fixture_no_config, 0, NULL, NULL, o, NULL);
+}
+
+static void test_a_scripted_comment_reaches_csv_jsonl_and_xlsx_byte_for_byte(void)
+{
+    /* What the citizen typed: commas, quotes, a line break, Vietnamese,
+     * spaces at the ends (trimmed when it is stored). */
+    const char *comment = "Chờ lâu, \"rất\" lâu; cán bộ nhiệt tình.\nĐề nghị thêm ghế, quạt.";
+    char *dir = hl_test_tmpdir("e2e-text");
+    char *script = hl_test_write_file(
+        dir, "s.txt",
+        "answer overall s1\n"
+        "answer comment \"  Chờ lâu, \\\"rất\\\" lâu; cán bộ nhiệt tình.\\nĐề nghị thêm ghế, "
+        "quạt. \"\n"
+        "next\n"
+        "answer name \"An\"\n"
+        "next\n"
+        "skip\n"
+        "expect state thanks\n");
+    const char *run[] = {HL_BIN,
+                         "run",
+                         "--data-dir",
+                         dir,
+                         "--survey",
+                         TEXT_SURVEY,
+                         "--config",
+                         CONFIG,
+                         "--headless",
+                         "--script",
+                         script,
+                         "--clock",
+                         "2026-11-27T08:00:00Z",
+                         NULL};
+    hl_fixture_expect(__FILE__, __LINE__, run, hl_fixture_no_config, 0, "response #1 ", NULL, NULL,
+                      NULL);
+
+    /* CSV: one field, RFC 4180 quoted (quotes doubled, the line break kept). */
+    char *csv_path = hl_fixture_path(dir, "r.csv");
+    run_text(dir, "export", "--format", "csv", "--out", csv_path, NULL);
+    char *csv = hl_test_read_file(csv_path, NULL);
+    CHECK_CONTAINS(csv, ",s1,\"Chờ lâu, \"\"rất\"\" lâu; cán bộ nhiệt tình.\nĐề nghị thêm ghế, "
+                        "quạt.\",An,\r\n");
+
+    /* JSON Lines: the same bytes once the string is decoded. */
+    char *jl_path = hl_fixture_path(dir, "r.jsonl");
+    run_text(dir, "export", "--format", "jsonl", "--out", jl_path, NULL);
+    char *jl = hl_test_read_file(jl_path, NULL);
+    json_error_t je;
+    json_t *row = jl ? json_loads(jl, JSON_DISABLE_EOF_CHECK, &je) : NULL;
+    json_t *ans = json_object_get(json_object_get(row, "answers"), "comment");
+    CHECK_STR(json_string_value(json_object_get(ans, "value")), comment);
+
+    /* XLSX: the "Góp ý" sheet holds it (check.py reads it with openpyxl). */
+    char *xl_path = hl_fixture_path(dir, "r.xlsx");
+    run_text(dir, "export", "--format", "xlsx", "--out", xl_path, NULL);
+    const char *py[] = {"/usr/bin/python3", HL_TEST_DATA "/xlsx/check.py", xl_path, NULL};
+    char *wb_text = NULL;
+    CHECK_INT(hl_test_run(py, NULL, &wb_text, NULL), 0);
+    json_t *wb = wb_text ? json_loads(wb_text, 0, &je) : NULL;
+    bool found = false;
+    size_t i, k;
+    json_t *sh, *r;
+    json_array_foreach(json_object_get(wb, "sheets"), i, sh)
+    {
+        if (strcmp(json_string_value(json_object_get(sh, "name")), "Góp ý") != 0) continue;
+        json_array_foreach(json_object_get(sh, "rows"), k, r)
+        {
+            json_t *c = json_array_get(json_array_get(r, 6), 1);
+            if (json_is_string(c) && !strcmp(json_string_value(c), comment)) found = true;
+        }
+    }
+    CHECK(found);
+
+    /* stats counts it; its words are not printed. */
+    char *stats = NULL;
+    run_text(dir, "stats", "--json", NULL, NULL, NULL, &stats);
+    CHECK_CONTAINS(stats, "\"comments\":2,"); /* the comment and the name */
+    CHECK(stats && !strstr(stats, "ghế"));
+    free(stats);
+    json_decref(wb);
+    free(wb_text);
+    json_decref(row);
+    free(jl);
+    free(csv);
+    free(xl_path);
+    free(jl_path);
+    free(csv_path);
+    free(script);
+    hl_fixture_rm(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_kiosk_refuses_to_start_on_a_read_only_data_directory),
     HL_TEST(test_kiosk_refuses_an_unmounted_data_partition_when_the_config_requires_one),
@@ -431,6 +533,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_a_response_cut_off_by_a_crash_is_kept_as_partial_at_the_next_start),
     HL_TEST(test_the_bundled_demo_plays_through_the_default_survey),
     HL_TEST(test_stats_counts_what_the_runs_stored),
+    HL_TEST(test_a_scripted_comment_reaches_csv_jsonl_and_xlsx_byte_for_byte),
 };
 
 HL_TEST_MAIN(tests)

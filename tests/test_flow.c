@@ -107,15 +107,21 @@ typedef struct fx {
     hl_err_t err;
 } fx_t;
 
-static fx_t *fx_new(void)
+/* The flow on survey data/<name>. */
+static fx_t *fx_open(const char *name)
 {
     fx_t *x = calloc(1, sizeof *x);
-    x->survey = hl_fixture_survey(hl_test_data("flow/survey.json"));
+    x->survey = hl_fixture_survey(hl_test_data(name));
     hl_fakesys_init(&x->clock, 1790000000000LL, true, 7);
     hl_timeouts_t t = {30, 10, 5};
     hl_sink_t sink = {rec_save, &x->sink};
     if (hl_flow_init(&x->flow, x->survey, &t, hl_fakesys_sys(&x->clock), sink, &x->err)) abort();
     return x;
+}
+
+static fx_t *fx_new(void)
+{
+    return fx_open("flow/survey.json");
 }
 
 static void fx_free(fx_t *x)
@@ -848,6 +854,124 @@ static void test_fair_failed_first_commit_is_not_counted(void)
     fx_free(x);
 }
 
+/* ---- Text questions ------------------------------------------------------- */
+
+static int set_text(fx_t *x, const char *qid, const char *text)
+{
+    return hl_flow_set_text(&x->flow, qid, text, &x->err);
+}
+
+static void test_text_draft_is_committed_trimmed_by_next(void)
+{
+    fx_t *x = fx_open("text/survey.json");
+    answer1(x, "overall", "s1");
+    CHECK_STR(cur_id(x), "comment");
+    int n = x->sink.n;
+    CHECK_INT(set_text(x, "comment", "  Chờ lâu, "), HL_OK);
+    CHECK_INT(set_text(x, "comment", "  Chờ lâu, \"quá\" lâu\nCảm ơn  "), HL_OK);
+    CHECK_STR(hl_flow_value(&x->flow, 1), "  Chờ lâu, \"quá\" lâu\nCảm ơn  "); /* as shown */
+    CHECK_INT(x->sink.n, n); /* a draft stores nothing */
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_STR(x->sink.saves[x->sink.n - 1].set_qid, "comment");
+    CHECK_STR(x->sink.saves[x->sink.n - 1].set_value, "Chờ lâu, \"quá\" lâu\nCảm ơn");
+    CHECK_STR(cur_id(x), "name");
+    fx_free(x);
+}
+
+static void test_text_draft_is_refused_beyond_max_chars_or_when_not_text(void)
+{
+    fx_t *x = fx_open("text/survey.json");
+    answer1(x, "overall", "s3"); /* no comment asked: name (at most 10) */
+    CHECK_STR(cur_id(x), "name");
+    CHECK_INT(set_text(x, "name", "Nguyễn Văn"), HL_OK);
+    CHECK_INT(set_text(x, "name", "Nguyễn Văn A"), HL_ERR_STATE);
+    CHECK(strstr(x->err.msg, "longer than its 10 characters") != NULL);
+    CHECK_STR(hl_flow_value(&x->flow, 2), "Nguyễn Văn"); /* unchanged */
+    static const char *const bad[] = {"An\xff", "A\x01", "A\tB", "Ho\xcc\x80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (set_text(x, "name", bad[i]) != HL_ERR_STATE)
+            hl_test_fail(__FILE__, __LINE__, "text %zu was accepted", i);
+    CHECK_STR(hl_flow_value(&x->flow, 2), "Nguyễn Văn");
+    CHECK_INT(set_text(x, "comment", "x"), HL_ERR_STATE); /* not on screen */
+    CHECK_INT(set_text(x, "name", NULL), HL_OK);          /* NULL: emptied */
+    CHECK(hl_flow_value(&x->flow, 2) == NULL);
+    /* The keypad and the ticks are not a text question's. */
+    CHECK_INT(hl_flow_key(&x->flow, "name", '1', &x->err), HL_ERR_USAGE);
+    fx_free(x);
+}
+
+static void test_required_empty_text_refuses_next_and_optional_one_is_skipped(void)
+{
+    fx_t *x = fx_open("text/survey.json");
+    answer1(x, "overall", "s1");
+    CHECK_INT(set_text(x, "comment", "   \n "), HL_OK); /* only blanks: no answer */
+    int n = x->sink.n;
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->sink.n, n); /* nothing to store */
+    CHECK_STR(cur_id(x), "name");
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_STATE);
+    CHECK(strstr(x->err.msg, "required") != NULL);
+    CHECK_INT(set_text(x, "name", "  "), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_STATE);
+    CHECK_INT(hl_flow_skip(&x->flow, &x->err), HL_ERR_STATE);
+    CHECK_INT(set_text(x, "name", " An "), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_STR(x->sink.saves[x->sink.n - 1].set_value, "An");
+    fx_free(x);
+}
+
+static void test_back_keeps_a_text_and_emptying_it_removes_the_answer(void)
+{
+    fx_t *x = fx_open("text/survey.json");
+    answer1(x, "overall", "s1");
+    CHECK_INT(set_text(x, "comment", "Thủ tục nhanh "), HL_OK);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK); /* kept: stored then */
+    CHECK_STR(x->sink.saves[x->sink.n - 1].set_value, "Thủ tục nhanh");
+    CHECK_STR(cur_id(x), "overall");
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "comment");
+    CHECK_STR(hl_flow_value(&x->flow, 1), "Thủ tục nhanh"); /* the draft again */
+    CHECK_INT(set_text(x, "comment", ""), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    rec_save_t *last = &x->sink.saves[x->sink.n - 1];
+    CHECK_INT((int)last->n_drop, 1);
+    CHECK_STR(last->drops[0], "comment");
+    fx_free(x);
+}
+
+static void test_timeout_keeps_a_half_typed_text_in_the_partial_response(void)
+{
+    fx_t *x = fx_open("text/survey.json");
+    answer1(x, "overall", "s1");
+    hl_fakesys_advance(&x->clock, 4000);
+    CHECK_INT(set_text(x, "comment", "Cán bộ nhiệt tình, nhưng "), HL_OK);
+    wait_ms(x, 40000);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    rec_save_t *last = &x->sink.saves[x->sink.n - 1];
+    CHECK_STR(last->set_qid, "comment");
+    CHECK_STR(last->set_value, "Cán bộ nhiệt tình, nhưng");
+    CHECK_INT(last->set_ms, 4000);
+    CHECK_INT(last->status, HL_RESP_PARTIAL);
+    fx_free(x);
+}
+
+static void test_a_rating_that_hides_the_comment_drops_it_in_the_same_commit(void)
+{
+    fx_t *x = fx_open("text/survey.json");
+    answer1(x, "overall", "s1");
+    CHECK_INT(set_text(x, "comment", "Chậm"), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_INT(answer1(x, "overall", "s3"), HL_OK);
+    rec_save_t *last = &x->sink.saves[x->sink.n - 1];
+    CHECK_STR(last->set_value, "s3");
+    CHECK_INT((int)last->n_drop, 1);
+    CHECK_STR(last->drops[0], "comment");
+    CHECK_STR(cur_id(x), "name");
+    fx_free(x);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_fair_second_response_within_min_interval_is_flagged_and_stored),
     HL_TEST(test_fair_response_five_seconds_after_the_last_is_not_flagged),
@@ -889,6 +1013,12 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_number_question_checks_its_digits),
     HL_TEST(test_progress_counts_only_shown_questions),
     HL_TEST(test_response_times_use_the_monotonic_clock),
+    HL_TEST(test_text_draft_is_committed_trimmed_by_next),
+    HL_TEST(test_text_draft_is_refused_beyond_max_chars_or_when_not_text),
+    HL_TEST(test_required_empty_text_refuses_next_and_optional_one_is_skipped),
+    HL_TEST(test_back_keeps_a_text_and_emptying_it_removes_the_answer),
+    HL_TEST(test_timeout_keeps_a_half_typed_text_in_the_partial_response),
+    HL_TEST(test_a_rating_that_hides_the_comment_drops_it_in_the_same_commit),
 };
 
 HL_TEST_MAIN(tests)

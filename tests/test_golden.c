@@ -462,6 +462,39 @@ static void shoot_default_start(int w, int h, const char *lang)
     shooter_close(&s);
 }
 
+/* The text question's keyboard (issue 16): empty with its hint, with text
+ * typed (a capital by shift), with a tone applied (Vietnamese), and its
+ * digits page. */
+static void shoot_keyboard(int w, int h, const char *lang)
+{
+    shooter_t s;
+    if (shooter_open(&s, HL_TEST_DATA "/ui/keyboard.json", w, h, lang)) {
+        bool vi = !strcmp(lang, "vi");
+        tap(&s, "answer:overall:ok");
+        shot(&s, "keyboard_empty");
+        static const char *const keys[] = {"key:shift", "key:c", "key:a", "key:m",
+                                           "key:space", "key:o", "key:n"};
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            tap(&s, keys[i]);
+        shot(&s, "keyboard_typed");
+        if (vi) {
+            tap(&s, "key:bksp"); /* "Cam o" */
+            tap(&s, "key:bksp");
+            tap(&s, "key:bksp");     /* "Cam" */
+            tap(&s, "key:tone:hoi"); /* Cảm */
+            tap(&s, "key:space");
+            tap(&s, "key:o");
+            tap(&s, "key:mark:ow");
+            tap(&s, "key:n"); /* Cảm ơn */
+            shot(&s, "keyboard_tone");
+        }
+        tap(&s, "key:page");
+        shot(&s, "keyboard_page2");
+        CHECK_INT(s.checked, vi ? 4 : 3);
+    }
+    shooter_close(&s);
+}
+
 /* ---- Technician mode (issue 6) ------------------------------------------------ */
 
 #define OFFICER_PNG HL_TEST_DATA "/ui/officer.png"
@@ -685,6 +718,7 @@ static void test_every_screen_matches_its_golden_at_800x480(void)
     for (size_t l = 0; l < 2; l++) {
         shoot_all_types(sizes[0][0], sizes[0][1], langs[l], ALL_TYPES);
         shoot_default_start(sizes[0][0], sizes[0][1], langs[l]);
+        shoot_keyboard(sizes[0][0], sizes[0][1], langs[l]);
     }
 }
 
@@ -694,6 +728,7 @@ static void test_every_screen_matches_its_golden_at_1280x800(void)
     for (size_t l = 0; l < 2; l++) {
         shoot_all_types(sizes[1][0], sizes[1][1], langs[l], ALL_TYPES);
         shoot_default_start(sizes[1][0], sizes[1][1], langs[l]);
+        shoot_keyboard(sizes[1][0], sizes[1][1], langs[l]);
     }
     shoot_stock_start(sizes[1][0], sizes[1][1], "vi");
 }
@@ -704,6 +739,7 @@ static void test_every_screen_matches_its_golden_at_1080x1920(void)
     for (size_t l = 0; l < 2; l++) {
         shoot_all_types(sizes[2][0], sizes[2][1], langs[l], ALL_TYPES);
         shoot_default_start(sizes[2][0], sizes[2][1], langs[l]);
+        shoot_keyboard(sizes[2][0], sizes[2][1], langs[l]);
     }
 }
 

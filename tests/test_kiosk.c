@@ -8,6 +8,7 @@
  * event loop's wake-up times.
  */
 #include "hl_bundle.h"
+#include "hl_export.h"
 #include "hl_faultvfs.h"
 #include "hl_fixture_kiosk.h"
 #include "hl_test.h"
@@ -578,7 +579,83 @@ static void test_an_export_refused_for_a_linked_folder_says_so_on_screen(void)
     fx_free(x);
 }
 
+/* ---- The keyboard, typed by a script (issue 16) ------------------------------------- */
+
+#define COMMENT                                                                                                           \
+    "Cán bộ hướng dẫn tận tình, nhưng phải chờ lâu: 45 phút! Đề nghị thêm ghế (ít nhất 10) " \
+    "ở phòng chờ; cảm ơn Ủy ban."
+
+/* Runs script text on the kiosk as `hailong run --script` does; returns
+ * the run's code (the parse's when it does not load). */
+static int run_script(fx_t *x, const char *text, hl_err_t *err)
+{
+    const char *no_shots = NULL;
+    hl_script_ext_t ext = {hl_kiosk_script_verbs(), hl_kiosk_script_check, &no_shots};
+    hl_script_t sc;
+    hl_err_clear(err);
+    int rc = hl_script_parse("typing.txt", text, strlen(text), &ext, &sc, err);
+    if (rc != HL_OK) return rc;
+    hl_script_runner_t r = {.flow = &x->k.flow,
+                            .clock = &x->clock,
+                            .ext = hl_kiosk_script_step,
+                            .ext_ctx = &x->k,
+                            .tick = hl_kiosk_tick_cb};
+    rc = hl_script_run(&r, &sc, NULL, err);
+    hl_script_free(&sc);
+    return rc;
+}
+
+static void test_a_comment_typed_key_by_key_reaches_the_csv_byte_for_byte(void)
+{
+    hl_kiosk_fixture_opts_t o = {.tag = "kiosk-type", .survey = hl_test_data("ui/keyboard.json")};
+    fx_t *x = hl_kiosk_fixture_new(&o);
+    CHECK_INT(run_script(x,
+                         "tap answer:overall:bad\n"
+                         "wait 300\n"
+                         "type \"" COMMENT "\"\n"
+                         "expect-text phòng chờ; cảm ơn Ủy ban.\n" /* the box shows its end */
+                         "expect-text 113/500\n"
+                         "tap key:done\n"
+                         "expect state thanks\n",
+                         &x->err),
+              HL_OK);
+    if (x->err.msg[0]) printf("  %s\n", x->err.msg);
+    char *dir = hl_test_tmpdir("kiosk-type");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/out.csv", dir);
+    CHECK_INT(hl_export_csv(hl_kiosk_store(&x->k), "ui-keyboard", path, NULL, &x->err), HL_OK);
+    char *csv = hl_test_read_file(path, NULL);
+    CHECK(csv != NULL);
+    if (csv) CHECK_CONTAINS(csv, "\"" COMMENT "\"");
+    free(csv);
+    hl_test_rmtree(dir);
+    free(dir);
+    fx_free(x);
+}
+
+static void test_typing_what_the_keyboard_cannot_make_stops_the_script(void)
+{
+    hl_kiosk_fixture_opts_t o = {.tag = "kiosk-type", .survey = hl_test_data("ui/keyboard.json")};
+    fx_t *x = hl_kiosk_fixture_new(&o);
+    /* A character with no key: refused when the script loads (exit 2). */
+    CHECK_INT(run_script(x, "wait 300\ntype \"giá 5€\"\n", &x->err), HL_ERR_USAGE);
+    CHECK_CONTAINS(x->err.msg, "typing.txt:2:");
+    CHECK_CONTAINS(x->err.msg, "no key");
+    CHECK_INT(run_script(x, "type \"e\xCC\x81\"\n", &x->err), HL_ERR_USAGE); /* NFD */
+    /* Typing with no keyboard on screen, and a tone the composer places
+     * otherwise (the old style: hòa, not hoà), stop it where they are. */
+    CHECK_INT(run_script(x, "type hello\n", &x->err), HL_ERR_STATE);
+    CHECK_CONTAINS(x->err.msg, "no keyboard on screen");
+    CHECK_INT(run_script(x, "tap answer:overall:good\nwait 300\ntype hoà bình\n", &x->err),
+              HL_ERR_USAGE);
+    CHECK_CONTAINS(x->err.msg, "typing.txt:3:");
+    CHECK_CONTAINS(x->err.msg, "hòa");
+    fx_free(x);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_a_comment_typed_key_by_key_reaches_the_csv_byte_for_byte),
+    HL_TEST(test_typing_what_the_keyboard_cannot_make_stops_the_script),
     HL_TEST(test_an_authorised_stick_on_an_idle_kiosk_gets_a_verified_bundle),
     HL_TEST(test_a_stick_the_export_unmounted_keeps_its_result_screen_a_while),
     HL_TEST(test_a_stick_inserted_mid_survey_waits_for_the_respondent_to_finish),

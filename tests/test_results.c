@@ -56,6 +56,8 @@ static hl_survey_t *make_survey(const char *id, int version, const char *spec)
                               "%s{\"id\":\"%s\",\"type\":\"%s\",\"text\":{\"en\":\"%s?\"}",
                               first ? "" : ",", qid, type, qid);
         first = false;
+        if (!strcmp(type, "text"))
+            n += (size_t)snprintf(json + n, sizeof json - n, ",\"hint\":{\"en\":\"Write\"}");
         if (opts[0]) {
             n += (size_t)snprintf(json + n, sizeof json - n, ",\"options\":[");
             char *save_o = NULL;
@@ -463,6 +465,31 @@ static void test_empty_store_gives_zeros(void)
     fixture_free(&f);
 }
 
+static void test_comments_are_counted_in_the_period_never_kept(void)
+{
+    fixture_t f;
+    fixture_init(&f, "results-text", "overall smiley vs,s,n,d,vd;note text;other text", NULL);
+    const hl_resp_status_t C = HL_RESP_COMPLETE;
+    add(&f, T0 + 8 * HOUR_MS, "nva", "overall=d;note=Chờ lâu, \"quá\" lâu", C);
+    add(&f, T0 + 9 * HOUR_MS, "ttb", "overall=vs;note=Tốt;other=Cảm ơn", C);
+    add(&f, T0 + 10 * HOUR_MS, "nva", "overall=s", C);
+    add(&f, T0 - 2 * DAY_MS, "nva", "overall=n;note=Hôm kia", C);
+    add(&f, T0 + 11 * HOUR_MS, "nva", "overall=vd;note=Chưa xong", HL_RESP_IN_PROGRESS);
+    hl_results_t *r = compute(&f, HL_PERIOD_TODAY, NULL);
+    CHECK_INT(r->comments, 3);
+    CHECK(!r->q[1].charted);
+    CHECK_INT(r->q[1].n_bars, 0);
+    CHECK_INT(r->q[1].answered, 2);
+    CHECK_INT(r->q[2].answered, 1);
+    r = compute(&f, HL_PERIOD_WEEK, NULL);
+    CHECK_INT(r->comments, 4);
+    r = compute(&f, HL_PERIOD_ALL, "nva");
+    CHECK_INT(r->comments, 2);
+    r = compute(&f, HL_PERIOD_ALL, "nobody");
+    CHECK_INT(r->comments, 0);
+    fixture_free(&f);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_all_time_bars_match_the_stored_answers),
     HL_TEST(test_multi_answers_count_once_per_option),
@@ -475,6 +502,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_stars_first_rates_four_and_five_as_satisfied),
     HL_TEST(test_no_rate_when_the_first_question_is_not_a_rating),
     HL_TEST(test_empty_store_gives_zeros),
+    HL_TEST(test_comments_are_counted_in_the_period_never_kept),
 };
 
 HL_TEST_MAIN(tests)

@@ -37,10 +37,11 @@ typedef struct fx {
     int line;
 } fx_t;
 
-static fx_t *fx_new(void)
+/* A runner over the flow on survey data/<name>. */
+static fx_t *fx_open(const char *name)
 {
     fx_t *x = calloc(1, sizeof *x);
-    x->survey = hl_fixture_survey(hl_test_data("flow/survey.json"));
+    x->survey = hl_fixture_survey(hl_test_data(name));
     hl_fakesys_init(&x->clock, 0, true, 1);
     hl_timeouts_t t = {30, 10, 5};
     hl_sink_t sink = {count_save, &x->sink};
@@ -48,6 +49,11 @@ static fx_t *fx_new(void)
     x->runner.flow = &x->flow;
     x->runner.clock = &x->clock;
     return x;
+}
+
+static fx_t *fx_new(void)
+{
+    return fx_open("flow/survey.json");
 }
 
 static void fx_free(fx_t *x)
@@ -266,6 +272,59 @@ static void test_extension_steps_are_checked_before_anything_runs(void)
     fx_free(x);
 }
 
+static void test_quoted_words_keep_blanks_hashes_and_escapes(void)
+{
+    hl_script_t s;
+    hl_err_t err = {0};
+    const char text[] = "answer q \"a, b # c\" plain \"x\\\"y\\\\z\\nw\" \"\" # a comment\n"
+                        "expect state start#tight comment\n";
+    CHECK_INT(hl_script_parse("s.txt", text, strlen(text), NULL, &s, &err), HL_OK);
+    CHECK_INT((int)s.n_steps, 2);
+    if (s.n_steps == 2) {
+        CHECK_INT(s.steps[0].argc, 6);
+        CHECK_STR(s.steps[0].argv[2], "a, b # c");
+        CHECK_STR(s.steps[0].argv[3], "plain");
+        CHECK_STR(s.steps[0].argv[4], "x\"y\\z\nw");
+        CHECK_STR(s.steps[0].argv[5], "");
+        CHECK_INT(s.steps[1].argc, 3);
+        CHECK_STR(s.steps[1].argv[2], "start");
+    }
+    hl_script_free(&s);
+}
+
+static void test_bad_quotes_are_syntax_errors_with_their_line(void)
+{
+    static const char *const bad[] = {"answer q \"open\n", "answer q \"a\\tb\"\n",
+                                      "answer q \"ab\"cd\n"};
+    static const char *const why[] = {"no closing quote", "a backslash is followed by",
+                                      "a closing quote must end its word"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "lang vi\n%s", bad[i]);
+        hl_script_t s;
+        hl_err_t err = {0};
+        CHECK_INT(hl_script_parse("s.txt", text, strlen(text), NULL, &s, &err), HL_ERR_USAGE);
+        CHECK_CONTAINS(err.msg, "s.txt:2: ");
+        CHECK_CONTAINS(err.msg, why[i]);
+        hl_script_free(&s);
+    }
+}
+
+static void test_a_quoted_text_answers_a_text_question_until_next(void)
+{
+    fx_t *x = fx_open("text/survey.json");
+    CHECK_INT(fx_run(x, "answer overall s1\n"
+                        "answer comment \"  Chờ lâu, \\\"quá\\\" lâu # thật\\nCảm ơn \"\n"
+                        "expect state question comment\n"
+                        "next\n"
+                        "answer name \"Nguyễn Văn A\"   # 12 characters: too long\n"),
+              HL_ERR_USAGE);
+    CHECK_INT(x->line, 5);
+    CHECK_CONTAINS(x->err.msg, "longer than its 10 characters");
+    CHECK_STR(x->flow.values[1], "Chờ lâu, \"quá\" lâu # thật\nCảm ơn");
+    fx_free(x);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_extension_steps_are_checked_before_anything_runs),
     HL_TEST(test_a_full_session_runs_to_thanks_and_back_to_start),
@@ -279,6 +338,9 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_extension_verbs_go_to_the_extension),
     HL_TEST(test_missing_script_file_is_an_io_error),
     HL_TEST(test_nul_byte_in_script_is_refused),
+    HL_TEST(test_quoted_words_keep_blanks_hashes_and_escapes),
+    HL_TEST(test_bad_quotes_are_syntax_errors_with_their_line),
+    HL_TEST(test_a_quoted_text_answers_a_text_question_until_next),
 };
 
 HL_TEST_MAIN(tests)

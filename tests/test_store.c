@@ -2932,6 +2932,59 @@ static void test_a_symlinked_database_is_refused_naming_the_real_folder_to_use(v
     fx_done(real);
 }
 
+static void test_a_long_text_answer_is_kept_and_a_value_that_is_not_utf8_is_refused(void)
+{
+    fx_t *f = fx_new("store", FX_SURVEY);
+    hl_response_t r;
+    resp_init(&r, 1);
+    /* The longest text answer: 2000 three-byte letters. */
+    char big[HL_TEXT_ANSWER_BYTES + 1];
+    for (int i = 0; i < HL_TEXT_ANSWER_MAX; i++)
+        memcpy(big + 3 * i, "ệ", 3);
+    big[HL_TEXT_ANSWER_BYTES] = '\0';
+    CHECK_INT(save_set(f, &r, "q_comment", big, 5), HL_OK);
+    /* Not UTF-8: cut short, overlong, a surrogate, past U+10FFFF. */
+    static const char *const bad[] = {"ab\xff", "\xc3", "\xe0\x80\x80", "\xed\xa0\x80",
+                                      "\xf4\x90\x80\x80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (save_set(f, &r, "q_staff", bad[i], 6) != HL_ERR_USAGE ||
+            !strstr(f->err.msg, "not valid UTF-8"))
+            hl_test_fail(__FILE__, __LINE__, "value %zu was not refused (%s)", i, f->err.msg);
+    }
+    CHECK_INT(save_set(f, &r, "q_staff", "Dòng một\nDòng hai", 6), HL_OK);
+    CHECK_INT(save_finish(f, &r, HL_RESP_COMPLETE), HL_OK);
+    hl_store_stats_t s;
+    CHECK_INT(hl_store_stats(f->st, &s, &f->err), HL_OK);
+    CHECK_INT(s.answers, 2);
+    CHECK_INT(s.comments, 0); /* the hand-made survey has no text question */
+    fx_done(f);
+}
+
+static void test_stats_count_the_answers_to_text_questions_of_every_version(void)
+{
+    char *dir = hl_test_tmpdir("store-text");
+    hl_store_t *st = hl_fixture_store(dir, NULL);
+    hl_survey_t *s = hl_fixture_survey(hl_test_data("text/survey.json"));
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_use_survey(st, s, "kiosk-01", &err), HL_OK);
+    hl_response_t r;
+    hl_fixture_response(&r, 1, 1700000000000LL);
+    hl_fixture_save(st, &r, "overall", "s1", 100);
+    hl_fixture_save(st, &r, "comment", "Chờ lâu", 200);
+    hl_fixture_save(st, &r, "name", "An", 300);
+    hl_fixture_finish(st, &r, HL_RESP_COMPLETE);
+    hl_fixture_response(&r, 2, 1700000060000LL);
+    hl_fixture_save(st, &r, "overall", "s3", 100);
+    hl_fixture_save(st, &r, "name", "Bình", 300); /* left in progress: counted too */
+    hl_store_stats_t stats;
+    CHECK_INT(hl_store_stats(st, &stats, &err), HL_OK);
+    CHECK_INT(stats.answers, 5);
+    CHECK_INT(stats.comments, 3);
+    hl_survey_free(s);
+    hl_store_close(st);
+    hl_fixture_rm(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_a_database_deleted_or_replaced_under_the_store_refuses_the_next_save),
     HL_TEST(test_a_symlinked_database_is_refused_naming_the_real_folder_to_use),
@@ -3000,6 +3053,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_real_full_disk_returns_full_and_keeps_earlier_answers),
     HL_TEST(test_read_only_medium_returns_readonly),
     HL_TEST(test_read_only_medium_with_a_database_refuses_writes_and_still_reads),
+    HL_TEST(test_a_long_text_answer_is_kept_and_a_value_that_is_not_utf8_is_refused),
+    HL_TEST(test_stats_count_the_answers_to_text_questions_of_every_version),
 };
 
 HL_TEST_MAIN(tests)

@@ -8,6 +8,7 @@
  * count: HEAD fills lines 1-8 and the first question is on line 9. Columns
  * count characters, not bytes ("Khảo sát" is 8 characters, 11 bytes).
  */
+#include "hl_qtype.h"
 #include "hl_survey.h"
 #include "hl_test.h"
 
@@ -255,8 +256,9 @@ static void test_lookups_and_type_names(void)
     CHECK_INT(hl_question_find_option(question(s, "rating"), "1"), -1);
     CHECK(hl_survey_has_lang(s, HL_LANG_VI));
     CHECK(hl_survey_has_lang(s, HL_LANG_EN));
-    const char *names[] = {"smiley", "stars", "choice", "multi", "nps", "yesno", "number"};
-    /* An answer moves on by itself but for multi and number. */
+    const char *names[HL_Q_TYPE_COUNT] = {"smiley", "stars", "choice", "multi",
+                                          "nps",    "yesno", "number", "text"};
+    /* An answer moves on by itself but for multi, number and text. */
     static const bool advances[HL_Q_TYPE_COUNT] = {
         [HL_Q_SMILEY] = true, [HL_Q_STARS] = true, [HL_Q_CHOICE] = true,
         [HL_Q_NPS] = true,    [HL_Q_YESNO] = true,
@@ -1006,6 +1008,154 @@ static void test_cond_holds_follows_show_if(void)
     hl_survey_free(s);
 }
 
+/* ---- Text questions ------------------------------------------------------ */
+
+// clang-format off
+#define HINT "\"hint\": {\"vi\": \"Góp ý của Ông/Bà\", \"en\": \"Your suggestion\"}"
+static const char text_survey[] =
+    HEAD
+    "    {\"id\": \"overall\", \"type\": \"stars\", \"required\": true, " TEXT "},\n"
+    "    {\"id\": \"comment\", \"type\": \"text\", " TEXT ", " HINT ",\n"
+    "     \"show_if\": {\"question\": \"overall\", \"at_most\": 2}},\n"
+    "    {\"id\": \"short\", \"type\": \"text\", \"required\": true, \"max_chars\": 5, " TEXT ", " HINT "}\n"
+    TAIL;
+// clang-format on
+
+static void test_text_question_loads_with_its_hint_and_default_max_chars(void)
+{
+    hl_survey_t *s = load_ok("t.json", text_survey, strlen(text_survey));
+    if (!s) return;
+    const hl_question_t *c = question(s, "comment"), *sh = question(s, "short");
+    CHECK_INT(c->type, HL_Q_TEXT);
+    CHECK_STR(hl_qtype_name(c->type), "text");
+    CHECK_INT(c->max_chars, 500);
+    CHECK(!c->required);
+    CHECK_STR(hl_text_get(&c->hint, HL_LANG_VI), "Góp ý của Ông/Bà");
+    CHECK_STR(hl_text_get(&c->hint, HL_LANG_EN), "Your suggestion");
+    CHECK_INT(sh->max_chars, 5);
+    CHECK(sh->required);
+    CHECK(c->options == NULL && c->n_options == 0);
+    /* Shown only after a low rating. */
+    CHECK(hl_survey_cond_holds(s, c, "2"));
+    CHECK(!hl_survey_cond_holds(s, c, "3"));
+    CHECK(!hl_survey_cond_holds(s, c, NULL));
+    /* Not scored, not charted, typed then "next". */
+    const hl_qtype_info_t *t = hl_qtype_info(HL_Q_TEXT);
+    CHECK(!t->scored && !t->charted && !t->auto_advance && !t->options);
+    CHECK_INT(t->draft, HL_DRAFT_TEXT);
+    CHECK(!hl_qtype_auto_advance(HL_Q_TEXT));
+    CHECK_INT(hl_question_n_items(c), 0);
+    int64_t score = 0;
+    CHECK(!hl_question_score(c, "rất tốt", &score));
+    hl_survey_free(s);
+}
+
+static void test_text_question_problems_are_reported_where_they_are(void)
+{
+    // clang-format off
+    static const bad_t cases[] = {
+        {"max_chars out of range",
+         HEAD Q_OVERALL
+         "    {\"id\": \"c\", \"type\": \"text\", \"max_chars\": 0, " TEXT ", " HINT "},\n"
+         "    {\"id\": \"d\", \"type\": \"text\", \"max_chars\": 2001, " TEXT ", " HINT "}\n" TAIL,
+         {{10, 46, "questions[1].max_chars", "\"max_chars\" must be an integer from 1 to 2000, not 0"},
+          {11, 46, "questions[2].max_chars", "not 2001"}}},
+        {"max_chars not an integer",
+         HEAD Q_OVERALL
+         "    {\"id\": \"c\", \"type\": \"text\", \"max_chars\": \"500\", " TEXT ", " HINT "},\n"
+         "    {\"id\": \"d\", \"type\": \"text\", \"max_chars\": 12.5, " TEXT ", " HINT "}\n" TAIL,
+         {{10, 46, "questions[1].max_chars", "not a string"},
+          {11, 46, "questions[2].max_chars", "not a real number"}}},
+        {"hint missing, or missing a language",
+         HEAD Q_OVERALL
+         "    {\"id\": \"c\", \"type\": \"text\", " TEXT "},\n"
+         "    {\"id\": \"d\", \"type\": \"text\", " TEXT ", \"hint\": {\"vi\": \"Góp ý\"}}\n" TAIL,
+         {{10, 5, "questions[1].hint", "missing key \"hint\""},
+          {ANY, 0, "questions[2].hint", "missing translation for \"en\""}}},
+        {"options on a text question",
+         HEAD Q_OVERALL
+         "    {\"id\": \"c\", \"type\": \"text\", " TEXT ", " HINT ", \"options\": " OPTS3 "}\n" TAIL,
+         {{ANY, 0, "questions[1].options",
+           "\"options\" is not allowed on a text question: only smiley, choice and multi"}}},
+        {"max_chars and hint on other types",
+         HEAD Q_OVERALL
+         "    {\"id\": \"c\", \"type\": \"stars\", \"max_chars\": 20, " TEXT ", " HINT "}\n" TAIL,
+         {{10, 34, "questions[1].max_chars",
+           "\"max_chars\" is not allowed on a stars question: only text questions have it"},
+          {ANY, 0, "questions[1].hint", "\"hint\" is not allowed on a stars question"}}},
+        {"show_if referring to a text question",
+         HEAD Q_OVERALL
+         "    {\"id\": \"c\", \"type\": \"text\", " TEXT ", " HINT "},\n"
+         "    {\"id\": \"d\", \"type\": \"yesno\", " TEXT ",\n"
+         "     \"show_if\": {\"question\": \"c\", \"any_of\": [\"yes\"]}},\n"
+         "    {\"id\": \"e\", \"type\": \"yesno\", " TEXT ",\n"
+         "     \"show_if\": {\"question\": \"c\", \"at_least\": 1}}\n" TAIL,
+         {{12, 30, "questions[2].show_if.question",
+           "\"show_if\" refers to \"c\", a text question: a citizen's own words cannot decide"},
+          {14, 30, "questions[3].show_if.question", "a text question"}}},
+    };
+    // clang-format on
+    EXPECT_ALL_BAD(cases);
+}
+
+static void test_make_value_keeps_a_text_as_typed_trimmed_and_nfc(void)
+{
+    made_t m = {.s = load_ok("t.json", text_survey, strlen(text_survey))};
+    if (!m.s) return;
+    const hl_question_t *c = question(m.s, "comment"), *sh = question(m.s, "short");
+    /* Commas, quotes, a line break and Vietnamese kept; both ends trimmed. */
+    CHECK_INT(MAKE(c, "  Thủ tục nhanh, cán bộ \"rất\" nhiệt tình\nCảm ơn! \n "), HL_OK);
+    CHECK_STR(m.out, "Thủ tục nhanh, cán bộ \"rất\" nhiệt tình\nCảm ơn!");
+    /* A decomposed accent (NFD) is stored composed (NFC). */
+    CHECK_INT(MAKE(c, "Thu\xcc\x89 tu\xcc\xa3\x63"), HL_OK);
+    CHECK_STR(m.out, "Thủ tục");
+    /* max_chars counts code points: 5 Vietnamese letters fit, 6 do not. */
+    CHECK_INT(MAKE(sh, "Việt "), HL_OK);
+    CHECK_STR(m.out, "Việt");
+    CHECK_INT(MAKE(sh, "ỗỗỗỗỗ"), HL_OK);
+    CHECK_INT(MAKE(sh, "ỗỗỗỗỗỗ"), HL_ERR_USAGE);
+    CHECK_STR(m.err.msg, "question \"short\": the text is longer than its 5 characters");
+    CHECK_STR(m.out, "");
+    /* Refused: blank, invalid UTF-8, control characters other than a line
+     * break, a stray combining mark; the message never quotes the text. */
+    CHECK_INT(MAKE(c, " \n  "), HL_ERR_USAGE);
+    CHECK(strstr(m.err.msg, "the text is empty") != NULL);
+    static const char *const refused[] = {"ab\xff", "\xc3\x28", "a\x01z",   "a\tb",
+                                          "a\rb",   "x\x7fy",   "\xcc\x81", "\xed\xa0\x80"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        if (MAKE(c, refused[i]) != HL_ERR_USAGE || m.out[0] ||
+            !strstr(m.err.msg, "not valid UTF-8"))
+            hl_test_fail(__FILE__, __LINE__, "text %zu was not refused as it should (%s)", i,
+                         m.err.msg);
+    }
+    /* Longer than any text answer in bytes: refused before it is read. */
+    char big[HL_TEXT_ANSWER_BYTES + 2];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    CHECK_INT(MAKE(c, big), HL_ERR_USAGE);
+    CHECK_INT(MAKE(c, "one", "two"), HL_ERR_USAGE);
+    hl_survey_free(m.s);
+}
+
+static void test_text_drafts_must_be_nfc_and_within_max_chars(void)
+{
+    hl_survey_t *s = load_ok("t.json", text_survey, strlen(text_survey));
+    if (!s) return;
+    const hl_question_t *sh = question(s, "short");
+    char out[HL_VALUE_MAX];
+    hl_err_t err = {0};
+    /* As typed: spaces kept at the ends, a decomposed accent refused. */
+    CHECK_INT(hl_text_answer_make(sh, " ab ", false, out, &err), HL_OK);
+    CHECK_STR(out, " ab ");
+    CHECK_INT(hl_text_answer_make(sh, "Thu\xcc\x89", false, out, &err), HL_ERR_USAGE);
+    CHECK(strstr(err.msg, "not in NFC") != NULL);
+    CHECK_INT(hl_text_answer_make(sh, "abcdef", false, out, &err), HL_ERR_USAGE);
+    CHECK(hl_text_answer_blank(" \n "));
+    CHECK(hl_text_answer_blank(""));
+    CHECK(!hl_text_answer_blank(" a "));
+    hl_survey_free(s);
+}
+
 static const hl_test_case_t table[] = {
     HL_TEST(test_default_survey_loads_without_diagnostics),
     HL_TEST(test_sha256_is_that_of_the_file_bytes),
@@ -1034,6 +1184,10 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_score_is_rank_from_the_worst_for_smiley_and_the_value_otherwise),
     HL_TEST(test_number_score_holds_eighteen_digits),
     HL_TEST(test_cond_holds_follows_show_if),
+    HL_TEST(test_text_question_loads_with_its_hint_and_default_max_chars),
+    HL_TEST(test_text_question_problems_are_reported_where_they_are),
+    HL_TEST(test_make_value_keeps_a_text_as_typed_trimmed_and_nfc),
+    HL_TEST(test_text_drafts_must_be_nfc_and_within_max_chars),
 };
 
 HL_TEST_MAIN(table)

@@ -325,6 +325,7 @@ static void check_ids(const fx_t *x, const hl_scene_t *s, const char *where)
     int n = 0;
     const char *ids[HL_SCENE_MAX_TARGETS];
     char buf[HL_SCENE_MAX_TARGETS][HL_SCENE_ID_MAX];
+    if (q->type == HL_Q_TEXT) return; /* the keyboard: its own tests below */
     switch (q->type) {
     case HL_Q_SMILEY:
     case HL_Q_CHOICE:
@@ -505,6 +506,11 @@ static void answer_current(fx_t *x, int pick)
         for (int i = 0; i < q->min_digits; i++)
             CHECK_INT(tap_id(x, (i % 2) ? "key:2" : "key:1"), HL_OK);
         CHECK_INT(tap_id(x, "next"), HL_OK);
+        break;
+    case HL_Q_TEXT:
+        CHECK_INT(tap_id(x, "key:o"), HL_OK);
+        CHECK_INT(tap_id(x, "key:k"), HL_OK);
+        CHECK_INT(tap_id(x, "key:done"), HL_OK);
         break;
     default:
         break;
@@ -1606,6 +1612,15 @@ static void test_results_show_the_rate_counts_and_errors_with_their_lines(void)
     CHECK(strstr(text, "85 %") != NULL); /* 51 of 60 */
     CHECK(strstr(text, "hài lòng (51/60)") != NULL);
     CHECK(strstr(text, "30 · ") != NULL);
+    /* Comments: how many, never their words. */
+    t->results.comments = 12;
+    hl_tech_ui_build(&x->ui, &t->view, 1280, 800, &x->scene);
+    CHECK_CONTAINS(scene_text(x, &x->scene), "12 góp ý");
+    t->results.comments = 1;
+    t->view.lang = HL_LANG_EN;
+    hl_tech_ui_build(&x->ui, &t->view, 1280, 800, &x->scene);
+    CHECK_CONTAINS(scene_text(x, &x->scene), "1 comment");
+    t->view.lang = HL_LANG_VI;
     t->tech.page = HL_TECH_SURVEY;
     hl_tech_ui_build(&x->ui, &t->view, 1280, 800, &x->scene);
     text = scene_text(x, &x->scene);
@@ -1704,7 +1719,292 @@ static void test_start_screen_shows_the_officer_on_duty_only_when_one_is(void)
     fx_free(x);
 }
 
+/* ---- The text question's keyboard (issue 16) ---------------------------------- */
+
+static fx_t *fx_keyboard(void)
+{
+    fx_t *x = fx_open(hl_test_data("ui/keyboard.json"), true);
+    x->w = 800;
+    x->h = 480;
+    CHECK_INT(tap_id(x, "answer:overall:ok"), HL_OK);
+    CHECK_STR(cur_q(x)->id, "comment");
+    return x;
+}
+
+static const char *kb_value(const fx_t *x)
+{
+    const char *v = hl_flow_value(&x->flow, x->flow.cur);
+    return v ? v : "";
+}
+
+static void kb_taps(fx_t *x, const char *const *ids)
+{
+    for (; *ids; ids++)
+        if (tap_id(x, *ids) != HL_OK)
+            hl_test_fail(__FILE__, __LINE__, "tap %s: %s", *ids, x->err.msg);
+}
+
+/* Every key a layout should show: letters or the digits page, the function
+ * keys, and in Vietnamese the tone and modified-letter row. */
+static void check_keyboard_ids(const hl_scene_t *s, bool vi, bool symbols, const char *where)
+{
+    static const char *const common[] = {"key:space", "key:bksp", "key:page", "key:done"};
+    static const char *const viet[] = {"key:tone:sac", "key:tone:huyen", "key:tone:hoi",
+                                       "key:tone:nga", "key:tone:nang",  "key:mark:aw",
+                                       "key:mark:aa",  "key:mark:dd",    "key:mark:ee",
+                                       "key:mark:oo",  "key:mark:ow",    "key:mark:uw"};
+    static const char *const punct[] = {"period", "comma",      "question", "exclam",    "hyphen",
+                                        "lparen", "rparen",     "colon",    "semicolon", "slash",
+                                        "quote",  "apostrophe", "at",       "percent"};
+    char id[HL_SCENE_ID_MAX];
+    for (size_t i = 0; i < 4; i++)
+        if (!hl_scene_find(s, common[i]))
+            hl_test_fail(__FILE__, __LINE__, "%s: no %s", where, common[i]);
+    for (size_t i = 0; i < 12; i++)
+        if ((hl_scene_find(s, viet[i]) != NULL) != vi)
+            hl_test_fail(__FILE__, __LINE__, "%s: %s %s", where, viet[i],
+                         vi ? "missing" : "on the English layout");
+    for (char c = 'a'; c <= 'z'; c++) {
+        snprintf(id, sizeof id, "key:%c", c);
+        if ((hl_scene_find(s, id) != NULL) == symbols)
+            hl_test_fail(__FILE__, __LINE__, "%s: %s wrong for the page", where, id);
+    }
+    for (char c = '0'; c <= '9'; c++) {
+        snprintf(id, sizeof id, "key:%c", c);
+        if ((hl_scene_find(s, id) != NULL) != symbols)
+            hl_test_fail(__FILE__, __LINE__, "%s: %s wrong for the page", where, id);
+    }
+    for (size_t i = 0; i < 14; i++) {
+        snprintf(id, sizeof id, "key:%s", punct[i]);
+        if ((hl_scene_find(s, id) != NULL) != symbols)
+            hl_test_fail(__FILE__, __LINE__, "%s: %s wrong for the page", where, id);
+    }
+    if ((hl_scene_find(s, "key:shift") != NULL) == symbols)
+        hl_test_fail(__FILE__, __LINE__, "%s: shift wrong for the page", where);
+}
+
+static void test_keyboard_keys_are_10mm_inside_the_screen_at_every_size_and_language(void)
+{
+    fx_t *x = fx_keyboard();
+    for (int page = 0; page < 2; page++) {
+        for (int typed = 0; typed < 2; typed++) {
+            for (int l = 0; l < HL_LANG_COUNT; l++) {
+                CHECK_INT(hl_flow_set_lang(&x->flow, (hl_lang_t)l, &x->err), HL_OK);
+                hl_ui_kb_sync(&x->ui, &x->flow); /* another language starts on the letters */
+                x->ui.kb.symbols = page == 1;
+                for (int k = 0; k < 4; k++) {
+                    char where[120];
+                    snprintf(where, sizeof where, "keyboard page %d %s %s %dx%d", page + 1,
+                             typed ? "typed" : "empty", hl_lang_code((hl_lang_t)l), sizes[k][0],
+                             sizes[k][1]);
+                    hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
+                    check_scene(x, s, where);
+                    check_keyboard_ids(s, l == HL_LANG_VI, page == 1, where);
+                    check_question_text(x, s, where);
+                    /* The keyboard fills the lower part: its last row ends
+                     * near the bottom in landscape. */
+                    const hl_target_t *done = hl_scene_find(s, "key:done");
+                    if (done && sizes[k][0] > sizes[k][1])
+                        CHECK(done->box.y + done->box.h >= sizes[k][1] - 16);
+                }
+            }
+            if (!typed && page == 0) {
+                /* 300 characters: the box shows the end of it. */
+                CHECK_INT(hl_flow_set_lang(&x->flow, HL_LANG_VI, &x->err), HL_OK);
+                hl_ui_kb_sync(&x->ui, &x->flow);
+                for (int i = 0; i < 60; i++) {
+                    static const char *const w[] = {"key:t", "key:o",     "key:a",
+                                                    "key:n", "key:space", NULL};
+                    kb_taps(x, w);
+                }
+                CHECK_INT((int)strlen(kb_value(x)), 300);
+            }
+        }
+    }
+    fx_free(x);
+}
+
+static void test_every_keyboard_key_types_what_its_name_says(void)
+{
+    fx_t *x = fx_keyboard();
+    char id[HL_SCENE_ID_MAX], want[64];
+    for (char c = 'a'; c <= 'z'; c++) {
+        snprintf(id, sizeof id, "key:%c", c);
+        CHECK_INT(tap_id(x, id), HL_OK);
+        CHECK_INT(tap_id(x, "key:space"), HL_OK); /* no Telex between letters */
+    }
+    CHECK_STR(kb_value(x), "a b c d e f g h i j k l m n o p q r s t u v w x y z ");
+    fx_free(x);
+    x = fx_keyboard();
+    CHECK_INT(tap_id(x, "key:page"), HL_OK);
+    static const char *const keys[] = {
+        "key:1",      "key:2",          "key:3",        "key:4",         "key:5",
+        "key:6",      "key:7",          "key:8",        "key:9",         "key:0",
+        "key:period", "key:comma",      "key:question", "key:exclam",    "key:hyphen",
+        "key:lparen", "key:rparen",     "key:colon",    "key:semicolon", "key:slash",
+        "key:quote",  "key:apostrophe", "key:at",       "key:percent",   NULL};
+    kb_taps(x, keys);
+    snprintf(want, sizeof want, "1234567890.,?!-():;/\"'@%%");
+    CHECK_STR(kb_value(x), want);
+    CHECK_INT(tap_id(x, "key:bksp"), HL_OK);
+    want[strlen(want) - 1] = '\0';
+    CHECK_STR(kb_value(x), want);
+    /* Every key carries its typed action; a stale one (another question)
+     * does nothing. */
+    const hl_target_t *t = hl_scene_find(build(x, 800, 480), "key:at");
+    CHECK(t && t->action.kind == HL_ACT_CHAR && t->action.item == '@');
+    hl_action_t stale = t->action;
+    stale.question = 0;
+    CHECK_INT(hl_ui_act(&x->ui, &x->flow, &stale, &x->err), HL_ERR_USAGE);
+    CHECK_STR(kb_value(x), want);
+    fx_free(x);
+}
+
+static void test_the_counter_shows_characters_typed_of_the_limit(void)
+{
+    fx_t *x = fx_keyboard();
+    CHECK_CONTAINS(scene_text(x, build(x, 800, 480)), "0/500");
+    CHECK_CONTAINS(scene_text(x, build(x, 800, 480)), "Viết góp ý tại đây");
+    static const char *const keys[] = {"key:d", "key:mark:dd",  "key:e", "key:mark:ee",
+                                       "key:p", "key:tone:sac", NULL};
+    kb_taps(x, keys);
+    CHECK_STR(kb_value(x), "đếp");
+    const char *t = scene_text(x, build(x, 800, 480));
+    CHECK_CONTAINS(t, "3/500"); /* code points, not bytes */
+    CHECK(strstr(t, "Viết góp ý") == NULL);
+    fx_free(x);
+}
+
+static void test_tone_and_letter_rows_apply_to_the_letter_just_typed(void)
+{
+    fx_t *x = fx_keyboard();
+    static const char *const a[] = {"key:c", "key:a", "key:n", "key:tone:sac", NULL};
+    kb_taps(x, a);
+    CHECK_STR(kb_value(x), "cán");
+    static const char *const b[] = {"key:space",   "key:b",         "key:o",
+                                    "key:mark:oo", "key:tone:nang", NULL};
+    kb_taps(x, b);
+    CHECK_STR(kb_value(x), "cán bộ");
+    /* Backspace takes back the last key: the tone, then the mark. */
+    CHECK_INT(tap_id(x, "key:bksp"), HL_OK);
+    CHECK_STR(kb_value(x), "cán bô");
+    CHECK_INT(tap_id(x, "key:bksp"), HL_OK);
+    CHECK_STR(kb_value(x), "cán bo");
+    /* A modified letter with no plain one to mark types itself (b + ê:
+     * bê); after a final consonant it marks its vowel (tien + ê: tiên). */
+    static const char *const c[] = {"key:space", "key:b", "key:mark:ee", "key:space",   "key:t",
+                                    "key:i",     "key:e", "key:n",       "key:mark:ee", NULL};
+    kb_taps(x, c);
+    CHECK_STR(kb_value(x), "cán bo bê tiên");
+    /* uo + ơ: ươ; the tone key after the word (người). */
+    static const char *const d[] = {"key:space",   "key:n", "key:g",          "key:u", "key:o",
+                                    "key:mark:ow", "key:i", "key:tone:huyen", NULL};
+    kb_taps(x, d);
+    CHECK_STR(kb_value(x), "cán bo bê tiên người");
+    /* A tone with no vowel in the last word changes nothing. */
+    CHECK_INT(tap_id(x, "key:space"), HL_OK);
+    CHECK_INT(tap_id(x, "key:tone:hoi"), HL_ERR_STATE);
+    CHECK_STR(kb_value(x), "cán bo bê tiên người ");
+    /* Telex composes in Vietnamese by default. */
+    static const char *const e[] = {"key:v", "key:i", "key:e", "key:e", "key:t", "key:j", NULL};
+    kb_taps(x, e);
+    CHECK_STR(kb_value(x), "cán bo bê tiên người việt");
+    fx_free(x);
+}
+
+static void test_shift_capitalises_one_letter_and_the_page_key_keeps_the_screen(void)
+{
+    fx_t *x = fx_keyboard();
+    uint64_t sig = hl_scene_signature(build(x, 800, 480));
+    CHECK_INT(tap_id(x, "key:shift"), HL_OK);
+    CHECK(x->ui.kb.shift);
+    CHECK_CONTAINS(scene_text(x, build(x, 800, 480)), "Q W E R T Y");
+    static const char *const a[] = {
+        "key:h", "key:a",       "key:tone:huyen", "key:space",     "key:shift", "key:n",
+        "key:o", "key:mark:oo", "key:i",          "key:tone:nang", NULL};
+    kb_taps(x, a);
+    CHECK_STR(kb_value(x), "Hà Nội");
+    CHECK(!x->ui.kb.shift);
+    CHECK_INT(tap_id(x, "key:shift"), HL_OK); /* pressed twice: off */
+    CHECK_INT(tap_id(x, "key:shift"), HL_OK);
+    CHECK_INT(tap_id(x, "key:k"), HL_OK);
+    CHECK_STR(kb_value(x), "Hà Nộik");
+    /* The digits page is the same screen to the touch guard: typing
+     * across pages is never slowed. */
+    CHECK_INT(tap_id(x, "key:page"), HL_OK);
+    CHECK(hl_scene_signature(build(x, 800, 480)) == sig);
+    CHECK(hl_scene_find(&x->scene, "key:7") && !hl_scene_find(&x->scene, "key:a"));
+    CHECK_INT(tap_id(x, "key:page"), HL_OK);
+    CHECK(hl_scene_find(build(x, 800, 480), "key:a") != NULL);
+    fx_free(x);
+}
+
+static void test_done_commits_the_text_and_back_reopens_it_for_editing(void)
+{
+    fx_t *x = fx_keyboard();
+    /* Optional and empty: done is the way on all the same. */
+    const hl_target_t *d = hl_scene_find(build(x, 800, 480), "key:done");
+    CHECK(d && d->action.kind == HL_ACT_NEXT);
+    static const char *const a[] = {"key:t", "key:o", "key:t", "key:s", NULL};
+    kb_taps(x, a);
+    CHECK_STR(kb_value(x), "tót");
+    CHECK_INT(tap_id(x, "key:done"), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    CHECK_STR(rec_get(&x->sink, "comment"), "tót");
+    fx_free(x);
+    x = fx_keyboard();
+    kb_taps(x, a);
+    CHECK_INT(tap_id(x, "back"), HL_OK);
+    CHECK_INT(tap_id(x, "answer:overall:good"), HL_OK);
+    CHECK_STR(cur_q(x)->id, "comment");
+    CHECK_STR(kb_value(x), "tót"); /* the draft kept by back, open to edit again */
+    fx_free(x);
+}
+
+static void test_the_english_layout_is_plain_qwerty_without_composition(void)
+{
+    fx_t *x = fx_keyboard();
+    CHECK_INT(hl_flow_set_lang(&x->flow, HL_LANG_EN, &x->err), HL_OK);
+    CHECK_CONTAINS(scene_text(x, build(x, 800, 480)), "Write your comment here");
+    static const char *const a[] = {"key:shift", "key:a", "key:a", "key:s", NULL};
+    kb_taps(x, a);
+    CHECK_STR(kb_value(x), "Aas");
+    hl_action_t act;
+    CHECK(!hl_ui_action_named(&x->flow, "key:tone:sac", &act));
+    CHECK_INT(hl_ui_tap(&x->ui, &x->flow, "key:mark:ee", &x->err), HL_ERR_USAGE);
+    CHECK_CONTAINS(scene_text(x, build(x, 800, 480)), "3/500");
+    fx_free(x);
+}
+
+static void test_spelling_maps_each_character_to_its_keys(void)
+{
+    hl_ui_spell_t sp;
+    CHECK(hl_ui_kb_spell(0x1EC7, &sp)); /* ệ */
+    CHECK_STR(sp.key, "key:e");
+    CHECK_STR(sp.mark, "key:mark:ee");
+    CHECK_STR(sp.tone, "key:tone:nang");
+    CHECK(!sp.upper && sp.letter && sp.bare == 0xEA);
+    CHECK(hl_ui_kb_spell(0x110, &sp)); /* Đ */
+    CHECK_STR(sp.key, "key:d");
+    CHECK_STR(sp.mark, "key:mark:dd");
+    CHECK(sp.upper && !sp.tone[0]);
+    CHECK(hl_ui_kb_spell('%', &sp) && sp.symbols);
+    CHECK_STR(sp.key, "key:percent");
+    CHECK(hl_ui_kb_spell(' ', &sp) && !sp.symbols && !sp.letter);
+    CHECK(!hl_ui_kb_spell(0x301, &sp)); /* a combining mark: NFD has no key */
+    CHECK(!hl_ui_kb_spell('#', &sp));
+    CHECK(!hl_ui_kb_spell('\n', &sp));
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_keyboard_keys_are_10mm_inside_the_screen_at_every_size_and_language),
+    HL_TEST(test_every_keyboard_key_types_what_its_name_says),
+    HL_TEST(test_the_counter_shows_characters_typed_of_the_limit),
+    HL_TEST(test_tone_and_letter_rows_apply_to_the_letter_just_typed),
+    HL_TEST(test_shift_capitalises_one_letter_and_the_page_key_keeps_the_screen),
+    HL_TEST(test_done_commits_the_text_and_back_reopens_it_for_editing),
+    HL_TEST(test_the_english_layout_is_plain_qwerty_without_composition),
+    HL_TEST(test_spelling_maps_each_character_to_its_keys),
     HL_TEST(test_pin_pad_is_well_formed_with_every_notice_and_shows_no_digits),
     HL_TEST(test_every_technician_page_is_well_formed_at_all_sizes_and_languages),
     HL_TEST(test_results_show_the_rate_counts_and_errors_with_their_lines),

@@ -727,6 +727,148 @@ static void test_xlsx_near_full_disk_either_replaces_or_keeps_old_file_and_close
     full_disk(__func__, 200, 340, 7);
 }
 
+/* ---- Comments ------------------------------------------------------------- */
+
+/* A comment with every character CSV and XML treat specially. */
+#define COMMENT                                                                                    \
+    "Thủ tục nhanh, nhưng phải chờ \"khá\" lâu <30 phút> & không có ghế;\n"        \
+    "đề nghị thêm ghế chờ. Cảm ơn!"
+
+static void test_comments_sheet_lists_each_comment_with_its_rating_byte_for_byte(void)
+{
+    hl_fx_t x;
+    hl_fx_open(&x, "xlsx", NULL, "r.xlsx");
+    hl_survey_t *s = survey_load("text/survey.json");
+    use(x.st, s);
+    /* 600 characters in three paragraphs: a tall row. */
+    char long_text[2048] = "";
+    for (int i = 0; i < 3; i++) {
+        if (i) strcat(long_text, "\n");
+        for (int k = 0; k < 20; k++)
+            strcat(long_text, "Chờ rất lâu. ");
+    }
+    hl_response_t r;
+    hl_err_t err = {0};
+    CHECK_INT(hl_store_set_duty(x.st, "off_3", "Quầy 1", &err), HL_OK);
+    resp_init(&r, 1, DAY1 + 60000, HL_LANG_VI); /* 05:14:20 local */
+    save(x.st, &r, "overall", "s1");
+    save(x.st, &r, "comment", COMMENT);
+    save(x.st, &r, "name", "An");
+    hl_fixture_finish(x.st, &r, HL_RESP_COMPLETE);
+    resp_init(&r, 2, DAY1 + 120000, HL_LANG_EN);
+    save(x.st, &r, "overall", "s3");
+    save(x.st, &r, "name", "Bình");
+    hl_fixture_finish(x.st, &r, HL_RESP_COMPLETE);
+    CHECK_INT(hl_store_set_duty(x.st, NULL, NULL, &err), HL_OK);
+    resp_init(&r, 3, DAY2, HL_LANG_VI);
+    save(x.st, &r, "overall", "s1");
+    save(x.st, &r, "comment", long_text);
+    hl_fixture_finish(x.st, &r, HL_RESP_PARTIAL);
+    CHECK_INT(hl_export_xlsx(x.st, NULL, x.out, &vn_zone, NULL, &x.err), HL_OK);
+    json_t *wb = read_back(x.out);
+    CHECK_INT(json_array_size(json_object_get(wb, "sheets")), 3);
+    json_t *com = sheet(wb, "Góp ý");
+    CHECK(com != NULL);
+    if (com) {
+        static const want_cell_t want[] = {
+            CS(0, 0, "Thời gian (UTC+07:00)"),
+            CS(0, 1, "Số thứ tự"),
+            CS(0, 2, "Quầy"),
+            CS(0, 3, "Mã cán bộ"),
+            CS(0, 4, "Ông/Bà hài lòng thế nào?"), /* the rating's own question */
+            CS(0, 5, "Câu hỏi"),                  /* two text questions */
+            CS(0, 6, "Góp ý"),
+            CT(1, 0, "d"),
+            CS(1, 0, "2023-11-15T05:14:20"),
+            CF(1, 0, "yyyy-mm-dd hh:mm:ss"),
+            CN(1, 1, 1),
+            CS(1, 2, "Quầy 1"),
+            CS(1, 3, "off_3"),
+            CS(1, 4, "Chưa hài lòng"),
+            CS(1, 5, "Ông/Bà có góp ý gì không?"),
+            CS(1, 6, COMMENT),
+            CN(2, 1, 1),
+            CS(2, 5, "Tên"),
+            CS(2, 6, "An"),
+            CN(3, 1, 2),
+            CS(3, 4, "Hài lòng"),
+            CS(3, 6, "Bình"),
+            CN(4, 1, 3),
+            CE(4, 2),
+            CE(4, 3),
+            CS(4, 4, "Chưa hài lòng"),
+            CE(5, 0),
+        };
+        check_cells(com, 0, want, sizeof want / sizeof want[0], "comments sheet");
+        CHECK_STR(cstr(cell(com, 4, 6)), long_text);
+        CHECK_STR(json_string_value(json_object_get(com, "freeze")), "A2");
+        json_t *prn = json_object_get(com, "print");
+        CHECK_STR(json_string_value(json_object_get(prn, "orientation")), "landscape");
+        CHECK(json_is_true(json_object_get(prn, "fit_to_page")));
+        CHECK_INT(json_integer_value(json_object_get(prn, "fit_width")), 1);
+        CHECK_INT(json_integer_value(json_object_get(prn, "fit_height")), 0);
+        CHECK_STR(json_string_value(json_object_get(prn, "title_rows")), "$1:$1");
+        json_t *widths = json_object_get(com, "widths");
+        CHECK(json_number_value(json_object_get(widths, "G")) >= 60);
+        /* Wrapped, and as tall as the text: two lines, then nine. */
+        json_t *heights = json_object_get(com, "heights");
+        CHECK(json_number_value(json_object_get(heights, "2")) >= 30);
+        CHECK(json_number_value(json_object_get(heights, "5")) >= 9 * 15);
+        char wrapped[512];
+        char *dump = json_dumps(json_object_get(com, "wrapped"), JSON_COMPACT);
+        snprintf(wrapped, sizeof wrapped, "%s", dump ? dump : "");
+        free(dump);
+        CHECK_CONTAINS(wrapped, "\"G2\"");
+        CHECK_CONTAINS(wrapped, "\"G5\"");
+    }
+    /* The response sheet holds the comment too, with no code column copy. */
+    json_t *resp = sheet(wb, "gop-y");
+    if (resp) {
+        CHECK_STR(cstr(cell(resp, 1, 12 + 2 * 1)), COMMENT);
+        CHECK(cell(resp, 1, 12 + 2 * 1 + 1) == NULL || json_is_null(cell(resp, 1, 12 + 2 * 1 + 1)));
+    }
+    json_decref(wb);
+    hl_survey_free(s);
+    hl_fx_close(&x);
+}
+
+static void test_comments_sheet_is_in_english_for_an_english_survey_and_absent_without_text(void)
+{
+    hl_fx_t x;
+    hl_fx_open(&x, "xlsx", NULL, "r.xlsx");
+    hl_survey_t *en = survey_from(
+        "en-only", "{\"format\": 1, \"id\": \"en-only\", \"version\": 1, \"languages\": [\"en\"],"
+                   " \"title\": {\"en\": \"Survey\"}, \"thanks\": {\"en\": \"Thanks\"},"
+                   " \"questions\": [{\"id\": \"note\", \"type\": \"text\","
+                   " \"text\": {\"en\": \"Anything else?\"}, \"hint\": {\"en\": \"Write\"}}]}");
+    hl_survey_t *tiny = survey_tiny("tiny");
+    use(x.st, en);
+    hl_response_t r;
+    resp_init(&r, 1, DAY1, HL_LANG_EN);
+    save(x.st, &r, "note", "Fine, thanks");
+    hl_fixture_finish(x.st, &r, HL_RESP_COMPLETE);
+    use(x.st, tiny);
+    resp_init(&r, 2, DAY1 + 1000, HL_LANG_VI);
+    save(x.st, &r, "ok", "yes");
+    hl_fixture_finish(x.st, &r, HL_RESP_COMPLETE);
+    CHECK_INT(hl_export_xlsx(x.st, NULL, x.out, &vn_zone, NULL, &x.err), HL_OK);
+    json_t *wb = read_back(x.out);
+    CHECK_INT(json_array_size(json_object_get(wb, "sheets")), 5); /* 3 + 2 */
+    json_t *com = sheet(wb, "Comments");
+    CHECK(com != NULL);
+    if (com) {
+        static const want_cell_t want[] = {
+            CS(0, 0, "Time (UTC+07:00)"), CS(0, 4, "Rating"), CS(0, 5, "Comment"), CE(1, 4),
+            CS(1, 5, "Fine, thanks"),
+        };
+        check_cells(com, 0, want, sizeof want / sizeof want[0], "English comments sheet");
+    }
+    json_decref(wb);
+    hl_survey_free(en);
+    hl_survey_free(tiny);
+    hl_fx_close(&x);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_xlsx_range_holds_only_the_responses_of_a_bundle_range),
     HL_TEST(test_store_survey_json_returns_newest_version_or_not_found),
@@ -741,6 +883,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_xlsx_replaces_existing_file_and_leaves_no_temp_file),
     HL_TEST(test_xlsx_on_full_disk_returns_full_and_keeps_old_file),
     HL_TEST(test_xlsx_near_full_disk_either_replaces_or_keeps_old_file_and_closes_all),
+    HL_TEST(test_comments_sheet_lists_each_comment_with_its_rating_byte_for_byte),
+    HL_TEST(test_comments_sheet_is_in_english_for_an_english_survey_and_absent_without_text),
 };
 
 HL_TEST_MAIN(tests)

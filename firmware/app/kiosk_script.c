@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * kiosk_script.c: the scripted-run verbs (tap, shot, size, press,
+ * kiosk_script.c: the scripted-run verbs (tap, type, shot, size, press,
  * release, expect-*, stick, unstick, live, hang, targets, sync): the test
  * harness and `hailong run --headless --script` drive the real kiosk
  * through them. The product's event loop never reaches them: only
@@ -8,12 +8,15 @@
  */
 #include "kiosk_int.h"
 
-static const char *const script_verbs[] = {
-    "tap",         "shot",           "size",          "sync",
-    "press",       "release",        "expect-target", "expect-no-target",
-    "expect-text", "expect-no-text", "stick",         "unstick",
-    "live",        "hang",           "expect-panel",  "targets",
-    NULL};
+static const char *const script_verbs[] = {"tap",           "shot",
+                                           "size",          "sync",
+                                           "press",         "release",
+                                           "expect-target", "expect-no-target",
+                                           "expect-text",   "expect-no-text",
+                                           "stick",         "unstick",
+                                           "live",          "hang",
+                                           "expect-panel",  "targets",
+                                           "type",          NULL};
 
 const char *const *hl_kiosk_script_verbs(void)
 {
@@ -21,6 +24,34 @@ const char *const *hl_kiosk_script_verbs(void)
 }
 
 /* ---- Scripted runs: tap, shot, size ---------------------------------------- */
+
+/* Whether every character of the `type` step's words (joined by single
+ * spaces) has a key on the keyboard (hl_ui_kb_spell): checked when the
+ * script loads, so that text no finger could type stops it with exit 2. */
+static bool type_typeable(const hl_script_step_t *st)
+{
+    for (int i = 1; i < st->argc; i++) {
+        const unsigned char *p = (const unsigned char *)st->argv[i];
+        while (*p) {
+            uint32_t cp = *p;
+            int n = cp < 0x80         ? 1
+                    : (cp >> 5) == 6  ? 2
+                    : (cp >> 4) == 14 ? 3
+                    : (cp >> 3) == 30 ? 4
+                                      : 0;
+            if (!n) return false;
+            cp = n == 1 ? cp : cp & (0x7Fu >> n);
+            for (int k = 1; k < n; k++) {
+                if ((p[k] & 0xC0) != 0x80) return false;
+                cp = (cp << 6) | (p[k] & 0x3Fu);
+            }
+            hl_ui_spell_t sp;
+            if (!hl_ui_kb_spell(cp, &sp)) return false;
+            p += n;
+        }
+    }
+    return true;
+}
 
 static bool parse_int(const char *s, int *out)
 {
@@ -63,6 +94,12 @@ const char *hl_kiosk_script_check(void *ctx, const hl_script_step_t *st)
     } else if (!strcmp(v, "press") || !strcmp(v, "release")) {
         if (st->argc != 3 || !parse_int(st->argv[1], &a) || !parse_int(st->argv[2], &b))
             return "press and release take pixels: press X Y (a finger down), release X Y (up)";
+    } else if (!strcmp(v, "type")) {
+        if (st->argc < 2)
+            return "type takes the text to type on the keyboard (type Cán bộ tận tình)";
+        if (!type_typeable(st))
+            return "the keyboard has no key for a character of this text (it types letters, "
+                   "Vietnamese ones in NFC too, digits, space and . , ? ! - ( ) : ; / \" ' @ %)";
     } else if (!strcmp(v, "targets")) {
         if (st->argc != 1) return "targets takes nothing (it prints the screen's touch targets)";
     } else if (!strcmp(v, "expect-target") || !strcmp(v, "expect-no-target")) {
@@ -114,6 +151,136 @@ static int kiosk_script_sync(hl_kiosk_t *k, int secs, hl_err_t *err)
         int64_t left = deadline - now;
         hl_syncw_wait(k->syncw, left < 50 ? (int)left : 50);
     }
+}
+
+/* ---- `type TEXT`: the keyboard's keys, one by one, as a finger presses them */
+
+/* The draft now, "" when none. */
+static const char *type_value(const hl_kiosk_t *k)
+{
+    const char *v = hl_flow_value(&k->flow, k->flow.cur);
+    return v ? v : "";
+}
+
+/* Whether the draft is want's first len bytes; else the step stops, naming
+ * what the keyboard made of it. */
+static int type_check(const hl_kiosk_t *k, const char *want, size_t len, hl_err_t *err)
+{
+    const char *v = type_value(k);
+    if (strlen(v) == len && !memcmp(v, want, len)) return HL_OK;
+    size_t from = len > 40 ? len - 40 : 0, vlen = strlen(v), vfrom = vlen > 40 ? vlen - 40 : 0;
+    while (from > 0 && ((unsigned char)want[from] & 0xC0) == 0x80)
+        from--;
+    while (vfrom > 0 && ((unsigned char)v[vfrom] & 0xC0) == 0x80)
+        vfrom--;
+    const hl_keyboard_cfg_t *kc = &k->cli->cfg.keyboard;
+    return hl_err_set(err, HL_ERR_USAGE,
+                      "type: the keyboard made \"%s%s\" of \"%s%.*s\" (keyboard.method %s, "
+                      "new_style %s: the tone goes where the composer puts it; a capital needs "
+                      "its own word)",
+                      vfrom ? "..." : "", v + vfrom, from ? "..." : "", (int)(len - from),
+                      want + from,
+                      kc->method == HL_COMPOSE_TELEX ? "telex"
+                      : kc->method == HL_COMPOSE_VNI ? "vni"
+                                                     : "none",
+                      kc->new_style ? "true" : "false");
+}
+
+/* Presses the key of one character (shift and page first as needed);
+ * again when the composer took it for a command (Telex "ss": s). */
+static int type_key(hl_kiosk_t *k, const hl_ui_spell_t *sp, const char *want, size_t len,
+                    hl_err_t *err)
+{
+    for (int round = 0; round < 2; round++) {
+        int rc = HL_OK;
+        if (sp->symbols != k->ui.kb.symbols) rc = hl_kiosk_tap_id(k, "key:page", err);
+        if (rc == HL_OK && sp->letter && sp->upper != k->ui.kb.shift)
+            rc = hl_kiosk_tap_id(k, "key:shift", err);
+        if (rc == HL_OK) rc = hl_kiosk_tap_id(k, sp->key, err);
+        if (rc == HL_OK && sp->mark[0]) rc = hl_kiosk_tap_id(k, sp->mark, err);
+        if (rc != HL_OK) return rc;
+        if (sp->mark[0] || type_check(k, want, len, err) == HL_OK) break;
+    }
+    return type_check(k, want, len, err);
+}
+
+/* Types text after the draft: each character by its key (a capital with
+ * shift, a digit or punctuation on the second page), a Vietnamese letter
+ * as its plain letter then its modified-letter key, and the word's tone key
+ * once the word is typed. The draft is checked after every key: a text the
+ * keyboard makes otherwise (a tone the composer places elsewhere) stops the
+ * step, naming it. */
+static int kiosk_script_type(hl_kiosk_t *k, const hl_script_step_t *st, hl_err_t *err)
+{
+    kiosk_build(k);
+    hl_ui_kb_sync(&k->ui, &k->flow);
+    if (k->ui.kb.q < 0 || k->tech.mode != HL_TECH_OFF || k->power.off ||
+        k->ui.export_state.phase != HL_UI_EXPORT_NONE || k->ui.out_of_service)
+        return hl_err_set(err, HL_ERR_STATE, "type: no keyboard on screen (state %s)",
+                          hl_state_name(k->flow.state));
+    char want[HL_VALUE_MAX];
+    size_t base = (size_t)snprintf(want, sizeof want, "%s", type_value(k)), n = base;
+    for (int i = 1; i < st->argc && n < sizeof want; i++)
+        n += (size_t)snprintf(want + n, sizeof want - n, "%s%s", i > 1 ? " " : "", st->argv[i]);
+    if (n >= sizeof want)
+        return hl_err_set(err, HL_ERR_USAGE, "type: the text is longer than a text answer holds");
+    char bare[HL_VALUE_MAX]; /* what the draft holds now: the word's tone not yet pressed */
+    memcpy(bare, want, base);
+    size_t at = base, blen = base;
+    char tone[24] = "";
+    while (at <= n) {
+        uint32_t cp = 0;
+        int len = 0;
+        if (at < n) {
+            const unsigned char *p = (const unsigned char *)want + at;
+            len = p[0] < 0x80 ? 1 : (p[0] >> 5) == 6 ? 2 : (p[0] >> 4) == 14 ? 3 : 4;
+            cp = len == 1 ? p[0] : p[0] & (0x7Fu >> len);
+            for (int j = 1; j < len; j++)
+                cp = (cp << 6) | (p[j] & 0x3Fu);
+        }
+        hl_ui_spell_t sp;
+        bool ok = at < n && hl_ui_kb_spell(cp, &sp);
+        if (at < n && !ok)
+            return hl_err_set(err, HL_ERR_USAGE, "type: no key for U+%04X", (unsigned)cp);
+        if (tone[0] && (at == n || !sp.letter)) { /* the word is typed: its tone */
+            int rc = hl_kiosk_tap_id(k, tone, err);
+            if (rc == HL_OK) rc = type_check(k, want, at, err);
+            if (rc != HL_OK) return rc;
+            tone[0] = '\0';
+            memcpy(bare, want, at);
+            blen = at;
+        }
+        if (at == n) break;
+        if ((sp.mark[0] || sp.tone[0]) && !k->ui.kb.vi)
+            return hl_err_set(err, HL_ERR_USAGE,
+                              "type: \"%.*s\" needs the Vietnamese keyboard's tone and letter "
+                              "keys: the keyboard on screen is English",
+                              len, want + at);
+        /* The draft after this key: the text so far with the word's tone
+         * still to come, and this letter without its tone. */
+        char b[8];
+        int bl = 0;
+        uint32_t c = sp.bare;
+        if (c < 0x80) {
+            b[bl++] = (char)c;
+        } else if (c < 0x800) {
+            b[bl++] = (char)(0xC0 | (c >> 6));
+            b[bl++] = (char)(0x80 | (c & 0x3F));
+        } else {
+            b[bl++] = (char)(0xE0 | (c >> 12));
+            b[bl++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            b[bl++] = (char)(0x80 | (c & 0x3F));
+        }
+        if (blen + (size_t)bl >= sizeof bare)
+            return hl_err_set(err, HL_ERR_USAGE, "type: the text is too long");
+        memcpy(bare + blen, b, (size_t)bl);
+        blen += (size_t)bl;
+        int rc = type_key(k, &sp, bare, blen, err);
+        if (rc != HL_OK) return rc;
+        if (sp.tone[0]) snprintf(tone, sizeof tone, "%s", sp.tone);
+        at += (size_t)len;
+    }
+    return HL_OK;
 }
 
 int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
@@ -230,6 +397,7 @@ int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
         return want_it ? hl_err_set(err, HL_ERR_STATE, "expected the text \"%s\" on screen", want)
                        : HL_OK;
     }
+    if (!strcmp(v, "type")) return kiosk_script_type(k, st, err);
     if (!strcmp(v, "tap")) {
         /* As a finger's: the touch guard ignores a tap too soon after a new
          * screen (on the script's clock). Not an error: a script shows the

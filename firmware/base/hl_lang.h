@@ -12,6 +12,7 @@
 #define HL_LANG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum hl_lang {
     HL_LANG_VI = 0, /* Tiếng Việt */
@@ -34,5 +35,10 @@ bool hl_lang_parse(const char *code, hl_lang_t *out);
 const char *hl_text_get(const hl_text_t *t, hl_lang_t lang);
 
 void hl_text_free(hl_text_t *t);
+
+/* True when s[0..len) is valid UTF-8 (no overlong form, surrogate or code
+ * point past U+10FFFF): what the store holds and every export writes as it
+ * is (an XLSX cell must be UTF-8). */
+bool hl_utf8_valid(const char *s, size_t len);
 
 #endif

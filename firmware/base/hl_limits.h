@@ -17,7 +17,9 @@
 #define HL_ITEM_ID_MAX       32            /* question and option ids: [a-z0-9_]{1,32} */
 #define HL_NUMBER_MAX_DIGITS 18            /* a number answer fits a signed 64-bit score */
 #define HL_MAX_FILE_BYTES    (1024 * 1024) /* survey or config file size */
-#define HL_VALUE_MAX         (HL_MAX_OPTIONS * (HL_ITEM_ID_MAX + 1) + 1) /* stored value */
-#define HL_UUID_LEN          36                                          /* 8-4-4-4-12 hex digits */
+#define HL_TEXT_ANSWER_MAX   2000          /* code points of a text answer, at most */
+#define HL_TEXT_ANSWER_BYTES 6000          /* its bytes: 3 a code point, what Vietnamese needs */
+#define HL_VALUE_MAX         (HL_TEXT_ANSWER_BYTES + 1) /* stored value, a text answer the largest */
+#define HL_UUID_LEN          36                         /* 8-4-4-4-12 hex digits */
 
 #endif

@@ -7,6 +7,11 @@
  *                         child reports its first frame on a pipe (median of 5)
  *   frame_p50_ms/p99_ms   per screen kind: build the scene, draw, present
  *   tap_to_frame_p99_ms   a touch-down to the presented frame showing its feedback
+ *   keyboard              per size (800x480, 1280x800): key_to_frame_p50_ms/p99_ms, a
+ *                         key of the text question's keyboard lifted (the key acts)
+ *                         to the presented frame showing the text changed, over
+ *                         --keys N presses (default 300) typing Vietnamese with the
+ *                         tone and letter keys
  *   idle_cpu_pct          CPU used by the real event loop on the start screen over
  *                         --idle-s seconds (default 10) of the real clock
  *   peak_rss_mb           the process's peak resident set size
@@ -32,11 +37,12 @@
 #define FIRST_FRAME_RUNS 5
 
 static const char bench_ui_usage[] =
-    "usage: hailong-bench ui [--frames N] [--idle-s S] [--dir DIR]\n"
+    "usage: hailong-bench ui [--frames N] [--keys N] [--idle-s S] [--dir DIR]\n"
     "Measures the kiosk screen at 1280x800 in the headless software renderer and\n"
     "prints one JSON line: first_frame_ms, frame_p50_ms/frame_p99_ms per screen kind,\n"
     "tap_to_frame_p99_ms, idle_cpu_pct (real clock, S seconds, default 10), peak_rss_mb.\n"
     "  --frames N  frames timed per screen kind (default 200)\n"
+    "  --keys N    keyboard presses timed at 800x480 and at 1280x800 (default 300)\n"
     "  --dir DIR   where the scratch database goes (default: a bench-ui-XXXXXX folder\n"
     "              under the data directory, removed at the end)\n"
     "HL_BENCH_TRACE=1 in the environment prints where the first frame's time goes.\n";
@@ -87,6 +93,72 @@ static const screen_case_t screens[] = {
     {"start", "a"},    {"smiley", "b"}, {"stars", "4"},   {"choice", "two"},
     {"multi", "slow"}, {"nps", "9"},    {"yesno", "yes"}, {"number", "1234"},
 };
+
+/* A comment question after one rating: the keyboard's screen. */
+static const char bench_kb_survey[] =
+    "{\"format\":1,\"id\":\"bench-keyboard\",\"version\":1,\"languages\":[\"vi\",\"en\"],"
+    "\"title\":{\"vi\":\"Góp ý\",\"en\":\"Comments\"},\"thanks\":{\"vi\":\"Xin cảm ơn!\","
+    "\"en\":\"Thank you!\"},\"questions\":[{\"id\":\"overall\",\"type\":\"stars\","
+    "\"text\":{\"vi\":\"Chấm điểm\",\"en\":\"Rate us\"}},{\"id\":\"comment\",\"type\":"
+    "\"text\",\"max_chars\":2000,\"text\":{\"vi\":\"Ông/Bà có góp ý gì để chúng tôi phục "
+    "vụ tốt hơn?\",\"en\":\"How could we serve you better?\"},\"hint\":{\"vi\":\"Viết góp "
+    "ý tại đây\",\"en\":\"Write here\"}}]}";
+
+/* "cán bộ tận tình ": letters, the tone and letter rows, space. */
+static const char *const bench_kb_keys[] = {
+    "key:c", "key:a",          "key:n",         "key:tone:sac", "key:space", "key:b",
+    "key:o", "key:mark:oo",    "key:tone:nang", "key:space",    "key:t",     "key:a",
+    "key:n", "key:tone:nang",  "key:space",     "key:t",        "key:i",     "key:n",
+    "key:h", "key:tone:huyen", "key:space"};
+
+/* Presses n keys of the keyboard at w x h as a finger does (down, a frame
+ * of feedback, up) and times each from the lift to the presented frame
+ * showing what it typed; p50 and p99 in ms. */
+static int time_keys(hl_cli_t *cli, const hl_survey_t *kb, const char *root, int w, int h, int n,
+                     double *times, double *p50, double *p99)
+{
+    hl_kiosk_t k;
+    hl_fakesys_t clock;
+    hl_fakesys_init(&clock, cli->sys.utc_ms(cli->sys.ctx), true, 11);
+    hl_survey_t *active = cli->survey;
+    cli->survey = (hl_survey_t *)kb;
+    snprintf(cli->data_dir, sizeof cli->data_dir, "%.*s/kb-%dx%d", PATH_MAX - 32, root, w, h);
+    hl_kiosk_opts_t o = {.display = {.backend = HL_BACKEND_HEADLESS, .w = w, .h = h},
+                         .sys = hl_fakesys_sys(&clock)};
+    int rc = hl_kiosk_open(&k, cli, &o);
+    cli->survey = active;
+    hl_err_t err = {0};
+    const char *v = "4";
+    if (rc == HL_EXIT_OK && hl_flow_answer(&k.flow, "overall", &v, 1, &err) != HL_OK) {
+        fprintf(stderr, "bench ui: %s\n", err.msg);
+        rc = HL_EXIT_FAIL;
+    }
+    if (rc == HL_EXIT_OK && hl_kiosk_draw(&k, &err) != HL_OK) rc = HL_EXIT_FAIL;
+    hl_fakesys_advance(&clock, HL_TOUCH_GUARD_MS);
+    size_t nk = sizeof bench_kb_keys / sizeof bench_kb_keys[0];
+    for (int i = 0; rc == HL_EXIT_OK && i < n; i++) {
+        const hl_target_t *t = hl_scene_find(k.scene, bench_kb_keys[(size_t)i % nk]);
+        if (!t) {
+            fprintf(stderr, "bench ui: no key %s\n", bench_kb_keys[(size_t)i % nk]);
+            rc = HL_EXIT_FAIL;
+            break;
+        }
+        int x = t->box.x + t->box.w / 2, y = t->box.y + t->box.h / 2;
+        hl_kiosk_touch(&k, HL_INPUT_DOWN, x, y);
+        if (hl_kiosk_draw(&k, &err) != HL_OK) rc = HL_EXIT_FAIL;
+        double t0 = hl_bench_now_s();
+        hl_kiosk_touch(&k, HL_INPUT_UP, x, y);
+        if (hl_kiosk_draw(&k, &err) != HL_OK) rc = HL_EXIT_FAIL;
+        times[i] = (hl_bench_now_s() - t0) * 1000.0;
+    }
+    if (rc != HL_EXIT_OK && err.msg[0]) fprintf(stderr, "bench ui: %s\n", err.msg);
+    if (rc == HL_EXIT_OK) {
+        *p50 = hl_bench_percentile(times, (size_t)n, 50);
+        *p99 = hl_bench_percentile(times, (size_t)n, 99);
+    }
+    hl_kiosk_close(&k);
+    return rc;
+}
 
 /* Times n frames of the current screen; returns p50 and p99 in ms. */
 static int time_frames(hl_kiosk_t *k, int n, double *times, double *p50, double *p99)
@@ -191,7 +263,7 @@ static double first_frame_ms(const char *dir)
 
 int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv)
 {
-    int frames = 200, idle_s = 10;
+    int frames = 200, idle_s = 10, keys = 300;
     const char *dir_flag = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -202,6 +274,9 @@ int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv)
             return first_frame_child(cli, v);
         } else if (!strcmp(a, "--frames") && v && atoi(v) > 0 && atoi(v) <= 100000) {
             frames = atoi(v);
+            i++;
+        } else if (!strcmp(a, "--keys") && v && atoi(v) > 0 && atoi(v) <= 100000) {
+            keys = atoi(v);
             i++;
         } else if (!strcmp(a, "--idle-s") && v && atoi(v) >= 1 && atoi(v) <= 600) {
             idle_s = atoi(v);
@@ -232,7 +307,7 @@ int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv)
         return HL_EXIT_FAIL;
     }
     int exit_code = HL_EXIT_FAIL;
-    double *times = calloc((size_t)frames, sizeof *times);
+    double *times = calloc((size_t)(frames > keys ? frames : keys), sizeof *times);
     hl_kiosk_t k;
     memset(&k, 0, sizeof k);
     hl_survey_t *survey = NULL;
@@ -317,6 +392,24 @@ int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv)
     }
     hl_kiosk_close(&k);
 
+    /* The keyboard: a key lifted to the frame showing what it typed. */
+    static const int kb_sizes[2][2] = {{800, 480}, {1280, 800}};
+    double kb_p50[2], kb_p99[2];
+    hl_survey_t *kb = NULL;
+    if (hl_survey_load_text("bench-keyboard.json", bench_kb_survey, sizeof bench_kb_survey - 1, &kb,
+                            &d) != HL_OK) {
+        hl_diags_print(&d, stderr);
+        goto done;
+    }
+    fprintf(stderr, "bench ui: %d keyboard presses at 800x480 and 1280x800\n", keys);
+    for (int z = 0; z < 2; z++)
+        if (time_keys(cli, kb, root, kb_sizes[z][0], kb_sizes[z][1], keys, times, &kb_p50[z],
+                      &kb_p99[z]) != HL_EXIT_OK) {
+            hl_survey_free(kb);
+            goto done;
+        }
+    hl_survey_free(kb);
+
     /* Idle on the start screen, real clock, the real event loop. */
     fprintf(stderr, "bench ui: idle on the start screen for %d s\n", idle_s);
     hl_kiosk_opts_t io = {.display = {.backend = HL_BACKEND_HEADLESS, .w = BENCH_W, .h = BENCH_H},
@@ -347,8 +440,13 @@ int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             printf("\"%s\":%.3f%s", names[i], tables[t2][i], i + 1 < n ? "," : "},");
     }
-    printf("\"tap_to_frame_p99_ms\":%.3f,\"idle_cpu_pct\":%.3f,\"peak_rss_mb\":%.1f}\n", tap_p99,
-           idle_pct, (double)ru.ru_maxrss / 1024.0);
+    printf("\"tap_to_frame_p99_ms\":%.3f,\"keyboard\":{", tap_p99);
+    for (int z = 0; z < 2; z++)
+        printf(
+            "\"%dx%d\":{\"keys\":%d,\"key_to_frame_p50_ms\":%.3f,\"key_to_frame_p99_ms\":%.3f}%s",
+            kb_sizes[z][0], kb_sizes[z][1], keys, kb_p50[z], kb_p99[z], z ? "}," : ",");
+    printf("\"idle_cpu_pct\":%.3f,\"peak_rss_mb\":%.1f}\n", idle_pct,
+           (double)ru.ru_maxrss / 1024.0);
     exit_code = HL_EXIT_OK;
 done:
     hl_kiosk_close(&k);

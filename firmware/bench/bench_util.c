@@ -89,6 +89,11 @@ void hl_bench_value(const hl_question_t *q, uint64_t *rng, char out[HL_VALUE_MAX
         out[d < HL_NUMBER_MAX_DIGITS ? d : HL_NUMBER_MAX_DIGITS] = '\0';
         return;
     }
+    case HL_Q_TEXT: /* a comment of the length citizens write */
+        snprintf(out, HL_VALUE_MAX, "%s",
+                 hl_bench_rng(rng) % 2 ? "Cán bộ hướng dẫn tận tình, thủ tục nhanh gọn."
+                                       : "Phòng chờ hơi nóng, nên có thêm quạt và ghế ngồi.");
+        return;
     case HL_Q_TYPE_COUNT:
         break;
     }

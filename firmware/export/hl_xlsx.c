@@ -20,10 +20,9 @@
  * own codes; the errno left behind, or a folder with no free space, tells a
  * full disk (HL_ERR_FULL) from other I/O errors.
  */
-#include "hl_xlsx.h"
-#include "hl_afile.h"
+#include "xlsx_int.h"
 
-#include <xlsxwriter.h>
+#include "hl_afile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,83 +35,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#define HL_XLSX_FIXED_COLS                                                                         \
-    12 /* response_id .. status, suspect, clock_trusted, officer_id, counter */
-#define HL_XLSX_SHEET_MAX 31 /* Excel's limit on a sheet name */
-
-/* A question column pair and its summary counts. */
-typedef struct hl_xq {
-    const char *qid;        /* not owned: hl_xsurvey_t.cols */
-    const hl_question_t *q; /* in the newest stored version, or NULL */
-    size_t n_opts;          /* counted options: survey options, 5 stars, 11 nps, yes/no */
-    int64_t *counts;        /* owned: responses per option */
-    int64_t answered;       /* responses that answered the question */
-} hl_xq_t;
-
-/* Responses of one local day. */
-typedef struct hl_xday {
-    int64_t day;      /* local days since 1970-01-01 */
-    int64_t complete; /* finished complete */
-    int64_t partial;  /* finished partial */
-} hl_xday_t;
-
-/* One survey's sheets and running counts. */
-typedef struct hl_xsurvey {
-    char id[HL_SURVEY_ID_MAX + 1]; /* survey id */
-    hl_survey_t *sv;               /* owned: newest stored version, NULL if unparsable */
-    hl_lang_t lang;                /* label language: the survey's default */
-    char **cols;                   /* owned: question ids (hl_store_survey_columns) */
-    size_t n_cols;                 /* question columns */
-    hl_xq_t *qs;                   /* owned: n_cols questions */
-    hl_row_col_t *sorted;          /* owned: columns sorted by id */
-    const char **cells;            /* owned: the row's value per column */
-    lxw_worksheet *ws;             /* responses sheet (owned by the workbook) */
-    lxw_worksheet *sum;            /* summary sheet (owned by the workbook) */
-    lxw_row_t row;                 /* next row of ws */
-    int64_t total, complete, partial, in_progress; /* responses by status */
-    int sat_q;                                     /* index in qs of the first smiley, -1 */
-    hl_xday_t *days;                               /* owned: sorted by day */
-    size_t n_days, cap_days;                       /* days used, allocated */
-} hl_xsurvey_t;
-
-#define HL_XLSX_SCRATCH_MAX 64 /* scratch files tracked for closing after a failure */
-
-/* A sheet's scratch file as it was before workbook_close. */
-typedef struct hl_xscratch {
-    FILE *f;        /* libxlsxwriter's FILE */
-    struct stat sb; /* its device and inode */
-} hl_xscratch_t;
-
-/* The export in progress. */
-#define XLSX_PAST_RANGE (-2) /* xlsx_row: past max_seq, end the walk (not an hl_rc) */
-
-typedef struct hl_xlsx {
-    int64_t max_seq;            /* rows with a higher sequence number are left out */
-    hl_store_t *st;             /* not owned */
-    lxw_workbook *wb;           /* owned until workbook_close */
-    lxw_format *f_head;         /* bold header, wrapped */
-    lxw_format *f_head_num;     /* bold, right-aligned: a header over numbers */
-    lxw_format *f_wrap;         /* wrapped text at the top: labels, question texts */
-    lxw_format *f_pct_top;      /* 0.0% at the top of a tall row */
-    lxw_format *f_time;         /* yyyy-mm-dd hh:mm:ss */
-    lxw_format *f_date;         /* yyyy-mm-dd */
-    lxw_format *f_pct;          /* 0.0% */
-    hl_xsurvey_t **sv;          /* owned: surveys met so far */
-    size_t n_sv, cap_sv;        /* surveys used, allocated */
-    hl_xsurvey_t *last;         /* survey of the previous row (cache) */
-    char *buf;                  /* owned: joined multi labels */
-    size_t cap_buf;             /* bytes allocated in buf */
-    int64_t rows;               /* responses written */
-    const hl_xlsx_zone_t *zone; /* local time, or NULL: UTC */
-    char zone_name[16];         /* "UTC+07:00": the offset at zone->now_utc_ms */
-    hl_err_t *err;              /* caller's error record */
-    hl_xscratch_t scratch[HL_XLSX_SCRATCH_MAX]; /* scratch files before workbook_close */
-    size_t n_scratch;                           /* entries in scratch */
-} hl_xlsx_t;
-
 /* ---- Small helpers -------------------------------------------------------- */
 
-static int lxw_fail(hl_xlsx_t *x, lxw_error e, const char *what)
+int xlsx_fail(hl_xlsx_t *x, lxw_error e, const char *what)
 {
     if (e == LXW_ERROR_MEMORY_MALLOC_FAILED)
         return hl_err_set(x->err, HL_ERR_NOMEM, "out of memory %s", what);
@@ -154,7 +79,7 @@ static void zone_name(const hl_xlsx_zone_t *z, char out[16])
 }
 
 /* Local time in whole seconds (as the CSV), for worksheet_write_datetime. */
-static lxw_datetime to_datetime(const hl_xlsx_zone_t *z, int64_t utc_ms)
+lxw_datetime xlsx_datetime(const hl_xlsx_zone_t *z, int64_t utc_ms)
 {
     int64_t local = utc_ms + zone_offset(z, utc_ms);
     int64_t day = day_of(local);
@@ -177,43 +102,6 @@ static bool parse_int(const char *s, int64_t *out)
     *out = v;
     return true;
 }
-
-/* The words a reader sees, in the survey's default language (core cannot
- * include firmware/ui's hl_strings). */
-typedef enum hl_xword {
-    XW_RESPONSE_ID,
-    XW_SEQ,
-    XW_KIOSK,
-    XW_VERSION,
-    XW_LANGUAGE,
-    XW_STARTED,
-    XW_FINISHED,
-    XW_STATUS,
-    XW_SUSPECT,
-    XW_CLOCK,
-    XW_OFFICER,
-    XW_COUNTER,
-    XW_COMPLETE,
-    XW_PARTIAL,
-    XW_IN_PROGRESS,
-    XW_MIN_INTERVAL,
-    XW_MAX_PER_HOUR,
-    XW_SURVEY,
-    XW_RESPONSES,
-    XW_SAT_RATE,
-    XW_SAT_MEANS,
-    XW_NO_SMILEY,
-    XW_QUESTION_ID,
-    XW_QUESTION,
-    XW_OPTION_CODE,
-    XW_OPTION,
-    XW_COUNT,
-    XW_SHARE,
-    XW_ANSWERED,
-    XW_DATE,
-    XW_PAGE,
-    XW_COUNT_OF
-} hl_xword_t;
 
 static const char *const xwords[XW_COUNT_OF][HL_LANG_COUNT] = {
     [XW_RESPONSE_ID] = {"Mã phản hồi", "Response id"},
@@ -250,25 +138,29 @@ static const char *const xwords[XW_COUNT_OF][HL_LANG_COUNT] = {
     [XW_ANSWERED] = {"(số người trả lời)", "(answered)"},
     [XW_DATE] = {"Ngày", "Date"},
     [XW_PAGE] = {"Trang", "Page"},
+    [XW_COMMENTS_SHEET] = {"Góp ý", "Comments"},
+    [XW_TIME] = {"Thời gian", "Time"},
+    [XW_RATING] = {"Đánh giá", "Rating"},
+    [XW_COMMENT] = {"Góp ý", "Comment"},
 };
 
-static const char *xw(hl_lang_t lang, hl_xword_t w)
+const char *xlsx_word(hl_lang_t lang, hl_xword_t w)
 {
     return xwords[w][lang < HL_LANG_COUNT ? lang : HL_LANG_VI];
 }
 
 static const char *status_word(hl_lang_t lang, hl_resp_status_t st)
 {
-    return xw(lang, st == HL_RESP_COMPLETE  ? XW_COMPLETE
-                    : st == HL_RESP_PARTIAL ? XW_PARTIAL
-                                            : XW_IN_PROGRESS);
+    return xlsx_word(lang, st == HL_RESP_COMPLETE  ? XW_COMPLETE
+                           : st == HL_RESP_PARTIAL ? XW_PARTIAL
+                                                   : XW_IN_PROGRESS);
 }
 
 /* Fair counting's flag in words; an unknown flag as it is. */
 static const char *suspect_word(hl_lang_t lang, const char *flag)
 {
-    if (!strcmp(flag, "min_interval")) return xw(lang, XW_MIN_INTERVAL);
-    if (!strcmp(flag, "max_per_hour")) return xw(lang, XW_MAX_PER_HOUR);
+    if (!strcmp(flag, "min_interval")) return xlsx_word(lang, XW_MIN_INTERVAL);
+    if (!strcmp(flag, "max_per_hour")) return xlsx_word(lang, XW_MAX_PER_HOUR);
     return flag;
 }
 
@@ -285,14 +177,14 @@ static const char *lang_word(hl_lang_t lang, const char *code)
 }
 
 /* "yes"/"no" in the survey's language (the screens' words). */
-static const char *yesno_label(hl_lang_t lang, bool yes)
+const char *xlsx_yesno_label(hl_lang_t lang, bool yes)
 {
     if (lang == HL_LANG_VI) return yes ? "Có" : "Không";
     return yes ? "Yes" : "No";
 }
 
 /* Index among the counted options of one stored value, or -1. */
-static int option_index(const hl_xq_t *q, const char *v, size_t len)
+int xlsx_option_index(const hl_xq_t *q, const char *v, size_t len)
 {
     if (!q->q) return -1;
     char tmp[HL_ITEM_ID_MAX + 1];
@@ -320,7 +212,7 @@ static int option_index(const hl_xq_t *q, const char *v, size_t len)
 
 /* A valid, unused sheet name from id + suffix: cut to 31 characters, "~N"
  * added while the name is taken ("History" is reserved by Excel). */
-static void sheet_name(lxw_workbook *wb, const char *id, const char *suffix, char out[32])
+void xlsx_sheet_name(lxw_workbook *wb, const char *id, const char *suffix, char out[32])
 {
     for (int k = 1;; k++) {
         char tag[16] = "";
@@ -336,10 +228,10 @@ static void sheet_name(lxw_workbook *wb, const char *id, const char *suffix, cha
 
 /* Print set-up: landscape A4, fitted to the page width (any number of
  * pages down), the first row on every page, "Trang N/M" at the foot. */
-static lxw_error sheet_print(lxw_worksheet *ws, hl_lang_t lang)
+lxw_error xlsx_sheet_print(lxw_worksheet *ws, hl_lang_t lang)
 {
     char foot[64];
-    snprintf(foot, sizeof foot, "&L&A&R%s &P/&N", xw(lang, XW_PAGE));
+    snprintf(foot, sizeof foot, "&L&A&R%s &P/&N", xlsx_word(lang, XW_PAGE));
     worksheet_set_landscape(ws);
     worksheet_set_paper(ws, 9); /* A4 */
     worksheet_fit_to_pages(ws, 1, 0);
@@ -350,7 +242,7 @@ static lxw_error sheet_print(lxw_worksheet *ws, hl_lang_t lang)
 }
 
 /* Lines that text takes wrapped at about per_line characters, at most max. */
-static int wrap_lines(const char *text, int per_line, int max)
+int xlsx_wrap_lines(const char *text, int per_line, int max)
 {
     size_t chars = 0;
     for (const char *p = text ? text : ""; *p; p++)
@@ -375,15 +267,15 @@ static int survey_header(hl_xlsx_t *x, hl_xsurvey_t *s)
     int lines = 2; /* "Bắt đầu (UTC+07:00)" */
     for (size_t i = 0; i < s->n_cols; i++) {
         const hl_xq_t *q = &s->qs[i];
-        int n = wrap_lines(q->q ? hl_text_get(&q->q->text, s->lang) : s->cols[i], 15, 6);
+        int n = xlsx_wrap_lines(q->q ? hl_text_get(&q->q->text, s->lang) : s->cols[i], 15, 6);
         lines = n > lines ? n : lines;
     }
-    lxw_error e = sheet_print(s->ws, s->lang);
-    if (e == LXW_NO_ERROR) e = sheet_print(s->sum, s->lang);
+    lxw_error e = xlsx_sheet_print(s->ws, s->lang);
+    if (e == LXW_NO_ERROR) e = xlsx_sheet_print(s->sum, s->lang);
     if (e == LXW_NO_ERROR) e = worksheet_set_row(s->ws, 0, 15.0 * lines, NULL);
     char head[64];
     for (lxw_col_t c = 0; e == LXW_NO_ERROR && c < HL_XLSX_FIXED_COLS; c++) {
-        const char *w = xw(s->lang, fixed[c]);
+        const char *w = xlsx_word(s->lang, fixed[c]);
         if (fixed[c] == XW_STARTED || fixed[c] == XW_FINISHED) {
             snprintf(head, sizeof head, "%s (%s)", w, x->zone_name);
             w = head;
@@ -406,7 +298,7 @@ static int survey_header(hl_xlsx_t *x, hl_xsurvey_t *s)
         if (e == LXW_NO_ERROR)
             e = worksheet_set_column_opt(s->ws, c + 1, c + 1, 18, NULL, &grouped);
     }
-    if (e != LXW_NO_ERROR) return lxw_fail(x, e, "writing the header");
+    if (e != LXW_NO_ERROR) return xlsx_fail(x, e, "writing the header");
     worksheet_freeze_panes(s->ws, 1, 0);
     s->row = 1;
     return HL_OK;
@@ -434,6 +326,7 @@ static int survey_open(hl_xlsx_t *x, const char *id, hl_xsurvey_t **out)
     if (!s) return hl_err_set(x->err, HL_ERR_NOMEM, "out of memory exporting survey %s", id);
     snprintf(s->id, sizeof s->id, "%s", id);
     s->sat_q = -1;
+    s->rating_col = -1;
     int rc = hl_store_survey_columns(x->st, id, &s->cols, &s->n_cols, x->err);
     if (rc != HL_OK) goto fail;
 
@@ -484,9 +377,9 @@ static int survey_open(hl_xlsx_t *x, const char *id, hl_xsurvey_t **out)
     hl_row_cols_sort(s->sorted, s->n_cols);
 
     char name[32];
-    sheet_name(x->wb, id, "", name);
+    xlsx_sheet_name(x->wb, id, "", name);
     s->ws = workbook_add_worksheet(x->wb, name);
-    sheet_name(x->wb, id, " summary", name);
+    xlsx_sheet_name(x->wb, id, " summary", name);
     s->sum = s->ws ? workbook_add_worksheet(x->wb, name) : NULL;
     if (!s->ws || !s->sum) {
         rc = hl_err_set(x->err, HL_ERR_IO,
@@ -496,6 +389,7 @@ static int survey_open(hl_xlsx_t *x, const char *id, hl_xsurvey_t **out)
         goto fail;
     }
     rc = survey_header(x, s);
+    if (rc == HL_OK) rc = xlsx_comments_open(x, s);
     if (rc != HL_OK) goto fail;
 
     if (x->n_sv == x->cap_sv) {
@@ -538,7 +432,7 @@ static const char *multi_labels(hl_xlsx_t *x, const hl_xsurvey_t *s, hl_xq_t *q,
     for (;;) {
         const char *e = strchr(p, '|');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        int oi = option_index(q, p, n);
+        int oi = xlsx_option_index(q, p, n);
         const char *lab = oi >= 0 ? hl_text_get(&q->q->options[oi].label, s->lang) : p;
         size_t ln = oi >= 0 ? strlen(lab) : n;
         if (!buf_fit(x, len + ln + 3)) return NULL;
@@ -572,11 +466,11 @@ static lxw_error write_answer(hl_xlsx_t *x, hl_xsurvey_t *s, size_t i, lxw_row_t
     case HL_Q_SMILEY:
     case HL_Q_CHOICE:
     case HL_Q_YESNO: {
-        int oi = option_index(q, v, strlen(v));
+        int oi = xlsx_option_index(q, v, strlen(v));
         const char *lab = v;
         if (oi >= 0) {
             q->counts[oi]++;
-            lab = q->q->type == HL_Q_YESNO ? yesno_label(s->lang, oi == 0)
+            lab = q->q->type == HL_Q_YESNO ? xlsx_yesno_label(s->lang, oi == 0)
                                            : hl_text_get(&q->q->options[oi].label, s->lang);
         }
         e = worksheet_write_string(s->ws, row, c, lab, x->f_wrap);
@@ -591,7 +485,7 @@ static lxw_error write_answer(hl_xlsx_t *x, hl_xsurvey_t *s, size_t i, lxw_row_t
     case HL_Q_STARS:
     case HL_Q_NPS:
         if (parse_int(v, &num)) {
-            int oi = option_index(q, v, strlen(v));
+            int oi = xlsx_option_index(q, v, strlen(v));
             if (oi >= 0) q->counts[oi]++;
             e = worksheet_write_number(s->ws, row, c, (double)num, NULL);
             if (e == LXW_NO_ERROR) e = worksheet_write_number(s->ws, row, c + 1, (double)num, NULL);
@@ -599,6 +493,8 @@ static lxw_error write_answer(hl_xlsx_t *x, hl_xsurvey_t *s, size_t i, lxw_row_t
         }
         e = worksheet_write_string(s->ws, row, c, v, NULL);
         break;
+    case HL_Q_TEXT: /* the words, once: no code (and a sheet of their own) */
+        return worksheet_write_string(s->ws, row, c, v, NULL);
     default: /* number: text, leading zeros kept */
         e = worksheet_write_string(s->ws, row, c, v, NULL);
         break;
@@ -656,7 +552,7 @@ static int xlsx_row(void *ctx, const hl_row_t *r)
         x->last = s;
     }
     lxw_row_t row = s->row;
-    lxw_datetime t = to_datetime(x->zone, r->started_utc_ms);
+    lxw_datetime t = xlsx_datetime(x->zone, r->started_utc_ms);
     lxw_error e = worksheet_write_string(s->ws, row, 0, r->uuid, NULL);
     if (!e) e = worksheet_write_number(s->ws, row, 1, (double)r->seq, NULL);
     if (!e) e = worksheet_write_string(s->ws, row, 2, r->kiosk_id, NULL);
@@ -664,7 +560,7 @@ static int xlsx_row(void *ctx, const hl_row_t *r)
     if (!e) e = worksheet_write_string(s->ws, row, 4, lang_word(s->lang, r->lang), NULL);
     if (!e) e = worksheet_write_datetime(s->ws, row, 5, &t, x->f_time);
     if (!e && r->status != HL_RESP_IN_PROGRESS && r->finished_utc_ms >= 0) {
-        t = to_datetime(x->zone, r->finished_utc_ms);
+        t = xlsx_datetime(x->zone, r->finished_utc_ms);
         e = worksheet_write_datetime(s->ws, row, 6, &t, x->f_time);
     }
     if (!e) e = worksheet_write_string(s->ws, row, 7, status_word(s->lang, r->status), NULL);
@@ -679,7 +575,8 @@ static int xlsx_row(void *ctx, const hl_row_t *r)
     hl_row_cells(r, s->sorted, s->n_cols, s->cells);
     for (size_t k = 0; !e && k < s->n_cols; k++)
         if (s->cells[k]) e = write_answer(x, s, k, row, s->cells[k]);
-    if (e) return lxw_fail(x, e, "writing a response row");
+    if (!e && s->com) e = xlsx_comments_row(x, s, r);
+    if (e) return xlsx_fail(x, e, "writing a response row");
 
     bool nomem = false;
     count_day(s, r, x->zone, &nomem);
@@ -720,7 +617,7 @@ static lxw_error write_option(hl_xlsx_t *x, const hl_xsurvey_t *s, const hl_xq_t
         break;
     case HL_Q_YESNO:
         id = o == 0 ? "yes" : "no";
-        label = yesno_label(s->lang, o == 0);
+        label = xlsx_yesno_label(s->lang, o == 0);
         break;
     default:
         id = q->q->options[o].id;
@@ -742,41 +639,42 @@ static int survey_summary(hl_xlsx_t *x, const hl_xsurvey_t *s)
 {
     lxw_worksheet *ws = s->sum;
     hl_lang_t L = s->lang;
-    lxw_error e = worksheet_write_string(ws, 0, 0, xw(L, XW_SURVEY), x->f_head);
+    lxw_error e = worksheet_write_string(ws, 0, 0, xlsx_word(L, XW_SURVEY), x->f_head);
     if (!e) e = worksheet_write_string(ws, 0, 1, s->id, NULL);
     if (!e && s->sv) e = worksheet_write_string(ws, 0, 2, hl_text_get(&s->sv->title, L), NULL);
-    if (!e) e = sum_line(x, ws, 1, xw(L, XW_RESPONSES), (double)s->total, NULL);
-    if (!e) e = sum_line(x, ws, 2, xw(L, XW_COMPLETE), (double)s->complete, NULL);
-    if (!e) e = sum_line(x, ws, 3, xw(L, XW_PARTIAL), (double)s->partial, NULL);
-    if (!e) e = sum_line(x, ws, 4, xw(L, XW_IN_PROGRESS), (double)s->in_progress, NULL);
-    if (!e) e = worksheet_write_string(ws, 5, 0, xw(L, XW_SAT_RATE), x->f_head);
+    if (!e) e = sum_line(x, ws, 1, xlsx_word(L, XW_RESPONSES), (double)s->total, NULL);
+    if (!e) e = sum_line(x, ws, 2, xlsx_word(L, XW_COMPLETE), (double)s->complete, NULL);
+    if (!e) e = sum_line(x, ws, 3, xlsx_word(L, XW_PARTIAL), (double)s->partial, NULL);
+    if (!e) e = sum_line(x, ws, 4, xlsx_word(L, XW_IN_PROGRESS), (double)s->in_progress, NULL);
+    if (!e) e = worksheet_write_string(ws, 5, 0, xlsx_word(L, XW_SAT_RATE), x->f_head);
     if (!e && s->sat_q >= 0) {
         const hl_xq_t *q = &s->qs[s->sat_q];
         if (q->answered)
             e = worksheet_write_number(
                 ws, 5, 1, (double)(q->counts[0] + q->counts[1]) / (double)q->answered, x->f_pct);
         if (!e) e = worksheet_write_string(ws, 5, 2, q->qid, NULL);
-        if (!e) e = worksheet_write_string(ws, 5, 3, xw(L, XW_SAT_MEANS), NULL);
+        if (!e) e = worksheet_write_string(ws, 5, 3, xlsx_word(L, XW_SAT_MEANS), NULL);
     } else if (!e) {
-        e = worksheet_write_string(ws, 5, 2, xw(L, XW_NO_SMILEY), NULL);
+        e = worksheet_write_string(ws, 5, 2, xlsx_word(L, XW_NO_SMILEY), NULL);
     }
 
     static const hl_xword_t head[] = {XW_QUESTION_ID, XW_QUESTION, XW_OPTION_CODE,
                                       XW_OPTION,      XW_COUNT,    XW_SHARE};
     lxw_row_t row = 7;
     for (lxw_col_t c = 0; !e && c < 6; c++)
-        e = worksheet_write_string(ws, row, c, xw(L, head[c]), c >= 4 ? x->f_head_num : x->f_head);
+        e = worksheet_write_string(ws, row, c, xlsx_word(L, head[c]),
+                                   c >= 4 ? x->f_head_num : x->f_head);
     row++;
     for (size_t i = 0; !e && i < s->n_cols; i++) {
         const hl_xq_t *q = &s->qs[i];
         /* The question's text wrapped in its column (about 48 characters a
          * line), the row's cells at its top. */
-        int lines = q->q ? wrap_lines(hl_text_get(&q->q->text, s->lang), 48, 8) : 1;
+        int lines = q->q ? xlsx_wrap_lines(hl_text_get(&q->q->text, s->lang), 48, 8) : 1;
         e = lines > 1 ? worksheet_set_row(ws, row, 15.0 * lines, NULL) : LXW_NO_ERROR;
         if (!e) e = worksheet_write_string(ws, row, 0, q->qid, x->f_head);
         if (!e && q->q)
             e = worksheet_write_string(ws, row, 1, hl_text_get(&q->q->text, s->lang), x->f_wrap);
-        if (!e) e = worksheet_write_string(ws, row, 3, xw(L, XW_ANSWERED), x->f_wrap);
+        if (!e) e = worksheet_write_string(ws, row, 3, xlsx_word(L, XW_ANSWERED), x->f_wrap);
         if (!e) e = worksheet_write_number(ws, row, 4, (double)q->answered, x->f_wrap);
         if (!e && s->total)
             e = worksheet_write_number(ws, row, 5, (double)q->answered / (double)s->total,
@@ -787,10 +685,10 @@ static int survey_summary(hl_xlsx_t *x, const hl_xsurvey_t *s)
     }
     row++;
     char dhead[64];
-    snprintf(dhead, sizeof dhead, "%s (%s)", xw(L, XW_DATE), x->zone_name);
+    snprintf(dhead, sizeof dhead, "%s (%s)", xlsx_word(L, XW_DATE), x->zone_name);
     e = e ? e : worksheet_write_string(ws, row, 0, dhead, x->f_head);
-    if (!e) e = worksheet_write_string(ws, row, 1, xw(L, XW_COMPLETE), x->f_head_num);
-    if (!e) e = worksheet_write_string(ws, row, 2, xw(L, XW_PARTIAL), x->f_head_num);
+    if (!e) e = worksheet_write_string(ws, row, 1, xlsx_word(L, XW_COMPLETE), x->f_head_num);
+    if (!e) e = worksheet_write_string(ws, row, 2, xlsx_word(L, XW_PARTIAL), x->f_head_num);
     row++;
     for (size_t d = 0; !e && d < s->n_days; d++, row++) {
         lxw_datetime dt = {0};
@@ -802,7 +700,7 @@ static int survey_summary(hl_xlsx_t *x, const hl_xsurvey_t *s)
     static const double widths[] = {20, 40, 20, 28, 10, 10};
     for (lxw_col_t c = 0; !e && c < 6; c++)
         e = worksheet_set_column(ws, c, c, widths[c], NULL);
-    return e ? lxw_fail(x, e, "writing the summary") : HL_OK;
+    return e ? xlsx_fail(x, e, "writing the summary") : HL_OK;
 }
 
 /* ---- The file -------------------------------------------------------------- */
@@ -916,8 +814,8 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
      * found there must not give a workbook that looks whole. */
     errno = 0;
     for (size_t i = 0; i < x.n_sv; i++) {
-        lxw_worksheet *sheets[2] = {x.sv[i]->ws, x.sv[i]->sum};
-        for (int k = 0; k < 2; k++) {
+        lxw_worksheet *sheets[3] = {x.sv[i]->ws, x.sv[i]->sum, x.sv[i]->com};
+        for (int k = 0; k < 3 && sheets[k]; k++) {
             FILE *f = sheets[k]->optimize_tmpfile;
             if (f && (fflush(f) != 0 || ferror(f))) {
                 rc = hl_errno_set(errno ? errno : EIO, "cannot write", out_path, err);
@@ -929,9 +827,9 @@ int hl_export_xlsx_range(hl_store_t *st, const char *survey_id, int64_t after_se
     /* When packaging fails, libxlsxwriter 1.1.4 frees the workbook but leaves
      * the scratch files of the sheets it did not reach open (they would keep
      * a stick busy): note them to close what is still open afterwards. */
-    for (size_t i = 0; i < x.n_sv && x.n_scratch + 2 <= HL_XLSX_SCRATCH_MAX; i++) {
-        lxw_worksheet *sheets[2] = {x.sv[i]->ws, x.sv[i]->sum};
-        for (int k = 0; k < 2; k++) {
+    for (size_t i = 0; i < x.n_sv && x.n_scratch + 3 <= HL_XLSX_SCRATCH_MAX; i++) {
+        lxw_worksheet *sheets[3] = {x.sv[i]->ws, x.sv[i]->sum, x.sv[i]->com};
+        for (int k = 0; k < 3 && sheets[k]; k++) {
             hl_xscratch_t *sc = &x.scratch[x.n_scratch];
             sc->f = sheets[k]->optimize_tmpfile;
             if (sc->f && fstat(fileno(sc->f), &sc->sb) == 0) x.n_scratch++;
@@ -975,8 +873,8 @@ done:
          * (workbook_close closes them): close them so that nothing stays
          * open on the medium. */
         for (size_t i = 0; i < x.n_sv; i++) {
-            lxw_worksheet *sheets[2] = {x.sv[i]->ws, x.sv[i]->sum};
-            for (int k = 0; k < 2; k++) {
+            lxw_worksheet *sheets[3] = {x.sv[i]->ws, x.sv[i]->sum, x.sv[i]->com};
+            for (int k = 0; k < 3; k++) {
                 if (sheets[k] && sheets[k]->optimize_tmpfile) {
                     fclose(sheets[k]->optimize_tmpfile);
                     sheets[k]->optimize_tmpfile = NULL;

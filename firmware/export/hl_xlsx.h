@@ -3,7 +3,7 @@
  * hl_xlsx.h: the Excel workbook of results (responses.xlsx), for the
  * province's staff who open results in Excel.
  *
- * Per survey id, two sheets:
+ * Per survey id, two sheets, and a third when it has a text question:
  *   "<id>"          one row per response: response id, sequence number,
  *                   kiosk id, survey version, language, start and end (real
  *                   date-time cells in LOCAL time, "yyyy-mm-dd hh:mm:ss",
@@ -17,7 +17,8 @@
  *                   no such question), the human label in the survey's
  *                   default language (multi: labels joined by "; "; stars
  *                   and nps as numbers; number answers as text, so "0042"
- *                   stays "0042"), and "<qid>_code" with the stored code.
+ *                   stays "0042"; a text answer as it was typed), and
+ *                   "<qid>_code" with the stored code (empty for text).
  *                   Header row frozen, wrapped, as tall as its texts. The
  *                   columns for machines (response id, kiosk, survey
  *                   version, clock trusted, the codes) are grouped and
@@ -28,6 +29,14 @@
  *                   answered it), count and share of answered responses per
  *                   question and option, and complete/partial responses per
  *                   LOCAL day (date cells), labels in the survey's language.
+ *   "Góp ý"         ("Comments" in an English survey; "~2" for a second
+ *                   survey) one row per answer to a text question: when it
+ *                   was written (local), the response's number, counter,
+ *                   officer, the rating that came with it (the response's
+ *                   answer to the first smiley, stars or nps question, as
+ *                   its label), the question when there are several, and
+ *                   the comment byte for byte, wrapped, each row as tall as
+ *                   its text (hl_xlsx_comments.c).
  * Every sheet prints landscape on A4, fitted to the page width, its first
  * row repeated on each page, "Trang N/M" (page N of M) in the footer.
  * The CSV and JSONL keep UTC; only this workbook, read by people, is local.

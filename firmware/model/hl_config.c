@@ -34,14 +34,15 @@
 #define PHOTO_PATH_MAX  (PATH_MAX - 1) /* bytes of an officer's photo once resolved */
 
 static const char *const config_keys[] = {
-    "kiosk_id", "site",    "counter",  "survey",     "timeouts", "display", "export", "sync",
-    "officers", "officer", "language", "technician", "fairness", "storage", NULL};
+    "kiosk_id", "site",    "counter",  "survey",     "timeouts", "display", "export",   "sync",
+    "officers", "officer", "language", "technician", "fairness", "storage", "keyboard", NULL};
 static const char *const officer_keys[] = {"id", "name", "photo", NULL};
 static const char *const technician_keys[] = {"pin_hash", NULL};
 static const char *const fairness_keys[] = {"min_interval_s", "max_per_hour", NULL};
 static const char *const timeout_keys[] = {"idle_s", "warn_s", "thanks_s", NULL};
 static const char *const display_keys[] = {"dpi", "rotation", "opening_hours", NULL};
 static const char *const storage_keys[] = {"require_mount", NULL};
+static const char *const keyboard_keys[] = {"method", "new_style", NULL};
 static const char *const export_keys[] = {"key_sha256", "roots", NULL};
 static const char *const sync_keys[] = {"url",
                                         "token",
@@ -76,6 +77,7 @@ void hl_config_defaults(hl_config_t *cfg, const char *kiosk_id)
     snprintf(cfg->kiosk_id, sizeof cfg->kiosk_id, "%s", kiosk_id ? kiosk_id : "");
     cfg->timeouts = (hl_timeouts_t){.idle_s = 30, .warn_s = 10, .thanks_s = 5};
     cfg->display = (hl_display_cfg_t){.dpi = 96, .rotation = 0};
+    cfg->keyboard = (hl_keyboard_cfg_t){.method = HL_COMPOSE_TELEX, .new_style = false};
     cfg->fair_min_interval_s = 5;
     cfg->fair_max_per_hour = 60;
     sync_defaults(&cfg->sync);
@@ -133,6 +135,8 @@ typedef struct config_found {
     hl_hours_t hours;       /* display.opening_hours */
     bool has_require_mount; /* "storage.require_mount" given */
     bool require_mount;
+    bool has_method, has_new_style; /* "keyboard" keys given and valid */
+    hl_keyboard_cfg_t keyboard;
 } config_found_t;
 
 static void config_found_free(config_found_t *f)
@@ -870,6 +874,36 @@ static void check_storage(hl_json_doc_t *doc, const json_t *root, config_found_t
                                             &f->require_mount) == HL_JSON_FOUND;
 }
 
+/* "keyboard": {"method": "telex", "new_style": false}. */
+static void check_keyboard(hl_json_doc_t *doc, const json_t *root, config_found_t *f)
+{
+    json_t *o;
+    if (hl_json_get_object(doc, root, "", "keyboard", false,
+                           "an object such as {\"method\": \"telex\", \"new_style\": false}",
+                           &o) != HL_JSON_FOUND)
+        return;
+    hl_json_check_keys(doc, o, "keyboard", keyboard_keys);
+    f->has_new_style = hl_json_get_bool(doc, o, "keyboard", "new_style", false,
+                                        &f->keyboard.new_style) == HL_JSON_FOUND;
+    static const char *const methods[] = {"telex", "vni", "none", NULL};
+    static const hl_compose_method_t values[] = {HL_COMPOSE_TELEX, HL_COMPOSE_VNI, HL_COMPOSE_NONE};
+    const char *m;
+    if (hl_json_get_string(doc, o, "keyboard", "method", false, &m) != HL_JSON_FOUND) return;
+    for (int i = 0; methods[i]; i++) {
+        if (strcmp(m, methods[i]) == 0) {
+            f->keyboard.method = values[i];
+            f->has_method = true;
+            return;
+        }
+    }
+    const char *guess = hl_json_suggest(m, methods);
+    char hint[48] = "";
+    if (guess) snprintf(hint, sizeof hint, " (did you mean \"%s\"?)", guess);
+    hl_json_report(doc, "keyboard", "method", HL_JSON_AT_VALUE,
+                   "unknown keyboard method \"%.20s\"%s: use \"telex\", \"vni\" or \"none\"", m,
+                   hint);
+}
+
 static void config_check(hl_json_doc_t *doc, config_found_t *f, const hl_config_t *cfg)
 {
     const json_t *root = doc->root;
@@ -897,6 +931,7 @@ static void config_check(hl_json_doc_t *doc, config_found_t *f, const hl_config_
     check_technician(doc, root, f);
     check_fairness(doc, root, f);
     check_storage(doc, root, f);
+    check_keyboard(doc, root, f);
 }
 
 static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *dir)
@@ -924,6 +959,8 @@ static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *
     if (f->has_rotation) cfg->display.rotation = (int)f->rotation;
     if (f->has_hours) cfg->display.hours = f->hours;
     if (f->has_require_mount) cfg->require_mount = f->require_mount;
+    if (f->has_method) cfg->keyboard.method = f->keyboard.method;
+    if (f->has_new_style) cfg->keyboard.new_style = f->keyboard.new_style;
     if (f->n_roots > 0) {
         memcpy(cfg->export_roots, f->roots, sizeof cfg->export_roots);
         cfg->n_export_roots = f->n_roots;

@@ -11,6 +11,7 @@
 #ifndef HL_CONFIG_H
 #define HL_CONFIG_H
 
+#include "hl_compose.h"
 #include "hl_diag.h"
 #include "hl_err.h"
 #include "hl_hours.h"
@@ -31,6 +32,14 @@ typedef struct hl_display_cfg {
     hl_hours_t hours; /* "opening_hours": the panel is off outside them (a touch wakes it);
                          hours.set false (the default): always on */
 } hl_display_cfg_t;
+
+/* "keyboard": how the on-screen keyboard composes Vietnamese (hl_compose.h). */
+typedef struct hl_keyboard_cfg {
+    hl_compose_method_t method; /* "method": "telex" (default), "vni" or "none" (the tone and
+                                   letter rows only) */
+    bool new_style;             /* "new_style": oa oe uy take the tone on the second vowel (hoà);
+                                   default false: the old style of official names (hòa) */
+} hl_keyboard_cfg_t;
 
 /* "sync": store-and-forward push of finished responses to a server over
  * HTTPS (hl_sync.h, docs/sync-protocol.md). No section, no network. */
@@ -80,6 +89,7 @@ typedef struct hl_config {
     char *file;   /* owned: path of the config file, or NULL for defaults */
     hl_timeouts_t timeouts;
     hl_display_cfg_t display;
+    hl_keyboard_cfg_t keyboard;          /* "keyboard" */
     bool has_export_key;                 /* "export.key_sha256" given: USB export is authorised */
     char export_roots[4][128];           /* "export.roots": where sticks get mounted */
     int n_export_roots;                  /* 0: the defaults, /media and /run/media */
@@ -106,7 +116,8 @@ typedef struct hl_config {
 
 /* Fills defaults: the given kiosk id, empty site/counter, bundled survey,
  * timeouts 30/10/5, display 96 dpi, rotation 0, no opening hours (always
- * on), no export key, require_mount false. */
+ * on), keyboard Telex in the old style, no export key, require_mount
+ * false. */
 void hl_config_defaults(hl_config_t *cfg, const char *kiosk_id);
 
 /* Loads a config file over the defaults already in cfg. HL_OK, or

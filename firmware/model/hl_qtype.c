@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * hl_qtype.c: the question types' table (hl_qtype.h).
+ * hl_qtype.c: the question types' table (hl_qtype.h), and what a text
+ * answer may hold (the composer's rules: a text the keyboard could show).
  */
 #include "hl_qtype.h"
+#include "hl_compose.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const yes_no[] = {"yes", "no"};
@@ -16,6 +19,7 @@ static const hl_qtype_info_t qtypes[HL_Q_TYPE_COUNT] = {
     [HL_Q_NPS] = {"nps", false, 11, 0, NULL, true, true, HL_DRAFT_NONE, true},
     [HL_Q_YESNO] = {"yesno", false, 2, 0, yes_no, true, false, HL_DRAFT_NONE, true},
     [HL_Q_NUMBER] = {"number", false, 0, 0, NULL, false, true, HL_DRAFT_DIGITS, false},
+    [HL_Q_TEXT] = {"text", false, 0, 0, NULL, false, false, HL_DRAFT_TEXT, false},
 };
 
 static const hl_qtype_info_t unknown = {"?", false, 0, 0, NULL, false, false, HL_DRAFT_NONE, false};
@@ -51,4 +55,64 @@ int hl_question_item_index(const hl_question_t *q, const char *v, size_t len)
         if (strlen(id) == len && memcmp(id, v, len) == 0) return i;
     }
     return -1;
+}
+
+/* ---- Text answers ------------------------------------------------------- */
+
+bool hl_text_answer_blank(const char *text)
+{
+    return !text || text[strspn(text, HL_TEXT_TRIM)] == '\0';
+}
+
+int hl_text_answer_make(const hl_question_t *q, const char *text, bool trim, char out[HL_VALUE_MAX],
+                        hl_err_t *err)
+{
+    out[0] = '\0';
+    if (!text) return hl_err_set(err, HL_ERR_USAGE, "question \"%s\": no text", q->id);
+    size_t len = strlen(text);
+    if (trim) {
+        text += strspn(text, HL_TEXT_TRIM);
+        len = strlen(text);
+        while (len > 0 && strchr(HL_TEXT_TRIM, text[len - 1]))
+            len--;
+        if (len == 0)
+            return hl_err_set(err, HL_ERR_USAGE,
+                              "question \"%s\": the text is empty (an empty text is no answer)",
+                              q->id);
+    }
+    int max =
+        q->max_chars > 0 && q->max_chars <= HL_TEXT_ANSWER_MAX ? q->max_chars : HL_TEXT_ANSWER_MAX;
+    if (len > HL_TEXT_ANSWER_BYTES)
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "question \"%s\": the text is longer than its %d characters", q->id, max);
+    /* The composer's own rules, as if the text were typed with no input
+     * method: valid UTF-8, no control character but tab and line feed, a
+     * Vietnamese combining mark joined to its letter (NFC), the limits. On
+     * the stack: this runs on each key, which allocates nothing. */
+    hl_compose_t c;
+    char copy[HL_VALUE_MAX];
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    hl_compose_init(&c, HL_COMPOSE_NONE, false, (size_t)max);
+    int rc = strchr(copy, '\t') ? HL_ERR_INVALID : hl_compose_set_text(&c, copy);
+    if (rc == HL_ERR_INVALID)
+        rc = hl_err_set(err, HL_ERR_USAGE,
+                        "question \"%s\": the text is not valid UTF-8 or holds a character a "
+                        "text answer cannot (a control character other than a line break, a "
+                        "stray combining mark)",
+                        q->id);
+    else if (rc == HL_ERR_FULL)
+        rc = hl_err_set(err, HL_ERR_USAGE,
+                        "question \"%s\": the text is longer than its %d characters", q->id, max);
+    else if (rc != HL_OK)
+        rc = hl_err_set(err, rc, "question \"%s\": the text cannot be checked", q->id);
+    else if (!trim && strcmp(hl_compose_text(&c), copy) != 0)
+        rc = hl_err_set(err, HL_ERR_USAGE,
+                        "question \"%s\": the text is not in NFC (a letter and its separate "
+                        "accent mark where one precomposed letter belongs)",
+                        q->id);
+    else
+        snprintf(out, HL_VALUE_MAX, "%s", hl_compose_text(&c));
+    if (rc == HL_OK) hl_err_clear(err);
+    return rc;
 }

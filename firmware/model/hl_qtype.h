@@ -18,7 +18,8 @@
 typedef enum hl_draft {
     HL_DRAFT_NONE = 0, /* one tap is the answer */
     HL_DRAFT_SET,      /* options toggled, then "next" (multi) */
-    HL_DRAFT_DIGITS    /* digits typed on a keypad, then "next" (number) */
+    HL_DRAFT_DIGITS,   /* digits typed on a keypad, then "next" (number) */
+    HL_DRAFT_TEXT      /* text typed on the keyboard, then "next" (text) */
 } hl_draft_t;
 
 typedef struct hl_qtype_info {
@@ -45,5 +46,22 @@ const char *hl_question_item_id(const hl_question_t *q, int i);
 
 /* The item whose id is v[0..len), or -1. */
 int hl_question_item_index(const hl_question_t *q, const char *v, size_t len);
+
+/* Text answers (HL_Q_TEXT): what the citizen typed, stored as it is.
+ * HL_TEXT_TRIM: the characters trimmed from both ends when it is committed
+ * (spaces and line breaks); a text of nothing else is blank: no answer. */
+#define HL_TEXT_TRIM " \n"
+bool hl_text_answer_blank(const char *text);
+
+/* Checks text as question q's answer and writes its stored form to out:
+ * valid UTF-8 with no control character but line feed, Vietnamese accents
+ * joined to their letters (NFC: what the keyboard's composer holds), at
+ * most q->max_chars code points (and HL_TEXT_ANSWER_BYTES bytes). With
+ * trim (a commit), both ends are trimmed first, a blank text is refused
+ * and a decomposed accent is composed (NFC); without (a draft as typed)
+ * the text must already be NFC. HL_ERR_USAGE with the reason otherwise
+ * (never quoting the text: it is a citizen's), out "". */
+int hl_text_answer_make(const hl_question_t *q, const char *text, bool trim, char out[HL_VALUE_MAX],
+                        hl_err_t *err);
 
 #endif

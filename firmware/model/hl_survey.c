@@ -21,14 +21,15 @@
 
 static const char *const survey_keys[] = {"format", "id",     "version",   "languages",
                                           "title",  "thanks", "questions", NULL};
-static const char *const question_keys[] = {"id",      "type",        "required",   "text",
-                                            "options", "max_choices", "min_digits", "max_digits",
-                                            "show_if", NULL};
+static const char *const question_keys[] = {"id",        "type",        "required",   "text",
+                                            "options",   "max_choices", "min_digits", "max_digits",
+                                            "max_chars", "hint",        "show_if",    NULL};
 static const char *const option_keys[] = {"id", "label", NULL};
 static const char *const show_if_keys[] = {"question", "any_of", "at_most", "at_least", NULL};
 
 #define DEFAULT_MIN_DIGITS 1
 #define DEFAULT_MAX_DIGITS 12
+#define DEFAULT_MAX_CHARS  500
 
 /* ---- Types -------------------------------------------------------------- */
 
@@ -57,6 +58,7 @@ static bool qtype_has_score(hl_qtype_t t)
 static void question_free(hl_question_t *q)
 {
     hl_text_free(&q->text);
+    hl_text_free(&q->hint);
     for (size_t i = 0; i < q->n_options; i++)
         hl_text_free(&q->options[i].label);
     free(q->options);
@@ -266,6 +268,27 @@ static void check_digits(survey_check_t *c, hl_question_t *q, const json_t *qobj
     }
 }
 
+/* A text question's "max_chars" and "hint"; neither on other types. */
+static void check_text_keys(survey_check_t *c, hl_question_t *q, const json_t *qobj,
+                            const char *qpath, bool typed)
+{
+    q->max_chars = DEFAULT_MAX_CHARS;
+    if (typed && q->type == HL_Q_TEXT) {
+        int64_t v;
+        if (hl_json_get_int(c->doc, qobj, qpath, "max_chars", false, 1, HL_TEXT_ANSWER_MAX, &v) ==
+            HL_JSON_FOUND)
+            q->max_chars = (int)v;
+        hl_json_get_text(c->doc, qobj, qpath, "hint", true, c->s->langs, c->s->n_langs, &q->hint);
+        return;
+    }
+    const char *text_keys[] = {"max_chars", "hint"};
+    for (int k = 0; typed && k < 2; k++)
+        if (json_object_get(qobj, text_keys[k]))
+            hl_json_report(c->doc, qpath, text_keys[k], HL_JSON_AT_KEY,
+                           "\"%s\" is not allowed on a %s question: only text questions have it",
+                           text_keys[k], hl_qtype_name(q->type));
+}
+
 /* The range of scores of a question, for show_if bounds that can never hold. */
 static bool score_range(const hl_question_t *q, int64_t *lo, int64_t *hi)
 {
@@ -444,6 +467,13 @@ static void check_show_if(survey_check_t *c, size_t qi, const json_t *qobj, cons
                            "\"show_if\" refers to unknown question \"%.40s\"%s", rid, hint);
         } else if (!c->id_ok[ref]) {
             ref = -1; /* its id is already reported */
+        } else if (c->type_ok[ref] && c->s->questions[ref].type == HL_Q_TEXT) {
+            hl_json_report(c->doc, spath, "question", HL_JSON_AT_VALUE,
+                           "\"show_if\" refers to \"%s\", a text question: a citizen's own "
+                           "words cannot decide what is shown; refer to a question with options "
+                           "or a score",
+                           rid);
+            ref = -1;
         }
     }
     q->show_if.question = ref;
@@ -570,6 +600,7 @@ static void check_question(survey_check_t *c, size_t qi, const json_t *qobj)
                                "have it",
                                digit_keys[k], hl_qtype_name(q->type));
     }
+    check_text_keys(c, q, qobj, qpath, typed);
     q->show_if.kind = HL_COND_NONE;
     q->show_if.question = -1;
     check_show_if(c, qi, qobj, qpath);
@@ -794,6 +825,7 @@ int hl_question_make_value(const hl_question_t *q, const char *const *vals, size
     if (n != 1)
         return hl_err_set(err, HL_ERR_USAGE, "question \"%s\" takes one answer, not %zu", q->id, n);
     const char *v = vals[0];
+    if (q->type == HL_Q_TEXT) return hl_text_answer_make(q, v, true, out, err);
     bool ok;
     switch (q->type) {
     case HL_Q_SMILEY:

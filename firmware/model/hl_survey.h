@@ -12,6 +12,9 @@
  *   multi           option ids joined by '|' in the survey's option order
  *   stars           "1".."5"             nps    "0".."10"
  *   yesno           "yes" / "no"          number digits as typed ("00123")
+ *   text            the citizen's words as typed: UTF-8 NFC, no control character
+ *                   but line feed, spaces and line breaks trimmed at both ends,
+ *                   at most max_chars code points (hl_text_answer_make)
  */
 #ifndef HL_SURVEY_H
 #define HL_SURVEY_H
@@ -33,6 +36,7 @@ typedef enum hl_qtype {
     HL_Q_NPS,        /* 0..10; score = value */
     HL_Q_YESNO,      /* "yes"/"no"; no score */
     HL_Q_NUMBER,     /* digits on a keypad; score = numeric value */
+    HL_Q_TEXT,       /* the citizen's own words, typed on the on-screen keyboard; no score */
     HL_Q_TYPE_COUNT
 } hl_qtype_t;
 
@@ -65,6 +69,8 @@ typedef struct hl_question {
     size_t n_options;
     int max_choices;            /* multi: 1..n_options (n_options when absent) */
     int min_digits, max_digits; /* number: 1 <= min <= max <= 18 (defaults 1, 12) */
+    int max_chars;              /* text: 1..HL_TEXT_ANSWER_MAX code points (default 500) */
+    hl_text_t hint;             /* text: shown in the empty box, in every survey language */
     hl_cond_t show_if;          /* when the question is shown */
 } hl_question_t;
 
@@ -113,7 +119,7 @@ const char *hl_qtype_name(hl_qtype_t t);
  * (smiley, stars, choice, nps, yesno); multi and number move on with next. */
 bool hl_qtype_auto_advance(hl_qtype_t t);
 
-/* Turns the values a person chose (option ids, a number, digits) into the
+/* Turns the values a person chose (option ids, a number, digits, a text) into the
  * stored text form described above, or fails with HL_ERR_USAGE and a message
  * naming what is wrong (unknown option, too many choices, out of range, ...).
  * An empty multi (n == 0) is an error: "no answer" is not a value. */

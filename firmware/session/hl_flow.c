@@ -16,6 +16,7 @@
  * never refuses: the sink stores the response with its reason.
  */
 #include "hl_flow.h"
+#include "hl_qtype.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -387,6 +388,20 @@ int hl_flow_toggle(hl_flow_t *f, const char *qid, const char *oid, hl_err_t *err
     return HL_OK;
 }
 
+int hl_flow_set_text(hl_flow_t *f, const char *qid, const char *text, hl_err_t *err)
+{
+    int rc = flow_check_draft(f, qid, HL_Q_TEXT, err);
+    if (rc) return rc;
+    /* Checked as typed (untrimmed: a space before the next word is kept);
+     * next trims it. A refused text leaves the draft as it was. */
+    char value[HL_VALUE_MAX];
+    rc = hl_text_answer_make(flow_q(f, f->cur), text ? text : "", false, value, err);
+    if (rc) return rc == HL_ERR_USAGE ? HL_ERR_STATE : rc;
+    memcpy(f->draft, value, sizeof value);
+    f->draft_ms = flow_now(f);
+    return HL_OK;
+}
+
 int hl_flow_key(hl_flow_t *f, const char *qid, char key, hl_err_t *err)
 {
     int rc = flow_check_draft(f, qid, HL_Q_NUMBER, err);
@@ -413,6 +428,10 @@ int hl_flow_key(hl_flow_t *f, const char *qid, char key, hl_err_t *err)
 static int flow_draft_value(hl_flow_t *f, char out[HL_VALUE_MAX], hl_err_t *err)
 {
     const hl_question_t *q = flow_q(f, f->cur);
+    if (q->type == HL_Q_TEXT) { /* trimmed; a blank one refused */
+        int rc = hl_text_answer_make(q, f->draft, true, out, err);
+        return rc == HL_ERR_USAGE ? HL_ERR_STATE : rc;
+    }
     const char *vals[HL_MAX_OPTIONS];
     char split[HL_VALUE_MAX];
     size_t n = 0;
@@ -431,9 +450,11 @@ int hl_flow_next(hl_flow_t *f, hl_err_t *err)
     int rc = flow_check_input(f, err);
     if (rc) return rc;
     const hl_question_t *q = flow_q(f, f->cur);
-    /* On a multi/number question what counts is what is shown: the draft,
-     * which the person may also have emptied (then the answer goes). */
+    /* On a multi/number/text question what counts is what is shown: the
+     * draft, which the person may also have emptied (then the answer goes;
+     * a text of nothing but spaces and line breaks is empty). */
     const char *v = f->draft_active ? f->draft : f->values[f->cur];
+    if (f->draft_active && hl_text_answer_blank(v)) v = "";
     if (!v[0] && q->required)
         return hl_err_set(err, HL_ERR_STATE, "question \"%s\" is required: answer it first", q->id);
     char value[HL_VALUE_MAX] = "";

@@ -10,8 +10,8 @@
  *
  * Rules (see README "Session flow"):
  * - The start state shows the first question: answering it starts a response.
- * - smiley/stars/choice/nps/yesno move on once answered; multi and number
- *   hold a draft that next commits. Back keeps answers; answering again
+ * - smiley/stars/choice/nps/yesno move on once answered; multi, number and
+ *   text hold a draft that next commits. Back keeps answers; answering again
  *   replaces. show_if is re-evaluated on every change and answers to hidden
  *   questions are dropped in the same transaction.
  * - Idle: after idle_s without input, "still there?" for warn_s (any input
@@ -101,6 +101,14 @@ int hl_flow_next(hl_flow_t *f, hl_err_t *err);
  * beyond max_digits). The draft may be incomplete; next checks it. */
 int hl_flow_toggle(hl_flow_t *f, const char *qid, const char *oid, hl_err_t *err);
 int hl_flow_key(hl_flow_t *f, const char *qid, char key, hl_err_t *err);
+/* The current text question's draft, whole: the keyboard's text after each
+ * key (UTF-8 NFC, at most the question's max_chars; refused otherwise with
+ * HL_ERR_STATE, the draft unchanged; NULL or "" empties it). Next commits
+ * it with spaces and line breaks trimmed at both ends; a blank draft is no
+ * answer (an optional question left unanswered, a required one refused).
+ * Back and the idle timeout keep a non-blank draft as number drafts are
+ * kept (stored then, trimmed). */
+int hl_flow_set_text(hl_flow_t *f, const char *qid, const char *text, hl_err_t *err);
 int hl_flow_back(hl_flow_t *f, hl_err_t *err);
 int hl_flow_skip(hl_flow_t *f, hl_err_t *err);
 int hl_flow_continue(hl_flow_t *f, hl_err_t *err);

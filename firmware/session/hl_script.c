@@ -34,6 +34,53 @@ static bool parse_ms(const char *s, int64_t *out)
     return true;
 }
 
+/* Splits one line (NUL-terminated, changed in place) into st's words:
+ * blanks (space, tab, CR) separate words, '#' outside quotes starts a
+ * comment, and a word that starts with '"' runs to the next unescaped '"'
+ * (blanks and '#' included; \" is a quote, \\ a backslash, \n a line
+ * break). NULL when fine, else the problem. */
+_Static_assert(HL_SCRIPT_MAX_ARGS == 24, "the message below names the limit");
+static const char *split_words(char *p, hl_script_step_t *st)
+{
+    for (;;) {
+        p += strspn(p, " \t\r");
+        if (!*p || *p == '#') return NULL;
+        if (st->argc == HL_SCRIPT_MAX_ARGS) return "too many words (at most 24)";
+        if (*p != '"') {
+            st->argv[st->argc++] = p;
+            p += strcspn(p, " \t\r#");
+            if (*p == '#') {
+                *p = '\0';
+                return NULL;
+            }
+            if (*p) *p++ = '\0';
+            continue;
+        }
+        char *w = ++p, *o = p; /* unescaped in place: never longer */
+        for (;; p++) {
+            if (!*p) return "a quoted word has no closing quote (\")";
+            if (*p == '"') break;
+            if (*p == '\\') {
+                p++;
+                if (*p == 'n')
+                    *o++ = '\n';
+                else if (*p == '"' || *p == '\\')
+                    *o++ = *p;
+                else
+                    return "in quotes, a backslash is followed by \", \\ or n";
+            } else {
+                *o++ = *p;
+            }
+        }
+        p++;
+        if (*p && !strchr(" \t\r#", *p)) return "a closing quote must end its word";
+        *o = '\0';
+        st->argv[st->argc++] = w;
+        if (*p == '#') return NULL;
+        if (*p) p++;
+    }
+}
+
 /* Syntax of one core step; returns NULL when fine, else the problem. */
 static const char *check_core_step(const hl_script_step_t *st)
 {
@@ -91,18 +138,12 @@ int hl_script_parse(const char *name, const char *text, size_t len, const hl_scr
         char *eol = strchr(p, '\n');
         char *next = eol ? eol + 1 : p + strlen(p);
         if (eol) *eol = '\0';
-        char *hash = strchr(p, '#');
-        if (hash) *hash = '\0';
         hl_script_step_t st = {.line = line};
-        char *save = NULL;
-        for (char *w = strtok_r(p, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
-            if (st.argc == HL_SCRIPT_MAX_ARGS) {
-                int rc = hl_err_set(err, HL_ERR_USAGE, "%s:%d: too many words (at most %d)", name,
-                                    line, HL_SCRIPT_MAX_ARGS);
-                hl_script_free(out);
-                return rc;
-            }
-            st.argv[st.argc++] = w;
+        const char *bad = split_words(p, &st);
+        if (bad) {
+            int rc = hl_err_set(err, HL_ERR_USAGE, "%s:%d: %s", name, line, bad);
+            hl_script_free(out);
+            return rc;
         }
         p = next;
         if (st.argc == 0) continue;

@@ -5,11 +5,16 @@
  *
  *     # comment (also after a step)
  *     lang en
- *     answer QUESTION_ID VALUE [VALUE...]   option ids, a number, or digits
+ *     answer QUESTION_ID VALUE [VALUE...]   option ids, a number, digits, or a text
+ *     answer comment "Nhanh, gọn \"lắm\"\nCảm ơn"   a quoted word: blanks and # kept;
+ *                                           \" a quote, \\ a backslash, \n a line break
  *     next | back | skip | continue          continue dismisses "still there?"
  *     wait MS                               advance the clock, firing timeouts
  *     expect state start|question QID|still_there|thanks
  *
+ * Words are separated by blanks; a word that starts with '"' is quoted and
+ * runs to the next unescaped '"' (every verb's words, the screen's too).
+ * Like multi and number answers, a text answer is the draft until next.
  * Parsing checks the syntax of every line up front (HL_ERR_USAGE with
  * FILE:LINE), the screen's steps included. Running stops at the first failed
  * expect or step the kiosk

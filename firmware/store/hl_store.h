@@ -141,6 +141,7 @@ typedef struct hl_store_stats {
     int64_t partial;
     int64_t in_progress;
     int64_t answers;
+    int64_t comments;             /* answers to text questions (their count, never their text) */
     int64_t last_seq;             /* 0 when empty */
     int64_t first_started_utc_ms; /* -1 when empty */
     int64_t last_finished_utc_ms; /* -1 when none */

@@ -341,6 +341,47 @@ static int64_t file_size(const char *path)
     return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
 }
 
+/* Answers to text questions (comments), by the surveys as stored: each
+ * version's text questions found in its source, their answers looked up
+ * by row id (seq * 64 + the question's position), never read. */
+static int stats_comments(hl_store_t *st, int64_t *out, hl_err_t *err)
+{
+    sqlite3_stmt *sv = NULL, *cnt = NULL;
+    int src =
+        sqlite3_prepare_v2(st->db, "SELECT sid, source FROM surveys ORDER BY sid", -1, &sv, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(st->db,
+                                 "SELECT count(*) FROM responses r CROSS JOIN answers a"
+                                 " ON a.id = r.seq * 64 + ?2 WHERE r.survey = ?1 AND a.qid = ?3",
+                                 -1, &cnt, NULL);
+    int rc = src == SQLITE_OK ? HL_OK : store_fail(st, src, "counting comments", err);
+    while (rc == HL_OK && (src = sqlite3_step(sv)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(sv, 1);
+        if (!text) continue;
+        hl_survey_t *s = NULL;
+        hl_diags_t diags = {0};
+        if (hl_survey_load_text("stored survey", text, strlen(text), &s, &diags) != HL_OK) s = NULL;
+        hl_diags_free(&diags);
+        for (size_t i = 0; s && rc == HL_OK && i < s->n_questions && i < 64; i++) {
+            if (s->questions[i].type != HL_Q_TEXT) continue;
+            sqlite3_reset(cnt);
+            sqlite3_bind_int64(cnt, 1, sqlite3_column_int64(sv, 0));
+            sqlite3_bind_int64(cnt, 2, (int64_t)i);
+            sqlite3_bind_text(cnt, 3, s->questions[i].id, -1, SQLITE_STATIC);
+            src = sqlite3_step(cnt);
+            if (src == SQLITE_ROW)
+                *out += sqlite3_column_int64(cnt, 0);
+            else
+                rc = store_fail(st, src, "counting comments", err);
+        }
+        hl_survey_free(s);
+    }
+    if (rc == HL_OK && src != SQLITE_DONE) rc = store_fail(st, src, "counting comments", err);
+    sqlite3_finalize(sv);
+    sqlite3_finalize(cnt);
+    return rc;
+}
+
 int hl_store_stats(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err)
 {
     memset(out, 0, sizeof *out);
@@ -374,5 +415,6 @@ int hl_store_stats(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err)
         out->db_bytes = file_size(st->path) + file_size(wal);
     }
     sqlite3_finalize(s);
+    if (rc == HL_OK) rc = stats_comments(st, &out->comments, err);
     return rc;
 }

@@ -52,9 +52,13 @@ static int save_check(const hl_store_t *st, const hl_response_t *resp, const hl_
         if (qid_slot(st, save->set_qid) < 0)
             return hl_err_set(err, HL_ERR_USAGE, "question \"%s\" is not in survey %s",
                               save->set_qid, st->survey_id);
-        if (!save->set_value || !save->set_value[0] || strlen(save->set_value) >= HL_VALUE_MAX)
+        size_t len = save->set_value ? strlen(save->set_value) : 0;
+        if (len == 0 || len >= HL_VALUE_MAX)
             return hl_err_set(err, HL_ERR_USAGE, "answer to %s is empty or too long",
                               save->set_qid);
+        /* What every export writes as it is (an XLSX cell must be UTF-8). */
+        if (!hl_utf8_valid(save->set_value, len))
+            return hl_err_set(err, HL_ERR_USAGE, "answer to %s is not valid UTF-8", save->set_qid);
     }
     if (save->n_drop && !save->drop_qids)
         return hl_err_set(err, HL_ERR_USAGE, "n_drop without drop_qids");

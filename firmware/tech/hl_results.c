@@ -10,7 +10,9 @@
  * (an option an older version had, a type that changed) is left out
  * entirely: it counts neither in a bar nor in `answered`, so that the bars
  * and the "not enough" rule speak of the same responses. Number questions
- * have no bars; `answered` counts their all-digit values.
+ * have no bars; `answered` counts their all-digit values. Text questions
+ * have no bars either: `answered` and the survey's `comments` count their
+ * answers, and the text goes no further than the callback that counts it.
  */
 #include "hl_results.h"
 #include "hl_qtype.h"
@@ -22,6 +24,7 @@
 typedef struct hl_results_acc {
     const hl_question_t *question; /* the survey's question */
     hl_results_q_t *q;             /* its results */
+    int64_t *comments;             /* the period's count of text answers */
 } hl_results_acc_t;
 
 static bool all_digits(const char *v)
@@ -49,6 +52,11 @@ static void tally_value(void *ctx, const char *value, int64_t count)
     const hl_qtype_info_t *t = hl_qtype_info(q->type);
     if (t->draft == HL_DRAFT_DIGITS) { /* a number: only counted */
         if (all_digits(value)) r->answered += count;
+        return;
+    }
+    if (t->draft == HL_DRAFT_TEXT) { /* a comment: only counted, its text never kept */
+        r->answered += count;
+        *a->comments += count;
         return;
     }
     if (t->draft == HL_DRAFT_SET) { /* multi: once per option chosen */
@@ -101,7 +109,8 @@ static void tally_any(void *ctx, const char *qid, const char *value, int64_t cou
     }
     int qi = hl_survey_find_question(a->survey, qid);
     if (qi < 0 || (size_t)qi >= a->nq) return;
-    hl_results_acc_t acc = {.question = &a->survey->questions[qi], .q = &a->out->q[qi]};
+    hl_results_acc_t acc = {
+        .question = &a->survey->questions[qi], .q = &a->out->q[qi], .comments = &a->out->comments};
     tally_value(&acc, value, count);
 }
 

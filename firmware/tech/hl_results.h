@@ -9,7 +9,8 @@
  * than HL_RESULTS_MIN responses is marked not enough (the screen says "not
  * enough answers" instead of numbers), so that an officer cannot work out
  * who rated what. Number questions (a case code, a count) are never charted:
- * only how many answered them.
+ * only how many answered them. Text questions (comments) likewise: their
+ * count, never their words (`comments`).
  * "Today" and the hours are local time: the caller gives the start of the
  * local day and the UTC offset (the core reads no clock).
  */
@@ -36,7 +37,7 @@ typedef enum hl_period {
 
 typedef struct hl_results_q {
     int question;     /* index in the survey's questions */
-    bool charted;     /* false for number questions: only `answered` is shown */
+    bool charted;     /* false for number and text questions: only `answered` is shown */
     int64_t answered; /* responses that answered it */
     bool enough;      /* answered >= HL_RESULTS_MIN: bars may be shown */
     int n_bars;       /* its answers in the order the screen shows them: options in survey
@@ -53,6 +54,7 @@ typedef struct hl_results {
     int64_t rate_answered;  /* responses that answered it */
     int64_t rate_satisfied; /* of which satisfied: the two best levels (smiley 3 or 5, stars) */
     int64_t hourly[24];     /* responses per local hour of today (whatever the period) */
+    int64_t comments;       /* answers to text questions in the period (never their text) */
     int n_questions;
     hl_results_q_t q[HL_MAX_QUESTIONS];
 } hl_results_t;

@@ -110,6 +110,7 @@ uint64_t hl_scene_signature(const hl_scene_t *s)
     uint64_t h = fnv(14695981039346656037ULL, size, sizeof size);
     h = fnv(h, s->screen, strlen(s->screen) + 1);
     for (size_t i = 0; i < s->n_targets; i++)
-        h = fnv(h, s->targets[i].id, strlen(s->targets[i].id) + 1);
+        if (strncmp(s->targets[i].id, "key:", 4) != 0)
+            h = fnv(h, s->targets[i].id, strlen(s->targets[i].id) + 1);
     return h;
 }

@@ -72,18 +72,26 @@ typedef enum hl_act {
     HL_ACT_CONTINUE, /* "still there?": go on */
     HL_ACT_LANG,     /* switch language: item is the hl_lang_t */
     HL_ACT_KEY,      /* keypad: item is the digit 0..9, or -1 to delete */
-    HL_ACT_ANSWER    /* choose (or, multi, toggle) item of the question */
+    HL_ACT_ANSWER,   /* choose (or, multi, toggle) item of the question */
+    /* The text question's keyboard (hl_ui_keyboard.c; "done" is HL_ACT_NEXT). */
+    HL_ACT_CHAR,  /* type item, a code point (a letter in lower case: shift makes it upper) */
+    HL_ACT_ERASE, /* backspace: take back what the last key added */
+    HL_ACT_SHIFT, /* the next letter in upper case (pressed again: not) */
+    HL_ACT_PAGE,  /* letters <-> digits and punctuation */
+    HL_ACT_TONE,  /* item is the hl_tone_t put on the last word */
+    HL_ACT_MARK   /* item indexes the modified letters ă â đ ê ô ơ ư (hl_ui_keyboard.c) */
 } hl_act_t;
 
 typedef struct hl_action {
     hl_act_t kind; /* what */
     int question;  /* KEY, ANSWER: the question's index in the survey */
-    int item;      /* LANG: the language; KEY: the digit or -1; ANSWER: the item's index */
+    int item;      /* LANG: the language; KEY: the digit or -1; ANSWER: the item's index;
+                      CHAR: the code point; TONE: the tone; MARK: the modified letter */
 } hl_action_t;
 
 typedef struct hl_target {
-    char id[HL_SCENE_ID_MAX]; /* stable name: answer:QID:OPT, key:0..9, key:del, next, back,
-                                 ... (scripts and tests tap by it) */
+    char id[HL_SCENE_ID_MAX]; /* stable name: answer:QID:OPT, key:0..9, key:del, key:a,
+                                 key:space, next, back, ... (scripts and tests tap by it) */
     hl_rect_t box;            /* touch area (at least the minimum target size) */
     hl_action_t action;       /* what a tap does (citizen screens) */
 } hl_target_t;
@@ -134,7 +142,9 @@ const hl_target_t *hl_scene_find(const hl_scene_t *s, const char *id);
  * a person using it (a digit or a PIN dot appearing, an answer highlighted,
  * a countdown ticking, a layout reflowing around a message); another value
  * is another screen: another question, page, language or dialog, a button
- * that came or went (the kiosk's touch guard starts again). */
+ * that came or went (the kiosk's touch guard starts again). Keys ("key:"
+ * ids) are left out: a keypad's or a keyboard's keys change under a typing
+ * finger (the keyboard's letters and digits pages) on one screen. */
 uint64_t hl_scene_signature(const hl_scene_t *s);
 
 #endif

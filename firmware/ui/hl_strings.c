@@ -56,6 +56,17 @@ static const char *const hl_str_table[HL_STR_COUNT][HL_LANG_COUNT] = {
                                 "Delete it on a computer and insert the stick again, or use "
                                 "another stick"},
     [HL_STR_OFFICER_ON_DUTY] = {"Cán bộ tiếp nhận", "Officer on duty"},
+    [HL_STR_KB_SPACE] = {"Dấu cách", "Space"},
+    [HL_STR_KB_SHIFT] = {"Chữ hoa", "Shift"},
+    [HL_STR_KB_DONE] = {"Xong", "Done"},
+    [HL_STR_KB_SYMBOLS] = {"123", "123"},
+    [HL_STR_KB_LETTERS] = {"ABC", "ABC"},
+    [HL_STR_KB_COUNT] = {"%d/%d", "%d/%d"},
+    [HL_STR_KB_SAC] = {"sắc", "acute"},
+    [HL_STR_KB_HUYEN] = {"huyền", "grave"},
+    [HL_STR_KB_HOI] = {"hỏi", "hook"},
+    [HL_STR_KB_NGA] = {"ngã", "tilde"},
+    [HL_STR_KB_NANG] = {"nặng", "dot below"},
     [HL_STR_TECH_PIN_TITLE] = {"Nhập mã PIN kỹ thuật viên", "Enter the technician PIN"},
     [HL_STR_TECH_PIN_WRONG] = {"Sai mã PIN. Còn %d lần thử", "Wrong PIN. %d tries left"},
     [HL_STR_TECH_PIN_WRONG_ONE] = {"Sai mã PIN. Còn %d lần thử", "Wrong PIN. %d try left"},
@@ -109,6 +120,8 @@ static const char *const hl_str_table[HL_STR_COUNT][HL_LANG_COUNT] = {
     [HL_STR_TECH_STARS] = {"%d sao", "%d stars"},
     [HL_STR_TECH_STARS_ONE] = {"%d sao", "%d star"},
     [HL_STR_TECH_NO_FIGURES] = {"Chưa có số liệu", "No figures yet"},
+    [HL_STR_TECH_COMMENTS] = {"%d góp ý", "%d comments"},
+    [HL_STR_TECH_COMMENTS_ONE] = {"%d góp ý", "%d comment"},
     [HL_STR_TECH_ON_DUTY] = {"Đang trực", "On duty"},
     [HL_STR_TECH_CHOOSE_DUTY] = {"Chọn cán bộ đang trực", "Choose who is on duty"},
     [HL_STR_TECH_NO_OFFICERS] = {"Cấu hình chưa có danh sách cán bộ",
@@ -208,6 +221,7 @@ const char *hl_str_format(char *buf, size_t n, hl_lang_t lang, hl_str_id_t id, i
     if (id == HL_STR_COUNTDOWN && a == 1) id = HL_STR_COUNTDOWN_ONE;
     if (id == HL_STR_TECH_PIN_WRONG && a == 1) id = HL_STR_TECH_PIN_WRONG_ONE;
     if (id == HL_STR_TECH_STARS && a == 1) id = HL_STR_TECH_STARS_ONE;
+    if (id == HL_STR_TECH_COMMENTS && a == 1) id = HL_STR_TECH_COMMENTS_ONE;
     const char *fmt = hl_str(lang, id);
     int args[2] = {a, b};
     int used = 0;

@@ -52,6 +52,18 @@ typedef enum hl_str_id {
     HL_STR_EXPORT_LINK_FIX, /* what to do about it: delete it on a computer */
     /* The start screen: the officer on duty, as counter signs show it. */
     HL_STR_OFFICER_ON_DUTY, /* "Cán bộ tiếp nhận" / "Officer on duty" */
+    /* The text question's keyboard (hl_ui_keyboard.c). */
+    HL_STR_KB_SPACE,   /* the space bar: "Dấu cách" / "Space" */
+    HL_STR_KB_SHIFT,   /* shift: "Chữ hoa" / "Shift" */
+    HL_STR_KB_DONE,    /* commits the text: "Xong" / "Done" */
+    HL_STR_KB_SYMBOLS, /* to the digits page: "123" */
+    HL_STR_KB_LETTERS, /* back to the letters: "ABC" */
+    HL_STR_KB_COUNT,   /* characters typed of the limit: "%d/%d" */
+    HL_STR_KB_SAC,     /* the tone keys' names: "sắc" */
+    HL_STR_KB_HUYEN,   /* "huyền" */
+    HL_STR_KB_HOI,     /* "hỏi" */
+    HL_STR_KB_NGA,     /* "ngã" */
+    HL_STR_KB_NANG,    /* "nặng" */
     /* Technician mode (issue 6): the PIN pad. */
     HL_STR_TECH_PIN_TITLE, /* "Nhập mã PIN kỹ thuật viên" / "Enter the technician PIN" */
     HL_STR_TECH_PIN_WRONG, /* wrong PIN, %d tries left */
@@ -102,11 +114,13 @@ typedef enum hl_str_id {
     HL_STR_TECH_RATE,         /* the satisfaction rate, big: "%d %" */
     HL_STR_TECH_SATISFIED_OF, /* under it: "hài lòng (%d/%d)" / "satisfied (%d/%d)" */
     HL_STR_TECH_NOT_ENOUGH, /* "Chưa đủ câu trả lời để hiển thị" / "Not enough answers to show" */
-    HL_STR_TECH_ANSWERED,   /* number questions: "%d đã trả lời" / "%d answered" */
-    HL_STR_TECH_PER_HOUR,   /* "Phản hồi theo giờ hôm nay" / "Responses per hour today" */
-    HL_STR_TECH_STARS,      /* a stars bar: "%d sao" / "%d stars" */
-    HL_STR_TECH_STARS_ONE,  /* "%d sao" / "%d star" */
-    HL_STR_TECH_NO_FIGURES, /* results not computed: "Chưa có số liệu" / "No figures yet" */
+    HL_STR_TECH_ANSWERED,     /* number questions: "%d đã trả lời" / "%d answered" */
+    HL_STR_TECH_PER_HOUR,     /* "Phản hồi theo giờ hôm nay" / "Responses per hour today" */
+    HL_STR_TECH_STARS,        /* a stars bar: "%d sao" / "%d stars" */
+    HL_STR_TECH_STARS_ONE,    /* "%d sao" / "%d star" */
+    HL_STR_TECH_NO_FIGURES,   /* results not computed: "Chưa có số liệu" / "No figures yet" */
+    HL_STR_TECH_COMMENTS,     /* text answers in the period: "%d góp ý" / "%d comments" */
+    HL_STR_TECH_COMMENTS_ONE, /* "%d góp ý" / "%d comment" */
     /* Officer page. */
     HL_STR_TECH_ON_DUTY,     /* the chosen officer's mark: "Đang trực" / "On duty" */
     HL_STR_TECH_CHOOSE_DUTY, /* "Chọn cán bộ đang trực" / "Choose who is on duty" */

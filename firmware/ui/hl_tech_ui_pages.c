@@ -307,8 +307,15 @@ void hl_tui_results(hl_tui_ctx_t *t, hl_rect_t C)
     char cp[96];
     hl_str_format(cp, sizeof cp, b->lang, HL_STR_TECH_COMPLETE_PART, hl_tui_int(r->counts.complete),
                   hl_tui_int(r->counts.partial));
+    /* Comments (text answers) counted, never shown: when the survey asks
+     * for them or some came in. */
+    bool asks = r->comments > 0;
+    for (size_t i = 0; t->v->survey && i < t->v->survey->n_questions; i++)
+        asks = asks || t->v->survey->questions[i].type == HL_Q_TEXT;
     const char *counts = hl_tui_printf(
-        t, "%s · %s", hl_tui_fmt(t, HL_STR_TECH_RESPONSES, r->counts.responses, 0), cp);
+        t, "%s · %s%s%s", hl_tui_fmt(t, HL_STR_TECH_RESPONSES, r->counts.responses, 0), cp,
+        asks ? " · " : "",
+        asks ? hl_tui_fmt(t, HL_STR_TECH_COMMENTS, hl_tui_int(r->comments), 0) : "");
     int lh = hl_tui_small_lh(t);
     hl_tui_text(t, counts, hl_kit_rect(Si.x, y, Si.w, 2 * lh), L->small_px, false, COL_MUTED,
                 HL_ALIGN_CENTER, 2);

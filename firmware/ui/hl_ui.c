@@ -70,19 +70,15 @@ unsigned hl_kit_face_color(int level, int of)
 
 /* ---- Navigation rules (shared by the screen and the tap handler) -------- */
 
-typedef struct ui_nav {
-    bool back, next, next_enabled, skip;
-} ui_nav_t;
-
-static ui_nav_t ui_nav_flags(const hl_flow_t *f)
+hl_ui_nav_t hl_ui_nav_flags(const hl_flow_t *f)
 {
-    ui_nav_t n = {false, false, false, false};
+    hl_ui_nav_t n = {false, false, false, false};
     const hl_question_t *q = &f->survey->questions[f->cur];
     for (int i = 0; i < f->cur; i++)
         if (hl_flow_shown(f, i)) n.back = true;
     if (f->state == HL_STATE_START) n.back = false;
     const char *v = hl_flow_value(f, f->cur);
-    if (q->type == HL_Q_MULTI || q->type == HL_Q_NUMBER) {
+    if (q->type == HL_Q_MULTI || q->type == HL_Q_NUMBER || q->type == HL_Q_TEXT) {
         n.next = true;
         n.next_enabled = !q->required || (v && v[0]);
         if (q->type == HL_Q_NUMBER && v && v[0]) {
@@ -98,7 +94,7 @@ static ui_nav_t ui_nav_flags(const hl_flow_t *f)
 
 /* ---- Bands --------------------------------------------------------------- */
 
-static int ui_header(hl_kit_b_t *b, bool langs, bool site_first)
+int hl_ui_header(hl_kit_b_t *b, bool langs, bool site_first)
 {
     const hl_kit_lay_t *L = &b->lay;
     const hl_survey_t *sv = b->f->survey;
@@ -236,7 +232,7 @@ static int ui_officer(hl_kit_b_t *b, hl_rect_t box)
     return x + tw + L->gap;
 }
 
-static void ui_navbar(hl_kit_b_t *b, ui_nav_t nv)
+static void ui_navbar(hl_kit_b_t *b, hl_ui_nav_t nv)
 {
     const hl_kit_lay_t *L = &b->lay;
     int y0 = L->h - L->bar_h;
@@ -424,8 +420,12 @@ static void ui_question_screen(hl_kit_b_t *b)
     bool start = f->state == HL_STATE_START;
     const hl_config_t *cfg = b->ui->cfg;
     bool site = start && cfg && hl_text_get(&cfg->site, b->lang)[0];
-    int top = ui_header(b, true, start);
-    ui_navbar(b, ui_nav_flags(f));
+    if (q->type == HL_Q_TEXT) {
+        hl_ui_keyboard_screen(b);
+        return;
+    }
+    int top = hl_ui_header(b, true, start);
+    ui_navbar(b, hl_ui_nav_flags(f));
     hl_rect_t C = hl_kit_rect(L->margin, top + L->margin, L->w - 2 * L->margin,
                               L->h - 2 * L->bar_h - 2 * L->margin);
     const int c_bottom = C.y + C.h;
@@ -496,7 +496,7 @@ static void ui_question_screen(hl_kit_b_t *b)
 static void ui_still_there(hl_kit_b_t *b, int64_t now)
 {
     const hl_kit_lay_t *L = &b->lay;
-    int top = ui_header(b, false, false);
+    int top = hl_ui_header(b, false, false);
     hl_rect_t C =
         hl_kit_rect(L->margin, top + L->margin, L->w - 2 * L->margin, L->h - top - 2 * L->margin);
     int64_t due = hl_flow_deadline(b->f), left = due - now;
@@ -538,7 +538,7 @@ static void ui_still_there(hl_kit_b_t *b, int64_t now)
 static void ui_thanks(hl_kit_b_t *b)
 {
     const hl_kit_lay_t *L = &b->lay;
-    int top = ui_header(b, false, false);
+    int top = hl_ui_header(b, false, false);
     hl_rect_t C =
         hl_kit_rect(L->margin, top + L->margin, L->w - 2 * L->margin, L->h - top - 2 * L->margin);
     const char *t = hl_text_get(&b->f->survey->thanks, b->lang);
@@ -668,6 +668,7 @@ void hl_ui_init(hl_ui_t *ui, const hl_survey_t *s, const hl_config_t *cfg, hl_me
     ui->cfg = cfg;
     ui->measure = m;
     ui->dpi = dpi > 0 ? dpi : 96;
+    ui->kb.q = -1;
 }
 
 void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono_ms,
@@ -675,6 +676,7 @@ void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono
 {
     hl_scene_clear(out, w, h, rgb(COL_BG));
     if (w <= 0 || h <= 0) return;
+    hl_ui_kb_sync(ui, f);
     hl_kit_b_t b;
     b.ui = ui;
     b.m.ui = ui;
@@ -729,7 +731,7 @@ int hl_ui_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *err)
     if (f->state == HL_STATE_THANKS)
         return hl_err_set(err, HL_ERR_STATE, "the thanks screen is showing: taps are ignored");
     const hl_question_t *q = &f->survey->questions[f->cur];
-    ui_nav_t nv = ui_nav_flags(f);
+    hl_ui_nav_t nv = hl_ui_nav_flags(f);
     /* A target of another question (a stale screen) does nothing. */
     bool here = a->question == (int)f->cur;
     switch (a->kind) {
@@ -761,6 +763,14 @@ int hl_ui_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *err)
             return hl_flow_answer(f, q->id, vals, 1, err);
         }
         break;
+    case HL_ACT_CHAR:
+    case HL_ACT_ERASE:
+    case HL_ACT_SHIFT:
+    case HL_ACT_PAGE:
+    case HL_ACT_TONE:
+    case HL_ACT_MARK:
+        if (here && q->type == HL_Q_TEXT) return hl_ui_kb_act(ui, f, a, err);
+        break;
     case HL_ACT_CONTINUE:
     case HL_ACT_NONE:
         break;
@@ -786,6 +796,7 @@ bool hl_ui_action_named(const hl_flow_t *f, const char *id, hl_action_t *a)
     if (f->state == HL_STATE_THANKS || f->cur < 0 || (size_t)f->cur >= f->survey->n_questions)
         return false;
     const hl_question_t *q = &f->survey->questions[f->cur];
+    if (q->type == HL_Q_TEXT) return hl_ui_kb_action_named(f, id, a);
     if (strncmp(id, "key:", 4) == 0) {
         const char *k = id + 4;
         if (strcmp(k, "del") == 0)

@@ -6,18 +6,25 @@
  *
  * Screens: start (site, counter, title and the first question), one per
  * question type (smiley 3/5, stars, choice, multi, nps, yes/no, number
- * keypad) with back/next/skip, progress and the language switch; "still
- * there?" with a countdown; thanks; out of service. Targets are at least
- * 10 mm at the panel's DPI and never under 64 px; text contrast is at least
- * 4.5:1; question text aims for a 7 mm capital and shrinks only as far as a
- * long text needs. This module draws nothing itself and includes no SDL.
+ * keypad, the text question's keyboard: hl_ui_keyboard.c) with back/next/skip, progress and the
+ * language switch; "still there?" with a countdown; thanks; out of service. Targets are at least 10
+ * mm at the panel's DPI and never under 64 px; text contrast is at least 4.5:1; question text aims
+ * for a 7 mm capital and shrinks only as far as a long text needs. This module draws nothing itself
+ * and includes no SDL.
  *
  * Target ids: answer:QID:OPTION (option id; the number for stars and nps;
- * yes/no), key:0 .. key:9, key:del, next, back, skip, continue, lang:CODE.
+ * yes/no), key:0 .. key:9, key:del, next, back, skip, continue, lang:CODE;
+ * the keyboard's: key:a .. key:z, key:space, key:bksp, key:shift, key:page,
+ * key:done; on its second page key:0 .. key:9 and key:NAME for punctuation
+ * (period comma question exclam hyphen lparen rparen colon semicolon slash
+ * quote apostrophe at percent); in Vietnamese key:tone:sac|huyen|hoi|nga|nang
+ * and the modified letters by their Telex spelling key:mark:aw|aa|dd|ee|oo|
+ * ow|uw (ă â đ ê ô ơ ư).
  */
 #ifndef HL_UI_H
 #define HL_UI_H
 
+#include "hl_compose.h"
 #include "hl_config.h"
 #include "hl_flow.h"
 #include "hl_scene.h"
@@ -42,6 +49,19 @@ typedef struct hl_ui_export {
                         file on the stick where a folder should be) */
 } hl_ui_export_t;
 
+/* The text question's keyboard: its composer and keys' state, kept with the
+ * screen (allocated once with it: a key press allocates nothing). It follows
+ * the flow: another question, response or language, or a draft changed
+ * behind its back, starts it again from the flow's draft. */
+typedef struct hl_ui_kb {
+    hl_compose_t comp;          /* the text as composed (equal to the flow's draft) */
+    int q;                      /* the question it composes for, -1 none */
+    char uuid[HL_UUID_LEN + 1]; /* of the response it composes for */
+    bool vi;                    /* the Vietnamese layout (tone and letter rows) */
+    bool shift;                 /* the next letter in upper case */
+    bool symbols;               /* the digits and punctuation page is showing */
+} hl_ui_kb_t;
+
 typedef struct hl_ui {
     const hl_survey_t *survey;     /* not owned */
     const hl_config_t *cfg;        /* not owned: site, counter */
@@ -50,6 +70,7 @@ typedef struct hl_ui {
     char pressed[HL_SCENE_ID_MAX]; /* target under a finger now ("" = none): drawn pressed */
     bool out_of_service;           /* the store failed: show the calm bilingual message */
     hl_ui_export_t export_state;   /* results to a USB stick: shown instead of the survey */
+    hl_ui_kb_t kb;                 /* the text question's keyboard */
 } hl_ui_t;
 
 void hl_ui_init(hl_ui_t *ui, const hl_survey_t *s, const hl_config_t *cfg, hl_measure_t m, int dpi);
@@ -75,5 +96,26 @@ bool hl_ui_action_named(const hl_flow_t *f, const char *id, hl_action_t *a);
 
 /* hl_ui_act on the action named id (tests). */
 int hl_ui_tap(hl_ui_t *ui, hl_flow_t *f, const char *id, hl_err_t *err);
+
+/* How the keyboard types code point cp, as a finger would (the scripts'
+ * `type`): the key ids to press. A Vietnamese letter is its base letter,
+ * then its modified-letter key (ê: key:mark:ee), and its tone key, which
+ * the caller presses once the word is typed (the tone goes where the
+ * rules put it). False when no key makes cp (a combining mark, a symbol
+ * not on the keyboard, a control character). */
+typedef struct hl_ui_spell {
+    char key[24];  /* the key: "key:a", "key:space", "key:7", "key:comma" */
+    bool upper;    /* shift first (a capital) */
+    bool symbols;  /* the key is on the digits page */
+    bool letter;   /* a letter: part of a word (the composer's unit) */
+    char mark[24]; /* the modified-letter key after it ("key:mark:ee"), "" none */
+    char tone[24]; /* the tone key for its word ("key:tone:sac"), "" none */
+    uint32_t bare; /* cp without its tone (ế: ê): what the text holds before the tone key */
+} hl_ui_spell_t;
+bool hl_ui_kb_spell(uint32_t cp, hl_ui_spell_t *out);
+
+/* The keyboard made to follow the flow now (hl_ui_build and hl_ui_act do it
+ * themselves; a script reading ui->kb calls it first). */
+void hl_ui_kb_sync(hl_ui_t *ui, const hl_flow_t *f);
 
 #endif

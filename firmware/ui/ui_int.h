@@ -14,6 +14,33 @@
 #include <stdio.h>
 #include <string.h>
 
+/* ---- Navigation and bands (hl_ui.c) -------------------------------------- */
+
+/* Which of back, next and skip the current question offers. */
+typedef struct hl_ui_nav {
+    bool back, next, next_enabled, skip;
+} hl_ui_nav_t;
+
+hl_ui_nav_t hl_ui_nav_flags(const hl_flow_t *f);
+
+/* The header band (title or site and counter, language buttons); returns
+ * its height. */
+int hl_ui_header(hl_kit_b_t *b, bool langs, bool site_first);
+
+/* ---- The text question's keyboard (hl_ui_keyboard.c) --------------------- */
+
+/* The keyboard screen of the current text question (its own bands: back
+ * and skip beside the question, "done" on the keyboard). */
+void hl_ui_keyboard_screen(hl_kit_b_t *b);
+
+/* A keyboard action (HL_ACT_CHAR .. HL_ACT_MARK) on the current text
+ * question. */
+int hl_ui_kb_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *err);
+
+/* The keyboard's action named id ("key:a", "key:tone:sac", ...) on the
+ * current text question; false when the keyboard has no such key. */
+bool hl_ui_kb_action_named(const hl_flow_t *f, const char *id, hl_action_t *a);
+
 /* ---- Answer layouts ---------------------------------------------------- */
 
 typedef struct hl_ui_plan {
