@@ -648,7 +648,6 @@ void hl_ui_keyboard_screen(hl_kit_b_t *b)
     bool start = f->state == HL_STATE_START;
     int top = 0;
     if (room - L->bar_h >= above_min + T) top = hl_ui_header(b, true, start);
-    size_t cmd0 = b->s->n_cmds, tgt0 = b->s->n_targets;
     hl_ui_nav_t nv = hl_ui_nav_flags(f);
     int y = top + (top ? L->margin : L->hp + 2);
     int x_l = L->margin, x_r = L->w - L->margin;
@@ -681,16 +680,13 @@ void hl_ui_keyboard_screen(hl_kit_b_t *b)
     hl_kit_emit(b, &w, hl_kit_rect(x_l, y, x_r - x_l, qh), COL_TEXT,
                 w.n <= 2 && (nv.back || nv.skip) ? HL_ALIGN_CENTER : HL_ALIGN_LEFT, 1);
     y += qh + L->gap;
-    /* The box: what is left; in portrait at most six lines, and the
-     * question, box and keys are then one block centred under the header. */
+    /* The box: all that is left between the question and the keys (in
+     * portrait, a tall page to write on; the keys at the foot, where the
+     * hands are). */
     int box_h = kb_top - L->gap - y;
-    int six = 6 * hl_kit_lh(&b->m, L->q_px, false) + 2 * L->pad;
-    bool spare = L->portrait && box_h > six;
-    if (spare) box_h = six;
     const char *v = hl_flow_value(f, f->cur);
     kb_text_box(b, hl_kit_rect(L->margin, y, L->w - 2 * L->margin, box_h), v ? v : "",
                 hl_text_get(&q->hint, b->lang), q->max_chars);
-    g.top = spare ? y + box_h + L->gap : kb_top;
+    g.top = kb_top;
     kb_keys(b, &g, nv.next_enabled);
-    if (spare) hl_kit_shift(b, cmd0, tgt0, (L->h - side - (g.top + kb_h)) / 2);
 }
