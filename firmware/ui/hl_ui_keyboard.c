@@ -561,7 +561,11 @@ static void kb_text_box(hl_kit_b_t *b, hl_rect_t box, const char *v, const char 
      * narrow, and never more lines than a wrap holds. */
     int len = (int)strlen(v), keep = (lines + 1) * (in.w * 3 / imax(1, px) + 1);
     int from = 0, tw_w = in.w - caret_w - 2;
-    for (int i = len, n = 0; i > 0; i--) {
+    for (int i = len, n = 0, breaks = 0; i > 0; i--) {
+        if (v[i - 1] == '\n' && ++breaks > lines) { /* the lines shown end after it */
+            from = i;
+            break;
+        }
         if (((unsigned char)v[i - 1] & 0xC0) != 0x80 && ++n > keep) {
             from = i;
             while (from < len && lines > 1 && v[from] != ' ')
@@ -595,7 +599,16 @@ static void kb_text_box(hl_kit_b_t *b, hl_rect_t box, const char *v, const char 
         tlen -= hi;
     }
     hl_kit_wrap_t w;
-    if (!hl_kit_wrap(&b->m, tail, tlen, px, false, tw_w - ell, HL_KIT_MAX_LINES, true, &w)) return;
+    while (!hl_kit_wrap(&b->m, tail, tlen, px, false, tw_w - ell, HL_KIT_MAX_LINES, true, &w)) {
+        /* More lines than a wrap holds (wide letters): keep the later half,
+         * still far more than the lines shown. */
+        int cut = tlen / 2;
+        while (cut < tlen && ((unsigned char)tail[cut] & 0xC0) == 0x80)
+            cut++;
+        if (cut <= 0 || cut >= tlen) return;
+        tail += cut;
+        tlen -= cut;
+    }
     int first = imax(0, w.n - lines);
     hl_kit_wrap_t shown = w;
     shown.n = w.n - first;
@@ -667,13 +680,15 @@ void hl_ui_keyboard_screen(hl_kit_b_t *b)
         hl_scene_act(b->s, (hl_action_t){HL_ACT_SKIP, -1, -1});
         x_r -= bw + L->gap;
     }
-    /* The question beside them: as large as it fits in at most a third of
-     * what is left above the keys (a row of buttons' height at least). */
+    /* The question beside them: as large as it fits in what is left above
+     * the keys less a box of one line (a row of buttons' height at least):
+     * a long question is made smaller, never cut. */
     int kb_top = L->h - side - kb_h;
     int left = kb_top - L->gap - y;
     const char *qt = hl_text_get(&q->text, b->lang);
     hl_kit_wrap_t w;
-    int qh_max = imax(T, left / 3);
+    int box_min = hl_kit_lh(&b->m, L->q_px, false) + 2 * L->pad;
+    int qh_max = imax(T, imin(left - box_min, imax(left / 3, left - 4 * box_min)));
     hl_kit_fit_or_force(&b->m, qt, (int)strlen(qt), true, x_r - x_l, qh_max, L->q_px,
                         HL_UI_QUESTION_FLOOR_PX, HL_KIT_MAX_LINES, &w);
     int qh = imax(T, w.n * w.lh);
