@@ -175,7 +175,7 @@ static int type_check(const hl_kiosk_t *k, const char *want, size_t len, hl_err_
         vfrom--;
     const hl_keyboard_cfg_t *kc = &k->cli->cfg.keyboard;
     return hl_err_set(err, HL_ERR_USAGE,
-                      "type: the keyboard made \"%s%s\" of \"%s%.*s\" (keyboard.method %s, "
+                      "the keyboard made \"%s%s\" of \"%s%.*s\" (keyboard.method %s, "
                       "new_style %s: the tone goes where the composer puts it; a capital needs "
                       "its own word)",
                       vfrom ? "..." : "", v + vfrom, from ? "..." : "", (int)(len - from),
@@ -216,14 +216,14 @@ static int kiosk_script_type(hl_kiosk_t *k, const hl_script_step_t *st, hl_err_t
     hl_ui_kb_sync(&k->ui, &k->flow);
     if (k->ui.kb.q < 0 || k->tech.mode != HL_TECH_OFF || k->power.off ||
         k->ui.export_state.phase != HL_UI_EXPORT_NONE || k->ui.out_of_service)
-        return hl_err_set(err, HL_ERR_STATE, "type: no keyboard on screen (state %s)",
+        return hl_err_set(err, HL_ERR_STATE, "no keyboard on screen (state %s)",
                           hl_state_name(k->flow.state));
     char want[HL_VALUE_MAX];
     size_t base = (size_t)snprintf(want, sizeof want, "%s", type_value(k)), n = base;
     for (int i = 1; i < st->argc && n < sizeof want; i++)
         n += (size_t)snprintf(want + n, sizeof want - n, "%s%s", i > 1 ? " " : "", st->argv[i]);
     if (n >= sizeof want)
-        return hl_err_set(err, HL_ERR_USAGE, "type: the text is longer than a text answer holds");
+        return hl_err_set(err, HL_ERR_USAGE, "the text is longer than a text answer holds");
     char bare[HL_VALUE_MAX]; /* what the draft holds now: the word's tone not yet pressed */
     memcpy(bare, want, base);
     size_t at = base, blen = base;
@@ -240,8 +240,7 @@ static int kiosk_script_type(hl_kiosk_t *k, const hl_script_step_t *st, hl_err_t
         }
         hl_ui_spell_t sp;
         bool ok = at < n && hl_ui_kb_spell(cp, &sp);
-        if (at < n && !ok)
-            return hl_err_set(err, HL_ERR_USAGE, "type: no key for U+%04X", (unsigned)cp);
+        if (at < n && !ok) return hl_err_set(err, HL_ERR_USAGE, "no key for U+%04X", (unsigned)cp);
         if (tone[0] && (at == n || !sp.letter)) { /* the word is typed: its tone */
             int rc = hl_kiosk_tap_id(k, tone, err);
             if (rc == HL_OK) rc = type_check(k, want, at, err);
@@ -253,7 +252,7 @@ static int kiosk_script_type(hl_kiosk_t *k, const hl_script_step_t *st, hl_err_t
         if (at == n) break;
         if ((sp.mark[0] || sp.tone[0]) && !k->ui.kb.vi)
             return hl_err_set(err, HL_ERR_USAGE,
-                              "type: \"%.*s\" needs the Vietnamese keyboard's tone and letter "
+                              "\"%.*s\" needs the Vietnamese keyboard's tone and letter "
                               "keys: the keyboard on screen is English",
                               len, want + at);
         /* The draft after this key: the text so far with the word's tone
@@ -272,7 +271,7 @@ static int kiosk_script_type(hl_kiosk_t *k, const hl_script_step_t *st, hl_err_t
             b[bl++] = (char)(0x80 | (c & 0x3F));
         }
         if (blen + (size_t)bl >= sizeof bare)
-            return hl_err_set(err, HL_ERR_USAGE, "type: the text is too long");
+            return hl_err_set(err, HL_ERR_USAGE, "the text is too long");
         memcpy(bare + blen, b, (size_t)bl);
         blen += (size_t)bl;
         int rc = type_key(k, &sp, bare, blen, err);
