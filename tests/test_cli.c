@@ -113,6 +113,11 @@ static void test_check_accepts_the_bundled_survey_with_a_summary(void)
     HLX(NULL, &err, 0, "ok: survey \"sipas-mot-cua\"", NULL, "check", default_survey());
     CHECK_STR(err, "");
     free(err);
+    /* The consultation: a note with its picture beside the file. */
+    HLX(NULL, &err, 0, "ok: survey \"tham-van-sang-thu-bay\" version 1, 5 questions", NULL, "check",
+        HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json");
+    CHECK_STR(err, "");
+    free(err);
 }
 
 static void test_check_reports_every_problem_with_line_and_column_and_exits_1(void)

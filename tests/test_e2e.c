@@ -434,6 +434,46 @@ static void run_text(const char *dir, const char *verb, const char *a, const cha
     hl_fixture_expect(__FILE__, __LINE__, argv, hl_fixture_no_config, 0, NULL, NULL, o, NULL);
 }
 
+/* `hailong run` of script on survey in dir at clock: one response stored. */
+static void run_scripted(const char *dir, const char *survey, const char *script, const char *clock)
+{
+    const char *run[] = {HL_BIN, "run",        "--data-dir", dir,    "--survey", survey, "--config",
+                         CONFIG, "--headless", "--script",   script, "--clock",  clock,  NULL};
+    hl_fixture_expect(__FILE__, __LINE__, run, hl_fixture_no_config, 0, "response #1 ", NULL, NULL,
+                      NULL);
+}
+
+/* The bundled consultation, as a citizen goes through it: read the note,
+ * answer, type a comment on the keyboard; the CSV holds the answers and the
+ * comment, and no column for the note. */
+static void test_a_scripted_consultation_reads_the_note_and_exports_no_note_column(void)
+{
+    char *dir = hl_test_tmpdir("e2e-note");
+    /* Each tap 300 ms after the screen changed, as a finger's counts. */
+    static const char steps[] = "expect state start\n"
+                                "tap next  # Tiếp tục: read, not answered\n"
+                                "wait 300\ntap answer:ung_ho:ung_ho\n"
+                                "wait 300\ntap answer:khi_nao_den:sang_thu_bay\n"
+                                "wait 300\ntap answer:nghi_lam:yes\n"
+                                "wait 300\ntype \"Nên mở cả chiều thứ Bảy\"\n"
+                                "wait 300\ntap key:done\nexpect state thanks\n";
+    char *script = hl_test_write_file(dir, "s.txt", steps);
+    const char *survey = HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json";
+    run_scripted(dir, survey, script, "2026-11-28T01:00:00Z");
+    char *csv_path = hl_fixture_path(dir, "r.csv");
+    const char *exp[] = {HL_BIN,     "export", "--data-dir", dir,      "--survey", survey,
+                         "--format", "csv",    "--out",      csv_path, NULL};
+    hl_fixture_expect(__FILE__, __LINE__, exp, hl_fixture_no_config, 0, NULL, NULL, NULL, NULL);
+    char *csv = hl_test_read_file(csv_path, NULL);
+    CHECK_CONTAINS(csv, "ung_ho,khi_nao_den,nghi_lam,gop_y");
+    CHECK_CONTAINS(csv, ",ung_ho,sang_thu_bay,yes,Nên mở cả chiều thứ Bảy");
+    CHECK(csv && !strstr(csv, "de_xuat")); /* a note has no column */
+    free(csv);
+    free(csv_path);
+    free(script);
+    hl_fixture_rm(dir);
+}
+
 static void test_a_scripted_comment_reaches_csv_jsonl_and_xlsx_byte_for_byte(void)
 {
     /* What the citizen typed: commas, quotes, a line break, Vietnamese,
@@ -450,22 +490,7 @@ static void test_a_scripted_comment_reaches_csv_jsonl_and_xlsx_byte_for_byte(voi
         "next\n"
         "skip\n"
         "expect state thanks\n");
-    const char *run[] = {HL_BIN,
-                         "run",
-                         "--data-dir",
-                         dir,
-                         "--survey",
-                         TEXT_SURVEY,
-                         "--config",
-                         CONFIG,
-                         "--headless",
-                         "--script",
-                         script,
-                         "--clock",
-                         "2026-11-27T08:00:00Z",
-                         NULL};
-    hl_fixture_expect(__FILE__, __LINE__, run, hl_fixture_no_config, 0, "response #1 ", NULL, NULL,
-                      NULL);
+    run_scripted(dir, TEXT_SURVEY, script, "2026-11-27T08:00:00Z");
 
     /* CSV: one field, RFC 4180 quoted (quotes doubled, the line break kept). */
     char *csv_path = hl_fixture_path(dir, "r.csv");
@@ -534,6 +559,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_the_bundled_demo_plays_through_the_default_survey),
     HL_TEST(test_stats_counts_what_the_runs_stored),
     HL_TEST(test_a_scripted_comment_reaches_csv_jsonl_and_xlsx_byte_for_byte),
+    HL_TEST(test_a_scripted_consultation_reads_the_note_and_exports_no_note_column),
 };
 
 HL_TEST_MAIN(tests)

@@ -111,12 +111,18 @@ typedef struct fx {
 static fx_t *fx_open(const char *name)
 {
     fx_t *x = calloc(1, sizeof *x);
-    x->survey = hl_fixture_survey(hl_test_data(name));
+    x->survey = hl_fixture_survey(name[0] == '/' ? name : hl_test_data(name));
     hl_fakesys_init(&x->clock, 1790000000000LL, true, 7);
     hl_timeouts_t t = {30, 10, 5};
     hl_sink_t sink = {rec_save, &x->sink};
     if (hl_flow_init(&x->flow, x->survey, &t, hl_fakesys_sys(&x->clock), sink, &x->err)) abort();
     return x;
+}
+
+/* The flow on the bundled consultation: a note, then four questions. */
+static fx_t *fx_consult(void)
+{
+    return fx_open(HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json");
 }
 
 static fx_t *fx_new(void)
@@ -162,6 +168,74 @@ static void wait_ms(fx_t *x, int64_t ms)
 }
 
 /* ---- Tests --------------------------------------------------------------- */
+
+static void test_a_note_passes_on_next_storing_nothing_and_back_returns_to_it(void)
+{
+    fx_t *x = fx_consult();
+    int pos, total;
+    CHECK_STR(cur_id(x), "de_xuat");
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK_INT(hl_flow_deadline(&x->flow), -1); /* a note on the start screen waits forever */
+    hl_flow_progress(&x->flow, &pos, &total);
+    CHECK_INT(pos, 0); /* notes are not counted */
+    CHECK_INT(total, 4);
+    CHECK_INT(answer1(x, "de_xuat", "yes"), HL_ERR_USAGE); /* a note takes no answer */
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "ung_ho");
+    CHECK_INT(x->sink.n, 0); /* read, not answered: no response */
+    CHECK(!x->flow.started);
+    hl_flow_progress(&x->flow, &pos, &total);
+    CHECK_INT(pos, 1);
+    CHECK_INT(total, 4);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "de_xuat");
+    CHECK(hl_flow_value(&x->flow, 0) == NULL);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(answer1(x, "ung_ho", "ung_ho"), HL_OK);
+    CHECK_INT(x->sink.n, 1);
+    CHECK_STR(x->sink.saves[0].set_qid, "ung_ho");
+    /* Back over the answered question to the note and forward again: the
+     * answer stays, nothing more is stored. */
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "de_xuat");
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "ung_ho");
+    CHECK_INT(x->sink.n, 1);
+    CHECK_INT(x->sink.n_stored, 1);
+    fx_free(x);
+}
+
+static void test_reading_a_note_and_walking_away_stores_nothing(void)
+{
+    fx_t *x = fx_consult();
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    wait_ms(x, 30000);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE); /* timeouts as on any screen */
+    wait_ms(x, 10000);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK_STR(cur_id(x), "de_xuat");
+    CHECK_INT(x->sink.n, 0);
+    fx_free(x);
+}
+
+static void test_a_response_over_a_note_stores_the_answers_only(void)
+{
+    fx_t *x = fx_consult();
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(answer1(x, "ung_ho", "rat_ung_ho"), HL_OK);
+    CHECK_INT(answer1(x, "khi_nao_den", "sang_thu_bay"), HL_OK);
+    CHECK_INT(answer1(x, "nghi_lam", "yes"), HL_OK);
+    CHECK_INT(hl_flow_set_text(&x->flow, "gop_y", "Nên mở cả chiều thứ Bảy", &x->err), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    CHECK_INT(x->sink.n, 4);
+    CHECK_INT(x->sink.saves[3].status, HL_RESP_COMPLETE);
+    CHECK_INT(x->sink.n_stored, 4);
+    for (int i = 0; i < x->sink.n_stored; i++)
+        CHECK(strcmp(x->sink.stored[i][0], "de_xuat") != 0);
+    fx_free(x);
+}
 
 static void test_start_state_shows_first_question_and_stores_nothing(void)
 {
@@ -973,6 +1047,9 @@ static void test_a_rating_that_hides_the_comment_drops_it_in_the_same_commit(voi
 }
 
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_a_note_passes_on_next_storing_nothing_and_back_returns_to_it),
+    HL_TEST(test_reading_a_note_and_walking_away_stores_nothing),
+    HL_TEST(test_a_response_over_a_note_stores_the_answers_only),
     HL_TEST(test_fair_second_response_within_min_interval_is_flagged_and_stored),
     HL_TEST(test_fair_response_five_seconds_after_the_last_is_not_flagged),
     HL_TEST(test_fair_min_interval_counts_from_a_partial_finish),

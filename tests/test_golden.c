@@ -462,6 +462,16 @@ static void shoot_default_start(int w, int h, const char *lang)
     shooter_close(&s);
 }
 
+/* The bundled consultation's note (issue 16): its title, body and picture,
+ * "Tiếp tục / Continue", on the start screen. */
+static void shoot_note(int w, int h, const char *lang)
+{
+    shooter_t s;
+    if (shooter_open(&s, HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json", w, h, lang))
+        shot(&s, "note");
+    shooter_close(&s);
+}
+
 /* The text question's keyboard (issue 16): empty with its hint, with text
  * typed (a capital by shift), with a tone applied (Vietnamese), and its
  * digits page. */
@@ -719,6 +729,7 @@ static void test_every_screen_matches_its_golden_at_800x480(void)
         shoot_all_types(sizes[0][0], sizes[0][1], langs[l], ALL_TYPES);
         shoot_default_start(sizes[0][0], sizes[0][1], langs[l]);
         shoot_keyboard(sizes[0][0], sizes[0][1], langs[l]);
+        shoot_note(sizes[0][0], sizes[0][1], langs[l]);
     }
 }
 
@@ -729,6 +740,7 @@ static void test_every_screen_matches_its_golden_at_1280x800(void)
         shoot_all_types(sizes[1][0], sizes[1][1], langs[l], ALL_TYPES);
         shoot_default_start(sizes[1][0], sizes[1][1], langs[l]);
         shoot_keyboard(sizes[1][0], sizes[1][1], langs[l]);
+        shoot_note(sizes[1][0], sizes[1][1], langs[l]);
     }
     shoot_stock_start(sizes[1][0], sizes[1][1], "vi");
 }
@@ -740,6 +752,7 @@ static void test_every_screen_matches_its_golden_at_1080x1920(void)
         shoot_all_types(sizes[2][0], sizes[2][1], langs[l], ALL_TYPES);
         shoot_default_start(sizes[2][0], sizes[2][1], langs[l]);
         shoot_keyboard(sizes[2][0], sizes[2][1], langs[l]);
+        shoot_note(sizes[2][0], sizes[2][1], langs[l]);
     }
 }
 

@@ -14,6 +14,8 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 /* ---- Building blocks ---------------------------------------------------- */
 
@@ -256,8 +258,8 @@ static void test_lookups_and_type_names(void)
     CHECK_INT(hl_question_find_option(question(s, "rating"), "1"), -1);
     CHECK(hl_survey_has_lang(s, HL_LANG_VI));
     CHECK(hl_survey_has_lang(s, HL_LANG_EN));
-    const char *names[HL_Q_TYPE_COUNT] = {"smiley", "stars", "choice", "multi",
-                                          "nps",    "yesno", "number", "text"};
+    const char *names[HL_Q_TYPE_COUNT] = {"smiley", "stars",  "choice", "multi", "nps",
+                                          "yesno",  "number", "text",   "note"};
     /* An answer moves on by itself but for multi, number and text. */
     static const bool advances[HL_Q_TYPE_COUNT] = {
         [HL_Q_SMILEY] = true, [HL_Q_STARS] = true, [HL_Q_CHOICE] = true,
@@ -1156,6 +1158,164 @@ static void test_text_drafts_must_be_nfc_and_within_max_chars(void)
     hl_survey_free(s);
 }
 
+/* ---- Notes ---------------------------------------------------------------- */
+
+#define BODY "\"body\": {\"vi\": \"Đoạn một.\\nĐoạn hai.\", \"en\": \"One.\\nTwo.\"}"
+
+/* Writes a file of n bytes (a picture: NUL bytes inside). */
+static void write_bytes(const char *dir, const char *name, const void *b, size_t n)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(b, 1, n, f) != n) abort();
+    fclose(f);
+}
+
+/* The header of a w x h PNG: all the loader reads. */
+static void write_png(const char *dir, const char *name, int w, int h)
+{
+    unsigned char b[33] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n',
+                           0,    0,   0,   13,  'I',  'H',  'D',  'R'};
+    b[16] = (unsigned char)(w >> 24), b[17] = (unsigned char)(w >> 16);
+    b[18] = (unsigned char)(w >> 8), b[19] = (unsigned char)w;
+    b[20] = (unsigned char)(h >> 24), b[21] = (unsigned char)(h >> 16);
+    b[22] = (unsigned char)(h >> 8), b[23] = (unsigned char)h;
+    write_bytes(dir, name, b, sizeof b);
+}
+
+static void test_a_note_loads_with_its_body_and_picture_beside_the_file(void)
+{
+    char *dir = hl_test_tmpdir("note");
+    write_png(dir, "gio.png", 640, 400);
+    /* A JPEG's frame header: 300 x 200. */
+    static const unsigned char jpg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0, 4,  0, 0, 0xFF, 0xC0, 0,
+                                        11,   8,    0,    200,  1, 44, 3, 0, 0,    0,    0};
+    write_bytes(dir, "anh.jpg", jpg, sizeof jpg);
+    char *path = hl_test_write_file(
+        dir, "s.json",
+        HEAD
+        "    {\"id\": \"intro\", \"type\": \"note\", " TEXT ", " BODY ", \"image\": \"gio.png\"},\n"
+        "    {\"id\": \"overall\", \"type\": \"smiley\", " TEXT ", \"options\": " OPTS3 "},\n"
+        "    {\"id\": \"pic\", \"type\": \"note\", " TEXT ", " BODY
+        ", \"image\": \"anh.jpg\", \"show_if\": {\"question\": \"overall\", \"at_most\": 1}},\n"
+        "    {\"id\": \"after\", \"type\": \"note\", " TEXT ", " BODY ",\n"
+        "     \"show_if\": {\"question\": \"overall\", \"at_most\": 1}}\n" TAIL);
+    hl_survey_t *s = load_ok(NULL, path, 0);
+    if (s) {
+        const hl_question_t *n = question(s, "intro");
+        CHECK_INT(n->type, HL_Q_NOTE);
+        CHECK(!hl_question_answerable(n) && hl_question_answerable(question(s, "overall")));
+        CHECK_STR(hl_text_get(&n->body, HL_LANG_VI), "Đoạn một.\nĐoạn hai.");
+        CHECK(n->image && strstr(n->image, "/gio.png") && !strncmp(n->image, dir, strlen(dir)));
+        CHECK_INT(n->image_w, 640);
+        CHECK_INT(n->image_h, 400);
+        CHECK_INT(question(s, "pic")->image_w, 300);
+        CHECK_INT(question(s, "pic")->image_h, 200);
+        CHECK(question(s, "after")->image == NULL);
+        CHECK(!n->required);
+        char out[HL_VALUE_MAX];
+        hl_err_t err = {0};
+        const char *v[1] = {"x"};
+        CHECK_INT(hl_question_make_value(n, v, 1, out, &err), HL_ERR_USAGE);
+        CHECK(strstr(err.msg, "a note: it takes no answer") != NULL);
+        const hl_qtype_info_t *t = hl_qtype_info(HL_Q_NOTE);
+        CHECK(!t->answered && !t->charted && !t->scored && !t->auto_advance);
+    }
+    hl_survey_free(s);
+    /* From memory (a stored survey) the picture is not looked for. */
+    s = load_ok("stored/s.json",
+                HEAD "    {\"id\": \"intro\", \"type\": \"note\", " TEXT ", " BODY
+                     ", \"image\": \"nowhere.png\"},\n" Q_OVERALL_LAST TAIL,
+                strlen(HEAD "    {\"id\": \"intro\", \"type\": \"note\", " TEXT ", " BODY
+                            ", \"image\": \"nowhere.png\"},\n" Q_OVERALL_LAST TAIL));
+    if (s) CHECK_STR(s->questions[0].image, "stored/nowhere.png");
+    hl_survey_free(s);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_note_problems_are_reported_where_they_are(void)
+{
+    // clang-format off
+    static const bad_t cases[] = {
+        {"body missing, or missing a language",
+         HEAD "    {\"id\": \"a\", \"type\": \"note\", " TEXT "},\n"
+         "    {\"id\": \"b\", \"type\": \"note\", " TEXT ", \"body\": {\"vi\": \"Một\"}},\n" Q_OVERALL_LAST TAIL,
+         {{9, 5, "questions[0].body", "missing key \"body\""},
+          {ANY, 0, "questions[1].body", "missing translation for \"en\""}}},
+        {"required on a note",
+         HEAD "    {\"id\": \"a\", \"type\": \"note\", \"required\": true, " TEXT ", " BODY "},\n" Q_OVERALL_LAST TAIL,
+         {{9, 33, "questions[0].required", "\"required\" makes no sense on a note"}}},
+        {"show_if referring to a note",
+         HEAD "    {\"id\": \"a\", \"type\": \"note\", " TEXT ", " BODY "},\n"
+         "    {\"id\": \"d\", \"type\": \"yesno\", " TEXT ", \"show_if\": {\"question\": \"a\", \"any_of\": [\"yes\"]}}\n" TAIL,
+         {{10, 103, "questions[1].show_if.question", "\"show_if\" refers to \"a\", a note: a note has no answer"}}},
+        {"picture paths leaving the folder",
+         HEAD "    {\"id\": \"a\", \"type\": \"note\", " TEXT ", " BODY ", \"image\": \"/etc/x.png\"},\n"
+         "    {\"id\": \"b\", \"type\": \"note\", " TEXT ", " BODY ", \"image\": \"../x.png\"},\n"
+         "    {\"id\": \"c\", \"type\": \"note\", " TEXT ", " BODY ", \"image\": \"a/../../x.png\"},\n"
+         "    {\"id\": \"e\", \"type\": \"note\", " TEXT ", " BODY ", \"image\": \"\"},\n" Q_OVERALL_LAST TAIL,
+         {{ANY, 0, "questions[0].image", "is an absolute path"},
+          {ANY, 0, "questions[1].image", "leaves the survey's folder"},
+          {ANY, 0, "questions[2].image", "leaves the survey's folder"},
+          {ANY, 0, "questions[3].image", "is empty"}}},
+        {"body and image on other types, options on a note",
+         HEAD "    {\"id\": \"a\", \"type\": \"yesno\", " TEXT ", " BODY ", \"image\": \"x.png\"},\n"
+         "    {\"id\": \"b\", \"type\": \"note\", " TEXT ", " BODY ", \"options\": " OPTS3 "}\n" TAIL,
+         {{ANY, 0, "questions[0].body", "\"body\" is not allowed on a yesno question: only notes"},
+          {ANY, 0, "questions[0].image", "\"image\" is not allowed on a yesno question"},
+          {ANY, 0, "questions[1].options", "\"options\" is not allowed on a note question"}}},
+        {"only notes",
+         HEAD "    {\"id\": \"a\", \"type\": \"note\", " TEXT ", " BODY "}\n" TAIL,
+         {{ANY, 0, "questions", "every question is a note"}}},
+    };
+    // clang-format on
+    EXPECT_ALL_BAD(cases);
+}
+
+/* A picture that is missing, not a picture, too big, or a link: refused by
+ * the file's load (hailong check), with the place of "image". */
+static void test_a_note_picture_must_be_a_png_or_jpeg_file_in_the_folder(void)
+{
+    char *dir = hl_test_tmpdir("note");
+    write_png(dir, "huge.png", 4000, 300);
+    write_bytes(dir, "text.png", "hello, not a picture", 20);
+    write_png(dir, "ok.png", 64, 64);
+    char link[1024];
+    snprintf(link, sizeof link, "%s/link.png", dir);
+    if (symlink("ok.png", link) != 0) abort();
+    const char *pics[4] = {"missing.png", "huge.png", "text.png", "link.png"};
+    const char *msgs[4] = {"the picture cannot be used", "is 4000 x 300 pixels; the limit is 2048",
+                           "is not a PNG or JPEG picture", "the picture cannot be used"};
+    for (int i = 0; i < 4; i++) {
+        char json[2048];
+        snprintf(json, sizeof json,
+                 HEAD "    {\"id\": \"a\", \"type\": \"note\", " TEXT ", " BODY
+                      ",\n     \"image\": \"%s\"},\n" Q_OVERALL_LAST TAIL,
+                 pics[i]);
+        char *path = hl_test_write_file(dir, "s.json", json);
+        hl_diags_t d = {0};
+        hl_survey_t *s = NULL;
+        CHECK_INT(hl_survey_load_file(path, &s, &d), HL_ERR_INVALID);
+        EXPECT_COUNT(&d, 1);
+        if (d.n == 1) {
+            CHECK_INT(d.items[0].line, 10);
+            CHECK_INT(d.items[0].col, 15);
+            CHECK_STR(d.items[0].path, "questions[0].image");
+            if (!strstr(d.items[0].msg, msgs[i]))
+                hl_test_fail(__FILE__, __LINE__, "%s: \"%s\" lacks \"%s\"", pics[i], d.items[0].msg,
+                             msgs[i]);
+        }
+        hl_survey_free(s);
+        hl_diags_free(&d);
+        free(path);
+    }
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t table[] = {
     HL_TEST(test_default_survey_loads_without_diagnostics),
     HL_TEST(test_sha256_is_that_of_the_file_bytes),
@@ -1188,6 +1348,9 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_text_question_problems_are_reported_where_they_are),
     HL_TEST(test_make_value_keeps_a_text_as_typed_trimmed_and_nfc),
     HL_TEST(test_text_drafts_must_be_nfc_and_within_max_chars),
+    HL_TEST(test_a_note_loads_with_its_body_and_picture_beside_the_file),
+    HL_TEST(test_note_problems_are_reported_where_they_are),
+    HL_TEST(test_a_note_picture_must_be_a_png_or_jpeg_file_in_the_folder),
 };
 
 HL_TEST_MAIN(table)

@@ -369,10 +369,11 @@ static void check_ids(const fx_t *x, const hl_scene_t *s, const char *where)
     for (int i = 0; i < f->cur; i++)
         back = back || hl_flow_shown(f, i);
     back = back && f->state == HL_STATE_QUESTION;
-    bool next = q->type == HL_Q_MULTI || q->type == HL_Q_NUMBER || f->values[f->cur][0];
+    bool next = q->type == HL_Q_MULTI || q->type == HL_Q_NUMBER || q->type == HL_Q_NOTE ||
+                f->values[f->cur][0];
     if (back) ids[n++] = "back";
     if (next) ids[n++] = "next";
-    if (!q->required) ids[n++] = "skip";
+    if (!q->required && q->type != HL_Q_NOTE) ids[n++] = "skip"; /* a note: continue only */
     for (int i = 0; i < n; i++)
         if (!hl_scene_find(s, ids[i]))
             hl_test_fail(__FILE__, __LINE__, "%s: no target %s", where, ids[i]);
@@ -512,6 +513,9 @@ static void answer_current(fx_t *x, int pick)
         CHECK_INT(tap_id(x, "key:k"), HL_OK);
         CHECK_INT(tap_id(x, "key:done"), HL_OK);
         break;
+    case HL_Q_NOTE:
+        CHECK_INT(tap_id(x, "next"), HL_OK);
+        break;
     default:
         break;
     }
@@ -572,6 +576,72 @@ static void test_every_question_type_is_well_formed_at_all_sizes_and_languages(v
     CHECK_STR(rec_get(&x->sink, "posted"), "no");
     CHECK_STR(rec_get(&x->sink, "code"), "12");
     CHECK_STR(rec_get(&x->sink, "tags"), "fast|other");
+    fx_free(x);
+}
+
+/* The bundled consultation: a note, then its questions, every screen at
+ * every size; the note's targets are the languages and "continue" (next),
+ * back once a question came before it. */
+static void test_a_note_screen_is_well_formed_at_all_sizes_and_languages(void)
+{
+    fx_t *x = fx_open(HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json", true);
+    x->w = 800;
+    x->h = 480;
+    for (int k = 0; k < 4; k++) {
+        hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
+        CHECK_INT(s->n_targets, 3); /* lang:vi, lang:en, next */
+        const hl_target_t *next = hl_scene_find(s, "next");
+        CHECK(next && next->box.w >= 2 * hl_ui_min_target(&x->ui));
+        const char *t = scene_text(x, s);
+        CHECK_CONTAINS(t, "Tiếp tục");
+        CHECK_CONTAINS(t, "Đề xuất: nhận và trả hồ sơ vào sáng thứ Bảy");
+        CHECK_CONTAINS(t, "không ghi tên.");
+        CHECK(strstr(t, "Câu ") == NULL); /* no progress count on a note */
+        /* The picture: beside the text in landscape, above it in portrait. */
+        const hl_cmd_t *img = NULL, *body = NULL;
+        for (size_t i = 0; i < s->n_cmds; i++) {
+            if (s->cmds[i].kind == HL_CMD_IMAGE) img = &s->cmds[i];
+            if (s->cmds[i].kind == HL_CMD_TEXT && !strncmp(s->cmds[i].text, "Hiện nay", 8))
+                body = &s->cmds[i];
+        }
+        CHECK(img && body && strstr(img->text, "sang-thu-bay.png"));
+        if (img && body && sizes[k][0] > sizes[k][1]) CHECK(img->box.x + img->box.w < body->box.x);
+        if (img && body && sizes[k][0] < sizes[k][1]) CHECK(img->box.y + img->box.h < body->box.y);
+        if (body && sizes[k][0] >= 1280) CHECK(body->px >= 24); /* a 5 mm capital on big panels */
+    }
+    walk_and_check(x, 0);
+    CHECK_STR(rec_get(&x->sink, "ung_ho"), "rat_ung_ho");
+    CHECK(rec_get(&x->sink, "de_xuat") == NULL);
+    fx_free(x);
+}
+
+/* A 600-character body (the limit) reads at 800x480 above the floor. */
+static void test_a_600_character_note_fits_at_800x480_above_the_floor(void)
+{
+    char body[1100] = ""; /* 149 words of 3 letters: 596 characters, 3 paragraph breaks */
+    for (int i = 0; i < 149; i++)
+        strcat(body, i % 40 == 39 ? "\\nchữ" : " chữ");
+    char json[4096];
+    snprintf(json, sizeof json,
+             "{\"format\": 1, \"id\": \"n\", \"version\": 1, \"languages\": [\"vi\"],"
+             " \"title\": {\"vi\": \"Lấy ý kiến\"}, \"thanks\": {\"vi\": \"Cảm ơn\"},"
+             " \"questions\": [{\"id\": \"n\", \"type\": \"note\", \"text\": {\"vi\": \"Đề "
+             "xuất\"}, \"body\": {\"vi\": \"%s\"}}, {\"id\": \"y\", \"type\": \"yesno\","
+             " \"text\": {\"vi\": \"Đồng ý?\"}}]}",
+             body);
+    fx_t *x = fx_text(json);
+    hl_scene_t *s = build(x, 800, 480);
+    check_scene(x, s, "600-character note at 800x480");
+    int min_px = 1000, chars = 0;
+    for (size_t i = 0; i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (c->kind != HL_CMD_TEXT || c->bold || c->box.y < hl_ui_min_target(&x->ui)) continue;
+        if (c->px < min_px) min_px = c->px;
+        for (int k = 0; k < c->len; k++)
+            chars += ((unsigned char)c->text[k] & 0xC0) != 0x80;
+    }
+    CHECK(min_px >= HL_UI_QUESTION_FLOOR_PX);
+    CHECK(chars >= 149 * 3); /* every word drawn */
     fx_free(x);
 }
 
@@ -2016,6 +2086,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_every_screen_of_the_default_survey_is_well_formed_at_all_sizes),
     HL_TEST(test_every_question_type_is_well_formed_at_all_sizes_and_languages),
     HL_TEST(test_still_there_and_out_of_service_are_well_formed_at_all_sizes),
+    HL_TEST(test_a_note_screen_is_well_formed_at_all_sizes_and_languages),
+    HL_TEST(test_a_600_character_note_fits_at_800x480_above_the_floor),
     HL_TEST(test_start_screen_shows_site_counter_title_question_and_languages),
     HL_TEST(test_start_screen_without_site_shows_the_title_in_the_header),
     HL_TEST(test_current_language_is_marked_and_only_survey_languages_get_buttons),

@@ -851,6 +851,14 @@ static bool text_blank(const char *s)
 int hl_json_get_text(hl_json_doc_t *doc, const json_t *obj, const char *path, const char *key,
                      bool required, const hl_lang_t *langs, size_t n_langs, hl_text_t *out)
 {
+    return hl_json_get_text_max(doc, obj, path, key, required, langs, n_langs, HL_MAX_TEXT_CHARS,
+                                out);
+}
+
+int hl_json_get_text_max(hl_json_doc_t *doc, const json_t *obj, const char *path, const char *key,
+                         bool required, const hl_lang_t *langs, size_t n_langs, size_t max_chars,
+                         hl_text_t *out)
+{
     memset(out, 0, sizeof *out);
     json_t *t;
     int r =
@@ -896,10 +904,10 @@ int hl_json_get_text(hl_json_doc_t *doc, const json_t *obj, const char *path, co
             hl_json_report(doc, tpath, code, HL_JSON_AT_VALUE,
                            "the \"%s\" text is empty: write the text", code);
             bad = true;
-        } else if (chars > HL_MAX_TEXT_CHARS) {
+        } else if (chars > max_chars) {
             hl_json_report(doc, tpath, code, HL_JSON_AT_VALUE,
-                           "the \"%s\" text is %zu characters long; the limit is %d: shorten it",
-                           code, chars, HL_MAX_TEXT_CHARS);
+                           "the \"%s\" text is %zu characters long; the limit is %zu: shorten it",
+                           code, chars, max_chars);
             bad = true;
         } else if (!bad) {
             out->s[lang] = strdup(s);

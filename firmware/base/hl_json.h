@@ -182,4 +182,9 @@ int hl_json_get_id(hl_json_doc_t *doc, const json_t *obj, const char *path, cons
 int hl_json_get_text(hl_json_doc_t *doc, const json_t *obj, const char *path, const char *key,
                      bool required, const hl_lang_t *langs, size_t n_langs, hl_text_t *out);
 
+/* The same with max_chars in place of HL_MAX_TEXT_CHARS (a note's body). */
+int hl_json_get_text_max(hl_json_doc_t *doc, const json_t *obj, const char *path, const char *key,
+                         bool required, const hl_lang_t *langs, size_t n_langs, size_t max_chars,
+                         hl_text_t *out);
+
 #endif

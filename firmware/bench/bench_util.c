@@ -94,6 +94,9 @@ void hl_bench_value(const hl_question_t *q, uint64_t *rng, char out[HL_VALUE_MAX
                  hl_bench_rng(rng) % 2 ? "Cán bộ hướng dẫn tận tình, thủ tục nhanh gọn."
                                        : "Phòng chờ hơi nóng, nên có thêm quạt và ghế ngồi.");
         return;
+    case HL_Q_NOTE: /* read, never answered */
+        out[0] = '\0';
+        return;
     case HL_Q_TYPE_COUNT:
         break;
     }
@@ -112,12 +115,15 @@ int hl_bench_response(hl_store_t *st, const hl_survey_t *s, const hl_sys_t *sys,
     r.stored_lang = r.lang;
     r.started_utc_ms = started;
     r.clock_trusted = true;
-    size_t want = 5 + (size_t)(hl_bench_rng(rng) % 4);
-    if (want > s->n_questions) want = s->n_questions;
+    size_t want = 5 + (size_t)(hl_bench_rng(rng) % 4), answerable = 0;
+    for (size_t i = 0; i < s->n_questions; i++)
+        answerable += hl_question_answerable(&s->questions[i]);
+    if (want > answerable) want = answerable;
     int64_t ms = 0;
     char value[HL_VALUE_MAX];
-    for (size_t i = 0; i < want; i++) {
-        const hl_question_t *q = &s->questions[i];
+    for (size_t i = 0, at = 0; i < want; at++) {
+        const hl_question_t *q = &s->questions[at];
+        if (!hl_question_answerable(q)) continue; /* a note: nothing stored */
         hl_bench_value(q, rng, value);
         ms += 1500 + (int64_t)(hl_bench_rng(rng) % 4500);
         hl_save_t sv = {.set_qid = q->id, .set_value = value, .set_ms = ms};
@@ -127,6 +133,7 @@ int hl_bench_response(hl_store_t *st, const hl_survey_t *s, const hl_sys_t *sys,
         }
         int rc = save ? save(ctx, st, &r, &sv, err) : hl_store_save(st, &r, &sv, err);
         if (rc != HL_OK) return rc;
+        i++;
     }
     return HL_OK;
 }

@@ -12,17 +12,19 @@
 static const char *const yes_no[] = {"yes", "no"};
 
 static const hl_qtype_info_t qtypes[HL_Q_TYPE_COUNT] = {
-    [HL_Q_SMILEY] = {"smiley", true, 0, 0, NULL, true, true, HL_DRAFT_NONE, true},
-    [HL_Q_STARS] = {"stars", false, 5, 1, NULL, true, true, HL_DRAFT_NONE, true},
-    [HL_Q_CHOICE] = {"choice", true, 0, 0, NULL, true, false, HL_DRAFT_NONE, true},
-    [HL_Q_MULTI] = {"multi", true, 0, 0, NULL, false, false, HL_DRAFT_SET, true},
-    [HL_Q_NPS] = {"nps", false, 11, 0, NULL, true, true, HL_DRAFT_NONE, true},
-    [HL_Q_YESNO] = {"yesno", false, 2, 0, yes_no, true, false, HL_DRAFT_NONE, true},
-    [HL_Q_NUMBER] = {"number", false, 0, 0, NULL, false, true, HL_DRAFT_DIGITS, false},
-    [HL_Q_TEXT] = {"text", false, 0, 0, NULL, false, false, HL_DRAFT_TEXT, false},
+    [HL_Q_SMILEY] = {"smiley", true, 0, 0, NULL, true, true, HL_DRAFT_NONE, true, true},
+    [HL_Q_STARS] = {"stars", false, 5, 1, NULL, true, true, HL_DRAFT_NONE, true, true},
+    [HL_Q_CHOICE] = {"choice", true, 0, 0, NULL, true, false, HL_DRAFT_NONE, true, true},
+    [HL_Q_MULTI] = {"multi", true, 0, 0, NULL, false, false, HL_DRAFT_SET, true, true},
+    [HL_Q_NPS] = {"nps", false, 11, 0, NULL, true, true, HL_DRAFT_NONE, true, true},
+    [HL_Q_YESNO] = {"yesno", false, 2, 0, yes_no, true, false, HL_DRAFT_NONE, true, true},
+    [HL_Q_NUMBER] = {"number", false, 0, 0, NULL, false, true, HL_DRAFT_DIGITS, false, true},
+    [HL_Q_TEXT] = {"text", false, 0, 0, NULL, false, false, HL_DRAFT_TEXT, false, true},
+    [HL_Q_NOTE] = {"note", false, 0, 0, NULL, false, false, HL_DRAFT_NONE, false, false},
 };
 
-static const hl_qtype_info_t unknown = {"?", false, 0, 0, NULL, false, false, HL_DRAFT_NONE, false};
+static const hl_qtype_info_t unknown = {"?",   false,         0,     0,    NULL, false,
+                                        false, HL_DRAFT_NONE, false, false};
 
 /* "0".."10": the fixed items that are numbers. */
 static const char *const numbers[11] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};

@@ -32,6 +32,7 @@ typedef struct hl_qtype_info {
     bool scored;              /* a value has a numeric score (hl_question_score) */
     hl_draft_t draft;         /* what is built before "next" */
     bool charted;             /* the results page draws its answers as bars */
+    bool answered;            /* stores an answer (false: a note, only read) */
 } hl_qtype_info_t;
 
 /* The entry of type t (a placeholder with name "?" out of range). */

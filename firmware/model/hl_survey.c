@@ -11,6 +11,7 @@
  */
 #include "hl_survey.h"
 #include "hl_qtype.h"
+#include "survey_int.h"
 
 #include "hl_json.h"
 
@@ -21,9 +22,9 @@
 
 static const char *const survey_keys[] = {"format", "id",     "version",   "languages",
                                           "title",  "thanks", "questions", NULL};
-static const char *const question_keys[] = {"id",        "type",        "required",   "text",
-                                            "options",   "max_choices", "min_digits", "max_digits",
-                                            "max_chars", "hint",        "show_if",    NULL};
+static const char *const question_keys[] = {
+    "id",         "type",      "required", "text",    "options", "max_choices", "min_digits",
+    "max_digits", "max_chars", "hint",     "show_if", "body",    "image",       NULL};
 static const char *const option_keys[] = {"id", "label", NULL};
 static const char *const show_if_keys[] = {"question", "any_of", "at_most", "at_least", NULL};
 
@@ -36,6 +37,11 @@ static const char *const show_if_keys[] = {"question", "any_of", "at_most", "at_
 const char *hl_qtype_name(hl_qtype_t t)
 {
     return hl_qtype_info(t)->name;
+}
+
+bool hl_question_answerable(const hl_question_t *q)
+{
+    return hl_qtype_info(q->type)->answered;
 }
 
 bool hl_qtype_auto_advance(hl_qtype_t t)
@@ -59,6 +65,8 @@ static void question_free(hl_question_t *q)
 {
     hl_text_free(&q->text);
     hl_text_free(&q->hint);
+    hl_text_free(&q->body);
+    free(q->image);
     for (size_t i = 0; i < q->n_options; i++)
         hl_text_free(&q->options[i].label);
     free(q->options);
@@ -90,6 +98,7 @@ typedef struct survey_check {
     bool id_ok[HL_MAX_QUESTIONS];          /* id valid (and in q->id) */
     bool type_ok[HL_MAX_QUESTIONS];        /* type known (and in q->type) */
     bool options_ok[HL_MAX_QUESTIONS];     /* options checked and all valid */
+    const survey_files_t *files;           /* where notes' pictures are */
 } survey_check_t;
 
 static void check_format(survey_check_t *c, const json_t *root)
@@ -467,6 +476,12 @@ static void check_show_if(survey_check_t *c, size_t qi, const json_t *qobj, cons
                            "\"show_if\" refers to unknown question \"%.40s\"%s", rid, hint);
         } else if (!c->id_ok[ref]) {
             ref = -1; /* its id is already reported */
+        } else if (c->type_ok[ref] && c->s->questions[ref].type == HL_Q_NOTE) {
+            hl_json_report(c->doc, spath, "question", HL_JSON_AT_VALUE,
+                           "\"show_if\" refers to \"%s\", a note: a note has no answer to "
+                           "decide on; refer to a question with options or a score",
+                           rid);
+            ref = -1;
         } else if (c->type_ok[ref] && c->s->questions[ref].type == HL_Q_TEXT) {
             hl_json_report(c->doc, spath, "question", HL_JSON_AT_VALUE,
                            "\"show_if\" refers to \"%s\", a text question: a citizen's own "
@@ -601,6 +616,7 @@ static void check_question(survey_check_t *c, size_t qi, const json_t *qobj)
                                digit_keys[k], hl_qtype_name(q->type));
     }
     check_text_keys(c, q, qobj, qpath, typed);
+    survey_check_note_keys(c->doc, s, q, qobj, qpath, typed, c->files);
     q->show_if.kind = HL_COND_NONE;
     q->show_if.question = -1;
     check_show_if(c, qi, qobj, qpath);
@@ -637,13 +653,19 @@ static void check_questions(survey_check_t *c, const json_t *root)
         return;
     }
     c->s->n_questions = n;
-    for (size_t i = 0; i < n; i++)
+    bool all_notes = true;
+    for (size_t i = 0; i < n; i++) {
         check_question(c, i, json_array_get(arr, i));
+        all_notes = all_notes && c->type_ok[i] && c->s->questions[i].type == HL_Q_NOTE;
+    }
+    if (all_notes)
+        hl_json_report(c->doc, "", "questions", HL_JSON_AT_VALUE,
+                       "every question is a note: a survey needs at least one question to answer");
 }
 
-static void survey_check(hl_json_doc_t *doc, hl_survey_t *s)
+static void survey_check(hl_json_doc_t *doc, hl_survey_t *s, const survey_files_t *files)
 {
-    survey_check_t c = {.doc = doc, .s = s};
+    survey_check_t c = {.doc = doc, .s = s, .files = files};
     const json_t *root = doc->root;
     if (!json_is_object(root)) {
         hl_json_report(doc, "", NULL, HL_JSON_AT_VALUE,
@@ -671,15 +693,40 @@ static void sha256_hex(const char *data, size_t len, char out[65])
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-/* Validates a loaded document into a survey; consumes doc. */
-static int survey_finish(hl_json_doc_t *doc, int rc, hl_survey_t **out, hl_diags_t *diags)
+/* The folder part of path ("" for none), malloc'd. */
+static char *dir_of(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    size_t n = slash ? (size_t)(slash - path) + (slash == path) : 0;
+    char *out = malloc(n + 1);
+    if (out) {
+        memcpy(out, path, n);
+        out[n] = '\0';
+    }
+    return out;
+}
+
+/* Validates a loaded document into a survey; consumes doc. Notes' pictures
+ * are read under root (NULL: loaded from memory, not read) in the folder of
+ * path; their paths are resolved against the folder of doc->name. */
+static int survey_finish(hl_json_doc_t *doc, int rc, const char *root, const char *path,
+                         hl_survey_t **out, hl_diags_t *diags)
 {
     hl_survey_t *s = NULL;
+    survey_files_t files = {root, NULL, NULL};
     if (rc == HL_OK) {
         s = calloc(1, sizeof *s);
-        if (!s) rc = HL_ERR_NOMEM;
+        files.rel = dir_of(root ? path : "");
+        files.shown = dir_of(doc->name);
+        if (files.shown && !files.shown[0] && root) { /* "name" in the current folder */
+            free(files.shown);
+            files.shown = strdup(".");
+        }
+        if (!s || !files.rel || !files.shown) rc = HL_ERR_NOMEM;
     }
-    if (rc == HL_OK) survey_check(doc, s);
+    if (rc == HL_OK) survey_check(doc, s, &files);
+    free(files.rel);
+    free(files.shown);
     if (rc == HL_OK && doc->nomem) rc = HL_ERR_NOMEM;
     size_t problems = hl_json_doc_finish(doc, diags);
     if (rc == HL_OK && problems) rc = HL_ERR_INVALID;
@@ -707,7 +754,12 @@ int hl_survey_load_file(const char *path, hl_survey_t **out, hl_diags_t *diags)
     hl_json_doc_t doc;
     *out = NULL;
     int rc = hl_json_doc_load_file(&doc, path);
-    return survey_finish(&doc, rc, out, diags);
+    char *dir = dir_of(path);
+    if (!dir) rc = HL_ERR_NOMEM;
+    const char *name = path ? strrchr(path, '/') : NULL;
+    rc = survey_finish(&doc, rc, dir && dir[0] ? dir : ".", name ? name + 1 : path, out, diags);
+    free(dir);
+    return rc;
 }
 
 int hl_survey_load_file_at(const char *root, const char *path, hl_survey_t **out, hl_diags_t *diags)
@@ -715,7 +767,7 @@ int hl_survey_load_file_at(const char *root, const char *path, hl_survey_t **out
     hl_json_doc_t doc;
     *out = NULL;
     int rc = hl_json_doc_load_file_at(&doc, root, path, 0);
-    return survey_finish(&doc, rc, out, diags);
+    return survey_finish(&doc, rc, root ? root : ".", path, out, diags);
 }
 
 int hl_survey_load_text(const char *name, const char *text, size_t len, hl_survey_t **out,
@@ -724,7 +776,7 @@ int hl_survey_load_text(const char *name, const char *text, size_t len, hl_surve
     hl_json_doc_t doc;
     *out = NULL;
     int rc = hl_json_doc_load_text(&doc, name, text, len);
-    return survey_finish(&doc, rc, out, diags);
+    return survey_finish(&doc, rc, NULL, NULL, out, diags);
 }
 
 /* ---- Look-ups ----------------------------------------------------------- */
@@ -826,6 +878,9 @@ int hl_question_make_value(const hl_question_t *q, const char *const *vals, size
         return hl_err_set(err, HL_ERR_USAGE, "question \"%s\" takes one answer, not %zu", q->id, n);
     const char *v = vals[0];
     if (q->type == HL_Q_TEXT) return hl_text_answer_make(q, v, true, out, err);
+    if (q->type == HL_Q_NOTE)
+        return hl_err_set(err, HL_ERR_USAGE, "question \"%s\" is a note: it takes no answer",
+                          q->id);
     bool ok;
     switch (q->type) {
     case HL_Q_SMILEY:

@@ -15,6 +15,13 @@
  *   text            the citizen's words as typed: UTF-8 NFC, no control character
  *                   but line feed, spaces and line breaks trimmed at both ends,
  *                   at most max_chars code points (hl_text_answer_make)
+ *   note            none: a note is read, never answered (no value, no column)
+ *
+ * A note's picture is checked where the survey's folder is known: loaded
+ * from a file (hl_survey_load_file, _at), the file must be a PNG or JPEG
+ * within the limits, under the survey's folder, reached through no link.
+ * Loaded from memory (a stored survey's bytes) only the path's form is
+ * checked: there is no folder to look in.
  */
 #ifndef HL_SURVEY_H
 #define HL_SURVEY_H
@@ -37,6 +44,7 @@ typedef enum hl_qtype {
     HL_Q_YESNO,      /* "yes"/"no"; no score */
     HL_Q_NUMBER,     /* digits on a keypad; score = numeric value */
     HL_Q_TEXT,       /* the citizen's own words, typed on the on-screen keyboard; no score */
+    HL_Q_NOTE,       /* a page to read (body, maybe a picture) and "continue": nothing stored */
     HL_Q_TYPE_COUNT
 } hl_qtype_t;
 
@@ -71,6 +79,10 @@ typedef struct hl_question {
     int min_digits, max_digits; /* number: 1 <= min <= max <= 18 (defaults 1, 12) */
     int max_chars;              /* text: 1..HL_TEXT_ANSWER_MAX code points (default 500) */
     hl_text_t hint;             /* text: shown in the empty box, in every survey language */
+    hl_text_t body;             /* note: the page's text, paragraphs split by '\n' */
+    char *image;                /* note: owned picture path resolved against the survey's
+                                   folder, or NULL */
+    int image_w, image_h;       /* note: the picture's pixels (0 when not read: from memory) */
     hl_cond_t show_if;          /* when the question is shown */
 } hl_question_t;
 
@@ -114,6 +126,10 @@ bool hl_survey_has_lang(const hl_survey_t *s, hl_lang_t lang);
 
 /* "smiley", "stars", ... */
 const char *hl_qtype_name(hl_qtype_t t);
+
+/* False for a note: its question stores no answer and has no column in
+ * exports, no bar in results, no place in the progress count. */
+bool hl_question_answerable(const hl_question_t *q);
 
 /* True for the types answered with one tap that move on by themselves
  * (smiley, stars, choice, nps, yesno); multi and number move on with next. */

@@ -40,7 +40,7 @@ static const hl_question_t *flow_q(const hl_flow_t *f, int i)
 
 static bool has_draft_type(const hl_question_t *q)
 {
-    return !hl_qtype_auto_advance(q->type);
+    return hl_qtype_info(q->type)->draft != HL_DRAFT_NONE;
 }
 
 /* Fills f->shown for the answers we have, with question `oi` taking value
@@ -461,8 +461,8 @@ int hl_flow_next(hl_flow_t *f, hl_err_t *err)
     if (v[0] && f->draft_active) {
         int rc2 = flow_draft_value(f, value, err);
         if (rc2) return rc2;
-    } else {
-        memcpy(value, v, sizeof value);
+    } else { /* v may be the "" of a blank draft: copy the string, not the buffer */
+        snprintf(value, sizeof value, "%s", v);
     }
     if (!value[0] && !f->values[f->cur][0]) return flow_advance(f, -1, NULL, err);
     return flow_advance(f, f->cur, value, err);
@@ -618,7 +618,7 @@ void hl_flow_progress(const hl_flow_t *f, int *pos, int *total)
 {
     int p = 0, t = 0;
     for (int i = 0; i < (int)f->survey->n_questions; i++) {
-        if (!hl_flow_shown(f, i)) continue;
+        if (!hl_flow_shown(f, i) || !hl_question_answerable(&f->survey->questions[i])) continue;
         t++;
         if (i <= f->cur) p++;
     }

@@ -17,6 +17,11 @@
  * - Idle: after idle_s without input, "still there?" for warn_s (any input
  *   dismisses it), then the response is finished as partial and the flow
  *   returns to the start. Every input, even one refused, restarts the timer.
+ * - A note (a page to read) takes no answer: next moves past it storing
+ *   nothing, back returns to it, show_if may hide it. Reading notes starts
+ *   no response: the first answer does; a citizen who reads and walks away
+ *   leaves nothing stored (the idle timeout returns to the start as on any
+ *   screen).
  * - After the last question: thanks for thanks_s; input is ignored.
  * - Nothing moves on unless the sink committed it.
  * - Fair counting (hl_flow_set_fairness): the save that creates a response
@@ -129,7 +134,8 @@ const char *hl_flow_value(const hl_flow_t *f, int i);
 bool hl_flow_shown(const hl_flow_t *f, int i);
 
 /* Position of the current question among the shown ones (1-based) and their
- * count, for a progress indicator. */
+ * count, for a progress indicator. Notes are not counted (nothing to
+ * answer): on a note, pos is the number of questions before it. */
 void hl_flow_progress(const hl_flow_t *f, int *pos, int *total);
 
 #endif

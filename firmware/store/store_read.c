@@ -362,11 +362,15 @@ static int stats_comments(hl_store_t *st, int64_t *out, hl_err_t *err)
         hl_diags_t diags = {0};
         if (hl_survey_load_text("stored survey", text, strlen(text), &s, &diags) != HL_OK) s = NULL;
         hl_diags_free(&diags);
-        for (size_t i = 0; s && rc == HL_OK && i < s->n_questions && i < 64; i++) {
+        /* slot: the question's place among those that store an answer (the
+         * stored qids: notes have none). */
+        for (size_t i = 0, slot = 0; s && rc == HL_OK && i < s->n_questions && slot < 64; i++) {
+            if (!hl_question_answerable(&s->questions[i])) continue;
+            size_t at = slot++;
             if (s->questions[i].type != HL_Q_TEXT) continue;
             sqlite3_reset(cnt);
             sqlite3_bind_int64(cnt, 1, sqlite3_column_int64(sv, 0));
-            sqlite3_bind_int64(cnt, 2, (int64_t)i);
+            sqlite3_bind_int64(cnt, 2, (int64_t)at);
             sqlite3_bind_text(cnt, 3, s->questions[i].id, -1, SQLITE_STATIC);
             src = sqlite3_step(cnt);
             if (src == SQLITE_ROW)

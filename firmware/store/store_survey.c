@@ -41,14 +41,18 @@ int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_
         rc = hl_err_set(err, HL_ERR_NOMEM, "out of memory registering survey %s", s->id);
         goto done;
     }
+    /* The columns: the questions that store an answer, in survey order (a
+     * note is read, never answered: no column, no slot). */
+    size_t n_ids = 0;
     for (size_t i = 0; i < s->n_questions; i++) {
         const char *q = s->questions[i].id;
+        if (!hl_question_answerable(&s->questions[i])) continue;
         if (!store_id_valid(q, HL_ITEM_ID_MAX, false)) {
             rc = hl_err_set(err, HL_ERR_USAGE, "survey %s: bad question id \"%s\"", s->id, q);
             goto done;
         }
-        memcpy(ids[i], q, strlen(q) + 1);
-        if (i) qids[qlen++] = ',';
+        memcpy(ids[n_ids], q, strlen(q) + 1);
+        if (n_ids++) qids[qlen++] = ',';
         memcpy(qids + qlen, q, strlen(q));
         qlen += strlen(q);
     }
@@ -115,7 +119,7 @@ int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_
         snprintf(st->kiosk_id, sizeof st->kiosk_id, "%s", kiosk_id);
         free(st->qids);
         st->qids = ids;
-        st->n_qids = s->n_questions;
+        st->n_qids = n_ids;
         ids = NULL;
     }
     sqlite3_finalize(ins);

@@ -118,6 +118,7 @@ static int t_question_chart(hl_tui_ctx_t *t, const hl_results_q_t *rq, hl_rect_t
     const hl_survey_t *sv = t->v->survey;
     if (!sv || rq->question < 0 || (size_t)rq->question >= sv->n_questions) return 0;
     const hl_question_t *q = &sv->questions[rq->question];
+    if (!hl_question_answerable(q)) return 0; /* a note: nothing to count */
     int spx = L->small_px, lh = hl_tui_small_lh(t);
     const char *qt = hl_text_get(&q->text, b->lang);
     hl_kit_wrap_t wt;

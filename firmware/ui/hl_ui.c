@@ -78,6 +78,10 @@ hl_ui_nav_t hl_ui_nav_flags(const hl_flow_t *f)
         if (hl_flow_shown(f, i)) n.back = true;
     if (f->state == HL_STATE_START) n.back = false;
     const char *v = hl_flow_value(f, f->cur);
+    if (q->type == HL_Q_NOTE) { /* read, then continue: nothing to skip */
+        n.next = n.next_enabled = true;
+        return n;
+    }
     if (q->type == HL_Q_MULTI || q->type == HL_Q_NUMBER || q->type == HL_Q_TEXT) {
         n.next = true;
         n.next_enabled = !q->required || (v && v[0]);
@@ -425,7 +429,7 @@ static void ui_question_screen(hl_kit_b_t *b)
         return;
     }
     int top = hl_ui_header(b, true, start);
-    ui_navbar(b, hl_ui_nav_flags(f));
+    if (q->type != HL_Q_NOTE) ui_navbar(b, hl_ui_nav_flags(f));
     hl_rect_t C = hl_kit_rect(L->margin, top + L->margin, L->w - 2 * L->margin,
                               L->h - 2 * L->bar_h - 2 * L->margin);
     const int c_bottom = C.y + C.h;
@@ -439,6 +443,10 @@ static void ui_question_screen(hl_kit_b_t *b)
                                HL_ALIGN_CENTER, 0);
         C.y += used + L->gap;
         C.h -= used + L->gap;
+    }
+    if (q->type == HL_Q_NOTE) {
+        hl_ui_note_screen(b, C);
+        return;
     }
     const char *qt = hl_text_get(&q->text, b->lang);
     const char *hint = ui_hint(b, q);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * ui_int.h: what the citizen screens' two files share (hl_ui.c: bands,
- * screens, taps; hl_ui_answers.c: the answer layouts): the question items
+ * ui_int.h: what the citizen screens' files share (hl_ui.c: bands,
+ * screens, taps; hl_ui_answers.c: the answer layouts; hl_ui_note.c: notes): the question items
  * and navigation rules. Nothing outside firmware/ui includes it.
  */
 #ifndef HL_UI_INT_H
@@ -26,6 +26,12 @@ hl_ui_nav_t hl_ui_nav_flags(const hl_flow_t *f);
 /* The header band (title or site and counter, language buttons); returns
  * its height. */
 int hl_ui_header(hl_kit_b_t *b, bool langs, bool site_first);
+
+/* ---- The note screen (hl_ui_note.c) -------------------------------------- */
+
+/* The current note in the content area C (between the header and the
+ * navigation band, which it draws: back and "continue"). */
+void hl_ui_note_screen(hl_kit_b_t *b, hl_rect_t C);
 
 /* ---- The text question's keyboard (hl_ui_keyboard.c) --------------------- */
 
