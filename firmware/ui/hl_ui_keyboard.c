@@ -212,10 +212,10 @@ void hl_ui_kb_sync(hl_ui_t *ui, const hl_flow_t *f)
         return;
     const hl_keyboard_cfg_t *kc = ui->cfg ? &ui->cfg->keyboard : NULL;
     hl_compose_method_t m = vi && kc ? kc->method : vi ? HL_COMPOSE_TELEX : HL_COMPOSE_NONE;
-    hl_compose_init(&k->comp, m, kc && kc->new_style,
-                    q->max_chars > 0 ? (size_t)q->max_chars : 500);
-    if (hl_compose_set_text(&k->comp, v) != HL_OK) /* a draft the flow took: never */
-        hl_compose_init(&k->comp, m, kc && kc->new_style, (size_t)q->max_chars);
+    hl_compose_init(&k->comp, m, kc && kc->new_style, (size_t)q->max_chars);
+    /* The flow's draft passed the same check (hl_text_answer_make), so it
+     * fits; were it refused, the composer stays as initialised: empty. */
+    (void)hl_compose_set_text(&k->comp, v);
     k->q = f->cur;
     snprintf(k->uuid, sizeof k->uuid, "%s", f->resp.uuid);
     k->vi = vi;
