@@ -110,14 +110,16 @@ static void test_scripted_sessions_are_stored_and_exported_as_csv_rows(void)
     free(out);
 
     char *rows = export_rows(dir, "exported 2 responses");
-    CHECK_STR(rows, "\xEF\xBB\xBF"
-                    "response_id,seq,kiosk_id,survey_id,survey_version,language,started_at,"
-                    "finished_at,status,suspect,clock_trusted,officer_id,counter,overall,reasons,"
-                    "stars,code\r\n"
-                    "ID,1,e2e-kiosk,t,1,en,2026-11-27T08:00:00Z,2026-11-27T08:00:01Z,complete,,1,"
-                    ",,s1,slow|rude,3,0042\r\n"
-                    "ID,2,e2e-kiosk,t,1,vi,2026-11-27T08:00:06Z,2026-11-27T08:00:46Z,partial,,1,"
-                    ",,s5,,,\r\n");
+    CHECK_STR(
+        rows,
+        "\xEF\xBB\xBF"
+        "response_id,seq,kiosk_id,survey_id,survey_version,language,started_at,"
+        "finished_at,status,suspect,clock_trusted,officer_id,counter,followup,overall,reasons,"
+        "stars,code\r\n"
+        "ID,1,e2e-kiosk,t,1,en,2026-11-27T08:00:00Z,2026-11-27T08:00:01Z,complete,,1,"
+        ",,,s1,slow|rude,3,0042\r\n"
+        "ID,2,e2e-kiosk,t,1,vi,2026-11-27T08:00:06Z,2026-11-27T08:00:46Z,partial,,1,"
+        ",,,s5,,,\r\n");
 
     free(rows);
     free(script);
@@ -137,7 +139,7 @@ static void test_a_response_cut_off_by_a_crash_is_kept_as_partial_at_the_next_st
     free(out);
     char *rows = export_rows(dir, NULL);
     CHECK_CONTAINS(rows, ",1,e2e-kiosk,t,1,vi,2026-11-27T08:00:00Z,2026-11-27T08:00:00Z,partial,,1,"
-                         ",,s4,,5,\r\n");
+                         ",,,s4,,5,\r\n");
     free(rows);
     free(cut);
     free(next);
@@ -270,9 +272,9 @@ static void test_taps_by_id_and_by_coordinates_record_answers_and_gaps_record_no
     free(err);
     char *rows = export_rows(dir, NULL);
     CHECK_CONTAINS(rows, "ID,1,e2e-kiosk,t,1,vi,2026-11-27T08:00:00Z,2026-11-27T08:00:00Z,complete,"
-                         ",1,,,s4,,5,047\r\n");
+                         ",1,,,,s4,,5,047\r\n");
     CHECK_CONTAINS(rows, "ID,2,e2e-kiosk,t,1,en,2026-11-27T08:00:06Z,2026-11-27T08:00:07Z,complete,"
-                         ",1,,,s1,slow,,\r\n");
+                         ",1,,,,s1,slow,,\r\n");
     free(rows);
     free(script);
     hl_fixture_rm(dir);
@@ -316,7 +318,7 @@ static void test_a_scripted_double_tap_is_ignored_by_id_and_by_pixel_and_a_later
     CHECK(!strstr(err, "line 6: tap ignored") && !strstr(err, "line 13: tap ignored"));
     free(err);
     char *rows = export_rows(dir, NULL);
-    CHECK_CONTAINS(rows, ",complete,,1,,,s4,,5,\r\n");
+    CHECK_CONTAINS(rows, ",complete,,1,,,,s4,,5,\r\n");
     free(rows);
     free(script);
     hl_fixture_rm(dir);
@@ -523,7 +525,7 @@ static void test_a_scripted_comment_reaches_csv_jsonl_and_xlsx_byte_for_byte(voi
         if (strcmp(json_string_value(json_object_get(sh, "name")), "Góp ý") != 0) continue;
         json_array_foreach(json_object_get(sh, "rows"), k, r)
         {
-            json_t *c = json_array_get(json_array_get(r, 6), 1);
+            json_t *c = json_array_get(json_array_get(r, 7), 1);
             if (json_is_string(c) && !strcmp(json_string_value(c), comment)) found = true;
         }
     }

@@ -34,7 +34,7 @@ static void save(hl_store_t *st, hl_response_t *r, const char *qid, const char *
 static const char *const qids[] = {"q_service", "q_staff", "q_note"};
 #define HEADER                                                                                     \
     "response_id,seq,kiosk_id,survey_id,survey_version,language,started_at,finished_at,status,"    \
-    "suspect,clock_trusted,officer_id,counter"
+    "suspect,clock_trusted,officer_id,counter,followup"
 
 /* A fresh folder whose store has survey "svc" v1 (qids) current, and
  * out_name in it to export to. */
@@ -80,9 +80,9 @@ static void test_export_writes_bom_header_and_crlf_rows(void)
     const char *want =
         "\xEF\xBB\xBF" HEADER ",q_service,q_staff,q_note\r\n"
         "00000000-0000-4000-8000-000000000001,1,kiosk-01,svc,1,vi,2023-11-14T22:14:20Z,"
-        "2023-11-14T22:15:21Z,complete,,1,off_7,\"Quầy 3, tầng 1\",very_satisfied,,00123\r\n"
+        "2023-11-14T22:15:21Z,complete,,1,off_7,\"Quầy 3, tầng 1\",,very_satisfied,,00123\r\n"
         "00000000-0000-4000-8000-000000000002,2,kiosk-01,svc,1,en,2023-11-14T22:15:20Z,,"
-        "in_progress,,0,,,,a|c,\r\n";
+        "in_progress,,0,,,,,a|c,\r\n";
     CHECK_STR(text, want);
     CHECK_INT(res.bytes, (long long)(text ? strlen(text) : 0));
     struct stat sb;
@@ -104,7 +104,7 @@ static void test_export_quotes_commas_quotes_line_breaks_and_keeps_vietnamese(vo
     hl_fixture_finish(x.st, &r, HL_RESP_PARTIAL);
     char *text = NULL;
     CHECK_INT(export_read(&x, "svc", NULL, &text), HL_OK);
-    CHECK_CONTAINS(text, ",partial,,1,,,\"a,b\",\"say \"\"hi\"\"\","
+    CHECK_CONTAINS(text, ",partial,,1,,,,\"a,b\",\"say \"\"hi\"\"\","
                          "\"Cán bộ rất nhiệt tình\r\nline two\nthree\"\r\n");
     CHECK(text && memcmp(text, "\xEF\xBB\xBF", 3) == 0);
     free(text);
@@ -134,9 +134,9 @@ static void test_export_columns_union_versions_in_newest_order_with_unanswered_e
     CHECK_INT(export_read(&x, "svc", NULL, &text), HL_OK);
     CHECK_CONTAINS(text, HEADER ",new,b,a,old\r\n");
     CHECK_CONTAINS(text,
-                   ",svc,1,vi,2023-11-14T22:14:20Z,2023-11-14T22:15:21Z,complete,,1,,,,,1,x\r\n");
+                   ",svc,1,vi,2023-11-14T22:14:20Z,2023-11-14T22:15:21Z,complete,,1,,,,,,1,x\r\n");
     CHECK_CONTAINS(text,
-                   ",svc,2,vi,2023-11-14T22:15:20Z,2023-11-14T22:16:21Z,complete,,1,,,n,2,,\r\n");
+                   ",svc,2,vi,2023-11-14T22:15:20Z,2023-11-14T22:16:21Z,complete,,1,,,,n,2,,\r\n");
     free(text);
     hl_fx_close(&x);
 }
@@ -162,7 +162,7 @@ static void test_export_replaces_existing_file_and_leaves_no_temp_file(void)
     save(x.st, &r, "q_service", "ok");
     char *text = NULL;
     CHECK_INT(export_read(&x, "svc", NULL, &text), HL_OK);
-    CHECK_CONTAINS(text, ",in_progress,,1,,,ok,,\r\n");
+    CHECK_CONTAINS(text, ",in_progress,,1,,,,ok,,\r\n");
     CHECK(text && !strstr(text, "old export"));
     CHECK_INT(hl_fixture_hidden(x.dir), 0);
     free(text);

@@ -2980,9 +2980,96 @@ static void test_stats_count_the_answers_to_text_questions_of_every_version(void
     CHECK_INT(hl_store_stats(st, &stats, &err), HL_OK);
     CHECK_INT(stats.answers, 5);
     CHECK_INT(stats.comments, 3);
+    /* The tally counts the finished response's comments under '' and
+     * never copies a citizen's words into it (schema 8). */
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM tally WHERE value IN ('Chờ lâu', 'An')"), 0);
+    CHECK_INT(db_int(dir, "SELECT sum(n) FROM tally WHERE qid IN ('comment', 'name')"
+                          " AND value = ''"),
+              2);
+    CHECK_INT(db_int(dir, "SELECT count(*) FROM survey_free WHERE kind = 'text'"), 2);
     hl_survey_free(s);
     hl_store_close(st);
     hl_fixture_rm(dir);
+}
+
+/* Schema 7 copied comments into the tally; the step to 8 replaces them
+ * with a count, by the stored survey's question types (a note before the
+ * text question moves no slot), and later finishes count them the same. */
+static void test_migration_to_8_takes_comments_out_of_the_tally_and_keeps_their_count(void)
+{
+    fx_t *f = fx_schema("store-m8", 7);
+    if (!f) return;
+    CHECK_INT(db_exec(f->path,
+                      "UPDATE surveys SET source = '{\"questions\": ["
+                      "{\"id\": \"q_service\", \"type\": \"smiley\"},"
+                      "{\"id\": \"intro\", \"type\": \"note\"},"
+                      "{\"id\": \"q_staff\", \"type\": \"stars\"},"
+                      "{\"id\": \"q_wait\", \"type\": \"yesno\"},"
+                      "{\"id\": \"q_comment\", \"type\": \"text\"}]}' WHERE sid = 1;"
+                      "DROP TRIGGER answers_insert_open;"
+                      "INSERT INTO answers VALUES (67, 1, 'q_comment', 'Phòng chờ nóng', 5000);"
+                      "INSERT INTO tally VALUES ('q_comment', 19675, 1, '', 'Phòng chờ nóng', 1);"
+                      "CREATE TRIGGER answers_insert_open BEFORE INSERT ON answers"
+                      "  WHEN (SELECT status FROM responses WHERE seq = NEW.seq) IS NOT 0"
+                      "  BEGIN SELECT RAISE(ABORT, 'answers of a finished or missing response"
+                      " cannot change'); END;"
+                      "INSERT INTO answers VALUES (259, 4, 'q_comment', 'Cần thêm ghế', 2000);"),
+              SQLITE_OK);
+    int64_t recovered = -1;
+    fx_reopen(f, &recovered); /* migrates, then finishes 4 as partial */
+    CHECK_INT(recovered, 1);
+    CHECK_INT(db_int(f->dir, "SELECT pos FROM survey_free WHERE sid = 1 AND qid = 'q_comment'"
+                             " AND kind = 'text'"),
+              3);
+    CHECK_INT(db_int(f->dir, "SELECT count(*) FROM tally WHERE value LIKE 'Phòng%'"
+                             " OR value LIKE 'Cần%'"),
+              0);
+    CHECK_INT(db_int(f->dir, "SELECT n FROM tally WHERE qid = 'q_comment' AND officer = ''"
+                             " AND value = ''"),
+              1);
+    CHECK_INT(db_int(f->dir, "SELECT n FROM tally WHERE qid = 'q_comment' AND officer = 'off_2'"
+                             " AND value = ''"),
+              1);
+    CHECK_INT(db_int(f->dir, "SELECT n FROM tally WHERE qid = 'q_service' AND value = 'bad'"), 1);
+    hl_store_stats_t stats;
+    CHECK_INT(hl_store_stats(f->st, &stats, &f->err), HL_OK);
+    CHECK_INT(stats.comments, 2);
+    CHECK_INT(stats.followups, 0);
+    fx_done(f);
+}
+
+/* A finish with a seed gives the first code no response has, writes it
+ * back, stores it once and for good; a partial finish gets none. */
+static void test_a_follow_up_code_is_given_at_a_complete_finish_unique_and_fixed(void)
+{
+    fx_t *f = fx_new("store-fu", FX_SURVEY);
+    const uint64_t seed = 0x5eed;
+    char first[HL_FOLLOWUP_LEN + 1], second[HL_FOLLOWUP_LEN + 1];
+    hl_followup_make(seed, 0, first);
+    hl_followup_make(seed, 1, second);
+    CHECK(strcmp(first, second) != 0);
+    CHECK(hl_followup_valid(first) && hl_followup_valid(second));
+    const char *want[3] = {first, second, ""};
+    for (int i = 0; i < 3; i++) {
+        hl_response_t r = answered(f, i + 1, "q_service", "ok", 500);
+        hl_save_t fin = {.status = i < 2 ? HL_RESP_COMPLETE : HL_RESP_PARTIAL,
+                         .finished_utc_ms = r.started_utc_ms + 9000,
+                         .followup_seed = seed};
+        CHECK_INT(hl_store_save(f->st, &r, &fin, &f->err), HL_OK);
+        CHECK_STR(r.followup, want[i]); /* the same seed again: the next candidate */
+    }
+    CHECK_INT(db_int(f->dir, "SELECT count(followup) FROM responses"), 2);
+    CHECK_SQL_REFUSED(f, "UPDATE responses SET followup = 'AAAAAA' WHERE seq = 1");
+    CHECK_SQL_REFUSED(f, "UPDATE responses SET followup = NULL WHERE seq = 2");
+    /* The code is in the row the exports and the sync write, and in what
+     * the chain covers: the chain still verifies. */
+    dump_t d;
+    CHECK_INT(hl_store_set_signer(f->st, DEV_A, &f->err), HL_OK);
+    CHECK_INT(verify_problems(f->st, DEV_A, &d), 0);
+    hl_store_stats_t stats;
+    CHECK_INT(hl_store_stats(f->st, &stats, &f->err), HL_OK);
+    CHECK_INT(stats.followups, 2);
+    fx_done(f);
 }
 
 static const hl_test_case_t tests[] = {
@@ -3032,6 +3119,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_failed_write_during_pin_put_or_log_leaves_nothing_half_done),
     HL_TEST(test_migrates_from_every_older_schema_version),
     HL_TEST(test_current_version_fixture_opens_with_its_data),
+    HL_TEST(test_migration_to_8_takes_comments_out_of_the_tally_and_keeps_their_count),
+    HL_TEST(test_a_follow_up_code_is_given_at_a_complete_finish_unique_and_fixed),
     HL_TEST(test_chain_is_computed_at_finish_over_the_canonical_row_and_linked_in_seq_order),
     HL_TEST(test_responses_finished_without_a_key_are_chained_when_it_is_set),
     HL_TEST(test_verify_reports_an_answer_edited_by_sql_at_its_seq),

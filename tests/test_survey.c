@@ -259,7 +259,7 @@ static void test_lookups_and_type_names(void)
     CHECK(hl_survey_has_lang(s, HL_LANG_VI));
     CHECK(hl_survey_has_lang(s, HL_LANG_EN));
     const char *names[HL_Q_TYPE_COUNT] = {"smiley", "stars",  "choice", "multi", "nps",
-                                          "yesno",  "number", "text",   "note"};
+                                          "yesno",  "number", "text",   "note",  "contact"};
     /* An answer moves on by itself but for multi, number and text. */
     static const bool advances[HL_Q_TYPE_COUNT] = {
         [HL_Q_SMILEY] = true, [HL_Q_STARS] = true, [HL_Q_CHOICE] = true,
@@ -424,7 +424,7 @@ static void test_keys_are_checked_where_they_stand(void)
         {"an unknown key without a near match lists the allowed keys",
          HEAD Q_OVERALL_LAST "  ],\n  \"colour\": \"red\"\n}\n",
          {{11, 3, "colour", "unknown key \"colour\" (keys allowed here: format, id, version, "
-                            "languages, title, thanks, questions)"}}},
+                            "languages, title, thanks, questions, consent)"}}},
         {"missing top-level keys point at the opening brace",
          "  {\"format\": 1, \"id\": \"x\"}",
          {{1, 3, "version", "missing key \"version\""},
@@ -1100,6 +1100,80 @@ static void test_text_question_problems_are_reported_where_they_are(void)
     EXPECT_ALL_BAD(cases);
 }
 
+/* ---- Contact questions ---------------------------------------------------- */
+
+// clang-format off
+#define CONSENT_TAIL                                                                    \
+    "  ],\n"                                                                            \
+    "  \"consent\": {\"vi\": \"Số điện thoại chỉ dùng để liên hệ lại.\",\n"             \
+    "              \"en\": \"Your number is only used to reach you.\"}\n}\n"
+#define Q_PHONE "    {\"id\": \"phone\", \"type\": \"contact\", " TEXT "}\n"
+static const char contact_survey[] = HEAD Q_OVERALL Q_PHONE CONSENT_TAIL;
+// clang-format on
+
+static void test_contact_question_loads_optional_with_the_surveys_consent(void)
+{
+    made_t m = {.s = load_ok("c.json", contact_survey, strlen(contact_survey))};
+    if (!m.s) return;
+    const hl_question_t *p = question(m.s, "phone");
+    CHECK_INT(p->type, HL_Q_CONTACT);
+    CHECK_STR(hl_qtype_name(p->type), "contact");
+    CHECK(!p->required);
+    CHECK_STR(hl_text_get(&m.s->consent, HL_LANG_VI), "Số điện thoại chỉ dùng để liên hệ lại.");
+    CHECK_STR(hl_text_get(&m.s->consent, HL_LANG_EN), "Your number is only used to reach you.");
+    const hl_qtype_info_t *t = hl_qtype_info(HL_Q_CONTACT);
+    CHECK(t->own && t->answered && !t->charted && !t->scored && !t->auto_advance);
+    CHECK_INT(t->draft, HL_DRAFT_DIGITS);
+    CHECK(hl_qtype_info(HL_Q_TEXT)->own && !hl_qtype_info(HL_Q_NUMBER)->own);
+    /* Ten digits starting with 0; the message never repeats the number. */
+    CHECK_INT(MAKE(p, "0912345678"), HL_OK);
+    CHECK_STR(m.out, "0912345678");
+    const char *bad[] = {"987654321", "09123456789", "1912345678", "09123a5678", "", "0912 45678"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_INT(MAKE(p, bad[i]), HL_ERR_USAGE);
+        CHECK_CONTAINS(m.err.msg, "10 digits starting with 0");
+        if (bad[i][0] && strstr(m.err.msg, bad[i]))
+            hl_test_fail(__FILE__, __LINE__, "the message repeats the number: %s", m.err.msg);
+    }
+    CHECK(hl_contact_valid("0387654321") && !hl_contact_valid(NULL));
+    hl_survey_free(m.s);
+}
+
+static void test_contact_question_problems_are_reported_where_they_are(void)
+{
+    // clang-format off
+    static const bad_t cases[] = {
+        {"a contact question without consent",
+         HEAD Q_OVERALL Q_PHONE TAIL,
+         {{10, 29, "questions[1].type", "a contact question needs the survey's \"consent\""}}},
+        {"a required contact question",
+         HEAD Q_OVERALL
+         "    {\"id\": \"phone\", \"type\": \"contact\", \"required\": true, " TEXT "}\n"
+         CONSENT_TAIL,
+         {{10, 52, "questions[1].required", "a contact question is always optional"}}},
+        {"two contact questions",
+         HEAD Q_OVERALL
+         "    {\"id\": \"phone\", \"type\": \"contact\", " TEXT "},\n"
+         "    {\"id\": \"phone2\", \"type\": \"contact\", " TEXT "}\n" CONSENT_TAIL,
+         {{11, 30, "questions[2].type", "a second contact question (the first is questions[1])"}}},
+        {"consent without a contact question",
+         HEAD Q_OVERALL_LAST CONSENT_TAIL,
+         {{11, 3, "consent", "\"consent\" is shown with a contact question and this survey has none"}}},
+        {"consent missing a language",
+         HEAD Q_OVERALL Q_PHONE "  ],\n  \"consent\": {\"vi\": \"Chỉ để liên hệ.\"}\n}\n",
+         {{ANY, 0, "consent", "missing translation for \"en\""}}},
+        {"show_if referring to a contact question, digits on it",
+         HEAD Q_OVERALL
+         "    {\"id\": \"phone\", \"type\": \"contact\", \"max_digits\": 10, " TEXT "},\n"
+         "    {\"id\": \"d\", \"type\": \"yesno\", " TEXT ",\n"
+         "     \"show_if\": {\"question\": \"phone\", \"at_least\": 1}}\n" CONSENT_TAIL,
+         {{10, 40, "questions[1].max_digits", "\"max_digits\" is not allowed on a contact question"},
+          {12, 30, "questions[2].show_if.question", "a contact question: a citizen's own words"}}},
+    };
+    // clang-format on
+    EXPECT_ALL_BAD(cases);
+}
+
 static void test_make_value_keeps_a_text_as_typed_trimmed_and_nfc(void)
 {
     made_t m = {.s = load_ok("t.json", text_survey, strlen(text_survey))};
@@ -1346,6 +1420,8 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_cond_holds_follows_show_if),
     HL_TEST(test_text_question_loads_with_its_hint_and_default_max_chars),
     HL_TEST(test_text_question_problems_are_reported_where_they_are),
+    HL_TEST(test_contact_question_loads_optional_with_the_surveys_consent),
+    HL_TEST(test_contact_question_problems_are_reported_where_they_are),
     HL_TEST(test_make_value_keeps_a_text_as_typed_trimmed_and_nfc),
     HL_TEST(test_text_drafts_must_be_nfc_and_within_max_chars),
     HL_TEST(test_a_note_loads_with_its_body_and_picture_beside_the_file),

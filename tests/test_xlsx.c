@@ -305,7 +305,7 @@ static json_t *export_standard(hl_fx_t *x)
     CHECK_INT(rc, HL_OK);
     if (rc != HL_OK) printf("  %s\n", x->err.msg);
     CHECK_INT(res.rows, 6);
-    CHECK_INT(res.n_columns, 12 + 2 * 5);
+    CHECK_INT(res.n_columns, 13 + 2 * 5);
     struct stat sb;
     CHECK(stat(x->out, &sb) == 0 && sb.st_size == res.bytes);
     CHECK_INT(hl_fixture_hidden(x->dir), 0);
@@ -371,7 +371,7 @@ static void responses_sheet(json_t *sh)
     CHECK_STR(json_string_value(json_object_get(sh, "freeze")), "A2");
     /* Columns for machines grouped and hidden: response id, kiosk, survey
      * version, clock trusted and every code. */
-    static const char *const hidden[] = {"A", "C", "D", "J", "N", "P", "R", "T", "V"};
+    static const char *const hidden[] = {"A", "C", "D", "J", "O", "Q", "S", "U", "W"};
     json_t *hid = json_object_get(sh, "hidden");
     CHECK_INT(json_array_size(hid), sizeof hidden / sizeof *hidden);
     for (size_t i = 0; i < sizeof hidden / sizeof *hidden; i++)
@@ -389,6 +389,7 @@ static void responses_sheet(json_t *sh)
                                        "Giờ máy đáng tin",
                                        "Mã cán bộ",
                                        "Quầy",
+                                       "Mã theo dõi",
                                        "Ông/Bà hài lòng thế nào?",
                                        "overall_code",
                                        "Thủ tục có được niêm yết công khai không?",
@@ -412,16 +413,16 @@ static void responses_sheet(json_t *sh)
         CF(1, 5, "yyyy-mm-dd hh:mm:ss"), CT(1, 6, "d"), CS(1, 6, "2023-11-15T05:15:21"),
         CS(1, 7, "Hoàn thành"), CE(1, 8), /* not flagged */
         CT(1, 9, "b"), CB(1, 9, 1), CS(1, 10, "off_3"), CS(1, 11, "Quầy 1"),
-        CS(1, 12, "Rất hài lòng"), CS(1, 13, "very_satisfied"), CE(1, 14), /* not in v1 */
-        CS(1, 16, "Thời gian xử lý lâu; Khác"), CS(1, 17, "slow|other"), CN(1, 18, 4), CN(1, 19, 4),
-        CT(1, 20, "s"), CS(1, 20, "0042"), CS(1, 21, "0042"),
+        CS(1, 13, "Rất hài lòng"), CS(1, 14, "very_satisfied"), CE(1, 15), /* not in v1 */
+        CS(1, 17, "Thời gian xử lý lâu; Khác"), CS(1, 18, "slow|other"), CN(1, 19, 4), CN(1, 20, 4),
+        CT(1, 21, "s"), CS(1, 21, "0042"), CS(1, 22, "0042"),
         /* Response 2: English respondent, labels still in the default
          * language; nobody on duty. */
-        CS(2, 4, "Tiếng Anh"), CS(2, 12, "Hài lòng"), CB(2, 9, 0), CE(2, 10), CE(2, 11),
+        CS(2, 4, "Tiếng Anh"), CS(2, 13, "Hài lòng"), CB(2, 9, 0), CE(2, 10), CE(2, 11),
         CS(3, 7, "Chưa xong"), CS(3, 8, "Quá sát lượt trước"),
         /* Response 4 and 5: v2, the yes/no question. */
-        CN(4, 3, 2), CS(4, 5, "2023-11-16T05:13:20"), CS(4, 14, "Có"), CS(4, 15, "yes"),
-        CS(5, 14, "Không"), CS(5, 15, "no"),
+        CN(4, 3, 2), CS(4, 5, "2023-11-16T05:13:20"), CS(4, 15, "Có"), CS(4, 16, "yes"),
+        CS(5, 15, "Không"), CS(5, 16, "no"),
         /* Response 6: in progress, no finished_at. */
         CS(6, 7, "Đang trả lời"), CE(6, 6)};
     check_cells(sh, 0, rows, sizeof rows / sizeof *rows, "responses");
@@ -575,7 +576,7 @@ static void test_xlsx_words_follow_an_english_survey_and_no_zone_is_utc(void)
         CHECK_STR(cstr(cell(sh, 1, 4)), "English");
         CHECK_STR(cstr(cell(sh, 1, 5)), "2023-11-14T22:13:20");
         CHECK_STR(cstr(cell(sh, 1, 7)), "Not finished");
-        CHECK_STR(cstr(cell(sh, 1, 12)), "Yes");
+        CHECK_STR(cstr(cell(sh, 1, 13)), "Yes");
         CHECK_STR(cstr(cell(sum, 3, 0)), "Not finished");
         int row = find_row(sum, "Date (UTC+00:00)", NULL);
         CHECK(row > 0);
@@ -617,7 +618,7 @@ static void test_xlsx_all_surveys_get_unique_sheet_names_of_at_most_31_character
     for (size_t i = 0; i < json_array_size(sheets) && i < 6; i++)
         CHECK_STR(json_string_value(json_object_get(json_array_get(sheets, i), "name")), want[i]);
     json_t *sh = sheet(wb, "short");
-    CHECK_STR(cstr(cell(sh, 1, 12)), "Có");
+    CHECK_STR(cstr(cell(sh, 1, 13)), "Có");
     json_decref(wb);
     hl_fx_close(&x);
 }
@@ -772,35 +773,36 @@ static void test_comments_sheet_lists_each_comment_with_its_rating_byte_for_byte
     if (com) {
         static const want_cell_t want[] = {
             CS(0, 0, "Thời gian (UTC+07:00)"),
-            CS(0, 1, "Số thứ tự"),
-            CS(0, 2, "Quầy"),
-            CS(0, 3, "Mã cán bộ"),
-            CS(0, 4, "Ông/Bà hài lòng thế nào?"), /* the rating's own question */
-            CS(0, 5, "Câu hỏi"),                  /* two text questions */
-            CS(0, 6, "Góp ý"),
+            CS(0, 1, "Mã theo dõi"),
+            CS(0, 2, "Số thứ tự"),
+            CS(0, 3, "Quầy"),
+            CS(0, 4, "Mã cán bộ"),
+            CS(0, 5, "Ông/Bà hài lòng thế nào?"), /* the rating's own question */
+            CS(0, 6, "Câu hỏi"),                  /* two text questions */
+            CS(0, 7, "Góp ý"),
             CT(1, 0, "d"),
             CS(1, 0, "2023-11-15T05:14:20"),
             CF(1, 0, "yyyy-mm-dd hh:mm:ss"),
-            CN(1, 1, 1),
-            CS(1, 2, "Quầy 1"),
-            CS(1, 3, "off_3"),
-            CS(1, 4, "Chưa hài lòng"),
-            CS(1, 5, "Ông/Bà có góp ý gì không?"),
-            CS(1, 6, COMMENT),
-            CN(2, 1, 1),
-            CS(2, 5, "Tên"),
-            CS(2, 6, "An"),
-            CN(3, 1, 2),
-            CS(3, 4, "Hài lòng"),
-            CS(3, 6, "Bình"),
-            CN(4, 1, 3),
-            CE(4, 2),
+            CN(1, 2, 1),
+            CS(1, 3, "Quầy 1"),
+            CS(1, 4, "off_3"),
+            CS(1, 5, "Chưa hài lòng"),
+            CS(1, 6, "Ông/Bà có góp ý gì không?"),
+            CS(1, 7, COMMENT),
+            CN(2, 2, 1),
+            CS(2, 6, "Tên"),
+            CS(2, 7, "An"),
+            CN(3, 2, 2),
+            CS(3, 5, "Hài lòng"),
+            CS(3, 7, "Bình"),
+            CN(4, 2, 3),
             CE(4, 3),
-            CS(4, 4, "Chưa hài lòng"),
+            CE(4, 4),
+            CS(4, 5, "Chưa hài lòng"),
             CE(5, 0),
         };
         check_cells(com, 0, want, sizeof want / sizeof want[0], "comments sheet");
-        CHECK_STR(cstr(cell(com, 4, 6)), long_text);
+        CHECK_STR(cstr(cell(com, 4, 7)), long_text);
         CHECK_STR(json_string_value(json_object_get(com, "freeze")), "A2");
         json_t *prn = json_object_get(com, "print");
         CHECK_STR(json_string_value(json_object_get(prn, "orientation")), "landscape");
@@ -809,7 +811,7 @@ static void test_comments_sheet_lists_each_comment_with_its_rating_byte_for_byte
         CHECK_INT(json_integer_value(json_object_get(prn, "fit_height")), 0);
         CHECK_STR(json_string_value(json_object_get(prn, "title_rows")), "$1:$1");
         json_t *widths = json_object_get(com, "widths");
-        CHECK(json_number_value(json_object_get(widths, "G")) >= 60);
+        CHECK(json_number_value(json_object_get(widths, "H")) >= 60);
         /* Wrapped, and as tall as the text: two lines, then nine. */
         json_t *heights = json_object_get(com, "heights");
         CHECK(json_number_value(json_object_get(heights, "2")) >= 30);
@@ -818,14 +820,14 @@ static void test_comments_sheet_lists_each_comment_with_its_rating_byte_for_byte
         char *dump = json_dumps(json_object_get(com, "wrapped"), JSON_COMPACT);
         snprintf(wrapped, sizeof wrapped, "%s", dump ? dump : "");
         free(dump);
-        CHECK_CONTAINS(wrapped, "\"G2\"");
-        CHECK_CONTAINS(wrapped, "\"G5\"");
+        CHECK_CONTAINS(wrapped, "\"H2\"");
+        CHECK_CONTAINS(wrapped, "\"H5\"");
     }
     /* The response sheet holds the comment too, with no code column copy. */
     json_t *resp = sheet(wb, "gop-y");
     if (resp) {
-        CHECK_STR(cstr(cell(resp, 1, 12 + 2 * 1)), COMMENT);
-        CHECK(cell(resp, 1, 12 + 2 * 1 + 1) == NULL || json_is_null(cell(resp, 1, 12 + 2 * 1 + 1)));
+        CHECK_STR(cstr(cell(resp, 1, 13 + 2 * 1)), COMMENT);
+        CHECK(cell(resp, 1, 13 + 2 * 1 + 1) == NULL || json_is_null(cell(resp, 1, 13 + 2 * 1 + 1)));
     }
     json_decref(wb);
     hl_survey_free(s);
@@ -858,8 +860,12 @@ static void test_comments_sheet_is_in_english_for_an_english_survey_and_absent_w
     CHECK(com != NULL);
     if (com) {
         static const want_cell_t want[] = {
-            CS(0, 0, "Time (UTC+07:00)"), CS(0, 4, "Rating"), CS(0, 5, "Comment"), CE(1, 4),
-            CS(1, 5, "Fine, thanks"),
+            CS(0, 0, "Time (UTC+07:00)"),
+            CS(0, 1, "Follow-up code"),
+            CS(0, 5, "Rating"),
+            CS(0, 6, "Comment"),
+            CE(1, 5),
+            CS(1, 6, "Fine, thanks"),
         };
         check_cells(com, 0, want, sizeof want / sizeof want[0], "English comments sheet");
     }

@@ -97,6 +97,9 @@ void hl_bench_value(const hl_question_t *q, uint64_t *rng, char out[HL_VALUE_MAX
     case HL_Q_NOTE: /* read, never answered */
         out[0] = '\0';
         return;
+    case HL_Q_CONTACT: /* a mobile number: 09 and eight digits */
+        snprintf(out, HL_VALUE_MAX, "09%08u", (unsigned)(hl_bench_rng(rng) % 100000000u));
+        return;
     case HL_Q_TYPE_COUNT:
         break;
     }

@@ -396,18 +396,20 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
     time_or_dash(s.last_export_utc_ms, exported);
     if (json) {
         printf("{\"responses\":%lld,\"complete\":%lld,\"partial\":%lld,\"in_progress\":%lld,"
-               "\"answers\":%lld,\"comments\":%lld,\"last_seq\":%lld,\"first_started_at\":%s%s%s,"
+               "\"answers\":%lld,\"comments\":%lld,\"contacts\":%lld,\"followups\":%lld,"
+               "\"last_seq\":%lld,\"first_started_at\":%s%s%s,"
                "\"last_finished_at\":%s%s%s,\"untrusted_clock\":%lld,\"surveys\":%d,"
                "\"db_bytes\":%lld,\"exports\":%lld,\"last_export_at\":%s%s%s,"
                "\"exported_upto_seq\":%lld,\"suspect\":%lld,\"suspect_min_interval\":%lld,"
                "\"suspect_max_per_hour\":%lld,\"officers\":[",
                (long long)s.responses, (long long)s.complete, (long long)s.partial,
                (long long)s.in_progress, (long long)s.answers, (long long)s.comments,
-               (long long)s.last_seq, s.first_started_utc_ms < 0 ? "" : "\"",
-               s.first_started_utc_ms < 0 ? "null" : first, s.first_started_utc_ms < 0 ? "" : "\"",
-               s.last_finished_utc_ms < 0 ? "" : "\"", s.last_finished_utc_ms < 0 ? "null" : last,
-               s.last_finished_utc_ms < 0 ? "" : "\"", (long long)s.untrusted_clock, s.n_surveys,
-               (long long)s.db_bytes, (long long)s.n_exports, s.last_export_utc_ms < 0 ? "" : "\"",
+               (long long)s.contacts, (long long)s.followups, (long long)s.last_seq,
+               s.first_started_utc_ms < 0 ? "" : "\"", s.first_started_utc_ms < 0 ? "null" : first,
+               s.first_started_utc_ms < 0 ? "" : "\"", s.last_finished_utc_ms < 0 ? "" : "\"",
+               s.last_finished_utc_ms < 0 ? "null" : last, s.last_finished_utc_ms < 0 ? "" : "\"",
+               (long long)s.untrusted_clock, s.n_surveys, (long long)s.db_bytes,
+               (long long)s.n_exports, s.last_export_utc_ms < 0 ? "" : "\"",
                s.last_export_utc_ms < 0 ? "null" : exported, s.last_export_utc_ms < 0 ? "" : "\"",
                (long long)s.exported_upto_seq, (long long)fair.suspect,
                (long long)fair.min_interval, (long long)fair.max_per_hour);
@@ -431,6 +433,8 @@ int hl_cli_stats(hl_cli_t *cli, int argc, char **argv)
     printf("answers        %lld\n", (long long)s.answers);
     printf("comments       %lld (answers to text questions; read them in an export)\n",
            (long long)s.comments);
+    printf("contacts       %lld (phone numbers left; only in exports)\n", (long long)s.contacts);
+    printf("follow-up codes %lld\n", (long long)s.followups);
     printf("last sequence  %lld\n", (long long)s.last_seq);
     printf("first started  %s\n", first);
     printf("last finished  %s\n", last);

@@ -38,6 +38,34 @@ static const char run_usage[] =
     "A scripted run prints the responses it stored. Exit 3 when the script stops on a\n"
     "failed expect or a step the kiosk would not allow.\n";
 
+/* One answer's value on a line of its own: control characters as \n or
+ * \xHH, and the directional marks that could reorder a terminal line as
+ * \u codes (a comment is a citizen's text, not the terminal's). A phone
+ * number is not printed: it goes to the exports only. */
+static void print_value(const hl_survey_t *survey, int at, const char *v)
+{
+    if (at >= 0 && survey->questions[at].type == HL_Q_CONTACT) {
+        printf("%-30s", "(a phone number: in the exports)");
+        return;
+    }
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p == '\n') {
+            fputs("\\n", stdout);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            printf("\\x%02x", *p);
+        } else if (*p == 0xE2 && p[1] == 0x80 &&
+                   ((p[2] >= 0x8E && p[2] <= 0x8F) || (p[2] >= 0xAA && p[2] <= 0xAE))) {
+            printf("\\u20%02x", p[2] - 0x80); /* LRM RLM, LRE..RLO */
+            p += 2;
+        } else if (*p == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9) {
+            printf("\\u20%02x", p[2] - 0x40); /* LRI..PDI */
+            p += 2;
+        } else {
+            putchar(*p);
+        }
+    }
+}
+
 /* Prints one stored response, its answers in the survey's question order. */
 static int print_row(void *ctx, const hl_row_t *row)
 {
@@ -45,16 +73,20 @@ static int print_row(void *ctx, const hl_row_t *row)
     char started[32], finished[32] = "-";
     hl_time_iso8601(row->started_utc_ms, started);
     if (row->finished_utc_ms >= 0) hl_time_iso8601(row->finished_utc_ms, finished);
-    printf("response #%lld %s: %s, survey %s v%lld, %s, %s .. %s, clock %s\n", (long long)row->seq,
+    printf("response #%lld %s: %s, survey %s v%lld, %s, %s .. %s, clock %s", (long long)row->seq,
            row->uuid, hl_resp_status_name(row->status), row->survey_id,
            (long long)row->survey_version, row->lang, started, finished,
            row->clock_trusted ? "trusted" : "untrusted");
+    if (row->followup) printf(", follow-up code %s", row->followup);
+    putchar('\n');
     for (size_t q = 0; q <= survey->n_questions; q++) {
         for (size_t i = 0; i < row->n_answers; i++) {
             int at = hl_survey_find_question(survey, row->qids[i]);
             /* Known questions in survey order, then any from other versions. */
             if (q < survey->n_questions ? at != (int)q : at >= 0) continue;
-            printf("  %-20s %-30s +%lld ms\n", row->qids[i], row->values[i], (long long)row->ms[i]);
+            printf("  %-20s ", row->qids[i]);
+            print_value(survey, at, row->values[i]);
+            printf(" +%lld ms\n", (long long)row->ms[i]);
         }
     }
     return HL_OK;

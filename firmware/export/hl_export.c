@@ -16,8 +16,12 @@
  * the response ("min_interval", "max_per_hour"); clock_trusted "1" when the kiosk's wall clock was
  * synchronised when the response started, "0" when the times may be wrong;
  * officer_id and counter (who served at the counter when the response
- * started) empty when none was on duty; unanswered questions are empty
- * fields.
+ * started) empty when none was on duty; followup the follow-up code given
+ * to a response with a comment or a phone number (hl_response.h), empty
+ * when none; unanswered questions are empty fields. Every field is written
+ * as stored (RFC 4180 quoting only): a citizen's comment that starts with
+ * "=" stays as typed, so a spreadsheet must import the CSV as text (the
+ * XLSX export writes every answer as a string, never a formula).
  */
 #include "hl_export.h"
 
@@ -135,7 +139,8 @@ static int csv_row(void *ctx, const hl_row_t *r)
     ok = ok && csv_raw(c, ",", 1) && csv_field(c, hl_resp_status_name(r->status)) &&
          csv_raw(c, ",", 1) && csv_field(c, r->suspect) &&
          csv_raw(c, r->clock_trusted ? ",1," : ",0,", 3) && csv_field(c, r->officer_id) &&
-         csv_raw(c, ",", 1) && csv_field(c, r->counter);
+         csv_raw(c, ",", 1) && csv_field(c, r->counter) && csv_raw(c, ",", 1) &&
+         csv_field(c, r->followup);
 
     hl_row_cells(r, c->sorted, c->n_cols, c->cells);
     for (size_t k = 0; ok && k < c->n_cols; k++)
@@ -154,7 +159,7 @@ static int csv_write(hl_csv_t *c, hl_store_t *st, const char *survey_id, const c
 {
     static const char header[] =
         "response_id,seq,kiosk_id,survey_id,survey_version,language,"
-        "started_at,finished_at,status,suspect,clock_trusted,officer_id,counter";
+        "started_at,finished_at,status,suspect,clock_trusted,officer_id,counter,followup";
     char **cols = NULL;
     size_t n_cols = 0;
     int rc = hl_store_survey_columns(st, survey_id, &cols, &n_cols, err);

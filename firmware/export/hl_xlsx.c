@@ -142,6 +142,8 @@ static const char *const xwords[XW_COUNT_OF][HL_LANG_COUNT] = {
     [XW_TIME] = {"Thời gian", "Time"},
     [XW_RATING] = {"Đánh giá", "Rating"},
     [XW_COMMENT] = {"Góp ý", "Comment"},
+    [XW_FOLLOWUP] = {"Mã theo dõi", "Follow-up code"},
+    [XW_PHONE] = {"Số điện thoại", "Phone"},
 };
 
 const char *xlsx_word(hl_lang_t lang, hl_xword_t w)
@@ -254,13 +256,14 @@ int xlsx_wrap_lines(const char *text, int per_line, int max)
 static int survey_header(hl_xlsx_t *x, hl_xsurvey_t *s)
 {
     static const hl_xword_t fixed[HL_XLSX_FIXED_COLS] = {
-        XW_RESPONSE_ID, XW_SEQ,    XW_KIOSK,   XW_VERSION, XW_LANGUAGE, XW_STARTED,
-        XW_FINISHED,    XW_STATUS, XW_SUSPECT, XW_CLOCK,   XW_OFFICER,  XW_COUNTER};
-    static const double widths[HL_XLSX_FIXED_COLS] = {38, 7, 14, 9, 11, 18, 18, 12, 12, 9, 12, 12};
+        XW_RESPONSE_ID, XW_SEQ,     XW_KIOSK, XW_VERSION, XW_LANGUAGE, XW_STARTED, XW_FINISHED,
+        XW_STATUS,      XW_SUSPECT, XW_CLOCK, XW_OFFICER, XW_COUNTER,  XW_FOLLOWUP};
+    static const double widths[HL_XLSX_FIXED_COLS] = {38, 7,  14, 9,  11, 18, 18,
+                                                      12, 12, 9,  12, 12, 11};
     /* Columns for machines (response id, kiosk, survey version, clock, the
      * codes) are grouped and collapsed: the sheet on screen and on paper
      * shows words; the group's "+" shows them. */
-    static const bool technical[HL_XLSX_FIXED_COLS] = {1, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0};
+    static const bool technical[HL_XLSX_FIXED_COLS] = {1, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0};
     lxw_row_col_options grouped = {.hidden = 1, .level = 1, .collapsed = 0};
     /* The header row tall enough for its longest wrapped text: spreadsheets
      * do not grow a row for wrapped text by themselves. */
@@ -327,6 +330,7 @@ static int survey_open(hl_xlsx_t *x, const char *id, hl_xsurvey_t **out)
     snprintf(s->id, sizeof s->id, "%s", id);
     s->sat_q = -1;
     s->rating_col = -1;
+    s->contact_col = -1;
     int rc = hl_store_survey_columns(x->st, id, &s->cols, &s->n_cols, x->err);
     if (rc != HL_OK) goto fail;
 
@@ -493,7 +497,8 @@ static lxw_error write_answer(hl_xlsx_t *x, hl_xsurvey_t *s, size_t i, lxw_row_t
         }
         e = worksheet_write_string(s->ws, row, c, v, NULL);
         break;
-    case HL_Q_TEXT: /* the words, once: no code (and a sheet of their own) */
+    case HL_Q_TEXT:    /* the words, once: no code (and a sheet of their own) */
+    case HL_Q_CONTACT: /* the number as typed, leading 0 kept, once */
         return worksheet_write_string(s->ws, row, c, v, NULL);
     default: /* number: text, leading zeros kept */
         e = worksheet_write_string(s->ws, row, c, v, NULL);
@@ -571,6 +576,7 @@ static int xlsx_row(void *ctx, const hl_row_t *r)
     /* Empty cells when nobody was on duty. */
     if (!e && r->officer_id) e = worksheet_write_string(s->ws, row, 10, r->officer_id, NULL);
     if (!e && r->counter) e = worksheet_write_string(s->ws, row, 11, r->counter, NULL);
+    if (!e && r->followup) e = worksheet_write_string(s->ws, row, 12, r->followup, NULL);
 
     hl_row_cells(r, s->sorted, s->n_cols, s->cells);
     for (size_t k = 0; !e && k < s->n_cols; k++)

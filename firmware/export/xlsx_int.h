@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 
 #define HL_XLSX_FIXED_COLS                                                                         \
-    12 /* response_id .. status, suspect, clock_trusted, officer_id, counter */
+    13 /* response_id .. status, suspect, clock_trusted, officer_id, counter, followup */
 #define HL_XLSX_SHEET_MAX 31 /* Excel's limit on a sheet name */
 
 /* A question column pair and its summary counts. */
@@ -48,10 +48,11 @@ typedef struct hl_xsurvey {
     lxw_worksheet *ws;             /* responses sheet (owned by the workbook) */
     lxw_worksheet *sum;            /* summary sheet (owned by the workbook) */
     lxw_worksheet *com;            /* comments sheet (owned by the workbook), NULL: no text
-                                      question in the newest version */
+                                      or contact question in the newest version */
     lxw_row_t com_row;             /* next row of com */
     int rating_col;                /* index in qs of the comments' rating, -1: none */
     int n_text;                    /* text questions among the columns */
+    int contact_col;               /* index in qs of the contact question, -1: none */
     lxw_row_t row;                 /* next row of ws */
     int64_t total, complete, partial, in_progress; /* responses by status */
     int sat_q;                                     /* index in qs of the first smiley, -1 */
@@ -134,6 +135,8 @@ typedef enum hl_xword {
     XW_TIME,
     XW_RATING,
     XW_COMMENT,
+    XW_FOLLOWUP,
+    XW_PHONE,
     XW_COUNT_OF
 } hl_xword_t;
 

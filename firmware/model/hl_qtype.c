@@ -12,19 +12,22 @@
 static const char *const yes_no[] = {"yes", "no"};
 
 static const hl_qtype_info_t qtypes[HL_Q_TYPE_COUNT] = {
-    [HL_Q_SMILEY] = {"smiley", true, 0, 0, NULL, true, true, HL_DRAFT_NONE, true, true},
-    [HL_Q_STARS] = {"stars", false, 5, 1, NULL, true, true, HL_DRAFT_NONE, true, true},
-    [HL_Q_CHOICE] = {"choice", true, 0, 0, NULL, true, false, HL_DRAFT_NONE, true, true},
-    [HL_Q_MULTI] = {"multi", true, 0, 0, NULL, false, false, HL_DRAFT_SET, true, true},
-    [HL_Q_NPS] = {"nps", false, 11, 0, NULL, true, true, HL_DRAFT_NONE, true, true},
-    [HL_Q_YESNO] = {"yesno", false, 2, 0, yes_no, true, false, HL_DRAFT_NONE, true, true},
-    [HL_Q_NUMBER] = {"number", false, 0, 0, NULL, false, true, HL_DRAFT_DIGITS, false, true},
-    [HL_Q_TEXT] = {"text", false, 0, 0, NULL, false, false, HL_DRAFT_TEXT, false, true},
-    [HL_Q_NOTE] = {"note", false, 0, 0, NULL, false, false, HL_DRAFT_NONE, false, false},
+    /* name options n_fixed first words auto scored draft charted answered words */
+    [HL_Q_SMILEY] = {"smiley", true, 0, 0, NULL, true, true, HL_DRAFT_NONE, true, true, false},
+    [HL_Q_STARS] = {"stars", false, 5, 1, NULL, true, true, HL_DRAFT_NONE, true, true, false},
+    [HL_Q_CHOICE] = {"choice", true, 0, 0, NULL, true, false, HL_DRAFT_NONE, true, true, false},
+    [HL_Q_MULTI] = {"multi", true, 0, 0, NULL, false, false, HL_DRAFT_SET, true, true, false},
+    [HL_Q_NPS] = {"nps", false, 11, 0, NULL, true, true, HL_DRAFT_NONE, true, true, false},
+    [HL_Q_YESNO] = {"yesno", false, 2, 0, yes_no, true, false, HL_DRAFT_NONE, true, true, false},
+    [HL_Q_NUMBER] = {"number", false, 0, 0, NULL, false, true, HL_DRAFT_DIGITS, false, true, false},
+    [HL_Q_TEXT] = {"text", false, 0, 0, NULL, false, false, HL_DRAFT_TEXT, false, true, true},
+    [HL_Q_NOTE] = {"note", false, 0, 0, NULL, false, false, HL_DRAFT_NONE, false, false, false},
+    [HL_Q_CONTACT] = {"contact", false, 0, 0, NULL, false, false, HL_DRAFT_DIGITS, false, true,
+                      true},
 };
 
-static const hl_qtype_info_t unknown = {"?",   false,         0,     0,    NULL, false,
-                                        false, HL_DRAFT_NONE, false, false};
+static const hl_qtype_info_t unknown = {"?",   false,         0,     0,     NULL, false,
+                                        false, HL_DRAFT_NONE, false, false, false};
 
 /* "0".."10": the fixed items that are numbers. */
 static const char *const numbers[11] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
@@ -117,4 +120,10 @@ int hl_text_answer_make(const hl_question_t *q, const char *text, bool trim, cha
         snprintf(out, HL_VALUE_MAX, "%s", hl_compose_text(&c));
     if (rc == HL_OK) hl_err_clear(err);
     return rc;
+}
+
+bool hl_contact_valid(const char *v)
+{
+    if (!v || v[0] != '0' || strlen(v) != HL_CONTACT_DIGITS) return false;
+    return strspn(v, "0123456789") == HL_CONTACT_DIGITS;
 }

@@ -33,6 +33,8 @@ typedef struct hl_qtype_info {
     hl_draft_t draft;         /* what is built before "next" */
     bool charted;             /* the results page draws its answers as bars */
     bool answered;            /* stores an answer (false: a note, only read) */
+    bool own;                 /* the answer is the citizen's own (text, contact): counted,
+                                 never tallied, charted or shown by its value */
 } hl_qtype_info_t;
 
 /* The entry of type t (a placeholder with name "?" out of range). */
@@ -64,5 +66,11 @@ bool hl_text_answer_blank(const char *text);
  * (never quoting the text: it is a citizen's), out "". */
 int hl_text_answer_make(const hl_question_t *q, const char *text, bool trim, char out[HL_VALUE_MAX],
                         hl_err_t *err);
+
+/* A contact answer (HL_Q_CONTACT): a Vietnamese phone number, 10 digits
+ * starting with 0 (mobile numbers since 2018; the prefix is not checked
+ * further, so a new network's numbers are taken). */
+#define HL_CONTACT_DIGITS 10
+bool hl_contact_valid(const char *v);
 
 #endif

@@ -19,6 +19,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Follow-up codes: what a citizen who left a comment or a number reads on
+ * the thanks screen, to ask about it later and for staff to find it. Six
+ * symbols from HL_FOLLOWUP_ALPHABET: the digits 2-9 and the capital letters
+ * of the Vietnamese alphabet that no one mistakes for a digit or for each
+ * other when read aloud or written down (no 0/O, 1/I/L, 5/S, 8/B, no U/V
+ * pair, no F J W Z, which Vietnamese does not use): 24^6, about 191
+ * million codes. Shown as two groups of three ("K7M 4P9"), stored without
+ * the space; unique per kiosk (the store makes sure). */
+#define HL_FOLLOWUP_LEN      6
+#define HL_FOLLOWUP_ALPHABET "23456789ACDEGHKMNPQRTVXY"
+
 typedef enum hl_resp_status {
     HL_RESP_IN_PROGRESS = 0, /* being answered (or cut off by a crash: see store open) */
     HL_RESP_COMPLETE = 1,    /* reached the end of the survey */
@@ -29,13 +40,15 @@ typedef enum hl_resp_status {
 const char *hl_resp_status_name(hl_resp_status_t s);
 
 typedef struct hl_response {
-    int64_t seq;                /* per-kiosk sequence number; 0 until first stored */
-    char uuid[HL_UUID_LEN + 1]; /* random v4 UUID, made when the response starts */
-    hl_lang_t lang;             /* language in use now */
-    int64_t started_utc_ms;     /* wall clock at the first answer */
-    int64_t started_mono_ms;    /* monotonic clock at the first answer */
-    bool clock_trusted;         /* platform trusted its wall clock at the start */
-    hl_lang_t stored_lang;      /* language last written to storage (store-owned) */
+    int64_t seq;                        /* per-kiosk sequence number; 0 until first stored */
+    char uuid[HL_UUID_LEN + 1];         /* random v4 UUID, made when the response starts */
+    hl_lang_t lang;                     /* language in use now */
+    int64_t started_utc_ms;             /* wall clock at the first answer */
+    int64_t started_mono_ms;            /* monotonic clock at the first answer */
+    bool clock_trusted;                 /* platform trusted its wall clock at the start */
+    hl_lang_t stored_lang;              /* language last written to storage (store-owned) */
+    char followup[HL_FOLLOWUP_LEN + 1]; /* the follow-up code the store gave it when it
+                                           finished ("" none: see hl_save_t.followup_seed) */
 } hl_response_t;
 
 /* One transaction: optionally set one answer, drop answers to questions that
@@ -51,7 +64,24 @@ typedef struct hl_save {
     const char *suspect;     /* with the save that creates the response: why fair counting
                                 flags it ("min_interval", "max_per_hour"), NULL if not; a
                                 flagged response is stored like any other */
+    uint64_t followup_seed;  /* with a save that finishes it: nonzero gives the response a
+                                follow-up code (hl_followup_make from this seed, the first
+                                not yet used in the store), written to resp->followup; 0:
+                                none */
 } hl_save_t;
+
+/* The attempt-th candidate code from seed (a mix of both: different seeds
+ * or attempts give unrelated codes). out gets HL_FOLLOWUP_LEN symbols. */
+void hl_followup_make(uint64_t seed, unsigned attempt, char out[HL_FOLLOWUP_LEN + 1]);
+
+/* True when s is a code's stored form: HL_FOLLOWUP_LEN symbols of the
+ * alphabet. */
+bool hl_followup_valid(const char *s);
+
+/* Reads a code as a person types it (spaces, dashes, lower case; O for 0
+ * and I or L for 1 are not guessed: they are not in codes) into its stored
+ * form; false when it is not one. */
+bool hl_followup_parse(const char *in, char out[HL_FOLLOWUP_LEN + 1]);
 
 typedef struct hl_sink {
     /* Commits *save for resp durably, or changes nothing and fails. When

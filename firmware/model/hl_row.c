@@ -122,6 +122,9 @@ static bool jsonl_put(hl_out_t *o, const hl_row_t *r, bool with_chain)
         out_lit(o, r->clock_trusted ? ",\"clock_trusted\":true" : ",\"clock_trusted\":false") &&
         out_lit(o, ",\"officer_id\":") && out_str_or_null(o, r->officer_id) &&
         out_lit(o, ",\"counter\":") && out_str_or_null(o, r->counter);
+    /* Only when there is one: the rows chained before follow-up codes keep
+     * the canonical content they were chained with. */
+    if (ok && r->followup) ok = out_lit(o, ",\"followup\":") && out_str(o, r->followup);
     if (ok && with_chain)
         ok = out_lit(o, ",\"chain\":") && out_str_or_null(o, r->chain) &&
              out_lit(o, ",\"prev_chain\":") && out_str_or_null(o, r->prev_chain) &&

@@ -31,6 +31,7 @@ typedef struct hl_row {
     const char *officer_id; /* officer on duty when it started, NULL: none */
     const char *counter;    /* counter name then, NULL: none */
     const char *suspect;    /* fair counting's flag ("min_interval", "max_per_hour"), NULL */
+    const char *followup;   /* the follow-up code (hl_response.h), NULL: none (schema 8) */
     const char *chain;      /* hex chain value (finished responses; SHA-256, or HMAC-SHA256
                                before schema 6), NULL while in progress */
     const char *prev_chain; /* the chain value it follows (64 zeros for the first), NULL while

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const survey_keys[] = {"format", "id",     "version",   "languages",
-                                          "title",  "thanks", "questions", NULL};
+static const char *const survey_keys[] = {"format", "id",        "version", "languages", "title",
+                                          "thanks", "questions", "consent", NULL};
 static const char *const question_keys[] = {
     "id",         "type",      "required", "text",    "options", "max_choices", "min_digits",
     "max_digits", "max_chars", "hint",     "show_if", "body",    "image",       NULL};
@@ -80,6 +80,7 @@ void hl_survey_free(hl_survey_t *s)
     if (!s) return;
     hl_text_free(&s->title);
     hl_text_free(&s->thanks);
+    hl_text_free(&s->consent);
     for (size_t i = 0; i < s->n_questions; i++)
         question_free(&s->questions[i]);
     free(s->questions);
@@ -99,6 +100,7 @@ typedef struct survey_check {
     bool type_ok[HL_MAX_QUESTIONS];        /* type known (and in q->type) */
     bool options_ok[HL_MAX_QUESTIONS];     /* options checked and all valid */
     const survey_files_t *files;           /* where notes' pictures are */
+    int contact;                           /* index of the (first) contact question, or -1 */
 } survey_check_t;
 
 static void check_format(survey_check_t *c, const json_t *root)
@@ -482,12 +484,12 @@ static void check_show_if(survey_check_t *c, size_t qi, const json_t *qobj, cons
                            "decide on; refer to a question with options or a score",
                            rid);
             ref = -1;
-        } else if (c->type_ok[ref] && c->s->questions[ref].type == HL_Q_TEXT) {
+        } else if (c->type_ok[ref] && hl_qtype_info(c->s->questions[ref].type)->own) {
             hl_json_report(c->doc, spath, "question", HL_JSON_AT_VALUE,
-                           "\"show_if\" refers to \"%s\", a text question: a citizen's own "
+                           "\"show_if\" refers to \"%s\", a %s question: a citizen's own "
                            "words cannot decide what is shown; refer to a question with options "
                            "or a score",
-                           rid);
+                           rid, hl_qtype_name(c->s->questions[ref].type));
             ref = -1;
         }
     }
@@ -577,6 +579,10 @@ static void check_question(survey_check_t *c, size_t qi, const json_t *qobj)
     }
 
     hl_json_get_bool(c->doc, qobj, qpath, "required", false, &q->required);
+    if (c->type_ok[qi] && q->type == HL_Q_CONTACT && q->required)
+        hl_json_report(c->doc, qpath, "required", HL_JSON_AT_VALUE,
+                       "a contact question is always optional (a citizen may give a number, "
+                       "never must): remove \"required\" or set it to false");
     hl_json_get_text(c->doc, qobj, qpath, "text", true, s->langs, s->n_langs, &q->text);
 
     bool typed = c->type_ok[qi];
@@ -661,11 +667,26 @@ static void check_questions(survey_check_t *c, const json_t *root)
     if (all_notes)
         hl_json_report(c->doc, "", "questions", HL_JSON_AT_VALUE,
                        "every question is a note: a survey needs at least one question to answer");
+    int first_contact = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!c->type_ok[i] || c->s->questions[i].type != HL_Q_CONTACT) continue;
+        if (first_contact < 0) {
+            first_contact = (int)i;
+            continue;
+        }
+        char qpath[HL_JSON_PATH_MAX];
+        hl_json_path_index(qpath, "questions", i);
+        hl_json_report(c->doc, qpath, "type", HL_JSON_AT_VALUE,
+                       "a second contact question (the first is questions[%d]): a survey asks "
+                       "for a phone number once",
+                       first_contact);
+    }
+    c->contact = first_contact;
 }
 
 static void survey_check(hl_json_doc_t *doc, hl_survey_t *s, const survey_files_t *files)
 {
-    survey_check_t c = {.doc = doc, .s = s, .files = files};
+    survey_check_t c = {.doc = doc, .s = s, .files = files, .contact = -1};
     const json_t *root = doc->root;
     if (!json_is_object(root)) {
         hl_json_report(doc, "", NULL, HL_JSON_AT_VALUE,
@@ -681,6 +702,24 @@ static void survey_check(hl_json_doc_t *doc, hl_survey_t *s, const survey_files_
     hl_json_get_text(doc, root, "", "title", true, s->langs, s->n_langs, &s->title);
     hl_json_get_text(doc, root, "", "thanks", true, s->langs, s->n_langs, &s->thanks);
     check_questions(&c, root);
+    /* The consent goes with a contact question: what the number is for,
+     * who sees it, how long it is kept. Without one it would never show. */
+    if (json_object_get(root, "consent") || c.contact >= 0) {
+        int got =
+            hl_json_get_text(doc, root, "", "consent", false, s->langs, s->n_langs, &s->consent);
+        if (got == HL_JSON_ABSENT) {
+            char qpath[HL_JSON_PATH_MAX];
+            hl_json_path_index(qpath, "questions", (size_t)c.contact);
+            hl_json_report(doc, qpath, "type", HL_JSON_AT_VALUE,
+                           "a contact question needs the survey's \"consent\": add \"consent\": "
+                           "{\"vi\": \"...\", ...} at the top of the survey, saying what the "
+                           "number is for, who will see it and how long it is kept");
+        } else if (got == HL_JSON_FOUND && c.contact < 0) {
+            hl_json_report(doc, "", "consent", HL_JSON_AT_KEY,
+                           "\"consent\" is shown with a contact question and this survey has "
+                           "none: remove it or add a question of type \"contact\"");
+        }
+    }
 }
 
 static void sha256_hex(const char *data, size_t len, char out[65])
@@ -878,6 +917,11 @@ int hl_question_make_value(const hl_question_t *q, const char *const *vals, size
         return hl_err_set(err, HL_ERR_USAGE, "question \"%s\" takes one answer, not %zu", q->id, n);
     const char *v = vals[0];
     if (q->type == HL_Q_TEXT) return hl_text_answer_make(q, v, true, out, err);
+    if (q->type == HL_Q_CONTACT && !hl_contact_valid(v))
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "question \"%s\" takes a phone number of %d digits starting with 0 "
+                          "(such as 0912345678)",
+                          q->id, HL_CONTACT_DIGITS); /* never quoting the number: a citizen's */
     if (q->type == HL_Q_NOTE)
         return hl_err_set(err, HL_ERR_USAGE, "question \"%s\" is a note: it takes no answer",
                           q->id);
@@ -910,6 +954,8 @@ int hl_question_make_value(const hl_question_t *q, const char *const *vals, size
             return hl_err_set(err, HL_ERR_USAGE,
                               "question \"%s\" takes %d to %d digits (0-9), not \"%.40s\"", q->id,
                               q->min_digits, q->max_digits, v);
+        break;
+    case HL_Q_CONTACT:
         break;
     default:
         return hl_err_set(err, HL_ERR_INTERNAL, "question \"%s\" has an unknown type", q->id);

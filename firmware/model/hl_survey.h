@@ -16,6 +16,9 @@
  *                   but line feed, spaces and line breaks trimmed at both ends,
  *                   at most max_chars code points (hl_text_answer_make)
  *   note            none: a note is read, never answered (no value, no column)
+ *   contact         a Vietnamese phone number: 10 digits, the first 0 ("0912345678");
+ *                   always optional, at most one per survey, and only in a survey
+ *                   with "consent" (the text shown with it, in every language)
  *
  * A note's picture is checked where the survey's folder is known: loaded
  * from a file (hl_survey_load_file, _at), the file must be a PNG or JPEG
@@ -45,6 +48,7 @@ typedef enum hl_qtype {
     HL_Q_NUMBER,     /* digits on a keypad; score = numeric value */
     HL_Q_TEXT,       /* the citizen's own words, typed on the on-screen keyboard; no score */
     HL_Q_NOTE,       /* a page to read (body, maybe a picture) and "continue": nothing stored */
+    HL_Q_CONTACT,    /* a phone number on the keypad, always optional, with the survey's consent */
     HL_Q_TYPE_COUNT
 } hl_qtype_t;
 
@@ -94,6 +98,7 @@ typedef struct hl_survey {
     size_t n_langs;
     hl_text_t title;
     hl_text_t thanks;
+    hl_text_t consent;        /* shown with a contact question (required with one; else empty) */
     hl_question_t *questions; /* owned, 1..HL_MAX_QUESTIONS */
     size_t n_questions;
     char *source; /* owned: the file's bytes, NUL-terminated */

@@ -101,7 +101,13 @@ static void flow_enter_question(hl_flow_t *f, int i)
 {
     f->cur = i;
     f->draft_active = has_draft_type(flow_q(f, i));
-    memcpy(f->draft, f->draft_active ? f->values[i] : "", f->draft_active ? HL_VALUE_MAX : 1);
+    /* A phone number is never shown again once the citizen left it: coming
+     * back, the keypad is empty (next keeps the number, skip removes it). */
+    bool hidden = flow_q(f, i)->type == HL_Q_CONTACT;
+    if (f->draft_active && !hidden)
+        memcpy(f->draft, f->values[i], HL_VALUE_MAX);
+    else
+        f->draft[0] = '\0';
     f->draft_ms = flow_now(f);
 }
 
@@ -221,9 +227,12 @@ static int flow_commit(hl_flow_t *f, int oi, const char *ov, hl_resp_status_t st
     if (set_at <= 0 || set_at > now) set_at = now;
     size_t n_drop = flow_collect_drops(f, oi, ov);
     bool sets = oi >= 0 && ov && *ov && strcmp(f->values[oi], ov) != 0;
-    bool will_have_answers = false;
-    for (int i = 0; i < (int)f->survey->n_questions; i++)
-        if (f->shown[i] && flow_value_after(f, i, oi, ov)[0]) will_have_answers = true;
+    bool will_have_answers = false, own_words = false;
+    for (int i = 0; i < (int)f->survey->n_questions; i++) {
+        if (!f->shown[i] || !flow_value_after(f, i, oi, ov)[0]) continue;
+        will_have_answers = true;
+        own_words = own_words || hl_qtype_info(flow_q(f, i)->type)->own;
+    }
 
     hl_response_t saved = f->resp;
     bool creating = !f->started && sets;
@@ -252,6 +261,12 @@ static int flow_commit(hl_flow_t *f, int oi, const char *ov, hl_resp_status_t st
         sv.status = will_have_answers ? status : HL_RESP_IN_PROGRESS;
         sv.finished_utc_ms = f->resp.started_utc_ms + elapsed;
         if (creating) sv.suspect = fair_verdict(f, f->resp.started_mono_ms);
+        /* A comment or a number gets a follow-up code, shown on the thanks
+         * screen: only a response the citizen finished, who reads it. */
+        if (sv.status == HL_RESP_COMPLETE && own_words &&
+            f->sys.random(f->sys.ctx, &sv.followup_seed, sizeof sv.followup_seed) != 0)
+            return hl_err_set(err, HL_ERR_IO, "no random bytes for a follow-up code");
+        if (sv.status == HL_RESP_COMPLETE && own_words && !sv.followup_seed) sv.followup_seed = 1;
         hl_err_t e = {0};
         int rc = f->sink.save(f->sink.ctx, &f->resp, &sv, &e);
         f->last_rc = rc;
@@ -404,9 +419,11 @@ int hl_flow_set_text(hl_flow_t *f, const char *qid, const char *text, hl_err_t *
 
 int hl_flow_key(hl_flow_t *f, const char *qid, char key, hl_err_t *err)
 {
-    int rc = flow_check_draft(f, qid, HL_Q_NUMBER, err);
+    bool contact = flow_q(f, f->cur)->type == HL_Q_CONTACT;
+    int rc = flow_check_draft(f, qid, contact ? HL_Q_CONTACT : HL_Q_NUMBER, err);
     if (rc) return rc;
     const hl_question_t *q = flow_q(f, f->cur);
+    int max = contact ? HL_CONTACT_DIGITS : q->max_digits;
     size_t len = strlen(f->draft);
     if (key == '\b') {
         if (len > 0) f->draft[len - 1] = '\0';
@@ -414,9 +431,8 @@ int hl_flow_key(hl_flow_t *f, const char *qid, char key, hl_err_t *err)
         return HL_OK;
     }
     if (key < '0' || key > '9') return hl_err_set(err, HL_ERR_USAGE, "keypad key must be a digit");
-    if ((int)len >= q->max_digits)
-        return hl_err_set(err, HL_ERR_STATE, "question \"%s\" takes at most %d digits", qid,
-                          q->max_digits);
+    if ((int)len >= max)
+        return hl_err_set(err, HL_ERR_STATE, "question \"%s\" takes at most %d digits", qid, max);
     f->draft[len] = key;
     f->draft[len + 1] = '\0';
     f->draft_ms = flow_now(f);
@@ -455,10 +471,13 @@ int hl_flow_next(hl_flow_t *f, hl_err_t *err)
      * a text of nothing but spaces and line breaks is empty). */
     const char *v = f->draft_active ? f->draft : f->values[f->cur];
     if (f->draft_active && hl_text_answer_blank(v)) v = "";
+    /* A number given before is not shown again (the keypad comes back
+     * empty): an empty keypad keeps it; skip removes it. */
+    if (q->type == HL_Q_CONTACT && !v[0]) v = f->values[f->cur];
     if (!v[0] && q->required)
         return hl_err_set(err, HL_ERR_STATE, "question \"%s\" is required: answer it first", q->id);
     char value[HL_VALUE_MAX] = "";
-    if (v[0] && f->draft_active) {
+    if (v[0] && f->draft_active && v == f->draft) {
         int rc2 = flow_draft_value(f, value, err);
         if (rc2) return rc2;
     } else { /* v may be the "" of a blank draft: copy the string, not the buffer */
@@ -534,7 +553,7 @@ int64_t hl_flow_deadline(const hl_flow_t *f)
 {
     switch (f->state) {
     case HL_STATE_THANKS:
-        return f->state_since_ms + (int64_t)f->timeouts.thanks_s * 1000;
+        return f->state_since_ms + (int64_t)hl_flow_thanks_s(f) * 1000;
     case HL_STATE_STILL_THERE:
         if (f->retry_at_ms) return f->retry_at_ms;
         return f->state_since_ms + (int64_t)f->timeouts.warn_s * 1000;
@@ -600,6 +619,17 @@ const char *hl_flow_value(const hl_flow_t *f, int i)
     if (i < 0 || (size_t)i >= f->survey->n_questions) return NULL;
     if (i == f->cur && f->draft_active) return f->draft[0] ? f->draft : NULL;
     return f->values[i][0] ? f->values[i] : NULL;
+}
+
+int hl_flow_thanks_s(const hl_flow_t *f)
+{
+    int s = f->timeouts.thanks_s;
+    return f->resp.followup[0] && s < HL_FLOW_THANKS_CODE_S ? HL_FLOW_THANKS_CODE_S : s;
+}
+
+bool hl_flow_answered(const hl_flow_t *f, int i)
+{
+    return i >= 0 && (size_t)i < f->survey->n_questions && f->values[i][0];
 }
 
 bool hl_flow_shown(const hl_flow_t *f, int i)

@@ -22,7 +22,15 @@
  *   no response: the first answer does; a citizen who reads and walks away
  *   leaves nothing stored (the idle timeout returns to the start as on any
  *   screen).
- * - After the last question: thanks for thanks_s; input is ignored.
+ * - A contact question (a phone number on the keypad) is always optional;
+ *   once the citizen leaves it, its number is never shown again: coming
+ *   back, the keypad is empty, next keeps the number and skip removes it.
+ * - A response that finishes complete with a text or contact answer gets a
+ *   follow-up code (save.followup_seed from the random source; the store
+ *   picks the code), in f->resp.followup while the thanks screen shows.
+ * - After the last question: thanks for thanks_s (at least
+ *   HL_FLOW_THANKS_CODE_S with a follow-up code: time to write it down);
+ *   input is ignored.
  * - Nothing moves on unless the sink committed it.
  * - Fair counting (hl_flow_set_fairness): the save that creates a response
  *   carries save.suspect "min_interval" when it starts within min_interval
@@ -126,9 +134,18 @@ int hl_flow_tick(hl_flow_t *f, hl_err_t *err);
  * (the start screen in the default language waits for a touch forever). */
 int64_t hl_flow_deadline(const hl_flow_t *f);
 
-/* The value shown for question i: the draft for the current multi/number,
- * else the committed answer, else NULL. */
+/* The value shown for question i: the draft for the current multi/number/
+ * text/contact, else the committed answer, else NULL. */
 const char *hl_flow_value(const hl_flow_t *f, int i);
+
+/* How long the thanks screen stays: thanks_s, or HL_FLOW_THANKS_CODE_S
+ * when it shows a follow-up code and thanks_s is shorter. */
+#define HL_FLOW_THANKS_CODE_S 20
+int hl_flow_thanks_s(const hl_flow_t *f);
+
+/* Whether question i has a committed answer (for a contact question, whose
+ * value hl_flow_value no longer gives once the citizen left it). */
+bool hl_flow_answered(const hl_flow_t *f, int i);
 
 /* Whether question i is shown with the answers given so far. */
 bool hl_flow_shown(const hl_flow_t *f, int i);

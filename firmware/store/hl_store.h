@@ -27,7 +27,7 @@
 
 #define HL_STORE_FILE           "hailong.db"   /* database file name inside the data directory */
 #define HL_STORE_LOCK           "hailong.lock" /* the writer's flock; holds its pid */
-#define HL_STORE_SCHEMA_VERSION 7              /* PRAGMA user_version written by this build */
+#define HL_STORE_SCHEMA_VERSION 8              /* PRAGMA user_version written by this build */
 #define HL_STORE_APP_ID         0x484C4E47     /* PRAGMA application_id: "HLNG" */
 #define HL_STORE_PAGE_SIZE      1024           /* page size of new databases (small commits) */
 
@@ -142,6 +142,8 @@ typedef struct hl_store_stats {
     int64_t in_progress;
     int64_t answers;
     int64_t comments;             /* answers to text questions (their count, never their text) */
+    int64_t contacts;             /* answers to contact questions (numbers left; never shown) */
+    int64_t followups;            /* responses given a follow-up code */
     int64_t last_seq;             /* 0 when empty */
     int64_t first_started_utc_ms; /* -1 when empty */
     int64_t last_finished_utc_ms; /* -1 when none */

@@ -22,7 +22,7 @@ int hl_store_export_sql(hl_store_t *st, const char *survey_id, char **sql, hl_er
            " strftime('%Y-%m-%dT%H:%M:%SZ', r.started_utc_ms / 1000, 'unixepoch'),"
            " strftime('%Y-%m-%dT%H:%M:%SZ', r.finished_utc_ms / 1000, 'unixepoch'),"
            " CASE r.status WHEN 1 THEN 'complete' WHEN 2 THEN 'partial' ELSE 'in_progress' END,"
-           " r.suspect, r.clock_trusted, r.officer_id, r.counter");
+           " r.suspect, r.clock_trusted, r.officer_id, r.counter, r.followup");
     for (size_t i = 0; i < n; i++)
         sqlite3_str_appendf(b,
                             ", (SELECT a.value FROM answers a WHERE a.id BETWEEN r.seq * 64"

@@ -18,7 +18,7 @@
  *   store_bench.c    what only the benchmarks ask (hl_store_bench.h)
  *
  * The database (the store is the only part of the firmware that sees
- * sqlite3.h), schema version 7:
+ * sqlite3.h), schema version 8:
  *   surveys    one row per survey file version, keyed by its SHA-256, with the
  *              JSON source and the question ids in survey order
  *   responses  one row per response; seq never goes back, even after a row
@@ -46,7 +46,13 @@
  *   chain_links, chain_era  the device key's link to an older HMAC chain
  *              (schema 6)
  *   tally      finished responses per UTC day, survey version, officer and
- *              answer (schema 7), kept by triggers as each response finishes
+ *              answer (schema 7), kept by triggers as each response finishes;
+ *              a citizen's own words (text and contact answers) are counted
+ *              under the value '' and never copied there (schema 8)
+ *   survey_free  per survey version, its text and contact questions: their
+ *              slot and type (schema 8), for the tally and the counts
+ *   responses.followup  the follow-up code given when a response with a
+ *              comment or a number finished complete (schema 8), unique
  * Triggers refuse to delete a response that has answers, to change a
  * finished response (except setting its chain once, while it has none) or
  * its answers or the identity of any response (who, when, which survey,
@@ -127,6 +133,7 @@ typedef enum hl_stmt_id {
     ST_DELETE_RESPONSE,
     ST_FINISH_RESPONSE,
     ST_RESPONSE_STATE,
+    ST_FOLLOWUP_USED,
     ST_COUNT
 } hl_stmt_id_t;
 
@@ -170,6 +177,20 @@ int store_fail(hl_store_t *st, int src, const char *what, hl_err_t *err);
 /* A finished response r not delivered yet. */
 #define SYNC_PENDING_SQL(r)                                                                        \
     r ".status <> 0 AND NOT EXISTS (SELECT 1 FROM sync_delivered d WHERE d.seq = " r ".seq)"
+
+/* Fills survey_free (schema 8) for the surveys that match `where` (SQL on
+ * surveys s), from their stored source: each text and contact question, its
+ * slot (its place among the questions that store an answer: the answer's
+ * id is seq * 64 + slot) and its type. The migration and the registration
+ * of a survey share it. */
+#define SURVEY_FREE_FILL_SQL(where)                                                                \
+    "INSERT OR IGNORE INTO survey_free(sid, qid, pos, kind)"                                       \
+    " SELECT s.sid, json_extract(q.value, '$.id'),"                                                \
+    " (SELECT count(*) FROM json_each(s.source, '$.questions') p WHERE p.key < q.key"              \
+    "  AND json_extract(p.value, '$.type') IS NOT 'note'),"                                        \
+    " json_extract(q.value, '$.type') FROM surveys s,"                                             \
+    " json_each(CASE WHEN json_valid(s.source) THEN s.source ELSE '{}' END, '$.questions') q"      \
+    " WHERE " where " AND json_extract(q.value, '$.type') IN ('text', 'contact')"
 
 /* Step from version i to i + 1 is store_migrations[i] (store_schema.c). */
 extern const char *const store_migrations[HL_STORE_SCHEMA_VERSION];

@@ -33,7 +33,8 @@ const char *const store_stmt_sql[ST_COUNT] = {
                        " WHERE id BETWEEN ?1 * 64 AND ?1 * 64 + 63)",
     [ST_DELETE_RESPONSE] = "DELETE FROM responses WHERE seq = ?1",
     [ST_FINISH_RESPONSE] = "UPDATE responses SET status = ?2, finished_utc_ms = ?3,"
-                           " finish_reason = ?4 WHERE seq = ?1 AND status = 0",
+                           " finish_reason = ?4, followup = ?5 WHERE seq = ?1 AND status = 0",
+    [ST_FOLLOWUP_USED] = "SELECT EXISTS (SELECT 1 FROM responses WHERE followup = ?1)",
     /* Checked before a save changes anything (save_precheck). */
     [ST_RESPONSE_STATE] = "SELECT survey, status FROM responses WHERE seq = ?1",
 };

@@ -105,7 +105,7 @@ int store_walk_responses(hl_store_t *st, const char *after, const char *filter,
              "SELECT r.seq, r.uuid, r.kiosk_id, s.survey_id, s.version, s.sha256, r.lang,"
              " r.started_utc_ms, r.finished_utc_ms, r.status, r.clock_trusted,"
              " r.officer_id, r.counter, r.suspect, r.chain, r.prev_chain, r.chain_key,"
-             " r.chain_sig"
+             " r.chain_sig, r.followup"
              " FROM responses r CROSS JOIN surveys s ON s.sid = r.survey"
              " WHERE r.seq > %s AND (?2 IS NULL OR s.survey_id = ?2)%s%s ORDER BY r.seq LIMIT ?3",
              after, filter[0] ? " AND " : "", filter);
@@ -183,6 +183,7 @@ int store_walk_responses(hl_store_t *st, const char *after, const char *filter,
             .chain = (const char *)sqlite3_column_text(rs, 14),
             .prev_chain = (const char *)sqlite3_column_text(rs, 15),
             .chain_sig = (const char *)sqlite3_column_text(rs, 17),
+            .followup = (const char *)sqlite3_column_text(rs, 18),
             .n_answers = ab.n,
             .qids = ab.qids,
             .values = ab.vals,
@@ -341,48 +342,22 @@ static int64_t file_size(const char *path)
     return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
 }
 
-/* Answers to text questions (comments), by the surveys as stored: each
- * version's text questions found in its source, their answers looked up
- * by row id (seq * 64 + the question's position), never read. */
-static int stats_comments(hl_store_t *st, int64_t *out, hl_err_t *err)
+/* Answers to text questions (comments) and contact questions (numbers
+ * left), by the surveys as stored (survey_free): each looked up by its row
+ * id (seq * 64 + the question's slot), never read. */
+static int stats_free(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err)
 {
-    sqlite3_stmt *sv = NULL, *cnt = NULL;
-    int src =
-        sqlite3_prepare_v2(st->db, "SELECT sid, source FROM surveys ORDER BY sid", -1, &sv, NULL);
-    if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(st->db,
-                                 "SELECT count(*) FROM responses r CROSS JOIN answers a"
-                                 " ON a.id = r.seq * 64 + ?2 WHERE r.survey = ?1 AND a.qid = ?3",
-                                 -1, &cnt, NULL);
-    int rc = src == SQLITE_OK ? HL_OK : store_fail(st, src, "counting comments", err);
-    while (rc == HL_OK && (src = sqlite3_step(sv)) == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(sv, 1);
-        if (!text) continue;
-        hl_survey_t *s = NULL;
-        hl_diags_t diags = {0};
-        if (hl_survey_load_text("stored survey", text, strlen(text), &s, &diags) != HL_OK) s = NULL;
-        hl_diags_free(&diags);
-        /* slot: the question's place among those that store an answer (the
-         * stored qids: notes have none). */
-        for (size_t i = 0, slot = 0; s && rc == HL_OK && i < s->n_questions && slot < 64; i++) {
-            if (!hl_question_answerable(&s->questions[i])) continue;
-            size_t at = slot++;
-            if (s->questions[i].type != HL_Q_TEXT) continue;
-            sqlite3_reset(cnt);
-            sqlite3_bind_int64(cnt, 1, sqlite3_column_int64(sv, 0));
-            sqlite3_bind_int64(cnt, 2, (int64_t)at);
-            sqlite3_bind_text(cnt, 3, s->questions[i].id, -1, SQLITE_STATIC);
-            src = sqlite3_step(cnt);
-            if (src == SQLITE_ROW)
-                *out += sqlite3_column_int64(cnt, 0);
-            else
-                rc = store_fail(st, src, "counting comments", err);
-        }
-        hl_survey_free(s);
+    sqlite3_stmt *s = NULL;
+    int rc = store_row(st,
+                       "SELECT total(f.kind = 'text'), total(f.kind = 'contact')"
+                       " FROM survey_free f CROSS JOIN responses r ON r.survey = f.sid"
+                       " CROSS JOIN answers a ON a.id = r.seq * 64 + f.pos AND a.qid = f.qid",
+                       false, "counting comments and numbers left", &s, err);
+    if (s) {
+        out->comments = sqlite3_column_int64(s, 0);
+        out->contacts = sqlite3_column_int64(s, 1);
     }
-    if (rc == HL_OK && src != SQLITE_DONE) rc = store_fail(st, src, "counting comments", err);
-    sqlite3_finalize(sv);
-    sqlite3_finalize(cnt);
+    sqlite3_finalize(s);
     return rc;
 }
 
@@ -397,7 +372,7 @@ int hl_store_stats(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err)
         " coalesce(max(finished_utc_ms), -1), total(clock_trusted = 0),"
         " (SELECT count(*) FROM answers), (SELECT count(DISTINCT survey_id) FROM surveys),"
         " (SELECT count(*) FROM exports), (SELECT coalesce(max(exported_at), -1) FROM exports),"
-        " (SELECT coalesce(max(seq_last), 0) FROM exports)"
+        " (SELECT coalesce(max(seq_last), 0) FROM exports), count(followup)"
         " FROM responses",
         false, "counting responses", &s, err);
     if (s) {
@@ -414,11 +389,12 @@ int hl_store_stats(hl_store_t *st, hl_store_stats_t *out, hl_err_t *err)
         out->n_exports = sqlite3_column_int64(s, 10);
         out->last_export_utc_ms = sqlite3_column_int64(s, 11);
         out->exported_upto_seq = sqlite3_column_int64(s, 12);
+        out->followups = sqlite3_column_int64(s, 13);
         char wal[PATH_MAX];
         snprintf(wal, sizeof wal, "%s-wal", st->path);
         out->db_bytes = file_size(st->path) + file_size(wal);
     }
     sqlite3_finalize(s);
-    if (rc == HL_OK) rc = stats_comments(st, &out->comments, err);
+    if (rc == HL_OK) rc = stats_free(st, out, err);
     return rc;
 }

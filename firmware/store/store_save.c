@@ -106,11 +106,41 @@ static int save_precheck(hl_store_t *st, const hl_save_t *save, int64_t seq, hl_
     return HL_OK;
 }
 
+/* Picks the follow-up code for seed: the first candidate no response in
+ * the store has (a clash is about one in a million per thousand codes
+ * given, so the first nearly always is). out "" when a hundred candidates
+ * are all taken, which no real store reaches: the response then has none,
+ * rather than the citizen's answers being refused. */
+static int save_followup(hl_store_t *st, uint64_t seed, char out[HL_FOLLOWUP_LEN + 1],
+                         hl_err_t *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = store_stmt_get(st, ST_FOLLOWUP_USED, &s, err);
+    out[0] = '\0';
+    for (unsigned attempt = 0; rc == HL_OK && attempt < 100; attempt++) {
+        char code[HL_FOLLOWUP_LEN + 1];
+        hl_followup_make(seed, attempt, code);
+        sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+        int src = sqlite3_step(s);
+        bool used = src == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        if (src != SQLITE_ROW) return store_fail(st, src, "choosing a follow-up code", err);
+        if (!used) {
+            memcpy(out, code, sizeof code);
+            break;
+        }
+    }
+    return rc;
+}
+
 /* The statements of one save, inside its transaction or savepoint.
  * *seq is the response (0: create it, then set), *removed tells whether the
- * response was left without answers and removed. */
+ * response was left without answers and removed, followup the code given
+ * ("" none). */
 static int save_apply(hl_store_t *st, const hl_response_t *resp, const hl_save_t *save,
-                      int64_t *seq, bool *removed, hl_err_t *err)
+                      int64_t *seq, bool *removed, char followup[HL_FOLLOWUP_LEN + 1],
+                      hl_err_t *err)
 {
     sqlite3_stmt *s = NULL;
     int rc;
@@ -184,12 +214,16 @@ static int save_apply(hl_store_t *st, const hl_response_t *resp, const hl_save_t
         if ((rc = store_stmt_done(st, s, "saving the language", err)) != HL_OK) return rc;
     }
     if (save->status != HL_RESP_IN_PROGRESS) {
+        if (save->status == HL_RESP_COMPLETE && save->followup_seed &&
+            (rc = save_followup(st, save->followup_seed, followup, err)) != HL_OK)
+            return rc;
         if ((rc = store_stmt_get(st, ST_FINISH_RESPONSE, &s, err)) != HL_OK) return rc;
         sqlite3_bind_int64(s, 1, *seq);
         sqlite3_bind_int(s, 2, (int)save->status);
         sqlite3_bind_int64(s, 3, save->finished_utc_ms);
         sqlite3_bind_text(s, 4, save->status == HL_RESP_COMPLETE ? "complete" : "timeout", -1,
                           SQLITE_STATIC);
+        if (followup[0]) sqlite3_bind_text(s, 5, followup, -1, SQLITE_STATIC);
         if ((rc = store_stmt_done(st, s, "finishing the response", err)) != HL_OK) return rc;
         if (sqlite3_changes(st->db) != 1)
             return hl_err_set(err, HL_ERR_STATE, "response %lld is missing or already finished",
@@ -243,7 +277,8 @@ int hl_store_save(hl_store_t *st, hl_response_t *resp, const hl_save_t *save, hl
     }
     int64_t seq = resp->seq;
     bool removed = false;
-    rc = save_apply(st, resp, save, &seq, &removed, err);
+    char followup[HL_FOLLOWUP_LEN + 1] = "";
+    rc = save_apply(st, resp, save, &seq, &removed, followup, err);
     if (rc == HL_OK) rc = store_tx_commit(st, err);
     if (rc != HL_OK) {
         store_tx_rollback(st);
@@ -251,6 +286,7 @@ int hl_store_save(hl_store_t *st, hl_response_t *resp, const hl_save_t *save, hl
     }
     resp->seq = removed ? 0 : seq;
     resp->stored_lang = resp->lang;
+    if (followup[0]) memcpy(resp->followup, followup, sizeof followup);
     hl_err_clear(err);
     return HL_OK;
 }

@@ -277,4 +277,62 @@ const char *const store_migrations[HL_STORE_SCHEMA_VERSION] = {
     "    AND sid = OLD.survey AND officer = coalesce(OLD.officer_id, '')"
     "    AND value = CAST(OLD.status AS TEXT);"
     "  END;",
+    /* 7 -> 8: citizens' own words (issue 16). survey_free lists each survey
+     * version's text and contact questions; the tally counts their answers
+     * under the value '' instead of copying a comment or a phone number
+     * into it (schema 7 did: those rows are replaced). A response that
+     * finished complete with one of them carries a follow-up code, unique,
+     * set with its finish and never changed after. */
+    "CREATE TABLE survey_free ("
+    "  sid INTEGER NOT NULL REFERENCES surveys(sid),"
+    "  qid TEXT NOT NULL,"
+    "  pos INTEGER NOT NULL," /* the answer's slot: its id is seq * 64 + pos */
+    "  kind TEXT NOT NULL CHECK (kind IN ('text', 'contact')),"
+    "  PRIMARY KEY (sid, qid)"
+    ") WITHOUT ROWID;" SURVEY_FREE_FILL_SQL(
+        "true") ";"
+                "DELETE FROM tally WHERE qid <> '' AND EXISTS (SELECT 1 FROM survey_free f"
+                "  WHERE f.sid = tally.sid AND f.qid = tally.qid);"
+                "INSERT INTO tally SELECT a.qid, (r.started_utc_ms - ((r.started_utc_ms % 86400000 "
+                "+ 86400000) "
+                "% 86400000)) / 86400000, r.survey,"
+                "  coalesce(r.officer_id, ''), '', count(*) FROM responses r"
+                "  JOIN survey_free f ON f.sid = r.survey"
+                "  JOIN answers a ON a.id = r.seq * 64 + f.pos AND a.qid = f.qid"
+                "  WHERE r.status <> 0 GROUP BY 1, 2, 3, 4, 5;"
+                "DROP TRIGGER responses_tally_finish;"
+                "CREATE TRIGGER responses_tally_finish AFTER UPDATE OF status ON responses"
+                "  WHEN OLD.status = 0 AND NEW.status <> 0 BEGIN"
+                "  INSERT INTO tally SELECT '', (NEW.started_utc_ms - ((NEW.started_utc_ms % "
+                "86400000 + "
+                "86400000) % 86400000)) / 86400000,"
+                "    NEW.survey, coalesce(NEW.officer_id, ''), CAST(NEW.status AS TEXT), 1 WHERE "
+                "true"
+                "    ON CONFLICT DO UPDATE SET n = n + 1;"
+                "  INSERT INTO tally SELECT a.qid, (NEW.started_utc_ms - ((NEW.started_utc_ms % "
+                "86400000 + "
+                "86400000) % 86400000)) / 86400000,"
+                "    NEW.survey, coalesce(NEW.officer_id, ''),"
+                "    CASE WHEN EXISTS (SELECT 1 FROM survey_free f WHERE f.sid = NEW.survey"
+                "      AND f.qid = a.qid) THEN '' ELSE a.value END, 1 FROM answers a"
+                "    WHERE a.id BETWEEN NEW.seq * 64 AND NEW.seq * 64 + 63"
+                "    ON CONFLICT DO UPDATE SET n = n + 1;"
+                "  END;"
+                "ALTER TABLE responses ADD COLUMN followup TEXT;" /* the follow-up code, NULL: none
+                                                                   */
+                "CREATE UNIQUE INDEX responses_by_followup ON responses(followup)"
+                "  WHERE followup IS NOT NULL;"
+                "DROP TRIGGER responses_keep_finished;"
+                "CREATE TRIGGER responses_keep_finished BEFORE UPDATE ON responses"
+                "  WHEN OLD.status <> 0 AND NOT (OLD.chain IS NULL AND NEW.chain IS NOT NULL"
+                "    AND NEW.prev_chain IS NOT NULL AND NEW.chain_key IS NOT NULL"
+                "    AND NEW.status IS OLD.status AND NEW.finished_utc_ms IS OLD.finished_utc_ms"
+                "    AND NEW.finish_reason IS OLD.finish_reason AND NEW.lang IS OLD.lang"
+                "    AND NEW.followup IS OLD.followup)"
+                "  BEGIN SELECT RAISE(ABORT, 'a finished response cannot be changed'); END;"
+                "CREATE TRIGGER responses_followup_at_finish BEFORE UPDATE OF followup ON responses"
+                "  WHEN NEW.followup IS NOT NULL AND (OLD.status <> 0 OR NEW.status <> 1)"
+                "  BEGIN SELECT RAISE(ABORT, 'a follow-up code is given when a response finishes "
+                "complete');"
+                "  END;",
 };

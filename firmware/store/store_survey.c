@@ -109,6 +109,13 @@ int hl_store_use_survey(hl_store_t *st, const hl_survey_t *s, const char *kiosk_
                               s->source ? (int)s->source_len : 0, SQLITE_STATIC);
             src = sqlite3_step(ins);
             if (src == SQLITE_DONE) sid = sqlite3_last_insert_rowid(st->db);
+            /* Its text and contact questions, for the tally (schema 8). */
+            char q[1024];
+            snprintf(q, sizeof q, SURVEY_FREE_FILL_SQL("s.sid = %lld"), (long long)sid);
+            if (sid && sqlite3_exec(st->db, q, NULL, NULL, NULL) != SQLITE_OK) {
+                src = sqlite3_errcode(st->db);
+                sid = 0;
+            }
         }
     }
     if (rc == HL_OK && sid == 0) {

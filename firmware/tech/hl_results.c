@@ -12,7 +12,8 @@
  * and the "not enough" rule speak of the same responses. Number questions
  * have no bars; `answered` counts their all-digit values. Text questions
  * have no bars either: `answered` and the survey's `comments` count their
- * answers, and the text goes no further than the callback that counts it.
+ * answers, and the text goes no further than the callback that counts it;
+ * contact questions likewise (`answered` only).
  */
 #include "hl_results.h"
 #include "hl_qtype.h"
@@ -50,13 +51,14 @@ static void tally_value(void *ctx, const char *value, int64_t count)
     hl_results_q_t *r = a->q;
     if (!value || count <= 0) return;
     const hl_qtype_info_t *t = hl_qtype_info(q->type);
-    if (t->draft == HL_DRAFT_DIGITS) { /* a number: only counted */
-        if (all_digits(value)) r->answered += count;
+    if (t->own) { /* a comment or a phone number: only counted, never kept (the tally
+                     holds '' for them; the edge of a period the value) */
+        r->answered += count;
+        if (t->draft == HL_DRAFT_TEXT) *a->comments += count;
         return;
     }
-    if (t->draft == HL_DRAFT_TEXT) { /* a comment: only counted, its text never kept */
-        r->answered += count;
-        *a->comments += count;
+    if (t->draft == HL_DRAFT_DIGITS) { /* a number: only counted */
+        if (all_digits(value)) r->answered += count;
         return;
     }
     if (t->draft == HL_DRAFT_SET) { /* multi: once per option chosen */

@@ -188,6 +188,10 @@ typedef enum hl_str_id {
     HL_STR_TN_STICK_UNREADABLE,       /* "Cannot read the stick: %s" */
     HL_STR_TN_NOT_INSTALLED_PROBLEMS, /* "FILE: N problem(s): nothing installed" */
     HL_STR_TN_ROTATION_SAVED,         /* "Rotation saved: restart the app to apply" */
+    HL_STR_PHONE_DIGITS, /* contact: "Số di động 10 chữ số, bắt đầu bằng 0" */
+    HL_STR_PHONE_SAVED,  /* contact, came back: the number is kept, not shown */
+    HL_STR_FOLLOWUP_HEAD, /* thanks: "Mã theo dõi góp ý của Ông/Bà" / "Your follow-up code" */
+    HL_STR_FOLLOWUP_HOW, /* thanks: what the code is for */
     HL_STR_COUNT
 } hl_str_id_t;
 

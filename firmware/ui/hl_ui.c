@@ -82,13 +82,15 @@ hl_ui_nav_t hl_ui_nav_flags(const hl_flow_t *f)
         n.next = n.next_enabled = true;
         return n;
     }
-    if (q->type == HL_Q_MULTI || q->type == HL_Q_NUMBER || q->type == HL_Q_TEXT) {
+    if (hl_qtype_info(q->type)->draft != HL_DRAFT_NONE) {
         n.next = true;
         n.next_enabled = !q->required || (v && v[0]);
         if (q->type == HL_Q_NUMBER && v && v[0]) {
             int len = (int)strlen(v);
             n.next_enabled = len >= q->min_digits && len <= q->max_digits;
         }
+        /* A number typed must be whole; none keeps what was given. */
+        if (q->type == HL_Q_CONTACT) n.next_enabled = !v || hl_contact_valid(v);
     } else if (f->values[f->cur][0]) {
         n.next = n.next_enabled = true; /* reached by back: move on without changing */
     }
@@ -292,6 +294,11 @@ static const char *ui_hint(hl_kit_b_t *b, const hl_question_t *q)
             hl_str_format(part, sizeof part, b->lang, HL_STR_CHOOSE_UP_TO, q->max_choices, 0);
         else
             snprintf(part, sizeof part, "%s", hl_str(b->lang, HL_STR_CHOOSE_ANY));
+    } else if (q->type == HL_Q_CONTACT) {
+        /* Back on it: the number is kept but never shown again. */
+        bool saved = hl_flow_answered(b->f, b->f->cur) && !hl_flow_value(b->f, b->f->cur);
+        snprintf(part, sizeof part, "%s",
+                 hl_str(b->lang, saved ? HL_STR_PHONE_SAVED : HL_STR_PHONE_DIGITS));
     } else if (q->type == HL_Q_NUMBER) {
         if (q->min_digits == q->max_digits)
             hl_str_format(part, sizeof part, b->lang, HL_STR_DIGITS_EXACT, q->min_digits, 0);
@@ -344,6 +351,10 @@ static int ui_number_screen(hl_kit_b_t *b, hl_rect_t C, const char *qt, const ch
     int hint_h = hint ? hl_kit_lh(&b->m, L->small_px, false) + L->gap / 2 : 0;
     int field_px = L->q_px;
     int field_h = imax(L->min_target, hl_kit_lh(&b->m, field_px, true) + L->pad);
+    /* A contact question: the survey's consent under the question. */
+    const hl_question_t *q = &b->f->survey->questions[b->f->cur];
+    const char *consent =
+        q->type == HL_Q_CONTACT ? hl_text_get(&b->f->survey->consent, b->lang) : NULL;
     int kh, kw;
     hl_rect_t qbox, kp;
     if (!L->portrait) {
@@ -364,17 +375,27 @@ static int ui_number_screen(hl_kit_b_t *b, hl_rect_t C, const char *qt, const ch
         kp = hl_kit_rect(C.x + (C.w - kp_w) / 2, 0, kp_w, kp_h);
         qbox = hl_kit_rect(C.x, C.y, C.w, C.h - kp_h - L->gap);
     }
-    /* Question, hint and field in qbox, top down. */
-    hl_kit_wrap_t w;
-    int px;
-    int q_h = qbox.h - field_h - L->gap - hint_h;
+    /* Question, consent, hint and field in qbox, top down. */
+    hl_kit_wrap_t w, wc;
+    int px, consent_h = 0;
+    if (consent && consent[0]) {
+        hl_kit_fit_or_force(&b->m, consent, (int)strlen(consent), false, qbox.w, qbox.h / 3,
+                            L->small_px, HL_KIT_SMALL_MIN, 5, &wc);
+        consent_h = wc.n * wc.lh + L->gap;
+    }
+    int q_h = qbox.h - field_h - L->gap - hint_h - consent_h;
     ui_fit_question(b, qt, qbox.w, q_h, &w, &px);
     if (!px) ui_force_question(b, qt, qbox.w, q_h, &w);
     hl_align_t al = L->portrait ? ui_q_align(&w) : HL_ALIGN_LEFT;
     int y = qbox.y;
     if (!L->portrait) /* beside the keypad: centred with it */
-        y += imax(0, (qbox.h - (w.n * w.lh + L->gap + hint_h + field_h)) / 2);
+        y += imax(0, (qbox.h - (w.n * w.lh + L->gap + hint_h + field_h + consent_h)) / 2);
     y += hl_kit_emit(b, &w, hl_kit_rect(qbox.x, y, qbox.w, w.n * w.lh), COL_TEXT, al, 0);
+    if (consent_h) {
+        y += L->gap;
+        y += hl_kit_emit(b, &wc, hl_kit_rect(qbox.x, y, qbox.w, wc.n * wc.lh), COL_MUTED,
+                         L->portrait ? HL_ALIGN_CENTER : HL_ALIGN_LEFT, 0);
+    }
     int field_w = L->portrait ? imin(qbox.w, imax(kp.w, hl_kit_mm(L, 90))) : qbox.w;
     int field_x = L->portrait ? qbox.x + (qbox.w - field_w) / 2 : qbox.x;
     /* Portrait: question, field and keypad are one block (the caller
@@ -392,6 +413,16 @@ static int ui_number_screen(hl_kit_b_t *b, hl_rect_t C, const char *qt, const ch
     hl_kit_fill(b, field, COL_WHITE, L->radius);
     hl_kit_outline(b, field, COL_BRAND, L->radius, L->sel_border / 2 + 1);
     const char *v = hl_flow_value(b->f, b->f->cur);
+    char grouped[HL_CONTACT_DIGITS + 4];
+    if (v && v[0] && q->type == HL_Q_CONTACT) { /* "0912 345 678", as numbers are written */
+        size_t n = 0;
+        for (size_t i = 0; v[i] && i < HL_CONTACT_DIGITS; i++) {
+            if (i == 4 || i == 7) grouped[n++] = ' ';
+            grouped[n++] = v[i];
+        }
+        grouped[n] = '\0';
+        v = grouped;
+    }
     if (v && v[0]) {
         const char *digits = hl_scene_strdup(b->s, v);
         if (digits)
@@ -450,7 +481,7 @@ static void ui_question_screen(hl_kit_b_t *b)
     }
     const char *qt = hl_text_get(&q->text, b->lang);
     const char *hint = ui_hint(b, q);
-    if (q->type == HL_Q_NUMBER) {
+    if (q->type == HL_Q_NUMBER || q->type == HL_Q_CONTACT) {
         int bottom = ui_number_screen(b, C, qt, hint);
         if (L->portrait) hl_kit_shift(b, cmd0, tgt0, (c_bottom - bottom) / 2);
         return;
@@ -543,6 +574,44 @@ static void ui_still_there(hl_kit_b_t *b, int64_t now)
     hl_scene_act(b->s, (hl_action_t){HL_ACT_CONTINUE, -1, -1});
 }
 
+/* The follow-up code under the thanks: a heading, the code large in a box
+ * (two groups of three, as it is read aloud), what it is for; from y, in
+ * C's width. Returns its height (0 without a code); with draw false it
+ * only measures. */
+static int ui_followup(hl_kit_b_t *b, hl_rect_t C, int y, bool draw)
+{
+    const hl_kit_lay_t *L = &b->lay;
+    const char *code = b->f->resp.followup;
+    if (!code[0]) return 0;
+    char shown[HL_FOLLOWUP_LEN + 2];
+    snprintf(shown, sizeof shown, "%.3s %s", code, code + 3);
+    const char *head = hl_str(b->lang, HL_STR_FOLLOWUP_HEAD);
+    const char *how = hl_str(b->lang, HL_STR_FOLLOWUP_HOW);
+    hl_kit_wrap_t wh, ww;
+    hl_kit_fit_or_force(&b->m, head, (int)strlen(head), false, C.w * 9 / 10, C.h / 6, L->label_px,
+                        HL_KIT_SMALL_MIN, 2, &wh);
+    hl_kit_fit_or_force(&b->m, how, (int)strlen(how), false, C.w * 9 / 10, C.h / 5, L->small_px,
+                        HL_KIT_SMALL_MIN, 3, &ww);
+    int code_px = imax(L->q_px, L->q_px * 3 / 2);
+    int tw = hl_kit_tw(&b->m, shown, (int)strlen(shown), code_px, true);
+    int bw = imin(C.w, tw + 4 * L->pad), bh = hl_kit_lh(&b->m, code_px, true) + L->pad;
+    int h = wh.n * wh.lh + L->gap / 2 + bh + L->gap / 2 + ww.n * ww.lh;
+    if (!draw) return h;
+    int tx = C.x + C.w / 20, tw9 = C.w * 9 / 10;
+    y += hl_kit_emit(b, &wh, hl_kit_rect(tx, y, tw9, wh.n * wh.lh), COL_TEXT, HL_ALIGN_CENTER, 0);
+    y += L->gap / 2;
+    hl_rect_t box = hl_kit_rect(C.x + (C.w - bw) / 2, y, bw, bh);
+    hl_kit_fill(b, box, COL_WHITE, L->radius);
+    hl_kit_outline(b, box, COL_BRAND, L->radius, L->sel_border / 2 + 1);
+    const char *t = hl_scene_strdup(b->s, shown);
+    if (t)
+        hl_kit_label(b, t, hl_kit_inset(box, L->pad, 2), code_px, HL_KIT_LABEL_MIN, true, COL_BRAND,
+                     HL_ALIGN_CENTER, 1);
+    y += bh + L->gap / 2;
+    hl_kit_emit(b, &ww, hl_kit_rect(tx, y, tw9, ww.n * ww.lh), COL_MUTED, HL_ALIGN_CENTER, 0);
+    return h;
+}
+
 static void ui_thanks(hl_kit_b_t *b)
 {
     const hl_kit_lay_t *L = &b->lay;
@@ -550,13 +619,16 @@ static void ui_thanks(hl_kit_b_t *b)
     hl_rect_t C =
         hl_kit_rect(L->margin, top + L->margin, L->w - 2 * L->margin, L->h - top - 2 * L->margin);
     const char *t = hl_text_get(&b->f->survey->thanks, b->lang);
-    int disc = iclamp(C.h / 4, 0, hl_kit_mm(L, 24));
+    int code_h = ui_followup(b, C, 0, false);
+    int code_room = code_h ? code_h + 2 * L->gap : 0;
+    int disc = iclamp((C.h - code_room) / 4, 0, hl_kit_mm(L, 24));
     if (disc < 32) disc = 0;
     hl_kit_wrap_t w;
     hl_kit_fit_or_force(&b->m, t, (int)strlen(t), true, C.w * 9 / 10,
-                        C.h - (disc ? disc + 2 * L->gap : 0), L->q_px * 5 / 4, HL_KIT_ABS_MIN_PX,
-                        HL_KIT_MAX_LINES, &w);
-    int block = (disc ? disc + 2 * L->gap : 0) + w.n * w.lh;
+                        C.h - (disc ? disc + 2 * L->gap : 0) - code_room,
+                        code_h ? L->q_px : L->q_px * 5 / 4, HL_KIT_ABS_MIN_PX, HL_KIT_MAX_LINES,
+                        &w);
+    int block = (disc ? disc + 2 * L->gap : 0) + w.n * w.lh + code_room;
     int y = C.y + imax(0, (C.h - block) / 2);
     if (disc) {
         hl_rect_t d = hl_kit_rect(C.x + (C.w - disc) / 2, y, disc, disc);
@@ -564,8 +636,9 @@ static void ui_thanks(hl_kit_b_t *b)
         hl_kit_shape(b, HL_CMD_TICK, hl_kit_inset(d, disc / 4, disc / 4), COL_WHITE, 0);
         y += disc + 2 * L->gap;
     }
-    hl_kit_emit(b, &w, hl_kit_rect(C.x + C.w / 20, y, C.w * 9 / 10, w.n * w.lh), COL_TEXT,
-                HL_ALIGN_CENTER, 0);
+    y += hl_kit_emit(b, &w, hl_kit_rect(C.x + C.w / 20, y, C.w * 9 / 10, w.n * w.lh), COL_TEXT,
+                     HL_ALIGN_CENTER, 0);
+    if (code_h) ui_followup(b, C, y + 2 * L->gap, true);
 }
 
 static void ui_out_of_service(hl_kit_b_t *b)
@@ -758,9 +831,10 @@ int hl_ui_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *err)
             return hl_flow_set_lang(f, (hl_lang_t)a->item, err);
         break;
     case HL_ACT_KEY:
-        if (here && q->type == HL_Q_NUMBER && a->item == -1)
+        if (here && hl_qtype_info(q->type)->draft == HL_DRAFT_DIGITS && a->item == -1)
             return hl_flow_key(f, q->id, '\b', err);
-        if (here && q->type == HL_Q_NUMBER && a->item >= 0 && a->item <= 9)
+        if (here && hl_qtype_info(q->type)->draft == HL_DRAFT_DIGITS && a->item >= 0 &&
+            a->item <= 9)
             return hl_flow_key(f, q->id, (char)('0' + a->item), err);
         break;
     case HL_ACT_ANSWER:
