@@ -114,7 +114,7 @@ static void test_check_accepts_the_bundled_survey_with_a_summary(void)
     CHECK_STR(err, "");
     free(err);
     /* The consultation: a note with its picture beside the file. */
-    HLX(NULL, &err, 0, "ok: survey \"tham-van-sang-thu-bay\" version 1, 5 questions", NULL, "check",
+    HLX(NULL, &err, 0, "ok: survey \"tham-van-sang-thu-bay\" version 2, 6 questions", NULL, "check",
         HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json");
     CHECK_STR(err, "");
     free(err);

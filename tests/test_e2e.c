@@ -445,33 +445,132 @@ static void run_scripted(const char *dir, const char *survey, const char *script
                       NULL);
 }
 
-/* The bundled consultation, as a citizen goes through it: read the note,
- * answer, type a comment on the keyboard; the CSV holds the answers and the
- * comment, and no column for the note. */
-static void test_a_scripted_consultation_reads_the_note_and_exports_no_note_column(void)
+/* The rows of the sheet named name in check.py's JSON of a workbook. */
+static json_t *sheet_rows(json_t *wb, const char *name)
 {
+    size_t i;
+    json_t *sh;
+    json_array_foreach(json_object_get(wb, "sheets"), i, sh)
+    {
+        if (!strcmp(json_string_value(json_object_get(sh, "name")), name))
+            return json_object_get(sh, "rows");
+    }
+    return NULL;
+}
+
+/* The text of row r, column c of rows (check.py: [type, value, ...]). */
+static const char *xcell(json_t *rows, size_t r, size_t c)
+{
+    return json_string_value(json_array_get(json_array_get(json_array_get(rows, r), c), 1));
+}
+
+/* The bundled consultation, as a citizen goes through it with a finger:
+ * read the note, answer, type a Vietnamese comment on the on-screen
+ * keyboard (the composer's tone and letter keys), leave a phone number on
+ * the keypad; the thanks screen's follow-up code (the run prints it) and
+ * the comment, byte for byte, are in the CSV, the JSON Lines and the XLSX;
+ * no column for the note. */
+static void test_a_scripted_consultation_types_a_comment_and_a_number_and_gets_a_code(void)
+{
+    const char *comment = "Nên mở cả chiều thứ Bảy, vì tôi đi làm cả tuần.";
     char *dir = hl_test_tmpdir("e2e-note");
     /* Each tap 300 ms after the screen changed, as a finger's counts. */
-    static const char steps[] = "expect state start\n"
-                                "tap next  # Tiếp tục: read, not answered\n"
-                                "wait 300\ntap answer:ung_ho:ung_ho\n"
-                                "wait 300\ntap answer:khi_nao_den:sang_thu_bay\n"
-                                "wait 300\ntap answer:nghi_lam:yes\n"
-                                "wait 300\ntype \"Nên mở cả chiều thứ Bảy\"\n"
-                                "wait 300\ntap key:done\nexpect state thanks\n";
+    char steps[2048];
+    int n = snprintf(steps, sizeof steps,
+                     "expect state start\n"
+                     "tap next  # Tiếp tục: read, not answered\n"
+                     "wait 300\ntap answer:ung_ho:ung_ho\n"
+                     "wait 300\ntap answer:khi_nao_den:sang_thu_bay\n"
+                     "wait 300\ntap answer:nghi_lam:yes\n"
+                     "wait 300\ntype \"%s\"\n"
+                     "wait 300\ntap key:done\nexpect state question lien_he\n",
+                     comment);
+    for (const char *p = "0912345678"; *p; p++)
+        n += snprintf(steps + n, sizeof steps - (size_t)n, "wait 300\ntap key:%c\n", *p);
+    snprintf(steps + n, sizeof steps - (size_t)n, "wait 300\ntap next\nexpect state thanks\n");
     char *script = hl_test_write_file(dir, "s.txt", steps);
     const char *survey = HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json";
-    run_scripted(dir, survey, script, "2026-11-28T01:00:00Z");
-    char *csv_path = hl_fixture_path(dir, "r.csv");
-    const char *exp[] = {HL_BIN,     "export", "--data-dir", dir,      "--survey", survey,
-                         "--format", "csv",    "--out",      csv_path, NULL};
+    const char *run[] = {HL_BIN,
+                         "run",
+                         "--data-dir",
+                         dir,
+                         "--survey",
+                         survey,
+                         "--config",
+                         CONFIG,
+                         "--headless",
+                         "--script",
+                         script,
+                         "--clock",
+                         "2026-11-28T01:00:00Z",
+                         NULL};
+    char *out = NULL;
+    hl_fixture_expect(__FILE__, __LINE__, run, hl_fixture_no_config, 0, "response #1 ", NULL, &out,
+                      NULL);
+    /* The code the thanks screen showed, as the run reports it; the number
+     * itself is not printed. */
+    char code[HL_FOLLOWUP_LEN + 1] = "";
+    const char *at = out ? strstr(out, ", follow-up code ") : NULL;
+    if (at) snprintf(code, sizeof code, "%s", at + strlen(", follow-up code "));
+    CHECK(hl_followup_valid(code));
+    CHECK(out && !strstr(out, "0912345678"));
+
+    /* CSV: the code in its column, the comment quoted (its comma), the number
+     * in its own column, no column for the note. */
+    char *path = hl_fixture_path(dir, "r.csv");
+    const char *exp[] = {HL_BIN, "export", "--data-dir", dir,  "--survey", survey, "--format",
+                         "csv",  "--out",  path,         NULL, NULL,       NULL};
     hl_fixture_expect(__FILE__, __LINE__, exp, hl_fixture_no_config, 0, NULL, NULL, NULL, NULL);
-    char *csv = hl_test_read_file(csv_path, NULL);
-    CHECK_CONTAINS(csv, "ung_ho,khi_nao_den,nghi_lam,gop_y");
-    CHECK_CONTAINS(csv, ",ung_ho,sang_thu_bay,yes,Nên mở cả chiều thứ Bảy");
+    char *csv = hl_test_read_file(path, NULL);
+    char want[512];
+    CHECK_CONTAINS(csv, "counter,followup,ung_ho,khi_nao_den,nghi_lam,gop_y,lien_he\r\n");
+    snprintf(want, sizeof want, ",,,%s,ung_ho,sang_thu_bay,yes,\"%s\",0912345678\r\n", code,
+             comment);
+    CHECK_CONTAINS(csv, want);
     CHECK(csv && !strstr(csv, "de_xuat")); /* a note has no column */
+
+    /* JSON Lines: the same bytes once decoded, and the code. */
+    free(path);
+    path = hl_fixture_path(dir, "r.jsonl");
+    exp[7] = "jsonl";
+    exp[9] = path;
+    hl_fixture_expect(__FILE__, __LINE__, exp, hl_fixture_no_config, 0, NULL, NULL, NULL, NULL);
+    char *jl = hl_test_read_file(path, NULL);
+    json_error_t je;
+    json_t *row = jl ? json_loads(jl, JSON_DISABLE_EOF_CHECK, &je) : NULL;
+    json_t *ans = json_object_get(row, "answers");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(ans, "gop_y"), "value")), comment);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(ans, "lien_he"), "value")),
+              "0912345678");
+    CHECK_STR(json_string_value(json_object_get(row, "followup")), code);
+
+    /* XLSX (read back with openpyxl): the code beside the counter, the
+     * comment and the number in the "Góp ý" sheet with the code. */
+    free(path);
+    path = hl_fixture_path(dir, "r.xlsx");
+    exp[7] = "xlsx";
+    exp[9] = path;
+    hl_fixture_expect(__FILE__, __LINE__, exp, hl_fixture_no_config, 0, NULL, NULL, NULL, NULL);
+    const char *py[] = {"/usr/bin/python3", HL_TEST_DATA "/xlsx/check.py", path, NULL};
+    char *wb_text = NULL;
+    CHECK_INT(hl_test_run(py, NULL, &wb_text, NULL), 0);
+    json_t *wb = wb_text ? json_loads(wb_text, 0, &je) : NULL;
+    json_t *resp = sheet_rows(wb, "tham-van-sang-thu-bay");
+    CHECK_STR(xcell(resp, 0, 12), "Mã theo dõi");
+    CHECK_STR(xcell(resp, 1, 12), code);
+    json_t *com = sheet_rows(wb, "Góp ý");
+    CHECK_STR(xcell(com, 0, 1), "Mã theo dõi");
+    CHECK_STR(xcell(com, 1, 1), code);
+    CHECK_STR(xcell(com, 0, 6), "Số điện thoại");
+    CHECK_STR(xcell(com, 1, 6), "0912345678");
+    CHECK_STR(xcell(com, 1, 7), comment);
+    json_decref(wb);
+    free(wb_text);
+    json_decref(row);
+    free(jl);
     free(csv);
-    free(csv_path);
+    free(path);
+    free(out);
     free(script);
     hl_fixture_rm(dir);
 }
@@ -561,7 +660,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_the_bundled_demo_plays_through_the_default_survey),
     HL_TEST(test_stats_counts_what_the_runs_stored),
     HL_TEST(test_a_scripted_comment_reaches_csv_jsonl_and_xlsx_byte_for_byte),
-    HL_TEST(test_a_scripted_consultation_reads_the_note_and_exports_no_note_column),
+    HL_TEST(test_a_scripted_consultation_types_a_comment_and_a_number_and_gets_a_code),
 };
 
 HL_TEST_MAIN(tests)

@@ -24,7 +24,8 @@ typedef struct rec_save {
     hl_resp_status_t status;
     hl_lang_t lang;
     int64_t finished_utc_ms;
-    char suspect[16]; /* save.suspect, "" for NULL */
+    char suspect[16];       /* save.suspect, "" for NULL */
+    uint64_t followup_seed; /* save.followup_seed */
 } rec_save_t;
 
 typedef struct rec_sink {
@@ -88,6 +89,10 @@ static int rec_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_
     r->lang = resp->lang;
     r->finished_utc_ms = sv->finished_utc_ms;
     snprintf(r->suspect, sizeof r->suspect, "%s", sv->suspect ? sv->suspect : "");
+    r->followup_seed = sv->followup_seed;
+    /* As the store does: a code from the seed at a complete finish. */
+    if (sv->followup_seed && sv->status == HL_RESP_COMPLETE)
+        hl_followup_make(sv->followup_seed, 0, resp->followup);
     resp->stored_lang = resp->lang;
     if (k->n_stored == 0) {
         k->removed++;
@@ -119,7 +124,8 @@ static fx_t *fx_open(const char *name)
     return x;
 }
 
-/* The flow on the bundled consultation: a note, then four questions. */
+/* The flow on the bundled consultation: a note, then five questions (the
+ * last a contact question). */
 static fx_t *fx_consult(void)
 {
     return fx_open(HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json");
@@ -178,7 +184,7 @@ static void test_a_note_passes_on_next_storing_nothing_and_back_returns_to_it(vo
     CHECK_INT(hl_flow_deadline(&x->flow), -1); /* a note on the start screen waits forever */
     hl_flow_progress(&x->flow, &pos, &total);
     CHECK_INT(pos, 0); /* notes are not counted */
-    CHECK_INT(total, 4);
+    CHECK_INT(total, 5);
     CHECK_INT(answer1(x, "de_xuat", "yes"), HL_ERR_USAGE); /* a note takes no answer */
     CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
     CHECK_STR(cur_id(x), "ung_ho");
@@ -186,7 +192,7 @@ static void test_a_note_passes_on_next_storing_nothing_and_back_returns_to_it(vo
     CHECK(!x->flow.started);
     hl_flow_progress(&x->flow, &pos, &total);
     CHECK_INT(pos, 1);
-    CHECK_INT(total, 4);
+    CHECK_INT(total, 5);
     CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
     CHECK_STR(cur_id(x), "de_xuat");
     CHECK(hl_flow_value(&x->flow, 0) == NULL);
@@ -228,12 +234,123 @@ static void test_a_response_over_a_note_stores_the_answers_only(void)
     CHECK_INT(answer1(x, "nghi_lam", "yes"), HL_OK);
     CHECK_INT(hl_flow_set_text(&x->flow, "gop_y", "Nên mở cả chiều thứ Bảy", &x->err), HL_OK);
     CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "lien_he");
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK); /* no number: optional */
     CHECK_INT(x->flow.state, HL_STATE_THANKS);
-    CHECK_INT(x->sink.n, 4);
-    CHECK_INT(x->sink.saves[3].status, HL_RESP_COMPLETE);
+    CHECK_INT(x->sink.n, 5);
+    CHECK_INT(x->sink.saves[4].status, HL_RESP_COMPLETE);
     CHECK_INT(x->sink.n_stored, 4);
     for (int i = 0; i < x->sink.n_stored; i++)
         CHECK(strcmp(x->sink.stored[i][0], "de_xuat") != 0);
+    fx_free(x);
+}
+
+/* Types digits on the current keypad. */
+static int keys(fx_t *x, const char *qid, const char *digits)
+{
+    for (const char *p = digits; *p; p++) {
+        int rc = hl_flow_key(&x->flow, qid, *p, &x->err);
+        if (rc != HL_OK) return rc;
+    }
+    return HL_OK;
+}
+
+/* The consultation up to its contact question (with a comment or not). */
+static fx_t *fx_to_contact(bool comment)
+{
+    fx_t *x = fx_consult();
+    hl_flow_next(&x->flow, &x->err);
+    answer1(x, "ung_ho", "ung_ho");
+    answer1(x, "khi_nao_den", "ngay_thuong");
+    answer1(x, "nghi_lam", "no");
+    if (comment) hl_flow_set_text(&x->flow, "gop_y", "Nên mở cả chiều", &x->err);
+    hl_flow_next(&x->flow, &x->err);
+    CHECK_STR(cur_id(x), "lien_he");
+    return x;
+}
+
+/* The stored value of qid in the open response, or "". */
+static const char *stored_of(fx_t *x, const char *qid)
+{
+    for (int i = 0; i < x->sink.n_stored; i++)
+        if (!strcmp(x->sink.stored[i][0], qid)) return x->sink.stored[i][1];
+    return "";
+}
+
+static void test_a_contact_number_is_kept_but_never_shown_again_once_left(void)
+{
+    fx_t *x = fx_to_contact(false);
+    CHECK_INT(keys(x, "lien_he", "0912"), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_STATE); /* not a whole number */
+    CHECK_CONTAINS(x->err.msg, "10 digits starting with 0");
+    CHECK_INT(keys(x, "lien_he", "345678"), HL_OK);
+    CHECK_INT(hl_flow_key(&x->flow, "lien_he", '9', &x->err), HL_ERR_STATE); /* 11 digits */
+    CHECK_STR(hl_flow_value(&x->flow, x->flow.cur), "0912345678");
+    /* Back keeps the whole number (stored), and coming again shows nothing. */
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_STR(stored_of(x, "lien_he"), "0912345678");
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "lien_he");
+    CHECK(hl_flow_value(&x->flow, x->flow.cur) == NULL);
+    CHECK(hl_flow_answered(&x->flow, x->flow.cur));
+    /* A new number replaces it; back, forward, and next on the empty keypad
+     * keeps it. */
+    CHECK_INT(keys(x, "lien_he", "0387654321"), HL_OK);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK(hl_flow_value(&x->flow, x->flow.cur) == NULL);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    CHECK_STR(stored_of(x, "lien_he"), "0387654321");
+    /* A number is the citizen's own words: the finish asks for a code. */
+    CHECK(x->sink.saves[x->sink.n - 1].followup_seed != 0);
+    CHECK(hl_followup_valid(x->flow.resp.followup));
+    fx_free(x);
+}
+
+static void test_skip_on_a_contact_question_removes_the_number_given(void)
+{
+    fx_t *x = fx_to_contact(false);
+    CHECK_INT(keys(x, "lien_he", "0912345678"), HL_OK);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(hl_flow_skip(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    CHECK_STR(stored_of(x, "lien_he"), "");
+    /* Nothing of the citizen's own is left: no follow-up code. */
+    CHECK(x->sink.saves[x->sink.n - 1].followup_seed == 0);
+    CHECK_STR(x->flow.resp.followup, "");
+    CHECK_INT(hl_flow_deadline(&x->flow), x->flow.state_since_ms + 5000);
+    fx_free(x);
+}
+
+static void test_a_comment_gets_a_follow_up_code_and_more_time_on_the_thanks_screen(void)
+{
+    fx_t *x = fx_to_contact(true);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    rec_save_t *fin = &x->sink.saves[x->sink.n - 1];
+    CHECK(fin->followup_seed != 0);
+    char want[HL_FOLLOWUP_LEN + 1];
+    hl_followup_make(fin->followup_seed, 0, want);
+    CHECK_STR(x->flow.resp.followup, want);
+    /* Time to write it down: 20 s, not the 5 s of thanks_s. */
+    CHECK_INT(hl_flow_thanks_s(&x->flow), HL_FLOW_THANKS_CODE_S);
+    CHECK_INT(hl_flow_deadline(&x->flow), x->flow.state_since_ms + 20000);
+    wait_ms(x, 20000);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK_STR(x->flow.resp.followup, ""); /* the next citizen never sees it */
+    fx_free(x);
+}
+
+static void test_a_comment_cut_off_by_the_idle_timeout_gets_no_code(void)
+{
+    fx_t *x = fx_to_contact(true);
+    wait_ms(x, 40000);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    rec_save_t *fin = &x->sink.saves[x->sink.n - 1];
+    CHECK_INT(fin->status, HL_RESP_PARTIAL);
+    CHECK(fin->followup_seed == 0);
     fx_free(x);
 }
 
@@ -1050,6 +1167,10 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_a_note_passes_on_next_storing_nothing_and_back_returns_to_it),
     HL_TEST(test_reading_a_note_and_walking_away_stores_nothing),
     HL_TEST(test_a_response_over_a_note_stores_the_answers_only),
+    HL_TEST(test_a_contact_number_is_kept_but_never_shown_again_once_left),
+    HL_TEST(test_skip_on_a_contact_question_removes_the_number_given),
+    HL_TEST(test_a_comment_gets_a_follow_up_code_and_more_time_on_the_thanks_screen),
+    HL_TEST(test_a_comment_cut_off_by_the_idle_timeout_gets_no_code),
     HL_TEST(test_fair_second_response_within_min_interval_is_flagged_and_stored),
     HL_TEST(test_fair_response_five_seconds_after_the_last_is_not_flagged),
     HL_TEST(test_fair_min_interval_counts_from_a_partial_finish),

@@ -51,11 +51,12 @@ typedef struct null_sink {
 
 static int null_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_t *err)
 {
-    (void)sv;
     (void)err;
     null_sink_t *k = ctx;
     if (resp->seq == 0) resp->seq = ++k->seq;
     resp->stored_lang = resp->lang;
+    if (sv->followup_seed && sv->status == HL_RESP_COMPLETE) /* as the store gives it */
+        hl_followup_make(sv->followup_seed, 0, resp->followup);
     return HL_OK;
 }
 
@@ -472,6 +473,37 @@ static void shoot_note(int w, int h, const char *lang)
     shooter_close(&s);
 }
 
+/* The consultation's contact question (issue 16): the consent, digits
+ * grouped as typed; back on it after leaving, the number is not shown; the
+ * thanks screen with the follow-up code the comment and number earned. */
+static void shoot_contact(int w, int h, const char *lang)
+{
+    shooter_t s;
+    if (shooter_open(&s, HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json", w, h, lang)) {
+        static const char *const to[] = {"next",
+                                         "answer:ung_ho:ung_ho",
+                                         "answer:khi_nao_den:ngay_thuong",
+                                         "answer:nghi_lam:yes",
+                                         "key:o",
+                                         "key:k",
+                                         "key:done"};
+        for (size_t i = 0; i < sizeof to / sizeof *to; i++)
+            tap(&s, to[i]);
+        for (const char *p = "0912345678"; *p; p++) {
+            char key[8] = {'k', 'e', 'y', ':', *p, '\0'};
+            tap(&s, key);
+        }
+        shot(&s, "contact_typed");
+        tap(&s, "back");
+        tap(&s, "key:done");
+        shot(&s, "contact_saved");
+        tap(&s, "next");
+        shot(&s, "thanks_code");
+        CHECK_INT(s.checked, 3);
+    }
+    shooter_close(&s);
+}
+
 /* The text question's keyboard (issue 16): empty with its hint, with text
  * typed (a capital by shift), with a tone applied (Vietnamese), and its
  * digits page. */
@@ -730,6 +762,7 @@ static void test_every_screen_matches_its_golden_at_800x480(void)
         shoot_default_start(sizes[0][0], sizes[0][1], langs[l]);
         shoot_keyboard(sizes[0][0], sizes[0][1], langs[l]);
         shoot_note(sizes[0][0], sizes[0][1], langs[l]);
+        shoot_contact(sizes[0][0], sizes[0][1], langs[l]);
     }
 }
 
@@ -741,6 +774,7 @@ static void test_every_screen_matches_its_golden_at_1280x800(void)
         shoot_default_start(sizes[1][0], sizes[1][1], langs[l]);
         shoot_keyboard(sizes[1][0], sizes[1][1], langs[l]);
         shoot_note(sizes[1][0], sizes[1][1], langs[l]);
+        shoot_contact(sizes[1][0], sizes[1][1], langs[l]);
     }
     shoot_stock_start(sizes[1][0], sizes[1][1], "vi");
 }
@@ -753,6 +787,7 @@ static void test_every_screen_matches_its_golden_at_1080x1920(void)
         shoot_default_start(sizes[2][0], sizes[2][1], langs[l]);
         shoot_keyboard(sizes[2][0], sizes[2][1], langs[l]);
         shoot_note(sizes[2][0], sizes[2][1], langs[l]);
+        shoot_contact(sizes[2][0], sizes[2][1], langs[l]);
     }
 }
 

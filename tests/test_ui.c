@@ -93,6 +93,9 @@ static int rec_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_
         rec_set(k, sv->drop_qids[i], NULL);
     k->n_saves++;
     k->last_status = sv->status;
+    /* As the store does: a code from the seed at a complete finish. */
+    if (sv->followup_seed && sv->status == HL_RESP_COMPLETE)
+        hl_followup_make(sv->followup_seed, 0, resp->followup);
     return HL_OK;
 }
 
@@ -353,6 +356,7 @@ static void check_ids(const fx_t *x, const hl_scene_t *s, const char *where)
         n++;
         break;
     case HL_Q_NUMBER:
+    case HL_Q_CONTACT:
         for (int i = 0; i <= 9; i++) {
             snprintf(buf[n], sizeof buf[n], "key:%d", i);
             ids[n] = buf[n];
@@ -370,7 +374,7 @@ static void check_ids(const fx_t *x, const hl_scene_t *s, const char *where)
         back = back || hl_flow_shown(f, i);
     back = back && f->state == HL_STATE_QUESTION;
     bool next = q->type == HL_Q_MULTI || q->type == HL_Q_NUMBER || q->type == HL_Q_NOTE ||
-                f->values[f->cur][0];
+                q->type == HL_Q_CONTACT || f->values[f->cur][0];
     if (back) ids[n++] = "back";
     if (next) ids[n++] = "next";
     if (!q->required && q->type != HL_Q_NOTE) ids[n++] = "skip"; /* a note: continue only */
@@ -513,6 +517,13 @@ static void answer_current(fx_t *x, int pick)
         CHECK_INT(tap_id(x, "key:k"), HL_OK);
         CHECK_INT(tap_id(x, "key:done"), HL_OK);
         break;
+    case HL_Q_CONTACT:
+        for (const char *p = "0912345678"; *p; p++) {
+            char key[8] = {'k', 'e', 'y', ':', *p, '\0'};
+            CHECK_INT(tap_id(x, key), HL_OK);
+        }
+        CHECK_INT(tap_id(x, "next"), HL_OK);
+        break;
     case HL_Q_NOTE:
         CHECK_INT(tap_id(x, "next"), HL_OK);
         break;
@@ -604,14 +615,69 @@ static void test_a_note_screen_is_well_formed_at_all_sizes_and_languages(void)
             if (s->cmds[i].kind == HL_CMD_TEXT && !strncmp(s->cmds[i].text, "Hiện nay", 8))
                 body = &s->cmds[i];
         }
-        CHECK(img && body && strstr(img->text, "sang-thu-bay.png"));
+        if (!(img && body && strstr(img->text, "sang-thu-bay.png")))
+            hl_test_fail(__FILE__, __LINE__, "%dx%d: no picture (%d) or body (%d)", sizes[k][0],
+                         sizes[k][1], img != NULL, body != NULL);
         if (img && body && sizes[k][0] > sizes[k][1]) CHECK(img->box.x + img->box.w < body->box.x);
         if (img && body && sizes[k][0] < sizes[k][1]) CHECK(img->box.y + img->box.h < body->box.y);
         if (body && sizes[k][0] >= 1280) CHECK(body->px >= 24); /* a 5 mm capital on big panels */
     }
     walk_and_check(x, 0);
     CHECK_STR(rec_get(&x->sink, "ung_ho"), "rat_ung_ho");
+    CHECK_STR(rec_get(&x->sink, "lien_he"), "0912345678");
     CHECK(rec_get(&x->sink, "de_xuat") == NULL);
+    fx_free(x);
+}
+
+/* The contact question shows the survey's consent and the digits grouped as
+ * numbers are written; once left, the number is on no screen (back on it,
+ * the keypad is empty and says it is kept); the thanks screen shows the
+ * follow-up code, two groups of three. */
+static void test_a_contact_screen_shows_the_consent_and_the_thanks_screen_the_code(void)
+{
+    fx_t *x = fx_open(HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json", true);
+    static const char *const taps[] = {"next",
+                                       "answer:ung_ho:ung_ho",
+                                       "answer:khi_nao_den:ngay_thuong",
+                                       "answer:nghi_lam:yes",
+                                       "key:o",
+                                       "key:k",
+                                       "key:done"};
+    for (size_t i = 0; i < sizeof taps / sizeof *taps; i++)
+        CHECK_INT(tap_id(x, taps[i]), HL_OK);
+    CHECK_STR(cur_q(x)->id, "lien_he");
+    for (int k = 0; k < 4; k++) {
+        hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
+        const char *t = scene_text(x, s);
+        CHECK_CONTAINS(t, "Không bắt buộc. Số điện thoại chỉ để cán bộ phụ trách báo kết quả");
+        CHECK_CONTAINS(t, "10 chữ số, bắt đầu bằng 0");
+    }
+    for (const char *p = "0912345678"; *p; p++) {
+        char key[8] = {'k', 'e', 'y', ':', *p, '\0'};
+        CHECK_INT(tap_id(x, key), HL_OK);
+    }
+    CHECK_CONTAINS(scene_text(x, build(x, 800, 480)), "0912 345 678");
+    CHECK_INT(tap_id(x, "back"), HL_OK);
+    CHECK_INT(tap_id(x, "key:done"), HL_OK);
+    CHECK_STR(cur_q(x)->id, "lien_he");
+    const char *t = scene_text(x, build(x, 800, 480));
+    CHECK(!strstr(t, "0912") && !strstr(t, "345 678"));
+    CHECK_CONTAINS(t, "Đã ghi số");
+    CHECK_INT(tap_id(x, "next"), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    CHECK_STR(rec_get(&x->sink, "lien_he"), "0912345678");
+    const char *code = x->flow.resp.followup;
+    CHECK(hl_followup_valid(code));
+    char shown[16];
+    snprintf(shown, sizeof shown, "%.3s %s", code, code + 3);
+    for (int k = 0; k < 4; k++) {
+        hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
+        check_scene(x, s, "thanks with a follow-up code");
+        t = scene_text(x, s);
+        CHECK_CONTAINS(t, "Mã theo dõi góp ý của Ông/Bà");
+        CHECK_CONTAINS(t, shown);
+        CHECK(!strstr(t, "0912"));
+    }
     fx_free(x);
 }
 
@@ -2087,6 +2153,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_every_question_type_is_well_formed_at_all_sizes_and_languages),
     HL_TEST(test_still_there_and_out_of_service_are_well_formed_at_all_sizes),
     HL_TEST(test_a_note_screen_is_well_formed_at_all_sizes_and_languages),
+    HL_TEST(test_a_contact_screen_shows_the_consent_and_the_thanks_screen_the_code),
     HL_TEST(test_a_600_character_note_fits_at_800x480_above_the_floor),
     HL_TEST(test_start_screen_shows_site_counter_title_question_and_languages),
     HL_TEST(test_start_screen_without_site_shows_the_title_in_the_header),
