@@ -48,7 +48,7 @@ static hl_survey_t *make_survey(const char *id, int version, const char *spec)
                                 id, version);
     char *copy = strdup(spec);
     char *save_q = NULL;
-    bool first = true;
+    bool first = true, contact = false;
     for (char *q = strtok_r(copy, ";", &save_q); q; q = strtok_r(NULL, ";", &save_q)) {
         char qid[40] = "", type[16] = "", opts[512] = "";
         sscanf(q, "%39s %15s %511s", qid, type, opts);
@@ -58,6 +58,9 @@ static hl_survey_t *make_survey(const char *id, int version, const char *spec)
         first = false;
         if (!strcmp(type, "text"))
             n += (size_t)snprintf(json + n, sizeof json - n, ",\"hint\":{\"en\":\"Write\"}");
+        if (!strcmp(type, "note"))
+            n += (size_t)snprintf(json + n, sizeof json - n, ",\"body\":{\"en\":\"Read\"}");
+        contact = contact || !strcmp(type, "contact");
         if (opts[0]) {
             n += (size_t)snprintf(json + n, sizeof json - n, ",\"options\":[");
             char *save_o = NULL;
@@ -72,7 +75,8 @@ static hl_survey_t *make_survey(const char *id, int version, const char *spec)
         }
         n += (size_t)snprintf(json + n, sizeof json - n, "}");
     }
-    snprintf(json + n, sizeof json - n, "]}");
+    snprintf(json + n, sizeof json - n, "]%s}",
+             contact ? ",\"consent\":{\"en\":\"Only to call you back.\"}" : "");
     free(copy);
     hl_survey_t *s = NULL;
     hl_diags_t d = {0};
@@ -490,6 +494,26 @@ static void test_comments_are_counted_in_the_period_never_kept(void)
     fixture_free(&f);
 }
 
+/* A consultation: a note first, then the rating; numbers left are counted
+ * as answers, never tallied by their digits. */
+static void test_the_rate_is_the_first_question_after_notes_and_numbers_are_only_counted(void)
+{
+    fixture_t f;
+    fixture_init(&f, "results-note", "intro note;overall smiley vs,s,n;phone contact", NULL);
+    const hl_resp_status_t C = HL_RESP_COMPLETE;
+    add(&f, T0 + HOUR_MS, NULL, "overall=vs;phone=0912345678", C);
+    add(&f, T0 + 2 * HOUR_MS, NULL, "overall=n", C);
+    add(&f, T0 - 2 * DAY_MS, NULL, "overall=s;phone=0387654321", C); /* from the tally */
+    hl_results_t *r = compute(&f, HL_PERIOD_WEEK, NULL);
+    CHECK(r->has_rate);
+    CHECK_INT(r->rate_answered, 3);
+    CHECK_INT(r->rate_satisfied, 2);
+    CHECK_INT(r->q[2].answered, 2);
+    CHECK(!r->q[2].charted);
+    CHECK_INT(r->comments, 0); /* a number is not a comment */
+    fixture_free(&f);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_all_time_bars_match_the_stored_answers),
     HL_TEST(test_multi_answers_count_once_per_option),
@@ -503,6 +527,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_no_rate_when_the_first_question_is_not_a_rating),
     HL_TEST(test_empty_store_gives_zeros),
     HL_TEST(test_comments_are_counted_in_the_period_never_kept),
+    HL_TEST(test_the_rate_is_the_first_question_after_notes_and_numbers_are_only_counted),
 };
 
 HL_TEST_MAIN(tests)

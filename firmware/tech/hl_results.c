@@ -154,9 +154,14 @@ int hl_results_compute(hl_store_t *st, const hl_survey_t *s, hl_period_t period,
         out->q[i].enough = out->q[i].answered >= HL_RESULTS_MIN;
     out->n_questions = (int)nq;
 
-    if (nq > 0) {
-        const hl_question_t *q0 = &s->questions[0];
-        const hl_results_q_t *r0 = &out->q[0];
+    /* The headline: the first question to answer (a note before it, as in
+     * a consultation, is read, not rated). */
+    size_t first = 0;
+    while (first < nq && !hl_question_answerable(&s->questions[first]))
+        first++;
+    if (first < nq) {
+        const hl_question_t *q0 = &s->questions[first];
+        const hl_results_q_t *r0 = &out->q[first];
         if ((q0->type == HL_Q_SMILEY && r0->n_bars >= 2) ||
             (q0->type == HL_Q_STARS && r0->n_bars == 5)) {
             out->has_rate = true;
