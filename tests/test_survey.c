@@ -514,6 +514,26 @@ static void test_empty_and_too_long_texts_are_errors(void)
     free(text);
 }
 
+/* A text a screen cannot show: a control character (a tab, a carriage
+ * return, DEL), a direction override (U+202E); a line break is fine (a NUL
+ * is refused by the JSON reader already). */
+static void test_texts_with_control_or_direction_characters_are_refused(void)
+{
+    // clang-format off
+    static const bad_t cases[] = {
+        {"tab, right-to-left override, DEL; a line break passes",
+         HEAD
+         "    {\"id\": \"a\", \"type\": \"yesno\", \"text\": {\"vi\": \"Có\\tkhông\", \"en\": \"Yes\\nor no\"}},\n"
+         "    {\"id\": \"b\", \"type\": \"yesno\", \"text\": {\"vi\": \"Có \\u202egnôhk\", \"en\": \"x\\u007fy\"}}\n"
+         TAIL,
+         {{9, 49, "questions[0].text.vi", "holds the character U+0009"},
+          {10, 49, "questions[1].text.vi", "holds the character U+202E"},
+          {10, 73, "questions[1].text.en", "holds the character U+007F"}}},
+    };
+    // clang-format on
+    EXPECT_ALL_BAD(cases);
+}
+
 /* ---- Top-level values --------------------------------------------------- */
 
 static void test_top_level_values_are_checked(void)
@@ -1174,6 +1194,25 @@ static void test_contact_question_problems_are_reported_where_they_are(void)
     EXPECT_ALL_BAD(cases);
 }
 
+/* A text over the bytes a text answer holds (characters of 4 bytes) says
+ * bytes, not characters. */
+static void test_a_text_of_four_byte_characters_is_refused_by_its_bytes(void)
+{
+    static const char big_survey[] = HEAD
+        "    {\"id\": \"c\", \"type\": \"text\", \"max_chars\": 2000, " TEXT ", " HINT "}\n" TAIL;
+    made_t m = {.s = load_ok("t.json", big_survey, strlen(big_survey))};
+    if (!m.s) return;
+    char *text = malloc(1600 * 4 + 1);
+    if (!text) abort();
+    for (int i = 0; i < 1600; i++)
+        memcpy(text + 4 * i, "\xF0\x9F\x99\x82", 4); /* U+1F642 */
+    text[1600 * 4] = '\0';
+    CHECK_INT(MAKE(question(m.s, "c"), text), HL_ERR_USAGE);
+    CHECK_CONTAINS(m.err.msg, "6400 bytes, more than a text answer holds (6000 bytes");
+    free(text);
+    hl_survey_free(m.s);
+}
+
 static void test_make_value_keeps_a_text_as_typed_trimmed_and_nfc(void)
 {
     made_t m = {.s = load_ok("t.json", text_survey, strlen(text_survey))};
@@ -1421,6 +1460,8 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_text_question_loads_with_its_hint_and_default_max_chars),
     HL_TEST(test_text_question_problems_are_reported_where_they_are),
     HL_TEST(test_contact_question_loads_optional_with_the_surveys_consent),
+    HL_TEST(test_texts_with_control_or_direction_characters_are_refused),
+    HL_TEST(test_a_text_of_four_byte_characters_is_refused_by_its_bytes),
     HL_TEST(test_contact_question_problems_are_reported_where_they_are),
     HL_TEST(test_make_value_keeps_a_text_as_typed_trimmed_and_nfc),
     HL_TEST(test_text_drafts_must_be_nfc_and_within_max_chars),

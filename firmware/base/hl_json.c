@@ -855,6 +855,23 @@ int hl_json_get_text(hl_json_doc_t *doc, const json_t *obj, const char *path, co
                                 out);
 }
 
+/* The first character of s[0..len) a text shown on a screen may not hold:
+ * a NUL, a control character other than a line break, or a mark that
+ * reorders the text's direction (U+202A..U+202E, U+2066..U+2069; nothing
+ * in Vietnamese or English needs one). Its code point, or -1 when none. */
+static long text_forbidden(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len; i++) {
+        if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f) return p[i];
+        if (i + 2 < len && p[i] == 0xE2 && p[i + 1] == 0x80 && p[i + 2] >= 0xAA && p[i + 2] <= 0xAE)
+            return 0x2000 + (p[i + 2] - 0x80);
+        if (i + 2 < len && p[i] == 0xE2 && p[i + 1] == 0x81 && p[i + 2] >= 0xA6 && p[i + 2] <= 0xA9)
+            return 0x2040 + (p[i + 2] - 0x80);
+    }
+    return -1;
+}
+
 int hl_json_get_text_max(hl_json_doc_t *doc, const json_t *obj, const char *path, const char *key,
                          bool required, const hl_lang_t *langs, size_t n_langs, size_t max_chars,
                          hl_text_t *out)
@@ -903,6 +920,13 @@ int hl_json_get_text_max(hl_json_doc_t *doc, const json_t *obj, const char *path
         if (text_blank(s)) {
             hl_json_report(doc, tpath, code, HL_JSON_AT_VALUE,
                            "the \"%s\" text is empty: write the text", code);
+            bad = true;
+        } else if (text_forbidden(s, json_string_length(v)) >= 0) {
+            hl_json_report(doc, tpath, code, HL_JSON_AT_VALUE,
+                           "the \"%s\" text holds the character U+%04lX, which a screen cannot "
+                           "show (a control character, or a mark that reverses the text's "
+                           "direction): remove it; write a line break as \\n",
+                           code, (unsigned long)text_forbidden(s, json_string_length(v)));
             bad = true;
         } else if (chars > max_chars) {
             hl_json_report(doc, tpath, code, HL_JSON_AT_VALUE,

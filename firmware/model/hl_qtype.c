@@ -89,7 +89,10 @@ int hl_text_answer_make(const hl_question_t *q, const char *text, bool trim, cha
         q->max_chars > 0 && q->max_chars <= HL_TEXT_ANSWER_MAX ? q->max_chars : HL_TEXT_ANSWER_MAX;
     if (len > HL_TEXT_ANSWER_BYTES)
         return hl_err_set(err, HL_ERR_USAGE,
-                          "question \"%s\": the text is longer than its %d characters", q->id, max);
+                          "question \"%s\": the text is %zu bytes, more than a text answer holds "
+                          "(%d bytes: %d Vietnamese letters, fewer of characters such as emoji "
+                          "that take 4 bytes)",
+                          q->id, len, HL_TEXT_ANSWER_BYTES, HL_TEXT_ANSWER_BYTES / 3);
     /* The composer's own rules, as if the text were typed with no input
      * method: valid UTF-8, no control character but tab and line feed, a
      * Vietnamese combining mark joined to its letter (NFC), the limits. On
