@@ -1410,6 +1410,49 @@ static void test_verify_export_names_an_edited_deleted_or_reordered_row_by_seq(v
     bt_close(&fx);
 }
 
+/* A follow-up code is in the row and in what its chain covers: a bundle
+ * with one verifies; the code changed or removed (and the bundle re-signed)
+ * is an edited response. */
+static void test_a_follow_up_code_edited_or_removed_in_a_bundle_is_an_edited_row(void)
+{
+    bt_t fx;
+    bt_chain(&fx, 2);
+    hl_response_t r;
+    resp_init(&r, 3);
+    hl_fixture_save(fx.st, &r, "q_service", "ok", 100);
+    hl_save_t fin = {.status = HL_RESP_COMPLETE,
+                     .finished_utc_ms = r.started_utc_ms + 9000,
+                     .followup_seed = 42};
+    CHECK_INT(hl_store_save(fx.st, &r, &fin, &fx.err), HL_OK);
+    CHECK(hl_followup_valid(r.followup));
+    hl_bundle_result_t res;
+    char b[4096], text[8192], want[64];
+    static char lines[8][2048];
+    CHECK_INT(write_after(fx.st, fx.root, 0, CREATED_MS, b, sizeof b, &res, &fx.err), HL_OK);
+    CHECK_INT(jsonl_lines(b, lines, 8), 3);
+    snprintf(want, sizeof want, ",\"followup\":\"%s\",\"chain\":", r.followup);
+    CHECK_CONTAINS(lines[2], want);
+    CHECK(strstr(lines[1], "followup") == NULL); /* none: no key */
+    CHECK_INT(verify_text(b, text, sizeof text), HL_OK);
+    static char orig[8][2048];
+    memcpy(orig, lines, sizeof orig);
+    char *code = strstr(lines[2], want);
+    if (code) code[13] = code[13] == 'A' ? 'C' : 'A'; /* another valid symbol */
+    jsonl_rewrite(b, lines, (const int[]){0, 1, 2}, 3);
+    resign(b, NULL);
+    CHECK_INT(verify_text(b, text, sizeof text), HL_ERR_INVALID);
+    CHECK_CONTAINS(text, "seq 3: edited");
+    memcpy(lines, orig, sizeof orig);
+    code = strstr(lines[2], want);
+    if (code) memmove(code, code + 20, strlen(code + 20) + 1); /* the key and value gone */
+    CHECK(strstr(lines[2], "followup") == NULL);
+    jsonl_rewrite(b, lines, (const int[]){0, 1, 2}, 3);
+    resign(b, NULL);
+    CHECK_INT(verify_text(b, text, sizeof text), HL_ERR_INVALID);
+    CHECK_CONTAINS(text, "seq 3: edited");
+    bt_close(&fx);
+}
+
 static void edit_chain_prev(json_t *m)
 {
     json_object_set_new(m, "chain_prev",
@@ -2239,6 +2282,7 @@ static void test_store_migrated_from_hmac_chain_verifies_old_rows_only_with_the_
 static const hl_test_case_t tests[] = {
     HL_TEST(test_manifest_carries_the_chain_head_and_prev_and_bundles_link),
     HL_TEST(test_verify_export_names_an_edited_deleted_or_reordered_row_by_seq),
+    HL_TEST(test_a_follow_up_code_edited_or_removed_in_a_bundle_is_an_edited_row),
     HL_TEST(test_check_links_reports_missing_responses_and_a_broken_link),
     HL_TEST(test_bundle_forged_with_another_key_is_untrusted_and_names_the_forger),
     HL_TEST(test_a_key_on_the_stick_or_in_the_manifest_is_never_trusted),
