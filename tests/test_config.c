@@ -1628,7 +1628,11 @@ static void test_every_one_problem_config_is_reported_at_its_place(void)
          "\"name\" is empty"},
         {"officer problems are reported with their place: a name on two lines",
          "{\"officers\": [{\"id\": \"a\", \"name\": \"A\\nB\"}]}", 1, 35, "officers[0].name",
-         "one line without control characters; character 2"},
+         "one line without control characters or marks that change the text's direction; character "
+         "2 (U+000A)"},
+        {"officer problems are reported with their place: a direction override in a name",
+         "{\"officers\": [{\"id\": \"a\", \"name\": \"An \\u202eB\"}]}", 1, 35, "officers[0].name",
+         "character 4 (U+202E)"},
         {"officer problems are reported with their place: no name",
          "{\"officers\": [{\"id\": \"a\"}]}", 1, 15, "officers[0].name", "missing key \"name\""},
         {"officer problems are reported with their place: foto for photo",

@@ -279,48 +279,67 @@ static const char *stored_of(fx_t *x, const char *qid)
 
 static void test_a_contact_number_is_kept_but_never_shown_again_once_left(void)
 {
-    fx_t *x = fx_to_contact(false);
-    CHECK_INT(keys(x, "lien_he", "0912"), HL_OK);
+    fx_t *x = fx_open("flow/contact.json");
+    CHECK_INT(answer1(x, "overall", "4"), HL_OK);
+    CHECK_STR(cur_id(x), "phone");
+    CHECK_INT(keys(x, "phone", "0912"), HL_OK);
     CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_ERR_STATE); /* not a whole number */
     CHECK_CONTAINS(x->err.msg, "10 digits starting with 0");
-    CHECK_INT(keys(x, "lien_he", "345678"), HL_OK);
-    CHECK_INT(hl_flow_key(&x->flow, "lien_he", '9', &x->err), HL_ERR_STATE); /* 11 digits */
+    CHECK_INT(keys(x, "phone", "345678"), HL_OK);
+    CHECK_INT(hl_flow_key(&x->flow, "phone", '9', &x->err), HL_ERR_STATE); /* 11 digits */
     CHECK_STR(hl_flow_value(&x->flow, x->flow.cur), "0912345678");
-    /* Back keeps the whole number (stored), and coming again shows nothing. */
-    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
-    CHECK_STR(stored_of(x, "lien_he"), "0912345678");
     CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
-    CHECK_STR(cur_id(x), "lien_he");
+    CHECK_STR(stored_of(x, "phone"), "0912345678");
+    /* Back on it: nothing shown, the number kept. */
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "phone");
     CHECK(hl_flow_value(&x->flow, x->flow.cur) == NULL);
     CHECK(hl_flow_answered(&x->flow, x->flow.cur));
-    /* A new number replaces it; back, forward, and next on the empty keypad
-     * keeps it. */
-    CHECK_INT(keys(x, "lien_he", "0387654321"), HL_OK);
+    /* A new number typed, then back: not confirmed, not stored. */
+    CHECK_INT(keys(x, "phone", "0387654321"), HL_OK);
     CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_STR(stored_of(x, "phone"), "0912345678");
     CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
     CHECK(hl_flow_value(&x->flow, x->flow.cur) == NULL);
-    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
-    CHECK_INT(x->flow.state, HL_STATE_THANKS);
-    CHECK_STR(stored_of(x, "lien_he"), "0387654321");
-    /* A number is the citizen's own words: the finish asks for a code. */
-    CHECK(x->sink.saves[x->sink.n - 1].followup_seed != 0);
-    CHECK(hl_followup_valid(x->flow.resp.followup));
-    fx_free(x);
-}
-
-static void test_skip_on_a_contact_question_removes_the_number_given(void)
-{
-    fx_t *x = fx_to_contact(false);
-    CHECK_INT(keys(x, "lien_he", "0912345678"), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK); /* the empty keypad keeps it */
+    CHECK_STR(cur_id(x), "posted");
+    CHECK_STR(stored_of(x, "phone"), "0912345678");
+    /* Skip on it removes it. */
     CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
-    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
     CHECK_INT(hl_flow_skip(&x->flow, &x->err), HL_OK);
+    CHECK_STR(stored_of(x, "phone"), "");
+    CHECK_INT(answer1(x, "posted", "yes"), HL_OK);
     CHECK_INT(x->flow.state, HL_STATE_THANKS);
-    CHECK_STR(stored_of(x, "lien_he"), "");
     /* Nothing of the citizen's own is left: no follow-up code. */
     CHECK(x->sink.saves[x->sink.n - 1].followup_seed == 0);
     CHECK_STR(x->flow.resp.followup, "");
     CHECK_INT(hl_flow_deadline(&x->flow), x->flow.state_since_ms + 5000);
+    fx_free(x);
+}
+
+/* A number typed and left without "next" (back, or walking away) was
+ * never given: it is not stored. A number confirmed earns a code. */
+static void test_a_number_typed_but_never_confirmed_is_not_stored(void)
+{
+    fx_t *x = fx_to_contact(false);
+    CHECK_INT(keys(x, "lien_he", "0912345678"), HL_OK);
+    CHECK_INT(hl_flow_back(&x->flow, &x->err), HL_OK);
+    CHECK_STR(stored_of(x, "lien_he"), "");
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_STR(cur_id(x), "lien_he");
+    CHECK(hl_flow_value(&x->flow, x->flow.cur) == NULL);
+    CHECK_INT(keys(x, "lien_he", "0912345678"), HL_OK);
+    wait_ms(x, 40000); /* walks away */
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK_INT(x->sink.saves[x->sink.n - 1].status, HL_RESP_PARTIAL);
+    CHECK_STR(stored_of(x, "lien_he"), "");
+    fx_free(x);
+    x = fx_to_contact(false);
+    CHECK_INT(keys(x, "lien_he", "0912345678"), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    CHECK_STR(stored_of(x, "lien_he"), "0912345678");
+    CHECK(hl_followup_valid(x->flow.resp.followup));
     fx_free(x);
 }
 
@@ -1168,7 +1187,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_reading_a_note_and_walking_away_stores_nothing),
     HL_TEST(test_a_response_over_a_note_stores_the_answers_only),
     HL_TEST(test_a_contact_number_is_kept_but_never_shown_again_once_left),
-    HL_TEST(test_skip_on_a_contact_question_removes_the_number_given),
+    HL_TEST(test_a_number_typed_but_never_confirmed_is_not_stored),
     HL_TEST(test_a_comment_gets_a_follow_up_code_and_more_time_on_the_thanks_screen),
     HL_TEST(test_a_comment_cut_off_by_the_idle_timeout_gets_no_code),
     HL_TEST(test_fair_second_response_within_min_interval_is_flagged_and_stored),

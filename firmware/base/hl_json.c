@@ -855,19 +855,29 @@ int hl_json_get_text(hl_json_doc_t *doc, const json_t *obj, const char *path, co
                                 out);
 }
 
-/* The first character of s[0..len) a text shown on a screen may not hold:
- * a NUL, a control character other than a line break, or a mark that
- * reorders the text's direction (U+202A..U+202E, U+2066..U+2069; nothing
- * in Vietnamese or English needs one). Its code point, or -1 when none. */
-static long text_forbidden(const char *s, size_t len)
+/* One character at p[i] (i < len) a text may not hold, or -1. */
+static long forbidden_at(const unsigned char *p, size_t i, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f) return p[i];
+    if (i + 1 < len && p[i] == 0xC2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F)
+        return p[i + 1]; /* C1 controls U+0080..U+009F */
+    if (i + 1 < len && p[i] == 0xD8 && p[i + 1] == 0x9C) return 0x061C; /* ALM */
+    if (i + 2 < len && p[i] == 0xE2 && p[i + 1] == 0x80 &&
+        ((p[i + 2] >= 0x8E && p[i + 2] <= 0x8F) || (p[i + 2] >= 0xA8 && p[i + 2] <= 0xAE)))
+        return 0x2000 + (p[i + 2] - 0x80); /* LRM RLM, LS PS, LRE..RLO */
+    if (i + 2 < len && p[i] == 0xE2 && p[i + 1] == 0x81 && p[i + 2] >= 0xA6 && p[i + 2] <= 0xA9)
+        return 0x2040 + (p[i + 2] - 0x80); /* LRI..PDI */
+    return -1;
+}
+
+long hl_json_text_forbidden(const char *s, size_t len, size_t *at)
+{
     for (size_t i = 0; i < len; i++) {
-        if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f) return p[i];
-        if (i + 2 < len && p[i] == 0xE2 && p[i + 1] == 0x80 && p[i + 2] >= 0xAA && p[i + 2] <= 0xAE)
-            return 0x2000 + (p[i + 2] - 0x80);
-        if (i + 2 < len && p[i] == 0xE2 && p[i + 1] == 0x81 && p[i + 2] >= 0xA6 && p[i + 2] <= 0xA9)
-            return 0x2040 + (p[i + 2] - 0x80);
+        long c = forbidden_at((const unsigned char *)s, i, len);
+        if (c >= 0) {
+            if (at) *at = i;
+            return c;
+        }
     }
     return -1;
 }
@@ -921,12 +931,13 @@ int hl_json_get_text_max(hl_json_doc_t *doc, const json_t *obj, const char *path
             hl_json_report(doc, tpath, code, HL_JSON_AT_VALUE,
                            "the \"%s\" text is empty: write the text", code);
             bad = true;
-        } else if (text_forbidden(s, json_string_length(v)) >= 0) {
+        } else if (hl_json_text_forbidden(s, json_string_length(v), NULL) >= 0) {
             hl_json_report(doc, tpath, code, HL_JSON_AT_VALUE,
                            "the \"%s\" text holds the character U+%04lX, which a screen cannot "
                            "show (a control character, or a mark that reverses the text's "
                            "direction): remove it; write a line break as \\n",
-                           code, (unsigned long)text_forbidden(s, json_string_length(v)));
+                           code,
+                           (unsigned long)hl_json_text_forbidden(s, json_string_length(v), NULL));
             bad = true;
         } else if (chars > max_chars) {
             hl_json_report(doc, tpath, code, HL_JSON_AT_VALUE,

@@ -173,6 +173,15 @@ int hl_json_get_bool(hl_json_doc_t *doc, const json_t *obj, const char *path, co
 int hl_json_get_id(hl_json_doc_t *doc, const json_t *obj, const char *path, const char *key,
                    bool required, size_t max_len, bool allow_dash, const char *what, char *out);
 
+/* The first character of s[0..len) that a text shown on a screen may not
+ * hold: a control character other than a line break (C0, DEL, C1), a line
+ * or paragraph separator, or a mark that changes the text's direction
+ * (U+200E/F, U+061C, U+202A..E, U+2066..9: nothing in Vietnamese or
+ * English needs one, and they can reorder what a reader sees). Its code
+ * point, or -1 when none; *at (may be NULL) gets its byte offset.
+ * hl_json_get_text refuses such texts. */
+long hl_json_text_forbidden(const char *s, size_t len, size_t *at);
+
 /* A text: an object of language code -> non-empty string of at most
  * HL_MAX_TEXT_CHARS characters. With langs (n_langs > 0) every declared
  * language is required and others are errors; with n_langs == 0 any language

@@ -41,11 +41,16 @@ static const char run_usage[] =
 /* One answer's value on a line of its own: control characters as \n or
  * \xHH, and the directional marks that could reorder a terminal line as
  * \u codes (a comment is a citizen's text, not the terminal's). A phone
- * number is not printed: it goes to the exports only. */
+ * number is not printed: it goes to the exports only; nor an answer to a
+ * question of another survey version (it could be one). */
 static void print_value(const hl_survey_t *survey, int at, const char *v)
 {
     if (at >= 0 && survey->questions[at].type == HL_Q_CONTACT) {
         printf("%-30s", "(a phone number: in the exports)");
+        return;
+    }
+    if (at < 0) { /* another version's question: its type is not known here */
+        printf("%-30s", "(another survey version: in the exports)");
         return;
     }
     for (const unsigned char *p = (const unsigned char *)v; *p; p++) {

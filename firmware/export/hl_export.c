@@ -195,7 +195,8 @@ static int csv_write(hl_csv_t *c, hl_store_t *st, const char *survey_id, const c
     if (res) {
         res->rows = c->rows;
         res->bytes = c->out.bytes;
-        res->n_columns = (int)(13 + n_cols);
+        res->n_columns =
+            (int)(14 + n_cols); /* the fixed columns of the header, then the questions */
     }
 done:
     free(c->out.buf);

@@ -667,9 +667,12 @@ static bool check_officer_entry(hl_json_doc_t *doc, const json_t *o, size_t i, c
     }
     const char *name;
     if (hl_json_get_string(doc, o, ipath, "name", true, &name) == HL_JSON_FOUND) {
-        size_t len = json_string_length(json_object_get(o, "name")), ctl = 0;
-        while (ctl < len && (unsigned char)name[ctl] >= 0x20 && name[ctl] != 0x7f)
-            ctl++;
+        size_t len = json_string_length(json_object_get(o, "name")), ctl = len;
+        long bad = hl_json_text_forbidden(name, len, &ctl);
+        if (name[strcspn(name, "\n")]) { /* one line: a line break is refused here too */
+            ctl = strcspn(name, "\n");
+            bad = '\n';
+        }
         bool blank = strspn(name, " ") == len;
         if (len == 0 || blank) {
             hl_json_report(doc, ipath, "name", HL_JSON_AT_VALUE,
@@ -680,11 +683,11 @@ static bool check_officer_entry(hl_json_doc_t *doc, const json_t *o, size_t i, c
             hl_json_report(doc, ipath, "name", HL_JSON_AT_VALUE,
                            "\"name\" is %zu bytes long; the limit is %d", len, HL_OFFICER_NAME_MAX);
             ok = false;
-        } else if (ctl < len) {
+        } else if (bad >= 0) {
             hl_json_report(doc, ipath, "name", HL_JSON_AT_VALUE,
-                           "\"name\" must be one line without control characters; character "
-                           "%zu is one",
-                           hl_json_utf8_chars(name, ctl) + 1);
+                           "\"name\" must be one line without control characters or marks "
+                           "that change the text's direction; character %zu (U+%04lX) is one",
+                           hl_json_utf8_chars(name, ctl) + 1, (unsigned long)bad);
             ok = false;
         } else {
             memcpy(off->name, name, len + 1);

@@ -6,7 +6,6 @@
  */
 #include "hl_response.h"
 
-#include <ctype.h>
 #include <string.h>
 
 const char *hl_resp_status_name(hl_resp_status_t s)
@@ -42,22 +41,5 @@ bool hl_followup_valid(const char *s)
     if (!s || strlen(s) != HL_FOLLOWUP_LEN) return false;
     for (int i = 0; i < HL_FOLLOWUP_LEN; i++)
         if (!strchr(HL_FOLLOWUP_ALPHABET, s[i]) || !s[i]) return false;
-    return true;
-}
-
-bool hl_followup_parse(const char *in, char out[HL_FOLLOWUP_LEN + 1])
-{
-    size_t n = 0;
-    out[0] = '\0';
-    for (const char *p = in ? in : ""; *p; p++) {
-        if (*p == ' ' || *p == '-' || *p == '.') continue;
-        if (n == HL_FOLLOWUP_LEN) return false;
-        out[n++] = (char)toupper((unsigned char)*p);
-    }
-    out[n] = '\0';
-    if (!hl_followup_valid(out)) {
-        out[0] = '\0';
-        return false;
-    }
     return true;
 }

@@ -78,11 +78,6 @@ void hl_followup_make(uint64_t seed, unsigned attempt, char out[HL_FOLLOWUP_LEN 
  * alphabet. */
 bool hl_followup_valid(const char *s);
 
-/* Reads a code as a person types it (spaces, dashes, lower case; O for 0
- * and I or L for 1 are not guessed: they are not in codes) into its stored
- * form; false when it is not one. */
-bool hl_followup_parse(const char *in, char out[HL_FOLLOWUP_LEN + 1]);
-
 typedef struct hl_sink {
     /* Commits *save for resp durably, or changes nothing and fails. When
      * resp->seq is 0 the response is created first and resp->seq set (OUT).

@@ -97,6 +97,16 @@ static bool flow_any_answer(const hl_flow_t *f)
     return false;
 }
 
+/* Whether a complete draft on the current question is kept when the citizen
+ * goes back or walks away: a selection, digits or words are (an elderly
+ * person should not lose taps); a phone number only with "next", after the
+ * citizen read the consent and chose to give it. */
+static bool flow_keeps_draft(const hl_flow_t *f)
+{
+    return f->draft_active && f->draft[0] && flow_q(f, f->cur)->type != HL_Q_CONTACT &&
+           strcmp(f->draft, f->values[f->cur]) != 0;
+}
+
 static void flow_enter_question(hl_flow_t *f, int i)
 {
     f->cur = i;
@@ -263,10 +273,14 @@ static int flow_commit(hl_flow_t *f, int oi, const char *ov, hl_resp_status_t st
         if (creating) sv.suspect = fair_verdict(f, f->resp.started_mono_ms);
         /* A comment or a number gets a follow-up code, shown on the thanks
          * screen: only a response the citizen finished, who reads it. */
-        if (sv.status == HL_RESP_COMPLETE && own_words &&
-            f->sys.random(f->sys.ctx, &sv.followup_seed, sizeof sv.followup_seed) != 0)
-            return hl_err_set(err, HL_ERR_IO, "no random bytes for a follow-up code");
-        if (sv.status == HL_RESP_COMPLETE && own_words && !sv.followup_seed) sv.followup_seed = 1;
+        if (sv.status == HL_RESP_COMPLETE && own_words) {
+            /* Without random bytes the response finishes without a code
+             * rather than refusing the citizen's answers. */
+            if (f->sys.random(f->sys.ctx, &sv.followup_seed, sizeof sv.followup_seed) != 0)
+                sv.followup_seed = 0;
+            else if (!sv.followup_seed)
+                sv.followup_seed = 1;
+        }
         hl_err_t e = {0};
         int rc = f->sink.save(f->sink.ctx, &f->resp, &sv, &e);
         f->last_rc = rc;
@@ -514,8 +528,7 @@ int hl_flow_back(hl_flow_t *f, hl_err_t *err)
     /* A complete selection made here is kept, not thrown away by going back
      * (an elderly person should not lose taps); an incomplete one is dropped. */
     char value[HL_VALUE_MAX];
-    if (f->draft_active && f->draft[0] && strcmp(f->draft, f->values[f->cur]) != 0 &&
-        flow_draft_value(f, value, NULL) == HL_OK) {
+    if (flow_keeps_draft(f) && flow_draft_value(f, value, NULL) == HL_OK) {
         flow_compute_shown(f, f->cur, value);
         rc = flow_commit(f, f->cur, value, HL_RESP_IN_PROGRESS, 0, err);
         if (rc != HL_OK) return rc;
@@ -572,8 +585,7 @@ static int flow_time_out(hl_flow_t *f, hl_err_t *err)
 {
     int rc;
     char value[HL_VALUE_MAX];
-    if (f->draft_active && f->draft[0] && strcmp(f->draft, f->values[f->cur]) != 0 &&
-        flow_draft_value(f, value, NULL) == HL_OK) {
+    if (flow_keeps_draft(f) && flow_draft_value(f, value, NULL) == HL_OK) {
         /* A complete selection not yet confirmed with next is kept too. */
         flow_compute_shown(f, f->cur, value);
         rc = flow_commit(f, f->cur, value, HL_RESP_PARTIAL, f->draft_ms, err);

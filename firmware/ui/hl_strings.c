@@ -33,9 +33,8 @@ static const char *const hl_str_table[HL_STR_COUNT][HL_LANG_COUNT] = {
     [HL_STR_DELETE] = {"Xoá", "Delete"},
     [HL_STR_PHONE_DIGITS] = {"Số di động: 10 chữ số, bắt đầu bằng 0",
                              "A mobile number: 10 digits, starting with 0"},
-    [HL_STR_PHONE_SAVED] = {"Đã ghi số. Tiếp tục: giữ số; nhập số mới: thay; Bỏ qua: xoá số.",
-                            "Number saved. Next keeps it, type a new one to change it, Skip "
-                            "removes it."},
+    [HL_STR_PHONE_SAVED] = {"Đã ghi số (không hiện lại). Nhập số mới để thay.",
+                            "Number saved (not shown). Type a new one to change it."},
     [HL_STR_FOLLOWUP_HEAD] = {"Mã theo dõi góp ý của Ông/Bà", "Your follow-up code"},
     [HL_STR_FOLLOWUP_HOW] = {"Xin ghi lại mã này. Khi hỏi về góp ý, Ông/Bà đọc mã cho cán bộ.",
                              "Please write it down and quote it when you ask about your "

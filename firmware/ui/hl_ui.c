@@ -379,8 +379,11 @@ static int ui_number_screen(hl_kit_b_t *b, hl_rect_t C, const char *qt, const ch
     hl_kit_wrap_t w, wc;
     int px, consent_h = 0;
     if (consent && consent[0]) {
-        hl_kit_fit_or_force(&b->m, consent, (int)strlen(consent), false, qbox.w, qbox.h / 3,
-                            L->small_px, HL_KIT_SMALL_MIN, 5, &wc);
+        /* The consent is the promise made with the number: it takes the
+         * room it needs (at most HL_CONSENT_MAX_CHARS, checked with the
+         * survey), the question what is left. */
+        hl_kit_fit_or_force(&b->m, consent, (int)strlen(consent), false, qbox.w, qbox.h / 2,
+                            L->small_px, HL_KIT_SMALL_MIN, HL_KIT_MAX_LINES, &wc);
         consent_h = wc.n * wc.lh + L->gap;
     }
     int q_h = qbox.h - field_h - L->gap - hint_h - consent_h;
