@@ -23,8 +23,10 @@
  *   leaves nothing stored (the idle timeout returns to the start as on any
  *   screen).
  * - A contact question (a phone number on the keypad) is always optional;
- *   once the citizen leaves it, its number is never shown again: coming
- *   back, the keypad is empty, next keeps the number and skip removes it.
+ *   a number is stored only with next (back and the idle timeout drop a
+ *   number typed: the citizen did not give it); once given it is never
+ *   shown again: coming back, the keypad is empty, next keeps the number,
+ *   a new one replaces it and skip removes it.
  * - A response that finishes complete with a text or contact answer gets a
  *   follow-up code (save.followup_seed from the random source; the store
  *   picks the code), in f->resp.followup while the thanks screen shows.
