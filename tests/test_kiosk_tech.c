@@ -11,8 +11,11 @@
  * next citizen's response carries that officer and the counter in the
  * export; a broken survey on the stick is refused with its errors on screen
  * while the old survey keeps running, and a good one is installed and runs;
- * the stick's files are listed in natural name order, all of them, a page
- * at a time;
+ * a survey's note pictures are installed with it and it runs once the stick
+ * is gone, while a picture missing on the stick, a picture name taken by
+ * another survey or a full disk refuses the install, keeps the old survey
+ * and leaves no picture behind; the stick's files are listed in natural
+ * name order, all of them, a page at a time;
  * the results page shows the stored figures; every attempt and change is in
  * the technician log.
  */
@@ -21,8 +24,11 @@
 #include "hl_store.h"
 #include "hl_test.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -561,6 +567,310 @@ static void test_a_linked_folder_on_the_stick_lists_nothing_and_says_why(void)
     tk_free(&t);
 }
 
+/* A survey whose notes show pictures: image_a on the first, image_b (NULL:
+ * none) on the second, then a yes/no question q1; id "anh", version v. */
+static char *picture_survey(int v, const char *image_a, const char *image_b)
+{
+    char *text = malloc(4096);
+    char second[600] = "";
+    if (image_b)
+        snprintf(second, sizeof second,
+                 "  {\"id\": \"so_do\", \"type\": \"note\",\n"
+                 "   \"text\": {\"vi\": \"Sơ đồ\", \"en\": \"Map\"},\n"
+                 "   \"body\": {\"vi\": \"Quầy ở tầng 1.\", \"en\": \"The desk is downstairs.\"},\n"
+                 "   \"image\": \"%s\"},\n",
+                 image_b);
+    snprintf(text, 4096,
+             "{\"format\": 1, \"id\": \"anh\", \"version\": %d,\n"
+             " \"languages\": [\"vi\", \"en\"],\n"
+             " \"title\": {\"vi\": \"Khảo sát có hình\", \"en\": \"Survey with pictures\"},\n"
+             " \"thanks\": {\"vi\": \"Cảm ơn\", \"en\": \"Thank you\"},\n"
+             " \"questions\": [\n"
+             "  {\"id\": \"gioi_thieu\", \"type\": \"note\",\n"
+             "   \"text\": {\"vi\": \"Giờ làm việc\", \"en\": \"Opening hours\"},\n"
+             "   \"body\": {\"vi\": \"Mở cửa sáng thứ Bảy.\", \"en\": \"Open on Saturday.\"},\n"
+             "   \"image\": \"%s\"},\n"
+             "%s"
+             "  {\"id\": \"q1\", \"type\": \"yesno\",\n"
+             "   \"text\": {\"vi\": \"Hài lòng?\", \"en\": \"Satisfied?\"}}]}\n",
+             v, image_a, second);
+    return text;
+}
+
+/* Writes len bytes to dir/rel, making rel's folders. */
+static void put_bytes(const char *dir, const char *rel, const void *bytes, size_t len)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    for (char *c = path + strlen(dir) + 1; (c = strchr(c, '/')); c++) {
+        *c = '\0';
+        mkdir(path, 0755);
+        *c = '/';
+    }
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(bytes, 1, len, f) == len);
+    if (f) fclose(f);
+}
+
+/* The bundled consultation's picture: a real PNG the screen can draw. */
+static char *real_png(size_t *len)
+{
+    char *png = hl_test_read_file(HL_SOURCE_DIR "/assets/surveys/sang-thu-bay.png", len);
+    if (!png) hl_test_fail(__FILE__, __LINE__, "the bundled picture is missing");
+    return png;
+}
+
+/* A PNG header (the loader reads the size from it) padded to len bytes. */
+static char *padded_png(size_t len, char fill)
+{
+    static const unsigned char head[24] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n',
+                                           0,    0,   0,   13,  'I',  'H',  'D',  'R',
+                                           0,    0,   0,   64,  0,    0,    0,    48};
+    char *b = malloc(len);
+    memset(b, fill, len);
+    memcpy(b, head, sizeof head);
+    return b;
+}
+
+/* path holds exactly len bytes equal to want. */
+static bool file_is(const char *dir, const char *rel, const char *want, size_t len)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    size_t n = 0;
+    char *got = hl_test_read_file(path, &n);
+    bool same = got && n == len && !memcmp(got, want, len);
+    free(got);
+    return same;
+}
+
+/* Names in dir other than . and .. (-1: no such folder). */
+static int entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
+}
+
+/* The install copies every note picture next to the installed file, under
+ * the same relative paths (a sub-folder too); the survey runs, and still
+ * does once the stick is gone (a new start draws its pictures from the
+ * kiosk's folder). A second version sharing a picture keeps the one there. */
+static void test_a_survey_installed_from_the_stick_brings_its_pictures_and_runs_without_it(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-pictures", NULL);
+    char stick[600], sdir[700], inst[700];
+    stick_surveys(&t, stick, sdir);
+    snprintf(inst, sizeof inst, "%s/surveys", t.dir);
+    size_t len = 0;
+    char *png = real_png(&len);
+    char *map = padded_png(5000, 'm');
+    put_bytes(sdir, "sang-thu-bay.png", png, len);
+    put_bytes(sdir, "hinh/so-do.png", map, 5000);
+    char *v2 = picture_survey(2, "sang-thu-bay.png", "hinh/so-do.png");
+    char *v3 = picture_survey(3, "sang-thu-bay.png", NULL);
+    free(hl_test_write_file(sdir, "a-anh.json", v2));
+    free(hl_test_write_file(sdir, "b-anh.json", v3));
+    char script[4096];
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK
+                               "tap tech:survey:install:0\n" LOOK "expect-text anh · phiên bản 2\n"
+                               "expect-no-text không đọc được\n" /* every installed one loads */
+                               "tap tech:close\nexpect-no-target tech:close\n",
+             stick);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    CHECK(file_is(inst, "anh-v2.json", v2, strlen(v2)));
+    CHECK(file_is(inst, "sang-thu-bay.png", png, len));
+    CHECK(file_is(inst, "hinh/so-do.png", map, 5000));
+    char *cfgtext = hl_test_read_file(t.config, NULL);
+    CHECK_CONTAINS(cfgtext, "surveys/anh-v2.json");
+    free(cfgtext);
+
+    /* No stick any more: a new start runs the installed survey, pictures and all. */
+    char gone[700];
+    snprintf(gone, sizeof gone, "%s.gone", stick);
+    CHECK_INT(rename(stick, gone), 0);
+    rc = tk_run(&t, "2026-11-27T09:00:00Z",
+                "expect state start\ntap next\n" LOOK "tap next\n" LOOK
+                "expect-target answer:q1:yes\n",
+                &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "restart: %d %s", rc, err ? err : "");
+    CHECK(!err || !strstr(err, "picture"));
+    free(out);
+    free(err);
+    CHECK_INT(rename(gone, stick), 0);
+
+    /* Version 3 names the same picture with the same bytes: kept, shared. */
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK
+                               "tap tech:survey:install:1\n" LOOK
+                               "tap tech:close\nexpect-no-target tech:close\n",
+             stick);
+    rc = tk_run(&t, "2026-11-27T10:00:00Z", script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run 3: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    CHECK(file_is(inst, "anh-v3.json", v3, strlen(v3)));
+    CHECK(file_is(inst, "anh-v2.json", v2, strlen(v2)));
+    CHECK(file_is(inst, "sang-thu-bay.png", png, len));
+    log_count_t c = tk_log(&t);
+    CHECK_INT(c.install, 2);
+    CHECK_INT(c.refused_survey, 0);
+    free(v2);
+    free(v3);
+    free(map);
+    free(png);
+    tk_free(&t);
+}
+
+/* A picture the survey names is not on the stick: the check refuses the
+ * survey with the reason on screen, nothing is written and the old survey
+ * keeps running. */
+static void
+test_a_survey_whose_picture_is_missing_on_the_stick_is_refused_and_the_old_one_stays(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-nopicture", NULL);
+    char stick[600], sdir[700], inst[700];
+    stick_surveys(&t, stick, sdir);
+    snprintf(inst, sizeof inst, "%s/surveys", t.dir);
+    char *text = picture_survey(2, "sang-thu-bay.png", NULL);
+    free(hl_test_write_file(sdir, "anh.json", text));
+    free(text);
+    char script[4096];
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK "tap tech:survey:install:0\n"
+                               "expect-text không cài\n"
+                               "expect-text the picture cannot be used\n"
+                               "expect-text does not exist\n"
+                               "tap tech:close\nexpect-target answer:overall:satisfied\n",
+             stick);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    CHECK(entries(inst) <= 0); /* no survey file, no picture */
+    char *cfgtext = hl_test_read_file(t.config, NULL);
+    CHECK(cfgtext && !strstr(cfgtext, "surveys/"));
+    free(cfgtext);
+    log_count_t c = tk_log(&t);
+    CHECK_INT(c.refused_survey, 1);
+    CHECK_INT(c.install, 0);
+    tk_free(&t);
+}
+
+/* The second picture's name is taken in the kiosk's folder by another
+ * survey's picture with other bytes: refused with the reason; the first
+ * picture and the folder made for it are removed again, the other picture
+ * is untouched, and the old survey keeps running. */
+static void test_a_picture_name_taken_by_another_survey_refuses_and_leaves_nothing_behind(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-picturetaken", NULL);
+    char stick[600], sdir[700], inst[700];
+    stick_surveys(&t, stick, sdir);
+    snprintf(inst, sizeof inst, "%s/surveys", t.dir);
+    mkdir(inst, 0755);
+    char *theirs = padded_png(3000, 't');
+    put_bytes(inst, "trung.png", theirs, 3000);
+    char *mine = padded_png(3000, 'm');
+    put_bytes(sdir, "moi/anh.png", mine, 3000);
+    put_bytes(sdir, "trung.png", mine, 3000);
+    char *text = picture_survey(2, "moi/anh.png", "trung.png");
+    free(hl_test_write_file(sdir, "anh.json", text));
+    free(text);
+    char script[4096];
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK "tap tech:survey:install:0\n"
+                               "expect-text Chưa cài\n"
+                               "expect-text trung.png\n"
+                               "expect-text is installed already\n"
+                               "tap tech:close\nexpect-target answer:overall:satisfied\n",
+             stick);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    CHECK_INT(entries(inst), 1); /* trung.png only: no moi/, no anh-v2.json, no temporary file */
+    CHECK(file_is(inst, "trung.png", theirs, 3000));
+    char *cfgtext = hl_test_read_file(t.config, NULL);
+    CHECK(cfgtext && !strstr(cfgtext, "surveys/"));
+    free(cfgtext);
+    log_count_t c = tk_log(&t);
+    CHECK_INT(c.refused_survey, 1);
+    CHECK_INT(c.install, 0);
+    free(theirs);
+    free(mine);
+    tk_free(&t);
+}
+
+/* The kiosk's disk fills while the pictures are copied (the installed
+ * surveys' folder on a small tmpfs: root only, "skipped" otherwise): the
+ * first picture fits, the second does not. The install is refused saying
+ * the disk is full, the first picture is removed again, and the old survey
+ * keeps running. */
+static void test_a_full_disk_while_copying_pictures_keeps_the_old_survey_and_no_partial_copy(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-picturefull", NULL);
+    char stick[600], sdir[700], inst[700];
+    stick_surveys(&t, stick, sdir);
+    snprintf(inst, sizeof inst, "%s/surveys", t.dir);
+    mkdir(inst, 0755);
+    if (geteuid() != 0) {
+        printf("skipped: %s needs root to mount a tmpfs\n", __func__);
+        tk_free(&t);
+        return;
+    }
+    if (mount("tmpfs", inst, "tmpfs", 0, "size=64k") != 0) {
+        printf("skipped: %s: mount -t tmpfs failed: %s\n", __func__, strerror(errno));
+        tk_free(&t);
+        return;
+    }
+    char *small = padded_png(3000, 's');
+    char *big = padded_png(600 * 1024, 'b');
+    put_bytes(sdir, "a.png", small, 3000);
+    put_bytes(sdir, "b.png", big, 600 * 1024);
+    char *text = picture_survey(2, "a.png", "b.png");
+    free(hl_test_write_file(sdir, "anh.json", text));
+    free(text);
+    char script[4096];
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK "tap tech:survey:install:0\n"
+                               "expect-text Chưa cài\n"
+                               "expect-text disk is full\n"
+                               "tap tech:close\nexpect-target answer:overall:satisfied\n",
+             stick);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    CHECK_INT(entries(inst), 0); /* neither picture, no temporary file, no survey file */
+    char *cfgtext = hl_test_read_file(t.config, NULL);
+    CHECK(cfgtext && !strstr(cfgtext, "surveys/"));
+    free(cfgtext);
+    log_count_t c = tk_log(&t);
+    CHECK_INT(c.refused_survey, 1);
+    CHECK_INT(c.install, 0);
+    CHECK_INT(umount(inst), 0);
+    free(small);
+    free(big);
+    tk_free(&t);
+}
+
 static void test_the_results_page_shows_the_stored_figures_and_hides_small_groups(void)
 {
     tk_t t;
@@ -643,6 +953,10 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_the_survey_page_sorts_every_stick_file_and_pages_through_them),
     HL_TEST(test_a_fifo_a_link_or_a_huge_file_on_the_stick_is_refused_and_never_blocks),
     HL_TEST(test_a_linked_folder_on_the_stick_lists_nothing_and_says_why),
+    HL_TEST(test_a_survey_installed_from_the_stick_brings_its_pictures_and_runs_without_it),
+    HL_TEST(test_a_survey_whose_picture_is_missing_on_the_stick_is_refused_and_the_old_one_stays),
+    HL_TEST(test_a_picture_name_taken_by_another_survey_refuses_and_leaves_nothing_behind),
+    HL_TEST(test_a_full_disk_while_copying_pictures_keeps_the_old_survey_and_no_partial_copy),
     HL_TEST(test_the_results_page_shows_the_stored_figures_and_hides_small_groups),
     HL_TEST(test_settings_are_saved_and_a_bad_value_is_refused_with_the_reason),
 };

@@ -529,6 +529,15 @@ static void test_texts_with_control_or_direction_characters_are_refused(void)
          {{9, 49, "questions[0].text.vi", "holds the character U+0009"},
           {10, 49, "questions[1].text.vi", "holds the character U+202E"},
           {10, 73, "questions[1].text.en", "holds the character U+007F"}}},
+        {"a C1 control, a line separator, RLM and ALM",
+         HEAD
+         "    {\"id\": \"a\", \"type\": \"yesno\", \"text\": {\"vi\": \"C\\u0085ó\", \"en\": \"Yes\\u2028no\"}},\n"
+         "    {\"id\": \"b\", \"type\": \"yesno\", \"text\": {\"vi\": \"Có\\u200f\", \"en\": \"x\\u061cy\"}}\n"
+         TAIL,
+         {{9, 49, "questions[0].text.vi", "holds the character U+0085"},
+          {ANY, 0, "questions[0].text.en", "holds the character U+2028"},
+          {10, 49, "questions[1].text.vi", "holds the character U+200F"},
+          {ANY, 0, "questions[1].text.en", "holds the character U+061C"}}},
     };
     // clang-format on
     EXPECT_ALL_BAD(cases);
@@ -1127,6 +1136,9 @@ static void test_text_question_problems_are_reported_where_they_are(void)
     "  ],\n"                                                                            \
     "  \"consent\": {\"vi\": \"Số điện thoại chỉ dùng để liên hệ lại.\",\n"             \
     "              \"en\": \"Your number is only used to reach you.\"}\n}\n"
+#define LONG_301 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
+                 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
+                 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 #define Q_PHONE "    {\"id\": \"phone\", \"type\": \"contact\", " TEXT "}\n"
 static const char contact_survey[] = HEAD Q_OVERALL Q_PHONE CONSENT_TAIL;
 // clang-format on
@@ -1179,6 +1191,17 @@ static void test_contact_question_problems_are_reported_where_they_are(void)
         {"consent without a contact question",
          HEAD Q_OVERALL_LAST CONSENT_TAIL,
          {{11, 3, "consent", "\"consent\" is shown with a contact question and this survey has none"}}},
+        {"a misspelt contact type: one problem, not also a consent without its question",
+         HEAD Q_OVERALL "    {\"id\": \"phone\", \"type\": \"Contact\", " TEXT "}\n" CONSENT_TAIL,
+         {{10, 29, "questions[1].type", "unknown type \"Contact\" (did you mean \"contact\"?)"}}},
+        {"a consent longer than 300 characters",
+         HEAD Q_OVERALL Q_PHONE "  ],\n  \"consent\": {\"vi\": \"" LONG_301 "\", \"en\": \"Ok\"}\n}\n",
+         {{12, 21, "consent.vi", "the \"vi\" text is 301 characters long; the limit is 300"}}},
+        {"a question id that is an export column",
+         HEAD Q_OVERALL "    {\"id\": \"followup\", \"type\": \"yesno\", " TEXT "},\n"
+         "    {\"id\": \"status\", \"type\": \"yesno\", " TEXT "}\n" TAIL,
+         {{10, 12, "questions[1].id", "question id \"followup\" is the name of a column every export has already"},
+          {11, 12, "questions[2].id", "(such as \"q_status\")"}}},
         {"consent missing a language",
          HEAD Q_OVERALL Q_PHONE "  ],\n  \"consent\": {\"vi\": \"Chỉ để liên hệ.\"}\n}\n",
          {{ANY, 0, "consent", "missing translation for \"en\""}}},
@@ -1321,6 +1344,7 @@ static void test_a_note_loads_with_its_body_and_picture_beside_the_file(void)
         CHECK(!hl_question_answerable(n) && hl_question_answerable(question(s, "overall")));
         CHECK_STR(hl_text_get(&n->body, HL_LANG_VI), "Đoạn một.\nĐoạn hai.");
         CHECK(n->image && strstr(n->image, "/gio.png") && !strncmp(n->image, dir, strlen(dir)));
+        CHECK_STR(n->image_rel, "gio.png"); /* as written: what an install copies */
         CHECK_INT(n->image_w, 640);
         CHECK_INT(n->image_h, 400);
         CHECK_INT(question(s, "pic")->image_w, 300);
@@ -1336,6 +1360,14 @@ static void test_a_note_loads_with_its_body_and_picture_beside_the_file(void)
         CHECK(!t->answered && !t->charted && !t->scored && !t->auto_advance);
     }
     hl_survey_free(s);
+    /* Without a root, an absolute path's pictures are beside the file too
+     * (not below the current folder), as the technician's list loads them. */
+    hl_diags_t d = {0};
+    CHECK(path[0] == '/');
+    CHECK_INT(hl_survey_load_file_at(NULL, path, &s, &d), HL_OK);
+    if (s) CHECK_INT(question(s, "intro")->image_w, 640);
+    hl_survey_free(s);
+    hl_diags_free(&d);
     /* From memory (a stored survey) the picture is not looked for. */
     s = load_ok("stored/s.json",
                 HEAD "    {\"id\": \"intro\", \"type\": \"note\", " TEXT ", " BODY
@@ -1343,6 +1375,7 @@ static void test_a_note_loads_with_its_body_and_picture_beside_the_file(void)
                 strlen(HEAD "    {\"id\": \"intro\", \"type\": \"note\", " TEXT ", " BODY
                             ", \"image\": \"nowhere.png\"},\n" Q_OVERALL_LAST TAIL));
     if (s) CHECK_STR(s->questions[0].image, "stored/nowhere.png");
+    if (s) CHECK_STR(s->questions[0].image_rel, "nowhere.png");
     hl_survey_free(s);
     free(path);
     hl_test_rmtree(dir);

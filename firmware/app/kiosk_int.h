@@ -2,7 +2,8 @@
 /*
  * kiosk_int.h: what the kiosk's files share besides kiosk.h (kiosk.c:
  * wiring, screen, touch, loop; kiosk_workers.c: the USB export and sync
- * workers; kiosk_script.c: the scripted-run verbs): their cross calls.
+ * workers; kiosk_script.c: the scripted-run verbs; kiosk_pictures.c: a
+ * survey's pictures installed from the stick): their cross calls.
  * Nothing outside firmware/app includes it.
  */
 #ifndef HL_KIOSK_INT_H
@@ -13,12 +14,38 @@
 #include "hl_platform.h"
 #include "hl_xlsx.h"
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <time.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* kiosk_pictures.c: a survey's note pictures copied from the technician's
+ * stick next to the survey installed from it, all or none. */
+#define KIOSK_PICTURES_MADE (3 * HL_MAX_QUESTIONS) /* files and folders one install may make */
+
+typedef struct kiosk_pictures {
+    char dir[PATH_MAX]; /* the installed surveys' folder the pictures go under */
+    int n_made;         /* entries in made */
+    char made[KIOSK_PICTURES_MADE][HL_NOTE_IMAGE_PATH + 1]; /* made by this install, in order,
+                                                               relative to dir */
+    bool made_folder[KIOSK_PICTURES_MADE];                  /* made[i] is a folder */
+} kiosk_pictures_t;
+
+/* Copies each note picture of s (loaded with hl_survey_load_file_at from
+ * root/src_dir, which checked the paths) from root/src_dir/PATH (no link
+ * followed) to dst_dir/PATH, PATH as the survey writes it. A file already
+ * there with the same bytes is kept; one with other content refuses
+ * (HL_ERR_STATE). HL_OK, or a code and err naming the picture, with all this
+ * call made removed. */
+int kiosk_pictures_copy(kiosk_pictures_t *p, const hl_survey_t *s, const char *root,
+                        const char *src_dir, const char *dst_dir, hl_err_t *err);
+
+/* Removes what kiosk_pictures_copy made (a later step of the install
+ * failed); p is then empty. */
+void kiosk_pictures_undo(kiosk_pictures_t *p);
 
 /* kiosk.c: the kiosk's monotonic clock now. */
 int64_t kiosk_now(const hl_kiosk_t *k);

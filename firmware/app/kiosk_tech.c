@@ -2,9 +2,10 @@
 /*
  * kiosk_tech.c: technician mode in the running kiosk: the hidden gesture and
  * PIN pad (hl_tech), the menu's screens (hl_tech_ui) and what its buttons
- * do: switch the officer on duty, install or roll back a survey from the
- * technician's stick, export to USB or sync now, change the default
- * language, timeouts, rotation and clock, restart, shut down.
+ * do: switch the officer on duty, install (with its note pictures:
+ * kiosk_pictures.c) or roll back a survey from the technician's stick,
+ * export to USB or sync now, change the default language, timeouts,
+ * rotation and clock, restart, shut down.
  *
  * Every change goes to the config file through hl_config_set (validated,
  * atomic) and into the store's technician log with the time; a refused value
@@ -20,6 +21,7 @@
  * the run.
  */
 #include "kiosk.h"
+#include "kiosk_int.h"
 
 #include "hl_afile.h"
 #include "hl_platform.h"
@@ -579,6 +581,17 @@ static void tech_install(hl_kiosk_t *k, int i)
     char dir[PATH_MAX], dst[PATH_MAX + 200], why[PATH_MAX + 80];
     tech_installed_dir(k, dir, sizeof dir);
     mkdir(dir, 0755);
+    /* Its note pictures first, where its paths lead from the file's folder:
+     * the installed file never names a picture that is not there. None goes
+     * over another file (the running survey keeps its own), and any failure
+     * below removes what this install made: the old survey stays in use. */
+    kiosk_pictures_t pics;
+    if (kiosk_pictures_copy(&pics, s, k->menu.stick.mount, TECH_STICK_DIR, dir, &err) != HL_OK) {
+        tech_notice(k, true, HL_STR_TN_NOT_INSTALLED, err.msg);
+        tech_log(k, "survey_refused", "%s: %s", src, err.msg);
+        hl_survey_free(s);
+        return;
+    }
     /* Named by id and version, never over another file: older versions stay
      * installed (rollback); a file of that name with other content keeps it
      * and this one gets the hash in its name. */
@@ -595,6 +608,7 @@ static void tech_install(hl_kiosk_t *k, int i)
             if (!tech_copy(s->source, s->source_len, dst, why, sizeof why)) {
                 tech_notice(k, true, HL_STR_TN_NOT_INSTALLED, why);
                 tech_log(k, "survey_refused", "%s", why);
+                kiosk_pictures_undo(&pics);
                 hl_survey_free(s);
                 return;
             }
@@ -607,12 +621,16 @@ static void tech_install(hl_kiosk_t *k, int i)
         if (same) break; /* installed already: use it */
         if (attempt == 1) {
             tech_notice(k, true, HL_STR_TN_NOT_INSTALLED_OTHER, dst);
+            kiosk_pictures_undo(&pics);
             hl_survey_free(s);
             return;
         }
     }
     hl_survey_free(s);
-    if (!tech_switch_survey(k, dst, true) && created) unlink(dst);
+    if (!tech_switch_survey(k, dst, true)) {
+        if (created) unlink(dst);
+        kiosk_pictures_undo(&pics);
+    }
 }
 
 /* ---- Clock ------------------------------------------------------------------------ */

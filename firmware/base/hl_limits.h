@@ -20,10 +20,13 @@
 #define HL_TEXT_ANSWER_MAX   2000          /* code points of a text answer, at most */
 #define HL_TEXT_ANSWER_BYTES 6000          /* its bytes: 3 a code point, what Vietnamese needs */
 #define HL_VALUE_MAX         (HL_TEXT_ANSWER_BYTES + 1) /* stored value, a text answer the largest */
-#define HL_NOTE_BODY_MAX     600           /* characters of a note's body, per language */
-#define HL_NOTE_IMAGE_BYTES  (1024 * 1024) /* a note's picture file (PNG or JPEG) */
-#define HL_NOTE_IMAGE_SIDE   2048          /* its width and height in pixels, at most */
-#define HL_NOTE_IMAGE_PATH   255           /* bytes of its path as written in the survey */
-#define HL_UUID_LEN          36            /* 8-4-4-4-12 hex digits */
+#define HL_NOTE_BODY_MAX     600 /* characters of a note's body, per language */
+#define HL_CONSENT_MAX_CHARS                                                                       \
+    300                                   /* characters of a survey's consent, per language: it    \
+                                             fits beside the keypad at 800x480 */
+#define HL_NOTE_IMAGE_BYTES (1024 * 1024) /* a note's picture file (PNG or JPEG) */
+#define HL_NOTE_IMAGE_SIDE  2048          /* its width and height in pixels, at most */
+#define HL_NOTE_IMAGE_PATH  255           /* bytes of its path as written in the survey */
+#define HL_UUID_LEN         36            /* 8-4-4-4-12 hex digits */
 
 #endif

@@ -67,6 +67,7 @@ static void question_free(hl_question_t *q)
     hl_text_free(&q->hint);
     hl_text_free(&q->body);
     free(q->image);
+    free(q->image_rel);
     for (size_t i = 0; i < q->n_options; i++)
         hl_text_free(&q->options[i].label);
     free(q->options);
@@ -536,8 +537,19 @@ static void check_question(survey_check_t *c, size_t qi, const json_t *qobj)
     }
     hl_json_check_keys(c->doc, qobj, qpath, question_keys);
 
+    /* The exports' own columns: a question may not take one's name. */
+    static const char *const fixed_cols[] = {
+        "response_id", "seq",      "kiosk_id",   "survey_id",     "survey_version",
+        "language",    "status",   "suspect",    "clock_trusted", "officer_id",
+        "counter",     "followup", "started_at", "finished_at"};
     if (hl_json_get_id(c->doc, qobj, qpath, "id", true, HL_ITEM_ID_MAX, false, "question id",
                        q->id) == HL_JSON_FOUND) {
+        for (size_t k = 0; k < sizeof fixed_cols / sizeof *fixed_cols; k++)
+            if (strcmp(q->id, fixed_cols[k]) == 0)
+                hl_json_report(c->doc, qpath, "id", HL_JSON_AT_VALUE,
+                               "question id \"%s\" is the name of a column every export has "
+                               "already: choose another id (such as \"q_%s\")",
+                               q->id, q->id);
         int first = -1;
         for (size_t j = 0; j < qi && first < 0; j++)
             if (c->id_ok[j] && strcmp(s->questions[j].id, q->id) == 0) first = (int)j;
@@ -684,6 +696,15 @@ static void check_questions(survey_check_t *c, const json_t *root)
     c->contact = first_contact;
 }
 
+/* Every question's type was read (a misspelt "Contact" is reported once,
+ * not also as a consent without its question). */
+static bool all_types_known(const survey_check_t *c)
+{
+    for (size_t i = 0; i < c->s->n_questions; i++)
+        if (!c->type_ok[i]) return false;
+    return true;
+}
+
 static void survey_check(hl_json_doc_t *doc, hl_survey_t *s, const survey_files_t *files)
 {
     survey_check_t c = {.doc = doc, .s = s, .files = files, .contact = -1};
@@ -703,18 +724,20 @@ static void survey_check(hl_json_doc_t *doc, hl_survey_t *s, const survey_files_
     hl_json_get_text(doc, root, "", "thanks", true, s->langs, s->n_langs, &s->thanks);
     check_questions(&c, root);
     /* The consent goes with a contact question: what the number is for,
-     * who sees it, how long it is kept. Without one it would never show. */
+     * who sees it, that it serves nothing else. Without one it would never
+     * show. */
     if (json_object_get(root, "consent") || c.contact >= 0) {
-        int got =
-            hl_json_get_text(doc, root, "", "consent", false, s->langs, s->n_langs, &s->consent);
+        int got = hl_json_get_text_max(doc, root, "", "consent", false, s->langs, s->n_langs,
+                                       HL_CONSENT_MAX_CHARS, &s->consent);
         if (got == HL_JSON_ABSENT) {
             char qpath[HL_JSON_PATH_MAX];
             hl_json_path_index(qpath, "questions", (size_t)c.contact);
             hl_json_report(doc, qpath, "type", HL_JSON_AT_VALUE,
                            "a contact question needs the survey's \"consent\": add \"consent\": "
                            "{\"vi\": \"...\", ...} at the top of the survey, saying what the "
-                           "number is for, who will see it and how long it is kept");
-        } else if (got == HL_JSON_FOUND && c.contact < 0) {
+                           "number is for, who will see it and that it is used for nothing "
+                           "else");
+        } else if (got == HL_JSON_FOUND && c.contact < 0 && all_types_known(&c)) {
             hl_json_report(doc, "", "consent", HL_JSON_AT_KEY,
                            "\"consent\" is shown with a contact question and this survey has "
                            "none: remove it or add a question of type \"contact\"");
@@ -803,10 +826,13 @@ int hl_survey_load_file(const char *path, hl_survey_t **out, hl_diags_t *diags)
 
 int hl_survey_load_file_at(const char *root, const char *path, hl_survey_t **out, hl_diags_t *diags)
 {
+    /* No root: pictures under the file's own folder, not under "." (an
+     * absolute path's pictures would be looked for below the current folder). */
+    if (!root) return hl_survey_load_file(path, out, diags);
     hl_json_doc_t doc;
     *out = NULL;
     int rc = hl_json_doc_load_file_at(&doc, root, path, 0);
-    return survey_finish(&doc, rc, root ? root : ".", path, out, diags);
+    return survey_finish(&doc, rc, root, path, out, diags);
 }
 
 int hl_survey_load_text(const char *name, const char *text, size_t len, hl_survey_t **out,

@@ -86,6 +86,8 @@ typedef struct hl_question {
     hl_text_t body;             /* note: the page's text, paragraphs split by '\n' */
     char *image;                /* note: owned picture path resolved against the survey's
                                    folder, or NULL */
+    char *image_rel;            /* note: owned picture path as written (relative to the
+                                   survey's folder, its form checked), or NULL */
     int image_w, image_h;       /* note: the picture's pixels (0 when not read: from memory) */
     hl_cond_t show_if;          /* when the question is shown */
 } hl_question_t;
@@ -112,7 +114,7 @@ typedef struct hl_survey {
 int hl_survey_load_file(const char *path, hl_survey_t **out, hl_diags_t *diags);
 
 /* Same for root/path read the way hl_file_read does (root: a USB stick's
- * mount point, no link followed below it). */
+ * mount point, no link followed below it; NULL: hl_survey_load_file(path)). */
 int hl_survey_load_file_at(const char *root, const char *path, hl_survey_t **out,
                            hl_diags_t *diags);
 

@@ -152,7 +152,8 @@ static void check_image(hl_json_doc_t *doc, hl_question_t *q, const json_t *qobj
     }
     if (files->root) check_image_file(doc, q, qpath, rel, files);
     q->image = join(files->shown ? files->shown : "", rel);
-    if (!q->image) doc->nomem = true;
+    q->image_rel = strdup(rel);
+    if (!q->image || !q->image_rel) doc->nomem = true;
 }
 
 void survey_check_note_keys(hl_json_doc_t *doc, const hl_survey_t *s, hl_question_t *q,
