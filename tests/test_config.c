@@ -379,6 +379,40 @@ static void test_keyboard_is_telex_old_style_unless_the_config_says_otherwise(vo
     done(&f);
 }
 
+/* "accessibility": the Listen button, the default volume (3 dB steps over
+ * 24 dB), the keys' map (a keypad's 8 2 4 6 5 + -, arrows, Return...). */
+static void test_accessibility_defaults_and_a_key_map_that_replaces_an_actions_keys(void)
+{
+    fixture_t f = fresh();
+    CHECK(f.cfg.access.listen_button);
+    CHECK_INT(f.cfg.access.volume, 5);
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "Keypad 5"), HL_KEY_ENTER);
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "Keypad 8"), HL_KEY_UP);
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "Keypad 2"), HL_KEY_DOWN);
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "Keypad +"), HL_KEY_VOL_UP);
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "Keypad -"), HL_KEY_VOL_DOWN);
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "Return"), HL_KEY_ENTER);
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "F1"), HL_KEY_HELP);
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "Q"), HL_KEY_NONE);
+    CHECK_INT(hl_access_volume_db(0), -24); /* at least 18 dB of range */
+    CHECK_INT(hl_access_volume_db(HL_ACCESS_VOLUME_STEPS), 0);
+    CHECK(hl_access_volume_gain(8) == 1.0);
+    CHECK(hl_access_volume_gain(7) > 0.70 && hl_access_volume_gain(7) < 0.71);
+    CHECK_INT(load(&f.cfg,
+                   "{\"accessibility\": {\"listen_button\": false, \"volume\": 2,"
+                   " \"keys\": {\"enter\": [\"Keypad Enter\", \"Space\"], \"help\": [\"Q\"]}}}",
+                   &f.d),
+              HL_OK);
+    EXPECT_COUNT(&f.d, 0);
+    CHECK(!f.cfg.access.listen_button);
+    CHECK_INT(f.cfg.access.volume, 2);
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "Keypad Enter"), HL_KEY_ENTER);
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "Return"), HL_KEY_NONE); /* replaced */
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "Q"), HL_KEY_HELP);
+    CHECK_INT(hl_access_key_act(&f.cfg.access, "Keypad 8"), HL_KEY_UP); /* kept */
+    done(&f);
+}
+
 static void test_storage_require_mount_is_a_bool_defaulting_to_false(void)
 {
     fixture_t f = fresh();
@@ -1348,7 +1382,7 @@ static void test_every_one_problem_config_is_reported_at_its_place(void)
          "{\"colour\": \"red\"}", 1, 2, "colour",
          "unknown key \"colour\" (keys allowed here: kiosk_id, site, counter, "
          "survey, timeouts, display, export, sync, officers, officer, language, "
-         "technician, fairness, storage, keyboard)"},
+         "technician, fairness, storage, keyboard, accessibility)"},
         /* timeouts out of range say the range */
         {"timeouts out of range say the range: idle_s below 5", "{\"timeouts\": {\"idle_s\": 4}}",
          1, 25, "timeouts.idle_s", "\"idle_s\" must be an integer from 5 to 600, not 4"},
@@ -1441,6 +1475,17 @@ static void test_every_one_problem_config_is_reported_at_its_place(void)
          "or \"none\""},
         {"keyboard problems are reported with their place: a method that is not a string",
          "{\"keyboard\": {\"method\": 1}}", 1, 25, "keyboard.method", "must be a string"},
+        {"accessibility problems: volume out of range", "{\"accessibility\": {\"volume\": 9}}", 1,
+         30, "accessibility.volume", "must be an integer from 0 to 8"},
+        {"accessibility problems: an unknown action",
+         "{\"accessibility\": {\"keys\": {\"entr\": [\"Return\"]}}}", 1, 29,
+         "accessibility.keys.entr", "unknown key action \"entr\" (did you mean \"enter\"?)"},
+        {"accessibility problems: an unknown key name",
+         "{\"accessibility\": {\"keys\": {\"enter\": [\"Keypad5\"]}}}", 1, 39,
+         "accessibility.keys.enter[0]", "unknown key \"Keypad5\" (did you mean \"Keypad 5\"?)"},
+        {"accessibility problems: one key for two actions",
+         "{\"accessibility\": {\"keys\": {\"help\": [\"Keypad 5\"]}}}", 1, 37,
+         "accessibility.keys.help", "key \"Keypad 5\" is also \"enter\""},
         {"keyboard problems are reported with their place: new_style a string",
          "{\"keyboard\": {\"new_style\": \"yes\"}}", 1, 28, "keyboard.new_style", "true or false"},
         {"keyboard problems are reported with their place: an unknown key",
@@ -1712,6 +1757,7 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_display_opening_hours_are_loaded_and_default_to_always_on),
     HL_TEST(test_storage_require_mount_is_a_bool_defaulting_to_false),
     HL_TEST(test_keyboard_is_telex_old_style_unless_the_config_says_otherwise),
+    HL_TEST(test_accessibility_defaults_and_a_key_map_that_replaces_an_actions_keys),
     HL_TEST(test_storage_problems_are_reported_with_their_place),
     HL_TEST(test_defaults_are_the_kiosk_id_empty_texts_and_bundled_survey),
     HL_TEST(test_full_config_file_overrides_every_default),

@@ -1182,12 +1182,36 @@ static void test_a_rating_that_hides_the_comment_drops_it_in_the_same_commit(voi
     fx_free(x);
 }
 
+/* Speech or the keys in use: the idle and warning times triple for this
+ * response, and the next citizen starts with the default times. */
+static void test_more_time_triples_idle_and_warning_for_this_response_only(void)
+{
+    fx_t *x = fx_new();
+    CHECK_INT(answer1(x, "overall", "s4"), HL_OK);
+    hl_flow_set_time_scale(&x->flow, 3);
+    CHECK_INT(hl_flow_deadline(&x->flow), x->flow.last_input_ms + 90000);
+    wait_ms(x, 89000);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    wait_ms(x, 1000);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    CHECK_INT(hl_flow_deadline(&x->flow), x->flow.state_since_ms + 30000); /* 10 s x 3 */
+    wait_ms(x, 30000);
+    CHECK_INT(x->flow.state, HL_STATE_START);
+    CHECK_INT(x->flow.time_scale, 1);
+    CHECK_INT(answer1(x, "overall", "s4"), HL_OK);
+    CHECK_INT(hl_flow_deadline(&x->flow), x->flow.last_input_ms + 30000);
+    hl_flow_set_time_scale(&x->flow, 99); /* bounded */
+    CHECK_INT(x->flow.time_scale, HL_FLOW_TIME_SCALE_MAX);
+    fx_free(x);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_a_note_passes_on_next_storing_nothing_and_back_returns_to_it),
     HL_TEST(test_reading_a_note_and_walking_away_stores_nothing),
     HL_TEST(test_a_response_over_a_note_stores_the_answers_only),
     HL_TEST(test_a_contact_number_is_kept_but_never_shown_again_once_left),
     HL_TEST(test_a_number_typed_but_never_confirmed_is_not_stored),
+    HL_TEST(test_more_time_triples_idle_and_warning_for_this_response_only),
     HL_TEST(test_a_comment_gets_a_follow_up_code_and_more_time_on_the_thanks_screen),
     HL_TEST(test_a_comment_cut_off_by_the_idle_timeout_gets_no_code),
     HL_TEST(test_fair_second_response_within_min_interval_is_flagged_and_stored),

@@ -34,8 +34,9 @@
 #define PHOTO_PATH_MAX  (PATH_MAX - 1) /* bytes of an officer's photo once resolved */
 
 static const char *const config_keys[] = {
-    "kiosk_id", "site",    "counter",  "survey",     "timeouts", "display", "export",   "sync",
-    "officers", "officer", "language", "technician", "fairness", "storage", "keyboard", NULL};
+    "kiosk_id", "site",    "counter",  "survey",        "timeouts", "display",
+    "export",   "sync",    "officers", "officer",       "language", "technician",
+    "fairness", "storage", "keyboard", "accessibility", NULL};
 static const char *const officer_keys[] = {"id", "name", "photo", NULL};
 static const char *const technician_keys[] = {"pin_hash", NULL};
 static const char *const fairness_keys[] = {"min_interval_s", "max_per_hour", NULL};
@@ -78,6 +79,7 @@ void hl_config_defaults(hl_config_t *cfg, const char *kiosk_id)
     cfg->timeouts = (hl_timeouts_t){.idle_s = 30, .warn_s = 10, .thanks_s = 5};
     cfg->display = (hl_display_cfg_t){.dpi = 96, .rotation = 0};
     cfg->keyboard = (hl_keyboard_cfg_t){.method = HL_COMPOSE_TELEX, .new_style = false};
+    hl_access_cfg_default(&cfg->access);
     cfg->fair_min_interval_s = 5;
     cfg->fair_max_per_hour = 60;
     sync_defaults(&cfg->sync);
@@ -137,6 +139,8 @@ typedef struct config_found {
     bool require_mount;
     bool has_method, has_new_style; /* "keyboard" keys given and valid */
     hl_keyboard_cfg_t keyboard;
+    bool has_access;        /* "accessibility" given */
+    hl_access_cfg_t access; /* with its defaults filled in */
 } config_found_t;
 
 static void config_found_free(config_found_t *f)
@@ -935,6 +939,7 @@ static void config_check(hl_json_doc_t *doc, config_found_t *f, const hl_config_
     check_fairness(doc, root, f);
     check_storage(doc, root, f);
     check_keyboard(doc, root, f);
+    hl_access_cfg_check(doc, root, &f->access, &f->has_access);
 }
 
 static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *dir)
@@ -964,6 +969,7 @@ static void config_apply(config_found_t *f, hl_config_t *cfg, char *file, char *
     if (f->has_require_mount) cfg->require_mount = f->require_mount;
     if (f->has_method) cfg->keyboard.method = f->keyboard.method;
     if (f->has_new_style) cfg->keyboard.new_style = f->keyboard.new_style;
+    if (f->has_access) cfg->access = f->access;
     if (f->n_roots > 0) {
         memcpy(cfg->export_roots, f->roots, sizeof cfg->export_roots);
         cfg->n_export_roots = f->n_roots;

@@ -11,6 +11,7 @@
 #ifndef HL_CONFIG_H
 #define HL_CONFIG_H
 
+#include "hl_access.h"
 #include "hl_compose.h"
 #include "hl_diag.h"
 #include "hl_err.h"
@@ -90,6 +91,7 @@ typedef struct hl_config {
     hl_timeouts_t timeouts;
     hl_display_cfg_t display;
     hl_keyboard_cfg_t keyboard;          /* "keyboard" */
+    hl_access_cfg_t access;              /* "accessibility": Listen, volume, the keys' map */
     bool has_export_key;                 /* "export.key_sha256" given: USB export is authorised */
     char export_roots[4][128];           /* "export.roots": where sticks get mounted */
     int n_export_roots;                  /* 0: the defaults, /media and /run/media */

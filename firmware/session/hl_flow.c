@@ -131,6 +131,7 @@ static void flow_reset(hl_flow_t *f)
     f->resp.stored_lang = f->resp.lang;
     f->started = false;
     f->state = HL_STATE_START;
+    f->time_scale = 1; /* the next citizen starts with the default times */
     f->last_input_ms = now;
     f->state_since_ms = now;
     f->retry_at_ms = 0;
@@ -569,12 +570,12 @@ int64_t hl_flow_deadline(const hl_flow_t *f)
         return f->state_since_ms + (int64_t)hl_flow_thanks_s(f) * 1000;
     case HL_STATE_STILL_THERE:
         if (f->retry_at_ms) return f->retry_at_ms;
-        return f->state_since_ms + (int64_t)f->timeouts.warn_s * 1000;
+        return f->state_since_ms + (int64_t)f->timeouts.warn_s * f->time_scale * 1000;
     case HL_STATE_QUESTION:
-        return f->last_input_ms + (int64_t)f->timeouts.idle_s * 1000;
+        return f->last_input_ms + (int64_t)f->timeouts.idle_s * f->time_scale * 1000;
     case HL_STATE_START:
         if (flow_has_progress(f) || f->resp.lang != f->survey->langs[0])
-            return f->last_input_ms + (int64_t)f->timeouts.idle_s * 1000;
+            return f->last_input_ms + (int64_t)f->timeouts.idle_s * f->time_scale * 1000;
         return -1;
     }
     return -1;
@@ -631,6 +632,11 @@ const char *hl_flow_value(const hl_flow_t *f, int i)
     if (i < 0 || (size_t)i >= f->survey->n_questions) return NULL;
     if (i == f->cur && f->draft_active) return f->draft[0] ? f->draft : NULL;
     return f->values[i][0] ? f->values[i] : NULL;
+}
+
+void hl_flow_set_time_scale(hl_flow_t *f, int scale)
+{
+    f->time_scale = scale < 1 ? 1 : scale > HL_FLOW_TIME_SCALE_MAX ? HL_FLOW_TIME_SCALE_MAX : scale;
 }
 
 int hl_flow_thanks_s(const hl_flow_t *f)

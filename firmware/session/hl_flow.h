@@ -88,6 +88,9 @@ typedef struct hl_flow {
     int fair_n;                   /* entries held in fair_starts (<= fair_cap) */
     int fair_head;                /* index the next start time is written at */
     int64_t fair_last_finish_ms;  /* mono time the previous response finished, -1 = none */
+    int time_scale;               /* idle and warning times multiplied by this for the
+                                     response under way (1; 3 once speech or the keys are
+                                     used); back to 1 when the flow returns to the start */
 } hl_flow_t;
 
 /* Sets up the flow on the start state in the survey's default language. */
@@ -139,6 +142,13 @@ int64_t hl_flow_deadline(const hl_flow_t *f);
 /* The value shown for question i: the draft for the current multi/number/
  * text/contact, else the committed answer, else NULL. */
 const char *hl_flow_value(const hl_flow_t *f, int i);
+
+/* More time for this response (EN 301 549, Section 508: a citizen using
+ * speech or the tactile keys needs it): the idle and "still there?" times
+ * are multiplied by scale (1..HL_FLOW_TIME_SCALE_MAX) until the flow
+ * returns to the start. The next deadline moves at once. */
+#define HL_FLOW_TIME_SCALE_MAX 10
+void hl_flow_set_time_scale(hl_flow_t *f, int scale);
 
 /* How long the thanks screen stays: thanks_s, or HL_FLOW_THANKS_CODE_S
  * when it shows a follow-up code and thanks_s is shorter. */
