@@ -20,8 +20,10 @@
  *     journal_size_limit is 1 MiB, HL_STORE_WAL_LIMIT in store_int.h, and the
  *     file may exceed it by one checkpoint's worth between checkpoints);
  *   - the time per session does not drift: the median of the last 10 % of
- *     sessions against the first 10 % after the warm-up (asserted only < 3x;
- *     printed).
+ *     sessions against the first 10 % after the warm-up, printed, never
+ *     asserted (a time measured on a shared machine, under qemu in the arm64
+ *     run, is noise: the figure is for people; HL_SOAK_DRIFT_MAX=3 asserts
+ *     it in a quiet full run, tests/reliability.sh).
  * Every session's outcome is counted and compared with the store's totals.
  * The figures are printed as one JSON line.
  *
@@ -306,7 +308,8 @@ static void test_a_long_soak_keeps_memory_fds_wal_and_session_time_flat(void)
     if (!SOAK_ASAN) CHECK(rss_max - rss0 < 8192);
     CHECK(fds1 <= fds0);
     CHECK(wal_max <= 4LL * 1024 * 1024);
-    CHECK(ratio < 3.0);
+    const char *drift_max = getenv("HL_SOAK_DRIFT_MAX");
+    if (drift_max && *drift_max) CHECK(ratio < atof(drift_max));
 
     hl_flow_free(&x->flow);
     hl_store_close(st);
