@@ -3,7 +3,9 @@
  * test_golden.c: golden screenshots of every screen and question type, in
  * Vietnamese and English, at 800x480, 1280x800 and 1080x1920, rendered by the
  * headless software renderer and compared pixel for pixel with
- * tests/golden/WxH/LANG/NAME.png.
+ * tests/golden/WxH/LANG/NAME.png. With issue 17's accessibility: every
+ * question type with large text (large_NAME) in both languages, and the
+ * focus ring on each type with speech on (focus_TYPE, in Vietnamese).
  *
  * A missing or differing golden fails, and the actual image and a diff image
  * (differing pixels in red over a faded copy) are written to golden-out/ in
@@ -380,56 +382,162 @@ static bool size_wanted(size_t z)
     return wanted;
 }
 
+/* shot, named "large_NAME" with large text on. */
+static void shot_as(shooter_t *s, bool large, const char *name)
+{
+    char full[80];
+    snprintf(full, sizeof full, "%s%s", large ? "large_" : "", name);
+    shot(s, full);
+}
+
 /* Every question type and screen of the fixture survey that has them all;
  * survey is that fixture, or its decomposed (NFD) copy compared with the
- * same goldens. */
-static void shoot_all_types(int w, int h, const char *lang, const char *survey)
+ * same goldens. With large (issue 17): the citizen screens with large text,
+ * each named large_NAME. */
+static void shoot_all_types(int w, int h, const char *lang, const char *survey, bool large)
 {
     shooter_t s;
     bool nfd = strstr(survey, "nfd") != NULL;
     if (shooter_open(&s, survey, w, h, lang)) {
         s.compare_only = nfd;
-        shot(&s, "start_smiley3");
+        s.ui.access.large = large;
+        shot_as(&s, large, "start_smiley3");
         tap(&s, "answer:mood:ok");
-        shot(&s, "stars");
+        shot_as(&s, large, "stars");
         tap(&s, "answer:stars:4");
         tap(&s, "back");
-        shot(&s, "stars_chosen");
+        shot_as(&s, large, "stars_chosen");
         tap(&s, "answer:stars:4");
-        shot(&s, "choice");
+        shot_as(&s, large, "choice");
         tap(&s, "answer:visit:civil");
-        shot(&s, "nps");
+        shot_as(&s, large, "nps");
         tap(&s, "answer:recommend:8");
-        shot(&s, "yesno");
+        shot_as(&s, large, "yesno");
         tap(&s, "answer:posted:yes");
         tap(&s, "key:1");
         tap(&s, "key:2");
         tap(&s, "key:3");
-        shot(&s, "number");
+        shot_as(&s, large, "number");
         tap(&s, "next");
         tap(&s, "answer:tags:fast");
         tap(&s, "answer:tags:clear");
         snprintf(s.ui.pressed, sizeof s.ui.pressed, "answer:tags:helpful");
-        shot(&s, "multi_pressed");
+        shot_as(&s, large, "multi_pressed");
         s.ui.pressed[0] = '\0';
         hl_fakesys_advance(&s.clock, (int64_t)s.cfg.timeouts.idle_s * 1000);
         hl_err_t err = {0};
         hl_flow_tick(&s.flow, &err);
         hl_fakesys_advance(&s.clock, 2500);
-        shot(&s, "still_there");
+        shot_as(&s, large, "still_there");
         tap(&s, "continue");
         tap(&s, "next");
-        shot(&s, "thanks");
-        s.ui.out_of_service = true;
-        shot(&s, "out_of_service");
-        s.ui.out_of_service = false;
-        s.ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_WRITING, 0.4, 1234, 0};
-        shot(&s, "export_writing");
-        s.ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_DONE, 1, 1234, 0};
-        shot(&s, "export_done");
-        s.ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_FAILED, 0.7, 1234, HL_ERR_FULL};
-        shot(&s, "export_full");
-        CHECK_INT(s.checked, 14);
+        shot_as(&s, large, "thanks");
+        if (!large) { /* not the citizen's screens: no large text */
+            s.ui.out_of_service = true;
+            shot(&s, "out_of_service");
+            s.ui.out_of_service = false;
+            s.ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_WRITING, 0.4, 1234, 0};
+            shot(&s, "export_writing");
+            s.ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_DONE, 1, 1234, 0};
+            shot(&s, "export_done");
+            s.ui.export_state = (hl_ui_export_t){HL_UI_EXPORT_FAILED, 0.7, 1234, HL_ERR_FULL};
+            shot(&s, "export_full");
+        }
+        CHECK_INT(s.checked, large ? 10 : 14);
+    }
+    shooter_close(&s);
+}
+
+/* Moves the focus n times in dir on the screen as it is now (the first
+ * move puts it on the screen's first answer). */
+static void focus(shooter_t *s, hl_ui_dir_t dir, int n)
+{
+    int w, h;
+    hl_display_size(s->display, &w, &h);
+    for (int i = 0; i < n; i++) {
+        hl_ui_build(&s->ui, &s->flow, w, h, s->clock.mono_ms, s->scene);
+        if (!hl_ui_focus_move(&s->ui, s->scene, dir))
+            hl_test_fail(__FILE__, __LINE__, "%s/%s: nothing to focus", s->size, s->lang);
+    }
+}
+
+/* The focus ring (issue 17) on each question type, speech on (the volume's
+ * buttons and level in the header): on the first answer moved on by one
+ * (an answer of each type; a digit), on a chosen option (blue), on a
+ * header button over the blue band ("still there?": up from continue),
+ * and on the keyboard (its last row holds Listen, the volume and Aa when
+ * there is no header). Named focus_TYPE. */
+static void shoot_focus(int w, int h, const char *lang)
+{
+    shooter_t s;
+    if (shooter_open(&s, ALL_TYPES, w, h, lang)) {
+        s.ui.access.speech = true;
+        s.ui.access.volume = 6;
+        static const char *const types[7] = {"smiley", "stars",  "choice", "nps",
+                                             "yesno",  "number", "multi"};
+        static const char *const answers[7] = {"answer:mood:ok",
+                                               "answer:stars:4",
+                                               "answer:visit:civil",
+                                               "answer:recommend:8",
+                                               "answer:posted:yes",
+                                               NULL,
+                                               NULL};
+        for (int i = 0; i < 7; i++) {
+            char name[40];
+            snprintf(name, sizeof name, "focus_%s", types[i]);
+            /* The first move puts the focus on the first answer; later
+             * screens get it there when they are built (the focus follows
+             * the screen), and it moves on by one; on the multi question it
+             * stays on its first option, chosen (blue). */
+            if (i == 6) tap(&s, "answer:tags:fast");
+            focus(&s, HL_UI_FOCUS_NEXT, i == 0 ? 2 : i == 6 ? 0 : 1);
+            shot(&s, name);
+            if (answers[i]) {
+                tap(&s, answers[i]);
+            } else if (i == 5) {
+                tap(&s, "key:1");
+                tap(&s, "key:2");
+                tap(&s, "next");
+            }
+        }
+        hl_fakesys_advance(&s.clock, (int64_t)s.cfg.timeouts.idle_s * 1000);
+        hl_err_t err = {0};
+        hl_flow_tick(&s.flow, &err);
+        focus(&s, HL_UI_FOCUS_UP, 1); /* from continue up to the header */
+        shot(&s, "focus_still_there");
+        CHECK_INT(s.checked, 8);
+    }
+    shooter_close(&s);
+    if (shooter_open(&s, HL_TEST_DATA "/ui/keyboard.json", w, h, lang)) {
+        s.ui.access.speech = true;
+        tap(&s, "answer:overall:ok");
+        tap(&s, "key:o");
+        focus(&s, HL_UI_FOCUS_DOWN, 2);
+        shot(&s, "focus_text");
+        CHECK_INT(s.checked, 1);
+    }
+    shooter_close(&s);
+}
+
+/* Large text (issue 17) on the keyboard with text typed and on the
+ * bundled consultation's note. */
+static void shoot_large_more(int w, int h, const char *lang)
+{
+    shooter_t s;
+    if (shooter_open(&s, HL_TEST_DATA "/ui/keyboard.json", w, h, lang)) {
+        s.ui.access.large = true;
+        tap(&s, "answer:overall:ok");
+        static const char *const keys[] = {"key:shift", "key:c", "key:a", "key:m",
+                                           "key:space", "key:o", "key:n"};
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            tap(&s, keys[i]);
+        shot(&s, "large_keyboard_typed");
+        CHECK_INT(s.checked, 1);
+    }
+    shooter_close(&s);
+    if (shooter_open(&s, HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json", w, h, lang)) {
+        s.ui.access.large = true;
+        shot(&s, "large_note");
     }
     shooter_close(&s);
 }
@@ -768,24 +876,30 @@ static void test_every_screen_matches_its_golden_at_800x480(void)
 {
     if (!size_wanted(0)) return;
     for (size_t l = 0; l < 2; l++) {
-        shoot_all_types(sizes[0][0], sizes[0][1], langs[l], ALL_TYPES);
+        shoot_all_types(sizes[0][0], sizes[0][1], langs[l], ALL_TYPES, false);
+        shoot_all_types(sizes[0][0], sizes[0][1], langs[l], ALL_TYPES, true);
+        shoot_large_more(sizes[0][0], sizes[0][1], langs[l]);
         shoot_default_start(sizes[0][0], sizes[0][1], langs[l]);
         shoot_keyboard(sizes[0][0], sizes[0][1], langs[l]);
         shoot_note(sizes[0][0], sizes[0][1], langs[l]);
         shoot_contact(sizes[0][0], sizes[0][1], langs[l]);
     }
+    shoot_focus(sizes[0][0], sizes[0][1], "vi");
 }
 
 static void test_every_screen_matches_its_golden_at_1280x800(void)
 {
     if (!size_wanted(1)) return;
     for (size_t l = 0; l < 2; l++) {
-        shoot_all_types(sizes[1][0], sizes[1][1], langs[l], ALL_TYPES);
+        shoot_all_types(sizes[1][0], sizes[1][1], langs[l], ALL_TYPES, false);
+        shoot_all_types(sizes[1][0], sizes[1][1], langs[l], ALL_TYPES, true);
+        shoot_large_more(sizes[1][0], sizes[1][1], langs[l]);
         shoot_default_start(sizes[1][0], sizes[1][1], langs[l]);
         shoot_keyboard(sizes[1][0], sizes[1][1], langs[l]);
         shoot_note(sizes[1][0], sizes[1][1], langs[l]);
         shoot_contact(sizes[1][0], sizes[1][1], langs[l]);
     }
+    shoot_focus(sizes[1][0], sizes[1][1], "vi");
     shoot_stock_start(sizes[1][0], sizes[1][1], "vi");
 }
 
@@ -793,12 +907,15 @@ static void test_every_screen_matches_its_golden_at_1080x1920(void)
 {
     if (!size_wanted(2)) return;
     for (size_t l = 0; l < 2; l++) {
-        shoot_all_types(sizes[2][0], sizes[2][1], langs[l], ALL_TYPES);
+        shoot_all_types(sizes[2][0], sizes[2][1], langs[l], ALL_TYPES, false);
+        shoot_all_types(sizes[2][0], sizes[2][1], langs[l], ALL_TYPES, true);
+        shoot_large_more(sizes[2][0], sizes[2][1], langs[l]);
         shoot_default_start(sizes[2][0], sizes[2][1], langs[l]);
         shoot_keyboard(sizes[2][0], sizes[2][1], langs[l]);
         shoot_note(sizes[2][0], sizes[2][1], langs[l]);
         shoot_contact(sizes[2][0], sizes[2][1], langs[l]);
     }
+    shoot_focus(sizes[2][0], sizes[2][1], "vi");
 }
 
 static void test_decomposed_survey_text_renders_exactly_like_precomposed(void)
@@ -807,7 +924,7 @@ static void test_decomposed_survey_text_renders_exactly_like_precomposed(void)
     for (size_t z = 0; z < 3; z++) {
         if (!size_wanted(z)) continue;
         for (size_t l = 0; l < 2; l++)
-            shoot_all_types(sizes[z][0], sizes[z][1], langs[l], ALL_NFD);
+            shoot_all_types(sizes[z][0], sizes[z][1], langs[l], ALL_NFD, false);
     }
 }
 

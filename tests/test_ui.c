@@ -18,6 +18,7 @@
 #include "hl_fixture.h"
 #include "hl_test.h"
 #include "hl_ui.h"
+#include "hl_ui_kit.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -369,6 +370,14 @@ static void check_ids(const fx_t *x, const hl_scene_t *s, const char *where)
     }
     ids[n++] = "lang:vi";
     ids[n++] = "lang:en";
+    /* The accessibility buttons (issue 17): Listen unless the kiosk hides
+     * it, Aa, and the volume while speech is on. */
+    if (x->ui.access.listen_button) ids[n++] = "listen";
+    ids[n++] = "large";
+    if (x->ui.access.speech) {
+        ids[n++] = "volume:down";
+        ids[n++] = "volume:up";
+    }
     bool back = false;
     for (int i = 0; i < f->cur; i++)
         back = back || hl_flow_shown(f, i);
@@ -392,6 +401,22 @@ static void check_ids(const fx_t *x, const hl_scene_t *s, const char *where)
     (void)id;
 }
 
+/* The accessibility buttons (issue 17) on every citizen screen but thanks:
+ * Listen (unless hidden), Aa, and while speech is on the volume's. */
+static void check_access_ids(const fx_t *x, const hl_scene_t *s, const char *where)
+{
+    if (x->ui.out_of_service || x->ui.export_state.phase != HL_UI_EXPORT_NONE ||
+        x->flow.state == HL_STATE_THANKS)
+        return;
+    const hl_ui_access_t *a = &x->ui.access;
+    const char *ids[4] = {"listen", "large", "volume:down", "volume:up"};
+    bool want[4] = {a->listen_button, true, a->speech, a->speech};
+    for (int i = 0; i < 4; i++)
+        if ((hl_scene_find(s, ids[i]) != NULL) != want[i])
+            hl_test_fail(__FILE__, __LINE__, "%s: target %s %s", where, ids[i],
+                         want[i] ? "missing" : "shown");
+}
+
 /* Builds the current screen at every size in both languages and checks it;
  * the language in use is restored afterwards. */
 static void check_all_sizes(fx_t *x, bool question_screen, const char *what)
@@ -408,6 +433,7 @@ static void check_all_sizes(fx_t *x, bool question_screen, const char *what)
                      sizes[k][0], sizes[k][1]);
             hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
             check_scene(x, s, where);
+            check_access_ids(x, s, where);
             if (question_screen) check_ids(x, s, where);
         }
     }
@@ -590,9 +616,472 @@ static void test_every_question_type_is_well_formed_at_all_sizes_and_languages(v
     fx_free(x);
 }
 
+/* ---- Large text (issue 17) ------------------------------------------------------ */
+
+/* The current screen with large text at every size and language, speech
+ * off and on: the rules every screen keeps (check_scene), its ids, the
+ * question whole and above its floor, never smaller than without large
+ * text; every target at least the large minimum (1.4 times 10 mm) where
+ * the screen is taller than 480 px (at 800x480 the bands, keypad and
+ * keyboard keep the 10 mm floor, checked by check_scene). */
+static void check_large(fx_t *x, const char *what)
+{
+    hl_lang_t keep = x->flow.resp.lang;
+    bool question = x->flow.state == HL_STATE_QUESTION || x->flow.state == HL_STATE_START;
+    int big = (hl_ui_min_target(&x->ui) * 14 + 9) / 10;
+    for (int l = 0; l < HL_LANG_COUNT; l++) {
+        if (question)
+            CHECK_INT(hl_flow_set_lang(&x->flow, (hl_lang_t)l, &x->err), HL_OK);
+        else
+            x->flow.resp.lang = (hl_lang_t)l;
+        for (int k = 0; k < 4; k++) {
+            for (int speech = 0; speech < 2; speech++) {
+                char where[160];
+                snprintf(where, sizeof where, "large %s %s%s %dx%d", what,
+                         hl_lang_code((hl_lang_t)l), speech ? " speech" : "", sizes[k][0],
+                         sizes[k][1]);
+                x->ui.access.speech = speech;
+                x->ui.access.large = false;
+                int usual = question ? question_px(x, build(x, sizes[k][0], sizes[k][1])) : 0;
+                x->ui.access.large = true;
+                hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
+                check_scene(x, s, where);
+                check_access_ids(x, s, where);
+                if (question) {
+                    check_ids(x, s, where);
+                    check_question_text(x, s, where);
+                    if (sizes[k][1] > 480 && question_px(x, s) < usual)
+                        hl_test_fail(__FILE__, __LINE__, "%s: question at %d px, %d without", where,
+                                     question_px(x, s), usual);
+                }
+                /* The Vietnamese keyboard's tone row is twelve keys across:
+                 * as wide as the screen allows (89 px at 1080 px). */
+                bool narrow = sizes[k][0] - 8 < 12 * big;
+                for (size_t i = 0; sizes[k][1] > 480 && i < s->n_targets; i++) {
+                    const hl_target_t *t = &s->targets[i];
+                    bool tone_row =
+                        !strncmp(t->id, "key:tone:", 9) || !strncmp(t->id, "key:mark:", 9);
+                    if (tone_row && narrow && t->box.h >= big) continue;
+                    if (t->box.w < big || t->box.h < big)
+                        hl_test_fail(__FILE__, __LINE__, "%s: %s is %dx%d, under %d", where, t->id,
+                                     t->box.w, t->box.h, big);
+                }
+            }
+        }
+    }
+    x->ui.access.large = x->ui.access.speech = false;
+    if (question)
+        hl_flow_set_lang(&x->flow, keep, &x->err);
+    else
+        x->flow.resp.lang = keep;
+}
+
+/* The layout's sizes with large text are at least 1.4 times the usual ones
+ * at every size: question, labels, hints, the header's words, the minimum
+ * target; the bands too, but at 800x480 (a keypad of large keys would not
+ * fit between large bands: they keep the 10 mm floor). */
+static void test_large_text_makes_text_and_targets_at_least_1_4_times_larger(void)
+{
+    hl_ui_t ui;
+    static const int dpis[3] = {96, 131, 200};
+    for (int d = 0; d < 3; d++) {
+        hl_ui_init(&ui, NULL, NULL, fake_measure(), dpis[d]);
+        for (int k = 0; k < 4; k++) {
+            hl_kit_lay_t a, b;
+            hl_kit_lay_init(&a, &ui, sizes[k][0], sizes[k][1]);
+            b = a;
+            hl_kit_lay_large(&b);
+            const int pairs[5][2] = {{a.q_px, b.q_px},
+                                     {a.label_px, b.label_px},
+                                     {a.small_px, b.small_px},
+                                     {a.head_px, b.head_px},
+                                     {a.min_target, b.min_target}};
+            for (int i = 0; i < 5; i++)
+                if (pairs[i][1] * 10 < pairs[i][0] * 14)
+                    hl_test_fail(__FILE__, __LINE__, "%d dpi %dx%d: size %d is %d, not 1.4 x %d",
+                                 dpis[d], sizes[k][0], sizes[k][1], i, pairs[i][1], pairs[i][0]);
+            CHECK_INT(b.floor, hl_ui_min_target(&ui));
+            int between = b.h - 2 * (b.min_target + 2 * b.hp) - 2 * b.margin;
+            bool roomy = between >= 4 * b.min_target + 3 * b.gap; /* a keypad of large keys */
+            if (dpis[d] == 96) CHECK(roomy == (sizes[k][1] > 480));
+            if (b.bar_t != (roomy ? b.min_target : b.floor))
+                hl_test_fail(__FILE__, __LINE__, "%d dpi %dx%d: bands at %d, not %d", dpis[d],
+                             sizes[k][0], sizes[k][1], b.bar_t, roomy ? b.min_target : b.floor);
+            CHECK(b.bar_h == b.bar_t + 2 * b.hp && b.bar_t >= b.floor);
+        }
+    }
+}
+
+/* Every question type, the bundled survey, the keyboard, the note, "still
+ * there?" and thanks, with large text: check_large on each screen. */
+static void test_every_screen_is_well_formed_with_large_text_at_all_sizes(void)
+{
+    fx_t *x = fx_types();
+    int guard = 0;
+    while (x->flow.state != HL_STATE_THANKS && guard++ < 50) {
+        check_large(x, cur_q(x)->id);
+        answer_current(x, 1);
+    }
+    check_large(x, "thanks");
+    fx_free(x);
+    x = fx_default();
+    guard = 0;
+    while (x->flow.state != HL_STATE_THANKS && guard++ < 50) {
+        check_large(x, cur_q(x)->id);
+        if (guard == 2) { /* "still there?" over the second question */
+            hl_fakesys_advance(&x->clock, (int64_t)x->flow.timeouts.idle_s * 1000);
+            CHECK_INT(hl_flow_tick(&x->flow, &x->err), HL_OK);
+            check_large(x, "still there");
+            CHECK_INT(tap_id(x, "continue"), HL_OK);
+        }
+        answer_current(x, 3);
+    }
+    fx_free(x);
+    x = fx_open(HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json", true);
+    check_large(x, "note");
+    fx_free(x);
+    x = fx_open(hl_test_data("ui/keyboard.json"), true);
+    CHECK_INT(tap_id(x, "answer:overall:ok"), HL_OK);
+    check_large(x, "keyboard");
+    x->ui.kb.symbols = true;
+    check_large(x, "keyboard digits");
+    fx_free(x);
+}
+
+/* ---- Focus and the accessibility buttons (issue 17) -------------------------- */
+
+static bool overlap_v(hl_rect_t a, hl_rect_t b)
+{
+    return a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/* Walks the focus all the way round the current screen at w x h with NEXT:
+ * the first move lands on the first answer (or digit, letter, continue),
+ * every target is visited once, in reading order (along a row to the right,
+ * then lower down), and the walk comes back where it began (it wraps). */
+static void check_focus_walk(fx_t *x, int w, int h, const char *where)
+{
+    hl_scene_t *s = build(x, w, h);
+    x->ui.access.focus[0] = '\0';
+    CHECK(hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_NEXT));
+    const hl_target_t *first = hl_scene_find(s, x->ui.access.focus);
+    if (!first) {
+        hl_test_fail(__FILE__, __LINE__, "%s: no focus", where);
+        return;
+    }
+    hl_act_t k = first->action.kind;
+    if (k != HL_ACT_ANSWER && k != HL_ACT_CHAR && k != HL_ACT_CONTINUE &&
+        !(k == HL_ACT_KEY && first->action.item >= 0))
+        hl_test_fail(__FILE__, __LINE__, "%s: focus first on %s", where, first->id);
+    int n = 0, wraps = 0;
+    bool seen[HL_SCENE_MAX_TARGETS] = {false};
+    const hl_target_t *at = first;
+    do {
+        size_t i = (size_t)(at - s->targets);
+        if (seen[i]) hl_test_fail(__FILE__, __LINE__, "%s: %s visited twice", where, at->id);
+        seen[i] = true;
+        n++;
+        CHECK(hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_NEXT));
+        const hl_target_t *to = hl_scene_find(s, x->ui.access.focus);
+        if (!to) break;
+        bool along = overlap_v(at->box, to->box) && to->box.x > at->box.x;
+        bool below = !overlap_v(at->box, to->box) && to->box.y > at->box.y;
+        if (!along && !below) wraps++;
+        at = to;
+    } while (at != first && n <= (int)s->n_targets);
+    if (n != (int)s->n_targets || wraps != 1)
+        hl_test_fail(__FILE__, __LINE__, "%s: %d of %zu targets visited, %d wraps", where, n,
+                     s->n_targets, wraps);
+}
+
+static void test_focus_moves_through_every_target_in_reading_order_on_each_question_type(void)
+{
+    fx_t *x = fx_types();
+    int guard = 0, types = 0;
+    while (x->flow.state != HL_STATE_THANKS && guard++ < 20) {
+        for (int k = 0; k < 4; k++) {
+            for (int speech = 0; speech < 2; speech++) {
+                char where[120];
+                snprintf(where, sizeof where, "focus %s %dx%d%s", cur_q(x)->id, sizes[k][0],
+                         sizes[k][1], speech ? " speech" : "");
+                x->ui.access.speech = speech;
+                check_focus_walk(x, sizes[k][0], sizes[k][1], where);
+            }
+        }
+        x->ui.access.speech = false;
+        types |= 1 << cur_q(x)->type;
+        answer_current(x, 1);
+    }
+    CHECK_INT(types, (1 << HL_Q_SMILEY) | (1 << HL_Q_STARS) | (1 << HL_Q_CHOICE) | (1 << HL_Q_NPS) |
+                         (1 << HL_Q_YESNO) | (1 << HL_Q_NUMBER) | (1 << HL_Q_MULTI));
+    fx_free(x);
+    x = fx_open(hl_test_data("ui/keyboard.json"), true);
+    CHECK_INT(tap_id(x, "answer:overall:ok"), HL_OK);
+    for (int k = 0; k < 4; k++)
+        check_focus_walk(x, sizes[k][0], sizes[k][1], "focus keyboard");
+    fx_free(x);
+}
+
+/* The order on screens whose rows are known: the start screen's header
+ * (Listen, Aa, the languages) then its faces; the keypad's rows, down and
+ * up by rows to the key nearest across; wrapping both ways. */
+static void test_focus_keeps_rows_and_wraps_both_ways(void)
+{
+    fx_t *x = fx_types();
+    hl_scene_t *s = build(x, 800, 480);
+    static const char *const order[] = {"answer:mood:good", "answer:mood:ok",  "answer:mood:bad",
+                                        "listen",           "large",           "lang:vi",
+                                        "lang:en",          "answer:mood:good"};
+    CHECK(hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_RIGHT)); /* lands on the first answer */
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        CHECK_STR(x->ui.access.focus, order[i]);
+        hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_NEXT);
+    }
+    CHECK(hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_LEFT)); /* back to good, then before it */
+    CHECK(hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_PREV));
+    CHECK_STR(x->ui.access.focus, "lang:en");
+    CHECK(hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_DOWN)); /* the header's row to the faces' */
+    CHECK_STR(x->ui.access.focus, "answer:mood:bad");
+    CHECK(hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_DOWN)); /* the last row: round to the first */
+    CHECK_STR(x->ui.access.focus, "lang:vi");             /* nearest across to "bad" */
+    CHECK(hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_UP));
+    CHECK_STR(x->ui.access.focus, "answer:mood:bad");
+    for (int i = 0; i < 5; i++)
+        answer_current(x, 0);
+    CHECK_STR(cur_q(x)->id, "code");
+    s = build(x, 1280, 800);
+    x->ui.access.focus[0] = '\0';
+    CHECK(hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_DOWN));
+    CHECK_STR(x->ui.access.focus, "key:1");
+    static const struct {
+        hl_ui_dir_t dir;
+        const char *to;
+    } keys[] = {{HL_UI_FOCUS_DOWN, "key:4"},    {HL_UI_FOCUS_DOWN, "key:7"},
+                {HL_UI_FOCUS_DOWN, "key:del"},  {HL_UI_FOCUS_RIGHT, "key:0"},
+                {HL_UI_FOCUS_UP, "key:8"},      {HL_UI_FOCUS_RIGHT, "key:9"},
+                {HL_UI_FOCUS_RIGHT, "key:del"}, {HL_UI_FOCUS_DOWN, "skip"}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        hl_ui_focus_move(&x->ui, s, keys[i].dir);
+        CHECK_STR(x->ui.access.focus, keys[i].to);
+    }
+    fx_free(x);
+}
+
+/* Enter applies the focused target's action; when the screen changes the
+ * focus goes to the new screen's first answer (a language switch keeps
+ * it); a screen without targets (thanks) has nothing to focus. */
+static void test_focus_action_applies_and_a_new_screen_takes_the_focus_to_its_first_answer(void)
+{
+    fx_t *x = fx_types();
+    hl_scene_t *s = build(x, 1280, 800);
+    hl_action_t a;
+    CHECK(!hl_ui_focus_action(&x->ui, s, &a)); /* nothing focused yet */
+    hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_NEXT);
+    hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_NEXT);
+    CHECK(hl_ui_focus_action(&x->ui, s, &a));
+    CHECK(a.kind == HL_ACT_ANSWER && a.item == 1);
+    CHECK_INT(hl_ui_act(&x->ui, &x->flow, &a, &x->err), HL_OK);
+    CHECK_STR(rec_get(&x->sink, "mood"), "ok");
+    s = build(x, 1280, 800); /* the stars: the focus follows */
+    CHECK_STR(x->ui.access.focus, "answer:stars:1");
+    CHECK(hl_ui_focus_action(&x->ui, s, &a) && a.kind == HL_ACT_ANSWER && a.item == 0);
+    hl_ui_focus_move(&x->ui, s, HL_UI_FOCUS_NEXT);
+    CHECK_STR(x->ui.access.focus, "answer:stars:2");
+    CHECK_INT(tap_id(x, "lang:en"), HL_OK); /* the same screen in English */
+    build(x, 1280, 800);
+    CHECK_STR(x->ui.access.focus, "answer:stars:2");
+    /* A screen changed behind a scene not yet rebuilt: the move lands on
+     * the first answer and goes no further. */
+    answer_current(x, 0);
+    hl_ui_focus_move(&x->ui, &x->scene, HL_UI_FOCUS_NEXT); /* the stale stars scene */
+    hl_scene_t *fresh = build(x, 1280, 800);
+    CHECK_STR(x->ui.access.focus, "answer:visit:land");
+    while (x->flow.state != HL_STATE_THANKS)
+        answer_current(x, 0);
+    CHECK(!hl_ui_focus_move(&x->ui, build(x, 1280, 800), HL_UI_FOCUS_NEXT));
+    CHECK(!hl_ui_focus_action(&x->ui, &x->scene, &a));
+    (void)fresh;
+    fx_free(x);
+}
+
+/* The ring's commands: the dark one along the target's edge, white ones
+ * just outside and inside; NULL when there is no ring. */
+static const hl_cmd_t *find_ring(const hl_scene_t *s, hl_rect_t box)
+{
+    for (size_t i = 0; i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (c->kind == HL_CMD_RECT && c->border >= 4 && c->color.r == 0x1A &&
+            !memcmp(&c->box, &box, sizeof box))
+            return c;
+    }
+    return NULL;
+}
+
+/* The last fill drawn before command `before` that holds (px, py). */
+static hl_color_t fill_at(const hl_scene_t *s, size_t before, int px, int py)
+{
+    for (size_t j = before; j-- > 0;) {
+        const hl_cmd_t *c = &s->cmds[j];
+        if (c->kind == HL_CMD_RECT && c->border == 0 && point_in(c->box, px, py)) return c->color;
+    }
+    return s->background;
+}
+
+/* The ring shows only once the keys were used; it is thick (4 px, more with
+ * large text), at least 3:1 against the target and what is around it by
+ * one of its two tones, and reaches at most a few pixels outside the
+ * target, never deep into another. */
+static void test_the_focus_ring_shows_once_keys_are_used_and_stands_out_everywhere(void)
+{
+    fx_t *x = fx_types();
+    static const hl_color_t white = {255, 255, 255, 255}, dark = {0x1A, 0x1A, 0x1A, 255};
+    int guard = 0, rings = 0;
+    while (x->flow.state != HL_STATE_THANKS && guard++ < 20) {
+        for (int k = 0; k < 4; k++) {
+            for (int large = 0; large < 2; large++) {
+                x->ui.access.large = large;
+                x->ui.access.speech = true;
+                hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
+                for (size_t t = 0; t < s->n_targets; t++) {
+                    char id[HL_SCENE_ID_MAX], where[160];
+                    snprintf(id, sizeof id, "%s", s->targets[t].id);
+                    snprintf(where, sizeof where, "ring %s %s %dx%d%s", cur_q(x)->id, id,
+                             sizes[k][0], sizes[k][1], large ? " large" : "");
+                    x->ui.access.focus_shown = false;
+                    snprintf(x->ui.access.focus, sizeof x->ui.access.focus, "%s", id);
+                    /* The screen it is on: its name less the language. */
+                    snprintf(x->ui.access.focus_screen, sizeof x->ui.access.focus_screen, "%s",
+                             s->screen);
+                    char *lang = strrchr(x->ui.access.focus_screen, ':');
+                    if (lang) *lang = '\0';
+                    hl_scene_t *plain = build(x, sizes[k][0], sizes[k][1]);
+                    hl_rect_t box = plain->targets[t].box;
+                    if (find_ring(plain, box))
+                        hl_test_fail(__FILE__, __LINE__, "%s: ring before a key", where);
+                    x->ui.access.focus_shown = true;
+                    hl_scene_t *r = build(x, sizes[k][0], sizes[k][1]);
+                    check_scene(x, r, where);
+                    if (strcmp(x->ui.access.focus, id) != 0) continue; /* re-homed: not ours */
+                    const hl_cmd_t *ring = find_ring(r, box);
+                    if (!ring) {
+                        hl_test_fail(__FILE__, __LINE__, "%s: no ring", where);
+                        continue;
+                    }
+                    rings++;
+                    size_t at = (size_t)(ring - r->cmds);
+                    int want = large ? 6 : 4;
+                    if (ring->border < want)
+                        hl_test_fail(__FILE__, __LINE__, "%s: ring %d px", where, ring->border);
+                    hl_color_t in = fill_at(r, at, box.x + box.w / 2, box.y + box.h / 2);
+                    hl_color_t out = fill_at(r, at, imax(0, box.x - 3), box.y + box.h / 2);
+                    hl_color_t look[2] = {in, out};
+                    for (int c = 0; c < 2; c++)
+                        if (contrast(dark, look[c]) < 3 && contrast(white, look[c]) < 3)
+                            hl_test_fail(__FILE__, __LINE__, "%s: ring lost on %02x%02x%02x", where,
+                                         look[c].r, look[c].g, look[c].b);
+                    /* Its outermost line and how far it reaches into others. */
+                    for (size_t i = at + 1; i < r->n_cmds; i++) {
+                        const hl_cmd_t *c = &r->cmds[i];
+                        if (c->kind != HL_CMD_RECT || !c->border) continue;
+                        if (c->box.x < box.x - 4 || c->box.y < box.y - 4 ||
+                            c->box.x + c->box.w > box.x + box.w + 4 ||
+                            c->box.y + c->box.h > box.y + box.h + 4)
+                            hl_test_fail(__FILE__, __LINE__, "%s: ring reaches far out", where);
+                    }
+                    for (size_t o = 0; o < r->n_targets; o++) {
+                        hl_rect_t b = r->targets[o].box;
+                        if (!strcmp(r->targets[o].id, id)) continue;
+                        int dx = imin(box.x + box.w + 4, b.x + b.w) - imax(box.x - 4, b.x);
+                        int dy = imin(box.y + box.h + 4, b.y + b.h) - imax(box.y - 4, b.y);
+                        if (dx > 4 && dy > 4)
+                            hl_test_fail(__FILE__, __LINE__, "%s: ring over %s", where,
+                                         r->targets[o].id);
+                    }
+                }
+            }
+        }
+        x->ui.access.large = x->ui.access.speech = x->ui.access.focus_shown = false;
+        answer_current(x, 0);
+    }
+    CHECK(rings > 500);
+    fx_free(x);
+}
+
+/* Listen, Aa and the volume through taps: speech on, large text toggled,
+ * the volume a step at a time within its range; each a sign of life for
+ * the flow (it dismisses "still there?"); none on thanks; no Listen when
+ * the kiosk hides it; reset puts the next citizen back on the defaults. */
+static void test_listen_large_and_volume_buttons_change_the_state_and_reset_restores_it(void)
+{
+    fx_t *x = fx_types();
+    hl_ui_access_t *a = &x->ui.access;
+    CHECK(!a->large && !a->speech && a->listen_button && !a->focus_shown && !a->focus[0]);
+    CHECK_INT(a->volume, HL_UI_VOLUME_DEFAULT);
+    CHECK_INT(a->volume_max, HL_UI_VOLUME_STEPS);
+    CHECK(!hl_scene_find(build(x, 800, 480), "volume:up"));
+    CHECK_INT(tap_id(x, "listen"), HL_OK);
+    CHECK(a->speech);
+    const hl_target_t *up = hl_scene_find(build(x, 800, 480), "volume:up");
+    CHECK(up && up->action.kind == HL_ACT_VOLUME && up->action.item == 1);
+    for (int i = 0; i < 5; i++)
+        CHECK_INT(tap_id(x, "volume:up"), HL_OK);
+    CHECK_INT(a->volume, HL_UI_VOLUME_STEPS); /* no further than the top */
+    CHECK_INT(tap_id(x, "volume:down"), HL_OK);
+    CHECK_INT(a->volume, HL_UI_VOLUME_STEPS - 1);
+    hl_action_t bad = {HL_ACT_VOLUME, -1, 3};
+    CHECK_INT(hl_ui_act(&x->ui, &x->flow, &bad, &x->err), HL_ERR_USAGE);
+    CHECK_INT(tap_id(x, "large"), HL_OK);
+    CHECK(a->large);
+    CHECK_INT(tap_id(x, "large"), HL_OK);
+    CHECK(!a->large);
+    CHECK_INT(tap_id(x, "large"), HL_OK);
+    CHECK_INT(x->sink.n_saves, 0); /* nothing stored */
+    /* The level shown: as many bars filled as the volume. */
+    a->volume = 3;
+    hl_scene_t *s = build(x, 1280, 800);
+    const hl_target_t *down = hl_scene_find(s, "volume:down");
+    up = hl_scene_find(s, "volume:up");
+    int filled = 0, empty = 0;
+    for (size_t i = 0; down && up && i < s->n_cmds; i++) {
+        const hl_cmd_t *c = &s->cmds[i];
+        if (c->kind == HL_CMD_RECT && c->box.x >= down->box.x + down->box.w &&
+            c->box.x + c->box.w <= up->box.x && c->box.y >= down->box.y &&
+            c->box.y + c->box.h <= down->box.y + down->box.h)
+            *(c->border ? &empty : &filled) += 1;
+    }
+    CHECK_INT(filled, 3);
+    CHECK_INT(empty, HL_UI_VOLUME_STEPS - 3);
+    /* "Still there?": a tap on them keeps the citizen and dismisses it. */
+    answer_current(x, 0);
+    hl_fakesys_advance(&x->clock, (int64_t)x->flow.timeouts.idle_s * 1000);
+    CHECK_INT(hl_flow_tick(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    CHECK_INT(tap_id(x, "volume:down"), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    CHECK_INT(a->volume, 2);
+    /* The kiosk without a Listen button. */
+    a->listen_button = false;
+    CHECK(!hl_scene_find(build(x, 800, 480), "listen"));
+    CHECK_INT(hl_ui_tap(&x->ui, &x->flow, "listen", &x->err), HL_ERR_USAGE);
+    /* Reset: the next citizen's defaults; the kiosk's settings stay. */
+    a->volume_max = 10;
+    a->volume_default = 7;
+    snprintf(a->focus, sizeof a->focus, "next");
+    a->focus_shown = true;
+    hl_ui_access_reset(&x->ui);
+    CHECK(!a->large && !a->speech && !a->focus_shown && !a->focus[0] && !a->listen_button);
+    CHECK_INT(a->volume, 7);
+    CHECK_INT(a->volume_max, 10);
+    while (x->flow.state != HL_STATE_THANKS)
+        answer_current(x, 0);
+    CHECK_INT(hl_ui_tap(&x->ui, &x->flow, "large", &x->err), HL_ERR_STATE);
+    CHECK(!a->large);
+    fx_free(x);
+}
+
 /* The bundled consultation: a note, then its questions, every screen at
- * every size; the note's targets are the languages and "continue" (next),
- * back once a question came before it. */
+ * every size; the note's targets are the languages, Listen and Aa, and
+ * "continue" (next), back once a question came before it. */
 static void test_a_note_screen_is_well_formed_at_all_sizes_and_languages(void)
 {
     fx_t *x = fx_open(HL_SOURCE_DIR "/assets/surveys/tham-van-sang-thu-bay.json", true);
@@ -600,7 +1089,7 @@ static void test_a_note_screen_is_well_formed_at_all_sizes_and_languages(void)
     x->h = 480;
     for (int k = 0; k < 4; k++) {
         hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
-        CHECK_INT(s->n_targets, 3); /* lang:vi, lang:en, next */
+        CHECK_INT(s->n_targets, 5); /* lang:vi, lang:en, listen, large, next */
         const hl_target_t *next = hl_scene_find(s, "next");
         CHECK(next && next->box.w >= 2 * hl_ui_min_target(&x->ui));
         const char *t = scene_text(x, s);
@@ -714,8 +1203,9 @@ static void test_still_there_and_out_of_service_are_well_formed_at_all_sizes(voi
     CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
     check_all_sizes(x, false, "still there");
     hl_scene_t *s = build(x, 800, 480);
-    CHECK_INT(s->n_targets, 1);
+    CHECK_INT(s->n_targets, 3); /* continue, listen, large */
     CHECK(hl_scene_find(s, "continue") != NULL);
+    CHECK(hl_scene_find(s, "listen") && hl_scene_find(s, "large"));
     x->ui.out_of_service = true;
     check_all_sizes(x, false, "out of service");
     CHECK_INT(build(x, 800, 480)->n_targets, 0);
@@ -1306,9 +1796,9 @@ static void test_progress_shows_position_and_dots(void)
     answer_current(x, 0);
     hl_scene_t *s = build(x, 1280, 800);
     CHECK_CONTAINS(scene_text(x, s), "Câu 2/7");
-    int dots = 0;
+    int dots = 0; /* in the navigation band (the header's speaker has rings too) */
     for (size_t i = 0; i < s->n_cmds; i++)
-        dots += s->cmds[i].kind == HL_CMD_CIRCLE;
+        dots += s->cmds[i].kind == HL_CMD_CIRCLE && s->cmds[i].box.y > 800 / 2;
     CHECK_INT(dots, 7);
     hl_flow_set_lang(&x->flow, HL_LANG_EN, &x->err);
     CHECK_CONTAINS(scene_text(x, build(x, 1280, 800)), "Question 2 of 7");
@@ -1930,6 +2420,7 @@ static void test_keyboard_keys_are_10mm_inside_the_screen_at_every_size_and_lang
                     hl_scene_t *s = build(x, sizes[k][0], sizes[k][1]);
                     check_scene(x, s, where);
                     check_keyboard_ids(s, l == HL_LANG_VI, page == 1, where);
+                    check_access_ids(x, s, where);
                     check_question_text(x, s, where);
                     /* The keyboard fills the lower part: its last row ends
                      * near the bottom in landscape. */
@@ -2168,6 +2659,13 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_a_multi_question_at_its_limit_greys_the_other_options),
     HL_TEST(test_chosen_stars_have_an_edge_that_stands_out_from_the_card),
     HL_TEST(test_min_target_is_10mm_and_never_under_64px),
+    HL_TEST(test_large_text_makes_text_and_targets_at_least_1_4_times_larger),
+    HL_TEST(test_every_screen_is_well_formed_with_large_text_at_all_sizes),
+    HL_TEST(test_focus_moves_through_every_target_in_reading_order_on_each_question_type),
+    HL_TEST(test_focus_keeps_rows_and_wraps_both_ways),
+    HL_TEST(test_focus_action_applies_and_a_new_screen_takes_the_focus_to_its_first_answer),
+    HL_TEST(test_the_focus_ring_shows_once_keys_are_used_and_stands_out_everywhere),
+    HL_TEST(test_listen_large_and_volume_buttons_change_the_state_and_reset_restores_it),
     HL_TEST(test_every_screen_of_the_default_survey_is_well_formed_at_all_sizes),
     HL_TEST(test_every_question_type_is_well_formed_at_all_sizes_and_languages),
     HL_TEST(test_still_there_and_out_of_service_are_well_formed_at_all_sizes),

@@ -79,14 +79,19 @@ typedef enum hl_act {
     HL_ACT_SHIFT, /* the next letter in upper case (pressed again: not) */
     HL_ACT_PAGE,  /* letters <-> digits and punctuation */
     HL_ACT_TONE,  /* item is the hl_tone_t put on the last word */
-    HL_ACT_MARK   /* item indexes the modified letters ă â đ ê ô ơ ư (hl_ui_keyboard.c) */
+    HL_ACT_MARK,  /* item indexes the modified letters ă â đ ê ô ơ ư (hl_ui_keyboard.c) */
+    /* Accessibility (hl_ui_access.c): the header's buttons on every citizen screen. */
+    HL_ACT_LISTEN, /* "Nghe / Listen": speech on (again: the kiosk repeats the screen) */
+    HL_ACT_LARGE,  /* "Aa": larger text and targets on or off */
+    HL_ACT_VOLUME  /* item is -1 (down) or +1 (up) one step */
 } hl_act_t;
 
 typedef struct hl_action {
     hl_act_t kind; /* what */
     int question;  /* KEY, ANSWER: the question's index in the survey */
     int item;      /* LANG: the language; KEY: the digit or -1; ANSWER: the item's index;
-                      CHAR: the code point; TONE: the tone; MARK: the modified letter */
+                      CHAR: the code point; TONE: the tone; MARK: the modified letter;
+                      VOLUME: -1 or +1 */
 } hl_action_t;
 
 typedef struct hl_target {

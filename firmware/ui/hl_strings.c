@@ -39,6 +39,7 @@ static const char *const hl_str_table[HL_STR_COUNT][HL_LANG_COUNT] = {
     [HL_STR_FOLLOWUP_HOW] = {"Xin ghi lại mã này. Khi hỏi về góp ý, Ông/Bà đọc mã cho cán bộ.",
                              "Please write it down and quote it when you ask about your "
                              "comment."},
+    [HL_STR_LISTEN] = {"Nghe", "Listen"},
     [HL_STR_PROGRESS] = {"Câu %d/%d", "Question %d of %d"},
     [HL_STR_NPS_LOW] = {"Không có khả năng", "Not likely"},
     [HL_STR_NPS_HIGH] = {"Rất có khả năng", "Very likely"},

@@ -192,6 +192,7 @@ typedef enum hl_str_id {
     HL_STR_PHONE_SAVED,  /* contact, came back: the number is kept, not shown */
     HL_STR_FOLLOWUP_HEAD, /* thanks: "Mã theo dõi góp ý của Ông/Bà" / "Your follow-up code" */
     HL_STR_FOLLOWUP_HOW, /* thanks: what the code is for */
+    HL_STR_LISTEN,       /* the header's speech button: "Nghe" / "Listen" */
     HL_STR_COUNT
 } hl_str_id_t;
 

@@ -9,11 +9,14 @@
  * Sans caps are 0.714 em) and shrinks, by a binary search over whole pixel
  * sizes, only as far as its box needs; text wraps at spaces, measured with
  * the renderer's own fonts, and is never cut. A screen is a header band
- * (title or site and counter, language buttons), a content area (question,
- * a hint line, the answers) and a navigation band (back, progress, skip,
- * next). Answer layouts come in variants (columns, rows; smiley faces as
- * stacked rows on a tall screen); the first variant that leaves the
- * question its full size wins, else the one that leaves it the largest.
+ * (title or site and counter, Listen and Aa, language buttons:
+ * hl_ui_header.c), a content area (question, a hint line, the answers) and
+ * a navigation band (back, progress, skip, next). Answer layouts come in
+ * variants (columns, rows; smiley faces as stacked rows on a tall screen);
+ * the first variant that leaves the question its full size wins, else the
+ * one that leaves it the largest. With large text (hl_kit_lay_large) the
+ * answers keep the 10 mm floor instead of the larger minimum when the
+ * larger one would leave the question under its usual size.
  * Answers grow with the room (buttons up to 2-2.5 times the minimum target,
  * bigger faces, keys and labels on a big screen), and the content block is
  * centred in what it leaves over, so a portrait screen is not packed at
@@ -100,74 +103,6 @@ hl_ui_nav_t hl_ui_nav_flags(const hl_flow_t *f)
 
 /* ---- Bands --------------------------------------------------------------- */
 
-int hl_ui_header(hl_kit_b_t *b, bool langs, bool site_first)
-{
-    const hl_kit_lay_t *L = &b->lay;
-    const hl_survey_t *sv = b->f->survey;
-    int hh = L->bar_h;
-    hl_kit_fill(b, hl_kit_rect(0, 0, L->w, hh), COL_BRAND, 0);
-    int right = L->w - L->margin;
-    if (langs && sv->n_langs > 1) {
-        int px = imax(HL_KIT_SMALL_MIN + 2, (L->head_px + L->small_px) / 2);
-        int tick = px * 3 / 4;
-        for (size_t k = sv->n_langs; k-- > 0;) {
-            hl_lang_t lg = sv->langs[k];
-            const char *name = hl_str_lang_name(lg);
-            bool cur = lg == b->lang;
-            char id[HL_SCENE_ID_MAX];
-            snprintf(id, sizeof id, "lang:%s", hl_lang_code(lg));
-            int tw = hl_kit_tw(&b->m, name, (int)strlen(name), px, true);
-            int bw = imax(L->min_target, tw + 2 * L->pad + (cur ? tick + L->pad / 2 : 0));
-            hl_rect_t r = hl_kit_rect(right - bw, L->hp, bw, L->min_target);
-            bool down = hl_kit_pressed(b, id);
-            if (cur) {
-                hl_kit_fill(b, r, down ? COL_PRESSED : COL_WHITE, L->radius);
-                int x0 = r.x + (r.w - tw - tick - L->pad / 2) / 2;
-                hl_kit_shape(b, HL_CMD_TICK, hl_kit_rect(x0, r.y + (r.h - tick) / 2, tick, tick),
-                             COL_BRAND, 0);
-                hl_kit_label(b, name, hl_kit_rect(x0 + tick + L->pad / 2, r.y + 2, tw + 1, r.h - 4),
-                             px, HL_KIT_SMALL_MIN, true, COL_BRAND, HL_ALIGN_LEFT, 1);
-            } else {
-                hl_kit_fill(b, r, down ? COL_BRAND_DARK : COL_BRAND, L->radius);
-                hl_kit_outline(b, r, COL_WHITE, L->radius, L->line_border);
-                hl_kit_label(b, name,
-                             hl_kit_inset(r, L->pad / 2 + L->line_border, L->line_border + 2), px,
-                             HL_KIT_SMALL_MIN, true, COL_WHITE, HL_ALIGN_CENTER, 1);
-            }
-            hl_scene_target(b->s, id, r);
-            hl_scene_act(b->s, (hl_action_t){HL_ACT_LANG, -1, (int)lg});
-            right -= bw + L->gap;
-        }
-        right -= L->gap;
-    }
-    /* Left: title (or the site on the start screen) and the counter. */
-    const hl_config_t *cfg = b->ui->cfg;
-    const char *site = cfg ? hl_text_get(&cfg->site, b->lang) : "";
-    const char *counter = cfg ? hl_text_get(&cfg->counter, b->lang) : "";
-    const char *t1 = site_first && site[0] ? site : hl_text_get(&sv->title, b->lang);
-    hl_rect_t box = hl_kit_rect(L->margin, L->hp / 2, right - L->margin, hh - L->hp);
-    if (box.w < L->min_target) return hh;
-    hl_kit_wrap_t w1, w2;
-    if (counter[0]) {
-        int h1 = box.h * 55 / 100;
-        hl_kit_fit_or_force(&b->m, t1, (int)strlen(t1), true, box.w, h1, L->head_px,
-                            HL_KIT_SMALL_MIN, 2, &w1);
-        hl_kit_fit_or_force(&b->m, counter, (int)strlen(counter), false, box.w,
-                            box.h - w1.n * w1.lh, L->small_px, HL_KIT_SMALL_MIN, 1, &w2);
-        int total = w1.n * w1.lh + w2.n * w2.lh;
-        int y = box.y + (box.h - total) / 2;
-        y += hl_kit_emit(b, &w1, hl_kit_rect(box.x, y, box.w, w1.n * w1.lh), COL_WHITE,
-                         HL_ALIGN_LEFT, 0);
-        hl_kit_emit(b, &w2, hl_kit_rect(box.x, y, box.w, w2.n * w2.lh), COL_WHITE, HL_ALIGN_LEFT,
-                    0);
-    } else {
-        hl_kit_fit_or_force(&b->m, t1, (int)strlen(t1), true, box.w, box.h, L->head_px,
-                            HL_KIT_SMALL_MIN, 2, &w1);
-        hl_kit_emit(b, &w1, box, COL_WHITE, HL_ALIGN_LEFT, 1);
-    }
-    return hh;
-}
-
 static void ui_progress(hl_kit_b_t *b, hl_rect_t box)
 {
     const hl_kit_lay_t *L = &b->lay;
@@ -243,7 +178,7 @@ static void ui_navbar(hl_kit_b_t *b, hl_ui_nav_t nv)
     const hl_kit_lay_t *L = &b->lay;
     int y0 = L->h - L->bar_h;
     hl_kit_fill(b, hl_kit_rect(0, y0, L->w, 2), COL_SEPARATOR, 0);
-    int by = y0 + L->hp, px = L->label_px;
+    int by = y0 + L->hp, px = L->label_px, bt = L->bar_t;
     int left = L->margin, right = L->w - L->margin;
     const char *tb = hl_str(b->lang, HL_STR_BACK), *tn = hl_str(b->lang, HL_STR_NEXT);
     const char *ts = hl_str(b->lang, HL_STR_SKIP);
@@ -258,26 +193,24 @@ static void ui_navbar(hl_kit_b_t *b, hl_ui_nav_t nv)
         ws = ws ? imax(L->min_target, ws * avail / need) : 0;
     }
     if (nv.back) {
-        hl_kit_button(b, "back", hl_kit_rect(left, by, wb, L->min_target), HL_KIT_SECONDARY, tb, px,
-                      true);
+        hl_kit_button(b, "back", hl_kit_rect(left, by, wb, bt), HL_KIT_SECONDARY, tb, px, true);
         hl_scene_act(b->s, (hl_action_t){HL_ACT_BACK, -1, -1});
         left += wb + L->gap;
     }
     if (nv.next) {
-        hl_kit_button(b, "next", hl_kit_rect(right - wn, by, wn, L->min_target),
+        hl_kit_button(b, "next", hl_kit_rect(right - wn, by, wn, bt),
                       nv.next_enabled ? HL_KIT_PRIMARY : HL_KIT_DISABLED, tn, px, true);
         hl_scene_act(b->s, (hl_action_t){HL_ACT_NEXT, -1, -1});
         right -= wn + L->gap;
     }
     if (nv.skip) {
-        hl_kit_button(b, "skip", hl_kit_rect(right - ws, by, ws, L->min_target), HL_KIT_QUIET, ts,
-                      px, true);
+        hl_kit_button(b, "skip", hl_kit_rect(right - ws, by, ws, bt), HL_KIT_QUIET, ts, px, true);
         hl_scene_act(b->s, (hl_action_t){HL_ACT_SKIP, -1, -1});
         right -= ws + L->gap;
     }
     if (b->f->state == HL_STATE_START)
-        left = ui_officer(b, hl_kit_rect(left, by, right - left, L->min_target));
-    ui_progress(b, hl_kit_rect(left, by, right - left, L->min_target));
+        left = ui_officer(b, hl_kit_rect(left, by, right - left, bt));
+    ui_progress(b, hl_kit_rect(left, by, right - left, bt));
 }
 
 /* ---- Screens --------------------------------------------------------------- */
@@ -355,22 +288,22 @@ static int ui_number_screen(hl_kit_b_t *b, hl_rect_t C, const char *qt, const ch
     const hl_question_t *q = &b->f->survey->questions[b->f->cur];
     const char *consent =
         q->type == HL_Q_CONTACT ? hl_text_get(&b->f->survey->consent, b->lang) : NULL;
-    int kh, kw;
+    int kh, kw, T = L->min_target;
+    /* Large keys where four rows of them fit; else as large as fit, never
+     * under the 10 mm floor (large text at 800x480). */
+    if (!L->portrait && 4 * T + 3 * 4 > C.h) T = imax(L->floor, (C.h - 3 * 4) / 4);
     hl_rect_t qbox, kp;
     if (!L->portrait) {
-        kh = iclamp((C.h - 3 * kG) / 4, L->min_target, imax(L->min_target, hl_kit_mm(L, 20)));
+        kh = iclamp((C.h - 3 * kG) / 4, T, imax(T, hl_kit_mm(L, 20)));
         if (4 * kh + 3 * kG > C.h) kG = imax(4, (C.h - 4 * kh) / 3);
-        kw = iclamp(kh * 3 / 2, L->min_target, imax(L->min_target, hl_kit_mm(L, 26)));
-        kw = imax(L->min_target,
-                  imin(kw, (C.w * 34 / 100 - 2 * kG) / 3)); /* leave the question room */
+        kw = iclamp(kh * 3 / 2, T, imax(T, hl_kit_mm(L, 26)));
+        kw = imax(T, imin(kw, (C.w * 34 / 100 - 2 * kG) / 3)); /* leave the question room */
         int kp_w = 3 * kw + 2 * kG, kp_h = 4 * kh + 3 * kG;
         kp = hl_kit_rect(C.x + C.w - kp_w, C.y + imax(0, (C.h - kp_h) / 2), kp_w, kp_h);
         qbox = hl_kit_rect(C.x, C.y, C.w - kp_w - L->margin - L->gap, C.h);
     } else {
-        kh = iclamp((C.h / 2 - 3 * kG) / 4, L->min_target,
-                    imax(L->min_target, imax(hl_kit_mm(L, 20), C.h / 12)));
-        kw = iclamp((C.w - 2 * kG) / 3, L->min_target,
-                    imax(L->min_target, imax(hl_kit_mm(L, 30), C.w / 4)));
+        kh = iclamp((C.h / 2 - 3 * kG) / 4, T, imax(T, imax(hl_kit_mm(L, 20), C.h / 12)));
+        kw = iclamp((C.w - 2 * kG) / 3, T, imax(T, imax(hl_kit_mm(L, 30), C.w / 4)));
         int kp_w = 3 * kw + 2 * kG, kp_h = 4 * kh + 3 * kG;
         kp = hl_kit_rect(C.x + (C.w - kp_w) / 2, 0, kp_w, kp_h);
         qbox = hl_kit_rect(C.x, C.y, C.w, C.h - kp_h - L->gap);
@@ -450,6 +383,42 @@ static int ui_number_screen(hl_kit_b_t *b, hl_rect_t C, const char *qt, const ch
     return kp.y + kp.h;
 }
 
+/* The answer layout for q in C: the first variant that leaves the
+ * question its full size, else the one that leaves it the largest, else
+ * (none fits above the floor) the smallest with the question forced.
+ * Returns the question's size (0 forced), -1 when no layout fits at all. */
+static int ui_pick_plan(hl_kit_b_t *b, const hl_question_t *q, const char *qt, hl_rect_t C,
+                        int hint_h, hl_ui_plan_t *best_plan, hl_kit_wrap_t *best_w)
+{
+    const hl_kit_lay_t *L = &b->lay;
+    int vars[HL_KIT_MAX_VARIANT];
+    int nv = hl_ui_variants(b, q, vars);
+    hl_ui_plan_t plan;
+    hl_kit_wrap_t w;
+    int best_px = -1, fallback = -1, fallback_h = 0;
+    for (int i = 0; i < nv; i++) {
+        if (!hl_ui_plan(b, q, vars[i], C.w, &plan)) continue;
+        if (fallback < 0 || plan.h_min < fallback_h) {
+            fallback = vars[i];
+            fallback_h = plan.h_min;
+        }
+        int px;
+        ui_fit_question(b, qt, C.w, C.h - plan.h_min - L->gap - hint_h, &w, &px);
+        if (px > best_px) {
+            best_px = px;
+            *best_plan = plan;
+            if (px) *best_w = w;
+        }
+        if (px == L->q_px) break;
+    }
+    if (fallback < 0) return -1;
+    if (best_px <= 0) {
+        hl_ui_plan(b, q, fallback, C.w, best_plan);
+        ui_force_question(b, qt, C.w, C.h - best_plan->h_min - L->gap - hint_h, best_w);
+    }
+    return best_px;
+}
+
 static void ui_question_screen(hl_kit_b_t *b)
 {
     const hl_flow_t *f = b->f;
@@ -462,7 +431,7 @@ static void ui_question_screen(hl_kit_b_t *b)
         hl_ui_keyboard_screen(b);
         return;
     }
-    int top = hl_ui_header(b, true, start);
+    int top = hl_ui_header(b, true, true, start);
     if (q->type != HL_Q_NOTE) ui_navbar(b, hl_ui_nav_flags(f));
     hl_rect_t C = hl_kit_rect(L->margin, top + L->margin, L->w - 2 * L->margin,
                               L->h - 2 * L->bar_h - 2 * L->margin);
@@ -491,31 +460,27 @@ static void ui_question_screen(hl_kit_b_t *b)
     }
     b->content_h = C.h;
     int hint_h = hint ? hl_kit_lh(&b->m, L->small_px, false) + L->gap / 2 : 0;
-    int vars[HL_KIT_MAX_VARIANT];
-    int nv = hl_ui_variants(b, q, vars);
-    hl_ui_plan_t plan, best_plan;
-    hl_kit_wrap_t w, best_w;
-    int best_px = -1, fallback = -1, fallback_h = 0;
-    for (int i = 0; i < nv; i++) {
-        if (!hl_ui_plan(b, q, vars[i], C.w, &plan)) continue;
-        if (fallback < 0 || plan.h_min < fallback_h) {
-            fallback = vars[i];
-            fallback_h = plan.h_min;
-        }
-        int px;
-        ui_fit_question(b, qt, C.w, C.h - plan.h_min - L->gap - hint_h, &w, &px);
+    hl_ui_plan_t best_plan;
+    hl_kit_wrap_t best_w;
+    int best_px = ui_pick_plan(b, q, qt, C, hint_h, &best_plan, &best_w);
+    int keep_t = b->lay.min_target;
+    if (L->large && best_px >= 0 && best_px < L->q_px * 100 / HL_UI_LARGE_PCT &&
+        L->floor < keep_t) {
+        /* Large targets would leave the question under its usual size: the
+         * answers keep the 10 mm floor, the question its large text. */
+        hl_ui_plan_t plan;
+        hl_kit_wrap_t w;
+        b->lay.min_target = L->floor;
+        int px = ui_pick_plan(b, q, qt, C, hint_h, &plan, &w);
         if (px > best_px) {
             best_px = px;
             best_plan = plan;
-            if (px) best_w = w;
+            best_w = w;
+        } else {
+            b->lay.min_target = keep_t;
         }
-        if (px == L->q_px) break;
     }
-    if (fallback < 0) return; /* no layout at all (a screen under ~200 px) */
-    if (best_px <= 0) {
-        hl_ui_plan(b, q, fallback, C.w, &best_plan);
-        ui_force_question(b, qt, C.w, C.h - best_plan.h_min - L->gap - hint_h, &best_w);
-    }
+    if (best_px < 0) return; /* no layout at all (a screen under ~200 px) */
     int qh = hl_kit_emit(b, &best_w, hl_kit_rect(C.x, C.y, C.w, best_w.n * best_w.lh), COL_TEXT,
                          ui_q_align(&best_w), 0);
     int y = C.y + qh + L->gap;
@@ -530,6 +495,7 @@ static void ui_question_screen(hl_kit_b_t *b)
                      HL_KIT_SMALL_MIN, false, COL_MUTED, HL_ALIGN_CENTER, 1);
     }
     hl_ui_answers(b, q, &best_plan, hl_kit_rect(C.x, ay, C.w, ah));
+    b->lay.min_target = keep_t;
     /* Title, question and answers as one block, centred in the room left
      * (a touch above the middle, where the eye rests). */
     hl_kit_shift(b, cmd0, tgt0, (c_bottom - (ay + ah)) * 2 / 5);
@@ -538,7 +504,7 @@ static void ui_question_screen(hl_kit_b_t *b)
 static void ui_still_there(hl_kit_b_t *b, int64_t now)
 {
     const hl_kit_lay_t *L = &b->lay;
-    int top = hl_ui_header(b, false, false);
+    int top = hl_ui_header(b, false, true, false);
     hl_rect_t C =
         hl_kit_rect(L->margin, top + L->margin, L->w - 2 * L->margin, L->h - top - 2 * L->margin);
     int64_t due = hl_flow_deadline(b->f), left = due - now;
@@ -618,7 +584,7 @@ static int ui_followup(hl_kit_b_t *b, hl_rect_t C, int y, bool draw)
 static void ui_thanks(hl_kit_b_t *b)
 {
     const hl_kit_lay_t *L = &b->lay;
-    int top = hl_ui_header(b, false, false);
+    int top = hl_ui_header(b, false, false, false);
     hl_rect_t C =
         hl_kit_rect(L->margin, top + L->margin, L->w - 2 * L->margin, L->h - top - 2 * L->margin);
     const char *t = hl_text_get(&b->f->survey->thanks, b->lang);
@@ -753,6 +719,10 @@ void hl_ui_init(hl_ui_t *ui, const hl_survey_t *s, const hl_config_t *cfg, hl_me
     ui->measure = m;
     ui->dpi = dpi > 0 ? dpi : 96;
     ui->kb.q = -1;
+    ui->access.listen_button = true;
+    ui->access.volume_max = HL_UI_VOLUME_STEPS;
+    ui->access.volume_default = HL_UI_VOLUME_DEFAULT;
+    hl_ui_access_reset(ui);
 }
 
 void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono_ms,
@@ -768,6 +738,9 @@ void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono
     b.f = f;
     b.s = out;
     hl_kit_lay_init(&b.lay, ui, w, h);
+    bool citizen =
+        ui->export_state.phase == HL_UI_EXPORT_NONE && !ui->out_of_service && f && f->survey;
+    if (citizen && ui->access.large) hl_kit_lay_large(&b.lay);
     b.lang = f ? f->resp.lang : HL_LANG_VI;
     b.roomy = imin(w - 2 * b.lay.margin, h - 2 * b.lay.bar_h - 2 * b.lay.margin);
     b.big = b.roomy >= hl_kit_mm(&b.lay, 200);
@@ -801,6 +774,7 @@ void hl_ui_build(hl_ui_t *ui, const hl_flow_t *f, int w, int h, int64_t now_mono
         ui_thanks(&b);
         break;
     }
+    hl_ui_access_finish(ui, &b);
 }
 
 int hl_ui_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *err)
@@ -811,6 +785,8 @@ int hl_ui_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *err)
         return hl_err_set(err, HL_ERR_STATE, "results are going to a USB stick: taps are ignored");
     if (ui->out_of_service)
         return hl_err_set(err, HL_ERR_STATE, "the kiosk is out of service: taps are ignored");
+    if (a->kind == HL_ACT_LISTEN || a->kind == HL_ACT_LARGE || a->kind == HL_ACT_VOLUME)
+        return hl_ui_access_act(ui, f, a, err);
     if (f->state == HL_STATE_STILL_THERE) return hl_flow_continue(f, err);
     if (f->state == HL_STATE_THANKS)
         return hl_err_set(err, HL_ERR_STATE, "the thanks screen is showing: taps are ignored");
@@ -858,6 +834,9 @@ int hl_ui_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *err)
         break;
     case HL_ACT_CONTINUE:
     case HL_ACT_NONE:
+    case HL_ACT_LISTEN: /* hl_ui_access_act, above */
+    case HL_ACT_LARGE:
+    case HL_ACT_VOLUME:
         break;
     }
     return hl_err_set(err, HL_ERR_USAGE, "that target does nothing on this screen");
@@ -871,7 +850,7 @@ bool hl_ui_action_named(const hl_flow_t *f, const char *id, hl_action_t *a)
     if (strcmp(id, "back") == 0) a->kind = HL_ACT_BACK;
     if (strcmp(id, "skip") == 0) a->kind = HL_ACT_SKIP;
     if (strcmp(id, "continue") == 0) a->kind = HL_ACT_CONTINUE;
-    if (a->kind != HL_ACT_NONE) return true;
+    if (a->kind != HL_ACT_NONE || hl_ui_access_named(id, a)) return true;
     if (strncmp(id, "lang:", 5) == 0) {
         hl_lang_t lg;
         if (!hl_lang_parse(id + 5, &lg)) return false;

@@ -22,8 +22,13 @@
  *
  * Keys tile the keyboard's area: the touch target is the whole tile (never
  * under the 10 mm minimum: 10 letters across, 12 keys in the tone row),
- * the key drawn inside it. Building allocates nothing: the typed text is
- * drawn from the flow's draft, wrapped from its tail (the caret's end).
+ * the key drawn inside it. With large text the keys keep the larger
+ * minimum where the rows fit under the question, else the 10 mm one. The
+ * header (with Listen, Aa and the languages) shows where the room allows
+ * it; without it (800x480) Listen, the volume and Aa are keys of the last
+ * row, left of a shorter space bar. Building allocates nothing: the typed
+ * text is drawn from the flow's draft, wrapped from its tail (the caret's
+ * end).
  */
 #include "hl_compose.h"
 #include "hl_qtype.h"
@@ -359,6 +364,7 @@ typedef struct kb_geo {
     int word_px;  /* words on keys (space, shift, done) */
     bool shift;   /* letters show in upper case */
     bool symbols; /* the second page */
+    bool access;  /* Listen, the volume and Aa are keys of the last row (no header) */
 } kb_geo_t;
 
 /* Key styles: a letter, a function key, a tone key, the primary "done". */
@@ -466,6 +472,29 @@ static void kb_char_row(hl_kit_b_t *b, const kb_geo_t *g, int row, int hu0, int 
     }
 }
 
+/* Without a header, the accessibility buttons as keys of the last row from
+ * half-unit hu, two half-units each (the volume's level between its keys
+ * in one): Listen, volume down, the level, volume up, Aa. Returns the
+ * half-unit after them; the space bar keeps at least three. */
+static int kb_access(hl_kit_b_t *b, const kb_geo_t *g, int row, int hu)
+{
+    const hl_ui_access_t *a = &b->ui->access;
+    static const hl_ui_acc_t keys[4] = {HL_UI_ACC_LISTEN, HL_UI_ACC_DOWN, HL_UI_ACC_UP,
+                                        HL_UI_ACC_LARGE};
+    for (int i = 0; i < 4; i++) {
+        if ((i == 0 && !a->listen_button) || ((i == 1 || i == 2) && !a->speech)) continue;
+        if (i == 2) { /* the level, between down and up */
+            hl_rect_t m = hl_kit_inset(kb_tile(g, row, hu, hu + 1), g->inset, g->rh / 5);
+            hl_ui_access_meter(b, m, false);
+            hu++;
+        }
+        hl_rect_t t = kb_tile(g, row, hu, hu + 2);
+        hl_ui_access_button(b, keys[i], t, hl_kit_inset(t, g->inset, g->inset), g->word_px, false);
+        hu += 2;
+    }
+    return hu;
+}
+
 static void kb_keys(hl_kit_b_t *b, const kb_geo_t *g, bool done_on)
 {
     int q = b->f->cur, row = 0;
@@ -512,7 +541,8 @@ static void kb_keys(hl_kit_b_t *b, const kb_geo_t *g, bool done_on)
     kb_key(b, g, "key:page", kb_tile(g, row, 0, 3), KB_FUNC,
            hl_str(b->lang, g->symbols ? HL_STR_KB_LETTERS : HL_STR_KB_SYMBOLS), g->word_px, NULL,
            (hl_action_t){HL_ACT_PAGE, q, -1});
-    kb_key(b, g, "key:space", kb_tile(g, row, 3, 15), KB_LETTER, hl_str(b->lang, HL_STR_KB_SPACE),
+    int hu = g->access ? kb_access(b, g, row, 3) : 3;
+    kb_key(b, g, "key:space", kb_tile(g, row, hu, 15), KB_LETTER, hl_str(b->lang, HL_STR_KB_SPACE),
            g->word_px, NULL, (hl_action_t){HL_ACT_CHAR, q, ' '});
     kb_key(b, g, "key:done", kb_tile(g, row, 15, 20), done_on ? KB_DONE : KB_DONE_OFF,
            hl_str(b->lang, HL_STR_KB_DONE), g->word_px, NULL, (hl_action_t){HL_ACT_NEXT, -1, -1});
@@ -633,7 +663,7 @@ void hl_ui_keyboard_screen(hl_kit_b_t *b)
     const hl_kit_lay_t *L = &b->lay;
     const hl_question_t *q = &f->survey->questions[f->cur];
     const hl_ui_kb_t *k = &b->ui->kb;
-    int T = L->min_target;
+    int T = L->bar_t; /* the buttons above the keys: the bands' height */
     kb_geo_t g;
     memset(&g, 0, sizeof g);
     g.rows = b->lang == HL_LANG_VI ? 5 : 4;
@@ -650,8 +680,11 @@ void hl_ui_keyboard_screen(hl_kit_b_t *b)
     int u = g.w / 10;
     int above_min =
         L->margin + T + L->gap + imax(T, 2 * hl_kit_lh(&b->m, L->label_px, false)) + 2 * L->gap;
-    g.rh = iclamp(L->portrait ? u : u * 4 / 5, T, imax(T, (L->h - above_min - side) / g.rows));
-    g.rh = imin(g.rh, imax(T, hl_kit_mm(L, L->portrait ? 30 : 25)));
+    /* Large keys where they fit under the question, else the 10 mm floor. */
+    int KT = L->min_target;
+    if (g.rows * KT > L->h - above_min - side) KT = imax(L->floor, T);
+    g.rh = iclamp(L->portrait ? u : u * 4 / 5, KT, imax(KT, (L->h - above_min - side) / g.rows));
+    g.rh = imin(g.rh, imax(KT, hl_kit_mm(L, L->portrait ? 30 : 25)));
     int kb_h = g.rows * g.rh;
     g.inset = imax(2, hl_kit_mm(L, 0.8));
     g.key_px = iclamp(g.rh * 9 / 20, HL_KIT_LABEL_MIN, L->q_px);
@@ -660,7 +693,8 @@ void hl_ui_keyboard_screen(hl_kit_b_t *b)
     int room = L->h - kb_h - side;
     bool start = f->state == HL_STATE_START;
     int top = 0;
-    if (room - L->bar_h >= above_min + T) top = hl_ui_header(b, true, start);
+    if (room - L->bar_h >= above_min + T) top = hl_ui_header(b, true, true, start);
+    g.access = !top;
     hl_ui_nav_t nv = hl_ui_nav_flags(f);
     int y = top + (top ? L->margin : L->hp + 2);
     int x_l = L->margin, x_r = L->w - L->margin;

@@ -42,6 +42,7 @@ void hl_kit_lay_init(hl_kit_lay_t *L, const hl_ui_t *ui, int w, int h)
     L->portrait = h > w;
     L->mm = ui_dpi(ui) / 25.4;
     L->min_target = hl_ui_min_target(ui);
+    L->floor = L->bar_t = L->min_target;
     L->margin = imax(12, hl_kit_mm(L, 3));
     L->gap = imax(8, hl_kit_mm(L, 2));
     L->pad = imax(8, hl_kit_mm(L, 2.5));
@@ -54,6 +55,31 @@ void hl_kit_lay_init(hl_kit_lay_t *L, const hl_ui_t *ui, int w, int h)
     L->small_px = imax(HL_KIT_SMALL_MIN + 2, hl_kit_cap_px(L, 3.5));
     L->sel_border = imax(4, hl_kit_mm(L, 1.2));
     L->line_border = imax(2, hl_kit_mm(L, 0.5));
+}
+
+/* v larger by HL_UI_LARGE_PCT, rounded up: never under the ratio. */
+static int kit_larger(int v)
+{
+    return (v * HL_UI_LARGE_PCT + 99) / 100;
+}
+
+void hl_kit_lay_large(hl_kit_lay_t *L)
+{
+    if (L->large) return;
+    L->large = true;
+    L->min_target = kit_larger(L->min_target);
+    L->q_px = kit_larger(L->q_px);
+    L->head_px = kit_larger(L->head_px);
+    L->label_px = kit_larger(L->label_px);
+    L->small_px = kit_larger(L->small_px);
+    L->sel_border = kit_larger(L->sel_border);
+    L->bar_t = L->min_target;
+    /* Bands of large buttons only while a keypad of large keys (four rows)
+     * still fits between them: not at 800x480, where the answers need the
+     * room more than back and next do. */
+    int content = L->h - 2 * (L->min_target + 2 * L->hp) - 2 * L->margin;
+    if (content < 4 * L->min_target + 3 * L->gap) L->bar_t = L->floor;
+    L->bar_h = L->bar_t + 2 * L->hp;
 }
 
 /* ---- Text measurement and wrapping ------------------------------------- */

@@ -2,10 +2,11 @@
 /*
  * hl_ui_kit.h: the screens' private kit, shared by the citizen's screens
  * (hl_ui.c) and the technician's (hl_tech_ui.c): the palette, layout metrics
- * from the size and DPI, text measuring, wrapping and fitting, and the
- * scene helpers (fills, outlines, labels, buttons). Not a public API: only
- * firmware/ui/ includes it; everything lives on the stack and in the
- * caller's scene.
+ * from the size and DPI (and their larger version for large text, citizen
+ * screens only), text measuring, wrapping and fitting, and the scene
+ * helpers (fills, outlines, labels, buttons). Not a public API: only
+ * firmware/ui/ includes it (and test_ui, which checks the layout's sizes);
+ * everything lives on the stack and in the caller's scene.
  */
 #ifndef HL_UI_KIT_H
 #define HL_UI_KIT_H
@@ -72,12 +73,17 @@ typedef struct hl_kit_lay {
     int w, h;        /* screen */
     bool portrait;   /* taller than wide: stack */
     double mm;       /* px per millimetre */
-    int min_target;  /* minimum target side */
+    int min_target;  /* minimum target side (HL_UI_LARGE_PCT larger with large text) */
+    int floor;       /* the smallest a target ever is: 10 mm (hl_ui_min_target); a layout
+                        with no room for min_target (large text on a small screen) keeps it */
+    int bar_t;       /* the bands' buttons' height: min_target, or floor on a screen too short
+                        for large bands (a keypad of large keys must fit between them) */
+    bool large;      /* larger text and targets (hl_kit_lay_large) */
     int margin;      /* screen margin */
     int gap;         /* gap between targets */
     int pad;         /* inside buttons and cards */
     int hp;          /* vertical padding of the bands */
-    int bar_h;       /* header and navigation band height */
+    int bar_h;       /* header and navigation band height: bar_t and padding */
     int radius;      /* corner radius of buttons and cards */
     int q_px;        /* question text: 7 mm capital */
     int head_px;     /* header title: 4 mm capital */
@@ -139,6 +145,10 @@ typedef enum hl_kit_style {
 int hl_kit_mm(const hl_kit_lay_t *L, double mm);
 int hl_kit_cap_px(const hl_kit_lay_t *L, double cap_mm);
 void hl_kit_lay_init(hl_kit_lay_t *L, const hl_ui_t *ui, int w, int h);
+/* Large text and targets (citizen screens with access.large): sizes, the
+ * minimum target and the bands HL_UI_LARGE_PCT larger, the bands kept at
+ * floor when they would leave too little between them. */
+void hl_kit_lay_large(hl_kit_lay_t *L);
 int hl_kit_tw(hl_kit_m_t *ui, const char *t, int len, int px, bool bold);
 int hl_kit_lh(hl_kit_m_t *ui, int px, bool bold);
 bool hl_kit_wrap(hl_kit_m_t *ui, const char *text, int len, int px, bool bold, int width,

@@ -8,7 +8,8 @@
  * split at line breaks with half a line between them, in a column no wider
  * than a comfortable line; the picture, if any, scaled to fit beside the
  * text in landscape and above it in portrait (left out when the text would
- * not fit with it: the words come first). The navigation band holds back
+ * not fit with it: the words come first; with large text, when the body would
+ * be under its usual size). The navigation band holds back
  * (as elsewhere) and "Tiếp tục / Continue", a wide primary button with the
  * id "next"; no progress count: a note is not a question to answer.
  */
@@ -71,6 +72,12 @@ static bool note_fit(hl_kit_b_t *b, const char *t, int width, int height, int hi
     return note_wrap(b, t, good, width, height, false, nb);
 }
 
+/* The body's size aimed for (without large text). */
+static int note_body_px(const hl_kit_lay_t *L)
+{
+    return imax(HL_UI_QUESTION_FLOOR_PX, hl_kit_cap_px(L, NOTE_BODY_CAP));
+}
+
 /* Title and body in width x height: the title at the question's size, or
  * smaller when the body needs the room; the body's size, 0 when it only
  * fits forced (below the floor, lines cut). */
@@ -80,7 +87,7 @@ static int note_text(hl_kit_b_t *b, const hl_question_t *q, int width, int heigh
     const hl_kit_lay_t *L = &b->lay;
     const char *title = hl_text_get(&q->text, b->lang);
     const char *body = hl_text_get(&q->body, b->lang);
-    int hi = imax(HL_UI_QUESTION_FLOOR_PX, hl_kit_cap_px(L, NOTE_BODY_CAP));
+    int hi = note_body_px(L) * (L->large ? HL_UI_LARGE_PCT : 100) / 100;
     const int tpx[3] = {L->q_px, imax(L->label_px, L->q_px * 3 / 4), L->label_px};
     for (int k = 0; k < 3; k++) {
         hl_kit_fit_or_force(&b->m, title, (int)strlen(title), true, width, height / 3, tpx[k],
@@ -104,14 +111,14 @@ static void note_navbar(hl_kit_b_t *b, bool back)
     const char *tb = hl_str(b->lang, HL_STR_BACK), *tc = hl_str(b->lang, HL_STR_CONTINUE);
     int wb = back ? hl_kit_button_w(b, tb, L->label_px, true) : 0;
     if (back) {
-        hl_kit_button(b, "back", hl_kit_rect(left, by, wb, L->min_target), HL_KIT_SECONDARY, tb,
+        hl_kit_button(b, "back", hl_kit_rect(left, by, wb, L->bar_t), HL_KIT_SECONDARY, tb,
                       L->label_px, true);
         hl_scene_act(b->s, (hl_action_t){HL_ACT_BACK, -1, -1});
         left += wb + L->gap;
     }
     int wc = imax(hl_kit_button_w(b, tc, L->label_px, true), hl_kit_mm(L, 60));
     wc = imin(wc, imax(L->min_target, (right - left) * 2 / 3));
-    hl_kit_button(b, "next", hl_kit_rect(right - wc, by, wc, L->min_target), HL_KIT_PRIMARY, tc,
+    hl_kit_button(b, "next", hl_kit_rect(right - wc, by, wc, L->bar_t), HL_KIT_PRIMARY, tc,
                   L->label_px, true);
     hl_scene_act(b->s, (hl_action_t){HL_ACT_NEXT, -1, -1});
 }
@@ -149,8 +156,11 @@ void hl_ui_note_screen(hl_kit_b_t *b, hl_rect_t C)
             text =
                 hl_kit_rect(C.x + (C.w - col) / 2, C.y + h + 2 * L->gap, col, C.h - h - 2 * L->gap);
         }
+        /* With large text the picture stays only while the body keeps at
+         * least its usual size. */
+        int need = L->large ? note_body_px(L) : 1;
         if (img.w >= L->min_target && img.h >= L->min_target &&
-            note_text(b, q, text.w, text.h, false, &tw, &nb))
+            note_text(b, q, text.w, text.h, false, &tw, &nb) >= need)
             break;
         img.w = 0;
         text = hl_kit_rect(C.x + (C.w - col) / 2, C.y, col, C.h);

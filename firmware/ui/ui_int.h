@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ui_int.h: what the citizen screens' files share (hl_ui.c: bands,
- * screens, taps; hl_ui_answers.c: the answer layouts; hl_ui_note.c: notes): the question items
- * and navigation rules. Nothing outside firmware/ui includes it.
+ * screens, taps; hl_ui_answers.c: the answer layouts; hl_ui_note.c: notes;
+ * hl_ui_header.c: the header; hl_ui_access.c: focus and the accessibility
+ * actions; hl_ui_speech.c: what to say): the question items and navigation
+ * rules. Nothing outside firmware/ui includes it.
  */
 #ifndef HL_UI_INT_H
 #define HL_UI_INT_H
@@ -23,9 +25,46 @@ typedef struct hl_ui_nav {
 
 hl_ui_nav_t hl_ui_nav_flags(const hl_flow_t *f);
 
-/* The header band (title or site and counter, language buttons); returns
- * its height. */
-int hl_ui_header(hl_kit_b_t *b, bool langs, bool site_first);
+/* ---- The header band and the accessibility buttons (hl_ui_header.c) ---- */
+
+/* The header band (title or site and counter, the accessibility buttons
+ * when access, the language buttons when langs); returns its height. */
+int hl_ui_header(hl_kit_b_t *b, bool langs, bool access, bool site_first);
+
+/* The size of the header's button words. */
+int hl_ui_header_px(const hl_kit_lay_t *L);
+
+/* The accessibility buttons in a row of height h: their width with words
+ * at px (word: Listen shows its word), and drawn ending at right (on the
+ * blue band when on_dark, else on the page); returns their left edge. */
+int hl_ui_access_w(hl_kit_b_t *b, int h, int px, bool word);
+int hl_ui_access_draw(hl_kit_b_t *b, int right, int y, int h, int px, bool word, bool on_dark);
+
+/* One of them drawn in r with its target tile (r itself in a row; a
+ * keyboard key's whole tile); Listen shows its word when it fits in r. */
+typedef enum hl_ui_acc {
+    HL_UI_ACC_LISTEN = 0,
+    HL_UI_ACC_DOWN,
+    HL_UI_ACC_UP,
+    HL_UI_ACC_LARGE
+} hl_ui_acc_t;
+void hl_ui_access_button(hl_kit_b_t *b, hl_ui_acc_t which, hl_rect_t tile, hl_rect_t r, int px,
+                         bool on_dark);
+
+/* The volume's level in r: rising bars, those up to the level filled. */
+void hl_ui_access_meter(hl_kit_b_t *b, hl_rect_t r, bool on_dark);
+
+/* ---- Accessibility state (hl_ui_access.c) -------------------------------- */
+
+/* After a citizen screen is built: the focus moved to the first answer when
+ * the screen changed, and its ring drawn when shown. */
+void hl_ui_access_finish(hl_ui_t *ui, hl_kit_b_t *b);
+
+/* Applies LISTEN, LARGE or VOLUME (hl_ui_act's rules). */
+int hl_ui_access_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *err);
+
+/* The accessibility action named id (listen, large, volume:down|up). */
+bool hl_ui_access_named(const char *id, hl_action_t *a);
 
 /* ---- The note screen (hl_ui_note.c) -------------------------------------- */
 
