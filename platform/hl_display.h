@@ -45,13 +45,16 @@ typedef enum hl_input_kind {
     HL_INPUT_UP,     /* finger up at x, y */
     HL_INPUT_MOVE,   /* finger moved while down */
     HL_INPUT_EXPOSE, /* the screen needs a redraw (resize, expose) */
-    HL_INPUT_QUIT    /* stop: SIGTERM, or the desktop quit combination */
+    HL_INPUT_QUIT,   /* stop: SIGTERM, or the desktop quit combination */
+    HL_INPUT_KEY     /* a key pressed (a tactile keypad, a keyboard): `key` is its name */
 } hl_input_kind_t;
 
 typedef struct hl_input {
     hl_input_kind_t kind;
     int x, y;           /* logical screen px */
     unsigned timestamp; /* SDL ms timestamp of the event */
+    char key[24];       /* HL_INPUT_KEY: SDL's name of the key ("Up", "Keypad 5"), as the
+                           config's accessibility.keys names it */
 } hl_input_t;
 
 typedef struct hl_display hl_display_t;

@@ -13,6 +13,7 @@
 #include "hl_ui.h"
 
 #include <errno.h>
+#include <math.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -648,6 +649,89 @@ static void test_a_scripted_comment_reaches_csv_jsonl_and_xlsx_byte_for_byte(voi
     hl_fixture_rm(dir);
 }
 
+/* RMS of samples [from, to) of a 16-bit mono WAV's data (44-byte header). */
+static double wav_rms(const unsigned char *wav, size_t len, size_t from, size_t to)
+{
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = from; i < to && 44 + 2 * i + 1 < len; i++, n++) {
+        int16_t v = (int16_t)(wav[44 + 2 * i] | wav[45 + 2 * i] << 8);
+        sum += (double)v * v;
+    }
+    return n ? sqrt(sum / (double)n) : 0;
+}
+
+/* The issue's "done when": the bundled survey answered with the keys alone
+ * and the screen never looked at, every question and option heard (the
+ * capture's log says what was said, when, in which language, and the WAV
+ * is not silence there), the answers stored. */
+static void test_a_citizen_completes_the_bundled_survey_with_keys_alone_hearing_every_question(void)
+{
+    char *dir = hl_test_tmpdir("e2e-keys");
+    char *wav = hl_fixture_path(dir, "said.wav"), *log = hl_fixture_path(dir, "said.wav.jsonl");
+    const char *run[] = {HL_BIN,
+                         "run",
+                         "--data-dir",
+                         dir,
+                         "--survey",
+                         HL_SOURCE_DIR "/assets/surveys/sipas-mot-cua.json",
+                         "--config",
+                         CONFIG,
+                         "--headless",
+                         "--script",
+                         HL_TEST_DATA "/ui/keys-only.txt",
+                         "--clock",
+                         "2026-11-28T01:00:00Z",
+                         "--audio-capture",
+                         wav,
+                         NULL};
+    char *out = NULL;
+    hl_fixture_expect(__FILE__, __LINE__, run, hl_fixture_no_config, 0, ": complete,", NULL, &out,
+                      NULL);
+    CHECK_CONTAINS(out, "trips                once");
+    size_t wlen = 0, llen = 0;
+    unsigned char *w = (unsigned char *)hl_test_read_file(wav, &wlen);
+    char *l = hl_test_read_file(log, &llen);
+    CHECK(w && wlen > 44 && !memcmp(w, "RIFF", 4) && !memcmp(w + 8, "WAVE", 4));
+    bool heard[9] = {false};
+    bool options = false, thanks = false;
+    for (char *line = l; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        json_error_t je;
+        json_t *u = json_loads(line, 0, &je);
+        const char *text = json_string_value(json_object_get(u, "text"));
+        long long start = json_integer_value(json_object_get(u, "start_ms"));
+        long long samples = json_integer_value(json_object_get(u, "samples"));
+        CHECK_STR(json_string_value(json_object_get(u, "lang")), "vi");
+        for (int q = 1; text && q <= 8; q++) {
+            char want[32];
+            snprintf(want, sizeof want, "Câu %d trên 8", q);
+            /* Heard: said for at least 2 s, and not silence there. */
+            if (strstr(text, want) && samples >= 2 * 22050 &&
+                wav_rms(w, wlen, (size_t)(start * 22050 / 1000),
+                        (size_t)(start * 22050 / 1000) + (size_t)samples) > 300)
+                heard[q] = true;
+        }
+        if (text && strstr(text, "Lựa chọn 1 trên 5: Rất hài lòng") &&
+            strstr(text, "Lựa chọn 5 trên 5: Rất không hài lòng"))
+            options = true;
+        if (text && strstr(text, "Cảm ơn") && samples > 0) thanks = true;
+        json_decref(u);
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    for (int q = 1; q <= 8; q++)
+        if (!heard[q]) hl_test_fail(__FILE__, __LINE__, "question %d was not heard", q);
+    CHECK(options);
+    CHECK(thanks);
+    free(w);
+    free(l);
+    free(out);
+    free(wav);
+    free(log);
+    hl_fixture_rm(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_kiosk_refuses_to_start_on_a_read_only_data_directory),
     HL_TEST(test_kiosk_refuses_an_unmounted_data_partition_when_the_config_requires_one),
@@ -661,6 +745,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_stats_counts_what_the_runs_stored),
     HL_TEST(test_a_scripted_comment_reaches_csv_jsonl_and_xlsx_byte_for_byte),
     HL_TEST(test_a_scripted_consultation_types_a_comment_and_a_number_and_gets_a_code),
+    HL_TEST(test_a_citizen_completes_the_bundled_survey_with_keys_alone_hearing_every_question),
 };
 
 HL_TEST_MAIN(tests)

@@ -90,7 +90,7 @@ unit_has() { # LINE...: each is a whole line of hailong.service
 }
 hl_check "kiosk_unit_keeps_its_key_settings" unit_has Type=notify NotifyAccess=main WatchdogSec=30 \
     Restart=always RestartSec=2 StartLimitIntervalSec=0 User=hailong \
-    "SupplementaryGroups=video render input" RequiresMountsFor=/var/lib/hailong \
+    "SupplementaryGroups=video render input audio" RequiresMountsFor=/var/lib/hailong \
     ProtectSystem=strict NoNewPrivileges=yes PrivateTmp=yes ProtectHome=yes \
     ProtectKernelTunables=yes Conflicts=getty@tty1.service TTYPath=/dev/tty1
 

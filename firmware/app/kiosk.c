@@ -138,6 +138,7 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
         return HL_EXIT_FAIL;
     }
     hl_ui_init(&k->ui, cli->survey, &cli->cfg, hl_render_measure(k->render), cli->cfg.display.dpi);
+    kiosk_access_open(k, o, o->display.backend == HL_BACKEND_HEADLESS);
     k->dirty = true;
     /* libcurl starts before any of our threads does. */
     if (cli->cfg.sync.enabled) {
@@ -163,6 +164,7 @@ void hl_kiosk_close(hl_kiosk_t *k)
         fprintf(stderr, "hailong: %s\n", nerr.msg);
     hl_notify_close(&k->notify);
     hl_kiosk_tech_close(k);
+    kiosk_access_close(k);
     hl_syncw_stop(k->syncw); /* aborts a request in progress; before the store closes */
     k->syncw = NULL;
     if (k->curl_ready) hl_sync_global_cleanup();
@@ -197,6 +199,7 @@ void kiosk_build(hl_kiosk_t *k)
         hl_ui_build(&k->ui, &k->flow, w, h, kiosk_now(k), k->scene);
     }
     hl_touch_screen(&k->touch, hl_scene_signature(k->scene), kiosk_now(k));
+    kiosk_access_screen(k);
 }
 
 /* The finger under way counts for nothing more (hl_touch_cancel). */
@@ -256,8 +259,11 @@ static void kiosk_service_back(hl_kiosk_t *k)
 
 /* Applies a tap's action; a store failure takes the kiosk out of service
  * and schedules a retry of the same action. */
-static int kiosk_apply(hl_kiosk_t *k, const hl_action_t *a, hl_err_t *err)
+int kiosk_apply(hl_kiosk_t *k, const hl_action_t *a, const char *id, hl_err_t *err)
 {
+    char before[sizeof k->scene->screen];
+    snprintf(before, sizeof before, "%s", k->scene->screen);
+    long said = kiosk_access_said(k);
     int rc = hl_ui_act(&k->ui, &k->flow, a, err);
     k->dirty = true;
     if (is_store_failure(rc)) {
@@ -269,6 +275,7 @@ static int kiosk_apply(hl_kiosk_t *k, const hl_action_t *a, hl_err_t *err)
         kiosk_service_back(k);
     }
     kiosk_build(k); /* a new screen is dated now, not at the next frame */
+    kiosk_access_after(k, a, id, rc, before, said);
     return rc;
 }
 
@@ -320,7 +327,8 @@ void hl_kiosk_touch(hl_kiosk_t *k, hl_input_kind_t kind, int x, int y)
     /* The action of the target as the screen built it (none: a tap beside
      * every target, which still answers "still there?"). */
     const hl_target_t *t = tapped[0] ? hl_scene_find(k->scene, tapped) : NULL;
-    if (t || k->flow.state == HL_STATE_STILL_THERE) kiosk_apply(k, t ? &t->action : NULL, &err);
+    if (t || k->flow.state == HL_STATE_STILL_THERE)
+        kiosk_apply(k, t ? &t->action : NULL, t ? tapped : NULL, &err);
 }
 
 int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err)
@@ -342,7 +350,7 @@ int hl_kiosk_tap_id(hl_kiosk_t *k, const char *id, hl_err_t *err)
                           id, (long long)(kiosk_now(k) - k->touch.screen_at_ms), HL_TOUCH_GUARD_MS);
     if (k->tech.mode == HL_TECH_OFF) {
         hl_action_t a = t->action;
-        return kiosk_apply(k, &a, err);
+        return kiosk_apply(k, &a, id, err);
     }
     int rc = hl_kiosk_tech_tap(k, id, err);
     kiosk_build(k); /* a new screen is dated now */
@@ -353,6 +361,7 @@ void hl_kiosk_tick_cb(void *ctx)
 {
     hl_kiosk_tick(ctx);
     kiosk_build(ctx);
+    hl_kiosk_voice_wait(ctx); /* scripted runs: a timeout's words are said before time moves */
 }
 
 void hl_kiosk_tick(hl_kiosk_t *k)
@@ -363,6 +372,7 @@ void hl_kiosk_tick(hl_kiosk_t *k)
     if (hl_notify_watchdog(&k->notify, &err) != HL_OK) fprintf(stderr, "hailong: %s\n", err.msg);
     hl_kiosk_tech_tick(k);
     hl_state_t before = k->flow.state;
+    int64_t finished = k->flow.n_complete + k->flow.n_partial;
     int64_t due = hl_flow_deadline(&k->flow);
     if (due >= 0 && now >= due) {
         int rc = hl_flow_tick(&k->flow, &err);
@@ -377,7 +387,7 @@ void hl_kiosk_tick(hl_kiosk_t *k)
         k->has_failed = false;
         k->ui.out_of_service = false; /* the screen refuses taps while out of service */
         k->retrying = true;
-        int rc = kiosk_apply(k, &a, &err);
+        int rc = kiosk_apply(k, &a, NULL, &err);
         k->retrying = false;
         if (rc == HL_OK) {
             fprintf(stderr, "hailong: back in service\n");
@@ -392,6 +402,7 @@ void hl_kiosk_tick(hl_kiosk_t *k)
     /* The countdown on "still there?" changes every second. */
     if (k->flow.state == HL_STATE_STILL_THERE || before != k->flow.state) k->dirty = true;
     hl_kiosk_panel_tick(k);
+    kiosk_access_tick(k, before, finished);
     if (k->dirty) kiosk_build(k); /* a new screen is dated now, not at the next frame */
 }
 
@@ -406,6 +417,8 @@ int hl_kiosk_timeout(const hl_kiosk_t *k)
         next = k->usb.clear_at_ms;         /* a result screen to leave */
     int64_t panel = hl_kiosk_panel_due(k); /* an opening-hours boundary, the quiet period */
     if (panel >= 0 && (next < 0 || panel < next)) next = panel;
+    int64_t access = kiosk_access_due(k); /* access left on at the start screen */
+    if (access >= 0 && (next < 0 || access < next)) next = access;
     if (k->flow.state == HL_STATE_STILL_THERE) {
         /* Wake at the next whole second of the countdown. */
         int64_t end = hl_flow_deadline(&k->flow);
@@ -457,6 +470,9 @@ int hl_kiosk_loop_for(hl_kiosk_t *k, int64_t real_ms)
             case HL_INPUT_UP:
             case HL_INPUT_MOVE:
                 hl_kiosk_touch(k, ev.kind, ev.x, ev.y);
+                break;
+            case HL_INPUT_KEY:
+                hl_kiosk_key(k, hl_access_key_act(&k->cli->cfg.access, ev.key));
                 break;
             case HL_INPUT_NONE:
                 break;

@@ -75,6 +75,17 @@ typedef struct hl_kiosk_usb {
     int64_t clear_at_ms; /* mono ms to leave a result screen, 0 = none */
 } hl_kiosk_usb_t;
 
+/* Speech and the tactile keys (kiosk_access.c). */
+typedef struct hl_kiosk_access {
+    struct hl_audio *audio;       /* owned: the speaker, or a headless run's capture; NULL: none */
+    struct hl_voice *voice;       /* owned: the speech worker; NULL: no speech (no audio, no
+                                     espeak-ng data: said once on stderr) */
+    char spoken[HL_SCENE_ID_MAX]; /* the screen last spoken (hl_scene_t.screen) */
+    bool active;                  /* a response, or access in use on the start screen */
+    int64_t last_input_ms;        /* mono ms of the last key or tap */
+    char text[8192]; /* what is being put into words (hl_ui_speech: HL_UI_SPEECH_MAX) */
+} hl_kiosk_access_t;
+
 typedef struct hl_kiosk {
     hl_cli_t *cli;          /* the environment: data dir, config, survey. The structure is
                                the caller's; while the kiosk runs, its config and survey
@@ -104,14 +115,15 @@ typedef struct hl_kiosk {
     bool curl_ready;   /* hl_sync_global_init done (cleaned up at close) */
     bool quit;         /* SIGTERM or the desktop quit combination */
     /* Technician mode (kiosk_tech.c). */
-    hl_tech_t tech;       /* gesture, PIN pad, menu state */
-    hl_kiosk_menu_t menu; /* the technician menu's state besides tech (kiosk_tech.c) */
-    bool restart;         /* restart the program when the loop ends */
-    hl_fakesys_t *fake;   /* a scripted run's clock (power and clock simulated), or
-                             NULL for the real kiosk */
-    hl_power_t power;     /* panel power outside opening hours (hl_power.h, kiosk_panel.c) */
-    hl_notify_t notify;   /* the service manager: READY=1, WATCHDOG=1, STOPPING=1 */
-    hl_touch_t touch;     /* a finger's events to taps, with the touch guard (hl_touch.h) */
+    hl_tech_t tech;           /* gesture, PIN pad, menu state */
+    hl_kiosk_menu_t menu;     /* the technician menu's state besides tech (kiosk_tech.c) */
+    bool restart;             /* restart the program when the loop ends */
+    hl_fakesys_t *fake;       /* a scripted run's clock (power and clock simulated), or
+                                 NULL for the real kiosk */
+    hl_power_t power;         /* panel power outside opening hours (hl_power.h, kiosk_panel.c) */
+    hl_notify_t notify;       /* the service manager: READY=1, WATCHDOG=1, STOPPING=1 */
+    hl_touch_t touch;         /* a finger's events to taps, with the touch guard (hl_touch.h) */
+    hl_kiosk_access_t access; /* speech and the tactile keys (kiosk_access.c) */
 } hl_kiosk_t;
 
 typedef struct hl_kiosk_opts {
@@ -120,6 +132,8 @@ typedef struct hl_kiosk_opts {
     const char *shots_dir;     /* where `shot NAME` writes NAME.png */
     const char *store_vfs;     /* SQLite VFS for the store, NULL = default (tests inject faults) */
     hl_fakesys_t *fake;        /* the scripted run's clock behind sys, or NULL */
+    const char *audio_capture; /* headless: write what would be played here (WAV, and a JSON
+                                  line per utterance in FILE.jsonl); NULL: the speaker */
 } hl_kiosk_opts_t;
 
 /* What the kiosk shows and holds, for tests and tools to look at (read
@@ -138,6 +152,12 @@ bool hl_kiosk_dirty(const hl_kiosk_t *k);          /* a frame is due */
 bool hl_kiosk_stick_waiting(const hl_kiosk_t *k);  /* a stick waits for the kiosk to be idle */
 bool hl_kiosk_stick_released(const hl_kiosk_t *k); /* the export unmounted its stick */
 bool hl_kiosk_stopping(const hl_kiosk_t *k);       /* the loop ends (quit or restart) */
+
+/* A tactile key (kiosk_access.c): its action in the config's map, applied
+ * as the key would be; the scripted runs' `key` verb comes here too. */
+void hl_kiosk_key(hl_kiosk_t *k, hl_key_act_t act);
+/* Waits until the voice said what it was asked (scripted runs). */
+void hl_kiosk_voice_wait(hl_kiosk_t *k);
 
 /* Opens everything (store in cli->data_dir with recovery, display, fonts);
  * prints what failed and returns an exit code. cli must be loaded; its

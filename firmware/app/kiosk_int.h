@@ -64,4 +64,22 @@ void kiosk_touch_cancel(hl_kiosk_t *k);
  * touch guard). */
 void kiosk_build(hl_kiosk_t *k);
 
+/* Applies a citizen action (id: the target it came from, or NULL) as a tap
+ * does, speech included (kiosk.c). */
+int kiosk_apply(hl_kiosk_t *k, const hl_action_t *a, const char *id, hl_err_t *err);
+
+/* Speech and the tactile keys (kiosk_access.c): opened with the kiosk (no
+ * audio when headless without a capture), closed with it; after each
+ * citizen action (rc its result, before the screen's name before it); at
+ * each build (a new screen is said); at each tick (a response ended: the
+ * defaults again); the next time the tick has work (-1 none). */
+void kiosk_access_open(hl_kiosk_t *k, const hl_kiosk_opts_t *o, bool headless);
+void kiosk_access_close(hl_kiosk_t *k);
+void kiosk_access_after(hl_kiosk_t *k, const hl_action_t *a, const char *id, int rc,
+                        const char *before, long said_before);
+long kiosk_access_said(const hl_kiosk_t *k); /* utterances asked for so far */
+void kiosk_access_screen(hl_kiosk_t *k);
+void kiosk_access_tick(hl_kiosk_t *k, hl_state_t before, int64_t finished_before);
+int64_t kiosk_access_due(const hl_kiosk_t *k);
+
 #endif

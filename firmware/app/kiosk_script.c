@@ -16,7 +16,25 @@ static const char *const script_verbs[] = {"tap",           "shot",
                                            "stick",         "unstick",
                                            "live",          "hang",
                                            "expect-panel",  "targets",
-                                           "type",          NULL};
+                                           "type",          "key",
+                                           "expect-focus",  NULL};
+
+/* `key NAME`: the tactile keys by what they do (the config maps real keys
+ * to these). */
+static const struct {
+    const char *name;
+    hl_key_act_t act;
+} script_keys[] = {{"up", HL_KEY_UP},        {"down", HL_KEY_DOWN},   {"left", HL_KEY_LEFT},
+                   {"right", HL_KEY_RIGHT},  {"enter", HL_KEY_ENTER}, {"back", HL_KEY_BACK},
+                   {"help", HL_KEY_HELP},    {"vol+", HL_KEY_VOL_UP}, {"vol-", HL_KEY_VOL_DOWN},
+                   {"repeat", HL_KEY_REPEAT}};
+
+static hl_key_act_t script_key(const char *name)
+{
+    for (size_t i = 0; i < sizeof script_keys / sizeof *script_keys; i++)
+        if (!strcmp(script_keys[i].name, name)) return script_keys[i].act;
+    return HL_KEY_NONE;
+}
 
 const char *const *hl_kiosk_script_verbs(void)
 {
@@ -100,6 +118,11 @@ const char *hl_kiosk_script_check(void *ctx, const hl_script_step_t *st)
         if (!type_typeable(st))
             return "the keyboard has no key for a character of this text (it types letters, "
                    "Vietnamese ones in NFC too, digits, space and . , ? ! - ( ) : ; / \" ' @ %)";
+    } else if (!strcmp(v, "key")) {
+        if (st->argc != 2 || script_key(st->argv[1]) == HL_KEY_NONE)
+            return "key takes one of up, down, left, right, enter, back, help, vol+, vol-, repeat";
+    } else if (!strcmp(v, "expect-focus")) {
+        if (st->argc != 2) return "expect-focus takes one target id (expect-focus next)";
     } else if (!strcmp(v, "targets")) {
         if (st->argc != 1) return "targets takes nothing (it prints the screen's touch targets)";
     } else if (!strcmp(v, "expect-target") || !strcmp(v, "expect-no-target")) {
@@ -397,6 +420,20 @@ int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
                        : HL_OK;
     }
     if (!strcmp(v, "type")) return kiosk_script_type(k, st, err);
+    if (!strcmp(v, "key")) {
+        hl_kiosk_key(k, script_key(st->argv[1]));
+        hl_kiosk_voice_wait(k); /* what the key made the kiosk say is in the capture */
+        return HL_OK;
+    }
+    if (!strcmp(v, "expect-focus")) {
+        kiosk_build(k);
+        const char *f = hl_kiosk_ui(k)->access.focus;
+        if (strcmp(f, st->argv[1]) != 0)
+            return hl_err_set(err, HL_ERR_STATE,
+                              "expected the focus on \"%s\", but it is on %s%s%s", st->argv[1],
+                              f[0] ? "\"" : "", f[0] ? f : "nothing", f[0] ? "\"" : "");
+        return HL_OK;
+    }
     if (!strcmp(v, "tap")) {
         /* As a finger's: the touch guard ignores a tap too soon after a new
          * screen (on the script's clock). Not an error: a script shows the
@@ -413,6 +450,7 @@ int hl_kiosk_script_step(void *ctx, const hl_script_step_t *st, hl_err_t *err)
             hl_kiosk_touch(k, HL_INPUT_DOWN, x, y);
             hl_kiosk_touch(k, HL_INPUT_UP, x, y);
         }
+        hl_kiosk_voice_wait(k); /* what the tap made the kiosk say is in the capture */
         if (k->touch.guarded == guarded) return rc;
         fprintf(stderr,
                 "hailong: line %d: tap ignored: the screen changed %lld ms before it (a tap "

@@ -109,5 +109,6 @@ int hl_cli_identity(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_set_pin(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_sync(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_compose(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_speak(hl_cli_t *cli, int argc, char **argv); /* hailong speak: a text to a WAV */
 
 #endif

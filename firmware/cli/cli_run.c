@@ -23,7 +23,7 @@
 static const char run_usage[] =
     "usage: hailong run [--backend kms|desktop|auto] [--size WxH]\n"
     "       hailong run --headless --script FILE [--screenshots DIR] [--size WxH]\n"
-    "                   [--clock YYYY-MM-DDTHH:MM:SSZ] [--trace]\n"
+    "                   [--clock YYYY-MM-DDTHH:MM:SSZ] [--audio-capture FILE.wav] [--trace]\n"
     "\n"
     "Without --headless: the kiosk on the screen (kms on a Pi console, else a desktop\n"
     "window of --size, default 1280x800; F11 fullscreen, Ctrl+Alt+Q quits the desktop\n"
@@ -34,6 +34,9 @@ static const char run_usage[] =
     "  --size WxH         window or headless screen size (default 1280x800)\n"
     "  --clock TIME       start the scripted clock at TIME (UTC) and trust it;\n"
     "                     default: the real clock, trusted as the system says\n"
+    "  --audio-capture FILE.wav  headless: write what the kiosk would say (speech on\n"
+    "                     Nghe/Listen or the keys) to FILE.wav, one JSON line per\n"
+    "                     utterance (start_ms, end_ms, lang, text) to FILE.wav.jsonl\n"
     "  --trace            echo each step as it runs\n"
     "A scripted run prints the responses it stored. Exit 3 when the script stops on a\n"
     "failed expect or a step the kiosk would not allow.\n";
@@ -99,7 +102,7 @@ static int print_row(void *ctx, const hl_row_t *row)
 
 typedef struct run_args {
     bool headless, trace;
-    const char *script, *clock, *shots, *size, *backend;
+    const char *script, *clock, *shots, *size, *backend, *capture;
 } run_args_t;
 
 static int parse_run_args(int argc, char **argv, run_args_t *a)
@@ -108,7 +111,7 @@ static int parse_run_args(int argc, char **argv, run_args_t *a)
         {"--headless", &a->headless, NULL}, {"--trace", &a->trace, NULL},
         {"--script", NULL, &a->script},     {"--clock", NULL, &a->clock},
         {"--screenshots", NULL, &a->shots}, {"--size", NULL, &a->size},
-        {"--backend", NULL, &a->backend},
+        {"--backend", NULL, &a->backend},   {"--audio-capture", NULL, &a->capture},
     };
     return hl_cli_opts(argc, argv, run_usage, opts, sizeof opts / sizeof opts[0], NULL, NULL);
 }
@@ -135,6 +138,11 @@ int hl_cli_run(hl_cli_t *cli, int argc, char **argv)
         return HL_EXIT_USAGE;
     }
     if (a.headless) dopts.backend = HL_BACKEND_HEADLESS;
+    if (a.capture && !a.headless) {
+        fprintf(stderr, "hailong run: --audio-capture goes with --headless (the kiosk itself "
+                        "speaks through its speaker)\n");
+        return HL_EXIT_USAGE;
+    }
     int64_t start_utc = cli->sys.utc_ms(cli->sys.ctx);
     bool trusted = cli->sys.utc_trusted(cli->sys.ctx);
     if (a.clock) {
@@ -162,7 +170,8 @@ int hl_cli_run(hl_cli_t *cli, int argc, char **argv)
     memset(&k, 0, sizeof k);
     hl_fakesys_t clock;
     hl_fakesys_init(&clock, start_utc, trusted, 1);
-    hl_kiosk_opts_t kopts = {.display = dopts, .sys = cli->sys, .shots_dir = a.shots};
+    hl_kiosk_opts_t kopts = {
+        .display = dopts, .sys = cli->sys, .shots_dir = a.shots, .audio_capture = a.capture};
     if (a.headless) {
         kopts.sys = hl_fakesys_sys(&clock);
         kopts.sys.random = cli->sys.random; /* response ids stay truly random */

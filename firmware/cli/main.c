@@ -13,6 +13,7 @@
  *   hailong set-pin [--iterations N]
  *   hailong stats [--json]
  *   hailong sync --once | --status [--json]
+ *   hailong speak --lang vi|en --out FILE.wav [--rate WPM] TEXT...
  *   hailong version
  *   common: --data-dir DIR  --config FILE  --survey FILE
  *
@@ -58,6 +59,7 @@ static const char usage_text[] =
     "  sync --once | --status [--json]  push pending responses to the server now, or show\n"
     "                                   what is pending and the last error\n"
     "  compose --method telex|vni|none TEXT...  type TEXT with a Vietnamese input method\n"
+    "  speak --lang vi|en --out FILE.wav TEXT...  write TEXT spoken by the kiosk's voice\n"
     "  version                          print the version\n"
     "\n"
     "common options:\n"
@@ -87,6 +89,8 @@ static int cmd_version(hl_cli_t *cli, int argc, char **argv)
     return HL_EXIT_OK;
 }
 
+/* cli_speak.c (not in cli.h yet: see there). */
+
 typedef struct command {
     const char *name;
     int (*fn)(hl_cli_t *cli, int argc, char **argv);
@@ -99,6 +103,7 @@ static const command_t commands[] = {
     {"verify", hl_cli_verify},     {"export-key", hl_cli_export_key},
     {"identity", hl_cli_identity}, {"set-pin", hl_cli_set_pin},
     {"sync", hl_cli_sync},         {"compose", hl_cli_compose},
+    {"speak", hl_cli_speak},
 };
 
 static int dispatch(hl_cli_t *cli, int n, char **rest)

@@ -16,6 +16,7 @@ hl_packages=(
   libsdl2-ttf-dev                    # SDL2_ttf (with HarfBuzz): text from the bundled Noto Sans
   libsdl2-image-dev                  # SDL2_image: PNG screenshots and goldens
   libdrm-dev                         # libdrm: DPMS on the kms panel outside opening hours
+  libespeak-ng-dev                   # espeak-ng: speech synthesis, voices vi and en (pulls espeak-ng-data)
 )
 hl_test_packages=(
   clang-format                       # formatting check in the test command
@@ -79,6 +80,7 @@ hl_arm64_packages=(
   libsdl2-dev:arm64 libsdl2-ttf-dev:arm64
   libsdl2-image-dev:arm64            # hl_render/hl_display: PNG screenshots, officer photos, goldens
   libdrm-dev:arm64                   # hl_display: DPMS on the kms panel
+  libespeak-ng-dev:arm64             # hl_tts: speech synthesis (vi, en)
 )
 
 # Adds the arm64 architecture to dpkg when missing, then installs the missing

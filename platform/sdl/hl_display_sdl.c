@@ -793,8 +793,19 @@ static void hl_display_set(hl_display_t *d, hl_input_t *ev, hl_input_kind_t kind
 
 static bool hl_display_key(hl_display_t *d, const SDL_KeyboardEvent *k, hl_input_t *ev)
 {
-    if (d->locked || d->backend != HL_BACKEND_DESKTOP || k->repeat) return false;
+    if (k->repeat) return false;
     SDL_Keymod mod = (SDL_Keymod)k->keysym.mod;
+    bool desktop = !d->locked && d->backend == HL_BACKEND_DESKTOP;
+    if (!desktop || (k->keysym.sym != SDLK_F11 &&
+                     !(k->keysym.sym == SDLK_q && (mod & KMOD_CTRL) && (mod & KMOD_ALT)))) {
+        /* A tactile key, on every backend (the kiosk lock keeps the
+         * program's own shortcuts, not the citizen's keys, out). */
+        ev->kind = HL_INPUT_KEY;
+        ev->x = ev->y = 0;
+        ev->timestamp = k->timestamp;
+        snprintf(ev->key, sizeof ev->key, "%s", SDL_GetKeyName(k->keysym.sym));
+        return ev->key[0] != '\0';
+    }
     if (k->keysym.sym == SDLK_F11) {
         d->fullscreen = !d->fullscreen;
         SDL_SetWindowFullscreen(d->win, d->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
