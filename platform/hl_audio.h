@@ -51,6 +51,15 @@ void hl_audio_set_gain(hl_audio_t *a, double gain);
 /* Samples queued and not played yet (a capture: 0). */
 size_t hl_audio_pending(hl_audio_t *a);
 
+/* When the first samples of the latest utterance that had any reached
+ * hl_audio_play (queued for the device, or placed in the capture): that
+ * utterance's id and the real monotonic clock then (CLOCK_MONOTONIC, in
+ * ns; not the kiosk's clock of at_ms, which may be a fake one). False
+ * before any. For the benchmarks (hailong-bench access: a key to speech
+ * starting); read it once the voice is idle (hl_voice_wait), since the
+ * next utterance replaces it. */
+bool hl_audio_first_sound(hl_audio_t *a, uint64_t *id, int64_t *mono_ns);
+
 /* Writes the capture (if any) and closes; err says why a capture could
  * not be written. */
 int hl_audio_close(hl_audio_t *a, hl_err_t *err);

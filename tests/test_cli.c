@@ -2,7 +2,7 @@
 /*
  * test_cli.c: the `hailong` command line (firmware/cli): exit codes (0 ok,
  * 1 failure, 2 usage, 3 script stopped) and the messages a technician reads;
- * set-pin is fed its PIN on a pipe (hl_args_stdin).
+ * set-pin is fed its PIN on a pipe (hl_args_stdin); speak's WAV is read back.
  */
 #include "hl_bundle.h"
 #include "hl_fixture.h"
@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -59,9 +60,9 @@ static void test_unknown_command_and_missing_option_values_exit_2(void)
 
 static void test_every_command_has_help(void)
 {
-    static const char *const cmds[] = {"run",     "check",   "export",     "verify-export",
-                                       "stats",   "version", "export-key", "sync",
-                                       "set-pin", "verify",  "identity",   "compose"};
+    static const char *const cmds[] = {
+        "run",  "check",   "export", "verify-export", "stats",   "version", "export-key",
+        "sync", "set-pin", "verify", "identity",      "compose", "speak"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         HLX(NULL, NULL, 0, "usage: hailong", NULL, cmds[i], "--help");
     }
@@ -70,7 +71,7 @@ static void test_every_command_has_help(void)
 static void test_benchmarks_are_hailong_bench_not_a_hailong_command(void)
 {
     HLX(NULL, NULL, 2, NULL, "unknown command \"bench\"", "bench", "store");
-    static const char *const benches[] = {"store", "export", "ui", "results", "sync"};
+    static const char *const benches[] = {"store", "export", "ui", "results", "access", "sync"};
     for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
         HLBX(NULL, NULL, 0, "usage: hailong-bench", NULL, benches[i], "--help");
     }
@@ -95,6 +96,19 @@ static void test_bench_results_prints_the_results_page_times(void)
     static const char *const keys[] = {"\"responses\":2000,",   "\"all_responses\":2000,",
                                        "\"today_all_p50_ms\":", "\"week_officer_p50_ms\":",
                                        "\"all_all_max_ms\":",   "\"ready_ms\":"};
+    expect_json_line(out, keys, sizeof keys / sizeof keys[0]);
+    hl_fixture_rm(dir);
+}
+
+static void test_bench_access_prints_key_to_ring_and_speech_times_and_memory(void)
+{
+    char *dir = hl_test_tmpdir("cli");
+    char *out;
+    HLBX(&out, NULL, 0, NULL, NULL, "access", "--dir", dir, "--keys", "3", "--size", "800x480");
+    static const char *const keys[] = {
+        "\"size\":\"800x480\"",           "\"keys\":3,",
+        "\"key_to_ring_ms\":{\"p50\":",   "\"key_to_speech_ms\":{\"p50\":",
+        "\"speech_loaded\":{\"rss_mb\":", "\"after_utterances\":"};
     expect_json_line(out, keys, sizeof keys / sizeof keys[0]);
     hl_fixture_rm(dir);
 }
@@ -1010,18 +1024,179 @@ static void test_a_data_folder_reached_through_a_link_is_used_by_its_real_path(v
     hl_fixture_rm(dir);
 }
 
+/* ---- hailong speak ------------------------------------------------------------ */
+
+#define SPEAK_TEXT "Câu 2/5: Ông/Bà hài lòng không?"
+
+/* The samples of the WAV `hailong speak` wrote at path (malloc'd, *n of
+ * them) once its header is checked: RIFF/WAVE, 16-bit PCM, mono, 22050 Hz,
+ * the data chunk as long as the rest of the file. NULL when it is not. */
+static int16_t *speak_read(const char *path, size_t *n)
+{
+    size_t len = 0;
+    unsigned char *b = (unsigned char *)hl_test_read_file(path, &len);
+    *n = 0;
+    uint32_t rate = b && len >= 44 ? b[24] | b[25] << 8 | b[26] << 16 | (uint32_t)b[27] << 24 : 0;
+    uint32_t data = b && len >= 44 ? b[40] | b[41] << 8 | b[42] << 16 | (uint32_t)b[43] << 24 : 0;
+    bool ok = b && len >= 44 && !memcmp(b, "RIFF", 4) && !memcmp(b + 8, "WAVEfmt ", 8) &&
+              b[20] == 1 && b[22] == 1 && b[34] == 16 && rate == 22050 &&
+              !memcmp(b + 36, "data", 4) && data == len - 44 && data % 2 == 0;
+    if (!ok) {
+        hl_test_fail(__FILE__, __LINE__, "%s: not the WAV speak writes (%zu bytes)", path, len);
+        free(b);
+        return NULL;
+    }
+    *n = data / 2;
+    int16_t *pcm = malloc((*n + 1) * sizeof *pcm);
+    for (size_t i = 0; pcm && i < *n; i++)
+        pcm[i] = (int16_t)(b[44 + 2 * i] | b[45 + 2 * i] << 8);
+    free(b);
+    return pcm;
+}
+
+/* RMS of pcm[from, to). */
+static double speak_rms(const int16_t *pcm, size_t from, size_t to)
+{
+    double sum = 0;
+    for (size_t i = from; i < to; i++)
+        sum += (double)pcm[i] * pcm[i];
+    return to > from ? sqrt(sum / (double)(to - from)) : 0;
+}
+
+/* How far apart two sounds' loudness envelopes (RMS of 20 ms frames) are:
+ * 0 the same, 1 nothing in common. */
+static double speak_distance(const int16_t *a, size_t na, const int16_t *b, size_t nb)
+{
+    const size_t frame = 22050 / 50;
+    double diff = 0, sum = 0;
+    for (size_t f = 0; f < (na > nb ? na : nb) / frame; f++) {
+        double ea = (f + 1) * frame <= na ? speak_rms(a, f * frame, (f + 1) * frame) : 0;
+        double eb = (f + 1) * frame <= nb ? speak_rms(b, f * frame, (f + 1) * frame) : 0;
+        diff += fabs(ea - eb);
+        sum += ea + eb;
+    }
+    return sum > 0 ? diff / sum : 0;
+}
+
+/* The same words in each voice: a WAV each, heard (not silence, longer
+ * than a second), each language reading the numbers its own way; the two
+ * sound different, while the same language twice sounds the same. */
+static void test_speak_writes_a_heard_wav_and_vietnamese_and_english_sound_different(void)
+{
+    char *dir = hl_test_tmpdir("cli-speak");
+    char *vi = hl_fixture_path(dir, "vi.wav"), *vi2 = hl_fixture_path(dir, "vi2.wav");
+    char *en = hl_fixture_path(dir, "en.wav");
+    char *out = NULL;
+    HLX(&out, NULL, 0, "text: Câu hai trên năm", NULL, "speak", "--lang", "vi", "--out", vi,
+        SPEAK_TEXT);
+    CHECK_CONTAINS(out, "vi.wav: ");
+    free(out);
+    HLX(NULL, NULL, 0, "two of five", NULL, "speak", "--lang", "en", "--out", en, SPEAK_TEXT);
+    HLX(NULL, NULL, 0, NULL, NULL, "speak", "--lang", "vi", "--out", vi2, "Câu", "2/5:", "Ông/Bà",
+        "hài", "lòng", "không?"); /* the words joined by spaces */
+    size_t nv = 0, ne = 0, nv2 = 0;
+    int16_t *sv = speak_read(vi, &nv), *se = speak_read(en, &ne), *sv2 = speak_read(vi2, &nv2);
+    if (sv && se && sv2) {
+        double rv = speak_rms(sv, 0, nv), re = speak_rms(se, 0, ne);
+        double apart = speak_distance(sv, nv, se, ne), same = speak_distance(sv, nv, sv2, nv2);
+        printf(
+            "  vi %.2f s RMS %.0f, en %.2f s RMS %.0f; envelopes apart: vi/en %.2f, vi/vi %.2f\n",
+            nv / 22050.0, rv, ne / 22050.0, re, apart, same);
+        CHECK(nv > 22050 && ne > 22050 && rv > 300 && re > 300);
+        CHECK(apart > 0.2);
+        CHECK(same < 0.05);
+    }
+    CHECK_INT(hl_fixture_entries(dir, NULL), 3); /* the three WAVs, no temporary file */
+    free(sv);
+    free(se);
+    free(sv2);
+    free(vi);
+    free(vi2);
+    free(en);
+    hl_fixture_rm(dir);
+}
+
+/* Each mistake is said in one line naming it, with the usage (exit 2), or
+ * names the file it could not write (exit 1); a WAV already there is left
+ * as it was and nothing else is written: no temporary file, no part of a
+ * sound (a full disk too, on a small tmpfs when root). */
+static void test_speak_refuses_bad_usage_and_unwritable_files_clearly_leaving_nothing(void)
+{
+    char *dir = hl_test_tmpdir("cli-speak-bad");
+    char *old = hl_test_write_file(dir, "old.wav", "the sound of before");
+    char *folder = hl_fixture_path(dir, "folder");
+    char *missing = hl_fixture_path(dir, "no/such/folder/x.wav");
+    CHECK_INT(mkdir(folder, 0755), 0);
+    static const struct {
+        const char *lang, *text, *err;
+    } usage[] = {{"fr", SPEAK_TEXT, "unknown language \"fr\" (vi or en)"},
+                 {NULL, SPEAK_TEXT, "say which voice: --lang vi|en"},
+                 {"vi", NULL, "give the text to speak"},
+                 {"vi", "\xF0\x9F\x98\x80 \xF0\x9F\x98\x80", "TEXT has nothing to say"},
+                 {"en", "... , ;", "TEXT has nothing to say"},
+                 {"vi", "\xC3\x28", "TEXT is not UTF-8"}};
+    for (size_t i = 0; i < sizeof usage / sizeof usage[0]; i++) {
+        const char *argv[10] = {HL_BIN, "speak", "--out", old};
+        int n = 4;
+        if (usage[i].lang) {
+            argv[n++] = "--lang";
+            argv[n++] = usage[i].lang;
+        }
+        if (usage[i].text) argv[n++] = usage[i].text;
+        char *err = NULL;
+        hl_fixture_expect(__FILE__, __LINE__, argv, hl_fixture_no_config, 2, NULL, usage[i].err,
+                          NULL, &err);
+        CHECK_CONTAINS(err, "usage: hailong speak");
+        free(err);
+    }
+    HLX(NULL, NULL, 2, NULL, "say where to write the sound: --out FILE.wav", "speak", "--lang",
+        "vi", SPEAK_TEXT);
+    HLX(NULL, NULL, 2, NULL, "is a folder: give a file name", "speak", "--lang", "vi", "--out",
+        folder, SPEAK_TEXT);
+    HLX(NULL, NULL, 1, NULL, "the folder does not exist", "speak", "--lang", "en", "--out", missing,
+        SPEAK_TEXT);
+    char *kept = hl_test_read_file(old, NULL);
+    CHECK_STR(kept, "the sound of before");
+    free(kept);
+    CHECK_INT(hl_fixture_entries(dir, NULL), 2); /* old.wav and the folder */
+    CHECK_INT(hl_fixture_entries(folder, NULL), 0);
+    char *media = hl_fixture_tmpfs("cli-speak-full", "64k", __func__);
+    if (media) { /* about 20 s of speech: 900 KB, on 64 KB */
+        char *full = hl_fixture_path(media, "long.wav");
+        char text[1200] = "";
+        for (int i = 0; i < 12; i++)
+            strcat(text, "Ông hoặc Bà có hài lòng với thái độ của cán bộ tiếp nhận hồ sơ không? ");
+        char *err = NULL;
+        const char *argv[] = {HL_BIN, "speak", "--lang", "vi", "--out", full, text, NULL};
+        hl_fixture_expect(__FILE__, __LINE__, argv, hl_fixture_no_config, 1, NULL, "long.wav", NULL,
+                          &err);
+        CHECK(err && strchr(err, '\n') == err + strlen(err) - 1); /* one line */
+        free(err);
+        CHECK_INT(hl_fixture_entries(media, NULL), 0);
+        free(full);
+        hl_fixture_tmpfs_free(media);
+    }
+    free(old);
+    free(folder);
+    free(missing);
+    hl_fixture_rm(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_a_data_folder_reached_through_a_link_is_used_by_its_real_path),
     HL_TEST(test_identity_prints_a_trust_line_and_verify_export_believes_only_the_trust_list),
     HL_TEST(test_a_missing_device_key_over_signed_responses_is_never_remade),
     HL_TEST(test_stats_show_flagged_responses_and_verify_checks_the_chain),
     HL_TEST(test_no_command_prints_usage_and_exits_2),
+    HL_TEST(test_speak_writes_a_heard_wav_and_vietnamese_and_english_sound_different),
+    HL_TEST(test_speak_refuses_bad_usage_and_unwritable_files_clearly_leaving_nothing),
     HL_TEST(test_run_without_any_display_fails_with_a_clear_message_and_exit_1),
     HL_TEST(test_kiosk_sh_demo_keeps_its_responses_in_a_temporary_folder_and_says_where),
     HL_TEST(test_unknown_command_and_missing_option_values_exit_2),
     HL_TEST(test_every_command_has_help),
     HL_TEST(test_benchmarks_are_hailong_bench_not_a_hailong_command),
     HL_TEST(test_bench_results_prints_the_results_page_times),
+    HL_TEST(test_bench_access_prints_key_to_ring_and_speech_times_and_memory),
     HL_TEST(test_version_prints_version_and_schema),
     HL_TEST(test_check_accepts_the_bundled_survey_with_a_summary),
     HL_TEST(test_check_reports_every_problem_with_line_and_column_and_exits_1),

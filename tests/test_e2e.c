@@ -4,13 +4,15 @@
  * --headless --script` stores responses in a real database, a run cut off
  * mid-response is kept as partial at the next start, scripted taps meet the
  * touch guard as a finger's would, and `hailong export`
- * writes the rows we expect, byte for byte.
+ * writes the rows we expect, byte for byte; speech heard from a survey's
+ * recordings where it has them, synthesised elsewhere.
  */
 #include "hl_display.h"
 #include "hl_fixture.h"
 #include "hl_render.h"
 #include "hl_test.h"
 #include "hl_ui.h"
+#include "hl_wav.h"
 
 #include <errno.h>
 #include <math.h>
@@ -732,6 +734,213 @@ static void test_a_citizen_completes_the_bundled_survey_with_keys_alone_hearing_
     hl_fixture_rm(dir);
 }
 
+/* ---- Recorded voices ------------------------------------------------------------ */
+
+/* Sample i of a 16-bit mono WAV's data (44-byte header). */
+static int16_t wav_at(const unsigned char *wav, size_t i)
+{
+    return (int16_t)(wav[44 + 2 * i] | wav[45 + 2 * i] << 8);
+}
+
+/* Writes ms of a sine of hz (amplitude 8000) as a 16-bit mono WAV at rate
+ * Hz: a recording whose every stretch shows its tone. */
+static void write_tone(const char *path, double hz, int ms, unsigned rate)
+{
+    size_t n = (size_t)rate * (size_t)ms / 1000;
+    int16_t *pcm = malloc(n * sizeof *pcm);
+    for (size_t i = 0; pcm && i < n; i++)
+        pcm[i] = (int16_t)(8000 * sin(2 * 3.14159265358979 * hz * (double)i / rate));
+    hl_err_t err = {0};
+    if (!pcm || hl_wav_write(path, pcm, n, rate, &err) != HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "%s: %s", path, err.msg);
+    free(pcm);
+}
+
+/* A WAV hailong does not play: RIFF/WAVE (the survey loads) with 8-bit
+ * samples (decoding refuses it). */
+static void write_8bit_wav(const char *path)
+{
+    unsigned char b[44 + 800] = {'R', 'I', 'F',  'F',  36 + 32, 3,   0,    0,    'W', 'A', 'V',
+                                 'E', 'f', 'm',  't',  ' ',     16,  0,    0,    0,   1,   0,
+                                 1,   0,   0x40, 0x1F, 0,       0,   0x40, 0x1F, 0,   0,   1,
+                                 0,   8,   0,    'd',  'a',     't', 'a',  0x20, 3,   0,   0};
+    memset(b + 44, 0x80, 800);
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(b, 1, sizeof b, f) == sizeof b);
+    if (f) fclose(f);
+}
+
+/* How long a tone of hz sounds in [from, to) of the capture, in seconds:
+ * the windows of 2048 samples (hopping by 1024) where it holds 90% of the
+ * energy (Goertzel), a pure tone's ~100%, speech's a few. */
+static double tone_seconds(const unsigned char *wav, size_t len, size_t from, size_t to, double hz)
+{
+    const size_t n = 2048;
+    double coeff = 2 * cos(2 * 3.14159265358979 * hz / 22050);
+    size_t hops = 0;
+    for (size_t at = from; at + n <= to && 44 + 2 * (at + n) <= len; at += n / 2) {
+        double s1 = 0, s2 = 0, energy = 0;
+        for (size_t i = 0; i < n; i++) {
+            double x = wav_at(wav, at + i), s0 = x + coeff * s1 - s2;
+            s2 = s1;
+            s1 = s0;
+            energy += x * x;
+        }
+        double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+        hops += energy > 0 && power / (energy * (double)n / 2) > 0.9;
+    }
+    return (double)hops * (double)(n / 2) / 22050;
+}
+
+/* How many times needle is in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; p && (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* tests/data/audio/survey.json copied into dir, with its two recordings: the
+ * first question's a 2 kHz tone of 1.5 s at 16 kHz (resampled when read),
+ * the third's a WAV of 8-bit samples that no kiosk plays. The survey's path. */
+static char *voices_survey(const char *dir)
+{
+    char *text = hl_test_read_file(HL_TEST_DATA "/audio/survey.json", NULL);
+    CHECK(text != NULL);
+    char *survey = hl_test_write_file(dir, "survey.json", text ? text : "");
+    free(text);
+    char *sub = hl_fixture_path(dir, "giong"), *tone = hl_fixture_path(dir, "giong/cau-1.wav");
+    char *broken = hl_fixture_path(dir, "giong/hong.wav");
+    mkdir(sub, 0755);
+    write_tone(tone, 2000, 1500, 16000);
+    write_8bit_wav(broken);
+    free(sub);
+    free(tone);
+    free(broken);
+    return survey;
+}
+
+/* Issue 17's two sources, end to end with the keys: the first question's
+ * recording is heard (its tone in the capture where the log names it), the
+ * second question, without one, is synthesised, and the third's recording,
+ * which does not play, is synthesised from its words: reported at start
+ * and once when it is first needed, never again (said twice here). */
+static void test_a_recorded_text_is_heard_from_its_file_and_the_others_synthesised(void)
+{
+    char *dir = hl_test_tmpdir("e2e-voices");
+    char *survey = voices_survey(dir);
+    char *wav = hl_fixture_path(dir, "said.wav"), *log = hl_fixture_path(dir, "said.wav.jsonl");
+    char *data = hl_fixture_path(dir, "data");
+    char *script = hl_test_write_file(dir, "keys.txt",
+                                      "key down\nwait 15000\n"   /* question 1, recorded */
+                                      "key enter\nwait 15000\n"  /* question 2 */
+                                      "key enter\nwait 15000\n"  /* question 3, broken */
+                                      "key repeat\nwait 15000\n" /* again */
+                                      "key enter\nwait 3000\nexpect state thanks\n");
+    const char *run[] = {HL_BIN,
+                         "run",
+                         "--data-dir",
+                         data,
+                         "--survey",
+                         survey,
+                         "--config",
+                         CONFIG,
+                         "--headless",
+                         "--script",
+                         script,
+                         "--clock",
+                         "2026-11-28T01:00:00Z",
+                         "--audio-capture",
+                         wav,
+                         NULL};
+    char *err = NULL;
+    hl_fixture_expect(__FILE__, __LINE__, run, hl_fixture_no_config, 0, ": complete,", NULL, NULL,
+                      &err);
+    /* Reported at start (where the survey names it) and once when needed. */
+    CHECK_CONTAINS(err, "survey.json:24:32: the recording cannot be played: ");
+    CHECK_CONTAINS(err, "8-bit samples");
+    CHECK_INT(count_of(err, "hong.wav"), 2);
+    CHECK_INT(count_of(err, "a recording cannot be played, its text is synthesised instead"), 1);
+    CHECK(err && !strstr(err, "cau-1.wav"));
+    size_t wlen = 0;
+    unsigned char *w = (unsigned char *)hl_test_read_file(wav, &wlen);
+    char *l = hl_test_read_file(log, NULL);
+    CHECK(w && wlen > 44);
+    char rec1[1200], rec3[1200];
+    snprintf(rec1, sizeof rec1, "[%s/giong/cau-1.wav] Ông/Bà có nghe rõ câu hỏi này không?", dir);
+    snprintf(rec3, sizeof rec3, "[%s/giong/hong.wav] Bản ghi của câu này hỏng", dir);
+    int q1 = 0, q2 = 0, q3 = 0;
+    for (char *line = l; w && line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        json_t *u = json_loads(line, 0, NULL);
+        const char *text = json_string_value(json_object_get(u, "text"));
+        size_t from = (size_t)json_integer_value(json_object_get(u, "start_ms")) * 22050 / 1000;
+        size_t to = from + (size_t)json_integer_value(json_object_get(u, "samples"));
+        double tone = tone_seconds(w, wlen, from, to, 2000), rms = wav_rms(w, wlen, from, to);
+        if (getenv("HL_TEST_SAID"))
+            printf("  %zu-%zu tone %.2f s rms %.0f: %s\n", from, to, tone, rms, text ? text : "");
+        if (text && strstr(text, "Câu 1 trên 3")) { /* the recording, then the options */
+            q1++;
+            CHECK_CONTAINS(text, rec1);
+            CHECK(tone > 1.3 && tone < 1.6); /* the whole recording: 1.5 s */
+            CHECK(rms > 300 && to - from > 22050 * 3);
+        }
+        if (text && strstr(text, "Câu 2 trên 3")) { /* no recording: words only */
+            q2++;
+            CHECK(!strchr(text, '['));
+            CHECK(tone == 0 && rms > 300 && to - from > 22050);
+        }
+        if (text && strstr(text, "Câu 3 trên 3")) { /* a broken one: its words instead */
+            q3++;
+            CHECK_CONTAINS(text, rec3);
+            CHECK(tone == 0 && rms > 300 && to - from > 22050 * 2);
+        }
+        json_decref(u);
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    CHECK_INT(q1, 1);
+    CHECK_INT(q2, 1);
+    CHECK_INT(q3, 2);
+    free(w);
+    free(l);
+    free(err);
+    free(script);
+    free(data);
+    free(log);
+    free(wav);
+    free(survey);
+    hl_fixture_rm(dir);
+}
+
+/* `hailong check` decodes a survey's recordings: one that does not play is
+ * a problem where the survey names it, saying what to do; fixed, the
+ * survey passes and its recordings are counted. */
+static void test_check_names_a_recording_that_does_not_play_where_the_survey_names_it(void)
+{
+    char *dir = hl_test_tmpdir("e2e-voices-check");
+    char *survey = voices_survey(dir);
+    const char *check[] = {HL_BIN, "check", survey, NULL};
+    char *err = NULL;
+    hl_fixture_expect(__FILE__, __LINE__, check, hl_fixture_no_config, 1, NULL,
+                      "survey.json:24:32: the recording cannot be played: ", NULL, &err);
+    CHECK_CONTAINS(err, "giong/hong.wav: it has 8-bit samples, hailong plays 16-bit ones: save the "
+                        "recording as WAV, 16-bit PCM");
+    CHECK_CONTAINS(err, "(at questions[2].audio.text.vi)");
+    CHECK_CONTAINS(err, "not valid (1 problem above)");
+    free(err);
+    char *broken = hl_fixture_path(dir, "giong/hong.wav");
+    write_tone(broken, 440, 500, 44100);
+    hl_fixture_expect(__FILE__, __LINE__, check, hl_fixture_no_config, 0,
+                      ": ok: survey \"giong-doc\" version 1, 3 questions, languages vi, en, 2 "
+                      "recordings",
+                      NULL, NULL, NULL);
+    free(broken);
+    free(survey);
+    hl_fixture_rm(dir);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_kiosk_refuses_to_start_on_a_read_only_data_directory),
     HL_TEST(test_kiosk_refuses_an_unmounted_data_partition_when_the_config_requires_one),
@@ -746,6 +955,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_a_scripted_comment_reaches_csv_jsonl_and_xlsx_byte_for_byte),
     HL_TEST(test_a_scripted_consultation_types_a_comment_and_a_number_and_gets_a_code),
     HL_TEST(test_a_citizen_completes_the_bundled_survey_with_keys_alone_hearing_every_question),
+    HL_TEST(test_a_recorded_text_is_heard_from_its_file_and_the_others_synthesised),
+    HL_TEST(test_check_names_a_recording_that_does_not_play_where_the_survey_names_it),
 };
 
 HL_TEST_MAIN(tests)

@@ -29,10 +29,10 @@ typedef struct rec_save {
 } rec_save_t;
 
 typedef struct rec_sink {
+    hl_fixture_sink_t base;      /* answers as the store does: seq, code, language */
     rec_save_t saves[MAX_SAVES]; /* committed transactions, in order */
     int n;
-    int64_t next_seq; /* last sequence number handed out */
-    int fail_rc;      /* when non-zero, the next fail_times saves fail with it */
+    int fail_rc; /* when non-zero, the next fail_times saves fail with it */
     int fail_times;
     char stored[8][2][HL_VALUE_MAX]; /* qid/value pairs of the open response */
     int n_stored;
@@ -68,10 +68,8 @@ static int rec_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_
         return hl_err_set(err, k->fail_rc, "injected failure");
     }
     if (k->n == MAX_SAVES) return hl_err_set(err, HL_ERR_INTERNAL, "too many saves");
-    if (resp->seq == 0) {
-        resp->seq = ++k->next_seq;
-        k->n_stored = 0;
-    }
+    if (resp->seq == 0) k->n_stored = 0;
+    hl_fixture_sink_save(&k->base, resp, sv, err);
     rec_save_t *r = &k->saves[k->n++];
     memset(r, 0, sizeof *r);
     if (sv->set_qid) {
@@ -90,11 +88,7 @@ static int rec_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_
     r->finished_utc_ms = sv->finished_utc_ms;
     snprintf(r->suspect, sizeof r->suspect, "%s", sv->suspect ? sv->suspect : "");
     r->followup_seed = sv->followup_seed;
-    /* As the store does: a code from the seed at a complete finish. */
-    if (sv->followup_seed && sv->status == HL_RESP_COMPLETE)
-        hl_followup_make(sv->followup_seed, 0, resp->followup);
-    resp->stored_lang = resp->lang;
-    if (k->n_stored == 0) {
+    if (k->n_stored == 0) { /* no answer left: removed, as the store does */
         k->removed++;
         resp->seq = 0;
     }
@@ -595,6 +589,35 @@ static void test_refused_input_still_restarts_the_idle_timer(void)
     CHECK_INT(hl_flow_set_lang(&x->flow, HL_LANG_EN, &x->err), HL_OK);
     wait_ms(x, 29000);
     CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    fx_free(x);
+}
+
+/* hl_flow_touch (Listen, Aa, the volume, a key that moves the focus) is a
+ * sign of life and nothing else: the idle timer restarts, "still there?"
+ * goes away, the answers and the screen stay; on the thanks screen it is
+ * refused like any input. */
+static void test_a_touch_restarts_the_idle_timer_and_changes_nothing_else(void)
+{
+    fx_t *x = fx_new();
+    answer1(x, "overall", "s5");
+    wait_ms(x, 20000);
+    CHECK_INT(hl_flow_touch(&x->flow, &x->err), HL_OK);
+    wait_ms(x, 20000);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION); /* 40 s since the answer, 20 s since the touch */
+    CHECK_STR(cur_id(x), "stars");
+    wait_ms(x, 10000);
+    CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
+    CHECK_INT(hl_flow_touch(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_QUESTION);
+    CHECK_STR(cur_id(x), "stars");
+    CHECK_STR(hl_flow_value(&x->flow, 0), "s5");
+    CHECK_INT(x->flow.resp.lang, HL_LANG_VI);
+    answer1(x, "stars", "4");
+    const char *code[1] = {"12"};
+    CHECK_INT(hl_flow_answer(&x->flow, "code", code, 1, &x->err), HL_OK);
+    CHECK_INT(hl_flow_next(&x->flow, &x->err), HL_OK);
+    CHECK_INT(x->flow.state, HL_STATE_THANKS);
+    CHECK_INT(hl_flow_touch(&x->flow, &x->err), HL_ERR_STATE);
     fx_free(x);
 }
 
@@ -1238,6 +1261,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_continue_dismisses_still_there_and_keeps_everything),
     HL_TEST(test_any_input_dismisses_still_there_and_is_applied),
     HL_TEST(test_refused_input_still_restarts_the_idle_timer),
+    HL_TEST(test_a_touch_restarts_the_idle_timer_and_changes_nothing_else),
     HL_TEST(test_emptied_multi_selection_is_shown_empty_and_a_required_one_refuses_next),
     HL_TEST(test_back_keeps_a_complete_selection_made_before_going_back),
     HL_TEST(test_deleting_every_digit_of_an_optional_number_removes_its_answer),

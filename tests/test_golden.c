@@ -4,8 +4,10 @@
  * Vietnamese and English, at 800x480, 1280x800 and 1080x1920, rendered by the
  * headless software renderer and compared pixel for pixel with
  * tests/golden/WxH/LANG/NAME.png. With issue 17's accessibility: every
- * question type with large text (large_NAME) in both languages, and the
- * focus ring on each type with speech on (focus_TYPE, in Vietnamese).
+ * question type with large text (large_NAME) in both languages, the
+ * focus ring on each type with speech on (focus_TYPE, in Vietnamese), and
+ * the volume control in both languages (volume, large_volume,
+ * volume_keyboard).
  *
  * A missing or differing golden fails, and the actual image and a diff image
  * (differing pixels in red over a faded copy) are written to golden-out/ in
@@ -47,21 +49,6 @@
 #define ALL_TYPES  HL_TEST_DATA "/ui/all-types.json"
 #define ALL_NFD    HL_TEST_DATA "/ui/all-types-nfd.json"
 
-typedef struct null_sink {
-    int64_t seq; /* sequence numbers handed out */
-} null_sink_t;
-
-static int null_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_t *err)
-{
-    (void)err;
-    null_sink_t *k = ctx;
-    if (resp->seq == 0) resp->seq = ++k->seq;
-    resp->stored_lang = resp->lang;
-    if (sv->followup_seed && sv->status == HL_RESP_COMPLETE) /* as the store gives it */
-        hl_followup_make(sv->followup_seed, 0, resp->followup);
-    return HL_OK;
-}
-
 /* HL_GOLDEN_TOLERANCE: how far a picture may be from its golden. */
 typedef struct tolerance {
     int delta;       /* largest channel difference a pixel may have and count as equal */
@@ -83,7 +70,7 @@ typedef struct shooter {
     hl_ui_t ui;
     hl_flow_t flow;
     hl_fakesys_t clock;
-    null_sink_t sink;
+    hl_fixture_sink_t sink; /* answers as the store would */
     hl_config_t cfg;
     hl_survey_t *survey;
     char size[32];       /* "800x480" */
@@ -301,9 +288,8 @@ static bool shooter_open_with(shooter_t *s, const char *config, const char *surv
         return false;
     }
     hl_fakesys_init(&s->clock, 1795766400000LL, true, 5);
-    hl_sink_t sink = {null_save, &s->sink};
-    if (hl_flow_init(&s->flow, s->survey, &s->cfg.timeouts, hl_fakesys_sys(&s->clock), sink,
-                     &err) != HL_OK) {
+    if (hl_flow_init(&s->flow, s->survey, &s->cfg.timeouts, hl_fakesys_sys(&s->clock),
+                     hl_fixture_sink(&s->sink), &err) != HL_OK) {
         hl_test_fail(__FILE__, __LINE__, "flow: %s", err.msg);
         return false;
     }
@@ -514,6 +500,35 @@ static void shoot_focus(int w, int h, const char *lang)
         tap(&s, "key:o");
         focus(&s, HL_UI_FOCUS_DOWN, 2);
         shot(&s, "focus_text");
+        CHECK_INT(s.checked, 1);
+    }
+    shooter_close(&s);
+}
+
+/* The volume control (issue 17), shown while speech is on: its down and up
+ * buttons with the level between them as bars, beside Listen and Aa. In
+ * the start screen's header, the most crowded one (site, counter, the
+ * languages), at level 3 (volume); with large text at the top level
+ * (large_volume); and on the keyboard, whose screen at 800x480 has no
+ * header and holds them in its last row, at level 0 (volume_keyboard). */
+static void shoot_volume(int w, int h, const char *lang)
+{
+    shooter_t s;
+    if (shooter_open(&s, ALL_TYPES, w, h, lang)) {
+        s.ui.access.speech = true;
+        s.ui.access.volume = 3;
+        shot(&s, "volume");
+        s.ui.access.large = true;
+        s.ui.access.volume = s.ui.access.volume_max;
+        shot(&s, "large_volume");
+        CHECK_INT(s.checked, 2);
+    }
+    shooter_close(&s);
+    if (shooter_open(&s, HL_TEST_DATA "/ui/keyboard.json", w, h, lang)) {
+        s.ui.access.speech = true;
+        s.ui.access.volume = 0;
+        tap(&s, "answer:overall:ok");
+        shot(&s, "volume_keyboard");
         CHECK_INT(s.checked, 1);
     }
     shooter_close(&s);
@@ -879,6 +894,7 @@ static void test_every_screen_matches_its_golden_at_800x480(void)
         shoot_all_types(sizes[0][0], sizes[0][1], langs[l], ALL_TYPES, false);
         shoot_all_types(sizes[0][0], sizes[0][1], langs[l], ALL_TYPES, true);
         shoot_large_more(sizes[0][0], sizes[0][1], langs[l]);
+        shoot_volume(sizes[0][0], sizes[0][1], langs[l]);
         shoot_default_start(sizes[0][0], sizes[0][1], langs[l]);
         shoot_keyboard(sizes[0][0], sizes[0][1], langs[l]);
         shoot_note(sizes[0][0], sizes[0][1], langs[l]);
@@ -894,6 +910,7 @@ static void test_every_screen_matches_its_golden_at_1280x800(void)
         shoot_all_types(sizes[1][0], sizes[1][1], langs[l], ALL_TYPES, false);
         shoot_all_types(sizes[1][0], sizes[1][1], langs[l], ALL_TYPES, true);
         shoot_large_more(sizes[1][0], sizes[1][1], langs[l]);
+        shoot_volume(sizes[1][0], sizes[1][1], langs[l]);
         shoot_default_start(sizes[1][0], sizes[1][1], langs[l]);
         shoot_keyboard(sizes[1][0], sizes[1][1], langs[l]);
         shoot_note(sizes[1][0], sizes[1][1], langs[l]);
@@ -910,6 +927,7 @@ static void test_every_screen_matches_its_golden_at_1080x1920(void)
         shoot_all_types(sizes[2][0], sizes[2][1], langs[l], ALL_TYPES, false);
         shoot_all_types(sizes[2][0], sizes[2][1], langs[l], ALL_TYPES, true);
         shoot_large_more(sizes[2][0], sizes[2][1], langs[l]);
+        shoot_volume(sizes[2][0], sizes[2][1], langs[l]);
         shoot_default_start(sizes[2][0], sizes[2][1], langs[l]);
         shoot_keyboard(sizes[2][0], sizes[2][1], langs[l]);
         shoot_note(sizes[2][0], sizes[2][1], langs[l]);

@@ -20,11 +20,11 @@
  * the technician log.
  */
 #include "hl_config.h"
+#include "hl_fixture.h"
 #include "hl_pin.h"
 #include "hl_store.h"
 #include "hl_test.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -647,14 +647,52 @@ static bool file_is(const char *dir, const char *rel, const char *want, size_t l
 /* Names in dir other than . and .. (-1: no such folder). */
 static int entries(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    return n;
+    return hl_fixture_entries(dir, NULL);
+}
+
+/* A picture install's set-up: t's folders, the stick with its surveys
+ * folder (sdir), and where the kiosk installs surveys (inst, not made). */
+typedef struct pic {
+    tk_t t;
+    char stick[600], sdir[700], inst[700];
+} pic_t;
+
+static void pic_init(pic_t *p, const char *tag)
+{
+    tk_init(&p->t, tag, NULL);
+    stick_surveys(&p->t, p->stick, p->sdir);
+    snprintf(p->inst, sizeof p->inst, "%s/surveys", p->t.dir);
+}
+
+/* At clock: the menu opened, the stick in, its survey file number item
+ * installed; then the script lines expect, the menu closed, and the lines
+ * after. The run must go through. */
+static void pic_install(pic_t *p, const char *clock, int item, const char *expect,
+                        const char *after)
+{
+    char script[4096];
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK
+                               "tap tech:survey:install:%d\n" LOOK "%stap tech:close\n%s",
+             p->stick, item, expect, after);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&p->t, clock, script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run at %s: %d %s", clock, rc, err ? err : "");
+    free(out);
+    free(err);
+}
+
+/* The install was refused: the config names no installed survey, the log
+ * has the refusal and no install; the old survey is on screen. */
+#define PIC_OLD_SURVEY "expect-target answer:overall:satisfied\n"
+static void pic_refused(pic_t *p)
+{
+    char *cfgtext = hl_test_read_file(p->t.config, NULL);
+    CHECK(cfgtext && !strstr(cfgtext, "surveys/"));
+    free(cfgtext);
+    log_count_t c = tk_log(&p->t);
+    CHECK_INT(c.refused_survey, 1);
+    CHECK_INT(c.install, 0);
 }
 
 /* The install copies every note picture next to the installed file, under
@@ -663,74 +701,56 @@ static int entries(const char *dir)
  * kiosk's folder). A second version sharing a picture keeps the one there. */
 static void test_a_survey_installed_from_the_stick_brings_its_pictures_and_runs_without_it(void)
 {
-    tk_t t;
-    tk_init(&t, "tech-pictures", NULL);
-    char stick[600], sdir[700], inst[700];
-    stick_surveys(&t, stick, sdir);
-    snprintf(inst, sizeof inst, "%s/surveys", t.dir);
+    pic_t p;
+    pic_init(&p, "tech-pictures");
+    const char *inst = p.inst;
     size_t len = 0;
     char *png = real_png(&len);
     char *map = padded_png(5000, 'm');
-    put_bytes(sdir, "sang-thu-bay.png", png, len);
-    put_bytes(sdir, "hinh/so-do.png", map, 5000);
+    put_bytes(p.sdir, "sang-thu-bay.png", png, len);
+    put_bytes(p.sdir, "hinh/so-do.png", map, 5000);
     char *v2 = picture_survey(2, "sang-thu-bay.png", "hinh/so-do.png");
     char *v3 = picture_survey(3, "sang-thu-bay.png", NULL);
-    free(hl_test_write_file(sdir, "a-anh.json", v2));
-    free(hl_test_write_file(sdir, "b-anh.json", v3));
-    char script[4096];
-    snprintf(script, sizeof script,
-             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK
-                               "tap tech:survey:install:0\n" LOOK "expect-text anh · phiên bản 2\n"
-                               "expect-no-text không đọc được\n" /* every installed one loads */
-                               "tap tech:close\nexpect-no-target tech:close\n",
-             stick);
-    char *out = NULL, *err = NULL;
-    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
-    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
-    free(out);
-    free(err);
+    free(hl_test_write_file(p.sdir, "a-anh.json", v2));
+    free(hl_test_write_file(p.sdir, "b-anh.json", v3));
+    pic_install(&p, "2026-11-27T08:00:00Z", 0,
+                "expect-text anh · phiên bản 2\n"
+                "expect-no-text không đọc được\n", /* every installed one loads */
+                "expect-no-target tech:close\n");
     CHECK(file_is(inst, "anh-v2.json", v2, strlen(v2)));
     CHECK(file_is(inst, "sang-thu-bay.png", png, len));
     CHECK(file_is(inst, "hinh/so-do.png", map, 5000));
-    char *cfgtext = hl_test_read_file(t.config, NULL);
+    char *cfgtext = hl_test_read_file(p.t.config, NULL);
     CHECK_CONTAINS(cfgtext, "surveys/anh-v2.json");
     free(cfgtext);
 
     /* No stick any more: a new start runs the installed survey, pictures and all. */
-    char gone[700];
-    snprintf(gone, sizeof gone, "%s.gone", stick);
-    CHECK_INT(rename(stick, gone), 0);
-    rc = tk_run(&t, "2026-11-27T09:00:00Z",
-                "expect state start\ntap next\n" LOOK "tap next\n" LOOK
-                "expect-target answer:q1:yes\n",
-                &out, &err);
+    char gone[700], *out = NULL, *err = NULL;
+    snprintf(gone, sizeof gone, "%s.gone", p.stick);
+    CHECK_INT(rename(p.stick, gone), 0);
+    int rc = tk_run(&p.t, "2026-11-27T09:00:00Z",
+                    "expect state start\ntap next\n" LOOK "tap next\n" LOOK
+                    "expect-target answer:q1:yes\n",
+                    &out, &err);
     if (rc != 0) hl_test_fail(__FILE__, __LINE__, "restart: %d %s", rc, err ? err : "");
     CHECK(!err || !strstr(err, "picture"));
     free(out);
     free(err);
-    CHECK_INT(rename(gone, stick), 0);
+    CHECK_INT(rename(gone, p.stick), 0);
 
     /* Version 3 names the same picture with the same bytes: kept, shared. */
-    snprintf(script, sizeof script,
-             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK
-                               "tap tech:survey:install:1\n" LOOK
-                               "tap tech:close\nexpect-no-target tech:close\n",
-             stick);
-    rc = tk_run(&t, "2026-11-27T10:00:00Z", script, &out, &err);
-    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run 3: %d %s", rc, err ? err : "");
-    free(out);
-    free(err);
+    pic_install(&p, "2026-11-27T10:00:00Z", 1, "", "expect-no-target tech:close\n");
     CHECK(file_is(inst, "anh-v3.json", v3, strlen(v3)));
     CHECK(file_is(inst, "anh-v2.json", v2, strlen(v2)));
     CHECK(file_is(inst, "sang-thu-bay.png", png, len));
-    log_count_t c = tk_log(&t);
+    log_count_t c = tk_log(&p.t);
     CHECK_INT(c.install, 2);
     CHECK_INT(c.refused_survey, 0);
     free(v2);
     free(v3);
     free(map);
     free(png);
-    tk_free(&t);
+    tk_free(&p.t);
 }
 
 /* A picture the survey names is not on the stick: the check refuses the
@@ -739,35 +759,19 @@ static void test_a_survey_installed_from_the_stick_brings_its_pictures_and_runs_
 static void
 test_a_survey_whose_picture_is_missing_on_the_stick_is_refused_and_the_old_one_stays(void)
 {
-    tk_t t;
-    tk_init(&t, "tech-nopicture", NULL);
-    char stick[600], sdir[700], inst[700];
-    stick_surveys(&t, stick, sdir);
-    snprintf(inst, sizeof inst, "%s/surveys", t.dir);
+    pic_t p;
+    pic_init(&p, "tech-nopicture");
     char *text = picture_survey(2, "sang-thu-bay.png", NULL);
-    free(hl_test_write_file(sdir, "anh.json", text));
+    free(hl_test_write_file(p.sdir, "anh.json", text));
     free(text);
-    char script[4096];
-    snprintf(script, sizeof script,
-             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK "tap tech:survey:install:0\n"
-                               "expect-text không cài\n"
-                               "expect-text the picture cannot be used\n"
-                               "expect-text does not exist\n"
-                               "tap tech:close\nexpect-target answer:overall:satisfied\n",
-             stick);
-    char *out = NULL, *err = NULL;
-    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
-    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
-    free(out);
-    free(err);
-    CHECK(entries(inst) <= 0); /* no survey file, no picture */
-    char *cfgtext = hl_test_read_file(t.config, NULL);
-    CHECK(cfgtext && !strstr(cfgtext, "surveys/"));
-    free(cfgtext);
-    log_count_t c = tk_log(&t);
-    CHECK_INT(c.refused_survey, 1);
-    CHECK_INT(c.install, 0);
-    tk_free(&t);
+    pic_install(&p, "2026-11-27T08:00:00Z", 0,
+                "expect-text không cài\n"
+                "expect-text the picture cannot be used\n"
+                "expect-text does not exist\n",
+                PIC_OLD_SURVEY);
+    CHECK(entries(p.inst) <= 0); /* no survey file, no picture */
+    pic_refused(&p);
+    tk_free(&p.t);
 }
 
 /* The second picture's name is taken in the kiosk's folder by another
@@ -776,44 +780,28 @@ test_a_survey_whose_picture_is_missing_on_the_stick_is_refused_and_the_old_one_s
  * is untouched, and the old survey keeps running. */
 static void test_a_picture_name_taken_by_another_survey_refuses_and_leaves_nothing_behind(void)
 {
-    tk_t t;
-    tk_init(&t, "tech-picturetaken", NULL);
-    char stick[600], sdir[700], inst[700];
-    stick_surveys(&t, stick, sdir);
-    snprintf(inst, sizeof inst, "%s/surveys", t.dir);
-    mkdir(inst, 0755);
+    pic_t p;
+    pic_init(&p, "tech-picturetaken");
+    mkdir(p.inst, 0755);
     char *theirs = padded_png(3000, 't');
-    put_bytes(inst, "trung.png", theirs, 3000);
+    put_bytes(p.inst, "trung.png", theirs, 3000);
     char *mine = padded_png(3000, 'm');
-    put_bytes(sdir, "moi/anh.png", mine, 3000);
-    put_bytes(sdir, "trung.png", mine, 3000);
+    put_bytes(p.sdir, "moi/anh.png", mine, 3000);
+    put_bytes(p.sdir, "trung.png", mine, 3000);
     char *text = picture_survey(2, "moi/anh.png", "trung.png");
-    free(hl_test_write_file(sdir, "anh.json", text));
+    free(hl_test_write_file(p.sdir, "anh.json", text));
     free(text);
-    char script[4096];
-    snprintf(script, sizeof script,
-             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK "tap tech:survey:install:0\n"
-                               "expect-text Chưa cài\n"
-                               "expect-text trung.png\n"
-                               "expect-text is installed already\n"
-                               "tap tech:close\nexpect-target answer:overall:satisfied\n",
-             stick);
-    char *out = NULL, *err = NULL;
-    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
-    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
-    free(out);
-    free(err);
-    CHECK_INT(entries(inst), 1); /* trung.png only: no moi/, no anh-v2.json, no temporary file */
-    CHECK(file_is(inst, "trung.png", theirs, 3000));
-    char *cfgtext = hl_test_read_file(t.config, NULL);
-    CHECK(cfgtext && !strstr(cfgtext, "surveys/"));
-    free(cfgtext);
-    log_count_t c = tk_log(&t);
-    CHECK_INT(c.refused_survey, 1);
-    CHECK_INT(c.install, 0);
+    pic_install(&p, "2026-11-27T08:00:00Z", 0,
+                "expect-text Chưa cài\n"
+                "expect-text trung.png\n"
+                "expect-text is installed already\n",
+                PIC_OLD_SURVEY);
+    CHECK_INT(entries(p.inst), 1); /* trung.png only: no moi/, no anh-v2.json, no temporary file */
+    CHECK(file_is(p.inst, "trung.png", theirs, 3000));
+    pic_refused(&p);
     free(theirs);
     free(mine);
-    tk_free(&t);
+    tk_free(&p.t);
 }
 
 /* The kiosk's disk fills while the pictures are copied (the installed
@@ -823,52 +811,36 @@ static void test_a_picture_name_taken_by_another_survey_refuses_and_leaves_nothi
  * keeps running. */
 static void test_a_full_disk_while_copying_pictures_keeps_the_old_survey_and_no_partial_copy(void)
 {
-    tk_t t;
-    tk_init(&t, "tech-picturefull", NULL);
-    char stick[600], sdir[700], inst[700];
-    stick_surveys(&t, stick, sdir);
-    snprintf(inst, sizeof inst, "%s/surveys", t.dir);
-    mkdir(inst, 0755);
+    pic_t p;
+    pic_init(&p, "tech-picturefull");
+    mkdir(p.inst, 0755);
     if (geteuid() != 0) {
         printf("skipped: %s needs root to mount a tmpfs\n", __func__);
-        tk_free(&t);
+        tk_free(&p.t);
         return;
     }
-    if (mount("tmpfs", inst, "tmpfs", 0, "size=64k") != 0) {
+    if (mount("tmpfs", p.inst, "tmpfs", 0, "size=64k") != 0) {
         printf("skipped: %s: mount -t tmpfs failed: %s\n", __func__, strerror(errno));
-        tk_free(&t);
+        tk_free(&p.t);
         return;
     }
     char *small = padded_png(3000, 's');
     char *big = padded_png(600 * 1024, 'b');
-    put_bytes(sdir, "a.png", small, 3000);
-    put_bytes(sdir, "b.png", big, 600 * 1024);
+    put_bytes(p.sdir, "a.png", small, 3000);
+    put_bytes(p.sdir, "b.png", big, 600 * 1024);
     char *text = picture_survey(2, "a.png", "b.png");
-    free(hl_test_write_file(sdir, "anh.json", text));
+    free(hl_test_write_file(p.sdir, "anh.json", text));
     free(text);
-    char script[4096];
-    snprintf(script, sizeof script,
-             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK "tap tech:survey:install:0\n"
-                               "expect-text Chưa cài\n"
-                               "expect-text disk is full\n"
-                               "tap tech:close\nexpect-target answer:overall:satisfied\n",
-             stick);
-    char *out = NULL, *err = NULL;
-    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
-    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
-    free(out);
-    free(err);
-    CHECK_INT(entries(inst), 0); /* neither picture, no temporary file, no survey file */
-    char *cfgtext = hl_test_read_file(t.config, NULL);
-    CHECK(cfgtext && !strstr(cfgtext, "surveys/"));
-    free(cfgtext);
-    log_count_t c = tk_log(&t);
-    CHECK_INT(c.refused_survey, 1);
-    CHECK_INT(c.install, 0);
-    CHECK_INT(umount(inst), 0);
+    pic_install(&p, "2026-11-27T08:00:00Z", 0,
+                "expect-text Chưa cài\n"
+                "expect-text disk is full\n",
+                PIC_OLD_SURVEY);
+    CHECK_INT(entries(p.inst), 0); /* neither picture, no temporary file, no survey file */
+    pic_refused(&p);
+    CHECK_INT(umount(p.inst), 0);
     free(small);
     free(big);
-    tk_free(&t);
+    tk_free(&p.t);
 }
 
 static void test_the_results_page_shows_the_stored_figures_and_hides_small_groups(void)
@@ -942,6 +914,164 @@ static void test_settings_are_saved_and_a_bad_value_is_refused_with_the_reason(v
     tk_free(&t);
 }
 
+/* ---- Recordings ------------------------------------------------------------------ */
+
+/* A survey with a note's picture (anh.png) and recordings: the title's and
+ * the question's in Vietnamese share giong/tieu-de.wav, the question's in
+ * English giong/q1-en.wav, the thanks' the file thanks_wav; id "giong",
+ * version 2. */
+static char *voice_survey(const char *thanks_wav)
+{
+    char *text = malloc(4096);
+    snprintf(text, 4096,
+             "{\"format\": 1, \"id\": \"giong\", \"version\": 2,\n"
+             " \"languages\": [\"vi\", \"en\"],\n"
+             " \"title\": {\"vi\": \"Khảo sát có giọng đọc\", \"en\": \"Survey with voices\"},\n"
+             " \"thanks\": {\"vi\": \"Cảm ơn\", \"en\": \"Thank you\"},\n"
+             " \"audio\": {\"title\": {\"vi\": \"giong/tieu-de.wav\"}, \"thanks\": {\"vi\": "
+             "\"%s\"}},\n"
+             " \"questions\": [\n"
+             "  {\"id\": \"gioi_thieu\", \"type\": \"note\",\n"
+             "   \"text\": {\"vi\": \"Giờ làm việc\", \"en\": \"Opening hours\"},\n"
+             "   \"body\": {\"vi\": \"Mở cửa sáng thứ Bảy.\", \"en\": \"Open on Saturday.\"},\n"
+             "   \"image\": \"anh.png\"},\n"
+             "  {\"id\": \"q1\", \"type\": \"yesno\",\n"
+             "   \"text\": {\"vi\": \"Hài lòng?\", \"en\": \"Satisfied?\"},\n"
+             "   \"audio\": {\"text\": {\"vi\": \"giong/tieu-de.wav\", \"en\": "
+             "\"giong/q1-en.wav\"}}}]}\n",
+             thanks_wav);
+    return text;
+}
+
+/* Writes ms of a quiet hum at rate Hz as a 16-bit mono WAV at dir/rel (its
+ * folders made) and returns its bytes (*len). */
+static char *put_wav(const char *dir, const char *rel, int ms, unsigned rate, size_t *len)
+{
+    size_t n = (size_t)rate * (size_t)ms / 1000, size = 44 + 2 * n;
+    unsigned char *b = calloc(size, 1);
+    static const unsigned char head[36] = {'R', 'I', 'F', 'F', 0,  0, 0, 0, 'W', 'A', 'V', 'E',
+                                           'f', 'm', 't', ' ', 16, 0, 0, 0, 1,   0,   1,   0};
+    memcpy(b, head, sizeof head);
+    for (int i = 0; i < 4; i++) {
+        b[4 + i] = (unsigned char)((size - 8) >> (8 * i));
+        b[24 + i] = (unsigned char)(rate >> (8 * i));
+        b[28 + i] = (unsigned char)((2 * rate) >> (8 * i));
+        b[40 + i] = (unsigned char)((2 * n) >> (8 * i));
+    }
+    b[32] = 2, b[34] = 16;
+    memcpy(b + 36, "data", 4);
+    for (size_t i = 0; i < n; i++)
+        b[44 + 2 * i] = (unsigned char)(i % 64); /* not silence: each file its own bytes */
+    put_bytes(dir, rel, b, size);
+    *len = size;
+    return (char *)b;
+}
+
+/* The install copies the survey's recordings next to it as it copies its
+ * pictures (a file two texts share once), and the survey runs once the
+ * stick is gone. */
+static void test_a_survey_installed_from_the_stick_brings_its_recordings(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-voices", NULL);
+    char stick[600], sdir[700], inst[700];
+    stick_surveys(&t, stick, sdir);
+    snprintf(inst, sizeof inst, "%s/surveys", t.dir);
+    char *png = padded_png(3000, 'p');
+    put_bytes(sdir, "anh.png", png, 3000);
+    size_t l1 = 0, l2 = 0, l3 = 0;
+    char *title = put_wav(sdir, "giong/tieu-de.wav", 300, 22050, &l1);
+    char *q1en = put_wav(sdir, "giong/q1-en.wav", 200, 44100, &l2);
+    char *thanks = put_wav(sdir, "cam-on.wav", 100, 16000, &l3);
+    char *text = voice_survey("cam-on.wav");
+    free(hl_test_write_file(sdir, "giong.json", text));
+    char script[4096];
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK
+                               "tap tech:survey:install:0\n" LOOK
+                               "expect-text giong · phiên bản 2\n"
+                               "tap tech:close\nexpect-no-target tech:close\n",
+             stick);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    CHECK(file_is(inst, "giong-v2.json", text, strlen(text)));
+    CHECK(file_is(inst, "anh.png", png, 3000));
+    CHECK(file_is(inst, "giong/tieu-de.wav", title, l1));
+    CHECK(file_is(inst, "giong/q1-en.wav", q1en, l2));
+    CHECK(file_is(inst, "cam-on.wav", thanks, l3));
+    CHECK_INT(entries(inst), 4); /* the survey, the picture, cam-on.wav, giong/ */
+    /* No stick any more: a new start loads the installed survey, recordings and all. */
+    char gone[700];
+    snprintf(gone, sizeof gone, "%s.gone", stick);
+    CHECK_INT(rename(stick, gone), 0);
+    rc = tk_run(&t, "2026-11-27T09:00:00Z",
+                "expect state start\ntap next\n" LOOK "expect-target answer:q1:yes\n", &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "restart: %d %s", rc, err ? err : "");
+    CHECK(!err || !strstr(err, "recording"));
+    free(out);
+    free(err);
+    log_count_t c = tk_log(&t);
+    CHECK_INT(c.install, 1);
+    CHECK_INT(c.refused_survey, 0);
+    free(text);
+    free(thanks);
+    free(q1en);
+    free(title);
+    free(png);
+    tk_free(&t);
+}
+
+/* A recording the kiosk would not play (8-bit samples: the survey loads,
+ * decoding refuses it) refuses the install with the reason, as `hailong
+ * check` does; the picture and the recordings copied before it, and their
+ * folder, are removed again, and the old survey keeps running. */
+static void test_a_recording_that_does_not_play_refuses_the_install_and_leaves_nothing(void)
+{
+    tk_t t;
+    tk_init(&t, "tech-badvoice", NULL);
+    char stick[600], sdir[700], inst[700];
+    stick_surveys(&t, stick, sdir);
+    snprintf(inst, sizeof inst, "%s/surveys", t.dir);
+    char *png = padded_png(3000, 'p');
+    put_bytes(sdir, "anh.png", png, 3000);
+    size_t len = 0;
+    free(put_wav(sdir, "giong/tieu-de.wav", 300, 22050, &len));
+    free(put_wav(sdir, "giong/q1-en.wav", 200, 44100, &len));
+    static const unsigned char eight[52] = {
+        'R', 'I', 'F', 'F', 44, 0, 0,    0,    'W',  'A',  'V',  'E',  'f',  'm',  't',  ' ', 16, 0,
+        0,   0,   1,   0,   1,  0, 0x40, 0x1F, 0,    0,    0x40, 0x1F, 0,    0,    1,    0,   8,  0,
+        'd', 'a', 't', 'a', 8,  0, 0,    0,    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+    put_bytes(sdir, "giong/hong.wav", eight, sizeof eight);
+    char *text = voice_survey("giong/hong.wav");
+    free(hl_test_write_file(sdir, "giong.json", text));
+    free(text);
+    char script[4096];
+    snprintf(script, sizeof script,
+             GESTURE RIGHT_PIN "stick %s\ntap tech:page:survey\n" LOOK "tap tech:survey:install:0\n"
+                               "expect-text Chưa cài\n"
+                               "expect-text hong.wav\n"
+                               "expect-text 8-bit\n"
+                               "tap tech:close\nexpect-target answer:overall:satisfied\n",
+             stick);
+    char *out = NULL, *err = NULL;
+    int rc = tk_run(&t, "2026-11-27T08:00:00Z", script, &out, &err);
+    if (rc != 0) hl_test_fail(__FILE__, __LINE__, "run: %d %s", rc, err ? err : "");
+    free(out);
+    free(err);
+    CHECK(entries(inst) <= 0); /* no picture, no giong/, no survey file */
+    char *cfgtext = hl_test_read_file(t.config, NULL);
+    CHECK(cfgtext && !strstr(cfgtext, "surveys/"));
+    free(cfgtext);
+    log_count_t c = tk_log(&t);
+    CHECK_INT(c.refused_survey, 1);
+    CHECK_INT(c.install, 0);
+    free(png);
+    tk_free(&t);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_nothing_but_the_gesture_opens_the_pin_pad),
     HL_TEST(test_a_double_tap_types_nothing_on_the_pin_pad_or_menu_that_just_opened),
@@ -959,6 +1089,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_a_full_disk_while_copying_pictures_keeps_the_old_survey_and_no_partial_copy),
     HL_TEST(test_the_results_page_shows_the_stored_figures_and_hides_small_groups),
     HL_TEST(test_settings_are_saved_and_a_bad_value_is_refused_with_the_reason),
+    HL_TEST(test_a_survey_installed_from_the_stick_brings_its_recordings),
+    HL_TEST(test_a_recording_that_does_not_play_refuses_the_install_and_leaves_nothing),
 };
 
 HL_TEST_MAIN(tests)

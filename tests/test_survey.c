@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- Building blocks ---------------------------------------------------- */
@@ -424,7 +425,7 @@ static void test_keys_are_checked_where_they_stand(void)
         {"an unknown key without a near match lists the allowed keys",
          HEAD Q_OVERALL_LAST "  ],\n  \"colour\": \"red\"\n}\n",
          {{11, 3, "colour", "unknown key \"colour\" (keys allowed here: format, id, version, "
-                            "languages, title, thanks, questions, consent)"}}},
+                            "languages, title, thanks, questions, consent, audio)"}}},
         {"missing top-level keys point at the opening brace",
          "  {\"format\": 1, \"id\": \"x\"}",
          {{1, 3, "version", "missing key \"version\""},
@@ -1462,6 +1463,201 @@ static void test_a_note_picture_must_be_a_png_or_jpeg_file_in_the_folder(void)
     free(dir);
 }
 
+/* ---- Recordings ---------------------------------------------------------- */
+
+/* The first bytes of a WAV file: all the loader reads (the sound is
+ * hl_wav's to check). */
+static void write_riff(const char *dir, const char *name)
+{
+    static const char head[16] = {'R', 'I', 'F', 'F', 4,   0,   0,   0,
+                                  'W', 'A', 'V', 'E', 'f', 'm', 't', ' '};
+    write_bytes(dir, name, head, sizeof head);
+}
+
+// clang-format off
+#define OPT_GOOD_REC "{\"id\": \"good\", \"label\": {\"vi\": \"good\", \"en\": \"good\"}, " \
+                     "\"audio\": {\"label\": {\"vi\": \"giong/tot.wav\"}}}"
+static const char audio_survey[] =
+    HEAD
+    "    {\"id\": \"overall\", \"type\": \"smiley\", " TEXT ", \"audio\": {\"text\": {\"vi\": \"giong/cau-1.wav\", \"en\": \"giong/cau-1-en.wav\"}},\n"
+    "     \"options\": [" OPT_GOOD_REC ", " OPT("ok") ", " OPT("bad") "]},\n"
+    "    {\"id\": \"comment\", \"type\": \"text\", " TEXT ", " HINT ", \"audio\": {\"hint\": {\"en\": \"goi-y.wav\"}}},\n"
+    "    {\"id\": \"intro\", \"type\": \"note\", " TEXT ", " BODY ", \"audio\": {\"body\": {\"vi\": \"giong/trang.wav\"}}}\n"
+    "  ],\n"
+    "  \"audio\": {\"title\": {\"vi\": \"giong/tieu-de.wav\"}, \"thanks\": {\"en\": \"cam-on.WAV\"}}\n"
+    "}\n";
+// clang-format on
+
+/* rec is dir/rel (dir NULL: rel exactly). */
+static void expect_rec(int at, const char *rec, const char *dir, const char *rel)
+{
+    char want[1200];
+    snprintf(want, sizeof want, "%s%s%s", dir ? dir : "", dir ? "/" : "", rel);
+    if (!rec || strcmp(rec, want) != 0)
+        hl_test_fail(__FILE__, at, "recording \"%s\", expected \"%s\"", rec ? rec : "(none)", want);
+}
+
+/* Every text may have a recording per language, a language without one has
+ * none (it is synthesised); each is found by its text and listed with its
+ * path as written and its place, so that check and install find it. */
+static void test_recordings_are_found_by_their_texts_and_listed_with_their_places(void)
+{
+    char *dir = hl_test_tmpdir("audio");
+    char sub[1200];
+    snprintf(sub, sizeof sub, "%s/giong", dir);
+    mkdir(sub, 0755);
+    const char *files[] = {"giong/cau-1.wav", "giong/cau-1-en.wav", "giong/tot.wav", "goi-y.wav",
+                           "giong/trang.wav", "giong/tieu-de.wav",  "cam-on.WAV"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        write_riff(dir, files[i]);
+    char *path = hl_test_write_file(dir, "s.json", audio_survey);
+    hl_survey_t *s = load_ok(NULL, path, 0);
+    if (s) {
+        const hl_question_t *q = question(s, "overall");
+        expect_rec(__LINE__, hl_survey_audio(s, &s->title, HL_LANG_VI), dir, "giong/tieu-de.wav");
+        CHECK(hl_survey_audio(s, &s->title, HL_LANG_EN) == NULL);
+        expect_rec(__LINE__, hl_survey_audio(s, &s->thanks, HL_LANG_EN), dir, "cam-on.WAV");
+        CHECK(hl_survey_audio(s, &s->thanks, HL_LANG_VI) == NULL);
+        expect_rec(__LINE__, hl_survey_audio(s, &q->text, HL_LANG_VI), dir, "giong/cau-1.wav");
+        expect_rec(__LINE__, hl_survey_audio(s, &q->text, HL_LANG_EN), dir, "giong/cau-1-en.wav");
+        expect_rec(__LINE__, hl_survey_audio(s, &q->options[0].label, HL_LANG_VI), dir,
+                   "giong/tot.wav");
+        CHECK(hl_survey_audio(s, &q->options[1].label, HL_LANG_VI) == NULL);
+        CHECK(hl_survey_audio(s, &q->options[0].label, HL_LANG_EN) == NULL);
+        expect_rec(__LINE__, hl_survey_audio(s, &question(s, "comment")->hint, HL_LANG_EN), dir,
+                   "goi-y.wav");
+        CHECK(hl_survey_audio(s, &question(s, "comment")->text, HL_LANG_VI) == NULL);
+        expect_rec(__LINE__, hl_survey_audio(s, &question(s, "intro")->body, HL_LANG_VI), dir,
+                   "giong/trang.wav");
+        CHECK(hl_survey_audio(s, &s->consent, HL_LANG_VI) == NULL);
+        CHECK_INT(s->n_recordings, 7);
+        /* The list: as written, with its place (the value of the path). */
+        const hl_recording_t *r = NULL;
+        for (size_t i = 0; i < s->n_recordings; i++)
+            if (s->recordings[i].text == &q->text && s->recordings[i].lang == HL_LANG_EN)
+                r = &s->recordings[i];
+        CHECK(r != NULL);
+        if (r) {
+            CHECK_STR(r->rel, "giong/cau-1-en.wav");
+            CHECK_STR(r->where, "questions[0].audio.text.en");
+            CHECK_INT(r->line, 9);
+            CHECK_INT(r->col, 136);
+            expect_rec(__LINE__, r->path, dir, "giong/cau-1-en.wav");
+        }
+    }
+    hl_survey_free(s);
+    /* From memory (a stored survey) only the form is checked: no file read. */
+    s = load_ok("stored/s.json", audio_survey, strlen(audio_survey));
+    if (s)
+        expect_rec(__LINE__, hl_survey_audio(s, &s->title, HL_LANG_VI), NULL,
+                   "stored/giong/tieu-de.wav");
+    hl_survey_free(s);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_recording_problems_are_reported_where_they_are(void)
+{
+    // clang-format off
+    static const bad_t cases[] = {
+        {"audio that is not an object",
+         HEAD "    {\"id\": \"overall\", \"type\": \"smiley\", " TEXT ", \"audio\": \"q1.wav\", \"options\": " OPTS3 "}\n" TAIL,
+         {{9, 95, "questions[0].audio", "\"audio\" must be an object of recordings by text"}}},
+        {"an unknown text, a text the question does not have, a recording not by language",
+         HEAD "    {\"id\": \"overall\", \"type\": \"smiley\", " TEXT ",\n"
+         "     \"audio\": {\"txet\": {\"vi\": \"a.wav\"}, \"hint\": {\"vi\": \"b.wav\"}, \"body\": \"c.wav\"},\n"
+         "     \"options\": " OPTS3 "}\n" TAIL,
+         {{10, 16, "questions[0].audio.txet", "unknown key \"txet\" (did you mean \"text\"?)"},
+          {10, 41, "questions[0].audio.hint", "a recording of \"hint\", which this question has no text for"},
+          {10, 66, "questions[0].audio.body", "a recording of \"body\", which this question has no text for"}}},
+        {"an option's recording of another text",
+         HEAD "    {\"id\": \"overall\", \"type\": \"smiley\", " TEXT ", \"options\": [\n"
+         "      {\"id\": \"good\", \"label\": {\"vi\": \"Tốt\", \"en\": \"Good\"}, \"audio\": {\"text\": {\"vi\": \"a.wav\"}}},\n"
+         "      " OPT("ok") ", " OPT("bad") "]}\n" TAIL,
+         {{10, 70, "questions[0].options[0].audio.text", "unknown key \"text\" (keys allowed here: label)"}}},
+        {"the consent's recording in a survey without consent",
+         HEAD Q_OVERALL_LAST "  ],\n  \"audio\": {\"consent\": {\"vi\": \"dong-y.wav\"}}\n}\n",
+         {{11, 13, "audio.consent", "a recording of \"consent\", which the survey has no text for"}}},
+        {"languages unknown, recordings not strings",
+         HEAD "    {\"id\": \"overall\", \"type\": \"smiley\", " TEXT ", \"options\": " OPTS3 ",\n"
+         "     \"audio\": {\"text\": {\"fr\": \"a.wav\", \"vi\": 3, \"en\": [\"b.wav\"]}}}\n"
+         "  ],\n  \"audio\": {\"title\": \"t.wav\"}\n}\n",
+         {{10, 25, "questions[0].audio.text.fr", "unknown language \"fr\" (supported: vi, en)"},
+          {10, 46, "questions[0].audio.text.vi", "the \"vi\" recording must be the path of a WAV file such as \"giong/cau-1.wav\", not an integer"},
+          {10, 55, "questions[0].audio.text.en", "not an array"},
+          {12, 22, "audio.title", "the recordings of \"title\" must be an object of WAV files by language"}}},
+        {"a language the survey does not declare",
+         "{\n  \"format\": 1,\n  \"id\": \"test-survey\",\n  \"version\": 1,\n  \"languages\": [\"vi\"],\n"
+         "  \"title\": {\"vi\": \"Khảo sát\"},\n  \"thanks\": {\"vi\": \"Cảm ơn\"},\n  \"questions\": [\n"
+         "    {\"id\": \"q\", \"type\": \"yesno\", \"text\": {\"vi\": \"Câu hỏi\"}, \"audio\": {\"text\": {\"en\": \"q.wav\"}}}\n" TAIL,
+         {{9, 80, "questions[0].audio.text.en", "a recording in \"en\", which \"languages\" does not declare: add \"en\" to \"languages\" or remove this recording"}}},
+        {"paths leaving the folder, empty, not WAV, with a control character",
+         HEAD "    {\"id\": \"a\", \"type\": \"yesno\", " TEXT ", \"audio\": {\"text\": {\"vi\": \"/etc/a.wav\", \"en\": \"../a.wav\"}}},\n"
+         "    {\"id\": \"b\", \"type\": \"yesno\", " TEXT ", \"audio\": {\"text\": {\"vi\": \"\", \"en\": \"b.mp3\"}}},\n"
+         "    {\"id\": \"c\", \"type\": \"yesno\", " TEXT ", \"audio\": {\"text\": {\"vi\": \"c\\u0001.wav\", \"en\": \"c.wav.bak\"}}},\n"
+         "    {\"id\": \"d\", \"type\": \"yesno\", " TEXT ", \"audio\": {\"text\": {\"vi\": \"d//d.wav\", \"en\": \"x/../../d.wav\"}}}\n" TAIL,
+         {{9, 104, "questions[0].audio.text.vi", "the \"vi\" recording is an absolute path: give a path relative to the survey's folder, such as \"giong/cau-1.wav\""},
+          {9, 124, "questions[0].audio.text.en", "the \"en\" recording leaves the survey's folder (\"..\"): put the recording in the survey's folder"},
+          {10, 104, "questions[1].audio.text.vi", "the \"vi\" recording is empty: give a WAV file in the survey's folder"},
+          {10, 114, "questions[1].audio.text.en", "the \"en\" recording does not name a .wav file"},
+          {11, 104, "questions[2].audio.text.vi", "the \"vi\" recording holds a control character"},
+          {11, 125, "questions[2].audio.text.en", "the \"en\" recording does not name a .wav file"},
+          {12, 104, "questions[3].audio.text.vi", "has an empty part"},
+          {12, 122, "questions[3].audio.text.en", "leaves the survey's folder"}}},
+    };
+    // clang-format on
+    EXPECT_ALL_BAD(cases);
+}
+
+/* A recording that is missing, too big, not a WAV file, a link or a folder:
+ * refused by the file's load (hailong check), at the place of its path. */
+static void test_a_recording_must_be_a_wav_file_in_the_folder(void)
+{
+    char *dir = hl_test_tmpdir("audio");
+    write_bytes(dir, "text.wav", "hello, not a recording", 22);
+    write_riff(dir, "ok.wav");
+    char big[1200], link[1200], folder[1200];
+    snprintf(big, sizeof big, "%s/big.wav", dir);
+    write_riff(dir, "big.wav");
+    if (truncate(big, HL_AUDIO_FILE_BYTES + 1) != 0) abort(); /* sparse: nothing written */
+    snprintf(link, sizeof link, "%s/link.wav", dir);
+    if (symlink("ok.wav", link) != 0) abort();
+    snprintf(folder, sizeof folder, "%s/folder.wav", dir);
+    mkdir(folder, 0755);
+    const char *recs[5] = {"missing.wav", "big.wav", "text.wav", "link.wav", "folder.wav"};
+    const char *msgs[5] = {"the recording cannot be used: ", "the recording cannot be used: ",
+                           "\"text.wav\" is not a WAV file (no RIFF/WAVE header): save the "
+                           "recording as WAV, 16-bit PCM",
+                           "the recording cannot be used: ", "the recording cannot be used: "};
+    const char *why[5] = {"does not exist", "larger than the limit of 12 MiB", "", "link", ""};
+    for (int i = 0; i < 5; i++) {
+        char json[2048];
+        snprintf(json, sizeof json,
+                 HEAD "    {\"id\": \"a\", \"type\": \"yesno\", " TEXT ",\n"
+                      "     \"audio\": {\"text\": {\"en\": \"%s\"}}},\n" Q_OVERALL_LAST TAIL,
+                 recs[i]);
+        char *path = hl_test_write_file(dir, "s.json", json);
+        hl_diags_t d = {0};
+        hl_survey_t *s = NULL;
+        CHECK_INT(hl_survey_load_file(path, &s, &d), HL_ERR_INVALID);
+        EXPECT_COUNT(&d, 1);
+        if (d.n == 1) {
+            CHECK_INT(d.items[0].line, 10);
+            CHECK_INT(d.items[0].col, 31);
+            CHECK_STR(d.items[0].path, "questions[0].audio.text.en");
+            if (!strstr(d.items[0].msg, msgs[i]) || !strstr(d.items[0].msg, why[i]))
+                hl_test_fail(__FILE__, __LINE__, "%s: \"%s\" lacks \"%s\" or \"%s\"", recs[i],
+                             d.items[0].msg, msgs[i], why[i]);
+        }
+        hl_survey_free(s);
+        hl_diags_free(&d);
+        free(path);
+    }
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
 static const hl_test_case_t table[] = {
     HL_TEST(test_default_survey_loads_without_diagnostics),
     HL_TEST(test_sha256_is_that_of_the_file_bytes),
@@ -1501,6 +1697,9 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_a_note_loads_with_its_body_and_picture_beside_the_file),
     HL_TEST(test_note_problems_are_reported_where_they_are),
     HL_TEST(test_a_note_picture_must_be_a_png_or_jpeg_file_in_the_folder),
+    HL_TEST(test_recordings_are_found_by_their_texts_and_listed_with_their_places),
+    HL_TEST(test_recording_problems_are_reported_where_they_are),
+    HL_TEST(test_a_recording_must_be_a_wav_file_in_the_folder),
 };
 
 HL_TEST_MAIN(table)

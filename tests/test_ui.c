@@ -52,12 +52,10 @@ static hl_measure_t fake_measure(void)
 /* ---- A sink that records the answers of the open response ---------------- */
 
 typedef struct rec_sink {
-    int n_saves;                    /* committed transactions */
-    int64_t next_seq;               /* last sequence number handed out */
+    hl_fixture_sink_t base;         /* answers as the store does: seq, code, saves, status */
     char qid[HL_MAX_QUESTIONS][40]; /* answers of the response, by question */
     char value[HL_MAX_QUESTIONS][HL_VALUE_MAX];
     int n;
-    hl_resp_status_t last_status; /* status of the last save */
 } rec_sink_t;
 
 static void rec_set(rec_sink_t *k, const char *qid, const char *val)
@@ -85,19 +83,11 @@ static int rec_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_
 {
     (void)err;
     rec_sink_t *k = ctx;
-    if (resp->seq == 0) {
-        resp->seq = ++k->next_seq;
-        k->n = 0;
-    }
+    if (resp->seq == 0) k->n = 0;
     if (sv->set_qid) rec_set(k, sv->set_qid, sv->set_value);
     for (size_t i = 0; i < sv->n_drop; i++)
         rec_set(k, sv->drop_qids[i], NULL);
-    k->n_saves++;
-    k->last_status = sv->status;
-    /* As the store does: a code from the seed at a complete finish. */
-    if (sv->followup_seed && sv->status == HL_RESP_COMPLETE)
-        hl_followup_make(sv->followup_seed, 0, resp->followup);
-    return HL_OK;
+    return hl_fixture_sink_save(&k->base, resp, sv, err);
 }
 
 static const char *rec_get(const rec_sink_t *k, const char *qid)
@@ -596,7 +586,7 @@ static void test_every_screen_of_the_default_survey_is_well_formed_at_all_sizes(
     CHECK_STR(rec_get(&x->sink, "overall"), "dissatisfied");
     CHECK_STR(rec_get(&x->sink, "reasons"), "slow|other");
     CHECK_STR(rec_get(&x->sink, "case_code"), "1212");
-    CHECK_INT(x->sink.last_status, HL_RESP_COMPLETE);
+    CHECK_INT(x->sink.base.last_status, HL_RESP_COMPLETE);
     fx_free(x);
 }
 
@@ -1035,7 +1025,7 @@ static void test_listen_large_and_volume_buttons_change_the_state_and_reset_rest
     CHECK_INT(tap_id(x, "large"), HL_OK);
     CHECK(!a->large);
     CHECK_INT(tap_id(x, "large"), HL_OK);
-    CHECK_INT(x->sink.n_saves, 0); /* nothing stored */
+    CHECK_INT(x->sink.base.n_saves, 0); /* nothing stored */
     /* The level shown: as many bars filled as the volume. */
     a->volume = 3;
     hl_scene_t *s = build(x, 1280, 800);
@@ -1463,7 +1453,7 @@ static void test_tap_between_targets_hits_nothing_and_records_nothing(void)
                 CHECK(hl_scene_hit(s, s->cmds[i].box.x + s->cmds[i].box.w / 2,
                                    s->cmds[i].box.y + s->cmds[i].box.h / 2) == NULL);
     }
-    CHECK_INT(x->sink.n_saves, 0);
+    CHECK_INT(x->sink.base.n_saves, 0);
     fx_free(x);
 }
 
@@ -1476,7 +1466,7 @@ static void test_multi_toggles_by_tap_shows_ticks_and_next_commits(void)
     while (strcmp(cur_q(x)->id, "reasons") != 0 && x->flow.state == HL_STATE_QUESTION)
         answer_current(x, 0);
     CHECK_STR(cur_q(x)->id, "reasons");
-    int saves = x->sink.n_saves;
+    int saves = x->sink.base.n_saves;
     hl_scene_t *s = build(x, 800, 480);
     CHECK_CONTAINS(scene_text(x, s), "Chọn tối đa 3");
     CHECK_CONTAINS(scene_text(x, s), "Không bắt buộc");
@@ -1498,7 +1488,7 @@ static void test_multi_toggles_by_tap_shows_ticks_and_next_commits(void)
         ticked =
             ticked || (s->cmds[i].kind == HL_CMD_TICK && rect_contains(slow->box, s->cmds[i].box));
     CHECK(ticked);
-    CHECK_INT(x->sink.n_saves, saves); /* ticks are a draft */
+    CHECK_INT(x->sink.base.n_saves, saves); /* ticks are a draft */
     CHECK_INT(tap_id(x, "next"), HL_OK);
     CHECK_STR(rec_get(&x->sink, "reasons"), "slow|other");
     fx_free(x);
@@ -1861,13 +1851,13 @@ static void test_thanks_shows_the_survey_text_and_ignores_taps(void)
     hl_scene_t *s = build(x, 1280, 800);
     CHECK_CONTAINS(scene_text(x, s), "Cảm ơn Ông/Bà!");
     CHECK_INT(s->n_targets, 0);
-    int saves = x->sink.n_saves;
+    int saves = x->sink.base.n_saves;
     static const char *const ids[] = {"next", "back", "", "lang:en", "continue"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
         CHECK_INT(hl_ui_tap(&x->ui, &x->flow, ids[i], &x->err), HL_ERR_STATE);
     CHECK_INT(x->flow.state, HL_STATE_THANKS);
     CHECK_INT(x->flow.resp.lang, HL_LANG_VI);
-    CHECK_INT(x->sink.n_saves, saves);
+    CHECK_INT(x->sink.base.n_saves, saves);
     fx_free(x);
 }
 
@@ -1893,9 +1883,9 @@ static void test_each_target_carries_the_action_its_name_says_and_a_stale_one_do
     /* The flow moves on; the first question's target, tapped late (a
      * screen that changed under the finger), answers nothing. */
     answer_current(x, 0);
-    int saves = x->sink.n_saves;
+    int saves = x->sink.base.n_saves;
     CHECK_INT(hl_ui_act(&x->ui, &x->flow, &stale, &x->err), HL_ERR_USAGE);
-    CHECK_INT(x->sink.n_saves, saves);
+    CHECK_INT(x->sink.base.n_saves, saves);
     CHECK_STR(cur_q(x)->id, "stars");
     fx_free(x);
 }
@@ -1910,7 +1900,7 @@ static void test_out_of_service_shows_both_languages_calmly_and_takes_no_taps(vo
     CHECK_CONTAINS(t, "This kiosk is temporarily out of service.");
     CHECK_INT(s->n_targets, 0);
     CHECK_INT(hl_ui_tap(&x->ui, &x->flow, "answer:overall:satisfied", &x->err), HL_ERR_STATE);
-    CHECK_INT(x->sink.n_saves, 0);
+    CHECK_INT(x->sink.base.n_saves, 0);
     fx_free(x);
 }
 
@@ -1924,7 +1914,7 @@ static void test_unknown_or_absent_targets_are_usage_errors(void)
         CHECK_INT(hl_ui_tap(&x->ui, &x->flow, ids[i], &x->err), HL_ERR_USAGE);
         CHECK_CONTAINS(x->err.msg, "on screen");
     }
-    CHECK_INT(x->sink.n_saves, 0);
+    CHECK_INT(x->sink.base.n_saves, 0);
     CHECK_INT(x->flow.state, HL_STATE_START);
     fx_free(x);
 }

@@ -8,16 +8,19 @@
  * question, "still there?" with the seconds left, thanks with the
  * follow-up code spelled out, out of service; one target alone (answers,
  * keys, navigation, the accessibility buttons with their state); the
- * focused target; the keys' help; a buffer too small.
+ * focused target; the keys' help; a buffer too small; a survey text's
+ * recording referenced in the language that has one, words in the other.
  */
 #include "hl_flow.h"
 #include "hl_fixture.h"
 #include "hl_test.h"
 #include "hl_ui.h"
 #include "hl_ui_speech.h"
+#include "hl_wav.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- Fixture: a survey, a flow into a sink that keeps nothing, the screens -- */
 
@@ -399,8 +402,24 @@ static void test_each_target_is_said_alone_with_its_state(void)
     CHECK_STR(target(x, "key:4", HL_LANG_VI), "4.");
     CHECK_STR(target(x, "key:del", HL_LANG_VI), "Xoá.");
     CHECK_STR(target(x, "key:del", HL_LANG_EN), "Delete.");
-    CHECK_STR(target(x, "next", HL_LANG_VI), "Tiếp tục, chưa dùng được."); /* 1 digit of 2 */
-    CHECK_STR(target(x, "next", HL_LANG_EN), "Next, not available yet.");
+    /* 1 digit of 2: why it does not work yet, the error a tap on it meets */
+    CHECK_STR(target(x, "next", HL_LANG_VI), "Tiếp tục, chưa dùng được. Từ 2 đến 6 chữ số.");
+    CHECK_STR(target(x, "next", HL_LANG_EN), "Next, not available yet. 2 to 6 digits.");
+    fx_free(x);
+}
+
+/* "next" on a required question not answered yet says why it does not
+ * work: what a citizen who cannot see the greyed button needs to hear. */
+static void test_next_on_an_unanswered_required_question_says_an_answer_is_needed(void)
+{
+    fx_t *x = fx_open(HL_TEST_DATA "/ui/required-multi.json");
+    CHECK_STR(target(x, "next", HL_LANG_VI),
+              "Tiếp tục, chưa dùng được. Câu này cần trả lời trước khi đi tiếp.");
+    CHECK_STR(target(x, "next", HL_LANG_EN),
+              "Next, not available yet. This question needs an answer before going on.");
+    static const char *const tick[] = {"answer:need:land", NULL};
+    taps(x, tick);
+    CHECK_STR(target(x, "next", HL_LANG_EN), "Next.");
     fx_free(x);
 }
 
@@ -464,15 +483,128 @@ static void test_a_buffer_too_small_is_cut_between_characters(void)
     fx_free(x);
 }
 
+/* ---- Recordings ------------------------------------------------------------------ */
+
+/* A survey whose title, first question, first option, note body and thanks
+ * have a recording in Vietnamese only, in folder/giong. */
+static char *recorded_survey(const char *folder)
+{
+    char sub[1200];
+    snprintf(sub, sizeof sub, "%s/giong", folder);
+    mkdir(sub, 0755);
+    const char *recs[] = {"tieu-de", "cau-1", "dat-dai", "de-xuat", "cam-on"};
+    static const int16_t hush[441] = {0}; /* 20 ms of silence */
+    for (size_t i = 0; i < sizeof recs / sizeof *recs; i++) {
+        char name[1300];
+        snprintf(name, sizeof name, "%s/giong/%s.wav", folder, recs[i]);
+        hl_err_t err = {0};
+        if (hl_wav_write(name, hush, 441, 22050, &err) != HL_OK)
+            hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
+    }
+    return hl_test_write_file(
+        folder, "s.json",
+        "{\"format\": 1, \"id\": \"giong\", \"version\": 1, \"languages\": [\"vi\", \"en\"],\n"
+        " \"title\": {\"vi\": \"Khảo sát\", \"en\": \"Survey\"},\n"
+        " \"thanks\": {\"vi\": \"Cảm ơn\", \"en\": \"Thank you\"},\n"
+        " \"audio\": {\"title\": {\"vi\": \"giong/tieu-de.wav\"}, \"thanks\": {\"vi\": "
+        "\"giong/cam-on.wav\"}},\n"
+        " \"questions\": [\n"
+        "  {\"id\": \"visit\", \"type\": \"choice\",\n"
+        "   \"text\": {\"vi\": \"Ông/Bà đến làm gì?\", \"en\": \"What did you come for?\"},\n"
+        "   \"audio\": {\"text\": {\"vi\": \"giong/cau-1.wav\"}},\n"
+        "   \"options\": [{\"id\": \"land\", \"label\": {\"vi\": \"Đất đai\", \"en\": \"Land\"},\n"
+        "                \"audio\": {\"label\": {\"vi\": \"giong/dat-dai.wav\"}}},\n"
+        "               {\"id\": \"civil\", \"label\": {\"vi\": \"Hộ tịch\", \"en\": \"Civil "
+        "status\"}}]},\n"
+        "  {\"id\": \"intro\", \"type\": \"note\", \"text\": {\"vi\": \"Đề xuất\", \"en\": "
+        "\"Proposal\"},\n"
+        "   \"body\": {\"vi\": \"Mở cửa thứ Bảy.\\nTừ tháng sau.\", \"en\": \"Open on "
+        "Saturday.\"},\n"
+        "   \"audio\": {\"body\": {\"vi\": \"giong/de-xuat.wav\"}}}]}\n");
+}
+
+/* "\x01" dir/giong/rec.wav "\x1F" words "\x02": a recording's reference. */
+static const char *ref(char *buf, size_t n, const char *dir, const char *rec, const char *words)
+{
+    snprintf(buf, n, "%c%s/giong/%s.wav%c%s%c", HL_SPEECH_REC_OPEN, dir, rec, HL_SPEECH_REC_WORDS,
+             words, HL_SPEECH_REC_CLOSE);
+    return buf;
+}
+
+/* A text with a recording in the response's language is said as that
+ * recording (its words inside, for when it cannot be played); the words
+ * around it (position, option numbers, "đang chọn", built-in words) and
+ * every text without one in that language are words to synthesise. */
+static void test_a_text_with_a_recording_in_the_language_is_said_as_that_recording(void)
+{
+    char *dir = hl_test_tmpdir("speech-rec");
+    char *path = recorded_survey(dir);
+    fx_t *x = fx_open(path);
+    char title[1200], q1[1200], land[1200], body[1200], thanks[1200], want[6000];
+    ref(title, sizeof title, dir, "tieu-de", "Khảo sát.");
+    ref(q1, sizeof q1, dir, "cau-1", "Ông/Bà đến làm gì?");
+    ref(land, sizeof land, dir, "dat-dai", "Đất đai");
+    ref(body, sizeof body, dir, "de-xuat", "Mở cửa thứ Bảy. Từ tháng sau.");
+    ref(thanks, sizeof thanks, dir, "cam-on", "Cảm ơn.");
+    snprintf(want, sizeof want,
+             "%s Câu 1 trên 1. %s Không bắt buộc. Lựa chọn 1 trên 2: %s Lựa chọn 2 trên 2: Hộ "
+             "tịch.",
+             title, q1, land);
+    CHECK_STR(screen(x, HL_LANG_VI), want);
+    CHECK_STR(screen(x, HL_LANG_EN), "Survey. Question 1 of 1. What did you come for? Optional. "
+                                     "Option 1 of 2: Land. Option 2 of 2: Civil status.");
+    snprintf(want, sizeof want, "Lựa chọn 1 trên 2: %s", land);
+    CHECK_STR(target(x, "answer:visit:land", HL_LANG_VI), want);
+    CHECK_STR(target(x, "answer:visit:land", HL_LANG_EN), "Option 1 of 2: Land.");
+    static const char *const to_note[] = {"answer:visit:land", NULL};
+    taps(x, to_note);
+    snprintf(want, sizeof want, "Đề xuất. %s", body);
+    CHECK_STR(screen(x, HL_LANG_VI), want);
+    CHECK_STR(screen(x, HL_LANG_EN), "Proposal. Open on Saturday.");
+    static const char *const back[] = {"back", NULL};
+    taps(x, back);
+    snprintf(want, sizeof want, "Lựa chọn 1 trên 2: %s, đang chọn.", land);
+    CHECK_STR(target(x, "answer:visit:land", HL_LANG_VI), want);
+    static const char *const to_thanks[] = {"answer:visit:civil", "next", NULL};
+    taps(x, to_thanks);
+    CHECK(strncmp(screen(x, HL_LANG_VI), thanks, strlen(thanks)) == 0);
+    CHECK(strncmp(screen(x, HL_LANG_EN), "Thank you.", 10) == 0);
+    fx_free(x);
+    free(path);
+    hl_test_rmtree(dir);
+    free(dir);
+}
+
+/* A recording whose folder's name holds a control character cannot be
+ * referenced: its text is said as words (never a broken reference). */
+static void test_a_recording_in_a_folder_named_with_a_control_character_is_said_as_words(void)
+{
+    char *top = hl_test_tmpdir("speech-rec");
+    char dir[1200];
+    snprintf(dir, sizeof dir, "%s/a\x01z", top);
+    mkdir(dir, 0755);
+    char *path = recorded_survey(dir);
+    fx_t *x = fx_open(path);
+    CHECK_STR(screen(x, HL_LANG_VI), "Khảo sát. Câu 1 trên 1. Ông/Bà đến làm gì? Không bắt buộc. "
+                                     "Lựa chọn 1 trên 2: Đất đai. Lựa chọn 2 trên 2: Hộ tịch.");
+    fx_free(x);
+    free(path);
+    hl_test_rmtree(top);
+    free(top);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_each_question_type_is_said_with_its_position_hint_options_and_choice),
     HL_TEST(test_the_keyboard_says_what_was_written_and_each_key_its_name),
     HL_TEST(test_a_note_a_contact_question_and_the_follow_up_code_are_said),
     HL_TEST(test_still_there_says_the_seconds_left_and_out_of_service_its_notice),
     HL_TEST(test_each_target_is_said_alone_with_its_state),
+    HL_TEST(test_next_on_an_unanswered_required_question_says_an_answer_is_needed),
     HL_TEST(test_the_focused_target_is_said_and_nothing_when_nothing_is_focused),
     HL_TEST(test_the_keys_help_is_said_in_each_language),
     HL_TEST(test_a_buffer_too_small_is_cut_between_characters),
+    HL_TEST(test_a_text_with_a_recording_in_the_language_is_said_as_that_recording),
+    HL_TEST(test_a_recording_in_a_folder_named_with_a_control_character_is_said_as_words),
 };
 
 HL_TEST_MAIN(tests)

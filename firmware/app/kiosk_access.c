@@ -12,7 +12,10 @@
  * Speech starts on "Nghe / Listen" or with the first key; it stops when
  * the citizen acts. Using speech or the keys triples the idle and warning
  * times for the response (hl_flow_set_time_scale). The screens' words are
- * hl_ui_speech's; synthesis runs on hl_voice's thread, never here.
+ * hl_ui_speech's (a survey text's recording referenced where it has one);
+ * synthesis and recordings run on hl_voice's thread, never here. At start
+ * every recording of the survey is decoded once: one that cannot be played
+ * is reported on the journal and synthesised.
  */
 #include "kiosk_int.h"
 
@@ -62,6 +65,16 @@ void kiosk_access_open(hl_kiosk_t *k, const hl_kiosk_opts_t *o, bool headless)
         return;
     }
     access_gain(k);
+    hl_diags_t d = {0};
+    if (hl_voice_check_recordings(k->cli->survey, &d) > 0) {
+        hl_diags_print(&d, stderr);
+        fprintf(stderr,
+                "hailong: %zu recording%s of the survey cannot be played: %s said by synthesis "
+                "instead; fix %s (hailong check %s)\n",
+                d.n, d.n == 1 ? "" : "s", d.n == 1 ? "its text is" : "their texts are",
+                d.n == 1 ? "it" : "them", k->cli->survey_file);
+    }
+    hl_diags_free(&d);
 }
 
 void kiosk_access_close(hl_kiosk_t *k)
@@ -93,7 +106,14 @@ void kiosk_access_after(hl_kiosk_t *k, const hl_action_t *a, const char *id, int
                         const char *before, long said_before)
 {
     k->access.last_input_ms = kiosk_now(k);
-    if (rc != HL_OK || !a) return;
+    if (!a) return;
+    if (rc != HL_OK) { /* refused (next before an answer): say the target and why */
+        if (k->ui.access.speech && id &&
+            hl_ui_speech_target(&k->ui, &k->flow, id, k->flow.resp.lang, k->access.text,
+                                sizeof k->access.text) == HL_OK)
+            access_say(k, k->access.text);
+        return;
+    }
     /* The build after the action said the new screen already (speech on, a
      * screen not said yet): that replaced what was being said. */
     bool just_said = hl_voice_count(k->access.voice) != said_before;
@@ -135,6 +155,31 @@ static void access_say_focus(hl_kiosk_t *k)
         access_say(k, k->access.text);
 }
 
+/* Moves the focus (dir) and says it; the first key says where the citizen
+ * is first, then the focus, as one utterance. */
+static void access_move(hl_kiosk_t *k, hl_ui_dir_t dir, bool first)
+{
+    if (k->access.voice) hl_voice_stop(k->access.voice, kiosk_now(k));
+    if (first) /* the screen is said below with the focus, not by the build */
+        snprintf(k->access.spoken, sizeof k->access.spoken, "%s", k->scene->screen);
+    hl_ui_focus_move(&k->ui, k->scene, dir);
+    k->dirty = true;
+    kiosk_build(k);
+    if (!first) {
+        access_say_focus(k);
+        return;
+    }
+    hl_ui_speech_screen(&k->ui, &k->flow, k->flow.resp.lang, k->access.text, sizeof k->access.text);
+    size_t n = strlen(k->access.text);
+    if (n + 2 < sizeof k->access.text) {
+        k->access.text[n++] = ' ';
+        hl_ui_speech_focus(&k->ui, &k->flow, k->scene, k->flow.resp.lang, k->access.text + n,
+                           sizeof k->access.text - n);
+    }
+    access_say(k, k->access.text);
+    snprintf(k->access.spoken, sizeof k->access.spoken, "%s", k->scene->screen);
+}
+
 void hl_kiosk_key(hl_kiosk_t *k, hl_key_act_t act)
 {
     if (act == HL_KEY_NONE) return;
@@ -149,10 +194,14 @@ void hl_kiosk_key(hl_kiosk_t *k, hl_key_act_t act)
     k->ui.access.speech = true; /* the keys start speech */
     k->ui.access.focus_shown = true;
     access_in_use(k);
-    if (k->flow.state == HL_STATE_STILL_THERE && act != HL_KEY_ENTER) {
+    if (k->flow.state == HL_STATE_STILL_THERE) {
         kiosk_apply(k, NULL, NULL, &err); /* any key: still here */
         return;
     }
+    /* A key is a sign of life, also one that only moves the focus or asks
+     * for words: the idle timer restarts (HL_ERR_STATE on the thanks
+     * screen, where input is ignored). */
+    hl_flow_touch(&k->flow, &err);
     hl_action_t a;
     switch (act) {
     case HL_KEY_UP:
@@ -163,35 +212,16 @@ void hl_kiosk_key(hl_kiosk_t *k, hl_key_act_t act)
                                            [HL_KEY_DOWN] = HL_UI_FOCUS_NEXT,
                                            [HL_KEY_LEFT] = HL_UI_FOCUS_LEFT,
                                            [HL_KEY_RIGHT] = HL_UI_FOCUS_RIGHT};
-        if (k->access.voice) hl_voice_stop(k->access.voice, kiosk_now(k));
-        hl_ui_focus_move(&k->ui, k->scene, dirs[act]);
-        k->dirty = true;
-        kiosk_build(k);
-        if (first) { /* the first key: where am I, then the focus, as one utterance */
-            hl_ui_speech_screen(&k->ui, &k->flow, k->flow.resp.lang, k->access.text,
-                                sizeof k->access.text);
-            size_t n = strlen(k->access.text);
-            if (n + 2 < sizeof k->access.text) {
-                k->access.text[n++] = ' ';
-                hl_ui_speech_focus(&k->ui, &k->flow, k->scene, k->flow.resp.lang,
-                                   k->access.text + n, sizeof k->access.text - n);
-            }
-            access_say(k, k->access.text);
-            snprintf(k->access.spoken, sizeof k->access.spoken, "%s", k->scene->screen);
-            return;
-        }
-        access_say_focus(k);
+        access_move(k, dirs[act], first);
         return;
     }
     case HL_KEY_ENTER:
-        if (k->flow.state == HL_STATE_STILL_THERE) {
-            kiosk_apply(k, NULL, NULL, &err);
-            return;
-        }
         if (hl_ui_focus_action(&k->ui, k->scene, &a)) {
             char id[HL_SCENE_ID_MAX];
             snprintf(id, sizeof id, "%s", k->ui.access.focus);
             kiosk_apply(k, &a, id, &err);
+        } else { /* nothing focused yet: the focus goes to the first answer, said */
+            access_move(k, HL_UI_FOCUS_NEXT, first);
         }
         return;
     case HL_KEY_BACK:
@@ -206,6 +236,9 @@ void hl_kiosk_key(hl_kiosk_t *k, hl_key_act_t act)
     case HL_KEY_HELP:
         if (hl_ui_speech_help(k->flow.resp.lang, k->access.text, sizeof k->access.text) == HL_OK)
             access_say(k, k->access.text);
+        /* The help is what was asked for: the next build must not say the
+         * screen over it (repeat says the screen). */
+        snprintf(k->access.spoken, sizeof k->access.spoken, "%s", k->scene->screen);
         k->dirty = true;
         return;
     case HL_KEY_REPEAT:
@@ -229,6 +262,7 @@ static void access_reset(hl_kiosk_t *k)
 {
     if (k->access.voice) hl_voice_stop(k->access.voice, kiosk_now(k));
     hl_ui_access_reset(&k->ui);
+    hl_flow_set_time_scale(&k->flow, 1); /* the flow's reset does it too; a walk-away has none */
     access_gain(k);
     k->access.spoken[0] = '\0';
     k->access.active = false;

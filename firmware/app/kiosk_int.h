@@ -3,7 +3,8 @@
  * kiosk_int.h: what the kiosk's files share besides kiosk.h (kiosk.c:
  * wiring, screen, touch, loop; kiosk_workers.c: the USB export and sync
  * workers; kiosk_script.c: the scripted-run verbs; kiosk_pictures.c: a
- * survey's pictures installed from the stick): their cross calls.
+ * survey's pictures and recordings installed from the stick): their cross
+ * calls.
  * Nothing outside firmware/app includes it.
  */
 #ifndef HL_KIOSK_INT_H
@@ -22,24 +23,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* kiosk_pictures.c: a survey's note pictures copied from the technician's
- * stick next to the survey installed from it, all or none. */
-#define KIOSK_PICTURES_MADE (3 * HL_MAX_QUESTIONS) /* files and folders one install may make */
+/* kiosk_pictures.c: a survey's files beside it (its notes' pictures and its
+ * texts' recordings) copied from the technician's stick next to the survey
+ * installed from it, all or none. */
+#define KIOSK_PICTURES_MADE  1024        /* files and folders one install may make */
+#define KIOSK_PICTURES_NAMES (64 * 1024) /* bytes of their names */
 
 typedef struct kiosk_pictures {
-    char dir[PATH_MAX]; /* the installed surveys' folder the pictures go under */
-    int n_made;         /* entries in made */
-    char made[KIOSK_PICTURES_MADE][HL_NOTE_IMAGE_PATH + 1]; /* made by this install, in order,
-                                                               relative to dir */
-    bool made_folder[KIOSK_PICTURES_MADE];                  /* made[i] is a folder */
+    char dir[PATH_MAX];                    /* the installed surveys' folder they go under */
+    int n_made;                            /* entries made */
+    size_t names_used;                     /* bytes of names used */
+    uint32_t made[KIOSK_PICTURES_MADE];    /* made by this install, in order: where its name
+                                              (relative to dir) starts in names */
+    bool made_folder[KIOSK_PICTURES_MADE]; /* made[i] is a folder */
+    char names[KIOSK_PICTURES_NAMES];      /* the names, each NUL-terminated */
 } kiosk_pictures_t;
 
-/* Copies each note picture of s (loaded with hl_survey_load_file_at from
- * root/src_dir, which checked the paths) from root/src_dir/PATH (no link
- * followed) to dst_dir/PATH, PATH as the survey writes it. A file already
- * there with the same bytes is kept; one with other content refuses
- * (HL_ERR_STATE). HL_OK, or a code and err naming the picture, with all this
- * call made removed. */
+/* Copies each note picture and each recording of s (loaded with
+ * hl_survey_load_file_at from root/src_dir, which checked the paths) from
+ * root/src_dir/PATH (no link followed) to dst_dir/PATH, PATH as the survey
+ * writes it; a recording must play (hl_wav: the same check as hailong
+ * check's). A file already there with the same bytes is kept; one with
+ * other content refuses (HL_ERR_STATE). HL_OK, or a code and err naming the
+ * file, with all this call made removed. */
 int kiosk_pictures_copy(kiosk_pictures_t *p, const hl_survey_t *s, const char *root,
                         const char *src_dir, const char *dst_dir, hl_err_t *err);
 

@@ -44,6 +44,7 @@ static const char bench_usage[] =
     "       hailong-bench export [--responses N] [--bundle-responses M]   (see its --help)\n"
     "       hailong-bench ui [--frames N] [--idle-s S]   (see hailong-bench ui --help)\n"
     "       hailong-bench results [--responses N]   (see hailong-bench results --help)\n"
+    "       hailong-bench access [--keys N]   (see hailong-bench access --help)\n"
     "       hailong-bench --config FILE sync [--responses N]   (see its --help)\n"
     "Measures the response store on the data directory's medium and prints one JSON line:\n"
     "  phase 1: N responses (default 10000) saved one durable commit per answer (each\n"
@@ -229,6 +230,8 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "sync")) return hl_cli_bench_sync(cli, argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "results"))
         return hl_cli_bench_results(cli, argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "access"))
+        return hl_cli_bench_access(cli, argc - 1, argv + 1);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help")) {
             fputs(bench_usage, stdout);
@@ -238,9 +241,10 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "ui")) return hl_cli_bench_ui(cli, argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "store") != 0) {
         if (argc < 2)
-            fprintf(stderr,
-                    "hailong-bench: which benchmark? (store, export, ui, results or sync)\n%s",
-                    bench_usage);
+            fprintf(
+                stderr,
+                "hailong-bench: which benchmark? (store, export, ui, results, access or sync)\n%s",
+                bench_usage);
         else
             fprintf(stderr, "hailong-bench: unknown benchmark \"%s\"\n%s", argv[1], bench_usage);
         return HL_EXIT_USAGE;

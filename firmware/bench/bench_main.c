@@ -11,6 +11,7 @@
  *   hailong-bench export [--responses N] [--bundle-responses M]
  *   hailong-bench ui [--frames N] [--idle-s S]
  *   hailong-bench results [--responses N]
+ *   hailong-bench access [--keys N] [--size WxH]
  *   hailong-bench sync [--responses N]   (a config whose sync names a server)
  */
 #include "bench_util.h"

@@ -100,5 +100,6 @@ int hl_cli_bench_ui(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench_export(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench_results(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_bench_sync(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_bench_access(hl_cli_t *cli, int argc, char **argv);
 
 #endif

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cli_check.c: `hailong check FILE...`: validates survey and config files
- * and reports every problem as FILE:LINE:COLUMN: message (at path).
+ * and reports every problem as FILE:LINE:COLUMN: message (at path). A
+ * survey's recordings are decoded too (hl_voice_check_recordings): a WAV
+ * the kiosk cannot play is a problem at its path's place.
  */
 #include "cli.h"
 #include "hl_platform.h"
+#include "hl_voice.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,8 +18,9 @@ static const char check_usage[] =
     "usage: hailong check FILE...\n"
     "\n"
     "Validates each survey or config file (told apart by their keys) and prints\n"
-    "every problem as FILE:LINE:COLUMN: message (at path). Exit 0 when all are\n"
-    "valid (one summary line each), 1 when any is not.\n";
+    "every problem as FILE:LINE:COLUMN: message (at path); a survey's pictures\n"
+    "and recordings are read and checked too. Exit 0 when all are valid (one\n"
+    "summary line each), 1 when any is not.\n";
 
 /* The file's bytes (never blocking on a FIFO or a device: hl_file_read), or
  * NULL with the reason in d. */
@@ -37,7 +41,22 @@ static void print_survey_summary(const char *path, const hl_survey_t *s)
            (long long)s->version, s->n_questions);
     for (size_t i = 0; i < s->n_langs; i++)
         printf("%s %s", i ? "," : "", hl_lang_code(s->langs[i]));
+    if (s->n_recordings)
+        printf(", %zu recording%s", s->n_recordings, s->n_recordings == 1 ? "" : "s");
     printf("\n");
+}
+
+/* A survey file loaded and its recordings decoded: the kiosk plays them. */
+static int load_survey(const char *path, hl_survey_t **s, hl_diags_t *d)
+{
+    int rc = hl_survey_load_file(path, s, d);
+    if (rc == HL_OK && hl_voice_check_recordings(*s, d) > 0) {
+        hl_diags_sort(d); /* a valid survey left no other problem in d */
+        hl_survey_free(*s);
+        *s = NULL;
+        rc = HL_ERR_INVALID;
+    }
+    return rc;
 }
 
 /* A config is only good if the survey it names is found and valid too. */
@@ -50,7 +69,7 @@ static int check_config_survey(const char *path, hl_config_t *cfg, hl_diags_t *d
         return HL_ERR_NOT_FOUND;
     }
     hl_survey_t *s = NULL;
-    int rc = hl_survey_load_file(found, &s, d);
+    int rc = load_survey(found, &s, d);
     hl_survey_free(s);
     return rc;
 }
@@ -94,7 +113,7 @@ int hl_cli_check(hl_cli_t *cli, int argc, char **argv)
             hl_config_free(&cfg);
         } else if (text) {
             hl_survey_t *s = NULL;
-            rc = hl_survey_load_file(path, &s, &d);
+            rc = load_survey(path, &s, &d);
             if (rc == HL_OK) print_survey_summary(path, s);
             hl_survey_free(s);
         }

@@ -12,6 +12,8 @@
 #include "hl_tts.h"
 #include "hl_wav.h"
 
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,13 +78,23 @@ static int speak_args(const char *lang_name, const char *out, const char *rate_s
     return HL_EXIT_OK;
 }
 
+/* Whether said has something to pronounce: a letter or a digit (any
+ * non-ASCII byte is part of a letter here: hl_say keeps letters and drops
+ * other symbols), not only pauses. */
+static bool speak_has_words(const char *said)
+{
+    for (const unsigned char *p = (const unsigned char *)said; *p; p++)
+        if (*p >= 0x80 || isalnum(*p)) return true;
+    return false;
+}
+
 /* Synthesises text into a WAV at out; prints what was said and how long. */
 static int speak(hl_lang_t lang, int rate, const char *text, const char *out)
 {
     char *said = malloc(HL_SAY_SIZE(HL_TTS_TEXT_MAX));
     if (!said) return HL_EXIT_FAIL;
     int src = hl_say_normalize(lang, text, said, HL_SAY_SIZE(HL_TTS_TEXT_MAX));
-    if (src != HL_OK || !said[0]) {
+    if (src != HL_OK || !speak_has_words(said)) {
         free(said);
         return usage_error("TEXT has nothing to say (only symbols or spaces)", NULL, NULL);
     }

@@ -21,11 +21,11 @@
 #include <string.h>
 
 static const char *const survey_keys[] = {"format", "id",        "version", "languages", "title",
-                                          "thanks", "questions", "consent", NULL};
+                                          "thanks", "questions", "consent", "audio",     NULL};
 static const char *const question_keys[] = {
-    "id",         "type",      "required", "text",    "options", "max_choices", "min_digits",
-    "max_digits", "max_chars", "hint",     "show_if", "body",    "image",       NULL};
-static const char *const option_keys[] = {"id", "label", NULL};
+    "id",        "type", "required", "text", "options", "max_choices", "min_digits", "max_digits",
+    "max_chars", "hint", "show_if",  "body", "image",   "audio",       NULL};
+static const char *const option_keys[] = {"id", "label", "audio", NULL};
 static const char *const show_if_keys[] = {"question", "any_of", "at_most", "at_least", NULL};
 
 #define DEFAULT_MIN_DIGITS 1
@@ -85,6 +85,12 @@ void hl_survey_free(hl_survey_t *s)
     for (size_t i = 0; i < s->n_questions; i++)
         question_free(&s->questions[i]);
     free(s->questions);
+    for (size_t i = 0; i < s->n_recordings; i++) {
+        free(s->recordings[i].path);
+        free(s->recordings[i].rel);
+        free(s->recordings[i].where);
+    }
+    free(s->recordings);
     free(s->source);
     free(s->file);
     free(s);
@@ -250,6 +256,7 @@ static void check_options(survey_check_t *c, size_t qi, const json_t *qobj, cons
         if (hl_json_get_text(c->doc, o, path, "label", true, c->s->langs, c->s->n_langs,
                              &opt->label) != HL_JSON_FOUND)
             ok = false;
+        survey_audio_option(c->doc, c->s, opt, o, path, c->files);
         if (opt->id[0])
             q->n_options++;
         else
@@ -635,6 +642,7 @@ static void check_question(survey_check_t *c, size_t qi, const json_t *qobj)
     }
     check_text_keys(c, q, qobj, qpath, typed);
     survey_check_note_keys(c->doc, s, q, qobj, qpath, typed, c->files);
+    survey_audio_question(c->doc, s, q, qobj, qpath, c->files);
     q->show_if.kind = HL_COND_NONE;
     q->show_if.question = -1;
     check_show_if(c, qi, qobj, qpath);
@@ -743,6 +751,7 @@ static void survey_check(hl_json_doc_t *doc, hl_survey_t *s, const survey_files_
                            "none: remove it or add a question of type \"contact\"");
         }
     }
+    survey_audio_survey(doc, s, root, files);
 }
 
 static void sha256_hex(const char *data, size_t len, char out[65])
@@ -769,8 +778,9 @@ static char *dir_of(const char *path)
 }
 
 /* Validates a loaded document into a survey; consumes doc. Notes' pictures
- * are read under root (NULL: loaded from memory, not read) in the folder of
- * path; their paths are resolved against the folder of doc->name. */
+ * and texts' recordings are read under root (NULL: loaded from memory, not
+ * read) in the folder of path; their paths are resolved against the folder
+ * of doc->name. */
 static int survey_finish(hl_json_doc_t *doc, int rc, const char *root, const char *path,
                          hl_survey_t **out, hl_diags_t *diags)
 {

@@ -25,6 +25,16 @@
  * within the limits, under the survey's folder, reached through no link.
  * Loaded from memory (a stored survey's bytes) only the path's form is
  * checked: there is no folder to look in.
+ *
+ * Recordings (a recorded human voice for a text in one language: the
+ * "audio" objects beside the texts) are checked the same way: a path in the
+ * survey's folder ending in .wav; loaded from a file, a regular file of at
+ * most HL_AUDIO_FILE_BYTES reached through no link, starting with a
+ * RIFF/WAVE header. Whether its sound plays (PCM 16-bit, rate, length) is
+ * firmware/speech's to say (hl_wav): `hailong check` and the kiosk check it
+ * there (hl_voice_check_recordings). The survey lists its recordings
+ * (recordings) for an install's copy and those checks; speech finds a text's
+ * own with hl_survey_audio.
  */
 #ifndef HL_SURVEY_H
 #define HL_SURVEY_H
@@ -37,6 +47,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* A recording's WAV file, at most (hl_wav's HL_WAV_MAX_BYTES); its path as
+ * written is at most HL_NOTE_IMAGE_PATH bytes, as a picture's. */
+#define HL_AUDIO_FILE_BYTES (12 * 1024 * 1024)
 
 typedef enum hl_qtype {
     HL_Q_SMILEY = 0, /* 3 or 5 options, best first; score = rank from the worst (1) */
@@ -92,6 +106,16 @@ typedef struct hl_question {
     hl_cond_t show_if;          /* when the question is shown */
 } hl_question_t;
 
+/* A recording of the survey: one of its texts said in one language. */
+typedef struct hl_recording {
+    const hl_text_t *text; /* the text it says (in this survey's model, not owned) */
+    hl_lang_t lang;        /* the language it speaks */
+    char *path;            /* owned: the WAV file, resolved against the survey's folder */
+    char *rel;             /* owned: the path as written, relative to the survey's folder */
+    char *where;           /* owned: its JSON path, such as "questions[0].audio.text.vi" */
+    int line, col;         /* the place of that path in the survey's file */
+} hl_recording_t;
+
 typedef struct hl_survey {
     char id[HL_SURVEY_ID_MAX + 1];  /* [a-z0-9_-]{1,40} */
     int64_t version;                /* positive; bumped on every change */
@@ -103,6 +127,8 @@ typedef struct hl_survey {
     hl_text_t consent;        /* shown with a contact question (required with one; else empty) */
     hl_question_t *questions; /* owned, 1..HL_MAX_QUESTIONS */
     size_t n_questions;
+    hl_recording_t *recordings; /* owned: every recording, as the loader met them (NULL: none) */
+    size_t n_recordings;
     char *source; /* owned: the file's bytes, NUL-terminated */
     size_t source_len;
     char *file; /* owned: the path it was loaded from */
@@ -127,6 +153,11 @@ void hl_survey_free(hl_survey_t *s);
 /* Index of a question or option by id, or -1. */
 int hl_survey_find_question(const hl_survey_t *s, const char *qid);
 int hl_question_find_option(const hl_question_t *q, const char *oid);
+
+/* The recording of text t (one of s's: its title, a question's text, an
+ * option's label...) in lang exactly, the path of its WAV file; NULL when it
+ * has none in lang (then it is synthesised). */
+const char *hl_survey_audio(const hl_survey_t *s, const hl_text_t *t, hl_lang_t lang);
 
 /* True when the survey declares lang. */
 bool hl_survey_has_lang(const hl_survey_t *s, hl_lang_t lang);

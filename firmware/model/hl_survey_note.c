@@ -3,9 +3,10 @@
  * hl_survey_note.c: the keys of a note (a page the citizen reads before the
  * questions that follow): its body, and its optional picture, checked as any
  * file we did not write: its path must stay in the survey's folder (no
- * absolute path, no "..", no link on the way), and the file must be a PNG or
- * JPEG of bounded bytes and pixels, so that what `hailong check` accepts is
- * what the kiosk can draw.
+ * absolute path, no "..", no link on the way; survey_file_path_problem, the
+ * same for recordings), and the file must be a PNG or JPEG of bounded bytes
+ * and pixels, so that what `hailong check` accepts is what the kiosk can
+ * draw.
  */
 #include "survey_int.h"
 
@@ -15,18 +16,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *survey_image_path_problem(const char *rel)
+const char *survey_file_path_problem(const char *rel, survey_file_kind_t kind)
 {
-    if (!rel[0]) return "is empty: give a PNG or JPEG file in the survey's folder";
+    bool pic = kind == SURVEY_FILE_PICTURE;
+    if (!rel[0])
+        return pic ? "is empty: give a PNG or JPEG file in the survey's folder"
+                   : "is empty: give a WAV file in the survey's folder";
     if (strlen(rel) > HL_NOTE_IMAGE_PATH) return "is too long (more than 255 bytes)";
     if (rel[0] == '/')
-        return "is an absolute path: give a path relative to the survey's folder, such as "
-               "\"gio-lam-viec.png\"";
+        return pic ? "is an absolute path: give a path relative to the survey's folder, such as "
+                     "\"gio-lam-viec.png\""
+                   : "is an absolute path: give a path relative to the survey's folder, such as "
+                     "\"giong/cau-1.wav\"";
     for (const char *p = rel; *p;) {
         size_t n = strcspn(p, "/");
         if (n == 2 && p[0] == '.' && p[1] == '.')
-            return "leaves the survey's folder (\"..\"): put the picture in the survey's folder "
-                   "or below it";
+            return pic ? "leaves the survey's folder (\"..\"): put the picture in the survey's "
+                         "folder or below it"
+                       : "leaves the survey's folder (\"..\"): put the recording in the survey's "
+                         "folder or below it";
         if (n == 0) return "has an empty part (\"//\" or a final \"/\")";
         p += n + (p[n] == '/');
     }
@@ -81,8 +89,7 @@ int survey_image_probe(const unsigned char *b, size_t len, int *w, int *h)
     return 2;
 }
 
-/* path/rel joined with one '/' (rel alone when path is ""): malloc'd. */
-static char *join(const char *path, const char *rel)
+char *survey_join(const char *path, const char *rel)
 {
     size_t a = strlen(path), r = strlen(rel);
     char *out = malloc(a + 1 + r + 1);
@@ -98,7 +105,7 @@ static char *join(const char *path, const char *rel)
 static void check_image_file(hl_json_doc_t *doc, hl_question_t *q, const char *qpath,
                              const char *rel, const survey_files_t *files)
 {
-    char *under = join(files->rel, rel);
+    char *under = survey_join(files->rel, rel);
     if (!under) {
         doc->nomem = true;
         return;
@@ -145,13 +152,13 @@ static void check_image(hl_json_doc_t *doc, hl_question_t *q, const json_t *qobj
     if (hl_json_get_string(doc, qobj, qpath, "image", false, &rel) != HL_JSON_FOUND) return;
     const char *why = strlen(rel) != json_string_length(json_object_get(qobj, "image"))
                           ? "contains a NUL character"
-                          : survey_image_path_problem(rel);
+                          : survey_file_path_problem(rel, SURVEY_FILE_PICTURE);
     if (why) {
         hl_json_report(doc, qpath, "image", HL_JSON_AT_VALUE, "\"image\" %s", why);
         return;
     }
     if (files->root) check_image_file(doc, q, qpath, rel, files);
-    q->image = join(files->shown ? files->shown : "", rel);
+    q->image = survey_join(files->shown ? files->shown : "", rel);
     q->image_rel = strdup(rel);
     if (!q->image || !q->image_rel) doc->nomem = true;
 }

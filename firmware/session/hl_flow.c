@@ -557,6 +557,11 @@ int hl_flow_set_lang(hl_flow_t *f, hl_lang_t lang, hl_err_t *err)
     return HL_OK;
 }
 
+int hl_flow_touch(hl_flow_t *f, hl_err_t *err)
+{
+    return flow_check_input(f, err);
+}
+
 /* Something a timeout would lose: an answer, a draft, or a chosen language. */
 static bool flow_has_progress(const hl_flow_t *f)
 {

@@ -132,6 +132,11 @@ int hl_flow_skip(hl_flow_t *f, hl_err_t *err);
 int hl_flow_continue(hl_flow_t *f, hl_err_t *err);
 int hl_flow_set_lang(hl_flow_t *f, hl_lang_t lang, hl_err_t *err);
 
+/* A sign of life that changes nothing else (Listen, Aa, the volume): the
+ * idle timer restarts and "still there?" goes away. HL_ERR_STATE on the
+ * thanks screen, where input is ignored. */
+int hl_flow_touch(hl_flow_t *f, hl_err_t *err);
+
 /* Applies the timeouts that are due at the current clock. */
 int hl_flow_tick(hl_flow_t *f, hl_err_t *err);
 

@@ -394,13 +394,17 @@ static bool time_at(hl_lang_t lang, const char *t, size_t i, int *h, int *m, siz
 
 static void say_time(say_out_t *o, hl_lang_t lang, int h, int m)
 {
+    if (lang == HL_LANG_EN && m == 0 && (h == 0 || h == 24)) {
+        out_word(o, "midnight");
+        return;
+    }
     say_number(o, lang, h);
     if (lang == HL_LANG_VI) {
         out_word(o, "giờ");
         if (m) say_number(o, lang, m);
         if (m && m < 10) out_word(o, "phút");
     } else if (m == 0) {
-        out_word(o, "o'clock");
+        out_word(o, h > 12 ? "hundred" : "o'clock"); /* 17:00 "seventeen hundred" */
     } else {
         if (m < 10) out_word(o, "oh");
         say_number(o, lang, m);
@@ -569,6 +573,207 @@ static size_t say_numeric(say_out_t *o, hl_lang_t lang, const char *t, size_t i)
     return next;
 }
 
+/* ---- Words -------------------------------------------------------------- */
+
+/* Abbreviations of the one-stop shop's Vietnamese, written out: espeak reads
+ * "UBND" and "BHYT" as English words ("ub'nd", "bit") and spells the others
+ * letter by letter. */
+static const struct {
+    const char *abbr; /* as written (exact case) */
+    const char *said; /* in words */
+} vi_abbr[] = {
+    {"UBND", "Ủy ban nhân dân"},     {"HĐND", "Hội đồng nhân dân"},   {"CCCD", "căn cước công dân"},
+    {"CMND", "chứng minh nhân dân"}, {"TTHC", "thủ tục hành chính"},  {"BHYT", "bảo hiểm y tế"},
+    {"BHXH", "bảo hiểm xã hội"},     {"SĐT", "số điện thoại"},        {"GPLX", "giấy phép lái xe"},
+    {"MTTQ", "Mặt trận Tổ quốc"},    {"THPT", "trung học phổ thông"}, {"THCS", "trung học cơ sở"},
+};
+
+/* The Vietnamese names of the letters a..z, as people spell aloud (northern
+ * school names), written so that espeak reads each as it is said ("zi":
+ * espeak reads "gi" as a bare consonant). */
+static const char *const vi_letter[26] = {
+    "a",     "bê", "xê",   "dê",    "e",      "ép phờ", "giê",   "hát", "i",
+    "zi",    "ca", "e lờ", "em mờ", "en nờ",  "o",      "pê",    "quy", "e rờ",
+    "ét xì", "tê", "u",    "vê",    "vê kép", "ích xì", "i dài", "dét"};
+
+/* Forms of address written as a pair with a slash ("Ông/Bà"): the slash is
+ * read "hoặc". */
+static const char *const vi_address[] = {"ông", "bà", "anh", "chị", "cô", "chú", "bác", "em"};
+
+/* Lower case of the Latin and Vietnamese letters (others as they are). */
+static uint32_t lower_cp(uint32_t cp)
+{
+    if (cp >= 'A' && cp <= 'Z') return cp + 32;
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 0x20;
+    if (cp == 0x102 || cp == 0x110 || cp == 0x128 || cp == 0x168 || cp == 0x1A0) return cp + 1;
+    if (cp == 0x1AF) return 0x1B0;
+    if (cp >= 0x1EA0 && cp <= 0x1EF9 && cp % 2 == 0) return cp + 1;
+    return cp;
+}
+
+static size_t utf8_put(char *b, uint32_t cp)
+{
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    b[0] = (char)(0xE0 | (cp >> 12));
+    b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    b[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+/* Past the letters from i. */
+static size_t word_end(const char *t, size_t i)
+{
+    size_t n;
+    while (t[i] && is_letter(utf8_decode(t + i, &n)))
+        i += n;
+    return i;
+}
+
+/* The first letter of the word ending at i. */
+static size_t word_start(const char *t, size_t i)
+{
+    while (letter_before(t, i)) {
+        i--;
+        while (i > 0 && ((unsigned char)t[i] & 0xC0) == 0x80)
+            i--;
+    }
+    return i;
+}
+
+/* Whether t[i..j) is, in lower case, one of list's n words. */
+static bool word_in(const char *t, size_t i, size_t j, const char *const *list, size_t n)
+{
+    char low[32];
+    size_t k = 0, m;
+    for (size_t p = i; p < j; p += m) {
+        if (k + 4 >= sizeof low) return false;
+        k += utf8_put(low + k, lower_cp(utf8_decode(t + p, &m)));
+    }
+    low[k] = '\0';
+    for (size_t w = 0; w < n; w++)
+        if (!strcmp(low, list[w])) return true;
+    return false;
+}
+
+/* "Ông/Bà" (or "Ông / Bà"): a form of address right before the slash at i
+ * and one right after. */
+static bool address_pair(const char *t, size_t i)
+{
+    size_t n = sizeof vi_address / sizeof vi_address[0], k = i, m = i + 1;
+    while (k > 0 && t[k - 1] == ' ')
+        k--;
+    while (t[m] == ' ')
+        m++;
+    size_t a = word_start(t, k), b = word_end(t, m);
+    return a < k && b > m && word_in(t, a, k, vi_address, n) && word_in(t, m, b, vi_address, n);
+}
+
+/* A word of capital consonants only (2 to 6: "GX", "HĐ", "TP"), which
+ * cannot be a Vietnamese syllable: spelled letter by letter. */
+static bool capital_consonants(const char *t, size_t i, size_t j)
+{
+    size_t letters = 0, n;
+    for (size_t p = i; p < j; p += n, letters++) {
+        uint32_t cp = utf8_decode(t + p, &n);
+        if (cp != 0x110 && (cp < 'A' || cp > 'Z' || strchr("AEIOUY", (int)cp))) return false;
+    }
+    return letters >= 2 && letters <= 6;
+}
+
+/* The letter y alone is the word "y" (medicine: "y tế") when a word other
+ * than "hoa" follows ("Y hoa" is the keyboard's capital Y); else a letter. */
+static bool y_is_word(const char *t, size_t j)
+{
+    while (t[j] == ' ')
+        j++;
+    size_t e = word_end(t, j);
+    static const char *const hoa[] = {"hoa"};
+    return e > j + 1 && !word_in(t, j, e, hoa, 1);
+}
+
+/* A Vietnamese word from i: an abbreviation written out, a letter alone or
+ * capital consonants spelled with the letters' names (where espeak's own
+ * names are wrong: x "ích", g "ðê", s "ét" with an English s, d as đ, and y
+ * the same as i), else as written. Returns where the text goes on. */
+static size_t say_vi_word(say_out_t *o, const char *t, size_t i)
+{
+    size_t j = word_end(t, i);
+    for (size_t k = 0; k < sizeof vi_abbr / sizeof vi_abbr[0]; k++)
+        if (strlen(vi_abbr[k].abbr) == j - i && !memcmp(t + i, vi_abbr[k].abbr, j - i)) {
+            out_word(o, vi_abbr[k].said);
+            return j;
+        }
+    char c = (char)(t[i] | 0x20);
+    if (j == i + 1 && strchr("dfgsxz", c)) {
+        out_word(o, vi_letter[c - 'a']);
+        return j;
+    }
+    if (j == i + 1 && c == 'y' && !y_is_word(t, j)) {
+        out_word(o, vi_letter['y' - 'a']);
+        return j;
+    }
+    if (capital_consonants(t, i, j)) {
+        size_t n;
+        for (size_t p = i; p < j; p += n) {
+            uint32_t cp = utf8_decode(t + p, &n);
+            out_word(o, cp == 0x110 ? "đê" : vi_letter[cp - 'A']);
+        }
+        return j;
+    }
+    out_text(o, t + i, j - i, true);
+    return j;
+}
+
+/* Latin letters with marks, by the letter without them: espeak's English
+ * voice spells "Việt" as "V I letter 1EC7 T" and "ơ" as "letter one A
+ * one", so an English text gets them plain ("Tieng Viet"). */
+static const struct {
+    char base;         /* the plain letter */
+    const char *forms; /* its forms with marks, in lower case */
+} en_fold[] = {
+    {'a', "àáảãạăằắẳẵặâầấẩẫậäå"},
+    {'e', "èéẻẽẹêềếểễệë"},
+    {'i', "ìíỉĩịîï"},
+    {'o', "òóỏõọôồốổỗộơờớởỡợö"},
+    {'u', "ùúủũụưừứửữựûü"},
+    {'y', "ỳýỷỹỵÿ"},
+    {'d', "đ"},
+    {'c', "ç"},
+    {'n', "ñ"},
+};
+
+/* An English word from i, its letters with marks made plain (combining
+ * marks dropped). */
+static size_t say_en_word(say_out_t *o, const char *t, size_t i)
+{
+    size_t j = word_end(t, i), n, m;
+    bool first = true;
+    for (size_t p = i; p < j; p += n) {
+        uint32_t cp = utf8_decode(t + p, &n);
+        if (cp >= 0x300 && cp <= 0x36F) continue;
+        char plain = cp < 0x80 ? (char)cp : 0;
+        uint32_t low = lower_cp(cp);
+        for (size_t k = 0; !plain && k < sizeof en_fold / sizeof en_fold[0]; k++)
+            for (const char *f = en_fold[k].forms; *f && !plain; f += m)
+                if (utf8_decode(f, &m) == low)
+                    plain = low != cp ? (char)(en_fold[k].base - 32) : en_fold[k].base;
+        if (plain)
+            out_text(o, &plain, 1, first);
+        else
+            out_text(o, t + p, n, first); /* a letter espeak names: as it is */
+        first = false;
+    }
+    return j;
+}
+
 int hl_say_normalize(hl_lang_t lang, const char *text, char *out, size_t size)
 {
     say_out_t o;
@@ -592,7 +797,8 @@ int hl_say_normalize(hl_lang_t lang, const char *text, char *out, size_t size)
         size_t n;
         uint32_t cp = utf8_decode(text + i, &n);
         if (is_letter(cp)) {
-            out_text(&o, text + i, n, true);
+            i = vi ? say_vi_word(&o, text, i) : say_en_word(&o, text, i);
+            continue;
         } else if (cp == '%') {
             out_word(&o, vi ? "phần trăm" : "percent");
         } else if (cp == '&') {
@@ -603,6 +809,8 @@ int hl_say_normalize(hl_lang_t lang, const char *text, char *out, size_t size)
             out_space(&o); /* "COVID-19", "A-4": joined, no pause */
         } else if (is_dash(cp) || cp == '\n' || cp == '\r') {
             out_pause(&o); /* "Một cửa – liên thông", a line break */
+        } else if (cp == '/' && vi && address_pair(text, i)) {
+            out_word(&o, "hoặc"); /* "Ông/Bà": "Ông hoặc Bà" */
         } else if (is_space(cp) || cp == '/') {
             out_space(&o);
         } else if (cp < 0x80 && strchr(".,;:!?()'\"", (int)cp)) {

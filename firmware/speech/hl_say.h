@@ -58,12 +58,26 @@ int hl_say_digits(hl_lang_t lang, const char *digits, char *out, size_t size);
  *     second "ngày" after one), "the first of July, two thousand and ...";
  *   - a time H:MM (and "7h30" in Vietnamese) "bảy giờ ba mươi", "bảy giờ
  *     năm phút", "bảy giờ"; "seven thirty", "seven oh five", "seven
- *     o'clock"; a dash between two numbers or times "đến", "to"
- *     ("7:30–11:30" "bảy giờ ba mươi đến mười một giờ ba mươi");
+ *     o'clock", "seventeen hundred" (17:00), "midnight" (0:00, 24:00); a
+ *     dash between two numbers or times "đến", "to" ("7:30–11:30" "bảy
+ *     giờ ba mươi đến mười một giờ ba mươi");
  *   - English ordinals ("2nd") stay as written (espeak reads them);
  *   - "%" "phần trăm"/"percent", "&" "và"/"and";
- *   - "/" between words is a space ("Ông/Bà" "Ông Bà"); a dash between
- *     words and a line break are pauses (a comma);
+ *   - "/" between two forms of address is "hoặc" ("Ông/Bà" "Ông hoặc
+ *     Bà", "anh/chị"), between other words a space; a dash between words
+ *     and a line break are pauses (a comma);
+ *   - Vietnamese words espeak-ng reads wrongly (found by running the
+ *     bundled surveys' and the screens' words through its phonemes,
+ *     tests/test_tts.c): the one-stop shop's abbreviations written out
+ *     ("UBND" "Ủy ban nhân dân", "CCCD" "căn cước công dân": espeak reads
+ *     the first as an English word); a word of 2 to 6 capital consonants
+ *     ("GX", "HĐ") spelled with the letters' Vietnamese names; a letter
+ *     alone whose espeak name is wrong named ("x" "ích xì", not "ích"; "g"
+ *     "giê"; "s" "ét xì"; "d" "dê", not "đê"; "f" "ép phờ"; "z" "dét"; "y"
+ *     "i dài", unless a word follows: "Y tế"), so that a code spelled
+ *     "G, X, 2" is heard right;
+ *   - in English, letters with marks made plain ("Tiếng Việt" "Tieng
+ *     Viet"): espeak's English voice spells them out ("letter 1EBF");
  *   - letters (Latin, Vietnamese, combining marks), spaces and the
  *     punctuation espeak uses for pauses (. , ; : ! ? ( ) ' " ...) are
  *     kept, curly quotes and the ellipsis made ASCII; everything else that

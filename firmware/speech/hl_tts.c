@@ -6,6 +6,8 @@
  * context of its own: the hl_tts_t travels as the message's user_data and
  * comes back in each callback's event list. espeak's errors (status codes)
  * become hl_rc codes with espeak's own words and what to install.
+ * hl_tts_phonemes asks espeak_TextToPhonemes for the same normalized text,
+ * clause by clause, so that tests can check what espeak would say.
  *
  * espeak is set up once per process and never ended: in espeak-ng 1.51,
  * espeak_ng_Terminate leaves the flag "a command is running" of its command
@@ -164,33 +166,43 @@ int hl_tts_open(hl_tts_t *t, const char *data_path, hl_err_t *err)
     return HL_OK;
 }
 
-int hl_tts_say(hl_tts_t *t, hl_lang_t lang, const char *utf8, int rate_wpm, hl_pcm_sink_fn sink,
-               void *ctx, hl_err_t *err)
+/* What hl_tts_say and hl_tts_phonemes check first (wpm 0: no rate), then
+ * utf8 normalized into t->text with lang's voice set. */
+static int tts_prepare(hl_tts_t *t, hl_lang_t lang, const char *utf8, bool have_sink, int wpm,
+                       hl_err_t *err)
 {
     if (!t->open) return hl_err_set(err, HL_ERR_STATE, "speech synthesis is not open");
     if (t->busy)
         return hl_err_set(err, HL_ERR_STATE, "hl_tts_say called from its own sound callback");
     if (lang < 0 || lang >= HL_LANG_COUNT)
         return hl_err_set(err, HL_ERR_USAGE, "no voice for language %d", (int)lang);
-    if (!sink || !utf8) return hl_err_set(err, HL_ERR_USAGE, "no text or no sound callback");
-    int wpm = rate_wpm ? rate_wpm : HL_TTS_WPM_DEFAULT;
-    if (wpm < HL_TTS_WPM_MIN || wpm > HL_TTS_WPM_MAX)
+    if (!have_sink || !utf8) return hl_err_set(err, HL_ERR_USAGE, "no text or no sound callback");
+    if (wpm && (wpm < HL_TTS_WPM_MIN || wpm > HL_TTS_WPM_MAX))
         return hl_err_set(err, HL_ERR_USAGE, "speech rate %d words a minute is not within %d-%d",
-                          rate_wpm, HL_TTS_WPM_MIN, HL_TTS_WPM_MAX);
+                          wpm, HL_TTS_WPM_MIN, HL_TTS_WPM_MAX);
     size_t len = strlen(utf8);
     if (len > HL_TTS_TEXT_MAX)
         return hl_err_set(err, HL_ERR_USAGE,
                           "a text of %zu bytes is too long to speak (at most %d)", len,
                           HL_TTS_TEXT_MAX);
-    t->stopped = false;
-    t->samples = 0;
     int rc = hl_say_normalize(lang, utf8, t->text, TTS_TEXT_BYTES);
     if (rc == HL_ERR_INVALID) return hl_err_set(err, rc, "the text to speak is not UTF-8");
     if (rc != HL_OK)
         return hl_err_set(err, HL_ERR_INTERNAL, "the text to speak did not fit its buffer (%s)",
                           hl_rc_name(rc));
+    if (t->text[0] && t->voice != (int)lang) return set_voice(t, lang, err);
+    return HL_OK;
+}
+
+int hl_tts_say(hl_tts_t *t, hl_lang_t lang, const char *utf8, int rate_wpm, hl_pcm_sink_fn sink,
+               void *ctx, hl_err_t *err)
+{
+    int wpm = rate_wpm ? rate_wpm : HL_TTS_WPM_DEFAULT;
+    int rc = tts_prepare(t, lang, utf8, sink != NULL, wpm, err);
+    if (rc != HL_OK) return rc;
+    t->stopped = false;
+    t->samples = 0;
     if (!t->text[0]) return HL_OK;
-    if (t->voice != (int)lang && (rc = set_voice(t, lang, err)) != HL_OK) return rc;
     char why[200];
     espeak_ng_STATUS s = espeak_ng_SetParameter(espeakRATE, wpm, 0);
     if (s != ENS_OK) {
@@ -209,6 +221,31 @@ int hl_tts_say(hl_tts_t *t, hl_lang_t lang, const char *utf8, int rate_wpm, hl_p
     status_text(s, why, sizeof why);
     return hl_err_set(err, HL_ERR_INTERNAL, "espeak-ng failed to speak a %s text: %s",
                       voice_title[lang], why);
+}
+
+int hl_tts_phonemes(hl_tts_t *t, hl_lang_t lang, const char *utf8, bool ipa, char *out, size_t size,
+                    hl_err_t *err)
+{
+    if (size) out[0] = '\0';
+    int rc = tts_prepare(t, lang, utf8, true, 0, err);
+    if (rc != HL_OK) return rc;
+    size_t n = 0;
+    const void *p = t->text[0] ? t->text : NULL;
+    while (p) { /* espeak answers a clause at a time and moves p on (NULL at the end) */
+        const char *ph = espeak_TextToPhonemes(&p, espeakCHARS_UTF8, ipa ? espeakPHONEMES_IPA : 0);
+        size_t k = ph ? strlen(ph) : 0;
+        if (n + k + 2 > size) {
+            if (size) out[0] = '\0';
+            return hl_err_set(err, HL_ERR_FULL,
+                              "the phonemes of a %zu-byte text did not fit %zu bytes", strlen(utf8),
+                              size);
+        }
+        if (n) out[n++] = '\n';
+        memcpy(out + n, ph ? ph : "", k);
+        n += k;
+        out[n] = '\0';
+    }
+    return HL_OK;
 }
 
 void hl_tts_close(hl_tts_t *t)

@@ -18,7 +18,7 @@
  * worker; `hailong speak` and the tests on their main thread). A second
  * hl_tts_t open at the same time, or calls from two threads, are undefined.
  * hl_tts_say blocks until the text is synthesised or stopped (faster than
- * it plays: see the figure test_speech prints), so the event loop never
+ * it plays: see the figure test_tts prints), so the event loop never
  * calls it itself.
  *
  * espeak-ng itself is set up by the first hl_tts_open of the process and
@@ -88,6 +88,20 @@ int hl_tts_open(hl_tts_t *t, const char *data_path, hl_err_t *err);
  * (espeak failed). */
 int hl_tts_say(hl_tts_t *t, hl_lang_t lang, const char *utf8, int rate_wpm, hl_pcm_sink_fn sink,
                void *ctx, hl_err_t *err);
+
+/* What hl_tts_say would say, as phonemes instead of sound: utf8
+ * hl_say_normalize'd, then espeak-ng's espeak_TextToPhonemes in lang's
+ * voice, one line per clause, into out (size bytes, NUL-terminated). ipa
+ * false: espeak's ASCII names, a stress mark (' or ,) before each
+ * syllable's vowel and a Vietnamese tone as a digit after the vowel (2
+ * huyền, 3 sắc, 4 hỏi, 5 ngã, 6 nặng; none, 1 or 7 for the level tone):
+ * "một hai" is "m'o6t[_| h'a:j_|"; ipa true: IPA ("mˈo6t̪ hˈaːj"). A word
+ * espeak reads in another language is marked the way espeak marks it:
+ * "(en)'INglIS(vi)". For checking what a text will sound like (tests; no
+ * sound is made). Same threads rule as hl_tts_say. Codes: those of
+ * hl_tts_say, and HL_ERR_FULL (out "") when out is too small. */
+int hl_tts_phonemes(hl_tts_t *t, hl_lang_t lang, const char *utf8, bool ipa, char *out, size_t size,
+                    hl_err_t *err);
 
 /* Frees what open made (espeak stays set up: see above); safe on a closed
  * or zeroed t. */

@@ -72,9 +72,9 @@ int hl_ui_access_act(hl_ui_t *ui, hl_flow_t *f, const hl_action_t *a, hl_err_t *
     default:
         return hl_err_set(err, HL_ERR_USAGE, "not an accessibility action");
     }
-    /* A sign of life for the flow (the idle timer restarts, "still
-     * there?" goes away): the one input that changes nothing else. */
-    return hl_flow_set_lang(f, f->resp.lang, err);
+    /* A sign of life for the flow: the idle timer restarts, "still
+     * there?" goes away. */
+    return hl_flow_touch(f, err);
 }
 
 /* ---- Reading order ----------------------------------------------------------- */

@@ -8,7 +8,9 @@
  * survey's texts, by substitution ("%s" only, hl_str_subst: no printf on a
  * table's text), into the caller's buffer. Each piece is a sentence: a
  * full stop is added when a text ends without one, so that the speech
- * engine pauses between the question, the hint and each option. The
+ * engine pauses between the question, the hint and each option. A survey
+ * text with a recording in the language is written as a reference to it
+ * (hl_ui_speech.h), its words inside for when it cannot be played. The
  * Vietnamese follows the screens' register (Ông/Bà, calm and polite);
  * keyboard keys are named as people spell aloud (ă "a trăng", ơ "o móc",
  * ? "dấu chấm hỏi", the tones "dấu sắc" ...).
@@ -34,6 +36,7 @@ typedef enum sp_id {
     SP_WRITTEN,         /* the keyboard's text: "Đã viết: %s" */
     SP_NOT_WRITTEN,     /* none yet */
     SP_NEXT_OFF,        /* next before an answer: ", chưa dùng được" */
+    SP_ANSWER_FIRST,    /* why: a required question unanswered */
     SP_ON,              /* ", đang bật" */
     SP_OFF,             /* ", đang tắt" */
     SP_IN_USE,          /* the language in use: ", đang dùng" */
@@ -65,6 +68,8 @@ static const char *const sp_table[SP_COUNT][HL_LANG_COUNT] = {
     [SP_WRITTEN] = {"Đã viết: %s", "Written so far: %s"},
     [SP_NOT_WRITTEN] = {"Chưa viết gì", "Nothing written yet"},
     [SP_NEXT_OFF] = {", chưa dùng được", ", not available yet"},
+    [SP_ANSWER_FIRST] = {"Câu này cần trả lời trước khi đi tiếp",
+                         "This question needs an answer before going on"},
     [SP_ON] = {", đang bật", ", on"},
     [SP_OFF] = {", đang tắt", ", off"},
     [SP_IN_USE] = {", đang dùng", ", in use"},
@@ -176,7 +181,9 @@ static void sp_end(sp_out_t *o)
         o->buf[--o->len] = '\0';
     if (o->len == 0) return;
     char last = o->buf[o->len - 1];
-    bool stop = last == '.' || last == '?' || last == '!' || last == ':';
+    if (last == HL_SPEECH_REC_WORDS) return; /* a recording's words, none yet */
+    bool stop = last == '.' || last == '?' || last == '!' || last == ':' ||
+                last == HL_SPEECH_REC_CLOSE; /* a recording ends as it was recorded */
     if (o->len >= 3 && !memcmp(o->buf + o->len - 3, "\xE2\x80\xA6", 3)) stop = true; /* … */
     sp_str(o, stop ? " " : ". ");
 }
@@ -195,6 +202,38 @@ static void sp_text(sp_out_t *o, const char *t)
             p++;
         }
     }
+    sp_end(o);
+}
+
+/* The recording of survey text t in lang, NULL when it has none (or a path
+ * that cannot stand in a reference: a control character in its folder). */
+static const char *sp_rec(const hl_survey_t *s, const hl_text_t *t, hl_lang_t lang)
+{
+    const char *path = hl_survey_audio(s, t, lang);
+    for (const unsigned char *p = (const unsigned char *)path; p && *p; p++)
+        if (*p < 0x20 || *p == 0x7f) return NULL;
+    return path;
+}
+
+/* A survey text as one sentence (sp_text), or its recording with those
+ * words inside. */
+static void sp_survey_text(sp_out_t *o, const hl_survey_t *s, const hl_text_t *t, hl_lang_t lang)
+{
+    const char *rec = sp_rec(s, t, lang);
+    if (!rec) {
+        sp_text(o, hl_text_get(t, lang));
+        return;
+    }
+    char mark[2] = {HL_SPEECH_REC_OPEN, '\0'};
+    sp_str(o, mark);
+    sp_str(o, rec);
+    mark[0] = HL_SPEECH_REC_WORDS;
+    sp_str(o, mark);
+    sp_text(o, hl_text_get(t, lang));
+    while (!o->full && o->len > 0 && o->buf[o->len - 1] == ' ')
+        o->buf[--o->len] = '\0';
+    mark[0] = HL_SPEECH_REC_CLOSE;
+    sp_str(o, mark);
     sp_end(o);
 }
 
@@ -237,10 +276,20 @@ static const hl_question_t *sp_question(const hl_flow_t *f)
     return &f->survey->questions[f->cur];
 }
 
-static const char *sp_item_label(const hl_question_t *q, int i, hl_lang_t lang)
+/* An item's label: an option's (its recording's reference, in buf of n
+ * bytes, where it has one), yes or no, a number. */
+static const char *sp_item_label(const hl_survey_t *s, const hl_question_t *q, int i,
+                                 hl_lang_t lang, char *buf, size_t n)
 {
     const hl_qtype_info_t *t = hl_qtype_info(q->type);
-    if (t->options) return hl_text_get(&q->options[i].label, lang);
+    if (t->options) {
+        const char *label = hl_text_get(&q->options[i].label, lang);
+        const char *rec = sp_rec(s, &q->options[i].label, lang);
+        int w = rec ? snprintf(buf, n, "%c%s%c%s%c", HL_SPEECH_REC_OPEN, rec, HL_SPEECH_REC_WORDS,
+                               label, HL_SPEECH_REC_CLOSE)
+                    : -1;
+        return w > 0 && (size_t)w < n ? buf : label; /* too long: the words alone */
+    }
     if (t->words) return hl_str(lang, i == 0 ? HL_STR_YES : HL_STR_NO);
     return hl_question_item_id(q, i);
 }
@@ -264,10 +313,11 @@ static int sp_count(const char *v)
 
 /* An item by itself: "Lựa chọn 2 trên 3: Bình thường" (stars: "4 sao",
  * nps: "8 trên 10"). */
-static void sp_item_name(sp_out_t *o, const hl_question_t *q, int i, hl_lang_t lang)
+static void sp_item_name(sp_out_t *o, const hl_survey_t *s, const hl_question_t *q, int i,
+                         hl_lang_t lang)
 {
-    char a[16], b[16];
-    const char *label = sp_item_label(q, i, lang);
+    char a[16], b[16], buf[HL_UI_SPEECH_MAX / 2];
+    const char *label = sp_item_label(s, q, i, lang, buf, sizeof buf);
     if (q->type == HL_Q_STARS)
         sp_fmt(o, sp(lang, i == 0 ? SP_STAR_ONE : SP_STARS), label, NULL, NULL);
     else if (q->type == HL_Q_NPS)
@@ -280,7 +330,7 @@ static void sp_item_name(sp_out_t *o, const hl_question_t *q, int i, hl_lang_t l
 /* An item and its state: "Lựa chọn 2 trên 3: Bình thường, đang chọn." */
 static void sp_item(sp_out_t *o, const hl_flow_t *f, const hl_question_t *q, int i, hl_lang_t lang)
 {
-    sp_item_name(o, q, i, lang);
+    sp_item_name(o, f->survey, q, i, lang);
     bool chosen = sp_item_chosen(f, q, i);
     if (chosen) sp_str(o, sp(lang, SP_CHOSEN));
     if (!chosen && q->type == HL_Q_MULTI && sp_count(hl_flow_value(f, f->cur)) >= q->max_choices)
@@ -320,10 +370,11 @@ static void sp_question_screen(sp_out_t *o, const hl_ui_t *ui, const hl_flow_t *
                                const hl_question_t *q, hl_lang_t lang)
 {
     char a[16], b[16];
-    if (f->state == HL_STATE_START) sp_text(o, hl_text_get(&f->survey->title, lang));
+    const hl_survey_t *s = f->survey;
+    if (f->state == HL_STATE_START) sp_survey_text(o, s, &s->title, lang);
     if (q->type == HL_Q_NOTE) { /* a page to read: its title and body */
-        sp_text(o, hl_text_get(&q->text, lang));
-        sp_text(o, hl_text_get(&q->body, lang));
+        sp_survey_text(o, s, &q->text, lang);
+        sp_survey_text(o, s, &q->body, lang);
         return;
     }
     int pos, total;
@@ -332,8 +383,8 @@ static void sp_question_screen(sp_out_t *o, const hl_ui_t *ui, const hl_flow_t *
         sp_fmt(o, sp(lang, SP_QUESTION_OF), sp_int(a, pos), sp_int(b, total), NULL);
         sp_end(o);
     }
-    sp_text(o, hl_text_get(&q->text, lang));
-    if (q->type == HL_Q_CONTACT) sp_text(o, hl_text_get(&f->survey->consent, lang));
+    sp_survey_text(o, s, &q->text, lang);
+    if (q->type == HL_Q_CONTACT) sp_survey_text(o, s, &s->consent, lang);
     sp_hint(o, f, q, lang);
     const char *v = hl_flow_value(f, f->cur);
     int n = hl_question_n_items(q);
@@ -353,7 +404,7 @@ static void sp_question_screen(sp_out_t *o, const hl_ui_t *ui, const hl_flow_t *
             sp_out_t item; /* "Đang chọn: 4 sao." */
             char tmp[64];
             sp_init(&item, tmp, sizeof tmp);
-            sp_item_name(&item, q, i, lang);
+            sp_item_name(&item, f->survey, q, i, lang);
             sp_fmt(o, sp(lang, SP_CHOSEN_IS), tmp, NULL, NULL);
             sp_end(o);
         }
@@ -371,8 +422,7 @@ static void sp_question_screen(sp_out_t *o, const hl_ui_t *ui, const hl_flow_t *
         if (v && v[0]) {
             sp_fmt(o, sp(lang, SP_WRITTEN), v, NULL, NULL);
         } else {
-            const char *hint = hl_text_get(&q->hint, lang);
-            if (hint[0]) sp_text(o, hint);
+            if (hl_text_get(&q->hint, lang)[0]) sp_survey_text(o, s, &q->hint, lang);
             sp_str(o, sp(lang, SP_NOT_WRITTEN));
         }
         sp_end(o);
@@ -405,7 +455,7 @@ int hl_ui_speech_screen(const hl_ui_t *ui, const hl_flow_t *f, hl_lang_t lang, c
         return sp_done(&o);
     }
     if (f->state == HL_STATE_THANKS) {
-        sp_text(&o, hl_text_get(&f->survey->thanks, lang));
+        sp_survey_text(&o, f->survey, &f->survey->thanks, lang);
         if (f->resp.followup[0]) {
             char code[HL_FOLLOWUP_LEN * 3 + 1];
             sp_str(&o, hl_str(lang, HL_STR_FOLLOWUP_HEAD));
@@ -501,6 +551,24 @@ static bool sp_shown(const hl_ui_t *ui, const hl_flow_t *f, const hl_action_t *a
     }
 }
 
+/* Why next does not work yet: the digits a number or a phone number needs,
+ * or an answer a required question needs. */
+static void sp_next_why(sp_out_t *o, const hl_flow_t *f, const hl_question_t *q, hl_lang_t lang)
+{
+    const char *v = hl_flow_value(f, f->cur);
+    char buf[200];
+    buf[0] = '\0';
+    if (v && v[0] && q->type == HL_Q_CONTACT) {
+        snprintf(buf, sizeof buf, "%s", hl_str(lang, HL_STR_PHONE_DIGITS));
+    } else if (v && v[0] && q->type == HL_Q_NUMBER) {
+        if (q->min_digits == q->max_digits)
+            hl_str_format(buf, sizeof buf, lang, HL_STR_DIGITS_EXACT, q->min_digits, 0);
+        else
+            hl_str_format(buf, sizeof buf, lang, HL_STR_DIGITS_RANGE, q->min_digits, q->max_digits);
+    }
+    sp_str(o, buf[0] ? buf : sp(lang, SP_ANSWER_FIRST));
+}
+
 int hl_ui_speech_target(const hl_ui_t *ui, const hl_flow_t *f, const char *id, hl_lang_t lang,
                         char *out, size_t size)
 {
@@ -524,7 +592,11 @@ int hl_ui_speech_target(const hl_ui_t *ui, const hl_flow_t *f, const char *id, h
     case HL_ACT_NEXT: {
         bool note = q && q->type == HL_Q_NOTE, kb = q && q->type == HL_Q_TEXT;
         sp_str(&o, hl_str(lang, kb ? HL_STR_KB_DONE : note ? HL_STR_CONTINUE : HL_STR_NEXT));
-        if (q && !hl_ui_nav_flags(f).next_enabled) sp_str(&o, sp(lang, SP_NEXT_OFF));
+        if (q && !hl_ui_nav_flags(f).next_enabled) { /* and why: the error a tap meets */
+            sp_str(&o, sp(lang, SP_NEXT_OFF));
+            sp_end(&o);
+            sp_next_why(&o, f, q, lang);
+        }
         break;
     }
     case HL_ACT_BACK:

@@ -11,6 +11,20 @@
  * own. No allocation: the caller's buffer, cut at a character boundary when
  * it is too small. The words are this file's own (hl_ui_speech.c), the
  * screens' (hl_strings.h) and the survey's.
+ *
+ * Recorded voices: a survey text with a recording in lang (hl_survey_audio:
+ * a recorded human voice, the best source) is written as a recording
+ * reference that no survey text can hold (they refuse control characters):
+ *
+ *     HL_SPEECH_REC_OPEN PATH HL_SPEECH_REC_WORDS WORDS HL_SPEECH_REC_CLOSE
+ *
+ * PATH the WAV file to play, WORDS the text as it would have been said,
+ * synthesised in its place when the recording cannot be played. Everything
+ * else (the question's position, an option's number, "đang chọn", built-in
+ * words, digits) is words to synthesise, as is every text without a
+ * recording in lang. The kiosk's voice (firmware/app/hl_voice.h) plays the
+ * pieces in order as one utterance. A text cut short may end inside a
+ * reference (without its CLOSE).
  */
 #ifndef HL_UI_SPEECH_H
 #define HL_UI_SPEECH_H
@@ -20,6 +34,10 @@
 /* Bytes that hold any screen's text (a 500-character question and its
  * options, a note's 600-character body, in UTF-8). */
 #define HL_UI_SPEECH_MAX 8192
+
+#define HL_SPEECH_REC_OPEN  '\x01' /* a recording: its WAV file's path follows */
+#define HL_SPEECH_REC_WORDS '\x1F' /* then its text, said when the file cannot be played */
+#define HL_SPEECH_REC_CLOSE '\x02' /* the end of the recording's reference */
 
 /* The current screen of f as the kiosk shows it (ui: out of service, the
  * keyboard's state), in lang. "Câu 2 trên 7. Ông/Bà đến đây để làm gì?

@@ -13,14 +13,20 @@
  * the position of the time it began (relative to origin_ms), cut where the
  * next one begins or where hl_audio_stop says; written as a 16-bit mono WAV
  * through hl_afile at close, with one JSON line per utterance in the log.
+ *
+ * Both stamp the real time at which an utterance's first samples arrive
+ * (hl_audio_first_sound, for the benchmarks), in atomics: the voice's
+ * thread writes them, the benchmark's reads them.
  */
 #include "hl_audio.h"
 #include "hl_afile.h"
 
 #include <SDL.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define HL_AUDIO_RING_S   60     /* seconds of speech the device's queue holds */
 #define HL_AUDIO_CAP_MAX  (3600) /* seconds a capture may span (an hour of a scripted run) */
@@ -51,7 +57,21 @@ struct hl_audio {
     size_t cut;                     /* where the current utterance must stop (SIZE_MAX: none) */
     hl_utt_t utt[HL_AUDIO_UTT_MAX]; /* the log */
     int n_utt;                      /* entries used */
+    atomic_bool sounded;            /* an utterance's first samples have arrived */
+    _Atomic uint64_t first_id;      /* the latest such utterance */
+    _Atomic int64_t first_ns;       /* CLOCK_MONOTONIC when its first samples arrived */
 };
+
+/* The first samples of utterance id arrive now (hl_audio_first_sound). */
+static void first_sound(hl_audio_t *a, uint64_t id)
+{
+    if (atomic_load(&a->sounded) && atomic_load(&a->first_id) == id) return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    atomic_store(&a->first_ns, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+    atomic_store(&a->first_id, id);
+    atomic_store(&a->sounded, true);
+}
 
 static void audio_callback(void *ctx, Uint8 *stream, int len)
 {
@@ -191,6 +211,7 @@ void hl_audio_play(hl_audio_t *a, uint64_t id, const int16_t *pcm, size_t n)
     if (!a || !pcm) return;
     if (!a->capture) {
         SDL_LockAudioDevice(a->dev);
+        if (id == a->id && n > 0) first_sound(a, id);
         if (id == a->id)
             for (size_t i = 0; i < n && a->len < a->ring_cap; i++)
                 a->ring[(a->head + a->len++) % a->ring_cap] = pcm[i];
@@ -198,6 +219,7 @@ void hl_audio_play(hl_audio_t *a, uint64_t id, const int16_t *pcm, size_t n)
         return;
     }
     if (id != a->id || a->cut != SIZE_MAX) return;
+    if (n > 0) first_sound(a, id);
     size_t end = a->pos + n, max = (size_t)a->rate * HL_AUDIO_CAP_MAX;
     if (end > max) end = max;
     if (end > a->tl_cap) {
@@ -250,6 +272,14 @@ size_t hl_audio_pending(hl_audio_t *a)
     size_t n = a->len;
     SDL_UnlockAudioDevice(a->dev);
     return n;
+}
+
+bool hl_audio_first_sound(hl_audio_t *a, uint64_t *id, int64_t *mono_ns)
+{
+    if (!a || !atomic_load(&a->sounded)) return false;
+    *id = atomic_load(&a->first_id);
+    *mono_ns = atomic_load(&a->first_ns);
+    return true;
 }
 
 static void le32(unsigned char *p, uint32_t v)

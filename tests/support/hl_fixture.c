@@ -235,6 +235,26 @@ int hl_fixture_expect(const char *file, int line, const char *const *argv, const
     return rc;
 }
 
+/* ---- A sink that answers as the store does ---------------------------------- */
+
+int hl_fixture_sink_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_t *err)
+{
+    (void)err;
+    hl_fixture_sink_t *k = ctx;
+    if (resp->seq == 0) resp->seq = ++k->next_seq;
+    resp->stored_lang = resp->lang;
+    if (sv->followup_seed && sv->status == HL_RESP_COMPLETE)
+        hl_followup_make(sv->followup_seed, 0, resp->followup);
+    k->n_saves++;
+    k->last_status = sv->status;
+    return HL_OK;
+}
+
+hl_sink_t hl_fixture_sink(hl_fixture_sink_t *k)
+{
+    return (hl_sink_t){hl_fixture_sink_save, k};
+}
+
 hl_survey_t *hl_fixture_survey(const char *path)
 {
     hl_survey_t *s = NULL;

@@ -95,6 +95,26 @@ char *hl_fixture_tmpfs(const char *tag, const char *size, const char *test);
 /* Unmounts (checked), removes and frees a hl_fixture_tmpfs folder. */
 void hl_fixture_tmpfs_free(char *media);
 
+/* ---- A sink that answers as the store does ---------------------------------- */
+
+/* The flow's sink (hl_sink_t) for tests that store nothing: it answers a
+ * save as hl_store_save does, so that the flow and the screens see what
+ * they would see on the kiosk: a new response gets the next sequence
+ * number, its language counts as stored, and a complete finish with a
+ * seed gets the follow-up code made from it (hl_followup_make, the first
+ * attempt: no code is taken yet). Used alone (a null sink), or first thing
+ * inside a test's own recording sink. */
+typedef struct hl_fixture_sink {
+    int64_t next_seq;             /* the last sequence number handed out */
+    int n_saves;                  /* saves answered */
+    hl_resp_status_t last_status; /* the status of the last save */
+} hl_fixture_sink_t;
+
+int hl_fixture_sink_save(void *ctx, hl_response_t *resp, const hl_save_t *sv, hl_err_t *err);
+
+/* The sink k answers through (hl_fixture_sink_save). */
+hl_sink_t hl_fixture_sink(hl_fixture_sink_t *k);
+
 /* ---- Surveys and reliability runs ----------------------------------------- */
 
 #define HL_FIXTURE_SIPAS HL_SOURCE_DIR "/assets/surveys/sipas-mot-cua.json" /* the bundled one */

@@ -47,7 +47,8 @@ hl_kiosk_fixture_t *hl_kiosk_fixture_new(const hl_kiosk_fixture_opts_t *o)
                     !o->untrusted, 9);
     hl_kiosk_opts_t ko = {.display = {HL_BACKEND_HEADLESS, 800, 480, 0, false},
                           .sys = hl_fakesys_sys(&x->clock),
-                          .store_vfs = o->fault_vfs ? HL_FAULTVFS_NAME : NULL};
+                          .store_vfs = o->fault_vfs ? HL_FAULTVFS_NAME : NULL,
+                          .audio_capture = o->audio_capture};
     if (hl_kiosk_open(&x->k, &x->cli, &ko) != HL_EXIT_OK) abort();
     if (!o->no_first_frame && hl_kiosk_draw(&x->k, &x->err) != HL_OK) abort();
     return x;

@@ -36,6 +36,8 @@ typedef struct hl_kiosk_fixture_opts {
     bool no_first_frame;       /* do not draw the first frame */
     const char *export_secret; /* the USB export key's secret, NULL: none */
     const char *pin;           /* the technician PIN (hashed into the config), NULL: none */
+    const char *audio_capture; /* speech captured to this WAV (and FILE.jsonl), written when
+                                  the kiosk closes; NULL: no speech (headless, no speaker) */
     void (*configure)(hl_config_t *cfg, void *ctx); /* more config before opening */
     void *ctx;                                      /* passed to configure */
 } hl_kiosk_fixture_opts_t;
