@@ -928,12 +928,12 @@ static void test_check_names_a_recording_that_does_not_play_where_the_survey_nam
     CHECK_CONTAINS(err, "giong/hong.wav: it has 8-bit samples, hailong plays 16-bit ones: save the "
                         "recording as WAV, 16-bit PCM");
     CHECK_CONTAINS(err, "(at questions[2].audio.text.vi)");
-    CHECK_CONTAINS(err, "not valid (1 problem above)");
+    CHECK_CONTAINS(err, "not valid (1 problem above)"); /* named twice, told once */
     free(err);
     char *broken = hl_fixture_path(dir, "giong/hong.wav");
     write_tone(broken, 440, 500, 44100);
     hl_fixture_expect(__FILE__, __LINE__, check, hl_fixture_no_config, 0,
-                      ": ok: survey \"giong-doc\" version 1, 3 questions, languages vi, en, 2 "
+                      ": ok: survey \"giong-doc\" version 1, 3 questions, languages vi, en, 3 "
                       "recordings",
                       NULL, NULL, NULL);
     free(broken);

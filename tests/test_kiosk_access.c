@@ -435,6 +435,52 @@ static void test_a_completed_response_resets_speech_large_text_focus_volume_and_
     hl_kiosk_fixture_free(x);
 }
 
+/* A scripted run's wait moves the flow (hl_flow_tick) before the kiosk's
+ * tick: the thanks screen gone that way resets everything too. */
+static void test_a_response_ended_by_the_flow_before_the_kiosk_tick_still_resets(void)
+{
+    fx_t *x = kiosk(NULL, NULL, NULL);
+    everything_on(x);
+    later(x, HL_TOUCH_GUARD_MS);
+    key(x, HL_KEY_ENTER);
+    tap(x, "answer:stars:4");
+    tap(x, "key:1");
+    tap(x, "key:2");
+    tap(x, "next");
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_THANKS);
+    hl_kiosk_tick(&x->k); /* the kiosk's tick sees the thanks screen */
+    int64_t due = hl_flow_deadline(hl_kiosk_flow(&x->k));
+    hl_fakesys_advance(&x->clock, due - x->clock.mono_ms);
+    CHECK_INT(hl_flow_tick(&x->k.flow, &x->err), HL_OK); /* as hl_script_wait does */
+    CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_START);
+    later(x, 0);
+    DEFAULTS(x, HL_UI_VOLUME_DEFAULT);
+    hl_kiosk_fixture_free(x);
+}
+
+/* A double press or a tremor on the round key: the second press, before
+ * the new screen has been up for the touch guard's time, counts for
+ * nothing (it would choose the next question's first answer unheard);
+ * after it, the key chooses. Back is guarded the same way. */
+static void test_enter_and_back_pressed_again_at_once_on_a_new_screen_count_for_nothing(void)
+{
+    fx_t *x = kiosk(NULL, NULL, NULL);
+    key(x, HL_KEY_DOWN);
+    key(x, HL_KEY_ENTER); /* overall: s5; the stars screen appears */
+    CHECK_INT(hl_kiosk_flow(&x->k)->cur, 2);
+    long guarded = hl_kiosk_guarded(&x->k);
+    key(x, HL_KEY_ENTER); /* at once: nothing */
+    key(x, HL_KEY_BACK);  /* nor this */
+    CHECK_INT(hl_kiosk_flow(&x->k)->cur, 2);
+    CHECK(!hl_flow_value(hl_kiosk_flow(&x->k), 2));
+    CHECK_INT(hl_kiosk_guarded(&x->k), guarded + 2);
+    later(x, HL_TOUCH_GUARD_MS);
+    key(x, HL_KEY_ENTER);
+    CHECK_STR(hl_flow_value(hl_kiosk_flow(&x->k), 2),
+              "1"); /* the first answer, focused by the new screen */
+    hl_kiosk_fixture_free(x);
+}
+
 /* Abandoned: "still there?" only after the tripled idle time, the end only
  * after the tripled warning time; then everything is back to the defaults
  * and the times are the usual ones again. */
@@ -500,9 +546,9 @@ static void test_still_there_is_said_with_the_seconds_left(void)
     CHECK_INT(hl_kiosk_flow(&x->k)->state, HL_STATE_QUESTION);
     later(x, SAY_MS);
     ax_close(a);
-    int i = said(a, 0, "Bạn vẫn đang trả lời chứ? Khảo sát sẽ kết thúc sau 30 giây");
+    int i = said(a, 0, "Ông/Bà vẫn đang trả lời chứ? Khảo sát sẽ kết thúc sau 30 giây");
     HEARD(a, i, "vi", 2000);
-    CHECK(said(a, i + 1, "Bạn vẫn") < 0);
+    CHECK(said(a, i + 1, "Ông/Bà vẫn") < 0);
     CHECK(i >= 0 && a->u[i].end_ms == answered); /* cut by the key */
     CHECK(said(a, i + 1, "Câu 2") == i + 1);
     ax_free(a);
@@ -754,6 +800,8 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_volume_keys_stay_within_range_apply_the_gain_and_reset_for_the_next_response),
     HL_TEST(test_a_completed_response_resets_speech_large_text_focus_volume_and_times),
     HL_TEST(test_a_response_abandoned_by_timeout_resets_everything_after_the_tripled_times),
+    HL_TEST(test_a_response_ended_by_the_flow_before_the_kiosk_tick_still_resets),
+    HL_TEST(test_enter_and_back_pressed_again_at_once_on_a_new_screen_count_for_nothing),
     HL_TEST(test_listen_or_aa_on_the_start_screen_resets_after_the_tripled_idle_and_warning),
     HL_TEST(test_still_there_is_said_with_the_seconds_left),
     HL_TEST(test_any_key_answers_still_there_and_does_nothing_else),

@@ -1803,7 +1803,7 @@ static void test_still_there_counts_down_in_whole_seconds_rounded_up(void)
     hl_flow_tick(&x->flow, &x->err);
     CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
     const char *t = scene_text(x, build(x, 800, 480));
-    CHECK_CONTAINS(t, "Bạn vẫn đang trả lời chứ?");
+    CHECK_CONTAINS(t, "Ông/Bà vẫn đang trả lời chứ?");
     CHECK_CONTAINS(t, "Khảo sát sẽ kết thúc sau 10 giây");
     CHECK_CONTAINS(t, "Tiếp tục");
     hl_fakesys_advance(&x->clock, 2300); /* 7.7 s left: shows 8 */
@@ -1968,7 +1968,7 @@ static void test_strings_exist_in_every_language_with_diacritics(void)
         for (int i = 0; i < HL_STR_COUNT; i++)
             CHECK(hl_str((hl_lang_t)l, (hl_str_id_t)i)[0] != '\0');
     CHECK_STR(hl_str(HL_LANG_VI, HL_STR_BACK), "Quay lại");
-    CHECK_STR(hl_str(HL_LANG_VI, HL_STR_STILL_THERE), "Bạn vẫn đang trả lời chứ?");
+    CHECK_STR(hl_str(HL_LANG_VI, HL_STR_STILL_THERE), "Ông/Bà vẫn đang trả lời chứ?");
     CHECK_STR(hl_str_lang_name(HL_LANG_VI), "Tiếng Việt");
     CHECK_STR(hl_str_lang_name(HL_LANG_EN), "English");
     char buf[80];

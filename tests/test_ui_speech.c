@@ -324,13 +324,14 @@ static void test_still_there_says_the_seconds_left_and_out_of_service_its_notice
     CHECK_INT(hl_flow_tick(&x->flow, &x->err), HL_OK);
     CHECK_INT(x->flow.state, HL_STATE_STILL_THERE);
     hl_fakesys_advance(&x->clock, 2300); /* 7.7 s left: 8 */
-    CHECK_STR(screen(x, HL_LANG_VI), "Bạn vẫn đang trả lời chứ? Khảo sát sẽ kết thúc sau 8 giây. "
-                                     "Để trả lời tiếp, Ông/Bà nhấn Tiếp tục.");
+    CHECK_STR(screen(x, HL_LANG_VI),
+              "Ông/Bà vẫn đang trả lời chứ? Khảo sát sẽ kết thúc sau 8 giây. "
+              "Để trả lời tiếp, Ông/Bà nhấn Tiếp tục hoặc một phím bất kỳ.");
     CHECK_STR(screen(x, HL_LANG_EN), "Are you still there? The survey will end in 8 seconds. To "
-                                     "go on answering, press Continue.");
+                                     "go on answering, press Continue or any key.");
     hl_fakesys_advance(&x->clock, 7000);
     CHECK_STR(screen(x, HL_LANG_EN), "Are you still there? The survey will end in 1 second. To go "
-                                     "on answering, press Continue.");
+                                     "on answering, press Continue or any key.");
     x->ui.out_of_service = true;
     CHECK_STR(screen(x, HL_LANG_VI), "Máy tạm ngừng phục vụ. Xin cảm ơn quý vị.");
     CHECK_STR(screen(x, HL_LANG_EN), "This kiosk is temporarily out of service. Thank you.");

@@ -393,6 +393,10 @@ size_t hl_voice_check_recordings(const hl_survey_t *s, hl_diags_t *d)
     hl_pcm_t pcm = {0};
     for (size_t i = 0; s && i < s->n_recordings; i++) {
         const hl_recording_t *r = &s->recordings[i];
+        size_t j = 0; /* a file named for several texts is decoded once (its problem is */
+        while (j < i && strcmp(s->recordings[j].path, r->path) != 0) /* told once) */
+            j++;
+        if (j < i) continue;
         hl_err_t err = {0};
         if (hl_wav_read(NULL, r->path, &pcm, &err) == HL_OK) continue;
         hl_diags_add(d, s->file, r->line, r->col, r->where, "the recording cannot be played: %s",

@@ -65,7 +65,9 @@ long hl_voice_count(hl_voice_t *v);
  * mono or stereo, 8 to 48 kHz, at most 60 s) and appends a diagnostic for
  * each that cannot be played, at its place in s->file ("the recording
  * cannot be played: FILE: why and what to do"): what `hailong check`, an
- * install and the kiosk's start say. Returns how many cannot be played. */
+ * install and the kiosk's start say. A file named for several texts is
+ * decoded once and told once, at its first place. Returns how many files
+ * cannot be played. */
 size_t hl_voice_check_recordings(const hl_survey_t *s, hl_diags_t *d);
 
 /* Stops the worker and closes espeak-ng; NULL is fine. */

@@ -372,7 +372,6 @@ void hl_kiosk_tick(hl_kiosk_t *k)
     if (hl_notify_watchdog(&k->notify, &err) != HL_OK) fprintf(stderr, "hailong: %s\n", err.msg);
     hl_kiosk_tech_tick(k);
     hl_state_t before = k->flow.state;
-    int64_t finished = k->flow.n_complete + k->flow.n_partial;
     int64_t due = hl_flow_deadline(&k->flow);
     if (due >= 0 && now >= due) {
         int rc = hl_flow_tick(&k->flow, &err);
@@ -402,7 +401,7 @@ void hl_kiosk_tick(hl_kiosk_t *k)
     /* The countdown on "still there?" changes every second. */
     if (k->flow.state == HL_STATE_STILL_THERE || before != k->flow.state) k->dirty = true;
     hl_kiosk_panel_tick(k);
-    kiosk_access_tick(k, before, finished);
+    kiosk_access_tick(k);
     if (k->dirty) kiosk_build(k); /* a new screen is dated now, not at the next frame */
 }
 

@@ -83,6 +83,10 @@ typedef struct hl_kiosk_access {
     char spoken[HL_SCENE_ID_MAX]; /* the screen last spoken (hl_scene_t.screen) */
     bool active;                  /* a response, or access in use on the start screen */
     int64_t last_input_ms;        /* mono ms of the last key or tap */
+    char shown[HL_SCENE_ID_MAX];  /* the screen last built (hl_scene_t.screen) */
+    int64_t shown_at_ms;          /* mono ms it appeared: enter and back wait the guard */
+    int seen_state;               /* the flow's state at the last kiosk_access_tick */
+    int64_t seen_finished;        /* responses finished then (a change: one ended) */
     char text[8192]; /* what is being put into words (hl_ui_speech: HL_UI_SPEECH_MAX) */
 } hl_kiosk_access_t;
 

@@ -51,6 +51,9 @@ void kiosk_access_open(hl_kiosk_t *k, const hl_kiosk_opts_t *o, bool headless)
     k->ui.access.volume_default = c->volume;
     hl_ui_access_reset(&k->ui);
     k->access.last_input_ms = kiosk_now(k);
+    k->access.seen_state = HL_STATE_START; /* the kiosk starts there, nothing finished */
+    k->access.seen_finished = k->flow.n_complete + k->flow.n_partial;
+    k->access.shown_at_ms = INT64_MIN / 2;     /* the first screen: no guard */
     if (headless && !o->audio_capture) return; /* no speaker, nothing asked to capture */
     hl_err_t err = {0};
     char log[PATH_MAX];
@@ -94,12 +97,22 @@ static void access_in_use(hl_kiosk_t *k)
     k->access.active = true;
 }
 
+/* The screen, and where the focus is when the keys are in use: what the
+ * round key would choose is heard before it is pressed. */
 static void access_say_screen(hl_kiosk_t *k)
 {
-    if (hl_ui_speech_screen(&k->ui, &k->flow, k->flow.resp.lang, k->access.text,
-                            sizeof k->access.text) != HL_ERR_USAGE) /* FULL: said as cut */
-        access_say(k, k->access.text);
     snprintf(k->access.spoken, sizeof k->access.spoken, "%s", k->scene->screen);
+    if (hl_ui_speech_screen(&k->ui, &k->flow, k->flow.resp.lang, k->access.text,
+                            sizeof k->access.text) == HL_ERR_USAGE) /* FULL: said as cut */
+        return;
+    size_t n = strlen(k->access.text);
+    if (k->ui.access.focus_shown && n + 2 < sizeof k->access.text) {
+        k->access.text[n] = ' ';
+        if (hl_ui_speech_focus(&k->ui, &k->flow, k->scene, k->flow.resp.lang,
+                               k->access.text + n + 1, sizeof k->access.text - n - 1) != HL_OK)
+            k->access.text[n] = '\0';
+    }
+    access_say(k, k->access.text);
 }
 
 void kiosk_access_after(hl_kiosk_t *k, const hl_action_t *a, const char *id, int rc,
@@ -147,6 +160,18 @@ void kiosk_access_after(hl_kiosk_t *k, const hl_action_t *a, const char *id, int
     }
 }
 
+/* Enter or back pressed too soon after a new screen appeared (the touch
+ * guard's time): a double press or a tremor, which would choose the new
+ * screen's first answer unheard, counts for nothing (hl_kiosk_guarded). A
+ * new screen is a new hl_scene_t.screen (a question, "still there?"), not
+ * the volume control appearing when the first key turns speech on. */
+static bool access_too_soon(hl_kiosk_t *k)
+{
+    if (kiosk_now(k) - k->access.shown_at_ms >= HL_TOUCH_GUARD_MS) return false;
+    k->touch.guarded++;
+    return true;
+}
+
 /* The focus moved (or is shown): say what it is on. */
 static void access_say_focus(hl_kiosk_t *k)
 {
@@ -165,19 +190,11 @@ static void access_move(hl_kiosk_t *k, hl_ui_dir_t dir, bool first)
     hl_ui_focus_move(&k->ui, k->scene, dir);
     k->dirty = true;
     kiosk_build(k);
-    if (!first) {
+    if (first) {
+        access_say_screen(k); /* where am I, then the focus, as one utterance */
+    } else {
         access_say_focus(k);
-        return;
     }
-    hl_ui_speech_screen(&k->ui, &k->flow, k->flow.resp.lang, k->access.text, sizeof k->access.text);
-    size_t n = strlen(k->access.text);
-    if (n + 2 < sizeof k->access.text) {
-        k->access.text[n++] = ' ';
-        hl_ui_speech_focus(&k->ui, &k->flow, k->scene, k->flow.resp.lang, k->access.text + n,
-                           sizeof k->access.text - n);
-    }
-    access_say(k, k->access.text);
-    snprintf(k->access.spoken, sizeof k->access.spoken, "%s", k->scene->screen);
 }
 
 void hl_kiosk_key(hl_kiosk_t *k, hl_key_act_t act)
@@ -216,6 +233,7 @@ void hl_kiosk_key(hl_kiosk_t *k, hl_key_act_t act)
         return;
     }
     case HL_KEY_ENTER:
+        if (access_too_soon(k)) return;
         if (hl_ui_focus_action(&k->ui, k->scene, &a)) {
             char id[HL_SCENE_ID_MAX];
             snprintf(id, sizeof id, "%s", k->ui.access.focus);
@@ -225,6 +243,7 @@ void hl_kiosk_key(hl_kiosk_t *k, hl_key_act_t act)
         }
         return;
     case HL_KEY_BACK:
+        if (access_too_soon(k)) return;
         a = (hl_action_t){HL_ACT_BACK, -1, -1};
         kiosk_apply(k, &a, "back", &err);
         return;
@@ -252,6 +271,10 @@ void hl_kiosk_key(hl_kiosk_t *k, hl_key_act_t act)
 
 void kiosk_access_screen(hl_kiosk_t *k)
 {
+    if (strcmp(k->access.shown, k->scene->screen) != 0) {             /* a new screen (the first: */
+        if (k->access.shown[0]) k->access.shown_at_ms = kiosk_now(k); /* no guard) */
+        snprintf(k->access.shown, sizeof k->access.shown, "%s", k->scene->screen);
+    }
     if (!k->ui.access.speech || k->tech.mode != HL_TECH_OFF || k->power.off) return;
     if (strcmp(k->access.spoken, k->scene->screen) == 0) return;
     access_say_screen(k); /* a timeout, "still there?", the thanks */
@@ -269,11 +292,16 @@ static void access_reset(hl_kiosk_t *k)
     k->dirty = true;
 }
 
-void kiosk_access_tick(hl_kiosk_t *k, hl_state_t before, int64_t finished_before)
+void kiosk_access_tick(hl_kiosk_t *k)
 {
+    /* Compared with what the last tick saw, not with the start of this one:
+     * a scripted run's wait moves the flow (hl_flow_tick) before the
+     * kiosk's tick, and a response that ended then must reset too. */
     int64_t finished = k->flow.n_complete + k->flow.n_partial;
-    bool ended = finished != finished_before ||
-                 (before != HL_STATE_START && k->flow.state == HL_STATE_START);
+    bool ended = finished != k->access.seen_finished ||
+                 (k->access.seen_state != HL_STATE_START && k->flow.state == HL_STATE_START);
+    k->access.seen_state = (int)k->flow.state;
+    k->access.seen_finished = finished;
     if (ended && k->flow.state == HL_STATE_START) {
         if (k->access.active) access_reset(k);
         return;

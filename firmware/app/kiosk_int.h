@@ -85,7 +85,7 @@ void kiosk_access_after(hl_kiosk_t *k, const hl_action_t *a, const char *id, int
                         const char *before, long said_before);
 long kiosk_access_said(const hl_kiosk_t *k); /* utterances asked for so far */
 void kiosk_access_screen(hl_kiosk_t *k);
-void kiosk_access_tick(hl_kiosk_t *k, hl_state_t before, int64_t finished_before);
+void kiosk_access_tick(hl_kiosk_t *k);
 int64_t kiosk_access_due(const hl_kiosk_t *k);
 
 #endif

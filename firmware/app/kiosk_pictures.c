@@ -168,8 +168,13 @@ int kiosk_pictures_copy(kiosk_pictures_t *p, const hl_survey_t *s, const char *r
     for (size_t i = 0; rc == HL_OK && i < s->n_questions; i++)
         if (s->questions[i].image_rel)
             rc = pictures_one(p, &media_picture, s->questions[i].image_rel, root, src_dir, err);
-    for (size_t i = 0; rc == HL_OK && i < s->n_recordings; i++)
-        rc = pictures_one(p, &media_recording, s->recordings[i].rel, root, src_dir, err);
+    for (size_t i = 0; rc == HL_OK && i < s->n_recordings; i++) {
+        size_t j = 0; /* a file named for several texts is read and copied once */
+        while (j < i && strcmp(s->recordings[j].rel, s->recordings[i].rel) != 0)
+            j++;
+        if (j == i)
+            rc = pictures_one(p, &media_recording, s->recordings[i].rel, root, src_dir, err);
+    }
     if (rc != HL_OK) kiosk_pictures_undo(p);
     return rc;
 }

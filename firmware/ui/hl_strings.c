@@ -20,7 +20,7 @@ static const char *const hl_str_table[HL_STR_COUNT][HL_LANG_COUNT] = {
     [HL_STR_SKIP] = {"Bỏ qua", "Skip"},
     [HL_STR_YES] = {"Có", "Yes"},
     [HL_STR_NO] = {"Không", "No"},
-    [HL_STR_STILL_THERE] = {"Bạn vẫn đang trả lời chứ?", "Are you still there?"},
+    [HL_STR_STILL_THERE] = {"Ông/Bà vẫn đang trả lời chứ?", "Are you still there?"},
     [HL_STR_COUNTDOWN] = {"Khảo sát sẽ kết thúc sau %d giây", "The survey will end in %d seconds"},
     [HL_STR_COUNTDOWN_ONE] = {"Khảo sát sẽ kết thúc sau %d giây",
                               "The survey will end in %d second"},
