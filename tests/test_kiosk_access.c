@@ -516,6 +516,7 @@ static void test_listen_or_aa_on_the_start_screen_resets_after_the_tripled_idle_
         fx_t *x = kiosk(NULL, NULL, NULL);
         tap(x, buttons[b]);
         CHECK(b == 0 ? access_of(x)->speech : access_of(x)->large);
+        CHECK(!hl_kiosk_idle(&x->k)); /* someone is here: no export, survey switch, dark panel */
         CHECK_INT(hl_kiosk_timeout(&x->k), due);
         later(x, due / 2);
         key(x, HL_KEY_VOL_DOWN); /* someone is still there */
@@ -524,6 +525,7 @@ static void test_listen_or_aa_on_the_start_screen_resets_after_the_tripled_idle_
         CHECK(access_of(x)->speech || access_of(x)->large);
         later(x, 1);
         DEFAULTS(x, HL_UI_VOLUME_DEFAULT);
+        CHECK(hl_kiosk_idle(&x->k));
         CHECK_INT(hl_kiosk_timeout(&x->k), -1); /* asleep again */
         tap(x, "answer:overall:s4");
         CHECK_INT(hl_kiosk_timeout(&x->k), IDLE_MS);

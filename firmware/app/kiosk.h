@@ -246,7 +246,8 @@ void hl_kiosk_tech_after_export(hl_kiosk_t *k);
 /* Starts an export to the authorised stick now (the export worker). */
 bool hl_kiosk_export_now(hl_kiosk_t *k);
 
-/* Nobody is answering: the start screen, nothing chosen, default language. */
+/* Nobody is answering: the start screen, nothing chosen, default language,
+ * no Listen, Aa or key in use there (until their walk-away reset). */
 bool hl_kiosk_idle(const hl_kiosk_t *k);
 
 /* Waits for a running export to end and takes its result (tests, close). */

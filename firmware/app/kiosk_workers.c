@@ -36,7 +36,7 @@ bool hl_kiosk_idle(const hl_kiosk_t *k)
 {
     const hl_flow_t *f = &k->flow;
     return f->state == HL_STATE_START && !f->started && !f->draft[0] &&
-           f->resp.lang == f->survey->langs[0];
+           f->resp.lang == f->survey->langs[0] && !k->access.active;
 }
 
 /* Starts the export thread writing to medium m. */
