@@ -452,16 +452,6 @@ static uint32_t cp_at(const char *s, size_t *n)
     return cp;
 }
 
-static uint32_t cp_lower(uint32_t cp)
-{
-    if (cp >= 'A' && cp <= 'Z') return cp + 32;
-    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 0x20;
-    if (cp == 0x102 || cp == 0x110 || cp == 0x128 || cp == 0x168 || cp == 0x1A0) return cp + 1;
-    if (cp == 0x1AF) return 0x1B0;
-    if (cp >= 0x1EA0 && cp <= 0x1EF9 && cp % 2 == 0) return cp + 1;
-    return cp;
-}
-
 /* Where cp is in the UTF-8 string s (its k-th code point), or -1. */
 static int cp_index(const char *s, uint32_t cp)
 {
@@ -498,7 +488,7 @@ static int vi_plain(const char *word, char *plain, size_t size)
     int tone = 0;
     size_t o = 0, n;
     for (const char *p = word; *p && o + 4 < size; p += n) {
-        uint32_t cp = cp_lower(cp_at(p, &n)), base = cp;
+        uint32_t cp = hl_say_lower(cp_at(p, &n)), base = cp;
         for (int r = 1; r < 6; r++) {
             int k = cp_index(vi_tone_rows[r], cp);
             if (k < 0) continue;

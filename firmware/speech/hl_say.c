@@ -600,8 +600,7 @@ static const char *const vi_letter[26] = {
  * read "hoặc". */
 static const char *const vi_address[] = {"ông", "bà", "anh", "chị", "cô", "chú", "bác", "em"};
 
-/* Lower case of the Latin and Vietnamese letters (others as they are). */
-static uint32_t lower_cp(uint32_t cp)
+uint32_t hl_say_lower(uint32_t cp)
 {
     if (cp >= 'A' && cp <= 'Z') return cp + 32;
     if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 0x20;
@@ -655,7 +654,7 @@ static bool word_in(const char *t, size_t i, size_t j, const char *const *list, 
     size_t k = 0, m;
     for (size_t p = i; p < j; p += m) {
         if (k + 4 >= sizeof low) return false;
-        k += utf8_put(low + k, lower_cp(utf8_decode(t + p, &m)));
+        k += utf8_put(low + k, hl_say_lower(utf8_decode(t + p, &m)));
     }
     low[k] = '\0';
     for (size_t w = 0; w < n; w++)
@@ -760,7 +759,7 @@ static size_t say_en_word(say_out_t *o, const char *t, size_t i)
         uint32_t cp = utf8_decode(t + p, &n);
         if (cp >= 0x300 && cp <= 0x36F) continue;
         char plain = cp < 0x80 ? (char)cp : 0;
-        uint32_t low = lower_cp(cp);
+        uint32_t low = hl_say_lower(cp);
         for (size_t k = 0; !plain && k < sizeof en_fold / sizeof en_fold[0]; k++)
             for (const char *f = en_fold[k].forms; *f && !plain; f += m)
                 if (utf8_decode(f, &m) == low)

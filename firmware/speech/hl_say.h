@@ -88,4 +88,8 @@ int hl_say_digits(hl_lang_t lang, const char *digits, char *out, size_t size);
  * HL_ERR_USAGE for an unknown lang. On error out holds "" (size > 0). */
 int hl_say_normalize(hl_lang_t lang, const char *text, char *out, size_t size);
 
+/* Lower case of a Latin or Vietnamese letter's code point (others as they
+ * are): how hl_say compares words, and how tests compare espeak's. */
+uint32_t hl_say_lower(uint32_t cp);
+
 #endif

@@ -20,6 +20,7 @@
  */
 #include "hl_audio.h"
 #include "hl_afile.h"
+#include "hl_wav.h"
 
 #include <SDL.h>
 #include <stdatomic.h>
@@ -282,42 +283,11 @@ bool hl_audio_first_sound(hl_audio_t *a, uint64_t *id, int64_t *mono_ns)
     return true;
 }
 
-static void le32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-
-/* The capture's WAV: a 44-byte header and the timeline, little-endian. */
+/* The capture's WAV: the timeline, written as `hailong speak` writes its
+ * sound (hl_wav_write: 16-bit mono, through the atomic writer). */
 static int cap_write_wav(hl_audio_t *a, hl_err_t *err)
 {
-    size_t bytes = a->tl_len * 2;
-    unsigned char h[44];
-    memcpy(h, "RIFF", 4);
-    le32(h + 4, (uint32_t)(36 + bytes));
-    memcpy(h + 8, "WAVEfmt ", 8);
-    le32(h + 16, 16);
-    h[20] = 1, h[21] = 0; /* PCM */
-    h[22] = 1, h[23] = 0; /* mono */
-    le32(h + 24, (uint32_t)a->rate);
-    le32(h + 28, (uint32_t)a->rate * 2);
-    h[32] = 2, h[33] = 0;  /* block align */
-    h[34] = 16, h[35] = 0; /* bits */
-    memcpy(h + 36, "data", 4);
-    le32(h + 40, (uint32_t)bytes);
-    unsigned char *buf = malloc(44 + bytes);
-    if (!buf) return hl_err_set(err, HL_ERR_NOMEM, "out of memory writing %s", a->wav);
-    memcpy(buf, h, 44);
-    for (size_t i = 0; i < a->tl_len; i++) {
-        uint16_t v = (uint16_t)a->tl[i];
-        buf[44 + 2 * i] = (unsigned char)v;
-        buf[45 + 2 * i] = (unsigned char)(v >> 8);
-    }
-    int rc = hl_afile_replace(a->wav, buf, 44 + bytes, 0644, err);
-    free(buf);
-    return rc;
+    return hl_wav_write(a->wav, a->tl, a->tl_len, (unsigned)a->rate, err);
 }
 
 /* A JSON string of s into out (quotes, backslashes and controls escaped). */
