@@ -1331,6 +1331,70 @@ static void test_fairness_defaults_are_5_seconds_and_60_per_hour(void)
     done(&f);
 }
 
+static void test_config_set_officers_replaces_the_list_keeping_photos_and_the_duty_if_listed(void)
+{
+    char *dir = hl_test_tmpdir("cfg-officers");
+    static const char base[] =
+        "{\n"
+        "  \"kiosk_id\": \"hall-2\",\n"
+        "  \"officers\": [{\"id\": \"nva\", \"name\": \"Nguyễn Văn A\", "
+        "\"photo\": \"photos/nva.png\"}, {\"id\": \"ttb\", \"name\": \"B\"}],\n"
+        "  \"officer\": \"nva\"\n"
+        "}\n";
+    char *path = hl_test_write_file(dir, "hailong.json", base);
+    hl_officer_t list[2] = {{.id = "lvc", .name = "Lê Văn C"}, {.id = "nva", .name = "Văn An"}};
+    hl_diags_t d = {0};
+    hl_err_t err = {0};
+    bool cleared = true;
+    /* Checked only: the file stays as it was. */
+    CHECK_INT(hl_config_set_officers(path, list, 2, true, &cleared, &d, &err), HL_OK);
+    CHECK(!cleared);
+    char *text = hl_test_read_file(path, NULL);
+    CHECK_STR(text, base);
+    free(text);
+    CHECK_INT(hl_config_set_officers(path, list, 2, false, &cleared, &d, &err), HL_OK);
+    CHECK(!cleared);
+    hl_config_t cfg;
+    load_ok(path, &cfg);
+    CHECK_INT(cfg.n_officers, 2);
+    CHECK_STR(cfg.officers[0].id, "lvc");
+    CHECK(cfg.officers[0].photo == NULL);
+    CHECK_STR(cfg.officers[1].name, "Văn An");
+    CHECK(cfg.officers[1].photo && strstr(cfg.officers[1].photo, "photos/nva.png"));
+    CHECK_STR(cfg.officer, "nva");
+    hl_config_free(&cfg);
+    text = hl_test_read_file(path, NULL);
+    CHECK_CONTAINS(text, "\"photo\": \"photos/nva.png\""); /* as written */
+    free(text);
+    /* The officer on duty is not listed: nobody on duty. */
+    CHECK_INT(hl_config_set_officers(path, list, 1, false, &cleared, &d, &err), HL_OK);
+    CHECK(cleared);
+    load_ok(path, &cfg);
+    CHECK_INT(cfg.n_officers, 1);
+    CHECK_STR(cfg.officer, "");
+    hl_config_free(&cfg);
+    /* A list a config cannot hold is refused, the file untouched; none at all
+     * removes the key. */
+    char *before = hl_test_read_file(path, NULL);
+    hl_officer_t bad[2] = {{.id = "a", .name = "A"}, {.id = "a", .name = "B"}};
+    CHECK_INT(hl_config_set_officers(path, bad, 2, false, NULL, &d, &err), HL_ERR_INVALID);
+    CHECK(d.n >= 1 && strstr(d.items[0].msg, "listed twice"));
+    hl_diags_free(&d);
+    text = hl_test_read_file(path, NULL);
+    CHECK_STR(text, before);
+    free(text);
+    free(before);
+    CHECK_INT(hl_config_set_officers(path, NULL, 0, false, NULL, &d, &err), HL_OK);
+    load_ok(path, &cfg);
+    CHECK_INT(cfg.n_officers, 0);
+    hl_config_free(&cfg);
+    CHECK_INT(dir_entries(dir), 1);
+    hl_diags_free(&d);
+    hl_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
 static void test_fairness_section_sets_both_rules_and_zero_turns_one_off(void)
 {
     fixture_t f = fresh();
@@ -1799,6 +1863,7 @@ static const hl_test_case_t table[] = {
     HL_TEST(test_config_set_leaves_an_invalid_file_untouched),
     HL_TEST(test_config_set_keeps_the_file_mode_and_writes_through_a_symlink),
     HL_TEST(test_config_set_creates_a_missing_file),
+    HL_TEST(test_config_set_officers_replaces_the_list_keeping_photos_and_the_duty_if_listed),
 };
 
 HL_TEST_MAIN(table)

@@ -1837,6 +1837,14 @@ static void test_sync_record_marks_delivered_and_moves_watermark_past_gaps(void)
     CHECK_INT(sy.pending, 1);
     CHECK_INT(sy.oldest_pending_seq, 5);
     CHECK_INT(sy.oldest_pending_utc_ms, r5[0].started_utc_ms + 9000);
+    /* Briefly: the same without the count. */
+    hl_store_sync_t brief;
+    CHECK_INT(hl_store_sync_state_brief(f->st, &brief, &f->err), HL_OK);
+    CHECK_INT(brief.pending, -1);
+    CHECK_INT(brief.oldest_pending_seq, 5);
+    CHECK_INT(brief.oldest_pending_utc_ms, sy.oldest_pending_utc_ms);
+    CHECK_INT(brief.delivered, sy.delivered);
+    CHECK_INT(brief.last_attempt_utc_ms, sy.last_attempt_utc_ms);
     const int64_t c[] = {5};
     CHECK_INT(sync_ok(f, 1700004000000LL, c, 1), HL_OK);
     CHECK_INT(db_int(f->dir, "SELECT upto FROM sync_state"), 7);
@@ -3072,6 +3080,88 @@ static void test_a_follow_up_code_is_given_at_a_complete_finish_unique_and_fixed
     fx_done(f);
 }
 
+/* ---- Assignments from the centre (schema 9) ------------------------------------------ */
+
+static void test_an_assignment_is_recorded_with_its_answer_and_ends_once_across_a_restart(void)
+{
+    fx_t *f = fx_new("store-assign", FX_SURVEY);
+    hl_store_assign_t a;
+    CHECK_INT(hl_store_assign_get(f->st, &a, &f->err), HL_OK);
+    CHECK_INT(a.state, HL_ASSIGN_NONE);
+    CHECK_INT(a.id, -1);
+    /* Received with an answer, in its transaction: waiting, with what it assigns. */
+    const char survey[] = "{\"id\": \"x\"}";
+    hl_store_assign_rec_t ar = {.id = 17,
+                                .state = HL_ASSIGN_WAITING,
+                                .survey = survey,
+                                .survey_len = strlen(survey),
+                                .officers = "[{\"id\":\"a\",\"name\":\"A\"}]"};
+    hl_store_sync_rec_t rec = {.at_utc_ms = 1700000000000LL, .success = true, .assign = &ar};
+    CHECK_INT(hl_store_sync_record(f->st, &rec, &f->err), HL_OK);
+    hl_store_sync_t sy = sync_state_of(f->st);
+    CHECK_INT(sy.assign.state, HL_ASSIGN_WAITING);
+    CHECK_INT(sy.assign.id, 17);
+    CHECK_INT(sy.assign.received_utc_ms, 1700000000000LL);
+    CHECK_INT(sy.assign.done_utc_ms, -1);
+    CHECK_STR(sy.assign.error, "");
+    /* A restart keeps it waiting with its texts. */
+    fx_reopen(f, NULL);
+    char *text = NULL, *officers = NULL;
+    size_t len = 0;
+    CHECK_INT(hl_store_assign_payload(f->st, 17, &text, &len, &officers, &f->err), HL_OK);
+    CHECK_STR(text, survey);
+    CHECK_INT(len, strlen(survey));
+    CHECK_STR(officers, "[{\"id\":\"a\",\"name\":\"A\"}]");
+    free(text);
+    free(officers);
+    CHECK_INT(hl_store_assign_payload(f->st, 16, &text, &len, &officers, &f->err),
+              HL_ERR_NOT_FOUND);
+    CHECK(text == NULL && officers == NULL);
+    /* Installed once: the texts go, a second end is refused, a failure needs its reason. */
+    CHECK_INT(hl_store_assign_done(f->st, 17, HL_ASSIGN_FAILED, "", 1, &f->err), HL_ERR_USAGE);
+    CHECK_INT(hl_store_assign_done(f->st, 17, HL_ASSIGN_WAITING, NULL, 1, &f->err), HL_ERR_USAGE);
+    CHECK_INT(hl_store_assign_done(f->st, 17, HL_ASSIGN_INSTALLED, NULL, 1700000100000LL, &f->err),
+              HL_OK);
+    CHECK_INT(hl_store_assign_done(f->st, 17, HL_ASSIGN_INSTALLED, NULL, 1700000200000LL, &f->err),
+              HL_ERR_STATE);
+    CHECK_INT(db_int(f->dir, "SELECT count(*) FROM assignment WHERE survey IS NULL"
+                             " AND officers IS NULL AND done_utc_ms = 1700000100000"),
+              1);
+    fx_reopen(f, NULL);
+    CHECK_INT(hl_store_assign_get(f->st, &a, &f->err), HL_OK);
+    CHECK_INT(a.state, HL_ASSIGN_INSTALLED);
+    CHECK_INT(a.id, 17);
+    CHECK_INT(hl_store_assign_payload(f->st, 17, &text, &len, &officers, &f->err),
+              HL_ERR_NOT_FOUND);
+    /* A newer one refused at once replaces it, its (long) reason cut on a
+     * character. */
+    char why[700];
+    memset(why, 'x', sizeof why);
+    memcpy(why + 510, "ư", 2); /* 2 bytes straddling the 511-byte cut */
+    why[sizeof why - 1] = '\0';
+    hl_store_assign_rec_t bad = {.id = 18, .state = HL_ASSIGN_FAILED, .error = why};
+    rec.assign = &bad;
+    CHECK_INT(hl_store_sync_record(f->st, &rec, &f->err), HL_OK);
+    sy = sync_state_of(f->st);
+    CHECK_INT(sy.assign.state, HL_ASSIGN_FAILED);
+    CHECK_INT(sy.assign.id, 18);
+    CHECK_INT(strlen(sy.assign.error), 510);
+    CHECK_INT(sy.assign.done_utc_ms, 1700000000000LL);
+    /* A record refused as a whole leaves the last assignment as it was. */
+    hl_store_assign_rec_t nonsense = {.id = 19, .state = HL_ASSIGN_FAILED};
+    rec.assign = &nonsense;
+    CHECK_INT(hl_store_sync_record(f->st, &rec, &f->err), HL_ERR_USAGE);
+    CHECK_INT(hl_store_assign_get(f->st, &a, &f->err), HL_OK);
+    CHECK_INT(a.id, 18);
+    /* Read-only: reads, never writes. */
+    fx_read_only(f);
+    CHECK_INT(hl_store_assign_get(f->st, &a, &f->err), HL_OK);
+    CHECK_INT(a.id, 18);
+    CHECK_INT(hl_store_assign_done(f->st, 18, HL_ASSIGN_INSTALLED, NULL, 1, &f->err),
+              HL_ERR_READONLY);
+    fx_done(f);
+}
+
 static const hl_test_case_t tests[] = {
     HL_TEST(test_a_database_deleted_or_replaced_under_the_store_refuses_the_next_save),
     HL_TEST(test_a_symlinked_database_is_refused_naming_the_real_folder_to_use),
@@ -3106,6 +3196,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_sync_stop_fingerprint_is_set_kept_and_cleared),
     HL_TEST(test_sync_read_only_store_reads_state_and_pending_but_refuses_record),
     HL_TEST(test_sync_record_refused_inside_a_batch_or_without_a_record),
+    HL_TEST(test_an_assignment_is_recorded_with_its_answer_and_ends_once_across_a_restart),
     HL_TEST(test_sync_marks_and_watermark_cannot_be_removed_or_lowered_by_sql),
     HL_TEST(test_sync_failed_write_during_record_records_nothing),
     HL_TEST(test_sync_state_survives_close_and_reopen),

@@ -186,16 +186,41 @@ static hl_sync_cfg_t sync_cfg(const fixture_t *f, const hl_receiver_t *r)
     return c;
 }
 
+/* The free space the tests' syncs report (hl_sync_opts_t.free_bytes). */
+#define TEST_FREE_BYTES 5123456789LL
+static long long test_free_bytes(const char *path)
+{
+    (void)path;
+    return TEST_FREE_BYTES;
+}
+
+/* The kiosk the tests' syncs report: survey sync-test v1, officer nva, started 90 s before the
+ * fixture's clock. */
+static hl_sync_kiosk_t test_kiosk(fixture_t *f)
+{
+    hl_sync_kiosk_t k = {.started_mono_ms = f->clock.mono_ms - 90000,
+                         .has_survey = true,
+                         .survey_version = 1,
+                         .officer_id = "nva"};
+    snprintf(k.survey_id, sizeof k.survey_id, "%s", f->survey.id);
+    snprintf(k.survey_sha256, sizeof k.survey_sha256, "%s", f->survey.sha256);
+    return k;
+}
+
 static hl_sync_t *sync_new(fixture_t *f, const hl_sync_cfg_t *cfg)
 {
     hl_sync_t *s = NULL;
     hl_err_t err = {0};
+    hl_sync_kiosk_t k = test_kiosk(f);
     hl_sync_opts_t o = {.cfg = cfg,
                         .kiosk_id = "kiosk-sync",
                         .software_version = "test",
                         .sys = hl_fakesys_sys(&f->clock),
                         .backoff_base_ms = 20,
-                        .backoff_cap_ms = 200};
+                        .backoff_cap_ms = 200,
+                        .kiosk = &k,
+                        .data_dir = f->data,
+                        .free_bytes = test_free_bytes};
     if (hl_sync_new(&o, &s, &err) != HL_OK) hl_test_fail(__FILE__, __LINE__, "%s", err.msg);
     return s;
 }
@@ -213,8 +238,9 @@ typedef struct pump_result {
     char last_error[512];
 } pump_result_t;
 
-/* Pushes and records until nothing is pending, a stop, or max_rounds;
- * sleeps the back-off between failures (capped small by sync_new). */
+/* Pushes and records until nothing is pending (a heartbeat answered), a
+ * stop, or max_rounds; sleeps the back-off between failures (capped small by
+ * sync_new). */
 static pump_result_t pump(hl_sync_t *s, hl_store_t *st, int max_rounds)
 {
     pump_result_t p = {0};
@@ -225,11 +251,11 @@ static pump_result_t pump(hl_sync_t *s, hl_store_t *st, int max_rounds)
             hl_test_fail(__FILE__, __LINE__, "push: %s", err.msg);
             break;
         }
-        if (out.verdict == HL_SYNC_IDLE) break;
         if (hl_sync_commit(s, st, &out, &err) != HL_OK) {
             hl_test_fail(__FILE__, __LINE__, "commit: %s", err.msg);
             break;
         }
+        if (out.verdict == HL_SYNC_IDLE) break; /* nothing pending: the heartbeat was answered */
         p.delivered += (long long)out.n_delivered;
         if (out.verdict == HL_SYNC_DELIVERED) p.delivered_rounds++;
         if (out.verdict != HL_SYNC_DELIVERED)
@@ -490,6 +516,261 @@ static void test_plain_http_and_an_unreadable_ca_file_are_refused_before_any_req
     fixture_free(&f);
 }
 
+/* ---- Protocol version 2 pieces: the status, assignments ----------------------------------- */
+
+/* An answer's body carrying an assignment: {"accepted": [], "duplicate": [],
+ * "assignment": <assignment>} (malloc'd). */
+static char *answer_with(const char *assignment)
+{
+    size_t n = strlen(assignment) + 64;
+    char *t = malloc(n);
+    snprintf(t, n, "{\"accepted\": [], \"duplicate\": [], \"assignment\": %s}", assignment);
+    return t;
+}
+
+/* hl_sync_parse_assignment of an answer carrying assignment, for a kiosk
+ * whose last assignment is last_id. */
+static void parse_assignment(const char *assignment, int64_t last_id, hl_sync_assignment_t *a)
+{
+    char *body = answer_with(assignment);
+    hl_sync_parse_assignment(body, strlen(body), last_id, a);
+    free(body);
+}
+
+static void test_a_heartbeat_batch_id_is_the_hash_of_nothing(void)
+{
+    char id[HL_SYNC_BATCH_ID_LEN + 1];
+    hl_sync_batch_id(NULL, 0, id);
+    CHECK_STR(id, "e3b0c44298fc1c149afbf4c8996fb924");
+}
+
+static void test_status_holds_every_field_with_null_for_what_is_unknown(void)
+{
+    hl_sync_kiosk_t k = {.has_survey = true, .survey_version = 3, .officer_id = "nguyen-van-a"};
+    snprintf(k.survey_id, sizeof k.survey_id, "mot-cua");
+    memset(k.survey_sha256, 'a', 64);
+    hl_store_sync_t ss = {.pending = 12,
+                          .oldest_pending_utc_ms = 1796544000000LL - 109500,
+                          .last_export_utc_ms = 1796544000000LL - 86400000LL * 5,
+                          .assign = {.state = HL_ASSIGN_FAILED, .id = 17}};
+    /* A last error longer than 512 bytes, with a byte that is not UTF-8. */
+    memset(ss.last_error, 'e', sizeof ss.last_error - 1);
+    memcpy(ss.last_error, "lỗi \xff ", 8);
+    snprintf(ss.assign.error, sizeof ss.assign.error, "the survey does not pass hailong check");
+    hl_sync_status_in_t in = {.software = "0.9.0",
+                              .now_utc_ms = 1796544000000LL, /* 2026-12-06T08:00:00Z */
+                              .clock_trusted = true,
+                              .uptime_s = 86400,
+                              .interval_s = 60,
+                              .kiosk = &k,
+                              .store = &ss,
+                              .disk_free_bytes = TEST_FREE_BYTES};
+    hl_fdbuf_t o = {.fd = -1, .limit = 1 << 20};
+    CHECK(hl_fdbuf_put(&o, "{", 1));
+    CHECK(hl_sync_put_status(&o, &in));
+    CHECK(hl_fdbuf_put(&o, "}", 1));
+    json_error_t je;
+    json_t *root = json_loadb(o.buf, o.len, JSON_REJECT_DUPLICATES, &je);
+    json_t *st = json_object_get(root, "status");
+    CHECK(json_is_object(st));
+    CHECK_INT(json_integer_value(json_object_get(st, "protocol")), 2);
+    CHECK_STR(json_string_value(json_object_get(st, "software")), "0.9.0");
+    CHECK_STR(json_string_value(json_object_get(st, "time")), "2026-12-06T08:00:00.000Z");
+    CHECK(json_is_true(json_object_get(st, "clock_trusted")));
+    CHECK_INT(json_integer_value(json_object_get(st, "uptime_s")), 86400);
+    CHECK_INT(json_integer_value(json_object_get(st, "interval_s")), 60);
+    json_t *sv = json_object_get(st, "survey");
+    CHECK_STR(json_string_value(json_object_get(sv, "id")), "mot-cua");
+    CHECK_INT(json_integer_value(json_object_get(sv, "version")), 3);
+    CHECK_INT(json_string_length(json_object_get(sv, "sha256")), 64);
+    json_t *as = json_object_get(st, "assignment");
+    CHECK_INT(json_integer_value(json_object_get(as, "id")), 17);
+    CHECK_STR(json_string_value(json_object_get(as, "state")), "failed");
+    CHECK_CONTAINS(json_string_value(json_object_get(as, "error")), "hailong check");
+    CHECK_INT(json_integer_value(json_object_get(st, "pending")), 12);
+    CHECK_STR(json_string_value(json_object_get(st, "oldest_pending")), "2026-12-06T07:58:10.500Z");
+    CHECK_INT(json_integer_value(json_object_get(st, "disk_free_bytes")), TEST_FREE_BYTES);
+    const char *le = json_string_value(json_object_get(st, "last_error"));
+    CHECK(le && strlen(le) <= 512 && strlen(le) > 500);
+    CHECK(le && !strncmp(le, "lỗi ? ", 8)); /* valid UTF-8: the stray byte is a '?' */
+    CHECK_STR(json_string_value(json_object_get(st, "last_usb_export")),
+              "2026-12-01T08:00:00.000Z");
+    CHECK_STR(json_string_value(json_object_get(st, "officer_id")), "nguyen-van-a");
+    CHECK_INT(json_object_size(st), 14);
+    json_decref(root);
+
+    /* Nothing known: null where the protocol allows it. */
+    hl_store_sync_t none = {.oldest_pending_utc_ms = -1, .last_export_utc_ms = -1};
+    hl_sync_kiosk_t nobody = {0};
+    in = (hl_sync_status_in_t){
+        .now_utc_ms = 0, .kiosk = &nobody, .store = &none, .disk_free_bytes = -1};
+    o.len = 0;
+    CHECK(hl_fdbuf_put(&o, "{", 1));
+    CHECK(hl_sync_put_status(&o, &in));
+    CHECK(hl_fdbuf_put(&o, "}", 1));
+    root = json_loadb(o.buf, o.len, JSON_REJECT_DUPLICATES, &je);
+    st = json_object_get(root, "status");
+    const char *nulls[] = {"survey",     "assignment",      "oldest_pending", "disk_free_bytes",
+                           "last_error", "last_usb_export", "officer_id"};
+    for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
+        if (!json_is_null(json_object_get(st, nulls[i])))
+            hl_test_fail(__FILE__, __LINE__, "status.%s is not null", nulls[i]);
+    CHECK(json_is_false(json_object_get(st, "clock_trusted")));
+    CHECK_INT(json_integer_value(json_object_get(st, "pending")), 0);
+    json_decref(root);
+    free(o.buf);
+}
+
+static void test_an_assignment_is_new_only_with_another_id_and_something_to_install(void)
+{
+    char *text = hl_fixture_survey_text("giao", 3, NULL), sha[65];
+    hl_fixture_sha256_hex(text, sha);
+    hl_sync_assignment_t a = {0};
+    /* No member, or null: nothing assigned. */
+    const char *plain = "{\"accepted\": [], \"duplicate\": []}";
+    hl_sync_parse_assignment(plain, strlen(plain), -1, &a);
+    CHECK_INT(a.kind, HL_SYNC_ASSIGN_NONE);
+    parse_assignment("null", -1, &a);
+    CHECK_INT(a.kind, HL_SYNC_ASSIGN_NONE);
+    /* The id alone (the kiosk reported on it), or the id it handled already. */
+    parse_assignment("{\"id\": 17}", -1, &a);
+    CHECK_INT(a.kind, HL_SYNC_ASSIGN_SAME);
+    char *full =
+        hl_fixture_assignment(17, sha, text, "[{\"id\": \"nva\", \"name\": \"Nguyễn Văn A\"}]");
+    parse_assignment(full, 17, &a);
+    CHECK_INT(a.kind, HL_SYNC_ASSIGN_SAME);
+    CHECK(a.survey == NULL && a.officers == NULL);
+    /* A new one with both: checked, waiting, with the text as sent and the
+     * officers as compact JSON of id and name only. */
+    free(full);
+    full = hl_fixture_assignment(18, sha, text,
+                                 "[{\"id\": \"nva\", \"name\": \"Nguyễn Văn A\", \"rank\": 3}]");
+    parse_assignment(full, 17, &a);
+    CHECK_INT(a.kind, HL_SYNC_ASSIGN_NEW);
+    CHECK_INT(a.id, 18);
+    CHECK_INT(a.state, HL_ASSIGN_WAITING);
+    CHECK_STR(a.error, "");
+    CHECK_STR(a.survey, text);
+    CHECK_INT(a.survey_len, strlen(text));
+    CHECK_STR(a.officers, "[{\"id\":\"nva\",\"name\":\"Nguyễn Văn A\"}]");
+    /* Officers only; an empty list (no officers) is one too. */
+    parse_assignment("{\"id\": 19, \"officers\": []}", 18, &a);
+    CHECK_INT(a.kind, HL_SYNC_ASSIGN_NEW);
+    CHECK_INT(a.state, HL_ASSIGN_WAITING);
+    CHECK(a.survey == NULL);
+    CHECK_STR(a.officers, "[]");
+    /* Not an object with a whole number id: the server's fault, nothing recorded. */
+    const char *bad[] = {"[1]",           "\"17\"",      "{\"survey\": \"x\"}", "{\"id\": \"17\"}",
+                         "{\"id\": 1.5}", "{\"id\": -3}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        parse_assignment(bad[i], -1, &a);
+        CHECK_INT(a.kind, HL_SYNC_ASSIGN_BAD);
+        CHECK_CONTAINS(a.error, "\"assignment\"");
+    }
+    hl_sync_assignment_free(&a);
+    free(full);
+    free(text);
+}
+
+/* parse_assignment of a new assignment expecting it refused with a message
+ * holding want. */
+static void expect_assignment_refused(const char *tag, const char *assignment, const char *want)
+{
+    hl_sync_assignment_t a = {0};
+    parse_assignment(assignment, 1, &a);
+    if (a.kind != HL_SYNC_ASSIGN_NEW || a.state != HL_ASSIGN_FAILED || !strstr(a.error, want))
+        hl_test_fail(__FILE__, __LINE__, "%s: kind %d state %d: \"%s\", expected to hold \"%s\"",
+                     tag, a.kind, a.state, a.error, want);
+    CHECK(a.survey == NULL && a.officers == NULL);
+    hl_sync_assignment_free(&a);
+}
+
+static void test_an_assignment_is_refused_with_why_when_a_check_fails(void)
+{
+    char *text = hl_fixture_survey_text("giao", 3, NULL), sha[65];
+    hl_fixture_sha256_hex(text, sha);
+    char other[65];
+    memcpy(other, sha, 65);
+    other[0] = other[0] == 'a' ? 'b' : 'a';
+    char *j = hl_fixture_assignment(2, other, text, NULL);
+    expect_assignment_refused("another hash", j, "SHA-256");
+    free(j);
+    j = hl_fixture_assignment(2, NULL, text, NULL);
+    expect_assignment_refused("no hash", j, "survey_sha256");
+    free(j);
+    j = hl_fixture_assignment(2, "xyz", text, NULL);
+    expect_assignment_refused("a short hash", j, "64 hex digits");
+    free(j);
+    expect_assignment_refused("not a string", "{\"id\": 2, \"survey\": {\"id\": \"x\"}}",
+                              "not the survey file's text");
+    /* A text that is not a survey at all, and one that breaks a rule. */
+    const char *junk = "not json";
+    hl_fixture_sha256_hex(junk, other);
+    j = hl_fixture_assignment(2, other, junk, NULL);
+    expect_assignment_refused("junk", j, "does not pass hailong check");
+    free(j);
+    char *broken =
+        hl_fixture_survey_text("Giao Sai", 3, NULL); /* an id with capitals and a space */
+    hl_fixture_sha256_hex(broken, other);
+    j = hl_fixture_assignment(2, other, broken, NULL);
+    expect_assignment_refused("a broken survey", j, "does not pass hailong check");
+    free(j);
+    free(broken);
+    /* Pictures and recordings come by USB stick. */
+    char *pic = hl_fixture_survey_text(
+        "giao", 4,
+        ", {\"id\": \"intro\", \"type\": \"note\", \"text\": {\"vi\": \"Chào\", "
+        "\"en\": \"Hello\"}, \"body\": {\"vi\": \"Chào\", \"en\": \"Hello\"},"
+        " \"image\": \"pics/a.png\"}");
+    hl_fixture_sha256_hex(pic, other);
+    j = hl_fixture_assignment(2, other, pic, NULL);
+    expect_assignment_refused("a picture", j, "install it from a USB stick");
+    free(j);
+    free(pic);
+    /* Larger than a survey file may be; a NUL inside. */
+    char *huge = malloc(HL_MAX_FILE_BYTES + 2);
+    memset(huge, ' ', HL_MAX_FILE_BYTES + 1);
+    huge[HL_MAX_FILE_BYTES + 1] = '\0';
+    hl_fixture_sha256_hex(huge, other);
+    j = hl_fixture_assignment(2, other, huge, NULL);
+    expect_assignment_refused("too large", j, "at most");
+    free(j);
+    free(huge);
+    j = hl_fixture_assignment(2, sha, NULL, NULL);
+    size_t n = strlen(j);
+    char *nul = malloc(n + 64);
+    snprintf(nul, n + 64, "{\"id\": 2, \"survey_sha256\": \"%s\", \"survey\": \"a\\u0000b\"}", sha);
+    expect_assignment_refused("a NUL", nul, "NUL");
+    free(nul);
+    free(j);
+    /* Officers the config could not hold; the survey is not installed
+     * without them. */
+    const struct {
+        const char *tag, *officers, *want;
+    } off[] = {
+        {"not a list", "{\"id\": \"nva\"}", "not a list"},
+        {"no name", "[{\"id\": \"nva\"}]", "\"id\" and \"name\""},
+        {"a capital in an id", "[{\"id\": \"Nva\", \"name\": \"A\"}]", "officer id"},
+        {"twice", "[{\"id\": \"a\", \"name\": \"A\"}, {\"id\": \"a\", \"name\": \"B\"}]",
+         "listed twice"},
+        {"a line break", "[{\"id\": \"a\", \"name\": \"A\\nB\"}]", "one line"},
+    };
+    for (size_t i = 0; i < sizeof off / sizeof off[0]; i++) {
+        j = hl_fixture_assignment(2, sha, text, off[i].officers);
+        expect_assignment_refused(off[i].tag, j, off[i].want);
+        free(j);
+    }
+    char many[4096] = "[";
+    for (int i = 0; i <= HL_MAX_OFFICERS; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many),
+                 "%s{\"id\": \"o%d\", \"name\": \"O\"}", i ? ", " : "", i);
+    strcat(many, "]");
+    j = hl_fixture_assignment(2, NULL, NULL, many);
+    expect_assignment_refused("too many", j, "at most");
+    free(j);
+    free(text);
+}
+
 /* ---- Against the receiver -------------------------------------------------------------- */
 
 static void test_push_delivers_every_response_once_in_batches(void)
@@ -509,15 +790,19 @@ static void test_push_delivers_every_response_once_in_batches(void)
     CHECK_INT(ss.delivered, 1203);
     CHECK(ss.last_success_utc_ms > 0);
     CHECK_STR(ss.last_error, "");
-    /* Nothing new: the next push makes no request. */
+    /* Nothing new: the next push is a heartbeat, answered with the two empty lists. */
     hl_receiver_stats_t rs = {0};
     CHECK_INT(hl_receiver_stats(&f.r, &rs), 0);
     long before = rs.requests;
     hl_sync_outcome_t out;
     CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
     CHECK_INT(out.verdict, HL_SYNC_IDLE);
+    CHECK(out.heartbeat);
+    CHECK_INT(out.n_sent, 0);
+    CHECK_STR(out.batch_id, "e3b0c44298fc1c149afbf4c8996fb924");
     CHECK_INT(hl_receiver_stats(&f.r, &rs), 0);
-    CHECK_INT(rs.requests, before);
+    CHECK_INT(rs.requests, before + 1);
+    CHECK_INT(rs.stored, 1203);
     fixture_end(&f, 1203);
 }
 
@@ -539,8 +824,8 @@ static void test_every_request_carries_the_chain_head_signed_by_the_device_key(v
     char head[HL_CHAIN_HEX + 1];
     CHECK_INT(hl_store_chain_head(f.st, &head_seq, head, &err), HL_OK);
     fixture_unpush(&f);
-    /* Three requests (3 + 3 + 1), each with the head, signed: a server
-     * checks it with the kiosk's registered public key. */
+    /* Four requests (3 + 3 + 1, then the heartbeat), each with the head,
+     * signed: a server checks it with the kiosk's registered public key. */
     sqlite3 *db = NULL;
     CHECK_INT(sqlite3_open_v2(f.r.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *q = NULL;
@@ -565,7 +850,7 @@ static void test_every_request_carries_the_chain_head_signed_by_the_device_key(v
     }
     sqlite3_finalize(q);
     sqlite3_close(db);
-    CHECK_INT(n, 3);
+    CHECK_INT(n, 4);
     hl_devkey_free(&key);
     hl_devkey_free(&other);
     fixture_end(&f, -1);
@@ -741,6 +1026,224 @@ static void run_worker(fixture_t *f, const hl_sync_cfg_t *cfg, hl_store_t *st, i
     }
     if (info) hl_syncw_info(w, info);
     hl_syncw_stop(w);
+}
+
+/* The statuses the receiver got, as a JSON array (see hl_receiver_statuses). */
+static json_t *statuses_of(const fixture_t *f)
+{
+    json_t *a = hl_receiver_statuses(&f->r);
+    CHECK(json_is_array(a));
+    return a;
+}
+
+static void test_every_request_carries_the_status_and_a_heartbeat_goes_when_nothing_is_pending(void)
+{
+    fixture_t f;
+    hl_receiver_opts_t ro = {.token = "kiosk-token-1"};
+    fixture_serve(&f, "sync-status", 7, &ro);
+    f.cfg.batch = 5;
+    fixture_push(&f);
+    hl_err_t err = {0};
+    hl_store_sync_t before = {0};
+    CHECK_INT(hl_store_sync_state(f.st, &before, &err), HL_OK);
+    CHECK_INT(hl_store_record_export(f.st, 1796000000000LL, 1, 2, 2, "stick", "HAILONG/x", &err),
+              HL_OK);
+    pump_result_t p = pump(f.s, f.st, 10);
+    CHECK_INT(p.delivered, 7);
+    CHECK_INT(p.rounds, 2); /* 5 + 2, then the heartbeat (the round that ends the pump) */
+    json_t *all = statuses_of(&f);
+    CHECK_INT(json_array_size(all), 3);
+    const int pending[] = {7, 2, 0}, sent[] = {5, 2, 0};
+    for (size_t i = 0; i < json_array_size(all) && i < 3; i++) {
+        json_t *st = json_object_get(json_array_get(all, i), "status");
+        CHECK_INT(json_integer_value(json_object_get(json_array_get(all, i), "n")), sent[i]);
+        CHECK_INT(json_integer_value(json_object_get(st, "protocol")), 2);
+        CHECK_STR(json_string_value(json_object_get(st, "software")), "test");
+        char now[32];
+        hl_time_iso8601_ms(f.clock.utc_ms, now);
+        CHECK_STR(json_string_value(json_object_get(st, "time")), now);
+        CHECK(json_is_true(json_object_get(st, "clock_trusted")));
+        CHECK_INT(json_integer_value(json_object_get(st, "uptime_s")), 90);
+        CHECK_INT(json_integer_value(json_object_get(st, "interval_s")), 60);
+        json_t *sv = json_object_get(st, "survey");
+        CHECK_STR(json_string_value(json_object_get(sv, "id")), "sync-test");
+        CHECK_INT(json_integer_value(json_object_get(sv, "version")), 1);
+        CHECK_STR(json_string_value(json_object_get(sv, "sha256")), f.survey.sha256);
+        CHECK(json_is_null(json_object_get(st, "assignment")));
+        CHECK_INT(json_integer_value(json_object_get(st, "pending")), pending[i]);
+        char oldest[32];
+        hl_time_iso8601_ms(before.oldest_pending_utc_ms + (i ? 5 * 30000 : 0), oldest);
+        if (pending[i])
+            CHECK_STR(json_string_value(json_object_get(st, "oldest_pending")), oldest);
+        else
+            CHECK(json_is_null(json_object_get(st, "oldest_pending")));
+        CHECK_INT(json_integer_value(json_object_get(st, "disk_free_bytes")), TEST_FREE_BYTES);
+        CHECK(json_is_null(json_object_get(st, "last_error")));
+        CHECK_STR(json_string_value(json_object_get(st, "last_usb_export")),
+                  "2026-11-30T00:53:20.000Z");
+        CHECK_STR(json_string_value(json_object_get(st, "officer_id")), "nva");
+    }
+    json_decref(all);
+    /* The heartbeat's answer counts as a success; the kiosk's new officer
+     * shows in the next status. */
+    hl_store_sync_t ss = {0};
+    CHECK_INT(hl_store_sync_state(f.st, &ss, &err), HL_OK);
+    CHECK_INT(ss.last_success_utc_ms, f.clock.utc_ms);
+    hl_sync_kiosk_t k = test_kiosk(&f);
+    snprintf(k.officer_id, sizeof k.officer_id, "ttb");
+    hl_sync_set_kiosk(f.s, &k);
+    hl_fakesys_advance(&f.clock, 60000);
+    hl_sync_outcome_t out;
+    CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
+    CHECK_INT(out.verdict, HL_SYNC_IDLE);
+    all = statuses_of(&f);
+    json_t *last = json_object_get(json_array_get(all, json_array_size(all) - 1), "status");
+    CHECK_STR(json_string_value(json_object_get(last, "officer_id")), "ttb");
+    CHECK_INT(json_integer_value(json_object_get(last, "uptime_s")), 150);
+    json_decref(all);
+    fixture_end(&f, 7);
+}
+
+static void test_a_refused_heartbeat_is_an_error_and_never_stops_the_sync(void)
+{
+    /* A version 1 server that refuses an empty batch, and a wrong token. */
+    const char *modes[] = {"refuse-empty", NULL};
+    for (int m = 0; m < 2; m++) {
+        fixture_t f;
+        hl_receiver_opts_t ro = {.token = "kiosk-token-1", .mode = modes[m]};
+        fixture_serve(&f, "sync-hb", 0, &ro);
+        if (m == 1) snprintf(f.cfg.token, sizeof f.cfg.token, "a-wrong-token");
+        fixture_push(&f);
+        hl_sync_outcome_t out;
+        hl_err_t err = {0};
+        CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
+        CHECK(out.heartbeat);
+        CHECK_INT(out.verdict, HL_SYNC_RETRY);
+        CHECK_INT(out.http_status, m == 0 ? 400 : 401);
+        CHECK_INT(out.next_in_ms, 60000); /* the interval: neither a stop nor a back-off */
+        CHECK_CONTAINS(out.error, "heartbeat");
+        CHECK_CONTAINS(out.error, m == 0 ? "version 1" : "sync.token");
+        CHECK_INT(hl_sync_commit(f.s, f.st, &out, &err), HL_OK);
+        hl_store_sync_t ss = {0};
+        CHECK_INT(hl_store_sync_state(f.st, &ss, &err), HL_OK);
+        CHECK_CONTAINS(ss.last_error, "heartbeat");
+        CHECK_STR(ss.stopped_fingerprint, "");
+        /* Batches go on as before: a response finished now is delivered by
+         * the version 1 server (the wrong token stops at its first batch). */
+        hl_store_close(f.st);
+        add_responses(&f, 3);
+        f.st = open_store(&f);
+        CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
+        CHECK_INT(hl_sync_commit(f.s, f.st, &out, &err), HL_OK);
+        CHECK_INT(out.verdict, m == 0 ? HL_SYNC_DELIVERED : HL_SYNC_STOP);
+        CHECK_INT(hl_store_sync_state(f.st, &ss, &err), HL_OK);
+        CHECK_INT(ss.pending, m == 0 ? 0 : 3);
+        fixture_end(&f, -1);
+    }
+    /* The worker with nothing pending and a version 1 server: it keeps sending. */
+    fixture_t f;
+    hl_receiver_opts_t ro = {.mode = "refuse-empty"};
+    fixture_serve(&f, "sync-hb-worker", 0, &ro);
+    f.cfg.interval_s = 1;
+    f.st = open_store(&f);
+    hl_syncw_t *w = NULL;
+    hl_err_t err = {0};
+    hl_syncw_opts_t o = {
+        .sync = {.cfg = &f.cfg, .kiosk_id = "kiosk-sync", .sys = hl_platform_sys()},
+        .data_dir = f.data};
+    CHECK_INT(hl_syncw_start(&o, &w, &err), HL_OK);
+    hl_syncw_info_t info = {0};
+    for (int t = 0; w && t < HL_WORKER_MAX_MS && info.rounds < 3; t += 10) {
+        if (hl_syncw_commit(w, f.st, &err) != HL_OK)
+            hl_test_fail(__FILE__, __LINE__, "commit: %s", err.msg);
+        hl_syncw_info(w, &info);
+        sleep_ms(10);
+    }
+    CHECK(info.rounds >= 3); /* a heartbeat every interval, refused each time */
+    CHECK(!info.stopped);
+    CHECK(info.last_heartbeat);
+    CHECK_INT(info.last_verdict, HL_SYNC_RETRY);
+    hl_syncw_stop(w);
+    hl_store_sync_t ss = {0};
+    CHECK_INT(hl_store_sync_state(f.st, &ss, &err), HL_OK);
+    CHECK_STR(ss.stopped_fingerprint, "");
+    CHECK_CONTAINS(ss.last_error, "heartbeat");
+    fixture_end(&f, -1);
+}
+
+static void test_an_assignment_is_recorded_waiting_with_its_answer_and_reported_back(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-assign");
+    char *text = hl_fixture_survey_text("giao", 3, NULL), sha[65];
+    hl_fixture_sha256_hex(text, sha);
+    char *a =
+        hl_fixture_assignment(17, sha, text, "[{\"id\": \"nva\", \"name\": \"Nguyễn Văn A\"}]");
+    char *file = hl_test_write_file(f.dir, "assignment.json", a);
+    hl_receiver_opts_t ro = {.assignment_file = file};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &f.r), 0);
+    f.cfg = sync_cfg(&f, &f.r);
+    fixture_push(&f);
+    hl_sync_outcome_t out;
+    hl_err_t err = {0};
+    /* A heartbeat's answer brings it: checked, recorded waiting with the answer. */
+    CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
+    CHECK_INT(out.verdict, HL_SYNC_IDLE);
+    CHECK_INT(out.assignment.kind, HL_SYNC_ASSIGN_NEW);
+    CHECK_INT(out.assignment.state, HL_ASSIGN_WAITING);
+    CHECK_INT(hl_sync_commit(f.s, f.st, &out, &err), HL_OK);
+    hl_store_assign_t as;
+    CHECK_INT(hl_store_assign_get(f.st, &as, &err), HL_OK);
+    CHECK_INT(as.id, 17);
+    CHECK_INT(as.state, HL_ASSIGN_WAITING);
+    char *stored = NULL, *officers = NULL;
+    size_t len = 0;
+    CHECK_INT(hl_store_assign_payload(f.st, 17, &stored, &len, &officers, &err), HL_OK);
+    CHECK_STR(stored, text);
+    CHECK_STR(officers, "[{\"id\":\"nva\",\"name\":\"Nguyễn Văn A\"}]");
+    free(stored);
+    free(officers);
+    /* The next request reports it; the server then sends the id alone. */
+    CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
+    CHECK_INT(out.assignment.kind, HL_SYNC_ASSIGN_SAME);
+    CHECK_INT(hl_sync_commit(f.s, f.st, &out, &err), HL_OK);
+    json_t *all = statuses_of(&f);
+    json_t *st = json_object_get(json_array_get(all, 1), "status");
+    json_t *rep = json_object_get(st, "assignment");
+    CHECK_INT(json_integer_value(json_object_get(rep, "id")), 17);
+    CHECK_STR(json_string_value(json_object_get(rep, "state")), "waiting");
+    CHECK(json_is_null(json_object_get(rep, "error")));
+    json_decref(all);
+    /* The kiosk installed it: the state says so in the next status. */
+    CHECK_INT(hl_store_assign_done(f.st, 17, HL_ASSIGN_INSTALLED, NULL, f.clock.utc_ms, &err),
+              HL_OK);
+    CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
+    CHECK_INT(hl_sync_commit(f.s, f.st, &out, &err), HL_OK);
+    /* A new one damaged on the way: recorded failed with why, reported so. */
+    free(a);
+    a = hl_fixture_assignment(18, sha, "{\"id\": \"giao\"}", NULL);
+    free(hl_test_write_file(f.dir, "assignment.json", a));
+    CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
+    CHECK_INT(out.assignment.kind, HL_SYNC_ASSIGN_NEW);
+    CHECK_INT(out.assignment.state, HL_ASSIGN_FAILED);
+    CHECK_INT(hl_sync_commit(f.s, f.st, &out, &err), HL_OK);
+    CHECK_INT(hl_sync_push(f.s, f.st, &out, &err), HL_OK);
+    CHECK_INT(hl_sync_commit(f.s, f.st, &out, &err), HL_OK);
+    all = statuses_of(&f);
+    CHECK_INT(json_array_size(all), 5);
+    const char *states[] = {NULL, "waiting", "installed", "installed", "failed"};
+    for (size_t i = 1; i < json_array_size(all) && i < 5; i++) {
+        rep = json_object_get(json_object_get(json_array_get(all, i), "status"), "assignment");
+        CHECK_STR(json_string_value(json_object_get(rep, "state")), states[i]);
+    }
+    CHECK_CONTAINS(json_string_value(json_object_get(rep, "error")), "SHA-256");
+    json_decref(all);
+    /* The command line shows it. */
+    fixture_unpush(&f);
+    free(file);
+    free(a);
+    free(text);
+    fixture_end(&f, -1);
 }
 
 static void test_wrong_token_stops_retries_until_the_config_changes(void)
@@ -998,6 +1501,7 @@ static void test_sync_command_pushes_everything_and_status_reports_it(void)
     CHECK_INT(json_integer_value(json_object_get(j, "pending")), 120);
     CHECK(json_is_null(json_object_get(j, "last_success_at")));
     CHECK(json_is_true(json_object_get(j, "configured")));
+    CHECK(json_is_null(json_object_get(j, "assignment"))); /* none from the centre */
     json_decref(j);
 
     char *out = NULL, *errout = NULL;
@@ -1030,6 +1534,58 @@ static void test_sync_command_pushes_everything_and_status_reports_it(void)
     free(bare);
     free(config);
     fixture_end(&f, -1);
+}
+
+static void test_sync_command_sends_the_status_and_records_an_assignment_for_the_kiosk(void)
+{
+    fixture_t f;
+    fixture_init(&f, "sync-cli-v2");
+    add_responses(&f, 2);
+    char *text = hl_fixture_survey_text("giao", 3, NULL), sha[65];
+    hl_fixture_sha256_hex(text, sha);
+    char *a = hl_fixture_assignment(5, sha, text, NULL);
+    char *file = hl_test_write_file(f.dir, "assignment.json", a);
+    hl_receiver_opts_t ro = {.token = "kiosk-token-1", .assignment_file = file};
+    CHECK_INT(hl_receiver_start(f.dir, &ro, &f.r), 0);
+    char *config = write_config(&f, &f.r, NULL, 30);
+    char *out = NULL;
+    RUN_CLI(&f, config, &out, NULL, 0, "delivered 2 responses", NULL, "sync", "--once");
+    CHECK_CONTAINS(out, "assignment 5 received");
+    free(out);
+    /* Nothing pending: a heartbeat, its answer naming the assignment alone. */
+    RUN_CLI(&f, config, &out, NULL, 0, "nothing pending", NULL, "sync", "--once");
+    free(out);
+    json_t *all = statuses_of(&f);
+    CHECK_INT(json_array_size(all), 2);
+    const int sent[] = {2, 0};
+    for (size_t i = 0; i < json_array_size(all) && i < 2; i++) {
+        json_t *st = json_object_get(json_array_get(all, i), "status");
+        CHECK_INT(json_integer_value(json_object_get(json_array_get(all, i), "n")), sent[i]);
+        CHECK_INT(json_integer_value(json_object_get(st, "protocol")), 2);
+        CHECK(json_is_object(json_object_get(st, "survey"))); /* the config's (bundled) survey */
+        CHECK(json_integer_value(json_object_get(st, "disk_free_bytes")) > 0);
+        CHECK(json_integer_value(json_object_get(st, "uptime_s")) >= 0);
+        CHECK(json_is_null(json_object_get(st, "officer_id")));
+    }
+    json_t *rep = json_object_get(json_object_get(json_array_get(all, 1), "status"), "assignment");
+    CHECK_INT(json_integer_value(json_object_get(rep, "id")), 5);
+    CHECK_STR(json_string_value(json_object_get(rep, "state")), "waiting");
+    json_decref(all);
+    /* The status shows it; the kiosk installs it when it runs. */
+    RUN_CLI(&f, config, &out, NULL, 0, "assignment     5 waiting", NULL, "sync", "--status");
+    free(out);
+    json_t *j = sync_status(&f, config);
+    json_t *ja = json_object_get(j, "assignment");
+    CHECK_INT(json_integer_value(json_object_get(ja, "id")), 5);
+    CHECK_STR(json_string_value(json_object_get(ja, "state")), "waiting");
+    CHECK(json_is_null(json_object_get(ja, "error")));
+    CHECK(json_is_null(json_object_get(ja, "done_at")));
+    json_decref(j);
+    free(config);
+    free(file);
+    free(a);
+    free(text);
+    fixture_end(&f, 2);
 }
 
 static void test_sync_benchmark_prints_one_json_line(void)
@@ -1185,8 +1741,15 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_refusals_stop_and_failures_retry),
     HL_TEST(test_fingerprint_follows_where_and_as_whom_the_kiosk_sends),
     HL_TEST(test_plain_http_and_an_unreadable_ca_file_are_refused_before_any_request),
+    HL_TEST(test_a_heartbeat_batch_id_is_the_hash_of_nothing),
+    HL_TEST(test_status_holds_every_field_with_null_for_what_is_unknown),
+    HL_TEST(test_an_assignment_is_new_only_with_another_id_and_something_to_install),
+    HL_TEST(test_an_assignment_is_refused_with_why_when_a_check_fails),
     HL_TEST(test_push_delivers_every_response_once_in_batches),
     HL_TEST(test_every_request_carries_the_chain_head_signed_by_the_device_key),
+    HL_TEST(test_every_request_carries_the_status_and_a_heartbeat_goes_when_nothing_is_pending),
+    HL_TEST(test_a_refused_heartbeat_is_an_error_and_never_stops_the_sync),
+    HL_TEST(test_an_assignment_is_recorded_waiting_with_its_answer_and_reported_back),
     HL_TEST(test_ten_thousand_responses_arrive_once_through_a_misbehaving_server),
     HL_TEST(test_a_certificate_from_another_ca_for_another_host_or_expired_sends_nothing),
     HL_TEST(test_a_pin_mismatch_sends_nothing_and_a_backup_pin_works),
@@ -1198,6 +1761,7 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_responses_stored_while_the_network_is_down_go_later_oldest_first),
     HL_TEST(test_worker_drains_a_backlog_and_stops_promptly_mid_request),
     HL_TEST(test_sync_command_pushes_everything_and_status_reports_it),
+    HL_TEST(test_sync_command_sends_the_status_and_records_an_assignment_for_the_kiosk),
     HL_TEST(test_a_kiosk_killed_mid_push_again_and_again_still_delivers_each_once),
     HL_TEST(test_sync_benchmark_prints_one_json_line),
 };

@@ -150,6 +150,7 @@ int hl_kiosk_open(hl_kiosk_t *k, hl_cli_t *cli, const hl_kiosk_opts_t *o)
     k->fake = o->fake;
     hl_kiosk_tech_open(k);
     kiosk_usb_open(k);
+    kiosk_centre_open(k);
     kiosk_sync_start(k);
     hl_kiosk_panel_open(k);
     return HL_EXIT_OK;
@@ -402,6 +403,7 @@ void hl_kiosk_tick(hl_kiosk_t *k)
     if (k->flow.state == HL_STATE_STILL_THERE || before != k->flow.state) k->dirty = true;
     hl_kiosk_panel_tick(k);
     kiosk_access_tick(k);
+    hl_kiosk_centre_tick(k);      /* an assignment from the centre, once idle */
     if (k->dirty) kiosk_build(k); /* a new screen is dated now, not at the next frame */
 }
 
@@ -418,6 +420,9 @@ int hl_kiosk_timeout(const hl_kiosk_t *k)
     if (panel >= 0 && (next < 0 || panel < next)) next = panel;
     int64_t access = kiosk_access_due(k); /* access left on at the start screen */
     if (access >= 0 && (next < 0 || access < next)) next = access;
+    if (k->centre.waiting_id >= 0 && k->centre.retry_at_ms &&
+        (next < 0 || k->centre.retry_at_ms < next))
+        next = k->centre.retry_at_ms; /* an assignment's read to try again */
     if (k->flow.state == HL_STATE_STILL_THERE) {
         /* Wake at the next whole second of the countdown. */
         int64_t end = hl_flow_deadline(&k->flow);

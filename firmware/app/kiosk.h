@@ -90,6 +90,16 @@ typedef struct hl_kiosk_access {
     char text[8192]; /* what is being put into words (hl_ui_speech: HL_UI_SPEECH_MAX) */
 } hl_kiosk_access_t;
 
+/* What the province's centre sees of the kiosk and assigns to it through
+ * the sync (kiosk_centre.c, docs/sync-protocol.md "Version 2"). */
+typedef struct hl_kiosk_centre {
+    int64_t started_ms;  /* cli->sys's monotonic clock at open: the status's uptime */
+    int64_t waiting_id;  /* the assignment waiting for an idle moment, -1 none */
+    int64_t seen_id;     /* the last assignment said in the journal, -1 none */
+    int64_t retry_at_ms; /* mono ms before which a failed read of the waiting one is not
+                            tried again, 0 none */
+} hl_kiosk_centre_t;
+
 typedef struct hl_kiosk {
     hl_cli_t *cli;          /* the environment: data dir, config, survey. The structure is
                                the caller's; while the kiosk runs, its config and survey
@@ -115,9 +125,10 @@ typedef struct hl_kiosk {
     hl_kiosk_usb_t usb;     /* USB sticks and the export thread (kiosk_workers.c) */
     /* Network sync: a worker thread pushes pending responses; the loop
      * records each outcome through the store (hl_syncw_commit). */
-    hl_syncw_t *syncw; /* owned; NULL without a "sync" section */
-    bool curl_ready;   /* hl_sync_global_init done (cleaned up at close) */
-    bool quit;         /* SIGTERM or the desktop quit combination */
+    hl_syncw_t *syncw;        /* owned; NULL without a "sync" section */
+    bool curl_ready;          /* hl_sync_global_init done (cleaned up at close) */
+    hl_kiosk_centre_t centre; /* the status sent, the assignments received (kiosk_centre.c) */
+    bool quit;                /* SIGTERM or the desktop quit combination */
     /* Technician mode (kiosk_tech.c). */
     hl_tech_t tech;           /* gesture, PIN pad, menu state */
     hl_kiosk_menu_t menu;     /* the technician menu's state besides tech (kiosk_tech.c) */
@@ -203,6 +214,20 @@ void hl_kiosk_poll_workers(hl_kiosk_t *k);
 /* Records a sync outcome that waits, unless an export holds the store
  * (then the next turn does). Part of hl_kiosk_poll_workers. */
 void hl_kiosk_sync_commit(hl_kiosk_t *k);
+
+/* Looks at the store's last assignment from the centre: a new one waiting
+ * is taken up (installed by hl_kiosk_centre_tick), one refused at once is
+ * logged. Part of hl_kiosk_sync_commit, after each recorded sync outcome
+ * (tests record one in the store and call it). */
+void hl_kiosk_centre_check(hl_kiosk_t *k);
+
+/* Installs the centre's waiting assignment (a survey and/or an officer
+ * list) once the kiosk is idle: nobody answering, no technician screen, no
+ * export, in service. Part of hl_kiosk_tick. */
+void hl_kiosk_centre_tick(hl_kiosk_t *k);
+
+/* The id of the assignment waiting to be installed, -1 none (tests). */
+int64_t hl_kiosk_assignment_waiting(const hl_kiosk_t *k);
 
 /* ---- Panel power (kiosk_panel.c) ---- */
 

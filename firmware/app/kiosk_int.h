@@ -3,8 +3,9 @@
  * kiosk_int.h: what the kiosk's files share besides kiosk.h (kiosk.c:
  * wiring, screen, touch, loop; kiosk_workers.c: the USB export and sync
  * workers; kiosk_script.c: the scripted-run verbs; kiosk_pictures.c: a
- * survey's pictures and recordings installed from the stick): their cross
- * calls.
+ * survey's pictures and recordings installed from the stick; kiosk_tech.c:
+ * the technician's actions and the survey install; kiosk_centre.c: the
+ * sync's status and the centre's assignments): their cross calls.
  * Nothing outside firmware/app includes it.
  */
 #ifndef HL_KIOSK_INT_H
@@ -52,6 +53,40 @@ int kiosk_pictures_copy(kiosk_pictures_t *p, const hl_survey_t *s, const char *r
 /* Removes what kiosk_pictures_copy made (a later step of the install
  * failed); p is then empty. */
 void kiosk_pictures_undo(kiosk_pictures_t *p);
+
+/* kiosk_tech.c, shared with kiosk_centre.c: a row in the technician log
+ * (and a line in the journal); the config file read again into cli->cfg
+ * after a change (false with why when it does not load); the kiosk switched
+ * to the survey file at path (checked, taken by the store, recorded in the
+ * config, the flow restarted; false with why, the running survey staying);
+ * and a survey installed as a USB install does it. */
+void kiosk_tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+bool kiosk_tech_reload(hl_kiosk_t *k, char *why, size_t whysz);
+bool kiosk_tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install, char *why,
+                              size_t whysz);
+
+/* Installs the survey s (loaded and checked by the caller as hailong check
+ * does; owned: freed here) the way every install goes: the store must take
+ * it (the same id and version with other content is refused), its pictures
+ * and recordings are copied from pics_root/pics_dir (NULL: it names none),
+ * the file is written to <config folder>/surveys/<id>-v<version>.json (never
+ * over another file: one of that name with other content gets the hash in
+ * its name), and the kiosk switches to it (kiosk_tech_switch_survey). On
+ * any failure the running survey stays, nothing of this install is left,
+ * the technician's notice and log say why (origin names where it came
+ * from), and why gets it. */
+bool kiosk_survey_install(hl_kiosk_t *k, hl_survey_t *s, const char *origin, const char *pics_root,
+                          const char *pics_dir, char *why, size_t whysz);
+
+/* kiosk_centre.c: the status the sync sends and the assignments it brings.
+ * At open (after the store and the technician mode): the last assignment
+ * read, a waiting one taken up; the kiosk's snapshot for the status, filled
+ * for the sync worker's start and handed to it whenever the survey, the
+ * officer on duty or the clock's trust changes. */
+void kiosk_centre_open(hl_kiosk_t *k);
+void kiosk_centre_fill(const hl_kiosk_t *k, hl_sync_kiosk_t *out);
+void kiosk_centre_snapshot(hl_kiosk_t *k);
 
 /* kiosk.c: the kiosk's monotonic clock now. */
 int64_t kiosk_now(const hl_kiosk_t *k);

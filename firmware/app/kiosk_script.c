@@ -143,7 +143,8 @@ const char *hl_kiosk_script_check(void *ctx, const hl_script_step_t *st)
 }
 
 /* `sync [SECONDS]`: pushes now and waits (real time, up to secs) until the
- * worker finds nothing pending, recording each outcome as the event loop
+ * worker finds nothing pending (its round is then a heartbeat), recording
+ * each outcome as the event loop
  * would; retries follow the worker's back-off. HL_ERR_STATE without a sync
  * section, when the server refused the config, or on time out. */
 static int kiosk_script_sync(hl_kiosk_t *k, int secs, hl_err_t *err)
@@ -161,7 +162,8 @@ static int kiosk_script_sync(hl_kiosk_t *k, int secs, hl_err_t *err)
         hl_kiosk_sync_commit(k);
         hl_syncw_info(k->syncw, &info);
         if (info.rounds >= need && !info.pushing && !hl_syncw_has_outcome(k->syncw)) {
-            if (info.last_verdict == HL_SYNC_IDLE) return HL_OK;
+            /* Nothing was pending: the round was a heartbeat (answered or not). */
+            if (info.last_heartbeat) return HL_OK;
             if (info.last_verdict == HL_SYNC_STOP || info.stopped)
                 return hl_err_set(err, HL_ERR_STATE,
                                   "sync: the server refused this config (hailong sync --status)");

@@ -93,9 +93,7 @@ static void tech_notice_text(hl_kiosk_t *k, bool error, const char *text)
 }
 
 /* One row in the technician log (and a line on stderr, the journal). */
-static void tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
+void kiosk_tech_log(hl_kiosk_t *k, const char *event, const char *fmt, ...)
 {
     char detail[512] = "";
     if (fmt) {
@@ -172,6 +170,7 @@ static void tech_apply_duty(hl_kiosk_t *k)
     if (hl_store_set_duty(k->store, cfg->officer[0] ? cfg->officer : NULL, tech_counter(k, counter),
                           &err) != HL_OK)
         fprintf(stderr, "hailong: officer on duty: %s\n", err.msg);
+    kiosk_centre_snapshot(k); /* the survey or the officer may have changed: the status says */
 }
 
 /* The config's default language first among the survey's (the flow starts
@@ -221,52 +220,76 @@ static const char *tech_config_path(const hl_kiosk_t *k)
     return k->cli->cfg.file ? k->cli->cfg.file : NULL;
 }
 
-/* Writes one setting; on success reloads the config into cli->cfg (so the
- * kiosk sees exactly what the file says) and logs it. */
-static bool tech_set(hl_kiosk_t *k, const char *key, const char *value_json, hl_str_id_t what)
+bool kiosk_tech_reload(hl_kiosk_t *k, char *why, size_t whysz)
 {
     const char *path = tech_config_path(k);
     if (!path) {
+        hl_fmt(why, whysz, "no config file: start the kiosk with --config FILE");
+        return false;
+    }
+    hl_config_t fresh;
+    hl_config_defaults(&fresh, k->cli->cfg.kiosk_id);
+    hl_diags_t d = {0};
+    if (hl_config_load_file(path, &fresh, &d) != HL_OK) {
+        hl_fmt(why, whysz, "%s", d.n ? d.items[0].msg : path);
+        hl_config_free(&fresh);
+        hl_diags_free(&d);
+        return false;
+    }
+    hl_config_free(&k->cli->cfg);
+    k->cli->cfg = fresh;
+    hl_diags_free(&d);
+    tech_apply_duty(k);
+    k->tech.n_officers = k->cli->cfg.n_officers;
+    return true;
+}
+
+/* Writes one setting; on success reloads the config into cli->cfg (so the
+ * kiosk sees exactly what the file says) and logs it; why (may be NULL)
+ * gets the reason of a failure. */
+static bool tech_set_why(hl_kiosk_t *k, const char *key, const char *value_json, hl_str_id_t what,
+                         char *why, size_t whysz)
+{
+    char tmp[512];
+    if (!why) why = tmp, whysz = sizeof tmp;
+    const char *path = tech_config_path(k);
+    if (!path) {
         tech_notice(k, true, HL_STR_TN_NO_CONFIG, NULL);
+        hl_fmt(why, whysz, "no config file to save to: start the kiosk with --config FILE");
         return false;
     }
     hl_diags_t d = {0};
     hl_err_t err = {0};
     int rc = hl_config_set(path, key, value_json, &d, &err);
     if (rc != HL_OK) {
-        const char *why = d.n ? d.items[0].msg : err.msg;
+        hl_fmt(why, whysz, "%s", d.n ? d.items[0].msg : err.msg);
         tech_notice(k, true, HL_STR_TN_NOT_SAVED, why);
-        tech_log(k, "config_refused", "%s = %s: %s", key, value_json ? value_json : "(removed)",
-                 why);
+        kiosk_tech_log(k, "config_refused", "%s = %s: %s", key,
+                       value_json ? value_json : "(removed)", why);
         hl_diags_free(&d);
         return false;
     }
     hl_diags_free(&d);
     /* A read-only root (its overlay in RAM) forgets the change at reboot:
      * the technician must know before leaving. (Asked now: path belongs to
-     * the config freed below.) */
+     * the config freed by the reload.) */
     const char *ram = hl_platform_ram_fs(path);
-    hl_config_t fresh;
-    hl_config_defaults(&fresh, k->cli->cfg.kiosk_id);
-    hl_diags_t d2 = {0};
-    if (hl_config_load_file(path, &fresh, &d2) != HL_OK) {
-        tech_notice(k, true, HL_STR_TN_SAVED_NO_RELOAD, d2.n ? d2.items[0].msg : path);
-        tech_log(k, "config", "%s = %s (reload failed)", key, value_json ? value_json : "-");
-        hl_config_free(&fresh);
-        hl_diags_free(&d2);
+    if (!kiosk_tech_reload(k, why, whysz)) {
+        tech_notice(k, true, HL_STR_TN_SAVED_NO_RELOAD, why);
+        kiosk_tech_log(k, "config", "%s = %s (reload failed)", key, value_json ? value_json : "-");
         return false;
     }
-    hl_config_free(&k->cli->cfg);
-    k->cli->cfg = fresh;
-    hl_diags_free(&d2);
-    tech_apply_duty(k);
-    tech_log(k, "config", "%s = %s", key, value_json ? value_json : "(removed)");
+    kiosk_tech_log(k, "config", "%s = %s", key, value_json ? value_json : "(removed)");
     if (ram)
         tech_notice(k, true, HL_STR_TN_SAVED_UNTIL_RESTART, ram);
     else
         tech_notice(k, false, what, NULL);
-    k->tech.n_officers = k->cli->cfg.n_officers;
     return true;
+}
+
+static bool tech_set(hl_kiosk_t *k, const char *key, const char *value_json, hl_str_id_t what)
+{
+    return tech_set_why(k, key, value_json, what, NULL, 0);
 }
 
 static void tech_duty(hl_kiosk_t *k, const char *id)
@@ -281,8 +304,8 @@ static void tech_duty(hl_kiosk_t *k, const char *id)
     char json[HL_ITEM_ID_MAX + 8];
     hl_fmt(json, sizeof json, "\"%s\"", id);
     if (!tech_set(k, "officer", strcmp(id, "none") ? json : NULL, HL_STR_TN_OFFICER_SAVED)) return;
-    tech_log(k, "duty", "%s -> %s", before[0] ? before : "nobody",
-             k->cli->cfg.officer[0] ? k->cli->cfg.officer : "nobody");
+    kiosk_tech_log(k, "duty", "%s -> %s", before[0] ? before : "nobody",
+                   k->cli->cfg.officer[0] ? k->cli->cfg.officer : "nobody");
     tech_apply_duty(k);
 }
 
@@ -464,27 +487,30 @@ static bool tech_installed_path(hl_kiosk_t *k, int i, char *out, size_t size)
     return false;
 }
 
-/* Runs the kiosk on the survey in path: loads it (as hailong check would),
- * registers it with the store, restarts the flow on it, and records it in
- * the config. On any failure the running survey stays. */
-static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install)
+bool kiosk_tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install, char *why,
+                              size_t whysz)
 {
+    char tmp[512];
+    if (!why) why = tmp, whysz = sizeof tmp;
     hl_diags_free(&k->menu.install_errors);
     hl_survey_t *s = NULL;
     int rc = hl_survey_load_file(path, &s, &k->menu.install_errors);
     if (rc != HL_OK) {
+        const hl_diags_t *d = &k->menu.install_errors;
         char n[24];
-        hl_fmt(n, sizeof n, "%zu", k->menu.install_errors.n);
-        tech_notice3(k, true, HL_STR_TN_SURVEY_PROBLEMS, n,
-                     k->menu.install_errors.n == 1 ? "" : "s", NULL);
-        tech_log(k, "survey_refused", "%s: %zu problem(s)", path, k->menu.install_errors.n);
+        hl_fmt(n, sizeof n, "%zu", d->n);
+        tech_notice3(k, true, HL_STR_TN_SURVEY_PROBLEMS, n, d->n == 1 ? "" : "s", NULL);
+        hl_fmt(why, whysz, "%s: %zu problem(s); the first: %s", path, d->n,
+               d->n ? d->items[0].msg : "unreadable");
+        kiosk_tech_log(k, "survey_refused", "%s: %zu problem(s)", path, d->n);
         hl_survey_free(s);
         return false;
     }
     hl_err_t err = {0};
     if (hl_store_use_survey(k->store, s, k->cli->cfg.kiosk_id, &err) != HL_OK) {
         tech_notice(k, true, HL_STR_TN_NOT_USED, err.msg);
-        tech_log(k, "survey_refused", "%s: %s", path, err.msg);
+        hl_fmt(why, whysz, "%s", err.msg);
+        kiosk_tech_log(k, "survey_refused", "%s: %s", path, err.msg);
         hl_store_use_survey(k->store, k->cli->survey, k->cli->cfg.kiosk_id, &err);
         hl_survey_free(s);
         return false;
@@ -498,7 +524,7 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     hl_fmt(json, sizeof json, "\"%s\"", rel);
     char prev[PATH_MAX];
     hl_fmt(prev, sizeof prev, "%s", k->cli->survey_file);
-    if (!tech_set(k, "survey", json, HL_STR_TN_SURVEY_SAVED)) {
+    if (!tech_set_why(k, "survey", json, HL_STR_TN_SURVEY_SAVED, why, whysz)) {
         hl_store_use_survey(k->store, k->cli->survey, k->cli->cfg.kiosk_id, &err);
         hl_survey_free(s);
         return false;
@@ -519,8 +545,8 @@ static bool tech_switch_survey(hl_kiosk_t *k, const char *path, bool log_install
     k->ui.export_state = exp;
     hl_fmt(k->menu.prev_survey, sizeof k->menu.prev_survey, "%s", prev);
     tech_apply_duty(k);
-    tech_log(k, log_install ? "survey_install" : "survey_use", "%s (%s v%lld), was %s", path, s->id,
-             (long long)s->version, prev);
+    kiosk_tech_log(k, log_install ? "survey_install" : "survey_use", "%s (%s v%lld), was %s", path,
+                   s->id, (long long)s->version, prev);
     char ver[24];
     hl_fmt(ver, sizeof ver, "%lld", (long long)s->version);
     tech_notice3(k, false, HL_STR_TN_NOW_RUNNING, s->id, ver, NULL);
@@ -538,34 +564,9 @@ static bool tech_copy(const char *bytes, size_t len, const char *dst, char *why,
     return false;
 }
 
-static void tech_install(hl_kiosk_t *k, int i)
+bool kiosk_survey_install(hl_kiosk_t *k, hl_survey_t *s, const char *origin, const char *pics_root,
+                          const char *pics_dir, char *why, size_t whysz)
 {
-    if (!k->menu.has_stick) {
-        tech_notice(k, true, HL_STR_TN_INSERT_STICK, NULL);
-        return;
-    }
-    hl_tech_survey_item_t items[1]; /* i: the index among all, in the listing's order */
-    int n =
-        i >= 0 ? tech_list_dir(k->menu.stick.mount, TECH_STICK_DIR, i, items, 1, NULL, NULL) : 0;
-    if (n != 1) {
-        tech_notice(k, true, HL_STR_TN_SURVEY_GONE_STICK, NULL);
-        return;
-    }
-    char src[PATH_MAX + 160], rel[160];
-    hl_fmt(rel, sizeof rel, "%s/%s", TECH_STICK_DIR, items[0].file);
-    hl_fmt(src, sizeof src, "%s/%s", k->menu.stick.mount, rel);
-    /* Checked first, exactly like hailong check: a broken file is never copied. */
-    hl_diags_free(&k->menu.install_errors);
-    hl_survey_t *s = NULL;
-    if (hl_survey_load_file_at(k->menu.stick.mount, rel, &s, &k->menu.install_errors) != HL_OK) {
-        char count[24];
-        hl_fmt(count, sizeof count, "%zu", k->menu.install_errors.n);
-        tech_notice3(k, true, HL_STR_TN_NOT_INSTALLED_PROBLEMS, items[0].file, count,
-                     k->menu.install_errors.n == 1 ? "" : "s");
-        tech_log(k, "survey_refused", "%s: %zu problem(s)", src, k->menu.install_errors.n);
-        hl_survey_free(s);
-        return;
-    }
     /* The store must take it (the same id and version with other content is
      * refused) before any file is written; the running survey stays in use. */
     hl_err_t err = {0};
@@ -574,23 +575,25 @@ static void tech_install(hl_kiosk_t *k, int i)
     hl_store_use_survey(k->store, k->cli->survey, k->cli->cfg.kiosk_id, &err2);
     if (rc != HL_OK) {
         tech_notice(k, true, HL_STR_TN_NOT_INSTALLED, err.msg);
-        tech_log(k, "survey_refused", "%s: %s", src, err.msg);
+        hl_fmt(why, whysz, "%s", err.msg);
+        kiosk_tech_log(k, "survey_refused", "%s: %s", origin, err.msg);
         hl_survey_free(s);
-        return;
+        return false;
     }
-    char dir[PATH_MAX], dst[PATH_MAX + 200], why[PATH_MAX + 80];
+    char dir[PATH_MAX], dst[PATH_MAX + 200];
     tech_installed_dir(k, dir, sizeof dir);
     mkdir(dir, 0755);
     /* Its note pictures first, where its paths lead from the file's folder:
      * the installed file never names a picture that is not there. None goes
      * over another file (the running survey keeps its own), and any failure
      * below removes what this install made: the old survey stays in use. */
-    kiosk_pictures_t pics;
-    if (kiosk_pictures_copy(&pics, s, k->menu.stick.mount, TECH_STICK_DIR, dir, &err) != HL_OK) {
+    kiosk_pictures_t pics = {0};
+    if (pics_root && kiosk_pictures_copy(&pics, s, pics_root, pics_dir, dir, &err) != HL_OK) {
         tech_notice(k, true, HL_STR_TN_NOT_INSTALLED, err.msg);
-        tech_log(k, "survey_refused", "%s: %s", src, err.msg);
+        hl_fmt(why, whysz, "%s", err.msg);
+        kiosk_tech_log(k, "survey_refused", "%s: %s", origin, err.msg);
         hl_survey_free(s);
-        return;
+        return false;
     }
     /* Named by id and version, never over another file: older versions stay
      * installed (rollback); a file of that name with other content keeps it
@@ -605,12 +608,12 @@ static void tech_install(hl_kiosk_t *k, int i)
         hl_survey_t *there = NULL;
         struct stat sb;
         if (stat(dst, &sb) != 0) {
-            if (!tech_copy(s->source, s->source_len, dst, why, sizeof why)) {
+            if (!tech_copy(s->source, s->source_len, dst, why, whysz)) {
                 tech_notice(k, true, HL_STR_TN_NOT_INSTALLED, why);
-                tech_log(k, "survey_refused", "%s", why);
+                kiosk_tech_log(k, "survey_refused", "%s: %s", origin, why);
                 kiosk_pictures_undo(&pics);
                 hl_survey_free(s);
-                return;
+                return false;
             }
             created = true;
             break;
@@ -621,16 +624,53 @@ static void tech_install(hl_kiosk_t *k, int i)
         if (same) break; /* installed already: use it */
         if (attempt == 1) {
             tech_notice(k, true, HL_STR_TN_NOT_INSTALLED_OTHER, dst);
+            hl_fmt(why, whysz, "%s exists with other content", dst);
+            kiosk_tech_log(k, "survey_refused", "%s: %s", origin, why);
             kiosk_pictures_undo(&pics);
             hl_survey_free(s);
-            return;
+            return false;
         }
     }
     hl_survey_free(s);
-    if (!tech_switch_survey(k, dst, true)) {
+    if (!kiosk_tech_switch_survey(k, dst, true, why, whysz)) {
         if (created) unlink(dst);
         kiosk_pictures_undo(&pics);
+        return false;
     }
+    return true;
+}
+
+/* The survey file i of the stick's listing, checked exactly like hailong
+ * check (a broken file is never copied), installed with its pictures and
+ * recordings (kiosk_survey_install). */
+static void tech_install(hl_kiosk_t *k, int i)
+{
+    if (!k->menu.has_stick) {
+        tech_notice(k, true, HL_STR_TN_INSERT_STICK, NULL);
+        return;
+    }
+    hl_tech_survey_item_t items[1]; /* i: the index among all, in the listing's order */
+    int n =
+        i >= 0 ? tech_list_dir(k->menu.stick.mount, TECH_STICK_DIR, i, items, 1, NULL, NULL) : 0;
+    if (n != 1) {
+        tech_notice(k, true, HL_STR_TN_SURVEY_GONE_STICK, NULL);
+        return;
+    }
+    char src[PATH_MAX + 160], rel[160], why[PATH_MAX + 200];
+    hl_fmt(rel, sizeof rel, "%s/%s", TECH_STICK_DIR, items[0].file);
+    hl_fmt(src, sizeof src, "%s/%s", k->menu.stick.mount, rel);
+    hl_diags_free(&k->menu.install_errors);
+    hl_survey_t *s = NULL;
+    if (hl_survey_load_file_at(k->menu.stick.mount, rel, &s, &k->menu.install_errors) != HL_OK) {
+        char count[24];
+        hl_fmt(count, sizeof count, "%zu", k->menu.install_errors.n);
+        tech_notice3(k, true, HL_STR_TN_NOT_INSTALLED_PROBLEMS, items[0].file, count,
+                     k->menu.install_errors.n == 1 ? "" : "s");
+        kiosk_tech_log(k, "survey_refused", "%s: %zu problem(s)", src, k->menu.install_errors.n);
+        hl_survey_free(s);
+        return;
+    }
+    kiosk_survey_install(k, s, src, k->menu.stick.mount, TECH_STICK_DIR, why, sizeof why);
 }
 
 /* ---- Clock ------------------------------------------------------------------------ */
@@ -659,12 +699,13 @@ static void tech_clock_set(hl_kiosk_t *k)
         k->fake->trusted = true;
     } else if (hl_platform_set_time(want, &err) != HL_OK) {
         tech_notice(k, true, HL_STR_TN_CLOCK_NOT_SET, err.msg);
-        tech_log(k, "clock_refused", "%s: %s", when, err.msg);
+        kiosk_tech_log(k, "clock_refused", "%s: %s", when, err.msg);
         return;
     }
     k->clock.set_by_person = true;
+    kiosk_centre_snapshot(k); /* the status's clock_trusted */
     k->menu.clock_edit_ms = -1;
-    tech_log(k, "clock", "set to %s by the technician", when);
+    kiosk_tech_log(k, "clock", "set to %s by the technician", when);
     tech_notice(k, false, HL_STR_TN_CLOCK_SET, when);
 }
 
@@ -672,7 +713,7 @@ static void tech_clock_set(hl_kiosk_t *k)
 
 static void tech_restart(hl_kiosk_t *k)
 {
-    tech_log(k, "restart", k->fake ? "scripted run: the run ends" : NULL);
+    kiosk_tech_log(k, "restart", k->fake ? "scripted run: the run ends" : NULL);
     k->restart = !k->fake;
     k->quit = true;
 }
@@ -680,17 +721,17 @@ static void tech_restart(hl_kiosk_t *k)
 static void tech_shutdown(hl_kiosk_t *k)
 {
     if (k->fake) {
-        tech_log(k, "shutdown", "scripted run: not carried out");
+        kiosk_tech_log(k, "shutdown", "scripted run: not carried out");
         tech_notice(k, false, HL_STR_TN_SHUTDOWN_SCRIPTED, NULL);
         return;
     }
     hl_err_t err = {0};
     if (hl_platform_poweroff(&err) != HL_OK) {
         tech_notice_text(k, true, err.msg);
-        tech_log(k, "shutdown_refused", "%s", err.msg);
+        kiosk_tech_log(k, "shutdown_refused", "%s", err.msg);
         return;
     }
-    tech_log(k, "shutdown", NULL);
+    kiosk_tech_log(k, "shutdown", NULL);
     tech_notice(k, false, HL_STR_TN_SHUTDOWN, NULL);
 }
 
@@ -719,7 +760,7 @@ static void tech_action(hl_kiosk_t *k, const char *id)
     } else if (!strncmp(a, "survey:use:", 11)) {
         char path[PATH_MAX];
         if (tech_installed_path(k, atoi(a + 11), path, sizeof path))
-            tech_switch_survey(k, path, false);
+            kiosk_tech_switch_survey(k, path, false, NULL, 0);
         else
             tech_notice(k, true, HL_STR_TN_SURVEY_GONE, NULL);
     } else if (!strcmp(a, "stick:next") || !strcmp(a, "stick:prev")) {
@@ -735,13 +776,13 @@ static void tech_action(hl_kiosk_t *k, const char *id)
         if (k->menu.prev_survey[0]) {
             char path[PATH_MAX];
             hl_fmt(path, sizeof path, "%s", k->menu.prev_survey);
-            tech_switch_survey(k, path, false);
+            kiosk_tech_switch_survey(k, path, false, NULL, 0);
         }
     } else if (!strcmp(a, "export")) {
         if (!k->menu.has_stick)
             tech_notice(k, true, HL_STR_TN_INSERT_STICK, NULL);
         else if (hl_kiosk_export_now(k)) {
-            tech_log(k, "export", "to %s", k->menu.stick.mount);
+            kiosk_tech_log(k, "export", "to %s", k->menu.stick.mount);
             if (k->fake) hl_kiosk_export_wait(k); /* a scripted run sees the result */
         } else {
             tech_notice(k, true, HL_STR_TN_EXPORT_RUNNING, NULL);
@@ -751,7 +792,7 @@ static void tech_action(hl_kiosk_t *k, const char *id)
             tech_notice(k, true, HL_STR_TN_SYNC_OFF, NULL);
         } else {
             hl_syncw_kick(k->syncw);
-            tech_log(k, "sync_now", NULL);
+            kiosk_tech_log(k, "sync_now", NULL);
             tech_notice(k, false, HL_STR_TN_SYNC_STARTED, NULL);
         }
     } else if (!strncmp(a, "lang:", 5)) {
@@ -787,27 +828,28 @@ int hl_kiosk_tech_tap(hl_kiosk_t *k, const char *id, hl_err_t *err)
     switch (ev) {
     case HL_TECH_EV_PIN_WRONG:
         tech_save_lock(k);
-        tech_log(k, "pin_wrong", "%d tries left", k->tech.tries_left);
+        kiosk_tech_log(k, "pin_wrong", "%d tries left", k->tech.tries_left);
         break;
     case HL_TECH_EV_LOCKED:
         /* A restart deducts the time already past only on a trusted clock. */
         k->tech.lock.clock_trusted = k->sys.utc_trusted(k->sys.ctx);
         tech_save_lock(k);
-        tech_log(k, "pin_lockout", "locked for %lld s", (long long)(k->tech.lock.lock_ms / 1000));
+        kiosk_tech_log(k, "pin_lockout", "locked for %lld s",
+                       (long long)(k->tech.lock.lock_ms / 1000));
         break;
     case HL_TECH_EV_REFUSED:
-        tech_log(k, "pin_refused", "locked: %lld s left",
-                 (long long)(hl_pin_lock_left(&k->tech.lock, tech_mono(k)) / 1000));
+        kiosk_tech_log(k, "pin_refused", "locked: %lld s left",
+                       (long long)(hl_pin_lock_left(&k->tech.lock, tech_mono(k)) / 1000));
         break;
     case HL_TECH_EV_PIN_OK:
         tech_save_lock(k);
-        tech_log(k, "pin_ok", "menu opened");
+        kiosk_tech_log(k, "pin_ok", "menu opened");
         k->menu.notice[0] = '\0';
         k->menu.stick_first = 0;
         k->menu.results_valid = false;
         break;
     case HL_TECH_EV_CLOSED:
-        tech_log(k, "menu_closed", NULL);
+        kiosk_tech_log(k, "menu_closed", NULL);
         k->menu.notice[0] = '\0';
         hl_diags_free(&k->menu.install_errors);
         break;
@@ -829,7 +871,7 @@ void hl_kiosk_tech_tick(hl_kiosk_t *k)
     hl_tech_event_t ev = hl_tech_tick(&k->tech, tech_mono(k));
     if (k->tech.mode == HL_TECH_OFF && ev == HL_TECH_EV_NONE) return;
     if (ev == HL_TECH_EV_CLOSED) {
-        tech_log(k, "menu_closed", "idle");
+        kiosk_tech_log(k, "menu_closed", "idle");
         k->menu.notice[0] = '\0';
         k->dirty = true;
     } else if (ev != HL_TECH_EV_NONE || k->tech.msg == HL_TECH_MSG_LOCKED) {

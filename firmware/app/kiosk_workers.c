@@ -3,7 +3,7 @@
  * kiosk_workers.c: the kiosk's workers: the USB stick watcher and the
  * export thread (a bundle to a stick while the screen stays live, its
  * result taken back on the kiosk's thread), and the network sync worker
- * started from the config.
+ * started from the config (its status and assignments: kiosk_centre.c).
  */
 #include "kiosk_int.h"
 
@@ -144,10 +144,14 @@ void kiosk_sync_start(hl_kiosk_t *k)
     const hl_config_t *cfg = &k->cli->cfg;
     if (!cfg->sync.enabled) return;
     hl_err_t err = {0};
+    hl_sync_kiosk_t snapshot; /* the status's first: the worker pushes at once */
+    kiosk_centre_fill(k, &snapshot);
     hl_syncw_opts_t o = {.sync = {.cfg = &cfg->sync,
                                   .kiosk_id = cfg->kiosk_id,
                                   .software_version = HL_VERSION,
-                                  .sys = k->cli->sys},
+                                  .sys = k->cli->sys,
+                                  .kiosk = &snapshot,
+                                  .free_bytes = hl_platform_free_bytes},
                          .data_dir = k->cli->data_dir,
                          .wake = kiosk_sync_wake,
                          .wake_ctx = k};
@@ -171,7 +175,9 @@ void hl_kiosk_sync_commit(hl_kiosk_t *k)
     if (!hl_syncw_has_outcome(k->syncw)) return;
     if (hl_syncw_commit(k->syncw, k->store, &err) != HL_OK)
         fprintf(stderr, "hailong: sync: recording what the server confirmed: %s\n", err.msg);
-    k->menu.view_valid = false; /* the technician's sync figures changed */
+    else
+        hl_kiosk_centre_check(k); /* a new assignment came with the answer? */
+    k->menu.view_valid = false;   /* the technician's sync figures changed */
     if (k->tech.mode != HL_TECH_OFF) k->dirty = true;
 }
 

@@ -99,6 +99,19 @@ void hl_time_iso8601(int64_t utc_ms, char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void hl_time_iso8601_ms(int64_t utc_ms, char out[32])
+{
+    int64_t frac = ((utc_ms % 1000) + 1000) % 1000;
+    hl_time_iso8601(utc_ms - frac, out);
+    size_t n = strlen(out); /* ends with 'Z' */
+    out[n - 1] = '.';
+    out[n] = (char)('0' + frac / 100);
+    out[n + 1] = (char)('0' + frac / 10 % 10);
+    out[n + 2] = (char)('0' + frac % 10);
+    out[n + 3] = 'Z';
+    out[n + 4] = '\0';
+}
+
 /* Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's
  * civil-from-days inverse), so that parsing needs no time zone. */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)

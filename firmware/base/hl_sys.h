@@ -62,6 +62,10 @@ bool hl_hex_decode(const char *s, unsigned char *out, size_t n);
 /* Formats ms since the epoch as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL). */
 void hl_time_iso8601(int64_t utc_ms, char out[32]);
 
+/* The same with milliseconds, "YYYY-MM-DDTHH:MM:SS.mmmZ" (floor to the
+ * millisecond): the form of every time the sync sends. */
+void hl_time_iso8601_ms(int64_t utc_ms, char out[32]);
+
 /* Parses "YYYY-MM-DDTHH:MM:SSZ"; false when malformed. */
 bool hl_time_parse_iso8601(const char *s, int64_t *utc_ms);
 

@@ -13,6 +13,7 @@
  *   hailong-bench results [--responses N]
  *   hailong-bench access [--keys N] [--size WxH]
  *   hailong-bench sync [--responses N]   (a config whose sync names a server)
+ *   hailong-bench province-setup --kiosks DIR | province --kiosks DIR [--url URL] ...
  */
 #include "bench_util.h"
 #include "cli.h"
@@ -21,9 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The province server's load generator (bench_province.c). */
+int hl_cli_bench_province(hl_cli_t *cli, int argc, char **argv);
+
 /* hl_cli_bench reads argv[1] as the benchmark's name. */
 static int run(hl_cli_t *cli, int n, char **rest)
 {
+    if (n >= 1 && (!strcmp(rest[0], "province") || !strcmp(rest[0], "province-setup")))
+        return hl_cli_bench_province(cli, n, rest);
     char **args = calloc((size_t)n + 2, sizeof *args);
     if (!args) return HL_EXIT_FAIL;
     args[0] = "hailong-bench";

@@ -6,11 +6,16 @@
  *
  * --once opens the store read-write (so it refuses while the kiosk runs:
  * the kiosk syncs by itself) and goes on batch after batch while the server
- * confirms them; it stops at the first failure and says why. Exit 0 when
- * nothing is left pending, 1 when something is. --status opens the store
- * read-only, so it works beside a running kiosk.
+ * confirms them; it stops at the first failure and says why. With nothing
+ * pending it sends a heartbeat (the status alone). Each request carries the
+ * status as far as the command knows it (the config's survey and officer,
+ * the store's figures). An assignment an answer brings is recorded waiting,
+ * and the kiosk installs it when it next runs. Exit 0 when nothing is left
+ * pending, 1 when something is. --status opens the store read-only, so it
+ * works beside a running kiosk.
  */
 #include "cli.h"
+#include "hl_platform.h"
 #include "hl_store.h"
 #include "hl_sync.h"
 
@@ -28,7 +33,8 @@ static const char sync_usage[] =
     "\n"
     "  --once     push every pending response to the config's sync.url now; exit 0 when\n"
     "             nothing is left pending, 1 when some is (the reason is printed)\n"
-    "  --status   pending count, last attempt, last success and last error\n"
+    "  --status   pending count, last attempt, last success, last error and the last\n"
+    "             assignment from the centre (waiting, installed or failed)\n"
     "  --json     with --status: one JSON object\n"
     "\n"
     "The config's \"sync\" section says where and how (README \"Network sync\",\n"
@@ -48,6 +54,40 @@ static void iso_or(int64_t ms, char out[32], const char *none)
         snprintf(out, 32, "%s", none);
     else
         hl_time_iso8601(ms, out);
+}
+
+/* What the command knows of the kiosk for the status: the survey the config
+ * names (when it loads) and the officer on duty. */
+static void cli_kiosk(hl_cli_t *cli, hl_sync_kiosk_t *k)
+{
+    memset(k, 0, sizeof *k);
+    k->started_mono_ms = cli->sys.mono_ms(cli->sys.ctx);
+    snprintf(k->officer_id, sizeof k->officer_id, "%s", cli->cfg.officer);
+    char path[PATH_MAX], why[2 * PATH_MAX + 64];
+    hl_survey_t *s = NULL;
+    hl_diags_t d = {0};
+    if (hl_cli_find_survey(&cli->cfg, path, why, sizeof why) &&
+        hl_survey_load_file(path, &s, &d) == HL_OK) {
+        k->has_survey = true;
+        snprintf(k->survey_id, sizeof k->survey_id, "%s", s->id);
+        k->survey_version = s->version;
+        snprintf(k->survey_sha256, sizeof k->survey_sha256, "%s", s->sha256);
+    }
+    hl_survey_free(s);
+    hl_diags_free(&d);
+}
+
+/* An assignment the answer brought, said (the kiosk installs it). */
+static void say_assignment(const hl_sync_assignment_t *a)
+{
+    if (a->kind == HL_SYNC_ASSIGN_BAD) fprintf(stderr, "hailong sync: %s\n", a->error);
+    if (a->kind != HL_SYNC_ASSIGN_NEW) return;
+    if (a->state == HL_ASSIGN_WAITING)
+        printf("assignment %lld received: the kiosk installs it when it next runs and nobody "
+               "is answering\n",
+               (long long)a->id);
+    else
+        fprintf(stderr, "hailong sync: assignment %lld refused: %s\n", (long long)a->id, a->error);
 }
 
 static int sync_once(hl_cli_t *cli)
@@ -77,8 +117,15 @@ static int sync_once(hl_cli_t *cli)
         return HL_EXIT_FAIL;
     }
     hl_sync_t *s = NULL;
-    hl_sync_opts_t o = {
-        .cfg = cfg, .kiosk_id = cli->cfg.kiosk_id, .software_version = HL_VERSION, .sys = cli->sys};
+    hl_sync_kiosk_t kiosk;
+    cli_kiosk(cli, &kiosk);
+    hl_sync_opts_t o = {.cfg = cfg,
+                        .kiosk_id = cli->cfg.kiosk_id,
+                        .software_version = HL_VERSION,
+                        .sys = cli->sys,
+                        .kiosk = &kiosk,
+                        .data_dir = cli->data_dir,
+                        .free_bytes = hl_platform_free_bytes};
     if (hl_sync_global_init(&err) != HL_OK || hl_sync_new(&o, &s, &err) != HL_OK) {
         fprintf(stderr, "hailong sync: %s\n", err.msg);
         hl_store_close(st);
@@ -96,18 +143,25 @@ static int sync_once(hl_cli_t *cli)
             exit_code = HL_EXIT_FAIL;
             break;
         }
-        if (out.verdict == HL_SYNC_IDLE) break;
         if (hl_sync_commit(s, st, &out, &err) != HL_OK) {
             snprintf(reason, sizeof reason, "recording what the server confirmed: %s", err.msg);
             exit_code = HL_EXIT_FAIL;
             break;
         }
         delivered += (int64_t)out.n_delivered;
+        say_assignment(&out.assignment);
+        if (out.heartbeat) {
+            /* Nothing was pending: a refused heartbeat is said, and the
+             * pending count decides. */
+            if (out.verdict != HL_SYNC_IDLE) fprintf(stderr, "hailong sync: %s\n", out.error);
+            break;
+        }
         if (out.verdict != HL_SYNC_DELIVERED) {
             snprintf(reason, sizeof reason, "%s", out.error);
             exit_code = HL_EXIT_FAIL;
             break;
         }
+        if (!out.more) break; /* all confirmed: the status went with each batch */
     }
     hl_store_sync_t ss = {0};
     int src = hl_store_sync_state(st, &ss, &err);
@@ -157,7 +211,10 @@ static int sync_status(hl_cli_t *cli, bool json)
         hl_sync_shown_url(cfg->url, st.url, sizeof st.url);
     }
     const hl_store_sync_t *ss = &st.store;
-    char attempt[32], success[32], errat[32], oldest[32];
+    const hl_store_assign_t *as = &ss->assign;
+    char attempt[32], success[32], errat[32], oldest[32], received[32], done[32];
+    iso_or(as->received_utc_ms, received, "-");
+    iso_or(as->done_utc_ms, done, "-");
     iso_or(ss->last_attempt_utc_ms, attempt, "never");
     iso_or(ss->last_success_utc_ms, success, "never");
     iso_or(ss->last_error_utc_ms, errat, "-");
@@ -179,6 +236,14 @@ static int sync_status(hl_cli_t *cli, bool json)
         json_object_set_new(o, "last_error_at",
                             ss->last_error_utc_ms < 0 ? json_null() : json_string(errat));
         json_object_set_new(o, "stopped", json_boolean(st.stopped));
+        json_t *a = as->state == HL_ASSIGN_NONE
+                        ? json_null()
+                        : json_pack("{s:I, s:s, s:o, s:s, s:o}", "id", (json_int_t)as->id, "state",
+                                    hl_assign_state_name(as->state), "error",
+                                    as->error[0] ? json_string(as->error) : json_null(),
+                                    "received_at", received, "done_at",
+                                    as->done_utc_ms < 0 ? json_null() : json_string(done));
+        json_object_set_new(o, "assignment", a);
         char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(o);
         if (!text) {
@@ -210,6 +275,16 @@ static int sync_status(hl_cli_t *cli, bool json)
     if (st.stopped)
         printf("stopped        yes: the server refused this config; fix it (the kiosk then "
                "retries) or run hailong sync --once\n");
+    if (as->state == HL_ASSIGN_NONE)
+        printf("assignment     none from the centre\n");
+    else if (as->state == HL_ASSIGN_WAITING)
+        printf("assignment     %lld waiting since %s: installed as soon as nobody is answering "
+               "(the kiosk must run)\n",
+               (long long)as->id, received);
+    else if (as->state == HL_ASSIGN_INSTALLED)
+        printf("assignment     %lld installed %s\n", (long long)as->id, done);
+    else
+        printf("assignment     %lld failed %s: %s\n", (long long)as->id, done, as->error);
     return HL_EXIT_OK;
 }
 

@@ -145,6 +145,16 @@ const hl_officer_t *hl_config_officer(const hl_config_t *cfg, const char *id);
 int hl_config_set(const char *path, const char *key, const char *value_json, hl_diags_t *diags,
                   hl_err_t *err);
 
+/* Replaces the config file's "officers" with the n officers of list (id and
+ * name; 0 removes the key), as hl_config_set does a key: validated as a
+ * whole, then written atomically; with check_only, only validated. An
+ * officer whose id the file lists already keeps the photo the file gives
+ * (as written); the others have none. An "officer" on duty who is not in
+ * list is removed (nobody on duty): *duty_cleared (may be NULL) says so.
+ * Codes and diags as for hl_config_set. */
+int hl_config_set_officers(const char *path, const hl_officer_t *list, int n, bool check_only,
+                           bool *duty_cleared, hl_diags_t *diags, hl_err_t *err);
+
 /* True when text looks like a config rather than a survey (no "format" nor
  * "questions" key at top level); used by `hailong check` to pick a validator. */
 int hl_config_sniff(const char *text, size_t len);

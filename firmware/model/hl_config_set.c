@@ -111,10 +111,50 @@ static int config_validate(const char *path, const char *text, size_t len, hl_di
     return rc;
 }
 
-/* Sets *out to the file's JSON with key set to value (NULL: removed),
- * dumped with a final line break (malloc'd). value is consumed. */
-static int config_edit(const char *path, bool exists, const char *section, const char *name,
-                       json_t *value, char **out, hl_err_t *err)
+/* A change to the config's JSON (root, an object): HL_OK, or a code with
+ * err set (HL_ERR_NOMEM, HL_ERR_USAGE). */
+typedef int (*config_editor_t)(json_t *root, void *ctx, const char *path, hl_err_t *err);
+
+/* hl_config_set's change: one key set to value (NULL: removed). */
+typedef struct config_key_edit {
+    const char *section; /* "" for a top-level key */
+    const char *name;
+    json_t *value; /* consumed by the edit (NULL: the key is removed) */
+} config_key_edit_t;
+
+static int config_edit_key(json_t *root, void *ctx, const char *path, hl_err_t *err)
+{
+    config_key_edit_t *e = ctx;
+    json_t *value = e->value;
+    e->value = NULL;
+    json_t *obj = root;
+    bool nomem = false;
+    if (e->section[0]) {
+        obj = json_object_get(root, e->section);
+        if (obj && !json_is_object(obj)) {
+            json_decref(value);
+            return hl_err_set(err, HL_ERR_USAGE, "\"%s\" in %s is not a section (an object)",
+                              e->section, path);
+        }
+        if (!obj && value) {
+            obj = json_object();
+            nomem = !obj || json_object_set_new(root, e->section, obj) != 0;
+        }
+    }
+    if (!nomem && obj && value) {
+        nomem = json_object_set_new(obj, e->name, value) != 0;
+        value = NULL;
+    } else if (!nomem && obj) {
+        json_object_del(obj, e->name); /* absent already: nothing to remove */
+    }
+    json_decref(value);
+    return nomem ? hl_err_set(err, HL_ERR_NOMEM, "out of memory building the new config") : HL_OK;
+}
+
+/* Sets *out to the file's JSON changed by edit, dumped with a final line
+ * break (malloc'd). */
+static int config_edit(const char *path, bool exists, config_editor_t edit, void *ctx, char **out,
+                       hl_err_t *err)
 {
     *out = NULL;
     json_t *root;
@@ -128,36 +168,19 @@ static int config_edit(const char *path, bool exists, const char *section, const
         free(old);
         if (!root || !json_is_object(root)) {
             json_decref(root);
-            json_decref(value);
             return hl_err_set(err, HL_ERR_IO, "cannot read %s as a JSON object; it is unchanged",
                               path);
         }
     } else {
         root = json_object();
     }
-    json_t *obj = root;
-    bool nomem = !root;
-    if (root && section[0]) {
-        obj = json_object_get(root, section);
-        if (obj && !json_is_object(obj)) {
-            json_decref(root);
-            json_decref(value);
-            return hl_err_set(err, HL_ERR_USAGE, "\"%s\" in %s is not a section (an object)",
-                              section, path);
-        }
-        if (!obj && value) {
-            obj = json_object();
-            nomem = !obj || json_object_set_new(root, section, obj) != 0;
-        }
+    if (!root) return hl_err_set(err, HL_ERR_NOMEM, "out of memory building the new config");
+    int rc = edit(root, ctx, path, err);
+    if (rc != HL_OK) {
+        json_decref(root);
+        return rc;
     }
-    if (!nomem && obj && value) {
-        nomem = json_object_set_new(obj, name, value) != 0;
-        value = NULL;
-    } else if (!nomem && obj) {
-        json_object_del(obj, name); /* absent already: nothing to remove */
-    }
-    json_decref(value);
-    char *text = nomem ? NULL : json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     size_t len = text ? strlen(text) : 0;
     char *with_nl = text ? realloc(text, len + 2) : NULL;
@@ -170,26 +193,12 @@ static int config_edit(const char *path, bool exists, const char *section, const
     return HL_OK;
 }
 
-int hl_config_set(const char *path, const char *key, const char *value_json, hl_diags_t *diags,
-                  hl_err_t *err)
+/* Checks path (a regular file, or none yet) and its config, edits it with
+ * edit, checks the result as a config and, unless check_only, replaces the
+ * file atomically; what names the change in messages. */
+static int config_change(const char *path, const char *what, config_editor_t edit, void *ctx,
+                         bool check_only, hl_diags_t *diags, hl_err_t *err)
 {
-    hl_err_clear(err);
-    char section[CONFIG_KEY_MAX], name[CONFIG_KEY_MAX];
-    if (!path || !path[0]) return hl_err_set(err, HL_ERR_USAGE, "no config file given");
-    if (!config_split_key(key, section, name))
-        return hl_err_set(err, HL_ERR_USAGE,
-                          "\"%.80s\" is not a setting: give a key such as \"officer\" or "
-                          "\"timeouts.idle_s\"",
-                          key ? key : "");
-    json_t *value = NULL;
-    if (value_json) {
-        json_error_t jerr;
-        value = json_loads(value_json, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
-        if (!value) /* jerr.text may quote the value, which may be a secret */
-            return hl_err_set(err, HL_ERR_USAGE,
-                              "the new value of %s is not JSON text (line %d, column %d)", key,
-                              jerr.line, jerr.column);
-    }
     /* Write through a symlinked config to the file it names. */
     struct stat st;
     bool exists = stat(path, &st) == 0;
@@ -213,23 +222,111 @@ int hl_config_set(const char *path, const char *key, const char *value_json, hl_
         else if (rc != HL_OK)
             hl_err_set(err, rc, "cannot read config %s; it is unchanged", path);
     }
-    if (rc != HL_OK) {
-        json_decref(value);
-        return rc;
-    }
+    if (rc != HL_OK) return rc;
     char *text;
-    rc = config_edit(real, exists, section, name, value, &text, err);
+    rc = config_edit(real, exists, edit, ctx, &text, err);
     if (rc != HL_OK) return rc;
     size_t len = strlen(text);
     rc = config_validate(path, text, len, diags);
     if (rc == HL_ERR_INVALID)
         hl_err_set(err, rc, "the new value of %s would make config %s invalid; it is unchanged",
-                   key, path);
+                   what, path);
     else if (rc != HL_OK)
         hl_err_set(err, rc, "cannot check the new config %s; it is unchanged", path);
-    else
+    else if (!check_only)
         rc = config_replace_file(real, text, len, exists ? st.st_mode & 07777 : CONFIG_NEW_MODE,
                                  exists, exists ? st.st_uid : 0, exists ? st.st_gid : 0, err);
     free(text);
+    return rc;
+}
+
+int hl_config_set(const char *path, const char *key, const char *value_json, hl_diags_t *diags,
+                  hl_err_t *err)
+{
+    hl_err_clear(err);
+    char section[CONFIG_KEY_MAX], name[CONFIG_KEY_MAX];
+    if (!path || !path[0]) return hl_err_set(err, HL_ERR_USAGE, "no config file given");
+    if (!config_split_key(key, section, name))
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "\"%.80s\" is not a setting: give a key such as \"officer\" or "
+                          "\"timeouts.idle_s\"",
+                          key ? key : "");
+    json_t *value = NULL;
+    if (value_json) {
+        json_error_t jerr;
+        value = json_loads(value_json, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+        if (!value) /* jerr.text may quote the value, which may be a secret */
+            return hl_err_set(err, HL_ERR_USAGE,
+                              "the new value of %s is not JSON text (line %d, column %d)", key,
+                              jerr.line, jerr.column);
+    }
+    config_key_edit_t e = {.section = section, .name = name, .value = value};
+    int rc = config_change(path, key, config_edit_key, &e, false, diags, err);
+    json_decref(e.value); /* not consumed: the change stopped before the edit */
+    return rc;
+}
+
+/* hl_config_set_officers's change. */
+typedef struct config_officers_edit {
+    const hl_officer_t *list; /* the new officers */
+    int n;
+    bool duty_cleared; /* "officer" named someone not in list: removed */
+} config_officers_edit_t;
+
+static int config_edit_officers(json_t *root, void *ctx, const char *path, hl_err_t *err)
+{
+    (void)path;
+    config_officers_edit_t *e = ctx;
+    const json_t *old = json_object_get(root, "officers");
+    json_t *arr = json_array();
+    bool nomem = !arr;
+    for (int i = 0; !nomem && i < e->n; i++) {
+        const hl_officer_t *o = &e->list[i];
+        json_t *obj = json_pack("{s:s, s:s}", "id", o->id, "name", o->name);
+        if (!obj) {
+            json_decref(arr);
+            return hl_err_set(err, HL_ERR_USAGE,
+                              "officer %d's id or name is not UTF-8 text: nothing changed", i + 1);
+        }
+        nomem = json_array_append_new(arr, obj) != 0;
+        /* The photo as the file wrote it, where the id was listed already. */
+        size_t j;
+        const json_t *was;
+        json_array_foreach(json_is_array(old) ? old : NULL, j, was)
+        {
+            const json_t *photo = json_object_get(was, "photo");
+            const char *id = json_string_value(json_object_get(was, "id"));
+            if (nomem || !id || strcmp(id, o->id) != 0 || !json_is_string(photo)) continue;
+            nomem = json_object_set(obj, "photo", (json_t *)photo) != 0;
+            break;
+        }
+    }
+    if (!nomem)
+        nomem = e->n ? json_object_set_new(root, "officers", arr) != 0
+                     : (json_decref(arr), json_object_del(root, "officers"), false);
+    else
+        json_decref(arr);
+    const char *duty = json_string_value(json_object_get(root, "officer"));
+    bool listed = false;
+    for (int i = 0; duty && i < e->n; i++)
+        listed = listed || !strcmp(e->list[i].id, duty);
+    if (!nomem && duty && duty[0] && !listed) {
+        json_object_del(root, "officer"); /* nobody on duty until the technician picks one */
+        e->duty_cleared = true;
+    }
+    return nomem ? hl_err_set(err, HL_ERR_NOMEM, "out of memory building the new config") : HL_OK;
+}
+
+int hl_config_set_officers(const char *path, const hl_officer_t *list, int n, bool check_only,
+                           bool *duty_cleared, hl_diags_t *diags, hl_err_t *err)
+{
+    hl_err_clear(err);
+    if (duty_cleared) *duty_cleared = false;
+    if (!path || !path[0]) return hl_err_set(err, HL_ERR_USAGE, "no config file given");
+    if (n < 0 || (n > 0 && !list))
+        return hl_err_set(err, HL_ERR_USAGE, "hl_config_set_officers: no list");
+    config_officers_edit_t e = {.list = list, .n = n};
+    int rc = config_change(path, "officers", config_edit_officers, &e, check_only, diags, err);
+    if (rc == HL_OK && duty_cleared) *duty_cleared = e.duty_cleared;
     return rc;
 }

@@ -13,15 +13,7 @@
 /* "2023-11-14T22:14:20.123Z" (floor to the millisecond). */
 static void iso_ms(int64_t ms, char out[32])
 {
-    int64_t frac = ((ms % 1000) + 1000) % 1000;
-    hl_time_iso8601(ms - frac, out);
-    size_t n = strlen(out); /* ends with 'Z' */
-    out[n - 1] = '.';
-    out[n] = (char)('0' + frac / 100);
-    out[n + 1] = (char)('0' + frac / 10 % 10);
-    out[n + 2] = (char)('0' + frac % 10);
-    out[n + 3] = 'Z';
-    out[n + 4] = '\0';
+    hl_time_iso8601_ms(ms, out);
 }
 
 typedef hl_fdbuf_t hl_out_t;

@@ -159,6 +159,11 @@ int hl_question_find_option(const hl_question_t *q, const char *oid);
  * has none in lang (then it is synthesised). */
 const char *hl_survey_audio(const hl_survey_t *s, const hl_text_t *t, hl_lang_t lang);
 
+/* The first file the survey names beside it (a note's picture, else a
+ * recording: its path as written), NULL when none. A survey that comes
+ * without its folder (over the network) must name none. */
+const char *hl_survey_first_file(const hl_survey_t *s);
+
 /* True when the survey declares lang. */
 bool hl_survey_has_lang(const hl_survey_t *s, hl_lang_t lang);
 

@@ -6,7 +6,7 @@
  * absolute path, no "..", no link on the way; survey_file_path_problem, the
  * same for recordings), and the file must be a PNG or JPEG of bounded bytes
  * and pixels, so that what `hailong check` accepts is what the kiosk can
- * draw.
+ * draw. hl_survey_first_file names the first file a survey needs beside it.
  */
 #include "survey_int.h"
 
@@ -185,4 +185,11 @@ void survey_check_note_keys(hl_json_doc_t *doc, const hl_survey_t *s, hl_questio
     hl_json_get_text_max(doc, qobj, qpath, "body", true, s->langs, s->n_langs, HL_NOTE_BODY_MAX,
                          &q->body);
     check_image(doc, q, qobj, qpath, files);
+}
+
+const char *hl_survey_first_file(const hl_survey_t *s)
+{
+    for (size_t i = 0; i < s->n_questions; i++)
+        if (s->questions[i].image_rel) return s->questions[i].image_rel;
+    return s->n_recordings ? s->recordings[0].rel : NULL;
 }

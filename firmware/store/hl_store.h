@@ -27,7 +27,7 @@
 
 #define HL_STORE_FILE           "hailong.db"   /* database file name inside the data directory */
 #define HL_STORE_LOCK           "hailong.lock" /* the writer's flock; holds its pid */
-#define HL_STORE_SCHEMA_VERSION 8              /* PRAGMA user_version written by this build */
+#define HL_STORE_SCHEMA_VERSION 9              /* PRAGMA user_version written by this build */
 #define HL_STORE_APP_ID         0x484C4E47     /* PRAGMA application_id: "HLNG" */
 #define HL_STORE_PAGE_SIZE      1024           /* page size of new databases (small commits) */
 
@@ -186,6 +186,58 @@ typedef struct hl_store_range {
 
 int hl_store_export_range(hl_store_t *st, int64_t after_seq, hl_store_range_t *out, hl_err_t *err);
 
+/* ---- Assignments from the centre (sync protocol version 2) ----------------------- */
+
+/* The last assignment received (a survey and/or an officer list the
+ * province's server assigned to this kiosk), as the next request reports it. */
+typedef enum hl_assign_state {
+    HL_ASSIGN_NONE = 0, /* none received yet */
+    HL_ASSIGN_WAITING,  /* checked, to be installed at the next idle moment */
+    HL_ASSIGN_INSTALLED,
+    HL_ASSIGN_FAILED
+} hl_assign_state_t;
+
+#define HL_ASSIGN_ERROR_MAX 511 /* bytes of an assignment's error kept */
+
+/* "none", "waiting", "installed", "failed". */
+const char *hl_assign_state_name(hl_assign_state_t s);
+
+typedef struct hl_store_assign {
+    hl_assign_state_t state;             /* NONE: nothing received; the rest is -1 or "" */
+    int64_t id;                          /* the centre's id of the assignment */
+    char error[HL_ASSIGN_ERROR_MAX + 1]; /* why it failed; "" otherwise */
+    int64_t received_utc_ms;             /* when it came */
+    int64_t done_utc_ms;                 /* when it was installed or failed, -1 while waiting */
+} hl_store_assign_t;
+
+/* The last assignment (a few columns of one row: cheap). */
+int hl_store_assign_get(hl_store_t *st, hl_store_assign_t *out, hl_err_t *err);
+
+/* A new assignment as hl_store_sync_record records it, replacing the last
+ * one (in the same transaction as the answer that brought it). */
+typedef struct hl_store_assign_rec {
+    int64_t id;              /* the centre's id */
+    hl_assign_state_t state; /* WAITING (checked) or FAILED (refused at once) */
+    const char *error;       /* FAILED: why (cut to HL_ASSIGN_ERROR_MAX bytes) */
+    const char *survey;      /* WAITING: the survey file's text, survey_len bytes; NULL: the
+                                assignment leaves the survey as it is */
+    size_t survey_len;       /* bytes of survey */
+    const char *officers;    /* WAITING: the officer list as JSON text; NULL: left as it is */
+} hl_store_assign_rec_t;
+
+/* What the waiting assignment id assigns: *survey (malloc'd, NUL-terminated,
+ * *survey_len bytes; NULL: no survey) and *officers (malloc'd JSON list;
+ * NULL: none). HL_ERR_NOT_FOUND when id is not the waiting assignment. */
+int hl_store_assign_payload(hl_store_t *st, int64_t id, char **survey, size_t *survey_len,
+                            char **officers, hl_err_t *err);
+
+/* Records that the waiting assignment id ended (INSTALLED, or FAILED with
+ * error) at at_utc_ms and drops what it carried; one commit. HL_ERR_STATE
+ * when id is not the waiting assignment, HL_ERR_USAGE for another state or a
+ * failure without a reason; storage failures as for hl_store_save. */
+int hl_store_assign_done(hl_store_t *st, int64_t id, hl_assign_state_t state, const char *error,
+                         int64_t at_utc_ms, hl_err_t *err);
+
 /* ---- Network sync (hl_sync.h) -------------------------------------------------- */
 
 /* What the store keeps of the push to the server: delivered or not per
@@ -202,9 +254,16 @@ typedef struct hl_store_sync {
     char stopped_fingerprint[65];  /* hex fingerprint of a sync config the server refused
                                       for good (401, 403, ...): automatic retries stop
                                       until the config changes; "" when not stopped */
+    int64_t last_export_utc_ms;    /* the newest result bundle written to a stick, -1: none */
+    hl_store_assign_t assign;      /* the last assignment from the centre (schema 9) */
 } hl_store_sync_t;
 
 int hl_store_sync_state(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err);
+
+/* The same without counting the pending responses (pending is -1): the
+ * count reads every pending response, which a sync draining a large
+ * backlog batch after batch need not do each time. */
+int hl_store_sync_state_brief(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err);
 
 /* Calls cb, in sequence order, for at most limit finished responses that
  * are not delivered yet (oldest first). Responses in progress are never
@@ -219,11 +278,12 @@ typedef struct hl_store_sync_rec {
     const int64_t *delivered; /* seqs the server named (accepted or duplicate); marking
                                  one already delivered, unknown or not finished is a no-op */
     size_t n_delivered;
-    bool success;                 /* the server answered as the protocol says (a 200 with a
-                                     reply): last success is set, last error cleared */
-    const char *error;            /* when !success: what went wrong (stored as last error;
-                                     truncated to 511 bytes); NULL otherwise */
-    const char *stop_fingerprint; /* non-NULL: sets stopped_fingerprint ("" clears it) */
+    bool success;                        /* the server answered as the protocol says (a 200 with a
+                                            reply): last success is set, last error cleared */
+    const char *error;                   /* when !success: what went wrong (stored as last error;
+                                            truncated to 511 bytes); NULL otherwise */
+    const char *stop_fingerprint;        /* non-NULL: sets stopped_fingerprint ("" clears it) */
+    const hl_store_assign_rec_t *assign; /* non-NULL: the answer brought a new assignment */
 } hl_store_sync_rec_t;
 
 /* Records an attempt: marks the delivered responses with at_utc_ms and

@@ -13,12 +13,13 @@
  *   store_save.c     saving (one transaction per hl_save_t) and fair counting
  *   store_read.c     reading: the response walk, columns, statistics
  *   store_ledger.c   the exports to sticks and the network sync's ledger
+ *   store_assign.c   the last assignment from the centre (sync protocol version 2)
  *   store_tech.c     technician mode: duty, PIN state, log, tallies
  *   store_chain.c    tamper evidence: the chain, its signatures, verification
  *   store_bench.c    what only the benchmarks ask (hl_store_bench.h)
  *
  * The database (the store is the only part of the firmware that sees
- * sqlite3.h), schema version 8:
+ * sqlite3.h), schema version 9:
  *   surveys    one row per survey file version, keyed by its SHA-256, with the
  *              JSON source and the question ids in survey order
  *   responses  one row per response; seq never goes back, even after a row
@@ -53,6 +54,9 @@
  *              slot and type (schema 8), for the tally and the counts
  *   responses.followup  the follow-up code given when a response with a
  *              comment or a number finished complete (schema 8), unique
+ *   assignment one row at most (schema 9): the last assignment from the
+ *              centre, its state and error, and while it waits, the survey
+ *              text and officer list it assigns
  * Triggers refuse to delete a response that has answers, to change a
  * finished response (except setting its chain once, while it has none) or
  * its answers or the identity of any response (who, when, which survey,
@@ -217,5 +221,10 @@ int store_walk_responses(hl_store_t *st, const char *after, const char *filter,
 void store_column_text_copy(sqlite3_stmt *s, int col, char *buf, size_t size);
 size_t store_utf8_cut(const char *text, size_t max);
 int store_chain_pending(hl_store_t *st, hl_err_t *err);
+
+/* store_assign.c: a new assignment written inside the caller's transaction
+ * (hl_store_sync_record). */
+int store_assign_put(hl_store_t *st, const hl_store_assign_rec_t *a, int64_t at_utc_ms,
+                     hl_err_t *err);
 
 #endif

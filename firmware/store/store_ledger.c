@@ -110,7 +110,9 @@ static int64_t column_ms(sqlite3_stmt *s, int col)
     return sqlite3_column_type(s, col) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, col);
 }
 
-int hl_store_sync_state(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err)
+/* The sync state; count: with the pending responses counted (a scan of
+ * them all), else pending -1. */
+static int sync_state(hl_store_t *st, hl_store_sync_t *out, bool count, hl_err_t *err)
 {
     if (!st || !out) return hl_err_set(err, HL_ERR_USAGE, "hl_store_sync_state: no argument");
     memset(out, 0, sizeof *out);
@@ -118,21 +120,31 @@ int hl_store_sync_state(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err)
     out->last_attempt_utc_ms = -1;
     out->last_success_utc_ms = -1;
     out->last_error_utc_ms = -1;
+    out->last_export_utc_ms = -1;
     sqlite3_stmt *s = NULL;
     /* One statement, one snapshot. Pending responses come after the
-     * watermark; delivered ones are counted by a trigger. */
-    int rc = store_row(
-        st,
+     * watermark; delivered ones are counted by a trigger. Without the count,
+     * the oldest pending is found without looking at the others (a common
+     * table expression used twice would be read whole). */
+#define SYNC_STATE_SQL(pending, oldest_seq, oldest_ms, with)                                       \
+    with " SELECT " pending ", x.delivered, " oldest_seq ", " oldest_ms ","                        \
+         " x.last_attempt_utc_ms, x.last_success_utc_ms, x.last_error_utc_ms, x.last_error,"       \
+         " x.stopped_fingerprint, (SELECT max(exported_at) FROM exports)"                          \
+         " FROM (SELECT 1) LEFT JOIN sync_state x ON x.id = 1"
+#define SYNC_FIRST_SQL(col)                                                                        \
+    "(SELECT r." col " FROM responses r WHERE r.seq > " SYNC_UPTO_SQL                              \
+    " AND " SYNC_PENDING_SQL("r") " ORDER BY r.seq LIMIT 1)"
+    static const char counted[] = SYNC_STATE_SQL(
+        "(SELECT count(*) FROM p)", "(SELECT seq FROM o)", "(SELECT finished_utc_ms FROM o)",
         "WITH p AS (SELECT r.seq, r.finished_utc_ms FROM responses r"
         "   WHERE r.seq > " SYNC_UPTO_SQL " AND " SYNC_PENDING_SQL(
             "r") "),"
-                 " o AS (SELECT seq, finished_utc_ms FROM p ORDER BY seq LIMIT 1)"
-                 " SELECT (SELECT count(*) FROM p), x.delivered,"
-                 " (SELECT seq FROM o), (SELECT finished_utc_ms FROM o),"
-                 " x.last_attempt_utc_ms, x.last_success_utc_ms, x.last_error_utc_ms, x.last_error,"
-                 " x.stopped_fingerprint"
-                 " FROM (SELECT 1) LEFT JOIN sync_state x ON x.id = 1",
-        false, "reading the sync state", &s, err);
+                 " o AS (SELECT seq, finished_utc_ms FROM p ORDER BY seq LIMIT 1)");
+    static const char brief[] =
+        SYNC_STATE_SQL("-1", SYNC_FIRST_SQL("seq"), SYNC_FIRST_SQL("finished_utc_ms"), "");
+#undef SYNC_FIRST_SQL
+#undef SYNC_STATE_SQL
+    int rc = store_row(st, count ? counted : brief, false, "reading the sync state", &s, err);
     if (s) {
         out->pending = sqlite3_column_int64(s, 0);
         out->delivered = sqlite3_column_int64(s, 1);
@@ -143,9 +155,21 @@ int hl_store_sync_state(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err)
         out->last_error_utc_ms = column_ms(s, 6);
         store_column_text_copy(s, 7, out->last_error, sizeof out->last_error);
         store_column_text_copy(s, 8, out->stopped_fingerprint, sizeof out->stopped_fingerprint);
+        out->last_export_utc_ms = column_ms(s, 9);
     }
     sqlite3_finalize(s);
+    if (rc == HL_OK) rc = hl_store_assign_get(st, &out->assign, err);
     return rc;
+}
+
+int hl_store_sync_state(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err)
+{
+    return sync_state(st, out, true, err);
+}
+
+int hl_store_sync_state_brief(hl_store_t *st, hl_store_sync_t *out, hl_err_t *err)
+{
+    return sync_state(st, out, false, err);
 }
 
 /* Length of text cut to at most max bytes without splitting a UTF-8
@@ -234,6 +258,10 @@ int hl_store_sync_record(hl_store_t *st, const hl_store_sync_rec_t *rec, hl_err_
                         "is a bug in hailong); please report it with the file",
                         st->path);
         goto fail;
+    }
+    if (rec->assign) {
+        rc = store_assign_put(st, rec->assign, rec->at_utc_ms, err);
+        if (rc != HL_OK) goto fail;
     }
     rc = store_run_cached(st, ST_COMMIT, "committing the sync attempt", err);
     if (rc != HL_OK) goto fail;

@@ -335,4 +335,21 @@ const char *const store_migrations[HL_STORE_SCHEMA_VERSION] = {
                 "  BEGIN SELECT RAISE(ABORT, 'a follow-up code is given when a response finishes "
                 "complete');"
                 "  END;",
+    /* 8 -> 9: assignments from the centre (sync protocol version 2). One
+     * row, the last assignment received (none: never received one): its
+     * id, its state and why it failed, and, while it waits for an idle
+     * moment, what it assigns (the survey's text, the officers as a JSON
+     * list), so a restart installs it and never installs it twice. */
+    "CREATE TABLE assignment ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  assignment_id INTEGER NOT NULL," /* the centre's id of the assignment */
+    "  state TEXT NOT NULL CHECK (state IN ('waiting', 'installed', 'failed')),"
+    "  error TEXT," /* why it failed; NULL unless failed */
+    "  received_utc_ms INTEGER NOT NULL,"
+    "  done_utc_ms INTEGER," /* when it was installed or failed; NULL while waiting */
+    "  survey TEXT,"         /* the survey file's text while waiting; NULL: none or done */
+    "  officers TEXT,"       /* the officer list (JSON) while waiting; NULL: none or done */
+    "  CHECK ((state = 'failed') = (error IS NOT NULL)),"
+    "  CHECK (state = 'waiting' OR (survey IS NULL AND officers IS NULL))"
+    ");",
 };

@@ -10,7 +10,11 @@
  * "responses":[ has a fixed length, so it is reserved first and filled in
  * once the batch's UUIDs (and so its id) are known; it ends with the store's
  * chain head at the time ("chain_head": {"seq", "chain"}, issue 7), which
- * the server records outside the kiosk. One CURL handle lives as
+ * the server records outside the kiosk, and the kiosk's status (protocol
+ * version 2, hl_sync_v2.c). With nothing pending the same request goes with
+ * no responses: a heartbeat, so the province sees the kiosk alive; its
+ * refusal never stops the sync (a version 1 server may refuse an empty
+ * batch). One CURL handle lives as
  * long as the hl_sync_t, so batches reuse the TLS connection. libcurl has no
  * time limit by default: connect, whole-request and low-speed limits are
  * always set. Only https (or http when the config allows it) is enabled,
@@ -28,6 +32,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,7 +196,9 @@ int hl_sync_parse_reply(const char *body, size_t len, const char (*uuids)[HL_UUI
         named[i] = false;
     if (!body || len == 0) return hl_err_set(err, HL_ERR_INVALID, "the server's answer is empty");
     json_error_t je;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    /* A NUL in a string is not refused here: an assignment's survey holding
+     * one is refused by its own check, and the responses still count. */
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
     if (!root)
         return hl_err_set(err, HL_ERR_INVALID,
                           "the server's answer is not JSON (line %d, column %d: %s)", je.line,
@@ -346,6 +353,15 @@ struct hl_sync {
     CURL *curl;
     char errbuf[CURL_ERROR_SIZE];
     atomic_bool abort;
+    char *data_dir;                            /* owned copy, for the status; NULL: none */
+    long long (*free_bytes)(const char *path); /* the platform's, or NULL */
+    pthread_mutex_t kiosk_mu;                  /* guards kiosk: set from the event loop */
+    hl_sync_kiosk_t kiosk;                     /* the status's snapshot (hl_sync_set_kiosk) */
+    hl_store_sync_t state;                     /* the store's, read for the status */
+    int64_t pending_next;        /* the status's pending for the next request while a backlog
+                                    drains (hl_sync_commit after a full batch), -1: count it */
+    int64_t counted_mono_ms;     /* when pending was last counted */
+    hl_sync_assignment_t assign; /* the last answer's assignment (owns its texts) */
 
     /* The batch being sent (capacity: cfg batch). */
     hl_fdbuf_t body; /* in memory */
@@ -445,6 +461,13 @@ int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err)
     hl_sync_fingerprint(cfg, s->fingerprint);
     snprintf(s->auth, sizeof s->auth, "Authorization: Bearer %s", cfg->token);
     s->sys = o->sys;
+    s->free_bytes = o->free_bytes;
+    if (o->kiosk)
+        s->kiosk = *o->kiosk;
+    else
+        s->kiosk.started_mono_ms = o->sys.mono_ms(o->sys.ctx);
+    pthread_mutex_init(&s->kiosk_mu, NULL);
+    s->pending_next = -1;
     s->base_ms = o->backoff_base_ms > 0 ? o->backoff_base_ms : HL_SYNC_BACKOFF_BASE;
     s->cap_ms = o->backoff_cap_ms > 0 ? o->backoff_cap_ms : HL_SYNC_BACKOFF_CAP;
     int batch = o->batch > 0 ? o->batch : cfg->batch;
@@ -459,13 +482,15 @@ int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err)
     s->seqs = calloc(s->cap, sizeof *s->seqs);
     s->named = calloc(s->cap, sizeof *s->named);
     s->delivered = calloc(s->cap, sizeof *s->delivered);
+    s->data_dir = o->data_dir ? strdup(o->data_dir) : NULL;
     int lrc = curl_load(&s->api, err);
     if (lrc != HL_OK) {
         hl_sync_free(s);
         return lrc;
     }
     s->curl = s->api.easy_init();
-    if (!s->uuids || !s->seqs || !s->named || !s->delivered || !s->curl) {
+    if (!s->uuids || !s->seqs || !s->named || !s->delivered || !s->curl ||
+        (o->data_dir && !s->data_dir)) {
         hl_sync_free(s);
         return hl_err_set(err, HL_ERR_NOMEM, "out of memory starting the sync");
     }
@@ -544,7 +569,18 @@ void hl_sync_free(hl_sync_t *s)
     free(s->named);
     free(s->delivered);
     free(s->reply);
+    free(s->data_dir);
+    hl_sync_assignment_free(&s->assign);
+    pthread_mutex_destroy(&s->kiosk_mu);
     free(s);
+}
+
+void hl_sync_set_kiosk(hl_sync_t *s, const hl_sync_kiosk_t *k)
+{
+    if (!s || !k) return;
+    pthread_mutex_lock(&s->kiosk_mu);
+    s->kiosk = *k;
+    pthread_mutex_unlock(&s->kiosk_mu);
 }
 
 void hl_sync_abort(hl_sync_t *s)
@@ -603,7 +639,6 @@ static int build_batch(hl_sync_t *s, hl_store_t *reader, char batch_id[HL_SYNC_B
     if (rc != HL_OK && s->walk_nomem)
         return hl_err_set(err, HL_ERR_NOMEM, "out of memory building a sync batch");
     if (rc != HL_OK) return rc;
-    if (s->n == 0) return HL_OK;
     /* The chain head now (it may already name responses of later batches):
      * a later head that does not extend this one reveals truncation. */
     int64_t head_seq = 0;
@@ -617,9 +652,40 @@ static int build_batch(hl_sync_t *s, hl_store_t *reader, char batch_id[HL_SYNC_B
     if (fpr[0]) snprintf(fprq, sizeof fprq, "\"%s\"", fpr);
     char tail[HL_CHAIN_HEX + HL_DEVKEY_SIG_HEX + 128];
     snprintf(tail, sizeof tail,
-             "],\"chain_head\":{\"seq\":%lld,\"chain\":\"%s\",\"signature\":%s,\"key\":%s}}",
+             "],\"chain_head\":{\"seq\":%lld,\"chain\":\"%s\",\"signature\":%s,\"key\":%s},",
              (long long)head_seq, head, sigq, fprq);
     if (!body_lit(s, tail)) return hl_err_set(err, HL_ERR_NOMEM, "out of memory building a batch");
+    /* The status: the store's state (pending before this request, the
+     * last error, export and assignment) and the kiosk's snapshot. Pending
+     * is counted, except while a backlog drains batch after batch: counting
+     * reads every pending response, as much as a batch costs, so then it is
+     * the count of at most an interval ago less what was confirmed since. */
+    int64_t mono = s->sys.mono_ms(s->sys.ctx);
+    bool drain = s->pending_next >= 0 && s->n > 0 &&
+                 mono - s->counted_mono_ms < (int64_t)s->cfg.interval_s * 1000;
+    rc = drain ? hl_store_sync_state_brief(reader, &s->state, err)
+               : hl_store_sync_state(reader, &s->state, err);
+    if (rc != HL_OK) return rc;
+    if (drain)
+        s->state.pending = s->pending_next > (int64_t)s->n ? s->pending_next : (int64_t)s->n;
+    else
+        s->counted_mono_ms = mono;
+    s->pending_next = -1;
+    hl_sync_kiosk_t k;
+    pthread_mutex_lock(&s->kiosk_mu);
+    k = s->kiosk;
+    pthread_mutex_unlock(&s->kiosk_mu);
+    hl_sync_status_in_t in = {
+        .software = s->user_agent + strlen("hailong/"),
+        .now_utc_ms = s->sys.utc_ms(s->sys.ctx),
+        .clock_trusted = k.clock_set || (s->sys.utc_trusted && s->sys.utc_trusted(s->sys.ctx)),
+        .uptime_s = (mono - k.started_mono_ms) / 1000,
+        .interval_s = s->cfg.interval_s,
+        .kiosk = &k,
+        .store = &s->state,
+        .disk_free_bytes = s->free_bytes && s->data_dir ? s->free_bytes(s->data_dir) : -1};
+    if (!hl_sync_put_status(&s->body, &in) || !body_lit(s, "}"))
+        return hl_err_set(err, HL_ERR_NOMEM, "out of memory building a batch");
     hl_sync_batch_id((const char(*)[HL_UUID_LEN + 1]) s->uuids, s->n, batch_id);
     char prefix[160];
     int len =
@@ -701,18 +767,46 @@ static void after_failure(hl_sync_t *s, hl_sync_outcome_t *out)
     out->next_in_ms = d;
 }
 
+/* A heartbeat the server refused as it would refuse a batch for good (400,
+ * 401, 403, 404, 405, 410, 3xx): said, never a stop (a version 1 server may
+ * refuse an empty batch; batches go on as before and decide). */
+static void judge_heartbeat_refusal(hl_sync_t *s, long status, hl_sync_outcome_t *out)
+{
+    const char *why = status == 401 || status == 403
+                          ? "the server refuses this kiosk's token (sync.token)"
+                      : status == 400 ? "the server does not take a request without responses "
+                                        "(a server of sync protocol version 1?)"
+                      : status >= 300 && status < 400
+                          ? "the server sends the kiosk elsewhere (sync.url; redirects are not "
+                            "followed)"
+                          : "no sync service at this address (sync.url)";
+    out->verdict = HL_SYNC_RETRY;
+    hl_fmt(out->error, sizeof out->error,
+           "HTTP %ld from %s to a heartbeat (nothing was pending): %s; the kiosk keeps sending",
+           status, s->shown_url, why);
+}
+
 /* The server answered status: decide what it means. */
 static void judge_answer(hl_sync_t *s, long status, hl_sync_outcome_t *out)
 {
     out->http_status = status;
+    const char *again = s->n ? "the batch goes again" : "the heartbeat goes again";
     if (status == 200 || status == 201) {
         size_t named = 0;
         hl_err_t perr = {0};
         if (hl_sync_parse_reply(s->reply, s->reply_len, (const char(*)[HL_UUID_LEN + 1]) s->uuids,
                                 s->n, s->named, &named, &perr) != HL_OK) {
             out->verdict = HL_SYNC_RETRY;
-            hl_fmt(out->error, sizeof out->error, "HTTP %ld from %s, but %s: the batch goes again",
-                   status, s->shown_url, perr.msg);
+            hl_fmt(out->error, sizeof out->error, "HTTP %ld from %s, but %s: %s", status,
+                   s->shown_url, perr.msg, again);
+            return;
+        }
+        /* The assignment an answer may carry (version 2), against the last
+         * one the store holds. */
+        hl_sync_parse_assignment(s->reply, s->reply_len, s->state.assign.id, &s->assign);
+        out->assignment = s->assign;
+        if (s->n == 0) {
+            out->verdict = HL_SYNC_IDLE; /* the heartbeat arrived */
             return;
         }
         if (named == 0) {
@@ -729,6 +823,10 @@ static void judge_answer(hl_sync_t *s, long status, hl_sync_outcome_t *out)
         return;
     }
     out->verdict = hl_sync_classify_status(status);
+    if (s->n == 0 && out->verdict == HL_SYNC_STOP) {
+        judge_heartbeat_refusal(s, status, out);
+        return;
+    }
     struct curl_header *h = NULL;
     if ((status == 429 || status == 503) &&
         s->api.easy_header(s->curl, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
@@ -759,6 +857,11 @@ static void judge_answer(hl_sync_t *s, long status, hl_sync_outcome_t *out)
                s->shown_url);
         break;
     case 413:
+        if (s->n == 0) {
+            hl_fmt(m, sz, "HTTP 413 from %s to a heartbeat: the server takes no request at all",
+                   s->shown_url);
+            break;
+        }
         if (s->batch > 1) s->batch /= 2;
         hl_fmt(m, sz, "HTTP 413 from %s: the batch is too large; sending %d at a time now",
                s->shown_url, s->batch);
@@ -775,11 +878,9 @@ static void judge_answer(hl_sync_t *s, long status, hl_sync_outcome_t *out)
                    "right address in sync.url (redirects are not followed)",
                    status, s->shown_url, loc ? loc : "no address given");
         } else if (status >= 500) {
-            hl_fmt(m, sz, "HTTP %ld from %s: the server failed; the batch goes again", status,
-                   s->shown_url);
+            hl_fmt(m, sz, "HTTP %ld from %s: the server failed; %s", status, s->shown_url, again);
         } else {
-            hl_fmt(m, sz, "HTTP %ld from %s: unexpected answer; the batch goes again", status,
-                   s->shown_url);
+            hl_fmt(m, sz, "HTTP %ld from %s: unexpected answer; %s", status, s->shown_url, again);
         }
     }
 }
@@ -790,14 +891,11 @@ int hl_sync_push(hl_sync_t *s, hl_store_t *reader, hl_sync_outcome_t *out, hl_er
     out->retry_after_ms = -1;
     out->delivered = s->delivered;
     int64_t interval_ms = (int64_t)s->cfg.interval_s * 1000;
+    hl_sync_assignment_free(&s->assign); /* the last answer's */
     int rc = build_batch(s, reader, out->batch_id, err);
     if (rc != HL_OK) return rc;
-    if (s->n == 0) {
-        out->verdict = HL_SYNC_IDLE;
-        out->next_in_ms = interval_ms;
-        return HL_OK;
-    }
     out->n_sent = s->n;
+    out->heartbeat = s->n == 0;
     if (atomic_load(&s->abort)) {
         out->verdict = HL_SYNC_RETRY;
         describe_curl_error(s, CURLE_ABORTED_BY_CALLBACK, out);
@@ -834,11 +932,13 @@ int hl_sync_push(hl_sync_t *s, hl_store_t *reader, hl_sync_outcome_t *out, hl_er
     } else {
         judge_answer(s, status, out);
     }
-    if (out->verdict == HL_SYNC_DELIVERED) {
+    if (out->verdict == HL_SYNC_DELIVERED || out->verdict == HL_SYNC_IDLE) {
         s->failures = 0;
         out->next_in_ms = out->more ? 0 : interval_ms;
     } else if (out->verdict == HL_SYNC_STOP) {
         out->next_in_ms = -1;
+    } else if (out->heartbeat && hl_sync_classify_status(out->http_status) == HL_SYNC_STOP) {
+        out->next_in_ms = interval_ms; /* refused, not failing: no back-off, no stop */
     } else {
         after_failure(s, out);
     }
@@ -847,16 +947,30 @@ int hl_sync_push(hl_sync_t *s, hl_store_t *reader, hl_sync_outcome_t *out, hl_er
 
 int hl_sync_commit(hl_sync_t *s, hl_store_t *writer, const hl_sync_outcome_t *out, hl_err_t *err)
 {
-    if (out->verdict == HL_SYNC_IDLE) return HL_OK;
+    bool ok = out->verdict == HL_SYNC_DELIVERED || out->verdict == HL_SYNC_IDLE;
+    const hl_sync_assignment_t *a = &out->assignment;
+    hl_store_assign_rec_t arec = {.id = a->id,
+                                  .state = a->state,
+                                  .error = a->error,
+                                  .survey = a->survey,
+                                  .survey_len = a->survey_len,
+                                  .officers = a->officers};
     hl_store_sync_rec_t rec = {
         .at_utc_ms = s->sys.utc_ms(s->sys.ctx),
         .delivered = out->delivered,
         .n_delivered = out->n_delivered,
-        .success = out->verdict == HL_SYNC_DELIVERED,
-        .error = out->verdict == HL_SYNC_DELIVERED ? NULL : out->error,
-        .stop_fingerprint = out->verdict == HL_SYNC_STOP        ? s->fingerprint
-                            : out->verdict == HL_SYNC_DELIVERED ? ""
-                                                                : NULL,
+        .success = ok,
+        .error = ok ? NULL : out->error,
+        .stop_fingerprint = out->verdict == HL_SYNC_STOP ? s->fingerprint
+                            : ok                         ? ""
+                                                         : NULL,
+        .assign = ok && a->kind == HL_SYNC_ASSIGN_NEW ? &arec : NULL,
     };
-    return hl_store_sync_record(writer, &rec, err);
+    int rc = hl_store_sync_record(writer, &rec, err);
+    /* A full batch recorded: the next request goes at once, its status's
+     * pending is this one's less what was confirmed (build_batch). */
+    int64_t left = s->state.pending - (int64_t)out->n_delivered;
+    s->pending_next =
+        rc == HL_OK && out->verdict == HL_SYNC_DELIVERED && out->more ? (left > 0 ? left : 0) : -1;
+    return rc;
 }

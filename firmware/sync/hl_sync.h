@@ -3,11 +3,15 @@
  * hl_sync.h: store-and-forward push of finished responses to the
  * province's server over HTTPS (libcurl), each response delivered once.
  *
- * The protocol (docs/sync-protocol.md): POST to sync.url a JSON body
- *   {"kiosk_id": "...", "batch_id": "...", "responses": [<JSON Lines rows>]}
- * with "Authorization: Bearer <token>" and "Idempotency-Key: <batch_id>";
- * the server answers 200 with {"accepted": [uuids], "duplicate": [uuids]}
- * and both lists count as delivered. A response is marked delivered only
+ * The protocol (docs/sync-protocol.md, version 2): POST to sync.url a JSON
+ * body {"kiosk_id": "...", "batch_id": "...", "responses": [<JSON Lines
+ * rows>], "chain_head": {...}, "status": {...}} with "Authorization: Bearer
+ * <token>" and "Idempotency-Key: <batch_id>"; the server answers 200 with
+ * {"accepted": [uuids], "duplicate": [uuids]} and both lists count as
+ * delivered; the answer may carry an "assignment" (a survey and/or an
+ * officer list from the centre), checked here and installed by the kiosk.
+ * With nothing pending the kiosk still posts every interval, with no
+ * responses (a heartbeat). A response is marked delivered only
  * after such an answer names it; a timeout, a broken connection, a 5xx, a
  * body that does not parse all mean the same responses go again later, and
  * their UUIDs make the resend harmless. batch_id is derived from the UUIDs
@@ -32,6 +36,7 @@
 
 #include "hl_config.h"
 #include "hl_err.h"
+#include "hl_fdbuf.h"
 #include "hl_store.h"
 #include "hl_sys.h"
 
@@ -55,12 +60,15 @@ void hl_sync_global_cleanup(void);
 /* ---- Protocol pieces (no network) --------------------------------------------- */
 
 typedef enum hl_sync_verdict {
-    HL_SYNC_IDLE = 0,  /* nothing was pending: no request made */
+    HL_SYNC_IDLE = 0,  /* nothing was pending: the heartbeat (a request with no responses,
+                          protocol version 2) was answered as the protocol says */
     HL_SYNC_DELIVERED, /* a 200 reply named some of the batch: those are delivered */
     HL_SYNC_RETRY,     /* transient (network, TLS, timeout, 5xx, 429, 413, a reply that does
-                          not parse or names none of the batch): send again later */
+                          not parse or names none of the batch), or a heartbeat refused: send
+                          again later */
     HL_SYNC_STOP       /* the server refused the kiosk or the address (400, 401, 403, 404,
-                          405, 410, a redirect): no automatic retry until the config changes */
+                          405, 410, a redirect) for a batch of responses: no automatic retry
+                          until the config changes (never for a heartbeat) */
 } hl_sync_verdict_t;
 
 /* "idle", "delivered", "retry", "stop". */
@@ -105,6 +113,73 @@ bool hl_sync_insecure(const hl_sync_cfg_t *cfg);
  * token, ca_file, pin, allow_insecure_http): a stop lasts while it stays. */
 void hl_sync_fingerprint(const hl_sync_cfg_t *cfg, char out[65]);
 
+/* ---- Protocol version 2: the status and assignments (hl_sync_v2.c) -------------- */
+
+#define HL_SYNC_PROTOCOL 2 /* status.protocol */
+
+/* What only the kiosk's program knows for the status: its event loop's
+ * snapshot, handed over with hl_sync_set_kiosk (or hl_syncw_set_kiosk)
+ * whenever it changes; the command line fills what it can. */
+typedef struct hl_sync_kiosk {
+    int64_t started_mono_ms;              /* the sync's sys.mono_ms when the program started */
+    bool has_survey;                      /* the survey_* fields name the survey it runs */
+    char survey_id[HL_SURVEY_ID_MAX + 1]; /* its id */
+    int64_t survey_version;               /* its version */
+    char survey_sha256[65];               /* hex SHA-256 of its file */
+    char officer_id[HL_ITEM_ID_MAX + 1];  /* the officer on duty, "" nobody */
+    bool clock_set;                       /* a technician set the clock: trusted */
+} hl_sync_kiosk_t;
+
+/* What a request's "status" says. */
+typedef struct hl_sync_status_in {
+    const char *software;         /* the firmware version */
+    int64_t now_utc_ms;           /* the kiosk's clock now */
+    bool clock_trusted;           /* it is synchronised (or was set by a technician) */
+    int64_t uptime_s;             /* seconds since the program started */
+    int interval_s;               /* sync.interval_s */
+    const hl_sync_kiosk_t *kiosk; /* survey, officer; NULL: none known */
+    const hl_store_sync_t *store; /* pending, oldest pending, last error, last export, last
+                                     assignment (read just before); NULL: none */
+    long long disk_free_bytes;    /* free bytes of the data folder's file system, -1 unknown */
+} hl_sync_status_in_t;
+
+/* Appends "status":{...} (docs/sync-protocol.md, "Version 2"): null for
+ * what is unknown or none, every string at most 512 bytes of valid UTF-8.
+ * False when out of memory. */
+bool hl_sync_put_status(hl_fdbuf_t *o, const hl_sync_status_in_t *in);
+
+typedef enum hl_sync_assign_kind {
+    HL_SYNC_ASSIGN_NONE = 0, /* no "assignment" in the answer: nothing is assigned */
+    HL_SYNC_ASSIGN_SAME,     /* the assignment the kiosk has handled already, or one that
+                                carries neither a survey nor officers: nothing to do */
+    HL_SYNC_ASSIGN_NEW,      /* a new one: state WAITING (checked) or FAILED (error says why) */
+    HL_SYNC_ASSIGN_BAD       /* an "assignment" without a usable id, or no memory to read it:
+                                error says why; nothing is recorded */
+} hl_sync_assign_kind_t;
+
+/* An assignment read from an answer. survey and officers are owned
+ * (hl_sync_assignment_free; hl_sync_parse_assignment frees the last ones). */
+typedef struct hl_sync_assignment {
+    hl_sync_assign_kind_t kind;
+    int64_t id;                          /* the centre's id (SAME, NEW) */
+    hl_assign_state_t state;             /* NEW: WAITING or FAILED */
+    char error[HL_ASSIGN_ERROR_MAX + 1]; /* FAILED, BAD: why */
+    char *survey;                        /* NEW and WAITING: the survey file's text, checked;
+                                            NULL: the assignment leaves the survey */
+    size_t survey_len;                   /* its bytes */
+    char *officers;                      /* NEW and WAITING: the officer list as compact JSON
+                                            [{"id", "name"}], checked; NULL: left as it is */
+} hl_sync_assignment_t;
+
+/* Reads the "assignment" of a 200 answer's body (untrusted) for a kiosk whose
+ * last assignment is last_id (-1: none): a new id carrying a survey and/or
+ * officers is checked (types and sizes, survey_sha256 against the text, the
+ * survey by hailong check's rules without pictures or recordings, the
+ * officers by the config's rules) and comes out NEW, WAITING or FAILED. */
+void hl_sync_parse_assignment(const char *body, size_t len, int64_t last_id,
+                              hl_sync_assignment_t *a);
+void hl_sync_assignment_free(hl_sync_assignment_t *a);
+
 /* ---- One connection ------------------------------------------------------------- */
 
 typedef struct hl_sync hl_sync_t;
@@ -112,18 +187,24 @@ typedef struct hl_sync hl_sync_t;
 typedef struct hl_sync_opts {
     const hl_sync_cfg_t *cfg;     /* copied; cfg->enabled must be true */
     const char *kiosk_id;         /* sent as "kiosk_id" */
-    const char *software_version; /* sent in User-Agent: hailong/<version> */
-    hl_sys_t sys;                 /* clocks and randomness (jitter) */
-    int64_t backoff_base_ms;      /* 0: HL_SYNC_BACKOFF_BASE */
-    int64_t backoff_cap_ms;       /* 0: HL_SYNC_BACKOFF_CAP */
-    int batch;                    /* 0: cfg->batch; responses per request */
+    const char *software_version; /* sent in User-Agent: hailong/<version> and the status */
+    const hl_sync_kiosk_t *kiosk; /* the status's first snapshot (copied); NULL: nothing known
+                                     (hl_sync_set_kiosk sets it later) */
+    const char *data_dir;         /* the data folder, for the status's disk_free_bytes */
+    long long (*free_bytes)(const char *path); /* free bytes of path's file system, -1
+                                                  unknown (the platform's); NULL: unknown */
+    hl_sys_t sys;                              /* clocks and randomness (jitter) */
+    int64_t backoff_base_ms;                   /* 0: HL_SYNC_BACKOFF_BASE */
+    int64_t backoff_cap_ms;                    /* 0: HL_SYNC_BACKOFF_CAP */
+    int batch;                                 /* 0: cfg->batch; responses per request */
 } hl_sync_opts_t;
 
 /* What one push did. delivered points into the hl_sync_t and stays valid
  * until the next push. */
 typedef struct hl_sync_outcome {
     hl_sync_verdict_t verdict;
-    size_t n_sent;            /* responses in the request (0: nothing pending, or no request) */
+    bool heartbeat;           /* nothing was pending: the request was a heartbeat */
+    size_t n_sent;            /* responses in the request (0: a heartbeat, or no request) */
     const int64_t *delivered; /* seqs the reply named */
     size_t n_delivered;
     bool more;              /* the batch was full: more may be pending right now */
@@ -133,6 +214,8 @@ typedef struct hl_sync_outcome {
                                (stopped: only a manual push or a new config) */
     char batch_id[HL_SYNC_BATCH_ID_LEN + 1];
     char error[512]; /* what went wrong, for the technician and the log; "" when delivered */
+    hl_sync_assignment_t assignment; /* DELIVERED, IDLE: the answer's assignment (its texts
+                                        point into the hl_sync_t, valid until the next push) */
 } hl_sync_outcome_t;
 
 /* Checks the config (https, or http with allow_insecure_http; a readable
@@ -143,16 +226,25 @@ int hl_sync_new(const hl_sync_opts_t *o, hl_sync_t **out, hl_err_t *err);
 void hl_sync_free(hl_sync_t *s);
 
 /* Reads up to the batch size of pending responses from reader (oldest
- * first) and posts them. HL_OK whatever the server or network did (out says
- * what, and how long to wait before the next push); a code with err set
- * only when the store could not be read or memory ran out. Blocks for at
- * most the configured timeouts; hl_sync_abort cuts it short. */
+ * first) and posts them with the status; with nothing pending it posts a
+ * heartbeat (no responses, the status). HL_OK whatever the server or
+ * network did (out says what, and how long to wait before the next push); a
+ * code with err set only when the store could not be read or memory ran
+ * out. Blocks for at most the configured timeouts; hl_sync_abort cuts it
+ * short. A heartbeat refused with a 4xx or 3xx is a RETRY at the interval,
+ * never a STOP. */
 int hl_sync_push(hl_sync_t *s, hl_store_t *reader, hl_sync_outcome_t *out, hl_err_t *err);
 
 /* Records a push's outcome in the writer store (one transaction): the
- * delivered marks, the last attempt, success or error, and the stop. An
- * IDLE outcome records nothing. */
+ * delivered marks, the last attempt, success or error, the stop, and a new
+ * assignment the answer brought (waiting, or failed with why). After a full
+ * batch the next request's status counts pending from this one's (a
+ * backlog drains without counting it all again each time). */
 int hl_sync_commit(hl_sync_t *s, hl_store_t *writer, const hl_sync_outcome_t *out, hl_err_t *err);
+
+/* The kiosk's snapshot for the next requests' status (copied under a lock:
+ * safe from any thread while a push runs on another). */
+void hl_sync_set_kiosk(hl_sync_t *s, const hl_sync_kiosk_t *k);
 
 /* Makes a push in progress (on another thread) fail soon with "stopped".
  * Safe from any thread; sticky until hl_sync_free. */
@@ -183,12 +275,15 @@ typedef struct hl_syncw_info {
     int failures;                   /* consecutive failed attempts */
     int64_t next_mono_ms;           /* when the next automatic push is due (monotonic), -1 none */
     bool insecure;                  /* plain http:// (allow_insecure_http) */
-    int64_t rounds;                 /* pushes finished (recorded, or found nothing pending) */
+    int64_t rounds;                 /* pushes finished (recorded, or the store failed) */
     hl_sync_verdict_t last_verdict; /* of the last round (RETRY too when the store failed) */
+    bool last_heartbeat;            /* the last round found nothing pending (a heartbeat went,
+                                       answered or not) and was recorded */
 } hl_syncw_info_t;
 
 /* Starts the worker: the first push comes at once (a backlog drains at
- * start), then every interval, sooner while a full batch is pending,
+ * start), then every interval (a heartbeat when nothing is pending), sooner
+ * while a full batch is pending,
  * later with back-off on failures. HL_ERR_USAGE/NOMEM/INTERNAL as for
  * hl_sync_new; a store that cannot be opened is retried by the thread. */
 int hl_syncw_start(const hl_syncw_opts_t *o, hl_syncw_t **out, hl_err_t *err);
@@ -213,6 +308,11 @@ bool hl_syncw_wait(hl_syncw_t *w, int timeout_ms);
 
 /* Push now (the technician's "sync now"), even after a stop. */
 void hl_syncw_kick(hl_syncw_t *w);
+
+/* The kiosk's snapshot for the status (hl_sync_set_kiosk): from the event
+ * loop whenever the survey, the officer on duty or the clock's trust
+ * changes. */
+void hl_syncw_set_kiosk(hl_syncw_t *w, const hl_sync_kiosk_t *k);
 
 void hl_syncw_info(hl_syncw_t *w, hl_syncw_info_t *out);
 

@@ -4,9 +4,9 @@
  * responses with hl_sync_push, reading them through its own read-only store
  * connection, while the kiosk's store stays the only writer.
  *
- * Hand-off: after each push that reached (or tried to reach) the server,
- * the worker parks the outcome, calls the wake hook and waits; the event
- * loop calls hl_syncw_commit on its own thread, which records the outcome
+ * Hand-off: after each push (a batch, or with nothing pending a heartbeat)
+ * that reached (or tried to reach) the server, the worker parks the outcome, calls the wake hook
+ * and waits; the event loop calls hl_syncw_commit on its own thread, which records the outcome
  * through the writer store (one commit) and releases the worker. So the
  * next batch is read only after the marks of the previous one are in, and
  * an outcome lost to a crash or a stop only means those responses are sent
@@ -87,10 +87,12 @@ static int64_t mono(hl_syncw_t *w)
 
 static void log_outcome(hl_syncw_t *w, const hl_sync_outcome_t *out)
 {
-    if (out->verdict == HL_SYNC_DELIVERED) {
+    if (out->assignment.kind == HL_SYNC_ASSIGN_BAD) /* the server's fault: said each time */
+        fprintf(stderr, "hailong: sync: %s\n", out->assignment.error);
+    if (out->verdict == HL_SYNC_DELIVERED || out->verdict == HL_SYNC_IDLE) {
         if (w->last_logged[0])
-            fprintf(stderr, "hailong: sync: delivering again (%zu response(s) confirmed)\n",
-                    out->n_delivered);
+            fprintf(stderr, "hailong: sync: %s again (%zu response(s) confirmed)\n",
+                    out->heartbeat ? "the server answers" : "delivering", out->n_delivered);
         w->last_logged[0] = '\0';
         return;
     }
@@ -166,15 +168,6 @@ static void *syncw_main(void *arg)
             continue;
         }
         read_failures = 0;
-        if (out.verdict == HL_SYNC_IDLE) {
-            pthread_mutex_lock(&w->mu);
-            due = mono(w) + out.next_in_ms;
-            w->info.next_mono_ms = due;
-            w->info.rounds++;
-            w->info.last_verdict = HL_SYNC_IDLE;
-            pthread_cond_broadcast(&w->cv);
-            continue;
-        }
         log_outcome(w, &out);
         pthread_mutex_lock(&w->mu);
         w->outcome = out;
@@ -187,8 +180,9 @@ static void *syncw_main(void *arg)
         while (!w->stop && w->has_outcome)
             pthread_cond_wait(&w->cv, &w->mu);
         if (w->stop) break;
-        if (out.verdict == HL_SYNC_DELIVERED || out.verdict == HL_SYNC_RETRY)
-            w->info.failures = out.verdict == HL_SYNC_DELIVERED ? 0 : w->info.failures + 1;
+        bool answered = out.verdict == HL_SYNC_DELIVERED || out.verdict == HL_SYNC_IDLE;
+        if (answered || out.verdict == HL_SYNC_RETRY)
+            w->info.failures = answered ? 0 : w->info.failures + 1;
         if (w->commit_failed) {
             /* Not recorded: the same batch would go again at once; wait. */
             w->info.failures++;
@@ -196,8 +190,7 @@ static void *syncw_main(void *arg)
             if (w->o.sync.sys.random) w->o.sync.sys.random(w->o.sync.sys.ctx, &rnd, sizeof rnd);
             due = mono(w) + hl_sync_backoff_ms(w->info.failures, rnd, w->o.sync.backoff_base_ms,
                                                w->o.sync.backoff_cap_ms);
-        } else if (out.verdict == HL_SYNC_STOP ||
-                   (tried_from_stop && out.verdict != HL_SYNC_DELIVERED)) {
+        } else if (out.verdict == HL_SYNC_STOP || (tried_from_stop && !answered)) {
             w->info.stopped = true;
             due = -1;
         } else {
@@ -206,6 +199,7 @@ static void *syncw_main(void *arg)
         w->info.next_mono_ms = due;
         w->info.rounds++;
         w->info.last_verdict = w->commit_failed ? HL_SYNC_RETRY : out.verdict;
+        w->info.last_heartbeat = out.heartbeat && !w->commit_failed;
         pthread_cond_broadcast(&w->cv);
     }
     pthread_mutex_unlock(&w->mu);
@@ -228,7 +222,9 @@ int hl_syncw_start(const hl_syncw_opts_t *o, hl_syncw_t **out, hl_err_t *err)
         free(w);
         return hl_err_set(err, HL_ERR_NOMEM, "out of memory starting the sync");
     }
-    int rc = hl_sync_new(&o->sync, &w->sync, err);
+    hl_sync_opts_t so = o->sync;
+    if (!so.data_dir) so.data_dir = o->data_dir; /* the status's free space */
+    int rc = hl_sync_new(&so, &w->sync, err);
     if (rc != HL_OK) {
         free(w->data_dir);
         free(w->vfs);
@@ -304,6 +300,11 @@ bool hl_syncw_wait(hl_syncw_t *w, int timeout_ms)
     bool news = w->has_outcome || w->info.rounds != rounds;
     pthread_mutex_unlock(&w->mu);
     return news;
+}
+
+void hl_syncw_set_kiosk(hl_syncw_t *w, const hl_sync_kiosk_t *k)
+{
+    if (w) hl_sync_set_kiosk(w->sync, k);
 }
 
 void hl_syncw_kick(hl_syncw_t *w)

@@ -152,6 +152,13 @@ static const char *const hl_str_table[HL_STR_COUNT][HL_LANG_COUNT] = {
     [HL_STR_TECH_PUSHING] = {"Đang gửi…", "Sending…"},
     [HL_STR_TECH_EXPORT_WROTE] = {"Đã ghi %d phản hồi", "Wrote %d responses"},
     [HL_STR_TECH_EXPORT_PCT] = {"Đang ghi: %d %", "Writing: %d %"},
+    [HL_STR_TECH_ASSIGN_WAIT] = {"Phân công %d của trung tâm: chờ lúc không ai dùng để cài",
+                                 "Assignment %d from the centre: installed when nobody is "
+                                 "using the kiosk"},
+    [HL_STR_TECH_ASSIGN_DONE] = {"Phân công %d của trung tâm: đã cài",
+                                 "Assignment %d from the centre: installed"},
+    [HL_STR_TECH_ASSIGN_FAIL] = {"Phân công %d của trung tâm: không cài được",
+                                 "Assignment %d from the centre: not installed"},
     [HL_STR_TECH_LANGUAGE] = {"Ngôn ngữ mặc định", "Default language"},
     [HL_STR_TECH_IDLE] = {"Thời gian chờ", "Idle timeout"},
     [HL_STR_TECH_WARN] = {"Thời gian nhắc", "Warning time"},

@@ -143,6 +143,9 @@ typedef enum hl_str_id {
     HL_STR_TECH_PUSHING,      /* "Đang gửi…" / "Sending…" */
     HL_STR_TECH_EXPORT_WROTE, /* "Đã ghi %d phản hồi" / "Wrote %d responses" */
     HL_STR_TECH_EXPORT_PCT,   /* "Đang ghi: %d %" / "Writing: %d %" */
+    HL_STR_TECH_ASSIGN_WAIT, /* "Phân công %d: chờ lúc rảnh để cài" / "Assignment %d: ..." */
+    HL_STR_TECH_ASSIGN_DONE, /* "Phân công %d: đã cài" / "Assignment %d: installed" */
+    HL_STR_TECH_ASSIGN_FAIL, /* "Phân công %d: không cài được" / "Assignment %d: failed" */
     /* Settings page. */
     HL_STR_TECH_LANGUAGE,     /* "Ngôn ngữ mặc định" / "Default language" */
     HL_STR_TECH_IDLE,         /* "Thời gian chờ" / "Idle timeout" */

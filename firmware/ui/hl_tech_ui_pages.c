@@ -577,6 +577,20 @@ static void t_line(hl_tui_ctx_t *t, const char *s, int x, int *y, int w, int bot
     *y += hl_kit_emit(b, &wr, hl_kit_rect(x, *y, w, wr.n * wr.lh), col, HL_ALIGN_LEFT, 0) + 2;
 }
 
+/* The last assignment from the centre (sync protocol version 2), when one
+ * came: waiting, installed, or not installed and why. */
+static void t_assignment(hl_tui_ctx_t *t, const hl_store_assign_t *as, int x, int *y, int w,
+                         int bottom)
+{
+    if (as->state == HL_ASSIGN_NONE) return;
+    hl_str_id_t what = as->state == HL_ASSIGN_WAITING     ? HL_STR_TECH_ASSIGN_WAIT
+                       : as->state == HL_ASSIGN_INSTALLED ? HL_STR_TECH_ASSIGN_DONE
+                                                          : HL_STR_TECH_ASSIGN_FAIL;
+    const char *line = hl_tui_fmt(t, what, as->id, 0);
+    if (as->state == HL_ASSIGN_FAILED) line = hl_tui_printf(t, "%s: %s", line, as->error);
+    t_line(t, line, x, y, w, bottom, false, as->state == HL_ASSIGN_FAILED ? COL_FACE_1 : COL_TEXT);
+}
+
 void hl_tui_transfer(hl_tui_ctx_t *t, hl_rect_t C)
 {
     hl_kit_b_t *b = &t->b;
@@ -646,6 +660,7 @@ void hl_tui_transfer(hl_tui_ctx_t *t, hl_rect_t C)
                hl_tui_printf(t, "%s: %s", hl_tui_str(t, HL_STR_TECH_SYNC),
                              hl_tui_str(t, HL_STR_TECH_SYNC_OFF)),
                Bi.x, &y, Bi.w, bottom, true, COL_MUTED);
+        t_assignment(t, &sy->store.assign, Bi.x, &y, Bi.w, bottom); /* one received before */
         return;
     }
     if (pushing)
@@ -661,6 +676,7 @@ void hl_tui_transfer(hl_tui_ctx_t *t, hl_rect_t C)
             t,
             hl_tui_printf(t, "%s: %s", hl_tui_str(t, HL_STR_TECH_LAST_ERROR), sy->store.last_error),
             Bi.x, &y, Bi.w, bottom, false, COL_FACE_1);
+    t_assignment(t, &sy->store.assign, Bi.x, &y, Bi.w, bottom);
     if (sy->url[0]) t_line(t, sy->url, Bi.x, &y, Bi.w, bottom, false, COL_MUTED);
 }
 

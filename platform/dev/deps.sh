@@ -17,6 +17,8 @@ hl_packages=(
   libsdl2-image-dev                  # SDL2_image: PNG screenshots and goldens
   libdrm-dev                         # libdrm: DPMS on the kms panel outside opening hours
   libespeak-ng-dev                   # espeak-ng: speech synthesis, voices vi and en (pulls espeak-ng-data)
+  libpq-dev                          # hailong-server: PostgreSQL's client library (libpq)
+  libmicrohttpd-dev                  # hailong-server: its HTTP(S) server (libmicrohttpd, GnuTLS)
 )
 hl_test_packages=(
   clang-format                       # formatting check in the test command
@@ -29,6 +31,8 @@ hl_test_packages=(
                                      # fusermount), as this kernel cannot loop-mount vfat
   systemd                            # test_package: systemd-analyze verify and security on the
                                      # units (the package only; it does not become PID 1)
+  postgresql-15                      # hailong-server's tests: initdb and postgres for a throw-away
+                                     # cluster of their own (the system's cluster is not used)
   # Not installed here (CI replays the fuzz corpora without clang): the real fuzzers,
   # bash tests/fuzz/run.sh, need clang-14 libclang-rt-14-dev (clang, libFuzzer + sanitizer runtimes).
 )
@@ -81,11 +85,62 @@ hl_arm64_packages=(
   libsdl2-image-dev:arm64            # hl_render/hl_display: PNG screenshots, officer photos, goldens
   libdrm-dev:arm64                   # hl_display: DPMS on the kms panel
   libespeak-ng-dev:arm64             # hl_tts: speech synthesis (vi, en)
+  libmicrohttpd-dev:arm64            # hailong-server: its HTTP(S) server
+  libpq5:arm64                       # hailong-server: libpq (the -dev part: hl_arm64_libpq below)
 )
+
+# libpq for the arm64 build. Debian 12's libpq-dev is not Multi-Arch: same
+# (pg_config, headers at shared paths): installing libpq-dev:arm64 would
+# remove the native libpq-dev. So libpq5:arm64 is installed (the library,
+# co-installable: apt keeps it at the native libpq5's version), and
+# libpq-dev:arm64's headers and libpq.pc are unpacked into a folder of their
+# own (apt-get download, dpkg-deb -x; no root needed),
+# ${XDG_CACHE_HOME:-~/.cache}/hailong/arm64-libpq-dev-VERSION, with libpq.pc
+# pointed there and libpq.so at the installed libpq.so.5 of arm64. Exports
+# CMAKE_PREFIX_PATH with that folder: CMake's pkg_check_modules searches its
+# lib/pkgconfig before the toolchain file's arm64 folders. (A native build
+# must not see it: build-debs.sh unsets it for amd64.)
+hl_arm64_libpq() {
+  local version dir tmp pc
+  version=$(dpkg-query -W -f='${Version}' libpq5:arm64 2>/dev/null) ||
+    { echo "hailong: libpq5:arm64 is not installed" >&2; return 1; }
+  dir=${XDG_CACHE_HOME:-$HOME/.cache}/hailong/arm64-libpq-dev-$version
+  if [ ! -s "$dir/lib/pkgconfig/libpq.pc" ]; then
+    echo "hailong: unpacking libpq-dev:arm64 $version into $dir" >&2
+    tmp=$(mktemp -d) || return 1
+    # (As root, apt warns that its _apt user cannot write into the private
+    # temporary folder and downloads as root: harmless here.)
+    if ! (cd "$tmp" && {
+      apt-get download -qq "libpq-dev:arm64=$version" 2>&1 >/dev/null |
+        { grep -v 'unsandboxed as root' >&2 || true; }
+      [ "${PIPESTATUS[0]}" -eq 0 ]
+    } && dpkg-deb -x libpq-dev_*_arm64.deb root); then
+      echo "hailong: cannot download libpq-dev:arm64 $version (apt-get update?)" >&2
+      rm -rf "$tmp"
+      return 1
+    fi
+    rm -rf "$dir"
+    mkdir -p "$dir/lib/pkgconfig" "$dir/include" &&
+      mv "$tmp/root/usr/include/postgresql" "$dir/include/" &&
+      ln -s /usr/lib/aarch64-linux-gnu/libpq.so.5 "$dir/lib/libpq.so" &&
+      pc=$tmp/root/usr/lib/aarch64-linux-gnu/pkgconfig/libpq.pc &&
+      sed -e "s|^prefix=.*|prefix=$dir|" -e 's|^libdir=.*|libdir=${prefix}/lib|' \
+        -e 's|^includedir=.*|includedir=${prefix}/include/postgresql|' "$pc" \
+        >"$dir/lib/pkgconfig/libpq.pc"
+    local rc=$?
+    rm -rf "$tmp"
+    [ $rc -eq 0 ] || { rm -rf "$dir"; return 1; }
+  fi
+  case ":${CMAKE_PREFIX_PATH:-}:" in
+  *":$dir:"*) ;;
+  *) export CMAKE_PREFIX_PATH=$dir${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH} ;;
+  esac
+}
 
 # Adds the arm64 architecture to dpkg when missing, then installs the missing
 # hl_arm64_packages (root, or through sudo; hl_install_missing runs apt-get
-# update first, which then fetches the arm64 package lists).
+# update first, which then fetches the arm64 package lists), then makes the
+# arm64 libpq folder (hl_arm64_libpq: exports CMAKE_PREFIX_PATH).
 hl_arm64_setup() {
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     local sudo=()
@@ -96,5 +151,5 @@ hl_arm64_setup() {
     echo "hailong: adding the arm64 architecture to dpkg" >&2
     "${sudo[@]}" dpkg --add-architecture arm64 || return 1
   fi
-  hl_install_missing "${hl_arm64_packages[@]}"
+  hl_install_missing "${hl_arm64_packages[@]}" && hl_arm64_libpq
 }

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# build-debs.sh: builds the two Debian packages of hailong, amd64 natively
-# and arm64 (Raspberry Pi OS bookworm 64-bit) with the cross toolchain
+# build-debs.sh: builds the Debian packages of hailong, amd64 natively and
+# arm64 (Raspberry Pi OS bookworm 64-bit) with the cross toolchain
 # platform/cross/aarch64-linux-gnu.cmake, into dist/ of the source tree,
-# prints their paths, and runs lintian on them when it is installed.
-# Each is a fresh -DHL_PACKAGE=ON build (prefix /usr, assets and fonts from
-# /usr/share/hailong) with Debian's hardening flags (dpkg-buildflags), then
-# `cpack -G DEB` (platform/packaging/package.cmake); Depends come from
-# dpkg-shlibdeps against the libraries of each architecture.
+# prints their paths, and runs lintian on them when it is installed: per
+# architecture the kiosk's hailong_*.deb and the province server's
+# hailong-server_*.deb.
+# Each architecture is a fresh -DHL_PACKAGE=ON build (prefix /usr, assets
+# and fonts from /usr/share/hailong, the server's migrations from
+# /usr/share/hailong-server/sql) with Debian's hardening flags
+# (dpkg-buildflags), then `cpack -G DEB` (platform/packaging/package.cmake)
+# and `cpack -G DEB --config CPackServerConfig.cmake` (server.cmake); Depends
+# come from dpkg-shlibdeps against the libraries of each architecture. The
+# server's must name neither SDL nor SQLite: checked here.
 #
 # Usage: bash platform/packaging/build-debs.sh [amd64] [arm64]   (default: both)
 # Environment: HL_PKG_BUILD_DIR (default /tmp/hailong-pkg): the build folders;
@@ -48,20 +53,34 @@ for arch in "${archs[@]}"; do
     flags=$(DEB_HOST_ARCH=$arch DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)
     (
         eval "$flags"
+        # hl_arm64_setup points CMAKE_PREFIX_PATH at the arm64 libpq (deps.sh):
+        # never for a native build.
+        [ "$arch" = arm64 ] || unset CMAKE_PREFIX_PATH
         export CFLAGS="$CFLAGS $CPPFLAGS"
         cmake -S "$top" -B "$dir" "${cmake_args[@]}" >"$dir/configure.log" 2>&1 ||
             { cat "$dir/configure.log" >&2; exit 1; }
     )
-    if ! cmake --build "$dir" -j"$jobs" --target hailong hailong-bench >"$dir/build.log" 2>&1; then
+    if ! cmake --build "$dir" -j"$jobs" --target hailong hailong-bench hailong-server \
+        >"$dir/build.log" 2>&1; then
         tail -40 "$dir/build.log" >&2
         echo "build-debs.sh: the $arch build failed (log: $dir/build.log)" >&2
         exit 1
     fi
     (cd "$dir" && cpack -G DEB >"$dir/cpack.log" 2>&1) ||
         { cat "$dir/cpack.log" >&2; exit 1; }
-    deb=$(ls "$dir"/dist/hailong_*_"$arch".deb)
-    cp "$deb" "$dist/"
-    made+=("$dist/$(basename "$deb")")
+    (cd "$dir" && cpack -G DEB --config CPackServerConfig.cmake >"$dir/cpack-server.log" 2>&1) ||
+        { cat "$dir/cpack-server.log" >&2; exit 1; }
+    for deb in "$dir"/dist/hailong_*_"$arch".deb "$dir"/dist/hailong-server_*_"$arch".deb; do
+        cp "$deb" "$dist/"
+        made+=("$dist/$(basename "$deb")")
+    done
+    # The server is no kiosk: no display, no local store, no libcurl.
+    server_deb=$(ls "$dir"/dist/hailong-server_*_"$arch".deb)
+    if dpkg-deb -f "$server_deb" Depends | grep -Eiq 'sdl|sqlite|curl|espeak|drm'; then
+        echo "build-debs.sh: $(basename "$server_deb") depends on a kiosk library:" >&2
+        dpkg-deb -f "$server_deb" Depends >&2
+        exit 1
+    fi
 done
 
 if command -v lintian >/dev/null; then

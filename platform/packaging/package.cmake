@@ -6,7 +6,11 @@
 # makes hailong_<version>_<arch>.deb: amd64 natively, arm64 with
 # platform/cross/aarch64-linux-gnu.cmake. platform/packaging/build-debs.sh
 # builds both; platform/packaging/test-install.sh installs one into a fresh
-# Debian 12 root.
+# Debian 12 root. The same build folder makes the province server's package,
+# hailong-server_<version>_<arch>.deb, with a second CPack config
+# (platform/packaging/server.cmake: `cpack -G DEB --config
+# CPackServerConfig.cmake`); its files are the install component "server",
+# which this package leaves out.
 #
 # Layout (the units, rules and scripts are platform/systemd, platform/udev,
 # platform/polkit and platform/packaging/debian):
@@ -31,9 +35,11 @@
 # drivers with dlopen, which dpkg-shlibdeps cannot see.
 
 # The packaging check runs in every build (tests/test_package.sh): the units
-# pass systemd-analyze verify and the kiosk unit's exposure stays low.
+# pass systemd-analyze verify and the kiosk's and the server's units'
+# exposures stay low.
 add_test(NAME test_package COMMAND bash ${CMAKE_SOURCE_DIR}/tests/test_package.sh
-                                   $<TARGET_FILE:hailong> ${CMAKE_SOURCE_DIR})
+                                   $<TARGET_FILE:hailong> ${CMAKE_SOURCE_DIR}
+                                   $<TARGET_FILE:hailong-server>)
 set(hl_pkg_test_env "")
 if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
   list(JOIN CMAKE_CROSSCOMPILING_EMULATOR " " hl_pkg_emulator)
@@ -86,9 +92,14 @@ install(FILES ${hl_doc}/changelog.gz ${hl_pkg}/packaging/copyright ${CMAKE_SOURC
         DESTINATION share/doc/hailong)
 install(FILES ${hl_pkg}/udev/README.md DESTINATION share/doc/hailong RENAME README.usb.md)
 
+# The server's package: its install() lines (component "server") and its
+# CPack config (hl_server_cpack, called below).
+include(${hl_pkg}/packaging/server.cmake)
+
 # ---- CPack ---------------------------------------------------------------------
 # cpack installs without building every test program first: build the
-# hailong target, then run cpack (build-debs.sh does).
+# hailong, hailong-bench and hailong-server targets, then run cpack
+# (build-debs.sh does).
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
   set(hl_deb_arch arm64)
@@ -142,4 +153,8 @@ set(CPACK_OUTPUT_FILE_PREFIX ${CMAKE_BINARY_DIR}/dist)
 set(hl_cpack_config ${CMAKE_BINARY_DIR}/HailongCPackConfig.cmake)
 file(WRITE ${hl_cpack_config} "set(ENV{DEB_HOST_ARCH} \"${hl_deb_arch}\")\n")
 set(CPACK_PROJECT_CONFIG_FILE ${hl_cpack_config})
+# CPackServerConfig.cmake: these settings with the server's own on top.
+hl_server_cpack()
+# The kiosk's package: every install() line but the server's.
+set(CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR};${PROJECT_NAME};Unspecified;/")
 include(CPack)

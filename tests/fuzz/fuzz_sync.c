@@ -7,7 +7,10 @@
  * replies name): JSON parsing with duplicate keys refused, the "accepted" and
  * "duplicate" lists, names outside the batch ignored. Checks the parser's
  * promise on every input: *n_named equals the number of flags set and never
- * exceeds the batch; on failure nothing counts as delivered (a violation
+ * exceeds the batch; on failure nothing counts as delivered. The same body
+ * goes through hl_sync_parse_assignment (protocol version 2): a new
+ * assignment is waiting with checked texts of bounded size, or failed with
+ * a reason and no text; one without a usable id has a reason (a violation
  * aborts, which libFuzzer reports as a crash). Seeds:
  * tests/fuzz/sync/corpus; dictionary: sync/sync.dict.
  */
@@ -17,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define FUZZ_BATCH 4 /* UUIDs in the fixed batch */
 
@@ -38,5 +42,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         set += named[i] ? 1 : 0;
     if (set != n_named || n_named > FUZZ_BATCH) abort();
     if (rc != HL_OK && n_named != 0) abort();
+    hl_sync_assignment_t a = {0};
+    hl_sync_parse_assignment((const char *)data, size, 5, &a);
+    bool texts = a.survey || a.officers;
+    if (a.kind == HL_SYNC_ASSIGN_NEW && a.state == HL_ASSIGN_WAITING) {
+        if (!texts || a.error[0]) abort();
+        if (a.survey && (a.survey_len > HL_MAX_FILE_BYTES || strlen(a.survey) != a.survey_len))
+            abort();
+    } else if (texts) {
+        abort(); /* refused, the same, none or bad: nothing to install */
+    }
+    if ((a.kind == HL_SYNC_ASSIGN_BAD || a.state == HL_ASSIGN_FAILED) && !a.error[0]) abort();
+    if (a.kind == HL_SYNC_ASSIGN_NEW && a.id == 5) abort(); /* the one handled already */
+    hl_sync_assignment_free(&a);
     return 0;
 }

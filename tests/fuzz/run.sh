@@ -6,7 +6,7 @@
 #   bash tests/fuzz/run.sh [SECONDS] [TARGET...]
 #
 # SECONDS per target (default 600); TARGETs among survey config script bundle
-# sync (default all), run HL_FUZZ_JOBS at a time (default 2). The build goes
+# sync push (default all), run HL_FUZZ_JOBS at a time (default 2). The build goes
 # to $HL_FUZZ_BUILD (default build-fuzz/ in the source tree): CC=clang,
 # -DHL_SANITIZE=ON -DHL_FUZZ=ON, so the core (hailong_core) is built with
 # -fsanitize=address,undefined,fuzzer-no-link and fuzz_<target> is linked
@@ -27,7 +27,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(survey config script bundle sync)
+[ ${#targets[@]} -eq 0 ] && targets=(survey config script bundle sync push)
 build=${HL_FUZZ_BUILD:-$top/build-fuzz}
 jobs=${HL_FUZZ_JOBS:-2}
 cc=${CC:-clang}

@@ -8,6 +8,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,4 +300,45 @@ void hl_fixture_tech_init(hl_fixture_tech_t *t, const hl_config_t *cfg, const hl
     t->view.cfg = cfg;
     t->view.survey = s;
     t->view.results = &t->results;
+}
+
+/* ---- Assignments (sync protocol version 2) ---------------------------------- */
+
+char *hl_fixture_survey_text(const char *id, int version, const char *extra)
+{
+    char *t = malloc(4096);
+    if (!t) abort();
+    snprintf(t, 4096,
+             "{\"format\": 1, \"id\": \"%s\", \"version\": %d, \"languages\": [\"vi\", \"en\"],\n"
+             " \"title\": {\"vi\": \"Khảo sát giao\", \"en\": \"Assigned survey\"},\n"
+             " \"thanks\": {\"vi\": \"Cảm ơn\", \"en\": \"Thanks\"},\n"
+             " \"questions\": [{\"id\": \"overall\", \"type\": \"yesno\", \"required\": true,\n"
+             "   \"text\": {\"vi\": \"Ông/Bà hài lòng không?\", \"en\": \"Satisfied?\"}}%s]}\n",
+             id, version, extra ? extra : "");
+    return t;
+}
+
+void hl_fixture_sha256_hex(const char *text, char out[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    if (!EVP_Digest(text, strlen(text), md, &n, EVP_sha256(), NULL) || n != 32) abort();
+    hl_hex_encode(md, 32, out);
+}
+
+char *hl_fixture_assignment(long long id, const char *sha, const char *survey, const char *officers)
+{
+    json_t *o = json_pack("{s:I}", "id", (json_int_t)id);
+    if (sha) json_object_set_new(o, "survey_sha256", json_string(sha));
+    if (survey) json_object_set_new(o, "survey", json_string(survey));
+    if (officers) {
+        json_error_t je;
+        json_t *list = json_loads(officers, JSON_DECODE_ANY, &je);
+        if (!list) abort(); /* the test's own text */
+        json_object_set_new(o, "officers", list);
+    }
+    char *t = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!t) abort();
+    return t;
 }

@@ -123,6 +123,20 @@ hl_sink_t hl_fixture_sink(hl_fixture_sink_t *k);
  * aborted when it does not load (a test's own fixture must). */
 hl_survey_t *hl_fixture_survey(const char *path);
 
+/* A survey file's text that passes hailong check (two languages, one
+ * required yes/no question "overall"), with extra appended to its questions
+ * (more questions after a comma) when given; malloc'd. */
+char *hl_fixture_survey_text(const char *id, int version, const char *extra);
+
+/* Hex SHA-256 of text's bytes. */
+void hl_fixture_sha256_hex(const char *text, char out[65]);
+
+/* An assignment from the centre as a server sends it (sync protocol
+ * version 2): {"id", "survey_sha256", "survey", "officers"}, each member
+ * left out when NULL (officers: JSON text); malloc'd compact JSON. */
+char *hl_fixture_assignment(long long id, const char *sha, const char *survey,
+                            const char *officers);
+
 /* The reliability runs' knobs: a whole number from the environment (def
  * when unset), the data folders in RAM (/dev/shm as TMPDIR unless
  * HL_REL_DISK=1: what they measure does not depend on the disk, and each

@@ -5,6 +5,7 @@
 #include "hl_fixture_kiosk.h"
 #include "hl_bundle.h"
 #include "hl_faultvfs.h"
+#include "hl_platform.h"
 #include "hl_pin.h"
 #include "hl_test.h"
 
@@ -37,7 +38,7 @@ hl_kiosk_fixture_t *hl_kiosk_fixture_new(const hl_kiosk_fixture_opts_t *o)
             abort();
     }
     if (o->configure) o->configure(&x->cli.cfg, o->ctx);
-    x->cli.sys = hl_fakesys_sys(&x->clock);
+    x->cli.sys = o->real_cli_clock ? hl_platform_sys() : hl_fakesys_sys(&x->clock);
     const char *survey = o->survey ? o->survey : hl_test_data("flow/survey.json");
     snprintf(x->cli.survey_file, sizeof x->cli.survey_file, "%s", survey);
     hl_diags_t d = {0};
@@ -45,13 +46,20 @@ hl_kiosk_fixture_t *hl_kiosk_fixture_new(const hl_kiosk_fixture_opts_t *o)
     hl_diags_free(&d);
     hl_fakesys_init(&x->clock, o->start_utc_ms ? o->start_utc_ms : HL_FIXTURE_START_MS,
                     !o->untrusted, 9);
-    hl_kiosk_opts_t ko = {.display = {HL_BACKEND_HEADLESS, 800, 480, 0, false},
-                          .sys = hl_fakesys_sys(&x->clock),
-                          .store_vfs = o->fault_vfs ? HL_FAULTVFS_NAME : NULL,
-                          .audio_capture = o->audio_capture};
-    if (hl_kiosk_open(&x->k, &x->cli, &ko) != HL_EXIT_OK) abort();
+    x->ko = (hl_kiosk_opts_t){.display = {HL_BACKEND_HEADLESS, 800, 480, 0, false},
+                              .sys = hl_fakesys_sys(&x->clock),
+                              .store_vfs = o->fault_vfs ? HL_FAULTVFS_NAME : NULL,
+                              .audio_capture = o->audio_capture};
+    if (hl_kiosk_open(&x->k, &x->cli, &x->ko) != HL_EXIT_OK) abort();
     if (!o->no_first_frame && hl_kiosk_draw(&x->k, &x->err) != HL_OK) abort();
     return x;
+}
+
+void hl_kiosk_fixture_restart(hl_kiosk_fixture_t *x)
+{
+    hl_kiosk_close(&x->k);
+    if (hl_kiosk_open(&x->k, &x->cli, &x->ko) != HL_EXIT_OK) abort();
+    if (hl_kiosk_draw(&x->k, &x->err) != HL_OK) abort();
 }
 
 void hl_kiosk_fixture_free(hl_kiosk_fixture_t *x)

@@ -24,6 +24,7 @@ typedef struct hl_kiosk_fixture {
     hl_kiosk_t k;       /* the kiosk */
     char *dir;          /* its data folder (owned, removed at the end) */
     hl_err_t err;       /* for the test's calls */
+    hl_kiosk_opts_t ko; /* what it was opened with (hl_kiosk_fixture_restart) */
 } hl_kiosk_fixture_t;
 
 typedef struct hl_kiosk_fixture_opts {
@@ -40,10 +41,16 @@ typedef struct hl_kiosk_fixture_opts {
                                   the kiosk closes; NULL: no speech (headless, no speaker) */
     void (*configure)(hl_config_t *cfg, void *ctx); /* more config before opening */
     void *ctx;                                      /* passed to configure */
+    bool real_cli_clock; /* the program's clock (cli.sys: the sync worker's) is the real one;
+                            the kiosk's own stays the fake one */
 } hl_kiosk_fixture_opts_t;
 
 /* The kiosk opened (and its first frame drawn); aborts when it cannot be. */
 hl_kiosk_fixture_t *hl_kiosk_fixture_new(const hl_kiosk_fixture_opts_t *o);
+
+/* Closes the kiosk and opens it again on the same folder, config and survey
+ * (a restart), with its first frame drawn; aborts when it cannot be. */
+void hl_kiosk_fixture_restart(hl_kiosk_fixture_t *x);
 
 /* Closes the kiosk, frees its config and survey, removes its folder. */
 void hl_kiosk_fixture_free(hl_kiosk_fixture_t *x);

@@ -220,6 +220,10 @@ int hl_receiver_start(const char *dir, const hl_receiver_opts_t *o, hl_receiver_
         argv[argc++] = "--hold-file";
         argv[argc++] = o->hold_file;
     }
+    if (o->assignment_file) {
+        argv[argc++] = "--assignment";
+        argv[argc++] = o->assignment_file;
+    }
     argv[argc] = NULL;
 
     int fds[2];
@@ -286,6 +290,28 @@ static char *receiver_run(const hl_receiver_t *r, const char *cmd)
 char *hl_receiver_dump(const hl_receiver_t *r)
 {
     return receiver_run(r, "dump");
+}
+
+json_t *hl_receiver_statuses(const hl_receiver_t *r)
+{
+    char *out = receiver_run(r, "statuses");
+    if (!out) return NULL;
+    json_t *list = json_array();
+    for (char *line = out, *nl; list && line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        json_error_t je;
+        json_t *o = json_loads(line, 0, &je);
+        if (!o) {
+            fprintf(stderr, "hl_receiver: unexpected statuses line: %s\n", line);
+            json_decref(list);
+            list = NULL;
+            break;
+        }
+        json_array_append_new(list, o);
+    }
+    free(out);
+    return list;
 }
 
 /* The integer member key of a JSON object. */

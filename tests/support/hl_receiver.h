@@ -9,7 +9,9 @@
  * opts.chaos for a seeded random share of them: "500", "503", "slow",
  * "reset", "drop", "garbage"; opts.mode only: "partial" names only the first
  * half of a stored batch, "429" is a 503 with status 429, "upper" answers the
- * ids in upper case). Certificates come from sync_certs.sh: the kiosk should
+ * ids in upper case, "refuse-empty" answers a heartbeat 400 as a version 1
+ * server may). It keeps every status it got (hl_receiver_statuses) and serves
+ * the assignment of opts.assignment_file. Certificates come from sync_certs.sh: the kiosk should
  * trust certs/ca.pem and may pin certs/server.pin; "rogue" (another CA),
  * "expired" and "wrongname" (the right CA, but for DNS:example.invalid only,
  * so host-name verification fails) serve certificates it must refuse. The
@@ -18,6 +20,7 @@
 #ifndef HL_RECEIVER_H
 #define HL_RECEIVER_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -47,6 +50,9 @@ typedef struct hl_receiver_opts {
     int port;              /* 0: any free port; a former port to restart on it */
     const char *hold_file; /* a batch stored as request N or later is not answered while this
                               file holds N (--hold-file); NULL: none */
+    const char *assignment_file; /* the assignment served (a JSON file, read at each request:
+                                    whole while the kiosk's status names another id, then
+                                    {"id"} alone; a missing file: none); NULL: none */
 } hl_receiver_opts_t;
 
 /* Starts the receiver (fork+exec HL_PYTHON tests/support/sync_receiver.py
@@ -61,6 +67,11 @@ void hl_receiver_stop(hl_receiver_t *r);
 /* Runs `dump` and returns the malloc'd output (the stored response bodies,
  * one a line, in arrival order) or NULL. */
 char *hl_receiver_dump(const hl_receiver_t *r);
+
+/* Runs `statuses`: every status the receiver got, in order, as a JSON array
+ * of {"n": responses in that request, "status": {...}} (the caller frees it
+ * with json_decref); NULL with a message on stderr. */
+json_t *hl_receiver_statuses(const hl_receiver_t *r);
 
 typedef struct hl_receiver_stats {
     long stored;   /* distinct responses stored */

@@ -3,12 +3,17 @@
 """sync_receiver.py: the test server the kiosk's sync pushes survey responses to.
 
 A small HTTPS (or, with --plain, HTTP) server on 127.0.0.1 speaking the sync
-protocol: POST /v1/responses with `Authorization: Bearer <token>`,
+protocol, version 2: POST /v1/responses with `Authorization: Bearer <token>`,
 `Idempotency-Key: <batch_id>` and a JSON body {"kiosk_id", "batch_id",
-"responses": [...]}; it answers 200 {"accepted": [...], "duplicate": [...]}.
-What it receives is kept unique by response_id in its own SQLite file, next to
-a log of every request (table requests) and of every response received in any
-request (table posted, to count resends).
+"responses": [...], "chain_head", "status"}; it answers 200 {"accepted": [...],
+"duplicate": [...]}. A heartbeat (no responses) is answered with the two empty
+lists. What it receives is kept unique by response_id in its own SQLite file,
+next to a log of every request (table requests), of every response received in
+any request (table posted, to count resends) and of every status received
+(table statuses). With --assignment FILE it serves the assignment FILE holds
+(read at each request, so a test may write it while the receiver runs): the
+whole object while the kiosk's status.assignment.id is not its id, then only
+{"id": N}, as a version 2 server does.
 
 It can be told to misbehave, for every POST (--mode) or for a random share of
 them (--chaos P, seeded by --seed): 500, 503 (with Retry-After), slow (store,
@@ -17,14 +22,17 @@ commit, close without answering) and garbage (store, answer 200 with a body
 that is not JSON). Only with --mode, never picked by --chaos (so a seed keeps
 its sequence): partial (store the whole batch, answer 200 naming only the
 first half, rounded up, of its responses, so the rest must come again and turn
-out duplicate), 429 (like 503 but 429 Too Many Requests) and upper (store,
-answer with the response ids in upper case, as a GUID column would).
+out duplicate), 429 (like 503 but 429 Too Many Requests), upper (store,
+answer with the response ids in upper case, as a GUID column would) and
+refuse-empty (a version 1 server: a request without responses gets 400).
 
     sync_receiver.py serve --db FILE [--cert PEM --key PEM | --plain] [--port 0]
         [--token T] [--chaos P] [--seed N] [--mode MODE] [--slow-s S]
-        [--retry-after S] [--port-file FILE] [--hold-file FILE] [--verbose]
+        [--retry-after S] [--port-file FILE] [--hold-file FILE] [--assignment FILE]
+        [--verbose]
     sync_receiver.py dump --db FILE    # stored bodies, one a line, arrival order
     sync_receiver.py stats --db FILE   # {"stored", "requests", "posts", "resent", "outcomes"}
+    sync_receiver.py statuses --db FILE  # {"n": responses, "status": {...}} a line, in order
 
 Standard library only; run with /usr/bin/python3.
 """
@@ -48,7 +56,7 @@ import time
 
 PATH = "/v1/responses"
 MODES = ("500", "503", "slow", "reset", "drop", "garbage")  # --chaos picks among these
-MODE_ONLY = ("partial", "429", "upper")  # --mode only
+MODE_ONLY = ("partial", "429", "upper", "refuse-empty")  # --mode only
 FIELDS = ("response_id", "seq", "kiosk_id", "survey_id", "survey_version", "survey_sha256",
           "language", "started_at", "finished_at", "status", "clock_trusted", "answers")
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -61,6 +69,7 @@ CREATE TABLE IF NOT EXISTS requests(id INTEGER PRIMARY KEY, at REAL, batch_id TE
 CREATE TABLE IF NOT EXISTS posted(uuid TEXT, batch_id TEXT);
 CREATE TABLE IF NOT EXISTS heads(id INTEGER PRIMARY KEY, kiosk_id TEXT, seq INTEGER, chain TEXT,
                                  signature TEXT, key TEXT);
+CREATE TABLE IF NOT EXISTS statuses(id INTEGER PRIMARY KEY, kiosk_id TEXT, n INTEGER, status TEXT);
 """
 
 
@@ -135,6 +144,10 @@ class Store:
                 if getattr(items, "head", None):
                     cur.execute("INSERT INTO heads(kiosk_id, seq, chain, signature, key) "
                                 "VALUES (?,?,?,?,?)", items.head)
+                # Every status received, as sent (protocol version 2).
+                if getattr(items, "status", None) is not None:
+                    cur.execute("INSERT INTO statuses(kiosk_id, n, status) VALUES (?,?,?)",
+                                (items.kiosk_id, len(items), json.dumps(items.status)))
                 cur.execute("COMMIT")
                 self.arrival = arrival
                 return accepted, duplicate, row
@@ -172,12 +185,17 @@ def parse_batch(raw):
     if isinstance(head, dict):
         items.head = (doc["kiosk_id"], head.get("seq"), head.get("chain"), head.get("signature"),
                       head.get("key"))
+    items.kiosk_id = doc["kiosk_id"]
+    items.status = doc.get("status")
     return doc["batch_id"], items
 
 
 class Items(list):
-    """The batch's responses, and the chain head it carried (kiosk, seq, chain, sig, key)."""
+    """The batch's responses, the chain head it carried (kiosk, seq, chain, sig, key), the
+    kiosk and its status (a dict, None when the request had none)."""
     head = None
+    kiosk_id = None
+    status = None
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -290,6 +308,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 srv.store.log(self.headers.get("Idempotency-Key"), None, "bad_request", 400)
                 self.answer(400, {"error": str(e)})
                 return
+        if mode == "refuse-empty" and items is not None and not items:
+            srv.store.log(batch_id, 0, "refused_empty", 400)
+            self.answer(400, {"error": "responses must not be empty"})
+            return
         if mode in ("500", "503", "429"):
             srv.store.log(batch_id, len(items) if items else None, mode, int(mode), items or ())
             if mode == "500":
@@ -318,7 +340,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif mode == "upper":
             accepted = [u.upper() for u in accepted]
             duplicate = [u.upper() for u in duplicate]
-        self.answer(200, {"accepted": accepted, "duplicate": duplicate})
+        answer = {"accepted": accepted, "duplicate": duplicate}
+        assignment = self.assignment_for(items.status)
+        if assignment is not None:
+            answer["assignment"] = assignment
+        self.answer(200, answer)
+
+    def assignment_for(self, status):
+        """The --assignment file's object: whole while the kiosk has not reported on its id,
+        then {"id": N} alone; None without a file (nothing assigned)."""
+        path = self.server.opts.assignment
+        if not path:
+            return None
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(doc, dict):
+            return doc  # a test of a malformed assignment: sent as it is
+        reported = status.get("assignment") if isinstance(status, dict) else None
+        if isinstance(reported, dict) and "id" in doc and reported.get("id") == doc["id"]:
+            return {"id": doc["id"]}
+        return doc
 
     def hold(self, row):
         """Waits while --hold-file holds a number <= row (the test's gate)."""
@@ -475,6 +519,14 @@ def stats(opts):
     sys.stdout.flush()
 
 
+def statuses(opts):
+    db = open_existing(opts.db)
+    out = sys.stdout
+    for n, status in db.execute("SELECT n, status FROM statuses ORDER BY id"):
+        out.write(json.dumps({"n": n, "status": json.loads(status)}) + "\n")
+    out.flush()
+
+
 def main(argv):
     ap = argparse.ArgumentParser(prog="sync_receiver.py", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -493,12 +545,14 @@ def main(argv):
     s.add_argument("--port-file")
     s.add_argument("--hold-file", help="answer no batch stored as request N or later while "
                    "this file holds N")
+    s.add_argument("--assignment", help="serve the assignment this JSON file holds (read at "
+                   "each request)")
     s.add_argument("--verbose", action="store_true")
-    for name in ("dump", "stats"):
+    for name in ("dump", "stats", "statuses"):
         d = sub.add_parser(name)
         d.add_argument("--db", required=True)
     opts = ap.parse_args(argv)
-    {"serve": serve, "dump": dump, "stats": stats}[opts.cmd](opts)
+    {"serve": serve, "dump": dump, "stats": stats, "statuses": statuses}[opts.cmd](opts)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * srv_http.c: the service: kiosks' pushes over HTTP(S) into PostgreSQL.
+ *
+ * libmicrohttpd runs a pool of threads; each request takes one database
+ * connection for its two calls. The token is checked when the headers
+ * arrive, before any of the body is read: an unknown token (401), a
+ * disabled kiosk (403), a kiosk over its rate (429 with Retry-After) or a
+ * body over the limit (413, the kiosk halves its batch) cost nothing more.
+ * Then the body is read, parsed and checked (hl_push), and hailong.ingest
+ * stores it in one transaction before the answer names what the database
+ * now holds: the answer never goes out before the commit. The database
+ * down or restarting is a 503 with Retry-After; the kiosks send again.
+ * TLS is served by libmicrohttpd (GnuTLS) when a certificate is given;
+ * without one the service listens on the loopback only (behind a proxy
+ * that terminates TLS). SIGTERM stops it after the requests in progress.
+ */
+#include "hl_push.h"
+#include "hl_sys.h"
+#include "srv_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct srv {
+    const srv_opts_t *o;
+    srv_pool_t pool;
+} srv_t;
+
+/* One request. */
+typedef struct req {
+    bool is_push;
+    bool answered; /* a response was queued on the headers */
+    bool too_big;
+    char kiosk_id[41];
+    bool has_key;
+    unsigned char public_key[32];
+    char key_fp[17];
+    char *body;
+    size_t len, cap;
+} req_t;
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *json,
+                              int retry_after_s)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (retry_after_s > 0) {
+        char v[16];
+        hl_fmt(v, sizeof v, "%d", retry_after_s);
+        MHD_add_response_header(r, "Retry-After", v);
+    }
+    enum MHD_Result ok = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* {"error": msg} */
+static enum MHD_Result answer_error(struct MHD_Connection *c, unsigned status, const char *msg,
+                                    int retry_after_s)
+{
+    json_t *o = json_pack("{s:s}", "error", msg);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    enum MHD_Result ok = answer(c, status, s ? s : "{}", retry_after_s);
+    free(s);
+    json_decref(o);
+    return ok;
+}
+
+/* The token's kiosk. Returns the HTTP status to refuse with, or 0. */
+static unsigned auth(srv_t *s, struct MHD_Connection *c, req_t *q, char *why, size_t cap,
+                     int *retry)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!h || strncmp(h, "Bearer ", 7) || !h[7] || strlen(h + 7) > 512) {
+        hl_fmt(why, cap, "no bearer token: send Authorization: Bearer <the kiosk's token>");
+        return 401;
+    }
+    unsigned char hash[32];
+    if (!EVP_Digest(h + 7, strlen(h + 7), hash, NULL, EVP_sha256(), NULL)) {
+        hl_fmt(why, cap, "cannot hash the token");
+        return 500;
+    }
+    hl_err_t err = {0};
+    PGconn *db = srv_pool_get(&s->pool, &err);
+    if (!db) {
+        logf_("database unavailable: %s", err.msg);
+        hl_fmt(why, cap, "the database is unavailable; try again later");
+        *retry = 5;
+        return 503;
+    }
+    const char *vals[] = {(const char *)hash};
+    int lens[] = {32}, fmts[] = {1};
+    PGresult *r = PQexecPrepared(db, "auth", 1, vals, lens, fmts, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        logf_("kiosk_auth: %s", PQresultErrorMessage(r));
+        PQclear(r);
+        srv_pool_put(&s->pool, db, true);
+        hl_fmt(why, cap, "the database is unavailable; try again later");
+        *retry = 5;
+        return 503;
+    }
+    unsigned status = 0;
+    if (PQntuples(r) != 1) {
+        hl_fmt(why, cap, "unknown token: register the kiosk (hailong-server kiosk add)");
+        status = 401;
+    } else {
+        hl_fmt(q->kiosk_id, sizeof q->kiosk_id, "%s", PQgetvalue(r, 0, 0));
+        const char *pk = PQgetvalue(r, 0, 2);
+        q->has_key =
+            !PQgetisnull(r, 0, 2) && strlen(pk) == 66 && hl_hex_decode(pk + 2, q->public_key, 32);
+        hl_fmt(q->key_fp, sizeof q->key_fp, "%s", PQgetvalue(r, 0, 3));
+        int ra = atoi(PQgetvalue(r, 0, 4));
+        if (strcmp(PQgetvalue(r, 0, 1), "t")) {
+            hl_fmt(why, cap, "kiosk %s is disabled", q->kiosk_id);
+            status = 403;
+        } else if (ra > 0) {
+            hl_fmt(why, cap, "kiosk %s sends too often; wait %d s", q->kiosk_id, ra);
+            *retry = ra;
+            status = 429;
+        }
+    }
+    PQclear(r);
+    srv_pool_put(&s->pool, db, false);
+    return status;
+}
+
+static json_t *text_array(const char *lit)
+{
+    /* PostgreSQL's text[] of UUIDs: {a,b,c} (UUIDs need no quoting) */
+    json_t *a = json_array();
+    if (!a || !lit || lit[0] != '{') return a;
+    const char *p = lit + 1;
+    while (*p && *p != '}') {
+        size_t n = strcspn(p, ",}");
+        json_array_append_new(a, json_stringn(p, n));
+        p += n;
+        if (*p == ',') p++;
+    }
+    return a;
+}
+
+/* Stores a parsed, checked push; answers. */
+static enum MHD_Result ingest(srv_t *s, struct MHD_Connection *c, req_t *q, hl_push_t *p)
+{
+    srv_buf_t rows = {0}, sig = {0}, quar = {0};
+    srv_buf_add(&rows, "{", 1);
+    srv_buf_add(&sig, "{", 1);
+    srv_buf_add(&quar, "{", 1);
+    size_t n_quar = 0;
+    for (size_t i = 0; i < p->n_rows; i++) {
+        const hl_push_row_t *r = &p->rows[i];
+        srv_buf_array_item(&rows, q->body + r->off, r->len, i == 0);
+        srv_buf_add(&sig, i ? (r->is_signed ? ",t" : ",f") : (r->is_signed ? "t" : "f"), i ? 2 : 1);
+        srv_buf_array_item(&quar, r->quarantine, r->quarantine ? strlen(r->quarantine) : 0, i == 0);
+        if (r->quarantine) n_quar++;
+    }
+    srv_buf_add(&rows, "}", 1);
+    srv_buf_add(&sig, "}", 1);
+    srv_buf_add(&quar, "}", 1);
+    enum MHD_Result ok;
+    if (rows.failed || sig.failed || quar.failed) {
+        ok = answer_error(c, 503, "out of memory; try again later", 5);
+        goto out;
+    }
+    char seq[24];
+    hl_fmt(seq, sizeof seq, "%lld", (long long)p->head_seq);
+    const char *vals[11] = {q->kiosk_id,
+                            rows.p,
+                            sig.p,
+                            quar.p,
+                            p->has_head ? seq : NULL,
+                            p->has_head ? p->head_chain : NULL,
+                            p->head_sig[0] ? p->head_sig : NULL,
+                            p->head_key[0] ? p->head_key : NULL,
+                            p->head_verdict,
+                            p->head_note[0] ? p->head_note : NULL,
+                            p->status};
+    hl_err_t err = {0};
+    PGconn *db = srv_pool_get(&s->pool, &err);
+    if (!db) {
+        logf_("database unavailable: %s", err.msg);
+        ok = answer_error(c, 503, "the database is unavailable; try again later", 5);
+        goto out;
+    }
+    PGresult *r = PQexecPrepared(db, "ingest", 11, vals, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        bool refused = state && !strcmp(state, "42501");
+        logf_("kiosk %s: ingest failed: %s", q->kiosk_id, PQresultErrorMessage(r));
+        PQclear(r);
+        srv_pool_put(&s->pool, db, !refused);
+        ok = refused ? answer_error(c, 403, "the kiosk is disabled", 0)
+                     : answer_error(c, 503,
+                                    "the database could not store the batch; try again "
+                                    "later",
+                                    5);
+        goto out;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "accepted", text_array(PQgetvalue(r, 0, 0)));
+    json_object_set_new(o, "duplicate", text_array(PQgetvalue(r, 0, 1)));
+    json_object_set_new(o, "protocol", json_integer(2));
+    if (!PQgetisnull(r, 0, 2)) {
+        json_t *a = json_object();
+        json_object_set_new(a, "id", json_integer(strtoll(PQgetvalue(r, 0, 2), NULL, 10)));
+        if (!PQgetisnull(r, 0, 3) && !PQgetisnull(r, 0, 4)) {
+            json_object_set_new(a, "survey_sha256", json_string(PQgetvalue(r, 0, 3)));
+            json_object_set_new(a, "survey",
+                                json_stringn(PQgetvalue(r, 0, 4), (size_t)PQgetlength(r, 0, 4)));
+        }
+        if (!PQgetisnull(r, 0, 5)) {
+            json_t *off = json_loads(PQgetvalue(r, 0, 5), 0, NULL);
+            if (off) json_object_set_new(a, "officers", off);
+        }
+        json_object_set_new(o, "assignment", a);
+    }
+    size_t n_acc = json_array_size(json_object_get(o, "accepted"));
+    PQclear(r);
+    srv_pool_put(&s->pool, db, false);
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    ok = text ? answer(c, 200, text, 0) : answer_error(c, 503, "out of memory", 5);
+    free(text);
+    if (s->o->verbose || n_quar || (p->head_verdict && !strcmp(p->head_verdict, "forged")))
+        logf_("kiosk %s: %zu responses, %zu stored, %zu quarantined, head %s%s%s", q->kiosk_id,
+              p->n_rows, n_acc, n_quar, p->head_verdict ? p->head_verdict : "none",
+              p->head_note[0] ? ": " : "", p->head_note);
+out:
+    srv_buf_free(&rows);
+    srv_buf_free(&sig);
+    srv_buf_free(&quar);
+    return ok;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **ctx)
+{
+    (void)version;
+    srv_t *s = cls;
+    req_t *q = *ctx;
+    if (!q) {
+        q = calloc(1, sizeof *q);
+        if (!q) return MHD_NO;
+        *ctx = q;
+        if (!strcmp(url, "/healthz") && !strcmp(method, "GET")) {
+            hl_err_t err = {0};
+            PGconn *db = srv_pool_get(&s->pool, &err);
+            bool up = db && srv_db_exec(db, "SELECT 1", &err) == HL_OK;
+            if (db) srv_pool_put(&s->pool, db, !up);
+            q->answered = true;
+            return up ? answer(c, 200, "{\"ok\":true}", 0)
+                      : answer_error(c, 503, "the database is unavailable", 5);
+        }
+        if (strcmp(url, SRV_PATH)) {
+            q->answered = true;
+            return answer_error(c, 404, "not here: kiosks push to " SRV_PATH, 0);
+        }
+        if (strcmp(method, "POST")) {
+            q->answered = true;
+            return answer_error(c, 405, "POST only", 0);
+        }
+        q->is_push = true;
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > s->o->max_body) {
+            q->answered = true;
+            return answer_error(c, 413, "the request is too large: send fewer responses", 0);
+        }
+        char why[200];
+        int retry = 0;
+        unsigned st = auth(s, c, q, why, sizeof why, &retry);
+        if (st) {
+            q->answered = true;
+            if (st != 429 && st != 503) logf_("refused (%u): %s", st, why);
+            return answer_error(c, st, why, retry);
+        }
+        return MHD_YES;
+    }
+    if (q->answered) {
+        *upload_size = 0; /* the rest of a refused body is dropped */
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (q->too_big || q->len + *upload_size > s->o->max_body) {
+            q->too_big = true;
+        } else {
+            if (q->len + *upload_size > q->cap) {
+                size_t cap = q->cap ? q->cap : 65536;
+                while (cap < q->len + *upload_size)
+                    cap *= 2;
+                char *b = realloc(q->body, cap);
+                if (!b) return MHD_NO;
+                q->body = b;
+                q->cap = cap;
+            }
+            memcpy(q->body + q->len, upload, *upload_size);
+            q->len += *upload_size;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    q->answered = true;
+    if (q->too_big)
+        return answer_error(c, 413, "the request is too large: send fewer responses", 0);
+    hl_push_t p;
+    hl_err_t err = {0};
+    if (hl_push_parse(q->body ? q->body : "", q->len, &p, &err) != HL_OK) {
+        logf_("kiosk %s: bad request: %s", q->kiosk_id, err.msg);
+        return answer_error(c, err.code == HL_ERR_NOMEM ? 503 : 400, err.msg,
+                            err.code == HL_ERR_NOMEM ? 5 : 0);
+    }
+    if (strcmp(p.kiosk_id, q->kiosk_id)) {
+        char why[200];
+        hl_fmt(why, sizeof why, "the token belongs to kiosk %s, not %s", q->kiosk_id, p.kiosk_id);
+        logf_("refused (403): %s", why);
+        hl_push_free(&p);
+        return answer_error(c, 403, why, 0);
+    }
+    hl_push_verify(&p, q->body, q->kiosk_id, q->has_key ? q->public_key : NULL, q->key_fp);
+    enum MHD_Result ok = ingest(s, c, q, &p);
+    hl_push_free(&p);
+    return ok;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **ctx,
+                      enum MHD_RequestTerminationCode why)
+{
+    (void)cls;
+    (void)c;
+    (void)why;
+    req_t *q = *ctx;
+    if (q) {
+        free(q->body);
+        free(q);
+    }
+    *ctx = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    fprintf(stderr, "http: %s\n", line);
+}
+
+/* sd_notify without libsystemd: one datagram to $NOTIFY_SOCKET. */
+static void notify(const char *msg)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= 108) return;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return;
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    memcpy(a.sun_path, path, strlen(path));
+    if (a.sun_path[0] == '@') a.sun_path[0] = '\0';
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+    if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&a, len) < 0)
+        fprintf(stderr, "sd_notify: %s\n", strerror(errno));
+    close(fd);
+}
+
+static bool loopback(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a);
+    }
+    return false;
+}
+
+int srv_serve(const srv_opts_t *o, hl_err_t *err)
+{
+    char port[16];
+    hl_fmt(port, sizeof port, "%d", o->port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV},
+                    *ai = NULL;
+    int g = getaddrinfo(o->host, port, &hints, &ai);
+    if (g) return hl_err_set(err, HL_ERR_USAGE, "--listen %s: %s", o->host, gai_strerror(g));
+    bool tls = o->tls_cert && o->tls_key;
+    if (!tls && !loopback(ai->ai_addr)) {
+        freeaddrinfo(ai);
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "--listen %s without TLS: kiosks' tokens must not cross a network in "
+                          "clear; give --tls-cert and --tls-key, or listen on 127.0.0.1 behind "
+                          "a proxy that terminates TLS",
+                          o->host);
+    }
+    char *cert = NULL, *key = NULL;
+    size_t len;
+    if (tls && (hl_file_read(NULL, o->tls_cert, 1 << 20, 0, &cert, &len, err) != HL_OK ||
+                hl_file_read(NULL, o->tls_key, 1 << 20, 0, &key, &len, err) != HL_OK)) {
+        free(cert);
+        freeaddrinfo(ai);
+        return err->code;
+    }
+    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        free(cert);
+        free(key);
+        freeaddrinfo(ai);
+        return hl_err_set(err, HL_ERR_INTERNAL, "this libmicrohttpd has no TLS");
+    }
+    /* A connection per kiosk that keeps one open: as many descriptors as
+     * the hard limit allows (the unit raises it). */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    srv_t s = {.o = o};
+    int rc = srv_pool_init(&s.pool, o->db, o->threads, err);
+    if (rc != HL_OK) {
+        free(cert);
+        free(key);
+        freeaddrinfo(ai);
+        return rc;
+    }
+    /* The database may be down now: the service starts anyway and answers
+     * 503 until it is up; the partitions are made once it is reachable. */
+    hl_err_t e2 = {0};
+    PGconn *db = srv_pool_get(&s.pool, &e2);
+    if (db) {
+        int version = 0, made = 0;
+        if (srv_db_version(db, &version, &e2) == HL_OK && version < SRV_SCHEMA_VERSION)
+            logf_("the database's schema is version %d, this program needs %d: run "
+                  "hailong-server db migrate",
+                  version, SRV_SCHEMA_VERSION);
+        else if (srv_db_partitions(db, &made, &e2) != HL_OK)
+            logf_("monthly partitions not made: %s", e2.msg);
+        srv_pool_put(&s.pool, db, false);
+    } else {
+        logf_("database not reachable yet (%s): answering 503 until it is", e2.msg);
+    }
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* the daemon's threads inherit it */
+    signal(SIGPIPE, SIG_IGN);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+                     (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
+    struct MHD_OptionItem tls_opts[] = {{tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
+                                        {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
+                                        {MHD_OPTION_END, 0, NULL}};
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, handle, &s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)o->per_ip, MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_NOTIFY_COMPLETED,
+        completed, &s, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!d) {
+        free(cert);
+        free(key);
+        srv_pool_free(&s.pool);
+        return hl_err_set(err, HL_ERR_IO,
+                          "cannot listen on %s port %d (in use, or not allowed; see the log "
+                          "line above)",
+                          o->host, o->port);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    int bound = info ? info->port : o->port;
+    logf_("hailong-server: listening on %s port %d (%s), %d threads, kiosks push to %s", o->host,
+          bound, tls ? "https" : "http, loopback only", o->threads, SRV_PATH);
+    if (o->port_file) {
+        char tmp[4096], num[16];
+        hl_fmt(tmp, sizeof tmp, "%s.tmp", o->port_file);
+        hl_fmt(num, sizeof num, "%d\n", bound);
+        FILE *f = fopen(tmp, "w");
+        if (f) {
+            fputs(num, f);
+            fclose(f);
+            rename(tmp, o->port_file);
+        }
+    }
+    notify("READY=1");
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    notify("STOPPING=1");
+    logf_("hailong-server: %s: stopping after the requests in progress", strsignal(sig));
+    MHD_stop_daemon(d);
+    srv_pool_free(&s.pool);
+    free(cert);
+    free(key);
+    return HL_OK;
+}

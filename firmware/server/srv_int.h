@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * srv_int.h: the parts of hailong-server, shared by firmware/server only.
+ *
+ *   srv_main.c   the command line: usage, options, dispatch
+ *   srv_db.c     PostgreSQL through libpq: a pool of connections for the
+ *                service, one connection for the commands, the migrations
+ *   srv_http.c   the service: libmicrohttpd, one request to one SQL call
+ *   srv_admin.c  the province's commands: kiosks, surveys, assignments,
+ *                the fleet, alerts, settings
+ * The service keeps no state of its own: everything it knows is in the
+ * database, so several instances can serve one database.
+ */
+#ifndef SRV_INT_H
+#define SRV_INT_H
+
+#include "hl_err.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SRV_DB_DEFAULT       "dbname=hailong"
+#define SRV_LISTEN_DEFAULT   "127.0.0.1:8080"
+#define SRV_PATH             "/api/v1/sync" /* where kiosks push */
+#define SRV_BODY_MAX_DEFAULT (16u * 1024 * 1024)
+#define SRV_SCHEMA_VERSION   3 /* the newest firmware/server/sql/NNN-*.sql */
+
+/* A pool of database connections, one per service thread at most. */
+typedef struct srv_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *conninfo; /* owned */
+    PGconn **conns; /* n slots; NULL until first used, or after a failure */
+    bool *busy;
+    int n;
+} srv_pool_t;
+
+int srv_pool_init(srv_pool_t *p, const char *conninfo, int n, hl_err_t *err);
+void srv_pool_free(srv_pool_t *p);
+/* A connected connection with the service's statements prepared, or NULL
+ * with err (the database is down: the caller answers 503). */
+PGconn *srv_pool_get(srv_pool_t *p, hl_err_t *err);
+/* Gives it back; broken: close it (the next get reconnects). */
+void srv_pool_put(srv_pool_t *p, PGconn *c, bool broken);
+
+/* One connection for a command. HL_ERR_IO with libpq's message. */
+int srv_db_connect(const char *conninfo, PGconn **out, hl_err_t *err);
+/* Runs sql (no parameters) and checks the result; HL_ERR_IO with the
+ * server's message. */
+int srv_db_exec(PGconn *c, const char *sql, hl_err_t *err);
+/* With text parameters; *out (may be NULL) gets the result to PQclear. */
+int srv_db_params(PGconn *c, const char *sql, int n, const char *const *values, PGresult **out,
+                  hl_err_t *err);
+/* The applied schema version (0: none), and the migrations to it from
+ * sql_dir; service_role, when not NULL, becomes a login role granted
+ * hailong_ingest. Prints what it does to stdout. */
+int srv_db_migrate(PGconn *c, const char *sql_dir, const char *service_role, hl_err_t *err);
+int srv_db_version(PGconn *c, int *version, hl_err_t *err);
+/* Makes the months' partitions around today; HL_OK with *made. */
+int srv_db_partitions(PGconn *c, int *made, hl_err_t *err);
+
+/* Appends s to a PostgreSQL array literal being built in *buf (quoted, or
+ * NULL when s is NULL). */
+typedef struct srv_buf {
+    char *p;
+    size_t len, cap;
+    bool failed; /* out of memory */
+} srv_buf_t;
+void srv_buf_add(srv_buf_t *b, const char *s, size_t n);
+void srv_buf_array_item(srv_buf_t *b, const char *s, size_t n, bool first);
+void srv_buf_free(srv_buf_t *b);
+
+/* ---- The service ----------------------------------------------------------------- */
+
+typedef struct srv_opts {
+    const char *db;       /* conninfo */
+    char host[256];       /* listen address */
+    int port;             /* 0: any (tests; written to port_file) */
+    const char *tls_cert; /* PEM files; both or neither */
+    const char *tls_key;
+    const char *port_file; /* written with the bound port once listening */
+    int threads;           /* service threads (and database connections) */
+    size_t max_body;       /* bytes of a request body */
+    int per_ip;            /* connections per client address, 0: no limit */
+    int timeout_s;         /* an idle or stalled connection is closed after this */
+    bool verbose;          /* a log line per push */
+} srv_opts_t;
+
+/* Runs the service until SIGTERM or SIGINT. */
+int srv_serve(const srv_opts_t *o, hl_err_t *err);
+
+/* ---- Commands (srv_admin.c) -------------------------------------------------------- */
+
+int srv_cmd_kiosk(PGconn *c, int argc, char **argv, hl_err_t *err);
+int srv_cmd_survey(PGconn *c, int argc, char **argv, hl_err_t *err);
+int srv_cmd_assign(PGconn *c, int argc, char **argv, hl_err_t *err);
+int srv_cmd_fleet(PGconn *c, int argc, char **argv, hl_err_t *err);
+int srv_cmd_alerts(PGconn *c, int argc, char **argv, hl_err_t *err);
+int srv_cmd_settings(PGconn *c, int argc, char **argv, hl_err_t *err);
+
+#endif
