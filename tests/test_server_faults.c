@@ -335,8 +335,12 @@ static bool run_open(run_t *r, const char *name, int timeout_s)
     for (int i = 0; i < r->n && ok; i++) {
         kiosk_t *k = &r->k[i];
         k->run = r;
-        snprintf(k->id, sizeof k->id, "k%d", i + 1);
-        snprintf(k->dir, sizeof k->dir, "%s/%s", r->dir, k->id);
+        /* k lies inside r: the path is built from copies (no overlapping snprintf) */
+        char base[sizeof r->dir], id[sizeof k->id];
+        memcpy(base, r->dir, sizeof base);
+        snprintf(id, sizeof id, "k%d", i + 1);
+        memcpy(k->id, id, sizeof id);
+        snprintf(k->dir, sizeof k->dir, "%s/%s", base, id);
         snprintf(k->token, sizeof k->token, "%s", tokens[i]);
         k->key = hl_fixture_devkey((unsigned)i + 1);
         hl_fakesys_init(&k->clock, 1790000000000LL + (int64_t)i * 3600000, true,
