@@ -341,7 +341,8 @@ static bool run_open(run_t *r, const char *name, int timeout_s)
         snprintf(id, sizeof id, "k%d", i + 1);
         memcpy(k->id, id, sizeof id);
         snprintf(k->dir, sizeof k->dir, "%s/%s", r->dir, id);
-        snprintf(k->token, sizeof k->token, "%s", tokens[i]);
+        _Static_assert(sizeof k->token == sizeof tokens[0], "token sizes");
+        memcpy(k->token, tokens[i], sizeof k->token);
         k->key = hl_fixture_devkey((unsigned)i + 1);
         hl_fakesys_init(&k->clock, 1790000000000LL + (int64_t)i * 3600000, true,
                         (uint64_t)plan.seed * 7919 + (uint64_t)db_counter * 101 + (uint64_t)i);

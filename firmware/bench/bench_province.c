@@ -46,6 +46,7 @@
 #include <malloc.h>
 #endif
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -748,15 +749,25 @@ static int province_run(hl_cli_t *cli, const prov_opts_t *o)
                          : 0);
         heap_push(&r, k);
     }
+    /* SIGINT, SIGTERM and SIGHUP end the run (requests in flight cut short):
+     * blocked in every thread, taken by this one. */
+    sigset_t sigs, old_sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, &old_sigs);
     long started = 0;
     for (; started < o->threads; started++)
         if (pthread_create(&tids[started], NULL, run_thread, &r) != 0) break;
     if (started == 0) {
         fprintf(stderr, "hailong-bench province: cannot start a thread\n");
+        pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
         pthread_mutex_destroy(&r.mu);
         pthread_cond_destroy(&r.cv);
         goto out;
     }
+    int sig = 0;
     pthread_mutex_lock(&r.mu);
     int64_t end = start + (o->duration_s ? o->duration_s : PROV_MAX_S) * 1000;
     int64_t next_note = start + PROV_PROGRESS_MS;
@@ -772,7 +783,15 @@ static int province_run(hl_cli_t *cli, const prov_opts_t *o)
                     r.failed);
             next_note += PROV_PROGRESS_MS;
         }
-        timed_wait(&r, next_note < end ? next_note : end);
+        int64_t until = next_note < end ? next_note : end;
+        timed_wait(&r, until < now + 1000 ? until : now + 1000);
+        struct timespec zero = {0, 0};
+        if ((sig = sigtimedwait(&sigs, NULL, &zero)) > 0) {
+            fprintf(stderr, "province: %s: stopping\n", strsignal(sig));
+            for (size_t i = 0; i < n; i++)
+                hl_sync_abort(r.k[i].sync);
+            break;
+        }
     }
     r.stop = true;
     double stopped_at = hl_bench_now_s();
@@ -780,6 +799,7 @@ static int province_run(hl_cli_t *cli, const prov_opts_t *o)
     pthread_mutex_unlock(&r.mu);
     for (long i = 0; i < started; i++)
         pthread_join(tids[i], NULL);
+    pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
     double cpu = cpu_s() - cpu0;
     double seconds =
         o->duration_s || r.last_delivery <= 0 ? stopped_at - r.t0 : r.last_delivery - r.t0;
@@ -789,7 +809,7 @@ static int province_run(hl_cli_t *cli, const prov_opts_t *o)
         if (hl_store_sync_state(r.k[i].st, &ss, &err) == HL_OK) pending_after += ss.pending;
     }
     print_run(&r, o, seconds, open_s, cpu, pending0, pending_after);
-    exit_code = HL_EXIT_OK;
+    exit_code = sig > 0 ? HL_EXIT_FAIL : HL_EXIT_OK; /* stopped: the figures are partial */
     pthread_mutex_destroy(&r.mu);
     pthread_cond_destroy(&r.cv);
 out:
