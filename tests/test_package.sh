@@ -200,7 +200,7 @@ server_default_is_documented() {
         }
     done
     for var in HAILONG_SERVER_DB HAILONG_SERVER_LISTEN HAILONG_SERVER_TLS_CERT \
-        HAILONG_SERVER_TLS_KEY HAILONG_SERVER_THREADS; do
+        HAILONG_SERVER_TLS_KEY HAILONG_SERVER_THREADS HAILONG_SERVER_MAX_INFLIGHT; do
         grep -q "^#$var=" "$f" || {
             echo "$f: no line for $var"
             bad=1

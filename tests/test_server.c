@@ -70,7 +70,7 @@ static char *q(srv_t *s, const char *sql)
  * first test migrates a template with the real command; each test's
  * database is a copy of it (a migration's partitions cost seconds of
  * fsync here). */
-static void srv_start_opts(srv_t *s, const char *max_body)
+static void srv_start_opts(srv_t *s, const char *max_body, const char *const *extra)
 {
     memset(s, 0, sizeof *s);
     if (!pg_up) CHECK(pg_up = hl_pg_start(&pg));
@@ -103,10 +103,14 @@ static void srv_start_opts(srv_t *s, const char *max_body)
         /* as the service's own role, which may only call its functions */
         char as_service[PATH_MAX + 240];
         snprintf(as_service, sizeof as_service, "%s user=hailong-test", s->db);
-        const char *argv[] = {HL_SERVER_BIN, "serve", "--listen",   "127.0.0.1:0",
-                              "--port-file", pf,      "--db",       as_service,
-                              "--threads",   "2",     "--max-body", max_body,
-                              "--verbose",   NULL};
+        const char *argv[32] = {HL_SERVER_BIN, "serve", "--listen",   "127.0.0.1:0",
+                                "--port-file", pf,      "--db",       as_service,
+                                "--threads",   "2",     "--max-body", max_body,
+                                "--verbose"};
+        size_t n = 13;
+        for (size_t i = 0; extra && extra[i] && n + 1 < sizeof argv / sizeof argv[0]; i++)
+            argv[n++] = extra[i]; /* after the defaults: the last --threads wins */
+        argv[n] = NULL;
         hl_test_execv(argv);
         _exit(127);
     }
@@ -132,7 +136,7 @@ static void srv_start_opts(srv_t *s, const char *max_body)
 
 static void srv_start(srv_t *s)
 {
-    srv_start_opts(s, "16777216");
+    srv_start_opts(s, "16777216", NULL);
 }
 
 static void srv_stop(srv_t *s)
@@ -180,29 +184,25 @@ static void reply_free(reply_t *r)
     memset(r, 0, sizeof *r);
 }
 
-/* One request on its own connection (Connection: close); the reply read to
- * its end. */
-static reply_t http(int port, const char *method, const char *path, const char *token,
-                    const char *body)
+/* The server's socket for a request (blocking; sends and reads bounded by
+ * minutes against a hang, never a timing). */
+static int http_connect(int port)
 {
-    reply_t r = {0};
     int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct timeval hang = {.tv_sec = 120};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &hang, sizeof hang);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &hang, sizeof hang);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
-    size_t blen = body ? strlen(body) : 0;
-    char head[1024];
-    int n = snprintf(head, sizeof head,
-                     "%s %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n%s%s%s"
-                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-                     method, path, token ? "Authorization: Bearer " : "", token ? token : "",
-                     token ? "\r\n" : "", blen);
-    CHECK(write(fd, head, (size_t)n) == n);
-    for (size_t off = 0; off < blen;) {
-        ssize_t w = write(fd, body + off, blen - off);
-        if (w <= 0) break; /* the server may refuse before reading it all */
-        off += (size_t)w;
-    }
+    return fd;
+}
+
+/* Reads an answer to the connection's end and closes fd; *reset (may be
+ * NULL) set when the read ended in ECONNRESET. */
+static reply_t read_reply(int fd, bool *reset)
+{
+    reply_t r = {0};
     size_t cap = 65536, len = 0;
     char *buf = malloc(cap);
     for (;;) {
@@ -210,6 +210,7 @@ static reply_t http(int port, const char *method, const char *path, const char *
         if (poll(&p, 1, 120000) <= 0) break; /* a hang, not a timing */
         if (len + 4096 > cap) buf = realloc(buf, cap *= 2);
         ssize_t got = read(fd, buf + len, cap - len - 1);
+        if (got < 0 && errno == ECONNRESET && reset) *reset = true;
         if (got <= 0) break;
         len += (size_t)got;
     }
@@ -225,6 +226,101 @@ static reply_t http(int port, const char *method, const char *path, const char *
     r.head = buf;
     sscanf(buf, "HTTP/1.%*d %d", &r.status);
     return r;
+}
+
+/* One request on its own connection (Connection: close); the reply read to
+ * its end. */
+static reply_t http(int port, const char *method, const char *path, const char *token,
+                    const char *body)
+{
+    int fd = http_connect(port);
+    size_t blen = body ? strlen(body) : 0;
+    char head[1024];
+    int n = snprintf(head, sizeof head,
+                     "%s %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n%s%s%s"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                     method, path, token ? "Authorization: Bearer " : "", token ? token : "",
+                     token ? "\r\n" : "", blen);
+    CHECK(write(fd, head, (size_t)n) == n);
+    for (size_t off = 0; off < blen;) {
+        ssize_t w = write(fd, body + off, blen - off);
+        if (w <= 0) break; /* the server may refuse before reading it all */
+        off += (size_t)w;
+    }
+    return read_reply(fd, NULL);
+}
+
+/* A request with a body of clen spaces (Content-Length: clen), written in
+ * 64 KiB pieces while the server may already have answered on the
+ * headers. A watching client (watch) looks before each piece whether the
+ * answer came and then stops sending, as curl does; the other writes the
+ * whole body before it reads. The answer is read to the connection's end.
+ * *reset: a write or a read failed with ECONNRESET or EPIPE (the server
+ * closed with the body unread: the way refusals were lost). Returns the
+ * status, 0 when no status line came. */
+static int http_big(int port, const char *token, size_t clen, bool watch, bool *reset)
+{
+    *reset = false;
+    int fd = http_connect(port);
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "POST /api/v1/sync HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+                     "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\n\r\n",
+                     token, clen);
+    CHECK(write(fd, head, (size_t)n) == n);
+    size_t piece = 65536;
+    char *spaces = malloc(piece);
+    memset(spaces, ' ', piece);
+    for (size_t off = 0; off < clen;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (watch && poll(&p, 1, 0) > 0) break; /* the answer (or the end) is there */
+        ssize_t w = send(fd, spaces, clen - off < piece ? clen - off : piece, MSG_NOSIGNAL);
+        if (w <= 0) {
+            if (errno == ECONNRESET || errno == EPIPE) *reset = true;
+            break;
+        }
+        off += (size_t)w;
+    }
+    free(spaces);
+    reply_t r = read_reply(fd, reset);
+    int status = r.status;
+    reply_free(&r);
+    return status;
+}
+
+/* Starts a push and holds it in flight: the headers with Expect:
+ * 100-continue, then the server's "100 Continue" waited for (it admitted
+ * the request and checked the token), then the first half of body. Returns
+ * the socket; http_finish sends the rest and reads the answer. */
+static int http_hold(int port, const char *token, const char *body)
+{
+    int fd = http_connect(port);
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "POST /api/v1/sync HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+                     "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                     "Expect: 100-continue\r\nContent-Length: %zu\r\n\r\n",
+                     token, strlen(body));
+    CHECK(write(fd, head, (size_t)n) == n);
+    char got[256];
+    size_t len = 0;
+    while (len + 1 < sizeof got && (len < 4 || memcmp(got + len - 4, "\r\n\r\n", 4))) {
+        if (read(fd, got + len, 1) != 1) break; /* bounded by SO_RCVTIMEO */
+        len++;
+    }
+    got[len] = '\0';
+    CHECK_CONTAINS(got, "HTTP/1.1 100 Continue");
+    size_t half = strlen(body) / 2;
+    CHECK(write(fd, body, half) == (ssize_t)half);
+    return fd;
+}
+
+static reply_t http_finish(int fd, const char *body)
+{
+    size_t half = strlen(body) / 2, rest = strlen(body) - half;
+    CHECK(write(fd, body + half, rest) == (ssize_t)rest);
+    return read_reply(fd, NULL);
 }
 
 /* ---- Rows as a kiosk makes them ---------------------------------------------------------- */
@@ -637,7 +733,7 @@ static void test_a_forged_head_is_kept_apart_and_raised_and_a_truncated_chain_to
 static void test_malformed_oversized_and_misaddressed_requests_get_a_clear_answer(void)
 {
     srv_t s;
-    srv_start_opts(&s, "8192");
+    srv_start_opts(&s, "8192", NULL);
     const hl_devkey_t *k1 = hl_fixture_devkey(1);
     char *t1 = kiosk_add(&s, "k1", "U1", k1);
     static const struct {
@@ -690,6 +786,37 @@ static void test_malformed_oversized_and_misaddressed_requests_get_a_clear_answe
     srv_stop(&s);
 }
 
+static void test_a_refusal_on_the_headers_reaches_a_client_still_sending_a_large_body(void)
+{
+    srv_t s;
+    srv_start_opts(&s, "8388608", NULL);
+    const hl_devkey_t *k1 = hl_fixture_devkey(1);
+    char *t1 = kiosk_add(&s, "k1", "U1", k1);
+    /* 4 MiB under an unknown token (401, within --max-body) and 9 MiB over
+     * the 8 MiB limit (413), each twenty times, by a client that watches
+     * for an early answer and by one that writes everything first: the
+     * status line arrives every time and the connection is never reset */
+    int unknown = 0, over = 0, resets = 0;
+    for (int i = 0; i < 20; i++) {
+        bool reset = false;
+        if (http_big(s.port, "0123456789abcdef", 4u << 20, i % 2, &reset) == 401) unknown++;
+        resets += reset;
+        if (http_big(s.port, t1, 9u << 20, i % 2, &reset) == 413) over++;
+        resets += reset;
+    }
+    CHECK_INT(unknown, 20);
+    CHECK_INT(over, 20);
+    CHECK_INT(resets, 0);
+    /* and the service goes on */
+    char *body = request("k1", NULL, 0, NULL, NULL, NULL);
+    reply_t r = http(s.port, "POST", "/api/v1/sync", t1, body);
+    CHECK_INT(r.status, 200);
+    reply_free(&r);
+    free(body);
+    free(t1);
+    srv_stop(&s);
+}
+
 static void test_a_kiosk_over_its_rate_gets_429_with_retry_after(void)
 {
     srv_t s;
@@ -711,6 +838,48 @@ static void test_a_kiosk_over_its_rate_gets_429_with_retry_after(void)
     CHECK_INT(statuses[1], 200);
     CHECK_INT(statuses[2], 429);
     free(body);
+    free(t1);
+    srv_stop(&s);
+}
+
+static void test_a_request_over_the_inflight_bound_gets_503_at_once_without_the_database(void)
+{
+    srv_t s;
+    srv_start_opts(&s, "16777216",
+                   (const char *const[]){"--threads", "1", "--max-inflight", "1", NULL});
+    const hl_devkey_t *k1 = hl_fixture_devkey(1);
+    char *t1 = kiosk_add(&s, "k1", "U1", k1);
+    /* two requests a minute: a refused request that reached the database
+     * would count, and the third would get 429 */
+    CHECK_INT(
+        run_server_cmd(&s, (const char *[]){"settings", "rate_per_minute", "2", NULL}, NULL, NULL),
+        0);
+    chain_t c;
+    chain_init(&c, k1, "k1");
+    char *rows[2];
+    rows_make(&c, rows, 2, T0, "satisfied");
+    char *body = request("k1", rows, 2, &c, k1, NULL);
+    int held = http_hold(s.port, t1, body); /* in flight: the bound reached */
+    reply_t r = http(s.port, "POST", "/api/v1/sync", t1, body);
+    CHECK_INT(r.status, 503);
+    char *ra = r.head ? strstr(r.head, "Retry-After: ") : NULL;
+    CHECK(ra);
+    int wait = ra ? atoi(ra + 13) : 0;
+    CHECK(wait >= 2 && wait <= 10);
+    CHECK_CONTAINS(r.body, "busy");
+    reply_free(&r);
+    /* the held request ends; then there is room again */
+    r = http_finish(held, body);
+    CHECK_INT(r.status, 200);
+    CHECK_CONTAINS(r.body, "\"accepted\":[\"");
+    reply_free(&r);
+    r = http(s.port, "POST", "/api/v1/sync", t1, body);
+    CHECK_INT(r.status, 200);
+    CHECK_CONTAINS(r.body, "\"accepted\":[]");
+    reply_free(&r);
+    CHECK_INT(count(&s, "SELECT count(*) FROM hailong.responses"), 2);
+    free(body);
+    rows_free(rows, 2);
     free(t1);
     srv_stop(&s);
 }
@@ -937,6 +1106,34 @@ static void test_the_server_answers_503_while_the_database_is_down_and_recovers(
     srv_stop(&s);
 }
 
+static void test_a_push_right_after_a_database_restart_is_stored_at_once(void)
+{
+    srv_t s;
+    srv_start(&s);
+    const hl_devkey_t *k1 = hl_fixture_devkey(1);
+    char *t1 = kiosk_add(&s, "k1", "U1", k1);
+    chain_t c;
+    chain_init(&c, k1, "k1");
+    char *rows[3];
+    rows_make(&c, rows, 3, T0, "satisfied");
+    /* each push leaves the pool's connection open; each restart makes it
+     * stale: a fast shutdown (the server tells its sessions), then an
+     * immediate one (they are cut) */
+    for (int i = 0; i < 3; i++) {
+        char *body = request("k1", rows + i, 1, &c, k1, NULL);
+        reply_t r = http(s.port, "POST", "/api/v1/sync", t1, body);
+        CHECK_INT(r.status, 200);
+        CHECK_CONTAINS(r.body, "\"accepted\":[\"");
+        reply_free(&r);
+        free(body);
+        if (i < 2) CHECK(hl_pg_restart(&pg, i == 1));
+    }
+    CHECK_INT(count(&s, "SELECT count(*) FROM hailong.responses"), 3);
+    rows_free(rows, 3);
+    free(t1);
+    srv_stop(&s);
+}
+
 static void test_migrating_again_changes_nothing_and_commands_refuse_an_old_schema(void)
 {
     srv_t s;
@@ -972,12 +1169,15 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_another_kiosks_rows_and_altered_rows_are_quarantined_and_never_counted),
     HL_TEST(test_a_forged_head_is_kept_apart_and_raised_and_a_truncated_chain_too),
     HL_TEST(test_malformed_oversized_and_misaddressed_requests_get_a_clear_answer),
+    HL_TEST(test_a_refusal_on_the_headers_reaches_a_client_still_sending_a_large_body),
     HL_TEST(test_a_kiosk_over_its_rate_gets_429_with_retry_after),
+    HL_TEST(test_a_request_over_the_inflight_bound_gets_503_at_once_without_the_database),
     HL_TEST(test_the_status_is_kept_with_history_and_a_quiet_kiosk_shows_silent),
     HL_TEST(test_an_assignment_goes_with_each_answer_until_the_kiosk_reports_on_it),
     HL_TEST(test_a_negative_burst_raises_one_alert_per_counter_and_officer_with_notify),
     HL_TEST(test_the_service_role_can_only_push_and_the_read_role_sees_no_group_under_five),
     HL_TEST(test_the_server_answers_503_while_the_database_is_down_and_recovers),
+    HL_TEST(test_a_push_right_after_a_database_restart_is_stored_at_once),
     HL_TEST(test_migrating_again_changes_nothing_and_commands_refuse_an_old_schema),
 };
 

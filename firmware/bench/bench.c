@@ -46,6 +46,7 @@ static const char bench_usage[] =
     "       hailong-bench results [--responses N]   (see hailong-bench results --help)\n"
     "       hailong-bench access [--keys N]   (see hailong-bench access --help)\n"
     "       hailong-bench --config FILE sync [--responses N]   (see its --help)\n"
+    "       hailong-bench province-setup | province --kiosks DIR   (see province --help)\n"
     "Measures the response store on the data directory's medium and prints one JSON line:\n"
     "  phase 1: N responses (default 10000) saved one durable commit per answer (each\n"
     "           finished one chained and signed as the kiosk does), with\n"
@@ -241,10 +242,10 @@ int hl_cli_bench(hl_cli_t *cli, int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "ui")) return hl_cli_bench_ui(cli, argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "store") != 0) {
         if (argc < 2)
-            fprintf(
-                stderr,
-                "hailong-bench: which benchmark? (store, export, ui, results, access or sync)\n%s",
-                bench_usage);
+            fprintf(stderr,
+                    "hailong-bench: which benchmark? (store, export, ui, results, access, sync or "
+                    "province)\n%s",
+                    bench_usage);
         else
             fprintf(stderr, "hailong-bench: unknown benchmark \"%s\"\n%s", argv[1], bench_usage);
         return HL_EXIT_USAGE;

@@ -157,7 +157,7 @@ static bool is_hex(const char *s, size_t len)
     return true;
 }
 
-static bool id_ok(const char *s, size_t max)
+bool hl_push_id_ok(const char *s, size_t max)
 {
     size_t l = strlen(s);
     if (l < 1 || l > max) return false;
@@ -228,7 +228,7 @@ static bool int_field(json_t *o, const char *key, json_int_t min)
 static const char *row_problem(json_t *o, hl_push_row_t *r)
 {
     const char *kid = str_of(o, "kiosk_id");
-    if (!kid || !id_ok(kid, 40)) return "kiosk_id is missing or not an id";
+    if (!kid || !hl_push_id_ok(kid, 40)) return "kiosk_id is missing or not an id";
     snprintf(r->kiosk_id, sizeof r->kiosk_id, "%s", kid);
     if (!int_field(o, "seq", 1)) return "seq is not a whole number of 1 or more";
     r->seq = (int64_t)json_integer_value(json_object_get(o, "seq"));
@@ -374,7 +374,7 @@ static char *status_clean(json_t *in, int64_t *assignment)
         keep_str(out, in, "last_error", false);
         keep_str(out, in, "last_usb_export", true);
         json_t *oid = json_object_get(in, "officer_id");
-        if (json_is_null(oid) || (json_is_string(oid) && id_ok(json_string_value(oid), 32)))
+        if (json_is_null(oid) || (json_is_string(oid) && hl_push_id_ok(json_string_value(oid), 32)))
             json_object_set(out, "officer_id", oid);
         json_t *sv = json_object_get(in, "survey");
         if (json_is_object(sv)) {
@@ -425,7 +425,7 @@ int hl_push_parse(const char *body, size_t len, hl_push_t *p, hl_err_t *err)
         goto out;
     }
     const char *kid = str_of(root, "kiosk_id");
-    if (!kid || !id_ok(kid, 40)) {
+    if (!kid || !hl_push_id_ok(kid, 40)) {
         hl_err_set(err, rc, "kiosk_id is missing or not [a-z0-9_-]{1,40}");
         goto out;
     }

@@ -72,6 +72,10 @@ void hl_push_free(hl_push_t *p);
 void hl_push_verify(hl_push_t *p, const char *body, const char *kiosk_id,
                     const unsigned char *public_key, const char *key_fp);
 
+/* An id as kiosks, officers and the province's commands write it: 1 to max
+ * characters of a-z, 0-9, '_' and '-'. */
+bool hl_push_id_ok(const char *s, size_t max);
+
 /* Parses "YYYY-MM-DDTHH:MM:SS.mmmZ" (the kiosk's form; also without the
  * milliseconds) strictly: a real calendar date from 1970 to 9999. */
 bool hl_push_time_ok(const char *s);

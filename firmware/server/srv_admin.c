@@ -9,6 +9,7 @@
  */
 #include "hl_devkey.h"
 #include "hl_json.h"
+#include "hl_push.h"
 #include "hl_survey.h"
 #include "hl_sys.h"
 #include "srv_int.h"
@@ -33,17 +34,6 @@ static bool flag(int argc, char **argv, const char *name)
     for (int i = 0; i < argc; i++)
         if (!strcmp(argv[i], name)) return true;
     return false;
-}
-
-static bool id_ok(const char *s, size_t max)
-{
-    size_t l = strlen(s);
-    if (l < 1 || l > max) return false;
-    for (size_t i = 0; i < l; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-              s[i] == '-'))
-            return false;
-    return true;
 }
 
 /* A public key as `hailong identity` prints it: "ed25519:HEX", the whole
@@ -123,7 +113,7 @@ int srv_cmd_kiosk(PGconn *c, int argc, char **argv, hl_err_t *err)
         PQclear(r);
         return HL_OK;
     }
-    if (!id || !id_ok(id, 40))
+    if (!id || !hl_push_id_ok(id, 40))
         return hl_err_set(err, HL_ERR_USAGE,
                           "kiosk %s: give the kiosk's id ([a-z0-9_-]{1,40}, its config's "
                           "kiosk_id)",
@@ -281,7 +271,7 @@ static int officers_load(const char *path, char **out, hl_err_t *err)
         json_t *o = json_array_get(a, i);
         const char *id = json_string_value(json_object_get(o, "id"));
         const char *name = json_string_value(json_object_get(o, "name"));
-        if (!id || !id_ok(id, 32) || !name || !*name || strlen(name) > 120) {
+        if (!id || !hl_push_id_ok(id, 32) || !name || !*name || strlen(name) > 120) {
             rc = hl_err_set(err, HL_ERR_INVALID,
                             "%s: officer %zu: want an id of [a-z0-9_-]{1,32} and a name of 1 "
                             "to 120 bytes",

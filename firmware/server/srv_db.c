@@ -5,16 +5,21 @@
  *
  * The pool connects lazily and reconnects after a failure, so the service
  * starts and keeps running while PostgreSQL restarts (it answers 503,
- * and kiosks send again). Each connection prepares the service's two
- * statements once. Migrations are the files firmware/server/sql/NNN-*.sql
- * (installed in /usr/share/hailong-server/sql), each applied in its own
- * transaction under an advisory lock, so two instances upgrading at once
- * apply each file once.
+ * and kiosks send again). Once PostgreSQL is back, no request pays for the
+ * connections the restart left behind: one the server closed while it sat
+ * in the pool is replaced before use, and a statement whose connection is
+ * lost under it runs once more on a new one (srv_pool_exec). Each
+ * connection prepares the service's two statements once. Migrations are
+ * the files firmware/server/sql/NNN-*.sql (installed in
+ * /usr/share/hailong-server/sql), each applied in its own transaction under
+ * an advisory lock, so two instances upgrading at once apply each file
+ * once.
  */
 #include "srv_int.h"
 #include "hl_sys.h"
 
 #include <dirent.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +132,35 @@ static int prepare(PGconn *c, hl_err_t *err)
     return HL_OK;
 }
 
+/* A new connection with the statements prepared; NULL with err. */
+static PGconn *pool_connect(srv_pool_t *p, hl_err_t *err)
+{
+    PGconn *c = NULL;
+    if (srv_db_connect(p->conninfo, &c, err) != HL_OK) return NULL;
+    if (prepare(c, err) != HL_OK) {
+        PQfinish(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Whether a pooled connection is still open, without a round trip. An idle
+ * connection has nothing to read: when its socket is readable, the server
+ * spoke while it sat in the pool, which it does before closing it (a
+ * restart's "terminating connection due to administrator command", then
+ * the end). libpq reads that; a connection it finds closed is lost. */
+static bool pool_alive(PGconn *c)
+{
+    if (PQstatus(c) != CONNECTION_OK || PQsocket(c) < 0) return false;
+    struct pollfd pf = {.fd = PQsocket(c), .events = POLLIN};
+    if (poll(&pf, 1, 0) == 0) return true;
+    if (!PQconsumeInput(c)) return false;
+    PGnotify *n;
+    while ((n = PQnotifies(c)))
+        PQfreemem(n);
+    return PQstatus(c) == CONNECTION_OK;
+}
+
 PGconn *srv_pool_get(srv_pool_t *p, hl_err_t *err)
 {
     pthread_mutex_lock(&p->mu);
@@ -141,14 +175,11 @@ PGconn *srv_pool_get(srv_pool_t *p, hl_err_t *err)
     PGconn *c = p->conns[slot];
     p->conns[slot] = NULL;
     pthread_mutex_unlock(&p->mu);
-    if (c && PQstatus(c) != CONNECTION_OK) {
+    if (c && !pool_alive(c)) {
         PQfinish(c);
         c = NULL;
     }
-    if (!c && (srv_db_connect(p->conninfo, &c, err) != HL_OK || prepare(c, err) != HL_OK)) {
-        if (c) PQfinish(c);
-        c = NULL;
-    }
+    if (!c) c = pool_connect(p, err);
     if (!c) {
         pthread_mutex_lock(&p->mu);
         p->busy[slot] = false;
@@ -163,7 +194,7 @@ PGconn *srv_pool_get(srv_pool_t *p, hl_err_t *err)
 
 void srv_pool_put(srv_pool_t *p, PGconn *c, bool broken)
 {
-    if (broken || PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) != PQTRANS_IDLE) {
+    if (c && (broken || PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) != PQTRANS_IDLE)) {
         PQfinish(c);
         c = NULL;
     }
@@ -176,6 +207,62 @@ void srv_pool_put(srv_pool_t *p, PGconn *c, bool broken)
         }
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
+}
+
+/* Whether a statement failed because its connection is lost, rather than
+ * for something in the statement: the server said so (class 08: connection
+ * exception; 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot
+ * connect now), or libpq failed without a word from the server and the
+ * connection is closed. libpq does not always mark it closed: a send that
+ * failed (EPIPE) is reported as "server closed the connection
+ * unexpectedly" with the connection still CONNECTION_OK, so it is read
+ * once to see. */
+static bool conn_lost(PGconn *c, const PGresult *r)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (state)
+        return !strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+               !strcmp(state, "57P03");
+    return PQstatus(c) == CONNECTION_BAD || !PQconsumeInput(c) || PQstatus(c) == CONNECTION_BAD;
+}
+
+/* Running the statement again is safe for the two the pool prepares, even
+ * when the first try might have reached the server:
+ *  - most often it did not: a connection PostgreSQL closed while it was
+ *    idle fails on sending, or on the first read, with the server's
+ *    goodbye (57P01) that predates the statement (srv_pool_get already
+ *    replaces those it can see closed, so this is the race of a restart
+ *    between that check and the send);
+ *  - a statement cut while it ran was rolled back: each is one statement
+ *    in its own transaction (autocommit), so it either committed whole or
+ *    left nothing;
+ *  - the one case that cannot be told apart, a commit whose answer was
+ *    lost with the connection, is what a kiosk meets when an answer is
+ *    lost, and resends for: hailong.ingest is idempotent (INSERT ... ON
+ *    CONFLICT DO NOTHING by response_id; a head or a status sent before
+ *    only counts again), so the second run names the batch's rows
+ *    duplicate instead of accepted, which the kiosk takes as delivered;
+ *    hailong.kiosk_auth only reads, but for the rate row, which may count
+ *    this request twice.
+ * Only once, and only for a lost connection: any other error (a refusal,
+ * a bug in the SQL) would only fail again. */
+PGresult *srv_pool_exec(srv_pool_t *p, PGconn **c, const char *name, int n,
+                        const char *const *values, const int *lengths, const int *formats,
+                        hl_err_t *err)
+{
+    PGresult *r = PQexecPrepared(*c, name, n, values, lengths, formats, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || !conn_lost(*c, r)) return r;
+    char msg[300];
+    hl_fmt(msg, sizeof msg, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(*c));
+    msg[strcspn(msg, "\n")] = '\0';
+    fprintf(stderr, "database: %s: connection lost (%s); once more on a new connection\n", name,
+            msg);
+    PQclear(r);
+    PQfinish(*c);
+    *c = pool_connect(p, err);
+    if (!*c) return NULL;
+    return PQexecPrepared(*c, name, n, values, lengths, formats, 0);
 }
 
 /* ---- Array literals ------------------------------------------------------------------- */

@@ -3,11 +3,13 @@
  * srv_http.c: the service: kiosks' pushes over HTTP(S) into PostgreSQL.
  *
  * libmicrohttpd runs a pool of threads; each request takes one database
- * connection for its two calls. The token is checked when the headers
- * arrive, before any of the body is read: an unknown token (401), a
- * disabled kiosk (403), a kiosk over its rate (429 with Retry-After) or a
- * body over the limit (413, the kiosk halves its batch) cost nothing more.
- * Then the body is read, parsed and checked (hl_push), and hailong.ingest
+ * connection for its two calls. A push is judged when its headers arrive:
+ * a body over the limit (413, the kiosk halves its batch), more pushes in
+ * flight than --max-inflight (503 with a jittered Retry-After, without
+ * asking the database), then the token: unknown (401), a disabled kiosk
+ * (403), a kiosk over its rate (429 with Retry-After). How such a refusal
+ * reaches a client that is still sending its body is below (refuse). Then
+ * the body is read, parsed and checked (hl_push), and hailong.ingest
  * stores it in one transaction before the answer names what the database
  * now holds: the answer never goes out before the commit. The database
  * down or restarting is a 503 with Retry-After; the kiosks send again.
@@ -21,30 +23,62 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <openssl/evp.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+/* Lingering close (see linger_main): sockets at once, and how long each. */
+#define SRV_LINGER_SLOTS   256
+#define SRV_LINGER_IDLE_MS 30000 /* closed after this long without a byte from the client */
+#define SRV_LINGER_MAX_MS  60000 /* and after this long in all */
+
+/* The sockets of answered connections kept open until their clients are
+ * done sending (one thread polls them all). */
+typedef struct srv_linger {
+    int in, out; /* a pipe: sockets handed over as ints; out closed: stop */
+    bool tls;    /* libmicrohttpd ends a TLS stream itself (close_notify) */
+    pthread_t thread;
+    bool running;                      /* thread started */
+    int fd[SRV_LINGER_SLOTS];          /* lingering sockets, -1: a free slot */
+    int64_t idle_at[SRV_LINGER_SLOTS]; /* CLOCK_MONOTONIC ms: closed then without a byte */
+    int64_t end_at[SRV_LINGER_SLOTS];  /* and then in any case */
+} srv_linger_t;
+
 typedef struct srv {
     const srv_opts_t *o;
     srv_pool_t pool;
+    atomic_int inflight;    /* pushes admitted and not yet answered */
+    atomic_ullong jitter;   /* Retry-After's jitter: a random start, stepped per use */
+    atomic_llong busy_said; /* CLOCK_MONOTONIC s of the last "busy" log line */
+    srv_linger_t linger;
 } srv_t;
 
 /* One request. */
 typedef struct req {
     bool is_push;
-    bool answered; /* a response was queued on the headers */
+    bool answered; /* a response was queued */
+    bool drain;    /* a refusal on the headers waits for the body (refuse) */
+    bool linger;   /* answered before its body: the socket lingers when done */
+    bool counted;  /* counted in srv_t.inflight */
     bool too_big;
+    unsigned refusal;  /* the status decided on the headers, sent after the body (0: none) */
+    int refusal_retry; /* its Retry-After, 0: none */
+    char why[200];     /* its reason */
     char kiosk_id[41];
     bool has_key;
     unsigned char public_key[32];
@@ -63,14 +97,22 @@ static void logf_(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *json,
-                              int retry_after_s)
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static enum MHD_Result answer_as(struct MHD_Connection *c, unsigned status, const char *json,
+                                 int retry_after_s, bool close)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
     if (!r) return MHD_NO;
     MHD_add_response_header(r, "Content-Type", "application/json");
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (close) MHD_add_response_header(r, "Connection", "close");
     if (retry_after_s > 0) {
         char v[16];
         hl_fmt(v, sizeof v, "%d", retry_after_s);
@@ -81,16 +123,237 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const c
     return ok;
 }
 
-/* {"error": msg} */
-static enum MHD_Result answer_error(struct MHD_Connection *c, unsigned status, const char *msg,
-                                    int retry_after_s)
+static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *json,
+                              int retry_after_s)
+{
+    return answer_as(c, status, json, retry_after_s, false);
+}
+
+/* {"error": msg}; close: with Connection: close. */
+static enum MHD_Result answer_error_as(struct MHD_Connection *c, unsigned status, const char *msg,
+                                       int retry_after_s, bool close)
 {
     json_t *o = json_pack("{s:s}", "error", msg);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    enum MHD_Result ok = answer(c, status, s ? s : "{}", retry_after_s);
+    enum MHD_Result ok = answer_as(c, status, s ? s : "{}", retry_after_s, close);
     free(s);
     json_decref(o);
     return ok;
+}
+
+static enum MHD_Result answer_error(struct MHD_Connection *c, unsigned status, const char *msg,
+                                    int retry_after_s)
+{
+    return answer_error_as(c, status, msg, retry_after_s, false);
+}
+
+/* ---- Refusals on the headers ---------------------------------------------------------
+ * A refusal decided on the headers must reach a client that is still
+ * sending its body. Answering at once and closing does not: libmicrohttpd
+ * stops reading, and a socket closed with the client's bytes unread sends a
+ * reset, which the client may meet before it reads the answer ("connection
+ * reset" instead of 401). So:
+ *  - a body of known length within --max-body, the kiosks' case, is read
+ *    and dropped first and the refusal sent after it, on a connection that
+ *    stays usable (drain): cheap, at most --max-body bytes per refusal,
+ *    never stored, and the client needs nothing special;
+ *  - a longer body (the 413), one of unknown length (chunked), or a client
+ *    that waits for "100 Continue" before it sends its body (it may send
+ *    it anyway when tired of waiting) is answered at once with Connection:
+ *    close, and its socket lingers (linger_main): shut down for writing,
+ *    so the client sees the answer end, then read and dropped until the
+ *    client closes, as nginx's lingering close does.
+ * Either way nothing of the body is kept or looked at. */
+
+static enum MHD_Result refuse(struct MHD_Connection *c, req_t *q, unsigned status, const char *why,
+                              int retry_after_s)
+{
+    if (q->drain) {
+        q->refusal = status;
+        q->refusal_retry = retry_after_s;
+        hl_fmt(q->why, sizeof q->why, "%s", why);
+        return MHD_YES;
+    }
+    q->answered = true;
+    q->linger = true;
+    return answer_error_as(c, status, why, retry_after_s, true);
+}
+
+/* Whether a refusal on these headers can wait for the body (refuse). */
+static bool drainable(struct MHD_Connection *c, size_t max_body)
+{
+    const char *te =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    const char *ex = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    const char *cl =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (te || (ex && !strcasecmp(ex, "100-continue"))) return false;
+    if (!cl) return true; /* no body */
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(cl, &end, 10);
+    return !errno && end != cl && !*end && cl[0] != '-' && n <= max_body;
+}
+
+/* Hands an answered connection's socket to the lingering thread (a
+ * duplicate: libmicrohttpd's close then leaves the connection open). Called
+ * once the whole answer was written. */
+static void linger_add(srv_linger_t *l, struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!l->running || !ci) return;
+    int fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return; /* closed by libmicrohttpd alone, as before */
+    /* the answer is written: the client sees its end (a TLS stream is ended
+     * by libmicrohttpd's close_notify instead, sent after this) */
+    if (!l->tls) shutdown(fd, SHUT_WR);
+    if (write(l->out, &fd, sizeof fd) != (ssize_t)sizeof fd) close(fd); /* full: as before */
+}
+
+static void linger_close(srv_linger_t *l, int i)
+{
+    close(l->fd[i]);
+    l->fd[i] = -1;
+}
+
+/* The lingering thread: the sockets handed over are read and dropped until
+ * their clients close (or fail), SRV_LINGER_IDLE_MS pass without a byte,
+ * or SRV_LINGER_MAX_MS in all; a socket that finds every slot taken is
+ * closed at once, as before. Closing the pipe stops it (every socket is
+ * closed then). */
+static void *linger_main(void *arg)
+{
+    srv_linger_t *l = arg;
+    struct pollfd pf[SRV_LINGER_SLOTS + 1];
+    int slot[SRV_LINGER_SLOTS + 1];
+    char sink[16384];
+    bool open = true;
+    while (open) {
+        int64_t now = mono_ms(), wait = -1;
+        size_t n = 0;
+        pf[n++] = (struct pollfd){.fd = l->in, .events = POLLIN};
+        for (int i = 0; i < SRV_LINGER_SLOTS; i++) {
+            if (l->fd[i] < 0) continue;
+            int64_t due = l->idle_at[i] < l->end_at[i] ? l->idle_at[i] : l->end_at[i];
+            if (wait < 0 || due - now < wait) wait = due > now ? due - now : 0;
+            slot[n] = i;
+            pf[n++] = (struct pollfd){.fd = l->fd[i], .events = POLLIN};
+        }
+        if (poll(pf, n, (int)wait) < 0) {
+            if (errno != EINTR) /* never seen: close them at once, as before */
+                for (int i = 0; i < SRV_LINGER_SLOTS; i++)
+                    if (l->fd[i] >= 0) linger_close(l, i);
+            continue;
+        }
+        now = mono_ms();
+        for (size_t k = 1; k < n; k++) {
+            int i = slot[k];
+            if (pf[k].revents) {
+                ssize_t got;
+                while ((got = recv(l->fd[i], sink, sizeof sink, MSG_DONTWAIT)) > 0)
+                    l->idle_at[i] = now + SRV_LINGER_IDLE_MS;
+                if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                    linger_close(l, i); /* the client is done, or gone */
+                    continue;
+                }
+            }
+            if (now >= l->idle_at[i] || now >= l->end_at[i]) linger_close(l, i);
+        }
+        if (pf[0].revents) {
+            int fds[64];
+            ssize_t got = read(l->in, fds, sizeof fds);
+            if (got == 0) open = false; /* stopping */
+            for (ssize_t k = 0; k < got / (ssize_t)sizeof fds[0]; k++) {
+                int i = 0;
+                while (i < SRV_LINGER_SLOTS && l->fd[i] >= 0)
+                    i++;
+                if (i == SRV_LINGER_SLOTS) {
+                    close(fds[k]);
+                    continue;
+                }
+                l->fd[i] = fds[k];
+                l->idle_at[i] = now + SRV_LINGER_IDLE_MS;
+                l->end_at[i] = now + SRV_LINGER_MAX_MS;
+            }
+        }
+    }
+    for (int i = 0; i < SRV_LINGER_SLOTS; i++)
+        if (l->fd[i] >= 0) linger_close(l, i);
+    return NULL;
+}
+
+static int linger_start(srv_linger_t *l, bool tls, hl_err_t *err)
+{
+    memset(l, 0, sizeof *l);
+    l->in = l->out = -1;
+    for (int i = 0; i < SRV_LINGER_SLOTS; i++)
+        l->fd[i] = -1;
+    l->tls = tls;
+    int p[2];
+    if (pipe(p)) return hl_err_set(err, HL_ERR_IO, "cannot make a pipe: %s", strerror(errno));
+    l->in = p[0];
+    l->out = p[1];
+    for (int i = 0; i < 2; i++) {
+        fcntl(p[i], F_SETFD, FD_CLOEXEC);
+        fcntl(p[i], F_SETFL, O_NONBLOCK); /* a full pipe closes at once, never blocks */
+    }
+    if (pthread_create(&l->thread, NULL, linger_main, l)) {
+        close(l->in);
+        close(l->out);
+        return hl_err_set(err, HL_ERR_IO, "cannot start a thread");
+    }
+    l->running = true;
+    return HL_OK;
+}
+
+/* After the daemon stopped: ends the thread, closing what still lingers. */
+static void linger_stop(srv_linger_t *l)
+{
+    if (!l->running) return;
+    close(l->out);
+    pthread_join(l->thread, NULL);
+    close(l->in);
+    l->running = false;
+}
+
+/* ---- Admission -----------------------------------------------------------------------
+ * At most --max-inflight pushes (2 x threads by default) are in flight:
+ * admitted on their headers and not yet answered, with their bodies in
+ * memory and their turn at the database to come. One more is refused on
+ * its headers with 503 and a Retry-After of 2 to 10 s, jittered so that
+ * refused kiosks do not come back together, without asking the database
+ * (sent as any refusal: refuse): under load the service answers quickly
+ * instead of queueing requests until the kiosks time out. The count is
+ * released once the answer is queued, so a client that read its answer
+ * finds the room it left. */
+
+static bool admit(srv_t *s, req_t *q)
+{
+    if (atomic_fetch_add(&s->inflight, 1) >= s->o->max_inflight) {
+        atomic_fetch_sub(&s->inflight, 1);
+        return false;
+    }
+    q->counted = true;
+    return true;
+}
+
+/* The push is answered (or gone): room for another. */
+static void release(srv_t *s, req_t *q)
+{
+    if (!q->counted) return;
+    q->counted = false;
+    atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* 2 to 10 seconds: splitmix64 over a counter with a random start. */
+static int retry_jitter(srv_t *s)
+{
+    uint64_t z = atomic_fetch_add(&s->jitter, 0x9e3779b97f4a7c15ull) + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return 2 + (int)(z % 9);
 }
 
 /* The token's kiosk. Returns the HTTP status to refuse with, or 0. */
@@ -117,9 +380,9 @@ static unsigned auth(srv_t *s, struct MHD_Connection *c, req_t *q, char *why, si
     }
     const char *vals[] = {(const char *)hash};
     int lens[] = {32}, fmts[] = {1};
-    PGresult *r = PQexecPrepared(db, "auth", 1, vals, lens, fmts, 0);
+    PGresult *r = srv_pool_exec(&s->pool, &db, "auth", 1, vals, lens, fmts, &err);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        logf_("kiosk_auth: %s", PQresultErrorMessage(r));
+        logf_("kiosk_auth: %s", r ? PQresultErrorMessage(r) : err.msg);
         PQclear(r);
         srv_pool_put(&s->pool, db, true);
         hl_fmt(why, cap, "the database is unavailable; try again later");
@@ -209,11 +472,11 @@ static enum MHD_Result ingest(srv_t *s, struct MHD_Connection *c, req_t *q, hl_p
         ok = answer_error(c, 503, "the database is unavailable; try again later", 5);
         goto out;
     }
-    PGresult *r = PQexecPrepared(db, "ingest", 11, vals, NULL, NULL, 0);
+    PGresult *r = srv_pool_exec(&s->pool, &db, "ingest", 11, vals, NULL, NULL, &err);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
         bool refused = state && !strcmp(state, "42501");
-        logf_("kiosk %s: ingest failed: %s", q->kiosk_id, PQresultErrorMessage(r));
+        logf_("kiosk %s: ingest failed: %s", q->kiosk_id, r ? PQresultErrorMessage(r) : err.msg);
         PQclear(r);
         srv_pool_put(&s->pool, db, !refused);
         ok = refused ? answer_error(c, 403, "the kiosk is disabled", 0)
@@ -259,74 +522,9 @@ out:
     return ok;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
-                              const char *method, const char *version, const char *upload,
-                              size_t *upload_size, void **ctx)
+/* A push's whole body is in: parsed, checked, stored, answered. */
+static enum MHD_Result push(srv_t *s, struct MHD_Connection *c, req_t *q)
 {
-    (void)version;
-    srv_t *s = cls;
-    req_t *q = *ctx;
-    if (!q) {
-        q = calloc(1, sizeof *q);
-        if (!q) return MHD_NO;
-        *ctx = q;
-        if (!strcmp(url, "/healthz") && !strcmp(method, "GET")) {
-            hl_err_t err = {0};
-            PGconn *db = srv_pool_get(&s->pool, &err);
-            bool up = db && srv_db_exec(db, "SELECT 1", &err) == HL_OK;
-            if (db) srv_pool_put(&s->pool, db, !up);
-            q->answered = true;
-            return up ? answer(c, 200, "{\"ok\":true}", 0)
-                      : answer_error(c, 503, "the database is unavailable", 5);
-        }
-        if (strcmp(url, SRV_PATH)) {
-            q->answered = true;
-            return answer_error(c, 404, "not here: kiosks push to " SRV_PATH, 0);
-        }
-        if (strcmp(method, "POST")) {
-            q->answered = true;
-            return answer_error(c, 405, "POST only", 0);
-        }
-        q->is_push = true;
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > s->o->max_body) {
-            q->answered = true;
-            return answer_error(c, 413, "the request is too large: send fewer responses", 0);
-        }
-        char why[200];
-        int retry = 0;
-        unsigned st = auth(s, c, q, why, sizeof why, &retry);
-        if (st) {
-            q->answered = true;
-            if (st != 429 && st != 503) logf_("refused (%u): %s", st, why);
-            return answer_error(c, st, why, retry);
-        }
-        return MHD_YES;
-    }
-    if (q->answered) {
-        *upload_size = 0; /* the rest of a refused body is dropped */
-        return MHD_YES;
-    }
-    if (*upload_size) {
-        if (q->too_big || q->len + *upload_size > s->o->max_body) {
-            q->too_big = true;
-        } else {
-            if (q->len + *upload_size > q->cap) {
-                size_t cap = q->cap ? q->cap : 65536;
-                while (cap < q->len + *upload_size)
-                    cap *= 2;
-                char *b = realloc(q->body, cap);
-                if (!b) return MHD_NO;
-                q->body = b;
-                q->cap = cap;
-            }
-            memcpy(q->body + q->len, upload, *upload_size);
-            q->len += *upload_size;
-        }
-        *upload_size = 0;
-        return MHD_YES;
-    }
-    q->answered = true;
     if (q->too_big)
         return answer_error(c, 413, "the request is too large: send fewer responses", 0);
     hl_push_t p;
@@ -349,14 +547,100 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     return ok;
 }
 
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **ctx)
+{
+    (void)version;
+    srv_t *s = cls;
+    req_t *q = *ctx;
+    if (!q) {
+        q = calloc(1, sizeof *q);
+        if (!q) return MHD_NO;
+        *ctx = q;
+        if (!strcmp(url, "/healthz") && !strcmp(method, "GET")) {
+            hl_err_t err = {0};
+            PGconn *db = srv_pool_get(&s->pool, &err);
+            bool up = db && srv_db_exec(db, "SELECT 1", &err) == HL_OK;
+            if (db) srv_pool_put(&s->pool, db, !up);
+            q->answered = true;
+            return up ? answer(c, 200, "{\"ok\":true}", 0)
+                      : answer_error(c, 503, "the database is unavailable", 5);
+        }
+        q->drain = drainable(c, s->o->max_body);
+        if (strcmp(url, SRV_PATH))
+            return refuse(c, q, 404, "not here: kiosks push to " SRV_PATH, 0);
+        if (strcmp(method, "POST")) return refuse(c, q, 405, "POST only", 0);
+        q->is_push = true;
+        const char *cl =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > s->o->max_body)
+            return refuse(c, q, 413, "the request is too large: send fewer responses", 0);
+        char why[200];
+        if (!admit(s, q)) {
+            int retry = retry_jitter(s);
+            hl_fmt(why, sizeof why, "the server is busy; try again in %d s", retry);
+            /* one line a minute at most: the refusals come in floods */
+            long long now = mono_ms() / 1000, said = atomic_load(&s->busy_said);
+            if (now - said >= 60 && atomic_compare_exchange_strong(&s->busy_said, &said, now))
+                logf_("busy: %d pushes in flight (--max-inflight); refusing more with 503",
+                      s->o->max_inflight);
+            return refuse(c, q, 503, why, retry);
+        }
+        int retry = 0;
+        unsigned st = auth(s, c, q, why, sizeof why, &retry);
+        if (st) {
+            release(s, q);
+            if (st != 429 && st != 503) logf_("refused (%u): %s", st, why);
+            return refuse(c, q, st, why, retry);
+        }
+        return MHD_YES;
+    }
+    if (q->answered) {
+        *upload_size = 0; /* the rest of a refused body is dropped */
+        return MHD_YES;
+    }
+    if (q->refusal) { /* refused on the headers: the body is dropped, then the answer */
+        if (*upload_size) {
+            *upload_size = 0;
+            return MHD_YES;
+        }
+        q->answered = true;
+        return answer_error(c, q->refusal, q->why, q->refusal_retry);
+    }
+    if (*upload_size) {
+        if (q->too_big || q->len + *upload_size > s->o->max_body) {
+            q->too_big = true;
+        } else {
+            if (q->len + *upload_size > q->cap) {
+                size_t cap = q->cap ? q->cap : 65536;
+                while (cap < q->len + *upload_size)
+                    cap *= 2;
+                char *b = realloc(q->body, cap);
+                if (!b) return MHD_NO;
+                q->body = b;
+                q->cap = cap;
+            }
+            memcpy(q->body + q->len, upload, *upload_size);
+            q->len += *upload_size;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    q->answered = true;
+    enum MHD_Result ok = push(s, c, q);
+    release(s, q); /* after the answer is queued: a client that has read it finds room */
+    return ok;
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **ctx,
                       enum MHD_RequestTerminationCode why)
 {
-    (void)cls;
-    (void)c;
-    (void)why;
+    srv_t *s = cls;
     req_t *q = *ctx;
     if (q) {
+        release(s, q); /* a push cut short */
+        if (q->linger && why == MHD_REQUEST_TERMINATED_COMPLETED_OK) linger_add(&s->linger, c);
         free(q->body);
         free(q);
     }
@@ -440,6 +724,12 @@ int srv_serve(const srv_opts_t *o, hl_err_t *err)
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     srv_t s = {.o = o};
+    unsigned long long seed = 0;
+    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
+        seed = (unsigned long long)mono_ms() ^ ((unsigned long long)getpid() << 32);
+    atomic_init(&s.jitter, seed);
+    atomic_init(&s.inflight, 0);
+    atomic_init(&s.busy_said, -60);
     int rc = srv_pool_init(&s.pool, o->db, o->threads, err);
     if (rc != HL_OK) {
         free(cert);
@@ -469,6 +759,13 @@ int srv_serve(const srv_opts_t *o, hl_err_t *err)
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* the daemon's threads inherit it */
     signal(SIGPIPE, SIG_IGN);
+    if ((rc = linger_start(&s.linger, tls, err)) != HL_OK) {
+        free(cert);
+        free(key);
+        freeaddrinfo(ai);
+        srv_pool_free(&s.pool);
+        return rc;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
                      (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
     struct MHD_OptionItem tls_opts[] = {{tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
@@ -484,6 +781,7 @@ int srv_serve(const srv_opts_t *o, hl_err_t *err)
     if (!d) {
         free(cert);
         free(key);
+        linger_stop(&s.linger);
         srv_pool_free(&s.pool);
         return hl_err_set(err, HL_ERR_IO,
                           "cannot listen on %s port %d (in use, or not allowed; see the log "
@@ -492,8 +790,10 @@ int srv_serve(const srv_opts_t *o, hl_err_t *err)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     int bound = info ? info->port : o->port;
-    logf_("hailong-server: listening on %s port %d (%s), %d threads, kiosks push to %s", o->host,
-          bound, tls ? "https" : "http, loopback only", o->threads, SRV_PATH);
+    logf_("hailong-server: listening on %s port %d (%s), %d threads, at most %d pushes in "
+          "flight, kiosks push to %s",
+          o->host, bound, tls ? "https" : "http, loopback only", o->threads, o->max_inflight,
+          SRV_PATH);
     if (o->port_file) {
         char tmp[4096], num[16];
         hl_fmt(tmp, sizeof tmp, "%s.tmp", o->port_file);
@@ -511,6 +811,7 @@ int srv_serve(const srv_opts_t *o, hl_err_t *err)
     notify("STOPPING=1");
     logf_("hailong-server: %s: stopping after the requests in progress", strsignal(sig));
     MHD_stop_daemon(d);
+    linger_stop(&s.linger);
     srv_pool_free(&s.pool);
     free(cert);
     free(key);

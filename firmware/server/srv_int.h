@@ -26,7 +26,8 @@
 #define SRV_LISTEN_DEFAULT   "127.0.0.1:8080"
 #define SRV_PATH             "/api/v1/sync" /* where kiosks push */
 #define SRV_BODY_MAX_DEFAULT (16u * 1024 * 1024)
-#define SRV_SCHEMA_VERSION   3 /* the newest firmware/server/sql/NNN-*.sql */
+#define SRV_THREADS_DEFAULT  16 /* fewer kiosks' timeouts than 8 on 2 cores; the usage says it */
+#define SRV_SCHEMA_VERSION   3  /* the newest firmware/server/sql/NNN-*.sql */
 
 /* A pool of database connections, one per service thread at most. */
 typedef struct srv_pool {
@@ -41,10 +42,22 @@ typedef struct srv_pool {
 int srv_pool_init(srv_pool_t *p, const char *conninfo, int n, hl_err_t *err);
 void srv_pool_free(srv_pool_t *p);
 /* A connected connection with the service's statements prepared, or NULL
- * with err (the database is down: the caller answers 503). */
+ * with err (the database is down: the caller answers 503). A pooled
+ * connection the server closed while it sat idle (PostgreSQL restarted,
+ * the session terminated) is replaced before anything is sent on it. */
 PGconn *srv_pool_get(srv_pool_t *p, hl_err_t *err);
-/* Gives it back; broken: close it (the next get reconnects). */
+/* Gives it back (c may be NULL: the slot is freed); broken: close it (the
+ * next get reconnects). */
 void srv_pool_put(srv_pool_t *p, PGconn *c, bool broken);
+/* Runs the prepared statement name (srv_db.c prepares "auth" and "ingest",
+ * both safe to run twice: see there) on *c. When the connection turns out
+ * to be lost (PQstatus CONNECTION_BAD, SQLSTATE class 08, 57P01..57P03),
+ * *c is replaced by a new connection and the statement runs once more.
+ * Returns the result to check and PQclear; NULL with err when no new
+ * connection could be made (*c is then NULL: still srv_pool_put it). */
+PGresult *srv_pool_exec(srv_pool_t *p, PGconn **c, const char *name, int n,
+                        const char *const *values, const int *lengths, const int *formats,
+                        hl_err_t *err);
 
 /* One connection for a command. HL_ERR_IO with libpq's message. */
 int srv_db_connect(const char *conninfo, PGconn **out, hl_err_t *err);
@@ -83,6 +96,7 @@ typedef struct srv_opts {
     const char *tls_key;
     const char *port_file; /* written with the bound port once listening */
     int threads;           /* service threads (and database connections) */
+    int max_inflight;      /* pushes admitted at once; more get 503 on their headers */
     size_t max_body;       /* bytes of a request body */
     int per_ip;            /* connections per client address, 0: no limit */
     int timeout_s;         /* an idle or stalled connection is closed after this */

@@ -7,7 +7,8 @@
  * variable (/etc/default/hailong-server): HAILONG_SERVER_DB (a libpq
  * connection string; libpq's PG* variables and ~/.pgpass work too),
  * HAILONG_SERVER_LISTEN, HAILONG_SERVER_TLS_CERT/_KEY,
- * HAILONG_SERVER_THREADS, HAILONG_SERVER_SQL (the migrations' folder).
+ * HAILONG_SERVER_THREADS, HAILONG_SERVER_MAX_INFLIGHT,
+ * HAILONG_SERVER_SQL (the migrations' folder).
  */
 #include "srv_int.h"
 #include "hl_sys.h"
@@ -28,9 +29,12 @@ static const char usage[] =
     "The province's server for hailong kiosks: their responses into PostgreSQL.\n"
     "\n"
     "  serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE] [--threads N]\n"
-    "        [--max-body BYTES] [--per-ip N] [--timeout S] [--port-file FILE] [--verbose]\n"
+    "        [--max-inflight N] [--max-body BYTES] [--per-ip N] [--timeout S]\n"
+    "        [--port-file FILE] [--verbose]\n"
     "                         receive kiosks' pushes at " SRV_PATH " (default listen\n"
-    "                         " SRV_LISTEN_DEFAULT "; without TLS only on the loopback)\n"
+    "                         " SRV_LISTEN_DEFAULT "; without TLS only on the loopback;\n"
+    "                         16 threads; at most 2 x threads pushes in flight, more\n"
+    "                         get 503 with Retry-After)\n"
     "  db migrate [--service-role NAME]\n"
     "                         create or upgrade the schema; NAME may then push\n"
     "  db status              the schema version, kiosks, responses, partitions\n"
@@ -92,12 +96,15 @@ static bool parse_listen(const char *s, srv_opts_t *o)
 static int cmd_serve(const char *db, int argc, char **argv, hl_err_t *err)
 {
     srv_opts_t o = {.db = db,
-                    .threads = atoi(env_or("HAILONG_SERVER_THREADS", "8")),
+                    .threads = SRV_THREADS_DEFAULT,
+                    .max_inflight = 0, /* 2 x threads unless given */
                     .max_body = SRV_BODY_MAX_DEFAULT,
                     .timeout_s = 120,
                     .tls_cert = env_or("HAILONG_SERVER_TLS_CERT", NULL),
                     .tls_key = env_or("HAILONG_SERVER_TLS_KEY", NULL)};
     const char *listen = env_or("HAILONG_SERVER_LISTEN", SRV_LISTEN_DEFAULT);
+    const char *threads = env_or("HAILONG_SERVER_THREADS", NULL);
+    const char *inflight = env_or("HAILONG_SERVER_MAX_INFLIGHT", NULL);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--verbose")) {
@@ -113,7 +120,9 @@ static int cmd_serve(const char *db, int argc, char **argv, hl_err_t *err)
         else if (!strcmp(a, "--tls-key"))
             o.tls_key = v;
         else if (!strcmp(a, "--threads"))
-            o.threads = atoi(v);
+            threads = v;
+        else if (!strcmp(a, "--max-inflight"))
+            inflight = v;
         else if (!strcmp(a, "--max-body"))
             o.max_body = (size_t)strtoull(v, NULL, 10);
         else if (!strcmp(a, "--per-ip"))
@@ -127,8 +136,12 @@ static int cmd_serve(const char *db, int argc, char **argv, hl_err_t *err)
     }
     if (!parse_listen(listen, &o))
         return hl_err_set(err, HL_ERR_USAGE, "--listen %s: want HOST:PORT, [IPv6]:PORT", listen);
+    if (threads) o.threads = atoi(threads);
     if (o.threads < 1 || o.threads > 256)
         return hl_err_set(err, HL_ERR_USAGE, "--threads: 1 to 256");
+    o.max_inflight = inflight ? atoi(inflight) : 2 * o.threads;
+    if (o.max_inflight < 1 || o.max_inflight > 100000)
+        return hl_err_set(err, HL_ERR_USAGE, "--max-inflight: 1 to 100000");
     if (o.max_body < 4096 || o.max_body > (1u << 30))
         return hl_err_set(err, HL_ERR_USAGE, "--max-body: 4096 to 1073741824 bytes");
     if (o.timeout_s < 5 || o.timeout_s > 3600)

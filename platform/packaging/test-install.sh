@@ -315,7 +315,7 @@ rm -f "$root.serve"
 t_pg=$(($(date +%s) - t_pg))
 
 phase "the server's upgrade keeps its settings; purge keeps the database"
-sed -i 's/^#HAILONG_SERVER_THREADS=8$/HAILONG_SERVER_THREADS=4/' "$root/etc/default/hailong-server"
+sed -i 's/^#HAILONG_SERVER_THREADS=16$/HAILONG_SERVER_THREADS=4/' "$root/etc/default/hailong-server"
 before=$(sha256sum <"$root/etc/default/hailong-server")
 new=$root.new
 dpkg-deb -R "$server_deb" "$new"

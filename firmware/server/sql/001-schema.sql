@@ -72,8 +72,10 @@ CREATE TABLE hailong.kiosks (
 );
 CREATE INDEX kiosks_unit ON hailong.kiosks (unit);
 
--- Requests per kiosk in the current minute (the rate limit).
-CREATE TABLE hailong.kiosk_rate (
+-- Requests per kiosk in the current minute (the rate limit). Unlogged:
+-- counting a request then writes no WAL, so the check on a request's
+-- headers does not wait for a disk flush; a crash forgets the counts.
+CREATE UNLOGGED TABLE hailong.kiosk_rate (
     kiosk_id text PRIMARY KEY REFERENCES hailong.kiosks ON DELETE CASCADE,
     window_start timestamptz NOT NULL,
     n integer NOT NULL
@@ -147,7 +149,10 @@ CREATE TABLE hailong.responses (
 ) PARTITION BY RANGE (finished_at);
 CREATE INDEX responses_kiosk_seq ON hailong.responses (kiosk_id, seq);
 CREATE INDEX responses_unit_time ON hailong.responses (unit, finished_at);
-CREATE INDEX responses_counter_time ON hailong.responses (unit, counter, finished_at);
+-- A counter's place: the counter the response names, else its kiosk (the
+-- negative-burst check and the reports count by it).
+CREATE INDEX responses_place_time
+    ON hailong.responses (unit, (coalesce(counter, kiosk_id)), finished_at);
 CREATE INDEX responses_officer_time ON hailong.responses (officer_id, finished_at)
     WHERE officer_id IS NOT NULL;
 

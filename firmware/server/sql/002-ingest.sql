@@ -166,13 +166,17 @@ BEGIN
 END
 $$;
 
--- Negative bursts among the newly stored responses: for each negative one,
--- in the order they finished, the window of burst_window_s before it at
--- its counter (the kiosk when the response names none) and for its
--- officer: at least burst_min_responses responses, at least
--- burst_negative_share of them negative, and no alert for the same place
--- already inside that window.
-CREATE FUNCTION hailong.check_bursts(p_kiosk text, p_unit text, p_ids uuid[])
+-- Negative bursts among the newly stored responses. p_finished, p_place
+-- and p_officer describe the new negative ones (the place is the counter,
+-- or the kiosk when the response names none). For each, the window of
+-- burst_window_s up to it is counted at its place and for its officer, in
+-- one statement (an index range per window); a window with at least
+-- burst_min_responses responses, burst_negative_share of them negative,
+-- raises an alert unless that place already has one inside the window
+-- (checked in the order the responses finished, so one burst in one
+-- request raises one alert).
+CREATE FUNCTION hailong.check_bursts(p_kiosk text, p_unit text, p_finished timestamptz[],
+                                     p_place text[], p_officer text[])
 RETURNS void LANGUAGE plpgsql SET search_path = hailong, pg_temp AS $$
 DECLARE
     min_n numeric := coalesce((SELECT value FROM settings WHERE key = 'burst_min_responses'), 4);
@@ -180,43 +184,34 @@ DECLARE
                     * interval '1 second';
     share numeric := coalesce((SELECT value FROM settings WHERE key = 'burst_negative_share'), 0.5);
     r record;
-    n bigint;
-    neg bigint;
 BEGIN
-    FOR r IN SELECT response_id, finished_at, coalesce(counter, kiosk_id) AS ctr, counter,
-                    officer_id
-             FROM responses
-             WHERE response_id = ANY (p_ids) AND negative
-               AND finished_at >= (SELECT min(finished_at) FROM response_ids
-                                   WHERE response_id = ANY (p_ids))
-             ORDER BY finished_at LOOP
-        -- the counter
-        SELECT count(*), count(*) FILTER (WHERE negative) INTO n, neg FROM responses
-        WHERE unit = p_unit AND coalesce(counter, kiosk_id) = r.ctr
-          AND finished_at > r.finished_at - win AND finished_at <= r.finished_at;
-        IF n >= min_n AND neg >= share * n AND NOT EXISTS (
+    FOR r IN
+        WITH neg AS (SELECT * FROM unnest(p_finished, p_place, p_officer) AS u(fin, place, off))
+        SELECT b.fin, b.place, b.off, b.n, b.neg FROM (
+            SELECT n.fin, n.place, NULL::text AS off, c.n, c.neg FROM neg n
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS n, count(*) FILTER (WHERE x.negative) AS neg
+                FROM responses x
+                WHERE x.unit = p_unit AND coalesce(x.counter, x.kiosk_id) = n.place
+                  AND x.finished_at > n.fin - win AND x.finished_at <= n.fin) c
+            UNION ALL
+            SELECT n.fin, NULL, n.off, c.n, c.neg FROM neg n
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS n, count(*) FILTER (WHERE x.negative) AS neg
+                FROM responses x
+                WHERE x.officer_id = n.off AND x.unit = p_unit
+                  AND x.finished_at > n.fin - win AND x.finished_at <= n.fin) c
+            WHERE n.off IS NOT NULL) b
+        WHERE b.n >= min_n AND b.neg >= share * b.n
+        ORDER BY b.fin LOOP
+        IF NOT EXISTS (
             SELECT 1 FROM alerts WHERE kind = 'negative_burst' AND unit = p_unit
-              AND counter = r.ctr AND officer_id IS NULL
-              AND happened_at > r.finished_at - win AND happened_at <= r.finished_at) THEN
-            INSERT INTO alerts (kind, happened_at, kiosk_id, unit, counter, details)
-            VALUES ('negative_burst', r.finished_at, p_kiosk, p_unit, r.ctr,
-                    jsonb_build_object('responses', n, 'negative', neg,
+              AND counter IS NOT DISTINCT FROM r.place AND officer_id IS NOT DISTINCT FROM r.off
+              AND happened_at > r.fin - win AND happened_at <= r.fin) THEN
+            INSERT INTO alerts (kind, happened_at, kiosk_id, unit, counter, officer_id, details)
+            VALUES ('negative_burst', r.fin, p_kiosk, p_unit, r.place, r.off,
+                    jsonb_build_object('responses', r.n, 'negative', r.neg,
                                        'window_s', extract(epoch FROM win)));
-        END IF;
-        -- the officer
-        IF r.officer_id IS NOT NULL THEN
-            SELECT count(*), count(*) FILTER (WHERE negative) INTO n, neg FROM responses
-            WHERE unit = p_unit AND officer_id = r.officer_id
-              AND finished_at > r.finished_at - win AND finished_at <= r.finished_at;
-            IF n >= min_n AND neg >= share * n AND NOT EXISTS (
-                SELECT 1 FROM alerts WHERE kind = 'negative_burst' AND unit = p_unit
-                  AND officer_id = r.officer_id AND counter IS NULL
-                  AND happened_at > r.finished_at - win AND happened_at <= r.finished_at) THEN
-                INSERT INTO alerts (kind, happened_at, kiosk_id, unit, officer_id, details)
-                VALUES ('negative_burst', r.finished_at, p_kiosk, p_unit, r.officer_id,
-                        jsonb_build_object('responses', n, 'negative', neg,
-                                           'window_s', extract(epoch FROM win)));
-            END IF;
         END IF;
     END LOOP;
 END
@@ -228,6 +223,12 @@ $$;
 -- a row to store, else why it is kept apart. p_head_verdict is NULL when
 -- the request had no head. Raises insufficient_privilege for an unknown or
 -- disabled kiosk (a race with hailong-server kiosk disable).
+--
+-- Cost (docs/province-server.md, "Scale"): each row's text is parsed once;
+-- the statements are planned once per connection (a generic
+-- plan: the responses' monthly partitions are chosen as each runs, not
+-- re-planned on every call); new responses are found by a hash join, not
+-- by searching arrays.
 CREATE FUNCTION hailong.ingest(p_kiosk text, p_rows text[], p_signed boolean[],
                                p_quarantine text[], p_head_seq bigint, p_head_chain text,
                                p_head_sig text, p_head_key text, p_head_verdict text,
@@ -235,12 +236,16 @@ CREATE FUNCTION hailong.ingest(p_kiosk text, p_rows text[], p_signed boolean[],
 RETURNS TABLE (accepted text[], duplicate text[], assignment_id bigint,
                survey_sha256 text, survey text, officers jsonb)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = hailong, pg_temp
-SET client_min_messages = warning AS $$
+SET client_min_messages = warning SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE
     k kiosks;
     acc uuid[];
     dup uuid[];
+    again uuid[];
+    neg_fin timestamptz[];
+    neg_place text[];
+    neg_off text[];
     first_signed bigint;
     reported bigint := (p_status->'assignment'->>'id')::bigint;
     sa assignments;
@@ -260,18 +265,28 @@ BEGIN
     -- signed rows already is accepted only below its first signed seq.
     SELECT min(seq) INTO first_signed FROM response_ids WHERE kiosk_id = p_kiosk AND signed;
 
+    -- The rows' fields, read once (the parse kept in its subquery by
+    -- OFFSET 0); the temporary table holds the fields, not the parsed row.
     CREATE TEMP TABLE IF NOT EXISTS ingest_in (
-        ord integer, raw text, signed boolean, quarantine text, j json,
-        response_id uuid, seq bigint, finished_at timestamptz, survey_sha256 text
+        ord integer, raw text, signed boolean, quarantine text, response_id uuid, seq bigint,
+        survey_id text, survey_version bigint, survey_sha256 text, language text,
+        started_at timestamptz, finished_at timestamptz, status text, suspect text,
+        clock_trusted boolean, officer_id text, counter text, followup text, chain text,
+        prev_chain text, answers jsonb
     ) ON COMMIT DELETE ROWS;
     INSERT INTO ingest_in
-    SELECT u.ord, u.raw, u.signed, u.q, u.raw::json,
-           (u.raw::json->>'response_id')::uuid, (u.raw::json->>'seq')::bigint,
-           (u.raw::json->>'finished_at')::timestamptz, u.raw::json->>'survey_sha256'
-    FROM unnest(p_rows, p_signed, p_quarantine) WITH ORDINALITY AS u(raw, signed, q, ord);
-    UPDATE ingest_in SET quarantine = 'unsigned after signed responses'
-    WHERE quarantine IS NULL AND NOT signed AND first_signed IS NOT NULL
-      AND seq >= first_signed;
+    SELECT u.ord, u.raw, u.signed, u.q, (p.j->>'response_id')::uuid, (p.j->>'seq')::bigint,
+           p.j->>'survey_id', (p.j->>'survey_version')::bigint, p.j->>'survey_sha256',
+           p.j->>'language', (p.j->>'started_at')::timestamptz,
+           (p.j->>'finished_at')::timestamptz, p.j->>'status', p.j->>'suspect',
+           (p.j->>'clock_trusted')::boolean, p.j->>'officer_id', p.j->>'counter',
+           p.j->>'followup', p.j->>'chain', p.j->>'prev_chain', p.j->'answers'
+    FROM unnest(p_rows, p_signed, p_quarantine) WITH ORDINALITY AS u(raw, signed, q, ord)
+    CROSS JOIN LATERAL (SELECT u.raw::jsonb AS j OFFSET 0) p;
+    IF first_signed IS NOT NULL THEN
+        UPDATE ingest_in SET quarantine = 'unsigned after signed responses'
+        WHERE quarantine IS NULL AND NOT signed AND seq >= first_signed;
+    END IF;
 
     INSERT INTO quarantine (kiosk_id, response_id, reason, raw)
     SELECT p_kiosk, i.response_id::text, i.quarantine, i.raw FROM ingest_in i
@@ -296,43 +311,53 @@ BEGIN
         INSERT INTO responses (response_id, kiosk_id, seq, unit, survey_id, survey_version,
             survey_sha256, language, started_at, finished_at, status, suspect, clock_trusted,
             officer_id, counter, followup, chain, prev_chain, signed, negative, raw)
-        SELECT f.response_id, p_kiosk, f.seq, k.unit, f.j->>'survey_id',
-            (f.j->>'survey_version')::bigint, f.survey_sha256, f.j->>'language',
-            (f.j->>'started_at')::timestamptz, f.finished_at, f.j->>'status', f.j->>'suspect',
-            (f.j->>'clock_trusted')::boolean, f.j->>'officer_id', f.j->>'counter',
-            f.j->>'followup', f.j->>'chain', f.j->>'prev_chain', f.signed,
+        SELECT f.response_id, p_kiosk, f.seq, k.unit, f.survey_id, f.survey_version,
+            f.survey_sha256, f.language, f.started_at, f.finished_at, f.status, f.suspect,
+            f.clock_trusted, f.officer_id, f.counter, f.followup, f.chain, f.prev_chain,
+            f.signed,
             CASE WHEN EXISTS (SELECT 1 FROM survey_negative n WHERE n.sha256 = f.survey_sha256)
-                 THEN EXISTS (SELECT 1 FROM json_each(f.j->'answers') a
+                 THEN EXISTS (SELECT 1 FROM jsonb_each(f.answers) a
                               JOIN survey_negative n ON n.sha256 = f.survey_sha256
                                AND n.question_id = a.key AND n.value = a.value->>'value')
             END,
             f.raw
         FROM fresh f JOIN ids USING (response_id)
-        RETURNING response_id
+        RETURNING response_id, finished_at, coalesce(counter, kiosk_id) AS place, officer_id,
+                  negative
     ), ans AS (
         INSERT INTO answers (response_id, unit, finished_at, question_id, value, ms)
         SELECT f.response_id, k.unit, f.finished_at, a.key, a.value->>'value',
                (a.value->>'ms')::bigint
-        FROM fresh f JOIN ids USING (response_id), json_each(f.j->'answers') a
+        FROM fresh f JOIN ids USING (response_id), jsonb_each(f.answers) a
     )
-    SELECT array_agg(response_id) INTO acc FROM resp;
-    acc := coalesce(acc, '{}');
+    -- (one aggregation: the three arrays list the new negative responses in
+    -- the same order)
+    SELECT coalesce(array_agg(response_id), '{}'),
+           array_agg(finished_at) FILTER (WHERE negative),
+           array_agg(place) FILTER (WHERE negative),
+           array_agg(officer_id) FILTER (WHERE negative)
+    INTO acc, neg_fin, neg_place, neg_off FROM resp;
 
-    SELECT array_agg(DISTINCT i.response_id) INTO dup FROM ingest_in i
-    WHERE i.quarantine IS NOT NULL OR NOT (i.response_id = ANY (acc));
-    dup := coalesce(dup, '{}');
+    -- What was not stored now: quarantined, or held already (a resend).
+    SELECT coalesce(array_agg(DISTINCT i.response_id), '{}'),
+           array_agg(DISTINCT i.response_id) FILTER (WHERE i.quarantine IS NULL)
+    INTO dup, again
+    FROM ingest_in i LEFT JOIN unnest(acc) AS a(id) ON a.id = i.response_id
+    WHERE a.id IS NULL;
 
     -- The same id sent again with other bytes: kept as first stored, raised.
-    INSERT INTO alerts (kind, happened_at, kiosk_id, unit, details)
-    SELECT 'conflicting_duplicate', now(), p_kiosk, k.unit,
-           jsonb_build_object('response_ids', jsonb_agg(DISTINCT i.response_id))
-    FROM ingest_in i JOIN response_ids r USING (response_id)
-    WHERE i.quarantine IS NULL AND NOT (i.response_id = ANY (acc))
-      AND r.raw_sha256 <> sha256(convert_to(i.raw, 'UTF8'))
-    HAVING count(*) > 0;
+    IF again IS NOT NULL THEN
+        INSERT INTO alerts (kind, happened_at, kiosk_id, unit, details)
+        SELECT 'conflicting_duplicate', now(), p_kiosk, k.unit,
+               jsonb_build_object('response_ids', jsonb_agg(DISTINCT i.response_id))
+        FROM ingest_in i JOIN response_ids r USING (response_id)
+        WHERE i.response_id = ANY (again) AND i.quarantine IS NULL
+          AND r.raw_sha256 <> sha256(convert_to(i.raw, 'UTF8'))
+        HAVING count(*) > 0;
+    END IF;
 
-    IF cardinality(acc) > 0 THEN
-        PERFORM check_bursts(p_kiosk, k.unit, acc);
+    IF neg_fin IS NOT NULL THEN
+        PERFORM check_bursts(p_kiosk, k.unit, neg_fin, neg_place, neg_off);
     END IF;
     IF p_head_verdict IS NOT NULL THEN
         PERFORM record_head(p_kiosk, k.unit, p_head_seq, p_head_chain, p_head_sig, p_head_key,
@@ -340,10 +365,8 @@ BEGIN
     END IF;
     PERFORM record_status(p_kiosk, p_status, cardinality(p_rows) > 0);
 
-    accepted := (SELECT array_agg(x::text) FROM unnest(acc) x);
-    duplicate := (SELECT array_agg(x::text) FROM unnest(dup) x);
-    accepted := coalesce(accepted, '{}');
-    duplicate := coalesce(duplicate, '{}');
+    accepted := (SELECT coalesce(array_agg(x::text), '{}') FROM unnest(acc) x);
+    duplicate := (SELECT coalesce(array_agg(x::text), '{}') FROM unnest(dup) x);
 
     SELECT * INTO sa FROM assignments a
     WHERE a.survey_sha256 IS NOT NULL
