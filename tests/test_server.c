@@ -22,6 +22,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
@@ -323,6 +324,51 @@ static reply_t http_finish(int fd, const char *body)
     return read_reply(fd, NULL);
 }
 
+/* body after pad spaces (JSON allows them): a push held with http_hold
+ * keeps the server's minimum pace (1 KiB/s on average after 30 s) for
+ * pad / 2 / 1024 s, so a test's hold never depends on how fast it runs. */
+#define HOLD_PAD (1u << 20) /* 512 s */
+static char *padded(const char *body, size_t pad)
+{
+    size_t n = strlen(body);
+    char *b = malloc(pad + n + 1);
+    memset(b, ' ', pad);
+    memcpy(b + pad, body, n + 1);
+    return b;
+}
+
+/* The headers of a push of clen bytes, and not a byte of its body: the
+ * answer the server gives without waiting for the body (read to the end,
+ * or as far as a hang's bound when it waits). */
+static reply_t http_headers_only(int port, const char *token, size_t clen)
+{
+    int fd = http_connect(port);
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "POST /api/v1/sync HTTP/1.1\r\nHost: test\r\n"
+                     "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\n\r\n",
+                     token, clen);
+    CHECK(write(fd, head, (size_t)n) == n);
+    return read_reply(fd, NULL);
+}
+
+/* Waits until the server's log holds what (a condition, polled; the bound
+ * only catches a hang). */
+static bool log_has(srv_t *s, const char *what)
+{
+    char log[PATH_MAX];
+    snprintf(log, sizeof log, "%s/server.log", s->dir);
+    for (int i = 0; i < 12000; i++) {
+        char *text = hl_test_read_file(log, NULL);
+        bool has = text && strstr(text, what);
+        free(text);
+        if (has) return true;
+        usleep(10000);
+    }
+    return false;
+}
+
 /* ---- Rows as a kiosk makes them ---------------------------------------------------------- */
 
 #define SURVEY_FILE HL_SOURCE_DIR "/assets/surveys/sipas-mot-cua.json"
@@ -337,6 +383,21 @@ static const char *survey_sha(void)
         hl_survey_free(sv);
     }
     return sha;
+}
+
+/* Puts extra right after the "{" that opens the row in o. */
+static void with_extra(hl_fdbuf_t *o, const char *extra)
+{
+    CHECK(o->len > 0 && o->buf[0] == '{');
+    char *rest = malloc(o->len);
+    CHECK(rest != NULL);
+    if (!rest) return;
+    size_t n = o->len - 1;
+    memcpy(rest, o->buf + 1, n);
+    o->len = 1;
+    CHECK(hl_fdbuf_put(o, extra, strlen(extra)));
+    CHECK(hl_fdbuf_put(o, rest, n));
+    free(rest);
 }
 
 typedef struct chain {
@@ -355,8 +416,11 @@ static void chain_init(chain_t *c, const hl_devkey_t *key, const char *kiosk)
 }
 
 /* The next response of the chain, finished at utc_ms, answering overall
- * with value (and reasons); a JSON Lines row, malloc'd. */
-static char *row_next(chain_t *c, int64_t utc_ms, const char *value, const char *officer)
+ * with value; extra (or NULL) is put right after the row's "{" (a field of
+ * its own, followed by a comma), under its chain value and signature too.
+ * A JSON Lines row, malloc'd. */
+static char *row_next_with(chain_t *c, int64_t utc_ms, const char *value, const char *officer,
+                           const char *extra)
 {
     char uuid[37];
     unsigned char rnd[16];
@@ -386,6 +450,7 @@ static char *row_next(chain_t *c, int64_t utc_ms, const char *value, const char 
                   .ms = ms};
     hl_fdbuf_t o = {.fd = -1, .limit = 1 << 20};
     CHECK(hl_jsonl_put_row_canonical(&o, &r));
+    if (extra) with_extra(&o, extra);
     CHECK(hl_fdbuf_put(&o, c->prev, 64));
     unsigned char md[32];
     char chain[65], sig[129];
@@ -398,9 +463,15 @@ static char *row_next(chain_t *c, int64_t utc_ms, const char *value, const char 
     r.chain_sig = sig;
     o.len = 0;
     CHECK(hl_jsonl_put_row(&o, &r));
+    if (extra) with_extra(&o, extra);
     CHECK(hl_fdbuf_put(&o, "", 1));
     memcpy(c->prev, chain, 65);
     return o.buf;
+}
+
+static char *row_next(chain_t *c, int64_t utc_ms, const char *value, const char *officer)
+{
+    return row_next_with(c, utc_ms, value, officer, NULL);
 }
 
 /* A different number each call, for seed names. */
@@ -633,6 +704,44 @@ static void test_unknown_tokens_disabled_kiosks_and_another_kiosks_token_are_ref
     srv_stop(&s);
 }
 
+/* A response the service accepts but PostgreSQL cannot read (a number jsonb
+ * cannot hold, in a field of its own, signed with the rest) is quarantined
+ * by itself: the batch is stored, answered 200 with that row named, and a
+ * resend changes nothing (a batch refused for good would hold back all the
+ * kiosk sends after it). */
+static void test_a_row_the_database_cannot_read_is_quarantined_and_its_batch_stored(void)
+{
+    srv_t s;
+    srv_start(&s);
+    const hl_devkey_t *k1 = hl_fixture_devkey(1);
+    char *t1 = kiosk_add(&s, "k1", "U1", k1);
+    chain_t c;
+    chain_init(&c, k1, "k1");
+    char *rows[3];
+    rows[0] = row_next(&c, T0, "satisfied", NULL);
+    rows[1] = row_next_with(&c, T0 + 60000, "satisfied", NULL, "\"x\":1e-20000,");
+    rows[2] = row_next(&c, T0 + 120000, "satisfied", NULL);
+    const char *id = strstr(rows[1], "\"response_id\":\"");
+    CHECK(id != NULL);
+    char uuid[37] = "";
+    if (id) snprintf(uuid, sizeof uuid, "%s", id + strlen("\"response_id\":\""));
+    char *body = request("k1", rows, 3, &c, k1, NULL);
+    for (int round = 0; round < 2; round++) {
+        reply_t r = http(s.port, "POST", "/api/v1/sync", t1, body);
+        CHECK_INT(r.status, 200);
+        CHECK_CONTAINS(r.body, uuid); /* named: the kiosk counts it delivered */
+        reply_free(&r);
+        CHECK_INT(count(&s, "SELECT count(*) FROM hailong.responses"), 2);
+        CHECK_INT(count(&s, "SELECT count(*) FROM hailong.quarantine WHERE reason LIKE "
+                            "'the database cannot read it:%'"),
+                  1);
+    }
+    free(body);
+    rows_free(rows, 3);
+    free(t1);
+    srv_stop(&s);
+}
+
 static void test_another_kiosks_rows_and_altered_rows_are_quarantined_and_never_counted(void)
 {
     srv_t s;
@@ -789,31 +898,56 @@ static void test_malformed_oversized_and_misaddressed_requests_get_a_clear_answe
 static void test_a_refusal_on_the_headers_reaches_a_client_still_sending_a_large_body(void)
 {
     srv_t s;
-    srv_start_opts(&s, "8388608", NULL);
-    const hl_devkey_t *k1 = hl_fixture_devkey(1);
-    char *t1 = kiosk_add(&s, "k1", "U1", k1);
-    /* 4 MiB under an unknown token (401, within --max-body) and 9 MiB over
-     * the 8 MiB limit (413), each twenty times, by a client that watches
-     * for an early answer and by one that writes everything first: the
-     * status line arrives every time and the connection is never reset */
-    int unknown = 0, over = 0, resets = 0;
+    srv_start_opts(&s, "8388608", (const char *const[]){"--max-inflight", "1", NULL});
+    const hl_devkey_t *k1 = hl_fixture_devkey(1), *k2 = hl_fixture_devkey(2);
+    char *t1 = kiosk_add(&s, "k1", "U1", k1), *t2 = kiosk_add(&s, "k2", "U1", k2);
+    /* k1's push held in flight: the one slot taken, by k1 */
+    char *plain = request("k1", NULL, 0, NULL, NULL, NULL), *body = padded(plain, HOLD_PAD);
+    int held = http_hold(s.port, t1, body);
+    /* 4 MiB under an unknown token (401, within --max-body: drained), 9 MiB
+     * over the 8 MiB limit (413), 4 MiB from k1 with a push in flight (429)
+     * and from k2 over --max-inflight (503), the last three answered at
+     * once, each twenty times, by a client that watches for an early
+     * answer and by one that writes everything first: the status line
+     * arrives every time and the connection is never reset */
+    int unknown = 0, over = 0, twice = 0, busy = 0, resets = 0;
     for (int i = 0; i < 20; i++) {
         bool reset = false;
         if (http_big(s.port, "0123456789abcdef", 4u << 20, i % 2, &reset) == 401) unknown++;
         resets += reset;
         if (http_big(s.port, t1, 9u << 20, i % 2, &reset) == 413) over++;
         resets += reset;
+        if (http_big(s.port, t1, 4u << 20, i % 2, &reset) == 429) twice++;
+        resets += reset;
+        if (http_big(s.port, t2, 4u << 20, i % 2, &reset) == 503) busy++;
+        resets += reset;
     }
     CHECK_INT(unknown, 20);
     CHECK_INT(over, 20);
+    CHECK_INT(twice, 20);
+    CHECK_INT(busy, 20);
     CHECK_INT(resets, 0);
+    /* 429 and 503 come before the body, not after it: a client that sends
+     * none still gets them, with Connection: close */
+    reply_t r = http_headers_only(s.port, t1, 4u << 20);
+    CHECK_INT(r.status, 429);
+    CHECK_CONTAINS(r.head, "Connection: close");
+    reply_free(&r);
+    r = http_headers_only(s.port, t2, 4u << 20);
+    CHECK_INT(r.status, 503);
+    CHECK_CONTAINS(r.head, "Connection: close");
+    reply_free(&r);
     /* and the service goes on */
-    char *body = request("k1", NULL, 0, NULL, NULL, NULL);
-    reply_t r = http(s.port, "POST", "/api/v1/sync", t1, body);
+    r = http_finish(held, body);
     CHECK_INT(r.status, 200);
     reply_free(&r);
+    r = http(s.port, "POST", "/api/v1/sync", t1, plain);
+    CHECK_INT(r.status, 200);
+    reply_free(&r);
+    free(plain);
     free(body);
     free(t1);
+    free(t2);
     srv_stop(&s);
 }
 
@@ -842,46 +976,313 @@ static void test_a_kiosk_over_its_rate_gets_429_with_retry_after(void)
     srv_stop(&s);
 }
 
-static void test_a_request_over_the_inflight_bound_gets_503_at_once_without_the_database(void)
+static void test_a_request_over_the_inflight_bound_gets_503_at_once_and_stores_nothing(void)
 {
     srv_t s;
     srv_start_opts(&s, "16777216",
                    (const char *const[]){"--threads", "1", "--max-inflight", "1", NULL});
-    const hl_devkey_t *k1 = hl_fixture_devkey(1);
-    char *t1 = kiosk_add(&s, "k1", "U1", k1);
-    /* two requests a minute: a refused request that reached the database
-     * would count, and the third would get 429 */
-    CHECK_INT(
-        run_server_cmd(&s, (const char *[]){"settings", "rate_per_minute", "2", NULL}, NULL, NULL),
-        0);
-    chain_t c;
-    chain_init(&c, k1, "k1");
-    char *rows[2];
-    rows_make(&c, rows, 2, T0, "satisfied");
-    char *body = request("k1", rows, 2, &c, k1, NULL);
-    int held = http_hold(s.port, t1, body); /* in flight: the bound reached */
-    reply_t r = http(s.port, "POST", "/api/v1/sync", t1, body);
+    const hl_devkey_t *k1 = hl_fixture_devkey(1), *k2 = hl_fixture_devkey(2);
+    char *t1 = kiosk_add(&s, "k1", "U1", k1), *t2 = kiosk_add(&s, "k2", "U1", k2);
+    chain_t c1, c2;
+    chain_init(&c1, k1, "k1");
+    chain_init(&c2, k2, "k2");
+    char *rows1[2], *rows2[2];
+    rows_make(&c1, rows1, 2, T0, "satisfied");
+    rows_make(&c2, rows2, 2, T0, "satisfied");
+    char *plain = request("k1", rows1, 2, &c1, k1, NULL), *body1 = padded(plain, HOLD_PAD);
+    char *body2 = request("k2", rows2, 2, &c2, k2, NULL);
+    int held = http_hold(s.port, t1, body1); /* in flight: the bound reached */
+    reply_t r = http(s.port, "POST", "/api/v1/sync", t2, body2);
     CHECK_INT(r.status, 503);
     char *ra = r.head ? strstr(r.head, "Retry-After: ") : NULL;
     CHECK(ra);
     int wait = ra ? atoi(ra + 13) : 0;
     CHECK(wait >= 2 && wait <= 10);
+    CHECK_CONTAINS(r.head, "Connection: close");
     CHECK_CONTAINS(r.body, "busy");
     reply_free(&r);
+    CHECK_INT(count(&s, "SELECT count(*) FROM hailong.responses"), 0);
     /* the held request ends; then there is room again */
-    r = http_finish(held, body);
+    r = http_finish(held, body1);
     CHECK_INT(r.status, 200);
     CHECK_CONTAINS(r.body, "\"accepted\":[\"");
     reply_free(&r);
-    r = http(s.port, "POST", "/api/v1/sync", t1, body);
+    r = http(s.port, "POST", "/api/v1/sync", t2, body2);
     CHECK_INT(r.status, 200);
-    CHECK_CONTAINS(r.body, "\"accepted\":[]");
+    CHECK_CONTAINS(r.body, "\"accepted\":[\"");
+    reply_free(&r);
+    CHECK_INT(count(&s, "SELECT count(*) FROM hailong.responses"), 4);
+    free(plain);
+    free(body1);
+    free(body2);
+    rows_free(rows1, 2);
+    rows_free(rows2, 2);
+    free(t1);
+    free(t2);
+    srv_stop(&s);
+}
+
+static void test_one_kiosk_holds_one_push_in_flight_and_another_kiosk_still_gets_through(void)
+{
+    srv_t s;
+    srv_start_opts(&s, "16777216", (const char *const[]){"--max-inflight", "2", NULL});
+    const hl_devkey_t *k1 = hl_fixture_devkey(1), *k2 = hl_fixture_devkey(2);
+    char *t1 = kiosk_add(&s, "k1", "U1", k1), *t2 = kiosk_add(&s, "k2", "U1", k2);
+    chain_t c1, c2;
+    chain_init(&c1, k1, "k1");
+    chain_init(&c2, k2, "k2");
+    char *rows1[1], *rows2[1];
+    rows_make(&c1, rows1, 1, T0, "satisfied");
+    rows_make(&c2, rows2, 1, T0, "satisfied");
+    char *plain = request("k1", rows1, 1, &c1, k1, NULL), *body1 = padded(plain, HOLD_PAD);
+    char *body2 = request("k2", rows2, 1, &c2, k2, NULL);
+    /* k1 starts a slow push, then a second one: the second is refused at
+     * once (before its body), 429 with a short Retry-After */
+    int held = http_hold(s.port, t1, body1);
+    reply_t r = http_headers_only(s.port, t1, strlen(body1));
+    CHECK_INT(r.status, 429);
+    CHECK_CONTAINS(r.head, "Retry-After: 5");
+    CHECK_CONTAINS(r.head, "Connection: close");
+    CHECK_CONTAINS(r.body, "in flight");
+    reply_free(&r);
+    /* ... and with its body too */
+    r = http(s.port, "POST", "/api/v1/sync", t1, plain);
+    CHECK_INT(r.status, 429);
+    reply_free(&r);
+    /* with --max-inflight 2, k1's one push leaves room: k2 is stored */
+    r = http(s.port, "POST", "/api/v1/sync", t2, body2);
+    CHECK_INT(r.status, 200);
+    CHECK_CONTAINS(r.body, "\"accepted\":[\"");
+    reply_free(&r);
+    /* a request without a valid token never takes a slot: k2 can hold the
+     * second one while unknown tokens are refused */
+    int held2 = http_hold(s.port, t2, body2);
+    r = http(s.port, "POST", "/api/v1/sync", "0123456789abcdef", plain);
+    CHECK_INT(r.status, 401);
+    reply_free(&r);
+    r = http_finish(held2, body2);
+    CHECK_INT(r.status, 200);
+    CHECK_CONTAINS(r.body, "\"duplicate\":[\"");
+    reply_free(&r);
+    /* k1's first push goes through, and its next one after it */
+    r = http_finish(held, body1);
+    CHECK_INT(r.status, 200);
+    CHECK_CONTAINS(r.body, "\"accepted\":[\"");
+    reply_free(&r);
+    r = http(s.port, "POST", "/api/v1/sync", t1, plain);
+    CHECK_INT(r.status, 200);
+    CHECK_CONTAINS(r.body, "\"duplicate\":[\"");
     reply_free(&r);
     CHECK_INT(count(&s, "SELECT count(*) FROM hailong.responses"), 2);
-    free(body);
-    rows_free(rows, 2);
+    free(plain);
+    free(body1);
+    free(body2);
+    rows_free(rows1, 1);
+    rows_free(rows2, 1);
     free(t1);
+    free(t2);
     srv_stop(&s);
+}
+
+static void test_a_stalled_upload_is_cut_30_s_after_its_headers_and_frees_its_slot(void)
+{
+    srv_t s;
+    /* --timeout an hour: only the minimum pace can cut it */
+    srv_start_opts(&s, "16777216",
+                   (const char *const[]){"--max-inflight", "1", "--timeout", "3600", NULL});
+    const hl_devkey_t *k1 = hl_fixture_devkey(1), *k2 = hl_fixture_devkey(2);
+    char *t1 = kiosk_add(&s, "k1", "U1", k1), *t2 = kiosk_add(&s, "k2", "U1", k2);
+    char *body1 = request("k1", NULL, 0, NULL, NULL, NULL);
+    char *body2 = request("k2", NULL, 0, NULL, NULL, NULL);
+    /* half of k1's body, then nothing: the one slot is taken */
+    int held = http_hold(s.port, t1, body1);
+    reply_t r = http_headers_only(s.port, t2, strlen(body2));
+    CHECK_INT(r.status, 503);
+    reply_free(&r);
+    /* the server closes it (under 1 KiB/s on average 30 s after its
+     * headers), logs it once, and the slot is free */
+    bool reset = false;
+    r = read_reply(held, &reset);
+    CHECK_INT(r.status, 0);
+    reply_free(&r);
+    CHECK(log_has(&s, "kiosk k1: push cut after "));
+    r = http(s.port, "POST", "/api/v1/sync", t2, body2);
+    CHECK_INT(r.status, 200);
+    reply_free(&r);
+    r = http(s.port, "POST", "/api/v1/sync", t1, body1);
+    CHECK_INT(r.status, 200);
+    reply_free(&r);
+    free(body1);
+    free(body2);
+    free(t1);
+    free(t2);
+    srv_stop(&s);
+}
+
+/* The path of a program on $PATH, malloc'd, or NULL. */
+static char *which(const char *name)
+{
+    const char *path = getenv("PATH");
+    char *copy = strdup(path ? path : "/usr/bin:/bin"), *save = NULL, *found = NULL;
+    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", d, name);
+        if (access(p, X_OK) == 0) found = strdup(p);
+    }
+    free(copy);
+    return found;
+}
+
+static void test_the_kiosks_libcurl_stops_sending_its_body_when_refused_for_load(void)
+{
+    /* The kiosk's libcurl (opened by hl_sync, the system's libcurl.so.4)
+     * through the curl program, which uses it the same way: a body in
+     * memory (CURLOPT_POSTFIELDS) with Content-Length and "Expect:" empty */
+    char *curl = which("curl");
+    if (!curl) {
+        printf("     skipped: no curl program on PATH to drive libcurl\n");
+        return;
+    }
+    srv_t s;
+    srv_start_opts(&s, "16777216", (const char *const[]){"--max-inflight", "1", NULL});
+    const hl_devkey_t *k1 = hl_fixture_devkey(1), *k2 = hl_fixture_devkey(2);
+    char *t1 = kiosk_add(&s, "k1", "U1", k1), *t2 = kiosk_add(&s, "k2", "U1", k2);
+    char *plain = request("k1", NULL, 0, NULL, NULL, NULL), *body = padded(plain, HOLD_PAD);
+    int held = http_hold(s.port, t1, body);
+    size_t big = 12u << 20;
+    char *spaces = malloc(big + 1);
+    memset(spaces, ' ', big);
+    spaces[big] = '\0';
+    char *dir = hl_test_tmpdir("curl"), *file = hl_test_write_file(dir, "body.json", spaces);
+    free(spaces);
+    char data[PATH_MAX + 2], url[64];
+    snprintf(data, sizeof data, "@%s", file);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1/sync", s.port);
+    const char *tokens[] = {t1, t2};
+    const int want[] = {429, 503};
+    for (int i = 0; i < 2; i++) {
+        char auth[128];
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[i]);
+        const char *argv[] = {curl,
+                              "-sS",
+                              "-o",
+                              "/dev/null",
+                              "-w",
+                              "%{http_code} %{size_upload}",
+                              "-H",
+                              "Expect:",
+                              "-H",
+                              "Content-Type: application/json",
+                              "-H",
+                              auth,
+                              "--data-binary",
+                              data,
+                              url,
+                              NULL};
+        char *out = NULL, *err = NULL;
+        int rc = hl_test_run_watchdog(argv, NULL, &out, &err, 300);
+        int status = 0;
+        long long sent = -1;
+        if (out) sscanf(out, "%d %lld", &status, &sent);
+        printf("     libcurl refused with %d after sending %lld of %zu bytes (exit %d%s%s)\n",
+               status, sent, big, rc, err && *err ? ": " : "", err ? err : "");
+        CHECK_INT(rc, 0);
+        CHECK_INT(status, want[i]);
+        /* it stopped: what it sent is what was on its way when the answer came */
+        CHECK(sent >= 0 && (size_t)sent < big / 2);
+        free(out);
+        free(err);
+    }
+    reply_t r = http_finish(held, body);
+    CHECK_INT(r.status, 200);
+    reply_free(&r);
+    hl_test_rmtree(dir);
+    free(dir);
+    free(file);
+    free(plain);
+    free(body);
+    free(t1);
+    free(t2);
+    free(curl);
+    srv_stop(&s);
+}
+
+/* ---- The database's connections ----------------------------------------------------------- */
+
+/* The client's end of a TCP connection to 127.0.0.1:port in /proc/net/tcp,
+ * ESTABLISHED: its timer (0 none, 1 retransmit, 2 keepalive, ...) and when
+ * it fires, in clock ticks. false when there is none. */
+static bool tcp_timer(int port, unsigned *timer, unsigned long *when)
+{
+    FILE *f = fopen("/proc/net/tcp", "r");
+    if (!f) return false;
+    char line[512];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f)) {
+        unsigned rport = 0, st = 0, tr = 0;
+        unsigned long w = 0;
+        if (sscanf(line, " %*u: %*x:%*x %*x:%x %x %*x:%*x %x:%lx", &rport, &st, &tr, &w) == 4 &&
+            rport == (unsigned)port && st == 1) {
+            *timer = tr;
+            *when = w;
+            found = true;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+static void test_a_database_that_never_answers_fails_in_10_s_and_connections_keep_alive(void)
+{
+    /* A "database" whose kernel lets connections in (the listen backlog)
+     * and which never says a word: libpq waits for its answer to the
+     * startup packet. */
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t alen = sizeof a;
+    CHECK(bind(ls, (struct sockaddr *)&a, sizeof a) == 0 && listen(ls, 16) == 0 &&
+          getsockname(ls, (struct sockaddr *)&a, &alen) == 0);
+    int port = ntohs(a.sin_port);
+    /* the conninfo's own connect_timeout wins (an hour here, so the
+     * connection can be looked at), and the keepalives are the server's:
+     * once the startup packet is acknowledged, the keepalive timer runs,
+     * due within 30 s (the kernel's default: two hours) */
+    char db[160];
+    snprintf(db, sizeof db, "host=127.0.0.1 port=%d dbname=x user=x connect_timeout=3600", port);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        const char *argv[] = {HL_SERVER_BIN, "kiosk", "list", "--db", db, NULL};
+        hl_test_execv(argv);
+        _exit(127);
+    }
+    unsigned timer = 1;
+    unsigned long when = 0;
+    bool seen = false;
+    for (int i = 0; i < 12000 && (!seen || timer == 1); i++) { /* a condition, polled */
+        seen = tcp_timer(port, &timer, &when);
+        if (!seen || timer == 1) usleep(10000);
+    }
+    CHECK(seen);
+    CHECK_INT(timer, 2);
+    long ticks = sysconf(_SC_CLK_TCK);
+    printf("     keepalive due in %.1f s\n", (double)when / (double)ticks);
+    CHECK(when > 0 && when <= (unsigned long)(30 * ticks));
+    kill(pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    /* without one, it gives up after 10 s and says why (it waited as long
+     * as the kernel retries otherwise: for ever, here) */
+    snprintf(db, sizeof db, "host=127.0.0.1 port=%d dbname=x user=x", port);
+    const char *argv[] = {HL_SERVER_BIN, "kiosk", "list", "--db", db, NULL};
+    char *err = NULL;
+    CHECK_INT(hl_test_run_watchdog(argv, NULL, NULL, &err, 300), 1);
+    CHECK_CONTAINS(err, "timeout expired");
+    free(err);
+    close(ls);
 }
 
 static void test_the_status_is_kept_with_history_and_a_quiet_kiosk_shows_silent(void)
@@ -1167,11 +1568,16 @@ static const hl_test_case_t tests[] = {
     HL_TEST(test_a_replayed_request_changes_nothing_and_names_every_row_duplicate),
     HL_TEST(test_unknown_tokens_disabled_kiosks_and_another_kiosks_token_are_refused),
     HL_TEST(test_another_kiosks_rows_and_altered_rows_are_quarantined_and_never_counted),
+    HL_TEST(test_a_row_the_database_cannot_read_is_quarantined_and_its_batch_stored),
     HL_TEST(test_a_forged_head_is_kept_apart_and_raised_and_a_truncated_chain_too),
     HL_TEST(test_malformed_oversized_and_misaddressed_requests_get_a_clear_answer),
     HL_TEST(test_a_refusal_on_the_headers_reaches_a_client_still_sending_a_large_body),
     HL_TEST(test_a_kiosk_over_its_rate_gets_429_with_retry_after),
-    HL_TEST(test_a_request_over_the_inflight_bound_gets_503_at_once_without_the_database),
+    HL_TEST(test_a_request_over_the_inflight_bound_gets_503_at_once_and_stores_nothing),
+    HL_TEST(test_one_kiosk_holds_one_push_in_flight_and_another_kiosk_still_gets_through),
+    HL_TEST(test_a_stalled_upload_is_cut_30_s_after_its_headers_and_frees_its_slot),
+    HL_TEST(test_the_kiosks_libcurl_stops_sending_its_body_when_refused_for_load),
+    HL_TEST(test_a_database_that_never_answers_fails_in_10_s_and_connections_keep_alive),
     HL_TEST(test_the_status_is_kept_with_history_and_a_quiet_kiosk_shows_silent),
     HL_TEST(test_an_assignment_goes_with_each_answer_until_the_kiosk_reports_on_it),
     HL_TEST(test_a_negative_burst_raises_one_alert_per_counter_and_officer_with_notify),

@@ -32,16 +32,60 @@ static void quiet(void *arg, const char *msg)
     (void)msg;
 }
 
+/* What every connection gets unless the conninfo (or, for the timeout,
+ * PGCONNECT_TIMEOUT) says otherwise: the user's string wins. A host that
+ * does not answer (a SYN lost, a server that accepts and says nothing)
+ * fails a connection after connect_timeout instead of a thread's minutes
+ * in the kernel's retries; keepalives find a connection whose peer vanished
+ * (a crashed host, a dropped NAT entry) within 30 + 3 x 10 s instead of the
+ * kernel's two hours. Keepalives only apply over TCP, not a Unix socket. */
+static const char *const conn_keys[] = {
+    "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+    "dbname",          NULL};
+static const char *const conn_values[] = {"10", "1", "30", "10", "3"};
+
+/* The connection string as it may be logged: its settings with any
+ * password replaced by "***" (it goes to the journal). */
+static void conninfo_shown(const char *conninfo, char *out, size_t cap)
+{
+    PQconninfoOption *o = PQconninfoParse(conninfo, NULL);
+    if (!o) {
+        hl_fmt(out, cap, "an unreadable connection string");
+        return;
+    }
+    size_t len = 0;
+    out[0] = '\0';
+    for (PQconninfoOption *i = o; i->keyword && len < cap; i++) {
+        if (!i->val) continue;
+        bool secret = !strcmp(i->keyword, "password");
+        int w = snprintf(out + len, cap - len, "%s%s=%s", len ? " " : "", i->keyword,
+                         secret ? "***" : i->val);
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+    PQconninfoFree(o);
+}
+
 int srv_db_connect(const char *conninfo, PGconn **out, hl_err_t *err)
 {
-    PGconn *c = PQconnectdb(conninfo);
+    /* dbname last, expanded (expand_dbname): the conninfo's own settings
+     * are processed after these, so they win */
+    const char *values[sizeof conn_keys / sizeof conn_keys[0]];
+    size_t n = 0;
+    const char *env = getenv("PGCONNECT_TIMEOUT");
+    for (size_t i = 0; conn_keys[i + 1]; i++)
+        values[n++] = i == 0 && env && *env ? NULL : conn_values[i];
+    values[n] = conninfo;
+    PGconn *c = PQconnectdbParams(conn_keys, values, 1);
     if (!c) return hl_err_set(err, HL_ERR_NOMEM, "out of memory for a database connection");
     if (PQstatus(c) != CONNECTION_OK) {
         char msg[400];
         hl_fmt(msg, sizeof msg, "%s", PQerrorMessage(c));
         msg[strcspn(msg, "\n")] = '\0';
         PQfinish(c);
-        return hl_err_set(err, HL_ERR_IO, "cannot connect to the database (%s): %s", conninfo, msg);
+        char shown[300];
+        conninfo_shown(conninfo, shown, sizeof shown);
+        return hl_err_set(err, HL_ERR_IO, "cannot connect to the database (%s): %s", shown, msg);
     }
     PQsetNoticeProcessor(c, quiet, NULL);
     *out = c;
@@ -226,6 +270,17 @@ static bool conn_lost(PGconn *c, const PGresult *r)
     return PQstatus(c) == CONNECTION_BAD || !PQconsumeInput(c) || PQstatus(c) == CONNECTION_BAD;
 }
 
+/* A statement that returned no result at all (libpq could not send it, or
+ * ran out of memory): err says so, with libpq's word when it has one. */
+static void nothing_back(PGconn *c, const char *name, hl_err_t *err)
+{
+    char msg[300];
+    const char *m = PQerrorMessage(c);
+    hl_fmt(msg, sizeof msg, "%s", m && *m ? m : "no result (out of memory?)");
+    msg[strcspn(msg, "\n")] = '\0';
+    hl_err_set(err, HL_ERR_IO, "database: %s: %s", name, msg);
+}
+
 /* Running the statement again is safe for the two the pool prepares, even
  * when the first try might have reached the server:
  *  - most often it did not: a connection PostgreSQL closed while it was
@@ -252,7 +307,10 @@ PGresult *srv_pool_exec(srv_pool_t *p, PGconn **c, const char *name, int n,
 {
     PGresult *r = PQexecPrepared(*c, name, n, values, lengths, formats, 0);
     ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || !conn_lost(*c, r)) return r;
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || !conn_lost(*c, r)) {
+        if (!r) nothing_back(*c, name, err);
+        return r;
+    }
     char msg[300];
     hl_fmt(msg, sizeof msg, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(*c));
     msg[strcspn(msg, "\n")] = '\0';
@@ -262,7 +320,9 @@ PGresult *srv_pool_exec(srv_pool_t *p, PGconn **c, const char *name, int n,
     PQfinish(*c);
     *c = pool_connect(p, err);
     if (!*c) return NULL;
-    return PQexecPrepared(*c, name, n, values, lengths, formats, 0);
+    r = PQexecPrepared(*c, name, n, values, lengths, formats, 0);
+    if (!r) nothing_back(*c, name, err);
+    return r;
 }
 
 /* ---- Array literals ------------------------------------------------------------------- */

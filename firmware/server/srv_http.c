@@ -4,19 +4,23 @@
  *
  * libmicrohttpd runs a pool of threads; each request takes one database
  * connection for its two calls. A push is judged when its headers arrive:
- * a body over the limit (413, the kiosk halves its batch), more pushes in
- * flight than --max-inflight (503 with a jittered Retry-After, without
- * asking the database), then the token: unknown (401), a disabled kiosk
- * (403), a kiosk over its rate (429 with Retry-After). How such a refusal
- * reaches a client that is still sending its body is below (refuse). Then
- * the body is read, parsed and checked (hl_push), and hailong.ingest
- * stores it in one transaction before the answer names what the database
- * now holds: the answer never goes out before the commit. The database
- * down or restarting is a 503 with Retry-After; the kiosks send again.
+ * a body over the limit (413, the kiosk halves its batch), then the token:
+ * unknown (401), a disabled kiosk (403), a kiosk over its rate (429 with
+ * Retry-After), then admission (admit): a kiosk that already has a push in
+ * flight (429, Retry-After 5 s), more pushes in flight than --max-inflight
+ * (503 with a jittered Retry-After). Only an authenticated push holds a
+ * slot, and only while its body keeps coming (upload_pace). How such a
+ * refusal reaches a client that is still sending its body is below
+ * (refuse). Then the body is read, parsed and checked (hl_push), and
+ * hailong.ingest stores it in one transaction before the answer names what
+ * the database now holds: the answer never goes out before the commit. The
+ * database down or restarting is a 503 with Retry-After; the kiosks send
+ * again.
  * TLS is served by libmicrohttpd (GnuTLS) when a certificate is given;
  * without one the service listens on the loopback only (behind a proxy
  * that terminates TLS). SIGTERM stops it after the requests in progress.
  */
+#define _GNU_SOURCE /* POLLRDHUP (peer_gone) */
 #include "hl_push.h"
 #include "hl_sys.h"
 #include "srv_int.h"
@@ -42,10 +46,24 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Lingering close (see linger_main): sockets at once, and how long each. */
+/* Lingering close (see linger_main): sockets at once, and how long each;
+ * and reads of one socket per poll round (64 KiB), so that a client that
+ * never stops sending can neither hold the thread nor outlive its end. */
 #define SRV_LINGER_SLOTS   256
 #define SRV_LINGER_IDLE_MS 30000 /* closed after this long without a byte from the client */
 #define SRV_LINGER_MAX_MS  60000 /* and after this long in all */
+#define SRV_LINGER_READS   4     /* recv()s of 16 KiB per socket and round */
+
+/* A push's body must keep coming (upload_pace): a slot in flight is not
+ * for a client that trickles. From its headers, a body may come at any
+ * speed for SRV_PACE_GRACE_MS; from then on, what came must average at
+ * least SRV_PACE_MIN_BPS since the headers, or the push is cut. Kiosks
+ * send at full speed and give up themselves below 100 B/s
+ * (HL_SYNC_LOW_SPEED), so only a stalled or hostile upload meets this. */
+#define SRV_PACE_GRACE_MS 30000 /* ms from the headers at any speed */
+#define SRV_PACE_MIN_BPS  1024  /* bytes a second on average after that */
+#define SRV_KIOSK_RETRY_S 5     /* Retry-After of a push from a kiosk with one in flight */
+#define SRV_KIOSK_ID_MAX  41    /* a kiosk id and its NUL ([a-z0-9_-]{1,40}) */
 
 /* The sockets of answered connections kept open until their clients are
  * done sending (one thread polls them all). */
@@ -59,12 +77,31 @@ typedef struct srv_linger {
     int64_t end_at[SRV_LINGER_SLOTS];  /* and then in any case */
 } srv_linger_t;
 
+/* A kiosk with a push in flight. */
+typedef struct srv_flying {
+    char id[SRV_KIOSK_ID_MAX]; /* the kiosk; "": a free slot */
+    const void *owner;         /* its push (req_t) */
+    int fd;                    /* that push's socket (open while it is here: completed
+                                  releases before libmicrohttpd closes it) */
+} srv_flying_t;
+
+/* The pushes in flight (admit): at most one per kiosk, at most
+ * --max-inflight in all. A set of kiosks, open addressing with linear
+ * probing; at most half full, so a probe always meets a free slot. */
+typedef struct srv_flight {
+    pthread_mutex_t mu;
+    srv_flying_t *k; /* slots: a power of two, at least 2 x --max-inflight */
+    size_t mask;     /* slots - 1 */
+    int n;           /* pushes in flight (a push whose kiosk was taken over still counts) */
+} srv_flight_t;
+
 typedef struct srv {
     const srv_opts_t *o;
     srv_pool_t pool;
-    atomic_int inflight;    /* pushes admitted and not yet answered */
-    atomic_ullong jitter;   /* Retry-After's jitter: a random start, stepped per use */
-    atomic_llong busy_said; /* CLOCK_MONOTONIC s of the last "busy" log line */
+    srv_flight_t flight;     /* pushes admitted and not yet answered */
+    atomic_ullong jitter;    /* Retry-After's jitter: a random start, stepped per use */
+    atomic_llong busy_said;  /* CLOCK_MONOTONIC s of the last "busy" log line */
+    atomic_llong twice_said; /* and of the last "a second push from a kiosk" line */
     srv_linger_t linger;
 } srv_t;
 
@@ -74,15 +111,18 @@ typedef struct req {
     bool answered; /* a response was queued */
     bool drain;    /* a refusal on the headers waits for the body (refuse) */
     bool linger;   /* answered before its body: the socket lingers when done */
-    bool counted;  /* counted in srv_t.inflight */
+    bool counted;  /* admitted: its kiosk is in srv_t.flight */
     bool too_big;
     unsigned refusal;  /* the status decided on the headers, sent after the body (0: none) */
     int refusal_retry; /* its Retry-After, 0: none */
     char why[200];     /* its reason */
-    char kiosk_id[41];
+    char kiosk_id[SRV_KIOSK_ID_MAX];
     bool has_key;
     unsigned char public_key[32];
     char key_fp[17];
+    int64_t admitted_at; /* CLOCK_MONOTONIC ms of its admission (upload_pace) */
+    uint64_t got;        /* bytes of its body received, kept or not */
+    unsigned timeout_s;  /* the connection's timeout as last set (0: the daemon's) */
     char *body;
     size_t len, cap;
 } req_t;
@@ -153,22 +193,31 @@ static enum MHD_Result answer_error(struct MHD_Connection *c, unsigned status, c
  * stops reading, and a socket closed with the client's bytes unread sends a
  * reset, which the client may meet before it reads the answer ("connection
  * reset" instead of 401). So:
- *  - a body of known length within --max-body, the kiosks' case, is read
- *    and dropped first and the refusal sent after it, on a connection that
- *    stays usable (drain): cheap, at most --max-body bytes per refusal,
- *    never stored, and the client needs nothing special;
- *  - a longer body (the 413), one of unknown length (chunked), or a client
- *    that waits for "100 Continue" before it sends its body (it may send
- *    it anyway when tired of waiting) is answered at once with Connection:
- *    close, and its socket lingers (linger_main): shut down for writing,
- *    so the client sees the answer end, then read and dropped until the
- *    client closes, as nginx's lingering close does.
+ *  - a 401, 403, 404 or 405 (a misconfigured kiosk or a stray client: rare)
+ *    with a body of known length within --max-body, the kiosks' case, is
+ *    read and dropped first and the refusal sent after it, on a connection
+ *    that stays usable (drain): at most --max-body bytes per refusal, never
+ *    stored, and the client needs nothing special;
+ *  - the refusals of load, 429 and 503, are answered at once whatever the
+ *    body: they come in floods, exactly when the server has least to
+ *    spare, and reading each refused body would cost as much as taking it.
+ *    So are a longer body (the 413), one of unknown length (chunked), and a
+ *    client that waits for "100 Continue" before it sends its body (it may
+ *    send it anyway when tired of waiting). Such an answer goes with
+ *    Connection: close, and the socket lingers (linger_main): shut down for
+ *    writing, so the client sees the answer end, then read and dropped until
+ *    the client closes, as nginx's lingering close does. libcurl, the
+ *    kiosks' client, stops sending its body when an error status comes
+ *    before its end (unless CURLOPT_KEEP_SENDING_ON_ERROR, which the kiosk
+ *    does not set) and closes, so a kiosk refused for load sends little
+ *    more than what was on its way.
  * Either way nothing of the body is kept or looked at. */
 
+/* at_once: never drained (the refusals of load). */
 static enum MHD_Result refuse(struct MHD_Connection *c, req_t *q, unsigned status, const char *why,
-                              int retry_after_s)
+                              int retry_after_s, bool at_once)
 {
-    if (q->drain) {
+    if (q->drain && !at_once) {
         q->refusal = status;
         q->refusal_retry = retry_after_s;
         hl_fmt(q->why, sizeof q->why, "%s", why);
@@ -250,10 +299,15 @@ static void *linger_main(void *arg)
         for (size_t k = 1; k < n; k++) {
             int i = slot[k];
             if (pf[k].revents) {
-                ssize_t got;
-                while ((got = recv(l->fd[i], sink, sizeof sink, MSG_DONTWAIT)) > 0)
-                    l->idle_at[i] = now + SRV_LINGER_IDLE_MS;
-                if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                /* a few reads each round, so a client that never stops
+                 * sending neither holds the thread nor outlives end_at */
+                ssize_t got = 1;
+                for (int r = 0; r < SRV_LINGER_READS && got > 0; r++) {
+                    got = recv(l->fd[i], sink, sizeof sink, MSG_DONTWAIT);
+                    if (got > 0) l->idle_at[i] = now + SRV_LINGER_IDLE_MS;
+                }
+                if (got == 0 ||
+                    (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
                     linger_close(l, i); /* the client is done, or gone */
                     continue;
                 }
@@ -318,32 +372,181 @@ static void linger_stop(srv_linger_t *l)
 }
 
 /* ---- Admission -----------------------------------------------------------------------
- * At most --max-inflight pushes (2 x threads by default) are in flight:
- * admitted on their headers and not yet answered, with their bodies in
- * memory and their turn at the database to come. One more is refused on
- * its headers with 503 and a Retry-After of 2 to 10 s, jittered so that
- * refused kiosks do not come back together, without asking the database
- * (sent as any refusal: refuse): under load the service answers quickly
- * instead of queueing requests until the kiosks time out. The count is
- * released once the answer is queued, so a client that read its answer
- * finds the room it left. */
+ * A push is admitted once its token is known (auth), so a client without
+ * one never holds a slot. Admitted, it is in flight until it is answered or
+ * gone, with its body in memory and its turn at the database to come:
+ *  - at most one per kiosk: a push from a kiosk that has one in flight is
+ *    refused at once with 429 and Retry-After 5 s, without asking the
+ *    database again (a kiosk pushes one batch at a time: a second one is a
+ *    token used to fill the server, or a resend racing the end of a
+ *    connection the kiosk gave up on; when the kernel already has that
+ *    end, peer_gone, the resend is admitted);
+ *  - at most --max-inflight (2 x threads by default) in all: one more is
+ *    refused at once with 503 and a Retry-After of 2 to 10 s, jittered so
+ *    that refused kiosks do not come back together: under load the service
+ *    answers quickly instead of queueing requests until the kiosks time
+ *    out;
+ *  - and only while its body keeps coming (upload_pace): SRV_PACE_GRACE_MS
+ *    after its headers, a body that came at less than SRV_PACE_MIN_BPS on
+ *    average is cut, so a stalled or trickling upload frees its slot long
+ *    before the idle --timeout.
+ * The slot is released once the answer is queued, so a client that read
+ * its answer finds the room it left. */
 
-static bool admit(srv_t *s, req_t *q)
+static size_t flight_hash(const char *id)
 {
-    if (atomic_fetch_add(&s->inflight, 1) >= s->o->max_inflight) {
-        atomic_fetch_sub(&s->inflight, 1);
-        return false;
-    }
-    q->counted = true;
-    return true;
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 0x100000001b3ull;
+    return (size_t)(h ^ (h >> 32));
 }
 
-/* The push is answered (or gone): room for another. */
+/* The slot holding id, or the free slot where it would go. */
+static size_t flight_slot(const srv_flight_t *f, const char *id)
+{
+    size_t i = flight_hash(id) & f->mask;
+    while (f->k[i].id[0] && strcmp(f->k[i].id, id))
+        i = (i + 1) & f->mask;
+    return i;
+}
+
+/* Empties slot i, moving back the entries after it that would no longer
+ * be found (linear probing's deletion without tombstones). */
+static void flight_remove(srv_flight_t *f, size_t i)
+{
+    f->k[i].id[0] = '\0';
+    for (size_t j = (i + 1) & f->mask; f->k[j].id[0]; j = (j + 1) & f->mask) {
+        size_t home = flight_hash(f->k[j].id) & f->mask;
+        /* j's entry stays when its home lies cyclically in (i, j] */
+        bool stays = i < j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays) continue;
+        f->k[i] = f->k[j];
+        f->k[j].id[0] = '\0';
+        i = j;
+    }
+}
+
+static int flight_init(srv_flight_t *f, int max_inflight, hl_err_t *err)
+{
+    memset(f, 0, sizeof *f);
+    size_t slots = 2;
+    while (slots < 2 * (size_t)max_inflight)
+        slots *= 2;
+    f->k = calloc(slots, sizeof *f->k);
+    if (!f->k)
+        return hl_err_set(err, HL_ERR_NOMEM, "out of memory for %d pushes in flight", max_inflight);
+    f->mask = slots - 1;
+    pthread_mutex_init(&f->mu, NULL);
+    return HL_OK;
+}
+
+static void flight_free(srv_flight_t *f)
+{
+    if (!f->k) return;
+    pthread_mutex_destroy(&f->mu);
+    free(f->k);
+    memset(f, 0, sizeof *f);
+}
+
+/* Whether the client of a push in flight is known gone: its socket has
+ * the peer's end (FIN) or a reset waiting that libmicrohttpd has not read
+ * yet (its thread busy at the database with another request). */
+static bool peer_gone(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN | POLLRDHUP};
+    return fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+/* Admits an authenticated push (q->kiosk_id) on connection c: 0, or the
+ * status to refuse it with: 429 (its kiosk has one in flight), 503
+ * (--max-inflight). A kiosk's push in flight whose client is gone
+ * (peer_gone: the kiosk gave up on it and sends again) does not make the
+ * new one wait: the new one takes the kiosk's place, while the old one
+ * keeps its count until libmicrohttpd ends it. */
+static unsigned admit(srv_t *s, struct MHD_Connection *c, req_t *q)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    srv_flight_t *f = &s->flight;
+    unsigned st = 0;
+    pthread_mutex_lock(&f->mu);
+    size_t i = flight_slot(f, q->kiosk_id);
+    if (f->k[i].id[0] && !peer_gone(f->k[i].fd)) {
+        st = 429;
+    } else if (f->n >= s->o->max_inflight) {
+        st = 503;
+    } else {
+        hl_fmt(f->k[i].id, sizeof f->k[i].id, "%s", q->kiosk_id);
+        f->k[i].owner = q;
+        f->k[i].fd = ci ? ci->connect_fd : -1;
+        f->n++;
+        q->counted = true;
+    }
+    pthread_mutex_unlock(&f->mu);
+    if (!st) q->admitted_at = mono_ms();
+    return st;
+}
+
+/* The push is answered (or gone): room for another, and for its kiosk
+ * (unless a newer push of the kiosk took its place). */
 static void release(srv_t *s, req_t *q)
 {
     if (!q->counted) return;
     q->counted = false;
-    atomic_fetch_sub(&s->inflight, 1);
+    srv_flight_t *f = &s->flight;
+    pthread_mutex_lock(&f->mu);
+    size_t i = flight_slot(f, q->kiosk_id);
+    if (f->k[i].id[0] && f->k[i].owner == q) flight_remove(f, i);
+    f->n--;
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* The connection's idle timeout: ms rounded up to seconds, 1 to --timeout. */
+static void set_timeout(srv_t *s, struct MHD_Connection *c, req_t *q, int64_t ms)
+{
+    int64_t sec = (ms + 999) / 1000;
+    if (sec < 1) sec = 1;
+    if (sec > s->o->timeout_s) sec = s->o->timeout_s;
+    if ((unsigned)sec == q->timeout_s) return;
+    q->timeout_s = (unsigned)sec;
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)sec);
+}
+
+/* When an admitted push's body, q->got bytes so far, falls below the
+ * minimum pace if nothing more comes: CLOCK_MONOTONIC ms. */
+static int64_t pace_due(const req_t *q)
+{
+    int64_t need = (int64_t)(q->got * 1000 / SRV_PACE_MIN_BPS);
+    return q->admitted_at + (need > SRV_PACE_GRACE_MS ? need : SRV_PACE_GRACE_MS);
+}
+
+/* The one log line of a push cut for its pace: on a byte that came too
+ * late (idle_s 0), or after idle_s seconds without a byte (the
+ * connection's timeout, completed). */
+static void pace_log(const req_t *q, unsigned idle_s)
+{
+    int64_t ms = mono_ms() - q->admitted_at;
+    char idle[48] = "";
+    if (idle_s) hl_fmt(idle, sizeof idle, ", then nothing for %u s", idle_s);
+    logf_("kiosk %s: push cut after %lld s: %llu bytes of its body%s (a body must come at %d "
+          "B/s on average after %d s)",
+          q->kiosk_id, (long long)(ms / 1000), (unsigned long long)q->got, idle, SRV_PACE_MIN_BPS,
+          SRV_PACE_GRACE_MS / 1000);
+}
+
+/* Whether an admitted push's body keeps the minimum pace; when it does, the
+ * connection's timeout is set to the moment it would fall behind if
+ * nothing more came, so a stalled upload is cut then (completed) without
+ * waiting for a byte. */
+static bool upload_pace(srv_t *s, struct MHD_Connection *c, req_t *q)
+{
+    int64_t now = mono_ms(), due = pace_due(q);
+    if (now > due) {
+        pace_log(q, 0);
+        return false;
+    }
+    set_timeout(s, c, q, due - now);
+    return true;
 }
 
 /* 2 to 10 seconds: splitmix64 over a counter with a random start. */
@@ -569,31 +772,44 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         }
         q->drain = drainable(c, s->o->max_body);
         if (strcmp(url, SRV_PATH))
-            return refuse(c, q, 404, "not here: kiosks push to " SRV_PATH, 0);
-        if (strcmp(method, "POST")) return refuse(c, q, 405, "POST only", 0);
+            return refuse(c, q, 404, "not here: kiosks push to " SRV_PATH, 0, false);
+        if (strcmp(method, "POST")) return refuse(c, q, 405, "POST only", 0, false);
         q->is_push = true;
         const char *cl =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->o->max_body)
-            return refuse(c, q, 413, "the request is too large: send fewer responses", 0);
+            return refuse(c, q, 413, "the request is too large: send fewer responses", 0, false);
         char why[200];
-        if (!admit(s, q)) {
-            int retry = retry_jitter(s);
+        int retry = 0;
+        unsigned st = auth(s, c, q, why, sizeof why, &retry);
+        if (st) {
+            if (st != 429 && st != 503) logf_("refused (%u): %s", st, why);
+            /* 429 and 503 are load: answered at once, never drained */
+            return refuse(c, q, st, why, retry, st == 429 || st == 503);
+        }
+        st = admit(s, c, q);
+        if (st == 429) {
+            hl_fmt(why, sizeof why, "kiosk %s has a push in flight; try again in %d s", q->kiosk_id,
+                   SRV_KIOSK_RETRY_S);
+            /* one line a minute at most: a token used to flood would flood the log */
+            long long now = mono_ms() / 1000, said = atomic_load(&s->twice_said);
+            if (now - said >= 60 && atomic_compare_exchange_strong(&s->twice_said, &said, now))
+                logf_("kiosk %s: a push while one is in flight; refusing it with 429 (this "
+                      "line once a minute at most)",
+                      q->kiosk_id);
+            return refuse(c, q, 429, why, SRV_KIOSK_RETRY_S, true);
+        }
+        if (st) {
+            retry = retry_jitter(s);
             hl_fmt(why, sizeof why, "the server is busy; try again in %d s", retry);
             /* one line a minute at most: the refusals come in floods */
             long long now = mono_ms() / 1000, said = atomic_load(&s->busy_said);
             if (now - said >= 60 && atomic_compare_exchange_strong(&s->busy_said, &said, now))
                 logf_("busy: %d pushes in flight (--max-inflight); refusing more with 503",
                       s->o->max_inflight);
-            return refuse(c, q, 503, why, retry);
+            return refuse(c, q, 503, why, retry, true);
         }
-        int retry = 0;
-        unsigned st = auth(s, c, q, why, sizeof why, &retry);
-        if (st) {
-            release(s, q);
-            if (st != 429 && st != 503) logf_("refused (%u): %s", st, why);
-            return refuse(c, q, st, why, retry);
-        }
+        set_timeout(s, c, q, SRV_PACE_GRACE_MS); /* upload_pace from the first byte on */
         return MHD_YES;
     }
     if (q->answered) {
@@ -609,6 +825,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return answer_error(c, q->refusal, q->why, q->refusal_retry);
     }
     if (*upload_size) {
+        q->got += *upload_size;
+        if (q->counted && !upload_pace(s, c, q)) return MHD_NO; /* cut: frees its slot */
         if (q->too_big || q->len + *upload_size > s->o->max_body) {
             q->too_big = true;
         } else {
@@ -628,6 +846,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     q->answered = true;
+    /* the body is in: the connection's own timeout again (an answer read
+     * slowly, the next request on a kept-alive connection) */
+    if (q->timeout_s) set_timeout(s, c, q, (int64_t)s->o->timeout_s * 1000);
     enum MHD_Result ok = push(s, c, q);
     release(s, q); /* after the answer is queued: a client that has read it finds room */
     return ok;
@@ -639,7 +860,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **ctx,
     srv_t *s = cls;
     req_t *q = *ctx;
     if (q) {
+        bool idle = q->counted && why == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED;
         release(s, q); /* a push cut short */
+        if (idle)      /* upload_pace's timeout (or --timeout, when shorter) */
+            pace_log(q, q->timeout_s ? q->timeout_s : (unsigned)s->o->timeout_s);
         if (q->linger && why == MHD_REQUEST_TERMINATED_COMPLETED_OK) linger_add(&s->linger, c);
         free(q->body);
         free(q);
@@ -728,9 +952,11 @@ int srv_serve(const srv_opts_t *o, hl_err_t *err)
     if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
         seed = (unsigned long long)mono_ms() ^ ((unsigned long long)getpid() << 32);
     atomic_init(&s.jitter, seed);
-    atomic_init(&s.inflight, 0);
     atomic_init(&s.busy_said, -60);
-    int rc = srv_pool_init(&s.pool, o->db, o->threads, err);
+    atomic_init(&s.twice_said, -60);
+    int rc = flight_init(&s.flight, o->max_inflight, err);
+    if (rc == HL_OK && (rc = srv_pool_init(&s.pool, o->db, o->threads, err)) != HL_OK)
+        flight_free(&s.flight);
     if (rc != HL_OK) {
         free(cert);
         free(key);
@@ -764,6 +990,7 @@ int srv_serve(const srv_opts_t *o, hl_err_t *err)
         free(key);
         freeaddrinfo(ai);
         srv_pool_free(&s.pool);
+        flight_free(&s.flight);
         return rc;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
@@ -783,6 +1010,7 @@ int srv_serve(const srv_opts_t *o, hl_err_t *err)
         free(key);
         linger_stop(&s.linger);
         srv_pool_free(&s.pool);
+        flight_free(&s.flight);
         return hl_err_set(err, HL_ERR_IO,
                           "cannot listen on %s port %d (in use, or not allowed; see the log "
                           "line above)",
@@ -813,6 +1041,7 @@ int srv_serve(const srv_opts_t *o, hl_err_t *err)
     MHD_stop_daemon(d);
     linger_stop(&s.linger);
     srv_pool_free(&s.pool);
+    flight_free(&s.flight);
     free(cert);
     free(key);
     return HL_OK;

@@ -54,12 +54,15 @@ void srv_pool_put(srv_pool_t *p, PGconn *c, bool broken);
  * to be lost (PQstatus CONNECTION_BAD, SQLSTATE class 08, 57P01..57P03),
  * *c is replaced by a new connection and the statement runs once more.
  * Returns the result to check and PQclear; NULL with err when no new
- * connection could be made (*c is then NULL: still srv_pool_put it). */
+ * connection could be made (*c is then NULL: still srv_pool_put it) or
+ * libpq returned no result at all (it could not send; out of memory). */
 PGresult *srv_pool_exec(srv_pool_t *p, PGconn **c, const char *name, int n,
                         const char *const *values, const int *lengths, const int *formats,
                         hl_err_t *err);
 
-/* One connection for a command. HL_ERR_IO with libpq's message. */
+/* One connection (a command's, or the pool's). Unless conninfo (or
+ * PGCONNECT_TIMEOUT) sets them: connect_timeout 10 s, TCP keepalives after
+ * 30 s idle, every 10 s, 3 probes. HL_ERR_IO with libpq's message. */
 int srv_db_connect(const char *conninfo, PGconn **out, hl_err_t *err);
 /* Runs sql (no parameters) and checks the result; HL_ERR_IO with the
  * server's message. */
@@ -96,7 +99,8 @@ typedef struct srv_opts {
     const char *tls_key;
     const char *port_file; /* written with the bound port once listening */
     int threads;           /* service threads (and database connections) */
-    int max_inflight;      /* pushes admitted at once; more get 503 on their headers */
+    int max_inflight;      /* pushes admitted at once (one per kiosk: a second gets 429);
+                              more get 503 on their headers */
     size_t max_body;       /* bytes of a request body */
     int per_ip;            /* connections per client address, 0: no limit */
     int timeout_s;         /* an idle or stalled connection is closed after this */

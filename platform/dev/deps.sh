@@ -33,6 +33,8 @@ hl_test_packages=(
                                      # units (the package only; it does not become PID 1)
   postgresql-15                      # hailong-server's tests: initdb and postgres for a throw-away
                                      # cluster of their own (the system's cluster is not used)
+  iproute2 nftables                  # test_server_faults: packet loss in a network namespace (tc
+                                     # netem, or nft's random drop on a kernel without netem)
   # Not installed here (CI replays the fuzz corpora without clang): the real fuzzers,
   # bash tests/fuzz/run.sh, need clang-14 libclang-rt-14-dev (clang, libFuzzer + sanitizer runtimes).
 )

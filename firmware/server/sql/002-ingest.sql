@@ -265,8 +265,10 @@ BEGIN
     -- signed rows already is accepted only below its first signed seq.
     SELECT min(seq) INTO first_signed FROM response_ids WHERE kiosk_id = p_kiosk AND signed;
 
-    -- The rows' fields, read once (the parse kept in its subquery by
-    -- OFFSET 0); the temporary table holds the fields, not the parsed row.
+    -- The fields of the rows to store, read once (the parse kept in its
+    -- subquery by OFFSET 0); the temporary table holds the fields, not the
+    -- parsed row. A quarantined row is not parsed: only its response_id is
+    -- read (json: checked as text, nothing converted).
     CREATE TEMP TABLE IF NOT EXISTS ingest_in (
         ord integer, raw text, signed boolean, quarantine text, response_id uuid, seq bigint,
         survey_id text, survey_version bigint, survey_sha256 text, language text,
@@ -274,15 +276,45 @@ BEGIN
         clock_trusted boolean, officer_id text, counter text, followup text, chain text,
         prev_chain text, answers jsonb
     ) ON COMMIT DELETE ROWS;
-    INSERT INTO ingest_in
-    SELECT u.ord, u.raw, u.signed, u.q, (p.j->>'response_id')::uuid, (p.j->>'seq')::bigint,
-           p.j->>'survey_id', (p.j->>'survey_version')::bigint, p.j->>'survey_sha256',
-           p.j->>'language', (p.j->>'started_at')::timestamptz,
-           (p.j->>'finished_at')::timestamptz, p.j->>'status', p.j->>'suspect',
-           (p.j->>'clock_trusted')::boolean, p.j->>'officer_id', p.j->>'counter',
-           p.j->>'followup', p.j->>'chain', p.j->>'prev_chain', p.j->'answers'
-    FROM unnest(p_rows, p_signed, p_quarantine) WITH ORDINALITY AS u(raw, signed, q, ord)
-    CROSS JOIN LATERAL (SELECT u.raw::jsonb AS j OFFSET 0) p;
+    BEGIN
+        INSERT INTO ingest_in
+        SELECT u.ord, u.raw, u.signed, u.q,
+               CASE WHEN u.q IS NULL THEN (p.j->>'response_id')::uuid
+                    ELSE (u.raw::json->>'response_id')::uuid END,
+               (p.j->>'seq')::bigint, p.j->>'survey_id', (p.j->>'survey_version')::bigint,
+               p.j->>'survey_sha256', p.j->>'language', (p.j->>'started_at')::timestamptz,
+               (p.j->>'finished_at')::timestamptz, p.j->>'status', p.j->>'suspect',
+               (p.j->>'clock_trusted')::boolean, p.j->>'officer_id', p.j->>'counter',
+               p.j->>'followup', p.j->>'chain', p.j->>'prev_chain', p.j->'answers'
+        FROM unnest(p_rows, p_signed, p_quarantine) WITH ORDINALITY AS u(raw, signed, q, ord)
+        CROSS JOIN LATERAL (SELECT CASE WHEN u.q IS NULL THEN u.raw::jsonb END AS j OFFSET 0) p;
+    EXCEPTION WHEN data_exception THEN
+        -- A row the service accepted but the database cannot read (a number
+        -- jsonb cannot hold, in a field of its own): that row is
+        -- quarantined, row by row, never the whole batch (a batch refused
+        -- for good would hold back everything the kiosk sends after it).
+        FOR i IN 1 .. cardinality(p_rows) LOOP
+            BEGIN
+                INSERT INTO ingest_in
+                SELECT i, p_rows[i], p_signed[i], p_quarantine[i],
+                       CASE WHEN p_quarantine[i] IS NULL THEN (p.j->>'response_id')::uuid
+                            ELSE (p_rows[i]::json->>'response_id')::uuid END,
+                       (p.j->>'seq')::bigint, p.j->>'survey_id',
+                       (p.j->>'survey_version')::bigint, p.j->>'survey_sha256',
+                       p.j->>'language', (p.j->>'started_at')::timestamptz,
+                       (p.j->>'finished_at')::timestamptz, p.j->>'status', p.j->>'suspect',
+                       (p.j->>'clock_trusted')::boolean, p.j->>'officer_id', p.j->>'counter',
+                       p.j->>'followup', p.j->>'chain', p.j->>'prev_chain', p.j->'answers'
+                FROM (SELECT CASE WHEN p_quarantine[i] IS NULL
+                                  THEN p_rows[i]::jsonb END AS j OFFSET 0) p;
+            EXCEPTION WHEN data_exception THEN
+                INSERT INTO ingest_in (ord, raw, signed, quarantine, response_id)
+                VALUES (i, p_rows[i], p_signed[i],
+                        'the database cannot read it: ' || SQLERRM,
+                        (p_rows[i]::json->>'response_id')::uuid);
+            END;
+        END LOOP;
+    END;
     IF first_signed IS NOT NULL THEN
         UPDATE ingest_in SET quarantine = 'unsigned after signed responses'
         WHERE quarantine IS NULL AND NOT signed AND seq >= first_signed;
