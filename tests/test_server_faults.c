@@ -30,7 +30,7 @@
  * response_ids holds each once with the SHA-256 of those bytes, each answer
  * is stored once, and the kiosk has nothing pending; nothing is quarantined,
  * no alert raised, every chain head verified, and the server never answered
- * anything but 200 and 503.
+ * anything but 200, 503 and 429 (a push from a kiosk with one in flight).
  *
  * Events are triggered by conditions ("the N-th request went to the
  * server", "the server answered 503 three times"), never by sleeps; the
@@ -652,8 +652,12 @@ static void expect_database_equals_kiosks(run_t *r)
                      "'verified'))");
 }
 
-/* The proxy's counters, printed; the server answered only 200 and 503,
- * and the proxy understood all the traffic. */
+/* The proxy's counters, printed; the server answered only 200, 503 and
+ * 429, and the proxy understood all the traffic. With the rate limit off, a
+ * 429 can only be "this kiosk has a push in flight": the kiosk's resend
+ * after the proxy cut it off overtook its earlier push, still at the server
+ * on the proxy's own connection (as behind nginx); the kiosk backs off and
+ * sends again. */
 static bool proxy_report(run_t *r, hl_proxy_stats_t *s, const unsigned *percent)
 {
     hl_proxy_stats(r->proxy, s);
@@ -661,10 +665,11 @@ static bool proxy_report(run_t *r, hl_proxy_stats_t *s, const unsigned *percent)
     for (int f = 0; f < HL_PROXY_N_FAULTS; f++)
         printf("%s%s %ld", f ? ", " : "", hl_proxy_fault_name((hl_proxy_fault_t)f), s->faults[f]);
     printf("), %ld forwarded, answers %ld: %ld 200 (naming %ld accepted, %ld duplicate), %ld "
-           "503, %ld other; server unreachable %ld, broke off %ld (%ld mid-request)\n",
+           "503, %ld 429, %ld other; server unreachable %ld, broke off %ld (%ld mid-request)\n",
            s->forwarded, s->answers, s->answers_200, atomic_load(&r->accepted),
-           atomic_load(&r->duplicates), s->answers_503, s->answers_other, s->upstream_refused,
-           s->upstream_broke + s->upstream_broke_request, s->upstream_broke_request);
+           atomic_load(&r->duplicates), s->answers_503, s->answers_429, s->answers_other,
+           s->upstream_refused, s->upstream_broke + s->upstream_broke_request,
+           s->upstream_broke_request);
     /* The first faulty requests meet each kind once (hl_proxy.h): a run
      * with that many meets them all. */
     int kinds = 0;
@@ -684,8 +689,8 @@ static bool proxy_report(run_t *r, hl_proxy_stats_t *s, const unsigned *percent)
     CHECK(atomic_load(&r->accepted) <= (long)r->n * r->responses);
     if (s->answers_other)
         hl_test_fail(__FILE__, __LINE__,
-                     "%s: the server answered %ld times with neither 200 nor "
-                     "503 (last %d): see %s/server.log",
+                     "%s: the server answered %ld times with neither 200, 503 "
+                     "nor 429 (last %d): see %s/server.log",
                      r->name, s->answers_other, s->last_other, r->dir);
     CHECK_INT(s->errors, 0);
     return met;

@@ -423,6 +423,8 @@ static void *px_serve(void *arg)
             p->st.answers_200++;
         else if (an.status == 503)
             p->st.answers_503++;
+        else if (an.status == 429)
+            p->st.answers_429++;
         else {
             p->st.answers_other++;
             p->st.last_other = an.status;

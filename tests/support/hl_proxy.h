@@ -69,6 +69,7 @@ typedef struct hl_proxy_stats {
     long answers;                   /* whole answers read from the server */
     long answers_200;               /* of which 200 */
     long answers_503;               /* of which 503 */
+    long answers_429;               /* of which 429 */
     long answers_other;             /* of which anything else (the status in last_other) */
     int last_other;                 /* the last such status */
     long upstream_refused;          /* the server could not be reached */
