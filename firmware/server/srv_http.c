@@ -107,7 +107,6 @@ typedef struct srv {
 
 /* One request. */
 typedef struct req {
-    bool is_push;
     bool answered; /* a response was queued */
     bool drain;    /* a refusal on the headers waits for the body (refuse) */
     bool linger;   /* answered before its body: the socket lingers when done */
@@ -774,7 +773,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (strcmp(url, SRV_PATH))
             return refuse(c, q, 404, "not here: kiosks push to " SRV_PATH, 0, false);
         if (strcmp(method, "POST")) return refuse(c, q, 405, "POST only", 0, false);
-        q->is_push = true;
         const char *cl =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->o->max_body)
