@@ -195,7 +195,7 @@ static hl_results_t *compute(fixture_t *f, hl_period_t period, const char *offic
 {
     static hl_results_t r;
     memset(&r, 0xAB, sizeof r); /* compute must set everything */
-    int rc = hl_results_compute(f->st, f->s, period, officer, T0, TZ_MS, &r, &f->err);
+    int rc = hl_results_compute(f->st, f->s, period, officer, NULL, 0, T0, TZ_MS, &r, &f->err);
     if (rc != HL_OK) hl_test_fail(__FILE__, __LINE__, "compute: %s", f->err.msg);
     return &r;
 }
@@ -297,7 +297,9 @@ static void test_values_of_an_older_version_no_longer_options_are_left_out(void)
     CHECK_INT(r->q[2].bars[0], 4); /* slow: #1, #2, #6 and #11 */
     /* Computed against version 1, old_opt is a bar again. */
     hl_results_t r1;
-    CHECK_INT(hl_results_compute(f.st, f.s1, HL_PERIOD_TODAY, NULL, T0, TZ_MS, &r1, &f.err), HL_OK);
+    CHECK_INT(
+        hl_results_compute(f.st, f.s1, HL_PERIOD_TODAY, NULL, NULL, 0, T0, TZ_MS, &r1, &f.err),
+        HL_OK);
     CHECK_BARS(&r1.q[1], 3, 2, 1, 1);
     CHECK_BARS(&r1.q[2], 4, 2, 1, 3, 1);
     fixture_free(&f);
@@ -514,7 +516,114 @@ static void test_the_rate_is_the_first_question_after_notes_and_numbers_are_only
     fixture_free(&f);
 }
 
+/* Saves n complete responses by officer (NULL: none) from `at`, a minute
+ * apart, rating "good" and answering posted when posted is set. */
+static void add_n(fixture_t *f, int n, int64_t at, const char *officer, bool posted)
+{
+    for (int i = 0; i < n; i++)
+        add(f, at + i * MIN_MS, officer, posted ? "overall=good;posted=yes" : "overall=good",
+            HL_RESP_COMPLETE);
+}
+
+static hl_results_t *compute_roster(fixture_t *f, hl_period_t period, const char *officer,
+                                    const hl_officer_t *roster, int n)
+{
+    static hl_results_t r;
+    if (hl_results_compute(f->st, f->s, period, officer, roster, n, T0, TZ_MS, &r, &f->err) !=
+        HL_OK)
+        hl_test_fail(__FILE__, __LINE__, "compute: %s", f->err.msg);
+    return &r;
+}
+
+static void test_today_is_hidden_when_the_week_differs_from_it_by_fewer_than_five(void)
+{
+    fixture_t f;
+    fixture_init(&f, "results-nest", "overall smiley good,ok,bad;posted yesno", NULL);
+    add_n(&f, 6, T0 + HOUR_MS, "nva", true);      /* today: 6 */
+    add_n(&f, 2, T0 - 2 * HOUR_MS, "nva", false); /* yesterday: 2 more */
+    hl_results_t *r = compute(&f, HL_PERIOD_TODAY, NULL);
+    CHECK_INT(r->counts.responses, 6);
+    CHECK(!r->enough); /* week (8) less today (6) would tell yesterday's 2 */
+    CHECK(!r->q[0].enough);
+    r = compute(&f, HL_PERIOD_WEEK, NULL);
+    CHECK(r->enough); /* the week and all time are the same 8: nothing to tell */
+    CHECK(r->q[0].enough);
+    CHECK(r->q[1].enough); /* 6 answered posted this week, the same 6 all time */
+
+    add_n(&f, 3, T0 - 3 * HOUR_MS, "nva", false); /* yesterday: 5 in all */
+    r = compute(&f, HL_PERIOD_TODAY, NULL);
+    CHECK(r->enough); /* week 11 less today 6 = 5: enough on its own */
+    CHECK(r->q[1].enough);
+    fixture_free(&f);
+}
+
+static void test_a_question_answered_by_few_outside_the_period_is_hidden_alone(void)
+{
+    fixture_t f;
+    fixture_init(&f, "results-nestq", "overall smiley good,ok,bad;posted yesno", NULL);
+    add_n(&f, 5, T0 + HOUR_MS, NULL, true);      /* today: 5, all answered posted */
+    add_n(&f, 3, T0 - 2 * HOUR_MS, NULL, true);  /* yesterday: 3 answered posted */
+    add_n(&f, 2, T0 - 3 * HOUR_MS, NULL, false); /* and 2 did not */
+    hl_results_t *r = compute(&f, HL_PERIOD_TODAY, NULL);
+    CHECK(r->enough);       /* 10 less 5: 5 */
+    CHECK(r->q[0].enough);  /* the same */
+    CHECK(!r->q[1].enough); /* posted: 8 less 5 = 3 answers told apart */
+    fixture_free(&f);
+}
+
+static void test_an_officer_is_hidden_when_everyone_less_them_is_fewer_than_five(void)
+{
+    fixture_t f;
+    fixture_init(&f, "results-offall", "overall smiley good,ok,bad;posted yesno", NULL);
+    add_n(&f, 8, T0 + HOUR_MS, "nva", true);
+    add_n(&f, 2, T0 + 3 * HOUR_MS, NULL, true); /* no one on duty */
+    hl_results_t *r = compute(&f, HL_PERIOD_ALL, "nva");
+    CHECK_INT(r->counts.responses, 8);
+    CHECK(!r->enough); /* everyone (10) less nva (8): the 2 without an officer */
+    CHECK(!r->q[0].enough);
+    CHECK(compute(&f, HL_PERIOD_ALL, NULL)->enough);
+    fixture_free(&f);
+}
+
+static void test_officers_side_by_side_hide_one_more_so_subtraction_tells_nothing(void)
+{
+    fixture_t f;
+    fixture_init(&f, "results-parts", "overall smiley good,ok,bad;posted yesno", NULL);
+    add_n(&f, 8, T0 + HOUR_MS, "nva", true);
+    add_n(&f, 6, T0 + 2 * HOUR_MS, "ttb", true);
+    add_n(&f, 3, T0 + 3 * HOUR_MS, "lhm", true);
+    hl_officer_t roster[3] = {{.id = "nva"}, {.id = "ttb"}, {.id = "lhm"}};
+    /* Without the roster, ttb alone passes (6, and 17 less 6 is 11)... */
+    CHECK(compute(&f, HL_PERIOD_ALL, "ttb")->enough);
+    /* ...but the menu lets the technician see nva and everyone too: 17 - 8 - 6
+     * would be lhm's 3, so the smaller of the two shown (ttb) is hidden. */
+    CHECK(!compute_roster(&f, HL_PERIOD_ALL, "ttb", roster, 3)->enough);
+    CHECK(!compute_roster(&f, HL_PERIOD_ALL, "lhm", roster, 3)->enough);
+    hl_results_t *r = compute_roster(&f, HL_PERIOD_ALL, "nva", roster, 3);
+    CHECK(r->enough);
+    CHECK_INT(r->counts.responses, 8);
+    CHECK(compute_roster(&f, HL_PERIOD_ALL, NULL, roster, 3)->enough);
+    fixture_free(&f);
+}
+
+static void test_a_roster_without_its_arguments_is_refused(void)
+{
+    fixture_t f;
+    fixture_init(&f, "results-bad", "overall smiley good,ok,bad", NULL);
+    hl_results_t r;
+    CHECK_INT(hl_results_compute(f.st, f.s, HL_PERIOD_ALL, NULL, NULL, 2, T0, TZ_MS, &r, &f.err),
+              HL_ERR_USAGE);
+    CHECK_INT(hl_results_compute(f.st, f.s, HL_PERIOD_ALL, NULL, NULL, -1, T0, TZ_MS, &r, &f.err),
+              HL_ERR_USAGE);
+    fixture_free(&f);
+}
+
 static const hl_test_case_t tests[] = {
+    HL_TEST(test_today_is_hidden_when_the_week_differs_from_it_by_fewer_than_five),
+    HL_TEST(test_a_question_answered_by_few_outside_the_period_is_hidden_alone),
+    HL_TEST(test_an_officer_is_hidden_when_everyone_less_them_is_fewer_than_five),
+    HL_TEST(test_officers_side_by_side_hide_one_more_so_subtraction_tells_nothing),
+    HL_TEST(test_a_roster_without_its_arguments_is_refused),
     HL_TEST(test_all_time_bars_match_the_stored_answers),
     HL_TEST(test_multi_answers_count_once_per_option),
     HL_TEST(test_number_questions_are_counted_never_charted),

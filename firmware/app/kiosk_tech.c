@@ -923,8 +923,9 @@ static void tech_refresh(hl_kiosk_t *k)
             const char *officer = k->tech.filter >= 0 && k->tech.filter < cfg->n_officers
                                       ? cfg->officers[k->tech.filter].id
                                       : NULL;
-            if (hl_results_compute(k->store, k->cli->survey, k->tech.period, officer, day,
-                                   hl_platform_tz_offset_ms(now), k->menu.results, &err) == HL_OK)
+            if (hl_results_compute(k->store, k->cli->survey, k->tech.period, officer, cfg->officers,
+                                   cfg->n_officers, day, hl_platform_tz_offset_ms(now),
+                                   k->menu.results, &err) == HL_OK)
                 k->menu.results_valid = true;
             else
                 fprintf(stderr, "hailong: results: %s\n", err.msg);

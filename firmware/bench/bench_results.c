@@ -68,8 +68,8 @@ int hl_cli_bench_results(hl_cli_t *cli, int argc, char **argv)
             double ms[RESULTS_RUNS];
             for (int r = 0; rc == HL_OK && r < RESULTS_RUNS; r++) {
                 double t0 = hl_bench_now_s();
-                rc = hl_results_compute(st, cli->survey, (hl_period_t)p, o ? "off_3" : NULL, day,
-                                        tz, res, &err);
+                rc = hl_results_compute(st, cli->survey, (hl_period_t)p, o ? "off_3" : NULL,
+                                        cli->cfg.officers, cli->cfg.n_officers, day, tz, res, &err);
                 ms[r] = (hl_bench_now_s() - t0) * 1000.0;
             }
             if (rc != HL_OK) break;

@@ -16,7 +16,10 @@
  * contact questions likewise (`answered` only).
  */
 #include "hl_results.h"
+#include "hl_min5.h"
 #include "hl_qtype.h"
+
+#include <stdlib.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -116,26 +119,12 @@ static void tally_any(void *ctx, const char *qid, const char *value, int64_t cou
     tally_value(&acc, value, count);
 }
 
-int hl_results_compute(hl_store_t *st, const hl_survey_t *s, hl_period_t period,
-                       const char *officer, int64_t day_start_utc_ms, int64_t tz_offset_ms,
-                       hl_results_t *out, hl_err_t *err)
+/* One view's counts and answers (no headline, no hours): the period from
+ * `from` (-1: all time) for officer (NULL: every officer). */
+static int tally_view(hl_store_t *st, const hl_survey_t *s, int64_t from, const char *officer,
+                      hl_results_t *out, hl_err_t *err)
 {
-    if (!st || !s || !out || period < 0 || period >= HL_PERIOD_COUNT)
-        return hl_err_set(err, HL_ERR_USAGE, "results: bad arguments");
-    memset(out, 0, sizeof *out);
-    out->period = period;
-    if (officer && *officer) {
-        if (strlen(officer) > HL_ITEM_ID_MAX)
-            return hl_err_set(err, HL_ERR_USAGE, "results: officer id too long");
-        snprintf(out->officer, sizeof out->officer, "%s", officer);
-    }
-    int64_t from = period == HL_PERIOD_TODAY  ? day_start_utc_ms
-                   : period == HL_PERIOD_WEEK ? day_start_utc_ms - 6 * HL_DAY_MS
-                                              : -1;
-    hl_tally_query_t tq = {.survey_id = s->id,
-                           .from_utc_ms = from,
-                           .officer_id = out->officer[0] ? out->officer : NULL};
-
+    hl_tally_query_t tq = {.survey_id = s->id, .from_utc_ms = from, .officer_id = officer};
     size_t nq = s->n_questions < HL_MAX_QUESTIONS ? s->n_questions : HL_MAX_QUESTIONS;
     hl_results_all_t all = {.survey = s, .out = out, .nq = nq};
     for (size_t i = 0; i < nq; i++) {
@@ -145,14 +134,91 @@ int hl_results_compute(hl_store_t *st, const hl_survey_t *s, hl_period_t period,
         r->charted = hl_qtype_info(q->type)->charted;
         r->n_bars = bars_of(q);
     }
+    out->n_questions = (int)nq;
     /* Counts and every question's answers in one pass over the store. */
     int rc = hl_store_tally_all(st, &tq, tally_any, &all, err);
-    if (rc != HL_OK) return rc;
     out->counts.responses = out->counts.complete + out->counts.partial;
-    out->enough = out->counts.responses >= HL_RESULTS_MIN;
-    for (size_t i = 0; i < nq; i++)
-        out->q[i].enough = out->q[i].answered >= HL_RESULTS_MIN;
-    out->n_questions = (int)nq;
+    return rc;
+}
+
+static int64_t period_from(hl_period_t p, int64_t day_start_utc_ms)
+{
+    return p == HL_PERIOD_TODAY  ? day_start_utc_ms
+           : p == HL_PERIOD_WEEK ? day_start_utc_ms - 6 * HL_DAY_MS
+                                 : -1;
+}
+
+/* Hides what `wide` (a superset of out's responses: a wider period, or
+ * every officer) would tell by subtraction: the headline when the two
+ * counts differ by 1..4, each question whose answered counts do. */
+static void hide_nested(hl_results_t *out, const hl_results_t *wide)
+{
+    if (!hl_min5_nested(out->counts.responses, wide->counts.responses)) out->enough = false;
+    for (int i = 0; i < out->n_questions; i++)
+        if (!hl_min5_nested(out->q[i].answered, wide->q[i].answered)) out->q[i].enough = false;
+}
+
+int hl_results_compute(hl_store_t *st, const hl_survey_t *s, hl_period_t period,
+                       const char *officer, const hl_officer_t *roster, int n_roster,
+                       int64_t day_start_utc_ms, int64_t tz_offset_ms, hl_results_t *out,
+                       hl_err_t *err)
+{
+    if (!st || !s || !out || period < 0 || period >= HL_PERIOD_COUNT || n_roster < 0 ||
+        (n_roster > 0 && !roster))
+        return hl_err_set(err, HL_ERR_USAGE, "results: bad arguments");
+    memset(out, 0, sizeof *out);
+    out->period = period;
+    if (officer && *officer) {
+        if (strlen(officer) > HL_ITEM_ID_MAX)
+            return hl_err_set(err, HL_ERR_USAGE, "results: officer id too long");
+        snprintf(out->officer, sizeof out->officer, "%s", officer);
+    }
+    const char *who = out->officer[0] ? out->officer : NULL;
+    int rc = tally_view(st, s, period_from(period, day_start_utc_ms), who, out, err);
+    if (rc != HL_OK) return rc;
+    out->enough = hl_min5_enough(out->counts.responses);
+    for (int i = 0; i < out->n_questions; i++)
+        out->q[i].enough = hl_min5_enough(out->q[i].answered);
+    size_t nq = (size_t)out->n_questions;
+
+    /* Differencing (hl_min5.h): the same officer's wider periods, and this
+     * period's other officers, must not tell a few responses apart. The
+     * scratch views are large (the questions' bars): one, reused. */
+    hl_results_t *wide = calloc(1, sizeof *wide);
+    if (!wide) return hl_err_set(err, HL_ERR_NOMEM, "results: out of memory");
+    for (int p = (int)period + 1; rc == HL_OK && p < HL_PERIOD_COUNT; p++) {
+        memset(wide, 0, sizeof *wide);
+        rc = tally_view(st, s, period_from((hl_period_t)p, day_start_utc_ms), who, wide, err);
+        if (rc == HL_OK) hide_nested(out, wide);
+    }
+    if (rc == HL_OK && who) {
+        memset(wide, 0, sizeof *wide);
+        rc = tally_view(st, s, period_from(period, day_start_utc_ms), NULL, wide, err);
+        if (rc == HL_OK) hide_nested(out, wide);
+        /* The officers of the roster side by side: the whole less those
+         * shown must not isolate 1..4 responses (hl_min5_parts). */
+        int64_t n[HL_MAX_OFFICERS];
+        bool shown[HL_MAX_OFFICERS];
+        int me = -1, k = n_roster < HL_MAX_OFFICERS ? n_roster : HL_MAX_OFFICERS;
+        for (int i = 0; rc == HL_OK && i < k; i++) {
+            hl_tally_query_t oq = {.survey_id = s->id,
+                                   .from_utc_ms = period_from(period, day_start_utc_ms),
+                                   .officer_id = roster[i].id};
+            hl_store_counts_t c = {0};
+            rc = hl_store_count(st, &oq, &c, err);
+            n[i] = c.responses;
+            if (!strcmp(roster[i].id, who)) me = i;
+        }
+        if (rc == HL_OK && me >= 0) {
+            hl_min5_parts(wide->counts.responses, n, (size_t)k, shown);
+            if (!shown[me]) out->enough = false;
+        }
+    }
+    free(wide);
+    if (rc != HL_OK) return rc;
+    if (!out->enough) /* a hidden headline hides its questions too */
+        for (size_t i = 0; i < nq; i++)
+            out->q[i].enough = false;
 
     /* The headline: the first question to answer (a note before it, as in
      * a consultation, is read, not rated). */
@@ -172,7 +238,6 @@ int hl_results_compute(hl_store_t *st, const hl_survey_t *s, hl_period_t period,
         }
     }
 
-    hl_tally_query_t hq = tq;
-    hq.from_utc_ms = day_start_utc_ms;
+    hl_tally_query_t hq = {.survey_id = s->id, .from_utc_ms = day_start_utc_ms, .officer_id = who};
     return hl_store_hourly(st, &hq, tz_offset_ms, out->hourly, err);
 }

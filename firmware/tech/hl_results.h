@@ -8,25 +8,27 @@
  * Privacy: individual responses are never listed, and a breakdown of fewer
  * than HL_RESULTS_MIN responses is marked not enough (the screen says "not
  * enough answers" instead of numbers), so that an officer cannot work out
- * who rated what. Number questions (a case code, a count) are never charted:
- * only how many answered them. Text questions (comments) likewise: their
- * count, never their words (`comments`).
- * "Today" and the hours are local time: the caller gives the start of the
- * local day and the UTC offset (the core reads no clock).
+ * who rated what; nor is one that another view of the menu would reveal by
+ * subtraction (hl_min5.h, the rule the province's dashboard applies too). Number questions (a case
+ * code, a count) are never charted: only how many answered them. Text questions (comments)
+ * likewise: their count, never their words (`comments`). "Today" and the hours are local time: the
+ * caller gives the start of the local day and the UTC offset (the core reads no clock).
  */
 #ifndef HL_RESULTS_H
 #define HL_RESULTS_H
 
+#include "hl_config.h"
 #include "hl_err.h"
 #include "hl_limits.h"
+#include "hl_min5.h"
 #include "hl_store.h"
 #include "hl_survey.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HL_RESULTS_MIN  5  /* fewer responses than this in a breakdown: not shown */
-#define HL_RESULTS_BARS 20 /* bars per question at most (HL_MAX_OPTIONS; nps has 11) */
+#define HL_RESULTS_MIN  HL_MIN5 /* fewer responses than this in a breakdown: not shown */
+#define HL_RESULTS_BARS 20      /* bars per question at most (HL_MAX_OPTIONS; nps has 11) */
 
 typedef enum hl_period {
     HL_PERIOD_TODAY = 0, /* since local midnight */
@@ -63,9 +65,17 @@ typedef struct hl_results {
  * ids matched against s's options; values no longer in s are left out) for
  * the period and officer (NULL or "": all). day_start_utc_ms is the start of
  * today in local time, tz_offset_ms the local offset from UTC (for hours).
- * Store failures come back as their codes. */
+ * The min-5 rule with differencing (hl_min5.h) sets `enough`: besides fewer
+ * than HL_RESULTS_MIN responses, a figure is hidden when a wider period of
+ * the same officer (today < 7 days < all), or, for one officer, every
+ * officer's figure of the period, differs from it by 1..4 responses (per
+ * question: answers), and one officer is hidden when the roster's officers
+ * side by side (hl_min5_parts) would isolate a few responses by
+ * subtraction. roster (n_roster officers, may be 0) is the officers the
+ * screen lets the technician pick. Store failures come back as their codes. */
 int hl_results_compute(hl_store_t *st, const hl_survey_t *s, hl_period_t period,
-                       const char *officer, int64_t day_start_utc_ms, int64_t tz_offset_ms,
-                       hl_results_t *out, hl_err_t *err);
+                       const char *officer, const hl_officer_t *roster, int n_roster,
+                       int64_t day_start_utc_ms, int64_t tz_offset_ms, hl_results_t *out,
+                       hl_err_t *err);
 
 #endif

@@ -89,6 +89,7 @@ hl_arm64_packages=(
   libespeak-ng-dev:arm64             # hl_tts: speech synthesis (vi, en)
   libmicrohttpd-dev:arm64            # hailong-server: its HTTP(S) server
   libpq5:arm64                       # hailong-server: libpq (the -dev part: hl_arm64_libpq below)
+  libcairo2-dev:arm64 libpango1.0-dev:arm64  # hl_report: the PDF reports (cairo, pango)
 )
 
 # libpq for the arm64 build. Debian 12's libpq-dev is not Multi-Arch: same
