@@ -61,8 +61,8 @@ static void test_unknown_command_and_missing_option_values_exit_2(void)
 static void test_every_command_has_help(void)
 {
     static const char *const cmds[] = {
-        "run",  "check",   "export", "verify-export", "stats",   "version", "export-key",
-        "sync", "set-pin", "verify", "identity",      "compose", "speak"};
+        "run",     "check",  "export",   "verify-export", "stats", "version", "export-key", "sync",
+        "set-pin", "verify", "identity", "compose",       "speak", "merge",   "report"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         HLX(NULL, NULL, 0, "usage: hailong", NULL, cmds[i], "--help");
     }

@@ -6,7 +6,8 @@
  * Exit codes: 0 success; 1 validation failure or runtime error (message on
  * stderr); 2 usage error; 3 a scripted run stopped (failed expect or a step
  * the kiosk would not allow); 4 verify-export/verify: intact but signed by a
- * key the given trust list does not hold.
+ * key the given trust list does not hold; 5 merge: the merged folder was
+ * written but is incomplete (a bundle rejected, responses missing).
  */
 #ifndef HL_CLI_H
 #define HL_CLI_H
@@ -28,7 +29,8 @@ enum {
     HL_EXIT_FAIL = 1,
     HL_EXIT_USAGE = 2,
     HL_EXIT_SCRIPT = 3,
-    HL_EXIT_UNTRUSTED = 4 /* verify-export / verify: intact, but the signer is not trusted */
+    HL_EXIT_UNTRUSTED = 4, /* verify-export / verify: intact, but the signer is not trusted */
+    HL_EXIT_INCOMPLETE = 5 /* merge: written, but a bundle was rejected or responses are missing */
 };
 
 typedef struct hl_cli {
@@ -109,6 +111,9 @@ int hl_cli_identity(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_set_pin(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_sync(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_compose(hl_cli_t *cli, int argc, char **argv);
+int hl_cli_merge(hl_cli_t *cli, int argc, char **argv);
 int hl_cli_speak(hl_cli_t *cli, int argc, char **argv); /* hailong speak: a text to a WAV */
+/* hailong report: a unit's month as PDF and XLSX (cli_report.c) */
+int hl_cli_report(hl_cli_t *cli, int argc, char **argv);
 
 #endif

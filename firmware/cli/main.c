@@ -14,6 +14,9 @@
  *   hailong stats [--json]
  *   hailong sync --once | --status [--json]
  *   hailong speak --lang vi|en --out FILE.wav [--rate WPM] TEXT...
+ *   hailong merge --trust FILE --out DIR [--key-file FILE] BUNDLE_DIR...
+ *   hailong report --unit UNIT --month YYYY-MM [--pdf FILE] [--xlsx FILE] (--db CONNINFO |
+ *                  --merged DIR | --bundles --trust FILE DIR...) [--lang vi|en]
  *   hailong version
  *   common: --data-dir DIR  --config FILE  --survey FILE
  *
@@ -60,6 +63,14 @@ static const char usage_text[] =
     "                                   what is pending and the last error\n"
     "  compose --method telex|vni|none TEXT...  type TEXT with a Vietnamese input method\n"
     "  speak --lang vi|en --out FILE.wav TEXT...  write TEXT spoken by the kiosk's voice\n"
+    "  merge --trust FILE --out DIR BUNDLE_DIR...\n"
+    "                                   verify the USB bundles of several kiosks and sticks\n"
+    "                                   and merge them into one folder (duplicates dropped,\n"
+    "                                   missing responses named) for hailong report\n"
+    "  report --unit UNIT --month YYYY-MM [--pdf FILE] [--xlsx FILE]\n"
+    "         (--db CONNINFO | --merged DIR | --bundles --trust FILE DIR...)\n"
+    "                                   the month's satisfaction report of a unit (or '*':\n"
+    "                                   the province) as PDF and Excel, min-5 rule applied\n"
     "  version                          print the version\n"
     "\n"
     "common options:\n"
@@ -72,7 +83,8 @@ static const char usage_text[] =
     "\n"
     "Benchmarks are a program of their own: hailong-bench --help.\n"
     "Each command takes --help. Exit codes: 0 ok, 1 failure, 2 usage, 3 script stopped,\n"
-    "4 not verified (signed by a key the trust list does not hold).\n";
+    "4 not verified (signed by a key the trust list does not hold), 5 merged but\n"
+    "incomplete (a bundle rejected or responses missing).\n";
 
 static int cmd_version(hl_cli_t *cli, int argc, char **argv)
 {
@@ -103,7 +115,8 @@ static const command_t commands[] = {
     {"verify", hl_cli_verify},     {"export-key", hl_cli_export_key},
     {"identity", hl_cli_identity}, {"set-pin", hl_cli_set_pin},
     {"sync", hl_cli_sync},         {"compose", hl_cli_compose},
-    {"speak", hl_cli_speak},
+    {"speak", hl_cli_speak},       {"merge", hl_cli_merge},
+    {"report", hl_cli_report},
 };
 
 static int dispatch(hl_cli_t *cli, int n, char **rest)

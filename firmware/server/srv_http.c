@@ -1031,11 +1031,17 @@ int srv_serve(const srv_opts_t *o, hl_err_t *err)
             rename(tmp, o->port_file);
         }
     }
+    /* The dashboard's rollups, refreshed beside the service (srv_stats.c):
+     * without the thread, the pages' figures stay as they are. */
+    srv_stats_t *stats = NULL;
+    hl_err_t e3 = {0};
+    if (srv_stats_start(o->db, o->stats_every_s, &stats, &e3) != HL_OK) logf_("%s", e3.msg);
     notify("READY=1");
     int sig = 0;
     sigwait(&sigs, &sig);
     notify("STOPPING=1");
     logf_("hailong-server: %s: stopping after the requests in progress", strsignal(sig));
+    srv_stats_stop(stats);
     MHD_stop_daemon(d);
     linger_stop(&s.linger);
     srv_pool_free(&s.pool);

@@ -8,6 +8,9 @@
  *   srv_http.c   the service: libmicrohttpd, one request to one SQL call
  *   srv_admin.c  the province's commands: kiosks, surveys, assignments,
  *                the fleet, alerts, settings
+ *   srv_stats.c  the thread that refreshes the dashboard's rollups
+ *   srv_web*.c   the dashboard (serve --web-listen): a second daemon with
+ *                its own pool and role, and `staff` (srv_web_int.h)
  * The service keeps no state of its own: everything it knows is in the
  * database, so several instances can serve one database.
  */
@@ -27,7 +30,7 @@
 #define SRV_PATH             "/api/v1/sync" /* where kiosks push */
 #define SRV_BODY_MAX_DEFAULT (16u * 1024 * 1024)
 #define SRV_THREADS_DEFAULT  16 /* fewer kiosks' timeouts than 8 on 2 cores; the usage says it */
-#define SRV_SCHEMA_VERSION   3  /* the newest firmware/server/sql/NNN-*.sql */
+#define SRV_SCHEMA_VERSION   6  /* the newest firmware/server/sql/NNN-*.sql */
 
 /* A pool of database connections, one per service thread at most. */
 typedef struct srv_pool {
@@ -105,10 +108,49 @@ typedef struct srv_opts {
     int per_ip;            /* connections per client address, 0: no limit */
     int timeout_s;         /* an idle or stalled connection is closed after this */
     bool verbose;          /* a log line per push */
+    int stats_every_s;     /* the dashboard's rollups refreshed this often (srv_stats.c);
+                              0: SRV_STATS_EVERY_DEFAULT, < 0: never */
 } srv_opts_t;
 
 /* Runs the service until SIGTERM or SIGINT. */
 int srv_serve(const srv_opts_t *o, hl_err_t *err);
+
+/* ---- The dashboard's figures (srv_stats.c) ------------------------------------------- */
+
+#define SRV_STATS_EVERY_DEFAULT 30 /* seconds between two refreshes of the rollups */
+
+typedef struct srv_stats srv_stats_t;
+
+/* Starts the thread that calls hailong.refresh_stats (004-stats.sql) every
+ * every_s seconds (0: SRV_STATS_EVERY_DEFAULT; < 0: no thread, *out NULL)
+ * on its own connection to conninfo, the first time at once. */
+int srv_stats_start(const char *conninfo, int every_s, srv_stats_t **out, hl_err_t *err);
+/* Wakes it, cancels a refresh in progress and joins it; NULL is harmless. */
+void srv_stats_stop(srv_stats_t *s);
+
+/* ---- The dashboard (srv_web*.c) -------------------------------------------------------- */
+
+typedef struct srv_web_opts {
+    char host[256];       /* listen address (--web-listen) */
+    int port;             /* 0: any (tests; written to port_file) */
+    const char *db;       /* conninfo of a login role granted hailong_web (--web-db) */
+    const char *tls_cert; /* PEM files (serve's); both or neither */
+    const char *tls_key;
+    const char *port_file;   /* written with the bound port once listening (--web-port-file) */
+    const char *fonts_dir;   /* NotoSans-Regular.ttf and -Bold.ttf (--web-fonts) */
+    const char *clock_fixed; /* ISO 8601: "now" for every page (--clock-fixed), NULL: the clock */
+    int threads;             /* threads and database connections */
+} srv_web_opts_t;
+
+typedef struct srv_web srv_web_t;
+
+/* Starts the dashboard's daemon (its threads block SIGTERM and SIGINT:
+ * srv_serve waits for them); NULL o->host: nothing to start. */
+int srv_web_start(const srv_web_opts_t *o, srv_web_t **out, hl_err_t *err);
+/* Stops it after the requests in progress; NULL is harmless. */
+void srv_web_stop(srv_web_t *w);
+/* `hailong-server staff add|passwd|disable|list` (srv_web_staff.c). */
+int srv_cmd_staff(PGconn *c, int argc, char **argv, hl_err_t *err);
 
 /* ---- Commands (srv_admin.c) -------------------------------------------------------- */
 

@@ -8,7 +8,8 @@
  * connection string; libpq's PG* variables and ~/.pgpass work too),
  * HAILONG_SERVER_LISTEN, HAILONG_SERVER_TLS_CERT/_KEY,
  * HAILONG_SERVER_THREADS, HAILONG_SERVER_MAX_INFLIGHT,
- * HAILONG_SERVER_SQL (the migrations' folder).
+ * HAILONG_SERVER_SQL (the migrations' folder), HAILONG_SERVER_WEB_LISTEN,
+ * HAILONG_SERVER_WEB_DB, HAILONG_SERVER_FONTS (the dashboard's).
  */
 #include "srv_int.h"
 #include "hl_sys.h"
@@ -19,6 +20,9 @@
 
 #ifndef HL_VERSION
 #define HL_VERSION "0"
+#endif
+#ifndef HL_SERVER_FONTS_DIR
+#define HL_SERVER_FONTS_DIR "/usr/share/hailong-server/fonts"
 #endif
 #ifndef HL_SERVER_SQL_DIR
 #define HL_SERVER_SQL_DIR "/usr/share/hailong-server/sql"
@@ -36,8 +40,14 @@ static const char usage[] =
     "                         16 threads; at most 2 x threads pushes in flight, more\n"
     "                         get 503 with Retry-After; one per kiosk, a second gets\n"
     "                         429; a body under 1 KiB/s after 30 s is cut)\n"
-    "  db migrate [--service-role NAME]\n"
-    "                         create or upgrade the schema; NAME may then push\n"
+    "        [--web-listen HOST:PORT --web-db CONNINFO [--web-port-file FILE]\n"
+    "         [--web-fonts DIR] [--clock-fixed YYYY-MM-DDTHH:MM:SSZ]]\n"
+    "                         also serve the dashboard for staff (a login role granted\n"
+    "                         hailong_web; TLS as above); --clock-fixed pins \"now\" of\n"
+    "                         every page, for demonstrations and screenshots only\n"
+    "  db migrate [--service-role NAME] [--web-role NAME]\n"
+    "                         create or upgrade the schema; NAME may then push, or\n"
+    "                         serve the dashboard (--web-db)\n"
     "  db status              the schema version, kiosks, responses, partitions\n"
     "  db maintain            next months' partitions; status history over 400 days removed\n"
     "  kiosk add ID --unit NAME --key ed25519:HEX [--commune C] [--district D]\n"
@@ -50,6 +60,9 @@ static const char usage[] =
     "  fleet [--silent] [--json]   every kiosk's health; silent ones flagged\n"
     "  alerts [--all] [--json] | alerts --ack ID\n"
     "  settings [KEY VALUE]   the alert, rate and silence thresholds\n"
+    "  staff add LOGIN --name NAME --role province|unit [--unit UNIT]\n"
+    "  staff passwd LOGIN | disable LOGIN | list\n"
+    "                         the dashboard's accounts; a password is read from stdin\n"
     "\n"
     "Every command takes --db CONNINFO (default $HAILONG_SERVER_DB, else \"" SRV_DB_DEFAULT "\").\n"
     "Exit status: 0 done, 1 failed (the message says why), 2 wrong usage.\n";
@@ -74,7 +87,7 @@ static const char *take_db(int *argc, char **argv)
     return db;
 }
 
-static bool parse_listen(const char *s, srv_opts_t *o)
+static bool parse_listen_into(const char *s, char *host, size_t cap, int *port)
 {
     const char *colon = strrchr(s, ':');
     if (!colon || colon == s) return false;
@@ -84,14 +97,19 @@ static bool parse_listen(const char *s, srv_opts_t *o)
         h++;
         hl -= 2;
     }
-    if (hl >= sizeof o->host) return false;
-    memcpy(o->host, h, hl);
-    o->host[hl] = '\0';
+    if (hl >= cap) return false;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
     char *end;
     long p = strtol(colon + 1, &end, 10);
     if (*end || p < 0 || p > 65535) return false;
-    o->port = (int)p;
+    *port = (int)p;
     return true;
+}
+
+static bool parse_listen(const char *s, srv_opts_t *o)
+{
+    return parse_listen_into(s, o->host, sizeof o->host, &o->port);
 }
 
 static int cmd_serve(const char *db, int argc, char **argv, hl_err_t *err)
@@ -106,6 +124,10 @@ static int cmd_serve(const char *db, int argc, char **argv, hl_err_t *err)
     const char *listen = env_or("HAILONG_SERVER_LISTEN", SRV_LISTEN_DEFAULT);
     const char *threads = env_or("HAILONG_SERVER_THREADS", NULL);
     const char *inflight = env_or("HAILONG_SERVER_MAX_INFLIGHT", NULL);
+    const char *web_listen = env_or("HAILONG_SERVER_WEB_LISTEN", NULL);
+    srv_web_opts_t w = {.db = env_or("HAILONG_SERVER_WEB_DB", NULL),
+                        .fonts_dir = env_or("HAILONG_SERVER_FONTS", HL_SERVER_FONTS_DIR),
+                        .threads = 4};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--verbose")) {
@@ -132,6 +154,16 @@ static int cmd_serve(const char *db, int argc, char **argv, hl_err_t *err)
             o.timeout_s = atoi(v);
         else if (!strcmp(a, "--port-file"))
             o.port_file = v;
+        else if (!strcmp(a, "--web-listen"))
+            web_listen = v;
+        else if (!strcmp(a, "--web-db"))
+            w.db = v;
+        else if (!strcmp(a, "--web-port-file"))
+            w.port_file = v;
+        else if (!strcmp(a, "--web-fonts"))
+            w.fonts_dir = v;
+        else if (!strcmp(a, "--clock-fixed"))
+            w.clock_fixed = v;
         else
             return hl_err_set(err, HL_ERR_USAGE, "serve: unknown option %s", a);
     }
@@ -150,17 +182,47 @@ static int cmd_serve(const char *db, int argc, char **argv, hl_err_t *err)
     if (o.per_ip < 0) return hl_err_set(err, HL_ERR_USAGE, "--per-ip: 0 (no limit) or more");
     if (!!o.tls_cert != !!o.tls_key)
         return hl_err_set(err, HL_ERR_USAGE, "--tls-cert and --tls-key go together");
-    return srv_serve(&o, err);
+    if (web_listen && !parse_listen_into(web_listen, w.host, sizeof w.host, &w.port))
+        return hl_err_set(err, HL_ERR_USAGE, "--web-listen %s: want HOST:PORT, [IPv6]:PORT",
+                          web_listen);
+    if (web_listen && !w.db)
+        return hl_err_set(err, HL_ERR_USAGE,
+                          "--web-listen needs --web-db (a login role granted hailong_web)");
+    if (!web_listen && (w.clock_fixed || w.port_file))
+        return hl_err_set(err, HL_ERR_USAGE, "--clock-fixed and --web-port-file need --web-listen");
+    w.tls_cert = o.tls_cert;
+    w.tls_key = o.tls_key;
+    srv_web_t *web = NULL;
+    int rc = srv_web_start(&w, &web, err);
+    if (rc != HL_OK) return rc;
+    rc = srv_serve(&o, err);
+    srv_web_stop(web);
+    return rc;
 }
 
 static int cmd_db(PGconn *c, int argc, char **argv, hl_err_t *err)
 {
     const char *verb = argc ? argv[0] : "";
     if (!strcmp(verb, "migrate")) {
-        const char *role = NULL;
-        for (int i = 1; i + 1 < argc; i++)
+        const char *role = NULL, *web_role = NULL;
+        for (int i = 1; i + 1 < argc; i++) {
             if (!strcmp(argv[i], "--service-role")) role = argv[i + 1];
-        return srv_db_migrate(c, env_or("HAILONG_SERVER_SQL", HL_SERVER_SQL_DIR), role, err);
+            if (!strcmp(argv[i], "--web-role")) web_role = argv[i + 1];
+        }
+        int rc = srv_db_migrate(c, env_or("HAILONG_SERVER_SQL", HL_SERVER_SQL_DIR), role, err);
+        if (rc != HL_OK || !web_role || !*web_role) return rc;
+        const char *p[] = {web_role};
+        PGresult *r = NULL;
+        rc = srv_db_params(c,
+                           "SELECT format('DO $d$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles "
+                           "WHERE rolname = %L) THEN CREATE ROLE %I LOGIN; END IF; END $d$; "
+                           "GRANT hailong_web TO %I', $1::text, $1::text, $1::text)",
+                           1, p, &r, err);
+        if (rc != HL_OK) return rc;
+        rc = srv_db_exec(c, PQgetvalue(r, 0, 0), err);
+        PQclear(r);
+        if (rc == HL_OK) printf("role %s may serve the dashboard (hailong_web)\n", web_role);
+        return rc;
     }
     int version = 0, rc = srv_db_version(c, &version, err);
     if (rc != HL_OK) return rc;
@@ -228,7 +290,8 @@ int main(int argc, char **argv)
                     {"assign", srv_cmd_assign},
                     {"fleet", srv_cmd_fleet},
                     {"alerts", srv_cmd_alerts},
-                    {"settings", srv_cmd_settings}};
+                    {"settings", srv_cmd_settings},
+                    {"staff", srv_cmd_staff}};
         int (*fn)(PGconn *, int, char **, hl_err_t *) = NULL;
         for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
             if (!strcmp(cmd, cmds[i].name)) fn = cmds[i].fn;

@@ -19,6 +19,7 @@ hl_packages=(
   libespeak-ng-dev                   # espeak-ng: speech synthesis, voices vi and en (pulls espeak-ng-data)
   libpq-dev                          # hailong-server: PostgreSQL's client library (libpq)
   libmicrohttpd-dev                  # hailong-server: its HTTP(S) server (libmicrohttpd, GnuTLS)
+  libcairo2-dev libpango1.0-dev      # hl_report: the monthly PDF (cairo, pango, fontconfig)
 )
 hl_test_packages=(
   clang-format                       # formatting check in the test command
@@ -27,10 +28,14 @@ hl_test_packages=(
   mtools                             # test_fat: mcopy reads a bundle back off a FAT image
   python3                            # test_sync: the HTTPS test receiver (/usr/bin/python3)
   openssl                            # test_sync: makes the test CA and server certificates
+  curl                               # test_web: an HTTPS client for the dashboard over TLS
   fusefat                            # test_fat: mounts a FAT image read-write through FUSE (pulls fuse:
                                      # fusermount), as this kernel cannot loop-mount vfat
   systemd                            # test_package: systemd-analyze verify and security on the
                                      # units (the package only; it does not become PID 1)
+  poppler-utils                      # test_report: pdftotext and pdftoppm read the PDF back
+  chromium                           # test_dashboard: the dashboard in headless Chromium (DevTools
+                                     # over a pipe, tests/support/cdp_browser.py); pdftotext as well
   postgresql-15                      # hailong-server's tests: initdb and postgres for a throw-away
                                      # cluster of their own (the system's cluster is not used)
   iproute2 nftables                  # test_server_faults: packet loss in a network namespace (tc

@@ -69,7 +69,8 @@ install(FILES ${hl_srv_doc}/README.md ${hl_srv_doc}/changelog.gz ${hl_srv}/copyr
         DESTINATION share/doc/hailong-server COMPONENT server)
 # The administrator's guide, once it is in the sources.
 if(EXISTS ${CMAKE_SOURCE_DIR}/docs/province-server.md)
-  install(FILES ${CMAKE_SOURCE_DIR}/docs/province-server.md
+  install(FILES ${CMAKE_SOURCE_DIR}/docs/province-server.md ${CMAKE_SOURCE_DIR}/docs/dashboard.md
+          ${CMAKE_SOURCE_DIR}/docs/reports.md
           DESTINATION share/doc/hailong-server COMPONENT server)
 endif()
 
