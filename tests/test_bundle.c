@@ -1208,48 +1208,7 @@ static void bt_chain(bt_t *fx, int n)
  * tell. edit (may be NULL) changes the manifest first. */
 static void resign_by(const char *bdir, void (*edit)(json_t *m), const hl_devkey_t *key)
 {
-    char *mpath = hl_fixture_path(bdir, "manifest.json");
-    json_error_t je;
-    json_t *m = json_load_file(mpath, 0, &je);
-    if (!m) {
-        hl_test_fail(__FILE__, __LINE__, "manifest: %s", je.text);
-        free(mpath);
-        return;
-    }
-    if (edit) edit(m);
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(m, "files"), i, f)
-    {
-        char *p = hl_fixture_path(bdir, json_string_value(json_object_get(f, "name")));
-        size_t len = 0;
-        char *text = hl_test_read_file(p, &len);
-        char hex[65];
-        sha256_hex(text ? text : "", text ? len : 0, hex);
-        json_object_set_new(f, "bytes", json_integer((json_int_t)len));
-        json_object_set_new(f, "sha256", json_string(hex));
-        free(text);
-        free(p);
-    }
-    json_object_del(m, "signature");
-    char *canon = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    size_t plen = strlen(HL_BUNDLE_SIGNED_PREFIX), clen = canon ? strlen(canon) : 0;
-    char *text = malloc(plen + clen + 1);
-    char sig[HL_DEVKEY_SIG_HEX + 1];
-    hl_err_t err = {0};
-    if (text && canon) {
-        memcpy(text, HL_BUNDLE_SIGNED_PREFIX, plen);
-        memcpy(text + plen, canon, clen + 1);
-        if (hl_devkey_sign(key, text, plen + clen, sig, &err) != HL_OK)
-            hl_test_fail(__FILE__, __LINE__, "sign: %s", err.msg);
-        else
-            json_object_set_new(m, "signature", json_string(sig));
-    }
-    json_dump_file(m, mpath, JSON_INDENT(2));
-    free(text);
-    free(canon);
-    json_decref(m);
-    free(mpath);
+    hl_fixture_bundle_resign(bdir, edit, key, false);
 }
 
 static void resign(const char *bdir, void (*edit)(json_t *m))

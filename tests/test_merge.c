@@ -29,7 +29,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -190,58 +189,11 @@ static json_t *merge_json(const char *out)
 
 /* ---- Re-signing a bundle after a test changed it -------------------------------- */
 
-static void sha256_hex(const char *data, size_t len, char out[65])
-{
-    unsigned char d[32];
-    unsigned int n = 0;
-    EVP_Digest(data, len, d, &n, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
-}
-
 /* Sizes and hashes as now, signer's public key claimed as key's when claim,
  * signed by key: what someone holding key could make of the folder. */
 static void resign(const char *bdir, const hl_devkey_t *key, bool claim)
 {
-    char *mpath = hl_fixture_path(bdir, HL_BUNDLE_MANIFEST);
-    json_error_t je;
-    json_t *m = json_load_file(mpath, 0, &je);
-    if (!m) hl_test_fail(__FILE__, __LINE__, "manifest: %s", je.text);
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(m, "files"), i, f)
-    {
-        char *p = hl_fixture_path(bdir, json_string_value(json_object_get(f, "name")));
-        size_t len = 0;
-        char *text = hl_test_read_file(p, &len);
-        char hex[65];
-        sha256_hex(text ? text : "", text ? len : 0, hex);
-        json_object_set_new(f, "bytes", json_integer((json_int_t)len));
-        json_object_set_new(f, "sha256", json_string(hex));
-        free(text);
-        free(p);
-    }
-    if (claim) {
-        json_t *s = json_object_get(m, "signer");
-        json_object_set_new(s, "public_key", json_string(key->pub_hex));
-        json_object_set_new(s, "fingerprint", json_string(key->fingerprint));
-    }
-    json_object_del(m, "signature");
-    char *canon = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    size_t plen = strlen(HL_BUNDLE_SIGNED_PREFIX), clen = canon ? strlen(canon) : 0;
-    char *text = malloc(plen + clen + 1), sig[HL_DEVKEY_SIG_HEX + 1];
-    hl_err_t err = {0};
-    if (text && canon) {
-        memcpy(text, HL_BUNDLE_SIGNED_PREFIX, plen);
-        memcpy(text + plen, canon, clen + 1);
-        if (hl_devkey_sign(key, text, plen + clen, sig, &err) == HL_OK)
-            json_object_set_new(m, "signature", json_string(sig));
-    }
-    json_dump_file(m, mpath, JSON_INDENT(2));
-    free(text);
-    free(canon);
-    json_decref(m);
-    free(mpath);
+    hl_fixture_bundle_resign(bdir, NULL, key, claim);
 }
 
 /* Rewrites bdir/responses.jsonl without the line of seq (0: none) and

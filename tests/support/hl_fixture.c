@@ -326,6 +326,61 @@ void hl_fixture_sha256_hex(const char *text, char out[65])
     hl_hex_encode(md, 32, out);
 }
 
+void hl_fixture_bundle_resign(const char *bdir, void (*edit)(json_t *m), const hl_devkey_t *key,
+                              bool claim)
+{
+    char *mpath = hl_fixture_path(bdir, HL_BUNDLE_MANIFEST);
+    json_error_t je;
+    json_t *m = json_load_file(mpath, 0, &je);
+    if (!m) {
+        hl_test_fail(__FILE__, __LINE__, "manifest: %s", je.text);
+        free(mpath);
+        return;
+    }
+    if (edit) edit(m);
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(m, "files"), i, f)
+    {
+        char *p = hl_fixture_path(bdir, json_string_value(json_object_get(f, "name")));
+        size_t len = 0;
+        char *text = hl_test_read_file(p, &len);
+        unsigned char md[32];
+        unsigned int n = 0;
+        char hex[65];
+        if (!EVP_Digest(text ? text : "", text ? len : 0, md, &n, EVP_sha256(), NULL)) abort();
+        hl_hex_encode(md, 32, hex);
+        json_object_set_new(f, "bytes", json_integer((json_int_t)len));
+        json_object_set_new(f, "sha256", json_string(hex));
+        free(text);
+        free(p);
+    }
+    if (claim) {
+        json_t *s = json_object_get(m, "signer");
+        json_object_set_new(s, "public_key", json_string(key->pub_hex));
+        json_object_set_new(s, "fingerprint", json_string(key->fingerprint));
+    }
+    json_object_del(m, "signature");
+    char *canon = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    size_t plen = strlen(HL_BUNDLE_SIGNED_PREFIX), clen = canon ? strlen(canon) : 0;
+    char *text = malloc(plen + clen + 1);
+    char sig[HL_DEVKEY_SIG_HEX + 1];
+    hl_err_t err = {0};
+    if (text && canon) {
+        memcpy(text, HL_BUNDLE_SIGNED_PREFIX, plen);
+        memcpy(text + plen, canon, clen + 1);
+        if (hl_devkey_sign(key, text, plen + clen, sig, &err) != HL_OK)
+            hl_test_fail(__FILE__, __LINE__, "sign: %s", err.msg);
+        else
+            json_object_set_new(m, "signature", json_string(sig));
+    }
+    json_dump_file(m, mpath, JSON_INDENT(2));
+    free(text);
+    free(canon);
+    json_decref(m);
+    free(mpath);
+}
+
 char *hl_fixture_assignment(long long id, const char *sha, const char *survey, const char *officers)
 {
     json_t *o = json_pack("{s:I}", "id", (json_int_t)id);

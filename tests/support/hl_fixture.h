@@ -18,6 +18,9 @@
 #include "hl_survey.h"
 #include "hl_tech_ui.h"
 
+#include <jansson.h>
+#include <stdbool.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -172,6 +175,13 @@ const hl_devkey_t *hl_fixture_devkey(unsigned seed);
  * HL_FIXTURE_CREATED_MS under root, signed by key, recorded in the store;
  * the caller changes what its test needs. */
 hl_bundle_opts_t hl_fixture_bundle_opts(const char *root, const hl_devkey_t *key);
+
+/* Re-signs the bundle in bdir after a test changed it: edit (may be NULL)
+ * changes the manifest first; every listed file's size and SHA-256 as they
+ * are now; with claim, the signer names key's public key and fingerprint;
+ * then signed by key: what someone holding key could make of the folder. */
+void hl_fixture_bundle_resign(const char *bdir, void (*edit)(json_t *m), const hl_devkey_t *key,
+                              bool claim);
 
 /* ---- Commands ----------------------------------------------------------- */
 
